@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Builds everything and runs every test project; ends with "tests: N passed, N failed, N skipped".
+set -uo pipefail
+cd "$(dirname "$0")/.."
+bash build/setup.sh || exit 1
+
+results="$(mktemp -d)"
+trap 'rm -rf "$results"' EXIT
+dotnet build Pipeline.sln -c Release -nologo -v quiet || { echo "tests: 0 passed, 1 failed, 0 skipped"; exit 1; }
+dotnet test Pipeline.sln -c Release --no-build -nologo --logger "trx" --results-directory "$results" "$@"
+status=$?
+
+passed=0; failed=0; total=0
+for trx in "$results"/*.trx; do
+  [ -f "$trx" ] || continue
+  counters=$(grep -o '<Counters [^>]*>' "$trx" | head -n 1)
+  value() { echo "$counters" | sed -n "s/.* $1=\"\([0-9]*\)\".*/\1/p"; }
+  total=$((total + $(value total)))
+  passed=$((passed + $(value passed)))
+  failed=$((failed + $(value failed)))
+done
+skipped=$((total - passed - failed))
+if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi
+echo "tests: $passed passed, $failed failed, $skipped skipped"
+exit "$status"

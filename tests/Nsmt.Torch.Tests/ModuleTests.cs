@@ -1,0 +1,145 @@
+using Nsmt.Torch.Modules;
+using static Nsmt.Torch.torch;
+
+namespace Nsmt.Torch.Tests;
+
+public class ModuleTests
+{
+    private static void AssertParametersEqualGolden(string prefix, nn.Module module)
+    {
+        foreach (var (name, p) in module.named_parameters())
+            Golden.AssertEqual(Golden.Get($"init.{prefix}.{name}"), p, $"{prefix}.{name}");
+    }
+
+    [Fact]
+    public void Default_initialisations_are_bit_identical_to_pytorch_given_the_seed()
+    {
+        // Same seed, same construction order as the fixture script => the same random draws.
+        manual_seed(42);
+        using var lin = nn.Linear(7, 5);
+        using var c1 = nn.Conv1d(3, 4, 5);
+        using var c2 = nn.Conv2d(2, 6, 3, groups: 2);
+        using var ct = nn.ConvTranspose1d(3, 2, 4);
+        using var emb = nn.Embedding(10, 4, paddingIdx: 2);
+        using var lstm = nn.LSTM(3, 5, numLayers: 2);
+        using var gru = nn.GRU(3, 4);
+        AssertParametersEqualGolden("lin", lin);
+        AssertParametersEqualGolden("c1", c1);
+        AssertParametersEqualGolden("c2", c2);
+        AssertParametersEqualGolden("ct", ct);
+        AssertParametersEqualGolden("emb", emb);
+        AssertParametersEqualGolden("lstm", lstm);
+        AssertParametersEqualGolden("gru", gru);
+    }
+
+    [Fact]
+    public void Trunc_normal_matches_pytorch_and_stays_in_bounds()
+    {
+        using var scope = NewDisposeScope();
+        manual_seed(3);
+        var t = empty(64, 32);
+        nn.init.trunc_normal_(t, std: 0.02);
+        Golden.AssertClose("init.trunc_normal", t, 1e-7, 1e-5);
+    }
+
+    [Fact]
+    public void Kaiming_and_xavier_draws_have_the_theoretical_spread()
+    {
+        // Independent check of the formulas: uniform(-b, b) has std b/sqrt(3).
+        using var scope = NewDisposeScope();
+        manual_seed(0);
+        var w = empty(512, 256);
+        nn.init.kaiming_uniform_(w, a: Math.Sqrt(5));
+        var expectedStd = 1.0 / Math.Sqrt(256) / Math.Sqrt(3);
+        Assert.InRange(w.std().item<float>(), expectedStd * 0.98, expectedStd * 1.02);
+        nn.init.xavier_normal_(w);
+        var xavierStd = Math.Sqrt(2.0 / (256 + 512));
+        Assert.InRange(w.std().item<float>(), xavierStd * 0.98, xavierStd * 1.02);
+        Assert.InRange(w.mean().item<float>(), -xavierStd * 0.02, xavierStd * 0.02);
+    }
+
+    [Fact]
+    public void Lstm_forward_and_backward_match_pytorch()
+    {
+        using var scope = NewDisposeScope();
+        manual_seed(42);
+        // Recreate the fixture's modules in order so the LSTM gets the same weights.
+        using var lin = nn.Linear(7, 5);
+        using var c1 = nn.Conv1d(3, 4, 5);
+        using var c2 = nn.Conv2d(2, 6, 3, groups: 2);
+        using var ct = nn.ConvTranspose1d(3, 2, 4);
+        using var emb = nn.Embedding(10, 4, paddingIdx: 2);
+        using var lstm = nn.LSTM(3, 5, numLayers: 2);
+        using var gru = nn.GRU(3, 4);
+        var input = Golden.Get("lstm.in").clone().requires_grad_();
+        var (output, (hn, cn)) = lstm.forward(input);
+        Golden.AssertClose("lstm.out", output, 1e-6);
+        Golden.AssertClose("lstm.hn", hn, 1e-6);
+        Golden.AssertClose("lstm.cn", cn, 1e-6);
+        ((output * Golden.Get("lstm.w")).sum() + hn.sum() + cn.sum()).backward();
+        Golden.AssertClose("lstm.grad_in", input.grad!, 1e-5);
+        var weightHh1 = lstm.named_parameters().Single(p => p.name == "weight_hh_l1").parameter;
+        Golden.AssertClose("lstm.grad_weight_hh_l1", weightHh1.grad!, 1e-5);
+        var (gout, ghn) = gru.forward(Golden.Get("lstm.in"));
+        Golden.AssertClose("gru.out", gout, 1e-6);
+        Golden.AssertClose("gru.hn", ghn, 1e-6);
+    }
+
+    private sealed class TwoLayer : nn.Module<Tensor, Tensor>
+    {
+        private readonly Linear fc1 = nn.Linear(4, 8);
+        private readonly BatchNorm1d norm = nn.BatchNorm1d(8);
+        private readonly Linear fc2 = nn.Linear(8, 2);
+
+        public TwoLayer() : base(nameof(TwoLayer)) => RegisterComponents();
+
+        public override Tensor forward(Tensor input)
+        {
+            using var scope = NewDisposeScope();
+            return fc2.forward(norm.forward(fc1.forward(input)).relu()).MoveToOuterDisposeScope();
+        }
+    }
+
+    [Fact]
+    public void State_dict_uses_pytorch_key_order_and_load_checks_names_and_shapes()
+    {
+        using var model = new TwoLayer();
+        Assert.Equal(
+            ["fc1.weight", "fc1.bias", "norm.weight", "norm.bias", "norm.running_mean", "norm.running_var", "norm.num_batches_tracked", "fc2.weight", "fc2.bias"],
+            model.state_dict().Keys);
+        Assert.Equal(4 * 8 + 8 + 8 + 8 + 8 * 2 + 2, model.NumberOfParameters());
+
+        using var other = new TwoLayer();
+        other.load_state_dict(model.state_dict());
+        Golden.AssertEqual(model.state_dict()["fc2.weight"], other.state_dict()["fc2.weight"]);
+
+        using var wrong = nn.Sequential(("fc1", nn.Linear(4, 3)));
+        var error = Assert.Throws<ArgumentException>(() => wrong.load_state_dict(model.state_dict()));
+        Assert.Contains("'fc1.weight': shape [8, 4] in the source, [3, 4] in the model", error.Message);
+        Assert.Contains("'fc2.bias': not a parameter or buffer", error.Message);
+    }
+
+    [Fact]
+    public void Train_and_eval_switch_every_submodule_and_dropout_obeys()
+    {
+        using var scope = NewDisposeScope();
+        using var model = nn.Sequential(nn.Linear(3, 3), nn.Dropout(0.5));
+        model.eval();
+        Assert.All(model.modules(), m => Assert.False(m.training));
+        var x = ones(100, 3);
+        Golden.AssertEqual(model.forward(x), model.forward(x), "eval is deterministic");
+        model.train();
+        Assert.True(model[1].training);
+    }
+
+    [Fact]
+    public void To_dtype_converts_parameters_in_place_keeping_identity()
+    {
+        using var layer = nn.Linear(3, 2);
+        var weight = layer.weight;
+        layer.to(float64);
+        Assert.Same(weight, layer.parameters().First());
+        Assert.Equal(ScalarType.Float64, layer.weight.dtype);
+        Assert.True(layer.weight.requires_grad);
+    }
+}
