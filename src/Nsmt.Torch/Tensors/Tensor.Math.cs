@@ -91,6 +91,25 @@ public partial class Tensor
     public Tensor lerp(Tensor end, Scalar weight) => Wrap(NativeMethods.nsmt_lerp(Handle, end.Handle, NativeScalar.Of(weight)));
     public Tensor where(Tensor condition, Tensor other) => torch.where(condition, this, other);
 
+    // ---- in-place random fills (the default generator, as in PyTorch) ----
+    public Tensor uniform_(double from = 0, double to = 1)
+    {
+        Check.Status(NativeMethods.nsmt_uniform_(Handle, from, to));
+        return this;
+    }
+
+    public Tensor normal_(double mean = 0, double std = 1)
+    {
+        Check.Status(NativeMethods.nsmt_normal_(Handle, mean, std));
+        return this;
+    }
+
+    public Tensor bernoulli_(double p = 0.5)
+    {
+        Check.Status(NativeMethods.nsmt_bernoulli_(Handle, p));
+        return this;
+    }
+
     // ---- reductions ----
     private unsafe Tensor Reduce(ReduceOp op, long[]? dims, bool keepdim, long correction = 1, double p = 2)
     {
