@@ -4,21 +4,19 @@
 Run from the repository root:  /usr/bin/python3 tests/fixtures-gen/torch/make_fixtures.py
 It writes tests/Nsmt.Torch.Tests/Fixtures/golden.safetensors. Inputs are stored next to the
 expected outputs, so the C# tests recompute each case from the same inputs; the tests need no Python.
-The safetensors writer below follows the format's specification (8-byte LE header length, JSON
-header, raw little-endian data) so this script needs nothing beyond torch.
+safetensors_io.py beside this folder writes the file by the format's specification.
 """
-import json
-import math
 import os
-import struct
+import sys
 
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-OUT = os.path.join(os.path.dirname(__file__), "..", "..", "Nsmt.Torch.Tests", "Fixtures", "golden.safetensors")
-DTYPES = {torch.float32: "F32", torch.float64: "F64", torch.int64: "I64", torch.bool: "BOOL", torch.uint8: "U8"}
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
+from safetensors_io import save  # noqa: E402
 
+OUT = os.path.join(os.path.dirname(__file__), "..", "..", "Nsmt.Torch.Tests", "Fixtures", "golden.safetensors")
 tensors = {}
 numbers = {}
 
@@ -29,24 +27,6 @@ def put(name, t):
 
 def num(name, value):
     numbers[name] = repr(float(value))
-
-
-def save(path):
-    header, blobs, offset = {}, [], 0
-    for name in sorted(tensors):
-        t = tensors[name]
-        data = t.numpy().tobytes() if t.dtype != torch.bool else t.to(torch.uint8).numpy().tobytes()
-        header[name] = {"dtype": DTYPES[t.dtype], "shape": list(t.shape), "data_offsets": [offset, offset + len(data)]}
-        blobs.append(data)
-        offset += len(data)
-    header["__metadata__"] = {k: numbers[k] for k in sorted(numbers)}
-    raw = json.dumps(header, separators=(",", ":")).encode()
-    raw += b" " * ((8 - len(raw) % 8) % 8)
-    with open(path, "wb") as f:
-        f.write(struct.pack("<Q", len(raw)))
-        f.write(raw)
-        for b in blobs:
-            f.write(b)
 
 
 torch.set_num_threads(1)
@@ -279,5 +259,5 @@ total = torch.nn.utils.clip_grad_norm_([p1, p2], 1.5)
 num("clip.total_norm", total)
 put("clip.g1_clipped", p1.grad); put("clip.g2_clipped", p2.grad)
 
-save(os.path.normpath(OUT))
+save(os.path.normpath(OUT), tensors, numbers)
 print(f"wrote {len(tensors)} tensors to {os.path.normpath(OUT)}")
