@@ -1,0 +1,58 @@
+namespace Nsmt.Audio;
+
+/// <summary>
+/// Multi-channel audio held as one float array per channel (planar), nominally in [-1, 1].
+/// </summary>
+public sealed class AudioBuffer
+{
+    public AudioBuffer(int sampleRate, float[][] channels)
+    {
+        ArgumentNullException.ThrowIfNull(channels);
+        if (sampleRate <= 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(sampleRate), sampleRate, "sample rate must be positive");
+        }
+
+        if (channels.Length == 0)
+        {
+            throw new ArgumentException("an audio buffer needs at least one channel", nameof(channels));
+        }
+
+        int length = channels[0]?.Length ?? throw new ArgumentException("channel 0 is null", nameof(channels));
+        for (int c = 1; c < channels.Length; c++)
+        {
+            if (channels[c] is null)
+            {
+                throw new ArgumentException($"channel {c} is null", nameof(channels));
+            }
+
+            if (channels[c].Length != length)
+            {
+                throw new ArgumentException(
+                    $"channel {c} has {channels[c].Length} frames but channel 0 has {length}; all channels must have equal length",
+                    nameof(channels));
+            }
+        }
+
+        SampleRate = sampleRate;
+        Channels = channels;
+    }
+
+    public int SampleRate { get; }
+
+    /// <summary>Planar samples: Channels[channel][frame].</summary>
+    public float[][] Channels { get; }
+
+    public int ChannelCount => Channels.Length;
+
+    /// <summary>Number of frames (samples per channel).</summary>
+    public int Length => Channels[0].Length;
+
+    public double DurationSeconds => (double)Length / SampleRate;
+
+    public static AudioBuffer Mono(int sampleRate, float[] samples)
+    {
+        ArgumentNullException.ThrowIfNull(samples);
+        return new AudioBuffer(sampleRate, [samples]);
+    }
+}

@@ -1,0 +1,208 @@
+using System.Buffers.Binary;
+using System.Text;
+
+namespace Nsmt.Audio;
+
+/// <summary>Where the samples of a WAV file are and how they are encoded.</summary>
+internal sealed record WavLayout(WavInfo Info, long DataOffset, long DataBytes, int BlockAlign);
+
+/// <summary>
+/// Walks the RIFF chunk list. Every declared size is checked against the real file length before
+/// anything is skipped or allocated, so a corrupt size can neither cause a huge allocation nor a hang.
+/// </summary>
+internal static class WavHeaderParser
+{
+    private const ushort FormatPcm = 1;
+    private const ushort FormatIeeeFloat = 3;
+    private const ushort FormatExtensible = 0xFFFE;
+
+    // fmt chunks are small; anything larger than this is corrupt rather than exotic.
+    private const uint MaxFmtChunkBytes = 1024;
+
+    public static WavLayout Parse(Stream stream, string path)
+    {
+        long fileLength = stream.Length;
+        if (fileLength == 0)
+        {
+            throw new WavFormatException(path, "file is empty");
+        }
+
+        Span<byte> riff = stackalloc byte[12];
+        if (!TryReadExactly(stream, riff))
+        {
+            throw new WavFormatException(path, $"file is {fileLength} bytes, too short for a RIFF/WAVE header (12 bytes)");
+        }
+
+        if (!riff[..4].SequenceEqual("RIFF"u8))
+        {
+            throw new WavFormatException(path, $"not a RIFF file (starts with '{Printable(riff[..4])}', expected 'RIFF')");
+        }
+
+        if (!riff[8..12].SequenceEqual("WAVE"u8))
+        {
+            throw new WavFormatException(path, $"RIFF form type is '{Printable(riff[8..12])}', expected 'WAVE'");
+        }
+
+        FmtChunk? fmt = null;
+        long dataOffset = -1;
+        long dataBytes = -1;
+        Span<byte> chunkHeader = stackalloc byte[8];
+        long position = 12;
+        while (position + 8 <= fileLength)
+        {
+            stream.Position = position;
+            if (!TryReadExactly(stream, chunkHeader))
+            {
+                break;
+            }
+
+            string id = Printable(chunkHeader[..4]);
+            uint size = BinaryPrimitives.ReadUInt32LittleEndian(chunkHeader[4..]);
+            long body = position + 8;
+            long remaining = fileLength - body;
+
+            if (id == "fmt ")
+            {
+                if (size < 16)
+                {
+                    throw new WavFormatException(path, $"fmt chunk is {size} bytes, expected at least 16");
+                }
+
+                if (size > MaxFmtChunkBytes || size > remaining)
+                {
+                    throw new WavFormatException(path, $"fmt chunk declares {size} bytes but only {remaining} remain in the file");
+                }
+
+                byte[] fmtBytes = new byte[size];
+                stream.ReadExactly(fmtBytes);
+                fmt = ParseFmt(fmtBytes, path);
+            }
+            else if (id == "data")
+            {
+                if (size > remaining)
+                {
+                    throw new WavFormatException(path,
+                        $"truncated: data chunk at byte {position} declares {size} bytes but only {remaining} remain in the file");
+                }
+
+                dataOffset = body;
+                dataBytes = size;
+                if (fmt is not null)
+                {
+                    // Everything needed has been seen; trailing chunks (LIST, id3) are irrelevant.
+                    break;
+                }
+            }
+            else if (size > remaining)
+            {
+                throw new WavFormatException(path,
+                    $"truncated: chunk '{id}' at byte {position} declares {size} bytes but only {remaining} remain in the file");
+            }
+
+            // RIFF pads chunks to even length; the pad byte is not counted in the size.
+            position = body + size + (size & 1);
+        }
+
+        if (fmt is null)
+        {
+            throw new WavFormatException(path, "no fmt chunk found");
+        }
+
+        if (dataOffset < 0)
+        {
+            throw new WavFormatException(path, "no data chunk found");
+        }
+
+        if (dataBytes % fmt.BlockAlign != 0)
+        {
+            throw new WavFormatException(path,
+                $"truncated: data chunk holds {dataBytes} bytes, not a whole number of {fmt.BlockAlign}-byte frames");
+        }
+
+        var info = new WavInfo(fmt.SampleRate, fmt.Channels, dataBytes / fmt.BlockAlign, fmt.Format);
+        return new WavLayout(info, dataOffset, dataBytes, fmt.BlockAlign);
+    }
+
+    private sealed record FmtChunk(WavSampleFormat Format, int Channels, int SampleRate, int BlockAlign);
+
+    private static FmtChunk ParseFmt(ReadOnlySpan<byte> fmt, string path)
+    {
+        ushort tag = BinaryPrimitives.ReadUInt16LittleEndian(fmt);
+        ushort channels = BinaryPrimitives.ReadUInt16LittleEndian(fmt[2..]);
+        uint sampleRate = BinaryPrimitives.ReadUInt32LittleEndian(fmt[4..]);
+        ushort blockAlign = BinaryPrimitives.ReadUInt16LittleEndian(fmt[12..]);
+        ushort bits = BinaryPrimitives.ReadUInt16LittleEndian(fmt[14..]);
+
+        ushort effectiveTag = tag;
+        if (tag == FormatExtensible)
+        {
+            // cbSize(2) validBits(2) channelMask(4) subFormat GUID(16): the GUID's first two bytes are the real tag.
+            if (fmt.Length < 40)
+            {
+                throw new WavFormatException(path, $"WAVE_FORMAT_EXTENSIBLE fmt chunk is {fmt.Length} bytes, expected 40");
+            }
+
+            effectiveTag = BinaryPrimitives.ReadUInt16LittleEndian(fmt[24..]);
+        }
+
+        if (channels == 0)
+        {
+            throw new WavFormatException(path, "fmt chunk declares 0 channels");
+        }
+
+        if (sampleRate == 0 || sampleRate > int.MaxValue)
+        {
+            throw new WavFormatException(path, $"fmt chunk declares sample rate {sampleRate}, expected a positive rate");
+        }
+
+        WavSampleFormat format = (effectiveTag, bits) switch
+        {
+            (FormatPcm, 8) => WavSampleFormat.Pcm8,
+            (FormatPcm, 16) => WavSampleFormat.Pcm16,
+            (FormatPcm, 24) => WavSampleFormat.Pcm24,
+            (FormatPcm, 32) => WavSampleFormat.Pcm32,
+            (FormatIeeeFloat, 32) => WavSampleFormat.Float32,
+            (FormatIeeeFloat, 64) => WavSampleFormat.Float64,
+            _ => throw new WavFormatException(path,
+                $"unsupported encoding: format tag 0x{effectiveTag:X4} with {bits} bits per sample " +
+                "(supported: PCM 8/16/24/32, IEEE float 32/64)"),
+        };
+
+        int expectedBlockAlign = channels * format.BytesPerSample();
+        if (blockAlign != expectedBlockAlign)
+        {
+            throw new WavFormatException(path,
+                $"fmt chunk block align is {blockAlign}, expected {expectedBlockAlign} ({channels} channels x {format.BytesPerSample()} bytes)");
+        }
+
+        return new FmtChunk(format, channels, (int)sampleRate, blockAlign);
+    }
+
+    private static bool TryReadExactly(Stream stream, Span<byte> buffer)
+    {
+        int total = 0;
+        while (total < buffer.Length)
+        {
+            int n = stream.Read(buffer[total..]);
+            if (n == 0)
+            {
+                return false;
+            }
+
+            total += n;
+        }
+
+        return true;
+    }
+
+    private static string Printable(ReadOnlySpan<byte> bytes)
+    {
+        var sb = new StringBuilder(bytes.Length);
+        foreach (byte b in bytes)
+        {
+            sb.Append(b is >= 0x20 and < 0x7F ? (char)b : '?');
+        }
+
+        return sb.ToString();
+    }
+}
