@@ -7,8 +7,12 @@ bash build/setup.sh || exit 1
 results="$(mktemp -d)"
 trap 'rm -rf "$results"' EXIT
 dotnet build Pipeline.sln -c Release -nologo -v quiet || { echo "tests: 0 passed, 1 failed, 0 skipped"; exit 1; }
-dotnet test Pipeline.sln -c Release --no-build -nologo --logger "trx" --results-directory "$results" "$@"
-status=$?
+# One trx file per test project, named after it (default names are timestamps and can collide).
+status=0
+for project in tests/*/*.Tests.csproj; do
+  name=$(basename "$project" .csproj)
+  dotnet test "$project" -c Release --no-build -nologo --logger "trx;LogFileName=$name.trx" --results-directory "$results" "$@" || status=$?
+done
 
 passed=0; failed=0; total=0
 for trx in "$results"/*.trx; do
