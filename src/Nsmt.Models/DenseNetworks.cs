@@ -6,21 +6,22 @@ namespace Nsmt.Models;
 
 public sealed record DenseOptions(int InputSize = 784, int Hidden1 = 64, int Hidden2 = 128, int Hidden3 = 64, double Dropout = 0.1);
 
-/// <summary>NSMT's SimpleDenseNet: Flatten -> [Linear -> BatchNorm1d -> ReLU] x 3 -> heads.</summary>
-public sealed class SimpleDenseNet : MultiheadNetwork
+/// <summary>Flatten -> three hidden blocks -> heads; the two dense networks differ only in their blocks.</summary>
+public abstract class DenseHeadNetwork : MultiheadNetwork
 {
     private readonly Sequential body;
     private readonly ModuleDict<nn.Module<Tensor, Tensor>> heads;
 
-    public SimpleDenseNet(DenseOptions options, IReadOnlyList<HeadSpec> heads, HeadKind kind = HeadKind.Classification)
-        : base(nameof(SimpleDenseNet), heads, kind)
+    protected DenseHeadNetwork(string name, DenseOptions options, IReadOnlyList<HeadSpec> heads, HeadKind kind,
+        Func<int, int, nn.Module<Tensor, Tensor>[]> block) : base(name, heads, kind)
     {
         Options = options;
-        body = register_module("model", nn.Sequential(
+        body = register_module("model", nn.Sequential([
             nn.Flatten(),
-            nn.Linear(options.InputSize, options.Hidden1), nn.BatchNorm1d(options.Hidden1), nn.ReLU(),
-            nn.Linear(options.Hidden1, options.Hidden2), nn.BatchNorm1d(options.Hidden2), nn.ReLU(),
-            nn.Linear(options.Hidden2, options.Hidden3), nn.BatchNorm1d(options.Hidden3), nn.ReLU()));
+            .. block(options.InputSize, options.Hidden1),
+            .. block(options.Hidden1, options.Hidden2),
+            .. block(options.Hidden2, options.Hidden3),
+        ]));
         this.heads = register_module("heads", BuildHeads(h => nn.Linear(options.Hidden3, OutputWidth(h))));
     }
 
@@ -32,30 +33,11 @@ public sealed class SimpleDenseNet : MultiheadNetwork
         return ApplyHeads(heads, body.forward(input));
     }
 }
+
+/// <summary>NSMT's SimpleDenseNet: Flatten -> [Linear -> BatchNorm1d -> ReLU] x 3 -> heads.</summary>
+public sealed class SimpleDenseNet(DenseOptions options, IReadOnlyList<HeadSpec> heads, HeadKind kind = HeadKind.Classification)
+    : DenseHeadNetwork(nameof(SimpleDenseNet), options, heads, kind, (input, output) => [nn.Linear(input, output), nn.BatchNorm1d(output), nn.ReLU()]);
 
 /// <summary>SimpleMLP: Flatten -> [Linear -> ReLU -> Dropout] x 3 -> heads.</summary>
-public sealed class SimpleMlp : MultiheadNetwork
-{
-    private readonly Sequential body;
-    private readonly ModuleDict<nn.Module<Tensor, Tensor>> heads;
-
-    public SimpleMlp(DenseOptions options, IReadOnlyList<HeadSpec> heads, HeadKind kind = HeadKind.Classification)
-        : base(nameof(SimpleMlp), heads, kind)
-    {
-        Options = options;
-        body = register_module("model", nn.Sequential(
-            nn.Flatten(),
-            nn.Linear(options.InputSize, options.Hidden1), nn.ReLU(), nn.Dropout(options.Dropout),
-            nn.Linear(options.Hidden1, options.Hidden2), nn.ReLU(), nn.Dropout(options.Dropout),
-            nn.Linear(options.Hidden2, options.Hidden3), nn.ReLU(), nn.Dropout(options.Dropout)));
-        this.heads = register_module("heads", BuildHeads(h => nn.Linear(options.Hidden3, OutputWidth(h))));
-    }
-
-    public DenseOptions Options { get; }
-
-    public override IReadOnlyDictionary<string, Tensor> forward(Tensor input)
-    {
-        using var scope = NewDisposeScope();
-        return ApplyHeads(heads, body.forward(input));
-    }
-}
+public sealed class SimpleMlp(DenseOptions options, IReadOnlyList<HeadSpec> heads, HeadKind kind = HeadKind.Classification)
+    : DenseHeadNetwork(nameof(SimpleMlp), options, heads, kind, (input, output) => [nn.Linear(input, output), nn.ReLU(), nn.Dropout(options.Dropout)]);

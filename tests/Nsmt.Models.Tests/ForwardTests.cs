@@ -39,7 +39,7 @@ public class ForwardTests
         Assert.Equal(new long[] { 4, 24 }, outputs["b"].shape);
 
         // One optimisation step lowers the loss on the same batch: gradients reach every parameter.
-        using var optimizer = optim.Adam(model.parameters(), lr: 1e-2);
+        using var optimizer = optim.Adam(model.parameters(), lr: 1e-3);
         var targets = new Dictionary<string, Tensor> { ["a"] = tensor(new long[] { 0, 1, 2, 0 }), ["b"] = tensor(new long[] { 5, 7, 23, 0 }) };
         Tensor Loss() => model.forward(x).Select(kv => nn.functional.cross_entropy(kv.Value, targets[kv.Key])).Aggregate((p, q) => p + q);
         model.eval(); // fixed batch-norm statistics and no dropout, so the two losses are comparable

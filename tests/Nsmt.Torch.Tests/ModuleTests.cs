@@ -5,6 +5,22 @@ namespace Nsmt.Torch.Tests;
 
 public class ModuleTests
 {
+    /// <summary>The fixture script's modules, built with the same seed in the same order => the same random draws.</summary>
+    private static Dictionary<string, nn.Module> FixtureModules()
+    {
+        manual_seed(42);
+        return new Dictionary<string, nn.Module>
+        {
+            ["lin"] = nn.Linear(7, 5),
+            ["c1"] = nn.Conv1d(3, 4, 5),
+            ["c2"] = nn.Conv2d(2, 6, 3, groups: 2),
+            ["ct"] = nn.ConvTranspose1d(3, 2, 4),
+            ["emb"] = nn.Embedding(10, 4, paddingIdx: 2),
+            ["lstm"] = nn.LSTM(3, 5, numLayers: 2),
+            ["gru"] = nn.GRU(3, 4),
+        };
+    }
+
     private static void AssertParametersEqualGolden(string prefix, nn.Module module)
     {
         foreach (var (name, p) in module.named_parameters())
@@ -14,22 +30,9 @@ public class ModuleTests
     [Fact]
     public void Default_initialisations_are_bit_identical_to_pytorch_given_the_seed()
     {
-        // Same seed, same construction order as the fixture script => the same random draws.
-        manual_seed(42);
-        using var lin = nn.Linear(7, 5);
-        using var c1 = nn.Conv1d(3, 4, 5);
-        using var c2 = nn.Conv2d(2, 6, 3, groups: 2);
-        using var ct = nn.ConvTranspose1d(3, 2, 4);
-        using var emb = nn.Embedding(10, 4, paddingIdx: 2);
-        using var lstm = nn.LSTM(3, 5, numLayers: 2);
-        using var gru = nn.GRU(3, 4);
-        AssertParametersEqualGolden("lin", lin);
-        AssertParametersEqualGolden("c1", c1);
-        AssertParametersEqualGolden("c2", c2);
-        AssertParametersEqualGolden("ct", ct);
-        AssertParametersEqualGolden("emb", emb);
-        AssertParametersEqualGolden("lstm", lstm);
-        AssertParametersEqualGolden("gru", gru);
+        foreach (var (prefix, module) in FixtureModules())
+            using (module)
+                AssertParametersEqualGolden(prefix, module);
     }
 
     [Fact]
@@ -62,15 +65,9 @@ public class ModuleTests
     public void Lstm_forward_and_backward_match_pytorch()
     {
         using var scope = NewDisposeScope();
-        manual_seed(42);
-        // Recreate the fixture's modules in order so the LSTM gets the same weights.
-        using var lin = nn.Linear(7, 5);
-        using var c1 = nn.Conv1d(3, 4, 5);
-        using var c2 = nn.Conv2d(2, 6, 3, groups: 2);
-        using var ct = nn.ConvTranspose1d(3, 2, 4);
-        using var emb = nn.Embedding(10, 4, paddingIdx: 2);
-        using var lstm = nn.LSTM(3, 5, numLayers: 2);
-        using var gru = nn.GRU(3, 4);
+        var modules = FixtureModules();
+        using var lstm = (Modules.LSTM)modules["lstm"];
+        using var gru = (Modules.GRU)modules["gru"];
         var input = Golden.Get("lstm.in").clone().requires_grad_();
         var (output, (hn, cn)) = lstm.forward(input);
         Golden.AssertClose("lstm.out", output, 1e-6);
