@@ -1,0 +1,198 @@
+using System.Text.Json;
+using Nsmt.Amp.Models;
+using static Nsmt.Amp.Format.JsonFields;
+
+namespace Nsmt.Amp.Format;
+
+/// <summary>Parses the legacy (0.5.x) <c>.nam</c> JSON into a validated <see cref="NamModel"/>.</summary>
+internal static class NamReader
+{
+    private static readonly HashSet<string> TopLevelKeys =
+        ["version", "architecture", "config", "weights", "sample_rate", "metadata"];
+
+    private static readonly HashSet<string> WaveNetConfigKeys = ["layers", "head", "head_scale"];
+
+    private static readonly HashSet<string> LayerArrayKeys =
+    [
+        "input_size", "condition_size", "head_size", "channels", "kernel_size", "dilations", "activation", "gated", "head_bias",
+    ];
+
+    private static readonly HashSet<string> LstmConfigKeys = ["input_size", "hidden_size", "num_layers"];
+
+    public static NamModel Parse(ReadOnlyMemory<byte> utf8Json, string? sourceName)
+    {
+        try
+        {
+            using var document = ParseDocument(utf8Json);
+            return ParseRoot(document.RootElement);
+        }
+        catch (NamFormatException e)
+        {
+            throw e.WithFile(sourceName);
+        }
+    }
+
+    private static JsonDocument ParseDocument(ReadOnlyMemory<byte> utf8Json)
+    {
+        try
+        {
+            return JsonDocument.Parse(utf8Json, new JsonDocumentOptions { MaxDepth = 64 });
+        }
+        catch (JsonException e)
+        {
+            // JSON has no NaN/Infinity tokens, so such a weight surfaces here as corrupt JSON.
+            string where = e.LineNumber is { } line ? $" at line {line + 1}, byte {e.BytePositionInLine + 1}" : string.Empty;
+            string reason = e.Message.Split(" LineNumber:", 2)[0].TrimEnd();
+            bool namedFloat = reason.Contains("'N'", StringComparison.Ordinal) || reason.Contains("'I'", StringComparison.Ordinal);
+            string hint = namedFloat ? " (JSON has no NaN or Infinity literals: every weight must be a finite number)" : string.Empty;
+            throw new NamFormatException(null, "(json)", $"not valid JSON{where}: {reason}{hint}", e);
+        }
+    }
+
+    private static NamModel ParseRoot(JsonElement root)
+    {
+        if (root.ValueKind != JsonValueKind.Object)
+        {
+            throw new NamFormatException(null, "(root)", "must be a JSON object");
+        }
+
+        RejectUnknownKeys(root, string.Empty, TopLevelKeys, "not part of the 0.5.x .nam format");
+        string version = RequireString(root, string.Empty, "version");
+        if (!NamVersion.IsSupported(version))
+        {
+            throw new NamFormatException(null, "version", $"unsupported version '{version}' ({NamVersion.SupportedDescription})");
+        }
+
+        string architecture = RequireString(root, string.Empty, "architecture");
+        var configElement = RequireObject(root, string.Empty, "config");
+        NamModelConfig config = architecture switch
+        {
+            "WaveNet" => ParseWaveNetConfig(configElement),
+            "LSTM" => ParseLstmConfig(configElement),
+            _ => throw new NamFormatException(
+                null, "architecture", $"unsupported architecture '{architecture}' (supported: \"WaveNet\", \"LSTM\"; case-sensitive)"),
+        };
+
+        // Check the config before the weights so a count mismatch is reported against a sane config.
+        config.Validate();
+        float[] weights = ParseWeights(RequireArray(root, string.Empty, "weights"), config);
+        double? sampleRate = ParseSampleRate(root);
+        NamMetadata? metadata = Optional(root, "metadata") is { } meta ? NamMetadataReader.Parse(meta) : null;
+        return new NamModel(config, weights, sampleRate, metadata, version);
+    }
+
+    private static double? ParseSampleRate(JsonElement root)
+    {
+        // Absent: Core treats the rate as unknown (-1). Present but null: Core fails to load.
+        if (!root.TryGetProperty("sample_rate", out var value))
+        {
+            return null;
+        }
+
+        if (value.ValueKind == JsonValueKind.Null)
+        {
+            throw new NamFormatException(null, "sample_rate", "must not be null (Core fails to load such a file); give the rate in Hz");
+        }
+
+        return AsDouble(value, "sample_rate");
+    }
+
+    private static float[] ParseWeights(JsonElement array, NamModelConfig config)
+    {
+        int count = array.GetArrayLength();
+        if (count != config.ParameterCount)
+        {
+            throw new NamFormatException(
+                null, "weights", $"expected exactly {config.ParameterCount} weights for this {config.Architecture.ToFileValue()} config, got {count}");
+        }
+
+        var weights = new float[count];
+        int i = 0;
+        foreach (var value in array.EnumerateArray())
+        {
+            weights[i] = AsFiniteSingle(value, $"weights[{i}]");
+            i++;
+        }
+
+        return weights;
+    }
+
+    private static WaveNetConfig ParseWaveNetConfig(JsonElement config)
+    {
+        const string path = "config";
+        RejectUnknownKeys(config, path, WaveNetConfigKeys, "only NAM's A1 WaveNet is supported");
+        if (config.TryGetProperty("head", out var head) && head.ValueKind != JsonValueKind.Null)
+        {
+            throw new NamFormatException(null, "config.head", "must be null (a post-head is not part of A1)");
+        }
+
+        var layers = RequireArray(config, path, "layers");
+        var arrays = new List<WaveNetLayerArrayConfig>();
+        int j = 0;
+        foreach (var layer in layers.EnumerateArray())
+        {
+            string field = $"config.layers[{j}]";
+            if (layer.ValueKind != JsonValueKind.Object)
+            {
+                throw new NamFormatException(null, field, "must be an object");
+            }
+
+            arrays.Add(ParseLayerArray(layer, field));
+            j++;
+        }
+
+        return new WaveNetConfig
+        {
+            LayerArrays = arrays,
+            HeadScale = AsFiniteSingle(RequireElement(config, path, "head_scale"), "config.head_scale"),
+        };
+    }
+
+    private static WaveNetLayerArrayConfig ParseLayerArray(JsonElement layer, string field)
+    {
+        RejectUnknownKeys(layer, field, LayerArrayKeys, "a WaveNet feature newer than A1; not supported");
+        var dilationsElement = RequireArray(layer, field, "dilations");
+        var dilations = new List<int>();
+        int i = 0;
+        foreach (var d in dilationsElement.EnumerateArray())
+        {
+            dilations.Add(AsInt(d, $"{field}.dilations[{i}]"));
+            i++;
+        }
+
+        return new WaveNetLayerArrayConfig
+        {
+            InputSize = RequireInt(layer, field, "input_size"),
+            ConditionSize = RequireInt(layer, field, "condition_size"),
+            HeadSize = RequireInt(layer, field, "head_size"),
+            Channels = RequireInt(layer, field, "channels"),
+            KernelSize = RequireInt(layer, field, "kernel_size"),
+            Dilations = dilations,
+            Activation = RequireString(layer, field, "activation"),
+            Gated = RequireBool(layer, field, "gated"),
+            HeadBias = RequireBool(layer, field, "head_bias"),
+        };
+    }
+
+    private static LstmConfig ParseLstmConfig(JsonElement config)
+    {
+        const string path = "config";
+        RejectUnknownKeys(config, path, LstmConfigKeys, "not part of NAM's LSTM config");
+        return new LstmConfig
+        {
+            InputSize = RequireInt(config, path, "input_size"),
+            HiddenSize = RequireInt(config, path, "hidden_size"),
+            NumLayers = RequireInt(config, path, "num_layers"),
+        };
+    }
+
+    private static JsonElement RequireElement(JsonElement obj, string path, string key)
+    {
+        if (!obj.TryGetProperty(key, out var value))
+        {
+            throw new NamFormatException(null, Join(path, key), "required key is missing");
+        }
+
+        return value;
+    }
+}

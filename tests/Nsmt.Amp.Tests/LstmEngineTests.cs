@@ -1,0 +1,96 @@
+using Nsmt.Amp.Engine;
+using Nsmt.Amp.Models;
+
+namespace Nsmt.Amp.Tests;
+
+public sealed class LstmEngineTests
+{
+    public static TheoryData<LstmPreset, TanhMode, int> Cases()
+    {
+        var data = new TheoryData<LstmPreset, TanhMode, int>();
+        foreach (var preset in Enum.GetValues<LstmPreset>())
+        {
+            data.Add(preset, TanhMode.Exact, 64);
+            data.Add(preset, TanhMode.Fast, 7);
+        }
+
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void Presets_match_the_reference_recurrence(LstmPreset preset, TanhMode mode, int block)
+    {
+        var config = NamPresets.Lstm(preset);
+        var weights = NamWeightInitializer.CreateRandom(config, seed: 9);
+
+        // Non-zero initial state, so loading h0/c0 is tested too.
+        foreach (var b in config.DescribeWeights().Where(b => b.Name.EndsWith("0", StringComparison.Ordinal)))
+        {
+            for (int i = 0; i < b.Length; i++)
+            {
+                weights[b.Offset + i] = 0.1f * (i % 5) - 0.2f;
+            }
+        }
+
+        // 8 kHz keeps the half-second prewarm short for the double-precision reference.
+        var model = new NamModel(config, weights, sampleRate: 8000);
+        float[] input = TestModels.Signal(3000);
+        double[] expected = ReferenceModels.Lstm(model, input, prewarm: 4000, fast: mode == TanhMode.Fast);
+
+        var output = TestModels.Stream(new LstmEngine(model, mode), input, block);
+
+        TestModels.AssertClose(expected, output, 1e-5);
+    }
+
+    [Theory]
+    [InlineData(48000.0, 24000)]
+    [InlineData(44100.0, 22050)]
+    [InlineData(3.0, 1)]
+    [InlineData(null, 1)]
+    public void Prewarm_is_half_a_second_and_at_least_one_sample(double? sampleRate, int expected)
+    {
+        var model = TestModels.Random(NamPresets.Lstm(LstmPreset.Nano), sampleRate: sampleRate);
+        Assert.Equal(expected, new LstmEngine(model).PrewarmSamples);
+    }
+
+    [Fact]
+    public void Process_allocates_nothing_after_construction()
+    {
+        var engine = new LstmEngine(TestModels.Random(NamPresets.Lstm(LstmPreset.Lite)));
+        var input = TestModels.Signal(4096);
+        var output = new float[4096];
+        int[] blockSizes = [1, 7, 64, 4096];
+        void RunAllBlockSizes()
+        {
+            foreach (int block in blockSizes)
+            {
+                engine.Process(input.AsSpan(0, block), output);
+            }
+
+            engine.Reset();
+        }
+
+        RunAllBlockSizes(); // first calls may allocate while the runtime JIT-compiles and loads types
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 5; i++)
+        {
+            RunAllBlockSizes();
+        }
+
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
+    [Fact]
+    public void Block_size_does_not_change_the_output()
+    {
+        var model = TestModels.Random(NamPresets.Lstm(LstmPreset.Standard));
+        float[] input = TestModels.Signal(5000);
+        float[] reference = TestModels.Stream(new LstmEngine(model), input, 4096);
+
+        foreach (int block in new[] { 1, 7, 64 })
+        {
+            Assert.Equal(reference, TestModels.Stream(new LstmEngine(model), input, block));
+        }
+    }
+}
