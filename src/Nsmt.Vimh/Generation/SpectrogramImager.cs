@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 using Nsmt.Audio.Dsp;
 using Nsmt.Vimh.Config;
 
@@ -16,18 +17,16 @@ internal sealed class SpectrogramImager
     private const double EnvelopeEpsilon = 1e-10;
 
     private readonly GeneratorConfig _config;
-    private readonly Fft _fft;
+    private readonly Fft? _fft; // only when the direct DFT is not used: planning it costs ~10 ms of start-up
     private readonly double[] _window;
     private readonly double _scale;
     private readonly MelFilterbank? _mel;
     private readonly int _firstBin;
     private readonly int _binCount;
-    // Few bins of a short frame: a direct DFT of just those bins (SIMD dot products against
-    // window-folded cos/sin rows) beats a full FFT. Null when the FFT is cheaper.
+    // Few bins of a short frame: a direct DFT of just those bins (a small matrix product) beats
+    // a full FFT. Null when the FFT is cheaper.
     private const int DirectDftMaxBins = 64;
-    private readonly double[][]? _cosRows;
-    private readonly double[][]? _sinRows;
-    private readonly double[] _realFrame;
+    private readonly KeptBinsDft? _direct;
     private readonly Complex[] _frame;
     private readonly Complex[] _spectrum;
     private readonly double[] _magnitude; // [bin][frame] for the bins we keep
@@ -47,7 +46,6 @@ internal sealed class SpectrogramImager
             Center = false,
             Normalized = true,
         };
-        _fft = Fft.Get(s.NFft);
         _window = options.PaddedWindow();
         _scale = 1.0 / Math.Sqrt(s.NFft);
         if (s.Type == SpectrogramType.Mel)
@@ -65,24 +63,13 @@ internal sealed class SpectrogramImager
 
         if (_binCount <= DirectDftMaxBins)
         {
-            _cosRows = new double[_binCount][];
-            _sinRows = new double[_binCount][];
-            for (int k = 0; k < _binCount; k++)
-            {
-                int bin = _firstBin + k;
-                _cosRows[k] = new double[s.NFft];
-                _sinRows[k] = new double[s.NFft];
-                for (int n = 0; n < s.NFft; n++)
-                {
-                    // (bin*n) mod N keeps the angle exact for large products.
-                    double angle = 2.0 * Math.PI * ((long)bin * n % s.NFft) / s.NFft;
-                    _cosRows[k][n] = _window[n] * Math.Cos(angle);
-                    _sinRows[k][n] = _window[n] * Math.Sin(angle);
-                }
-            }
+            _direct = new KeptBinsDft(s.NFft, _firstBin, _binCount, _window);
+        }
+        else
+        {
+            _fft = Fft.Get(s.NFft);
         }
 
-        _realFrame = new double[s.NFft];
         _frame = new Complex[s.NFft];
         _spectrum = new Complex[s.NFft];
         _magnitude = new double[_binCount * config.Width];
@@ -98,37 +85,14 @@ internal sealed class SpectrogramImager
         return Math.Min(total, needed);
     }
 
-    private double[] ZeroPadded(ReadOnlySpan<double> audio, int start)
+    /// <summary>Kept-bin magnitudes via a full FFT per frame (many bins, where the direct DFT loses).</summary>
+    private void FftMagnitudes(ReadOnlySpan<double> audio)
     {
-        Array.Clear(_realFrame);
-        if (start < audio.Length)
-        {
-            audio[start..Math.Min(audio.Length, start + _realFrame.Length)].CopyTo(_realFrame);
-        }
-
-        return _realFrame;
-    }
-
-    /// <summary>Writes the C*H*W image (planar) and returns (spec_min, spec_max).</summary>
-    public (float SpecMin, float SpecMax) Render(ReadOnlySpan<double> audio, Span<byte> image)
-    {
-        int h = _config.Height, w = _config.Width, nFft = _config.Spectrogram.NFft, hop = _config.Spectrogram.HopLength;
+        int w = _config.Width, nFft = _config.Spectrogram.NFft, hop = _config.Spectrogram.HopLength;
+        Fft fft = _fft!;
         for (int t = 0; t < w; t++)
         {
             int start = t * hop;
-            if (_cosRows is not null)
-            {
-                ReadOnlySpan<double> frame = start + nFft <= audio.Length ? audio.Slice(start, nFft) : ZeroPadded(audio, start);
-                for (int k = 0; k < _binCount; k++)
-                {
-                    double re = TensorPrimitives.Dot(frame, _cosRows[k]);
-                    double im = TensorPrimitives.Dot(frame, _sinRows![k]);
-                    _magnitude[(k * w) + t] = Math.Sqrt((re * re) + (im * im)) * _scale;
-                }
-
-                continue;
-            }
-
             for (int i = 0; i < nFft; i++)
             {
                 int at = start + i;
@@ -136,15 +100,29 @@ internal sealed class SpectrogramImager
                 _frame[i] = new Complex(x * _window[i], 0);
             }
 
-            _fft.Forward(_frame, _spectrum);
+            fft.Forward(_frame, _spectrum);
             for (int k = 0; k < _binCount; k++)
             {
                 Complex z = _spectrum[_firstBin + k];
                 _magnitude[(k * w) + t] = Math.Sqrt((z.Real * z.Real) + (z.Imaginary * z.Imaginary)) * _scale;
             }
         }
+    }
 
-        double min = double.PositiveInfinity, max = double.NegativeInfinity;
+    /// <summary>Writes the C*H*W image (planar) and returns (spec_min, spec_max).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot: skip tier-0 code, which is many times slower
+    public (float SpecMin, float SpecMax) Render(ReadOnlySpan<double> audio, Span<byte> image)
+    {
+        int h = _config.Height, w = _config.Width, hop = _config.Spectrogram.HopLength;
+        if (_direct is not null)
+        {
+            _direct.Magnitudes(audio, w, hop, _scale, _magnitude);
+        }
+        else
+        {
+            FftMagnitudes(audio);
+        }
+
         for (int row = 0; row < h; row++)
         {
             for (int t = 0; t < w; t++)
@@ -167,19 +145,11 @@ internal sealed class SpectrogramImager
             }
         }
 
-        // dB = 20*log10(max(mag, 1e-10)), vectorised (this was a large share of the per-sample cost).
+        // dB = 20*log10(max(mag, 1e-10)). TensorPrimitives.Log10 is vectorised (this was a large share
+        // of the per-sample cost); the scaling, range and quantisation are fused passes.
         TensorPrimitives.Log10(_db, _db);
-        TensorPrimitives.Multiply(_db, 20.0, _db);
-        min = TensorPrimitives.Min(_db);
-        max = TensorPrimitives.Max(_db);
-
-        // NSMT: round half to even of (x - min)/(max - min)*255, clipped; all zeros when flat.
-        for (int i = 0; i < _db.Length; i++)
-        {
-            _gray[i] = max > min
-                ? (byte)Math.Clamp(Math.Round((_db[i] - min) / (max - min) * 255.0, MidpointRounding.ToEven), 0, 255)
-                : (byte)0;
-        }
+        (double min, double max) = DecibelQuantizer.ScaleWithRange(_db, 20.0);
+        DecibelQuantizer.Quantize(_db, min, max, _gray);
 
         if (_config.Envelopes.Any)
         {
