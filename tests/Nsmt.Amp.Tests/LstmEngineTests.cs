@@ -58,27 +58,7 @@ public sealed class LstmEngineTests
     public void Process_allocates_nothing_after_construction()
     {
         var engine = new LstmEngine(TestModels.Random(NamPresets.Lstm(LstmPreset.Lite)));
-        var input = TestModels.Signal(4096);
-        var output = new float[4096];
-        int[] blockSizes = [1, 7, 64, 4096];
-        void RunAllBlockSizes()
-        {
-            foreach (int block in blockSizes)
-            {
-                engine.Process(input.AsSpan(0, block), output);
-            }
-
-            engine.Reset();
-        }
-
-        RunAllBlockSizes(); // first calls may allocate while the runtime JIT-compiles and loads types
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 5; i++)
-        {
-            RunAllBlockSizes();
-        }
-
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.Equal(0, TestModels.AllocatedBytesWhileProcessing(engine, [1, 7, 64, 4096]));
     }
 
     [Fact]

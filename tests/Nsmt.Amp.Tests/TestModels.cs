@@ -49,6 +49,34 @@ internal static class TestModels
         return output;
     }
 
+    /// <summary>
+    /// Bytes allocated on this thread by five rounds of processing one block of each size and resetting,
+    /// after a first round that may allocate while the runtime JIT-compiles and loads types.
+    /// </summary>
+    public static long AllocatedBytesWhileProcessing(Engine.INamEngine engine, int[] blockSizes)
+    {
+        var input = Signal(4096);
+        var output = new float[4096];
+        void RunAllBlockSizes()
+        {
+            foreach (int block in blockSizes)
+            {
+                engine.Process(input.AsSpan(0, block), output);
+            }
+
+            engine.Reset();
+        }
+
+        RunAllBlockSizes();
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 5; i++)
+        {
+            RunAllBlockSizes();
+        }
+
+        return GC.GetAllocatedBytesForCurrentThread() - before;
+    }
+
     public static void AssertClose(double[] expected, float[] actual, double tolerance)
     {
         Assert.Equal(expected.Length, actual.Length);

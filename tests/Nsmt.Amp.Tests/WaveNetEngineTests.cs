@@ -111,28 +111,7 @@ public sealed class WaveNetEngineTests
     public void Process_allocates_nothing_after_construction()
     {
         var engine = new WaveNetEngine(TestModels.Random(NamPresets.WaveNet(WaveNetPreset.Standard)));
-        var input = TestModels.Signal(4096);
-        var output = new float[4096];
-        int[] blockSizes = [1, 7, 64, 300, 4096];
-        void RunAllBlockSizes()
-        {
-            foreach (int block in blockSizes)
-            {
-                engine.Process(input.AsSpan(0, block), output);
-            }
-
-            engine.Reset();
-        }
-
-        RunAllBlockSizes(); // first calls may allocate while the runtime JIT-compiles and loads types
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 5; i++)
-        {
-            RunAllBlockSizes();
-        }
-
-        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-        Assert.Equal(0, allocated);
+        Assert.Equal(0, TestModels.AllocatedBytesWhileProcessing(engine, [1, 7, 64, 300, 4096]));
     }
 
     [Fact]
