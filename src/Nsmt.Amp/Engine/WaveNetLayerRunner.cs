@@ -62,23 +62,7 @@ internal static unsafe class WaveNetLayerRunner
 
         if (computeResidual)
         {
-            var oneByOne = new ConvCall
-            {
-                Weights = layer.OneByOne.Weights,
-                Rows = cp,
-                InChannels = cp,
-                Taps = 1,
-                TapOffsets = NoTapOffset.Pointer,
-                Input = z,
-                InputStride = columns,
-                Bias = layer.OneByOne.Bias,
-                Residual = input,
-                ResidualStride = inputStride,
-                Output = output,
-                OutputStride = outputStride,
-                Columns = columns,
-            };
-            ConvKernel.Run(oneByOne);
+            Pointwise(layer.OneByOne, cp, cp, z, columns, layer.OneByOne.Bias, output, outputStride, columns, input, inputStride);
         }
     }
 
@@ -90,7 +74,9 @@ internal static unsafe class WaveNetLayerRunner
     public static void Head(PackedLayerArray array, float* s, float* output, int columns) =>
         Pointwise(array.Head, array.PaddedHeadRows, array.PaddedChannels, s, columns, array.Head.Bias, output, columns, columns);
 
-    private static void Pointwise(PackedConv conv, int rows, int inChannels, float* input, int inputStride, float* bias, float* output, int outputStride, int columns)
+    /// <summary>A 1x1 conv; when <paramref name="residual"/> is given, it is added to the output (the layer's residual path).</summary>
+    private static void Pointwise(PackedConv conv, int rows, int inChannels, float* input, int inputStride, float* bias, float* output, int outputStride, int columns,
+        float* residual = null, int residualStride = 0)
     {
         var call = new ConvCall
         {
@@ -102,6 +88,8 @@ internal static unsafe class WaveNetLayerRunner
             Input = input,
             InputStride = inputStride,
             Bias = bias,
+            Residual = residual,
+            ResidualStride = residualStride,
             Output = output,
             OutputStride = outputStride,
             Columns = columns,
