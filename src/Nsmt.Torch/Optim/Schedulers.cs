@@ -115,10 +115,7 @@ public sealed class CosineAnnealingLR : LRScheduler
 /// </summary>
 public sealed class OneCycleLR : LRScheduler
 {
-    private readonly (double endStep, Func<ParamGroup, double> startLr, Func<ParamGroup, double> endLr, double startMomentum, double endMomentum)[] phases;
-    private readonly double initialLr;
-    private readonly double maxLr;
-    private readonly double minLr;
+    private readonly (double endStep, double startLr, double endLr, double startMomentum, double endMomentum)[] phases;
 
     public OneCycleLR(Optimizer optimizer, double maxLr, int totalSteps, double pctStart = 0.3, bool cycleMomentum = true,
         double baseMomentum = 0.85, double maxMomentum = 0.95, double divFactor = 25, double finalDivFactor = 1e4) : base(PrepareGroups(optimizer, maxLr, divFactor, cycleMomentum, maxMomentum))
@@ -129,13 +126,12 @@ public sealed class OneCycleLR : LRScheduler
             throw new ArgumentOutOfRangeException(nameof(pctStart), pctStart, "pct_start must be in [0, 1]");
         TotalSteps = totalSteps;
         CycleMomentum = cycleMomentum;
-        this.maxLr = maxLr;
-        initialLr = maxLr / divFactor;
-        minLr = initialLr / finalDivFactor;
+        var initialLr = maxLr / divFactor;
+        var minLr = initialLr / finalDivFactor;
         phases =
         [
-            (pctStart * totalSteps - 1, _ => initialLr, _ => this.maxLr, maxMomentum, baseMomentum),
-            (totalSteps - 1, _ => this.maxLr, _ => minLr, baseMomentum, maxMomentum),
+            (pctStart * totalSteps - 1, initialLr, maxLr, maxMomentum, baseMomentum),
+            (totalSteps - 1, maxLr, minLr, baseMomentum, maxMomentum),
         ];
         Initialize();
     }
@@ -172,7 +168,7 @@ public sealed class OneCycleLR : LRScheduler
                 if (LastEpoch <= phase.endStep || i == phases.Length - 1)
                 {
                     var pct = (LastEpoch - start) / (phase.endStep - start);
-                    rates[gi] = Anneal(phase.startLr(group), phase.endLr(group), pct);
+                    rates[gi] = Anneal(phase.startLr, phase.endLr, pct);
                     if (CycleMomentum)
                         group.Momentum = Anneal(phase.startMomentum, phase.endMomentum, pct);
                     break;
