@@ -1,10 +1,12 @@
 namespace Nsmt.Models;
 
-/// <summary>How a head's output is read: class logits, or one sigmoid value in [0, 1] mapped to the parameter's range.</summary>
+/// <summary>How a head's output is read: class logits, one sigmoid value in [0, 1] mapped to the parameter's range, or one raw value.</summary>
 public enum HeadKind
 {
     Classification,
     Regression,
+    /// <summary>One unbounded value per head (quantized regression clamps it to [0, classes-1] in the loss).</summary>
+    Scalar,
 }
 
 /// <summary>

@@ -52,6 +52,12 @@ public sealed class VimhInfo
             throw new VimhDataException($"{path}: cannot read dataset info: {e.Message}");
         }
 
+        return Parse(bytes, path);
+    }
+
+    /// <summary>Parses dataset info JSON held elsewhere (e.g. inside a checkpoint); <paramref name="path"/> names it in errors.</summary>
+    public static VimhInfo Parse(byte[] bytes, string path)
+    {
         JsonElement root;
         try
         {
