@@ -57,8 +57,9 @@ public sealed class ConfigComposer(string configRoot)
         composed.Merge(primary);
         if (experimentBody is not null)
             composed.Merge(experimentBody);
-        if (experiment is not null && composed["task_name"] is null or ConfigScalar { IsNull: true })
-            composed.Set("task_name", new ConfigScalar(experiment, "experiment name"));
+        // Runs of an experiment are logged under its name unless the experiment names its task itself.
+        if (experiment is not null && experimentBody!["task_name"] is null)
+            composed.Set("task_name", new ConfigScalar(experiment, $"experiment name ({experiment})"));
 
         foreach (var o in parsed.Where(o => !IsGroupChoice(o, choices)))
             o.ApplyTo(composed);

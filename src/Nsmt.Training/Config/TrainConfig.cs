@@ -36,7 +36,7 @@ public sealed record ModelSettings(NetworkSpec Network, OutputMode Mode, LossSet
     };
 }
 
-/// <summary>Loop settings (Lightning's Trainer arguments).</summary>
+/// <summary>Loop settings (Lightning's Trainer arguments); as in Lightning, max_epochs wins over min_epochs.</summary>
 public sealed record TrainerSettings(int MinEpochs, int MaxEpochs, double GradientClipValue, string GradientClipAlgorithm,
     int LimitTrainBatches, int LimitValBatches, int Threads, bool Deterministic, int LogEveryNSteps);
 
@@ -113,11 +113,6 @@ public sealed record TrainConfig(
             r.String("paths.log_dir", "logs"),
             root);
         r.RejectUnknown();
-        if (config.Trainer.MinEpochs > config.Trainer.MaxEpochs)
-        {
-            throw new ConfigException($"{root["trainer"]?.Origin}: field 'trainer.min_epochs': expected at most trainer.max_epochs " +
-                $"({config.Trainer.MaxEpochs}), got {config.Trainer.MinEpochs}");
-        }
         return config;
     }
 

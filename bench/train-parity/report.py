@@ -1,0 +1,31 @@
+#!/usr/bin/python3
+"""Builds RESULTS.md from our metrics.csv/summary.json and the PyTorch loop's JSON lines."""
+import csv, json, sys, datetime
+
+out, threads, models = sys.argv[1], sys.argv[2], sys.argv[3:]
+print("# Trainer parity and speed vs plain PyTorch\n")
+print(f"simple_saw-16384 (13,107 train / 3,277 validation), seed 12345, {threads} thread(s), one run "
+      f"({datetime.date.today()}), `bench/train-parity/run.sh`. Accuracy: best epoch and mean of the last 3 epochs "
+      "(accuracy swings between epochs at a fixed rate, see spectral-models.md). Throughput: training samples/s "
+      "over all epochs (validation excluded), both loops doing the same per-step work.\n")
+print("| model | head | ours best | PyTorch best | ours last-3 | PyTorch last-3 | majority baseline |")
+print("|---|---|---|---|---|---|---|")
+speed = []
+for m in models:
+    ours = list(csv.DictReader(open(f"{out}/{m}.ours.csv")))
+    rows = [json.loads(l) for l in open(f"{out}/{m}.torch.jsonl")]
+    torch_rows = [r for r in rows if "epoch" in r]
+    summary = [r for r in rows if r.get("summary")][0]
+    heads = [k[len("val/"):-len("_acc")] for k in torch_rows[0] if k.startswith("val/") and k.endswith("_acc")]
+    for h in heads:
+        key = f"val/{h}_acc"
+        o = [float(r[key]) for r in ours]
+        t = [r[key] for r in torch_rows]
+        base = "0.508 (126 vs 127 identical images)" if h == "note_velocity" else f"{1/24:.3f} (chance)"
+        print(f"| {m} | {h} | {max(o):.3f} | {max(t):.3f} | {sum(o[-3:])/3:.3f} | {sum(t[-3:])/3:.3f} | {base} |")
+    s = json.load(open(f"{out}/{m}.ours.summary.json"))
+    speed.append((m, s["train_samples_per_second"], summary["samples_per_s"]))
+print("\n| model | ours samples/s | PyTorch samples/s | ours / PyTorch |")
+print("|---|---|---|---|")
+for m, o, t in speed:
+    print(f"| {m} | {o:,.0f} | {t:,.0f} | {o/t:.2f}x |")

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Trainer parity and speed vs a plain PyTorch loop (Debian python3-torch), same dataset, hyperparameters,
+# epochs and thread count, measured in one run. Writes results/<model>.{ours.csv,torch.jsonl} and RESULTS.md.
+#   bench/train-parity/run.sh [threads=1] [models="cnn_micro cnn_tiny vit_micro"]
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+threads=${1:-1}
+models=${2:-"cnn_micro cnn_tiny vit_micro"}
+out=bench/train-parity/results
+mkdir -p "$out"
+dotnet build stages/Train -c Release -nologo -v quiet >/dev/null
+train="dotnet stages/Train/bin/Release/net10.0/Train.dll"
+data=data/simple_saw_16384
+# Settings per model: experiment, epochs, batch, lr, weight decay, plateau patience.
+# vit_micro uses weight decay 0: with the template's 0.01 (Adam's L2) it learns nothing (spectral-models.md).
+declare -A exp=([cnn_micro]=trivial_micro_large [cnn_tiny]=trivial_tiny_large [vit_micro]=trivial_vit_micro_large)
+declare -A epochs=([cnn_micro]=10 [cnn_tiny]=15 [vit_micro]=15)
+declare -A batch=([cnn_micro]=64 [cnn_tiny]=64 [vit_micro]=64)
+declare -A lr=([cnn_micro]=0.003 [cnn_tiny]=0.002 [vit_micro]=0.003)
+declare -A wd=([cnn_micro]=0.01 [cnn_tiny]=0.001 [vit_micro]=0)
+declare -A patience=([cnn_micro]=3 [cnn_tiny]=5 [vit_micro]=3)
+for m in $models; do
+  e=${epochs[$m]}
+  echo "== $m: ours"
+  rm -rf "$out/run_$m"
+  NSMT_NUM_THREADS=$threads CI=true $train --experiment "${exp[$m]}" --run-dir "$out/run_$m" \
+    trainer.min_epochs="$e" trainer.max_epochs="$e" callbacks.early_stopping.enabled=false \
+    data.batch_size="${batch[$m]}" model.optimizer.lr="${lr[$m]}" model.optimizer.weight_decay="${wd[$m]}" \
+    model.scheduler.patience="${patience[$m]}" logger.tensorboard=false | tail -n 3
+  cp "$out/run_$m/metrics.csv" "$out/$m.ours.csv"
+  cp "$out/run_$m/summary.json" "$out/$m.ours.summary.json"
+  echo "== $m: PyTorch"
+  /usr/bin/python3 bench/train-parity/train_torch.py --data "$data" --model "$m" --epochs "$e" --batch "${batch[$m]}" \
+    --lr "${lr[$m]}" --wd "${wd[$m]}" --patience "${patience[$m]}" --threads "$threads" > "$out/$m.torch.jsonl"
+  tail -n 1 "$out/$m.torch.jsonl"
+done
+/usr/bin/python3 bench/train-parity/report.py "$out" "$threads" $models > bench/train-parity/RESULTS.md
+cat bench/train-parity/RESULTS.md

@@ -1,0 +1,135 @@
+using Nsmt.Models;
+using Nsmt.Training.Config;
+
+namespace Nsmt.Training.Tests;
+
+public class ConfigCompositionTests
+{
+    // simple_saw's varying parameters: note_velocity 126..127 step 0.5 (3 classes), log10_decay_time -2..0.3 step 0.1 (24 classes).
+    private static readonly HeadSpec[] SimpleSawHeads = [new("note_velocity", 3, 126, 127), new("log10_decay_time", 24, -2, 0.3)];
+
+    public static TheoryData<string> Experiments() => [.. new ConfigComposer(RepoPaths.Configs).Experiments()];
+
+    [Theory]
+    [MemberData(nameof(Experiments))]
+    public void Every_experiment_composes_and_validates(string experiment)
+    {
+        var config = TrainConfig.Load(RepoPaths.Configs, experiment);
+        Assert.Equal(12345, config.Seed);
+        Assert.True(config.Trainer.MaxEpochs >= 1);
+        Assert.Contains(config.Model.Network.Architecture, ModelFactory.ArchitectureNames);
+    }
+
+    [Theory]
+    // The "params on simple_saw (heads 3 + 24)" column of spectral-models.md.
+    [InlineData("cnn_64k", 1_137_819)]
+    [InlineData("cnn_micro", 10_411)]
+    [InlineData("cnn_tiny", 39_483)]
+    [InlineData("vit_micro", 22_779)]
+    [InlineData("vit_tiny", 115_867)]
+    public void Named_model_configs_have_the_specified_parameter_counts_on_simple_saw(string model, long expected)
+    {
+        var config = TrainConfig.Load(RepoPaths.Configs, null, [$"model={model}"]);
+        using var network = ModelFactory.Create(config.Model.Network, SimpleSawHeads, new InputShape(1, 32, 32), config.Model.HeadKind);
+        Assert.Equal(expected, network.NumberOfParameters());
+    }
+
+    [Fact]
+    public void Experiment_overrides_groups_and_command_line_overrides_experiment()
+    {
+        var config = TrainConfig.Load(RepoPaths.Configs, "trivial_tiny_small", ["model.optimizer.lr=0.5"]);
+        Assert.Equal("simple_cnn", config.Model.Network.Architecture);
+        Assert.Equal("16", config.Model.Network.Settings["conv1_channels"]); // cnn_tiny group file
+        Assert.Equal(32, config.Data.BatchSize);                            // experiment
+        Assert.Equal(0.001, config.Model.Optimizer.WeightDecay);           // experiment over the group's 1e-3
+        Assert.Equal(0.5, config.Model.Optimizer.LearningRate);            // command line over the experiment
+        Assert.Equal("trivial_tiny_small", config.TaskName);
+        Assert.Equal(8, config.Trainer.MaxEpochs);
+    }
+
+    [Fact]
+    public void Group_choice_on_the_command_line_swaps_the_model_file()
+    {
+        var config = TrainConfig.Load(RepoPaths.Configs, null, ["model=vit_micro", "model.net.embed_dim=64"]);
+        Assert.Equal("vit", config.Model.Network.Architecture);
+        Assert.Equal("64", config.Model.Network.Settings["embed_dim"]);
+    }
+
+    [Fact]
+    public void Unknown_override_names_the_key_and_the_nearest_valid_one()
+    {
+        var e = Assert.Throws<ConfigException>(() => TrainConfig.Load(RepoPaths.Configs, null, ["trainer.max_epoch=3"]));
+        Assert.Contains("'trainer.max_epoch'", e.Message);
+        Assert.Contains("did you mean 'trainer.max_epochs'", e.Message);
+    }
+
+    [Fact]
+    public void Plus_prefix_adds_a_key_that_is_then_validated()
+    {
+        var config = TrainConfig.Load(RepoPaths.Configs, null, ["+model.head_weights.note_velocity=0.25"]);
+        Assert.Equal(0.25, config.Model.HeadWeights["note_velocity"]);
+        var e = Assert.Throws<ConfigException>(() => TrainConfig.Load(RepoPaths.Configs, null, ["+trainer.max_epocs=3"]));
+        Assert.Contains("unknown key 'trainer.max_epocs'", e.Message);
+        Assert.Contains("did you mean 'trainer.max_epochs'", e.Message);
+    }
+
+    [Fact]
+    public void Unknown_key_in_an_experiment_file_names_file_line_and_nearest_key()
+    {
+        using var dir = CopyOfConfigs();
+        dir.File("configs/experiment/typo.yaml", "defaults:\n  model: cnn_micro\ntrainer:\n  patiense: 3\n  max_epochs: 2\n");
+        var e = Assert.Throws<ConfigException>(() => TrainConfig.Load(Path.Combine(dir.Path, "configs"), "typo"));
+        Assert.Contains("typo.yaml:4", e.Message);
+        Assert.Contains("'trainer.patiense'", e.Message);
+    }
+
+    [Fact]
+    public void Bad_values_name_the_field_and_the_expected_value()
+    {
+        var e = Assert.Throws<ConfigException>(() => TrainConfig.Load(RepoPaths.Configs, null, ["data.batch_size=zero"]));
+        Assert.Contains("field 'data.batch_size'", e.Message);
+        Assert.Contains("expected an integer >= 1", e.Message);
+        var mode = Assert.Throws<ConfigException>(() => TrainConfig.Load(RepoPaths.Configs, null, ["model.output_mode=clasification"]));
+        Assert.Contains("did you mean 'classification'", mode.Message);
+    }
+
+    [Fact]
+    public void Unknown_experiment_and_group_file_suggest_the_nearest_name()
+    {
+        var e = Assert.Throws<ConfigException>(() => TrainConfig.Load(RepoPaths.Configs, "trivial_tiny_smal"));
+        Assert.Contains("did you mean 'trivial_tiny_small'", e.Message);
+        var g = Assert.Throws<ConfigException>(() => TrainConfig.Load(RepoPaths.Configs, null, ["model=cnn_tinny"]));
+        Assert.Contains("did you mean 'cnn_tiny'", g.Message);
+    }
+
+    [Fact]
+    public void Unknown_network_setting_is_rejected_by_the_factory_with_a_suggestion()
+    {
+        var config = TrainConfig.Load(RepoPaths.Configs, null, ["+model.net.conv1_channel=4"]);
+        var e = Assert.Throws<ModelConfigException>(() => ModelFactory.Create(config.Model.Network, SimpleSawHeads, new InputShape(1, 32, 32)));
+        Assert.Contains("did you mean 'conv1_channels'", e.Message);
+    }
+
+    [Fact]
+    public void Resolved_yaml_reads_back_to_the_same_config()
+    {
+        var config = TrainConfig.Load(RepoPaths.Configs, "moog_vit_resonance", ["model.optimizer.lr=1e-3", "tags=[a, 'b: c']"]);
+        var again = TrainConfig.FromResolvedYaml(config.ResolvedYaml, "resolved");
+        Assert.Equal(config.ResolvedYaml, again.ResolvedYaml);
+        Assert.Equal(config.Model.Network.Settings, again.Model.Network.Settings);
+        Assert.Equal(config.Model with { HeadWeights = again.Model.HeadWeights, Network = again.Model.Network }, again.Model);
+        Assert.Equal(["a", "b: c"], again.Tags);
+        Assert.Equal(config.Trainer, again.Trainer);
+    }
+
+    private static TempDir CopyOfConfigs()
+    {
+        var dir = new TempDir();
+        foreach (var file in Directory.EnumerateFiles(RepoPaths.Configs, "*.yaml", SearchOption.AllDirectories))
+        {
+            var relative = Path.GetRelativePath(RepoPaths.Root, file);
+            dir.File(relative, File.ReadAllText(file));
+        }
+        return dir;
+    }
+}
