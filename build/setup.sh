@@ -4,7 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(cmake g++ libtorch-dev graphviz sox)
+# chromium: the report test renders artifacts/report/index.html headless.
+packages=(cmake g++ libtorch-dev graphviz sox chromium)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

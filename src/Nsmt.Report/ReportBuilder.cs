@@ -1,0 +1,187 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Nsmt.Plots;
+using Nsmt.Training.Logging;
+
+namespace Nsmt.Report;
+
+/// <summary>The artifact folders a report gathers; any of them may be absent.</summary>
+public sealed record ReportRequest
+{
+    public required string Output { get; init; }
+    /// <summary>An architecture comparison folder (comparison.csv, runs/&lt;model&gt;/metrics.csv).</summary>
+    public string? Comparison { get; init; }
+    /// <summary>Training run folders (metrics.csv, summary.json, eval/).</summary>
+    public IReadOnlyList<string> Runs { get; init; } = [];
+    /// <summary>Diagram folders (summary.txt, *.svg).</summary>
+    public IReadOnlyList<string> Diagrams { get; init; } = [];
+    /// <summary>Amp evaluation folders (metrics JSON and SVG figures).</summary>
+    public IReadOnlyList<string> Amp { get; init; } = [];
+    /// <summary>The pipeline lock file (provenance).</summary>
+    public string? Lock { get; init; }
+    public string Title { get; init; } = "NSMT.NET report";
+}
+
+/// <summary>
+/// Builds <c>index.html</c>: comparison tables, training curves, confusion matrices, reconstruction figures,
+/// architecture diagrams, amp plots and the lock's provenance, with every figure inlined (no network, no scripts).
+/// </summary>
+public static partial class ReportBuilder
+{
+    private static readonly string[] Palette = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f"];
+
+    public static string Build(ReportRequest request)
+    {
+        var report = new HtmlReport(request.Title);
+        report.Paragraph($"Generated {DateTime.UtcNow.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture)} UTC.");
+        if (request.Comparison is { } comparison && File.Exists(Path.Combine(comparison, "comparison.csv")))
+            AddComparison(report, comparison);
+        foreach (var run in request.Runs.Where(Directory.Exists))
+            AddRun(report, run);
+        foreach (var diagram in request.Diagrams.Where(Directory.Exists))
+            AddDiagram(report, diagram);
+        foreach (var amp in request.Amp.Where(Directory.Exists))
+            AddAmp(report, amp);
+        AddProvenance(report, request.Lock);
+        Directory.CreateDirectory(request.Output);
+        var path = Path.Combine(request.Output, "index.html");
+        report.Save(path);
+        return path;
+    }
+
+    private static void AddComparison(HtmlReport report, string directory)
+    {
+        report.Heading("Architecture comparison");
+        var lines = File.ReadAllLines(Path.Combine(directory, "comparison.csv")).Where(l => l.Length > 0).Select(l => l.Split(',')).ToList();
+        // The page shows best-epoch accuracies; final-epoch ones stay in the CSV.
+        var shown = Enumerable.Range(0, lines[0].Length).Where(c => !lines[0][c].StartsWith("final_", StringComparison.Ordinal)).ToArray();
+        report.Table([.. shown.Select(c => lines[0][c])], lines.Skip(1).Select(l => (IReadOnlyList<string>)[.. shown.Select(c => l[c])]));
+        var chart = new LineChart { Title = "Validation accuracy (mean over heads) per epoch", XLabel = "epoch", YLabel = "val/acc" };
+        var i = 0;
+        foreach (var run in Directory.EnumerateDirectories(Path.Combine(directory, "runs")).Order(StringComparer.Ordinal))
+        {
+            var rows = ReadMetrics(run);
+            if (rows.Count == 0)
+                continue;
+            chart.Add(Path.GetFileName(run), [.. rows.Select(r => r["epoch"] + 1)], [.. rows.Select(r => r.GetValueOrDefault("val/acc", double.NaN))],
+                Palette[i++ % Palette.Length], markers: true);
+        }
+        report.Svg(new Figure(1, 860, 320).Add(chart).ToSvg(), "Training curves of the comparison set");
+    }
+
+    private static void AddRun(HtmlReport report, string run)
+    {
+        report.Heading($"Training run {Path.GetFileName(Path.TrimEndingDirectorySeparator(run))}");
+        var rows = ReadMetrics(run);
+        if (rows.Count > 0)
+        {
+            var epochs = rows.Select(r => r["epoch"] + 1).ToArray();
+            var losses = new LineChart { Title = "Loss", XLabel = "epoch", YLabel = "loss" };
+            var accuracies = new LineChart { Title = "Validation accuracy", XLabel = "epoch", YLabel = "accuracy", YMin = 0, YMax = 1 };
+            var i = 0;
+            foreach (var name in new[] { "train/loss", "val/loss" }.Where(n => rows[0].ContainsKey(n)))
+                losses.Add(name, epochs, [.. rows.Select(r => r[name])], Palette[i++], markers: true);
+            i = 0;
+            foreach (var name in rows[0].Keys.Where(k => k.StartsWith("val/", StringComparison.Ordinal) && k.EndsWith("_acc", StringComparison.Ordinal)).Order(StringComparer.Ordinal))
+                accuracies.Add(name, epochs, [.. rows.Select(r => r.GetValueOrDefault(name, double.NaN))], Palette[i++ % Palette.Length], markers: true);
+            report.Svg(new Figure(2, 520, 300).Add(losses).Add(accuracies).ToSvg(), "Training curves (metrics.csv)");
+        }
+        var summary = Path.Combine(run, "summary.json");
+        if (File.Exists(summary))
+            report.Table(["metric", "value"], Scalars(File.ReadAllText(summary)));
+        var eval = Path.Combine(run, "eval");
+        if (Directory.Exists(eval))
+        {
+            report.Heading("Evaluation (test split)", 3);
+            var metrics = Path.Combine(eval, "metrics.json");
+            if (File.Exists(metrics))
+                report.Table(["metric", "value"], Scalars(File.ReadAllText(metrics)).Where(r => !r[0].StartsWith("reconstruction.samples", StringComparison.Ordinal)));
+            foreach (var svg in Directory.EnumerateFiles(eval, "confusion_*.svg").Order(StringComparer.Ordinal))
+                report.Svg(InlineSvg(svg), Path.GetFileName(svg));
+            var reconstruction = Path.Combine(eval, "reconstruction", "reconstruction.svg");
+            if (File.Exists(reconstruction))
+                report.Svg(InlineSvg(reconstruction), "Audio reconstruction from predicted parameters");
+        }
+    }
+
+    private static void AddDiagram(HtmlReport report, string directory)
+    {
+        report.Heading($"Architecture {Path.GetFileName(Path.TrimEndingDirectorySeparator(directory))}");
+        foreach (var text in Directory.EnumerateFiles(directory, "*.txt").Order(StringComparer.Ordinal))
+            report.Preformatted(File.ReadAllText(text));
+        foreach (var svg in Directory.EnumerateFiles(directory, "*.svg").Order(StringComparer.Ordinal))
+            report.Svg(InlineSvg(svg), Path.GetFileName(svg));
+    }
+
+    private static void AddAmp(HtmlReport report, string directory)
+    {
+        report.Heading($"Amp model vs the real amp: {Path.GetFileName(Path.TrimEndingDirectorySeparator(directory))}");
+        foreach (var json in Directory.EnumerateFiles(directory, "*.json").Order(StringComparer.Ordinal))
+            report.Table(["metric", "value"], Scalars(File.ReadAllText(json)));
+        foreach (var svg in Directory.EnumerateFiles(directory, "*.svg").Order(StringComparer.Ordinal))
+            report.Svg(InlineSvg(svg), Path.GetFileName(svg));
+    }
+
+    private static void AddProvenance(HtmlReport report, string? lockFile)
+    {
+        report.Heading("Provenance");
+        if (lockFile is not null && File.Exists(lockFile))
+        {
+            report.Paragraph($"The pipeline lock ({Path.GetFileName(lockFile)}): what ran, when, from which inputs (content hashes) and with which parameters.");
+            report.Preformatted(File.ReadAllText(lockFile));
+        }
+        else
+        {
+            report.Paragraph("No pipeline lock file: these artifacts were not produced by `dotnet cake`.");
+        }
+    }
+
+    private static List<Dictionary<string, double>> ReadMetrics(string run)
+    {
+        var path = Path.Combine(run, "metrics.csv");
+        return File.Exists(path) ? MetricsCsvLogger.Read(path) : [];
+    }
+
+    /// <summary>An SVG file ready to inline in HTML (no XML declaration or DOCTYPE).</summary>
+    public static string InlineSvg(string path)
+    {
+        var text = File.ReadAllText(path);
+        text = XmlProlog().Replace(text, "");
+        return text.Trim();
+    }
+
+    /// <summary>Every scalar of a JSON document as (dotted path, value) rows.</summary>
+    public static IEnumerable<IReadOnlyList<string>> Scalars(string json)
+    {
+        using var doc = JsonDocument.Parse(json);
+        var rows = new List<IReadOnlyList<string>>();
+        Walk(doc.RootElement, "", rows);
+        return rows;
+    }
+
+    private static void Walk(JsonElement element, string path, List<IReadOnlyList<string>> rows)
+    {
+        switch (element.ValueKind)
+        {
+            case JsonValueKind.Object:
+                foreach (var p in element.EnumerateObject())
+                    Walk(p.Value, path.Length == 0 ? p.Name : $"{path}.{p.Name}", rows);
+                break;
+            case JsonValueKind.Array:
+                var i = 0;
+                foreach (var item in element.EnumerateArray())
+                    Walk(item, $"{path}[{i++}]", rows);
+                break;
+            case JsonValueKind.Number:
+                rows.Add([path, element.GetDouble().ToString("0.######", CultureInfo.InvariantCulture)]);
+                break;
+            default:
+                rows.Add([path, element.ToString()]);
+                break;
+        }
+    }
+
+    [GeneratedRegex(@"<\?xml[^>]*\?>|<!DOCTYPE[^>]*>", RegexOptions.IgnoreCase)]
+    private static partial Regex XmlProlog();
+}

@@ -1,0 +1,141 @@
+using System.Globalization;
+using Nsmt.Report;
+using Nsmt.Torch;
+using Nsmt.Training.Comparison;
+using Nsmt.Training.Config;
+using Nsmt.Training.Logging;
+using Nsmt.Vimh;
+
+// Compare: argument parsing plus one library call per part (ArchitectureComparison.Run, ReportBuilder.Build).
+const string Usage = """
+    Usage: Compare --output DIR [--architectures a,b,...] [options]
+
+    Trains each model of a comparison set for N epochs on one experiment's dataset (the template's "make ca") and
+    writes comparison.csv/.md, then builds DIR/index.html: comparison tables, training curves, confusion matrices,
+    architecture diagrams, amp plots and the pipeline lock's provenance, all inline.
+
+    Options:
+      --output DIR            report directory (e.g. artifacts/report)
+      --architectures LIST    model configs to compare, e.g. cnn_micro,cnn_tiny,vit_micro (skip to only build the report)
+      --experiment NAME       experiment giving dataset and hyperparameters (default trivial_micro_small)
+      --epochs N              epochs per architecture (default 3)
+      --data DIR              dataset directory instead of the experiment's data.dir
+      --runs DIR...           training run directories to include (each may have eval/)
+      --diagrams DIR...       diagram directories to include
+      --amp DIR...            amp evaluation directories to include
+      --lock FILE             pipeline lock file (default artifacts/pipeline.lock when present)
+      -h, --help              show this help
+    Overrides for the comparison runs: key=value (e.g. data.batch_size=32)
+    """;
+
+string? output = null, data = null, lockFile = null;
+var experiment = "trivial_micro_small";
+var epochs = 3;
+var architectures = new List<string>();
+var runs = new List<string>();
+var diagrams = new List<string>();
+var amp = new List<string>();
+var overrides = new List<string>();
+List<string>? collecting = null;
+for (var i = 0; i < args.Length; i++)
+{
+    var a = args[i];
+    switch (a)
+    {
+        case "-h" or "--help":
+            Console.WriteLine(Usage);
+            return 0;
+        case "--output" or "--architectures" or "--experiment" or "--epochs" or "--data" or "--lock" when i + 1 >= args.Length:
+            return Fail($"{a} needs a value");
+        case "--output":
+            output = args[++i];
+            collecting = null;
+            break;
+        case "--architectures":
+            architectures.AddRange(args[++i].Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+            collecting = null;
+            break;
+        case "--experiment":
+            experiment = args[++i];
+            collecting = null;
+            break;
+        case "--epochs":
+            if (!int.TryParse(args[++i], NumberStyles.None, CultureInfo.InvariantCulture, out epochs) || epochs < 1)
+                return Fail($"--epochs expects a positive integer, got '{args[i]}'");
+            collecting = null;
+            break;
+        case "--data":
+            data = args[++i];
+            collecting = null;
+            break;
+        case "--lock":
+            lockFile = args[++i];
+            collecting = null;
+            break;
+        case "--runs":
+            collecting = runs;
+            break;
+        case "--diagrams":
+            collecting = diagrams;
+            break;
+        case "--amp":
+            collecting = amp;
+            break;
+        default:
+            if (a.StartsWith('-'))
+                return Fail($"unknown option '{a}'");
+            if (collecting is not null)
+                collecting.Add(a);
+            else if (a.Contains('='))
+                overrides.Add(a);
+            else
+                return Fail($"unexpected argument '{a}'");
+            break;
+    }
+}
+if (output is null)
+    return Fail("--output DIR is required");
+
+try
+{
+    var configRoot = ConfigLocator.Find(Directory.GetCurrentDirectory());
+    string? comparisonDir = null;
+    if (architectures.Count > 0)
+    {
+        comparisonDir = Path.Combine(output, "comparison");
+        ArchitectureComparison.Run(new ComparisonRequest
+        {
+            ConfigRoot = configRoot,
+            Experiment = experiment,
+            Models = architectures,
+            Epochs = epochs,
+            Output = comparisonDir,
+            DataDirectory = data,
+            Overrides = overrides,
+        }, ProgressReporter.ForConsole());
+        Console.WriteLine(File.ReadAllText(Path.Combine(comparisonDir, "comparison.md")));
+    }
+    var defaultLock = Path.Combine(Path.GetDirectoryName(configRoot)!, "artifacts", "pipeline.lock");
+    var index = ReportBuilder.Build(new ReportRequest
+    {
+        Output = output,
+        Comparison = comparisonDir,
+        Runs = runs,
+        Diagrams = diagrams,
+        Amp = amp,
+        Lock = lockFile ?? (File.Exists(defaultLock) ? defaultLock : null),
+    });
+    Console.WriteLine($"REPORT: {Path.GetFullPath(index)}");
+    return 0;
+}
+catch (Exception e) when (e is ConfigException or Nsmt.Models.ModelConfigException or VimhDataException or TorchException
+    or IOException or InvalidDataException or UnauthorizedAccessException or System.Text.Json.JsonException)
+{
+    return Fail(e.Message);
+}
+
+static int Fail(string message)
+{
+    Console.Error.WriteLine($"Compare: {message}");
+    return 2;
+}
