@@ -27,7 +27,7 @@ public sealed class ChannelsFirstLayerNorm : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor x)
     {
         using var scope = NewDisposeScope();
-        return norm.forward(x.permute(0, 2, 3, 1)).permute(0, 3, 1, 2).MoveToOuterDisposeScope();
+        return norm.call(x.permute(0, 2, 3, 1)).permute(0, 3, 1, 2).MoveToOuterDisposeScope();
     }
 }
 
@@ -93,9 +93,9 @@ public sealed class ConvNeXtBlock : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor input)
     {
         using var scope = NewDisposeScope();
-        var x = depthwise.forward(input).permute(0, 2, 3, 1);
-        x = project.forward(grn.forward(F.gelu(expand.forward(norm.forward(x))))).permute(0, 3, 1, 2);
-        return (input + dropPath.forward(x)).MoveToOuterDisposeScope();
+        var x = depthwise.call(input).permute(0, 2, 3, 1);
+        x = project.call(grn.call(F.gelu(expand.call(norm.call(x))))).permute(0, 3, 1, 2);
+        return (input + dropPath.call(x)).MoveToOuterDisposeScope();
     }
 }
 
@@ -159,7 +159,7 @@ public sealed class ConvNeXtV2 : MultiheadNetwork
         using var scope = NewDisposeScope();
         var x = input;
         for (var i = 0; i < 4; i++)
-            x = stages[i].forward(downsample[i].forward(x));
-        return ApplyHeads(heads, norm.forward(x.mean([-2, -1])));
+            x = stages[i].call(downsample[i].call(x));
+        return ApplyHeads(heads, norm.call(x.mean([-2, -1])));
     }
 }

@@ -30,7 +30,7 @@ public abstract class DenseHeadNetwork : MultiheadNetwork
     public override IReadOnlyDictionary<string, Tensor> forward(Tensor input)
     {
         using var scope = NewDisposeScope();
-        return ApplyHeads(heads, body.forward(input));
+        return ApplyHeads(heads, body.call(input));
     }
 }
 

@@ -24,8 +24,8 @@ public abstract class MultiheadNetwork : nn.Module<Tensor, IReadOnlyDictionary<s
     public IReadOnlyList<HeadSpec> Heads { get; }
     public HeadKind Kind { get; }
 
-    /// <summary>Width of a head's output: the class count, or 1 for regression.</summary>
-    protected int OutputWidth(HeadSpec head) => Kind == HeadKind.Regression ? 1 : head.NumClasses;
+    /// <summary>Width of a head's output: the class count, or 1 for regression and scalar heads.</summary>
+    protected int OutputWidth(HeadSpec head) => Kind == HeadKind.Classification ? head.NumClasses : 1;
 
     /// <summary>Regression heads squash into [0, 1]; classification heads return logits.</summary>
     protected nn.Module<Tensor, Tensor> Finish(nn.Module<Tensor, Tensor> head) =>
@@ -36,7 +36,7 @@ public abstract class MultiheadNetwork : nn.Module<Tensor, IReadOnlyDictionary<s
     {
         var outputs = new Dictionary<string, Tensor>();
         foreach (var (name, head) in heads)
-            outputs[name] = head.forward(features).MoveToOuterDisposeScope();
+            outputs[name] = head.call(features).MoveToOuterDisposeScope();
         return outputs;
     }
 

@@ -45,6 +45,6 @@ public sealed class SimpleCnn : MultiheadNetwork
     public override IReadOnlyDictionary<string, Tensor> forward(Tensor input)
     {
         using var scope = NewDisposeScope();
-        return ApplyHeads(heads, shared.forward(features.forward(input)));
+        return ApplyHeads(heads, shared.call(features.call(input)));
     }
 }

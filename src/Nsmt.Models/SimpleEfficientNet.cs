@@ -30,7 +30,7 @@ public sealed class SqueezeExcite : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor x)
     {
         using var scope = NewDisposeScope();
-        return (x * gate.forward(x)).MoveToOuterDisposeScope();
+        return (x * gate.call(x)).MoveToOuterDisposeScope();
     }
 }
 
@@ -58,9 +58,9 @@ public sealed class MbConv : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor x)
     {
         if (!residual)
-            return block.forward(x);
+            return block.call(x);
         using var scope = NewDisposeScope();
-        return (x + block.forward(x)).MoveToOuterDisposeScope();
+        return (x + block.call(x)).MoveToOuterDisposeScope();
     }
 }
 
@@ -94,6 +94,6 @@ public sealed class SimpleEfficientNet : MultiheadNetwork
     public override IReadOnlyDictionary<string, Tensor> forward(Tensor input)
     {
         using var scope = NewDisposeScope();
-        return ApplyHeads(heads, features.forward(input));
+        return ApplyHeads(heads, features.call(input));
     }
 }

@@ -34,12 +34,12 @@ public sealed class SelfAttention : nn.Module<Tensor, Tensor>
         var (b, n, e) = (x.size(0), x.size(1), x.size(2));
         var headDim = e / heads;
         Tensor Split(Tensor t) => t.reshape(b, n, heads, headDim).transpose(1, 2); // [B, A, N, D]
-        var q = Split(query.forward(x));
-        var k = Split(key.forward(x));
-        var v = Split(value.forward(x));
+        var q = Split(query.call(x));
+        var k = Split(key.call(x));
+        var v = Split(value.call(x));
         var attention = F.softmax(q.matmul(k.transpose(2, 3)) / Math.Sqrt(headDim), -1);
         var mixed = attention.matmul(v).transpose(1, 2).reshape(b, n, e);
-        return output.forward(mixed).MoveToOuterDisposeScope();
+        return output.call(mixed).MoveToOuterDisposeScope();
     }
 }
 
@@ -66,8 +66,8 @@ public sealed class EncoderBlock : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor x)
     {
         using var scope = NewDisposeScope();
-        var h = x + dropout.forward(attention.forward(norm1.forward(x)));
-        h = h + dropout.forward(fc2.forward(F.gelu(fc1.forward(norm2.forward(h)))));
+        var h = x + dropout.call(attention.call(norm1.call(x)));
+        h = h + dropout.call(fc2.call(F.gelu(fc1.call(norm2.call(h)))));
         return h.MoveToOuterDisposeScope();
     }
 }
@@ -137,13 +137,13 @@ public sealed class VisionTransformer : MultiheadNetwork
     public override IReadOnlyDictionary<string, Tensor> forward(Tensor input)
     {
         using var scope = NewDisposeScope();
-        var tokens = patchEmbedding.forward(input).flatten(2).transpose(1, 2); // [B, N, E]
+        var tokens = patchEmbedding.call(input).flatten(2).transpose(1, 2); // [B, N, E]
         tokens = tokens + positionEmbedding;
         var cls = classToken.expand(input.size(0), -1, -1);
-        var x = dropout.forward(cat([cls, tokens], 1));
+        var x = dropout.call(cat([cls, tokens], 1));
         foreach (var block in encoder)
-            x = block.forward(x);
-        var pooled = norm.forward(x).select(1, 0);
+            x = block.call(x);
+        var pooled = norm.call(x).select(1, 0);
         return ApplyHeads(heads, pooled);
     }
 }

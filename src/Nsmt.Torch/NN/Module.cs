@@ -213,6 +213,71 @@ public static partial class torch
 
             public long NumberOfParameters() => parameters().Sum(p => p.numel());
 
+            // ---- forward hooks ----
+            // Copy-on-write arrays: a hook may remove itself (or add others) while the forward pass iterates,
+            // and the hook-free path is a single length check.
+            private HookEntry[] preHooks = [];
+            private HookEntry[] postHooks = [];
+
+            /// <summary>Whether any forward hook or observer is registered on this module (not its children).</summary>
+            public bool HasForwardHooks => preHooks.Length != 0 || postHooks.Length != 0;
+
+            /// <summary>
+            /// Watches every forward pass of this module through <c>call</c> without changing it: <paramref name="before"/>
+            /// sees the input (a tuple or other object for multi-input modules), <paramref name="after"/> the input and the
+            /// output (a Tensor, a dictionary of tensors, a tuple...). Works for any module whatever its types, which is
+            /// what summaries and graph tracers need. Dispose or remove() the handle to stop.
+            /// </summary>
+            public HookHandle ObserveForward(Action<Module, object?>? before = null, Action<Module, object?, object?>? after = null)
+            {
+                if (before is null && after is null)
+                    throw new ArgumentException("ObserveForward needs a 'before' or an 'after' callback");
+                HookEntry? pre = before is null ? null : new HookEntry((module, input, _) => { before(module, input); return null; });
+                HookEntry? post = after is null ? null : new HookEntry((module, input, output) => { after(module, input, output); return null; });
+                return AddHooks(pre, post);
+            }
+
+            /// <summary>Registers hooks that may replace the input (pre) or output (post) by returning a non-null value.</summary>
+            private protected HookHandle AddHooks(HookEntry? pre, HookEntry? post)
+            {
+                if (pre is not null)
+                    preHooks = [.. preHooks, pre];
+                if (post is not null)
+                    postHooks = [.. postHooks, post];
+                return new HookHandle(() =>
+                {
+                    if (pre is not null)
+                        preHooks = Array.FindAll(preHooks, e => !ReferenceEquals(e, pre));
+                    if (post is not null)
+                        postHooks = Array.FindAll(postHooks, e => !ReferenceEquals(e, post));
+                });
+            }
+
+            /// <summary>
+            /// Runs <paramref name="forward"/> between this module's hooks, in registration order: pre-hooks (each may
+            /// replace the input), the forward pass, then post-hooks (each may replace the output). For modules whose
+            /// forward takes several arguments, pass them as one tuple. Check <see cref="HasForwardHooks"/> first to keep
+            /// the hook-free path allocation-free.
+            /// </summary>
+            protected TOut RunWithHooks<TIn, TOut>(TIn input, Func<TIn, TOut> forward)
+            {
+                var current = input;
+                foreach (var hook in preHooks)
+                    if (hook.Invoke(this, current, null) is TIn replaced)
+                        current = replaced;
+                var output = forward(current);
+                foreach (var hook in postHooks)
+                    if (hook.Invoke(this, current, output) is TOut replaced)
+                        output = replaced;
+                return output;
+            }
+
+            /// <summary>One registered hook: (module, input, output or null for pre-hooks) -> replacement or null.</summary>
+            private protected sealed class HookEntry(Func<Module, object?, object?, object?> invoke)
+            {
+                public object? Invoke(Module module, object? input, object? output) => invoke(module, input, output);
+            }
+
             public void Dispose()
             {
                 Dispose(true);
@@ -233,14 +298,44 @@ public static partial class torch
             }
         }
 
-        /// <summary>A module with a typed forward pass.</summary>
+        /// <summary>
+        /// A module with a typed forward pass. Parents invoke children with <see cref="call"/>, which runs the forward
+        /// hooks around <see cref="forward"/> (PyTorch's __call__); forward alone bypasses them.
+        /// </summary>
         public abstract class Module<T, TResult> : Module
         {
             protected Module(string name) : base(name) { }
 
             public abstract TResult forward(T input);
 
-            public TResult call(T input) => forward(input);
+            public TResult call(T input) => HasForwardHooks ? RunWithHooks(input, forward) : forward(input);
+
+            /// <summary>
+            /// Runs <paramref name="hook"/> before each forward pass (TorchSharp's and PyTorch's register_forward_pre_hook):
+            /// a non-null (non-default) result replaces the input.
+            /// </summary>
+            public HookHandle register_forward_pre_hook(Func<Module<T, TResult>, T, T?> hook) =>
+                AddHooks(new HookEntry((_, input, _) => Replacement(hook(this, (T)input!))), null);
+
+            /// <summary>Runs <paramref name="hook"/> after each forward pass: a non-null (non-default) result replaces the output.</summary>
+            public HookHandle register_forward_hook(Func<Module<T, TResult>, T, TResult, TResult?> hook) =>
+                AddHooks(null, new HookEntry((_, input, output) => Replacement(hook(this, (T)input!, (TResult)output!))));
+
+            // Returning default means "keep": for value-type inputs (tuples of tensors) default is never a real value.
+            private static object? Replacement<TValue>(TValue? value) =>
+                EqualityComparer<TValue?>.Default.Equals(value, default) ? null : value;
+        }
+
+        /// <summary>Removes a registered hook (PyTorch's RemovableHandle); removing twice is harmless.</summary>
+        public sealed class HookHandle : IDisposable
+        {
+            private Action? removal;
+
+            internal HookHandle(Action removal) => this.removal = removal;
+
+            public void remove() => Interlocked.Exchange(ref removal, null)?.Invoke();
+
+            public void Dispose() => remove();
         }
     }
 }

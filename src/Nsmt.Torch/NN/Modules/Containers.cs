@@ -38,10 +38,10 @@ public sealed class Sequential : Module<Tensor, Tensor>
         if (layers.Count == 0)
             return input.alias();
         // Intermediate results are disposed as soon as the next layer has consumed them.
-        var x = layers[0].forward(input);
+        var x = layers[0].call(input);
         for (var i = 1; i < layers.Count; i++)
         {
-            var next = layers[i].forward(x);
+            var next = layers[i].call(x);
             x.Dispose();
             x = next;
         }

@@ -70,6 +70,10 @@ public sealed class LSTM(long inputSize, long hiddenSize, long numLayers = 1, bo
     bool bidirectional = false, Device? device = null)
     : RecurrentBase(nameof(LSTM), 4, inputSize, hiddenSize, numLayers, hasBias, batchFirst, dropout, bidirectional, device)
 {
+    /// <summary>forward through the module's hooks (what containers and diagrams observe).</summary>
+    public (Tensor output, (Tensor h_n, Tensor c_n) state) call(Tensor input, (Tensor h0, Tensor c0)? state = null) =>
+        HasForwardHooks ? RunWithHooks((input, state), a => forward(a.input, a.state)) : forward(input, state);
+
     public (Tensor output, (Tensor h_n, Tensor c_n) state) forward(Tensor input, (Tensor h0, Tensor c0)? state = null)
     {
         using var scope = NewDisposeScope();
@@ -90,6 +94,10 @@ public sealed class GRU(long inputSize, long hiddenSize, long numLayers = 1, boo
     bool bidirectional = false, Device? device = null)
     : RecurrentBase(nameof(GRU), 3, inputSize, hiddenSize, numLayers, hasBias, batchFirst, dropout, bidirectional, device)
 {
+    /// <summary>forward through the module's hooks (what containers and diagrams observe).</summary>
+    public (Tensor output, Tensor h_n) call(Tensor input, Tensor? h0 = null) =>
+        HasForwardHooks ? RunWithHooks((input, h0), a => forward(a.input, a.h0)) : forward(input, h0);
+
     public (Tensor output, Tensor h_n) forward(Tensor input, Tensor? h0 = null)
     {
         using var scope = NewDisposeScope();
