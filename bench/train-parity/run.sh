@@ -19,7 +19,7 @@ declare -A batch=([cnn_micro]=64 [cnn_tiny]=64 [vit_micro]=64)
 declare -A lr=([cnn_micro]=0.003 [cnn_tiny]=0.002 [vit_micro]=0.003)
 declare -A wd=([cnn_micro]=0.01 [cnn_tiny]=0.001 [vit_micro]=0)
 declare -A patience=([cnn_micro]=3 [cnn_tiny]=5 [vit_micro]=3)
-for m in $models; do
+[ "${SKIP_ACCURACY:-0}" = 1 ] || for m in $models; do
   e=${epochs[$m]}
   echo "== $m: ours"
   rm -rf "$out/run_$m"
@@ -33,6 +33,22 @@ for m in $models; do
   /usr/bin/python3 bench/train-parity/train_torch.py --data "$data" --model "$m" --epochs "$e" --batch "${batch[$m]}" \
     --lr "${lr[$m]}" --wd "${wd[$m]}" --patience "${patience[$m]}" --threads "$threads" > "$out/$m.torch.jsonl"
   tail -n 1 "$out/$m.torch.jsonl"
+done
+# Speed: short runs alternating ours and PyTorch (1 epoch each, 3 rounds) so both see the same machine load;
+# the median of each is reported.
+for m in $models; do
+  : > "$out/$m.speed.tsv"
+  for round in 1 2 3; do
+    NSMT_NUM_THREADS=$threads CI=true $train --experiment "${exp[$m]}" --run-dir "$out/speed_$m" \
+      trainer.min_epochs=1 trainer.max_epochs=1 data.batch_size="${batch[$m]}" model.optimizer.lr="${lr[$m]}" \
+      model.optimizer.weight_decay="${wd[$m]}" logger.tensorboard=false > /dev/null
+    /usr/bin/python3 -c "import json;print('ours', json.load(open('$out/speed_$m/summary.json'))['train_samples_per_second'])" >> "$out/$m.speed.tsv"
+    rm -rf "$out/speed_$m"
+    /usr/bin/python3 bench/train-parity/train_torch.py --data "$data" --model "$m" --epochs 1 --batch "${batch[$m]}" \
+      --lr "${lr[$m]}" --wd "${wd[$m]}" --patience "${patience[$m]}" --threads "$threads" | tail -n 1 \
+      | /usr/bin/python3 -c "import json,sys;print('torch', json.load(sys.stdin)['samples_per_s'])" >> "$out/$m.speed.tsv"
+  done
+  cat "$out/$m.speed.tsv"
 done
 /usr/bin/python3 bench/train-parity/report.py "$out" "$threads" $models > bench/train-parity/RESULTS.md
 cat bench/train-parity/RESULTS.md

@@ -75,7 +75,7 @@ class Block(nn.Module):
 
     def forward(self, x):
         x = x + self.drop(self.attn(self.n1(x)))
-        return x + self.drop(self.fc2(self.drop(F.gelu(self.fc1(self.n2(x))))))
+        return x + self.drop(self.fc2(F.gelu(self.fc1(self.n2(x)))))
 
 
 class ViT(nn.Module):

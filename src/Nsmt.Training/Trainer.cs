@@ -89,7 +89,7 @@ public sealed class Trainer(TrainConfig config, ProgressReporter? progress = nul
             var trainSeconds = clock.Elapsed.TotalSeconds;
             var val = SplitEvaluation.Run(model, objectives, validation, batchSize, Config.Trainer.LimitValBatches);
 
-            metrics = new Dictionary<string, double> { ["train/loss"] = trainLoss, ["lr"] = learningRate };
+            metrics = new Dictionary<string, double> { ["train/loss"] = trainLoss, ["lr"] = learningRate, ["sys/rss_mb"] = ResidentMegabytes() };
             for (var h = 0; h < objectives.Count; h++)
                 metrics[$"train/{objectives[h].Head.Name}_acc"] = trainAccuracy[h];
             foreach (var (k, v) in val.Metrics("val", includeMae))
@@ -127,12 +127,10 @@ public sealed class Trainer(TrainConfig config, ProgressReporter? progress = nul
                     tensorboard.AddScalar(k == "train/loss" ? "train/loss_epoch" : k, v, globalStep);
                 tensorboard.Flush();
             }
-            var seconds = clock.Elapsed.TotalSeconds;
             progress.EpochCompleted(epoch, metrics, samples / Math.Max(trainSeconds, 1e-9), clock.Elapsed);
             trainedSamples += samples;
             trainingSeconds += trainSeconds;
             epochsRun++;
-            _ = seconds;
 
             if (Config.EarlyStopping.Enabled && wait >= Config.EarlyStopping.Patience && epoch + 1 >= Config.Trainer.MinEpochs)
             {
@@ -209,6 +207,13 @@ public sealed class Trainer(TrainConfig config, ProgressReporter? progress = nul
             progress.StepCompleted(step, lossValue, samples / Math.Max(clock.Elapsed.TotalSeconds, 1e-9));
         }
         return (samples == 0 ? 0 : lossSum / samples, [.. correct.Select(c => samples == 0 ? 0 : c / (double)samples)], samples, globalStep);
+    }
+
+    // Resident memory after each epoch, logged so a run shows whether memory stays flat.
+    private static double ResidentMegabytes()
+    {
+        using var self = Process.GetCurrentProcess();
+        return Math.Round(self.WorkingSet64 / (1024.0 * 1024.0), 1);
     }
 
     private void ClipGradients(nn.Module model)
