@@ -28,7 +28,6 @@ declare -A patience=([cnn_micro]=3 [cnn_tiny]=5 [vit_micro]=3)
     data.batch_size="${batch[$m]}" model.optimizer.lr="${lr[$m]}" model.optimizer.weight_decay="${wd[$m]}" \
     model.scheduler.patience="${patience[$m]}" logger.tensorboard=false | tail -n 3
   cp "$out/run_$m/metrics.csv" "$out/$m.ours.csv"
-  cp "$out/run_$m/summary.json" "$out/$m.ours.summary.json"
   echo "== $m: PyTorch"
   /usr/bin/python3 bench/train-parity/train_torch.py --data "$data" --model "$m" --epochs "$e" --batch "${batch[$m]}" \
     --lr "${lr[$m]}" --wd "${wd[$m]}" --patience "${patience[$m]}" --threads "$threads" > "$out/$m.torch.jsonl"
@@ -42,7 +41,7 @@ for m in $models; do
     NSMT_NUM_THREADS=$threads CI=true $train --experiment "${exp[$m]}" --run-dir "$out/speed_$m" \
       trainer.min_epochs=1 trainer.max_epochs=1 data.batch_size="${batch[$m]}" model.optimizer.lr="${lr[$m]}" \
       model.optimizer.weight_decay="${wd[$m]}" logger.tensorboard=false > /dev/null
-    /usr/bin/python3 -c "import json;print('ours', json.load(open('$out/speed_$m/summary.json'))['train_samples_per_second'])" >> "$out/$m.speed.tsv"
+    /usr/bin/python3 -c "import json;print('ours', json.load(open('$out/speed_$m/timing.json'))['train_samples_per_second'])" >> "$out/$m.speed.tsv"
     rm -rf "$out/speed_$m"
     /usr/bin/python3 bench/train-parity/train_torch.py --data "$data" --model "$m" --epochs 1 --batch "${batch[$m]}" \
       --lr "${lr[$m]}" --wd "${wd[$m]}" --patience "${patience[$m]}" --threads "$threads" | tail -n 1 \

@@ -12,8 +12,10 @@ public sealed record ReportRequest
     public required string Output { get; init; }
     /// <summary>An architecture comparison folder (comparison.csv, runs/&lt;model&gt;/metrics.csv).</summary>
     public string? Comparison { get; init; }
-    /// <summary>Training run folders (metrics.csv, summary.json, eval/).</summary>
+    /// <summary>Training run folders (metrics.csv, summary.json, timing.json, eval/).</summary>
     public IReadOnlyList<string> Runs { get; init; } = [];
+    /// <summary>Evaluate stage folders kept outside their run (metrics.json, confusion_*.svg, reconstruction/).</summary>
+    public IReadOnlyList<string> Evaluations { get; init; } = [];
     /// <summary>Diagram folders (summary.txt, *.svg).</summary>
     public IReadOnlyList<string> Diagrams { get; init; } = [];
     /// <summary>Amp evaluation folders (metrics JSON and SVG figures).</summary>
@@ -39,6 +41,8 @@ public static partial class ReportBuilder
             AddComparison(report, comparison);
         foreach (var run in request.Runs.Where(Directory.Exists))
             AddRun(report, run);
+        foreach (var eval in request.Evaluations.Where(Directory.Exists))
+            AddEvaluation(report, eval, Path.GetFileName(Path.TrimEndingDirectorySeparator(eval)));
         foreach (var diagram in request.Diagrams.Where(Directory.Exists))
             AddDiagram(report, diagram);
         foreach (var amp in request.Amp.Where(Directory.Exists))
@@ -87,13 +91,17 @@ public static partial class ReportBuilder
                 accuracies.Add(name, epochs, [.. rows.Select(r => r.GetValueOrDefault(name, double.NaN))], Palette[i++ % Palette.Length], markers: true);
             report.Svg(new Figure(2, 520, 300).Add(losses).Add(accuracies).ToSvg(), "Training curves (metrics.csv)");
         }
-        var summary = Path.Combine(run, "summary.json");
-        if (File.Exists(summary))
-            report.Table(["metric", "value"], Scalars(File.ReadAllText(summary)));
-        var eval = Path.Combine(run, "eval");
+        foreach (var file in new[] { "summary.json", "timing.json" }.Select(f => Path.Combine(run, f)).Where(File.Exists))
+            report.Table(["metric", "value"], Scalars(File.ReadAllText(file)).Where(r => !r[0].StartsWith("metrics.", StringComparison.Ordinal)));
+        AddEvaluation(report, Path.Combine(run, "eval"));
+    }
+
+    /// <summary>An Evaluate stage output folder: metrics.json, confusion matrices, the reconstruction figure.</summary>
+    private static void AddEvaluation(HtmlReport report, string eval, string? name = null)
+    {
         if (Directory.Exists(eval))
         {
-            report.Heading("Evaluation (test split)", 3);
+            report.Heading(name is null ? "Evaluation (test split)" : $"Evaluation {name} (test split)", name is null ? 3 : 2);
             var metrics = Path.Combine(eval, "metrics.json");
             if (File.Exists(metrics))
                 report.Table(["metric", "value"], Scalars(File.ReadAllText(metrics)).Where(r => !r[0].StartsWith("reconstruction.samples", StringComparison.Ordinal)));

@@ -43,6 +43,7 @@ public sealed class Trainer(TrainConfig config, ProgressReporter? progress = nul
         var datasetJson = File.ReadAllText(Path.Combine(dataset.Directory, VimhFormat.InfoFileName));
         if (Config.Trainer.Threads > 0)
             set_num_threads(Config.Trainer.Threads);
+        use_deterministic_algorithms(Config.Trainer.Deterministic);
         manual_seed(Config.Seed);
 
         var heads = DatasetHeads.From(dataset.Heads);
@@ -79,6 +80,8 @@ public sealed class Trainer(TrainConfig config, ProgressReporter? progress = nul
         var epochsRun = 0;
         var stoppedEarly = false;
         var metrics = new Dictionary<string, double>(state.Metrics);
+        var peakResidentMegabytes = 0.0;
+        double? residentAfterFirstEpoch = null;
 
         for (var epoch = state.EpochsCompleted; epoch < Config.Trainer.MaxEpochs; epoch++)
         {
@@ -89,7 +92,7 @@ public sealed class Trainer(TrainConfig config, ProgressReporter? progress = nul
             var trainSeconds = clock.Elapsed.TotalSeconds;
             var val = SplitEvaluation.Run(model, objectives, validation, batchSize, Config.Trainer.LimitValBatches);
 
-            metrics = new Dictionary<string, double> { ["train/loss"] = trainLoss, ["lr"] = learningRate, ["sys/rss_mb"] = ResidentMegabytes() };
+            metrics = new Dictionary<string, double> { ["train/loss"] = trainLoss, ["lr"] = learningRate };
             for (var h = 0; h < objectives.Count; h++)
                 metrics[$"train/{objectives[h].Head.Name}_acc"] = trainAccuracy[h];
             foreach (var (k, v) in val.Metrics("val", includeMae))
@@ -121,10 +124,14 @@ public sealed class Trainer(TrainConfig config, ProgressReporter? progress = nul
 
             if (Config.Logger.Csv)
                 csv.Log(metrics, epoch, globalStep - 1);
+            var residentMegabytes = ResidentMegabytes();
+            peakResidentMegabytes = Math.Max(peakResidentMegabytes, residentMegabytes);
+            residentAfterFirstEpoch ??= residentMegabytes;
             if (tensorboard is not null)
             {
                 foreach (var (k, v) in metrics)
                     tensorboard.AddScalar(k == "train/loss" ? "train/loss_epoch" : k, v, globalStep);
+                tensorboard.AddScalar("sys/rss_mb", residentMegabytes, globalStep);
                 tensorboard.Flush();
             }
             progress.EpochCompleted(epoch, metrics, samples / Math.Max(trainSeconds, 1e-9), clock.Elapsed);
@@ -148,14 +155,21 @@ public sealed class Trainer(TrainConfig config, ProgressReporter? progress = nul
         var result = new TrainResult(run.Path, state.EpochsCompleted, stoppedEarly, metrics, state.MetricBests,
             File.Exists(run.BestCheckpoint) ? run.BestCheckpoint : null, File.Exists(run.LastCheckpoint) ? run.LastCheckpoint : null,
             trainedSamples / Math.Max(trainingSeconds, 1e-9), epochsRun == 0 ? 0 : trainingSeconds / epochsRun, model.NumberOfParameters());
+        // summary.json is reproducible (same config + seed => same bytes); what varies run to run goes to timing.json.
+        AtomicFile.WriteAllText(run.TimingJson, JsonSerializer.Serialize(new
+        {
+            train_samples_per_second = Math.Round(result.TrainSamplesPerSecond, 1),
+            seconds_per_epoch = Math.Round(result.SecondsPerEpoch, 3),
+            resident_mb_after_first_epoch = residentAfterFirstEpoch,
+            resident_mb_peak = peakResidentMegabytes,
+            threads = get_num_threads(),
+        }, new JsonSerializerOptions { WriteIndented = true }));
         AtomicFile.WriteAllText(run.SummaryJson, JsonSerializer.Serialize(new
         {
             task_name = Config.TaskName,
             epochs = result.EpochsCompleted,
             stopped_early = result.StoppedEarly,
             parameters = result.Parameters,
-            train_samples_per_second = Math.Round(result.TrainSamplesPerSecond, 1),
-            seconds_per_epoch = Math.Round(result.SecondsPerEpoch, 3),
             best_epoch = state.BestEpoch,
             metrics = result.FinalMetrics.OrderBy(m => m.Key, StringComparer.Ordinal).ToDictionary(),
             bests = result.Bests.OrderBy(m => m.Key, StringComparer.Ordinal).ToDictionary(),

@@ -21,6 +21,7 @@ const string Usage = """
       --epochs N              epochs per architecture (default 3)
       --data DIR              dataset directory instead of the experiment's data.dir
       --runs DIR...           training run directories to include (each may have eval/)
+      --evals DIR...          Evaluate output directories to include
       --diagrams DIR...       diagram directories to include
       --amp DIR...            amp evaluation directories to include
       --lock FILE             pipeline lock file (default artifacts/pipeline.lock when present)
@@ -33,6 +34,7 @@ var experiment = "trivial_micro_small";
 var epochs = 3;
 var architectures = new List<string>();
 var runs = new List<string>();
+var evals = new List<string>();
 var diagrams = new List<string>();
 var amp = new List<string>();
 var overrides = new List<string>();
@@ -74,6 +76,9 @@ for (var i = 0; i < args.Length; i++)
             break;
         case "--runs":
             collecting = runs;
+            break;
+        case "--evals":
+            collecting = evals;
             break;
         case "--diagrams":
             collecting = diagrams;
@@ -121,6 +126,7 @@ try
         Output = output,
         Comparison = comparisonDir,
         Runs = runs,
+        Evaluations = evals,
         Diagrams = diagrams,
         Amp = amp,
         Lock = lockFile ?? (File.Exists(defaultLock) ? defaultLock : null),

@@ -21,6 +21,8 @@ public sealed class RunDirectory
 
     public string SummaryJson => System.IO.Path.Combine(Path, "summary.json");
 
+    public string TimingJson => System.IO.Path.Combine(Path, "timing.json");
+
     public string TensorBoard => System.IO.Path.Combine(Path, "tensorboard");
 
     public string BestCheckpoint => System.IO.Path.Combine(Checkpoints, "best.ckpt");
