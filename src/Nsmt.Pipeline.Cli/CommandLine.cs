@@ -1,0 +1,148 @@
+using Nsmt.Pipeline;
+
+namespace Nsmt.Pipeline.Cli;
+
+/// <summary>Arguments of nsmt-pipeline (both --name value and --name=value).</summary>
+internal sealed class CommandLine
+{
+    public const string Usage = """
+        Usage: nsmt-pipeline COMMAND [options]
+
+        Commands:
+          run      run the stages that are not up to date (restoring from the run cache when possible)
+          status   which stages would run, and exactly why (changed dependency, parameter, code, ...)
+          dag      the stage graph as text and as Mermaid
+          clean    remove the selected stages' outputs and lock entries (--cache: the run cache too)
+          serve    read commands from standard input, one per line (arguments separated by tabs), and
+                   answer each on standard error with a line starting with \u0001 (used by build.cake)
+
+        Options:
+          --experiment NAME   experiment to run (repeatable; default: pipeline.yaml's default list)
+          --phase PHASE       only stages of this phase (repeatable: Generate, Train, ...) and what they need
+          --stage NAME        only this stage (train or train@NAME; repeatable) and what it needs
+          --set [STAGE:]K=V   parameter override, passed to the stages that read key K (repeatable)
+          --force             rerun the selected stages even when up to date
+          --wait              wait for another run on this workspace instead of failing
+          --report FILE       append one line per stage result (tab-separated) to FILE
+          --mermaid FILE      (dag) also write the Mermaid graph to FILE
+          --cache             (clean) also empty the run cache
+          --root DIR          workspace root (default: nearest directory upwards with pipeline.yaml)
+          --file FILE         pipeline definition (default: pipeline.yaml)
+        """;
+
+    public string Command { get; private set; } = string.Empty;
+
+    public bool Help { get; private set; }
+
+    public List<string> Experiments { get; } = [];
+
+    public List<string> Phases { get; } = [];
+
+    public List<string> Stages { get; } = [];
+
+    public List<string> Overrides { get; } = [];
+
+    public bool Force { get; private set; }
+
+    public bool Wait { get; private set; }
+
+    public bool CleanCache { get; private set; }
+
+    public string? ReportFile { get; private set; }
+
+    public string? MermaidFile { get; private set; }
+
+    public string? Root { get; private set; }
+
+    public string File { get; private set; } = "pipeline.yaml";
+
+    public static CommandLine Parse(string[] args)
+    {
+        var cli = new CommandLine();
+        for (int i = 0; i < args.Length; i++)
+        {
+            string a = args[i];
+            string? inline = null;
+            if (a.StartsWith("--", StringComparison.Ordinal) && a.IndexOf('=') is > 2 and var eq)
+            {
+                inline = a[(eq + 1)..];
+                a = a[..eq];
+            }
+
+            string Value()
+            {
+                if (inline is not null)
+                {
+                    return inline;
+                }
+
+                if (i + 1 >= args.Length)
+                {
+                    throw new PipelineException($"{a} needs a value");
+                }
+
+                return args[++i];
+            }
+
+            switch (a)
+            {
+                case "-h" or "--help":
+                    cli.Help = true;
+                    break;
+                case "--experiment":
+                    cli.Experiments.AddRange(Value().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+                    break;
+                case "--phase":
+                    cli.Phases.Add(Value());
+                    break;
+                case "--stage":
+                    cli.Stages.Add(Value());
+                    break;
+                case "--set":
+                    cli.Overrides.Add(Value());
+                    break;
+                case "--force":
+                    cli.Force = true;
+                    break;
+                case "--wait":
+                    cli.Wait = true;
+                    break;
+                case "--cache":
+                    cli.CleanCache = true;
+                    break;
+                case "--report":
+                    cli.ReportFile = Value();
+                    break;
+                case "--mermaid":
+                    cli.MermaidFile = Value();
+                    break;
+                case "--root":
+                    cli.Root = Value();
+                    break;
+                case "--file":
+                    cli.File = Value();
+                    break;
+                default:
+                    if (a.StartsWith('-'))
+                    {
+                        throw new PipelineException($"unknown option '{a}'");
+                    }
+
+                    if (cli.Command.Length > 0)
+                    {
+                        throw new PipelineException($"unexpected argument '{a}'");
+                    }
+
+                    cli.Command = a;
+                    break;
+            }
+        }
+
+        if (cli.Command.Length == 0 && !cli.Help)
+        {
+            throw new PipelineException("missing command (run, status, dag or clean)");
+        }
+
+        return cli;
+    }
+}

@@ -1,0 +1,176 @@
+using System.Globalization;
+using System.Runtime.InteropServices;
+using Nsmt.Pipeline.Execution;
+using Nsmt.Pipeline.Reporting;
+
+namespace Nsmt.Pipeline.Cli;
+
+/// <summary>The commands of nsmt-pipeline, run once per process or, in serve mode, once per line of input.</summary>
+internal sealed class Commands
+{
+    /// <summary>Starts the line that ends each command's output in serve mode (a control character no stage prints).</summary>
+    public const string DoneMarker = "\u0001nsmt-pipeline done ";
+
+    private CancellationTokenSource _cancel = new();
+
+    public void Interrupt(PosixSignalContext context)
+    {
+        // Let the engine stop the stage and discard its partial outputs before the process exits.
+        context.Cancel = true;
+        _cancel.Cancel();
+    }
+
+    /// <summary>
+    /// Serve mode: each input line is one command's arguments, tab-separated; after it runs, "DoneMarker EXITCODE" is
+    /// written to <paramref name="replies"/>. Stage output goes to the console as usual. Ends at end of input.
+    /// If the caller dies (this process is re-parented), the running stage is stopped and its partial outputs are
+    /// discarded, exactly as on Ctrl-C: a server outliving its build must not go on publishing outputs.
+    /// </summary>
+    public int Serve(TextReader commands, TextWriter replies)
+    {
+        int parent = ParentProcessId();
+        using var watchdog = new Timer(_ =>
+        {
+            if (parent > 1 && ParentProcessId() != parent)
+            {
+                _cancel.Cancel();
+            }
+        }, null, TimeSpan.FromMilliseconds(500), TimeSpan.FromMilliseconds(500));
+        string? line;
+        while (!_cancel.IsCancellationRequested && (line = commands.ReadLine()) is not null)
+        {
+            if (line.Length == 0)
+            {
+                continue;
+            }
+
+            int code = Execute(line.Split('\t'));
+            replies.WriteLine(DoneMarker + code.ToString(CultureInfo.InvariantCulture));
+            replies.Flush();
+        }
+
+        return _cancel.IsCancellationRequested ? 130 : 0;
+    }
+
+    /// <summary>The parent's process id from /proc (Linux); 0 where that is not available.</summary>
+    private static int ParentProcessId()
+    {
+        try
+        {
+            // /proc/self/stat: "pid (comm) state ppid ..."; comm may contain spaces, so parse after the last ')'.
+            string stat = File.ReadAllText("/proc/self/stat");
+            string[] fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            return int.Parse(fields[1], CultureInfo.InvariantCulture);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException)
+        {
+            return 0;
+        }
+    }
+
+    public int Execute(string[] args)
+    {
+        CommandLine cli;
+        try
+        {
+            cli = CommandLine.Parse(args);
+        }
+        catch (PipelineException e)
+        {
+            Console.Error.WriteLine($"nsmt-pipeline: error: {e.Message}");
+            Console.Error.WriteLine("Run 'nsmt-pipeline --help' for usage.");
+            return 2;
+        }
+
+        if (cli.Help)
+        {
+            Console.WriteLine(CommandLine.Usage);
+            return 0;
+        }
+
+        try
+        {
+            string root = cli.Root ?? PipelineWorkspace.FindRoot(Environment.CurrentDirectory, cli.File);
+            var workspace = new PipelineWorkspace(root, cli.File);
+            var engine = new PipelineEngine(workspace, new ProcessStageRunner(), line => Console.WriteLine($"pipeline: {line}"));
+            var request = new RunRequest
+            {
+                Experiments = cli.Experiments,
+                Phases = cli.Phases,
+                Stages = cli.Stages,
+                Overrides = cli.Overrides,
+                Force = cli.Force,
+                Wait = cli.Wait,
+                Command = "nsmt-pipeline " + string.Join(' ', args),
+            };
+            switch (cli.Command)
+            {
+                case "run":
+                    return Run(engine, request, cli.ReportFile);
+                case "status":
+                    Console.Write(engine.Status(request).Render());
+                    return 0;
+                case "dag":
+                    var graph = engine.Resolve(request);
+                    Console.Write(DagRenderer.Text(graph));
+                    Console.WriteLine();
+                    Console.WriteLine("```mermaid");
+                    Console.Write(DagRenderer.Mermaid(graph));
+                    Console.WriteLine("```");
+                    if (cli.MermaidFile is not null)
+                    {
+                        AtomicFile.WriteAllText(cli.MermaidFile, DagRenderer.Mermaid(graph));
+                        Console.WriteLine($"Mermaid graph written to {cli.MermaidFile}");
+                    }
+
+                    return 0;
+                case "clean":
+                    foreach (string removed in engine.Clean(request, cli.CleanCache))
+                    {
+                        Console.WriteLine($"removed {removed}");
+                    }
+
+                    return 0;
+                default:
+                    throw new PipelineException($"unknown command '{cli.Command}' (run, status, dag, clean, serve)");
+            }
+        }
+        catch (WorkspaceBusyException e)
+        {
+            Console.Error.WriteLine($"nsmt-pipeline: {e.Message}");
+            return 3;
+        }
+        catch (StageFailedException e)
+        {
+            Console.Error.WriteLine($"nsmt-pipeline: {e.Message}");
+            return _cancel.IsCancellationRequested ? 130 : 1;
+        }
+        catch (PipelineException e)
+        {
+            Console.Error.WriteLine($"nsmt-pipeline: error: {e.Message}");
+            return 2;
+        }
+    }
+
+    private int Run(PipelineEngine engine, RunRequest request, string? reportFile)
+    {
+        try
+        {
+            var summary = engine.Run(request, _cancel.Token);
+            int ran = summary.Results.Count(r => r.Outcome == StageOutcome.Ran);
+            int skipped = summary.Results.Count(r => r.Outcome == StageOutcome.Skipped);
+            int restored = summary.Results.Count(r => r.Outcome == StageOutcome.Restored);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"pipeline: {summary.Results.Count} stages: {ran} ran, {skipped} up to date, {restored} restored; "
+                + $"pipeline work {summary.Overhead.TotalMilliseconds:F0} ms (excluding stage programs), total {summary.Elapsed.TotalSeconds:F2} s"));
+            return 0;
+        }
+        finally
+        {
+            if (reportFile is not null)
+            {
+                RunReport.Append(reportFile, engine.LastResults);
+            }
+        }
+    }
+}

@@ -1,0 +1,636 @@
+using System.Text.RegularExpressions;
+using Nsmt.Pipeline.Fingerprints;
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
+
+namespace Nsmt.Pipeline.Definition;
+
+/// <summary>
+/// An experiment the pipeline runs: its flow (which stages it gets), its variables (<c>${exp.KEY}</c>: the keys of its
+/// config file and of its declaration) and the keys of the flow's extra var files (<c>${NAME.KEY}</c>).
+/// </summary>
+public sealed record Experiment(string Name, string Flow, string? ConfigPath, IReadOnlyDictionary<string, string> Vars, IReadOnlyDictionary<string, string> FileVars);
+
+/// <summary>
+/// pipeline.yaml: stage declarations grouped in flows, each instantiated per experiment (DVC's foreach), plus
+/// global stages. See the file's header comment and the README for the format.
+/// </summary>
+public sealed partial class PipelineDefinition
+{
+    private static readonly string[] StageFields = ["phase", "desc", "key", "program", "command", "code", "args", "deps", "params", "outs", "metrics", "seed"];
+
+    private readonly Dictionary<string, string> _vars;
+    private readonly Dictionary<string, (string? Flow, Dictionary<string, string> Vars)> _declared;
+    private readonly List<(string Name, string? Config, List<(string Name, string File)> VarFiles, List<(string Name, YamlMappingNode Node)> Stages)> _flows = [];
+    private readonly List<(string Name, YamlMappingNode Node)> _globalStages = [];
+
+    private PipelineDefinition(string root, string file)
+    {
+        Root = root;
+        File = file;
+        _vars = new Dictionary<string, string>(StringComparer.Ordinal);
+        _declared = new Dictionary<string, (string?, Dictionary<string, string>)>(StringComparer.Ordinal);
+    }
+
+    public string Root { get; }
+
+    /// <summary>The definition file, relative to <see cref="Root"/>.</summary>
+    public string File { get; }
+
+    public IReadOnlyList<string> Phases { get; private set; } = [];
+
+    public IReadOnlyList<string> DefaultExperiments { get; private set; } = [];
+
+    public string Configuration { get; private set; } = "Release";
+
+    public string Framework { get; private set; } = "net10.0";
+
+    public IReadOnlyList<string> FlowNames => _flows.Select(f => f.Name).ToList();
+
+    public static PipelineDefinition Load(string root, string file = "pipeline.yaml")
+    {
+        string full = WorkspacePath.ToFull(root, file);
+        if (!System.IO.File.Exists(full))
+        {
+            throw new PipelineException($"{file} not found in {root}");
+        }
+
+        var stream = new YamlStream();
+        try
+        {
+            using var reader = new StreamReader(full);
+            stream.Load(reader);
+        }
+        catch (YamlException e)
+        {
+            throw new PipelineException($"{file}:{e.Start.Line}: invalid YAML: {e.Message}");
+        }
+
+        if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is not YamlMappingNode top)
+        {
+            throw new PipelineException($"{file}: expected a mapping with flows:, stages:, default: ...");
+        }
+
+        var def = new PipelineDefinition(root, file);
+        def.Parse(top);
+        return def;
+    }
+
+    /// <summary>Resolves the stages for <paramref name="experiments"/> (the file's <c>default:</c> list when null or empty).</summary>
+    public StageGraph Resolve(IReadOnlyList<string>? experiments = null)
+    {
+        var names = (experiments is { Count: > 0 } ? experiments : DefaultExperiments).Distinct(StringComparer.Ordinal).ToList();
+        var resolved = names.Select(ResolveExperiment).ToList();
+        var stages = new List<Stage>();
+        foreach (var flow in _flows)
+        {
+            foreach (var (stageName, node) in flow.Stages)
+            {
+                foreach (var exp in resolved.Where(e => e.Flow == flow.Name))
+                {
+                    Add(stages, RenderStage(stageName, node, exp, resolved));
+                }
+            }
+        }
+
+        foreach (var (stageName, node) in _globalStages)
+        {
+            if (resolved.Count > 0)
+            {
+                Add(stages, RenderStage(stageName, node, null, resolved));
+            }
+        }
+
+        return new StageGraph(stages, Phases, names);
+    }
+
+    public Experiment ResolveExperiment(string name)
+    {
+        if (!ExperimentName().IsMatch(name))
+        {
+            throw new PipelineException($"experiment name '{name}' may contain only letters, digits, '_', '-' and '.'");
+        }
+
+        _declared.TryGetValue(name, out var declared);
+        var candidates = new List<(string Flow, string? Config)>();
+        foreach (var flow in _flows)
+        {
+            if (declared.Flow is not null && declared.Flow != flow.Name)
+            {
+                continue;
+            }
+
+            string? config = flow.Config is null ? null : Template.RenderText(flow.Config, n => n == "experiment" ? new TemplateValue.Text(name) : null, $"{File}: flows.{flow.Name}.config");
+            bool exists = config is not null && System.IO.File.Exists(WorkspacePath.ToFull(Root, config));
+            if (declared.Flow is not null || exists)
+            {
+                candidates.Add((flow.Name, exists ? config : null));
+            }
+        }
+
+        if (declared.Flow is not null && candidates.Count == 0)
+        {
+            throw new PipelineException($"{File}: experiment {name} names flow '{declared.Flow}', which is not declared under flows:");
+        }
+
+        if (candidates.Count == 0)
+        {
+            string looked = string.Join(", ", _flows.Where(f => f.Config is not null).Select(f => $"{f.Config!.Replace("${experiment}", name)} (flow {f.Name})"));
+            throw new PipelineException($"unknown experiment '{name}': found none of {looked}, and it is not declared under experiments: in {File}");
+        }
+
+        if (candidates.Count > 1)
+        {
+            throw new PipelineException($"experiment '{name}' is ambiguous: it matches flows {string.Join(" and ", candidates.Select(c => c.Flow))}; declare its flow under experiments: in {File}");
+        }
+
+        var (flowName, configPath) = candidates[0];
+        var files = new ParamFiles(Root);
+        var vars = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (configPath is not null)
+        {
+            foreach (var (k, v) in files.Read(configPath))
+            {
+                vars[k] = AsText(v);
+            }
+        }
+
+        foreach (var (k, v) in declared.Vars ?? [])
+        {
+            vars[k] = v;
+        }
+
+        // Extra var files (e.g. the dataset config an experiment names), read in order so later ones can use earlier ones.
+        var fileVars = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (varName, template) in _flows.First(f => f.Name == flowName).VarFiles)
+        {
+            string where = $"{File}: flows.{flowName}.vars.{varName} (experiment {name})";
+            TemplateValue? Lookup(string n) => n == "experiment" ? new TemplateValue.Text(name)
+                : n.StartsWith("exp.", StringComparison.Ordinal) && vars.TryGetValue(n[4..], out string? v) ? new TemplateValue.Text(v)
+                : n.StartsWith("vars.", StringComparison.Ordinal) && _vars.TryGetValue(n[5..], out string? g) ? new TemplateValue.Text(g)
+                : fileVars.TryGetValue(n, out string? f) ? new TemplateValue.Text(f) : null;
+            string path = WorkspacePath.Normalize(Template.RenderText(template, Lookup, where), where);
+            if (!System.IO.File.Exists(WorkspacePath.ToFull(Root, path)))
+            {
+                throw new PipelineException($"{where}: {path} does not exist");
+            }
+
+            foreach (var (k, v) in files.Read(path))
+            {
+                fileVars[$"{varName}.{k}"] = AsText(v);
+            }
+        }
+
+        return new Experiment(name, flowName, configPath, vars, fileVars);
+    }
+
+    private static string AsText(ParamValue v) => v.StringValue ?? v.ToYamlFlow();
+
+    private static void Add(List<Stage> stages, Stage stage)
+    {
+        var existing = stages.FirstOrDefault(s => s.Name == stage.Name);
+        if (existing is null)
+        {
+            stages.Add(stage);
+            return;
+        }
+
+        // Experiments that share a stage (two experiments on one dataset) share its instance when it is identical.
+        bool same = existing.CommandLine().SequenceEqual(stage.CommandLine())
+            && existing.Deps.Select(d => d.Path).SequenceEqual(stage.Deps.Select(d => d.Path))
+            && existing.Outs.Select(d => d.Path).SequenceEqual(stage.Outs.Select(d => d.Path))
+            && existing.Params.Select(p => p.File).SequenceEqual(stage.Params.Select(p => p.File));
+        if (!same)
+        {
+            throw new PipelineException($"{stage.Origin}: stage {stage.Name} is declared twice with different commands or paths (experiments {existing.Experiment} and {stage.Experiment}); give it a key that tells them apart");
+        }
+    }
+
+    private void Parse(YamlMappingNode top)
+    {
+        foreach (var (keyNode, value) in top.Children)
+        {
+            string key = ParamValue.KeyText(keyNode, File);
+            switch (key)
+            {
+                case "phases":
+                    Phases = Strings(value, "phases");
+                    break;
+                case "default":
+                    DefaultExperiments = Strings(value, "default");
+                    break;
+                case "build":
+                    foreach (var (k, v) in Map(value, "build"))
+                    {
+                        switch (k)
+                        {
+                            case "configuration":
+                                Configuration = Scalar(v, "build.configuration");
+                                break;
+                            case "framework":
+                                Framework = Scalar(v, "build.framework");
+                                break;
+                            default:
+                                throw Error(v, $"unknown field build.{k} (expected configuration, framework)");
+                        }
+                    }
+
+                    break;
+                case "vars":
+                    foreach (var (k, v) in Map(value, "vars"))
+                    {
+                        _vars[k] = Scalar(v, $"vars.{k}");
+                    }
+
+                    break;
+                case "experiments":
+                    foreach (var (name, v) in Map(value, "experiments"))
+                    {
+                        string? flow = null;
+                        var vars = new Dictionary<string, string>(StringComparer.Ordinal);
+                        foreach (var (k, fv) in Map(v, $"experiments.{name}"))
+                        {
+                            if (k == "flow")
+                            {
+                                flow = Scalar(fv, $"experiments.{name}.flow");
+                            }
+                            else
+                            {
+                                vars[k] = Scalar(fv, $"experiments.{name}.{k}");
+                            }
+                        }
+
+                        _declared[name] = (flow, vars);
+                    }
+
+                    break;
+                case "flows":
+                    foreach (var (name, v) in Map(value, "flows"))
+                    {
+                        string? config = null;
+                        var varFiles = new List<(string, string)>();
+                        var stages = new List<(string, YamlMappingNode)>();
+                        foreach (var (k, fv) in Map(v, $"flows.{name}"))
+                        {
+                            switch (k)
+                            {
+                                case "config":
+                                    config = Scalar(fv, $"flows.{name}.config");
+                                    break;
+                                case "vars":
+                                    foreach (var (varName, fileNode) in Map(fv, $"flows.{name}.vars"))
+                                    {
+                                        if (varName is "exp" or "vars" or "deps" or "outs" or "experiment" or "key")
+                                        {
+                                            throw Error(fileNode, $"flows.{name}.vars.{varName}: '{varName}' is a reserved name");
+                                        }
+
+                                        varFiles.Add((varName, Scalar(fileNode, $"flows.{name}.vars.{varName}")));
+                                    }
+
+                                    break;
+                                case "stages":
+                                    stages.AddRange(StageNodes(fv, $"flows.{name}.stages"));
+                                    break;
+                                default:
+                                    throw Error(fv, $"unknown field flows.{name}.{k} (expected config, vars, stages)");
+                            }
+                        }
+
+                        _flows.Add((name, config, varFiles, stages));
+                    }
+
+                    break;
+                case "stages":
+                    _globalStages.AddRange(StageNodes(value, "stages"));
+                    break;
+                default:
+                    throw Error(keyNode, $"unknown top-level field '{key}' (expected phases, default, build, vars, experiments, flows, stages)");
+            }
+        }
+
+        foreach (var (name, decl) in _declared)
+        {
+            if (decl.Flow is not null && _flows.All(f => f.Name != decl.Flow))
+            {
+                throw new PipelineException($"{File}: experiment {name} names flow '{decl.Flow}', which is not declared under flows:");
+            }
+        }
+    }
+
+    private IEnumerable<(string, YamlMappingNode)> StageNodes(YamlNode node, string where)
+    {
+        foreach (var (name, v) in Map(node, where))
+        {
+            if (!StageDefinitionName().IsMatch(name))
+            {
+                throw Error(v, $"stage name '{name}' may contain only letters, digits, '_' and '-'");
+            }
+
+            if (v is not YamlMappingNode m)
+            {
+                throw Error(v, $"{where}.{name} must be a mapping (phase:, program:, args:, ...)");
+            }
+
+            foreach (var (k, _) in m.Children)
+            {
+                string field = ParamValue.KeyText(k, File);
+                if (!StageFields.Contains(field))
+                {
+                    throw Error(k, $"unknown field '{field}' in stage {name} (expected {string.Join(", ", StageFields)})");
+                }
+            }
+
+            yield return (name, m);
+        }
+    }
+
+    private Stage RenderStage(string definition, YamlMappingNode node, Experiment? experiment, IReadOnlyList<Experiment> all)
+    {
+        string origin = $"{File}:{node.Start.Line}";
+        TemplateValue? BaseLookup(string name, Experiment? exp)
+        {
+            if (name == "experiment")
+            {
+                return exp is null ? null : new TemplateValue.Text(exp.Name);
+            }
+
+            if (name.StartsWith("exp.", StringComparison.Ordinal))
+            {
+                return exp is not null && exp.Vars.TryGetValue(name[4..], out string? v) ? new TemplateValue.Text(v) : null;
+            }
+
+            if (name.StartsWith("vars.", StringComparison.Ordinal))
+            {
+                return _vars.TryGetValue(name[5..], out string? g) ? new TemplateValue.Text(g) : null;
+            }
+
+            return exp is not null && exp.FileVars.TryGetValue(name, out string? fileVar) ? new TemplateValue.Text(fileVar) : null;
+        }
+
+        string Where(string field) => $"{origin}: stage {definition}{(experiment is null ? string.Empty : $" (experiment {experiment.Name})")}, {field}";
+
+        var fields = node.Children.ToDictionary(kv => ParamValue.KeyText(kv.Key, File), kv => kv.Value, StringComparer.Ordinal);
+        YamlNode? Field(string name) => fields.TryGetValue(name, out var v) ? v : null;
+
+        string? key = Field("key") is { } keyNode
+            ? Template.RenderText(Scalar(keyNode, "key"), n => BaseLookup(n, experiment), Where("key"))
+            : experiment?.Name;
+        TemplateValue? WithKey(string n, Experiment? exp) => n == "key" && key is not null ? new TemplateValue.Text(key) : BaseLookup(n, exp);
+        string name = key is null ? definition : $"{definition}@{key}";
+
+        // Each-items expand over the selected experiments (of one flow, or all): used by stages that combine runs.
+        IEnumerable<string> Expand(YamlNode item, string field)
+        {
+            if (item is YamlMappingNode m)
+            {
+                var f = m.Children.ToDictionary(kv => ParamValue.KeyText(kv.Key, File), kv => kv.Value, StringComparer.Ordinal);
+                if (f.Count != 2 || !f.TryGetValue("each", out var eachNode) || !f.TryGetValue("value", out var valueNode))
+                {
+                    throw Error(item, $"{Where(field)}: a mapping item must be {{each: FLOW|all, value: TEMPLATE}}");
+                }
+
+                string flow = Scalar(eachNode, "each");
+                if (flow != "all" && _flows.All(fl => fl.Name != flow))
+                {
+                    throw Error(eachNode, $"{Where(field)}: each: '{flow}' is not a flow (flows: {string.Join(", ", _flows.Select(fl => fl.Name))}, or all)");
+                }
+
+                string template = Scalar(valueNode, "value");
+                foreach (var e in all.Where(e => flow == "all" || e.Flow == flow).OrderBy(e => e.Name, StringComparer.Ordinal))
+                {
+                    yield return Template.RenderText(template, n => WithKey(n, e), Where(field));
+                }
+            }
+            else
+            {
+                yield return Template.RenderText(Scalar(item, field), n => WithKey(n, experiment), Where(field));
+            }
+        }
+
+        List<(string? Name, List<string> Paths)> NamedPaths(string field)
+        {
+            var result = new List<(string?, List<string>)>();
+            switch (Field(field))
+            {
+                case null:
+                    break;
+                case YamlSequenceNode seq:
+                    foreach (var item in seq.Children)
+                    {
+                        result.Add((null, Expand(item, field).Select(p => WorkspacePath.Normalize(p, Where(field))).ToList()));
+                    }
+
+                    break;
+                case YamlMappingNode map:
+                    foreach (var (k, v) in map.Children)
+                    {
+                        string n = ParamValue.KeyText(k, File);
+                        var paths = v is YamlSequenceNode s ? s.Children.SelectMany(c => Expand(c, field)) : Expand(v, field);
+                        result.Add((n, paths.Select(p => WorkspacePath.Normalize(p, Where(field))).ToList()));
+                    }
+
+                    break;
+                default:
+                    throw Error(Field(field)!, $"{Where(field)}: expected a list of paths or a mapping NAME: path");
+            }
+
+            return result;
+        }
+
+        var outsNamed = NamedPaths("outs");
+        var outs = new List<StagePath>();
+        var outIndex = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var (n, paths) in outsNamed)
+        {
+            if (paths.Count != 1)
+            {
+                throw new PipelineException($"{Where("outs")}: each output is one path");
+            }
+
+            if (n is not null)
+            {
+                outIndex[n] = outs.Count;
+            }
+
+            outs.Add(new StagePath(n, paths[0]));
+        }
+
+        var depsNamed = NamedPaths("deps");
+        var deps = depsNamed.SelectMany(d => d.Paths.Select(p => new StagePath(d.Name, p))).ToList();
+        TemplateValue? Full(string n, Experiment? exp)
+        {
+            if (n.StartsWith("deps.", StringComparison.Ordinal))
+            {
+                var d = depsNamed.FirstOrDefault(x => x.Name == n[5..]);
+                return d.Paths is null ? null : new TemplateValue.Paths(d.Paths);
+            }
+
+            if (n.StartsWith("outs.", StringComparison.Ordinal))
+            {
+                return outIndex.TryGetValue(n[5..], out int i) ? new TemplateValue.Output(i) : null;
+            }
+
+            return WithKey(n, exp);
+        }
+
+        var arguments = new List<StageArgument>();
+        void AddArguments(string field)
+        {
+            if (Field(field) is null)
+            {
+                return;
+            }
+
+            if (Field(field) is not YamlSequenceNode seq)
+            {
+                throw Error(Field(field)!, $"{Where(field)}: expected a list");
+            }
+
+            foreach (var item in seq.Children)
+            {
+                if (item is YamlMappingNode)
+                {
+                    arguments.AddRange(Expand(item, field).Select(StageArgument.Of));
+                }
+                else
+                {
+                    arguments.AddRange(Template.RenderArgument(Scalar(item, field), n => Full(n, experiment), Where(field)));
+                }
+            }
+        }
+
+        StageProgram program;
+        if (Field("program") is { } programNode)
+        {
+            if (Field("command") is not null)
+            {
+                throw Error(programNode, $"{Where("program")}: give either program: (a stage project) or command:, not both");
+            }
+
+            string dir = WorkspacePath.Normalize(Template.RenderText(Scalar(programNode, "program"), n => WithKey(n, experiment), Where("program")), Where("program"));
+            program = new ProjectProgram(dir, AssemblyPathOf(dir));
+        }
+        else if (Field("command") is not null)
+        {
+            AddArguments("command");
+            var code = Field("code") is null ? [] : Strings(Field("code")!, "code")
+                .Select(c => WorkspacePath.Normalize(Template.RenderText(c, n => WithKey(n, experiment), Where("code")), Where("code"))).ToList();
+            program = new CommandProgram(code);
+        }
+        else
+        {
+            throw Error(node, $"{Where("program")}: a stage needs program: (a stage project directory) or command: (an argv list)");
+        }
+
+        AddArguments("args");
+        string phase = Field("phase") is { } phaseNode ? Scalar(phaseNode, "phase") : throw Error(node, $"{Where("phase")}: missing phase:");
+        if (Phases.Count > 0 && !Phases.Contains(phase, StringComparer.OrdinalIgnoreCase))
+        {
+            throw Error(Field("phase")!, $"{Where("phase")}: '{phase}' is not one of the phases ({string.Join(", ", Phases)})");
+        }
+
+        phase = Phases.FirstOrDefault(p => string.Equals(p, phase, StringComparison.OrdinalIgnoreCase)) ?? phase;
+        var parameters = new List<ParamSource>();
+        if (Field("params") is { } paramsNode)
+        {
+            if (paramsNode is not YamlSequenceNode paramList)
+            {
+                throw Error(paramsNode, $"{Where("params")}: expected a list of files, or FILE: [keys]");
+            }
+
+            foreach (var item in paramList.Children)
+            {
+                if (item is YamlMappingNode full && full.Children.ContainsKey(new YamlScalarNode("file")))
+                {
+                    string? fileText = null, under = null;
+                    List<string> keys = [];
+                    foreach (var (k, v) in full.Children)
+                    {
+                        switch (ParamValue.KeyText(k, File))
+                        {
+                            case "file":
+                                fileText = Scalar(v, "params file");
+                                break;
+                            case "keys":
+                                keys = Strings(v, "params keys");
+                                break;
+                            case "under":
+                                under = Scalar(v, "params under");
+                                break;
+                            default:
+                                throw Error(k, $"{Where("params")}: a params mapping has file:, keys: and under:");
+                        }
+                    }
+
+                    string file = WorkspacePath.Normalize(Template.RenderText(fileText!, n => WithKey(n, experiment), Where("params")), Where("params"));
+                    parameters.Add(new ParamSource(file, keys, under));
+                }
+                else if (item is YamlMappingNode m && m.Children.Count == 1)
+                {
+                    var (fileNode, keysNode) = m.Children.First();
+                    string file = WorkspacePath.Normalize(Template.RenderText(ParamValue.KeyText(fileNode, File), n => WithKey(n, experiment), Where("params")), Where("params"));
+                    parameters.Add(new ParamSource(file, Strings(keysNode, "params keys")));
+                }
+                else
+                {
+                    string file = WorkspacePath.Normalize(Template.RenderText(Scalar(item, "params"), n => WithKey(n, experiment), Where("params")), Where("params"));
+                    parameters.Add(new ParamSource(file, []));
+                }
+            }
+        }
+
+        var metrics = Field("metrics") is { } metricsNode
+            ? Strings(metricsNode, "metrics").Select(m => WorkspacePath.Normalize(Template.RenderText(m, n => WithKey(n, experiment), Where("metrics")), Where("metrics"))).ToList()
+            : [];
+        return new Stage
+        {
+            Name = name,
+            Definition = definition,
+            Phase = phase,
+            Experiment = experiment?.Name,
+            Description = Field("desc") is { } descNode ? Scalar(descNode, "desc") : null,
+            Program = program,
+            Arguments = arguments,
+            Deps = deps,
+            Params = parameters,
+            Outs = outs,
+            Metrics = metrics,
+            SeedKey = Field("seed") is { } seedNode ? Scalar(seedNode, "seed") : "seed",
+            Origin = origin,
+        };
+    }
+
+    private string AssemblyPathOf(string projectDir)
+    {
+        string full = WorkspacePath.ToFull(Root, projectDir);
+        string name = Directory.Exists(full) && Directory.GetFiles(full, "*.csproj") is [var single]
+            ? Path.GetFileNameWithoutExtension(single)
+            : projectDir[(projectDir.LastIndexOf('/') + 1)..];
+        return $"{projectDir}/bin/{Configuration}/{Framework}/{name}.dll";
+    }
+
+    private IEnumerable<(string Key, YamlNode Value)> Map(YamlNode node, string where) => node is YamlMappingNode m
+        ? m.Children.Select(kv => (ParamValue.KeyText(kv.Key, File), kv.Value))
+        : throw Error(node, $"{where} must be a mapping");
+
+    private string Scalar(YamlNode node, string where) => node is YamlScalarNode { Value: { } v }
+        ? v
+        : throw Error(node, $"{where} must be a single value");
+
+    private List<string> Strings(YamlNode node, string where) => node switch
+    {
+        YamlSequenceNode seq => seq.Children.Select(c => Scalar(c, where)).ToList(),
+        YamlScalarNode s => [Scalar(s, where)],
+        _ => throw Error(node, $"{where} must be a list"),
+    };
+
+    private PipelineException Error(YamlNode node, string message) =>
+        new(message.StartsWith(File, StringComparison.Ordinal) ? message : $"{File}:{node.Start.Line}: {message}");
+
+    [GeneratedRegex("^[A-Za-z0-9_.-]+$")]
+    private static partial Regex ExperimentName();
+
+    [GeneratedRegex("^[A-Za-z0-9_-]+$")]
+    private static partial Regex StageDefinitionName();
+}

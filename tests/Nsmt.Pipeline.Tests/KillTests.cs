@@ -1,0 +1,162 @@
+using System.Diagnostics;
+
+namespace Nsmt.Pipeline.Tests;
+
+/// <summary>The real thing: the pipeline command line killed with SIGKILL in the middle of a stage, then rerun.</summary>
+public sealed class KillTests
+{
+    [Fact]
+    public void Killing_the_pipeline_mid_stage_kills_the_stage_and_the_rerun_redoes_only_that_stage()
+    {
+        using var reference = new TestWorkspace();
+        Assert.Equal(0, Cli(reference, "run").ExitCode);
+
+        using var ws = new TestWorkspace();
+        Assert.Equal(0, Cli(ws, "run", "--phase", "Generate").ExitCode);
+        ws.Write("slow", "1");
+        using var pipeline = Start(ws, "run");
+        EngineTests.WaitFor(() => File.Exists(ws.Path_("slow.started")));
+        pipeline.Kill(); // SIGKILL: no handler runs, nothing is cleaned up by the pipeline itself
+        pipeline.WaitForExit();
+
+        // The stage died with it (parent-death signal), so nothing keeps writing into the temporary directory.
+        EngineTests.WaitFor(() => !Process.GetProcesses().Any(p => IsTrainOf(p, ws.Root)));
+        Assert.False(Directory.Exists(ws.Path_("runs/alpha")));
+
+        File.Delete(ws.Path_("slow"));
+        var rerun = Cli(ws, "run");
+        Assert.Equal(0, rerun.ExitCode);
+        Assert.Contains("generate@tiny: up to date", rerun.Output);
+        Assert.Contains("train@alpha: running (never run)", rerun.Output);
+        Assert.Contains("1 stages: 1 ran, 0 up to date", Cli(ws, "run", "--force", "--phase", "Evaluate").Output);
+        Assert.Equal(reference.Outputs(), ws.Outputs());
+    }
+
+    [Fact]
+    public void A_second_command_line_run_fails_at_once_while_one_is_running()
+    {
+        using var ws = new TestWorkspace();
+        ws.Write("slow", "1");
+        using var first = Start(ws, "run");
+        try
+        {
+            EngineTests.WaitFor(() => File.Exists(ws.Path_("slow.started")));
+            var second = Cli(ws, "run");
+            Assert.Equal(3, second.ExitCode);
+            Assert.Contains("another pipeline run is using this workspace", second.Output);
+            Assert.Contains($"pid {first.Id}", second.Output);
+        }
+        finally
+        {
+            first.Kill(entireProcessTree: true);
+            first.WaitForExit();
+        }
+    }
+
+    [Fact]
+    public async Task Serve_mode_runs_one_command_per_line_and_answers_each_with_a_done_line()
+    {
+        using var ws = new TestWorkspace();
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        start.ArgumentList.Add(CliPath);
+        start.ArgumentList.Add("serve");
+        start.Environment.Remove("NSMT_PIPELINE_LOCK_TOKEN");
+        using var server = Process.Start(start)!;
+        var stdout = server.StandardOutput.ReadToEndAsync();
+        server.StandardInput.WriteLine($"run\t--phase\tTrain\t--root\t{ws.Root}");
+        server.StandardInput.Flush();
+        Assert.Equal("\u0001nsmt-pipeline done 0", server.StandardError.ReadLine());
+        server.StandardInput.WriteLine($"run\t--set\tnope=1\t--root\t{ws.Root}");
+        server.StandardInput.Close();
+        string? line;
+        var errors = new List<string>();
+        while ((line = server.StandardError.ReadLine()) is not null)
+        {
+            errors.Add(line);
+        }
+
+        await server.WaitForExitAsync();
+        Assert.Equal(0, server.ExitCode);
+        Assert.Equal("\u0001nsmt-pipeline done 2", errors[^1]);
+        Assert.Contains(errors, e => e.Contains("no stage's params include 'nope'", StringComparison.Ordinal));
+        Assert.Contains("train@alpha: running (never run)", await stdout);
+        Assert.True(File.Exists(ws.Path_("runs/alpha/metrics.json")));
+        Assert.False(File.Exists(ws.Path_("eval/alpha/report.txt")));
+    }
+
+    [Fact]
+    public void A_server_whose_caller_dies_stops_the_running_stage_and_publishes_nothing()
+    {
+        using var ws = new TestWorkspace();
+        ws.Write("slow", "1");
+        var start = new ProcessStartInfo("sh") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add("-c");
+        start.ArgumentList.Add($"{{ printf 'run\\t--root\\t%s\\n' '{ws.Root}'; sleep 60; }} | dotnet '{CliPath}' serve");
+        start.Environment.Remove("NSMT_PIPELINE_LOCK_TOKEN");
+        using var caller = Process.Start(start)!;
+        caller.OutputDataReceived += (_, _) => { };
+        caller.ErrorDataReceived += (_, _) => { };
+        caller.BeginOutputReadLine();
+        caller.BeginErrorReadLine();
+        EngineTests.WaitFor(() => File.Exists(ws.Path_("slow.started")));
+        caller.Kill(); // the caller only: the server is re-parented and must notice
+
+        EngineTests.WaitFor(() => !Directory.Exists(ws.Path_(".cache/pipeline/tmp/train@alpha")) && !Process.GetProcesses().Any(p => IsTrainOf(p, ws.Root)));
+        Assert.False(Directory.Exists(ws.Path_("runs/alpha")));
+        Assert.Null(State.LockFile.Load(ws.Path_("artifacts/pipeline.lock"))["train@alpha"]);
+    }
+
+    private static bool IsTrainOf(Process p, string root)
+    {
+        try
+        {
+            string cmdline = File.ReadAllText($"/proc/{p.Id}/cmdline");
+            return cmdline.Contains("stages/train.sh", StringComparison.Ordinal) && new DirectoryInfo($"/proc/{p.Id}/cwd").LinkTarget == root;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+
+    private static string CliPath => Path.Combine(AppContext.BaseDirectory, "nsmt-pipeline.dll");
+
+    private static Process Start(TestWorkspace ws, params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        start.ArgumentList.Add(CliPath);
+        foreach (string a in args)
+        {
+            start.ArgumentList.Add(a);
+        }
+
+        start.ArgumentList.Add("--root");
+        start.ArgumentList.Add(ws.Root);
+        start.Environment.Remove("NSMT_PIPELINE_LOCK_TOKEN");
+        var p = Process.Start(start)!;
+        p.OutputDataReceived += (_, _) => { };
+        p.ErrorDataReceived += (_, _) => { };
+        p.BeginOutputReadLine();
+        p.BeginErrorReadLine();
+        return p;
+    }
+
+    private static (int ExitCode, string Output) Cli(TestWorkspace ws, params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        start.ArgumentList.Add(CliPath);
+        foreach (string a in args)
+        {
+            start.ArgumentList.Add(a);
+        }
+
+        start.ArgumentList.Add("--root");
+        start.ArgumentList.Add(ws.Root);
+        start.Environment.Remove("NSMT_PIPELINE_LOCK_TOKEN");
+        using var p = Process.Start(start)!;
+        var stderr = p.StandardError.ReadToEndAsync();
+        string stdout = p.StandardOutput.ReadToEnd();
+        p.WaitForExit();
+        return (p.ExitCode, stdout + stderr.Result);
+    }
+}
