@@ -1,0 +1,24 @@
+using Nsmt.Amp.Capture;
+
+namespace Nsmt.Amp.Evaluation;
+
+/// <summary>What <see cref="AmpEvaluation"/> measured and wrote.</summary>
+public sealed record EvaluationResult
+{
+    public required EvaluationMetrics Metrics { get; init; }
+
+    /// <summary>The evaluated range of the aligned pair (the validation range for a capture pair).</summary>
+    public SampleRange Range { get; init; }
+
+    /// <summary>The model's output over <see cref="Range"/>.</summary>
+    public required float[] Prediction { get; init; }
+
+    public required string MetricsPath { get; init; }
+
+    public IReadOnlyList<string> FigurePaths { get; init; } = [];
+
+    /// <summary>Per sweep level: mean |model - reference| in dB over 50 Hz to 15 kHz.</summary>
+    public IReadOnlyList<(string Label, double MeanAbsDifferenceDb)> SweepDifferences { get; init; } = [];
+
+    public IReadOnlyList<string> Notes { get; init; } = [];
+}

@@ -1,0 +1,227 @@
+using System.Numerics;
+using Nsmt.Audio.Dsp;
+
+namespace Nsmt.Amp.Evaluation;
+
+/// <summary>One STFT resolution of the multi-resolution spectral distance.</summary>
+public readonly record struct StftResolution(int FftSize, int HopSize, int WindowLength);
+
+/// <summary>
+/// Error measures between a model's prediction y and the target t (the reamp), all in double
+/// precision. ESR comes in two conventions that must not be mixed up: NAM's (per item
+/// sum((y-t)^2)/sum(t^2), averaged over items) and the seed project's pooled one
+/// (mean((y-t)^2)/(mean(t^2)+1e-8) over everything at once).
+/// </summary>
+public static class Metrics
+{
+    /// <summary>The seed's ESR denominator guard.</summary>
+    public const double PooledEsrEpsilon = 1e-8;
+
+    /// <summary>NAM's MR-STFT resolutions (FFT 1024/2048/512, hop 120/240/50, window 600/1200/240).</summary>
+    public static IReadOnlyList<StftResolution> NamResolutions { get; } =
+        [new(1024, 120, 600), new(2048, 240, 1200), new(512, 50, 240)];
+
+    /// <summary>NAM's ESR of one item: sum((y-t)^2) / sum(t^2). Infinite when the target is silent and the prediction is not.</summary>
+    public static double Esr(ReadOnlySpan<float> prediction, ReadOnlySpan<float> target)
+    {
+        CheckLengths(prediction, target);
+        double error = 0, energy = 0;
+        for (int i = 0; i < target.Length; i++)
+        {
+            double d = (double)prediction[i] - target[i];
+            error += d * d;
+            energy += (double)target[i] * target[i];
+        }
+
+        return energy > 0 ? error / energy : error > 0 ? double.PositiveInfinity : 0;
+    }
+
+    /// <summary>NAM's batch convention: ESR of each consecutive item of <paramref name="itemLength"/> samples, then the mean (a shorter last item counts as one).</summary>
+    public static double EsrPerItemMean(ReadOnlySpan<float> prediction, ReadOnlySpan<float> target, int itemLength)
+    {
+        CheckLengths(prediction, target);
+        ArgumentOutOfRangeException.ThrowIfLessThan(itemLength, 1);
+        double sum = 0;
+        int items = 0;
+        for (int start = 0; start < target.Length; start += itemLength)
+        {
+            int count = Math.Min(itemLength, target.Length - start);
+            sum += Esr(prediction.Slice(start, count), target.Slice(start, count));
+            items++;
+        }
+
+        return items == 0 ? 0 : sum / items;
+    }
+
+    /// <summary>The seed's pooled ESR: mean((y-t)^2) / (mean(t^2) + 1e-8).</summary>
+    public static double EsrPooled(ReadOnlySpan<float> prediction, ReadOnlySpan<float> target)
+    {
+        CheckLengths(prediction, target);
+        if (target.Length == 0)
+        {
+            return 0;
+        }
+
+        return Mse(prediction, target) / (MeanSquare(target) + PooledEsrEpsilon);
+    }
+
+    public static double Mse(ReadOnlySpan<float> prediction, ReadOnlySpan<float> target)
+    {
+        CheckLengths(prediction, target);
+        double error = 0;
+        for (int i = 0; i < target.Length; i++)
+        {
+            double d = (double)prediction[i] - target[i];
+            error += d * d;
+        }
+
+        return target.Length == 0 ? 0 : error / target.Length;
+    }
+
+    public static double Rmse(ReadOnlySpan<float> prediction, ReadOnlySpan<float> target) => Math.Sqrt(Mse(prediction, target));
+
+    /// <summary>10 log10(sum t^2 / sum (t-y)^2): -10 log10(ESR). Infinite for a perfect prediction.</summary>
+    public static double SnrDb(ReadOnlySpan<float> prediction, ReadOnlySpan<float> target) => -10 * Math.Log10(Esr(prediction, target));
+
+    /// <summary>Pearson's r (NaN when either signal is constant).</summary>
+    public static double Pearson(ReadOnlySpan<float> prediction, ReadOnlySpan<float> target)
+    {
+        CheckLengths(prediction, target);
+        int n = target.Length;
+        if (n == 0)
+        {
+            return double.NaN;
+        }
+
+        double meanY = 0, meanT = 0;
+        for (int i = 0; i < n; i++)
+        {
+            meanY += prediction[i];
+            meanT += target[i];
+        }
+
+        meanY /= n;
+        meanT /= n;
+        double covariance = 0, varianceY = 0, varianceT = 0;
+        for (int i = 0; i < n; i++)
+        {
+            double dy = prediction[i] - meanY;
+            double dt = target[i] - meanT;
+            covariance += dy * dt;
+            varianceY += dy * dy;
+            varianceT += dt * dt;
+        }
+
+        return varianceY > 0 && varianceT > 0 ? covariance / Math.Sqrt(varianceY * varianceT) : double.NaN;
+    }
+
+    /// <summary>Null test: RMS level of t - y in dBFS (what is left when the model's output is subtracted from the amp's).</summary>
+    public static double ResidualRmsDbfs(ReadOnlySpan<float> prediction, ReadOnlySpan<float> target) => 10 * Math.Log10(Mse(prediction, target));
+
+    /// <summary>DC loss of the spec: (mean(t) - mean(y))^2 / mean(t^2).</summary>
+    public static double DcError(ReadOnlySpan<float> prediction, ReadOnlySpan<float> target)
+    {
+        CheckLengths(prediction, target);
+        if (target.Length == 0)
+        {
+            return 0;
+        }
+
+        double meanY = 0, meanT = 0;
+        for (int i = 0; i < target.Length; i++)
+        {
+            meanY += prediction[i];
+            meanT += target[i];
+        }
+
+        meanY /= target.Length;
+        meanT /= target.Length;
+        double energy = MeanSquare(target);
+        double d = (meanT - meanY) * (meanT - meanY);
+        return energy > 0 ? d / energy : d > 0 ? double.PositiveInfinity : 0;
+    }
+
+    /// <summary>
+    /// Multi-resolution STFT distance as auraloss computes it (and NAM's trainer uses, there on
+    /// pre-emphasised signals): per resolution, spectral convergence ||T| - |Y||_F / ||T||_F plus the
+    /// mean of |log|Y| - log|T||, with |.| = sqrt(max(re^2 + im^2, 1e-8)), Hann window
+    /// zero-padded to the FFT size, torch.stft framing (centred, reflect padding); then the mean
+    /// over resolutions (default: <see cref="NamResolutions"/>).
+    /// </summary>
+    public static double MultiResolutionStft(ReadOnlySpan<float> prediction, ReadOnlySpan<float> target, IReadOnlyList<StftResolution>? resolutions = null)
+    {
+        CheckLengths(prediction, target);
+        resolutions ??= NamResolutions;
+        if (resolutions.Count == 0)
+        {
+            throw new ArgumentException("at least one STFT resolution is needed", nameof(resolutions));
+        }
+
+        double total = 0;
+        foreach (var r in resolutions)
+        {
+            if (target.Length <= r.FftSize / 2)
+            {
+                throw new ArgumentException($"signals of {target.Length} samples are too short for an STFT of size {r.FftSize} (need more than {r.FftSize / 2})");
+            }
+
+            var options = new StftOptions(r.FftSize) { HopLength = r.HopSize, WinLength = r.WindowLength, Window = WindowType.Hann };
+            var y = Stft.Forward(prediction, options);
+            var t = Stft.Forward(target, options);
+            double difference = 0, targetNorm = 0, logSum = 0;
+            for (int i = 0; i < t.Values.Length; i++)
+            {
+                double magnitudeY = Magnitude(y.Values[i]);
+                double magnitudeT = Magnitude(t.Values[i]);
+                difference += (magnitudeT - magnitudeY) * (magnitudeT - magnitudeY);
+                targetNorm += magnitudeT * magnitudeT;
+                logSum += Math.Abs(Math.Log(magnitudeY) - Math.Log(magnitudeT));
+            }
+
+            total += Math.Sqrt(difference) / Math.Sqrt(targetNorm) + (logSum / t.Values.Length);
+        }
+
+        return total / resolutions.Count;
+    }
+
+    /// <summary>NAM's verdict on a validation ESR (NAM convention).</summary>
+    public static string QualityGrade(double esr) => esr switch
+    {
+        < 0.01 => "great",
+        < 0.035 => "not bad",
+        < 0.1 => "might sound ok",
+        < 0.3 => "probably won't sound great",
+        _ => "something went wrong",
+    };
+
+    /// <summary>The seed's verdict on Pearson's r.</summary>
+    public static string CorrelationGrade(double r) => r switch
+    {
+        > 0.95 => "excellent",
+        > 0.90 => "very good",
+        > 0.80 => "good",
+        > 0.70 => "fair",
+        _ => "poor",
+    };
+
+    private static double Magnitude(Complex z) => Math.Sqrt(Math.Max((z.Real * z.Real) + (z.Imaginary * z.Imaginary), 1e-8));
+
+    private static double MeanSquare(ReadOnlySpan<float> x)
+    {
+        double sum = 0;
+        foreach (float v in x)
+        {
+            sum += (double)v * v;
+        }
+
+        return x.Length == 0 ? 0 : sum / x.Length;
+    }
+
+    private static void CheckLengths(ReadOnlySpan<float> prediction, ReadOnlySpan<float> target)
+    {
+        if (prediction.Length != target.Length)
+        {
+            throw new ArgumentException($"prediction has {prediction.Length} samples but target has {target.Length}; compare over a common length");
+        }
+    }
+}

@@ -1,0 +1,480 @@
+using System.Globalization;
+using Nsmt.Amp.Capture;
+using Nsmt.Audio;
+using Nsmt.Audio.Dsp;
+
+namespace Nsmt.Amp.Ingest;
+
+/// <summary>
+/// A DI (input) and reamp (output) aligned for training: mono, one sample rate, latency removed,
+/// levels untouched (except an explicit input gain), with the held-out validation range and the
+/// training range. Load checks NAM's rules and reports what it found in <see cref="Report"/>.
+/// </summary>
+public sealed class CapturePair
+{
+    private CapturePair(float[] input, float[] output, int sampleRate, CaptureLayout? layout, IngestReport report)
+    {
+        Input = input;
+        Output = output;
+        SampleRate = sampleRate;
+        Layout = layout;
+        Report = report;
+    }
+
+    /// <summary>The DI, aligned: Input[i] produced Output[i].</summary>
+    public float[] Input { get; }
+
+    public float[] Output { get; }
+
+    public int SampleRate { get; }
+
+    public SampleRange ValidationRange => Report.ValidationRange;
+
+    public SampleRange TrainRange => Report.TrainRange;
+
+    /// <summary>The capture signal's layout (positions are DI indices: aligned index = DI index - <see cref="InputOffset"/>), or null for arbitrary audio.</summary>
+    public CaptureLayout? Layout { get; }
+
+    /// <summary>DI index of aligned sample 0 (non-zero only when the chosen latency is negative).</summary>
+    public int InputOffset => Math.Max(0, -Report.Latency.Chosen);
+
+    public IngestReport Report { get; }
+
+    /// <summary>Reads two WAV files and aligns them.</summary>
+    /// <exception cref="IngestException">A rule is broken; the message names file, field, expected and actual values.</exception>
+    /// <exception cref="WavFormatException">A file is not a readable WAV.</exception>
+    public static CapturePair Load(string diPath, string reampPath, IngestOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(diPath);
+        ArgumentNullException.ThrowIfNull(reampPath);
+        return Load(Read(diPath), Read(reampPath), options, diPath, reampPath);
+    }
+
+    /// <summary>Aligns two mono signals at one rate (in memory).</summary>
+    public static CapturePair Load(float[] input, float[] output, int sampleRate, IngestOptions? options = null) =>
+        Load(AudioBuffer.Mono(sampleRate, input), AudioBuffer.Mono(sampleRate, output), options, "input", "output");
+
+    /// <summary>Aligns two buffers (any channel counts and rates, handled per <paramref name="options"/>).</summary>
+    public static CapturePair Load(AudioBuffer input, AudioBuffer output, IngestOptions? options = null, string inputName = "input", string outputName = "output")
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        ArgumentNullException.ThrowIfNull(output);
+        options ??= new IngestOptions();
+        CheckOptions(options);
+        var warnings = new List<string>();
+
+        // Sample rates: equal, or resampled on request (never silently).
+        int rate = options.TargetSampleRate ?? input.SampleRate;
+        string? resampling = null;
+        if (output.SampleRate != input.SampleRate && !options.Resample)
+        {
+            throw new IngestException(outputName, "sample_rate", $"{input.SampleRate} Hz (the DI's rate; or ask for resampling)", $"{output.SampleRate} Hz");
+        }
+
+        if (rate != input.SampleRate && !options.Resample)
+        {
+            throw new IngestException(inputName, "sample_rate", $"{rate} Hz (the target rate; or ask for resampling)", $"{input.SampleRate} Hz");
+        }
+
+        string inputHandling = ChannelHandling(input, options.Channel, inputName);
+        string outputHandling = ChannelHandling(output, options.Channel, outputName);
+        float[] x = ToMono(input, options.Channel);
+        float[] y = ToMono(output, options.Channel);
+        CheckFinite(x, inputName);
+        CheckFinite(y, outputName);
+
+        // The capture layout is recognised on the DI as written (before any gain or resampling).
+        CaptureLayout? layout = options.Layout;
+        if (layout is not null && (layout.Length != x.Length || layout.SampleRate != input.SampleRate))
+        {
+            throw new IngestException(inputName, "length", $"{layout.Length} frames at {layout.SampleRate} Hz (the given capture layout)", $"{x.Length} frames at {input.SampleRate} Hz");
+        }
+
+        layout ??= options.DetectLayout ? CaptureLayout.Detect(x, input.SampleRate) : null;
+        if (input.SampleRate != rate || output.SampleRate != rate)
+        {
+            var parts = new List<string>();
+            if (input.SampleRate != rate)
+            {
+                x = new Resampler(input.SampleRate, rate).Process(x);
+                parts.Add($"DI {input.SampleRate} Hz -> {rate} Hz");
+            }
+
+            if (output.SampleRate != rate)
+            {
+                y = new Resampler(output.SampleRate, rate).Process(y);
+                parts.Add($"reamp {output.SampleRate} Hz -> {rate} Hz");
+            }
+
+            resampling = string.Join(", ", parts);
+            if (layout is not null && input.SampleRate != rate)
+            {
+                // Click and passage positions no longer fall on exact samples: treat as arbitrary audio.
+                warnings.Add("the DI was resampled, so the capture layout (clicks, validation repeat) is not used");
+                layout = null;
+            }
+        }
+
+        // Levels: measured and checked, never normalised.
+        var inputLevels = Levels.Measure(x, options.ClipLevel);
+        var outputLevels = Levels.Measure(y, options.ClipLevel);
+        if (inputLevels.PeakDbfs < options.SilenceDbfs)
+        {
+            throw new IngestException(inputName, "samples", $"audio above {options.SilenceDbfs} dBFS peak", $"silence (peak {Format(inputLevels.PeakDbfs)} dBFS)");
+        }
+
+        if (outputLevels.PeakDbfs < options.SilenceDbfs)
+        {
+            throw new IngestException(outputName, "samples", $"audio above {options.SilenceDbfs} dBFS peak (is the amp connected?)", $"silence (peak {Format(outputLevels.PeakDbfs)} dBFS)");
+        }
+
+        if (inputLevels.Clipped > 0)
+        {
+            warnings.Add($"the DI has {inputLevels.Clipped} samples at or above {options.ClipLevel} (clipped?)");
+        }
+
+        if (outputLevels.Clipped > 0)
+        {
+            warnings.Add($"the reamp has {outputLevels.Clipped} samples at or above {options.ClipLevel}: the recording clipped; lower the interface input gain");
+        }
+
+        // Lengths: the reamp may run up to MaxExtraOutputSeconds longer (trimmed), never shorter.
+        int extraAllowed = (int)Math.Round(options.MaxExtraOutputSeconds * rate);
+        if (y.Length < x.Length)
+        {
+            throw new IngestException(outputName, "length", $"at least {x.Length} frames (the DI's length, {inputName})", $"{y.Length} frames");
+        }
+
+        if (y.Length > x.Length + extraAllowed)
+        {
+            throw new IngestException(outputName, "length", $"at most {x.Length + extraAllowed} frames (the DI's {x.Length} plus {options.MaxExtraOutputSeconds} s)", $"{y.Length} frames");
+        }
+
+        double gain = Math.Pow(10, options.InputGainDb / 20);
+        if (options.InputGainDb != 0)
+        {
+            for (int i = 0; i < x.Length; i++)
+            {
+                x[i] = (float)(x[i] * gain);
+            }
+        }
+
+        var latency = ChooseLatency(x, y, layout, options, warnings, outputName);
+
+        // Align: output sample i + L answers input sample i. The reamp's extra tail supplies the
+        // last L answers; anything beyond the DI's length is dropped.
+        int l = latency.Chosen;
+        int inputStart = Math.Max(0, -l);
+        int outputStart = Math.Max(0, l);
+        int aligned = Math.Min(x.Length - inputStart, y.Length - outputStart);
+        if (aligned <= 0)
+        {
+            throw new IngestException(outputName, "latency", $"less than the {x.Length} frames of audio", $"{l} samples");
+        }
+
+        int trimmed = y.Length - outputStart - aligned;
+        float[] alignedInput = x.AsSpan(inputStart, aligned).ToArray();
+        float[] alignedOutput = y.AsSpan(outputStart, aligned).ToArray();
+        if (Dropouts(alignedInput, alignedOutput, rate) is { Count: > 0 } dropouts)
+        {
+            warnings.Add(string.Create(CultureInfo.InvariantCulture,
+                $"the reamp is silent for {dropouts.Count * 0.1:0.0} s while the DI plays (first at {dropouts[0] / (double)rate:0.0} s): a dropout, a noise gate or a disconnected cable?"));
+        }
+
+        SampleRange validation, train;
+        double? replicateEsr = null;
+        if (layout is not null)
+        {
+            validation = layout.ValidationRepeat.ShiftClamped(-inputStart, aligned);
+            train = layout.Train.ShiftClamped(-inputStart, aligned);
+            // A reamp exactly as long as the DI loses the last few samples of the passage; say so only when it matters.
+            if (layout.ValidationRepeat.Length - validation.Length > rate / 100)
+            {
+                warnings.Add($"the validation passage lost {layout.ValidationRepeat.Length - validation.Length} samples to the latency (reamp not long enough)");
+            }
+
+            replicateEsr = ReplicateEsr(y, layout, l);
+        }
+        else
+        {
+            int validationLength = (int)Math.Round(options.ValidationSeconds * rate);
+            if (aligned < validationLength + rate)
+            {
+                throw new IngestException(inputName, "length",
+                    $"at least {options.ValidationSeconds + 1} s after alignment ({options.ValidationSeconds} s validation plus 1 s to train on)",
+                    string.Create(CultureInfo.InvariantCulture, $"{(double)aligned / rate:0.###} s"));
+            }
+
+            validation = new SampleRange(aligned - validationLength, validationLength);
+            train = new SampleRange(0, aligned - validationLength);
+        }
+
+        bool flagged = replicateEsr > options.ReplicateEsrThreshold;
+        if (flagged)
+        {
+            warnings.Add(string.Create(CultureInfo.InvariantCulture, $"validation replicates differ (ESR {replicateEsr:0.0000} > {options.ReplicateEsrThreshold}): ")
+                + "the rig does not sound like itself when played twice (noise, a time-based effect such as delay or reverb, a knob moved, or the amp not warmed up)");
+        }
+
+        var report = new IngestReport
+        {
+            InputName = inputName,
+            OutputName = outputName,
+            SampleRate = rate,
+            InputFileSampleRate = input.SampleRate,
+            OutputFileSampleRate = output.SampleRate,
+            Resampling = resampling,
+            InputChannels = input.ChannelCount,
+            OutputChannels = output.ChannelCount,
+            InputChannelHandling = inputHandling,
+            OutputChannelHandling = outputHandling,
+            InputFrames = input.Length,
+            OutputFrames = output.Length,
+            OutputFramesTrimmed = trimmed,
+            InputGainDb = options.InputGainDb,
+            StandardCaptureSignal = layout is not null,
+            Latency = latency,
+            ReplicateEsr = replicateEsr,
+            ReplicateFlagged = flagged,
+            AlignedLength = aligned,
+            ValidationRange = validation,
+            TrainRange = train,
+            InputPeakDbfs = inputLevels.PeakDbfs,
+            OutputPeakDbfs = outputLevels.PeakDbfs,
+            InputRmsDbfs = inputLevels.RmsDbfs,
+            OutputRmsDbfs = outputLevels.RmsDbfs,
+            InputClippedSamples = inputLevels.Clipped,
+            OutputClippedSamples = outputLevels.Clipped,
+            Warnings = warnings,
+        };
+        return new CapturePair(alignedInput, alignedOutput, rate, layout, report);
+    }
+
+    private static LatencyReport ChooseLatency(float[] x, float[] y, CaptureLayout? layout, IngestOptions options, List<string> warnings, string outputName)
+    {
+        LatencyDetector.ClickDetection? clicks = layout is null ? null : LatencyDetector.DetectByClicks(y, layout, options.LatencyLookahead, options.MaxLatencySamples);
+        SampleRange? window = layout?.SectionOf(CaptureSectionKind.Guitar)?.Range;
+        var correlation = LatencyDetector.DetectByCorrelation(x, y, options.LatencyLookahead, options.MaxLatencySamples, window);
+
+        int? clickLatency = clicks is { AllDetected: true } ? clicks.Delays.Min() : null;
+        bool notDetected = clicks is not null && !clicks.AllDetected;
+        bool matchesLookahead = clicks is not null && clicks.Delays.Any(d => d == -options.LatencyLookahead);
+        bool disagreement = false;
+        if (notDetected)
+        {
+            warnings.Add("no response rose above the click threshold after at least one click: is the reamp connected and recorded from the start?");
+        }
+
+        if (matchesLookahead)
+        {
+            warnings.Add("a click delay sits at the edge of the search window (output before input?): check the files");
+        }
+
+        if (clicks is { AllDetected: true } && clicks.Delays.Max() - clicks.Delays.Min() >= 20)
+        {
+            disagreement = true;
+            warnings.Add($"the two clicks give different delays ({string.Join(", ", clicks.Delays)}): if the model is poor, give the latency manually");
+        }
+
+        if (clickLatency is { } fromClicks && correlation is { } corr && Math.Abs(corr.Latency - fromClicks) > options.DisagreementToleranceSamples)
+        {
+            disagreement = true;
+            warnings.Add($"latency by clicks ({fromClicks}) and by cross-correlation ({corr.Latency}) differ by more than {options.DisagreementToleranceSamples} samples");
+        }
+
+        if (correlation is { Peak: < 0 })
+        {
+            warnings.Add("the reamp is polarity-inverted relative to the DI (the model will learn the inversion)");
+        }
+
+        int chosen;
+        int margin;
+        LatencyMethod method;
+        if (options.ManualLatency is { } manual)
+        {
+            (chosen, margin, method) = (manual, 0, LatencyMethod.Manual);
+        }
+        else if (clickLatency is { } onset)
+        {
+            (chosen, margin, method) = (onset - options.SafetyMarginSamples, options.SafetyMarginSamples, LatencyMethod.Clicks);
+        }
+        else if (correlation is not null)
+        {
+            (chosen, margin, method) = (correlation.Latency - options.CorrelationSafetyMarginSamples, options.CorrelationSafetyMarginSamples, LatencyMethod.CrossCorrelation);
+        }
+        else
+        {
+            throw new IngestException(outputName, "latency", "a detectable delay (clicks or correlation) or a manual latency", "none: the signals are too short or silent");
+        }
+
+        return new LatencyReport
+        {
+            ClickDelays = clicks?.Delays.Select(d => d ?? int.MinValue).Where(d => d != int.MinValue).ToArray(),
+            ClickLatency = clickLatency,
+            ClicksNotDetected = notDetected,
+            ClickThreshold = clicks?.Threshold,
+            CorrelationLatency = correlation?.Latency,
+            CorrelationPeak = correlation?.Peak,
+            Manual = options.ManualLatency,
+            SafetyMargin = margin,
+            Chosen = chosen,
+            Method = method,
+            MatchesLookahead = matchesLookahead,
+            Disagreement = disagreement,
+        };
+    }
+
+    /// <summary>ESR(first passage's output, repeat's output) with the repeat as target, over the samples both have.</summary>
+    private static double? ReplicateEsr(float[] y, CaptureLayout layout, int latency)
+    {
+        double error = 0, energy = 0;
+        int count = 0;
+        for (int i = 0; i < layout.Validation.Length; i++)
+        {
+            int first = layout.Validation.Start + i + latency;
+            int second = layout.ValidationRepeat.Start + i + latency;
+            if (first < 0 || second >= y.Length)
+            {
+                continue;
+            }
+
+            double d = y[first] - y[second];
+            error += d * d;
+            energy += (double)y[second] * y[second];
+            count++;
+        }
+
+        return count == 0 ? null : energy > 0 ? error / energy : double.PositiveInfinity;
+    }
+
+    /// <summary>Starts of 100 ms windows where the DI plays (above -50 dBFS RMS) but the reamp is silent (below -80 dBFS RMS).</summary>
+    private static List<int> Dropouts(float[] input, float[] output, int rate)
+    {
+        int window = rate / 10;
+        var starts = new List<int>();
+        for (int start = 0; start + window <= input.Length; start += window)
+        {
+            double inputEnergy = 0, outputEnergy = 0;
+            for (int i = start; i < start + window; i++)
+            {
+                inputEnergy += (double)input[i] * input[i];
+                outputEnergy += (double)output[i] * output[i];
+            }
+
+            if (inputEnergy / window > 1e-5 && outputEnergy / window < 1e-8)
+            {
+                starts.Add(start);
+            }
+        }
+
+        return starts;
+    }
+
+    private static AudioBuffer Read(string path)
+    {
+        if (!File.Exists(path))
+        {
+            throw new IngestException(path, "file", "an existing WAV file", "no such file");
+        }
+
+        return WavFile.Read(path);
+    }
+
+    private static string ChannelHandling(AudioBuffer audio, int? channel, string name)
+    {
+        if (audio.ChannelCount == 1)
+        {
+            return channel is null or 0 ? "mono" : throw new IngestException(name, "channels", $"a channel index below 1 (the file is mono)", $"channel {channel}");
+        }
+
+        if (channel is { } c)
+        {
+            return c < audio.ChannelCount
+                ? $"channel {c + 1} of {audio.ChannelCount}"
+                : throw new IngestException(name, "channels", $"a channel index below {audio.ChannelCount}", $"channel {c}");
+        }
+
+        return $"average of {audio.ChannelCount} channels";
+    }
+
+    private static float[] ToMono(AudioBuffer audio, int? channel)
+    {
+        if (audio.ChannelCount == 1)
+        {
+            return audio.Channels[0].ToArray();
+        }
+
+        if (channel is { } c)
+        {
+            return audio.Channels[c].ToArray();
+        }
+
+        var mono = new float[audio.Length];
+        for (int i = 0; i < mono.Length; i++)
+        {
+            double sum = 0;
+            foreach (var ch in audio.Channels)
+            {
+                sum += ch[i];
+            }
+
+            mono[i] = (float)(sum / audio.ChannelCount);
+        }
+
+        return mono;
+    }
+
+    private static void CheckFinite(float[] samples, string name)
+    {
+        for (int i = 0; i < samples.Length; i++)
+        {
+            if (!float.IsFinite(samples[i]))
+            {
+                throw new IngestException(name, "samples", "finite values", $"{samples[i]} at frame {i}");
+            }
+        }
+    }
+
+    private static void CheckOptions(IngestOptions o)
+    {
+        static void Require(bool ok, string field, string expected, object actual)
+        {
+            if (!ok)
+            {
+                throw new IngestException("options", field, expected, Convert.ToString(actual, CultureInfo.InvariantCulture) ?? "null");
+            }
+        }
+
+        Require(o.TargetSampleRate is null or > 0, nameof(o.TargetSampleRate), "a positive rate", o.TargetSampleRate!);
+        Require(o.Channel is null or >= 0, nameof(o.Channel), "a channel index >= 0", o.Channel!);
+        Require(double.IsFinite(o.InputGainDb) && Math.Abs(o.InputGainDb) <= 60, nameof(o.InputGainDb), "a gain within +-60 dB", o.InputGainDb);
+        Require(o.ValidationSeconds > 0, nameof(o.ValidationSeconds), "a positive duration", o.ValidationSeconds);
+        Require(o.SafetyMarginSamples >= 0 && o.CorrelationSafetyMarginSamples >= 0, nameof(o.SafetyMarginSamples), "non-negative margins", $"{o.SafetyMarginSamples}, {o.CorrelationSafetyMarginSamples}");
+        Require(o.LatencyLookahead >= 0 && o.MaxLatencySamples > 0, nameof(o.MaxLatencySamples), "a non-negative lookahead and a positive maximum", $"{o.LatencyLookahead}, {o.MaxLatencySamples}");
+        Require(o.MaxExtraOutputSeconds >= 0, nameof(o.MaxExtraOutputSeconds), "a non-negative duration", o.MaxExtraOutputSeconds);
+    }
+
+    private static string Format(double db) => double.IsNegativeInfinity(db) ? "-inf" : db.ToString("0.0", CultureInfo.InvariantCulture);
+
+    private readonly record struct Levels(double PeakDbfs, double RmsDbfs, long Clipped)
+    {
+        public static Levels Measure(float[] x, double clipLevel)
+        {
+            double peak = 0, energy = 0;
+            long clipped = 0;
+            foreach (float v in x)
+            {
+                double a = Math.Abs(v);
+                peak = Math.Max(peak, a);
+                energy += a * a;
+                if (a >= clipLevel)
+                {
+                    clipped++;
+                }
+            }
+
+            double rms = x.Length == 0 ? 0 : Math.Sqrt(energy / x.Length);
+            return new Levels(20 * Math.Log10(peak), 20 * Math.Log10(rms), clipped);
+        }
+    }
+}

@@ -1,0 +1,62 @@
+using Nsmt.Amp.Capture;
+
+namespace Nsmt.Amp.Ingest;
+
+/// <summary>How to read and align a DI/reamp pair (NAM's data rules; see amp-modeling.md).</summary>
+public sealed record IngestOptions
+{
+    /// <summary>Latency in samples (output behind input). When set it wins over every detection.</summary>
+    public int? ManualLatency { get; init; }
+
+    /// <summary>Gain applied to the DI before training (recorded in the report); levels are otherwise never changed.</summary>
+    public double InputGainDb { get; init; }
+
+    /// <summary>Which channel of a multi-channel file to use (0-based); null averages all channels.</summary>
+    public int? Channel { get; init; }
+
+    /// <summary>Resample the reamp (and, with <see cref="TargetSampleRate"/>, both files) instead of failing on a rate mismatch.</summary>
+    public bool Resample { get; init; }
+
+    /// <summary>Rate the pair should end up at (e.g. a model's 48 kHz); null keeps the DI's rate.</summary>
+    public int? TargetSampleRate { get; init; }
+
+    /// <summary>The capture signal's layout; null recognises it from the DI (<see cref="CaptureLayout.Detect"/>).</summary>
+    public CaptureLayout? Layout { get; init; }
+
+    /// <summary>When false, never treat the DI as our capture signal (arbitrary recordings only).</summary>
+    public bool DetectLayout { get; init; } = true;
+
+    /// <summary>Held-out range for arbitrary recordings: the last this many seconds (NAM: 9).</summary>
+    public double ValidationSeconds { get; init; } = 9;
+
+    /// <summary>Subtracted from the click onset so the model is never asked to predict the future (spec: 1).</summary>
+    public int SafetyMarginSamples { get; init; } = 1;
+
+    /// <summary>
+    /// Subtracted from a cross-correlation delay. The correlation peak marks the bulk of the
+    /// response, which comes after its onset, so a larger margin keeps the target causal; an
+    /// under-estimate costs a causal model nothing but a little of its receptive field.
+    /// </summary>
+    public int CorrelationSafetyMarginSamples { get; init; } = 48;
+
+    /// <summary>Click- and correlation-based latencies further apart than this are reported as disagreeing.</summary>
+    public int DisagreementToleranceSamples { get; init; } = 48;
+
+    /// <summary>Searched delays: this far before the expected position (NAM: 1000)...</summary>
+    public int LatencyLookahead { get; init; } = 1000;
+
+    /// <summary>...and this far after it (NAM: 10000).</summary>
+    public int MaxLatencySamples { get; init; } = 10000;
+
+    /// <summary>Replicate ESR of the two validation passages above which the capture is flagged (NAM: 0.01).</summary>
+    public double ReplicateEsrThreshold { get; init; } = 0.01;
+
+    /// <summary>The reamp may be up to this much longer than the DI (trimmed); longer is an error.</summary>
+    public double MaxExtraOutputSeconds { get; init; } = 1.0;
+
+    /// <summary>Samples at or above this magnitude count as clipped.</summary>
+    public double ClipLevel { get; init; } = 0.999;
+
+    /// <summary>A file whose peak is below this level (dBFS) is silent, which is an error.</summary>
+    public double SilenceDbfs { get; init; } = -90;
+}

@@ -1,0 +1,44 @@
+namespace Nsmt.Amp.Ingest;
+
+public enum LatencyMethod
+{
+    Manual,
+    Clicks,
+    CrossCorrelation,
+}
+
+/// <summary>What latency detection found and what was chosen (samples; output behind input).</summary>
+public sealed record LatencyReport
+{
+    /// <summary>Onset delay after each click, before the safety margin; null without our capture layout.</summary>
+    public IReadOnlyList<int>? ClickDelays { get; init; }
+
+    /// <summary>Smallest click delay (NAM uses the minimum), before the safety margin.</summary>
+    public int? ClickLatency { get; init; }
+
+    /// <summary>Clicks searched for but at least one never rose above the threshold.</summary>
+    public bool ClicksNotDetected { get; init; }
+
+    /// <summary>Threshold the output had to exceed after a click (background peak plus margin).</summary>
+    public double? ClickThreshold { get; init; }
+
+    /// <summary>Delay of the largest |cross-correlation| between input and output.</summary>
+    public int? CorrelationLatency { get; init; }
+
+    /// <summary>Normalised correlation at that delay, in [-1, 1]; negative when the rig inverts polarity.</summary>
+    public double? CorrelationPeak { get; init; }
+
+    public int? Manual { get; init; }
+
+    public int SafetyMargin { get; init; }
+
+    public int Chosen { get; init; }
+
+    public LatencyMethod Method { get; init; }
+
+    /// <summary>A click delay sat at the edge of the search window (NAM's "matches lookahead" warning).</summary>
+    public bool MatchesLookahead { get; init; }
+
+    /// <summary>Detections disagree (clicks among themselves, or clicks vs correlation).</summary>
+    public bool Disagreement { get; init; }
+}

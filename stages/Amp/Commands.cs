@@ -1,0 +1,268 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Nsmt.Amp.Capture;
+using Nsmt.Amp.Engine;
+using Nsmt.Amp.Evaluation;
+using Nsmt.Amp.Format;
+using Nsmt.Amp.Ingest;
+using Nsmt.Amp.Processing;
+using Nsmt.Amp.ReferenceAmp;
+using Nsmt.Audio;
+
+namespace Nsmt.Amp.Stage;
+
+/// <summary>The subcommands: each reads its options, calls the library once and prints a summary.</summary>
+internal static class Commands
+{
+    public const int Ok = 0;
+    public const int BadInput = 2;
+    public const int ChecksFailed = 3;
+
+    private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
+
+    public static Command Capture()
+    {
+        var output = OutputOption("capture WAV to write (48 kHz, 24-bit)");
+        var seconds = new Option<double>("--seconds") { Description = "total length in seconds", DefaultValueFactory = _ => 30 };
+        var validation = new Option<double>("--validation-seconds") { Description = "validation passage length (played at the start and the end)", DefaultValueFactory = _ => 3 };
+        var seed = new Option<int>("--seed") { Description = "random seed (same seed, same file)", DefaultValueFactory = _ => 0 };
+        var rate = new Option<int>("--sample-rate") { Description = "sample rate in Hz", DefaultValueFactory = _ => 48000 };
+        var command = new Command("capture", "Write the capture signal: validation passage, clicks, sweeps, noise bursts, synthetic guitar, validation repeat.")
+        {
+            output, seconds, validation, seed, rate,
+        };
+        command.SetAction(parse => Run("capture", () =>
+        {
+            var signal = CaptureSignal.Generate(new CaptureSignalOptions
+            {
+                Seconds = parse.GetValue(seconds),
+                ValidationSeconds = parse.GetValue(validation),
+                Seed = parse.GetValue(seed),
+                SampleRate = parse.GetValue(rate),
+            });
+            string path = parse.GetRequiredValue(output);
+            signal.Save(path);
+            Console.WriteLine(string.Create(Invariant, $"wrote {path}: {signal.DurationSeconds:0.###} s at {signal.SampleRate} Hz, 24-bit, seed {signal.Options.Seed}"));
+            foreach (var section in signal.Sections)
+            {
+                Console.WriteLine(string.Create(Invariant,
+                    $"  {section.Range.Start / (double)signal.SampleRate,7:0.000} s  {section.Range.Seconds(signal.SampleRate),6:0.000} s  {section.Kind,-16} {section.Description}"));
+            }
+
+            Console.WriteLine($"  clicks at samples {string.Join(", ", signal.ClickPositions)}");
+            return Ok;
+        }));
+        return command;
+    }
+
+    public static Command Reamp()
+    {
+        var input = new Argument<string>("input") { Description = "WAV to play through the reference amp (e.g. the capture signal)" };
+        var output = OutputOption("reamped WAV to write (24-bit, like an interface recording)");
+        var latency = new Option<int>("--latency") { Description = "interface latency to simulate, samples", DefaultValueFactory = _ => 0 };
+        var gain = new Option<double>("--gain-db") { Description = "drive into the first clipping stage, dB", DefaultValueFactory = _ => new ReferenceAmpOptions().GainDb };
+        var noise = new Option<double?>("--noise-dbfs") { Description = "add white noise at this RMS level (a noisy rig)" };
+        var command = new Command("reamp", "Play a WAV through the synthetic reference amp (deterministic).") { input, output, latency, gain, noise };
+        command.SetAction(parse => Run("reamp", () =>
+        {
+            string inputPath = parse.GetRequiredValue(input);
+            var audio = WavFile.Read(RequireFile(inputPath));
+            float[] mono = audio.ChannelCount == 1 ? audio.Channels[0] : Average(audio);
+            var amp = new ReferenceAmp.ReferenceAmp(new ReferenceAmpOptions
+            {
+                SampleRate = audio.SampleRate,
+                LatencySamples = parse.GetValue(latency),
+                GainDb = parse.GetValue(gain),
+                NoiseDbfs = parse.GetValue(noise),
+            });
+            float[] reamped = amp.Process(mono);
+            string path = parse.GetRequiredValue(output);
+            var written = WavFile.Write(path, AudioBuffer.Mono(audio.SampleRate, reamped), WavSampleFormat.Pcm24);
+            Console.WriteLine($"wrote {path}: {reamped.Length} frames at {audio.SampleRate} Hz ({amp.Options.LatencySamples} samples of latency, "
+                + $"{(audio.ChannelCount == 1 ? "mono input" : $"average of {audio.ChannelCount} input channels")})");
+            Console.WriteLine(string.Create(Invariant, $"peak {20 * Math.Log10(reamped.Max(Math.Abs)):0.00} dBFS, {written.ClippedSamples} samples clipped"));
+            return Ok;
+        }));
+        return command;
+    }
+
+    public static Command Check()
+    {
+        var di = new Option<string>("--di") { Description = "the DI (dry) WAV played into the rig", Required = true };
+        var reamp = new Option<string>("--reamp") { Description = "the reamped (wet) WAV recorded from the rig", Required = true };
+        var latency = LatencyOption();
+        var channel = ChannelOption();
+        var resample = new Option<bool>("--resample") { Description = "resample the reamp to the DI's rate instead of failing" };
+        var inputGain = new Option<double>("--input-gain-db") { Description = "gain applied to the DI (recorded)", DefaultValueFactory = _ => 0 };
+        var validation = new Option<double>("--validation-seconds") { Description = "held-out seconds at the end of arbitrary recordings", DefaultValueFactory = _ => 9 };
+        var json = new Option<string?>("--json") { Description = "also write the report as JSON to this file" };
+        var command = new Command("check", "Read and align a DI/reamp pair and print what was found (latency, replicate ESR, levels, warnings).")
+        {
+            di, reamp, latency, channel, resample, inputGain, validation, json,
+        };
+        command.SetAction(parse => Run("check", () =>
+        {
+            var pair = CapturePair.Load(parse.GetRequiredValue(di), parse.GetRequiredValue(reamp), new IngestOptions
+            {
+                ManualLatency = parse.GetValue(latency),
+                Channel = parse.GetValue(channel),
+                Resample = parse.GetValue(resample),
+                InputGainDb = parse.GetValue(inputGain),
+                ValidationSeconds = parse.GetValue(validation),
+            });
+            Console.Write(pair.Report.ToText());
+            if (parse.GetValue(json) is { } jsonPath)
+            {
+                AtomicFile.WriteAllText(jsonPath, JsonSerializer.Serialize(pair.Report, JsonOptions));
+                Console.WriteLine($"report: {jsonPath}");
+            }
+
+            return pair.Report.ChecksPassed ? Ok : ChecksFailed;
+        }));
+        return command;
+    }
+
+    public static Command Process()
+    {
+        var input = new Argument<string>("input") { Description = "WAV to process (any rate; resampled to the model's and back)" };
+        var output = OutputOption("processed WAV to write");
+        var model = new Option<string>("--model") { Description = "the .nam model", Required = true };
+        var block = new Option<int?>("--block") { Description = "use the streaming engine with this block size (default: offline, chunked)" };
+        var fastTanh = new Option<bool>("--fast-tanh") { Description = "NAM's fast tanh approximation (as the plugin) instead of exact tanh" };
+        var format = new Option<string>("--format") { Description = "output encoding: float32 (default, keeps peaks above 0 dBFS), pcm24, pcm16", DefaultValueFactory = _ => "float32" };
+        format.AcceptOnlyFromAmong("float32", "pcm24", "pcm16");
+        var command = new Command("process", "Run audio through a .nam model. Levels are never rescaled; samples above full scale are reported.")
+        {
+            input, output, model, block, fastTanh, format,
+        };
+        command.SetAction(parse => Run("process", () =>
+        {
+            var report = AmpProcessor.ProcessFile(
+                RequireFile(parse.GetRequiredValue(model)),
+                RequireFile(parse.GetRequiredValue(input)),
+                parse.GetRequiredValue(output),
+                new ProcessingOptions
+                {
+                    BlockSize = parse.GetValue(block),
+                    TanhMode = parse.GetValue(fastTanh) ? TanhMode.Fast : TanhMode.Exact,
+                    OutputFormat = parse.GetValue(format) switch
+                    {
+                        "pcm24" => WavSampleFormat.Pcm24,
+                        "pcm16" => WavSampleFormat.Pcm16,
+                        _ => WavSampleFormat.Float32,
+                    },
+                });
+            Console.Write(report.ToText());
+            Console.WriteLine($"wrote {parse.GetRequiredValue(output)}");
+            return Ok;
+        }));
+        return command;
+    }
+
+    public static Command Evaluate()
+    {
+        var model = new Option<string>("--model") { Description = "the .nam model", Required = true };
+        var di = new Option<string>("--di") { Description = "the DI WAV", Required = true };
+        var reamp = new Option<string>("--reamp") { Description = "the reamped WAV", Required = true };
+        var output = new Option<string>("--output", "-o") { Description = "directory for metrics.json and the SVG figures", Required = true };
+        var latency = LatencyOption();
+        var channel = ChannelOption();
+        var fastTanh = new Option<bool>("--fast-tanh") { Description = "run the model with NAM's fast tanh" };
+        var validation = new Option<double>("--validation-seconds") { Description = "held-out seconds at the end of arbitrary recordings", DefaultValueFactory = _ => 9 };
+        var command = new Command("evaluate", "Score a model on the pair's validation range: ESR (both conventions), SNR, correlation, null test, MR-STFT, figures.")
+        {
+            model, di, reamp, output, latency, channel, fastTanh, validation,
+        };
+        command.SetAction(parse => Run("evaluate", () =>
+        {
+            string modelPath = RequireFile(parse.GetRequiredValue(model));
+            var nam = NamFile.Load(modelPath);
+            var pair = CapturePair.Load(parse.GetRequiredValue(di), parse.GetRequiredValue(reamp), new IngestOptions
+            {
+                ManualLatency = parse.GetValue(latency),
+                Channel = parse.GetValue(channel),
+                ValidationSeconds = parse.GetValue(validation),
+            });
+            var result = AmpEvaluation.Run(nam, pair, parse.GetRequiredValue(output), new EvaluationOptions
+            {
+                TanhMode = parse.GetValue(fastTanh) ? TanhMode.Fast : TanhMode.Exact,
+                Label = Path.GetFileName(modelPath),
+            });
+            var m = result.Metrics;
+            Console.WriteLine(string.Create(Invariant, $"validation range {result.Range} ({result.Range.Seconds(pair.SampleRate):0.##} s), latency {pair.Report.Latency.Chosen} samples"));
+            Console.WriteLine(string.Create(Invariant, $"ESR (NAM)    {m.EsrNam:0.000000}  -> {m.QualityGrade}"));
+            Console.WriteLine(string.Create(Invariant, $"ESR (pooled) {m.EsrPooled:0.000000}"));
+            Console.WriteLine(string.Create(Invariant, $"SNR {m.SnrDb:0.00} dB, RMSE {m.Rmse:0.000000}, null test {m.ResidualRmsDbfs:0.0} dBFS ({m.ResidualRelativeDb:0.0} dB re target)"));
+            Console.WriteLine(string.Create(Invariant, $"Pearson r {m.Pearson:0.00000} -> {m.CorrelationGrade}; MR-STFT {m.MultiResolutionStft:0.0000}"));
+            foreach (var (label, difference) in result.SweepDifferences)
+            {
+                Console.WriteLine(string.Create(Invariant, $"sweep {label}: mean |model - reference| {difference:0.00} dB (50 Hz - 15 kHz)"));
+            }
+
+            Console.WriteLine($"wrote {result.MetricsPath}");
+            foreach (string figure in result.FigurePaths)
+            {
+                Console.WriteLine($"wrote {figure}");
+            }
+
+            return Ok;
+        }));
+        return command;
+    }
+
+    private static readonly JsonSerializerOptions JsonOptions = new()
+    {
+        WriteIndented = true,
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+        Converters = { new JsonStringEnumConverter() },
+    };
+
+    private static Option<string> OutputOption(string description) =>
+        new("--output", "-o") { Description = description, Required = true };
+
+    private static Option<int?> LatencyOption() =>
+        new("--latency") { Description = "latency in samples (overrides detection)" };
+
+    private static Option<int?> ChannelOption() =>
+        new("--channel") { Description = "use this channel (0-based) of multi-channel files instead of their average" };
+
+    private static string RequireFile(string path) =>
+        File.Exists(path) ? path : throw new FileNotFoundException($"{path}: no such file", path);
+
+    private static float[] Average(AudioBuffer audio)
+    {
+        var mono = new float[audio.Length];
+        for (int i = 0; i < mono.Length; i++)
+        {
+            double sum = 0;
+            foreach (var channel in audio.Channels)
+            {
+                sum += channel[i];
+            }
+
+            mono[i] = (float)(sum / audio.ChannelCount);
+        }
+
+        return mono;
+    }
+
+    /// <summary>Runs a command body; expected failures become one clear line on stderr and exit code 2.</summary>
+    private static int Run(string command, Func<int> body)
+    {
+        try
+        {
+            return body();
+        }
+        catch (Exception e) when (e is IngestException or NamFormatException or WavFormatException or FileNotFoundException
+            or DirectoryNotFoundException or IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            Console.Error.WriteLine($"Amp {command}: error: {e.Message}");
+            return BadInput;
+        }
+    }
+}

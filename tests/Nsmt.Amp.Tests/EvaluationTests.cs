@@ -1,0 +1,87 @@
+using System.Text.Json;
+using System.Xml.Linq;
+using Nsmt.Amp.Engine;
+using Nsmt.Amp.Evaluation;
+using Nsmt.Amp.Ingest;
+using Nsmt.Amp.Models;
+
+namespace Nsmt.Amp.Tests;
+
+/// <summary>The evaluation run: metrics JSON, figures, and predictions made with the right history.</summary>
+public sealed class EvaluationTests : IDisposable
+{
+    private readonly string _folder = Directory.CreateTempSubdirectory("nsmt-evaluation-tests-").FullName;
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+
+    [Fact]
+    public void Model_on_a_capture_pair_is_scored_on_the_validation_range_with_real_history()
+    {
+        var pair = CapturePair.Load(AmpTestSignals.Capture.Samples, AmpTestSignals.Reamp(latency: 40), 48000);
+        var model = TestModels.Random(NamPresets.WaveNet(WaveNetPreset.Nano));
+
+        var result = AmpEvaluation.Run(model, pair, _folder);
+
+        // The prediction must equal one pass of the model over the whole aligned DI.
+        var onePass = NamOfflineProcessor.Process(model, pair.Input);
+        var range = pair.ValidationRange;
+        Assert.Equal(range, result.Range);
+        TestModels.AssertClose(onePass.AsSpan(range.Start, range.Length).ToArray().Select(v => (double)v).ToArray(), result.Prediction, 1e-6);
+        Assert.Equal(Metrics.Esr(result.Prediction, pair.Output.AsSpan(range.Start, range.Length)), result.Metrics.EsrNam, 12);
+
+        using var json = JsonDocument.Parse(File.ReadAllBytes(result.MetricsPath));
+        var root = json.RootElement;
+        Assert.Equal(result.Metrics.EsrNam, root.GetProperty("esr_nam").GetDouble(), 12);
+        Assert.Equal(result.Metrics.EsrPooled, root.GetProperty("esr_pooled").GetDouble(), 12);
+        Assert.Equal(result.Metrics.QualityGrade, root.GetProperty("quality_grade").GetString());
+        Assert.Equal(range.Start, root.GetProperty("range").GetProperty("start").GetInt32());
+        Assert.Equal(2, root.GetProperty("sweeps").GetArrayLength());
+        Assert.Equal(pair.Report.Latency.Chosen, root.GetProperty("ingest").GetProperty("latency_samples").GetInt32());
+        Assert.Equal(["waveform.svg", "spectrograms.svg", "sweep.svg"], root.GetProperty("figures").EnumerateArray().Select(e => e.GetString()));
+        foreach (string figure in result.FigurePaths)
+        {
+            var svg = XDocument.Load(figure);
+            Assert.Equal("svg", svg.Root!.Name.LocalName);
+            Assert.True(new FileInfo(figure).Length < 1_500_000, $"{figure} is {new FileInfo(figure).Length} bytes");
+        }
+
+        Assert.Contains("data:image/png;base64,", File.ReadAllText(Path.Combine(_folder, "spectrograms.svg")), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_perfect_prediction_grades_great_and_writes_null_for_infinite_snr()
+    {
+        var target = AmpTestSignals.Sine(24000, 440, 0.5);
+
+        var result = AmpEvaluation.Run((float[])target.Clone(), target, 48000, _folder, new EvaluationOptions { WriteFigures = false });
+
+        Assert.Equal(0, result.Metrics.EsrNam);
+        Assert.Equal("great", result.Metrics.QualityGrade);
+        Assert.Equal("excellent", result.Metrics.CorrelationGrade);
+        using var json = JsonDocument.Parse(File.ReadAllBytes(result.MetricsPath));
+        Assert.Equal(JsonValueKind.Null, json.RootElement.GetProperty("snr_db").ValueKind);
+        Assert.Empty(result.FigurePaths);
+    }
+
+    [Fact]
+    public void Sweep_response_of_a_known_filter_is_its_magnitude_response()
+    {
+        // Reference: y = x (0 dB); model: y = 0.5 x (-6.02 dB) at every frequency.
+        var sweep = new float[48000];
+        var signal = new double[48000];
+        Nsmt.Amp.Capture.TestSignals.Sweep(signal, 48000, 0.5);
+        for (int i = 0; i < sweep.Length; i++)
+        {
+            sweep[i] = (float)signal[i];
+        }
+
+        var (frequencies, reference) = EvaluationFigures.TransferDb(sweep, sweep, 48000);
+        var (_, half) = EvaluationFigures.TransferDb(sweep, sweep.Select(v => 0.5f * v).ToArray(), 48000);
+
+        for (int i = 0; i < frequencies.Length; i++)
+        {
+            Assert.Equal(0, reference[i], 9);
+            Assert.Equal(20 * Math.Log10(0.5), half[i], 5);
+        }
+    }
+}
