@@ -1,4 +1,6 @@
 using System.Globalization;
+using Nsmt.Audio;
+using Nsmt.Plots;
 
 namespace Nsmt.Vimh.Preview;
 
@@ -63,7 +65,7 @@ public static class ContactSheet
         }
 
         _ = channels; // channel 0 is shown; the others are envelopes or copies
-        PngWriter.WriteRgb(path, canvasW, canvasH, rgb);
+        AtomicFile.WriteAllBytes(path, PngEncoder.EncodeRgb(canvasW, canvasH, rgb));
     }
 
     // A simple black-purple-orange-yellow ramp, readable for spectrograms.
