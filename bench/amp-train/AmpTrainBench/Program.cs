@@ -1,0 +1,83 @@
+using System.Globalization;
+using System.Text.Json;
+using Nsmt.Amp.Capture;
+using Nsmt.Amp.Training.Config;
+using Nsmt.Amp.Training.Data;
+using Nsmt.Amp.Training.Training;
+using Nsmt.Audio;
+using Nsmt.Training.Logging;
+
+// The C# side of bench/amp-train (run.sh drives it next to pytorch_train.py):
+//   AmpTrainBench prepare DIR [--seconds S]      reference-amp capture -> DIR/input.wav, output.wav (float32), data.json
+//   AmpTrainBench train DIR --model seed|standard|feather|nano --epochs N --threads T [--batch B] [--ny NY]
+// "train" runs the real AmpTrainer and prints one line per epoch: "epoch E train_seconds S val_esr V".
+
+if (args.Length >= 2 && args[0] == "prepare")
+{
+    double seconds = Option("--seconds", 30);
+    var data = AmpDataLoader.Load(new DataSettings { Seconds = seconds, ValidationSeconds = 3 });
+    Directory.CreateDirectory(args[1]);
+    WavFile.Write(Path.Combine(args[1], "input.wav"), AudioBuffer.Mono(data.SampleRate, data.Input), WavSampleFormat.Float32);
+    WavFile.Write(Path.Combine(args[1], "output.wav"), AudioBuffer.Mono(data.SampleRate, data.Output), WavSampleFormat.Float32);
+    File.WriteAllText(Path.Combine(args[1], "data.json"), JsonSerializer.Serialize(new
+    {
+        sample_rate = data.SampleRate,
+        train = new[] { data.Train.Start, data.Train.Length },
+        validation = new[] { data.Validation.Start, data.Validation.Length },
+    }));
+    Console.WriteLine($"prepared {args[1]}: {data.Description}");
+    return 0;
+}
+
+if (args.Length >= 2 && args[0] == "train")
+{
+    string dir = args[1];
+    string model = OptionText("--model", "standard");
+    var overrides = new List<string>
+    {
+        $"training.epochs={(int)Option("--epochs", 3)}",
+        $"training.threads={(int)Option("--threads", 2)}",
+        $"training.batch_size={(int)Option("--batch", 16)}",
+        $"data.ny={(int)Option("--ny", 8192)}",
+        "training.top_k=0",
+        model == "seed" ? "model.type=seed_wavenet" : $"model.preset={model}",
+    };
+    var config = AmpTrainConfig.Parse("", "bench", overrides);
+    using var meta = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "data.json")));
+    SampleRange Range(string name) => new(meta.RootElement.GetProperty(name)[0].GetInt32(), meta.RootElement.GetProperty(name)[1].GetInt32());
+    var input = WavFile.Read(Path.Combine(dir, "input.wav"));
+    var output = WavFile.Read(Path.Combine(dir, "output.wav"));
+    var data = new AmpTrainingData(input.Channels[0], output.Channels[0], input.SampleRate, Range("train"), Range("validation"));
+    string runDir = Path.Combine(Path.GetTempPath(), $"nsmt-amp-bench-{Guid.NewGuid():N}");
+    try
+    {
+        var run = RunDirectory.At(runDir);
+        new AmpTrainer(config, data, run).Run();
+        foreach (var row in MetricsCsvLogger.Read(run.MetricsCsv))
+        {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"epoch {(int)row["epoch"] + 1} train_seconds {row["train_seconds"]:0.000} val_esr {row["val/esr"]:0.000000}"));
+        }
+    }
+    finally
+    {
+        Directory.Delete(runDir, recursive: true);
+    }
+
+    return 0;
+}
+
+Console.Error.WriteLine("usage: AmpTrainBench prepare DIR [--seconds S] | train DIR --model seed|standard|feather|nano --epochs N --threads T [--batch B] [--ny NY]");
+return 2;
+
+double Option(string name, double fallback)
+{
+    int i = Array.IndexOf(args, name);
+    return i >= 0 && i + 1 < args.Length ? double.Parse(args[i + 1], CultureInfo.InvariantCulture) : fallback;
+}
+
+string OptionText(string name, string fallback)
+{
+    int i = Array.IndexOf(args, name);
+    return i >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;
+}

@@ -1,0 +1,447 @@
+using System.Globalization;
+using System.Text;
+using Nsmt.Amp.Models;
+using Nsmt.Amp.ReferenceAmp;
+using Nsmt.Amp.Training.Losses;
+using Nsmt.Amp.Training.Models;
+
+namespace Nsmt.Amp.Training.Config;
+
+public enum DataSource
+{
+    /// <summary>Generate the capture signal and run it through the reference amp in memory.</summary>
+    Reference,
+
+    /// <summary>A DI and a reamped WAV file, aligned by ingestion.</summary>
+    Files,
+}
+
+public enum ModelType
+{
+    /// <summary>NAM's A1 WaveNet (a preset).</summary>
+    WaveNet,
+
+    /// <summary>NAM's LSTM (a preset).</summary>
+    Lstm,
+
+    /// <summary>The seed project's WaveNet (not exportable as .nam).</summary>
+    SeedWaveNet,
+}
+
+/// <summary><c>data:</c> where the DI/reamp pair comes from and how it is cut into training windows.</summary>
+public sealed record DataSettings
+{
+    public DataSource Source { get; init; } = DataSource.Reference;
+
+    /// <summary>Reference: rate of the generated capture (Hz).</summary>
+    public int SampleRate { get; init; } = 48_000;
+
+    /// <summary>Reference: capture length (s).</summary>
+    public double Seconds { get; init; } = 30;
+
+    /// <summary>
+    /// Reference: validation passage length (s), played at the start and held out at the end (default 3).
+    /// Files: the held-out last seconds of a recording that is not our capture signal (default 9, NAM's).
+    /// </summary>
+    public double? ValidationSeconds { get; init; }
+
+    public const double ReferenceValidationSeconds = 3;
+
+    public const double FilesValidationSeconds = 9;
+
+    /// <summary>Reference: seed of the capture signal.</summary>
+    public int CaptureSeed { get; init; }
+
+    /// <summary>Reference: the amp's knobs.</summary>
+    public ReferenceAmpOptions Amp { get; init; } = new();
+
+    /// <summary>Files: the dry (DI) WAV.</summary>
+    public string? DiPath { get; init; }
+
+    /// <summary>Files: the reamped (wet) WAV.</summary>
+    public string? ReampPath { get; init; }
+
+    /// <summary>Files: manual latency in samples (null = detect).</summary>
+    public int? Latency { get; init; }
+
+    /// <summary>Files: channel of a multi-channel file (0-based); null averages the channels.</summary>
+    public int? Channel { get; init; }
+
+    /// <summary>Files: resample the reamp to the DI's rate instead of failing on a mismatch.</summary>
+    public bool Resample { get; init; }
+
+    /// <summary>Gain applied to the input before training, dB (recorded in the ingestion report).</summary>
+    public double InputGainDb { get; init; }
+
+    /// <summary>Output samples per training window (NAM: 8192).</summary>
+    public int Ny { get; init; } = 8192;
+}
+
+/// <summary><c>model:</c> architecture and size.</summary>
+public sealed record ModelSettings
+{
+    public ModelType Type { get; init; } = ModelType.WaveNet;
+
+    /// <summary>standard, lite, feather or nano (WaveNet and LSTM).</summary>
+    public string Preset { get; init; } = "feather";
+
+    /// <summary>A1 output scale (NAM: 0.02).</summary>
+    public double HeadScale { get; init; } = NamPresets.DefaultHeadScale;
+
+    /// <summary>LSTM: leading samples of each window that only warm the state (NAM trains with 4096).</summary>
+    public int LstmBurnIn { get; init; } = 4096;
+
+    /// <summary>Seed WaveNet: its options.</summary>
+    public SeedWaveNetOptions Seed { get; init; } = new();
+
+    public static readonly string[] Presets = ["standard", "lite", "feather", "nano"];
+
+    /// <summary>A fresh, seeded-initialised module of this architecture.</summary>
+    public AmpModule CreateModule(double sampleRate) => Type switch
+    {
+        ModelType.WaveNet => new NamWaveNet(NamPresets.WaveNet(Enum.Parse<WaveNetPreset>(Preset, ignoreCase: true), (float)HeadScale)),
+        ModelType.Lstm => new NamLstm(NamPresets.Lstm(Enum.Parse<LstmPreset>(Preset, ignoreCase: true)), LstmBurnIn, sampleRate),
+        ModelType.SeedWaveNet => new SeedWaveNet(Seed),
+        _ => throw new ArgumentOutOfRangeException(nameof(Type), Type, null),
+    };
+
+    public string Describe() => Type switch
+    {
+        ModelType.SeedWaveNet => $"seed WaveNet C{Seed.Channels} L{Seed.Layers} K{Seed.KernelSize} ({(Seed.Causal ? "causal" : "offline")})",
+        ModelType.Lstm => $"NAM LSTM {Preset}",
+        _ => $"NAM WaveNet A1 {Preset}",
+    };
+}
+
+/// <summary><c>training:</c> optimisation (NAM's defaults).</summary>
+public sealed record TrainingSettings
+{
+    public int Epochs { get; init; } = 100;
+
+    public int BatchSize { get; init; } = 16;
+
+    /// <summary>Adam learning rate (NAM: 0.004).</summary>
+    public double LearningRate { get; init; } = 0.004;
+
+    /// <summary>ExponentialLR gamma per epoch (NAM: 0.993).</summary>
+    public double LearningRateGamma { get; init; } = 0.993;
+
+    public double WeightDecay { get; init; }
+
+    /// <summary>Skip the last, smaller batch of an epoch (NAM's data loader does): every step then averages the same number of windows.</summary>
+    public bool DropLast { get; init; } = true;
+
+    /// <summary>Gradient norm clip (0 = off; the seed: 1.0).</summary>
+    public double GradClip { get; init; }
+
+    /// <summary>Stop after this many epochs without a better validation ESR (0 = off; the seed: 20).</summary>
+    public int EarlyStoppingPatience { get; init; }
+
+    /// <summary>Checkpoints kept by validation ESR (plus the last).</summary>
+    public int TopK { get; init; } = 3;
+
+    /// <summary>libtorch threads (0 = all cores).</summary>
+    public int Threads { get; init; }
+
+    /// <summary>Stop after the epoch that passes this wall-clock budget (0 = none).</summary>
+    public double MaxSeconds { get; init; }
+}
+
+/// <summary><c>metadata:</c> the gear fields written into each exported .nam.</summary>
+public sealed record MetadataSettings
+{
+    public string? Name { get; init; }
+
+    public string? ModeledBy { get; init; }
+
+    public string? GearMake { get; init; }
+
+    public string? GearModel { get; init; }
+
+    public string? GearType { get; init; }
+
+    public string? ToneType { get; init; }
+
+    public double? InputLevelDbu { get; init; }
+
+    public double? OutputLevelDbu { get; init; }
+}
+
+/// <summary>
+/// An amp training experiment (configs/amp/*.yaml): seed, data, model, training, loss, metadata.
+/// Every key has a default (NAM's where NAM has one); an unknown key is an error naming it.
+/// </summary>
+public sealed record AmpTrainConfig
+{
+    public int Seed { get; init; }
+
+    public DataSettings Data { get; init; } = new();
+
+    public ModelSettings Model { get; init; } = new();
+
+    public TrainingSettings Training { get; init; } = new();
+
+    public LossSettings Loss { get; init; } = new();
+
+    public MetadataSettings Metadata { get; init; } = new();
+
+    /// <summary>The file the config was read from (null when built in code).</summary>
+    public string? SourcePath { get; init; }
+
+    public static AmpTrainConfig Load(string path, IEnumerable<string>? overrides = null)
+    {
+        var source = ConfigSource.FromFile(path);
+        return Bind(source, overrides, path);
+    }
+
+    public static AmpTrainConfig Parse(string yaml, string name = "config", IEnumerable<string>? overrides = null) =>
+        Bind(ConfigSource.FromYaml(yaml, name), overrides, null);
+
+    private static AmpTrainConfig Bind(ConfigSource s, IEnumerable<string>? overrides, string? path)
+    {
+        s.Override(overrides ?? []);
+        var defaults = new AmpTrainConfig();
+        var amp = defaults.Data.Amp;
+        var data = new DataSettings
+        {
+            Source = s.Choice("data.source", "reference", "reference", "files") == "files" ? DataSource.Files : DataSource.Reference,
+            SampleRate = s.Int("data.sample_rate", defaults.Data.SampleRate, 16_000, 384_000),
+            Seconds = s.Double("data.seconds", defaults.Data.Seconds, 1, 3600),
+            ValidationSeconds = s.NullableDouble("data.validation_seconds", 1, 600),
+            CaptureSeed = s.Int("data.capture_seed", 0),
+            Amp = new ReferenceAmpOptions
+            {
+                GainDb = s.Double("data.amp.gain_db", amp.GainDb),
+                Asymmetry = s.Double("data.amp.asymmetry", amp.Asymmetry),
+                Oversampling = s.Int("data.amp.oversampling", amp.Oversampling),
+                TightHz = s.Double("data.amp.tight_hz", amp.TightHz, 1),
+                BassDb = s.Double("data.amp.bass_db", amp.BassDb),
+                MidDb = s.Double("data.amp.mid_db", amp.MidDb),
+                TrebleDb = s.Double("data.amp.treble_db", amp.TrebleDb),
+                SecondStageGainDb = s.Double("data.amp.second_stage_gain_db", amp.SecondStageGainDb),
+                CabinetLowCutHz = s.Double("data.amp.cabinet_low_cut_hz", amp.CabinetLowCutHz),
+                CabinetHighCutHz = s.Double("data.amp.cabinet_high_cut_hz", amp.CabinetHighCutHz),
+                OutputGainDb = s.Double("data.amp.output_gain_db", amp.OutputGainDb),
+                NoiseDbfs = s.NullableDouble("data.amp.noise_dbfs"),
+                NoiseSeed = s.Int("data.amp.noise_seed", amp.NoiseSeed),
+                LatencySamples = s.Int("data.amp.latency_samples", amp.LatencySamples, 0, 1_000_000),
+            },
+            DiPath = ResolvePath(s.String("data.di")),
+            ReampPath = ResolvePath(s.String("data.reamp")),
+            Latency = s.String("data.latency", "auto") == "auto" ? null : s.Int("data.latency", 0, -1_000_000, 1_000_000),
+            Channel = s.Has("data.channel") ? s.Int("data.channel", 0, 0, 64) : null,
+            Resample = s.Bool("data.resample", false),
+            InputGainDb = s.Double("data.input_gain_db", 0, -60, 60),
+            Ny = s.Int("data.ny", defaults.Data.Ny, 1, 1 << 22),
+        };
+        var seed = defaults.Model.Seed;
+        var model = new ModelSettings
+        {
+            Type = s.Choice("model.type", "wavenet", "wavenet", "lstm", "seed_wavenet") switch
+            {
+                "lstm" => ModelType.Lstm,
+                "seed_wavenet" => ModelType.SeedWaveNet,
+                _ => ModelType.WaveNet,
+            },
+            Preset = s.Choice("model.preset", defaults.Model.Preset, ModelSettings.Presets),
+            HeadScale = s.Double("model.head_scale", defaults.Model.HeadScale),
+            LstmBurnIn = s.Int("model.lstm_burn_in", defaults.Model.LstmBurnIn, 0, 1 << 20),
+            Seed = new SeedWaveNetOptions(
+                Channels: s.Int("model.seed.channels", seed.Channels, 1, 1024),
+                Layers: s.Int("model.seed.layers", seed.Layers, 1, 30),
+                KernelSize: s.Int("model.seed.kernel_size", seed.KernelSize, 1, 64),
+                DilationBase: s.Int("model.seed.dilation_base", seed.DilationBase, 1, 16),
+                Causal: s.Bool("model.seed.causal", seed.Causal)),
+        };
+        var t = defaults.Training;
+        var training = new TrainingSettings
+        {
+            Epochs = s.Int("training.epochs", t.Epochs, 1, 1_000_000),
+            BatchSize = s.Int("training.batch_size", t.BatchSize, 1, 1 << 16),
+            LearningRate = s.Double("training.lr", t.LearningRate, 0, 10),
+            LearningRateGamma = s.Double("training.lr_gamma", t.LearningRateGamma, 0, 1),
+            WeightDecay = s.Double("training.weight_decay", t.WeightDecay, 0, 10),
+            DropLast = s.Bool("training.drop_last", t.DropLast),
+            GradClip = s.Double("training.grad_clip", t.GradClip, 0),
+            EarlyStoppingPatience = s.Int("training.early_stopping_patience", t.EarlyStoppingPatience, 0),
+            TopK = s.Int("training.top_k", t.TopK, 0, 1000),
+            Threads = s.Int("training.threads", t.Threads, 0, 1024),
+            MaxSeconds = s.Double("training.max_seconds", t.MaxSeconds, 0),
+        };
+        var l = defaults.Loss;
+        var loss = new LossSettings
+        {
+            Mse = s.Double("loss.mse", l.Mse, 0),
+            Esr = s.Double("loss.esr", l.Esr, 0),
+            EsrPooled = s.Double("loss.esr_pooled", l.EsrPooled, 0),
+            PreEmphasisMse = s.Double("loss.pre_emph_mse", l.PreEmphasisMse, 0),
+            PreEmphasisEsr = s.Double("loss.pre_emph_esr", l.PreEmphasisEsr, 0),
+            Mrstft = s.Double("loss.mrstft", l.Mrstft, 0),
+            PreEmphasisMrstft = s.Double("loss.pre_emph_mrstft", l.PreEmphasisMrstft, 0),
+            Dc = s.Double("loss.dc", l.Dc, 0),
+            PreEmphasisCoefficient = s.Double("loss.pre_emph_coef", l.PreEmphasisCoefficient, 0, 0.999999),
+        };
+        var metadata = new MetadataSettings
+        {
+            Name = s.String("metadata.name"),
+            ModeledBy = s.String("metadata.modeled_by"),
+            GearMake = s.String("metadata.gear_make"),
+            GearModel = s.String("metadata.gear_model"),
+            GearType = OneOf(s, "metadata.gear_type", NamMetadata.GearTypes),
+            ToneType = OneOf(s, "metadata.tone_type", NamMetadata.ToneTypes),
+            InputLevelDbu = s.NullableDouble("metadata.input_level_dbu"),
+            OutputLevelDbu = s.NullableDouble("metadata.output_level_dbu"),
+        };
+        var config = new AmpTrainConfig
+        {
+            Seed = s.Int("seed", 0),
+            Data = data,
+            Model = model,
+            Training = training,
+            Loss = loss,
+            Metadata = metadata,
+            SourcePath = path,
+        };
+        s.RejectUnknown();
+        config.Validate(s.Name);
+        return config;
+    }
+
+    private static string? OneOf(ConfigSource s, string key, IReadOnlyList<string> allowed)
+    {
+        string? value = s.String(key);
+        return value is null || allowed.Contains(value) ? value : throw s.Error(key, "one of " + string.Join(", ", allowed), value);
+    }
+
+    /// <summary>Relative data paths are taken from the current directory (the repository root for configs/).</summary>
+    private static string? ResolvePath(string? value) => value is null ? null : Path.GetFullPath(value);
+
+    /// <summary>Cross-field rules; the message names the fields.</summary>
+    public void Validate(string where = "config")
+    {
+        try
+        {
+            Loss.Validate();
+            if (Model.Type == ModelType.SeedWaveNet)
+            {
+                Model.Seed.Validate();
+            }
+        }
+        catch (ArgumentException e)
+        {
+            throw new AmpConfigException($"{where}: {e.Message}");
+        }
+
+        if (Data.Source == DataSource.Files && (Data.DiPath is null || Data.ReampPath is null))
+        {
+            throw new AmpConfigException($"{where}: data.source is files: data.di and data.reamp must name the DI and reamped WAV files");
+        }
+
+        if (Data.Source == DataSource.Reference && (Data.DiPath is not null || Data.ReampPath is not null))
+        {
+            throw new AmpConfigException($"{where}: data.di/data.reamp are only used with data.source: files (the reference source generates both)");
+        }
+    }
+
+    /// <summary>The resolved config as YAML: every key with its value, defaults included (written to the run folder).</summary>
+    public string ToYaml()
+    {
+        var sb = new StringBuilder();
+        void Line(int indent, string key, object? value)
+        {
+            sb.Append(' ', indent * 2).Append(key).Append(':');
+            if (value is not null)
+            {
+                sb.Append(' ').Append(Format(value));
+            }
+
+            sb.Append('\n');
+        }
+
+        var d = Data;
+        var a = d.Amp;
+        Line(0, "seed", Seed);
+        Line(0, "data", null);
+        Line(1, "source", d.Source == DataSource.Files ? "files" : "reference");
+        Line(1, "sample_rate", d.SampleRate);
+        Line(1, "seconds", d.Seconds);
+        Line(1, "validation_seconds", d.ValidationSeconds?.ToString("R", CultureInfo.InvariantCulture) ?? "null");
+        Line(1, "capture_seed", d.CaptureSeed);
+        Line(1, "amp", null);
+        Line(2, "gain_db", a.GainDb);
+        Line(2, "asymmetry", a.Asymmetry);
+        Line(2, "oversampling", a.Oversampling);
+        Line(2, "tight_hz", a.TightHz);
+        Line(2, "bass_db", a.BassDb);
+        Line(2, "mid_db", a.MidDb);
+        Line(2, "treble_db", a.TrebleDb);
+        Line(2, "second_stage_gain_db", a.SecondStageGainDb);
+        Line(2, "cabinet_low_cut_hz", a.CabinetLowCutHz);
+        Line(2, "cabinet_high_cut_hz", a.CabinetHighCutHz);
+        Line(2, "output_gain_db", a.OutputGainDb);
+        Line(2, "noise_dbfs", a.NoiseDbfs?.ToString(CultureInfo.InvariantCulture) ?? "null");
+        Line(2, "noise_seed", a.NoiseSeed);
+        Line(2, "latency_samples", a.LatencySamples);
+        Line(1, "di", Quote(d.DiPath));
+        Line(1, "reamp", Quote(d.ReampPath));
+        Line(1, "latency", d.Latency?.ToString(CultureInfo.InvariantCulture) ?? "auto");
+        Line(1, "channel", d.Channel?.ToString(CultureInfo.InvariantCulture) ?? "null");
+        Line(1, "resample", d.Resample);
+        Line(1, "input_gain_db", d.InputGainDb);
+        Line(1, "ny", d.Ny);
+        var m = Model;
+        Line(0, "model", null);
+        Line(1, "type", m.Type switch { ModelType.Lstm => "lstm", ModelType.SeedWaveNet => "seed_wavenet", _ => "wavenet" });
+        Line(1, "preset", m.Preset);
+        Line(1, "head_scale", m.HeadScale);
+        Line(1, "lstm_burn_in", m.LstmBurnIn);
+        Line(1, "seed", null);
+        Line(2, "channels", m.Seed.Channels);
+        Line(2, "layers", m.Seed.Layers);
+        Line(2, "kernel_size", m.Seed.KernelSize);
+        Line(2, "dilation_base", m.Seed.DilationBase);
+        Line(2, "causal", m.Seed.Causal);
+        var t = Training;
+        Line(0, "training", null);
+        Line(1, "epochs", t.Epochs);
+        Line(1, "batch_size", t.BatchSize);
+        Line(1, "lr", t.LearningRate);
+        Line(1, "lr_gamma", t.LearningRateGamma);
+        Line(1, "weight_decay", t.WeightDecay);
+        Line(1, "drop_last", t.DropLast);
+        Line(1, "grad_clip", t.GradClip);
+        Line(1, "early_stopping_patience", t.EarlyStoppingPatience);
+        Line(1, "top_k", t.TopK);
+        Line(1, "threads", t.Threads);
+        Line(1, "max_seconds", t.MaxSeconds);
+        Line(0, "loss", null);
+        foreach (var (key, weight) in Loss.Terms())
+        {
+            Line(1, key, weight);
+        }
+
+        Line(1, "pre_emph_coef", Loss.PreEmphasisCoefficient);
+        var md = Metadata;
+        Line(0, "metadata", null);
+        Line(1, "name", Quote(md.Name));
+        Line(1, "modeled_by", Quote(md.ModeledBy));
+        Line(1, "gear_make", Quote(md.GearMake));
+        Line(1, "gear_model", Quote(md.GearModel));
+        Line(1, "gear_type", md.GearType ?? "null");
+        Line(1, "tone_type", md.ToneType ?? "null");
+        Line(1, "input_level_dbu", md.InputLevelDbu?.ToString("R", CultureInfo.InvariantCulture) ?? "null");
+        Line(1, "output_level_dbu", md.OutputLevelDbu?.ToString("R", CultureInfo.InvariantCulture) ?? "null");
+        return sb.ToString();
+    }
+
+    private static string Quote(string? value) =>
+        value is null ? "null" : "\"" + value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\"";
+
+    private static string Format(object value) => value switch
+    {
+        bool b => b ? "true" : "false",
+        double v => v.ToString("R", CultureInfo.InvariantCulture),
+        int i => i.ToString(CultureInfo.InvariantCulture),
+        _ => value.ToString() ?? "",
+    };
+}

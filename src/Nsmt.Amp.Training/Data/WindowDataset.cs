@@ -1,0 +1,99 @@
+using Nsmt.Amp.Capture;
+using Nsmt.Torch;
+using static Nsmt.Torch.torch;
+
+namespace Nsmt.Amp.Training.Data;
+
+/// <summary>
+/// Training windows over an aligned pair (NAM's dataset): window i targets <c>ny</c> output
+/// samples starting at first + i*ny and carries the <c>context</c> input samples before them and
+/// <c>lookahead</c> after, all real data, so no zero-padded edge enters the loss. Windows do not
+/// overlap; the first target sample is the range's start or, when the data before it is too short
+/// for the context, the first sample with full context.
+/// </summary>
+public sealed class WindowDataset
+{
+    private readonly float[] input;
+    private readonly float[] output;
+
+    public WindowDataset(float[] input, float[] output, SampleRange targets, int ny, int context, int lookahead)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(ny, 1);
+        ArgumentOutOfRangeException.ThrowIfNegative(context);
+        ArgumentOutOfRangeException.ThrowIfNegative(lookahead);
+        this.input = input;
+        this.output = output;
+        Ny = ny;
+        Context = context;
+        Lookahead = lookahead;
+        FirstTarget = Math.Max(targets.Start, context);
+        int end = Math.Min(targets.End, input.Length - lookahead);
+        Count = Math.Max(0, (end - FirstTarget) / ny);
+        if (Count == 0)
+        {
+            throw new ArgumentException(
+                $"the range {targets} holds no window of {ny} output samples with {context} samples of context and {lookahead} of lookahead; "
+                + "use more data or a smaller data.ny");
+        }
+    }
+
+    public int Ny { get; }
+
+    public int Context { get; }
+
+    public int Lookahead { get; }
+
+    public int FirstTarget { get; }
+
+    public int Count { get; }
+
+    /// <summary>Input samples per window: context + ny + lookahead.</summary>
+    public int InputLength => Context + Ny + Lookahead;
+
+    public int TargetStart(int index) => FirstTarget + (index * Ny);
+
+    /// <summary>The windows <paramref name="indices"/> as (input [B, InputLength], target [B, ny]).</summary>
+    public (Tensor input, Tensor target) Batch(ReadOnlySpan<int> indices)
+    {
+        var x = new float[indices.Length * InputLength];
+        var y = new float[indices.Length * Ny];
+        for (int b = 0; b < indices.Length; b++)
+        {
+            if ((uint)indices[b] >= (uint)Count)
+            {
+                throw new ArgumentOutOfRangeException(nameof(indices), indices[b], $"window index must be in [0, {Count})");
+            }
+
+            int start = TargetStart(indices[b]);
+            input.AsSpan(start - Context, InputLength).CopyTo(x.AsSpan(b * InputLength));
+            output.AsSpan(start, Ny).CopyTo(y.AsSpan(b * Ny));
+        }
+
+        return (tensor(x, [indices.Length, InputLength]), tensor(y, [indices.Length, Ny]));
+    }
+
+    /// <summary>
+    /// A seeded permutation of the window indices for an epoch: a pure function of (seed, epoch),
+    /// so a resumed run shuffles exactly as an uninterrupted one.
+    /// </summary>
+    public int[] Shuffle(long seed, int epoch)
+    {
+        var order = Enumerable.Range(0, Count).ToArray();
+        ulong state = unchecked((ulong)seed * 0x9E3779B97F4A7C15UL) ^ unchecked((ulong)epoch * 0xD1B54A32D192ED03UL) ^ 0x5851F42D4C957F2DUL;
+        for (int i = order.Length - 1; i > 0; i--)
+        {
+            int j = (int)(SplitMix(ref state) % (ulong)(i + 1));
+            (order[i], order[j]) = (order[j], order[i]);
+        }
+
+        return order;
+    }
+
+    private static ulong SplitMix(ref ulong state)
+    {
+        ulong z = state += 0x9E3779B97F4A7C15UL;
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
+        return z ^ (z >> 31);
+    }
+}

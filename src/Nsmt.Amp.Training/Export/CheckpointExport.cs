@@ -1,0 +1,33 @@
+using System.Globalization;
+using Nsmt.Amp.Models;
+using Nsmt.Amp.Training.Config;
+using Nsmt.Amp.Training.Models;
+using Nsmt.Amp.Training.Training;
+
+namespace Nsmt.Amp.Training.Export;
+
+/// <summary>Turns a training checkpoint into a <c>.nam</c> file (the model it was trained with, from its embedded config).</summary>
+public static class CheckpointExport
+{
+    public static NamModel ToNam(string checkpointPath, string output)
+    {
+        using var checkpoint = AmpCheckpoint.Load(checkpointPath);
+        var config = AmpTrainConfig.Parse(checkpoint.ConfigYaml, $"{checkpointPath} (embedded config)");
+        using AmpModule model = config.Model.CreateModule(checkpoint.SampleRate);
+        checkpoint.LoadModel(model);
+        if (!model.IsNamExportable)
+        {
+            throw new NotSupportedException($"{checkpointPath}: {config.Model.Describe()} has no .nam form (only NAM's A1 WaveNet and LSTM)");
+        }
+
+        if (model is NamLstm lstm)
+        {
+            lstm.SetInitialStateFromSilence();
+        }
+
+        double esr = checkpoint.Progress.ValidationEsr;
+        var metadata = TrainedModelMetadata.Build(model, checkpoint.SampleRate, config.Metadata, data: null,
+            double.IsFinite(esr) ? esr : null, DateTime.Now);
+        return NamExport.Save(model, output, checkpoint.SampleRate, metadata);
+    }
+}

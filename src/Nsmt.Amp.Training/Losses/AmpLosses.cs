@@ -1,0 +1,72 @@
+using Nsmt.Torch;
+using static Nsmt.Torch.torch;
+
+namespace Nsmt.Amp.Training.Losses;
+
+/// <summary>
+/// The losses and metrics of amp modeling (amp-modeling.md) on batches [B, N] of predictions and
+/// targets (a 1-d signal counts as one item). All are differentiable torch expressions.
+/// </summary>
+public static class AmpLosses
+{
+    /// <summary>
+    /// NAM's ESR: per item sum((y - t)^2) / sum(t^2), averaged over the batch. A silent target item
+    /// gives infinity (as in NAM): validation data must not be silent.
+    /// </summary>
+    public static Tensor Esr(Tensor prediction, Tensor target)
+    {
+        using var scope = NewDisposeScope();
+        var (y, t) = AsBatch(prediction, target);
+        var error = (y - t).square().mean(1);
+        var energy = t.square().mean(1);
+        return (error / energy).mean().MoveToOuterDisposeScope();
+    }
+
+    /// <summary>The seed's ESR, pooled over the batch: mean((y - t)^2) / (mean(t^2) + eps).</summary>
+    public static Tensor EsrPooled(Tensor prediction, Tensor target, double epsilon = 1e-8)
+    {
+        using var scope = NewDisposeScope();
+        var (y, t) = AsBatch(prediction, target);
+        return ((y - t).square().mean() / (t.square().mean() + epsilon)).MoveToOuterDisposeScope();
+    }
+
+    public static Tensor Mse(Tensor prediction, Tensor target) => nn.functional.mse_loss(prediction, target);
+
+    /// <summary>First-order pre-emphasis along the last axis: x[n] - coef * x[n-1] (one sample shorter).</summary>
+    public static Tensor PreEmphasis(Tensor x, double coefficient)
+    {
+        using var scope = NewDisposeScope();
+        long n = x.size(-1);
+        if (n < 2)
+        {
+            throw new ArgumentException($"pre-emphasis needs at least 2 samples, got {n}");
+        }
+
+        return (x.narrow(-1, 1, n - 1) - (x.narrow(-1, 0, n - 1) * coefficient)).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>DC loss per item, (mean(t) - mean(y))^2 / mean(t^2), averaged over the batch.</summary>
+    public static Tensor Dc(Tensor prediction, Tensor target)
+    {
+        using var scope = NewDisposeScope();
+        var (y, t) = AsBatch(prediction, target);
+        var offset = (t.mean(1) - y.mean(1)).square();
+        return (offset / t.square().mean(1)).mean().MoveToOuterDisposeScope();
+    }
+
+    internal static (Tensor prediction, Tensor target) AsBatch(Tensor prediction, Tensor target)
+    {
+        if (!prediction.shape.SequenceEqual(target.shape))
+        {
+            throw new ArgumentException(
+                $"prediction [{string.Join(", ", prediction.shape)}] and target [{string.Join(", ", target.shape)}] differ in shape");
+        }
+
+        return prediction.Dimensions switch
+        {
+            1 => (prediction.unsqueeze(0), target.unsqueeze(0)),
+            2 => (prediction, target),
+            _ => throw new ArgumentException($"expected [N] or [B, N], got [{string.Join(", ", prediction.shape)}]"),
+        };
+    }
+}

@@ -1,0 +1,89 @@
+using Nsmt.Torch;
+using static Nsmt.Torch.torch;
+
+namespace Nsmt.Amp.Training.Losses;
+
+/// <summary>One STFT resolution: FFT size, hop and (Hann) window length.</summary>
+public sealed record StftResolution(int FftSize, int HopSize, int WindowLength);
+
+/// <summary>
+/// auraloss's MultiResolutionSTFTLoss as NAM uses it: per resolution, spectral convergence
+/// ||Y - X||_F / ||Y||_F plus the mean absolute difference of log magnitudes, where magnitudes are
+/// sqrt(max(|STFT|^2, 1e-8)) of a centred, reflect-padded STFT with a periodic Hann window; the
+/// result is the mean over resolutions. Norms pool the whole batch (as auraloss does).
+/// </summary>
+public sealed class MultiResolutionStftLoss : IDisposable
+{
+    public const double MagnitudeFloor = 1e-8;
+
+    /// <summary>auraloss's defaults, used by NAM: FFT 1024/2048/512, hop 120/240/50, window 600/1200/240.</summary>
+    public static IReadOnlyList<StftResolution> NamResolutions { get; } =
+    [
+        new(1024, 120, 600),
+        new(2048, 240, 1200),
+        new(512, 50, 240),
+    ];
+
+    private readonly Tensor[] windows;
+
+    public MultiResolutionStftLoss(IReadOnlyList<StftResolution>? resolutions = null)
+    {
+        Resolutions = resolutions ?? NamResolutions;
+        if (Resolutions.Count == 0)
+        {
+            throw new ArgumentException("at least one STFT resolution is needed");
+        }
+
+        foreach (var r in Resolutions)
+        {
+            if (r.FftSize < 2 || r.HopSize < 1 || r.WindowLength < 1 || r.WindowLength > r.FftSize)
+            {
+                throw new ArgumentException($"invalid STFT resolution {r}: need fft >= 2, hop >= 1, 1 <= window <= fft");
+            }
+        }
+
+        windows = Resolutions.Select(r => hann_window(r.WindowLength).DetachFromDisposeScope()).ToArray();
+    }
+
+    public IReadOnlyList<StftResolution> Resolutions { get; }
+
+    public Tensor forward(Tensor prediction, Tensor target)
+    {
+        using var scope = NewDisposeScope();
+        var (x, y) = AmpLosses.AsBatch(prediction, target);
+        Tensor? total = null;
+        for (int i = 0; i < Resolutions.Count; i++)
+        {
+            var r = Resolutions[i];
+            long minimum = (r.FftSize / 2) + 1;
+            if (x.size(1) < minimum)
+            {
+                throw new ArgumentException($"signals of {x.size(1)} samples are too short for an STFT of size {r.FftSize} (need > {r.FftSize / 2})");
+            }
+
+            var xMag = Magnitude(x, r, windows[i]);
+            var yMag = Magnitude(y, r, windows[i]);
+            var convergence = (yMag - xMag).norm() / yMag.norm();
+            var logMagnitude = nn.functional.l1_loss(xMag.log(), yMag.log());
+            var term = convergence + logMagnitude;
+            total = total is null ? term : total + term;
+        }
+
+        return (total! / Resolutions.Count).MoveToOuterDisposeScope();
+    }
+
+    private static Tensor Magnitude(Tensor signal, StftResolution r, Tensor window)
+    {
+        var spectrum = stft(signal, r.FftSize, r.HopSize, r.WindowLength, window, center: true, pad_mode: "reflect");
+        var power = spectrum.view_as_real().square().sum(-1);
+        return power.clamp(min: MagnitudeFloor).sqrt();
+    }
+
+    public void Dispose()
+    {
+        foreach (var w in windows)
+        {
+            w.Dispose();
+        }
+    }
+}

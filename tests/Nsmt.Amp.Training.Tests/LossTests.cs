@@ -1,0 +1,66 @@
+using Nsmt.Amp.Training.Losses;
+using Nsmt.Torch;
+using static Nsmt.Torch.torch;
+
+namespace Nsmt.Amp.Training.Tests;
+
+public class LossTests
+{
+    private static readonly Dictionary<string, Func<Tensor, Tensor, Tensor>> Cases = new()
+    {
+        ["esr"] = AmpLosses.Esr,
+        ["esr_pooled"] = (p, t) => AmpLosses.EsrPooled(p, t),
+        ["mse"] = AmpLosses.Mse,
+        ["pre_emph_mse"] = (p, t) => AmpLosses.Mse(AmpLosses.PreEmphasis(p, 0.85), AmpLosses.PreEmphasis(t, 0.85)),
+        ["pre_emph_esr"] = (p, t) => AmpLosses.Esr(AmpLosses.PreEmphasis(p, 0.85), AmpLosses.PreEmphasis(t, 0.85)),
+        ["mrstft"] = (p, t) => { using var loss = new MultiResolutionStftLoss(); return loss.forward(p, t); },
+        ["pre_emph_mrstft"] = (p, t) => { using var loss = new MultiResolutionStftLoss(); return loss.forward(AmpLosses.PreEmphasis(p, 0.85), AmpLosses.PreEmphasis(t, 0.85)); },
+        ["dc"] = AmpLosses.Dc,
+        ["nam_default"] = (p, t) => { using var loss = new AmpLoss(LossSettings.Nam); return loss.Compute(p, t).total; },
+    };
+
+    public static TheoryData<string> Names => new(Cases.Keys);
+
+    [Theory]
+    [MemberData(nameof(Names))]
+    public void Loss_value_and_gradient_match_pytorch(string name)
+    {
+        using var scope = NewDisposeScope();
+        var prediction = Golden.Get("loss.prediction").clone().requires_grad_();
+        var value = Cases[name](prediction, Golden.Get("loss.target"));
+        value.backward();
+        Golden.AssertClose(Golden.Floats($"loss.{name}.value"), [value.item<float>()], 0, 2e-5, $"{name} value");
+        // Gradients of the spectral terms sum many float32 FFT bins: allow relative round-off.
+        Golden.AssertClose($"loss.{name}.grad", prediction.grad!, 1e-9, name.Contains("mrstft", StringComparison.Ordinal) ? 2e-3 : 2e-5);
+    }
+
+    [Fact]
+    public void Pre_emphasis_matches_pytorch()
+    {
+        using var scope = NewDisposeScope();
+        Golden.AssertClose("loss.pre_emphasis", AmpLosses.PreEmphasis(Golden.Get("loss.prediction"), 0.95));
+    }
+
+    [Fact]
+    public void Per_item_and_pooled_esr_differ_when_item_energies_differ()
+    {
+        using var scope = NewDisposeScope();
+        var target = tensor(new float[] { 1, -1, 1, -1, 0.01f, -0.01f, 0.01f, -0.01f }, [2, 4]);
+        var prediction = tensor(new float[] { 1, -1, 1, -1, 0.02f, -0.02f, 0.02f, -0.02f }, [2, 4]);
+        // Item 2 is 100% off but quiet: per item (1 + 0) / 2 = 0.5; pooled, its error hardly counts.
+        Assert.Equal(0.5, AmpLosses.Esr(prediction, target).item<float>(), 5);
+        Assert.InRange(AmpLosses.EsrPooled(prediction, target).item<float>(), 0, 1e-3);
+    }
+
+    [Fact]
+    public void Loss_mix_reports_each_active_term_and_rejects_bad_settings()
+    {
+        using var scope = NewDisposeScope();
+        using var loss = new AmpLoss(new LossSettings { Mse = 1, Esr = 0.5, PreEmphasisMrstft = 0 });
+        var (total, terms) = loss.Compute(Golden.Get("loss.prediction"), Golden.Get("loss.target"));
+        Assert.Equal(["mse", "esr"], terms.Keys);
+        Assert.Equal(terms["mse"].item<float>() + (0.5f * terms["esr"].item<float>()), total.item<float>(), 5);
+        Assert.Throws<ArgumentException>(() => new AmpLoss(new LossSettings { Mse = 0, PreEmphasisMrstft = 0 }));
+        Assert.Throws<ArgumentException>(() => new AmpLoss(new LossSettings { Dc = -1 }));
+    }
+}

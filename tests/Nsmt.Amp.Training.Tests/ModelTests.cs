@@ -1,0 +1,166 @@
+using Nsmt.Amp.Models;
+using Nsmt.Amp.Training.Export;
+using Nsmt.Amp.Training.Models;
+using Nsmt.Torch;
+using static Nsmt.Torch.torch;
+
+namespace Nsmt.Amp.Training.Tests;
+
+public class ModelTests
+{
+    [Theory]
+    [InlineData(16, 10, 7_889, 2_047)]
+    [InlineData(18, 9, 8_965, 1_023)]
+    public void Seed_wavenet_has_the_specified_parameter_count_and_receptive_field(int channels, int layers, int parameters, int receptiveField)
+    {
+        using var model = new SeedWaveNet(new SeedWaveNetOptions(Channels: channels, Layers: layers));
+        Assert.Equal(parameters, model.NumberOfParameters());
+        Assert.Equal(parameters, model.Options.ParameterCount);
+        Assert.Equal(receptiveField, model.ReceptiveField);
+        Assert.Equal(receptiveField - 1, model.Context);
+        Assert.Equal(0, model.Lookahead);
+    }
+
+    [Fact]
+    public void Seed_wavenet_offline_variant_centres_its_receptive_field()
+    {
+        using var model = new SeedWaveNet(new SeedWaveNetOptions(Causal: false));
+        Assert.Equal(1_023, model.Context);
+        Assert.Equal(1_023, model.Lookahead);
+        Assert.Throws<ArgumentException>(() => new SeedWaveNetOptions(KernelSize: 4, Causal: false).Validate());
+    }
+
+    [Theory]
+    [InlineData(WaveNetPreset.Standard, 13_802)]
+    [InlineData(WaveNetPreset.Lite, 6_554)]
+    [InlineData(WaveNetPreset.Feather, 3_026)]
+    [InlineData(WaveNetPreset.Nano, 842)]
+    public void A1_presets_have_nam_format_parameter_counts(WaveNetPreset preset, int count)
+    {
+        using var model = new NamWaveNet(NamPresets.WaveNet(preset));
+        // Every trained weight plus head_scale, which NAM keeps constant and exports last.
+        Assert.Equal(count - 1, model.NumberOfParameters());
+        Assert.Equal(count, NamExport.ToNamModel(model, 48_000).Weights.Length);
+        Assert.Equal(4_093, model.ReceptiveField);
+    }
+
+    [Theory]
+    [InlineData(LstmPreset.Standard, 2_569)]
+    [InlineData(LstmPreset.Lite, 905)]
+    [InlineData(LstmPreset.Feather, 1_201)]
+    [InlineData(LstmPreset.Nano, 709)]
+    public void Lstm_presets_export_nam_format_parameter_counts(LstmPreset preset, int count)
+    {
+        using var model = new NamLstm(NamPresets.Lstm(preset));
+        Assert.Equal(count, NamExport.ToNamModel(model, 48_000).Weights.Length);
+    }
+
+    [Fact]
+    public void Seed_wavenet_initialises_and_computes_like_pytorch()
+    {
+        using var scope = NewDisposeScope();
+        manual_seed(5);
+        using var model = new SeedWaveNet(new SeedWaveNetOptions(Channels: 4, Layers: 4));
+        foreach (var (name, p) in model.named_parameters())
+        {
+            // Bit-identical draws: same generator, same order, same formulas as PyTorch's reset_parameters.
+            Golden.AssertClose($"seed.param.{name}", p, 0, 0);
+        }
+
+        Golden.AssertClose("seed.output", model.call(Golden.Get("seed.input")));
+    }
+
+    [Fact]
+    public void A1_initialises_in_nam_module_order()
+    {
+        manual_seed(11);
+        using var model = new NamWaveNet(NamPresets.WaveNet(WaveNetPreset.Nano));
+        var weights = NamExport.ToNamModel(model, 48_000).Weights;
+        Golden.AssertClose(Golden.Floats("nano_init.weights"), weights, 0, 0, "A1 nano initial weights");
+    }
+
+    [Fact]
+    public void Gated_two_array_a1_matches_the_nam_format_computation()
+    {
+        using var scope = NewDisposeScope();
+        var config = new WaveNetConfig
+        {
+            LayerArrays =
+            [
+                new WaveNetLayerArrayConfig { InputSize = 1, Channels = 4, HeadSize = 3, KernelSize = 3, Dilations = [1, 2, 4], Gated = true, HeadBias = false },
+                new WaveNetLayerArrayConfig { InputSize = 4, Channels = 3, HeadSize = 1, KernelSize = 2, Dilations = [1, 3], Gated = true, HeadBias = true },
+            ],
+            HeadScale = 0.3f,
+        };
+        var model = new NamModel(config, Golden.Floats("a1_gated.weights"), 48_000);
+        using var module = NamExport.FromNamModel(model);
+        Golden.AssertClose("a1_gated.output", module.call(Golden.Get("a1_gated.input")), 1e-6, 1e-5);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Fused_input_mixer_gives_the_same_outputs_and_gradients(bool gated)
+    {
+        using var scope = NewDisposeScope();
+        manual_seed(17);
+        var config = new WaveNetConfig
+        {
+            LayerArrays =
+            [
+                new WaveNetLayerArrayConfig { InputSize = 1, Channels = 3, HeadSize = 2, KernelSize = 3, Dilations = [1, 4], Gated = gated, HeadBias = false },
+                new WaveNetLayerArrayConfig { InputSize = 3, Channels = 2, HeadSize = 1, KernelSize = 3, Dilations = [2, 1], Gated = gated, HeadBias = true },
+            ],
+            HeadScale = 0.5f,
+        };
+        using var model = new NamWaveNet(config);
+        var x = randn(2, 80);
+        float[] Run(bool fused, out float[] gradient)
+        {
+            model.FuseInputMixer = fused;
+            model.zero_grad();
+            var y = model.call(x);
+            (y * y).sum().backward();
+            // The last layer's 1x1 feeds nothing (no residual after it), so it has no gradient.
+            gradient = model.parameters().SelectMany(p => p.grad?.contiguous().ToArray<float>() ?? []).ToArray();
+            return y.contiguous().ToArray<float>();
+        }
+
+        var separate = Run(false, out var separateGradient);
+        var fused = Run(true, out var fusedGradient);
+        Golden.AssertClose(separate, fused, 1e-6, 1e-5, "outputs");
+        Golden.AssertClose(separateGradient, fusedGradient, 1e-6, 1e-5, "gradients");
+    }
+
+    [Fact]
+    public void Lstm_forward_matches_pytorch_after_the_same_seed()
+    {
+        using var scope = NewDisposeScope();
+        manual_seed(13);
+        using var model = new NamLstm(new LstmConfig { HiddenSize = 5, NumLayers = 2 });
+        Golden.AssertClose("lstm.output", model.call(Golden.Get("lstm.input")), 1e-6, 1e-5);
+    }
+
+    [Fact]
+    public void Lstm_burn_in_drops_the_leading_outputs()
+    {
+        using var scope = NewDisposeScope();
+        manual_seed(13);
+        using var model = new NamLstm(new LstmConfig { HiddenSize = 5, NumLayers = 2 }, burnIn: 100);
+        var y = model.call(Golden.Get("lstm.input"));
+        Assert.Equal([2L, 200L], y.shape);
+        Golden.AssertClose(Golden.Floats("lstm.output").Chunk(300).SelectMany(row => row.Skip(100)).ToArray(), y.contiguous().ToArray<float>(),
+            1e-6, 1e-5, "burn-in outputs");
+    }
+
+    [Fact]
+    public void Chunked_processing_gives_the_samples_of_one_pass()
+    {
+        manual_seed(3);
+        using var model = new SeedWaveNet(new SeedWaveNetOptions(Channels: 3, Layers: 5, Causal: false));
+        var input = Enumerable.Range(0, 500).Select(i => MathF.Sin(i * 0.05f) * 0.5f).ToArray();
+        var whole = model.Process(input, chunkSize: 500);
+        var chunked = model.Process(input, chunkSize: 37);
+        Golden.AssertClose(whole, chunked, 1e-6, 0, "chunked vs whole");
+    }
+}

@@ -1,0 +1,155 @@
+using Nsmt.Amp.Capture;
+using Nsmt.Amp.Format;
+using Nsmt.Amp.Training.Config;
+using Nsmt.Amp.Training.Data;
+using Nsmt.Amp.Training.Export;
+using Nsmt.Amp.Training.Training;
+using Nsmt.Torch.IO;
+using Nsmt.Training.Logging;
+
+namespace Nsmt.Amp.Training.Tests;
+
+public sealed class TrainingTests : IDisposable
+{
+    private readonly string root = Path.Combine(Path.GetTempPath(), $"nsmt-amp-train-{Guid.NewGuid():N}");
+
+    public void Dispose()
+    {
+        if (Directory.Exists(root))
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
+    /// <summary>A small nonlinear "amp": a soft clipper after a one-pole low-pass, on a mix of tones and noise (8 kHz).</summary>
+    internal static AmpTrainingData SyntheticData(int seconds = 4)
+    {
+        const int rate = 8000;
+        int n = seconds * rate;
+        var random = new Random(5);
+        var input = new float[n];
+        var output = new float[n];
+        double state = 0;
+        for (int i = 0; i < n; i++)
+        {
+            double t = (double)i / rate;
+            double envelope = 0.3 + (0.25 * Math.Sin(2 * Math.PI * 0.7 * t));
+            input[i] = (float)((envelope * Math.Sin(2 * Math.PI * 110 * t * (1 + (0.3 * t / seconds)))) + (0.05 * (random.NextDouble() - 0.5)));
+            state += 0.35 * (input[i] - state);
+            output[i] = (float)(0.5 * Math.Tanh(3 * state));
+        }
+
+        int validation = rate / 2;
+        return new AmpTrainingData(input, output, rate, new SampleRange(0, n - validation), new SampleRange(n - validation, validation))
+        {
+            Description = "synthetic test data",
+        };
+    }
+
+    internal static AmpTrainConfig SmallConfig(string model = "seed_wavenet", params string[] overrides) => AmpTrainConfig.Parse(
+        """
+        seed: 3
+        data:
+          ny: 512
+        model:
+          type: seed_wavenet
+          seed:
+            channels: 4
+            layers: 4
+        training:
+          epochs: 4
+          batch_size: 8
+          lr: 0.01
+          top_k: 2
+          threads: 1
+        loss:
+          mse: 1
+          pre_emph_mrstft: 0
+        """,
+        "test config",
+        [$"model.type={model}", .. overrides]);
+
+    private AmpTrainingResult Train(AmpTrainConfig config, string name, bool resume = false) =>
+        new AmpTrainer(config, SyntheticData(), RunDirectory.At(Path.Combine(root, name))).Run(resume);
+
+    [Fact]
+    public void Training_lowers_validation_esr_and_writes_the_run_directory()
+    {
+        var result = Train(SmallConfig(overrides: "training.epochs=6"), "run");
+        var run = RunDirectory.At(result.RunDirectory);
+        var rows = MetricsCsvLogger.Read(run.MetricsCsv);
+        Assert.Equal(6, rows.Count);
+        Assert.True(rows[^1]["val/esr"] < 0.5 * rows[0]["val/esr"], $"validation ESR went from {rows[0]["val/esr"]} to {rows[^1]["val/esr"]}");
+        Assert.Equal(rows.Min(r => r["val/esr"]), result.ValidationEsr);
+        Assert.True(File.Exists(run.ConfigFile));
+        Assert.True(File.Exists(run.LastCheckpoint));
+        Assert.True(File.Exists(run.SummaryJson));
+        Assert.Single(Directory.GetFiles(run.TensorBoard, "events.out.tfevents.*"));
+        // Top-2 plus last; the seed WaveNet has no .nam form, so no model.nam.
+        Assert.Equal(3, Directory.GetFiles(run.Checkpoints, "*.ckpt").Length);
+        Assert.Null(result.ModelPath);
+        Assert.Equal(SmallConfig(overrides: "training.epochs=6").ToYaml(), File.ReadAllText(run.ConfigFile));
+    }
+
+    [Fact]
+    public void Resumed_run_continues_exactly_like_an_uninterrupted_one()
+    {
+        Train(SmallConfig(), "straight");
+        Train(SmallConfig(overrides: "training.epochs=2"), "interrupted");
+        Train(SmallConfig(), "interrupted", resume: true);
+        var (straight, _) = SafeTensors.Load(Path.Combine(root, "straight", "checkpoints", "last.ckpt"));
+        var (resumed, _) = SafeTensors.Load(Path.Combine(root, "interrupted", "checkpoints", "last.ckpt"));
+        foreach (var (name, tensor) in straight.Where(kv => !kv.Key.StartsWith("rng/", StringComparison.Ordinal)))
+        {
+            Assert.Equal(tensor.ToArray<float>(), resumed[name].ToArray<float>());
+        }
+
+        var a = MetricsCsvLogger.Read(Path.Combine(root, "straight", "metrics.csv"));
+        var b = MetricsCsvLogger.Read(Path.Combine(root, "interrupted", "metrics.csv"));
+        Assert.Equal(a.Select(r => r["val/esr"]), b.Select(r => r["val/esr"]));
+        Assert.Equal(a.Select(r => r["step"]), b.Select(r => r["step"]));
+    }
+
+    [Fact]
+    public void Early_stopping_ends_the_run_when_validation_stops_improving()
+    {
+        // With a zero learning rate nothing improves after the first epoch.
+        var result = Train(SmallConfig(overrides: ["training.lr=0", "training.early_stopping_patience=2", "training.epochs=10"]), "early");
+        Assert.Equal(3, result.Epochs);
+        Assert.Equal(1, result.BestEpoch);
+        Assert.Contains("early stop", result.StopReason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Wavenet_run_exports_best_model_with_metadata_and_checkpoint_export_reproduces_it()
+    {
+        var config = SmallConfig("wavenet", "model.preset=nano", "training.epochs=2", "metadata.gear_type=pedal", "metadata.name=test pedal");
+        var result = Train(config, "nano");
+        Assert.NotNull(result.ModelPath);
+        var model = NamFile.Load(result.ModelPath!);
+        Assert.Equal(8000, model.SampleRate);
+        Assert.Equal("pedal", model.Metadata!.GearType);
+        Assert.Equal("test pedal", model.Metadata.Name);
+        Assert.Equal(result.ValidationEsr, model.Metadata.Training!.ValidationEsr!.Value, 12);
+        Assert.True(model.Metadata.Loudness is < 0 and > -120);
+        Assert.InRange(model.Metadata.Gain!.Value, 0, 1);
+        // Every kept checkpoint has its .nam twin.
+        var checkpoints = Directory.GetFiles(Path.Combine(result.RunDirectory, "checkpoints"), "*.ckpt");
+        Assert.All(checkpoints, c => Assert.True(File.Exists(Path.ChangeExtension(c, ".nam")), c));
+
+        var best = Directory.GetFiles(Path.Combine(result.RunDirectory, "checkpoints"), $"epoch={result.BestEpoch:0000}_*.ckpt").Single();
+        string exported = Path.Combine(root, "exported.nam");
+        CheckpointExport.ToNam(best, exported);
+        Assert.Equal(model.Weights, NamFile.Load(exported).Weights);
+    }
+
+    [Fact]
+    public void Lstm_trains_with_burn_in_and_exports()
+    {
+        var config = SmallConfig("lstm", "model.preset=nano", "model.lstm_burn_in=64", "data.ny=256", "training.epochs=1");
+        var result = Train(config, "lstm");
+        Assert.True(double.IsFinite(result.ValidationEsr));
+        var model = NamFile.Load(result.ModelPath!);
+        Assert.Equal(709, model.Weights.Length);
+    }
+}
