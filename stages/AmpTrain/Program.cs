@@ -91,7 +91,7 @@ static int Train(string? configPath, string? runDir, string? resume, string[] ov
         return 0;
     }
     catch (Exception e) when (e is AmpConfigException or NamFormatException or IOException or InvalidDataException or ArgumentException
-        or NotSupportedException or UnauthorizedAccessException)
+        or NotSupportedException or UnauthorizedAccessException or InvalidOperationException or Nsmt.Amp.Ingest.IngestException or Nsmt.Audio.WavFormatException)
     {
         return Fail(e.Message);
     }
@@ -107,7 +107,7 @@ static int Export(string checkpointPath, string output)
         return 0;
     }
     catch (Exception e) when (e is AmpConfigException or NamFormatException or IOException or InvalidDataException or ArgumentException
-        or NotSupportedException or UnauthorizedAccessException)
+        or NotSupportedException or UnauthorizedAccessException or InvalidOperationException or Nsmt.Amp.Ingest.IngestException or Nsmt.Audio.WavFormatException)
     {
         return Fail(e.Message);
     }

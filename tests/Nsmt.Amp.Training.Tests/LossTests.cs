@@ -15,7 +15,7 @@ public class LossTests
         ["pre_emph_esr"] = (p, t) => AmpLosses.Esr(AmpLosses.PreEmphasis(p, 0.85), AmpLosses.PreEmphasis(t, 0.85)),
         ["mrstft"] = (p, t) => { using var loss = new MultiResolutionStftLoss(); return loss.forward(p, t); },
         ["pre_emph_mrstft"] = (p, t) => { using var loss = new MultiResolutionStftLoss(); return loss.forward(AmpLosses.PreEmphasis(p, 0.85), AmpLosses.PreEmphasis(t, 0.85)); },
-        ["dc"] = AmpLosses.Dc,
+        ["dc"] = (p, t) => AmpLosses.Dc(p, t),
         ["nam_default"] = (p, t) => { using var loss = new AmpLoss(LossSettings.Nam); return loss.Compute(p, t).total; },
     };
 

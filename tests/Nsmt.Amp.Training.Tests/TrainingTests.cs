@@ -79,6 +79,8 @@ public sealed class TrainingTests : IDisposable
         var run = RunDirectory.At(result.RunDirectory);
         var rows = MetricsCsvLogger.Read(run.MetricsCsv);
         Assert.Equal(6, rows.Count);
+        // 54 windows (512 outputs after 30 samples of context in 28,000), batches of 8, the last partial one dropped.
+        Assert.Equal(6, rows[0]["step"]);
         Assert.True(rows[^1]["val/esr"] < 0.5 * rows[0]["val/esr"], $"validation ESR went from {rows[0]["val/esr"]} to {rows[^1]["val/esr"]}");
         Assert.Equal(rows.Min(r => r["val/esr"]), result.ValidationEsr);
         Assert.True(File.Exists(run.ConfigFile));
@@ -91,12 +93,15 @@ public sealed class TrainingTests : IDisposable
         Assert.Equal(SmallConfig(overrides: "training.epochs=6").ToYaml(), File.ReadAllText(run.ConfigFile));
     }
 
-    [Fact]
-    public void Resumed_run_continues_exactly_like_an_uninterrupted_one()
+    [Theory]
+    [InlineData(0.0)]
+    [InlineData(0.9)]
+    public void Resumed_run_continues_exactly_like_an_uninterrupted_one(double emaDecay)
     {
-        Train(SmallConfig(), "straight");
-        Train(SmallConfig(overrides: "training.epochs=2"), "interrupted");
-        Train(SmallConfig(), "interrupted", resume: true);
+        string ema = FormattableString.Invariant($"training.ema_decay={emaDecay}");
+        Train(SmallConfig(overrides: ema), "straight");
+        Train(SmallConfig(overrides: [ema, "training.epochs=2"]), "interrupted");
+        Train(SmallConfig(overrides: ema), "interrupted", resume: true);
         var (straight, _) = SafeTensors.Load(Path.Combine(root, "straight", "checkpoints", "last.ckpt"));
         var (resumed, _) = SafeTensors.Load(Path.Combine(root, "interrupted", "checkpoints", "last.ckpt"));
         foreach (var (name, tensor) in straight.Where(kv => !kv.Key.StartsWith("rng/", StringComparison.Ordinal)))
@@ -123,7 +128,9 @@ public sealed class TrainingTests : IDisposable
     [Fact]
     public void Wavenet_run_exports_best_model_with_metadata_and_checkpoint_export_reproduces_it()
     {
-        var config = SmallConfig("wavenet", "model.preset=nano", "training.epochs=2", "metadata.gear_type=pedal", "metadata.name=test pedal");
+        // With a weight average: model.nam and the exported checkpoint hold the averaged weights.
+        var config = SmallConfig("wavenet", "model.preset=nano", "training.epochs=2", "metadata.gear_type=pedal", "metadata.name=test pedal",
+            "training.ema_decay=0.8");
         var result = Train(config, "nano");
         Assert.NotNull(result.ModelPath);
         var model = NamFile.Load(result.ModelPath!);
@@ -141,6 +148,19 @@ public sealed class TrainingTests : IDisposable
         string exported = Path.Combine(root, "exported.nam");
         CheckpointExport.ToNam(best, exported);
         Assert.Equal(model.Weights, NamFile.Load(exported).Weights);
+    }
+
+    [Fact]
+    public void A_non_finite_loss_stops_the_run_without_saving_the_lost_model()
+    {
+        // Per-item ESR is infinite on a silent target window: the run must stop, not crash or save NaNs.
+        var data = SyntheticData();
+        Array.Clear(data.Output, 0, 8_000);
+        var config = SmallConfig(overrides: ["loss.mse=0", "loss.esr=1", "training.batch_size=54"]);
+        var result = new AmpTrainer(config, data, RunDirectory.At(Path.Combine(root, "diverged"))).Run();
+        Assert.Contains("diverged", result.StopReason, StringComparison.Ordinal);
+        Assert.Equal(0, result.Epochs);
+        Assert.False(File.Exists(Path.Combine(root, "diverged", "checkpoints", "last.ckpt")));
     }
 
     [Fact]

@@ -131,6 +131,12 @@ public sealed record TrainingSettings
     /// <summary>Skip the last, smaller batch of an epoch (NAM's data loader does): every step then averages the same number of windows.</summary>
     public bool DropLast { get; init; } = true;
 
+    /// <summary>
+    /// Decay of an exponential moving average of the weights, updated every step (0 = off, NAM's
+    /// default; NAM suggests 0.999). Validation, checkpoints' .nam files and model.nam use the average.
+    /// </summary>
+    public double EmaDecay { get; init; }
+
     /// <summary>Gradient norm clip (0 = off; the seed: 1.0).</summary>
     public double GradClip { get; init; }
 
@@ -262,6 +268,7 @@ public sealed record AmpTrainConfig
             LearningRateGamma = s.Double("training.lr_gamma", t.LearningRateGamma, 0, 1),
             WeightDecay = s.Double("training.weight_decay", t.WeightDecay, 0, 10),
             DropLast = s.Bool("training.drop_last", t.DropLast),
+            EmaDecay = s.Double("training.ema_decay", t.EmaDecay, 0, 0.999999),
             GradClip = s.Double("training.grad_clip", t.GradClip, 0),
             EarlyStoppingPatience = s.Int("training.early_stopping_patience", t.EarlyStoppingPatience, 0),
             TopK = s.Int("training.top_k", t.TopK, 0, 1000),
@@ -409,6 +416,7 @@ public sealed record AmpTrainConfig
         Line(1, "lr_gamma", t.LearningRateGamma);
         Line(1, "weight_decay", t.WeightDecay);
         Line(1, "drop_last", t.DropLast);
+        Line(1, "ema_decay", t.EmaDecay);
         Line(1, "grad_clip", t.GradClip);
         Line(1, "early_stopping_patience", t.EarlyStoppingPatience);
         Line(1, "top_k", t.TopK);

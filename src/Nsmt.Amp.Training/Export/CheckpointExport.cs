@@ -1,4 +1,3 @@
-using System.Globalization;
 using Nsmt.Amp.Models;
 using Nsmt.Amp.Training.Config;
 using Nsmt.Amp.Training.Models;
@@ -14,7 +13,8 @@ public static class CheckpointExport
         using var checkpoint = AmpCheckpoint.Load(checkpointPath);
         var config = AmpTrainConfig.Parse(checkpoint.ConfigYaml, $"{checkpointPath} (embedded config)");
         using AmpModule model = config.Model.CreateModule(checkpoint.SampleRate);
-        checkpoint.LoadModel(model);
+        // The averaged weights, when the run kept an average: those were validated and exported.
+        checkpoint.LoadExportedWeights(model);
         if (!model.IsNamExportable)
         {
             throw new NotSupportedException($"{checkpointPath}: {config.Model.Describe()} has no .nam form (only NAM's A1 WaveNet and LSTM)");

@@ -11,7 +11,8 @@ public static class AmpLosses
 {
     /// <summary>
     /// NAM's ESR: per item sum((y - t)^2) / sum(t^2), averaged over the batch. A silent target item
-    /// gives infinity (as in NAM): validation data must not be silent.
+    /// gives infinity (as in NAM), so as a training loss on material with silences (our capture
+    /// signal has some) use <see cref="EsrPooled"/>.
     /// </summary>
     public static Tensor Esr(Tensor prediction, Tensor target)
     {
@@ -45,13 +46,16 @@ public static class AmpLosses
         return (x.narrow(-1, 1, n - 1) - (x.narrow(-1, 0, n - 1) * coefficient)).MoveToOuterDisposeScope();
     }
 
-    /// <summary>DC loss per item, (mean(t) - mean(y))^2 / mean(t^2), averaged over the batch.</summary>
-    public static Tensor Dc(Tensor prediction, Tensor target)
+    /// <summary>
+    /// DC loss: mean over items of (mean(t) - mean(y))^2, divided by the batch's mean(t^2) + eps.
+    /// The denominator pools the batch (like the seed's ESR) so a silent window cannot divide by zero.
+    /// </summary>
+    public static Tensor Dc(Tensor prediction, Tensor target, double epsilon = 1e-8)
     {
         using var scope = NewDisposeScope();
         var (y, t) = AsBatch(prediction, target);
-        var offset = (t.mean(1) - y.mean(1)).square();
-        return (offset / t.square().mean(1)).mean().MoveToOuterDisposeScope();
+        var offset = (t.mean(1) - y.mean(1)).square().mean();
+        return (offset / (t.square().mean() + epsilon)).MoveToOuterDisposeScope();
     }
 
     internal static (Tensor prediction, Tensor target) AsBatch(Tensor prediction, Tensor target)

@@ -51,8 +51,8 @@ public sealed class NamWaveNetLayer : nn.Module
         if (fuseMixer && !Conv.HasForwardHooks && !InputMixer.HasForwardHooks)
         {
             // The mixin rides along as one more input channel of the dilated conv, weighted only at
-            // the last tap (the output's own sample): one convolution instead of two plus an add,
-            // which is what dominates on CPU (see bench/amp-train/RESULTS.md).
+            // the last tap (the output's own sample): one convolution instead of two plus an add.
+            // A training step is about 10% faster than NAM's formulation (bench/amp-train/RESULTS.md).
             long k = Conv.KernelSize[0];
             var weight = torch.cat([Conv.weight, nn.functional.pad(InputMixer.weight, [k - 1, 0])], 1);
             var input = torch.cat([h, condition.narrow(2, condition.size(2) - h.size(2), h.size(2))], 1);

@@ -37,7 +37,8 @@ public sealed record TrainingProgress
 
 /// <summary>
 /// A training checkpoint as safetensors (readable by PyTorch's safetensors): "model/..." (state
-/// dict), "optimizer/..." (Adam moments), "rng/torch" (libtorch's generator), and metadata: the
+/// dict), "optimizer/..." (Adam moments), "ema/..." (averaged weights, when the run averages),
+/// "rng/torch" (libtorch's generator), and metadata: the
 /// resolved config, optimizer and scheduler numbers, and the loop's counters.
 /// </summary>
 public static class AmpCheckpoint
@@ -47,7 +48,7 @@ public static class AmpCheckpoint
     private static readonly JsonSerializerOptions Json = new() { NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals };
 
     public static void Save(string path, AmpModule model, optim.Optimizer optimizer, LRScheduler scheduler, TrainingProgress progress,
-        string configYaml, int sampleRate)
+        string configYaml, int sampleRate, ExponentialWeightAverage? average = null)
     {
         using var scope = NewDisposeScope();
         var tensors = new Dictionary<string, Tensor>();
@@ -60,6 +61,11 @@ public static class AmpCheckpoint
         foreach (var (name, t) in optimizerState.Tensors)
         {
             tensors["optimizer/" + name] = t;
+        }
+
+        foreach (var (name, t) in average?.State() ?? [])
+        {
+            tensors[name] = t;
         }
 
         tensors["rng/torch"] = get_rng_state();
@@ -115,6 +121,21 @@ public static class AmpCheckpoint
             catch (ArgumentException e)
             {
                 throw new InvalidDataException($"{Path}: the checkpoint does not fit the configured model: {e.Message}", e);
+            }
+        }
+
+        /// <summary>Whether the checkpoint holds averaged weights (the ones validated and exported).</summary>
+        public bool HasAverage => Tensors.Keys.Any(k => k.StartsWith(ExponentialWeightAverage.Prefix, StringComparison.Ordinal));
+
+        /// <summary>Puts the checkpoint's averaged weights (or, without an average, its raw ones) into the model.</summary>
+        public void LoadExportedWeights(AmpModule model)
+        {
+            LoadModel(model);
+            if (HasAverage)
+            {
+                using var average = new ExponentialWeightAverage(model, 0.5);
+                average.Load(Tensors, Path);
+                average.CopyToModel();
             }
         }
 

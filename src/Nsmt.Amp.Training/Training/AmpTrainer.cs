@@ -81,6 +81,7 @@ public sealed class AmpTrainer
         using var optimizer = optim.Adam(model.parameters(), lr: t.LearningRate, weight_decay: t.WeightDecay);
         var scheduler = optim.lr_scheduler.ExponentialLR(optimizer, t.LearningRateGamma);
         using var loss = new AmpLoss(config.Loss);
+        using var average = t.EmaDecay > 0 ? new ExponentialWeightAverage(model, t.EmaDecay) : null;
         var metrics = new MetricsCsvLogger(run.MetricsCsv);
         var state = new TrainingProgress();
         if (resume)
@@ -88,6 +89,7 @@ public sealed class AmpTrainer
             using var checkpoint = AmpCheckpoint.Load(run.LastCheckpoint);
             checkpoint.LoadModel(model);
             checkpoint.LoadTrainingState(optimizer, scheduler);
+            average?.Load(checkpoint.Tensors, checkpoint.Path);
             state = checkpoint.Progress;
             if (File.Exists(run.MetricsCsv))
             {
@@ -117,7 +119,7 @@ public sealed class AmpTrainer
         for (int epoch = state.Epoch + 1; epoch < t.Epochs; epoch++)
         {
             var epochClock = Stopwatch.StartNew();
-            var (trainLoss, terms, steps) = TrainEpoch(model, train, optimizer, loss, epoch, ref state, cancellation);
+            var (trainLoss, terms, steps) = TrainEpoch(model, train, optimizer, loss, average, epoch, ref state, cancellation);
             double trainSeconds = epochClock.Elapsed.TotalSeconds;
             if (cancellation.IsCancellationRequested)
             {
@@ -125,9 +127,22 @@ public sealed class AmpTrainer
                 break;
             }
 
+            if (!double.IsFinite(trainLoss))
+            {
+                // Nothing of this epoch is saved: the checkpoints keep the last finite model.
+                stopReason = $"the training loss became {trainLoss} in epoch {epoch + 1} (diverged; try a lower training.lr or a training.grad_clip)";
+                progress.Message(stopReason);
+                break;
+            }
+
             double learningRate = optimizer.ParamGroups[0].LearningRate;
             scheduler.step();
-            var prediction = model.PredictAligned(validationInput);
+            float[] prediction;
+            using (average?.Apply())
+            {
+                prediction = model.PredictAligned(validationInput);
+            }
+
             double esr = Esr(prediction, validationTarget);
             double mse = Mse(prediction, validationTarget);
 
@@ -141,7 +156,7 @@ public sealed class AmpTrainer
                 EpochsWithoutImprovement = improved ? 0 : state.EpochsWithoutImprovement + 1,
                 ElapsedSeconds = elapsedBefore + clock.Elapsed.TotalSeconds,
             };
-            state = SaveCheckpoints(model, optimizer, scheduler, state, configYaml, improved);
+            state = SaveCheckpoints(model, optimizer, scheduler, average, state, configYaml, improved);
 
             var row = new Dictionary<string, double>
             {
@@ -152,6 +167,8 @@ public sealed class AmpTrainer
                 ["lr"] = learningRate,
                 // The optimisation steps alone (validation and checkpoints excluded): what bench/amp-train compares.
                 ["train_seconds"] = trainSeconds,
+                // Wall clock of the whole run so far (all sessions), validation and checkpoints included.
+                ["elapsed_seconds"] = state.ElapsedSeconds,
             };
             foreach (var (key, value) in terms)
             {
@@ -166,12 +183,6 @@ public sealed class AmpTrainer
 
             tensorBoard.Flush();
             progress.EpochCompleted(epoch, row, steps * (double)t.BatchSize * train.Ny / Math.Max(trainSeconds, 1e-9), epochClock.Elapsed);
-            if (!double.IsFinite(trainLoss))
-            {
-                stopReason = $"the training loss became {trainLoss} at epoch {epoch + 1} (diverged; try a lower training.lr or training.grad_clip)";
-                break;
-            }
-
             if (t.EarlyStoppingPatience > 0 && state.EpochsWithoutImprovement >= t.EarlyStoppingPatience)
             {
                 stopReason = $"early stop: no better validation ESR for {t.EarlyStoppingPatience} epochs";
@@ -189,7 +200,7 @@ public sealed class AmpTrainer
     }
 
     private (double loss, Dictionary<string, double> terms, int steps) TrainEpoch(AmpModule model, WindowDataset train, optim.Optimizer optimizer,
-        AmpLoss loss, int epoch, ref TrainingProgress state, CancellationToken cancellation)
+        AmpLoss loss, ExponentialWeightAverage? average, int epoch, ref TrainingProgress state, CancellationToken cancellation)
     {
         var t = config.Training;
         model.train();
@@ -219,6 +230,7 @@ public sealed class AmpTrainer
             normMax = Math.Max(normMax, norm);
 
             optimizer.step();
+            average?.Update();
             double value = total.item<float>();
             lossSum += value * indices.Length;
             foreach (var (key, term) in terms)
@@ -227,6 +239,11 @@ public sealed class AmpTrainer
             }
 
             state = state with { GlobalStep = state.GlobalStep + 1 };
+            if (!double.IsFinite(value))
+            {
+                break; // the model is lost; Run stops without saving this epoch
+            }
+
             progress.StepCompleted(step, value, (step + 1) * (double)t.BatchSize * train.Ny / Math.Max(clock.Elapsed.TotalSeconds, 1e-9));
         }
 
@@ -254,7 +271,8 @@ public sealed class AmpTrainer
         return data.Input.AsSpan(first - model.Context, model.Context + count + model.Lookahead).ToArray();
     }
 
-    private TrainingProgress SaveCheckpoints(AmpModule model, optim.Optimizer optimizer, LRScheduler scheduler, TrainingProgress current, string configYaml, bool improved)
+    private TrainingProgress SaveCheckpoints(AmpModule model, optim.Optimizer optimizer, LRScheduler scheduler, ExponentialWeightAverage? average,
+        TrainingProgress current, string configYaml, bool improved)
     {
         int k = config.Training.TopK;
         var ranked = current.TopK.ToList();
@@ -275,13 +293,24 @@ public sealed class AmpTrainer
         string nam = ".nam";
         NamMetadata? metadata = null;
         NamMetadata Metadata() => metadata ??= TrainedModelMetadata.Build(model, data.SampleRate, config.Metadata, data, state.ValidationEsr, DateTime.Now);
+
+        // The .nam files hold what was validated: the averaged weights when the run averages.
+        void ExportNam(string path)
+        {
+            using (average?.Apply())
+            {
+                PrepareForExport(model);
+                NamExport.Save(model, path, data.SampleRate, Metadata());
+            }
+        }
+
         void WriteCheckpoint(string path)
         {
             PrepareForExport(model);
-            AmpCheckpoint.Save(path, model, optimizer, scheduler, state, configYaml, data.SampleRate);
+            AmpCheckpoint.Save(path, model, optimizer, scheduler, state, configYaml, data.SampleRate, average);
             if (model.IsNamExportable)
             {
-                NamExport.Save(model, Path.ChangeExtension(path, nam), data.SampleRate, Metadata());
+                ExportNam(Path.ChangeExtension(path, nam));
             }
         }
 
@@ -293,7 +322,7 @@ public sealed class AmpTrainer
         WriteCheckpoint(run.LastCheckpoint);
         if (improved && model.IsNamExportable)
         {
-            NamExport.Save(model, ModelFile(run), data.SampleRate, Metadata());
+            ExportNam(ModelFile(run));
         }
 
         foreach (var e in evicted)
