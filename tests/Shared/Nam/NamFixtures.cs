@@ -1,6 +1,6 @@
 using Nsmt.Audio;
 
-namespace Nsmt.Amp.Tests;
+namespace Nsmt.Tests.Shared;
 
 /// <summary>
 /// Locates NAM Core's conformance fixtures in ../shared/fixtures/nam beside the repository root
