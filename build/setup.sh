@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # chromium: the report test renders artifacts/report/index.html headless.
-packages=(cmake g++ libtorch-dev graphviz sox chromium)
+packages=(graphviz sox chromium)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -2,8 +2,8 @@
 // (warm-up, then the median of several timed repeats). Prints "name microseconds" lines.
 using System.Diagnostics;
 using System.Globalization;
-using static Nsmt.Torch.torch;
-using F = Nsmt.Torch.torch.nn.functional;
+using static TorchSharp.torch;
+using F = TorchSharp.torch.nn.functional;
 
 var threads = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 1;
 set_num_threads(threads);

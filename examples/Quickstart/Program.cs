@@ -1,10 +1,11 @@
 // The smallest end-to-end use of the binding: train an MLP on two interleaved spirals, report
 // accuracy, save the weights as safetensors. Reads like the PyTorch it mirrors.
 using System.Diagnostics;
-using Nsmt.Torch;
-using Nsmt.Torch.IO;
-using static Nsmt.Torch.torch;
-using F = Nsmt.Torch.torch.nn.functional;
+using TorchSharp;
+using Nsmt.Models;
+using Nsmt.Training.IO;
+using static TorchSharp.torch;
+using F = TorchSharp.torch.nn.functional;
 
 var output = args.Length > 0 ? args[0] : Path.Combine("artifacts", "quickstart");
 const int perClass = 500;

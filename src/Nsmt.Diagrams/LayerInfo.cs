@@ -1,5 +1,6 @@
-using Nsmt.Torch;
-using static Nsmt.Torch.torch;
+using Nsmt.Models;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Nsmt.Diagrams;
 
@@ -42,7 +43,7 @@ public sealed class LayerInfo
     public string VariableName => Path[(Path.LastIndexOf('.') + 1)..];
 
     /// <summary>The module's type name (GetName): "Conv2d", "SimpleCnn".</summary>
-    public string TypeName => Module.GetName;
+    public string TypeName => Module.TypeName();
 
     public int Depth { get; }
 

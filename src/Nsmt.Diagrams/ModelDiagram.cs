@@ -1,6 +1,6 @@
 using Nsmt.Audio;
-using Nsmt.Torch;
-using static Nsmt.Torch.torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Nsmt.Diagrams;
 

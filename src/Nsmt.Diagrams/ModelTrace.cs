@@ -1,5 +1,6 @@
-using Nsmt.Torch;
-using static Nsmt.Torch.torch;
+using Nsmt.Models;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Nsmt.Diagrams;
 
@@ -21,7 +22,7 @@ public sealed class ModelTrace
 
     public nn.Module Model { get; }
 
-    public string ModelName => Model.GetName;
+    public string ModelName => Model.TypeName();
 
     /// <summary>The row of the model itself (depth 0).</summary>
     public LayerInfo Root { get; }
@@ -73,9 +74,9 @@ public sealed class ModelTrace
         public ModelTrace Run<TIn, TOut>(TIn input, Func<TIn, TOut> forward)
         {
             // A module shared under two names keeps its first name, as named_modules lists it first.
-            foreach (var (path, module) in model.named_modules())
+            foreach (var (path, module) in model.NamedModulesDepthFirst())
                 structure.TryAdd(module, (path, null));
-            foreach (var (path, module) in model.named_modules())
+            foreach (var (path, module) in model.NamedModulesDepthFirst())
                 foreach (var child in module.children())
                     if (structure[child].Parent is null && !ReferenceEquals(child, model))
                         structure[child] = (structure[child].Path, module);
@@ -93,7 +94,7 @@ public sealed class ModelTrace
             {
                 var ran = string.Join(", ", latestRow.Values.Where(r => r.EndSequence >= 0).OrderBy(r => r.EndSequence).TakeLast(5).Select(r => r.ToString()));
                 throw new InvalidOperationException(
-                    $"the example forward pass of {model.GetName} failed: {e.Message}" + (ran.Length > 0 ? $" (last layers that ran: {ran})" : ""), e);
+                    $"the example forward pass of {model.TypeName()} failed: {e.Message}" + (ran.Length > 0 ? $" (last layers that ran: {ran})" : ""), e);
             }
             finally
             {
@@ -104,7 +105,7 @@ public sealed class ModelTrace
 
             if (root is null)
                 throw new InvalidOperationException(
-                    $"the example forward pass never entered {model.GetName}'s hooks: invoke it through call(), not forward()");
+                    $"the example forward pass never entered {model.TypeName()}'s hooks: invoke it through call(), not forward()");
             AddUnreachedModules();
             var layers = root.Descendants().Prepend(root).ToList();
             NumberByDepth(layers);
@@ -118,7 +119,7 @@ public sealed class ModelTrace
                 row = root = NewRow(module, null, LayerKind.Called);
             else if (root is null)
                 throw new InvalidOperationException(
-                    $"{module.GetName} ran before {model.GetName} itself: invoke the model through call(), not forward(), so its hooks run");
+                    $"{module.TypeName()} ran before {model.TypeName()} itself: invoke the model through call(), not forward(), so its hooks run");
             else
                 row = NewRow(module, RowFor(structure[module].Parent ?? throw Unexpected(module)), LayerKind.Called);
             var tensors = TensorShape.Collect(input);
@@ -131,7 +132,7 @@ public sealed class ModelTrace
         private void Exit(nn.Module module, object? input, object? output)
         {
             if (active.Count == 0 || !ReferenceEquals(active[^1].Module, module))
-                throw new InvalidOperationException($"forward hooks of {module.GetName} ran out of order");
+                throw new InvalidOperationException($"forward hooks of {module.TypeName()} ran out of order");
             var row = active[^1];
             active.RemoveAt(active.Count - 1);
             var tensors = TensorShape.Collect(output);
@@ -143,7 +144,7 @@ public sealed class ModelTrace
         }
 
         private static InvalidOperationException Unexpected(nn.Module module) =>
-            new($"{module.GetName} ran outside the traced model's forward pass");
+            new($"{module.TypeName()} ran outside the traced model's forward pass");
 
         /// <summary>
         /// The row a call of a child of <paramref name="module"/> belongs under: the module's running call, or a
@@ -183,7 +184,7 @@ public sealed class ModelTrace
         /// <summary>Modules no hook saw still get a row (under their parent's first row), so nothing is hidden.</summary>
         private void AddUnreachedModules()
         {
-            foreach (var (path, module) in model.named_modules())
+            foreach (var (path, module) in model.NamedModulesDepthFirst())
             {
                 if (latestRow.ContainsKey(module) || structure[module].Path != path)
                     continue;

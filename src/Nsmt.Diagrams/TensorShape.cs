@@ -1,7 +1,8 @@
 using System.Collections;
 using System.Globalization;
 using System.Runtime.CompilerServices;
-using Nsmt.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Nsmt.Diagrams;
 

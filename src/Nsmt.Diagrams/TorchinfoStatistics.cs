@@ -1,4 +1,5 @@
-using Nsmt.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Nsmt.Diagrams;
 

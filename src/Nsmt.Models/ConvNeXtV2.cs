@@ -1,7 +1,7 @@
-using Nsmt.Torch;
-using Nsmt.Torch.Modules;
-using static Nsmt.Torch.torch;
-using F = Nsmt.Torch.torch.nn.functional;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+using F = TorchSharp.torch.nn.functional;
 
 namespace Nsmt.Models;
 
@@ -22,7 +22,7 @@ public sealed class ChannelsFirstLayerNorm : nn.Module<Tensor, Tensor>
 {
     private readonly LayerNorm norm;
 
-    public ChannelsFirstLayerNorm(long channels, double eps = 1e-6) : base("LayerNorm2d") => norm = register_module("norm", nn.LayerNorm(channels, eps));
+    public ChannelsFirstLayerNorm(long channels, double eps = 1e-6) : base("LayerNorm2d") => register_module("norm", norm = nn.LayerNorm(channels, eps));
 
     public override Tensor forward(Tensor x)
     {
@@ -34,13 +34,13 @@ public sealed class ChannelsFirstLayerNorm : nn.Module<Tensor, Tensor>
 /// <summary>Global Response Normalization (channels-last): gamma*(x*Nx) + beta + x, gamma = beta = 0 at init.</summary>
 public sealed class GlobalResponseNorm : nn.Module<Tensor, Tensor>
 {
-    private readonly nn.Parameter gamma;
-    private readonly nn.Parameter beta;
+    private readonly Parameter gamma;
+    private readonly Parameter beta;
 
     public GlobalResponseNorm(long dim) : base("GRN")
     {
-        gamma = new nn.Parameter(zeros(1, 1, 1, dim));
-        beta = new nn.Parameter(zeros(1, 1, 1, dim));
+        gamma = nn.Parameter(zeros(1, 1, 1, dim));
+        beta = nn.Parameter(zeros(1, 1, 1, dim));
         register_parameter("gamma", gamma);
         register_parameter("beta", beta);
     }
@@ -48,8 +48,8 @@ public sealed class GlobalResponseNorm : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor x)
     {
         using var scope = NewDisposeScope();
-        var gx = x.norm([1, 2], keepdim: true);
-        var nx = gx / (gx.mean(-1, keepdim: true) + 1e-6);
+        var gx = linalg.vector_norm(x, dims: [1, 2], keepdim: true);
+        var nx = gx / (gx.mean([-1], keepdim: true) + 1e-6);
         return (gamma * (x * nx) + beta + x).MoveToOuterDisposeScope();
     }
 }
@@ -82,12 +82,12 @@ public sealed class ConvNeXtBlock : nn.Module<Tensor, Tensor>
 
     public ConvNeXtBlock(int dim, int kernel, double dropPath) : base("Block")
     {
-        depthwise = register_module("dwconv", nn.Conv2d(dim, dim, kernel, padding: kernel / 2, groups: dim));
-        norm = register_module("norm", nn.LayerNorm(dim, 1e-6));
-        expand = register_module("pwconv1", nn.Linear(dim, 4 * dim));
-        grn = register_module("grn", new GlobalResponseNorm(4 * dim));
-        project = register_module("pwconv2", nn.Linear(4 * dim, dim));
-        this.dropPath = register_module("drop_path", new DropPath(dropPath));
+        register_module("dwconv", depthwise = nn.Conv2d(dim, dim, kernel, padding: kernel / 2, groups: dim));
+        register_module("norm", norm = nn.LayerNorm(dim, 1e-6));
+        register_module("pwconv1", expand = nn.Linear(dim, 4 * dim));
+        register_module("grn", grn = new GlobalResponseNorm(4 * dim));
+        register_module("pwconv2", project = nn.Linear(4 * dim, dim));
+        register_module("drop_path", this.dropPath = new DropPath(dropPath));
     }
 
     public override Tensor forward(Tensor input)
@@ -122,7 +122,7 @@ public sealed class ConvNeXtV2 : MultiheadNetwork
         };
         for (var i = 1; i < 4; i++)
             layers.Add(nn.Sequential(new ChannelsFirstLayerNorm(dims[i - 1]), nn.Conv2d(dims[i - 1], dims[i], 2, stride: 2)));
-        downsample = register_module("downsample_layers", new ModuleList<Sequential>([.. layers]));
+        register_module("downsample_layers", downsample = new ModuleList<Sequential>([.. layers]));
         var total = depths.Sum();
         var rates = Enumerable.Range(0, total).Select(i => total == 1 ? 0 : options.DropPath * i / (total - 1)).ToArray();
         var blockIndex = 0;
@@ -132,20 +132,20 @@ public sealed class ConvNeXtV2 : MultiheadNetwork
             var blocks = Enumerable.Range(0, depths[i]).Select(_ => (nn.Module<Tensor, Tensor>)new ConvNeXtBlock(dims[i], options.KernelSize, rates[blockIndex++])).ToArray();
             stageList.Add(nn.Sequential(blocks));
         }
-        stages = register_module("stages", new ModuleList<Sequential>([.. stageList]));
-        norm = register_module("norm", nn.LayerNorm(dims[3], 1e-6));
-        this.heads = register_module("heads", BuildHeads(h => nn.Linear(dims[3], OutputWidth(h))));
-        foreach (var module in modules())
+        register_module("stages", stages = new ModuleList<Sequential>([.. stageList]));
+        register_module("norm", norm = nn.LayerNorm(dims[3], 1e-6));
+        register_module("heads", this.heads = BuildHeads(h => nn.Linear(dims[3], OutputWidth(h))));
+        foreach (var module in this.ModulesDepthFirst())
         {
-            if (module is ConvNd conv)
+            if (module is Convolution conv)
             {
-                nn.init.trunc_normal_(conv.weight, std: 0.02);
+                Initializers.TruncNormal(conv.weight, std: 0.02);
                 if (conv.bias is not null)
                     nn.init.zeros_(conv.bias);
             }
             else if (module is Linear linear)
             {
-                nn.init.trunc_normal_(linear.weight, std: 0.02);
+                Initializers.TruncNormal(linear.weight, std: 0.02);
                 if (linear.bias is not null)
                     nn.init.zeros_(linear.bias);
             }

@@ -1,6 +1,6 @@
-using Nsmt.Torch;
-using Nsmt.Torch.Modules;
-using static Nsmt.Torch.torch;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
 
 namespace Nsmt.Models;
 
@@ -16,13 +16,13 @@ public abstract class DenseHeadNetwork : MultiheadNetwork
         Func<int, int, nn.Module<Tensor, Tensor>[]> block) : base(name, heads, kind)
     {
         Options = options;
-        body = register_module("model", nn.Sequential([
+        register_module("model", body = nn.Sequential([
             nn.Flatten(),
             .. block(options.InputSize, options.Hidden1),
             .. block(options.Hidden1, options.Hidden2),
             .. block(options.Hidden2, options.Hidden3),
         ]));
-        this.heads = register_module("heads", BuildHeads(h => nn.Linear(options.Hidden3, OutputWidth(h))));
+        register_module("heads", this.heads = BuildHeads(h => nn.Linear(options.Hidden3, OutputWidth(h))));
     }
 
     public DenseOptions Options { get; }

@@ -1,6 +1,6 @@
-using Nsmt.Torch;
-using Nsmt.Torch.Modules;
-using static Nsmt.Torch.torch;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
 
 namespace Nsmt.Models;
 

@@ -1,6 +1,6 @@
-using Nsmt.Torch;
-using Nsmt.Torch.Modules;
-using static Nsmt.Torch.torch;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
 
 namespace Nsmt.Models;
 
@@ -22,7 +22,7 @@ public sealed class SimpleCnn : MultiheadNetwork
     {
         Options = options;
         var pool = options.InputSize / 4 == 7 ? 7 : 4;
-        features = register_module("features", nn.Sequential(
+        register_module("features", features = nn.Sequential(
             nn.Conv2d(options.InputChannels, options.Conv1Channels, 3, padding: 1),
             nn.BatchNorm2d(options.Conv1Channels),
             nn.ReLU(),
@@ -32,12 +32,12 @@ public sealed class SimpleCnn : MultiheadNetwork
             nn.ReLU(),
             nn.MaxPool2d(2),
             nn.AdaptiveAvgPool2d(pool)));
-        shared = register_module("shared", nn.Sequential(
+        register_module("shared", shared = nn.Sequential(
             nn.Flatten(),
             nn.Linear(options.Conv2Channels * pool * pool, options.FcHidden),
             nn.ReLU(),
             nn.Dropout(options.Dropout)));
-        this.heads = register_module("heads", BuildHeads(h => nn.Linear(options.FcHidden, OutputWidth(h))));
+        register_module("heads", this.heads = BuildHeads(h => nn.Linear(options.FcHidden, OutputWidth(h))));
     }
 
     public SimpleCnnOptions Options { get; }

@@ -1,6 +1,6 @@
-using Nsmt.Torch;
-using Nsmt.Torch.Modules;
-using static Nsmt.Torch.torch;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
 
 namespace Nsmt.Models;
 
@@ -25,7 +25,7 @@ public sealed class SqueezeExcite : nn.Module<Tensor, Tensor>
     private readonly Sequential gate;
 
     public SqueezeExcite(int channels, int squeezed) : base(nameof(SqueezeExcite)) =>
-        gate = register_module("gate", nn.Sequential(nn.AdaptiveAvgPool2d(1), nn.Conv2d(channels, squeezed, 1), nn.SiLU(), nn.Conv2d(squeezed, channels, 1), nn.Sigmoid()));
+        register_module("gate", gate = nn.Sequential(nn.AdaptiveAvgPool2d(1), nn.Conv2d(channels, squeezed, 1), nn.SiLU(), nn.Conv2d(squeezed, channels, 1), nn.Sigmoid()));
 
     public override Tensor forward(Tensor x)
     {
@@ -51,7 +51,7 @@ public sealed class MbConv : nn.Module<Tensor, Tensor>
             new SqueezeExcite(hidden, Math.Max(1, (int)(input * 0.25))),
             nn.Conv2d(hidden, output, 1, bias: false), nn.BatchNorm2d(output),
         ]);
-        block = register_module("block", nn.Sequential([.. layers]));
+        register_module("block", block = nn.Sequential([.. layers]));
         residual = stride == 1 && input == output;
     }
 
@@ -85,8 +85,8 @@ public sealed class SimpleEfficientNet : MultiheadNetwork
             }
         }
         layers.AddRange([nn.Conv2d(channels, 1280, 1, bias: false), nn.BatchNorm2d(1280), nn.SiLU(), nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Dropout(options.Dropout)]);
-        features = register_module("features", nn.Sequential([.. layers]));
-        this.heads = register_module("heads", BuildHeads(h => nn.Linear(1280, OutputWidth(h))));
+        register_module("features", features = nn.Sequential([.. layers]));
+        register_module("heads", this.heads = BuildHeads(h => nn.Linear(1280, OutputWidth(h))));
     }
 
     public EfficientNetOptions Options { get; }

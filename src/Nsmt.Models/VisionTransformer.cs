@@ -1,7 +1,7 @@
-using Nsmt.Torch;
-using Nsmt.Torch.Modules;
-using static Nsmt.Torch.torch;
-using F = Nsmt.Torch.torch.nn.functional;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+using F = TorchSharp.torch.nn.functional;
 
 namespace Nsmt.Models;
 
@@ -22,10 +22,10 @@ public sealed class SelfAttention : nn.Module<Tensor, Tensor>
         if (embedDim % heads != 0)
             throw new ArgumentException($"embedding dim {embedDim} must be divisible by the number of attention heads {heads}");
         this.heads = heads;
-        query = register_module("query", nn.Linear(embedDim, embedDim));
-        key = register_module("key", nn.Linear(embedDim, embedDim));
-        value = register_module("value", nn.Linear(embedDim, embedDim));
-        output = register_module("out", nn.Linear(embedDim, embedDim));
+        register_module("query", query = nn.Linear(embedDim, embedDim));
+        register_module("key", key = nn.Linear(embedDim, embedDim));
+        register_module("value", value = nn.Linear(embedDim, embedDim));
+        register_module("out", output = nn.Linear(embedDim, embedDim));
     }
 
     public override Tensor forward(Tensor x)
@@ -55,12 +55,12 @@ public sealed class EncoderBlock : nn.Module<Tensor, Tensor>
 
     public EncoderBlock(int embedDim, int heads, int forwardMultiplier, double dropoutP) : base(nameof(EncoderBlock))
     {
-        norm1 = register_module("norm1", nn.LayerNorm(embedDim));
-        attention = register_module("attention", new SelfAttention(embedDim, heads));
-        norm2 = register_module("norm2", nn.LayerNorm(embedDim));
-        fc1 = register_module("fc1", nn.Linear(embedDim, embedDim * forwardMultiplier));
-        fc2 = register_module("fc2", nn.Linear(embedDim * forwardMultiplier, embedDim));
-        dropout = register_module("dropout", nn.Dropout(dropoutP));
+        register_module("norm1", norm1 = nn.LayerNorm(embedDim));
+        register_module("attention", attention = new SelfAttention(embedDim, heads));
+        register_module("norm2", norm2 = nn.LayerNorm(embedDim));
+        register_module("fc1", fc1 = nn.Linear(embedDim, embedDim * forwardMultiplier));
+        register_module("fc2", fc2 = nn.Linear(embedDim * forwardMultiplier, embedDim));
+        register_module("dropout", dropout = nn.Dropout(dropoutP));
     }
 
     public override Tensor forward(Tensor x)
@@ -81,8 +81,8 @@ public sealed class EncoderBlock : nn.Module<Tensor, Tensor>
 public sealed class VisionTransformer : MultiheadNetwork
 {
     private readonly Conv2d patchEmbedding;
-    private readonly nn.Parameter positionEmbedding;
-    private readonly nn.Parameter classToken;
+    private readonly Parameter positionEmbedding;
+    private readonly Parameter classToken;
     private readonly Dropout dropout;
     private readonly ModuleList<EncoderBlock> encoder;
     private readonly LayerNorm norm;
@@ -96,16 +96,16 @@ public sealed class VisionTransformer : MultiheadNetwork
         Options = options;
         var e = options.EmbedDim;
         var patches = options.ImageHeight / options.PatchSize * (options.ImageWidth / options.PatchSize);
-        patchEmbedding = register_module("patch_embedding", nn.Conv2d(options.InputChannels, e, options.PatchSize, stride: options.PatchSize));
-        positionEmbedding = new nn.Parameter(zeros(1, patches, e));
-        classToken = new nn.Parameter(zeros(1, 1, e));
+        register_module("patch_embedding", patchEmbedding = nn.Conv2d(options.InputChannels, e, options.PatchSize, stride: options.PatchSize));
+        positionEmbedding = nn.Parameter(zeros(1, patches, e));
+        classToken = nn.Parameter(zeros(1, 1, e));
         register_parameter("position_embedding", positionEmbedding);
         register_parameter("cls_token", classToken);
-        dropout = register_module("dropout", nn.Dropout(options.Dropout));
-        encoder = register_module("encoder", new ModuleList<EncoderBlock>(
+        register_module("dropout", dropout = nn.Dropout(options.Dropout));
+        register_module("encoder", encoder = new ModuleList<EncoderBlock>(
             Enumerable.Range(0, options.Layers).Select(_ => new EncoderBlock(e, options.AttentionHeads, options.ForwardMultiplier, options.Dropout)).ToArray()));
-        norm = register_module("norm", nn.LayerNorm(e));
-        this.heads = register_module("heads", BuildHeads(h => nn.Sequential(nn.Linear(e, e), nn.Tanh(), nn.Linear(e, OutputWidth(h)))));
+        register_module("norm", norm = nn.LayerNorm(e));
+        register_module("heads", this.heads = BuildHeads(h => nn.Sequential(nn.Linear(e, e), nn.Tanh(), nn.Linear(e, OutputWidth(h)))));
         InitialiseWeights();
     }
 
@@ -114,24 +114,24 @@ public sealed class VisionTransformer : MultiheadNetwork
     // Truncated normal (std 0.02) for convolutions, linears, CLS and position embeddings; LayerNorm 1/0.
     private void InitialiseWeights()
     {
-        foreach (var module in modules())
+        foreach (var module in this.ModulesDepthFirst())
         {
             switch (module)
             {
                 case Linear linear:
-                    nn.init.trunc_normal_(linear.weight, std: 0.02);
+                    Initializers.TruncNormal(linear.weight, std: 0.02);
                     if (linear.bias is not null)
                         nn.init.zeros_(linear.bias);
                     break;
                 case Conv2d conv:
-                    nn.init.trunc_normal_(conv.weight, std: 0.02);
+                    Initializers.TruncNormal(conv.weight, std: 0.02);
                     if (conv.bias is not null)
                         nn.init.zeros_(conv.bias);
                     break;
             }
         }
-        nn.init.trunc_normal_(positionEmbedding, std: 0.02);
-        nn.init.trunc_normal_(classToken, std: 0.02);
+        Initializers.TruncNormal(positionEmbedding, std: 0.02);
+        Initializers.TruncNormal(classToken, std: 0.02);
     }
 
     public override IReadOnlyDictionary<string, Tensor> forward(Tensor input)

@@ -2,11 +2,12 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Nsmt.Models;
-using Nsmt.Torch;
-using Nsmt.Torch.IO;
+using TorchSharp;
+using Nsmt.Training.IO;
+using Nsmt.Training.Optimization;
 using Nsmt.Training.Config;
 using Nsmt.Vimh;
-using static Nsmt.Torch.torch;
+using static TorchSharp.torch;
 
 namespace Nsmt.Training;
 
@@ -24,13 +25,12 @@ public sealed record TrainerState
     public int EarlyStoppingWait { get; init; }
     public Dictionary<string, double> MetricBests { get; init; } = [];
     public Dictionary<string, double> Scheduler { get; init; } = [];
-    public Dictionary<string, double> OptimizerNumbers { get; init; } = [];
     public Dictionary<string, double> Metrics { get; init; } = [];
 }
 
 /// <summary>
-/// A checkpoint file: safetensors holding the model weights (<c>model.*</c>), the optimiser's tensors
-/// (<c>optimizer.*</c>) and the RNG state, with metadata carrying the resolved config, the dataset's info JSON
+/// A checkpoint file: safetensors holding the model weights (<c>model.*</c>), the optimiser's state
+/// (<c>optimizer_state</c>) and the RNG state, with metadata carrying the resolved config, the dataset's info JSON
 /// and the <see cref="TrainerState"/>, so evaluation and resume need nothing else.
 /// </summary>
 public sealed class Checkpoint : IDisposable
@@ -64,16 +64,14 @@ public sealed class Checkpoint : IDisposable
         var tensors = new Dictionary<string, Tensor>();
         foreach (var (name, t) in model.state_dict())
             tensors["model." + name] = t;
-        var optimizerState = optimizer.state_dict();
-        foreach (var (name, t) in optimizerState.Tensors)
-            tensors["optimizer." + name] = t;
-        tensors["rng_state"] = get_rng_state();
+        tensors[OptimizerStates.TensorName] = OptimizerStates.ToTensor(optimizer);
+        tensors["rng_state"] = random.get_rng_state();
         var metadata = new Dictionary<string, string>
         {
             ["format"] = Format,
             ["config"] = config.ResolvedYaml,
             ["dataset"] = datasetJson,
-            ["trainer_state"] = JsonSerializer.Serialize(state with { OptimizerNumbers = optimizerState.Numbers }),
+            ["trainer_state"] = JsonSerializer.Serialize(state),
         };
         SafeTensors.Save(path, tensors, metadata);
     }
@@ -108,14 +106,15 @@ public sealed class Checkpoint : IDisposable
     public MultiheadNetwork CreateModel()
     {
         var model = ModelFactory.Create(Config.Model.Network, Heads, InputShape, Config.Model.HeadKind);
-        model.load_state_dict(Prefixed("model."), strict: true);
+        StateDicts.Load(model, Prefixed("model."), strict: true, origin: Path);
         return model;
     }
 
     public Dictionary<string, Tensor> Prefixed(string prefix) =>
         Tensors.Where(t => t.Key.StartsWith(prefix, StringComparison.Ordinal)).ToDictionary(t => t.Key[prefix.Length..], t => t.Value);
 
-    public optim.OptimizerState OptimizerState() => new(Prefixed("optimizer."), new Dictionary<string, double>(State.OptimizerNumbers));
+    /// <summary>Puts the checkpoint's optimiser state into <paramref name="optimizer"/> (for an exact resume).</summary>
+    public void LoadOptimizerState(optim.Optimizer optimizer) => OptimizerStates.Load(optimizer, Tensors, Path);
 
     public Tensor RngState => Tensors.TryGetValue("rng_state", out var t) ? t : throw new InvalidDataException($"{Path}: no rng_state tensor");
 

@@ -1,8 +1,8 @@
 using Nsmt.Models;
-using Nsmt.Torch;
+using TorchSharp;
 using Nsmt.Training.Data;
 using Nsmt.Training.Losses;
-using static Nsmt.Torch.torch;
+using static TorchSharp.torch;
 
 namespace Nsmt.Training;
 

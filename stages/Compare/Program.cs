@@ -1,6 +1,7 @@
 using System.Globalization;
 using Nsmt.Report;
-using Nsmt.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 using Nsmt.Training.Comparison;
 using Nsmt.Training.Config;
 using Nsmt.Training.Logging;
@@ -134,7 +135,7 @@ try
     Console.WriteLine($"REPORT: {Path.GetFullPath(index)}");
     return 0;
 }
-catch (Exception e) when (e is ConfigException or Nsmt.Models.ModelConfigException or VimhDataException or TorchException
+catch (Exception e) when (e is ConfigException or Nsmt.Models.ModelConfigException or VimhDataException or System.Runtime.InteropServices.ExternalException
     or IOException or InvalidDataException or UnauthorizedAccessException or System.Text.Json.JsonException)
 {
     return Fail(e.Message);

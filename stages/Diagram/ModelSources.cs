@@ -4,12 +4,12 @@ using Nsmt.Amp.Training.Export;
 using Nsmt.Amp.Training.Models;
 using Nsmt.Diagrams;
 using Nsmt.Models;
-using Nsmt.Torch;
+using TorchSharp;
 using Nsmt.Training.Config;
 using Nsmt.Training.Data;
 using Nsmt.Vimh;
 using Nsmt.Vimh.Config;
-using static Nsmt.Torch.torch;
+using static TorchSharp.torch;
 
 namespace Nsmt.Stages.Diagram;
 
@@ -66,7 +66,7 @@ public static class ModelSources
         if (!File.Exists(path))
             throw new FileNotFoundException($".nam file not found: {path}", path);
         using var module = NamExport.Load(path);
-        return Amp(Path.GetFileNameWithoutExtension(path), $".nam file {path}: {module.GetName}", module, samples, 0);
+        return Amp(Path.GetFileNameWithoutExtension(path), $".nam file {path}: {module.TypeName()}", module, samples, 0);
     }
 
     /// <summary>"note_velocity:3,log10_decay_time:24".</summary>

@@ -1,5 +1,6 @@
 using System.Globalization;
-using Nsmt.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 using Nsmt.Training.Config;
 using Nsmt.Training.Evaluation;
 using Nsmt.Vimh;
@@ -79,7 +80,7 @@ try
     Console.WriteLine($"EVAL_DIR: {Path.GetFullPath(request.Output)}");
     return 0;
 }
-catch (Exception e) when (e is ConfigException or VimhDataException or TorchException or IOException or InvalidDataException or UnauthorizedAccessException)
+catch (Exception e) when (e is ConfigException or VimhDataException or System.Runtime.InteropServices.ExternalException or IOException or InvalidDataException or UnauthorizedAccessException)
 {
     return Fail(e.Message);
 }

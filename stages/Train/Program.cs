@@ -1,5 +1,6 @@
 using System.Globalization;
-using Nsmt.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 using Nsmt.Training;
 using Nsmt.Training.Config;
 using Nsmt.Training.Logging;
@@ -93,7 +94,7 @@ try
     Console.WriteLine($"RUN_DIR: {result.RunDirectory}");
     return 0;
 }
-catch (Exception e) when (e is ConfigException or Nsmt.Models.ModelConfigException or VimhDataException or TorchException
+catch (Exception e) when (e is ConfigException or Nsmt.Models.ModelConfigException or VimhDataException or System.Runtime.InteropServices.ExternalException
     or IOException or InvalidDataException or UnauthorizedAccessException)
 {
     return Fail(e.Message);

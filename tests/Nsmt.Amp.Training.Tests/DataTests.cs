@@ -1,7 +1,9 @@
+using Nsmt.Models;
 using Nsmt.Amp.Capture;
 using Nsmt.Amp.Training.Config;
 using Nsmt.Amp.Training.Data;
-using Nsmt.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Nsmt.Amp.Training.Tests;
 

@@ -1,6 +1,7 @@
+using Nsmt.Models;
 using Nsmt.Amp.Training.Models;
 using Nsmt.Amp.Training.Training;
-using static Nsmt.Torch.torch;
+using static TorchSharp.torch;
 
 namespace Nsmt.Amp.Training.Tests;
 

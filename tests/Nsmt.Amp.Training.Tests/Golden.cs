@@ -1,5 +1,7 @@
-using Nsmt.Torch;
-using Nsmt.Torch.IO;
+using Nsmt.Models;
+using TorchSharp;
+using static TorchSharp.torch;
+using Nsmt.Training.IO;
 
 namespace Nsmt.Amp.Training.Tests;
 

@@ -1,8 +1,9 @@
+using Nsmt.Models;
 using Nsmt.Amp.Models;
 using Nsmt.Amp.Training.Export;
 using Nsmt.Amp.Training.Models;
-using Nsmt.Torch;
-using static Nsmt.Torch.torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Nsmt.Amp.Training.Tests;
 

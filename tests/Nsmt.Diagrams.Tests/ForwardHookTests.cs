@@ -1,10 +1,10 @@
 using Nsmt.Models;
-using Nsmt.Torch;
-using static Nsmt.Torch.torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Nsmt.Diagrams.Tests;
 
-/// <summary>The forward hooks of Module.call (owned with the diagram stage, which is their first user).</summary>
+/// <summary>TorchSharp's forward hooks as the diagrams use them, and our untyped observers over them (ModuleHooks).</summary>
 public class ForwardHookTests
 {
     /// <summary>Returns its input object itself, so a call allocates nothing of its own.</summary>
@@ -21,14 +21,14 @@ public class ForwardHookTests
         var x = ones(4, 3);
         Tensor? seenInput = null;
         long[]? seenShape = null;
-        using var observe = linear.register_forward_hook((module, input, output) =>
+        var observe = linear.register_forward_hook((module, input, output) =>
         {
             Assert.Same(linear, module);
             seenInput = input;
             seenShape = output.shape;
-            return null;
+            return null!;
         });
-        using var replace = linear.register_forward_hook((_, _, output) => output * 0);
+        var replace = linear.register_forward_hook((_, _, output) => output * 0);
         var y = linear.call(x);
         Assert.Same(x, seenInput);
         Assert.Equal(new long[] { 4, 2 }, seenShape);
@@ -42,11 +42,11 @@ public class ForwardHookTests
         var module = new PassThrough();
         var order = new List<string>();
         var doubled = ones(2);
-        using var first = module.register_forward_pre_hook((_, input) => { order.Add("pre1"); return null; });
-        using var second = module.register_forward_pre_hook((_, input) => { order.Add("pre2"); return doubled; });
+        var first = module.register_forward_pre_hook((_, input) => { order.Add("pre1"); return null!; });
+        var second = module.register_forward_pre_hook((_, input) => { order.Add("pre2"); return doubled; });
         using var observer = module.ObserveForward((_, input) => order.Add("observe-before " + (ReferenceEquals(input, doubled) ? "replaced" : "original")),
             (_, _, _) => order.Add("observe-after"));
-        using var post = module.register_forward_hook((_, input, _) => { order.Add("post " + (ReferenceEquals(input, doubled) ? "replaced" : "original")); return null; });
+        var post = module.register_forward_hook((_, input, _) => { order.Add("post " + (ReferenceEquals(input, doubled) ? "replaced" : "original")); return null!; });
         var output = module.call(zeros(2));
         Assert.Same(doubled, output);
         Assert.Equal(["pre1", "pre2", "observe-before replaced", "observe-after", "post replaced"], order);
@@ -74,7 +74,7 @@ public class ForwardHookTests
         using var scope = NewDisposeScope();
         var module = new PassThrough();
         var calls = 0;
-        nn.HookHandle? handle = null;
+        HookHandle? handle = null;
         handle = module.ObserveForward(before: (_, _) => { calls++; handle!.remove(); });
         using var other = module.ObserveForward(before: (_, _) => calls += 10);
         module.call(zeros(1));
@@ -114,13 +114,13 @@ public class ForwardHookTests
         manual_seed(0);
         using var model = new SimpleCnn(new SimpleCnnOptions(1, 4, 4, 8, 0.2, 32), [new HeadSpec("a", 3), new HeadSpec("b", 5)]);
         var seen = new List<string>();
-        var handles = model.named_modules().Select(m => m.module.ObserveForward(before: (_, _) => seen.Add(m.name))).ToList();
+        var handles = model.NamedModulesDepthFirst().Select(m => m.module.ObserveForward(before: (_, _) => seen.Add(m.name))).ToList();
         model.eval();
         using (no_grad())
             model.call(rand(1, 1, 32, 32));
         handles.ForEach(h => h.remove());
         // Every module but the ModuleDict (a container that is never called itself) ran through call, in order.
-        var expected = model.named_modules().Select(m => m.name).Where(n => n != "heads").ToList();
+        var expected = model.NamedModulesDepthFirst().Select(m => m.name).Where(n => n != "heads").ToList();
         Assert.Equal(expected, seen);
     }
 }

@@ -1,4 +1,4 @@
-using static Nsmt.Torch.torch;
+using static TorchSharp.torch;
 
 namespace Nsmt.Diagrams.Tests;
 

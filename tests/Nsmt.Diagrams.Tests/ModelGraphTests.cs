@@ -1,7 +1,7 @@
 using Nsmt.Models;
-using Nsmt.Torch;
-using Nsmt.Torch.Modules;
-using static Nsmt.Torch.torch;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
 
 namespace Nsmt.Diagrams.Tests;
 

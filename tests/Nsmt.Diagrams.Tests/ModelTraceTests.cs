@@ -1,7 +1,7 @@
 using Nsmt.Models;
-using Nsmt.Torch;
-using Nsmt.Torch.Modules;
-using static Nsmt.Torch.torch;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
 
 namespace Nsmt.Diagrams.Tests;
 
@@ -15,7 +15,7 @@ public class ModelTraceTests
         model.train();
         ModelTrace.Capture(model, x);
         Assert.True(model.training);
-        Assert.All(model.modules(), m => Assert.False(m.HasForwardHooks));
+        Assert.All(model.ModulesDepthFirst(), m => Assert.False(m.HasForwardHooks));
         model.eval();
         ModelTrace.Capture(model, x);
         Assert.False(model.training);
@@ -26,7 +26,7 @@ public class ModelTraceTests
     {
         using var model = TestModels.Build("SimpleCnn");
         using var x = rand(1, 1, 32, 32);
-        var batchNorm = (BatchNorm2d)model.modules().First(m => m is BatchNorm2d);
+        var batchNorm = (BatchNorm2d)model.ModulesDepthFirst().First(m => m is BatchNorm2d);
         model.train();
         ModelTrace.Capture(model, x); // a batch of one would fail in training mode
         Assert.Equal(0, batchNorm.num_batches_tracked!.ToInt64());
@@ -114,6 +114,6 @@ public class ModelTraceTests
         var error = Assert.Throws<InvalidOperationException>(() => ModelTrace.Capture(model, x));
         Assert.Contains("SimpleDenseNet", error.Message, StringComparison.Ordinal);
         Assert.NotNull(error.InnerException);
-        Assert.All(model.modules(), m => Assert.False(m.HasForwardHooks));
+        Assert.All(model.ModulesDepthFirst(), m => Assert.False(m.HasForwardHooks));
     }
 }

@@ -1,6 +1,6 @@
-using Nsmt.Torch;
-using Nsmt.Torch.Modules;
-using static Nsmt.Torch.torch;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
 
 namespace Nsmt.Diagrams.Tests;
 
@@ -12,20 +12,20 @@ public class SummaryFormatTests
     /// </summary>
     private sealed class Tiny : nn.Module<Tensor, Tensor>
     {
-        private readonly nn.Parameter scale;
+        private readonly Parameter scale;
         private readonly Sequential body;
         private readonly Linear frozen;
         private readonly Linear unused;
 
         public Tiny(string name = "Tiny") : base(name)
         {
-            scale = new nn.Parameter(ones(2));
+            scale = nn.Parameter(ones(2));
             register_parameter("scale", scale);
-            body = register_module("body", nn.Sequential(nn.Linear(3, 4), nn.ReLU()));
-            frozen = register_module("frozen", nn.Linear(4, 2));
+            register_module("body", body = nn.Sequential(nn.Linear(3, 4), nn.ReLU()));
+            register_module("frozen", frozen = nn.Linear(4, 2));
             frozen.weight.requires_grad = false;
             frozen.bias!.requires_grad = false;
-            unused = register_module("unused", nn.Linear(2, 5));
+            register_module("unused", unused = nn.Linear(2, 5));
         }
 
         public override Tensor forward(Tensor input) => frozen.call(body.call(input)) * scale;

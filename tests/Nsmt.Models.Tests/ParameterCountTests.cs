@@ -1,5 +1,6 @@
-using Nsmt.Torch;
-using static Nsmt.Torch.torch;
+using Nsmt.Models;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Nsmt.Models.Tests;
 

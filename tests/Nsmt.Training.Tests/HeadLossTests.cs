@@ -1,7 +1,8 @@
-using Nsmt.Torch;
-using Nsmt.Torch.IO;
+using Nsmt.Models;
+using TorchSharp;
+using Nsmt.Training.IO;
 using Nsmt.Training.Losses;
-using static Nsmt.Torch.torch;
+using static TorchSharp.torch;
 
 namespace Nsmt.Training.Tests;
 

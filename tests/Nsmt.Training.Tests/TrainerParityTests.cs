@@ -1,9 +1,9 @@
 using System.Globalization;
-using Nsmt.Torch;
-using Nsmt.Torch.IO;
+using TorchSharp;
+using Nsmt.Training.IO;
 using Nsmt.Training.Config;
 using Nsmt.Training.Logging;
-using static Nsmt.Torch.torch;
+using static TorchSharp.torch;
 
 namespace Nsmt.Training.Tests;
 

@@ -1,10 +1,11 @@
+using Nsmt.Models;
 using System.Diagnostics;
-using Nsmt.Torch;
+using TorchSharp;
 using Nsmt.Training.Config;
 using Nsmt.Training.Logging;
 using Nsmt.Vimh;
 using Nsmt.Vimh.Generation;
-using static Nsmt.Torch.torch;
+using static TorchSharp.torch;
 
 namespace Nsmt.Training.Tests;
 

@@ -1,6 +1,7 @@
+using Nsmt.Models;
 using Nsmt.Amp.Capture;
-using Nsmt.Torch;
-using static Nsmt.Torch.torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Nsmt.Amp.Training.Data;
 
@@ -69,7 +70,7 @@ public sealed class WindowDataset
             output.AsSpan(start, Ny).CopyTo(y.AsSpan(b * Ny));
         }
 
-        return (tensor(x, [indices.Length, InputLength]), tensor(y, [indices.Length, Ny]));
+        return (TensorExtensions.FromSpan<float>(x, indices.Length, InputLength), TensorExtensions.FromSpan<float>(y, indices.Length, Ny));
     }
 
     /// <summary>

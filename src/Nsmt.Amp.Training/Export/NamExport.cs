@@ -1,8 +1,9 @@
+using Nsmt.Models;
 using Nsmt.Amp.Format;
 using Nsmt.Amp.Models;
 using Nsmt.Amp.Training.Models;
-using Nsmt.Torch;
-using static Nsmt.Torch.torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Nsmt.Amp.Training.Export;
 
@@ -23,7 +24,7 @@ public static class NamExport
         {
             NamWaveNet wavenet => new NamModel(wavenet.Config, WaveNetWeights(wavenet), sampleRate, metadata),
             NamLstm lstm => new NamModel(lstm.Config, LstmWeights(lstm), sampleRate, metadata),
-            _ => throw new NotSupportedException($"{module.GetName} has no .nam representation (only NAM's A1 WaveNet and LSTM do)"),
+            _ => throw new NotSupportedException($"{module.TypeName()} has no .nam representation (only NAM's A1 WaveNet and LSTM do)"),
         };
     }
 
@@ -166,7 +167,7 @@ public static class NamExport
             for (int l = 0; l < config.NumLayers; l++)
             {
                 int input = l == 0 ? config.InputSize : h;
-                using var w = tensor(model.Weights.AsSpan(offset, 4 * h * (input + h)), [4 * h, input + h]);
+                using var w = TensorExtensions.FromSpan<float>(model.Weights.AsSpan(offset, 4 * h * (input + h)), 4 * h, input + h);
                 offset += 4 * h * (input + h);
                 parameters[$"weight_ih_l{l}"].copy_(w.narrow(1, 0, input));
                 parameters[$"weight_hh_l{l}"].copy_(w.narrow(1, input, h));
@@ -195,7 +196,7 @@ public static class NamExport
             throw new NamFormatException(null, "weights", $"too few weights for {name}: need {offset + count}, have {weights.Length}");
         }
 
-        using var source = tensor(weights.AsSpan(offset, count), target.shape);
+        using var source = TensorExtensions.FromSpan<float>(weights.AsSpan(offset, count), target.shape);
         target.copy_(source);
         return offset + count;
     }

@@ -1,5 +1,5 @@
-using Nsmt.Torch;
-using static Nsmt.Torch.torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Nsmt.Amp.Training.Losses;
 

@@ -1,5 +1,5 @@
-using Nsmt.Torch;
-using static Nsmt.Torch.torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Nsmt.Amp.Training.Losses;
 
@@ -18,8 +18,8 @@ public static class AmpLosses
     {
         using var scope = NewDisposeScope();
         var (y, t) = AsBatch(prediction, target);
-        var error = (y - t).square().mean(1);
-        var energy = t.square().mean(1);
+        var error = (y - t).square().mean([1]);
+        var energy = t.square().mean([1]);
         return (error / energy).mean().MoveToOuterDisposeScope();
     }
 
@@ -54,7 +54,7 @@ public static class AmpLosses
     {
         using var scope = NewDisposeScope();
         var (y, t) = AsBatch(prediction, target);
-        var offset = (t.mean(1) - y.mean(1)).square().mean();
+        var offset = (t.mean([1]) - y.mean([1])).square().mean();
         return (offset / (t.square().mean() + epsilon)).MoveToOuterDisposeScope();
     }
 

@@ -1,5 +1,5 @@
-using Nsmt.Torch;
-using static Nsmt.Torch.torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Nsmt.Amp.Training.Losses;
 
@@ -74,7 +74,7 @@ public sealed class MultiResolutionStftLoss : IDisposable
 
     private static Tensor Magnitude(Tensor signal, StftResolution r, Tensor window)
     {
-        var spectrum = stft(signal, r.FftSize, r.HopSize, r.WindowLength, window, center: true, pad_mode: "reflect");
+        var spectrum = stft(signal, r.FftSize, r.HopSize, r.WindowLength, window, center: true, pad_mode: PaddingModes.Reflect, return_complex: true);
         // re^2 + im^2 on the two strided views: a reduction over a last axis of size 2 costs more.
         var power = spectrum.real.square() + spectrum.imag.square();
         return power.clamp(min: MagnitudeFloor).sqrt();

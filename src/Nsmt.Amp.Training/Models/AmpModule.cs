@@ -1,5 +1,6 @@
-using Nsmt.Torch;
-using static Nsmt.Torch.torch;
+using Nsmt.Models;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Nsmt.Amp.Training.Models;
 
@@ -66,7 +67,7 @@ public abstract class AmpModule : nn.Module<Tensor, Tensor>
                 using var scope = NewDisposeScope();
                 int n = Math.Min(chunkSize, count - start);
                 var window = input.Slice(start, context + n + lookahead);
-                using var x = tensor(window, [1, window.Length]);
+                using var x = TensorExtensions.FromSpan(window, 1, window.Length);
                 using var y = call(x);
                 y.CopyTo<float>(output.AsSpan(start, n));
             }

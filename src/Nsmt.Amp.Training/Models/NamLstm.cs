@@ -1,7 +1,8 @@
+using Nsmt.Models;
 using Nsmt.Amp.Models;
-using Nsmt.Torch;
-using Nsmt.Torch.Modules;
-using static Nsmt.Torch.torch;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
 
 namespace Nsmt.Amp.Training.Models;
 
@@ -29,8 +30,8 @@ public sealed class NamLstm : AmpModule
         Config = config;
         BurnIn = burnIn;
         SampleRate = sampleRate;
-        core = register_module("core", nn.LSTM(config.InputSize, config.HiddenSize, config.NumLayers, batchFirst: true));
-        head = register_module("head", nn.Linear(config.HiddenSize, 1));
+        register_module("core", core = nn.LSTM(config.InputSize, config.HiddenSize, config.NumLayers, batchFirst: true));
+        register_module("head", head = nn.Linear(config.HiddenSize, 1));
         InitialHidden = zeros(config.NumLayers, config.HiddenSize);
         InitialCell = zeros(config.NumLayers, config.HiddenSize);
         register_buffer("initial_hidden", InitialHidden);
@@ -62,7 +63,7 @@ public sealed class NamLstm : AmpModule
     public override Tensor forward(Tensor x)
     {
         using var scope = NewDisposeScope();
-        var (features, _) = core.forward(x.unsqueeze(2));
+        var (features, _, _) = core.forward(x.unsqueeze(2));
         var y = head.call(features).squeeze(2);
         return y.narrow(1, BurnIn, y.size(1) - BurnIn).MoveToOuterDisposeScope();
     }
@@ -76,7 +77,7 @@ public sealed class NamLstm : AmpModule
         {
             using var noGrad = no_grad();
             using var scope = NewDisposeScope();
-            var y = call(tensor(input, [1, input.Length]));
+            var y = call(TensorExtensions.FromSpan(input, 1, input.Length));
             return y.contiguous().ToArray<float>();
         }
         finally
@@ -90,7 +91,7 @@ public sealed class NamLstm : AmpModule
     {
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        var (_, (h, c)) = core.forward(zeros(1, ExportSilenceSamples, 1));
+        var (_, h, c) = core.forward(zeros(1, ExportSilenceSamples, 1));
         InitialHidden.copy_(h.squeeze(1));
         InitialCell.copy_(c.squeeze(1));
     }
@@ -107,13 +108,14 @@ public sealed class NamLstm : AmpModule
             using var outer = NewDisposeScope();
             var state = (InitialHidden.unsqueeze(1), InitialCell.unsqueeze(1));
             int prewarm = SampleRate is { } rate ? Math.Max(1, (int)(0.5 * rate)) : 1;
-            (_, state) = core.forward(zeros(1, prewarm, 1), state);
+            (_, var h0, var c0) = core.forward(zeros(1, prewarm, 1), state);
+            state = (h0, c0);
             for (int start = 0; start < input.Length; start += chunkSize)
             {
                 int count = Math.Min(chunkSize, input.Length - start);
-                using var x = tensor(input.Slice(start, count), [1, count, 1]);
-                var (features, next) = core.forward(x, state);
-                state = next;
+                using var x = TensorExtensions.FromSpan(input.Slice(start, count), 1, count, 1);
+                var (features, h, c) = core.forward(x, state);
+                state = (h, c);
                 using var y = head.call(features);
                 y.CopyTo<float>(output.AsSpan(start, count));
             }

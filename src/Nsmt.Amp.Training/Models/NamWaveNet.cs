@@ -1,7 +1,8 @@
+using Nsmt.Models;
 using Nsmt.Amp.Models;
-using Nsmt.Torch;
-using Nsmt.Torch.Modules;
-using static Nsmt.Torch.torch;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
 
 namespace Nsmt.Amp.Training.Models;
 
@@ -18,9 +19,9 @@ public sealed class NamWaveNetLayer : nn.Module
         Gated = array.Gated;
         Dilation = dilation;
         int m = array.ConvOutputChannels;
-        Conv = register_module("conv", nn.Conv1d(array.Channels, m, array.KernelSize, dilation: dilation));
-        InputMixer = register_module("input_mixer", nn.Conv1d(array.ConditionSize, m, 1, bias: false));
-        OneByOne = register_module("1x1", nn.Conv1d(array.Channels, array.Channels, 1));
+        register_module("conv", Conv = nn.Conv1d(array.Channels, m, array.KernelSize, dilation: dilation));
+        register_module("input_mixer", InputMixer = nn.Conv1d(array.ConditionSize, m, 1, bias: false));
+        register_module("1x1", OneByOne = nn.Conv1d(array.Channels, array.Channels, 1));
     }
 
     public Conv1d Conv { get; }
@@ -36,7 +37,7 @@ public sealed class NamWaveNetLayer : nn.Module
     public int Dilation { get; }
 
     /// <summary>Samples this layer's conv looks back: (K-1)*d.</summary>
-    public int History => (int)((Conv.KernelSize[0] - 1) * Dilation);
+    public int History => (int)((Conv.kernel_size[0] - 1) * Dilation);
 
     /// <summary>
     /// One layer over right-aligned signals: <paramref name="h"/> [B, C, L], <paramref name="condition"/>
@@ -53,7 +54,7 @@ public sealed class NamWaveNetLayer : nn.Module
             // The mixin rides along as one more input channel of the dilated conv, weighted only at
             // the last tap (the output's own sample): one convolution instead of two plus an add.
             // A training step is about 10% faster than NAM's formulation (bench/amp-train/RESULTS.md).
-            long k = Conv.KernelSize[0];
+            long k = Conv.kernel_size[0];
             var weight = torch.cat([Conv.weight, nn.functional.pad(InputMixer.weight, [k - 1, 0])], 1);
             var input = torch.cat([h, condition.narrow(2, condition.size(2) - h.size(2), h.size(2))], 1);
             z = nn.functional.conv1d(input, weight, Conv.bias, dilation: Dilation);
@@ -80,14 +81,11 @@ public sealed class NamWaveNetLayerArray : nn.Module
         : base(nameof(NamWaveNetLayerArray))
     {
         Config = config;
-        Rechannel = register_module("rechannel", nn.Conv1d(config.InputSize, config.Channels, 1, bias: false));
-        Layers = register_module("layers", new ModuleList<NamWaveNetLayer>());
-        foreach (int d in config.Dilations)
-        {
-            Layers.append(new NamWaveNetLayer(config, d));
-        }
+        register_module("rechannel", Rechannel = nn.Conv1d(config.InputSize, config.Channels, 1, bias: false));
+        // TorchSharp registers a ModuleList's items when the list is registered: fill it first.
+        register_module("layers", Layers = new ModuleList<NamWaveNetLayer>([.. config.Dilations.Select(d => new NamWaveNetLayer(config, d))]));
 
-        HeadRechannel = register_module("head_rechannel", nn.Conv1d(config.Channels, config.HeadSize, 1, bias: config.HeadBias));
+        register_module("head_rechannel", HeadRechannel = nn.Conv1d(config.Channels, config.HeadSize, 1, bias: config.HeadBias));
     }
 
     public WaveNetLayerArrayConfig Config { get; }
@@ -136,11 +134,7 @@ public sealed class NamWaveNet : AmpModule
         ArgumentNullException.ThrowIfNull(config);
         config.Validate();
         Config = config;
-        Arrays = register_module("layer_arrays", new ModuleList<NamWaveNetLayerArray>());
-        foreach (var array in config.LayerArrays)
-        {
-            Arrays.append(new NamWaveNetLayerArray(array));
-        }
+        register_module("layer_arrays", Arrays = new ModuleList<NamWaveNetLayerArray>([.. config.LayerArrays.Select(a => new NamWaveNetLayerArray(a))]));
     }
 
     public WaveNetConfig Config { get; }

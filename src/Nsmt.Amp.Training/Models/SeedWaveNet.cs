@@ -1,6 +1,6 @@
-using Nsmt.Torch;
-using Nsmt.Torch.Modules;
-using static Nsmt.Torch.torch;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
 
 namespace Nsmt.Amp.Training.Models;
 
@@ -60,14 +60,12 @@ public sealed class SeedWaveNet : AmpModule
         options.Validate();
         Options = options;
         // Construction order = PyTorch's registration order, so a seed gives PyTorch's initial weights.
-        input = register_module("input", nn.Conv1d(1, options.Channels, 1));
-        blocks = register_module("blocks", new ModuleList<Conv1d>());
-        foreach (int d in options.Dilations)
-        {
-            blocks.append(nn.Conv1d(options.Channels, options.Channels, options.KernelSize, dilation: d));
-        }
+        register_module("input", input = nn.Conv1d(1, options.Channels, 1));
+        // TorchSharp registers a ModuleList's items when the list is registered: fill it first.
+        register_module("blocks", blocks = new ModuleList<Conv1d>(
+            [.. options.Dilations.Select(d => nn.Conv1d(options.Channels, options.Channels, options.KernelSize, dilation: d))]));
 
-        output = register_module("output", nn.Conv1d(options.Channels, 1, 1));
+        register_module("output", output = nn.Conv1d(options.Channels, 1, 1));
     }
 
     public SeedWaveNetOptions Options { get; }

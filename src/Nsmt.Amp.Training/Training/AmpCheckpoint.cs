@@ -1,11 +1,12 @@
+using Nsmt.Training.Optimization;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Nsmt.Amp.Training.Models;
-using Nsmt.Torch;
-using Nsmt.Torch.IO;
-using Nsmt.Torch.Modules;
-using static Nsmt.Torch.torch;
+using TorchSharp;
+using Nsmt.Training.IO;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
 
 namespace Nsmt.Amp.Training.Training;
 
@@ -57,24 +58,19 @@ public static class AmpCheckpoint
             tensors["model/" + name] = t;
         }
 
-        var optimizerState = optimizer.state_dict();
-        foreach (var (name, t) in optimizerState.Tensors)
-        {
-            tensors["optimizer/" + name] = t;
-        }
+        tensors[OptimizerStates.TensorName] = OptimizerStates.ToTensor(optimizer);
 
         foreach (var (name, t) in average?.State() ?? [])
         {
             tensors[name] = t;
         }
 
-        tensors["rng/torch"] = get_rng_state();
+        tensors["rng/torch"] = random.get_rng_state();
         var metadata = new Dictionary<string, string>
         {
             ["format"] = Format,
             ["config"] = configYaml,
             ["sample_rate"] = sampleRate.ToString(CultureInfo.InvariantCulture),
-            ["optimizer"] = JsonSerializer.Serialize(optimizerState.Numbers, Json),
             ["scheduler"] = JsonSerializer.Serialize(scheduler.state_dict(), Json),
             ["progress"] = JsonSerializer.Serialize(progress, Json),
         };
@@ -141,14 +137,11 @@ public static class AmpCheckpoint
 
         public void LoadTrainingState(optim.Optimizer optimizer, LRScheduler scheduler)
         {
-            var tensors = Tensors.Where(kv => kv.Key.StartsWith("optimizer/", StringComparison.Ordinal))
-                .ToDictionary(kv => kv.Key["optimizer/".Length..], kv => kv.Value);
-            var numbers = JsonSerializer.Deserialize<Dictionary<string, double>>(Require("optimizer"), Json)!;
-            optimizer.load_state_dict(new optim.OptimizerState(tensors, numbers));
+            OptimizerStates.Load(optimizer, Tensors, Path);
             scheduler.load_state_dict(JsonSerializer.Deserialize<Dictionary<string, double>>(Require("scheduler"), Json)!);
             if (Tensors.TryGetValue("rng/torch", out var rng))
             {
-                set_rng_state(rng);
+                random.set_rng_state(rng);
             }
         }
 

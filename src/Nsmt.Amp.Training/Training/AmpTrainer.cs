@@ -1,3 +1,5 @@
+using Nsmt.Models;
+using Nsmt.Training.Optimization;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
@@ -9,10 +11,10 @@ using Nsmt.Amp.Training.Export;
 using Nsmt.Amp.Training.Losses;
 using Nsmt.Amp.Training.Models;
 using Nsmt.Audio;
-using Nsmt.Torch;
-using Nsmt.Torch.Modules;
+using TorchSharp;
+using TorchSharp.Modules;
 using Nsmt.Training.Logging;
-using static Nsmt.Torch.torch;
+using static TorchSharp.torch;
 
 namespace Nsmt.Amp.Training.Training;
 
@@ -79,7 +81,7 @@ public sealed class AmpTrainer
         var validationInput = ValidationInput(model, out int validationFirst, out int validationCount);
         var validationTarget = data.Output.AsSpan(validationFirst, validationCount).ToArray();
         using var optimizer = optim.Adam(model.parameters(), lr: t.LearningRate, weight_decay: t.WeightDecay);
-        var scheduler = optim.lr_scheduler.ExponentialLR(optimizer, t.LearningRateGamma);
+        var scheduler = new ExponentialLR(optimizer, t.LearningRateGamma);
         using var loss = new AmpLoss(config.Loss);
         using var average = t.EmaDecay > 0 ? new ExponentialWeightAverage(model, t.EmaDecay) : null;
         var metrics = new MetricsCsvLogger(run.MetricsCsv);
@@ -135,7 +137,7 @@ public sealed class AmpTrainer
                 break;
             }
 
-            double learningRate = optimizer.ParamGroups[0].LearningRate;
+            double learningRate = optimizer.ParamGroups.First().LearningRate;
             scheduler.step();
             float[] prediction;
             using (average?.Apply())

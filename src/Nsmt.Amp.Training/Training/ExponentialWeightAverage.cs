@@ -1,5 +1,6 @@
-using Nsmt.Torch;
-using static Nsmt.Torch.torch;
+using TorchSharp.Modules;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Nsmt.Amp.Training.Training;
 
@@ -13,7 +14,7 @@ public sealed class ExponentialWeightAverage : IDisposable
 {
     public const string Prefix = "ema/";
 
-    private readonly (string name, nn.Parameter parameter, Tensor average)[] entries;
+    private readonly (string name, Parameter parameter, Tensor average)[] entries;
 
     public ExponentialWeightAverage(nn.Module model, double decay)
     {
@@ -79,10 +80,10 @@ public sealed class ExponentialWeightAverage : IDisposable
 
     private sealed class Swap : IDisposable
     {
-        private readonly (string name, nn.Parameter parameter, Tensor average)[] entries;
+        private readonly (string name, Parameter parameter, Tensor average)[] entries;
         private readonly Tensor[] raw;
 
-        public Swap((string name, nn.Parameter parameter, Tensor average)[] entries)
+        public Swap((string name, Parameter parameter, Tensor average)[] entries)
         {
             this.entries = entries;
             using var noGrad = no_grad();

@@ -6,7 +6,7 @@ using Nsmt.Models;
 using Nsmt.Training.Config;
 using Nsmt.Training.Data;
 using Nsmt.Training.Logging;
-using static Nsmt.Torch.torch;
+using static TorchSharp.torch;
 
 namespace Nsmt.Training.Comparison;
 

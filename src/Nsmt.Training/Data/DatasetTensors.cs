@@ -1,7 +1,7 @@
 using Nsmt.Models;
-using Nsmt.Torch;
+using TorchSharp;
 using Nsmt.Vimh;
-using static Nsmt.Torch.torch;
+using static TorchSharp.torch;
 
 namespace Nsmt.Training.Data;
 
@@ -33,7 +33,7 @@ public sealed class DatasetTensors : IDisposable
             for (var i = 0; i < split.Count; i++)
                 labels[(long)i * heads + h] = column[i];
         }
-        return new DatasetTensors(images, tensor(labels, [split.Count, heads]), split.Count);
+        return new DatasetTensors(images, TensorExtensions.FromSpan<long>(labels, split.Count, heads), split.Count);
     }
 
     /// <summary>Number of batches for a batch size, optionally capped (0 = no cap).</summary>
@@ -70,7 +70,8 @@ public static class InputScaling
     public static Tensor ToTensor(ReadOnlySpan<byte> images, int count, int channels, int height, int width)
     {
         using var scope = NewDisposeScope();
-        using var raw = tensor(images, [count, channels, height, width]);
+        using var raw = empty([count, channels, height, width], ScalarType.Byte);
+        images.CopyTo(raw.bytes);
         return (raw.to(ScalarType.Float32) / 255.0).MoveToOuterDisposeScope();
     }
 }

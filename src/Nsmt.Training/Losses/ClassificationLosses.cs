@@ -1,6 +1,6 @@
-using Nsmt.Torch;
-using static Nsmt.Torch.torch;
-using F = Nsmt.Torch.torch.nn.functional;
+using TorchSharp;
+using static TorchSharp.torch;
+using F = TorchSharp.torch.nn.functional;
 
 namespace Nsmt.Training.Losses;
 
@@ -61,7 +61,8 @@ public sealed class SoftTargetLoss(SoftTargetShape shape = SoftTargetShape.Trian
     {
         using var scope = NewDisposeScope();
         var soft = Targets(classes, output.size(1), output.dtype);
-        return F.kl_div(F.log_softmax(output, 1), soft, nn.Reduction.BatchMean).MoveToOuterDisposeScope();
+        // KL divergence with 'batchmean' reduction (TorchSharp's Reduction has no BatchMean): sum over the batch / B.
+        return (F.kl_div(F.log_softmax(output, 1), soft, log_target: false, reduction: nn.Reduction.Sum) / output.size(0)).MoveToOuterDisposeScope();
     }
 
     public Tensor PredictClasses(Tensor output) => output.argmax(1);

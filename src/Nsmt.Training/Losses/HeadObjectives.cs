@@ -1,5 +1,6 @@
 using Nsmt.Models;
-using Nsmt.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 using Nsmt.Training.Config;
 
 namespace Nsmt.Training.Losses;

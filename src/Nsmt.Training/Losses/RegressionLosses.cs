@@ -1,6 +1,6 @@
-using Nsmt.Torch;
-using static Nsmt.Torch.torch;
-using F = Nsmt.Torch.torch.nn.functional;
+using TorchSharp;
+using static TorchSharp.torch;
+using F = TorchSharp.torch.nn.functional;
 
 namespace Nsmt.Training.Losses;
 

@@ -1,13 +1,14 @@
-using Nsmt.Torch;
+using TorchSharp.Modules;
+using TorchSharp;
 using Nsmt.Training.Config;
-using static Nsmt.Torch.torch;
+using static TorchSharp.torch;
 
 namespace Nsmt.Training.Optimization;
 
 public static class OptimizerFactory
 {
     /// <summary>Adam (L2 weight decay, the template's choice), AdamW (decoupled) or SGD from the model config.</summary>
-    public static optim.Optimizer Create(OptimizerSettings s, IEnumerable<nn.Parameter> parameters) => s.Name switch
+    public static optim.Optimizer Create(OptimizerSettings s, IEnumerable<Parameter> parameters) => s.Name switch
     {
         "adamw" => optim.AdamW(parameters, s.LearningRate, s.Beta1, s.Beta2, s.Eps, s.WeightDecay),
         "sgd" => optim.SGD(parameters, s.LearningRate, s.Momentum, weight_decay: s.WeightDecay, nesterov: s.Nesterov),
@@ -21,9 +22,9 @@ public static class OptimizerFactory
 /// </summary>
 public sealed class TrainingSchedule
 {
-    private readonly Nsmt.Torch.Modules.LRScheduler? epochScheduler;
-    private readonly Nsmt.Torch.Modules.LRScheduler? stepScheduler;
-    private readonly Nsmt.Torch.Modules.ReduceLROnPlateau? plateau;
+    private readonly LRScheduler? epochScheduler;
+    private readonly LRScheduler? stepScheduler;
+    private readonly ReduceLROnPlateau? plateau;
     private readonly string monitor;
 
     public TrainingSchedule(SchedulerSettings s, optim.Optimizer optimizer, int maxEpochs, int stepsPerEpoch)
@@ -32,20 +33,20 @@ public sealed class TrainingSchedule
         switch (s.Name)
         {
             case "plateau":
-                plateau = optim.lr_scheduler.ReduceLROnPlateau(optimizer, s.Mode, s.Factor, s.Patience, s.Threshold);
+                plateau = new ReduceLROnPlateau(optimizer, s.Mode, s.Factor, s.Patience, s.Threshold);
                 break;
             case "step":
-                epochScheduler = optim.lr_scheduler.StepLR(optimizer, s.StepSize, s.Gamma);
+                epochScheduler = new StepLR(optimizer, s.StepSize, s.Gamma);
                 break;
             case "exponential":
-                epochScheduler = optim.lr_scheduler.ExponentialLR(optimizer, s.Gamma);
+                epochScheduler = new ExponentialLR(optimizer, s.Gamma);
                 break;
             case "cosine":
-                epochScheduler = optim.lr_scheduler.CosineAnnealingLR(optimizer, s.TMax > 0 ? s.TMax : maxEpochs, s.EtaMin);
+                epochScheduler = new CosineAnnealingLR(optimizer, s.TMax > 0 ? s.TMax : maxEpochs, s.EtaMin);
                 break;
             case "onecycle":
-                var maxLr = s.MaxLearningRate > 0 ? s.MaxLearningRate : optimizer.ParamGroups[0].LearningRate;
-                stepScheduler = optim.lr_scheduler.OneCycleLR(optimizer, maxLr, maxEpochs * stepsPerEpoch, s.PctStart);
+                var maxLr = s.MaxLearningRate > 0 ? s.MaxLearningRate : optimizer.ParamGroups.First().LearningRate;
+                stepScheduler = new OneCycleLR(optimizer, maxLr, maxEpochs * stepsPerEpoch, s.PctStart);
                 break;
         }
     }

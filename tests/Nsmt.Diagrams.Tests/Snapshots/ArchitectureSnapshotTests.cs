@@ -1,6 +1,6 @@
 using Nsmt.Models;
 using Nsmt.Tests.Snapshots;
-using static Nsmt.Torch.torch;
+using static TorchSharp.torch;
 
 namespace Nsmt.Diagrams.Tests.Snapshots;
 

@@ -64,7 +64,7 @@ def mrstft(p, t, resolutions=((1024, 120, 600), (2048, 240, 1200), (512, 50, 240
 
 
 def dc(p, t):  # per-item offsets, batch-pooled energy (a silent window cannot divide by zero)
-    return torch.mean((t.mean(1) - p.mean(1)) ** 2) / (torch.mean(t ** 2) + 1e-8)
+    return torch.mean((t.mean([1]) - p.mean([1])) ** 2) / (torch.mean(t ** 2) + 1e-8)
 
 
 cases = {

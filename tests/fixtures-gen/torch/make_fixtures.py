@@ -49,7 +49,7 @@ for name, value in {
     "silu": F.silu(x), "leaky_relu": F.leaky_relu(x, 0.2), "softmax": F.softmax(x, 1), "log_softmax": F.log_softmax(x, 1),
     "clamp": x.clamp(-0.5, 0.7), "where": torch.where(x > 0, x, y), "masked_fill": x.masked_fill(x < 0, -9.0),
     "gt": (x > y).float(), "maximum": torch.maximum(x, y), "abs": x.abs(), "erfinv": (x.clamp(-0.9, 0.9)).erfinv(),
-    "sum1": x.sum(1), "mean0": x.mean(0), "std1": x.std(1), "var0_biased": x.var(0, unbiased=False), "amax1": x.amax(1),
+    "sum1": x.sum(1), "mean0": x.mean([0]), "std1": x.std(1), "var0_biased": x.var(0, unbiased=False), "amax1": x.amax(1),
     "logsumexp1": x.logsumexp(1), "norm": x.norm().reshape(1), "sum_all": x.sum().reshape(1), "prod1": x.prod(1),
     "argmax1": x.argmax(1), "max1_values": x.max(1).values, "max1_indices": x.max(1).indices,
     "cumsum1": x.cumsum(1),

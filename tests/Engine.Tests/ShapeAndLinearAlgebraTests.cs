@@ -1,7 +1,7 @@
-using static Nsmt.Torch.torch;
-using F = Nsmt.Torch.torch.nn.functional;
+using static TorchSharp.torch;
+using F = TorchSharp.torch.nn.functional;
 
-namespace Nsmt.Torch.Tests;
+namespace Engine.Tests;
 
 public class ShapeAndLinearAlgebraTests
 {
@@ -17,7 +17,7 @@ public class ShapeAndLinearAlgebraTests
         Golden.AssertEqual(Golden.Get("shape.slice"), a.slice(2, 1, 4, 2), "slice");
         Golden.AssertEqual(Golden.Get("shape.index_select"), a.index_select(1, tensor(new long[] { 2, 0 })), "index_select");
         Golden.AssertEqual(Golden.Get("shape.pad_constant"), F.pad(a, [1, 2, 0, 1], value: 0.5), "pad constant");
-        Golden.AssertEqual(Golden.Get("shape.pad_reflect"), F.pad(a, [2, 1], nn.PaddingModes.Reflect), "pad reflect");
+        Golden.AssertEqual(Golden.Get("shape.pad_reflect"), F.pad(a, [2, 1], PaddingModes.Reflect), "pad reflect");
         Golden.AssertEqual(Golden.Get("shape.transpose"), a.transpose(0, 2), "transpose");
         Golden.AssertEqual(Golden.Get("shape.flip"), a.flip(1), "flip");
         Golden.AssertEqual(Golden.Get("shape.expand"), a.narrow(1, 0, 1).expand(2, 3, 4), "expand");

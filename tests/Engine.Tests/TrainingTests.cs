@@ -1,8 +1,9 @@
-using Nsmt.Torch.IO;
-using static Nsmt.Torch.torch;
-using F = Nsmt.Torch.torch.nn.functional;
+using Nsmt.Models;
+using Nsmt.Training.IO;
+using static TorchSharp.torch;
+using F = TorchSharp.torch.nn.functional;
 
-namespace Nsmt.Torch.Tests;
+namespace Engine.Tests;
 
 public class TrainingTests
 {
@@ -27,7 +28,7 @@ public class TrainingTests
         return (tensor(points, [perClass * 2, 2]).DetachFromDisposeScope(), tensor(labels).DetachFromDisposeScope());
     }
 
-    private static (Modules.Sequential model, double accuracy) Train(long seed)
+    private static (Sequential model, double accuracy) Train(long seed)
     {
         manual_seed(seed);
         var (x, y) = Spirals(200, 1);

@@ -1,7 +1,8 @@
-using static Nsmt.Torch.torch;
-using F = Nsmt.Torch.torch.nn.functional;
+using Nsmt.Models;
+using static TorchSharp.torch;
+using F = TorchSharp.torch.nn.functional;
 
-namespace Nsmt.Torch.Tests;
+namespace Engine.Tests;
 
 /// <summary>Autograd against central finite differences (float64), independent of PyTorch.</summary>
 public class GradCheckTests

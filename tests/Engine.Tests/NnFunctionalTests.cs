@@ -1,7 +1,7 @@
-using static Nsmt.Torch.torch;
-using F = Nsmt.Torch.torch.nn.functional;
+using static TorchSharp.torch;
+using F = TorchSharp.torch.nn.functional;
 
-namespace Nsmt.Torch.Tests;
+namespace Engine.Tests;
 
 /// <summary>Forward values and gradients of sum(out * w) against PyTorch.</summary>
 public class NnFunctionalTests
@@ -18,7 +18,7 @@ public class NnFunctionalTests
     }
 
     [Fact] public void Conv1d_strided_dilated_grouped() => CheckCase("conv1d", 3, t => F.conv1d(t[0], t[1], t[2], stride: 2, padding: 1, dilation: 2, groups: 2));
-    [Fact] public void Conv1d_same_padding() => CheckCase("conv1d_same", 3, t => F.conv1d(t[0], t[1], t[2], 1, nn.Padding.Same, dilation: 3));
+    [Fact] public void Conv1d_same_padding() => CheckCase("conv1d_same", 3, t => F.conv1d_padding(t[0], t[1], t[2], 1, Padding.Same, dilation: 3));
     [Fact] public void Conv2d_strided_padded() => CheckCase("conv2d", 3, t => F.conv2d(t[0], t[1], t[2], [2, 1], [1, 2]));
     [Fact] public void Conv2d_depthwise() => CheckCase("conv2d_dw", 2, t => F.conv2d(t[0], t[1], null, padding: [3, 3], groups: 4));
     [Fact] public void Conv_transpose1d() => CheckCase("conv_transpose1d", 3, t => F.conv_transpose1d(t[0], t[1], t[2], stride: 2, padding: 1, output_padding: 1));
@@ -82,7 +82,7 @@ public class NnFunctionalTests
             "l1" => F.l1_loss(input, goal),
             "smooth_l1" => F.smooth_l1_loss(input, goal, beta: 0.5),
             "huber" => F.huber_loss(input, goal, delta: 0.1),
-            "kl_div" => F.kl_div(F.log_softmax(input, 1), soft, nn.Reduction.BatchMean),
+            "kl_div" => F.kl_div(F.log_softmax(input, 1), soft, log_target: false, reduction: nn.Reduction.Sum) / input.size(0),
             "bce" => F.binary_cross_entropy(input, labels),
             "bce_logits" => F.binary_cross_entropy_with_logits(input, labels),
             _ => throw new ArgumentException(name),
@@ -106,9 +106,11 @@ public class NnFunctionalTests
             "nocenter_norm_rect" => ones([80], float64),
             _ => hamming_window(64, periodic: false, dtype: float64),
         };
-        var spec = stft(signal, nFft, hop, winLength, window, center, normalized: normalized);
-        Golden.AssertClose($"stft.{name}.real", spec.real, 1e-9, 1e-9);
-        Golden.AssertClose($"stft.{name}.imag", spec.imag, 1e-9, 1e-9);
+        var spec = stft(signal, nFft, hop, winLength, window, center, normalized: normalized, return_complex: true);
+        // float64; libtorch 2.10's FFT differs from PyTorch 1.13's fixture by up to 1.0e-8 relative (win_shorter,
+        // element 0: -5.4262456445 vs -5.4262455882), so the tolerance is 1e-7 where it was 1e-9.
+        Golden.AssertClose($"stft.{name}.real", spec.real, 1e-7, 1e-7);
+        Golden.AssertClose($"stft.{name}.imag", spec.imag, 1e-7, 1e-7);
     }
 
     [Fact]
@@ -117,7 +119,7 @@ public class NnFunctionalTests
         using var scope = NewDisposeScope();
         var signal = Golden.Get("stft.signal");
         var window = hann_window(64, dtype: float64);
-        var spec = stft(signal, 64, 16, window: window);
+        var spec = stft(signal, 64, 16, window: window, return_complex: true);
         var back = istft(spec, 64, 16, window: window, length: 1000);
         Golden.AssertClose("istft.out", back, 1e-9, 1e-9);
         Golden.AssertClose(signal, back, 1e-9, 0, "reconstruction");

@@ -1,7 +1,8 @@
-using static Nsmt.Torch.torch;
-using F = Nsmt.Torch.torch.nn.functional;
+using Nsmt.Models;
+using static TorchSharp.torch;
+using F = TorchSharp.torch.nn.functional;
 
-namespace Nsmt.Torch.Tests;
+namespace Engine.Tests;
 
 public class ElementwiseTests
 {
@@ -32,7 +33,7 @@ public class ElementwiseTests
         "sigmoid" => x.sigmoid(),
         "relu" => x.relu(),
         "gelu" => F.gelu(x),
-        "gelu_tanh" => F.gelu(x, "tanh"),
+        "gelu_tanh" => F.gelu(x, GELU.Approximate.tanh),
         "silu" => F.silu(x),
         "leaky_relu" => F.leaky_relu(x, 0.2),
         "softmax" => F.softmax(x, 1),
@@ -45,7 +46,7 @@ public class ElementwiseTests
         "abs" => x.abs(),
         "erfinv" => x.clamp(-0.9, 0.9).erfinv(),
         "sum1" => x.sum(1),
-        "mean0" => x.mean(0),
+        "mean0" => x.mean([0]),
         "std1" => x.std(1),
         "var0_biased" => x.var(0, unbiased: false),
         "amax1" => x.amax([1]),

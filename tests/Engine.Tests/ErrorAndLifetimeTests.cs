@@ -1,6 +1,7 @@
-using static Nsmt.Torch.torch;
+using Nsmt.Models;
+using static TorchSharp.torch;
 
-namespace Nsmt.Torch.Tests;
+namespace Engine.Tests;
 
 public class ErrorAndLifetimeTests
 {
@@ -10,9 +11,12 @@ public class ErrorAndLifetimeTests
         using var scope = NewDisposeScope();
         var a = ones(2, 3);
         var b = ones(4, 5);
-        var error = Assert.Throws<TorchException>(() => a.matmul(b));
+        // mm, not matmul: TorchSharp 0.107's THSTensor_matmul lets libtorch's c10::Error escape (std::terminate, the
+        // process aborts; measured), while mm, linear, bmm and the element-wise ops report it. Our models call
+        // matmul only on shapes they build themselves (ViT attention).
+        var error = Assert.Throws<System.Runtime.InteropServices.ExternalException>(() => a.mm(b));
         Assert.Contains("mat1 and mat2 shapes cannot be multiplied (2x3 and 4x5)", error.Message);
-        // The process and the binding keep working after the error.
+        // The process and TorchSharp keep working after the error.
         Assert.Equal(6f, a.sum().item<float>());
     }
 
@@ -20,38 +24,32 @@ public class ErrorAndLifetimeTests
     public void Bad_arguments_report_libtorch_errors_rather_than_crashing()
     {
         using var scope = NewDisposeScope();
-        Assert.Throws<TorchException>(() => ones(3).view(2, 2));
-        Assert.Throws<TorchException>(() => nn.functional.conv2d(ones(1, 3, 4, 4), ones(2, 4, 3, 3)));
-        Assert.Throws<TorchException>(() => ones(2, 2).backward());
-        Assert.Throws<ArgumentException>(() => ones(2).ToArray<double>());
+        Assert.Throws<System.Runtime.InteropServices.ExternalException>(() => ones(3).view(2, 2));
+        Assert.Throws<System.Runtime.InteropServices.ExternalException>(() => nn.functional.conv2d(ones(1, 3, 4, 4), ones(2, 4, 3, 3)));
+        Assert.Throws<System.Runtime.InteropServices.ExternalException>(() => ones(2, 2).backward());
+        Assert.ThrowsAny<Exception>(() => ones(2).ToArray<double>());
     }
 
     [Fact]
-    public void Using_a_disposed_tensor_throws_ObjectDisposedException()
+    public void Using_a_disposed_tensor_throws_a_managed_exception()
     {
         var t = ones(2);
         t.Dispose();
-        Assert.Throws<ObjectDisposedException>(() => t.sum());
+        Assert.Throws<InvalidOperationException>(() => t.sum());
     }
 
     [Fact]
-    public void Dispose_scope_releases_temporaries_but_not_moved_tensors_or_parameters()
+    public void Dispose_scope_releases_temporaries_but_not_moved_tensors()
     {
         Tensor kept, temporary;
-        nn.Parameter parameter;
         using (var scope = NewDisposeScope())
         {
             temporary = ones(3) * 2;
             kept = (temporary + 1).MoveToOuterDisposeScope();
-            parameter = new nn.Parameter(zeros(2));
-            Assert.Equal(3, scope.Count); // ones(3), the product, and zeros(2); not the moved sum nor the parameter
         }
-        Assert.True(temporary.IsInvalid);
-        Assert.False(kept.IsInvalid);
-        Assert.False(parameter.IsInvalid);
+        Assert.Throws<InvalidOperationException>(() => temporary.sum());
         Assert.Equal(9f, kept.sum().item<float>());
         kept.Dispose();
-        parameter.Dispose();
     }
 
     [Fact]
@@ -77,7 +75,7 @@ public class ErrorAndLifetimeTests
         set_num_threads(1);
         Assert.Equal(1, get_num_threads());
         set_num_threads(all);
-        Assert.StartsWith("1.", __version__);
+        Assert.StartsWith("2.10", __version__);
         Assert.False(cuda.is_available() && cuda.device_count() == 0);
     }
 }

@@ -1,7 +1,7 @@
 using System.Globalization;
-using Nsmt.Torch.IO;
+using Nsmt.Training.IO;
 
-namespace Nsmt.Torch.Tests;
+namespace Engine.Tests;
 
 /// <summary>Golden tensors computed by PyTorch (tests/fixtures-gen/torch/make_fixtures.py).</summary>
 internal static class Golden
