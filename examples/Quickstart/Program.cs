@@ -1,4 +1,4 @@
-// The smallest end-to-end use of the binding: train an MLP on two interleaved spirals, report
+// The smallest end-to-end use of the engine (TorchSharp): train an MLP on two interleaved spirals, report
 // accuracy, save the weights as safetensors. Reads like the PyTorch it mirrors.
 using System.Diagnostics;
 using TorchSharp;

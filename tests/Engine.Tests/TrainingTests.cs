@@ -92,6 +92,33 @@ public class TrainingTests
     }
 
     [Fact]
+    public void A_flipped_byte_in_tensor_data_is_refused_naming_the_file_and_the_hash()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"nsmt-{Guid.NewGuid():N}.safetensors");
+        try
+        {
+            using var model = nn.Sequential(nn.Linear(8, 8));
+            model.save_safetensors(path);
+            var bytes = File.ReadAllBytes(path);
+            var headerLength = (long)BitConverter.ToUInt64(bytes, 0);
+            var checksum = System.Security.Cryptography.SHA256.HashData(bytes.AsSpan((int)(8 + headerLength)));
+            Assert.Contains(Convert.ToHexStringLower(checksum), System.Text.Encoding.UTF8.GetString(bytes, 8, (int)headerLength));
+            bytes[^5] ^= 0x10; // one bit of the last weight
+            File.WriteAllBytes(path, bytes);
+            var before = File.ReadAllBytes(path);
+            var error = Assert.Throws<InvalidDataException>(() => Nsmt.Training.IO.SafeTensors.Load(path));
+            Assert.Contains(path, error.Message);
+            Assert.Contains("nsmt.data_sha256", error.Message);
+            Assert.Contains(Convert.ToHexStringLower(checksum), error.Message);
+            Assert.Equal(before, File.ReadAllBytes(path)); // loading never changes the file
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
     public void Corrupt_safetensors_files_give_a_clear_error()
     {
         var path = Path.Combine(Path.GetTempPath(), $"nsmt-{Guid.NewGuid():N}.safetensors");

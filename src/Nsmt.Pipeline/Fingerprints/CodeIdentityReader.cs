@@ -6,7 +6,7 @@ namespace Nsmt.Pipeline.Fingerprints;
 
 /// <summary>
 /// Works out what a stage's program is made of. For a .NET stage project: the entry assembly, the assembly of every
-/// project it references (from its .deps.json), its runtimeconfig, native libraries beside it (libnsmt_torch.so),
+/// project it references (from its .deps.json), its runtimeconfig, native libraries beside it,
 /// and the versions of its packages.
 /// </summary>
 public sealed class CodeIdentityReader(WorkspaceHasher hasher)
