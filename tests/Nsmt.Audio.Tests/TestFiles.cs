@@ -7,6 +7,29 @@ internal static class TestFiles
     public static string Fixture(params string[] parts) =>
         Path.Combine([AppContext.BaseDirectory, "Fixtures", .. parts]);
 
+    /// <summary>Runs sox (installed by build/setup.sh) and returns its standard output as a temp file's path.</summary>
+    public static string Sox(params string[] arguments)
+    {
+        var start = new System.Diagnostics.ProcessStartInfo("sox") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (string argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var process = System.Diagnostics.Process.Start(start)!;
+        Task<string> stderr = process.StandardError.ReadToEndAsync();
+        string stdout = process.StandardOutput.ReadToEnd();
+        process.WaitForExit();
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"sox {string.Join(' ', arguments)} failed: {stderr.Result}");
+        }
+
+        string output = Path.Combine(Path.GetTempPath(), $"nsmt-sox-{Guid.NewGuid():N}.dat");
+        File.WriteAllText(output, stdout);
+        return output;
+    }
+
     /// <summary>Parses sox's text ("dat") output into planar channels.</summary>
     public static float[][] ReadSoxDat(string path)
     {

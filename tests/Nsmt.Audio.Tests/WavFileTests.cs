@@ -234,6 +234,60 @@ public class WavFileTests
         Assert.Equal(bytes, File.ReadAllBytes(path)); // reading never modifies the file
     }
 
+    [Theory]
+    [InlineData(WavSampleFormat.Pcm8, 1)]
+    [InlineData(WavSampleFormat.Pcm16, 2)]
+    [InlineData(WavSampleFormat.Pcm24, 3)] // WAVE_FORMAT_EXTENSIBLE
+    [InlineData(WavSampleFormat.Pcm32, 4)] // WAVE_FORMAT_EXTENSIBLE, 32-bit integer subformat
+    [InlineData(WavSampleFormat.Float32, 1)]
+    [InlineData(WavSampleFormat.Float64, 2)]
+    public void Sox_reads_the_files_we_write_as_the_samples_we_wrote(WavSampleFormat format, int channels)
+    {
+        using var dir = new TempDir();
+        string path = dir.File("ours.wav");
+        const int frames = 257; // odd: 8-bit mono needs the RIFF pad byte
+        var data = new float[channels][];
+        for (int c = 0; c < channels; c++)
+        {
+            data[c] = Enumerable.Range(0, frames).Select(i => (float)(0.9 * Math.Sin((0.05 + (0.01 * c)) * i))).ToArray();
+        }
+
+        WavFile.Write(path, new AudioBuffer(44100, data), format);
+        float[][] sox = TestFiles.ReadSoxDat(TestFiles.Sox(path, "-t", "dat", "-"));
+
+        Assert.Equal(channels, sox.Length);
+        float step = format.IsFloat() ? 1e-6f : 1f / (1 << (format.BitsPerSample() - 1));
+        for (int c = 0; c < channels; c++)
+        {
+            Assert.Equal(frames, sox[c].Length);
+            for (int i = 0; i < frames; i++)
+            {
+                // Within half a code of the input (rounding), plus sox's printed precision.
+                Assert.True(Math.Abs(sox[c][i] - data[c][i]) <= (step / 2) + 1e-6,
+                    $"channel {c} frame {i}: wrote {data[c][i]}, sox reads {sox[c][i]}");
+            }
+        }
+    }
+
+    [Fact]
+    public void Files_NAudio_alone_would_read_are_refused_with_the_reason()
+    {
+        // A data chunk that claims more bytes than the file holds (a recording cut off mid-write): NAudio 3.3
+        // opens it and silently reads shorter audio; the header parser in front of it refuses it and says why.
+        byte[] good = WavBytes(1, 1, 8000, 16, 2, new byte[8]);
+        byte[] truncated = good[..^4];
+        using (var lenient = new NAudio.Wave.WaveFileReader(new MemoryStream(truncated)))
+        {
+            Assert.Equal(4, lenient.Length);
+        }
+
+        using var dir = new TempDir();
+        string path = dir.File("truncated.wav");
+        File.WriteAllBytes(path, truncated);
+        var e = Assert.Throws<WavFormatException>(() => WavFile.Read(path));
+        Assert.Contains("data chunk at byte 36 declares 8 bytes but only 4 remain", e.Message);
+    }
+
     [Fact]
     public void Missing_file_is_a_WavFormatException_naming_it()
     {

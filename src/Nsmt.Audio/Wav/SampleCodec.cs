@@ -3,65 +3,14 @@ using System.Buffers.Binary;
 namespace Nsmt.Audio;
 
 /// <summary>
-/// Conversion between encoded sample bytes and floats. Integer PCM uses the 2^(bits-1) scale
-/// (as sox does), so every integer code round-trips exactly; +1.0 saturates to the largest code.
+/// Encodes floats as sample bytes. Integer PCM uses the 2^(bits-1) scale with rounding (as sox does and
+/// as NAudio's readers decode), so every integer code round-trips exactly; +1.0 saturates to the largest
+/// code. NAudio 3.3's <c>WaveFileWriter.WriteSamples</c> truncates towards zero (and scales 16-bit by 32767),
+/// so its codes neither round-trip nor match sox (measured: 0.5 -> 16383, 2e-5 -> 0 at 16 bits); the
+/// writer therefore hands NAudio bytes encoded here and lets it write the container.
 /// </summary>
 internal static class SampleCodec
 {
-    public static void Decode(ReadOnlySpan<byte> source, Span<float> destination, WavSampleFormat format)
-    {
-        int count = destination.Length;
-        switch (format)
-        {
-            case WavSampleFormat.Pcm8:
-                for (int i = 0; i < count; i++)
-                {
-                    destination[i] = (source[i] - 128) * (1f / 128f);
-                }
-
-                break;
-            case WavSampleFormat.Pcm16:
-                for (int i = 0; i < count; i++)
-                {
-                    destination[i] = BinaryPrimitives.ReadInt16LittleEndian(source[(2 * i)..]) * (1f / 32768f);
-                }
-
-                break;
-            case WavSampleFormat.Pcm24:
-                for (int i = 0; i < count; i++)
-                {
-                    int o = 3 * i;
-                    int v = source[o] | (source[o + 1] << 8) | ((sbyte)source[o + 2] << 16);
-                    destination[i] = v * (1f / 8388608f);
-                }
-
-                break;
-            case WavSampleFormat.Pcm32:
-                for (int i = 0; i < count; i++)
-                {
-                    destination[i] = (float)(BinaryPrimitives.ReadInt32LittleEndian(source[(4 * i)..]) * (1.0 / 2147483648.0));
-                }
-
-                break;
-            case WavSampleFormat.Float32:
-                for (int i = 0; i < count; i++)
-                {
-                    destination[i] = BinaryPrimitives.ReadSingleLittleEndian(source[(4 * i)..]);
-                }
-
-                break;
-            case WavSampleFormat.Float64:
-                for (int i = 0; i < count; i++)
-                {
-                    destination[i] = (float)BinaryPrimitives.ReadDoubleLittleEndian(source[(8 * i)..]);
-                }
-
-                break;
-            default:
-                throw new ArgumentOutOfRangeException(nameof(format), format, "unknown WAV sample format");
-        }
-    }
-
     /// <summary>Encodes one sample; returns true if it had to be clipped.</summary>
     public static bool Encode(float x, Span<byte> destination, WavSampleFormat format)
     {

@@ -4,7 +4,7 @@ using System.Text;
 namespace Nsmt.Audio;
 
 /// <summary>Where the samples of a WAV file are and how they are encoded.</summary>
-internal sealed record WavLayout(WavInfo Info, long DataOffset, long DataBytes, int BlockAlign);
+internal sealed record WavLayout(WavInfo Info, long DataBytes);
 
 /// <summary>
 /// Walks the RIFF chunk list. Every declared size is checked against the real file length before
@@ -120,7 +120,7 @@ internal static class WavHeaderParser
         }
 
         var info = new WavInfo(fmt.SampleRate, fmt.Channels, dataBytes / fmt.BlockAlign, fmt.Format);
-        return new WavLayout(info, dataOffset, dataBytes, fmt.BlockAlign);
+        return new WavLayout(info, dataBytes);
     }
 
     private sealed record FmtChunk(WavSampleFormat Format, int Channels, int SampleRate, int BlockAlign);

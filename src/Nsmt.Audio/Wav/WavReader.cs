@@ -1,30 +1,36 @@
+using NAudio.Wave;
+
 namespace Nsmt.Audio;
 
 /// <summary>
-/// Streams frames from a WAV file so long recordings need not be held in memory.
+/// Streams frames from a WAV file so long recordings need not be held in memory. The samples are read
+/// and decoded by NAudio; our header parser runs first because NAudio is lenient where we must not be
+/// (declared sizes past the end of the file, data that is not a whole number of frames, unsupported
+/// encodings): every file NAudio sees has already been checked against its real length.
 /// </summary>
 public sealed class WavReader : IDisposable
 {
     private const int ChunkFrames = 4096;
 
     private readonly FileStream _stream;
-    private readonly WavLayout _layout;
+    private readonly WaveFileReader _wave;
+    private readonly ISampleProvider _samples;
     private readonly string _path;
-    private byte[] _byteBuffer = [];
     private float[] _floatBuffer = [];
     private long _framesRead;
 
-    private WavReader(FileStream stream, WavLayout layout, string path)
+    private WavReader(FileStream stream, WaveFileReader wave, WavInfo info, string path)
     {
         _stream = stream;
-        _layout = layout;
+        _wave = wave;
+        _samples = wave.ToSampleProvider();
+        Info = info;
         _path = path;
-        _stream.Position = layout.DataOffset;
     }
 
-    public WavInfo Info => _layout.Info;
+    public WavInfo Info { get; }
 
-    public long FramesRemaining => _layout.Info.FrameCount - _framesRead;
+    public long FramesRemaining => Info.FrameCount - _framesRead;
 
     /// <summary>Opens a WAV file and validates its header; throws <see cref="WavFormatException"/> if malformed.</summary>
     public static WavReader Open(string path)
@@ -40,13 +46,18 @@ public sealed class WavReader : IDisposable
             throw new WavFormatException(path, "file not found", e);
         }
 
+        WaveFileReader? wave = null;
         try
         {
             WavLayout layout = WavHeaderParser.Parse(stream, path);
-            return new WavReader(stream, layout, path);
+            stream.Position = 0;
+            wave = OpenWithNAudio(stream, path);
+            CheckAgreement(layout, wave, path);
+            return new WavReader(stream, wave, layout.Info, path);
         }
         catch
         {
+            wave?.Dispose();
             stream.Dispose();
             throw;
         }
@@ -64,7 +75,7 @@ public sealed class WavReader : IDisposable
         while (done < wanted)
         {
             int n = Math.Min(wanted - done, ChunkFrames);
-            ReadRaw(n, interleaved.Slice(done * channels, n * channels));
+            ReadInterleaved(n, interleaved.Slice(done * channels, n * channels));
             done += n;
         }
 
@@ -105,7 +116,7 @@ public sealed class WavReader : IDisposable
             }
 
             Span<float> interleaved = _floatBuffer.AsSpan(0, n * channels);
-            ReadRaw(n, interleaved);
+            ReadInterleaved(n, interleaved);
             for (int c = 0; c < channels; c++)
             {
                 float[] target = destination[c];
@@ -142,27 +153,65 @@ public sealed class WavReader : IDisposable
         return new AudioBuffer(Info.SampleRate, channels);
     }
 
-    public void Dispose() => _stream.Dispose();
-
-    private void ReadRaw(int frames, Span<float> interleaved)
+    public void Dispose()
     {
-        int bytes = frames * _layout.BlockAlign;
-        if (_byteBuffer.Length < bytes)
-        {
-            _byteBuffer = new byte[Math.Max(bytes, ChunkFrames * _layout.BlockAlign)];
-        }
+        _wave.Dispose();
+        _stream.Dispose();
+    }
 
+    private static WaveFileReader OpenWithNAudio(FileStream stream, string path)
+    {
         try
         {
-            _stream.ReadExactly(_byteBuffer, 0, bytes);
+            return new WaveFileReader(stream);
         }
-        catch (EndOfStreamException e)
+        catch (Exception e) when (e is FormatException or InvalidDataException or EndOfStreamException or ArgumentException or NotSupportedException)
         {
-            // The file shrank after the header was validated.
-            throw new WavFormatException(_path, $"truncated: data ended early at frame {_framesRead}", e);
+            throw new WavFormatException(path, $"NAudio cannot read it: {e.Message}", e);
+        }
+    }
+
+    /// <summary>
+    /// Where a file could be read two ways (two data chunks, say), NAudio and our parser must have chosen the
+    /// same audio; otherwise the file is refused rather than read as something its author may not have meant.
+    /// </summary>
+    private static void CheckAgreement(WavLayout layout, WaveFileReader wave, string path)
+    {
+        WaveFormat format = wave.WaveFormat;
+        WavSampleFormat? theirs = WavFormats.FromNAudio(format);
+        if (theirs != layout.Info.Format || format.Channels != layout.Info.ChannelCount
+            || format.SampleRate != layout.Info.SampleRate || wave.Length != layout.DataBytes)
+        {
+            throw new WavFormatException(path,
+                $"ambiguous chunk layout: the header reads as {layout.Info.Format}, {layout.Info.ChannelCount} channels, " +
+                $"{layout.Info.SampleRate} Hz, {layout.DataBytes} data bytes, but NAudio reads {format}, {wave.Length} data bytes");
+        }
+    }
+
+    private void ReadInterleaved(int frames, Span<float> interleaved)
+    {
+        int done = 0;
+        while (done < interleaved.Length)
+        {
+            int n;
+            try
+            {
+                n = _samples.Read(interleaved[done..]);
+            }
+            catch (IOException e)
+            {
+                throw new WavFormatException(_path, $"read failed at frame {_framesRead}: {e.Message}", e);
+            }
+
+            if (n == 0)
+            {
+                // The file shrank after the header was validated.
+                throw new WavFormatException(_path, $"truncated: data ended early at frame {_framesRead + (done / Info.ChannelCount)}");
+            }
+
+            done += n;
         }
 
-        SampleCodec.Decode(_byteBuffer.AsSpan(0, bytes), interleaved, Info.Format);
         _framesRead += frames;
     }
 }
