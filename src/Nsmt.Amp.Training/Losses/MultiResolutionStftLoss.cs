@@ -74,7 +74,9 @@ public sealed class MultiResolutionStftLoss : IDisposable
 
     private static Tensor Magnitude(Tensor signal, StftResolution r, Tensor window)
     {
-        var spectrum = stft(signal, r.FftSize, r.HopSize, r.WindowLength, window, center: true, pad_mode: PaddingModes.Reflect, return_complex: true);
+        // The window is made in the signal's precision: a float32 window widened to float64 would move the loss by 3e-7.
+        var w = window.dtype == signal.dtype ? window : hann_window(r.WindowLength, dtype: signal.dtype);
+        var spectrum = stft(signal, r.FftSize, r.HopSize, r.WindowLength, w, center: true, pad_mode: PaddingModes.Reflect, return_complex: true);
         // re^2 + im^2 on the two strided views: a reduction over a last axis of size 2 costs more.
         var power = spectrum.real.square() + spectrum.imag.square();
         return power.clamp(min: MagnitudeFloor).sqrt();
