@@ -10,7 +10,18 @@ using Nsmt.Training.Logging;
 // The C# side of bench/amp-train (run.sh drives it next to pytorch_train.py):
 //   AmpTrainBench prepare DIR [--seconds S]      reference-amp capture -> DIR/input.wav, output.wav (float32), data.json
 //   AmpTrainBench train DIR --model seed|standard|feather|nano --epochs N --threads T [--batch B] [--ny NY]
+//   AmpTrainBench formulations [--threads T] [--repeats N]   dilated-conv formulations (Formulations.cs)
 // "train" runs the real AmpTrainer and prints one line per epoch: "epoch E train_seconds S val_esr V".
+
+if (args.Length >= 1 && args[0] == "formulations")
+{
+    return Formulations.Run((int)Option("--threads", 2), (int)Option("--repeats", 5));
+}
+
+if (args.Length >= 1 && args[0] == "convs")
+{
+    return Formulations.SingleConvs((int)Option("--threads", 2), (int)Option("--repeats", 5));
+}
 
 if (args.Length >= 2 && args[0] == "prepare")
 {
@@ -67,7 +78,7 @@ if (args.Length >= 2 && args[0] == "train")
     return 0;
 }
 
-Console.Error.WriteLine("usage: AmpTrainBench prepare DIR [--seconds S] | train DIR --model seed|standard|feather|nano --epochs N --threads T [--batch B] [--ny NY]");
+Console.Error.WriteLine("usage: AmpTrainBench prepare DIR [--seconds S] | train DIR --model seed|standard|feather|nano --epochs N --threads T [--batch B] [--ny NY] | formulations [--threads T] [--repeats N]");
 return 2;
 
 double Option(string name, double fallback)

@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
-"""Golden values for tests/Nsmt.Torch.Tests, computed by PyTorch (Debian's python3-torch 1.13).
+"""Golden values for tests/Engine.Tests (the TorchSharp engine), computed by PyTorch (Debian's python3-torch 1.13).
 
 Run from the repository root:  /usr/bin/python3 tests/fixtures-gen/torch/make_fixtures.py
-It writes tests/Nsmt.Torch.Tests/Fixtures/golden.safetensors. Inputs are stored next to the
+It writes tests/Engine.Tests/Fixtures/golden.safetensors. Inputs are stored next to the
 expected outputs, so the C# tests recompute each case from the same inputs; the tests need no Python.
 safetensors_io.py beside this folder writes the file by the format's specification.
 """
@@ -16,7 +16,7 @@ import torch.nn.functional as F
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 from safetensors_io import save  # noqa: E402
 
-OUT = os.path.join(os.path.dirname(__file__), "..", "..", "Nsmt.Torch.Tests", "Fixtures", "golden.safetensors")
+OUT = os.path.join(os.path.dirname(__file__), "..", "..", "Engine.Tests", "Fixtures", "golden.safetensors")
 tensors = {}
 numbers = {}
 

@@ -1,0 +1,241 @@
+using System.Diagnostics;
+using static TorchSharp.torch;
+using F = TorchSharp.torch.nn.functional;
+
+/// <summary>
+/// The C# twin of formulations.py on the engine our trainer runs on (TorchSharp 0.107, libtorch 2.10 with MKL and
+/// oneDNN): one training step (forward + backward, batch 16, ny 8192, MSE) of the A1 standard WaveNet computed
+/// several ways, best of N, interleaved, all checked equal to NAM's formulation first.
+///   nam      conv1d, mixin over the whole condition then cropped, tanh, 1x1 conv, add (NAM's code)
+///   crop     the mixin only over the aligned tail, in-place add/tanh (our unfused path)
+///   fused    the mixin as an extra input channel of the dilated conv (our default path)
+///   im2col   channels-last: the K dilated taps concatenated, one matmul per layer (MKL GEMM)
+///   taps     channels-last: one matmul per tap, summed
+///   conv2d   the dilated conv as conv2d over [B, C, 1, L] (what libtorch does inside conv1d), for comparison
+/// </summary>
+internal static class Formulations
+{
+    private const int Batch = 16;
+    private const int Ny = 8192;
+    private static readonly int[] Ten = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512];
+
+    // (input, channels, head, dilations) of A1 standard
+    private static readonly (int In, int C, int H)[] Arrays = [(1, 16, 8), (16, 8, 1)];
+
+    public static int Run(int threads, int repeats)
+    {
+        set_num_threads(threads);
+        manual_seed(0);
+        int rf = 1 + Arrays.Sum(_ => Ten.Sum(d => 2 * d));
+        var model = new Weights();
+        using var x = randn(Batch, Ny + rf - 1) * 0.3;
+        using var y = randn(Batch, Ny) * 0.1;
+        string[] modes = ["nam", "crop", "fused", "im2col", "taps", "conv2d"];
+        using (no_grad())
+        {
+            using var reference = Forward("nam", model, x);
+            foreach (string mode in modes)
+            {
+                using var other = Forward(mode, model, x);
+                if (!other.allclose(reference, atol: 1e-5))
+                {
+                    throw new InvalidOperationException($"{mode} computes something else than nam");
+                }
+            }
+        }
+
+        var best = modes.ToDictionary(m => m, _ => double.MaxValue);
+        for (int r = 0; r < repeats; r++)
+        {
+            foreach (string mode in modes)
+            {
+                var clock = Stopwatch.StartNew();
+                using (var scope = NewDisposeScope())
+                {
+                    F.mse_loss(Forward(mode, model, x), y).backward();
+                }
+
+                foreach (var leaf in model.Leaves)
+                {
+                    leaf.grad?.Dispose();
+                    leaf.grad = null;
+                }
+
+                best[mode] = Math.Min(best[mode], clock.Elapsed.TotalMilliseconds);
+            }
+        }
+
+        Console.WriteLine($"A1 standard, one training step (batch {Batch}, ny {Ny}), {threads} threads, best of {repeats}, TorchSharp (libtorch {__version__}):");
+        foreach (string mode in modes)
+        {
+            Console.WriteLine($"  {mode,-7} {best[mode],7:F0} ms  ({best[mode] / best["nam"]:F2}x nam)");
+        }
+
+        return 0;
+    }
+
+    /// <summary>One dilated conv (forward + backward) as conv1d and as conv2d, for several channel counts.</summary>
+    public static int SingleConvs(int threads, int repeats)
+    {
+        set_num_threads(threads);
+        manual_seed(0);
+        Console.WriteLine($"one dilated conv, kernel 3, batch {Batch}, length {Ny + 4000}, forward + backward, {threads} threads, best of {repeats} (ms):");
+        Console.WriteLine("  channels dilation  conv1d  conv2d");
+        foreach (int channels in new[] { 8, 16, 17 })
+        {
+            foreach (int d in new[] { 1, 64, 512 })
+            {
+                using var x = randn(Batch, channels, Ny + 4000).requires_grad_();
+                using var w = randn(channels, channels, 3).requires_grad_();
+                double Time(Func<Tensor> f)
+                {
+                    double bestMs = double.MaxValue;
+                    for (int r = 0; r < repeats; r++)
+                    {
+                        var clock = Stopwatch.StartNew();
+                        using (var scope = NewDisposeScope())
+                        {
+                            f().sum().backward();
+                        }
+
+                        x.grad = null;
+                        w.grad = null;
+                        bestMs = Math.Min(bestMs, clock.Elapsed.TotalMilliseconds);
+                    }
+
+                    return bestMs;
+                }
+
+                double c1 = Time(() => F.conv1d(x, w, dilation: d));
+                double c2 = Time(() => F.conv2d(x.unsqueeze(2), w.unsqueeze(2), dilation: [1, d]).squeeze(2));
+                Console.WriteLine($"  {channels,8} {d,8} {c1,7:F1} {c2,7:F1}");
+            }
+        }
+
+        return 0;
+    }
+
+    private static Tensor Forward(string mode, Weights model, Tensor x)
+    {
+        using var scope = NewDisposeScope();
+        bool last = mode is "im2col" or "taps";
+        var cond = last ? x.unsqueeze(2) : x.unsqueeze(1);
+        Tensor u = cond;
+        Tensor? head = null;
+        foreach (var array in model.ArraysWeights)
+        {
+            var h = last ? matmul(u, array.Rechannel.squeeze(2).t()) : F.conv1d(u, array.Rechannel);
+            Tensor? s = head;
+            foreach (var layer in array.Layers)
+            {
+                var z = Dilated(mode, h, cond, layer);
+                var a = z.tanh();
+                long n = last ? a.size(1) : a.size(2);
+                Tensor tail;
+                if (last)
+                {
+                    h = h.narrow(1, h.size(1) - n, n) + matmul(a, layer.OneByOne.squeeze(2).t()) + layer.OneByOneBias;
+                    tail = a.narrow(1, n - Ny, Ny);
+                }
+                else
+                {
+                    h = h.narrow(2, h.size(2) - n, n) + F.conv1d(a, layer.OneByOne, layer.OneByOneBias);
+                    tail = a.narrow(2, n - Ny, Ny);
+                }
+
+                s = s is null ? tail : s + tail;
+            }
+
+            head = last
+                ? matmul(s!, array.Head.squeeze(2).t()) + (array.HeadBias is null ? 0 : array.HeadBias)
+                : F.conv1d(s!, array.Head, array.HeadBias);
+            u = h;
+        }
+
+        var output = 0.02f * (last ? head!.select(2, 0) : head!.select(1, 0));
+        return output.MoveToOuterDisposeScope();
+    }
+
+    private static Tensor Dilated(string mode, Tensor h, Tensor cond, LayerWeights l)
+    {
+        int d = l.Dilation;
+        switch (mode)
+        {
+            case "nam":
+            {
+                var z = F.conv1d(h, l.Conv, l.ConvBias, dilation: d);
+                var mix = F.conv1d(cond, l.Mixin);
+                return z + mix.narrow(2, mix.size(2) - z.size(2), z.size(2));
+            }
+
+            case "crop":
+            {
+                var z = F.conv1d(h, l.Conv, l.ConvBias, dilation: d);
+                return z.add_(F.conv1d(cond.narrow(2, cond.size(2) - z.size(2), z.size(2)), l.Mixin));
+            }
+
+            case "fused":
+            {
+                var weight = cat([l.Conv, F.pad(l.Mixin, [2, 0])], 1);
+                return F.conv1d(cat([h, cond.narrow(2, cond.size(2) - h.size(2), h.size(2))], 1), weight, l.ConvBias, dilation: d);
+            }
+
+            case "conv2d":
+            {
+                var z = F.conv2d(h.unsqueeze(2), l.Conv.unsqueeze(2), l.ConvBias, dilation: [1, d]).squeeze(2);
+                return z.add_(F.conv1d(cond.narrow(2, cond.size(2) - z.size(2), z.size(2)), l.Mixin));
+            }
+        }
+
+        // channels-last: h [B, L, C], cond [B, L, 1]
+        long lo = h.size(1) - (2 * d);
+        Tensor zc;
+        if (mode == "im2col")
+        {
+            var col = cat([h.narrow(1, 0, lo), h.narrow(1, d, lo), h.narrow(1, 2 * d, lo)], 2);
+            zc = matmul(col, l.Conv.permute(2, 1, 0).reshape(-1, l.Conv.size(0))) + l.ConvBias;
+        }
+        else
+        {
+            zc = l.ConvBias + matmul(h.narrow(1, 0, lo), l.Conv.select(2, 0).t())
+                + matmul(h.narrow(1, d, lo), l.Conv.select(2, 1).t())
+                + matmul(h.narrow(1, 2 * d, lo), l.Conv.select(2, 2).t());
+        }
+
+        return zc + (cond.narrow(1, cond.size(1) - lo, lo) * l.Mixin.select(2, 0).select(1, 0));
+    }
+
+    private sealed record LayerWeights(int Dilation, Tensor Conv, Tensor ConvBias, Tensor Mixin, Tensor OneByOne, Tensor OneByOneBias);
+
+    private sealed record ArrayWeights(Tensor Rechannel, LayerWeights[] Layers, Tensor Head, Tensor? HeadBias);
+
+    private sealed class Weights
+    {
+        public Weights()
+        {
+            ArraysWeights = [.. Arrays.Select(a => new ArrayWeights(
+                Param(a.C, a.In, 1),
+                [.. Ten.Select(d => new LayerWeights(d, Param(a.C, a.C, 3), Zeros(a.C), Param(a.C, 1, 1), Param(a.C, a.C, 1), Zeros(a.C)))],
+                Param(a.H, a.C, 1),
+                a.In != 1 ? Zeros(a.H) : null))];
+        }
+
+        public ArrayWeights[] ArraysWeights { get; }
+
+        public List<Tensor> Leaves { get; } = [];
+
+        private Tensor Param(int cout, int cin, int k)
+        {
+            var w = ((rand(cout, cin, k) * 2) - 1).div_(Math.Sqrt(cin * k)).requires_grad_();
+            Leaves.Add(w);
+            return w;
+        }
+
+        private Tensor Zeros(int n)
+        {
+            var b = zeros(n).requires_grad_();
+            Leaves.Add(b);
+            return b;
+        }
+    }
+}
