@@ -23,6 +23,17 @@ internal static class Commands
 
     private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
 
+    /// <summary>The whole command line, as Program runs it (and tests, in-process).</summary>
+    public static RootCommand Root() => new("Neural amp modeling tools: make a capture signal, reamp it through the reference amp, "
+        + "check a DI/reamp pair, process audio through a .nam model, evaluate a model.")
+    {
+        Capture(),
+        Reamp(),
+        Check(),
+        Process(),
+        Evaluate(),
+    };
+
     public static Command Capture()
     {
         var output = OutputOption("capture WAV to write (48 kHz, 24-bit)");
@@ -65,10 +76,12 @@ internal static class Commands
         var latency = new Option<int>("--latency") { Description = "interface latency to simulate, samples", DefaultValueFactory = _ => 0 };
         var gain = new Option<double>("--gain-db") { Description = "drive into the first clipping stage, dB", DefaultValueFactory = _ => new ReferenceAmpOptions().GainDb };
         var noise = new Option<double?>("--noise-dbfs") { Description = "add white noise at this RMS level (a noisy rig)" };
-        var command = new Command("reamp", "Play a WAV through the synthetic reference amp (deterministic).") { input, output, latency, gain, noise };
+        var overwrite = OverwriteOption();
+        var command = new Command("reamp", "Play a WAV through the synthetic reference amp (deterministic).") { input, output, latency, gain, noise, overwrite };
         command.SetAction(parse => Run("reamp", () =>
         {
             string inputPath = parse.GetRequiredValue(input);
+            RefuseReplacingAnInput(parse.GetValue(overwrite), "--output", parse.GetRequiredValue(output), ("input", inputPath));
             var audio = WavFile.Read(RequireFile(inputPath));
             float[] mono = audio.ChannelCount == 1 ? audio.Channels[0] : Average(audio);
             var amp = new ReferenceAmp.ReferenceAmp(new ReferenceAmpOptions
@@ -99,12 +112,19 @@ internal static class Commands
         var inputGain = new Option<double>("--input-gain-db") { Description = "gain applied to the DI (recorded)", DefaultValueFactory = _ => 0 };
         var validation = new Option<double>("--validation-seconds") { Description = "held-out seconds at the end of arbitrary recordings", DefaultValueFactory = _ => 9 };
         var json = new Option<string?>("--json") { Description = "also write the report as JSON to this file" };
+        var overwrite = OverwriteOption();
         var command = new Command("check", "Read and align a DI/reamp pair and print what was found (latency, replicate ESR, levels, warnings).")
         {
-            di, reamp, latency, channel, resample, inputGain, validation, json,
+            di, reamp, latency, channel, resample, inputGain, validation, json, overwrite,
         };
         command.SetAction(parse => Run("check", () =>
         {
+            if (parse.GetValue(json) is { } jsonOutput)
+            {
+                RefuseReplacingAnInput(parse.GetValue(overwrite), "--json", jsonOutput,
+                    ("--di", parse.GetRequiredValue(di)), ("--reamp", parse.GetRequiredValue(reamp)));
+            }
+
             var pair = CapturePair.Load(parse.GetRequiredValue(di), parse.GetRequiredValue(reamp), new IngestOptions
             {
                 ManualLatency = parse.GetValue(latency),
@@ -134,12 +154,15 @@ internal static class Commands
         var fastTanh = new Option<bool>("--fast-tanh") { Description = "NAM's fast tanh approximation (as the plugin) instead of exact tanh" };
         var format = new Option<string>("--format") { Description = "output encoding: float32 (default, keeps peaks above 0 dBFS), pcm24, pcm16", DefaultValueFactory = _ => "float32" };
         format.AcceptOnlyFromAmong("float32", "pcm24", "pcm16");
+        var overwrite = OverwriteOption();
         var command = new Command("process", "Run audio through a .nam model. Levels are never rescaled; samples above full scale are reported.")
         {
-            input, output, model, block, fastTanh, format,
+            input, output, model, block, fastTanh, format, overwrite,
         };
         command.SetAction(parse => Run("process", () =>
         {
+            RefuseReplacingAnInput(parse.GetValue(overwrite), "--output", parse.GetRequiredValue(output),
+                ("input", parse.GetRequiredValue(input)), ("--model", parse.GetRequiredValue(model)));
             var report = AmpProcessor.ProcessFile(
                 RequireFile(parse.GetRequiredValue(model)),
                 RequireFile(parse.GetRequiredValue(input)),
@@ -172,12 +195,20 @@ internal static class Commands
         var channel = ChannelOption();
         var fastTanh = new Option<bool>("--fast-tanh") { Description = "run the model with NAM's fast tanh" };
         var validation = new Option<double>("--validation-seconds") { Description = "held-out seconds at the end of arbitrary recordings", DefaultValueFactory = _ => 9 };
+        var overwrite = OverwriteOption();
         var command = new Command("evaluate", "Score a model on the pair's validation range: ESR (both conventions), SNR, correlation, null test, MR-STFT, figures.")
         {
-            model, di, reamp, output, latency, channel, fastTanh, validation,
+            model, di, reamp, output, latency, channel, fastTanh, validation, overwrite,
         };
         command.SetAction(parse => Run("evaluate", () =>
         {
+            string outputDirectory = parse.GetRequiredValue(output);
+            foreach (string name in new[] { AmpEvaluation.MetricsFileName, AmpEvaluation.WaveformFileName, AmpEvaluation.SpectrogramFileName, AmpEvaluation.SweepFileName })
+            {
+                RefuseReplacingAnInput(parse.GetValue(overwrite), "--output", Path.Combine(outputDirectory, name),
+                    ("--model", parse.GetRequiredValue(model)), ("--di", parse.GetRequiredValue(di)), ("--reamp", parse.GetRequiredValue(reamp)));
+            }
+
             string modelPath = RequireFile(parse.GetRequiredValue(model));
             var nam = NamFile.Load(modelPath);
             var pair = CapturePair.Load(parse.GetRequiredValue(di), parse.GetRequiredValue(reamp), new IngestOptions
@@ -224,6 +255,30 @@ internal static class Commands
 
     private static Option<string> OutputOption(string description) =>
         new("--output", "-o") { Description = description, Required = true };
+
+    private static Option<bool> OverwriteOption() =>
+        new("--overwrite") { Description = "allow the output to replace an input file (written atomically once the input is read)" };
+
+    /// <summary>
+    /// An output that is one of the inputs (same path, a symbolic or a hard link to it) would replace it; that is
+    /// almost always a slip of the command line, so it needs --overwrite.
+    /// </summary>
+    private static void RefuseReplacingAnInput(bool overwrite, string outputOption, string output, params (string Option, string Path)[] inputs)
+    {
+        if (overwrite)
+        {
+            return;
+        }
+
+        foreach (var (option, path) in inputs)
+        {
+            if (FileIdentity.SameFile(output, path))
+            {
+                throw new ArgumentException($"{output}: {outputOption}: expected a file other than the {option} ({path}): it is the same file "
+                    + "and would be replaced; choose another output, or pass --overwrite to replace it");
+            }
+        }
+    }
 
     private static Option<int?> LatencyOption() =>
         new("--latency") { Description = "latency in samples (overrides detection)" };

@@ -79,4 +79,38 @@ public class ConfigTests
         Assert.Contains("override 'training.learning_rate=0.1'", error.Message, StringComparison.Ordinal);
         Assert.Contains("unknown key 'training.learning_rate'", error.Message, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("lists")]
+    [InlineData("mappings")]
+    public void Alias_bomb_is_refused_fast_naming_file_and_line(string kind)
+    {
+        string path = Path.Combine(Path.GetTempPath(), $"nsmt-amp-bomb-{Guid.NewGuid():N}.yaml");
+        File.WriteAllText(path, kind == "lists" ? YamlBombs.Lists("training") : YamlBombs.Mappings("training"));
+        try
+        {
+            var (e, _) = Bounded.Throws<AmpConfigException>(() => AmpTrainConfig.Load(path));
+            Assert.Contains(path + ":", e.Message);
+            Assert.Contains("YamlGuard.MaxExpandedNodes", e.Message);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Theory]
+    [InlineData("!!python/object:os.system 7", "!!python/object:os.system")]
+    [InlineData("!custom 7", "!custom")]
+    public void Unknown_yaml_tags_are_refused_naming_file_and_line(string value, string tag)
+    {
+        var e = Assert.Throws<AmpConfigException>(() => AmpTrainConfig.Parse("seed: 0\ntraining:\n  epochs: " + value + "\n", "tagged.yaml"));
+        Assert.StartsWith($"tagged.yaml:3: unsupported YAML tag '{tag}'", e.Message);
+    }
+
+    [Fact]
+    public void Standard_yaml_tags_are_accepted()
+    {
+        Assert.Equal(7, AmpTrainConfig.Parse("training:\n  epochs: !!int 7\n", "tagged.yaml").Training.Epochs);
+    }
 }

@@ -1,9 +1,10 @@
 using Nsmt.Models;
 using Nsmt.Training.Config;
+using Xunit.Abstractions;
 
 namespace Nsmt.Training.Tests;
 
-public class ConfigCompositionTests
+public class ConfigCompositionTests(ITestOutputHelper output)
 {
     // simple_saw's varying parameters: note_velocity 126..127 step 0.5 (3 classes), log10_decay_time -2..0.3 step 0.1 (24 classes).
     private static readonly HeadSpec[] SimpleSawHeads = [new("note_velocity", 3, 126, 127), new("log10_decay_time", 24, -2, 0.3)];
@@ -120,6 +121,49 @@ public class ConfigCompositionTests
         Assert.Equal(config.Model with { HeadWeights = again.Model.HeadWeights, Network = again.Model.Network }, again.Model);
         Assert.Equal(["a", "b: c"], again.Tags);
         Assert.Equal(config.Trainer, again.Trainer);
+    }
+
+    [Theory]
+    [InlineData("lists")]
+    [InlineData("mappings")]
+    public void Alias_bomb_in_an_experiment_is_refused_fast_naming_file_and_line(string kind)
+    {
+        using var dir = CopyOfConfigs();
+        var path = dir.File("configs/experiment/bomb.yaml", kind == "lists" ? YamlBombs.Lists() : YamlBombs.Mappings());
+        var (e, cost) = Bounded.Throws<ConfigException>(() => TrainConfig.Load(Path.Combine(dir.Path, "configs"), "bomb"));
+        output.WriteLine($"{kind} bomb refused: {cost}");
+        Assert.Contains(path + ":", e.Message);
+        Assert.Contains("YamlGuard.MaxExpandedNodes", e.Message);
+    }
+
+    [Fact]
+    public void Alias_bomb_in_a_list_override_is_refused()
+    {
+        // A list on the command line is parsed as YAML too.
+        var (e, _) = Bounded.Throws<ConfigException>(() => TrainConfig.Load(RepoPaths.Configs, null, ["+x=[&a [1, 1, 1], [*a, *a, *a]]"]));
+        Assert.DoesNotContain("MaxExpandedNodes", e.Message); // small: read, then refused as an unknown key
+        var bomb = "+x=[" + string.Join(", ", Enumerable.Range(0, 5).Select(i => $"&l{i} [" + (i == 0 ? "1, 1, 1, 1, 1, 1, 1, 1, 1, 1" : string.Join(", ", Enumerable.Repeat($"*l{i - 1}", 10))) + "]")) + "]";
+        var (big, _) = Bounded.Throws<ConfigException>(() => TrainConfig.Load(RepoPaths.Configs, null, [bomb]));
+        Assert.Contains("YamlGuard.MaxExpandedNodes", big.Message);
+    }
+
+    [Theory]
+    [InlineData("!!python/object:os.system 3", "!!python/object:os.system")]
+    [InlineData("!include other.yaml", "!include")]
+    public void Unknown_yaml_tags_in_an_experiment_are_refused_naming_file_and_line(string value, string tag)
+    {
+        using var dir = CopyOfConfigs();
+        var path = dir.File("configs/experiment/tagged.yaml", "defaults:\n  model: cnn_micro\ntrainer:\n  max_epochs: " + value + "\n");
+        var e = Assert.Throws<ConfigException>(() => TrainConfig.Load(Path.Combine(dir.Path, "configs"), "tagged"));
+        Assert.StartsWith($"{path}:4: unsupported YAML tag '{tag}'", e.Message);
+    }
+
+    [Fact]
+    public void Standard_yaml_tags_are_accepted()
+    {
+        using var dir = CopyOfConfigs();
+        dir.File("configs/experiment/tagged.yaml", "defaults:\n  model: cnn_micro\ntrainer:\n  max_epochs: !!int 3\n");
+        Assert.Equal(3, TrainConfig.Load(Path.Combine(dir.Path, "configs"), "tagged").Trainer.MaxEpochs);
     }
 
     private static TempDir CopyOfConfigs()

@@ -130,4 +130,37 @@ public class ErrorTests
         var missing = Assert.Throws<VimhDataException>(() => VimhDataset.Load(ds));
         Assert.Contains(info, missing.Message);
     }
+
+    [Theory]
+    [InlineData("lists")]
+    [InlineData("mappings")]
+    public void Alias_bomb_is_refused_fast_naming_file_and_line(string kind)
+    {
+        using var dir = new TempDir();
+        string path = dir.WriteYaml(kind == "lists" ? YamlBombs.Lists() : YamlBombs.Mappings());
+        var (e, _) = Bounded.Throws<ConfigException>(() => GeneratorConfig.Load(path));
+        Assert.Contains(path + ":", e.Message);
+        Assert.Contains("YamlGuard.MaxExpandedNodes", e.Message);
+    }
+
+    [Theory]
+    [InlineData("!!python/object:builtins.int 1", "!!python/object:builtins.int")]
+    [InlineData("!custom 1", "!custom")]
+    public void Unknown_yaml_tags_are_refused_naming_file_and_line(string value, string tag)
+    {
+        using var dir = new TempDir();
+        string text = File.ReadAllText(TestSupport.ShippedConfig("simple_saw")).Replace("  channels: 1", "  channels: " + value);
+        int line = text.Split('\n').ToList().FindIndex(l => l.Contains(tag, StringComparison.Ordinal)) + 1;
+        string path = dir.WriteYaml(text);
+        var e = Assert.Throws<ConfigException>(() => GeneratorConfig.Load(path));
+        Assert.StartsWith($"{path}:{line}: unsupported YAML tag '{tag}'", e.Message);
+    }
+
+    [Fact]
+    public void Standard_yaml_tags_are_accepted()
+    {
+        using var dir = new TempDir();
+        string text = File.ReadAllText(TestSupport.ShippedConfig("simple_saw")).Replace("  channels: 1", "  channels: !!int 1");
+        Assert.Equal(1, GeneratorConfig.Load(dir.WriteYaml(text)).Channels);
+    }
 }

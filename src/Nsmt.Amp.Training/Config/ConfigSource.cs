@@ -1,4 +1,5 @@
 using System.Globalization;
+using Nsmt.Vimh.Config;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
@@ -38,6 +39,12 @@ internal sealed class ConfigSource
         if (stream.Documents.Count == 0)
         {
             return source;
+        }
+
+        // Before flattening: flattening expands aliases and would take gigabytes on an alias bomb.
+        if (YamlGuard.FindProblem(stream) is { } problem)
+        {
+            throw new AmpConfigException($"{name}:{problem.Line}: {problem.Message}");
         }
 
         if (stream.Documents[0].RootNode is not YamlMappingNode root)

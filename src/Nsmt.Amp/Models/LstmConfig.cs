@@ -14,18 +14,21 @@ public sealed record LstmConfig : NamModelConfig
     public override NamArchitecture Architecture => NamArchitecture.Lstm;
 
     /// <summary>Per layer 4H(I+H) + 4H + H + H (W, b, h0, c0), then head H + 1.</summary>
-    public override int ParameterCount
+    /// <exception cref="OverflowException">The sizes are beyond <see cref="NamLimits"/> (<see cref="NamModelConfig.Validate"/> says which).</exception>
+    public override int ParameterCount => checked((int)WeightCount);
+
+    /// <summary>The weight count in checked 64-bit arithmetic, so absurd sizes fail instead of wrapping to a small number.</summary>
+    internal override long WeightCount
     {
         get
         {
-            int h = HiddenSize, total = 0;
-            for (int l = 0; l < NumLayers; l++)
+            checked
             {
-                int input = l == 0 ? InputSize : h;
-                total += (4 * h * (input + h)) + (4 * h) + h + h;
+                long h = HiddenSize, input0 = InputSize;
+                long first = (4 * h * (input0 + h)) + (4 * h) + h + h;
+                long other = (4 * h * (h + h)) + (4 * h) + h + h;
+                return first + ((NumLayers - 1L) * other) + h + 1;
             }
-
-            return total + h + 1;
         }
     }
 
@@ -63,16 +66,16 @@ public sealed record LstmConfig : NamModelConfig
             return new NamFormatException(null, "config.input_size", $"must be 1 (mono input), got {InputSize}");
         }
 
-        if (HiddenSize < 1)
+        if (NamLimits.OutOfRange(HiddenSize, NamLimits.MaxLstmHiddenSize, nameof(NamLimits.MaxLstmHiddenSize)) is { } hidden)
         {
-            return new NamFormatException(null, "config.hidden_size", $"must be >= 1, got {HiddenSize}");
+            return new NamFormatException(null, "config.hidden_size", hidden);
         }
 
-        if (NumLayers < 1)
+        if (NamLimits.OutOfRange(NumLayers, NamLimits.MaxLstmLayers, nameof(NamLimits.MaxLstmLayers)) is { } layers)
         {
-            return new NamFormatException(null, "config.num_layers", $"must be >= 1, got {NumLayers}");
+            return new NamFormatException(null, "config.num_layers", layers);
         }
 
-        return null;
+        return TooManyWeights();
     }
 }

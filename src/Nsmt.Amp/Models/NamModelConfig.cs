@@ -16,6 +16,9 @@ public abstract record NamModelConfig
     /// <summary>Exact number of weights the flat weight vector must have.</summary>
     public abstract int ParameterCount { get; }
 
+    /// <summary>The exact weight count in 64-bit arithmetic; only valid (bounded) configs fit in an int.</summary>
+    internal abstract long WeightCount { get; }
+
     /// <summary>Samples of input the output depends on (1 for a recurrent model).</summary>
     public abstract int ReceptiveField { get; }
 
@@ -33,6 +36,12 @@ public abstract record NamModelConfig
 
     /// <summary>The first broken rule of the format, or null when the configuration is valid.</summary>
     internal abstract NamFormatException? FindProblem();
+
+    /// <summary>Checked after the per-field limits, which keep <see cref="WeightCount"/> far from overflowing a long.</summary>
+    private protected NamFormatException? TooManyWeights() =>
+        WeightCount > NamLimits.MaxWeights
+            ? new NamFormatException(null, "config", $"this config needs {WeightCount} weights, more than the limit of {NamLimits.MaxWeights} (NamLimits.MaxWeights)")
+            : null;
 }
 
 /// <summary>One module's slice of the flat weight vector.</summary>

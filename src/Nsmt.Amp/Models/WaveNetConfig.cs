@@ -18,10 +18,15 @@ public sealed record WaveNetConfig : NamModelConfig
 
     public override NamArchitecture Architecture => NamArchitecture.WaveNet;
 
-    public override int ParameterCount => LayerArrays.Sum(a => a.ParameterCount) + 1;
+    /// <exception cref="OverflowException">The sizes are beyond <see cref="NamLimits"/> (<see cref="NamModelConfig.Validate"/> says which).</exception>
+    public override int ParameterCount => checked((int)WeightCount);
+
+    internal override long WeightCount => checked(LayerArrays.Sum(a => a.WeightCount) + 1);
 
     /// <summary>RF = 1 + sum over all layers of (K-1)*d.</summary>
-    public override int ReceptiveField => 1 + LayerArrays.Sum(a => a.HistoryLength);
+    public override int ReceptiveField => checked((int)ReceptiveField64);
+
+    private long ReceptiveField64 => checked(1 + LayerArrays.Sum(a => a.HistoryLength64));
 
     public bool Equals(WaveNetConfig? other) =>
         other is not null
@@ -74,6 +79,12 @@ public sealed record WaveNetConfig : NamModelConfig
             return new NamFormatException(null, "config.layers", "must contain at least one layer array");
         }
 
+        if (LayerArrays.Count > NamLimits.MaxLayerArrays)
+        {
+            return new NamFormatException(
+                null, "config.layers", $"must contain at most {NamLimits.MaxLayerArrays} layer arrays (NamLimits.MaxLayerArrays), got {LayerArrays.Count}");
+        }
+
         if (!float.IsFinite(HeadScale))
         {
             return new NamFormatException(null, "config.head_scale", "must be a finite number");
@@ -118,6 +129,12 @@ public sealed record WaveNetConfig : NamModelConfig
                 null, $"config.layers[{LayerArrays.Count - 1}].head_size", $"the last array produces the mono output: must be 1, got {last.HeadSize}");
         }
 
-        return null;
+        if (ReceptiveField64 > NamLimits.MaxReceptiveField)
+        {
+            return new NamFormatException(
+                null, "config.layers", $"receptive field of {ReceptiveField64} samples (1 + sum of (kernel_size - 1) * dilation) is more than the limit of {NamLimits.MaxReceptiveField} (NamLimits.MaxReceptiveField)");
+        }
+
+        return TooManyWeights();
     }
 }

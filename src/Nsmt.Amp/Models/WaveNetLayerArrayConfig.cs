@@ -31,16 +31,25 @@ public sealed record WaveNetLayerArrayConfig
     public int ConvOutputChannels => Gated ? 2 * Channels : Channels;
 
     /// <summary>Samples of history this array's convolutions look back: sum of (K-1)*d.</summary>
-    public int HistoryLength => Dilations.Sum(d => (KernelSize - 1) * d);
+    public int HistoryLength => checked((int)HistoryLength64);
+
+    /// <summary><see cref="HistoryLength"/> in 64-bit arithmetic, for checking it against <see cref="NamLimits.MaxReceptiveField"/>.</summary>
+    internal long HistoryLength64 => Dilations.Sum(d => (KernelSize - 1L) * d);
 
     /// <summary>C*in + N*(M*C*K + M + M + C*C + C) + H*C + (H if head_bias), per nam-format.md.</summary>
-    public int ParameterCount
+    public int ParameterCount => checked((int)WeightCount);
+
+    /// <summary>The weight count in checked 64-bit arithmetic, so absurd sizes fail instead of wrapping to a small number.</summary>
+    internal long WeightCount
     {
         get
         {
-            int c = Channels, m = ConvOutputChannels, h = HeadSize;
-            int perLayer = (m * c * KernelSize) + m + m + (c * c) + c;
-            return (c * InputSize) + (Dilations.Count * perLayer) + (h * c) + (HeadBias ? h : 0);
+            checked
+            {
+                long c = Channels, m = Gated ? 2L * Channels : Channels, h = HeadSize;
+                long perLayer = (m * c * KernelSize) + m + m + (c * c) + c;
+                return (c * InputSize) + (Dilations.Count * perLayer) + (h * c) + (HeadBias ? h : 0);
+            }
         }
     }
 
@@ -76,9 +85,9 @@ public sealed record WaveNetLayerArrayConfig
     /// <summary>Rules that concern this array alone; chain rules live in <see cref="WaveNetConfig"/>.</summary>
     internal NamFormatException? FindProblem(string field)
     {
-        if (InputSize < 1)
+        if (NamLimits.OutOfRange(InputSize, NamLimits.MaxChannels, nameof(NamLimits.MaxChannels)) is { } inputSize)
         {
-            return new NamFormatException(null, $"{field}.input_size", $"must be >= 1, got {InputSize}");
+            return new NamFormatException(null, $"{field}.input_size", inputSize);
         }
 
         if (ConditionSize != 1)
@@ -86,19 +95,19 @@ public sealed record WaveNetLayerArrayConfig
             return new NamFormatException(null, $"{field}.condition_size", $"must be 1 (the raw input), got {ConditionSize}");
         }
 
-        if (Channels < 1)
+        if (NamLimits.OutOfRange(Channels, NamLimits.MaxChannels, nameof(NamLimits.MaxChannels)) is { } channels)
         {
-            return new NamFormatException(null, $"{field}.channels", $"must be >= 1, got {Channels}");
+            return new NamFormatException(null, $"{field}.channels", channels);
         }
 
-        if (HeadSize < 1)
+        if (NamLimits.OutOfRange(HeadSize, NamLimits.MaxChannels, nameof(NamLimits.MaxChannels)) is { } headSize)
         {
-            return new NamFormatException(null, $"{field}.head_size", $"must be >= 1, got {HeadSize}");
+            return new NamFormatException(null, $"{field}.head_size", headSize);
         }
 
-        if (KernelSize < 1)
+        if (NamLimits.OutOfRange(KernelSize, NamLimits.MaxKernelSize, nameof(NamLimits.MaxKernelSize)) is { } kernelSize)
         {
-            return new NamFormatException(null, $"{field}.kernel_size", $"must be >= 1, got {KernelSize}");
+            return new NamFormatException(null, $"{field}.kernel_size", kernelSize);
         }
 
         if (Dilations is null || Dilations.Count == 0)
@@ -106,11 +115,17 @@ public sealed record WaveNetLayerArrayConfig
             return new NamFormatException(null, $"{field}.dilations", "must list at least one dilation");
         }
 
+        if (Dilations.Count > NamLimits.MaxLayersPerArray)
+        {
+            return new NamFormatException(
+                null, $"{field}.dilations", $"must list at most {NamLimits.MaxLayersPerArray} dilations (NamLimits.MaxLayersPerArray), got {Dilations.Count}");
+        }
+
         for (int i = 0; i < Dilations.Count; i++)
         {
-            if (Dilations[i] < 1)
+            if (NamLimits.OutOfRange(Dilations[i], NamLimits.MaxDilation, nameof(NamLimits.MaxDilation)) is { } dilation)
             {
-                return new NamFormatException(null, $"{field}.dilations[{i}]", $"must be >= 1, got {Dilations[i]}");
+                return new NamFormatException(null, $"{field}.dilations[{i}]", dilation);
             }
         }
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Nsmt.Vimh.Config;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
@@ -35,6 +36,9 @@ public static class ConfigYaml
         }
         if (stream.Documents.Count == 0)
             return new ConfigMapping(path);
+        // Before converting: the conversion expands aliases and would take gigabytes on an alias bomb.
+        if (YamlGuard.FindProblem(stream) is { } problem)
+            throw new ConfigException($"{path}:{problem.Line}: {problem.Message}");
         return stream.Documents[0].RootNode switch
         {
             YamlMappingNode root => Convert(root, path, ""),

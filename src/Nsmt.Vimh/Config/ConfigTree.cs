@@ -53,6 +53,11 @@ internal sealed class ConfigMap
             throw new ConfigException($"{path}: the config file is empty");
         }
 
+        if (YamlGuard.FindProblem(stream) is { } problem)
+        {
+            throw new ConfigException($"{path}:{problem.Line}: {problem.Message}");
+        }
+
         if (stream.Documents[0].RootNode is not YamlMappingNode root)
         {
             throw new ConfigException($"{path}: the top level must be a mapping of keys (dataset:, stft:, ...)");

@@ -57,7 +57,7 @@ public static class DatasetGenerator
         options ??= new GenerationOptions();
         var clock = Stopwatch.StartNew();
         string directory = Path.GetFullPath(options.OutputDirectory ?? Path.Combine(config.OutputRoot, config.DatasetName));
-        Directory.CreateDirectory(directory);
+        DatasetDirectory.Claim(directory);
 
         int total = config.Size;
         int trainCount = VimhFormat.TrainCount(total);
@@ -117,7 +117,7 @@ public static class DatasetGenerator
         }
 
         var extra = new PyDict(
-            ("generator", "NSMT.NET Nsmt.Vimh"),
+            ("generator", DatasetDirectory.GeneratorName),
             ("generator_version", typeof(DatasetGenerator).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0"),
             ("config_file", Path.GetFileName(config.SourcePath)),
             ("seed", (long)config.Seed),
@@ -128,6 +128,7 @@ public static class DatasetGenerator
         // The JSON goes last: a directory with a complete info file has complete data files.
         PyDict info = VimhInfoWriter.Build(config, trainCount, total - trainCount, extra);
         AtomicFile.WriteAllText(Path.Combine(directory, VimhFormat.InfoFileName), PythonJson.Serialize(info));
+        DatasetDirectory.Complete(directory);
 
         var specs = config.VaryingParameters;
         string summary = DatasetSummary.Format(config, labels);
