@@ -8,7 +8,7 @@ using Nsmt.Amp.Training.Training;
 using Nsmt.Training.Logging;
 
 // AmpTrain: argument parsing plus library calls (AmpDataLoader.Load, AmpTrainer.Run, NamExport).
-//   AmpTrain --config configs/amp/default.yaml [--run-dir DIR] [key=value ...]
+//   AmpTrain --config configs/amp/default.yaml [--run-dir DIR] [--time 10m] [key=value ...]
 //   AmpTrain --resume RUN_DIR
 //   AmpTrain export CHECKPOINT -o model.nam
 
@@ -18,6 +18,10 @@ var resumeOption = new Option<string?>("--resume")
 {
     Description = "continue the run in this directory from checkpoints/last.ckpt (overrides, e.g. training.epochs=200, update its config.yaml)",
 };
+var timeOption = new Option<string?>("--time")
+{
+    Description = "wall-clock budget for the whole run, e.g. 10m, 90s, 1h30m (sets training.max_seconds); the best model so far is what model.nam holds",
+};
 var overridesArgument = new Argument<string[]>("overrides")
 {
     Description = "config overrides: key=value (training.epochs=20 model.preset=standard data.seconds=60 ...)",
@@ -26,9 +30,10 @@ var overridesArgument = new Argument<string[]>("overrides")
 var root = new RootCommand("Trains a neural amp model (NAM WaveNet/LSTM or the seed WaveNet) and writes a run directory: "
     + "config.yaml, metrics.csv, tensorboard/, checkpoints/ (top-k + last, each with a .nam), model.nam (best), summary.json.")
 {
-    configOption, runDirOption, resumeOption, overridesArgument,
+    configOption, runDirOption, resumeOption, timeOption, overridesArgument,
 };
-root.SetAction(parse => Train(parse.GetValue(configOption), parse.GetValue(runDirOption), parse.GetValue(resumeOption), parse.GetValue(overridesArgument) ?? []));
+root.SetAction(parse => Train(parse.GetValue(configOption), parse.GetValue(runDirOption), parse.GetValue(resumeOption), parse.GetValue(timeOption),
+    parse.GetValue(overridesArgument) ?? []));
 
 var checkpointArgument = new Argument<string>("checkpoint") { Description = "a .ckpt file of a run (checkpoints/last.ckpt, a top-k one, ...)" };
 var outputOption = new Option<string>("--output", "-o") { Description = "the .nam file to write", Required = true };
@@ -40,10 +45,21 @@ export.SetAction(parse => Export(parse.GetValue(checkpointArgument)!, parse.GetV
 root.Add(export);
 return root.Parse(args).Invoke();
 
-static int Train(string? configPath, string? runDir, string? resume, string[] overrides)
+static int Train(string? configPath, string? runDir, string? resume, string? time, string[] overrides)
 {
     try
     {
+        if (time is not null)
+        {
+            double? seconds = TimeBudget.ParseDuration(time);
+            if (seconds is null)
+            {
+                return Fail($"--time '{time}': expected a duration such as 10m, 90s, 1.5h or 1h30m");
+            }
+
+            overrides = [.. overrides, string.Create(CultureInfo.InvariantCulture, $"training.max_seconds={seconds.Value:R}")];
+        }
+
         if (resume is null && configPath is null)
         {
             return Fail("--config is required (or --resume RUN_DIR)");

@@ -51,11 +51,101 @@ public class ConfigTests
     public void Resolved_yaml_reads_back_to_the_same_config()
     {
         var config = AmpTrainConfig.Parse("model:\n  type: lstm\n  preset: lite\nmetadata:\n  name: \"a \\\"quoted\\\" name\"\n", "x",
-            ["data.amp.noise_dbfs=-60", "training.grad_clip=1"]);
+            ["data.amp.noise_dbfs=-60", "training.grad_clip=1", "model.lstm_burn_in=128"]);
         var again = AmpTrainConfig.Parse(config.ToYaml(), "resolved");
         Assert.Equal(config.ToYaml(), again.ToYaml());
         Assert.Equal("a \"quoted\" name", again.Metadata.Name);
         Assert.Equal(-60, again.Data.Amp.NoiseDbfs);
+    }
+
+    [Fact]
+    public void Default_and_files_configs_share_the_one_recipe_and_differ_only_in_data_and_metadata()
+    {
+        var recipe = AmpTrainConfig.Load(RepoFile("configs/amp/recipe.yaml"));
+        var reference = AmpTrainConfig.Load(RepoFile("configs/amp/default.yaml"));
+        var files = AmpTrainConfig.Load(RepoFile("configs/amp/files.yaml"));
+        var quick = AmpTrainConfig.Load(RepoFile("configs/amp/quick_amp.yaml"));
+        foreach (var config in new[] { reference, files, quick })
+        {
+            Assert.Equal(recipe.Model, config.Model);
+            Assert.Equal(recipe.Loss, config.Loss);
+            Assert.Equal(recipe.Seed, config.Seed);
+        }
+
+        Assert.Equal(recipe.Training, reference.Training);
+        Assert.Equal(recipe.Training, files.Training);
+        Assert.Equal(recipe.Training with { Epochs = 6 }, quick.Training);
+        Assert.Equal(reference.Data, quick.Data);
+        Assert.Equal(4, files.Training.BatchSize); // the recipe's, not NAM's 16
+        Assert.Equal(DataSource.Files, files.Data.Source);
+    }
+
+    [Fact]
+    public void Defaults_list_composes_files_beside_it_in_order_with_the_own_keys_winning()
+    {
+        using var dir = new TempFolder();
+        File.WriteAllText(dir.File("a.yaml"), "training:\n  epochs: 5\n  lr: 0.01\nloss:\n  dc: 0.5\n");
+        File.WriteAllText(dir.File("b.yaml"), "defaults: [a]\ntraining:\n  lr: 0.02\n");
+        File.WriteAllText(dir.File("c.yaml"), "defaults: [b, a.yaml]\ntraining:\n  batch_size: 2\n");
+
+        var config = AmpTrainConfig.Load(dir.File("c.yaml"), ["loss.dc=0.25"]);
+
+        Assert.Equal(5, config.Training.Epochs);       // from a
+        Assert.Equal(0.01, config.Training.LearningRate); // a again after b: later entries win
+        Assert.Equal(2, config.Training.BatchSize);     // own key
+        Assert.Equal(0.25, config.Loss.Dc);             // the override wins over everything
+    }
+
+    [Theory]
+    [InlineData("defaults: [self]\n", "includes itself")]
+    [InlineData("defaults: [missing]\n", "no config")]
+    [InlineData("defaults: recipe\n", "must be a list of config names")]
+    public void Bad_defaults_lists_fail_naming_the_file_and_line(string yaml, string expected)
+    {
+        using var dir = new TempFolder();
+        File.WriteAllText(dir.File("self.yaml"), yaml);
+        var error = Assert.Throws<AmpConfigException>(() => AmpTrainConfig.Load(dir.File("self.yaml")));
+        Assert.Contains(dir.File("self.yaml") + ":1", error.Message, StringComparison.Ordinal);
+        Assert.Contains(expected, error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("data.seconds=60", "field 'data.seconds' applies only to data.source: reference")]
+    [InlineData("data.amp.gain_db=3", "field 'data.amp.gain_db' applies only to data.source: reference")]
+    [InlineData("data.sample_rate=44100", "field 'data.sample_rate' applies only to data.source: reference")]
+    public void Settings_of_the_other_data_source_are_refused(string setting, string expected)
+    {
+        var error = Assert.Throws<AmpConfigException>(() => AmpTrainConfig.Load(RepoFile("configs/amp/files.yaml"), [setting]));
+        Assert.Contains(expected, error.Message, StringComparison.Ordinal);
+        Assert.Contains($"override '{setting}'", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Switching_the_model_type_keeps_only_that_types_settings()
+    {
+        string yaml = AmpTrainConfig.Load(RepoFile("configs/amp/default.yaml"), ["model.type=seed_wavenet", "model.seed.channels=8"]).ToYaml();
+        Assert.Contains("    channels: 8\n", yaml, StringComparison.Ordinal);
+        Assert.DoesNotContain("preset:", yaml, StringComparison.Ordinal);
+        Assert.DoesNotContain("head_scale:", yaml, StringComparison.Ordinal);
+
+        string lstm = AmpTrainConfig.Load(RepoFile("configs/amp/default.yaml"), ["model.type=lstm"]).ToYaml();
+        Assert.Contains("  lstm_burn_in: ", lstm, StringComparison.Ordinal);
+        Assert.DoesNotContain("  seed:\n", lstm, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Resolved_config_of_a_files_run_holds_only_the_keys_that_apply()
+    {
+        string yaml = AmpTrainConfig.Load(RepoFile("configs/amp/files.yaml")).ToYaml();
+
+        Assert.Contains("  source: files\n", yaml, StringComparison.Ordinal);
+        Assert.Contains("  di: ", yaml, StringComparison.Ordinal);
+        foreach (string key in new[] { "seconds:", "sample_rate:", "capture_seed:", "amp:", "gain_db:", "lstm_burn_in:", "channels:" })
+        {
+            Assert.DoesNotContain("  " + key, yaml, StringComparison.Ordinal);
+        }
+
+        Assert.Equal(yaml, AmpTrainConfig.Parse(yaml, "resolved").ToYaml());
     }
 
     [Theory]
@@ -112,5 +202,15 @@ public class ConfigTests
     public void Standard_yaml_tags_are_accepted()
     {
         Assert.Equal(7, AmpTrainConfig.Parse("training:\n  epochs: !!int 7\n", "tagged.yaml").Training.Epochs);
+    }
+
+    /// <summary>A scratch folder removed when the test ends.</summary>
+    private sealed class TempFolder : IDisposable
+    {
+        public string Path { get; } = Directory.CreateTempSubdirectory("nsmt-amp-config-").FullName;
+
+        public string File(string name) => System.IO.Path.Combine(Path, name);
+
+        public void Dispose() => Directory.Delete(Path, recursive: true);
     }
 }

@@ -115,6 +115,48 @@ internal static class Formulations
         return 0;
     }
 
+    /// <summary>
+    /// The probe the TorchSharp move was filed with: a 10-layer dilated Conv1d stack (16 channels, kernel 3,
+    /// dilations 1..512, tanh), batch B x 8192 output samples, one training step; best of N, in ms, per batch size.
+    /// stack_probe.py times the same in PyTorch.
+    /// </summary>
+    public static int Stack(int threads, int repeats)
+    {
+        set_num_threads(threads);
+        manual_seed(0);
+        var weights = Ten.Select(_ => (((rand(16, 16, 3) * 2) - 1) / Math.Sqrt(48)).requires_grad_()).ToArray();
+        foreach (int batch in new[] { 1, 4, 16 })
+        {
+            using var x = randn(batch, 16, 8192 + Ten.Sum(d => 2 * d));
+            double bestMs = double.MaxValue;
+            for (int r = 0; r < repeats; r++)
+            {
+                var clock = Stopwatch.StartNew();
+                using (var scope = NewDisposeScope())
+                {
+                    Tensor h = x;
+                    for (int l = 0; l < Ten.Length; l++)
+                    {
+                        h = F.conv1d(h, weights[l], dilation: Ten[l]).tanh();
+                    }
+
+                    h.square().mean().backward();
+                }
+
+                foreach (var w in weights)
+                {
+                    w.grad = null;
+                }
+
+                bestMs = Math.Min(bestMs, clock.Elapsed.TotalMilliseconds);
+            }
+
+            Console.WriteLine($"stack batch {batch}: {bestMs:F1} ms");
+        }
+
+        return 0;
+    }
+
     private static Tensor Forward(string mode, Weights model, Tensor x)
     {
         using var scope = NewDisposeScope();

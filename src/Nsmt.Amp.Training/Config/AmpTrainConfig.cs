@@ -208,9 +208,26 @@ public sealed record AmpTrainConfig
         s.Override(overrides ?? []);
         var defaults = new AmpTrainConfig();
         var amp = defaults.Data.Amp;
+        var source = s.Choice("data.source", "reference", "reference", "files") == "files" ? DataSource.Files : DataSource.Reference;
+        // Settings of the other data source are refused rather than carried along unused (and into config.yaml).
+        foreach (string key in source == DataSource.Files ? ReferenceOnlyKeys : FilesOnlyKeys)
+        {
+            s.NotApplicable(key, source == DataSource.Files
+                ? "applies only to data.source: reference (recordings bring their own rate and length)"
+                : "applies only to data.source: files");
+        }
+
+        var modelType = s.Choice("model.type", "wavenet", "wavenet", "lstm", "seed_wavenet") switch
+        {
+            "lstm" => ModelType.Lstm,
+            "seed_wavenet" => ModelType.SeedWaveNet,
+            _ => ModelType.WaveNet,
+        };
+        // Settings of other model types, by contrast, are read (so they are still checked) but not kept: switching
+        // model.type on the command line on top of a config is a normal move. config.yaml holds only the chosen type's.
         var data = new DataSettings
         {
-            Source = s.Choice("data.source", "reference", "reference", "files") == "files" ? DataSource.Files : DataSource.Reference,
+            Source = source,
             SampleRate = s.Int("data.sample_rate", defaults.Data.SampleRate, 16_000, 384_000),
             Seconds = s.Double("data.seconds", defaults.Data.Seconds, 1, 3600),
             ValidationSeconds = s.NullableDouble("data.validation_seconds", 1, 600),
@@ -243,12 +260,7 @@ public sealed record AmpTrainConfig
         var seed = defaults.Model.Seed;
         var model = new ModelSettings
         {
-            Type = s.Choice("model.type", "wavenet", "wavenet", "lstm", "seed_wavenet") switch
-            {
-                "lstm" => ModelType.Lstm,
-                "seed_wavenet" => ModelType.SeedWaveNet,
-                _ => ModelType.WaveNet,
-            },
+            Type = modelType,
             Preset = s.Choice("model.preset", defaults.Model.Preset, ModelSettings.Presets),
             HeadScale = s.Double("model.head_scale", defaults.Model.HeadScale),
             LstmBurnIn = s.Int("model.lstm_burn_in", defaults.Model.LstmBurnIn, 0, 1 << 20),
@@ -314,6 +326,17 @@ public sealed record AmpTrainConfig
         return config;
     }
 
+    private static readonly string[] ReferenceOnlyKeys = ["data.sample_rate", "data.seconds", "data.capture_seed", "data.amp"];
+
+    private static readonly string[] FilesOnlyKeys = ["data.di", "data.reamp", "data.latency", "data.channel", "data.resample", "data.input_gain_db"];
+
+    private static string TypeName(ModelType type) => type switch
+    {
+        ModelType.Lstm => "lstm",
+        ModelType.SeedWaveNet => "seed_wavenet",
+        _ => "wavenet",
+    };
+
     private static string? OneOf(ConfigSource s, string key, IReadOnlyList<string> allowed)
     {
         string? value = s.String(key);
@@ -370,6 +393,20 @@ public sealed record AmpTrainConfig
         Line(0, "seed", Seed);
         Line(0, "data", null);
         Line(1, "source", d.Source == DataSource.Files ? "files" : "reference");
+        if (d.Source == DataSource.Files)
+        {
+            Line(1, "di", Quote(d.DiPath));
+            Line(1, "reamp", Quote(d.ReampPath));
+            Line(1, "latency", d.Latency?.ToString(CultureInfo.InvariantCulture) ?? "auto");
+            Line(1, "channel", d.Channel?.ToString(CultureInfo.InvariantCulture) ?? "null");
+            Line(1, "resample", d.Resample);
+            Line(1, "input_gain_db", d.InputGainDb);
+            Line(1, "validation_seconds", d.ValidationSeconds?.ToString("R", CultureInfo.InvariantCulture) ?? "null");
+            Line(1, "ny", d.Ny);
+            WriteModelAndRest(Line);
+            return sb.ToString();
+        }
+
         Line(1, "sample_rate", d.SampleRate);
         Line(1, "seconds", d.Seconds);
         Line(1, "validation_seconds", d.ValidationSeconds?.ToString("R", CultureInfo.InvariantCulture) ?? "null");
@@ -389,57 +426,68 @@ public sealed record AmpTrainConfig
         Line(2, "noise_dbfs", a.NoiseDbfs?.ToString(CultureInfo.InvariantCulture) ?? "null");
         Line(2, "noise_seed", a.NoiseSeed);
         Line(2, "latency_samples", a.LatencySamples);
-        Line(1, "di", Quote(d.DiPath));
-        Line(1, "reamp", Quote(d.ReampPath));
-        Line(1, "latency", d.Latency?.ToString(CultureInfo.InvariantCulture) ?? "auto");
-        Line(1, "channel", d.Channel?.ToString(CultureInfo.InvariantCulture) ?? "null");
-        Line(1, "resample", d.Resample);
-        Line(1, "input_gain_db", d.InputGainDb);
         Line(1, "ny", d.Ny);
+        WriteModelAndRest(Line);
+        return sb.ToString();
+    }
+
+    /// <summary>The sections after data: the model's keys for its type only, then training, loss and metadata.</summary>
+    private void WriteModelAndRest(Action<int, string, object?> line)
+    {
         var m = Model;
-        Line(0, "model", null);
-        Line(1, "type", m.Type switch { ModelType.Lstm => "lstm", ModelType.SeedWaveNet => "seed_wavenet", _ => "wavenet" });
-        Line(1, "preset", m.Preset);
-        Line(1, "head_scale", m.HeadScale);
-        Line(1, "lstm_burn_in", m.LstmBurnIn);
-        Line(1, "seed", null);
-        Line(2, "channels", m.Seed.Channels);
-        Line(2, "layers", m.Seed.Layers);
-        Line(2, "kernel_size", m.Seed.KernelSize);
-        Line(2, "dilation_base", m.Seed.DilationBase);
-        Line(2, "causal", m.Seed.Causal);
-        var t = Training;
-        Line(0, "training", null);
-        Line(1, "epochs", t.Epochs);
-        Line(1, "batch_size", t.BatchSize);
-        Line(1, "lr", t.LearningRate);
-        Line(1, "lr_gamma", t.LearningRateGamma);
-        Line(1, "weight_decay", t.WeightDecay);
-        Line(1, "drop_last", t.DropLast);
-        Line(1, "ema_decay", t.EmaDecay);
-        Line(1, "grad_clip", t.GradClip);
-        Line(1, "early_stopping_patience", t.EarlyStoppingPatience);
-        Line(1, "top_k", t.TopK);
-        Line(1, "threads", t.Threads);
-        Line(1, "max_seconds", t.MaxSeconds);
-        Line(0, "loss", null);
-        foreach (var (key, weight) in Loss.Terms())
+        line(0, "model", null);
+        line(1, "type", TypeName(m.Type));
+        switch (m.Type)
         {
-            Line(1, key, weight);
+            case ModelType.WaveNet:
+                line(1, "preset", m.Preset);
+                line(1, "head_scale", m.HeadScale);
+                break;
+            case ModelType.Lstm:
+                line(1, "preset", m.Preset);
+                line(1, "lstm_burn_in", m.LstmBurnIn);
+                break;
+            default:
+                line(1, "seed", null);
+                line(2, "channels", m.Seed.Channels);
+                line(2, "layers", m.Seed.Layers);
+                line(2, "kernel_size", m.Seed.KernelSize);
+                line(2, "dilation_base", m.Seed.DilationBase);
+                line(2, "causal", m.Seed.Causal);
+                break;
         }
 
-        Line(1, "pre_emph_coef", Loss.PreEmphasisCoefficient);
+        var t = Training;
+        line(0, "training", null);
+        line(1, "epochs", t.Epochs);
+        line(1, "batch_size", t.BatchSize);
+        line(1, "lr", t.LearningRate);
+        line(1, "lr_gamma", t.LearningRateGamma);
+        line(1, "weight_decay", t.WeightDecay);
+        line(1, "drop_last", t.DropLast);
+        line(1, "ema_decay", t.EmaDecay);
+        line(1, "grad_clip", t.GradClip);
+        line(1, "early_stopping_patience", t.EarlyStoppingPatience);
+        line(1, "top_k", t.TopK);
+        line(1, "threads", t.Threads);
+        line(1, "max_seconds", t.MaxSeconds);
+        line(0, "loss", null);
+        foreach (var (key, weight) in Loss.Terms())
+        {
+            line(1, key, weight);
+        }
+
+        line(1, "pre_emph_coef", Loss.PreEmphasisCoefficient);
         var md = Metadata;
-        Line(0, "metadata", null);
-        Line(1, "name", Quote(md.Name));
-        Line(1, "modeled_by", Quote(md.ModeledBy));
-        Line(1, "gear_make", Quote(md.GearMake));
-        Line(1, "gear_model", Quote(md.GearModel));
-        Line(1, "gear_type", md.GearType ?? "null");
-        Line(1, "tone_type", md.ToneType ?? "null");
-        Line(1, "input_level_dbu", md.InputLevelDbu?.ToString("R", CultureInfo.InvariantCulture) ?? "null");
-        Line(1, "output_level_dbu", md.OutputLevelDbu?.ToString("R", CultureInfo.InvariantCulture) ?? "null");
-        return sb.ToString();
+        line(0, "metadata", null);
+        line(1, "name", Quote(md.Name));
+        line(1, "modeled_by", Quote(md.ModeledBy));
+        line(1, "gear_make", Quote(md.GearMake));
+        line(1, "gear_model", Quote(md.GearModel));
+        line(1, "gear_type", md.GearType ?? "null");
+        line(1, "tone_type", md.ToneType ?? "null");
+        line(1, "input_level_dbu", md.InputLevelDbu?.ToString("R", CultureInfo.InvariantCulture) ?? "null");
+        line(1, "output_level_dbu", md.OutputLevelDbu?.ToString("R", CultureInfo.InvariantCulture) ?? "null");
     }
 
     private static string Quote(string? value) =>

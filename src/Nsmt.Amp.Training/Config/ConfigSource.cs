@@ -10,7 +10,9 @@ public sealed class AmpConfigException(string message) : Exception(message);
 
 /// <summary>
 /// A YAML config flattened to dotted keys (<c>training.lr</c>), with <c>key=value</c> overrides on
-/// top. Typed reads mark keys as used; <see cref="RejectUnknown"/> then fails on the first key
+/// top. A file may start from others, Hydra's way: <c>defaults: [recipe]</c> names configs beside it
+/// (".yaml" optional) whose keys it inherits, later ones and then its own keys winning, so a recipe lives
+/// in one file. Typed reads mark keys as used; <see cref="RejectUnknown"/> then fails on the first key
 /// nobody asked for, so a typo never silently does nothing.
 /// </summary>
 internal sealed class ConfigSource
@@ -23,7 +25,17 @@ internal sealed class ConfigSource
     /// <summary>The file (or "overrides") the config came from, for messages.</summary>
     public string Name { get; }
 
-    public static ConfigSource FromYaml(string text, string name)
+    /// <summary>Composition deeper than this is a cycle or a mistake, not a recipe.</summary>
+    private const int MaxDefaultsDepth = 8;
+
+    /// <summary>Every config file read, the composed ones first (what a pipeline stage depends on).</summary>
+    public IReadOnlyList<string> Files => files;
+
+    private readonly List<string> files = [];
+
+    public static ConfigSource FromYaml(string text, string name) => FromYaml(text, name, []);
+
+    private static ConfigSource FromYaml(string text, string name, IReadOnlyList<string> including)
     {
         var source = new ConfigSource(name);
         var stream = new YamlStream();
@@ -52,11 +64,20 @@ internal sealed class ConfigSource
             throw new AmpConfigException($"{name}: the top level must be a mapping of keys (data:, model:, training:, ...)");
         }
 
-        source.Flatten(root, "");
+        var defaults = new YamlScalarNode("defaults");
+        if (root.Children.TryGetValue(defaults, out var inherited))
+        {
+            source.Inherit(inherited, name, including);
+            root.Children.Remove(defaults);
+        }
+
+        source.Flatten(root);
         return source;
     }
 
-    public static ConfigSource FromFile(string path)
+    public static ConfigSource FromFile(string path) => FromFile(path, []);
+
+    private static ConfigSource FromFile(string path, IReadOnlyList<string> including)
     {
         string text;
         try
@@ -68,7 +89,53 @@ internal sealed class ConfigSource
             throw new AmpConfigException($"{path}: cannot read config: {e.Message}");
         }
 
-        return FromYaml(text, path);
+        var source = FromYaml(text, path, [.. including, Path.GetFullPath(path)]);
+        source.files.Add(path);
+        return source;
+    }
+
+    /// <summary>Loads the configs a <c>defaults:</c> list names, in order, into this (still empty) source.</summary>
+    private void Inherit(YamlNode list, string name, IReadOnlyList<string> including)
+    {
+        string origin = $"{name}:{list.Start.Line}";
+        if (list is not YamlSequenceNode sequence || sequence.Children.Any(c => c is not YamlScalarNode { Value.Length: > 0 }))
+        {
+            throw new AmpConfigException($"{origin}: 'defaults' must be a list of config names beside this file, like [recipe]");
+        }
+
+        if (including.Count == 0)
+        {
+            throw new AmpConfigException($"{origin}: 'defaults' needs a config file to resolve names against (not text given inline)");
+        }
+
+        if (including.Count > MaxDefaultsDepth)
+        {
+            throw new AmpConfigException($"{origin}: 'defaults' nested more than {MaxDefaultsDepth} files deep");
+        }
+
+        string directory = Path.GetDirectoryName(including[^1])!;
+        foreach (YamlScalarNode item in sequence.Children.Cast<YamlScalarNode>())
+        {
+            string file = Path.Combine(directory, item.Value!.EndsWith(".yaml", StringComparison.Ordinal) ? item.Value : item.Value + ".yaml");
+            string full = Path.GetFullPath(file);
+            if (including.Contains(full, StringComparer.Ordinal))
+            {
+                throw new AmpConfigException($"{name}:{item.Start.Line}: 'defaults' entry '{item.Value}' includes itself ({full})");
+            }
+
+            if (!File.Exists(full))
+            {
+                throw new AmpConfigException($"{name}:{item.Start.Line}: 'defaults' entry '{item.Value}': no config {full}");
+            }
+
+            var inherited = FromFile(file, including);
+            foreach (var (key, value) in inherited.values)
+            {
+                values[key] = value;
+            }
+
+            files.AddRange(inherited.files);
+        }
     }
 
     /// <summary>Applies <c>key=value</c> overrides (dotted keys; "null" clears a value).</summary>
@@ -175,6 +242,21 @@ internal sealed class ConfigSource
         return result;
     }
 
+    /// <summary>
+    /// Fails if the config sets <paramref name="key"/> or any key under it: it does not apply to the choice
+    /// made elsewhere (<paramref name="why"/> says which), and silently ignoring it would hide a mistake.
+    /// </summary>
+    public void NotApplicable(string key, string why)
+    {
+        foreach (var (k, (_, origin)) in values)
+        {
+            if (k == key || k.StartsWith(key + ".", StringComparison.Ordinal))
+            {
+                throw new AmpConfigException($"{origin}: field '{k}' {why}");
+            }
+        }
+    }
+
     /// <summary>Fails on the first key no typed read asked for, naming it and where it came from.</summary>
     public void RejectUnknown()
     {
@@ -195,7 +277,10 @@ internal sealed class ConfigSource
 
     private static bool IsNull(string value) => value is "null" or "~" or "";
 
-    private void Flatten(YamlMappingNode node, string prefix)
+    /// <summary>Adds the file's keys, replacing inherited ones; a key twice in the same file is an error.</summary>
+    private void Flatten(YamlMappingNode root) => FlattenInto(root, "", new HashSet<string>(StringComparer.Ordinal));
+
+    private void FlattenInto(YamlMappingNode node, string prefix, HashSet<string> own)
     {
         foreach (var (keyNode, valueNode) in node.Children)
         {
@@ -203,7 +288,7 @@ internal sealed class ConfigSource
                 ?? throw new AmpConfigException($"{Name}:{keyNode.Start.Line}: keys must be plain strings");
             string full = prefix.Length == 0 ? key : prefix + "." + key;
             string origin = $"{Name}:{keyNode.Start.Line}";
-            if (values.ContainsKey(full))
+            if (!own.Add(full))
             {
                 throw new AmpConfigException($"{origin}: duplicate key '{full}'");
             }
@@ -211,7 +296,7 @@ internal sealed class ConfigSource
             switch (valueNode)
             {
                 case YamlMappingNode map:
-                    Flatten(map, full);
+                    FlattenInto(map, full, own);
                     break;
                 case YamlScalarNode scalar:
                     string text = scalar.Value ?? "";

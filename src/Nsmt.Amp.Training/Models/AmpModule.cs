@@ -28,6 +28,13 @@ public abstract class AmpModule : nn.Module<Tensor, Tensor>
     public abstract bool IsNamExportable { get; }
 
     /// <summary>
+    /// The model's size as NAM counts it, the one count every report uses: the weights of its .nam file (the A1
+    /// WaveNet's fixed head scale included, so one more than its trainable parameters); for a model without a .nam
+    /// form, its trainable parameters.
+    /// </summary>
+    public virtual long WeightCount => parameters().Sum(p => p.numel());
+
+    /// <summary>
     /// Runs a whole signal through the model as a freshly reset engine would (silence before the
     /// start, and after the end for a model with lookahead), in chunks so memory stays bounded;
     /// chunking gives the same samples as one pass.

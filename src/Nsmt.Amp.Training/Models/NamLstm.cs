@@ -60,6 +60,8 @@ public sealed class NamLstm : AmpModule
 
     public override bool IsNamExportable => true;
 
+    public override long WeightCount => Config.ParameterCount;
+
     public override Tensor forward(Tensor x)
     {
         using var scope = NewDisposeScope();

@@ -155,6 +155,8 @@ public sealed class NamWaveNet : AmpModule
 
     public override bool IsNamExportable => true;
 
+    public override long WeightCount => Config.ParameterCount;
+
     public override Tensor forward(Tensor x)
     {
         using var scope = NewDisposeScope();

@@ -111,7 +111,7 @@ public sealed class AmpTrainer
         }
 
         progress.Message(string.Create(CultureInfo.InvariantCulture,
-            $"model: {config.Model.Describe()}, {model.NumberOfParameters()} parameters, context {model.Context}, lookahead {model.Lookahead}; "
+            $"model: {config.Model.Describe()}, {model.WeightCount:N0} weights{(model.IsNamExportable ? " (NAM's count)" : "")}, context {model.Context}, lookahead {model.Lookahead}; "
             + $"{train.Count} windows of {train.Ny} samples, batch {t.BatchSize}, validation {validationCount} samples"));
 
         using var tensorBoard = new TensorBoardWriter(run.TensorBoard);
@@ -191,10 +191,17 @@ public sealed class AmpTrainer
                 break;
             }
 
-            if (t.MaxSeconds > 0 && state.ElapsedSeconds >= t.MaxSeconds)
+            var budget = new TimeBudget(t.MaxSeconds);
+            double epochSeconds = epochClock.Elapsed.TotalSeconds;
+            if (budget.Enabled && epoch + 1 < t.Epochs)
             {
-                stopReason = string.Create(CultureInfo.InvariantCulture, $"time budget of {t.MaxSeconds:0.#} s reached");
-                break;
+                progress.Message(budget.Describe(epoch + 1, state.ElapsedSeconds, epochSeconds, t.Epochs));
+                if (!budget.NextEpochFits(state.ElapsedSeconds, epochSeconds))
+                {
+                    stopReason = string.Create(CultureInfo.InvariantCulture,
+                        $"time budget of {t.MaxSeconds:0.#} s: another epoch of about {epochSeconds:0.#} s would end past it");
+                    break;
+                }
             }
         }
 

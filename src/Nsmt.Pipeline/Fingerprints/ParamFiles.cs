@@ -4,18 +4,30 @@ using YamlDotNet.RepresentationModel;
 namespace Nsmt.Pipeline.Fingerprints;
 
 /// <summary>
-/// Reads params files (YAML) as flat dotted keys (<c>optimizer.lr</c>), each file parsed once per run.
+/// Reads params files (YAML) as flat dotted keys (<c>optimizer.lr</c>), each file parsed once per run. A file
+/// whose <c>defaults:</c> is a list of names (the amp configs' <c>defaults: [recipe]</c>) is read as the stage
+/// reads it: the named files beside it first, then its own keys on top, so a change to a composed file
+/// reaches the fingerprint of every stage that reads the composition.
 /// </summary>
 public sealed class ParamFiles(string root)
 {
+    private const int MaxDefaultsDepth = 8;
+
     private readonly Dictionary<string, IReadOnlyDictionary<string, ParamValue>> _files = new(StringComparer.Ordinal);
 
     /// <summary>Every leaf key of the file (mappings are flattened; lists and scalars are values).</summary>
-    public IReadOnlyDictionary<string, ParamValue> Read(string relativePath)
+    public IReadOnlyDictionary<string, ParamValue> Read(string relativePath) => Read(relativePath, []);
+
+    private IReadOnlyDictionary<string, ParamValue> Read(string relativePath, IReadOnlyList<string> including)
     {
         if (_files.TryGetValue(relativePath, out var cached))
         {
             return cached;
+        }
+
+        if (including.Contains(relativePath, StringComparer.Ordinal) || including.Count > MaxDefaultsDepth)
+        {
+            throw new PipelineException($"{including[^1]}: 'defaults' includes {relativePath} again (a cycle) or nests too deep");
         }
 
         string full = WorkspacePath.ToFull(root, relativePath);
@@ -41,6 +53,27 @@ public sealed class ParamFiles(string root)
             if (stream.Documents[0].RootNode is not YamlMappingNode map)
             {
                 throw new PipelineException($"{relativePath}: a params file must be a mapping of keys at the top level");
+            }
+
+            var defaults = new YamlScalarNode("defaults");
+            if (map.Children.TryGetValue(defaults, out var list) && list is YamlSequenceNode names)
+            {
+                foreach (var name in names.Children)
+                {
+                    if (name is not YamlScalarNode { Value.Length: > 0 } scalar)
+                    {
+                        throw new PipelineException($"{relativePath}:{name.Start.Line}: 'defaults' must be a list of config names beside this file");
+                    }
+
+                    string file = scalar.Value!.EndsWith(".yaml", StringComparison.Ordinal) ? scalar.Value : scalar.Value + ".yaml";
+                    string sibling = (Path.GetDirectoryName(relativePath) is { Length: > 0 } dir ? dir + "/" : "") + file;
+                    foreach (var (k, v) in Read(sibling, [.. including, relativePath]))
+                    {
+                        flat[k] = v;
+                    }
+                }
+
+                map.Children.Remove(defaults);
             }
 
             Flatten(map, string.Empty, flat, relativePath);
