@@ -180,9 +180,12 @@ internal static class Commands
         {
             string modelPath = RequireFile(parse.GetRequiredValue(model));
             var nam = NamFile.Load(modelPath);
+            // The alignment the model learned is the one to score it with; re-detecting on new audio can land a sample off.
+            var trained = ModelAlignment.Of(nam);
             var pair = CapturePair.Load(parse.GetRequiredValue(di), parse.GetRequiredValue(reamp), new IngestOptions
             {
                 ManualLatency = parse.GetValue(latency),
+                ModelLatency = trained,
                 Channel = parse.GetValue(channel),
                 ValidationSeconds = parse.GetValue(validation),
             });
@@ -192,7 +195,29 @@ internal static class Commands
                 Label = Path.GetFileName(modelPath),
             });
             var m = result.Metrics;
-            Console.WriteLine(string.Create(Invariant, $"validation range {result.Range} ({result.Range.Seconds(pair.SampleRate):0.##} s), latency {pair.Report.Latency.Chosen} samples"));
+            var used = pair.Report.Latency;
+            string source = used.Method switch
+            {
+                LatencyMethod.Manual => "given with --latency",
+                LatencyMethod.Model => "the alignment the model was trained with (its metadata); --latency overrides",
+                _ => $"detected on this pair ({used.Method}, margin {used.SafetyMargin}): the model carries no training alignment",
+            };
+            Console.WriteLine(string.Create(Invariant, $"validation range {result.Range} ({result.Range.Seconds(pair.SampleRate):0.##} s), latency {used.Chosen} samples: {source}"));
+            if (used.CorrelationLatency is { } detected)
+            {
+                Console.WriteLine(string.Create(Invariant, $"detected on this pair: response starts at {used.CorrelationOnset} samples (cross-correlation peak {detected:0.00}){(used.ClickLatency is { } clicks ? $", clicks {clicks}" : "")}"));
+            }
+
+            foreach (string warning in pair.Report.Warnings)
+            {
+                Console.WriteLine($"warning: {warning}");
+            }
+
+            if (result.AddedDelay is { } delay)
+            {
+                Console.WriteLine(delay.ToText());
+            }
+
             Console.WriteLine(string.Create(Invariant, $"ESR (NAM)    {m.EsrNam:0.000000}  -> {m.QualityGrade}"));
             Console.WriteLine(string.Create(Invariant, $"ESR (pooled) {m.EsrPooled:0.000000}"));
             Console.WriteLine(string.Create(Invariant, $"SNR {m.SnrDb:0.00} dB, RMSE {m.Rmse:0.000000}, null test {m.ResidualRmsDbfs:0.0} dBFS ({m.ResidualRelativeDb:0.0} dB re target)"));
