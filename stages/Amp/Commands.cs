@@ -134,12 +134,19 @@ internal static class Commands
         var fastTanh = new Option<bool>("--fast-tanh") { Description = "NAM's fast tanh approximation (as the plugin) instead of exact tanh" };
         var format = new Option<string>("--format") { Description = "output encoding: float32 (default, keeps peaks above 0 dBFS), pcm24, pcm16", DefaultValueFactory = _ => "float32" };
         format.AcceptOnlyFromAmong("float32", "pcm24", "pcm16");
+        var compare = new Option<string?>("--compare") { Description = "the rig's recording of the input: print ESR, RMSE and Pearson r of the model against it, aligned as the model was trained" };
+        var latency = new Option<int?>("--latency") { Description = "with --compare: latency in samples (overrides the model's training alignment and detection)" };
         var command = new Command("process", "Run audio through a .nam model. Levels are never rescaled; samples above full scale are reported.")
         {
-            input, output, model, block, fastTanh, format,
+            input, output, model, block, fastTanh, format, compare, latency,
         };
         command.SetAction(parse => Run("process", () =>
         {
+            if (parse.GetValue(latency) is not null && parse.GetValue(compare) is null)
+            {
+                throw new ArgumentException("--latency applies to --compare only");
+            }
+
             var report = AmpProcessor.ProcessFile(
                 RequireFile(parse.GetRequiredValue(model)),
                 RequireFile(parse.GetRequiredValue(input)),
@@ -157,6 +164,13 @@ internal static class Commands
                 });
             Console.Write(report.ToText());
             Console.WriteLine($"wrote {parse.GetRequiredValue(output)}");
+            if (parse.GetValue(compare) is { } reampPath)
+            {
+                var comparison = RecordingComparison.Run(
+                    NamFile.Load(parse.GetRequiredValue(model)), parse.GetRequiredValue(input), RequireFile(reampPath), parse.GetValue(latency),
+                    parse.GetValue(fastTanh) ? TanhMode.Fast : TanhMode.Exact);
+                Console.Write(comparison.ToText());
+            }
             return Ok;
         }));
         return command;

@@ -107,4 +107,39 @@ public sealed class AlignmentTests
         Assert.InRange(delay.ModelOnset!.Value, lag - 1, lag + 1);
         Assert.True(delay.ConfidenceDb > 30, $"{delay.ConfidenceDb} dB");
     }
+
+    [Fact]
+    public void Comparing_with_a_recording_uses_the_model_alignment_unless_a_latency_is_given()
+    {
+        // The "rig" is the model itself behind 30 samples of interface latency, so at the right
+        // alignment the comparison is exact (ESR 0, no added delay) and one sample off it is not.
+        string folder = Directory.CreateTempSubdirectory("nsmt-compare-tests-").FullName;
+        try
+        {
+            var model = WithLatency(new NamLatencyMetadata { Calibration = new NamLatencyCalibration { Recommended = 30, SafetyFactor = 1 } });
+            var di = LatencyRigs.Di.AsSpan(0, 2 * LatencyRigs.Rate).ToArray();
+            var recorded = new float[di.Length + 30];
+            Processing.AmpProcessor.Process(model, di, LatencyRigs.Rate).CopyTo(recorded, 30);
+            string diPath = Path.Combine(folder, "di.wav"), reampPath = Path.Combine(folder, "reamp.wav");
+            Audio.WavFile.Write(diPath, Audio.AudioBuffer.Mono(LatencyRigs.Rate, di), Audio.WavSampleFormat.Float32);
+            Audio.WavFile.Write(reampPath, Audio.AudioBuffer.Mono(LatencyRigs.Rate, recorded), Audio.WavSampleFormat.Float32);
+
+            var stored = RecordingComparison.Run(model, diPath, reampPath);
+            var given = RecordingComparison.Run(model, diPath, reampPath, latency: 29);
+
+            Assert.Equal(LatencyMethod.Model, stored.Ingest.Latency.Method);
+            Assert.Equal(30, stored.Ingest.Latency.Chosen);
+            Assert.Equal(0, stored.Esr, 10);
+            Assert.Equal(0, stored.AddedDelay!.AddedDelay, 0.05);
+            Assert.Contains("trained with", stored.ToText(), StringComparison.Ordinal);
+            Assert.Equal(29, given.Ingest.Latency.Chosen);
+            // Aligned a sample early, the target lags the model's output by one sample.
+            Assert.True(given.Esr > 1e-6, $"ESR {given.Esr}");
+            Assert.Equal(-1, given.AddedDelay!.AddedDelay, 0.1);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
 }

@@ -480,6 +480,7 @@ public sealed class CapturePair
         Require(double.IsFinite(o.InputGainDb) && Math.Abs(o.InputGainDb) <= 60, nameof(o.InputGainDb), "a gain within +-60 dB", o.InputGainDb);
         Require(o.ValidationSeconds > 0, nameof(o.ValidationSeconds), "a positive duration", o.ValidationSeconds);
         Require(o.SafetyMarginSamples >= 0 && o.CorrelationSafetyMarginSamples >= 0, nameof(o.SafetyMarginSamples), "non-negative margins", $"{o.SafetyMarginSamples}, {o.CorrelationSafetyMarginSamples}");
+        Require(o.AgreementToleranceSamples >= 0 && o.DisagreementToleranceSamples >= 0, nameof(o.AgreementToleranceSamples), "non-negative tolerances", $"{o.AgreementToleranceSamples}, {o.DisagreementToleranceSamples}");
         Require(o.LatencyLookahead >= 0 && o.MaxLatencySamples > 0, nameof(o.MaxLatencySamples), "a non-negative lookahead and a positive maximum", $"{o.LatencyLookahead}, {o.MaxLatencySamples}");
         Require(o.MaxExtraOutputSeconds >= 0, nameof(o.MaxExtraOutputSeconds), "a non-negative duration", o.MaxExtraOutputSeconds);
     }
