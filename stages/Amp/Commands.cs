@@ -155,14 +155,26 @@ internal static class Commands
         var format = new Option<string>("--format") { Description = "output encoding: float32 (default, keeps peaks above 0 dBFS), pcm24, pcm16", DefaultValueFactory = _ => "float32" };
         format.AcceptOnlyFromAmong("float32", "pcm24", "pcm16");
         var overwrite = OverwriteOption();
+        var compare = new Option<string?>("--compare") { Description = "the rig's recording of the input: print ESR, RMSE and Pearson r of the model against it, aligned as the model was trained" };
+        var latency = new Option<int?>("--latency") { Description = "with --compare: latency in samples (overrides the model's training alignment and detection)" };
         var command = new Command("process", "Run audio through a .nam model. Levels are never rescaled; samples above full scale are reported.")
         {
-            input, output, model, block, fastTanh, format, overwrite,
+            input, output, model, block, fastTanh, format, compare, latency, overwrite,
         };
         command.SetAction(parse => Run("process", () =>
         {
-            RefuseReplacingAnInput(parse.GetValue(overwrite), "--output", parse.GetRequiredValue(output),
-                ("input", parse.GetRequiredValue(input)), ("--model", parse.GetRequiredValue(model)));
+            if (parse.GetValue(latency) is not null && parse.GetValue(compare) is null)
+            {
+                throw new ArgumentException("--latency applies to --compare only");
+            }
+
+            var inputs = new List<(string, string)> { ("input", parse.GetRequiredValue(input)), ("--model", parse.GetRequiredValue(model)) };
+            if (parse.GetValue(compare) is { } compared)
+            {
+                inputs.Add(("--compare", compared));
+            }
+
+            RefuseReplacingAnInput(parse.GetValue(overwrite), "--output", parse.GetRequiredValue(output), [.. inputs]);
             var report = AmpProcessor.ProcessFile(
                 RequireFile(parse.GetRequiredValue(model)),
                 RequireFile(parse.GetRequiredValue(input)),
@@ -180,6 +192,13 @@ internal static class Commands
                 });
             Console.Write(report.ToText());
             Console.WriteLine($"wrote {parse.GetRequiredValue(output)}");
+            if (parse.GetValue(compare) is { } reampPath)
+            {
+                var comparison = RecordingComparison.Run(
+                    NamFile.Load(parse.GetRequiredValue(model)), parse.GetRequiredValue(input), RequireFile(reampPath), parse.GetValue(latency),
+                    parse.GetValue(fastTanh) ? TanhMode.Fast : TanhMode.Exact);
+                Console.Write(comparison.ToText());
+            }
             return Ok;
         }));
         return command;
@@ -211,9 +230,12 @@ internal static class Commands
 
             string modelPath = RequireFile(parse.GetRequiredValue(model));
             var nam = NamFile.Load(modelPath);
+            // The alignment the model learned is the one to score it with; re-detecting on new audio can land a sample off.
+            var trained = ModelAlignment.Of(nam);
             var pair = CapturePair.Load(parse.GetRequiredValue(di), parse.GetRequiredValue(reamp), new IngestOptions
             {
                 ManualLatency = parse.GetValue(latency),
+                ModelLatency = trained,
                 Channel = parse.GetValue(channel),
                 ValidationSeconds = parse.GetValue(validation),
             });
@@ -223,7 +245,29 @@ internal static class Commands
                 Label = Path.GetFileName(modelPath),
             });
             var m = result.Metrics;
-            Console.WriteLine(string.Create(Invariant, $"validation range {result.Range} ({result.Range.Seconds(pair.SampleRate):0.##} s), latency {pair.Report.Latency.Chosen} samples"));
+            var used = pair.Report.Latency;
+            string source = used.Method switch
+            {
+                LatencyMethod.Manual => "given with --latency",
+                LatencyMethod.Model => "the alignment the model was trained with (its metadata); --latency overrides",
+                _ => $"detected on this pair ({used.Method}, margin {used.SafetyMargin}): the model carries no training alignment",
+            };
+            Console.WriteLine(string.Create(Invariant, $"validation range {result.Range} ({result.Range.Seconds(pair.SampleRate):0.##} s), latency {used.Chosen} samples: {source}"));
+            if (used.CorrelationLatency is { } detected)
+            {
+                Console.WriteLine(string.Create(Invariant, $"detected on this pair: response starts at {used.CorrelationOnset} samples (cross-correlation peak {detected:0.00}){(used.ClickLatency is { } clicks ? $", clicks {clicks}" : "")}"));
+            }
+
+            foreach (string warning in pair.Report.Warnings)
+            {
+                Console.WriteLine($"warning: {warning}");
+            }
+
+            if (result.AddedDelay is { } delay)
+            {
+                Console.WriteLine(delay.ToText());
+            }
+
             Console.WriteLine(string.Create(Invariant, $"ESR (NAM)    {m.EsrNam:0.000000}  -> {m.QualityGrade}"));
             Console.WriteLine(string.Create(Invariant, $"ESR (pooled) {m.EsrPooled:0.000000}"));
             Console.WriteLine(string.Create(Invariant, $"SNR {m.SnrDb:0.00} dB, RMSE {m.Rmse:0.000000}, null test {m.ResidualRmsDbfs:0.0} dBFS ({m.ResidualRelativeDb:0.0} dB re target)"));

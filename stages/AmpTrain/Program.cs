@@ -103,6 +103,12 @@ static int Train(string? configPath, string? runDir, string? resume, string? tim
             Console.WriteLine($"Model: {result.ModelPath}");
         }
 
+        if (result.AddedDelay is { } delay)
+        {
+            Console.WriteLine($"Alignment: {data.Description}");
+            Console.WriteLine($"Timing: {delay.ToText()}");
+        }
+
         Console.WriteLine($"RUN_DIR: {result.RunDirectory}");
         return 0;
     }

@@ -21,7 +21,8 @@ public sealed class IngestTests : IDisposable
 
         Assert.True(pair.Report.StandardCaptureSignal);
         Assert.Equal([123, 123], latency.ClickDelays);
-        Assert.Equal(123, latency.CorrelationLatency);
+        Assert.Equal(123, latency.CorrelationLatency!.Value, 0.01);
+        Assert.Equal(123, latency.CorrelationOnset);
         Assert.Equal(1.0, latency.CorrelationPeak!.Value, 6);
         Assert.Equal(LatencyMethod.Clicks, latency.Method);
         Assert.Equal(122, latency.Chosen); // minus the safety margin of 1
@@ -48,7 +49,13 @@ public sealed class IngestTests : IDisposable
         Assert.True(report.ChecksPassed, report.ToText());
         Assert.Equal(AmpTestSignals.Capture.ValidationRepeatRange.Start, pair.ValidationRange.Start);
         Assert.Equal(AmpTestSignals.Capture.Layout.Train, pair.TrainRange);
-        Assert.Empty(report.Warnings);
+        // The amp's linear-phase oversampling filters (36.5 samples) pre-ring: the loud clicks cross
+        // the threshold a few samples before the bulk of the response rises, and the two detections
+        // are more than a sample apart. That is said, and the earlier (safe) clicks are used.
+        Assert.InRange(report.Latency.CorrelationOnset!.Value, 336, 340);
+        Assert.Equal(LatencyMethod.Clicks, report.Latency.Method);
+        Assert.True(report.Latency.CorrelationOnset > report.Latency.ClickLatency);
+        Assert.Equal(["differ by"], report.Warnings.Select(w => w.Contains("differ by", StringComparison.Ordinal) ? "differ by" : w));
     }
 
     [Fact]
@@ -91,7 +98,7 @@ public sealed class IngestTests : IDisposable
         var latency = CapturePair.Load(Di, y, 48000).Report;
 
         Assert.Equal(100, latency.Latency.ClickLatency);
-        Assert.Equal(400, latency.Latency.CorrelationLatency);
+        Assert.Equal(400, latency.Latency.CorrelationOnset);
         Assert.True(latency.Latency.Disagreement);
         Assert.False(latency.ChecksPassed);
         Assert.Contains(latency.Warnings, w => w.Contains("differ by more than", StringComparison.Ordinal));
@@ -122,9 +129,9 @@ public sealed class IngestTests : IDisposable
 
         Assert.False(pair.Report.StandardCaptureSignal);
         Assert.Null(pair.Report.Latency.ClickDelays);
-        Assert.Equal(700, pair.Report.Latency.CorrelationLatency);
+        Assert.Equal(700, pair.Report.Latency.CorrelationLatency!.Value, 0.01);
         Assert.Equal(LatencyMethod.CrossCorrelation, pair.Report.Latency.Method);
-        Assert.Equal(700 - 48, pair.Report.Latency.Chosen);
+        Assert.Equal(700 - 1, pair.Report.Latency.Chosen); // a safety margin of 1 sample, as for clicks (issue 16)
         Assert.Equal(new SampleRange(pair.Input.Length - 96000, 96000), pair.ValidationRange);
         Assert.Equal(new SampleRange(0, pair.Input.Length - 96000), pair.TrainRange);
         Assert.Null(pair.Report.ReplicateEsr);

@@ -151,6 +151,21 @@ public sealed class TrainingTests : IDisposable
     }
 
     [Fact]
+    public void The_trained_model_adds_no_delay_and_the_run_says_so()
+    {
+        // Issue 16: a model trained on a late alignment learns to delay its output. Here the data is
+        // aligned (the target answers the input at once), so the model must answer at once too.
+        var result = Train(SmallConfig("wavenet", "model.preset=nano", "training.epochs=3"), "delay");
+
+        var delay = result.AddedDelay!;
+        Assert.InRange(delay.AddedDelay, -1, 1);
+        Assert.InRange(delay.ModelOnset!.Value, delay.TargetOnset!.Value - 1, delay.TargetOnset.Value + 1);
+        Assert.InRange(delay.TargetOnset.Value, 0, 1);
+        using var summary = System.Text.Json.JsonDocument.Parse(File.ReadAllText(RunDirectory.At(result.RunDirectory).SummaryJson));
+        Assert.Equal(delay.AddedDelay, summary.RootElement.GetProperty("added_delay_samples").GetDouble(), 12);
+    }
+
+    [Fact]
     public void A_non_finite_loss_stops_the_run_without_saving_the_lost_model()
     {
         // Per-item ESR is infinite on a silent target window: the run must stop, not crash or save NaNs.

@@ -66,7 +66,15 @@ public static class AmpDataLoader
     private static AmpTrainingData FromPair(CapturePair pair, string source)
     {
         var report = pair.Report;
-        string latency = $"latency {report.Latency.Chosen} samples ({report.Latency.Method.ToString().ToLowerInvariant()})";
+        var l = report.Latency;
+        // The alignment the model will learn, and what it came from: every sample of margin is delay the model adds.
+        string latency = l.Method switch
+        {
+            LatencyMethod.Clicks => $"latency {l.Chosen} samples (clicks at {l.ClickLatency}, margin {l.SafetyMargin})",
+            LatencyMethod.CrossCorrelation => string.Create(CultureInfo.InvariantCulture,
+                $"latency {l.Chosen} samples (cross-correlation: response at {l.CorrelationOnset}, peak {l.CorrelationLatency:0.0}, margin {l.SafetyMargin})"),
+            _ => $"latency {l.Chosen} samples ({l.Method.ToString().ToLowerInvariant()})",
+        };
         string repeat = report.ReplicateEsr is { } esr ? string.Create(CultureInfo.InvariantCulture, $", validation repeat ESR {esr:0.#####}") : "";
         return new AmpTrainingData(pair.Input, pair.Output, pair.SampleRate, pair.TrainRange, pair.ValidationRange)
         {

@@ -3,6 +3,7 @@ using Nsmt.Training.Optimization;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
+using Nsmt.Amp.Evaluation;
 using Nsmt.Amp.Format;
 using Nsmt.Amp.Models;
 using Nsmt.Amp.Training.Config;
@@ -39,6 +40,9 @@ public sealed record AmpTrainingResult
     public string? ModelPath { get; init; }
 
     public required string StopReason { get; init; }
+
+    /// <summary>The best model's added delay on the validation range (issue 16: should be 0); null without a .nam model.</summary>
+    public ModelDelay? AddedDelay { get; init; }
 }
 
 /// <summary>
@@ -355,6 +359,12 @@ public sealed class AmpTrainer
     private AmpTrainingResult Finish(AmpModule model, TrainingProgress state, string stopReason)
     {
         string? modelPath = model.IsNamExportable && File.Exists(ModelFile(run)) ? ModelFile(run) : null;
+        var delay = modelPath is null ? null : MeasureAddedDelay(modelPath);
+        if (delay is not null)
+        {
+            progress.Message(delay.ToText());
+        }
+
         var summary = new Dictionary<string, object?>
         {
             ["validation_esr"] = state.BestValidationEsr,
@@ -364,6 +374,16 @@ public sealed class AmpTrainer
             ["elapsed_seconds"] = state.ElapsedSeconds,
             ["stop_reason"] = stopReason,
             ["model"] = modelPath,
+            ["alignment"] = new Dictionary<string, object?>
+            {
+                ["latency_samples"] = data.Latency?.Manual ?? data.Latency?.Calibration?.Recommended,
+                ["safety_margin_samples"] = data.Latency?.Calibration?.SafetyFactor,
+                ["manual"] = data.Latency?.Manual is not null,
+            },
+            ["added_delay_samples"] = delay?.AddedDelay,
+            ["added_delay_confidence_db"] = delay?.ConfidenceDb,
+            ["model_onset_samples"] = delay?.ModelOnset,
+            ["target_onset_samples"] = delay?.TargetOnset,
             ["top_k"] = state.TopK.Select(r => new { epoch = r.Epoch + 1, validation_esr = r.ValidationEsr, file = r.FileName }).ToArray(),
         };
         AtomicFile.WriteAllText(run.SummaryJson, JsonSerializer.Serialize(summary, new JsonSerializerOptions
@@ -380,7 +400,20 @@ public sealed class AmpTrainer
             ElapsedSeconds = state.ElapsedSeconds,
             ModelPath = modelPath,
             StopReason = stopReason,
+            AddedDelay = delay,
         };
+    }
+
+    /// <summary>
+    /// The best model as exported (the .nam through our engine, as a player would run it) over the
+    /// validation range, against the target: the delay the model learned to add.
+    /// </summary>
+    private ModelDelay? MeasureAddedDelay(string modelPath)
+    {
+        var nam = NamFile.Load(modelPath);
+        var range = data.Validation;
+        float[] prediction = AmpEvaluation.Predict(nam, data.Input, data.SampleRate, range);
+        return ModelDelay.Measure(data.Input.AsSpan(range.Start, range.Length), data.Output.AsSpan(range.Start, range.Length), prediction);
     }
 
     private static double Esr(float[] prediction, float[] target)

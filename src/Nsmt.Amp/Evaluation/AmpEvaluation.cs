@@ -70,6 +70,7 @@ public static class AmpEvaluation
             notes.Add("no sweep figure: the recording has no sweep section and no reference system was given");
         }
 
+        var delay = ModelDelay.Measure(pair.Input.AsSpan(range.Start, range.Length), target, prediction);
         var extra = new Dictionary<string, object?>
         {
             ["model"] = new Dictionary<string, object?>
@@ -83,12 +84,22 @@ public static class AmpEvaluation
             {
                 ["latency_samples"] = pair.Report.Latency.Chosen,
                 ["latency_method"] = pair.Report.Latency.Method.ToString(),
+                ["safety_margin_samples"] = pair.Report.Latency.SafetyMargin,
+                ["detected_correlation_latency_samples"] = pair.Report.Latency.CorrelationLatency,
+                ["detected_click_latency_samples"] = pair.Report.Latency.ClickLatency,
                 ["replicate_esr"] = pair.Report.ReplicateEsr,
                 ["checks_passed"] = pair.Report.ChecksPassed,
                 ["standard_capture_signal"] = pair.Report.StandardCaptureSignal,
             },
+            ["timing"] = new Dictionary<string, object?>
+            {
+                ["added_delay_samples"] = delay?.AddedDelay,
+                ["added_delay_confidence_db"] = delay?.ConfidenceDb,
+                ["model_onset_samples"] = delay?.ModelOnset,
+                ["target_onset_samples"] = delay?.TargetOnset,
+            },
         };
-        return Write(prediction, target, pair.SampleRate, range, "validation", outputDirectory, options, sweeps, notes, extra);
+        return Write(prediction, target, pair.SampleRate, range, "validation", outputDirectory, options, sweeps, notes, extra) with { AddedDelay = delay };
     }
 
     /// <summary>Scores a prediction made elsewhere (e.g. by the trainer) against its target and writes the same files.</summary>

@@ -21,4 +21,7 @@ public sealed record EvaluationResult
     public IReadOnlyList<(string Label, double MeanAbsDifferenceDb)> SweepDifferences { get; init; } = [];
 
     public IReadOnlyList<string> Notes { get; init; } = [];
+
+    /// <summary>The delay the model adds relative to the target over <see cref="Range"/> (null for a prediction scored without its input).</summary>
+    public ModelDelay? AddedDelay { get; init; }
 }

@@ -276,10 +276,27 @@ public sealed class CapturePair
             warnings.Add($"the two clicks give different delays ({string.Join(", ", clicks.Delays)}): if the model is poor, give the latency manually");
         }
 
-        if (clickLatency is { } fromClicks && correlation is { } corr && Math.Abs(corr.Latency - fromClicks) > options.DisagreementToleranceSamples)
+        if (clickLatency is { } fromClicks && correlation is { } corr)
         {
-            disagreement = true;
-            warnings.Add($"latency by clicks ({fromClicks}) and by cross-correlation ({corr.Latency}) differ by more than {options.DisagreementToleranceSamples} samples");
+            // Both mark where the rig starts to answer (the click threshold, the response's rise).
+            double difference = Math.Abs(corr.Onset - fromClicks);
+            if (difference > options.DisagreementToleranceSamples)
+            {
+                disagreement = true;
+                warnings.Add(string.Create(CultureInfo.InvariantCulture,
+                    $"latency by clicks ({fromClicks}) and by cross-correlation ({corr.Onset}) differ by more than {options.DisagreementToleranceSamples} samples"));
+            }
+            else if (difference > options.AgreementToleranceSamples)
+            {
+                warnings.Add(string.Create(CultureInfo.InvariantCulture,
+                    $"latency by clicks ({fromClicks}) and by cross-correlation ({corr.Onset}) differ by {difference:0} samples (more than {options.AgreementToleranceSamples}): the earlier clicks win over the correlation; give the latency if the model sounds late or smeared"));
+            }
+        }
+
+        if (correlation is { Confident: false } doubtful)
+        {
+            warnings.Add(string.Create(CultureInfo.InvariantCulture,
+                $"the cross-correlation peak stands only {doubtful.PeakToNoiseDb:0.0} dB above the rest (below {LatencyDetector.CorrelationDetection.ConfidentDb} dB): the delay is uncertain (noise, a time-based effect, or too little playing); check it or give the latency manually"));
         }
 
         if (correlation is { Peak: < 0 })
@@ -294,13 +311,24 @@ public sealed class CapturePair
         {
             (chosen, margin, method) = (manual, 0, LatencyMethod.Manual);
         }
+        else if (options.ModelLatency is { } trained)
+        {
+            (chosen, margin, method) = (trained.Latency, trained.SafetyMargin, LatencyMethod.Model);
+            int? detected = clickLatency is { } c ? c - options.SafetyMarginSamples
+                : correlation is { } r ? r.Onset - options.CorrelationSafetyMarginSamples : null;
+            if (detected is { } d && Math.Abs(d - trained.Latency) > options.AgreementToleranceSamples)
+            {
+                warnings.Add($"this recording's detected alignment ({d} samples) differs from the one the model was trained with ({trained.Latency}): "
+                    + "a different interface, buffer size or sample rate? The model's is used; give the latency to override");
+            }
+        }
         else if (clickLatency is { } onset)
         {
             (chosen, margin, method) = (onset - options.SafetyMarginSamples, options.SafetyMarginSamples, LatencyMethod.Clicks);
         }
         else if (correlation is not null)
         {
-            (chosen, margin, method) = (correlation.Latency - options.CorrelationSafetyMarginSamples, options.CorrelationSafetyMarginSamples, LatencyMethod.CrossCorrelation);
+            (chosen, margin, method) = (correlation.Onset - options.CorrelationSafetyMarginSamples, options.CorrelationSafetyMarginSamples, LatencyMethod.CrossCorrelation);
         }
         else
         {
@@ -315,6 +343,8 @@ public sealed class CapturePair
             ClickThreshold = clicks?.Threshold,
             CorrelationLatency = correlation?.Latency,
             CorrelationPeak = correlation?.Peak,
+            CorrelationOnset = correlation?.Onset,
+            CorrelationConfidenceDb = correlation?.PeakToNoiseDb,
             Manual = options.ManualLatency,
             SafetyMargin = margin,
             Chosen = chosen,
@@ -450,6 +480,7 @@ public sealed class CapturePair
         Require(double.IsFinite(o.InputGainDb) && Math.Abs(o.InputGainDb) <= 60, nameof(o.InputGainDb), "a gain within +-60 dB", o.InputGainDb);
         Require(o.ValidationSeconds > 0, nameof(o.ValidationSeconds), "a positive duration", o.ValidationSeconds);
         Require(o.SafetyMarginSamples >= 0 && o.CorrelationSafetyMarginSamples >= 0, nameof(o.SafetyMarginSamples), "non-negative margins", $"{o.SafetyMarginSamples}, {o.CorrelationSafetyMarginSamples}");
+        Require(o.AgreementToleranceSamples >= 0 && o.DisagreementToleranceSamples >= 0, nameof(o.AgreementToleranceSamples), "non-negative tolerances", $"{o.AgreementToleranceSamples}, {o.DisagreementToleranceSamples}");
         Require(o.LatencyLookahead >= 0 && o.MaxLatencySamples > 0, nameof(o.MaxLatencySamples), "a non-negative lookahead and a positive maximum", $"{o.LatencyLookahead}, {o.MaxLatencySamples}");
         Require(o.MaxExtraOutputSeconds >= 0, nameof(o.MaxExtraOutputSeconds), "a non-negative duration", o.MaxExtraOutputSeconds);
     }

@@ -8,6 +8,14 @@ public sealed record IngestOptions
     /// <summary>Latency in samples (output behind input). When set it wins over every detection.</summary>
     public int? ManualLatency { get; init; }
 
+    /// <summary>
+    /// The alignment a model was trained with (from its <c>.nam</c>, see
+    /// <see cref="ModelAlignment.Of"/>): used instead of detection when <see cref="ManualLatency"/>
+    /// is null, so a model is scored on the alignment it learned rather than one re-detected on
+    /// new audio (issue 16: one sample off raised a test ESR by half). Detections are still reported.
+    /// </summary>
+    public ModelAlignment? ModelLatency { get; init; }
+
     /// <summary>Gain applied to the DI before training (recorded in the report); levels are otherwise never changed.</summary>
     public double InputGainDb { get; init; }
 
@@ -33,13 +41,17 @@ public sealed record IngestOptions
     public int SafetyMarginSamples { get; init; } = 1;
 
     /// <summary>
-    /// Subtracted from a cross-correlation delay. The correlation peak marks the bulk of the
-    /// response, which comes after its onset, so a larger margin keeps the target causal; an
-    /// under-estimate costs a causal model nothing but a little of its receptive field.
+    /// Subtracted from the (rounded) cross-correlation delay. The delay is the peak of the rig's
+    /// impulse response located to a fraction of a sample, so, as for clicks, a sample or two is
+    /// enough to keep the target causal. Every sample more is latency the model learns to add to
+    /// the player's rig (issue 16: a margin of 48 made models 1 ms late).
     /// </summary>
-    public int CorrelationSafetyMarginSamples { get; init; } = 48;
+    public int CorrelationSafetyMarginSamples { get; init; } = 1;
 
-    /// <summary>Click- and correlation-based latencies further apart than this are reported as disagreeing.</summary>
+    /// <summary>Click- and correlation-based latencies further apart than this get a warning (the detections should agree to a sample).</summary>
+    public double AgreementToleranceSamples { get; init; } = 1;
+
+    /// <summary>Click- and correlation-based latencies further apart than this are reported as disagreeing (the checks fail).</summary>
     public int DisagreementToleranceSamples { get; init; } = 48;
 
     /// <summary>Searched delays: this far before the expected position (NAM: 1000)...</summary>

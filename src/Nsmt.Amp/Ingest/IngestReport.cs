@@ -80,7 +80,7 @@ public sealed record IngestReport
         Calibration = new NamLatencyCalibration
         {
             AlgorithmVersion = 1,
-            Delays = Latency.ClickDelays?.ToArray() ?? (Latency.CorrelationLatency is { } c ? [c] : []),
+            Delays = Latency.ClickDelays?.ToArray() ?? (Latency.CorrelationOnset is { } c ? [c] : []),
             SafetyFactor = Latency.SafetyMargin,
             Recommended = Latency.Chosen,
             Warnings = new NamLatencyWarnings
@@ -125,12 +125,13 @@ public sealed record IngestReport
 
         if (l.CorrelationLatency is { } corr)
         {
-            Line(string.Create(c, $"latency by cross-correlation: {corr} samples (peak {l.CorrelationPeak:0.000}{(l.CorrelationPeak < 0 ? ", polarity inverted" : "")})"));
+            Line(string.Create(c, $"latency by cross-correlation: response starts at {l.CorrelationOnset} samples, peaks at {corr:0.00} (confidence {l.CorrelationConfidenceDb:0.0} dB peak-to-noise; correlation {l.CorrelationPeak:0.000}{(l.CorrelationPeak < 0 ? ", polarity inverted" : "")})"));
         }
 
         string method = l.Method switch
         {
             LatencyMethod.Manual => "manual override",
+            LatencyMethod.Model => $"the alignment the model was trained with, from its metadata (safety margin {l.SafetyMargin}); --latency overrides",
             LatencyMethod.Clicks => $"clicks, minus a safety margin of {l.SafetyMargin}",
             _ => $"cross-correlation, minus a safety margin of {l.SafetyMargin}",
         };

@@ -22,9 +22,29 @@ public static class LatencyDetector
         public bool AllDetected => Delays.All(d => d is not null);
     }
 
-    /// <param name="Latency">Delay of the output behind the input, samples.</param>
-    /// <param name="Peak">Normalised correlation at that delay (negative: inverted polarity).</param>
-    public sealed record CorrelationDetection(int Latency, double Peak);
+    /// <param name="Latency">Delay of the output behind the input, samples, with sub-sample precision (the impulse-response peak).</param>
+    /// <param name="Onset">
+    /// First sample of the response: the earliest lag of the run of samples, ending at the peak,
+    /// whose magnitude stays at or above <see cref="OnsetFraction"/> of the peak. Filters take a
+    /// few samples to rise (a cabinet's low-pass, an amp's tone stack), so the peak can come after
+    /// the rig's first answer; the alignment is taken from here so the target stays causal.
+    /// </param>
+    /// <param name="Peak">Normalised correlation of input and output at the rounded delay (negative: inverted polarity).</param>
+    /// <param name="PeakToNoiseDb">Height of the impulse-response peak over the RMS of the estimate away from it: the detection's confidence.</param>
+    public sealed record CorrelationDetection(double Latency, int Onset, double Peak, double PeakToNoiseDb)
+    {
+        /// <summary>
+        /// A response sample this large relative to the peak is part of the rig's answer. A
+        /// band-limited fractional delay's sidelobe next to its peak reaches 0.22 (sinc(1.4)): that
+        /// is pre-ringing of the estimate, not an earlier answer, so the fraction sits above it.
+        /// </summary>
+        public const double OnsetFraction = 0.3;
+
+        /// <summary>Below this the peak hardly stands out of the estimate's noise: the delay may be wrong.</summary>
+        public const double ConfidentDb = 20;
+
+        public bool Confident => PeakToNoiseDb >= ConfidentDb;
+    }
 
     /// <summary>
     /// NAM's blip method: the background is the output's peak over a silent stretch before the
@@ -65,11 +85,19 @@ public static class LatencyDetector
     }
 
     /// <summary>
-    /// The delay in [-<paramref name="lookahead"/>, <paramref name="maxLatency"/>] maximising
-    /// |sum x[n] y[n + delay]| over a window of the input (the loudest stretch, or
-    /// <paramref name="window"/> when given), computed with one FFT correlation. Null when the
-    /// window is silent or the signals are too short.
+    /// The delay in [-<paramref name="lookahead"/>, <paramref name="maxLatency"/>] at the peak of the
+    /// rig's estimated impulse response, over a window of the input (the loudest stretch, or
+    /// <paramref name="window"/> when given). Null when the window is silent or the signals are too short.
     /// </summary>
+    /// <remarks>
+    /// A plain cross-correlation peak is the impulse response smeared by the input's
+    /// autocorrelation: guitar is tonal and low-pass, so a tone filter's phase shift at the
+    /// dominant frequencies moves that peak by tens of samples. Dividing the cross-spectrum by the
+    /// input's (smoothed, regularised) power spectrum removes the autocorrelation (a Wiener
+    /// deconvolution), leaving the impulse response itself, whose peak sits at the rig's delay
+    /// plus at most the few samples its filters take to rise. The peak is then located between
+    /// samples by band-limited (windowed-sinc) interpolation of the estimate.
+    /// </remarks>
     public static CorrelationDetection? DetectByCorrelation(ReadOnlySpan<float> input, ReadOnlySpan<float> output, int lookahead = 1000, int maxLatency = 10000, SampleRange? window = null)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(lookahead);
@@ -127,31 +155,177 @@ public static class LatencyDetector
         var spectrumB = new Complex[size];
         fft.Forward(a, spectrumA);
         fft.Forward(b, spectrumB);
+        double[] power = SmoothedPower(spectrumA);
+        double floor = RegularisationFloor * power.Average();
         for (int k = 0; k < size; k++)
         {
-            spectrumA[k] = Complex.Conjugate(spectrumA[k]) * spectrumB[k];
+            spectrumA[k] = Complex.Conjugate(spectrumA[k]) * spectrumB[k] / (power[k] + floor);
         }
 
         fft.Inverse(spectrumA, spectrumB);
+        var response = new double[lags];
         int best = 0;
-        for (int m = 1; m < lags; m++)
+        for (int m = 0; m < lags; m++)
         {
-            if (Math.Abs(spectrumB[m].Real) > Math.Abs(spectrumB[best].Real))
+            response[m] = spectrumB[m].Real;
+            if (Math.Abs(response[m]) > Math.Abs(response[best]))
             {
                 best = m;
             }
         }
 
-        double peak = spectrumB[best].Real / size;
-        double outputEnergy = 0;
-        for (int n = 0; n < windowLength; n++)
+        double latency = InterpolatePeak(response, best) - lookahead;
+        int onset = Onset(response, best) - lookahead;
+        return new CorrelationDetection(latency, onset, NormalisedCorrelation(input, output, start, windowLength, (int)Math.Round(latency)), PeakToNoiseDb(response, best));
+    }
+
+    private static int Onset(double[] h, int best)
+    {
+        double level = CorrelationDetection.OnsetFraction * Math.Abs(h[best]);
+        int onset = best;
+        while (onset > 0 && best - onset < MaxRiseSamples && Math.Abs(h[onset - 1]) >= level)
         {
-            double v = b[best + n].Real;
-            outputEnergy += v * v;
+            onset--;
         }
 
-        double normalised = outputEnergy > 0 ? peak / Math.Sqrt(inputEnergy * outputEnergy) : 0;
-        return new CorrelationDetection(best - lookahead, normalised);
+        return onset;
+    }
+
+    /// <summary>The longest rise from onset to peak considered: a tone stack or cabinet rises within a few samples; beyond this it is another event.</summary>
+    private const int MaxRiseSamples = 16;
+
+    /// <summary>Relative to the mean input power: bins this far below it are damped rather than amplified (their output is mostly noise).</summary>
+    private const double RegularisationFloor = 1e-2;
+
+    /// <summary>Half-width of the sinc interpolation kernel and of the region around the peak left out of the noise estimate.</summary>
+    private const int KernelHalfWidth = 16;
+
+    /// <summary>|X[k]|^2 averaged over neighbouring bins: a single periodogram has near-zero bins whose division would blow up noise.</summary>
+    private static double[] SmoothedPower(Complex[] spectrum)
+    {
+        const int radius = 8;
+        int n = spectrum.Length;
+        var power = new double[n];
+        for (int k = 0; k < n; k++)
+        {
+            double m = spectrum[k].Magnitude;
+            power[k] = m * m;
+        }
+
+        var smoothed = new double[n];
+        double sum = 0;
+        for (int k = -radius; k <= radius; k++)
+        {
+            sum += power[((k % n) + n) % n];
+        }
+
+        for (int k = 0; k < n; k++)
+        {
+            smoothed[k] = sum / ((2 * radius) + 1);
+            sum += power[(k + radius + 1) % n] - power[((k - radius) % n + n) % n];
+        }
+
+        return smoothed;
+    }
+
+    /// <summary>
+    /// Where the band-limited signal through the samples <paramref name="h"/> peaks, within half a
+    /// sample either side of <paramref name="best"/>: Kaiser-windowed sinc interpolation on a 1/64
+    /// grid, refined by a parabola through the three best grid points.
+    /// </summary>
+    private static double InterpolatePeak(double[] h, int best)
+    {
+        double sign = Math.Sign(h[best]);
+        double Value(double t)
+        {
+            double sum = 0;
+            int centre = (int)Math.Floor(t);
+            for (int k = centre - KernelHalfWidth + 1; k <= centre + KernelHalfWidth; k++)
+            {
+                if (k < 0 || k >= h.Length)
+                {
+                    continue;
+                }
+
+                double x = t - k;
+                double r = x / KernelHalfWidth;
+                double taper = r * r < 1 ? BesselI0(6 * Math.Sqrt(1 - (r * r))) : 0;
+                sum += h[k] * Sinc(x) * taper;
+            }
+
+            return sign * sum;
+        }
+
+        const int steps = 64;
+        double bestT = best, bestValue = double.NegativeInfinity;
+        for (int s = -steps / 2; s <= steps / 2; s++)
+        {
+            double t = best + ((double)s / steps);
+            double v = Value(t);
+            if (v > bestValue)
+            {
+                (bestValue, bestT) = (v, t);
+            }
+        }
+
+        double step = 1.0 / steps;
+        double left = Value(bestT - step), right = Value(bestT + step);
+        double curvature = left - (2 * bestValue) + right;
+        return curvature < 0 ? bestT + (0.5 * step * (left - right) / curvature) : bestT;
+    }
+
+    private static double Sinc(double x) => Math.Abs(x) < 1e-12 ? 1 : Math.Sin(Math.PI * x) / (Math.PI * x);
+
+    private static double BesselI0(double x)
+    {
+        double sum = 1, term = 1;
+        for (int k = 1; k < 50; k++)
+        {
+            term *= x / (2 * k);
+            term *= x / (2 * k);
+            sum += term;
+            if (term < 1e-17 * sum)
+            {
+                break;
+            }
+        }
+
+        return sum;
+    }
+
+    /// <summary>20 log10 of |peak| over the RMS of the estimate outside the peak's neighbourhood.</summary>
+    private static double PeakToNoiseDb(double[] h, int best)
+    {
+        double sum = 0;
+        int count = 0;
+        for (int m = 0; m < h.Length; m++)
+        {
+            if (Math.Abs(m - best) > 4 * KernelHalfWidth)
+            {
+                sum += h[m] * h[m];
+                count++;
+            }
+        }
+
+        double noise = count > 0 ? Math.Sqrt(sum / count) : 0;
+        return noise > 0 ? 20 * Math.Log10(Math.Abs(h[best]) / noise) : double.PositiveInfinity;
+    }
+
+    /// <summary>sum x[n] y[n + lag] / sqrt(sum x^2 sum y^2) over the window: how alike the two are at that delay, sign included.</summary>
+    private static double NormalisedCorrelation(ReadOnlySpan<float> input, ReadOnlySpan<float> output, int start, int length, int lag)
+    {
+        double cross = 0, inputEnergy = 0, outputEnergy = 0;
+        for (int n = start; n < start + length; n++)
+        {
+            double x = input[n];
+            int j = n + lag;
+            double y = j >= 0 && j < output.Length ? output[j] : 0;
+            cross += x * y;
+            inputEnergy += x * x;
+            outputEnergy += y * y;
+        }
+
+        return inputEnergy > 0 && outputEnergy > 0 ? cross / Math.Sqrt(inputEnergy * outputEnergy) : 0;
     }
 
     private static int LoudestWindow(ReadOnlySpan<float> input, int windowLength, int first, int last)

@@ -5,6 +5,9 @@ public enum LatencyMethod
     Manual,
     Clicks,
     CrossCorrelation,
+
+    /// <summary>The alignment a model was trained with, read from its <c>.nam</c> metadata.</summary>
+    Model,
 }
 
 /// <summary>What latency detection found and what was chosen (samples; output behind input).</summary>
@@ -22,8 +25,14 @@ public sealed record LatencyReport
     /// <summary>Threshold the output had to exceed after a click (background peak plus margin).</summary>
     public double? ClickThreshold { get; init; }
 
-    /// <summary>Delay of the largest |cross-correlation| between input and output.</summary>
-    public int? CorrelationLatency { get; init; }
+    /// <summary>Delay by cross-correlation (the peak of the estimated impulse response), to a fraction of a sample.</summary>
+    public double? CorrelationLatency { get; init; }
+
+    /// <summary>First sample of the rig's response by cross-correlation (where its impulse response rises to 30 % of the peak): what the alignment is taken from.</summary>
+    public int? CorrelationOnset { get; init; }
+
+    /// <summary>How far that peak stands above the rest of the estimate, dB (the detection's confidence; below 20 dB it is doubtful).</summary>
+    public double? CorrelationConfidenceDb { get; init; }
 
     /// <summary>Normalised correlation at that delay, in [-1, 1]; negative when the rig inverts polarity.</summary>
     public double? CorrelationPeak { get; init; }
