@@ -289,6 +289,43 @@ public class WavFileTests
     }
 
     [Fact]
+    public void Fuzzing_finding_an_extensible_file_with_a_foreign_subformat_guid_is_refused_with_the_reason()
+    {
+        // AFL++ (bench/fuzz) changed bytes of a PCM SubFormat GUID after its first two: the file passed the header
+        // checks, then NAudio's converter threw ArgumentException ("Unsupported source encoding").
+        using var dir = new TempDir();
+        string path = dir.File("guid.wav");
+        WavFile.Write(path, new AudioBuffer(8000, [new float[4], new float[4], new float[4]]), WavSampleFormat.Pcm16);
+        byte[] bytes = File.ReadAllBytes(path);
+        int guid = 12 + 8 + 24; // RIFF header, fmt header, WAVEFORMATEX + cbSize/validBits/channelMask
+        Assert.Equal(0xFFFE, BinaryPrimitives.ReadUInt16LittleEndian(bytes.AsSpan(20)));
+        bytes[guid + 12] ^= 0x5A;
+        File.WriteAllBytes(path, bytes);
+
+        var e = Assert.Throws<WavFormatException>(() => WavFile.Read(path));
+        Assert.Contains("SubFormat GUID is not a PCM or IEEE float one", e.Message);
+    }
+
+    [Fact]
+    public void Fuzzing_finding_a_second_fmt_chunk_after_the_data_is_refused_as_ambiguous()
+    {
+        // AFL++ spliced a second fmt chunk (block align 180) behind the data: NAudio took the last fmt, our parser the
+        // first, and the read died in NAudio with ArgumentException ("Must read complete blocks").
+        byte[] first = WavBytes(1, 1, 8000, 16, 2, new byte[8]);
+        byte[] secondFmt = [.. "fmt "u8, .. BitConverter.GetBytes(16u), .. BitConverter.GetBytes((ushort)1), .. BitConverter.GetBytes((ushort)1),
+            .. BitConverter.GetBytes(8000u), .. BitConverter.GetBytes(8000u * 180), .. BitConverter.GetBytes((ushort)180), .. BitConverter.GetBytes((ushort)16)];
+        byte[] bytes = [.. first, .. secondFmt];
+        BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(4), (uint)(bytes.Length - 8));
+        using var dir = new TempDir();
+        string path = dir.File("two_fmt.wav");
+        File.WriteAllBytes(path, bytes);
+
+        var e = Assert.Throws<WavFormatException>(() => WavFile.Read(path));
+        Assert.Contains("ambiguous chunk layout", e.Message);
+        Assert.Contains(path, e.Message);
+    }
+
+    [Fact]
     public void Missing_file_is_a_WavFormatException_naming_it()
     {
         var e = Assert.Throws<WavFormatException>(() => WavFile.Read("/nonexistent/dir/x.wav"));

@@ -4,7 +4,7 @@ using System.Text;
 namespace Nsmt.Audio;
 
 /// <summary>Where the samples of a WAV file are and how they are encoded.</summary>
-internal sealed record WavLayout(WavInfo Info, long DataBytes);
+internal sealed record WavLayout(WavInfo Info, long DataOffset, long DataBytes, int BlockAlign);
 
 /// <summary>
 /// Walks the RIFF chunk list. Every declared size is checked against the real file length before
@@ -15,6 +15,9 @@ internal static class WavHeaderParser
     private const ushort FormatPcm = 1;
     private const ushort FormatIeeeFloat = 3;
     private const ushort FormatExtensible = 0xFFFE;
+
+    /// <summary>Bytes 2..15 of KSDATAFORMAT_SUBTYPE_PCM / _IEEE_FLOAT, as stored (little-endian fields).</summary>
+    private static ReadOnlySpan<byte> KsDataFormatGuidTail => [0x00, 0x00, 0x00, 0x00, 0x10, 0x00, 0x80, 0x00, 0x00, 0xAA, 0x00, 0x38, 0x9B, 0x71];
 
     // fmt chunks are small; anything larger than this is corrupt rather than exotic.
     private const uint MaxFmtChunkBytes = 1024;
@@ -120,7 +123,7 @@ internal static class WavHeaderParser
         }
 
         var info = new WavInfo(fmt.SampleRate, fmt.Channels, dataBytes / fmt.BlockAlign, fmt.Format);
-        return new WavLayout(info, dataBytes);
+        return new WavLayout(info, dataOffset, dataBytes, fmt.BlockAlign);
     }
 
     private sealed record FmtChunk(WavSampleFormat Format, int Channels, int SampleRate, int BlockAlign);
@@ -143,6 +146,13 @@ internal static class WavHeaderParser
             }
 
             effectiveTag = BinaryPrimitives.ReadUInt16LittleEndian(fmt[24..]);
+            // The rest of the SubFormat GUID is fixed for PCM and IEEE float ({0000xxxx-0000-0010-8000-00AA00389B71});
+            // any other GUID is another encoding that merely shares the first two bytes.
+            if (!fmt[26..40].SequenceEqual(KsDataFormatGuidTail))
+            {
+                throw new WavFormatException(path,
+                    $"WAVE_FORMAT_EXTENSIBLE SubFormat GUID is not a PCM or IEEE float one (expected {{0000{effectiveTag:X4}-0000-0010-8000-00AA00389B71}})");
+            }
         }
 
         if (channels == 0)

@@ -23,7 +23,7 @@ public sealed class WavReader : IDisposable
     {
         _stream = stream;
         _wave = wave;
-        _samples = wave.ToSampleProvider();
+        _samples = Guard(path, "NAudio cannot decode it", wave.ToSampleProvider);
         Info = info;
         _path = path;
     }
@@ -51,8 +51,8 @@ public sealed class WavReader : IDisposable
         {
             WavLayout layout = WavHeaderParser.Parse(stream, path);
             stream.Position = 0;
-            wave = OpenWithNAudio(stream, path);
-            CheckAgreement(layout, wave, path);
+            wave = Guard(path, "NAudio cannot read it", () => new WaveFileReader(stream));
+            CheckAgreement(layout, wave, stream.Position, path);
             return new WavReader(stream, wave, layout.Info, path);
         }
         catch
@@ -159,15 +159,20 @@ public sealed class WavReader : IDisposable
         _stream.Dispose();
     }
 
-    private static WaveFileReader OpenWithNAudio(FileStream stream, string path)
+    /// <summary>
+    /// Runs a call into NAudio; whatever it throws about the file (fuzzing found ArgumentException from its
+    /// sample converters) becomes a <see cref="WavFormatException"/> naming the file.
+    /// </summary>
+    private static T Guard<T>(string path, string what, Func<T> call)
     {
         try
         {
-            return new WaveFileReader(stream);
+            return call();
         }
-        catch (Exception e) when (e is FormatException or InvalidDataException or EndOfStreamException or ArgumentException or NotSupportedException)
+        catch (Exception e) when (e is FormatException or InvalidDataException or EndOfStreamException or ArgumentException
+            or NotSupportedException or InvalidOperationException)
         {
-            throw new WavFormatException(path, $"NAudio cannot read it: {e.Message}", e);
+            throw new WavFormatException(path, $"{what}: {e.Message}", e);
         }
     }
 
@@ -175,16 +180,19 @@ public sealed class WavReader : IDisposable
     /// Where a file could be read two ways (two data chunks, say), NAudio and our parser must have chosen the
     /// same audio; otherwise the file is refused rather than read as something its author may not have meant.
     /// </summary>
-    private static void CheckAgreement(WavLayout layout, WaveFileReader wave, string path)
+    /// <remarks>NAudio leaves the stream at the start of the samples it will read: <paramref name="dataOffset"/>.</remarks>
+    private static void CheckAgreement(WavLayout layout, WaveFileReader wave, long dataOffset, string path)
     {
         WaveFormat format = wave.WaveFormat;
         WavSampleFormat? theirs = WavFormats.FromNAudio(format);
-        if (theirs != layout.Info.Format || format.Channels != layout.Info.ChannelCount
-            || format.SampleRate != layout.Info.SampleRate || wave.Length != layout.DataBytes)
+        if (theirs != layout.Info.Format || format.Channels != layout.Info.ChannelCount || format.BlockAlign != layout.BlockAlign
+            || format.SampleRate != layout.Info.SampleRate || wave.Length != layout.DataBytes || dataOffset != layout.DataOffset)
         {
+            // Two fmt or data chunks, say: one of them is not what the author meant, and we cannot tell which.
             throw new WavFormatException(path,
-                $"ambiguous chunk layout: the header reads as {layout.Info.Format}, {layout.Info.ChannelCount} channels, " +
-                $"{layout.Info.SampleRate} Hz, {layout.DataBytes} data bytes, but NAudio reads {format}, {wave.Length} data bytes");
+                $"ambiguous chunk layout: the first fmt and data chunks read as {layout.Info.Format}, {layout.Info.ChannelCount} channels, " +
+                $"{layout.Info.SampleRate} Hz, {layout.DataBytes} data bytes at byte {layout.DataOffset}, but the file also reads as " +
+                $"{format} (block align {format.BlockAlign}), {wave.Length} data bytes at byte {dataOffset}");
         }
     }
 
@@ -198,12 +206,12 @@ public sealed class WavReader : IDisposable
             {
                 n = _samples.Read(interleaved[done..]);
             }
-            catch (IOException e)
+            catch (Exception e) when (e is IOException or ArgumentException or InvalidOperationException)
             {
                 throw new WavFormatException(_path, $"read failed at frame {_framesRead}: {e.Message}", e);
             }
 
-            if (n == 0)
+            if (n == 0 || n % Info.ChannelCount != 0)
             {
                 // The file shrank after the header was validated.
                 throw new WavFormatException(_path, $"truncated: data ended early at frame {_framesRead + (done / Info.ChannelCount)}");
