@@ -3,7 +3,7 @@
 #   bench/fuzz/run.sh TARGET SECONDS        TARGET: wav | vimh | nam | yaml | lock
 # Seeds come from the committed fixtures and configs (and ../shared/fixtures for .nam), laid out as the harness
 # expects them (bench/fuzz/Nsmt.Fuzz/Targets.cs). Findings (crashes, hangs) land in bench/fuzz/findings/TARGET/;
-# replay one with: dotnet bench/fuzz/out/TARGET/Nsmt.Fuzz.dll TARGET FILE
+# replay one (uninstrumented build) with: dotnet bench/fuzz/Nsmt.Fuzz/bin/Release/net10.0/Nsmt.Fuzz.dll TARGET FILE
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 target=${1:?target: wav | vimh | nam | yaml | lock}
@@ -12,7 +12,9 @@ command -v afl-fuzz >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install
 dotnet tool restore >/dev/null
 out=bench/fuzz/out/$target
 rm -rf "$out"
-dotnet build bench/fuzz/Nsmt.Fuzz -c Release -nologo -v quiet -o "$out" >/dev/null
+dotnet build bench/fuzz/Nsmt.Fuzz -c Release -nologo -v quiet >/dev/null
+mkdir -p "$out"
+cp -al bench/fuzz/Nsmt.Fuzz/bin/Release/net10.0/. "$out/"
 # Instrument our readers and the parsers they stand on. SharpFuzz rewrites a file in place, and the build
 # hard-links package assemblies to the NuGet cache (build/Torch.targets): each file is first replaced by a copy
 # of its own, so the instrumentation never reaches the cache or another project's output.

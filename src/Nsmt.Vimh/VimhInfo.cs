@@ -58,6 +58,13 @@ public sealed class VimhInfo
     /// <summary>Parses dataset info JSON held elsewhere (e.g. inside a checkpoint); <paramref name="path"/> names it in errors.</summary>
     public static VimhInfo Parse(byte[] bytes, string path)
     {
+        // JsonDocument checks string bytes only when a string is read, and then throws InvalidOperationException
+        // (found by fuzzing): the whole text is checked here, once.
+        if (!System.Text.Unicode.Utf8.IsValid(bytes))
+        {
+            throw new VimhDataException($"{path}: not valid UTF-8 text; {VimhFormat.InfoFileName} is UTF-8 JSON");
+        }
+
         JsonElement root;
         try
         {

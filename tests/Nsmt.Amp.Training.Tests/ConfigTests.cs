@@ -162,6 +162,15 @@ public class ConfigTests
         Assert.Contains(alsoExpected, error.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(": [\nd")]   // found by fuzzing: YamlDotNet 16 throws InvalidOperationException
+    [InlineData("\0: n")]    // found by fuzzing: YamlDotNet 16 throws ArgumentException
+    public void Yaml_that_breaks_the_parser_is_a_config_error_naming_the_file(string text)
+    {
+        var error = Assert.Throws<AmpConfigException>(() => AmpTrainConfig.Parse(text, "broken.yaml"));
+        Assert.Contains("broken.yaml: invalid YAML", error.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Unknown_override_is_an_error_naming_it()
     {

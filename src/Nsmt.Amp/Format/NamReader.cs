@@ -34,6 +34,13 @@ internal static class NamReader
 
     private static JsonDocument ParseDocument(ReadOnlyMemory<byte> utf8Json)
     {
+        // JsonDocument checks string bytes only when a string is read, and then throws InvalidOperationException
+        // (found by fuzzing): the whole text is checked here, once, so every read after it is safe.
+        if (!System.Text.Unicode.Utf8.IsValid(utf8Json.Span))
+        {
+            throw new NamFormatException(null, "(json)", $"not valid UTF-8 text (at byte {InvalidUtf8Offset(utf8Json.Span)}); a .nam file is UTF-8 JSON");
+        }
+
         try
         {
             return JsonDocument.Parse(utf8Json, new JsonDocumentOptions { MaxDepth = 64 });
@@ -194,5 +201,12 @@ internal static class NamReader
         }
 
         return value;
+    }
+
+    /// <summary>The offset of the first byte that does not decode as UTF-8.</summary>
+    private static int InvalidUtf8Offset(ReadOnlySpan<byte> text)
+    {
+        System.Text.Unicode.Utf8.ToUtf16(text, new char[text.Length], out int valid, out _, replaceInvalidSequences: false);
+        return valid;
     }
 }

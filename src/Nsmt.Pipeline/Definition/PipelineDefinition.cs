@@ -65,6 +65,11 @@ public sealed partial class PipelineDefinition
         {
             throw new PipelineException($"{file}:{e.Start.Line}: invalid YAML: {e.Message}");
         }
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException)
+        {
+            // YamlDotNet 16 throws these, not YamlException, on some malformed text (found by fuzzing).
+            throw new PipelineException($"{file}: invalid YAML: the parser stopped ({e.Message})");
+        }
 
         if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is not YamlMappingNode top)
         {

@@ -46,6 +46,11 @@ public sealed class ParamFiles(string root)
         {
             throw new PipelineException($"{relativePath}: invalid YAML at line {e.Start.Line}, column {e.Start.Column}: {e.Message}");
         }
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException)
+        {
+            // YamlDotNet 16 throws these, not YamlException, on some malformed text (found by fuzzing).
+            throw new PipelineException($"{relativePath}: invalid YAML: the parser stopped ({e.Message})");
+        }
 
         var flat = new SortedDictionary<string, ParamValue>(StringComparer.Ordinal);
         if (stream.Documents.Count > 0)

@@ -73,7 +73,8 @@ public sealed class LockFile
                 }
             }
         }
-        catch (Exception e) when (e is YamlException or InvalidCastException or KeyNotFoundException or FormatException or NullReferenceException)
+        catch (Exception e) when (e is YamlException or InvalidCastException or KeyNotFoundException or FormatException or NullReferenceException
+            or InvalidOperationException or ArgumentException) // YamlDotNet throws the last two on some malformed text (fuzzing)
         {
             throw new PipelineException($"{path}: unreadable lock file ({e.Message}); delete it to start a fresh record (stages will rerun or restore from the cache)");
         }

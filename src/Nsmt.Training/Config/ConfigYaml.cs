@@ -34,6 +34,11 @@ public static class ConfigYaml
         {
             throw new ConfigException($"{path}:{e.Start.Line}: invalid YAML: {e.Message}");
         }
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException)
+        {
+            // YamlDotNet 16 throws these, not YamlException, on some malformed text (found by fuzzing).
+            throw new ConfigException($"{path}: invalid YAML: the parser stopped ({e.Message})");
+        }
         if (stream.Documents.Count == 0)
             return new ConfigMapping(path);
         // Before converting: the conversion expands aliases and would take gigabytes on an alias bomb.

@@ -47,6 +47,11 @@ internal sealed class ConfigMap
         {
             throw new ConfigException($"{path}: invalid YAML at line {e.Start.Line}, column {e.Start.Column}: {e.Message}");
         }
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException)
+        {
+            // YamlDotNet 16 throws these, not YamlException, on some malformed text (found by fuzzing).
+            throw new ConfigException($"{path}: invalid YAML: the parser stopped ({e.Message})");
+        }
 
         if (stream.Documents.Count == 0)
         {
