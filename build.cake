@@ -7,7 +7,9 @@
 //   Clean     remove the pipeline's outputs and lock entries (--cache: also the run cache)
 //
 // Arguments: --experiment=NAME (repeatable), --set KEY=VALUE (repeatable; STAGE:KEY=VALUE for one stage),
-// --force (rerun even when up to date), --wait (queue behind another run), --no-build (use what is built).
+// --force (rerun even when up to date), --wait (queue behind another run), --no-build (use what is built),
+// --jobs=N (independent stages at once), --executor=slurm (each stage an sbatch job; --partition, --account,
+// --slurm-arg=OPTION).
 // All decisions are Nsmt.Pipeline's (src/Nsmt.Pipeline); this file only wires targets to it.
 
 #load "build/pipeline.cake"

@@ -18,6 +18,17 @@ var pipelineOverrides = Arguments<string>("set", new string[0]).ToList();
 var pipelineForce = HasArgument("force");
 var pipelineWait = HasArgument("wait");
 var pipelineNoBuild = HasArgument("no-build");
+// Where stages run: --executor=slurm (one sbatch job per stage), --jobs=N, --partition, --account, --slurm-arg.
+var pipelineExecution = new List<string>();
+foreach (var name in new[] { "executor", "jobs", "partition", "account" })
+{
+    if (HasArgument(name))
+    {
+        pipelineExecution.AddRange(new[] { "--" + name, Argument<string>(name) });
+    }
+}
+
+pipelineExecution.AddRange(Arguments<string>("slurm-arg", new string[0]).SelectMany(a => new[] { "--slurm-arg", a }));
 var pipelineRoot = MakeAbsolute(Directory("./")).FullPath;
 var pipelineReport = System.IO.Path.Combine(pipelineRoot, PipelineCacheDir, "cake-report.tsv");
 FileStream pipelineLock = null;
@@ -80,6 +91,14 @@ void Pipeline(string command, params string[] extra)
         args.AppendQuoted(x);
     }
 
+    if (command == "status" || command == "clean")
+    {
+        foreach (var x in pipelineExecution)
+        {
+            args.AppendQuoted(x);
+        }
+    }
+
     if (!System.IO.File.Exists(PipelinePath(PipelineCli)))
     {
         throw new CakeException($"{PipelineCli} is not built; run without --no-build");
@@ -102,6 +121,8 @@ void PipelinePhase(string phase)
     {
         command.Add("--force");
     }
+
+    command.AddRange(pipelineExecution);
 
     if (pipelineServer == null)
     {

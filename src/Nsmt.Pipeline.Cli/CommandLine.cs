@@ -23,6 +23,13 @@ internal sealed class CommandLine
           --set [STAGE:]K=V   parameter override, passed to the stages that read key K (repeatable)
           --force             rerun the selected stages even when up to date
           --wait              wait for another run on this workspace instead of failing
+          --jobs N            run up to N independent stages at once (local: at most the core count; default 1;
+                              slurm: jobs in the queue at once, default 100)
+          --executor NAME     where stage programs run: local (default) or slurm (one sbatch job per stage;
+                              resources from pipeline.yaml resources:)
+          --partition NAME    (slurm) sbatch --partition
+          --account NAME      (slurm) sbatch --account
+          --slurm-arg ARG     (slurm) another sbatch option, e.g. --slurm-arg=--qos=short (repeatable)
           --report FILE       append one line per stage result (tab-separated) to FILE
           --mermaid FILE      (dag) also write the Mermaid graph to FILE
           --cache             (clean) also empty the run cache
@@ -47,6 +54,17 @@ internal sealed class CommandLine
     public bool Wait { get; private set; }
 
     public bool CleanCache { get; private set; }
+
+    /// <summary>null: the executor's default.</summary>
+    public int? Jobs { get; private set; }
+
+    public string Executor { get; private set; } = "local";
+
+    public string? Partition { get; private set; }
+
+    public string? Account { get; private set; }
+
+    public List<string> SlurmArguments { get; } = [];
 
     public string? ReportFile { get; private set; }
 
@@ -106,6 +124,27 @@ internal sealed class CommandLine
                     break;
                 case "--wait":
                     cli.Wait = true;
+                    break;
+                case "--jobs":
+                    string jobs = Value();
+                    cli.Jobs = int.TryParse(jobs, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int n) && n > 0
+                        ? n
+                        : throw new PipelineException($"--jobs: '{jobs}' is not a positive whole number");
+                    break;
+                case "--executor":
+                    string executor = Value();
+                    cli.Executor = executor is "local" or "slurm"
+                        ? executor
+                        : throw new PipelineException($"--executor: '{executor}' is not an executor (expected local or slurm)");
+                    break;
+                case "--partition":
+                    cli.Partition = Value();
+                    break;
+                case "--account":
+                    cli.Account = Value();
+                    break;
+                case "--slurm-arg":
+                    cli.SlurmArguments.Add(Value());
                     break;
                 case "--cache":
                     cli.CleanCache = true;
