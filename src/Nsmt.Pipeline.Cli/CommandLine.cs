@@ -12,6 +12,8 @@ internal sealed class CommandLine
           run      run the stages that are not up to date (restoring from the run cache when possible)
           status   which stages would run, and exactly why (changed dependency, parameter, code, ...)
           dag      the stage graph as text and as Mermaid
+          sweep    run trials of one --experiment: a grid (--sweep KEY=a,b,c, repeatable), --sweep-random N
+                   draws over ranges (KEY=lo..hi, log:lo..hi, int:lo..hi), or --sweep-trials N model-based (TPE)
           clean    remove the selected stages' outputs and lock entries (--cache: the run cache too)
           serve    read commands from standard input, one per line (arguments separated by tabs), and
                    answer each on standard error with a line starting with \u0001 (used by build.cake)
@@ -30,6 +32,12 @@ internal sealed class CommandLine
           --partition NAME    (slurm) sbatch --partition
           --account NAME      (slurm) sbatch --account
           --slurm-arg ARG     (slurm) another sbatch option, e.g. --slurm-arg=--qos=short (repeatable)
+          --sweep KEY=SPEC    (sweep) a swept key: values a,b,c or a range lo..hi, log:lo..hi, int:lo..hi
+          --sweep-random N    (sweep) N random trials instead of the grid
+          --sweep-trials N    (sweep) N trials chosen by TPE (Bergstra et al. 2011) on the trainer's metrics
+          --sweep-seed S      (sweep) seed of random and TPE draws (default 0)
+          --sweep-metric M    (sweep) score to rank by, max:KEY or min:KEY (default max:val/acc_best)
+          --sweep-name NAME   (sweep) names artifacts/sweeps/NAME (default: the experiment)
           --report FILE       append one line per stage result (tab-separated) to FILE
           --mermaid FILE      (dag) also write the Mermaid graph to FILE
           --cache             (clean) also empty the run cache
@@ -60,6 +68,18 @@ internal sealed class CommandLine
 
     public string Executor { get; private set; } = "local";
 
+    public List<string> Sweeps { get; } = [];
+
+    public int? SweepRandom { get; private set; }
+
+    public int? SweepTrials { get; private set; }
+
+    public ulong SweepSeed { get; private set; }
+
+    public string SweepMetric { get; private set; } = "max:val/acc_best";
+
+    public string? SweepName { get; private set; }
+
     public string? Partition { get; private set; }
 
     public string? Account { get; private set; }
@@ -73,6 +93,11 @@ internal sealed class CommandLine
     public string? Root { get; private set; }
 
     public string File { get; private set; } = "pipeline.yaml";
+
+    private static int PositiveCount(string option, string text) =>
+        int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int n) && n > 0
+            ? n
+            : throw new PipelineException($"{option}: '{text}' is not a positive whole number");
 
     public static CommandLine Parse(string[] args)
     {
@@ -137,6 +162,30 @@ internal sealed class CommandLine
                         ? executor
                         : throw new PipelineException($"--executor: '{executor}' is not an executor (expected local or slurm)");
                     break;
+                case "--sweep":
+                    cli.Sweeps.Add(Value());
+                    break;
+                case "--sweep-random":
+                    cli.SweepRandom = PositiveCount(a, Value());
+                    break;
+                case "--sweep-trials":
+                    cli.SweepTrials = PositiveCount(a, Value());
+                    break;
+                case "--sweep-seed":
+                    string seed = Value();
+                    cli.SweepSeed = ulong.TryParse(seed, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out ulong s)
+                        ? s
+                        : throw new PipelineException($"--sweep-seed: '{seed}' is not a whole number");
+                    break;
+                case "--sweep-metric":
+                    string metric = Value();
+                    cli.SweepMetric = metric.StartsWith("max:", StringComparison.Ordinal) || metric.StartsWith("min:", StringComparison.Ordinal)
+                        ? metric
+                        : throw new PipelineException($"--sweep-metric: '{metric}' must be max:KEY or min:KEY (e.g. max:val/acc_best)");
+                    break;
+                case "--sweep-name":
+                    cli.SweepName = Value();
+                    break;
                 case "--partition":
                     cli.Partition = Value();
                     break;
@@ -175,6 +224,11 @@ internal sealed class CommandLine
                     cli.Command = a;
                     break;
             }
+        }
+
+        if (cli.SweepRandom is not null && cli.SweepTrials is not null)
+        {
+            throw new PipelineException("give --sweep-random N or --sweep-trials N, not both");
         }
 
         if (cli.Command.Length == 0 && !cli.Help)

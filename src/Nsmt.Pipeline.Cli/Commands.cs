@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Runtime.InteropServices;
 using Nsmt.Pipeline.Execution;
 using Nsmt.Pipeline.Reporting;
+using Nsmt.Pipeline.Sweeps;
 
 namespace Nsmt.Pipeline.Cli;
 
@@ -110,6 +111,8 @@ internal sealed class Commands
             {
                 case "run":
                     return Run(engine, request, cli.ReportFile);
+                case "sweep":
+                    return Sweep(engine, request, cli, log);
                 case "status":
                     Console.Write(engine.Status(request).Render());
                     return 0;
@@ -152,6 +155,40 @@ internal sealed class Commands
         {
             Console.Error.WriteLine($"nsmt-pipeline: error: {e.Message}");
             return 2;
+        }
+    }
+
+    private int Sweep(PipelineEngine engine, RunRequest request, CommandLine cli, Action<string> log)
+    {
+        if (cli.Experiments.Count != 1)
+        {
+            throw new PipelineException("sweep needs exactly one --experiment: the base experiment whose trials it runs");
+        }
+
+        var sweep = new SweepRequest
+        {
+            BaseExperiment = cli.Experiments[0],
+            Dimensions = cli.Sweeps.Select(SweepDimension.Parse).ToList(),
+            Mode = cli.SweepTrials is not null ? SweepMode.Tpe : cli.SweepRandom is not null ? SweepMode.Random : SweepMode.Grid,
+            Trials = cli.SweepTrials ?? cli.SweepRandom ?? 0,
+            Seed = cli.SweepSeed,
+            Metric = cli.SweepMetric[4..],
+            Maximize = cli.SweepMetric.StartsWith("max:", StringComparison.Ordinal),
+            Name = cli.SweepName,
+            Run = request,
+        };
+        try
+        {
+            var result = new SweepRunner(engine, log).Run(sweep, _cancel.Token);
+            log($"sweep {result.Name}: table in {result.TableFile}; report in artifacts/report/index.html");
+            return 0;
+        }
+        finally
+        {
+            if (cli.ReportFile is not null)
+            {
+                RunReport.Append(cli.ReportFile, engine.LastResults);
+            }
         }
     }
 

@@ -40,7 +40,7 @@ public sealed class PipelineEngine(PipelineWorkspace workspace, IStageExecutor? 
         _executor.RecoverFromEarlierRun(Workspace); // before the cleanup below: nothing of a killed run may still write there
         DeleteDirectory(Workspace.Full($"{Workspace.CacheRelative}/tmp")); // leftovers of killed runs: never trusted, never reused
         var results = new List<StageResult>();
-        var inPrograms = TimeSpan.Zero;
+        var inPrograms = new Stopwatch(); // wall time with at least one program running (stages overlap with --jobs)
         var inPlan = plan.Select(s => s.Name).ToHashSet(StringComparer.Ordinal);
         var pending = plan.ToList();
         var settled = new HashSet<string>(StringComparer.Ordinal); // ran, skipped or restored: downstream may start
@@ -65,6 +65,7 @@ public sealed class PipelineEngine(PipelineWorkspace workspace, IStageExecutor? 
                     var started = StartOrSettle(stage, targetNames.Contains(stage.Name), request, calculator, lockFile, runCache, hasher, results, completions, cancellationToken);
                     if (started)
                     {
+                        inPrograms.Start();
                         running.Add(stage.Name);
                     }
                     else
@@ -80,9 +81,14 @@ public sealed class PipelineEngine(PipelineWorkspace workspace, IStageExecutor? 
 
                 var done = completions.Take();
                 running.Remove(done.Stage.Name);
+                if (running.Count == 0)
+                {
+                    inPrograms.Stop();
+                }
+
                 try
                 {
-                    inPrograms += Finish(done, runCache, hasher, lockFile);
+                    Finish(done, runCache, hasher, lockFile);
                     settled.Add(done.Stage.Name);
                     results.Add(new StageResult(done.Stage.Name, done.Stage.Phase, StageOutcome.Ran, done.Elapsed, done.Reasons, done.IsTarget));
                     _log($"{done.Stage.Name}: ran in {done.Elapsed.TotalSeconds:F1} s");
@@ -112,12 +118,12 @@ public sealed class PipelineEngine(PipelineWorkspace workspace, IStageExecutor? 
             throw new StageFailedException(pending[0].Name, $"interrupted before {pending[0].Name} started; finished stages are kept");
         }
 
-        return new RunSummary(results, clock.Elapsed, inPrograms);
+        return new RunSummary(results, clock.Elapsed, inPrograms.Elapsed);
     }
 
     /// <summary>A stage program that ended (or could not run), handed from its executor thread to the engine's.</summary>
     private sealed record Completion(Stage Stage, bool IsTarget, string Reasons, string Fingerprint, FingerprintParts Parts,
-        IReadOnlyList<string> Argv, int? ExitCode, Exception? Error, TimeSpan InProgram, TimeSpan Elapsed);
+        IReadOnlyList<string> Argv, int? ExitCode, Exception? Error, TimeSpan Elapsed);
 
     /// <summary>
     /// Skips the stage when up to date, restores it from the run cache when its fingerprint ran before, or starts its
@@ -177,7 +183,6 @@ public sealed class PipelineEngine(PipelineWorkspace workspace, IStageExecutor? 
         {
             // A dedicated thread per running stage, alive until its program ends: the local executor's
             // parent-death signal is tied to the thread that started the child.
-            var programClock = Stopwatch.StartNew();
             int? exitCode = null;
             Exception? error = null;
             try
@@ -189,7 +194,7 @@ public sealed class PipelineEngine(PipelineWorkspace workspace, IStageExecutor? 
                 error = e;
             }
 
-            completions.Add(new Completion(stage, isTarget, reasonText, fingerprint, parts, argv, exitCode, error, programClock.Elapsed, stageClock.Elapsed));
+            completions.Add(new Completion(stage, isTarget, reasonText, fingerprint, parts, argv, exitCode, error, stageClock.Elapsed));
         })
         {
             IsBackground = true,
@@ -200,7 +205,7 @@ public sealed class PipelineEngine(PipelineWorkspace workspace, IStageExecutor? 
     }
 
     /// <summary>Checks a finished program's outputs, stores them in the run cache, publishes them and records them in the lock file.</summary>
-    private TimeSpan Finish(Completion done, RunCache runCache, WorkspaceHasher hasher, LockFile lockFile)
+    private void Finish(Completion done, RunCache runCache, WorkspaceHasher hasher, LockFile lockFile)
     {
         var stage = done.Stage;
         string tempRelative = Workspace.TempRelative(stage.Name);
@@ -253,7 +258,6 @@ public sealed class PipelineEngine(PipelineWorkspace workspace, IStageExecutor? 
             Publish(stage, tempFull, produced.Select(p => p.Hash).ToList(), hasher, hashedAt);
             lockFile.Set(new LockEntry(stage.Name, done.Fingerprint, done.Parts, produced.Select(p => OutputRecord.From(p.Hash)).ToList()));
             lockFile.Save();
-            return done.InProgram;
         }
         finally
         {
