@@ -111,10 +111,28 @@ void Pipeline(string command, params string[] extra)
     }
 }
 
-/// Runs the stages of one phase (and whatever they need that is not up to date) in the pipeline server.
-void PipelinePhase(string phase)
+/// Runs a sweep (grid, --sweep-random N or --sweep-trials N) of the one --experiment in the pipeline server.
+void PipelineSweep()
 {
-    var command = new List<string> { "run", "--phase", phase, "--report", pipelineReport };
+    var command = new List<string> { "sweep", "--report", pipelineReport };
+    command.AddRange(Arguments<string>("sweep", new string[0]).SelectMany(s => new[] { "--sweep", s }));
+    foreach (var name in new[] { "sweep-random", "sweep-trials", "sweep-seed", "sweep-metric", "sweep-name" })
+    {
+        if (HasArgument(name))
+        {
+            command.AddRange(new[] { "--" + name, Argument<string>(name) });
+        }
+    }
+
+    PipelineServe(command, "Sweep");
+}
+
+/// Runs the stages of one phase (and whatever they need that is not up to date) in the pipeline server.
+void PipelinePhase(string phase) => PipelineServe(new List<string> { "run", "--phase", phase, "--report", pipelineReport }, phase);
+
+/// Sends one command to the pipeline server (started on first use), adding the run's experiments, overrides and executor.
+void PipelineServe(List<string> command, string label)
+{
     command.AddRange(pipelineExperiments.SelectMany(e => new[] { "--experiment", e }));
     command.AddRange(pipelineOverrides.SelectMany(o => new[] { "--set", o }));
     if (pipelineForce)
@@ -149,7 +167,7 @@ void PipelinePhase(string phase)
     int exit = int.Parse(line.Substring(DoneMarker.Length));
     if (exit != 0)
     {
-        throw new CakeException($"{phase}: the pipeline stopped (exit code {exit}); see the messages above");
+        throw new CakeException($"{label}: the pipeline stopped (exit code {exit}); see the messages above");
     }
 }
 
