@@ -52,6 +52,11 @@ public static class TrialConfigWriter
                     throw new PipelineException($"--sweep {key}={value}: configs/{key}/{value}.yaml does not exist (expected one of: {known})");
                 }
 
+                if (!body.Children.ContainsKey(new YamlScalarNode("defaults")))
+                {
+                    body.Children.Insert(0, new YamlScalarNode("defaults"), new YamlMappingNode()); // where the config composer's readers expect it
+                }
+
                 Set(body, ["defaults", key], value);
             }
             else
