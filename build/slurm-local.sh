@@ -83,9 +83,18 @@ EOF
     say "wrote $conf ($host, $cpus CPUs, $mem MB)"
     stop_daemons
   fi
-  # slurmd 22.05 always loads a cgroup plugin (there is no "disabled" before 23.x) even with linuxproc tracking;
-  # autodetect picks v1 or v2, and IgnoreSystemd lets v2 work without systemd's D-Bus (containers, CI).
-  [ -f /etc/slurm/cgroup.conf ] || printf 'CgroupPlugin=autodetect\nIgnoreSystemd=yes\n' > /etc/slurm/cgroup.conf
+  # slurmd 22.05 always loads a cgroup plugin (there is no "disabled" before 23.x), even though nothing here uses
+  # cgroups (linuxproc tracking, no task binding, no accounting). autodetect fails where no cgroup file system is
+  # mounted (many containers); the v1 plugin only loads, so it starts anywhere (checked with an empty
+  # /sys/fs/cgroup in a mount namespace).
+  local cgroup="$marker
+CgroupPlugin=cgroup/v1"
+  if [ -f /etc/slurm/cgroup.conf ] && ! grep -qF "$marker" /etc/slurm/cgroup.conf; then
+    say "/etc/slurm/cgroup.conf exists and was not written by this script; leaving it"
+  elif [ ! -f /etc/slurm/cgroup.conf ] || [ "$(cat /etc/slurm/cgroup.conf)" != "$cgroup" ]; then
+    printf '%s\n' "$cgroup" > /etc/slurm/cgroup.conf
+    stop_daemons
+  fi
 }
 
 running() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
@@ -113,7 +122,8 @@ start() {
     return
   fi
 
-  if ! pgrep -x munged >/dev/null; then
+  # A munged that answers (procps' pgrep may be missing on a minimal machine, so ask munge itself).
+  if ! munge -n </dev/null 2>/dev/null | unmunge >/dev/null 2>&1; then
     [ -f /etc/munge/munge.key ] || mungekey --create >/dev/null 2>&1 || /usr/sbin/create-munge-key -f
     chown munge:munge /etc/munge/munge.key && chmod 400 /etc/munge/munge.key
     mkdir -p /run/munge /var/log/munge /var/lib/munge
