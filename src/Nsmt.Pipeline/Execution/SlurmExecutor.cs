@@ -125,7 +125,7 @@ public sealed class SlurmExecutor : IStageExecutor, IDisposable
         {
             throw new StageFailedException(invocation.Stage.Name,
                 $"sbatch refused stage {invocation.Stage.Name} (exit code {submit.ExitCode}): {submit.Error.Trim()} {submit.Output.Trim()}".TrimEnd()
-                + $"; its resources come from pipeline.yaml ({invocation.Stage.Origin}) resources:");
+                + $" (the stage and its resources: are declared at {invocation.Stage.Origin})");
         }
 
         registry.Add(new SlurmJob(id, invocation.Stage.Name, logFile, statusFile));
