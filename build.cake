@@ -5,15 +5,19 @@
 //   Status    which stages would run and exactly why        Dag    the stage graph, as text and Mermaid
 //   Test      every test project (build/test.sh)            Bench  the pipeline's hashing benchmark
 //   Clean     remove the pipeline's outputs and lock entries (--cache: also the run cache)
+//   Sweep     trials of one --experiment: --sweep KEY=a,b,c (grid; repeatable), --sweep-random N over ranges
+//             (KEY=lo..hi, log:lo..hi, int:lo..hi), --sweep-trials N (TPE), --sweep-seed, --sweep-metric max:KEY
 //
 // Arguments: --experiment=NAME (repeatable), --set KEY=VALUE (repeatable; STAGE:KEY=VALUE for one stage),
-// --force (rerun even when up to date), --wait (queue behind another run), --no-build (use what is built).
+// --force (rerun even when up to date), --wait (queue behind another run), --no-build (use what is built),
+// --jobs=N (independent stages at once), --executor=slurm (each stage an sbatch job; --partition, --account,
+// --slurm-arg=OPTION).
 // All decisions are Nsmt.Pipeline's (src/Nsmt.Pipeline); this file only wires targets to it.
 
 #load "build/pipeline.cake"
 
 var target = Argument("target", "Default");
-string[] pipelineTargets = { "Generate", "Train", "Evaluate", "Diagram", "Compare", "Default", "Status", "Clean" };
+string[] pipelineTargets = { "Generate", "Train", "Evaluate", "Diagram", "Compare", "Default", "Status", "Clean", "Sweep" };
 
 Setup(ctx =>
 {
@@ -36,6 +40,7 @@ Task("Diagram").Description("Model diagrams").IsDependentOn("Evaluate").Does(() 
 Task("Compare").Description("The report over all experiments").IsDependentOn("Diagram").Does(() => PipelinePhase("Compare"));
 Task("Default").Description("The whole pipeline").IsDependentOn("Compare");
 
+Task("Sweep").Description("Trials of one --experiment: --sweep KEY=a,b (grid), --sweep-random N, --sweep-trials N (TPE)").Does(() => PipelineSweep());
 Task("Status").Description("Which stages are stale, and why").Does(() => Pipeline("status"));
 Task("Dag").Description("The stage graph as text and Mermaid").Does(() => Pipeline("dag"));
 Task("Clean").Description("Remove pipeline outputs (--cache: and the run cache)").Does(() => Pipeline("clean", HasArgument("cache") ? new[] { "--cache" } : new string[0]));

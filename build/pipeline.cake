@@ -18,6 +18,17 @@ var pipelineOverrides = Arguments<string>("set", new string[0]).ToList();
 var pipelineForce = HasArgument("force");
 var pipelineWait = HasArgument("wait");
 var pipelineNoBuild = HasArgument("no-build");
+// Where stages run: --executor=slurm (one sbatch job per stage), --jobs=N, --partition, --account, --slurm-arg.
+var pipelineExecution = new List<string>();
+foreach (var name in new[] { "executor", "jobs", "partition", "account" })
+{
+    if (HasArgument(name))
+    {
+        pipelineExecution.AddRange(new[] { "--" + name, Argument<string>(name) });
+    }
+}
+
+pipelineExecution.AddRange(Arguments<string>("slurm-arg", new string[0]).SelectMany(a => new[] { "--slurm-arg", a }));
 var pipelineRoot = MakeAbsolute(Directory("./")).FullPath;
 var pipelineReport = System.IO.Path.Combine(pipelineRoot, PipelineCacheDir, "cake-report.tsv");
 FileStream pipelineLock = null;
@@ -80,6 +91,14 @@ void Pipeline(string command, params string[] extra)
         args.AppendQuoted(x);
     }
 
+    if (command == "status" || command == "clean")
+    {
+        foreach (var x in pipelineExecution)
+        {
+            args.AppendQuoted(x);
+        }
+    }
+
     if (!System.IO.File.Exists(PipelinePath(PipelineCli)))
     {
         throw new CakeException($"{PipelineCli} is not built; run without --no-build");
@@ -92,16 +111,36 @@ void Pipeline(string command, params string[] extra)
     }
 }
 
-/// Runs the stages of one phase (and whatever they need that is not up to date) in the pipeline server.
-void PipelinePhase(string phase)
+/// Runs a sweep (grid, --sweep-random N or --sweep-trials N) of the one --experiment in the pipeline server.
+void PipelineSweep()
 {
-    var command = new List<string> { "run", "--phase", phase, "--report", pipelineReport };
+    var command = new List<string> { "sweep", "--report", pipelineReport };
+    command.AddRange(Arguments<string>("sweep", new string[0]).SelectMany(s => new[] { "--sweep", s }));
+    foreach (var name in new[] { "sweep-random", "sweep-trials", "sweep-seed", "sweep-metric", "sweep-name" })
+    {
+        if (HasArgument(name))
+        {
+            command.AddRange(new[] { "--" + name, Argument<string>(name) });
+        }
+    }
+
+    PipelineServe(command, "Sweep");
+}
+
+/// Runs the stages of one phase (and whatever they need that is not up to date) in the pipeline server.
+void PipelinePhase(string phase) => PipelineServe(new List<string> { "run", "--phase", phase, "--report", pipelineReport }, phase);
+
+/// Sends one command to the pipeline server (started on first use), adding the run's experiments, overrides and executor.
+void PipelineServe(List<string> command, string label)
+{
     command.AddRange(pipelineExperiments.SelectMany(e => new[] { "--experiment", e }));
     command.AddRange(pipelineOverrides.SelectMany(o => new[] { "--set", o }));
     if (pipelineForce)
     {
         command.Add("--force");
     }
+
+    command.AddRange(pipelineExecution);
 
     if (pipelineServer == null)
     {
@@ -128,7 +167,7 @@ void PipelinePhase(string phase)
     int exit = int.Parse(line.Substring(DoneMarker.Length));
     if (exit != 0)
     {
-        throw new CakeException($"{phase}: the pipeline stopped (exit code {exit}); see the messages above");
+        throw new CakeException($"{label}: the pipeline stopped (exit code {exit}); see the messages above");
     }
 }
 

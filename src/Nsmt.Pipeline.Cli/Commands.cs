@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Runtime.InteropServices;
 using Nsmt.Pipeline.Execution;
 using Nsmt.Pipeline.Reporting;
+using Nsmt.Pipeline.Sweeps;
 
 namespace Nsmt.Pipeline.Cli;
 
@@ -92,7 +93,9 @@ internal sealed class Commands
         {
             string root = cli.Root ?? PipelineWorkspace.FindRoot(Environment.CurrentDirectory, cli.File);
             var workspace = new PipelineWorkspace(root, cli.File);
-            var engine = new PipelineEngine(workspace, new ProcessStageRunner(), line => Console.WriteLine($"pipeline: {line}"));
+            Action<string> log = line => Console.WriteLine($"pipeline: {line}");
+            using var executor = Executor(cli, log, out int jobs);
+            var engine = new PipelineEngine(workspace, executor, log);
             var request = new RunRequest
             {
                 Experiments = cli.Experiments,
@@ -100,6 +103,7 @@ internal sealed class Commands
                 Stages = cli.Stages,
                 Overrides = cli.Overrides,
                 Force = cli.Force,
+                Jobs = jobs,
                 Wait = cli.Wait,
                 Command = "nsmt-pipeline " + string.Join(' ', args),
             };
@@ -107,6 +111,8 @@ internal sealed class Commands
             {
                 case "run":
                     return Run(engine, request, cli.ReportFile);
+                case "sweep":
+                    return Sweep(engine, request, cli, log);
                 case "status":
                     Console.Write(engine.Status(request).Render());
                     return 0;
@@ -150,6 +156,91 @@ internal sealed class Commands
             Console.Error.WriteLine($"nsmt-pipeline: error: {e.Message}");
             return 2;
         }
+    }
+
+    private int Sweep(PipelineEngine engine, RunRequest request, CommandLine cli, Action<string> log)
+    {
+        if (cli.Experiments.Count != 1)
+        {
+            throw new PipelineException("sweep needs exactly one --experiment: the base experiment whose trials it runs");
+        }
+
+        var sweep = new SweepRequest
+        {
+            BaseExperiment = cli.Experiments[0],
+            Dimensions = cli.Sweeps.Select(SweepDimension.Parse).ToList(),
+            Mode = cli.SweepTrials is not null ? SweepMode.Tpe : cli.SweepRandom is not null ? SweepMode.Random : SweepMode.Grid,
+            Trials = cli.SweepTrials ?? cli.SweepRandom ?? 0,
+            Seed = cli.SweepSeed,
+            Metric = cli.SweepMetric[4..],
+            Maximize = cli.SweepMetric.StartsWith("max:", StringComparison.Ordinal),
+            Name = cli.SweepName,
+            Run = request,
+        };
+        try
+        {
+            var result = new SweepRunner(engine, log).Run(sweep, _cancel.Token);
+            log($"sweep {result.Name}: table in {result.TableFile}; report in artifacts/report/index.html");
+            return 0;
+        }
+        finally
+        {
+            if (cli.ReportFile is not null)
+            {
+                RunReport.Append(cli.ReportFile, engine.LastResults);
+            }
+        }
+    }
+
+    /// <summary>The executor the command line asks for, and how many stages it may run at once.</summary>
+    private static ExecutorHandle Executor(CommandLine cli, Action<string> log, out int jobs)
+    {
+        if (cli.Executor == "slurm")
+        {
+            jobs = cli.Jobs ?? 100;
+            var slurm = new SlurmExecutor(new SlurmOptions { Partition = cli.Partition, Account = cli.Account, ExtraArguments = cli.SlurmArguments }, log);
+            return new ExecutorHandle(slurm, slurm);
+        }
+
+        // More concurrent stages than cores only makes each slower (and they contend for memory bandwidth).
+        jobs = Math.Min(cli.Jobs ?? 1, Environment.ProcessorCount);
+        if (cli.Jobs > jobs)
+        {
+            log($"--jobs {cli.Jobs}: this machine has {Environment.ProcessorCount} cores; running at most {jobs} stages at once");
+        }
+
+        return new ExecutorHandle(new ProcessStageRunner(), null);
+    }
+
+    /// <summary>An executor and what to dispose of when the command ends (the slurm executor's queue poller).</summary>
+    private sealed class ExecutorHandle(IStageExecutor executor, IDisposable? owned) : IStageExecutor, IDisposable
+    {
+        public int Run(StageInvocation invocation, CancellationToken cancellationToken) => executor.Run(invocation, cancellationToken);
+
+        // Jobs of an earlier slurm run count whatever executor this run uses: they may still write into the workspace.
+        public void RecoverFromEarlierRun(PipelineWorkspace workspace)
+        {
+            if (owned is null && new SlurmJobRegistry(workspace).List().Count > 0)
+            {
+                using var slurm = new SlurmExecutor(log: line => Console.WriteLine($"pipeline: {line}"));
+                slurm.RecoverFromEarlierRun(workspace);
+            }
+
+            executor.RecoverFromEarlierRun(workspace);
+        }
+
+        public IReadOnlyList<string> DescribeActiveWork(PipelineWorkspace workspace)
+        {
+            if (owned is null && new SlurmJobRegistry(workspace).List().Count > 0)
+            {
+                using var slurm = new SlurmExecutor();
+                return slurm.DescribeActiveWork(workspace);
+            }
+
+            return executor.DescribeActiveWork(workspace);
+        }
+
+        public void Dispose() => owned?.Dispose();
     }
 
     private int Run(PipelineEngine engine, RunRequest request, string? reportFile)

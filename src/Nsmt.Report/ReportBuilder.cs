@@ -39,6 +39,7 @@ public static partial class ReportBuilder
         report.Paragraph($"Generated {DateTime.UtcNow.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture)} UTC.");
         if (request.Comparison is { } comparison && File.Exists(Path.Combine(comparison, "comparison.csv")))
             AddComparison(report, comparison);
+        SweepSection.Add(report, request.Runs); // sweep trials first, as a ranked table and figure; then each run
         foreach (var run in request.Runs.Where(Directory.Exists))
             AddRun(report, run);
         foreach (var eval in request.Evaluations.Where(Directory.Exists))

@@ -81,4 +81,34 @@ public sealed class DefinitionTests
         var e = Assert.Throws<PipelineException>(() => Resolve(ws, "alpha"));
         Assert.Contains("unknown field 'output' in stage train", e.Message);
     }
+
+    [Fact]
+    public void Resources_are_read_per_stage_and_stay_out_of_the_fingerprint()
+    {
+        using var ws = new TestWorkspace();
+        ws.Write("pipeline.yaml", TestWorkspace.PipelineYaml.Replace("        phase: Train\n", "        phase: Train\n        resources: {cpus: 2, memory: 4g, time: \"0-01:30:00\", gres: \"gpu:1\"}\n"));
+        var train = Resolve(ws, "alpha")["train@alpha"];
+        Assert.Equal(new StageResources(2, "4G", "0-01:30:00", "gpu:1"), train.Resources);
+        Assert.Equal(StageResources.None, Resolve(ws, "alpha")["generate@tiny"].Resources);
+
+        var withResources = ws.Run();
+        ws.Write("pipeline.yaml", TestWorkspace.PipelineYaml);
+        Assert.All(ws.Run().Results, r => Assert.Equal(Execution.StageOutcome.Skipped, r.Outcome));
+        Assert.All(withResources.Results, r => Assert.Equal(Execution.StageOutcome.Ran, r.Outcome));
+    }
+
+    [Theory]
+    [InlineData("{memory: 4 GB}", "resources.memory: '4 GB' is not a size like 512M, 4G or 1T")]
+    [InlineData("{cpus: 0}", "resources.cpus: '0' is not a positive whole number of CPUs")]
+    [InlineData("{time: 1h}", "resources.time: '1h' is not a Slurm time limit")]
+    [InlineData("{gpus: 1}", "resources: unknown field 'gpus' (expected cpus, memory, time, gres)")]
+    public void A_bad_resource_names_file_line_stage_field_and_what_is_expected(string resources, string expected)
+    {
+        using var ws = new TestWorkspace();
+        ws.Write("pipeline.yaml", TestWorkspace.PipelineYaml.Replace("        phase: Train\n", $"        phase: Train\n        resources: {resources}\n"));
+        var e = Assert.Throws<PipelineException>(() => Resolve(ws, "alpha"));
+        Assert.Contains("pipeline.yaml:", e.Message);
+        Assert.Contains("stage train (experiment alpha)", e.Message);
+        Assert.Contains(expected, e.Message);
+    }
 }

@@ -146,7 +146,7 @@ internal sealed class TestWorkspace : IDisposable
 }
 
 /// <summary>Runs stages as real processes and records which ran.</summary>
-internal sealed class CountingRunner : IStageRunner
+internal sealed class CountingRunner : IStageExecutor
 {
     private readonly ProcessStageRunner _inner = new();
 

@@ -17,7 +17,7 @@ public sealed record Experiment(string Name, string Flow, string? ConfigPath, IR
 /// </summary>
 public sealed partial class PipelineDefinition
 {
-    private static readonly string[] StageFields = ["phase", "desc", "key", "program", "command", "code", "args", "deps", "params", "outs", "metrics", "seed"];
+    private static readonly string[] StageFields = ["phase", "desc", "key", "program", "command", "code", "args", "deps", "params", "outs", "metrics", "seed", "resources"];
 
     private readonly Dictionary<string, string> _vars;
     private readonly Dictionary<string, (string? Flow, Dictionary<string, string> Vars)> _declared;
@@ -588,8 +588,19 @@ public sealed partial class PipelineDefinition
         var metrics = Field("metrics") is { } metricsNode
             ? Strings(metricsNode, "metrics").Select(m => WorkspacePath.Normalize(Template.RenderText(m, n => WithKey(n, experiment), Where("metrics")), Where("metrics"))).ToList()
             : [];
+        var resources = StageResources.None;
+        if (Field("resources") is { } resourcesNode)
+        {
+            foreach (var (k, v) in Map(resourcesNode, Where("resources")))
+            {
+                // Where() starts with pipeline.yaml:LINE, so the message names the file, stage, field and expected value.
+                resources = StageResources.With(resources, k, Scalar(v, $"{Where("resources")}.{k}"), Where("resources"));
+            }
+        }
+
         return new Stage
         {
+            Resources = resources,
             Name = name,
             Definition = definition,
             Phase = phase,

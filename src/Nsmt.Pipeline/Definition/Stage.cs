@@ -55,6 +55,9 @@ public sealed class Stage
     /// <summary>The params key whose value is recorded as the stage's seed.</summary>
     public string SeedKey { get; init; } = "seed";
 
+    /// <summary>What it asks of a batch scheduler (CPUs, memory, time, GPUs); not part of the fingerprint.</summary>
+    public StageResources Resources { get; init; } = StageResources.None;
+
     /// <summary>Where it was declared, for messages (pipeline.yaml:42).</summary>
     public required string Origin { get; init; }
 

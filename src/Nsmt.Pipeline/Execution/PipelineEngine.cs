@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using Nsmt.Pipeline.Definition;
 using Nsmt.Pipeline.Fingerprints;
@@ -10,11 +11,12 @@ namespace Nsmt.Pipeline.Execution;
 /// <summary>
 /// Runs the pipeline: for each stage in dependency order, skip it when its fingerprint and outputs match the lock
 /// file, restore its outputs from the run cache when that fingerprint ran before, otherwise run its program into a
-/// temporary directory and move the outputs into place only when it succeeds.
+/// temporary directory and move the outputs into place only when it succeeds. Stages whose inputs are settled run
+/// concurrently, up to <see cref="RunRequest.Jobs"/> at a time, on the executor (this machine or a Slurm cluster).
 /// </summary>
-public sealed class PipelineEngine(PipelineWorkspace workspace, IStageRunner? runner = null, Action<string>? log = null)
+public sealed class PipelineEngine(PipelineWorkspace workspace, IStageExecutor? executor = null, Action<string>? log = null)
 {
-    private readonly IStageRunner _runner = runner ?? new ProcessStageRunner();
+    private readonly IStageExecutor _executor = executor ?? new ProcessStageRunner();
     private readonly Action<string> _log = log ?? (_ => { });
 
     public PipelineWorkspace Workspace { get; } = workspace;
@@ -35,63 +37,69 @@ public sealed class PipelineEngine(PipelineWorkspace workspace, IStageRunner? ru
         var calculator = new FingerprintCalculator(hasher, graph, request.Overrides.Select(ParamOverride.Parse).ToList());
         var lockFile = LockFile.Load(Workspace.LockFile);
         var runCache = new RunCache(Workspace.RunCacheDirectory);
+        _executor.RecoverFromEarlierRun(Workspace); // before the cleanup below: nothing of a killed run may still write there
         DeleteDirectory(Workspace.Full($"{Workspace.CacheRelative}/tmp")); // leftovers of killed runs: never trusted, never reused
         var results = new List<StageResult>();
-        var inPrograms = TimeSpan.Zero;
+        var inPrograms = new Stopwatch(); // wall time with at least one program running (stages overlap with --jobs)
+        var inPlan = plan.Select(s => s.Name).ToHashSet(StringComparer.Ordinal);
+        var pending = plan.ToList();
+        var settled = new HashSet<string>(StringComparer.Ordinal); // ran, skipped or restored: downstream may start
+        var running = new HashSet<string>(StringComparer.Ordinal);
+        using var completions = new BlockingCollection<Completion>();
+        StageFailedException? failure = null;
         try
         {
-            foreach (var stage in plan)
+            // All decisions, hashing, caching, publishing and lock writes happen on this thread; executor threads
+            // only run programs. So the lock file has one writer, and the stat cache needs no locking.
+            while (true)
             {
-                var stageClock = Stopwatch.StartNew();
-                bool isTarget = targetNames.Contains(stage.Name);
-                var parts = calculator.Compute(stage);
-                string fingerprint = parts.ComputeFingerprint();
-                var recorded = lockFile[stage.Name];
-                List<string> reasons = recorded is null ? ["never run"] : FingerprintDiff.Explain(recorded, parts);
-                if (recorded is not null && reasons.Count == 0)
+                while (failure is null && !cancellationToken.IsCancellationRequested
+                       && pending.FirstOrDefault(s => graph.Upstream(s).All(u => !inPlan.Contains(u.Name) || settled.Contains(u.Name))) is { } stage)
                 {
-                    reasons.AddRange(OutputProblems(recorded, hasher));
-                }
-
-                if (!(request.Force && isTarget))
-                {
-                    if (reasons.Count == 0)
+                    if (running.Count >= request.Jobs)
                     {
-                        if (isTarget)
-                        {
-                            results.Add(new StageResult(stage.Name, stage.Phase, StageOutcome.Skipped, stageClock.Elapsed, "up to date", true));
-                            _log($"{stage.Name}: up to date");
-                        }
-
-                        continue;
+                        break;
                     }
 
-                    if (runCache.Contains(fingerprint) && TryRestore(stage, fingerprint, parts, runCache, hasher, lockFile))
+                    pending.Remove(stage);
+                    var started = StartOrSettle(stage, targetNames.Contains(stage.Name), request, calculator, lockFile, runCache, hasher, results, completions, cancellationToken);
+                    if (started)
                     {
-                        string why = $"{string.Join("; ", reasons)}; outputs of this fingerprint restored from the run cache";
-                        results.Add(new StageResult(stage.Name, stage.Phase, StageOutcome.Restored, stageClock.Elapsed, why, isTarget));
-                        _log($"{stage.Name}: restored from cache ({string.Join("; ", reasons)})");
-                        continue;
+                        inPrograms.Start();
+                        running.Add(stage.Name);
+                    }
+                    else
+                    {
+                        settled.Add(stage.Name);
                     }
                 }
-                else
+
+                if (running.Count == 0)
                 {
-                    reasons = ["forced"];
+                    break;
                 }
 
-                _log($"{stage.Name}: running ({string.Join("; ", reasons)})");
+                var done = completions.Take();
+                running.Remove(done.Stage.Name);
+                if (running.Count == 0)
+                {
+                    inPrograms.Stop();
+                }
+
                 try
                 {
-                    inPrograms += RunStage(stage, fingerprint, parts, calculator, runCache, hasher, lockFile, cancellationToken);
+                    Finish(done, runCache, hasher, lockFile);
+                    settled.Add(done.Stage.Name);
+                    results.Add(new StageResult(done.Stage.Name, done.Stage.Phase, StageOutcome.Ran, done.Elapsed, done.Reasons, done.IsTarget));
+                    _log($"{done.Stage.Name}: ran in {done.Elapsed.TotalSeconds:F1} s");
                 }
-                catch (Exception e) when (e is StageFailedException or OperationCanceledException)
+                catch (StageFailedException e)
                 {
-                    results.Add(new StageResult(stage.Name, stage.Phase, StageOutcome.Failed, stageClock.Elapsed, e.Message, isTarget));
-                    throw;
+                    // Stages already running go on and are kept when they succeed (another trial's work is valid);
+                    // nothing new starts.
+                    results.Add(new StageResult(done.Stage.Name, done.Stage.Phase, StageOutcome.Failed, done.Elapsed, e.Message, done.IsTarget));
+                    failure ??= e;
                 }
-
-                results.Add(new StageResult(stage.Name, stage.Phase, StageOutcome.Ran, stageClock.Elapsed, string.Join("; ", reasons), isTarget));
-                _log($"{stage.Name}: ran in {stageClock.Elapsed.TotalSeconds:F1} s");
             }
         }
         finally
@@ -100,7 +108,161 @@ public sealed class PipelineEngine(PipelineWorkspace workspace, IStageRunner? ru
             LastResults = results;
         }
 
-        return new RunSummary(results, clock.Elapsed, inPrograms);
+        if (failure is not null)
+        {
+            throw failure;
+        }
+
+        if (pending.Count > 0 && cancellationToken.IsCancellationRequested)
+        {
+            throw new StageFailedException(pending[0].Name, $"interrupted before {pending[0].Name} started; finished stages are kept");
+        }
+
+        return new RunSummary(results, clock.Elapsed, inPrograms.Elapsed);
+    }
+
+    /// <summary>A stage program that ended (or could not run), handed from its executor thread to the engine's.</summary>
+    private sealed record Completion(Stage Stage, bool IsTarget, string Reasons, string Fingerprint, FingerprintParts Parts,
+        IReadOnlyList<string> Argv, int? ExitCode, Exception? Error, TimeSpan Elapsed);
+
+    /// <summary>
+    /// Skips the stage when up to date, restores it from the run cache when its fingerprint ran before, or starts its
+    /// program on the executor (true). Runs on the engine's thread.
+    /// </summary>
+    private bool StartOrSettle(Stage stage, bool isTarget, RunRequest request, FingerprintCalculator calculator, LockFile lockFile,
+        RunCache runCache, WorkspaceHasher hasher, List<StageResult> results, BlockingCollection<Completion> completions, CancellationToken cancellationToken)
+    {
+        var stageClock = Stopwatch.StartNew();
+        var parts = calculator.Compute(stage);
+        string fingerprint = parts.ComputeFingerprint();
+        var recorded = lockFile[stage.Name];
+        List<string> reasons = recorded is null ? ["never run"] : FingerprintDiff.Explain(recorded, parts);
+        if (recorded is not null && reasons.Count == 0)
+        {
+            reasons.AddRange(OutputProblems(recorded, hasher));
+        }
+
+        if (!(request.Force && isTarget))
+        {
+            if (reasons.Count == 0)
+            {
+                if (isTarget)
+                {
+                    results.Add(new StageResult(stage.Name, stage.Phase, StageOutcome.Skipped, stageClock.Elapsed, "up to date", true));
+                    _log($"{stage.Name}: up to date");
+                }
+
+                return false;
+            }
+
+            if (runCache.Contains(fingerprint) && TryRestore(stage, fingerprint, parts, runCache, hasher, lockFile))
+            {
+                string why = $"{string.Join("; ", reasons)}; outputs of this fingerprint restored from the run cache";
+                results.Add(new StageResult(stage.Name, stage.Phase, StageOutcome.Restored, stageClock.Elapsed, why, isTarget));
+                _log($"{stage.Name}: restored from cache ({string.Join("; ", reasons)})");
+                return false;
+            }
+        }
+        else
+        {
+            reasons = ["forced"];
+        }
+
+        _log($"{stage.Name}: running ({string.Join("; ", reasons)})");
+        string tempRelative = Workspace.TempRelative(stage.Name);
+        string tempFull = Workspace.Full(tempRelative);
+        DeleteDirectory(tempFull);
+        foreach (var o in stage.Outs)
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(Path.Combine(tempFull, o.Path))!);
+        }
+
+        var argv = calculator.CommandLine(stage, i => $"{tempRelative}/{stage.Outs[i].Path}");
+        string reasonText = string.Join("; ", reasons);
+        var thread = new Thread(() =>
+        {
+            // A dedicated thread per running stage, alive until its program ends: the local executor's
+            // parent-death signal is tied to the thread that started the child.
+            int? exitCode = null;
+            Exception? error = null;
+            try
+            {
+                exitCode = _executor.Run(new StageInvocation(stage, argv, Workspace.Root), cancellationToken);
+            }
+            catch (Exception e)
+            {
+                error = e;
+            }
+
+            completions.Add(new Completion(stage, isTarget, reasonText, fingerprint, parts, argv, exitCode, error, stageClock.Elapsed));
+        })
+        {
+            IsBackground = true,
+            Name = $"stage {stage.Name}",
+        };
+        thread.Start();
+        return true;
+    }
+
+    /// <summary>Checks a finished program's outputs, stores them in the run cache, publishes them and records them in the lock file.</summary>
+    private void Finish(Completion done, RunCache runCache, WorkspaceHasher hasher, LockFile lockFile)
+    {
+        var stage = done.Stage;
+        string tempRelative = Workspace.TempRelative(stage.Name);
+        string tempFull = Workspace.Full(tempRelative);
+        try
+        {
+            switch (done.Error)
+            {
+                case null:
+                    break;
+                case OperationCanceledException:
+                    throw new StageFailedException(stage.Name, $"stage {stage.Name} was interrupted; its partial outputs were discarded");
+                case System.ComponentModel.Win32Exception or IOException:
+                    throw new StageFailedException(stage.Name, $"stage {stage.Name}: cannot start `{done.Argv[0]}`: {done.Error.Message}");
+                case StageFailedException failed:
+                    throw failed;
+                default:
+                    throw new StageFailedException(stage.Name, $"stage {stage.Name}: {done.Error.Message}");
+            }
+
+            if (done.ExitCode != 0)
+            {
+                throw new StageFailedException(stage.Name,
+                    $"stage {stage.Name} failed (exit code {done.ExitCode}); its outputs were discarded and earlier results are kept. Command: {string.Join(' ', done.Argv)}");
+            }
+
+            long hashedAt = StatCache.NowNs();
+            var produced = new List<(PathHash Hash, string FullPath)>();
+            foreach (var o in stage.Outs)
+            {
+                string full = Path.Combine(tempFull, o.Path);
+                var h = hasher.HashUncached(o.Path, full);
+                if (h.Kind == PathKind.Missing)
+                {
+                    throw new StageFailedException(stage.Name, $"stage {stage.Name} exited successfully but did not write its output {o.Path} (it was asked to write {tempRelative}/{o.Path})");
+                }
+
+                produced.Add((h, full));
+            }
+
+            foreach (string m in stage.Metrics)
+            {
+                if (!File.Exists(Path.Combine(tempFull, m)))
+                {
+                    throw new StageFailedException(stage.Name, $"stage {stage.Name} did not write its metrics file {m}");
+                }
+            }
+
+            runCache.Store(done.Fingerprint, produced);
+            Publish(stage, tempFull, produced.Select(p => p.Hash).ToList(), hasher, hashedAt);
+            lockFile.Set(new LockEntry(stage.Name, done.Fingerprint, done.Parts, produced.Select(p => OutputRecord.From(p.Hash)).ToList()));
+            lockFile.Save();
+        }
+        finally
+        {
+            DeleteDirectory(tempFull);
+        }
     }
 
     /// <summary>The results of the last <see cref="Run"/>, including the failed stage when it threw.</summary>
@@ -190,7 +352,7 @@ public sealed class PipelineEngine(PipelineWorkspace workspace, IStageRunner? ru
                 statCache.Save();
             }
 
-            return new StatusReport(graph.Experiments, statuses, busy);
+            return new StatusReport(graph.Experiments, statuses, busy) { ActiveWork = _executor.DescribeActiveWork(Workspace) };
         }
         finally
         {
@@ -231,76 +393,6 @@ public sealed class PipelineEngine(PipelineWorkspace workspace, IStageRunner? ru
         }
 
         return removed;
-    }
-
-    private TimeSpan RunStage(Stage stage, string fingerprint, FingerprintParts parts, FingerprintCalculator calculator,
-        RunCache runCache, WorkspaceHasher hasher, LockFile lockFile, CancellationToken cancellationToken)
-    {
-        string tempRelative = Workspace.TempRelative(stage.Name);
-        string tempFull = Workspace.Full(tempRelative);
-        DeleteDirectory(tempFull);
-        foreach (var o in stage.Outs)
-        {
-            Directory.CreateDirectory(Path.GetDirectoryName(Path.Combine(tempFull, o.Path))!);
-        }
-
-        try
-        {
-            var argv = calculator.CommandLine(stage, i => $"{tempRelative}/{stage.Outs[i].Path}");
-            var programClock = Stopwatch.StartNew();
-            int exitCode;
-            try
-            {
-                exitCode = _runner.Run(new StageInvocation(stage, argv, Workspace.Root), cancellationToken);
-            }
-            catch (OperationCanceledException)
-            {
-                throw new StageFailedException(stage.Name, $"stage {stage.Name} was interrupted; its partial outputs were discarded");
-            }
-            catch (Exception e) when (e is System.ComponentModel.Win32Exception or IOException)
-            {
-                throw new StageFailedException(stage.Name, $"stage {stage.Name}: cannot start `{argv[0]}`: {e.Message}");
-            }
-
-            var inProgram = programClock.Elapsed;
-            if (exitCode != 0)
-            {
-                throw new StageFailedException(stage.Name,
-                    $"stage {stage.Name} failed (exit code {exitCode}); its outputs were discarded and earlier results are kept. Command: {string.Join(' ', argv)}");
-            }
-
-            long hashedAt = StatCache.NowNs();
-            var produced = new List<(PathHash Hash, string FullPath)>();
-            foreach (var o in stage.Outs)
-            {
-                string full = Path.Combine(tempFull, o.Path);
-                var h = hasher.HashUncached(o.Path, full);
-                if (h.Kind == PathKind.Missing)
-                {
-                    throw new StageFailedException(stage.Name, $"stage {stage.Name} exited successfully but did not write its output {o.Path} (it was asked to write {tempRelative}/{o.Path})");
-                }
-
-                produced.Add((h, full));
-            }
-
-            foreach (string m in stage.Metrics)
-            {
-                if (!File.Exists(Path.Combine(tempFull, m)))
-                {
-                    throw new StageFailedException(stage.Name, $"stage {stage.Name} did not write its metrics file {m}");
-                }
-            }
-
-            runCache.Store(fingerprint, produced);
-            Publish(stage, tempFull, produced.Select(p => p.Hash).ToList(), hasher, hashedAt);
-            lockFile.Set(new LockEntry(stage.Name, fingerprint, parts, produced.Select(p => OutputRecord.From(p.Hash)).ToList()));
-            lockFile.Save();
-            return inProgram;
-        }
-        finally
-        {
-            DeleteDirectory(tempFull);
-        }
     }
 
     private bool TryRestore(Stage stage, string fingerprint, FingerprintParts parts, RunCache runCache, WorkspaceHasher hasher, LockFile lockFile)

@@ -23,6 +23,9 @@ public sealed record RunRequest
     /// <summary>Wait for another run to release the workspace instead of failing.</summary>
     public bool Wait { get; init; }
 
+    /// <summary>How many stage programs may run at once (independent stages only; 1: one after another).</summary>
+    public int Jobs { get; init; } = 1;
+
     /// <summary>Described in the lock owner file (what holds the workspace).</summary>
     public string Command { get; init; } = "nsmt-pipeline";
 

@@ -15,6 +15,9 @@ public sealed record StageStatus(string Stage, string Phase, StageState State, I
 /// <summary>What <c>Status</c> prints: every stage, whether it would run, and exactly why.</summary>
 public sealed record StatusReport(IReadOnlyList<string> Experiments, IReadOnlyList<StageStatus> Stages, string? Busy)
 {
+    /// <summary>The executor's work in flight (Slurm jobs queued or running), one line each.</summary>
+    public IReadOnlyList<string> ActiveWork { get; init; } = [];
+
     public bool AllUpToDate => Stages.All(s => s.State == StageState.UpToDate);
 
     public string Render()
@@ -53,6 +56,15 @@ public sealed record StatusReport(IReadOnlyList<string> Experiments, IReadOnlyLi
 
         int upToDate = Stages.Count(s => s.State == StageState.UpToDate);
         sb.Append(upToDate).Append(" up to date, ").Append(Stages.Count - upToDate).Append(" would run\n");
+        if (ActiveWork.Count > 0)
+        {
+            sb.Append("Jobs in flight:\n");
+            foreach (string line in ActiveWork)
+            {
+                sb.Append("  ").Append(line).Append('\n');
+            }
+        }
+
         return sb.ToString();
     }
 }

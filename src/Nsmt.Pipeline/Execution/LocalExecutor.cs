@@ -3,22 +3,12 @@ using Nsmt.Pipeline.Definition;
 
 namespace Nsmt.Pipeline.Execution;
 
-/// <summary>A stage program to run: its argv (outputs pointing into its temporary directory) and working directory.</summary>
-public sealed record StageInvocation(Stage Stage, IReadOnlyList<string> Argv, string WorkingDirectory);
-
-/// <summary>Runs stage programs; tests substitute in-process fakes.</summary>
-public interface IStageRunner
-{
-    /// <summary>Runs the program to completion and returns its exit code; cancellation must stop it.</summary>
-    int Run(StageInvocation invocation, CancellationToken cancellationToken);
-}
-
 /// <summary>
-/// Runs a stage as a child process sharing this console (its progress shows live). Where util-linux's setpriv is
+/// The local executor: runs a stage as a child process sharing this console (its progress shows live). Where util-linux's setpriv is
 /// available the child is started with a parent-death signal, so killing the pipeline also kills the stage instead
 /// of leaving it writing into a temporary directory nobody will read.
 /// </summary>
-public sealed class ProcessStageRunner : IStageRunner
+public sealed class ProcessStageRunner : IStageExecutor
 {
     private const string SetPriv = "/usr/bin/setpriv";
 
