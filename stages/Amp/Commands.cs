@@ -213,11 +213,18 @@ internal static class Commands
         var latency = LatencyOption();
         var channel = ChannelOption();
         var fastTanh = new Option<bool>("--fast-tanh") { Description = "run the model with NAM's fast tanh" };
-        var validation = new Option<double>("--validation-seconds") { Description = "held-out seconds at the end of arbitrary recordings", DefaultValueFactory = _ => 9 };
-        var overwrite = OverwriteOption();
-        var command = new Command("evaluate", "Score a model on the pair's validation range: ESR (both conventions), SNR, correlation, null test, MR-STFT, figures.")
+        var validation = new Option<double>("--validation-seconds") { Description = "with --range held-out: held-out seconds at the end of arbitrary recordings", DefaultValueFactory = _ => 9 };
+        var scope = new Option<string>("--range")
         {
-            model, di, reamp, output, latency, channel, fastTanh, validation, overwrite,
+            Description = "what to score: auto (the capture signal's held-out passage, else the whole file), held-out, whole (every aligned sample)",
+            DefaultValueFactory = _ => "auto",
+        };
+        scope.AcceptOnlyFromAmong("auto", "held-out", "whole");
+        var whole = new Option<bool>("--whole") { Description = "score every aligned sample (same as --range whole)" };
+        var overwrite = OverwriteOption();
+        var command = new Command("evaluate", "Score a model on a DI/reamp pair: ESR (both conventions), SNR, correlation, null test, MR-STFT, figures.")
+        {
+            model, di, reamp, output, latency, channel, fastTanh, validation, scope, whole, overwrite,
         };
         command.SetAction(parse => Run("evaluate", () =>
         {
@@ -238,6 +245,12 @@ internal static class Commands
                 ModelLatency = trained,
                 Channel = parse.GetValue(channel),
                 ValidationSeconds = parse.GetValue(validation),
+                Scope = parse.GetValue(whole) ? ValidationScope.Whole : parse.GetValue(scope) switch
+                {
+                    "held-out" => ValidationScope.HeldOut,
+                    "whole" => ValidationScope.Whole,
+                    _ => ValidationScope.HeldOutIfCaptureSignal,
+                },
             });
             var result = AmpEvaluation.Run(nam, pair, parse.GetRequiredValue(output), new EvaluationOptions
             {
@@ -252,7 +265,8 @@ internal static class Commands
                 LatencyMethod.Model => "the alignment the model was trained with (its metadata); --latency overrides",
                 _ => $"detected on this pair ({used.Method}, margin {used.SafetyMargin}): the model carries no training alignment",
             };
-            Console.WriteLine(string.Create(Invariant, $"validation range {result.Range} ({result.Range.Seconds(pair.SampleRate):0.##} s), latency {used.Chosen} samples: {source}"));
+            Console.WriteLine(string.Create(Invariant,
+                $"scored: {result.RangeName} {result.Range} ({result.Range.Seconds(pair.SampleRate):0.##} s of {pair.Input.Length / (double)pair.SampleRate:0.##} s aligned), latency {used.Chosen} samples: {source}"));
             if (used.CorrelationLatency is { } detected)
             {
                 Console.WriteLine(string.Create(Invariant, $"detected on this pair: response starts at {used.CorrelationOnset} samples (cross-correlation peak {detected:0.00}){(used.ClickLatency is { } clicks ? $", clicks {clicks}" : "")}"));

@@ -49,6 +49,26 @@ public sealed class EvaluationTests : IDisposable
     }
 
     [Fact]
+    public void A_whole_file_evaluation_scores_every_aligned_sample_and_says_so()
+    {
+        var x = AmpTestSignals.Sine(48000 * 3, 220, 0.3);
+        var pair = CapturePair.Load(x, AmpTestSignals.PureDelay(x, 10), 48000, new IngestOptions { Scope = ValidationScope.HeldOutIfCaptureSignal });
+        var model = TestModels.Random(NamPresets.WaveNet(WaveNetPreset.Nano));
+
+        var result = AmpEvaluation.Run(model, pair, _folder, new EvaluationOptions { WriteFigures = false });
+
+        Assert.Equal("whole file", result.RangeName);
+        Assert.Equal(pair.Input.Length, result.Prediction.Length);
+        var onePass = NamOfflineProcessor.Process(model, pair.Input);
+        TestModels.AssertClose(onePass.Select(v => (double)v).ToArray(), result.Prediction, 1e-6);
+        using var json = JsonDocument.Parse(File.ReadAllBytes(result.MetricsPath));
+        var range = json.RootElement.GetProperty("range");
+        Assert.Equal("whole file", range.GetProperty("name").GetString());
+        Assert.Equal(0, range.GetProperty("start").GetInt32());
+        Assert.Equal(pair.Report.AlignedLength, range.GetProperty("length").GetInt32());
+    }
+
+    [Fact]
     public void A_perfect_prediction_grades_great_and_writes_null_for_infinite_snr()
     {
         var target = AmpTestSignals.Sine(24000, 440, 0.5);

@@ -296,6 +296,35 @@ public sealed class IngestTests : IDisposable
     }
 
     [Fact]
+    public void Scoring_a_test_recording_takes_every_aligned_sample_however_short()
+    {
+        // 5 s cannot hold NAM's 9 s validation plus 1 s to train on, but scoring trains nothing (issue 18).
+        var x = AmpTestSignals.Sine(48000 * 5, 220, 0.3);
+        var y = AmpTestSignals.PureDelay(x, 10);
+
+        foreach (var scope in new[] { ValidationScope.Whole, ValidationScope.HeldOutIfCaptureSignal })
+        {
+            var pair = CapturePair.Load(x, y, 48000, new IngestOptions { Scope = scope });
+            Assert.Equal(new SampleRange(0, pair.Input.Length), pair.ValidationRange);
+            Assert.True(pair.TrainRange.IsEmpty);
+            Assert.Equal(pair.Report.AlignedLength, pair.ValidationRange.Length);
+        }
+    }
+
+    [Fact]
+    public void Scoring_our_capture_signal_by_default_takes_its_held_out_passage_and_whole_on_request()
+    {
+        var reamp = AmpTestSignals.Reamp();
+        var byDefault = CapturePair.Load(Di, reamp, 48000, new IngestOptions { Scope = ValidationScope.HeldOutIfCaptureSignal });
+        Assert.Equal(AmpTestSignals.Capture.ValidationRepeatRange.Start, byDefault.ValidationRange.Start);
+        Assert.False(byDefault.TrainRange.IsEmpty);
+
+        var whole = CapturePair.Load(Di, reamp, 48000, new IngestOptions { Scope = ValidationScope.Whole });
+        Assert.Equal(new SampleRange(0, whole.Input.Length), whole.ValidationRange);
+        Assert.Equal(0.0, whole.Report.ReplicateEsr!.Value, 12); // the replicate check still runs
+    }
+
+    [Fact]
     public void Report_maps_to_nam_metadata()
     {
         var report = CapturePair.Load(Di, AmpTestSignals.PureDelay(Di, 123), 48000).Report;

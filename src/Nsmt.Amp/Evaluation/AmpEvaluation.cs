@@ -99,7 +99,9 @@ public static class AmpEvaluation
                 ["target_onset_samples"] = delay?.TargetOnset,
             },
         };
-        return Write(prediction, target, pair.SampleRate, range, "validation", outputDirectory, options, sweeps, notes, extra) with { AddedDelay = delay };
+        // A pair read with nothing to train on (IngestOptions.Scope) is scored over every aligned sample; say so everywhere.
+        string rangeName = pair.TrainRange.IsEmpty && range.Start == 0 && range.Length == pair.Input.Length ? "whole file" : "validation";
+        return Write(prediction, target, pair.SampleRate, range, rangeName, outputDirectory, options, sweeps, notes, extra) with { AddedDelay = delay, RangeName = rangeName };
     }
 
     /// <summary>Scores a prediction made elsewhere (e.g. by the trainer) against its target and writes the same files.</summary>

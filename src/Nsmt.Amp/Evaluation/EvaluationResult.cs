@@ -10,6 +10,9 @@ public sealed record EvaluationResult
     /// <summary>The evaluated range of the aligned pair (the validation range for a capture pair).</summary>
     public SampleRange Range { get; init; }
 
+    /// <summary>What <see cref="Range"/> is: "validation" (held out) or "whole file" (every aligned sample).</summary>
+    public string RangeName { get; init; } = "validation";
+
     /// <summary>The model's output over <see cref="Range"/>.</summary>
     public required float[] Prediction { get; init; }
 

@@ -183,7 +183,17 @@ public sealed class CapturePair
 
         SampleRange validation, train;
         double? replicateEsr = null;
-        if (layout is not null)
+        bool whole = options.Scope == ValidationScope.Whole || (options.Scope == ValidationScope.HeldOutIfCaptureSignal && layout is null);
+        if (whole)
+        {
+            validation = new SampleRange(0, aligned);
+            train = new SampleRange(0, 0);
+            if (layout is not null)
+            {
+                replicateEsr = ReplicateEsr(y, layout, l);
+            }
+        }
+        else if (layout is not null)
         {
             validation = layout.ValidationRepeat.ShiftClamped(-inputStart, aligned);
             train = layout.Train.ShiftClamped(-inputStart, aligned);

@@ -37,6 +37,9 @@ public sealed record IngestOptions
     /// <summary>Held-out range for arbitrary recordings: the last this many seconds (NAM: 9).</summary>
     public double ValidationSeconds { get; init; } = 9;
 
+    /// <summary>What <see cref="CapturePair.ValidationRange"/> covers (training needs a held-out part; scoring need not).</summary>
+    public ValidationScope Scope { get; init; } = ValidationScope.HeldOut;
+
     /// <summary>Subtracted from the click onset so the model is never asked to predict the future (spec: 1).</summary>
     public int SafetyMarginSamples { get; init; } = 1;
 
@@ -71,4 +74,23 @@ public sealed record IngestOptions
 
     /// <summary>A file whose peak is below this level (dBFS) is silent, which is an error.</summary>
     public double SilenceDbfs { get; init; } = -90;
+}
+
+/// <summary>Which part of an aligned pair is the validation (scored) range.</summary>
+public enum ValidationScope
+{
+    /// <summary>
+    /// A held-out part, with the rest to train on: the capture signal's repeated passage, or the last
+    /// <see cref="IngestOptions.ValidationSeconds"/> of other material (which then must be at least 1 s longer).
+    /// </summary>
+    HeldOut,
+
+    /// <summary>Every aligned sample, and nothing to train on: scoring a model on a whole test recording.</summary>
+    Whole,
+
+    /// <summary>
+    /// Scoring's default: the held-out passage of our capture signal (the part a model trained on it never saw),
+    /// the whole file for any other recording (a test file trains nothing, so all of it can be scored).
+    /// </summary>
+    HeldOutIfCaptureSignal,
 }
