@@ -259,12 +259,7 @@ internal static class Commands
             });
             var m = result.Metrics;
             var used = pair.Report.Latency;
-            string source = used.Method switch
-            {
-                LatencyMethod.Manual => "given with --latency",
-                LatencyMethod.Model => "the alignment the model was trained with (its metadata); --latency overrides",
-                _ => $"detected on this pair ({used.Method}, margin {used.SafetyMargin}): the model carries no training alignment",
-            };
+            string source = used.DescribeSource();
             Console.WriteLine(string.Create(Invariant,
                 $"scored: {result.RangeName} {result.Range} ({result.Range.Seconds(pair.SampleRate):0.##} s of {pair.Input.Length / (double)pair.SampleRate:0.##} s aligned), latency {used.Chosen} samples: {source}"));
             if (used.CorrelationLatency is { } detected)

@@ -389,7 +389,6 @@ public sealed record AmpTrainConfig
         }
 
         var d = Data;
-        var a = d.Amp;
         Line(0, "seed", Seed);
         Line(0, "data", null);
         Line(1, "source", d.Source == DataSource.Files ? "files" : "reference");
@@ -402,33 +401,41 @@ public sealed record AmpTrainConfig
             Line(1, "resample", d.Resample);
             Line(1, "input_gain_db", d.InputGainDb);
             Line(1, "validation_seconds", d.ValidationSeconds?.ToString("R", CultureInfo.InvariantCulture) ?? "null");
-            Line(1, "ny", d.Ny);
-            WriteModelAndRest(Line);
-            return sb.ToString();
+        }
+        else
+        {
+            WriteReferenceData(Line);
         }
 
-        Line(1, "sample_rate", d.SampleRate);
-        Line(1, "seconds", d.Seconds);
-        Line(1, "validation_seconds", d.ValidationSeconds?.ToString("R", CultureInfo.InvariantCulture) ?? "null");
-        Line(1, "capture_seed", d.CaptureSeed);
-        Line(1, "amp", null);
-        Line(2, "gain_db", a.GainDb);
-        Line(2, "asymmetry", a.Asymmetry);
-        Line(2, "oversampling", a.Oversampling);
-        Line(2, "tight_hz", a.TightHz);
-        Line(2, "bass_db", a.BassDb);
-        Line(2, "mid_db", a.MidDb);
-        Line(2, "treble_db", a.TrebleDb);
-        Line(2, "second_stage_gain_db", a.SecondStageGainDb);
-        Line(2, "cabinet_low_cut_hz", a.CabinetLowCutHz);
-        Line(2, "cabinet_high_cut_hz", a.CabinetHighCutHz);
-        Line(2, "output_gain_db", a.OutputGainDb);
-        Line(2, "noise_dbfs", a.NoiseDbfs?.ToString(CultureInfo.InvariantCulture) ?? "null");
-        Line(2, "noise_seed", a.NoiseSeed);
-        Line(2, "latency_samples", a.LatencySamples);
         Line(1, "ny", d.Ny);
         WriteModelAndRest(Line);
         return sb.ToString();
+    }
+
+    /// <summary>The reference source's data keys: the capture and the reference amp's knobs.</summary>
+    private void WriteReferenceData(Action<int, string, object?> line)
+    {
+        var d = Data;
+        var a = d.Amp;
+        line(1, "sample_rate", d.SampleRate);
+        line(1, "seconds", d.Seconds);
+        line(1, "validation_seconds", d.ValidationSeconds?.ToString("R", CultureInfo.InvariantCulture) ?? "null");
+        line(1, "capture_seed", d.CaptureSeed);
+        line(1, "amp", null);
+        line(2, "gain_db", a.GainDb);
+        line(2, "asymmetry", a.Asymmetry);
+        line(2, "oversampling", a.Oversampling);
+        line(2, "tight_hz", a.TightHz);
+        line(2, "bass_db", a.BassDb);
+        line(2, "mid_db", a.MidDb);
+        line(2, "treble_db", a.TrebleDb);
+        line(2, "second_stage_gain_db", a.SecondStageGainDb);
+        line(2, "cabinet_low_cut_hz", a.CabinetLowCutHz);
+        line(2, "cabinet_high_cut_hz", a.CabinetHighCutHz);
+        line(2, "output_gain_db", a.OutputGainDb);
+        line(2, "noise_dbfs", a.NoiseDbfs?.ToString(CultureInfo.InvariantCulture) ?? "null");
+        line(2, "noise_seed", a.NoiseSeed);
+        line(2, "latency_samples", a.LatencySamples);
     }
 
     /// <summary>The sections after data: the model's keys for its type only, then training, loss and metadata.</summary>

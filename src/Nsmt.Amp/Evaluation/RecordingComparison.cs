@@ -41,8 +41,7 @@ public sealed record RecordingComparison
             ManualLatency = latency,
             ModelLatency = ModelAlignment.Of(model),
             DetectLayout = false,
-            // Everything is compared; ingestion only needs some range to call "validation".
-            ValidationSeconds = MinimumSeconds,
+            Scope = ValidationScope.Whole, // everything is compared; nothing is held out
         });
         float[] prediction = AmpProcessor.Process(model, pair.Input, pair.SampleRate, new ProcessingOptions { TanhMode = tanhMode });
         return new RecordingComparison
@@ -56,20 +55,12 @@ public sealed record RecordingComparison
         };
     }
 
-    private const double MinimumSeconds = 0.25;
-
     public string ToText()
     {
         var text = new StringBuilder();
         var c = CultureInfo.InvariantCulture;
         var l = Ingest.Latency;
-        string source = l.Method switch
-        {
-            LatencyMethod.Manual => "given with --latency",
-            LatencyMethod.Model => "the alignment the model was trained with (its metadata); --latency overrides",
-            _ => $"detected on this pair ({l.Method}, margin {l.SafetyMargin}): the model carries no training alignment",
-        };
-        text.Append(c, $"compared with {Ingest.OutputName}: latency {l.Chosen} samples, {source}\n");
+        text.Append(c, $"compared with {Ingest.OutputName}: latency {l.Chosen} samples, {l.DescribeSource()}\n");
         foreach (string warning in Ingest.Warnings)
         {
             text.Append($"warning: {warning}\n");
