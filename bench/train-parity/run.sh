@@ -34,7 +34,8 @@ declare -A patience=([cnn_micro]=3 [cnn_tiny]=5 [vit_micro]=3)
   tail -n 1 "$out/$m.torch.jsonl"
 done
 # Speed: short runs alternating ours and PyTorch (1 epoch each, 3 rounds) so both see the same machine load;
-# the median of each is reported.
+# the median of each is reported. SKIP_SPEED=1 / SKIP_ACCURACY=1 run one half (accuracy needs no quiet machine).
+[ "${SKIP_SPEED:-0}" = 1 ] && { echo "speed skipped (SKIP_SPEED=1)"; exit 0; }
 for m in $models; do
   : > "$out/$m.speed.tsv"
   for round in 1 2 3; do
