@@ -120,6 +120,9 @@ internal static class Formulations
     /// dilations 1..512, tanh), batch B x 8192 output samples, one training step; best of N, in ms, per batch size.
     /// stack_probe.py times the same in PyTorch.
     /// </summary>
+    /// <summary>NSMT_STACK_CONV2D=1: the stack's convolutions as conv2d over [B, C, 1, L] (what conv1d does inside libtorch).</summary>
+    private static bool StackAsConv2d => Environment.GetEnvironmentVariable("NSMT_STACK_CONV2D") == "1";
+
     public static int Stack(int threads, int repeats)
     {
         set_num_threads(threads);
@@ -137,7 +140,9 @@ internal static class Formulations
                     Tensor h = x;
                     for (int l = 0; l < Ten.Length; l++)
                     {
-                        h = F.conv1d(h, weights[l], dilation: Ten[l]).tanh();
+                        h = (StackAsConv2d
+                            ? F.conv2d(h.unsqueeze(2), weights[l].unsqueeze(2), dilation: [1, Ten[l]]).squeeze(2)
+                            : F.conv1d(h, weights[l], dilation: Ten[l])).tanh();
                     }
 
                     h.square().mean().backward();
