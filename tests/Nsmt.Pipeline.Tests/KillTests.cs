@@ -117,6 +117,61 @@ public sealed class KillTests
     }
 
     [Fact]
+    public async Task A_full_disk_while_publishing_fails_naming_the_stage_and_restores_the_previous_outputs()
+    {
+        // data/ on a 64 kB tmpfs (another file system, so publishing copies), holding the 5-sample dataset; the new
+        // one has 20,000 samples (about 110 kB) and cannot fit. The mount lives in a private mount namespace
+        // (unshare -rm: no root needed), so the run and the checks happen inside it.
+        using var ws = new TestWorkspace();
+        Assert.Equal(0, Cli(ws, "run", "--phase", "Generate").ExitCode);
+        ws.Write("configs/data/tiny.yaml", "size: 20000\nseed: 1\n");
+        string saved = ws.Path_("saved-data");
+        CopyTree(ws.Path_("data"), saved);
+        string script = $"""
+            set -e
+            mount -t tmpfs -o size=64k tmpfs data
+            cp -a saved-data/. data/
+            set +e
+            dotnet '{CliPath}' run --phase Generate --root '{ws.Root}' 2>&1
+            echo "exit=$?"
+            echo "info: $(cat data/tiny/info.txt)"
+            echo "samples: $(wc -l < data/tiny/samples.txt)"
+            ls data/tiny | tr '\n' ' '; echo
+            """;
+        var start = new ProcessStartInfo("unshare") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = ws.Root };
+        foreach (string a in new[] { "-rm", "sh", "-c", script })
+        {
+            start.ArgumentList.Add(a);
+        }
+
+        start.Environment.Remove(WorkspaceLockTokenVariable);
+        using var p = Process.Start(start)!;
+        var stderr = p.StandardError.ReadToEndAsync();
+        string output = await p.StandardOutput.ReadToEndAsync() + await stderr;
+        await p.WaitForExitAsync();
+
+        Assert.True(p.ExitCode == 0, output);
+        Assert.Contains("stage generate@tiny: its new outputs could not be put in place (No space left on device", output);
+        Assert.Contains("the previous outputs were restored", output);
+        Assert.Contains("exit=1", output); // a clear pipeline error, not an unhandled exception (134)
+        Assert.Contains("info: size=5", output);
+        Assert.Contains("samples: 5", output);
+        Assert.Contains("info.txt samples.txt \n", output);
+    }
+
+    private const string WorkspaceLockTokenVariable = "NSMT_PIPELINE_LOCK_TOKEN";
+
+    private static void CopyTree(string source, string target)
+    {
+        foreach (string file in Directory.EnumerateFiles(source, "*", SearchOption.AllDirectories))
+        {
+            string to = Path.Combine(target, Path.GetRelativePath(source, file));
+            Directory.CreateDirectory(Path.GetDirectoryName(to)!);
+            File.Copy(file, to);
+        }
+    }
+
+    [Fact]
     public async Task Serve_mode_runs_one_command_per_line_and_answers_each_with_a_done_line()
     {
         using var ws = new TestWorkspace();
