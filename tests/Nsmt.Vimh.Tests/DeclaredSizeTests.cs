@@ -153,6 +153,21 @@ public sealed class DeclaredSizeTests(ITestOutputHelper output) : IDisposable
         Assert.Contains("VimhLimits.MaxSplitImageBytes", error.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Generator_config_file_of_2_GiB_is_refused_without_being_read()
+    {
+        string path = _dir.File("huge.yaml");
+        using (var stream = File.OpenWrite(path))
+        {
+            stream.SetLength(1L << 31); // sparse
+        }
+
+        var (error, cost) = Bounded.Throws<Config.ConfigException>(() => Config.GeneratorConfig.Load(path));
+        output.WriteLine($"{cost}: {error.Message}");
+        Assert.Contains(path, error.Message, StringComparison.Ordinal);
+        Assert.Contains($"the file is {1L << 31} bytes, expected at most 1048576 (YamlGuard.MaxFileBytes)", error.Message, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("generate.height=65535,generate.width=65535,generate.channels=3", "VimhLimits.MaxImageBytes")]
     [InlineData("dataset.duration=3600,dataset.sampling_rate=1000000", "VimhLimits.MaxClipSamples")]
