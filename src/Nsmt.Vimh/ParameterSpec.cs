@@ -1,3 +1,4 @@
+using System.Globalization;
 using Nsmt.Vimh.Json;
 
 namespace Nsmt.Vimh;
@@ -31,6 +32,14 @@ public sealed record ParameterSpec
         if (IsVarying && !(Step.Value > 0))
         {
             throw new ArgumentException($"parameter '{name}': step must be positive for a varying parameter, got {Step}");
+        }
+
+        // Checked in double before NumClasses casts to int: a tiny step (1e-300) would saturate and wrap the count.
+        double classes = IsVarying ? Math.Round((max.Value - min.Value) / Step.Value, MidpointRounding.ToEven) + 1 : 1;
+        if (!(classes <= VimhLimits.MaxClasses))
+        {
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
+                $"parameter '{name}': (max - min)/step gives {classes:G6} classes, expected at most {VimhLimits.MaxClasses} (VimhLimits.MaxClasses)"));
         }
     }
 

@@ -140,6 +140,15 @@ public sealed class VimhDataset
                     $"{path}: holds {count} records but {VimhFormat.InfoFileName} field '{countField}' says {expected}");
             }
 
+            // The count comes from the real file length, but a real file can still exceed what one array holds.
+            long imageBytes = count * VimhLimits.ImageBytes(info.Height, info.Width, info.Channels);
+            if (imageBytes > VimhLimits.MaxSplitImageBytes)
+            {
+                throw new VimhDataException(
+                    $"{path}: {count} records of {info.Height}x{info.Width}x{info.Channels} need {imageBytes} bytes of images in memory, " +
+                    $"expected at most {VimhLimits.MaxSplitImageBytes} (VimhLimits.MaxSplitImageBytes, one array); split the dataset");
+            }
+
             var split = new VimhSplit(path, (int)count, info.Height, info.Width, info.Channels, info.Heads);
             byte[] record = new byte[recordSize];
             for (int i = 0; i < count; i++)

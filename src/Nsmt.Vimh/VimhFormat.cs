@@ -31,8 +31,12 @@ public static partial class VimhFormat
     /// <summary>Bytes before the label pairs: H, W, C (uint16 each), spec_min, spec_max (float32), N (uint8).</summary>
     public const int FixedHeaderBytes = 15;
 
+    /// <summary>
+    /// Bytes of one record. Computed in 64 bits and checked: readers refuse sizes above <see cref="VimhLimits"/>
+    /// first, so an overflow here is a caller's bug, not hostile input (65535^3 used to wrap to a negative size).
+    /// </summary>
     public static int RecordSize(int height, int width, int channels, int parameterCount) =>
-        FixedHeaderBytes + (2 * parameterCount) + (height * width * channels);
+        checked((int)(FixedHeaderBytes + (2L * parameterCount) + VimhLimits.ImageBytes(height, width, channels)));
 
     /// <summary>floor(0.8 * N) training records, as NSMT's int(0.8 * N).</summary>
     public static int TrainCount(int total) => (int)(TrainFraction * total);

@@ -45,6 +45,14 @@ public sealed class VimhInfo
         byte[] bytes;
         try
         {
+            // The file is read whole: its length is checked first so a huge (or endless) file is not.
+            long length = new FileInfo(path).Length;
+            if (length > VimhLimits.MaxInfoBytes)
+            {
+                throw new VimhDataException(
+                    $"{path}: dataset info is {length} bytes, expected at most {VimhLimits.MaxInfoBytes} (VimhLimits.MaxInfoBytes)");
+            }
+
             bytes = File.ReadAllBytes(path);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -105,6 +113,12 @@ public sealed class VimhInfo
             }
         }
 
+        if (names.Count > VimhLimits.MaxParameters)
+        {
+            throw new VimhDataException(
+                $"{path}: field 'parameter_names': lists {names.Count} parameters, expected at most {VimhLimits.MaxParameters} (VimhLimits.MaxParameters; a record stores N in one byte)");
+        }
+
         var heads = new List<ParameterSpec>();
         foreach (string name in names)
         {
@@ -121,12 +135,23 @@ public sealed class VimhInfo
             heads.Add(spec);
         }
 
+        int height = Dimension(root, "height", path);
+        int width = Dimension(root, "width", path);
+        int channels = Dimension(root, "channels", path);
+        long imageBytes = VimhLimits.ImageBytes(height, width, channels);
+        if (imageBytes > VimhLimits.MaxImageBytes)
+        {
+            throw new VimhDataException(
+                $"{path}: fields 'height' x 'width' x 'channels': {height}x{width}x{channels} = {imageBytes} bytes per image, " +
+                $"expected at most {VimhLimits.MaxImageBytes} (VimhLimits.MaxImageBytes)");
+        }
+
         return new VimhInfo(path, root)
         {
             DatasetName = root.TryGetProperty("dataset_name", out JsonElement dn) && dn.ValueKind == JsonValueKind.String ? dn.GetString()! : "",
-            Height = Dimension(root, "height", path),
-            Width = Dimension(root, "width", path),
-            Channels = Dimension(root, "channels", path),
+            Height = height,
+            Width = width,
+            Channels = channels,
             ChannelLabels = root.TryGetProperty("channel_labels", out _) ? StringList(root, "channel_labels", path) : [],
             Heads = heads,
             ParameterMappings = mappings,
@@ -169,7 +194,7 @@ public sealed class VimhInfo
 
         return e.ValueKind == JsonValueKind.Number && e.TryGetInt32(out int v) && v >= 0
             ? v
-            : throw new VimhDataException($"{path}: field '{name}': expected a non-negative integer, got {e.GetRawText()}");
+            : throw new VimhDataException($"{path}: field '{name}': expected an integer in [0, {int.MaxValue}], got {e.GetRawText()}");
     }
 
     private static List<string> StringList(JsonElement root, string name, string path)

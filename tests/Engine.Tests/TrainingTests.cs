@@ -136,6 +136,29 @@ public class TrainingTests
         }
     }
 
+    [Theory]
+    // [2^32, 2^32] wraps to 0 elements in unchecked 64-bit arithmetic, matching the empty data_offsets.
+    [InlineData("[4294967296,4294967296]", "[0,0]", "more elements than 64 bits count")]
+    [InlineData("[2147483648]", "[0,8589934592]", "outside the 8 data bytes")]
+    [InlineData("[2147483648]", "[0,8]", "needs 8589934592 bytes")]
+    public void Safetensors_shapes_of_2_to_the_31_or_more_are_refused_before_allocating(string shape, string offsets, string expected)
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"nsmt-{Guid.NewGuid():N}.safetensors");
+        try
+        {
+            var header = System.Text.Encoding.UTF8.GetBytes($"{{\"w\":{{\"dtype\":\"F32\",\"shape\":{shape},\"data_offsets\":{offsets}}}}}");
+            File.WriteAllBytes(path, [.. BitConverter.GetBytes((ulong)header.Length), .. header, .. new byte[8]]);
+            var (error, _) = Bounded.Throws<InvalidDataException>(() => SafeTensors.Load(path));
+            Assert.Contains(path, error.Message);
+            Assert.Contains("entry 'w'", error.Message);
+            Assert.Contains(expected, error.Message);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
     [Fact]
     public void Reads_the_safetensors_file_written_by_the_python_fixture_script()
     {

@@ -89,6 +89,35 @@ public sealed class NamLimitTests : IDisposable
         LoadFails(json, field, limit);
     }
 
+    [Theory]
+    [InlineData("num_layers", "2147483648")]
+    [InlineData("num_layers", "4294967296")]
+    [InlineData("hidden_size", "9223372036854775807")]
+    [InlineData("hidden_size", "18446744073709551616")]
+    [InlineData("hidden_size", "1e30")]
+    public void Lstm_sizes_of_2_to_the_31_or_more_are_refused_by_field(string key, string value)
+    {
+        // Written as raw JSON text: values beyond long (2^64, 1e30) must be refused too, not crash the parser.
+        var json = Lstm(2, 1);
+        json["config"]![key] = JsonNode.Parse(value);
+        // Beyond 32 bits the reader refuses the number itself; the NamLimits bounds apply to what it accepts.
+        var error = LoadFails(json, $"config.{key}", "must be an integer in [-2147483648, 2147483647]");
+        Assert.Contains(value, error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("channels", "2147483648")]
+    [InlineData("head_size", "4294967296")]
+    [InlineData("kernel_size", "9223372036854775808")]
+    public void Wavenet_sizes_of_2_to_the_31_or_more_are_refused_by_field(string key, string value)
+    {
+        var json = SmallWaveNet();
+        json["config"]!["layers"]![0]![key] = JsonNode.Parse(value);
+        // Beyond 32 bits the reader refuses the number itself; the NamLimits bounds apply to what it accepts.
+        var error = LoadFails(json, $"config.layers[0].{key}", "must be an integer in [-2147483648, 2147483647]");
+        Assert.Contains(value, error.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Wavenet_dilation_above_the_limit_is_refused_by_index()
     {

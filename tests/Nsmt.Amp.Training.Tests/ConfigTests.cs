@@ -179,6 +179,49 @@ public class ConfigTests
         Assert.Contains("unknown key 'training.learning_rate'", error.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Config_file_of_2_GiB_is_refused_without_being_read()
+    {
+        string path = Path.Combine(Path.GetTempPath(), $"nsmt-amp-huge-{Guid.NewGuid():N}.yaml");
+        try
+        {
+            using (var stream = File.OpenWrite(path))
+            {
+                stream.SetLength(1L << 31); // sparse
+            }
+
+            var (e, _) = Bounded.Throws<AmpConfigException>(() => AmpTrainConfig.Load(path));
+            Assert.Contains(path, e.Message);
+            Assert.Contains($"the file is {1L << 31} bytes, expected at most 1048576 (YamlGuard.MaxFileBytes)", e.Message);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Theory]
+    [InlineData("training.batch_size", "2147483648")]
+    [InlineData("data.ny", "4294967296")]
+    [InlineData("training.epochs", "1e30")]
+    public void Sizes_of_2_to_the_31_or_more_are_refused_naming_the_field(string key, string value)
+    {
+        string path = Path.Combine(Path.GetTempPath(), $"nsmt-amp-size-{Guid.NewGuid():N}.yaml");
+        string[] parts = key.Split('.');
+        File.WriteAllText(path, $"{parts[0]}:\n  {parts[1]}: {value}\n");
+        try
+        {
+            var (e, _) = Bounded.Throws<AmpConfigException>(() => AmpTrainConfig.Load(path));
+            Assert.Contains(path, e.Message);
+            Assert.Contains(key, e.Message);
+            Assert.Contains(value, e.Message);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
     [Theory]
     [InlineData("lists")]
     [InlineData("mappings")]

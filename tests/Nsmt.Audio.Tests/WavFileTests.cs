@@ -333,7 +333,7 @@ public class WavFileTests
     }
 
     /// <summary>Hand-built canonical WAV (16-byte fmt chunk), for malformed-input tests.</summary>
-    private static byte[] WavBytes(ushort formatTag, ushort channels, uint rate, ushort bits, ushort blockAlign, byte[] data)
+    internal static byte[] WavBytes(ushort formatTag, ushort channels, uint rate, ushort bits, ushort blockAlign, byte[] data)
     {
         var b = new List<byte>();
         b.AddRange("RIFF"u8.ToArray());

@@ -137,6 +137,34 @@ public class ConfigCompositionTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Experiment_file_of_2_GiB_is_refused_without_being_read()
+    {
+        using var dir = CopyOfConfigs();
+        var path = dir.File("configs/experiment/huge.yaml", "");
+        using (var stream = File.OpenWrite(path))
+        {
+            stream.SetLength(1L << 31); // sparse
+        }
+
+        var (e, cost) = Bounded.Throws<ConfigException>(() => TrainConfig.Load(Path.Combine(dir.Path, "configs"), "huge"));
+        output.WriteLine($"2 GiB experiment refused: {cost}");
+        Assert.Contains(path, e.Message);
+        Assert.Contains($"the file is {1L << 31} bytes, expected at most 1048576 (YamlGuard.MaxFileBytes)", e.Message);
+    }
+
+    [Theory]
+    [InlineData("data.batch_size=2147483648", "data.batch_size")]
+    [InlineData("trainer.max_epochs=4294967296", "trainer.max_epochs")]
+    [InlineData("data.size=1e30", "data.size")]
+    public void Sizes_of_2_to_the_31_or_more_are_refused_naming_the_field(string assignment, string field)
+    {
+        var (e, _) = Bounded.Throws<ConfigException>(() => TrainConfig.Load(RepoPaths.Configs, null, [assignment]));
+        output.WriteLine(e.Message);
+        Assert.Contains(field, e.Message);
+        Assert.Contains(assignment[(assignment.IndexOf('=') + 1)..], e.Message);
+    }
+
+    [Fact]
     public void Alias_bomb_in_a_list_override_is_refused()
     {
         // A list on the command line is parsed as YAML too.

@@ -87,7 +87,7 @@ internal sealed class ConfigSource
         string text;
         try
         {
-            text = File.ReadAllText(path);
+            text = YamlGuard.ReadText(path);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

@@ -54,7 +54,7 @@ internal static class JsonFields
     public static int AsInt(JsonElement value, string field) =>
         value.ValueKind == JsonValueKind.Number && value.TryGetInt32(out int result)
             ? result
-            : throw new NamFormatException(null, field, $"must be an integer, got {Describe(value)}");
+            : throw new NamFormatException(null, field, $"must be an integer in [{int.MinValue}, {int.MaxValue}], got {Describe(value)}");
 
     public static bool AsBool(JsonElement value, string field) => value.ValueKind switch
     {

@@ -427,20 +427,35 @@ public sealed class PipelineEngine(PipelineWorkspace workspace, IStageExecutor? 
     {
         string aside = tempFull + ".old";
         DeleteDirectory(aside);
-        foreach (var o in stage.Outs)
+        var placed = new List<(string Target, string? Old)>();
+        try
         {
-            string source = Path.Combine(tempFull, o.Path);
-            string target = Workspace.Full(o.Path);
-            if (File.Exists(target) || Directory.Exists(target))
+            foreach (var o in stage.Outs)
             {
-                string old = Path.Combine(aside, o.Path);
-                Directory.CreateDirectory(Path.GetDirectoryName(old)!);
-                MovePath(target, old);
-            }
+                string source = Path.Combine(tempFull, o.Path);
+                string target = Workspace.Full(o.Path);
+                string? old = null;
+                hasher.StatCache.Forget(o.Path);
+                if (File.Exists(target) || Directory.Exists(target))
+                {
+                    old = Path.Combine(aside, o.Path);
+                    Directory.CreateDirectory(Path.GetDirectoryName(old)!);
+                    MovePath(target, old);
+                }
 
-            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-            MovePath(source, target);
-            hasher.StatCache.Forget(o.Path);
+                placed.Add((target, old));
+                Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+                MovePath(source, target);
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // A full disk (or a read-only mount) while copying onto another file system: the aside copies live in the
+            // temporary directory, deleted after this call, so put them back now or the previous outputs are lost.
+            string restored = RestorePrevious(placed);
+            throw new StageFailedException(stage.Name,
+                $"stage {stage.Name}: its new outputs could not be put in place ({e.Message}); " +
+                $"the new outputs were discarded and {restored}. Free space, then rerun.");
         }
 
         DeleteDirectory(aside);
@@ -458,6 +473,32 @@ public sealed class PipelineEngine(PipelineWorkspace workspace, IStageExecutor? 
                 }
             }
         }
+    }
+
+    /// <summary>Removes partly placed outputs and moves the previous ones back; says what was restored.</summary>
+    private static string RestorePrevious(List<(string Target, string? Old)> placed)
+    {
+        var lost = new List<string>();
+        foreach (var (target, old) in Enumerable.Reverse(placed))
+        {
+            try
+            {
+                DeletePath(target);
+                if (old is not null)
+                {
+                    MovePath(old, target);
+                }
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                lost.Add($"{target} ({e.Message})");
+            }
+        }
+
+        // The lock still records the previous outputs' hashes, so anything not restored shows up as modified in status.
+        return lost.Count == 0
+            ? "the previous outputs were restored"
+            : $"the previous outputs could not all be restored: {string.Join("; ", lost)}";
     }
 
     private static List<string> OutputProblems(LockEntry recorded, WorkspaceHasher hasher)

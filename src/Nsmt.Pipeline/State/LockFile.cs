@@ -24,6 +24,12 @@ public sealed record LockEntry(string Stage, string Fingerprint, FingerprintPart
 public sealed class LockFile
 {
     public const int Schema = 1;
+
+    /// <summary>
+    /// Bytes of a lock file we read (parsed whole, several times its size in memory); one stage's entry is about
+    /// 1 kB, so this holds tens of thousands of stages.
+    /// </summary>
+    public const long MaxBytes = 64L << 20;
     private const string Header =
         "# Written by Nsmt.Pipeline after each successful stage: what every stage last ran with (its fingerprint and\n"
         + "# the parts it is computed from) and the outputs it produced. Do not edit; `dotnet cake --target=Status`\n"
@@ -45,6 +51,13 @@ public sealed class LockFile
         if (!File.Exists(path))
         {
             return file;
+        }
+
+        long length = new FileInfo(path).Length;
+        if (length > MaxBytes)
+        {
+            throw new PipelineException(
+                $"{path}: lock file is {length} bytes, expected at most {MaxBytes} (LockFile.MaxBytes); delete it to start a fresh record (stages will rerun or restore from the cache)");
         }
 
         var stream = new YamlStream();

@@ -14,7 +14,7 @@ public static class ConfigYaml
         string text;
         try
         {
-            text = File.ReadAllText(path);
+            text = YamlGuard.ReadText(path);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

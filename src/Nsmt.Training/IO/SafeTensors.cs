@@ -171,9 +171,20 @@ public static class SafeTensors
             throw Invalid(path, $"entry '{name}' has data_offsets [{string.Join(", ", offsets)}] outside the {dataLength} data bytes");
         if (shape.Any(d => d < 0))
             throw Invalid(path, $"entry '{name}' has a negative dimension in shape [{string.Join(", ", shape)}]");
-        var elements = shape.Aggregate(1L, (a, b) => a * b);
-        var size = offsets[1] - offsets[0];
+        // Checked: a shape such as [2^32, 2^32] wraps to 0 elements, would match empty data_offsets and then ask
+        // libtorch for 2^64 elements.
+        long elements;
         var elementSize = ElementSize(dtype);
+        try
+        {
+            elements = shape.Aggregate(1L, (a, b) => checked(a * b));
+            _ = checked(elements * elementSize);
+        }
+        catch (OverflowException)
+        {
+            throw Invalid(path, $"entry '{name}' has shape [{string.Join(", ", shape)}], more elements than 64 bits count");
+        }
+        var size = offsets[1] - offsets[0];
         if (elements * elementSize != size)
             throw Invalid(path, $"entry '{name}': shape [{string.Join(", ", shape)}] of {dtypeName} needs {elements * elementSize} bytes, data_offsets give {size}");
         var bytes = new byte[size];

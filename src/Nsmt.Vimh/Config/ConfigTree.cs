@@ -31,7 +31,7 @@ internal sealed class ConfigMap
         string text;
         try
         {
-            text = File.ReadAllText(path);
+            text = YamlGuard.ReadText(path);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

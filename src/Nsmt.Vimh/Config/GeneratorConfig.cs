@@ -144,6 +144,14 @@ public sealed record GeneratorConfig
             throw new ConfigException($"{b.File}: field 'dataset.duration': {duration} s is shorter than one sample at {sampleRate} Hz");
         }
 
+        // Each clip is synthesised into arrays of this many samples; 3600 s at 1 MHz would not fit an int.
+        if (duration * sampleRate > VimhLimits.MaxClipSamples)
+        {
+            throw new ConfigException(
+                $"{b.File}: field 'dataset.duration': {duration} s at {sampleRate} Hz is {duration * sampleRate:0} samples per clip, " +
+                $"expected at most {VimhLimits.MaxClipSamples} (VimhLimits.MaxClipSamples)");
+        }
+
         ulong seed = b.UInt64("seed", 42);
         SamplingMode sampling = b.Choice("sampling", "random", "random", "grid") == "grid" ? SamplingMode.Grid : SamplingMode.Random;
         bool shuffle = b.Bool("shuffle", false);
@@ -154,6 +162,14 @@ public sealed record GeneratorConfig
         if (channels == 2)
         {
             throw b.Error("generate.channels", "1 or 3", "2");
+        }
+
+        long imageBytes = VimhLimits.ImageBytes(height, width, channels);
+        if (imageBytes > VimhLimits.MaxImageBytes)
+        {
+            throw new ConfigException(
+                $"{b.File}: fields 'generate.height' x 'generate.width' x 'generate.channels': {height}x{width}x{channels} = {imageBytes} " +
+                $"bytes per image, expected at most {VimhLimits.MaxImageBytes} (VimhLimits.MaxImageBytes)");
         }
 
         ConfigNumber preEmphasis = b.Number("generate.pre_emphasis_coefficient", ConfigNumber.Float(0.0));

@@ -22,7 +22,39 @@ public static class YamlGuard
     /// <summary>Nesting depth; real configs nest 3-4 levels. Keeps the recursive readers far from a stack overflow.</summary>
     public const int MaxDepth = 64;
 
+    /// <summary>Bytes of one config file; real configs are a few kB. Files are read whole, so this is checked first.</summary>
+    public const int MaxFileBytes = 1 << 20;
+
     private const string CoreTagPrefix = "tag:yaml.org,2002:";
+
+    /// <summary>
+    /// The file's text (UTF-8, or as its byte order mark says), as <see cref="File.ReadAllText(string)"/> but refusing
+    /// files over <see cref="MaxFileBytes"/> before reading them, and stopping there for files of unknown length
+    /// (a pipe, /dev/zero). Throws <see cref="IOException"/>, which every config reader reports naming the file.
+    /// </summary>
+    public static string ReadText(string path)
+    {
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 12);
+        if (stream.CanSeek && stream.Length > MaxFileBytes)
+        {
+            throw new IOException($"the file is {stream.Length} bytes, expected at most {MaxFileBytes} (YamlGuard.MaxFileBytes)");
+        }
+
+        // A file decodes to at most as many chars as it has bytes; one more char tells a file that grew (or has no
+        // length) from one that fits.
+        int capacity = stream.CanSeek ? (int)stream.Length + 1 : MaxFileBytes + 1;
+        using var reader = new StreamReader(stream);
+        var buffer = new char[capacity];
+        int read = reader.ReadBlock(buffer, 0, buffer.Length);
+        if (read == capacity)
+        {
+            throw new IOException(stream.CanSeek
+                ? "the file grew while it was read"
+                : $"the file is more than {MaxFileBytes} bytes, expected at most {MaxFileBytes} (YamlGuard.MaxFileBytes)");
+        }
+
+        return new string(buffer, 0, read);
+    }
 
     /// <summary>The YAML core schema's tags (<c>!!str</c> ...): they agree with how the readers read values.</summary>
     private static readonly HashSet<string> StandardTags =

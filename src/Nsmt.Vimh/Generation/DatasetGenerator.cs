@@ -49,6 +49,9 @@ public sealed record GenerationResult(
 public static class DatasetGenerator
 {
     private const int ChunkSamples = 4096;
+
+    /// <summary>Bytes of records generated per chunk: large images get fewer samples per chunk, so the buffer stays an int-sized array.</summary>
+    private const int MaxChunkBytes = 1 << 30;
     private const int RangeSamples = 64; // samples per parallel work item
 
     public static GenerationResult Generate(GeneratorConfig config, GenerationOptions? options = null)
@@ -76,11 +79,12 @@ public static class DatasetGenerator
             using (var trainSha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256))
             using (var testSha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256))
             {
-                byte[] chunk = new byte[Math.Min(ChunkSamples, total) * recordSize];
+                int chunkSamples = Math.Clamp(MaxChunkBytes / recordSize, 1, ChunkSamples);
+                byte[] chunk = new byte[Math.Min(chunkSamples, total) * recordSize];
                 int done = 0;
-                for (int start = 0; start < total; start += ChunkSamples)
+                for (int start = 0; start < total; start += chunkSamples)
                 {
-                    int count = Math.Min(ChunkSamples, total - start);
+                    int count = Math.Min(chunkSamples, total - start);
                     GenerateRecords(config, start, count, chunk, options.MaxDegreeOfParallelism, options.CancellationToken,
                         () => options.Progress?.Report(new GenerationProgress(Interlocked.Increment(ref done), total)));
                     for (int i = 0; i < count; i++)
