@@ -122,6 +122,7 @@ public sealed class AmpTrainer
         var clock = Stopwatch.StartNew();
         double elapsedBefore = state.ElapsedSeconds;
         string stopReason = "completed all epochs";
+        var budget = new TimeBudget(t.MaxSeconds);
         for (int epoch = state.Epoch + 1; epoch < t.Epochs; epoch++)
         {
             var epochClock = Stopwatch.StartNew();
@@ -195,7 +196,6 @@ public sealed class AmpTrainer
                 break;
             }
 
-            var budget = new TimeBudget(t.MaxSeconds);
             double epochSeconds = epochClock.Elapsed.TotalSeconds;
             if (budget.Enabled && epoch + 1 < t.Epochs)
             {
