@@ -1,3 +1,4 @@
+using Nsmt.Core;
 using System.Globalization;
 using System.Runtime.InteropServices;
 using Nsmt.Pipeline.Execution;

@@ -1,3 +1,4 @@
+using Nsmt.Core;
 namespace Nsmt.Plots;
 
 /// <summary>Charts laid out in a grid (row by row) under an optional title, saved as one SVG.</summary>
@@ -60,5 +61,5 @@ public sealed class Figure
     }
 
     /// <summary>Writes the figure atomically.</summary>
-    public void Save(string path) => AtomicText.Write(path, ToSvg());
+    public void Save(string path) => AtomicFile.WriteAllText(path, ToSvg());
 }

@@ -1,3 +1,4 @@
+using Nsmt.Core;
 using System.Globalization;
 using System.Net;
 using System.Text;
@@ -94,7 +95,7 @@ public sealed class HtmlReport
         + "th{background:#f2f2f2}figure{margin:12px 0}figcaption{color:#555;font-size:90%}pre{background:#f7f7f7;padding:8px}\n"
         + "</style>\n</head>\n<body>\n<h1>" + Encode(Title) + "</h1>\n" + _body + "</body>\n</html>\n";
 
-    public void Save(string path) => AtomicText.Write(path, ToHtml());
+    public void Save(string path) => AtomicFile.WriteAllText(path, ToHtml());
 
     private static string Encode(string text) => WebUtility.HtmlEncode(text ?? string.Empty);
 }

@@ -1,3 +1,4 @@
+using Nsmt.Core;
 namespace Nsmt.Plots;
 
 /// <summary>Something that draws itself into a rectangle of an <see cref="SvgDocument"/>.</summary>
@@ -18,7 +19,7 @@ public static class ChartExtensions
 
     /// <summary>Writes the chart as a standalone SVG file, atomically.</summary>
     public static void Save(this IChart chart, string path, double width = 720, double height = 360) =>
-        AtomicText.Write(path, chart.ToSvg(width, height));
+        AtomicFile.WriteAllText(path, chart.ToSvg(width, height));
 }
 
 /// <summary>Default series colours (matplotlib's tab10), so figures across stages look alike.</summary>

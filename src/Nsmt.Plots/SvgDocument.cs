@@ -1,3 +1,4 @@
+using Nsmt.Core;
 using System.Globalization;
 using System.Text;
 
@@ -154,7 +155,7 @@ public sealed class SvgDocument
     }
 
     /// <summary>Writes the SVG atomically (a reader never sees half a file).</summary>
-    public void Save(string path) => AtomicText.Write(path, ToSvg());
+    public void Save(string path) => AtomicFile.WriteAllText(path, ToSvg());
 
     /// <summary>XML-escapes text and attribute values.</summary>
     public static string Escape(string text)

@@ -1,3 +1,4 @@
+using Nsmt.Core;
 using Nsmt.Models;
 using Nsmt.Training.Optimization;
 using System.Diagnostics;

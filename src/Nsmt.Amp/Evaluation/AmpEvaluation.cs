@@ -1,3 +1,4 @@
+using Nsmt.Core;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using Nsmt.Amp.Capture;

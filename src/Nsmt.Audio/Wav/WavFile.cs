@@ -1,3 +1,4 @@
+using Nsmt.Core;
 using NAudio.Wave;
 
 namespace Nsmt.Audio;

@@ -1,3 +1,4 @@
+using Nsmt.Core;
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text;

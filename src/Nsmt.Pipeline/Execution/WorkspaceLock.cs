@@ -1,3 +1,4 @@
+using Nsmt.Core;
 using System.Globalization;
 
 namespace Nsmt.Pipeline.Execution;

@@ -1,3 +1,4 @@
+using Nsmt.Core;
 using System.Buffers;
 using System.Globalization;
 using System.Security.Cryptography;

@@ -1,3 +1,4 @@
+using Nsmt.Core;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;

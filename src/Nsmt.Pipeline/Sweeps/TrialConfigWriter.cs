@@ -1,3 +1,4 @@
+using Nsmt.Core;
 using System.Text;
 using Nsmt.Pipeline.Fingerprints;
 using YamlDotNet.Core;

@@ -1,3 +1,4 @@
+using Nsmt.Core;
 using Nsmt.Models;
 
 namespace Nsmt.Training.Config;

@@ -1,3 +1,4 @@
+using Nsmt.Core;
 using Nsmt.Models;
 using TorchSharp;
 using static TorchSharp.torch;

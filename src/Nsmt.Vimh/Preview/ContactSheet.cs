@@ -1,3 +1,4 @@
+using Nsmt.Core;
 using System.Globalization;
 using Nsmt.Audio;
 using Nsmt.Plots;

@@ -1,4 +1,4 @@
-namespace Nsmt.Models;
+namespace Nsmt.Core;
 
 /// <summary>"Did you mean" suggestions for misspelt keys and names (Levenshtein distance).</summary>
 public static class NearestName
