@@ -1,3 +1,4 @@
+using Nsmt.Config;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;

@@ -1,3 +1,4 @@
+using Nsmt.Config;
 using Nsmt.Core;
 using System.Diagnostics;
 using System.Globalization;

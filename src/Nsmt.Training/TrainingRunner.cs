@@ -1,3 +1,4 @@
+using Nsmt.Config;
 using Nsmt.Training.Config;
 using Nsmt.Training.Logging;
 using Nsmt.Vimh;

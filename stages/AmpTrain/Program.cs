@@ -1,3 +1,4 @@
+using Nsmt.Config;
 using System.CommandLine;
 using System.Globalization;
 using Nsmt.Amp.Format;
@@ -112,7 +113,7 @@ static int Train(string? configPath, string? runDir, string? resume, string? tim
         Console.WriteLine($"RUN_DIR: {result.RunDirectory}");
         return 0;
     }
-    catch (Exception e) when (e is AmpConfigException or NamFormatException or IOException or InvalidDataException or ArgumentException
+    catch (Exception e) when (e is ConfigException or NamFormatException or IOException or InvalidDataException or ArgumentException
         or NotSupportedException or UnauthorizedAccessException or InvalidOperationException or Nsmt.Amp.Ingest.IngestException or Nsmt.Audio.WavFormatException)
     {
         return Fail(e.Message);
@@ -128,7 +129,7 @@ static int Export(string checkpointPath, string output)
             $"Wrote {output}: {model.Architecture} at {model.SampleRate} Hz, {model.Weights.Length} weights, loudness {model.Metadata?.Loudness:0.0} dB"));
         return 0;
     }
-    catch (Exception e) when (e is AmpConfigException or NamFormatException or IOException or InvalidDataException or ArgumentException
+    catch (Exception e) when (e is ConfigException or NamFormatException or IOException or InvalidDataException or ArgumentException
         or NotSupportedException or UnauthorizedAccessException or InvalidOperationException or Nsmt.Amp.Ingest.IngestException or Nsmt.Audio.WavFormatException)
     {
         return Fail(e.Message);

@@ -1,3 +1,4 @@
+using Nsmt.Config;
 using System.Globalization;
 using Nsmt.Report;
 using TorchSharp;

@@ -1,3 +1,4 @@
+using Nsmt.Config;
 using System.Globalization;
 using Nsmt.Amp.Training.Config;
 using Nsmt.Amp.Training.Export;

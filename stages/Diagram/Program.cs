@@ -1,3 +1,4 @@
+using Nsmt.Config;
 using System.Globalization;
 using Nsmt.Amp.Format;
 using Nsmt.Amp.Training.Config;
@@ -143,7 +144,7 @@ try
     Console.WriteLine($"DIAGRAM_PATH: {Path.GetFullPath(directory)}");
     return 0;
 }
-catch (Exception e) when (e is Nsmt.Training.Config.ConfigException or Nsmt.Vimh.Config.ConfigException or ModelConfigException or AmpConfigException
+catch (Exception e) when (e is ConfigException or ModelConfigException
     or NamFormatException or NotSupportedException or VimhDataException or IOException or UnauthorizedAccessException or ArgumentException or InvalidOperationException)
 {
     return Fail(e.Message);

@@ -1,3 +1,4 @@
+using Nsmt.Config;
 using System.Globalization;
 using TorchSharp;
 using static TorchSharp.torch;

@@ -1,3 +1,4 @@
+using Nsmt.Config;
 using Nsmt.Amp.Training.Config;
 
 namespace Nsmt.Amp.Training.Tests;
@@ -104,7 +105,7 @@ public class ConfigTests
     {
         using var dir = new TempFolder();
         File.WriteAllText(dir.File("self.yaml"), yaml);
-        var error = Assert.Throws<AmpConfigException>(() => AmpTrainConfig.Load(dir.File("self.yaml")));
+        var error = Assert.Throws<ConfigException>(() => AmpTrainConfig.Load(dir.File("self.yaml")));
         Assert.Contains(dir.File("self.yaml") + ":1", error.Message, StringComparison.Ordinal);
         Assert.Contains(expected, error.Message, StringComparison.Ordinal);
     }
@@ -115,7 +116,7 @@ public class ConfigTests
     [InlineData("data.sample_rate=44100", "field 'data.sample_rate' applies only to data.source: reference")]
     public void Settings_of_the_other_data_source_are_refused(string setting, string expected)
     {
-        var error = Assert.Throws<AmpConfigException>(() => AmpTrainConfig.Load(RepoFile("configs/amp/files.yaml"), [setting]));
+        var error = Assert.Throws<ConfigException>(() => AmpTrainConfig.Load(RepoFile("configs/amp/files.yaml"), [setting]));
         Assert.Contains(expected, error.Message, StringComparison.Ordinal);
         Assert.Contains($"override '{setting}'", error.Message, StringComparison.Ordinal);
     }
@@ -157,7 +158,7 @@ public class ConfigTests
     [InlineData("loss:\n  mse: 0\n  pre_emph_mrstft: 0\n", "every weight is 0", "loss")]
     public void Bad_configs_fail_naming_the_field(string yaml, string expected, string alsoExpected)
     {
-        var error = Assert.Throws<AmpConfigException>(() => AmpTrainConfig.Parse(yaml, "x"));
+        var error = Assert.Throws<ConfigException>(() => AmpTrainConfig.Parse(yaml, "x"));
         Assert.Contains(expected, error.Message, StringComparison.Ordinal);
         Assert.Contains(alsoExpected, error.Message, StringComparison.Ordinal);
     }
@@ -167,14 +168,14 @@ public class ConfigTests
     [InlineData("\0: n")]    // found by fuzzing: YamlDotNet 16 throws ArgumentException
     public void Yaml_that_breaks_the_parser_is_a_config_error_naming_the_file(string text)
     {
-        var error = Assert.Throws<AmpConfigException>(() => AmpTrainConfig.Parse(text, "broken.yaml"));
+        var error = Assert.Throws<ConfigException>(() => AmpTrainConfig.Parse(text, "broken.yaml"));
         Assert.Contains("broken.yaml: invalid YAML", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
     public void Unknown_override_is_an_error_naming_it()
     {
-        var error = Assert.Throws<AmpConfigException>(() => AmpTrainConfig.Parse("", "x", ["training.learning_rate=0.1"]));
+        var error = Assert.Throws<ConfigException>(() => AmpTrainConfig.Parse("", "x", ["training.learning_rate=0.1"]));
         Assert.Contains("override 'training.learning_rate=0.1'", error.Message, StringComparison.Ordinal);
         Assert.Contains("unknown key 'training.learning_rate'", error.Message, StringComparison.Ordinal);
     }
@@ -190,7 +191,7 @@ public class ConfigTests
                 stream.SetLength(1L << 31); // sparse
             }
 
-            var (e, _) = Bounded.Throws<AmpConfigException>(() => AmpTrainConfig.Load(path));
+            var (e, _) = Bounded.Throws<ConfigException>(() => AmpTrainConfig.Load(path));
             Assert.Contains(path, e.Message);
             Assert.Contains($"the file is {1L << 31} bytes, expected at most 1048576 (YamlGuard.MaxFileBytes)", e.Message);
         }
@@ -211,7 +212,7 @@ public class ConfigTests
         File.WriteAllText(path, $"{parts[0]}:\n  {parts[1]}: {value}\n");
         try
         {
-            var (e, _) = Bounded.Throws<AmpConfigException>(() => AmpTrainConfig.Load(path));
+            var (e, _) = Bounded.Throws<ConfigException>(() => AmpTrainConfig.Load(path));
             Assert.Contains(path, e.Message);
             Assert.Contains(key, e.Message);
             Assert.Contains(value, e.Message);
@@ -231,7 +232,7 @@ public class ConfigTests
         File.WriteAllText(path, kind == "lists" ? YamlBombs.Lists("training") : YamlBombs.Mappings("training"));
         try
         {
-            var (e, _) = Bounded.Throws<AmpConfigException>(() => AmpTrainConfig.Load(path));
+            var (e, _) = Bounded.Throws<ConfigException>(() => AmpTrainConfig.Load(path));
             Assert.Contains(path + ":", e.Message);
             Assert.Contains("YamlGuard.MaxExpandedNodes", e.Message);
         }
@@ -246,8 +247,8 @@ public class ConfigTests
     [InlineData("!custom 7", "!custom")]
     public void Unknown_yaml_tags_are_refused_naming_file_and_line(string value, string tag)
     {
-        var e = Assert.Throws<AmpConfigException>(() => AmpTrainConfig.Parse("seed: 0\ntraining:\n  epochs: " + value + "\n", "tagged.yaml"));
-        Assert.StartsWith($"tagged.yaml:3: unsupported YAML tag '{tag}'", e.Message);
+        var e = Assert.Throws<ConfigException>(() => AmpTrainConfig.Parse("seed: 0\ntraining:\n  epochs: " + value + "\n", "tagged.yaml"));
+        Assert.StartsWith($"tagged.yaml:3:11: unsupported YAML tag '{tag}'", e.Message);
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using Nsmt.Config;
 using Nsmt.Models;
 using Nsmt.Training.Config;
 using Xunit.Abstractions;
@@ -183,7 +184,7 @@ public class ConfigCompositionTests(ITestOutputHelper output)
         using var dir = CopyOfConfigs();
         var path = dir.File("configs/experiment/tagged.yaml", "defaults:\n  model: cnn_micro\ntrainer:\n  max_epochs: " + value + "\n");
         var e = Assert.Throws<ConfigException>(() => TrainConfig.Load(Path.Combine(dir.Path, "configs"), "tagged"));
-        Assert.StartsWith($"{path}:4: unsupported YAML tag '{tag}'", e.Message);
+        Assert.StartsWith($"{path}:4:15: unsupported YAML tag '{tag}'", e.Message);
     }
 
     [Fact]

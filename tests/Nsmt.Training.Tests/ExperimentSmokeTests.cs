@@ -1,3 +1,4 @@
+using Nsmt.Config;
 using System.Collections.Concurrent;
 using Nsmt.Models;
 using Nsmt.Training.Config;

@@ -1,3 +1,4 @@
+using Nsmt.Config;
 using Nsmt.Training.Config;
 
 namespace Nsmt.Training.Tests;

@@ -1,3 +1,4 @@
+using Nsmt.Config;
 using System.Text.Json;
 using Nsmt.Vimh.Config;
 using Nsmt.Vimh.Generation;

@@ -1,3 +1,4 @@
+using Nsmt.Config;
 using System.Globalization;
 using Xunit.Abstractions;
 
@@ -162,7 +163,7 @@ public sealed class DeclaredSizeTests(ITestOutputHelper output) : IDisposable
             stream.SetLength(1L << 31); // sparse
         }
 
-        var (error, cost) = Bounded.Throws<Config.ConfigException>(() => Config.GeneratorConfig.Load(path));
+        var (error, cost) = Bounded.Throws<Nsmt.Config.ConfigException>(() => Config.GeneratorConfig.Load(path));
         output.WriteLine($"{cost}: {error.Message}");
         Assert.Contains(path, error.Message, StringComparison.Ordinal);
         Assert.Contains($"the file is {1L << 31} bytes, expected at most 1048576 (YamlGuard.MaxFileBytes)", error.Message, StringComparison.Ordinal);
@@ -175,7 +176,7 @@ public sealed class DeclaredSizeTests(ITestOutputHelper output) : IDisposable
     [InlineData("synthesizer.parameters.note_velocity.step=1e-300", "VimhLimits.MaxClasses")]
     public void Generator_config_sizes_above_the_limits_are_refused_naming_the_field(string overrides, string expected)
     {
-        var (error, cost) = Bounded.Throws<Config.ConfigException>(() => TestSupport.Config("simple_saw", overrides.Split(',')));
+        var (error, cost) = Bounded.Throws<Nsmt.Config.ConfigException>(() => TestSupport.Config("simple_saw", overrides.Split(',')));
         output.WriteLine($"{cost}: {error.Message}");
         Assert.Contains(expected, error.Message, StringComparison.Ordinal);
     }

@@ -1,3 +1,4 @@
+using Nsmt.Config;
 using Nsmt.Vimh.Config;
 using Nsmt.Vimh.Generation;
 
@@ -9,7 +10,7 @@ public class ErrorTests
     public void Unknown_override_key_is_an_error_naming_it()
     {
         var e = Assert.Throws<ConfigException>(() => TestSupport.Config("simple_saw", "dataset.sise=10"));
-        Assert.Contains("unknown override key 'dataset.sise'", e.Message);
+        Assert.Equal("override 'dataset.sise=10': unknown key 'dataset.sise' (did you mean 'dataset.size'?)", e.Message);
     }
 
     [Theory]
@@ -150,10 +151,12 @@ public class ErrorTests
     {
         using var dir = new TempDir();
         string text = File.ReadAllText(TestSupport.ShippedConfig("simple_saw")).Replace("  channels: 1", "  channels: " + value);
-        int line = text.Split('\n').ToList().FindIndex(l => l.Contains(tag, StringComparison.Ordinal)) + 1;
+        var lines = text.Split('\n').ToList();
+        int line = lines.FindIndex(l => l.Contains(tag, StringComparison.Ordinal)) + 1;
+        int column = lines[line - 1].IndexOf(tag, StringComparison.Ordinal) + 1;
         string path = dir.WriteYaml(text);
         var e = Assert.Throws<ConfigException>(() => GeneratorConfig.Load(path));
-        Assert.StartsWith($"{path}:{line}: unsupported YAML tag '{tag}'", e.Message);
+        Assert.StartsWith($"{path}:{line}:{column}: unsupported YAML tag '{tag}'", e.Message);
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using Nsmt.Config;
 using System.Text;
 using Nsmt.Vimh.Config;
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Nsmt.Config;
 using Nsmt.Amp.Models;
 using Nsmt.Amp.ReferenceAmp;
 using Nsmt.Amp.Training.Losses;
@@ -196,16 +197,28 @@ public sealed record AmpTrainConfig
 
     public static AmpTrainConfig Load(string path, IEnumerable<string>? overrides = null)
     {
-        var source = ConfigSource.FromFile(path);
-        return Bind(source, overrides, path);
+        return Bind(new ConfigReader(WithOverrides(SiblingDefaults.Load(path), overrides), path), path);
     }
 
     public static AmpTrainConfig Parse(string yaml, string name = "config", IEnumerable<string>? overrides = null) =>
-        Bind(ConfigSource.FromYaml(yaml, name), overrides, null);
+        Bind(new ConfigReader(WithOverrides(SiblingDefaults.Parse(yaml, name), overrides), name), null);
 
-    private static AmpTrainConfig Bind(ConfigSource s, IEnumerable<string>? overrides, string? path)
+    /// <summary>
+    /// Applies <c>key=value</c> overrides ("null" clears a value). Any key may be set, since the files hold only
+    /// what differs from the defaults in code; the binder's unknown-key check names a misspelt one.
+    /// </summary>
+    private static ConfigMapping WithOverrides(ConfigMapping root, IEnumerable<string>? overrides)
     {
-        s.Override(overrides ?? []);
+        foreach (string o in overrides ?? [])
+        {
+            ConfigOverride.Parse(o).ApplyTo(root, strict: false);
+        }
+
+        return root;
+    }
+
+    private static AmpTrainConfig Bind(ConfigReader s, string? path)
+    {
         var defaults = new AmpTrainConfig();
         var amp = defaults.Data.Amp;
         var source = s.Choice("data.source", "reference", "reference", "files") == "files" ? DataSource.Files : DataSource.Reference;
@@ -249,8 +262,8 @@ public sealed record AmpTrainConfig
                 NoiseSeed = s.Int("data.amp.noise_seed", amp.NoiseSeed),
                 LatencySamples = s.Int("data.amp.latency_samples", amp.LatencySamples, 0, 1_000_000),
             },
-            DiPath = ResolvePath(s.String("data.di")),
-            ReampPath = ResolvePath(s.String("data.reamp")),
+            DiPath = ResolvePath(s.OptionalString("data.di")),
+            ReampPath = ResolvePath(s.OptionalString("data.reamp")),
             Latency = s.String("data.latency", "auto") == "auto" ? null : s.Int("data.latency", 0, -1_000_000, 1_000_000),
             Channel = s.Has("data.channel") ? s.Int("data.channel", 0, 0, 64) : null,
             Resample = s.Bool("data.resample", false),
@@ -302,10 +315,10 @@ public sealed record AmpTrainConfig
         };
         var metadata = new MetadataSettings
         {
-            Name = s.String("metadata.name"),
-            ModeledBy = s.String("metadata.modeled_by"),
-            GearMake = s.String("metadata.gear_make"),
-            GearModel = s.String("metadata.gear_model"),
+            Name = s.OptionalString("metadata.name"),
+            ModeledBy = s.OptionalString("metadata.modeled_by"),
+            GearMake = s.OptionalString("metadata.gear_make"),
+            GearModel = s.OptionalString("metadata.gear_model"),
             GearType = OneOf(s, "metadata.gear_type", NamMetadata.GearTypes),
             ToneType = OneOf(s, "metadata.tone_type", NamMetadata.ToneTypes),
             InputLevelDbu = s.NullableDouble("metadata.input_level_dbu"),
@@ -322,7 +335,7 @@ public sealed record AmpTrainConfig
             SourcePath = path,
         };
         s.RejectUnknown();
-        config.Validate(s.Name);
+        config.Validate(s.File);
         return config;
     }
 
@@ -337,10 +350,12 @@ public sealed record AmpTrainConfig
         _ => "wavenet",
     };
 
-    private static string? OneOf(ConfigSource s, string key, IReadOnlyList<string> allowed)
+    private static string? OneOf(ConfigReader s, string key, IReadOnlyList<string> allowed)
     {
-        string? value = s.String(key);
-        return value is null || allowed.Contains(value) ? value : throw s.Error(key, "one of " + string.Join(", ", allowed), value);
+        ConfigScalar? value = s.Scalar(key);
+        return value is null || allowed.Contains(value.Text)
+            ? value?.Text
+            : throw s.Error(key, "one of " + string.Join(", ", allowed), $"'{value.Text}'", value);
     }
 
     /// <summary>Relative data paths are taken from the current directory (the repository root for configs/).</summary>
@@ -359,17 +374,17 @@ public sealed record AmpTrainConfig
         }
         catch (ArgumentException e)
         {
-            throw new AmpConfigException($"{where}: {e.Message}");
+            throw new ConfigException($"{where}: {e.Message}");
         }
 
         if (Data.Source == DataSource.Files && (Data.DiPath is null || Data.ReampPath is null))
         {
-            throw new AmpConfigException($"{where}: data.source is files: data.di and data.reamp must name the DI and reamped WAV files");
+            throw new ConfigException($"{where}: data.source is files: data.di and data.reamp must name the DI and reamped WAV files");
         }
 
         if (Data.Source == DataSource.Reference && (Data.DiPath is not null || Data.ReampPath is not null))
         {
-            throw new AmpConfigException($"{where}: data.di/data.reamp are only used with data.source: files (the reference source generates both)");
+            throw new ConfigException($"{where}: data.di/data.reamp are only used with data.source: files (the reference source generates both)");
         }
     }
 

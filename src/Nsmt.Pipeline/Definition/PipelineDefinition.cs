@@ -1,3 +1,4 @@
+using Nsmt.Config;
 using System.Text.RegularExpressions;
 using Nsmt.Pipeline.Fingerprints;
 using YamlDotNet.Core;
@@ -55,23 +56,18 @@ public sealed partial class PipelineDefinition
             throw new PipelineException($"{file} not found in {root}");
         }
 
-        var stream = new YamlStream();
+        YamlNode? document;
         try
         {
-            using var reader = new StreamReader(full);
-            stream.Load(reader);
+            // The config library's safe read: bounded size, no alias bombs, no object-constructing tags.
+            document = ConfigYaml.ReadDocument(ConfigYaml.ReadText(full), file);
         }
-        catch (YamlException e)
+        catch (ConfigException e)
         {
-            throw new PipelineException($"{file}:{e.Start.Line}: invalid YAML: {e.Message}");
-        }
-        catch (Exception e) when (e is InvalidOperationException or ArgumentException)
-        {
-            // YamlDotNet 16 throws these, not YamlException, on some malformed text (found by fuzzing).
-            throw new PipelineException($"{file}: invalid YAML: the parser stopped ({e.Message})");
+            throw new PipelineException(e.Message, e);
         }
 
-        if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is not YamlMappingNode top)
+        if (document is not YamlMappingNode top)
         {
             throw new PipelineException($"{file}: expected a mapping with flows:, stages:, default: ...");
         }

@@ -1,33 +1,24 @@
-using YamlDotNet.Core;
-using YamlDotNet.RepresentationModel;
+using Nsmt.Config;
 
 namespace Nsmt.Pipeline.Fingerprints;
 
 /// <summary>
-/// Reads params files (YAML) as flat dotted keys (<c>optimizer.lr</c>), each file parsed once per run. A file
-/// whose <c>defaults:</c> is a list of names (the amp configs' <c>defaults: [recipe]</c>) is read as the stage
-/// reads it: the named files beside it first, then its own keys on top, so a change to a composed file
-/// reaches the fingerprint of every stage that reads the composition.
+/// Reads params files (YAML) as flat dotted keys (<c>optimizer.lr</c>), each file parsed once per run, through the
+/// config library the stages use, so a params file means to the pipeline what it means to the stage. A file whose
+/// <c>defaults:</c> is a list of names (the amp configs' <c>defaults: [recipe]</c>) is composed as the stage composes
+/// it, so a change to a composed file reaches the fingerprint of every stage that reads the composition; a
+/// <c>defaults:</c> mapping (the training configs') stays an ordinary value.
 /// </summary>
 public sealed class ParamFiles(string root)
 {
-    private const int MaxDefaultsDepth = 8;
-
     private readonly Dictionary<string, IReadOnlyDictionary<string, ParamValue>> _files = new(StringComparer.Ordinal);
 
     /// <summary>Every leaf key of the file (mappings are flattened; lists and scalars are values).</summary>
-    public IReadOnlyDictionary<string, ParamValue> Read(string relativePath) => Read(relativePath, []);
-
-    private IReadOnlyDictionary<string, ParamValue> Read(string relativePath, IReadOnlyList<string> including)
+    public IReadOnlyDictionary<string, ParamValue> Read(string relativePath)
     {
         if (_files.TryGetValue(relativePath, out var cached))
         {
             return cached;
-        }
-
-        if (including.Contains(relativePath, StringComparer.Ordinal) || including.Count > MaxDefaultsDepth)
-        {
-            throw new PipelineException($"{including[^1]}: 'defaults' includes {relativePath} again (a cycle) or nests too deep");
         }
 
         string full = WorkspacePath.ToFull(root, relativePath);
@@ -36,54 +27,18 @@ public sealed class ParamFiles(string root)
             throw new PipelineException($"params file {relativePath} does not exist");
         }
 
-        var stream = new YamlStream();
+        ConfigMapping composed;
         try
         {
-            using var reader = new StreamReader(full);
-            stream.Load(reader);
+            composed = SiblingDefaults.Load(full, listOnly: false);
         }
-        catch (YamlException e)
+        catch (ConfigException e)
         {
-            throw new PipelineException($"{relativePath}: invalid YAML at line {e.Start.Line}, column {e.Start.Column}: {e.Message}");
-        }
-        catch (Exception e) when (e is InvalidOperationException or ArgumentException)
-        {
-            // YamlDotNet 16 throws these, not YamlException, on some malformed text (found by fuzzing).
-            throw new PipelineException($"{relativePath}: invalid YAML: the parser stopped ({e.Message})");
+            throw new PipelineException(e.Message, e);
         }
 
         var flat = new SortedDictionary<string, ParamValue>(StringComparer.Ordinal);
-        if (stream.Documents.Count > 0)
-        {
-            if (stream.Documents[0].RootNode is not YamlMappingNode map)
-            {
-                throw new PipelineException($"{relativePath}: a params file must be a mapping of keys at the top level");
-            }
-
-            var defaults = new YamlScalarNode("defaults");
-            if (map.Children.TryGetValue(defaults, out var list) && list is YamlSequenceNode names)
-            {
-                foreach (var name in names.Children)
-                {
-                    if (name is not YamlScalarNode { Value.Length: > 0 } scalar)
-                    {
-                        throw new PipelineException($"{relativePath}:{name.Start.Line}: 'defaults' must be a list of config names beside this file");
-                    }
-
-                    string file = scalar.Value!.EndsWith(".yaml", StringComparison.Ordinal) ? scalar.Value : scalar.Value + ".yaml";
-                    string sibling = (Path.GetDirectoryName(relativePath) is { Length: > 0 } dir ? dir + "/" : "") + file;
-                    foreach (var (k, v) in Read(sibling, [.. including, relativePath]))
-                    {
-                        flat[k] = v;
-                    }
-                }
-
-                map.Children.Remove(defaults);
-            }
-
-            Flatten(map, string.Empty, flat, relativePath);
-        }
-
+        Flatten(composed, string.Empty, flat);
         _files[relativePath] = flat;
         return flat;
     }
@@ -144,18 +99,17 @@ public sealed class ParamFiles(string root)
         return prefixed;
     }
 
-    private static void Flatten(YamlMappingNode map, string prefix, SortedDictionary<string, ParamValue> into, string file)
+    private static void Flatten(ConfigMapping map, string prefix, SortedDictionary<string, ParamValue> into)
     {
-        foreach (var (keyNode, value) in map.Children)
+        foreach (var (key, value) in map.Entries)
         {
-            string key = prefix + ParamValue.KeyText(keyNode, file);
-            if (value is YamlMappingNode child && child.Children.Count > 0)
+            if (value is ConfigMapping { Entries.Count: > 0 } child)
             {
-                Flatten(child, key + ".", into, file);
+                Flatten(child, prefix + key + ".", into);
             }
             else
             {
-                into[key] = ParamValue.FromYaml(value, file);
+                into[prefix + key] = ParamValue.FromNode(value);
             }
         }
     }

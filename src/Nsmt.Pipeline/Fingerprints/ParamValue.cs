@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
+using Nsmt.Config;
 using YamlDotNet.RepresentationModel;
 
 namespace Nsmt.Pipeline.Fingerprints;
@@ -116,7 +117,16 @@ public sealed partial class ParamValue : IEquatable<ParamValue>
         }
     }
 
-    /// <summary>Converts any YAML node (scalar, sequence, mapping) to a value.</summary>
+    /// <summary>Converts a config node (scalar, sequence, mapping) to a value.</summary>
+    public static ParamValue FromNode(ConfigNode node) => node switch
+    {
+        ConfigScalar s => FromScalar(s.Text, s.Plain),
+        ConfigSequence seq => List(seq.Items.Select(FromNode)),
+        ConfigMapping map => Map(map.Entries.Select(kv => KeyValuePair.Create(kv.Key, FromNode(kv.Value)))),
+        _ => throw new ArgumentException($"unknown config node {node.GetType().Name}", nameof(node)),
+    };
+
+    /// <summary>Converts any YAML node (scalar, sequence, mapping) to a value (the lock file's).</summary>
     public static ParamValue FromYaml(YamlNode node, string context) => node switch
     {
         YamlScalarNode s => FromScalar(s.Value ?? string.Empty, s.Style is YamlDotNet.Core.ScalarStyle.Plain or YamlDotNet.Core.ScalarStyle.Any),

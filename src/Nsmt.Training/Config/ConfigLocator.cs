@@ -1,3 +1,4 @@
+using Nsmt.Config;
 namespace Nsmt.Training.Config;
 
 /// <summary>Finds the configs/ folder so stages work from the repository root or any folder below it.</summary>

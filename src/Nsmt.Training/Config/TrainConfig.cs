@@ -1,3 +1,4 @@
+using Nsmt.Config;
 using Nsmt.Models;
 
 namespace Nsmt.Training.Config;
@@ -118,7 +119,7 @@ public sealed record TrainConfig(
 
     private static ModelSettings BindModel(ConfigReader r)
     {
-        var net = r.OpenMapping("model.net") ?? throw new ConfigException("config: field 'model.net' is missing (expected architecture: and its settings)");
+        var net = r.OpenMapping("model.net") ?? throw r.Missing("model.net", "architecture: and its settings");
         var architecture = (net["architecture"] as ConfigScalar)?.Text
             ?? throw new ConfigException($"{net.Origin}: field 'model.net.architecture' is missing (expected one of {string.Join(", ", ModelFactory.ArchitectureNames)})");
         var settings = new Dictionary<string, string>();
@@ -128,7 +129,7 @@ public sealed record TrainConfig(
             {
                 ConfigScalar s => s.Text,
                 ConfigSequence q => string.Join(",", q.Items.OfType<ConfigScalar>().Select(i => i.Text)),
-                _ => throw ConfigReader.Error($"model.net.{key}", "a value or a list", "a mapping", value),
+                _ => throw r.Error($"model.net.{key}", "a value or a list", "a mapping", value),
             };
         }
         var mode = r.Choice("model.output_mode", "classification",

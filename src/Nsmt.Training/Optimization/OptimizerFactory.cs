@@ -1,3 +1,4 @@
+using Nsmt.Config;
 using TorchSharp.Modules;
 using TorchSharp;
 using Nsmt.Training.Config;

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Nsmt.Config;
 using Nsmt.Audio.Dsp;
 using Nsmt.Audio.Synth;
 using Nsmt.Vimh.Json;
@@ -82,59 +83,43 @@ public sealed record GeneratorConfig
     public static GeneratorConfig Load(string path, IEnumerable<string>? overrides = null)
     {
         ArgumentNullException.ThrowIfNull(path);
-        ConfigMap root = ConfigMap.FromYamlFile(path);
-        var overridden = new HashSet<string>();
+        ConfigMapping root = ConfigYaml.ReadFile(path);
         foreach (string o in overrides ?? [])
         {
-            ApplyOverride(root, o, path);
-            overridden.Add(o[..o.IndexOf('=')].Trim());
+            // Keys absent from the file take their defaults; an override may set them, and a misspelt one is
+            // named by RejectUnknown with the nearest valid key.
+            ConfigOverride.Parse(o).ApplyTo(root, strict: false);
         }
 
-        var b = new ConfigBinder(path, root);
+        var b = new ConfigReader(root, path);
         GeneratorConfig config = Bind(b);
-        b.RejectUnknown(overridden);
+        b.RejectUnknown();
         return config;
     }
 
-    private static void ApplyOverride(ConfigMap root, string assignment, string file)
+    /// <summary>A number that remembers whether it was written as an integer (NSMT's YAML typing).</summary>
+    private static ConfigNumber Number(ConfigReader b, string path, ConfigNumber? fallback)
     {
-        int eq = assignment.IndexOf('=');
-        if (eq <= 0)
-        {
-            throw new ConfigException($"override '{assignment}' must look like key=value (e.g. dataset.size=16384)");
-        }
-
-        string key = assignment[..eq].Trim();
-        string value = assignment[(eq + 1)..].Trim();
-        string[] parts = key.Split('.');
-        ConfigMap map = root;
-        for (int i = 0; i < parts.Length - 1; i++)
-        {
-            switch (map.Get(parts[i]))
-            {
-                case ConfigMap child:
-                    map = child;
-                    break;
-                case null:
-                    var created = new ConfigMap();
-                    map.Set(parts[i], created);
-                    map = created;
-                    break;
-                default:
-                    throw new ConfigException(
-                        $"override key '{key}': '{string.Join('.', parts[..(i + 1)])}' is a value in {file}, not a section");
-            }
-        }
-
-        if (map.Get(parts[^1]) is ConfigMap)
-        {
-            throw new ConfigException($"override key '{key}' names a section of {file}; set one of its fields instead");
-        }
-
-        map.Set(parts[^1], new ConfigScalar(value, Plain: true, Origin: $"override {key}"));
+        ConfigScalar? s = b.Scalar(path);
+        return s is null ? fallback ?? throw b.Missing(path, "a number") : ParseNumber(b, path, s);
     }
 
-    private static GeneratorConfig Bind(ConfigBinder b)
+    private static ConfigNumber ParseNumber(ConfigReader b, string path, ConfigScalar s)
+    {
+        if (s.Plain && long.TryParse(s.Text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long i))
+        {
+            return new ConfigNumber(i, true);
+        }
+
+        if (double.TryParse(s.Text, NumberStyles.Float, CultureInfo.InvariantCulture, out double d) && double.IsFinite(d))
+        {
+            return ConfigNumber.Float(d);
+        }
+
+        throw b.Error(path, "a number", $"'{s.Text}'", s);
+    }
+
+    private static GeneratorConfig Bind(ConfigReader b)
     {
         int size = b.Int("dataset.size", null, 1, 100_000_000);
         int sampleRate = b.Int("dataset.sampling_rate", null, 1, 1_000_000);
@@ -172,7 +157,7 @@ public sealed record GeneratorConfig
                 $"bytes per image, expected at most {VimhLimits.MaxImageBytes} (VimhLimits.MaxImageBytes)");
         }
 
-        ConfigNumber preEmphasis = b.Number("generate.pre_emphasis_coefficient", ConfigNumber.Float(0.0));
+        ConfigNumber preEmphasis = Number(b, "generate.pre_emphasis_coefficient", ConfigNumber.Float(0.0));
         if (preEmphasis.Value is < 0 or >= 1)
         {
             throw b.Error("generate.pre_emphasis_coefficient", "a number in [0, 1)", preEmphasis.ToString());
@@ -187,7 +172,7 @@ public sealed record GeneratorConfig
             throw new ConfigException($"{b.File}: field 'generate.normalize' needs generate.temporal_envelope or generate.spectral_envelope");
         }
 
-        string outputRoot = b.String("generate.output_dir") ?? "data";
+        string outputRoot = b.OptionalString("generate.output_dir") ?? "data";
 
         SpectrogramSettings spectrogram = BindSpectrogram(b, sampleRate, height, width);
         IReadOnlyList<ParameterSpec> parameters = BindParameters(b);
@@ -225,16 +210,16 @@ public sealed record GeneratorConfig
         return config;
     }
 
-    private static SpectrogramSettings BindSpectrogram(ConfigBinder b, int sampleRate, int height, int width)
+    private static SpectrogramSettings BindSpectrogram(ConfigReader b, int sampleRate, int height, int width)
     {
         SpectrogramType type = b.Choice("stft.type", "stft", "stft", "mel") == "mel" ? SpectrogramType.Mel : SpectrogramType.Stft;
         int nFft = b.Int("stft.n_fft", 512, 2, 1 << 20);
         int nWindow = b.Int("stft.n_window", nFft, 1, nFft);
         int hop = b.Int("stft.hop_length", 64, 1, 1 << 20);
         string windowName = b.Choice("stft.window_type", "rectangular", "rectangular", "hann", "hamming", "blackman");
-        ConfigNumber binsPerHarmonic = b.Number("stft.bins_per_harmonic", ConfigNumber.Float(1.0));
-        ConfigNumber freqMin = b.Number("mel.freq_min", ConfigNumber.Float(40.0));
-        ConfigNumber freqMaxRatio = b.Number("mel.freq_max_ratio", ConfigNumber.Float(0.9));
+        ConfigNumber binsPerHarmonic = Number(b, "stft.bins_per_harmonic", ConfigNumber.Float(1.0));
+        ConfigNumber freqMin = Number(b, "mel.freq_min", ConfigNumber.Float(40.0));
+        ConfigNumber freqMaxRatio = Number(b, "mel.freq_max_ratio", ConfigNumber.Float(0.9));
         if (type == SpectrogramType.Mel)
         {
             double fMax = freqMaxRatio.Value * sampleRate / 2;
@@ -249,12 +234,11 @@ public sealed record GeneratorConfig
         return new SpectrogramSettings(type, nFft, nWindow, hop, Window.Parse(windowName), binsPerHarmonic, freqMin, freqMaxRatio);
     }
 
-    private static List<ParameterSpec> BindParameters(ConfigBinder b)
+    private static List<ParameterSpec> BindParameters(ConfigReader b)
     {
-        ConfigMap map = b.Map("synthesizer.parameters")
-            ?? throw new ConfigException($"{b.File}: field 'synthesizer.parameters' is missing (expected a mapping of parameter specs)");
-        b.MarkUsed("synthesizer.type");
-        string? synthType = b.String("synthesizer.type");
+        ConfigMapping map = b.Mapping("synthesizer.parameters")
+            ?? throw b.Missing("synthesizer.parameters", "a mapping of parameter specs");
+        string? synthType = b.OptionalString("synthesizer.type");
         if (synthType is not null and not "simple")
         {
             throw b.Error("synthesizer.type", "'simple' (SimpleSawSynth)", $"'{synthType}'");
@@ -270,10 +254,9 @@ public sealed record GeneratorConfig
                     $"{b.File}: field '{path}': unknown synthesizer parameter '{name}' (expected one of {string.Join(", ", SawSynthParameters.Names)})");
             }
 
-            if (node is ConfigScalar fixedValue)
+            if (b.Node(path) is ConfigScalar fixedValue)
             {
-                b.MarkUsed(path);
-                ConfigNumber v = b.ParseNumber(path, fixedValue);
+                ConfigNumber v = ParseNumber(b, path, fixedValue);
                 result.Add(new ParameterSpec(name, v, v));
                 continue;
             }
@@ -281,8 +264,8 @@ public sealed record GeneratorConfig
             ConfigNumber min = BindEither(b, path, "min_value", "min");
             ConfigNumber max = BindEither(b, path, "max_value", "max");
             ConfigScalar? stepNode = b.Scalar(path + ".step");
-            ConfigNumber? step = stepNode is null ? null : b.ParseNumber(path + ".step", stepNode);
-            string? description = b.String(path + ".description");
+            ConfigNumber? step = stepNode is null ? null : ParseNumber(b, path + ".step", stepNode);
+            string? description = b.OptionalString(path + ".description");
             try
             {
                 result.Add(new ParameterSpec(name, min, max, step, description));
@@ -301,7 +284,7 @@ public sealed record GeneratorConfig
         return result;
     }
 
-    private static ConfigNumber BindEither(ConfigBinder b, string path, string nsmtName, string shortName)
+    private static ConfigNumber BindEither(ConfigReader b, string path, string nsmtName, string shortName)
     {
         ConfigScalar? a = b.Scalar(path + "." + nsmtName);
         ConfigScalar? c = b.Scalar(path + "." + shortName);
@@ -311,7 +294,7 @@ public sealed record GeneratorConfig
         }
 
         ConfigScalar s = a ?? c ?? throw new ConfigException($"{b.File}: field '{path}.{nsmtName}' is missing (expected a number)");
-        return b.ParseNumber(path + "." + (a is not null ? nsmtName : shortName), s);
+        return ParseNumber(b, path + "." + (a is not null ? nsmtName : shortName), s);
     }
 
     /// <summary>Number of points of the full step grid (product of the varying parameters' class counts).</summary>

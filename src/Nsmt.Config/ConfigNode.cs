@@ -1,11 +1,11 @@
-namespace Nsmt.Training.Config;
+namespace Nsmt.Config;
 
 /// <summary>A node of a composed config tree; every node remembers where its value came from.</summary>
 public abstract class ConfigNode
 {
     protected ConfigNode(string origin) => Origin = origin;
 
-    /// <summary>File and line (or "command line") that set this value, for error messages.</summary>
+    /// <summary>file:line:column (or the override) that set this value, for error messages.</summary>
     public string Origin { get; }
 
     public abstract ConfigNode Clone();

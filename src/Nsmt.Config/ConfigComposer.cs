@@ -1,7 +1,6 @@
 using Nsmt.Core;
-using Nsmt.Models;
 
-namespace Nsmt.Training.Config;
+namespace Nsmt.Config;
 
 /// <summary>
 /// Composes a run's config the way the template's Hydra setup does: <c>train.yaml</c> names a default file per
@@ -64,6 +63,7 @@ public sealed class ConfigComposer(string configRoot)
 
         foreach (var o in parsed.Where(o => !IsGroupChoice(o, choices)))
             o.ApplyTo(composed);
+        ConfigInterpolation.Resolve(composed);
 
         var provenance = new ConfigMapping("composition");
         provenance.Set("experiment", new ConfigScalar(experiment ?? "null", "command line"));
@@ -73,8 +73,8 @@ public sealed class ConfigComposer(string configRoot)
         return composed;
     }
 
-    private bool IsGroupChoice(ConfigOverride o, Dictionary<string, string> choices) =>
-        !o.Add && choices.ContainsKey(o.Path) && o.Value is ConfigScalar;
+    private static bool IsGroupChoice(ConfigOverride o, Dictionary<string, string> choices) =>
+        o.Kind == OverrideKind.Set && choices.ContainsKey(o.Path) && o.Value is ConfigScalar;
 
     private ConfigMapping LoadGroup(string group, string name)
     {
@@ -111,62 +111,5 @@ public sealed class ConfigComposer(string configRoot)
             result[group] = scalar.Text;
         }
         return result;
-    }
-}
-
-/// <summary>One <c>key=value</c> from the command line; <c>+key=value</c> may add a key.</summary>
-public sealed record ConfigOverride(string Path, ConfigNode Value, bool Add)
-{
-    public static ConfigOverride Parse(string text)
-    {
-        var eq = text.IndexOf('=', StringComparison.Ordinal);
-        if (eq <= 0)
-            throw new ConfigException($"override '{text}': expected key=value (e.g. trainer.max_epochs=3)");
-        var add = text[0] == '+';
-        var path = text[(add ? 1 : 0)..eq].Trim();
-        if (path.Length == 0 || path.Split('.').Any(p => p.Length == 0))
-            throw new ConfigException($"override '{text}': expected a dotted key such as model.optimizer.lr");
-        var raw = text[(eq + 1)..].Trim();
-        var origin = $"command line '{text}'";
-        ConfigNode value = raw.StartsWith('[') && raw.EndsWith(']')
-            ? ConfigYaml.Parse("v: " + raw, origin)["v"]!
-            : new ConfigScalar(raw.Trim('"', '\''), origin, !(raw.Length >= 2 && raw[0] is '"' or '\''));
-        return new ConfigOverride(path, value, add);
-    }
-
-    public void ApplyTo(ConfigMapping root)
-    {
-        var parts = Path.Split('.');
-        var map = root;
-        for (var i = 0; i < parts.Length - 1; i++)
-        {
-            switch (map[parts[i]])
-            {
-                case ConfigMapping child:
-                    map = child;
-                    break;
-                case null or ConfigScalar { IsNull: true } when Add:
-                    var created = new ConfigMapping(Value.Origin);
-                    map.Set(parts[i], created);
-                    map = created;
-                    break;
-                case null:
-                    throw Unknown(string.Join('.', parts[..(i + 1)]), map, string.Join('.', parts[..i]));
-                default:
-                    throw new ConfigException($"{Value.Origin}: '{string.Join('.', parts[..(i + 1)])}' is a value, not a group of keys");
-            }
-        }
-        var last = parts[^1];
-        if (map[last] is null && !Add)
-            throw Unknown(Path, map, string.Join('.', parts[..^1]));
-        if (map[last] is ConfigMapping { Entries.Count: > 0 } && Value is ConfigScalar { IsNull: false })
-            throw new ConfigException($"{Value.Origin}: '{Path}' is a group of keys ({string.Join(", ", ((ConfigMapping)map[last]!).Keys)}); set one of them");
-        map.Set(last, Value);
-    }
-
-    private ConfigException Unknown(string path, ConfigMapping parent, string parentPath)
-    {
-        var siblings = parent.Keys.Select(k => parentPath.Length == 0 ? k : parentPath + "." + k);
-        return new ConfigException($"{Value.Origin}: unknown key '{path}'{NearestName.Suggestion(path, siblings)} (use +{path}=... to add a new key)");
     }
 }

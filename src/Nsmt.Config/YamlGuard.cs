@@ -1,9 +1,9 @@
 using YamlDotNet.RepresentationModel;
 
-namespace Nsmt.Vimh.Config;
+namespace Nsmt.Config;
 
-/// <summary>A structural problem of a YAML document, at a 1-based line of its file.</summary>
-public sealed record YamlProblem(long Line, string Message);
+/// <summary>A structural problem of a YAML document, at a 1-based line and column of its file.</summary>
+public sealed record YamlProblem(long Line, long Column, string Message);
 
 /// <summary>
 /// Checks a loaded YAML document before a config reader walks it. YamlDotNet keeps an alias as a second reference
@@ -12,7 +12,7 @@ public sealed record YamlProblem(long Line, string Message);
 /// expanded size is computed here without expanding (each node is sized once) and refused above a bound no real
 /// config comes near. Tags are checked on the way: a tag such as <c>!!python/object</c> or <c>!custom</c> means
 /// the file expects a loader feature we do not have, so it is refused rather than silently read as plain text.
-/// Every config reader (Generate, Train, AmpTrain) runs this on what it loaded.
+/// <see cref="ConfigYaml"/> runs this on every document before converting it.
 /// </summary>
 public static class YamlGuard
 {
@@ -152,6 +152,6 @@ public static class YamlGuard
                 + "(configs are plain data; tags that construct objects are not supported)");
         }
 
-        private static ProblemFound Problem(YamlNode node, string message) => new(new YamlProblem(node.Start.Line, message));
+        private static ProblemFound Problem(YamlNode node, string message) => new(new YamlProblem(node.Start.Line, node.Start.Column, message));
     }
 }

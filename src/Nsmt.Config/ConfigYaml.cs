@@ -1,29 +1,34 @@
 using System.Globalization;
 using System.Text;
-using Nsmt.Vimh.Config;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
-namespace Nsmt.Training.Config;
+namespace Nsmt.Config;
 
-/// <summary>Reads YAML files into config trees and writes trees back as deterministic YAML.</summary>
+/// <summary>
+/// Reads YAML files into config trees whose every node knows its file:line:column, and writes trees back as
+/// deterministic YAML. Reading is safe by construction: files over <see cref="YamlGuard.MaxFileBytes"/> are not read,
+/// and <see cref="YamlGuard"/> refuses alias bombs, deep nesting and object-constructing tags before the document is
+/// converted (the conversion is what would expand aliases).
+/// </summary>
 public static class ConfigYaml
 {
-    public static ConfigMapping ReadFile(string path)
-    {
-        string text;
-        try
-        {
-            text = YamlGuard.ReadText(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new ConfigException($"{path}: cannot read config: {e.Message}");
-        }
-        return Parse(text, path);
-    }
+    public static ConfigMapping ReadFile(string path) => Parse(ReadText(path), path);
 
-    public static ConfigMapping Parse(string text, string path)
+    /// <summary>Parses <paramref name="text"/>; <paramref name="path"/> is the name origins and messages use.</summary>
+    public static ConfigMapping Parse(string text, string path) => ReadDocument(text, path) switch
+    {
+        null => new ConfigMapping(path),
+        YamlMappingNode root => Convert(root, path, ""),
+        YamlScalarNode { Value: null or "" } => new ConfigMapping(path),
+        var other => throw new ConfigException($"{Origin(path, other)}: the top level must be a mapping of keys"),
+    };
+
+    /// <summary>
+    /// The first document's root node, checked by <see cref="YamlGuard"/> (so walking it cannot blow up), or null
+    /// for an empty text. For YAML files that are not configs but need the same safety (pipeline definitions).
+    /// </summary>
+    public static YamlNode? ReadDocument(string text, string path)
     {
         var stream = new YamlStream();
         try
@@ -32,35 +37,49 @@ public static class ConfigYaml
         }
         catch (YamlException e)
         {
-            throw new ConfigException($"{path}:{e.Start.Line}: invalid YAML: {e.Message}");
+            throw new ConfigException($"{path}: invalid YAML at line {e.Start.Line}, column {e.Start.Column}: {e.Message}", e);
         }
         catch (Exception e) when (e is InvalidOperationException or ArgumentException)
         {
             // YamlDotNet 16 throws these, not YamlException, on some malformed text (found by fuzzing).
-            throw new ConfigException($"{path}: invalid YAML: the parser stopped ({e.Message})");
+            throw new ConfigException($"{path}: invalid YAML: the parser stopped ({e.Message})", e);
         }
         if (stream.Documents.Count == 0)
-            return new ConfigMapping(path);
+            return null;
         // Before converting: the conversion expands aliases and would take gigabytes on an alias bomb.
         if (YamlGuard.FindProblem(stream) is { } problem)
-            throw new ConfigException($"{path}:{problem.Line}: {problem.Message}");
-        return stream.Documents[0].RootNode switch
-        {
-            YamlMappingNode root => Convert(root, path, ""),
-            YamlScalarNode { Value: null or "" } => new ConfigMapping(path),
-            var other => throw new ConfigException($"{path}:{other.Start.Line}: the top level must be a mapping of keys"),
-        };
+            throw new ConfigException($"{path}:{problem.Line}:{problem.Column}: {problem.Message}");
+        return stream.Documents[0].RootNode;
     }
+
+    /// <summary>The file's text as <see cref="ReadFile"/> reads it: at most <see cref="YamlGuard.MaxFileBytes"/>.</summary>
+    public static string ReadText(string path)
+    {
+        try
+        {
+            return YamlGuard.ReadText(path);
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            throw new ConfigException($"{path}: cannot read config: no such file", e);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ConfigException($"{path}: cannot read config: {e.Message}", e);
+        }
+    }
+
+    private static string Origin(string path, YamlNode node) => $"{path}:{node.Start.Line}:{node.Start.Column}";
 
     private static ConfigMapping Convert(YamlMappingNode node, string path, string prefix)
     {
-        var map = new ConfigMapping($"{path}:{node.Start.Line}");
+        var map = new ConfigMapping(Origin(path, node));
         foreach (var (keyNode, valueNode) in node.Children)
         {
-            var key = (keyNode as YamlScalarNode)?.Value ?? throw new ConfigException($"{path}:{keyNode.Start.Line}: keys must be plain strings");
+            var key = (keyNode as YamlScalarNode)?.Value ?? throw new ConfigException($"{Origin(path, keyNode)}: keys must be plain strings");
             var full = prefix.Length == 0 ? key : prefix + "." + key;
             if (map[key] is not null)
-                throw new ConfigException($"{path}:{keyNode.Start.Line}: duplicate key '{full}'");
+                throw new ConfigException($"{Origin(path, keyNode)}: duplicate key '{full}'");
             map.Set(key, ConvertValue(valueNode, path, full));
         }
         return map;
@@ -69,9 +88,9 @@ public static class ConfigYaml
     private static ConfigNode ConvertValue(YamlNode node, string path, string full) => node switch
     {
         YamlMappingNode m => Convert(m, path, full),
-        YamlScalarNode s => new ConfigScalar(s.Value ?? "", $"{path}:{s.Start.Line}", s.Style is ScalarStyle.Plain or ScalarStyle.Any),
-        YamlSequenceNode q => new ConfigSequence([.. q.Children.Select((c, i) => ConvertValue(c, path, $"{full}[{i}]"))], $"{path}:{q.Start.Line}"),
-        _ => throw new ConfigException($"{path}:{node.Start.Line}: '{full}' has an unsupported YAML node"),
+        YamlScalarNode s => new ConfigScalar(s.Value ?? "", Origin(path, s), s.Style is ScalarStyle.Plain or ScalarStyle.Any),
+        YamlSequenceNode q => new ConfigSequence([.. q.Children.Select((c, i) => ConvertValue(c, path, $"{full}[{i}]"))], Origin(path, q)),
+        _ => throw new ConfigException($"{Origin(path, node)}: '{full}' has an unsupported YAML node"),
     };
 
     /// <summary>Block-style YAML in the tree's order; strings that YAML would misread are quoted.</summary>

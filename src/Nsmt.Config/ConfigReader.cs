@@ -1,0 +1,202 @@
+using System.Globalization;
+using Nsmt.Core;
+
+namespace Nsmt.Config;
+
+/// <summary>
+/// Strict typed reads from a config tree, the one binder every program's config record uses: each call names a
+/// key, its default (null: the key is required) and its valid range. Every key the program understands is read,
+/// so any key left unread afterwards is a typo or a setting that does not exist: <see cref="RejectUnknown"/> names
+/// it, where it was written, and the nearest valid key. Adding a setting to a record is one more call here.
+/// </summary>
+public sealed class ConfigReader(ConfigMapping root, string? file = null)
+{
+    private readonly HashSet<string> known = new(StringComparer.Ordinal);
+    private readonly HashSet<string> open = new(StringComparer.Ordinal);
+
+    /// <summary>The config's name (file) for messages about keys that are absent.</summary>
+    public string File { get; } = file ?? root.Origin;
+
+    public ConfigMapping Root { get; } = root;
+
+    /// <summary>The node at <paramref name="path"/> (marked as read), or null.</summary>
+    public ConfigNode? Node(string path)
+    {
+        known.Add(path);
+        return Find(path);
+    }
+
+    private ConfigNode? Find(string path)
+    {
+        ConfigNode? node = Root;
+        foreach (var part in path.Split('.'))
+            node = (node as ConfigMapping)?[part];
+        return node;
+    }
+
+    /// <summary>The value at <paramref name="path"/>; null when absent or YAML null.</summary>
+    public ConfigScalar? Scalar(string path) => Node(path) switch
+    {
+        null => null,
+        ConfigScalar { IsNull: true } => null,
+        ConfigScalar s => s,
+        var other => throw Error(path, "a single value", other is ConfigMapping ? "a mapping" : "a list", other),
+    };
+
+    /// <summary>Whether the key holds a (non-null) value.</summary>
+    public bool Has(string path) => Scalar(path) is not null;
+
+    /// <summary>A mapping whose keys the caller reads one by one (each still checked by <see cref="RejectUnknown"/>).</summary>
+    public ConfigMapping? Mapping(string path)
+    {
+        var node = Node(path);
+        return node switch
+        {
+            ConfigMapping m => m,
+            null or ConfigScalar { IsNull: true } => null,
+            ConfigScalar s => throw Error(path, "a mapping of keys", $"'{s.Text}'", s),
+            _ => throw Error(path, "a mapping of keys", "a list", node),
+        };
+    }
+
+    /// <summary>A mapping whose keys the caller validates itself (e.g. network settings): all of them count as read.</summary>
+    public ConfigMapping? OpenMapping(string path)
+    {
+        var m = Mapping(path);
+        if (m is not null)
+            open.Add(path);
+        return m;
+    }
+
+    public string String(string path, string fallback) => Scalar(path)?.Text ?? fallback;
+
+    public string? OptionalString(string path) => Scalar(path)?.Text;
+
+    /// <summary>One of <paramref name="allowed"/> (case-insensitive, returned as listed); null fallback: required.</summary>
+    public string Choice(string path, string? fallback, params string[] allowed)
+    {
+        var s = Scalar(path);
+        if (s is null)
+            return fallback ?? throw Missing(path, "one of " + string.Join(", ", allowed));
+        var match = allowed.FirstOrDefault(a => string.Equals(a, s.Text, StringComparison.OrdinalIgnoreCase));
+        return match ?? throw Error(path, "one of " + string.Join(", ", allowed), $"'{s.Text}'{NearestName.Suggestion(s.Text.ToLowerInvariant(), allowed)}", s);
+    }
+
+    public int Int(string path, int? fallback, int min = int.MinValue, int max = int.MaxValue) =>
+        (int)Long(path, fallback, min, max);
+
+    public long Long(string path, long? fallback, long min = long.MinValue, long max = long.MaxValue)
+    {
+        var s = Scalar(path);
+        if (s is null)
+            return fallback ?? throw Missing(path, "an integer");
+        if (!long.TryParse(s.Text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var v) || v < min || v > max)
+            throw Error(path, IntegerRange(min, max), $"'{s.Text}'", s);
+        return v;
+    }
+
+    public ulong UInt64(string path, ulong? fallback)
+    {
+        var s = Scalar(path);
+        if (s is null)
+            return fallback ?? throw Missing(path, "a non-negative integer");
+        return ulong.TryParse(s.Text, NumberStyles.None, CultureInfo.InvariantCulture, out var v)
+            ? v
+            : throw Error(path, "a non-negative integer", $"'{s.Text}'", s);
+    }
+
+    public double Double(string path, double? fallback, double min = double.NegativeInfinity, double max = double.PositiveInfinity) =>
+        NullableDouble(path, min, max) ?? fallback ?? throw Missing(path, "a number");
+
+    /// <summary>A finite number in [min, max], or null when the key is absent or null.</summary>
+    public double? NullableDouble(string path, double min = double.NegativeInfinity, double max = double.PositiveInfinity)
+    {
+        var s = Scalar(path);
+        if (s is null)
+            return null;
+        if (!double.TryParse(s.Text, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) || !double.IsFinite(v) || v < min || v > max)
+            throw Error(path, $"a number in [{Format(min)}, {Format(max)}]", $"'{s.Text}'", s);
+        return v;
+    }
+
+    public bool Bool(string path, bool fallback)
+    {
+        var s = Scalar(path);
+        if (s is null)
+            return fallback;
+        return s.Text.ToLowerInvariant() switch
+        {
+            "true" or "yes" or "on" or "1" => true,
+            "false" or "no" or "off" or "0" => false,
+            _ => throw Error(path, "true or false", $"'{s.Text}'", s),
+        };
+    }
+
+    public IReadOnlyList<string> StringList(string path)
+    {
+        return Node(path) switch
+        {
+            null or ConfigScalar { IsNull: true } => [],
+            ConfigSequence q => [.. q.Items.Select(i => (i as ConfigScalar)?.Text ?? throw Error(path, "a list of values", "a nested structure", i))],
+            ConfigScalar s => [s.Text],
+            var other => throw Error(path, "a list", "a mapping", other),
+        };
+    }
+
+    /// <summary>
+    /// Fails if the config sets <paramref name="path"/> or any key under it: it does not apply to a choice made
+    /// elsewhere (<paramref name="why"/> says which), and silently ignoring it would hide a mistake.
+    /// </summary>
+    public void NotApplicable(string path, string why)
+    {
+        switch (Find(path))
+        {
+            case null:
+                return;
+            case ConfigMapping m:
+                foreach (var (leaf, node) in m.Leaves(path))
+                {
+                    if (node is not ConfigMapping)
+                        throw NotApplicableError(node, leaf, why);
+                }
+                return;
+            case var node:
+                throw NotApplicableError(node, path, why);
+        }
+    }
+
+    /// <summary>"{origin}: field '{path}' {why}": the reason reads on from the key (e.g. "applies only to ...").</summary>
+    private static ConfigException NotApplicableError(ConfigNode node, string path, string why) =>
+        new($"{node.Origin}: field '{path}' {why}");
+
+    /// <summary>Fails on the first key of the tree that no read asked for, suggesting the nearest known key.</summary>
+    public void RejectUnknown()
+    {
+        foreach (var (path, node) in Root.Leaves())
+        {
+            if (known.Contains(path) || open.Any(k => path.StartsWith(k + ".", StringComparison.Ordinal)))
+                continue;
+            if (node is ConfigMapping { Entries.Count: 0 } && known.Any(k => k.StartsWith(path + ".", StringComparison.Ordinal)))
+                continue; // an empty group such as `loss: {}`
+            var parent = path.Contains('.') ? path[..path.LastIndexOf('.')] : "";
+            var siblings = known.Where(k => (k.Contains('.') ? k[..k.LastIndexOf('.')] : "") == parent);
+            throw new ConfigException($"{node.Origin}: unknown key '{path}'{NearestName.Suggestion(path, siblings)}");
+        }
+    }
+
+    /// <summary>"{origin}: field '{path}': expected {expected}, got {got}", at the node or else the config file.</summary>
+    public ConfigException Error(string path, string expected, string got, ConfigNode? at = null) =>
+        new(at?.Origin ?? File, path, $"expected {expected}, got {got}");
+
+    public ConfigException Missing(string path, string expected) =>
+        new(File, path, $"missing (expected {expected})");
+
+    private static string IntegerRange(long min, long max) => (min, max) switch
+    {
+        (long.MinValue or int.MinValue, long.MaxValue or int.MaxValue) => "an integer",
+        (_, long.MaxValue or int.MaxValue) => $"an integer >= {min}",
+        _ => $"an integer in [{min}, {max}]",
+    };
+
+    private static string Format(double v) => double.IsInfinity(v) ? (v > 0 ? "inf" : "-inf") : v.ToString(CultureInfo.InvariantCulture);
+}
