@@ -15,11 +15,14 @@ public enum OverrideKind
 /// </summary>
 public sealed record ConfigOverride(string Path, ConfigNode Value, OverrideKind Kind)
 {
-    public string Text => Value.Origin;
+    private const string OriginPrefix = "override '";
+
+    /// <summary>Whether a node's origin is a command-line override (which may name paths outside the workspace).</summary>
+    public static bool IsOverride(string? origin) => origin?.StartsWith(OriginPrefix, StringComparison.Ordinal) == true;
 
     public static ConfigOverride Parse(string text)
     {
-        var origin = $"override '{text}'";
+        var origin = $"{OriginPrefix}{text}'";
         if (text.StartsWith('~'))
         {
             var deleted = text[1..].Trim();

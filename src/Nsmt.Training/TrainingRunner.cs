@@ -41,7 +41,10 @@ public static class TrainingRunner
             config = TrainConfig.Load(request.ConfigRoot, request.Experiment, request.Overrides);
         }
 
-        // The dataset first: a refused data directory must not leave an empty run folder behind.
+        // A refused log folder must not leave a generated dataset behind; a refused data directory no run folder.
+        var logRoot = resumeCheckpoint is null && request.RunDirectory is null
+            ? ConfigPaths.InsideWorkspace(config.LogDir, config.LogDirOrigin, "paths.log_dir", workspace)
+            : null;
         var dataset = DatasetProvider.Ensure(config.Data, workspace, request.DataDirectory, progress);
         RunDirectory run;
         if (resumeCheckpoint is not null)
@@ -54,7 +57,7 @@ public static class TrainingRunner
         {
             run = request.RunDirectory is { } dir
                 ? Logging.RunDirectory.At(dir)
-                : Logging.RunDirectory.CreateTimestamped(Path.Combine(workspace, config.LogDir), config.TaskName, DateTime.Now);
+                : Logging.RunDirectory.CreateTimestamped(logRoot!, config.TaskName, DateTime.Now);
         }
 
         progress.Message($"run directory: {run.Path}");
@@ -71,7 +74,7 @@ public static class DatasetProvider
 {
     public static VimhDataset Ensure(DataSettings data, string workspace, string? directoryOverride, ProgressReporter progress)
     {
-        var directory = Path.GetFullPath(directoryOverride ?? ConfiguredDirectory(data.Directory, workspace));
+        var directory = Path.GetFullPath(directoryOverride ?? ConfiguredDirectory(data.Directory, workspace, data.DirectoryOrigin));
         if (File.Exists(Path.Combine(directory, VimhFormat.InfoFileName)))
             return VimhDataset.Load(directory);
         if (directoryOverride is not null)
@@ -86,22 +89,9 @@ public static class DatasetProvider
     }
 
     /// <summary>
-    /// data.dir from a config: a relative path stays inside the workspace (a config, perhaps someone else's, must not
-    /// make the generator write next to or above the checkout). An absolute path is taken as written; the command
-    /// line's --data is the way to read a dataset elsewhere.
+    /// data.dir: a path from a config stays inside the workspace (the generator writes there); an absolute path from
+    /// the command line is taken as written. The command line's --data is the other way to read a dataset elsewhere.
     /// </summary>
-    public static string ConfiguredDirectory(string dataDir, string workspace)
-    {
-        if (Path.IsPathRooted(dataDir))
-            return Path.GetFullPath(dataDir);
-        var root = Path.GetFullPath(workspace);
-        var full = Path.GetFullPath(Path.Combine(root, dataDir));
-        var relative = Path.GetRelativePath(root, full);
-        if (relative == ".." || relative.StartsWith(".." + Path.DirectorySeparatorChar, StringComparison.Ordinal) || Path.IsPathRooted(relative))
-        {
-            throw new ConfigException($"field 'data.dir': expected a path that stays inside the workspace {root}, got '{dataDir}' "
-                + $"(resolves to {full}); a relative data.dir must stay inside the workspace");
-        }
-        return full;
-    }
+    public static string ConfiguredDirectory(string dataDir, string workspace, string? origin = null) =>
+        ConfigPaths.InsideWorkspace(dataDir, origin, "data.dir", workspace);
 }

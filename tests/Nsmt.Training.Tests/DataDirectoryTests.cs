@@ -85,4 +85,18 @@ public class DataDirectoryTests
         var read = DatasetProvider.Ensure(data with { Directory = "../escaped" }, workspace, elsewhere, ProgressReporter.Silent);
         Assert.Equal(elsewhere, read.Directory);
     }
+
+    [Fact]
+    public void Output_paths_written_in_a_config_file_stay_inside_the_workspace_even_when_absolute()
+    {
+        var (root, workspace) = NewWorkspace();
+        using var _ = root;
+        var outside = Path.Combine(root.Path, "outside");
+        File.AppendAllText(Path.Combine(workspace, "configs", "experiment", "quick.yaml"), $"\npaths:\n  log_dir: {outside}\n");
+
+        var e = Assert.Throws<ConfigException>(() => TrainingRunner.Run(Request(workspace), ProgressReporter.Silent));
+        Assert.Contains("quick.yaml:", e.Message);
+        Assert.Contains($"field 'paths.log_dir': expected a path that stays inside the workspace {workspace}, got '{outside}'", e.Message);
+        Assert.False(Directory.Exists(outside));
+    }
 }

@@ -15,7 +15,11 @@ public enum OutputMode
 }
 
 /// <summary>Where the dataset comes from: a generator config (generated on first use) and the dataset directory.</summary>
-public sealed record DataSettings(string Generator, int? Size, string Directory, int BatchSize);
+public sealed record DataSettings(string Generator, int? Size, string Directory, int BatchSize)
+{
+    /// <summary>Where data.dir was set (a config file or a command-line override): decides where it may point.</summary>
+    public string? DirectoryOrigin { get; init; }
+}
 
 public sealed record LossSettings(string Distance, double Alpha, double Power, double Base,
     string SoftShape, int SoftWidth, double SoftSigma, double LabelSmoothing);
@@ -76,6 +80,9 @@ public sealed record TrainConfig(
 
     public string ResolvedYaml => ConfigYaml.Write(Resolved);
 
+    /// <summary>Where paths.log_dir was set: a config's log folder must stay inside the workspace.</summary>
+    public string? LogDirOrigin { get; init; }
+
     public static TrainConfig Bind(ConfigMapping root)
     {
         var r = new ConfigReader(root);
@@ -88,7 +95,7 @@ public sealed record TrainConfig(
                 r.String("data.generator", "configs/synth/simple_saw.yaml"),
                 r.Scalar("data.size") is null ? null : r.Int("data.size", 0, 2),
                 r.String("data.dir", "data/simple_saw"),
-                r.Int("data.batch_size", 128, 1)),
+                r.Int("data.batch_size", 128, 1)) { DirectoryOrigin = r.Scalar("data.dir")?.Origin },
             BindModel(r),
             new TrainerSettings(
                 r.Int("trainer.min_epochs", 1, 0),
@@ -112,7 +119,7 @@ public sealed record TrainConfig(
                 r.Double("callbacks.early_stopping.min_delta", 0, 0)),
             new LoggerSettings(r.Bool("logger.csv", true), r.Bool("logger.tensorboard", true)),
             r.String("paths.log_dir", "logs"),
-            root);
+            root) { LogDirOrigin = r.Scalar("paths.log_dir")?.Origin };
         r.RejectUnknown();
         return config;
     }

@@ -173,6 +173,8 @@ public sealed record GeneratorConfig
         }
 
         string outputRoot = b.OptionalString("generate.output_dir") ?? "data";
+        // Datasets are written below the current directory (the workspace) unless the command line says otherwise.
+        _ = ConfigPaths.InsideWorkspace(outputRoot, b.Scalar("generate.output_dir")?.Origin, "generate.output_dir", Environment.CurrentDirectory);
 
         SpectrogramSettings spectrogram = BindSpectrogram(b, sampleRate, height, width);
         IReadOnlyList<ParameterSpec> parameters = BindParameters(b);
