@@ -53,6 +53,13 @@ public sealed class ConfigMapping(string origin) : ConfigNode(origin)
 
     public bool Remove(string key) => entries.RemoveAll(e => e.Key == key) > 0;
 
+    /// <summary>Adds a key at <paramref name="index"/> (e.g. defaults: first, where readers expect it).</summary>
+    public void Insert(int index, string key, ConfigNode value)
+    {
+        Remove(key);
+        entries.Insert(index, KeyValuePair.Create(key, value));
+    }
+
     public override ConfigNode Clone()
     {
         var copy = new ConfigMapping(Origin);
