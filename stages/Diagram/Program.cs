@@ -2,9 +2,10 @@ using System.Globalization;
 using Nsmt.Amp.Format;
 using Nsmt.Amp.Training.Config;
 using Nsmt.Diagrams;
-using Nsmt.Models;
+using Nsmt.Neural;
+using Nsmt.Spectral.Models;
 using Nsmt.Stages.Diagram;
-using Nsmt.Vimh;
+using Nsmt.Spectral.Data;
 
 // Diagram: argument parsing plus library calls (ModelSources builds and traces the model, ModelDiagram writes the files).
 const string Usage = """
@@ -112,7 +113,7 @@ try
     string? configRoot = null;
     if (experiment is not null)
     {
-        configRoot = configs ?? Nsmt.Training.Config.ConfigLocator.Find(Directory.GetCurrentDirectory());
+        configRoot = configs ?? Nsmt.Spectral.Training.Config.ConfigLocator.Find(Directory.GetCurrentDirectory());
         model = ModelSources.FromExperiment(configRoot, experiment, overrides);
     }
     else if (modelFile is not null)
@@ -143,7 +144,7 @@ try
     Console.WriteLine($"DIAGRAM_PATH: {Path.GetFullPath(directory)}");
     return 0;
 }
-catch (Exception e) when (e is Nsmt.Training.Config.ConfigException or Nsmt.Vimh.Config.ConfigException or ModelConfigException or AmpConfigException
+catch (Exception e) when (e is Nsmt.Spectral.Training.Config.ConfigException or Nsmt.Spectral.Data.Config.ConfigException or ModelConfigException or AmpConfigException
     or NamFormatException or NotSupportedException or VimhDataException or IOException or UnauthorizedAccessException or ArgumentException or InvalidOperationException)
 {
     return Fail(e.Message);

@@ -1,7 +1,7 @@
 using System.Globalization;
-using Nsmt.Vimh;
-using Nsmt.Vimh.Config;
-using Nsmt.Vimh.Generation;
+using Nsmt.Spectral.Data;
+using Nsmt.Spectral.Data.Config;
+using Nsmt.Spectral.Data.Generation;
 using Spectre.Console;
 
 // Generate: argument parsing plus one library call (DatasetGenerator.Generate).
