@@ -1,3 +1,4 @@
+using Nsmt.Core;
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Encodings.Web;

@@ -3,10 +3,10 @@ using System.Globalization;
 using Nsmt.Report;
 using TorchSharp;
 using static TorchSharp.torch;
-using Nsmt.Training.Comparison;
-using Nsmt.Training.Config;
-using Nsmt.Training.Logging;
-using Nsmt.Vimh;
+using Nsmt.Spectral.Training.Comparison;
+using Nsmt.Spectral.Training.Config;
+using Nsmt.Runs;
+using Nsmt.Spectral.Data;
 
 // Compare: argument parsing plus one library call per part (ArchitectureComparison.Run, ReportBuilder.Build).
 const string Usage = """
@@ -136,7 +136,7 @@ try
     Console.WriteLine($"REPORT: {Path.GetFullPath(index)}");
     return 0;
 }
-catch (Exception e) when (e is ConfigException or Nsmt.Models.ModelConfigException or VimhDataException or System.Runtime.InteropServices.ExternalException
+catch (Exception e) when (e is ConfigException or Nsmt.Spectral.Models.ModelConfigException or VimhDataException or System.Runtime.InteropServices.ExternalException
     or IOException or InvalidDataException or UnauthorizedAccessException or System.Text.Json.JsonException)
 {
     return Fail(e.Message);

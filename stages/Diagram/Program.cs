@@ -3,9 +3,10 @@ using System.Globalization;
 using Nsmt.Amp.Format;
 using Nsmt.Amp.Training.Config;
 using Nsmt.Diagrams;
-using Nsmt.Models;
+using Nsmt.Neural;
+using Nsmt.Spectral.Models;
 using Nsmt.Stages.Diagram;
-using Nsmt.Vimh;
+using Nsmt.Spectral.Data;
 
 // Diagram: argument parsing plus library calls (ModelSources builds and traces the model, ModelDiagram writes the files).
 const string Usage = """
@@ -113,7 +114,7 @@ try
     string? configRoot = null;
     if (experiment is not null)
     {
-        configRoot = configs ?? Nsmt.Training.Config.ConfigLocator.Find(Directory.GetCurrentDirectory());
+        configRoot = configs ?? Nsmt.Spectral.Training.Config.ConfigLocator.Find(Directory.GetCurrentDirectory());
         model = ModelSources.FromExperiment(configRoot, experiment, overrides);
     }
     else if (modelFile is not null)

@@ -2,9 +2,9 @@ using Nsmt.Config;
 using System.Globalization;
 using TorchSharp;
 using static TorchSharp.torch;
-using Nsmt.Training.Config;
-using Nsmt.Training.Evaluation;
-using Nsmt.Vimh;
+using Nsmt.Spectral.Training.Config;
+using Nsmt.Spectral.Training.Evaluation;
+using Nsmt.Spectral.Data;
 using Spectre.Console;
 
 // Evaluate: argument parsing plus one library call (ModelEvaluation.Run).

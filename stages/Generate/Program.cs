@@ -1,8 +1,8 @@
 using Nsmt.Config;
 using System.Globalization;
-using Nsmt.Vimh;
-using Nsmt.Vimh.Config;
-using Nsmt.Vimh.Generation;
+using Nsmt.Spectral.Data;
+using Nsmt.Spectral.Data.Config;
+using Nsmt.Spectral.Data.Generation;
 using Spectre.Console;
 
 // Generate: argument parsing plus one library call (DatasetGenerator.Generate).

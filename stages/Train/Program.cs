@@ -2,10 +2,10 @@ using Nsmt.Config;
 using System.Globalization;
 using TorchSharp;
 using static TorchSharp.torch;
-using Nsmt.Training;
-using Nsmt.Training.Config;
-using Nsmt.Training.Logging;
-using Nsmt.Vimh;
+using Nsmt.Spectral.Training;
+using Nsmt.Spectral.Training.Config;
+using Nsmt.Runs;
+using Nsmt.Spectral.Data;
 using Spectre.Console;
 
 // Train: argument parsing plus one library call (TrainingRunner.Run).
@@ -95,7 +95,7 @@ try
     Console.WriteLine($"RUN_DIR: {result.RunDirectory}");
     return 0;
 }
-catch (Exception e) when (e is ConfigException or Nsmt.Models.ModelConfigException or VimhDataException or System.Runtime.InteropServices.ExternalException
+catch (Exception e) when (e is ConfigException or Nsmt.Spectral.Models.ModelConfigException or VimhDataException or System.Runtime.InteropServices.ExternalException
     or IOException or InvalidDataException or UnauthorizedAccessException)
 {
     return Fail(e.Message);
