@@ -1,9 +1,10 @@
+using Xunit.Abstractions;
 using System.Diagnostics;
 
 namespace Nsmt.Config.Tests;
 
 /// <summary>Reading is safe by construction: alias bombs, deep nesting, big files and object tags are refused.</summary>
-public class SafetyTests
+public class SafetyTests(ITestOutputHelper output)
 {
     [Theory]
     [InlineData("lists")]
@@ -17,6 +18,7 @@ public class SafetyTests
         var e = Assert.Throws<ConfigException>(() => ConfigYaml.ReadFile(path));
         clock.Stop();
         long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        output.WriteLine($"{kind}: refused in {clock.Elapsed.TotalMilliseconds:0.0} ms, {allocated / 1e6:0.00} MB allocated");
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(1), $"took {clock.Elapsed.TotalMilliseconds:0} ms");
         Assert.True(allocated < 100L << 20, $"allocated {allocated / 1e6:0.0} MB");
         Assert.StartsWith(path + ":", e.Message, StringComparison.Ordinal);

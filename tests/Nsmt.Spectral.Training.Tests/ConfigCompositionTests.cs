@@ -59,6 +59,17 @@ public class ConfigCompositionTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Tilde_deletes_a_key_and_interpolation_reads_other_keys()
+    {
+        var config = TrainConfig.Load(RepoPaths.Configs, null, ["~tags", "task_name=${model.net.architecture}_seed${seed}", "seed=7"]);
+        Assert.Empty(config.Tags);
+        Assert.Equal($"{config.Model.Network.Architecture}_seed7", config.TaskName); // resolved after every override
+        Assert.Equal(config.TaskName, TrainConfig.FromResolvedYaml(config.ResolvedYaml, "config.yaml").TaskName); // text stays text
+        var e = Assert.Throws<ConfigException>(() => TrainConfig.Load(RepoPaths.Configs, null, ["task_name=${sed}"]));
+        Assert.Equal("override 'task_name=${sed}': field 'task_name': expected a reference to a key of the config, got '${sed}' (did you mean 'seed'?)", e.Message);
+    }
+
+    [Fact]
     public void Unknown_override_names_the_key_and_the_nearest_valid_one()
     {
         var e = Assert.Throws<ConfigException>(() => TrainConfig.Load(RepoPaths.Configs, null, ["trainer.max_epoch=3"]));
