@@ -11,6 +11,7 @@ using Nsmt.Amp.Ingest;
 using Nsmt.Amp.Processing;
 using Nsmt.Amp.ReferenceAmp;
 using Nsmt.Audio;
+using Nsmt.Core;
 
 namespace Nsmt.Amp.Stage;
 
