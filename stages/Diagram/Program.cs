@@ -3,7 +3,6 @@ using Nsmt.Amp.Format;
 using Nsmt.Amp.Training.Config;
 using Nsmt.Diagrams;
 using Nsmt.Models;
-using Nsmt.Stages.Diagram;
 using Nsmt.Vimh;
 
 // Diagram: argument parsing plus library calls (ModelSources builds and traces the model, ModelDiagram writes the files).

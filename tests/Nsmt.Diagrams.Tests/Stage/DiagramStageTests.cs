@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using Nsmt.Amp.Format;
 using Nsmt.Models;
-using Nsmt.Stages.Diagram;
 
 namespace Nsmt.Diagrams.Tests.Stage;
 
