@@ -15,8 +15,9 @@ internal sealed class CommandLine
           sweep    run trials of one --experiment: a grid (--sweep KEY=a,b,c, repeatable), --sweep-random N
                    draws over ranges (KEY=lo..hi, log:lo..hi, int:lo..hi), or --sweep-trials N model-based (TPE)
           clean    remove the selected stages' outputs and lock entries (--cache: the run cache too)
-          serve    read commands from standard input, one per line (arguments separated by tabs), and
-                   answer each on standard error with a line starting with \u0001 (used by build.cake)
+          serve --done-marker TEXT
+                   read commands from standard input, one per line (arguments separated by tabs), and
+                   answer each on standard error with a line TEXT EXITCODE (the caller's marker: build.cake's)
 
         Options:
           --experiment NAME   experiment to run (repeatable; default: pipeline.yaml's default list)

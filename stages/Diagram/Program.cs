@@ -4,7 +4,6 @@ using Nsmt.Amp.Training.Config;
 using Nsmt.Diagrams;
 using Nsmt.Neural;
 using Nsmt.Spectral.Models;
-using Nsmt.Stages.Diagram;
 using Nsmt.Spectral.Data;
 
 // Diagram: argument parsing plus library calls (ModelSources builds and traces the model, ModelDiagram writes the files).

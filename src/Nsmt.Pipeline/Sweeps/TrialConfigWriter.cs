@@ -1,6 +1,6 @@
 using Nsmt.Core;
 using System.Text;
-using Nsmt.Pipeline.Fingerprints;
+using Nsmt.Pipeline.State;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
@@ -136,8 +136,6 @@ public static class TrialConfigWriter
             return value;
         }
 
-        var sb = new StringBuilder();
-        ParamValue.WriteJsonString(sb, value); // JSON strings are YAML double-quoted scalars
-        return sb.ToString();
+        return YamlText.Quoted(value);
     }
 }

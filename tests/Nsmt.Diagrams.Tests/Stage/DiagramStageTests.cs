@@ -2,7 +2,6 @@ using System.Diagnostics;
 using Nsmt.Amp.Format;
 using Nsmt.Neural;
 using Nsmt.Spectral.Models;
-using Nsmt.Stages.Diagram;
 
 namespace Nsmt.Diagrams.Tests.Stage;
 
