@@ -89,7 +89,7 @@ public sealed class LineChart : IChart
 
         if (Title is not null)
         {
-            svg.Text(x + (width / 2), y + 17, Title, 13, TextAnchor.Middle, bold: true);
+            svg.Text(x + (width / 2), y + 17, Title, SvgDocument.FitFontSize(Title, 13, width, bold: true), TextAnchor.Middle, bold: true);
         }
 
         DrawAxes(svg, area, xAxis, yAxis);
