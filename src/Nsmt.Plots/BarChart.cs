@@ -50,6 +50,8 @@ public sealed class BarChart : IChart
         ArgumentNullException.ThrowIfNull(svg);
         var area = PlotArea.Inside(x, y, width, height, Title is not null, XLabel is not null, YLabel is not null);
         double top = _series.SelectMany(s => s.Values).Where(double.IsFinite).DefaultIfEmpty(0).Max();
+        // Headroom above the tallest bar for the legend in the top right corner.
+        top *= _series.Count > 1 ? 1.1 + (0.07 * _series.Count) : 1;
         double[] ticks = Ticks.Linear(0, top > 0 ? top : 1, Math.Max(2, (int)(area.Height / 45)));
         double yMax = Math.Max(ticks[^1], top > 0 ? top : 1);
         double Py(double v) => area.Bottom - (area.Height * Math.Clamp(v / yMax, 0, 1));

@@ -92,7 +92,23 @@ public sealed class HtmlReport
     {
         ArgumentNullException.ThrowIfNull(header);
         ArgumentNullException.ThrowIfNull(rows);
-        return HtmlTable(header.Select(Encode).ToList(), rows.Select(r => (IReadOnlyList<string>)r.Select(Encode).ToList()));
+        return HtmlTable(header.Select(Encode).ToList(), rows.Select(r => (IReadOnlyList<string>)r.Select(c => Breakable(Encode(c))).ToList()));
+    }
+
+    /// <summary>
+    /// Text with break opportunities after slashes and underscores (metric keys, paths), so a table column can
+    /// narrow on a phone without breaking words at random. Dots are left alone: they are in numbers and in the
+    /// names people search the page for (trial names, dotted config keys).
+    /// </summary>
+    public static string Breakable(string encoded)
+    {
+        ArgumentNullException.ThrowIfNull(encoded);
+        if (double.TryParse(encoded, NumberStyles.Float, CultureInfo.InvariantCulture, out _))
+        {
+            return encoded;
+        }
+
+        return encoded.Replace("/", "/<wbr>", StringComparison.Ordinal).Replace("_", "_<wbr>", StringComparison.Ordinal);
     }
 
     /// <summary>A table whose cells are HTML fragments (links, emphasis), inserted as given.</summary>
@@ -210,10 +226,11 @@ public sealed class HtmlReport
     public static string Encode(string text) => WebUtility.HtmlEncode(text ?? string.Empty);
 
     // Figures carry fixed pixel sizes and a viewBox: max-width plus height:auto scales them down to the column
-    // without distorting them. Long words (paths, hashes) may break anywhere rather than widen the page.
+    // without distorting them. A word too long for its line (a path, a hash) breaks rather than widen the page;
+    // break-word, unlike anywhere, leaves table columns their natural widths (a wide table scrolls in its box).
     private const string Style =
         "*{box-sizing:border-box}\n"
-        + "body{font-family:DejaVu Sans,Arial,sans-serif;max-width:1100px;margin:0 auto;padding:16px;color:#222;line-height:1.4;overflow-wrap:anywhere}\n"
+        + "body{font-family:DejaVu Sans,Arial,sans-serif;max-width:1100px;margin:0 auto;padding:16px;color:#222;line-height:1.4;overflow-wrap:break-word}\n"
         + "h1{margin-top:8px}h2{border-bottom:1px solid #ddd;padding-bottom:2px;margin-top:32px}\n"
         + "table{border-collapse:collapse;margin:8px 0}td,th{border:1px solid #ccc;padding:3px 8px;text-align:left;vertical-align:top}\n"
         + "th{background:#f2f2f2}.scroll{overflow-x:auto;max-width:100%}\n"
@@ -222,8 +239,9 @@ public sealed class HtmlReport
         + "pre{background:#f7f7f7;padding:8px;overflow-x:auto;max-width:100%;font-size:85%}\n"
         + ".row{display:flex;flex-wrap:wrap;gap:0 16px;align-items:flex-start}.row>figure{flex:1 1 360px;min-width:0}\n"
         + ".clip audio{width:100%;max-width:420px;display:block}\n"
-        + ".sheet{display:grid;grid-template-columns:repeat(auto-fill,minmax(150px,1fr));gap:10px;margin:8px 0}\n"
+        + ".sheet{display:grid;grid-template-columns:repeat(auto-fill,minmax(110px,1fr));gap:10px;margin:8px 0}\n"
         + ".sheet figure{margin:0}.sheet img{width:100%;image-rendering:pixelated}.sheet figcaption{font-size:80%}\n"
+        + "td.num{white-space:nowrap;text-align:right}ul.verdicts{margin:4px 0}\n"
         + ".verdict{background:#eef5ee;border-left:4px solid #2ca02c;padding:8px 12px}.verdict.warn{background:#fdf3e7;border-left-color:#ff7f0e}\n"
         + "nav.contents ol{columns:2 280px;margin:4px 0}\n"
         + "@media (max-width:600px){body{padding:8px;font-size:15px}td,th{padding:2px 4px}}\n";

@@ -57,11 +57,20 @@ internal static class AmpSection
         string name = SpectralExperiment.FolderName(directory);
         report.Heading($"Amp model vs the real amp: {name}", id: Anchors.Amp(name));
         report.Html(Anchors.Related([(Anchors.AmpRun(name), "training curves"), (Anchors.Diagram(name), "architecture"), ("summary", "summary")], present));
+        // What a guitarist looks for first: the sound, then the pictures; every number after them.
         AddClips(report, directory);
+        foreach (var svg in FigureOrder(directory))
+            report.Svg(ReportBuilder.InlineSvg(svg), Path.GetFileName(svg));
         foreach (var json in Directory.EnumerateFiles(directory, "*.json").Order(StringComparer.Ordinal))
             report.Table(["metric", "value"], ReportBuilder.Scalars(File.ReadAllText(json)));
-        foreach (var svg in Directory.EnumerateFiles(directory, "*.svg").Order(StringComparer.Ordinal))
-            report.Svg(ReportBuilder.InlineSvg(svg), Path.GetFileName(svg));
+    }
+
+    /// <summary>The evaluation's SVG figures: waveform, spectrograms, sweep first (as AmpEvaluation writes them), then any others.</summary>
+    private static IEnumerable<string> FigureOrder(string directory)
+    {
+        string[] known = ["waveform.svg", "spectrograms.svg", "sweep.svg"];
+        var all = Directory.EnumerateFiles(directory, "*.svg").Order(StringComparer.Ordinal).ToList();
+        return all.OrderBy(f => Array.IndexOf(known, Path.GetFileName(f)) is var i && i >= 0 ? i : known.Length);
     }
 
     private static void AddClips(HtmlReport report, string directory)

@@ -32,7 +32,7 @@ public static class DatasetSection
         report.Heading("Spectrograms (first train samples; low frequencies at the bottom)", 3, id: $"{AnchorId(name)}-sheet");
         report.Html(ContactSheet(dataset.Train));
         report.Heading("Label histograms", 3, id: $"{AnchorId(name)}-labels");
-        report.SvgRow(dataset.Heads.Select((h, i) => (Histogram(h, i, dataset.Train, dataset.Test).ToSvg(520, 260), (string?)$"{h.Name}: samples per class")));
+        report.SvgRow(dataset.Heads.Select((h, i) => (Histogram(h, i, dataset.Train, dataset.Test).ToSvg(520, 260), (string?)$"{h.Name}: train (blue) and test (orange) samples per class")));
     }
 
     /// <summary>The sheet as a grid of images (magma colours, as preview.png) with HTML captions.</summary>

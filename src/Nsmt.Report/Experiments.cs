@@ -13,6 +13,9 @@ internal sealed record SpectralExperiment(string Name, string? Run, string? Eval
 
     public string? Data => Config.GetValueOrDefault("choices.data") ?? (Dataset is null ? null : FolderName(Dataset));
 
+    /// <summary>The name of the dataset section (its folder), where the report has the dataset.</summary>
+    public string DatasetSection => Dataset is null ? Data ?? "" : FolderName(Dataset);
+
     public static string FolderName(string path) => Path.GetFileName(Path.TrimEndingDirectorySeparator(path));
 
     public static IReadOnlyList<SpectralExperiment> Gather(ReportRequest request)

@@ -107,7 +107,7 @@ public static partial class ReportBuilder
     {
         string name = Name(run);
         report.Heading($"Training run {name}", id: Anchors.Run(name));
-        report.Html(Anchors.Related([(Anchors.Eval(name), "evaluation"), (Anchors.Dataset(experiment?.Data ?? ""), "dataset"), (Anchors.Diagram(name), "architecture"), ("summary", "summary")], present));
+        report.Html(Anchors.Related([(Anchors.Eval(name), "evaluation"), (Anchors.Dataset(experiment?.DatasetSection ?? ""), "dataset"), (Anchors.Diagram(name), "architecture"), ("summary", "summary")], present));
         TrainingCurves.Add(report, run, experiment?.Eval);
         foreach (var file in new[] { "summary.json", "timing.json" }.Select(f => Path.Combine(run, f)).Where(File.Exists))
             report.Table(["metric", "value"], Scalars(File.ReadAllText(file)).Where(r => !r[0].StartsWith("metrics.", StringComparison.Ordinal)));

@@ -41,7 +41,7 @@ internal static class SummarySection
         string data = e.Data ?? "its dataset";
         string samples = metrics is not null && Number(metrics.RootElement, "samples") is { } s ? string.Create(CultureInfo.InvariantCulture, $"; tested on {s:N0} held-out samples") : "";
         report.Html($"<p>{HtmlReport.Encode($"{model}{parameters} trained{epochs} on {data}{samples}.")} "
-            + Anchors.Inline([(Anchors.Run(e.Name), "training curves"), (Anchors.Eval(e.Name), "evaluation"), (Anchors.Dataset(e.Data ?? ""), "dataset"), (Anchors.Diagram(e.Name), "architecture")], present) + "</p>");
+            + Anchors.Inline([(Anchors.Run(e.Name), "training curves"), (Anchors.Eval(e.Name), "evaluation"), (Anchors.Dataset(e.DatasetSection), "dataset"), (Anchors.Diagram(e.Name), "architecture")], present) + "</p>");
         if (metrics is null || !metrics.RootElement.TryGetProperty("heads", out var heads) || heads.ValueKind != JsonValueKind.Object)
         {
             report.Html("<p class=\"verdict warn\">No evaluation on the test split: no headline figures.</p>");
@@ -59,17 +59,18 @@ internal static class SummarySection
             var verdict = HeadVerdict(head.Name, accuracy, majority, reference);
             verdicts.Add(verdict);
             rows.Add([
-                HtmlReport.Encode(head.Name),
+                HtmlReport.Breakable(HtmlReport.Encode(head.Name)),
                 classes is { } k ? k.ToString("0", CultureInfo.InvariantCulture) : "",
                 accuracy is { } a ? $"<b>{Baselines.Format(a)}</b>" : "missing",
                 majority is { } m ? Baselines.Format(m) : "",
                 classes is { } c && c > 0 ? Baselines.Format(1 / c) : "",
-                reference is null ? "not measured" : Baselines.Format(reference.Accuracy),
-                HtmlReport.Encode(verdict.Text),
+                reference is null ? "n/a" : Baselines.Format(reference.Accuracy),
             ]);
         }
 
-        report.HtmlTable(["head", "classes", "test accuracy", "majority class", "chance", "PyTorch reference", "verdict"], rows);
+        // The verdicts go under the table, not in a column: six short columns fit a phone's width.
+        report.HtmlTable(["head", "classes", "test accuracy", "majority class", "chance", "PyTorch"], rows);
+        report.Html("<ul class=\"verdicts\">" + string.Concat(verdicts.Select(v => $"<li>{HtmlReport.Encode(v.Text)}</li>")) + "</ul>");
         if (metrics.RootElement.TryGetProperty("test/acc", out var mean) && mean.ValueKind == JsonValueKind.Number)
         {
             report.Paragraph($"Mean test accuracy over heads {Baselines.Format(mean.GetDouble())}. PyTorch reference: {Baselines.ReferenceSource}.");

@@ -56,20 +56,7 @@ public sealed partial class BrowserLayoutTests(RealisticInputs inputs, ITestOutp
     [InlineData(390, 844, "phone")]
     public async Task Fits_the_viewport_with_every_figure_loaded_and_no_console_errors(int width, int height, string name)
     {
-        string html = await File.ReadAllTextAsync(inputs.Index);
-        string probed = Path.Combine(Path.GetDirectoryName(inputs.Index)!, $"probe-{name}.html");
-        await File.WriteAllTextAsync(probed, html.Replace("</body>", Probe + "\n</body>", StringComparison.Ordinal));
-
-        // Headless Chromium will not make a window narrower than 500 px: the page goes into a frame of exactly the
-        // viewport's size, which is what the page's layout and media queries see (as on a phone).
-        string frame = Framed(probed, width, height, listen: true);
-        var (code, dom, log) = await Chromium.Run([$"--window-size={Math.Max(width, 500)},{height}", "--virtual-time-budget=15000", "--dump-dom", new Uri(frame).AbsoluteUri], TimeSpan.FromMinutes(3));
-        Assert.True(code == 0, $"chromium exited with {code}: {Tail(log)}");
-        var console = Chromium.ConsoleLines(log);
-        Assert.True(console.Count == 0, "console messages: " + string.Join("\n", console));
-        var match = MeasureElement().Match(dom);
-        Assert.True(match.Success, $"the page's probe wrote no measurements (did the load event fire?): {Tail(log)}");
-        using var measured = JsonDocument.Parse(System.Net.WebUtility.HtmlDecode(match.Groups[1].Value));
+        using var measured = await Measure(inputs.Index, width, height, name);
         var m = measured.RootElement;
         output.WriteLine($"{name}: {m}");
 
@@ -97,6 +84,44 @@ public sealed partial class BrowserLayoutTests(RealisticInputs inputs, ITestOutp
         File.Copy(inputs.Index, Path.Combine(ScreenshotDirectory, "index.html"), overwrite: true);
         output.WriteLine($"screenshot: {screenshot}");
         Console.WriteLine($"report screenshot ({name}): {screenshot}");
+    }
+
+    [ChromiumFact]
+    public async Task The_probe_reports_a_page_too_wide_a_title_cut_off_and_a_broken_image()
+    {
+        // The measurements above can fail: a page with each fault, measured the same way.
+        string bad = Path.Combine(Path.GetDirectoryName(inputs.Index)!, "bad.html");
+        await File.WriteAllTextAsync(bad, "<!DOCTYPE html><html><body><div style=\"width:1600px\">wide</div>"
+            + "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"200\" height=\"50\" viewBox=\"0 0 200 50\"><text x=\"100\" y=\"20\" text-anchor=\"middle\" font-size=\"16\">a title far wider than the figure it belongs to</text></svg>"
+            + "<img alt=\"broken\" src=\"data:image/png;base64,AAAA\"></body></html>");
+        using var measured = await Measure(bad, 1280, 900, "bad");
+        var m = measured.RootElement;
+        Assert.True(m.GetProperty("scrollWidth").GetInt32() > 1280, m.ToString());
+        Assert.Equal(1, m.GetProperty("clippedText").GetArrayLength());
+        Assert.Equal(1, m.GetProperty("brokenImages").GetArrayLength());
+        Assert.NotEqual(0, m.GetProperty("wide").GetArrayLength());
+    }
+
+    /// <summary>
+    /// Opens a copy of <paramref name="page"/> carrying the probe in a frame of the viewport's size and returns what
+    /// the probe measured; fails on a chromium error or any console message.
+    /// </summary>
+    private static async Task<JsonDocument> Measure(string page, int width, int height, string name)
+    {
+        string html = await File.ReadAllTextAsync(page);
+        string probed = Path.Combine(Path.GetDirectoryName(page)!, $"probe-{name}.html");
+        await File.WriteAllTextAsync(probed, html.Replace("</body>", Probe + "\n</body>", StringComparison.Ordinal));
+
+        // Headless Chromium will not make a window narrower than 500 px: the page goes into a frame of exactly the
+        // viewport's size, which is what the page's layout and media queries see (as on a phone).
+        string frame = Framed(probed, width, height, listen: true);
+        var (code, dom, log) = await Chromium.Run([$"--window-size={Math.Max(width, 500)},{height}", "--virtual-time-budget=15000", "--dump-dom", new Uri(frame).AbsoluteUri], TimeSpan.FromMinutes(3));
+        Assert.True(code == 0, $"chromium exited with {code}: {Tail(log)}");
+        var console = Chromium.ConsoleLines(log);
+        Assert.True(console.Count == 0, "console messages: " + string.Join("\n", console));
+        var match = MeasureElement().Match(dom);
+        Assert.True(match.Success, $"the page's probe wrote no measurements (did the load event fire?): {Tail(log)}");
+        return JsonDocument.Parse(System.Net.WebUtility.HtmlDecode(match.Groups[1].Value));
     }
 
     /// <summary>A page that shows <paramref name="page"/> in a frame of the given size (and, to listen, records the probe's message).</summary>
