@@ -59,8 +59,7 @@ internal static class SummarySection
             var verdict = HeadVerdict(head.Name, accuracy, majority, reference);
             verdicts.Add(verdict);
             rows.Add([
-                HtmlReport.Breakable(HtmlReport.Encode(head.Name)),
-                classes is { } k ? k.ToString("0", CultureInfo.InvariantCulture) : "",
+                HtmlReport.Breakable(HtmlReport.Encode(head.Name)) + (classes is { } k ? $" <small>({k.ToString("0", CultureInfo.InvariantCulture)} classes)</small>" : ""),
                 accuracy is { } a ? $"<b>{Baselines.Format(a)}</b>" : "missing",
                 majority is { } m ? Baselines.Format(m) : "",
                 classes is { } c && c > 0 ? Baselines.Format(1 / c) : "",
@@ -68,8 +67,8 @@ internal static class SummarySection
             ]);
         }
 
-        // The verdicts go under the table, not in a column: six short columns fit a phone's width.
-        report.HtmlTable(["head", "classes", "test accuracy", "majority class", "chance", "PyTorch"], rows);
+        // The verdicts go under the table, not in a column, and the headers are short: five columns fit a phone.
+        report.HtmlTable(["head", "test acc.", "majority", "chance", "PyTorch"], rows);
         report.Html("<ul class=\"verdicts\">" + string.Concat(verdicts.Select(v => $"<li>{HtmlReport.Encode(v.Text)}</li>")) + "</ul>");
         if (metrics.RootElement.TryGetProperty("test/acc", out var mean) && mean.ValueKind == JsonValueKind.Number)
         {
