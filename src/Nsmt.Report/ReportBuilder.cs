@@ -46,7 +46,8 @@ public static partial class ReportBuilder
         var spectral = SpectralExperiment.Gather(request);
         var amp = request.Amp.Where(Directory.Exists).ToList();
         var ampRuns = request.AmpRuns.Where(Directory.Exists).ToList();
-        var datasets = request.Datasets.Where(Directory.Exists).ToList();
+        // Experiments sharing a dataset name it once each: one section per folder.
+        var datasets = request.Datasets.Where(Directory.Exists).Select(Path.GetFullPath).Distinct(StringComparer.Ordinal).ToList();
         var diagrams = request.Diagrams.Where(Directory.Exists).ToList();
         // Every section's anchor, known before any is written, so links point only at sections that exist.
         var present = new HashSet<string>(StringComparer.Ordinal);
