@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Text;
+using System.Text.RegularExpressions;
 
 namespace Nsmt.Plots;
 
@@ -11,12 +12,13 @@ namespace Nsmt.Plots;
 /// style sheet keeps every element within the viewport (figures scale down, wide tables and preformatted text
 /// scroll inside their own box), so it reads on a 1280 px desktop and a 390 px phone alike.
 /// </summary>
-public sealed class HtmlReport
+public sealed partial class HtmlReport
 {
     private const string ContentsMarker = "<!--nsmt:contents-->";
     private readonly StringBuilder _body = new();
     private readonly List<(string Id, string Text)> _sections = [];
     private readonly HashSet<string> _ids = new(StringComparer.Ordinal);
+    private int _figures;
 
     public HtmlReport(string title)
     {
@@ -143,7 +145,7 @@ public sealed class HtmlReport
     public HtmlReport Svg(string svg, string? caption = null)
     {
         ArgumentNullException.ThrowIfNull(svg);
-        _body.Append("<figure>\n").Append(svg);
+        _body.Append("<figure>\n").Append(ScopeIds(svg, $"f{++_figures}-"));
         AppendCaption(caption);
         _body.Append("</figure>\n");
         return this;
@@ -245,6 +247,27 @@ public sealed class HtmlReport
         + ".verdict{background:#eef5ee;border-left:4px solid #2ca02c;padding:8px 12px}.verdict.warn{background:#fdf3e7;border-left-color:#ff7f0e}\n"
         + "nav.contents ol{columns:2 280px;margin:4px 0}\n"
         + "@media (max-width:600px){body{padding:8px;font-size:15px}td,th{padding:2px 4px}}\n";
+
+    /// <summary>
+    /// The SVG with its ids (and the references to them: url(#id), href="#id") prefixed. Inline SVGs share the
+    /// page's id space: every chart names its first clip path clip1, and a second chart's url(#clip1) would
+    /// clip it with the first chart's rectangle.
+    /// </summary>
+    internal static string ScopeIds(string svg, string prefix)
+    {
+        svg = IdAttribute().Replace(svg, m => $"{m.Groups[1].Value}id=\"{prefix}{m.Groups[2].Value}\"");
+        svg = UrlReference().Replace(svg, m => $"url(#{prefix}{m.Groups[1].Value})");
+        return HrefReference().Replace(svg, m => $"{m.Groups[1].Value}=\"#{prefix}{m.Groups[2].Value}\"");
+    }
+
+    [GeneratedRegex("(\\s)id=\"([^\"]+)\"")]
+    private static partial Regex IdAttribute();
+
+    [GeneratedRegex("url\\(#([^)]+)\\)")]
+    private static partial Regex UrlReference();
+
+    [GeneratedRegex("((?:xlink:)?href)=\"#([^\"]+)\"")]
+    private static partial Regex HrefReference();
 
     private void AppendCaption(string? caption)
     {

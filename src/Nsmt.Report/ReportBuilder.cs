@@ -113,17 +113,18 @@ public static partial class ReportBuilder
         foreach (var file in new[] { "summary.json", "timing.json" }.Select(f => Path.Combine(run, f)).Where(File.Exists))
             report.Table(["metric", "value"], Scalars(File.ReadAllText(file)).Where(r => !r[0].StartsWith("metrics.", StringComparison.Ordinal)));
         if (Directory.Exists(Path.Combine(run, "eval")))
-            AddEvaluation(report, Path.Combine(run, "eval"), null, present);
+            AddEvaluation(report, Path.Combine(run, "eval"), null, present, Anchors.Eval(name));
     }
 
     /// <summary>An Evaluate stage output folder: metrics.json, confusion matrices, the reconstruction figure.</summary>
-    private static void AddEvaluation(HtmlReport report, string eval, string? name, ISet<string> present)
+    private static void AddEvaluation(HtmlReport report, string eval, string? name, ISet<string> present, string? id = null)
     {
         if (Directory.Exists(eval))
         {
             if (name is null)
             {
-                report.Heading("Evaluation (test split)", 3);
+                // A run's own eval/ folder: the summary's "evaluation" link lands here.
+                report.Heading("Evaluation (test split)", 3, id);
             }
             else
             {

@@ -58,6 +58,19 @@ public sealed class ReportLayoutTests
     }
 
     [Fact]
+    public void Each_inline_figure_keeps_its_own_clip_path()
+    {
+        string chart = new LineChart().Add("a", [0, 1], [0, 1]).ToSvg(300, 200);
+        Assert.Contains("url(#clip1)", chart);
+        string html = new HtmlReport("t").Svg(chart).Svg(chart).ToHtml();
+
+        Assert.Contains("<clipPath id=\"f1-clip1\">", html);
+        Assert.Contains("url(#f2-clip1)", html);
+        Assert.DoesNotContain("url(#clip1)", html);
+        Assert.Equal("<a xlink:href=\"#f3-n\"/><image href=\"data:x\"/><g id=\"f3-n\"/>", HtmlReport.ScopeIds("<a xlink:href=\"#n\"/><image href=\"data:x\"/><g id=\"n\"/>", "f3-"));
+    }
+
+    [Fact]
     public void Images_and_clips_are_embedded_as_data()
     {
         byte[] png = PngEncoder.EncodeRgb(1, 1, [255, 0, 0]);

@@ -60,6 +60,24 @@ public sealed class SummaryTests(RealisticInputs inputs) : IClassFixture<Realist
         }
 
         Assert.DoesNotContain("architecture-missing", html); // a folder that is not there gets no section and no link
+        var ids = System.Text.RegularExpressions.Regex.Matches(html, " id=\"([^\"]+)\"").Select(m => m.Groups[1].Value).ToList();
+        Assert.Equal(ids.Count, ids.Distinct().Count());
+        foreach (var link in System.Text.RegularExpressions.Regex.Matches(html, "href=\"#([^\"]+)\"").Select(m => m.Groups[1].Value).Distinct())
+            Assert.True(ids.Contains(link), $"a link to #{link}, which no element has as its id");
+    }
+
+    [Fact]
+    public void A_run_with_its_own_eval_folder_is_linked_there()
+    {
+        string run = Path.Combine(inputs.Root, "own-eval", "quick");
+        Directory.CreateDirectory(Path.Combine(run, "eval"));
+        File.WriteAllText(Path.Combine(run, "eval", "metrics.json"), "{\"test/acc\": 0.5, \"heads\": {\"a\": {\"accuracy\": 0.5, \"majority_baseline\": 0.25, \"num_classes\": 4}}}");
+        string index = ReportBuilder.Build(new ReportRequest { Output = Path.Combine(inputs.Root, "own-eval", "report"), Runs = [run] });
+        string html = File.ReadAllText(index);
+
+        Assert.Contains("href=\"#eval-quick\"", html);
+        Assert.Contains("<h3 id=\"eval-quick\">Evaluation (test split)</h3>", html);
+        Assert.Contains("a: learned, 2.0x the majority class", html);
     }
 
     [Fact]
