@@ -13,7 +13,7 @@ namespace Nsmt.Report;
 public static class DatasetSection
 {
     /// <summary>Spectrograms on the contact sheet.</summary>
-    public const int SheetSize = 12;
+    public const int SheetSize = 16;
 
     public static string AnchorId(string name) => HtmlReport.Slug($"dataset {name}");
 

@@ -19,7 +19,8 @@ internal static class SummarySection
             return;
         }
 
-        foreach (var experiment in spectral)
+        // Sweep trials are summarised by their own ranked table (SweepSection), not one by one here.
+        foreach (var experiment in spectral.Where(e => !SweepSection.IsTrial(e.Name)))
         {
             AddSpectral(report, experiment, present);
         }

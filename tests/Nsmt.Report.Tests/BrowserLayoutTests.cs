@@ -66,10 +66,10 @@ public sealed partial class BrowserLayoutTests(RealisticInputs inputs, ITestOutp
         Assert.True(m.GetProperty("clippedText").GetArrayLength() == 0, $"text cut off at a figure's edge: {m.GetProperty("clippedText")}");
 
         // Every figure of the input is there and loaded: curves (3) + histograms (2) + confusion (2) + diagram (1)
-        // + amp curves (2) + amp waveform (1) inline; 12 spectrogram tiles; 3 clips.
+        // + amp curves (2) + amp waveform (1) inline; 16 spectrogram tiles; 3 clips.
         Assert.True(m.GetProperty("svgs").GetInt32() >= 11, $"expected at least 11 inline SVG figures, found {m.GetProperty("svgs")}");
         Assert.True(m.GetProperty("emptySvgs").GetArrayLength() == 0, $"SVG figures drawn with no size: {m.GetProperty("emptySvgs")}");
-        Assert.Equal(12, m.GetProperty("images").GetInt32());
+        Assert.Equal(DatasetSection.SheetSize, m.GetProperty("images").GetInt32());
         Assert.True(m.GetProperty("brokenImages").GetArrayLength() == 0, $"images that did not load: {m.GetProperty("brokenImages")}");
         Assert.Equal(3, m.GetProperty("audios").GetInt32());
         Assert.True(m.GetProperty("brokenAudios").GetArrayLength() == 0, $"audio clips that did not load: {m.GetProperty("brokenAudios")}");
