@@ -71,6 +71,23 @@ public sealed class ReportLayoutTests
     }
 
     [Fact]
+    public void The_legend_goes_to_the_corner_where_it_hides_the_least_data()
+    {
+        double[] x = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
+        (double X, double Y) Legend(double[] y)
+        {
+            var doc = XDocument.Parse(new LineChart().Add("val/accuracy_of_a_head", x, y).Add("train/accuracy_of_a_head", x, [.. y.Select(v => v - 0.02)]).ToSvg(520, 300));
+            var box = doc.Descendants().Single(e => e.Name.LocalName == "rect" && (string?)e.Attribute("fill") == "white" && (string?)e.Attribute("stroke") == "#cccccc");
+            return (double.Parse(box.Attribute("x")!.Value, CultureInfo.InvariantCulture), double.Parse(box.Attribute("y")!.Value, CultureInfo.InvariantCulture));
+        }
+
+        var falling = Legend([.. x.Select(v => 1 / v)]);   // a loss: the top right is free
+        var rising = Legend([.. x.Select(v => 1 - (1 / v))]); // an accuracy: it climbs into the top right
+        Assert.True(falling.X > 260 && falling.Y < 60, $"falling: {falling}");
+        Assert.True(rising.Y > 150, $"rising: the legend should leave the top, found it at {rising}");
+    }
+
+    [Fact]
     public void Images_and_clips_are_embedded_as_data()
     {
         byte[] png = PngEncoder.EncodeRgb(1, 1, [255, 0, 0]);
