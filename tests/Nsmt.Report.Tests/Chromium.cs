@@ -5,8 +5,13 @@ namespace Nsmt.Report.Tests;
 /// <summary>Runs headless Chromium once (its own profile directory, so parallel runs never share a lock).</summary>
 internal static class Chromium
 {
-    public static string? Find() =>
-        new[] { "/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome" }.FirstOrDefault(File.Exists);
+    /// <summary>Debian's chromium (or Ubuntu's, or Chrome) on PATH, else at its usual place; null when there is none.</summary>
+    public static string? Find()
+    {
+        string[] names = ["chromium", "chromium-browser", "google-chrome"];
+        var directories = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries).Append("/usr/bin");
+        return directories.SelectMany(d => names.Select(n => Path.Combine(d, n))).FirstOrDefault(File.Exists);
+    }
 
     public static string Require() =>
         Find() ?? throw new InvalidOperationException("chromium is not installed: build/setup.sh installs it (apt-get install -y chromium)");
