@@ -13,7 +13,7 @@ const string Usage = """
 
     Trains each model of a comparison set for N epochs on one experiment's dataset (the template's "make ca") and
     writes comparison.csv/.md, then builds DIR/index.html: comparison tables, training curves, confusion matrices,
-    architecture diagrams, amp plots and the pipeline lock's provenance, all inline.
+    architecture diagrams, dataset previews, amp plots and listening clips and the pipeline lock's provenance, all inline.
 
     Options:
       --output DIR            report directory (e.g. artifacts/report)
@@ -25,6 +25,8 @@ const string Usage = """
       --evals DIR...          Evaluate output directories to include
       --diagrams DIR...       diagram directories to include
       --amp DIR...            amp evaluation directories to include
+      --amp-runs DIR...       amp training run directories to include (training curves)
+      --datasets DIR...       VIMH dataset directories the runs trained on (spectrograms, label histograms)
       --lock FILE             pipeline lock file (default artifacts/pipeline.lock when present)
       -h, --help              show this help
     Overrides for the comparison runs: key=value (e.g. data.batch_size=32)
@@ -38,6 +40,8 @@ var runs = new List<string>();
 var evals = new List<string>();
 var diagrams = new List<string>();
 var amp = new List<string>();
+var ampRuns = new List<string>();
+var datasets = new List<string>();
 var overrides = new List<string>();
 List<string>? collecting = null;
 for (var i = 0; i < args.Length; i++)
@@ -87,6 +91,12 @@ for (var i = 0; i < args.Length; i++)
         case "--amp":
             collecting = amp;
             break;
+        case "--amp-runs":
+            collecting = ampRuns;
+            break;
+        case "--datasets":
+            collecting = datasets;
+            break;
         default:
             if (a.StartsWith('-'))
                 return Fail($"unknown option '{a}'");
@@ -130,6 +140,8 @@ try
         Evaluations = evals,
         Diagrams = diagrams,
         Amp = amp,
+        AmpRuns = ampRuns,
+        Datasets = datasets,
         Lock = lockFile ?? (File.Exists(defaultLock) ? defaultLock : null),
     });
     Console.WriteLine($"REPORT: {Path.GetFullPath(index)}");
