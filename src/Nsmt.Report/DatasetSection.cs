@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Nsmt.Plots;
-using Nsmt.Vimh;
+using Nsmt.Spectral.Data;
 
 namespace Nsmt.Report;
 

@@ -5,7 +5,7 @@ namespace Nsmt.Report;
 
 /// <summary>
 /// Reads scalar series back from TensorBoard event files (TFRecord-framed <c>tensorflow.Event</c> protos, as
-/// <c>Nsmt.Training.Logging.TensorBoardWriter</c> writes them): the report's source of the per-step loss, which
+/// <c>Nsmt.Runs.TensorBoardWriter</c> writes them): the report's source of the per-step loss, which
 /// metrics.csv (one row per epoch) does not hold. A truncated last record (a run still writing) ends the read.
 /// </summary>
 public static class TensorBoardScalars

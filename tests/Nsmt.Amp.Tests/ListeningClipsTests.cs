@@ -1,6 +1,6 @@
 using Nsmt.Amp.Evaluation;
 using Nsmt.Amp.Ingest;
-using Nsmt.Amp.Models;
+using Nsmt.Amp.Architectures;
 using Nsmt.Audio;
 
 namespace Nsmt.Amp.Tests;

@@ -1,9 +1,9 @@
 using System.Globalization;
 using Nsmt.Audio;
 using Nsmt.Plots;
-using Nsmt.Training.Logging;
-using Nsmt.Vimh.Config;
-using Nsmt.Vimh.Generation;
+using Nsmt.Runs;
+using Nsmt.Spectral.Data.Config;
+using Nsmt.Spectral.Data.Generation;
 
 namespace Nsmt.Report.Tests;
 

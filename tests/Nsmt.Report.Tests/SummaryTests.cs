@@ -1,4 +1,4 @@
-using Nsmt.Training.Logging;
+using Nsmt.Runs;
 
 namespace Nsmt.Report.Tests;
 
