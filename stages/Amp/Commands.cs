@@ -1,4 +1,6 @@
 using System.CommandLine;
+using Nsmt.Cli;
+using Nsmt.Core;
 using System.Globalization;
 using System.Text.Encodings.Web;
 using System.Text.Json;
@@ -17,15 +19,19 @@ namespace Nsmt.Amp.Stage;
 /// <summary>The subcommands: each reads its options, calls the library once and prints a summary.</summary>
 internal static class Commands
 {
-    public const int Ok = 0;
-    public const int BadInput = 2;
-    public const int ChecksFailed = 3;
+    private const int Ok = ExitCodes.Ok;
+    private const int ChecksFailed = ExitCodes.CheckFailed;
 
     private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
 
     /// <summary>The whole command line, as Program runs it (and tests, in-process).</summary>
-    public static RootCommand Root() => new("Neural amp modeling tools: make a capture signal, reamp it through the reference amp, "
-        + "check a DI/reamp pair, process audio through a .nam model, evaluate a model.")
+    public static RootCommand Root() => new StageCommand("Neural amp modeling tools: make a capture signal, reamp it through the reference amp, "
+        + "check a DI/reamp pair, process audio through a .nam model, evaluate a model.",
+        "Amp capture -o capture.wav --seconds 30 --seed 0",
+        "Amp reamp capture.wav -o reamped.wav --latency 250",
+        "Amp check --di capture.wav --reamp reamped.wav --json report.json",
+        "Amp process guitar.wav -o out.wav --model amp.nam --block 64",
+        "Amp evaluate --model amp.nam --di capture.wav --reamp reamped.wav -o eval/")
     {
         Capture(),
         Reamp(),
@@ -39,7 +45,7 @@ internal static class Commands
         var output = OutputOption("capture WAV to write (48 kHz, 24-bit)");
         var seconds = new Option<double>("--seconds") { Description = "total length in seconds", DefaultValueFactory = _ => 30 };
         var validation = new Option<double>("--validation-seconds") { Description = "validation passage length (played at the start and the end)", DefaultValueFactory = _ => 3 };
-        var seed = new Option<int>("--seed") { Description = "random seed (same seed, same file)", DefaultValueFactory = _ => 0 };
+        var seed = StageOptions.Seed("random seed (default 0; the same seed gives the same file)");
         var rate = new Option<int>("--sample-rate") { Description = "sample rate in Hz", DefaultValueFactory = _ => 48000 };
         var command = new Command("capture", "Write the capture signal: validation passage, clicks, sweeps, noise bursts, synthetic guitar, validation repeat.")
         {
@@ -51,7 +57,7 @@ internal static class Commands
             {
                 Seconds = parse.GetValue(seconds),
                 ValidationSeconds = parse.GetValue(validation),
-                Seed = parse.GetValue(seed),
+                Seed = parse.GetValue(seed) ?? 0,
                 SampleRate = parse.GetValue(rate),
             });
             string path = parse.GetRequiredValue(output);
@@ -209,7 +215,7 @@ internal static class Commands
         var model = new Option<string>("--model") { Description = "the .nam model", Required = true };
         var di = new Option<string>("--di") { Description = "the DI WAV", Required = true };
         var reamp = new Option<string>("--reamp") { Description = "the reamped WAV", Required = true };
-        var output = new Option<string>("--output", "-o") { Description = "directory for metrics.json and the SVG figures", Required = true };
+        var output = StageOptions.Output("directory for metrics.json and the SVG figures", required: true);
         var latency = LatencyOption();
         var channel = ChannelOption();
         var fastTanh = new Option<bool>("--fast-tanh") { Description = "run the model with NAM's fast tanh" };
@@ -307,7 +313,7 @@ internal static class Commands
     };
 
     private static Option<string> OutputOption(string description) =>
-        new("--output", "-o") { Description = description, Required = true };
+        StageOptions.Output(description, required: true, helpName: "FILE");
 
     private static Option<bool> OverwriteOption() =>
         new("--overwrite") { Description = "allow the output to replace an input file (written atomically once the input is read)" };
@@ -359,18 +365,7 @@ internal static class Commands
         return mono;
     }
 
-    /// <summary>Runs a command body; expected failures become one clear line on stderr and exit code 2.</summary>
-    private static int Run(string command, Func<int> body)
-    {
-        try
-        {
-            return body();
-        }
-        catch (Exception e) when (e is IngestException or NamFormatException or WavFormatException or FileNotFoundException
-            or DirectoryNotFoundException or IOException or UnauthorizedAccessException or ArgumentException)
-        {
-            Console.Error.WriteLine($"Amp {command}: error: {e.Message}");
-            return BadInput;
-        }
-    }
+    /// <summary>Runs a command body with the stages' exit codes; the amp libraries' input errors are bad input (2).</summary>
+    private static int Run(string command, Func<int> body) =>
+        StageCli.Run($"Amp {command}", body, e => e is IngestException or NamFormatException or WavFormatException or ArgumentException);
 }
