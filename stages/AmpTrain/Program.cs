@@ -31,7 +31,8 @@ timeOption.Validators.Add(result =>
 });
 var overridesArgument = Overrides.Argument("training.epochs=20 model.preset=standard data.seconds=60");
 var root = new StageCommand("Trains a neural amp model (NAM WaveNet/LSTM or the seed WaveNet) and writes a run directory: "
-    + "config.yaml, metrics.csv, tensorboard/, checkpoints/ (top-k + last, each with a .nam), model.nam (best), summary.json.",
+    + "config.yaml, metrics.csv, tensorboard/, checkpoints/ (top-k + last, each with a .nam), "
+    + "model.nam (best), summary.json.",
     "AmpTrain --config configs/amp/default.yaml",
     "AmpTrain --config configs/amp/files.yaml --time 10m data.di=di.wav data.reamp=amp.wav",
     "AmpTrain --resume RUN_DIR training.epochs=40",
