@@ -38,26 +38,12 @@ public static class Overrides
             if (text.StartsWith('-'))
             {
                 string name = text.Split('=', 2)[0];
-                var known = OptionNames(result.Parent as CommandResult);
+                var known = StageCli.OptionNames(result.Parent as CommandResult);
                 result.AddError($"unknown option '{name}'{NearestName.Suggestion(name, known)}");
             }
             else if (!text.Contains('=', StringComparison.Ordinal))
             {
                 result.AddError($"unexpected argument '{text}' (overrides look like key=value)");
-            }
-        }
-    }
-
-    private static IEnumerable<string> OptionNames(CommandResult? command)
-    {
-        for (var c = command; c is not null; c = c.Parent as CommandResult)
-        {
-            foreach (var option in c.Command.Options)
-            {
-                if (!option.Hidden)
-                {
-                    yield return option.Name;
-                }
             }
         }
     }

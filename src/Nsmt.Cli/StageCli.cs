@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.CommandLine.Help;
 using System.CommandLine.Invocation;
+using System.CommandLine.Parsing;
 using System.Globalization;
 using Nsmt.Core;
 
@@ -42,14 +43,18 @@ public static class StageCli
 
         var command = result.CommandResult.Command;
         string name = command == root ? root.Name : $"{root.Name} {command.Name}";
-        foreach (var error in result.Errors)
+        foreach (string message in ErrorMessages(result))
         {
-            Console.Error.WriteLine($"{name}: error: {error.Message}{Suggestion(error.Message, result)}");
+            Console.Error.WriteLine($"{name}: error: {message}");
         }
 
         Console.Error.WriteLine($"Run '{name} --help' for usage.");
         return ExitCodes.Usage;
     }
+
+    /// <summary>The parse errors, a misspelt option or command followed by the nearest real one.</summary>
+    public static IEnumerable<string> ErrorMessages(ParseResult result) =>
+        result.Errors.Select(e => e.Message + Suggestion(e.Message, result));
 
     // "Unrecognized command or argument 'chek'": name the nearest subcommand or option of the command.
     private static string Suggestion(string message, ParseResult result)
@@ -60,9 +65,23 @@ public static class StageCli
             return "";
         }
 
-        var command = result.CommandResult.Command;
-        var names = command.Subcommands.Select(c => c.Name).Concat(command.Options.Where(o => !o.Hidden).Select(o => o.Name));
+        var names = result.CommandResult.Command.Subcommands.Select(c => c.Name).Concat(OptionNames(result.CommandResult));
         return NearestName.Suggestion(token.Split('=', 2)[0], names);
+    }
+
+    /// <summary>The options a command accepts: its own and its ancestors' (recursive ones, --help, --version).</summary>
+    internal static IEnumerable<string> OptionNames(CommandResult? command)
+    {
+        for (var c = command; c is not null; c = c.Parent as CommandResult)
+        {
+            foreach (var option in c.Command.Options)
+            {
+                if (!option.Hidden && (c == command || option.Recursive))
+                {
+                    yield return option.Name;
+                }
+            }
+        }
     }
 
     /// <summary>

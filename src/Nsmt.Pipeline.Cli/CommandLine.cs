@@ -69,7 +69,7 @@ internal sealed class CommandLine
         var cli = new CommandLine();
         if (result.Errors.Count > 0)
         {
-            throw new PipelineException(string.Join("; ", result.Errors.Select(e => e.Message)));
+            throw new PipelineException(string.Join("; ", StageCli.ErrorMessages(result)));
         }
 
         cli.Command = result.CommandResult.Command.Name;

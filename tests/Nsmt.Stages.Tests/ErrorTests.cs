@@ -51,6 +51,15 @@ public sealed class ErrorTests
     }
 
     [Fact]
+    public void The_pipeline_command_line_names_the_nearest_option_and_keeps_its_exit_code()
+    {
+        // nsmt-pipeline's own codes (README, Pipeline): 1 is a failed stage, so an argument mistake is 2 there.
+        var result = StageProgram.Run("nsmt-pipeline", "status", "--experimnt", "quick");
+        Assert.Equal(2, result.ExitCode);
+        Snapshot.Verify(result.Error, Verbatim);
+    }
+
+    [Fact]
     public void A_missing_file_is_bad_input_named_in_one_line()
     {
         var result = StageProgram.Run("Amp", "process", "missing.wav", "-o", "never.wav", "--model", "missing.nam");

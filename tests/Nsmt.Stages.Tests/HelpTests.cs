@@ -24,6 +24,8 @@ public sealed class HelpTests
         { "Amp", ["check"] },
         { "Amp", ["process"] },
         { "Amp", ["evaluate"] },
+        { "nsmt-pipeline", [] },
+        { "nsmt-pipeline", ["run"] },
     };
 
     [Theory]
@@ -44,6 +46,7 @@ public sealed class HelpTests
     [InlineData("Compare")]
     [InlineData("AmpTrain")]
     [InlineData("Amp")]
+    [InlineData("nsmt-pipeline")]
     public void Every_stage_has_examples_the_common_options_and_a_version(string stage)
     {
         string help = StageProgram.Run(stage, "--help").Output;
