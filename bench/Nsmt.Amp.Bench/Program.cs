@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using Nsmt.Amp.Engine;
-using Nsmt.Amp.Models;
+using Nsmt.Amp.Architectures;
 
 // Real-time factor of the streaming engines: one thread, fixed block size, 48 kHz.
 // Usage: dotnet run -c Release --project bench/Nsmt.Amp.Bench [-- --block 64 --seconds 10 --tanh exact|fast]

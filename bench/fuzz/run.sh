@@ -18,7 +18,7 @@ cp -al bench/fuzz/Nsmt.Fuzz/bin/Release/net10.0/. "$out/"
 # Instrument our readers and the parsers they stand on. SharpFuzz rewrites a file in place, and the build
 # hard-links package assemblies to the NuGet cache (build/Torch.targets): each file is first replaced by a copy
 # of its own, so the instrumentation never reaches the cache or another project's output.
-for dll in Nsmt.Audio Nsmt.Vimh Nsmt.Amp Nsmt.Amp.Training Nsmt.Training Nsmt.Pipeline NAudio.Core YamlDotNet; do
+for dll in Nsmt.Audio Nsmt.Spectral.Data Nsmt.Amp Nsmt.Amp.Training Nsmt.Spectral.Training Nsmt.Pipeline NAudio.Core YamlDotNet; do
   cp "$out/$dll.dll" "$out/$dll.dll.own" && mv -f "$out/$dll.dll.own" "$out/$dll.dll"
   dotnet sharpfuzz "$out/$dll.dll" >/dev/null
 done

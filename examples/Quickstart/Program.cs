@@ -2,8 +2,9 @@
 // accuracy, save the weights as safetensors. Reads like the PyTorch it mirrors.
 using System.Diagnostics;
 using TorchSharp;
-using Nsmt.Models;
-using Nsmt.Training.IO;
+using Nsmt.Neural;
+using Nsmt.Spectral.Models;
+using Nsmt.Neural.IO;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
 

@@ -1,6 +1,5 @@
 using Nsmt.Core;
 using System.Diagnostics;
-using Nsmt.Audio;
 
 namespace Nsmt.Diagrams;
 

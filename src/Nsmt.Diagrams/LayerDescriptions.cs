@@ -1,4 +1,5 @@
-using Nsmt.Models;
+using Nsmt.Neural;
+using Nsmt.Spectral.Models;
 using System.Globalization;
 using TorchSharp;
 using TorchSharp.Modules;

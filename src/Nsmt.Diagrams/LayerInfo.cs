@@ -1,4 +1,5 @@
-using Nsmt.Models;
+using Nsmt.Neural;
+using Nsmt.Spectral.Models;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -1,5 +1,4 @@
 using Nsmt.Core;
-using Nsmt.Audio;
 using TorchSharp;
 using static TorchSharp.torch;
 

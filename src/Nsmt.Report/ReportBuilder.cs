@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Nsmt.Plots;
-using Nsmt.Training.Logging;
+using Nsmt.Runs;
 
 namespace Nsmt.Report;
 

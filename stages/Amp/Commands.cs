@@ -1,6 +1,6 @@
+using Nsmt.Core;
 using System.CommandLine;
 using Nsmt.Cli;
-using Nsmt.Core;
 using System.Globalization;
 using System.Text.Encodings.Web;
 using System.Text.Json;

@@ -5,8 +5,8 @@ using Nsmt.Amp.Format;
 using Nsmt.Amp.Training.Config;
 using Nsmt.Amp.Training.Data;
 using Nsmt.Amp.Training.Export;
-using Nsmt.Amp.Training.Training;
-using Nsmt.Training.Logging;
+using Nsmt.Amp.Training;
+using Nsmt.Runs;
 
 // AmpTrain: argument parsing plus library calls (AmpDataLoader.Load, AmpTrainer.Run, NamExport).
 var configOption = StageOptions.Config("experiment config (YAML), e.g. configs/amp/default.yaml");

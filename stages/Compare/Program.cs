@@ -3,10 +3,10 @@ using Nsmt.Cli;
 using Nsmt.Report;
 using TorchSharp;
 using static TorchSharp.torch;
-using Nsmt.Training.Comparison;
-using Nsmt.Training.Config;
-using Nsmt.Training.Logging;
-using Nsmt.Vimh;
+using Nsmt.Spectral.Training.Comparison;
+using Nsmt.Spectral.Training.Config;
+using Nsmt.Runs;
+using Nsmt.Spectral.Data;
 
 // Compare: argument parsing plus one library call per part (ArchitectureComparison.Run, ReportBuilder.Build).
 var outputOption = StageOptions.Output("report directory (e.g. artifacts/report)", required: true);
@@ -47,7 +47,7 @@ root.SetAction(parse => StageCli.Run("Compare", () => Compare(
     parse.GetValue(plainOption),
     new Inputs(parse.GetValue(runsOption) ?? [], parse.GetValue(evalsOption) ?? [], parse.GetValue(diagramsOption) ?? [], parse.GetValue(ampOption) ?? []),
     Overrides.With(parse.GetValue(overridesArgument), ("seed", parse.GetValue(seedOption)), ("trainer.threads", parse.GetValue(threadsOption)))),
-    e => e is ConfigException or Nsmt.Models.ModelConfigException or VimhDataException or System.Runtime.InteropServices.ExternalException
+    e => e is ConfigException or Nsmt.Spectral.Models.ModelConfigException or VimhDataException or System.Runtime.InteropServices.ExternalException
         or System.Text.Json.JsonException));
 return StageCli.Invoke(root, args);
 

@@ -1,14 +1,15 @@
 using System.Globalization;
 using Nsmt.Amp.Training.Config;
 using Nsmt.Amp.Training.Export;
-using Nsmt.Amp.Training.Models;
+using Nsmt.Amp.Training.Modules;
 using Nsmt.Diagrams;
-using Nsmt.Models;
+using Nsmt.Neural;
+using Nsmt.Spectral.Models;
 using TorchSharp;
-using Nsmt.Training.Config;
-using Nsmt.Training.Data;
-using Nsmt.Vimh;
-using Nsmt.Vimh.Config;
+using Nsmt.Spectral.Training.Config;
+using Nsmt.Spectral.Training.Data;
+using Nsmt.Spectral.Data;
+using Nsmt.Spectral.Data.Config;
 using static TorchSharp.torch;
 
 namespace Nsmt.Stages.Diagram;
@@ -98,7 +99,7 @@ public static class ModelSources
     /// Heads and image shape as training would see them: from the dataset's info file when it was generated,
     /// else from its generator config (no need to generate data to draw a model).
     /// </summary>
-    private static (IReadOnlyList<HeadSpec> Heads, InputShape Shape, string Origin) DatasetShape(Nsmt.Training.Config.DataSettings data, string workspace)
+    private static (IReadOnlyList<HeadSpec> Heads, InputShape Shape, string Origin) DatasetShape(Nsmt.Spectral.Training.Config.DataSettings data, string workspace)
     {
         var info = Path.Combine(workspace, data.Directory, VimhFormat.InfoFileName);
         if (File.Exists(info))
@@ -111,7 +112,7 @@ public static class ModelSources
         return (DatasetHeads.From(generator.VaryingParameters), new InputShape(generator.Channels, generator.Height, generator.Width), generatorPath);
     }
 
-    private static TracedModel Spectral(string name, string description, Nsmt.Training.Config.ModelSettings model, IReadOnlyList<HeadSpec> heads, InputShape shape, long seed)
+    private static TracedModel Spectral(string name, string description, Nsmt.Spectral.Training.Config.ModelSettings model, IReadOnlyList<HeadSpec> heads, InputShape shape, long seed)
     {
         manual_seed(seed);
         using var network = ModelFactory.Create(model.Network, heads, shape, model.HeadKind);

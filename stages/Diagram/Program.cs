@@ -4,9 +4,10 @@ using Nsmt.Cli;
 using Nsmt.Amp.Format;
 using Nsmt.Amp.Training.Config;
 using Nsmt.Diagrams;
-using Nsmt.Models;
+using Nsmt.Neural;
+using Nsmt.Spectral.Models;
 using Nsmt.Stages.Diagram;
-using Nsmt.Vimh;
+using Nsmt.Spectral.Data;
 
 // Diagram: argument parsing plus library calls (ModelSources builds and traces the model, ModelDiagram writes the files).
 var experimentOption = StageOptions.Experiment("configs/experiment/NAME.yaml composed with configs/train.yaml, as Train does; heads and "
@@ -72,7 +73,7 @@ root.SetAction(parse => StageCli.Run("Diagram", () => Draw(
     new SummaryOptions { Depth = parse.GetValue(depthOption) ?? 3, ShowVariableNames = parse.GetValue(varNamesOption) },
     new GraphOptions { MaxDepth = parse.GetValue(graphDepthOption), Direction = parse.GetValue(directionOption) },
     parse.GetValue(overridesArgument) ?? []),
-    e => e is Nsmt.Training.Config.ConfigException or Nsmt.Vimh.Config.ConfigException or ModelConfigException or AmpConfigException
+    e => e is Nsmt.Spectral.Training.Config.ConfigException or Nsmt.Spectral.Data.Config.ConfigException or ModelConfigException or AmpConfigException
         or NamFormatException or NotSupportedException or VimhDataException or ArgumentException or InvalidOperationException));
 return StageCli.Invoke(root, args);
 
@@ -83,7 +84,7 @@ static int Draw(Source source, string? output, int samples, SummaryOptions summa
     string? configRoot = null;
     if (experiment is not null)
     {
-        configRoot = configs ?? Nsmt.Training.Config.ConfigLocator.Find(Directory.GetCurrentDirectory());
+        configRoot = configs ?? Nsmt.Spectral.Training.Config.ConfigLocator.Find(Directory.GetCurrentDirectory());
         model = ModelSources.FromExperiment(configRoot, experiment, overrides);
     }
     else if (modelFile is not null)

@@ -3,9 +3,9 @@ using System.Globalization;
 using Nsmt.Cli;
 using TorchSharp;
 using static TorchSharp.torch;
-using Nsmt.Training.Config;
-using Nsmt.Training.Evaluation;
-using Nsmt.Vimh;
+using Nsmt.Spectral.Training.Config;
+using Nsmt.Spectral.Training.Evaluation;
+using Nsmt.Spectral.Data;
 using Spectre.Console;
 
 // Evaluate: argument parsing plus one library call (ModelEvaluation.Run).

@@ -1,9 +1,9 @@
 using System.CommandLine;
 using System.Globalization;
 using Nsmt.Cli;
-using Nsmt.Vimh;
-using Nsmt.Vimh.Config;
-using Nsmt.Vimh.Generation;
+using Nsmt.Spectral.Data;
+using Nsmt.Spectral.Data.Config;
+using Nsmt.Spectral.Data.Generation;
 using Spectre.Console;
 
 // Generate: argument parsing plus one library call (DatasetGenerator.Generate).

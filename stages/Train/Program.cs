@@ -3,10 +3,10 @@ using System.Globalization;
 using Nsmt.Cli;
 using TorchSharp;
 using static TorchSharp.torch;
-using Nsmt.Training;
-using Nsmt.Training.Config;
-using Nsmt.Training.Logging;
-using Nsmt.Vimh;
+using Nsmt.Spectral.Training;
+using Nsmt.Spectral.Training.Config;
+using Nsmt.Runs;
+using Nsmt.Spectral.Data;
 using Spectre.Console;
 
 // Train: argument parsing plus one library call (TrainingRunner.Run).
@@ -38,7 +38,7 @@ root.SetAction(parse => StageCli.Run("Train", () => Train(
     parse.GetValue(resumeOption),
     parse.GetValue(plainOption),
     Overrides.With(parse.GetValue(overridesArgument), ("seed", parse.GetValue(seedOption)), ("trainer.threads", parse.GetValue(threadsOption)))),
-    e => e is ConfigException or Nsmt.Models.ModelConfigException or VimhDataException or System.Runtime.InteropServices.ExternalException));
+    e => e is ConfigException or Nsmt.Spectral.Models.ModelConfigException or VimhDataException or System.Runtime.InteropServices.ExternalException));
 return StageCli.Invoke(root, args);
 
 static int Train(string? configs, bool list, string? experiment, string? runDir, string? data, string? resume, bool plain, IReadOnlyList<string> overrides)

@@ -1,5 +1,6 @@
+using Nsmt.Neural;
 using System.Globalization;
-using Nsmt.Training.IO;
+using Nsmt.Neural.IO;
 
 namespace Engine.Tests;
 

@@ -1,4 +1,5 @@
-using Nsmt.Models;
+using Nsmt.Neural;
+using Nsmt.Spectral.Models;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
 

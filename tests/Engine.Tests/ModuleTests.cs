@@ -1,4 +1,5 @@
-using Nsmt.Models;
+using Nsmt.Neural;
+using Nsmt.Spectral.Models;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -110,11 +111,11 @@ public class ModuleTests
         Assert.Equal(4 * 8 + 8 + 8 + 8 + 8 * 2 + 2, model.NumberOfParameters());
 
         using var other = new TwoLayer();
-        Nsmt.Training.IO.StateDicts.Load(other, model.state_dict());
+        Nsmt.Neural.IO.StateDicts.Load(other, model.state_dict());
         Golden.AssertEqual(model.state_dict()["fc2.weight"], other.state_dict()["fc2.weight"]);
 
         using var wrong = nn.Sequential(("fc1", nn.Linear(4, 3)));
-        var error = Assert.Throws<ArgumentException>(() => Nsmt.Training.IO.StateDicts.Load(wrong, model.state_dict()));
+        var error = Assert.Throws<ArgumentException>(() => Nsmt.Neural.IO.StateDicts.Load(wrong, model.state_dict()));
         Assert.Contains("'fc1.weight': shape [8, 4] in the source, [3, 4] in the model", error.Message);
         Assert.Contains("'fc2.bias': not a parameter or buffer", error.Message);
     }

@@ -1,5 +1,6 @@
-using Nsmt.Models;
-using Nsmt.Training.IO;
+using Nsmt.Neural;
+using Nsmt.Spectral.Models;
+using Nsmt.Neural.IO;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
 
@@ -106,7 +107,7 @@ public class TrainingTests
             bytes[^5] ^= 0x10; // one bit of the last weight
             File.WriteAllBytes(path, bytes);
             var before = File.ReadAllBytes(path);
-            var error = Assert.Throws<InvalidDataException>(() => Nsmt.Training.IO.SafeTensors.Load(path));
+            var error = Assert.Throws<InvalidDataException>(() => Nsmt.Neural.IO.SafeTensors.Load(path));
             Assert.Contains(path, error.Message);
             Assert.Contains("nsmt.data_sha256", error.Message);
             Assert.Contains(Convert.ToHexStringLower(checksum), error.Message);

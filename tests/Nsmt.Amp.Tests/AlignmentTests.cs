@@ -2,7 +2,7 @@ using System.Text.Json;
 using Nsmt.Amp.Evaluation;
 using Nsmt.Amp.Format;
 using Nsmt.Amp.Ingest;
-using Nsmt.Amp.Models;
+using Nsmt.Amp.Architectures;
 
 namespace Nsmt.Amp.Tests;
 

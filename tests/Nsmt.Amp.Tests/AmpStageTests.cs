@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using Nsmt.Amp.Format;
-using Nsmt.Amp.Models;
+using Nsmt.Amp.Architectures;
 using Nsmt.Amp.Processing;
 using Nsmt.Amp.Stage;
 using Nsmt.Audio;

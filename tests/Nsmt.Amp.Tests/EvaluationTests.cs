@@ -3,7 +3,7 @@ using System.Xml.Linq;
 using Nsmt.Amp.Engine;
 using Nsmt.Amp.Evaluation;
 using Nsmt.Amp.Ingest;
-using Nsmt.Amp.Models;
+using Nsmt.Amp.Architectures;
 
 namespace Nsmt.Amp.Tests;
 

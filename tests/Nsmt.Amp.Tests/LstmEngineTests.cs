@@ -1,5 +1,5 @@
 using Nsmt.Amp.Engine;
-using Nsmt.Amp.Models;
+using Nsmt.Amp.Architectures;
 
 namespace Nsmt.Amp.Tests;
 

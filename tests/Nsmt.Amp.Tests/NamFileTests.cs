@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Nsmt.Amp.Format;
-using Nsmt.Amp.Models;
+using Nsmt.Amp.Architectures;
 
 namespace Nsmt.Amp.Tests;
 

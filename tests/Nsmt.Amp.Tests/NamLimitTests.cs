@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using Nsmt.Amp.Format;
 using Xunit.Abstractions;
-using Nsmt.Amp.Models;
+using Nsmt.Amp.Architectures;
 
 namespace Nsmt.Amp.Tests;
 

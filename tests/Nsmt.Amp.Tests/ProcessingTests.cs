@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using Nsmt.Amp.Engine;
 using Nsmt.Amp.Format;
-using Nsmt.Amp.Models;
+using Nsmt.Amp.Architectures;
 using Nsmt.Amp.Processing;
 using Nsmt.Audio;
 

@@ -1,4 +1,4 @@
-using Nsmt.Models;
+using Nsmt.Neural;
 using Nsmt.Amp.Capture;
 using Nsmt.Amp.Training.Config;
 using Nsmt.Amp.Training.Data;

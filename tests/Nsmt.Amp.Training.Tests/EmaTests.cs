@@ -1,6 +1,6 @@
-using Nsmt.Models;
-using Nsmt.Amp.Training.Models;
-using Nsmt.Amp.Training.Training;
+using Nsmt.Neural;
+using Nsmt.Amp.Training.Modules;
+using Nsmt.Amp.Training;
 using static TorchSharp.torch;
 
 namespace Nsmt.Amp.Training.Tests;

@@ -1,8 +1,8 @@
 using Nsmt.Amp.Engine;
 using Nsmt.Amp.Format;
-using Nsmt.Amp.Models;
+using Nsmt.Amp.Architectures;
 using Nsmt.Amp.Training.Export;
-using Nsmt.Amp.Training.Models;
+using Nsmt.Amp.Training.Modules;
 using TorchSharp;
 using static TorchSharp.torch;
 

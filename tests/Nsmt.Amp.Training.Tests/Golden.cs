@@ -1,7 +1,7 @@
-using Nsmt.Models;
+using Nsmt.Neural;
 using TorchSharp;
 using static TorchSharp.torch;
-using Nsmt.Training.IO;
+using Nsmt.Neural.IO;
 
 namespace Nsmt.Amp.Training.Tests;
 

@@ -1,7 +1,7 @@
-using Nsmt.Models;
-using Nsmt.Amp.Models;
+using Nsmt.Neural;
+using Nsmt.Amp.Architectures;
 using Nsmt.Amp.Training.Export;
-using Nsmt.Amp.Training.Models;
+using Nsmt.Amp.Training.Modules;
 using TorchSharp;
 using static TorchSharp.torch;
 

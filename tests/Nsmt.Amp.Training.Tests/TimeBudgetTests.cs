@@ -1,4 +1,4 @@
-using Nsmt.Amp.Training.Training;
+using Nsmt.Amp.Training;
 
 namespace Nsmt.Amp.Training.Tests;
 

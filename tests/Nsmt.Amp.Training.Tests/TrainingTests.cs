@@ -3,9 +3,9 @@ using Nsmt.Amp.Format;
 using Nsmt.Amp.Training.Config;
 using Nsmt.Amp.Training.Data;
 using Nsmt.Amp.Training.Export;
-using Nsmt.Amp.Training.Training;
-using Nsmt.Training.IO;
-using Nsmt.Training.Logging;
+using Nsmt.Amp.Training;
+using Nsmt.Neural.IO;
+using Nsmt.Runs;
 
 namespace Nsmt.Amp.Training.Tests;
 

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Text.RegularExpressions;
 using Nsmt.Plots;
-using Nsmt.Training.Logging;
+using Nsmt.Runs;
 
 namespace Nsmt.Report.Tests;
 

@@ -3,9 +3,9 @@ using System.Text.Json;
 using Nsmt.Amp.Capture;
 using Nsmt.Amp.Training.Config;
 using Nsmt.Amp.Training.Data;
-using Nsmt.Amp.Training.Training;
+using Nsmt.Amp.Training;
 using Nsmt.Audio;
-using Nsmt.Training.Logging;
+using Nsmt.Runs;
 
 // The C# side of bench/amp-train (run.sh drives it next to pytorch_train.py):
 //   AmpTrainBench prepare DIR [--seconds S]      reference-amp capture -> DIR/input.wav, output.wav (float32), data.json

@@ -4,7 +4,7 @@ using Nsmt.Amp.Training.Config;
 using Nsmt.Audio;
 using Nsmt.Pipeline;
 using Nsmt.Pipeline.State;
-using Nsmt.Vimh;
+using Nsmt.Spectral.Data;
 
 namespace Nsmt.Fuzz;
 
@@ -26,7 +26,7 @@ internal static class Targets
 
     /// <summary>The error types the readers document; everything else escaping them is a bug.</summary>
     public static bool IsDocumented(Exception e) => e is WavFormatException or VimhDataException or NamFormatException
-        or AmpConfigException or Nsmt.Training.Config.ConfigException or Nsmt.Vimh.Config.ConfigException or PipelineException;
+        or AmpConfigException or Nsmt.Spectral.Training.Config.ConfigException or Nsmt.Spectral.Data.Config.ConfigException or PipelineException;
 
     /// <summary>The bytes as a WAV file; every frame is read through the streaming reader.</summary>
     private static void Wav(byte[] input, string scratch)
@@ -65,8 +65,8 @@ internal static class Targets
         string[] overrides = marker < 0 ? [] : text[(marker + 15)..].Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         string path = Write(scratch, "config.yaml", Encoding.UTF8.GetBytes(yaml));
         Try(() => AmpTrainConfig.Load(path, overrides));
-        Try(() => Nsmt.Training.Config.ConfigYaml.ReadFile(path));
-        Try(() => Nsmt.Vimh.Config.GeneratorConfig.Load(path, overrides.Where(o => o.Contains('=', StringComparison.Ordinal))));
+        Try(() => Nsmt.Spectral.Training.Config.ConfigYaml.ReadFile(path));
+        Try(() => Nsmt.Spectral.Data.Config.GeneratorConfig.Load(path, overrides.Where(o => o.Contains('=', StringComparison.Ordinal))));
     }
 
     private static void Lock(byte[] input, string scratch) => LockFile.Load(Write(scratch, "pipeline.lock", input));

@@ -1,9 +1,9 @@
 using System.Globalization;
 using System.Text;
-using Nsmt.Amp.Models;
+using Nsmt.Amp.Architectures;
 using Nsmt.Amp.ReferenceAmp;
 using Nsmt.Amp.Training.Losses;
-using Nsmt.Amp.Training.Models;
+using Nsmt.Amp.Training.Modules;
 
 namespace Nsmt.Amp.Training.Config;
 

@@ -1,5 +1,5 @@
 using System.Globalization;
-using Nsmt.Vimh.Config;
+using Nsmt.Spectral.Data.Config;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 

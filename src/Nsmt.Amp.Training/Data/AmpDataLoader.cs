@@ -1,7 +1,7 @@
 using System.Globalization;
 using Nsmt.Amp.Capture;
 using Nsmt.Amp.Ingest;
-using Nsmt.Amp.Models;
+using Nsmt.Amp.Architectures;
 using Nsmt.Amp.Training.Config;
 
 namespace Nsmt.Amp.Training.Data;

@@ -1,5 +1,5 @@
 using Nsmt.Amp.Capture;
-using Nsmt.Amp.Models;
+using Nsmt.Amp.Architectures;
 
 namespace Nsmt.Amp.Training.Data;
 

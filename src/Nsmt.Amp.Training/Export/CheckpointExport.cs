@@ -1,7 +1,7 @@
-using Nsmt.Amp.Models;
+using Nsmt.Amp.Architectures;
 using Nsmt.Amp.Training.Config;
-using Nsmt.Amp.Training.Models;
-using Nsmt.Amp.Training.Training;
+using Nsmt.Amp.Training.Modules;
+using Nsmt.Amp.Training;
 
 namespace Nsmt.Amp.Training.Export;
 

@@ -1,8 +1,8 @@
 using Nsmt.Amp.Capture;
-using Nsmt.Amp.Models;
+using Nsmt.Amp.Architectures;
 using Nsmt.Amp.Training.Config;
 using Nsmt.Amp.Training.Data;
-using Nsmt.Amp.Training.Models;
+using Nsmt.Amp.Training.Modules;
 using Nsmt.Audio.Dsp;
 
 namespace Nsmt.Amp.Training.Export;

@@ -1,5 +1,5 @@
 using System.Runtime.Intrinsics;
-using Nsmt.Amp.Models;
+using Nsmt.Amp.Architectures;
 
 namespace Nsmt.Amp.Engine;
 

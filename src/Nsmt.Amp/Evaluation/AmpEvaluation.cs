@@ -4,7 +4,7 @@ using System.Text.Json;
 using Nsmt.Amp.Capture;
 using Nsmt.Amp.Engine;
 using Nsmt.Amp.Ingest;
-using Nsmt.Amp.Models;
+using Nsmt.Amp.Architectures;
 using Nsmt.Amp.Processing;
 using Nsmt.Audio;
 

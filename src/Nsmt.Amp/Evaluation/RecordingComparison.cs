@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text;
 using Nsmt.Amp.Engine;
 using Nsmt.Amp.Ingest;
-using Nsmt.Amp.Models;
+using Nsmt.Amp.Architectures;
 using Nsmt.Amp.Processing;
 
 namespace Nsmt.Amp.Evaluation;

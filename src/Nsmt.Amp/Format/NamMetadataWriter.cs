@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Nsmt.Amp.Models;
+using Nsmt.Amp.Architectures;
 
 namespace Nsmt.Amp.Format;
 

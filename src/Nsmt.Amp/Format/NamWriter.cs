@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
-using Nsmt.Amp.Models;
+using Nsmt.Amp.Architectures;
 
 namespace Nsmt.Amp.Format;
 

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Nsmt.Amp.Capture;
-using Nsmt.Amp.Models;
+using Nsmt.Amp.Architectures;
 
 namespace Nsmt.Amp.Ingest;
 

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Nsmt.Amp.Engine;
 using Nsmt.Amp.Format;
-using Nsmt.Amp.Models;
+using Nsmt.Amp.Architectures;
 using Nsmt.Audio;
 using Nsmt.Audio.Dsp;
 

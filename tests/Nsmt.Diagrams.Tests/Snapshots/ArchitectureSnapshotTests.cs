@@ -1,4 +1,5 @@
-using Nsmt.Models;
+using Nsmt.Neural;
+using Nsmt.Spectral.Models;
 using Nsmt.Tests.Snapshots;
 using static TorchSharp.torch;
 

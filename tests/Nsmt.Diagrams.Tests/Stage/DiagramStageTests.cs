@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Nsmt.Amp.Format;
-using Nsmt.Models;
+using Nsmt.Neural;
+using Nsmt.Spectral.Models;
 using Nsmt.Stages.Diagram;
 
 namespace Nsmt.Diagrams.Tests.Stage;
@@ -111,7 +112,7 @@ public sealed class DiagramStageTests : IDisposable
         var config = Path.Combine(Configs, "amp", "default.yaml");
         Assert.True(File.Exists(config), $"{config} is missing");
         var model = ModelSources.FromAmpConfig(config, ["model.type=seed_wavenet", "model.seed.layers=4"], samples: 16);
-        var options = new Nsmt.Amp.Training.Models.SeedWaveNetOptions(Layers: 4);
+        var options = new Nsmt.Amp.Training.Modules.SeedWaveNetOptions(Layers: 4);
         Assert.Equal("SeedWaveNet", model.Trace.ModelName);
         Assert.Equal(options.ParameterCount, TorchinfoStatistics.Of(model.Trace).TotalParams); // 2C + L(C*C*K + C) + C + 1
         Assert.Equal($"[1, {options.ReceptiveField - 1 + 16}]", model.Trace.InputShapes.Single().DimsText);

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Golden VIMH data for tests/Nsmt.Vimh.Tests, made the way NSMT's Python generator makes it.
+"""Golden VIMH data for tests/Nsmt.Spectral.Data.Tests, made the way NSMT's Python generator makes it.
 
 Run from the repository root with Debian's python3 (python3-torch):
     /usr/bin/python3 tests/fixtures-gen/audio/make_vimh_fixtures.py
@@ -8,7 +8,7 @@ For a handful of configurations and explicit parameter values this writes the re
 write (torch.stft in float32, symmetric windows, normalized, HTK mel bank, round-half-even 8-bit
 scaling, envelope channels with torch conv2d), plus the vimh_dataset_info.json that NSMT's
 save_vimh_dataset writes for configs/synth/simple_saw.yaml (json.dump, indent=4).
-Outputs go to tests/Nsmt.Vimh.Tests/Fixtures/.
+Outputs go to tests/Nsmt.Spectral.Data.Tests/Fixtures/.
 """
 import json
 import os
@@ -22,7 +22,7 @@ import torch.nn.functional as F
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from make_fixtures import saw  # noqa: E402  (spec transcription of SimpleSawSynth + Moog + ADSR)
 
-OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "Nsmt.Vimh.Tests", "Fixtures")
+OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "Nsmt.Spectral.Data.Tests", "Fixtures")
 
 
 def window(kind, n):

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Golden values for the head losses of tests/Nsmt.Training.Tests, written in PyTorch the way NSMT's
+"""Golden values for the head losses of tests/Nsmt.Spectral.Training.Tests, written in PyTorch the way NSMT's
 Python code computes them (restated in shared/specs/spectral-models.md, with our fixes noted there).
 
 Run from the repository root:  /usr/bin/python3 tests/fixtures-gen/training/make_loss_fixtures.py
@@ -13,7 +13,7 @@ import torch.nn.functional as F
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 from safetensors_io import save  # noqa: E402
 
-OUT = os.path.join(os.path.dirname(__file__), "..", "..", "Nsmt.Training.Tests", "Fixtures", "losses.safetensors")
+OUT = os.path.join(os.path.dirname(__file__), "..", "..", "Nsmt.Spectral.Training.Tests", "Fixtures", "losses.safetensors")
 g = torch.Generator().manual_seed(77)
 C = 7
 logits = torch.randn(5, C, generator=g, dtype=torch.float64)

@@ -8,7 +8,7 @@ weights and per-epoch validation loss/accuracies.
     dotnet stages/Generate/bin/Release/net10.0/Generate.dll --config configs/synth/simple_saw.yaml \
         --output /tmp/simple_saw_256 --no-reports dataset.size=256
     /usr/bin/python3 tests/fixtures-gen/training/make_trainer_fixture.py /tmp/simple_saw_256 \
-        tests/Nsmt.Training.Tests/Fixtures/trainer_cnn_micro.safetensors
+        tests/Nsmt.Spectral.Training.Tests/Fixtures/trainer_cnn_micro.safetensors
 """
 import json, os, sys
 import torch

@@ -1,0 +1,456 @@
+using Nsmt.Core;
+using Nsmt.Neural;
+using Nsmt.Neural.Optimization;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using Nsmt.Amp.Evaluation;
+using Nsmt.Amp.Format;
+using Nsmt.Amp.Architectures;
+using Nsmt.Amp.Training.Config;
+using Nsmt.Amp.Training.Data;
+using Nsmt.Amp.Training.Export;
+using Nsmt.Amp.Training.Losses;
+using Nsmt.Amp.Training.Modules;
+using Nsmt.Audio;
+using TorchSharp;
+using TorchSharp.Modules;
+using Nsmt.Runs;
+using static TorchSharp.torch;
+
+namespace Nsmt.Amp.Training;
+
+/// <summary>What a training run produced.</summary>
+public sealed record AmpTrainingResult
+{
+    public required string RunDirectory { get; init; }
+
+    /// <summary>Validation ESR (NAM's, per item) of the best checkpoint.</summary>
+    public required double ValidationEsr { get; init; }
+
+    public string Grade => EsrGrade.Of(ValidationEsr);
+
+    public required int BestEpoch { get; init; }
+
+    /// <summary>Epochs completed (all sessions of the run).</summary>
+    public required int Epochs { get; init; }
+
+    public required double ElapsedSeconds { get; init; }
+
+    /// <summary>The best model as .nam (null for the seed WaveNet, which has no .nam form).</summary>
+    public string? ModelPath { get; init; }
+
+    public required string StopReason { get; init; }
+
+    /// <summary>The best model's added delay on the validation range (issue 16: should be 0); null without a .nam model.</summary>
+    public ModelDelay? AddedDelay { get; init; }
+}
+
+/// <summary>
+/// The amp training loop (NAM's recipe): seeded window shuffling, Adam + ExponentialLR per epoch,
+/// optional gradient clipping, validation ESR on the held-out range after every epoch, top-k and
+/// last checkpoints (each also as .nam), early stopping, a wall-clock budget and exact resume.
+/// Writes config.yaml (resolved), metrics.csv, TensorBoard events, checkpoints/ and model.nam (best).
+/// </summary>
+public sealed class AmpTrainer
+{
+    private readonly AmpTrainConfig config;
+    private readonly AmpTrainingData data;
+    private readonly RunDirectory run;
+    private readonly ProgressReporter progress;
+
+    public AmpTrainer(AmpTrainConfig config, AmpTrainingData data, RunDirectory run, ProgressReporter? progress = null)
+    {
+        this.config = config;
+        this.data = data;
+        this.run = run;
+        this.progress = progress ?? ProgressReporter.Silent;
+    }
+
+    /// <summary>The model file of a run folder: the best checkpoint's .nam.</summary>
+    public static string ModelFile(RunDirectory run) => Path.Combine(run.Path, "model.nam");
+
+    /// <summary>Trains from scratch, or continues from checkpoints/last.ckpt when <paramref name="resume"/> is set.</summary>
+    /// <remarks>
+    /// Cancelling stops at the next step; the interrupted epoch is not saved, so a resume repeats
+    /// it from the last checkpoint.
+    /// </remarks>
+    public AmpTrainingResult Run(bool resume = false, CancellationToken cancellation = default)
+    {
+        var t = config.Training;
+        set_num_threads(t.Threads > 0 ? t.Threads : Environment.ProcessorCount);
+        manual_seed(config.Seed);
+        string configYaml = config.ToYaml();
+        using var model = config.Model.CreateModule(data.SampleRate);
+        var train = new WindowDataset(data.Input, data.Output, data.Train, config.Data.Ny, model.Context, model.Lookahead);
+        var validationInput = ValidationInput(model, out int validationFirst, out int validationCount);
+        var validationTarget = data.Output.AsSpan(validationFirst, validationCount).ToArray();
+        using var optimizer = optim.Adam(model.parameters(), lr: t.LearningRate, weight_decay: t.WeightDecay);
+        var scheduler = new ExponentialLR(optimizer, t.LearningRateGamma);
+        using var loss = new AmpLoss(config.Loss);
+        using var average = t.EmaDecay > 0 ? new ExponentialWeightAverage(model, t.EmaDecay) : null;
+        var metrics = new MetricsCsvLogger(run.MetricsCsv);
+        var state = new TrainingProgress();
+        if (resume)
+        {
+            using var checkpoint = AmpCheckpoint.Load(run.LastCheckpoint);
+            checkpoint.LoadModel(model);
+            checkpoint.LoadTrainingState(optimizer, scheduler);
+            average?.Load(checkpoint.Tensors, checkpoint.Path);
+            state = checkpoint.Progress;
+            if (File.Exists(run.MetricsCsv))
+            {
+                metrics.Restore(MetricsCsvLogger.Read(run.MetricsCsv), state.Epoch + 1);
+            }
+
+            progress.Message($"resuming {run.Path} after epoch {state.Epoch + 1} (best validation ESR {state.BestValidationEsr:0.#####})");
+        }
+
+        // On resume too: overrides given then (more epochs, a new budget) become part of the run's config.
+        AtomicFile.WriteAllText(run.ConfigFile, configYaml);
+
+        progress.Message($"data: {data.Description}");
+        foreach (string warning in data.Warnings)
+        {
+            progress.Message($"warning: {warning}");
+        }
+
+        progress.Message(string.Create(CultureInfo.InvariantCulture,
+            $"model: {config.Model.Describe()}, {model.WeightCount:N0} weights{(model.IsNamExportable ? " (NAM's count)" : "")}, context {model.Context}, lookahead {model.Lookahead}; "
+            + $"{train.Count} windows of {train.Ny} samples, batch {t.BatchSize}, validation {validationCount} samples"));
+
+        using var tensorBoard = new TensorBoardWriter(run.TensorBoard);
+        var clock = Stopwatch.StartNew();
+        double elapsedBefore = state.ElapsedSeconds;
+        string stopReason = "completed all epochs";
+        var budget = new TimeBudget(t.MaxSeconds);
+        for (int epoch = state.Epoch + 1; epoch < t.Epochs; epoch++)
+        {
+            var epochClock = Stopwatch.StartNew();
+            var (trainLoss, terms, steps) = TrainEpoch(model, train, optimizer, loss, average, epoch, ref state, cancellation);
+            double trainSeconds = epochClock.Elapsed.TotalSeconds;
+            if (cancellation.IsCancellationRequested)
+            {
+                stopReason = $"interrupted during epoch {epoch + 1}; resume continues after epoch {state.Epoch + 1}";
+                break;
+            }
+
+            if (!double.IsFinite(trainLoss))
+            {
+                // Nothing of this epoch is saved: the checkpoints keep the last finite model.
+                stopReason = $"the training loss became {trainLoss} in epoch {epoch + 1} (diverged; try a lower training.lr or a training.grad_clip)";
+                progress.Message(stopReason);
+                break;
+            }
+
+            double learningRate = optimizer.ParamGroups.First().LearningRate;
+            scheduler.step();
+            float[] prediction;
+            using (average?.Apply())
+            {
+                prediction = model.PredictAligned(validationInput);
+            }
+
+            double esr = Esr(prediction, validationTarget);
+            double mse = Mse(prediction, validationTarget);
+
+            bool improved = esr < state.BestValidationEsr;
+            state = state with
+            {
+                Epoch = epoch,
+                ValidationEsr = esr,
+                BestValidationEsr = improved ? esr : state.BestValidationEsr,
+                BestEpoch = improved ? epoch : state.BestEpoch,
+                EpochsWithoutImprovement = improved ? 0 : state.EpochsWithoutImprovement + 1,
+                ElapsedSeconds = elapsedBefore + clock.Elapsed.TotalSeconds,
+            };
+            state = SaveCheckpoints(model, optimizer, scheduler, average, state, configYaml, improved);
+
+            var row = new Dictionary<string, double>
+            {
+                ["train/loss"] = trainLoss,
+                ["val/loss"] = esr,
+                ["val/esr"] = esr,
+                ["val/mse"] = mse,
+                ["lr"] = learningRate,
+                // The optimisation steps alone (validation and checkpoints excluded): what bench/amp-train compares.
+                ["train_seconds"] = trainSeconds,
+                // Wall clock of the whole run so far (all sessions), validation and checkpoints included.
+                ["elapsed_seconds"] = state.ElapsedSeconds,
+            };
+            foreach (var (key, value) in terms)
+            {
+                row[$"train/{key}"] = value;
+            }
+
+            metrics.Log(row, epoch, state.GlobalStep);
+            foreach (var (key, value) in row)
+            {
+                tensorBoard.AddScalar(key, value, state.GlobalStep);
+            }
+
+            tensorBoard.Flush();
+            progress.EpochCompleted(epoch, row, steps * (double)t.BatchSize * train.Ny / Math.Max(trainSeconds, 1e-9), epochClock.Elapsed);
+            if (t.EarlyStoppingPatience > 0 && state.EpochsWithoutImprovement >= t.EarlyStoppingPatience)
+            {
+                stopReason = $"early stop: no better validation ESR for {t.EarlyStoppingPatience} epochs";
+                break;
+            }
+
+            double epochSeconds = epochClock.Elapsed.TotalSeconds;
+            if (budget.Enabled && epoch + 1 < t.Epochs)
+            {
+                progress.Message(budget.Describe(epoch + 1, state.ElapsedSeconds, epochSeconds, t.Epochs));
+                if (!budget.NextEpochFits(state.ElapsedSeconds, epochSeconds))
+                {
+                    stopReason = string.Create(CultureInfo.InvariantCulture,
+                        $"time budget of {t.MaxSeconds:0.#} s: another epoch of about {epochSeconds:0.#} s would end past it");
+                    break;
+                }
+            }
+        }
+
+        return Finish(model, state, stopReason);
+    }
+
+    private (double loss, Dictionary<string, double> terms, int steps) TrainEpoch(AmpModule model, WindowDataset train, optim.Optimizer optimizer,
+        AmpLoss loss, ExponentialWeightAverage? average, int epoch, ref TrainingProgress state, CancellationToken cancellation)
+    {
+        var t = config.Training;
+        model.train();
+        var order = train.Shuffle(config.Seed, epoch);
+        if (t.DropLast && order.Length >= t.BatchSize)
+        {
+            order = order[..(order.Length / t.BatchSize * t.BatchSize)];
+        }
+
+        int steps = (order.Length + t.BatchSize - 1) / t.BatchSize;
+        progress.EpochStarted(epoch, t.Epochs, steps);
+        double lossSum = 0, normSum = 0, normMax = 0;
+        var termSums = new Dictionary<string, double>();
+        var clock = Stopwatch.StartNew();
+        for (int step = 0; step < steps && !cancellation.IsCancellationRequested; step++)
+        {
+            using var scope = NewDisposeScope();
+            var indices = order.AsSpan(step * t.BatchSize, Math.Min(t.BatchSize, order.Length - (step * t.BatchSize)));
+            var (x, y) = train.Batch(indices);
+            optimizer.zero_grad();
+            var prediction = model.call(x);
+            var (total, terms) = loss.Compute(prediction, y);
+            total.backward();
+            // The norm is logged either way; an infinite limit measures without clipping.
+            double norm = nn.utils.clip_grad_norm_(model.parameters(), t.GradClip > 0 ? t.GradClip : double.PositiveInfinity);
+            normSum += norm;
+            normMax = Math.Max(normMax, norm);
+
+            optimizer.step();
+            average?.Update();
+            double value = total.item<float>();
+            lossSum += value * indices.Length;
+            foreach (var (key, term) in terms)
+            {
+                termSums[key] = termSums.GetValueOrDefault(key) + (term.item<float>() * indices.Length);
+            }
+
+            state = state with { GlobalStep = state.GlobalStep + 1 };
+            if (!double.IsFinite(value))
+            {
+                break; // the model is lost; Run stops without saving this epoch
+            }
+
+            progress.StepCompleted(step, value, (step + 1) * (double)t.BatchSize * train.Ny / Math.Max(clock.Elapsed.TotalSeconds, 1e-9));
+        }
+
+        var means = termSums.ToDictionary(kv => kv.Key, kv => kv.Value / order.Length);
+        means["grad_norm"] = normSum / Math.Max(1, steps);
+        means["grad_norm_max"] = normMax;
+        return (lossSum / order.Length, means, steps);
+    }
+
+    /// <summary>
+    /// The validation input with the model's context taken from the data before the range (when
+    /// there is not enough, the first targets are skipped) and its lookahead after.
+    /// </summary>
+    private float[] ValidationInput(AmpModule model, out int first, out int count)
+    {
+        var range = data.Validation;
+        first = Math.Max(range.Start, model.Context);
+        int end = Math.Min(range.End, data.Input.Length - model.Lookahead);
+        count = end - first;
+        if (count < 1)
+        {
+            throw new ArgumentException($"the validation range {range} leaves no sample with the model's context ({model.Context}) and lookahead ({model.Lookahead})");
+        }
+
+        return data.Input.AsSpan(first - model.Context, model.Context + count + model.Lookahead).ToArray();
+    }
+
+    private TrainingProgress SaveCheckpoints(AmpModule model, optim.Optimizer optimizer, LRScheduler scheduler, ExponentialWeightAverage? average,
+        TrainingProgress current, string configYaml, bool improved)
+    {
+        int k = config.Training.TopK;
+        var ranked = current.TopK.ToList();
+        string? newFile = null;
+        if (k > 0 && (ranked.Count < k || current.ValidationEsr < ranked[^1].ValidationEsr))
+        {
+            newFile = string.Create(CultureInfo.InvariantCulture, $"epoch={current.Epoch + 1:0000}_val_esr={current.ValidationEsr:0.000000}.ckpt");
+            ranked.Add(new RankedCheckpoint(current.Epoch, current.ValidationEsr, newFile));
+            ranked = ranked.OrderBy(r => r.ValidationEsr).ThenBy(r => r.Epoch).ToList();
+        }
+
+        var evicted = ranked.Skip(k).ToList();
+        ranked = ranked.Take(k).ToList();
+        var state = current with { TopK = ranked };
+
+        // Write the new files first, then move the pointers, then delete evicted ones, so an
+        // interruption at any point leaves a consistent set.
+        string nam = ".nam";
+        NamMetadata? metadata = null;
+        NamMetadata Metadata() => metadata ??= TrainedModelMetadata.Build(model, data.SampleRate, config.Metadata, data, state.ValidationEsr, DateTime.Now);
+
+        // The .nam files hold what was validated: the averaged weights when the run averages.
+        void ExportNam(string path)
+        {
+            using (average?.Apply())
+            {
+                PrepareForExport(model);
+                NamExport.Save(model, path, data.SampleRate, Metadata());
+            }
+        }
+
+        void WriteCheckpoint(string path)
+        {
+            PrepareForExport(model);
+            AmpCheckpoint.Save(path, model, optimizer, scheduler, state, configYaml, data.SampleRate, average);
+            if (model.IsNamExportable)
+            {
+                ExportNam(Path.ChangeExtension(path, nam));
+            }
+        }
+
+        if (newFile is not null && evicted.All(e => e.FileName != newFile))
+        {
+            WriteCheckpoint(Path.Combine(run.Checkpoints, newFile));
+        }
+
+        WriteCheckpoint(run.LastCheckpoint);
+        if (improved && model.IsNamExportable)
+        {
+            ExportNam(ModelFile(run));
+        }
+
+        foreach (var e in evicted)
+        {
+            TryDelete(Path.Combine(run.Checkpoints, e.FileName));
+            TryDelete(Path.ChangeExtension(Path.Combine(run.Checkpoints, e.FileName), nam));
+        }
+
+        return state;
+    }
+
+    /// <summary>An LSTM exports the state after silence as h0/c0 (NAM); its windows start from zero regardless.</summary>
+    private static void PrepareForExport(AmpModule model)
+    {
+        if (model is NamLstm lstm)
+        {
+            lstm.SetInitialStateFromSilence();
+        }
+    }
+
+    private AmpTrainingResult Finish(AmpModule model, TrainingProgress state, string stopReason)
+    {
+        string? modelPath = model.IsNamExportable && File.Exists(ModelFile(run)) ? ModelFile(run) : null;
+        var delay = modelPath is null ? null : MeasureAddedDelay(modelPath);
+        if (delay is not null)
+        {
+            progress.Message(delay.ToText());
+        }
+
+        var summary = new Dictionary<string, object?>
+        {
+            ["validation_esr"] = state.BestValidationEsr,
+            ["grade"] = EsrGrade.Of(state.BestValidationEsr),
+            ["best_epoch"] = state.BestEpoch + 1,
+            ["epochs"] = state.Epoch + 1,
+            ["elapsed_seconds"] = state.ElapsedSeconds,
+            ["stop_reason"] = stopReason,
+            ["model"] = modelPath,
+            ["alignment"] = new Dictionary<string, object?>
+            {
+                ["latency_samples"] = data.Latency?.Manual ?? data.Latency?.Calibration?.Recommended,
+                ["safety_margin_samples"] = data.Latency?.Calibration?.SafetyFactor,
+                ["manual"] = data.Latency?.Manual is not null,
+            },
+            ["added_delay_samples"] = delay?.AddedDelay,
+            ["added_delay_confidence_db"] = delay?.ConfidenceDb,
+            ["model_onset_samples"] = delay?.ModelOnset,
+            ["target_onset_samples"] = delay?.TargetOnset,
+            ["top_k"] = state.TopK.Select(r => new { epoch = r.Epoch + 1, validation_esr = r.ValidationEsr, file = r.FileName }).ToArray(),
+        };
+        AtomicFile.WriteAllText(run.SummaryJson, JsonSerializer.Serialize(summary, new JsonSerializerOptions
+        {
+            WriteIndented = true,
+            NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
+        }));
+        return new AmpTrainingResult
+        {
+            RunDirectory = run.Path,
+            ValidationEsr = state.BestValidationEsr,
+            BestEpoch = state.BestEpoch + 1,
+            Epochs = state.Epoch + 1,
+            ElapsedSeconds = state.ElapsedSeconds,
+            ModelPath = modelPath,
+            StopReason = stopReason,
+            AddedDelay = delay,
+        };
+    }
+
+    /// <summary>
+    /// The best model as exported (the .nam through our engine, as a player would run it) over the
+    /// validation range, against the target: the delay the model learned to add.
+    /// </summary>
+    private ModelDelay? MeasureAddedDelay(string modelPath)
+    {
+        var nam = NamFile.Load(modelPath);
+        var range = data.Validation;
+        float[] prediction = AmpEvaluation.Predict(nam, data.Input, data.SampleRate, range);
+        return ModelDelay.Measure(data.Input.AsSpan(range.Start, range.Length), data.Output.AsSpan(range.Start, range.Length), prediction);
+    }
+
+    private static double Esr(float[] prediction, float[] target)
+    {
+        double error = 0, energy = 0;
+        for (int i = 0; i < target.Length; i++)
+        {
+            double d = prediction[i] - (double)target[i];
+            error += d * d;
+            energy += (double)target[i] * target[i];
+        }
+
+        return energy > 0 ? error / energy : double.PositiveInfinity;
+    }
+
+    private static double Mse(float[] prediction, float[] target)
+    {
+        double error = 0;
+        for (int i = 0; i < target.Length; i++)
+        {
+            double d = prediction[i] - (double)target[i];
+            error += d * d;
+        }
+
+        return error / target.Length;
+    }
+
+    private static void TryDelete(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (IOException)
+        {
+            // A leftover file costs disk space only; the ranking in the checkpoint is what counts.
+        }
+    }
+}

@@ -1,0 +1,132 @@
+using Nsmt.Neural;
+using Nsmt.Amp.Architectures;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Nsmt.Amp.Training.Modules;
+
+/// <summary>
+/// NAM's LSTM (nam-format.md) as a torch module: a batch-first LSTM on the mono input and a linear
+/// head. Training windows start from a zero state and drop the first <see cref="BurnIn"/> outputs,
+/// which only warm the state up. <see cref="InitialHidden"/>/<see cref="InitialCell"/> are the
+/// exported h0/c0: <see cref="Process"/> starts from them and prewarms on silence exactly as NAM
+/// Core does, so it gives Core's samples.
+/// </summary>
+public sealed class NamLstm : AmpModule
+{
+    /// <summary>NAM exports the state after this many samples of silence from zero.</summary>
+    public const int ExportSilenceSamples = 48_000;
+
+    private readonly LSTM core;
+    private readonly Linear head;
+
+    public NamLstm(LstmConfig config, int burnIn = 0, double? sampleRate = null)
+        : base(nameof(NamLstm))
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        config.Validate();
+        ArgumentOutOfRangeException.ThrowIfNegative(burnIn);
+        Config = config;
+        BurnIn = burnIn;
+        SampleRate = sampleRate;
+        register_module("core", core = nn.LSTM(config.InputSize, config.HiddenSize, config.NumLayers, batchFirst: true));
+        register_module("head", head = nn.Linear(config.HiddenSize, 1));
+        InitialHidden = zeros(config.NumLayers, config.HiddenSize);
+        InitialCell = zeros(config.NumLayers, config.HiddenSize);
+        register_buffer("initial_hidden", InitialHidden);
+        register_buffer("initial_cell", InitialCell);
+    }
+
+    public LstmConfig Config { get; }
+
+    /// <summary>Leading outputs of each training window that only warm the state up.</summary>
+    public int BurnIn { get; }
+
+    /// <summary>Rate of the prewarm in <see cref="Process"/> (0.5 s of silence; 1 sample when unknown, as Core).</summary>
+    public double? SampleRate { get; set; }
+
+    public LSTM Core => core;
+
+    public Linear Head => head;
+
+    /// <summary>h0 [layers, hidden] (a buffer: exported, not trained).</summary>
+    public Tensor InitialHidden { get; }
+
+    /// <summary>c0 [layers, hidden].</summary>
+    public Tensor InitialCell { get; }
+
+    public override int Context => BurnIn;
+
+    public override bool IsNamExportable => true;
+
+    public override long WeightCount => Config.ParameterCount;
+
+    public override Tensor forward(Tensor x)
+    {
+        using var scope = NewDisposeScope();
+        var (features, _, _) = core.forward(x.unsqueeze(2));
+        var y = head.call(features).squeeze(2);
+        return y.narrow(1, BurnIn, y.size(1) - BurnIn).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Windows of a recurrent model cannot be chunked (the state would restart): one pass from a zero state.</summary>
+    public override float[] PredictAligned(ReadOnlySpan<float> input, int chunkSize = DefaultChunkSize)
+    {
+        bool wasTraining = training;
+        eval();
+        try
+        {
+            using var noGrad = no_grad();
+            using var scope = NewDisposeScope();
+            var y = call(TensorExtensions.FromSpan(input, 1, input.Length));
+            return y.contiguous().ToArray<float>();
+        }
+        finally
+        {
+            train(wasTraining);
+        }
+    }
+
+    /// <summary>Sets h0/c0 to NAM's export state: the state after 48,000 samples of silence from zero.</summary>
+    public void SetInitialStateFromSilence()
+    {
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var (_, h, c) = core.forward(zeros(1, ExportSilenceSamples, 1));
+        InitialHidden.copy_(h.squeeze(1));
+        InitialCell.copy_(c.squeeze(1));
+    }
+
+    public override float[] Process(ReadOnlySpan<float> input, int chunkSize = DefaultChunkSize)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(chunkSize, 1);
+        var output = new float[input.Length];
+        bool wasTraining = training;
+        eval();
+        try
+        {
+            using var noGrad = no_grad();
+            using var outer = NewDisposeScope();
+            var state = (InitialHidden.unsqueeze(1), InitialCell.unsqueeze(1));
+            int prewarm = SampleRate is { } rate ? Math.Max(1, (int)(0.5 * rate)) : 1;
+            (_, var h0, var c0) = core.forward(zeros(1, prewarm, 1), state);
+            state = (h0, c0);
+            for (int start = 0; start < input.Length; start += chunkSize)
+            {
+                int count = Math.Min(chunkSize, input.Length - start);
+                using var x = TensorExtensions.FromSpan(input.Slice(start, count), 1, count, 1);
+                var (features, h, c) = core.forward(x, state);
+                state = (h, c);
+                using var y = head.call(features);
+                y.CopyTo<float>(output.AsSpan(start, count));
+            }
+        }
+        finally
+        {
+            train(wasTraining);
+        }
+
+        return output;
+    }
+}

@@ -1,0 +1,89 @@
+using Nsmt.Amp.Format;
+
+namespace Nsmt.Amp.Architectures;
+
+/// <summary>
+/// A complete NAM model: configuration plus the flat float32 weight vector in <c>.nam</c> order.
+/// This is the exchange type between trainers, the <c>.nam</c> file and the engines.
+/// Construction validates every rule of nam-format.md, so an instance is always loadable.
+/// </summary>
+public sealed class NamModel
+{
+    /// <summary>The version we write; every NAM Core since 2023 reads it.</summary>
+    public const string CurrentVersion = "0.5.4";
+
+    /// <param name="config">Architecture configuration.</param>
+    /// <param name="weights">Flat weights in <c>.nam</c> order; the model keeps this array (no copy).</param>
+    /// <param name="sampleRate">Rate the input must have (Hz); null when a file omits it (unknown).</param>
+    /// <param name="metadata">Optional descriptive metadata.</param>
+    /// <param name="version">Format version the model was read as (we always write <see cref="CurrentVersion"/>).</param>
+    /// <exception cref="NamFormatException">A rule of the format is broken.</exception>
+    public NamModel(NamModelConfig config, float[] weights, double? sampleRate, NamMetadata? metadata = null, string version = CurrentVersion)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(weights);
+        Config = config;
+        Weights = weights;
+        SampleRate = sampleRate;
+        Metadata = metadata;
+        Version = version;
+        if (FindProblem() is { } problem)
+        {
+            throw problem;
+        }
+    }
+
+    public NamModelConfig Config { get; }
+
+    public NamArchitecture Architecture => Config.Architecture;
+
+    /// <summary>Flat float32 weights in <c>.nam</c> order (do not modify while an engine uses them: engines copy at creation).</summary>
+    public float[] Weights { get; }
+
+    public double? SampleRate { get; }
+
+    public NamMetadata? Metadata { get; }
+
+    public string Version { get; }
+
+    public int ReceptiveField => Config.ReceptiveField;
+
+    /// <summary>Output scale the engine applies: Core uses the last weight, not <c>config.head_scale</c>.</summary>
+    public float EffectiveHeadScale => Config is WaveNetConfig ? Weights[^1] : 1f;
+
+    public NamModel WithMetadata(NamMetadata? metadata) => new(Config, Weights, SampleRate, metadata, Version);
+
+    private NamFormatException? FindProblem()
+    {
+        if (!NamVersion.IsSupported(Version))
+        {
+            return new NamFormatException(null, "version", $"unsupported version '{Version}' ({NamVersion.SupportedDescription})");
+        }
+
+        if (Config.FindProblem() is { } configProblem)
+        {
+            return configProblem;
+        }
+
+        if (Weights.Length != Config.ParameterCount)
+        {
+            return new NamFormatException(
+                null, "weights", $"expected exactly {Config.ParameterCount} weights for this {Architecture.ToFileValue()} config, got {Weights.Length}");
+        }
+
+        for (int i = 0; i < Weights.Length; i++)
+        {
+            if (!float.IsFinite(Weights[i]))
+            {
+                return new NamFormatException(null, $"weights[{i}]", $"must be finite, got {Weights[i]}");
+            }
+        }
+
+        if (SampleRate is { } rate && !(double.IsFinite(rate) && rate > 0))
+        {
+            return new NamFormatException(null, "sample_rate", $"must be a positive number, got {rate}");
+        }
+
+        return null;
+    }
+}

@@ -1,0 +1,364 @@
+using System.Globalization;
+using Nsmt.Audio.Dsp;
+using Nsmt.Audio.Synth;
+using Nsmt.Spectral.Data.Json;
+
+namespace Nsmt.Spectral.Data.Config;
+
+public enum SamplingMode
+{
+    /// <summary>Each varying parameter uniform in [min, max], seeded per sample.</summary>
+    Random,
+
+    /// <summary>Every combination of the parameters' step grids, last parameter fastest.</summary>
+    Grid,
+}
+
+public enum SpectrogramType
+{
+    Stft,
+    Mel,
+}
+
+/// <summary>How audio becomes an image (NSMT's stft: and mel: sections).</summary>
+public sealed record SpectrogramSettings(
+    SpectrogramType Type,
+    int NFft,
+    int NWindow,
+    int HopLength,
+    WindowType Window,
+    ConfigNumber BinsPerHarmonic,
+    ConfigNumber MelFreqMin,
+    ConfigNumber MelFreqMaxRatio);
+
+/// <summary>
+/// A dataset generator configuration, read from YAML with NSMT's key names:
+/// dataset.{size, sampling_rate, duration}, seed, sampling (random|grid), shuffle,
+/// generate.{height, width, channels, pre_emphasis_coefficient, temporal_envelope, spectral_envelope, normalize, output_dir},
+/// stft.{type, n_fft, n_window, hop_length, window_type, bins_per_harmonic}, mel.{freq_min, freq_max_ratio},
+/// synthesizer.parameters.NAME.{min_value, max_value, step, description} (or NAME: value for a fixed one).
+/// </summary>
+public sealed record GeneratorConfig
+{
+    public required string SourcePath { get; init; }
+
+    public required int Size { get; init; }
+
+    public required int SampleRate { get; init; }
+
+    public required double Duration { get; init; }
+
+    public required ulong Seed { get; init; }
+
+    public required SamplingMode Sampling { get; init; }
+
+    public required bool Shuffle { get; init; }
+
+    public required int Height { get; init; }
+
+    public required int Width { get; init; }
+
+    /// <summary>1 or 3 (gray replicated); ignored when envelope channels are requested.</summary>
+    public required int BaseChannels { get; init; }
+
+    public required ConfigNumber PreEmphasis { get; init; }
+
+    public required EnvelopeOptions Envelopes { get; init; }
+
+    public required SpectrogramSettings Spectrogram { get; init; }
+
+    public required IReadOnlyList<ParameterSpec> Parameters { get; init; }
+
+    public required string OutputRoot { get; init; }
+
+    public int Channels => Envelopes.Any ? 1 + (Envelopes.Temporal ? 1 : 0) + (Envelopes.Spectral ? 1 : 0) : BaseChannels;
+
+    public IReadOnlyList<ParameterSpec> VaryingParameters => Parameters.Where(p => p.IsVarying).ToList();
+
+    public string DatasetName => VimhFormat.DatasetName(Height, Width, Channels, SampleRate, Duration, Size,
+        VaryingParameters.Count, Envelopes, Shuffle);
+
+    /// <summary>Loads a YAML config and applies <c>key=value</c> overrides (dotted paths, e.g. dataset.size=16384).</summary>
+    public static GeneratorConfig Load(string path, IEnumerable<string>? overrides = null)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        ConfigMap root = ConfigMap.FromYamlFile(path);
+        var overridden = new HashSet<string>();
+        foreach (string o in overrides ?? [])
+        {
+            ApplyOverride(root, o, path);
+            overridden.Add(o[..o.IndexOf('=')].Trim());
+        }
+
+        var b = new ConfigBinder(path, root);
+        GeneratorConfig config = Bind(b);
+        b.RejectUnknown(overridden);
+        return config;
+    }
+
+    private static void ApplyOverride(ConfigMap root, string assignment, string file)
+    {
+        int eq = assignment.IndexOf('=');
+        if (eq <= 0)
+        {
+            throw new ConfigException($"override '{assignment}' must look like key=value (e.g. dataset.size=16384)");
+        }
+
+        string key = assignment[..eq].Trim();
+        string value = assignment[(eq + 1)..].Trim();
+        string[] parts = key.Split('.');
+        ConfigMap map = root;
+        for (int i = 0; i < parts.Length - 1; i++)
+        {
+            switch (map.Get(parts[i]))
+            {
+                case ConfigMap child:
+                    map = child;
+                    break;
+                case null:
+                    var created = new ConfigMap();
+                    map.Set(parts[i], created);
+                    map = created;
+                    break;
+                default:
+                    throw new ConfigException(
+                        $"override key '{key}': '{string.Join('.', parts[..(i + 1)])}' is a value in {file}, not a section");
+            }
+        }
+
+        if (map.Get(parts[^1]) is ConfigMap)
+        {
+            throw new ConfigException($"override key '{key}' names a section of {file}; set one of its fields instead");
+        }
+
+        map.Set(parts[^1], new ConfigScalar(value, Plain: true, Origin: $"override {key}"));
+    }
+
+    private static GeneratorConfig Bind(ConfigBinder b)
+    {
+        int size = b.Int("dataset.size", null, 1, 100_000_000);
+        int sampleRate = b.Int("dataset.sampling_rate", null, 1, 1_000_000);
+        double duration = b.Double("dataset.duration", null, double.Epsilon, 3600);
+        if ((int)(duration * sampleRate) < 1)
+        {
+            throw new ConfigException($"{b.File}: field 'dataset.duration': {duration} s is shorter than one sample at {sampleRate} Hz");
+        }
+
+        // Each clip is synthesised into arrays of this many samples; 3600 s at 1 MHz would not fit an int.
+        if (duration * sampleRate > VimhLimits.MaxClipSamples)
+        {
+            throw new ConfigException(
+                $"{b.File}: field 'dataset.duration': {duration} s at {sampleRate} Hz is {duration * sampleRate:0} samples per clip, " +
+                $"expected at most {VimhLimits.MaxClipSamples} (VimhLimits.MaxClipSamples)");
+        }
+
+        ulong seed = b.UInt64("seed", 42);
+        SamplingMode sampling = b.Choice("sampling", "random", "random", "grid") == "grid" ? SamplingMode.Grid : SamplingMode.Random;
+        bool shuffle = b.Bool("shuffle", false);
+
+        int height = b.Int("generate.height", null, 1, ushort.MaxValue);
+        int width = b.Int("generate.width", null, 1, ushort.MaxValue);
+        int channels = b.Int("generate.channels", 1, 1, 3);
+        if (channels == 2)
+        {
+            throw b.Error("generate.channels", "1 or 3", "2");
+        }
+
+        long imageBytes = VimhLimits.ImageBytes(height, width, channels);
+        if (imageBytes > VimhLimits.MaxImageBytes)
+        {
+            throw new ConfigException(
+                $"{b.File}: fields 'generate.height' x 'generate.width' x 'generate.channels': {height}x{width}x{channels} = {imageBytes} " +
+                $"bytes per image, expected at most {VimhLimits.MaxImageBytes} (VimhLimits.MaxImageBytes)");
+        }
+
+        ConfigNumber preEmphasis = b.Number("generate.pre_emphasis_coefficient", ConfigNumber.Float(0.0));
+        if (preEmphasis.Value is < 0 or >= 1)
+        {
+            throw b.Error("generate.pre_emphasis_coefficient", "a number in [0, 1)", preEmphasis.ToString());
+        }
+
+        var envelopes = new EnvelopeOptions(
+            b.Bool("generate.temporal_envelope", false),
+            b.Bool("generate.spectral_envelope", false),
+            b.Bool("generate.normalize", false));
+        if (envelopes.Normalize && !envelopes.Any)
+        {
+            throw new ConfigException($"{b.File}: field 'generate.normalize' needs generate.temporal_envelope or generate.spectral_envelope");
+        }
+
+        string outputRoot = b.String("generate.output_dir") ?? "data";
+
+        SpectrogramSettings spectrogram = BindSpectrogram(b, sampleRate, height, width);
+        IReadOnlyList<ParameterSpec> parameters = BindParameters(b);
+
+        var config = new GeneratorConfig
+        {
+            SourcePath = b.File,
+            Size = size,
+            SampleRate = sampleRate,
+            Duration = duration,
+            Seed = seed,
+            Sampling = sampling,
+            Shuffle = shuffle,
+            Height = height,
+            Width = width,
+            BaseChannels = channels,
+            PreEmphasis = preEmphasis,
+            Envelopes = envelopes,
+            Spectrogram = spectrogram,
+            Parameters = parameters,
+            OutputRoot = outputRoot,
+        };
+        config.CheckImageFits(b.File);
+        if (sampling == SamplingMode.Grid)
+        {
+            long combinations = config.GridCombinationCount();
+            if (combinations != size)
+            {
+                throw new ConfigException(
+                    $"{b.File}: field 'dataset.size': grid sampling yields {combinations} combinations of the parameters' step grids, " +
+                    $"so dataset.size must be {combinations}, got {size}");
+            }
+        }
+
+        return config;
+    }
+
+    private static SpectrogramSettings BindSpectrogram(ConfigBinder b, int sampleRate, int height, int width)
+    {
+        SpectrogramType type = b.Choice("stft.type", "stft", "stft", "mel") == "mel" ? SpectrogramType.Mel : SpectrogramType.Stft;
+        int nFft = b.Int("stft.n_fft", 512, 2, 1 << 20);
+        int nWindow = b.Int("stft.n_window", nFft, 1, nFft);
+        int hop = b.Int("stft.hop_length", 64, 1, 1 << 20);
+        string windowName = b.Choice("stft.window_type", "rectangular", "rectangular", "hann", "hamming", "blackman");
+        ConfigNumber binsPerHarmonic = b.Number("stft.bins_per_harmonic", ConfigNumber.Float(1.0));
+        ConfigNumber freqMin = b.Number("mel.freq_min", ConfigNumber.Float(40.0));
+        ConfigNumber freqMaxRatio = b.Number("mel.freq_max_ratio", ConfigNumber.Float(0.9));
+        if (type == SpectrogramType.Mel)
+        {
+            double fMax = freqMaxRatio.Value * sampleRate / 2;
+            if (!(freqMaxRatio.Value > 0 && freqMaxRatio.Value <= 1) || !(freqMin.Value >= 0 && freqMin.Value < fMax))
+            {
+                throw new ConfigException(
+                    $"{b.File}: fields 'mel.freq_min'/'mel.freq_max_ratio': expected 0 <= freq_min < freq_max_ratio*sr/2 with ratio in (0, 1], " +
+                    $"got {freqMin} and {freqMaxRatio}");
+            }
+        }
+
+        return new SpectrogramSettings(type, nFft, nWindow, hop, Window.Parse(windowName), binsPerHarmonic, freqMin, freqMaxRatio);
+    }
+
+    private static List<ParameterSpec> BindParameters(ConfigBinder b)
+    {
+        ConfigMap map = b.Map("synthesizer.parameters")
+            ?? throw new ConfigException($"{b.File}: field 'synthesizer.parameters' is missing (expected a mapping of parameter specs)");
+        b.MarkUsed("synthesizer.type");
+        string? synthType = b.String("synthesizer.type");
+        if (synthType is not null and not "simple")
+        {
+            throw b.Error("synthesizer.type", "'simple' (SimpleSawSynth)", $"'{synthType}'");
+        }
+
+        var result = new List<ParameterSpec>();
+        foreach ((string name, object node) in map.Entries)
+        {
+            string path = "synthesizer.parameters." + name;
+            if (!SawSynthParameters.Names.Contains(name))
+            {
+                throw new ConfigException(
+                    $"{b.File}: field '{path}': unknown synthesizer parameter '{name}' (expected one of {string.Join(", ", SawSynthParameters.Names)})");
+            }
+
+            if (node is ConfigScalar fixedValue)
+            {
+                b.MarkUsed(path);
+                ConfigNumber v = b.ParseNumber(path, fixedValue);
+                result.Add(new ParameterSpec(name, v, v));
+                continue;
+            }
+
+            ConfigNumber min = BindEither(b, path, "min_value", "min");
+            ConfigNumber max = BindEither(b, path, "max_value", "max");
+            ConfigScalar? stepNode = b.Scalar(path + ".step");
+            ConfigNumber? step = stepNode is null ? null : b.ParseNumber(path + ".step", stepNode);
+            string? description = b.String(path + ".description");
+            try
+            {
+                result.Add(new ParameterSpec(name, min, max, step, description));
+            }
+            catch (ArgumentException e)
+            {
+                throw new ConfigException($"{b.File}: field '{path}': {e.Message}");
+            }
+        }
+
+        if (result.Count(p => p.IsVarying) > 255)
+        {
+            throw new ConfigException($"{b.File}: field 'synthesizer.parameters': at most 255 varying parameters fit in a VIMH record");
+        }
+
+        return result;
+    }
+
+    private static ConfigNumber BindEither(ConfigBinder b, string path, string nsmtName, string shortName)
+    {
+        ConfigScalar? a = b.Scalar(path + "." + nsmtName);
+        ConfigScalar? c = b.Scalar(path + "." + shortName);
+        if (a is not null && c is not null)
+        {
+            throw new ConfigException($"{b.File}: field '{path}': give {nsmtName} or {shortName}, not both");
+        }
+
+        ConfigScalar s = a ?? c ?? throw new ConfigException($"{b.File}: field '{path}.{nsmtName}' is missing (expected a number)");
+        return b.ParseNumber(path + "." + (a is not null ? nsmtName : shortName), s);
+    }
+
+    /// <summary>Number of points of the full step grid (product of the varying parameters' class counts).</summary>
+    public long GridCombinationCount()
+    {
+        long n = 1;
+        foreach (ParameterSpec p in VaryingParameters)
+        {
+            n = checked(n * p.NumClasses);
+        }
+
+        return n;
+    }
+
+    /// <summary>NSMT silently writes smaller images when the spectrogram is too small; we refuse up front.</summary>
+    internal void CheckImageFits(string file)
+    {
+        int samples = (int)(Duration * SampleRate);
+        int padded = Math.Max(samples, Spectrogram.NFft);
+        int frames = 1 + ((padded - Spectrogram.NFft) / Spectrogram.HopLength);
+        if (frames < Width)
+        {
+            throw new ConfigException(
+                $"{file}: field 'generate.width': {samples} samples with n_fft={Spectrogram.NFft}, hop_length={Spectrogram.HopLength} " +
+                $"give {frames} frames, fewer than width={Width}");
+        }
+
+        if (Spectrogram.Type == SpectrogramType.Stft && (Spectrogram.NFft / 2) + 1 < Height + 1)
+        {
+            throw new ConfigException(
+                $"{file}: field 'generate.height': n_fft={Spectrogram.NFft} gives {(Spectrogram.NFft / 2) + 1} bins; " +
+                $"height={Height} needs {Height + 1} (bin 0, DC, is dropped)");
+        }
+
+        if (Spectrogram.Type == SpectrogramType.Mel)
+        {
+            try
+            {
+                _ = MelFilterbank.Create(SampleRate, Spectrogram.NFft, Height, Spectrogram.MelFreqMin.Value,
+                    Spectrogram.MelFreqMaxRatio.Value * SampleRate / 2);
+            }
+            catch (ArgumentException e)
+            {
+                throw new ConfigException($"{file}: field 'generate.height': {e.Message}");
+            }
+        }
+    }
+
+    public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"{DatasetName} (seed {Seed}, {Sampling})");
+}

@@ -1,0 +1,93 @@
+namespace Nsmt.Spectral.Training.Config;
+
+/// <summary>A node of a composed config tree; every node remembers where its value came from.</summary>
+public abstract class ConfigNode
+{
+    protected ConfigNode(string origin) => Origin = origin;
+
+    /// <summary>File and line (or "command line") that set this value, for error messages.</summary>
+    public string Origin { get; }
+
+    public abstract ConfigNode Clone();
+}
+
+/// <summary>A single value: the text as written, and whether it was a plain (unquoted) YAML scalar.</summary>
+public sealed class ConfigScalar(string text, string origin, bool plain = true) : ConfigNode(origin)
+{
+    public string Text { get; } = text;
+    public bool Plain { get; } = plain;
+
+    /// <summary>YAML's null (~, null or empty, unquoted).</summary>
+    public bool IsNull => Plain && Text is "" or "~" or "null" or "Null" or "NULL";
+
+    public override ConfigNode Clone() => new ConfigScalar(Text, Origin, Plain);
+}
+
+/// <summary>A list of values.</summary>
+public sealed class ConfigSequence(IReadOnlyList<ConfigNode> items, string origin) : ConfigNode(origin)
+{
+    public IReadOnlyList<ConfigNode> Items { get; } = items;
+
+    public override ConfigNode Clone() => new ConfigSequence([.. Items.Select(i => i.Clone())], Origin);
+}
+
+/// <summary>An insertion-ordered mapping (order is kept when the resolved config is written back).</summary>
+public sealed class ConfigMapping(string origin) : ConfigNode(origin)
+{
+    private readonly List<KeyValuePair<string, ConfigNode>> entries = [];
+
+    public IReadOnlyList<KeyValuePair<string, ConfigNode>> Entries => entries;
+
+    public IEnumerable<string> Keys => entries.Select(e => e.Key);
+
+    public ConfigNode? this[string key] => entries.FirstOrDefault(e => e.Key == key).Value;
+
+    public void Set(string key, ConfigNode value)
+    {
+        var i = entries.FindIndex(e => e.Key == key);
+        if (i >= 0)
+            entries[i] = KeyValuePair.Create(key, value);
+        else
+            entries.Add(KeyValuePair.Create(key, value));
+    }
+
+    public bool Remove(string key) => entries.RemoveAll(e => e.Key == key) > 0;
+
+    public override ConfigNode Clone()
+    {
+        var copy = new ConfigMapping(Origin);
+        foreach (var (key, value) in entries)
+            copy.Set(key, value.Clone());
+        return copy;
+    }
+
+    /// <summary>Merges <paramref name="overlay"/> into this mapping: mappings merge key by key, anything else replaces.</summary>
+    public void Merge(ConfigMapping overlay)
+    {
+        foreach (var (key, value) in overlay.Entries)
+        {
+            if (this[key] is ConfigMapping mine && value is ConfigMapping theirs)
+                mine.Merge(theirs);
+            else
+                Set(key, value.Clone());
+        }
+    }
+
+    /// <summary>Every leaf with its dotted path, in order.</summary>
+    public IEnumerable<(string Path, ConfigNode Node)> Leaves(string prefix = "")
+    {
+        foreach (var (key, value) in entries)
+        {
+            var path = prefix.Length == 0 ? key : prefix + "." + key;
+            if (value is ConfigMapping m && m.entries.Count > 0)
+            {
+                foreach (var leaf in m.Leaves(path))
+                    yield return leaf;
+            }
+            else
+            {
+                yield return (path, value);
+            }
+        }
+    }
+}

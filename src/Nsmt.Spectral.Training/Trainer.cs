@@ -1,0 +1,293 @@
+using Nsmt.Core;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using Nsmt.Audio;
+using Nsmt.Neural;
+using Nsmt.Spectral.Models;
+using TorchSharp;
+using Nsmt.Spectral.Training.Config;
+using Nsmt.Spectral.Training.Data;
+using Nsmt.Runs;
+using Nsmt.Spectral.Training.Losses;
+using Nsmt.Neural.Optimization;
+using Nsmt.Spectral.Training.Optimization;
+using Nsmt.Spectral.Data;
+using static TorchSharp.torch;
+
+namespace Nsmt.Spectral.Training;
+
+/// <summary>What a finished <see cref="Trainer.Fit"/> reports.</summary>
+public sealed record TrainResult(
+    string RunDirectory,
+    int EpochsCompleted,
+    bool StoppedEarly,
+    IReadOnlyDictionary<string, double> FinalMetrics,
+    IReadOnlyDictionary<string, double> Bests,
+    string? BestCheckpoint,
+    string? LastCheckpoint,
+    double TrainSamplesPerSecond,
+    double SecondsPerEpoch,
+    long Parameters);
+
+/// <summary>
+/// A small Lightning-like loop: seeded shuffling, per-head losses, gradient clipping, optimiser and scheduler from
+/// the config, validation on the dataset's test split each epoch, early stopping, best/last checkpoints with exact
+/// resume, and metrics to CSV, TensorBoard and the console.
+/// </summary>
+public sealed class Trainer(TrainConfig config, ProgressReporter? progress = null)
+{
+    private readonly ProgressReporter progress = progress ?? ProgressReporter.Silent;
+
+    public TrainConfig Config { get; } = config;
+
+    public TrainResult Fit(VimhDataset dataset, RunDirectory run, string? resumeFrom = null, CancellationToken cancellation = default)
+    {
+        var datasetJson = File.ReadAllText(Path.Combine(dataset.Directory, VimhFormat.InfoFileName));
+        if (Config.Trainer.Threads > 0)
+            set_num_threads(Config.Trainer.Threads);
+        // TorchSharp 0.107 does not implement use_deterministic_algorithms; on CPU, with a fixed seed and thread count,
+        // the kernels this trainer uses are deterministic (same weights run to run, tested), so the setting is kept
+        // for configs and CUDA users but has nothing to switch here.
+        manual_seed(Config.Seed);
+
+        var heads = DatasetHeads.From(dataset.Heads);
+        var shape = new InputShape(dataset.Info.Channels, dataset.Info.Height, dataset.Info.Width);
+        using var model = ModelFactory.Create(Config.Model.Network, heads, shape, Config.Model.HeadKind);
+        var objectives = HeadObjectives.Create(Config.Model, heads);
+        using var train = DatasetTensors.FromSplit(dataset.Train);
+        using var validation = DatasetTensors.FromSplit(dataset.Test);
+        var batchSize = Config.Data.BatchSize;
+        var stepsPerEpoch = train.BatchCount(batchSize, Config.Trainer.LimitTrainBatches);
+        using var optimizer = OptimizerFactory.Create(Config.Model.Optimizer, model.parameters());
+        var schedule = new TrainingSchedule(Config.Model.Scheduler, optimizer, Config.Trainer.MaxEpochs, stepsPerEpoch);
+
+        var state = new TrainerState();
+        var csv = new MetricsCsvLogger(run.MetricsCsv);
+        if (resumeFrom is not null)
+        {
+            using var checkpoint = Checkpoint.Load(resumeFrom);
+            model.load_state_dict(checkpoint.Prefixed("model."), strict: true);
+            checkpoint.LoadOptimizerState(optimizer);
+            schedule.LoadStateDict(checkpoint.State.Scheduler);
+            set_rng_state(checkpoint.RngState);
+            state = checkpoint.State;
+            if (File.Exists(run.MetricsCsv))
+                csv.Restore(MetricsCsvLogger.Read(run.MetricsCsv), state.EpochsCompleted);
+            progress.Message($"resumed from {checkpoint}");
+        }
+
+        AtomicFile.WriteAllText(run.ConfigFile, Config.ResolvedYaml);
+        using var tensorboard = Config.Logger.TensorBoard ? new TensorBoardWriter(run.TensorBoard) : null;
+        var includeMae = Config.Model.Mode == OutputMode.Regression;
+        var trainedSamples = 0L;
+        var trainingSeconds = 0.0;
+        var epochsRun = 0;
+        var stoppedEarly = false;
+        var metrics = new Dictionary<string, double>(state.Metrics);
+        var peakResidentMegabytes = 0.0;
+        double? residentAfterFirstEpoch = null;
+
+        for (var epoch = state.EpochsCompleted; epoch < Config.Trainer.MaxEpochs; epoch++)
+        {
+            cancellation.ThrowIfCancellationRequested();
+            var clock = Stopwatch.StartNew();
+            var learningRate = optimizer.ParamGroups.First().LearningRate;
+            var (trainLoss, trainAccuracy, samples, globalStep) = TrainEpoch(model, objectives, optimizer, schedule, train, stepsPerEpoch, epoch, state.GlobalStep, tensorboard, cancellation);
+            var trainSeconds = clock.Elapsed.TotalSeconds;
+            var val = SplitEvaluation.Run(model, objectives, validation, batchSize, Config.Trainer.LimitValBatches);
+
+            metrics = new Dictionary<string, double> { ["train/loss"] = trainLoss, ["lr"] = learningRate };
+            for (var h = 0; h < objectives.Count; h++)
+                metrics[$"train/{objectives[h].Head.Name}_acc"] = trainAccuracy[h];
+            foreach (var (k, v) in val.Metrics("val", includeMae))
+                metrics[k] = v;
+            var bests = UpdateBests(state.MetricBests, metrics);
+            foreach (var (k, v) in bests)
+                metrics[k] = v;
+
+            schedule.AfterEpoch(metrics);
+            var (bestValue, bestEpoch, improved) = Improve(Config.Checkpoint.Monitor, Config.Checkpoint.Mode, 0, state.BestMonitorValue, state.BestEpoch, epoch, metrics);
+            var (stopBest, _, stopImproved) = Improve(Config.EarlyStopping.Monitor, Config.EarlyStopping.Mode, Config.EarlyStopping.MinDelta, state.EarlyStoppingBest, 0, epoch, metrics);
+            var wait = stopImproved ? 0 : state.EarlyStoppingWait + 1;
+            state = state with
+            {
+                EpochsCompleted = epoch + 1,
+                GlobalStep = globalStep,
+                BestMonitorValue = bestValue,
+                BestEpoch = bestEpoch,
+                EarlyStoppingBest = stopBest,
+                EarlyStoppingWait = wait,
+                MetricBests = bests,
+                Scheduler = schedule.StateDict(),
+                Metrics = metrics,
+            };
+            if (improved)
+                Checkpoint.Save(run.BestCheckpoint, Config, datasetJson, state, model, optimizer);
+            if (Config.Checkpoint.SaveLast)
+                Checkpoint.Save(run.LastCheckpoint, Config, datasetJson, state, model, optimizer);
+
+            if (Config.Logger.Csv)
+                csv.Log(metrics, epoch, globalStep - 1);
+            var residentMegabytes = ResidentMegabytes();
+            peakResidentMegabytes = Math.Max(peakResidentMegabytes, residentMegabytes);
+            residentAfterFirstEpoch ??= residentMegabytes;
+            if (tensorboard is not null)
+            {
+                foreach (var (k, v) in metrics)
+                    tensorboard.AddScalar(k == "train/loss" ? "train/loss_epoch" : k, v, globalStep);
+                tensorboard.AddScalar("sys/rss_mb", residentMegabytes, globalStep);
+                tensorboard.Flush();
+            }
+            progress.EpochCompleted(epoch, metrics, samples / Math.Max(trainSeconds, 1e-9), clock.Elapsed);
+            trainedSamples += samples;
+            trainingSeconds += trainSeconds;
+            epochsRun++;
+
+            if (Config.EarlyStopping.Enabled && wait >= Config.EarlyStopping.Patience && epoch + 1 >= Config.Trainer.MinEpochs)
+            {
+                stoppedEarly = epoch + 1 < Config.Trainer.MaxEpochs;
+                if (stoppedEarly)
+                {
+                    progress.Message(string.Create(CultureInfo.InvariantCulture,
+                        $"early stopping: {Config.EarlyStopping.Monitor} did not improve for {wait} epochs (best {stopBest:0.####})"));
+                }
+                break;
+            }
+        }
+
+        tensorboard?.AddHyperparameters(Hyperparameters(model), ["val/acc", "val/loss", "val/acc_best"]);
+        var result = new TrainResult(run.Path, state.EpochsCompleted, stoppedEarly, metrics, state.MetricBests,
+            File.Exists(run.BestCheckpoint) ? run.BestCheckpoint : null, File.Exists(run.LastCheckpoint) ? run.LastCheckpoint : null,
+            trainedSamples / Math.Max(trainingSeconds, 1e-9), epochsRun == 0 ? 0 : trainingSeconds / epochsRun, model.NumberOfParameters());
+        // summary.json is reproducible (same config + seed => same bytes); what varies run to run goes to timing.json.
+        AtomicFile.WriteAllText(run.TimingJson, JsonSerializer.Serialize(new
+        {
+            train_samples_per_second = Math.Round(result.TrainSamplesPerSecond, 1),
+            seconds_per_epoch = Math.Round(result.SecondsPerEpoch, 3),
+            resident_mb_after_first_epoch = residentAfterFirstEpoch,
+            resident_mb_peak = peakResidentMegabytes,
+            threads = get_num_threads(),
+        }, new JsonSerializerOptions { WriteIndented = true }));
+        AtomicFile.WriteAllText(run.SummaryJson, JsonSerializer.Serialize(new
+        {
+            task_name = Config.TaskName,
+            epochs = result.EpochsCompleted,
+            stopped_early = result.StoppedEarly,
+            parameters = result.Parameters,
+            best_epoch = state.BestEpoch,
+            metrics = result.FinalMetrics.OrderBy(m => m.Key, StringComparer.Ordinal).ToDictionary(),
+            bests = result.Bests.OrderBy(m => m.Key, StringComparer.Ordinal).ToDictionary(),
+        }, new JsonSerializerOptions { WriteIndented = true }));
+        return result;
+    }
+
+    private (double Loss, double[] Accuracy, long Samples, long GlobalStep) TrainEpoch(MultiheadNetwork model, IReadOnlyList<HeadObjective> objectives,
+        optim.Optimizer optimizer, TrainingSchedule schedule, DatasetTensors train, int steps, int epoch, long globalStep,
+        TensorBoardWriter? tensorboard, CancellationToken cancellation)
+    {
+        model.train();
+        progress.EpochStarted(epoch, Config.Trainer.MaxEpochs, steps);
+        var batchSize = Config.Data.BatchSize;
+        using var order = randperm(train.Count);
+        double lossSum = 0;
+        var correct = new long[objectives.Count];
+        long samples = 0;
+        var clock = Stopwatch.StartNew();
+        for (var step = 0; step < steps; step++)
+        {
+            cancellation.ThrowIfCancellationRequested();
+            using var scope = NewDisposeScope();
+            var start = step * batchSize;
+            var length = Math.Min(batchSize, train.Count - start);
+            var (images, labels) = train.Batch(order, start, length);
+            var outputs = model.call(images);
+            var loss = SplitEvaluation.TotalLoss(objectives, outputs, labels);
+            optimizer.zero_grad();
+            loss.backward();
+            ClipGradients(model);
+            optimizer.step();
+            schedule.AfterStep();
+
+            var lossValue = loss.item<float>();
+            lossSum += lossValue * length;
+            using (no_grad())
+            {
+                for (var h = 0; h < objectives.Count; h++)
+                {
+                    var predicted = objectives[h].Loss.PredictClasses(outputs[objectives[h].Head.Name]);
+                    correct[h] += predicted.eq(labels.select(1, h)).sum().item<long>();
+                }
+            }
+            samples += length;
+            globalStep++;
+            if (tensorboard is not null && globalStep % Config.Trainer.LogEveryNSteps == 0)
+                tensorboard.AddScalar("train/loss_step", lossValue, globalStep);
+            progress.StepCompleted(step, lossValue, samples / Math.Max(clock.Elapsed.TotalSeconds, 1e-9));
+        }
+        return (samples == 0 ? 0 : lossSum / samples, [.. correct.Select(c => samples == 0 ? 0 : c / (double)samples)], samples, globalStep);
+    }
+
+    // Resident memory after each epoch, logged so a run shows whether memory stays flat.
+    private static double ResidentMegabytes()
+    {
+        using var self = Process.GetCurrentProcess();
+        return Math.Round(self.WorkingSet64 / (1024.0 * 1024.0), 1);
+    }
+
+    private void ClipGradients(nn.Module model)
+    {
+        var clip = Config.Trainer.GradientClipValue;
+        if (clip <= 0)
+            return;
+        if (Config.Trainer.GradientClipAlgorithm == "value")
+            nn.utils.clip_grad_value_(model.parameters(), clip);
+        else
+            nn.utils.clip_grad_norm_(model.parameters(), clip);
+    }
+
+    /// <summary>val/acc_best and per-head bests: highest accuracy, lowest loss and MAE seen so far.</summary>
+    private static Dictionary<string, double> UpdateBests(IReadOnlyDictionary<string, double> previous, IReadOnlyDictionary<string, double> metrics)
+    {
+        var bests = new Dictionary<string, double>(previous);
+        foreach (var (name, value) in metrics.Where(m => m.Key.StartsWith("val/", StringComparison.Ordinal)))
+        {
+            var higherIsBetter = name.EndsWith("acc", StringComparison.Ordinal);
+            var key = name + "_best";
+            if (!bests.TryGetValue(key, out var best) || (higherIsBetter ? value > best : value < best))
+                bests[key] = value;
+        }
+        return bests;
+    }
+
+    /// <summary>Lightning's improvement test for checkpointing and early stopping.</summary>
+    private static (double? Best, int BestEpoch, bool Improved) Improve(string monitor, string mode, double minDelta, double? best, int bestEpoch, int epoch,
+        IReadOnlyDictionary<string, double> metrics)
+    {
+        if (!metrics.TryGetValue(monitor, out var value))
+        {
+            throw new ConfigException($"monitor '{monitor}' is not a logged metric{NearestName.Suggestion(monitor, metrics.Keys)}; " +
+                $"available: {string.Join(", ", metrics.Keys.Order(StringComparer.Ordinal))}");
+        }
+        var improved = best is null || (mode == "max" ? value - minDelta > best : value + minDelta < best);
+        return improved ? (value, epoch, true) : (best, bestEpoch, false);
+    }
+
+    private Dictionary<string, object> Hyperparameters(nn.Module model)
+    {
+        var result = new Dictionary<string, object>
+        {
+            ["architecture"] = Config.Model.Network.Architecture,
+            ["output_mode"] = Config.Model.Mode.ToString(),
+            ["optimizer"] = Config.Model.Optimizer.Name,
+            ["lr"] = Config.Model.Optimizer.LearningRate,
+            ["weight_decay"] = Config.Model.Optimizer.WeightDecay,
+            ["batch_size"] = (double)Config.Data.BatchSize,
+            ["seed"] = (double)Config.Seed,
+            ["parameters"] = (double)model.NumberOfParameters(),
+        };
+        foreach (var (k, v) in Config.Model.Network.Settings)
+            result["net." + k] = double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) ? d : v;
+        return result;
+    }
+}

@@ -1,4 +1,0 @@
-namespace Nsmt.Vimh.Config;
-
-/// <summary>A configuration problem; the message names the file, the field and what was expected.</summary>
-public sealed class ConfigException(string message) : Exception(message);

@@ -1,4 +1,0 @@
-namespace Nsmt.Vimh;
-
-/// <summary>A VIMH dataset that cannot be loaded; the message names the file and, for records, the byte offset.</summary>
-public sealed class VimhDataException(string message) : Exception(message);

@@ -1,0 +1,114 @@
+using System.Text.RegularExpressions;
+using System.Xml.Linq;
+
+namespace Nsmt.Core.Tests;
+
+/// <summary>
+/// The README's library map is the contract for the layout: every library under src/ has a row, and its project
+/// references stay within what the row says it may use, so the map cannot silently drift from the code.
+/// </summary>
+public sealed partial class LibraryMapTests
+{
+    private static readonly string Root = FindRoot();
+
+    [Fact]
+    public void Every_library_has_a_row_in_the_readme_map_and_every_row_a_library()
+    {
+        var map = ReadMap();
+        var libraries = Directory.GetDirectories(Path.Combine(Root, "src"))
+            .Where(d => File.Exists(Path.Combine(d, Path.GetFileName(d) + ".csproj")))
+            .Select(Path.GetFileName).OfType<string>().Order().ToArray();
+        Assert.Equal(libraries, map.Keys.Order().ToArray());
+    }
+
+    [Fact]
+    public void Project_references_stay_within_what_the_map_allows()
+    {
+        var problems = new List<string>();
+        foreach (var (library, allowed) in ReadMap())
+        {
+            string project = Path.Combine(Root, "src", library, library + ".csproj");
+            if (!File.Exists(project))
+                continue;
+            foreach (string reference in ProjectReferences(project).Where(r => !allowed.Contains(r)))
+                problems.Add($"{library} references {reference}, which the README's map does not allow");
+        }
+
+        Assert.Empty(problems);
+    }
+
+    [Fact]
+    public void The_map_is_acyclic()
+    {
+        var map = ReadMap();
+        var state = new Dictionary<string, int>(); // 1 = on the current path, 2 = done
+        foreach (string library in map.Keys)
+            Visit(library, []);
+
+        void Visit(string library, List<string> path)
+        {
+            if (state.GetValueOrDefault(library) == 2)
+                return;
+            Assert.False(state.GetValueOrDefault(library) == 1, "cycle: " + string.Join(" -> ", path.Append(library)));
+            state[library] = 1;
+            foreach (string used in map.GetValueOrDefault(library) ?? [])
+                Visit(used, [.. path, library]);
+            state[library] = 2;
+        }
+    }
+
+    [Fact]
+    public void A_reference_outside_the_map_is_reported()
+    {
+        // The check above must be able to fail: a made-up project that references a library its row does not list.
+        string dir = Directory.CreateTempSubdirectory("nsmt-map-").FullName;
+        try
+        {
+            string project = Path.Combine(dir, "X.csproj");
+            File.WriteAllText(project, """<Project><ItemGroup><ProjectReference Include="../Nsmt.Amp/Nsmt.Amp.csproj" /></ItemGroup></Project>""");
+            Assert.Equal(["Nsmt.Amp"], ProjectReferences(project));
+            Assert.DoesNotContain("Nsmt.Amp", ReadMap()["Nsmt.Core"]);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    /// <summary>Rows of the README's "Libraries" table: `Nsmt.X` | owns | may use (short names, "-" for none).</summary>
+    private static Dictionary<string, HashSet<string>> ReadMap()
+    {
+        string readme = File.ReadAllText(Path.Combine(Root, "README.md"));
+        int start = readme.IndexOf("### Libraries", StringComparison.Ordinal);
+        Assert.True(start >= 0, "README.md has no '### Libraries' section");
+        var map = new Dictionary<string, HashSet<string>>();
+        foreach (Match row in MapRow().Matches(readme[start..].Split("\n\n#")[0]))
+        {
+            var uses = row.Groups["uses"].Value.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
+                .Where(u => u != "-").Select(u => "Nsmt." + u);
+            map[row.Groups["name"].Value] = [.. uses];
+        }
+
+        Assert.NotEmpty(map);
+        return map;
+    }
+
+    private static string[] ProjectReferences(string project) =>
+        XDocument.Load(project).Descendants("ProjectReference")
+            .Select(r => Path.GetFileNameWithoutExtension((string?)r.Attribute("Include") ?? ""))
+            .Order().ToArray();
+
+    private static string FindRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Pipeline.sln")))
+                return dir.FullName;
+        }
+
+        throw new InvalidOperationException("Pipeline.sln not found above " + AppContext.BaseDirectory);
+    }
+
+    [GeneratedRegex(@"^\| `(?<name>Nsmt\.[\w.]+)` \|[^\n]*\| (?<uses>[^|\n]*) \|\s*$", RegexOptions.Multiline)]
+    private static partial Regex MapRow();
+}
