@@ -9,11 +9,6 @@ using Nsmt.Amp.Training;
 using Nsmt.Runs;
 
 // AmpTrain: argument parsing plus library calls (AmpDataLoader.Load, AmpTrainer.Run, NamExport).
-var configOption = StageOptions.Config("experiment config (YAML), e.g. configs/amp/default.yaml");
-var outputOption = StageOptions.Output("run directory (default: logs/amp/runs/<yyyy-MM-dd_HH-mm-ss>)");
-var seedOption = StageOptions.Seed("random seed (sets seed=N)");
-var threadsOption = StageOptions.Threads("libtorch threads (sets training.threads=N; default: all cores)");
-var plainOption = StageOptions.Plain();
 var resumeOption = new Option<string>("--resume")
 {
     Description = "continue the run in this directory from checkpoints/last.ckpt (overrides, e.g. training.epochs=200, update its config.yaml)",
@@ -24,6 +19,11 @@ var timeOption = new Option<string>("--time")
     Description = "wall-clock budget for the whole run, e.g. 10m, 90s, 1h30m (sets training.max_seconds); the best model so far is what model.nam holds",
     HelpName = "DURATION",
 };
+var configOption = StageOptions.Config("experiment config (YAML), e.g. configs/amp/default.yaml");
+var outputOption = StageOptions.Output("run directory (default: logs/amp/runs/<yyyy-MM-dd_HH-mm-ss>)");
+var seedOption = StageOptions.Seed("random seed (sets seed=N)");
+var threadsOption = StageOptions.Threads("libtorch threads (sets training.threads=N; default: all cores)");
+var plainOption = StageOptions.Plain();
 timeOption.Validators.Add(result =>
 {
     if (result.GetValueOrDefault<string>() is { } time && TimeBudget.ParseDuration(time) is null)
