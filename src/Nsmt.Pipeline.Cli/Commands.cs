@@ -82,10 +82,9 @@ internal sealed class Commands
             return 2;
         }
 
-        if (cli.Help)
+        if (cli.Help is { } help)
         {
-            Console.WriteLine(CommandLine.Usage);
-            return 0;
+            return help.Invoke();
         }
 
         try
