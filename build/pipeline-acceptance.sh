@@ -28,7 +28,7 @@ train_dir="artifacts/runs/$exp"
 run
 echo "== 1. nothing changed (one command per phase to one process, as dotnet cake does)"
 start=$(now)
-for p in "${phases[@]}"; do printf 'run\t--experiment\t%s\t--phase\t%s\n' "$exp" "$p"; done | "${cli[@]}" serve >"$log" 2>&1
+for p in "${phases[@]}"; do printf 'run\t--experiment\t%s\t--phase\t%s\n' "$exp" "$p"; done | "${cli[@]}" serve --done-marker "done: " >"$log" 2>&1
 end=$(now)
 work=$(sed -n 's/.*pipeline work \([0-9]*\) ms.*/\1/p' "$log" | awk '{ t += $1 } END { print t / 1000 }')
 echo "stages run: $(grep -c ': running' "$log" || true); pipeline work (summed over the ${#phases[@]} phases): ${work} s; wall incl. .NET start-up: $(secs "$start" "$end") s"

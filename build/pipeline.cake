@@ -33,7 +33,9 @@ var pipelineRoot = MakeAbsolute(Directory("./")).FullPath;
 var pipelineReport = System.IO.Path.Combine(pipelineRoot, PipelineCacheDir, "cake-report.tsv");
 FileStream pipelineLock = null;
 Process pipelineServer = null;
-const string DoneMarker = "\u0001nsmt-pipeline done "; // Nsmt.Pipeline.Cli.Commands.DoneMarker
+// The serve protocol's one definition: the server ends each command's answer with a line DoneMarker + EXITCODE,
+// using the marker it is given here (a control character no stage prints).
+const string DoneMarker = "\u0001nsmt-pipeline done ";
 
 string PipelinePath(string relative) => System.IO.Path.Combine(pipelineRoot, relative);
 
@@ -147,6 +149,8 @@ void PipelineServe(List<string> command, string label)
         var start = new ProcessStartInfo("dotnet") { WorkingDirectory = pipelineRoot, UseShellExecute = false, RedirectStandardInput = true, RedirectStandardError = true };
         start.ArgumentList.Add(PipelinePath(PipelineCli));
         start.ArgumentList.Add("serve");
+        start.ArgumentList.Add("--done-marker");
+        start.ArgumentList.Add(DoneMarker);
         pipelineServer = Process.Start(start);
     }
 

@@ -65,7 +65,7 @@ analyse() {
 
 if [[ " $runs " == *" spectral "* ]]; then
 echo "spectral: $epochs epochs x $batches steps"
-measure spectral dotnet stages/Train/bin/Release/net10.0/Train.dll --experiment quick --run-dir "$work/spectral-run" \
+measure spectral dotnet stages/Train/bin/Release/net10.0/Train.dll --experiment quick --output "$work/spectral-run" \
   --data data/simple_saw_256 data.batch_size=1 "trainer.max_epochs=$epochs" "trainer.min_epochs=$epochs" \
   "trainer.limit_train_batches=$batches" trainer.limit_val_batches=8 callbacks.early_stopping.patience=1000000
 analyse spectral '^[^ ]+ epoch [0-9]+/' "$batches" >"$out/spectral.row"
@@ -74,7 +74,7 @@ fi
 
 if [[ " $runs " == *" amp "* ]]; then
 echo "amp: ${amp_seconds} s"
-measure amp dotnet stages/AmpTrain/bin/Release/net10.0/AmpTrain.dll --config configs/amp/quick_amp.yaml --run-dir "$work/amp-run" \
+measure amp dotnet stages/AmpTrain/bin/Release/net10.0/AmpTrain.dll --config configs/amp/quick_amp.yaml --output "$work/amp-run" \
   --time "${amp_seconds}s" training.epochs=100000 model.preset=nano data.seconds=12
 # "model: ... 137 windows of 8192 samples, batch 4, ..." -> ceil(137 / 4) steps per epoch
 amp_steps=$(sed -n 's/.* \([0-9][0-9]*\) windows of [0-9]* samples, batch \([0-9][0-9]*\).*/\1 \2/p' "$work/amp.lines" | head -1 | awk '{ print int(($1 + $2 - 1) / $2) }')

@@ -23,7 +23,7 @@ declare -A patience=([cnn_micro]=3 [cnn_tiny]=5 [vit_micro]=3)
   e=${epochs[$m]}
   echo "== $m: ours"
   rm -rf "$out/run_$m"
-  CI=true $train --experiment "${exp[$m]}" --run-dir "$out/run_$m" trainer.threads="$threads" \
+  CI=true $train --experiment "${exp[$m]}" --output "$out/run_$m" trainer.threads="$threads" \
     trainer.min_epochs="$e" trainer.max_epochs="$e" callbacks.early_stopping.enabled=false \
     data.batch_size="${batch[$m]}" model.optimizer.lr="${lr[$m]}" model.optimizer.weight_decay="${wd[$m]}" \
     model.scheduler.patience="${patience[$m]}" logger.tensorboard=false | tail -n 3
@@ -39,7 +39,7 @@ done
 for m in $models; do
   : > "$out/$m.speed.tsv"
   for round in 1 2 3; do
-    CI=true $train --experiment "${exp[$m]}" --run-dir "$out/speed_$m" trainer.threads="$threads" \
+    CI=true $train --experiment "${exp[$m]}" --output "$out/speed_$m" trainer.threads="$threads" \
       trainer.min_epochs=1 trainer.max_epochs=1 data.batch_size="${batch[$m]}" model.optimizer.lr="${lr[$m]}" \
       model.optimizer.weight_decay="${wd[$m]}" logger.tensorboard=false > /dev/null
     /usr/bin/python3 -c "import json;print('ours', json.load(open('$out/speed_$m/timing.json'))['train_samples_per_second'])" >> "$out/$m.speed.tsv"

@@ -90,70 +90,37 @@ public sealed class AmpTrainer
         using var loss = new AmpLoss(config.Loss);
         using var average = t.EmaDecay > 0 ? new ExponentialWeightAverage(model, t.EmaDecay) : null;
         var metrics = new MetricsCsvLogger(run.MetricsCsv);
-        var state = new TrainingProgress();
-        if (resume)
-        {
-            using var checkpoint = AmpCheckpoint.Load(run.LastCheckpoint);
-            checkpoint.LoadModel(model);
-            checkpoint.LoadTrainingState(optimizer, scheduler);
-            average?.Load(checkpoint.Tensors, checkpoint.Path);
-            state = checkpoint.Progress;
-            if (File.Exists(run.MetricsCsv))
-            {
-                metrics.Restore(MetricsCsvLogger.Read(run.MetricsCsv), state.Epoch + 1);
-            }
-
-            progress.Message($"resuming {run.Path} after epoch {state.Epoch + 1} (best validation ESR {state.BestValidationEsr:0.#####})");
-        }
+        var state = resume ? Resume(model, optimizer, scheduler, average, metrics) : new TrainingProgress();
 
         // On resume too: overrides given then (more epochs, a new budget) become part of the run's config.
         AtomicFile.WriteAllText(run.ConfigFile, configYaml);
 
-        progress.Message($"data: {data.Description}");
-        foreach (string warning in data.Warnings)
-        {
-            progress.Message($"warning: {warning}");
-        }
-
-        progress.Message(string.Create(CultureInfo.InvariantCulture,
-            $"model: {config.Model.Describe()}, {model.WeightCount:N0} weights{(model.IsNamExportable ? " (NAM's count)" : "")}, context {model.Context}, lookahead {model.Lookahead}; "
-            + $"{train.Count} windows of {train.Ny} samples, batch {t.BatchSize}, validation {validationCount} samples"));
-
+        Announce(model, train, validationCount);
+        var callbacks = Callbacks(model, optimizer, scheduler, average, configYaml);
         using var tensorBoard = new TensorBoardWriter(run.TensorBoard);
         var clock = Stopwatch.StartNew();
         double elapsedBefore = state.ElapsedSeconds;
         string stopReason = "completed all epochs";
-        var budget = new TimeBudget(t.MaxSeconds);
         for (int epoch = state.Epoch + 1; epoch < t.Epochs; epoch++)
         {
             var epochClock = Stopwatch.StartNew();
-            var (trainLoss, terms, steps) = TrainEpoch(model, train, optimizer, loss, average, epoch, ref state, cancellation);
+            var (trainLoss, terms, steps) = TrainEpoch(model, train, optimizer, loss, callbacks, epoch, ref state, cancellation);
             double trainSeconds = epochClock.Elapsed.TotalSeconds;
-            if (cancellation.IsCancellationRequested)
+            if (EpochFailed(epoch, trainLoss, state, cancellation) is { } failure)
             {
-                stopReason = $"interrupted during epoch {epoch + 1}; resume continues after epoch {state.Epoch + 1}";
-                break;
-            }
-
-            if (!double.IsFinite(trainLoss))
-            {
-                // Nothing of this epoch is saved: the checkpoints keep the last finite model.
-                stopReason = $"the training loss became {trainLoss} in epoch {epoch + 1} (diverged; try a lower training.lr or a training.grad_clip)";
-                progress.Message(stopReason);
+                stopReason = failure;
                 break;
             }
 
             double learningRate = optimizer.ParamGroups.First().LearningRate;
             scheduler.step();
             float[] prediction;
-            using (average?.Apply())
+            using (callbacks.ValidationWeights())
             {
                 prediction = model.PredictAligned(validationInput);
             }
 
-            double esr = Esr(prediction, validationTarget);
-            double mse = Mse(prediction, validationTarget);
-
+            double esr = Metrics.Esr(prediction, validationTarget);
             bool improved = esr < state.BestValidationEsr;
             state = state with
             {
@@ -164,57 +131,127 @@ public sealed class AmpTrainer
                 EpochsWithoutImprovement = improved ? 0 : state.EpochsWithoutImprovement + 1,
                 ElapsedSeconds = elapsedBefore + clock.Elapsed.TotalSeconds,
             };
-            state = SaveCheckpoints(model, optimizer, scheduler, average, state, configYaml, improved);
+            state = callbacks.OnValidationEnd(state, improved);
 
-            var row = new Dictionary<string, double>
-            {
-                ["train/loss"] = trainLoss,
-                ["val/loss"] = esr,
-                ["val/esr"] = esr,
-                ["val/mse"] = mse,
-                ["lr"] = learningRate,
-                // The optimisation steps alone (validation and checkpoints excluded): what bench/amp-train compares.
-                ["train_seconds"] = trainSeconds,
-                // Wall clock of the whole run so far (all sessions), validation and checkpoints included.
-                ["elapsed_seconds"] = state.ElapsedSeconds,
-            };
-            foreach (var (key, value) in terms)
-            {
-                row[$"train/{key}"] = value;
-            }
-
-            metrics.Log(row, epoch, state.GlobalStep);
-            foreach (var (key, value) in row)
-            {
-                tensorBoard.AddScalar(key, value, state.GlobalStep);
-            }
-
-            tensorBoard.Flush();
+            var row = MetricsRow(trainLoss, terms, esr, Metrics.Mse(prediction, validationTarget), learningRate, trainSeconds, state);
+            LogEpoch(metrics, tensorBoard, row, epoch, state);
             progress.EpochCompleted(epoch, row, steps * (double)t.BatchSize * train.Ny / Math.Max(trainSeconds, 1e-9), epochClock.Elapsed);
-            if (t.EarlyStoppingPatience > 0 && state.EpochsWithoutImprovement >= t.EarlyStoppingPatience)
+            if (callbacks.StopReason(state, epochClock.Elapsed.TotalSeconds) is { } reason)
             {
-                stopReason = $"early stop: no better validation ESR for {t.EarlyStoppingPatience} epochs";
+                stopReason = reason;
                 break;
-            }
-
-            double epochSeconds = epochClock.Elapsed.TotalSeconds;
-            if (budget.Enabled && epoch + 1 < t.Epochs)
-            {
-                progress.Message(budget.Describe(epoch + 1, state.ElapsedSeconds, epochSeconds, t.Epochs));
-                if (!budget.NextEpochFits(state.ElapsedSeconds, epochSeconds))
-                {
-                    stopReason = string.Create(CultureInfo.InvariantCulture,
-                        $"time budget of {t.MaxSeconds:0.#} s: another epoch of about {epochSeconds:0.#} s would end past it");
-                    break;
-                }
             }
         }
 
         return Finish(model, state, stopReason);
     }
 
+    /// <summary>Model, optimiser, scheduler, weight average and metrics as checkpoints/last.ckpt left them.</summary>
+    private TrainingProgress Resume(AmpModule model, optim.Optimizer optimizer, LRScheduler scheduler, ExponentialWeightAverage? average, MetricsCsvLogger metrics)
+    {
+        using var checkpoint = AmpCheckpoint.Load(run.LastCheckpoint);
+        checkpoint.LoadModel(model);
+        checkpoint.LoadTrainingState(optimizer, scheduler);
+        average?.Load(checkpoint.Tensors, checkpoint.Path);
+        var state = checkpoint.Progress;
+        if (File.Exists(run.MetricsCsv))
+        {
+            metrics.Restore(MetricsCsvLogger.Read(run.MetricsCsv), state.Epoch + 1);
+        }
+
+        progress.Message($"resuming {run.Path} after epoch {state.Epoch + 1} (best validation ESR {state.BestValidationEsr:0.#####})");
+        return state;
+    }
+
+    private void Announce(AmpModule model, WindowDataset train, int validationCount)
+    {
+        var t = config.Training;
+        progress.Message($"data: {data.Description}");
+        foreach (string warning in data.Warnings)
+        {
+            progress.Message($"warning: {warning}");
+        }
+
+        progress.Message(string.Create(CultureInfo.InvariantCulture,
+            $"model: {config.Model.Describe()}, {model.WeightCount:N0} weights{(model.IsNamExportable ? " (NAM's count)" : "")}, context {model.Context}, lookahead {model.Lookahead}; "
+            + $"{train.Count} windows of {train.Ny} samples, batch {t.BatchSize}, validation {validationCount} samples"));
+    }
+
+    /// <summary>The run's callbacks in the order of their effects: averaging, checkpoints, then the stop rules.</summary>
+    private AmpTrainingCallbacks Callbacks(AmpModule model, optim.Optimizer optimizer, LRScheduler scheduler, ExponentialWeightAverage? average, string configYaml)
+    {
+        var t = config.Training;
+        var callbacks = new List<IAmpTrainingCallback>();
+        if (average is not null)
+        {
+            callbacks.Add(new WeightAveraging(average));
+        }
+
+        callbacks.Add(new CheckpointSaving(model, optimizer, scheduler, average, config, data, run, configYaml));
+        if (t.EarlyStoppingPatience > 0)
+        {
+            callbacks.Add(new EarlyStopping(t.EarlyStoppingPatience));
+        }
+
+        callbacks.Add(new TimeBudgetStop(new TimeBudget(t.MaxSeconds), t.MaxSeconds, t.Epochs, progress));
+        return new AmpTrainingCallbacks(callbacks);
+    }
+
+    /// <summary>Why the epoch just trained must not be validated or saved (cancelled, or the loss diverged), or null.</summary>
+    private string? EpochFailed(int epoch, double trainLoss, TrainingProgress state, CancellationToken cancellation)
+    {
+        if (cancellation.IsCancellationRequested)
+        {
+            return $"interrupted during epoch {epoch + 1}; resume continues after epoch {state.Epoch + 1}";
+        }
+
+        if (double.IsFinite(trainLoss))
+        {
+            return null;
+        }
+
+        // Nothing of this epoch is saved: the checkpoints keep the last finite model.
+        string reason = $"the training loss became {trainLoss} in epoch {epoch + 1} (diverged; try a lower training.lr or a training.grad_clip)";
+        progress.Message(reason);
+        return reason;
+    }
+
+    private static Dictionary<string, double> MetricsRow(double trainLoss, Dictionary<string, double> terms, double esr, double mse,
+        double learningRate, double trainSeconds, TrainingProgress state)
+    {
+        var row = new Dictionary<string, double>
+        {
+            ["train/loss"] = trainLoss,
+            ["val/loss"] = esr,
+            ["val/esr"] = esr,
+            ["val/mse"] = mse,
+            ["lr"] = learningRate,
+            // The optimisation steps alone (validation and checkpoints excluded): what bench/amp-train compares.
+            ["train_seconds"] = trainSeconds,
+            // Wall clock of the whole run so far (all sessions), validation and checkpoints included.
+            ["elapsed_seconds"] = state.ElapsedSeconds,
+        };
+        foreach (var (key, value) in terms)
+        {
+            row[$"train/{key}"] = value;
+        }
+
+        return row;
+    }
+
+    private static void LogEpoch(MetricsCsvLogger metrics, TensorBoardWriter tensorBoard, Dictionary<string, double> row, int epoch, TrainingProgress state)
+    {
+        metrics.Log(row, epoch, state.GlobalStep);
+        foreach (var (key, value) in row)
+        {
+            tensorBoard.AddScalar(key, value, state.GlobalStep);
+        }
+
+        tensorBoard.Flush();
+    }
+
     private (double loss, Dictionary<string, double> terms, int steps) TrainEpoch(AmpModule model, WindowDataset train, optim.Optimizer optimizer,
-        AmpLoss loss, ExponentialWeightAverage? average, int epoch, ref TrainingProgress state, CancellationToken cancellation)
+        AmpLoss loss, AmpTrainingCallbacks callbacks, int epoch, ref TrainingProgress state, CancellationToken cancellation)
     {
         var t = config.Training;
         model.train();
@@ -244,7 +281,7 @@ public sealed class AmpTrainer
             normMax = Math.Max(normMax, norm);
 
             optimizer.step();
-            average?.Update();
+            callbacks.OnStepEnd();
             double value = total.item<float>();
             lossSum += value * indices.Length;
             foreach (var (key, term) in terms)
@@ -285,71 +322,8 @@ public sealed class AmpTrainer
         return data.Input.AsSpan(first - model.Context, model.Context + count + model.Lookahead).ToArray();
     }
 
-    private TrainingProgress SaveCheckpoints(AmpModule model, optim.Optimizer optimizer, LRScheduler scheduler, ExponentialWeightAverage? average,
-        TrainingProgress current, string configYaml, bool improved)
-    {
-        int k = config.Training.TopK;
-        var ranked = current.TopK.ToList();
-        string? newFile = null;
-        if (k > 0 && (ranked.Count < k || current.ValidationEsr < ranked[^1].ValidationEsr))
-        {
-            newFile = string.Create(CultureInfo.InvariantCulture, $"epoch={current.Epoch + 1:0000}_val_esr={current.ValidationEsr:0.000000}.ckpt");
-            ranked.Add(new RankedCheckpoint(current.Epoch, current.ValidationEsr, newFile));
-            ranked = ranked.OrderBy(r => r.ValidationEsr).ThenBy(r => r.Epoch).ToList();
-        }
-
-        var evicted = ranked.Skip(k).ToList();
-        ranked = ranked.Take(k).ToList();
-        var state = current with { TopK = ranked };
-
-        // Write the new files first, then move the pointers, then delete evicted ones, so an
-        // interruption at any point leaves a consistent set.
-        string nam = ".nam";
-        NamMetadata? metadata = null;
-        NamMetadata Metadata() => metadata ??= TrainedModelMetadata.Build(model, data.SampleRate, config.Metadata, data, state.ValidationEsr, DateTime.Now);
-
-        // The .nam files hold what was validated: the averaged weights when the run averages.
-        void ExportNam(string path)
-        {
-            using (average?.Apply())
-            {
-                PrepareForExport(model);
-                NamExport.Save(model, path, data.SampleRate, Metadata());
-            }
-        }
-
-        void WriteCheckpoint(string path)
-        {
-            PrepareForExport(model);
-            AmpCheckpoint.Save(path, model, optimizer, scheduler, state, configYaml, data.SampleRate, average);
-            if (model.IsNamExportable)
-            {
-                ExportNam(Path.ChangeExtension(path, nam));
-            }
-        }
-
-        if (newFile is not null && evicted.All(e => e.FileName != newFile))
-        {
-            WriteCheckpoint(Path.Combine(run.Checkpoints, newFile));
-        }
-
-        WriteCheckpoint(run.LastCheckpoint);
-        if (improved && model.IsNamExportable)
-        {
-            ExportNam(ModelFile(run));
-        }
-
-        foreach (var e in evicted)
-        {
-            TryDelete(Path.Combine(run.Checkpoints, e.FileName));
-            TryDelete(Path.ChangeExtension(Path.Combine(run.Checkpoints, e.FileName), nam));
-        }
-
-        return state;
-    }
-
     /// <summary>An LSTM exports the state after silence as h0/c0 (NAM); its windows start from zero regardless.</summary>
-    private static void PrepareForExport(AmpModule model)
+    internal static void PrepareForExport(AmpModule model)
     {
         if (model is NamLstm lstm)
         {
@@ -415,42 +389,5 @@ public sealed class AmpTrainer
         var range = data.Validation;
         float[] prediction = AmpEvaluation.Predict(nam, data.Input, data.SampleRate, range);
         return ModelDelay.Measure(data.Input.AsSpan(range.Start, range.Length), data.Output.AsSpan(range.Start, range.Length), prediction);
-    }
-
-    private static double Esr(float[] prediction, float[] target)
-    {
-        double error = 0, energy = 0;
-        for (int i = 0; i < target.Length; i++)
-        {
-            double d = prediction[i] - (double)target[i];
-            error += d * d;
-            energy += (double)target[i] * target[i];
-        }
-
-        return energy > 0 ? error / energy : double.PositiveInfinity;
-    }
-
-    private static double Mse(float[] prediction, float[] target)
-    {
-        double error = 0;
-        for (int i = 0; i < target.Length; i++)
-        {
-            double d = prediction[i] - (double)target[i];
-            error += d * d;
-        }
-
-        return error / target.Length;
-    }
-
-    private static void TryDelete(string path)
-    {
-        try
-        {
-            File.Delete(path);
-        }
-        catch (IOException)
-        {
-            // A leftover file costs disk space only; the ranking in the checkpoint is what counts.
-        }
     }
 }

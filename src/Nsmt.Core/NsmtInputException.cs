@@ -25,6 +25,14 @@ public class NsmtInputException : Exception
     /// <summary>The offending field, key or argument; null when the whole input is at fault.</summary>
     public string? Field { get; }
 
+    /// <summary>For a type with its own message format: the message as given, with where and which field it is about.</summary>
+    protected NsmtInputException(string message, (string? Location, string? Field) subject, Exception? inner)
+        : base(message, inner)
+    {
+        Location = subject.Location;
+        Field = subject.Field;
+    }
+
     private static string Compose(string? source, string field, string problem) =>
         source is null ? $"{field}: {problem}" : $"{source}: {field}: {problem}";
 }

@@ -10,9 +10,6 @@ namespace Nsmt.Pipeline.Cli;
 /// <summary>The commands of nsmt-pipeline, run once per process or, in serve mode, once per line of input.</summary>
 internal sealed class Commands
 {
-    /// <summary>Starts the line that ends each command's output in serve mode (a control character no stage prints).</summary>
-    public const string DoneMarker = "\u0001nsmt-pipeline done ";
-
     private CancellationTokenSource _cancel = new();
 
     public void Interrupt(PosixSignalContext context)
@@ -23,12 +20,13 @@ internal sealed class Commands
     }
 
     /// <summary>
-    /// Serve mode: each input line is one command's arguments, tab-separated; after it runs, "DoneMarker EXITCODE" is
-    /// written to <paramref name="replies"/>. Stage output goes to the console as usual. Ends at end of input.
+    /// Serve mode: each input line is one command's arguments, tab-separated; after it runs, "<paramref name="doneMarker"/>EXITCODE"
+    /// is written to <paramref name="replies"/>. The caller chooses the marker (build/pipeline.cake defines it, once), so
+    /// the two sides cannot drift apart; it should be text no stage prints at the start of a line. Stage output goes to the console as usual. Ends at end of input.
     /// If the caller dies (this process is re-parented), the running stage is stopped and its partial outputs are
     /// discarded, exactly as on Ctrl-C: a server outliving its build must not go on publishing outputs.
     /// </summary>
-    public int Serve(TextReader commands, TextWriter replies)
+    public int Serve(TextReader commands, TextWriter replies, string doneMarker)
     {
         int parent = ParentProcessId();
         using var watchdog = new Timer(_ =>
@@ -47,7 +45,7 @@ internal sealed class Commands
             }
 
             int code = Execute(line.Split('\t'));
-            replies.WriteLine(DoneMarker + code.ToString(CultureInfo.InvariantCulture));
+            replies.WriteLine(doneMarker + code.ToString(CultureInfo.InvariantCulture));
             replies.Flush();
         }
 
@@ -84,10 +82,9 @@ internal sealed class Commands
             return 2;
         }
 
-        if (cli.Help)
+        if (cli.Help is { } help)
         {
-            Console.WriteLine(CommandLine.Usage);
-            return 0;
+            return help.Invoke();
         }
 
         try

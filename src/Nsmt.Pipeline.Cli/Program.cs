@@ -7,4 +7,15 @@ using Nsmt.Pipeline.Cli;
 var commands = new Commands();
 using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, commands.Interrupt);
 using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, commands.Interrupt);
-return args is ["serve"] ? commands.Serve(Console.In, Console.Error) : commands.Execute(args);
+return args switch
+{
+    ["serve", "--done-marker", var marker] when marker.Length > 0 => commands.Serve(Console.In, Console.Error, marker),
+    ["serve", ..] => Refuse("serve needs --done-marker TEXT: the start of the line that ends each command's answer"),
+    _ => commands.Execute(args),
+};
+
+static int Refuse(string message)
+{
+    Console.Error.WriteLine($"nsmt-pipeline: {message}");
+    return 2;
+}

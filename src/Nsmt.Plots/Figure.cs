@@ -49,7 +49,7 @@ public sealed class Figure
         var svg = new SvgDocument(columns * PanelWidth, titleHeight + (rows * PanelHeight));
         if (Title is not null)
         {
-            svg.Text(svg.Width / 2, 21, Title, 16, TextAnchor.Middle, bold: true);
+            svg.Text(svg.Width / 2, 21, Title, SvgDocument.FitFontSize(Title, 16, svg.Width, bold: true), TextAnchor.Middle, bold: true);
         }
 
         for (int i = 0; i < _panels.Count; i++)

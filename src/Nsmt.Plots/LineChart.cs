@@ -89,7 +89,7 @@ public sealed class LineChart : IChart
 
         if (Title is not null)
         {
-            svg.Text(x + (width / 2), y + 17, Title, 13, TextAnchor.Middle, bold: true);
+            svg.Text(x + (width / 2), y + 17, Title, SvgDocument.FitFontSize(Title, 13, width, bold: true), TextAnchor.Middle, bold: true);
         }
 
         DrawAxes(svg, area, xAxis, yAxis);
@@ -115,7 +115,7 @@ public sealed class LineChart : IChart
         svg.EndGroup();
         if (ShowLegend && _series.Count > 0)
         {
-            DrawLegend(svg, area);
+            DrawLegend(svg, area, xAxis, yAxis);
         }
     }
 
@@ -229,14 +229,13 @@ public sealed class LineChart : IChart
         return (outX.ToArray(), outY.ToArray());
     }
 
-    private void DrawLegend(SvgDocument svg, PlotArea area)
+    private void DrawLegend(SvgDocument svg, PlotArea area, Axis xAxis, Axis yAxis)
     {
         double rowHeight = 15;
         double textWidth = _series.Max(s => s.Name.Length) * FontSize * 0.6;
         double boxWidth = 30 + textWidth;
         double boxHeight = 6 + (rowHeight * _series.Count);
-        double left = area.Right - boxWidth - 6;
-        double top = area.Top + 6;
+        var (left, top) = LegendCorner(area, boxWidth, boxHeight, xAxis, yAxis);
         svg.Rect(left, top, boxWidth, boxHeight, "white", "#cccccc", 1);
         for (int i = 0; i < _series.Count; i++)
         {
@@ -244,6 +243,51 @@ public sealed class LineChart : IChart
             svg.Line(left + 5, cy, left + 22, cy, _series[i].Color, 2, _series[i].Dash);
             svg.Text(left + 26, cy + 4, _series[i].Name, FontSize);
         }
+    }
+
+    /// <summary>
+    /// The corner of the plot (top right, bottom right, top left, bottom left, in that order of preference) where
+    /// the legend hides the least of the data: curves that rise to the top right (accuracy) or fall to the bottom
+    /// right (loss) would otherwise run under it. Lines are sampled between their points, reference lines count
+    /// where they cross the box.
+    /// </summary>
+    internal (double Left, double Top) LegendCorner(PlotArea area, double boxWidth, double boxHeight, Axis xAxis, Axis yAxis)
+    {
+        var pixels = new List<(double X, double Y)>();
+        foreach (var series in _series)
+        {
+            for (int i = 0; i < series.X.Length; i++)
+            {
+                double x = xAxis.ToPixel(series.X[i]), y = yAxis.ToPixel(series.Y[i]);
+                if (!(double.IsFinite(x) && double.IsFinite(y)))
+                {
+                    continue;
+                }
+
+                pixels.Add((x, y));
+                if (i + 1 < series.X.Length && series.X.Length <= 2000)
+                {
+                    double x2 = xAxis.ToPixel(series.X[i + 1]), y2 = yAxis.ToPixel(series.Y[i + 1]);
+                    for (int k = 1; k < 8 && double.IsFinite(x2) && double.IsFinite(y2); k++)
+                    {
+                        pixels.Add((x + ((x2 - x) * k / 8), y + ((y2 - y) * k / 8)));
+                    }
+                }
+            }
+        }
+
+        var references = _referenceLines.Select(r => yAxis.ToPixel(r.Y)).Where(double.IsFinite).ToList();
+        (double, double)[] corners =
+        [
+            (area.Right - boxWidth - 6, area.Top + 6),
+            (area.Right - boxWidth - 6, area.Bottom - boxHeight - 6),
+            (area.Left + 6, area.Top + 6),
+            (area.Left + 6, area.Bottom - boxHeight - 6),
+        ];
+        int Hidden((double Left, double Top) c) =>
+            pixels.Count(p => p.X >= c.Left - 4 && p.X <= c.Left + boxWidth + 4 && p.Y >= c.Top - 4 && p.Y <= c.Top + boxHeight + 4)
+            + (8 * references.Count(y => y >= c.Top - 4 && y <= c.Top + boxHeight + 4));
+        return corners.MinBy(Hidden); // MinBy keeps the first of equals: top right unless another corner hides less
     }
 
     private static (double Min, double Max) Range(double? min, double? max, IEnumerable<double> values, AxisScale scale)

@@ -123,6 +123,19 @@ public sealed class SvgDocument
         _body.Append('>').Append(Escape(text)).Append("</text>\n");
     }
 
+    /// <summary>
+    /// The font size, at most <paramref name="size"/>, at which <paramref name="text"/> fits in <paramref name="width"/>
+    /// pixels. SVG text does not wrap and a centred title wider than its figure is cut at both edges, so titles
+    /// shrink instead. The width is estimated (DejaVu Sans averages about 0.6 em per character, bold 0.66) because
+    /// no font metrics are at hand when the SVG is written; the estimate errs on the wide side.
+    /// </summary>
+    public static double FitFontSize(string text, double size, double width, bool bold = false)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        double perEm = (bold ? 0.66 : 0.6) * Math.Max(1, text.Length);
+        return Math.Max(7, Math.Min(size, (width - 8) / perEm));
+    }
+
     /// <summary>Embeds a PNG as a data URI, stretched to the rectangle without smoothing.</summary>
     public void Image(double x, double y, double width, double height, ReadOnlySpan<byte> png)
     {

@@ -18,16 +18,21 @@ public sealed record ReportRequest
     public IReadOnlyList<string> Evaluations { get; init; } = [];
     /// <summary>Diagram folders (summary.txt, *.svg).</summary>
     public IReadOnlyList<string> Diagrams { get; init; } = [];
-    /// <summary>Amp evaluation folders (metrics JSON and SVG figures).</summary>
+    /// <summary>Amp evaluation folders (metrics JSON, SVG figures, clip_*.wav listening clips).</summary>
     public IReadOnlyList<string> Amp { get; init; } = [];
+    /// <summary>Amp training run folders (metrics.csv, summary.json), matched to <see cref="Amp"/> by folder name.</summary>
+    public IReadOnlyList<string> AmpRuns { get; init; } = [];
+    /// <summary>VIMH dataset folders the spectral runs trained on (contact sheet, label histograms).</summary>
+    public IReadOnlyList<string> Datasets { get; init; } = [];
     /// <summary>The pipeline lock file (provenance).</summary>
     public string? Lock { get; init; }
     public string Title { get; init; } = "NSMT.NET report";
 }
 
 /// <summary>
-/// Builds <c>index.html</c>: comparison tables, training curves, confusion matrices, reconstruction figures,
-/// architecture diagrams, amp plots and the lock's provenance, with every figure inlined (no network, no scripts).
+/// Builds <c>index.html</c>: a summary with verdicts first, then comparison tables, training curves, dataset
+/// previews, confusion matrices, reconstruction figures, amp plots and listening clips, architecture diagrams and
+/// the lock's provenance, with every figure and clip inlined (no network, no scripts) and sections linked.
 /// </summary>
 public static partial class ReportBuilder
 {
@@ -35,25 +40,49 @@ public static partial class ReportBuilder
 
     public static string Build(ReportRequest request)
     {
+        ArgumentNullException.ThrowIfNull(request);
         var report = new HtmlReport(request.Title);
         report.Paragraph($"Generated {DateTime.UtcNow.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture)} UTC.");
+        var spectral = SpectralExperiment.Gather(request);
+        var amp = request.Amp.Where(Directory.Exists).ToList();
+        var ampRuns = request.AmpRuns.Where(Directory.Exists).ToList();
+        // Experiments sharing a dataset name it once each: one section per folder.
+        var datasets = request.Datasets.Where(Directory.Exists).Select(Path.GetFullPath).Distinct(StringComparer.Ordinal).ToList();
+        var diagrams = request.Diagrams.Where(Directory.Exists).ToList();
+        // Every section's anchor, known before any is written, so links point only at sections that exist.
+        var present = new HashSet<string>(StringComparer.Ordinal);
+        present.UnionWith(request.Runs.Where(Directory.Exists).Select(r => Anchors.Run(Name(r))));
+        present.UnionWith(spectral.Where(e => e.Eval is not null).Select(e => Anchors.Eval(e.Name)));
+        present.UnionWith(datasets.Select(d => Anchors.Dataset(Name(d))));
+        present.UnionWith(diagrams.Select(d => Anchors.Diagram(Name(d))));
+        present.UnionWith(amp.Select(a => Anchors.Amp(Name(a))));
+        present.UnionWith(ampRuns.Select(r => Anchors.AmpRun(Name(r))));
+
+        SummarySection.Add(report, spectral, amp, ampRuns, present);
+        report.Contents();
         if (request.Comparison is { } comparison && File.Exists(Path.Combine(comparison, "comparison.csv")))
             AddComparison(report, comparison);
         SweepSection.Add(report, request.Runs); // sweep trials first, as a ranked table and figure; then each run
         foreach (var run in request.Runs.Where(Directory.Exists))
-            AddRun(report, run);
+            AddRun(report, run, spectral.FirstOrDefault(e => e.Name == Name(run)), present);
+        foreach (var dataset in datasets)
+            DatasetSection.Add(report, dataset);
         foreach (var eval in request.Evaluations.Where(Directory.Exists))
-            AddEvaluation(report, eval, Path.GetFileName(Path.TrimEndingDirectorySeparator(eval)));
-        foreach (var diagram in request.Diagrams.Where(Directory.Exists))
-            AddDiagram(report, diagram);
-        foreach (var amp in request.Amp.Where(Directory.Exists))
-            AddAmp(report, amp);
+            AddEvaluation(report, eval, Name(eval), present);
+        foreach (var run in ampRuns)
+            AmpSection.AddTraining(report, run, present);
+        foreach (var directory in amp)
+            AmpSection.Add(report, directory, present);
+        foreach (var diagram in diagrams)
+            AddDiagram(report, diagram, present);
         AddProvenance(report, request.Lock);
         Directory.CreateDirectory(request.Output);
         var path = Path.Combine(request.Output, "index.html");
         report.Save(path);
         return path;
     }
+
+    private static string Name(string directory) => SpectralExperiment.FolderName(directory);
 
     private static void AddComparison(HtmlReport report, string directory)
     {
@@ -75,59 +104,52 @@ public static partial class ReportBuilder
         report.Svg(new Figure(1, 860, 320).Add(chart).ToSvg(), "Training curves of the comparison set");
     }
 
-    private static void AddRun(HtmlReport report, string run)
+    private static void AddRun(HtmlReport report, string run, SpectralExperiment? experiment, ISet<string> present)
     {
-        report.Heading($"Training run {Path.GetFileName(Path.TrimEndingDirectorySeparator(run))}");
-        var rows = ReadMetrics(run);
-        if (rows.Count > 0)
-        {
-            var epochs = rows.Select(r => r["epoch"] + 1).ToArray();
-            var losses = new LineChart { Title = "Loss", XLabel = "epoch", YLabel = "loss" };
-            var accuracies = new LineChart { Title = "Validation accuracy", XLabel = "epoch", YLabel = "accuracy", YMin = 0, YMax = 1 };
-            var i = 0;
-            foreach (var name in new[] { "train/loss", "val/loss" }.Where(n => rows[0].ContainsKey(n)))
-                losses.Add(name, epochs, [.. rows.Select(r => r[name])], Palette[i++], markers: true);
-            i = 0;
-            foreach (var name in rows[0].Keys.Where(k => k.StartsWith("val/", StringComparison.Ordinal) && k.EndsWith("_acc", StringComparison.Ordinal)).Order(StringComparer.Ordinal))
-                accuracies.Add(name, epochs, [.. rows.Select(r => r.GetValueOrDefault(name, double.NaN))], Palette[i++ % Palette.Length], markers: true);
-            report.Svg(new Figure(2, 520, 300).Add(losses).Add(accuracies).ToSvg(), "Training curves (metrics.csv)");
-        }
+        string name = Name(run);
+        report.Heading($"Training run {name}", id: Anchors.Run(name));
+        report.Html(Anchors.Related([(Anchors.Eval(name), "evaluation"), (Anchors.Dataset(experiment?.DatasetSection ?? ""), "dataset"), (Anchors.Diagram(name), "architecture"), ("summary", "summary")], present));
+        TrainingCurves.Add(report, run, experiment?.Eval);
         foreach (var file in new[] { "summary.json", "timing.json" }.Select(f => Path.Combine(run, f)).Where(File.Exists))
             report.Table(["metric", "value"], Scalars(File.ReadAllText(file)).Where(r => !r[0].StartsWith("metrics.", StringComparison.Ordinal)));
-        AddEvaluation(report, Path.Combine(run, "eval"));
+        if (Directory.Exists(Path.Combine(run, "eval")))
+            AddEvaluation(report, Path.Combine(run, "eval"), null, present, Anchors.Eval(name));
     }
 
     /// <summary>An Evaluate stage output folder: metrics.json, confusion matrices, the reconstruction figure.</summary>
-    private static void AddEvaluation(HtmlReport report, string eval, string? name = null)
+    private static void AddEvaluation(HtmlReport report, string eval, string? name, ISet<string> present, string? id = null)
     {
         if (Directory.Exists(eval))
         {
-            report.Heading(name is null ? "Evaluation (test split)" : $"Evaluation {name} (test split)", name is null ? 3 : 2);
+            if (name is null)
+            {
+                // A run's own eval/ folder: the summary's "evaluation" link lands here.
+                report.Heading("Evaluation (test split)", 3, id);
+            }
+            else
+            {
+                report.Heading($"Evaluation {name} (test split)", 2, Anchors.Eval(name));
+                report.Html(Anchors.Related([(Anchors.Run(name), "training curves"), (Anchors.Diagram(name), "architecture"), ("summary", "summary")], present));
+            }
+
             var metrics = Path.Combine(eval, "metrics.json");
             if (File.Exists(metrics))
                 report.Table(["metric", "value"], Scalars(File.ReadAllText(metrics)).Where(r => !r[0].StartsWith("reconstruction.samples", StringComparison.Ordinal)));
-            foreach (var svg in Directory.EnumerateFiles(eval, "confusion_*.svg").Order(StringComparer.Ordinal))
-                report.Svg(InlineSvg(svg), Path.GetFileName(svg));
+            // Confusion matrices side by side where the page is wide enough, one under the other on a phone.
+            report.SvgRow(Directory.EnumerateFiles(eval, "confusion_*.svg").Order(StringComparer.Ordinal).Select(svg => (InlineSvg(svg), (string?)Path.GetFileName(svg))));
             var reconstruction = Path.Combine(eval, "reconstruction", "reconstruction.svg");
             if (File.Exists(reconstruction))
                 report.Svg(InlineSvg(reconstruction), "Audio reconstruction from predicted parameters");
         }
     }
 
-    private static void AddDiagram(HtmlReport report, string directory)
+    private static void AddDiagram(HtmlReport report, string directory, ISet<string> present)
     {
-        report.Heading($"Architecture {Path.GetFileName(Path.TrimEndingDirectorySeparator(directory))}");
+        string name = Name(directory);
+        report.Heading($"Architecture {name}", id: Anchors.Diagram(name));
+        report.Html(Anchors.Related([(Anchors.Run(name), "training curves"), (Anchors.Eval(name), "evaluation"), (Anchors.AmpRun(name), "training curves"), (Anchors.Amp(name), "amp figures and audio"), ("summary", "summary")], present));
         foreach (var text in Directory.EnumerateFiles(directory, "*.txt").Order(StringComparer.Ordinal))
             report.Preformatted(File.ReadAllText(text));
-        foreach (var svg in Directory.EnumerateFiles(directory, "*.svg").Order(StringComparer.Ordinal))
-            report.Svg(InlineSvg(svg), Path.GetFileName(svg));
-    }
-
-    private static void AddAmp(HtmlReport report, string directory)
-    {
-        report.Heading($"Amp model vs the real amp: {Path.GetFileName(Path.TrimEndingDirectorySeparator(directory))}");
-        foreach (var json in Directory.EnumerateFiles(directory, "*.json").Order(StringComparer.Ordinal))
-            report.Table(["metric", "value"], Scalars(File.ReadAllText(json)));
         foreach (var svg in Directory.EnumerateFiles(directory, "*.svg").Order(StringComparer.Ordinal))
             report.Svg(InlineSvg(svg), Path.GetFileName(svg));
     }
@@ -146,7 +168,7 @@ public static partial class ReportBuilder
         }
     }
 
-    private static List<Dictionary<string, double>> ReadMetrics(string run)
+    internal static List<Dictionary<string, double>> ReadMetrics(string run)
     {
         var path = Path.Combine(run, "metrics.csv");
         return File.Exists(path) ? MetricsCsvLogger.Read(path) : [];

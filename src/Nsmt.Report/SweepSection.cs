@@ -132,6 +132,9 @@ public static partial class SweepSection
         return result;
     }
 
+    /// <summary>Whether a run folder's name is a sweep trial's (BASE.trial-HASH).</summary>
+    internal static bool IsTrial(string name) => TrialName().IsMatch(name);
+
     [GeneratedRegex(@"^(.+)\.trial-[0-9a-f]{8}$")]
     private static partial Regex TrialName();
 }

@@ -10,11 +10,12 @@ namespace Nsmt.Runs;
 /// </summary>
 public abstract class ProgressReporter
 {
-    /// <summary>The reporter that suits the current console: live on a terminal, line-per-epoch otherwise.</summary>
-    public static ProgressReporter ForConsole()
+    /// <summary>The reporter that suits the current console: live on a terminal, line-per-epoch when asked for
+    /// (<paramref name="plain"/>: a stage's --plain), output is redirected or CI=true.</summary>
+    public static ProgressReporter ForConsole(bool plain = false)
     {
         var ci = string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase);
-        return !ci && !Console.IsOutputRedirected ? new LiveProgress(Console.Out) : new LineProgress(Console.Out);
+        return !plain && !ci && !Console.IsOutputRedirected ? new LiveProgress(Console.Out) : new LineProgress(Console.Out);
     }
 
     public static ProgressReporter Silent { get; } = new SilentProgress();

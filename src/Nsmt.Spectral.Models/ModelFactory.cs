@@ -21,7 +21,7 @@ public sealed record NetworkSpec(string Architecture, IReadOnlyDictionary<string
 }
 
 /// <summary>A model setting that is unknown, malformed or out of range; the message names key and expected value.</summary>
-public sealed class ModelConfigException(string message) : Exception(message);
+public sealed class ModelConfigException(string message) : NsmtInputException(message);
 
 /// <summary>Builds any of the template's architectures from a <see cref="NetworkSpec"/>, sized for the dataset.</summary>
 public static class ModelFactory

@@ -1,5 +1,6 @@
 using Nsmt.Core;
 using System.CommandLine;
+using Nsmt.Cli;
 using System.Globalization;
 using System.Text.Encodings.Web;
 using System.Text.Json;
@@ -18,15 +19,19 @@ namespace Nsmt.Amp.Stage;
 /// <summary>The subcommands: each reads its options, calls the library once and prints a summary.</summary>
 internal static class Commands
 {
-    public const int Ok = 0;
-    public const int BadInput = 2;
-    public const int ChecksFailed = 3;
+    private const int Ok = ExitCodes.Ok;
+    private const int ChecksFailed = ExitCodes.CheckFailed;
 
     private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
 
     /// <summary>The whole command line, as Program runs it (and tests, in-process).</summary>
-    public static RootCommand Root() => new("Neural amp modeling tools: make a capture signal, reamp it through the reference amp, "
-        + "check a DI/reamp pair, process audio through a .nam model, evaluate a model.")
+    public static RootCommand Root() => new StageCommand("Neural amp modeling tools: make a capture signal, reamp it through the reference amp, "
+        + "check a DI/reamp pair, process audio through a .nam model, evaluate a model.",
+        "Amp capture -o capture.wav --seconds 30 --seed 0",
+        "Amp reamp capture.wav -o reamped.wav --latency 250",
+        "Amp check --di capture.wav --reamp reamped.wav --json report.json",
+        "Amp process guitar.wav -o out.wav --model amp.nam --block 64",
+        "Amp evaluate --model amp.nam --di capture.wav --reamp reamped.wav -o eval/")
     {
         Capture(),
         Reamp(),
@@ -38,10 +43,10 @@ internal static class Commands
     public static Command Capture()
     {
         var output = OutputOption("capture WAV to write (48 kHz, 24-bit)");
-        var seconds = new Option<double>("--seconds") { Description = "total length in seconds", DefaultValueFactory = _ => 30 };
-        var validation = new Option<double>("--validation-seconds") { Description = "validation passage length (played at the start and the end)", DefaultValueFactory = _ => 3 };
-        var seed = new Option<int>("--seed") { Description = "random seed (same seed, same file)", DefaultValueFactory = _ => 0 };
-        var rate = new Option<int>("--sample-rate") { Description = "sample rate in Hz", DefaultValueFactory = _ => 48000 };
+        var seconds = new Option<double>("--seconds") { HelpName = "SECONDS", Description = "total length in seconds", DefaultValueFactory = _ => 30 };
+        var validation = new Option<double>("--validation-seconds") { HelpName = "SECONDS", Description = "validation passage length (played at the start and the end)", DefaultValueFactory = _ => 3 };
+        var seed = StageOptions.Seed("random seed (default 0; the same seed gives the same file)");
+        var rate = new Option<int>("--sample-rate") { HelpName = "HZ", Description = "sample rate in Hz", DefaultValueFactory = _ => 48000 };
         var command = new Command("capture", "Write the capture signal: validation passage, clicks, sweeps, noise bursts, synthetic guitar, validation repeat.")
         {
             output, seconds, validation, seed, rate,
@@ -52,7 +57,7 @@ internal static class Commands
             {
                 Seconds = parse.GetValue(seconds),
                 ValidationSeconds = parse.GetValue(validation),
-                Seed = parse.GetValue(seed),
+                Seed = parse.GetValue(seed) ?? 0,
                 SampleRate = parse.GetValue(rate),
             });
             string path = parse.GetRequiredValue(output);
@@ -74,9 +79,9 @@ internal static class Commands
     {
         var input = new Argument<string>("input") { Description = "WAV to play through the reference amp (e.g. the capture signal)" };
         var output = OutputOption("reamped WAV to write (24-bit, like an interface recording)");
-        var latency = new Option<int>("--latency") { Description = "interface latency to simulate, samples", DefaultValueFactory = _ => 0 };
-        var gain = new Option<double>("--gain-db") { Description = "drive into the first clipping stage, dB", DefaultValueFactory = _ => new ReferenceAmpOptions().GainDb };
-        var noise = new Option<double?>("--noise-dbfs") { Description = "add white noise at this RMS level (a noisy rig)" };
+        var latency = new Option<int>("--latency") { HelpName = "SAMPLES", Description = "interface latency to simulate, samples", DefaultValueFactory = _ => 0 };
+        var gain = new Option<double>("--gain-db") { HelpName = "DB", Description = "drive into the first clipping stage, dB", DefaultValueFactory = _ => new ReferenceAmpOptions().GainDb };
+        var noise = new Option<double?>("--noise-dbfs") { HelpName = "DBFS", Description = "add white noise at this RMS level (a noisy rig)" };
         var overwrite = OverwriteOption();
         var command = new Command("reamp", "Play a WAV through the synthetic reference amp (deterministic).") { input, output, latency, gain, noise, overwrite };
         command.SetAction(parse => Run("reamp", () =>
@@ -105,14 +110,14 @@ internal static class Commands
 
     public static Command Check()
     {
-        var di = new Option<string>("--di") { Description = "the DI (dry) WAV played into the rig", Required = true };
-        var reamp = new Option<string>("--reamp") { Description = "the reamped (wet) WAV recorded from the rig", Required = true };
+        var di = new Option<string>("--di") { HelpName = "FILE", Description = "the DI (dry) WAV played into the rig", Required = true };
+        var reamp = new Option<string>("--reamp") { HelpName = "FILE", Description = "the reamped (wet) WAV recorded from the rig", Required = true };
         var latency = LatencyOption();
         var channel = ChannelOption();
         var resample = new Option<bool>("--resample") { Description = "resample the reamp to the DI's rate instead of failing" };
-        var inputGain = new Option<double>("--input-gain-db") { Description = "gain applied to the DI (recorded)", DefaultValueFactory = _ => 0 };
-        var validation = new Option<double>("--validation-seconds") { Description = "held-out seconds at the end of arbitrary recordings", DefaultValueFactory = _ => 9 };
-        var json = new Option<string?>("--json") { Description = "also write the report as JSON to this file" };
+        var inputGain = new Option<double>("--input-gain-db") { HelpName = "DB", Description = "gain applied to the DI (recorded)", DefaultValueFactory = _ => 0 };
+        var validation = new Option<double>("--validation-seconds") { HelpName = "SECONDS", Description = "held-out seconds at the end of arbitrary recordings", DefaultValueFactory = _ => 9 };
+        var json = new Option<string?>("--json") { HelpName = "FILE", Description = "also write the report as JSON to this file" };
         var overwrite = OverwriteOption();
         var command = new Command("check", "Read and align a DI/reamp pair and print what was found (latency, replicate ESR, levels, warnings).")
         {
@@ -150,14 +155,14 @@ internal static class Commands
     {
         var input = new Argument<string>("input") { Description = "WAV to process (any rate; resampled to the model's and back)" };
         var output = OutputOption("processed WAV to write");
-        var model = new Option<string>("--model") { Description = "the .nam model", Required = true };
-        var block = new Option<int?>("--block") { Description = "use the streaming engine with this block size (default: offline, chunked)" };
+        var model = new Option<string>("--model") { HelpName = "FILE", Description = "the .nam model", Required = true };
+        var block = new Option<int?>("--block") { HelpName = "SAMPLES", Description = "use the streaming engine with this block size (default: offline, chunked)" };
         var fastTanh = new Option<bool>("--fast-tanh") { Description = "NAM's fast tanh approximation (as the plugin) instead of exact tanh" };
         var format = new Option<string>("--format") { Description = "output encoding: float32 (default, keeps peaks above 0 dBFS), pcm24, pcm16", DefaultValueFactory = _ => "float32" };
         format.AcceptOnlyFromAmong("float32", "pcm24", "pcm16");
         var overwrite = OverwriteOption();
-        var compare = new Option<string?>("--compare") { Description = "the rig's recording of the input: print ESR, RMSE and Pearson r of the model against it, aligned as the model was trained" };
-        var latency = new Option<int?>("--latency") { Description = "with --compare: latency in samples (overrides the model's training alignment and detection)" };
+        var compare = new Option<string?>("--compare") { HelpName = "FILE", Description = "the rig's recording of the input: print ESR, RMSE and Pearson r of the model against it, aligned as the model was trained" };
+        var latency = new Option<int?>("--latency") { HelpName = "SAMPLES", Description = "with --compare: latency in samples (overrides the model's training alignment and detection)" };
         var command = new Command("process", "Run audio through a .nam model. Levels are never rescaled; samples above full scale are reported.")
         {
             input, output, model, block, fastTanh, format, compare, latency, overwrite,
@@ -207,14 +212,14 @@ internal static class Commands
 
     public static Command Evaluate()
     {
-        var model = new Option<string>("--model") { Description = "the .nam model", Required = true };
-        var di = new Option<string>("--di") { Description = "the DI WAV", Required = true };
-        var reamp = new Option<string>("--reamp") { Description = "the reamped WAV", Required = true };
-        var output = new Option<string>("--output", "-o") { Description = "directory for metrics.json and the SVG figures", Required = true };
+        var model = new Option<string>("--model") { HelpName = "FILE", Description = "the .nam model", Required = true };
+        var di = new Option<string>("--di") { HelpName = "FILE", Description = "the DI WAV", Required = true };
+        var reamp = new Option<string>("--reamp") { HelpName = "FILE", Description = "the reamped WAV", Required = true };
+        var output = StageOptions.Output("directory for metrics.json and the SVG figures", required: true);
         var latency = LatencyOption();
         var channel = ChannelOption();
         var fastTanh = new Option<bool>("--fast-tanh") { Description = "run the model with NAM's fast tanh" };
-        var validation = new Option<double>("--validation-seconds") { Description = "with --range held-out: held-out seconds at the end of arbitrary recordings", DefaultValueFactory = _ => 9 };
+        var validation = new Option<double>("--validation-seconds") { HelpName = "SECONDS", Description = "with --range held-out: held-out seconds at the end of arbitrary recordings", DefaultValueFactory = _ => 9 };
         var scope = new Option<string>("--range")
         {
             Description = "what to score: auto (the capture signal's held-out passage, else the whole file), held-out, whole (every aligned sample)",
@@ -308,7 +313,7 @@ internal static class Commands
     };
 
     private static Option<string> OutputOption(string description) =>
-        new("--output", "-o") { Description = description, Required = true };
+        StageOptions.Output(description, required: true, helpName: "FILE");
 
     private static Option<bool> OverwriteOption() =>
         new("--overwrite") { Description = "allow the output to replace an input file (written atomically once the input is read)" };
@@ -335,10 +340,10 @@ internal static class Commands
     }
 
     private static Option<int?> LatencyOption() =>
-        new("--latency") { Description = "latency in samples (overrides detection)" };
+        new("--latency") { HelpName = "SAMPLES", Description = "latency in samples (overrides detection)" };
 
     private static Option<int?> ChannelOption() =>
-        new("--channel") { Description = "use this channel (0-based) of multi-channel files instead of their average" };
+        new("--channel") { HelpName = "N", Description = "use this channel (0-based) of multi-channel files instead of their average" };
 
     private static string RequireFile(string path) =>
         File.Exists(path) ? path : throw new FileNotFoundException($"{path}: no such file", path);
@@ -360,18 +365,7 @@ internal static class Commands
         return mono;
     }
 
-    /// <summary>Runs a command body; expected failures become one clear line on stderr and exit code 2.</summary>
-    private static int Run(string command, Func<int> body)
-    {
-        try
-        {
-            return body();
-        }
-        catch (Exception e) when (e is IngestException or NamFormatException or WavFormatException or FileNotFoundException
-            or DirectoryNotFoundException or IOException or UnauthorizedAccessException or ArgumentException)
-        {
-            Console.Error.WriteLine($"Amp {command}: error: {e.Message}");
-            return BadInput;
-        }
-    }
+    /// <summary>Runs a command body with the stages' exit codes; the amp libraries' input errors are bad input (2).</summary>
+    private static int Run(string command, Func<int> body) =>
+        StageCli.Run($"Amp {command}", body, e => e is IngestException or NamFormatException or WavFormatException or ArgumentException);
 }

@@ -1,5 +1,6 @@
 using Nsmt.Config;
 using System.CommandLine;
+using Nsmt.Cli;
 using System.Globalization;
 using Nsmt.Amp.Format;
 using Nsmt.Amp.Training.Config;
@@ -9,136 +10,119 @@ using Nsmt.Amp.Training;
 using Nsmt.Runs;
 
 // AmpTrain: argument parsing plus library calls (AmpDataLoader.Load, AmpTrainer.Run, NamExport).
-//   AmpTrain --config configs/amp/default.yaml [--run-dir DIR] [--time 10m] [key=value ...]
-//   AmpTrain --resume RUN_DIR
-//   AmpTrain export CHECKPOINT -o model.nam
-
-var configOption = new Option<string?>("--config") { Description = "experiment config (YAML), e.g. configs/amp/default.yaml" };
-var runDirOption = new Option<string?>("--run-dir") { Description = "run directory (default: logs/amp/runs/<yyyy-MM-dd_HH-mm-ss>)" };
-var resumeOption = new Option<string?>("--resume")
+var resumeOption = new Option<string>("--resume")
 {
     Description = "continue the run in this directory from checkpoints/last.ckpt (overrides, e.g. training.epochs=200, update its config.yaml)",
+    HelpName = "RUN_DIR",
 };
-var timeOption = new Option<string?>("--time")
+var timeOption = new Option<string>("--time")
 {
     Description = "wall-clock budget for the whole run, e.g. 10m, 90s, 1h30m (sets training.max_seconds); the best model so far is what model.nam holds",
+    HelpName = "DURATION",
 };
-var overridesArgument = new Argument<string[]>("overrides")
+var configOption = StageOptions.Config("experiment config (YAML), e.g. configs/amp/default.yaml");
+var outputOption = StageOptions.Output("run directory (default: logs/amp/runs/<yyyy-MM-dd_HH-mm-ss>)");
+var seedOption = StageOptions.Seed("random seed (sets seed=N)");
+var threadsOption = StageOptions.Threads("libtorch threads (sets training.threads=N; default: all cores)");
+var plainOption = StageOptions.Plain();
+timeOption.Validators.Add(result =>
 {
-    Description = "config overrides: key=value (training.epochs=20 model.preset=standard data.seconds=60 ...)",
-    Arity = ArgumentArity.ZeroOrMore,
-};
-var root = new RootCommand("Trains a neural amp model (NAM WaveNet/LSTM or the seed WaveNet) and writes a run directory: "
-    + "config.yaml, metrics.csv, tensorboard/, checkpoints/ (top-k + last, each with a .nam), model.nam (best), summary.json.")
+    if (result.GetValueOrDefault<string>() is { } time && TimeBudget.ParseDuration(time) is null)
+        result.AddError($"--time '{time}': expected a duration such as 10m, 90s, 1.5h or 1h30m");
+});
+var overridesArgument = Overrides.Argument("training.epochs=20 model.preset=standard data.seconds=60");
+var root = new StageCommand("Trains a neural amp model (NAM WaveNet/LSTM or the seed WaveNet) and writes a run directory: "
+    + "config.yaml, metrics.csv, tensorboard/, checkpoints/ (top-k + last, each with a .nam), "
+    + "model.nam (best), summary.json.",
+    "AmpTrain --config configs/amp/default.yaml",
+    "AmpTrain --config configs/amp/files.yaml --time 10m data.di=di.wav data.reamp=amp.wav",
+    "AmpTrain --resume RUN_DIR training.epochs=40",
+    "AmpTrain export RUN_DIR/checkpoints/last.ckpt -o amp.nam")
 {
-    configOption, runDirOption, resumeOption, timeOption, overridesArgument,
+    configOption, outputOption, seedOption, threadsOption, plainOption, resumeOption, timeOption, overridesArgument,
 };
-root.SetAction(parse => Train(parse.GetValue(configOption), parse.GetValue(runDirOption), parse.GetValue(resumeOption), parse.GetValue(timeOption),
-    parse.GetValue(overridesArgument) ?? []));
+root.Validators.Add(command =>
+{
+    bool resume = command.GetResult(resumeOption) is not null;
+    if (!resume && command.GetResult(configOption) is null)
+        command.AddError("--config is required (or --resume RUN_DIR)");
+    if (resume && (command.GetResult(configOption) is not null || command.GetResult(outputOption) is not null))
+        command.AddError("--resume takes no --config or --output: the run continues in its folder with its own config.yaml (overrides such as training.epochs=200 still apply)");
+});
+root.SetAction(parse => StageCli.Run("AmpTrain", () => Train(parse.GetValue(configOption), parse.GetValue(outputOption), parse.GetValue(resumeOption),
+    parse.GetValue(timeOption), parse.GetValue(plainOption),
+    Overrides.With(parse.GetValue(overridesArgument), ("seed", parse.GetValue(seedOption)), ("training.threads", parse.GetValue(threadsOption)))),
+    IsBadInput));
 
 var checkpointArgument = new Argument<string>("checkpoint") { Description = "a .ckpt file of a run (checkpoints/last.ckpt, a top-k one, ...)" };
-var outputOption = new Option<string>("--output", "-o") { Description = "the .nam file to write", Required = true };
+var namOption = StageOptions.Output("the .nam file to write", required: true, helpName: "FILE");
 var export = new Command("export", "Exports a checkpoint's model as a .nam file (version 0.5.4), with measured loudness and gain.")
 {
-    checkpointArgument, outputOption,
+    checkpointArgument, namOption,
 };
-export.SetAction(parse => Export(parse.GetValue(checkpointArgument)!, parse.GetValue(outputOption)!));
+export.SetAction(parse => StageCli.Run("AmpTrain export", () => Export(parse.GetRequiredValue(checkpointArgument), parse.GetRequiredValue(namOption)), IsBadInput));
 root.Add(export);
-return root.Parse(args).Invoke();
+return StageCli.Invoke(root, args);
 
-static int Train(string? configPath, string? runDir, string? resume, string? time, string[] overrides)
+// Input errors of the amp libraries that do not derive from NsmtInputException yet.
+static bool IsBadInput(Exception e) => e is ConfigException or NamFormatException or ArgumentException or NotSupportedException
+    or InvalidOperationException or Nsmt.Amp.Ingest.IngestException or Nsmt.Audio.WavFormatException;
+
+static int Train(string? configPath, string? runDir, string? resume, string? time, bool plain, IReadOnlyList<string> overrides)
 {
-    try
+    if (time is not null)
     {
-        if (time is not null)
-        {
-            double? seconds = TimeBudget.ParseDuration(time);
-            if (seconds is null)
-            {
-                return Fail($"--time '{time}': expected a duration such as 10m, 90s, 1.5h or 1h30m");
-            }
-
-            overrides = [.. overrides, string.Create(CultureInfo.InvariantCulture, $"training.max_seconds={seconds.Value:R}")];
-        }
-
-        if (resume is null && configPath is null)
-        {
-            return Fail("--config is required (or --resume RUN_DIR)");
-        }
-
-        if (resume is not null && (configPath is not null || runDir is not null))
-        {
-            return Fail("--resume takes no --config or --run-dir: the run continues in its folder with its own config.yaml (overrides such as training.epochs=200 still apply)");
-        }
-
-        RunDirectory run;
-        AmpTrainConfig config;
-        if (resume is not null)
-        {
-            string folder = Directory.Exists(resume) ? resume : Path.GetDirectoryName(Path.GetDirectoryName(Path.GetFullPath(resume))!)!;
-            run = RunDirectory.At(folder);
-            config = AmpTrainConfig.Load(run.ConfigFile, overrides);
-        }
-        else
-        {
-            config = AmpTrainConfig.Load(configPath!, overrides);
-            run = runDir is not null ? RunDirectory.At(runDir) : RunDirectory.CreateTimestamped("logs", "amp", DateTime.Now);
-        }
-
-        using var cancel = new CancellationTokenSource();
-        Console.CancelKeyPress += (_, e) =>
-        {
-            e.Cancel = true;
-            cancel.Cancel();
-            Console.Error.WriteLine("AmpTrain: stopping after this step (the last completed epoch stays saved; --resume continues)");
-        };
-        var progress = ProgressReporter.ForConsole();
-        Console.WriteLine($"AmpTrain: {config.Model.Describe()} -> {run.Path}");
-        var data = AmpDataLoader.Load(config.Data);
-        var result = new AmpTrainer(config, data, run, progress).Run(resume is not null, cancel.Token);
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"Validation ESR {result.ValidationEsr:0.00000} ({result.Grade}) at epoch {result.BestEpoch} of {result.Epochs}; "
-            + $"{result.ElapsedSeconds:0.0} s; {result.StopReason}"));
-        if (result.ModelPath is not null)
-        {
-            Console.WriteLine($"Model: {result.ModelPath}");
-        }
-
-        if (result.AddedDelay is { } delay)
-        {
-            Console.WriteLine($"Alignment: {data.Description}");
-            Console.WriteLine($"Timing: {delay.ToText()}");
-        }
-
-        Console.WriteLine($"RUN_DIR: {result.RunDirectory}");
-        return 0;
+        double seconds = TimeBudget.ParseDuration(time) ?? throw new ArgumentException($"--time '{time}': not a duration");
+        overrides = [.. overrides, string.Create(CultureInfo.InvariantCulture, $"training.max_seconds={seconds:R}")];
     }
-    catch (Exception e) when (e is ConfigException or NamFormatException or IOException or InvalidDataException or ArgumentException
-        or NotSupportedException or UnauthorizedAccessException or InvalidOperationException or Nsmt.Amp.Ingest.IngestException or Nsmt.Audio.WavFormatException)
+
+    RunDirectory run;
+    AmpTrainConfig config;
+    if (resume is not null)
     {
-        return Fail(e.Message);
+        string folder = Directory.Exists(resume) ? resume : Path.GetDirectoryName(Path.GetDirectoryName(Path.GetFullPath(resume))!)!;
+        run = RunDirectory.At(folder);
+        config = AmpTrainConfig.Load(run.ConfigFile, overrides);
     }
+    else
+    {
+        config = AmpTrainConfig.Load(configPath!, overrides);
+        run = runDir is not null ? RunDirectory.At(runDir) : RunDirectory.CreateTimestamped("logs", "amp", DateTime.Now);
+    }
+
+    using var cancel = new CancellationTokenSource();
+    Console.CancelKeyPress += (_, e) =>
+    {
+        e.Cancel = true;
+        cancel.Cancel();
+        Console.Error.WriteLine("AmpTrain: stopping after this step (the last completed epoch stays saved; --resume continues)");
+    };
+    var progress = ProgressReporter.ForConsole(plain);
+    Console.WriteLine($"AmpTrain: {config.Model.Describe()} -> {run.Path}");
+    var data = AmpDataLoader.Load(config.Data);
+    var result = new AmpTrainer(config, data, run, progress).Run(resume is not null, cancel.Token);
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        $"Validation ESR {result.ValidationEsr:0.00000} ({result.Grade}) at epoch {result.BestEpoch} of {result.Epochs}; "
+        + $"{result.ElapsedSeconds:0.0} s; {result.StopReason}"));
+    if (result.ModelPath is not null)
+    {
+        Console.WriteLine($"Model: {result.ModelPath}");
+    }
+
+    if (result.AddedDelay is { } delay)
+    {
+        Console.WriteLine($"Alignment: {data.Description}");
+        Console.WriteLine($"Timing: {delay.ToText()}");
+    }
+
+    Console.WriteLine($"RUN_DIR: {result.RunDirectory}");
+    return 0;
 }
 
 static int Export(string checkpointPath, string output)
 {
-    try
-    {
-        var model = CheckpointExport.ToNam(checkpointPath, output);
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"Wrote {output}: {model.Architecture} at {model.SampleRate} Hz, {model.Weights.Length} weights, loudness {model.Metadata?.Loudness:0.0} dB"));
-        return 0;
-    }
-    catch (Exception e) when (e is ConfigException or NamFormatException or IOException or InvalidDataException or ArgumentException
-        or NotSupportedException or UnauthorizedAccessException or InvalidOperationException or Nsmt.Amp.Ingest.IngestException or Nsmt.Audio.WavFormatException)
-    {
-        return Fail(e.Message);
-    }
-}
-
-static int Fail(string message)
-{
-    Console.Error.WriteLine($"AmpTrain: error: {message}");
-    Console.Error.WriteLine("Run 'AmpTrain --help' for usage.");
-    return 2;
+    var model = CheckpointExport.ToNam(checkpointPath, output);
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        $"Wrote {output}: {model.Architecture} at {model.SampleRate} Hz, {model.Weights.Length} weights, loudness {model.Metadata?.Loudness:0.0} dB"));
+    return 0;
 }

@@ -1,5 +1,6 @@
 using Nsmt.Config;
-using System.Globalization;
+using System.CommandLine;
+using Nsmt.Cli;
 using Nsmt.Report;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -9,105 +10,66 @@ using Nsmt.Runs;
 using Nsmt.Spectral.Data;
 
 // Compare: argument parsing plus one library call per part (ArchitectureComparison.Run, ReportBuilder.Build).
-const string Usage = """
-    Usage: Compare --output DIR [--architectures a,b,...] [options]
-
-    Trains each model of a comparison set for N epochs on one experiment's dataset (the template's "make ca") and
-    writes comparison.csv/.md, then builds DIR/index.html: comparison tables, training curves, confusion matrices,
-    architecture diagrams, amp plots and the pipeline lock's provenance, all inline.
-
-    Options:
-      --output DIR            report directory (e.g. artifacts/report)
-      --architectures LIST    model configs to compare, e.g. cnn_micro,cnn_tiny,vit_micro (skip to only build the report)
-      --experiment NAME       experiment giving dataset and hyperparameters (default trivial_micro_small)
-      --epochs N              epochs per architecture (default 3)
-      --data DIR              dataset directory instead of the experiment's data.dir
-      --runs DIR...           training run directories to include (each may have eval/)
-      --evals DIR...          Evaluate output directories to include
-      --diagrams DIR...       diagram directories to include
-      --amp DIR...            amp evaluation directories to include
-      --lock FILE             pipeline lock file (default artifacts/pipeline.lock when present)
-      -h, --help              show this help
-    Overrides for the comparison runs: key=value (e.g. data.batch_size=32)
-    """;
-
-string? output = null, data = null, lockFile = null;
-var experiment = "trivial_micro_small";
-var epochs = 3;
-var architectures = new List<string>();
-var runs = new List<string>();
-var evals = new List<string>();
-var diagrams = new List<string>();
-var amp = new List<string>();
-var overrides = new List<string>();
-List<string>? collecting = null;
-for (var i = 0; i < args.Length; i++)
+var outputOption = StageOptions.Output("report directory (e.g. artifacts/report)", required: true);
+var architecturesOption = new Option<string[]>("--architectures")
 {
-    var a = args[i];
-    switch (a)
-    {
-        case "-h" or "--help":
-            Console.WriteLine(Usage);
-            return 0;
-        case "--output" or "--architectures" or "--experiment" or "--epochs" or "--data" or "--lock" when i + 1 >= args.Length:
-            return Fail($"{a} needs a value");
-        case "--output":
-            output = args[++i];
-            collecting = null;
-            break;
-        case "--architectures":
-            architectures.AddRange(args[++i].Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
-            collecting = null;
-            break;
-        case "--experiment":
-            experiment = args[++i];
-            collecting = null;
-            break;
-        case "--epochs":
-            if (!int.TryParse(args[++i], NumberStyles.None, CultureInfo.InvariantCulture, out epochs) || epochs < 1)
-                return Fail($"--epochs expects a positive integer, got '{args[i]}'");
-            collecting = null;
-            break;
-        case "--data":
-            data = args[++i];
-            collecting = null;
-            break;
-        case "--lock":
-            lockFile = args[++i];
-            collecting = null;
-            break;
-        case "--runs":
-            collecting = runs;
-            break;
-        case "--evals":
-            collecting = evals;
-            break;
-        case "--diagrams":
-            collecting = diagrams;
-            break;
-        case "--amp":
-            collecting = amp;
-            break;
-        default:
-            if (a.StartsWith('-'))
-                return Fail($"unknown option '{a}'");
-            if (collecting is not null)
-                collecting.Add(a);
-            else if (a.Contains('='))
-                overrides.Add(a);
-            else
-                return Fail($"unexpected argument '{a}'");
-            break;
-    }
-}
-if (output is null)
-    return Fail("--output DIR is required");
+    Description = "model configs to compare, e.g. cnn_micro,cnn_tiny,vit_micro (skip to only build the report)",
+    HelpName = "LIST",
+    CustomParser = r => [.. r.Tokens.SelectMany(t => t.Value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))],
+};
+var experimentOption = StageOptions.Experiment("experiment giving dataset and hyperparameters (default trivial_micro_small)");
+var epochsOption = StageOptions.WholeNumber("--epochs", "epochs per architecture (default 3)", minimum: 1);
+var dataOption = StageOptions.Data("dataset directory instead of the experiment's data.dir");
+var seedOption = StageOptions.Seed("random seed of the comparison runs (sets seed=N)");
+var threadsOption = StageOptions.Threads("libtorch threads of the comparison runs (sets trainer.threads=N)");
+var plainOption = StageOptions.Plain();
+var runsOption = Directories("--runs", "training run directories to include (each may have eval/)");
+var evalsOption = Directories("--evals", "Evaluate output directories to include");
+var diagramsOption = Directories("--diagrams", "diagram directories to include");
+var ampOption = Directories("--amp", "amp evaluation directories to include");
+var ampRunsOption = Directories("--amp-runs", "amp training run directories to include (training curves)");
+var datasetsOption = Directories("--datasets", "VIMH dataset directories the runs trained on (spectrograms, label histograms)");
+var lockOption = new Option<string>("--lock") { Description = "pipeline lock file (default artifacts/pipeline.lock when present)", HelpName = "FILE" };
+var overridesArgument = Overrides.Argument("data.batch_size=32 (for the comparison runs)");
+var root = new StageCommand("Trains each model of a comparison set for N epochs on one experiment's dataset (the template's \"make ca\") and "
+    + "writes comparison.csv/.md, then builds DIR/index.html: comparison tables, training curves, confusion matrices, "
+    + "architecture diagrams, dataset previews, amp plots and listening clips and the pipeline lock's provenance, all inline.",
+    "Compare --output artifacts/report --runs artifacts/runs/quick --evals artifacts/eval/quick --diagrams artifacts/diagrams/quick",
+    "Compare --output artifacts/compare --architectures cnn_micro,cnn_tiny --experiment quick --epochs 2 data.batch_size=32")
+{
+    outputOption, architecturesOption, experimentOption, epochsOption, dataOption, seedOption, threadsOption, plainOption,
+    runsOption, evalsOption, diagramsOption, ampOption, ampRunsOption, datasetsOption, lockOption, overridesArgument,
+};
+root.SetAction(parse => StageCli.Run("Compare", () => Compare(
+    parse.GetRequiredValue(outputOption),
+    parse.GetValue(architecturesOption) ?? [],
+    parse.GetValue(experimentOption) ?? "trivial_micro_small",
+    parse.GetValue(epochsOption) ?? 3,
+    parse.GetValue(dataOption),
+    parse.GetValue(lockOption),
+    parse.GetValue(plainOption),
+    new Inputs(parse.GetValue(runsOption) ?? [], parse.GetValue(evalsOption) ?? [], parse.GetValue(diagramsOption) ?? [], parse.GetValue(ampOption) ?? [],
+        parse.GetValue(ampRunsOption) ?? [], parse.GetValue(datasetsOption) ?? []),
+    Overrides.With(parse.GetValue(overridesArgument), ("seed", parse.GetValue(seedOption)), ("trainer.threads", parse.GetValue(threadsOption)))),
+    e => e is ConfigException or Nsmt.Spectral.Models.ModelConfigException or VimhDataException or System.Runtime.InteropServices.ExternalException
+        or System.Text.Json.JsonException));
+return StageCli.Invoke(root, args);
 
-try
+// Several values after one option (--runs a b c), as the pipeline passes a list; none is allowed (an empty list).
+static Option<string[]> Directories(string name, string description) => new(name)
+{
+    Description = description,
+    HelpName = "DIR...",
+    Arity = ArgumentArity.ZeroOrMore,
+    AllowMultipleArgumentsPerToken = true,
+};
+
+static int Compare(string output, string[] architectures, string experiment, int epochs, string? data, string? lockFile, bool plain, Inputs inputs,
+    IReadOnlyList<string> overrides)
 {
     var configRoot = ConfigLocator.Find(Directory.GetCurrentDirectory());
     string? comparisonDir = null;
-    if (architectures.Count > 0)
+    if (architectures.Length > 0)
     {
         comparisonDir = Path.Combine(output, "comparison");
         ArchitectureComparison.Run(new ComparisonRequest
@@ -119,7 +81,7 @@ try
             Output = comparisonDir,
             DataDirectory = data,
             Overrides = overrides,
-        }, ProgressReporter.ForConsole());
+        }, ProgressReporter.ForConsole(plain));
         Console.WriteLine(File.ReadAllText(Path.Combine(comparisonDir, "comparison.md")));
     }
     var defaultLock = Path.Combine(Path.GetDirectoryName(configRoot)!, "artifacts", "pipeline.lock");
@@ -127,23 +89,17 @@ try
     {
         Output = output,
         Comparison = comparisonDir,
-        Runs = runs,
-        Evaluations = evals,
-        Diagrams = diagrams,
-        Amp = amp,
+        Runs = inputs.Runs,
+        Evaluations = inputs.Evals,
+        Diagrams = inputs.Diagrams,
+        Amp = inputs.Amp,
+        AmpRuns = inputs.AmpRuns,
+        Datasets = inputs.Datasets,
         Lock = lockFile ?? (File.Exists(defaultLock) ? defaultLock : null),
     });
     Console.WriteLine($"REPORT: {Path.GetFullPath(index)}");
     return 0;
 }
-catch (Exception e) when (e is ConfigException or Nsmt.Spectral.Models.ModelConfigException or VimhDataException or System.Runtime.InteropServices.ExternalException
-    or IOException or InvalidDataException or UnauthorizedAccessException or System.Text.Json.JsonException)
-{
-    return Fail(e.Message);
-}
 
-static int Fail(string message)
-{
-    Console.Error.WriteLine($"Compare: {message}");
-    return 2;
-}
+/// <summary>The pipeline outputs the report includes.</summary>
+internal sealed record Inputs(string[] Runs, string[] Evals, string[] Diagrams, string[] Amp, string[] AmpRuns, string[] Datasets);

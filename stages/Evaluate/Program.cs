@@ -1,5 +1,7 @@
 using Nsmt.Config;
+using System.CommandLine;
 using System.Globalization;
+using Nsmt.Cli;
 using TorchSharp;
 using static TorchSharp.torch;
 using Nsmt.Spectral.Training.Config;
@@ -8,55 +10,33 @@ using Nsmt.Spectral.Data;
 using Spectre.Console;
 
 // Evaluate: argument parsing plus one library call (ModelEvaluation.Run).
-const string Usage = """
-    Usage: Evaluate --run DIR|--checkpoint FILE [--data DIR] [--output DIR] [--samples N]
-
-    Evaluates a trained model on a VIMH dataset's test split: per-head accuracy and MAE, confusion matrices
-    (CSV + SVG), metrics.json, and the audio reconstruction check (WAVs, metrics, figure).
-    The checkpoint carries its model config and the dataset metadata; nothing else is needed.
-
-    Options:
-      --run DIR          a run directory (uses checkpoints/best.ckpt, else last.ckpt)
-      --checkpoint FILE  a checkpoint file
-      --data DIR         dataset directory (default: the checkpoint config's data.dir)
-      --output DIR       where to write (default: <run>/eval)
-      --samples N        test samples to re-synthesise (default 8; 0 skips the audio check)
-      -h, --help         show this help
-    """;
-
-string? run = null, data = null, output = null;
-var samples = 8;
-for (var i = 0; i < args.Length; i++)
+var runOption = new Option<string>("--run") { Description = "a run directory (uses checkpoints/best.ckpt, else last.ckpt)", HelpName = "DIR" };
+var checkpointOption = new Option<string>("--checkpoint") { Description = "a checkpoint file", HelpName = "FILE" };
+var dataOption = StageOptions.Data("dataset directory (default: the checkpoint config's data.dir)");
+var outputOption = StageOptions.Output("where to write (default: <run>/eval)");
+var samplesOption = StageOptions.WholeNumber("--samples", "test samples to re-synthesise (default 8; 0 skips the audio check)", minimum: 0);
+var root = new StageCommand("Evaluates a trained model on a VIMH dataset's test split: per-head accuracy and MAE, confusion matrices "
+    + "(CSV + SVG), metrics.json, and the audio reconstruction check (WAVs, metrics, figure). "
+    + "The checkpoint carries its model config and the dataset metadata; nothing else is needed.",
+    "Evaluate --run logs/trivial_tiny_small/runs/2026-11-21_10-00-00",
+    "Evaluate --checkpoint artifacts/runs/quick/checkpoints/best.ckpt --data data/simple_saw --output eval/ --samples 0")
 {
-    var a = args[i];
-    switch (a)
-    {
-        case "-h" or "--help":
-            Console.WriteLine(Usage);
-            return 0;
-        case "--run" or "--checkpoint" or "--data" or "--output" or "--samples" when i + 1 >= args.Length:
-            return Fail($"{a} needs a value");
-        case "--run" or "--checkpoint":
-            run = args[++i];
-            break;
-        case "--data":
-            data = args[++i];
-            break;
-        case "--output":
-            output = args[++i];
-            break;
-        case "--samples":
-            if (!int.TryParse(args[++i], NumberStyles.None, CultureInfo.InvariantCulture, out samples))
-                return Fail($"--samples expects a non-negative integer, got '{args[i]}'");
-            break;
-        default:
-            return Fail($"unexpected argument '{a}'");
-    }
-}
-if (run is null)
-    return Fail("--run DIR or --checkpoint FILE is required");
+    runOption, checkpointOption, dataOption, outputOption, samplesOption,
+};
+root.Validators.Add(command =>
+{
+    if ((command.GetResult(runOption) is null) == (command.GetResult(checkpointOption) is null))
+        command.AddError("give one of --run DIR or --checkpoint FILE");
+});
+root.SetAction(parse => StageCli.Run("Evaluate", () => Evaluate(
+    parse.GetValue(runOption) ?? parse.GetRequiredValue(checkpointOption),
+    parse.GetValue(dataOption),
+    parse.GetValue(outputOption),
+    parse.GetValue(samplesOption) ?? 8),
+    e => e is ConfigException or VimhDataException or System.Runtime.InteropServices.ExternalException));
+return StageCli.Invoke(root, args);
 
-try
+static int Evaluate(string run, string? data, string? output, int samples)
 {
     var workspace = Path.GetDirectoryName(ConfigLocator.Find(Directory.GetCurrentDirectory()))!;
     var request = new EvaluateRequest
@@ -81,15 +61,5 @@ try
     Console.WriteLine($"EVAL_DIR: {Path.GetFullPath(request.Output)}");
     return 0;
 }
-catch (Exception e) when (e is ConfigException or VimhDataException or System.Runtime.InteropServices.ExternalException or IOException or InvalidDataException or UnauthorizedAccessException)
-{
-    return Fail(e.Message);
-}
 
 static string F(double v) => v.ToString("0.####", CultureInfo.InvariantCulture);
-
-static int Fail(string message)
-{
-    Console.Error.WriteLine($"Evaluate: {message}");
-    return 2;
-}

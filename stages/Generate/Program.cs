@@ -1,84 +1,39 @@
 using Nsmt.Config;
+using System.CommandLine;
 using System.Globalization;
+using Nsmt.Cli;
 using Nsmt.Spectral.Data;
 using Nsmt.Spectral.Data.Config;
 using Nsmt.Spectral.Data.Generation;
 using Spectre.Console;
 
 // Generate: argument parsing plus one library call (DatasetGenerator.Generate).
-//   Generate --config configs/synth/simple_saw.yaml [--output DIR] [--threads N] [--no-reports] [key=value ...]
-
-const string Usage = """
-    Usage: Generate --config FILE.yaml [options] [key=value ...]
-
-    Generates a VIMH dataset from a synthesiser config.
-
-    Options:
-      --config FILE     generator config (YAML), e.g. configs/synth/simple_saw.yaml
-      --output DIR      dataset directory (default: generate.output_dir/<conventional name>)
-      --threads N       worker threads (default: all cores; the output does not depend on it)
-      --no-reports      skip preview.png and summary.txt
-      -h, --help        show this help
-
-    Overrides (dotted config keys): dataset.size=16384 seed=3 sampling=grid shuffle=true
-    """;
-
-string? configPath = null, output = null;
-int? threads = null;
-bool reports = true;
-var overrides = new List<string>();
-for (int i = 0; i < args.Length; i++)
+var configOption = StageOptions.Config("generator config (YAML), e.g. configs/synth/simple_saw.yaml", required: true);
+var outputOption = StageOptions.Output("dataset directory (default: generate.output_dir/<conventional name>)");
+var seedOption = StageOptions.Seed("random seed (sets seed=N; the same config and seed give the same bytes)");
+var threadsOption = StageOptions.Threads("worker threads (default: all cores; the output does not depend on it)");
+var plainOption = StageOptions.Plain();
+var noReportsOption = new Option<bool>("--no-reports") { Description = "skip preview.png and summary.txt" };
+var overridesArgument = Overrides.Argument("dataset.size=16384 seed=3 sampling=grid shuffle=true");
+var root = new StageCommand("Generates a VIMH dataset from a synthesiser config.",
+    "Generate --config configs/synth/simple_saw.yaml",
+    "Generate --config configs/synth/moog_basic.yaml --output data/moog --seed 3 dataset.size=16384")
 {
-    string a = args[i];
-    switch (a)
-    {
-        case "-h" or "--help":
-            Console.WriteLine(Usage);
-            return 0;
-        case "--config" or "--output" or "--threads" when i + 1 >= args.Length:
-            return Fail($"{a} needs a value");
-        case "--config":
-            configPath = args[++i];
-            break;
-        case "--output":
-            output = args[++i];
-            break;
-        case "--threads":
-            if (!int.TryParse(args[++i], NumberStyles.None, CultureInfo.InvariantCulture, out int t) || t < 1)
-            {
-                return Fail($"--threads expects a positive integer, got '{args[i]}'");
-            }
+    configOption, outputOption, seedOption, threadsOption, plainOption, noReportsOption, overridesArgument,
+};
+root.SetAction(parse => StageCli.Run("Generate", () => Generate(
+    parse.GetRequiredValue(configOption),
+    parse.GetValue(outputOption),
+    parse.GetValue(threadsOption),
+    !parse.GetValue(noReportsOption),
+    StageOptions.PlainProgress(parse.GetValue(plainOption)),
+    Overrides.With(parse.GetValue(overridesArgument), ("seed", parse.GetValue(seedOption)))),
+    e => e is ConfigException or VimhDataException or ArgumentException));
+return StageCli.Invoke(root, args);
 
-            threads = t;
-            break;
-        case "--no-reports":
-            reports = false;
-            break;
-        default:
-            if (a.StartsWith('-'))
-            {
-                return Fail($"unknown option '{a}'");
-            }
-
-            if (!a.Contains('='))
-            {
-                return Fail($"unexpected argument '{a}' (overrides look like key=value)");
-            }
-
-            overrides.Add(a);
-            break;
-    }
-}
-
-if (configPath is null)
-{
-    return Fail("--config is required");
-}
-
-try
+static int Generate(string configPath, string? output, int? threads, bool reports, bool plain, IReadOnlyList<string> overrides)
 {
     GeneratorConfig config = GeneratorConfig.Load(configPath, overrides);
-    bool plain = Console.IsOutputRedirected || string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase);
     Console.WriteLine($"Generating {config.DatasetName}: {config.Size} samples, seed {config.Seed}, {config.Sampling.ToString().ToLowerInvariant()} sampling");
     GenerationResult result;
     var options = new GenerationOptions { OutputDirectory = output, MaxDegreeOfParallelism = threads, WriteReports = reports };
@@ -130,17 +85,6 @@ try
 
     Console.WriteLine($"DATASET_PATH: {result.DatasetDirectory}");
     return 0;
-}
-catch (Exception e) when (e is ConfigException or VimhDataException or IOException or UnauthorizedAccessException or ArgumentException)
-{
-    return Fail(e.Message);
-}
-
-static int Fail(string message)
-{
-    Console.Error.WriteLine($"Generate: error: {message}");
-    Console.Error.WriteLine("Run 'Generate --help' for usage.");
-    return 2;
 }
 
 /// <summary>Reports on the calling (worker) thread, unlike Progress&lt;T&gt; which posts to a context.</summary>

@@ -1,5 +1,7 @@
 using Nsmt.Config;
+using System.CommandLine;
 using System.Globalization;
+using Nsmt.Cli;
 using TorchSharp;
 using static TorchSharp.torch;
 using Nsmt.Spectral.Training;
@@ -9,64 +11,38 @@ using Nsmt.Spectral.Data;
 using Spectre.Console;
 
 // Train: argument parsing plus one library call (TrainingRunner.Run).
-const string Usage = """
-    Usage: Train [--experiment NAME] [options] [key=value ...]
-
-    Trains a multihead model on a VIMH dataset (generated on first use) and writes a run directory:
-    config.yaml, metrics.csv, tensorboard/, checkpoints/best.ckpt + last.ckpt, summary.json.
-
-    Options:
-      --experiment NAME   configs/experiment/NAME.yaml (default: configs/train.yaml alone)
-      --run-dir DIR       run directory (default: logs/<task_name>/runs/<yyyy-MM-dd_HH-mm-ss>)
-      --data DIR          use this VIMH dataset directory instead of data.dir
-      --resume PATH       continue a run: its directory (uses checkpoints/last.ckpt) or a .ckpt file
-      --configs DIR       config root (default: ./configs, else the nearest parent with configs/train.yaml)
-      --list              list the experiments and exit
-      -h, --help          show this help
-
-    Overrides: trainer.max_epochs=3  model.optimizer.lr=0.01  model=cnn_tiny  data.batch_size=32  +model.head_weights.note_velocity=0.5
-    """;
-
-string? experiment = null, runDir = null, data = null, resume = null, configs = null;
-var list = false;
-var overrides = new List<string>();
-for (var i = 0; i < args.Length; i++)
+var experimentOption = StageOptions.Experiment("configs/experiment/NAME.yaml (default: configs/train.yaml alone)");
+var outputOption = StageOptions.Output("run directory (default: logs/<task_name>/runs/<yyyy-MM-dd_HH-mm-ss>)");
+var dataOption = StageOptions.Data("use this VIMH dataset directory instead of data.dir");
+var seedOption = StageOptions.Seed("random seed (sets seed=N)");
+var threadsOption = StageOptions.Threads("libtorch threads (sets trainer.threads=N; default: all cores)");
+var plainOption = StageOptions.Plain();
+var resumeOption = new Option<string>("--resume") { Description = "continue a run: its directory (uses checkpoints/last.ckpt) or a .ckpt file", HelpName = "PATH" };
+var configsOption = new Option<string>("--configs") { Description = "config root (default: ./configs, else the nearest parent with configs/train.yaml)", HelpName = "DIR" };
+var listOption = new Option<bool>("--list") { Description = "list the experiments and exit" };
+var overridesArgument = Overrides.Argument("trainer.max_epochs=3 model.optimizer.lr=0.01 model=cnn_tiny +model.head_weights.note_velocity=0.5");
+var root = new StageCommand("Trains a multihead model on a VIMH dataset (generated on first use) and writes a run directory: "
+    + "config.yaml, metrics.csv, tensorboard/, checkpoints/best.ckpt + last.ckpt, summary.json.",
+    "Train --list",
+    "Train --experiment trivial_tiny_small",
+    "Train --experiment quick model=vit_micro trainer.max_epochs=3",
+    "Train --resume logs/trivial_tiny_small/runs/2026-11-21_10-00-00 trainer.max_epochs=12")
 {
-    var a = args[i];
-    switch (a)
-    {
-        case "-h" or "--help":
-            Console.WriteLine(Usage);
-            return 0;
-        case "--list":
-            list = true;
-            break;
-        case "--experiment" or "--run-dir" or "--data" or "--resume" or "--configs" when i + 1 >= args.Length:
-            return Fail($"{a} needs a value");
-        case "--experiment":
-            experiment = args[++i];
-            break;
-        case "--run-dir":
-            runDir = args[++i];
-            break;
-        case "--data":
-            data = args[++i];
-            break;
-        case "--resume":
-            resume = args[++i];
-            break;
-        case "--configs":
-            configs = args[++i];
-            break;
-        default:
-            if (a.StartsWith('-') || !a.Contains('='))
-                return Fail($"unexpected argument '{a}' (options start with --, overrides look like key=value)");
-            overrides.Add(a);
-            break;
-    }
-}
+    experimentOption, outputOption, dataOption, seedOption, threadsOption, plainOption, resumeOption, configsOption, listOption, overridesArgument,
+};
+root.SetAction(parse => StageCli.Run("Train", () => Train(
+    parse.GetValue(configsOption),
+    parse.GetValue(listOption),
+    parse.GetValue(experimentOption),
+    parse.GetValue(outputOption),
+    parse.GetValue(dataOption),
+    parse.GetValue(resumeOption),
+    parse.GetValue(plainOption),
+    Overrides.With(parse.GetValue(overridesArgument), ("seed", parse.GetValue(seedOption)), ("trainer.threads", parse.GetValue(threadsOption)))),
+    e => e is ConfigException or Nsmt.Spectral.Models.ModelConfigException or VimhDataException or System.Runtime.InteropServices.ExternalException));
+return StageCli.Invoke(root, args);
 
-try
+static int Train(string? configs, bool list, string? experiment, string? runDir, string? data, string? resume, bool plain, IReadOnlyList<string> overrides)
 {
     var configRoot = configs ?? ConfigLocator.Find(Directory.GetCurrentDirectory());
     if (list)
@@ -80,6 +56,7 @@ try
     {
         e.Cancel = true;
         cancel.Cancel();
+        Console.Error.WriteLine("Train: stopping; the last completed epoch is in checkpoints/last.ckpt (resume with --resume RUN_DIR)");
     };
     var request = new TrainRequest
     {
@@ -90,20 +67,10 @@ try
         DataDirectory = data,
         ResumeFrom = resume,
     };
-    var result = TrainingRunner.Run(request, ProgressReporter.ForConsole(), cancel.Token);
+    var result = TrainingRunner.Run(request, ProgressReporter.ForConsole(plain), cancel.Token);
     PrintResult(result);
     Console.WriteLine($"RUN_DIR: {result.RunDirectory}");
     return 0;
-}
-catch (Exception e) when (e is ConfigException or Nsmt.Spectral.Models.ModelConfigException or VimhDataException or System.Runtime.InteropServices.ExternalException
-    or IOException or InvalidDataException or UnauthorizedAccessException)
-{
-    return Fail(e.Message);
-}
-catch (OperationCanceledException)
-{
-    Console.Error.WriteLine("Train: cancelled; the last completed epoch is in checkpoints/last.ckpt (resume with --resume RUN_DIR)");
-    return 130;
 }
 
 static void PrintResult(TrainResult result)
@@ -117,10 +84,4 @@ static void PrintResult(TrainResult result)
     AnsiConsole.Write(table);
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
         $"{result.EpochsCompleted} epochs{(result.StoppedEarly ? " (stopped early)" : "")}, {result.Parameters:N0} parameters, {result.TrainSamplesPerSecond:0} samples/s, {result.SecondsPerEpoch:0.00} s/epoch"));
-}
-
-static int Fail(string message)
-{
-    Console.Error.WriteLine($"Train: {message}");
-    return 2;
 }

@@ -1,3 +1,4 @@
+using Nsmt.Amp.Format;
 using Nsmt.Amp.Architectures;
 
 namespace Nsmt.Amp.Tests;
@@ -72,5 +73,46 @@ public sealed class PresetTests
         Assert.Equal(a, NamWeightInitializer.CreateRandom(config, seed: 1));
         Assert.NotEqual(a, NamWeightInitializer.CreateRandom(config, seed: 2));
         Assert.Equal(0.03f, a[^1]);
+    }
+
+    [Theory]
+    [InlineData(WaveNetPreset.Standard, 16, 8)]
+    [InlineData(WaveNetPreset.Lite, 12, 6)]
+    [InlineData(WaveNetPreset.Feather, 8, 4)]
+    [InlineData(WaveNetPreset.Nano, 4, 2)]
+    public void WaveNet_presets_read_from_configs_are_the_spec_table(WaveNetPreset preset, int channels, int headSize)
+    {
+        // nam-format.md: array 0 is 1 -> C with head H, array 1 is C -> H with head 1; K 3, Tanh, not gated, scale 0.02.
+        var config = NamPresets.WaveNet(preset);
+        var (first, second) = (config.LayerArrays[0], config.LayerArrays[1]);
+        Assert.Equal(2, config.LayerArrays.Count);
+        Assert.Equal((1, channels, headSize), (first.InputSize, first.Channels, first.HeadSize));
+        Assert.Equal((channels, headSize, 1), (second.InputSize, second.Channels, second.HeadSize));
+        Assert.All(config.LayerArrays, a => Assert.Equal((3, "Tanh", false, 1), (a.KernelSize, a.Activation, a.Gated, a.ConditionSize)));
+        Assert.Equal(0.02f, config.HeadScale);
+    }
+
+    [Fact]
+    public void A_preset_file_is_data_read_through_the_nam_config_rules()
+    {
+        string directory = Path.Combine(Path.GetTempPath(), $"nsmt-presets-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(directory);
+        try
+        {
+            string path = Path.Combine(directory, NamPresetFile.LstmFile);
+            File.WriteAllText(path, "architecture: LSTM\npresets:\n  tiny: {input_size: 1, hidden_size: 3, num_layers: 2}\n");
+            var tiny = Assert.IsType<LstmConfig>(NamPresetFile.Load(path)["tiny"]);
+            Assert.Equal((3, 2), (tiny.HiddenSize, tiny.NumLayers));
+
+            // A key a .nam config does not have is refused with the file and the field under the preset.
+            File.WriteAllText(path, "architecture: LSTM\npresets:\n  tiny: {input_size: 1, hidden_size: 3, num_layers: 2, dropout: 0.1}\n");
+            var error = Assert.Throws<NamFormatException>(() => NamPresetFile.Load(path));
+            Assert.Contains(path, error.Message, StringComparison.Ordinal);
+            Assert.StartsWith("presets.tiny", error.Field, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
     }
 }

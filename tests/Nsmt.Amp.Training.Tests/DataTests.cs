@@ -10,6 +10,17 @@ namespace Nsmt.Amp.Training.Tests;
 public class DataTests
 {
     [Fact]
+    public void Repeat_esr_is_the_evaluation_esr_including_a_silent_repeat()
+    {
+        // Passages [0, 4) and [4, 8), the repeat as target: sum (y-t)^2 = 1 + 1, sum t^2 = 4 + 4 -> 0.25 (by hand).
+        float[] output = [1, 0, -1, 0, 2, 0, -2, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+        Assert.Equal(0.25, AmpDataLoader.RepeatEsr(output, new SampleRange(0, 4), new SampleRange(4, 4)), 12);
+        // Two silent passages agree perfectly: 0, not infinity; sound against a silent repeat: infinity.
+        Assert.Equal(0, AmpDataLoader.RepeatEsr(output, new SampleRange(8, 4), new SampleRange(12, 4)));
+        Assert.Equal(double.PositiveInfinity, AmpDataLoader.RepeatEsr(output, new SampleRange(0, 4), new SampleRange(8, 4)));
+    }
+
+    [Fact]
     public void Windows_carry_context_from_the_data_and_tile_the_range()
     {
         var input = Enumerable.Range(0, 100).Select(i => (float)i).ToArray();

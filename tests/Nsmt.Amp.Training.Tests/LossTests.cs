@@ -1,3 +1,4 @@
+using Nsmt.Amp.Evaluation;
 using Nsmt.Amp.Training.Losses;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -74,6 +75,24 @@ public class LossTests
         // Item 2 is 100% off but quiet: per item (1 + 0) / 2 = 0.5; pooled, its error hardly counts.
         Assert.Equal(0.5, AmpLosses.Esr(prediction, target).item<float>(), 5);
         Assert.InRange(AmpLosses.EsrPooled(prediction, target).item<float>(), 0, 1e-3);
+    }
+
+    [Fact]
+    public void Esr_loss_follows_the_one_definition_on_silent_items()
+    {
+        using var scope = NewDisposeScope();
+        // Item 1: silent target predicted exactly -> 0. Item 2: sum (y-t)^2 = 1, sum t^2 = 4 -> 0.25 (by hand).
+        var target = tensor(new float[] { 0, 0, 0, 0, 1, 1, 1, 1 }, [2, 4]);
+        var exact = tensor(new float[] { 0, 0, 0, 0, 1, 1, 1, 0 }, [2, 4]);
+        Assert.Equal((0 + 0.25) / 2, AmpLosses.Esr(exact, target).item<float>(), 6);
+
+        // Any error on the silent item makes the batch's ESR +infinity, never NaN.
+        var offOnSilence = tensor(new float[] { 0, 0.1f, 0, 0, 1, 1, 1, 0 }, [2, 4]);
+        Assert.Equal(double.PositiveInfinity, AmpLosses.Esr(offOnSilence, target).item<float>());
+
+        // The same numbers as the evaluation's ESR, item by item.
+        float[] t = [0, 0, 0, 0];
+        Assert.Equal(Metrics.Esr(t, t), AmpLosses.Esr(tensor(t), tensor(t)).item<float>());
     }
 
     [Fact]

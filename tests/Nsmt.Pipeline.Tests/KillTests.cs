@@ -178,6 +178,8 @@ public sealed class KillTests
         var start = new ProcessStartInfo("dotnet") { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         start.ArgumentList.Add(CliPath);
         start.ArgumentList.Add("serve");
+        start.ArgumentList.Add("--done-marker");
+        start.ArgumentList.Add("\u0001nsmt-pipeline done "); // as build/pipeline.cake gives it
         start.Environment.Remove("NSMT_PIPELINE_LOCK_TOKEN");
         using var server = Process.Start(start)!;
         var stdout = server.StandardOutput.ReadToEndAsync();
@@ -209,7 +211,7 @@ public sealed class KillTests
         ws.Write("slow", "1");
         var start = new ProcessStartInfo("sh") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
         start.ArgumentList.Add("-c");
-        start.ArgumentList.Add($"{{ printf 'run\\t--root\\t%s\\n' '{ws.Root}'; sleep 60; }} | dotnet '{CliPath}' serve");
+        start.ArgumentList.Add($"{{ printf 'run\\t--root\\t%s\\n' '{ws.Root}'; sleep 60; }} | dotnet '{CliPath}' serve --done-marker done");
         start.Environment.Remove("NSMT_PIPELINE_LOCK_TOKEN");
         using var caller = Process.Start(start)!;
         caller.OutputDataReceived += (_, _) => { };

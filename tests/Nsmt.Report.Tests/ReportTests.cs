@@ -53,7 +53,7 @@ public sealed class ReportTests : IDisposable
             Assert.Contains(text, html);
     }
 
-    [Fact]
+    [ChromiumFact]
     public async Task Headless_chromium_renders_it_without_console_errors_and_with_the_charts()
     {
         var chromium = new[] { "/usr/bin/chromium", "/usr/bin/chromium-browser" }.FirstOrDefault(File.Exists);

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Nsmt.Amp.Capture;
+using Nsmt.Amp.Evaluation;
 using Nsmt.Amp.Ingest;
 using Nsmt.Amp.Architectures;
 using Nsmt.Amp.Training.Config;
@@ -91,15 +92,6 @@ public static class AmpDataLoader
     public static double RepeatEsr(float[] output, SampleRange first, SampleRange repeat)
     {
         int n = Math.Min(first.Length, repeat.Length);
-        double error = 0, energy = 0;
-        for (int i = 0; i < n; i++)
-        {
-            double t = output[repeat.Start + i];
-            double d = output[first.Start + i] - t;
-            error += d * d;
-            energy += t * t;
-        }
-
-        return energy > 0 ? error / energy : double.PositiveInfinity;
+        return Metrics.Esr(output.AsSpan(first.Start, n), output.AsSpan(repeat.Start, n));
     }
 }

@@ -1,3 +1,4 @@
+using Nsmt.Amp.Evaluation;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -10,9 +11,10 @@ namespace Nsmt.Amp.Training.Losses;
 public static class AmpLosses
 {
     /// <summary>
-    /// NAM's ESR: per item sum((y - t)^2) / sum(t^2), averaged over the batch. A silent target item
-    /// gives infinity (as in NAM), so as a training loss on material with silences (our capture
-    /// signal has some) use <see cref="EsrPooled"/>.
+    /// NAM's ESR as a loss: per item sum((y - t)^2) / sum(t^2), averaged over the batch; per item the definition of
+    /// <see cref="Metrics.Esr"/>, including its silent-target cases (<see cref="Metrics.EsrOfSums"/>: a silent item
+    /// predicted exactly counts 0, any error on it +infinity). So as a training loss on material with silences (our
+    /// capture signal has some) use <see cref="EsrPooled"/>.
     /// </summary>
     public static Tensor Esr(Tensor prediction, Tensor target)
     {
@@ -20,7 +22,15 @@ public static class AmpLosses
         var (y, t) = AsBatch(prediction, target);
         var error = (y - t).square().mean([1]);
         var energy = t.square().mean([1]);
-        return (error / energy).mean().MoveToOuterDisposeScope();
+        var perItem = error / energy;
+        if (energy.eq(0).any().item<bool>())
+        {
+            // Only a silent item takes this path, so the ordinary loss (and its gradient) is the plain quotient.
+            var silentValue = where(error > 0, full_like(error, double.PositiveInfinity), zeros_like(error));
+            perItem = where(energy > 0, perItem, silentValue);
+        }
+
+        return perItem.mean().MoveToOuterDisposeScope();
     }
 
     /// <summary>The seed's ESR, pooled over the batch: mean((y - t)^2) / (mean(t^2) + eps).</summary>

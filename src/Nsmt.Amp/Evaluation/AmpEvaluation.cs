@@ -12,7 +12,7 @@ namespace Nsmt.Amp.Evaluation;
 
 /// <summary>
 /// Scores a model on held-out audio and writes <c>metrics.json</c> plus SVG figures
-/// (<c>waveform.svg</c>, <c>spectrograms.svg</c>, <c>sweep.svg</c>) to a directory.
+/// (<c>waveform.svg</c>, <c>spectrograms.svg</c>, <c>sweep.svg</c>) and listening clips (<see cref="ListeningClips"/>) to a directory.
 /// </summary>
 public static class AmpEvaluation
 {
@@ -102,7 +102,14 @@ public static class AmpEvaluation
         };
         // A pair read with nothing to train on (IngestOptions.Scope) is scored over every aligned sample; say so everywhere.
         string rangeName = pair.TrainRange.IsEmpty && range.Start == 0 && range.Length == pair.Input.Length ? "whole file" : "validation";
-        return Write(prediction, target, pair.SampleRate, range, rangeName, outputDirectory, options, sweeps, notes, extra) with { AddedDelay = delay, RangeName = rangeName };
+        var result = Write(prediction, target, pair.SampleRate, range, rangeName, outputDirectory, options, sweeps, notes, extra) with { AddedDelay = delay, RangeName = rangeName };
+        if (options.WriteFigures && options.ClipSeconds > 0)
+        {
+            // Only here is the DI at hand: a prediction scored on its own has no input to play.
+            ListeningClips.Write(outputDirectory, pair.Input.AsSpan(range.Start, range.Length), target, prediction, pair.SampleRate, options.ClipSeconds);
+        }
+
+        return result;
     }
 
     /// <summary>Scores a prediction made elsewhere (e.g. by the trainer) against its target and writes the same files.</summary>

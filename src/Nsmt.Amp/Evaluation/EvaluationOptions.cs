@@ -24,6 +24,12 @@ public sealed record EvaluationOptions
     /// </summary>
     public Func<float[], float[]>? Reference { get; init; }
 
+    /// <summary>
+    /// Length of the listening clips (DI, real amp, model) written next to the figures, seconds; 0 writes none.
+    /// Three seconds of 16-bit mono at 48 kHz is 288 KB a clip.
+    /// </summary>
+    public double ClipSeconds { get; init; } = 3;
+
     /// <summary>A name shown in figure titles (e.g. the model file).</summary>
     public string? Label { get; init; }
 }

@@ -21,7 +21,12 @@ public static class Metrics
     public static IReadOnlyList<StftResolution> NamResolutions { get; } =
         [new(1024, 120, 600), new(2048, 240, 1200), new(512, 50, 240)];
 
-    /// <summary>NAM's ESR of one item: sum((y-t)^2) / sum(t^2). Infinite when the target is silent and the prediction is not.</summary>
+    /// <summary>
+    /// NAM's ESR of one item, the one definition every ESR in the project uses (training's validation, the tensor
+    /// loss, evaluation, the capture's replicate check): sum((y-t)^2) / sum(t^2) (amp-modeling.md; NAM's
+    /// <c>esr</c> has no epsilon and no pre-emphasis, those are separate losses). See <see cref="EsrOfSums"/> for a
+    /// silent target.
+    /// </summary>
     public static double Esr(ReadOnlySpan<float> prediction, ReadOnlySpan<float> target)
     {
         CheckLengths(prediction, target);
@@ -33,8 +38,16 @@ public static class Metrics
             energy += (double)target[i] * target[i];
         }
 
-        return energy > 0 ? error / energy : error > 0 ? double.PositiveInfinity : 0;
+        return EsrOfSums(error, energy);
     }
+
+    /// <summary>
+    /// ESR from its two sums, sum((y-t)^2) and sum(t^2). The formula is 0/0 or x/0 on a silent target; we define
+    /// those so that no NaN reaches a metrics file or a checkpoint ranking: a silent target predicted exactly
+    /// (silent) is 0, a perfect model; a silent target with any error is +infinity, the worst ESR there is.
+    /// </summary>
+    public static double EsrOfSums(double squaredError, double targetEnergy) =>
+        targetEnergy > 0 ? squaredError / targetEnergy : squaredError > 0 ? double.PositiveInfinity : 0;
 
     /// <summary>NAM's batch convention: ESR of each consecutive item of <paramref name="itemLength"/> samples, then the mean (a shorter last item counts as one).</summary>
     public static double EsrPerItemMean(ReadOnlySpan<float> prediction, ReadOnlySpan<float> target, int itemLength)

@@ -1,5 +1,6 @@
 using System.Text;
 using Nsmt.Amp.Architectures;
+using Nsmt.Core;
 
 namespace Nsmt.Amp.Format;
 
@@ -41,45 +42,11 @@ public static class NamFile
         try
         {
             NamWriter.CheckExportRules(model);
+            AtomicFile.Write(path, stream => NamWriter.Write(model, stream));
         }
         catch (NamFormatException e)
         {
             throw e.WithFile(path);
-        }
-
-        string fullPath = Path.GetFullPath(path);
-        string temporary = Path.Combine(Path.GetDirectoryName(fullPath)!, $".{Path.GetFileName(fullPath)}.{Guid.NewGuid():N}.tmp");
-        try
-        {
-            using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None))
-            {
-                NamWriter.Write(model, stream);
-                stream.Flush(flushToDisk: true);
-            }
-
-            File.Move(temporary, fullPath, overwrite: true);
-        }
-        catch (NamFormatException e)
-        {
-            TryDelete(temporary);
-            throw e.WithFile(path);
-        }
-        catch
-        {
-            TryDelete(temporary);
-            throw;
-        }
-    }
-
-    private static void TryDelete(string path)
-    {
-        try
-        {
-            File.Delete(path);
-        }
-        catch (IOException)
-        {
-            // Best effort: the original failure is the one worth reporting.
         }
     }
 }

@@ -1,13 +1,15 @@
+using Nsmt.Core;
+
 namespace Nsmt.Amp.Format;
 
 /// <summary>
 /// A <c>.nam</c> file or model description breaks a rule of the format (nam-format.md).
 /// The message always names the offending field and, when known, the file.
 /// </summary>
-public sealed class NamFormatException : Exception
+public sealed class NamFormatException : NsmtInputException
 {
     public NamFormatException(string? filePath, string field, string problem, Exception? inner = null)
-        : base(Compose(filePath, field, problem), inner)
+        : base(Compose(filePath, field, problem), (filePath, field), inner)
     {
         FilePath = filePath;
         Field = field;
@@ -18,7 +20,7 @@ public sealed class NamFormatException : Exception
     public string? FilePath { get; }
 
     /// <summary>JSON path of the offending field, e.g. <c>config.layers[1].gating_mode</c>.</summary>
-    public string Field { get; }
+    public new string Field { get; }
 
     public string Problem { get; }
 

@@ -71,7 +71,17 @@ internal static class NamReader
         }
 
         string architecture = RequireString(root, string.Empty, "architecture");
-        var configElement = RequireObject(root, string.Empty, "config");
+        // Check the config before the weights so a count mismatch is reported against a sane config.
+        NamModelConfig config = ParseConfig(architecture, RequireObject(root, string.Empty, "config"));
+        float[] weights = ParseWeights(RequireArray(root, string.Empty, "weights"), config);
+        double? sampleRate = ParseSampleRate(root);
+        NamMetadata? metadata = Optional(root, "metadata") is { } meta ? NamMetadataReader.Parse(meta) : null;
+        return new NamModel(config, weights, sampleRate, metadata, version);
+    }
+
+    /// <summary>A .nam file's <c>config</c> object for its <c>architecture</c>, validated (also the form of NAM's presets).</summary>
+    public static NamModelConfig ParseConfig(string architecture, JsonElement configElement)
+    {
         NamModelConfig config = architecture switch
         {
             "WaveNet" => ParseWaveNetConfig(configElement),
@@ -79,13 +89,8 @@ internal static class NamReader
             _ => throw new NamFormatException(
                 null, "architecture", $"unsupported architecture '{architecture}' (supported: \"WaveNet\", \"LSTM\"; case-sensitive)"),
         };
-
-        // Check the config before the weights so a count mismatch is reported against a sane config.
         config.Validate();
-        float[] weights = ParseWeights(RequireArray(root, string.Empty, "weights"), config);
-        double? sampleRate = ParseSampleRate(root);
-        NamMetadata? metadata = Optional(root, "metadata") is { } meta ? NamMetadataReader.Parse(meta) : null;
-        return new NamModel(config, weights, sampleRate, metadata, version);
+        return config;
     }
 
     private static double? ParseSampleRate(JsonElement root)

@@ -1,3 +1,4 @@
+using Nsmt.Amp.Evaluation;
 using System.Globalization;
 using Nsmt.Amp.Capture;
 using Nsmt.Audio;
@@ -61,170 +62,33 @@ public sealed class CapturePair
         ArgumentNullException.ThrowIfNull(output);
         options ??= new IngestOptions();
         CheckOptions(options);
+        var names = new PairNames(inputName, outputName);
         var warnings = new List<string>();
 
-        // Sample rates: equal, or resampled on request (never silently).
-        int rate = options.TargetSampleRate ?? input.SampleRate;
-        string? resampling = null;
-        if (output.SampleRate != input.SampleRate && !options.Resample)
-        {
-            throw new IngestException(outputName, "sample_rate", $"{input.SampleRate} Hz (the DI's rate; or ask for resampling)", $"{output.SampleRate} Hz");
-        }
-
-        if (rate != input.SampleRate && !options.Resample)
-        {
-            throw new IngestException(inputName, "sample_rate", $"{rate} Hz (the target rate; or ask for resampling)", $"{input.SampleRate} Hz");
-        }
-
+        int rate = CheckSampleRates(input, output, options, names);
         string inputHandling = ChannelHandling(input, options.Channel, inputName);
         string outputHandling = ChannelHandling(output, options.Channel, outputName);
         float[] x = ToMono(input, options.Channel);
         float[] y = ToMono(output, options.Channel);
         CheckFinite(x, inputName);
         CheckFinite(y, outputName);
+        CaptureLayout? layout = RecogniseLayout(x, input.SampleRate, options, inputName);
+        string? resampling = ResampleTo(rate, input.SampleRate, output.SampleRate, ref x, ref y);
+        warnings.AddRange(DropLayoutIfResampled(ref layout, input.SampleRate, rate));
 
-        // The capture layout is recognised on the DI as written (before any gain or resampling).
-        CaptureLayout? layout = options.Layout;
-        if (layout is not null && (layout.Length != x.Length || layout.SampleRate != input.SampleRate))
-        {
-            throw new IngestException(inputName, "length", $"{layout.Length} frames at {layout.SampleRate} Hz (the given capture layout)", $"{x.Length} frames at {input.SampleRate} Hz");
-        }
-
-        layout ??= options.DetectLayout ? CaptureLayout.Detect(x, input.SampleRate) : null;
-        if (input.SampleRate != rate || output.SampleRate != rate)
-        {
-            var parts = new List<string>();
-            if (input.SampleRate != rate)
-            {
-                x = new Resampler(input.SampleRate, rate).Process(x);
-                parts.Add($"DI {input.SampleRate} Hz -> {rate} Hz");
-            }
-
-            if (output.SampleRate != rate)
-            {
-                y = new Resampler(output.SampleRate, rate).Process(y);
-                parts.Add($"reamp {output.SampleRate} Hz -> {rate} Hz");
-            }
-
-            resampling = string.Join(", ", parts);
-            if (layout is not null && input.SampleRate != rate)
-            {
-                // Click and passage positions no longer fall on exact samples: treat as arbitrary audio.
-                warnings.Add("the DI was resampled, so the capture layout (clicks, validation repeat) is not used");
-                layout = null;
-            }
-        }
-
-        // Levels: measured and checked, never normalised.
         var inputLevels = Levels.Measure(x, options.ClipLevel);
         var outputLevels = Levels.Measure(y, options.ClipLevel);
-        if (inputLevels.PeakDbfs < options.SilenceDbfs)
-        {
-            throw new IngestException(inputName, "samples", $"audio above {options.SilenceDbfs} dBFS peak", $"silence (peak {Format(inputLevels.PeakDbfs)} dBFS)");
-        }
-
-        if (outputLevels.PeakDbfs < options.SilenceDbfs)
-        {
-            throw new IngestException(outputName, "samples", $"audio above {options.SilenceDbfs} dBFS peak (is the amp connected?)", $"silence (peak {Format(outputLevels.PeakDbfs)} dBFS)");
-        }
-
-        if (inputLevels.Clipped > 0)
-        {
-            warnings.Add($"the DI has {inputLevels.Clipped} samples at or above {options.ClipLevel} (clipped?)");
-        }
-
-        if (outputLevels.Clipped > 0)
-        {
-            warnings.Add($"the reamp has {outputLevels.Clipped} samples at or above {options.ClipLevel}: the recording clipped; lower the interface input gain");
-        }
-
-        // Lengths: the reamp may run up to MaxExtraOutputSeconds longer (trimmed), never shorter.
-        int extraAllowed = (int)Math.Round(options.MaxExtraOutputSeconds * rate);
-        if (y.Length < x.Length)
-        {
-            throw new IngestException(outputName, "length", $"at least {x.Length} frames (the DI's length, {inputName})", $"{y.Length} frames");
-        }
-
-        if (y.Length > x.Length + extraAllowed)
-        {
-            throw new IngestException(outputName, "length", $"at most {x.Length + extraAllowed} frames (the DI's {x.Length} plus {options.MaxExtraOutputSeconds} s)", $"{y.Length} frames");
-        }
-
-        double gain = Math.Pow(10, options.InputGainDb / 20);
-        if (options.InputGainDb != 0)
-        {
-            for (int i = 0; i < x.Length; i++)
-            {
-                x[i] = (float)(x[i] * gain);
-            }
-        }
+        CheckNotSilent(inputLevels, outputLevels, options, names);
+        warnings.AddRange(ClippingWarnings(inputLevels, outputLevels, options));
+        CheckLengths(x.Length, y.Length, rate, options, names);
+        ApplyInputGain(x, options.InputGainDb);
 
         var latency = ChooseLatency(x, y, layout, options, warnings, outputName);
-
-        // Align: output sample i + L answers input sample i. The reamp's extra tail supplies the
-        // last L answers; anything beyond the DI's length is dropped.
-        int l = latency.Chosen;
-        int inputStart = Math.Max(0, -l);
-        int outputStart = Math.Max(0, l);
-        int aligned = Math.Min(x.Length - inputStart, y.Length - outputStart);
-        if (aligned <= 0)
-        {
-            throw new IngestException(outputName, "latency", $"less than the {x.Length} frames of audio", $"{l} samples");
-        }
-
-        int trimmed = y.Length - outputStart - aligned;
-        float[] alignedInput = x.AsSpan(inputStart, aligned).ToArray();
-        float[] alignedOutput = y.AsSpan(outputStart, aligned).ToArray();
-        if (Dropouts(alignedInput, alignedOutput, rate) is { Count: > 0 } dropouts)
-        {
-            warnings.Add(string.Create(CultureInfo.InvariantCulture,
-                $"the reamp is silent for {dropouts.Count * 0.1:0.0} s while the DI plays (first at {dropouts[0] / (double)rate:0.0} s): a dropout, a noise gate or a disconnected cable?"));
-        }
-
-        SampleRange validation, train;
-        double? replicateEsr = null;
-        bool whole = options.Scope == ValidationScope.Whole || (options.Scope == ValidationScope.HeldOutIfCaptureSignal && layout is null);
-        if (whole)
-        {
-            validation = new SampleRange(0, aligned);
-            train = new SampleRange(0, 0);
-            if (layout is not null)
-            {
-                replicateEsr = ReplicateEsr(y, layout, l);
-            }
-        }
-        else if (layout is not null)
-        {
-            validation = layout.ValidationRepeat.ShiftClamped(-inputStart, aligned);
-            train = layout.Train.ShiftClamped(-inputStart, aligned);
-            // A reamp exactly as long as the DI loses the last few samples of the passage; say so only when it matters.
-            if (layout.ValidationRepeat.Length - validation.Length > rate / 100)
-            {
-                warnings.Add($"the validation passage lost {layout.ValidationRepeat.Length - validation.Length} samples to the latency (reamp not long enough)");
-            }
-
-            replicateEsr = ReplicateEsr(y, layout, l);
-        }
-        else
-        {
-            int validationLength = (int)Math.Round(options.ValidationSeconds * rate);
-            if (aligned < validationLength + rate)
-            {
-                throw new IngestException(inputName, "length",
-                    $"at least {options.ValidationSeconds + 1} s after alignment ({options.ValidationSeconds} s validation plus 1 s to train on)",
-                    string.Create(CultureInfo.InvariantCulture, $"{(double)aligned / rate:0.###} s"));
-            }
-
-            validation = new SampleRange(aligned - validationLength, validationLength);
-            train = new SampleRange(0, aligned - validationLength);
-        }
-
-        bool flagged = replicateEsr > options.ReplicateEsrThreshold;
-        if (flagged)
-        {
-            warnings.Add(string.Create(CultureInfo.InvariantCulture, $"validation replicates differ (ESR {replicateEsr:0.0000} > {options.ReplicateEsrThreshold}): ")
-                + "the rig does not sound like itself when played twice (noise, a time-based effect such as delay or reverb, a knob moved, or the amp not warmed up)");
-        }
+        var alignment = Align(x, y, latency.Chosen, outputName);
+        warnings.AddRange(DropoutWarnings(alignment, rate));
+        var split = SplitValidation(y, layout, alignment, rate, options, inputName);
+        warnings.AddRange(split.Warnings);
+        warnings.AddRange(ReplicateWarnings(split.ReplicateEsr, options));
 
         var report = new IngestReport
         {
@@ -240,15 +104,15 @@ public sealed class CapturePair
             OutputChannelHandling = outputHandling,
             InputFrames = input.Length,
             OutputFrames = output.Length,
-            OutputFramesTrimmed = trimmed,
+            OutputFramesTrimmed = alignment.Trimmed,
             InputGainDb = options.InputGainDb,
             StandardCaptureSignal = layout is not null,
             Latency = latency,
-            ReplicateEsr = replicateEsr,
-            ReplicateFlagged = flagged,
-            AlignedLength = aligned,
-            ValidationRange = validation,
-            TrainRange = train,
+            ReplicateEsr = split.ReplicateEsr,
+            ReplicateFlagged = split.ReplicateEsr > options.ReplicateEsrThreshold,
+            AlignedLength = alignment.Length,
+            ValidationRange = split.Validation,
+            TrainRange = split.Train,
             InputPeakDbfs = inputLevels.PeakDbfs,
             OutputPeakDbfs = outputLevels.PeakDbfs,
             InputRmsDbfs = inputLevels.RmsDbfs,
@@ -257,7 +121,209 @@ public sealed class CapturePair
             OutputClippedSamples = outputLevels.Clipped,
             Warnings = warnings,
         };
-        return new CapturePair(alignedInput, alignedOutput, rate, layout, report);
+        return new CapturePair(alignment.Input, alignment.Output, rate, layout, report);
+    }
+
+    private readonly record struct PairNames(string Input, string Output);
+
+    /// <summary>The aligned signals: output sample i answers input sample i.</summary>
+    private sealed record Alignment(float[] Input, float[] Output, int Latency, int InputStart, int Trimmed)
+    {
+        public int Length => Input.Length;
+    }
+
+    private sealed record ValidationSplit(SampleRange Validation, SampleRange Train, double? ReplicateEsr, IReadOnlyList<string> Warnings);
+
+    /// <summary>Sample rates: equal, or resampled on request (never silently). Returns the rate to work at.</summary>
+    private static int CheckSampleRates(AudioBuffer input, AudioBuffer output, IngestOptions options, PairNames names)
+    {
+        int rate = options.TargetSampleRate ?? input.SampleRate;
+        if (output.SampleRate != input.SampleRate && !options.Resample)
+        {
+            throw new IngestException(names.Output, "sample_rate", $"{input.SampleRate} Hz (the DI's rate; or ask for resampling)", $"{output.SampleRate} Hz");
+        }
+
+        if (rate != input.SampleRate && !options.Resample)
+        {
+            throw new IngestException(names.Input, "sample_rate", $"{rate} Hz (the target rate; or ask for resampling)", $"{input.SampleRate} Hz");
+        }
+
+        return rate;
+    }
+
+    /// <summary>The capture layout, recognised on the DI as written (before any gain or resampling), or given and checked.</summary>
+    private static CaptureLayout? RecogniseLayout(float[] x, int inputRate, IngestOptions options, string inputName)
+    {
+        CaptureLayout? layout = options.Layout;
+        if (layout is not null && (layout.Length != x.Length || layout.SampleRate != inputRate))
+        {
+            throw new IngestException(inputName, "length", $"{layout.Length} frames at {layout.SampleRate} Hz (the given capture layout)", $"{x.Length} frames at {inputRate} Hz");
+        }
+
+        return layout ?? (options.DetectLayout ? CaptureLayout.Detect(x, inputRate) : null);
+    }
+
+    /// <summary>Brings both signals to <paramref name="rate"/>; returns what was done, or null when nothing was.</summary>
+    private static string? ResampleTo(int rate, int inputRate, int outputRate, ref float[] x, ref float[] y)
+    {
+        if (inputRate == rate && outputRate == rate)
+        {
+            return null;
+        }
+
+        var parts = new List<string>();
+        if (inputRate != rate)
+        {
+            x = new Resampler(inputRate, rate).Process(x);
+            parts.Add($"DI {inputRate} Hz -> {rate} Hz");
+        }
+
+        if (outputRate != rate)
+        {
+            y = new Resampler(outputRate, rate).Process(y);
+            parts.Add($"reamp {outputRate} Hz -> {rate} Hz");
+        }
+
+        return string.Join(", ", parts);
+    }
+
+    private static IEnumerable<string> DropLayoutIfResampled(ref CaptureLayout? layout, int inputRate, int rate)
+    {
+        if (layout is null || inputRate == rate)
+        {
+            return [];
+        }
+
+        // Click and passage positions no longer fall on exact samples: treat as arbitrary audio.
+        layout = null;
+        return ["the DI was resampled, so the capture layout (clicks, validation repeat) is not used"];
+    }
+
+    /// <summary>Levels are measured and checked, never normalised; a silent file is refused.</summary>
+    private static void CheckNotSilent(Levels inputLevels, Levels outputLevels, IngestOptions options, PairNames names)
+    {
+        if (inputLevels.PeakDbfs < options.SilenceDbfs)
+        {
+            throw new IngestException(names.Input, "samples", $"audio above {options.SilenceDbfs} dBFS peak", $"silence (peak {Format(inputLevels.PeakDbfs)} dBFS)");
+        }
+
+        if (outputLevels.PeakDbfs < options.SilenceDbfs)
+        {
+            throw new IngestException(names.Output, "samples", $"audio above {options.SilenceDbfs} dBFS peak (is the amp connected?)", $"silence (peak {Format(outputLevels.PeakDbfs)} dBFS)");
+        }
+    }
+
+    private static IEnumerable<string> ClippingWarnings(Levels inputLevels, Levels outputLevels, IngestOptions options)
+    {
+        if (inputLevels.Clipped > 0)
+        {
+            yield return $"the DI has {inputLevels.Clipped} samples at or above {options.ClipLevel} (clipped?)";
+        }
+
+        if (outputLevels.Clipped > 0)
+        {
+            yield return $"the reamp has {outputLevels.Clipped} samples at or above {options.ClipLevel}: the recording clipped; lower the interface input gain";
+        }
+    }
+
+    /// <summary>The reamp may run up to MaxExtraOutputSeconds longer (trimmed), never shorter.</summary>
+    private static void CheckLengths(int inputLength, int outputLength, int rate, IngestOptions options, PairNames names)
+    {
+        int extraAllowed = (int)Math.Round(options.MaxExtraOutputSeconds * rate);
+        if (outputLength < inputLength)
+        {
+            throw new IngestException(names.Output, "length", $"at least {inputLength} frames (the DI's length, {names.Input})", $"{outputLength} frames");
+        }
+
+        if (outputLength > inputLength + extraAllowed)
+        {
+            throw new IngestException(names.Output, "length", $"at most {inputLength + extraAllowed} frames (the DI's {inputLength} plus {options.MaxExtraOutputSeconds} s)", $"{outputLength} frames");
+        }
+    }
+
+    private static void ApplyInputGain(float[] x, double gainDb)
+    {
+        if (gainDb == 0)
+        {
+            return;
+        }
+
+        double gain = Math.Pow(10, gainDb / 20);
+        for (int i = 0; i < x.Length; i++)
+        {
+            x[i] = (float)(x[i] * gain);
+        }
+    }
+
+    /// <summary>
+    /// Output sample i + L answers input sample i. The reamp's extra tail supplies the last L answers; anything
+    /// beyond the DI's length is dropped.
+    /// </summary>
+    private static Alignment Align(float[] x, float[] y, int latency, string outputName)
+    {
+        int inputStart = Math.Max(0, -latency);
+        int outputStart = Math.Max(0, latency);
+        int aligned = Math.Min(x.Length - inputStart, y.Length - outputStart);
+        if (aligned <= 0)
+        {
+            throw new IngestException(outputName, "latency", $"less than the {x.Length} frames of audio", $"{latency} samples");
+        }
+
+        return new Alignment(x.AsSpan(inputStart, aligned).ToArray(), y.AsSpan(outputStart, aligned).ToArray(), latency, inputStart, y.Length - outputStart - aligned);
+    }
+
+    private static IEnumerable<string> DropoutWarnings(Alignment alignment, int rate)
+    {
+        if (Dropouts(alignment.Input, alignment.Output, rate) is { Count: > 0 } dropouts)
+        {
+            yield return string.Create(CultureInfo.InvariantCulture,
+                $"the reamp is silent for {dropouts.Count * 0.1:0.0} s while the DI plays (first at {dropouts[0] / (double)rate:0.0} s): a dropout, a noise gate or a disconnected cable?");
+        }
+    }
+
+    /// <summary>
+    /// The validation and training ranges: everything (whole scope), the capture signal's repeated passage, or the
+    /// last ValidationSeconds of arbitrary audio. With the capture signal, also the ESR between its two passages.
+    /// </summary>
+    private static ValidationSplit SplitValidation(float[] y, CaptureLayout? layout, Alignment alignment, int rate, IngestOptions options, string inputName)
+    {
+        int aligned = alignment.Length;
+        int latency = alignment.Latency;
+        bool whole = options.Scope == ValidationScope.Whole || (options.Scope == ValidationScope.HeldOutIfCaptureSignal && layout is null);
+        if (whole)
+        {
+            return new ValidationSplit(new SampleRange(0, aligned), new SampleRange(0, 0), layout is null ? null : ReplicateEsr(y, layout, latency), []);
+        }
+
+        if (layout is not null)
+        {
+            var validation = layout.ValidationRepeat.ShiftClamped(-alignment.InputStart, aligned);
+            var train = layout.Train.ShiftClamped(-alignment.InputStart, aligned);
+            // A reamp exactly as long as the DI loses the last few samples of the passage; say so only when it matters.
+            string[] warnings = layout.ValidationRepeat.Length - validation.Length > rate / 100
+                ? [$"the validation passage lost {layout.ValidationRepeat.Length - validation.Length} samples to the latency (reamp not long enough)"]
+                : [];
+            return new ValidationSplit(validation, train, ReplicateEsr(y, layout, latency), warnings);
+        }
+
+        int validationLength = (int)Math.Round(options.ValidationSeconds * rate);
+        if (aligned < validationLength + rate)
+        {
+            throw new IngestException(inputName, "length",
+                $"at least {options.ValidationSeconds + 1} s after alignment ({options.ValidationSeconds} s validation plus 1 s to train on)",
+                string.Create(CultureInfo.InvariantCulture, $"{(double)aligned / rate:0.###} s"));
+        }
+
+        return new ValidationSplit(new SampleRange(aligned - validationLength, validationLength), new SampleRange(0, aligned - validationLength), null, []);
+    }
+
+    private static IEnumerable<string> ReplicateWarnings(double? replicateEsr, IngestOptions options)
+    {
+        if (replicateEsr > options.ReplicateEsrThreshold)
+        {
+            yield return string.Create(CultureInfo.InvariantCulture, $"validation replicates differ (ESR {replicateEsr:0.0000} > {options.ReplicateEsrThreshold}): ")
+                + "the rig does not sound like itself when played twice (noise, a time-based effect such as delay or reverb, a knob moved, or the amp not warmed up)";
+        }
     }
 
     private static LatencyReport ChooseLatency(float[] x, float[] y, CaptureLayout? layout, IngestOptions options, List<string> warnings, string outputName)
@@ -367,24 +433,19 @@ public sealed class CapturePair
     /// <summary>ESR(first passage's output, repeat's output) with the repeat as target, over the samples both have.</summary>
     private static double? ReplicateEsr(float[] y, CaptureLayout layout, int latency)
     {
-        double error = 0, energy = 0;
-        int count = 0;
-        for (int i = 0; i < layout.Validation.Length; i++)
+        // The samples where both passages lie inside the recording (a negative latency cuts the first's start,
+        // the recording's end the repeat's).
+        int from = Math.Max(0, -(layout.Validation.Start + latency));
+        int to = Math.Min(layout.Validation.Length, y.Length - (layout.ValidationRepeat.Start + latency));
+        if (to <= from)
         {
-            int first = layout.Validation.Start + i + latency;
-            int second = layout.ValidationRepeat.Start + i + latency;
-            if (first < 0 || second >= y.Length)
-            {
-                continue;
-            }
-
-            double d = y[first] - y[second];
-            error += d * d;
-            energy += (double)y[second] * y[second];
-            count++;
+            return null;
         }
 
-        return count == 0 ? null : energy > 0 ? error / energy : double.PositiveInfinity;
+        int count = to - from;
+        return Metrics.Esr(
+            y.AsSpan(layout.Validation.Start + latency + from, count),
+            y.AsSpan(layout.ValidationRepeat.Start + latency + from, count));
     }
 
     /// <summary>Starts of 100 ms windows where the DI plays (above -50 dBFS RMS) but the reamp is silent (below -80 dBFS RMS).</summary>

@@ -1,3 +1,5 @@
+using Nsmt.Core;
+
 namespace Nsmt.Audio;
 
 /// <summary>What a WAV header says about its audio, read without loading the samples.</summary>
@@ -16,17 +18,17 @@ public sealed record WavInfo(int SampleRate, int ChannelCount, long FrameCount, 
 public sealed record WavWriteResult(long ClippedSamples);
 
 /// <summary>A WAV file that cannot be read; the message names the file and the reason.</summary>
-public sealed class WavFormatException : Exception
+public sealed class WavFormatException : NsmtInputException
 {
     public WavFormatException(string path, string reason)
-        : base($"{path}: {reason}")
+        : base($"{path}: {reason}", (path, null), null)
     {
         FilePath = path;
         Reason = reason;
     }
 
     public WavFormatException(string path, string reason, Exception inner)
-        : base($"{path}: {reason}", inner)
+        : base($"{path}: {reason}", (path, null), inner)
     {
         FilePath = path;
         Reason = reason;

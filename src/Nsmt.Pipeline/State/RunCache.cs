@@ -33,10 +33,11 @@ public sealed class RunCache(string directory)
                 string obj = ObjectPath(f.Hash);
                 if (!File.Exists(obj))
                 {
-                    System.IO.Directory.CreateDirectory(Path.GetDirectoryName(obj)!);
-                    string temp = $"{obj}.{Environment.ProcessId}.tmp";
-                    File.Copy(source, temp, overwrite: true);
-                    File.Move(temp, obj, overwrite: true);
+                    AtomicFile.Write(obj, target =>
+                    {
+                        using var input = File.OpenRead(source);
+                        input.CopyTo(target);
+                    });
                 }
 
                 manifest.Append("file\t").Append(f.Hash).Append('\t').Append(f.Size.ToString(CultureInfo.InvariantCulture)).Append('\t').Append(f.RelativePath).Append('\n');

@@ -1,6 +1,5 @@
 using Nsmt.Core;
 using System.Text;
-using Nsmt.Pipeline.Fingerprints;
 using Nsmt.Config;
 
 namespace Nsmt.Pipeline.Sweeps;

@@ -70,56 +70,43 @@ public static class DatasetGenerator
         var labels = new byte[(long)total * heads]; // kept for the summary: small (N x heads)
         byte[] previewRecords = new byte[Math.Min(options.PreviewCount, total) * recordSize];
 
-        string trainTemp = TempPath(directory, VimhFormat.TrainFileName);
-        string testTemp = TempPath(directory, VimhFormat.TestFileName);
-        string trainHash, testHash;
-        try
+        string trainHash = "", testHash = "";
+        // Both splits are written to temporaries and renamed only once both are complete (test first, then train),
+        // so a failed or killed run never leaves a split that the other does not match.
+        AtomicFile.Write(Path.Combine(directory, VimhFormat.TrainFileName), train =>
+        AtomicFile.Write(Path.Combine(directory, VimhFormat.TestFileName), test =>
         {
-            using (var train = new FileStream(trainTemp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 20))
-            using (var test = new FileStream(testTemp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 20))
-            using (var trainSha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256))
-            using (var testSha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256))
+            using var trainSha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+            using var testSha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+            int chunkSamples = Math.Clamp(MaxChunkBytes / recordSize, 1, ChunkSamples);
+            byte[] chunk = new byte[Math.Min(chunkSamples, total) * recordSize];
+            int done = 0;
+            for (int start = 0; start < total; start += chunkSamples)
             {
-                int chunkSamples = Math.Clamp(MaxChunkBytes / recordSize, 1, ChunkSamples);
-                byte[] chunk = new byte[Math.Min(chunkSamples, total) * recordSize];
-                int done = 0;
-                for (int start = 0; start < total; start += chunkSamples)
+                int count = Math.Min(chunkSamples, total - start);
+                GenerateRecords(config, start, count, chunk, options.MaxDegreeOfParallelism, options.CancellationToken,
+                    () => options.Progress?.Report(new GenerationProgress(Interlocked.Increment(ref done), total)));
+                for (int i = 0; i < count; i++)
                 {
-                    int count = Math.Min(chunkSamples, total - start);
-                    GenerateRecords(config, start, count, chunk, options.MaxDegreeOfParallelism, options.CancellationToken,
-                        () => options.Progress?.Report(new GenerationProgress(Interlocked.Increment(ref done), total)));
-                    for (int i = 0; i < count; i++)
+                    int position = start + i;
+                    ReadOnlySpan<byte> record = chunk.AsSpan(i * recordSize, recordSize);
+                    for (int h = 0; h < heads; h++)
                     {
-                        int position = start + i;
-                        ReadOnlySpan<byte> record = chunk.AsSpan(i * recordSize, recordSize);
-                        for (int h = 0; h < heads; h++)
-                        {
-                            labels[((long)position * heads) + h] = record[16 + (2 * h)];
-                        }
-
-                        if (position < options.PreviewCount)
-                        {
-                            record.CopyTo(previewRecords.AsSpan(position * recordSize));
-                        }
+                        labels[((long)position * heads) + h] = record[16 + (2 * h)];
                     }
 
-                    WriteSplit(chunk, start, count, recordSize, trainCount, train, trainSha, test, testSha);
+                    if (position < options.PreviewCount)
+                    {
+                        record.CopyTo(previewRecords.AsSpan(position * recordSize));
+                    }
                 }
 
-                train.Flush(flushToDisk: true);
-                test.Flush(flushToDisk: true);
-                trainHash = Convert.ToHexStringLower(trainSha.GetHashAndReset());
-                testHash = Convert.ToHexStringLower(testSha.GetHashAndReset());
+                WriteSplit(chunk, start, count, recordSize, trainCount, train, trainSha, test, testSha);
             }
 
-            File.Move(trainTemp, Path.Combine(directory, VimhFormat.TrainFileName), overwrite: true);
-            File.Move(testTemp, Path.Combine(directory, VimhFormat.TestFileName), overwrite: true);
-        }
-        finally
-        {
-            File.Delete(trainTemp);
-            File.Delete(testTemp);
-        }
+            trainHash = Convert.ToHexStringLower(trainSha.GetHashAndReset());
+            testHash = Convert.ToHexStringLower(testSha.GetHashAndReset());
+        }));
 
         var extra = new PyDict(
             ("generator", DatasetDirectory.GeneratorName),
@@ -220,7 +207,7 @@ public static class DatasetGenerator
     }
 
     private static void WriteSplit(byte[] chunk, int start, int count, int recordSize, int trainCount,
-        FileStream train, IncrementalHash trainSha, FileStream test, IncrementalHash testSha)
+        Stream train, IncrementalHash trainSha, Stream test, IncrementalHash testSha)
     {
         int inTrain = Math.Clamp(trainCount - start, 0, count);
         if (inTrain > 0)
@@ -235,9 +222,6 @@ public static class DatasetGenerator
             testSha.AppendData(chunk, inTrain * recordSize, (count - inTrain) * recordSize);
         }
     }
-
-    private static string TempPath(string directory, string name) =>
-        Path.Combine(directory, $".{name}.{Guid.NewGuid():N}.tmp");
 
     /// <summary>Per-thread state: synthesiser, buffers and the spectrogram imager.</summary>
     private sealed class SampleWorker

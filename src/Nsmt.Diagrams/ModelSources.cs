@@ -3,7 +3,6 @@ using System.Globalization;
 using Nsmt.Amp.Training.Config;
 using Nsmt.Amp.Training.Export;
 using Nsmt.Amp.Training.Modules;
-using Nsmt.Diagrams;
 using Nsmt.Neural;
 using Nsmt.Spectral.Models;
 using TorchSharp;
@@ -13,7 +12,7 @@ using Nsmt.Spectral.Data;
 using Nsmt.Spectral.Data.Config;
 using static TorchSharp.torch;
 
-namespace Nsmt.Stages.Diagram;
+namespace Nsmt.Diagrams;
 
 /// <summary>A model built for diagrams, traced with a batch-1 example input, and the name its files go under.</summary>
 public sealed record TracedModel(string Name, string Description, ModelTrace Trace);

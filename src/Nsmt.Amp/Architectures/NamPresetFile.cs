@@ -1,0 +1,138 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Nsmt.Amp.Format;
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
+
+namespace Nsmt.Amp.Architectures;
+
+/// <summary>
+/// Reads the model preset files, <c>configs/amp/models/*.yaml</c>: <c>architecture:</c> (a .nam architecture) and
+/// <c>presets:</c>, NAME: a .nam <c>config</c> object, parsed and checked by the .nam reader itself, so a preset means
+/// exactly what it would in a .nam file. The folder is found from the working directory or the program's folder
+/// upwards (the repository's configs/), or named by <see cref="DirectoryVariable"/>.
+/// </summary>
+public static class NamPresetFile
+{
+    public const string WaveNetFile = "wavenet.yaml";
+    public const string LstmFile = "lstm.yaml";
+
+    /// <summary>Environment variable naming the presets folder, for a program run outside the repository.</summary>
+    public const string DirectoryVariable = "NSMT_AMP_MODELS";
+
+    private static readonly ConcurrentDictionary<string, IReadOnlyDictionary<string, NamModelConfig>> Loaded = new(StringComparer.Ordinal);
+
+    /// <summary>The preset <paramref name="name"/> of <paramref name="fileName"/> in the presets folder.</summary>
+    /// <exception cref="NamFormatException">The file breaks a rule of the .nam config, or has no such preset.</exception>
+    public static NamModelConfig Preset(string fileName, string name)
+    {
+        string path = Path.Combine(Directory(), fileName);
+        var presets = Loaded.GetOrAdd(path, Load);
+        return presets.TryGetValue(name, out var config)
+            ? config
+            : throw new NamFormatException(path, $"presets.{name}", $"no such preset (the file has: {string.Join(", ", presets.Keys)})");
+    }
+
+    /// <summary>Every preset of a file, by name, in the file's order.</summary>
+    public static IReadOnlyDictionary<string, NamModelConfig> Load(string path)
+    {
+        var root = ReadMapping(path);
+        string architecture = Scalar(root, "architecture", path);
+        if (!root.Children.TryGetValue(new YamlScalarNode("presets"), out var presetsNode) || presetsNode is not YamlMappingNode presets)
+        {
+            throw new NamFormatException(path, "presets", "required: a mapping NAME: config");
+        }
+
+        var result = new Dictionary<string, NamModelConfig>(StringComparer.Ordinal);
+        foreach (var (key, value) in presets.Children)
+        {
+            string name = ((YamlScalarNode)key).Value ?? string.Empty;
+            string text = ToJson(value)?.ToJsonString() ?? "null";
+            using var json = JsonDocument.Parse(text);
+            try
+            {
+                result[name] = NamReader.ParseConfig(architecture, json.RootElement);
+            }
+            catch (NamFormatException e)
+            {
+                // The reader names fields from the .nam root (config.layers[0]...); here they sit under the preset.
+                string field = e.Field.StartsWith("config", StringComparison.Ordinal) ? $"presets.{name}{e.Field["config".Length..]}" : e.Field;
+                throw new NamFormatException(path, field, e.Problem, e);
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary>The presets folder: <see cref="DirectoryVariable"/>, else configs/amp/models above the working directory or the program.</summary>
+    public static string Directory()
+    {
+        if (Environment.GetEnvironmentVariable(DirectoryVariable) is { Length: > 0 } named)
+        {
+            return Path.GetFullPath(named);
+        }
+
+        foreach (string start in new[] { Environment.CurrentDirectory, AppContext.BaseDirectory })
+        {
+            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
+            {
+                string candidate = Path.Combine(dir.FullName, "configs", "amp", "models");
+                if (File.Exists(Path.Combine(candidate, WaveNetFile)))
+                {
+                    return candidate;
+                }
+            }
+        }
+
+        throw new DirectoryNotFoundException(
+            $"configs/amp/models (NAM's model presets) not found above {Environment.CurrentDirectory} or {AppContext.BaseDirectory}; set {DirectoryVariable}");
+    }
+
+    private static YamlMappingNode ReadMapping(string path)
+    {
+        var stream = new YamlStream();
+        try
+        {
+            using var reader = new StreamReader(path);
+            stream.Load(reader);
+        }
+        catch (YamlException e)
+        {
+            throw new NamFormatException(path, "(yaml)", $"line {e.Start.Line}: {e.Message}", e);
+        }
+
+        return stream.Documents is [{ RootNode: YamlMappingNode root }]
+            ? root
+            : throw new NamFormatException(path, "(root)", "must be one YAML mapping");
+    }
+
+    private static string Scalar(YamlMappingNode node, string key, string path) =>
+        node.Children.TryGetValue(new YamlScalarNode(key), out var value) && value is YamlScalarNode { Value: { } text }
+            ? text
+            : throw new NamFormatException(path, key, "required: a single value");
+
+    /// <summary>
+    /// YAML to the JSON a .nam file would hold: a plain scalar is a number, true/false or null when it reads as one
+    /// (YAML's core schema), a quoted one is a string.
+    /// </summary>
+    private static JsonNode? ToJson(YamlNode node) => node switch
+    {
+        YamlMappingNode map => new JsonObject(map.Children.Select(kv => KeyValuePair.Create(((YamlScalarNode)kv.Key).Value ?? string.Empty, ToJson(kv.Value)))),
+        YamlSequenceNode seq => new JsonArray(seq.Children.Select(ToJson).ToArray()),
+        YamlScalarNode { Style: ScalarStyle.Plain, Value: var v } => PlainScalar(v),
+        YamlScalarNode s => JsonValue.Create(s.Value),
+        _ => throw new NamFormatException(null, "(yaml)", $"unsupported node at line {node.Start.Line}"),
+    };
+
+    private static JsonNode? PlainScalar(string? value) => value switch
+    {
+        null or "null" or "~" or "" => null,
+        "true" => JsonValue.Create(true),
+        "false" => JsonValue.Create(false),
+        _ when long.TryParse(value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long l) => JsonValue.Create(l),
+        _ when double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out double d) => JsonValue.Create(d),
+        _ => JsonValue.Create(value),
+    };
+}

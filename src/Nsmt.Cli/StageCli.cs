@@ -1,0 +1,140 @@
+using System.CommandLine;
+using System.CommandLine.Help;
+using System.CommandLine.Invocation;
+using System.CommandLine.Parsing;
+using System.Globalization;
+using Nsmt.Core;
+
+namespace Nsmt.Cli;
+
+/// <summary>
+/// Runs a stage's command line (<see cref="StageCommand"/>) and turns outcomes into the exit codes of <see cref="ExitCodes"/>.
+/// </summary>
+public static class StageCli
+{
+    /// <summary>Help width when output is not a terminal (files, pipes, tests), so wrapping never depends on where it ran.</summary>
+    public const int PlainHelpWidth = 100;
+
+    /// <summary>Shows the stack trace of an unexpected error (off by default: users get one line).</summary>
+    public const string DebugVariable = "NSMT_DEBUG";
+
+    /// <summary>Help at a fixed width when not on a terminal, and the stage's examples after it.</summary>
+    internal static void ConfigureHelp(RootCommand root, string[] examples)
+    {
+        var help = root.Options.OfType<HelpOption>().Single();
+        if (help.Action is HelpAction action)
+        {
+            action.MaxWidth = HelpWidth();
+            help.Action = new HelpWithExamples(action, examples);
+        }
+    }
+
+    /// <summary>
+    /// Parses and runs. A command-line mistake is one line per problem (with the nearest real name for a misspelt
+    /// option or command), a pointer to --help, and exit code 1: the full help after every typo buries the message.
+    /// </summary>
+    public static int Invoke(RootCommand root, string[] args)
+    {
+        var result = root.Parse(args);
+        if (result.Errors.Count == 0 || result.Action is not ParseErrorAction)
+        {
+            return result.Invoke();
+        }
+
+        var command = result.CommandResult.Command;
+        string name = command == root ? root.Name : $"{root.Name} {command.Name}";
+        foreach (string message in ErrorMessages(result))
+        {
+            Console.Error.WriteLine($"{name}: error: {message}");
+        }
+
+        Console.Error.WriteLine($"Run '{name} --help' for usage.");
+        return ExitCodes.Usage;
+    }
+
+    /// <summary>The parse errors, a misspelt option or command followed by the nearest real one.</summary>
+    public static IEnumerable<string> ErrorMessages(ParseResult result) =>
+        result.Errors.Select(e => e.Message + Suggestion(e.Message, result));
+
+    // "Unrecognized command or argument 'chek'": name the nearest subcommand or option of the command.
+    private static string Suggestion(string message, ParseResult result)
+    {
+        var token = result.UnmatchedTokens.FirstOrDefault(t => message.Contains($"'{t}'", StringComparison.Ordinal));
+        if (token is null)
+        {
+            return "";
+        }
+
+        var names = result.CommandResult.Command.Subcommands.Select(c => c.Name).Concat(OptionNames(result.CommandResult));
+        return NearestName.Suggestion(token.Split('=', 2)[0], names);
+    }
+
+    /// <summary>The options a command accepts: its own and its ancestors' (recursive ones, --help, --version).</summary>
+    internal static IEnumerable<string> OptionNames(CommandResult? command)
+    {
+        for (var c = command; c is not null; c = c.Parent as CommandResult)
+        {
+            foreach (var option in c.Command.Options)
+            {
+                if (!option.Hidden && (c == command || option.Recursive))
+                {
+                    yield return option.Name;
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Runs a stage's work. Bad input (<see cref="NsmtInputException"/>, missing files, I/O errors, and what
+    /// <paramref name="isBadInput"/> adds for libraries whose exceptions do not derive from it yet) is one line on
+    /// stderr and exit code 2; anything else is one line and exit code 4 (the stack trace with NSMT_DEBUG=1).
+    /// </summary>
+    public static int Run(string stage, Func<int> body, Func<Exception, bool>? isBadInput = null)
+    {
+        try
+        {
+            return body();
+        }
+        catch (OperationCanceledException)
+        {
+            Console.Error.WriteLine($"{stage}: cancelled");
+            return ExitCodes.Cancelled;
+        }
+        catch (Exception e) when (IsBadInput(e) || (isBadInput?.Invoke(e) ?? false))
+        {
+            Console.Error.WriteLine($"{stage}: error: {OneLine(Describe(e))}");
+            return ExitCodes.BadInput;
+        }
+        catch (Exception e)
+        {
+            Console.Error.WriteLine($"{stage}: error: unexpected {e.GetType().Name}: {OneLine(e.Message)}");
+            Console.Error.WriteLine(Environment.GetEnvironmentVariable(DebugVariable) == "1"
+                ? e.ToString()
+                : $"(set {DebugVariable}=1 for the stack trace)");
+            return ExitCodes.Unexpected;
+        }
+    }
+
+    private static bool IsBadInput(Exception e) =>
+        e is NsmtInputException or FileNotFoundException or DirectoryNotFoundException or IOException
+            or UnauthorizedAccessException or InvalidDataException;
+
+    // .NET's "Could not find file" messages name the path; ours may not, so make sure the file is in the line.
+    private static string Describe(Exception e) => e switch
+    {
+        FileNotFoundException { FileName: { } file } when !e.Message.Contains(file, StringComparison.Ordinal) => $"{file}: {e.Message}",
+        _ => e.Message,
+    };
+
+    private static string OneLine(string message) => message.ReplaceLineEndings(" ").Trim();
+
+    private static int HelpWidth()
+    {
+        if (int.TryParse(Environment.GetEnvironmentVariable("NSMT_HELP_WIDTH"), NumberStyles.None, CultureInfo.InvariantCulture, out int width) && width > 20)
+        {
+            return width;
+        }
+
+        return Console.IsOutputRedirected ? PlainHelpWidth : Math.Max(Console.WindowWidth, 40);
+    }
+}
