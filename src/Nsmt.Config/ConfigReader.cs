@@ -180,7 +180,9 @@ public sealed class ConfigReader(ConfigMapping root, string? file = null)
                 continue; // an empty group such as `loss: {}`
             var parent = path.Contains('.') ? path[..path.LastIndexOf('.')] : "";
             var siblings = known.Where(k => (k.Contains('.') ? k[..k.LastIndexOf('.')] : "") == parent);
-            throw new ConfigException($"{node.Origin}: unknown key '{path}'{NearestName.Suggestion(path, siblings)}");
+            // An override names no file itself: say which config it was applied to.
+            var target = file is not null && ConfigOverride.IsOverride(node.Origin) ? $" (not a setting of {file})" : "";
+            throw new ConfigException($"{node.Origin}: unknown key '{path}'{NearestName.Suggestion(path, siblings)}{target}");
         }
     }
 

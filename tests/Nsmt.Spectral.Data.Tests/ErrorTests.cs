@@ -10,7 +10,7 @@ public class ErrorTests
     public void Unknown_override_key_is_an_error_naming_it()
     {
         var e = Assert.Throws<ConfigException>(() => TestSupport.Config("simple_saw", "dataset.sise=10"));
-        Assert.Equal("override 'dataset.sise=10': unknown key 'dataset.sise' (did you mean 'dataset.size'?)", e.Message);
+        Assert.Equal($"override 'dataset.sise=10': unknown key 'dataset.sise' (did you mean 'dataset.size'?) (not a setting of {TestSupport.ShippedConfig("simple_saw")})", e.Message);
     }
 
     [Theory]
