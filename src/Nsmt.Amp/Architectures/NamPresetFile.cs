@@ -3,8 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Nsmt.Amp.Format;
-using YamlDotNet.Core;
-using YamlDotNet.RepresentationModel;
+using Nsmt.Config;
 
 namespace Nsmt.Amp.Architectures;
 
@@ -38,17 +37,17 @@ public static class NamPresetFile
     /// <summary>Every preset of a file, by name, in the file's order.</summary>
     public static IReadOnlyDictionary<string, NamModelConfig> Load(string path)
     {
-        var root = ReadMapping(path);
+        // Read by the config library: bounded size, aliases and tags refused before anything is expanded.
+        var root = ConfigYaml.ReadFile(path);
         string architecture = Scalar(root, "architecture", path);
-        if (!root.Children.TryGetValue(new YamlScalarNode("presets"), out var presetsNode) || presetsNode is not YamlMappingNode presets)
+        if (root["presets"] is not ConfigMapping presets)
         {
             throw new NamFormatException(path, "presets", "required: a mapping NAME: config");
         }
 
         var result = new Dictionary<string, NamModelConfig>(StringComparer.Ordinal);
-        foreach (var (key, value) in presets.Children)
+        foreach (var (name, value) in presets.Entries)
         {
-            string name = ((YamlScalarNode)key).Value ?? string.Empty;
             string text = ToJson(value)?.ToJsonString() ?? "null";
             using var json = JsonDocument.Parse(text);
             try
@@ -90,40 +89,22 @@ public static class NamPresetFile
             $"configs/amp/models (NAM's model presets) not found above {Environment.CurrentDirectory} or {AppContext.BaseDirectory}; set {DirectoryVariable}");
     }
 
-    private static YamlMappingNode ReadMapping(string path)
-    {
-        var stream = new YamlStream();
-        try
-        {
-            using var reader = new StreamReader(path);
-            stream.Load(reader);
-        }
-        catch (YamlException e)
-        {
-            throw new NamFormatException(path, "(yaml)", $"line {e.Start.Line}: {e.Message}", e);
-        }
-
-        return stream.Documents is [{ RootNode: YamlMappingNode root }]
-            ? root
-            : throw new NamFormatException(path, "(root)", "must be one YAML mapping");
-    }
-
-    private static string Scalar(YamlMappingNode node, string key, string path) =>
-        node.Children.TryGetValue(new YamlScalarNode(key), out var value) && value is YamlScalarNode { Value: { } text }
-            ? text
+    private static string Scalar(ConfigMapping node, string key, string path) =>
+        node[key] is ConfigScalar { IsNull: false } scalar
+            ? scalar.Text
             : throw new NamFormatException(path, key, "required: a single value");
 
     /// <summary>
     /// YAML to the JSON a .nam file would hold: a plain scalar is a number, true/false or null when it reads as one
     /// (YAML's core schema), a quoted one is a string.
     /// </summary>
-    private static JsonNode? ToJson(YamlNode node) => node switch
+    private static JsonNode? ToJson(ConfigNode node) => node switch
     {
-        YamlMappingNode map => new JsonObject(map.Children.Select(kv => KeyValuePair.Create(((YamlScalarNode)kv.Key).Value ?? string.Empty, ToJson(kv.Value)))),
-        YamlSequenceNode seq => new JsonArray(seq.Children.Select(ToJson).ToArray()),
-        YamlScalarNode { Style: ScalarStyle.Plain, Value: var v } => PlainScalar(v),
-        YamlScalarNode s => JsonValue.Create(s.Value),
-        _ => throw new NamFormatException(null, "(yaml)", $"unsupported node at line {node.Start.Line}"),
+        ConfigMapping map => new JsonObject(map.Entries.Select(kv => KeyValuePair.Create(kv.Key, ToJson(kv.Value)))),
+        ConfigSequence seq => new JsonArray(seq.Items.Select(ToJson).ToArray()),
+        ConfigScalar { Plain: true, Text: var v } => PlainScalar(v),
+        ConfigScalar s => JsonValue.Create(s.Text),
+        _ => throw new NamFormatException(null, "(yaml)", $"unsupported node at {node.Origin}"),
     };
 
     private static JsonNode? PlainScalar(string? value) => value switch
