@@ -85,8 +85,9 @@ public static class StageCli
     }
 
     /// <summary>
-    /// Runs a stage's work. Bad input (<see cref="NsmtInputException"/>, missing files, I/O errors, and what
-    /// <paramref name="isBadInput"/> adds for libraries whose exceptions do not derive from it yet) is one line on
+    /// Runs a stage's work. Bad input (<see cref="NsmtInputException"/>, which every library's input errors derive from,
+    /// missing files, I/O errors, and what <paramref name="isBadInput"/> adds for errors raised outside our libraries,
+    /// such as TorchSharp's native errors on a checkpoint that does not fit its model) is one line on
     /// stderr and exit code 2; anything else is one line and exit code 4 (the stack trace with NSMT_DEBUG=1).
     /// </summary>
     public static int Run(string stage, Func<int> body, Func<Exception, bool>? isBadInput = null)

@@ -367,5 +367,5 @@ internal static class Commands
 
     /// <summary>Runs a command body with the stages' exit codes; the amp libraries' input errors are bad input (2).</summary>
     private static int Run(string command, Func<int> body) =>
-        StageCli.Run($"Amp {command}", body, e => e is IngestException or NamFormatException or WavFormatException or ArgumentException);
+        StageCli.Run($"Amp {command}", body, e => e is ArgumentException);
 }

@@ -64,9 +64,9 @@ export.SetAction(parse => StageCli.Run("AmpTrain export", () => Export(parse.Get
 root.Add(export);
 return StageCli.Invoke(root, args);
 
-// Input errors of the amp libraries that do not derive from NsmtInputException yet.
-static bool IsBadInput(Exception e) => e is ConfigException or NamFormatException or ArgumentException or NotSupportedException
-    or InvalidOperationException or Nsmt.Amp.Ingest.IngestException or Nsmt.Audio.WavFormatException;
+// Beyond NsmtInputException (configs, .nam, WAV, ingest): the argument checks of TorchSharp and of the trainer's
+// recipe validation, which report a recipe the engine cannot run.
+static bool IsBadInput(Exception e) => e is ArgumentException or NotSupportedException or InvalidOperationException;
 
 static int Train(string? configPath, string? runDir, string? resume, string? time, bool plain, IReadOnlyList<string> overrides)
 {

@@ -51,8 +51,7 @@ root.SetAction(parse => StageCli.Run("Compare", () => Compare(
     new Inputs(parse.GetValue(runsOption) ?? [], parse.GetValue(evalsOption) ?? [], parse.GetValue(diagramsOption) ?? [], parse.GetValue(ampOption) ?? [],
         parse.GetValue(ampRunsOption) ?? [], parse.GetValue(datasetsOption) ?? []),
     Overrides.With(parse.GetValue(overridesArgument), ("seed", parse.GetValue(seedOption)), ("trainer.threads", parse.GetValue(threadsOption)))),
-    e => e is ConfigException or Nsmt.Spectral.Models.ModelConfigException or VimhDataException or System.Runtime.InteropServices.ExternalException
-        or System.Text.Json.JsonException));
+    e => e is System.Runtime.InteropServices.ExternalException or System.Text.Json.JsonException));
 return StageCli.Invoke(root, args);
 
 // Several values after one option (--runs a b c), as the pipeline passes a list; none is allowed (an empty list).

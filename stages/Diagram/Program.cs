@@ -73,8 +73,7 @@ root.SetAction(parse => StageCli.Run("Diagram", () => Draw(
     new SummaryOptions { Depth = parse.GetValue(depthOption) ?? 3, ShowVariableNames = parse.GetValue(varNamesOption) },
     new GraphOptions { MaxDepth = parse.GetValue(graphDepthOption), Direction = parse.GetValue(directionOption) },
     parse.GetValue(overridesArgument) ?? []),
-    e => e is ConfigException or ModelConfigException
-        or NamFormatException or NotSupportedException or VimhDataException or ArgumentException or InvalidOperationException));
+    e => e is NotSupportedException or ArgumentException or InvalidOperationException));
 return StageCli.Invoke(root, args);
 
 static int Draw(Source source, string? output, int samples, SummaryOptions summary, GraphOptions graph, string[] overrides)

@@ -33,7 +33,7 @@ root.SetAction(parse => StageCli.Run("Evaluate", () => Evaluate(
     parse.GetValue(dataOption),
     parse.GetValue(outputOption),
     parse.GetValue(samplesOption) ?? 8),
-    e => e is ConfigException or VimhDataException or System.Runtime.InteropServices.ExternalException));
+    e => e is System.Runtime.InteropServices.ExternalException));
 return StageCli.Invoke(root, args);
 
 static int Evaluate(string run, string? data, string? output, int samples)

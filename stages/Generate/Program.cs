@@ -28,7 +28,7 @@ root.SetAction(parse => StageCli.Run("Generate", () => Generate(
     !parse.GetValue(noReportsOption),
     StageOptions.PlainProgress(parse.GetValue(plainOption)),
     Overrides.With(parse.GetValue(overridesArgument), ("seed", parse.GetValue(seedOption)))),
-    e => e is ConfigException or VimhDataException or ArgumentException));
+    e => e is ArgumentException));
 return StageCli.Invoke(root, args);
 
 static int Generate(string configPath, string? output, int? threads, bool reports, bool plain, IReadOnlyList<string> overrides)

@@ -39,7 +39,7 @@ root.SetAction(parse => StageCli.Run("Train", () => Train(
     parse.GetValue(resumeOption),
     parse.GetValue(plainOption),
     Overrides.With(parse.GetValue(overridesArgument), ("seed", parse.GetValue(seedOption)), ("trainer.threads", parse.GetValue(threadsOption)))),
-    e => e is ConfigException or Nsmt.Spectral.Models.ModelConfigException or VimhDataException or System.Runtime.InteropServices.ExternalException));
+    e => e is System.Runtime.InteropServices.ExternalException));
 return StageCli.Invoke(root, args);
 
 static int Train(string? configs, bool list, string? experiment, string? runDir, string? data, string? resume, bool plain, IReadOnlyList<string> overrides)
