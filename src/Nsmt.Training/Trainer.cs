@@ -61,10 +61,20 @@ public sealed class Trainer(TrainConfig config, ProgressReporter? progress = nul
 
         var state = new TrainerState();
         var csv = new MetricsCsvLogger(run.MetricsCsv);
+        WeightAverage? average = null;
         if (resumeFrom is not null)
         {
             using var checkpoint = Checkpoint.Load(resumeFrom);
-            model.load_state_dict(checkpoint.Prefixed("model."), strict: true);
+            // A run with weight averaging stores the averaged model as model.* (what evaluation reads) and the
+            // live weights as live.*; training continues from the live ones.
+            var live = checkpoint.Prefixed(Checkpoint.LivePrefix);
+            model.load_state_dict(live.Count > 0 ? live : checkpoint.Prefixed("model."), strict: true);
+            if (Config.WeightAveraging.Enabled)
+            {
+                average = new WeightAverage(model, Config.WeightAveraging.Decay);
+                if (live.Count > 0)
+                    average.Load(checkpoint.Prefixed("model."), checkpoint.Path);
+            }
             checkpoint.LoadOptimizerState(optimizer);
             schedule.LoadStateDict(checkpoint.State.Scheduler);
             set_rng_state(checkpoint.RngState);
@@ -73,6 +83,11 @@ public sealed class Trainer(TrainConfig config, ProgressReporter? progress = nul
                 csv.Restore(MetricsCsvLogger.Read(run.MetricsCsv), state.EpochsCompleted);
             progress.Message($"resumed from {checkpoint}");
         }
+        else if (Config.WeightAveraging.Enabled)
+        {
+            average = new WeightAverage(model, Config.WeightAveraging.Decay);
+        }
+        using var averageScope = average;
 
         AtomicFile.WriteAllText(run.ConfigFile, Config.ResolvedYaml);
         using var tensorboard = Config.Logger.TensorBoard ? new TensorBoardWriter(run.TensorBoard) : null;
@@ -90,9 +105,11 @@ public sealed class Trainer(TrainConfig config, ProgressReporter? progress = nul
             cancellation.ThrowIfCancellationRequested();
             var clock = Stopwatch.StartNew();
             var learningRate = optimizer.ParamGroups.First().LearningRate;
-            var (trainLoss, trainAccuracy, samples, globalStep) = TrainEpoch(model, objectives, optimizer, schedule, train, stepsPerEpoch, epoch, state.GlobalStep, tensorboard, cancellation);
+            var (trainLoss, trainAccuracy, samples, globalStep) = TrainEpoch(model, objectives, optimizer, schedule, average, train, stepsPerEpoch, epoch, state.GlobalStep, tensorboard, cancellation);
             var trainSeconds = clock.Elapsed.TotalSeconds;
-            var val = SplitEvaluation.Run(model, objectives, validation, batchSize, Config.Trainer.LimitValBatches);
+            SplitResult val;
+            using (average?.Apply())
+                val = SplitEvaluation.Run(model, objectives, validation, batchSize, Config.Trainer.LimitValBatches);
 
             metrics = new Dictionary<string, double> { ["train/loss"] = trainLoss, ["lr"] = learningRate };
             for (var h = 0; h < objectives.Count; h++)
@@ -120,9 +137,9 @@ public sealed class Trainer(TrainConfig config, ProgressReporter? progress = nul
                 Metrics = metrics,
             };
             if (improved)
-                Checkpoint.Save(run.BestCheckpoint, Config, datasetJson, state, model, optimizer);
+                SaveCheckpoint(run.BestCheckpoint, datasetJson, state, model, optimizer, average);
             if (Config.Checkpoint.SaveLast)
-                Checkpoint.Save(run.LastCheckpoint, Config, datasetJson, state, model, optimizer);
+                SaveCheckpoint(run.LastCheckpoint, datasetJson, state, model, optimizer, average);
 
             if (Config.Logger.Csv)
                 csv.Log(metrics, epoch, globalStep - 1);
@@ -179,8 +196,22 @@ public sealed class Trainer(TrainConfig config, ProgressReporter? progress = nul
         return result;
     }
 
+    /// <summary>With weight averaging the checkpoint's model is the average (what evaluation reads), plus the live weights for resume.</summary>
+    private void SaveCheckpoint(string path, string datasetJson, TrainerState state, MultiheadNetwork model, optim.Optimizer optimizer, WeightAverage? average)
+    {
+        if (average is null)
+        {
+            Checkpoint.Save(path, Config, datasetJson, state, model, optimizer);
+            return;
+        }
+        using var scope = NewDisposeScope();
+        var live = model.state_dict().ToDictionary(e => e.Key, e => e.Value.detach().clone());
+        using (average.Apply())
+            Checkpoint.Save(path, Config, datasetJson, state, model, optimizer, live);
+    }
+
     private (double Loss, double[] Accuracy, long Samples, long GlobalStep) TrainEpoch(MultiheadNetwork model, IReadOnlyList<HeadObjective> objectives,
-        optim.Optimizer optimizer, TrainingSchedule schedule, DatasetTensors train, int steps, int epoch, long globalStep,
+        optim.Optimizer optimizer, TrainingSchedule schedule, WeightAverage? average, DatasetTensors train, int steps, int epoch, long globalStep,
         TensorBoardWriter? tensorboard, CancellationToken cancellation)
     {
         model.train();
@@ -204,6 +235,7 @@ public sealed class Trainer(TrainConfig config, ProgressReporter? progress = nul
             loss.backward();
             ClipGradients(model);
             optimizer.step();
+            average?.Update();
             schedule.AfterStep();
 
             var lossValue = loss.item<float>();

@@ -34,7 +34,7 @@ public sealed record SpectrogramSettings(
 /// <summary>
 /// A dataset generator configuration, read from YAML with NSMT's key names:
 /// dataset.{size, sampling_rate, duration}, seed, sampling (random|grid), shuffle,
-/// generate.{height, width, channels, pre_emphasis_coefficient, temporal_envelope, spectral_envelope, normalize, output_dir},
+/// generate.{height, width, channels, pre_emphasis_coefficient, temporal_envelope, spectral_envelope, normalize, level, db_floor, db_ceiling, output_dir},
 /// stft.{type, n_fft, n_window, hop_length, window_type, bins_per_harmonic}, mel.{freq_min, freq_max_ratio},
 /// synthesizer.parameters.NAME.{min_value, max_value, step, description} (or NAME: value for a fixed one).
 /// </summary>
@@ -70,6 +70,9 @@ public sealed record GeneratorConfig
     public required IReadOnlyList<ParameterSpec> Parameters { get; init; }
 
     public required string OutputRoot { get; init; }
+
+    /// <summary>generate.level: NSMT's per-image min-max (default) or a fixed dB range for the dataset.</summary>
+    public LevelScaling Level { get; init; } = LevelScaling.MinMax;
 
     public int Channels => Envelopes.Any ? 1 + (Envelopes.Temporal ? 1 : 0) + (Envelopes.Spectral ? 1 : 0) : BaseChannels;
 
@@ -187,6 +190,7 @@ public sealed record GeneratorConfig
             throw new ConfigException($"{b.File}: field 'generate.normalize' needs generate.temporal_envelope or generate.spectral_envelope");
         }
 
+        LevelScaling level = LevelScaling.Bind(b, envelopes);
         string outputRoot = b.String("generate.output_dir") ?? "data";
 
         SpectrogramSettings spectrogram = BindSpectrogram(b, sampleRate, height, width);
@@ -209,6 +213,7 @@ public sealed record GeneratorConfig
             Spectrogram = spectrogram,
             Parameters = parameters,
             OutputRoot = outputRoot,
+            Level = level,
         };
         config.CheckImageFits(b.File);
         if (sampling == SamplingMode.Grid)
