@@ -1,3 +1,4 @@
+using Nsmt.Models;
 using Nsmt.Training.Config;
 using Nsmt.Training.Logging;
 using Nsmt.Training.Optimization;
@@ -84,7 +85,7 @@ public class WeightAveragingTests(SmallDataset data) : IClassFixture<SmallDatase
         var averaged = a.Prefixed("model.");
         var live = a.Prefixed(Checkpoint.LivePrefix);
         Assert.Equal(averaged.Keys.Order(), live.Keys.Order());
-        Assert.Contains(averaged.Keys, k => averaged[k].is_floating_point() && !averaged[k].equal(live[k]).item<bool>());
+        Assert.Contains(averaged.Keys, k => averaged[k].is_floating_point() && !averaged[k].eq(live[k]).all().item<bool>());
         using var model = a.CreateModel();
         var objectives = Losses.HeadObjectives.Create(a.Config.Model, a.Heads);
         using var validation = Data.DatasetTensors.FromSplit(data.Dataset.Test);
