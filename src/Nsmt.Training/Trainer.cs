@@ -108,8 +108,18 @@ public sealed class Trainer(TrainConfig config, ProgressReporter? progress = nul
             var (trainLoss, trainAccuracy, samples, globalStep) = TrainEpoch(model, objectives, optimizer, schedule, average, train, stepsPerEpoch, epoch, state.GlobalStep, tensorboard, cancellation);
             var trainSeconds = clock.Elapsed.TotalSeconds;
             SplitResult val;
+            // With weight averaging: the averaged network, its BatchNorm statistics recomputed from the training split
+            // (SWA's update_bn), is what is validated and what the checkpoints hold (averaged below).
+            Dictionary<string, Tensor>? averaged = null;
             using (average?.Apply())
+            {
+                if (average is not null)
+                {
+                    WeightAverage.RecomputeBatchNorm(model, TrainInputs(train, batchSize), images => model.call(images));
+                    averaged = model.state_dict().ToDictionary(e => e.Key, e => e.Value.detach().clone().DetachFromDisposeScope());
+                }
                 val = SplitEvaluation.Run(model, objectives, validation, batchSize, Config.Trainer.LimitValBatches);
+            }
 
             metrics = new Dictionary<string, double> { ["train/loss"] = trainLoss, ["lr"] = learningRate };
             for (var h = 0; h < objectives.Count; h++)
@@ -137,9 +147,11 @@ public sealed class Trainer(TrainConfig config, ProgressReporter? progress = nul
                 Metrics = metrics,
             };
             if (improved)
-                SaveCheckpoint(run.BestCheckpoint, datasetJson, state, model, optimizer, average);
+                SaveCheckpoint(run.BestCheckpoint, datasetJson, state, model, optimizer, averaged);
             if (Config.Checkpoint.SaveLast)
-                SaveCheckpoint(run.LastCheckpoint, datasetJson, state, model, optimizer, average);
+                SaveCheckpoint(run.LastCheckpoint, datasetJson, state, model, optimizer, averaged);
+            foreach (var t in averaged?.Values.AsEnumerable() ?? [])
+                t.Dispose();
 
             if (Config.Logger.Csv)
                 csv.Log(metrics, epoch, globalStep - 1);
@@ -196,18 +208,41 @@ public sealed class Trainer(TrainConfig config, ProgressReporter? progress = nul
         return result;
     }
 
-    /// <summary>With weight averaging the checkpoint's model is the average (what evaluation reads), plus the live weights for resume.</summary>
-    private void SaveCheckpoint(string path, string datasetJson, TrainerState state, MultiheadNetwork model, optim.Optimizer optimizer, WeightAverage? average)
+    /// <summary>With weight averaging the checkpoint's model is the averaged state (what evaluation reads), plus the live weights for resume.</summary>
+    private void SaveCheckpoint(string path, string datasetJson, TrainerState state, MultiheadNetwork model, optim.Optimizer optimizer,
+        IReadOnlyDictionary<string, Tensor>? averaged)
     {
-        if (average is null)
+        if (averaged is null)
         {
             Checkpoint.Save(path, Config, datasetJson, state, model, optimizer);
             return;
         }
         using var scope = NewDisposeScope();
-        var live = model.state_dict().ToDictionary(e => e.Key, e => e.Value.detach().clone());
-        using (average.Apply())
+        using var noGrad = no_grad();
+        var current = model.state_dict();
+        var live = current.ToDictionary(e => e.Key, e => e.Value.detach().clone());
+        try
+        {
+            foreach (var (name, t) in current)
+                t.copy_(averaged[name]);
             Checkpoint.Save(path, Config, datasetJson, state, model, optimizer, live);
+        }
+        finally
+        {
+            foreach (var (name, t) in current)
+                t.copy_(live[name]);
+        }
+    }
+
+    /// <summary>The training split's inputs in order, one batch at a time (for re-estimating BatchNorm statistics).</summary>
+    private static IEnumerable<Tensor> TrainInputs(DatasetTensors train, int batchSize)
+    {
+        for (var start = 0; start < train.Count; start += batchSize)
+        {
+            var (images, labels) = train.Batch(null, start, Math.Min(batchSize, train.Count - start));
+            labels.Dispose();
+            yield return images;
+        }
     }
 
     private (double Loss, double[] Accuracy, long Samples, long GlobalStep) TrainEpoch(MultiheadNetwork model, IReadOnlyList<HeadObjective> objectives,

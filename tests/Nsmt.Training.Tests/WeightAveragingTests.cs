@@ -13,9 +13,10 @@ public class WeightAveragingTests(SmallDataset data) : IClassFixture<SmallDatase
         TrainConfig.Load(RepoPaths.Configs, "trivial_micro_small", ["logger.tensorboard=false", "trainer.threads=1", .. overrides]);
 
     [Fact]
-    public void Average_follows_the_ema_rule_for_weights_and_batchnorm_statistics_but_not_counters()
+    public void Average_follows_the_ema_rule_and_batchnorm_statistics_are_recomputed_for_it()
     {
-        // Expected values worked by hand from avg = decay * avg + (1 - decay) * w (timm's ModelEmaV2).
+        // Expected values worked by hand from avg = decay * avg + (1 - decay) * w (timm's ModelEmaV2) and, for the
+        // statistics, PyTorch's update_bn (momentum None: the plain mean and unbiased variance over the batches).
         using var model = nn.Sequential(("fc", nn.Linear(2, 1)), ("bn", nn.BatchNorm1d(1)));
         var state = model.state_dict();
         using (no_grad())
@@ -24,33 +25,41 @@ public class WeightAveragingTests(SmallDataset data) : IClassFixture<SmallDatase
             state["fc.bias"].copy_(tensor(new float[] { 0.5f }));
         }
         using var average = new WeightAverage(model, 0.75);
-        Assert.DoesNotContain("bn.num_batches_tracked", average.Names);
+        Assert.Equal(["fc.weight", "fc.bias", "bn.weight", "bn.bias"], average.Names);
 
         using (no_grad())
         {
             state["fc.weight"].copy_(tensor(new float[] { 3, -2 }).reshape(1, 2));
             state["fc.bias"].copy_(tensor(new float[] { 1.5f }));
         }
-        // One training forward: running_mean = 0.9 * 0 + 0.1 * mean(fc(x)); fc(x) = 3 - 2 + 1.5 = 2.5 and 3*3 - 2*1 + 1.5 = 8.5
-        // for x = [1,1], [3,1]: mean 5.5, running_mean 0.55; num_batches_tracked 1.
+        // One training forward: fc(x) = 3 - 2 + 1.5 = 2.5 and 3*3 - 2*1 + 1.5 = 8.5 for x = [1,1], [3,1];
+        // running_mean = 0.9 * 0 + 0.1 * 5.5 = 0.55, num_batches_tracked 1.
         model.train();
+        using var x = tensor(new float[] { 1, 1, 3, 1 }).reshape(2, 2);
         using (no_grad())
-            model.forward(tensor(new float[] { 1, 1, 3, 1 }).reshape(2, 2)).Dispose();
+            model.forward(x).Dispose();
         average.Update();
 
         var live = new[] { state["fc.weight"].ToArray<float>(), state["fc.bias"].ToArray<float>(), state["bn.running_mean"].ToArray<float>() };
         using (average.Apply())
         {
-            // 0.75 * [1, 2] + 0.25 * [3, -2] = [1.5, 1.0]; bias 0.75 * 0.5 + 0.25 * 1.5 = 0.75; running_mean 0.25 * 0.55 = 0.1375.
+            // 0.75 * [1, 2] + 0.25 * [3, -2] = [1.5, 1.0]; bias 0.75 * 0.5 + 0.25 * 1.5 = 0.75.
             Assert.Equal([1.5f, 1.0f], state["fc.weight"].ToArray<float>());
             Assert.Equal([0.75f], state["fc.bias"].ToArray<float>());
-            Assert.Equal(0.1375f, state["bn.running_mean"].ToArray<float>()[0], 6);
-            Assert.Equal(1L, state["bn.num_batches_tracked"].item<long>());
+
+            // The averaged fc gives 1.5 + 1 + 0.75 = 3.25 and 4.5 + 1 + 0.75 = 6.25: mean 4.75, unbiased variance 4.5.
+            WeightAverage.RecomputeBatchNorm(model, [x.clone()], input => model.forward(input).Dispose());
+            Assert.Equal(4.75f, state["bn.running_mean"].ToArray<float>()[0], 5);
+            Assert.Equal(4.5f, state["bn.running_var"].ToArray<float>()[0], 5);
+            Assert.True(model.training); // the mode the model had
         }
 
+        // The live weights and statistics come back, the counter too.
         Assert.Equal(live[0], state["fc.weight"].ToArray<float>());
         Assert.Equal(live[1], state["fc.bias"].ToArray<float>());
         Assert.Equal(live[2], state["bn.running_mean"].ToArray<float>());
+        Assert.Equal(1L, state["bn.num_batches_tracked"].item<long>());
+        Assert.Equal(0.1, ((TorchSharp.Modules.BatchNorm1d)model.children().Last()).momentum);
         Assert.Throws<ArgumentOutOfRangeException>(() => new WeightAverage(model, 1.0));
     }
 
