@@ -61,12 +61,20 @@ public sealed class Checkpoint : IDisposable
 
     public InputShape InputShape => new(Dataset.Channels, Dataset.Height, Dataset.Width);
 
-    public static void Save(string path, TrainConfig config, string datasetJson, TrainerState state, nn.Module model, optim.Optimizer optimizer)
+    /// <summary>Prefix of the live (not averaged) weights in a checkpoint of a run with weight averaging, for resume.</summary>
+    public const string LivePrefix = "live.";
+
+    /// <param name="live">With weight averaging: the live weights (saved under <see cref="LivePrefix"/>) while
+    /// <paramref name="model"/> holds the averaged ones, which evaluation and export read as <c>model.*</c>.</param>
+    public static void Save(string path, TrainConfig config, string datasetJson, TrainerState state, nn.Module model, optim.Optimizer optimizer,
+        IReadOnlyDictionary<string, Tensor>? live = null)
     {
         using var scope = NewDisposeScope();
         var tensors = new Dictionary<string, Tensor>();
         foreach (var (name, t) in model.state_dict())
             tensors["model." + name] = t;
+        foreach (var (name, t) in live ?? new Dictionary<string, Tensor>())
+            tensors[LivePrefix + name] = t;
         tensors[OptimizerStates.TensorName] = OptimizerStates.ToTensor(optimizer);
         tensors["rng_state"] = random.get_rng_state();
         var metadata = new Dictionary<string, string>

@@ -65,10 +65,20 @@ public sealed class Trainer(TrainConfig config, ProgressReporter? progress = nul
 
         var state = new TrainerState();
         var csv = new MetricsCsvLogger(run.MetricsCsv);
+        WeightAverage? average = null;
         if (resumeFrom is not null)
         {
             using var checkpoint = Checkpoint.Load(resumeFrom);
-            model.load_state_dict(checkpoint.Prefixed("model."), strict: true);
+            // A run with weight averaging stores the averaged model as model.* (what evaluation reads) and the
+            // live weights as live.*; training continues from the live ones.
+            var live = checkpoint.Prefixed(Checkpoint.LivePrefix);
+            model.load_state_dict(live.Count > 0 ? live : checkpoint.Prefixed("model."), strict: true);
+            if (Config.WeightAveraging.Enabled)
+            {
+                average = new WeightAverage(model, Config.WeightAveraging.Decay);
+                if (live.Count > 0)
+                    average.Load(checkpoint.Prefixed("model."), checkpoint.Path);
+            }
             checkpoint.LoadOptimizerState(optimizer);
             schedule.LoadStateDict(checkpoint.State.Scheduler);
             set_rng_state(checkpoint.RngState);
@@ -77,6 +87,11 @@ public sealed class Trainer(TrainConfig config, ProgressReporter? progress = nul
                 csv.Restore(MetricsCsvLogger.Read(run.MetricsCsv), state.EpochsCompleted);
             progress.Message($"resumed from {checkpoint}");
         }
+        else if (Config.WeightAveraging.Enabled)
+        {
+            average = new WeightAverage(model, Config.WeightAveraging.Decay);
+        }
+        using var averageScope = average;
 
         AtomicFile.WriteAllText(run.ConfigFile, Config.ResolvedYaml);
         using var tensorboard = Config.Logger.TensorBoard ? new TensorBoardWriter(run.TensorBoard) : null;
@@ -94,9 +109,21 @@ public sealed class Trainer(TrainConfig config, ProgressReporter? progress = nul
             cancellation.ThrowIfCancellationRequested();
             var clock = Stopwatch.StartNew();
             var learningRate = optimizer.ParamGroups.First().LearningRate;
-            var (trainLoss, trainAccuracy, samples, globalStep) = TrainEpoch(model, objectives, optimizer, schedule, train, stepsPerEpoch, epoch, state.GlobalStep, tensorboard, cancellation);
+            var (trainLoss, trainAccuracy, samples, globalStep) = TrainEpoch(model, objectives, optimizer, schedule, average, train, stepsPerEpoch, epoch, state.GlobalStep, tensorboard, cancellation);
             var trainSeconds = clock.Elapsed.TotalSeconds;
-            var val = SplitEvaluation.Run(model, objectives, validation, batchSize, Config.Trainer.LimitValBatches);
+            SplitResult val;
+            // With weight averaging: the averaged network, its BatchNorm statistics recomputed from the training split
+            // (SWA's update_bn), is what is validated and what the checkpoints hold (averaged below).
+            Dictionary<string, Tensor>? averaged = null;
+            using (average?.Apply())
+            {
+                if (average is not null)
+                {
+                    WeightAverage.RecomputeBatchNorm(model, TrainInputs(train, batchSize), images => model.call(images));
+                    averaged = model.state_dict().ToDictionary(e => e.Key, e => e.Value.detach().clone().DetachFromDisposeScope());
+                }
+                val = SplitEvaluation.Run(model, objectives, validation, batchSize, Config.Trainer.LimitValBatches);
+            }
 
             metrics = new Dictionary<string, double> { ["train/loss"] = trainLoss, ["lr"] = learningRate };
             for (var h = 0; h < objectives.Count; h++)
@@ -124,9 +151,11 @@ public sealed class Trainer(TrainConfig config, ProgressReporter? progress = nul
                 Metrics = metrics,
             };
             if (improved)
-                Checkpoint.Save(run.BestCheckpoint, Config, datasetJson, state, model, optimizer);
+                SaveCheckpoint(run.BestCheckpoint, datasetJson, state, model, optimizer, averaged);
             if (Config.Checkpoint.SaveLast)
-                Checkpoint.Save(run.LastCheckpoint, Config, datasetJson, state, model, optimizer);
+                SaveCheckpoint(run.LastCheckpoint, datasetJson, state, model, optimizer, averaged);
+            foreach (var t in averaged?.Values.AsEnumerable() ?? [])
+                t.Dispose();
 
             if (Config.Logger.Csv)
                 csv.Log(metrics, epoch, globalStep - 1);
@@ -183,8 +212,45 @@ public sealed class Trainer(TrainConfig config, ProgressReporter? progress = nul
         return result;
     }
 
+    /// <summary>With weight averaging the checkpoint's model is the averaged state (what evaluation reads), plus the live weights for resume.</summary>
+    private void SaveCheckpoint(string path, string datasetJson, TrainerState state, MultiheadNetwork model, optim.Optimizer optimizer,
+        IReadOnlyDictionary<string, Tensor>? averaged)
+    {
+        if (averaged is null)
+        {
+            Checkpoint.Save(path, Config, datasetJson, state, model, optimizer);
+            return;
+        }
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var current = model.state_dict();
+        var live = current.ToDictionary(e => e.Key, e => e.Value.detach().clone());
+        try
+        {
+            foreach (var (name, t) in current)
+                t.copy_(averaged[name]);
+            Checkpoint.Save(path, Config, datasetJson, state, model, optimizer, live);
+        }
+        finally
+        {
+            foreach (var (name, t) in current)
+                t.copy_(live[name]);
+        }
+    }
+
+    /// <summary>The training split's inputs in order, one batch at a time (for re-estimating BatchNorm statistics).</summary>
+    private static IEnumerable<Tensor> TrainInputs(DatasetTensors train, int batchSize)
+    {
+        for (var start = 0; start < train.Count; start += batchSize)
+        {
+            var (images, labels) = train.Batch(null, start, Math.Min(batchSize, train.Count - start));
+            labels.Dispose();
+            yield return images;
+        }
+    }
+
     private (double Loss, double[] Accuracy, long Samples, long GlobalStep) TrainEpoch(MultiheadNetwork model, IReadOnlyList<HeadObjective> objectives,
-        optim.Optimizer optimizer, TrainingSchedule schedule, DatasetTensors train, int steps, int epoch, long globalStep,
+        optim.Optimizer optimizer, TrainingSchedule schedule, WeightAverage? average, DatasetTensors train, int steps, int epoch, long globalStep,
         TensorBoardWriter? tensorboard, CancellationToken cancellation)
     {
         model.train();
@@ -208,6 +274,7 @@ public sealed class Trainer(TrainConfig config, ProgressReporter? progress = nul
             loss.backward();
             ClipGradients(model);
             optimizer.step();
+            average?.Update();
             schedule.AfterStep();
 
             var lossValue = loss.item<float>();

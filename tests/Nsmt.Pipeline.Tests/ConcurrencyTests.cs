@@ -7,7 +7,9 @@ namespace Nsmt.Pipeline.Tests;
 public sealed class ConcurrencyTests
 {
     // Each train announces itself, then waits (at most 3 s) for a second one to start: with two slots both see 2,
-    // one after another the first gives up and sees 1. A run path containing "beta" fails when the file fail-beta exists.
+    // one after another the first gives up and sees 1. A run path containing "beta" fails when the file fail-beta exists;
+    // then alpha finishes only after beta has failed (and a second more for the engine to reap it), so on a loaded
+    // machine alpha cannot finish first and legitimately free its slot for evaluate@alpha before the failure.
     private const string RendezvousTrain = """
         set -e
         data=$1; run=$2
@@ -15,7 +17,10 @@ public sealed class ConcurrencyTests
         i=0
         while [ "$(ls started.* | wc -l)" -lt 2 ] && [ $i -lt 30 ]; do sleep 0.1; i=$((i+1)); done
         mkdir -p "$run/checkpoints"
-        case "$run" in *beta*) if [ -f fail-beta ]; then exit 7; fi;; esac
+        case "$run" in *beta*) if [ -f fail-beta ]; then touch beta.failed; exit 7; fi;; esac
+        if [ -f fail-beta ]; then
+          i=0; while [ ! -f beta.failed ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i+1)); done; sleep 1
+        fi
         seen=$(ls started.* | wc -l)
         echo "{\"seen\": $seen}" > "$run/metrics.json"
         echo weights > "$run/checkpoints/best.ckpt"

@@ -62,7 +62,12 @@ public sealed record DataSettings
     /// <summary>Files: the reamped (wet) WAV.</summary>
     public string? ReampPath { get; init; }
 
-    /// <summary>Files: manual latency in samples (null = detect).</summary>
+    /// <summary>
+    /// Files: manual latency in samples (null = detect). Reference amp: the alignment to train with (null = the amp's
+    /// own latency setting, 0 by default). The reference amp's output peaks about 32 samples after its input (its
+    /// causal oversampling and cabinet filters); a WaveNet's 4,093-sample receptive field absorbs that, but an LSTM
+    /// would have to carry a delay line in its state, so its recipe aligns the pair the way NAM's latency calibration does.
+    /// </summary>
     public int? Latency { get; init; }
 
     /// <summary>Files: channel of a multi-channel file (0-based); null averages the channels.</summary>
@@ -341,7 +346,7 @@ public sealed record AmpTrainConfig
 
     private static readonly string[] ReferenceOnlyKeys = ["data.sample_rate", "data.seconds", "data.capture_seed", "data.amp"];
 
-    private static readonly string[] FilesOnlyKeys = ["data.di", "data.reamp", "data.latency", "data.channel", "data.resample", "data.input_gain_db"];
+    private static readonly string[] FilesOnlyKeys = ["data.di", "data.reamp", "data.channel", "data.resample", "data.input_gain_db"];
 
     private static string TypeName(ModelType type) => type switch
     {
@@ -436,6 +441,11 @@ public sealed record AmpTrainConfig
         line(1, "seconds", d.Seconds);
         line(1, "validation_seconds", d.ValidationSeconds?.ToString("R", CultureInfo.InvariantCulture) ?? "null");
         line(1, "capture_seed", d.CaptureSeed);
+        if (d.Latency is { } latency)
+        {
+            line(1, "latency", latency); // only when set: the resolved configs of runs without it stay as they were
+        }
+
         line(1, "amp", null);
         line(2, "gain_db", a.GainDb);
         line(2, "asymmetry", a.Asymmetry);

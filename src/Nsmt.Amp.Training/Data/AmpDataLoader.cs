@@ -39,7 +39,7 @@ public static class AmpDataLoader
         var pair = CapturePair.Load(capture.Samples, response, capture.SampleRate, new IngestOptions
         {
             Layout = capture.Layout,
-            ManualLatency = amp.Options.LatencySamples,
+            ManualLatency = settings.Latency ?? amp.Options.LatencySamples, // data.latency: an LSTM's alignment (DataSettings.Latency)
             InputGainDb = settings.InputGainDb,
         });
         return FromPair(pair, string.Create(CultureInfo.InvariantCulture, $"reference amp, {capture.DurationSeconds:0.#} s capture"));

@@ -35,7 +35,7 @@ public sealed record SpectrogramSettings(
 /// <summary>
 /// A dataset generator configuration, read from YAML with NSMT's key names:
 /// dataset.{size, sampling_rate, duration}, seed, sampling (random|grid), shuffle,
-/// generate.{height, width, channels, pre_emphasis_coefficient, temporal_envelope, spectral_envelope, normalize, output_dir},
+/// generate.{height, width, channels, pre_emphasis_coefficient, temporal_envelope, spectral_envelope, normalize, level, db_floor, db_ceiling, output_dir},
 /// stft.{type, n_fft, n_window, hop_length, window_type, bins_per_harmonic}, mel.{freq_min, freq_max_ratio},
 /// synthesizer.parameters.NAME.{min_value, max_value, step, description} (or NAME: value for a fixed one).
 /// </summary>
@@ -72,6 +72,9 @@ public sealed record GeneratorConfig
 
     public required string OutputRoot { get; init; }
 
+    /// <summary>generate.level: NSMT's per-image min-max (default) or a fixed dB range for the dataset.</summary>
+    public LevelScaling Level { get; init; } = LevelScaling.MinMax;
+
     public int Channels => Envelopes.Any ? 1 + (Envelopes.Temporal ? 1 : 0) + (Envelopes.Spectral ? 1 : 0) : BaseChannels;
 
     public IReadOnlyList<ParameterSpec> VaryingParameters => Parameters.Where(p => p.IsVarying).ToList();
@@ -98,7 +101,7 @@ public sealed record GeneratorConfig
     }
 
     /// <summary>A number that remembers whether it was written as an integer (NSMT's YAML typing).</summary>
-    private static ConfigNumber Number(ConfigReader b, string path, ConfigNumber? fallback)
+    internal static ConfigNumber Number(ConfigReader b, string path, ConfigNumber? fallback)
     {
         ConfigScalar? s = b.Scalar(path);
         return s is null ? fallback ?? throw b.Missing(path, "a number") : ParseNumber(b, path, s);
@@ -172,6 +175,7 @@ public sealed record GeneratorConfig
             throw new ConfigException($"{b.File}: field 'generate.normalize' needs generate.temporal_envelope or generate.spectral_envelope");
         }
 
+        LevelScaling level = LevelScaling.Bind(b, envelopes);
         string outputRoot = b.OptionalString("generate.output_dir") ?? "data";
         // Datasets are written below the current directory (the workspace) unless the command line says otherwise.
         _ = ConfigPaths.InsideWorkspace(outputRoot, b.Scalar("generate.output_dir")?.Origin, "generate.output_dir", Environment.CurrentDirectory);
@@ -196,6 +200,7 @@ public sealed record GeneratorConfig
             Spectrogram = spectrogram,
             Parameters = parameters,
             OutputRoot = outputRoot,
+            Level = level,
         };
         config.CheckImageFits(b.File);
         if (sampling == SamplingMode.Grid)

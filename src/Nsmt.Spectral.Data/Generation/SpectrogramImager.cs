@@ -149,6 +149,13 @@ internal sealed class SpectrogramImager
         // of the per-sample cost); the scaling, range and quantisation are fused passes.
         TensorPrimitives.Log10(_db, _db);
         (double min, double max) = DecibelQuantizer.ScaleWithRange(_db, 20.0);
+        if (_config.Level.Absolute)
+        {
+            // One dB range for the whole dataset (generate.level: absolute), recorded as the record's spec_min/spec_max
+            // so that the record still decodes to dB with its own fields.
+            (min, max) = (_config.Level.FloorDb.Value, _config.Level.CeilingDb.Value);
+        }
+
         DecibelQuantizer.Quantize(_db, min, max, _gray);
 
         if (_config.Envelopes.Any)

@@ -75,6 +75,11 @@ internal static class VimhInfoWriter
                 ("param_id_range", quantization),
                 ("param_val_range", quantization))),
         };
+        if (c.Level.Absolute)
+        {
+            info.Add((LevelScaling.InfoKey, c.Level.ToInfo())); // NSMT's loader reads only the keys it knows
+        }
+
         if (extra is not null)
         {
             info.Add(("nsmt_net", extra)); // our provenance; NSMT ignores unknown keys

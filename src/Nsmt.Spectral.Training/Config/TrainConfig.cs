@@ -52,6 +52,12 @@ public sealed record EarlyStoppingSettings(bool Enabled, string Monitor, string 
 
 public sealed record LoggerSettings(bool Csv, bool TensorBoard);
 
+/// <summary>An exponential moving average of the weights (0 = off), used for validation and checkpoints.</summary>
+public sealed record WeightAveragingSettings(double Decay)
+{
+    public bool Enabled => Decay > 0;
+}
+
 /// <summary>A fully composed and validated training config.</summary>
 public sealed record TrainConfig(
     string TaskName,
@@ -66,6 +72,9 @@ public sealed record TrainConfig(
     string LogDir,
     ConfigMapping Resolved)
 {
+    /// <summary>callbacks.weight_averaging; absent from the shipped configs, so their resolved configs are unchanged.</summary>
+    public WeightAveragingSettings WeightAveraging { get; init; } = new(0);
+
     /// <summary>Composes <c>train.yaml</c> + experiment + overrides and validates every key.</summary>
     public static TrainConfig Load(string configRoot, string? experiment, IEnumerable<string>? overrides = null) =>
         Bind(new ConfigComposer(configRoot).Compose(experiment, overrides ?? []));
@@ -120,7 +129,11 @@ public sealed record TrainConfig(
                 r.Double("callbacks.early_stopping.min_delta", 0, 0)),
             new LoggerSettings(r.Bool("logger.csv", true), r.Bool("logger.tensorboard", true)),
             r.String("paths.log_dir", "logs"),
-            root) { LogDirOrigin = r.Scalar("paths.log_dir")?.Origin };
+            root)
+        {
+            LogDirOrigin = r.Scalar("paths.log_dir")?.Origin,
+            WeightAveraging = new WeightAveragingSettings(r.Double("callbacks.weight_averaging.decay", 0, 0, 0.999999)),
+        };
         r.RejectUnknown();
         return config;
     }
