@@ -46,10 +46,13 @@ public static class AmpCheckpoint
 {
     public const string Format = "nsmt-amp-checkpoint/1";
 
+    /// <summary>Key prefix of the averaged weights in the checkpoint ("ema/" + the parameter's state_dict name).</summary>
+    public const string AveragePrefix = "ema/";
+
     private static readonly JsonSerializerOptions Json = new() { NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals };
 
     public static void Save(string path, AmpModule model, optim.Optimizer optimizer, LRScheduler scheduler, TrainingProgress progress,
-        string configYaml, int sampleRate, ExponentialWeightAverage? average = null)
+        string configYaml, int sampleRate, WeightAverage? average = null)
     {
         using var scope = NewDisposeScope();
         var tensors = new Dictionary<string, Tensor>();
@@ -60,7 +63,7 @@ public static class AmpCheckpoint
 
         tensors[OptimizerStates.TensorName] = OptimizerStates.ToTensor(optimizer);
 
-        foreach (var (name, t) in average?.State() ?? [])
+        foreach (var (name, t) in average?.Averages.Select(a => (AveragePrefix + a.Name, a.Average)) ?? [])
         {
             tensors[name] = t;
         }
@@ -121,7 +124,7 @@ public static class AmpCheckpoint
         }
 
         /// <summary>Whether the checkpoint holds averaged weights (the ones validated and exported).</summary>
-        public bool HasAverage => Tensors.Keys.Any(k => k.StartsWith(ExponentialWeightAverage.Prefix, StringComparison.Ordinal));
+        public bool HasAverage => Tensors.Keys.Any(k => k.StartsWith(AveragePrefix, StringComparison.Ordinal));
 
         /// <summary>Puts the checkpoint's averaged weights (or, without an average, its raw ones) into the model.</summary>
         public void LoadExportedWeights(AmpModule model)
@@ -129,11 +132,16 @@ public static class AmpCheckpoint
             LoadModel(model);
             if (HasAverage)
             {
-                using var average = new ExponentialWeightAverage(model, 0.5);
-                average.Load(Tensors, Path);
+                using var average = new WeightAverage(model, 0.5);
+                average.Load(Averages(), Path);
                 average.CopyToModel();
             }
         }
+
+        /// <summary>The averaged weights by parameter name (without the "ema/" prefix), for <see cref="WeightAverage.Load"/>.</summary>
+        public IReadOnlyDictionary<string, Tensor> Averages() =>
+            Tensors.Where(kv => kv.Key.StartsWith(AveragePrefix, StringComparison.Ordinal))
+                .ToDictionary(kv => kv.Key[AveragePrefix.Length..], kv => kv.Value);
 
         public void LoadTrainingState(optim.Optimizer optimizer, LRScheduler scheduler)
         {

@@ -88,7 +88,7 @@ public sealed class AmpTrainer
         using var optimizer = optim.Adam(model.parameters(), lr: t.LearningRate, weight_decay: t.WeightDecay);
         var scheduler = new ExponentialLR(optimizer, t.LearningRateGamma);
         using var loss = new AmpLoss(config.Loss);
-        using var average = t.EmaDecay > 0 ? new ExponentialWeightAverage(model, t.EmaDecay) : null;
+        using var average = t.EmaDecay > 0 ? new WeightAverage(model, t.EmaDecay) : null;
         var metrics = new MetricsCsvLogger(run.MetricsCsv);
         var state = resume ? Resume(model, optimizer, scheduler, average, metrics) : new TrainingProgress();
 
@@ -147,12 +147,12 @@ public sealed class AmpTrainer
     }
 
     /// <summary>Model, optimiser, scheduler, weight average and metrics as checkpoints/last.ckpt left them.</summary>
-    private TrainingProgress Resume(AmpModule model, optim.Optimizer optimizer, LRScheduler scheduler, ExponentialWeightAverage? average, MetricsCsvLogger metrics)
+    private TrainingProgress Resume(AmpModule model, optim.Optimizer optimizer, LRScheduler scheduler, WeightAverage? average, MetricsCsvLogger metrics)
     {
         using var checkpoint = AmpCheckpoint.Load(run.LastCheckpoint);
         checkpoint.LoadModel(model);
         checkpoint.LoadTrainingState(optimizer, scheduler);
-        average?.Load(checkpoint.Tensors, checkpoint.Path);
+        average?.Load(checkpoint.Averages(), checkpoint.Path);
         var state = checkpoint.Progress;
         if (File.Exists(run.MetricsCsv))
         {
@@ -178,7 +178,7 @@ public sealed class AmpTrainer
     }
 
     /// <summary>The run's callbacks in the order of their effects: averaging, checkpoints, then the stop rules.</summary>
-    private AmpTrainingCallbacks Callbacks(AmpModule model, optim.Optimizer optimizer, LRScheduler scheduler, ExponentialWeightAverage? average, string configYaml)
+    private AmpTrainingCallbacks Callbacks(AmpModule model, optim.Optimizer optimizer, LRScheduler scheduler, WeightAverage? average, string configYaml)
     {
         var t = config.Training;
         var callbacks = new List<IAmpTrainingCallback>();

@@ -1,3 +1,4 @@
+using Nsmt.Neural.Optimization;
 using System.Globalization;
 using Nsmt.Runs;
 
@@ -58,7 +59,7 @@ internal sealed class AmpTrainingCallbacks(IReadOnlyList<IAmpTrainingCallback> c
 }
 
 /// <summary>NAM's optional EMA of the weights: updated after every step, validated and exported in place of the raw weights.</summary>
-internal sealed class WeightAveraging(ExponentialWeightAverage average) : IAmpTrainingCallback
+internal sealed class WeightAveraging(WeightAverage average) : IAmpTrainingCallback
 {
     public void OnStepEnd() => average.Update();
 

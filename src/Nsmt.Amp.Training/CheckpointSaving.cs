@@ -21,7 +21,7 @@ internal sealed class CheckpointSaving(
     AmpModule model,
     optim.Optimizer optimizer,
     LRScheduler scheduler,
-    ExponentialWeightAverage? average,
+    WeightAverage? average,
     AmpTrainConfig config,
     AmpTrainingData data,
     RunDirectory run,

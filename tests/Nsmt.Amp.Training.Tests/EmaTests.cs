@@ -1,3 +1,4 @@
+using Nsmt.Neural.Optimization;
 using Nsmt.Neural;
 using Nsmt.Amp.Training.Modules;
 using Nsmt.Amp.Training;
@@ -14,7 +15,7 @@ public class EmaTests
         using var model = new SeedWaveNet(new SeedWaveNetOptions(Channels: 2, Layers: 1));
         var parameter = model.parameters().First();
         var initial = parameter.ToArray<float>();
-        using var average = new ExponentialWeightAverage(model, 0.75);
+        using var average = new WeightAverage(model, 0.75);
         using (no_grad())
         {
             parameter.add_(1.0);
@@ -28,6 +29,6 @@ public class EmaTests
         }
 
         Assert.Equal(raw, parameter.ToArray<float>());
-        Assert.Throws<ArgumentOutOfRangeException>(() => new ExponentialWeightAverage(model, 1.0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new WeightAverage(model, 1.0));
     }
 }

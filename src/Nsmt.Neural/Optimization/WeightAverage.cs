@@ -7,7 +7,8 @@ namespace Nsmt.Neural.Optimization;
 /// <summary>
 /// An exponential moving average of a model's parameters, updated after every optimiser step:
 /// avg = decay * avg + (1 - decay) * w, starting from the initial weights (timm's ModelEmaV2, Lightning's
-/// EMAWeightAveraging). Validation and checkpoints use the average; the live weights keep training.
+/// EMAWeightAveraging, NAM's optional EMA). Validation, checkpoints and exports use the average; the live weights keep
+/// training. Both trainers use it: the spectral one (callbacks.weight_averaging) and the amp one (training.ema_decay).
 /// </summary>
 /// <remarks>
 /// A constant learning rate leaves the weights wandering around a minimum (the template's cnn_tiny run swings by
@@ -37,6 +38,9 @@ public sealed class WeightAverage : IDisposable
 
     /// <summary>Names of the averaged parameters, as in the model's state_dict.</summary>
     public IEnumerable<string> Names => entries.Select(e => e.Name);
+
+    /// <summary>The averages by parameter name (for checkpoints; each format chooses its own key prefix).</summary>
+    public IEnumerable<(string Name, Tensor Average)> Averages => entries.Select(e => (e.Name, e.Average));
 
     /// <summary>One step of the average; call after each optimiser step.</summary>
     public void Update()
@@ -91,6 +95,14 @@ public sealed class WeightAverage : IDisposable
                 norms[i].momentum = momenta[i];
             model.train(wasTraining);
         }
+    }
+
+    /// <summary>Copies the averaged parameters into the model for good (an export of what was validated).</summary>
+    public void CopyToModel()
+    {
+        using var noGrad = no_grad();
+        foreach (var (_, live, average) in entries)
+            live.copy_(average);
     }
 
     /// <summary>Restores the averages from a state dict holding every averaged parameter (a checkpoint's averaged model).</summary>
