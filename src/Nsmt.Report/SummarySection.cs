@@ -113,8 +113,8 @@ internal static class SummarySection
         return Math.Abs(points) <= 2
             ? ($"{head}: learned, matches PyTorch ({points:+0.0;-0.0} points)", true)
             : points > 0
-                ? ($"{head}: learned, {points:0.0} points above PyTorch", true)
-                : ($"{head}: learned, but {-points:0.0} points below PyTorch", false);
+                ? ($"{head}: learned, {points:0.0} points above PyTorch's template recipe", true)
+                : ($"{head}: learned, but {-points:0.0} points below PyTorch's template recipe", false);
     }
 
     private static void AddAmp(HtmlReport report, string directory, string? run, ISet<string> present)
