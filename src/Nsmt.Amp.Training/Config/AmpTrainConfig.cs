@@ -159,26 +159,6 @@ public sealed record TrainingSettings
     public double MaxSeconds { get; init; }
 }
 
-/// <summary><c>metadata:</c> the gear fields written into each exported .nam.</summary>
-public sealed record MetadataSettings
-{
-    public string? Name { get; init; }
-
-    public string? ModeledBy { get; init; }
-
-    public string? GearMake { get; init; }
-
-    public string? GearModel { get; init; }
-
-    public string? GearType { get; init; }
-
-    public string? ToneType { get; init; }
-
-    public double? InputLevelDbu { get; init; }
-
-    public double? OutputLevelDbu { get; init; }
-}
-
 /// <summary>
 /// An amp training experiment (configs/amp/*.yaml): seed, data, model, training, loss, metadata.
 /// Every key has a default (NAM's where NAM has one); an unknown key is an error naming it.
@@ -195,7 +175,11 @@ public sealed record AmpTrainConfig
 
     public LossSettings Loss { get; init; } = new();
 
-    public MetadataSettings Metadata { get; init; } = new();
+    /// <summary>
+    /// <c>metadata:</c> the gear fields written into each exported .nam (name, modeled_by, gear_make, gear_model,
+    /// gear_type, tone_type, input/output_level_dbu); export adds the date, loudness, gain and training fields.
+    /// </summary>
+    public NamMetadata Metadata { get; init; } = new();
 
     /// <summary>The file the config was read from (null when built in code).</summary>
     public string? SourcePath { get; init; }
@@ -318,7 +302,7 @@ public sealed record AmpTrainConfig
             Dc = s.Double("loss.dc", l.Dc, 0),
             PreEmphasisCoefficient = s.Double("loss.pre_emph_coef", l.PreEmphasisCoefficient, 0, 0.999999),
         };
-        var metadata = new MetadataSettings
+        var metadata = new NamMetadata
         {
             Name = s.OptionalString("metadata.name"),
             ModeledBy = s.OptionalString("metadata.modeled_by"),

@@ -64,22 +64,15 @@ public static class TrainedModelMetadata
         return max > min ? Math.Clamp((sum - min) / (max - min), 0, 1) : 0;
     }
 
-    public static NamMetadata Build(AmpModule module, int sampleRate, MetadataSettings gear, AmpTrainingData? data, double? validationEsr, DateTime now)
+    /// <summary>The gear fields of the recipe's <c>metadata:</c> plus what export measures and records.</summary>
+    public static NamMetadata Build(AmpModule module, int sampleRate, NamMetadata gear, AmpTrainingData? data, double? validationEsr, DateTime now)
     {
         var clip = ReferenceClip(sampleRate);
-        return new NamMetadata
+        return gear with
         {
             Date = new NamDate(now.Year, now.Month, now.Day, now.Hour, now.Minute, now.Second),
             Loudness = Loudness(module, clip),
             Gain = Gain(module, clip),
-            Name = gear.Name,
-            ModeledBy = gear.ModeledBy,
-            GearMake = gear.GearMake,
-            GearModel = gear.GearModel,
-            GearType = gear.GearType,
-            ToneType = gear.ToneType,
-            InputLevelDbu = gear.InputLevelDbu,
-            OutputLevelDbu = gear.OutputLevelDbu,
             Training = new NamTrainingMetadata
             {
                 Settings = new NamTrainingSettings { IgnoreChecks = false },
