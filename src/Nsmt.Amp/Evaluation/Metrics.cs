@@ -96,36 +96,11 @@ public static class Metrics
     /// <summary>10 log10(sum t^2 / sum (t-y)^2): -10 log10(ESR). Infinite for a perfect prediction.</summary>
     public static double SnrDb(ReadOnlySpan<float> prediction, ReadOnlySpan<float> target) => -10 * Math.Log10(Esr(prediction, target));
 
-    /// <summary>Pearson's r (NaN when either signal is constant).</summary>
+    /// <summary>Pearson's r (NaN when either signal is constant): <see cref="Correlation.Pearson"/>.</summary>
     public static double Pearson(ReadOnlySpan<float> prediction, ReadOnlySpan<float> target)
     {
         CheckLengths(prediction, target);
-        int n = target.Length;
-        if (n == 0)
-        {
-            return double.NaN;
-        }
-
-        double meanY = 0, meanT = 0;
-        for (int i = 0; i < n; i++)
-        {
-            meanY += prediction[i];
-            meanT += target[i];
-        }
-
-        meanY /= n;
-        meanT /= n;
-        double covariance = 0, varianceY = 0, varianceT = 0;
-        for (int i = 0; i < n; i++)
-        {
-            double dy = prediction[i] - meanY;
-            double dt = target[i] - meanT;
-            covariance += dy * dt;
-            varianceY += dy * dy;
-            varianceT += dt * dt;
-        }
-
-        return varianceY > 0 && varianceT > 0 ? covariance / Math.Sqrt(varianceY * varianceT) : double.NaN;
+        return Correlation.Pearson(prediction, target);
     }
 
     /// <summary>Null test: RMS level of t - y in dBFS (what is left when the model's output is subtracted from the amp's).</summary>
