@@ -1,3 +1,4 @@
+using Nsmt.Audio.Dsp;
 namespace Nsmt.Amp.ReferenceAmp;
 
 /// <summary>
@@ -20,14 +21,14 @@ internal sealed class HalfbandFilter
 
         _taps = new double[tapCount];
         int centre = (tapCount - 1) / 2;
-        double i0Beta = BesselI0(kaiserBeta);
+        double i0Beta = Window.BesselI0(kaiserBeta);
         double sum = 0;
         for (int n = 0; n < tapCount; n++)
         {
             int offset = n - centre;
             double sinc = offset == 0 ? 1.0 : Math.Sin(Math.PI * offset / 2.0) / (Math.PI * offset / 2.0);
             double r = (double)offset / centre;
-            double window = BesselI0(kaiserBeta * Math.Sqrt(Math.Max(0, 1 - (r * r)))) / i0Beta;
+            double window = Window.BesselI0(kaiserBeta * Math.Sqrt(Math.Max(0, 1 - (r * r)))) / i0Beta;
             _taps[n] = 0.5 * sinc * window;
             sum += _taps[n];
         }
@@ -84,21 +85,5 @@ internal sealed class HalfbandFilter
         }
 
         return output;
-    }
-
-    private static double BesselI0(double x)
-    {
-        double sum = 1, term = 1, q = x * x / 4;
-        for (int k = 1; k < 200; k++)
-        {
-            term *= q / ((double)k * k);
-            sum += term;
-            if (term < sum * 1e-17)
-            {
-                break;
-            }
-        }
-
-        return sum;
     }
 }

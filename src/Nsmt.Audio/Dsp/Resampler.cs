@@ -39,7 +39,7 @@ public sealed class Resampler
         // Kaiser's length estimate, in input samples, for this attenuation and transition width.
         double length = (StopbandAttenuationDb - 7.95) / (2.285 * 2 * Math.PI * (transition / inputRate));
         _halfTaps = (int)Math.Ceiling(length / 2) + 1;
-        double i0Beta = BesselI0(beta);
+        double i0Beta = Window.BesselI0(beta);
 
         _phases = new double[_up][];
         for (int phase = 0; phase < _up; phase++)
@@ -50,7 +50,7 @@ public sealed class Resampler
             {
                 double tau = frac - (i - _halfTaps); // distance from the input sample to the output instant
                 double r = tau / (_halfTaps);
-                double window = Math.Abs(r) >= 1 ? 0 : BesselI0(beta * Math.Sqrt(1 - (r * r))) / i0Beta;
+                double window = Math.Abs(r) >= 1 ? 0 : Window.BesselI0(beta * Math.Sqrt(1 - (r * r))) / i0Beta;
                 taps[i] = 2 * fc * Sinc(2 * fc * tau) * window;
             }
 
@@ -107,23 +107,6 @@ public sealed class Resampler
     }
 
     private static double Sinc(double x) => x == 0 ? 1.0 : Math.Sin(Math.PI * x) / (Math.PI * x);
-
-    private static double BesselI0(double x)
-    {
-        // Power series; converges quickly for the beta values used here (< 15).
-        double sum = 1, term = 1, q = x * x / 4;
-        for (int k = 1; k < 200; k++)
-        {
-            term *= q / ((double)k * k);
-            sum += term;
-            if (term < sum * 1e-17)
-            {
-                break;
-            }
-        }
-
-        return sum;
-    }
 
     private static int Gcd(int a, int b)
     {

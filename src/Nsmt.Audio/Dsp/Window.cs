@@ -14,6 +14,26 @@ public enum WindowType
 /// </summary>
 public static class Window
 {
+    /// <summary>
+    /// The zeroth-order modified Bessel function of the first kind, I0(x), by its power series (converges quickly for
+    /// the Kaiser betas used here, below 15): a Kaiser window's value at r in [-1, 1] is I0(beta sqrt(1 - r^2)) / I0(beta).
+    /// </summary>
+    public static double BesselI0(double x)
+    {
+        double sum = 1, term = 1, q = x * x / 4;
+        for (int k = 1; k < 200; k++)
+        {
+            term *= q / ((double)k * k);
+            sum += term;
+            if (term < sum * 1e-17)
+            {
+                break;
+            }
+        }
+
+        return sum;
+    }
+
     public static double[] Create(WindowType type, int length, bool periodic)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(length, 0);
