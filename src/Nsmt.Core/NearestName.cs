@@ -14,8 +14,10 @@ public static class NearestName
             if (d < bestDistance)
                 (best, bestDistance) = (candidate, d);
         }
-        // A suggestion is only useful when it is closer than rewriting the word.
-        return best is not null && bestDistance <= Math.Max(2, name.Length / 2) ? best : null;
+        // A suggestion is only useful when it is closer than rewriting the word. For a dotted key the word is its last
+        // segment: siblings share the prefix, which would otherwise let 'model.net.bogus' pass for 'model.net.dropout'.
+        int word = name.Length - (name.LastIndexOf('.') + 1);
+        return best is not null && bestDistance <= Math.Max(2, word / 2) ? best : null;
     }
 
     /// <summary>" (did you mean 'x'?)" or an empty string.</summary>

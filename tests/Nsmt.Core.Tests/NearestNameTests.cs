@@ -19,5 +19,8 @@ public sealed class NearestNameTests
         string[] keys = ["max_epochs", "min_epochs", "batch_size"];
         Assert.Equal(" (did you mean 'max_epochs'?)", NearestName.Suggestion("max_epoch", keys));
         Assert.Equal("", NearestName.Suggestion("learning_rate", keys));
+        // Dotted keys: judged on the last segment, so a shared prefix does not make an unrelated word "near".
+        Assert.Equal("", NearestName.Suggestion("model.net.bogus", ["model.net.dropout", "model.net.channels"]));
+        Assert.Equal(" (did you mean 'model.net.dropout'?)", NearestName.Suggestion("model.net.dropuot", ["model.net.dropout", "model.net.channels"]));
     }
 }

@@ -89,6 +89,8 @@ public sealed class ErrorTests
     {
         var result = StageProgram.Run(stage, args);
         AssertBadInput(stage, result, $"'{key}'");
+        // The whole line, now that every stage reads configs through Nsmt.Config (repository paths scrubbed).
+        Snapshot.Verify(result.Error, name: $"{stage}-{key}");
         if (alsoNamed is not null)
         {
             Assert.Contains(alsoNamed, result.Error, StringComparison.Ordinal);
@@ -104,6 +106,7 @@ public sealed class ErrorTests
         var result = StageProgram.Run(stage, args);
         AssertBadInput(stage, result, key);
         Assert.Contains("'abc'", result.Error, StringComparison.Ordinal);
+        Snapshot.Verify(result.Error, name: $"{stage}-{key}");
     }
 
     private static void AssertBadInput(string stage, StageProgram.Result result, string named)
