@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 using Nsmt.Amp.Architectures;
 using Nsmt.Config;
 using Nsmt.Amp.ReferenceAmp;
@@ -380,16 +379,26 @@ public sealed record AmpTrainConfig
     /// <summary>The resolved config as YAML: every key with its value, defaults included (written to the run folder).</summary>
     public string ToYaml()
     {
-        var sb = new StringBuilder();
+        // The resolved recipe as a config tree, written by the config library's one YAML writer: a section opens a
+        // mapping one level deeper, a value is a plain scalar, and free text (paths, gear names) a quoted one.
+        const string origin = "resolved amp config";
+        var root = new ConfigMapping(origin);
+        var open = new List<ConfigMapping> { root };
         void Line(int indent, string key, object? value)
         {
-            sb.Append(' ', indent * 2).Append(key).Append(':');
-            if (value is not null)
+            ConfigNode node = value switch
             {
-                sb.Append(' ').Append(Format(value));
+                null => new ConfigMapping(origin),
+                Text { Value: null } => new ConfigScalar("null", origin),
+                Text text => new ConfigScalar(text.Value, origin, plain: false),
+                _ => new ConfigScalar(Format(value), origin),
+            };
+            open[indent].Set(key, node);
+            if (node is ConfigMapping section)
+            {
+                open.RemoveRange(indent + 1, open.Count - indent - 1);
+                open.Add(section);
             }
-
-            sb.Append('\n');
         }
 
         var d = Data;
@@ -413,7 +422,7 @@ public sealed record AmpTrainConfig
 
         Line(1, "ny", d.Ny);
         WriteModelAndRest(Line);
-        return sb.ToString();
+        return ConfigYaml.Write(root);
     }
 
     /// <summary>The reference source's data keys: the capture and the reference amp's knobs.</summary>
@@ -506,8 +515,10 @@ public sealed record AmpTrainConfig
         line(1, "output_level_dbu", md.OutputLevelDbu?.ToString("R", CultureInfo.InvariantCulture) ?? "null");
     }
 
-    private static string Quote(string? value) =>
-        value is null ? "null" : "\"" + value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\"";
+    /// <summary>Free text (a path, a gear name): written quoted, so YAML reads it back as the same string.</summary>
+    private sealed record Text(string? Value);
+
+    private static Text Quote(string? value) => new(value);
 
     private static string Format(object value) => value switch
     {
