@@ -1,3 +1,4 @@
+using Nsmt.Runs;
 using System.Text;
 using Nsmt.Plots;
 
@@ -47,7 +48,7 @@ internal static class AmpSection
             report.SvgRow(figures);
         }
 
-        string summary = Path.Combine(run, "summary.json");
+        string summary = RunDirectory.Existing(run).SummaryJson;
         if (File.Exists(summary))
             report.Table(["metric", "value"], ReportBuilder.Scalars(File.ReadAllText(summary)).Where(r => !r[0].StartsWith("top_k", StringComparison.Ordinal)));
     }

@@ -1,3 +1,4 @@
+using Nsmt.Runs;
 using System.Text.Json;
 
 namespace Nsmt.Report;
@@ -29,7 +30,7 @@ internal sealed record SpectralExperiment(string Name, string? Run, string? Eval
             string? run = runs.FirstOrDefault(r => FolderName(r) == name);
             string? eval = evals.FirstOrDefault(e => FolderName(e) == name)
                 ?? (run is not null && Directory.Exists(Path.Combine(run, "eval")) ? Path.Combine(run, "eval") : null);
-            var config = run is null ? new Dictionary<string, string>() : SweepSection.FlatConfig(Path.Combine(run, "config.yaml"));
+            var config = run is null ? new Dictionary<string, string>() : SweepSection.FlatConfig(RunDirectory.Existing(run).ConfigFile);
             string? dataDir = config.GetValueOrDefault("data.dir");
             string? dataName = config.GetValueOrDefault("choices.data");
             string? dataset = request.Datasets.Where(Directory.Exists).FirstOrDefault(d =>

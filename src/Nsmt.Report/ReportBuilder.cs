@@ -110,7 +110,8 @@ public static partial class ReportBuilder
         report.Heading($"Training run {name}", id: Anchors.Run(name));
         report.Html(Anchors.Related([(Anchors.Eval(name), "evaluation"), (Anchors.Dataset(experiment?.DatasetSection ?? ""), "dataset"), (Anchors.Diagram(name), "architecture"), ("summary", "summary")], present));
         TrainingCurves.Add(report, run, experiment?.Eval);
-        foreach (var file in new[] { "summary.json", "timing.json" }.Select(f => Path.Combine(run, f)).Where(File.Exists))
+        var files = RunDirectory.Existing(run);
+        foreach (var file in new[] { files.SummaryJson, files.TimingJson }.Where(File.Exists))
             report.Table(["metric", "value"], Scalars(File.ReadAllText(file)).Where(r => !r[0].StartsWith("metrics.", StringComparison.Ordinal)));
         if (Directory.Exists(Path.Combine(run, "eval")))
             AddEvaluation(report, Path.Combine(run, "eval"), null, present, Anchors.Eval(name));
@@ -170,7 +171,7 @@ public static partial class ReportBuilder
 
     internal static List<Dictionary<string, double>> ReadMetrics(string run)
     {
-        var path = Path.Combine(run, "metrics.csv");
+        var path = RunDirectory.Existing(run).MetricsCsv;
         return File.Exists(path) ? MetricsCsvLogger.Read(path) : [];
     }
 

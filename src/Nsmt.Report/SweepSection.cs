@@ -1,3 +1,4 @@
+using Nsmt.Runs;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
@@ -30,7 +31,7 @@ public static partial class SweepSection
 
     private static void AddSweep(HtmlReport report, string baseExperiment, List<string> runs)
     {
-        var rows = runs.Select(r => (Name: Path.GetFileName(Path.TrimEndingDirectorySeparator(r)), Config: FlatConfig(Path.Combine(r, "config.yaml")), Score: ReadScore(r)))
+        var rows = runs.Select(r => (Name: Path.GetFileName(Path.TrimEndingDirectorySeparator(r)), Config: FlatConfig(RunDirectory.Existing(r).ConfigFile), Score: ReadScore(r)))
             .OrderByDescending(r => r.Score ?? double.NegativeInfinity).ThenBy(r => r.Name, StringComparer.Ordinal).ToList();
         // The swept keys are those whose values differ, less the run's own name (task_name, choices.experiment) and
         // the keys a swapped group file brings along (model.net.* follows from choices.model).
@@ -78,7 +79,7 @@ public static partial class SweepSection
 
     private static double? ReadScore(string run)
     {
-        string file = Path.Combine(run, "summary.json");
+        string file = RunDirectory.Existing(run).SummaryJson;
         if (!File.Exists(file))
         {
             return null;

@@ -1,3 +1,4 @@
+using Nsmt.Runs;
 using System.Text.Json;
 using Nsmt.Plots;
 
@@ -44,7 +45,7 @@ internal static class TrainingCurves
             }
         }
 
-        var steps = TensorBoardScalars.Read(Path.Combine(run, "tensorboard"), StepLossTag);
+        var steps = TensorBoardScalars.Read(RunDirectory.Existing(run).TensorBoard, StepLossTag);
         if (steps.Count > 1)
         {
             var chart = new LineChart { Title = "Training loss per step", XLabel = "step", YLabel = "loss", ShowLegend = false };

@@ -5,10 +5,11 @@ namespace Nsmt.Runs;
 /// <summary>A run's output folder: <c>logs/&lt;task&gt;/runs/&lt;yyyy-MM-dd_HH-mm-ss&gt;/</c> with <c>checkpoints/</c> inside.</summary>
 public sealed class RunDirectory
 {
-    private RunDirectory(string path)
+    private RunDirectory(string path, bool create)
     {
         Path = System.IO.Path.GetFullPath(path);
-        Directory.CreateDirectory(Checkpoints);
+        if (create)
+            Directory.CreateDirectory(Checkpoints);
     }
 
     public string Path { get; }
@@ -37,9 +38,12 @@ public sealed class RunDirectory
         var candidate = System.IO.Path.Combine(runs, stamp);
         for (var i = 1; Directory.Exists(candidate); i++)
             candidate = System.IO.Path.Combine(runs, $"{stamp}_{i}");
-        return new RunDirectory(candidate);
+        return new RunDirectory(candidate, create: true);
     }
 
     /// <summary>An explicit run folder (pipelines pass one so outputs land where the stage declares them).</summary>
-    public static RunDirectory At(string path) => new(path);
+    public static RunDirectory At(string path) => new(path, create: true);
+
+    /// <summary>The layout of a run another program wrote, for reading (creates nothing).</summary>
+    public static RunDirectory Existing(string path) => new(path, create: false);
 }

@@ -1,11 +1,11 @@
 using System.Buffers.Binary;
 using Google.Protobuf;
 
-namespace Nsmt.Report;
+namespace Nsmt.Runs;
 
 /// <summary>
 /// Reads scalar series back from TensorBoard event files (TFRecord-framed <c>tensorflow.Event</c> protos, as
-/// <c>Nsmt.Runs.TensorBoardWriter</c> writes them): the report's source of the per-step loss, which
+/// <see cref="TensorBoardWriter"/> beside it writes them): the report's source of the per-step loss, which
 /// metrics.csv (one row per epoch) does not hold. A truncated last record (a run still writing) ends the read.
 /// </summary>
 public static class TensorBoardScalars
