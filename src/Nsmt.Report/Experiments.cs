@@ -41,15 +41,14 @@ internal sealed record SpectralExperiment(string Name, string? Run, string? Eval
         return result;
     }
 
-    /// <summary>A JSON file's root, or null when the file is absent; malformed JSON is an error naming the file.</summary>
-    public static JsonDocument? ReadJson(string? directory, string file)
-    {
-        if (directory is null)
-        {
-            return null;
-        }
+    /// <summary>A training run's summary.json (its place in <see cref="RunDirectory"/>'s layout), or null when absent.</summary>
+    public static JsonDocument? ReadRunSummary(string? run) => run is null ? null : ReadJsonFile(RunDirectory.Existing(run).SummaryJson);
 
-        string path = Path.Combine(directory, file);
+    /// <summary>A JSON file's root, or null when the file is absent; malformed JSON is an error naming the file.</summary>
+    public static JsonDocument? ReadJson(string? directory, string file) => directory is null ? null : ReadJsonFile(Path.Combine(directory, file));
+
+    private static JsonDocument? ReadJsonFile(string path)
+    {
         if (!File.Exists(path))
         {
             return null;

@@ -34,7 +34,7 @@ internal static class SummarySection
     private static void AddSpectral(HtmlReport report, SpectralExperiment e, ISet<string> present)
     {
         report.Heading($"{e.Name}: spectrogram to synth parameters", 3, id: $"summary-{HtmlReport.Slug(e.Name)}");
-        using var summary = SpectralExperiment.ReadJson(e.Run, "summary.json");
+        using var summary = SpectralExperiment.ReadRunSummary(e.Run);
         using var metrics = SpectralExperiment.ReadJson(e.Eval, "metrics.json");
         string model = e.Model ?? e.Config.GetValueOrDefault("model.net.architecture") ?? "the model";
         string parameters = summary is not null && Number(summary.RootElement, "parameters") is { } p ? string.Create(CultureInfo.InvariantCulture, $" ({p:N0} parameters)") : "";
@@ -122,7 +122,7 @@ internal static class SummarySection
         string name = SpectralExperiment.FolderName(directory);
         report.Heading($"{name}: guitar amp model", 3, id: $"summary-{HtmlReport.Slug(name)}");
         using var metrics = SpectralExperiment.ReadJson(directory, "metrics.json");
-        using var summary = SpectralExperiment.ReadJson(run, "summary.json");
+        using var summary = SpectralExperiment.ReadRunSummary(run);
         if (metrics is null)
         {
             report.Html("<p class=\"verdict warn\">No amp evaluation metrics (metrics.json): no headline figures.</p>");
