@@ -189,6 +189,22 @@ public class ModelTests
         AssertGradient(Golden.Floats("lstm24.params_grad"), gradients, "parameter gradients (core, then head)");
     }
 
+    [Fact]
+    public void An_lstm_converted_to_float64_still_processes_from_its_initial_state()
+    {
+        // Issue 29's side finding: after module.to(float64) the initial-state properties held the released tensors.
+        using var scope = NewDisposeScope();
+        manual_seed(13);
+        using var model = new NamLstm(new LstmConfig { HiddenSize = 5, NumLayers = 2 }, sampleRate: 100);
+        model.SetInitialStateFromSilence();
+        var input = Golden.Floats("lstm.input")[..300];
+        float[] single = model.Process(input);
+        model.to(ScalarType.Float64);
+        Assert.Equal(ScalarType.Float64, model.InitialHidden.dtype);
+        float[] dbl = model.Process(input);
+        Golden.AssertClose(dbl, single, 1e-5, 1e-4, "float64 against float32 processing");
+    }
+
     // float32 sums over hundreds of terms: within 1e-4 of the largest gradient (the wrong kernels were 8-45 % off).
     private static void AssertGradient(float[] expected, float[] actual, string what) =>
         Golden.AssertClose(expected, actual, 1e-4 * expected.Max(Math.Abs), 1e-4, what);
