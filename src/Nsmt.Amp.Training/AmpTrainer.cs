@@ -103,12 +103,15 @@ public sealed class AmpTrainer
         using var tensorBoard = new TensorBoardWriter(run.TensorBoard);
         var clock = Stopwatch.StartNew();
         double elapsedBefore = state.ElapsedSeconds;
+        var budget = new TimeBudget(t.MaxSeconds);
+        // Checked between batches too: one epoch of a long recording can outlast the whole budget.
+        bool OutOfTime() => budget.Enabled && elapsedBefore + clock.Elapsed.TotalSeconds >= budget.Seconds;
         string stopReason = "completed all epochs";
         string? divergence = null;
         for (int epoch = state.Epoch + 1; epoch < t.Epochs; epoch++)
         {
             var epochClock = Stopwatch.StartNew();
-            var (trainLoss, terms, steps) = TrainEpoch(model, train, optimizer, loss, callbacks, epoch, ref state, cancellation);
+            var (trainLoss, terms, steps, stepsDone) = TrainEpoch(model, train, optimizer, loss, callbacks, epoch, ref state, OutOfTime, cancellation);
             double trainSeconds = epochClock.Elapsed.TotalSeconds;
             if (cancellation.IsCancellationRequested)
             {
@@ -153,7 +156,15 @@ public sealed class AmpTrainer
 
             var row = MetricsRow(trainLoss, terms, esr, Metrics.Mse(prediction, validationTarget), learningRate, trainSeconds, state);
             LogEpoch(metrics, tensorBoard, row, epoch, state);
-            progress.EpochCompleted(epoch, row, steps * (double)t.BatchSize * train.Ny / Math.Max(trainSeconds, 1e-9), epochClock.Elapsed);
+            progress.EpochCompleted(epoch, row, stepsDone * (double)t.BatchSize * train.Ny / Math.Max(trainSeconds, 1e-9), epochClock.Elapsed);
+            if (stepsDone < steps)
+            {
+                // Validated, ranked and checkpointed like a whole epoch (so nothing trained is lost); a resume starts the next.
+                stopReason = string.Create(CultureInfo.InvariantCulture,
+                    $"time budget of {t.MaxSeconds:0.#} s reached after {stepsDone} of {steps} steps of epoch {epoch + 1}; the model so far is validated and saved");
+                break;
+            }
+
             if (callbacks.StopReason(state, epochClock.Elapsed.TotalSeconds) is { } reason)
             {
                 stopReason = reason;
@@ -268,8 +279,10 @@ public sealed class AmpTrainer
         tensorBoard.Flush();
     }
 
-    private (double loss, Dictionary<string, double> terms, int steps) TrainEpoch(AmpModule model, WindowDataset train, optim.Optimizer optimizer,
-        AmpLoss loss, AmpTrainingCallbacks callbacks, int epoch, ref TrainingProgress state, CancellationToken cancellation)
+    /// <summary>One epoch's optimisation steps; it ends early when cancelled or <paramref name="outOfTime"/> (checked after each step).</summary>
+    private (double loss, Dictionary<string, double> terms, int steps, int stepsDone) TrainEpoch(AmpModule model, WindowDataset train,
+        optim.Optimizer optimizer, AmpLoss loss, AmpTrainingCallbacks callbacks, int epoch, ref TrainingProgress state, Func<bool> outOfTime,
+        CancellationToken cancellation)
     {
         var t = config.Training;
         model.train();
@@ -284,7 +297,8 @@ public sealed class AmpTrainer
         double lossSum = 0, normSum = 0, normMax = 0;
         var termSums = new Dictionary<string, double>();
         var clock = Stopwatch.StartNew();
-        for (int step = 0; step < steps && !cancellation.IsCancellationRequested; step++)
+        int stepsDone = 0, windows = 0;
+        for (int step = 0; step < steps && !cancellation.IsCancellationRequested && (step == 0 || !outOfTime()); step++)
         {
             using var scope = NewDisposeScope();
             var indices = order.AsSpan(step * t.BatchSize, Math.Min(t.BatchSize, order.Length - (step * t.BatchSize)));
@@ -301,6 +315,8 @@ public sealed class AmpTrainer
             optimizer.step();
             callbacks.OnStepEnd();
             double value = total.item<float>();
+            stepsDone++;
+            windows += indices.Length;
             lossSum += value * indices.Length;
             foreach (var (key, term) in terms)
             {
@@ -316,10 +332,11 @@ public sealed class AmpTrainer
             progress.StepCompleted(step, value, (step + 1) * (double)t.BatchSize * train.Ny / Math.Max(clock.Elapsed.TotalSeconds, 1e-9));
         }
 
-        var means = termSums.ToDictionary(kv => kv.Key, kv => kv.Value / order.Length);
-        means["grad_norm"] = normSum / Math.Max(1, steps);
+        // Means over the windows trained (all of them unless the epoch ended early).
+        var means = termSums.ToDictionary(kv => kv.Key, kv => kv.Value / Math.Max(1, windows));
+        means["grad_norm"] = normSum / Math.Max(1, stepsDone);
         means["grad_norm_max"] = normMax;
-        return (lossSum / order.Length, means, steps);
+        return (lossSum / Math.Max(1, windows), means, steps, stepsDone);
     }
 
     /// <summary>

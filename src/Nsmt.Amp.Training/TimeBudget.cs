@@ -4,8 +4,9 @@ namespace Nsmt.Amp.Training;
 
 /// <summary>
 /// training.max_seconds: a wall-clock budget for the whole run (all sessions, validation and checkpoints
-/// included). An epoch is started only if, at the pace of the last one, it ends inside the budget, so "10
-/// minutes" means at most about 10 minutes; the best checkpoint so far is what the run exports.
+/// included). An epoch is started only if, at the pace of the last one, it ends inside the budget, and an epoch
+/// still running when the budget ends (the first one, on a long recording) stops between batches and is validated
+/// and saved, so "10 minutes" means at most about 10 minutes; the best checkpoint so far is what the run exports.
 /// </summary>
 public sealed record TimeBudget(double Seconds)
 {

@@ -28,11 +28,25 @@ public static class ModelSources
     /// <summary>Output samples of an amp model's example input beyond its context.</summary>
     public const int DefaultAmpSamples = 64;
 
+    /// <summary>
+    /// The most output samples an amp diagram traces: the trace keeps every layer's output, so memory grows with the
+    /// samples (2e9 took 19 GB), while the diagram shows only shapes and counts, the same for 64 samples as for more.
+    /// </summary>
+    public const int MaxAmpSamples = 65_536;
+
+    /// <summary>
+    /// The most values (channels x height x width) of a spectral example input: activations grow with it (a
+    /// 100000x100000 input crashed libtorch), and the diagram needs one representative image; datasets here are at
+    /// most 64x64, and 2048x2048 still fits.
+    /// </summary>
+    public const long MaxInputValues = 1L << 22;
+
     public static TracedModel FromExperiment(string configRoot, string experiment, IReadOnlyList<string> overrides)
     {
         var config = TrainConfig.Load(configRoot, experiment, overrides);
         var workspace = Path.GetDirectoryName(Path.GetFullPath(configRoot).TrimEnd(Path.DirectorySeparatorChar)) ?? ".";
         var (heads, shape, origin) = DatasetShape(config.Data, workspace);
+        CheckInputSize(shape, origin);
         var description = $"experiment {experiment}: {config.Model.Network.Architecture}, {heads.Count} heads and {shape} input from {origin}";
         return Spectral(experiment, description, config.Model, heads, shape, config.Seed);
     }
@@ -90,9 +104,19 @@ public static class ModelSources
     {
         var parts = text.Split('x');
         var values = parts.Select(p => int.TryParse(p, NumberStyles.None, CultureInfo.InvariantCulture, out var v) && v > 0 ? v : 0).ToArray();
-        return values.Length == 3 && values.All(v => v > 0)
+        var shape = values.Length == 3 && values.All(v => v > 0)
             ? new InputShape(values[0], values[1], values[2])
             : throw new ArgumentException($"--input: expected CxHxW with positive integers (e.g. 1x32x32), got '{text}'");
+        CheckInputSize(shape, "--input");
+        return shape;
+    }
+
+    private static void CheckInputSize(InputShape shape, string source)
+    {
+        long values = (long)shape.Channels * shape.Height * shape.Width;
+        if (values > MaxInputValues)
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
+                $"{source}: input {shape.Channels}x{shape.Height}x{shape.Width} has {values:N0} values, more than the diagram's limit of {MaxInputValues:N0} (ModelSources.MaxInputValues): the trace keeps every layer's output for one example image, and a smaller image shows the same layers"));
     }
 
     /// <summary>
@@ -124,6 +148,9 @@ public static class ModelSources
     private static TracedModel Amp(string name, string description, AmpModule module, int samples, long seed)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(samples, 1);
+        if (samples > MaxAmpSamples)
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
+                $"--samples {samples:N0}: more than the diagram's limit of {MaxAmpSamples:N0} (ModelSources.MaxAmpSamples): the trace keeps every layer's output, so memory grows with the samples, and the diagram (shapes and counts) is the same with the default {DefaultAmpSamples}"));
         manual_seed(seed);
         using var x = rand(1, module.Context + module.Lookahead + samples) * 2 - 1;
         return new TracedModel(name, description + $", {module.Context} samples of context", ModelTrace.Capture(module, x));

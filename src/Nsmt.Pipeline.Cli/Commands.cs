@@ -149,6 +149,12 @@ internal sealed class Commands
             Console.Error.WriteLine($"nsmt-pipeline: {e.Message}");
             return _cancel.IsCancellationRequested ? 130 : 1;
         }
+        catch (OperationCanceledException) when (_cancel.IsCancellationRequested)
+        {
+            // Between stages (a sweep writing its trials): nothing was running to stop.
+            Console.Error.WriteLine("nsmt-pipeline: interrupted");
+            return 130;
+        }
         catch (PipelineException e)
         {
             Console.Error.WriteLine($"nsmt-pipeline: error: {e.Message}");

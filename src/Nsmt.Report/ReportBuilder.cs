@@ -1,6 +1,9 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Nsmt.Core;
+using Nsmt.Pipeline;
+using Nsmt.Pipeline.State;
 using Nsmt.Plots;
 using Nsmt.Runs;
 
@@ -158,14 +161,33 @@ public static partial class ReportBuilder
     private static void AddProvenance(HtmlReport report, string? lockFile)
     {
         report.Heading("Provenance");
-        if (lockFile is not null && File.Exists(lockFile))
+        if (lockFile is not null)
         {
             report.Paragraph($"The pipeline lock ({Path.GetFileName(lockFile)}): what ran, when, from which inputs (content hashes) and with which parameters.");
-            report.Preformatted(File.ReadAllText(lockFile));
+            report.Preformatted(ReadLock(lockFile));
         }
         else
         {
             report.Paragraph("No pipeline lock file: these artifacts were not produced by `dotnet cake`.");
+        }
+    }
+
+    /// <summary>
+    /// The lock as its own reader parsed it and its writer renders it: the report publishes only a lock's records,
+    /// so any other file given as the lock (a WAV, a secret) is refused rather than pasted into the page.
+    /// </summary>
+    private static string ReadLock(string lockFile)
+    {
+        string expected = $"expected a pipeline lock file (artifacts/pipeline.lock: YAML with schema: {LockFile.Schema} and stages)";
+        if (FileKinds.Of(lockFile) != FileKind.RegularFile)
+            throw new NsmtInputException(lockFile, "--lock", $"{expected}, found {(File.Exists(lockFile) || Directory.Exists(lockFile) ? "no regular file" : "no such file")}");
+        try
+        {
+            return LockFile.Load(lockFile).Render();
+        }
+        catch (PipelineException)
+        {
+            throw new NsmtInputException(lockFile, "--lock", $"{expected}; this is not one, and nothing of it goes into the report");
         }
     }
 

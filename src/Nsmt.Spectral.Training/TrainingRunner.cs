@@ -45,24 +45,28 @@ public static class TrainingRunner
         var logRoot = resumeCheckpoint is null && request.RunDirectory is null
             ? ConfigPaths.InsideWorkspace(config.LogDir, config.LogDirOrigin, "paths.log_dir", workspace)
             : null;
+        // A run continues in its own folder; any other folder given must be new or empty (checked before the dataset
+        // is generated, made after it loaded).
+        var resumedRun = resumeCheckpoint is null ? null : Path.GetDirectoryName(Path.GetDirectoryName(Path.GetFullPath(resumeCheckpoint)))!;
+        RunDirectory? run = request.RunDirectory is { } dir && !SameFolder(dir, resumedRun) ? RunDirectory.ForNewRun(dir) : null;
         var dataset = DatasetProvider.Ensure(config.Data, workspace, request.DataDirectory, progress);
-        RunDirectory run;
-        if (resumeCheckpoint is not null)
-        {
-            // A run continues in its own folder unless told otherwise.
-            var runPath = request.RunDirectory ?? Path.GetDirectoryName(Path.GetDirectoryName(Path.GetFullPath(resumeCheckpoint)))!;
-            run = RunDirectory.At(runPath);
-        }
-        else
-        {
-            run = request.RunDirectory is { } dir
-                ? RunDirectory.At(dir)
-                : RunDirectory.CreateTimestamped(logRoot!, config.TaskName, DateTime.Now);
-        }
+        run = run?.Create()
+            ?? (resumedRun is not null ? RunDirectory.At(resumedRun) : RunDirectory.CreateTimestamped(logRoot!, config.TaskName, DateTime.Now));
 
         progress.Message($"run directory: {run.Path}");
-        return new Trainer(config, progress).Fit(dataset, run, resumeCheckpoint, cancellation);
+        try
+        {
+            return new Trainer(config, progress).Fit(dataset, run, resumeCheckpoint, cancellation);
+        }
+        catch
+        {
+            run.RemoveIfEmpty();
+            throw;
+        }
     }
+
+    private static bool SameFolder(string folder, string? other) =>
+        other is not null && Path.TrimEndingDirectorySeparator(Path.GetFullPath(folder)) == Path.TrimEndingDirectorySeparator(other);
 }
 
 /// <summary>

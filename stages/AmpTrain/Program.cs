@@ -76,7 +76,7 @@ static int Train(string? configPath, string? runDir, string? resume, string? tim
         overrides = [.. overrides, string.Create(CultureInfo.InvariantCulture, $"training.max_seconds={seconds:R}")];
     }
 
-    RunDirectory run;
+    RunDirectory? run;
     AmpTrainConfig config;
     if (resume is not null)
     {
@@ -87,7 +87,8 @@ static int Train(string? configPath, string? runDir, string? resume, string? tim
     else
     {
         config = AmpTrainConfig.Load(configPath!, overrides);
-        run = runDir is not null ? RunDirectory.At(runDir) : RunDirectory.CreateTimestamped("logs", "amp", DateTime.Now);
+        // Checked now, made once the recordings have loaded: bad input leaves no run folder.
+        run = runDir is not null ? RunDirectory.ForNewRun(runDir) : null;
     }
 
     using var cancel = new CancellationTokenSource();
@@ -98,9 +99,20 @@ static int Train(string? configPath, string? runDir, string? resume, string? tim
         Console.Error.WriteLine("AmpTrain: stopping after this step (the last completed epoch stays saved; --resume continues)");
     };
     var progress = ProgressReporter.ForConsole(plain);
-    Console.WriteLine($"AmpTrain: {config.Model.Describe()} -> {run.Path}");
     var data = AmpDataLoader.Load(config.Data);
-    var result = new AmpTrainer(config, data, run, progress).Run(resume is not null, cancel.Token);
+    run = (run ?? RunDirectory.CreateTimestamped("logs", "amp", DateTime.Now)).Create();
+    Console.WriteLine($"AmpTrain: {config.Model.Describe()} -> {run.Path}");
+    AmpTrainingResult result;
+    try
+    {
+        result = new AmpTrainer(config, data, run, progress).Run(resume is not null, cancel.Token);
+    }
+    catch
+    {
+        run.RemoveIfEmpty();
+        throw;
+    }
+
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
         $"Validation ESR {result.ValidationEsr:0.00000} ({result.Grade}) at epoch {result.BestEpoch} of {result.Epochs}; "
         + $"{result.ElapsedSeconds:0.0} s; {result.StopReason}"));

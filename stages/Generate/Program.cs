@@ -36,7 +36,8 @@ static int Generate(string configPath, string? output, int? threads, bool report
     GeneratorConfig config = GeneratorConfig.Load(configPath, overrides);
     Console.WriteLine($"Generating {config.DatasetName}: {config.Size} samples, seed {config.Seed}, {config.Sampling.ToString().ToLowerInvariant()} sampling");
     GenerationResult result;
-    var options = new GenerationOptions { OutputDirectory = output, MaxDegreeOfParallelism = threads, WriteReports = reports };
+    using var stop = new StopSignals("Generate", "no partial data files are kept; run it again to generate the dataset");
+    var options = new GenerationOptions { OutputDirectory = output, MaxDegreeOfParallelism = threads, WriteReports = reports, CancellationToken = stop.Token };
     if (plain)
     {
         int lastDecile = -1;

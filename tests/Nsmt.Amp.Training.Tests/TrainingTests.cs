@@ -196,4 +196,52 @@ public sealed class TrainingTests : IDisposable
         var model = NamFile.Load(result.ModelPath!);
         Assert.Equal(709, model.Weights.Length);
     }
+    private string TrainedCheckpoint(string name)
+    {
+        var result = Train(SmallConfig("lstm", "model.preset=nano", "data.ny=256", "training.epochs=1"), name);
+        return Path.Combine(result.RunDirectory, "checkpoints", "last.ckpt");
+    }
+
+    [Fact]
+    public void Export_refuses_an_output_that_is_its_checkpoint_by_path_or_link()
+    {
+        string last = TrainedCheckpoint("export-self");
+        byte[] before = File.ReadAllBytes(last);
+        string link = Path.Combine(root, "link.nam");
+        File.CreateSymbolicLink(link, last);
+        string dotted = Path.Combine(Path.GetDirectoryName(last)!, ".", "last.ckpt");
+        foreach (string output in new[] { last, link, dotted })
+        {
+            var error = Assert.Throws<Nsmt.Core.NsmtInputException>(() => CheckpointExport.ToNam(last, output));
+            Assert.Contains("same file", error.Message, StringComparison.Ordinal);
+        }
+
+        Assert.Equal(before, File.ReadAllBytes(last));
+        Assert.Equal("symbolic link", SpecialFiles.TypeOf(link));
+        using var reloaded = AmpCheckpoint.Load(last);
+        Assert.Equal(0, reloaded.Progress.Epoch);
+    }
+
+    [RootFact]
+    public void Export_into_a_device_node_writes_through_it()
+    {
+        string checkpoint = TrainedCheckpoint("export-device");
+        string node = SpecialFiles.NullDevice(root);
+        CheckpointExport.ToNam(checkpoint, node);
+        Assert.Equal("character special file", SpecialFiles.TypeOf(node));
+    }
+    [Fact]
+    public void A_time_budget_ends_an_epoch_between_batches_and_saves_what_it_trained()
+    {
+        // 60 s of audio in 512-sample windows: about 115 steps an epoch, far more than one budget of 1 ms allows.
+        var config = SmallConfig(overrides: ["training.max_seconds=0.001", "training.epochs=3"]);
+        var result = new AmpTrainer(config, SyntheticData(seconds: 60), RunDirectory.At(Path.Combine(root, "budget"))).Run();
+
+        Assert.Matches(@"^time budget of 0 s reached after 1 of \d+ steps of epoch 1; the model so far is validated and saved$", result.StopReason);
+        Assert.Equal(1, result.Epochs);
+        using var last = AmpCheckpoint.Load(Path.Combine(root, "budget", "checkpoints", "last.ckpt"));
+        Assert.Equal(0, last.Progress.Epoch);
+        Assert.Equal(1, last.Progress.GlobalStep);
+        Assert.Single(MetricsCsvLogger.Read(Path.Combine(root, "budget", "metrics.csv")));
+    }
 }

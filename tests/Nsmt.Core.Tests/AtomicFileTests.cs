@@ -58,4 +58,74 @@ public sealed class AtomicFileTests : IDisposable
         await reader;
         Assert.True(reads >= 20, $"only {reads} reads overlapped the writes");
     }
+    [RootFact]
+    public void A_device_node_is_written_into_and_stays_a_device()
+    {
+        string node = SpecialFiles.NullDevice(_dir);
+        AtomicFile.WriteAllText(node, "discarded\n");
+        Assert.Equal("character special file", SpecialFiles.TypeOf(node));
+        Assert.Equal(FileKind.Special, FileKinds.Of(node));
+        Assert.Equal(new[] { "null" }, Directory.GetFileSystemEntries(_dir).Select(Path.GetFileName));
+    }
+
+    [RootFact]
+    public void A_symbolic_link_to_a_device_node_leaves_both_in_place()
+    {
+        string node = SpecialFiles.NullDevice(_dir);
+        string link = Path.Combine(_dir, "out.bin");
+        File.CreateSymbolicLink(link, node);
+        AtomicFile.WriteAllText(link, "discarded\n");
+        Assert.Equal("symbolic link", SpecialFiles.TypeOf(link));
+        Assert.Equal("character special file", SpecialFiles.TypeOf(node));
+    }
+
+    [Fact]
+    public async Task A_fifo_receives_the_bytes_and_stays_a_fifo()
+    {
+        string fifo = SpecialFiles.Fifo(_dir);
+        var reader = Task.Run(() => File.ReadAllText(fifo));
+        AtomicFile.WriteAllText(fifo, "through the pipe");
+        Assert.Equal("through the pipe", await reader.WaitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Equal("fifo", SpecialFiles.TypeOf(fifo));
+        Assert.Equal(new[] { "fifo" }, Directory.GetFileSystemEntries(_dir).Select(Path.GetFileName));
+    }
+
+    [Fact]
+    public void A_directory_as_the_output_is_bad_input_and_stays()
+    {
+        string folder = Directory.CreateDirectory(Path.Combine(_dir, "out")).FullName;
+        File.WriteAllText(Path.Combine(folder, "keep.txt"), "kept");
+        var error = Assert.Throws<NsmtInputException>(() => AtomicFile.WriteAllText(folder, "x"));
+        Assert.Contains(folder, error.Message, StringComparison.Ordinal);
+        Assert.Contains("is a directory", error.Message, StringComparison.Ordinal);
+        Assert.Equal("kept", File.ReadAllText(Path.Combine(folder, "keep.txt")));
+    }
+
+    [Fact]
+    public void Kinds_are_told_apart()
+    {
+        string file = Path.Combine(_dir, "f");
+        File.WriteAllText(file, "x");
+        Assert.Equal(FileKind.RegularFile, FileKinds.Of(file));
+        Assert.Equal(FileKind.Directory, FileKinds.Of(_dir));
+        Assert.Equal(FileKind.Missing, FileKinds.Of(Path.Combine(_dir, "none")));
+        Assert.Equal(FileKind.Special, FileKinds.Of(SpecialFiles.Fifo(_dir)));
+    }
+    [Fact]
+    public void Temporaries_of_writers_that_are_gone_are_swept_and_nothing_else()
+    {
+        string guid = Guid.NewGuid().ToString("N");
+        string dead = $".train.999999999.{guid}.tmp";
+        string live = $".test.{Environment.ProcessId}.{guid}.tmp";
+        string[] others = ["train", ".hidden.tmp", $".x.12.{guid[..8]}.tmp", "notes.tmp"];
+        foreach (string name in others.Append(dead).Append(live))
+        {
+            File.WriteAllText(Path.Combine(_dir, name), "x");
+        }
+
+        Assert.Equal(1, AtomicFile.SweepStaleTemporaries(_dir));
+        Assert.Equal(others.Append(live).Order(StringComparer.Ordinal), Directory.GetFiles(_dir).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+        Assert.True(AtomicFile.IsTemporaryName(dead));
+        Assert.False(AtomicFile.IsTemporaryName("metrics.json"));
+    }
 }

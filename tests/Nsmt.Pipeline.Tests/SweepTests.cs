@@ -94,6 +94,42 @@ public sealed class SweepTests
         Assert.EndsWith("\ndefaults:\n  data: tiny\ndata: tiny\nopt:\n  lr: 0.1\n  beta: -0.5\nwidth: 4\n", ws.Read(written));
     }
 
+    [Theory]
+    [InlineData("../../../escaped", "--sweep-name")]
+    [InlineData("sub/dir", "--sweep-name")]
+    [InlineData("..", "--sweep-name")]
+    public void A_sweep_name_that_is_not_a_plain_name_is_refused_before_anything_is_written(string name, string option)
+    {
+        using var ws = Workspace();
+        var e = Assert.Throws<PipelineException>(() => new SweepRunner(ws.Engine()).Run(Grid("width=4,8") with { Name = name }));
+        Assert.Contains($"{option} '{name}': expected a plain name", e.Message);
+        Assert.False(Directory.Exists(ws.Path_("artifacts/sweeps")));
+        Assert.False(File.Exists(Path.GetFullPath(Path.Combine(ws.Path_("artifacts/sweeps"), name, "trials.tsv"))));
+        Assert.Empty(Directory.GetFiles(ws.Path_("configs/experiment"), "*.trial-*"));
+    }
+
+    [Fact]
+    public void A_grid_beyond_the_limit_is_refused_with_its_count_before_any_trial_is_written()
+    {
+        using var ws = Workspace();
+        string thousand = string.Join(',', Enumerable.Range(1, 1000));
+        var e = Assert.Throws<PipelineException>(() => new SweepRunner(ws.Engine()).Run(Grid($"width={thousand}", $"opt.lr={thousand}")));
+        Assert.Contains("1,000,000 trials, more than the limit of 1,000", e.Message);
+        Assert.Equal(1_000_000, GridSampler.Count([SweepDimension.Parse($"a={thousand}"), SweepDimension.Parse($"b={thousand}")]));
+        Assert.Empty(Directory.GetFiles(ws.Path_("configs/experiment"), "*.trial-*"));
+    }
+
+    [Fact]
+    public void An_interrupted_sweep_stops_writing_trials()
+    {
+        using var ws = Workspace();
+        using var cancel = new CancellationTokenSource();
+        cancel.Cancel();
+        Assert.ThrowsAny<OperationCanceledException>(() => new SweepRunner(ws.Engine()).Run(Grid("width=4,8", "opt.lr=0.1,0.2"), cancel.Token));
+        Assert.Empty(Directory.GetFiles(ws.Path_("configs/experiment"), "*.trial-*"));
+        Assert.Empty(ws.Runner.Invoked);
+    }
+
     [Fact]
     public void Random_trials_depend_only_on_the_seed_and_stay_in_their_ranges()
     {

@@ -89,7 +89,8 @@ public sealed class RealisticInputs : IDisposable
         File.WriteAllText(Path.Combine(ampRun, "summary.json"), "{\"validation_esr\": 0.0121, \"grade\": \"not bad\", \"epochs\": 12, \"top_k\": [{\"epoch\": 11}]}");
 
         Lock = Path.Combine(Root, "pipeline.lock");
-        File.WriteAllText(Lock, "schema: 1\nstages:\n  train@trivial_tiny_large:\n    fingerprint: " + new string('a', 64) + "\n    cmd: dotnet stages/Train/bin/Release/net10.0/Train.dll --experiment trivial_tiny_large --run-dir artifacts/runs/trivial_tiny_large --data data/simple_saw_16384 trainer.threads=1\n");
+        File.WriteAllText(Lock, ReportTests.LockText("train@trivial_tiny_large", new string('a', 64),
+            "[dotnet, stages/Train/bin/Release/net10.0/Train.dll, --experiment, trivial_tiny_large, --run-dir, artifacts/runs/trivial_tiny_large, --data, data/simple_saw_16384, trainer.threads=1]"));
 
         Request = new ReportRequest
         {

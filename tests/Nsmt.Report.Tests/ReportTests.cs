@@ -28,7 +28,7 @@ public sealed class ReportTests : IDisposable
         Directory.CreateDirectory(amp);
         File.WriteAllText(Path.Combine(amp, "metrics.json"), "{\"esr\": 0.004, \"grade\": \"great\"}");
         new Figure().Add(new LineChart().Add("target", [0f, 1f, 0f], 0, 1)).Save(Path.Combine(amp, "waveform.svg"));
-        File.WriteAllText(Path.Combine(root, "pipeline.lock"), "schema: 1\nstages:\n  train:\n    fingerprint: abc123\n");
+        File.WriteAllText(Path.Combine(root, "pipeline.lock"), LockText("train", "abc123", "[dotnet, Train.dll]"));
         Index = ReportBuilder.Build(new ReportRequest
         {
             Output = Path.Combine(root, "report"),
@@ -89,5 +89,44 @@ public sealed class ReportTests : IDisposable
         catch (IOException)
         {
         }
+    }
+    /// <summary>A one-stage lock in the format LockFile writes (every field its reader requires).</summary>
+    internal static string LockText(string stage, string fingerprint, string command) =>
+        $"schema: 1\nstages:\n  {stage}:\n    fingerprint: {fingerprint}\n    cmd: {command}\n    code:\n      files: {{}}\n      packages: {{}}\n"
+        + "    deps: {}\n    params: {}\n    seed: 0\n    tools: {}\n    outs: {}\n";
+
+    [Theory]
+    [InlineData("wav", "RIFF\u0004\u0000\u0000\u0000WAVEfmt secret-samples")]
+    [InlineData("shadow", "root:$6$saltsalt$hashhashhash:19000:0:99999:7:::\n")]
+    [InlineData("yaml", "password: hunter2\n")]
+    [InlineData("half-a-lock", "schema: 1\nstages:\n  train:\n    fingerprint: abc123\n    secret: hunter2\n")]
+    public void A_lock_that_is_not_a_pipeline_lock_is_refused_and_nothing_of_it_is_published(string name, string content)
+    {
+        string file = Path.Combine(root, name);
+        File.WriteAllText(file, content);
+        string output = Path.Combine(root, "refused-" + name);
+        var error = Assert.Throws<Nsmt.Core.NsmtInputException>(() => ReportBuilder.Build(new ReportRequest { Output = output, Lock = file }));
+        Assert.Contains(file, error.Message, StringComparison.Ordinal);
+        Assert.Contains("--lock", error.Message, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(output));
+    }
+
+    [Fact]
+    public void The_lock_is_published_as_its_reader_parsed_it_leaving_out_what_a_lock_does_not_hold()
+    {
+        string file = Path.Combine(root, "extra.lock");
+        File.WriteAllText(file, LockText("train", "abc123", "[dotnet, Train.dll]") + "comment: not part of a lock, hunter2\n");
+        string index = ReportBuilder.Build(new ReportRequest { Output = Path.Combine(root, "extra"), Lock = file });
+        string html = File.ReadAllText(index);
+        Assert.Contains("fingerprint: abc123", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("hunter2", html, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_missing_lock_given_explicitly_is_refused()
+    {
+        string file = Path.Combine(root, "none.lock");
+        var error = Assert.Throws<Nsmt.Core.NsmtInputException>(() => ReportBuilder.Build(new ReportRequest { Output = Path.Combine(root, "none"), Lock = file }));
+        Assert.Contains("no such file", error.Message, StringComparison.Ordinal);
     }
 }

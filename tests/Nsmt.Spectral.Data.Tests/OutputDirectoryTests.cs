@@ -26,6 +26,26 @@ public class OutputDirectoryTests
     }
 
     [Fact]
+    public void A_rerun_after_a_killed_generation_sweeps_the_temporaries_it_left()
+    {
+        using var dir = new TempDir();
+        string target = dir.File("killed");
+        Directory.CreateDirectory(target);
+        // What a generation killed mid-write leaves: its in-progress marker and its splits' temporaries (writer gone).
+        File.WriteAllText(Path.Combine(target, DatasetDirectory.InProgressMarker), "interrupted");
+        string[] stale = [$".train.999999999.{Guid.NewGuid():N}.tmp", $".test.999999999.{Guid.NewGuid():N}.tmp"];
+        foreach (string name in stale)
+        {
+            File.WriteAllBytes(Path.Combine(target, name), new byte[1000]);
+        }
+
+        Generate(target);
+
+        Assert.Empty(Directory.EnumerateFiles(target, "*.tmp"));
+        Assert.True(File.Exists(Path.Combine(target, "train")));
+    }
+
+    [Fact]
     public void An_existing_directory_with_other_files_is_refused_and_left_untouched()
     {
         using var dir = new TempDir();

@@ -11,6 +11,26 @@ internal static class StageProgram
 
     public static Result Run(string stage, params string[] args)
     {
+        using var process = Process.Start(StartInfo(stage, args))!;
+        var error = process.StandardError.ReadToEndAsync();
+        string output = process.StandardOutput.ReadToEnd();
+        process.WaitForExit();
+        return new Result(process.ExitCode, output, error.Result);
+    }
+
+    /// <summary>Starts a stage without waiting (to signal it); its output is read and dropped so it never blocks.</summary>
+    public static Process Start(string stage, params string[] args)
+    {
+        var process = Process.Start(StartInfo(stage, args))!;
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
+    }
+
+    private static ProcessStartInfo StartInfo(string stage, string[] args)
+    {
         var start = new ProcessStartInfo("dotnet")
         {
             RedirectStandardOutput = true,
@@ -27,11 +47,7 @@ internal static class StageProgram
         // Help wraps at a fixed width whatever terminal the tests run in; no stack traces in messages.
         start.Environment["NSMT_HELP_WIDTH"] = "100";
         start.Environment.Remove("NSMT_DEBUG");
-        using var process = Process.Start(start)!;
-        var error = process.StandardError.ReadToEndAsync();
-        string output = process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        return new Result(process.ExitCode, output, error.Result);
+        return start;
     }
 
     private static string FindRoot()

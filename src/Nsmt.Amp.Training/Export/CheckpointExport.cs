@@ -2,6 +2,8 @@ using Nsmt.Amp.Architectures;
 using Nsmt.Amp.Training.Config;
 using Nsmt.Amp.Training.Modules;
 using Nsmt.Amp.Training;
+using Nsmt.Amp.Processing;
+using Nsmt.Core;
 
 namespace Nsmt.Amp.Training.Export;
 
@@ -10,6 +12,14 @@ public static class CheckpointExport
 {
     public static NamModel ToNam(string checkpointPath, string output)
     {
+        // The same rule as Amp process: an output that is the input (a path, a symbolic or a hard link to it) would
+        // replace the checkpoint with JSON, and the run could no longer resume.
+        if (FileIdentity.SameFile(output, checkpointPath))
+        {
+            throw new NsmtInputException(output, "--output",
+                $"expected a file other than the checkpoint ({checkpointPath}): it is the same file and would be replaced by the .nam; choose another output, e.g. model.nam");
+        }
+
         using var checkpoint = AmpCheckpoint.Load(checkpointPath);
         var config = AmpTrainConfig.Parse(checkpoint.ConfigYaml, $"{checkpointPath} (embedded config)");
         using AmpModule model = config.Model.CreateModule(checkpoint.SampleRate);

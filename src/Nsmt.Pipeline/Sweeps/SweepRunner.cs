@@ -53,6 +53,12 @@ public sealed record SweepResult(string Name, IReadOnlyList<TrialScore> Trials, 
 /// </summary>
 public sealed class SweepRunner(PipelineEngine engine, Action<string>? log = null)
 {
+    /// <summary>
+    /// Trials one sweep may hold: each is an experiment file and a training run, so a grid beyond this (a typo in a
+    /// value list, 1000 x 1000) would write configs for days before training the first; sample such spaces instead.
+    /// </summary>
+    public const int MaxTrials = 1000;
+
     private readonly Action<string> _log = log ?? (_ => { });
 
     public SweepResult Run(SweepRequest request, CancellationToken cancellationToken = default)
@@ -67,11 +73,19 @@ public sealed class SweepRunner(PipelineEngine engine, Action<string>? log = nul
             throw new PipelineException($"--sweep {duplicate.Key} is given twice");
         }
 
+        PlainName(request.BaseExperiment, "--experiment");
+        string name = PlainName(request.Name ?? request.BaseExperiment, request.Name is null ? "--experiment" : "--sweep-name");
+        long count = request.Mode == SweepMode.Grid ? GridSampler.Count(request.Dimensions) : request.Trials;
+        if (count > MaxTrials)
+        {
+            throw new PipelineException(string.Create(CultureInfo.InvariantCulture,
+                $"the sweep has {count:N0} trials, more than the limit of {MaxTrials:N0} (each trial is an experiment file and a training run); sweep fewer values, or sample the space with --sweep-random N or --sweep-trials N"));
+        }
+
         string root = engine.Workspace.Root;
         TrialConfigWriter.BaseFile(root, request.BaseExperiment);
         // Held for the whole sweep (trial files included); the engine's runs inside it are let through by its token.
         using var workspaceLock = WorkspaceLock.Acquire(engine.Workspace.WorkspaceLockFile, request.Run.Wait, request.Run.Command, _log);
-        string name = request.Name ?? request.BaseExperiment;
         ISweepSampler sampler = request.Mode switch
         {
             SweepMode.Grid => new GridSampler(request.BaseExperiment, request.Dimensions),
@@ -85,6 +99,7 @@ public sealed class SweepRunner(PipelineEngine engine, Action<string>? log = nul
         {
             foreach (var trial in next)
             {
+                cancellationToken.ThrowIfCancellationRequested();
                 TrialConfigWriter.Write(root, trial, name);
                 _log($"sweep {name}: trial {trial.Name}: {trial.Describe()}");
             }
@@ -107,6 +122,20 @@ public sealed class SweepRunner(PipelineEngine engine, Action<string>? log = nul
         var result = new SweepResult(name, scored, $"artifacts/sweeps/{name}/trials.tsv");
         WriteTable(result, request);
         return result;
+    }
+
+    /// <summary>
+    /// A sweep's name and its base experiment name files (artifacts/sweeps/NAME/, configs/experiment/NAME.trial-*.yaml):
+    /// one plain name, so that no name reaches outside those folders.
+    /// </summary>
+    private static string PlainName(string value, string option)
+    {
+        if (value.Length == 0 || value is "." or ".." || value.IndexOfAny(['/', '\\']) >= 0 || value.Any(char.IsControl))
+        {
+            throw new PipelineException($"{option} '{value}': expected a plain name (no '/', '\\', '..' or control characters): it names files under artifacts/sweeps/ and configs/");
+        }
+
+        return value;
     }
 
     /// <summary>The trial's score, higher is better (a metric to minimise is negated); null when no metrics file has it.</summary>

@@ -13,6 +13,18 @@ public interface ISweepSampler
 /// <summary>Every combination of the listed values, first key slowest (like nested loops in the order given).</summary>
 public sealed class GridSampler(string baseExperiment, IReadOnlyList<SweepDimension> dimensions) : ISweepSampler
 {
+    /// <summary>How many trials the grid has, without listing them (saturates at long.MaxValue).</summary>
+    public static long Count(IReadOnlyList<SweepDimension> dimensions)
+    {
+        long count = 1;
+        foreach (var d in dimensions.Where(d => !d.IsRange))
+        {
+            count = d.Values!.Count == 0 ? 0 : count > long.MaxValue / d.Values.Count ? long.MaxValue : count * d.Values.Count;
+        }
+
+        return count;
+    }
+
     public IReadOnlyList<SweepTrial> All()
     {
         foreach (var d in dimensions.Where(d => d.IsRange))

@@ -1,3 +1,4 @@
+using Nsmt.Core;
 using System.Text.Json;
 
 namespace Nsmt.Spectral.Data.Generation;
@@ -47,6 +48,8 @@ internal static class DatasetDirectory
             Directory.CreateDirectory(directory);
         }
 
+        // A generation killed before it could clean up left its temporaries (whole splits: hundreds of MB).
+        AtomicFile.SweepStaleTemporaries(directory);
         File.WriteAllText(Path.Combine(directory, InProgressMarker), $"{GeneratorName} is generating a dataset here; "
             + "if this file stays, generation was interrupted and the data files are incomplete\n");
         // The old info JSON describes the old data files; until the new one is written the directory is not a dataset.

@@ -42,6 +42,7 @@ public static class ModelEvaluation
 {
     public static EvaluationReport Run(EvaluateRequest request)
     {
+        RefuseForeignOutput(request.Output);
         var checkpointPath = ResolveCheckpoint(request.Checkpoint);
         using var checkpoint = Training.Checkpoint.Load(checkpointPath);
         var dataDir = request.Data ?? Path.Combine(request.Workspace, checkpoint.Config.Data.Directory);
@@ -65,11 +66,32 @@ public static class ModelEvaluation
             WriteConfusion(request.Output, head, result.ConfusionMatrix(h));
         }
 
-        var reconstructions = Reconstruction.Run(dataset, result, Math.Min(request.ReconstructionSamples, result.Count), Path.Combine(request.Output, "reconstruction"));
+        var reconstructions = Reconstruction.Run(dataset, result, Math.Min(request.ReconstructionSamples, result.Count), Path.Combine(request.Output, ReconstructionFolder));
         var report = new EvaluationReport(checkpointPath, dataset.Directory, result.Count, result.Loss, heads, reconstructions);
-        AtomicFile.WriteAllText(Path.Combine(request.Output, "metrics.json"), ToJson(report));
+        AtomicFile.WriteAllText(Path.Combine(request.Output, MetricsFile), ToJson(report));
         return report;
     }
+
+    /// <summary>
+    /// The evaluation writes into a new or empty folder, or over an earlier evaluation (a folder holding only what it
+    /// writes); anything else, a dataset or a run folder given as --output, is refused before anything is written.
+    /// </summary>
+    private static void RefuseForeignOutput(string output)
+    {
+        var full = Path.GetFullPath(output);
+        const string expected = "expected a folder for the evaluation: new, empty, or an earlier evaluation's";
+        if (FileKinds.Of(full) is not (FileKind.Missing or FileKind.Directory))
+            throw new NsmtInputException(full, "--output", $"{expected}; found a file");
+        if (Directory.Exists(full) && Directory.EnumerateFileSystemEntries(full).Select(Path.GetFileName).FirstOrDefault(n => !IsEvaluationOutput(n!)) is { } foreign)
+            throw new NsmtInputException(full, "--output", $"{expected}; it holds {foreign}, which an evaluation does not write (a dataset or run folder?); choose another folder");
+    }
+
+    private static bool IsEvaluationOutput(string name) =>
+        name is MetricsFile or ReconstructionFolder || AtomicFile.IsTemporaryName(name)
+        || (name.StartsWith("confusion_", StringComparison.Ordinal) && (name.EndsWith(".csv", StringComparison.Ordinal) || name.EndsWith(".svg", StringComparison.Ordinal)));
+
+    private const string MetricsFile = "metrics.json";
+    private const string ReconstructionFolder = "reconstruction";
 
     public static string ResolveCheckpoint(string path)
     {

@@ -162,4 +162,27 @@ public sealed class DiagramStageTests : IDisposable
         Assert.Contains(expected, text, StringComparison.Ordinal);
         Assert.False(Directory.Exists(Path.Combine(directory, "never")));
     }
+    [Fact]
+    public void An_input_shape_beyond_the_limit_is_bad_input_stating_the_limit_not_a_crash()
+    {
+        var output = Path.Combine(directory, "never");
+        var (code, text) = Run("--model", Path.Combine(Configs, "model", "cnn_micro.yaml"), "--heads", "note_velocity:3", "--input", "1x100000x100000",
+            "--output", output);
+        Assert.True(code == 2, $"exit {code}: {text}");
+        Assert.Contains("--input: input 1x100000x100000 has 10,000,000,000 values, more than the diagram's limit of 4,194,304", text, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(output));
+    }
+
+    [Fact]
+    public void Amp_samples_beyond_the_limit_are_bad_input_stating_the_limit()
+    {
+        var path = NamFixture("lstm.nam");
+        Assert.True(path is not null, "NAM fixtures not found in ../shared/fixtures/nam next to the repository");
+        var output = Path.Combine(directory, "never");
+        var (code, text) = Run("--nam", path!, "--samples", "2000000000", "--output", output);
+        Assert.True(code == 2, $"exit {code}: {text}");
+        Assert.Contains("--samples 2,000,000,000: more than the diagram's limit of 65,536", text, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(output));
+        Assert.Equal("[1, 65536, 1]", ModelSources.FromNamFile(path!, ModelSources.MaxAmpSamples).Trace.Layers.Single(l => l.Path == "head").OutputShapes.Single().DimsText);
+    }
 }
