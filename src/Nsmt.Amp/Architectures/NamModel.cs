@@ -49,7 +49,7 @@ public sealed class NamModel
     public int ReceptiveField => Config.ReceptiveField;
 
     /// <summary>Output scale the engine applies: Core uses the last weight, not <c>config.head_scale</c>.</summary>
-    public float EffectiveHeadScale => Config is WaveNetConfig ? Weights[^1] : 1f;
+    public float EffectiveHeadScale => Config is WaveNetConfig or ExtendedWaveNetConfig ? Weights[^1] : 1f;
 
     public NamModel WithMetadata(NamMetadata? metadata) => new(Config, Weights, SampleRate, metadata, Version);
 
