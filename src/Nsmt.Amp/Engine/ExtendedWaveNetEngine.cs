@@ -4,8 +4,8 @@ namespace Nsmt.Amp.Engine;
 
 /// <summary>
 /// Streaming engine for a 0.6/0.7 WaveNet (<see cref="ExtendedWaveNetConfig"/>): NAM A2 and every
-/// option NAM Core 0.5.5 plays. A slimmable WaveNet plays at the size given at creation, sliced as
-/// Core slices it. Process allocates nothing.
+/// option NAM Core 0.5.5 plays. A slimmable WaveNet plays at full size, as Core's default
+/// (<see cref="NamModel.AtSize"/> slices it). Process allocates nothing.
 /// </summary>
 public sealed unsafe class ExtendedWaveNetEngine : INamEngine
 {
@@ -14,8 +14,7 @@ public sealed unsafe class ExtendedWaveNetEngine : INamEngine
     private readonly PinnedBuffer<float> _output;
     private readonly int _prewarmSamples;
 
-    /// <param name="size">Slimmable size in [0, 1] (1: full); ignored by a model that is not slimmable.</param>
-    public ExtendedWaveNetEngine(NamModel model, TanhMode tanhMode = TanhMode.Exact, double size = 1.0)
+    public ExtendedWaveNetEngine(NamModel model, TanhMode tanhMode = TanhMode.Exact)
     {
         ArgumentNullException.ThrowIfNull(model);
         if (model.Config is not ExtendedWaveNetConfig config)
@@ -23,12 +22,10 @@ public sealed unsafe class ExtendedWaveNetEngine : INamEngine
             throw new ArgumentException($"expected a 0.6/0.7 WaveNet model, got {model.Config.GetType().Name}", nameof(model));
         }
 
-        var (played, weights) = config.IsSlimmable ? config.Slice(config.ChannelsForSize(size), model.Weights) : (config, model.Weights);
-        _network = new ExtendedWaveNetNetwork(played, weights, tanhMode);
-        Channels = played.LayerArrays.Select(a => a.Channels).ToArray();
+        _network = new ExtendedWaveNetNetwork(config, model.Weights, tanhMode);
         SampleRate = model.SampleRate;
         TanhMode = tanhMode;
-        _prewarmSamples = played.PrewarmSamples;
+        _prewarmSamples = config.PrewarmSamples;
         _input = new PinnedBuffer<float>(ExtendedWaveNetNetwork.InputRows * ExtendedWaveNetNetwork.MaxChunk);
         _output = new PinnedBuffer<float>(_network.PaddedOutputRows * ExtendedWaveNetNetwork.MaxChunk);
         Reset();
@@ -37,9 +34,6 @@ public sealed unsafe class ExtendedWaveNetEngine : INamEngine
     public double? SampleRate { get; }
 
     public TanhMode TanhMode { get; }
-
-    /// <summary>Channels of each layer array as played (after slimming).</summary>
-    public IReadOnlyList<int> Channels { get; }
 
     public void Reset()
     {

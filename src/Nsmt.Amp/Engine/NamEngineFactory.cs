@@ -6,26 +6,19 @@ namespace Nsmt.Amp.Engine;
 public static class NamEngineFactory
 {
     /// <param name="size">
-    /// Slimmable size in [0, 1], as Core's SetSlimmableSize: a SlimmableContainer plays the first submodel
-    /// whose max_value is above it (else the last); a slimmable WaveNet slices its channels. 1 (the
+    /// Slimmable size in [0, 1], as Core's SetSlimmableSize (see <see cref="NamModel.AtSize"/>); 1 (the
     /// default) plays the full model; models that are not slimmable ignore it.
     /// </param>
     public static INamEngine Create(NamModel model, TanhMode tanhMode = TanhMode.Exact, double size = 1.0)
     {
         ArgumentNullException.ThrowIfNull(model);
-        if (!(size >= 0 && size <= 1))
+        var played = model.AtSize(size);
+        return played.Config switch
         {
-            throw new ArgumentOutOfRangeException(nameof(size), size, "the slimmable size must be in [0, 1]");
-        }
-
-        return model.Config switch
-        {
-            WaveNetConfig => new WaveNetEngine(model, tanhMode),
-            ExtendedWaveNetConfig => new ExtendedWaveNetEngine(model, tanhMode, size),
-            LstmConfig => new LstmEngine(model, tanhMode),
-            // Core forwards the size to no submodel: the chosen one plays at its full size.
-            SlimmableContainerConfig container => Create(container.SubmodelForSize(size).Model, tanhMode),
-            _ => throw new ArgumentOutOfRangeException(nameof(model), model.Architecture, "no engine for this architecture"),
+            WaveNetConfig => new WaveNetEngine(played, tanhMode),
+            ExtendedWaveNetConfig => new ExtendedWaveNetEngine(played, tanhMode),
+            LstmConfig => new LstmEngine(played, tanhMode),
+            _ => throw new ArgumentOutOfRangeException(nameof(model), played.Architecture, "no engine for this architecture"),
         };
     }
 }
