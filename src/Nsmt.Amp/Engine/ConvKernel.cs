@@ -123,12 +123,7 @@ internal static unsafe class ConvKernel
                     o3 += s3;
                 }
 
-                nint outStride = call.OutputStride;
-                float* o = call.Output + (r0 * outStride) + t0;
-                Finish(call, o0, r0, t0).Store(o);
-                Finish(call, o1, r0 + 1, t0).Store(o + outStride);
-                Finish(call, o2, r0 + 2, t0).Store(o + (2 * outStride));
-                Finish(call, o3, r0 + 3, t0).Store(o + (3 * outStride));
+                StoreTile(call, o0, o1, o2, o3, r0, t0);
             }
         }
     }
@@ -264,6 +259,13 @@ internal static unsafe class ConvKernel
             }
         }
 
+        StoreTile(call, a0, a1, a2, a3, r0, t0);
+    }
+
+    /// <summary>Finishes and stores 4 rows x 8 columns of products.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StoreTile(in ConvCall call, Vector256<float> a0, Vector256<float> a1, Vector256<float> a2, Vector256<float> a3, int r0, int t0)
+    {
         nint outStride = call.OutputStride;
         float* o = call.Output + (r0 * outStride) + t0;
         Finish(call, a0, r0, t0).Store(o);

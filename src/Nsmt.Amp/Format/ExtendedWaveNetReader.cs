@@ -49,20 +49,7 @@ internal static class ExtendedWaveNetReader
             throw new NamFormatException(null, "config.condition_dsp.architecture", $"only a WaveNet condition DSP is supported, got {conditionDsp.Architecture.ToFileValue()}");
         }
 
-        var layers = RequireArray(config, path, "layers");
-        var arrays = new List<ExtendedLayerArrayConfig>();
-        int j = 0;
-        foreach (var layer in layers.EnumerateArray())
-        {
-            string field = $"config.layers[{j}]";
-            if (layer.ValueKind != JsonValueKind.Object)
-            {
-                throw new NamFormatException(null, field, "must be an object");
-            }
-
-            arrays.Add(ParseLayerArray(layer, field));
-            j++;
-        }
+        var arrays = RequireObjects(config, path, "layers", ParseLayerArray);
 
         var result = new ExtendedWaveNetConfig
         {

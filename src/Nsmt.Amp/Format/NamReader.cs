@@ -147,22 +147,12 @@ internal static class NamReader
     {
         const string path = "config";
         RejectUnknownKeys(config, path, ContainerConfigKeys, "not part of a SlimmableContainer config");
-        var submodels = new List<SlimmableSubmodel>();
-        int i = 0;
-        foreach (var entry in RequireArray(config, path, "submodels").EnumerateArray())
+        var submodels = RequireObjects(config, path, "submodels", (entry, field) =>
         {
-            string field = $"config.submodels[{i}]";
-            if (entry.ValueKind != JsonValueKind.Object)
-            {
-                throw new NamFormatException(null, field, "must be an object with max_value and model");
-            }
-
             RejectUnknownKeys(entry, field, SubmodelKeys, "not part of a SlimmableContainer submodel");
             double maxValue = AsDouble(RequireElement(entry, field, "max_value"), $"{field}.max_value");
-            submodels.Add(new SlimmableSubmodel(maxValue, ParseNested(RequireObject(entry, field, "model"), $"{field}.model")));
-            i++;
-        }
-
+            return new SlimmableSubmodel(maxValue, ParseNested(RequireObject(entry, field, "model"), $"{field}.model"));
+        });
         return new SlimmableContainerConfig { Submodels = submodels };
     }
 
@@ -211,20 +201,7 @@ internal static class NamReader
             throw new NamFormatException(null, "config.head", "must be null (a post-head is not part of A1)");
         }
 
-        var layers = RequireArray(config, path, "layers");
-        var arrays = new List<WaveNetLayerArrayConfig>();
-        int j = 0;
-        foreach (var layer in layers.EnumerateArray())
-        {
-            string field = $"config.layers[{j}]";
-            if (layer.ValueKind != JsonValueKind.Object)
-            {
-                throw new NamFormatException(null, field, "must be an object");
-            }
-
-            arrays.Add(ParseLayerArray(layer, field));
-            j++;
-        }
+        var arrays = RequireObjects(config, path, "layers", ParseLayerArray);
 
         return new WaveNetConfig
         {
