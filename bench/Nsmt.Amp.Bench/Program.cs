@@ -1,34 +1,55 @@
 using System.Diagnostics;
-using Nsmt.Amp.Engine;
+using System.Globalization;
 using Nsmt.Amp.Architectures;
+using Nsmt.Amp.Engine;
+using Nsmt.Amp.Format;
 
-// Real-time factor of the streaming engines: one thread, fixed block size, 48 kHz.
-// Usage: dotnet run -c Release --project bench/Nsmt.Amp.Bench [-- --block 64 --seconds 10 --tanh exact|fast]
+// Speed of the streaming engines: one thread, fixed block size, 48 kHz, processing only (no start-up, no WAV I/O).
+// Each model runs with exact and with fast tanh in the same process, interleaved, so their ratio is fair on a
+// loaded machine. A2-Lite and A2-Full are NAM Core's own A2.nam (sizes 0.3 and 1.0), read from --a2 (default:
+// ../shared/fixtures/nam/core-examples/A2.nam beside the repository); without it those rows are skipped.
+// Usage: dotnet run -c Release --project bench/Nsmt.Amp.Bench [-- --block 64 --seconds 30 --runs 5 --all --a2 PATH]
 int block = 64;
-double seconds = 10;
-var mode = TanhMode.Exact;
-for (int i = 0; i < args.Length - 1; i++)
+double seconds = 30;
+int runs = 5;
+bool all = false;
+string? a2Path = null;
+for (int i = 0; i < args.Length; i++)
 {
     switch (args[i])
     {
-        case "--block": block = int.Parse(args[++i], System.Globalization.CultureInfo.InvariantCulture); break;
-        case "--seconds": seconds = double.Parse(args[++i], System.Globalization.CultureInfo.InvariantCulture); break;
-        case "--tanh": mode = Enum.Parse<TanhMode>(args[++i], ignoreCase: true); break;
+        case "--block": block = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+        case "--seconds": seconds = double.Parse(args[++i], CultureInfo.InvariantCulture); break;
+        case "--runs": runs = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+        case "--a2": a2Path = args[++i]; break;
+        case "--all": all = true; break;
+        default: throw new ArgumentException($"unknown option {args[i]}");
     }
 }
 
 const int sampleRate = 48000;
-var models = new List<(string Name, NamModelConfig Config)>
+NamModel Random(NamModelConfig config) => new(config, NamWeightInitializer.CreateRandom(config, seed: 7), sampleRate);
+var models = new List<(string Name, NamModel Model)> { ("A1 standard", Random(NamPresets.WaveNet(WaveNetPreset.Standard))) };
+a2Path ??= FindA2();
+if (a2Path is not null && File.Exists(a2Path))
 {
-    ("WaveNet standard", NamPresets.WaveNet(WaveNetPreset.Standard)),
-    ("WaveNet lite", NamPresets.WaveNet(WaveNetPreset.Lite)),
-    ("WaveNet feather", NamPresets.WaveNet(WaveNetPreset.Feather)),
-    ("WaveNet nano", NamPresets.WaveNet(WaveNetPreset.Nano)),
-    ("LSTM standard", NamPresets.Lstm(LstmPreset.Standard)),
-    ("LSTM lite", NamPresets.Lstm(LstmPreset.Lite)),
-    ("LSTM feather", NamPresets.Lstm(LstmPreset.Feather)),
-    ("LSTM nano", NamPresets.Lstm(LstmPreset.Nano)),
-};
+    var a2 = NamFile.Load(a2Path);
+    models.Add(("A2-Lite", a2.AtSize(0.3)));
+    models.Add(("A2-Full", a2.AtSize(1.0)));
+}
+else
+{
+    Console.WriteLine("A2.nam not found (give --a2 PATH): A2 rows skipped");
+}
+
+if (all)
+{
+    models.Add(("A1 lite", Random(NamPresets.WaveNet(WaveNetPreset.Lite))));
+    models.Add(("A1 feather", Random(NamPresets.WaveNet(WaveNetPreset.Feather))));
+    models.Add(("A1 nano", Random(NamPresets.WaveNet(WaveNetPreset.Nano))));
+    models.Add(("LSTM standard", Random(NamPresets.Lstm(LstmPreset.Standard))));
+    models.Add(("LSTM nano", Random(NamPresets.Lstm(LstmPreset.Nano))));
+}
 
 // A guitar-like test signal: decaying plucked partials plus a little noise, peak about 0.5.
 int length = (int)(seconds * sampleRate);
@@ -41,34 +62,51 @@ for (int n = 0; n < length; n++)
 }
 
 var output = new float[length];
-Console.WriteLine($"block {block}, {seconds} s of 48 kHz audio per run, tanh {mode}, one thread, best of 5 runs");
-Console.WriteLine("wall = elapsed time; cpu = this thread's CPU time (less sensitive to other processes on a shared machine)");
-Console.WriteLine($"{"model",-18} {"params",8} {"x RT (wall)",12} {"x RT (cpu)",11} {"ns/sample",10}");
-foreach (var (name, config) in models)
+Console.WriteLine($"block {block}, {seconds} s of 48 kHz audio per run, one thread, best of {runs} runs after a warm-up run");
+Console.WriteLine("seconds = this thread's CPU time to process the audio (less sensitive than wall time to other processes)");
+Console.WriteLine($"{"model",-14} {"weights",8} {"exact s",9} {"fast s",9} {"fast/exact",11} {"x RT exact",11}");
+foreach (var (name, model) in models)
 {
-    var model = new NamModel(config, NamWeightInitializer.CreateRandom(config, seed: 7), sampleRate);
-    var engine = NamEngineFactory.Create(model, mode);
-    double best = double.MaxValue, bestCpu = double.MaxValue;
-    for (int run = 0; run < 6; run++)
+    var exact = NamEngineFactory.Create(model, TanhMode.Exact);
+    var fast = NamEngineFactory.Create(model, TanhMode.Fast);
+    double bestExact = double.MaxValue, bestFast = double.MaxValue;
+    for (int run = 0; run <= runs; run++)
     {
-        engine.Reset();
-        double cpuStart = ThreadCpuTime.Seconds();
-        var watch = Stopwatch.StartNew();
-        for (int start = 0; start < length; start += block)
-        {
-            int count = Math.Min(block, length - start);
-            engine.Process(input.AsSpan(start, count), output.AsSpan(start, count));
-        }
-
-        watch.Stop();
-        double cpu = ThreadCpuTime.Seconds() - cpuStart;
+        // Run 0 warms up the JIT (tiered compilation) and caches; modes alternate so load affects both alike.
+        double e = Time(exact), f = Time(fast);
         if (run > 0)
         {
-            // Run 0 warms up the JIT (tiered compilation) and caches.
-            best = Math.Min(best, watch.Elapsed.TotalSeconds);
-            bestCpu = Math.Min(bestCpu, cpu);
+            bestExact = Math.Min(bestExact, e);
+            bestFast = Math.Min(bestFast, f);
         }
     }
 
-    Console.WriteLine($"{name,-18} {config.ParameterCount,8:N0} {seconds / best,12:F1} {seconds / bestCpu,11:F1} {best * 1e9 / length,10:F1}");
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        $"{name,-14} {model.Weights.Length,8:N0} {bestExact,9:F3} {bestFast,9:F3} {bestFast / bestExact,11:F3} {seconds / bestExact,11:F1}"));
+}
+
+double Time(INamEngine engine)
+{
+    engine.Reset();
+    double start = ThreadCpuTime.Seconds();
+    for (int s = 0; s < length; s += block)
+    {
+        int count = Math.Min(block, length - s);
+        engine.Process(input.AsSpan(s, count), output.AsSpan(s, count));
+    }
+
+    return ThreadCpuTime.Seconds() - start;
+}
+
+static string? FindA2()
+{
+    for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+    {
+        if (File.Exists(Path.Combine(dir.FullName, "Pipeline.sln")))
+        {
+            return Path.GetFullPath(Path.Combine(dir.FullName, "..", "shared", "fixtures", "nam", "core-examples", "A2.nam"));
+        }
+    }
+
+    return null;
 }

@@ -44,7 +44,8 @@ public static class NamExport
         {
             WaveNetConfig config => LoadWaveNet(config, model),
             LstmConfig config => LoadLstm(config, model, lstmBurnIn),
-            _ => throw new NotSupportedException($"architecture {model.Architecture} is not supported"),
+            _ => throw new NamFormatException(
+                null, "config", $"this {model.Architecture.ToFileValue()} model ({model.Config.GetType().Name}) plays in the engine but cannot be imported into a torch module yet (A1 WaveNet and LSTM only)"),
         };
     }
 

@@ -33,6 +33,26 @@ internal static class JsonFields
             : throw TypeError(path, key, "an array", value);
     }
 
+    /// <summary>An array of objects at <paramref name="key"/>, each parsed with its own field path (<c>key[i]</c>).</summary>
+    public static List<T> RequireObjects<T>(JsonElement obj, string path, string key, Func<JsonElement, string, T> parse)
+    {
+        var items = new List<T>();
+        int i = 0;
+        foreach (var item in RequireArray(obj, path, key).EnumerateArray())
+        {
+            string field = $"{Join(path, key)}[{i}]";
+            if (item.ValueKind != JsonValueKind.Object)
+            {
+                throw new NamFormatException(null, field, "must be an object");
+            }
+
+            items.Add(parse(item, field));
+            i++;
+        }
+
+        return items;
+    }
+
     public static string RequireString(JsonElement obj, string path, string key)
     {
         var value = Require(obj, path, key);
