@@ -1,4 +1,7 @@
 using Nsmt.Amp.Format;
+using Nsmt.Amp.Training.Config;
+using Nsmt.Config;
+using Nsmt.Runs;
 using Nsmt.Amp.Training.Export;
 using Nsmt.Amp.Training.Modules;
 using Nsmt.Neural;
@@ -134,5 +137,75 @@ public class A2Tests
         var e = Assert.Throws<NamFormatException>(() => A2Config.Parse(doc.RootElement.GetProperty("config"), "wavenet_a2_max.nam", "config"));
         Assert.StartsWith("config.", e.Field);
         Assert.Contains("wavenet_a2_max.nam", e.Message);
+    }
+
+    [Fact]
+    public void A2_recipes_choose_width_and_export_version()
+    {
+        var packed = AmpTrainConfig.Load(ConfigTests.RepoFile("configs/amp/a2.yaml"));
+        using (var module = packed.Model.CreateModule(48_000))
+        {
+            var widths = Assert.IsType<PackedA2>(module);
+            Assert.Equal(["lite", "full"], widths.Names);
+            Assert.Equal(1_871 + 12_146, module.WeightCount);
+            Assert.Equal(2, module.OutputsPerInput);
+        }
+
+        Assert.Equal("0.7.0", packed.Model.ExportVersion);
+        var nam = AmpTrainConfig.Load(ConfigTests.RepoFile("configs/amp/a2_nam.yaml"));
+        Assert.Equal(3.17e-7, nam.Training.WeightDecay);
+        Assert.Equal(0.994, nam.Training.LearningRateGamma);
+        Assert.Equal(5e-4, nam.Loss.Mrstft);
+        var single = TrainingTests.SmallConfig("a2", "model.preset=lite", "model.nam_version=0.6.0");
+        using (var module = single.Model.CreateModule(48_000))
+        {
+            Assert.Equal(1_871, Assert.IsType<NamA2WaveNet>(module).WeightCount);
+        }
+
+        var noLegacy = Assert.Throws<ConfigException>(() => TrainingTests.SmallConfig("a2", "model.nam_version=0.5.4"));
+        Assert.Contains("model.nam_version", noLegacy.Message);
+        Assert.Throws<ConfigException>(() => TrainingTests.SmallConfig("wavenet", "model.preset=nano", "model.nam_version=0.7.0"));
+        Assert.Throws<ConfigException>(() => TrainingTests.SmallConfig("a2", "model.preset=standard"));
+    }
+
+    [Fact]
+    public void Packed_training_exports_both_widths_as_a_container_equal_to_the_trained_modules()
+    {
+        string root = Path.Combine(Path.GetTempPath(), $"nsmt-a2-{Guid.NewGuid():N}");
+        try
+        {
+            var config = TrainingTests.SmallConfig("a2", "model.preset=packed", "training.epochs=1", "training.batch_size=16", "training.top_k=1");
+            var data = TrainingTests.SyntheticData();
+            var result = new AmpTrainer(config, data, RunDirectory.At(root)).Run();
+            var row = MetricsCsvLogger.Read(RunDirectory.At(root).MetricsCsv).Single();
+            // Validation follows the widest width, the one a player serves by default; each width has its own ESR.
+            Assert.Equal(row["val/esr.full"], row["val/esr"]);
+            Assert.True(row["val/esr.lite"] > 0);
+
+            var widths = A2NamFile.Load(result.ModelPath!);
+            Assert.Equal([0.5, 1.0], widths.Select(w => w.MaxValue));
+            Assert.Equal([3, 8], widths.Select(w => w.Module.Config.Channels));
+            string json = File.ReadAllText(result.ModelPath!);
+            Assert.Contains("\"version\":\"0.7.0\"", json);
+            Assert.Contains("\"architecture\":\"SlimmableContainer\"", json);
+            Assert.Contains("\"loudness\"", json);
+
+            // The checkpoint's module (last epoch = best here) and the file compute the same samples.
+            using var checkpoint = AmpCheckpoint.Load(Directory.GetFiles(RunDirectory.At(root).Checkpoints, "epoch=*.ckpt").Single());
+            using var trained = (PackedA2)config.Model.CreateModule(data.SampleRate);
+            checkpoint.LoadExportedWeights(trained);
+            var clip = data.Input.AsSpan(0, 8_000);
+            for (int i = 0; i < 2; i++)
+            {
+                Golden.AssertClose(trained.Submodels[i].Process(clip), widths[i].Module.Process(clip), 0, 0, $"width {i}");
+            }
+        }
+        finally
+        {
+            if (Directory.Exists(root))
+            {
+                Directory.Delete(root, recursive: true);
+            }
+        }
     }
 }
