@@ -26,19 +26,37 @@ internal static class Commands
 
     /// <summary>The whole command line, as Program runs it (and tests, in-process).</summary>
     public static RootCommand Root() => new StageCommand("Neural amp modeling tools: make a capture signal, reamp it through the reference amp, "
-        + "check a DI/reamp pair, process audio through a .nam model, evaluate a model.",
+        + "check a DI/reamp pair, process audio through a .nam model, describe a model, evaluate a model.",
         "Amp capture -o capture.wav --seconds 30 --seed 0",
         "Amp reamp capture.wav -o reamped.wav --latency 250",
         "Amp check --di capture.wav --reamp reamped.wav --json report.json",
         "Amp process guitar.wav -o out.wav --model amp.nam --block 64",
+        "Amp process guitar.wav -o lite.wav --model A2.nam --size 0.3",
+        "Amp info amp.nam",
         "Amp evaluate --model amp.nam --di capture.wav --reamp reamped.wav -o eval/")
     {
         Capture(),
         Reamp(),
         Check(),
         Process(),
+        Info(),
         Evaluate(),
     };
+
+    public static Command Info()
+    {
+        var model = new Argument<string>("model") { Description = "the .nam model to describe" };
+        var command = new Command("info", "Describe a .nam model: version and which players read it, architecture and sizes, weights, receptive field, latency and levels.")
+        {
+            model,
+        };
+        command.SetAction(parse => Run("info", () =>
+        {
+            Console.Write(NamModelInfo.Describe(NamFile.Load(RequireFile(parse.GetRequiredValue(model)))));
+            return Ok;
+        }));
+        return command;
+    }
 
     public static Command Capture()
     {
@@ -158,6 +176,12 @@ internal static class Commands
         var model = new Option<string>("--model") { HelpName = "FILE", Description = "the .nam model", Required = true };
         var block = new Option<int?>("--block") { HelpName = "SAMPLES", Description = "use the streaming engine with this block size (default: offline, chunked)" };
         var fastTanh = new Option<bool>("--fast-tanh") { Description = "NAM's fast tanh approximation (as the plugin) instead of exact tanh" };
+        var size = new Option<double>("--size")
+        {
+            HelpName = "0..1",
+            Description = "slimmable size of a SlimmableContainer or slimmable WaveNet (as NAM Core: a submodel serves sizes below its max_value); 1 = full",
+            DefaultValueFactory = _ => 1.0,
+        };
         var format = new Option<string>("--format") { Description = "output encoding: float32 (default, keeps peaks above 0 dBFS), pcm24, pcm16", DefaultValueFactory = _ => "float32" };
         format.AcceptOnlyFromAmong("float32", "pcm24", "pcm16");
         var overwrite = OverwriteOption();
@@ -165,7 +189,7 @@ internal static class Commands
         var latency = new Option<int?>("--latency") { HelpName = "SAMPLES", Description = "with --compare: latency in samples (overrides the model's training alignment and detection)" };
         var command = new Command("process", "Run audio through a .nam model. Levels are never rescaled; samples above full scale are reported.")
         {
-            input, output, model, block, fastTanh, format, compare, latency, overwrite,
+            input, output, model, block, fastTanh, size, format, compare, latency, overwrite,
         };
         command.SetAction(parse => Run("process", () =>
         {
@@ -189,6 +213,7 @@ internal static class Commands
                 {
                     BlockSize = parse.GetValue(block),
                     TanhMode = parse.GetValue(fastTanh) ? TanhMode.Fast : TanhMode.Exact,
+                    Size = parse.GetValue(size),
                     OutputFormat = parse.GetValue(format) switch
                     {
                         "pcm24" => WavSampleFormat.Pcm24,
@@ -201,7 +226,7 @@ internal static class Commands
             if (parse.GetValue(compare) is { } reampPath)
             {
                 var comparison = RecordingComparison.Run(
-                    NamFile.Load(parse.GetRequiredValue(model)), parse.GetRequiredValue(input), RequireFile(reampPath), parse.GetValue(latency),
+                    NamFile.Load(parse.GetRequiredValue(model)).AtSize(parse.GetValue(size)), parse.GetRequiredValue(input), RequireFile(reampPath), parse.GetValue(latency),
                     parse.GetValue(fastTanh) ? TanhMode.Fast : TanhMode.Exact);
                 Console.Write(comparison.ToText());
             }

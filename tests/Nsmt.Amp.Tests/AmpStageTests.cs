@@ -42,6 +42,28 @@ public sealed class AmpStageTests : IDisposable
         Assert.All(before, kv => Assert.Equal(kv.Value, after[kv.Key]));
     }
 
+    [NamFixtureFact]
+    public void Process_with_size_plays_the_submodel_core_plays_at_that_size()
+    {
+        string output = Path.Combine(_folder, "lite.wav");
+        string input = NamFixtures.PathOf("input_48k_f32.wav");
+        Assert.Equal(0, Amp("process", input, "-o", output, "--model", CoreExamplesConformanceTests.CoreExample("A2.nam"), "--size", "0.3"));
+        float[] expected = NamFixtures.ReadMono(Path.Combine("core-examples", "A2.size0.3.core.wav"));
+        ConformanceTests.AssertClose(expected, WavFile.Read(output).Channels[0], 1e-5f);
+
+        Assert.Equal(BadInput, Amp("process", input, "-o", output, "--overwrite", "--model", CoreExamplesConformanceTests.CoreExample("A2.nam"), "--size", "1.5"));
+    }
+
+    [NamFixtureFact]
+    public void Info_describes_a_model_and_refuses_a_missing_one()
+    {
+        Assert.Equal(0, Amp("info", CoreExamplesConformanceTests.CoreExample("A2.nam")));
+        Assert.Equal(BadInput, Amp("info", Path.Combine(_folder, "absent.nam")));
+        string broken = Path.Combine(_folder, "broken.nam");
+        File.WriteAllText(broken, "{\"version\": \"0.9.0\"}");
+        Assert.Equal(BadInput, Amp("info", broken));
+    }
+
     [Fact]
     public void Process_refuses_to_write_over_its_input()
     {

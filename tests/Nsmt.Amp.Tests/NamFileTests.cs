@@ -251,19 +251,27 @@ public sealed class NamFileTests : IDisposable
     }
 
     [Theory]
-    [InlineData("gating_mode", "\"gated\"")]
+    [InlineData("gating_mode", "\"maybe\"")]
     [InlineData("film", "{}")]
-    [InlineData("bottleneck", "8")]
+    [InlineData("bottleneck", "0")]
     [InlineData("kernel_sizes", "[3]")]
     [InlineData("head1x1", "{}")]
     [InlineData("layer1x1", "{}")]
-    public void Newer_wavenet_keys_are_rejected_by_name(string key, string value)
+    [InlineData("secondary_activation", "\"Sigmoid\"")]
+    [InlineData("slimmable", "{\"method\": \"prune\"}")]
+    public void Bad_or_unknown_wavenet_keys_are_rejected_by_name(string key, string value)
     {
         var json = AsJson(SmallWaveNet());
         json["config"]!["layers"]![1]![key] = JsonNode.Parse(value);
+        if (key == "secondary_activation")
+        {
+            // A secondary activation of an ungated layer is ignored (as in Core) unless it is not an activation.
+            json["config"]!["layers"]![1]!["gating_mode"] = "gated";
+            json["config"]!["layers"]![1]![key] = "Swish";
+        }
 
         var error = LoadFails(json.ToJsonString());
-        Assert.Equal($"config.layers[1].{key}", error.Field);
+        Assert.StartsWith($"config.layers[1].{key}", error.Field, StringComparison.Ordinal);
         Assert.Contains(key, error.Message, StringComparison.Ordinal);
     }
 
@@ -271,8 +279,13 @@ public sealed class NamFileTests : IDisposable
     public void Unknown_config_and_top_level_keys_are_rejected_by_name()
     {
         var json = AsJson(SmallWaveNet());
+        json["config"]!["conditioning"] = JsonNode.Parse("{}");
+        Assert.Equal("config.conditioning", LoadFails(json.ToJsonString()).Field);
+
+        // A nested model's errors name their full path.
+        json = AsJson(SmallWaveNet());
         json["config"]!["condition_dsp"] = JsonNode.Parse("{}");
-        Assert.Equal("config.condition_dsp", LoadFails(json.ToJsonString()).Field);
+        Assert.Equal("config.condition_dsp.version", LoadFails(json.ToJsonString()).Field);
 
         var lstm = AsJson(SmallLstm());
         lstm["config"]!["bidirectional"] = true;
@@ -318,7 +331,8 @@ public sealed class NamFileTests : IDisposable
     [Theory]
     [InlineData("0.5")]
     [InlineData("v0.5.4")]
-    [InlineData("0.6.0")]
+    [InlineData("0.8.0")]
+    [InlineData("0.4.0")]
     [InlineData("0.5.4.1")]
     [InlineData("0.5.x")]
     [InlineData("1.5.4")]
@@ -334,7 +348,10 @@ public sealed class NamFileTests : IDisposable
     [InlineData("0.5.0")]
     [InlineData("0.5.4")]
     [InlineData("0.5.12")]
-    public void The_05_series_is_accepted(string version)
+    [InlineData("0.6.0")]
+    [InlineData("0.7.0")]
+    [InlineData("0.7.3")]
+    public void Versions_core_reads_are_accepted(string version)
     {
         var json = AsJson(SmallLstm());
         json["version"] = version;
@@ -348,13 +365,14 @@ public sealed class NamFileTests : IDisposable
         { "layers[1].channels", "3", "config.layers[1].channels" },
         { "layers[1].head_size", "2", "config.layers[1].head_size" },
         { "layers[0].condition_size", "2", "config.layers[0].condition_size" },
-        { "layers[0].activation", "\"ReLU\"", "config.layers[0].activation" },
+        { "layers[0].activation", "\"Swish\"", "config.layers[0].activation" },
         { "layers[0].activation", "\"tanh\"", "config.layers[0].activation" },
         { "layers[0].gated", "0", "config.layers[0].gated" },
         { "layers[0].kernel_size", "3.5", "config.layers[0].kernel_size" },
         { "layers[0].dilations", "[]", "config.layers[0].dilations" },
         { "layers[0].dilations", "[1, 0]", "config.layers[0].dilations[1]" },
-        { "head", "{}", "config.head" },
+        { "head", "{}", "config.head.channels" },
+        { "head", "{\"in_channels\": 1, \"channels\": 2, \"out_channels\": 2, \"kernel_sizes\": [1], \"activation\": \"ReLU\"}", "config.head.out_channels" },
     };
 
     [Theory]

@@ -49,9 +49,35 @@ public sealed class NamModel
     public int ReceptiveField => Config.ReceptiveField;
 
     /// <summary>Output scale the engine applies: Core uses the last weight, not <c>config.head_scale</c>.</summary>
-    public float EffectiveHeadScale => Config is WaveNetConfig ? Weights[^1] : 1f;
+    public float EffectiveHeadScale => Config is WaveNetConfig or ExtendedWaveNetConfig ? Weights[^1] : 1f;
 
     public NamModel WithMetadata(NamMetadata? metadata) => new(Config, Weights, SampleRate, metadata, Version);
+
+    /// <summary>
+    /// The model NAM Core plays at slimmable size <paramref name="size"/> in [0, 1] (SetSlimmableSize): a
+    /// SlimmableContainer's first submodel whose max_value is above the size (else its last; Core passes the
+    /// size on to no submodel), a slimmable WaveNet sliced to the channels the size selects, any other
+    /// model itself. Size 1 is Core's default.
+    /// </summary>
+    public NamModel AtSize(double size)
+    {
+        if (!(size >= 0 && size <= 1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(size), size, "the slimmable size must be in [0, 1]");
+        }
+
+        switch (Config)
+        {
+            case SlimmableContainerConfig container:
+                return container.SubmodelForSize(size).Model;
+            case ExtendedWaveNetConfig { IsSlimmable: true } wavenet:
+                var (sliced, weights) = wavenet.Slice(wavenet.ChannelsForSize(size), Weights);
+                var played = sliced with { LayerArrays = sliced.LayerArrays.Select(a => a with { SlimmableChannels = null }).ToArray() };
+                return new NamModel(played, weights, SampleRate, Metadata, Version);
+            default:
+                return this;
+        }
+    }
 
     private NamFormatException? FindProblem()
     {

@@ -4,11 +4,15 @@ using static Nsmt.Amp.Format.JsonFields;
 
 namespace Nsmt.Amp.Format;
 
-/// <summary>Parses the legacy (0.5.x) <c>.nam</c> JSON into a validated <see cref="NamModel"/>.</summary>
+/// <summary>
+/// Parses <c>.nam</c> JSON (versions 0.5.x-0.7.x) into a validated <see cref="NamModel"/>. A WaveNet
+/// that uses only A1's keys with Tanh becomes a <see cref="WaveNetConfig"/> (the A1 engine); any other
+/// WaveNet an <see cref="ExtendedWaveNetConfig"/>.
+/// </summary>
 internal static class NamReader
 {
     private static readonly HashSet<string> TopLevelKeys =
-        ["version", "architecture", "config", "weights", "sample_rate", "metadata"];
+        ["version", "architecture", "config", "weights", "sample_rate", "metadata", "notes"];
 
     private static readonly HashSet<string> WaveNetConfigKeys = ["layers", "head", "head_scale"];
 
@@ -19,12 +23,16 @@ internal static class NamReader
 
     private static readonly HashSet<string> LstmConfigKeys = ["input_size", "hidden_size", "num_layers"];
 
+    private static readonly HashSet<string> ContainerConfigKeys = ["submodels"];
+
+    private static readonly HashSet<string> SubmodelKeys = ["max_value", "model"];
+
     public static NamModel Parse(ReadOnlyMemory<byte> utf8Json, string? sourceName)
     {
         try
         {
             using var document = ParseDocument(utf8Json);
-            return ParseRoot(document.RootElement);
+            return ParseRoot(document.RootElement, isConditionDsp: false);
         }
         catch (NamFormatException e)
         {
@@ -56,14 +64,14 @@ internal static class NamReader
         }
     }
 
-    private static NamModel ParseRoot(JsonElement root)
+    private static NamModel ParseRoot(JsonElement root, bool isConditionDsp)
     {
         if (root.ValueKind != JsonValueKind.Object)
         {
             throw new NamFormatException(null, "(root)", "must be a JSON object");
         }
 
-        RejectUnknownKeys(root, string.Empty, TopLevelKeys, "not part of the 0.5.x .nam format");
+        RejectUnknownKeys(root, string.Empty, TopLevelKeys, "not part of the .nam format");
         string version = RequireString(root, string.Empty, "version");
         if (!NamVersion.IsSupported(version))
         {
@@ -72,25 +80,90 @@ internal static class NamReader
 
         string architecture = RequireString(root, string.Empty, "architecture");
         // Check the config before the weights so a count mismatch is reported against a sane config.
-        NamModelConfig config = ParseConfig(architecture, RequireObject(root, string.Empty, "config"));
-        float[] weights = ParseWeights(RequireArray(root, string.Empty, "weights"), config);
+        NamModelConfig config = ParseConfig(architecture, RequireObject(root, string.Empty, "config"), isConditionDsp);
+        // A container has no weights of its own: Core ignores its top-level array.
+        float[] weights = config is SlimmableContainerConfig ? [] : ParseWeights(RequireArray(root, string.Empty, "weights"), config);
         double? sampleRate = ParseSampleRate(root);
         NamMetadata? metadata = Optional(root, "metadata") is { } meta ? NamMetadataReader.Parse(meta) : null;
         return new NamModel(config, weights, sampleRate, metadata, version);
     }
 
     /// <summary>A .nam file's <c>config</c> object for its <c>architecture</c>, validated (also the form of NAM's presets).</summary>
-    public static NamModelConfig ParseConfig(string architecture, JsonElement configElement)
+    public static NamModelConfig ParseConfig(string architecture, JsonElement configElement, bool isConditionDsp = false)
     {
         NamModelConfig config = architecture switch
         {
-            "WaveNet" => ParseWaveNetConfig(configElement),
+            "WaveNet" when !isConditionDsp && IsA1(configElement) => ParseWaveNetConfig(configElement),
+            "WaveNet" => ExtendedWaveNetReader.Parse(configElement, isConditionDsp, ParseNested),
             "LSTM" => ParseLstmConfig(configElement),
+            "SlimmableContainer" => ParseContainerConfig(configElement),
+            "ConvNet" or "Linear" => throw new NamFormatException(
+                null, "architecture", $"the legacy '{architecture}' architecture is not supported (supported: \"WaveNet\", \"LSTM\", \"SlimmableContainer\")"),
             _ => throw new NamFormatException(
-                null, "architecture", $"unsupported architecture '{architecture}' (supported: \"WaveNet\", \"LSTM\"; case-sensitive)"),
+                null, "architecture", $"unsupported architecture '{architecture}' (supported: \"WaveNet\", \"LSTM\", \"SlimmableContainer\"; case-sensitive)"),
         };
         config.Validate();
         return config;
+    }
+
+    /// <summary>Whether a WaveNet config is plain A1: only A1's keys, Tanh, no post head, condition DSP or input channels.</summary>
+    private static bool IsA1(JsonElement config)
+    {
+        if (config.ValueKind != JsonValueKind.Object
+            || config.EnumerateObject().Any(p => !WaveNetConfigKeys.Contains(p.Name))
+            || Optional(config, "head") is not null
+            || !config.TryGetProperty("layers", out var layers) || layers.ValueKind != JsonValueKind.Array)
+        {
+            return false;
+        }
+
+        return layers.EnumerateArray().All(layer =>
+            layer.ValueKind == JsonValueKind.Object
+            && layer.EnumerateObject().All(p => LayerArrayKeys.Contains(p.Name))
+            && layer.TryGetProperty("activation", out var activation)
+            && activation.ValueKind == JsonValueKind.String
+            && activation.GetString() == WaveNetLayerArrayConfig.TanhActivation);
+    }
+
+    /// <summary>A model nested in another's config; its errors name their full path.</summary>
+    private static NamModel ParseNested(JsonElement element, string field)
+    {
+        if (element.ValueKind != JsonValueKind.Object)
+        {
+            throw new NamFormatException(null, field, "must be a .nam model object");
+        }
+
+        try
+        {
+            return ParseRoot(element, isConditionDsp: field.EndsWith("condition_dsp", StringComparison.Ordinal));
+        }
+        catch (NamFormatException e)
+        {
+            throw new NamFormatException(null, $"{field}.{e.Field}", e.Problem, e.InnerException);
+        }
+    }
+
+    private static SlimmableContainerConfig ParseContainerConfig(JsonElement config)
+    {
+        const string path = "config";
+        RejectUnknownKeys(config, path, ContainerConfigKeys, "not part of a SlimmableContainer config");
+        var submodels = new List<SlimmableSubmodel>();
+        int i = 0;
+        foreach (var entry in RequireArray(config, path, "submodels").EnumerateArray())
+        {
+            string field = $"config.submodels[{i}]";
+            if (entry.ValueKind != JsonValueKind.Object)
+            {
+                throw new NamFormatException(null, field, "must be an object with max_value and model");
+            }
+
+            RejectUnknownKeys(entry, field, SubmodelKeys, "not part of a SlimmableContainer submodel");
+            double maxValue = AsDouble(RequireElement(entry, field, "max_value"), $"{field}.max_value");
+            submodels.Add(new SlimmableSubmodel(maxValue, ParseNested(RequireObject(entry, field, "model"), $"{field}.model")));
+            i++;
+        }
+
+        return new SlimmableContainerConfig { Submodels = submodels };
     }
 
     private static double? ParseSampleRate(JsonElement root)
@@ -132,7 +205,7 @@ internal static class NamReader
     private static WaveNetConfig ParseWaveNetConfig(JsonElement config)
     {
         const string path = "config";
-        RejectUnknownKeys(config, path, WaveNetConfigKeys, "only NAM's A1 WaveNet is supported");
+        RejectUnknownKeys(config, path, WaveNetConfigKeys, "not part of NAM's A1 WaveNet");
         if (config.TryGetProperty("head", out var head) && head.ValueKind != JsonValueKind.Null)
         {
             throw new NamFormatException(null, "config.head", "must be null (a post-head is not part of A1)");

@@ -127,6 +127,7 @@ public static class AmpProcessor
     /// <summary>The model at its own rate: offline chunked, or the streaming engine block by block.</summary>
     private static float[] RunModel(NamModel model, ReadOnlySpan<float> input, ProcessingOptions options)
     {
+        model = model.AtSize(options.Size);
         var output = new float[input.Length];
         if (options.BlockSize is { } block)
         {
@@ -161,15 +162,21 @@ public static class AmpProcessor
         return (int)rate;
     }
 
-    private static string DescribeMode(ProcessingOptions options) => options.BlockSize is { } block
+    private static string DescribeMode(ProcessingOptions options) => (options.BlockSize is { } block
         ? $"streaming, blocks of {block} samples"
-        : $"offline, chunks of {options.ChunkSize} samples";
+        : $"offline, chunks of {options.ChunkSize} samples")
+        + (options.Size < 1 ? string.Create(CultureInfo.InvariantCulture, $", slimmable size {options.Size}") : "");
 
     private static void CheckOptions(ProcessingOptions options)
     {
         if (options.BlockSize is < 1 or > 1 << 20)
         {
             throw new ArgumentException($"BlockSize: expected 1 to {1 << 20} samples, got {options.BlockSize}");
+        }
+
+        if (!(options.Size >= 0 && options.Size <= 1))
+        {
+            throw new ArgumentException($"Size: expected a slimmable size in [0, 1], got {options.Size}");
         }
 
         if (options.ChunkSize is < 1 or > 1 << 24)

@@ -18,6 +18,9 @@ public sealed record ProcessingOptions
     /// <summary>Input at another rate than the model's is resampled to it and back; false makes that an error.</summary>
     public bool AllowResampling { get; init; } = true;
 
+    /// <summary>Slimmable size in [0, 1] for SlimmableContainer and slimmable WaveNet models (Core's SetSlimmableSize; see NamModel.AtSize); 1 is the full model.</summary>
+    public double Size { get; init; } = 1.0;
+
     /// <summary>Encoding of the written file. Float keeps levels above full scale; integer formats clip them (and count it).</summary>
     public WavSampleFormat OutputFormat { get; init; } = WavSampleFormat.Float32;
 }
