@@ -405,15 +405,7 @@ public sealed class AmpTrainer
     private ModelDelay? MeasureAddedDelay(string modelPath)
     {
         var range = data.Validation;
-        float[] prediction;
-        // An A2 file (0.6/0.7) plays through its torch module until the engine reads those versions.
-        using (var a2 = ModelExport.LoadA2Default(modelPath, config.Model.ExportVersion))
-        {
-            prediction = a2 is not null
-                ? a2.Process(data.Input.AsSpan(0, range.End)).AsSpan(range.Start, range.Length).ToArray()
-                : AmpEvaluation.Predict(NamFile.Load(modelPath), data.Input, data.SampleRate, range);
-        }
-
+        float[] prediction = AmpEvaluation.Predict(NamFile.Load(modelPath), data.Input, data.SampleRate, range);
         return ModelDelay.Measure(data.Input.AsSpan(range.Start, range.Length), data.Output.AsSpan(range.Start, range.Length), prediction);
     }
 }

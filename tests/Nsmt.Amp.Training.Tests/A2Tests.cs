@@ -1,3 +1,4 @@
+using Nsmt.Amp.Engine;
 using Nsmt.Amp.Format;
 using Nsmt.Amp.Training.Config;
 using Nsmt.Config;
@@ -195,9 +196,22 @@ public class A2Tests
             using var trained = (PackedA2)config.Model.CreateModule(data.SampleRate);
             checkpoint.LoadExportedWeights(trained);
             var clip = data.Input.AsSpan(0, 8_000);
+            // Our streaming engine plays the file (blocks of 64) as the torch modules compute it: size 1.0 is A2-Full,
+            // 0.3 A2-Lite (Core serves a size from the first submodel whose max_value is above it).
+            var nam = NamFile.Load(result.ModelPath!);
             for (int i = 0; i < 2; i++)
             {
-                Golden.AssertClose(trained.Submodels[i].Process(clip), widths[i].Module.Process(clip), 0, 0, $"width {i}");
+                float[] torchOutput = trained.Submodels[i].Process(clip);
+                Golden.AssertClose(torchOutput, widths[i].Module.Process(clip), 0, 0, $"width {i} read back");
+                var engine = NamEngineFactory.Create(nam, TanhMode.Exact, i == 1 ? 1.0 : 0.3);
+                var played = new float[clip.Length];
+                for (int start = 0; start < clip.Length; start += 64)
+                {
+                    int count = Math.Min(64, clip.Length - start);
+                    engine.Process(clip.Slice(start, count), played.AsSpan(start, count));
+                }
+
+                Golden.AssertClose(torchOutput, played, 1e-5, 0, $"width {i} through the engine");
             }
         }
         finally

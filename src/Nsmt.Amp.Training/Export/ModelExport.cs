@@ -37,11 +37,4 @@ public static class ModelExport
                 break;
         }
     }
-
-    /// <summary>
-    /// The model a player serves by default from an exported file, as a torch module for the A2 versions our engine
-    /// does not read yet (0.6/0.7), or null for a 0.5.4 file (play it through the engine).
-    /// </summary>
-    public static NamA2WaveNet? LoadA2Default(string path, string version) =>
-        version == "0.5.4" ? null : A2NamFile.Load(path)[^1].Module;
 }
