@@ -133,11 +133,11 @@ public class A2Tests
     [NamFixtureFact]
     public void A2_config_refuses_features_outside_a2_by_field()
     {
-        string json = File.ReadAllText(NamFixtures.PathOf("core-examples/wavenet_a2_max.nam"));
-        using var doc = System.Text.Json.JsonDocument.Parse(json);
-        var e = Assert.Throws<NamFormatException>(() => A2Config.Parse(doc.RootElement.GetProperty("config"), "wavenet_a2_max.nam", "config"));
+        var e = Assert.Throws<NamFormatException>(() => A2NamFile.Load(NamFixtures.PathOf("core-examples/wavenet_a2_max.nam")));
         Assert.StartsWith("config.", e.Field);
         Assert.Contains("wavenet_a2_max.nam", e.Message);
+        // LSTM and A1 submodels are no A2 either.
+        Assert.Throws<NamFormatException>(() => A2NamFile.Load(NamFixtures.PathOf("core-examples/slimmable_container.nam")));
     }
 
     [Fact]

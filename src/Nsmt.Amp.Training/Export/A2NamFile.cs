@@ -89,37 +89,13 @@ public static class A2NamFile
     /// </summary>
     public static IReadOnlyList<A2Submodel> Load(string path)
     {
-        using var stream = File.OpenRead(path);
-        using var json = JsonDocument.Parse(stream, new JsonDocumentOptions { MaxDepth = 64 });
-        var root = json.RootElement;
-        string architecture = root.TryGetProperty("architecture", out var a) && a.ValueKind == JsonValueKind.String ? a.GetString()! : "";
-        if (architecture == "SlimmableContainer")
-        {
-            var submodels = root.GetProperty("config").GetProperty("submodels");
-            return [.. submodels.EnumerateArray().Select((s, i) =>
-                new A2Submodel(LoadWaveNet(s.GetProperty("model"), path, $"config.submodels[{i}].model"), s.GetProperty("max_value").GetDouble(), null))];
-        }
-
-        return [new A2Submodel(LoadWaveNet(root, path, ""), 1.0, null)];
+        var model = NamFile.Load(path);
+        return model.Config is SlimmableContainerConfig container
+            ? [.. container.Submodels.Select((s, i) => new A2Submodel(FromModel(s.Model, path, $"config.submodels[{i}].model.config"), s.MaxValue, s.Model.Metadata))]
+            : [new A2Submodel(FromModel(model, path, "config"), 1.0, model.Metadata)];
     }
 
-    private static NamA2WaveNet LoadWaveNet(JsonElement model, string path, string at)
-    {
-        string prefix = at.Length == 0 ? "" : at + ".";
-        if (!(model.TryGetProperty("architecture", out var arch) && arch.GetString() == "WaveNet"))
-        {
-            throw new NamFormatException(path, $"{prefix}architecture", "an A2 file holds WaveNets (\"WaveNet\" expected)");
-        }
-
-        var config = A2Config.Parse(model.GetProperty("config"), path, $"{prefix}config");
-        var weights = model.GetProperty("weights").EnumerateArray().Select(e => e.GetSingle()).ToArray();
-        if (weights.Length != config.WeightCount)
-        {
-            throw new NamFormatException(path, $"{prefix}weights", $"the config uses {config.WeightCount} weights, the model has {weights.Length}");
-        }
-
-        return FromWeights(config, weights);
-    }
+    private static NamA2WaveNet FromModel(NamModel model, string path, string at) => FromWeights(A2Config.From(model.Config, path, at), model.Weights);
 
     /// <summary>A module holding a flat .nam weight vector (head_scale last) of <paramref name="config"/>.</summary>
     public static NamA2WaveNet FromWeights(A2Config config, float[] weights)

@@ -1,14 +1,13 @@
 using System.Collections.Concurrent;
-using System.Text.Json;
 using Nsmt.Amp.Architectures;
 using Nsmt.Amp.Format;
-using Nsmt.Config;
 
 namespace Nsmt.Amp.Training.Modules;
 
 /// <summary>
 /// NAM's A2 presets, <c>configs/amp/models/a2.yaml</c> (in the presets folder of <see cref="NamPresetFile"/>): each a
-/// .nam 0.6 WaveNet <c>config</c>, parsed by <see cref="A2Config.Parse"/>, in the file's order (narrowest first).
+/// .nam 0.6 WaveNet <c>config</c>, parsed by the .nam reader and checked by <see cref="A2Config.From"/>, in the file's
+/// order (narrowest first).
 /// </summary>
 public static class A2Presets
 {
@@ -35,21 +34,7 @@ public static class A2Presets
         throw new NamFormatException(Path.Combine(NamPresetFile.Directory(), FileName), $"presets.{name}", $"no such preset (the file has: {string.Join(", ", Names)})");
     }
 
-    private static IReadOnlyList<(string, A2Config)> Load(string path)
-    {
-        var root = ConfigYaml.ReadFile(path);
-        if (root["presets"] is not ConfigMapping presets || presets.Entries.Count == 0)
-        {
-            throw new NamFormatException(path, "presets", "required: a mapping NAME: config");
-        }
-
-        var result = new List<(string, A2Config)>();
-        foreach (var (name, value) in presets.Entries)
-        {
-            using var json = JsonDocument.Parse(NamPresetFile.ToJson(value)?.ToJsonString() ?? "null");
-            result.Add((name, A2Config.Parse(json.RootElement, path, $"presets.{name}")));
-        }
-
-        return result;
-    }
+    /// <summary>The presets as the .nam reader parses them (<see cref="NamPresetFile.Load"/>), each checked to be an A2.</summary>
+    private static IReadOnlyList<(string, A2Config)> Load(string path) =>
+        [.. NamPresetFile.Load(path).Select(p => (p.Key, A2Config.From(p.Value, path, $"presets.{p.Key}")))];
 }

@@ -98,7 +98,7 @@ public static class NamPresetFile
     /// YAML to the JSON a .nam file would hold: a plain scalar is a number, true/false or null when it reads as one
     /// (YAML's core schema), a quoted one is a string.
     /// </summary>
-    internal static JsonNode? ToJson(ConfigNode node) => node switch
+    private static JsonNode? ToJson(ConfigNode node) => node switch
     {
         ConfigMapping map => new JsonObject(map.Entries.Select(kv => KeyValuePair.Create(kv.Key, ToJson(kv.Value)))),
         ConfigSequence seq => new JsonArray(seq.Items.Select(ToJson).ToArray()),
