@@ -4,7 +4,6 @@ using Nsmt.Amp.Architectures;
 using Nsmt.Amp.Format;
 using Nsmt.Amp.Training.Modules;
 using Nsmt.Core;
-using Nsmt.Neural;
 using static TorchSharp.torch;
 
 namespace Nsmt.Amp.Training.Export;
@@ -68,15 +67,7 @@ public static class A2NamFile
         var values = new List<float>(module.Config.WeightCount);
         foreach (var (tensor, name) in Tensors(module))
         {
-            using var scope = NewDisposeScope();
-            var data = tensor.detach().contiguous().to(float32).ToArray<float>();
-            int bad = Array.FindIndex(data, v => !float.IsFinite(v));
-            if (bad >= 0)
-            {
-                throw new InvalidOperationException($"cannot export: {name} has a non-finite value ({data[bad]}) at flat index {bad}; the model diverged");
-            }
-
-            values.AddRange(data);
+            NamExport.Append(values, tensor, name);
         }
 
         values.Add(module.HeadScale);
@@ -109,12 +100,9 @@ public static class A2NamFile
         int offset = 0;
         using (no_grad())
         {
-            foreach (var (tensor, _) in Tensors(module))
+            foreach (var (tensor, name) in Tensors(module))
             {
-                int count = checked((int)tensor.numel());
-                using var source = TensorExtensions.FromSpan<float>(weights.AsSpan(offset, count), tensor.shape);
-                tensor.copy_(source);
-                offset += count;
+                offset = NamExport.Fill(tensor, weights, offset, name);
             }
         }
 

@@ -136,7 +136,7 @@ public static class NamExport
         yield return (module.Head.bias!, "head.bias");
     }
 
-    private static void Append(List<float> values, Tensor tensor, string name)
+    internal static void Append(List<float> values, Tensor tensor, string name)
     {
         using var scope = NewDisposeScope();
         var data = tensor.detach().contiguous().to(float32).ToArray<float>();
@@ -200,7 +200,7 @@ public static class NamExport
         return module;
     }
 
-    private static int Fill(Tensor target, float[] weights, int offset, string name)
+    internal static int Fill(Tensor target, float[] weights, int offset, string name)
     {
         int count = checked((int)target.numel());
         if (offset + count > weights.Length)
