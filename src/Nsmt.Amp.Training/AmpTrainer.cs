@@ -129,9 +129,18 @@ public sealed class AmpTrainer
             double learningRate = optimizer.ParamGroups.First().LearningRate;
             scheduler.step();
             float[] prediction;
+            var widthEsr = new Dictionary<string, double>();
             using (callbacks.ValidationWeights())
             {
                 prediction = model.PredictAligned(validationInput);
+                if (model is PackedA2 packed)
+                {
+                    // Each width's own ESR; model selection follows the widest (prediction), the width played by default.
+                    for (int i = 0; i < packed.Submodels.Count; i++)
+                    {
+                        widthEsr[$"val/esr.{packed.Names[i]}"] = Metrics.Esr(packed.Submodels[i].PredictAligned(validationInput), validationTarget);
+                    }
+                }
             }
 
             double esr = Metrics.Esr(prediction, validationTarget);
@@ -155,6 +164,11 @@ public sealed class AmpTrainer
             state = callbacks.OnValidationEnd(state, improved);
 
             var row = MetricsRow(trainLoss, terms, esr, Metrics.Mse(prediction, validationTarget), learningRate, trainSeconds, state);
+            foreach (var (key, value) in widthEsr)
+            {
+                row[key] = value;
+            }
+
             LogEpoch(metrics, tensorBoard, row, epoch, state);
             progress.EpochCompleted(epoch, row, stepsDone * (double)t.BatchSize * train.Ny / Math.Max(trainSeconds, 1e-9), epochClock.Elapsed);
             if (stepsDone < steps)
@@ -303,6 +317,11 @@ public sealed class AmpTrainer
             using var scope = NewDisposeScope();
             var indices = order.AsSpan(step * t.BatchSize, Math.Min(t.BatchSize, order.Length - (step * t.BatchSize)));
             var (x, y) = train.Batch(indices);
+            if (model.OutputsPerInput > 1)
+            {
+                y = y.repeat(model.OutputsPerInput, 1); // every width of a packed model learns the same target
+            }
+
             optimizer.zero_grad();
             var prediction = model.call(x);
             var (total, terms) = loss.Compute(prediction, y);
@@ -420,9 +439,8 @@ public sealed class AmpTrainer
     /// </summary>
     private ModelDelay? MeasureAddedDelay(string modelPath)
     {
-        var nam = NamFile.Load(modelPath);
         var range = data.Validation;
-        float[] prediction = AmpEvaluation.Predict(nam, data.Input, data.SampleRate, range);
+        float[] prediction = AmpEvaluation.Predict(NamFile.Load(modelPath), data.Input, data.SampleRate, range);
         return ModelDelay.Measure(data.Input.AsSpan(range.Start, range.Length), data.Output.AsSpan(range.Start, range.Length), prediction);
     }
 }

@@ -32,8 +32,11 @@ internal sealed class CheckpointSaving(
     public TrainingProgress OnValidationEnd(TrainingProgress current, bool improved)
     {
         var (state, newFile, evicted) = Rank(current, config.Training.TopK);
-        NamMetadata? metadata = null;
-        NamMetadata Metadata() => metadata ??= TrainedModelMetadata.Build(model, data.SampleRate, config.Metadata, data, state.ValidationEsr, DateTime.Now);
+        // Measured once per validation (loudness and gain run the model), per width of a packed model.
+        var measured = new Dictionary<AmpModule, NamMetadata>();
+        NamMetadata Metadata(AmpModule module) => measured.TryGetValue(module, out var m)
+            ? m
+            : measured[module] = TrainedModelMetadata.Build(module, data.SampleRate, config.Metadata, data, state.ValidationEsr, DateTime.Now);
 
         if (newFile is not null && evicted.All(e => e.FileName != newFile))
         {
@@ -71,7 +74,7 @@ internal sealed class CheckpointSaving(
         return (current with { TopK = ranked.Take(k).ToList() }, newFile, evicted);
     }
 
-    private void WriteCheckpoint(string path, TrainingProgress state, Func<NamMetadata> metadata)
+    private void WriteCheckpoint(string path, TrainingProgress state, Func<AmpModule, NamMetadata> metadata)
     {
         AmpTrainer.PrepareForExport(model);
         AmpCheckpoint.Save(path, model, optimizer, scheduler, state, configYaml, data.SampleRate, average);
@@ -82,12 +85,12 @@ internal sealed class CheckpointSaving(
     }
 
     /// <summary>The .nam files hold what was validated: the averaged weights when the run averages.</summary>
-    private void ExportNam(string path, Func<NamMetadata> metadata)
+    private void ExportNam(string path, Func<AmpModule, NamMetadata> metadata)
     {
         using (average?.Apply())
         {
             AmpTrainer.PrepareForExport(model);
-            NamExport.Save(model, path, data.SampleRate, metadata());
+            ModelExport.Save(model, path, data.SampleRate, config.Model.ExportVersion, metadata);
         }
     }
 

@@ -133,8 +133,6 @@ static int Train(string? configPath, string? runDir, string? resume, string? tim
 
 static int Export(string checkpointPath, string output)
 {
-    var model = CheckpointExport.ToNam(checkpointPath, output);
-    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-        $"Wrote {output}: {model.Architecture} at {model.SampleRate} Hz, {model.Weights.Length} weights, loudness {model.Metadata?.Loudness:0.0} dB"));
+    Console.WriteLine($"Wrote {output}: {CheckpointExport.ToNam(checkpointPath, output)}");
     return 0;
 }

@@ -5,7 +5,7 @@ namespace Nsmt.Amp.Training.Tests;
 
 public class ConfigTests
 {
-    private static string RepoFile(string relative)
+    internal static string RepoFile(string relative)
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {

@@ -27,6 +27,9 @@ public enum ModelType
 
     /// <summary>The seed project's WaveNet (not exportable as .nam).</summary>
     SeedWaveNet,
+
+    /// <summary>NAM's A2 WaveNet (a preset of configs/amp/models/a2.yaml, or all of them packed).</summary>
+    A2,
 }
 
 /// <summary><c>data:</c> where the DI/reamp pair comes from and how it is cut into training windows.</summary>
@@ -88,8 +91,15 @@ public sealed record ModelSettings
 {
     public ModelType Type { get; init; } = ModelType.WaveNet;
 
-    /// <summary>standard, lite, feather or nano (WaveNet and LSTM).</summary>
+    /// <summary>standard, lite, feather or nano (WaveNet and LSTM); a preset of a2.yaml, or <see cref="Packed"/> (A2).</summary>
     public string Preset { get; init; } = "feather";
+
+    /// <summary>
+    /// The .nam version exported: 0.5.4 (A1 and LSTM; every player reads it), 0.6.0 (one A2 WaveNet; a packed run
+    /// exports its widest width) or 0.7.0 (an A2 SlimmableContainer of every width trained). Null: 0.5.4 for A1 and
+    /// LSTM, 0.7.0 for A2.
+    /// </summary>
+    public string? NamVersion { get; init; }
 
     /// <summary>A1 output scale (NAM: 0.02).</summary>
     public double HeadScale { get; init; } = NamPresets.DefaultHeadScale;
@@ -102,12 +112,22 @@ public sealed record ModelSettings
 
     public static readonly string[] Presets = ["standard", "lite", "feather", "nano"];
 
+    /// <summary>model.preset of an A2 run that trains every preset of a2.yaml at once (NAM's packed training).</summary>
+    public const string Packed = "packed";
+
+    public static readonly string[] NamVersions = ["0.5.4", "0.6.0", "0.7.0"];
+
+    /// <summary>The version written: <see cref="NamVersion"/>, or the architecture's default.</summary>
+    public string ExportVersion => NamVersion ?? (Type == ModelType.A2 ? "0.7.0" : "0.5.4");
+
     /// <summary>A fresh, seeded-initialised module of this architecture.</summary>
     public AmpModule CreateModule(double sampleRate) => Type switch
     {
         ModelType.WaveNet => new NamWaveNet(NamPresets.WaveNet(Enum.Parse<WaveNetPreset>(Preset, ignoreCase: true), (float)HeadScale)),
         ModelType.Lstm => new NamLstm(NamPresets.Lstm(Enum.Parse<LstmPreset>(Preset, ignoreCase: true)), LstmBurnIn, sampleRate),
         ModelType.SeedWaveNet => new SeedWaveNet(Seed),
+        ModelType.A2 when Preset == Packed => new PackedA2(A2Presets.All()),
+        ModelType.A2 => new NamA2WaveNet(A2Presets.Get(Preset)),
         _ => throw new ArgumentOutOfRangeException(nameof(Type), Type, null),
     };
 
@@ -115,6 +135,8 @@ public sealed record ModelSettings
     {
         ModelType.SeedWaveNet => $"seed WaveNet C{Seed.Channels} L{Seed.Layers} K{Seed.KernelSize} ({(Seed.Causal ? "causal" : "offline")})",
         ModelType.Lstm => $"NAM LSTM {Preset}",
+        ModelType.A2 when Preset == Packed => $"NAM WaveNet A2 packed ({string.Join(" + ", A2Presets.Names)})",
+        ModelType.A2 => $"NAM WaveNet A2 {Preset}",
         _ => $"NAM WaveNet A1 {Preset}",
     };
 }
@@ -222,10 +244,11 @@ public sealed record AmpTrainConfig
                 : "applies only to data.source: files");
         }
 
-        var modelType = s.Choice("model.type", "wavenet", "wavenet", "lstm", "seed_wavenet") switch
+        var modelType = s.Choice("model.type", "wavenet", "wavenet", "lstm", "seed_wavenet", "a2") switch
         {
             "lstm" => ModelType.Lstm,
             "seed_wavenet" => ModelType.SeedWaveNet,
+            "a2" => ModelType.A2,
             _ => ModelType.WaveNet,
         };
         // Settings of other model types, by contrast, are read (so they are still checked) but not kept: switching
@@ -266,7 +289,10 @@ public sealed record AmpTrainConfig
         var model = new ModelSettings
         {
             Type = modelType,
-            Preset = s.Choice("model.preset", defaults.Model.Preset, ModelSettings.Presets),
+            Preset = modelType == ModelType.A2
+                ? s.Choice("model.preset", ModelSettings.Packed, [.. A2Presets.Names, ModelSettings.Packed])
+                : s.Choice("model.preset", defaults.Model.Preset, ModelSettings.Presets),
+            NamVersion = s.Has("model.nam_version") ? s.Choice("model.nam_version", "0.5.4", ModelSettings.NamVersions) : null,
             HeadScale = s.Double("model.head_scale", defaults.Model.HeadScale),
             LstmBurnIn = s.Int("model.lstm_burn_in", defaults.Model.LstmBurnIn, 0, 1 << 20),
             Seed = new SeedWaveNetOptions(
@@ -339,6 +365,7 @@ public sealed record AmpTrainConfig
     private static string TypeName(ModelType type) => type switch
     {
         ModelType.Lstm => "lstm",
+        ModelType.A2 => "a2",
         ModelType.SeedWaveNet => "seed_wavenet",
         _ => "wavenet",
     };
@@ -368,6 +395,14 @@ public sealed record AmpTrainConfig
         catch (ArgumentException e)
         {
             throw new ConfigException($"{where}: {e.Message}");
+        }
+
+        bool a2 = Model.Type == ModelType.A2;
+        if (Model.NamVersion is { } version && a2 == (version == "0.5.4"))
+        {
+            throw new ConfigException(a2
+                ? $"{where}: model.nam_version: A2 has no 0.5.4 form (per-layer kernel sizes, LeakyReLU, the bottleneck and the head conv are 0.6 features); use 0.6.0 or 0.7.0"
+                : $"{where}: model.nam_version: {version} is written for A2 models only; A1 WaveNets and LSTMs export 0.5.4");
         }
 
         if (Data.Source == DataSource.Files && (Data.DiPath is null || Data.ReampPath is null))
@@ -476,6 +511,10 @@ public sealed record AmpTrainConfig
             case ModelType.Lstm:
                 line(1, "preset", m.Preset);
                 line(1, "lstm_burn_in", m.LstmBurnIn);
+                break;
+            case ModelType.A2:
+                line(1, "preset", m.Preset);
+                line(1, "nam_version", m.ExportVersion);
                 break;
             default:
                 line(1, "seed", null);

@@ -10,7 +10,8 @@ namespace Nsmt.Amp.Training.Export;
 /// <summary>Turns a training checkpoint into a <c>.nam</c> file (the model it was trained with, from its embedded config).</summary>
 public static class CheckpointExport
 {
-    public static NamModel ToNam(string checkpointPath, string output)
+    /// <summary>Exports the checkpoint's model as its recipe's .nam version; returns a line on what was written.</summary>
+    public static string ToNam(string checkpointPath, string output)
     {
         // The same rule as Amp process: an output that is the input (a path, a symbolic or a hard link to it) would
         // replace the checkpoint with JSON, and the run could no longer resume.
@@ -27,7 +28,7 @@ public static class CheckpointExport
         checkpoint.LoadExportedWeights(model);
         if (!model.IsNamExportable)
         {
-            throw new NotSupportedException($"{checkpointPath}: {config.Model.Describe()} has no .nam form (only NAM's A1 WaveNet and LSTM)");
+            throw new NotSupportedException($"{checkpointPath}: {config.Model.Describe()} has no .nam form (only NAM's WaveNets and LSTM)");
         }
 
         if (model is NamLstm lstm)
@@ -36,8 +37,14 @@ public static class CheckpointExport
         }
 
         double esr = checkpoint.Progress.ValidationEsr;
-        var metadata = TrainedModelMetadata.Build(model, checkpoint.SampleRate, config.Metadata, data: null,
-            double.IsFinite(esr) ? esr : null, DateTime.Now);
-        return NamExport.Save(model, output, checkpoint.SampleRate, metadata);
+        double? loudness = null;
+        ModelExport.Save(model, output, checkpoint.SampleRate, config.Model.ExportVersion, module =>
+        {
+            var metadata = TrainedModelMetadata.Build(module, checkpoint.SampleRate, config.Metadata, data: null, double.IsFinite(esr) ? esr : null, DateTime.Now);
+            loudness = metadata.Loudness; // the last measured is the default width's (ModelExport measures it last)
+            return metadata;
+        });
+        return string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"{config.Model.Describe()} as .nam {config.Model.ExportVersion} at {checkpoint.SampleRate} Hz, {model.WeightCount} weights, loudness {loudness:0.0} dB");
     }
 }

@@ -36,7 +36,7 @@ public static class NamExport
         return model;
     }
 
-    /// <summary>A torch module holding a <c>.nam</c> model's weights (A1 WaveNet or LSTM).</summary>
+    /// <summary>A torch module holding a <c>.nam</c> model's weights (A1 WaveNet, LSTM, or an A2 WaveNet of 0.6/0.7).</summary>
     public static AmpModule FromNamModel(NamModel model, int lstmBurnIn = 0)
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -44,8 +44,10 @@ public static class NamExport
         {
             WaveNetConfig config => LoadWaveNet(config, model),
             LstmConfig config => LoadLstm(config, model, lstmBurnIn),
+            // A 0.6/0.7 WaveNet trains as an A2, the one such architecture we train; anything else is refused by field.
+            ExtendedWaveNetConfig => A2NamFile.FromWeights(A2Config.From(model.Config, null, "config"), model.Weights),
             _ => throw new NamFormatException(
-                null, "config", $"this {model.Architecture.ToFileValue()} model ({model.Config.GetType().Name}) plays in the engine but cannot be imported into a torch module yet (A1 WaveNet and LSTM only)"),
+                null, "config", $"this {model.Architecture.ToFileValue()} model ({model.Config.GetType().Name}) plays in the engine but cannot be imported into a torch module yet (A1 WaveNet, A2 and LSTM only)"),
         };
     }
 
@@ -53,7 +55,17 @@ public static class NamExport
     /// Reads a <c>.nam</c> file into a torch module. A file using a key we do not support fails with
     /// <see cref="NamFormatException"/> naming the file and the key.
     /// </summary>
-    public static AmpModule Load(string path, int lstmBurnIn = 0) => FromNamModel(NamFile.Load(path), lstmBurnIn);
+    public static AmpModule Load(string path, int lstmBurnIn = 0)
+    {
+        try
+        {
+            return FromNamModel(NamFile.Load(path), lstmBurnIn);
+        }
+        catch (NamFormatException e) when (e.FilePath is null)
+        {
+            throw e.WithFile(path);
+        }
+    }
 
     private static float[] WaveNetWeights(NamWaveNet module)
     {
@@ -125,7 +137,7 @@ public static class NamExport
         yield return (module.Head.bias!, "head.bias");
     }
 
-    private static void Append(List<float> values, Tensor tensor, string name)
+    internal static void Append(List<float> values, Tensor tensor, string name)
     {
         using var scope = NewDisposeScope();
         var data = tensor.detach().contiguous().to(float32).ToArray<float>();
@@ -189,7 +201,7 @@ public static class NamExport
         return module;
     }
 
-    private static int Fill(Tensor target, float[] weights, int offset, string name)
+    internal static int Fill(Tensor target, float[] weights, int offset, string name)
     {
         int count = checked((int)target.numel());
         if (offset + count > weights.Length)

@@ -27,6 +27,12 @@ public abstract class AmpModule : nn.Module<Tensor, Tensor>
     /// <summary>Input samples after an output's own sample that it depends on (0 for causal models).</summary>
     public virtual int Lookahead => 0;
 
+    /// <summary>
+    /// Outputs per input item of <see cref="nn.Module{T, TResult}.forward"/>: a packed model (several widths trained
+    /// at once) stacks its widths' outputs along the batch, and the trainer repeats the target as often.
+    /// </summary>
+    public virtual int OutputsPerInput => 1;
+
     /// <summary>Whether the model can be written as a <c>.nam</c> file (NAM's A1 WaveNet and LSTM).</summary>
     public abstract bool IsNamExportable { get; }
 

@@ -1,0 +1,249 @@
+using System.Globalization;
+using System.Text.Json;
+using Nsmt.Amp.Architectures;
+using Nsmt.Amp.Format;
+using Nsmt.Amp.Training.Modules;
+using Nsmt.Core;
+using static TorchSharp.torch;
+
+namespace Nsmt.Amp.Training.Export;
+
+/// <summary>One width of an A2 export: its module, the largest size it serves, and its own metadata.</summary>
+public sealed record A2Submodel(NamA2WaveNet Module, double MaxValue, NamMetadata? Metadata);
+
+/// <summary>
+/// A2 WaveNets as <c>.nam</c> files the way NAM's trainer writes them and Core HEAD reads them: a single 0.6.0 WaveNet
+/// (every 0.6 layer-array field, FiLM and head1x1 inactive), or a 0.7.0 SlimmableContainer whose submodels are 0.7.0
+/// WaveNets, each with its <c>max_value</c> (Core plays the first submodel whose max_value is at least the size).
+/// The flat weights are in Core's order (see <see cref="A2Config.WeightCount"/>), head_scale last.
+/// </summary>
+public static class A2NamFile
+{
+    public const string WaveNetVersion = "0.6.0";
+    public const string ContainerVersion = "0.7.0";
+
+    /// <summary>Writes one A2 as a 0.6.0 WaveNet, atomically.</summary>
+    public static void SaveWaveNet(NamA2WaveNet module, string path, double sampleRate, NamMetadata? metadata) =>
+        AtomicFile.Write(path, stream => Write(stream, w => WriteWaveNet(w, module, WaveNetVersion, sampleRate, metadata)));
+
+    /// <summary>Writes the widths as a 0.7.0 SlimmableContainer (smallest first, the last serving size 1.0), atomically.</summary>
+    public static void SaveContainer(IReadOnlyList<A2Submodel> submodels, string path, double sampleRate, NamMetadata? metadata)
+    {
+        ArgumentOutOfRangeException.ThrowIfZero(submodels.Count);
+        if (submodels[^1].MaxValue != 1.0 || submodels.Zip(submodels.Skip(1)).Any(p => p.First.MaxValue >= p.Second.MaxValue))
+        {
+            throw new ArgumentException("submodels' max_value must increase and end at 1.0 (Core's rule)", nameof(submodels));
+        }
+
+        AtomicFile.Write(path, stream => Write(stream, w =>
+        {
+            w.WriteStartObject();
+            w.WriteString("version", ContainerVersion);
+            WriteMetadata(w, metadata);
+            w.WriteString("architecture", "SlimmableContainer");
+            w.WriteStartObject("config");
+            w.WriteStartArray("submodels");
+            foreach (var s in submodels)
+            {
+                w.WriteStartObject();
+                w.WriteNumber("max_value", s.MaxValue);
+                w.WritePropertyName("model");
+                WriteWaveNet(w, s.Module, ContainerVersion, sampleRate, s.Metadata);
+                w.WriteEndObject();
+            }
+
+            w.WriteEndArray();
+            w.WriteEndObject();
+            w.WriteStartArray("weights");
+            w.WriteEndArray();
+            w.WriteNumber("sample_rate", sampleRate);
+            w.WriteEndObject();
+        }));
+    }
+
+    /// <summary>The module's weights in .nam order, head_scale last; fails naming the tensor when one is not finite.</summary>
+    public static float[] Weights(NamA2WaveNet module)
+    {
+        var values = new List<float>(module.Config.WeightCount);
+        foreach (var (tensor, name) in Tensors(module))
+        {
+            NamExport.Append(values, tensor, name);
+        }
+
+        values.Add(module.HeadScale);
+        return [.. values];
+    }
+
+    /// <summary>
+    /// Reads an A2 file (a 0.6/0.7 WaveNet, or a SlimmableContainer of them) into torch modules, smallest first.
+    /// A feature outside A2 fails with <see cref="NamFormatException"/> naming the file and field.
+    /// </summary>
+    public static IReadOnlyList<A2Submodel> Load(string path)
+    {
+        var model = NamFile.Load(path);
+        return model.Config is SlimmableContainerConfig container
+            ? [.. container.Submodels.Select((s, i) => new A2Submodel(FromModel(s.Model, path, $"config.submodels[{i}].model.config"), s.MaxValue, s.Model.Metadata))]
+            : [new A2Submodel(FromModel(model, path, "config"), 1.0, model.Metadata)];
+    }
+
+    private static NamA2WaveNet FromModel(NamModel model, string path, string at) => FromWeights(A2Config.From(model.Config, path, at), model.Weights);
+
+    /// <summary>A module holding a flat .nam weight vector (head_scale last) of <paramref name="config"/>.</summary>
+    public static NamA2WaveNet FromWeights(A2Config config, float[] weights)
+    {
+        if (weights.Length != config.WeightCount)
+        {
+            throw new ArgumentException($"the A2 config uses {config.WeightCount} weights, got {weights.Length}", nameof(weights));
+        }
+
+        var module = new NamA2WaveNet(config) { HeadScale = weights[^1] };
+        int offset = 0;
+        using (no_grad())
+        {
+            foreach (var (tensor, name) in Tensors(module))
+            {
+                offset = NamExport.Fill(tensor, weights, offset, name);
+            }
+        }
+
+        return module;
+    }
+
+    /// <summary>The trained tensors in .nam order (without head_scale); weights are [out][in][k] row-major, as Core reads them.</summary>
+    internal static IEnumerable<(Tensor tensor, string name)> Tensors(NamA2WaveNet module)
+    {
+        yield return (module.Rechannel.weight, "rechannel.weight");
+        for (int l = 0; l < module.Layers.Count; l++)
+        {
+            var layer = module.Layers[l];
+            string p = $"layers.{l}";
+            yield return (layer.Conv.weight, $"{p}.conv.weight");
+            yield return (layer.Conv.bias!, $"{p}.conv.bias");
+            yield return (layer.InputMixer.weight, $"{p}.input_mixer.weight");
+            yield return (layer.Layer1x1.weight, $"{p}.layer1x1.weight");
+            yield return (layer.Layer1x1.bias!, $"{p}.layer1x1.bias");
+        }
+
+        yield return (module.Head.weight, "head.weight");
+        if (module.Head.bias is { } bias)
+        {
+            yield return (bias, "head.bias");
+        }
+    }
+
+    private static void Write(Stream stream, Action<Utf8JsonWriter> body)
+    {
+        using var writer = new Utf8JsonWriter(stream);
+        body(writer);
+        writer.Flush();
+    }
+
+    private static void WriteMetadata(Utf8JsonWriter w, NamMetadata? metadata)
+    {
+        if (metadata is not null)
+        {
+            w.WritePropertyName("metadata");
+            NamMetadataWriter.Write(w, metadata);
+        }
+    }
+
+    /// <summary>A WaveNet model object with every field of a 0.6 layer array, as NAM's trainer exports A2.</summary>
+    private static void WriteWaveNet(Utf8JsonWriter w, NamA2WaveNet module, string version, double sampleRate, NamMetadata? metadata)
+    {
+        var c = module.Config;
+        int n = c.Layers;
+        w.WriteStartObject();
+        w.WriteString("version", version);
+        WriteMetadata(w, metadata);
+        w.WriteString("architecture", "WaveNet");
+        w.WriteStartObject("config");
+        w.WriteStartArray("layers");
+        w.WriteStartObject();
+        w.WriteNumber("input_size", 1);
+        w.WriteNumber("condition_size", 1);
+        w.WriteStartObject("head");
+        w.WriteNumber("out_channels", 1);
+        w.WriteNumber("kernel_size", c.HeadKernelSize);
+        w.WriteBoolean("bias", c.HeadBias);
+        w.WriteEndObject();
+        w.WriteNumber("channels", c.Channels);
+        IntArray(w, "kernel_sizes", c.KernelSizes);
+        IntArray(w, "dilations", c.Dilations);
+        w.WriteStartArray("activation");
+        foreach (double? slope in c.LeakySlopes)
+        {
+            w.WriteStartObject();
+            w.WriteString("type", slope is null ? "Tanh" : "LeakyReLU");
+            if (slope is { } s)
+            {
+                w.WriteNumber("negative_slope", s);
+            }
+
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
+        w.WriteNumber("bottleneck", c.Bottleneck);
+        w.WriteStartObject("head1x1");
+        w.WriteBoolean("active", false);
+        w.WriteNumber("out_channels", 1);
+        w.WriteNumber("groups", 1);
+        w.WriteEndObject();
+        w.WriteStartObject("layer1x1");
+        w.WriteBoolean("active", true);
+        w.WriteNumber("groups", 1);
+        w.WriteEndObject();
+        w.WriteNumber("groups_input", 1);
+        w.WriteNumber("groups_input_mixin", 1);
+        foreach (string film in A2Config.FilmBlocks)
+        {
+            w.WriteStartObject(film);
+            w.WriteBoolean("active", false);
+            w.WriteBoolean("shift", true);
+            w.WriteNumber("groups", 1);
+            w.WriteEndObject();
+        }
+
+        w.WriteStartArray("gating_mode");
+        for (int i = 0; i < n; i++)
+        {
+            w.WriteStringValue("none");
+        }
+
+        w.WriteEndArray();
+        w.WriteStartArray("secondary_activation");
+        for (int i = 0; i < n; i++)
+        {
+            w.WriteNullValue();
+        }
+
+        w.WriteEndArray();
+        w.WriteNull("slimmable");
+        w.WriteEndObject();
+        w.WriteEndArray();
+        w.WriteNull("head");
+        w.WriteNumber("head_scale", module.HeadScale);
+        w.WriteEndObject();
+        w.WriteStartArray("weights");
+        foreach (float v in Weights(module))
+        {
+            // "R" keeps every float32 exactly (a shortest round-trip form).
+            w.WriteRawValue(v.ToString("R", CultureInfo.InvariantCulture));
+        }
+
+        w.WriteEndArray();
+        w.WriteNumber("sample_rate", sampleRate);
+        w.WriteEndObject();
+    }
+
+    private static void IntArray(Utf8JsonWriter w, string name, IReadOnlyList<int> values)
+    {
+        w.WriteStartArray(name);
+        foreach (int v in values)
+        {
+            w.WriteNumberValue(v);
+        }
+
+        w.WriteEndArray();
+    }
+}
