@@ -91,6 +91,13 @@ public sealed class AmpTrainer
         using var average = t.EmaDecay > 0 ? new WeightAverage(model, t.EmaDecay) : null;
         var metrics = new MetricsCsvLogger(run.MetricsCsv);
         var state = resume ? Resume(model, optimizer, scheduler, average, metrics) : new TrainingProgress();
+        if (resume && state.Epoch + 1 >= t.Epochs)
+        {
+            // Before config.yaml is written: a resume that trains nothing must not lower the run's recorded epochs.
+            throw new NsmtInputException(run.ConfigFile, "training.epochs",
+                $"the run has already completed {state.Epoch + 1} epochs, so training.epochs={t.Epochs} trains nothing; "
+                + $"give more to continue (e.g. training.epochs={state.Epoch + 1 + 10}); the run is unchanged");
+        }
 
         // On resume too: overrides given then (more epochs, a new budget) become part of the run's config.
         AtomicFile.WriteAllText(run.ConfigFile, configYaml);
@@ -104,7 +111,7 @@ public sealed class AmpTrainer
         for (int epoch = state.Epoch + 1; epoch < t.Epochs; epoch++)
         {
             var epochClock = Stopwatch.StartNew();
-            var (trainLoss, terms, steps) = TrainEpoch(model, train, optimizer, loss, callbacks, epoch, ref state, cancellation);
+            var (trainLoss, terms, windows) = TrainEpoch(model, train, optimizer, loss, callbacks, epoch, ref state, cancellation);
             double trainSeconds = epochClock.Elapsed.TotalSeconds;
             if (EpochFailed(epoch, trainLoss, state, cancellation) is { } failure)
             {
@@ -135,7 +142,7 @@ public sealed class AmpTrainer
 
             var row = MetricsRow(trainLoss, terms, esr, Metrics.Mse(prediction, validationTarget), learningRate, trainSeconds, state);
             LogEpoch(metrics, tensorBoard, row, epoch, state);
-            progress.EpochCompleted(epoch, row, steps * (double)t.BatchSize * train.Ny / Math.Max(trainSeconds, 1e-9), epochClock.Elapsed);
+            progress.EpochCompleted(epoch, row, windows * (double)train.Ny / Math.Max(trainSeconds, 1e-9), epochClock.Elapsed);
             if (callbacks.StopReason(state, epochClock.Elapsed.TotalSeconds) is { } reason)
             {
                 stopReason = reason;
@@ -250,7 +257,8 @@ public sealed class AmpTrainer
         tensorBoard.Flush();
     }
 
-    private (double loss, Dictionary<string, double> terms, int steps) TrainEpoch(AmpModule model, WindowDataset train, optim.Optimizer optimizer,
+    /// <summary>One epoch's optimisation; returns the mean loss, its terms and the windows actually trained on.</summary>
+    private (double loss, Dictionary<string, double> terms, int windows) TrainEpoch(AmpModule model, WindowDataset train, optim.Optimizer optimizer,
         AmpLoss loss, AmpTrainingCallbacks callbacks, int epoch, ref TrainingProgress state, CancellationToken cancellation)
     {
         var t = config.Training;
@@ -266,6 +274,7 @@ public sealed class AmpTrainer
         double lossSum = 0, normSum = 0, normMax = 0;
         var termSums = new Dictionary<string, double>();
         var clock = Stopwatch.StartNew();
+        int windows = 0;
         for (int step = 0; step < steps && !cancellation.IsCancellationRequested; step++)
         {
             using var scope = NewDisposeScope();
@@ -290,18 +299,20 @@ public sealed class AmpTrainer
             }
 
             state = state with { GlobalStep = state.GlobalStep + 1 };
+            windows += indices.Length;
             if (!double.IsFinite(value))
             {
                 break; // the model is lost; Run stops without saving this epoch
             }
 
-            progress.StepCompleted(step, value, (step + 1) * (double)t.BatchSize * train.Ny / Math.Max(clock.Elapsed.TotalSeconds, 1e-9));
+            // The windows of this epoch so far, not steps x batch_size: a last or only batch may be partial.
+            progress.StepCompleted(step, value, windows * (double)train.Ny / Math.Max(clock.Elapsed.TotalSeconds, 1e-9));
         }
 
         var means = termSums.ToDictionary(kv => kv.Key, kv => kv.Value / order.Length);
         means["grad_norm"] = normSum / Math.Max(1, steps);
         means["grad_norm_max"] = normMax;
-        return (lossSum / order.Length, means, steps);
+        return (lossSum / order.Length, means, windows);
     }
 
     /// <summary>

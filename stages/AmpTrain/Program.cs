@@ -8,6 +8,7 @@ using Nsmt.Amp.Training.Data;
 using Nsmt.Amp.Training.Export;
 using Nsmt.Amp.Training;
 using Nsmt.Runs;
+using Nsmt.Core;
 
 // AmpTrain: argument parsing plus library calls (AmpDataLoader.Load, AmpTrainer.Run, NamExport).
 var resumeOption = new Option<string>("--resume")
@@ -76,18 +77,16 @@ static int Train(string? configPath, string? runDir, string? resume, string? tim
         overrides = [.. overrides, string.Create(CultureInfo.InvariantCulture, $"training.max_seconds={seconds:R}")];
     }
 
-    RunDirectory run;
+    RunDirectory? run = null;
     AmpTrainConfig config;
     if (resume is not null)
     {
-        string folder = Directory.Exists(resume) ? resume : Path.GetDirectoryName(Path.GetDirectoryName(Path.GetFullPath(resume))!)!;
-        run = RunDirectory.At(folder);
+        run = RunDirectory.At(ResumeFolder(resume));
         config = AmpTrainConfig.Load(run.ConfigFile, overrides);
     }
     else
     {
         config = AmpTrainConfig.Load(configPath!, overrides);
-        run = runDir is not null ? RunDirectory.At(runDir) : RunDirectory.CreateTimestamped("logs", "amp", DateTime.Now);
     }
 
     using var cancel = new CancellationTokenSource();
@@ -98,9 +97,23 @@ static int Train(string? configPath, string? runDir, string? resume, string? tim
         Console.Error.WriteLine("AmpTrain: stopping after this step (the last completed epoch stays saved; --resume continues)");
     };
     var progress = ProgressReporter.ForConsole(plain);
-    Console.WriteLine($"AmpTrain: {config.Model.Describe()} -> {run.Path}");
+    // The data before the run folder: a bad DI or reamp must not leave an empty run directory behind.
     var data = AmpDataLoader.Load(config.Data);
-    var result = new AmpTrainer(config, data, run, progress).Run(resume is not null, cancel.Token);
+    bool created = run is null && (runDir is null || !Directory.Exists(runDir));
+    run ??= runDir is not null ? RunDirectory.At(runDir) : RunDirectory.CreateTimestamped("logs", "amp", DateTime.Now);
+    Console.WriteLine($"AmpTrain: {config.Model.Describe()} -> {run.Path}");
+    AmpTrainingResult result;
+    try
+    {
+        result = new AmpTrainer(config, data, run, progress).Run(resume is not null, cancel.Token);
+    }
+    catch
+    {
+        if (created && !Directory.EnumerateFiles(run.Path, "*", SearchOption.AllDirectories).Any())
+            Directory.Delete(run.Path, recursive: true); // only the empty folders this run made
+        throw;
+    }
+
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
         $"Validation ESR {result.ValidationEsr:0.00000} ({result.Grade}) at epoch {result.BestEpoch} of {result.Epochs}; "
         + $"{result.ElapsedSeconds:0.0} s; {result.StopReason}"));
@@ -116,7 +129,18 @@ static int Train(string? configPath, string? runDir, string? resume, string? tim
     }
 
     Console.WriteLine($"RUN_DIR: {result.RunDirectory}");
-    return 0;
+    // Ctrl-C as Train and the README say: 130, the run kept up to its last completed epoch.
+    return cancel.IsCancellationRequested ? ExitCodes.Cancelled : ExitCodes.Ok;
+}
+
+// A run directory, or a checkpoint inside one (RUN/checkpoints/x.ckpt); anything else is named, not guessed at.
+static string ResumeFolder(string resume)
+{
+    if (Directory.Exists(resume))
+        return resume;
+    if (File.Exists(resume))
+        return Path.GetDirectoryName(Path.GetDirectoryName(Path.GetFullPath(resume))!)!;
+    throw new NsmtInputException(resume, "--resume", "no such run directory or checkpoint (expected a run directory with checkpoints/last.ckpt)");
 }
 
 static int Export(string checkpointPath, string output)

@@ -42,7 +42,7 @@ public sealed record ModelSettings(NetworkSpec Network, OutputMode Mode, LossSet
     };
 }
 
-/// <summary>Loop settings (Lightning's Trainer arguments); as in Lightning, max_epochs wins over min_epochs.</summary>
+/// <summary>Loop settings (Lightning's Trainer arguments); min_epochs above max_epochs is an error (Lightning lets max_epochs win).</summary>
 public sealed record TrainerSettings(int MinEpochs, int MaxEpochs, double GradientClipValue, string GradientClipAlgorithm,
     int LimitTrainBatches, int LimitValBatches, int Threads, bool Deterministic, int LogEveryNSteps);
 
@@ -134,6 +134,12 @@ public sealed record TrainConfig(
             LogDirOrigin = r.Scalar("paths.log_dir")?.Origin,
             WeightAveraging = new WeightAveragingSettings(r.Double("callbacks.weight_averaging.decay", 0, 0, 0.999999)),
         };
+        // Lightning lets max_epochs win silently; a minimum above the maximum is a mistake in one of them.
+        if (config.Trainer.MinEpochs > config.Trainer.MaxEpochs)
+        {
+            throw r.Error("trainer.min_epochs", $"an integer <= trainer.max_epochs ({config.Trainer.MaxEpochs})",
+                $"'{config.Trainer.MinEpochs}'", r.Scalar("trainer.min_epochs"));
+        }
         r.RejectUnknown();
         return config;
     }
