@@ -54,4 +54,19 @@ public sealed class ProbeFindingTests : IDisposable
         Assert.Equal(before.Keys.Order(), after.Keys.Order());
         Assert.All(before, kv => Assert.Equal(kv.Value, after[kv.Key]));
     }
+
+    [Fact]
+    public void Resuming_with_another_model_size_names_the_weight_that_does_not_fit()
+    {
+        var run = RunDirectory.At(Path.Combine(root, "run"));
+        new AmpTrainer(TrainingTests.SmallConfig(overrides: "training.epochs=1"), TrainingTests.SyntheticData(), run).Run();
+
+        var wider = TrainingTests.SmallConfig(overrides: ["training.epochs=3", "model.seed.channels=6"]);
+        var e = Assert.Throws<InvalidDataException>(() => new AmpTrainer(wider, TrainingTests.SyntheticData(), run).Run(resume: true));
+
+        Assert.StartsWith($"{run.LastCheckpoint}: the checkpoint does not fit the configured model: weight '", e.Message, StringComparison.Ordinal);
+        Assert.Contains("[4", e.Message, StringComparison.Ordinal);
+        Assert.Contains("[6", e.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("state_dict", e.Message, StringComparison.Ordinal);
+    }
 }
