@@ -69,4 +69,14 @@ public sealed class ProbeFindingTests : IDisposable
         Assert.Contains("[6", e.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("state_dict", e.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Interpolation_in_amp_configs_resolves_or_names_the_reference()
+    {
+        var config = TrainingTests.SmallConfig(overrides: ["training.lr=0.003", "+training.weight_decay=${training.lr}"]);
+        Assert.Equal(0.003, config.Training.WeightDecay);
+
+        var e = Assert.Throws<Nsmt.Config.ConfigException>(() => TrainingTests.SmallConfig(overrides: "training.lr=${}"));
+        Assert.Equal("override 'training.lr=${}': field 'training.lr': expected a reference to a key of the config, got '${}'", e.Message);
+    }
 }
