@@ -180,7 +180,9 @@ void PipelineFinish()
 {
     try
     {
-        if (System.IO.File.Exists(pipelineReport))
+        // Only a run that holds the workspace lock wrote (and cleared) the report: a run refused because another
+        // holds the workspace must not print that run's stages as its own.
+        if (pipelineLock != null && System.IO.File.Exists(pipelineReport))
         {
             var rows = System.IO.File.ReadAllLines(pipelineReport).Select(l => l.Split('\t')).Where(f => f.Length >= 5).ToList();
             int width = Math.Max(20, rows.Max(r => r[0].Length) + 2);

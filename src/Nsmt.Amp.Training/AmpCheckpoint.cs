@@ -113,6 +113,13 @@ public static class AmpCheckpoint
         {
             var state = Tensors.Where(kv => kv.Key.StartsWith("model/", StringComparison.Ordinal))
                 .ToDictionary(kv => kv.Key["model/".Length..], kv => kv.Value);
+            // TorchSharp says only "state_dict is not identical": name the first weight that differs.
+            if (Mismatch(model.state_dict(), state) is { } mismatch)
+            {
+                throw new InvalidDataException($"{Path}: the checkpoint does not fit the configured model: {mismatch} "
+                    + "(was it trained with another model preset or size?)");
+            }
+
             try
             {
                 model.load_state_dict(state);
@@ -121,6 +128,19 @@ public static class AmpCheckpoint
             {
                 throw new InvalidDataException($"{Path}: the checkpoint does not fit the configured model: {e.Message}", e);
             }
+        }
+
+        /// <summary>The first weight the model and the checkpoint disagree on (name or shape), or null when they fit.</summary>
+        private static string? Mismatch(IReadOnlyDictionary<string, Tensor> model, IReadOnlyDictionary<string, Tensor> checkpoint)
+        {
+            static string Shape(Tensor t) => "[" + string.Join(", ", t.shape) + "]";
+            if (model.Keys.FirstOrDefault(k => !checkpoint.ContainsKey(k)) is { } missing)
+                return $"the model's weight '{missing}' {Shape(model[missing])} is not in it";
+            if (checkpoint.Keys.FirstOrDefault(k => !model.ContainsKey(k)) is { } extra)
+                return $"its weight '{extra}' {Shape(checkpoint[extra])} is not one of the model's";
+            return model.Keys.FirstOrDefault(k => !model[k].shape.SequenceEqual(checkpoint[k].shape)) is { } differs
+                ? $"weight '{differs}' is {Shape(checkpoint[differs])} in it and {Shape(model[differs])} in the model"
+                : null;
         }
 
         /// <summary>Whether the checkpoint holds averaged weights (the ones validated and exported).</summary>

@@ -94,6 +94,13 @@ public sealed class AmpTrainer
         using var average = t.EmaDecay > 0 ? new WeightAverage(model, t.EmaDecay) : null;
         var metrics = new MetricsCsvLogger(run.MetricsCsv);
         var state = resume ? Resume(model, optimizer, scheduler, average, metrics) : new TrainingProgress();
+        if (resume && state.Epoch + 1 >= t.Epochs)
+        {
+            // Before config.yaml is written: a resume that trains nothing must not lower the run's recorded epochs.
+            throw new NsmtInputException(run.ConfigFile, "training.epochs",
+                $"the run has already completed {state.Epoch + 1} epochs, so training.epochs={t.Epochs} trains nothing; "
+                + $"give more to continue (e.g. training.epochs={state.Epoch + 1 + 10}); the run is unchanged");
+        }
 
         // On resume too: overrides given then (more epochs, a new budget) become part of the run's config.
         AtomicFile.WriteAllText(run.ConfigFile, configYaml);
@@ -111,7 +118,7 @@ public sealed class AmpTrainer
         for (int epoch = state.Epoch + 1; epoch < t.Epochs; epoch++)
         {
             var epochClock = Stopwatch.StartNew();
-            var (trainLoss, terms, steps, stepsDone) = TrainEpoch(model, train, optimizer, loss, callbacks, epoch, ref state, OutOfTime, cancellation);
+            var (trainLoss, terms, steps, stepsDone, windows) = TrainEpoch(model, train, optimizer, loss, callbacks, epoch, ref state, OutOfTime, cancellation);
             double trainSeconds = epochClock.Elapsed.TotalSeconds;
             if (cancellation.IsCancellationRequested)
             {
@@ -170,7 +177,8 @@ public sealed class AmpTrainer
             }
 
             LogEpoch(metrics, tensorBoard, row, epoch, state);
-            progress.EpochCompleted(epoch, row, stepsDone * (double)t.BatchSize * train.Ny / Math.Max(trainSeconds, 1e-9), epochClock.Elapsed);
+            // The windows actually trained, not steps x batch_size: a last or only batch may be partial.
+            progress.EpochCompleted(epoch, row, windows * (double)train.Ny / Math.Max(trainSeconds, 1e-9), epochClock.Elapsed);
             if (stepsDone < steps)
             {
                 // Validated, ranked and checkpointed like a whole epoch (so nothing trained is lost); a resume starts the next.
@@ -293,8 +301,11 @@ public sealed class AmpTrainer
         tensorBoard.Flush();
     }
 
-    /// <summary>One epoch's optimisation steps; it ends early when cancelled or <paramref name="outOfTime"/> (checked after each step).</summary>
-    private (double loss, Dictionary<string, double> terms, int steps, int stepsDone) TrainEpoch(AmpModule model, WindowDataset train,
+    /// <summary>
+    /// One epoch's optimisation steps; it ends early when cancelled or <paramref name="outOfTime"/> (checked after each
+    /// step). Returns the mean loss, its terms, the steps planned and done, and the windows actually trained on.
+    /// </summary>
+    private (double loss, Dictionary<string, double> terms, int steps, int stepsDone, int windows) TrainEpoch(AmpModule model, WindowDataset train,
         optim.Optimizer optimizer, AmpLoss loss, AmpTrainingCallbacks callbacks, int epoch, ref TrainingProgress state, Func<bool> outOfTime,
         CancellationToken cancellation)
     {
@@ -348,14 +359,15 @@ public sealed class AmpTrainer
                 break; // the model is lost; Run stops without saving this epoch
             }
 
-            progress.StepCompleted(step, value, (step + 1) * (double)t.BatchSize * train.Ny / Math.Max(clock.Elapsed.TotalSeconds, 1e-9));
+            // The windows of this epoch so far, not steps x batch_size: a last or only batch may be partial.
+            progress.StepCompleted(step, value, windows * (double)train.Ny / Math.Max(clock.Elapsed.TotalSeconds, 1e-9));
         }
 
         // Means over the windows trained (all of them unless the epoch ended early).
         var means = termSums.ToDictionary(kv => kv.Key, kv => kv.Value / Math.Max(1, windows));
         means["grad_norm"] = normSum / Math.Max(1, stepsDone);
         means["grad_norm_max"] = normMax;
-        return (lossSum / Math.Max(1, windows), means, steps, stepsDone);
+        return (lossSum / Math.Max(1, windows), means, steps, stepsDone, windows);
     }
 
     /// <summary>

@@ -39,11 +39,11 @@ public static class Overrides
             {
                 string name = text.Split('=', 2)[0];
                 var known = StageCli.OptionNames(result.Parent as CommandResult);
-                result.AddError($"unknown option '{name}'{NearestName.Suggestion(name, known)}");
+                result.AddError($"unknown option '{ShownText.Of(name)}'{NearestName.Suggestion(ShownText.Of(name), known)}");
             }
-            else if (!text.Contains('=', StringComparison.Ordinal))
+            else if (!text.Contains('=', StringComparison.Ordinal) && !text.StartsWith('~'))
             {
-                result.AddError($"unexpected argument '{text}' (overrides look like key=value)");
+                result.AddError($"unexpected argument '{ShownText.Of(text)}' (overrides look like key=value, +key=value or ~key)");
             }
         }
     }

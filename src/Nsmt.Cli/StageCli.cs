@@ -90,8 +90,8 @@ public static class StageCli
     /// such as TorchSharp's native errors on a checkpoint that does not fit its model) is one line on
     /// stderr and exit code 2; a result that failed its check (<see cref="NsmtCheckFailedException"/>: a diverged training)
     /// is one line and exit code 3; an environment that cannot run the stage correctly (<see cref="NsmtEnvironmentException"/>:
-    /// wrong engine kernels) is one line and exit code 4; anything else is one line and exit code 4 (the stack trace with
-    /// NSMT_DEBUG=1).
+    /// wrong engine kernels; <see cref="EnvironmentFailure"/>: a full disk or read-only file system) and anything else are
+    /// one line and exit code 4 (the stack trace of the unexpected with NSMT_DEBUG=1).
     /// </summary>
     public static int Run(string stage, Func<int> body, Func<Exception, bool>? isBadInput = null)
     {
@@ -114,6 +114,12 @@ public static class StageCli
             Console.Error.WriteLine($"{stage}: error: {OneLine(e.Message)}");
             return ExitCodes.Unexpected;
         }
+        catch (Exception e) when (EnvironmentFailure(e) is { } cause)
+        {
+            // Not the input's fault (exit 2) and not a bug: the machine's. The README's code 4, in one line.
+            Console.Error.WriteLine($"{stage}: error: {OneLine(cause.Message)} (the environment: free some space or write somewhere writable)");
+            return ExitCodes.Unexpected;
+        }
         catch (Exception e) when (IsBadInput(e) || (isBadInput?.Invoke(e) ?? false))
         {
             Console.Error.WriteLine($"{stage}: error: {OneLine(Describe(e))}");
@@ -127,6 +133,25 @@ public static class StageCli
                 : $"(set {DebugVariable}=1 for the stack trace)");
             return ExitCodes.Unexpected;
         }
+    }
+
+    /// <summary>
+    /// A full disk or quota, or a read-only file system, anywhere in <paramref name="e"/>'s chain: I/O errors that no
+    /// change to the input fixes. .NET reports them as <see cref="IOException"/> whose HResult is the OS error code.
+    /// </summary>
+    internal static IOException? EnvironmentFailure(Exception e)
+    {
+        for (Exception? x = e; x is not null; x = x.InnerException)
+        {
+            if (x is IOException io && (OperatingSystem.IsWindows()
+                    ? (io.HResult & 0xFFFF) is 0x70 or 0x27 or 0x13 // ERROR_DISK_FULL, ERROR_HANDLE_DISK_FULL, ERROR_WRITE_PROTECT
+                    : io.HResult is 28 or 30 || (io.HResult == 122 && OperatingSystem.IsLinux()) || (io.HResult == 69 && OperatingSystem.IsMacOS()))) // ENOSPC, EROFS, EDQUOT
+            {
+                return io;
+            }
+        }
+
+        return null;
     }
 
     private static bool IsBadInput(Exception e) =>

@@ -24,8 +24,14 @@ public static class StageOptions
     public static Option<int?> Seed(string description = "random seed (the same seed gives the same bytes)") =>
         WholeNumber("--seed", description, minimum: 0, "N");
 
+    /// <summary>
+    /// The most threads --threads takes: beyond the cores of any machine these stages run on, where more threads only
+    /// add contention (and 1000 is a typo, not a plan).
+    /// </summary>
+    public const int MaxThreads = 256;
+
     public static Option<int?> Threads(string description) =>
-        WholeNumber("--threads", description, minimum: 1, "N");
+        WholeNumber("--threads", description, minimum: 1, "N", maximum: MaxThreads);
 
     public static Option<bool> Plain() =>
         new("--plain") { Description = "progress as plain lines instead of a live bar (automatic when output is redirected or CI=true)" };
@@ -36,18 +42,24 @@ public static class StageOptions
         || string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>A non-negative integer option whose error names the option and the value given.</summary>
-    public static Option<int?> WholeNumber(string name, string description, int minimum, string helpName = "N")
+    public static Option<int?> WholeNumber(string name, string description, int minimum, string helpName = "N", int maximum = int.MaxValue)
     {
         var option = new Option<int?>(name) { Description = description, HelpName = helpName };
         option.CustomParser = result =>
         {
             string text = result.Tokens.Count == 1 ? result.Tokens[0].Value : "";
-            if (int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int value) && value >= minimum)
+            if (int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int value) && value >= minimum && value <= maximum)
             {
                 return value;
             }
 
-            string expected = minimum switch { 0 => "a whole number >= 0", 1 => "a positive whole number", _ => $"a whole number >= {minimum}" };
+            string expected = (minimum, maximum) switch
+            {
+                (_, < int.MaxValue) => $"a whole number from {minimum} to {maximum}",
+                (0, _) => "a whole number >= 0",
+                (1, _) => "a positive whole number",
+                _ => $"a whole number >= {minimum}",
+            };
             result.AddError($"{name} expects {expected}, got '{text}'");
             return null;
         };

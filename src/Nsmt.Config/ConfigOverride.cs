@@ -10,8 +10,10 @@ public enum OverrideKind
 
 /// <summary>
 /// One command-line override, parsed once for every program: <c>key=value</c> (also <c>group=name</c>, which the
-/// composer takes as a group choice), <c>+key=value</c> and <c>~key</c>. A value in brackets is parsed as a YAML
-/// list; quotes make a value a string.
+/// composer takes as a group choice), <c>+key=value</c> and <c>~key</c> (Hydra's spellings: <c>~key=</c> deletes
+/// too, <c>~key=value</c> only when the key holds that value). A value in brackets is parsed as a YAML list; quotes
+/// make a value a string. An empty value (<c>key=</c>, <c>key=null</c>, <c>key=~</c>) is YAML's null, which the
+/// config's reader accepts only for keys that may be null.
 /// </summary>
 public sealed record ConfigOverride(string Path, ConfigNode Value, OverrideKind Kind)
 {
@@ -22,16 +24,18 @@ public sealed record ConfigOverride(string Path, ConfigNode Value, OverrideKind 
 
     public static ConfigOverride Parse(string text)
     {
-        var origin = $"{OriginPrefix}{text}'";
+        var origin = $"{OriginPrefix}{Core.ShownText.Of(text)}'";
+        var eq = text.IndexOf('=', StringComparison.Ordinal);
         if (text.StartsWith('~'))
         {
-            var deleted = text[1..].Trim();
+            var deleted = (eq < 0 ? text[1..] : text[1..eq]).Trim();
             CheckPath(deleted, text, "~model.scheduler");
-            return new ConfigOverride(deleted, new ConfigScalar("", origin), OverrideKind.Delete);
+            // ~key and ~key= delete whatever the key holds; ~key=value only that value (Hydra's rule).
+            var expected = eq < 0 ? "" : text[(eq + 1)..].Trim();
+            return new ConfigOverride(deleted, new ConfigScalar(expected, origin), OverrideKind.Delete);
         }
-        var eq = text.IndexOf('=', StringComparison.Ordinal);
         if (eq <= 0)
-            throw new ConfigException($"override '{text}': expected key=value, +key=value or ~key (e.g. trainer.max_epochs=3)");
+            throw new ConfigException($"override '{Core.ShownText.Of(text)}': expected key=value, +key=value or ~key (e.g. trainer.max_epochs=3)");
         var add = text[0] == '+';
         var path = text[(add ? 1 : 0)..eq].Trim();
         CheckPath(path, text, "model.optimizer.lr");
@@ -45,7 +49,7 @@ public sealed record ConfigOverride(string Path, ConfigNode Value, OverrideKind 
     private static void CheckPath(string path, string text, string example)
     {
         if (path.Length == 0 || path.Split('.').Any(p => p.Length == 0 || p.Any(char.IsWhiteSpace)))
-            throw new ConfigException($"override '{text}': expected a dotted key such as {example}");
+            throw new ConfigException($"override '{Core.ShownText.Of(text)}': expected a dotted key such as {example}");
     }
 
     /// <summary>
@@ -81,21 +85,42 @@ public sealed record ConfigOverride(string Path, ConfigNode Value, OverrideKind 
         var last = parts[^1];
         if (Kind == OverrideKind.Delete)
         {
-            if (!map.Remove(last))
-                throw Unknown(Path, map, string.Join('.', parts[..^1]));
+            Delete(map, last, string.Join('.', parts[..^1]));
             return;
         }
         if (map[last] is null && !create)
             throw Unknown(Path, map, string.Join('.', parts[..^1]));
+        // Hydra's rule: + adds a key; changing one that exists is key=value, so a typo'd intent is not hidden.
+        if (Kind == OverrideKind.Add && map[last] is { } existing)
+            throw new ConfigException($"{Value.Origin}: key '{Core.ShownText.Of(Path)}' already exists (set at {existing.Origin}); change it with {Core.ShownText.Of(Path)}=..., + only adds a new key");
         if (map[last] is ConfigMapping { Entries.Count: > 0 } group && Value is ConfigScalar { IsNull: false })
             throw new ConfigException($"{Value.Origin}: '{Path}' is a group of keys ({string.Join(", ", group.Keys)}); set one of them");
         map.Set(last, Value);
     }
 
+    private void Delete(ConfigMapping map, string key, string parentPath)
+    {
+        var expected = ((ConfigScalar)Value).Text;
+        switch (map[key])
+        {
+            case null:
+                throw Unknown(Path, map, parentPath);
+            case ConfigScalar current when expected.Length > 0 && current.Text != expected.Trim('"', '\''):
+                throw new ConfigException($"{Value.Origin}: key '{Path}' holds '{Core.ShownText.Of(current.Text)}' (set at {current.Origin}), not '{Core.ShownText.Of(expected)}'; ~{Path} deletes it whatever it holds");
+            case not ConfigScalar when expected.Length > 0:
+                throw new ConfigException($"{Value.Origin}: key '{Path}' is not a single value; ~{Path} deletes it whatever it holds");
+            default:
+                map.Remove(key);
+                break;
+        }
+    }
+
     private ConfigException Unknown(string path, ConfigMapping parent, string parentPath)
     {
         var siblings = parent.Keys.Select(k => parentPath.Length == 0 ? k : parentPath + "." + k);
-        var hint = Kind == OverrideKind.Delete ? "" : $" (use +{path}=... to add a new key)";
-        return new ConfigException($"{Value.Origin}: unknown key '{path}'{Core.NearestName.Suggestion(path, siblings)}{hint}");
+        var shown = Core.ShownText.Of(path);
+        var hint = Kind == OverrideKind.Delete ? "" : $" (use +{shown}=... to add a new key)";
+        var suggestion = path.Length <= Core.ShownText.MaxLength ? Core.NearestName.Suggestion(path, siblings) : "";
+        return new ConfigException($"{Value.Origin}: unknown key '{shown}'{suggestion}{hint}");
     }
 }

@@ -43,6 +43,18 @@ public sealed class ConfigReader(ConfigMapping root, string? file = null)
         var other => throw Error(path, "a single value", other is ConfigMapping ? "a mapping" : "a list", other),
     };
 
+    /// <summary>
+    /// The value of a key that cannot be null: absent means the caller's default, but an explicit null (<c>key:</c>,
+    /// <c>key: ~</c>, an override <c>key=</c> or <c>key=null</c>) is an error rather than the code's default, which
+    /// would silently replace the value a recipe set.
+    /// </summary>
+    private ConfigScalar? NonNull(string path, string expected) => Node(path) switch
+    {
+        ConfigScalar { IsNull: true } empty => throw Error(path, expected,
+            $"{(empty.Text.Length == 0 ? "an empty value" : $"'{empty.Text}'")} (this key cannot be null: give a value, or leave the key out for its default)", empty),
+        _ => Scalar(path),
+    };
+
     /// <summary>Whether the key holds a (non-null) value.</summary>
     public bool Has(string path) => Scalar(path) is not null;
 
@@ -68,14 +80,14 @@ public sealed class ConfigReader(ConfigMapping root, string? file = null)
         return m;
     }
 
-    public string String(string path, string fallback) => Scalar(path)?.Text ?? fallback;
+    public string String(string path, string fallback) => NonNull(path, "a value")?.Text ?? fallback;
 
     public string? OptionalString(string path) => Scalar(path)?.Text;
 
     /// <summary>One of <paramref name="allowed"/> (case-insensitive, returned as listed); null fallback: required.</summary>
     public string Choice(string path, string? fallback, params string[] allowed)
     {
-        var s = Scalar(path);
+        var s = NonNull(path, "one of " + string.Join(", ", allowed));
         if (s is null)
             return fallback ?? throw Missing(path, "one of " + string.Join(", ", allowed));
         var match = allowed.FirstOrDefault(a => string.Equals(a, s.Text, StringComparison.OrdinalIgnoreCase));
@@ -87,7 +99,7 @@ public sealed class ConfigReader(ConfigMapping root, string? file = null)
 
     public long Long(string path, long? fallback, long min = long.MinValue, long max = long.MaxValue)
     {
-        var s = Scalar(path);
+        var s = NonNull(path, IntegerRange(min, max));
         if (s is null)
             return fallback ?? throw Missing(path, "an integer");
         if (!long.TryParse(s.Text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var v) || v < min || v > max)
@@ -97,7 +109,7 @@ public sealed class ConfigReader(ConfigMapping root, string? file = null)
 
     public ulong UInt64(string path, ulong? fallback)
     {
-        var s = Scalar(path);
+        var s = NonNull(path, "a non-negative integer");
         if (s is null)
             return fallback ?? throw Missing(path, "a non-negative integer");
         return ulong.TryParse(s.Text, NumberStyles.None, CultureInfo.InvariantCulture, out var v)
@@ -106,22 +118,26 @@ public sealed class ConfigReader(ConfigMapping root, string? file = null)
     }
 
     public double Double(string path, double? fallback, double min = double.NegativeInfinity, double max = double.PositiveInfinity) =>
-        NullableDouble(path, min, max) ?? fallback ?? throw Missing(path, "a number");
+        NumberIn(path, NonNull(path, NumberRange(min, max)), min, max) ?? fallback ?? throw Missing(path, "a number");
 
     /// <summary>A finite number in [min, max], or null when the key is absent or null.</summary>
-    public double? NullableDouble(string path, double min = double.NegativeInfinity, double max = double.PositiveInfinity)
+    public double? NullableDouble(string path, double min = double.NegativeInfinity, double max = double.PositiveInfinity) =>
+        NumberIn(path, Scalar(path), min, max);
+
+    private double? NumberIn(string path, ConfigScalar? s, double min, double max)
     {
-        var s = Scalar(path);
         if (s is null)
             return null;
         if (!double.TryParse(s.Text, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) || !double.IsFinite(v) || v < min || v > max)
-            throw Error(path, $"a number in [{Format(min)}, {Format(max)}]", $"'{s.Text}'", s);
+            throw Error(path, NumberRange(min, max), $"'{s.Text}'", s);
         return v;
     }
 
+    private static string NumberRange(double min, double max) => $"a number in [{Format(min)}, {Format(max)}]";
+
     public bool Bool(string path, bool fallback)
     {
-        var s = Scalar(path);
+        var s = NonNull(path, "true or false");
         if (s is null)
             return fallback;
         return s.Text.ToLowerInvariant() switch
@@ -182,7 +198,8 @@ public sealed class ConfigReader(ConfigMapping root, string? file = null)
             var siblings = known.Where(k => (k.Contains('.') ? k[..k.LastIndexOf('.')] : "") == parent);
             // An override names no file itself: say which config it was applied to.
             var target = file is not null && ConfigOverride.IsOverride(node.Origin) ? $" (not a setting of {file})" : "";
-            throw new ConfigException($"{node.Origin}: unknown key '{path}'{NearestName.Suggestion(path, siblings)}{target}");
+            var suggestion = path.Length <= ShownText.MaxLength ? NearestName.Suggestion(path, siblings) : "";
+            throw new ConfigException($"{node.Origin}: unknown key '{ShownText.Of(path)}'{suggestion}{target}");
         }
     }
 

@@ -13,14 +13,22 @@ namespace Nsmt.Config;
 /// </summary>
 public static class ConfigYaml
 {
-    public static ConfigMapping ReadFile(string path) => Parse(ReadText(path), path);
+    /// <summary>
+    /// Reads a config file. An empty file (or one of comments only) is an error: it would run every setting's code
+    /// default, which is never what a file named on purpose means.
+    /// </summary>
+    public static ConfigMapping ReadFile(string path) =>
+        ToMapping(ReadDocument(ReadText(path), path), path)
+        ?? throw new ConfigException($"{path}: the config file is empty (expected a mapping of keys, e.g. 'seed: 0')");
 
     /// <summary>Parses <paramref name="text"/>; <paramref name="path"/> is the name origins and messages use.</summary>
-    public static ConfigMapping Parse(string text, string path) => ReadDocument(text, path) switch
+    public static ConfigMapping Parse(string text, string path) => ToMapping(ReadDocument(text, path), path) ?? new ConfigMapping(path);
+
+    /// <summary>The document as a mapping; null for an empty one.</summary>
+    private static ConfigMapping? ToMapping(YamlNode? document, string path) => document switch
     {
-        null => new ConfigMapping(path),
+        null or YamlScalarNode { Value: null or "" } => null,
         YamlMappingNode root => Convert(root, path, ""),
-        YamlScalarNode { Value: null or "" } => new ConfigMapping(path),
         var other => throw new ConfigException($"{Origin(path, other)}: the top level must be a mapping of keys"),
     };
 
@@ -46,6 +54,12 @@ public static class ConfigYaml
         }
         if (stream.Documents.Count == 0)
             return null;
+        // Readers use one document; a second one ('---') would be silently ignored.
+        if (stream.Documents.Count > 1)
+        {
+            var second = stream.Documents[1].RootNode;
+            throw new ConfigException($"{Origin(path, second)}: a second YAML document ('---'): a config is one document (merge them or split the file)");
+        }
         // Before converting: the conversion expands aliases and would take gigabytes on an alias bomb.
         if (YamlGuard.FindProblem(stream) is { } problem)
             throw new ConfigException($"{path}:{problem.Line}:{problem.Column}: {problem.Message}");
@@ -55,6 +69,9 @@ public static class ConfigYaml
     /// <summary>The file's text as <see cref="ReadFile"/> reads it: at most <see cref="YamlGuard.MaxFileBytes"/>.</summary>
     public static string ReadText(string path)
     {
+        // .NET reports a directory as "Access to the path is denied", which sends people to check permissions.
+        if (Directory.Exists(path))
+            throw new ConfigException($"{path}: cannot read config: it is a directory (expected a YAML file)");
         try
         {
             return YamlGuard.ReadText(path);

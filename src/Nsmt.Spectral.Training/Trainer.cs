@@ -49,6 +49,12 @@ public sealed class Trainer(TrainConfig config, ProgressReporter? progress = nul
     public TrainResult Fit(VimhDataset dataset, RunDirectory run, string? resumeFrom = null, CancellationToken cancellation = default)
     {
         var datasetJson = File.ReadAllText(Path.Combine(dataset.Directory, VimhFormat.InfoFileName));
+        // An empty split would "train" to a loss of 0 or validate on nothing, and the run would look like a success.
+        foreach (var (split, name) in new[] { (dataset.Train, "train"), (dataset.Test, "test") })
+        {
+            if (split.Count == 0)
+                throw new VimhDataException($"{split.Path}: the {name} split has no records (expected at least 1; the dataset has {dataset.Train.Count} train and {dataset.Test.Count} test records)");
+        }
         if (Config.Trainer.Threads > 0)
             set_num_threads(Config.Trainer.Threads);
         // float32 kernels against float64 before the model is built; wrong ones switch oneDNN off or stop the run.

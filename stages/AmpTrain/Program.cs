@@ -8,6 +8,7 @@ using Nsmt.Amp.Training.Data;
 using Nsmt.Amp.Training.Export;
 using Nsmt.Amp.Training;
 using Nsmt.Runs;
+using Nsmt.Core;
 
 // AmpTrain: argument parsing plus library calls (AmpDataLoader.Load, AmpTrainer.Run, NamExport).
 var resumeOption = new Option<string>("--resume")
@@ -80,8 +81,7 @@ static int Train(string? configPath, string? runDir, string? resume, string? tim
     AmpTrainConfig config;
     if (resume is not null)
     {
-        string folder = Directory.Exists(resume) ? resume : Path.GetDirectoryName(Path.GetDirectoryName(Path.GetFullPath(resume))!)!;
-        run = RunDirectory.At(folder);
+        run = RunDirectory.At(ResumeFolder(resume));
         config = AmpTrainConfig.Load(run.ConfigFile, overrides);
     }
     else
@@ -128,7 +128,18 @@ static int Train(string? configPath, string? runDir, string? resume, string? tim
     }
 
     Console.WriteLine($"RUN_DIR: {result.RunDirectory}");
-    return 0;
+    // Ctrl-C as Train and the README say: 130, the run kept up to its last completed epoch.
+    return cancel.IsCancellationRequested ? ExitCodes.Cancelled : ExitCodes.Ok;
+}
+
+// A run directory, or a checkpoint inside one (RUN/checkpoints/x.ckpt); anything else is named, not guessed at.
+static string ResumeFolder(string resume)
+{
+    if (Directory.Exists(resume))
+        return resume;
+    if (File.Exists(resume))
+        return Path.GetDirectoryName(Path.GetDirectoryName(Path.GetFullPath(resume))!)!;
+    throw new NsmtInputException(resume, "--resume", "no such run directory or checkpoint (expected a run directory with checkpoints/last.ckpt)");
 }
 
 static int Export(string checkpointPath, string output)

@@ -67,6 +67,20 @@ static int Compare(string output, string[] architectures, string experiment, int
     IReadOnlyList<string> overrides)
 {
     var configRoot = ConfigLocator.Find(Directory.GetCurrentDirectory());
+    var defaultLock = Path.Combine(Path.GetDirectoryName(configRoot)!, "artifacts", "pipeline.lock");
+    // Checked before any comparison run trains: a mistyped or misplaced folder fails now, not after the training.
+    var request = new ReportRequest
+    {
+        Output = output,
+        Runs = inputs.Runs,
+        Evaluations = inputs.Evals,
+        Diagrams = inputs.Diagrams,
+        Amp = inputs.Amp,
+        AmpRuns = inputs.AmpRuns,
+        Datasets = inputs.Datasets,
+        Lock = lockFile ?? (File.Exists(defaultLock) ? defaultLock : null),
+    };
+    ReportInputs.Check(request);
     string? comparisonDir = null;
     if (architectures.Length > 0)
     {
@@ -83,19 +97,7 @@ static int Compare(string output, string[] architectures, string experiment, int
         }, ProgressReporter.ForConsole(plain));
         Console.WriteLine(File.ReadAllText(Path.Combine(comparisonDir, "comparison.md")));
     }
-    var defaultLock = Path.Combine(Path.GetDirectoryName(configRoot)!, "artifacts", "pipeline.lock");
-    var index = ReportBuilder.Build(new ReportRequest
-    {
-        Output = output,
-        Comparison = comparisonDir,
-        Runs = inputs.Runs,
-        Evaluations = inputs.Evals,
-        Diagrams = inputs.Diagrams,
-        Amp = inputs.Amp,
-        AmpRuns = inputs.AmpRuns,
-        Datasets = inputs.Datasets,
-        Lock = lockFile ?? (File.Exists(defaultLock) ? defaultLock : null),
-    });
+    var index = ReportBuilder.Build(request with { Comparison = comparisonDir });
     Console.WriteLine($"REPORT: {Path.GetFullPath(index)}");
     return 0;
 }

@@ -240,7 +240,7 @@ public sealed class IngestTests : IDisposable
         var y = AmpTestSignals.PureDelay(Di, 10);
         y[777] = float.NaN;
 
-        var error = Assert.Throws<IngestException>(() => CapturePair.Load(Di, y, 48000));
+        var error = Assert.ThrowsAny<Nsmt.Core.NsmtInputException>(() => CapturePair.Load(Di, y, 48000));
 
         Assert.Equal("samples", error.Field);
         Assert.Contains("frame 777", error.Message, StringComparison.Ordinal);

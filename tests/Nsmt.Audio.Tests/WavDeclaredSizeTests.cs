@@ -56,4 +56,20 @@ public sealed class WavDeclaredSizeTests(ITestOutputHelper output) : IDisposable
         File.WriteAllBytes(path, Good());
         Assert.Equal(4, WavFile.Read(path).Channels[0].Length);
     }
+
+    [Fact]
+    public void A_riff_size_of_0_is_named_as_an_unfinalised_header_not_a_missing_fmt_chunk()
+    {
+        byte[] bytes = Good(); // 52 bytes: fmt at 12, data at 36
+        BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(4), 0);
+        string path = _dir.File("unfinalised.wav");
+        File.WriteAllBytes(path, bytes);
+
+        foreach (Action read in new Action[] { () => WavFile.Read(path), () => WavFile.ReadInfo(path), () => WavReader.Open(path).Dispose() })
+        {
+            var error = Assert.Throws<WavFormatException>(read);
+            Assert.Equal($"{path}: RIFF header declares 0 bytes, but its fmt and data chunks reach byte 44; expected 44 (the file's length less 8): "
+                + "was the recording finalised?", error.Message);
+        }
+    }
 }

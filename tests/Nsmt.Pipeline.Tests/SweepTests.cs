@@ -60,6 +60,17 @@ public sealed class SweepTests
     }
 
     [Fact]
+    public void A_metric_the_trials_do_not_write_fails_after_the_first_trial_naming_the_ones_they_do()
+    {
+        using var ws = Workspace();
+        var e = Assert.Throws<PipelineException>(() => new SweepRunner(ws.Engine()).Run(Grid("opt.lr=0.001,0.01,0.1") with { Metric = "nope" }));
+        Assert.StartsWith("--sweep-metric nope: the first trial (alpha.trial-", e.Message, StringComparison.Ordinal);
+        Assert.EndsWith(") wrote no such metric; expected one of: score", e.Message, StringComparison.Ordinal);
+        // Only the first trial trained; the others never started.
+        Assert.Single(ws.Runner.Invoked, s => s.StartsWith("train@alpha.trial-", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void The_same_values_are_the_same_trial_whatever_their_order()
     {
         var a = new SweepTrial("quick", [new("model", "cnn_tiny"), new("model.optimizer.lr", "1e-3")]);

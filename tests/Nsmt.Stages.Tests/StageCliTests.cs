@@ -51,6 +51,27 @@ public sealed class StageCliTests
     }
 
     [Fact]
+    public void A_full_disk_is_an_environment_failure_exit_4_in_one_line()
+    {
+        if (!File.Exists("/dev/full"))
+            return; // Linux's always-full device; elsewhere the classification is by the OS's own error codes
+        // A real ENOSPC, as a write to a full disk raises it (through AtomicFile's copy of the error).
+        var (code, error) = Run(() =>
+        {
+            using var full = new FileStream("/dev/full", FileMode.Open, FileAccess.Write);
+            full.Write(new byte[1 << 16]);
+            full.Flush();
+            return ExitCodes.Ok;
+        });
+        Assert.Equal(ExitCodes.Unexpected, code);
+        string line = Assert.Single(error.ReplaceLineEndings("\n").TrimEnd('\n').Split('\n'));
+        Assert.StartsWith("Stage: error: ", line, StringComparison.Ordinal);
+        Assert.EndsWith("(the environment: free some space or write somewhere writable)", line, StringComparison.Ordinal);
+        Assert.Equal(4, Run(() => throw new IOException("Read-only file system", 30)).Code);
+        Assert.Equal(2, Run(() => throw new IOException("some other I/O error")).Code);
+    }
+
+    [Fact]
     public void An_unexpected_error_is_one_line_without_a_stack_trace()
     {
         var (code, error) = Run(() => throw new InvalidOperationException("broken\ninvariant"));
@@ -78,9 +99,9 @@ public sealed class StageCliTests
 
     [Theory]
     [InlineData("unknown option '--sed' (did you mean '--seed'?)", "--sed", "1")]
-    [InlineData("unexpected argument 'stray' (overrides look like key=value)", "stray")]
+    [InlineData("unexpected argument 'stray' (overrides look like key=value, +key=value or ~key)", "stray")]
     [InlineData("--seed expects a whole number >= 0, got '-1'", "--seed", "-1")]
-    [InlineData("--threads expects a positive whole number, got '0'", "--threads", "0")]
+    [InlineData("--threads expects a whole number from 1 to 256, got '0'", "--threads", "0")]
     public void Mistakes_are_parse_errors(string message, params string[] args)
     {
         var parse = Command(out _, out _, out _).Parse(args);

@@ -218,8 +218,8 @@ public sealed record AmpTrainConfig
         Bind(new ConfigReader(WithOverrides(SiblingDefaults.Parse(yaml, name), overrides), name), null);
 
     /// <summary>
-    /// Applies <c>key=value</c> overrides ("null" clears a value). Any key may be set, since the files hold only
-    /// what differs from the defaults in code; the binder's unknown-key check names a misspelt one.
+    /// Applies <c>key=value</c> overrides, then <c>${other.key}</c> interpolation. Any key may be set, since the files
+    /// hold only what differs from the defaults in code; the binder's unknown-key check names a misspelt one.
     /// </summary>
     private static ConfigMapping WithOverrides(ConfigMapping root, IEnumerable<string>? overrides)
     {
@@ -228,6 +228,8 @@ public sealed record AmpTrainConfig
             ConfigOverride.Parse(o).ApplyTo(root, strict: false);
         }
 
+        // ${other.key} as in every config (README, Configs): a reference is resolved or named, never read as a value.
+        ConfigInterpolation.Resolve(root);
         return root;
     }
 

@@ -49,6 +49,13 @@ internal static class NamReader
             throw new NamFormatException(null, "(json)", $"not valid UTF-8 text (at byte {InvalidUtf8Offset(utf8Json.Span)}); a .nam file is UTF-8 JSON");
         }
 
+        // A UTF-8 byte order mark (Windows editors write one) is not JSON, but NAM Core's reader skips it: so do we.
+        ReadOnlySpan<byte> bom = [0xEF, 0xBB, 0xBF];
+        if (utf8Json.Span.StartsWith(bom))
+        {
+            utf8Json = utf8Json[bom.Length..];
+        }
+
         try
         {
             return JsonDocument.Parse(utf8Json, new JsonDocumentOptions { MaxDepth = 64 });

@@ -70,8 +70,8 @@ public sealed class CapturePair
         string outputHandling = ChannelHandling(output, options.Channel, outputName);
         float[] x = ToMono(input, options.Channel);
         float[] y = ToMono(output, options.Channel);
-        CheckFinite(x, inputName);
-        CheckFinite(y, outputName);
+        FiniteSamples.Require(x, inputName);
+        FiniteSamples.Require(y, outputName);
         CaptureLayout? layout = RecogniseLayout(x, input.SampleRate, options, inputName);
         string? resampling = ResampleTo(rate, input.SampleRate, output.SampleRate, ref x, ref y);
         warnings.AddRange(DropLayoutIfResampled(ref layout, input.SampleRate, rate));
@@ -81,6 +81,11 @@ public sealed class CapturePair
         CheckNotSilent(inputLevels, outputLevels, options, names);
         warnings.AddRange(ClippingWarnings(inputLevels, outputLevels, options));
         CheckLengths(x.Length, y.Length, rate, options, names);
+        if (x.Length <= y.Length && y.AsSpan(0, x.Length).SequenceEqual(x))
+        {
+            warnings.Add($"the reamp {outputName} holds the same samples as the DI {inputName} (the same file twice?): there is no amp in it to learn");
+        }
+
         ApplyInputGain(x, options.InputGainDb);
 
         var latency = ChooseLatency(x, y, layout, options, warnings, outputName);
@@ -326,6 +331,10 @@ public sealed class CapturePair
         }
     }
 
+    /// <summary>"; the given latency (N) is used": a manual latency always wins, and warnings must not say otherwise.</summary>
+    private static string GivenLatencyUsed(IngestOptions options) =>
+        options.ManualLatency is { } given ? string.Create(CultureInfo.InvariantCulture, $"; the given latency ({given} samples) is used") : "";
+
     private static LatencyReport ChooseLatency(float[] x, float[] y, CaptureLayout? layout, IngestOptions options, List<string> warnings, string outputName)
     {
         LatencyDetector.ClickDetection? clicks = layout is null ? null : LatencyDetector.DetectByClicks(y, layout, options.LatencyLookahead, options.MaxLatencySamples);
@@ -360,13 +369,26 @@ public sealed class CapturePair
             {
                 disagreement = true;
                 warnings.Add(string.Create(CultureInfo.InvariantCulture,
-                    $"latency by clicks ({fromClicks}) and by cross-correlation ({corr.Onset}) differ by more than {options.DisagreementToleranceSamples} samples"));
+                    $"latency by clicks ({fromClicks}) and by cross-correlation ({corr.Onset}) differ by more than {options.DisagreementToleranceSamples} samples{GivenLatencyUsed(options)}"));
             }
             else if (difference > options.AgreementToleranceSamples)
             {
+                // Which one wins: the given latency when there is one (it always does), else the earlier clicks.
+                string winner = options.ManualLatency is null
+                    ? ": the earlier clicks win over the correlation; give the latency if the model sounds late or smeared"
+                    : GivenLatencyUsed(options);
                 warnings.Add(string.Create(CultureInfo.InvariantCulture,
-                    $"latency by clicks ({fromClicks}) and by cross-correlation ({corr.Onset}) differ by {difference:0} samples (more than {options.AgreementToleranceSamples}): the earlier clicks win over the correlation; give the latency if the model sounds late or smeared"));
+                    $"latency by clicks ({fromClicks}) and by cross-correlation ({corr.Onset}) differ by {difference:0} samples (more than {options.AgreementToleranceSamples}){winner}"));
             }
+        }
+
+        // What the detection would have chosen (the onset less its margin), against the given latency.
+        int? detectedOnset = clickLatency is { } byClicks ? byClicks - options.SafetyMarginSamples
+            : correlation is { } byCorrelation ? byCorrelation.Onset - options.CorrelationSafetyMarginSamples : null;
+        if (options.ManualLatency is { } given && detectedOnset is { } found && Math.Abs(found - given) > options.AgreementToleranceSamples)
+        {
+            warnings.Add(string.Create(CultureInfo.InvariantCulture,
+                $"the given latency ({given} samples) differs from the one detected on this pair ({found}, by {(clickLatency is null ? "cross-correlation" : "clicks")}){GivenLatencyUsed(options)}"));
         }
 
         if (correlation is { Confident: false } doubtful)
@@ -523,17 +545,6 @@ public sealed class CapturePair
         }
 
         return mono;
-    }
-
-    private static void CheckFinite(float[] samples, string name)
-    {
-        for (int i = 0; i < samples.Length; i++)
-        {
-            if (!float.IsFinite(samples[i]))
-            {
-                throw new IngestException(name, "samples", "finite values", $"{samples[i]} at frame {i}");
-            }
-        }
     }
 
     private static void CheckOptions(IngestOptions o)

@@ -64,6 +64,7 @@ public static class AmpProcessor
         }
 
         var audio = WavFile.Read(inputPath);
+        FiniteSamples.Require(audio, inputPath); // as check and training refuse it: NaN in, NaN out for a receptive field
         var warnings = new List<string>();
         int modelRate = ModelRate(model, audio.SampleRate);
         if (model.SampleRate is null)

@@ -46,7 +46,9 @@ internal static class WavHeaderParser
             throw new WavFormatException(path, $"RIFF form type is '{Printable(riff[8..12])}', expected 'WAVE'");
         }
 
+        uint riffSize = BinaryPrimitives.ReadUInt32LittleEndian(riff[4..8]);
         FmtChunk? fmt = null;
+        long fmtOffset = -1;
         long dataOffset = -1;
         long dataBytes = -1;
         Span<byte> chunkHeader = stackalloc byte[8];
@@ -79,6 +81,7 @@ internal static class WavHeaderParser
                 byte[] fmtBytes = new byte[size];
                 stream.ReadExactly(fmtBytes);
                 fmt = ParseFmt(fmtBytes, path);
+                fmtOffset = body;
             }
             else if (id == "data")
             {
@@ -109,6 +112,15 @@ internal static class WavHeaderParser
         if (fmt is null)
         {
             throw new WavFormatException(path, "no fmt chunk found");
+        }
+
+        // NAudio reads chunks only inside the RIFF size, so a header that was never finalised (size 0, as a recorder
+        // that stopped early leaves it) would hide the chunks found here and surface as its "No fmt chunk".
+        long needed = Math.Max(fmtOffset, dataOffset);
+        if (riffSize + 8L < needed)
+        {
+            throw new WavFormatException(path,
+                $"RIFF header declares {riffSize} bytes, but its fmt and data chunks reach byte {needed}; expected {fileLength - 8} (the file's length less 8): was the recording finalised?");
         }
 
         if (dataOffset < 0)

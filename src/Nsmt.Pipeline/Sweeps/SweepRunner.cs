@@ -110,11 +110,23 @@ public sealed class SweepRunner(PipelineEngine engine, Action<string>? log = nul
                 engine.Run(request.Run with { Experiments = next.Select(t => t.Name).ToList(), Phases = ["Train"], Stages = [] }, cancellationToken);
             }
 
+            if (request.Mode == SweepMode.Tpe && history.Count == 0)
+            {
+                RequireMetric(next[0], request);
+            }
+
             history.AddRange(next.Select(t => new TrialScore(t, null)));
             if (request.Mode == SweepMode.Tpe)
             {
                 history = history.Select(h => h.Score is null ? h with { Score = Score(h.Trial, request) } : h).ToList();
             }
+        }
+
+        if (request.Mode != SweepMode.Tpe && history.Count > 0)
+        {
+            // One trial's training first: a metric the trainer does not write fails before the other trials run.
+            engine.Run(request.Run with { Experiments = [history[0].Trial.Name], Phases = ["Train"], Stages = [] }, cancellationToken);
+            RequireMetric(history[0].Trial, request);
         }
 
         engine.Run(request.Run with { Experiments = history.Select(h => h.Trial.Name).ToList(), Phases = [], Stages = [] }, cancellationToken);
@@ -156,6 +168,42 @@ public sealed class SweepRunner(PipelineEngine engine, Action<string>? log = nul
         return null;
     }
 
+    /// <summary>
+    /// Fails when the trained <paramref name="trial"/>'s metrics files exist but none has the sweep's metric: every
+    /// trial would rank "missing". The message lists the keys there are.
+    /// </summary>
+    private void RequireMetric(SweepTrial trial, SweepRequest request)
+    {
+        var graph = engine.Resolve(new RunRequest { Experiments = [trial.Name] });
+        var files = graph.Stages.Where(s => s.Experiment == trial.Name).SelectMany(s => s.Metrics)
+            .Select(engine.Workspace.Full).Where(File.Exists).ToList();
+        var keys = files.SelectMany(MetricKeys).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+        if (files.Count > 0 && !keys.Contains(request.Metric, StringComparer.Ordinal))
+        {
+            throw new PipelineException($"--sweep-metric {ShownText.Of(request.Metric)}: the first trial ({trial.Name}) wrote no such metric"
+                + $"{NearestName.Suggestion(request.Metric, keys)}; expected one of: {string.Join(", ", keys)}");
+        }
+    }
+
+    /// <summary>The numeric keys <see cref="ReadMetric"/> can find in a metrics file.</summary>
+    private static IEnumerable<string> MetricKeys(string file)
+    {
+        using var doc = JsonDocument.Parse(File.ReadAllText(file));
+        var keys = new List<string>();
+        foreach (var scope in MetricScopes(doc.RootElement))
+        {
+            keys.AddRange(scope.EnumerateObject().Where(p => p.Value.ValueKind == JsonValueKind.Number).Select(p => p.Name));
+        }
+
+        return keys;
+    }
+
+    /// <summary>Where a metric may be: the root, then its <c>bests</c> and <c>metrics</c> objects.</summary>
+    private static IEnumerable<JsonElement> MetricScopes(JsonElement root) =>
+        new[] { root }.Concat(new[] { "bests", "metrics" }
+            .Select(s => root.ValueKind == JsonValueKind.Object && root.TryGetProperty(s, out var e) ? e : default))
+            .Where(scope => scope.ValueKind == JsonValueKind.Object);
+
     internal static double? ReadMetric(string file, string key)
     {
         if (!File.Exists(file))
@@ -164,10 +212,9 @@ public sealed class SweepRunner(PipelineEngine engine, Action<string>? log = nul
         }
 
         using var doc = JsonDocument.Parse(File.ReadAllText(file));
-        foreach (var scope in new[] { doc.RootElement }.Concat(new[] { "bests", "metrics" }
-                     .Select(s => doc.RootElement.ValueKind == JsonValueKind.Object && doc.RootElement.TryGetProperty(s, out var e) ? e : default)))
+        foreach (var scope in MetricScopes(doc.RootElement))
         {
-            if (scope.ValueKind == JsonValueKind.Object && scope.TryGetProperty(key, out var v) && v.ValueKind == JsonValueKind.Number)
+            if (scope.TryGetProperty(key, out var v) && v.ValueKind == JsonValueKind.Number)
             {
                 return v.GetDouble();
             }

@@ -57,11 +57,11 @@ public static class TrialConfigWriter
                         body.Insert(0, "defaults", new ConfigMapping(origin)); // where the config composer's readers expect it
                     }
 
-                    new ConfigOverride($"defaults.{key}", new ConfigScalar(value, origin), OverrideKind.Add).ApplyTo(body);
+                    new ConfigOverride($"defaults.{key}", new ConfigScalar(value, origin), OverrideKind.Set).ApplyTo(body, strict: false);
                 }
                 else
                 {
-                    new ConfigOverride(key, new ConfigScalar(value, origin), OverrideKind.Add).ApplyTo(body);
+                    new ConfigOverride(key, new ConfigScalar(value, origin), OverrideKind.Set).ApplyTo(body, strict: false);
                 }
             }
 

@@ -125,6 +125,13 @@ public sealed record GeneratorConfig
     private static GeneratorConfig Bind(ConfigReader b)
     {
         int size = b.Int("dataset.size", null, 1, 100_000_000);
+        int trainCount = VimhFormat.TrainCount(size);
+        if (trainCount < 1 || size - trainCount < 1)
+        {
+            // The split is floor(0.8 N) / the rest: an empty split would train or test on nothing.
+            throw b.Error("dataset.size", "at least 2 (80 % train, 20 % test, each at least 1 record)",
+                $"{size} (a split of {trainCount} train and {size - trainCount} test records)", b.Scalar("dataset.size"));
+        }
         int sampleRate = b.Int("dataset.sampling_rate", null, 1, 1_000_000);
         double duration = b.Double("dataset.duration", null, double.Epsilon, 3600);
         if ((int)(duration * sampleRate) < 1)

@@ -43,7 +43,7 @@ public sealed record ModelSettings(NetworkSpec Network, OutputMode Mode, LossSet
     };
 }
 
-/// <summary>Loop settings (Lightning's Trainer arguments); as in Lightning, max_epochs wins over min_epochs.</summary>
+/// <summary>Loop settings (Lightning's Trainer arguments); min_epochs above max_epochs is an error where both are set together or min_epochs on the command line (else, as in Lightning, max_epochs wins).</summary>
 public sealed record TrainerSettings(int MinEpochs, int MaxEpochs, double GradientClipValue, string GradientClipAlgorithm,
     int LimitTrainBatches, int LimitValBatches, int Threads, bool Deterministic, int LogEveryNSteps, OneDnnMode OneDnn);
 
@@ -136,8 +136,26 @@ public sealed record TrainConfig(
             LogDirOrigin = r.Scalar("paths.log_dir")?.Origin,
             WeightAveraging = new WeightAveragingSettings(r.Double("callbacks.weight_averaging.decay", 0, 0, 0.999999)),
         };
+        // Lightning lets max_epochs win silently. Lowering max_epochs alone for a short run still does (the usual
+        // `trainer.max_epochs=2` on an experiment with min_epochs: 5); a minimum above the maximum where both are
+        // written together, or a minimum given on the command line, is a mistake in one of them.
+        if (config.Trainer.MinEpochs > config.Trainer.MaxEpochs && MinimumGivenWithMaximum(r.Scalar("trainer.min_epochs"), r.Scalar("trainer.max_epochs")))
+        {
+            throw r.Error("trainer.min_epochs", $"an integer <= trainer.max_epochs ({config.Trainer.MaxEpochs})",
+                $"'{config.Trainer.MinEpochs}'", r.Scalar("trainer.min_epochs"));
+        }
         r.RejectUnknown();
         return config;
+    }
+
+    private static bool MinimumGivenWithMaximum(ConfigScalar? min, ConfigScalar? max)
+    {
+        if (min is null)
+            return false;
+        if (ConfigOverride.IsOverride(min.Origin))
+            return true;
+        static string File(string origin) => System.Text.RegularExpressions.Regex.Replace(origin, ":[0-9]+:[0-9]+$", "");
+        return max is not null && File(min.Origin) == File(max.Origin);
     }
 
     private static ModelSettings BindModel(ConfigReader r)

@@ -1,0 +1,35 @@
+using System.Globalization;
+using Nsmt.Core;
+
+namespace Nsmt.Audio;
+
+/// <summary>
+/// The one check that audio holds only finite samples, for every reader of recordings (processing, the DI/reamp
+/// ingest of check, evaluate and training): a float WAV can hold NaN or infinity, and one such sample spreads
+/// through a model's receptive field into thousands of NaN output samples.
+/// </summary>
+public static class FiniteSamples
+{
+    /// <summary>Throws <see cref="NsmtInputException"/> naming <paramref name="name"/>, field "samples" and the first bad frame.</summary>
+    public static void Require(ReadOnlySpan<float> samples, string name, int? channel = null)
+    {
+        for (int i = 0; i < samples.Length; i++)
+        {
+            if (!float.IsFinite(samples[i]))
+            {
+                string where = channel is { } c ? $" of channel {c}" : "";
+                throw new NsmtInputException(name, "samples", string.Create(CultureInfo.InvariantCulture,
+                    $"expected finite values, got {samples[i]} at frame {i}{where} (NaN and infinity cannot be processed)"));
+            }
+        }
+    }
+
+    /// <summary>Every channel of <paramref name="audio"/>; channels are named when there are several.</summary>
+    public static void Require(AudioBuffer audio, string name)
+    {
+        for (int c = 0; c < audio.ChannelCount; c++)
+        {
+            Require(audio.Channels[c], name, audio.ChannelCount > 1 ? c : null);
+        }
+    }
+}
