@@ -1,3 +1,4 @@
+using Nsmt.Config;
 using System.CommandLine;
 using System.CommandLine.Help;
 using System.CommandLine.Invocation;
@@ -89,12 +90,14 @@ public static class StageCli
     /// missing files, I/O errors, and what <paramref name="isBadInput"/> adds for errors raised outside our libraries,
     /// such as TorchSharp's native errors on a checkpoint that does not fit its model) is one line on
     /// stderr and exit code 2; anything else is one line and exit code 4 (the stack trace with NSMT_DEBUG=1).
+    /// A describe run (<see cref="ConfigReads.DescribeVariable"/>: the pipeline asking what the stage reads) does
+    /// no work: it reports <paramref name="reads"/>, the reads of the config the run would bind (none by default).
     /// </summary>
-    public static int Run(string stage, Func<int> body, Func<Exception, bool>? isBadInput = null)
+    public static int Run(string stage, Func<int> body, Func<Exception, bool>? isBadInput = null, Func<ConfigReads>? reads = null)
     {
         try
         {
-            return body();
+            return ConfigReads.RequestedReport is { } report ? (reads?.Invoke() ?? ConfigReads.None).Report(report) : body();
         }
         catch (OperationCanceledException)
         {

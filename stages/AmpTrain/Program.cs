@@ -50,9 +50,10 @@ root.Validators.Add(command =>
         command.AddError("--resume takes no --config or --output: the run continues in its folder with its own config.yaml (overrides such as training.epochs=200 still apply)");
 });
 root.SetAction(parse => StageCli.Run("AmpTrain", () => Train(parse.GetValue(configOption), parse.GetValue(outputOption), parse.GetValue(resumeOption),
-    parse.GetValue(timeOption), parse.GetValue(plainOption),
-    Overrides.With(parse.GetValue(overridesArgument), ("seed", parse.GetValue(seedOption)), ("training.threads", parse.GetValue(threadsOption)))),
-    IsBadInput));
+    parse.GetValue(timeOption), parse.GetValue(plainOption), TrainOverrides(parse)),
+    IsBadInput,
+    // A resumed run reads the config.yaml inside its run folder, not config files.
+    () => parse.GetValue(configOption) is { } config ? AmpTrainConfig.ReadsOf(config, TrainOverrides(parse)) : ConfigReads.None));
 
 var checkpointArgument = new Argument<string>("checkpoint") { Description = "a .ckpt file of a run (checkpoints/last.ckpt, a top-k one, ...)" };
 var namOption = StageOptions.Output("the .nam file to write", required: true, helpName: "FILE");
@@ -63,6 +64,9 @@ var export = new Command("export", "Exports a checkpoint's model as a .nam file 
 export.SetAction(parse => StageCli.Run("AmpTrain export", () => Export(parse.GetRequiredValue(checkpointArgument), parse.GetRequiredValue(namOption)), IsBadInput));
 root.Add(export);
 return StageCli.Invoke(root, args);
+
+IReadOnlyList<string> TrainOverrides(ParseResult parse) =>
+    Overrides.With(parse.GetValue(overridesArgument), ("seed", parse.GetValue(seedOption)), ("training.threads", parse.GetValue(threadsOption)));
 
 // Beyond NsmtInputException (configs, .nam, WAV, ingest): the argument checks of TorchSharp and of the trainer's
 // recipe validation, which report a recipe the engine cannot run.

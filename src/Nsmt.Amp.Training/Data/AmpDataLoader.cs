@@ -27,14 +27,8 @@ public static class AmpDataLoader
     /// </summary>
     public static AmpTrainingData FromReferenceAmp(DataSettings settings)
     {
-        var capture = CaptureSignal.Generate(new CaptureSignalOptions
-        {
-            SampleRate = settings.SampleRate,
-            Seconds = settings.Seconds,
-            ValidationSeconds = settings.ValidationSeconds ?? DataSettings.ReferenceValidationSeconds,
-            Seed = settings.CaptureSeed,
-        });
-        var amp = new ReferenceAmp.ReferenceAmp(settings.Amp with { SampleRate = settings.SampleRate });
+        var capture = CaptureSignal.Generate(settings.CaptureOptions());
+        var amp = new ReferenceAmp.ReferenceAmp(settings.AmpOptions());
         var response = amp.Process(capture.Samples);
         var pair = CapturePair.Load(capture.Samples, response, capture.SampleRate, new IngestOptions
         {

@@ -79,6 +79,10 @@ public sealed record TrainConfig(
     public static TrainConfig Load(string configRoot, string? experiment, IEnumerable<string>? overrides = null) =>
         Bind(new ConfigComposer(configRoot).Compose(experiment, overrides ?? []));
 
+    /// <summary>What <see cref="Load"/> reads, file by file, for the pipeline's fingerprint (the same composition and binder).</summary>
+    public static ConfigReads ReadsOf(string configRoot, string? experiment, IEnumerable<string>? overrides = null) =>
+        ConfigReads.Of(Binding(new ConfigComposer(configRoot).Compose(experiment, overrides ?? [])).Reader);
+
     /// <summary>Reads a resolved config written by a run (config.yaml) back.</summary>
     public static TrainConfig FromResolvedYaml(string yaml, string origin, IEnumerable<string>? overrides = null)
     {
@@ -93,7 +97,9 @@ public sealed record TrainConfig(
     /// <summary>Where paths.log_dir was set: a config's log folder must stay inside the workspace.</summary>
     public string? LogDirOrigin { get; init; }
 
-    public static TrainConfig Bind(ConfigMapping root)
+    public static TrainConfig Bind(ConfigMapping root) => Binding(root).Config;
+
+    private static (TrainConfig Config, ConfigReader Reader) Binding(ConfigMapping root)
     {
         var r = new ConfigReader(root);
         r.OpenMapping("choices");
@@ -135,7 +141,7 @@ public sealed record TrainConfig(
             WeightAveraging = new WeightAveragingSettings(r.Double("callbacks.weight_averaging.decay", 0, 0, 0.999999)),
         };
         r.RejectUnknown();
-        return config;
+        return (config, r);
     }
 
     private static ModelSettings BindModel(ConfigReader r)
