@@ -21,12 +21,14 @@ public sealed class FingerprintCalculator
     private readonly IReadOnlyDictionary<string, List<ParamOverride>> _overrides;
 
     /// <param name="reads">How reporting stages (report_params) are asked what they read; by default their programs are run.</param>
-    public FingerprintCalculator(WorkspaceHasher hasher, StageGraph graph, IReadOnlyList<ParamOverride> overrides, IConfigReadsSource? reads = null)
+    /// <param name="readsCache">Where reports are kept between runs (none: asked every time).</param>
+    public FingerprintCalculator(WorkspaceHasher hasher, StageGraph graph, IReadOnlyList<ParamOverride> overrides, IConfigReadsSource? reads = null,
+        string? readsCache = null)
     {
         _hasher = hasher;
         _params = new ParamFiles(hasher.Root);
-        _reported = new ReportedParams(hasher.Root, reads ?? new ProgramConfigReads(hasher.Root));
         _code = new CodeIdentityReader(hasher);
+        _reported = new ReportedParams(hasher, reads ?? new ProgramConfigReads(hasher.Root), _code.Read, readsCache);
         _overrides = overrides.Count == 0
             ? graph.Stages.ToDictionary(s => s.Name, _ => new List<ParamOverride>(), StringComparer.Ordinal)
             : ParamOverride.Route(overrides, graph.Stages, ReadsKey);

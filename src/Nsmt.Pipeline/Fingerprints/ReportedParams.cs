@@ -1,6 +1,10 @@
 using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
 using Nsmt.Config;
+using Nsmt.Core;
 using Nsmt.Pipeline.Definition;
+using Nsmt.Pipeline.Hashing;
 
 namespace Nsmt.Pipeline.Fingerprints;
 
@@ -59,10 +63,15 @@ public sealed class ProgramConfigReads(string root) : IConfigReadsSource
 
 /// <summary>
 /// A reporting stage's params: the files its program read, workspace-relative, each with the values read from it
-/// keyed as written in that file. Reports are kept per command line for the life of one calculator.
+/// keyed as written in that file. Reports are kept per command line for the life of one calculator and, with a
+/// <paramref name="cacheDirectory"/>, on disk: a report stays valid while the stage's code, its argv and the content
+/// of every file it read are unchanged (what a deterministic program reads is decided by exactly those), so Status
+/// starts a stage's program only after one of them changed.
 /// </summary>
-public sealed class ReportedParams(string root, IConfigReadsSource source)
+public sealed class ReportedParams(WorkspaceHasher hasher, IConfigReadsSource source, Func<Stage, CodeIdentity> code, string? cacheDirectory = null)
 {
+    private readonly string root = hasher.Root;
+
     private readonly Dictionary<string, (ConfigReads Reads, SortedDictionary<string, SortedDictionary<string, ParamValue>> Params)> _reports = new(StringComparer.Ordinal);
 
     /// <summary>The composed keys the stage reads (where <c>--set KEY=VALUE</c> overrides go).</summary>
@@ -84,14 +93,22 @@ public sealed class ReportedParams(string root, IConfigReadsSource source)
             return known;
         }
 
+        string? cacheFile = cacheDirectory is null ? null
+            : Path.Combine(cacheDirectory, ContentHasher.HashText(string.Join('\0', [code(stage).Files.Count.ToString(CultureInfo.InvariantCulture),
+                .. code(stage).Files.Select(f => $"{f.Key}={f.Value}"), .. code(stage).Packages.Select(p => $"{p.Key}={p.Value}"), "--", .. arguments])) + ".json");
         ConfigReads reads;
         try
         {
-            reads = source.Describe(stage, program, arguments);
+            reads = Cached(stage, cacheFile) ?? source.Describe(stage, program, arguments);
         }
         catch (ConfigException e)
         {
             throw new PipelineException($"stage {stage.Name}: {e.Message}");
+        }
+
+        if (cacheFile is not null)
+        {
+            Remember(stage, cacheFile, reads);
         }
 
         var result = new SortedDictionary<string, SortedDictionary<string, ParamValue>>(StringComparer.Ordinal);
@@ -106,6 +123,55 @@ public sealed class ReportedParams(string root, IConfigReadsSource source)
         }
 
         return _reports[key] = (reads, result);
+    }
+
+    /// <summary>The cached report, if every file it names still has the content it had.</summary>
+    private ConfigReads? Cached(Stage stage, string? cacheFile)
+    {
+        if (cacheFile is null || !File.Exists(cacheFile))
+        {
+            return null;
+        }
+
+        try
+        {
+            using var doc = JsonDocument.Parse(File.ReadAllText(cacheFile));
+            foreach (var file in doc.RootElement.GetProperty("hashes").EnumerateObject())
+            {
+                if (hasher.Hash(file.Name).Hash != file.Value.GetString())
+                {
+                    return null;
+                }
+            }
+
+            return ConfigReads.FromJson(doc.RootElement.GetProperty("report").GetString() ?? "", cacheFile);
+        }
+        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or ConfigException or IOException)
+        {
+            return null; // a damaged cache entry is only a miss
+        }
+    }
+
+    private void Remember(Stage stage, string cacheFile, ConfigReads reads)
+    {
+        using var stream = new MemoryStream();
+        using (var json = new Utf8JsonWriter(stream))
+        {
+            json.WriteStartObject();
+            json.WriteStartObject("hashes");
+            foreach (string file in reads.Files.Keys)
+            {
+                string relative = Relative(stage, file);
+                json.WriteString(relative, hasher.Hash(relative).Hash);
+            }
+
+            json.WriteEndObject();
+            json.WriteString("report", reads.ToJson());
+            json.WriteEndObject();
+        }
+
+        Directory.CreateDirectory(cacheDirectory!);
+        AtomicFile.WriteAllBytes(cacheFile, stream.ToArray());
     }
 
     /// <summary>A file the program read, as a workspace path (a config outside the workspace is not reproducible from it).</summary>
