@@ -1,3 +1,4 @@
+using Nsmt.Config;
 using System.CommandLine;
 using System.CommandLine.Help;
 using System.CommandLine.Invocation;
@@ -92,12 +93,14 @@ public static class StageCli
     /// is one line and exit code 3; an environment that cannot run the stage correctly (<see cref="NsmtEnvironmentException"/>:
     /// wrong engine kernels; <see cref="EnvironmentFailure"/>: a full disk or read-only file system) and anything else are
     /// one line and exit code 4 (the stack trace of the unexpected with NSMT_DEBUG=1).
+    /// A describe run (<see cref="ConfigReads.DescribeVariable"/>: the pipeline asking what the stage reads) does
+    /// no work: it reports <paramref name="reads"/>, the reads of the config the run would bind (none by default).
     /// </summary>
-    public static int Run(string stage, Func<int> body, Func<Exception, bool>? isBadInput = null)
+    public static int Run(string stage, Func<int> body, Func<Exception, bool>? isBadInput = null, Func<ConfigReads>? reads = null)
     {
         try
         {
-            return body();
+            return ConfigReads.RequestedReport is { } report ? (reads?.Invoke() ?? ConfigReads.None).Report(report) : body();
         }
         catch (OperationCanceledException)
         {

@@ -49,11 +49,11 @@ public sealed class ConfigComposer(string configRoot)
 
         var parsed = overrides.Select(ConfigOverride.Parse).ToList();
         foreach (var o in parsed.Where(o => IsGroupChoice(o, choices)))
-            choices[o.Path] = ((ConfigScalar)o.Value).Text;
+            choices[o.Path] = (ConfigScalar)o.Value;
 
         var composed = new ConfigMapping(primaryPath);
         foreach (var (group, name) in choices)
-            composed.Set(group, LoadGroup(group, name));
+            composed.Set(group, LoadGroup(group, name.Text));
         composed.Merge(primary);
         if (experimentBody is not null)
             composed.Merge(experimentBody);
@@ -67,13 +67,14 @@ public sealed class ConfigComposer(string configRoot)
 
         var provenance = new ConfigMapping("composition");
         provenance.Set("experiment", new ConfigScalar(experiment ?? "null", "command line"));
+        // Each choice keeps the origin of the defaults entry (or override) that made it: that is where the stage read it.
         foreach (var (group, name) in choices)
-            provenance.Set(group, new ConfigScalar(name, "defaults"));
+            provenance.Set(group, name.Clone());
         composed.Set("choices", provenance);
         return composed;
     }
 
-    private static bool IsGroupChoice(ConfigOverride o, Dictionary<string, string> choices) =>
+    private static bool IsGroupChoice(ConfigOverride o, Dictionary<string, ConfigScalar> choices) =>
         o.Kind == OverrideKind.Set && choices.ContainsKey(o.Path) && o.Value is ConfigScalar;
 
     private ConfigMapping LoadGroup(string group, string name)
@@ -90,9 +91,9 @@ public sealed class ConfigComposer(string configRoot)
         return body;
     }
 
-    private Dictionary<string, string> TakeDefaults(ConfigMapping file, string path)
+    private Dictionary<string, ConfigScalar> TakeDefaults(ConfigMapping file, string path)
     {
-        var result = new Dictionary<string, string>();
+        var result = new Dictionary<string, ConfigScalar>();
         var node = file["defaults"];
         file.Remove("defaults");
         if (node is null or ConfigScalar { IsNull: true })
@@ -108,7 +109,7 @@ public sealed class ConfigComposer(string configRoot)
             }
             if (value is not ConfigScalar { IsNull: false } scalar)
                 throw new ConfigException($"{value.Origin}: defaults.{group} must name a file in {Path.Combine(ConfigRoot, group)}");
-            result[group] = scalar.Text;
+            result[group] = scalar;
         }
         return result;
     }

@@ -185,6 +185,13 @@ public sealed class ConfigReader(ConfigMapping root, string? file = null)
     private static ConfigException NotApplicableError(ConfigNode node, string path, string why) =>
         new($"{node.Origin}: field '{path}' {why}");
 
+    /// <summary>Every key a read asked for so far, present in the tree or not (a key left to its default in code).</summary>
+    public IReadOnlyCollection<string> AskedKeys => known;
+
+    /// <summary>The leaves of the tree that reads took: asked for by name, or inside a mapping read whole.</summary>
+    public IEnumerable<(string Path, ConfigNode Node)> ReadLeaves() =>
+        Root.Leaves().Where(leaf => known.Contains(leaf.Path) || open.Any(k => leaf.Path.StartsWith(k + ".", StringComparison.Ordinal)));
+
     /// <summary>Fails on the first key of the tree that no read asked for, suggesting the nearest known key.</summary>
     public void RejectUnknown()
     {

@@ -142,6 +142,13 @@ public static class ConfigYaml
         }
     }
 
+    /// <summary>A node as one line of flow YAML (what follows "key: "), read back as the same node by <see cref="Parse"/>.</summary>
+    public static string FlowText(ConfigNode node) => node switch
+    {
+        ConfigMapping m => "{" + string.Join(", ", m.Entries.Select(e => e.Key + ": " + FlowText(e.Value))) + "}",
+        _ => FlowItem(node),
+    };
+
     private static string FlowItem(ConfigNode node) => node switch
     {
         ConfigScalar s => Scalar(s),

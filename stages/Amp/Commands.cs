@@ -11,6 +11,8 @@ using Nsmt.Amp.Evaluation;
 using Nsmt.Amp.Format;
 using Nsmt.Amp.Ingest;
 using Nsmt.Amp.Processing;
+using Nsmt.Amp.Training.Config;
+using Nsmt.Config;
 using Nsmt.Amp.ReferenceAmp;
 using Nsmt.Audio;
 
@@ -65,22 +67,29 @@ internal static class Commands
         var validation = new Option<double>("--validation-seconds") { HelpName = "SECONDS", Description = "validation passage length (played at the start and the end)", DefaultValueFactory = _ => 3 };
         var seed = StageOptions.Seed("random seed (default 0; the same seed gives the same file)");
         var rate = new Option<int>("--sample-rate") { HelpName = "HZ", Description = "sample rate in Hz", DefaultValueFactory = _ => 48000 };
+        var config = ExperimentOption("an amp experiment config (e.g. configs/amp/default.yaml): write the capture it trains on, from its data: "
+            + "sample_rate, seconds, validation_seconds and capture_seed (instead of the options above)");
+        var overrides = Overrides.Argument("data.capture_seed=3 (with --config)");
         var command = new Command("capture", "Write the capture signal: validation passage, clicks, sweeps, noise bursts, synthetic guitar, validation repeat.")
         {
-            output, seconds, validation, seed, rate,
+            output, seconds, validation, seed, rate, config, overrides,
         };
+        RequireConfigAlone(command, config, overrides, seconds, validation, seed, rate);
         command.SetAction(parse => Run("capture", () =>
         {
-            var signal = CaptureSignal.Generate(new CaptureSignalOptions
-            {
-                Seconds = parse.GetValue(seconds),
-                ValidationSeconds = parse.GetValue(validation),
-                Seed = parse.GetValue(seed) ?? 0,
-                SampleRate = parse.GetValue(rate),
-            });
-            string path = parse.GetRequiredValue(output);
-            signal.Save(path);
-            Console.WriteLine(string.Create(Invariant, $"wrote {path}: {signal.DurationSeconds:0.###} s at {signal.SampleRate} Hz, 24-bit, seed {signal.Options.Seed}"));
+            var options = parse.GetValue(config) is { } path
+                ? ReferenceData(path, parse.GetValue(overrides)).CaptureOptions()
+                : new CaptureSignalOptions
+                {
+                    Seconds = parse.GetValue(seconds),
+                    ValidationSeconds = parse.GetValue(validation),
+                    Seed = parse.GetValue(seed) ?? 0,
+                    SampleRate = parse.GetValue(rate),
+                };
+            var signal = CaptureSignal.Generate(options);
+            string outputPath = parse.GetRequiredValue(output);
+            signal.Save(outputPath);
+            Console.WriteLine(string.Create(Invariant, $"wrote {outputPath}: {signal.DurationSeconds:0.###} s at {signal.SampleRate} Hz, 24-bit, seed {signal.Options.Seed}"));
             foreach (var section in signal.Sections)
             {
                 Console.WriteLine(string.Create(Invariant,
@@ -89,7 +98,7 @@ internal static class Commands
 
             Console.WriteLine($"  clicks at samples {string.Join(", ", signal.ClickPositions)}");
             return Ok;
-        }));
+        }, () => ExperimentReads(parse.GetValue(config), parse.GetValue(overrides), "data.sample_rate", "data.seconds", "data.validation_seconds", "data.capture_seed")));
         return command;
     }
 
@@ -100,29 +109,41 @@ internal static class Commands
         var latency = new Option<int>("--latency") { HelpName = "SAMPLES", Description = "interface latency to simulate, samples", DefaultValueFactory = _ => 0 };
         var gain = new Option<double>("--gain-db") { HelpName = "DB", Description = "drive into the first clipping stage, dB", DefaultValueFactory = _ => new ReferenceAmpOptions().GainDb };
         var noise = new Option<double?>("--noise-dbfs") { HelpName = "DBFS", Description = "add white noise at this RMS level (a noisy rig)" };
+        var config = ExperimentOption("an amp experiment config (e.g. configs/amp/default.yaml): play through the amp it trains on, its data.amp "
+            + "knobs at its data.sample_rate (instead of the options above)");
+        var overrides = Overrides.Argument("data.amp.gain_db=20 (with --config)");
         var overwrite = OverwriteOption();
-        var command = new Command("reamp", "Play a WAV through the synthetic reference amp (deterministic).") { input, output, latency, gain, noise, overwrite };
+        var command = new Command("reamp", "Play a WAV through the synthetic reference amp (deterministic).") { input, output, latency, gain, noise, config, overrides, overwrite };
+        RequireConfigAlone(command, config, overrides, latency, gain, noise);
         command.SetAction(parse => Run("reamp", () =>
         {
             string inputPath = parse.GetRequiredValue(input);
             RefuseReplacingAnInput(parse.GetValue(overwrite), "--output", parse.GetRequiredValue(output), ("input", inputPath));
             var audio = WavFile.Read(RequireFile(inputPath));
             float[] mono = audio.ChannelCount == 1 ? audio.Channels[0] : Average(audio);
-            var amp = new ReferenceAmp.ReferenceAmp(new ReferenceAmpOptions
+            var options = parse.GetValue(config) is { } path
+                ? ReferenceData(path, parse.GetValue(overrides)).AmpOptions()
+                : new ReferenceAmpOptions
+                {
+                    SampleRate = audio.SampleRate,
+                    LatencySamples = parse.GetValue(latency),
+                    GainDb = parse.GetValue(gain),
+                    NoiseDbfs = parse.GetValue(noise),
+                };
+            if (options.SampleRate != audio.SampleRate)
             {
-                SampleRate = audio.SampleRate,
-                LatencySamples = parse.GetValue(latency),
-                GainDb = parse.GetValue(gain),
-                NoiseDbfs = parse.GetValue(noise),
-            });
+                throw new ArgumentException($"{inputPath}: expected {options.SampleRate} Hz (data.sample_rate of {parse.GetValue(config)}), got {audio.SampleRate} Hz");
+            }
+
+            var amp = new ReferenceAmp.ReferenceAmp(options);
             float[] reamped = amp.Process(mono);
-            string path = parse.GetRequiredValue(output);
-            var written = WavFile.Write(path, AudioBuffer.Mono(audio.SampleRate, reamped), WavSampleFormat.Pcm24);
-            Console.WriteLine($"wrote {path}: {reamped.Length} frames at {audio.SampleRate} Hz ({amp.Options.LatencySamples} samples of latency, "
+            string outputPath = parse.GetRequiredValue(output);
+            var written = WavFile.Write(outputPath, AudioBuffer.Mono(audio.SampleRate, reamped), WavSampleFormat.Pcm24);
+            Console.WriteLine($"wrote {outputPath}: {reamped.Length} frames at {audio.SampleRate} Hz ({amp.Options.LatencySamples} samples of latency, "
                 + $"{(audio.ChannelCount == 1 ? "mono input" : $"average of {audio.ChannelCount} input channels")})");
             Console.WriteLine(string.Create(Invariant, $"peak {20 * Math.Log10(reamped.Max(Math.Abs)):0.00} dBFS, {written.ClippedSamples} samples clipped"));
             return Ok;
-        }));
+        }, () => ExperimentReads(parse.GetValue(config), parse.GetValue(overrides), "data.sample_rate", "data.amp")));
         return command;
     }
 
@@ -364,6 +385,39 @@ internal static class Commands
         }
     }
 
+    private static Option<string> ExperimentOption(string description) =>
+        new("--config") { HelpName = "FILE", Description = description };
+
+    /// <summary>An experiment config sets what the other options would: giving both is a mistake; overrides go with a config.</summary>
+    private static void RequireConfigAlone(Command command, Option<string> config, Argument<string[]> overrides, params Option[] replaced)
+    {
+        command.Validators.Add(result =>
+        {
+            bool hasConfig = result.GetResult(config) is not null;
+            if (hasConfig && replaced.FirstOrDefault(o => result.GetResult(o) is { Implicit: false }) is { } given)
+            {
+                result.AddError($"{given.Name} goes without --config (the config's data: section sets it; override it as data.KEY=VALUE)");
+            }
+            else if (!hasConfig && result.GetValue(overrides) is { Length: > 0 })
+            {
+                result.AddError("key=value overrides go with --config");
+            }
+        });
+    }
+
+    /// <summary>The data: section of an amp experiment, bound by AmpTrain's binder (the whole config is checked).</summary>
+    private static DataSettings ReferenceData(string path, string[]? overrides)
+    {
+        var data = AmpTrainConfig.Load(path, overrides).Data;
+        return data.Source == DataSource.Reference
+            ? data
+            : throw new ArgumentException($"{path}: field 'data.source': expected reference with --config (capture and reamp make the reference amp's pair), got files");
+    }
+
+    /// <summary>What a run with --config reads of the experiment: the data keys it uses, which decide the file it writes.</summary>
+    private static ConfigReads ExperimentReads(string? path, string[]? overrides, params string[] keys) =>
+        path is null ? ConfigReads.None : AmpTrainConfig.ReadsOf(path, overrides).Within(["data.source", .. keys]);
+
     private static Option<int?> LatencyOption() =>
         new("--latency") { HelpName = "SAMPLES", Description = "latency in samples (overrides detection)" };
 
@@ -391,6 +445,6 @@ internal static class Commands
     }
 
     /// <summary>Runs a command body with the stages' exit codes; the amp libraries' input errors are bad input (2).</summary>
-    private static int Run(string command, Func<int> body) =>
-        StageCli.Run($"Amp {command}", body, e => e is ArgumentException);
+    private static int Run(string command, Func<int> body, Func<ConfigReads>? reads = null) =>
+        StageCli.Run($"Amp {command}", body, e => e is ArgumentException, reads);
 }

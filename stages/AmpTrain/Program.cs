@@ -26,6 +26,16 @@ var outputOption = StageOptions.Output("run directory (default: logs/amp/runs/<y
 var seedOption = StageOptions.Seed("random seed (sets seed=N)");
 var threadsOption = StageOptions.Threads("libtorch threads (sets training.threads=N; default: all cores)");
 var plainOption = StageOptions.Plain();
+var captureOption = new Option<string>("--capture")
+{
+    Description = "with data.source reference: train on this capture WAV (Amp capture --config, the same config) instead of generating it; with --reamped",
+    HelpName = "FILE",
+};
+var reampedOption = new Option<string>("--reamped")
+{
+    Description = "with --capture: its reamp (Amp reamp --config), so training reads the bytes evaluation reads",
+    HelpName = "FILE",
+};
 timeOption.Validators.Add(result =>
 {
     if (result.GetValueOrDefault<string>() is { } time && TimeBudget.ParseDuration(time) is null)
@@ -40,7 +50,7 @@ var root = new StageCommand("Trains a neural amp model (NAM WaveNet/LSTM or the 
     "AmpTrain --resume RUN_DIR training.epochs=40",
     "AmpTrain export RUN_DIR/checkpoints/last.ckpt -o amp.nam")
 {
-    configOption, outputOption, seedOption, threadsOption, plainOption, resumeOption, timeOption, overridesArgument,
+    configOption, outputOption, seedOption, threadsOption, plainOption, resumeOption, timeOption, captureOption, reampedOption, overridesArgument,
 };
 root.Validators.Add(command =>
 {
@@ -49,11 +59,15 @@ root.Validators.Add(command =>
         command.AddError("--config is required (or --resume RUN_DIR)");
     if (resume && (command.GetResult(configOption) is not null || command.GetResult(outputOption) is not null))
         command.AddError("--resume takes no --config or --output: the run continues in its folder with its own config.yaml (overrides such as training.epochs=200 still apply)");
+    if ((command.GetResult(captureOption) is null) != (command.GetResult(reampedOption) is null))
+        command.AddError("--capture and --reamped go together");
 });
 root.SetAction(parse => StageCli.Run("AmpTrain", () => Train(parse.GetValue(configOption), parse.GetValue(outputOption), parse.GetValue(resumeOption),
-    parse.GetValue(timeOption), parse.GetValue(plainOption),
-    Overrides.With(parse.GetValue(overridesArgument), ("seed", parse.GetValue(seedOption)), ("training.threads", parse.GetValue(threadsOption)))),
-    IsBadInput));
+    parse.GetValue(timeOption), parse.GetValue(plainOption), TrainOverrides(parse),
+    parse.GetValue(captureOption) is { } capture ? (capture, parse.GetRequiredValue(reampedOption)) : null),
+    IsBadInput,
+    // A resumed run reads the config.yaml inside its run folder, not config files.
+    () => parse.GetValue(configOption) is { } config ? AmpTrainConfig.ReadsOf(config, TrainOverrides(parse)) : ConfigReads.None));
 
 var checkpointArgument = new Argument<string>("checkpoint") { Description = "a .ckpt file of a run (checkpoints/last.ckpt, a top-k one, ...)" };
 var namOption = StageOptions.Output("the .nam file to write", required: true, helpName: "FILE");
@@ -65,11 +79,15 @@ export.SetAction(parse => StageCli.Run("AmpTrain export", () => Export(parse.Get
 root.Add(export);
 return StageCli.Invoke(root, args);
 
+IReadOnlyList<string> TrainOverrides(ParseResult parse) =>
+    Overrides.With(parse.GetValue(overridesArgument), ("seed", parse.GetValue(seedOption)), ("training.threads", parse.GetValue(threadsOption)));
+
 // Beyond NsmtInputException (configs, .nam, WAV, ingest): the argument checks of TorchSharp and of the trainer's
 // recipe validation, which report a recipe the engine cannot run.
 static bool IsBadInput(Exception e) => e is ArgumentException or NotSupportedException or InvalidOperationException;
 
-static int Train(string? configPath, string? runDir, string? resume, string? time, bool plain, IReadOnlyList<string> overrides)
+static int Train(string? configPath, string? runDir, string? resume, string? time, bool plain, IReadOnlyList<string> overrides,
+    (string Capture, string Reamped)? referenceFiles)
 {
     if (time is not null)
     {
@@ -99,7 +117,9 @@ static int Train(string? configPath, string? runDir, string? resume, string? tim
         Console.Error.WriteLine("AmpTrain: stopping after this step (the last completed epoch stays saved; --resume continues)");
     };
     var progress = ProgressReporter.ForConsole(plain);
-    var data = AmpDataLoader.Load(config.Data);
+    if (referenceFiles is not null && config.Data.Source != DataSource.Reference)
+        throw new ArgumentException($"{configPath}: field 'data.source': expected reference with --capture and --reamped (the recordings are data.di and data.reamp), got files");
+    var data = AmpDataLoader.Load(config.Data, referenceFiles);
     run = (run ?? RunDirectory.CreateTimestamped("logs", "amp", DateTime.Now)).Create();
     Console.WriteLine($"AmpTrain: {config.Model.Describe()} -> {run.Path}");
     AmpTrainingResult result;

@@ -73,8 +73,26 @@ root.SetAction(parse => StageCli.Run("Diagram", () => Draw(
     new SummaryOptions { Depth = parse.GetValue(depthOption) ?? 3, ShowVariableNames = parse.GetValue(varNamesOption) },
     new GraphOptions { MaxDepth = parse.GetValue(graphDepthOption), Direction = parse.GetValue(directionOption) },
     parse.GetValue(overridesArgument) ?? []),
-    e => e is NotSupportedException or ArgumentException or InvalidOperationException));
+    e => e is NotSupportedException or ArgumentException or InvalidOperationException,
+    () => Reads(parse.GetValue(experimentOption), parse.GetValue(ampOption), parse.GetValue(modelOption), parse.GetValue(configsOption), parse.GetValue(overridesArgument) ?? [])));
 return StageCli.Invoke(root, args);
+
+// What drawing reads of a config. The binder reads the whole config; the model is built from model:, the seed and
+// data: (a dataset's heads and input shape, an amp's sample rate).
+static ConfigReads Reads(string? experiment, string? amp, string? modelFile, string? configs, string[] overrides)
+{
+    if (experiment is not null)
+    {
+        var configRoot = configs ?? Nsmt.Spectral.Training.Config.ConfigLocator.Find(Directory.GetCurrentDirectory());
+        return Nsmt.Spectral.Training.Config.TrainConfig.ReadsOf(configRoot, experiment, overrides).Within("model", "seed", "data");
+    }
+
+    if (amp is not null)
+        return AmpTrainConfig.ReadsOf(amp, overrides).Within("model", "seed", "data.sample_rate");
+    return modelFile is null
+        ? ConfigReads.None // a .nam file: the pipeline hashes it as a dependency
+        : throw new NotSupportedException("Diagram --model cannot report what it reads (the pipeline draws experiments: --experiment or --amp)");
+}
 
 static int Draw(Source source, string? output, int samples, SummaryOptions summary, GraphOptions graph, string[] overrides)
 {

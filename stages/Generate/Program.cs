@@ -27,9 +27,12 @@ root.SetAction(parse => StageCli.Run("Generate", () => Generate(
     parse.GetValue(threadsOption),
     !parse.GetValue(noReportsOption),
     StageOptions.PlainProgress(parse.GetValue(plainOption)),
-    Overrides.With(parse.GetValue(overridesArgument), ("seed", parse.GetValue(seedOption)))),
-    e => e is ArgumentException));
+    GenerateOverrides(parse)),
+    e => e is ArgumentException,
+    () => GeneratorConfig.ReadsOf(parse.GetRequiredValue(configOption), GenerateOverrides(parse))));
 return StageCli.Invoke(root, args);
+
+IReadOnlyList<string> GenerateOverrides(ParseResult parse) => Overrides.With(parse.GetValue(overridesArgument), ("seed", parse.GetValue(seedOption)));
 
 static int Generate(string configPath, string? output, int? threads, bool reports, bool plain, IReadOnlyList<string> overrides)
 {

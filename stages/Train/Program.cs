@@ -43,9 +43,15 @@ root.SetAction(parse => StageCli.Run("Train", () => parse.GetValue(checkEngineOp
     parse.GetValue(dataOption),
     parse.GetValue(resumeOption),
     parse.GetValue(plainOption),
-    Overrides.With(parse.GetValue(overridesArgument), ("seed", parse.GetValue(seedOption)), ("trainer.threads", parse.GetValue(threadsOption)))),
-    e => e is System.Runtime.InteropServices.ExternalException));
+    TrainOverrides(parse)),
+    e => e is System.Runtime.InteropServices.ExternalException,
+    // A resumed run reads the config inside its checkpoint, not config files.
+    () => parse.GetValue(resumeOption) is not null ? ConfigReads.None
+        : TrainConfig.ReadsOf(parse.GetValue(configsOption) ?? ConfigLocator.Find(Directory.GetCurrentDirectory()), parse.GetValue(experimentOption), TrainOverrides(parse))));
 return StageCli.Invoke(root, args);
+
+IReadOnlyList<string> TrainOverrides(ParseResult parse) =>
+    Overrides.With(parse.GetValue(overridesArgument), ("seed", parse.GetValue(seedOption)), ("trainer.threads", parse.GetValue(threadsOption)));
 
 // The line CI logs show: which path the engine took on this CPU (an engine that stays wrong is exit code 4).
 static int CheckEngine()

@@ -43,7 +43,7 @@ public sealed class EngineTests
         Assert.Equal(StageOutcome.Skipped, OutcomeOf(summary, "generate@tiny"));
         Assert.Equal(StageOutcome.Ran, OutcomeOf(summary, "train@alpha"));
         Assert.Equal(StageOutcome.Ran, OutcomeOf(summary, "evaluate@alpha"));
-        Assert.Contains("param changed: configs/train.yaml: lr: 0.1 -> 0.2", summary.Results.Single(r => r.Stage == "train@alpha").Detail);
+        Assert.Contains("param changed: configs/train.yaml: lr 0.1 -> 0.2", summary.Results.Single(r => r.Stage == "train@alpha").Detail);
         Assert.StartsWith("{\"lr\": 0.2,", ws.Read("eval/alpha/report.txt"));
     }
 

@@ -1,5 +1,6 @@
 using Nsmt.Neural.Engine;
 using System.Globalization;
+using Nsmt.Amp.Capture;
 using Nsmt.Amp.Architectures;
 using Nsmt.Config;
 using Nsmt.Amp.ReferenceAmp;
@@ -58,6 +59,21 @@ public sealed record DataSettings
 
     /// <summary>Reference: the amp's knobs.</summary>
     public ReferenceAmpOptions Amp { get; init; } = new();
+
+    /// <summary>
+    /// Reference: the capture signal these settings describe. Training generates it in memory; the amp flow's capture
+    /// stage writes it (Amp capture --config), so the model is evaluated on the signal it was trained on.
+    /// </summary>
+    public CaptureSignalOptions CaptureOptions() => new()
+    {
+        SampleRate = SampleRate,
+        Seconds = Seconds,
+        ValidationSeconds = ValidationSeconds ?? ReferenceValidationSeconds,
+        Seed = CaptureSeed,
+    };
+
+    /// <summary>Reference: the amp these settings describe, at the capture's rate (Amp reamp --config plays through it).</summary>
+    public ReferenceAmpOptions AmpOptions() => Amp with { SampleRate = SampleRate };
 
     /// <summary>Files: the dry (DI) WAV.</summary>
     public string? DiPath { get; init; }
@@ -212,6 +228,14 @@ public sealed record AmpTrainConfig
     public static AmpTrainConfig Load(string path, IEnumerable<string>? overrides = null)
     {
         return Bind(new ConfigReader(WithOverrides(SiblingDefaults.Load(path), overrides), path), path);
+    }
+
+    /// <summary>What <see cref="Load"/> reads, file by file, for the pipeline's fingerprint (the same composition and binder).</summary>
+    public static ConfigReads ReadsOf(string path, IEnumerable<string>? overrides = null)
+    {
+        var reader = new ConfigReader(WithOverrides(SiblingDefaults.Load(path), overrides), path);
+        Bind(reader, path);
+        return ConfigReads.Of(reader);
     }
 
     public static AmpTrainConfig Parse(string yaml, string name = "config", IEnumerable<string>? overrides = null) =>

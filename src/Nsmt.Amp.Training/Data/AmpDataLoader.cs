@@ -1,5 +1,6 @@
 using System.Globalization;
 using Nsmt.Amp.Capture;
+using Nsmt.Audio;
 using Nsmt.Amp.Evaluation;
 using Nsmt.Amp.Ingest;
 using Nsmt.Amp.Architectures;
@@ -10,12 +11,13 @@ namespace Nsmt.Amp.Training.Data;
 /// <summary>Builds the training pair a config's <c>data:</c> section asks for.</summary>
 public static class AmpDataLoader
 {
-    public static AmpTrainingData Load(DataSettings settings)
+    /// <param name="referenceFiles">With data.source reference: the capture and reamp WAVs written from these settings.</param>
+    public static AmpTrainingData Load(DataSettings settings, (string Capture, string Reamped)? referenceFiles = null)
     {
         ArgumentNullException.ThrowIfNull(settings);
         return settings.Source switch
         {
-            DataSource.Reference => FromReferenceAmp(settings),
+            DataSource.Reference => FromReferenceAmp(settings, referenceFiles),
             _ => FromFiles(settings),
         };
     }
@@ -23,26 +25,41 @@ public static class AmpDataLoader
     /// <summary>
     /// The capture signal run through the reference amp in memory, then ingested like a recording
     /// (with the amp's known latency as the manual latency): train on the clicks to the validation
-    /// repeat, validate on the repeat (the first passage is the same audio, left out).
+    /// repeat, validate on the repeat (the first passage is the same audio, left out). With
+    /// <paramref name="files"/>, the pair is read from the WAVs that <c>Amp capture/reamp --config</c> wrote from
+    /// the same settings (the pipeline's amp flow), so training reads the very bytes evaluation reads (a reamp
+    /// hotter than full scale is clipped there as in the file); the capture must be the one these settings make.
     /// </summary>
-    public static AmpTrainingData FromReferenceAmp(DataSettings settings)
+    public static AmpTrainingData FromReferenceAmp(DataSettings settings, (string Capture, string Reamped)? files = null)
     {
-        var capture = CaptureSignal.Generate(new CaptureSignalOptions
-        {
-            SampleRate = settings.SampleRate,
-            Seconds = settings.Seconds,
-            ValidationSeconds = settings.ValidationSeconds ?? DataSettings.ReferenceValidationSeconds,
-            Seed = settings.CaptureSeed,
-        });
-        var amp = new ReferenceAmp.ReferenceAmp(settings.Amp with { SampleRate = settings.SampleRate });
-        var response = amp.Process(capture.Samples);
+        var capture = CaptureSignal.Generate(settings.CaptureOptions());
+        var amp = new ReferenceAmp.ReferenceAmp(settings.AmpOptions());
+        var response = files is { } f ? ReadReferencePair(settings, capture, f.Capture, f.Reamped) : amp.Process(capture.Samples);
         var pair = CapturePair.Load(capture.Samples, response, capture.SampleRate, new IngestOptions
         {
             Layout = capture.Layout,
             ManualLatency = settings.Latency ?? amp.Options.LatencySamples, // data.latency: an LSTM's alignment (DataSettings.Latency)
             InputGainDb = settings.InputGainDb,
         });
-        return FromPair(pair, string.Create(CultureInfo.InvariantCulture, $"reference amp, {capture.DurationSeconds:0.#} s capture"));
+        string source = files is { } written ? $"{written.Capture} -> {written.Reamped} (reference amp)" : "reference amp";
+        return FromPair(pair, string.Create(CultureInfo.InvariantCulture, $"{source}, {capture.DurationSeconds:0.#} s capture"));
+    }
+
+    /// <summary>The reamped samples, after checking the capture file is the signal the settings describe.</summary>
+    private static float[] ReadReferencePair(DataSettings settings, CaptureSignal capture, string capturePath, string reampedPath)
+    {
+        var di = WavFile.Read(capturePath);
+        if (di.ChannelCount != 1 || di.SampleRate != capture.SampleRate || !di.Channels[0].AsSpan().SequenceEqual(capture.Samples))
+        {
+            throw new ArgumentException($"{capturePath}: expected the capture of data: (sample_rate {settings.SampleRate}, seconds {settings.Seconds}, "
+                + $"capture_seed {settings.CaptureSeed}), got another signal; write it with Amp capture --config");
+        }
+
+        var wet = WavFile.Read(reampedPath);
+        return wet.ChannelCount == 1 && wet.SampleRate == capture.SampleRate && wet.Length == capture.Samples.Length
+            ? wet.Channels[0]
+            : throw new ArgumentException($"{reampedPath}: expected a mono {capture.SampleRate} Hz reamp of {capturePath} ({capture.Samples.Length} frames), "
+                + $"got {wet.ChannelCount} channel(s) at {wet.SampleRate} Hz, {wet.Length} frames");
     }
 
     /// <summary>A DI and a reamped WAV, aligned and checked by ingestion (latency detected unless data.latency is given).</summary>

@@ -18,7 +18,7 @@ public sealed record Experiment(string Name, string Flow, string? ConfigPath, IR
 /// </summary>
 public sealed partial class PipelineDefinition
 {
-    private static readonly string[] StageFields = ["phase", "desc", "key", "program", "command", "code", "args", "deps", "params", "outs", "metrics", "seed", "resources"];
+    private static readonly string[] StageFields = ["phase", "desc", "key", "program", "command", "code", "args", "deps", "params", "report_params", "outs", "metrics", "seed", "resources"];
 
     private readonly Dictionary<string, string> _vars;
     private readonly Dictionary<string, (string? Flow, Dictionary<string, string> Vars)> _declared;

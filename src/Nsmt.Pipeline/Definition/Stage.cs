@@ -46,7 +46,14 @@ public sealed class Stage
 
     public required IReadOnlyList<StagePath> Deps { get; init; }
 
+    /// <summary>Params files named in pipeline.yaml: for command stages, and dependencies beyond a program's config.</summary>
     public required IReadOnlyList<ParamSource> Params { get; init; }
+
+    /// <summary>
+    /// <c>report_params: true</c>: the stage's program reports which config files and values it reads (it composes
+    /// and binds its config as a run would, and stops; <see cref="Nsmt.Config.ConfigReads"/>), and those are its params.
+    /// </summary>
+    public bool ReportsParams { get; init; }
 
     public required IReadOnlyList<StagePath> Outs { get; init; }
 

@@ -62,6 +62,7 @@ public sealed partial class PipelineDefinition
                 Arguments = arguments,
                 Deps = deps,
                 Params = parameters,
+                ReportsParams = ReportsParams(program),
                 Outs = outs,
                 Metrics = metrics,
                 SeedKey = Field("seed") is { } seedNode ? _pipeline.Scalar(seedNode, "seed") : "seed",
@@ -260,6 +261,28 @@ public sealed partial class PipelineDefinition
             }
 
             return phases.FirstOrDefault(p => string.Equals(p, phase, StringComparison.OrdinalIgnoreCase)) ?? phase;
+        }
+
+        /// <summary><c>report_params: true</c>: only a stage project can report what it reads.</summary>
+        private bool ReportsParams(StageProgram program)
+        {
+            if (Field("report_params") is not { } node)
+            {
+                return false;
+            }
+
+            bool reports = _pipeline.Scalar(node, "report_params") switch
+            {
+                "true" => true,
+                "false" => false,
+                var other => throw _pipeline.Error(node, $"{Where("report_params")}: expected true or false, got '{other}'"),
+            };
+            if (reports && program is not ProjectProgram)
+            {
+                throw _pipeline.Error(node, $"{Where("report_params")}: only a program: (a stage project) can report the config it reads; list a command's params: instead");
+            }
+
+            return reports;
         }
 
         /// <summary><c>params:</c> items: FILE, FILE: [keys], or {file:, keys:, under:}.</summary>

@@ -37,7 +37,7 @@ public sealed class PipelineEngine(PipelineWorkspace workspace, IStageExecutor? 
         var plan = graph.WithUpstream(targets);
         var statCache = StatCache.Load(Workspace.StatCacheFile, Workspace.StatCacheRacyMarginNs);
         var hasher = new WorkspaceHasher(Workspace.Root, statCache);
-        var calculator = new FingerprintCalculator(hasher, graph, request.Overrides.Select(ParamOverride.Parse).ToList());
+        var calculator = new FingerprintCalculator(hasher, graph, request.Overrides.Select(ParamOverride.Parse).ToList(), readsCache: Workspace.ReadsCacheDirectory);
         var lockFile = LockFile.Load(Workspace.LockFile);
         var runCache = new RunCache(Workspace.RunCacheDirectory);
         _executor.RecoverFromEarlierRun(Workspace); // before the cleanup below: nothing of a killed run may still write there
@@ -320,7 +320,7 @@ public sealed class PipelineEngine(PipelineWorkspace workspace, IStageExecutor? 
         {
             var statCache = StatCache.Load(Workspace.StatCacheFile, Workspace.StatCacheRacyMarginNs);
             var hasher = new WorkspaceHasher(Workspace.Root, statCache);
-            var calculator = new FingerprintCalculator(hasher, graph, request.Overrides.Select(ParamOverride.Parse).ToList());
+            var calculator = new FingerprintCalculator(hasher, graph, request.Overrides.Select(ParamOverride.Parse).ToList(), readsCache: Workspace.ReadsCacheDirectory);
             var lockFile = LockFile.Load(Workspace.LockFile);
             var runCache = new RunCache(Workspace.RunCacheDirectory);
             var stale = new HashSet<string>(StringComparer.Ordinal);

@@ -24,6 +24,9 @@ public sealed class PipelineWorkspace(string root, string definitionFile = "pipe
 
     public string RunCacheDirectory => CacheDirectory;
 
+    /// <summary>What stage programs reported they read of their configs, kept while those files are unchanged.</summary>
+    public string ReadsCacheDirectory => Path.Combine(CacheDirectory, "reads");
+
     public string WorkspaceLockFile => Path.Combine(CacheDirectory, "lock");
 
     /// <summary>Relative temporary directory of a stage: outputs are written here and moved into place on success.</summary>

@@ -38,14 +38,14 @@ public sealed record ParamOverride(string? StageFilter, string Key, string Value
         StageFilter is not null && (StageFilter == stage.Name || StageFilter == stage.Definition || string.Equals(StageFilter, stage.Phase, StringComparison.OrdinalIgnoreCase));
 
     /// <summary>Assigns each override to its stages; an override no stage takes is an error naming it.</summary>
-    public static Dictionary<string, List<ParamOverride>> Route(IReadOnlyList<ParamOverride> overrides, IReadOnlyList<Stage> stages, ParamFiles files)
+    public static Dictionary<string, List<ParamOverride>> Route(IReadOnlyList<ParamOverride> overrides, IReadOnlyList<Stage> stages, Func<Stage, string, bool> reads)
     {
         var routed = stages.ToDictionary(s => s.Name, _ => new List<ParamOverride>(), StringComparer.Ordinal);
         foreach (var o in overrides)
         {
             var takers = o.StageFilter is not null
                 ? stages.Where(o.TargetsStage).ToList()
-                : stages.Where(s => s.Params.Any(p => files.Values(p, s.Origin).ContainsKey(o.Key))).ToList();
+                : stages.Where(s => reads(s, o.Key)).ToList();
             if (takers.Count == 0)
             {
                 throw new PipelineException(o.StageFilter is not null

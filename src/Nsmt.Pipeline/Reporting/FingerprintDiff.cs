@@ -31,7 +31,7 @@ public static class FingerprintDiff
                 bool has = after.TryGetValue(key, out var a);
                 if (had && has && !a!.Equals(b))
                 {
-                    reasons.Add($"param changed: {file}: {key}: {b} -> {a}");
+                    reasons.Add($"param changed: {file}: {key} {b} -> {a}");
                 }
                 else if (!had && has)
                 {

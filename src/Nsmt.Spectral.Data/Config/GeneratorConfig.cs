@@ -83,7 +83,12 @@ public sealed record GeneratorConfig
         VaryingParameters.Count, Envelopes, Shuffle);
 
     /// <summary>Loads a YAML config and applies <c>key=value</c> overrides (dotted paths, e.g. dataset.size=16384).</summary>
-    public static GeneratorConfig Load(string path, IEnumerable<string>? overrides = null)
+    public static GeneratorConfig Load(string path, IEnumerable<string>? overrides = null) => Binding(path, overrides).Config;
+
+    /// <summary>What <see cref="Load"/> reads, for the pipeline's fingerprint (the same binder).</summary>
+    public static ConfigReads ReadsOf(string path, IEnumerable<string>? overrides = null) => ConfigReads.Of(Binding(path, overrides).Reader);
+
+    private static (GeneratorConfig Config, ConfigReader Reader) Binding(string path, IEnumerable<string>? overrides)
     {
         ArgumentNullException.ThrowIfNull(path);
         ConfigMapping root = ConfigYaml.ReadFile(path);
@@ -97,7 +102,7 @@ public sealed record GeneratorConfig
         var b = new ConfigReader(root, path);
         GeneratorConfig config = Bind(b);
         b.RejectUnknown();
-        return config;
+        return (config, b);
     }
 
     /// <summary>A number that remembers whether it was written as an integer (NSMT's YAML typing).</summary>

@@ -80,6 +80,10 @@ public sealed record TrainConfig(
     public static TrainConfig Load(string configRoot, string? experiment, IEnumerable<string>? overrides = null) =>
         Bind(new ConfigComposer(configRoot).Compose(experiment, overrides ?? []));
 
+    /// <summary>What <see cref="Load"/> reads, file by file, for the pipeline's fingerprint (the same composition and binder).</summary>
+    public static ConfigReads ReadsOf(string configRoot, string? experiment, IEnumerable<string>? overrides = null) =>
+        ConfigReads.Of(Binding(new ConfigComposer(configRoot).Compose(experiment, overrides ?? [])).Reader);
+
     /// <summary>Reads a resolved config written by a run (config.yaml) back.</summary>
     public static TrainConfig FromResolvedYaml(string yaml, string origin, IEnumerable<string>? overrides = null)
     {
@@ -94,7 +98,9 @@ public sealed record TrainConfig(
     /// <summary>Where paths.log_dir was set: a config's log folder must stay inside the workspace.</summary>
     public string? LogDirOrigin { get; init; }
 
-    public static TrainConfig Bind(ConfigMapping root)
+    public static TrainConfig Bind(ConfigMapping root) => Binding(root).Config;
+
+    private static (TrainConfig Config, ConfigReader Reader) Binding(ConfigMapping root)
     {
         var r = new ConfigReader(root);
         r.OpenMapping("choices");
@@ -145,7 +151,7 @@ public sealed record TrainConfig(
                 $"'{config.Trainer.MinEpochs}'", r.Scalar("trainer.min_epochs"));
         }
         r.RejectUnknown();
-        return config;
+        return (config, r);
     }
 
     private static bool MinimumGivenWithMaximum(ConfigScalar? min, ConfigScalar? max)
