@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Nsmt.Spectral.Data.Generation;
 
 namespace Nsmt.Spectral.Data.Features;
 
@@ -183,7 +184,8 @@ public static class DecayTime
             }
         }
 
-        return FromProfile(Smooth(energy), axes.FrameSeconds);
+        // The template smooths as the generator's envelope channels do (a zero-padded box), and only when W >= 5.
+        return FromProfile(energy.Length < SmoothingFrames ? energy : EnvelopeChannels.BoxSmooth(energy, SmoothingFrames), axes.FrameSeconds);
     }
 
     /// <summary>The fit on a per-frame profile as measured (smoothed, not yet normalised); frame w is at w * frameSeconds.</summary>
@@ -225,31 +227,5 @@ public static class DecayTime
 
         double slope = ((sw * sty) - (st * sy)) / denominator;
         return slope < -1e-6 ? Math.Clamp(Math.Log10(-1.0 / slope), -3.0, 1.0) : Undefined;
-    }
-
-    private static double[] Smooth(double[] energy)
-    {
-        if (energy.Length < SmoothingFrames)
-        {
-            return energy;
-        }
-
-        var smoothed = new double[energy.Length];
-        int half = SmoothingFrames / 2;
-        for (int w = 0; w < energy.Length; w++)
-        {
-            double sum = 0;
-            for (int k = w - half; k <= w + half; k++)
-            {
-                if (k >= 0 && k < energy.Length)
-                {
-                    sum += energy[k];
-                }
-            }
-
-            smoothed[w] = sum / SmoothingFrames;
-        }
-
-        return smoothed;
     }
 }
