@@ -48,7 +48,7 @@ public static class ModelSources
         var (heads, shape, origin) = DatasetShape(config.Data, workspace);
         CheckInputSize(shape, origin);
         var description = $"experiment {experiment}: {config.Model.Network.Architecture}, {heads.Count} heads and {shape} input from {origin}";
-        return Spectral(experiment, description, config.Model, heads, shape, config.Seed);
+        return Spectral(experiment, description, config.Model, heads, shape, config.Seed, config.Data.AuxiliaryFeatures.Count);
     }
 
     /// <summary>A model config file (configs/model/NAME.yaml) with heads and input shape given on the command line.</summary>
@@ -136,12 +136,14 @@ public static class ModelSources
         return (DatasetHeads.From(generator.VaryingParameters), new InputShape(generator.Channels, generator.Height, generator.Width), generatorPath);
     }
 
-    private static TracedModel Spectral(string name, string description, Nsmt.Spectral.Training.Config.ModelSettings model, IReadOnlyList<HeadSpec> heads, InputShape shape, long seed)
+    private static TracedModel Spectral(string name, string description, Nsmt.Spectral.Training.Config.ModelSettings model, IReadOnlyList<HeadSpec> heads, InputShape shape,
+        long seed, int auxiliaryInputs = 0)
     {
         manual_seed(seed);
-        using var network = ModelFactory.Create(model.Network, heads, shape, model.HeadKind);
+        using var network = ModelFactory.Create(model.Network, heads, shape, model.HeadKind, auxiliaryInputs);
         using var x = rand(1, shape.Channels, shape.Height, shape.Width);
-        return new TracedModel(name, description, ModelTrace.Capture(network, x));
+        using var auxiliary = auxiliaryInputs > 0 ? rand(1, auxiliaryInputs) : null;
+        return new TracedModel(name, description, ModelTrace.Capture(network, x, auxiliary));
     }
 
     /// <summary>Amp models take [1, samples]: enough input for <paramref name="samples"/> outputs after the model's context.</summary>

@@ -49,6 +49,13 @@ public sealed class ModelTrace
         return new Tracer(model).Run(exampleInput, input => model.call(input));
     }
 
+    /// <summary>A spectral network on example images and, for an auxiliary-input network, example scalars.</summary>
+    public static ModelTrace Capture(Nsmt.Spectral.Models.MultiheadNetwork model, Tensor images, Tensor? auxiliary = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        return new Tracer(model).Run(images, input => model.call((Tensor)input, auxiliary));
+    }
+
     /// <summary>
     /// As <see cref="Capture{T,TResult}"/> for a model whose forward pass is not a single call (several
     /// arguments, a recurrent state): <paramref name="forward"/> must invoke the model through <c>call</c> or an

@@ -108,8 +108,8 @@ public sealed class ConvNeXtV2 : MultiheadNetwork
     private readonly LayerNorm norm;
     private readonly ModuleDict<nn.Module<Tensor, Tensor>> heads;
 
-    public ConvNeXtV2(ConvNeXtV2Options options, IReadOnlyList<HeadSpec> heads, HeadKind kind = HeadKind.Classification)
-        : base(nameof(ConvNeXtV2), heads, kind)
+    public ConvNeXtV2(ConvNeXtV2Options options, IReadOnlyList<HeadSpec> heads, HeadKind kind = HeadKind.Classification, AuxiliaryOptions? auxiliary = null)
+        : base(nameof(ConvNeXtV2), heads, kind, auxiliary)
     {
         var dims = options.StageDims;
         var depths = options.StageDepths;
@@ -135,7 +135,7 @@ public sealed class ConvNeXtV2 : MultiheadNetwork
         }
         register_module("stages", stages = new ModuleList<Sequential>([.. stageList]));
         register_module("norm", norm = nn.LayerNorm(dims[3], 1e-6));
-        register_module("heads", this.heads = BuildHeads(h => nn.Linear(dims[3], OutputWidth(h))));
+        register_module("heads", this.heads = BuildHeads(dims[3], (h, width) => nn.Linear(width, OutputWidth(h))));
         foreach (var module in this.ModulesDepthFirst())
         {
             if (module is Convolution conv)
@@ -155,12 +155,12 @@ public sealed class ConvNeXtV2 : MultiheadNetwork
 
     public ConvNeXtV2Options Options { get; }
 
-    public override IReadOnlyDictionary<string, Tensor> forward(Tensor input)
+    public override IReadOnlyDictionary<string, Tensor> forward(Tensor input, Tensor? auxiliary)
     {
         using var scope = NewDisposeScope();
         var x = input;
         for (var i = 0; i < 4; i++)
             x = stages[i].call(downsample[i].call(x));
-        return ApplyHeads(heads, norm.call(x.mean([-2, -1])));
+        return ApplyHeads(heads, norm.call(x.mean([-2, -1])), auxiliary);
     }
 }

@@ -14,7 +14,7 @@ public abstract class DenseHeadNetwork : MultiheadNetwork
     private readonly ModuleDict<nn.Module<Tensor, Tensor>> heads;
 
     protected DenseHeadNetwork(string name, DenseOptions options, IReadOnlyList<HeadSpec> heads, HeadKind kind,
-        Func<int, int, nn.Module<Tensor, Tensor>[]> block) : base(name, heads, kind)
+        Func<int, int, nn.Module<Tensor, Tensor>[]> block, AuxiliaryOptions? auxiliary) : base(name, heads, kind, auxiliary)
     {
         Options = options;
         register_module("model", body = nn.Sequential([
@@ -23,22 +23,22 @@ public abstract class DenseHeadNetwork : MultiheadNetwork
             .. block(options.Hidden1, options.Hidden2),
             .. block(options.Hidden2, options.Hidden3),
         ]));
-        register_module("heads", this.heads = BuildHeads(h => nn.Linear(options.Hidden3, OutputWidth(h))));
+        register_module("heads", this.heads = BuildHeads(options.Hidden3, (h, width) => nn.Linear(width, OutputWidth(h))));
     }
 
     public DenseOptions Options { get; }
 
-    public override IReadOnlyDictionary<string, Tensor> forward(Tensor input)
+    public override IReadOnlyDictionary<string, Tensor> forward(Tensor input, Tensor? auxiliary)
     {
         using var scope = NewDisposeScope();
-        return ApplyHeads(heads, body.call(input));
+        return ApplyHeads(heads, body.call(input), auxiliary);
     }
 }
 
 /// <summary>NSMT's SimpleDenseNet: Flatten -> [Linear -> BatchNorm1d -> ReLU] x 3 -> heads.</summary>
-public sealed class SimpleDenseNet(DenseOptions options, IReadOnlyList<HeadSpec> heads, HeadKind kind = HeadKind.Classification)
-    : DenseHeadNetwork(nameof(SimpleDenseNet), options, heads, kind, (input, output) => [nn.Linear(input, output), nn.BatchNorm1d(output), nn.ReLU()]);
+public sealed class SimpleDenseNet(DenseOptions options, IReadOnlyList<HeadSpec> heads, HeadKind kind = HeadKind.Classification, AuxiliaryOptions? auxiliary = null)
+    : DenseHeadNetwork(nameof(SimpleDenseNet), options, heads, kind, (input, output) => [nn.Linear(input, output), nn.BatchNorm1d(output), nn.ReLU()], auxiliary);
 
 /// <summary>SimpleMLP: Flatten -> [Linear -> ReLU -> Dropout] x 3 -> heads.</summary>
-public sealed class SimpleMlp(DenseOptions options, IReadOnlyList<HeadSpec> heads, HeadKind kind = HeadKind.Classification)
-    : DenseHeadNetwork(nameof(SimpleMlp), options, heads, kind, (input, output) => [nn.Linear(input, output), nn.ReLU(), nn.Dropout(options.Dropout)]);
+public sealed class SimpleMlp(DenseOptions options, IReadOnlyList<HeadSpec> heads, HeadKind kind = HeadKind.Classification, AuxiliaryOptions? auxiliary = null)
+    : DenseHeadNetwork(nameof(SimpleMlp), options, heads, kind, (input, output) => [nn.Linear(input, output), nn.ReLU(), nn.Dropout(options.Dropout)], auxiliary);

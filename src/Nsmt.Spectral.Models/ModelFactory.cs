@@ -26,17 +26,22 @@ public sealed class ModelConfigException(string message) : NsmtInputException(me
 /// <summary>Builds any of the template's architectures from a <see cref="NetworkSpec"/>, sized for the dataset.</summary>
 public static class ModelFactory
 {
-    private sealed record Architecture(string Name, string[] Keys, Func<SettingsReader, IReadOnlyList<HeadSpec>, InputShape, HeadKind, MultiheadNetwork> Build);
+    // aux(dropout) is the auxiliary branch (null without auxiliary inputs); its dropout is half the network's, as the template's.
+    private sealed record Architecture(string Name, string[] Keys,
+        Func<SettingsReader, IReadOnlyList<HeadSpec>, InputShape, HeadKind, Func<double, AuxiliaryOptions?>, MultiheadNetwork> Build);
+
+    /// <summary>Settings every architecture accepts: the auxiliary scalar inputs (the template's SimpleCNN keys).</summary>
+    private static readonly string[] AuxiliaryKeys = ["auxiliary_input_size", "auxiliary_hidden_size"];
 
     private static readonly Architecture[] Architectures =
     [
-        new("simple_cnn", ["conv1_channels", "conv2_channels", "fc_hidden", "dropout"], (s, heads, shape, kind) =>
+        new("simple_cnn", ["conv1_channels", "conv2_channels", "fc_hidden", "dropout"], (s, heads, shape, kind, aux) =>
         {
             var options = new SimpleCnnOptions(shape.Channels, s.Int("conv1_channels", 64), s.Int("conv2_channels", 128),
                 s.Int("fc_hidden", 512), s.Fraction("dropout", 0.5), shape.Height);
-            return new SimpleCnn(options, heads, kind);
+            return new SimpleCnn(options, heads, kind, aux(options.Dropout / 2));
         }),
-        new("vit", ["patch_size", "embed_dim", "n_layers", "n_attention_heads", "forward_mul", "dropout"], (s, heads, shape, kind) =>
+        new("vit", ["patch_size", "embed_dim", "n_layers", "n_attention_heads", "forward_mul", "dropout"], (s, heads, shape, kind, aux) =>
         {
             var options = new VisionTransformerOptions(shape.Channels, shape.Height, shape.Width, s.Int("patch_size", 8),
                 s.Int("embed_dim", 32), s.Int("n_layers", 2), s.Int("n_attention_heads", 4), s.Int("forward_mul", 2), s.Fraction("dropout", 0.2));
@@ -44,9 +49,9 @@ public static class ModelFactory
                 throw new ModelConfigException($"{s.Origin}.embed_dim: expected a multiple of n_attention_heads ({options.AttentionHeads}), got {options.EmbedDim}");
             if (shape.Height % options.PatchSize != 0 || shape.Width % options.PatchSize != 0)
                 throw new ModelConfigException($"{s.Origin}.patch_size: expected a divisor of the image size {shape.Height}x{shape.Width}, got {options.PatchSize}");
-            return new VisionTransformer(options, heads, kind);
+            return new VisionTransformer(options, heads, kind, aux(options.Dropout / 2));
         }),
-        new("convnext", ["size", "depths", "dims", "drop_path_rate", "kernel_size"], (s, heads, shape, kind) =>
+        new("convnext", ["size", "depths", "dims", "drop_path_rate", "kernel_size"], (s, heads, shape, kind, aux) =>
         {
             var preset = s.Choice("size", "tiny", "tiny", "small", "base", "large") switch
             {
@@ -62,33 +67,42 @@ public static class ModelFactory
                 DropPath = s.Fraction("drop_path_rate", 0.0),
                 KernelSize = s.Int("kernel_size", 7),
             };
-            return new ConvNeXtV2(options, heads, kind);
+            return new ConvNeXtV2(options, heads, kind, aux(0));
         }),
-        new("densenet", ["hidden1", "hidden2", "hidden3"], (s, heads, shape, kind) =>
-            new SimpleDenseNet(Dense(s, shape, 0), heads, kind)),
-        new("mlp", ["hidden1", "hidden2", "hidden3", "dropout"], (s, heads, shape, kind) =>
-            new SimpleMlp(Dense(s, shape, s.Fraction("dropout", 0.1)), heads, kind)),
-        new("efficientnet", ["dropout"], (s, heads, shape, kind) =>
-            new SimpleEfficientNet(new EfficientNetOptions(shape.Channels, s.Fraction("dropout", 0.2)), heads, kind)),
+        new("densenet", ["hidden1", "hidden2", "hidden3"], (s, heads, shape, kind, aux) =>
+            new SimpleDenseNet(Dense(s, shape, 0), heads, kind, aux(0))),
+        new("mlp", ["hidden1", "hidden2", "hidden3", "dropout"], (s, heads, shape, kind, aux) =>
+            new SimpleMlp(Dense(s, shape, s.Fraction("dropout", 0.1)), heads, kind, aux(s.Fraction("dropout", 0.1) / 2))),
+        new("efficientnet", ["dropout"], (s, heads, shape, kind, aux) =>
+            new SimpleEfficientNet(new EfficientNetOptions(shape.Channels, s.Fraction("dropout", 0.2)), heads, kind, aux(s.Fraction("dropout", 0.2) / 2))),
     ];
 
     /// <summary>The architecture names a model config may use.</summary>
     public static IReadOnlyList<string> ArchitectureNames { get; } = [.. Architectures.Select(a => a.Name)];
 
     /// <summary>The setting keys an architecture accepts.</summary>
-    public static IReadOnlyList<string> SettingKeys(string architecture) => Find(architecture, "model.architecture").Keys;
+    public static IReadOnlyList<string> SettingKeys(string architecture) => [.. Find(architecture, "model.architecture").Keys, .. AuxiliaryKeys];
 
-    public static MultiheadNetwork Create(NetworkSpec spec, IReadOnlyList<HeadSpec> heads, InputShape shape, HeadKind kind = HeadKind.Classification)
+    /// <param name="auxiliaryInputs">The number of auxiliary scalars per sample (data.auxiliary_features); 0 = none.</param>
+    public static MultiheadNetwork Create(NetworkSpec spec, IReadOnlyList<HeadSpec> heads, InputShape shape, HeadKind kind = HeadKind.Classification,
+        int auxiliaryInputs = 0)
     {
         var architecture = Find(spec.Architecture, spec.Origin);
         var reader = new SettingsReader(spec.Settings, spec.Origin);
+        var keys = SettingKeys(architecture.Name);
         foreach (var key in spec.Settings.Keys)
         {
-            if (!architecture.Keys.Contains(key))
+            if (!keys.Contains(key))
                 throw new ModelConfigException($"{spec.Origin}.{key}: unknown setting for '{architecture.Name}'" +
-                    $"{NearestName.Suggestion(key, architecture.Keys)}; valid: {string.Join(", ", architecture.Keys)}");
+                    $"{NearestName.Suggestion(key, keys)}; valid: {string.Join(", ", keys)}");
         }
-        return architecture.Build(reader, heads, shape, kind);
+        // As the template's auto-configuration: 0 (or absent) takes the size from the data's auxiliary features.
+        var declared = reader.Count("auxiliary_input_size", 0);
+        if (declared != 0 && declared != auxiliaryInputs)
+            throw new ModelConfigException($"{spec.Origin}.auxiliary_input_size: expected {auxiliaryInputs} (the number of data.auxiliary_features) " +
+                $"or 0 to take it from the data, got {declared}");
+        var hidden = reader.Int("auxiliary_hidden_size", 32);
+        return architecture.Build(reader, heads, shape, kind, dropout => auxiliaryInputs > 0 ? new AuxiliaryOptions(auxiliaryInputs, hidden, dropout) : null);
     }
 
     private static Architecture Find(string name, string origin) =>
@@ -111,6 +125,15 @@ public static class ModelFactory
             return int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var v) && v > 0
                 ? v
                 : throw new ModelConfigException($"{origin}.{key}: expected a positive integer, got '{text}'");
+        }
+
+        public int Count(string key, int fallback)
+        {
+            if (!settings.TryGetValue(key, out var text))
+                return fallback;
+            return int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var v)
+                ? v
+                : throw new ModelConfigException($"{origin}.{key}: expected an integer >= 0, got '{text}'");
         }
 
         public double Fraction(string key, double fallback)

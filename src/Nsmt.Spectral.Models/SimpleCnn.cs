@@ -10,7 +10,7 @@ public sealed record SimpleCnnOptions(int InputChannels = 1, int Conv1Channels =
 
 /// <summary>
 /// Two [Conv3x3 -> BatchNorm -> ReLU -> MaxPool2] stages, adaptive pooling to 7x7 (28-px inputs) or 4x4,
-/// then Linear -> ReLU -> Dropout shared by the heads (NSMT's SimpleCNN).
+/// then Linear -> ReLU -> Dropout shared by the heads (NSMT's SimpleCNN), optionally beside an auxiliary input branch.
 /// </summary>
 public sealed class SimpleCnn : MultiheadNetwork
 {
@@ -18,8 +18,8 @@ public sealed class SimpleCnn : MultiheadNetwork
     private readonly Sequential shared;
     private readonly ModuleDict<nn.Module<Tensor, Tensor>> heads;
 
-    public SimpleCnn(SimpleCnnOptions options, IReadOnlyList<HeadSpec> heads, HeadKind kind = HeadKind.Classification)
-        : base(nameof(SimpleCnn), heads, kind)
+    public SimpleCnn(SimpleCnnOptions options, IReadOnlyList<HeadSpec> heads, HeadKind kind = HeadKind.Classification, AuxiliaryOptions? auxiliary = null)
+        : base(nameof(SimpleCnn), heads, kind, auxiliary)
     {
         Options = options;
         var pool = options.InputSize / 4 == 7 ? 7 : 4;
@@ -38,14 +38,14 @@ public sealed class SimpleCnn : MultiheadNetwork
             nn.Linear(options.Conv2Channels * pool * pool, options.FcHidden),
             nn.ReLU(),
             nn.Dropout(options.Dropout)));
-        register_module("heads", this.heads = BuildHeads(h => nn.Linear(options.FcHidden, OutputWidth(h))));
+        register_module("heads", this.heads = BuildHeads(options.FcHidden, (h, width) => nn.Linear(width, OutputWidth(h))));
     }
 
     public SimpleCnnOptions Options { get; }
 
-    public override IReadOnlyDictionary<string, Tensor> forward(Tensor input)
+    public override IReadOnlyDictionary<string, Tensor> forward(Tensor input, Tensor? auxiliary)
     {
         using var scope = NewDisposeScope();
-        return ApplyHeads(heads, shared.call(features.call(input)));
+        return ApplyHeads(heads, shared.call(features.call(input)), auxiliary);
     }
 }

@@ -71,8 +71,8 @@ public sealed class SimpleEfficientNet : MultiheadNetwork
     private readonly Sequential features;
     private readonly ModuleDict<nn.Module<Tensor, Tensor>> heads;
 
-    public SimpleEfficientNet(EfficientNetOptions options, IReadOnlyList<HeadSpec> heads, HeadKind kind = HeadKind.Classification)
-        : base(nameof(SimpleEfficientNet), heads, kind)
+    public SimpleEfficientNet(EfficientNetOptions options, IReadOnlyList<HeadSpec> heads, HeadKind kind = HeadKind.Classification, AuxiliaryOptions? auxiliary = null)
+        : base(nameof(SimpleEfficientNet), heads, kind, auxiliary)
     {
         Options = options;
         var layers = new List<nn.Module<Tensor, Tensor>> { nn.Conv2d(options.InputChannels, 32, 3, stride: 2, padding: 1, bias: false), nn.BatchNorm2d(32), nn.SiLU() };
@@ -87,14 +87,14 @@ public sealed class SimpleEfficientNet : MultiheadNetwork
         }
         layers.AddRange([nn.Conv2d(channels, 1280, 1, bias: false), nn.BatchNorm2d(1280), nn.SiLU(), nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Dropout(options.Dropout)]);
         register_module("features", features = nn.Sequential([.. layers]));
-        register_module("heads", this.heads = BuildHeads(h => nn.Linear(1280, OutputWidth(h))));
+        register_module("heads", this.heads = BuildHeads(1280, (h, width) => nn.Linear(width, OutputWidth(h))));
     }
 
     public EfficientNetOptions Options { get; }
 
-    public override IReadOnlyDictionary<string, Tensor> forward(Tensor input)
+    public override IReadOnlyDictionary<string, Tensor> forward(Tensor input, Tensor? auxiliary)
     {
         using var scope = NewDisposeScope();
-        return ApplyHeads(heads, features.call(input));
+        return ApplyHeads(heads, features.call(input), auxiliary);
     }
 }

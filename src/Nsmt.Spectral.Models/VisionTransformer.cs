@@ -89,8 +89,8 @@ public sealed class VisionTransformer : MultiheadNetwork
     private readonly LayerNorm norm;
     private readonly ModuleDict<nn.Module<Tensor, Tensor>> heads;
 
-    public VisionTransformer(VisionTransformerOptions options, IReadOnlyList<HeadSpec> heads, HeadKind kind = HeadKind.Classification)
-        : base(nameof(VisionTransformer), heads, kind)
+    public VisionTransformer(VisionTransformerOptions options, IReadOnlyList<HeadSpec> heads, HeadKind kind = HeadKind.Classification, AuxiliaryOptions? auxiliary = null)
+        : base(nameof(VisionTransformer), heads, kind, auxiliary)
     {
         if (options.ImageHeight % options.PatchSize != 0 || options.ImageWidth % options.PatchSize != 0)
             throw new ArgumentException($"image {options.ImageHeight}x{options.ImageWidth} is not divisible into {options.PatchSize}-px patches");
@@ -106,7 +106,7 @@ public sealed class VisionTransformer : MultiheadNetwork
         register_module("encoder", encoder = new ModuleList<EncoderBlock>(
             Enumerable.Range(0, options.Layers).Select(_ => new EncoderBlock(e, options.AttentionHeads, options.ForwardMultiplier, options.Dropout)).ToArray()));
         register_module("norm", norm = nn.LayerNorm(e));
-        register_module("heads", this.heads = BuildHeads(h => nn.Sequential(nn.Linear(e, e), nn.Tanh(), nn.Linear(e, OutputWidth(h)))));
+        register_module("heads", this.heads = BuildHeads(e, (h, width) => nn.Sequential(nn.Linear(width, e), nn.Tanh(), nn.Linear(e, OutputWidth(h)))));
         InitialiseWeights();
     }
 
@@ -135,7 +135,7 @@ public sealed class VisionTransformer : MultiheadNetwork
         Initializers.TruncNormal(classToken, std: 0.02);
     }
 
-    public override IReadOnlyDictionary<string, Tensor> forward(Tensor input)
+    public override IReadOnlyDictionary<string, Tensor> forward(Tensor input, Tensor? auxiliary)
     {
         using var scope = NewDisposeScope();
         var tokens = patchEmbedding.call(input).flatten(2).transpose(1, 2); // [B, N, E]
@@ -145,6 +145,6 @@ public sealed class VisionTransformer : MultiheadNetwork
         foreach (var block in encoder)
             x = block.call(x);
         var pooled = norm.call(x).select(1, 0);
-        return ApplyHeads(heads, pooled);
+        return ApplyHeads(heads, pooled, auxiliary);
     }
 }

@@ -116,7 +116,7 @@ public sealed class Checkpoint : IDisposable
     /// <summary>Builds the checkpoint's network (from its own config and dataset heads) with its weights loaded.</summary>
     public MultiheadNetwork CreateModel()
     {
-        var model = ModelFactory.Create(Config.Model.Network, Heads, InputShape, Config.Model.HeadKind);
+        var model = ModelFactory.Create(Config.Model.Network, Heads, InputShape, Config.Model.HeadKind, Config.Data.AuxiliaryFeatures.Count);
         StateDicts.Load(model, Prefixed("model."), strict: true, origin: Path);
         return model;
     }

@@ -75,8 +75,8 @@ public static class SplitEvaluation
                 using var scope = NewDisposeScope();
                 var start = b * batchSize;
                 var length = Math.Min(batchSize, count - start);
-                var (images, labels) = data.Batch(null, start, length);
-                var outputs = model.call(images);
+                var (inputs, labels) = data.Batch(null, start, length);
+                var outputs = inputs.Through(model);
                 var loss = TotalLoss(objectives, outputs, labels);
                 lossSum += loss.item<float>() * length;
                 for (var h = 0; h < objectives.Count; h++)

@@ -66,10 +66,19 @@ public sealed class Trainer(TrainConfig config, ProgressReporter? progress = nul
 
         var heads = DatasetHeads.From(dataset.Heads);
         var shape = new InputShape(dataset.Info.Channels, dataset.Info.Height, dataset.Info.Width);
-        using var model = ModelFactory.Create(Config.Model.Network, heads, shape, Config.Model.HeadKind);
+        var auxiliaryFeatures = Config.Data.AuxiliaryFeatures;
+        using var model = ModelFactory.Create(Config.Model.Network, heads, shape, Config.Model.HeadKind, auxiliaryFeatures.Count);
         var objectives = HeadObjectives.Create(Config.Model, heads);
-        using var train = DatasetTensors.FromSplit(dataset.Train);
-        using var validation = DatasetTensors.FromSplit(dataset.Test);
+        using var train = DatasetTensors.FromSplit(dataset.Train, dataset.Info, auxiliaryFeatures);
+        using var validation = DatasetTensors.FromSplit(dataset.Test, dataset.Info, auxiliaryFeatures);
+        if (train.Auxiliary is not null)
+        {
+            // From the training split (a resumed run loads the same values back with the weights).
+            var (mean, std) = train.AuxiliaryStatistics();
+            using (mean)
+            using (std)
+                model.SetAuxiliaryScaling(mean, std);
+        }
         var batchSize = Config.Data.BatchSize;
         var stepsPerEpoch = train.BatchCount(batchSize, Config.Trainer.LimitTrainBatches);
         using var optimizer = OptimizerFactory.Create(Config.Model.Optimizer, model.parameters());
@@ -131,7 +140,7 @@ public sealed class Trainer(TrainConfig config, ProgressReporter? progress = nul
             {
                 if (average is not null)
                 {
-                    WeightAverage.RecomputeBatchNorm(model, TrainInputs(train, batchSize), images => model.call(images));
+                    WeightAverage.RecomputeBatchNorm(model, TrainInputs(train, batchSize), inputs => inputs.Through(model));
                     averaged = model.state_dict().ToDictionary(e => e.Key, e => e.Value.detach().clone().DetachFromDisposeScope());
                 }
                 val = SplitEvaluation.Run(model, objectives, validation, batchSize, Config.Trainer.LimitValBatches);
@@ -260,13 +269,13 @@ public sealed class Trainer(TrainConfig config, ProgressReporter? progress = nul
     }
 
     /// <summary>The training split's inputs in order, one batch at a time (for re-estimating BatchNorm statistics).</summary>
-    private static IEnumerable<Tensor> TrainInputs(DatasetTensors train, int batchSize)
+    private static IEnumerable<ModelInputs> TrainInputs(DatasetTensors train, int batchSize)
     {
         for (var start = 0; start < train.Count; start += batchSize)
         {
-            var (images, labels) = train.Batch(null, start, Math.Min(batchSize, train.Count - start));
+            var (inputs, labels) = train.Batch(null, start, Math.Min(batchSize, train.Count - start));
             labels.Dispose();
-            yield return images;
+            yield return inputs;
         }
     }
 
@@ -288,8 +297,8 @@ public sealed class Trainer(TrainConfig config, ProgressReporter? progress = nul
             using var scope = NewDisposeScope();
             var start = step * batchSize;
             var length = Math.Min(batchSize, train.Count - start);
-            var (images, labels) = train.Batch(order, start, length);
-            var outputs = model.call(images);
+            var (inputs, labels) = train.Batch(order, start, length);
+            var outputs = inputs.Through(model);
             var loss = SplitEvaluation.TotalLoss(objectives, outputs, labels);
             optimizer.zero_grad();
             loss.backward();

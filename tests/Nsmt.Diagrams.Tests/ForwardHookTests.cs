@@ -118,7 +118,7 @@ public class ForwardHookTests
         var handles = model.NamedModulesDepthFirst().Select(m => m.module.ObserveForward(before: (_, _) => seen.Add(m.name))).ToList();
         model.eval();
         using (no_grad())
-            model.call(rand(1, 1, 32, 32));
+            model.call(rand(1, 1, 32, 32), null);
         handles.ForEach(h => h.remove());
         // Every module but the ModuleDict (a container that is never called itself) ran through call, in order.
         var expected = model.NamedModulesDepthFirst().Select(m => m.name).Where(n => n != "heads").ToList();

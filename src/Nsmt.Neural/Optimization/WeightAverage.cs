@@ -62,7 +62,7 @@ public sealed class WeightAverage : IDisposable
     /// training mode, so dropout draws no random numbers and the training RNG stream is untouched.
     /// </summary>
     /// <param name="forward">Runs the model on one batch (the outputs are discarded).</param>
-    public static void RecomputeBatchNorm(nn.Module model, IEnumerable<Tensor> inputs, Action<Tensor> forward)
+    public static void RecomputeBatchNorm<TBatch>(nn.Module model, IEnumerable<TBatch> inputs, Action<TBatch> forward) where TBatch : IDisposable
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(inputs);

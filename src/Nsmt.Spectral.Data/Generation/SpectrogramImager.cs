@@ -256,7 +256,8 @@ internal static class EnvelopeChannels
         return ((float)min, (float)max);
     }
 
-    private static double[] BoxSmooth(double[] x, int kernel)
+    /// <summary>NSMT's envelope smoothing: a box of <paramref name="kernel"/> samples, zero-padded at both ends, divided by the kernel length.</summary>
+    internal static double[] BoxSmooth(double[] x, int kernel)
     {
         int half = kernel / 2;
         var y = new double[x.Length];

@@ -65,7 +65,7 @@ public static class ArchitectureComparison
             var heads = DatasetHeads.From(dataset.Heads);
             using var checkpoint = Checkpoint.Load(result.BestCheckpoint ?? result.LastCheckpoint!);
             using var network = checkpoint.CreateModel();
-            using var sample = DatasetTensors.FromSplit(dataset.Test);
+            using var sample = DatasetTensors.FromSplit(dataset.Test, dataset.Info, config.Data.AuxiliaryFeatures);
             rows.Add(new ComparisonRow(model, config.Model.Network.Architecture, result.Parameters, result.EpochsCompleted,
                 heads.ToDictionary(h => h.Name, h => result.Bests[$"val/{h.Name}_acc_best"]),
                 heads.ToDictionary(h => h.Name, h => result.FinalMetrics[$"val/{h.Name}_acc"]),
@@ -82,13 +82,15 @@ public static class ArchitectureComparison
     {
         model.eval();
         using var noGrad = no_grad();
-        using var one = data.Images.narrow(0, 0, 1);
+        var (one, label) = data.Batch(null, 0, 1);
+        label.Dispose();
+        using var inputs = one;
         var times = new double[repeats];
         for (var i = -10; i < repeats; i++)
         {
             var clock = Stopwatch.StartNew();
             using (var scope = NewDisposeScope())
-                model.call(one);
+                inputs.Through(model);
             if (i >= 0)
                 times[i] = clock.Elapsed.TotalMilliseconds;
         }

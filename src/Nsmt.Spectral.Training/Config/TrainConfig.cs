@@ -19,6 +19,9 @@ public enum OutputMode
 /// <summary>Where the dataset comes from: a generator config (generated on first use) and the dataset directory.</summary>
 public sealed record DataSettings(string Generator, int? Size, string Directory, int BatchSize)
 {
+    /// <summary>data.auxiliary_features: scalars measured per record and fed to the network beside the image (none = []).</summary>
+    public IReadOnlyList<string> AuxiliaryFeatures { get; init; } = [];
+
     /// <summary>Where data.dir was set (a config file or a command-line override): decides where it may point.</summary>
     public string? DirectoryOrigin { get; init; }
 }
@@ -112,7 +115,11 @@ public sealed record TrainConfig(
                 r.String("data.generator", "configs/synth/simple_saw.yaml"),
                 r.Scalar("data.size") is null ? null : r.Int("data.size", 0, 2),
                 r.String("data.dir", "data/simple_saw"),
-                r.Int("data.batch_size", 128, 1)) { DirectoryOrigin = r.Scalar("data.dir")?.Origin },
+                r.Int("data.batch_size", 128, 1))
+            {
+                DirectoryOrigin = r.Scalar("data.dir")?.Origin,
+                AuxiliaryFeatures = AuxiliaryFeatureNames(r),
+            },
             BindModel(r),
             new TrainerSettings(
                 r.Int("trainer.min_epochs", 1, 0),
@@ -162,6 +169,21 @@ public sealed record TrainConfig(
             return true;
         static string File(string origin) => System.Text.RegularExpressions.Regex.Replace(origin, ":[0-9]+:[0-9]+$", "");
         return max is not null && File(min.Origin) == File(max.Origin);
+    }
+
+    private static IReadOnlyList<string> AuxiliaryFeatureNames(ConfigReader r)
+    {
+        var names = r.StringList("data.auxiliary_features");
+        foreach (var name in names)
+        {
+            if (!Nsmt.Spectral.Data.Features.AuxiliaryFeatures.Names.Contains(name))
+                throw new ConfigException($"field 'data.auxiliary_features': " +
+                    $"unknown feature '{name}'{Nsmt.Core.NearestName.Suggestion(name, Nsmt.Spectral.Data.Features.AuxiliaryFeatures.Names)}; " +
+                    $"expected any of {string.Join(", ", Nsmt.Spectral.Data.Features.AuxiliaryFeatures.Names)}");
+        }
+        if (names.Distinct().Count() != names.Count)
+            throw new ConfigException($"field 'data.auxiliary_features': a feature is listed twice ({string.Join(", ", names)})");
+        return names;
     }
 
     private static ModelSettings BindModel(ConfigReader r)

@@ -2,30 +2,43 @@ using Nsmt.Neural;
 using Nsmt.Spectral.Models;
 using TorchSharp;
 using Nsmt.Spectral.Data;
+using Nsmt.Spectral.Data.Features;
 using static TorchSharp.torch;
 
 namespace Nsmt.Spectral.Training.Data;
 
 /// <summary>
-/// One split held as tensors: images [N, C, H, W] float32 already scaled by <see cref="InputScaling"/>, and labels
-/// [N, heads] int64 class indices. Batches are index_select gathers, so a shuffled epoch costs one randperm.
+/// One split held as tensors: images [N, C, H, W] float32 already scaled by <see cref="InputScaling"/>, the auxiliary
+/// features [N, F] float32 when data.auxiliary_features names any (else null), and labels [N, heads] int64 class
+/// indices. Batches are index_select gathers, so a shuffled epoch costs one randperm.
 /// </summary>
 public sealed class DatasetTensors : IDisposable
 {
-    private DatasetTensors(Tensor images, Tensor labels, int count)
+    private DatasetTensors(Tensor images, Tensor? auxiliary, Tensor labels, int count)
     {
         Images = images;
+        Auxiliary = auxiliary;
         Labels = labels;
         Count = count;
     }
 
     public Tensor Images { get; }
+    public Tensor? Auxiliary { get; }
     public Tensor Labels { get; }
     public int Count { get; }
 
-    public static DatasetTensors FromSplit(VimhSplit split)
+    /// <param name="auxiliaryFeatures">Names from the feature registry (<see cref="AuxiliaryFeatures"/>), measured per record; needs <paramref name="info"/>.</param>
+    public static DatasetTensors FromSplit(VimhSplit split, VimhInfo? info = null, IReadOnlyList<string>? auxiliaryFeatures = null)
     {
         var images = InputScaling.ToTensor(split.Images, split.Count, split.Channels, split.Height, split.Width);
+        Tensor? auxiliary = null;
+        if (auxiliaryFeatures is { Count: > 0 })
+        {
+            ArgumentNullException.ThrowIfNull(info);
+            var features = auxiliaryFeatures.Select(name => AuxiliaryFeatures.Find(name, "data.auxiliary_features")).ToArray();
+            var values = AuxiliaryFeatures.Compute(features, split, SpectrogramAxes.From(info));
+            auxiliary = TensorExtensions.FromSpan<float>(values, split.Count, features.Length);
+        }
         var heads = split.Labels.Length;
         var labels = new long[(long)split.Count * heads];
         for (var h = 0; h < heads; h++)
@@ -34,7 +47,7 @@ public sealed class DatasetTensors : IDisposable
             for (var i = 0; i < split.Count; i++)
                 labels[(long)i * heads + h] = column[i];
         }
-        return new DatasetTensors(images, TensorExtensions.FromSpan<long>(labels, split.Count, heads), split.Count);
+        return new DatasetTensors(images, auxiliary, TensorExtensions.FromSpan<long>(labels, split.Count, heads), split.Count);
     }
 
     /// <summary>Number of batches for a batch size, optionally capped (0 = no cap).</summary>
@@ -44,19 +57,46 @@ public sealed class DatasetTensors : IDisposable
         return limit > 0 ? Math.Min(n, limit) : n;
     }
 
-    /// <summary>The images and labels of samples [start, start+length) of <paramref name="order"/> (or of the split's order when null).</summary>
-    public (Tensor Images, Tensor Labels) Batch(Tensor? order, int start, int length)
+    /// <summary>
+    /// Per-feature mean and standard deviation of the auxiliary features (population; a constant feature gets 1),
+    /// for <see cref="MultiheadNetwork.SetAuxiliaryScaling"/>.
+    /// </summary>
+    public (Tensor Mean, Tensor Std) AuxiliaryStatistics()
+    {
+        var auxiliary = Auxiliary ?? throw new InvalidOperationException("this split has no auxiliary features");
+        using var scope = NewDisposeScope();
+        var mean = auxiliary.mean([0]);
+        var std = auxiliary.std(0, unbiased: false);
+        std = where(std > 1e-12, std, ones_like(std));
+        return (mean.MoveToOuterDisposeScope(), std.MoveToOuterDisposeScope());
+    }
+
+    /// <summary>The inputs and labels of samples [start, start+length) of <paramref name="order"/> (or of the split's order when null).</summary>
+    public (ModelInputs Inputs, Tensor Labels) Batch(Tensor? order, int start, int length)
     {
         if (order is null)
-            return (Images.narrow(0, start, length), Labels.narrow(0, start, length));
+            return (new ModelInputs(Images.narrow(0, start, length), Auxiliary?.narrow(0, start, length)), Labels.narrow(0, start, length));
         using var index = order.narrow(0, start, length);
-        return (Images.index_select(0, index), Labels.index_select(0, index));
+        return (new ModelInputs(Images.index_select(0, index), Auxiliary?.index_select(0, index)), Labels.index_select(0, index));
     }
 
     public void Dispose()
     {
         Images.Dispose();
+        Auxiliary?.Dispose();
         Labels.Dispose();
+    }
+}
+
+/// <summary>What a <see cref="MultiheadNetwork"/> reads for one batch: the images and, for auxiliary-input models, the scalars.</summary>
+public sealed record ModelInputs(Tensor Images, Tensor? Auxiliary) : IDisposable
+{
+    public IReadOnlyDictionary<string, Tensor> Through(MultiheadNetwork model) => model.call(Images, Auxiliary);
+
+    public void Dispose()
+    {
+        Images.Dispose();
+        Auxiliary?.Dispose();
     }
 }
 

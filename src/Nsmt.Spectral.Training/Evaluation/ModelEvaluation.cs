@@ -51,7 +51,7 @@ public static class ModelEvaluation
 
         using var model = checkpoint.CreateModel();
         var objectives = HeadObjectives.Create(checkpoint.Config.Model, checkpoint.Heads);
-        using var test = DatasetTensors.FromSplit(dataset.Test);
+        using var test = DatasetTensors.FromSplit(dataset.Test, dataset.Info, checkpoint.Config.Data.AuxiliaryFeatures);
         var result = SplitEvaluation.Run(model, objectives, test, request.BatchSize);
 
         Directory.CreateDirectory(request.Output);
