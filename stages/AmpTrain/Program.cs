@@ -37,7 +37,8 @@ var root = new StageCommand("Trains a neural amp model (NAM WaveNet/LSTM or the 
     "AmpTrain --config configs/amp/default.yaml",
     "AmpTrain --config configs/amp/files.yaml --time 10m data.di=di.wav data.reamp=amp.wav",
     "AmpTrain --resume RUN_DIR training.epochs=40",
-    "AmpTrain export RUN_DIR/checkpoints/last.ckpt -o amp.nam")
+    "AmpTrain export RUN_DIR/checkpoints/last.ckpt -o amp.nam",
+    "AmpTrain export LSTM_RUN_DIR/checkpoints/last.ckpt -o amp.json   # AIDA-X")
 {
     configOption, outputOption, seedOption, threadsOption, plainOption, resumeOption, timeOption, overridesArgument,
 };
@@ -55,8 +56,8 @@ root.SetAction(parse => StageCli.Run("AmpTrain", () => Train(parse.GetValue(conf
     IsBadInput));
 
 var checkpointArgument = new Argument<string>("checkpoint") { Description = "a .ckpt file of a run (checkpoints/last.ckpt, a top-k one, ...)" };
-var namOption = StageOptions.Output("the .nam file to write", required: true, helpName: "FILE");
-var export = new Command("export", "Exports a checkpoint's model as a .nam file (version 0.5.4), with measured loudness and gain.")
+var namOption = StageOptions.Output("the .nam file to write (.json or .aidax: an AIDA-X model, for LSTM captures)", required: true, helpName: "FILE");
+var export = new Command("export", "Exports a checkpoint's model as a .nam file (version 0.5.4), with measured loudness and gain, or as an AIDA-X .json.")
 {
     checkpointArgument, namOption,
 };
@@ -121,6 +122,13 @@ static int Train(string? configPath, string? runDir, string? resume, string? tim
 
 static int Export(string checkpointPath, string output)
 {
+    if (CheckpointExport.IsAidaPath(output))
+    {
+        var keras = CheckpointExport.ToAida(checkpointPath, output);
+        Console.WriteLine($"Wrote {output}: AIDA-X {keras.Layers[0].TypeName} {keras.Layers[0].OutputSize}, {keras.InputSize} input(s)");
+        return 0;
+    }
+
     var model = CheckpointExport.ToNam(checkpointPath, output);
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
         $"Wrote {output}: {model.Architecture} at {model.SampleRate} Hz, {model.Weights.Length} weights, loudness {model.Metadata?.Loudness:0.0} dB"));

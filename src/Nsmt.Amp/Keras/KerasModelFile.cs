@@ -1,4 +1,6 @@
 using System.Text;
+using Nsmt.Amp.Format;
+using Nsmt.Core;
 
 namespace Nsmt.Amp.Keras;
 
@@ -19,5 +21,33 @@ public static class KerasModelFile
     {
         ArgumentNullException.ThrowIfNull(json);
         return KerasJsonReader.Parse(Encoding.UTF8.GetBytes(json), sourceName);
+    }
+
+    /// <summary>The JSON text of a model.</summary>
+    public static string Serialize(KerasModel model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        using var stream = new MemoryStream();
+        KerasJsonWriter.Write(model, stream);
+        return Encoding.UTF8.GetString(stream.ToArray());
+    }
+
+    /// <summary>
+    /// Checks that AIDA-X can load the model (<see cref="AidaLimits"/>), then writes it atomically.
+    /// </summary>
+    public static void SaveForAida(KerasModel model, string path)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(path);
+        try
+        {
+            AidaLimits.Check(model);
+        }
+        catch (NamFormatException e)
+        {
+            throw e.WithFile(path);
+        }
+
+        AtomicFile.Write(path, stream => KerasJsonWriter.Write(model, stream));
     }
 }
