@@ -29,6 +29,7 @@ internal static class Commands
         + "check a DI/reamp pair, process audio through a .nam model, evaluate a model.",
         "Amp capture -o capture.wav --seconds 30 --seed 0",
         "Amp reamp capture.wav -o reamped.wav --latency 250",
+        "Amp reamp capture.wav -o amp_g6_m-2.wav --set gain_db=6,mid_db=-2",
         "Amp check --di capture.wav --reamp reamped.wav --json report.json",
         "Amp process guitar.wav -o out.wav --model amp.nam --block 64",
         "Amp evaluate --model amp.nam --di capture.wav --reamp reamped.wav -o eval/")
@@ -82,21 +83,37 @@ internal static class Commands
         var latency = new Option<int>("--latency") { HelpName = "SAMPLES", Description = "interface latency to simulate, samples", DefaultValueFactory = _ => 0 };
         var gain = new Option<double>("--gain-db") { HelpName = "DB", Description = "drive into the first clipping stage, dB", DefaultValueFactory = _ => new ReferenceAmpOptions().GainDb };
         var noise = new Option<double?>("--noise-dbfs") { HelpName = "DBFS", Description = "add white noise at this RMS level (a noisy rig)" };
+        var set = new Option<string?>("--set")
+        {
+            HelpName = "KNOBS",
+            Description = "turn the amp's knobs, e.g. gain_db=6,mid_db=-2 (" + string.Join(", ", ReferenceAmpKnobs.Names) + "); a knob capture set is the same DI reamped at several settings",
+        };
         var overwrite = OverwriteOption();
-        var command = new Command("reamp", "Play a WAV through the synthetic reference amp (deterministic).") { input, output, latency, gain, noise, overwrite };
+        var command = new Command("reamp", "Play a WAV through the synthetic reference amp (deterministic).") { input, output, latency, gain, noise, set, overwrite };
         command.SetAction(parse => Run("reamp", () =>
         {
             string inputPath = parse.GetRequiredValue(input);
             RefuseReplacingAnInput(parse.GetValue(overwrite), "--output", parse.GetRequiredValue(output), ("input", inputPath));
             var audio = WavFile.Read(RequireFile(inputPath));
             float[] mono = audio.ChannelCount == 1 ? audio.Channels[0] : Average(audio);
-            var amp = new ReferenceAmp.ReferenceAmp(new ReferenceAmpOptions
+            var options = new ReferenceAmpOptions
             {
                 SampleRate = audio.SampleRate,
                 LatencySamples = parse.GetValue(latency),
                 GainDb = parse.GetValue(gain),
                 NoiseDbfs = parse.GetValue(noise),
-            });
+            };
+            if (parse.GetValue(set) is { } knobs)
+            {
+                if (parse.GetResult(gain) is { Implicit: false } && KnobSetting.Parse(knobs, "--set").Has("gain_db"))
+                {
+                    throw new ArgumentException("--gain-db and --set gain_db=... both set the gain; give it once");
+                }
+
+                options = ReferenceAmpKnobs.Apply(options, KnobSetting.Parse(knobs, "--set"), "--set");
+            }
+
+            var amp = new ReferenceAmp.ReferenceAmp(options);
             float[] reamped = amp.Process(mono);
             string path = parse.GetRequiredValue(output);
             var written = WavFile.Write(path, AudioBuffer.Mono(audio.SampleRate, reamped), WavSampleFormat.Pcm24);

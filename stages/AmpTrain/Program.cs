@@ -7,6 +7,7 @@ using Nsmt.Amp.Training.Config;
 using Nsmt.Amp.Training.Data;
 using Nsmt.Amp.Training.Export;
 using Nsmt.Amp.Training;
+using Nsmt.Amp.Training.Knobs;
 using Nsmt.Runs;
 
 // AmpTrain: argument parsing plus library calls (AmpDataLoader.Load, AmpTrainer.Run, NamExport).
@@ -77,6 +78,11 @@ static int Train(string? configPath, string? runDir, string? resume, string? tim
         overrides = [.. overrides, string.Create(CultureInfo.InvariantCulture, $"training.max_seconds={seconds:R}")];
     }
 
+    if (resume is null && SiblingDefaults.Load(configPath!)["knobs"] is not null)
+    {
+        return TrainKnobs(configPath!, runDir, overrides, plain);
+    }
+
     RunDirectory run;
     AmpTrainConfig config;
     if (resume is not null)
@@ -117,6 +123,34 @@ static int Train(string? configPath, string? runDir, string? resume, string? tim
     }
 
     Console.WriteLine($"RUN_DIR: {result.RunDirectory}");
+    return 0;
+}
+
+// A config with a knobs: section trains one knob-conditioned LSTM/GRU over all its settings (Nsmt.Amp.Training.Knobs).
+static int TrainKnobs(string configPath, string? runDir, IReadOnlyList<string> overrides, bool plain)
+{
+    var config = KnobTrainConfig.Load(configPath, overrides);
+    string folder = runDir ?? RunDirectory.CreateTimestamped("logs", "amp", DateTime.Now).Path;
+    Console.WriteLine($"AmpTrain: knob-conditioned {config.Cell.ToString().ToUpperInvariant()} {config.HiddenSize} over {config.Settings.Count} settings -> {folder}");
+    var captures = KnobCaptureSet.Load(config);
+    foreach (var capture in captures)
+    {
+        Console.WriteLine($"  {capture.Setting}{(capture.HeldOut ? " (held out)" : "")}: {capture.Data.Description}");
+        foreach (string warning in capture.Data.Warnings)
+        {
+            Console.WriteLine($"    warning: {warning}");
+        }
+    }
+
+    var result = new KnobTrainer(config, captures, folder, ProgressReporter.ForConsole(plain)).Run();
+    foreach (var e in result.Esr)
+    {
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {e.Setting,-28} {(e.HeldOut ? "held out" : "trained "),-9} validation ESR {e.Esr:0.00000}"));
+    }
+
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        $"Validation ESR worst trained {result.WorstTrained:0.00000}, worst held out {result.WorstHeldOut:0.00000}, epoch {result.BestEpoch} of {result.Epochs}; {result.ElapsedSeconds:0.0} s"));
+    Console.WriteLine($"Model: {result.ModelPath}");
     return 0;
 }
 
