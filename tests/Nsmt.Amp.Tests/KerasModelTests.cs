@@ -57,7 +57,7 @@ public sealed class KerasModelTests
     }
 
     [Fact]
-    public void Knob_changes_ramp_over_the_next_block()
+    public void Knob_changes_ramp_over_the_next_block_or_the_ramp_length()
     {
         // Output = the knob input itself (dense weights [0, 1]): the ramp is visible sample by sample.
         string json = """
@@ -69,11 +69,18 @@ public sealed class KerasModelTests
         var output = new float[4];
         engine.Process(new float[4], output);
         Assert.All(output, v => Assert.Equal(0.2f, v));
-        engine.SetKnobs([1.0f]);
+        engine.SetKnobs([1.0f], rampSamples: 0);
         engine.Process(new float[4], output);
         Assert.Equal([0.4f, 0.6f, 0.8f, 1.0f], output, (a, b) => Math.Abs(a - b) < 1e-6);
         engine.Process(new float[4], output);
         Assert.All(output, v => Assert.Equal(1.0f, v));
+
+        // A ramp longer than the block carries on into the next blocks.
+        engine.SetKnobs([0.2f], rampSamples: 8);
+        engine.Process(new float[4], output);
+        Assert.Equal([0.9f, 0.8f, 0.7f, 0.6f], output, (a, b) => Math.Abs(a - b) < 1e-6);
+        engine.Process(new float[6], new float[6]);
+        Assert.Equal(0.2f, engine.Knobs[0]);
     }
 
     [Theory]

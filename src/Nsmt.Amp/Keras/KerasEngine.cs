@@ -6,9 +6,10 @@ namespace Nsmt.Amp.Keras;
 /// <summary>
 /// Streaming player of an RTNeural/AIDA-X "keras" model, sample by sample as RTNeural runs it (state
 /// starts at zero on <see cref="Reset"/>), with AIDA-X's input gain, input skip and output gain.
-/// Knob inputs change without zipper noise: a new value set by <see cref="SetKnobs"/> is reached by a
-/// linear ramp over the next processed block, as AIDA-X smooths its PARAM controls. Allocates nothing
-/// per block.
+/// Knob inputs change without zipper noise or clicks: a new value set by <see cref="SetKnobs"/> is reached by
+/// a linear ramp that starts with the next processed block and lasts that block or <see cref="RampSamples"/>,
+/// whichever is longer (AIDA-X smooths its PARAM controls too: a step of a hard-driving knob within one short
+/// block would still be a click). Allocates nothing per block.
 /// </summary>
 public sealed class KerasEngine : INamEngine
 {
@@ -18,12 +19,16 @@ public sealed class KerasEngine : INamEngine
     private readonly float[] _knobTargets;
     private readonly float[] _knobStarts;
     private readonly float[] _knobSteps;
+    private int _rampRemaining;
+    private int _rampDone;
+    private int _rampLength = -1;
     private readonly float _inputGain;
     private readonly float _outputGain;
     private readonly bool _inputSkip;
 
     /// <param name="prewarmSamples">Samples of silence run after each reset (AIDA-X runs 2048 when it loads a model).</param>
-    public KerasEngine(KerasModel model, int prewarmSamples = 0)
+    /// <param name="rampSamples">Shortest knob ramp, samples (default: <see cref="RampSeconds"/> at the model's rate, or at 48 kHz when it has none).</param>
+    public KerasEngine(KerasModel model, int prewarmSamples = 0, int? rampSamples = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentOutOfRangeException.ThrowIfNegative(prewarmSamples);
@@ -34,6 +39,8 @@ public sealed class KerasEngine : INamEngine
 
         Model = model;
         PrewarmSamples = prewarmSamples;
+        RampSamples = rampSamples ?? (int)Math.Round(RampSeconds * (model.SampleRate ?? 48_000));
+        ArgumentOutOfRangeException.ThrowIfNegative(RampSamples);
         _layers = model.Layers.Select(CreateStep).ToArray();
         _activations = [new float[model.InputSize], .. model.Layers.Select(l => new float[l.OutputSize])];
         _knobs = new float[model.KnobCount];
@@ -46,6 +53,9 @@ public sealed class KerasEngine : INamEngine
         Reset();
     }
 
+    /// <summary>Default shortest knob ramp: 50 ms (AIDA-X smooths its PARAMs with a 0.1 s time constant).</summary>
+    public const double RampSeconds = 0.05;
+
     public KerasModel Model { get; }
 
     public double? SampleRate => Model.SampleRate;
@@ -54,6 +64,9 @@ public sealed class KerasEngine : INamEngine
     public TanhMode TanhMode => TanhMode.Exact;
 
     public int PrewarmSamples { get; }
+
+    /// <summary>The shortest knob ramp, in samples.</summary>
+    public int RampSamples { get; }
 
     /// <summary>The knob values the network sees now (the model's own input units: AIDA-X's 0..1).</summary>
     public ReadOnlySpan<float> Knobs => _knobs;
@@ -73,13 +86,18 @@ public sealed class KerasEngine : INamEngine
     }
 
     /// <summary>
-    /// New knob values (network inputs); the next <see cref="Process"/> call ramps to them linearly
-    /// over its block, so a change is never a step.
+    /// New knob values (network inputs); from the next <see cref="Process"/> call on they are approached
+    /// linearly over that block or <see cref="RampSamples"/>, whichever is longer, so a change is never a step.
     /// </summary>
-    public void SetKnobs(ReadOnlySpan<float> values)
+    public void SetKnobs(ReadOnlySpan<float> values) => SetKnobs(values, RampSamples);
+
+    /// <summary>As <see cref="SetKnobs(ReadOnlySpan{float})"/> with a ramp of at least <paramref name="rampSamples"/> (0: exactly the next block).</summary>
+    public void SetKnobs(ReadOnlySpan<float> values, int rampSamples)
     {
         CheckKnobCount(values);
+        ArgumentOutOfRangeException.ThrowIfNegative(rampSamples);
         values.CopyTo(_knobTargets);
+        _rampLength = rampSamples;
     }
 
     /// <summary>Sets the knobs at once, without a ramp: before playing starts, or for a reset.</summary>
@@ -88,6 +106,8 @@ public sealed class KerasEngine : INamEngine
         CheckKnobCount(values);
         values.CopyTo(_knobTargets);
         values.CopyTo(_knobs);
+        _rampLength = -1;
+        _rampRemaining = 0;
     }
 
     public void Process(ReadOnlySpan<float> input, Span<float> output)
@@ -98,20 +118,30 @@ public sealed class KerasEngine : INamEngine
         }
 
         int n = input.Length;
-        for (int k = 0; k < _knobs.Length; k++)
+        if (_rampLength >= 0 && n > 0)
         {
-            // Reaches the target exactly at the block's last sample.
-            float start = _knobs[k];
-            float step = n == 0 ? 0 : (_knobTargets[k] - start) / n;
-            _knobSteps[k] = step;
-            _knobStarts[k] = start;
+            // A new target: the ramp starts here and reaches it exactly at its last sample.
+            _rampRemaining = Math.Max(n, _rampLength);
+            _rampLength = -1;
+            for (int k = 0; k < _knobs.Length; k++)
+            {
+                _knobStarts[k] = _knobs[k];
+                _knobSteps[k] = (_knobTargets[k] - _knobs[k]) / _rampRemaining;
+            }
+
+            _rampDone = 0;
         }
 
         for (int i = 0; i < n; i++)
         {
-            for (int k = 0; k < _knobs.Length; k++)
+            if (_rampRemaining > 0)
             {
-                _knobs[k] = i == n - 1 ? _knobTargets[k] : _knobStarts[k] + (_knobSteps[k] * (i + 1));
+                _rampRemaining--;
+                _rampDone++;
+                for (int k = 0; k < _knobs.Length; k++)
+                {
+                    _knobs[k] = _rampRemaining == 0 ? _knobTargets[k] : _knobStarts[k] + (_knobSteps[k] * _rampDone);
+                }
             }
 
             output[i] = Step(input[i]);
