@@ -59,15 +59,15 @@ public static class AidaExport
         return new KerasLstm(
             inputs,
             hidden,
-            Transpose(p[$"weight_ih_l{layer}"], 4 * hidden, inputs),
-            Transpose(p[$"weight_hh_l{layer}"], 4 * hidden, hidden),
+            KerasModel.Transpose(p[$"weight_ih_l{layer}"], 4 * hidden, inputs),
+            KerasModel.Transpose(p[$"weight_hh_l{layer}"], 4 * hidden, hidden),
             bias);
     }
 
     private static KerasGru Gru(Dictionary<string, float[]> p, int inputs, int hidden)
     {
-        var kernel = Transpose(ToKerasGateOrder(p["weight_ih_l0"], hidden, inputs), 3 * hidden, inputs);
-        var recurrent = Transpose(ToKerasGateOrder(p["weight_hh_l0"], hidden, hidden), 3 * hidden, hidden);
+        var kernel = KerasModel.Transpose(ToKerasGateOrder(p["weight_ih_l0"], hidden, inputs), 3 * hidden, inputs);
+        var recurrent = KerasModel.Transpose(ToKerasGateOrder(p["weight_hh_l0"], hidden, hidden), 3 * hidden, hidden);
         float[] bias = [.. ToKerasGateOrder(p["bias_ih_l0"], hidden, 1), .. ToKerasGateOrder(p["bias_hh_l0"], hidden, 1)];
         return new KerasGru(inputs, hidden, kernel, recurrent, bias);
     }
@@ -80,20 +80,6 @@ public static class AidaExport
     {
         int block = hidden * columns;
         return [.. rows.AsSpan(block, block), .. rows.AsSpan(0, block), .. rows.AsSpan(2 * block, block)];
-    }
-
-    private static float[] Transpose(float[] values, int rows, int columns)
-    {
-        var result = new float[values.Length];
-        for (int r = 0; r < rows; r++)
-        {
-            for (int c = 0; c < columns; c++)
-            {
-                result[(c * rows) + r] = values[(r * columns) + c];
-            }
-        }
-
-        return result;
     }
 
     private static float[] Values(Tensor tensor, string name)

@@ -179,21 +179,6 @@ public sealed class KerasEngine : INamEngine
         _ => throw new ArgumentException($"no step for layer {layer.TypeName}", nameof(layer)),
     };
 
-    /// <summary>Keras [in][out] to rows of [out][in], so each output is one contiguous dot product.</summary>
-    private static float[] Transpose(float[] kernel, int rows, int columns)
-    {
-        var result = new float[kernel.Length];
-        for (int r = 0; r < rows; r++)
-        {
-            for (int c = 0; c < columns; c++)
-            {
-                result[(c * rows) + r] = kernel[(r * columns) + c];
-            }
-        }
-
-        return result;
-    }
-
     private static float Sigmoid(float x) => 1f / (1f + MathF.Exp(-x));
 
     private interface IStep
@@ -205,7 +190,7 @@ public sealed class KerasEngine : INamEngine
 
     private sealed class DenseStep(KerasDense layer) : IStep
     {
-        private readonly float[] _rows = Transpose(layer.Kernel, layer.InputSize, layer.OutputSize);
+        private readonly float[] _rows = KerasModel.Transpose(layer.Kernel, layer.InputSize, layer.OutputSize);
 
         public void Reset()
         {
@@ -247,8 +232,8 @@ public sealed class KerasEngine : INamEngine
     /// <summary>Keras LSTM: gates i, f, c, o = W x + U h + b; c = f c + i tanh(c~); h = o tanh(c).</summary>
     private sealed class LstmStep(KerasLstm layer) : IStep
     {
-        private readonly float[] _w = Transpose(layer.Kernel, layer.InputSize, 4 * layer.OutputSize);
-        private readonly float[] _u = Transpose(layer.Recurrent, layer.OutputSize, 4 * layer.OutputSize);
+        private readonly float[] _w = KerasModel.Transpose(layer.Kernel, layer.InputSize, 4 * layer.OutputSize);
+        private readonly float[] _u = KerasModel.Transpose(layer.Recurrent, layer.OutputSize, 4 * layer.OutputSize);
         private readonly float[] _h = new float[layer.OutputSize];
         private readonly float[] _c = new float[layer.OutputSize];
         private readonly float[] _z = new float[4 * layer.OutputSize];
@@ -289,8 +274,8 @@ public sealed class KerasEngine : INamEngine
     /// </summary>
     private sealed class GruStep(KerasGru layer) : IStep
     {
-        private readonly float[] _w = Transpose(layer.Kernel, layer.InputSize, 3 * layer.OutputSize);
-        private readonly float[] _u = Transpose(layer.Recurrent, layer.OutputSize, 3 * layer.OutputSize);
+        private readonly float[] _w = KerasModel.Transpose(layer.Kernel, layer.InputSize, 3 * layer.OutputSize);
+        private readonly float[] _u = KerasModel.Transpose(layer.Recurrent, layer.OutputSize, 3 * layer.OutputSize);
         private readonly float[] _h = new float[layer.OutputSize];
         private readonly float[] _wx = new float[3 * layer.OutputSize];
         private readonly float[] _uh = new float[3 * layer.OutputSize];

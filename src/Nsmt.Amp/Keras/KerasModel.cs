@@ -83,4 +83,23 @@ public sealed record KerasModel(int InputSize, IReadOnlyList<KerasLayer> Layers)
 
     /// <summary>Knob inputs the network takes (every input but the audio).</summary>
     public int KnobCount => InputSize - 1;
+
+    /// <summary>
+    /// A row-major [rows][columns] matrix transposed: Keras keeps kernels [in][out], PyTorch and our engine's
+    /// dot products [out][in].
+    /// </summary>
+    public static float[] Transpose(float[] values, int rows, int columns)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        var result = new float[values.Length];
+        for (int r = 0; r < rows; r++)
+        {
+            for (int c = 0; c < columns; c++)
+            {
+                result[(c * rows) + r] = values[(r * columns) + c];
+            }
+        }
+
+        return result;
+    }
 }
