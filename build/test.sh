@@ -12,6 +12,9 @@ fi
 results="$(mktemp -d)"
 trap 'rm -rf "$results"' EXIT
 dotnet build Pipeline.sln -c Release -nologo -v quiet || { echo "tests: 0 passed, 1 failed, 0 skipped"; exit 1; }
+# Which path the engine takes on this CPU (oneDNN on, or switched off because its float32 kernels are wrong here):
+# every test log says it. A still-wrong engine exits 4 here and fails the engine tests below.
+dotnet stages/Train/bin/Release/net10.0/Train.dll --check-engine || echo "test: the engine self-check failed (see above)" >&2
 # One trx file per test project, named after it (default names are timestamps and can collide).
 status=0
 for project in tests/*/*.Tests.csproj; do

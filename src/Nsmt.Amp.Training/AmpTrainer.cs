@@ -1,5 +1,6 @@
 using Nsmt.Core;
 using Nsmt.Neural;
+using Nsmt.Neural.Engine;
 using Nsmt.Neural.Optimization;
 using System.Diagnostics;
 using System.Globalization;
@@ -79,6 +80,8 @@ public sealed class AmpTrainer
     {
         var t = config.Training;
         set_num_threads(t.Threads > 0 ? t.Threads : Environment.ProcessorCount);
+        // float32 kernels against float64 before the model is built; wrong ones switch oneDNN off or stop the run.
+        EngineGuard.Ensure(t.OneDnn);
         manual_seed(config.Seed);
         string configYaml = config.ToYaml();
         using var model = config.Model.CreateModule(data.SampleRate);
@@ -101,14 +104,22 @@ public sealed class AmpTrainer
         var clock = Stopwatch.StartNew();
         double elapsedBefore = state.ElapsedSeconds;
         string stopReason = "completed all epochs";
+        string? divergence = null;
         for (int epoch = state.Epoch + 1; epoch < t.Epochs; epoch++)
         {
             var epochClock = Stopwatch.StartNew();
             var (trainLoss, terms, steps) = TrainEpoch(model, train, optimizer, loss, callbacks, epoch, ref state, cancellation);
             double trainSeconds = epochClock.Elapsed.TotalSeconds;
-            if (EpochFailed(epoch, trainLoss, state, cancellation) is { } failure)
+            if (cancellation.IsCancellationRequested)
             {
-                stopReason = failure;
+                stopReason = $"interrupted during epoch {epoch + 1}; resume continues after epoch {state.Epoch + 1}";
+                break;
+            }
+
+            if (!double.IsFinite(trainLoss))
+            {
+                // Nothing of this epoch is saved: the checkpoints keep the last finite model.
+                divergence = $"the training loss became {trainLoss} in epoch {epoch + 1}";
                 break;
             }
 
@@ -121,6 +132,13 @@ public sealed class AmpTrainer
             }
 
             double esr = Metrics.Esr(prediction, validationTarget);
+            if (double.IsNaN(esr))
+            {
+                // A NaN validation is never a candidate: nothing of this epoch is saved.
+                divergence = $"the validation ESR became {esr} in epoch {epoch + 1}";
+                break;
+            }
+
             bool improved = esr < state.BestValidationEsr;
             state = state with
             {
@@ -143,8 +161,27 @@ public sealed class AmpTrainer
             }
         }
 
+        divergence ??= NeverImproved(state);
+        if (divergence is not null)
+        {
+            string message = $"training failed: {divergence} (diverged; try a lower training.lr or a training.grad_clip, and check the data)";
+            progress.Message(message);
+            Finish(model, state, message);
+            throw new NsmtCheckFailedException($"{message}; {run.Path} keeps the last good checkpoint");
+        }
+
         return Finish(model, state, stopReason);
     }
+
+    /// <summary>
+    /// A run of three or more epochs whose best validation is still its first learned nothing (seen on CPUs with wrong
+    /// kernels: the nano preset ended at ESR 1.0009); a shorter run is a smoke run and is not judged.
+    /// </summary>
+    private static string? NeverImproved(TrainingProgress state) =>
+        state.Epoch >= 2 && state.BestEpoch == 0
+            ? string.Create(CultureInfo.InvariantCulture,
+                $"the validation ESR never improved on the first epoch's {state.BestValidationEsr:0.#####} in {state.Epoch + 1} epochs")
+            : null;
 
     /// <summary>Model, optimiser, scheduler, weight average and metrics as checkpoints/last.ckpt left them.</summary>
     private TrainingProgress Resume(AmpModule model, optim.Optimizer optimizer, LRScheduler scheduler, WeightAverage? average, MetricsCsvLogger metrics)
@@ -195,25 +232,6 @@ public sealed class AmpTrainer
 
         callbacks.Add(new TimeBudgetStop(new TimeBudget(t.MaxSeconds), t.MaxSeconds, t.Epochs, progress));
         return new AmpTrainingCallbacks(callbacks);
-    }
-
-    /// <summary>Why the epoch just trained must not be validated or saved (cancelled, or the loss diverged), or null.</summary>
-    private string? EpochFailed(int epoch, double trainLoss, TrainingProgress state, CancellationToken cancellation)
-    {
-        if (cancellation.IsCancellationRequested)
-        {
-            return $"interrupted during epoch {epoch + 1}; resume continues after epoch {state.Epoch + 1}";
-        }
-
-        if (double.IsFinite(trainLoss))
-        {
-            return null;
-        }
-
-        // Nothing of this epoch is saved: the checkpoints keep the last finite model.
-        string reason = $"the training loss became {trainLoss} in epoch {epoch + 1} (diverged; try a lower training.lr or a training.grad_clip)";
-        progress.Message(reason);
-        return reason;
     }
 
     private static Dictionary<string, double> MetricsRow(double trainLoss, Dictionary<string, double> terms, double esr, double mse,

@@ -11,7 +11,7 @@ public static class ExitCodes
     /// <summary>An input cannot be used: missing file, bad config key or value, malformed WAV/.nam/dataset.</summary>
     public const int BadInput = 2;
 
-    /// <summary>The stage ran and its check did not pass (e.g. `Amp check` found problems).</summary>
+    /// <summary>The stage ran and its check did not pass (`Amp check` found problems, a training diverged).</summary>
     public const int CheckFailed = 3;
 
     /// <summary>Anything else: a bug or the environment (out of memory, a native library); the message says which.</summary>

@@ -88,7 +88,10 @@ public static class StageCli
     /// Runs a stage's work. Bad input (<see cref="NsmtInputException"/>, which every library's input errors derive from,
     /// missing files, I/O errors, and what <paramref name="isBadInput"/> adds for errors raised outside our libraries,
     /// such as TorchSharp's native errors on a checkpoint that does not fit its model) is one line on
-    /// stderr and exit code 2; anything else is one line and exit code 4 (the stack trace with NSMT_DEBUG=1).
+    /// stderr and exit code 2; a result that failed its check (<see cref="NsmtCheckFailedException"/>: a diverged training)
+    /// is one line and exit code 3; an environment that cannot run the stage correctly (<see cref="NsmtEnvironmentException"/>:
+    /// wrong engine kernels) is one line and exit code 4; anything else is one line and exit code 4 (the stack trace with
+    /// NSMT_DEBUG=1).
     /// </summary>
     public static int Run(string stage, Func<int> body, Func<Exception, bool>? isBadInput = null)
     {
@@ -100,6 +103,16 @@ public static class StageCli
         {
             Console.Error.WriteLine($"{stage}: cancelled");
             return ExitCodes.Cancelled;
+        }
+        catch (NsmtCheckFailedException e)
+        {
+            Console.Error.WriteLine($"{stage}: error: {OneLine(e.Message)}");
+            return ExitCodes.CheckFailed;
+        }
+        catch (NsmtEnvironmentException e)
+        {
+            Console.Error.WriteLine($"{stage}: error: {OneLine(e.Message)}");
+            return ExitCodes.Unexpected;
         }
         catch (Exception e) when (IsBadInput(e) || (isBadInput?.Invoke(e) ?? false))
         {

@@ -1,4 +1,5 @@
 using Nsmt.Neural;
+using Nsmt.Neural.Engine;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -20,6 +21,8 @@ public abstract class MultiheadNetwork : nn.Module<Tensor, IReadOnlyDictionary<s
             throw new ArgumentException($"{name}: head '{duplicate.Key}' is defined twice");
         Heads = heads;
         Kind = kind;
+        // Before the first model of the process: a CPU whose float32 kernels are wrong must not train (issue 29).
+        EngineGuard.Ensure();
     }
 
     public IReadOnlyList<HeadSpec> Heads { get; }

@@ -1,3 +1,4 @@
+using Nsmt.Neural.Engine;
 using Nsmt.Config;
 using Nsmt.Core;
 using System.Diagnostics;
@@ -42,11 +43,16 @@ public sealed class Trainer(TrainConfig config, ProgressReporter? progress = nul
 
     public TrainConfig Config { get; } = config;
 
+    private static string? Diverged(Dictionary<string, double> metrics) =>
+        new[] { "train/loss", "val/loss" }.FirstOrDefault(k => metrics.TryGetValue(k, out var v) && !double.IsFinite(v));
+
     public TrainResult Fit(VimhDataset dataset, RunDirectory run, string? resumeFrom = null, CancellationToken cancellation = default)
     {
         var datasetJson = File.ReadAllText(Path.Combine(dataset.Directory, VimhFormat.InfoFileName));
         if (Config.Trainer.Threads > 0)
             set_num_threads(Config.Trainer.Threads);
+        // float32 kernels against float64 before the model is built; wrong ones switch oneDNN off or stop the run.
+        EngineGuard.Ensure(Config.Trainer.OneDnn);
         // TorchSharp 0.107 does not implement use_deterministic_algorithms; on CPU, with a fixed seed and thread count,
         // the kernels this trainer uses are deterministic (same weights run to run, tested), so the setting is kept
         // for configs and CUDA users but has nothing to switch here.
@@ -130,6 +136,15 @@ public sealed class Trainer(TrainConfig config, ProgressReporter? progress = nul
                 metrics[$"train/{objectives[h].Head.Name}_acc"] = trainAccuracy[h];
             foreach (var (k, v) in val.Metrics("val", includeMae))
                 metrics[k] = v;
+            // A NaN or infinite loss is a lost model: nothing of this epoch is saved and the stage fails here, not at the
+            // next stage that reads a checkpoint.
+            if (Diverged(metrics) is { } diverged)
+            {
+                var message = $"training failed: {diverged} became {metrics[diverged]} in epoch {epoch + 1} "
+                    + "(diverged; try a lower model.optimizer.lr or a trainer.gradient_clip_val)";
+                progress.Message(message);
+                throw new NsmtCheckFailedException($"{message}; {run.Path} keeps the last good checkpoint");
+            }
             var bests = UpdateBests(state.MetricBests, metrics);
             foreach (var (k, v) in bests)
                 metrics[k] = v;

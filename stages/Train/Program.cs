@@ -2,6 +2,7 @@ using Nsmt.Config;
 using System.CommandLine;
 using System.Globalization;
 using Nsmt.Cli;
+using Nsmt.Neural.Engine;
 using TorchSharp;
 using static TorchSharp.torch;
 using Nsmt.Spectral.Training;
@@ -20,6 +21,10 @@ var plainOption = StageOptions.Plain();
 var resumeOption = new Option<string>("--resume") { Description = "continue a run: its directory (uses checkpoints/last.ckpt) or a .ckpt file", HelpName = "PATH" };
 var configsOption = new Option<string>("--configs") { Description = "config root (default: ./configs, else the nearest parent with configs/train.yaml)", HelpName = "DIR" };
 var listOption = new Option<bool>("--list") { Description = "list the experiments and exit" };
+var checkEngineOption = new Option<bool>("--check-engine")
+{
+    Description = $"check the engine's float32 kernels against float64 (what every training does first), print what it found and did, and exit; {EngineGuard.EnvironmentVariable}=auto|on|off",
+};
 var overridesArgument = Overrides.Argument("trainer.max_epochs=3 model.optimizer.lr=0.01 model=cnn_tiny +model.head_weights.note_velocity=0.5");
 var root = new StageCommand("Trains a multihead model on a VIMH dataset (generated on first use) and writes a run directory: "
     + "config.yaml, metrics.csv, tensorboard/, checkpoints/best.ckpt + last.ckpt, summary.json.",
@@ -28,9 +33,9 @@ var root = new StageCommand("Trains a multihead model on a VIMH dataset (generat
     "Train --experiment quick model=vit_micro trainer.max_epochs=3",
     "Train --resume logs/trivial_tiny_small/runs/2026-11-21_10-00-00 trainer.max_epochs=12")
 {
-    experimentOption, outputOption, dataOption, seedOption, threadsOption, plainOption, resumeOption, configsOption, listOption, overridesArgument,
+    experimentOption, outputOption, dataOption, seedOption, threadsOption, plainOption, resumeOption, configsOption, listOption, checkEngineOption, overridesArgument,
 };
-root.SetAction(parse => StageCli.Run("Train", () => Train(
+root.SetAction(parse => StageCli.Run("Train", () => parse.GetValue(checkEngineOption) ? CheckEngine() : Train(
     parse.GetValue(configsOption),
     parse.GetValue(listOption),
     parse.GetValue(experimentOption),
@@ -41,6 +46,13 @@ root.SetAction(parse => StageCli.Run("Train", () => Train(
     Overrides.With(parse.GetValue(overridesArgument), ("seed", parse.GetValue(seedOption)), ("trainer.threads", parse.GetValue(threadsOption)))),
     e => e is System.Runtime.InteropServices.ExternalException));
 return StageCli.Invoke(root, args);
+
+// The line CI logs show: which path the engine took on this CPU (an engine that stays wrong is exit code 4).
+static int CheckEngine()
+{
+    Console.WriteLine(EngineGuard.Ensure(log: _ => { }).Line);
+    return 0;
+}
 
 static int Train(string? configs, bool list, string? experiment, string? runDir, string? data, string? resume, bool plain, IReadOnlyList<string> overrides)
 {

@@ -133,6 +133,82 @@ public class ModelTests
         Golden.AssertClose(separateGradient, fusedGradient, 1e-6, 1e-5, "gradients");
     }
 
+    /// <summary>
+    /// Issue 29: at A1 standard's widths (16 and 8 channels; 17 in the fused mixer) libtorch 2.10's oneDNN computed
+    /// wrong float32 convolutions on AVX-512 CPUs, the backward pass in both formulations; the narrow fixtures above
+    /// could not notice. The golden values are PyTorch's, in float64, so they hold on every CPU.
+    /// </summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void A1_widths_match_pytorch_float64_in_outputs_and_gradients(bool fused)
+    {
+        using var scope = NewDisposeScope();
+        var config = new WaveNetConfig
+        {
+            LayerArrays =
+            [
+                new WaveNetLayerArrayConfig { InputSize = 1, Channels = 16, HeadSize = 8, KernelSize = 3, Dilations = [1, 2, 64], Gated = false, HeadBias = false },
+                new WaveNetLayerArrayConfig { InputSize = 16, Channels = 8, HeadSize = 1, KernelSize = 3, Dilations = [1, 8], Gated = false, HeadBias = true },
+            ],
+            HeadScale = 0.02f,
+        };
+        using var module = (NamWaveNet)NamExport.FromNamModel(new NamModel(config, Golden.Floats("a1_wide.weights"), 48_000));
+        module.FuseInputMixer = fused;
+        var x = Golden.Get("a1_wide.input").clone().requires_grad_(true);
+        var y = module.call(x);
+        Golden.AssertClose("a1_wide.output", y, 1e-6, 1e-4);
+        (y * Golden.Get("a1_wide.output_grad")).sum().backward();
+        AssertGradient(Golden.Floats("a1_wide.input_grad"), x.grad!.contiguous().ToArray<float>(), "input gradient");
+
+        // The weights' gradients in .nam order: the export's own flattening, applied to the gradients. The last
+        // layer's 1x1 feeds nothing, so it has no gradient (PyTorch's is 0 there).
+        using (no_grad())
+        {
+            foreach (var p in module.parameters())
+                p.copy_(p.grad ?? zeros_like(p));
+        }
+
+        var gradients = NamExport.ToNamModel(module, 48_000).Weights[..^1];
+        AssertGradient(Golden.Floats("a1_wide.weights_grad"), gradients, "weight gradients");
+    }
+
+    /// <summary>NAM's 1x24 LSTM (the shape oneDNN got wrong), against PyTorch in float64: outputs and every gradient.</summary>
+    [Fact]
+    public void Lstm_1x24_matches_pytorch_float64_in_outputs_and_gradients()
+    {
+        using var scope = NewDisposeScope();
+        manual_seed(19);
+        using var model = new NamLstm(new LstmConfig { HiddenSize = 24, NumLayers = 1 });
+        var x = Golden.Get("lstm24.input").clone().requires_grad_(true);
+        var y = model.call(x);
+        Golden.AssertClose("lstm24.output", y, 1e-6, 1e-4);
+        (y * Golden.Get("lstm24.output_grad")).sum().backward();
+        AssertGradient(Golden.Floats("lstm24.input_grad"), x.grad!.contiguous().ToArray<float>(), "input gradient");
+        var gradients = model.parameters().SelectMany(p => p.grad!.contiguous().ToArray<float>()).ToArray();
+        AssertGradient(Golden.Floats("lstm24.params_grad"), gradients, "parameter gradients (core, then head)");
+    }
+
+    [Fact]
+    public void An_lstm_converted_to_float64_still_processes_from_its_initial_state()
+    {
+        // Issue 29's side finding: after module.to(float64) the initial-state properties held the released tensors.
+        using var scope = NewDisposeScope();
+        manual_seed(13);
+        using var model = new NamLstm(new LstmConfig { HiddenSize = 5, NumLayers = 2 }, sampleRate: 100);
+        model.SetInitialStateFromSilence();
+        var input = Golden.Floats("lstm.input")[..300];
+        float[] single = model.Process(input);
+        model.to(ScalarType.Float64);
+        Assert.Equal(ScalarType.Float64, model.InitialHidden.dtype);
+        float[] dbl = model.Process(input);
+        Golden.AssertClose(dbl, single, 1e-5, 1e-4, "float64 against float32 processing");
+    }
+
+    // float32 sums over hundreds of terms: within 1e-4 of the largest gradient (the wrong kernels were 8-45 % off).
+    private static void AssertGradient(float[] expected, float[] actual, string what) =>
+        Golden.AssertClose(expected, actual, 1e-4 * expected.Max(Math.Abs), 1e-4, what);
+
     [Fact]
     public void Lstm_forward_matches_pytorch_after_the_same_seed()
     {

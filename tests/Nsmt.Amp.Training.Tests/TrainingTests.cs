@@ -1,4 +1,5 @@
 using Nsmt.Amp.Capture;
+using Nsmt.Core;
 using Nsmt.Amp.Format;
 using Nsmt.Amp.Training.Config;
 using Nsmt.Amp.Training.Data;
@@ -116,13 +117,17 @@ public sealed class TrainingTests : IDisposable
     }
 
     [Fact]
-    public void Early_stopping_ends_the_run_when_validation_stops_improving()
+    public void Early_stopping_ends_the_run_when_validation_stops_improving_and_a_run_that_never_improved_fails()
     {
-        // With a zero learning rate nothing improves after the first epoch.
-        var result = Train(SmallConfig(overrides: ["training.lr=0", "training.early_stopping_patience=2", "training.epochs=10"]), "early");
-        Assert.Equal(3, result.Epochs);
-        Assert.Equal(1, result.BestEpoch);
-        Assert.Contains("early stop", result.StopReason, StringComparison.Ordinal);
+        // With a zero learning rate nothing improves after the first epoch: early stopping ends the run after the
+        // patience, and a run whose best epoch is still its first learned nothing (issue 29), which fails the stage.
+        var error = Assert.Throws<NsmtCheckFailedException>(() =>
+            Train(SmallConfig(overrides: ["training.lr=0", "training.early_stopping_patience=2", "training.epochs=10"]), "early"));
+        Assert.Contains("the validation ESR never improved on the first epoch's", error.Message, StringComparison.Ordinal);
+        Assert.Contains("in 3 epochs", error.Message, StringComparison.Ordinal);
+        var run = RunDirectory.At(Path.Combine(root, "early"));
+        Assert.Equal(3, MetricsCsvLogger.Read(run.MetricsCsv).Count);
+        Assert.Contains("training failed", File.ReadAllText(run.SummaryJson), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -166,16 +171,20 @@ public sealed class TrainingTests : IDisposable
     }
 
     [Fact]
-    public void A_non_finite_loss_stops_the_run_without_saving_the_lost_model()
+    public void A_non_finite_loss_fails_the_run_without_saving_the_lost_model()
     {
-        // Per-item ESR is infinite on a silent target window: the run must stop, not crash or save NaNs.
+        // Per-item ESR is infinite on a silent target window: the run must stop, not crash or save NaNs, and fail as a
+        // stage (issue 29: a diverged training exited 0 without model.nam and the next stage failed instead).
         var data = SyntheticData();
         Array.Clear(data.Output, 0, 8_000);
         var config = SmallConfig(overrides: ["loss.mse=0", "loss.esr=1", "training.batch_size=54"]);
-        var result = new AmpTrainer(config, data, RunDirectory.At(Path.Combine(root, "diverged"))).Run();
-        Assert.Contains("diverged", result.StopReason, StringComparison.Ordinal);
-        Assert.Equal(0, result.Epochs);
-        Assert.False(File.Exists(Path.Combine(root, "diverged", "checkpoints", "last.ckpt")));
+        var run = RunDirectory.At(Path.Combine(root, "diverged"));
+        var error = Assert.Throws<NsmtCheckFailedException>(() => new AmpTrainer(config, data, run).Run());
+        Assert.StartsWith("training failed: the training loss became ", error.Message, StringComparison.Ordinal);
+        Assert.Contains(" in epoch 1 (diverged", error.Message, StringComparison.Ordinal);
+        Assert.False(File.Exists(run.LastCheckpoint));
+        using var summary = System.Text.Json.JsonDocument.Parse(File.ReadAllText(run.SummaryJson));
+        Assert.StartsWith("training failed", summary.RootElement.GetProperty("stop_reason").GetString(), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -129,6 +129,38 @@ public sealed class EngineTests
     }
 
     [Fact]
+    public void A_stage_that_exits_0_without_a_file_its_reader_needs_fails_at_that_stage_naming_the_file()
+    {
+        // Issue 29: AmpTrain exited 0 with a run directory but no model.nam; the pipeline marked it ran and the next
+        // stage failed on a missing dependency. The reader's dependency inside the directory is now checked at once.
+        using var ws = new TestWorkspace();
+        ws.Write("pipeline.yaml", TestWorkspace.PipelineYaml.Replace(
+            "        deps:\n          run: runs/${experiment}\n",
+            "        deps:\n          run: runs/${experiment}\n          model: runs/${experiment}/checkpoints/best.ckpt\n",
+            StringComparison.Ordinal));
+        ws.Write("stages/train.sh", "set -e\nmkdir -p \"$2\"\necho '{}' > \"$2/metrics.json\"\n");
+        var error = Assert.Throws<StageFailedException>(() => ws.Run());
+        Assert.Equal("train@alpha", error.Stage);
+        Assert.Contains("train@alpha exited successfully but did not write runs/alpha/checkpoints/best.ckpt, which evaluate@alpha reads", error.Message);
+        Assert.DoesNotContain("evaluate@alpha", ws.Runner.Invoked);
+        Assert.False(Directory.Exists(ws.Path_("runs/alpha")));
+        Assert.Null(LockFile.Load(ws.Path_("artifacts/pipeline.lock"))["train@alpha"]);
+    }
+
+    [Fact]
+    public void Outputs_written_after_the_temporary_directory_was_deleted_are_never_published()
+    {
+        // Issue 23 item 4: deleting .cache/pipeline while a stage ran published a broken run with exit 0.
+        using var ws = new TestWorkspace();
+        ws.Write("stages/train.sh", "set -e\nrm -rf .cache/pipeline\n" + TestWorkspace.TrainScript);
+        var error = Assert.Throws<StageFailedException>(() => ws.Run());
+        Assert.Equal("train@alpha", error.Stage);
+        Assert.Contains("was deleted while it ran", error.Message);
+        Assert.False(Directory.Exists(ws.Path_("runs/alpha")));
+        Assert.Null(LockFile.Load(ws.Path_("artifacts/pipeline.lock"))["train@alpha"]);
+    }
+
+    [Fact]
     public void Changing_a_stage_program_reruns_that_stage()
     {
         using var ws = new TestWorkspace();

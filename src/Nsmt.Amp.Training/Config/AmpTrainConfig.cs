@@ -1,3 +1,4 @@
+using Nsmt.Neural.Engine;
 using System.Globalization;
 using Nsmt.Amp.Architectures;
 using Nsmt.Config;
@@ -154,6 +155,9 @@ public sealed record TrainingSettings
     /// <summary>libtorch threads (0 = all cores).</summary>
     public int Threads { get; init; }
 
+    /// <summary>oneDNN: auto (off where the engine self-check finds its float32 kernels wrong), on or off.</summary>
+    public OneDnnMode OneDnn { get; init; }
+
     /// <summary>Stop after the epoch that passes this wall-clock budget (0 = none).</summary>
     public double MaxSeconds { get; init; }
 }
@@ -295,6 +299,7 @@ public sealed record AmpTrainConfig
             EarlyStoppingPatience = s.Int("training.early_stopping_patience", t.EarlyStoppingPatience, 0),
             TopK = s.Int("training.top_k", t.TopK, 0, 1000),
             Threads = s.Int("training.threads", t.Threads, 0, 1024),
+            OneDnn = EngineGuard.Parse(s.Choice("training.onednn", t.OneDnn.ToString().ToLowerInvariant(), "auto", "on", "off"), "training.onednn"),
             MaxSeconds = s.Double("training.max_seconds", t.MaxSeconds, 0),
         };
         var l = defaults.Loss;
@@ -504,6 +509,7 @@ public sealed record AmpTrainConfig
         line(1, "early_stopping_patience", t.EarlyStoppingPatience);
         line(1, "top_k", t.TopK);
         line(1, "threads", t.Threads);
+        line(1, "onednn", t.OneDnn.ToString().ToLowerInvariant());
         line(1, "max_seconds", t.MaxSeconds);
         line(0, "loss", null);
         foreach (var (key, weight) in Loss.Terms())

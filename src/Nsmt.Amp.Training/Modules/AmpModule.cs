@@ -1,4 +1,5 @@
 using Nsmt.Neural;
+using Nsmt.Neural.Engine;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -16,6 +17,8 @@ public abstract class AmpModule : nn.Module<Tensor, Tensor>
     protected AmpModule(string name)
         : base(name)
     {
+        // Before the first model of the process: a CPU whose float32 kernels are wrong must not train (issue 29).
+        EngineGuard.Ensure();
     }
 
     /// <summary>Input samples before an output's own sample that it depends on (WaveNet: RF-1; LSTM: burn-in).</summary>

@@ -32,10 +32,8 @@ public sealed class NamLstm : AmpModule
         SampleRate = sampleRate;
         register_module("core", core = nn.LSTM(config.InputSize, config.HiddenSize, config.NumLayers, batchFirst: true));
         register_module("head", head = nn.Linear(config.HiddenSize, 1));
-        InitialHidden = zeros(config.NumLayers, config.HiddenSize);
-        InitialCell = zeros(config.NumLayers, config.HiddenSize);
-        register_buffer("initial_hidden", InitialHidden);
-        register_buffer("initial_cell", InitialCell);
+        register_buffer(InitialHiddenName, zeros(config.NumLayers, config.HiddenSize));
+        register_buffer(InitialCellName, zeros(config.NumLayers, config.HiddenSize));
     }
 
     public LstmConfig Config { get; }
@@ -50,11 +48,16 @@ public sealed class NamLstm : AmpModule
 
     public Linear Head => head;
 
+    // Read through the module each time: module.to(dtype or device) replaces the buffers, and a tensor kept from
+    // construction would be the released original ("Tensor invalid -- empty handle" after .to(float64)).
+    private const string InitialHiddenName = "initial_hidden";
+    private const string InitialCellName = "initial_cell";
+
     /// <summary>h0 [layers, hidden] (a buffer: exported, not trained).</summary>
-    public Tensor InitialHidden { get; }
+    public Tensor InitialHidden => get_buffer(InitialHiddenName)!;
 
     /// <summary>c0 [layers, hidden].</summary>
-    public Tensor InitialCell { get; }
+    public Tensor InitialCell => get_buffer(InitialCellName)!;
 
     public override int Context => BurnIn;
 
@@ -110,15 +113,17 @@ public sealed class NamLstm : AmpModule
             using var outer = NewDisposeScope();
             var state = (InitialHidden.unsqueeze(1), InitialCell.unsqueeze(1));
             int prewarm = SampleRate is { } rate ? Math.Max(1, (int)(0.5 * rate)) : 1;
-            (_, var h0, var c0) = core.forward(zeros(1, prewarm, 1), state);
+            // The module's own precision (float32, or float64 after module.to(float64)) for input and state alike.
+            var dtype = InitialHidden.dtype;
+            (_, var h0, var c0) = core.forward(zeros(1, prewarm, 1, dtype: dtype), state);
             state = (h0, c0);
             for (int start = 0; start < input.Length; start += chunkSize)
             {
                 int count = Math.Min(chunkSize, input.Length - start);
-                using var x = TensorExtensions.FromSpan(input.Slice(start, count), 1, count, 1);
+                using var x = TensorExtensions.FromSpan(input.Slice(start, count), 1, count, 1).to(dtype);
                 var (features, h, c) = core.forward(x, state);
                 state = (h, c);
-                using var y = head.call(features);
+                using var y = head.call(features).to(ScalarType.Float32);
                 y.CopyTo<float>(output.AsSpan(start, count));
             }
         }

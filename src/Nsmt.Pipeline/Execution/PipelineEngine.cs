@@ -21,6 +21,9 @@ public sealed class PipelineEngine(PipelineWorkspace workspace, IStageExecutor? 
 
     public PipelineWorkspace Workspace { get; } = workspace;
 
+    /// <summary>Written into a stage's temporary directory before its program starts; its absence afterwards means the directory was deleted.</summary>
+    private const string StartedMarker = ".nsmt-stage-started";
+
     public StageGraph Resolve(RunRequest request) =>
         PipelineDefinition.Load(Workspace.Root, Workspace.DefinitionFile).Resolve(request.Experiments);
 
@@ -88,7 +91,7 @@ public sealed class PipelineEngine(PipelineWorkspace workspace, IStageExecutor? 
 
                 try
                 {
-                    Finish(done, runCache, hasher, lockFile);
+                    Finish(done, graph, runCache, hasher, lockFile);
                     settled.Add(done.Stage.Name);
                     results.Add(new StageResult(done.Stage.Name, done.Stage.Phase, StageOutcome.Ran, done.Elapsed, done.Reasons, done.IsTarget));
                     _log($"{done.Stage.Name}: ran in {done.Elapsed.TotalSeconds:F1} s");
@@ -177,6 +180,8 @@ public sealed class PipelineEngine(PipelineWorkspace workspace, IStageExecutor? 
             Directory.CreateDirectory(Path.GetDirectoryName(Path.Combine(tempFull, o.Path))!);
         }
 
+        File.WriteAllText(Path.Combine(tempFull, StartedMarker), stage.Name);
+
         var argv = calculator.CommandLine(stage, i => $"{tempRelative}/{stage.Outs[i].Path}");
         string reasonText = string.Join("; ", reasons);
         var thread = new Thread(() =>
@@ -205,7 +210,7 @@ public sealed class PipelineEngine(PipelineWorkspace workspace, IStageExecutor? 
     }
 
     /// <summary>Checks a finished program's outputs, stores them in the run cache, publishes them and records them in the lock file.</summary>
-    private void Finish(Completion done, RunCache runCache, WorkspaceHasher hasher, LockFile lockFile)
+    private void Finish(Completion done, StageGraph graph, RunCache runCache, WorkspaceHasher hasher, LockFile lockFile)
     {
         var stage = done.Stage;
         string tempRelative = Workspace.TempRelative(stage.Name);
@@ -232,6 +237,14 @@ public sealed class PipelineEngine(PipelineWorkspace workspace, IStageExecutor? 
                     $"stage {stage.Name} failed (exit code {done.ExitCode}); its outputs were discarded and earlier results are kept. Command: {string.Join(' ', done.Argv)}");
             }
 
+            // Outputs written after their temporary directory was deleted (someone removed .cache/pipeline while the
+            // stage ran) can be any part of what the stage wrote: never published, whatever they look like.
+            if (!File.Exists(Path.Combine(tempFull, StartedMarker)))
+            {
+                throw new StageFailedException(stage.Name,
+                    $"stage {stage.Name}: its temporary directory {tempRelative} was deleted while it ran, so its outputs may be incomplete; they were discarded and earlier results are kept");
+            }
+
             long hashedAt = StatCache.NowNs();
             var produced = new List<(PathHash Hash, string FullPath)>();
             foreach (var o in stage.Outs)
@@ -244,6 +257,17 @@ public sealed class PipelineEngine(PipelineWorkspace workspace, IStageExecutor? 
                 }
 
                 produced.Add((h, full));
+            }
+
+            // A directory output is judged by what its readers need too: a training that exits 0 with a run directory
+            // but no model.nam fails here, naming the file, instead of at the stage that reads it.
+            foreach (var (reader, path) in ReadsInside(stage, graph))
+            {
+                if (!Path.Exists(Path.Combine(tempFull, path)))
+                {
+                    throw new StageFailedException(stage.Name,
+                        $"stage {stage.Name} exited successfully but did not write {path}, which {reader} reads; its outputs were discarded and earlier results are kept");
+                }
             }
 
             foreach (string m in stage.Metrics)
@@ -264,6 +288,14 @@ public sealed class PipelineEngine(PipelineWorkspace workspace, IStageExecutor? 
             DeleteDirectory(tempFull);
         }
     }
+
+    /// <summary>The paths other stages read from inside this stage's directory outputs, with the stage reading each.</summary>
+    private static IEnumerable<(string Reader, string Path)> ReadsInside(Stage stage, StageGraph graph) =>
+        from reader in graph.Stages
+        where reader != stage
+        from dep in reader.Deps
+        where stage.Outs.Any(o => dep.Path != o.Path && WorkspacePath.IsWithin(dep.Path, o.Path))
+        select (reader.Name, dep.Path);
 
     /// <summary>The results of the last <see cref="Run"/>, including the failed stage when it threw.</summary>
     public IReadOnlyList<StageResult> LastResults { get; private set; } = [];

@@ -1,3 +1,4 @@
+using Nsmt.Neural.Engine;
 using Nsmt.Config;
 using Nsmt.Neural;
 using Nsmt.Spectral.Models;
@@ -44,7 +45,7 @@ public sealed record ModelSettings(NetworkSpec Network, OutputMode Mode, LossSet
 
 /// <summary>Loop settings (Lightning's Trainer arguments); as in Lightning, max_epochs wins over min_epochs.</summary>
 public sealed record TrainerSettings(int MinEpochs, int MaxEpochs, double GradientClipValue, string GradientClipAlgorithm,
-    int LimitTrainBatches, int LimitValBatches, int Threads, bool Deterministic, int LogEveryNSteps);
+    int LimitTrainBatches, int LimitValBatches, int Threads, bool Deterministic, int LogEveryNSteps, OneDnnMode OneDnn);
 
 public sealed record CheckpointSettings(string Monitor, string Mode, bool SaveLast);
 
@@ -116,7 +117,8 @@ public sealed record TrainConfig(
                 r.Int("trainer.limit_val_batches", 0, 0),
                 r.Int("trainer.threads", 0, 0),
                 r.Bool("trainer.deterministic", true),
-                r.Int("trainer.log_every_n_steps", 10, 1)),
+                r.Int("trainer.log_every_n_steps", 10, 1),
+                EngineGuard.Parse(r.Choice("trainer.onednn", "auto", "auto", "on", "off"), "trainer.onednn")),
             new CheckpointSettings(
                 r.String("callbacks.model_checkpoint.monitor", "val/acc"),
                 r.Choice("callbacks.model_checkpoint.mode", "max", "min", "max"),

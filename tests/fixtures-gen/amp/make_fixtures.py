@@ -209,5 +209,52 @@ with torch.no_grad():
     out["lstm.input"] = x
     out["lstm.output"] = head(core(x[:, :, None])[0])[:, :, 0]
 
+
+# ---------------------------------------------------------------- gradients at the widths oneDNN got wrong (issue 29)
+# libtorch 2.10's oneDNN computed wrong float32 convolutions for most channel counts above 16 on AVX-512 CPUs (AMD
+# Zen 5), forward and backward, and wrong LSTM outputs; the fixtures above are too narrow to notice. These are A1
+# standard's widths (16 and 8 channels; our fused input mixer makes 17) and NAM's 1x24 LSTM, with the gradients of
+# sum(output * output_grad). Computed in float64 from float32 values, so the golden numbers do not depend on the CPU
+# that made them.
+wide = [
+    dict(**{"in": 1}, c=16, h=8, k=3, dil=[1, 2, 64], gated=False, head_bias=False),
+    dict(**{"in": 16}, c=8, h=1, k=3, dil=[1, 8], gated=False, head_bias=True),
+]
+count = 0
+for a in wide:
+    C, K, H = a["c"], a["k"], a["h"]
+    M = 2 * C if a["gated"] else C
+    count += C * a["in"] + len(a["dil"]) * (M * C * K + M + M + C * C + C) + H * C + (H if a["head_bias"] else 0)
+wide_weights = (torch.rand(count + 1, generator=g) * 0.6 - 0.3).float()
+wide_weights[-1] = 0.02
+x = (0.5 * torch.randn(2, 400, generator=g)).float()
+weights64 = wide_weights.double().requires_grad_()
+x64 = x.double().requires_grad_()
+y = a1_forward(x64, wide, weights64, 0.02)
+output_grad = torch.randn(y.shape, generator=g).float()
+(y * output_grad.double()).sum().backward()
+out["a1_wide.weights"] = wide_weights
+out["a1_wide.input"] = x
+out["a1_wide.output"] = y.detach().float()
+out["a1_wide.output_grad"] = output_grad
+out["a1_wide.weights_grad"] = weights64.grad[:-1].float()  # the head scale is a constant, not trained
+out["a1_wide.input_grad"] = x64.grad.float()
+
+torch.manual_seed(19)
+core24 = nn.LSTM(1, 24, batch_first=True)
+head24 = nn.Linear(24, 1)
+x = torch.randn(2, 200, generator=g)
+output_grad = torch.randn(2, 200, generator=g)
+core24.double()
+head24.double()
+x64 = x.double().requires_grad_()
+y = head24(core24(x64[:, :, None])[0])[:, :, 0]
+(y * output_grad.double()).sum().backward()
+out["lstm24.input"] = x
+out["lstm24.output"] = y.detach().float()
+out["lstm24.output_grad"] = output_grad
+out["lstm24.input_grad"] = x64.grad.float()
+out["lstm24.params_grad"] = torch.cat([p.grad.flatten() for p in list(core24.parameters()) + list(head24.parameters())]).float()
+
 save(OUT, {k: v.contiguous() for k, v in out.items()})
 print(f"wrote {len(out)} tensors to {os.path.normpath(OUT)}")

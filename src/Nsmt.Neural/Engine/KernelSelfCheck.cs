@@ -1,0 +1,149 @@
+using System.Diagnostics;
+using TorchSharp;
+using static TorchSharp.torch;
+using F = TorchSharp.torch.nn.functional;
+
+namespace Nsmt.Neural.Engine;
+
+/// <summary>One float32 result that disagrees with the same computation in float64.</summary>
+public sealed record KernelMismatch(string Case, string Quantity, double Error, double Scale)
+{
+    public override string ToString() =>
+        FormattableString.Invariant($"{Case} {Quantity}: max error {Error:G3} on values up to {Scale:G3}");
+}
+
+/// <summary>
+/// Runs small float32 convolutions (forward, input and weight gradients) and an LSTM step, each against the same
+/// computation in float64, the way our models use them: 1 to 40 input channels (17 and 24 included, where libtorch
+/// 2.10's oneDNN pads to a blocked layout on AVX-512 CPUs and reads uninitialised memory), dilations 1 and above, the
+/// A1 WaveNet's and the spectral CNNs' shapes. float64 never takes the oneDNN path, so it is the reference.
+/// </summary>
+/// <remarks>
+/// The global random state is saved and restored, so a check before seeding changes no training's numbers.
+/// The tolerance is relative to the largest reference value: float32 over these sums is good to ~1e-6, while the
+/// wrong kernels were off by 20-60 %, so 1e-4 separates them with room on both sides.
+/// </remarks>
+public static class KernelSelfCheck
+{
+    public const double RelativeTolerance = 1e-4;
+
+    /// <summary>(input channels, output channels, kernel, dilation) of the conv1d cases.</summary>
+    internal static readonly (int In, int Out, int Kernel, int Dilation)[] Conv1dCases =
+    [
+        (1, 16, 1, 1), // A1's input rechannel
+        (16, 16, 3, 1), // A1's first array
+        (16, 16, 3, 64),
+        (17, 16, 3, 2), // the fused mixer: 16 channels + the condition
+        (8, 8, 3, 16), // A1's second array
+        (9, 8, 3, 4), // the fused mixer of the second array
+        (24, 24, 2, 1),
+        (20, 12, 6, 3),
+        (33, 8, 3, 1),
+        (40, 40, 3, 8),
+    ];
+
+    /// <summary>(input channels, output channels, kernel) of the conv2d cases, on 12x12 images.</summary>
+    internal static readonly (int In, int Out, int Kernel)[] Conv2dCases =
+    [
+        (1, 16, 3), // cnn_* first layer
+        (16, 32, 3),
+        (17, 24, 3),
+        (40, 40, 3),
+    ];
+
+    /// <summary>Every mismatch found (none on a correct engine) and how long the check took.</summary>
+    public static (IReadOnlyList<KernelMismatch> Mismatches, TimeSpan Elapsed) Run()
+    {
+        var clock = Stopwatch.StartNew();
+        var mismatches = new List<KernelMismatch>();
+        var rngState = random.get_rng_state();
+        try
+        {
+            using var noScopeLeak = NewDisposeScope();
+            using var generator = new Generator(20261207);
+            foreach (var (cin, cout, kernel, dilation) in Conv1dCases)
+            {
+                var x = randn([2, cin, 40 + (dilation * (kernel - 1))], generator: generator);
+                var w = randn([cout, cin, kernel], generator: generator) * (1.0 / Math.Sqrt(cin * kernel));
+                var b = randn([cout], generator: generator);
+                Compare($"conv1d {cin}->{cout} k{kernel} d{dilation}", (x, w, b), p => F.conv1d(p[0], p[1], p[2], dilation: dilation), mismatches, generator);
+            }
+
+            foreach (var (cin, cout, kernel) in Conv2dCases)
+            {
+                var x = randn([2, cin, 12, 12], generator: generator);
+                var w = randn([cout, cin, kernel, kernel], generator: generator) * (1.0 / Math.Sqrt(cin * kernel * kernel));
+                var b = randn([cout], generator: generator);
+                Compare($"conv2d {cin}->{cout} k{kernel}x{kernel}", (x, w, b), p => F.conv2d(p[0], p[1], p[2], padding: [1, 1]), mismatches, generator);
+            }
+
+            CheckLstm(mismatches, generator);
+        }
+        finally
+        {
+            random.set_rng_state(rngState);
+            rngState.Dispose();
+        }
+
+        return (mismatches, clock.Elapsed);
+    }
+
+    /// <summary>
+    /// The output and the gradients of sum(output * g) with respect to every input, in float32 and in float64 from the
+    /// same (float32-representable) values.
+    /// </summary>
+    private static void Compare(string name, (Tensor X, Tensor W, Tensor B) inputs, Func<Tensor[], Tensor> op, List<KernelMismatch> mismatches, Generator generator)
+    {
+        Tensor[] Leaves(ScalarType type) =>
+            [.. new[] { inputs.X, inputs.W, inputs.B }.Select(t => t.to(type).detach().requires_grad_(true))];
+
+        var single = Leaves(ScalarType.Float32);
+        var dbl = Leaves(ScalarType.Float64);
+        var y = op(single);
+        var y64 = op(dbl);
+        var g = randn(y.shape, generator: generator);
+        (y * g).sum().backward();
+        (y64 * g.to(ScalarType.Float64)).sum().backward();
+        Judge(name, "output", y, y64, mismatches);
+        string[] gradients = ["input gradient", "weight gradient", "bias gradient"];
+        for (int i = 0; i < single.Length; i++)
+            Judge(name, gradients[i], single[i].grad!, dbl[i].grad!, mismatches);
+    }
+
+    /// <summary>NAM's 1x24 LSTM shape on a short sequence: output and the input and weight gradients.</summary>
+    private static void CheckLstm(List<KernelMismatch> mismatches, Generator generator)
+    {
+        using var lstm = nn.LSTM(1, 24, batchFirst: true);
+        using var lstm64 = nn.LSTM(1, 24, batchFirst: true);
+        lstm64.to(ScalarType.Float64);
+        using (no_grad())
+        {
+            foreach (var ((_, p), (_, p64)) in lstm.named_parameters().Zip(lstm64.named_parameters()))
+            {
+                p.copy_(randn(p.shape, generator: generator) * 0.3);
+                p64.copy_(p.to(ScalarType.Float64));
+            }
+        }
+
+        var x = randn([2, 32, 1], generator: generator).requires_grad_(true);
+        var x64 = x.detach().to(ScalarType.Float64).requires_grad_(true);
+        var (y, _, _) = lstm.call(x);
+        var (y64, _, _) = lstm64.call(x64);
+        var g = randn(y.shape, generator: generator);
+        (y * g).sum().backward();
+        (y64 * g.to(ScalarType.Float64)).sum().backward();
+        Judge("lstm 1->24", "output", y, y64, mismatches);
+        Judge("lstm 1->24", "input gradient", x.grad!, x64.grad!, mismatches);
+        foreach (var ((name, p), (_, p64)) in lstm.named_parameters().Zip(lstm64.named_parameters()))
+            Judge("lstm 1->24", $"{name} gradient", p.grad!, p64.grad!, mismatches);
+    }
+
+    private static void Judge(string name, string quantity, Tensor single, Tensor reference, List<KernelMismatch> mismatches)
+    {
+        double scale = reference.abs().max().item<double>();
+        double error = (single.to(ScalarType.Float64) - reference).abs().max().item<double>();
+        // NaN compares false: a NaN error (the padded layout read a NaN) must count as wrong.
+        if (!(error <= RelativeTolerance * Math.Max(scale, 1e-6)))
+            mismatches.Add(new KernelMismatch(name, quantity, error, scale));
+    }
+}

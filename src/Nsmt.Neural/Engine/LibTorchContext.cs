@@ -1,0 +1,130 @@
+using System.Runtime.InteropServices;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Nsmt.Neural.Engine;
+
+/// <summary>
+/// libtorch's global switches (at::globalContext()) that TorchSharp 0.107 has no binding for: oneDNN (mkldnn) and
+/// NNPACK. They are C++ member functions exported by libtorch_cpu, reached by their mangled names: Itanium on Linux and
+/// macOS, MSVC on Windows. A missing library or symbol is reported (<see cref="Unavailable"/>), never a crash.
+/// </summary>
+internal sealed unsafe class LibTorchContext
+{
+    private readonly IntPtr context;
+    private readonly delegate* unmanaged<IntPtr, byte, void> setUserEnabledMkldnn;
+    private readonly delegate* unmanaged<IntPtr, byte> userEnabledMkldnn;
+    private readonly delegate* unmanaged<IntPtr, byte, void> setUserEnabledNnpack;
+    private readonly delegate* unmanaged<byte> nnpackAvailable;
+
+    private LibTorchContext(IntPtr library, Symbols symbols)
+    {
+        var globalContext = (delegate* unmanaged<IntPtr>)NativeLibrary.GetExport(library, symbols.GlobalContext);
+        setUserEnabledMkldnn = (delegate* unmanaged<IntPtr, byte, void>)NativeLibrary.GetExport(library, symbols.SetUserEnabledMkldnn);
+        userEnabledMkldnn = (delegate* unmanaged<IntPtr, byte>)NativeLibrary.GetExport(library, symbols.UserEnabledMkldnn);
+        // NNPACK's switches are optional: without them the warnings stay, the results do not change.
+        if (NativeLibrary.TryGetExport(library, symbols.SetUserEnabledNnpack, out var setNnpack)
+            && NativeLibrary.TryGetExport(library, symbols.NnpackAvailable, out var nnpack))
+        {
+            setUserEnabledNnpack = (delegate* unmanaged<IntPtr, byte, void>)setNnpack;
+            nnpackAvailable = (delegate* unmanaged<byte>)nnpack;
+        }
+
+        context = globalContext();
+    }
+
+    /// <summary>Why the switches cannot be reached on this machine, when <see cref="Open"/> returned null.</summary>
+    public static string? Unavailable { get; private set; }
+
+    public bool OneDnnEnabled
+    {
+        get => userEnabledMkldnn(context) != 0;
+        set => setUserEnabledMkldnn(context, value ? (byte)1 : (byte)0);
+    }
+
+    /// <summary>The process's libtorch context, or null (with <see cref="Unavailable"/> saying why).</summary>
+    public static LibTorchContext? Open()
+    {
+        // TorchSharp loads libtorch on first use; the library must be the one it loaded, so load TorchSharp first.
+        InitializeDeviceType(DeviceType.CPU);
+        var symbols = OperatingSystem.IsWindows() ? Symbols.Msvc : Symbols.Itanium;
+        string? tried = null;
+        foreach (string candidate in LibraryCandidates())
+        {
+            if (!NativeLibrary.TryLoad(candidate, out var library))
+            {
+                tried = tried is null ? candidate : $"{tried}, {candidate}";
+                continue;
+            }
+
+            try
+            {
+                return new LibTorchContext(library, symbols);
+            }
+            catch (EntryPointNotFoundException e)
+            {
+                Unavailable = $"{candidate} lacks a libtorch context symbol ({e.Message})";
+                return null;
+            }
+        }
+
+        Unavailable = $"libtorch_cpu was not found (tried {tried})";
+        return null;
+    }
+
+    /// <summary>
+    /// NNPACK is tried by CPU convolutions when oneDNN is off; where it cannot initialise ("Unsupported hardware") libtorch
+    /// prints a warning on every convolution. Asking libtorch once whether it initialised prints that warning once more,
+    /// so standard error is muted for the question (Unix); then NNPACK is switched off where it is unavailable.
+    /// </summary>
+    public bool DisableNnpackWhereUnsupported()
+    {
+        if (nnpackAvailable == null)
+        {
+            return false;
+        }
+
+        bool available;
+        using (StandardErrorMute.Begin())
+        {
+            available = nnpackAvailable() != 0;
+        }
+
+        if (!available)
+        {
+            setUserEnabledNnpack(context, 0);
+        }
+
+        return !available;
+    }
+
+    private static IEnumerable<string> LibraryCandidates()
+    {
+        string file = OperatingSystem.IsWindows() ? "torch_cpu.dll" : OperatingSystem.IsMacOS() ? "libtorch_cpu.dylib" : "libtorch_cpu.so";
+        string rid = RuntimeInformation.RuntimeIdentifier;
+        string os = OperatingSystem.IsWindows() ? "win" : OperatingSystem.IsMacOS() ? "osx" : "linux";
+        string arch = RuntimeInformation.ProcessArchitecture.ToString().ToLowerInvariant();
+        yield return Path.Combine(AppContext.BaseDirectory, "runtimes", $"{os}-{arch}", "native", file);
+        yield return Path.Combine(AppContext.BaseDirectory, "runtimes", rid, "native", file);
+        yield return Path.Combine(AppContext.BaseDirectory, file);
+        yield return file;
+    }
+
+    /// <summary>The mangled names of at::globalContext() and the Context members used here.</summary>
+    private sealed record Symbols(string GlobalContext, string SetUserEnabledMkldnn, string UserEnabledMkldnn, string SetUserEnabledNnpack, string NnpackAvailable)
+    {
+        public static readonly Symbols Itanium = new(
+            "_ZN2at13globalContextEv",
+            "_ZN2at7Context20setUserEnabledMkldnnEb",
+            "_ZNK2at7Context17userEnabledMkldnnEv",
+            "_ZN2at7Context20setUserEnabledNNPACKEb",
+            "_ZN2at6native17_nnpack_availableEv");
+
+        public static readonly Symbols Msvc = new(
+            "?globalContext@at@@YAAEAVContext@1@XZ",
+            "?setUserEnabledMkldnn@Context@at@@QEAAX_N@Z",
+            "?userEnabledMkldnn@Context@at@@QEBA_NXZ",
+            "?setUserEnabledNNPACK@Context@at@@QEAAX_N@Z",
+            "?_nnpack_available@native@at@@YA_NXZ");
+    }
+}

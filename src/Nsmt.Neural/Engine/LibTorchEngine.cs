@@ -1,0 +1,65 @@
+using System.Globalization;
+using System.Runtime.InteropServices;
+
+namespace Nsmt.Neural.Engine;
+
+/// <summary>The real engine: libtorch's context switches and <see cref="KernelSelfCheck"/> on this CPU.</summary>
+internal sealed class LibTorchEngine : IComputeEngine
+{
+    private readonly LibTorchContext? context;
+    private bool nnpackHandled;
+
+    private LibTorchEngine()
+    {
+        context = LibTorchContext.Open();
+        Description = $"{CpuName()}, libtorch {LibTorchVersion()}";
+    }
+
+    public static LibTorchEngine Instance { get; } = new();
+
+    public string Description { get; }
+
+    public bool? OneDnnEnabled => context?.OneDnnEnabled;
+
+    public string? SwitchUnavailable => context is null ? LibTorchContext.Unavailable : null;
+
+    public void SetOneDnn(bool enabled)
+    {
+        if (context is null)
+            return;
+        context.OneDnnEnabled = enabled;
+        // Without oneDNN, CPU convolutions try NNPACK; where it cannot start, libtorch warns on every convolution.
+        if (!enabled && !nnpackHandled)
+        {
+            nnpackHandled = true;
+            context.DisableNnpackWhereUnsupported();
+        }
+    }
+
+    public IReadOnlyList<KernelMismatch> Check(out TimeSpan elapsed)
+    {
+        var (mismatches, time) = KernelSelfCheck.Run();
+        elapsed = time;
+        return mismatches;
+    }
+
+    /// <summary>The CPU's marketing name with its family and model (what tells Zen generations apart), where the OS says.</summary>
+    internal static string CpuName()
+    {
+        string arch = RuntimeInformation.ProcessArchitecture.ToString().ToLowerInvariant();
+        if (OperatingSystem.IsWindows())
+            return Environment.GetEnvironmentVariable("PROCESSOR_IDENTIFIER") ?? arch;
+        if (!File.Exists("/proc/cpuinfo"))
+            return arch;
+        var fields = File.ReadLines("/proc/cpuinfo").TakeWhile(l => l.Length > 0)
+            .Select(l => l.Split(':', 2)).Where(p => p.Length == 2)
+            .GroupBy(p => p[0].Trim()).ToDictionary(g => g.Key, g => g.First()[1].Trim());
+        string name = fields.GetValueOrDefault("model name") ?? fields.GetValueOrDefault("Model") ?? arch;
+        return fields.TryGetValue("cpu family", out var family) && fields.TryGetValue("model", out var model)
+            ? string.Create(CultureInfo.InvariantCulture, $"{name} (family {family} model {model})")
+            : name;
+    }
+
+    // torch.__version__ is libtorch's version (2.10.0.0); TorchSharp's own assembly version is 0.x.
+    private static string LibTorchVersion() => string.Join('.', TorchSharp.torch.__version__.Split('.').Take(3));
+}
