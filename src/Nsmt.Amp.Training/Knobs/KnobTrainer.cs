@@ -10,6 +10,7 @@ using Nsmt.Amp.Training.Export;
 using Nsmt.Amp.Training.Modules;
 using Nsmt.Core;
 using Nsmt.Neural;
+using Nsmt.Neural.Engine;
 using Nsmt.Neural.Optimization;
 using Nsmt.Runs;
 using TorchSharp;
@@ -43,6 +44,7 @@ public sealed class KnobTrainer(KnobTrainConfig config, IReadOnlyList<KnobCaptur
     public KnobTrainingResult Run()
     {
         var t = config.Amp.Training;
+        EngineGuard.Ensure(t.OneDnn);
         set_num_threads(t.Threads > 0 ? t.Threads : Environment.ProcessorCount);
         manual_seed(config.Amp.Seed);
         Directory.CreateDirectory(outputDirectory);

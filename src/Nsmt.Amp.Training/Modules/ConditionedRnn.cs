@@ -1,5 +1,6 @@
 using Nsmt.Amp.Keras;
 using Nsmt.Neural;
+using Nsmt.Neural.Engine;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -30,6 +31,7 @@ public sealed class ConditionedRnn : nn.Module<Tensor, Tensor, Tensor>
     {
         ArgumentNullException.ThrowIfNull(knobs);
         ArgumentOutOfRangeException.ThrowIfLessThan(hiddenSize, 1);
+        EngineGuard.Ensure(); // the CPU's float32 kernels are checked before the first model is built (issue 29)
         ArgumentOutOfRangeException.ThrowIfNegative(burnIn);
         Cell = cell;
         HiddenSize = hiddenSize;
