@@ -10,6 +10,7 @@ using Nsmt.Amp.Engine;
 using Nsmt.Amp.Evaluation;
 using Nsmt.Amp.Format;
 using Nsmt.Amp.Ingest;
+using Nsmt.Amp.Keras;
 using Nsmt.Amp.Processing;
 using Nsmt.Amp.Training.Config;
 using Nsmt.Config;
@@ -31,6 +32,8 @@ internal static class Commands
         + "check a DI/reamp pair, process audio through a .nam model, describe a model, evaluate a model.",
         "Amp capture -o capture.wav --seconds 30 --seed 0",
         "Amp reamp capture.wav -o reamped.wav --latency 250",
+        "Amp reamp capture.wav -o amp_g6_m-2.wav --set gain_db=6,mid_db=-2",
+        "Amp process guitar.wav -o out.wav --model knobs.json --knob gain_db=9,mid_db=0",
         "Amp check --di capture.wav --reamp reamped.wav --json report.json",
         "Amp process guitar.wav -o out.wav --model amp.nam --block 64",
         "Amp process guitar.wav -o lite.wav --model A2.nam --size 0.3",
@@ -112,9 +115,14 @@ internal static class Commands
         var config = ExperimentOption("an amp experiment config (e.g. configs/amp/default.yaml): play through the amp it trains on, its data.amp "
             + "knobs at its data.sample_rate (instead of the options above)");
         var overrides = Overrides.Argument("data.amp.gain_db=20 (with --config)");
+        var set = new Option<string?>("--set")
+        {
+            HelpName = "KNOBS",
+            Description = "turn the amp's knobs, e.g. gain_db=6,mid_db=-2 (" + string.Join(", ", ReferenceAmpKnobs.Names) + "); a knob capture set is the same DI reamped at several settings",
+        };
         var overwrite = OverwriteOption();
-        var command = new Command("reamp", "Play a WAV through the synthetic reference amp (deterministic).") { input, output, latency, gain, noise, config, overrides, overwrite };
-        RequireConfigAlone(command, config, overrides, latency, gain, noise);
+        var command = new Command("reamp", "Play a WAV through the synthetic reference amp (deterministic).") { input, output, latency, gain, noise, set, config, overrides, overwrite };
+        RequireConfigAlone(command, config, overrides, latency, gain, noise, set);
         command.SetAction(parse => Run("reamp", () =>
         {
             string inputPath = parse.GetRequiredValue(input);
@@ -130,6 +138,16 @@ internal static class Commands
                     GainDb = parse.GetValue(gain),
                     NoiseDbfs = parse.GetValue(noise),
                 };
+            if (parse.GetValue(set) is { } knobs)
+            {
+                if (parse.GetResult(gain) is { Implicit: false } && KnobSetting.Parse(knobs, "--set").Has("gain_db"))
+                {
+                    throw new ArgumentException("--gain-db and --set gain_db=... both set the gain; give it once");
+                }
+
+                options = ReferenceAmpKnobs.Apply(options, KnobSetting.Parse(knobs, "--set"), "--set");
+            }
+
             if (options.SampleRate != audio.SampleRate)
             {
                 throw new ArgumentException($"{inputPath}: expected {options.SampleRate} Hz (data.sample_rate of {parse.GetValue(config)}), got {audio.SampleRate} Hz");
@@ -208,12 +226,45 @@ internal static class Commands
         var overwrite = OverwriteOption();
         var compare = new Option<string?>("--compare") { HelpName = "FILE", Description = "the rig's recording of the input: print ESR, RMSE and Pearson r of the model against it, aligned as the model was trained" };
         var latency = new Option<int?>("--latency") { HelpName = "SAMPLES", Description = "with --compare: latency in samples (overrides the model's training alignment and detection)" };
-        var command = new Command("process", "Run audio through a .nam model. Levels are never rescaled; samples above full scale are reported.")
+        var knob = new Option<string?>("--knob") { HelpName = "KNOBS", Description = "an AIDA-X/RTNeural .json model's knob values, e.g. gain_db=9,mid_db=0 (param1=0.5 for a model without ranges)" };
+        var automation = new Option<string?>("--automation") { HelpName = "FILE", Description = "a knob sweep for a .json model: CSV time,KNOB,... (seconds, values), ramped block by block" };
+        var command = new Command("process", "Run audio through a .nam model or an AIDA-X/RTNeural .json model. Levels are never rescaled; samples above full scale are reported.")
         {
-            input, output, model, block, fastTanh, size, format, compare, latency, overwrite,
+            input, output, model, block, fastTanh, size, format, compare, latency, knob, automation, overwrite,
         };
         command.SetAction(parse => Run("process", () =>
         {
+            if (IsKerasModel(parse.GetRequiredValue(model)))
+            {
+                if (parse.GetValue(compare) is not null || parse.GetValue(fastTanh) || parse.GetValue(format) != "float32")
+                {
+                    throw new ArgumentException("--compare, --fast-tanh and --format apply to .nam models; a .json model is played exactly and written as float32");
+                }
+
+                if (parse.GetValue(knob) is not null && parse.GetValue(automation) is not null)
+                {
+                    throw new ArgumentException("--knob and --automation both set the knobs; give one");
+                }
+
+                RefuseReplacingAnInput(parse.GetValue(overwrite), "--output", parse.GetRequiredValue(output),
+                    ("input", parse.GetRequiredValue(input)), ("--model", parse.GetRequiredValue(model)));
+                var (channels, frames, peak) = KerasProcessor.ProcessFile(
+                    RequireFile(parse.GetRequiredValue(model)),
+                    RequireFile(parse.GetRequiredValue(input)),
+                    parse.GetRequiredValue(output),
+                    parse.GetValue(knob) is { } k ? KnobSetting.Parse(k, "--knob") : null,
+                    parse.GetValue(automation) is { } a ? KnobAutomation.Load(RequireFile(a)) : null,
+                    parse.GetValue(block) ?? 64);
+                Console.WriteLine(string.Create(Invariant, $"streaming, blocks of {parse.GetValue(block) ?? 64} samples: {channels} channel(s), {frames} frames, peak {peak:+0.00;-0.00} dBFS"));
+                Console.WriteLine($"wrote {parse.GetRequiredValue(output)}");
+                return Ok;
+            }
+
+            if (parse.GetValue(knob) is not null || parse.GetValue(automation) is not null)
+            {
+                throw new ArgumentException("--knob and --automation apply to AIDA-X/RTNeural .json models (a .nam model has no knob input)");
+            }
+
             if (parse.GetValue(latency) is not null && parse.GetValue(compare) is null)
             {
                 throw new ArgumentException("--latency applies to --compare only");
@@ -357,6 +408,8 @@ internal static class Commands
         NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
         Converters = { new JsonStringEnumConverter() },
     };
+
+    private static bool IsKerasModel(string path) => Path.GetExtension(path).ToLowerInvariant() is ".json" or ".aidax";
 
     private static Option<string> OutputOption(string description) =>
         StageOptions.Output(description, required: true, helpName: "FILE");

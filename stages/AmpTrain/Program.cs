@@ -7,6 +7,7 @@ using Nsmt.Amp.Training.Config;
 using Nsmt.Amp.Training.Data;
 using Nsmt.Amp.Training.Export;
 using Nsmt.Amp.Training;
+using Nsmt.Amp.Training.Knobs;
 using Nsmt.Runs;
 using Nsmt.Core;
 
@@ -48,7 +49,8 @@ var root = new StageCommand("Trains a neural amp model (NAM WaveNet/LSTM or the 
     "AmpTrain --config configs/amp/default.yaml",
     "AmpTrain --config configs/amp/files.yaml --time 10m data.di=di.wav data.reamp=amp.wav",
     "AmpTrain --resume RUN_DIR training.epochs=40",
-    "AmpTrain export RUN_DIR/checkpoints/last.ckpt -o amp.nam")
+    "AmpTrain export RUN_DIR/checkpoints/last.ckpt -o amp.nam",
+    "AmpTrain export LSTM_RUN_DIR/checkpoints/last.ckpt -o amp.json   # AIDA-X")
 {
     configOption, outputOption, seedOption, threadsOption, plainOption, resumeOption, timeOption, captureOption, reampedOption, overridesArgument,
 };
@@ -70,8 +72,8 @@ root.SetAction(parse => StageCli.Run("AmpTrain", () => Train(parse.GetValue(conf
     () => parse.GetValue(configOption) is { } config ? AmpTrainConfig.ReadsOf(config, TrainOverrides(parse)) : ConfigReads.None));
 
 var checkpointArgument = new Argument<string>("checkpoint") { Description = "a .ckpt file of a run (checkpoints/last.ckpt, a top-k one, ...)" };
-var namOption = StageOptions.Output("the .nam file to write", required: true, helpName: "FILE");
-var export = new Command("export", "Exports a checkpoint's model as a .nam file (version 0.5.4), with measured loudness and gain.")
+var namOption = StageOptions.Output("the .nam file to write (.json or .aidax: an AIDA-X model, for LSTM captures)", required: true, helpName: "FILE");
+var export = new Command("export", "Exports a checkpoint's model as a .nam file (version 0.5.4), with measured loudness and gain, or as an AIDA-X .json.")
 {
     checkpointArgument, namOption,
 };
@@ -93,6 +95,11 @@ static int Train(string? configPath, string? runDir, string? resume, string? tim
     {
         double seconds = TimeBudget.ParseDuration(time) ?? throw new ArgumentException($"--time '{time}': not a duration");
         overrides = [.. overrides, string.Create(CultureInfo.InvariantCulture, $"training.max_seconds={seconds:R}")];
+    }
+
+    if (resume is null && SiblingDefaults.Load(configPath!)["knobs"] is not null)
+    {
+        return TrainKnobs(configPath!, runDir, overrides, plain);
     }
 
     RunDirectory? run;
@@ -162,8 +169,45 @@ static string ResumeFolder(string resume)
     throw new NsmtInputException(resume, "--resume", "no such run directory or checkpoint (expected a run directory with checkpoints/last.ckpt)");
 }
 
+// A config with a knobs: section trains one knob-conditioned LSTM/GRU over all its settings (Nsmt.Amp.Training.Knobs).
+static int TrainKnobs(string configPath, string? runDir, IReadOnlyList<string> overrides, bool plain)
+{
+    var config = KnobTrainConfig.Load(configPath, overrides);
+    string folder = runDir ?? RunDirectory.CreateTimestamped("logs", "amp", DateTime.Now).Path;
+    Console.WriteLine($"AmpTrain: knob-conditioned {config.Cell.ToString().ToUpperInvariant()} {config.HiddenSize} over {config.Settings.Count} settings -> {folder}");
+    var captures = KnobCaptureSet.Load(config);
+    foreach (var capture in captures)
+    {
+        Console.WriteLine($"  {capture.Setting}{(capture.HeldOut ? " (held out)" : "")}: {capture.Data.Description}");
+        foreach (string warning in capture.Data.Warnings)
+        {
+            Console.WriteLine($"    warning: {warning}");
+        }
+    }
+
+    var result = new KnobTrainer(config, captures, folder, ProgressReporter.ForConsole(plain)).Run();
+    foreach (var e in result.Esr)
+    {
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {e.Setting,-28} {(e.HeldOut ? "held out" : "trained "),-9} validation ESR {e.Esr:0.00000}"));
+    }
+
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        $"Validation ESR worst trained {result.WorstTrained:0.00000}, worst held out {result.WorstHeldOut:0.00000}, epoch {result.BestEpoch} of {result.Epochs}; {result.ElapsedSeconds:0.0} s"));
+    Console.WriteLine($"Model: {result.ModelPath}");
+    return 0;
+}
+
 static int Export(string checkpointPath, string output)
 {
-    Console.WriteLine($"Wrote {output}: {CheckpointExport.ToNam(checkpointPath, output)}");
+    if (CheckpointExport.IsAidaPath(output))
+    {
+        var keras = CheckpointExport.ToAida(checkpointPath, output);
+        Console.WriteLine($"Wrote {output}: AIDA-X {keras.Layers[0].TypeName} {keras.Layers[0].OutputSize}, {keras.InputSize} input(s)");
+        return 0;
+    }
+
+    var model = CheckpointExport.ToNam(checkpointPath, output);
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        $"Wrote {output}: {model.Architecture} at {model.SampleRate} Hz, {model.Weights.Length} weights, loudness {model.Metadata?.Loudness:0.0} dB"));
     return 0;
 }

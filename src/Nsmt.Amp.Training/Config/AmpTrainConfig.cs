@@ -257,7 +257,16 @@ public sealed record AmpTrainConfig
         return root;
     }
 
-    private static AmpTrainConfig Bind(ConfigReader s, string? path)
+    /// <summary>
+    /// Binds an already composed tree; <paramref name="reampListedElsewhere"/> lets data.source files come without
+    /// data.reamp (a knob config lists one recording per setting instead).
+    /// </summary>
+    internal static AmpTrainConfig Bind(ConfigMapping root, IEnumerable<string>? overrides, string name, string? path, bool reampListedElsewhere = false) =>
+        Bind(new ConfigReader(WithOverrides(root, overrides), name), path, reampListedElsewhere);
+
+    internal static ConfigMapping ApplyOverrides(ConfigMapping root, IEnumerable<string>? overrides) => WithOverrides(root, overrides);
+
+    private static AmpTrainConfig Bind(ConfigReader s, string? path, bool reampListedElsewhere = false)
     {
         var defaults = new AmpTrainConfig();
         var amp = defaults.Data.Amp;
@@ -380,7 +389,7 @@ public sealed record AmpTrainConfig
             SourcePath = path,
         };
         s.RejectUnknown();
-        config.Validate(s.File);
+        config.Validate(s.File, reampListedElsewhere);
         return config;
     }
 
@@ -408,7 +417,7 @@ public sealed record AmpTrainConfig
     private static string? ResolvePath(string? value) => value is null ? null : Path.GetFullPath(value);
 
     /// <summary>Cross-field rules; the message names the fields.</summary>
-    public void Validate(string where = "config")
+    public void Validate(string where = "config", bool reampListedElsewhere = false)
     {
         try
         {
@@ -431,7 +440,7 @@ public sealed record AmpTrainConfig
                 : $"{where}: model.nam_version: {version} is written for A2 models only; A1 WaveNets and LSTMs export 0.5.4");
         }
 
-        if (Data.Source == DataSource.Files && (Data.DiPath is null || Data.ReampPath is null))
+        if (Data.Source == DataSource.Files && (Data.DiPath is null || (Data.ReampPath is null && !reampListedElsewhere)))
         {
             throw new ConfigException($"{where}: data.source is files: data.di and data.reamp must name the DI and reamped WAV files");
         }

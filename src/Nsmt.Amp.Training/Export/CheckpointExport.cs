@@ -1,4 +1,5 @@
 using Nsmt.Amp.Architectures;
+using Nsmt.Amp.Keras;
 using Nsmt.Amp.Training.Config;
 using Nsmt.Amp.Training.Modules;
 using Nsmt.Amp.Training;
@@ -7,7 +8,7 @@ using Nsmt.Core;
 
 namespace Nsmt.Amp.Training.Export;
 
-/// <summary>Turns a training checkpoint into a <c>.nam</c> file (the model it was trained with, from its embedded config).</summary>
+/// <summary>Turns a training checkpoint into a <c>.nam</c> or AIDA-X file (the model it was trained with, from its embedded config).</summary>
 public static class CheckpointExport
 {
     /// <summary>Exports the checkpoint's model as its recipe's .nam version; returns a line on what was written.</summary>
@@ -46,5 +47,26 @@ public static class CheckpointExport
         });
         return string.Create(System.Globalization.CultureInfo.InvariantCulture,
             $"{config.Model.Describe()} as .nam {config.Model.ExportVersion} at {checkpoint.SampleRate} Hz, {model.WeightCount} weights, loudness {loudness:0.0} dB");
+    }
+
+    /// <summary>Whether a path names an AIDA-X model file (<c>.json</c> or <c>.aidax</c>) rather than a <c>.nam</c>.</summary>
+    public static bool IsAidaPath(string path) =>
+        Path.GetExtension(path).ToLowerInvariant() is ".json" or ".aidax";
+
+    /// <summary>An LSTM capture's checkpoint as an AIDA-X model (one layer of a hidden size AIDA-X supports).</summary>
+    public static KerasModel ToAida(string checkpointPath, string output)
+    {
+        using var checkpoint = AmpCheckpoint.Load(checkpointPath);
+        var config = AmpTrainConfig.Parse(checkpoint.ConfigYaml, $"{checkpointPath} (embedded config)");
+        using AmpModule model = config.Model.CreateModule(checkpoint.SampleRate);
+        checkpoint.LoadExportedWeights(model);
+        if (model is not NamLstm lstm)
+        {
+            throw new NotSupportedException($"{checkpointPath}: {config.Model.Describe()} has no AIDA-X form (AIDA-X plays LSTM and GRU models; WaveNets stay .nam)");
+        }
+
+        var keras = AidaExport.ToKerasModel(lstm, checkpoint.SampleRate);
+        KerasModelFile.SaveForAida(keras, output);
+        return keras;
     }
 }

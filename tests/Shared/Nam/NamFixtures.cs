@@ -26,18 +26,60 @@ internal static class NamFixtures
         return audio.Channels[0];
     }
 
-    private static string? Locate()
+    private static string? Locate() => SharedFixtureFolder.Find("nam");
+}
+
+/// <summary>Finds ../shared/fixtures/NAME beside the repository root (the folder holding Pipeline.sln).</summary>
+internal static class SharedFixtureFolder
+{
+    public static string? Find(string name)
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {
             if (File.Exists(Path.Combine(dir.FullName, "Pipeline.sln")))
             {
-                string candidate = Path.GetFullPath(Path.Combine(dir.FullName, "..", "shared", "fixtures", "nam"));
+                string candidate = Path.GetFullPath(Path.Combine(dir.FullName, "..", "shared", "fixtures", name));
                 return System.IO.Directory.Exists(candidate) ? candidate : null;
             }
         }
 
         return null;
+    }
+}
+
+/// <summary>
+/// RTNeural's Keras-format models and the outputs Keras computed for them, in ../shared/fixtures/rtneural
+/// (not ours; never copied into the project).
+/// </summary>
+internal static class RtNeuralFixtures
+{
+    private static readonly Lazy<string?> Directory_ = new(() => SharedFixtureFolder.Find("rtneural"));
+
+    public static string? Directory => Directory_.Value;
+
+    public static string SkipReason =>
+        "RTNeural fixtures not found: expected ../shared/fixtures/rtneural next to the repository root (the folder containing Pipeline.sln)";
+
+    public static string PathOf(string fileName) =>
+        Path.Combine(Directory ?? throw new InvalidOperationException(SkipReason), fileName);
+
+    /// <summary>One number per line, as RTNeural's *_python.csv files hold them.</summary>
+    public static double[] ReadColumn(string fileName) =>
+        File.ReadAllLines(PathOf(fileName))
+            .Where(line => line.Trim().Length > 0)
+            .Select(line => double.Parse(line, System.Globalization.CultureInfo.InvariantCulture))
+            .ToArray();
+}
+
+/// <summary>A theory that is skipped, with the reason, when the RTNeural fixtures are absent.</summary>
+public sealed class RtNeuralFixtureTheoryAttribute : TheoryAttribute
+{
+    public RtNeuralFixtureTheoryAttribute()
+    {
+        if (RtNeuralFixtures.Directory is null)
+        {
+            Skip = RtNeuralFixtures.SkipReason;
+        }
     }
 }
 

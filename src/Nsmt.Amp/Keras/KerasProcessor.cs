@@ -1,0 +1,102 @@
+using Nsmt.Amp.ReferenceAmp;
+using Nsmt.Audio;
+using Nsmt.Audio.Dsp;
+using Nsmt.Core;
+
+namespace Nsmt.Amp.Keras;
+
+/// <summary>
+/// Plays audio through an RTNeural/AIDA-X model with the streaming engine, block by block, at fixed knob values
+/// or following a <see cref="KnobAutomation"/> (each block ramps linearly to the values at its end). Knob values are in
+/// the knobs' own units when the file records their ranges (<c>gain_db=9</c>); a file without them (another
+/// tool's) takes its inputs as AIDA-X's raw PARAM values, named <c>param1</c>, <c>param2</c>.
+/// Input at another rate is resampled to the model's and back. AIDA-X's 2048-sample prewarm on silence is run first.
+/// </summary>
+public static class KerasProcessor
+{
+    public const int AidaPrewarmSamples = 2048;
+
+    /// <summary>The names <c>--knob</c> and automation files use for the model's knob inputs.</summary>
+    public static IReadOnlyList<string> KnobNames(KerasModel model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        return model.Knobs.Count == model.KnobCount
+            ? model.Knobs.Select(k => k.Name).ToList()
+            : Enumerable.Range(1, model.KnobCount).Select(i => $"param{i}").ToList();
+    }
+
+    /// <summary>Network inputs for knob values in their own units (param1.. are taken as they are).</summary>
+    public static float[] Normalize(KerasModel model, KnobSetting setting, string field)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(setting);
+        var names = KnobNames(model);
+        foreach (string name in setting.Names.Where(n => !names.Contains(n)))
+        {
+            throw new NsmtInputException(null, field, $"the model has no knob '{name}'{NearestName.Suggestion(name, names)} (knobs: {string.Join(", ", names)})");
+        }
+
+        return names.Select((name, i) => setting.Has(name)
+            ? (float)(model.Knobs.Count == names.Count ? model.Knobs[i].Normalize(setting[name]) : setting[name])
+            : throw new NsmtInputException(null, field, $"knob '{name}' needs a value (the model's knobs: {string.Join(", ", names)})")).ToArray();
+    }
+
+    /// <summary>Mono <paramref name="input"/> at <paramref name="sampleRate"/> through the model; the result has the input's length.</summary>
+    public static float[] Process(KerasModel model, ReadOnlySpan<float> input, int sampleRate, KnobSetting? knobs, KnobAutomation? automation, int blockSize = 64)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentOutOfRangeException.ThrowIfLessThan(blockSize, 1);
+        int modelRate = model.SampleRate is { } rate ? (int)Math.Round(rate) : sampleRate;
+        float[] atModelRate = modelRate == sampleRate ? input.ToArray() : new Resampler(sampleRate, modelRate).Process(input);
+        var engine = new KerasEngine(model, AidaPrewarmSamples);
+        int[] columns = [];
+        if (automation is not null)
+        {
+            var names = KnobNames(model);
+            columns = names.Select(n => automation.Knobs.ToList().IndexOf(n) is var i and >= 0
+                ? i
+                : throw new NsmtInputException(null, "--automation", $"the automation file has no column for knob '{n}' (columns: {string.Join(", ", automation.Knobs)})")).ToArray();
+            engine.SetKnobsImmediately(AutomationAt(model, automation, columns, 0));
+        }
+        else if (model.KnobCount > 0)
+        {
+            engine.SetKnobsImmediately(Normalize(model, knobs ?? throw new NsmtInputException(null, "--knob", $"the model takes knobs ({string.Join(", ", KnobNames(model))}): give --knob or --automation"), "--knob"));
+        }
+
+        engine.Reset(); // the prewarm again, now at the starting knob values (AIDA-X sets its knobs before it prewarms)
+
+        var output = new float[atModelRate.Length];
+        for (int start = 0; start < atModelRate.Length; start += blockSize)
+        {
+            int count = Math.Min(blockSize, atModelRate.Length - start);
+            if (automation is not null)
+            {
+                // The file already gives the curve: each block ramps to the value at its end, within the block.
+                engine.SetKnobs(AutomationAt(model, automation, columns, (start + count) / (double)modelRate), rampSamples: 0);
+            }
+
+            engine.Process(atModelRate.AsSpan(start, count), output.AsSpan(start, count));
+        }
+
+        return modelRate == sampleRate ? output : new Resampler(modelRate, sampleRate).Process(output).AsSpan(0, input.Length).ToArray();
+    }
+
+    /// <summary>Every channel of a WAV file through the model; written atomically as float32.</summary>
+    public static (int Channels, int Frames, double PeakDbfs) ProcessFile(string modelPath, string inputPath, string outputPath, KnobSetting? knobs, KnobAutomation? automation, int blockSize)
+    {
+        var model = KerasModelFile.Load(modelPath);
+        var audio = WavFile.Read(inputPath);
+        var channels = audio.Channels.Select(c => Process(model, c, audio.SampleRate, knobs, automation, blockSize)).ToArray();
+        WavFile.Write(outputPath, new AudioBuffer(audio.SampleRate, channels), WavSampleFormat.Float32);
+        double peak = channels.SelectMany(c => c).Select(v => (double)Math.Abs(v)).DefaultIfEmpty(0).Max();
+        return (audio.ChannelCount, audio.Length, 20 * Math.Log10(peak));
+    }
+
+    private static float[] AutomationAt(KerasModel model, KnobAutomation automation, int[] columns, double seconds)
+    {
+        var values = columns.Select(c => automation.ValueAt(c, seconds)).ToArray();
+        return model.Knobs.Count == columns.Length
+            ? values.Select((v, i) => (float)model.Knobs[i].Normalize(v)).ToArray()
+            : values.Select(v => (float)v).ToArray();
+    }
+}

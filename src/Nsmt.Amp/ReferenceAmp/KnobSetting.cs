@@ -1,0 +1,84 @@
+using System.Globalization;
+using Nsmt.Core;
+
+namespace Nsmt.Amp.ReferenceAmp;
+
+/// <summary>
+/// One setting of an amp's knobs, written <c>gain_db=6,mid_db=-2</c> everywhere (<c>Amp reamp --set</c>,
+/// <c>Amp process --knob</c>, the held-out and recordings lists of a knob config): names in the order given.
+/// </summary>
+public sealed record KnobSetting(IReadOnlyList<KeyValuePair<string, double>> Values)
+{
+    public double this[string name] =>
+        Values.FirstOrDefault(v => v.Key == name) is { Key: not null } pair ? pair.Value : throw new KeyNotFoundException($"no knob '{name}' in {this}");
+
+    public IEnumerable<string> Names => Values.Select(v => v.Key);
+
+    public bool Has(string name) => Values.Any(v => v.Key == name);
+
+    /// <summary>Parses <c>name=value,name=value</c>; <paramref name="field"/> names the option or key in errors.</summary>
+    public static KnobSetting Parse(string text, string field)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var values = new List<KeyValuePair<string, double>>();
+        foreach (string part in text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+        {
+            int equals = part.IndexOf('=', StringComparison.Ordinal);
+            string name = equals > 0 ? part[..equals].Trim() : string.Empty;
+            if (name.Length == 0 || !double.TryParse(part[(equals + 1)..], NumberStyles.Float, CultureInfo.InvariantCulture, out double value) || !double.IsFinite(value))
+            {
+                throw new NsmtInputException(null, field, $"expected knob=value pairs separated by commas (e.g. gain_db=6,mid_db=-2), got '{part}'");
+            }
+
+            if (values.Any(v => v.Key == name))
+            {
+                throw new NsmtInputException(null, field, $"knob '{name}' is set twice in '{text}'");
+            }
+
+            values.Add(new(name, value));
+        }
+
+        return values.Count > 0
+            ? new KnobSetting(values)
+            : throw new NsmtInputException(null, field, "expected at least one knob=value (e.g. gain_db=6)");
+    }
+
+    public override string ToString() =>
+        string.Join(",", Values.Select(v => string.Create(CultureInfo.InvariantCulture, $"{v.Key}={v.Value:0.###}")));
+
+    public bool Equals(KnobSetting? other) => other is not null && ToString() == other.ToString();
+
+    public override int GetHashCode() => ToString().GetHashCode(StringComparison.Ordinal);
+}
+
+/// <summary>The reference amp's knobs by the names a <see cref="KnobSetting"/> uses (its options' snake_case names).</summary>
+public static class ReferenceAmpKnobs
+{
+    private static readonly Dictionary<string, Func<ReferenceAmpOptions, double, ReferenceAmpOptions>> Setters = new()
+    {
+        ["gain_db"] = (o, v) => o with { GainDb = v },
+        ["mid_db"] = (o, v) => o with { MidDb = v },
+        ["bass_db"] = (o, v) => o with { BassDb = v },
+        ["treble_db"] = (o, v) => o with { TrebleDb = v },
+        ["second_stage_gain_db"] = (o, v) => o with { SecondStageGainDb = v },
+        ["output_gain_db"] = (o, v) => o with { OutputGainDb = v },
+        ["asymmetry"] = (o, v) => o with { Asymmetry = v },
+    };
+
+    public static IReadOnlyCollection<string> Names => Setters.Keys;
+
+    /// <summary>The options with the setting's knobs turned; an unknown name is an error naming the nearest.</summary>
+    public static ReferenceAmpOptions Apply(ReferenceAmpOptions options, KnobSetting setting, string field)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(setting);
+        foreach (var (name, value) in setting.Values)
+        {
+            options = Setters.TryGetValue(name, out var set)
+                ? set(options, value)
+                : throw new NsmtInputException(null, field, $"the reference amp has no knob '{name}'{NearestName.Suggestion(name, Setters.Keys)} (knobs: {string.Join(", ", Setters.Keys)})");
+        }
+
+        return options;
+    }
+}
