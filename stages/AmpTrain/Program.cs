@@ -206,8 +206,6 @@ static int Export(string checkpointPath, string output)
         return 0;
     }
 
-    var model = CheckpointExport.ToNam(checkpointPath, output);
-    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-        $"Wrote {output}: {model.Architecture} at {model.SampleRate} Hz, {model.Weights.Length} weights, loudness {model.Metadata?.Loudness:0.0} dB"));
+    Console.WriteLine($"Wrote {output}: {CheckpointExport.ToNam(checkpointPath, output)}");
     return 0;
 }
