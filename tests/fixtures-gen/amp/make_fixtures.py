@@ -135,12 +135,17 @@ arrays = [
     dict(**{"in": 1}, c=4, h=3, k=3, dil=[1, 2, 4], gated=True, head_bias=False),
     dict(**{"in": 4}, c=3, h=1, k=2, dil=[1, 3], gated=True, head_bias=True),
 ]
-count = 0
-for a in arrays:
-    C, K, H = a["c"], a["k"], a["h"]
-    M = 2 * C if a["gated"] else C
-    count += C * a["in"] + len(a["dil"]) * (M * C * K + M + M + C * C + C) + H * C + (H if a["head_bias"] else 0)
-weights = (torch.rand(count + 1, generator=g) * 1.2 - 0.6).float()
+def weight_count(arrays):
+    """Weights of an A1 model in .nam order, head_scale excluded."""
+    count = 0
+    for a in arrays:
+        C, K, H = a["c"], a["k"], a["h"]
+        M = 2 * C if a["gated"] else C
+        count += C * a["in"] + len(a["dil"]) * (M * C * K + M + M + C * C + C) + H * C + (H if a["head_bias"] else 0)
+    return count
+
+
+weights = (torch.rand(weight_count(arrays) + 1, generator=g) * 1.2 - 0.6).float()
 weights[-1] = 0.3
 x = (0.5 * torch.randn(2, 300, generator=g)).float()
 out["a1_gated.weights"] = weights
@@ -220,12 +225,7 @@ wide = [
     dict(**{"in": 1}, c=16, h=8, k=3, dil=[1, 2, 64], gated=False, head_bias=False),
     dict(**{"in": 16}, c=8, h=1, k=3, dil=[1, 8], gated=False, head_bias=True),
 ]
-count = 0
-for a in wide:
-    C, K, H = a["c"], a["k"], a["h"]
-    M = 2 * C if a["gated"] else C
-    count += C * a["in"] + len(a["dil"]) * (M * C * K + M + M + C * C + C) + H * C + (H if a["head_bias"] else 0)
-wide_weights = (torch.rand(count + 1, generator=g) * 0.6 - 0.3).float()
+wide_weights = (torch.rand(weight_count(wide) + 1, generator=g) * 0.6 - 0.3).float()
 wide_weights[-1] = 0.02
 x = (0.5 * torch.randn(2, 400, generator=g)).float()
 weights64 = wide_weights.double().requires_grad_()
