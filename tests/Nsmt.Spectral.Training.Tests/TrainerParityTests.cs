@@ -24,10 +24,14 @@ public class TrainerParityTests(SmallDataset data) : IClassFixture<SmallDataset>
         using var checkpoint = Checkpoint.Load(Path.Combine(run.Path, "checkpoints", "last.ckpt"));
         var weights = checkpoint.Prefixed("model.");
         Assert.Equal(golden.Keys.Order(), weights.Keys.Order());
+        // PyTorch's reference ran its convolutions through oneDNN, as ours do on a healthy CPU (2e-5 after two epochs).
+        // Where the engine self-check switched oneDNN off (issue 29), libtorch's own kernels sum in another order and
+        // two epochs of SGD carry that rounding further (6.6e-5 and 1.2e-4 in two runs on AMD Zen 5).
+        double tolerance = Nsmt.Neural.Engine.EngineGuard.Ensure().OneDnnEnabled == false ? 3e-4 : 2e-5;
         foreach (var (name, expected) in golden)
         {
             using var difference = (weights[name].to(ScalarType.Float64) - expected.to(ScalarType.Float64)).abs().max();
-            Assert.True(difference.item<double>() < 2e-5, $"{name}: max |ours - PyTorch| = {difference.item<double>()}");
+            Assert.True(difference.item<double>() < tolerance, $"{name}: max |ours - PyTorch| = {difference.item<double>()} (tolerance {tolerance})");
         }
 
         var rows = MetricsCsvLogger.Read(Path.Combine(run.Path, "metrics.csv"));

@@ -7,11 +7,13 @@ namespace Nsmt.Neural.Engine;
 internal sealed class LibTorchEngine : IComputeEngine
 {
     private readonly LibTorchContext? context;
-    private bool nnpackHandled;
 
     private LibTorchEngine()
     {
         context = LibTorchContext.Open();
+        // libtorch consults NNPACK for float32 conv2d (with oneDNN on too); where it cannot start ("Unsupported
+        // hardware") it warns on every convolution. Off there, from the start; results do not change.
+        context?.DisableNnpackWhereUnsupported();
         Description = $"{CpuName()}, libtorch {LibTorchVersion()}";
     }
 
@@ -28,12 +30,6 @@ internal sealed class LibTorchEngine : IComputeEngine
         if (context is null)
             return;
         context.OneDnnEnabled = enabled;
-        // Without oneDNN, CPU convolutions try NNPACK; where it cannot start, libtorch warns on every convolution.
-        if (!enabled && !nnpackHandled)
-        {
-            nnpackHandled = true;
-            context.DisableNnpackWhereUnsupported();
-        }
     }
 
     public IReadOnlyList<KernelMismatch> Check(out TimeSpan elapsed)

@@ -93,7 +93,9 @@ public sealed record TrainConfig(
         var root = ConfigYaml.Parse(yaml, origin);
         foreach (var o in overrides ?? [])
             ConfigOverride.Parse(o).ApplyTo(root);
-        return Bind(root);
+        // A run's record holds min_epochs and max_epochs side by side as the run resolved them (max_epochs may have been
+        // lowered on its command line): judged again only where an override here sets min_epochs.
+        return Binding(root, resolved: true).Config;
     }
 
     public string ResolvedYaml => ConfigYaml.Write(Resolved);
@@ -103,7 +105,7 @@ public sealed record TrainConfig(
 
     public static TrainConfig Bind(ConfigMapping root) => Binding(root).Config;
 
-    private static (TrainConfig Config, ConfigReader Reader) Binding(ConfigMapping root)
+    private static (TrainConfig Config, ConfigReader Reader) Binding(ConfigMapping root, bool resolved = false)
     {
         var r = new ConfigReader(root);
         r.OpenMapping("choices");
@@ -152,7 +154,7 @@ public sealed record TrainConfig(
         // Lightning lets max_epochs win silently. Lowering max_epochs alone for a short run still does (the usual
         // `trainer.max_epochs=2` on an experiment with min_epochs: 5); a minimum above the maximum where both are
         // written together, or a minimum given on the command line, is a mistake in one of them.
-        if (config.Trainer.MinEpochs > config.Trainer.MaxEpochs && MinimumGivenWithMaximum(r.Scalar("trainer.min_epochs"), r.Scalar("trainer.max_epochs")))
+        if (config.Trainer.MinEpochs > config.Trainer.MaxEpochs && MinimumGivenWithMaximum(r.Scalar("trainer.min_epochs"), r.Scalar("trainer.max_epochs"), resolved))
         {
             throw r.Error("trainer.min_epochs", $"an integer <= trainer.max_epochs ({config.Trainer.MaxEpochs})",
                 $"'{config.Trainer.MinEpochs}'", r.Scalar("trainer.min_epochs"));
@@ -161,12 +163,14 @@ public sealed record TrainConfig(
         return (config, r);
     }
 
-    private static bool MinimumGivenWithMaximum(ConfigScalar? min, ConfigScalar? max)
+    private static bool MinimumGivenWithMaximum(ConfigScalar? min, ConfigScalar? max, bool resolved)
     {
         if (min is null)
             return false;
         if (ConfigOverride.IsOverride(min.Origin))
             return true;
+        if (resolved)
+            return false;
         static string File(string origin) => System.Text.RegularExpressions.Regex.Replace(origin, ":[0-9]+:[0-9]+$", "");
         return max is not null && File(min.Origin) == File(max.Origin);
     }
