@@ -30,7 +30,7 @@ public sealed class PipelineEngine(PipelineWorkspace workspace, IStageExecutor? 
     public RunSummary Run(RunRequest request, CancellationToken cancellationToken = default)
     {
         var clock = Stopwatch.StartNew();
-        using var workspaceLock = WorkspaceLock.Acquire(Workspace.WorkspaceLockFile, request.Wait, request.Command, _log);
+        using var workspaceLock = request.WorkspaceLockHeld ? null : WorkspaceLock.Acquire(Workspace.WorkspaceLockFile, request.Wait, request.Command, _log);
         var graph = Resolve(request);
         var targets = request.SelectTargets(graph);
         var targetNames = targets.Select(t => t.Name).ToHashSet(StringComparer.Ordinal);

@@ -29,6 +29,12 @@ public sealed record RunRequest
     /// <summary>Described in the lock owner file (what holds the workspace).</summary>
     public string Command { get; init; } = "nsmt-pipeline";
 
+    /// <summary>
+    /// The caller already holds the workspace lock for this run (a sweep runs several in one hold). Passed explicitly,
+    /// not through the lock's environment token, which is process-wide and meant for child processes.
+    /// </summary>
+    public bool WorkspaceLockHeld { get; init; }
+
     public IReadOnlyList<Stage> SelectTargets(StageGraph graph)
     {
         if (Phases.Count == 0 && Stages.Count == 0)

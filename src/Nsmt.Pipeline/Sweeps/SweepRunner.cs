@@ -107,7 +107,7 @@ public sealed class SweepRunner(PipelineEngine engine, Action<string>? log = nul
             if (request.Mode == SweepMode.Tpe)
             {
                 // Only training is needed to score a trial; evaluation and the report follow once for all of them.
-                engine.Run(request.Run with { Experiments = next.Select(t => t.Name).ToList(), Phases = ["Train"], Stages = [] }, cancellationToken);
+                engine.Run(request.Run with { Experiments = next.Select(t => t.Name).ToList(), Phases = ["Train"], Stages = [], WorkspaceLockHeld = true }, cancellationToken);
             }
 
             if (request.Mode == SweepMode.Tpe && history.Count == 0)
@@ -125,11 +125,11 @@ public sealed class SweepRunner(PipelineEngine engine, Action<string>? log = nul
         if (request.Mode != SweepMode.Tpe && history.Count > 0)
         {
             // One trial's training first: a metric the trainer does not write fails before the other trials run.
-            engine.Run(request.Run with { Experiments = [history[0].Trial.Name], Phases = ["Train"], Stages = [] }, cancellationToken);
+            engine.Run(request.Run with { Experiments = [history[0].Trial.Name], Phases = ["Train"], Stages = [], WorkspaceLockHeld = true }, cancellationToken);
             RequireMetric(history[0].Trial, request);
         }
 
-        engine.Run(request.Run with { Experiments = history.Select(h => h.Trial.Name).ToList(), Phases = [], Stages = [] }, cancellationToken);
+        engine.Run(request.Run with { Experiments = history.Select(h => h.Trial.Name).ToList(), Phases = [], Stages = [], WorkspaceLockHeld = true }, cancellationToken);
         var scored = history.Select(h => h with { Score = Score(h.Trial, request) }).ToList();
         var result = new SweepResult(name, scored, $"artifacts/sweeps/{name}/trials.tsv");
         WriteTable(result, request);
