@@ -68,13 +68,22 @@ internal static class TestModels
         }
 
         RunAllBlockSizes();
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 5; i++)
+        // The fewest bytes over up to three rounds: the runtime's tiered compilation can allocate on this thread while
+        // it promotes a method (seen once: 2,880 bytes in one round), while code that allocates per call allocates in
+        // every round.
+        long fewest = long.MaxValue;
+        for (int round = 0; round < 3 && fewest > 0; round++)
         {
-            RunAllBlockSizes();
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int i = 0; i < 5; i++)
+            {
+                RunAllBlockSizes();
+            }
+
+            fewest = Math.Min(fewest, GC.GetAllocatedBytesForCurrentThread() - before);
         }
 
-        return GC.GetAllocatedBytesForCurrentThread() - before;
+        return fewest;
     }
 
     public static void AssertClose(double[] expected, float[] actual, double tolerance)

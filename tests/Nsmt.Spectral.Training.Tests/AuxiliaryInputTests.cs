@@ -15,7 +15,7 @@ public class AuxiliaryInputTests(SmallDataset data) : IClassFixture<SmallDataset
     public void Auxiliary_cnn_256dss_trains_within_the_test_budget()
     {
         // The template's experiment as shipped (50 epochs of cnn_64k_auxiliary on simple_saw 256), on one thread.
-        var config = TrainConfig.Load(RepoPaths.Configs, "auxiliary_cnn_256dss", ["logger.tensorboard=false", "trainer.max_epochs=10"]);
+        var config = TrainConfig.Load(RepoPaths.Configs, "auxiliary_cnn_256dss", ["logger.tensorboard=false", "trainer.max_epochs=10", "trainer.threads=1"]);
         Assert.Equal(["decay_time"], config.Data.AuxiliaryFeatures);
         using var run = new TempDir();
         var clock = Stopwatch.StartNew();
