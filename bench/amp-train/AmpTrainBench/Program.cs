@@ -10,8 +10,15 @@ using Nsmt.Runs;
 // The C# side of bench/amp-train (run.sh drives it next to pytorch_train.py):
 //   AmpTrainBench prepare DIR [--seconds S]      reference-amp capture -> DIR/input.wav, output.wav (float32), data.json
 //   AmpTrainBench train DIR --model seed|standard|feather|nano --epochs N --threads T [--batch B] [--ny NY]
-//   AmpTrainBench formulations [--threads T] [--repeats N]   dilated-conv formulations (Formulations.cs)
+//   AmpTrainBench formulations [--threads T] [--repeats N] [--onednn auto|on|off]   dilated-conv formulations (Formulations.cs)
 // "train" runs the real AmpTrainer and prints one line per epoch: "epoch E train_seconds S val_esr V".
+
+if (Array.IndexOf(args, "--onednn") is int at and >= 0 && at + 1 < args.Length)
+{
+    // The micro-benches call torch directly: set the engine as asked, through the self-check (NSMT_ONEDNN does the
+    // same for "train", whose trainer runs the check itself).
+    Nsmt.Neural.Engine.EngineGuard.Ensure(Nsmt.Neural.Engine.EngineGuard.Parse(args[at + 1], "--onednn"));
+}
 
 if (args.Length >= 1 && args[0] == "formulations")
 {
@@ -68,7 +75,17 @@ if (args.Length >= 2 && args[0] == "train")
     try
     {
         var run = RunDirectory.At(runDir);
-        new AmpTrainer(config, data, run).Run();
+        try
+        {
+            new AmpTrainer(config, data, run).Run();
+        }
+        catch (Nsmt.Core.NsmtEnvironmentException refused)
+        {
+            // The engine self-check refused this oneDNN setting on this CPU: the stages' exit code for it.
+            Console.Error.WriteLine(refused.Message);
+            return 4;
+        }
+
         foreach (var row in MetricsCsvLogger.Read(run.MetricsCsv))
         {
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -83,7 +100,7 @@ if (args.Length >= 2 && args[0] == "train")
     return 0;
 }
 
-Console.Error.WriteLine("usage: AmpTrainBench prepare DIR [--seconds S] | train DIR --model seed|standard|feather|nano --epochs N --threads T [--batch B] [--ny NY] | formulations [--threads T] [--repeats N]");
+Console.Error.WriteLine("usage: AmpTrainBench prepare DIR [--seconds S] | train DIR --model seed|standard|feather|nano --epochs N --threads T [--batch B] [--ny NY] | formulations [--threads T] [--repeats N] [--onednn auto|on|off]");
 return 2;
 
 double Option(string name, double fallback)

@@ -28,27 +28,26 @@ public static class KernelSelfCheck
     public const double RelativeTolerance = 1e-4;
 
     /// <summary>(input channels, output channels, kernel, dilation) of the conv1d cases.</summary>
+    /// <remarks>
+    /// Few cases, because each new shape costs oneDNN a kernel compilation (a cold check is mostly that): every one
+    /// of them stands for a class of shapes. The wrong kernels were wrong at every dilation and kernel size above 1
+    /// for channel counts above the vector width that are not a multiple of it (16 floats with AVX-512, 8 with AVX2),
+    /// so 9, 17 and 24 input channels catch them on either ISA.
+    /// </remarks>
     internal static readonly (int In, int Out, int Kernel, int Dilation)[] Conv1dCases =
     [
         (1, 16, 1, 1), // A1's input rechannel
-        (16, 16, 3, 1), // A1's first array
-        (16, 16, 3, 64),
+        (16, 16, 3, 1), // A1's first array, its first layer
         (17, 16, 3, 2), // the fused mixer: 16 channels + the condition
-        (8, 8, 3, 16), // A1's second array
-        (9, 8, 3, 4), // the fused mixer of the second array
-        (24, 24, 2, 1),
-        (20, 12, 6, 3),
-        (33, 8, 3, 1),
-        (40, 40, 3, 8),
+        (9, 8, 3, 16), // the fused mixer of A1's second array
+        (24, 40, 2, 1), // the top of the range
     ];
 
     /// <summary>(input channels, output channels, kernel) of the conv2d cases, on 12x12 images.</summary>
     internal static readonly (int In, int Out, int Kernel)[] Conv2dCases =
     [
         (1, 16, 3), // cnn_* first layer
-        (16, 32, 3),
         (17, 24, 3),
-        (40, 40, 3),
     ];
 
     /// <summary>Every mismatch found (none on a correct engine) and how long the check took.</summary>
