@@ -85,9 +85,9 @@ public sealed class AmpTrainer
         manual_seed(config.Seed);
         string configYaml = config.ToYaml();
         using var model = config.Model.CreateModule(data.SampleRate);
-        var train = new WindowDataset(data.Input, data.Output, data.Train, config.Data.Ny, model.Context, model.Lookahead);
+        var train = new WindowDataset(data.Signals, data.Train, config.Data.Ny, model.Context, model.Lookahead);
         var validationInput = ValidationInput(model, out int validationFirst, out int validationCount);
-        var validationTarget = data.Output.AsSpan(validationFirst, validationCount).ToArray();
+        var validationTarget = data.Signals.Output(validationFirst, validationCount);
         using var optimizer = optim.Adam(model.parameters(), lr: t.LearningRate, weight_decay: t.WeightDecay);
         var scheduler = new ExponentialLR(optimizer, t.LearningRateGamma);
         using var loss = new AmpLoss(config.Loss);
@@ -378,14 +378,14 @@ public sealed class AmpTrainer
     {
         var range = data.Validation;
         first = Math.Max(range.Start, model.Context);
-        int end = Math.Min(range.End, data.Input.Length - model.Lookahead);
+        int end = Math.Min(range.End, data.Signals.Length - model.Lookahead);
         count = end - first;
         if (count < 1)
         {
             throw new ArgumentException($"the validation range {range} leaves no sample with the model's context ({model.Context}) and lookahead ({model.Lookahead})");
         }
 
-        return data.Input.AsSpan(first - model.Context, model.Context + count + model.Lookahead).ToArray();
+        return data.Signals.Input(first - model.Context, model.Context + count + model.Lookahead);
     }
 
     /// <summary>An LSTM exports the state after silence as h0/c0 (NAM); its windows start from zero regardless.</summary>
@@ -452,7 +452,13 @@ public sealed class AmpTrainer
     private ModelDelay? MeasureAddedDelay(string modelPath)
     {
         var range = data.Validation;
-        float[] prediction = AmpEvaluation.Predict(NamFile.Load(modelPath), data.Input, data.SampleRate, range);
-        return ModelDelay.Measure(data.Input.AsSpan(range.Start, range.Length), data.Output.AsSpan(range.Start, range.Length), prediction);
+        var nam = NamFile.Load(modelPath);
+        // The input Predict reads: a WaveNet's receptive field (plus a resampler's margin) before the range, an LSTM's
+        // whole prefix (its state runs from the start); reading only that keeps a spilled recording on disk.
+        int margin = nam.Config is WaveNetConfig ? nam.ReceptiveField - 1 + (data.SampleRate / 10) : range.Start;
+        int from = Math.Max(0, range.Start - margin);
+        int to = Math.Min(data.Signals.Length, range.End + (data.SampleRate / 10));
+        float[] prediction = AmpEvaluation.Predict(nam, data.Signals.Input(from, to - from), data.SampleRate, range.ShiftClamped(-from, to - from));
+        return ModelDelay.Measure(data.Signals.Input(range.Start, range.Length), data.Signals.Output(range.Start, range.Length), prediction);
     }
 }

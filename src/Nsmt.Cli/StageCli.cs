@@ -168,7 +168,7 @@ public static class StageCli
         _ => e.Message,
     };
 
-    private static string OneLine(string message) => message.ReplaceLineEndings(" ").Trim();
+    private static string OneLine(string message) => NativeErrorText.WithoutBacktrace(message).ReplaceLineEndings(" ").Trim();
 
     private static int HelpWidth()
     {

@@ -102,7 +102,7 @@ public sealed class ModelTrace
             {
                 var ran = string.Join(", ", latestRow.Values.Where(r => r.EndSequence >= 0).OrderBy(r => r.EndSequence).TakeLast(5).Select(r => r.ToString()));
                 throw new InvalidOperationException(
-                    $"the example forward pass of {model.TypeName()} failed: {e.Message}" + (ran.Length > 0 ? $" (last layers that ran: {ran})" : ""), e);
+                    $"the example forward pass of {model.TypeName()} failed: {Nsmt.Core.NativeErrorText.WithoutBacktrace(e.Message)}" + (ran.Length > 0 ? $" (last layers that ran: {ran})" : ""), e);
             }
             finally
             {

@@ -213,7 +213,9 @@ internal static class Commands
         var input = new Argument<string>("input") { Description = "WAV to process (any rate; resampled to the model's and back)" };
         var output = OutputOption("processed WAV to write");
         var model = new Option<string>("--model") { HelpName = "FILE", Description = "the .nam model", Required = true };
-        var block = new Option<int?>("--block") { HelpName = "SAMPLES", Description = "use the streaming engine with this block size (default: offline, chunked)" };
+        // Checked here, naming the option: the processor's own check speaks of its BlockSize property.
+        var block = StageOptions.WholeNumber("--block", "use the streaming engine with this block size (default: offline, chunked)", minimum: 1, "SAMPLES",
+            maximum: ProcessingOptions.MaxBlockSize);
         var fastTanh = new Option<bool>("--fast-tanh") { Description = "NAM's fast tanh approximation (as the plugin) instead of exact tanh" };
         var size = new Option<double>("--size")
         {

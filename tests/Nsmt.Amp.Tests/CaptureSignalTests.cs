@@ -180,6 +180,8 @@ public sealed class CaptureSignalTests : IDisposable
 
         Assert.Contains("Seconds", error.Message, StringComparison.Ordinal);
         Assert.Contains("at least 11 s", error.Message, StringComparison.Ordinal);
+        // Issue 23: .NET's "(Parameter 'options')" is not for users.
+        Assert.DoesNotContain("(Parameter", error.Message, StringComparison.Ordinal);
     }
 
     private static double Rms(ReadOnlySpan<double> x)

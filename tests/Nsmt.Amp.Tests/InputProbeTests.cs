@@ -54,6 +54,17 @@ public sealed class InputProbeTests : IDisposable
         Assert.Equal(error.Message, ingest.Message);
     }
 
+    [Theory]
+    [InlineData("0")]
+    [InlineData("2000000")]
+    public void A_block_size_out_of_range_is_refused_naming_the_option(string block)
+    {
+        // The probe's case: "--block 0" printed the processor's "BlockSize: expected 1 to 1048576 samples, got 0".
+        string input = FloatWav("dry.wav", new float[4800]);
+        var parse = Commands.Root().Parse(["process", input, "-o", Path.Combine(_folder, "out.wav"), "--model", Model(), "--block", block]);
+        Assert.Equal($"--block expects a whole number from 1 to 1048576, got '{block}'", Assert.Single(parse.Errors).Message);
+    }
+
     [Fact]
     public void Infinity_in_any_channel_is_named_with_its_channel()
     {

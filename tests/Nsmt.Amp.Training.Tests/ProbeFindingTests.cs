@@ -79,4 +79,13 @@ public sealed class ProbeFindingTests : IDisposable
         var e = Assert.Throws<Nsmt.Config.ConfigException>(() => TrainingTests.SmallConfig(overrides: "training.lr=${}"));
         Assert.Equal("override 'training.lr=${}': field 'training.lr': expected a reference to a key of the config, got '${}'", e.Message);
     }
+
+    [Fact]
+    public void A_reference_capture_too_short_for_its_layout_names_data_seconds_and_the_minimum()
+    {
+        // The probe's case: AmpTrain data.seconds=5 printed ".. got 5 s (Parameter 'options')" from the capture generator.
+        var e = Assert.Throws<Nsmt.Config.ConfigException>(() => TrainingTests.SmallConfig(overrides: ["data.seconds=5", "data.validation_seconds=3"]));
+        Assert.Equal("test config: data.seconds: a capture signal with 3 s validation passages needs at least 11 s, got 5 s (data.validation_seconds 3 s)",
+            e.Message);
+    }
 }

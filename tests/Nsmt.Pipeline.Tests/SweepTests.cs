@@ -66,8 +66,9 @@ public sealed class SweepTests
         var e = Assert.Throws<PipelineException>(() => new SweepRunner(ws.Engine()).Run(Grid("opt.lr=0.001,0.01,0.1") with { Metric = "nope" }));
         Assert.StartsWith("--sweep-metric nope: the first trial (alpha.trial-", e.Message, StringComparison.Ordinal);
         Assert.EndsWith(") wrote no such metric; expected one of: score", e.Message, StringComparison.Ordinal);
-        // Only the first trial trained; the others never started.
+        // Only the first trial trained; the others never started, and their files were never written (issue 23: lazily).
         Assert.Single(ws.Runner.Invoked, s => s.StartsWith("train@alpha.trial-", StringComparison.Ordinal));
+        Assert.Single(Directory.GetFiles(ws.Path_("configs/experiment"), "alpha.trial-*.yaml"));
     }
 
     [Fact]

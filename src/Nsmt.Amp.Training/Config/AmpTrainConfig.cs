@@ -449,6 +449,21 @@ public sealed record AmpTrainConfig
         {
             throw new ConfigException($"{where}: data.di/data.reamp are only used with data.source: files (the reference source generates both)");
         }
+
+        if (Data.Source == DataSource.Reference)
+        {
+            // The capture's layout must fit in data.seconds: say so here, naming the field, not when generating it.
+            var capture = Data.CaptureOptions();
+            try
+            {
+                CaptureLayout.Compute((int)Math.Round(capture.Seconds * capture.SampleRate), (int)Math.Round(capture.ValidationSeconds * capture.SampleRate), capture.SampleRate);
+            }
+            catch (ArgumentException e)
+            {
+                throw new ConfigException(string.Create(CultureInfo.InvariantCulture,
+                    $"{where}: data.seconds: {e.Message} (data.validation_seconds {capture.ValidationSeconds:0.###} s)"));
+            }
+        }
     }
 
     /// <summary>The resolved config as YAML: every key with its value, defaults included (written to the run folder).</summary>

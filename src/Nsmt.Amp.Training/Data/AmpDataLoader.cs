@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using Nsmt.Amp.Capture;
 using Nsmt.Audio;
 using Nsmt.Amp.Evaluation;
@@ -11,15 +12,29 @@ namespace Nsmt.Amp.Training.Data;
 /// <summary>Builds the training pair a config's <c>data:</c> section asks for.</summary>
 public static class AmpDataLoader
 {
+    /// <summary>The pair for training, spilled to a scratch file (<see cref="AmpTrainingData.Spill"/>) once ingested.</summary>
     /// <param name="referenceFiles">With data.source reference: the capture and reamp WAVs written from these settings.</param>
-    public static AmpTrainingData Load(DataSettings settings, (string Capture, string Reamped)? referenceFiles = null)
+    /// <param name="scratchDirectory">Where the pair is spilled (default: the temp directory, TMPDIR).</param>
+    public static AmpTrainingData Load(DataSettings settings, (string Capture, string Reamped)? referenceFiles = null, string? scratchDirectory = null)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        return settings.Source switch
+        var spilled = IngestAndSpill(settings, referenceFiles, scratchDirectory);
+        // Ingestion's arrays (the files as read, mono, aligned: six copies of a signal) are garbage now; collect them
+        // at once, so training does not run beside gigabytes a recording's length left behind until the next full GC.
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+        return spilled;
+    }
+
+    /// <remarks>Not inlined: the in-memory pair must die with this frame, before <see cref="Load"/> collects.</remarks>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static AmpTrainingData IngestAndSpill(DataSettings settings, (string Capture, string Reamped)? referenceFiles, string? scratchDirectory)
+    {
+        var ingested = settings.Source switch
         {
             DataSource.Reference => FromReferenceAmp(settings, referenceFiles),
             _ => FromFiles(settings),
         };
+        return ingested.Spill(scratchDirectory);
     }
 
     /// <summary>

@@ -10,33 +10,36 @@ namespace Nsmt.Amp.Training.Data;
 public sealed record AmpTrainingData
 {
     public AmpTrainingData(float[] input, float[] output, int sampleRate, SampleRange train, SampleRange validation)
+        : this(AlignedSignals.InMemory(input, output), sampleRate, train, validation)
     {
-        ArgumentNullException.ThrowIfNull(input);
-        ArgumentNullException.ThrowIfNull(output);
-        if (input.Length != output.Length)
-        {
-            throw new ArgumentException($"input ({input.Length} samples) and output ({output.Length} samples) must be aligned to the same length");
-        }
+    }
 
+    public AmpTrainingData(AlignedSignals signals, int sampleRate, SampleRange train, SampleRange validation)
+    {
+        ArgumentNullException.ThrowIfNull(signals);
         ArgumentOutOfRangeException.ThrowIfLessThan(sampleRate, 1);
         foreach (var (range, name) in new[] { (train, "train"), (validation, "validation") })
         {
-            if (range.IsEmpty || range.End > input.Length)
+            if (range.IsEmpty || range.End > signals.Length)
             {
-                throw new ArgumentException($"{name} range {range} must be non-empty and inside the {input.Length} samples");
+                throw new ArgumentException($"{name} range {range} must be non-empty and inside the {signals.Length} samples");
             }
         }
 
-        Input = input;
-        Output = output;
+        Signals = signals;
         SampleRate = sampleRate;
         Train = train;
         Validation = validation;
     }
 
-    public float[] Input { get; }
+    /// <summary>The pair, read a window or a range at a time (the trainer's only way in, so a spilled pair stays on disk).</summary>
+    public AlignedSignals Signals { get; }
 
-    public float[] Output { get; }
+    /// <summary>The whole input: the array itself when held in memory, else a full copy (for small data and tests).</summary>
+    public float[] Input => Signals is InMemorySignals held ? held.InputSamples : Signals.Input(0, Signals.Length);
+
+    /// <summary>The whole output: the array itself when held in memory, else a full copy (for small data and tests).</summary>
+    public float[] Output => Signals is InMemorySignals held ? held.OutputSamples : Signals.Output(0, Signals.Length);
 
     public int SampleRate { get; }
 
@@ -57,4 +60,17 @@ public sealed record AmpTrainingData
 
     /// <summary>One line on where the data came from, for logs.</summary>
     public string Description { get; init; } = "";
+
+    /// <summary>
+    /// The same data with the pair spilled to a scratch file (<see cref="AlignedSignals.Spill"/>): training then holds
+    /// only its windows, whatever the recording's length. The arrays of this instance are no longer needed.
+    /// </summary>
+    public AmpTrainingData Spill(string? directory = null) =>
+        new(Signals is InMemorySignals held ? AlignedSignals.Spill(held.InputSamples, held.OutputSamples, directory) : Signals, SampleRate, Train, Validation)
+        {
+            Latency = Latency,
+            Checks = Checks,
+            Warnings = Warnings,
+            Description = Description,
+        };
 }

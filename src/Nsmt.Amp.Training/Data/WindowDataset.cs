@@ -14,21 +14,26 @@ namespace Nsmt.Amp.Training.Data;
 /// </summary>
 public sealed class WindowDataset
 {
-    private readonly float[] input;
-    private readonly float[] output;
+    private readonly AlignedSignals signals;
 
     public WindowDataset(float[] input, float[] output, SampleRange targets, int ny, int context, int lookahead)
+        : this(AlignedSignals.InMemory(input, output), targets, ny, context, lookahead)
     {
+    }
+
+    /// <summary>Windows over <paramref name="signals"/>, read a batch at a time (so a pair spilled to disk stays there).</summary>
+    public WindowDataset(AlignedSignals signals, SampleRange targets, int ny, int context, int lookahead)
+    {
+        ArgumentNullException.ThrowIfNull(signals);
         ArgumentOutOfRangeException.ThrowIfLessThan(ny, 1);
         ArgumentOutOfRangeException.ThrowIfNegative(context);
         ArgumentOutOfRangeException.ThrowIfNegative(lookahead);
-        this.input = input;
-        this.output = output;
+        this.signals = signals;
         Ny = ny;
         Context = context;
         Lookahead = lookahead;
         FirstTarget = Math.Max(targets.Start, context);
-        int end = Math.Min(targets.End, input.Length - lookahead);
+        int end = Math.Min(targets.End, signals.Length - lookahead);
         Count = Math.Max(0, (end - FirstTarget) / ny);
         if (Count == 0)
         {
@@ -66,8 +71,8 @@ public sealed class WindowDataset
             }
 
             int start = TargetStart(indices[b]);
-            input.AsSpan(start - Context, InputLength).CopyTo(x.AsSpan(b * InputLength));
-            output.AsSpan(start, Ny).CopyTo(y.AsSpan(b * Ny));
+            signals.ReadInput(start - Context, x.AsSpan(b * InputLength, InputLength));
+            signals.ReadOutput(start, y.AsSpan(b * Ny, Ny));
         }
 
         return (TensorExtensions.FromSpan<float>(x, indices.Length, InputLength), TensorExtensions.FromSpan<float>(y, indices.Length, Ny));

@@ -55,7 +55,8 @@ public sealed class CaptureSignal
         }
         catch (ArgumentException e)
         {
-            throw new ArgumentException($"{nameof(options.Seconds)}: {e.Message}", nameof(options), e);
+            // No parameter name: it would add "(Parameter 'options')" to a message users read.
+            throw new ArgumentException($"{nameof(options.Seconds)}: {e.Message}", e);
         }
 
         var signal = new double[length];
@@ -126,7 +127,7 @@ public sealed class CaptureSignal
     {
         if (!ok)
         {
-            throw new ArgumentException($"{name}: expected {expected}, got {actual}", name);
+            throw new ArgumentException($"{name}: expected {expected}, got {actual}");
         }
     }
 }

@@ -170,9 +170,9 @@ public static class AmpProcessor
 
     private static void CheckOptions(ProcessingOptions options)
     {
-        if (options.BlockSize is < 1 or > 1 << 20)
+        if (options.BlockSize is < 1 or > ProcessingOptions.MaxBlockSize)
         {
-            throw new ArgumentException($"BlockSize: expected 1 to {1 << 20} samples, got {options.BlockSize}");
+            throw new ArgumentException($"BlockSize: expected 1 to {ProcessingOptions.MaxBlockSize} samples, got {options.BlockSize}");
         }
 
         if (!(options.Size >= 0 && options.Size <= 1))

@@ -9,6 +9,9 @@ public sealed record ProcessingOptions
     /// <summary>Exact tanh (Core's default) or NAM's fast approximation (what the plugin uses).</summary>
     public TanhMode TanhMode { get; init; } = TanhMode.Exact;
 
+    /// <summary>The largest streaming block accepted (far above any host's buffer).</summary>
+    public const int MaxBlockSize = 1 << 20;
+
     /// <summary>Null: offline whole-buffer processing in chunks. A value: the streaming engine, fed blocks of this many samples.</summary>
     public int? BlockSize { get; init; }
 

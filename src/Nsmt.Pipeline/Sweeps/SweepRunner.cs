@@ -93,15 +93,24 @@ public sealed class SweepRunner(PipelineEngine engine, Action<string>? log = nul
             _ => new TpeSampler(request.BaseExperiment, request.Dimensions, Positive(request.Trials, "--sweep-trials"), request.Seed),
         };
 
+        void WriteTrial(SweepTrial trial)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            TrialConfigWriter.Write(root, trial, name);
+            _log($"sweep {name}: trial {trial.Name}: {trial.Describe()}");
+        }
+
         var history = new List<TrialScore>();
         int batch = request.Mode == SweepMode.Tpe ? Math.Max(1, request.Run.Jobs) : int.MaxValue;
         while (sampler.Next(batch, history) is { Count: > 0 } next)
         {
-            foreach (var trial in next)
+            if (request.Mode == SweepMode.Tpe)
             {
-                cancellationToken.ThrowIfCancellationRequested();
-                TrialConfigWriter.Write(root, trial, name);
-                _log($"sweep {name}: trial {trial.Name}: {trial.Describe()}");
+                // Each batch is written as it is sampled, just before it trains.
+                foreach (var trial in next)
+                {
+                    WriteTrial(trial);
+                }
             }
 
             if (request.Mode == SweepMode.Tpe)
@@ -124,9 +133,15 @@ public sealed class SweepRunner(PipelineEngine engine, Action<string>? log = nul
 
         if (request.Mode != SweepMode.Tpe && history.Count > 0)
         {
-            // One trial's training first: a metric the trainer does not write fails before the other trials run.
+            // One trial's training first: a metric the trainer does not write fails before the other trials run, and
+            // before their files are written (a failed sweep leaves one trial file, not the whole grid's).
+            WriteTrial(history[0].Trial);
             engine.Run(request.Run with { Experiments = [history[0].Trial.Name], Phases = ["Train"], Stages = [], WorkspaceLockHeld = true }, cancellationToken);
             RequireMetric(history[0].Trial, request);
+            foreach (var waiting in history.Skip(1))
+            {
+                WriteTrial(waiting.Trial);
+            }
         }
 
         engine.Run(request.Run with { Experiments = history.Select(h => h.Trial.Name).ToList(), Phases = [], Stages = [], WorkspaceLockHeld = true }, cancellationToken);

@@ -174,6 +174,21 @@ public sealed class DiagramStageTests : IDisposable
     }
 
     [Fact]
+    public void An_input_too_small_for_the_model_is_bad_input_in_libtorchs_words_without_its_cpp_frames()
+    {
+        // The probe's case: libtorch's error, C++ backtrace and all ("Exception raised from ... frame #0"), as an unexpected error.
+        var output = Path.Combine(directory, "never");
+        var (code, text) = Run("--model", Path.Combine(Configs, "model", "cnn_micro.yaml"), "--heads", "note_velocity:3", "--input", "1x2x2",
+            "--output", output);
+        Assert.True(code == 2, $"exit {code}: {text}");
+        Assert.Contains("Diagram: error: the example forward pass of SimpleCnn failed: Given input size: (16x1x1). Calculated output size: (16x0x0). Output size is too small",
+            text, StringComparison.Ordinal);
+        Assert.DoesNotContain("frame #", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("Exception raised from", text, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(output));
+    }
+
+    [Fact]
     public void Amp_samples_beyond_the_limit_are_bad_input_stating_the_limit()
     {
         var path = NamFixture("lstm.nam");

@@ -1,0 +1,33 @@
+#!/bin/bash
+# Resident memory of AmpTrain against the recording's length (issue 23 item 13): a 1-minute and a 10-minute
+# capture/reamp pair (Amp capture + Amp reamp, 48 kHz), each trained for a 25 s budget (nano, one thread).
+# Prints the peak RSS (/usr/bin/time -v) and the largest RSS once training has started (polled every 0.2 s).
+# Usage: bench/amp-memory/run.sh [LABEL] [SECONDS...]   (build stages/Amp and stages/AmpTrain -c Release first)
+set -eu
+label=${1:-now}; shift || true
+lengths=${*:-60 600}
+root=$(cd "$(dirname "$0")/../.." && pwd)
+work=${BENCH_DIR:-/tmp/nsmt-amp-memory}
+mkdir -p "$work"
+amp="dotnet $root/stages/Amp/bin/Release/net10.0/Amp.dll"
+for s in $lengths; do
+  [ -f "$work/di$s.wav" ] || { $amp capture -o "$work/di$s.wav" --seconds "$s" >/dev/null; $amp reamp "$work/di$s.wav" -o "$work/re$s.wav" --latency 40 >/dev/null; }
+  run=$work/run_${label}_$s log=$work/log_${label}_$s.txt
+  rm -rf "$run"
+  /usr/bin/time -v -o "$work/time_${label}_$s.txt" dotnet "$root/stages/AmpTrain/bin/Release/net10.0/AmpTrain.dll" \
+    --config "$root/configs/amp/files.yaml" --plain --threads 1 -o "$run" --time 25s \
+    "data.di=$work/di$s.wav" "data.reamp=$work/re$s.wav" model.preset=nano training.epochs=1 >"$log" 2>&1 &
+  outer=$!
+  sleep 0.3
+  pid=$(pgrep -P $outer | head -1)
+  training=0
+  while kill -0 $outer 2>/dev/null; do
+    rss=$(awk '/VmRSS/{print $2}' /proc/$pid/status 2>/dev/null || echo 0)
+    if grep -q "^model:" "$log" 2>/dev/null && [ "${rss:-0}" -gt $training ]; then training=$rss; fi
+    sleep 0.2
+  done
+  wait $outer
+  peak=$(awk -F': ' '/Maximum resident/{print $2}' "$work/time_${label}_$s.txt")
+  echo "$label ${s}s peak_rss_kb=$peak training_rss_kb=$training"
+done
+echo "load: $(cat /proc/loadavg)"

@@ -1,0 +1,105 @@
+using Nsmt.Amp.Capture;
+using Nsmt.Amp.Training.Data;
+using Nsmt.Neural.IO;
+using Nsmt.Runs;
+
+namespace Nsmt.Amp.Training.Tests;
+
+/// <summary>
+/// Issue 23 item 13: training memory does not grow with the recording's length. The loaded pair is spilled to a
+/// scratch file and read a window at a time, with the same floats, so the weights are the same.
+/// </summary>
+[Collection(MemoryCollection.Name)]
+public sealed class SpilledSignalsTests : IDisposable
+{
+    private readonly string root = Path.Combine(Path.GetTempPath(), $"nsmt-spill-{Guid.NewGuid():N}");
+
+    public SpilledSignalsTests() => Directory.CreateDirectory(root);
+
+    public void Dispose() => Directory.Delete(root, recursive: true);
+
+    [Fact]
+    public void Loaded_training_data_does_not_keep_the_recording_in_memory()
+    {
+        // 60 s at 48 kHz: the aligned pair alone is 23 MB of floats (main kept it, and more, for the whole run).
+        var settings = new Config.DataSettings { SampleRate = 48_000, Seconds = 60, ValidationSeconds = 1 };
+        // A short load first: what the first one sets up once (the amp's filters, the types) is not the recording.
+        AmpDataLoader.Load(settings with { Seconds = 8 }, scratchDirectory: root).Signals.Dispose();
+        long before = GC.GetTotalMemory(forceFullCollection: true);
+        var data = AmpDataLoader.Load(settings, scratchDirectory: root);
+        long retained = GC.GetTotalMemory(forceFullCollection: true) - before;
+        long pairBytes = 2L * sizeof(float) * 48_000 * 60;
+        // Main kept the aligned pair (all of pairBytes) and more; what stays now is the report, metadata and caches.
+        Assert.True(retained < pairBytes / 2, $"the loaded data keeps {retained:N0} bytes on the heap (the pair is {pairBytes:N0})");
+        // It is all there, read back from the scratch file.
+        Assert.Equal(data.Validation.End, data.Signals.Length);
+        Assert.True(data.Signals.Length > 59 * 48_000);
+        GC.KeepAlive(data);
+        data.Signals.Dispose();
+    }
+
+    [Fact]
+    public void A_spilled_pair_reads_back_the_floats_it_was_given_and_leaves_no_file()
+    {
+        var random = new Random(7);
+        var input = Enumerable.Range(0, 5000).Select(_ => (float)random.NextDouble() - 0.5f).ToArray();
+        var output = input.Select(v => MathF.Tanh(3 * v)).ToArray();
+        using (var spilled = AlignedSignals.Spill(input, output, root))
+        {
+            Assert.Equal(5000, spilled.Length);
+            Assert.Equal(input.AsSpan(1234, 777).ToArray(), spilled.Input(1234, 777));
+            Assert.Equal(output.AsSpan(4000, 1000).ToArray(), spilled.Output(4000, 1000));
+            Assert.Equal(output, spilled.Output(0, 5000));
+            Assert.Throws<ArgumentOutOfRangeException>(() => spilled.Output(4001, 1000));
+            Assert.Throws<ArgumentOutOfRangeException>(() => spilled.Input(-1, 10));
+            // The window dataset gives the same batches from either.
+            var fromMemory = new WindowDataset(input, output, new SampleRange(0, 5000), ny: 100, context: 30, lookahead: 2);
+            var fromDisk = new WindowDataset(spilled, new SampleRange(0, 5000), ny: 100, context: 30, lookahead: 2);
+            int[] indices = [5, 0, 47];
+            var (x1, y1) = fromMemory.Batch(indices);
+            var (x2, y2) = fromDisk.Batch(indices);
+            using (x1)
+            using (y1)
+            using (x2)
+            using (y2)
+            {
+                Assert.Equal(x1.data<float>().ToArray(), x2.data<float>().ToArray());
+                Assert.Equal(y1.data<float>().ToArray(), y2.data<float>().ToArray());
+            }
+
+            if (!OperatingSystem.IsWindows())
+            {
+                Assert.Empty(Directory.GetFiles(root)); // unlinked at once: a killed run leaves nothing behind
+            }
+        }
+
+        Assert.Empty(Directory.GetFiles(root));
+    }
+
+    [Fact]
+    public void Training_on_the_spilled_pair_gives_the_same_weights_as_in_memory()
+    {
+        var config = TrainingTests.SmallConfig("wavenet", "model.preset=nano", "training.epochs=2");
+        var inMemory = TrainingTests.SyntheticData();
+        using var spilled = inMemory.Spill(root).Signals;
+        var onDisk = new AmpTrainingData(spilled, inMemory.SampleRate, inMemory.Train, inMemory.Validation);
+        new AmpTrainer(config, inMemory, RunDirectory.At(Path.Combine(root, "memory"))).Run();
+        new AmpTrainer(config, onDisk, RunDirectory.At(Path.Combine(root, "disk"))).Run();
+        var (a, _) = SafeTensors.Load(Path.Combine(root, "memory", "checkpoints", "last.ckpt"));
+        var (b, _) = SafeTensors.Load(Path.Combine(root, "disk", "checkpoints", "last.ckpt"));
+        foreach (var (name, tensor) in a.Where(kv => !kv.Key.StartsWith("rng/", StringComparison.Ordinal)))
+        {
+            Assert.Equal(tensor.bytes.ToArray(), b[name].bytes.ToArray());
+        }
+
+        var esr = (string run) => MetricsCsvLogger.Read(Path.Combine(root, run, "metrics.csv")).Select(r => r["val/esr"]);
+        Assert.Equal(esr("memory"), esr("disk"));
+    }
+}
+
+/// <summary>Tests that measure the managed heap run alone: another test's allocations would count as theirs.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class MemoryCollection
+{
+    public const string Name = "memory";
+}
