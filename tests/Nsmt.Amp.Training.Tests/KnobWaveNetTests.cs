@@ -1,5 +1,6 @@
 using Nsmt.Amp.Architectures;
 using Nsmt.Amp.Keras;
+using Nsmt.Amp.ReferenceAmp;
 using Nsmt.Amp.Training.Export;
 using Nsmt.Amp.Training.Knobs;
 using Nsmt.Amp.Training.Modules;
@@ -140,11 +141,57 @@ public sealed class KnobWaveNetTests
             using var module = (KnobWaveNet)config.CreateModule();
             KnobWaveNetFile.SetWeights(module, weights);
             Assert.Equal(weights, KnobWaveNetFile.Weights(module));
+
+            // The knob evaluation: heat map, sweep figure and table, and clips at two settings (a trained, a held-out one).
+            Assert.Contains("held out: gain_db=9", File.ReadAllText(Path.Combine(folder, "knob_esr.svg")), StringComparison.Ordinal);
+            Assert.Contains("gain_db: output level", File.ReadAllText(Path.Combine(folder, "knob_sweep.svg")), StringComparison.Ordinal);
+            var sweepRows = File.ReadAllLines(Path.Combine(folder, "knob_sweep.csv"));
+            Assert.Equal(1 + KnobEvaluation.SweepPoints + 3, sweepRows.Length); // the model's sweep, the amp's 3 captured settings
+            Assert.Contains(sweepRows, r => r.StartsWith("gain_db,18,amp,", StringComparison.Ordinal));
+            foreach (string setting in new[] { "gain_db_0", "gain_db_9" })
+            {
+                Assert.True(File.Exists(Path.Combine(folder, "clips", setting, "clip_model.wav")), $"clip for {setting}");
+            }
         }
         finally
         {
             Directory.Delete(folder, recursive: true);
         }
+    }
+
+    [Fact]
+    public void The_esr_heat_map_puts_each_setting_in_its_grid_cell()
+    {
+        using var model = SmallModule();
+        KnobSetting At(double gain, double mid) => KnobSetting.Parse($"gain_db={gain},mid_db={mid}", "test");
+        var map = KnobEvaluation.EsrHeatmap(model, [new(At(0, -4), false, 0.1), new(At(18, -4), false, 0.2), new(At(18, 4), true, 0.3)]);
+        Assert.Equal((2, 2), (map.Rows, map.Columns));
+        Assert.Equal(["0", "18"], map.ColumnLabels!);
+        Assert.Equal(["-4", "4"], map.RowLabels!);
+        Assert.Equal([0.1, 0.2, double.NaN, 0.3], map.Values); // the setting never captured stays empty
+        Assert.Contains("held out: gain_db=18,mid_db=4", map.Title!, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(new[] { -20.0, -15, -12 }, new[] { -21.0, -16, -11 }, true)]
+    [InlineData(new[] { -20.0, -15, -12 }, new[] { -21.0, -10, -11 }, false)] // the model's level turns back
+    [InlineData(new[] { -20.0, -15, -12 }, new[] { -11.0, -16, -21 }, false)] // monotone, but the wrong way
+    public void A_sweep_follows_the_amp_when_its_level_moves_the_same_way_monotonically(double[] amp, double[] model, bool follows)
+    {
+        static List<SweepPoint> Points(double[] levels) => levels.Select((l, i) => new SweepPoint(i, l, 1000)).ToList();
+        var sweep = new KnobSweep("gain_db", KnobSetting.Parse("gain_db=0", "test"), Points(model), Points(amp));
+        Assert.True(sweep.AmpLevelMonotone);
+        Assert.Equal(follows, sweep.LevelFollowsAmp);
+    }
+
+    [Fact]
+    public void A_sweep_measures_level_and_centroid_of_a_sine()
+    {
+        // A full-scale 1 kHz sine: RMS 1/sqrt(2) is -3.01 dB, and its power sits at 1 kHz.
+        var sine = Enumerable.Range(0, 48000).Select(i => (float)Math.Sin(2 * Math.PI * 1000 * i / 48000)).ToArray();
+        var point = KnobEvaluation.Measure(0, sine, 48000);
+        Assert.Equal(-3.0103, point.LevelDb, 3);
+        Assert.InRange(point.CentroidHz, 990, 1010);
     }
 
     [Fact]

@@ -35,7 +35,8 @@ public sealed record KnobTrainingResult(
 /// (one seeded shuffle over (setting, window) pairs per epoch), each window carrying its setting's normalised knob
 /// values. After every epoch the validation passage of every setting is scored, the held-out settings apart; the
 /// model with the lowest mean ESR over the trained settings is kept (held-out settings never choose the model).
-/// Writes model.json (AIDA-X; a knob WaveNet: knob_wavenet.json), knob_esr.csv, metrics.csv and summary.json.
+/// Writes model.json (AIDA-X; a knob WaveNet: knob_wavenet.json), knob_esr.csv, metrics.csv, summary.json and the
+/// <see cref="KnobEvaluation"/> figures and clips.
 /// </summary>
 public sealed class KnobTrainer(KnobTrainConfig config, IReadOnlyList<KnobCapture> captures, string outputDirectory, ProgressReporter? progress = null)
 {
@@ -123,6 +124,7 @@ public sealed class KnobTrainer(KnobTrainConfig config, IReadOnlyList<KnobCaptur
         }
         var result = new KnobTrainingResult(outputDirectory, best, bestEpoch + 1, epoch, clock.Elapsed.TotalSeconds, modelPath);
         WriteReports(result);
+        KnobEvaluation.Write(module, captures, best, outputDirectory);
         return result;
     }
 
