@@ -1,4 +1,5 @@
 using Nsmt.Amp.Architectures;
+using Nsmt.Amp.Format;
 using Nsmt.Amp.Keras;
 using Nsmt.Amp.ReferenceAmp;
 using Nsmt.Amp.Training.Export;
@@ -130,7 +131,7 @@ public sealed class KnobWaveNetTests
             Assert.Equal(KnobWaveNetFile.DefaultFileName, Path.GetFileName(result.ModelPath));
             using var json = System.Text.Json.JsonDocument.Parse(File.ReadAllText(result.ModelPath));
             var root = json.RootElement;
-            Assert.Equal(KnobWaveNetFile.Format, root.GetProperty("format").GetString());
+            Assert.Equal(KnobWaveNetReader.Format, root.GetProperty("format").GetString());
             Assert.Equal("gain_db", root.GetProperty("knobs")[0].GetProperty("name").GetString());
             Assert.Equal(18, root.GetProperty("knobs")[0].GetProperty("max").GetDouble());
             var layers = root.GetProperty("model").GetProperty("config").GetProperty("layers");
@@ -156,6 +157,33 @@ public sealed class KnobWaveNetTests
         finally
         {
             Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void The_exported_knob_wavenet_plays_in_our_engine_as_the_torch_module_at_three_settings()
+    {
+        using var model = SmallModule();
+        KnobWaveNetFile.SetWeights(model, GoldenTensor("weights").ToArray<float>()); // FiLM away from its identity start
+        string path = Path.Combine(Path.GetTempPath(), $"knob_wavenet_{Guid.NewGuid():N}.json");
+        try
+        {
+            KnobWaveNetFile.Save(model, path, 48000, null);
+            var read = KnobWaveNetReader.Load(path);
+            Assert.Equal(model.Knobs, read.Knobs);
+            model.to(float64); // the reference, free of the CPU's float32 kernels
+            var signal = Enumerable.Range(0, 3000).Select(i => (float)(0.6 * Math.Sin(i * 0.031) * Math.Sin(i * 0.0017))).ToArray();
+            foreach (var (gain, mid) in new[] { (0.0, -4.0), (9.0, 1.0), (18.0, 4.0) })
+            {
+                var setting = KnobSetting.Parse(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"gain_db={gain},mid_db={mid}"), "test");
+                float[] played = KerasProcessor.Process(read, signal, 48000, setting, automation: null, blockSize: 64);
+                var expected = model.Process(signal, [gain, mid]).Select(v => (float)v).ToArray();
+                Golden.AssertClose(expected, played, 1e-5, 0, $"engine vs torch at {setting}");
+            }
+        }
+        finally
+        {
+            File.Delete(path);
         }
     }
 

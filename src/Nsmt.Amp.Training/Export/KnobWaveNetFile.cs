@@ -8,7 +8,7 @@ using Nsmt.Core;
 namespace Nsmt.Amp.Training.Export;
 
 /// <summary>
-/// The file of a <see cref="KnobWaveNet"/> (README, "Knob models"): a JSON object
+/// Writes the file of a <see cref="KnobWaveNet"/> that <see cref="KnobWaveNetReader"/> reads (README, "Knob models"): a JSON object
 /// <c>{"format": "nsmt-knob-wavenet", "format_version": 1, "knobs": [{"name", "min", "max"}...], "model": M}</c>
 /// where M is a .nam 0.6.0 WaveNet object (version, metadata, architecture, config, weights, sample_rate) whose
 /// layer arrays have <c>condition_size</c> 1 + knobs (condition rows: the audio, then each knob normalised to 0..1
@@ -17,8 +17,6 @@ namespace Nsmt.Amp.Training.Export;
 /// </summary>
 public static class KnobWaveNetFile
 {
-    public const string Format = "nsmt-knob-wavenet";
-    public const int FormatVersion = 1;
     public const string DefaultFileName = "knob_wavenet.json";
 
     /// <summary>The module's weights in file order, head_scale last; fails naming a non-finite tensor.</summary>
@@ -64,8 +62,8 @@ public static class KnobWaveNetFile
         {
             using var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = false });
             w.WriteStartObject();
-            w.WriteString("format", Format);
-            w.WriteNumber("format_version", FormatVersion);
+            w.WriteString("format", KnobWaveNetReader.Format);
+            w.WriteNumber("format_version", KnobWaveNetReader.FormatVersion);
             w.WriteStartArray("knobs");
             foreach (var knob in module.Knobs)
             {

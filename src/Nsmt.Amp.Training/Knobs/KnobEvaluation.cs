@@ -76,7 +76,7 @@ public static class KnobEvaluation
         var json = sweeps.Select(s => new
         {
             knob = s.Knob,
-            at = s.Base.ToString(),
+            others = string.Join(",", s.Base.Values.Where(v => v.Key != s.Knob).Select(v => string.Create(CultureInfo.InvariantCulture, $"{v.Key}={v.Value:0.###}"))),
             amp_level_monotone = s.AmpLevelMonotone,
             model_level_monotone = s.ModelLevelMonotone,
             level_follows_amp = s.LevelFollowsAmp,
