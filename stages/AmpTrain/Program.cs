@@ -169,12 +169,12 @@ static string ResumeFolder(string resume)
     throw new NsmtInputException(resume, "--resume", "no such run directory or checkpoint (expected a run directory with checkpoints/last.ckpt)");
 }
 
-// A config with a knobs: section trains one knob-conditioned LSTM/GRU over all its settings (Nsmt.Amp.Training.Knobs).
+// A config with a knobs: section trains one knob-conditioned LSTM/GRU or WaveNet over all its settings (Nsmt.Amp.Training.Knobs).
 static int TrainKnobs(string configPath, string? runDir, IReadOnlyList<string> overrides, bool plain)
 {
     var config = KnobTrainConfig.Load(configPath, overrides);
     string folder = runDir ?? RunDirectory.CreateTimestamped("logs", "amp", DateTime.Now).Path;
-    Console.WriteLine($"AmpTrain: knob-conditioned {config.Cell.ToString().ToUpperInvariant()} {config.HiddenSize} over {config.Settings.Count} settings -> {folder}");
+    Console.WriteLine($"AmpTrain: knob-conditioned {config.ModelName} over {config.Settings.Count} settings -> {folder}");
     var captures = KnobCaptureSet.Load(config);
     foreach (var capture in captures)
     {

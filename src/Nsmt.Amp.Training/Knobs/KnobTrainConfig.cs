@@ -38,6 +38,17 @@ public sealed record KnobTrainConfig
     /// <summary>The recurrent layer's width: the LSTM preset's (a knob model has one layer, as AIDA-X plays).</summary>
     public int HiddenSize => NamPresets.Lstm(Enum.Parse<LstmPreset>(Amp.Model.Preset, ignoreCase: true)).HiddenSize;
 
+    /// <summary>Whether the model is a <see cref="KnobWaveNet"/> (model.type: wavenet) rather than a <see cref="ConditionedRnn"/>.</summary>
+    public bool IsWaveNet => Amp.Model.Type == ModelType.WaveNet;
+
+    /// <summary>The untrained model: a conditioned LSTM/GRU, or a knob WaveNet of the model.preset A1 architecture.</summary>
+    public KnobModule CreateModule() => IsWaveNet
+        ? new KnobWaveNet(NamPresets.WaveNet(Enum.Parse<WaveNetPreset>(Amp.Model.Preset, ignoreCase: true), (float)Amp.Model.HeadScale), Ranges)
+        : new ConditionedRnn(Cell, HiddenSize, Ranges, Amp.Model.LstmBurnIn);
+
+    /// <summary>How reports name the model: "LSTM 24", "GRU 16" or "WaveNet nano".</summary>
+    public string ModelName => IsWaveNet ? $"WaveNet {Amp.Model.Preset}" : $"{Cell.ToString().ToUpperInvariant()} {HiddenSize}";
+
     /// <summary>Each knob's range over the settings: what the model's 0..1 inputs span.</summary>
     public IReadOnlyList<KnobRange> Ranges =>
         Settings[0].Names.Select(name => new KnobRange(name, Settings.Min(s => s[name]), Settings.Max(s => s[name]))).ToList();
@@ -61,15 +72,24 @@ public sealed record KnobTrainConfig
         root.Remove("knobs");
         bool files = (root["data"] as ConfigMapping)?["source"] is ConfigScalar { Text: "files" };
         var amp = AmpTrainConfig.Bind(root, null, name, path, reampListedElsewhere: files);
-        if (amp.Model.Type != ModelType.Lstm || amp.Data.ReampPath is not null)
+        if (amp.Model.Type is not (ModelType.Lstm or ModelType.WaveNet) || amp.Data.ReampPath is not null)
         {
-            throw new ConfigException(amp.Model.Type != ModelType.Lstm
-                ? $"{name}: field 'model.type': a knob model is recurrent: expected lstm (knobs.cell picks LSTM or GRU), got another type"
+            throw new ConfigException(amp.Data.ReampPath is null
+                ? $"{name}: field 'model.type': a knob model is lstm (knobs.cell picks LSTM or GRU) or wavenet (an A1 preset with knob condition channels and FiLM), got another type"
                 : $"{name}: field 'data.reamp': a knob config lists one recording per setting in knobs.recordings instead");
         }
 
         var s = new ConfigReader(knobsRoot, name);
-        var cell = s.Choice("knobs.cell", "lstm", "lstm", "gru") == "gru" ? RnnCell.Gru : RnnCell.Lstm;
+        var cell = RnnCell.Lstm;
+        if (amp.Model.Type == ModelType.WaveNet)
+        {
+            s.NotApplicable("knobs.cell", "applies only to model.type: lstm (a knob WaveNet has no recurrent cell)");
+        }
+        else
+        {
+            cell = s.Choice("knobs.cell", "lstm", "lstm", "gru") == "gru" ? RnnCell.Gru : RnnCell.Lstm;
+        }
+
         bool float64 = s.Choice("knobs.precision", "float32", "float32", "float64") == "float64";
         IReadOnlyList<KnobRecording> recordings = [];
         IReadOnlyList<KnobSetting> settings;
@@ -132,14 +152,13 @@ public sealed record KnobTrainConfig
             throw new ConfigException($"{where}: knobs: a knob model needs at least 2 settings, got {Settings.Count}");
         }
 
-        var preset = NamPresets.Lstm(Enum.Parse<LstmPreset>(Amp.Model.Preset, ignoreCase: true));
-        if (preset.NumLayers != 1)
+        if (!IsWaveNet && NamPresets.Lstm(Enum.Parse<LstmPreset>(Amp.Model.Preset, ignoreCase: true)) is { NumLayers: not 1 } preset)
         {
             throw new ConfigException($"{where}: field 'model.preset': a knob model has one recurrent layer (AIDA-X plays one); '{Amp.Model.Preset}' has {preset.NumLayers} (standard 1x24, feather 1x16, nano 1x12)");
         }
 
         var names = Settings[0].Names.ToList();
-        if (names.Count is < 1 or > AidaLimits.MaxInputs - 1)
+        if (names.Count is < 1 || (!IsWaveNet && names.Count > AidaLimits.MaxInputs - 1))
         {
             throw new ConfigException($"{where}: knobs: AIDA-X plays 1 or 2 knobs, got {names.Count}");
         }

@@ -31,11 +31,12 @@ public sealed record KnobTrainingResult(
 }
 
 /// <summary>
-/// Trains a <see cref="ConditionedRnn"/> on a knob capture set: every batch mixes windows of all trained settings
+/// Trains a <see cref="KnobModule"/> (conditioned LSTM/GRU or knob WaveNet) on a knob capture set: every batch mixes windows of all trained settings
 /// (one seeded shuffle over (setting, window) pairs per epoch), each window carrying its setting's normalised knob
 /// values. After every epoch the validation passage of every setting is scored, the held-out settings apart; the
 /// model with the lowest mean ESR over the trained settings is kept (held-out settings never choose the model).
-/// Writes model.json (AIDA-X), knob_esr.csv, metrics.csv and summary.json.
+/// Writes model.json (AIDA-X; a knob WaveNet: knob_wavenet.json), knob_esr.csv, metrics.csv, summary.json and the
+/// <see cref="KnobEvaluation"/> figures and clips.
 /// </summary>
 public sealed class KnobTrainer(KnobTrainConfig config, IReadOnlyList<KnobCapture> captures, string outputDirectory, ProgressReporter? progress = null)
 {
@@ -48,15 +49,15 @@ public sealed class KnobTrainer(KnobTrainConfig config, IReadOnlyList<KnobCaptur
         set_num_threads(t.Threads > 0 ? t.Threads : Environment.ProcessorCount);
         manual_seed(config.Amp.Seed);
         Directory.CreateDirectory(outputDirectory);
-        using var module = new ConditionedRnn(config.Cell, config.HiddenSize, config.Ranges, config.Amp.Model.LstmBurnIn);
+        using var module = config.CreateModule();
         var dtype = config.Float64 ? ScalarType.Float64 : ScalarType.Float32;
         module.to(dtype);
         var knobs = captures.Select(c => module.Normalize(c.Setting.Values.Select(v => v.Value).ToList())).ToArray();
         var trained = Enumerable.Range(0, captures.Count).Where(i => !captures[i].HeldOut).ToArray();
         var windows = trained.ToDictionary(i => i, i => new WindowDataset(
-            captures[i].Data.Input, captures[i].Data.Output, captures[i].Data.Train, config.Amp.Data.Ny, module.BurnIn, 0));
+            captures[i].Data.Input, captures[i].Data.Output, captures[i].Data.Train, config.Amp.Data.Ny, module.Context, 0));
         var pairs = trained.SelectMany(i => Enumerable.Range(0, windows[i].Count).Select(w => (setting: i, window: w))).ToArray();
-        progress.Message($"knob model: {config.Cell.ToString().ToUpperInvariant()} {config.HiddenSize}, knobs {string.Join(", ", config.Ranges.Select(r => $"{r.Name} {r.Minimum:0.##}..{r.Maximum:0.##}"))}; "
+        progress.Message($"knob model: {config.ModelName}, knobs {string.Join(", ", config.Ranges.Select(r => $"{r.Name} {r.Minimum:0.##}..{r.Maximum:0.##}"))}; "
             + $"{trained.Length} settings trained ({pairs.Length} windows), {captures.Count - trained.Length} held out");
 
         using var optimizer = optim.Adam(module.parameters(), lr: t.LearningRate, weight_decay: t.WeightDecay);
@@ -112,15 +113,22 @@ public sealed class KnobTrainer(KnobTrainConfig config, IReadOnlyList<KnobCaptur
 
         module.load_state_dict(bestWeights!);
         DisposeAll(bestWeights);
-        string modelPath = Path.Combine(outputDirectory, "model.json");
-        var keras = AidaExport.ToKerasModel(module, captures[0].Data.SampleRate);
-        KerasModelFile.SaveForAida(keras, modelPath);
+        string modelPath = Path.Combine(outputDirectory, module is KnobWaveNet ? KnobWaveNetFile.DefaultFileName : "model.json");
+        if (module is KnobWaveNet wavenet)
+        {
+            KnobWaveNetFile.Save(wavenet, modelPath, captures[0].Data.SampleRate, config.Amp.Metadata);
+        }
+        else
+        {
+            KerasModelFile.SaveForAida(AidaExport.ToKerasModel((ConditionedRnn)module, captures[0].Data.SampleRate), modelPath);
+        }
         var result = new KnobTrainingResult(outputDirectory, best, bestEpoch + 1, epoch, clock.Elapsed.TotalSeconds, modelPath);
         WriteReports(result);
+        KnobEvaluation.Write(module, captures, best, outputDirectory);
         return result;
     }
 
-    private double TrainEpoch(ConditionedRnn module, optim.Optimizer optimizer, Dictionary<int, WindowDataset> windows,
+    private double TrainEpoch(KnobModule module, optim.Optimizer optimizer, Dictionary<int, WindowDataset> windows,
         (int setting, int window)[] pairs, float[][] knobs, int epoch, ScalarType dtype)
     {
         var t = config.Amp.Training;
@@ -171,13 +179,13 @@ public sealed class KnobTrainer(KnobTrainConfig config, IReadOnlyList<KnobCaptur
     }
 
     /// <summary>ESR of every setting on its validation passage, its burn-in taken from the audio before it.</summary>
-    private List<SettingEsr> Validate(ConditionedRnn module)
+    private List<SettingEsr> Validate(KnobModule module)
     {
         var result = new List<SettingEsr>();
         foreach (var capture in captures)
         {
             var range = capture.Data.Validation;
-            int start = Math.Max(0, range.Start - module.BurnIn);
+            int start = Math.Max(0, range.Start - module.Context);
             var input = capture.Data.Input.AsSpan(start, range.End - start);
             double[] prediction = module.Process(input, capture.Setting.Values.Select(v => v.Value).ToList());
             var predicted = prediction.AsSpan(range.Start - start).ToArray().Select(v => (float)v).ToArray();
@@ -201,8 +209,7 @@ public sealed class KnobTrainer(KnobTrainConfig config, IReadOnlyList<KnobCaptur
         AtomicFile.WriteAllText(Path.Combine(result.OutputDirectory, "knob_esr.csv"), csv.ToString());
         var summary = new Dictionary<string, object?>
         {
-            ["cell"] = config.Cell.ToString().ToLowerInvariant(),
-            ["hidden_size"] = config.HiddenSize,
+            ["model"] = config.ModelName,
             ["knobs"] = config.Ranges.Select(r => new { name = r.Name, min = r.Minimum, max = r.Maximum }).ToArray(),
             ["best_epoch"] = result.BestEpoch,
             ["epochs"] = result.Epochs,

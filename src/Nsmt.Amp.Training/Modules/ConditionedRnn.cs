@@ -20,22 +20,20 @@ public enum RnnCell
 /// audio at every sample, into one LSTM or GRU layer and a linear head. Windows start from a zero state
 /// (RTNeural's reset) and drop the first <see cref="BurnIn"/> outputs.
 /// </summary>
-public sealed class ConditionedRnn : nn.Module<Tensor, Tensor, Tensor>
+public sealed class ConditionedRnn : KnobModule
 {
     private readonly GRU? gru;
     private readonly LSTM? lstm;
     private readonly Linear head;
 
     public ConditionedRnn(RnnCell cell, int hiddenSize, IReadOnlyList<KnobRange> knobs, int burnIn = 0)
-        : base(nameof(ConditionedRnn))
+        : base(nameof(ConditionedRnn), knobs)
     {
-        ArgumentNullException.ThrowIfNull(knobs);
         ArgumentOutOfRangeException.ThrowIfLessThan(hiddenSize, 1);
         EngineGuard.Ensure(); // the CPU's float32 kernels are checked before the first model is built (issue 29)
         ArgumentOutOfRangeException.ThrowIfNegative(burnIn);
         Cell = cell;
         HiddenSize = hiddenSize;
-        Knobs = knobs;
         BurnIn = burnIn;
         int inputs = 1 + knobs.Count;
         if (cell == RnnCell.Lstm)
@@ -54,9 +52,9 @@ public sealed class ConditionedRnn : nn.Module<Tensor, Tensor, Tensor>
 
     public int HiddenSize { get; }
 
-    public IReadOnlyList<KnobRange> Knobs { get; }
-
     public int BurnIn { get; }
+
+    public override int Context => BurnIn;
 
     /// <summary>The recurrent layer (<see cref="LSTM"/> or GRU), for export.</summary>
     public nn.Module Core => (nn.Module?)lstm ?? gru!;
@@ -71,22 +69,11 @@ public sealed class ConditionedRnn : nn.Module<Tensor, Tensor, Tensor>
         return Run(audio, knobs).narrow(1, BurnIn, length - BurnIn).MoveToOuterDisposeScope();
     }
 
-    /// <summary>Knob values in their own units (e.g. gain_db 9) to the network's [0, 1] inputs.</summary>
-    public float[] Normalize(IReadOnlyList<double> values)
-    {
-        if (values.Count != Knobs.Count)
-        {
-            throw new ArgumentException($"the model takes {Knobs.Count} knob value(s), got {values.Count}", nameof(values));
-        }
-
-        return Knobs.Select((knob, i) => (float)knob.Normalize(values[i])).ToArray();
-    }
-
     /// <summary>
     /// A whole signal at one setting from a zero state, as RTNeural plays it, in the module's dtype
     /// (float64 after <c>to(float64)</c>, for a reference free of the CPU's float32 kernels).
     /// </summary>
-    public double[] Process(ReadOnlySpan<float> input, IReadOnlyList<double> knobValues)
+    public override double[] Process(ReadOnlySpan<float> input, IReadOnlyList<double> knobValues)
     {
         bool wasTraining = training;
         eval();

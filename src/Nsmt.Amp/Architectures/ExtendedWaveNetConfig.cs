@@ -37,6 +37,12 @@ public sealed record ExtendedWaveNetConfig : NamModelConfig
     /// <summary>True for the model inside another's <c>condition_dsp</c>: it may have several outputs (the condition's rows).</summary>
     public bool IsConditionDsp { get; init; }
 
+    /// <summary>
+    /// Knob values fed to the condition beside the audio (a knob WaveNet's file, not a .nam: NAM Core has no knob
+    /// input): the condition is then [audio; knob 1..N], so condition_size is 1 + N. 0 for every .nam.
+    /// </summary>
+    public int KnobInputs { get; init; }
+
     public override NamArchitecture Architecture => NamArchitecture.WaveNet;
 
     public override int ParameterCount => checked((int)WeightCount);
@@ -47,6 +53,9 @@ public sealed record ExtendedWaveNetConfig : NamModelConfig
     public int OutputChannels => PostHead?.OutChannels ?? LayerArrays[^1].HeadSize;
 
     /// <summary>Whether some array has <c>slimmable</c> channel counts (Core's SlimmableWavenet).</summary>
+    /// <summary>Knobs a knob WaveNet may take: the streaming engine's input rows hold the audio and them.</summary>
+    public const int MaxKnobInputs = 3;
+
     public bool IsSlimmable => LayerArrays.Any(a => a.SlimmableChannels is not null);
 
     /// <summary>1 + every layer's and head's (K-1)*d, plus the condition DSP's look-back.</summary>
@@ -137,7 +146,8 @@ public sealed record ExtendedWaveNetConfig : NamModelConfig
         && LayerArrays.SequenceEqual(other.LayerArrays)
         && Equals(PostHead, other.PostHead)
         && IsConditionDsp == other.IsConditionDsp
-        && ReferenceEquals(ConditionDsp, other.ConditionDsp);
+        && ReferenceEquals(ConditionDsp, other.ConditionDsp)
+        && KnobInputs == other.KnobInputs;
 
     public override int GetHashCode() => HashCode.Combine(HeadScale, LayerArrays.Count);
 
@@ -153,7 +163,12 @@ public sealed record ExtendedWaveNetConfig : NamModelConfig
             return new NamFormatException(null, "config.head_scale", "must be a finite number");
         }
 
-        int conditionRows = ConditionDsp?.Config is ExtendedWaveNetConfig condition ? condition.OutputChannels : 1;
+        if (KnobInputs < 0 || KnobInputs > MaxKnobInputs || (KnobInputs > 0 && ConditionDsp is not null))
+        {
+            return new NamFormatException(null, "knobs", $"a knob WaveNet takes 1 to {MaxKnobInputs} knobs and no condition_dsp, got {KnobInputs}");
+        }
+
+        int conditionRows = ConditionDsp?.Config is ExtendedWaveNetConfig condition ? condition.OutputChannels : 1 + KnobInputs;
         for (int j = 0; j < LayerArrays.Count; j++)
         {
             string field = $"config.layers[{j}]";
@@ -165,7 +180,8 @@ public sealed record ExtendedWaveNetConfig : NamModelConfig
 
             if (array.ConditionSize != conditionRows)
             {
-                string source = ConditionDsp is null ? "the raw input: 1 (there is no condition_dsp)" : $"the condition_dsp's output channels ({conditionRows})";
+                string source = ConditionDsp is not null ? $"the condition_dsp's output channels ({conditionRows})"
+                    : KnobInputs > 0 ? $"the audio plus {KnobInputs} knob(s): {conditionRows}" : "the raw input: 1 (there is no condition_dsp)";
                 return new NamFormatException(null, $"{field}.condition_size", $"must equal {source}, got {array.ConditionSize}");
             }
 

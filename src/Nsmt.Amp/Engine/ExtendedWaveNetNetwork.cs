@@ -53,7 +53,8 @@ internal sealed unsafe class ExtendedWaveNetNetwork
             _conditionDsp = new ExtendedWaveNetNetwork((ExtendedWaveNetConfig)dsp.Config, dsp.Weights, mode);
         }
 
-        _conditionRows = _conditionDsp?.PaddedOutputRows ?? 1;
+        // Without a condition DSP the condition is the input itself: the audio row, then a knob WaveNet's knob rows.
+        _conditionRows = _conditionDsp?.PaddedOutputRows ?? 1 + config.KnobInputs;
         var cursor = new WeightCursor(weights);
         var modules = config.Modules().ToArray();
         int next = 0;

@@ -34,7 +34,8 @@ internal static class ExtendedWaveNetReader
         ["type", "negative_slope", "negative_slopes", "min_val", "max_val", "min_slope", "max_slope"];
 
     /// <param name="parseNested">Parses a nested model object (the condition DSP) at the given field path.</param>
-    public static ExtendedWaveNetConfig Parse(JsonElement config, bool isConditionDsp, Func<JsonElement, string, NamModel> parseNested)
+    /// <param name="knobInputs">Knobs beside the audio in the condition (a knob WaveNet file; 0 for a .nam).</param>
+    public static ExtendedWaveNetConfig Parse(JsonElement config, bool isConditionDsp, Func<JsonElement, string, NamModel> parseNested, int knobInputs = 0)
     {
         const string path = "config";
         RejectUnknownKeys(config, path, ConfigKeys, "not part of NAM Core's WaveNet config");
@@ -58,6 +59,7 @@ internal static class ExtendedWaveNetReader
             PostHead = Optional(config, "head") is { } head ? ParsePostHead(head, arrays) : null,
             ConditionDsp = conditionDsp,
             IsConditionDsp = isConditionDsp,
+            KnobInputs = knobInputs,
         };
         result.Validate();
         return result;

@@ -71,7 +71,10 @@ internal static class NamReader
         }
     }
 
-    private static NamModel ParseRoot(JsonElement root, bool isConditionDsp)
+    /// <summary>The .nam-shaped model object inside a knob WaveNet file (<see cref="KnobWaveNetReader"/>), whose condition holds <paramref name="knobInputs"/> knobs.</summary>
+    internal static NamModel ParseKnobWaveNet(JsonElement model, int knobInputs) => ParseRoot(model, isConditionDsp: false, knobInputs);
+
+    private static NamModel ParseRoot(JsonElement root, bool isConditionDsp, int knobInputs = 0)
     {
         if (root.ValueKind != JsonValueKind.Object)
         {
@@ -87,7 +90,7 @@ internal static class NamReader
 
         string architecture = RequireString(root, string.Empty, "architecture");
         // Check the config before the weights so a count mismatch is reported against a sane config.
-        NamModelConfig config = ParseConfig(architecture, RequireObject(root, string.Empty, "config"), isConditionDsp);
+        NamModelConfig config = ParseConfig(architecture, RequireObject(root, string.Empty, "config"), isConditionDsp, knobInputs);
         // A container has no weights of its own: Core ignores its top-level array.
         float[] weights = config is SlimmableContainerConfig ? [] : ParseWeights(RequireArray(root, string.Empty, "weights"), config);
         double? sampleRate = ParseSampleRate(root);
@@ -96,12 +99,17 @@ internal static class NamReader
     }
 
     /// <summary>A .nam file's <c>config</c> object for its <c>architecture</c>, validated (also the form of NAM's presets).</summary>
-    public static NamModelConfig ParseConfig(string architecture, JsonElement configElement, bool isConditionDsp = false)
+    public static NamModelConfig ParseConfig(string architecture, JsonElement configElement, bool isConditionDsp = false, int knobInputs = 0)
     {
+        if (knobInputs > 0 && architecture != "WaveNet")
+        {
+            throw new NamFormatException(null, "architecture", $"a knob model's architecture is \"WaveNet\", got '{architecture}'");
+        }
+
         NamModelConfig config = architecture switch
         {
-            "WaveNet" when !isConditionDsp && IsA1(configElement) => ParseWaveNetConfig(configElement),
-            "WaveNet" => ExtendedWaveNetReader.Parse(configElement, isConditionDsp, ParseNested),
+            "WaveNet" when !isConditionDsp && knobInputs == 0 && IsA1(configElement) => ParseWaveNetConfig(configElement),
+            "WaveNet" => ExtendedWaveNetReader.Parse(configElement, isConditionDsp, ParseNested, knobInputs),
             "LSTM" => ParseLstmConfig(configElement),
             "SlimmableContainer" => ParseContainerConfig(configElement),
             "ConvNet" or "Linear" => throw new NamFormatException(

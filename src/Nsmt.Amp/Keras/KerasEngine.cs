@@ -15,13 +15,7 @@ public sealed class KerasEngine : INamEngine
 {
     private readonly IStep[] _layers;
     private readonly float[][] _activations;
-    private readonly float[] _knobs;
-    private readonly float[] _knobTargets;
-    private readonly float[] _knobStarts;
-    private readonly float[] _knobSteps;
-    private int _rampRemaining;
-    private int _rampDone;
-    private int _rampLength = -1;
+    private readonly KnobRamp _knobs;
     private readonly float _inputGain;
     private readonly float _outputGain;
     private readonly bool _inputSkip;
@@ -43,10 +37,7 @@ public sealed class KerasEngine : INamEngine
         ArgumentOutOfRangeException.ThrowIfNegative(RampSamples);
         _layers = model.Layers.Select(CreateStep).ToArray();
         _activations = [new float[model.InputSize], .. model.Layers.Select(l => new float[l.OutputSize])];
-        _knobs = new float[model.KnobCount];
-        _knobTargets = new float[model.KnobCount];
-        _knobStarts = new float[model.KnobCount];
-        _knobSteps = new float[model.KnobCount];
+        _knobs = new KnobRamp(model.KnobCount);
         _inputGain = (float)Math.Pow(10, model.InputGainDb / 20);
         _outputGain = (float)Math.Pow(10, model.OutputGainDb / 20);
         _inputSkip = model.InputSkip;
@@ -69,7 +60,7 @@ public sealed class KerasEngine : INamEngine
     public int RampSamples { get; }
 
     /// <summary>The knob values the network sees now (the model's own input units: AIDA-X's 0..1).</summary>
-    public ReadOnlySpan<float> Knobs => _knobs;
+    public ReadOnlySpan<float> Knobs => _knobs.Values;
 
     /// <summary>Zero state, as RTNeural's reset, then the prewarm on silence at the current knob values.</summary>
     public void Reset()
@@ -92,23 +83,10 @@ public sealed class KerasEngine : INamEngine
     public void SetKnobs(ReadOnlySpan<float> values) => SetKnobs(values, RampSamples);
 
     /// <summary>As <see cref="SetKnobs(ReadOnlySpan{float})"/> with a ramp of at least <paramref name="rampSamples"/> (0: exactly the next block).</summary>
-    public void SetKnobs(ReadOnlySpan<float> values, int rampSamples)
-    {
-        CheckKnobCount(values);
-        ArgumentOutOfRangeException.ThrowIfNegative(rampSamples);
-        values.CopyTo(_knobTargets);
-        _rampLength = rampSamples;
-    }
+    public void SetKnobs(ReadOnlySpan<float> values, int rampSamples) => _knobs.SetTarget(values, rampSamples);
 
     /// <summary>Sets the knobs at once, without a ramp: before playing starts, or for a reset.</summary>
-    public void SetKnobsImmediately(ReadOnlySpan<float> values)
-    {
-        CheckKnobCount(values);
-        values.CopyTo(_knobTargets);
-        values.CopyTo(_knobs);
-        _rampLength = -1;
-        _rampRemaining = 0;
-    }
+    public void SetKnobsImmediately(ReadOnlySpan<float> values) => _knobs.SetImmediately(values);
 
     public void Process(ReadOnlySpan<float> input, Span<float> output)
     {
@@ -118,32 +96,10 @@ public sealed class KerasEngine : INamEngine
         }
 
         int n = input.Length;
-        if (_rampLength >= 0 && n > 0)
-        {
-            // A new target: the ramp starts here and reaches it exactly at its last sample.
-            _rampRemaining = Math.Max(n, _rampLength);
-            _rampLength = -1;
-            for (int k = 0; k < _knobs.Length; k++)
-            {
-                _knobStarts[k] = _knobs[k];
-                _knobSteps[k] = (_knobTargets[k] - _knobs[k]) / _rampRemaining;
-            }
-
-            _rampDone = 0;
-        }
-
+        _knobs.BeginBlock(n);
         for (int i = 0; i < n; i++)
         {
-            if (_rampRemaining > 0)
-            {
-                _rampRemaining--;
-                _rampDone++;
-                for (int k = 0; k < _knobs.Length; k++)
-                {
-                    _knobs[k] = _rampRemaining == 0 ? _knobTargets[k] : _knobStarts[k] + (_knobSteps[k] * _rampDone);
-                }
-            }
-
+            _knobs.Advance();
             output[i] = Step(input[i]);
         }
     }
@@ -153,7 +109,7 @@ public sealed class KerasEngine : INamEngine
         float scaled = x * _inputGain;
         var first = _activations[0];
         first[0] = scaled;
-        _knobs.CopyTo(first.AsSpan(1));
+        _knobs.Values.CopyTo(first.AsSpan(1));
         for (int l = 0; l < _layers.Length; l++)
         {
             _layers[l].Forward(_activations[l], _activations[l + 1]);
@@ -161,14 +117,6 @@ public sealed class KerasEngine : INamEngine
 
         float y = _activations[^1][0];
         return (_inputSkip ? scaled + y : y) * _outputGain;
-    }
-
-    private void CheckKnobCount(ReadOnlySpan<float> values)
-    {
-        if (values.Length != _knobs.Length)
-        {
-            throw new ArgumentException($"the model takes {_knobs.Length} knob value(s), got {values.Length}", nameof(values));
-        }
     }
 
     private static IStep CreateStep(KerasLayer layer) => layer switch
