@@ -341,11 +341,11 @@ internal static class Commands
             string modelPath = RequireFile(parse.GetRequiredValue(model));
             var nam = NamFile.Load(modelPath);
             // The alignment the model learned is the one to score it with; re-detecting on new audio can land a sample off.
-            var trained = ModelAlignment.Of(nam);
+            var trained = Alignment.Of(nam);
             var pair = CapturePair.Load(parse.GetRequiredValue(di), parse.GetRequiredValue(reamp), new IngestOptions
             {
                 ManualLatency = parse.GetValue(latency),
-                ModelLatency = trained,
+                TrainedAlignment = trained,
                 Channel = parse.GetValue(channel),
                 ValidationSeconds = parse.GetValue(validation),
                 Scope = parse.GetValue(whole) ? ValidationScope.Whole : parse.GetValue(scope) switch
@@ -364,7 +364,7 @@ internal static class Commands
             var used = pair.Report.Latency;
             string source = used.DescribeSource();
             Console.WriteLine(string.Create(Invariant,
-                $"scored: {result.RangeName} {result.Range} ({result.Range.Seconds(pair.SampleRate):0.##} s of {pair.Input.Length / (double)pair.SampleRate:0.##} s aligned), latency {used.Chosen} samples: {source}"));
+                $"scored: {result.RangeName} {result.Range} ({result.Range.Seconds(pair.SampleRate):0.##} s of {pair.Input.Length / (double)pair.SampleRate:0.##} s aligned), latency {used.Alignment.Latency} samples: {source}"));
             if (used.CorrelationLatency is { } detected)
             {
                 Console.WriteLine(string.Create(Invariant, $"detected on this pair: response starts at {used.CorrelationOnset} samples (cross-correlation peak {detected:0.00}){(used.ClickLatency is { } clicks ? $", clicks {clicks}" : "")}"));

@@ -41,7 +41,7 @@ public static class CheckpointExport
         double? loudness = null;
         ModelExport.Save(model, output, checkpoint.SampleRate, config.Model.ExportVersion, module =>
         {
-            var metadata = TrainedModelMetadata.Build(module, checkpoint.SampleRate, config.Metadata, data: null, double.IsFinite(esr) ? esr : null, DateTime.Now);
+            var metadata = TrainedModelMetadata.Build(module, checkpoint.SampleRate, config.Metadata, checkpoint.TrainingData, double.IsFinite(esr) ? esr : null, DateTime.Now);
             loudness = metadata.Loudness; // the last measured is the default width's (ModelExport measures it last)
             return metadata;
         });

@@ -83,9 +83,9 @@ public static class AmpEvaluation
             },
             ["ingest"] = new Dictionary<string, object?>
             {
-                ["latency_samples"] = pair.Report.Latency.Chosen,
+                ["latency_samples"] = pair.Report.Latency.Alignment.Latency,
                 ["latency_method"] = pair.Report.Latency.Method.ToString(),
-                ["safety_margin_samples"] = pair.Report.Latency.SafetyMargin,
+                ["safety_margin_samples"] = pair.Report.Latency.Alignment.SafetyMargin,
                 ["detected_correlation_latency_samples"] = pair.Report.Latency.CorrelationLatency,
                 ["detected_click_latency_samples"] = pair.Report.Latency.ClickLatency,
                 ["replicate_esr"] = pair.Report.ReplicateEsr,

@@ -39,7 +39,7 @@ public sealed record RecordingComparison
         var pair = CapturePair.Load(diPath, reampPath, new IngestOptions
         {
             ManualLatency = latency,
-            ModelLatency = ModelAlignment.Of(model),
+            TrainedAlignment = Alignment.Of(model),
             DetectLayout = false,
             Scope = ValidationScope.Whole, // everything is compared; nothing is held out
         });
@@ -60,7 +60,7 @@ public sealed record RecordingComparison
         var text = new StringBuilder();
         var c = CultureInfo.InvariantCulture;
         var l = Ingest.Latency;
-        text.Append(c, $"compared with {Ingest.OutputName}: latency {l.Chosen} samples, {l.DescribeSource()}\n");
+        text.Append(c, $"compared with {Ingest.OutputName}: latency {l.Alignment.Latency} samples, {l.DescribeSource()}\n");
         foreach (string warning in Ingest.Warnings)
         {
             text.Append($"warning: {warning}\n");
