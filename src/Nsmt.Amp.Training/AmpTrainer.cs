@@ -83,7 +83,7 @@ public sealed class AmpTrainer
         // float32 kernels against float64 before the model is built; wrong ones switch oneDNN off or stop the run.
         EngineGuard.Ensure(t.OneDnn);
         manual_seed(config.Seed);
-        string configYaml = config.ToYaml();
+        string configYaml = config.ResolvedYaml;
         using var model = config.Model.CreateModule(data.SampleRate);
         var train = new WindowDataset(data.Input, data.Output, data.Train, config.Data.Ny, model.Context, model.Lookahead);
         var validationInput = ValidationInput(model, out int validationFirst, out int validationCount);

@@ -91,7 +91,7 @@ public sealed class TrainingTests : IDisposable
         // Top-2 plus last; the seed WaveNet has no .nam form, so no model.nam.
         Assert.Equal(3, Directory.GetFiles(run.Checkpoints, "*.ckpt").Length);
         Assert.Null(result.ModelPath);
-        Assert.Equal(SmallConfig(overrides: "training.epochs=6").ToYaml(), File.ReadAllText(run.ConfigFile));
+        Assert.Equal(SmallConfig(overrides: "training.epochs=6").ResolvedYaml, File.ReadAllText(run.ConfigFile));
     }
 
     [Theory]
