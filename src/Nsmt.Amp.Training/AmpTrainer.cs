@@ -1,3 +1,4 @@
+using Nsmt.Outputs;
 using Nsmt.Core;
 using Nsmt.Neural;
 using Nsmt.Neural.Engine;
@@ -29,7 +30,7 @@ public sealed record AmpTrainingResult
     /// <summary>Validation ESR (NAM's, per item) of the best checkpoint.</summary>
     public required double ValidationEsr { get; init; }
 
-    public string Grade => EsrGrade.Of(ValidationEsr);
+    public string Grade => NamGrades.Of(ValidationEsr);
 
     public required int BestEpoch { get; init; }
 
@@ -409,7 +410,7 @@ public sealed class AmpTrainer
         var summary = new Dictionary<string, object?>
         {
             ["validation_esr"] = state.BestValidationEsr,
-            ["grade"] = EsrGrade.Of(state.BestValidationEsr),
+            ["grade"] = NamGrades.Of(state.BestValidationEsr),
             ["best_epoch"] = state.BestEpoch + 1,
             ["epochs"] = state.Epoch + 1,
             ["elapsed_seconds"] = state.ElapsedSeconds,

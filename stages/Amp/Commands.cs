@@ -128,7 +128,7 @@ internal static class Commands
             string inputPath = parse.GetRequiredValue(input);
             RefuseReplacingAnInput(parse.GetValue(overwrite), "--output", parse.GetRequiredValue(output), ("input", inputPath));
             var audio = WavFile.Read(RequireFile(inputPath));
-            float[] mono = audio.ChannelCount == 1 ? audio.Channels[0] : Average(audio);
+            float[] mono = audio.ChannelCount == 1 ? audio.Channels[0] : audio.Downmix();
             var options = parse.GetValue(config) is { } path
                 ? ReferenceData(path, parse.GetValue(overrides)).AmpOptions()
                 : new ReferenceAmpOptions
@@ -479,23 +479,6 @@ internal static class Commands
 
     private static string RequireFile(string path) =>
         File.Exists(path) ? path : throw new FileNotFoundException($"{path}: no such file", path);
-
-    private static float[] Average(AudioBuffer audio)
-    {
-        var mono = new float[audio.Length];
-        for (int i = 0; i < mono.Length; i++)
-        {
-            double sum = 0;
-            foreach (var channel in audio.Channels)
-            {
-                sum += channel[i];
-            }
-
-            mono[i] = (float)(sum / audio.ChannelCount);
-        }
-
-        return mono;
-    }
 
     /// <summary>Runs a command body with the stages' exit codes; the amp libraries' input errors are bad input (2).</summary>
     private static int Run(string command, Func<int> body, Func<ConfigReads>? reads = null) =>

@@ -32,11 +32,7 @@ public static class CheckpointExport
             throw new NotSupportedException($"{checkpointPath}: {config.Model.Describe()} has no .nam form (only NAM's WaveNets and LSTM)");
         }
 
-        if (model is NamLstm lstm)
-        {
-            lstm.SetInitialStateFromSilence();
-        }
-
+        AmpTrainer.PrepareForExport(model);
         double esr = checkpoint.Progress.ValidationEsr;
         double? loudness = null;
         ModelExport.Save(model, output, checkpoint.SampleRate, config.Model.ExportVersion, module =>

@@ -1,3 +1,4 @@
+using Nsmt.Outputs;
 using Nsmt.Core;
 using System.Text.Encodings.Web;
 using System.Text.Json;
@@ -16,10 +17,11 @@ namespace Nsmt.Amp.Evaluation;
 /// </summary>
 public static class AmpEvaluation
 {
-    public const string MetricsFileName = "metrics.json";
-    public const string WaveformFileName = "waveform.svg";
-    public const string SpectrogramFileName = "spectrograms.svg";
-    public const string SweepFileName = "sweep.svg";
+    // The folder's layout is the contract the report reads by (Nsmt.Outputs).
+    public const string MetricsFileName = AmpEvaluationFiles.Metrics;
+    public const string WaveformFileName = AmpEvaluationFiles.Waveform;
+    public const string SpectrogramFileName = AmpEvaluationFiles.Spectrograms;
+    public const string SweepFileName = AmpEvaluationFiles.Sweep;
 
     /// <summary>
     /// Runs <paramref name="model"/> over the pair's input (with its real history before the

@@ -1,3 +1,4 @@
+using Nsmt.Outputs;
 using System.Globalization;
 using System.Text;
 using Nsmt.Amp.Engine;
@@ -66,7 +67,7 @@ public sealed record RecordingComparison
             text.Append($"warning: {warning}\n");
         }
 
-        text.Append(c, $"{Samples} samples: ESR (NAM) {Esr:0.000000} -> {Metrics.QualityGrade(Esr)}; RMSE {Rmse:0.000000}; Pearson r {Pearson:0.00000} -> {Metrics.CorrelationGrade(Pearson)}\n");
+        text.Append(c, $"{Samples} samples: ESR (NAM) {Esr:0.000000} -> {NamGrades.Of(Esr)}; RMSE {Rmse:0.000000}; Pearson r {Pearson:0.00000} -> {Metrics.CorrelationGrade(Pearson)}\n");
         if (AddedDelay is { } delay)
         {
             text.Append(delay.ToText()).Append('\n');

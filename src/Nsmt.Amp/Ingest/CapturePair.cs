@@ -531,19 +531,7 @@ public sealed class CapturePair
             return audio.Channels[c].ToArray();
         }
 
-        var mono = new float[audio.Length];
-        for (int i = 0; i < mono.Length; i++)
-        {
-            double sum = 0;
-            foreach (var ch in audio.Channels)
-            {
-                sum += ch[i];
-            }
-
-            mono[i] = (float)(sum / audio.ChannelCount);
-        }
-
-        return mono;
+        return audio.Downmix();
     }
 
     private static void CheckOptions(IngestOptions o)

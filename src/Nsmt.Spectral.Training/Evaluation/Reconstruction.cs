@@ -1,3 +1,4 @@
+using Nsmt.Outputs;
 using System.Globalization;
 using System.Text.Json.Nodes;
 using Nsmt.Audio;
@@ -61,7 +62,7 @@ public static class Reconstruction
                 .Add("true", trueAudio.AsSpan(0, window), 0, 1.0 / sampleRate, "#1f77b4")
                 .Add("predicted", predictedAudio.AsSpan(0, window), 0, 1.0 / sampleRate, "#ff7f0e", dash: "4,2"));
         }
-        figure.Save(Path.Combine(output, "reconstruction.svg"));
+        figure.Save(Path.Combine(output, EvaluationFiles.ReconstructionFigure));
         return samples;
     }
 
