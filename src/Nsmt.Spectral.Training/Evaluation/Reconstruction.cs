@@ -12,9 +12,6 @@ namespace Nsmt.Spectral.Training.Evaluation;
 public sealed record ReconstructionSample(int Index, IReadOnlyDictionary<string, (double True, double Predicted)> Parameters, AudioComparison Audio)
 {
     public double AbsoluteError(string name) => Math.Abs(Parameters[name].Predicted - Parameters[name].True);
-
-    /// <summary>|error| relative to the parameter's range (a relative error to the value itself is meaningless for log or negative parameters).</summary>
-    public double RelativeError(string name, double range) => range == 0 ? 0 : AbsoluteError(name) / range;
 }
 
 /// <summary>
