@@ -1,3 +1,5 @@
+using Nsmt.Amp.Architectures;
+using Nsmt.Amp.Format;
 using Nsmt.Neural.Optimization;
 using System.Globalization;
 using System.Text.Json;
@@ -40,7 +42,9 @@ public sealed record TrainingProgress
 /// A training checkpoint as safetensors (readable by PyTorch's safetensors): "model/..." (state
 /// dict), "optimizer/..." (Adam moments), "ema/..." (averaged weights, when the run averages),
 /// "rng/torch" (libtorch's generator), and metadata: the
-/// resolved config, optimizer and scheduler numbers, and the loop's counters.
+/// resolved config, optimizer and scheduler numbers, the loop's counters, and what ingestion found out about the data
+/// (<c>metadata.training.data</c> of the <c>.nam</c>: the alignment the run trained with and the data checks), so that
+/// an export from the checkpoint carries the same.
 /// </summary>
 public static class AmpCheckpoint
 {
@@ -49,10 +53,13 @@ public static class AmpCheckpoint
     /// <summary>Key prefix of the averaged weights in the checkpoint ("ema/" + the parameter's state_dict name).</summary>
     public const string AveragePrefix = "ema/";
 
+    /// <summary>Metadata key of the <c>.nam</c>'s <c>metadata.training.data</c> (absent in checkpoints of older runs).</summary>
+    private const string TrainingDataKey = "training_data";
+
     private static readonly JsonSerializerOptions Json = new() { NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals };
 
     public static void Save(string path, AmpModule model, optim.Optimizer optimizer, LRScheduler scheduler, TrainingProgress progress,
-        string configYaml, int sampleRate, WeightAverage? average = null)
+        string configYaml, int sampleRate, WeightAverage? average = null, NamTrainingData? trainingData = null)
     {
         using var scope = NewDisposeScope();
         var tensors = new Dictionary<string, Tensor>();
@@ -77,7 +84,23 @@ public static class AmpCheckpoint
             ["scheduler"] = JsonSerializer.Serialize(scheduler.state_dict(), Json),
             ["progress"] = JsonSerializer.Serialize(progress, Json),
         };
+        if (trainingData is not null)
+        {
+            metadata[TrainingDataKey] = TrainingDataJson(trainingData);
+        }
+
         SafeTensors.Save(path, tensors, metadata);
+    }
+
+    private static string TrainingDataJson(NamTrainingData data)
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            NamMetadataWriter.WriteData(writer, data);
+        }
+
+        return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
     }
 
     /// <summary>A checkpoint's contents; dispose to free the tensors.</summary>
@@ -108,6 +131,28 @@ public static class AmpCheckpoint
         public string ConfigYaml => Require("config");
 
         public int SampleRate => int.Parse(Require("sample_rate"), CultureInfo.InvariantCulture);
+
+        /// <summary>The data record the run's <c>.nam</c> files carry (alignment, checks); null in checkpoints of older runs.</summary>
+        public NamTrainingData? TrainingData
+        {
+            get
+            {
+                if (!Metadata.TryGetValue(TrainingDataKey, out var json))
+                {
+                    return null;
+                }
+
+                try
+                {
+                    using var document = JsonDocument.Parse(json);
+                    return NamMetadataReader.ParseData(document.RootElement, $"{Path}: {TrainingDataKey}");
+                }
+                catch (JsonException e)
+                {
+                    throw new InvalidDataException($"{Path}: metadata '{TrainingDataKey}' is not valid JSON: {e.Message}", e);
+                }
+            }
+        }
 
         public void LoadModel(AmpModule model)
         {

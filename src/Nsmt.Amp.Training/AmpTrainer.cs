@@ -1,3 +1,4 @@
+using Nsmt.Outputs;
 using Nsmt.Core;
 using Nsmt.Neural;
 using Nsmt.Neural.Engine;
@@ -29,7 +30,7 @@ public sealed record AmpTrainingResult
     /// <summary>Validation ESR (NAM's, per item) of the best checkpoint.</summary>
     public required double ValidationEsr { get; init; }
 
-    public string Grade => EsrGrade.Of(ValidationEsr);
+    public string Grade => NamGrades.Of(ValidationEsr);
 
     public required int BestEpoch { get; init; }
 
@@ -83,7 +84,7 @@ public sealed class AmpTrainer
         // float32 kernels against float64 before the model is built; wrong ones switch oneDNN off or stop the run.
         EngineGuard.Ensure(t.OneDnn);
         manual_seed(config.Seed);
-        string configYaml = config.ToYaml();
+        string configYaml = config.ResolvedYaml;
         using var model = config.Model.CreateModule(data.SampleRate);
         var train = new WindowDataset(data.Signals, data.Train, config.Data.Ny, model.Context, model.Lookahead);
         var validationInput = ValidationInput(model, out int validationFirst, out int validationCount);
@@ -409,7 +410,7 @@ public sealed class AmpTrainer
         var summary = new Dictionary<string, object?>
         {
             ["validation_esr"] = state.BestValidationEsr,
-            ["grade"] = EsrGrade.Of(state.BestValidationEsr),
+            ["grade"] = NamGrades.Of(state.BestValidationEsr),
             ["best_epoch"] = state.BestEpoch + 1,
             ["epochs"] = state.Epoch + 1,
             ["elapsed_seconds"] = state.ElapsedSeconds,

@@ -36,7 +36,7 @@ internal sealed class CheckpointSaving(
         var measured = new Dictionary<AmpModule, NamMetadata>();
         NamMetadata Metadata(AmpModule module) => measured.TryGetValue(module, out var m)
             ? m
-            : measured[module] = TrainedModelMetadata.Build(module, data.SampleRate, config.Metadata, data, state.ValidationEsr, DateTime.Now);
+            : measured[module] = TrainedModelMetadata.Build(module, data.SampleRate, config.Metadata, data.ToNamTrainingData(), state.ValidationEsr, DateTime.Now);
 
         if (newFile is not null && evicted.All(e => e.FileName != newFile))
         {
@@ -77,7 +77,7 @@ internal sealed class CheckpointSaving(
     private void WriteCheckpoint(string path, TrainingProgress state, Func<AmpModule, NamMetadata> metadata)
     {
         AmpTrainer.PrepareForExport(model);
-        AmpCheckpoint.Save(path, model, optimizer, scheduler, state, configYaml, data.SampleRate, average);
+        AmpCheckpoint.Save(path, model, optimizer, scheduler, state, configYaml, data.SampleRate, average, data.ToNamTrainingData());
         if (model.IsNamExportable)
         {
             ExportNam(Path.ChangeExtension(path, NamExtension), metadata);

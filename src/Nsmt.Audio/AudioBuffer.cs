@@ -50,6 +50,24 @@ public sealed class AudioBuffer
 
     public double DurationSeconds => (double)Length / SampleRate;
 
+    /// <summary>The channels' average, sample by sample (in double, so the order of channels does not round differently); a copy of a mono buffer.</summary>
+    public float[] Downmix()
+    {
+        var mono = new float[Length];
+        for (int i = 0; i < mono.Length; i++)
+        {
+            double sum = 0;
+            foreach (var channel in Channels)
+            {
+                sum += channel[i];
+            }
+
+            mono[i] = (float)(sum / ChannelCount);
+        }
+
+        return mono;
+    }
+
     public static AudioBuffer Mono(int sampleRate, float[] samples)
     {
         ArgumentNullException.ThrowIfNull(samples);

@@ -13,11 +13,56 @@ public sealed class ConfigReader(ConfigMapping root, string? file = null)
 {
     private readonly HashSet<string> known = new(StringComparer.Ordinal);
     private readonly HashSet<string> open = new(StringComparer.Ordinal);
+    private readonly ConfigMapping resolved = new("resolved config");
 
     /// <summary>The config's name (file) for messages about keys that are absent.</summary>
     public string File { get; } = file ?? root.Origin;
 
     public ConfigMapping Root { get; } = root;
+
+    /// <summary>
+    /// What every typed read resolved to (the config's value or the caller's default), in the order the binder read
+    /// them: a program's resolved config (config.yaml of a run) comes from its one binder, so a key is declared once.
+    /// Free text (<see cref="OptionalString"/>) is kept quoted, so it reads back as the same string.
+    /// </summary>
+    public ConfigMapping Resolved => resolved;
+
+    /// <summary>Records (or replaces in place) the value <paramref name="path"/> resolved to; null writes YAML's null.</summary>
+    public void Resolve(string path, string? text, bool plain = true)
+    {
+        var parts = path.Split('.');
+        var mapping = resolved;
+        foreach (var part in parts[..^1])
+        {
+            if (mapping[part] is not ConfigMapping child)
+            {
+                child = new ConfigMapping(resolved.Origin);
+                mapping.Set(part, child);
+            }
+            mapping = child;
+        }
+        mapping.Set(parts[^1], text is null ? new ConfigScalar("null", resolved.Origin) : new ConfigScalar(text, resolved.Origin, plain));
+    }
+
+    /// <summary>Drops a key (or a group) from <see cref="Resolved"/>: read and checked, but it does not apply to this config.</summary>
+    public void Prune(string path)
+    {
+        var parts = path.Split('.');
+        var mapping = resolved;
+        foreach (var part in parts[..^1])
+        {
+            if (mapping[part] is not ConfigMapping child)
+                return;
+            mapping = child;
+        }
+        mapping.Remove(parts[^1]);
+    }
+
+    private T Keep<T>(string path, T value, Func<T, string> format)
+    {
+        Resolve(path, format(value));
+        return value;
+    }
 
     /// <summary>The node at <paramref name="path"/> (marked as read), or null.</summary>
     public ConfigNode? Node(string path)
@@ -80,18 +125,34 @@ public sealed class ConfigReader(ConfigMapping root, string? file = null)
         return m;
     }
 
-    public string String(string path, string fallback) => NonNull(path, "a value")?.Text ?? fallback;
+    public string String(string path, string fallback) => Keep(path, NonNull(path, "a value")?.Text ?? fallback, v => v);
 
-    public string? OptionalString(string path) => Scalar(path)?.Text;
+    public string? OptionalString(string path)
+    {
+        var text = Scalar(path)?.Text;
+        Resolve(path, text, plain: false);
+        return text;
+    }
+
+    /// <summary>An integer in [min, max], or null when the key is absent or null.</summary>
+    public int? NullableInt(string path, int min = int.MinValue, int max = int.MaxValue)
+    {
+        if (Scalar(path) is null)
+        {
+            Resolve(path, null);
+            return null;
+        }
+        return Int(path, null, min, max);
+    }
 
     /// <summary>One of <paramref name="allowed"/> (case-insensitive, returned as listed); null fallback: required.</summary>
     public string Choice(string path, string? fallback, params string[] allowed)
     {
         var s = NonNull(path, "one of " + string.Join(", ", allowed));
         if (s is null)
-            return fallback ?? throw Missing(path, "one of " + string.Join(", ", allowed));
+            return Keep(path, fallback ?? throw Missing(path, "one of " + string.Join(", ", allowed)), v => v);
         var match = allowed.FirstOrDefault(a => string.Equals(a, s.Text, StringComparison.OrdinalIgnoreCase));
-        return match ?? throw Error(path, "one of " + string.Join(", ", allowed), $"'{s.Text}'{NearestName.Suggestion(s.Text.ToLowerInvariant(), allowed)}", s);
+        return match is null ? throw Error(path, "one of " + string.Join(", ", allowed), $"'{s.Text}'{NearestName.Suggestion(s.Text.ToLowerInvariant(), allowed)}", s) : Keep(path, match, v => v);
     }
 
     public int Int(string path, int? fallback, int min = int.MinValue, int max = int.MaxValue) =>
@@ -101,28 +162,32 @@ public sealed class ConfigReader(ConfigMapping root, string? file = null)
     {
         var s = NonNull(path, IntegerRange(min, max));
         if (s is null)
-            return fallback ?? throw Missing(path, "an integer");
+            return Keep<long>(path, fallback ?? throw Missing(path, "an integer"), Invariant);
         if (!long.TryParse(s.Text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var v) || v < min || v > max)
             throw Error(path, IntegerRange(min, max), $"'{s.Text}'", s);
-        return v;
+        return Keep<long>(path, v, Invariant);
     }
 
     public ulong UInt64(string path, ulong? fallback)
     {
         var s = NonNull(path, "a non-negative integer");
         if (s is null)
-            return fallback ?? throw Missing(path, "a non-negative integer");
+            return Keep(path, fallback ?? throw Missing(path, "a non-negative integer"), v => v.ToString(CultureInfo.InvariantCulture));
         return ulong.TryParse(s.Text, NumberStyles.None, CultureInfo.InvariantCulture, out var v)
-            ? v
+            ? Keep(path, v, v => v.ToString(CultureInfo.InvariantCulture))
             : throw Error(path, "a non-negative integer", $"'{s.Text}'", s);
     }
 
     public double Double(string path, double? fallback, double min = double.NegativeInfinity, double max = double.PositiveInfinity) =>
-        NumberIn(path, NonNull(path, NumberRange(min, max)), min, max) ?? fallback ?? throw Missing(path, "a number");
+        Keep<double>(path, NumberIn(path, NonNull(path, NumberRange(min, max)), min, max) ?? fallback ?? throw Missing(path, "a number"), Invariant);
 
     /// <summary>A finite number in [min, max], or null when the key is absent or null.</summary>
-    public double? NullableDouble(string path, double min = double.NegativeInfinity, double max = double.PositiveInfinity) =>
-        NumberIn(path, Scalar(path), min, max);
+    public double? NullableDouble(string path, double min = double.NegativeInfinity, double max = double.PositiveInfinity)
+    {
+        var value = NumberIn(path, Scalar(path), min, max);
+        Resolve(path, value is { } v ? Invariant(v) : null);
+        return value;
+    }
 
     private double? NumberIn(string path, ConfigScalar? s, double min, double max)
     {
@@ -138,14 +203,13 @@ public sealed class ConfigReader(ConfigMapping root, string? file = null)
     public bool Bool(string path, bool fallback)
     {
         var s = NonNull(path, "true or false");
-        if (s is null)
-            return fallback;
-        return s.Text.ToLowerInvariant() switch
+        bool value = s is null ? fallback : s.Text.ToLowerInvariant() switch
         {
             "true" or "yes" or "on" or "1" => true,
             "false" or "no" or "off" or "0" => false,
             _ => throw Error(path, "true or false", $"'{s.Text}'", s),
         };
+        return Keep(path, value, v => v ? "true" : "false");
     }
 
     public IReadOnlyList<string> StringList(string path)
@@ -223,6 +287,11 @@ public sealed class ConfigReader(ConfigMapping root, string? file = null)
         (_, long.MaxValue or int.MaxValue) => $"an integer >= {min}",
         _ => $"an integer in [{min}, {max}]",
     };
+
+    /// <summary>Round-trip form, as config.yaml records numbers.</summary>
+    private static string Invariant(double v) => v.ToString("R", CultureInfo.InvariantCulture);
+
+    private static string Invariant(long v) => v.ToString(CultureInfo.InvariantCulture);
 
     private static string Format(double v) => double.IsInfinity(v) ? (v > 0 ? "inf" : "-inf") : v.ToString(CultureInfo.InvariantCulture);
 }

@@ -1,3 +1,4 @@
+using Nsmt.Outputs;
 using Nsmt.Runs;
 using System.Text;
 using Nsmt.Plots;
@@ -16,9 +17,9 @@ internal static class AmpSection
 
     private static readonly (string File, string Label)[] Clips =
     [
-        ("clip_di.wav", "DI (what the guitar played into the amp)"),
-        ("clip_amp.wav", "the real amp"),
-        ("clip_model.wav", "the model"),
+        (AmpEvaluationFiles.DiClip, "DI (what the guitar played into the amp)"),
+        (AmpEvaluationFiles.AmpClip, "the real amp"),
+        (AmpEvaluationFiles.ModelClip, "the model"),
     ];
 
     public static void AddTraining(HtmlReport report, string run, ISet<string> present)
@@ -40,7 +41,7 @@ internal static class AmpSection
             {
                 var esr = new LineChart { Title = "Validation ESR per epoch", XLabel = "epoch", YLabel = "ESR", YScale = AxisScale.Log };
                 esr.Add("val/esr", epochs, [.. rows.Select(r => r.GetValueOrDefault("val/esr", double.NaN))], Palette.At(2), markers: true);
-                foreach (var (below, grade) in Baselines.NamGrades)
+                foreach (var (below, grade) in NamGrades.Table)
                     esr.AddReferenceLine(below, $"{grade} below", "#777777");
                 figures.Add((esr.ToSvg(520, 300), "Validation ESR at every epoch, with NAM's grade thresholds (log scale)"));
             }
@@ -69,9 +70,9 @@ internal static class AmpSection
     /// <summary>The evaluation's SVG figures: waveform, spectrograms, sweep first (as AmpEvaluation writes them), then any others.</summary>
     private static IEnumerable<string> FigureOrder(string directory)
     {
-        string[] known = ["waveform.svg", "spectrograms.svg", "sweep.svg"];
+        var known = AmpEvaluationFiles.Figures.ToList();
         var all = Directory.EnumerateFiles(directory, "*.svg").Order(StringComparer.Ordinal).ToList();
-        return all.OrderBy(f => Array.IndexOf(known, Path.GetFileName(f)) is var i && i >= 0 ? i : known.Length);
+        return all.OrderBy(f => known.IndexOf(Path.GetFileName(f)) is var i && i >= 0 ? i : known.Count);
     }
 
     private static void AddClips(HtmlReport report, string directory)

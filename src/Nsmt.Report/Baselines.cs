@@ -3,38 +3,11 @@ using System.Globalization;
 namespace Nsmt.Report;
 
 /// <summary>
-/// The yardsticks the report's summary sets the headline figures against: NAM's ESR grades and the accuracy the
-/// same model reached on the same data in plain PyTorch.
+/// The yardsticks the report's summary sets the headline figures against: the accuracy the same model reached on the
+/// same data in plain PyTorch (NAM's ESR grades are <see cref="Outputs.NamGrades"/>, shared with the amp stages).
 /// </summary>
 public static class Baselines
 {
-    /// <summary>NAM's quality grades by validation ESR (shared/specs/amp-modeling.md): upper bound, grade.</summary>
-    public static IReadOnlyList<(double Below, string Grade)> NamGrades { get; } =
-    [
-        (0.01, "great"),
-        (0.035, "not bad"),
-        (0.1, "might sound ok"),
-        (0.3, "probably won't sound great"),
-    ];
-
-    public const string NamGradesText = "NAM's grades by validation ESR: < 0.01 great, < 0.035 not bad, < 0.1 might sound ok, < 0.3 probably won't sound great, else something went wrong; ESR 1 is what outputting silence scores";
-
-    /// <summary>NAM's grade for an ESR.</summary>
-    public static string NamGrade(double esr) =>
-        NamGrades.FirstOrDefault(g => esr < g.Below).Grade ?? "something went wrong";
-
-    /// <summary>The next better grade and the ESR it needs, or null at the best grade.</summary>
-    public static (double Below, string Grade)? NextNamGrade(double esr)
-    {
-        int index = NamGrades.ToList().FindIndex(g => esr < g.Below);
-        return index switch
-        {
-            0 => null,
-            < 0 => NamGrades[^1],
-            _ => NamGrades[index - 1],
-        };
-    }
-
     /// <summary>A PyTorch reference accuracy and what to know about it.</summary>
     public sealed record Reference(double Accuracy, string? Note);
 

@@ -1,3 +1,4 @@
+using Nsmt.Outputs;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
@@ -136,12 +137,12 @@ public static partial class ReportBuilder
                 report.Html(Anchors.Related([(Anchors.Run(name), "training curves"), (Anchors.Diagram(name), "architecture"), ("summary", "summary")], present));
             }
 
-            var metrics = Path.Combine(eval, "metrics.json");
+            var metrics = Path.Combine(eval, EvaluationFiles.Metrics);
             if (File.Exists(metrics))
                 report.Table(["metric", "value"], Scalars(File.ReadAllText(metrics)).Where(r => !r[0].StartsWith("reconstruction.samples", StringComparison.Ordinal)));
             // Confusion matrices side by side where the page is wide enough, one under the other on a phone.
             report.SvgRow(Directory.EnumerateFiles(eval, "confusion_*.svg").Order(StringComparer.Ordinal).Select(svg => (InlineSvg(svg), (string?)Path.GetFileName(svg))));
-            var reconstruction = Path.Combine(eval, "reconstruction", "reconstruction.svg");
+            var reconstruction = Path.Combine(eval, EvaluationFiles.ReconstructionFolder, EvaluationFiles.ReconstructionFigure);
             if (File.Exists(reconstruction))
                 report.Svg(InlineSvg(reconstruction), "Audio reconstruction from predicted parameters");
         }

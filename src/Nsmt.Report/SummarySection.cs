@@ -1,3 +1,4 @@
+using Nsmt.Outputs;
 using System.Globalization;
 using System.Text.Json;
 using Nsmt.Plots;
@@ -35,7 +36,7 @@ internal static class SummarySection
     {
         report.Heading($"{e.Name}: spectrogram to synth parameters", 3, id: $"summary-{HtmlReport.Slug(e.Name)}");
         using var summary = SpectralExperiment.ReadRunSummary(e.Run);
-        using var metrics = SpectralExperiment.ReadJson(e.Eval, "metrics.json");
+        using var metrics = SpectralExperiment.ReadJson(e.Eval, EvaluationFiles.Metrics);
         string model = e.Model ?? e.Config.GetValueOrDefault("model.net.architecture") ?? "the model";
         string parameters = summary is not null && Number(summary.RootElement, "parameters") is { } p ? string.Create(CultureInfo.InvariantCulture, $" ({p:N0} parameters)") : "";
         string epochs = summary is not null && Number(summary.RootElement, "epochs") is { } n ? string.Create(CultureInfo.InvariantCulture, $" for {n:0} epochs") : "";
@@ -121,7 +122,7 @@ internal static class SummarySection
     {
         string name = SpectralExperiment.FolderName(directory);
         report.Heading($"{name}: guitar amp model", 3, id: $"summary-{HtmlReport.Slug(name)}");
-        using var metrics = SpectralExperiment.ReadJson(directory, "metrics.json");
+        using var metrics = SpectralExperiment.ReadJson(directory, AmpEvaluationFiles.Metrics);
         using var summary = SpectralExperiment.ReadRunSummary(run);
         if (metrics is null)
         {
@@ -143,7 +144,7 @@ internal static class SummarySection
             return;
         }
 
-        string grade = Baselines.NamGrade(e);
+        string grade = NamGrades.Of(e);
         report.HtmlTable(["measure", "value", "baseline"],
         [
             ["validation ESR (NAM)", $"<b>{Baselines.Format(e, "0.0000")}</b>", "1.0 = outputting silence; NAM's grades: &lt; 0.01 great, &lt; 0.035 not bad, &lt; 0.1 might sound ok, &lt; 0.3 probably won't sound great"],
@@ -152,7 +153,7 @@ internal static class SummarySection
             .. Optional(root, "snr_db", "signal to error ratio, dB", "0.0", "ESR 0.01 is 20 dB"),
             .. Optional(root, "null_test_residual_dbfs", "null-test residual, dBFS", "0.0", "what is left when the model's output is subtracted from the amp's"),
         ]);
-        var next = Baselines.NextNamGrade(e);
+        var next = NamGrades.Next(e);
         bool good = e < 0.035;
         string verdict = next is { } up
             ? $"Verdict: {grade} by NAM's grades (ESR {Baselines.Format(e, "0.0000")}); '{up.Grade}' needs an ESR below {up.Below.ToString(CultureInfo.InvariantCulture)}. Listen to the clips below."

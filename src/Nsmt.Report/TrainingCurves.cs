@@ -1,3 +1,4 @@
+using Nsmt.Outputs;
 using Nsmt.Runs;
 using System.Text.Json;
 using Nsmt.Plots;
@@ -65,7 +66,7 @@ internal static class TrainingCurves
     /// <summary>(head, majority-class accuracy) from an evaluation's metrics.json.</summary>
     private static IEnumerable<(string Head, double Majority)> MajorityBaselines(string? eval)
     {
-        using var metrics = SpectralExperiment.ReadJson(eval, "metrics.json");
+        using var metrics = SpectralExperiment.ReadJson(eval, EvaluationFiles.Metrics);
         if (metrics is null || !metrics.RootElement.TryGetProperty("heads", out var heads) || heads.ValueKind != JsonValueKind.Object)
         {
             return [];

@@ -87,6 +87,14 @@ public sealed class RunDirectory
             Directory.Delete(Path, recursive: true);
     }
 
+    /// <summary>
+    /// The run folder a checkpoint lies in (<c>RUN/checkpoints/x.ckpt</c> gives <c>RUN</c>), or the folder itself when
+    /// <paramref name="path"/> names a run folder; creates nothing.
+    /// </summary>
+    public static RunDirectory OfCheckpoint(string path) => Directory.Exists(path)
+        ? Existing(path)
+        : Existing(System.IO.Path.GetDirectoryName(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path)))!);
+
     /// <summary>The layout of a run another program wrote, for reading (creates nothing).</summary>
     public static RunDirectory Existing(string path) => new(path, create: false);
 }

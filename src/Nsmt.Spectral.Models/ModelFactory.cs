@@ -80,8 +80,8 @@ public static class ModelFactory
     /// <summary>The architecture names a model config may use.</summary>
     public static IReadOnlyList<string> ArchitectureNames { get; } = [.. Architectures.Select(a => a.Name)];
 
-    /// <summary>The setting keys an architecture accepts.</summary>
-    public static IReadOnlyList<string> SettingKeys(string architecture) => [.. Find(architecture, "model.architecture").Keys, .. AuxiliaryKeys];
+    /// <summary>The setting keys an architecture accepts (what Create checks a config's settings against).</summary>
+    private static IReadOnlyList<string> SettingKeys(string architecture) => [.. Find(architecture, "model.architecture").Keys, .. AuxiliaryKeys];
 
     /// <param name="auxiliaryInputs">The number of auxiliary scalars per sample (data.auxiliary_features); 0 = none.</param>
     public static MultiheadNetwork Create(NetworkSpec spec, IReadOnlyList<HeadSpec> heads, InputShape shape, HeadKind kind = HeadKind.Classification,

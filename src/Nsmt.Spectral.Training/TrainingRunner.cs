@@ -55,7 +55,7 @@ public static class TrainingRunner
             : null;
         // A run continues in its own folder; any other folder given must be new or empty (checked before the dataset
         // is generated, made after it loaded).
-        var resumedRun = resumeCheckpoint is null ? null : Path.GetDirectoryName(Path.GetDirectoryName(Path.GetFullPath(resumeCheckpoint)))!;
+        var resumedRun = resumeCheckpoint is null ? null : RunDirectory.OfCheckpoint(resumeCheckpoint).Path;
         RunDirectory? run = request.RunDirectory is { } dir && !SameFolder(dir, resumedRun) ? RunDirectory.ForNewRun(dir) : null;
         var dataset = DatasetProvider.Ensure(config.Data, workspace, request.DataDirectory, progress);
         run = run?.Create()

@@ -128,7 +128,7 @@ internal static class Commands
             string inputPath = parse.GetRequiredValue(input);
             RefuseReplacingAnInput(parse.GetValue(overwrite), "--output", parse.GetRequiredValue(output), ("input", inputPath));
             var audio = WavFile.Read(RequireFile(inputPath));
-            float[] mono = audio.ChannelCount == 1 ? audio.Channels[0] : Average(audio);
+            float[] mono = audio.ChannelCount == 1 ? audio.Channels[0] : audio.Downmix();
             var options = parse.GetValue(config) is { } path
                 ? ReferenceData(path, parse.GetValue(overrides)).AmpOptions()
                 : new ReferenceAmpOptions
@@ -343,11 +343,11 @@ internal static class Commands
             string modelPath = RequireFile(parse.GetRequiredValue(model));
             var nam = NamFile.Load(modelPath);
             // The alignment the model learned is the one to score it with; re-detecting on new audio can land a sample off.
-            var trained = ModelAlignment.Of(nam);
+            var trained = Alignment.Of(nam);
             var pair = CapturePair.Load(parse.GetRequiredValue(di), parse.GetRequiredValue(reamp), new IngestOptions
             {
                 ManualLatency = parse.GetValue(latency),
-                ModelLatency = trained,
+                TrainedAlignment = trained,
                 Channel = parse.GetValue(channel),
                 ValidationSeconds = parse.GetValue(validation),
                 Scope = parse.GetValue(whole) ? ValidationScope.Whole : parse.GetValue(scope) switch
@@ -366,7 +366,7 @@ internal static class Commands
             var used = pair.Report.Latency;
             string source = used.DescribeSource();
             Console.WriteLine(string.Create(Invariant,
-                $"scored: {result.RangeName} {result.Range} ({result.Range.Seconds(pair.SampleRate):0.##} s of {pair.Input.Length / (double)pair.SampleRate:0.##} s aligned), latency {used.Chosen} samples: {source}"));
+                $"scored: {result.RangeName} {result.Range} ({result.Range.Seconds(pair.SampleRate):0.##} s of {pair.Input.Length / (double)pair.SampleRate:0.##} s aligned), latency {used.Alignment.Latency} samples: {source}"));
             if (used.CorrelationLatency is { } detected)
             {
                 Console.WriteLine(string.Create(Invariant, $"detected on this pair: response starts at {used.CorrelationOnset} samples (cross-correlation peak {detected:0.00}){(used.ClickLatency is { } clicks ? $", clicks {clicks}" : "")}"));
@@ -481,23 +481,6 @@ internal static class Commands
 
     private static string RequireFile(string path) =>
         File.Exists(path) ? path : throw new FileNotFoundException($"{path}: no such file", path);
-
-    private static float[] Average(AudioBuffer audio)
-    {
-        var mono = new float[audio.Length];
-        for (int i = 0; i < mono.Length; i++)
-        {
-            double sum = 0;
-            foreach (var channel in audio.Channels)
-            {
-                sum += channel[i];
-            }
-
-            mono[i] = (float)(sum / audio.ChannelCount);
-        }
-
-        return mono;
-    }
 
     /// <summary>Runs a command body with the stages' exit codes; the amp libraries' input errors are bad input (2).</summary>
     private static int Run(string command, Func<int> body, Func<ConfigReads>? reads = null) =>

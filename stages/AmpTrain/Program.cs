@@ -165,7 +165,7 @@ static string ResumeFolder(string resume)
     if (Directory.Exists(resume))
         return resume;
     if (File.Exists(resume))
-        return Path.GetDirectoryName(Path.GetDirectoryName(Path.GetFullPath(resume))!)!;
+        return RunDirectory.OfCheckpoint(resume).Path;
     throw new NsmtInputException(resume, "--resume", "no such run directory or checkpoint (expected a run directory with checkpoints/last.ckpt)");
 }
 

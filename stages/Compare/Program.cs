@@ -2,8 +2,6 @@ using Nsmt.Config;
 using System.CommandLine;
 using Nsmt.Cli;
 using Nsmt.Report;
-using TorchSharp;
-using static TorchSharp.torch;
 using Nsmt.Spectral.Training.Comparison;
 using Nsmt.Spectral.Training.Config;
 using Nsmt.Runs;

@@ -2,11 +2,10 @@ using Nsmt.Config;
 using System.CommandLine;
 using System.Globalization;
 using Nsmt.Cli;
-using TorchSharp;
-using static TorchSharp.torch;
 using Nsmt.Spectral.Training.Config;
 using Nsmt.Spectral.Training.Evaluation;
 using Nsmt.Spectral.Data;
+using Nsmt.Runs;
 using Spectre.Console;
 
 // Evaluate: argument parsing plus one library call (ModelEvaluation.Run).
@@ -43,7 +42,7 @@ static int Evaluate(string run, string? data, string? output, int samples)
     {
         Checkpoint = run,
         Data = data,
-        Output = output ?? Path.Combine(Directory.Exists(run) ? run : Path.GetDirectoryName(Path.GetDirectoryName(Path.GetFullPath(run)))!, "eval"),
+        Output = output ?? Path.Combine(Directory.Exists(run) ? run : RunDirectory.OfCheckpoint(run).Path, "eval"),
         Workspace = workspace,
         ReconstructionSamples = samples,
     };

@@ -3,8 +3,6 @@ using System.CommandLine;
 using System.Globalization;
 using Nsmt.Cli;
 using Nsmt.Neural.Engine;
-using TorchSharp;
-using static TorchSharp.torch;
 using Nsmt.Spectral.Training;
 using Nsmt.Spectral.Training.Config;
 using Nsmt.Runs;

@@ -24,10 +24,10 @@ public sealed class AlignmentTests
         var model = WithLatency(report.ToLatencyMetadata());
 
         string json = NamFile.Serialize(model);
-        var alignment = ModelAlignment.Of(NamFile.Parse(json));
+        var alignment = Alignment.Of(NamFile.Parse(json));
 
         // Detected 9, minus the 1-sample margin: what the model was trained on.
-        Assert.Equal(new ModelAlignment(8, 1), alignment);
+        Assert.Equal(new Alignment(8, 1), alignment);
         // NAM's own keys inside the free-form metadata object (nam-format.md), nothing else added.
         using var document = JsonDocument.Parse(json);
         var calibration = document.RootElement.GetProperty("metadata").GetProperty("training").GetProperty("data").GetProperty("latency").GetProperty("calibration");
@@ -41,9 +41,9 @@ public sealed class AlignmentTests
     {
         var manual = WithLatency(new NamLatencyMetadata { Manual = 30, Calibration = new NamLatencyCalibration { Recommended = 12, SafetyFactor = 1 } });
 
-        Assert.Equal(new ModelAlignment(30, 0), ModelAlignment.Of(manual));
-        Assert.Null(ModelAlignment.Of(WithLatency(null)));
-        Assert.Null(ModelAlignment.Of(TestModels.Random(NamPresets.WaveNet(WaveNetPreset.Nano))));
+        Assert.Equal(new Alignment(30, 0), Alignment.Of(manual));
+        Assert.Null(Alignment.Of(WithLatency(null)));
+        Assert.Null(Alignment.Of(TestModels.Random(NamPresets.WaveNet(WaveNetPreset.Nano))));
     }
 
     [Fact]
@@ -51,26 +51,26 @@ public sealed class AlignmentTests
     {
         var di = LatencyRigs.Di;
         var reamp = LatencyRigs.Delay(di, 20);
-        var trained = new ModelAlignment(17, 1);
+        var trained = new Alignment(17, 1);
 
-        var byModel = CapturePair.Load(di, reamp, LatencyRigs.Rate, new IngestOptions { ValidationSeconds = 3, ModelLatency = trained }).Report;
-        var byHand = CapturePair.Load(di, reamp, LatencyRigs.Rate, new IngestOptions { ValidationSeconds = 3, ModelLatency = trained, ManualLatency = 5 }).Report;
+        var byModel = CapturePair.Load(di, reamp, LatencyRigs.Rate, new IngestOptions { ValidationSeconds = 3, TrainedAlignment = trained }).Report;
+        var byHand = CapturePair.Load(di, reamp, LatencyRigs.Rate, new IngestOptions { ValidationSeconds = 3, TrainedAlignment = trained, ManualLatency = 5 }).Report;
 
         Assert.Equal(LatencyMethod.Model, byModel.Latency.Method);
-        Assert.Equal(17, byModel.Latency.Chosen);
+        Assert.Equal(17, byModel.Latency.Alignment.Latency);
         Assert.Equal(20, byModel.Latency.CorrelationOnset); // still detected and reported
         // Detected 20 - 1 = 19 is 2 samples from the model's 17: said.
         Assert.Contains(byModel.Warnings, w => w.Contains("differs from the one the model was trained with (17)", StringComparison.Ordinal));
         Assert.Contains("the alignment the model was trained with", byModel.ToText(), StringComparison.Ordinal);
         Assert.Equal(LatencyMethod.Manual, byHand.Latency.Method);
-        Assert.Equal(5, byHand.Latency.Chosen);
+        Assert.Equal(5, byHand.Latency.Alignment.Latency);
     }
 
     [Fact]
     public void Evaluation_records_the_alignment_source_and_the_added_delay()
     {
         var di = LatencyRigs.Di;
-        var pair = CapturePair.Load(di, LatencyRigs.Delay(di, 12), LatencyRigs.Rate, new IngestOptions { ValidationSeconds = 3, ModelLatency = new ModelAlignment(11, 1) });
+        var pair = CapturePair.Load(di, LatencyRigs.Delay(di, 12), LatencyRigs.Rate, new IngestOptions { ValidationSeconds = 3, TrainedAlignment = new Alignment(11, 1) });
         string folder = Directory.CreateTempSubdirectory("nsmt-alignment-tests-").FullName;
         try
         {
@@ -128,11 +128,11 @@ public sealed class AlignmentTests
             var given = RecordingComparison.Run(model, diPath, reampPath, latency: 29);
 
             Assert.Equal(LatencyMethod.Model, stored.Ingest.Latency.Method);
-            Assert.Equal(30, stored.Ingest.Latency.Chosen);
+            Assert.Equal(30, stored.Ingest.Latency.Alignment.Latency);
             Assert.Equal(0, stored.Esr, 10);
             Assert.Equal(0, stored.AddedDelay!.AddedDelay, 0.05);
             Assert.Contains("trained with", stored.ToText(), StringComparison.Ordinal);
-            Assert.Equal(29, given.Ingest.Latency.Chosen);
+            Assert.Equal(29, given.Ingest.Latency.Alignment.Latency);
             // Aligned a sample early, the target lags the model's output by one sample.
             Assert.True(given.Esr > 1e-6, $"ESR {given.Esr}");
             Assert.Equal(-1, given.AddedDelay!.AddedDelay, 0.1);

@@ -36,7 +36,7 @@ public sealed class EvaluationTests : IDisposable
         Assert.Equal(result.Metrics.QualityGrade, root.GetProperty("quality_grade").GetString());
         Assert.Equal(range.Start, root.GetProperty("range").GetProperty("start").GetInt32());
         Assert.Equal(2, root.GetProperty("sweeps").GetArrayLength());
-        Assert.Equal(pair.Report.Latency.Chosen, root.GetProperty("ingest").GetProperty("latency_samples").GetInt32());
+        Assert.Equal(pair.Report.Latency.Alignment.Latency, root.GetProperty("ingest").GetProperty("latency_samples").GetInt32());
         Assert.Equal(["waveform.svg", "spectrograms.svg", "sweep.svg"], root.GetProperty("figures").EnumerateArray().Select(e => e.GetString()));
         foreach (string figure in result.FigurePaths)
         {

@@ -25,7 +25,7 @@ public sealed class IngestTests : IDisposable
         Assert.Equal(123, latency.CorrelationOnset);
         Assert.Equal(1.0, latency.CorrelationPeak!.Value, 6);
         Assert.Equal(LatencyMethod.Clicks, latency.Method);
-        Assert.Equal(122, latency.Chosen); // minus the safety margin of 1
+        Assert.Equal(122, latency.Alignment.Latency); // minus the safety margin of 1
         Assert.True(pair.Report.ChecksPassed);
 
         // Aligned one sample early, the target is the input one sample late: causal for the model.
@@ -42,7 +42,7 @@ public sealed class IngestTests : IDisposable
         var report = pair.Report;
 
         // The response to a click starts a little after the interface latency (oversampling filters).
-        Assert.InRange(report.Latency.Chosen, 300, 340);
+        Assert.InRange(report.Latency.Alignment.Latency, 300, 340);
         Assert.InRange(report.Latency.CorrelationLatency!.Value, 300, 360);
         Assert.False(report.Latency.Disagreement);
         Assert.Equal(0.0, report.ReplicateEsr!.Value, 12);
@@ -109,7 +109,7 @@ public sealed class IngestTests : IDisposable
     {
         var pair = CapturePair.Load(Di, AmpTestSignals.PureDelay(Di, 123), 48000, new IngestOptions { ManualLatency = 50 });
 
-        Assert.Equal(50, pair.Report.Latency.Chosen);
+        Assert.Equal(50, pair.Report.Latency.Alignment.Latency);
         Assert.Equal(LatencyMethod.Manual, pair.Report.Latency.Method);
         Assert.Equal(123, pair.Report.Latency.ClickLatency);
         Assert.Equal(0.5f * Di[1000 - 73], pair.Output[1000]);
@@ -131,7 +131,7 @@ public sealed class IngestTests : IDisposable
         Assert.Null(pair.Report.Latency.ClickDelays);
         Assert.Equal(700, pair.Report.Latency.CorrelationLatency!.Value, 0.01);
         Assert.Equal(LatencyMethod.CrossCorrelation, pair.Report.Latency.Method);
-        Assert.Equal(700 - 1, pair.Report.Latency.Chosen); // a safety margin of 1 sample, as for clicks (issue 16)
+        Assert.Equal(700 - 1, pair.Report.Latency.Alignment.Latency); // a safety margin of 1 sample, as for clicks (issue 16)
         Assert.Equal(new SampleRange(pair.Input.Length - 96000, 96000), pair.ValidationRange);
         Assert.Equal(new SampleRange(0, pair.Input.Length - 96000), pair.TrainRange);
         Assert.Null(pair.Report.ReplicateEsr);
@@ -142,7 +142,7 @@ public sealed class IngestTests : IDisposable
     {
         var y = AmpTestSignals.Reamp(latency: 10);
         var pair = CapturePair.Load(Di, y, 48000, new IngestOptions { InputGainDb = 6 });
-        int latency = pair.Report.Latency.Chosen;
+        int latency = pair.Report.Latency.Alignment.Latency;
 
         Assert.Equal(6, pair.Report.InputGainDb);
         for (int i = 0; i < pair.Input.Length; i += 1009)
@@ -261,8 +261,8 @@ public sealed class IngestTests : IDisposable
         Assert.Equal("channel 1 of 2", picked.Report.OutputChannelHandling);
         Assert.Equal("mono", picked.Report.InputChannelHandling);
         int i = 50000;
-        Assert.Equal(0.5f * y[i + averaged.Report.Latency.Chosen], averaged.Output[i]);
-        Assert.Equal(y[i + picked.Report.Latency.Chosen], picked.Output[i]);
+        Assert.Equal(0.5f * y[i + averaged.Report.Latency.Alignment.Latency], averaged.Output[i]);
+        Assert.Equal(y[i + picked.Report.Latency.Alignment.Latency], picked.Output[i]);
         Assert.Equal("channels", Assert.Throws<IngestException>(() => CapturePair.Load(di, stereoReamp, new IngestOptions { Channel = 2 })).Field);
     }
 
@@ -279,7 +279,7 @@ public sealed class IngestTests : IDisposable
 
         Assert.Equal(diPath, pair.Report.InputName);
         Assert.True(pair.Report.StandardCaptureSignal);
-        Assert.InRange(pair.Report.Latency.Chosen, 77, 117);
+        Assert.InRange(pair.Report.Latency.Alignment.Latency, 77, 117);
         Assert.Equal(Path.Combine(_folder, "nope.wav"), missing.FilePath);
         Assert.Equal("file", missing.Field);
     }

@@ -96,7 +96,7 @@ public sealed class InputProbeTests : IDisposable
 
         var report = CapturePair.Load(Di, y, 48000, new IngestOptions { ManualLatency = -5 }).Report;
 
-        Assert.Equal(-5, report.Latency.Chosen);
+        Assert.Equal(-5, report.Latency.Alignment.Latency);
         Assert.DoesNotContain(report.Warnings, w => w.Contains("win", StringComparison.Ordinal) && !w.Contains("given", StringComparison.Ordinal));
         Assert.Contains("the given latency (-5 samples) differs from the one detected on this pair (31, by clicks); the given latency (-5 samples) is used",
             report.Warnings);

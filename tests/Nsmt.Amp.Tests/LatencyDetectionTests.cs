@@ -44,8 +44,8 @@ public sealed class LatencyDetectionTests
         Assert.InRange(report.CorrelationOnset!.Value, latency - 1, latency + 1);
         Assert.True(report.CorrelationConfidenceDb > 30, $"confidence {report.CorrelationConfidenceDb} dB");
         // The alignment never asks for an answer before the rig gave it, and adds at most 2 samples.
-        Assert.Equal(report.CorrelationOnset - 1, report.Chosen);
-        Assert.InRange(report.Chosen, latency - 2, latency);
+        Assert.Equal(report.CorrelationOnset - 1, report.Alignment.Latency);
+        Assert.InRange(report.Alignment.Latency, latency - 2, latency);
         Assert.DoesNotContain(pair.Report.Warnings, w => w.Contains("uncertain", StringComparison.Ordinal));
     }
 

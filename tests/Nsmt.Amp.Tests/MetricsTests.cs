@@ -68,7 +68,7 @@ public sealed class MetricsTests
     [InlineData(0.1, "probably won't sound great")]
     [InlineData(0.3, "something went wrong")]
     [InlineData(double.NaN, "something went wrong")]
-    public void Quality_grades_follow_nam_thresholds(double esr, string grade) => Assert.Equal(grade, Metrics.QualityGrade(esr));
+    public void Quality_grades_follow_nam_thresholds(double esr, string grade) => Assert.Equal(grade, Nsmt.Outputs.NamGrades.Of(esr));
 
     [Theory]
     [InlineData(0.951, "excellent")]

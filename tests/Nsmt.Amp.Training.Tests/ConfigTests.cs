@@ -61,8 +61,8 @@ public class ConfigTests
     {
         var config = AmpTrainConfig.Parse("model:\n  type: lstm\n  preset: lite\nmetadata:\n  name: \"a \\\"quoted\\\" name\"\n", "x",
             ["data.amp.noise_dbfs=-60", "training.grad_clip=1", "model.lstm_burn_in=128"]);
-        var again = AmpTrainConfig.Parse(config.ToYaml(), "resolved");
-        Assert.Equal(config.ToYaml(), again.ToYaml());
+        var again = AmpTrainConfig.Parse(config.ResolvedYaml, "resolved");
+        Assert.Equal(config.ResolvedYaml, again.ResolvedYaml);
         Assert.Equal("a \"quoted\" name", again.Metadata.Name);
         Assert.Equal(-60, again.Data.Amp.NoiseDbfs);
     }
@@ -132,12 +132,12 @@ public class ConfigTests
     [Fact]
     public void Switching_the_model_type_keeps_only_that_types_settings()
     {
-        string yaml = AmpTrainConfig.Load(RepoFile("configs/amp/default.yaml"), ["model.type=seed_wavenet", "model.seed.channels=8"]).ToYaml();
+        string yaml = AmpTrainConfig.Load(RepoFile("configs/amp/default.yaml"), ["model.type=seed_wavenet", "model.seed.channels=8"]).ResolvedYaml;
         Assert.Contains("    channels: 8\n", yaml, StringComparison.Ordinal);
         Assert.DoesNotContain("preset:", yaml, StringComparison.Ordinal);
         Assert.DoesNotContain("head_scale:", yaml, StringComparison.Ordinal);
 
-        string lstm = AmpTrainConfig.Load(RepoFile("configs/amp/default.yaml"), ["model.type=lstm"]).ToYaml();
+        string lstm = AmpTrainConfig.Load(RepoFile("configs/amp/default.yaml"), ["model.type=lstm"]).ResolvedYaml;
         Assert.Contains("  lstm_burn_in: ", lstm, StringComparison.Ordinal);
         Assert.DoesNotContain("  seed:\n", lstm, StringComparison.Ordinal);
     }
@@ -145,7 +145,7 @@ public class ConfigTests
     [Fact]
     public void Resolved_config_of_a_files_run_holds_only_the_keys_that_apply()
     {
-        string yaml = AmpTrainConfig.Load(RepoFile("configs/amp/files.yaml")).ToYaml();
+        string yaml = AmpTrainConfig.Load(RepoFile("configs/amp/files.yaml")).ResolvedYaml;
 
         Assert.Contains("  source: files\n", yaml, StringComparison.Ordinal);
         Assert.Contains("  di: ", yaml, StringComparison.Ordinal);
@@ -154,7 +154,7 @@ public class ConfigTests
             Assert.DoesNotContain("  " + key, yaml, StringComparison.Ordinal);
         }
 
-        Assert.Equal(yaml, AmpTrainConfig.Parse(yaml, "resolved").ToYaml());
+        Assert.Equal(yaml, AmpTrainConfig.Parse(yaml, "resolved").ResolvedYaml);
     }
 
     [Theory]

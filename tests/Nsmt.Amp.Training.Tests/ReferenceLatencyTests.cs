@@ -13,12 +13,12 @@ public class ReferenceLatencyTests
     {
         var aligned = AmpTrainConfig.Parse(Reference, "x", ["data.latency=32"]);
         Assert.Equal(32, aligned.Data.Latency);
-        Assert.Contains("  latency: 32\n", aligned.ToYaml(), StringComparison.Ordinal);
-        Assert.Equal(aligned.ToYaml(), AmpTrainConfig.Parse(aligned.ToYaml(), "resolved").ToYaml());
+        Assert.Contains("  latency: 32\n", aligned.ResolvedYaml, StringComparison.Ordinal);
+        Assert.Equal(aligned.ResolvedYaml, AmpTrainConfig.Parse(aligned.ResolvedYaml, "resolved").ResolvedYaml);
 
         var plain = AmpTrainConfig.Parse(Reference, "x");
         Assert.Null(plain.Data.Latency);
-        Assert.DoesNotContain("latency:", plain.ToYaml().Replace("latency_samples:", "", StringComparison.Ordinal), StringComparison.Ordinal);
+        Assert.DoesNotContain("latency:", plain.ResolvedYaml.Replace("latency_samples:", "", StringComparison.Ordinal), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -91,7 +91,7 @@ public sealed class TrainingTests : IDisposable
         // Top-2 plus last; the seed WaveNet has no .nam form, so no model.nam.
         Assert.Equal(3, Directory.GetFiles(run.Checkpoints, "*.ckpt").Length);
         Assert.Null(result.ModelPath);
-        Assert.Equal(SmallConfig(overrides: "training.epochs=6").ToYaml(), File.ReadAllText(run.ConfigFile));
+        Assert.Equal(SmallConfig(overrides: "training.epochs=6").ResolvedYaml, File.ReadAllText(run.ConfigFile));
     }
 
     [Theory]
@@ -196,6 +196,29 @@ public sealed class TrainingTests : IDisposable
         var model = NamFile.Load(result.ModelPath!);
         Assert.Equal(709, model.Weights.Length);
     }
+    [Fact]
+    public void An_export_from_a_checkpoint_carries_the_alignment_the_training_used()
+    {
+        // Issue 28: AmpTrain export wrote a .nam without metadata.training.data, so evaluation re-detected the
+        // alignment on new audio instead of scoring the model on the one it learned.
+        var latency = new Nsmt.Amp.Architectures.NamLatencyMetadata
+        {
+            Calibration = new Nsmt.Amp.Architectures.NamLatencyCalibration { AlgorithmVersion = 1, Delays = [13, 14], SafetyFactor = 1, Recommended = 12 },
+        };
+        var data = SyntheticData() with { Latency = latency, Checks = new Nsmt.Amp.Architectures.NamDataChecks { Version = 1, Passed = true } };
+        var config = SmallConfig("lstm", "model.preset=nano", "data.ny=256", "training.epochs=1");
+        var result = new AmpTrainer(config, data, RunDirectory.At(Path.Combine(root, "aligned"))).Run();
+        string exported = Path.Combine(root, "aligned-export.nam");
+
+        CheckpointExport.ToNam(Path.Combine(result.RunDirectory, "checkpoints", "last.ckpt"), exported);
+
+        var trained = NamFile.Load(result.ModelPath!).Metadata!.Training!.Data!;
+        var fromCheckpoint = NamFile.Load(exported).Metadata!.Training!.Data!;
+        Assert.Equal(new Nsmt.Amp.Ingest.Alignment(12, 1), Nsmt.Amp.Ingest.Alignment.Of(fromCheckpoint.Latency));
+        Assert.Equal(trained.Latency, fromCheckpoint.Latency);
+        Assert.Equal(trained.Checks, fromCheckpoint.Checks);
+    }
+
     private string TrainedCheckpoint(string name)
     {
         var result = Train(SmallConfig("lstm", "model.preset=nano", "data.ny=256", "training.epochs=1"), name);

@@ -29,6 +29,22 @@ public class CompositionTests
     }
 
     [Fact]
+    public void The_reader_records_each_value_it_resolved_in_read_order_defaults_included()
+    {
+        // The resolved config (a run's config.yaml) comes from the binder's reads, so each key is declared once.
+        var r = new ConfigReader(ConfigYaml.Parse("b:\n  x: 2.50\n  flag: yes\nname: it's\n", "c.yaml"));
+        r.Int("a", 7);
+        r.Double("b.x", 1);
+        r.Bool("b.flag", false);
+        r.NullableDouble("b.none");
+        r.OptionalString("name");
+        r.Int("c.gone", 1);
+        r.Prune("c");
+
+        Assert.Equal("a: 7\nb:\n  x: 2.5\n  flag: true\n  none: null\nname: 'it''s'\n", ConfigYaml.Write(r.Resolved));
+    }
+
+    [Fact]
     public void Lenient_overrides_create_keys_for_the_binder_to_check()
     {
         var root = ConfigYaml.Parse("a: 1\n", "c.yaml");

@@ -75,6 +75,47 @@ public sealed partial class LibraryMapTests
         }
     }
 
+    [Fact]
+    public void Every_namespace_and_type_the_readme_names_exists()
+    {
+        // A `Nsmt.X.Y` in the README is a library, a namespace, or a type (and member) in a namespace: README drift
+        // (a type documented in a library it left) fails here.
+        string readme = File.ReadAllText(Path.Combine(Root, "README.md"));
+        var sources = new[] { "src", "stages" }.SelectMany(d => Directory.EnumerateFiles(Path.Combine(Root, d), "*.cs", SearchOption.AllDirectories))
+            .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal))
+            .Select(File.ReadAllText).ToList();
+        var namespaces = sources.SelectMany(text => NamespaceDeclaration().Matches(text).Select(m => m.Groups[1].Value)).ToHashSet(StringComparer.Ordinal);
+        var libraries = Directory.GetDirectories(Path.Combine(Root, "src")).Select(Path.GetFileName).OfType<string>().ToHashSet(StringComparer.Ordinal);
+
+        bool DeclaresType(string ns, string type) => sources.Any(text =>
+            text.Contains($"namespace {ns};", StringComparison.Ordinal)
+            && Regex.IsMatch(text, $@"\b(class|record|struct|interface|enum)\s+(struct\s+)?{Regex.Escape(type)}\b"));
+
+        bool Exists(string name)
+        {
+            if (libraries.Contains(name) || namespaces.Contains(name))
+                return true;
+            var parts = name.Split('.');
+            for (int i = parts.Length - 1; i >= 2; i--)
+            {
+                string ns = string.Join('.', parts[..i]);
+                if (namespaces.Contains(ns))
+                    return DeclaresType(ns, parts[i]);
+            }
+
+            return false;
+        }
+
+        var missing = ReadmeName().Matches(readme).Select(m => m.Groups[1].Value).Distinct().Where(n => !Exists(n)).ToList();
+        Assert.Empty(missing);
+    }
+
+    [GeneratedRegex(@"^namespace\s+([\w.]+)\s*;", RegexOptions.Multiline)]
+    private static partial Regex NamespaceDeclaration();
+
+    [GeneratedRegex(@"`(Nsmt(?:\.\w+)+)`")]
+    private static partial Regex ReadmeName();
+
     /// <summary>Rows of the README's "Libraries" table: `Nsmt.X` | owns | may use (short names, "-" for none).</summary>
     private static Dictionary<string, HashSet<string>> ReadMap()
     {

@@ -25,6 +25,20 @@ public sealed class FuzzFindingTests
     }
 
     [Theory]
+    [InlineData("schema: 1\nstages:\n  a: 3")]                                   // a stage that is not a mapping
+    [InlineData("schema: 1\nstages:\n  a:\n    fingerprint: [x]")]             // a value that is a list
+    [InlineData("schema: 1\nstages:\n  a:\n    fingerprint: f\n    cmd: x")]  // cmd not a list
+    [InlineData("schema: 99999999999\nstages: {}")]                             // overflows an int
+    [InlineData("- 1\n- 2")]                                                    // not a mapping at all
+    public void A_lock_file_of_the_wrong_shape_is_an_unreadable_lock_file(string text)
+    {
+        using var workspace = new TestWorkspace();
+        workspace.Write("artifacts/pipeline.lock", text);
+        var e = Assert.Throws<PipelineException>(() => LockFile.Load(workspace.Path_("artifacts/pipeline.lock")));
+        Assert.Contains("unreadable lock file", e.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
     [MemberData(nameof(BrokenYaml))]
     public void Params_and_pipeline_files_that_break_the_parser_are_pipeline_errors_naming_the_file(string text)
     {

@@ -11,14 +11,14 @@ public sealed class SummaryTests(RealisticInputs inputs) : IClassFixture<Realist
     [InlineData(0.0479, "might sound ok")]
     [InlineData(0.2, "probably won't sound great")]
     [InlineData(0.5, "something went wrong")]
-    public void Nam_grades_follow_the_spec(double esr, string grade) => Assert.Equal(grade, Baselines.NamGrade(esr));
+    public void Nam_grades_follow_the_spec(double esr, string grade) => Assert.Equal(grade, Nsmt.Outputs.NamGrades.Of(esr));
 
     [Fact]
     public void The_next_grade_says_what_esr_it_needs()
     {
-        Assert.Equal((0.01, "great"), Baselines.NextNamGrade(0.0121));
-        Assert.Null(Baselines.NextNamGrade(0.005));
-        Assert.Equal((0.3, "probably won't sound great"), Baselines.NextNamGrade(0.9));
+        Assert.Equal((0.01, "great"), Nsmt.Outputs.NamGrades.Next(0.0121));
+        Assert.Null(Nsmt.Outputs.NamGrades.Next(0.005));
+        Assert.Equal((0.3, "probably won't sound great"), Nsmt.Outputs.NamGrades.Next(0.9));
     }
 
     [Fact]

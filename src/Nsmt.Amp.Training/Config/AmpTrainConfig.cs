@@ -1,5 +1,4 @@
 using Nsmt.Neural.Engine;
-using System.Globalization;
 using Nsmt.Amp.Capture;
 using Nsmt.Amp.Architectures;
 using Nsmt.Config;
@@ -225,6 +224,12 @@ public sealed record AmpTrainConfig
     /// <summary>The file the config was read from (null when built in code).</summary>
     public string? SourcePath { get; init; }
 
+    /// <summary>
+    /// The resolved config as YAML (config.yaml of a run): every key that applies with the value used, defaults
+    /// included, as the binder read it. Empty for a config built in code.
+    /// </summary>
+    public string ResolvedYaml { get; init; } = "";
+
     public static AmpTrainConfig Load(string path, IEnumerable<string>? overrides = null)
     {
         return Bind(new ConfigReader(WithOverrides(SiblingDefaults.Load(path), overrides), path), path);
@@ -268,8 +273,10 @@ public sealed record AmpTrainConfig
 
     private static AmpTrainConfig Bind(ConfigReader s, string? path, bool reampListedElsewhere = false)
     {
+        // Each key is read once, here; the reader records the value it resolved to (the file's or the default), in
+        // this order, and that record is the resolved config.yaml. Keys that do not apply are pruned from it.
         var defaults = new AmpTrainConfig();
-        var amp = defaults.Data.Amp;
+        int runSeed = s.Int("seed", 0);
         var source = s.Choice("data.source", "reference", "reference", "files") == "files" ? DataSource.Files : DataSource.Reference;
         // Settings of the other data source are refused rather than carried along unused (and into config.yaml).
         foreach (string key in source == DataSource.Files ? ReferenceOnlyKeys : FilesOnlyKeys)
@@ -286,57 +293,44 @@ public sealed record AmpTrainConfig
             "a2" => ModelType.A2,
             _ => ModelType.WaveNet,
         };
+        var data = source == DataSource.Files ? BindFilesData(s) : BindReferenceData(s, defaults.Data);
+        data = data with { Ny = s.Int("data.ny", defaults.Data.Ny, 1, 1 << 22) };
+
         // Settings of other model types, by contrast, are read (so they are still checked) but not kept: switching
         // model.type on the command line on top of a config is a normal move. config.yaml holds only the chosen type's.
-        var data = new DataSettings
+        T KeptFor<T>(string key, Func<string, T> read, params ModelType[] types)
         {
-            Source = source,
-            SampleRate = s.Int("data.sample_rate", defaults.Data.SampleRate, 16_000, 384_000),
-            Seconds = s.Double("data.seconds", defaults.Data.Seconds, 1, 3600),
-            ValidationSeconds = s.NullableDouble("data.validation_seconds", 1, 600),
-            CaptureSeed = s.Int("data.capture_seed", 0),
-            Amp = new ReferenceAmpOptions
+            T value = read(key);
+            if (!types.Contains(modelType))
             {
-                GainDb = s.Double("data.amp.gain_db", amp.GainDb),
-                Asymmetry = s.Double("data.amp.asymmetry", amp.Asymmetry),
-                Oversampling = s.Int("data.amp.oversampling", amp.Oversampling),
-                TightHz = s.Double("data.amp.tight_hz", amp.TightHz, 1),
-                BassDb = s.Double("data.amp.bass_db", amp.BassDb),
-                MidDb = s.Double("data.amp.mid_db", amp.MidDb),
-                TrebleDb = s.Double("data.amp.treble_db", amp.TrebleDb),
-                SecondStageGainDb = s.Double("data.amp.second_stage_gain_db", amp.SecondStageGainDb),
-                CabinetLowCutHz = s.Double("data.amp.cabinet_low_cut_hz", amp.CabinetLowCutHz),
-                CabinetHighCutHz = s.Double("data.amp.cabinet_high_cut_hz", amp.CabinetHighCutHz),
-                OutputGainDb = s.Double("data.amp.output_gain_db", amp.OutputGainDb),
-                NoiseDbfs = s.NullableDouble("data.amp.noise_dbfs"),
-                NoiseSeed = s.Int("data.amp.noise_seed", amp.NoiseSeed),
-                LatencySamples = s.Int("data.amp.latency_samples", amp.LatencySamples, 0, 1_000_000),
-            },
-            DiPath = ResolvePath(s.OptionalString("data.di")),
-            ReampPath = ResolvePath(s.OptionalString("data.reamp")),
-            Latency = s.String("data.latency", "auto") == "auto" ? null : s.Int("data.latency", 0, -1_000_000, 1_000_000),
-            Channel = s.Has("data.channel") ? s.Int("data.channel", 0, 0, 64) : null,
-            Resample = s.Bool("data.resample", false),
-            InputGainDb = s.Double("data.input_gain_db", 0, -60, 60),
-            Ny = s.Int("data.ny", defaults.Data.Ny, 1, 1 << 22),
-        };
-        var seed = defaults.Model.Seed;
+                s.Prune(key);
+            }
+
+            return value;
+        }
+
+        var seedNet = defaults.Model.Seed;
         var model = new ModelSettings
         {
             Type = modelType,
-            Preset = modelType == ModelType.A2
-                ? s.Choice("model.preset", ModelSettings.Packed, [.. A2Presets.Names, ModelSettings.Packed])
-                : s.Choice("model.preset", defaults.Model.Preset, ModelSettings.Presets),
-            NamVersion = s.Has("model.nam_version") ? s.Choice("model.nam_version", "0.5.4", ModelSettings.NamVersions) : null,
-            HeadScale = s.Double("model.head_scale", defaults.Model.HeadScale),
-            LstmBurnIn = s.Int("model.lstm_burn_in", defaults.Model.LstmBurnIn, 0, 1 << 20),
-            Seed = new SeedWaveNetOptions(
-                Channels: s.Int("model.seed.channels", seed.Channels, 1, 1024),
-                Layers: s.Int("model.seed.layers", seed.Layers, 1, 30),
-                KernelSize: s.Int("model.seed.kernel_size", seed.KernelSize, 1, 64),
-                DilationBase: s.Int("model.seed.dilation_base", seed.DilationBase, 1, 16),
-                Causal: s.Bool("model.seed.causal", seed.Causal)),
+            Preset = KeptFor("model.preset", key => modelType == ModelType.A2
+                ? s.Choice(key, ModelSettings.Packed, [.. A2Presets.Names, ModelSettings.Packed])
+                : s.Choice(key, defaults.Model.Preset, ModelSettings.Presets), ModelType.WaveNet, ModelType.Lstm, ModelType.A2),
+            NamVersion = KeptFor("model.nam_version", key => s.Has(key) ? s.Choice(key, "0.5.4", ModelSettings.NamVersions) : null, ModelType.A2),
+            HeadScale = KeptFor("model.head_scale", key => s.Double(key, defaults.Model.HeadScale), ModelType.WaveNet),
+            LstmBurnIn = KeptFor("model.lstm_burn_in", key => s.Int(key, defaults.Model.LstmBurnIn, 0, 1 << 20), ModelType.Lstm),
+            Seed = KeptFor("model.seed", _ => new SeedWaveNetOptions(
+                Channels: s.Int("model.seed.channels", seedNet.Channels, 1, 1024),
+                Layers: s.Int("model.seed.layers", seedNet.Layers, 1, 30),
+                KernelSize: s.Int("model.seed.kernel_size", seedNet.KernelSize, 1, 64),
+                DilationBase: s.Int("model.seed.dilation_base", seedNet.DilationBase, 1, 16),
+                Causal: s.Bool("model.seed.causal", seedNet.Causal)), ModelType.SeedWaveNet),
         };
+        if (modelType == ModelType.A2)
+        {
+            s.Resolve("model.nam_version", model.ExportVersion); // the version written, also when left to its default
+        }
+
         var t = defaults.Training;
         var training = new TrainingSettings
         {
@@ -380,41 +374,99 @@ public sealed record AmpTrainConfig
         };
         var config = new AmpTrainConfig
         {
-            Seed = s.Int("seed", 0),
+            Seed = runSeed,
             Data = data,
             Model = model,
             Training = training,
             Loss = loss,
             Metadata = metadata,
             SourcePath = path,
+            ResolvedYaml = ConfigYaml.Write(s.Resolved),
         };
         s.RejectUnknown();
         config.Validate(s.File, reampListedElsewhere);
         return config;
     }
 
+    /// <summary>data.latency: "auto" (null) or samples; shared by both sources, which list it at different places.</summary>
+    private static int? ReadLatency(ConfigReader s) =>
+        s.String("data.latency", "auto") == "auto" ? null : s.Int("data.latency", 0, -1_000_000, 1_000_000);
+
+    private static double? ReadValidationSeconds(ConfigReader s) => s.NullableDouble("data.validation_seconds", 1, 600);
+
+    /// <summary>The files source's data keys, in config.yaml's order (the reference keys are refused before).</summary>
+    private static DataSettings BindFilesData(ConfigReader s) => new()
+    {
+        Source = DataSource.Files,
+        DiPath = ResolvePath(s, "data.di"),
+        ReampPath = ResolvePath(s, "data.reamp"),
+        Latency = ReadLatency(s),
+        Channel = s.NullableInt("data.channel", 0, 64),
+        Resample = s.Bool("data.resample", false),
+        InputGainDb = s.Double("data.input_gain_db", 0, -60, 60),
+        ValidationSeconds = ReadValidationSeconds(s),
+    };
+
+    /// <summary>The reference source's data keys: the capture and the reference amp's knobs (the files keys are refused before).</summary>
+    private static DataSettings BindReferenceData(ConfigReader s, DataSettings defaults)
+    {
+        var amp = defaults.Amp;
+        var data = new DataSettings
+        {
+            Source = DataSource.Reference,
+            SampleRate = s.Int("data.sample_rate", defaults.SampleRate, 16_000, 384_000),
+            Seconds = s.Double("data.seconds", defaults.Seconds, 1, 3600),
+            ValidationSeconds = ReadValidationSeconds(s),
+            CaptureSeed = s.Int("data.capture_seed", 0),
+            Latency = ReadLatency(s),
+        };
+        if (data.Latency is null)
+        {
+            s.Prune("data.latency"); // only when set: the resolved configs of runs without it stay as they were
+        }
+
+        return data with
+        {
+            Amp = new ReferenceAmpOptions
+            {
+                GainDb = s.Double("data.amp.gain_db", amp.GainDb),
+                Asymmetry = s.Double("data.amp.asymmetry", amp.Asymmetry),
+                Oversampling = s.Int("data.amp.oversampling", amp.Oversampling),
+                TightHz = s.Double("data.amp.tight_hz", amp.TightHz, 1),
+                BassDb = s.Double("data.amp.bass_db", amp.BassDb),
+                MidDb = s.Double("data.amp.mid_db", amp.MidDb),
+                TrebleDb = s.Double("data.amp.treble_db", amp.TrebleDb),
+                SecondStageGainDb = s.Double("data.amp.second_stage_gain_db", amp.SecondStageGainDb),
+                CabinetLowCutHz = s.Double("data.amp.cabinet_low_cut_hz", amp.CabinetLowCutHz),
+                CabinetHighCutHz = s.Double("data.amp.cabinet_high_cut_hz", amp.CabinetHighCutHz),
+                OutputGainDb = s.Double("data.amp.output_gain_db", amp.OutputGainDb),
+                NoiseDbfs = s.NullableDouble("data.amp.noise_dbfs"),
+                NoiseSeed = s.Int("data.amp.noise_seed", amp.NoiseSeed),
+                LatencySamples = s.Int("data.amp.latency_samples", amp.LatencySamples, 0, 1_000_000),
+            },
+        };
+    }
+
     private static readonly string[] ReferenceOnlyKeys = ["data.sample_rate", "data.seconds", "data.capture_seed", "data.amp"];
 
     private static readonly string[] FilesOnlyKeys = ["data.di", "data.reamp", "data.channel", "data.resample", "data.input_gain_db"];
 
-    private static string TypeName(ModelType type) => type switch
-    {
-        ModelType.Lstm => "lstm",
-        ModelType.A2 => "a2",
-        ModelType.SeedWaveNet => "seed_wavenet",
-        _ => "wavenet",
-    };
-
     private static string? OneOf(ConfigReader s, string key, IReadOnlyList<string> allowed)
     {
         ConfigScalar? value = s.Scalar(key);
+        s.Resolve(key, value?.Text);
         return value is null || allowed.Contains(value.Text)
             ? value?.Text
             : throw s.Error(key, "one of " + string.Join(", ", allowed), $"'{value.Text}'", value);
     }
 
-    /// <summary>Relative data paths are taken from the current directory (the repository root for configs/).</summary>
-    private static string? ResolvePath(string? value) => value is null ? null : Path.GetFullPath(value);
+    /// <summary>Relative data paths are taken from the current directory (the repository root for configs/), and recorded so.</summary>
+    private static string? ResolvePath(ConfigReader s, string key)
+    {
+        string? path = s.OptionalString(key) is { } value ? Path.GetFullPath(value) : null;
+        s.Resolve(key, path, plain: false);
+        return path;
+    }
 
     /// <summary>Cross-field rules; the message names the fields.</summary>
     public void Validate(string where = "config", bool reampListedElsewhere = false)
@@ -465,161 +517,4 @@ public sealed record AmpTrainConfig
             }
         }
     }
-
-    /// <summary>The resolved config as YAML: every key with its value, defaults included (written to the run folder).</summary>
-    public string ToYaml()
-    {
-        // The resolved recipe as a config tree, written by the config library's one YAML writer: a section opens a
-        // mapping one level deeper, a value is a plain scalar, and free text (paths, gear names) a quoted one.
-        const string origin = "resolved amp config";
-        var root = new ConfigMapping(origin);
-        var open = new List<ConfigMapping> { root };
-        void Line(int indent, string key, object? value)
-        {
-            ConfigNode node = value switch
-            {
-                null => new ConfigMapping(origin),
-                Text { Value: null } => new ConfigScalar("null", origin),
-                Text text => new ConfigScalar(text.Value, origin, plain: false),
-                _ => new ConfigScalar(Format(value), origin),
-            };
-            open[indent].Set(key, node);
-            if (node is ConfigMapping section)
-            {
-                open.RemoveRange(indent + 1, open.Count - indent - 1);
-                open.Add(section);
-            }
-        }
-
-        var d = Data;
-        Line(0, "seed", Seed);
-        Line(0, "data", null);
-        Line(1, "source", d.Source == DataSource.Files ? "files" : "reference");
-        if (d.Source == DataSource.Files)
-        {
-            Line(1, "di", Quote(d.DiPath));
-            Line(1, "reamp", Quote(d.ReampPath));
-            Line(1, "latency", d.Latency?.ToString(CultureInfo.InvariantCulture) ?? "auto");
-            Line(1, "channel", d.Channel?.ToString(CultureInfo.InvariantCulture) ?? "null");
-            Line(1, "resample", d.Resample);
-            Line(1, "input_gain_db", d.InputGainDb);
-            Line(1, "validation_seconds", d.ValidationSeconds?.ToString("R", CultureInfo.InvariantCulture) ?? "null");
-        }
-        else
-        {
-            WriteReferenceData(Line);
-        }
-
-        Line(1, "ny", d.Ny);
-        WriteModelAndRest(Line);
-        return ConfigYaml.Write(root);
-    }
-
-    /// <summary>The reference source's data keys: the capture and the reference amp's knobs.</summary>
-    private void WriteReferenceData(Action<int, string, object?> line)
-    {
-        var d = Data;
-        var a = d.Amp;
-        line(1, "sample_rate", d.SampleRate);
-        line(1, "seconds", d.Seconds);
-        line(1, "validation_seconds", d.ValidationSeconds?.ToString("R", CultureInfo.InvariantCulture) ?? "null");
-        line(1, "capture_seed", d.CaptureSeed);
-        if (d.Latency is { } latency)
-        {
-            line(1, "latency", latency); // only when set: the resolved configs of runs without it stay as they were
-        }
-
-        line(1, "amp", null);
-        line(2, "gain_db", a.GainDb);
-        line(2, "asymmetry", a.Asymmetry);
-        line(2, "oversampling", a.Oversampling);
-        line(2, "tight_hz", a.TightHz);
-        line(2, "bass_db", a.BassDb);
-        line(2, "mid_db", a.MidDb);
-        line(2, "treble_db", a.TrebleDb);
-        line(2, "second_stage_gain_db", a.SecondStageGainDb);
-        line(2, "cabinet_low_cut_hz", a.CabinetLowCutHz);
-        line(2, "cabinet_high_cut_hz", a.CabinetHighCutHz);
-        line(2, "output_gain_db", a.OutputGainDb);
-        line(2, "noise_dbfs", a.NoiseDbfs?.ToString(CultureInfo.InvariantCulture) ?? "null");
-        line(2, "noise_seed", a.NoiseSeed);
-        line(2, "latency_samples", a.LatencySamples);
-    }
-
-    /// <summary>The sections after data: the model's keys for its type only, then training, loss and metadata.</summary>
-    private void WriteModelAndRest(Action<int, string, object?> line)
-    {
-        var m = Model;
-        line(0, "model", null);
-        line(1, "type", TypeName(m.Type));
-        switch (m.Type)
-        {
-            case ModelType.WaveNet:
-                line(1, "preset", m.Preset);
-                line(1, "head_scale", m.HeadScale);
-                break;
-            case ModelType.Lstm:
-                line(1, "preset", m.Preset);
-                line(1, "lstm_burn_in", m.LstmBurnIn);
-                break;
-            case ModelType.A2:
-                line(1, "preset", m.Preset);
-                line(1, "nam_version", m.ExportVersion);
-                break;
-            default:
-                line(1, "seed", null);
-                line(2, "channels", m.Seed.Channels);
-                line(2, "layers", m.Seed.Layers);
-                line(2, "kernel_size", m.Seed.KernelSize);
-                line(2, "dilation_base", m.Seed.DilationBase);
-                line(2, "causal", m.Seed.Causal);
-                break;
-        }
-
-        var t = Training;
-        line(0, "training", null);
-        line(1, "epochs", t.Epochs);
-        line(1, "batch_size", t.BatchSize);
-        line(1, "lr", t.LearningRate);
-        line(1, "lr_gamma", t.LearningRateGamma);
-        line(1, "weight_decay", t.WeightDecay);
-        line(1, "drop_last", t.DropLast);
-        line(1, "ema_decay", t.EmaDecay);
-        line(1, "grad_clip", t.GradClip);
-        line(1, "early_stopping_patience", t.EarlyStoppingPatience);
-        line(1, "top_k", t.TopK);
-        line(1, "threads", t.Threads);
-        line(1, "onednn", t.OneDnn.ToString().ToLowerInvariant());
-        line(1, "max_seconds", t.MaxSeconds);
-        line(0, "loss", null);
-        foreach (var (key, weight) in Loss.Terms())
-        {
-            line(1, key, weight);
-        }
-
-        line(1, "pre_emph_coef", Loss.PreEmphasisCoefficient);
-        var md = Metadata;
-        line(0, "metadata", null);
-        line(1, "name", Quote(md.Name));
-        line(1, "modeled_by", Quote(md.ModeledBy));
-        line(1, "gear_make", Quote(md.GearMake));
-        line(1, "gear_model", Quote(md.GearModel));
-        line(1, "gear_type", md.GearType ?? "null");
-        line(1, "tone_type", md.ToneType ?? "null");
-        line(1, "input_level_dbu", md.InputLevelDbu?.ToString("R", CultureInfo.InvariantCulture) ?? "null");
-        line(1, "output_level_dbu", md.OutputLevelDbu?.ToString("R", CultureInfo.InvariantCulture) ?? "null");
-    }
-
-    /// <summary>Free text (a path, a gear name): written quoted, so YAML reads it back as the same string.</summary>
-    private sealed record Text(string? Value);
-
-    private static Text Quote(string? value) => new(value);
-
-    private static string Format(object value) => value switch
-    {
-        bool b => b ? "true" : "false",
-        double v => v.ToString("R", CultureInfo.InvariantCulture),
-        int i => i.ToString(CultureInfo.InvariantCulture),
-        _ => value.ToString() ?? "",
-    };
 }

@@ -103,10 +103,10 @@ public static class AmpDataLoader
         // The alignment the model will learn, and what it came from: every sample of margin is delay the model adds.
         string latency = l.Method switch
         {
-            LatencyMethod.Clicks => $"latency {l.Chosen} samples (clicks at {l.ClickLatency}, margin {l.SafetyMargin})",
+            LatencyMethod.Clicks => $"latency {l.Alignment.Latency} samples (clicks at {l.ClickLatency}, margin {l.Alignment.SafetyMargin})",
             LatencyMethod.CrossCorrelation => string.Create(CultureInfo.InvariantCulture,
-                $"latency {l.Chosen} samples (cross-correlation: response at {l.CorrelationOnset}, peak {l.CorrelationLatency:0.0}, margin {l.SafetyMargin})"),
-            _ => $"latency {l.Chosen} samples ({l.Method.ToString().ToLowerInvariant()})",
+                $"latency {l.Alignment.Latency} samples (cross-correlation: response at {l.CorrelationOnset}, peak {l.CorrelationLatency:0.0}, margin {l.Alignment.SafetyMargin})"),
+            _ => $"latency {l.Alignment.Latency} samples ({l.Method.ToString().ToLowerInvariant()})",
         };
         string repeat = report.ReplicateEsr is { } esr ? string.Create(CultureInfo.InvariantCulture, $", validation repeat ESR {esr:0.#####}") : "";
         return new AmpTrainingData(pair.Input, pair.Output, pair.SampleRate, pair.TrainRange, pair.ValidationRange)

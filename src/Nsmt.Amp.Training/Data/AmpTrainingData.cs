@@ -1,5 +1,6 @@
 using Nsmt.Amp.Capture;
 using Nsmt.Amp.Architectures;
+using Nsmt.Amp.Ingest;
 
 namespace Nsmt.Amp.Training.Data;
 
@@ -51,6 +52,12 @@ public sealed record AmpTrainingData
 
     /// <summary>Latency detection results, for <c>metadata.training.data.latency</c>.</summary>
     public NamLatencyMetadata? Latency { get; init; }
+
+    /// <summary>The alignment the data was trained with (from <see cref="Latency"/>); null when that is not known.</summary>
+    public Alignment? Alignment => Alignment.Of(Latency);
+
+    /// <summary>What the <c>.nam</c> and the checkpoint record of the data: <c>metadata.training.data</c>.</summary>
+    public NamTrainingData ToNamTrainingData() => new() { Latency = Latency, Checks = Checks };
 
     /// <summary>Data checks (validation repeat agreement), for <c>metadata.training.data.checks</c>.</summary>
     public NamDataChecks? Checks { get; init; }

@@ -32,16 +32,12 @@ public static class CheckpointExport
             throw new NotSupportedException($"{checkpointPath}: {config.Model.Describe()} has no .nam form (only NAM's WaveNets and LSTM)");
         }
 
-        if (model is NamLstm lstm)
-        {
-            lstm.SetInitialStateFromSilence();
-        }
-
+        AmpTrainer.PrepareForExport(model);
         double esr = checkpoint.Progress.ValidationEsr;
         double? loudness = null;
         ModelExport.Save(model, output, checkpoint.SampleRate, config.Model.ExportVersion, module =>
         {
-            var metadata = TrainedModelMetadata.Build(module, checkpoint.SampleRate, config.Metadata, data: null, double.IsFinite(esr) ? esr : null, DateTime.Now);
+            var metadata = TrainedModelMetadata.Build(module, checkpoint.SampleRate, config.Metadata, checkpoint.TrainingData, double.IsFinite(esr) ? esr : null, DateTime.Now);
             loudness = metadata.Loudness; // the last measured is the default width's (ModelExport measures it last)
             return metadata;
         });

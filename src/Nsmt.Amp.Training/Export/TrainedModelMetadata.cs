@@ -65,7 +65,7 @@ public static class TrainedModelMetadata
     }
 
     /// <summary>The gear fields of the recipe's <c>metadata:</c> plus what export measures and records.</summary>
-    public static NamMetadata Build(AmpModule module, int sampleRate, NamMetadata gear, AmpTrainingData? data, double? validationEsr, DateTime now)
+    public static NamMetadata Build(AmpModule module, int sampleRate, NamMetadata gear, NamTrainingData? data, double? validationEsr, DateTime now)
     {
         var clip = ReferenceClip(sampleRate);
         return gear with
@@ -76,7 +76,7 @@ public static class TrainedModelMetadata
             Training = new NamTrainingMetadata
             {
                 Settings = new NamTrainingSettings { IgnoreChecks = false },
-                Data = data is null ? null : new NamTrainingData { Latency = data.Latency, Checks = data.Checks },
+                Data = data,
                 ValidationEsr = validationEsr,
             },
         };

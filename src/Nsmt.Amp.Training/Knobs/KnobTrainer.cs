@@ -221,7 +221,7 @@ public sealed class KnobTrainer(KnobTrainConfig config, IReadOnlyList<KnobCaptur
             ["model"] = result.ModelPath,
         };
         AtomicFile.WriteAllText(Path.Combine(result.OutputDirectory, "summary.json"), JsonSerializer.Serialize(summary, new JsonSerializerOptions { WriteIndented = true }));
-        AtomicFile.WriteAllText(Path.Combine(result.OutputDirectory, "config.yaml"), config.Amp.ToYaml());
+        AtomicFile.WriteAllText(Path.Combine(result.OutputDirectory, "config.yaml"), config.Amp.ResolvedYaml);
     }
 
     private static void DisposeAll(Dictionary<string, Tensor>? tensors)

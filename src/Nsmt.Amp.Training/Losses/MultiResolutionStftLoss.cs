@@ -1,10 +1,8 @@
+using Nsmt.Amp.Evaluation;
 using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Nsmt.Amp.Training.Losses;
-
-/// <summary>One STFT resolution: FFT size, hop and (Hann) window length.</summary>
-public sealed record StftResolution(int FftSize, int HopSize, int WindowLength);
 
 /// <summary>
 /// auraloss's MultiResolutionSTFTLoss as NAM uses it: per resolution, spectral convergence
@@ -16,19 +14,11 @@ public sealed class MultiResolutionStftLoss : IDisposable
 {
     public const double MagnitudeFloor = 1e-8;
 
-    /// <summary>auraloss's defaults, used by NAM: FFT 1024/2048/512, hop 120/240/50, window 600/1200/240.</summary>
-    public static IReadOnlyList<StftResolution> NamResolutions { get; } =
-    [
-        new(1024, 120, 600),
-        new(2048, 240, 1200),
-        new(512, 50, 240),
-    ];
-
     private readonly Tensor[] windows;
 
     public MultiResolutionStftLoss(IReadOnlyList<StftResolution>? resolutions = null)
     {
-        Resolutions = resolutions ?? NamResolutions;
+        Resolutions = resolutions ?? Metrics.NamResolutions; // auraloss's defaults, used by NAM
         if (Resolutions.Count == 0)
         {
             throw new ArgumentException("at least one STFT resolution is needed");

@@ -11,7 +11,10 @@ public interface INamEngine
 
     TanhMode TanhMode { get; }
 
-    /// <summary>Algorithmic latency reported to hosts: always 0.</summary>
+    /// <summary>
+    /// Algorithmic latency reported to hosts (Core's <c>GetLatency</c>): always 0, the model answers sample for sample.
+    /// Not the capture's alignment (<see cref="Ingest.Alignment"/>), which was taken out of the data before training.
+    /// </summary>
     int Latency => 0;
 
     /// <summary>Clears all state and prewarms on silence, as Core does on reset.</summary>

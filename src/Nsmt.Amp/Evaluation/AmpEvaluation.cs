@@ -1,3 +1,4 @@
+using Nsmt.Outputs;
 using Nsmt.Core;
 using System.Text.Encodings.Web;
 using System.Text.Json;
@@ -16,10 +17,11 @@ namespace Nsmt.Amp.Evaluation;
 /// </summary>
 public static class AmpEvaluation
 {
-    public const string MetricsFileName = "metrics.json";
-    public const string WaveformFileName = "waveform.svg";
-    public const string SpectrogramFileName = "spectrograms.svg";
-    public const string SweepFileName = "sweep.svg";
+    // The folder's layout is the contract the report reads by (Nsmt.Outputs).
+    public const string MetricsFileName = AmpEvaluationFiles.Metrics;
+    public const string WaveformFileName = AmpEvaluationFiles.Waveform;
+    public const string SpectrogramFileName = AmpEvaluationFiles.Spectrograms;
+    public const string SweepFileName = AmpEvaluationFiles.Sweep;
 
     /// <summary>
     /// Runs <paramref name="model"/> over the pair's input (with its real history before the
@@ -83,9 +85,9 @@ public static class AmpEvaluation
             },
             ["ingest"] = new Dictionary<string, object?>
             {
-                ["latency_samples"] = pair.Report.Latency.Chosen,
+                ["latency_samples"] = pair.Report.Latency.Alignment.Latency,
                 ["latency_method"] = pair.Report.Latency.Method.ToString(),
-                ["safety_margin_samples"] = pair.Report.Latency.SafetyMargin,
+                ["safety_margin_samples"] = pair.Report.Latency.Alignment.SafetyMargin,
                 ["detected_correlation_latency_samples"] = pair.Report.Latency.CorrelationLatency,
                 ["detected_click_latency_samples"] = pair.Report.Latency.ClickLatency,
                 ["replicate_esr"] = pair.Report.ReplicateEsr,

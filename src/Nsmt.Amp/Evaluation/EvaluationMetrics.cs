@@ -1,3 +1,4 @@
+using Nsmt.Outputs;
 namespace Nsmt.Amp.Evaluation;
 
 /// <summary>Every measure of one prediction against its target, labelled with its convention.</summary>
@@ -65,7 +66,7 @@ public sealed record EvaluationMetrics
             ResidualRelativeDb = residual - (20 * Math.Log10(targetRms)),
             DcError = Metrics.DcError(prediction, target),
             MultiResolutionStft = longEnough ? Metrics.MultiResolutionStft(prediction, target) : double.NaN,
-            QualityGrade = Metrics.QualityGrade(esr),
+            QualityGrade = NamGrades.Of(esr),
             CorrelationGrade = Metrics.CorrelationGrade(pearson),
         };
     }

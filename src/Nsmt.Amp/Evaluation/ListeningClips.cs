@@ -1,3 +1,4 @@
+using Nsmt.Outputs;
 using Nsmt.Audio;
 
 namespace Nsmt.Amp.Evaluation;
@@ -9,9 +10,9 @@ namespace Nsmt.Amp.Evaluation;
 /// </summary>
 public static class ListeningClips
 {
-    public const string DiFileName = "clip_di.wav";
-    public const string AmpFileName = "clip_amp.wav";
-    public const string ModelFileName = "clip_model.wav";
+    public const string DiFileName = AmpEvaluationFiles.DiClip;
+    public const string AmpFileName = AmpEvaluationFiles.AmpClip;
+    public const string ModelFileName = AmpEvaluationFiles.ModelClip;
 
     /// <summary>
     /// Writes the clips for the window of <paramref name="seconds"/> (or the whole signal, if shorter) where the DI

@@ -3,7 +3,7 @@ using Nsmt.Audio.Dsp;
 
 namespace Nsmt.Amp.Evaluation;
 
-/// <summary>One STFT resolution of the multi-resolution spectral distance.</summary>
+/// <summary>One STFT resolution of the multi-resolution spectral distance (evaluation and the training loss): FFT size, hop and (Hann) window length.</summary>
 public readonly record struct StftResolution(int FftSize, int HopSize, int WindowLength);
 
 /// <summary>
@@ -171,16 +171,6 @@ public static class Metrics
 
         return total / resolutions.Count;
     }
-
-    /// <summary>NAM's verdict on a validation ESR (NAM convention).</summary>
-    public static string QualityGrade(double esr) => esr switch
-    {
-        < 0.01 => "great",
-        < 0.035 => "not bad",
-        < 0.1 => "might sound ok",
-        < 0.3 => "probably won't sound great",
-        _ => "something went wrong",
-    };
 
     /// <summary>The seed's verdict on Pearson's r.</summary>
     public static string CorrelationGrade(double r) => r switch

@@ -1,3 +1,4 @@
+using Nsmt.Outputs;
 using System.Globalization;
 using System.Text;
 using Nsmt.Amp.Engine;
@@ -39,7 +40,7 @@ public sealed record RecordingComparison
         var pair = CapturePair.Load(diPath, reampPath, new IngestOptions
         {
             ManualLatency = latency,
-            ModelLatency = ModelAlignment.Of(model),
+            TrainedAlignment = Alignment.Of(model),
             DetectLayout = false,
             Scope = ValidationScope.Whole, // everything is compared; nothing is held out
         });
@@ -60,13 +61,13 @@ public sealed record RecordingComparison
         var text = new StringBuilder();
         var c = CultureInfo.InvariantCulture;
         var l = Ingest.Latency;
-        text.Append(c, $"compared with {Ingest.OutputName}: latency {l.Chosen} samples, {l.DescribeSource()}\n");
+        text.Append(c, $"compared with {Ingest.OutputName}: latency {l.Alignment.Latency} samples, {l.DescribeSource()}\n");
         foreach (string warning in Ingest.Warnings)
         {
             text.Append($"warning: {warning}\n");
         }
 
-        text.Append(c, $"{Samples} samples: ESR (NAM) {Esr:0.000000} -> {Metrics.QualityGrade(Esr)}; RMSE {Rmse:0.000000}; Pearson r {Pearson:0.00000} -> {Metrics.CorrelationGrade(Pearson)}\n");
+        text.Append(c, $"{Samples} samples: ESR (NAM) {Esr:0.000000} -> {NamGrades.Of(Esr)}; RMSE {Rmse:0.000000}; Pearson r {Pearson:0.00000} -> {Metrics.CorrelationGrade(Pearson)}\n");
         if (AddedDelay is { } delay)
         {
             text.Append(delay.ToText()).Append('\n');

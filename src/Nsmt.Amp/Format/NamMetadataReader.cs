@@ -60,7 +60,8 @@ internal static class NamMetadataReader
         return new NamTrainingSettings { IgnoreChecks = OptionalBool(settings, path, "ignore_checks") };
     }
 
-    private static NamTrainingData ParseData(JsonElement data, string path)
+    /// <summary>Reads <c>metadata.training.data</c> (also what a training checkpoint keeps of it).</summary>
+    public static NamTrainingData ParseData(JsonElement data, string path)
     {
         RequireKind(data, path, JsonValueKind.Object);
         return new NamTrainingData

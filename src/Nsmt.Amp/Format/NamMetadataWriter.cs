@@ -76,31 +76,38 @@ internal static class NamMetadataWriter
 
         if (training.Data is { } data)
         {
-            writer.WriteStartObject("data");
-            if (data.Latency is { } latency)
-            {
-                writer.WriteStartObject("latency");
-                Number(writer, "manual", latency.Manual);
-                if (latency.Calibration is { } calibration)
-                {
-                    WriteCalibration(writer, calibration);
-                }
+            writer.WritePropertyName("data");
+            WriteData(writer, data);
+        }
 
-                writer.WriteEndObject();
-            }
+        Number(writer, "validation_esr", training.ValidationEsr);
+        writer.WriteEndObject();
+    }
 
-            if (data.Checks is { } checks)
+    /// <summary>Writes <c>metadata.training.data</c> as an object (also what a training checkpoint keeps of it).</summary>
+    public static void WriteData(Utf8JsonWriter writer, NamTrainingData data)
+    {
+        writer.WriteStartObject();
+        if (data.Latency is { } latency)
+        {
+            writer.WriteStartObject("latency");
+            Number(writer, "manual", latency.Manual);
+            if (latency.Calibration is { } calibration)
             {
-                writer.WriteStartObject("checks");
-                Number(writer, "version", checks.Version);
-                Bool(writer, "passed", checks.Passed);
-                writer.WriteEndObject();
+                WriteCalibration(writer, calibration);
             }
 
             writer.WriteEndObject();
         }
 
-        Number(writer, "validation_esr", training.ValidationEsr);
+        if (data.Checks is { } checks)
+        {
+            writer.WriteStartObject("checks");
+            Number(writer, "version", checks.Version);
+            Bool(writer, "passed", checks.Passed);
+            writer.WriteEndObject();
+        }
+
         writer.WriteEndObject();
     }
 

@@ -37,7 +37,7 @@ public sealed class CapturePair
     public CaptureLayout? Layout { get; }
 
     /// <summary>DI index of aligned sample 0 (non-zero only when the chosen latency is negative).</summary>
-    public int InputOffset => Math.Max(0, -Report.Latency.Chosen);
+    public int InputOffset => Math.Max(0, -Report.Latency.Alignment.Latency);
 
     public IngestReport Report { get; }
 
@@ -89,7 +89,7 @@ public sealed class CapturePair
         ApplyInputGain(x, options.InputGainDb);
 
         var latency = ChooseLatency(x, y, layout, options, warnings, outputName);
-        var alignment = Align(x, y, latency.Chosen, outputName);
+        var alignment = Align(x, y, latency.Alignment.Latency, outputName);
         warnings.AddRange(DropoutWarnings(alignment, rate));
         var split = SplitValidation(y, layout, alignment, rate, options, inputName);
         warnings.AddRange(split.Warnings);
@@ -132,7 +132,7 @@ public sealed class CapturePair
     private readonly record struct PairNames(string Input, string Output);
 
     /// <summary>The aligned signals: output sample i answers input sample i.</summary>
-    private sealed record Alignment(float[] Input, float[] Output, int Latency, int InputStart, int Trimmed)
+    private sealed record AlignedSignals(float[] Input, float[] Output, int Latency, int InputStart, int Trimmed)
     {
         public int Length => Input.Length;
     }
@@ -264,7 +264,7 @@ public sealed class CapturePair
     /// Output sample i + L answers input sample i. The reamp's extra tail supplies the last L answers; anything
     /// beyond the DI's length is dropped.
     /// </summary>
-    private static Alignment Align(float[] x, float[] y, int latency, string outputName)
+    private static AlignedSignals Align(float[] x, float[] y, int latency, string outputName)
     {
         int inputStart = Math.Max(0, -latency);
         int outputStart = Math.Max(0, latency);
@@ -274,10 +274,10 @@ public sealed class CapturePair
             throw new IngestException(outputName, "latency", $"less than the {x.Length} frames of audio", $"{latency} samples");
         }
 
-        return new Alignment(x.AsSpan(inputStart, aligned).ToArray(), y.AsSpan(outputStart, aligned).ToArray(), latency, inputStart, y.Length - outputStart - aligned);
+        return new AlignedSignals(x.AsSpan(inputStart, aligned).ToArray(), y.AsSpan(outputStart, aligned).ToArray(), latency, inputStart, y.Length - outputStart - aligned);
     }
 
-    private static IEnumerable<string> DropoutWarnings(Alignment alignment, int rate)
+    private static IEnumerable<string> DropoutWarnings(AlignedSignals alignment, int rate)
     {
         if (Dropouts(alignment.Input, alignment.Output, rate) is { Count: > 0 } dropouts)
         {
@@ -290,7 +290,7 @@ public sealed class CapturePair
     /// The validation and training ranges: everything (whole scope), the capture signal's repeated passage, or the
     /// last ValidationSeconds of arbitrary audio. With the capture signal, also the ESR between its two passages.
     /// </summary>
-    private static ValidationSplit SplitValidation(float[] y, CaptureLayout? layout, Alignment alignment, int rate, IngestOptions options, string inputName)
+    private static ValidationSplit SplitValidation(float[] y, CaptureLayout? layout, AlignedSignals alignment, int rate, IngestOptions options, string inputName)
     {
         int aligned = alignment.Length;
         int latency = alignment.Latency;
@@ -409,7 +409,7 @@ public sealed class CapturePair
         {
             (chosen, margin, method) = (manual, 0, LatencyMethod.Manual);
         }
-        else if (options.ModelLatency is { } trained)
+        else if (options.TrainedAlignment is { } trained)
         {
             (chosen, margin, method) = (trained.Latency, trained.SafetyMargin, LatencyMethod.Model);
             int? detected = clickLatency is { } c ? c - options.SafetyMarginSamples
@@ -444,8 +444,7 @@ public sealed class CapturePair
             CorrelationOnset = correlation?.Onset,
             CorrelationConfidenceDb = correlation?.PeakToNoiseDb,
             Manual = options.ManualLatency,
-            SafetyMargin = margin,
-            Chosen = chosen,
+            Alignment = new Alignment(chosen, margin),
             Method = method,
             MatchesLookahead = matchesLookahead,
             Disagreement = disagreement,
@@ -532,19 +531,7 @@ public sealed class CapturePair
             return audio.Channels[c].ToArray();
         }
 
-        var mono = new float[audio.Length];
-        for (int i = 0; i < mono.Length; i++)
-        {
-            double sum = 0;
-            foreach (var ch in audio.Channels)
-            {
-                sum += ch[i];
-            }
-
-            mono[i] = (float)(sum / audio.ChannelCount);
-        }
-
-        return mono;
+        return audio.Downmix();
     }
 
     private static void CheckOptions(IngestOptions o)

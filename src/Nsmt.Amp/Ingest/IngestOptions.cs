@@ -10,11 +10,11 @@ public sealed record IngestOptions
 
     /// <summary>
     /// The alignment a model was trained with (from its <c>.nam</c>, see
-    /// <see cref="ModelAlignment.Of"/>): used instead of detection when <see cref="ManualLatency"/>
+    /// <see cref="Alignment.Of(Architectures.NamModel)"/>): used instead of detection when <see cref="ManualLatency"/>
     /// is null, so a model is scored on the alignment it learned rather than one re-detected on
     /// new audio (issue 16: one sample off raised a test ESR by half). Detections are still reported.
     /// </summary>
-    public ModelAlignment? ModelLatency { get; init; }
+    public Alignment? TrainedAlignment { get; init; }
 
     /// <summary>Gain applied to the DI before training (recorded in the report); levels are otherwise never changed.</summary>
     public double InputGainDb { get; init; }

@@ -81,8 +81,8 @@ public sealed record IngestReport
         {
             AlgorithmVersion = 1,
             Delays = Latency.ClickDelays?.ToArray() ?? (Latency.CorrelationOnset is { } c ? [c] : []),
-            SafetyFactor = Latency.SafetyMargin,
-            Recommended = Latency.Chosen,
+            SafetyFactor = Latency.Alignment.SafetyMargin,
+            Recommended = Latency.Alignment.Latency,
             Warnings = new NamLatencyWarnings
             {
                 MatchesLookahead = Latency.MatchesLookahead,
@@ -131,11 +131,11 @@ public sealed record IngestReport
         string method = l.Method switch
         {
             LatencyMethod.Manual => "manual override",
-            LatencyMethod.Model => $"the alignment the model was trained with, from its metadata (safety margin {l.SafetyMargin}); --latency overrides",
-            LatencyMethod.Clicks => $"clicks, minus a safety margin of {l.SafetyMargin}",
-            _ => $"cross-correlation, minus a safety margin of {l.SafetyMargin}",
+            LatencyMethod.Model => $"the alignment the model was trained with, from its metadata (safety margin {l.Alignment.SafetyMargin}); --latency overrides",
+            LatencyMethod.Clicks => $"clicks, minus a safety margin of {l.Alignment.SafetyMargin}",
+            _ => $"cross-correlation, minus a safety margin of {l.Alignment.SafetyMargin}",
         };
-        Line($"latency used: {l.Chosen} samples ({method})");
+        Line($"latency used: {l.Alignment.Latency} samples ({method})");
         if (ReplicateEsr is { } esr)
         {
             Line(string.Create(c, $"replicate ESR of the validation passages: {esr:0.000000}{(ReplicateFlagged ? " (FLAGGED: above threshold)" : " (ok)")}"));

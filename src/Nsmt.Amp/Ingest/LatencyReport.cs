@@ -39,18 +39,17 @@ public sealed record LatencyReport
 
     public int? Manual { get; init; }
 
-    public int SafetyMargin { get; init; }
-
-    public int Chosen { get; init; }
+    /// <summary>The alignment used: the given latency, the model's, or the detected one less its safety margin.</summary>
+    public required Alignment Alignment { get; init; }
 
     public LatencyMethod Method { get; init; }
 
-    /// <summary>Where <see cref="Chosen"/> came from, as the commands that score a model say it.</summary>
+    /// <summary>Where <see cref="Alignment"/> came from, as the commands that score a model say it.</summary>
     public string DescribeSource() => Method switch
     {
         LatencyMethod.Manual => "given with --latency",
         LatencyMethod.Model => "the alignment the model was trained with (its metadata); --latency overrides",
-        _ => $"detected on this pair ({Method}, margin {SafetyMargin}): the model carries no training alignment",
+        _ => $"detected on this pair ({Method}, margin {Alignment.SafetyMargin}): the model carries no training alignment",
     };
 
     /// <summary>A click delay sat at the edge of the search window (NAM's "matches lookahead" warning).</summary>

@@ -41,7 +41,10 @@ public sealed record ReferenceAmpOptions
 
     public double OutputGainDb { get; init; } = -6;
 
-    /// <summary>Samples of silence before the response, as an audio interface adds (output is this much longer).</summary>
+    /// <summary>
+    /// Samples of silence before the response, as an audio interface adds (output is this much longer): the rig's true
+    /// delay, which training on this amp takes as the pair's given <see cref="Ingest.Alignment.Latency"/> (margin 0).
+    /// </summary>
     public int LatencySamples { get; init; }
 
     /// <summary>Optional white noise at this RMS level (dBFS), added after the amp like a noisy rig; null = none.</summary>

@@ -63,14 +63,6 @@ public readonly record struct BiquadCoefficients(double B0, double B1, double B2
         };
         return new BiquadCoefficients(b0 / a0, b1 / a0, b2 / a0, a1 / a0, a2 / a0);
     }
-
-    /// <summary>|H(e^{i w})| at a frequency in Hz.</summary>
-    public double MagnitudeAt(double frequency, double sampleRate)
-    {
-        var z1 = System.Numerics.Complex.FromPolarCoordinates(1, -2 * Math.PI * frequency / sampleRate);
-        var z2 = z1 * z1;
-        return ((B0 + (B1 * z1) + (B2 * z2)) / (1 + (A1 * z1) + (A2 * z2))).Magnitude;
-    }
 }
 
 /// <summary>A biquad with state (transposed direct form II, double precision).</summary>

@@ -71,7 +71,7 @@ public sealed class LockFile
                 return file;
             }
 
-            var root = (YamlMappingNode)stream.Documents[0].RootNode;
+            var root = stream.Documents[0].RootNode as YamlMappingNode ?? throw new FormatException("the top level is not a mapping");
             int schema = int.Parse(Text(root, "schema"), CultureInfo.InvariantCulture);
             if (schema != Schema)
             {
@@ -82,12 +82,12 @@ public sealed class LockFile
             {
                 foreach (var (k, v) in stages.Children)
                 {
-                    string name = ((YamlScalarNode)k).Value!;
-                    file._entries[name] = ReadEntry(name, (YamlMappingNode)v);
+                    string name = Value(k, "a stage name");
+                    file._entries[name] = ReadEntry(name, v as YamlMappingNode ?? throw new FormatException($"stage '{name}' is not a mapping"));
                 }
             }
         }
-        catch (Exception e) when (e is YamlException or InvalidCastException or KeyNotFoundException or FormatException or NullReferenceException
+        catch (Exception e) when (e is YamlException or KeyNotFoundException or FormatException or OverflowException
             or InvalidOperationException or ArgumentException) // YamlDotNet throws the last two on some malformed text (fuzzing)
         {
             throw new PipelineException($"{path}: unreadable lock file ({e.Message}); delete it to start a fresh record (stages will rerun or restore from the cache)");
@@ -171,20 +171,22 @@ public sealed class LockFile
         foreach (var (fileNode, valuesNode) in Map(node, "params").Children)
         {
             var values = new SortedDictionary<string, ParamValue>(StringComparer.Ordinal);
-            foreach (var (k, v) in ((YamlMappingNode)valuesNode).Children)
+            string file = Value(fileNode, "a params file");
+            foreach (var (k, v) in (valuesNode as YamlMappingNode ?? throw new FormatException($"params of '{file}' are not a mapping")).Children)
             {
-                values[((YamlScalarNode)k).Value!] = ParamValue.FromYaml(v, "pipeline.lock");
+                values[Value(k, "a param name")] = ParamValue.FromYaml(v, "pipeline.lock");
             }
 
-            parameters[((YamlScalarNode)fileNode).Value!] = values;
+            parameters[file] = values;
         }
 
         var outs = new List<OutputRecord>();
         foreach (var (k, v) in Map(node, "outs").Children)
         {
-            var o = (YamlMappingNode)v;
+            string path = Value(k, "an output path");
+            var o = v as YamlMappingNode ?? throw new FormatException($"output '{path}' is not a mapping");
             outs.Add(new OutputRecord(
-                ((YamlScalarNode)k).Value!,
+                path,
                 Text(o, "kind") == "dir" ? PathKind.Directory : PathKind.File,
                 Text(o, "hash"),
                 int.Parse(Text(o, "files"), CultureInfo.InvariantCulture),
@@ -192,7 +194,8 @@ public sealed class LockFile
         }
 
         var parts = new FingerprintParts(
-            Command: ((YamlSequenceNode)node.Children[new YamlScalarNode("cmd")]).Children.Select(c => ((YamlScalarNode)c).Value!).ToList(),
+            Command: (node.Children[new YamlScalarNode("cmd")] as YamlSequenceNode ?? throw new FormatException("'cmd' is not a list"))
+                .Children.Select(c => Value(c, "a cmd item")).ToList(),
             Code: new CodeIdentity(StringMap(Map(code, "files")), StringMap(Map(code, "packages"))),
             Deps: StringMap(Map(node, "deps")),
             Params: parameters,
@@ -202,16 +205,21 @@ public sealed class LockFile
         return new LockEntry(name, Text(node, "fingerprint"), parts, outs);
     }
 
-    private static YamlMappingNode Map(YamlMappingNode node, string key) => (YamlMappingNode)node.Children[new YamlScalarNode(key)];
+    // Typed reads that name what is wrong: a malformed lock is reported as unreadable, never as a crash.
+    private static YamlMappingNode Map(YamlMappingNode node, string key) =>
+        node.Children[new YamlScalarNode(key)] as YamlMappingNode ?? throw new FormatException($"'{key}' is not a mapping");
 
-    private static string Text(YamlMappingNode node, string key) => ((YamlScalarNode)node.Children[new YamlScalarNode(key)]).Value!;
+    private static string Text(YamlMappingNode node, string key) => Value(node.Children[new YamlScalarNode(key)], $"'{key}'");
+
+    private static string Value(YamlNode node, string what) =>
+        node is YamlScalarNode { Value: { } value } ? value : throw new FormatException($"{what} is not a single value");
 
     private static SortedDictionary<string, string> StringMap(YamlMappingNode node)
     {
         var map = new SortedDictionary<string, string>(StringComparer.Ordinal);
         foreach (var (k, v) in node.Children)
         {
-            map[((YamlScalarNode)k).Value!] = ((YamlScalarNode)v).Value!;
+            map[Value(k, "a key")] = Value(v, "a value");
         }
 
         return map;

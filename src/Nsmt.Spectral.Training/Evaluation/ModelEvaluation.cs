@@ -1,3 +1,4 @@
+using Nsmt.Outputs;
 using Nsmt.Core;
 using System.Globalization;
 using System.Text;
@@ -90,8 +91,8 @@ public static class ModelEvaluation
         name is MetricsFile or ReconstructionFolder || AtomicFile.IsTemporaryName(name)
         || (name.StartsWith("confusion_", StringComparison.Ordinal) && (name.EndsWith(".csv", StringComparison.Ordinal) || name.EndsWith(".svg", StringComparison.Ordinal)));
 
-    private const string MetricsFile = "metrics.json";
-    private const string ReconstructionFolder = "reconstruction";
+    private const string MetricsFile = EvaluationFiles.Metrics;
+    private const string ReconstructionFolder = EvaluationFiles.ReconstructionFolder;
 
     public static string ResolveCheckpoint(string path)
     {

@@ -1,3 +1,4 @@
+using Nsmt.Outputs;
 using System.Globalization;
 using System.Text.Json.Nodes;
 using Nsmt.Audio;
@@ -11,9 +12,6 @@ namespace Nsmt.Spectral.Training.Evaluation;
 public sealed record ReconstructionSample(int Index, IReadOnlyDictionary<string, (double True, double Predicted)> Parameters, AudioComparison Audio)
 {
     public double AbsoluteError(string name) => Math.Abs(Parameters[name].Predicted - Parameters[name].True);
-
-    /// <summary>|error| relative to the parameter's range (a relative error to the value itself is meaningless for log or negative parameters).</summary>
-    public double RelativeError(string name, double range) => range == 0 ? 0 : AbsoluteError(name) / range;
 }
 
 /// <summary>
@@ -61,7 +59,7 @@ public static class Reconstruction
                 .Add("true", trueAudio.AsSpan(0, window), 0, 1.0 / sampleRate, "#1f77b4")
                 .Add("predicted", predictedAudio.AsSpan(0, window), 0, 1.0 / sampleRate, "#ff7f0e", dash: "4,2"));
         }
-        figure.Save(Path.Combine(output, "reconstruction.svg"));
+        figure.Save(Path.Combine(output, EvaluationFiles.ReconstructionFigure));
         return samples;
     }
 
