@@ -1,3 +1,4 @@
+using System.Globalization;
 using Nsmt.Neural.Engine;
 using Nsmt.Amp.Capture;
 using Nsmt.Amp.Architectures;
