@@ -80,12 +80,14 @@ public sealed class AmpTrainer
     public AmpTrainingResult Run(bool resume = false, CancellationToken cancellation = default)
     {
         var t = config.Training;
-        set_num_threads(t.Threads > 0 ? t.Threads : Environment.ProcessorCount);
-        // float32 kernels against float64 before the model is built; wrong ones switch oneDNN off or stop the run.
-        EngineGuard.Ensure(t.OneDnn);
+        // Threads, the engine self-check (CPU and the chosen device), the device and deterministic algorithms.
+        var device = TrainingEngine.Prepare(t.Engine);
         manual_seed(config.Seed);
         string configYaml = config.ResolvedYaml;
         using var model = config.Model.CreateModule(data.SampleRate);
+        // Model, optimiser state (built below from the moved parameters), weight average, batches and losses live on the
+        // device; only logged values and validation outputs come back to the CPU.
+        model.to(device.Device);
         var train = new WindowDataset(data.Signals, data.Train, config.Data.Ny, model.Context, model.Lookahead);
         var validationInput = ValidationInput(model, out int validationFirst, out int validationCount);
         var validationTarget = data.Signals.Output(validationFirst, validationCount);
@@ -106,7 +108,7 @@ public sealed class AmpTrainer
         // On resume too: overrides given then (more epochs, a new budget) become part of the run's config.
         AtomicFile.WriteAllText(run.ConfigFile, configYaml);
 
-        Announce(model, train, validationCount);
+        Announce(model, train, validationCount, device);
         var callbacks = Callbacks(model, optimizer, scheduler, average, configYaml);
         using var tensorBoard = new TensorBoardWriter(run.TensorBoard);
         var clock = Stopwatch.StartNew();
@@ -200,11 +202,11 @@ public sealed class AmpTrainer
         {
             string message = $"training failed: {divergence} (diverged; try a lower training.lr or a training.grad_clip, and check the data)";
             progress.Message(message);
-            Finish(model, state, message);
+            Finish(model, state, message, device);
             throw new NsmtCheckFailedException($"{message}; {run.Path} keeps the last good checkpoint");
         }
 
-        return Finish(model, state, stopReason);
+        return Finish(model, state, stopReason, device);
     }
 
     /// <summary>
@@ -234,9 +236,10 @@ public sealed class AmpTrainer
         return state;
     }
 
-    private void Announce(AmpModule model, WindowDataset train, int validationCount)
+    private void Announce(AmpModule model, WindowDataset train, int validationCount, TrainingDevice device)
     {
         var t = config.Training;
+        progress.Message($"device: {device.Name} ({device.Reason})");
         progress.Message($"data: {data.Description}");
         foreach (string warning in data.Warnings)
         {
@@ -312,6 +315,7 @@ public sealed class AmpTrainer
     {
         var t = config.Training;
         model.train();
+        var device = model.ParameterDevice();
         var order = train.Shuffle(config.Seed, epoch);
         if (t.DropLast && order.Length >= t.BatchSize)
         {
@@ -329,6 +333,7 @@ public sealed class AmpTrainer
             using var scope = NewDisposeScope();
             var indices = order.AsSpan(step * t.BatchSize, Math.Min(t.BatchSize, order.Length - (step * t.BatchSize)));
             var (x, y) = train.Batch(indices);
+            (x, y) = (x.to(device), y.to(device));
             if (model.OutputsPerInput > 1)
             {
                 y = y.repeat(model.OutputsPerInput, 1); // every width of a packed model learns the same target
@@ -398,7 +403,7 @@ public sealed class AmpTrainer
         }
     }
 
-    private AmpTrainingResult Finish(AmpModule model, TrainingProgress state, string stopReason)
+    private AmpTrainingResult Finish(AmpModule model, TrainingProgress state, string stopReason, TrainingDevice device)
     {
         string? modelPath = model.IsNamExportable && File.Exists(ModelFile(run)) ? ModelFile(run) : null;
         var delay = modelPath is null ? null : MeasureAddedDelay(modelPath);
@@ -415,6 +420,7 @@ public sealed class AmpTrainer
             ["epochs"] = state.Epoch + 1,
             ["elapsed_seconds"] = state.ElapsedSeconds,
             ["stop_reason"] = stopReason,
+            ["device"] = device.Record(),
             ["model"] = modelPath,
             ["alignment"] = new Dictionary<string, object?>
             {

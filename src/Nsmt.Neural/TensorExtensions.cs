@@ -47,6 +47,9 @@ public static class TensorExtensions
         _ => throw new NotSupportedException($"no torch dtype for {typeof(T).Name}"),
     };
 
+    /// <summary>The device of the module's parameters (the CPU for a module without any): where its inputs must go.</summary>
+    public static Device ParameterDevice(this nn.Module module) => module.parameters().FirstOrDefault()?.device ?? CPU;
+
     /// <summary>Number of parameters, as PyTorch's sum(p.numel() for p in model.parameters()).</summary>
     public static long NumberOfParameters(this nn.Module module) => module.parameters().Sum(p => p.numel());
 }

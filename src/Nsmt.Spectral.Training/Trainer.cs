@@ -55,22 +55,21 @@ public sealed class Trainer(TrainConfig config, ProgressReporter? progress = nul
             if (split.Count == 0)
                 throw new VimhDataException($"{split.Path}: the {name} split has no records (expected at least 1; the dataset has {dataset.Train.Count} train and {dataset.Test.Count} test records)");
         }
-        if (Config.Trainer.Threads > 0)
-            set_num_threads(Config.Trainer.Threads);
-        // float32 kernels against float64 before the model is built; wrong ones switch oneDNN off or stop the run.
-        EngineGuard.Ensure(Config.Trainer.OneDnn);
-        // TorchSharp 0.107 does not implement use_deterministic_algorithms; on CPU, with a fixed seed and thread count,
-        // the kernels this trainer uses are deterministic (same weights run to run, tested), so the setting is kept
-        // for configs and CUDA users but has nothing to switch here.
+        // Threads, the engine self-check (CPU and the chosen device), the device and deterministic algorithms.
+        var device = TrainingEngine.Prepare(Config.Trainer.Engine);
+        progress.Message($"device: {device.Name} ({device.Reason})");
         manual_seed(Config.Seed);
 
         var heads = DatasetHeads.From(dataset.Heads);
         var shape = new InputShape(dataset.Info.Channels, dataset.Info.Height, dataset.Info.Width);
         var auxiliaryFeatures = Config.Data.AuxiliaryFeatures;
         using var model = ModelFactory.Create(Config.Model.Network, heads, shape, Config.Model.HeadKind, auxiliaryFeatures.Count);
+        // Model, optimiser state (built below from the moved parameters), batches and losses live on the device; only
+        // logged values come back to the CPU.
+        model.to(device.Device);
         var objectives = HeadObjectives.Create(Config.Model, heads);
-        using var train = DatasetTensors.FromSplit(dataset.Train, dataset.Info, auxiliaryFeatures);
-        using var validation = DatasetTensors.FromSplit(dataset.Test, dataset.Info, auxiliaryFeatures);
+        using var train = DatasetTensors.FromSplit(dataset.Train, dataset.Info, auxiliaryFeatures).On(device.Device);
+        using var validation = DatasetTensors.FromSplit(dataset.Test, dataset.Info, auxiliaryFeatures).On(device.Device);
         if (train.Auxiliary is not null)
         {
             // From the training split (a resumed run loads the same values back with the weights).
@@ -235,6 +234,7 @@ public sealed class Trainer(TrainConfig config, ProgressReporter? progress = nul
             epochs = result.EpochsCompleted,
             stopped_early = result.StoppedEarly,
             parameters = result.Parameters,
+            device = device.Record(),
             best_epoch = state.BestEpoch,
             metrics = result.FinalMetrics.OrderBy(m => m.Key, StringComparer.Ordinal).ToDictionary(),
             bests = result.Bests.OrderBy(m => m.Key, StringComparer.Ordinal).ToDictionary(),

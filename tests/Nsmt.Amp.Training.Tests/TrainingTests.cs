@@ -117,6 +117,36 @@ public sealed class TrainingTests : IDisposable
     }
 
     [Fact]
+    public void Explicit_cpu_trains_bit_for_bit_like_the_default_and_a_checkpoint_resumes_under_another_device_field()
+    {
+        Train(SmallConfig(overrides: "training.epochs=3"), "auto");
+        Train(SmallConfig(overrides: ["training.epochs=3", "training.accelerator=cpu"]), "cpu");
+        // The checkpoint's tensors (its embedded config differs by the one key) and the metrics, byte for byte.
+        var (auto, _) = SafeTensors.Load(Path.Combine(root, "auto", "checkpoints", "last.ckpt"));
+        var (cpu, _) = SafeTensors.Load(Path.Combine(root, "cpu", "checkpoints", "last.ckpt"));
+        Assert.Equal(auto.Keys.Order(), cpu.Keys.Order());
+        foreach (var (name, tensor) in auto)
+        {
+            Assert.Equal(tensor.bytes.ToArray(), cpu[name].bytes.ToArray());
+        }
+
+        // metrics.csv apart from its two wall-clock columns.
+        static IEnumerable<string> Values(string run) => MetricsCsvLogger.Read(Path.Combine(run, "metrics.csv"))
+            .SelectMany(r => r.Where(kv => !kv.Key.EndsWith("_seconds", StringComparison.Ordinal)).Select(kv => FormattableString.Invariant($"{kv.Key}={kv.Value:R}")));
+        Assert.Equal(Values(Path.Combine(root, "auto")), Values(Path.Combine(root, "cpu")));
+
+        // Written with accelerator=cpu, resumed with auto (CPU here): it loads and continues like an uninterrupted run.
+        Train(SmallConfig(overrides: ["training.epochs=2", "training.accelerator=cpu"]), "moved");
+        Train(SmallConfig(overrides: ["training.epochs=3", "training.accelerator=auto"]), "moved", resume: true);
+        Assert.Equal(
+            MetricsCsvLogger.Read(Path.Combine(root, "auto", "metrics.csv")).Select(r => r["val/esr"]),
+            MetricsCsvLogger.Read(Path.Combine(root, "moved", "metrics.csv")).Select(r => r["val/esr"]));
+        using var summary = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(root, "moved", "summary.json")));
+        Assert.Equal("cpu", summary.RootElement.GetProperty("device").GetProperty("name").GetString());
+        Assert.Equal("auto", summary.RootElement.GetProperty("device").GetProperty("requested").GetString());
+    }
+
+    [Fact]
     public void Early_stopping_ends_the_run_when_validation_stops_improving_and_a_run_that_never_improved_fails()
     {
         // With a zero learning rate nothing improves after the first epoch: early stopping ends the run after the

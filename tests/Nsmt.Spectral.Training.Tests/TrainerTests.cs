@@ -58,6 +58,42 @@ public class TrainerTests(SmallDataset data) : IClassFixture<SmallDataset>
     }
 
     [Fact]
+    public void Explicit_cpu_trains_bit_for_bit_like_the_default_and_the_run_record_names_the_device()
+    {
+        using var auto = new TempDir();
+        using var cpu = new TempDir();
+        new Trainer(Config("trainer.max_epochs=2")).Fit(data.Dataset, RunDirectory.At(auto.Path));
+        new Trainer(Config("trainer.max_epochs=2", "trainer.accelerator=cpu")).Fit(data.Dataset, RunDirectory.At(cpu.Path));
+        // The checkpoints' tensors (their embedded config differs by the one key) and the metrics, byte for byte.
+        foreach (var file in new[] { "checkpoints/last.ckpt", "checkpoints/best.ckpt" })
+        {
+            var (expected, _) = Nsmt.Neural.IO.SafeTensors.Load(Path.Combine(auto.Path, file));
+            var (actual, _) = Nsmt.Neural.IO.SafeTensors.Load(Path.Combine(cpu.Path, file));
+            Assert.Equal(expected.Keys.Order(), actual.Keys.Order());
+            foreach (var (name, tensor) in expected)
+                Assert.Equal(tensor.bytes.ToArray(), actual[name].bytes.ToArray());
+        }
+        Assert.Equal(File.ReadAllBytes(Path.Combine(auto.Path, "metrics.csv")), File.ReadAllBytes(Path.Combine(cpu.Path, "metrics.csv")));
+        using var summary = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(cpu.Path, "summary.json")));
+        var device = summary.RootElement.GetProperty("device");
+        Assert.Equal("cpu", device.GetProperty("name").GetString());
+        Assert.Equal("cpu", device.GetProperty("requested").GetString());
+        Assert.Equal("asked for", device.GetProperty("reason").GetString());
+    }
+
+    [Fact]
+    public void A_device_the_libtorch_lacks_fails_before_training_naming_the_build_property()
+    {
+        if (cuda.is_available())
+            return; // the refusal is for a build without CUDA (TrainingDeviceTests covers it with a fake probe)
+        using var run = new TempDir();
+        var error = Assert.Throws<Nsmt.Core.NsmtEnvironmentException>(() =>
+            new Trainer(Config("trainer.max_epochs=1", "trainer.accelerator=cuda")).Fit(data.Dataset, RunDirectory.At(run.Path)));
+        Assert.Contains("TorchBackend=cuda", error.Message, StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(run.Path, "metrics.csv")));
+    }
+
+    [Fact]
     public void Stopping_after_epoch_3_and_resuming_gives_the_weights_of_an_uninterrupted_run()
     {
         using var whole = new TempDir();

@@ -196,6 +196,15 @@ public sealed record TrainingSettings
     /// <summary>oneDNN: auto (off where the engine self-check finds its float32 kernels wrong), on or off.</summary>
     public OneDnnMode OneDnn { get; init; }
 
+    /// <summary>auto | cpu | cuda | cuda:N | mps (<see cref="TrainingDevice"/>).</summary>
+    public string Accelerator { get; init; } = "auto";
+
+    /// <summary>torch.use_deterministic_algorithms and cudnn.deterministic (false: libtorch's fastest kernels).</summary>
+    public bool Deterministic { get; init; } = true;
+
+    /// <summary>The engine keys as every trainer reads them.</summary>
+    public EngineSettings Engine => new("training.", Accelerator, Deterministic, OneDnn, Threads);
+
     /// <summary>Stop after the epoch that passes this wall-clock budget (0 = none).</summary>
     public double MaxSeconds { get; init; }
 }
@@ -348,6 +357,8 @@ public sealed record AmpTrainConfig
             Threads = s.Int("training.threads", t.Threads, 0, 1024),
             OneDnn = EngineGuard.Parse(s.Choice("training.onednn", t.OneDnn.ToString().ToLowerInvariant(), "auto", "on", "off"), "training.onednn"),
             MaxSeconds = s.Double("training.max_seconds", t.MaxSeconds, 0),
+            Accelerator = TrainingDevice.Validate(s.String("training.accelerator", t.Accelerator), "training.accelerator", path),
+            Deterministic = s.Bool("training.deterministic", t.Deterministic),
         };
         var l = defaults.Loss;
         var loss = new LossSettings

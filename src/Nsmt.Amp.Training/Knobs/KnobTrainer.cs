@@ -45,13 +45,16 @@ public sealed class KnobTrainer(KnobTrainConfig config, IReadOnlyList<KnobCaptur
     public KnobTrainingResult Run()
     {
         var t = config.Amp.Training;
-        EngineGuard.Ensure(t.OneDnn);
-        set_num_threads(t.Threads > 0 ? t.Threads : Environment.ProcessorCount);
+        // Threads, the engine self-check (CPU and the chosen device), the device and deterministic algorithms.
+        var device = TrainingEngine.Prepare(t.Engine);
         manual_seed(config.Amp.Seed);
         Directory.CreateDirectory(outputDirectory);
         using var module = config.CreateModule();
         var dtype = config.Float64 ? ScalarType.Float64 : ScalarType.Float32;
         module.to(dtype);
+        // Parameters, optimiser state (built below) and batches on the device; validation outputs come back to the CPU.
+        module.to(device.Device);
+        progress.Message($"device: {device.Name} ({device.Reason})");
         var knobs = captures.Select(c => module.Normalize(c.Setting.Values.Select(v => v.Value).ToList())).ToArray();
         var trained = Enumerable.Range(0, captures.Count).Where(i => !captures[i].HeldOut).ToArray();
         var windows = trained.ToDictionary(i => i, i => new WindowDataset(
@@ -123,7 +126,7 @@ public sealed class KnobTrainer(KnobTrainConfig config, IReadOnlyList<KnobCaptur
             KerasModelFile.SaveForAida(AidaExport.ToKerasModel((ConditionedRnn)module, captures[0].Data.SampleRate), modelPath);
         }
         var result = new KnobTrainingResult(outputDirectory, best, bestEpoch + 1, epoch, clock.Elapsed.TotalSeconds, modelPath);
-        WriteReports(result);
+        WriteReports(result, device);
         KnobEvaluation.Write(module, captures, best, outputDirectory);
         return result;
     }
@@ -153,9 +156,10 @@ public sealed class KnobTrainer(KnobTrainConfig config, IReadOnlyList<KnobCaptur
             }
 
             var knobValues = batch.GroupBy(p => p.setting).SelectMany(g => g.Select(_ => knobs[g.Key])).SelectMany(k => k).ToArray();
-            var audio = cat(inputs, 0).to(dtype);
-            var target = cat(targets, 0).to(dtype);
-            var knobTensor = TensorExtensions.FromSpan<float>(knobValues, batch.Length, knobs[0].Length).to(dtype);
+            var device = module.ParameterDevice();
+            var audio = cat(inputs, 0).to(dtype).to(device);
+            var target = cat(targets, 0).to(dtype).to(device);
+            var knobTensor = TensorExtensions.FromSpan<float>(knobValues, batch.Length, knobs[0].Length).to(dtype).to(device);
             optimizer.zero_grad();
             var loss = nn.functional.mse_loss(module.call(audio, knobTensor), target);
             loss.backward();
@@ -196,7 +200,7 @@ public sealed class KnobTrainer(KnobTrainConfig config, IReadOnlyList<KnobCaptur
         return result;
     }
 
-    private void WriteReports(KnobTrainingResult result)
+    private void WriteReports(KnobTrainingResult result, TrainingDevice device)
     {
         var csv = new StringBuilder("setting,");
         csv.AppendLine(string.Join(",", config.Ranges.Select(r => r.Name)) + ",held_out,validation_esr");
@@ -219,6 +223,7 @@ public sealed class KnobTrainer(KnobTrainConfig config, IReadOnlyList<KnobCaptur
             ["trained"] = result.Esr.Where(e => !e.HeldOut).Select(e => new { setting = e.Setting.ToString(), esr = e.Esr }).ToArray(),
             ["held_out"] = result.Esr.Where(e => e.HeldOut).Select(e => new { setting = e.Setting.ToString(), esr = e.Esr }).ToArray(),
             ["model"] = result.ModelPath,
+            ["device"] = device.Record(),
         };
         AtomicFile.WriteAllText(Path.Combine(result.OutputDirectory, "summary.json"), JsonSerializer.Serialize(summary, new JsonSerializerOptions { WriteIndented = true }));
         AtomicFile.WriteAllText(Path.Combine(result.OutputDirectory, "config.yaml"), config.Amp.ResolvedYaml);

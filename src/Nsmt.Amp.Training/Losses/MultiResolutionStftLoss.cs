@@ -64,8 +64,11 @@ public sealed class MultiResolutionStftLoss : IDisposable
 
     private static Tensor Magnitude(Tensor signal, StftResolution r, Tensor window)
     {
-        // The window is made in the signal's precision: a float32 window widened to float64 would move the loss by 3e-7.
-        var w = window.dtype == signal.dtype ? window : hann_window(r.WindowLength, dtype: signal.dtype);
+        // The window is made in the signal's precision (a float32 window widened to float64 would move the loss by 3e-7)
+        // and on its device.
+        var w = window.dtype == signal.dtype && window.device_type == signal.device_type
+            ? window
+            : hann_window(r.WindowLength, dtype: signal.dtype, device: signal.device);
         var spectrum = stft(signal, r.FftSize, r.HopSize, r.WindowLength, w, center: true, pad_mode: PaddingModes.Reflect, return_complex: true);
         // re^2 + im^2 on the two strided views: a reduction over a last axis of size 2 costs more.
         var power = spectrum.real.square() + spectrum.imag.square();

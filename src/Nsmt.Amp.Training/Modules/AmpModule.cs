@@ -74,6 +74,7 @@ public abstract class AmpModule : nn.Module<Tensor, Tensor>
 
         var output = new float[count];
         bool wasTraining = training;
+        var device = this.ParameterDevice();
         eval();
         try
         {
@@ -83,7 +84,7 @@ public abstract class AmpModule : nn.Module<Tensor, Tensor>
                 using var scope = NewDisposeScope();
                 int n = Math.Min(chunkSize, count - start);
                 var window = input.Slice(start, context + n + lookahead);
-                using var x = TensorExtensions.FromSpan(window, 1, window.Length);
+                using var x = TensorExtensions.FromSpan(window, 1, window.Length).to(device);
                 using var y = call(x);
                 y.CopyTo<float>(output.AsSpan(start, n));
             }

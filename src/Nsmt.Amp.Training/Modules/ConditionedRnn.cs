@@ -82,8 +82,8 @@ public sealed class ConditionedRnn : KnobModule
             using var noGrad = no_grad();
             using var scope = NewDisposeScope();
             var dtype = head.weight.dtype;
-            var audio = TensorExtensions.FromSpan(input, 1, input.Length).to(dtype);
-            var knobs = TensorExtensions.FromSpan<float>(Normalize(knobValues), 1, Knobs.Count).to(dtype);
+            var audio = TensorExtensions.FromSpan(input, 1, input.Length).to(dtype).to(head.weight.device);
+            var knobs = TensorExtensions.FromSpan<float>(Normalize(knobValues), 1, Knobs.Count).to(dtype).to(head.weight.device);
             return Run(audio, knobs).reshape(-1).to(float64).ToArray<double>();
         }
         finally

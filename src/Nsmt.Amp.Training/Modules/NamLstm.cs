@@ -82,7 +82,7 @@ public sealed class NamLstm : AmpModule
         {
             using var noGrad = no_grad();
             using var scope = NewDisposeScope();
-            var y = call(TensorExtensions.FromSpan(input, 1, input.Length));
+            var y = call(TensorExtensions.FromSpan(input, 1, input.Length).to(InitialHidden.device));
             return y.contiguous().ToArray<float>();
         }
         finally
@@ -96,7 +96,7 @@ public sealed class NamLstm : AmpModule
     {
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        var (_, h, c) = core.forward(zeros(1, ExportSilenceSamples, 1));
+        var (_, h, c) = core.forward(zeros(1, ExportSilenceSamples, 1, device: InitialHidden.device));
         InitialHidden.copy_(h.squeeze(1));
         InitialCell.copy_(c.squeeze(1));
     }
@@ -115,12 +115,12 @@ public sealed class NamLstm : AmpModule
             int prewarm = SampleRate is { } rate ? Math.Max(1, (int)(0.5 * rate)) : 1;
             // The module's own precision (float32, or float64 after module.to(float64)) for input and state alike.
             var dtype = InitialHidden.dtype;
-            (_, var h0, var c0) = core.forward(zeros(1, prewarm, 1, dtype: dtype), state);
+            (_, var h0, var c0) = core.forward(zeros(1, prewarm, 1, dtype: dtype, device: InitialHidden.device), state);
             state = (h0, c0);
             for (int start = 0; start < input.Length; start += chunkSize)
             {
                 int count = Math.Min(chunkSize, input.Length - start);
-                using var x = TensorExtensions.FromSpan(input.Slice(start, count), 1, count, 1).to(dtype);
+                using var x = TensorExtensions.FromSpan(input.Slice(start, count), 1, count, 1).to(dtype).to(InitialHidden.device);
                 var (features, h, c) = core.forward(x, state);
                 state = (h, c);
                 using var y = head.call(features).to(ScalarType.Float32);

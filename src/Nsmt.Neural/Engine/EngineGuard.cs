@@ -68,6 +68,36 @@ public static class EngineGuard
         }
     }
 
+    /// <summary>
+    /// The same float32-against-float64 check for an accelerator (CUDA, MPS), once per device and process: its float32
+    /// kernels run there, the reference on the CPU. A wrong accelerator has no switch to turn; it stops the run.
+    /// </summary>
+    public static void EnsureDevice(TrainingDevice device, Action<string>? log = null)
+    {
+        ArgumentNullException.ThrowIfNull(device);
+        Ensure();
+        if (device.IsCpu)
+            return;
+        lock (Gate)
+        {
+            if (!CheckedDevices.Add(device.Name))
+                return;
+            var (mismatches, elapsed) = KernelSelfCheck.Run(device.Device);
+            if (mismatches.Count > 0)
+            {
+                CheckedDevices.Remove(device.Name);
+                throw new NsmtEnvironmentException(
+                    $"engine: {device.Name}: float32 kernels disagree with float64 on the CPU ({Summary(mismatches)}); training there would produce "
+                    + "garbage. Train on the CPU (accelerator: cpu) and report this device and libtorch version.");
+            }
+
+            (log ?? Console.Error.WriteLine)(string.Create(CultureInfo.InvariantCulture,
+                $"engine: {device.Name}: float32 agrees with float64 ({elapsed.TotalMilliseconds:0} ms)"));
+        }
+    }
+
+    private static readonly HashSet<string> CheckedDevices = [];
+
     /// <summary>The mode <c>NSMT_ONEDNN</c> asks for (auto when unset).</summary>
     public static OneDnnMode FromEnvironment() =>
         Environment.GetEnvironmentVariable(EnvironmentVariable) is { Length: > 0 } value

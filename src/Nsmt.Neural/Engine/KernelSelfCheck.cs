@@ -50,9 +50,13 @@ public static class KernelSelfCheck
         (17, 24, 3),
     ];
 
-    /// <summary>Every mismatch found (none on a correct engine) and how long the check took.</summary>
-    public static (IReadOnlyList<KernelMismatch> Mismatches, TimeSpan Elapsed) Run()
+    /// <summary>
+    /// Every mismatch found (none on a correct engine) and how long the check took. The float32 side runs on
+    /// <paramref name="device"/> (the CPU by default); the float64 reference always runs on the CPU (MPS has no float64).
+    /// </summary>
+    public static (IReadOnlyList<KernelMismatch> Mismatches, TimeSpan Elapsed) Run(Device? device = null)
     {
+        device ??= CPU;
         var clock = Stopwatch.StartNew();
         var mismatches = new List<KernelMismatch>();
         var rngState = random.get_rng_state();
@@ -65,7 +69,7 @@ public static class KernelSelfCheck
                 var x = randn([2, cin, 40 + (dilation * (kernel - 1))], generator: generator);
                 var w = randn([cout, cin, kernel], generator: generator) * (1.0 / Math.Sqrt(cin * kernel));
                 var b = randn([cout], generator: generator);
-                Compare($"conv1d {cin}->{cout} k{kernel} d{dilation}", (x, w, b), p => F.conv1d(p[0], p[1], p[2], dilation: dilation), mismatches, generator);
+                Compare($"conv1d {cin}->{cout} k{kernel} d{dilation}", (x, w, b), p => F.conv1d(p[0], p[1], p[2], dilation: dilation), mismatches, generator, device);
             }
 
             foreach (var (cin, cout, kernel) in Conv2dCases)
@@ -73,10 +77,10 @@ public static class KernelSelfCheck
                 var x = randn([2, cin, 12, 12], generator: generator);
                 var w = randn([cout, cin, kernel, kernel], generator: generator) * (1.0 / Math.Sqrt(cin * kernel * kernel));
                 var b = randn([cout], generator: generator);
-                Compare($"conv2d {cin}->{cout} k{kernel}x{kernel}", (x, w, b), p => F.conv2d(p[0], p[1], p[2], padding: [1, 1]), mismatches, generator);
+                Compare($"conv2d {cin}->{cout} k{kernel}x{kernel}", (x, w, b), p => F.conv2d(p[0], p[1], p[2], padding: [1, 1]), mismatches, generator, device);
             }
 
-            CheckLstm(mismatches, generator);
+            CheckLstm(mismatches, generator, device);
         }
         finally
         {
@@ -91,17 +95,17 @@ public static class KernelSelfCheck
     /// The output and the gradients of sum(output * g) with respect to every input, in float32 and in float64 from the
     /// same (float32-representable) values.
     /// </summary>
-    private static void Compare(string name, (Tensor X, Tensor W, Tensor B) inputs, Func<Tensor[], Tensor> op, List<KernelMismatch> mismatches, Generator generator)
+    private static void Compare(string name, (Tensor X, Tensor W, Tensor B) inputs, Func<Tensor[], Tensor> op, List<KernelMismatch> mismatches, Generator generator, Device device)
     {
-        Tensor[] Leaves(ScalarType type) =>
-            [.. new[] { inputs.X, inputs.W, inputs.B }.Select(t => t.to(type).detach().requires_grad_(true))];
+        Tensor[] Leaves(ScalarType type, Device on) =>
+            [.. new[] { inputs.X, inputs.W, inputs.B }.Select(t => t.to(type).to(on).detach().requires_grad_(true))];
 
-        var single = Leaves(ScalarType.Float32);
-        var dbl = Leaves(ScalarType.Float64);
+        var single = Leaves(ScalarType.Float32, device);
+        var dbl = Leaves(ScalarType.Float64, CPU);
         var y = op(single);
         var y64 = op(dbl);
         var g = randn(y.shape, generator: generator);
-        (y * g).sum().backward();
+        (y * g.to(device)).sum().backward();
         (y64 * g.to(ScalarType.Float64)).sum().backward();
         Judge(name, "output", y, y64, mismatches);
         string[] gradients = ["input gradient", "weight gradient", "bias gradient"];
@@ -110,7 +114,7 @@ public static class KernelSelfCheck
     }
 
     /// <summary>NAM's 1x24 LSTM shape on a short sequence: output and the input and weight gradients.</summary>
-    private static void CheckLstm(List<KernelMismatch> mismatches, Generator generator)
+    private static void CheckLstm(List<KernelMismatch> mismatches, Generator generator, Device device)
     {
         using var lstm = nn.LSTM(1, 24, batchFirst: true);
         using var lstm64 = nn.LSTM(1, 24, batchFirst: true);
@@ -124,12 +128,13 @@ public static class KernelSelfCheck
             }
         }
 
-        var x = randn([2, 32, 1], generator: generator).requires_grad_(true);
-        var x64 = x.detach().to(ScalarType.Float64).requires_grad_(true);
+        lstm.to(device);
+        var x = randn([2, 32, 1], generator: generator).to(device).requires_grad_(true);
+        var x64 = x.detach().cpu().to(ScalarType.Float64).requires_grad_(true);
         var (y, _, _) = lstm.call(x);
         var (y64, _, _) = lstm64.call(x64);
         var g = randn(y.shape, generator: generator);
-        (y * g).sum().backward();
+        (y * g.to(device)).sum().backward();
         (y64 * g.to(ScalarType.Float64)).sum().backward();
         Judge("lstm 1->24", "output", y, y64, mismatches);
         Judge("lstm 1->24", "input gradient", x.grad!, x64.grad!, mismatches);
@@ -140,7 +145,7 @@ public static class KernelSelfCheck
     private static void Judge(string name, string quantity, Tensor single, Tensor reference, List<KernelMismatch> mismatches)
     {
         double scale = reference.abs().max().item<double>();
-        double error = (single.to(ScalarType.Float64) - reference).abs().max().item<double>();
+        double error = (single.cpu().to(ScalarType.Float64) - reference).abs().max().item<double>();
         // NaN compares false: a NaN error (the padded layout read a NaN) must count as wrong.
         if (!(error <= RelativeTolerance * Math.Max(scale, 1e-6)))
             mismatches.Add(new KernelMismatch(name, quantity, error, scale));

@@ -5,8 +5,8 @@ using static TorchSharp.torch;
 namespace Nsmt.Neural.Engine;
 
 /// <summary>
-/// libtorch's global switches (at::globalContext()) that TorchSharp 0.107 has no binding for: oneDNN (mkldnn) and
-/// NNPACK. They are C++ member functions exported by libtorch_cpu, reached by their mangled names: Itanium on Linux and
+/// libtorch's global switches (at::globalContext()) that TorchSharp 0.107 has no binding for: oneDNN (mkldnn),
+/// NNPACK and deterministic algorithms (TorchSharp's use_deterministic_algorithms has no native side). They are C++ member functions exported by libtorch_cpu, reached by their mangled names: Itanium on Linux and
 /// macOS, MSVC on Windows. A missing library or symbol is reported (<see cref="Unavailable"/>), never a crash.
 /// </summary>
 internal sealed unsafe class LibTorchContext
@@ -16,6 +16,9 @@ internal sealed unsafe class LibTorchContext
     private readonly delegate* unmanaged<IntPtr, byte> userEnabledMkldnn;
     private readonly delegate* unmanaged<IntPtr, byte, void> setUserEnabledNnpack;
     private readonly delegate* unmanaged<byte> nnpackAvailable;
+    private readonly delegate* unmanaged<IntPtr, byte, byte, void> setDeterministicAlgorithms;
+    private readonly delegate* unmanaged<IntPtr, byte> deterministicAlgorithms;
+    private readonly delegate* unmanaged<IntPtr, byte, void> setDeterministicCudnn;
 
     private LibTorchContext(IntPtr library, Symbols symbols)
     {
@@ -30,7 +33,49 @@ internal sealed unsafe class LibTorchContext
             nnpackAvailable = (delegate* unmanaged<byte>)nnpack;
         }
 
+        // Deterministic algorithms are optional too: without them trainer.deterministic is refused, naming the reason.
+        if (TryExport(library, symbols.SetDeterministicAlgorithms, out var setDeterministic)
+            && TryExport(library, symbols.DeterministicAlgorithms, out var deterministic)
+            && TryExport(library, symbols.SetDeterministicCudnn, out var setCudnn))
+        {
+            setDeterministicAlgorithms = (delegate* unmanaged<IntPtr, byte, byte, void>)setDeterministic;
+            deterministicAlgorithms = (delegate* unmanaged<IntPtr, byte>)deterministic;
+            setDeterministicCudnn = (delegate* unmanaged<IntPtr, byte, void>)setCudnn;
+        }
+
         context = globalContext();
+    }
+
+    /// <summary>The first of the candidate names (separated by '|': manglings differ by compiler version) that the library exports.</summary>
+    private static bool TryExport(IntPtr library, string names, out IntPtr address)
+    {
+        foreach (var name in names.Split('|'))
+        {
+            if (NativeLibrary.TryGetExport(library, name, out address))
+                return true;
+        }
+
+        address = IntPtr.Zero;
+        return false;
+    }
+
+    /// <summary>Whether torch.use_deterministic_algorithms and cudnn.deterministic can be reached in this libtorch.</summary>
+    public bool HasDeterminismSwitch => setDeterministicAlgorithms != null;
+
+    /// <summary>
+    /// torch.use_deterministic_algorithms(value) (errors, not warnings, for an operation without a deterministic
+    /// implementation) together with torch.backends.cudnn.deterministic = value, as Lightning's deterministic=True sets them.
+    /// </summary>
+    public bool Deterministic
+    {
+        get => HasDeterminismSwitch && deterministicAlgorithms(context) != 0;
+        set
+        {
+            if (!HasDeterminismSwitch)
+                throw new InvalidOperationException("this libtorch exports no deterministic-algorithms switch");
+            setDeterministicAlgorithms(context, value ? (byte)1 : (byte)0, 0);
+            setDeterministicCudnn(context, value ? (byte)1 : (byte)0);
+        }
     }
 
     /// <summary>Why the switches cannot be reached on this machine, when <see cref="Open"/> returned null.</summary>
@@ -111,20 +156,27 @@ internal sealed unsafe class LibTorchContext
     }
 
     /// <summary>The mangled names of at::globalContext() and the Context members used here.</summary>
-    private sealed record Symbols(string GlobalContext, string SetUserEnabledMkldnn, string UserEnabledMkldnn, string SetUserEnabledNnpack, string NnpackAvailable)
+    private sealed record Symbols(string GlobalContext, string SetUserEnabledMkldnn, string UserEnabledMkldnn, string SetUserEnabledNnpack, string NnpackAvailable,
+        string SetDeterministicAlgorithms, string DeterministicAlgorithms, string SetDeterministicCudnn)
     {
         public static readonly Symbols Itanium = new(
             "_ZN2at13globalContextEv",
             "_ZN2at7Context20setUserEnabledMkldnnEb",
             "_ZNK2at7Context17userEnabledMkldnnEv",
             "_ZN2at7Context20setUserEnabledNNPACKEb",
-            "_ZN2at6native17_nnpack_availableEv");
+            "_ZN2at6native17_nnpack_availableEv",
+            "_ZN2at7Context26setDeterministicAlgorithmsEbb",
+            "_ZNK2at7Context23deterministicAlgorithmsEv",
+            "_ZN2at7Context21setDeterministicCuDNNEb");
 
         public static readonly Symbols Msvc = new(
             "?globalContext@at@@YAAEAVContext@1@XZ",
             "?setUserEnabledMkldnn@Context@at@@QEAAX_N@Z",
             "?userEnabledMkldnn@Context@at@@QEBA_NXZ",
             "?setUserEnabledNNPACK@Context@at@@QEAAX_N@Z",
-            "?_nnpack_available@native@at@@YA_NXZ");
+            "?_nnpack_available@native@at@@YA_NXZ",
+            "?setDeterministicAlgorithms@Context@at@@QEAAX_N0@Z|?setDeterministicAlgorithms@Context@at@@QEAAX_N_N@Z",
+            "?deterministicAlgorithms@Context@at@@QEBA_NXZ",
+            "?setDeterministicCuDNN@Context@at@@QEAAX_N@Z");
     }
 }

@@ -21,6 +21,9 @@ internal sealed class LibTorchEngine : IComputeEngine
 
     public string Description { get; }
 
+    /// <summary>libtorch's context switches (null where they cannot be reached: <see cref="LibTorchContext.Unavailable"/>).</summary>
+    internal LibTorchContext? Context => context;
+
     public bool? OneDnnEnabled => context?.OneDnnEnabled;
 
     public string? SwitchUnavailable => context is null ? LibTorchContext.Unavailable : null;

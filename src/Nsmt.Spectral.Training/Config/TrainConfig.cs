@@ -48,7 +48,14 @@ public sealed record ModelSettings(NetworkSpec Network, OutputMode Mode, LossSet
 
 /// <summary>Loop settings (Lightning's Trainer arguments); min_epochs above max_epochs is an error where both are set together or min_epochs on the command line (else, as in Lightning, max_epochs wins).</summary>
 public sealed record TrainerSettings(int MinEpochs, int MaxEpochs, double GradientClipValue, string GradientClipAlgorithm,
-    int LimitTrainBatches, int LimitValBatches, int Threads, bool Deterministic, int LogEveryNSteps, OneDnnMode OneDnn);
+    int LimitTrainBatches, int LimitValBatches, int Threads, bool Deterministic, int LogEveryNSteps, OneDnnMode OneDnn)
+{
+    /// <summary>trainer.accelerator: auto | cpu | cuda | cuda:N | mps (<see cref="TrainingDevice"/>).</summary>
+    public string Accelerator { get; init; } = "auto";
+
+    /// <summary>The engine keys as every trainer reads them.</summary>
+    public EngineSettings Engine => new("trainer.", Accelerator, Deterministic, OneDnn, Threads);
+}
 
 public sealed record CheckpointSettings(string Monitor, string Mode, bool SaveLast);
 
@@ -133,7 +140,10 @@ public sealed record TrainConfig(
                 r.Int("trainer.threads", 0, 0),
                 r.Bool("trainer.deterministic", true),
                 r.Int("trainer.log_every_n_steps", 10, 1),
-                EngineGuard.Parse(r.Choice("trainer.onednn", "auto", "auto", "on", "off"), "trainer.onednn")),
+                EngineGuard.Parse(r.Choice("trainer.onednn", "auto", "auto", "on", "off"), "trainer.onednn"))
+            {
+                Accelerator = Accelerator(r, "trainer.accelerator"),
+            },
             new CheckpointSettings(
                 r.String("callbacks.model_checkpoint.monitor", "val/acc"),
                 r.Choice("callbacks.model_checkpoint.mode", "max", "min", "max"),
@@ -162,6 +172,9 @@ public sealed record TrainConfig(
         r.RejectUnknown();
         return (config, r);
     }
+
+    private static string Accelerator(ConfigReader r, string key) =>
+        TrainingDevice.Validate(r.String(key, "auto"), key, r.Scalar(key)?.Origin);
 
     private static bool MinimumGivenWithMaximum(ConfigScalar? min, ConfigScalar? max, bool resolved)
     {

@@ -50,6 +50,19 @@ public sealed class DatasetTensors : IDisposable
         return new DatasetTensors(images, auxiliary, TensorExtensions.FromSpan<long>(labels, split.Count, heads), split.Count);
     }
 
+    /// <summary>
+    /// The split on <paramref name="device"/>: uploaded once, so a batch is a gather on the device with no per-step copy
+    /// (the loading never waits on a transfer). On the device the split is already on, this same object.
+    /// </summary>
+    public DatasetTensors On(Device device)
+    {
+        if (Images.device_type == device.type && (device.type == DeviceType.CPU || Images.device_index == device.index))
+            return this;
+        var moved = new DatasetTensors(Images.to(device), Auxiliary?.to(device), Labels.to(device), Count);
+        Dispose();
+        return moved;
+    }
+
     /// <summary>Number of batches for a batch size, optionally capped (0 = no cap).</summary>
     public int BatchCount(int batchSize, int limit = 0)
     {
@@ -76,7 +89,8 @@ public sealed class DatasetTensors : IDisposable
     {
         if (order is null)
             return (new ModelInputs(Images.narrow(0, start, length), Auxiliary?.narrow(0, start, length)), Labels.narrow(0, start, length));
-        using var index = order.narrow(0, start, length);
+        // The order is drawn on the CPU (the same random stream on every device) and follows the data to its device.
+        using var index = order.narrow(0, start, length).to(Images.device);
         return (new ModelInputs(Images.index_select(0, index), Auxiliary?.index_select(0, index)), Labels.index_select(0, index));
     }
 
