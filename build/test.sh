@@ -9,6 +9,9 @@ if [ "$(id -u)" -eq 0 ]; then
   bash build/slurm-local.sh start || echo "test: the local Slurm did not start; the slurm executor tests will be skipped or fail" >&2
 fi
 
+# The code dialect: CSharpier's layout here, .editorconfig's rules in the build below (see build/format.sh).
+bash build/format.sh --check || { echo "tests: 0 passed, 1 failed, 0 skipped"; exit 1; }
+
 results="$(mktemp -d)"
 trap 'rm -rf "$results"' EXIT
 dotnet build Pipeline.sln -c Release -nologo -v quiet || { echo "tests: 0 passed, 1 failed, 0 skipped"; exit 1; }
