@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using Nsmt.Amp.Architectures;
 using Nsmt.Amp.Engine;
@@ -9,27 +8,41 @@ using Nsmt.Amp.Format;
 // loaded machine. A2-Lite and A2-Full are NAM Core's own A2.nam (sizes 0.3 and 1.0), read from --a2 (default:
 // ../shared/fixtures/nam/core-examples/A2.nam beside the repository); without it those rows are skipped.
 // Usage: dotnet run -c Release --project bench/Nsmt.Amp.Bench [-- --block 64 --seconds 30 --runs 5 --all --a2 PATH]
-int block = 64;
+var block = 64;
 double seconds = 30;
-int runs = 5;
-bool all = false;
+var runs = 5;
+var all = false;
 string? a2Path = null;
-for (int i = 0; i < args.Length; i++)
+for (var i = 0; i < args.Length; i++)
 {
     switch (args[i])
     {
-        case "--block": block = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
-        case "--seconds": seconds = double.Parse(args[++i], CultureInfo.InvariantCulture); break;
-        case "--runs": runs = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
-        case "--a2": a2Path = args[++i]; break;
-        case "--all": all = true; break;
-        default: throw new ArgumentException($"unknown option {args[i]}");
+        case "--block":
+            block = int.Parse(args[++i], CultureInfo.InvariantCulture);
+            break;
+        case "--seconds":
+            seconds = double.Parse(args[++i], CultureInfo.InvariantCulture);
+            break;
+        case "--runs":
+            runs = int.Parse(args[++i], CultureInfo.InvariantCulture);
+            break;
+        case "--a2":
+            a2Path = args[++i];
+            break;
+        case "--all":
+            all = true;
+            break;
+        default:
+            throw new ArgumentException($"unknown option {args[i]}");
     }
 }
 
 const int sampleRate = 48000;
 NamModel Random(NamModelConfig config) => new(config, NamWeightInitializer.CreateRandom(config, seed: 7), sampleRate);
-var models = new List<(string Name, NamModel Model)> { ("A1 standard", Random(NamPresets.WaveNet(WaveNetPreset.Standard))) };
+var models = new List<(string Name, NamModel Model)>
+{
+    ("A1 standard", Random(NamPresets.WaveNet(WaveNetPreset.Standard))),
+};
 a2Path ??= FindA2();
 if (a2Path is not null && File.Exists(a2Path))
 {
@@ -52,28 +65,38 @@ if (all)
 }
 
 // A guitar-like test signal: decaying plucked partials plus a little noise, peak about 0.5.
-int length = (int)(seconds * sampleRate);
+var length = (int)(seconds * sampleRate);
 var input = new float[length];
 var random = new Random(1);
-for (int n = 0; n < length; n++)
+for (var n = 0; n < length; n++)
 {
-    double t = (n % sampleRate) / (double)sampleRate;
-    input[n] = (float)((0.4 * Math.Exp(-3 * t) * Math.Sin(2 * Math.PI * 110 * t)) + (0.1 * Math.Sin(2 * Math.PI * 330 * t)) + (0.01 * (random.NextDouble() - 0.5)));
+    var t = (n % sampleRate) / (double)sampleRate;
+    input[n] = (float)(
+        (0.4 * Math.Exp(-3 * t) * Math.Sin(2 * Math.PI * 110 * t))
+        + (0.1 * Math.Sin(2 * Math.PI * 330 * t))
+        + (0.01 * (random.NextDouble() - 0.5))
+    );
 }
 
 var output = new float[length];
-Console.WriteLine($"block {block}, {seconds} s of 48 kHz audio per run, one thread, best of {runs} runs after a warm-up run");
-Console.WriteLine("seconds = this thread's CPU time to process the audio (less sensitive than wall time to other processes)");
-Console.WriteLine($"{"model",-14} {"weights",8} {"exact s",9} {"fast s",9} {"fast/exact",11} {"x RT exact",11}");
+Console.WriteLine(
+    $"block {block}, {seconds} s of 48 kHz audio per run, one thread, best of {runs} runs after a warm-up run"
+);
+Console.WriteLine(
+    "seconds = this thread's CPU time to process the audio (less sensitive than wall time to other processes)"
+);
+Console.WriteLine($"{"model", -14} {"weights", 8} {"exact s", 9} {"fast s", 9} {"fast/exact", 11} {"x RT exact", 11}");
 foreach (var (name, model) in models)
 {
     var exact = NamEngineFactory.Create(model, TanhMode.Exact);
     var fast = NamEngineFactory.Create(model, TanhMode.Fast);
-    double bestExact = double.MaxValue, bestFast = double.MaxValue;
-    for (int run = 0; run <= runs; run++)
+    double bestExact = double.MaxValue,
+        bestFast = double.MaxValue;
+    for (var run = 0; run <= runs; run++)
     {
         // Run 0 warms up the JIT (tiered compilation) and caches; modes alternate so load affects both alike.
-        double e = Time(exact), f = Time(fast);
+        double e = Time(exact),
+            f = Time(fast);
         if (run > 0)
         {
             bestExact = Math.Min(bestExact, e);
@@ -81,17 +104,21 @@ foreach (var (name, model) in models)
         }
     }
 
-    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-        $"{name,-14} {model.Weights.Length,8:N0} {bestExact,9:F3} {bestFast,9:F3} {bestFast / bestExact,11:F3} {seconds / bestExact,11:F1}"));
+    Console.WriteLine(
+        string.Create(
+            CultureInfo.InvariantCulture,
+            $"{name, -14} {model.Weights.Length, 8:N0} {bestExact, 9:F3} {bestFast, 9:F3} {bestFast / bestExact, 11:F3} {seconds / bestExact, 11:F1}"
+        )
+    );
 }
 
 double Time(INamEngine engine)
 {
     engine.Reset();
-    double start = ThreadCpuTime.Seconds();
-    for (int s = 0; s < length; s += block)
+    var start = ThreadCpuTime.Seconds();
+    for (var s = 0; s < length; s += block)
     {
-        int count = Math.Min(block, length - s);
+        var count = Math.Min(block, length - s);
         engine.Process(input.AsSpan(s, count), output.AsSpan(s, count));
     }
 
@@ -104,7 +131,9 @@ static string? FindA2()
     {
         if (File.Exists(Path.Combine(dir.FullName, "Pipeline.sln")))
         {
-            return Path.GetFullPath(Path.Combine(dir.FullName, "..", "shared", "fixtures", "nam", "core-examples", "A2.nam"));
+            return Path.GetFullPath(
+                Path.Combine(dir.FullName, "..", "shared", "fixtures", "nam", "core-examples", "A2.nam")
+            );
         }
     }
 

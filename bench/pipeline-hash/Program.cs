@@ -14,13 +14,13 @@ if (args.Length != 1)
     return 2;
 }
 
-string dir = Path.GetFullPath(args[0]);
+var dir = Path.GetFullPath(args[0]);
 Directory.CreateDirectory(dir);
-string big = Path.Combine(dir, "big.bin");
+var big = Path.Combine(dir, "big.bin");
 const long Size = 1L << 30;
 WriteRandom(big, Size, seed: 1);
-string tree = Path.Combine(dir, "tree");
-for (int i = 0; i < 256; i++)
+var tree = Path.Combine(dir, "tree");
+for (var i = 0; i < 256; i++)
 {
     WriteRandom(Path.Combine(tree, $"part{i / 16:D2}", $"f{i:D3}.bin"), 4 << 20, seed: (ulong)i + 2);
 }
@@ -35,22 +35,29 @@ Report("SHA256.HashData(FileStream)", Size, () =>
 });
 Report("memory-mapped + IncrementalHash", Size, () => HashMapped(big));
 var hasher = new WorkspaceHasher(dir, StatCache.InMemory(racyMarginNs: 0));
-Report("WorkspaceHasher directory, 256 files (parallel)", 256L * (4 << 20), () => new WorkspaceHasher(dir, StatCache.InMemory()).Hash("tree").Hash);
+Report("WorkspaceHasher directory, 256 files (parallel)", 256L * (4 << 20), () =>
+    new WorkspaceHasher(dir, StatCache.InMemory()).Hash("tree").Hash
+);
 hasher.Hash("tree");
 var clock = Stopwatch.StartNew();
-string cached = hasher.Hash("tree").Hash;
-Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-    $"{"stat cache re-check of the 256-file directory",-52} {clock.Elapsed.TotalMilliseconds,8:F2} ms  ({hasher.FilesRead - 256} files re-read) {cached[..12]}"));
+var cached = hasher.Hash("tree").Hash;
+Console.WriteLine(
+    string.Create(
+        CultureInfo.InvariantCulture,
+        $"{"stat cache re-check of the 256-file directory", -52} {clock.Elapsed.TotalMilliseconds, 8:F2} ms  ({hasher.FilesRead - 256} files re-read) {cached[..12]}"
+    )
+);
 return 0;
 
 // Wall-clock throughput (best of 3) and throughput per CPU-second of this process: on a shared machine the wall
 // figure depends on what else runs, the CPU figure is what one otherwise idle core delivers.
 static void Report(string name, long bytes, Func<string> hash)
 {
-    double best = double.MaxValue, bestCpu = double.MaxValue;
-    string digest = string.Empty;
+    double best = double.MaxValue,
+        bestCpu = double.MaxValue;
+    var digest = string.Empty;
     var process = Process.GetCurrentProcess();
-    for (int i = 0; i < 3; i++)
+    for (var i = 0; i < 3; i++)
     {
         process.Refresh();
         var cpu = process.TotalProcessorTime;
@@ -61,13 +68,17 @@ static void Report(string name, long bytes, Func<string> hash)
         bestCpu = Math.Min(bestCpu, (process.TotalProcessorTime - cpu).TotalSeconds);
     }
 
-    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-        $"{name,-52} {bytes / best / 1e9,8:F2} GB/s  ({bytes / bestCpu / 1e9:F2} GB per CPU-second)  {digest[..12]}"));
+    Console.WriteLine(
+        string.Create(
+            CultureInfo.InvariantCulture,
+            $"{name, -52} {bytes / best / 1e9, 8:F2} GB/s  ({bytes / bestCpu / 1e9:F2} GB per CPU-second)  {digest[..12]}"
+        )
+    );
 }
 
 static unsafe string HashMapped(string path)
 {
-    long length = new FileInfo(path).Length;
+    var length = new FileInfo(path).Length;
     using var map = MemoryMappedFile.CreateFromFile(path, FileMode.Open, null, 0, MemoryMappedFileAccess.Read);
     using var view = map.CreateViewAccessor(0, length, MemoryMappedFileAccess.Read);
     byte* p = null;
@@ -93,11 +104,11 @@ static void WriteRandom(string path, long size, ulong seed)
     Directory.CreateDirectory(Path.GetDirectoryName(path)!);
     var buffer = new byte[1 << 20];
     using var fs = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 0);
-    ulong state = seed * 0x9E3779B97F4A7C15UL + 1;
+    var state = seed * 0x9E3779B97F4A7C15UL + 1;
     for (long written = 0; written < size; written += buffer.Length)
     {
         var words = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, ulong>(buffer.AsSpan());
-        for (int i = 0; i < words.Length; i++)
+        for (var i = 0; i < words.Length; i++)
         {
             state ^= state << 13;
             state ^= state >> 7;

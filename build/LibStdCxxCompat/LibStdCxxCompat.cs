@@ -34,14 +34,19 @@ namespace Nsmt.Build
 
     public sealed class ElfPatchException : Exception
     {
-        public ElfPatchException(string message) : base(message) { }
+        public ElfPatchException(string message)
+            : base(message) { }
     }
 
     public static class LibStdCxxCompat
     {
         public const string LibStdCxxSoname = "libstdc++.so.6";
-        private const uint ShtRela = 4, ShtDynsym = 11, ShtRel = 9;
-        private const uint ShtGnuVerdef = 0x6ffffffd, ShtGnuVerneed = 0x6ffffffe, ShtGnuVersym = 0x6fffffff;
+        private const uint ShtRela = 4,
+            ShtDynsym = 11,
+            ShtRel = 9;
+        private const uint ShtGnuVerdef = 0x6ffffffd,
+            ShtGnuVerneed = 0x6ffffffe,
+            ShtGnuVersym = 0x6fffffff;
         private const ushort VerFlgWeak = 0x2;
 
         /// <summary>The version names (GLIBCXX_3.4.30, CXXABI_1.3.13, ...) that a shared library defines.</summary>
@@ -51,11 +56,11 @@ namespace Nsmt.Build
             var names = new HashSet<string>(StringComparer.Ordinal);
             foreach (var section in elf.Sections.Where(s => s.Type == ShtGnuVerdef))
             {
-                long entry = section.Offset;
+                var entry = section.Offset;
                 for (var i = 0; i < section.Info; i++)
                 {
                     var auxCount = elf.U16(entry + 6);
-                    long aux = entry + elf.U32(entry + 12);
+                    var aux = entry + elf.U32(entry + 12);
                     for (var a = 0; a < auxCount; a++)
                     {
                         names.Add(elf.String(section.Link, elf.U32(aux)));
@@ -63,7 +68,10 @@ namespace Nsmt.Build
                     }
                     var next = elf.U32(entry + 16);
                     if (next == 0)
+                    {
                         break;
+                    }
+
                     entry += next;
                 }
             }
@@ -80,37 +88,49 @@ namespace Nsmt.Build
             var missing = new List<(string Name, ushort Index, long FlagsOffset)>();
             foreach (var section in elf.Sections.Where(s => s.Type == ShtGnuVerneed))
             {
-                long need = section.Offset;
+                var need = section.Offset;
                 for (var i = 0; i < section.Info; i++)
                 {
                     var file = elf.String(section.Link, elf.U32(need + 4));
                     var auxCount = elf.U16(need + 2);
-                    long aux = need + elf.U32(need + 8);
+                    var aux = need + elf.U32(need + 8);
                     for (var a = 0; a < auxCount; a++)
                     {
                         var name = elf.String(section.Link, elf.U32(aux + 8));
                         if (file == LibStdCxxSoname && !available.Contains(name))
+                        {
                             missing.Add((name, elf.U16(aux + 6), aux + 4));
+                        }
+
                         aux += elf.U32(aux + 12);
                     }
                     var next = elf.U32(need + 12);
                     if (next == 0)
+                    {
                         break;
+                    }
+
                     need += next;
                 }
             }
             var patched = (byte[])image.Clone();
             if (missing.Count == 0)
+            {
                 return new LibStdCxxPatchResult(Array.Empty<string>(), patched);
+            }
 
             var bound = SymbolsBoundByRelocations(elf);
             foreach (var version in missing)
             {
                 var needed = bound.Where(s => s.VersionIndex == version.Index).Select(s => s.Name).FirstOrDefault();
                 if (needed != null)
+                {
                     throw new ElfPatchException(
-                        $"'{needed}' needs {version.Name}, which the system's {LibStdCxxSoname} does not define, and a relocation " +
-                        "binds it: install a libstdc++ from GCC 13 or newer (for example Debian 13 or Ubuntu 24.04)");
+                        $"'{needed}' needs {version.Name}, which the system's {LibStdCxxSoname} does not define, and a relocation "
+                            + "binds it: install a libstdc++ from GCC 13 or newer (for example Debian 13 or Ubuntu 24.04)"
+                    );
+                }
+
                 var flags = elf.U16(version.FlagsOffset);
                 patched[version.FlagsOffset] = (byte)((flags | VerFlgWeak) & 0xff);
                 patched[version.FlagsOffset + 1] = (byte)((flags | VerFlgWeak) >> 8);
@@ -123,15 +143,22 @@ namespace Nsmt.Build
         {
             var dynsymIndex = elf.Sections.FindIndex(s => s.Type == ShtDynsym);
             if (dynsymIndex < 0)
+            {
                 return new List<(string, int)>();
+            }
+
             var dynsym = elf.Sections[dynsymIndex];
             var versym = elf.Sections.FirstOrDefault(s => s.Type == ShtGnuVersym);
             var referenced = new HashSet<long>();
-            foreach (var section in elf.Sections.Where(s => (s.Type == ShtRela || s.Type == ShtRel) && s.Link == dynsymIndex))
+            foreach (
+                var section in elf.Sections.Where(s => (s.Type == ShtRela || s.Type == ShtRel) && s.Link == dynsymIndex)
+            )
             {
                 var size = section.Type == ShtRela ? 24 : 16;
-                for (long at = section.Offset; at + size <= section.Offset + section.Size; at += size)
+                for (var at = section.Offset; at + size <= section.Offset + section.Size; at += size)
+                {
                     referenced.Add((long)(elf.U64(at + 8) >> 32));
+                }
             }
             var result = new List<(string, int)>();
             foreach (var symbol in referenced.Where(s => s != 0))
@@ -152,19 +179,20 @@ namespace Nsmt.Build
                 {
                     var at = line.IndexOf('/');
                     if (at >= 0 && line.EndsWith("/" + LibStdCxxSoname, StringComparison.Ordinal))
+                    {
                         return line.Substring(at);
+                    }
                 }
             }
-            catch (IOException)
-            {
-            }
-            catch (UnauthorizedAccessException)
-            {
-            }
+            catch (IOException) { }
+            catch (UnauthorizedAccessException) { }
             string[] usual =
             {
-                "/usr/lib/x86_64-linux-gnu/" + LibStdCxxSoname, "/usr/lib/aarch64-linux-gnu/" + LibStdCxxSoname,
-                "/usr/lib64/" + LibStdCxxSoname, "/usr/lib/" + LibStdCxxSoname, "/lib64/" + LibStdCxxSoname,
+                "/usr/lib/x86_64-linux-gnu/" + LibStdCxxSoname,
+                "/usr/lib/aarch64-linux-gnu/" + LibStdCxxSoname,
+                "/usr/lib64/" + LibStdCxxSoname,
+                "/usr/lib/" + LibStdCxxSoname,
+                "/lib64/" + LibStdCxxSoname,
             };
             return usual.FirstOrDefault(File.Exists);
         }
@@ -175,7 +203,9 @@ namespace Nsmt.Build
             var available = DefinedVersions(File.ReadAllBytes(systemLibStdCxx));
             var result = WeakenMissingVersions(File.ReadAllBytes(libraryPath), available);
             if (result.Weakened.Count == 0)
+            {
                 return result.Weakened;
+            }
             // Rename over the target: the output copy may be a hard link into the NuGet cache, which must stay as it is.
             var temporary = libraryPath + ".patching";
             File.WriteAllBytes(temporary, result.Image);
@@ -197,26 +227,37 @@ namespace Nsmt.Build
         /// <summary>Just enough of a 64-bit little-endian ELF reader for the version sections.</summary>
         private sealed class Elf
         {
-            private readonly byte[] image;
+            private readonly byte[] _image;
 
             public Elf(byte[] image)
             {
-                this.image = image;
+                this._image = image;
                 if (image.Length < 64 || image[0] != 0x7f || image[1] != 'E' || image[2] != 'L' || image[3] != 'F')
+                {
                     throw new ElfPatchException("not an ELF file");
+                }
+
                 if (image[4] != 2 || image[5] != 1)
+                {
                     throw new ElfPatchException("only 64-bit little-endian ELF files are handled");
+                }
+
                 var sectionTable = (long)U64(0x28);
                 var entrySize = U16(0x3a);
                 var count = U16(0x3c);
                 for (var i = 0; i < count; i++)
                 {
                     var at = sectionTable + (long)i * entrySize;
-                    Sections.Add(new Section
-                    {
-                        Type = U32(at + 4), Offset = (long)U64(at + 0x18), Size = (long)U64(at + 0x20),
-                        Link = (int)U32(at + 0x28), Info = U32(at + 0x2c),
-                    });
+                    Sections.Add(
+                        new Section
+                        {
+                            Type = U32(at + 4),
+                            Offset = (long)U64(at + 0x18),
+                            Size = (long)U64(at + 0x20),
+                            Link = (int)U32(at + 0x28),
+                            Info = U32(at + 0x2c),
+                        }
+                    );
                 }
             }
 
@@ -231,15 +272,24 @@ namespace Nsmt.Build
             public string String(int sectionIndex, uint offset)
             {
                 if (sectionIndex < 0 || sectionIndex >= Sections.Count)
+                {
                     throw new ElfPatchException($"string table index {sectionIndex} out of range");
-                long start = Sections[sectionIndex].Offset + offset, end = start;
+                }
+
+                long start = Sections[sectionIndex].Offset + offset,
+                    end = start;
                 while (Byte(end) != 0)
+                {
                     end++;
-                return Encoding.ASCII.GetString(image, (int)start, (int)(end - start));
+                }
+
+                return Encoding.ASCII.GetString(_image, (int)start, (int)(end - start));
             }
 
             private byte Byte(long at) =>
-                at >= 0 && at < image.Length ? image[at] : throw new ElfPatchException($"offset {at} lies outside the file");
+                at >= 0 && at < _image.Length
+                    ? _image[at]
+                    : throw new ElfPatchException($"offset {at} lies outside the file");
         }
     }
 
@@ -254,15 +304,19 @@ namespace Nsmt.Build
 
         public override bool Execute()
         {
-            var system = string.IsNullOrEmpty(SystemLibStdCxx) ? LibStdCxxCompat.FindSystemLibStdCxx() : SystemLibStdCxx;
+            var system = string.IsNullOrEmpty(SystemLibStdCxx)
+                ? LibStdCxxCompat.FindSystemLibStdCxx()
+                : SystemLibStdCxx;
             if (system == null || !File.Exists(Library))
                 return true;
             try
             {
                 var weakened = LibStdCxxCompat.PatchInPlace(Library, system);
                 if (weakened.Count > 0)
-                    Log.LogMessage(Microsoft.Build.Framework.MessageImportance.High,
-                        $"{Path.GetFileName(Library)}: {system} lacks {string.Join(", ", weakened)}; marked weak (see build/LibStdCxxCompat)");
+                    Log.LogMessage(
+                        Microsoft.Build.Framework.MessageImportance.High,
+                        $"{Path.GetFileName(Library)}: {system} lacks {string.Join(", ", weakened)}; marked weak (see build/LibStdCxxCompat)"
+                    );
                 return true;
             }
             catch (Exception e) when (e is ElfPatchException || e is IOException)

@@ -1,9 +1,7 @@
 // The smallest end-to-end use of the engine (TorchSharp): train an MLP on two interleaved spirals, report
 // accuracy, save the weights as safetensors. Reads like the PyTorch it mirrors.
 using System.Diagnostics;
-using TorchSharp;
 using Nsmt.Neural;
-using Nsmt.Spectral.Models;
 using Nsmt.Neural.IO;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
@@ -46,17 +44,28 @@ for (var epoch = 1; epoch <= 800; epoch++)
     optimizer.step();
     scheduler.step();
     if (epoch % 200 == 0)
-        Console.WriteLine($"epoch {epoch,4}  loss {loss.item<float>():F4}");
+    {
+        Console.WriteLine($"epoch {epoch, 4}  loss {loss.item<float>():F4}");
+    }
 }
 
 double accuracy;
 using (no_grad())
 using (var scope = NewDisposeScope())
+{
     accuracy = model.forward(x).argmax(1).eq(y).to(float32).mean().item<float>();
+}
+
 Console.WriteLine($"accuracy {accuracy:P2} after {clock.Elapsed.TotalSeconds:F1} s");
 
 Directory.CreateDirectory(output);
 var weights = Path.Combine(output, "spiral_mlp.safetensors");
-model.save_safetensors(weights, new Dictionary<string, string> { ["accuracy"] = accuracy.ToString("R", System.Globalization.CultureInfo.InvariantCulture) });
+model.save_safetensors(
+    weights,
+    new Dictionary<string, string>
+    {
+        ["accuracy"] = accuracy.ToString("R", System.Globalization.CultureInfo.InvariantCulture),
+    }
+);
 Console.WriteLine($"weights: {weights}");
 return accuracy >= 0.99 ? 0 : 1;

@@ -1,13 +1,11 @@
-using Nsmt.Amp.Architectures;
-using Nsmt.Amp.Format;
-using Nsmt.Neural.Optimization;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Nsmt.Amp.Architectures;
+using Nsmt.Amp.Format;
 using Nsmt.Amp.Training.Modules;
-using TorchSharp;
 using Nsmt.Neural.IO;
-using TorchSharp.Modules;
+using Nsmt.Neural.Optimization;
 using static TorchSharp.torch;
 
 namespace Nsmt.Amp.Training;
@@ -56,10 +54,22 @@ public static class AmpCheckpoint
     /// <summary>Metadata key of the <c>.nam</c>'s <c>metadata.training.data</c> (absent in checkpoints of older runs).</summary>
     private const string TrainingDataKey = "training_data";
 
-    private static readonly JsonSerializerOptions Json = new() { NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals };
+    private static readonly JsonSerializerOptions Json = new()
+    {
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+    };
 
-    public static void Save(string path, AmpModule model, optim.Optimizer optimizer, LRScheduler scheduler, TrainingProgress progress,
-        string configYaml, int sampleRate, WeightAverage? average = null, NamTrainingData? trainingData = null)
+    public static void Save(
+        string path,
+        AmpModule model,
+        optim.Optimizer optimizer,
+        LRScheduler scheduler,
+        TrainingProgress progress,
+        string configYaml,
+        int sampleRate,
+        WeightAverage? average = null,
+        NamTrainingData? trainingData = null
+    )
     {
         using var scope = NewDisposeScope();
         var tensors = new Dictionary<string, Tensor>();
@@ -113,7 +123,9 @@ public static class AmpCheckpoint
             Metadata = metadata;
             if (!metadata.TryGetValue("format", out var format) || format != AmpCheckpoint.Format)
             {
-                throw new InvalidDataException($"{path}: not an amp training checkpoint (metadata 'format' is '{format}', expected '{AmpCheckpoint.Format}')");
+                throw new InvalidDataException(
+                    $"{path}: not an amp training checkpoint (metadata 'format' is '{format}', expected '{AmpCheckpoint.Format}')"
+                );
             }
 
             Progress = JsonSerializer.Deserialize<TrainingProgress>(Require("progress"), Json)
@@ -149,20 +161,26 @@ public static class AmpCheckpoint
                 }
                 catch (JsonException e)
                 {
-                    throw new InvalidDataException($"{Path}: metadata '{TrainingDataKey}' is not valid JSON: {e.Message}", e);
+                    throw new InvalidDataException(
+                        $"{Path}: metadata '{TrainingDataKey}' is not valid JSON: {e.Message}",
+                        e
+                    );
                 }
             }
         }
 
         public void LoadModel(AmpModule model)
         {
-            var state = Tensors.Where(kv => kv.Key.StartsWith("model/", StringComparison.Ordinal))
+            var state = Tensors
+                .Where(kv => kv.Key.StartsWith("model/", StringComparison.Ordinal))
                 .ToDictionary(kv => kv.Key["model/".Length..], kv => kv.Value);
             // TorchSharp says only "state_dict is not identical": name the first weight that differs.
             if (Mismatch(model.state_dict(), state) is { } mismatch)
             {
-                throw new InvalidDataException($"{Path}: the checkpoint does not fit the configured model: {mismatch} "
-                    + "(was it trained with another model preset or size?)");
+                throw new InvalidDataException(
+                    $"{Path}: the checkpoint does not fit the configured model: {mismatch} "
+                        + "(was it trained with another model preset or size?)"
+                );
             }
 
             try
@@ -171,18 +189,30 @@ public static class AmpCheckpoint
             }
             catch (ArgumentException e)
             {
-                throw new InvalidDataException($"{Path}: the checkpoint does not fit the configured model: {e.Message}", e);
+                throw new InvalidDataException(
+                    $"{Path}: the checkpoint does not fit the configured model: {e.Message}",
+                    e
+                );
             }
         }
 
         /// <summary>The first weight the model and the checkpoint disagree on (name or shape), or null when they fit.</summary>
-        private static string? Mismatch(IReadOnlyDictionary<string, Tensor> model, IReadOnlyDictionary<string, Tensor> checkpoint)
+        private static string? Mismatch(
+            IReadOnlyDictionary<string, Tensor> model,
+            IReadOnlyDictionary<string, Tensor> checkpoint
+        )
         {
             static string Shape(Tensor t) => "[" + string.Join(", ", t.shape) + "]";
             if (model.Keys.FirstOrDefault(k => !checkpoint.ContainsKey(k)) is { } missing)
+            {
                 return $"the model's weight '{missing}' {Shape(model[missing])} is not in it";
+            }
+
             if (checkpoint.Keys.FirstOrDefault(k => !model.ContainsKey(k)) is { } extra)
+            {
                 return $"its weight '{extra}' {Shape(checkpoint[extra])} is not one of the model's";
+            }
+
             return model.Keys.FirstOrDefault(k => !model[k].shape.SequenceEqual(checkpoint[k].shape)) is { } differs
                 ? $"weight '{differs}' is {Shape(checkpoint[differs])} in it and {Shape(model[differs])} in the model"
                 : null;
@@ -205,13 +235,16 @@ public static class AmpCheckpoint
 
         /// <summary>The averaged weights by parameter name (without the "ema/" prefix), for <see cref="WeightAverage.Load"/>.</summary>
         public IReadOnlyDictionary<string, Tensor> Averages() =>
-            Tensors.Where(kv => kv.Key.StartsWith(AveragePrefix, StringComparison.Ordinal))
+            Tensors
+                .Where(kv => kv.Key.StartsWith(AveragePrefix, StringComparison.Ordinal))
                 .ToDictionary(kv => kv.Key[AveragePrefix.Length..], kv => kv.Value);
 
         public void LoadTrainingState(optim.Optimizer optimizer, LRScheduler scheduler)
         {
             OptimizerStates.Load(optimizer, Tensors, Path);
-            scheduler.load_state_dict(JsonSerializer.Deserialize<Dictionary<string, double>>(Require("scheduler"), Json)!);
+            scheduler.load_state_dict(
+                JsonSerializer.Deserialize<Dictionary<string, double>>(Require("scheduler"), Json)!
+            );
             if (Tensors.TryGetValue("rng/torch", out var rng))
             {
                 random.set_rng_state(rng);
@@ -219,7 +252,9 @@ public static class AmpCheckpoint
         }
 
         private string Require(string key) =>
-            Metadata.TryGetValue(key, out var value) ? value : throw new InvalidDataException($"{Path}: checkpoint metadata has no '{key}'");
+            Metadata.TryGetValue(key, out var value)
+                ? value
+                : throw new InvalidDataException($"{Path}: checkpoint metadata has no '{key}'");
 
         public void Dispose()
         {

@@ -1,23 +1,20 @@
-using Nsmt.Outputs;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using Nsmt.Amp.Architectures;
+using Nsmt.Amp.Evaluation;
+using Nsmt.Amp.Format;
+using Nsmt.Amp.Training.Config;
+using Nsmt.Amp.Training.Data;
+using Nsmt.Amp.Training.Losses;
+using Nsmt.Amp.Training.Modules;
 using Nsmt.Core;
 using Nsmt.Neural;
 using Nsmt.Neural.Engine;
 using Nsmt.Neural.Optimization;
-using System.Diagnostics;
-using System.Globalization;
-using System.Text.Json;
-using Nsmt.Amp.Evaluation;
-using Nsmt.Amp.Format;
-using Nsmt.Amp.Architectures;
-using Nsmt.Amp.Training.Config;
-using Nsmt.Amp.Training.Data;
-using Nsmt.Amp.Training.Export;
-using Nsmt.Amp.Training.Losses;
-using Nsmt.Amp.Training.Modules;
-using Nsmt.Audio;
-using TorchSharp;
-using TorchSharp.Modules;
+using Nsmt.Outputs;
 using Nsmt.Runs;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Nsmt.Amp.Training;
@@ -56,17 +53,17 @@ public sealed record AmpTrainingResult
 /// </summary>
 public sealed class AmpTrainer
 {
-    private readonly AmpTrainConfig config;
-    private readonly AmpTrainingData data;
-    private readonly RunDirectory run;
-    private readonly ProgressReporter progress;
+    private readonly AmpTrainConfig _config;
+    private readonly AmpTrainingData _data;
+    private readonly RunDirectory _run;
+    private readonly ProgressReporter _progress;
 
     public AmpTrainer(AmpTrainConfig config, AmpTrainingData data, RunDirectory run, ProgressReporter? progress = null)
     {
-        this.config = config;
-        this.data = data;
-        this.run = run;
-        this.progress = progress ?? ProgressReporter.Silent;
+        this._config = config;
+        this._data = data;
+        this._run = run;
+        this._progress = progress ?? ProgressReporter.Silent;
     }
 
     /// <summary>The model file of a run folder: the best checkpoint's .nam.</summary>
@@ -79,50 +76,63 @@ public sealed class AmpTrainer
     /// </remarks>
     public AmpTrainingResult Run(bool resume = false, CancellationToken cancellation = default)
     {
-        var t = config.Training;
+        var t = _config.Training;
         // Threads, the engine self-check (CPU and the chosen device), the device and deterministic algorithms.
         var device = TrainingEngine.Prepare(t.Engine);
-        manual_seed(config.Seed);
-        string configYaml = config.ResolvedYaml;
-        using var model = config.Model.CreateModule(data.SampleRate);
+        manual_seed(_config.Seed);
+        var configYaml = _config.ResolvedYaml;
+        using var model = _config.Model.CreateModule(_data.SampleRate);
         // Model, optimiser state (built below from the moved parameters), weight average, batches and losses live on the
         // device; only logged values and validation outputs come back to the CPU.
         model.to(device.Device);
-        var train = new WindowDataset(data.Signals, data.Train, config.Data.Ny, model.Context, model.Lookahead);
-        var validationInput = ValidationInput(model, out int validationFirst, out int validationCount);
-        var validationTarget = data.Signals.Output(validationFirst, validationCount);
+        var train = new WindowDataset(_data.Signals, _data.Train, _config.Data.Ny, model.Context, model.Lookahead);
+        var validationInput = ValidationInput(model, out var validationFirst, out var validationCount);
+        var validationTarget = _data.Signals.Output(validationFirst, validationCount);
         using var optimizer = optim.Adam(model.parameters(), lr: t.LearningRate, weight_decay: t.WeightDecay);
         var scheduler = new ExponentialLR(optimizer, t.LearningRateGamma);
-        using var loss = new AmpLoss(config.Loss);
+        using var loss = new AmpLoss(_config.Loss);
         using var average = t.EmaDecay > 0 ? new WeightAverage(model, t.EmaDecay) : null;
-        var metrics = new MetricsCsvLogger(run.MetricsCsv);
+        var metrics = new MetricsCsvLogger(_run.MetricsCsv);
         var state = resume ? Resume(model, optimizer, scheduler, average, metrics) : new TrainingProgress();
         if (resume && state.Epoch + 1 >= t.Epochs)
         {
             // Before config.yaml is written: a resume that trains nothing must not lower the run's recorded epochs.
-            throw new NsmtInputException(run.ConfigFile, "training.epochs",
+            throw new NsmtInputException(
+                _run.ConfigFile,
+                "training.epochs",
                 $"the run has already completed {state.Epoch + 1} epochs, so training.epochs={t.Epochs} trains nothing; "
-                + $"give more to continue (e.g. training.epochs={state.Epoch + 1 + 10}); the run is unchanged");
+                    + $"give more to continue (e.g. training.epochs={state.Epoch + 1 + 10}); the run is unchanged"
+            );
         }
 
         // On resume too: overrides given then (more epochs, a new budget) become part of the run's config.
-        AtomicFile.WriteAllText(run.ConfigFile, configYaml);
+        AtomicFile.WriteAllText(_run.ConfigFile, configYaml);
 
         Announce(model, train, validationCount, device);
         var callbacks = Callbacks(model, optimizer, scheduler, average, configYaml);
-        using var tensorBoard = new TensorBoardWriter(run.TensorBoard);
+        using var tensorBoard = new TensorBoardWriter(_run.TensorBoard);
         var clock = Stopwatch.StartNew();
-        double elapsedBefore = state.ElapsedSeconds;
+        var elapsedBefore = state.ElapsedSeconds;
         var budget = new TimeBudget(t.MaxSeconds);
         // Checked between batches too: one epoch of a long recording can outlast the whole budget.
         bool OutOfTime() => budget.Enabled && elapsedBefore + clock.Elapsed.TotalSeconds >= budget.Seconds;
-        string stopReason = "completed all epochs";
+        var stopReason = "completed all epochs";
         string? divergence = null;
-        for (int epoch = state.Epoch + 1; epoch < t.Epochs; epoch++)
+        for (var epoch = state.Epoch + 1; epoch < t.Epochs; epoch++)
         {
             var epochClock = Stopwatch.StartNew();
-            var (trainLoss, terms, steps, stepsDone, windows) = TrainEpoch(model, train, optimizer, loss, callbacks, epoch, ref state, OutOfTime, cancellation);
-            double trainSeconds = epochClock.Elapsed.TotalSeconds;
+            var (trainLoss, terms, steps, stepsDone, windows) = TrainEpoch(
+                model,
+                train,
+                optimizer,
+                loss,
+                callbacks,
+                epoch,
+                ref state,
+                OutOfTime,
+                cancellation
+            );
+            var trainSeconds = epochClock.Elapsed.TotalSeconds;
             if (cancellation.IsCancellationRequested)
             {
                 stopReason = $"interrupted during epoch {epoch + 1}; resume continues after epoch {state.Epoch + 1}";
@@ -136,7 +146,7 @@ public sealed class AmpTrainer
                 break;
             }
 
-            double learningRate = optimizer.ParamGroups.First().LearningRate;
+            var learningRate = optimizer.ParamGroups.First().LearningRate;
             scheduler.step();
             float[] prediction;
             var widthEsr = new Dictionary<string, double>();
@@ -146,14 +156,17 @@ public sealed class AmpTrainer
                 if (model is PackedA2 packed)
                 {
                     // Each width's own ESR; model selection follows the widest (prediction), the width played by default.
-                    for (int i = 0; i < packed.Submodels.Count; i++)
+                    for (var i = 0; i < packed.Submodels.Count; i++)
                     {
-                        widthEsr[$"val/esr.{packed.Names[i]}"] = Metrics.Esr(packed.Submodels[i].PredictAligned(validationInput), validationTarget);
+                        widthEsr[$"val/esr.{packed.Names[i]}"] = Metrics.Esr(
+                            packed.Submodels[i].PredictAligned(validationInput),
+                            validationTarget
+                        );
                     }
                 }
             }
 
-            double esr = Metrics.Esr(prediction, validationTarget);
+            var esr = Metrics.Esr(prediction, validationTarget);
             if (double.IsNaN(esr))
             {
                 // A NaN validation is never a candidate: nothing of this epoch is saved.
@@ -161,7 +174,7 @@ public sealed class AmpTrainer
                 break;
             }
 
-            bool improved = esr < state.BestValidationEsr;
+            var improved = esr < state.BestValidationEsr;
             state = state with
             {
                 Epoch = epoch,
@@ -173,7 +186,15 @@ public sealed class AmpTrainer
             };
             state = callbacks.OnValidationEnd(state, improved);
 
-            var row = MetricsRow(trainLoss, terms, esr, Metrics.Mse(prediction, validationTarget), learningRate, trainSeconds, state);
+            var row = MetricsRow(
+                trainLoss,
+                terms,
+                esr,
+                Metrics.Mse(prediction, validationTarget),
+                learningRate,
+                trainSeconds,
+                state
+            );
             foreach (var (key, value) in widthEsr)
             {
                 row[key] = value;
@@ -181,12 +202,19 @@ public sealed class AmpTrainer
 
             LogEpoch(metrics, tensorBoard, row, epoch, state);
             // The windows actually trained, not steps x batch_size: a last or only batch may be partial.
-            progress.EpochCompleted(epoch, row, windows * (double)train.Ny / Math.Max(trainSeconds, 1e-9), epochClock.Elapsed);
+            _progress.EpochCompleted(
+                epoch,
+                row,
+                windows * (double)train.Ny / Math.Max(trainSeconds, 1e-9),
+                epochClock.Elapsed
+            );
             if (stepsDone < steps)
             {
                 // Validated, ranked and checkpointed like a whole epoch (so nothing trained is lost); a resume starts the next.
-                stopReason = string.Create(CultureInfo.InvariantCulture,
-                    $"time budget of {t.MaxSeconds:0.#} s reached after {stepsDone} of {steps} steps of epoch {epoch + 1}; the model so far is validated and saved");
+                stopReason = string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"time budget of {t.MaxSeconds:0.#} s reached after {stepsDone} of {steps} steps of epoch {epoch + 1}; the model so far is validated and saved"
+                );
                 break;
             }
 
@@ -200,10 +228,11 @@ public sealed class AmpTrainer
         divergence ??= NeverImproved(state);
         if (divergence is not null)
         {
-            string message = $"training failed: {divergence} (diverged; try a lower training.lr or a training.grad_clip, and check the data)";
-            progress.Message(message);
+            var message =
+                $"training failed: {divergence} (diverged; try a lower training.lr or a training.grad_clip, and check the data)";
+            _progress.Message(message);
             Finish(model, state, message, device);
-            throw new NsmtCheckFailedException($"{message}; {run.Path} keeps the last good checkpoint");
+            throw new NsmtCheckFailedException($"{message}; {_run.Path} keeps the last good checkpoint");
         }
 
         return Finish(model, state, stopReason, device);
@@ -215,64 +244,91 @@ public sealed class AmpTrainer
     /// </summary>
     private static string? NeverImproved(TrainingProgress state) =>
         state.Epoch >= 2 && state.BestEpoch == 0
-            ? string.Create(CultureInfo.InvariantCulture,
-                $"the validation ESR never improved on the first epoch's {state.BestValidationEsr:0.#####} in {state.Epoch + 1} epochs")
+            ? string.Create(
+                CultureInfo.InvariantCulture,
+                $"the validation ESR never improved on the first epoch's {state.BestValidationEsr:0.#####} in {state.Epoch + 1} epochs"
+            )
             : null;
 
     /// <summary>Model, optimiser, scheduler, weight average and metrics as checkpoints/last.ckpt left them.</summary>
-    private TrainingProgress Resume(AmpModule model, optim.Optimizer optimizer, LRScheduler scheduler, WeightAverage? average, MetricsCsvLogger metrics)
+    private TrainingProgress Resume(
+        AmpModule model,
+        optim.Optimizer optimizer,
+        LRScheduler scheduler,
+        WeightAverage? average,
+        MetricsCsvLogger metrics
+    )
     {
-        using var checkpoint = AmpCheckpoint.Load(run.LastCheckpoint);
+        using var checkpoint = AmpCheckpoint.Load(_run.LastCheckpoint);
         checkpoint.LoadModel(model);
         checkpoint.LoadTrainingState(optimizer, scheduler);
         average?.Load(checkpoint.Averages(), checkpoint.Path);
         var state = checkpoint.Progress;
-        if (File.Exists(run.MetricsCsv))
+        if (File.Exists(_run.MetricsCsv))
         {
-            metrics.Restore(MetricsCsvLogger.Read(run.MetricsCsv), state.Epoch + 1);
+            metrics.Restore(MetricsCsvLogger.Read(_run.MetricsCsv), state.Epoch + 1);
         }
 
-        progress.Message($"resuming {run.Path} after epoch {state.Epoch + 1} (best validation ESR {state.BestValidationEsr:0.#####})");
+        _progress.Message(
+            $"resuming {_run.Path} after epoch {state.Epoch + 1} (best validation ESR {state.BestValidationEsr:0.#####})"
+        );
         return state;
     }
 
     private void Announce(AmpModule model, WindowDataset train, int validationCount, TrainingDevice device)
     {
-        var t = config.Training;
-        progress.Message($"device: {device.Name} ({device.Reason})");
-        progress.Message($"data: {data.Description}");
-        foreach (string warning in data.Warnings)
+        var t = _config.Training;
+        _progress.Message($"device: {device.Name} ({device.Reason})");
+        _progress.Message($"data: {_data.Description}");
+        foreach (var warning in _data.Warnings)
         {
-            progress.Message($"warning: {warning}");
+            _progress.Message($"warning: {warning}");
         }
 
-        progress.Message(string.Create(CultureInfo.InvariantCulture,
-            $"model: {config.Model.Describe()}, {model.WeightCount:N0} weights{(model.IsNamExportable ? " (NAM's count)" : "")}, context {model.Context}, lookahead {model.Lookahead}; "
-            + $"{train.Count} windows of {train.Ny} samples, batch {t.BatchSize}, validation {validationCount} samples"));
+        _progress.Message(
+            string.Create(
+                CultureInfo.InvariantCulture,
+                $"model: {_config.Model.Describe()}, {model.WeightCount:N0} weights{(model.IsNamExportable ? " (NAM's count)" : "")}, context {model.Context}, lookahead {model.Lookahead}; "
+                    + $"{train.Count} windows of {train.Ny} samples, batch {t.BatchSize}, validation {validationCount} samples"
+            )
+        );
     }
 
     /// <summary>The run's callbacks in the order of their effects: averaging, checkpoints, then the stop rules.</summary>
-    private AmpTrainingCallbacks Callbacks(AmpModule model, optim.Optimizer optimizer, LRScheduler scheduler, WeightAverage? average, string configYaml)
+    private AmpTrainingCallbacks Callbacks(
+        AmpModule model,
+        optim.Optimizer optimizer,
+        LRScheduler scheduler,
+        WeightAverage? average,
+        string configYaml
+    )
     {
-        var t = config.Training;
+        var t = _config.Training;
         var callbacks = new List<IAmpTrainingCallback>();
         if (average is not null)
         {
             callbacks.Add(new WeightAveraging(average));
         }
 
-        callbacks.Add(new CheckpointSaving(model, optimizer, scheduler, average, config, data, run, configYaml));
+        callbacks.Add(new CheckpointSaving(model, optimizer, scheduler, average, _config, _data, _run, configYaml));
         if (t.EarlyStoppingPatience > 0)
         {
             callbacks.Add(new EarlyStopping(t.EarlyStoppingPatience));
         }
 
-        callbacks.Add(new TimeBudgetStop(new TimeBudget(t.MaxSeconds), t.MaxSeconds, t.Epochs, progress));
+        callbacks.Add(new TimeBudgetStop(new TimeBudget(t.MaxSeconds), t.MaxSeconds, t.Epochs, _progress));
         return new AmpTrainingCallbacks(callbacks);
     }
 
-    private static Dictionary<string, double> MetricsRow(double trainLoss, Dictionary<string, double> terms, double esr, double mse,
-        double learningRate, double trainSeconds, TrainingProgress state)
+    private static Dictionary<string, double> MetricsRow(
+        double trainLoss,
+        Dictionary<string, double> terms,
+        double esr,
+        double mse,
+        double learningRate,
+        double trainSeconds,
+        TrainingProgress state
+    )
     {
         var row = new Dictionary<string, double>
         {
@@ -294,7 +350,13 @@ public sealed class AmpTrainer
         return row;
     }
 
-    private static void LogEpoch(MetricsCsvLogger metrics, TensorBoardWriter tensorBoard, Dictionary<string, double> row, int epoch, TrainingProgress state)
+    private static void LogEpoch(
+        MetricsCsvLogger metrics,
+        TensorBoardWriter tensorBoard,
+        Dictionary<string, double> row,
+        int epoch,
+        TrainingProgress state
+    )
     {
         metrics.Log(row, epoch, state.GlobalStep);
         foreach (var (key, value) in row)
@@ -309,26 +371,37 @@ public sealed class AmpTrainer
     /// One epoch's optimisation steps; it ends early when cancelled or <paramref name="outOfTime"/> (checked after each
     /// step). Returns the mean loss, its terms, the steps planned and done, and the windows actually trained on.
     /// </summary>
-    private (double loss, Dictionary<string, double> terms, int steps, int stepsDone, int windows) TrainEpoch(AmpModule model, WindowDataset train,
-        optim.Optimizer optimizer, AmpLoss loss, AmpTrainingCallbacks callbacks, int epoch, ref TrainingProgress state, Func<bool> outOfTime,
-        CancellationToken cancellation)
+    private (double loss, Dictionary<string, double> terms, int steps, int stepsDone, int windows) TrainEpoch(
+        AmpModule model,
+        WindowDataset train,
+        optim.Optimizer optimizer,
+        AmpLoss loss,
+        AmpTrainingCallbacks callbacks,
+        int epoch,
+        ref TrainingProgress state,
+        Func<bool> outOfTime,
+        CancellationToken cancellation
+    )
     {
-        var t = config.Training;
+        var t = _config.Training;
         model.train();
         var device = model.ParameterDevice();
-        var order = train.Shuffle(config.Seed, epoch);
+        var order = train.Shuffle(_config.Seed, epoch);
         if (t.DropLast && order.Length >= t.BatchSize)
         {
             order = order[..(order.Length / t.BatchSize * t.BatchSize)];
         }
 
-        int steps = (order.Length + t.BatchSize - 1) / t.BatchSize;
-        progress.EpochStarted(epoch, t.Epochs, steps);
-        double lossSum = 0, normSum = 0, normMax = 0;
+        var steps = (order.Length + t.BatchSize - 1) / t.BatchSize;
+        _progress.EpochStarted(epoch, t.Epochs, steps);
+        double lossSum = 0,
+            normSum = 0,
+            normMax = 0;
         var termSums = new Dictionary<string, double>();
         var clock = Stopwatch.StartNew();
-        int stepsDone = 0, windows = 0;
-        for (int step = 0; step < steps && !cancellation.IsCancellationRequested && (step == 0 || !outOfTime()); step++)
+        int stepsDone = 0,
+            windows = 0;
+        for (var step = 0; step < steps && !cancellation.IsCancellationRequested && (step == 0 || !outOfTime()); step++)
         {
             using var scope = NewDisposeScope();
             var indices = order.AsSpan(step * t.BatchSize, Math.Min(t.BatchSize, order.Length - (step * t.BatchSize)));
@@ -344,7 +417,10 @@ public sealed class AmpTrainer
             var (total, terms) = loss.Compute(prediction, y);
             total.backward();
             // The norm is logged either way; an infinite limit measures without clipping.
-            double norm = nn.utils.clip_grad_norm_(model.parameters(), t.GradClip > 0 ? t.GradClip : double.PositiveInfinity);
+            var norm = nn.utils.clip_grad_norm_(
+                model.parameters(),
+                t.GradClip > 0 ? t.GradClip : double.PositiveInfinity
+            );
             normSum += norm;
             normMax = Math.Max(normMax, norm);
 
@@ -366,7 +442,11 @@ public sealed class AmpTrainer
             }
 
             // The windows of this epoch so far, not steps x batch_size: a last or only batch may be partial.
-            progress.StepCompleted(step, value, windows * (double)train.Ny / Math.Max(clock.Elapsed.TotalSeconds, 1e-9));
+            _progress.StepCompleted(
+                step,
+                value,
+                windows * (double)train.Ny / Math.Max(clock.Elapsed.TotalSeconds, 1e-9)
+            );
         }
 
         // Means over the windows trained (all of them unless the epoch ended early).
@@ -382,16 +462,18 @@ public sealed class AmpTrainer
     /// </summary>
     private float[] ValidationInput(AmpModule model, out int first, out int count)
     {
-        var range = data.Validation;
+        var range = _data.Validation;
         first = Math.Max(range.Start, model.Context);
-        int end = Math.Min(range.End, data.Signals.Length - model.Lookahead);
+        var end = Math.Min(range.End, _data.Signals.Length - model.Lookahead);
         count = end - first;
         if (count < 1)
         {
-            throw new ArgumentException($"the validation range {range} leaves no sample with the model's context ({model.Context}) and lookahead ({model.Lookahead})");
+            throw new ArgumentException(
+                $"the validation range {range} leaves no sample with the model's context ({model.Context}) and lookahead ({model.Lookahead})"
+            );
         }
 
-        return data.Signals.Input(first - model.Context, model.Context + count + model.Lookahead);
+        return _data.Signals.Input(first - model.Context, model.Context + count + model.Lookahead);
     }
 
     /// <summary>An LSTM exports the state after silence as h0/c0 (NAM); its windows start from zero regardless.</summary>
@@ -405,11 +487,11 @@ public sealed class AmpTrainer
 
     private AmpTrainingResult Finish(AmpModule model, TrainingProgress state, string stopReason, TrainingDevice device)
     {
-        string? modelPath = model.IsNamExportable && File.Exists(ModelFile(run)) ? ModelFile(run) : null;
+        var modelPath = model.IsNamExportable && File.Exists(ModelFile(_run)) ? ModelFile(_run) : null;
         var delay = modelPath is null ? null : MeasureAddedDelay(modelPath);
         if (delay is not null)
         {
-            progress.Message(delay.ToText());
+            _progress.Message(delay.ToText());
         }
 
         var summary = new Dictionary<string, object?>
@@ -424,24 +506,37 @@ public sealed class AmpTrainer
             ["model"] = modelPath,
             ["alignment"] = new Dictionary<string, object?>
             {
-                ["latency_samples"] = data.Latency?.Manual ?? data.Latency?.Calibration?.Recommended,
-                ["safety_margin_samples"] = data.Latency?.Calibration?.SafetyFactor,
-                ["manual"] = data.Latency?.Manual is not null,
+                ["latency_samples"] = _data.Latency?.Manual ?? _data.Latency?.Calibration?.Recommended,
+                ["safety_margin_samples"] = _data.Latency?.Calibration?.SafetyFactor,
+                ["manual"] = _data.Latency?.Manual is not null,
             },
             ["added_delay_samples"] = delay?.AddedDelay,
             ["added_delay_confidence_db"] = delay?.ConfidenceDb,
             ["model_onset_samples"] = delay?.ModelOnset,
             ["target_onset_samples"] = delay?.TargetOnset,
-            ["top_k"] = state.TopK.Select(r => new { epoch = r.Epoch + 1, validation_esr = r.ValidationEsr, file = r.FileName }).ToArray(),
+            ["top_k"] = state
+                .TopK.Select(r => new
+                {
+                    epoch = r.Epoch + 1,
+                    validation_esr = r.ValidationEsr,
+                    file = r.FileName,
+                })
+                .ToArray(),
         };
-        AtomicFile.WriteAllText(run.SummaryJson, JsonSerializer.Serialize(summary, new JsonSerializerOptions
-        {
-            WriteIndented = true,
-            NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
-        }));
+        AtomicFile.WriteAllText(
+            _run.SummaryJson,
+            JsonSerializer.Serialize(
+                summary,
+                new JsonSerializerOptions
+                {
+                    WriteIndented = true,
+                    NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
+                }
+            )
+        );
         return new AmpTrainingResult
         {
-            RunDirectory = run.Path,
+            RunDirectory = _run.Path,
             ValidationEsr = state.BestValidationEsr,
             BestEpoch = state.BestEpoch + 1,
             Epochs = state.Epoch + 1,
@@ -458,14 +553,23 @@ public sealed class AmpTrainer
     /// </summary>
     private ModelDelay? MeasureAddedDelay(string modelPath)
     {
-        var range = data.Validation;
+        var range = _data.Validation;
         var nam = NamFile.Load(modelPath);
         // The input Predict reads: a WaveNet's receptive field (plus a resampler's margin) before the range, an LSTM's
         // whole prefix (its state runs from the start); reading only that keeps a spilled recording on disk.
-        int margin = nam.Config is WaveNetConfig ? nam.ReceptiveField - 1 + (data.SampleRate / 10) : range.Start;
-        int from = Math.Max(0, range.Start - margin);
-        int to = Math.Min(data.Signals.Length, range.End + (data.SampleRate / 10));
-        float[] prediction = AmpEvaluation.Predict(nam, data.Signals.Input(from, to - from), data.SampleRate, range.ShiftClamped(-from, to - from));
-        return ModelDelay.Measure(data.Signals.Input(range.Start, range.Length), data.Signals.Output(range.Start, range.Length), prediction);
+        var margin = nam.Config is WaveNetConfig ? nam.ReceptiveField - 1 + (_data.SampleRate / 10) : range.Start;
+        var from = Math.Max(0, range.Start - margin);
+        var to = Math.Min(_data.Signals.Length, range.End + (_data.SampleRate / 10));
+        var prediction = AmpEvaluation.Predict(
+            nam,
+            _data.Signals.Input(from, to - from),
+            _data.SampleRate,
+            range.ShiftClamped(-from, to - from)
+        );
+        return ModelDelay.Measure(
+            _data.Signals.Input(range.Start, range.Length),
+            _data.Signals.Output(range.Start, range.Length),
+            prediction
+        );
     }
 }

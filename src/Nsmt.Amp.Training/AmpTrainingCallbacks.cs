@@ -1,5 +1,5 @@
-using Nsmt.Neural.Optimization;
 using System.Globalization;
+using Nsmt.Neural.Optimization;
 using Nsmt.Runs;
 
 namespace Nsmt.Amp.Training;
@@ -12,9 +12,7 @@ namespace Nsmt.Amp.Training;
 internal interface IAmpTrainingCallback
 {
     /// <summary>After each optimiser step.</summary>
-    void OnStepEnd()
-    {
-    }
+    void OnStepEnd() { }
 
     /// <summary>The weights to validate (and export) with while the returned scope is open; null: the model's own.</summary>
     IDisposable? ValidationWeights() => null;
@@ -38,7 +36,8 @@ internal sealed class AmpTrainingCallbacks(IReadOnlyList<IAmpTrainingCallback> c
     }
 
     /// <summary>The first callback's validation weights that has any (there is one weight averager at most).</summary>
-    public IDisposable? ValidationWeights() => callbacks.Select(c => c.ValidationWeights()).FirstOrDefault(w => w is not null);
+    public IDisposable? ValidationWeights() =>
+        callbacks.Select(c => c.ValidationWeights()).FirstOrDefault(w => w is not null);
 
     public TrainingProgress OnValidationEnd(TrainingProgress state, bool improved) =>
         callbacks.Aggregate(state, (current, callback) => callback.OnValidationEnd(current, improved));
@@ -70,14 +69,17 @@ internal sealed class WeightAveraging(WeightAverage average) : IAmpTrainingCallb
 internal sealed class EarlyStopping(int patience) : IAmpTrainingCallback
 {
     public string? StopReason(TrainingProgress state, double epochSeconds) =>
-        state.EpochsWithoutImprovement >= patience ? $"early stop: no better validation ESR for {patience} epochs" : null;
+        state.EpochsWithoutImprovement >= patience
+            ? $"early stop: no better validation ESR for {patience} epochs"
+            : null;
 }
 
 /// <summary>
 /// The wall-clock budget: reports its use after each epoch but the last, and stops when another epoch at the pace
 /// of the last one would end past it.
 /// </summary>
-internal sealed class TimeBudgetStop(TimeBudget budget, double maxSeconds, int epochs, ProgressReporter progress) : IAmpTrainingCallback
+internal sealed class TimeBudgetStop(TimeBudget budget, double maxSeconds, int epochs, ProgressReporter progress)
+    : IAmpTrainingCallback
 {
     public string? StopReason(TrainingProgress state, double epochSeconds)
     {
@@ -89,6 +91,9 @@ internal sealed class TimeBudgetStop(TimeBudget budget, double maxSeconds, int e
         progress.Message(budget.Describe(state.Epoch + 1, state.ElapsedSeconds, epochSeconds, epochs));
         return budget.NextEpochFits(state.ElapsedSeconds, epochSeconds)
             ? null
-            : string.Create(CultureInfo.InvariantCulture, $"time budget of {maxSeconds:0.#} s: another epoch of about {epochSeconds:0.#} s would end past it");
+            : string.Create(
+                CultureInfo.InvariantCulture,
+                $"time budget of {maxSeconds:0.#} s: another epoch of about {epochSeconds:0.#} s would end past it"
+            );
     }
 }

@@ -4,10 +4,8 @@ using Nsmt.Amp.Training.Config;
 using Nsmt.Amp.Training.Data;
 using Nsmt.Amp.Training.Export;
 using Nsmt.Amp.Training.Modules;
-using Nsmt.Runs;
 using Nsmt.Neural.Optimization;
-using TorchSharp;
-using TorchSharp.Modules;
+using Nsmt.Runs;
 using static TorchSharp.torch;
 
 namespace Nsmt.Amp.Training;
@@ -25,7 +23,8 @@ internal sealed class CheckpointSaving(
     AmpTrainConfig config,
     AmpTrainingData data,
     RunDirectory run,
-    string configYaml) : IAmpTrainingCallback
+    string configYaml
+) : IAmpTrainingCallback
 {
     private const string NamExtension = ".nam";
 
@@ -34,9 +33,17 @@ internal sealed class CheckpointSaving(
         var (state, newFile, evicted) = Rank(current, config.Training.TopK);
         // Measured once per validation (loudness and gain run the model), per width of a packed model.
         var measured = new Dictionary<AmpModule, NamMetadata>();
-        NamMetadata Metadata(AmpModule module) => measured.TryGetValue(module, out var m)
-            ? m
-            : measured[module] = TrainedModelMetadata.Build(module, data.SampleRate, config.Metadata, data.ToNamTrainingData(), state.ValidationEsr, DateTime.Now);
+        NamMetadata Metadata(AmpModule module) =>
+            measured.TryGetValue(module, out var m)
+                ? m
+                : measured[module] = TrainedModelMetadata.Build(
+                    module,
+                    data.SampleRate,
+                    config.Metadata,
+                    data.ToNamTrainingData(),
+                    state.ValidationEsr,
+                    DateTime.Now
+                );
 
         if (newFile is not null && evicted.All(e => e.FileName != newFile))
         {
@@ -59,13 +66,19 @@ internal sealed class CheckpointSaving(
     }
 
     /// <summary>The ranking with this epoch entered (when it makes the top k), the new file's name and the evicted entries.</summary>
-    private static (TrainingProgress State, string? NewFile, List<RankedCheckpoint> Evicted) Rank(TrainingProgress current, int k)
+    private static (TrainingProgress State, string? NewFile, List<RankedCheckpoint> Evicted) Rank(
+        TrainingProgress current,
+        int k
+    )
     {
         var ranked = current.TopK.ToList();
         string? newFile = null;
         if (k > 0 && (ranked.Count < k || current.ValidationEsr < ranked[^1].ValidationEsr))
         {
-            newFile = string.Create(CultureInfo.InvariantCulture, $"epoch={current.Epoch + 1:0000}_val_esr={current.ValidationEsr:0.000000}.ckpt");
+            newFile = string.Create(
+                CultureInfo.InvariantCulture,
+                $"epoch={current.Epoch + 1:0000}_val_esr={current.ValidationEsr:0.000000}.ckpt"
+            );
             ranked.Add(new RankedCheckpoint(current.Epoch, current.ValidationEsr, newFile));
             ranked = ranked.OrderBy(r => r.ValidationEsr).ThenBy(r => r.Epoch).ToList();
         }
@@ -77,7 +90,17 @@ internal sealed class CheckpointSaving(
     private void WriteCheckpoint(string path, TrainingProgress state, Func<AmpModule, NamMetadata> metadata)
     {
         AmpTrainer.PrepareForExport(model);
-        AmpCheckpoint.Save(path, model, optimizer, scheduler, state, configYaml, data.SampleRate, average, data.ToNamTrainingData());
+        AmpCheckpoint.Save(
+            path,
+            model,
+            optimizer,
+            scheduler,
+            state,
+            configYaml,
+            data.SampleRate,
+            average,
+            data.ToNamTrainingData()
+        );
         if (model.IsNamExportable)
         {
             ExportNam(Path.ChangeExtension(path, NamExtension), metadata);

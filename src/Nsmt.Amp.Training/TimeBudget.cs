@@ -24,18 +24,21 @@ public sealed record TimeBudget(double Seconds)
             return maxEpochs;
         }
 
-        double left = Math.Max(0, Seconds - elapsedSeconds);
-        long more = epochSeconds > 0 ? (long)Math.Floor(left / epochSeconds) : maxEpochs;
+        var left = Math.Max(0, Seconds - elapsedSeconds);
+        var more = epochSeconds > 0 ? (long)Math.Floor(left / epochSeconds) : maxEpochs;
         return (int)Math.Min(maxEpochs, epochsDone + more);
     }
 
     /// <summary>The progress line: budget used and the epochs that fit.</summary>
     public string Describe(int epochsDone, double elapsedSeconds, double epochSeconds, int maxEpochs) =>
-        string.Create(CultureInfo.InvariantCulture,
+        string.Create(
+            CultureInfo.InvariantCulture,
             $"time budget: {Minutes(elapsedSeconds)} of {Minutes(Seconds)} used; at {epochSeconds:0.#} s per epoch, "
-            + $"about {ProjectedEpochs(epochsDone, elapsedSeconds, epochSeconds, maxEpochs)} of {maxEpochs} epochs fit");
+                + $"about {ProjectedEpochs(epochsDone, elapsedSeconds, epochSeconds, maxEpochs)} of {maxEpochs} epochs fit"
+        );
 
-    private static string Minutes(double seconds) => string.Create(CultureInfo.InvariantCulture, $"{seconds / 60:0.0} min");
+    private static string Minutes(double seconds) =>
+        string.Create(CultureInfo.InvariantCulture, $"{seconds / 60:0.0} min");
 
     /// <summary>
     /// Reads a duration as people type it: "600" or "600s", "10m", "1.5h", "1h30m". Null for anything else.
@@ -43,13 +46,13 @@ public sealed record TimeBudget(double Seconds)
     public static double? ParseDuration(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
-        string rest = text.Trim().ToLowerInvariant();
+        var rest = text.Trim().ToLowerInvariant();
         if (rest.Length == 0)
         {
             return null;
         }
 
-        if (double.TryParse(rest, NumberStyles.Float, CultureInfo.InvariantCulture, out double plain))
+        if (double.TryParse(rest, NumberStyles.Float, CultureInfo.InvariantCulture, out var plain))
         {
             return plain > 0 && double.IsFinite(plain) ? plain : null;
         }
@@ -57,13 +60,28 @@ public sealed record TimeBudget(double Seconds)
         double total = 0;
         while (rest.Length > 0)
         {
-            int unit = rest.IndexOfAny(['h', 'm', 's']);
-            if (unit <= 0 || !double.TryParse(rest[..unit], NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out double value))
+            var unit = rest.IndexOfAny(['h', 'm', 's']);
+            if (
+                unit <= 0
+                || !double.TryParse(
+                    rest[..unit],
+                    NumberStyles.AllowDecimalPoint,
+                    CultureInfo.InvariantCulture,
+                    out var value
+                )
+            )
             {
                 return null;
             }
 
-            total += value * rest[unit] switch { 'h' => 3600, 'm' => 60, _ => 1 };
+            total +=
+                value
+                * rest[unit] switch
+                {
+                    'h' => 3600,
+                    'm' => 60,
+                    _ => 1,
+                };
             rest = rest[(unit + 1)..];
         }
 

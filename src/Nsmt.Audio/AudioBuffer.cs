@@ -18,8 +18,8 @@ public sealed class AudioBuffer
             throw new ArgumentException("an audio buffer needs at least one channel", nameof(channels));
         }
 
-        int length = channels[0]?.Length ?? throw new ArgumentException("channel 0 is null", nameof(channels));
-        for (int c = 1; c < channels.Length; c++)
+        var length = channels[0]?.Length ?? throw new ArgumentException("channel 0 is null", nameof(channels));
+        for (var c = 1; c < channels.Length; c++)
         {
             if (channels[c] is null)
             {
@@ -30,7 +30,8 @@ public sealed class AudioBuffer
             {
                 throw new ArgumentException(
                     $"channel {c} has {channels[c].Length} frames but channel 0 has {length}; all channels must have equal length",
-                    nameof(channels));
+                    nameof(channels)
+                );
             }
         }
 
@@ -54,7 +55,7 @@ public sealed class AudioBuffer
     public float[] Downmix()
     {
         var mono = new float[Length];
-        for (int i = 0; i < mono.Length; i++)
+        for (var i = 0; i < mono.Length; i++)
         {
             double sum = 0;
             foreach (var channel in Channels)

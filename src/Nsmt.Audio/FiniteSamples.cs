@@ -13,13 +13,19 @@ public static class FiniteSamples
     /// <summary>Throws <see cref="NsmtInputException"/> naming <paramref name="name"/>, field "samples" and the first bad frame.</summary>
     public static void Require(ReadOnlySpan<float> samples, string name, int? channel = null)
     {
-        for (int i = 0; i < samples.Length; i++)
+        for (var i = 0; i < samples.Length; i++)
         {
             if (!float.IsFinite(samples[i]))
             {
-                string where = channel is { } c ? $" of channel {c}" : "";
-                throw new NsmtInputException(name, "samples", string.Create(CultureInfo.InvariantCulture,
-                    $"expected finite values, got {samples[i]} at frame {i}{where} (NaN and infinity cannot be processed)"));
+                var where = channel is { } c ? $" of channel {c}" : "";
+                throw new NsmtInputException(
+                    name,
+                    "samples",
+                    string.Create(
+                        CultureInfo.InvariantCulture,
+                        $"expected finite values, got {samples[i]} at frame {i}{where} (NaN and infinity cannot be processed)"
+                    )
+                );
             }
         }
     }
@@ -27,7 +33,7 @@ public static class FiniteSamples
     /// <summary>Every channel of <paramref name="audio"/>; channels are named when there are several.</summary>
     public static void Require(AudioBuffer audio, string name)
     {
-        for (int c = 0; c < audio.ChannelCount; c++)
+        for (var c = 0; c < audio.ChannelCount; c++)
         {
             Require(audio.Channels[c], name, audio.ChannelCount > 1 ? c : null);
         }

@@ -9,13 +9,13 @@ internal sealed class HelpWithExamples(HelpAction help, IReadOnlyList<string> ex
 {
     public override int Invoke(ParseResult parseResult)
     {
-        int code = help.Invoke(parseResult);
+        var code = help.Invoke(parseResult);
         // A subcommand's help shows its own usage; the stage's examples belong to the stage's help.
         if (examples.Count > 0 && parseResult.CommandResult.Command is RootCommand)
         {
             var output = parseResult.InvocationConfiguration.Output;
             output.WriteLine("Examples:");
-            foreach (string example in examples)
+            foreach (var example in examples)
             {
                 output.WriteLine($"  {example}");
             }

@@ -7,12 +7,13 @@ namespace Nsmt.Cli;
 /// <summary>The trailing <c>key=value</c> config overrides every configurable stage takes.</summary>
 public static class Overrides
 {
-    public static Argument<string[]> Argument(string examples) => new("key=value")
-    {
-        Description = $"config overrides, e.g. {examples}",
-        Arity = ArgumentArity.ZeroOrMore,
-        Validators = { Validate },
-    };
+    public static Argument<string[]> Argument(string examples) =>
+        new("key=value")
+        {
+            Description = $"config overrides, e.g. {examples}",
+            Arity = ArgumentArity.ZeroOrMore,
+            Validators = { Validate },
+        };
 
     /// <summary>The overrides plus <c>key=value</c> for each option that sets a config key (later ones win).</summary>
     public static IReadOnlyList<string> With(string[]? given, params (string Key, object? Value)[] fromOptions)
@@ -34,16 +35,20 @@ public static class Overrides
     {
         foreach (var token in result.Tokens)
         {
-            string text = token.Value;
+            var text = token.Value;
             if (text.StartsWith('-'))
             {
-                string name = text.Split('=', 2)[0];
+                var name = text.Split('=', 2)[0];
                 var known = StageCli.OptionNames(result.Parent as CommandResult);
-                result.AddError($"unknown option '{ShownText.Of(name)}'{NearestName.Suggestion(ShownText.Of(name), known)}");
+                result.AddError(
+                    $"unknown option '{ShownText.Of(name)}'{NearestName.Suggestion(ShownText.Of(name), known)}"
+                );
             }
             else if (!text.Contains('=', StringComparison.Ordinal) && !text.StartsWith('~'))
             {
-                result.AddError($"unexpected argument '{ShownText.Of(text)}' (overrides look like key=value, +key=value or ~key)");
+                result.AddError(
+                    $"unexpected argument '{ShownText.Of(text)}' (overrides look like key=value, +key=value or ~key)"
+                );
             }
         }
     }

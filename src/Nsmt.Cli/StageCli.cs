@@ -1,9 +1,9 @@
-using Nsmt.Config;
 using System.CommandLine;
 using System.CommandLine.Help;
 using System.CommandLine.Invocation;
 using System.CommandLine.Parsing;
 using System.Globalization;
+using Nsmt.Config;
 using Nsmt.Core;
 
 namespace Nsmt.Cli;
@@ -43,8 +43,8 @@ public static class StageCli
         }
 
         var command = result.CommandResult.Command;
-        string name = command == root ? root.Name : $"{root.Name} {command.Name}";
-        foreach (string message in ErrorMessages(result))
+        var name = command == root ? root.Name : $"{root.Name} {command.Name}";
+        foreach (var message in ErrorMessages(result))
         {
             Console.Error.WriteLine($"{name}: error: {message}");
         }
@@ -66,7 +66,9 @@ public static class StageCli
             return "";
         }
 
-        var names = result.CommandResult.Command.Subcommands.Select(c => c.Name).Concat(OptionNames(result.CommandResult));
+        var names = result
+            .CommandResult.Command.Subcommands.Select(c => c.Name)
+            .Concat(OptionNames(result.CommandResult));
         return NearestName.Suggestion(token.Split('=', 2)[0], names);
     }
 
@@ -96,11 +98,18 @@ public static class StageCli
     /// A describe run (<see cref="ConfigReads.DescribeVariable"/>: the pipeline asking what the stage reads) does
     /// no work: it reports <paramref name="reads"/>, the reads of the config the run would bind (none by default).
     /// </summary>
-    public static int Run(string stage, Func<int> body, Func<Exception, bool>? isBadInput = null, Func<ConfigReads>? reads = null)
+    public static int Run(
+        string stage,
+        Func<int> body,
+        Func<Exception, bool>? isBadInput = null,
+        Func<ConfigReads>? reads = null
+    )
     {
         try
         {
-            return ConfigReads.RequestedReport is { } report ? (reads?.Invoke() ?? ConfigReads.None).Report(report) : body();
+            return ConfigReads.RequestedReport is { } report
+                ? (reads?.Invoke() ?? ConfigReads.None).Report(report)
+                : body();
         }
         catch (OperationCanceledException)
         {
@@ -120,7 +129,9 @@ public static class StageCli
         catch (Exception e) when (EnvironmentFailure(e) is { } cause)
         {
             // Not the input's fault (exit 2) and not a bug: the machine's. The README's code 4, in one line.
-            Console.Error.WriteLine($"{stage}: error: {OneLine(cause.Message)} (the environment: free some space or write somewhere writable)");
+            Console.Error.WriteLine(
+                $"{stage}: error: {OneLine(cause.Message)} (the environment: free some space or write somewhere writable)"
+            );
             return ExitCodes.Unexpected;
         }
         catch (Exception e) when (IsBadInput(e) || (isBadInput?.Invoke(e) ?? false))
@@ -131,9 +142,11 @@ public static class StageCli
         catch (Exception e)
         {
             Console.Error.WriteLine($"{stage}: error: unexpected {e.GetType().Name}: {OneLine(e.Message)}");
-            Console.Error.WriteLine(Environment.GetEnvironmentVariable(DebugVariable) == "1"
-                ? e.ToString()
-                : $"(set {DebugVariable}=1 for the stack trace)");
+            Console.Error.WriteLine(
+                Environment.GetEnvironmentVariable(DebugVariable) == "1"
+                    ? e.ToString()
+                    : $"(set {DebugVariable}=1 for the stack trace)"
+            );
             return ExitCodes.Unexpected;
         }
     }
@@ -144,11 +157,18 @@ public static class StageCli
     /// </summary>
     internal static IOException? EnvironmentFailure(Exception e)
     {
-        for (Exception? x = e; x is not null; x = x.InnerException)
+        for (var x = e; x is not null; x = x.InnerException)
         {
-            if (x is IOException io && (OperatingSystem.IsWindows()
-                    ? (io.HResult & 0xFFFF) is 0x70 or 0x27 or 0x13 // ERROR_DISK_FULL, ERROR_HANDLE_DISK_FULL, ERROR_WRITE_PROTECT
-                    : io.HResult is 28 or 30 || (io.HResult == 122 && OperatingSystem.IsLinux()) || (io.HResult == 69 && OperatingSystem.IsMacOS()))) // ENOSPC, EROFS, EDQUOT
+            if (
+                x is IOException io
+                && (
+                    OperatingSystem.IsWindows()
+                        ? (io.HResult & 0xFFFF) is 0x70 or 0x27 or 0x13 // ERROR_DISK_FULL, ERROR_HANDLE_DISK_FULL, ERROR_WRITE_PROTECT
+                        : io.HResult is 28 or 30
+                            || (io.HResult == 122 && OperatingSystem.IsLinux())
+                            || (io.HResult == 69 && OperatingSystem.IsMacOS())
+                )
+            ) // ENOSPC, EROFS, EDQUOT
             {
                 return io;
             }
@@ -158,21 +178,37 @@ public static class StageCli
     }
 
     private static bool IsBadInput(Exception e) =>
-        e is NsmtInputException or FileNotFoundException or DirectoryNotFoundException or IOException
-            or UnauthorizedAccessException or InvalidDataException;
+        e
+            is NsmtInputException
+                or FileNotFoundException
+                or DirectoryNotFoundException
+                or IOException
+                or UnauthorizedAccessException
+                or InvalidDataException;
 
     // .NET's "Could not find file" messages name the path; ours may not, so make sure the file is in the line.
-    private static string Describe(Exception e) => e switch
-    {
-        FileNotFoundException { FileName: { } file } when !e.Message.Contains(file, StringComparison.Ordinal) => $"{file}: {e.Message}",
-        _ => e.Message,
-    };
+    private static string Describe(Exception e) =>
+        e switch
+        {
+            FileNotFoundException { FileName: { } file } when !e.Message.Contains(file, StringComparison.Ordinal) =>
+                $"{file}: {e.Message}",
+            _ => e.Message,
+        };
 
-    private static string OneLine(string message) => NativeErrorText.WithoutBacktrace(message).ReplaceLineEndings(" ").Trim();
+    private static string OneLine(string message) =>
+        NativeErrorText.WithoutBacktrace(message).ReplaceLineEndings(" ").Trim();
 
     private static int HelpWidth()
     {
-        if (int.TryParse(Environment.GetEnvironmentVariable("NSMT_HELP_WIDTH"), NumberStyles.None, CultureInfo.InvariantCulture, out int width) && width > 20)
+        if (
+            int.TryParse(
+                Environment.GetEnvironmentVariable("NSMT_HELP_WIDTH"),
+                NumberStyles.None,
+                CultureInfo.InvariantCulture,
+                out var width
+            )
+            && width > 20
+        )
         {
             return width;
         }

@@ -18,14 +18,14 @@ public sealed class StopSignals : IDisposable
         foreach (var signal in new[] { PosixSignal.SIGINT, PosixSignal.SIGTERM })
         {
             _registrations.Add(PosixSignalRegistration.Create(signal, context =>
-            {
-                context.Cancel = true;
-                if (!_cancel.IsCancellationRequested)
                 {
-                    Console.Error.WriteLine($"{stage}: stopping ({consequence})");
-                    _cancel.Cancel();
-                }
-            }));
+                    context.Cancel = true;
+                    if (!_cancel.IsCancellationRequested)
+                    {
+                        Console.Error.WriteLine($"{stage}: stopping ({consequence})");
+                        _cancel.Cancel();
+                    }
+                }));
         }
     }
 

@@ -21,7 +21,14 @@ public sealed class ConfigComposer(string configRoot)
     {
         var dir = Path.Combine(ConfigRoot, group);
         return Directory.Exists(dir)
-            ? [.. Directory.EnumerateFiles(dir, "*.yaml").Select(Path.GetFileNameWithoutExtension).OfType<string>().Order(StringComparer.Ordinal)]
+            ?
+            [
+                .. Directory
+                    .EnumerateFiles(dir, "*.yaml")
+                    .Select(Path.GetFileNameWithoutExtension)
+                    .OfType<string>()
+                    .Order(StringComparer.Ordinal),
+            ]
             : [];
     }
 
@@ -29,7 +36,12 @@ public sealed class ConfigComposer(string configRoot)
     {
         var primaryPath = Path.Combine(ConfigRoot, PrimaryFile);
         if (!File.Exists(primaryPath))
-            throw new ConfigException($"{primaryPath}: the primary config is missing (expected configs/{PrimaryFile} with a defaults: mapping)");
+        {
+            throw new ConfigException(
+                $"{primaryPath}: the primary config is missing (expected configs/{PrimaryFile} with a defaults: mapping)"
+            );
+        }
+
         var primary = ConfigYaml.ReadFile(primaryPath);
         var choices = TakeDefaults(primary, primaryPath);
 
@@ -39,37 +51,56 @@ public sealed class ConfigComposer(string configRoot)
             var path = Path.Combine(ConfigRoot, "experiment", experiment + ".yaml");
             if (!File.Exists(path))
             {
-                throw new ConfigException($"unknown experiment '{experiment}'{NearestName.Suggestion(experiment, Experiments())}; " +
-                    $"experiments are the files in {Path.Combine(ConfigRoot, "experiment")}");
+                throw new ConfigException(
+                    $"unknown experiment '{experiment}'{NearestName.Suggestion(experiment, Experiments())}; "
+                        + $"experiments are the files in {Path.Combine(ConfigRoot, "experiment")}"
+                );
             }
             experimentBody = ConfigYaml.ReadFile(path);
             foreach (var (group, name) in TakeDefaults(experimentBody, path))
+            {
                 choices[group] = name;
+            }
         }
 
         var parsed = overrides.Select(ConfigOverride.Parse).ToList();
         foreach (var o in parsed.Where(o => IsGroupChoice(o, choices)))
+        {
             choices[o.Path] = (ConfigScalar)o.Value;
+        }
 
         var composed = new ConfigMapping(primaryPath);
         foreach (var (group, name) in choices)
+        {
             composed.Set(group, LoadGroup(group, name.Text));
+        }
+
         composed.Merge(primary);
         if (experimentBody is not null)
+        {
             composed.Merge(experimentBody);
+        }
         // Runs of an experiment are logged under its name unless the experiment names its task itself.
         if (experiment is not null && experimentBody!["task_name"] is null)
+        {
             composed.Set("task_name", new ConfigScalar(experiment, $"experiment name ({experiment})"));
+        }
 
         foreach (var o in parsed.Where(o => !IsGroupChoice(o, choices)))
+        {
             o.ApplyTo(composed);
+        }
+
         ConfigInterpolation.Resolve(composed);
 
         var provenance = new ConfigMapping("composition");
         provenance.Set("experiment", new ConfigScalar(experiment ?? "null", "command line"));
         // Each choice keeps the origin of the defaults entry (or override) that made it: that is where the stage read it.
         foreach (var (group, name) in choices)
+        {
             provenance.Set(group, name.Clone());
+        }
+
         composed.Set("choices", provenance);
         return composed;
     }
@@ -82,12 +113,19 @@ public sealed class ConfigComposer(string configRoot)
         var path = Path.Combine(ConfigRoot, group, name + ".yaml");
         if (!File.Exists(path))
         {
-            throw new ConfigException($"unknown {group} config '{name}'{NearestName.Suggestion(name, GroupOptions(group))}; " +
-                $"expected one of: {string.Join(", ", GroupOptions(group))}");
+            throw new ConfigException(
+                $"unknown {group} config '{name}'{NearestName.Suggestion(name, GroupOptions(group))}; "
+                    + $"expected one of: {string.Join(", ", GroupOptions(group))}"
+            );
         }
         var body = ConfigYaml.ReadFile(path);
         if (body["defaults"] is not null)
-            throw new ConfigException($"{path}: group files cannot have defaults: (only train.yaml and experiments can)");
+        {
+            throw new ConfigException(
+                $"{path}: group files cannot have defaults: (only train.yaml and experiments can)"
+            );
+        }
+
         return body;
     }
 
@@ -97,18 +135,33 @@ public sealed class ConfigComposer(string configRoot)
         var node = file["defaults"];
         file.Remove("defaults");
         if (node is null or ConfigScalar { IsNull: true })
+        {
             return result;
+        }
+
         if (node is not ConfigMapping defaults)
-            throw new ConfigException($"{node.Origin}: 'defaults' must be a mapping of group: file name (e.g. model: cnn_tiny)");
+        {
+            throw new ConfigException(
+                $"{node.Origin}: 'defaults' must be a mapping of group: file name (e.g. model: cnn_tiny)"
+            );
+        }
+
         foreach (var (group, value) in defaults.Entries)
         {
             if (!Directory.Exists(Path.Combine(ConfigRoot, group)))
             {
                 var groups = Directory.EnumerateDirectories(ConfigRoot).Select(Path.GetFileName).OfType<string>();
-                throw new ConfigException($"{value.Origin}: unknown config group '{group}'{NearestName.Suggestion(group, groups)} in {path}");
+                throw new ConfigException(
+                    $"{value.Origin}: unknown config group '{group}'{NearestName.Suggestion(group, groups)} in {path}"
+                );
             }
             if (value is not ConfigScalar { IsNull: false } scalar)
-                throw new ConfigException($"{value.Origin}: defaults.{group} must name a file in {Path.Combine(ConfigRoot, group)}");
+            {
+                throw new ConfigException(
+                    $"{value.Origin}: defaults.{group} must name a file in {Path.Combine(ConfigRoot, group)}"
+                );
+            }
+
             result[group] = scalar;
         }
         return result;

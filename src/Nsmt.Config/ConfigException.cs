@@ -9,9 +9,7 @@ namespace Nsmt.Config;
 public sealed class ConfigException : NsmtInputException
 {
     public ConfigException(string message, Exception? inner = null)
-        : base(message, inner)
-    {
-    }
+        : base(message, inner) { }
 
     /// <summary>"{origin}: field '{key}': {problem}".</summary>
     public ConfigException(string? origin, string key, string problem, Exception? inner = null)

@@ -16,7 +16,9 @@ public static class ConfigInterpolation
     public static void Resolve(ConfigMapping root)
     {
         foreach (var (path, _) in root.Leaves().ToList())
+        {
             Replace(root, path, 0);
+        }
     }
 
     private static ConfigNode? Replace(ConfigMapping root, string path, int chain)
@@ -24,9 +26,19 @@ public static class ConfigInterpolation
         var (parent, key) = Parent(root, path);
         var node = parent?[key!];
         if (node is not ConfigScalar { Text: var text } scalar || !text.Contains("${", StringComparison.Ordinal))
+        {
             return node;
+        }
+
         if (chain > MaxChain)
-            throw new ConfigException(scalar.Origin, path, $"interpolation chains more than {MaxChain} references deep (a cycle?)");
+        {
+            throw new ConfigException(
+                scalar.Origin,
+                path,
+                $"interpolation chains more than {MaxChain} references deep (a cycle?)"
+            );
+        }
+
         ConfigNode resolved;
         if (text.StartsWith("${", StringComparison.Ordinal) && text.IndexOf('}') == text.Length - 1)
         {
@@ -40,11 +52,21 @@ public static class ConfigInterpolation
             {
                 var close = text.IndexOf('}', open);
                 if (close < 0)
+                {
                     throw new ConfigException(scalar.Origin, path, $"expected '}}' closing the reference in '{text}'");
+                }
+
                 sb.Append(text, at, open - at);
                 var target = Target(root, text[(open + 2)..close], scalar, path, chain);
-                sb.Append(target is ConfigScalar s ? s.Text : throw new ConfigException(scalar.Origin, path,
-                    $"expected a reference to a single value inside '{text}', got a group of keys"));
+                sb.Append(
+                    target is ConfigScalar s
+                        ? s.Text
+                        : throw new ConfigException(
+                            scalar.Origin,
+                            path,
+                            $"expected a reference to a single value inside '{text}', got a group of keys"
+                        )
+                );
                 at = close + 1;
             }
             sb.Append(text, at, text.Length - at);
@@ -58,18 +80,27 @@ public static class ConfigInterpolation
     {
         var target = Replace(root, reference.Trim(), chain + 1);
         if (target is not null)
+        {
             return target;
+        }
+
         var known = root.Leaves().Select(l => l.Path);
-        throw new ConfigException(at.Origin, path,
-            $"expected a reference to a key of the config, got '${{{reference}}}'{NearestName.Suggestion(reference, known)}");
+        throw new ConfigException(
+            at.Origin,
+            path,
+            $"expected a reference to a key of the config, got '${{{reference}}}'{NearestName.Suggestion(reference, known)}"
+        );
     }
 
     private static (ConfigMapping? Parent, string? Key) Parent(ConfigMapping root, string path)
     {
         var parts = path.Split('.');
-        ConfigMapping? map = root;
+        var map = root;
         foreach (var part in parts[..^1])
+        {
             map = map?[part] as ConfigMapping;
+        }
+
         return (map, parts[^1]);
     }
 }

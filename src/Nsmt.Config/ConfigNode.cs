@@ -34,37 +34,44 @@ public sealed class ConfigSequence(IReadOnlyList<ConfigNode> items, string origi
 /// <summary>An insertion-ordered mapping (order is kept when the resolved config is written back).</summary>
 public sealed class ConfigMapping(string origin) : ConfigNode(origin)
 {
-    private readonly List<KeyValuePair<string, ConfigNode>> entries = [];
+    private readonly List<KeyValuePair<string, ConfigNode>> _entries = [];
 
-    public IReadOnlyList<KeyValuePair<string, ConfigNode>> Entries => entries;
+    public IReadOnlyList<KeyValuePair<string, ConfigNode>> Entries => _entries;
 
-    public IEnumerable<string> Keys => entries.Select(e => e.Key);
+    public IEnumerable<string> Keys => _entries.Select(e => e.Key);
 
-    public ConfigNode? this[string key] => entries.FirstOrDefault(e => e.Key == key).Value;
+    public ConfigNode? this[string key] => _entries.FirstOrDefault(e => e.Key == key).Value;
 
     public void Set(string key, ConfigNode value)
     {
-        var i = entries.FindIndex(e => e.Key == key);
+        var i = _entries.FindIndex(e => e.Key == key);
         if (i >= 0)
-            entries[i] = KeyValuePair.Create(key, value);
+        {
+            _entries[i] = KeyValuePair.Create(key, value);
+        }
         else
-            entries.Add(KeyValuePair.Create(key, value));
+        {
+            _entries.Add(KeyValuePair.Create(key, value));
+        }
     }
 
-    public bool Remove(string key) => entries.RemoveAll(e => e.Key == key) > 0;
+    public bool Remove(string key) => _entries.RemoveAll(e => e.Key == key) > 0;
 
     /// <summary>Adds a key at <paramref name="index"/> (e.g. defaults: first, where readers expect it).</summary>
     public void Insert(int index, string key, ConfigNode value)
     {
         Remove(key);
-        entries.Insert(index, KeyValuePair.Create(key, value));
+        _entries.Insert(index, KeyValuePair.Create(key, value));
     }
 
     public override ConfigNode Clone()
     {
         var copy = new ConfigMapping(Origin);
-        foreach (var (key, value) in entries)
+        foreach (var (key, value) in _entries)
+        {
             copy.Set(key, value.Clone());
+        }
+
         return copy;
     }
 
@@ -74,22 +81,28 @@ public sealed class ConfigMapping(string origin) : ConfigNode(origin)
         foreach (var (key, value) in overlay.Entries)
         {
             if (this[key] is ConfigMapping mine && value is ConfigMapping theirs)
+            {
                 mine.Merge(theirs);
+            }
             else
+            {
                 Set(key, value.Clone());
+            }
         }
     }
 
     /// <summary>Every leaf with its dotted path, in order.</summary>
     public IEnumerable<(string Path, ConfigNode Node)> Leaves(string prefix = "")
     {
-        foreach (var (key, value) in entries)
+        foreach (var (key, value) in _entries)
         {
             var path = prefix.Length == 0 ? key : prefix + "." + key;
-            if (value is ConfigMapping m && m.entries.Count > 0)
+            if (value is ConfigMapping m && m._entries.Count > 0)
             {
                 foreach (var leaf in m.Leaves(path))
+                {
                     yield return leaf;
+                }
             }
             else
             {

@@ -35,21 +35,29 @@ public sealed record ConfigOverride(string Path, ConfigNode Value, OverrideKind 
             return new ConfigOverride(deleted, new ConfigScalar(expected, origin), OverrideKind.Delete);
         }
         if (eq <= 0)
-            throw new ConfigException($"override '{Core.ShownText.Of(text)}': expected key=value, +key=value or ~key (e.g. trainer.max_epochs=3)");
+        {
+            throw new ConfigException(
+                $"override '{Core.ShownText.Of(text)}': expected key=value, +key=value or ~key (e.g. trainer.max_epochs=3)"
+            );
+        }
+
         var add = text[0] == '+';
         var path = text[(add ? 1 : 0)..eq].Trim();
         CheckPath(path, text, "model.optimizer.lr");
         var raw = text[(eq + 1)..].Trim();
-        ConfigNode value = raw.StartsWith('[') && raw.EndsWith(']')
-            ? ConfigYaml.Parse("v: " + raw, origin)["v"]!
-            : new ConfigScalar(raw.Trim('"', '\''), origin, !(raw.Length >= 2 && raw[0] is '"' or '\''));
+        var value =
+            raw.StartsWith('[') && raw.EndsWith(']')
+                ? ConfigYaml.Parse("v: " + raw, origin)["v"]!
+                : new ConfigScalar(raw.Trim('"', '\''), origin, !(raw.Length >= 2 && raw[0] is '"' or '\''));
         return new ConfigOverride(path, value, add ? OverrideKind.Add : OverrideKind.Set);
     }
 
     private static void CheckPath(string path, string text, string example)
     {
         if (path.Length == 0 || path.Split('.').Any(p => p.Length == 0 || p.Any(char.IsWhiteSpace)))
+        {
             throw new ConfigException($"override '{Core.ShownText.Of(text)}': expected a dotted key such as {example}");
+        }
     }
 
     /// <summary>
@@ -79,7 +87,9 @@ public sealed record ConfigOverride(string Path, ConfigNode Value, OverrideKind 
                 case null:
                     throw Unknown(string.Join('.', parts[..(i + 1)]), map, string.Join('.', parts[..i]));
                 default:
-                    throw new ConfigException($"{Value.Origin}: '{string.Join('.', parts[..(i + 1)])}' is a value, not a group of keys");
+                    throw new ConfigException(
+                        $"{Value.Origin}: '{string.Join('.', parts[..(i + 1)])}' is a value, not a group of keys"
+                    );
             }
         }
         var last = parts[^1];
@@ -89,12 +99,24 @@ public sealed record ConfigOverride(string Path, ConfigNode Value, OverrideKind 
             return;
         }
         if (map[last] is null && !create)
+        {
             throw Unknown(Path, map, string.Join('.', parts[..^1]));
+        }
         // Hydra's rule: + adds a key; changing one that exists is key=value, so a typo'd intent is not hidden.
         if (Kind == OverrideKind.Add && map[last] is { } existing)
-            throw new ConfigException($"{Value.Origin}: key '{Core.ShownText.Of(Path)}' already exists (set at {existing.Origin}); change it with {Core.ShownText.Of(Path)}=..., + only adds a new key");
+        {
+            throw new ConfigException(
+                $"{Value.Origin}: key '{Core.ShownText.Of(Path)}' already exists (set at {existing.Origin}); change it with {Core.ShownText.Of(Path)}=..., + only adds a new key"
+            );
+        }
+
         if (map[last] is ConfigMapping { Entries.Count: > 0 } group && Value is ConfigScalar { IsNull: false })
-            throw new ConfigException($"{Value.Origin}: '{Path}' is a group of keys ({string.Join(", ", group.Keys)}); set one of them");
+        {
+            throw new ConfigException(
+                $"{Value.Origin}: '{Path}' is a group of keys ({string.Join(", ", group.Keys)}); set one of them"
+            );
+        }
+
         map.Set(last, Value);
     }
 
@@ -106,9 +128,13 @@ public sealed record ConfigOverride(string Path, ConfigNode Value, OverrideKind 
             case null:
                 throw Unknown(Path, map, parentPath);
             case ConfigScalar current when expected.Length > 0 && current.Text != expected.Trim('"', '\''):
-                throw new ConfigException($"{Value.Origin}: key '{Path}' holds '{Core.ShownText.Of(current.Text)}' (set at {current.Origin}), not '{Core.ShownText.Of(expected)}'; ~{Path} deletes it whatever it holds");
+                throw new ConfigException(
+                    $"{Value.Origin}: key '{Path}' holds '{Core.ShownText.Of(current.Text)}' (set at {current.Origin}), not '{Core.ShownText.Of(expected)}'; ~{Path} deletes it whatever it holds"
+                );
             case not ConfigScalar when expected.Length > 0:
-                throw new ConfigException($"{Value.Origin}: key '{Path}' is not a single value; ~{Path} deletes it whatever it holds");
+                throw new ConfigException(
+                    $"{Value.Origin}: key '{Path}' is not a single value; ~{Path} deletes it whatever it holds"
+                );
             default:
                 map.Remove(key);
                 break;

@@ -18,21 +18,29 @@ public static class ConfigPaths
         ArgumentNullException.ThrowIfNull(value);
         var root = Path.GetFullPath(workspace);
         if (Path.IsPathRooted(value) && ConfigOverride.IsOverride(origin))
+        {
             return Path.GetFullPath(value);
+        }
+
         var full = Path.GetFullPath(Path.Combine(root, value));
         var real = RealPath(full);
         if (!IsInside(Path.GetRelativePath(root, full)) || !IsInside(Path.GetRelativePath(RealPath(root), real)))
         {
             var resolved = real == full ? full : $"{full}, and through a symbolic link {real}";
-            throw new ConfigException(origin ?? "config", key,
+            throw new ConfigException(
+                origin ?? "config",
+                key,
                 $"expected a path that stays inside the workspace {root}, got '{value}' (resolves to {resolved}); a path from a config "
-                + "must stay inside the workspace (an absolute path given on the command line may point elsewhere)");
+                    + "must stay inside the workspace (an absolute path given on the command line may point elsewhere)"
+            );
         }
         return full;
     }
 
     private static bool IsInside(string relative) =>
-        relative != ".." && !relative.StartsWith(".." + Path.DirectorySeparatorChar, StringComparison.Ordinal) && !Path.IsPathRooted(relative);
+        relative != ".."
+        && !relative.StartsWith(".." + Path.DirectorySeparatorChar, StringComparison.Ordinal)
+        && !Path.IsPathRooted(relative);
 
     /// <summary>
     /// The path with every symbolic link among its existing parts replaced by its target (realpath(3)); the parts that
@@ -43,9 +51,11 @@ public static class ConfigPaths
         ArgumentNullException.ThrowIfNull(fullPath);
         var path = Path.GetFullPath(fullPath);
         var root = Path.GetPathRoot(path) ?? "/";
-        var pending = new Stack<string>(path[root.Length..].Split(Path.DirectorySeparatorChar, StringSplitOptions.RemoveEmptyEntries).Reverse());
+        var pending = new Stack<string>(
+            path[root.Length..].Split(Path.DirectorySeparatorChar, StringSplitOptions.RemoveEmptyEntries).Reverse()
+        );
         var current = root;
-        int links = 0;
+        var links = 0;
         while (pending.TryPop(out var part))
         {
             if (part == "..")
@@ -54,7 +64,10 @@ public static class ConfigPaths
                 continue;
             }
             if (part == ".")
+            {
                 continue;
+            }
+
             var next = Path.Combine(current, part);
             var target = new FileInfo(next).LinkTarget;
             if (target is null)
@@ -63,12 +76,21 @@ public static class ConfigPaths
                 continue;
             }
             if (++links > MaxLinks)
+            {
                 throw new IOException($"{fullPath}: too many levels of symbolic links");
+            }
             // The target's own parts may be links too: resolve them from its start (the root, or the link's folder).
-            foreach (var piece in target.Split(Path.DirectorySeparatorChar, StringSplitOptions.RemoveEmptyEntries).Reverse())
+            foreach (
+                var piece in target.Split(Path.DirectorySeparatorChar, StringSplitOptions.RemoveEmptyEntries).Reverse()
+            )
+            {
                 pending.Push(piece);
+            }
+
             if (Path.IsPathRooted(target))
+            {
                 current = Path.GetPathRoot(target) ?? root;
+            }
         }
         return current;
     }

@@ -23,18 +23,22 @@ public sealed partial class ConfigReads
     private static readonly AsyncLocal<string?> InProcessRequest = new();
 
     // (file, key in file) -> the key as the binder saw it; known only where the reads were taken (not in a report).
-    private readonly Dictionary<(string File, string Key), string> composedKeysOf;
+    private readonly Dictionary<(string File, string Key), string> _composedKeysOf;
 
-    private ConfigReads(IReadOnlyList<string> keys, SortedDictionary<string, SortedDictionary<string, ConfigNode>> files,
-        Dictionary<(string File, string Key), string>? composedKeys = null)
+    private ConfigReads(
+        IReadOnlyList<string> keys,
+        SortedDictionary<string, SortedDictionary<string, ConfigNode>> files,
+        Dictionary<(string File, string Key), string>? composedKeys = null
+    )
     {
         Keys = keys;
         Files = files;
-        composedKeysOf = composedKeys ?? [];
+        _composedKeysOf = composedKeys ?? [];
     }
 
     /// <summary>The reads of a program that reads no config (its inputs are files the pipeline hashes as dependencies).</summary>
-    public static ConfigReads None => new([], new SortedDictionary<string, SortedDictionary<string, ConfigNode>>(StringComparer.Ordinal));
+    public static ConfigReads None =>
+        new([], new SortedDictionary<string, SortedDictionary<string, ConfigNode>>(StringComparer.Ordinal));
 
     /// <summary>The composed keys the binder asked for, sorted (a key absent from every file keeps its default in code).</summary>
     public IReadOnlyList<string> Keys { get; }
@@ -44,7 +48,8 @@ public sealed partial class ConfigReads
 
     /// <summary>Where a describe request asks the reads to go (null: a normal run).</summary>
     public static string? RequestedReport =>
-        InProcessRequest.Value ?? (Environment.GetEnvironmentVariable(DescribeVariable) is { Length: > 0 } path ? path : null);
+        InProcessRequest.Value
+        ?? (Environment.GetEnvironmentVariable(DescribeVariable) is { Length: > 0 } path ? path : null);
 
     /// <summary>Asks for a describe in this process (tests run stage programs in-process; the variable would leak to children).</summary>
     public static IDisposable RequestInProcess(string reportPath)
@@ -61,7 +66,9 @@ public sealed partial class ConfigReads
         foreach (var origin in AllOrigins(reader.Root))
         {
             if (FileOf(origin) is { } file)
+            {
                 files.TryAdd(file.Path, new SortedDictionary<string, ConfigNode>(StringComparer.Ordinal));
+            }
         }
 
         var composedKeys = new Dictionary<(string, string), string>();
@@ -69,9 +76,14 @@ public sealed partial class ConfigReads
         foreach (var (path, node) in reader.ReadLeaves())
         {
             if (FileOf(node.Origin) is not { } file)
+            {
                 continue; // an override or a name given on the command line: the stage's argv holds it
+            }
+
             if (!parsed.TryGetValue(file.Path, out var keysByOrigin))
+            {
                 parsed[file.Path] = keysByOrigin = KeysByOrigin(file.Path);
+            }
             // A value copied by interpolation is read where it is written; a key the file does not hold as a leaf
             // (a value built from text around a reference) is named as the stage sees it.
             var key = keysByOrigin.GetValueOrDefault(node.Origin) ?? path;
@@ -85,7 +97,8 @@ public sealed partial class ConfigReads
     /// <summary>Only the reads of keys at or under <paramref name="prefixes"/> (what a stage uses of a config it binds whole).</summary>
     public ConfigReads Within(params string[] prefixes)
     {
-        bool Kept(string composed) => prefixes.Any(p => composed == p || composed.StartsWith(p + ".", StringComparison.Ordinal));
+        bool Kept(string composed) =>
+            prefixes.Any(p => composed == p || composed.StartsWith(p + ".", StringComparison.Ordinal));
         var files = new SortedDictionary<string, SortedDictionary<string, ConfigNode>>(StringComparer.Ordinal);
         var composedKeys = new Dictionary<(string, string), string>();
         foreach (var (file, values) in Files)
@@ -94,7 +107,7 @@ public sealed partial class ConfigReads
             files[file] = new SortedDictionary<string, ConfigNode>(StringComparer.Ordinal);
             foreach (var (key, node) in values)
             {
-                if (composedKeysOf.GetValueOrDefault((file, key)) is { } composed && Kept(composed))
+                if (_composedKeysOf.GetValueOrDefault((file, key)) is { } composed && Kept(composed))
                 {
                     files[file][key] = node;
                     composedKeys[(file, key)] = composed;
@@ -121,14 +134,20 @@ public sealed partial class ConfigReads
             json.WriteStartObject();
             json.WriteStartArray("keys");
             foreach (var key in Keys)
+            {
                 json.WriteStringValue(key);
+            }
+
             json.WriteEndArray();
             json.WriteStartObject("files");
             foreach (var (file, values) in Files)
             {
                 json.WriteStartObject(file);
                 foreach (var (key, node) in values)
+                {
                     json.WriteString(key, ConfigYaml.FlowText(node));
+                }
+
                 json.WriteEndObject();
             }
             json.WriteEndObject();
@@ -149,7 +168,12 @@ public sealed partial class ConfigReads
             {
                 var values = files[file.Name] = new SortedDictionary<string, ConfigNode>(StringComparer.Ordinal);
                 foreach (var value in file.Value.EnumerateObject())
-                    values[value.Name] = ConfigYaml.Parse("v: " + value.Value.GetString(), $"{origin} ({file.Name}: {value.Name})")["v"]!;
+                {
+                    values[value.Name] = ConfigYaml.Parse(
+                        "v: " + value.Value.GetString(),
+                        $"{origin} ({file.Name}: {value.Name})"
+                    )["v"]!;
+                }
             }
             return new ConfigReads(keys, files);
         }
@@ -171,7 +195,9 @@ public sealed partial class ConfigReads
         foreach (var child in children)
         {
             foreach (var origin in AllOrigins(child))
+            {
                 yield return origin;
+            }
         }
     }
 
@@ -179,7 +205,10 @@ public sealed partial class ConfigReads
     private static (string Path, string? Position)? FileOf(string origin)
     {
         if (ConfigOverride.IsOverride(origin))
+        {
             return null;
+        }
+
         var match = PositionPattern().Match(origin);
         var path = match.Success ? match.Groups[1].Value : origin;
         return File.Exists(path) ? (path, match.Success ? match.Groups[2].Value : null) : null;
@@ -190,7 +219,10 @@ public sealed partial class ConfigReads
     {
         var result = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var (key, node) in ConfigYaml.ReadFile(path).Leaves())
+        {
             result.TryAdd(node.Origin, key);
+        }
+
         return result;
     }
 

@@ -22,15 +22,17 @@ public static class ConfigYaml
         ?? throw new ConfigException($"{path}: the config file is empty (expected a mapping of keys, e.g. 'seed: 0')");
 
     /// <summary>Parses <paramref name="text"/>; <paramref name="path"/> is the name origins and messages use.</summary>
-    public static ConfigMapping Parse(string text, string path) => ToMapping(ReadDocument(text, path), path) ?? new ConfigMapping(path);
+    public static ConfigMapping Parse(string text, string path) =>
+        ToMapping(ReadDocument(text, path), path) ?? new ConfigMapping(path);
 
     /// <summary>The document as a mapping; null for an empty one.</summary>
-    private static ConfigMapping? ToMapping(YamlNode? document, string path) => document switch
-    {
-        null or YamlScalarNode { Value: null or "" } => null,
-        YamlMappingNode root => Convert(root, path, ""),
-        var other => throw new ConfigException($"{Origin(path, other)}: the top level must be a mapping of keys"),
-    };
+    private static ConfigMapping? ToMapping(YamlNode? document, string path) =>
+        document switch
+        {
+            null or YamlScalarNode { Value: null or "" } => null,
+            YamlMappingNode root => Convert(root, path, ""),
+            var other => throw new ConfigException($"{Origin(path, other)}: the top level must be a mapping of keys"),
+        };
 
     /// <summary>
     /// The first document's root node, checked by <see cref="YamlGuard"/> (so walking it cannot blow up), or null
@@ -45,7 +47,10 @@ public static class ConfigYaml
         }
         catch (YamlException e)
         {
-            throw new ConfigException($"{path}: invalid YAML at line {e.Start.Line}, column {e.Start.Column}: {e.Message}", e);
+            throw new ConfigException(
+                $"{path}: invalid YAML at line {e.Start.Line}, column {e.Start.Column}: {e.Message}",
+                e
+            );
         }
         catch (Exception e) when (e is InvalidOperationException or ArgumentException)
         {
@@ -53,16 +58,23 @@ public static class ConfigYaml
             throw new ConfigException($"{path}: invalid YAML: the parser stopped ({e.Message})", e);
         }
         if (stream.Documents.Count == 0)
+        {
             return null;
+        }
         // Readers use one document; a second one ('---') would be silently ignored.
         if (stream.Documents.Count > 1)
         {
             var second = stream.Documents[1].RootNode;
-            throw new ConfigException($"{Origin(path, second)}: a second YAML document ('---'): a config is one document (merge them or split the file)");
+            throw new ConfigException(
+                $"{Origin(path, second)}: a second YAML document ('---'): a config is one document (merge them or split the file)"
+            );
         }
         // Before converting: the conversion expands aliases and would take gigabytes on an alias bomb.
         if (YamlGuard.FindProblem(stream) is { } problem)
+        {
             throw new ConfigException($"{path}:{problem.Line}:{problem.Column}: {problem.Message}");
+        }
+
         return stream.Documents[0].RootNode;
     }
 
@@ -71,7 +83,10 @@ public static class ConfigYaml
     {
         // .NET reports a directory as "Access to the path is denied", which sends people to check permissions.
         if (Directory.Exists(path))
+        {
             throw new ConfigException($"{path}: cannot read config: it is a directory (expected a YAML file)");
+        }
+
         try
         {
             return YamlGuard.ReadText(path);
@@ -93,22 +108,34 @@ public static class ConfigYaml
         var map = new ConfigMapping(Origin(path, node));
         foreach (var (keyNode, valueNode) in node.Children)
         {
-            var key = (keyNode as YamlScalarNode)?.Value ?? throw new ConfigException($"{Origin(path, keyNode)}: keys must be plain strings");
+            var key = (keyNode as YamlScalarNode)?.Value
+                ?? throw new ConfigException($"{Origin(path, keyNode)}: keys must be plain strings");
             var full = prefix.Length == 0 ? key : prefix + "." + key;
             if (map[key] is not null)
+            {
                 throw new ConfigException($"{Origin(path, keyNode)}: duplicate key '{full}'");
+            }
+
             map.Set(key, ConvertValue(valueNode, path, full));
         }
         return map;
     }
 
-    private static ConfigNode ConvertValue(YamlNode node, string path, string full) => node switch
-    {
-        YamlMappingNode m => Convert(m, path, full),
-        YamlScalarNode s => new ConfigScalar(s.Value ?? "", Origin(path, s), s.Style is ScalarStyle.Plain or ScalarStyle.Any),
-        YamlSequenceNode q => new ConfigSequence([.. q.Children.Select((c, i) => ConvertValue(c, path, $"{full}[{i}]"))], Origin(path, q)),
-        _ => throw new ConfigException($"{Origin(path, node)}: '{full}' has an unsupported YAML node"),
-    };
+    private static ConfigNode ConvertValue(YamlNode node, string path, string full) =>
+        node switch
+        {
+            YamlMappingNode m => Convert(m, path, full),
+            YamlScalarNode s => new ConfigScalar(
+                s.Value ?? "",
+                Origin(path, s),
+                s.Style is ScalarStyle.Plain or ScalarStyle.Any
+            ),
+            YamlSequenceNode q => new ConfigSequence(
+                [.. q.Children.Select((c, i) => ConvertValue(c, path, $"{full}[{i}]"))],
+                Origin(path, q)
+            ),
+            _ => throw new ConfigException($"{Origin(path, node)}: '{full}' has an unsupported YAML node"),
+        };
 
     /// <summary>Block-style YAML in the tree's order; strings that YAML would misread are quoted.</summary>
     public static string Write(ConfigMapping root)
@@ -143,29 +170,60 @@ public static class ConfigYaml
     }
 
     /// <summary>A node as one line of flow YAML (what follows "key: "), read back as the same node by <see cref="Parse"/>.</summary>
-    public static string FlowText(ConfigNode node) => node switch
-    {
-        ConfigMapping m => "{" + string.Join(", ", m.Entries.Select(e => e.Key + ": " + FlowText(e.Value))) + "}",
-        _ => FlowItem(node),
-    };
+    public static string FlowText(ConfigNode node) =>
+        node switch
+        {
+            ConfigMapping m => "{" + string.Join(", ", m.Entries.Select(e => e.Key + ": " + FlowText(e.Value))) + "}",
+            _ => FlowItem(node),
+        };
 
-    private static string FlowItem(ConfigNode node) => node switch
-    {
-        ConfigScalar s => Scalar(s),
-        ConfigSequence q => "[" + string.Join(", ", q.Items.Select(FlowItem)) + "]",
-        _ => throw new ConfigException($"{node.Origin}: lists of mappings are not supported in configs"),
-    };
+    private static string FlowItem(ConfigNode node) =>
+        node switch
+        {
+            ConfigScalar s => Scalar(s),
+            ConfigSequence q => "[" + string.Join(", ", q.Items.Select(FlowItem)) + "]",
+            _ => throw new ConfigException($"{node.Origin}: lists of mappings are not supported in configs"),
+        };
 
     private static string Scalar(ConfigScalar s)
     {
         if (s.IsNull)
+        {
             return "null";
+        }
+
         if (s.Plain && NeedsNoQuotes(s.Text))
+        {
             return s.Text;
+        }
+
         return "'" + s.Text.Replace("'", "''", StringComparison.Ordinal) + "'";
     }
 
     private static bool NeedsNoQuotes(string text) =>
-        text.Length > 0 && !text.Any(c => c is ':' or '#' or '{' or '}' or '[' or ']' or ',' or '&' or '*' or '!' or '|' or '>' or '\'' or '"' or '%' or '@' or '`')
-        && !char.IsWhiteSpace(text[0]) && !char.IsWhiteSpace(text[^1]) && text[0] != '-' || double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out _);
+        text.Length > 0
+            && !text.Any(c =>
+                c
+                    is ':'
+                        or '#'
+                        or '{'
+                        or '}'
+                        or '['
+                        or ']'
+                        or ','
+                        or '&'
+                        or '*'
+                        or '!'
+                        or '|'
+                        or '>'
+                        or '\''
+                        or '"'
+                        or '%'
+                        or '@'
+                        or '`'
+            )
+            && !char.IsWhiteSpace(text[0])
+            && !char.IsWhiteSpace(text[^1])
+            && text[0] != '-'
+        || double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out _);
 }

@@ -23,7 +23,12 @@ public static class SiblingDefaults
     {
         var body = ConfigYaml.Parse(text, name);
         if (body["defaults"] is { } list)
-            throw new ConfigException($"{list.Origin}: 'defaults' needs a config file to resolve names against (not text given inline)");
+        {
+            throw new ConfigException(
+                $"{list.Origin}: 'defaults' needs a config file to resolve names against (not text given inline)"
+            );
+        }
+
         return body;
     }
 
@@ -32,22 +37,42 @@ public static class SiblingDefaults
         var body = ConfigYaml.ReadFile(path);
         var list = body["defaults"];
         if (list is null || (!listOnly && list is not ConfigSequence))
+        {
             return body;
+        }
+
         if (list is not ConfigSequence { Items: var items } || items.Any(i => i is not ConfigScalar { IsNull: false }))
-            throw new ConfigException($"{list.Origin}: 'defaults' must be a list of config names beside this file, like [recipe]");
+        {
+            throw new ConfigException(
+                $"{list.Origin}: 'defaults' must be a list of config names beside this file, like [recipe]"
+            );
+        }
+
         var chain = (IReadOnlyList<string>)[.. including, Path.GetFullPath(path)];
         if (chain.Count > MaxDepth)
+        {
             throw new ConfigException($"{list.Origin}: 'defaults' nested more than {MaxDepth} files deep");
+        }
+
         var composed = new ConfigMapping(body.Origin);
         var directory = Path.GetDirectoryName(path) ?? ".";
         foreach (var item in items.Cast<ConfigScalar>())
         {
-            var file = Path.Combine(directory, item.Text.EndsWith(".yaml", StringComparison.Ordinal) ? item.Text : item.Text + ".yaml");
+            var file = Path.Combine(
+                directory,
+                item.Text.EndsWith(".yaml", StringComparison.Ordinal) ? item.Text : item.Text + ".yaml"
+            );
             var full = Path.GetFullPath(file);
             if (chain.Contains(full, StringComparer.Ordinal))
+            {
                 throw new ConfigException($"{item.Origin}: 'defaults' entry '{item.Text}' includes itself ({full})");
+            }
+
             if (!File.Exists(full))
+            {
                 throw new ConfigException($"{item.Origin}: 'defaults' entry '{item.Text}': no config {full}");
+            }
+
             composed.Merge(Load(file, listOnly, chain));
         }
         body.Remove("defaults");

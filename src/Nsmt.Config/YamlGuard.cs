@@ -37,20 +37,24 @@ public static class YamlGuard
         using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 12);
         if (stream.CanSeek && stream.Length > MaxFileBytes)
         {
-            throw new IOException($"the file is {stream.Length} bytes, expected at most {MaxFileBytes} (YamlGuard.MaxFileBytes)");
+            throw new IOException(
+                $"the file is {stream.Length} bytes, expected at most {MaxFileBytes} (YamlGuard.MaxFileBytes)"
+            );
         }
 
         // A file decodes to at most as many chars as it has bytes; one more char tells a file that grew (or has no
         // length) from one that fits.
-        int capacity = stream.CanSeek ? (int)stream.Length + 1 : MaxFileBytes + 1;
+        var capacity = stream.CanSeek ? (int)stream.Length + 1 : MaxFileBytes + 1;
         using var reader = new StreamReader(stream);
         var buffer = new char[capacity];
-        int read = reader.ReadBlock(buffer, 0, buffer.Length);
+        var read = reader.ReadBlock(buffer, 0, buffer.Length);
         if (read == capacity)
         {
-            throw new IOException(stream.CanSeek
-                ? "the file grew while it was read"
-                : $"the file is more than {MaxFileBytes} bytes, expected at most {MaxFileBytes} (YamlGuard.MaxFileBytes)");
+            throw new IOException(
+                stream.CanSeek
+                    ? "the file grew while it was read"
+                    : $"the file is more than {MaxFileBytes} bytes, expected at most {MaxFileBytes} (YamlGuard.MaxFileBytes)"
+            );
         }
 
         return new string(buffer, 0, read);
@@ -58,7 +62,9 @@ public static class YamlGuard
 
     /// <summary>The YAML core schema's tags (<c>!!str</c> ...): they agree with how the readers read values.</summary>
     private static readonly HashSet<string> StandardTags =
-        [.. new[] { "str", "int", "float", "bool", "null", "map", "seq" }.Select(t => CoreTagPrefix + t)];
+    [
+        .. new[] { "str", "int", "float", "bool", "null", "map", "seq" }.Select(t => CoreTagPrefix + t),
+    ];
 
     /// <summary>The first problem of the document, or null when it is safe to walk.</summary>
     public static YamlProblem? FindProblem(YamlNode root)
@@ -87,13 +93,13 @@ public static class YamlGuard
     private sealed class Walk
     {
         // By reference: an alias is the same node object as its anchor, and YamlNode's own equality is structural.
-        private readonly Dictionary<YamlNode, (long Size, int Height)> sized = new(ReferenceEqualityComparer.Instance);
-        private readonly HashSet<YamlNode> open = new(ReferenceEqualityComparer.Instance);
+        private readonly Dictionary<YamlNode, (long Size, int Height)> _sized = new(ReferenceEqualityComparer.Instance);
+        private readonly HashSet<YamlNode> _open = new(ReferenceEqualityComparer.Instance);
 
         /// <summary>The node's expanded size; <paramref name="depth"/> is its level in the expanded tree (root 1).</summary>
         public long Size(YamlNode node, int depth)
         {
-            if (sized.TryGetValue(node, out var known))
+            if (_sized.TryGetValue(node, out var known))
             {
                 // An aliased subtree sits deeper here than where it was first sized.
                 if (depth + known.Height - 1 > MaxDepth)
@@ -104,7 +110,7 @@ public static class YamlGuard
                 return known.Size;
             }
 
-            if (!open.Add(node))
+            if (!_open.Add(node))
             {
                 throw Problem(node, "an alias refers to a node that contains it (a recursive structure)");
             }
@@ -116,8 +122,8 @@ public static class YamlGuard
 
             CheckTag(node);
             long size = 1;
-            int height = 1;
-            IEnumerable<YamlNode> children = node switch
+            var height = 1;
+            var children = node switch
             {
                 YamlMappingNode map => map.Children.SelectMany(pair => new[] { pair.Key, pair.Value }),
                 YamlSequenceNode sequence => sequence.Children,
@@ -126,16 +132,19 @@ public static class YamlGuard
             foreach (var child in children)
             {
                 size += Size(child, depth + 1);
-                height = Math.Max(height, 1 + sized[child].Height);
+                height = Math.Max(height, 1 + _sized[child].Height);
                 if (size > MaxExpandedNodes)
                 {
-                    throw Problem(node, $"the document expands to more than {MaxExpandedNodes} values (YamlGuard.MaxExpandedNodes); "
-                        + "aliases (*name) repeat what they point at, and this looks like an alias bomb");
+                    throw Problem(
+                        node,
+                        $"the document expands to more than {MaxExpandedNodes} values (YamlGuard.MaxExpandedNodes); "
+                            + "aliases (*name) repeat what they point at, and this looks like an alias bomb"
+                    );
                 }
             }
 
-            open.Remove(node);
-            sized[node] = (size, height);
+            _open.Remove(node);
+            _sized[node] = (size, height);
             return size;
         }
 
@@ -147,11 +156,17 @@ public static class YamlGuard
                 return;
             }
 
-            string shown = tag.Value.StartsWith(CoreTagPrefix, StringComparison.Ordinal) ? "!!" + tag.Value[CoreTagPrefix.Length..] : tag.Value;
-            throw Problem(node, $"unsupported YAML tag '{shown}': expected no tag or one of !!str, !!int, !!float, !!bool, !!null, !!map, !!seq "
-                + "(configs are plain data; tags that construct objects are not supported)");
+            var shown = tag.Value.StartsWith(CoreTagPrefix, StringComparison.Ordinal)
+                ? "!!" + tag.Value[CoreTagPrefix.Length..]
+                : tag.Value;
+            throw Problem(
+                node,
+                $"unsupported YAML tag '{shown}': expected no tag or one of !!str, !!int, !!float, !!bool, !!null, !!map, !!seq "
+                    + "(configs are plain data; tags that construct objects are not supported)"
+            );
         }
 
-        private static ProblemFound Problem(YamlNode node, string message) => new(new YamlProblem(node.Start.Line, node.Start.Column, message));
+        private static ProblemFound Problem(YamlNode node, string message) =>
+            new(new YamlProblem(node.Start.Line, node.Start.Column, message));
     }
 }

@@ -19,7 +19,7 @@ public static class AtomicFile
     {
         ArgumentNullException.ThrowIfNull(path);
         ArgumentNullException.ThrowIfNull(writeContent);
-        string fullPath = Path.GetFullPath(path);
+        var fullPath = Path.GetFullPath(path);
         switch (FileKinds.Of(fullPath))
         {
             case FileKind.Directory:
@@ -29,14 +29,19 @@ public static class AtomicFile
                 return;
         }
 
-        string directory = Path.GetDirectoryName(fullPath) ?? ".";
+        var directory = Path.GetDirectoryName(fullPath) ?? ".";
         Directory.CreateDirectory(directory);
         // The process id tells a person which run left a temporary behind after a kill; the GUID keeps concurrent
         // writers of one file (threads, or processes sharing a workspace) from colliding.
-        string temporary = Path.Combine(directory, $".{Path.GetFileName(fullPath)}.{Environment.ProcessId}.{Guid.NewGuid():N}{TemporarySuffix}");
+        var temporary = Path.Combine(
+            directory,
+            $".{Path.GetFileName(fullPath)}.{Environment.ProcessId}.{Guid.NewGuid():N}{TemporarySuffix}"
+        );
         try
         {
-            using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
+            using (
+                var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16)
+            )
             {
                 writeContent(stream);
                 stream.Flush(flushToDisk: true);
@@ -73,9 +78,12 @@ public static class AtomicFile
             return false;
         }
 
-        string[] parts = fileName[..^TemporarySuffix.Length].Split('.');
-        return parts.Length >= 4 && parts[^1].Length == 32 && parts[^1].All(char.IsAsciiHexDigitLower)
-            && parts[^2].Length > 0 && parts[^2].All(char.IsAsciiDigit);
+        var parts = fileName[..^TemporarySuffix.Length].Split('.');
+        return parts.Length >= 4
+            && parts[^1].Length == 32
+            && parts[^1].All(char.IsAsciiHexDigitLower)
+            && parts[^2].Length > 0
+            && parts[^2].All(char.IsAsciiDigit);
     }
 
     /// <summary>
@@ -85,12 +93,17 @@ public static class AtomicFile
     public static int SweepStaleTemporaries(string directory)
     {
         ArgumentNullException.ThrowIfNull(directory);
-        int swept = 0;
-        foreach (string path in Directory.EnumerateFiles(directory, "." + "*" + TemporarySuffix))
+        var swept = 0;
+        foreach (var path in Directory.EnumerateFiles(directory, "." + "*" + TemporarySuffix))
         {
-            string name = Path.GetFileName(path);
-            if (IsTemporaryName(name)
-                && !(int.TryParse(name.Split('.')[^3], NumberStyles.None, CultureInfo.InvariantCulture, out int writer) && IsRunning(writer)))
+            var name = Path.GetFileName(path);
+            if (
+                IsTemporaryName(name)
+                && !(
+                    int.TryParse(name.Split('.')[^3], NumberStyles.None, CultureInfo.InvariantCulture, out var writer)
+                    && IsRunning(writer)
+                )
+            )
             {
                 TryDelete(path);
                 swept += File.Exists(path) ? 0 : 1;
@@ -124,7 +137,7 @@ public static class AtomicFile
 
     public static void WriteAllBytes(string path, ReadOnlySpan<byte> bytes)
     {
-        byte[] copy = bytes.ToArray();
+        var copy = bytes.ToArray();
         Write(path, stream => stream.Write(copy));
     }
 
@@ -145,8 +158,6 @@ public static class AtomicFile
         {
             // Best effort: the original error matters more than a leftover temporary file.
         }
-        catch (UnauthorizedAccessException)
-        {
-        }
+        catch (UnauthorizedAccessException) { }
     }
 }

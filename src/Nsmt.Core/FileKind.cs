@@ -31,7 +31,9 @@ public static partial class FileKinds
         ArgumentNullException.ThrowIfNull(path);
         if (OperatingSystem.IsWindows())
         {
-            return Directory.Exists(path) ? FileKind.Directory : File.Exists(path) ? FileKind.RegularFile : FileKind.Missing;
+            return Directory.Exists(path) ? FileKind.Directory
+                : File.Exists(path) ? FileKind.RegularFile
+                : FileKind.Missing;
         }
 
         Span<byte> status = stackalloc byte[StatusBufferSize];

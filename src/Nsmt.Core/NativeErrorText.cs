@@ -12,7 +12,7 @@ public static class NativeErrorText
     public static string WithoutBacktrace(string message)
     {
         ArgumentNullException.ThrowIfNull(message);
-        int backtrace = message.IndexOf(BacktraceMarker, StringComparison.Ordinal);
+        var backtrace = message.IndexOf(BacktraceMarker, StringComparison.Ordinal);
         return backtrace < 0 ? message : message[..backtrace].TrimEnd();
     }
 }

@@ -12,11 +12,13 @@ public static class NearestName
         {
             var d = Distance(name, candidate);
             if (d < bestDistance)
+            {
                 (best, bestDistance) = (candidate, d);
+            }
         }
         // A suggestion is only useful when it is closer than rewriting the word. For a dotted key the word is its last
         // segment: siblings share the prefix, which would otherwise let 'model.net.bogus' pass for 'model.net.dropout'.
-        int word = name.Length - (name.LastIndexOf('.') + 1);
+        var word = name.Length - (name.LastIndexOf('.') + 1);
         return best is not null && bestDistance <= Math.Max(2, word / 2) ? best : null;
     }
 
@@ -29,7 +31,10 @@ public static class NearestName
         var previous = new int[b.Length + 1];
         var current = new int[b.Length + 1];
         for (var j = 0; j <= b.Length; j++)
+        {
             previous[j] = j;
+        }
+
         for (var i = 1; i <= a.Length; i++)
         {
             current[0] = i;

@@ -8,9 +8,7 @@ namespace Nsmt.Core;
 public class NsmtEnvironmentException : Exception
 {
     public NsmtEnvironmentException(string message, Exception? inner = null)
-        : base(message, inner)
-    {
-    }
+        : base(message, inner) { }
 }
 
 /// <summary>
@@ -21,7 +19,5 @@ public class NsmtEnvironmentException : Exception
 public class NsmtCheckFailedException : Exception
 {
     public NsmtCheckFailedException(string message, Exception? inner = null)
-        : base(message, inner)
-    {
-    }
+        : base(message, inner) { }
 }

@@ -8,9 +8,7 @@ namespace Nsmt.Core;
 public class NsmtInputException : Exception
 {
     public NsmtInputException(string message, Exception? inner = null)
-        : base(message, inner)
-    {
-    }
+        : base(message, inner) { }
 
     public NsmtInputException(string? source, string field, string problem, Exception? inner = null)
         : base(Compose(source, field, problem), inner)

@@ -1,5 +1,5 @@
-using Nsmt.Core;
 using System.Diagnostics;
+using Nsmt.Core;
 
 namespace Nsmt.Diagrams;
 
@@ -22,7 +22,9 @@ public static class GraphvizRenderer
         {
             var candidate = Path.Combine(directory, OperatingSystem.IsWindows() ? "dot.exe" : "dot");
             if (File.Exists(candidate))
+            {
                 return candidate;
+            }
         }
         return null;
     }
@@ -38,12 +40,19 @@ public static class GraphvizRenderer
         ArgumentNullException.ThrowIfNull(dotPath);
         ArgumentNullException.ThrowIfNull(svgPath);
         if (!File.Exists(dotPath))
+        {
             throw new FileNotFoundException($"DOT file not found: {dotPath}", dotPath);
+        }
+
         var dotExecutable = FindDot(searchPath);
         if (dotExecutable is null)
-            return new RenderResult(null,
+        {
+            return new RenderResult(
+                null,
                 $"Graphviz 'dot' was not found on PATH, so only {dotPath} was written. Install Graphviz (Debian/Ubuntu: apt-get install graphviz) "
-                + $"and run: dot -Tsvg \"{dotPath}\" -o \"{svgPath}\"");
+                    + $"and run: dot -Tsvg \"{dotPath}\" -o \"{svgPath}\""
+            );
+        }
 
         var start = new ProcessStartInfo(dotExecutable)
         {
@@ -53,18 +62,26 @@ public static class GraphvizRenderer
         };
         start.ArgumentList.Add("-Tsvg");
         start.ArgumentList.Add(dotPath);
-        using var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {dotExecutable}");
+        using var process = Process.Start(start)
+            ?? throw new InvalidOperationException($"could not start {dotExecutable}");
         // Both streams are drained concurrently so a large graph cannot fill one pipe and stall dot.
         var svg = process.StandardOutput.ReadToEndAsync();
         var errors = process.StandardError.ReadToEndAsync();
         if (!process.WaitForExit(Timeout))
         {
             process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{dotExecutable} -Tsvg {dotPath} did not finish within {Timeout.TotalSeconds:0} s");
+            throw new TimeoutException(
+                $"{dotExecutable} -Tsvg {dotPath} did not finish within {Timeout.TotalSeconds:0} s"
+            );
         }
         process.WaitForExit();
         if (process.ExitCode != 0)
-            throw new InvalidOperationException($"{dotExecutable} -Tsvg {dotPath} failed (exit code {process.ExitCode}): {errors.Result.Trim()}");
+        {
+            throw new InvalidOperationException(
+                $"{dotExecutable} -Tsvg {dotPath} failed (exit code {process.ExitCode}): {errors.Result.Trim()}"
+            );
+        }
+
         AtomicFile.WriteAllText(svgPath, svg.Result);
         return new RenderResult(svgPath, $"rendered {svgPath} with {dotExecutable}");
     }

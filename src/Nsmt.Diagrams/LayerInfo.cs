@@ -1,5 +1,4 @@
 using Nsmt.Neural;
-using Nsmt.Spectral.Models;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -12,10 +11,18 @@ namespace Nsmt.Diagrams;
 /// </summary>
 public sealed class LayerInfo
 {
-    private readonly List<LayerInfo> children = [];
+    private readonly List<LayerInfo> _children = [];
 
-    internal LayerInfo(nn.Module module, string path, int depth, LayerInfo? parent, LayerKind kind, bool isRecursive, ParameterStats parameters,
-        ParameterStats ownParameters)
+    internal LayerInfo(
+        nn.Module module,
+        string path,
+        int depth,
+        LayerInfo? parent,
+        LayerKind kind,
+        bool isRecursive,
+        ParameterStats parameters,
+        ParameterStats ownParameters
+    )
     {
         Module = module;
         Path = path;
@@ -31,7 +38,7 @@ public sealed class LayerInfo
         // Read now, so a trace stays usable after its model is disposed.
         Settings = LayerDescriptions.Describe(module);
         Category = LayerDescriptions.Categorize(module);
-        parent?.children.Add(this);
+        parent?._children.Add(this);
     }
 
     /// <summary>The module itself; reading its tensors needs the model alive (the rest of the row does not).</summary>
@@ -53,7 +60,7 @@ public sealed class LayerInfo
 
     public LayerInfo? Parent { get; }
 
-    public IReadOnlyList<LayerInfo> Children => children;
+    public IReadOnlyList<LayerInfo> Children => _children;
 
     public LayerKind Kind { get; }
 
@@ -93,7 +100,7 @@ public sealed class LayerInfo
     public LayerCategory Category { get; }
 
     /// <summary>All rows below this one, in table order.</summary>
-    public IEnumerable<LayerInfo> Descendants() => children.SelectMany(c => c.Descendants().Prepend(c));
+    public IEnumerable<LayerInfo> Descendants() => _children.SelectMany(c => c.Descendants().Prepend(c));
 
     /// <summary>
     /// The module's own parameters, outside any submodule (a ViT's class token): what torchinfo's leftover_params
@@ -133,13 +140,18 @@ internal readonly record struct ParameterStats(long Count, long Trainable, long 
 {
     public static ParameterStats Of(nn.Module module, bool recurse = true)
     {
-        long count = 0, trainable = 0, bytes = 0;
+        long count = 0,
+            trainable = 0,
+            bytes = 0;
         foreach (var p in module.parameters(recurse))
         {
             var n = p.numel();
             count += n;
             if (p.requires_grad)
+            {
                 trainable += n;
+            }
+
             bytes += n * p.dtype.ElementSize();
         }
         return new ParameterStats(count, trainable, bytes);

@@ -1,5 +1,4 @@
 using Nsmt.Core;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Nsmt.Diagrams;
@@ -17,13 +16,22 @@ public static class ModelDiagram
     public const string DotFile = "model.dot";
     public const string SvgFile = "model.svg";
 
-    public static DiagramFiles Write<T, TResult>(nn.Module<T, TResult> model, T exampleInput, string directory,
-        SummaryOptions? summary = null, GraphOptions? graph = null) =>
-        Write(ModelTrace.Capture(model, exampleInput), directory, summary, graph);
+    public static DiagramFiles Write<T, TResult>(
+        nn.Module<T, TResult> model,
+        T exampleInput,
+        string directory,
+        SummaryOptions? summary = null,
+        GraphOptions? graph = null
+    ) => Write(ModelTrace.Capture(model, exampleInput), directory, summary, graph);
 
     /// <summary>Writes the files for a trace; <paramref name="graphvizSearchPath"/> replaces PATH when looking for <c>dot</c>.</summary>
-    public static DiagramFiles Write(ModelTrace trace, string directory, SummaryOptions? summary = null, GraphOptions? graph = null,
-        string? graphvizSearchPath = null)
+    public static DiagramFiles Write(
+        ModelTrace trace,
+        string directory,
+        SummaryOptions? summary = null,
+        GraphOptions? graph = null,
+        string? graphvizSearchPath = null
+    )
     {
         ArgumentNullException.ThrowIfNull(trace);
         ArgumentException.ThrowIfNullOrWhiteSpace(directory);

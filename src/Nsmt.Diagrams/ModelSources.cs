@@ -1,15 +1,14 @@
-using Nsmt.Config;
 using System.Globalization;
 using Nsmt.Amp.Training.Config;
 using Nsmt.Amp.Training.Export;
 using Nsmt.Amp.Training.Modules;
+using Nsmt.Config;
 using Nsmt.Neural;
-using Nsmt.Spectral.Models;
-using TorchSharp;
-using Nsmt.Spectral.Training.Config;
-using Nsmt.Spectral.Training.Data;
 using Nsmt.Spectral.Data;
 using Nsmt.Spectral.Data.Config;
+using Nsmt.Spectral.Models;
+using Nsmt.Spectral.Training.Config;
+using Nsmt.Spectral.Training.Data;
 using static TorchSharp.torch;
 
 namespace Nsmt.Diagrams;
@@ -47,41 +46,89 @@ public static class ModelSources
         var workspace = Path.GetDirectoryName(Path.GetFullPath(configRoot).TrimEnd(Path.DirectorySeparatorChar)) ?? ".";
         var (heads, shape, origin) = DatasetShape(config.Data, workspace);
         CheckInputSize(shape, origin);
-        var description = $"experiment {experiment}: {config.Model.Network.Architecture}, {heads.Count} heads and {shape} input from {origin}";
-        return Spectral(experiment, description, config.Model, heads, shape, config.Seed, config.Data.AuxiliaryFeatures.Count);
+        var description =
+            $"experiment {experiment}: {config.Model.Network.Architecture}, {heads.Count} heads and {shape} input from {origin}";
+        return Spectral(
+            experiment,
+            description,
+            config.Model,
+            heads,
+            shape,
+            config.Seed,
+            config.Data.AuxiliaryFeatures.Count
+        );
     }
 
     /// <summary>A model config file (configs/model/NAME.yaml) with heads and input shape given on the command line.</summary>
-    public static TracedModel FromModelConfig(string path, IReadOnlyList<HeadSpec> heads, InputShape shape, IReadOnlyList<string> overrides)
+    public static TracedModel FromModelConfig(
+        string path,
+        IReadOnlyList<HeadSpec> heads,
+        InputShape shape,
+        IReadOnlyList<string> overrides
+    )
     {
         if (!File.Exists(path))
+        {
             throw new FileNotFoundException($"model config not found: {path}", path);
+        }
         // The file is the model: group of a training config; binding the rest from defaults validates its keys.
         var root = new ConfigMapping(path);
         root.Set("model", ConfigYaml.ReadFile(path));
         foreach (var o in overrides)
+        {
             ConfigOverride.Parse(o.StartsWith("model.", StringComparison.Ordinal) ? o : "model." + o).ApplyTo(root);
+        }
+
         var config = TrainConfig.Bind(root);
         var name = Path.GetFileNameWithoutExtension(path);
-        return Spectral(name, $"model {path}: {config.Model.Network.Architecture}, {heads.Count} heads, {shape} input", config.Model, heads, shape, config.Seed);
+        return Spectral(
+            name,
+            $"model {path}: {config.Model.Network.Architecture}, {heads.Count} heads, {shape} input",
+            config.Model,
+            heads,
+            shape,
+            config.Seed
+        );
     }
 
-    public static TracedModel FromAmpConfig(string path, IReadOnlyList<string> overrides, int samples = DefaultAmpSamples)
+    public static TracedModel FromAmpConfig(
+        string path,
+        IReadOnlyList<string> overrides,
+        int samples = DefaultAmpSamples
+    )
     {
         if (!File.Exists(path))
+        {
             throw new FileNotFoundException($"amp config not found: {path}", path);
+        }
+
         var config = AmpTrainConfig.Load(path, overrides);
         manual_seed(config.Seed);
         using var module = config.Model.CreateModule(config.Data.SampleRate);
-        return Amp(Path.GetFileNameWithoutExtension(path), $"amp config {path}: {config.Model.Describe()}", module, samples, config.Seed);
+        return Amp(
+            Path.GetFileNameWithoutExtension(path),
+            $"amp config {path}: {config.Model.Describe()}",
+            module,
+            samples,
+            config.Seed
+        );
     }
 
     public static TracedModel FromNamFile(string path, int samples = DefaultAmpSamples)
     {
         if (!File.Exists(path))
+        {
             throw new FileNotFoundException($".nam file not found: {path}", path);
+        }
+
         using var module = NamExport.Load(path);
-        return Amp(Path.GetFileNameWithoutExtension(path), $".nam file {path}: {module.TypeName()}", module, samples, 0);
+        return Amp(
+            Path.GetFileNameWithoutExtension(path),
+            $".nam file {path}: {module.TypeName()}",
+            module,
+            samples,
+            0
+        );
     }
 
     /// <summary>"note_velocity:3,log10_decay_time:24".</summary>
@@ -91,53 +138,93 @@ public static class ModelSources
         foreach (var item in text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
         {
             var parts = item.Split(':');
-            if (parts.Length != 2 || parts[0].Length == 0
-                || !int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var classes) || classes < 1)
-                throw new ArgumentException($"--heads: expected name:classes items separated by commas (e.g. note_velocity:3,log10_decay_time:24), got '{item}'");
+            if (
+                parts.Length != 2
+                || parts[0].Length == 0
+                || !int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var classes)
+                || classes < 1
+            )
+            {
+                throw new ArgumentException(
+                    $"--heads: expected name:classes items separated by commas (e.g. note_velocity:3,log10_decay_time:24), got '{item}'"
+                );
+            }
+
             heads.Add(new HeadSpec(parts[0], classes));
         }
-        return heads.Count > 0 ? heads : throw new ArgumentException("--heads: expected at least one name:classes item");
+        return heads.Count > 0
+            ? heads
+            : throw new ArgumentException("--heads: expected at least one name:classes item");
     }
 
     /// <summary>"1x32x32" (channels x height x width).</summary>
     public static InputShape ParseInputShape(string text)
     {
         var parts = text.Split('x');
-        var values = parts.Select(p => int.TryParse(p, NumberStyles.None, CultureInfo.InvariantCulture, out var v) && v > 0 ? v : 0).ToArray();
-        var shape = values.Length == 3 && values.All(v => v > 0)
-            ? new InputShape(values[0], values[1], values[2])
-            : throw new ArgumentException($"--input: expected CxHxW with positive integers (e.g. 1x32x32), got '{text}'");
+        var values = parts
+            .Select(p => int.TryParse(p, NumberStyles.None, CultureInfo.InvariantCulture, out var v) && v > 0 ? v : 0)
+            .ToArray();
+        var shape =
+            values.Length == 3 && values.All(v => v > 0)
+                ? new InputShape(values[0], values[1], values[2])
+                : throw new ArgumentException(
+                    $"--input: expected CxHxW with positive integers (e.g. 1x32x32), got '{text}'"
+                );
         CheckInputSize(shape, "--input");
         return shape;
     }
 
     private static void CheckInputSize(InputShape shape, string source)
     {
-        long values = (long)shape.Channels * shape.Height * shape.Width;
+        var values = (long)shape.Channels * shape.Height * shape.Width;
         if (values > MaxInputValues)
-            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
-                $"{source}: input {shape.Channels}x{shape.Height}x{shape.Width} has {values:N0} values, more than the diagram's limit of {MaxInputValues:N0} (ModelSources.MaxInputValues): the trace keeps every layer's output for one example image, and a smaller image shows the same layers"));
+        {
+            throw new ArgumentException(
+                string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"{source}: input {shape.Channels}x{shape.Height}x{shape.Width} has {values:N0} values, more than the diagram's limit of {MaxInputValues:N0} (ModelSources.MaxInputValues): the trace keeps every layer's output for one example image, and a smaller image shows the same layers"
+                )
+            );
+        }
     }
 
     /// <summary>
     /// Heads and image shape as training would see them: from the dataset's info file when it was generated,
     /// else from its generator config (no need to generate data to draw a model).
     /// </summary>
-    private static (IReadOnlyList<HeadSpec> Heads, InputShape Shape, string Origin) DatasetShape(Nsmt.Spectral.Training.Config.DataSettings data, string workspace)
+    private static (IReadOnlyList<HeadSpec> Heads, InputShape Shape, string Origin) DatasetShape(
+        Nsmt.Spectral.Training.Config.DataSettings data,
+        string workspace
+    )
     {
         var info = Path.Combine(workspace, data.Directory, VimhFormat.InfoFileName);
         if (File.Exists(info))
         {
             var dataset = VimhInfo.Read(info);
-            return (DatasetHeads.From(dataset.Heads), new InputShape(dataset.Channels, dataset.Height, dataset.Width), info);
+            return (
+                DatasetHeads.From(dataset.Heads),
+                new InputShape(dataset.Channels, dataset.Height, dataset.Width),
+                info
+            );
         }
         var generatorPath = Path.Combine(workspace, data.Generator);
         var generator = GeneratorConfig.Load(generatorPath, data.Size is { } size ? [$"dataset.size={size}"] : []);
-        return (DatasetHeads.From(generator.VaryingParameters), new InputShape(generator.Channels, generator.Height, generator.Width), generatorPath);
+        return (
+            DatasetHeads.From(generator.VaryingParameters),
+            new InputShape(generator.Channels, generator.Height, generator.Width),
+            generatorPath
+        );
     }
 
-    private static TracedModel Spectral(string name, string description, Nsmt.Spectral.Training.Config.ModelSettings model, IReadOnlyList<HeadSpec> heads, InputShape shape,
-        long seed, int auxiliaryInputs = 0)
+    private static TracedModel Spectral(
+        string name,
+        string description,
+        Nsmt.Spectral.Training.Config.ModelSettings model,
+        IReadOnlyList<HeadSpec> heads,
+        InputShape shape,
+        long seed,
+        int auxiliaryInputs = 0
+    )
     {
         manual_seed(seed);
         using var network = ModelFactory.Create(model.Network, heads, shape, model.HeadKind, auxiliaryInputs);
@@ -151,10 +238,21 @@ public static class ModelSources
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(samples, 1);
         if (samples > MaxAmpSamples)
-            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
-                $"--samples {samples:N0}: more than the diagram's limit of {MaxAmpSamples:N0} (ModelSources.MaxAmpSamples): the trace keeps every layer's output, so memory grows with the samples, and the diagram (shapes and counts) is the same with the default {DefaultAmpSamples}"));
+        {
+            throw new ArgumentException(
+                string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"--samples {samples:N0}: more than the diagram's limit of {MaxAmpSamples:N0} (ModelSources.MaxAmpSamples): the trace keeps every layer's output, so memory grows with the samples, and the diagram (shapes and counts) is the same with the default {DefaultAmpSamples}"
+                )
+            );
+        }
+
         manual_seed(seed);
         using var x = rand(1, module.Context + module.Lookahead + samples) * 2 - 1;
-        return new TracedModel(name, description + $", {module.Context} samples of context", ModelTrace.Capture(module, x));
+        return new TracedModel(
+            name,
+            description + $", {module.Context} samples of context",
+            ModelTrace.Capture(module, x)
+        );
     }
 }

@@ -35,9 +35,18 @@ public static class ModelSummary
         ArgumentNullException.ThrowIfNull(trace);
         options ??= new SummaryOptions();
         if (options.Depth < 0)
+        {
             throw new ArgumentOutOfRangeException(nameof(options), options.Depth, "summary depth must be >= 0");
+        }
+
         if (options.ColumnWidth < 1)
-            throw new ArgumentOutOfRangeException(nameof(options), options.ColumnWidth, "summary column width must be >= 1");
+        {
+            throw new ArgumentOutOfRangeException(
+                nameof(options),
+                options.ColumnWidth,
+                "summary column width must be >= 1"
+            );
+        }
 
         var nameWidth = NameWidth(trace, options);
         var divider = new string('=', nameWidth + 2 * options.ColumnWidth);
@@ -45,19 +54,37 @@ public static class ModelSummary
         var text = new StringBuilder();
         void Line(string line) => text.Append(line).Append('\n');
         void Row(string name, string shape, string parameters) =>
-            Line($"{name.PadRight(nameWidth)} {shape.PadRight(options.ColumnWidth)} {parameters.PadRight(options.ColumnWidth)}".TrimEnd());
+            Line(
+                $"{name.PadRight(nameWidth)} {shape.PadRight(options.ColumnWidth)} {parameters.PadRight(options.ColumnWidth)}".TrimEnd()
+            );
 
         Line(divider);
-        Row("Layer (type" + (options.ShowVariableNames ? " (var_name)" : "") + (options.ShowDepth ? ":depth-idx" : "") + ")", "Output Shape", "Param #");
+        Row(
+            "Layer (type"
+                + (options.ShowVariableNames ? " (var_name)" : "")
+                + (options.ShowDepth ? ":depth-idx" : "")
+                + ")",
+            "Output Shape",
+            "Param #"
+        );
         Line(divider);
         foreach (var layer in trace.Layers)
         {
             if (layer.Depth > options.Depth)
+            {
                 continue;
+            }
+
             var shapes = ShapeCells(layer);
-            Row(Prefix(layer.Depth, options) + LayerName(layer, options), shapes[0], ParamsCell(layer, layer.Depth == options.Depth));
+            Row(
+                Prefix(layer.Depth, options) + LayerName(layer, options),
+                shapes[0],
+                ParamsCell(layer, layer.Depth == options.Depth)
+            );
             foreach (var more in shapes.Skip(1))
+            {
                 Row("", more, "");
+            }
         }
         Line(divider);
         Line($"Total params: {PythonFormat.Grouped(statistics.TotalParams)}");
@@ -78,38 +105,52 @@ public static class ModelSummary
     private static int NameWidth(ModelTrace trace, SummaryOptions options)
     {
         var longest = trace.Layers.Max(l => LayerName(l, options).Length + l.Depth * NameAlignment + 1);
-        return longest >= MinimumNameWidth ? (longest + NameAlignment - 1) / NameAlignment * NameAlignment : MinimumNameWidth;
+        return longest >= MinimumNameWidth
+            ? (longest + NameAlignment - 1) / NameAlignment * NameAlignment
+            : MinimumNameWidth;
     }
 
     private static string LayerName(LayerInfo layer, SummaryOptions options)
     {
         var name = layer.TypeName;
         if (options.ShowVariableNames && layer.Path.Length > 0)
+        {
             name += $" ({layer.VariableName})";
+        }
+
         if (options.ShowDepth && layer.Depth > 0)
+        {
             name += $": {layer.Depth}-{layer.DepthIndex}";
+        }
+
         return name;
     }
 
-    private static string Prefix(int depth, SummaryOptions options) => depth switch
-    {
-        0 => "",
-        1 => options.AsciiOnly ? "+ " : "├─",
-        _ => string.Concat(Enumerable.Repeat(options.AsciiOnly ? "|    " : "│    ", depth - 1)) + (options.AsciiOnly ? "+ " : "└─"),
-    };
+    private static string Prefix(int depth, SummaryOptions options) =>
+        depth switch
+        {
+            0 => "",
+            1 => options.AsciiOnly ? "+ " : "├─",
+            _ => string.Concat(Enumerable.Repeat(options.AsciiOnly ? "|    " : "│    ", depth - 1))
+                + (options.AsciiOnly ? "+ " : "└─"),
+        };
 
-    private static List<string> ShapeCells(LayerInfo layer) => layer.OutputShapes.Count switch
-    {
-        0 => ["--"],
-        1 => [layer.OutputShapes[0].DimsText],
-        _ => layer.OutputShapes.Select(s => s.ToString()).ToList(),
-    };
+    private static List<string> ShapeCells(LayerInfo layer) =>
+        layer.OutputShapes.Count switch
+        {
+            0 => ["--"],
+            1 => [layer.OutputShapes[0].DimsText],
+            _ => layer.OutputShapes.Select(s => s.ToString()).ToList(),
+        };
 
     /// <summary>torchinfo's num_params_to_str: all parameters for leaves and at the depth limit, own parameters for containers.</summary>
     private static string ParamsCell(LayerInfo layer, bool atDepthLimit)
     {
         if (layer.IsRecursive)
+        {
             return "(recursive)";
+        }
+
         if (layer.NumParams > 0 && (atDepthLimit || layer.IsLeaf))
         {
             var count = PythonFormat.Grouped(layer.NumParams);
@@ -120,10 +161,11 @@ public static class ModelSummary
     }
 
     /// <summary>torchinfo's to_readable for mult-adds: millions below 1e9, then G and T.</summary>
-    private static (string Unit, double Value) Readable(long value) => value switch
-    {
-        >= 1_000_000_000_000 => ("T", value / 1e12),
-        >= 1_000_000_000 => ("G", value / 1e9),
-        _ => ("M", value / 1e6),
-    };
+    private static (string Unit, double Value) Readable(long value) =>
+        value switch
+        {
+            >= 1_000_000_000_000 => ("T", value / 1e12),
+            >= 1_000_000_000 => ("G", value / 1e9),
+            _ => ("M", value / 1e6),
+        };
 }

@@ -1,6 +1,4 @@
 using Nsmt.Neural;
-using Nsmt.Spectral.Models;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Nsmt.Diagrams;
@@ -13,7 +11,12 @@ namespace Nsmt.Diagrams;
 /// </summary>
 public sealed class ModelTrace
 {
-    private ModelTrace(nn.Module model, LayerInfo root, IReadOnlyList<LayerInfo> layers, IReadOnlyList<TensorShape> inputShapes)
+    private ModelTrace(
+        nn.Module model,
+        LayerInfo root,
+        IReadOnlyList<LayerInfo> layers,
+        IReadOnlyList<TensorShape> inputShapes
+    )
     {
         Model = model;
         Root = root;
@@ -50,7 +53,11 @@ public sealed class ModelTrace
     }
 
     /// <summary>A spectral network on example images and, for an auxiliary-input network, example scalars.</summary>
-    public static ModelTrace Capture(Nsmt.Spectral.Models.MultiheadNetwork model, Tensor images, Tensor? auxiliary = null)
+    public static ModelTrace Capture(
+        Nsmt.Spectral.Models.MultiheadNetwork model,
+        Tensor images,
+        Tensor? auxiliary = null
+    )
     {
         ArgumentNullException.ThrowIfNull(model);
         return new Tracer(model).Run(images, input => model.call((Tensor)input, auxiliary));
@@ -71,84 +78,127 @@ public sealed class ModelTrace
     /// <summary>Records rows from module hooks during one pass.</summary>
     private sealed class Tracer(nn.Module model)
     {
-        private readonly Dictionary<nn.Module, (string Path, nn.Module? Parent)> structure = new(ReferenceEqualityComparer.Instance);
-        private readonly Dictionary<nn.Module, LayerInfo> latestRow = new(ReferenceEqualityComparer.Instance);
-        private readonly Dictionary<nn.Module, (ParameterStats All, ParameterStats Own)> parameterStats = new(ReferenceEqualityComparer.Instance);
-        private readonly Dictionary<object, int> tensorIds = new(ReferenceEqualityComparer.Instance);
-        private readonly List<LayerInfo> active = [];
-        private LayerInfo? root;
-        private int sequence;
+        private readonly Dictionary<nn.Module, (string Path, nn.Module? Parent)> _structure = new(
+            ReferenceEqualityComparer.Instance
+        );
+        private readonly Dictionary<nn.Module, LayerInfo> _latestRow = new(ReferenceEqualityComparer.Instance);
+        private readonly Dictionary<nn.Module, (ParameterStats All, ParameterStats Own)> _parameterStats = new(
+            ReferenceEqualityComparer.Instance
+        );
+        private readonly Dictionary<object, int> _tensorIds = new(ReferenceEqualityComparer.Instance);
+        private readonly List<LayerInfo> _active = [];
+        private LayerInfo? _root;
+        private int _sequence;
 
         public ModelTrace Run<TIn, TOut>(TIn input, Func<TIn, TOut> forward)
         {
             // A module shared under two names keeps its first name, as named_modules lists it first.
             foreach (var (path, module) in model.NamedModulesDepthFirst())
-                structure.TryAdd(module, (path, null));
-            foreach (var (path, module) in model.NamedModulesDepthFirst())
-                foreach (var child in module.children())
-                    if (structure[child].Parent is null && !ReferenceEquals(child, model))
-                        structure[child] = (structure[child].Path, module);
+            {
+                _structure.TryAdd(module, (path, null));
+            }
 
-            var handles = structure.Keys.Select(m => m.ObserveForward(Enter, Exit)).ToList();
+            foreach (var (path, module) in model.NamedModulesDepthFirst())
+            {
+                foreach (var child in module.children())
+                {
+                    if (_structure[child].Parent is null && !ReferenceEquals(child, model))
+                    {
+                        _structure[child] = (_structure[child].Path, module);
+                    }
+                }
+            }
+
+            var handles = _structure.Keys.Select(m => m.ObserveForward(Enter, Exit)).ToList();
             var wasTraining = model.training;
             try
             {
                 model.eval();
                 using var scope = NewDisposeScope();
                 using (no_grad())
+                {
                     forward(input);
+                }
             }
             catch (Exception e) when (e is not OutOfMemoryException)
             {
-                var ran = string.Join(", ", latestRow.Values.Where(r => r.EndSequence >= 0).OrderBy(r => r.EndSequence).TakeLast(5).Select(r => r.ToString()));
+                var ran = string.Join(
+                    ", ",
+                    _latestRow
+                        .Values.Where(r => r.EndSequence >= 0)
+                        .OrderBy(r => r.EndSequence)
+                        .TakeLast(5)
+                        .Select(r => r.ToString())
+                );
                 throw new InvalidOperationException(
-                    $"the example forward pass of {model.TypeName()} failed: {Nsmt.Core.NativeErrorText.WithoutBacktrace(e.Message)}" + (ran.Length > 0 ? $" (last layers that ran: {ran})" : ""), e);
+                    $"the example forward pass of {model.TypeName()} failed: {Nsmt.Core.NativeErrorText.WithoutBacktrace(e.Message)}"
+                        + (ran.Length > 0 ? $" (last layers that ran: {ran})" : ""),
+                    e
+                );
             }
             finally
             {
                 foreach (var handle in handles)
+                {
                     handle.remove();
+                }
+
                 model.train(wasTraining);
             }
 
-            if (root is null)
+            if (_root is null)
+            {
                 throw new InvalidOperationException(
-                    $"the example forward pass never entered {model.TypeName()}'s hooks: invoke it through call(), not forward()");
+                    $"the example forward pass never entered {model.TypeName()}'s hooks: invoke it through call(), not forward()"
+                );
+            }
+
             AddUnreachedModules();
-            var layers = root.Descendants().Prepend(root).ToList();
+            var layers = _root.Descendants().Prepend(_root).ToList();
             NumberByDepth(layers);
-            return new ModelTrace(model, root, layers, TensorShape.Collect(input).Select(s => s.Shape).ToList());
+            return new ModelTrace(model, _root, layers, TensorShape.Collect(input).Select(s => s.Shape).ToList());
         }
 
         private void Enter(nn.Module module, object? input)
         {
             LayerInfo row;
-            if (ReferenceEquals(module, model) && root is null)
-                row = root = NewRow(module, null, LayerKind.Called);
-            else if (root is null)
+            if (ReferenceEquals(module, model) && _root is null)
+            {
+                row = _root = NewRow(module, null, LayerKind.Called);
+            }
+            else if (_root is null)
+            {
                 throw new InvalidOperationException(
-                    $"{module.TypeName()} ran before {model.TypeName()} itself: invoke the model through call(), not forward(), so its hooks run");
+                    $"{module.TypeName()} ran before {model.TypeName()} itself: invoke the model through call(), not forward(), so its hooks run"
+                );
+            }
             else
-                row = NewRow(module, RowFor(structure[module].Parent ?? throw Unexpected(module)), LayerKind.Called);
+            {
+                row = NewRow(module, RowFor(_structure[module].Parent ?? throw Unexpected(module)), LayerKind.Called);
+            }
+
             var tensors = TensorShape.Collect(input);
             row.InputShapes = tensors.Select(t => t.Shape).ToList();
             row.InputIds = tensors.Select(t => IdOf(t.Tensor)).ToArray();
-            row.StartSequence = sequence++;
-            active.Add(row);
+            row.StartSequence = _sequence++;
+            _active.Add(row);
         }
 
         private void Exit(nn.Module module, object? input, object? output)
         {
-            if (active.Count == 0 || !ReferenceEquals(active[^1].Module, module))
+            if (_active.Count == 0 || !ReferenceEquals(_active[^1].Module, module))
+            {
                 throw new InvalidOperationException($"forward hooks of {module.TypeName()} ran out of order");
-            var row = active[^1];
-            active.RemoveAt(active.Count - 1);
+            }
+
+            var row = _active[^1];
+            _active.RemoveAt(_active.Count - 1);
             var tensors = TensorShape.Collect(output);
             row.OutputShapes = tensors.Select(t => t.Shape).ToList();
             row.OutputIds = tensors.Select(t => IdOf(t.Tensor)).ToArray();
             row.OutputBytes = TorchinfoStatistics.OutputBytes(output, row.OutputShapes);
             row.MultAdds = TorchinfoStatistics.MultAdds(row);
-            row.EndSequence = sequence++;
+            row.EndSequence = _sequence++;
         }
 
         private static InvalidOperationException Unexpected(nn.Module module) =>
@@ -160,32 +210,62 @@ public sealed class ModelTrace
         /// </summary>
         private LayerInfo RowFor(nn.Module module)
         {
-            for (var i = active.Count - 1; i >= 0; i--)
-                if (ReferenceEquals(active[i].Module, module))
-                    return active[i];
-            var parent = structure[module].Parent ?? throw Unexpected(module);
+            for (var i = _active.Count - 1; i >= 0; i--)
+            {
+                if (ReferenceEquals(_active[i].Module, module))
+                {
+                    return _active[i];
+                }
+            }
+
+            var parent = _structure[module].Parent ?? throw Unexpected(module);
             var parentRow = RowFor(parent);
-            if (latestRow.TryGetValue(module, out var existing) && existing.Kind == LayerKind.Container && ReferenceEquals(existing.Parent, parentRow)
-                && ReferenceEquals(parentRow.Children[^1], existing))
+            if (
+                _latestRow.TryGetValue(module, out var existing)
+                && existing.Kind == LayerKind.Container
+                && ReferenceEquals(existing.Parent, parentRow)
+                && ReferenceEquals(parentRow.Children[^1], existing)
+            )
+            {
                 return existing;
+            }
+
             return NewRow(module, parentRow, LayerKind.Container);
         }
 
         private LayerInfo NewRow(nn.Module module, LayerInfo? parent, LayerKind kind)
         {
-            var recursive = latestRow.ContainsKey(module);
+            var recursive = _latestRow.ContainsKey(module);
             var depth = parent is null ? 0 : parent.Depth + 1;
-            if (!parameterStats.TryGetValue(module, out var stats))
-                parameterStats[module] = stats = (ParameterStats.Of(module), ParameterStats.Of(module, recurse: false));
-            var row = new LayerInfo(module, structure[module].Path, depth, parent, kind, recursive, stats.All, stats.Own);
-            latestRow[module] = row;
+            if (!_parameterStats.TryGetValue(module, out var stats))
+            {
+                _parameterStats[module] = stats = (
+                    ParameterStats.Of(module),
+                    ParameterStats.Of(module, recurse: false)
+                );
+            }
+
+            var row = new LayerInfo(
+                module,
+                _structure[module].Path,
+                depth,
+                parent,
+                kind,
+                recursive,
+                stats.All,
+                stats.Own
+            );
+            _latestRow[module] = row;
             return row;
         }
 
         private int IdOf(Tensor tensor)
         {
-            if (!tensorIds.TryGetValue(tensor, out var id))
-                tensorIds[tensor] = id = tensorIds.Count;
+            if (!_tensorIds.TryGetValue(tensor, out var id))
+            {
+                _tensorIds[tensor] = id = _tensorIds.Count;
+            }
+
             return id;
         }
 
@@ -194,10 +274,13 @@ public sealed class ModelTrace
         {
             foreach (var (path, module) in model.NamedModulesDepthFirst())
             {
-                if (latestRow.ContainsKey(module) || structure[module].Path != path)
+                if (_latestRow.ContainsKey(module) || _structure[module].Path != path)
+                {
                     continue;
-                var parent = structure[module].Parent!;
-                var parentRow = root!.Descendants().Prepend(root).First(r => ReferenceEquals(r.Module, parent));
+                }
+
+                var parent = _structure[module].Parent!;
+                var parentRow = _root!.Descendants().Prepend(_root).First(r => ReferenceEquals(r.Module, parent));
                 NewRow(module, parentRow, LayerKind.NotReached);
             }
         }
@@ -206,7 +289,9 @@ public sealed class ModelTrace
         {
             var counters = new Dictionary<int, int>();
             foreach (var layer in layers)
+            {
                 layer.DepthIndex = counters[layer.Depth] = counters.GetValueOrDefault(layer.Depth) + 1;
+            }
         }
     }
 }

@@ -16,27 +16,43 @@ internal static class PythonFormat
     public static string Fixed2(double value)
     {
         if (!double.IsFinite(value))
+        {
             throw new ArgumentOutOfRangeException(nameof(value), value, "a finite number is needed");
+        }
+
         var negative = double.IsNegative(value); // Python keeps the sign of values that round to zero: -0.00
         var bits = BitConverter.DoubleToInt64Bits(Math.Abs(value));
         var exponent = (int)((bits >> 52) & 0x7FF);
         var mantissa = bits & ((1L << 52) - 1);
         if (exponent == 0)
+        {
             exponent = 1; // subnormal
+        }
         else
+        {
             mantissa |= 1L << 52;
+        }
+
         var power = exponent - 1075; // value = mantissa * 2^power
         // hundredths = value * 100, exactly, as numerator / denominator
         var numerator = new BigInteger(mantissa) * 100;
         var denominator = BigInteger.One;
         if (power >= 0)
+        {
             numerator <<= power;
+        }
         else
+        {
             denominator <<= -power;
+        }
+
         var quotient = BigInteger.DivRem(numerator, denominator, out var remainder);
         var twice = remainder * 2;
         if (twice > denominator || (twice == denominator && !quotient.IsEven))
+        {
             quotient += 1;
+        }
+
         var digits = quotient.ToString(CultureInfo.InvariantCulture).PadLeft(3, '0');
         var text = digits[..^2] + "." + digits[^2..];
         return negative ? "-" + text : text;

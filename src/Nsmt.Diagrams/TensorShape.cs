@@ -41,20 +41,32 @@ public sealed record TensorShape(string Label, IReadOnlyList<long> Dims, ScalarT
                 return;
             case Tensor tensor:
                 if (!tensor.IsInvalid)
+                {
                     found.Add((new TensorShape(label, tensor.shape, tensor.dtype), tensor));
+                }
+
                 return;
             case IEnumerable<KeyValuePair<string, Tensor>> dictionary:
                 foreach (var (key, tensor) in dictionary)
+                {
                     Walk(tensor, Join(label, key), found);
+                }
+
                 return;
             case ITuple tuple:
                 for (var i = 0; i < tuple.Length; i++)
+                {
                     Walk(tuple[i], Join(label, i.ToString(CultureInfo.InvariantCulture)), found);
+                }
+
                 return;
             case IEnumerable sequence and not string:
                 var index = 0;
                 foreach (var item in sequence)
+                {
                     Walk(item, Join(label, (index++).ToString(CultureInfo.InvariantCulture)), found);
+                }
+
                 return;
         }
     }

@@ -1,4 +1,3 @@
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Nsmt.Diagrams;
@@ -15,7 +14,14 @@ namespace Nsmt.Diagrams;
 /// </list>
 /// Sizes are bytes / 1e6 printed with two decimals (MB, not MiB).
 /// </summary>
-public sealed record TorchinfoStatistics(long TotalParams, long TrainableParams, long TotalMultAdds, long InputBytes, long ForwardBackwardBytes, long ParamBytes)
+public sealed record TorchinfoStatistics(
+    long TotalParams,
+    long TrainableParams,
+    long TotalMultAdds,
+    long InputBytes,
+    long ForwardBackwardBytes,
+    long ParamBytes
+)
 {
     public long NonTrainableParams => TotalParams - TrainableParams;
 
@@ -23,19 +29,28 @@ public sealed record TorchinfoStatistics(long TotalParams, long TrainableParams,
 
     public static TorchinfoStatistics Of(ModelTrace trace)
     {
-        long total = 0, trainable = 0, macs = 0, outputBytes = 0, paramBytes = 0;
+        long total = 0,
+            trainable = 0,
+            macs = 0,
+            outputBytes = 0,
+            paramBytes = 0;
         foreach (var layer in trace.Layers)
         {
             if (layer.IsLeaf)
             {
                 macs += layer.MultAdds;
                 if (layer.IsRecursive)
+                {
                     continue;
+                }
+
                 total += layer.NumParams;
                 trainable += layer.TrainableParams;
                 paramBytes += layer.ParamBytes;
                 if (layer.NumParams > 0)
+                {
                     outputBytes += layer.OutputBytes * 2; // values and their gradients
+                }
             }
             else if (!layer.IsRecursive)
             {
@@ -55,27 +70,37 @@ public sealed record TorchinfoStatistics(long TotalParams, long TrainableParams,
     internal static long MultAdds(LayerInfo layer)
     {
         if (!layer.IsLeaf || layer.OutputShapes.Count == 0)
+        {
             return 0;
+        }
+
         var dims = layer.OutputShapes[0].Dims;
         long macs = 0;
         foreach (var (name, parameter) in layer.Module.named_parameters())
         {
             var count = parameter.numel();
             if (name is "weight" or "bias")
+            {
                 macs += layer.TypeName.Contains("Conv", StringComparison.Ordinal)
                     ? count * dims.Skip(2).Aggregate(dims.Count > 0 ? dims[0] : 1, (p, d) => p * d)
                     : count * (dims.Count > 0 ? dims[0] : 1);
-            else if (name.Contains("weight", StringComparison.Ordinal) || name.Contains("bias", StringComparison.Ordinal))
+            }
+            else if (
+                name.Contains("weight", StringComparison.Ordinal) || name.Contains("bias", StringComparison.Ordinal)
+            )
+            {
                 macs += count * dims.Take(2).Aggregate(1L, (p, d) => p * d);
+            }
         }
         return macs;
     }
 
     /// <summary>The output bytes torchinfo attributes to a call: a tensor's; a tuple's first tensor; a dictionary's last value.</summary>
-    internal static long OutputBytes(object? output, IReadOnlyList<TensorShape> shapes) => output switch
-    {
-        _ when shapes.Count == 0 => 0,
-        IEnumerable<KeyValuePair<string, Tensor>> => shapes[^1].Bytes,
-        _ => shapes[0].Bytes,
-    };
+    internal static long OutputBytes(object? output, IReadOnlyList<TensorShape> shapes) =>
+        output switch
+        {
+            _ when shapes.Count == 0 => 0,
+            IEnumerable<KeyValuePair<string, Tensor>> => shapes[^1].Bytes,
+            _ => shapes[0].Bytes,
+        };
 }

@@ -18,7 +18,10 @@ internal static partial class EngineDefaults
     internal static void Apply()
     {
         if (OperatingSystem.IsWindows() || Environment.GetEnvironmentVariable("OMP_WAIT_POLICY") is not null)
+        {
             return;
+        }
+
         _ = setenv("OMP_WAIT_POLICY", "PASSIVE", 0);
     }
 

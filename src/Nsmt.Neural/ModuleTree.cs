@@ -1,4 +1,3 @@
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Nsmt.Neural;
@@ -20,14 +19,20 @@ public static class ModuleTree
         {
             var (name, module) = stack.Pop();
             if (!seen.Add(module))
+            {
                 continue;
+            }
+
             yield return (name, module);
             foreach (var (childName, child) in module.named_children().Reverse())
+            {
                 stack.Push((name.Length == 0 ? childName : name + "." + childName, child));
+            }
         }
     }
 
-    public static IEnumerable<nn.Module> ModulesDepthFirst(this nn.Module root) => root.NamedModulesDepthFirst().Select(m => m.module);
+    public static IEnumerable<nn.Module> ModulesDepthFirst(this nn.Module root) =>
+        root.NamedModulesDepthFirst().Select(m => m.module);
 
     /// <summary>
     /// The layer's type as PyTorch prints it ("Conv2d", "Sequential", "SimpleCNN"): TorchSharp's own modules by their
@@ -37,7 +42,10 @@ public static class ModuleTree
     {
         var type = module.GetType();
         if (type.Assembly != typeof(nn.Module).Assembly)
+        {
             return module.GetName();
+        }
+
         var tick = type.Name.IndexOf('`');
         return tick < 0 ? type.Name : type.Name[..tick];
     }

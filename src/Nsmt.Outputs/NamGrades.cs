@@ -13,15 +13,11 @@ public static class NamGrades
 
     /// <summary>Upper bound (exclusive) and grade, best first.</summary>
     public static IReadOnlyList<(double Below, string Grade)> Table { get; } =
-    [
-        (0.01, "great"),
-        (0.035, "not bad"),
-        (0.1, "might sound ok"),
-        (0.3, "probably won't sound great"),
-    ];
+    [(0.01, "great"), (0.035, "not bad"), (0.1, "might sound ok"), (0.3, "probably won't sound great")];
 
     /// <summary>The table in words, for a report's footnote.</summary>
-    public static string Text { get; } = "NAM's grades by validation ESR: "
+    public static string Text { get; } =
+        "NAM's grades by validation ESR: "
         + string.Join(", ", Table.Select(g => string.Create(CultureInfo.InvariantCulture, $"< {g.Below} {g.Grade}")))
         + $", else {Worst}; ESR 1 is what outputting silence scores";
 
@@ -31,7 +27,7 @@ public static class NamGrades
     /// <summary>The next better grade and the ESR it needs, or null at the best grade.</summary>
     public static (double Below, string Grade)? Next(double esr)
     {
-        int index = Table.ToList().FindIndex(g => esr < g.Below);
+        var index = Table.ToList().FindIndex(g => esr < g.Below);
         return index switch
         {
             0 => null,

@@ -1,7 +1,5 @@
 using System.CommandLine;
-using System.CommandLine.Parsing;
 using Nsmt.Cli;
-using Nsmt.Pipeline;
 
 namespace Nsmt.Pipeline.Cli;
 
@@ -118,56 +116,176 @@ internal sealed class CommandLine
     /// <summary>The command tree; every option is recursive, so each command accepts it after its name.</summary>
     private sealed class Options
     {
-        public readonly Option<string[]> Experiment = List("--experiment", "NAME", "experiment to run (repeatable, or comma-separated; default: pipeline.yaml's default list)", commas: true);
-        public readonly Option<string[]> Phase = List("--phase", "PHASE", "only stages of this phase (repeatable: Generate, Train, ...) and what they need");
-        public readonly Option<string[]> Stage = List("--stage", "NAME", "only this stage (train or train@NAME; repeatable) and what it needs");
-        public readonly Option<string[]> Set = List("--set", "[STAGE:]K=V", "parameter override, passed to the stages that read key K (repeatable)");
+        public readonly Option<string[]> Experiment = List(
+            "--experiment",
+            "NAME",
+            "experiment to run (repeatable, or comma-separated; default: pipeline.yaml's default list)",
+            commas: true
+        );
+        public readonly Option<string[]> Phase = List(
+            "--phase",
+            "PHASE",
+            "only stages of this phase (repeatable: Generate, Train, ...) and what they need"
+        );
+        public readonly Option<string[]> Stage = List(
+            "--stage",
+            "NAME",
+            "only this stage (train or train@NAME; repeatable) and what it needs"
+        );
+        public readonly Option<string[]> Set = List(
+            "--set",
+            "[STAGE:]K=V",
+            "parameter override, passed to the stages that read key K (repeatable)"
+        );
         public readonly Option<bool> Force = Flag("--force", "rerun the selected stages even when up to date");
         public readonly Option<bool> Wait = Flag("--wait", "wait for another run on this workspace instead of failing");
-        public readonly Option<int?> Jobs = StageOptions.WholeNumber("--jobs",
-            "run up to N independent stages at once (local: at most the core count; default 1; slurm: jobs in the queue at once, default 100)", minimum: 1);
-        public readonly Option<string> Executor = Value("--executor", "NAME", "where stage programs run: local (default) or slurm (one sbatch job per stage; resources from pipeline.yaml resources:)");
+        public readonly Option<int?> Jobs = StageOptions.WholeNumber(
+            "--jobs",
+            "run up to N independent stages at once (local: at most the core count; default 1; slurm: jobs in the queue at once, default 100)",
+            minimum: 1
+        );
+        public readonly Option<string> Executor = Value(
+            "--executor",
+            "NAME",
+            "where stage programs run: local (default) or slurm (one sbatch job per stage; resources from pipeline.yaml resources:)"
+        );
         public readonly Option<string> Partition = Value("--partition", "NAME", "(slurm) sbatch --partition");
         public readonly Option<string> Account = Value("--account", "NAME", "(slurm) sbatch --account");
-        public readonly Option<string[]> SlurmArg = List("--slurm-arg", "ARG", "(slurm) another sbatch option, e.g. --slurm-arg=--qos=short (repeatable)");
-        public readonly Option<string[]> Sweep = List("--sweep", "KEY=SPEC", "(sweep) a swept key: values a,b,c or a range lo..hi, log:lo..hi, int:lo..hi");
-        public readonly Option<int?> SweepRandom = StageOptions.WholeNumber("--sweep-random", "(sweep) N random trials instead of the grid", minimum: 1);
-        public readonly Option<int?> SweepTrials = StageOptions.WholeNumber("--sweep-trials", "(sweep) N trials chosen by TPE (Bergstra et al. 2011) on the trainer's metrics", minimum: 1);
-        public readonly Option<ulong> SweepSeed = new("--sweep-seed") { Description = "(sweep) seed of random and TPE draws (default 0)", HelpName = "S", Recursive = true };
-        public readonly Option<string> SweepMetric = Value("--sweep-metric", "M", "(sweep) score to rank by, max:KEY or min:KEY (default max:val/acc_best)");
-        public readonly Option<string> SweepName = Value("--sweep-name", "NAME", "(sweep) names artifacts/sweeps/NAME (default: the experiment)");
-        public readonly Option<string> Report = Value("--report", "FILE", "append one line per stage result (tab-separated) to FILE");
-        public readonly Option<string> Mermaid = Value("--mermaid", "FILE", "(dag) also write the Mermaid graph to FILE");
+        public readonly Option<string[]> SlurmArg = List(
+            "--slurm-arg",
+            "ARG",
+            "(slurm) another sbatch option, e.g. --slurm-arg=--qos=short (repeatable)"
+        );
+        public readonly Option<string[]> Sweep = List(
+            "--sweep",
+            "KEY=SPEC",
+            "(sweep) a swept key: values a,b,c or a range lo..hi, log:lo..hi, int:lo..hi"
+        );
+        public readonly Option<int?> SweepRandom = StageOptions.WholeNumber(
+            "--sweep-random",
+            "(sweep) N random trials instead of the grid",
+            minimum: 1
+        );
+        public readonly Option<int?> SweepTrials = StageOptions.WholeNumber(
+            "--sweep-trials",
+            "(sweep) N trials chosen by TPE (Bergstra et al. 2011) on the trainer's metrics",
+            minimum: 1
+        );
+        public readonly Option<ulong> SweepSeed = new("--sweep-seed")
+        {
+            Description = "(sweep) seed of random and TPE draws (default 0)",
+            HelpName = "S",
+            Recursive = true,
+        };
+        public readonly Option<string> SweepMetric = Value(
+            "--sweep-metric",
+            "M",
+            "(sweep) score to rank by, max:KEY or min:KEY (default max:val/acc_best)"
+        );
+        public readonly Option<string> SweepName = Value(
+            "--sweep-name",
+            "NAME",
+            "(sweep) names artifacts/sweeps/NAME (default: the experiment)"
+        );
+        public readonly Option<string> Report = Value(
+            "--report",
+            "FILE",
+            "append one line per stage result (tab-separated) to FILE"
+        );
+        public readonly Option<string> Mermaid = Value(
+            "--mermaid",
+            "FILE",
+            "(dag) also write the Mermaid graph to FILE"
+        );
         public readonly Option<bool> Cache = Flag("--cache", "(clean) also empty the run cache");
-        public readonly Option<string> RootDirectory = Value("--root", "DIR", "workspace root (default: nearest directory upwards with pipeline.yaml)");
+        public readonly Option<string> RootDirectory = Value(
+            "--root",
+            "DIR",
+            "workspace root (default: nearest directory upwards with pipeline.yaml)"
+        );
         public readonly Option<string> File = Value("--file", "FILE", "pipeline definition (default: pipeline.yaml)");
 
-        public readonly StageCommand Root = new("The reproducible pipeline over the stages (pipeline.yaml): runs what is not up to date, restoring from the run cache when it can.",
+        public readonly StageCommand Root = new(
+            "The reproducible pipeline over the stages (pipeline.yaml): runs what is not up to date, restoring from the run cache when it can.",
             "nsmt-pipeline run --experiment quick --set model.optimizer.lr=0.01",
             "nsmt-pipeline status",
-            "nsmt-pipeline sweep --experiment quick --sweep model.optimizer.lr=1e-3,3e-3 --jobs 2");
+            "nsmt-pipeline sweep --experiment quick --sweep model.optimizer.lr=1e-3,3e-3 --jobs 2"
+        );
 
         public Options()
         {
             Executor.AcceptOnlyFromAmong("local", "slurm");
             SweepMetric.Validators.Add(r =>
             {
-                if (r.GetValueOrDefault<string>() is { } metric && !metric.StartsWith("max:", StringComparison.Ordinal) && !metric.StartsWith("min:", StringComparison.Ordinal))
+                if (
+                    r.GetValueOrDefault<string>() is { } metric
+                    && !metric.StartsWith("max:", StringComparison.Ordinal)
+                    && !metric.StartsWith("min:", StringComparison.Ordinal)
+                )
+                {
                     r.AddError($"--sweep-metric: '{metric}' must be max:KEY or min:KEY (e.g. max:val/acc_best)");
+                }
             });
             foreach (var option in new Option[] { Jobs, SweepRandom, SweepTrials })
+            {
                 option.Recursive = true;
-            foreach (var option in new Option[] { Experiment, Phase, Stage, Set, Force, Wait, Jobs, Executor, Partition, Account, SlurmArg, Sweep, SweepRandom,
-                SweepTrials, SweepSeed, SweepMetric, SweepName, Report, Mermaid, Cache, RootDirectory, File })
+            }
+
+            foreach (
+                var option in new Option[]
+                {
+                    Experiment,
+                    Phase,
+                    Stage,
+                    Set,
+                    Force,
+                    Wait,
+                    Jobs,
+                    Executor,
+                    Partition,
+                    Account,
+                    SlurmArg,
+                    Sweep,
+                    SweepRandom,
+                    SweepTrials,
+                    SweepSeed,
+                    SweepMetric,
+                    SweepName,
+                    Report,
+                    Mermaid,
+                    Cache,
+                    RootDirectory,
+                    File,
+                }
+            )
+            {
                 Root.Options.Add(option);
-            Root.Subcommands.Add(Command("run", "run the stages that are not up to date (restoring from the run cache when possible)"));
-            Root.Subcommands.Add(Command("status", "which stages would run, and exactly why (changed dependency, parameter, code, ...)"));
+            }
+
+            Root.Subcommands.Add(
+                Command("run", "run the stages that are not up to date (restoring from the run cache when possible)")
+            );
+            Root.Subcommands.Add(
+                Command("status", "which stages would run, and exactly why (changed dependency, parameter, code, ...)")
+            );
             Root.Subcommands.Add(Command("dag", "the stage graph as text and as Mermaid"));
-            Root.Subcommands.Add(Command("sweep", "run trials of one --experiment: a grid (--sweep KEY=a,b,c, repeatable), --sweep-random N draws over ranges "
-                + "(KEY=lo..hi, log:lo..hi, int:lo..hi), or --sweep-trials N model-based (TPE)"));
-            Root.Subcommands.Add(Command("clean", "remove the selected stages' outputs and lock entries (--cache: the run cache too)"));
-            Root.Subcommands.Add(Command("serve", "serve --done-marker TEXT: read commands from standard input, one per line (arguments separated "
-                + "by tabs), and answer each on standard error with a line TEXT EXITCODE (the caller's marker: build.cake's)"));
+            Root.Subcommands.Add(
+                Command(
+                    "sweep",
+                    "run trials of one --experiment: a grid (--sweep KEY=a,b,c, repeatable), --sweep-random N draws over ranges "
+                        + "(KEY=lo..hi, log:lo..hi, int:lo..hi), or --sweep-trials N model-based (TPE)"
+                )
+            );
+            Root.Subcommands.Add(
+                Command("clean", "remove the selected stages' outputs and lock entries (--cache: the run cache too)")
+            );
+            Root.Subcommands.Add(
+                Command(
+                    "serve",
+                    "serve --done-marker TEXT: read commands from standard input, one per line (arguments separated "
+                        + "by tabs), and answer each on standard error with a line TEXT EXITCODE (the caller's marker: build.cake's)"
+                )
+            );
         }
 
         private static Command Command(string name, string description)
@@ -177,19 +295,34 @@ internal sealed class CommandLine
             return command;
         }
 
-        private static Option<bool> Flag(string name, string description) => new(name) { Description = description, Recursive = true };
+        private static Option<bool> Flag(string name, string description) =>
+            new(name) { Description = description, Recursive = true };
 
         private static Option<string> Value(string name, string helpName, string description) =>
-            new(name) { Description = description, HelpName = helpName, Recursive = true };
+            new(name)
+            {
+                Description = description,
+                HelpName = helpName,
+                Recursive = true,
+            };
 
-        private static Option<string[]> List(string name, string helpName, string description, bool commas = false) => new(name)
-        {
-            Description = description,
-            HelpName = helpName,
-            Recursive = true,
-            CustomParser = commas
-                ? r => [.. r.Tokens.SelectMany(t => t.Value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))]
-                : r => [.. r.Tokens.Select(t => t.Value)],
-        };
+        private static Option<string[]> List(string name, string helpName, string description, bool commas = false) =>
+            new(name)
+            {
+                Description = description,
+                HelpName = helpName,
+                Recursive = true,
+                CustomParser = commas
+                    ? r =>
+                        [
+                            .. r.Tokens.SelectMany(t =>
+                                t.Value.Split(
+                                    ',',
+                                    StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries
+                                )
+                            ),
+                        ]
+                    : r => [.. r.Tokens.Select(t => t.Value)],
+            };
     }
 }

@@ -1,6 +1,6 @@
-using Nsmt.Core;
 using System.Globalization;
 using System.Runtime.InteropServices;
+using Nsmt.Core;
 using Nsmt.Pipeline.Execution;
 using Nsmt.Pipeline.Reporting;
 using Nsmt.Pipeline.Sweeps;
@@ -28,14 +28,19 @@ internal sealed class Commands
     /// </summary>
     public int Serve(TextReader commands, TextWriter replies, string doneMarker)
     {
-        int parent = ParentProcessId();
-        using var watchdog = new Timer(_ =>
-        {
-            if (parent > 1 && ParentProcessId() != parent)
+        var parent = ParentProcessId();
+        using var watchdog = new Timer(
+            _ =>
             {
-                _cancel.Cancel();
-            }
-        }, null, TimeSpan.FromMilliseconds(500), TimeSpan.FromMilliseconds(500));
+                if (parent > 1 && ParentProcessId() != parent)
+                {
+                    _cancel.Cancel();
+                }
+            },
+            null,
+            TimeSpan.FromMilliseconds(500),
+            TimeSpan.FromMilliseconds(500)
+        );
         string? line;
         while (!_cancel.IsCancellationRequested && (line = commands.ReadLine()) is not null)
         {
@@ -44,7 +49,7 @@ internal sealed class Commands
                 continue;
             }
 
-            int code = Execute(line.Split('\t'));
+            var code = Execute(line.Split('\t'));
             replies.WriteLine(doneMarker + code.ToString(CultureInfo.InvariantCulture));
             replies.Flush();
         }
@@ -58,11 +63,12 @@ internal sealed class Commands
         try
         {
             // /proc/self/stat: "pid (comm) state ppid ..."; comm may contain spaces, so parse after the last ')'.
-            string stat = File.ReadAllText("/proc/self/stat");
-            string[] fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            var stat = File.ReadAllText("/proc/self/stat");
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
             return int.Parse(fields[1], CultureInfo.InvariantCulture);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException)
+        catch (Exception e)
+            when (e is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException)
         {
             return 0;
         }
@@ -89,10 +95,10 @@ internal sealed class Commands
 
         try
         {
-            string root = cli.Root ?? PipelineWorkspace.FindRoot(Environment.CurrentDirectory, cli.File);
+            var root = cli.Root ?? PipelineWorkspace.FindRoot(Environment.CurrentDirectory, cli.File);
             var workspace = new PipelineWorkspace(root, cli.File);
             Action<string> log = line => Console.WriteLine($"pipeline: {line}");
-            using var executor = Executor(cli, log, out int jobs);
+            using var executor = Executor(cli, log, out var jobs);
             var engine = new PipelineEngine(workspace, executor, log);
             var request = new RunRequest
             {
@@ -129,7 +135,7 @@ internal sealed class Commands
 
                     return 0;
                 case "clean":
-                    foreach (string removed in engine.Clean(request, cli.CleanCache))
+                    foreach (var removed in engine.Clean(request, cli.CleanCache))
                     {
                         Console.WriteLine($"removed {removed}");
                     }
@@ -166,14 +172,19 @@ internal sealed class Commands
     {
         if (cli.Experiments.Count != 1)
         {
-            throw new PipelineException("sweep needs exactly one --experiment: the base experiment whose trials it runs");
+            throw new PipelineException(
+                "sweep needs exactly one --experiment: the base experiment whose trials it runs"
+            );
         }
 
         var sweep = new SweepRequest
         {
             BaseExperiment = cli.Experiments[0],
             Dimensions = cli.Sweeps.Select(SweepDimension.Parse).ToList(),
-            Mode = cli.SweepTrials is not null ? SweepMode.Tpe : cli.SweepRandom is not null ? SweepMode.Random : SweepMode.Grid,
+            Mode =
+                cli.SweepTrials is not null ? SweepMode.Tpe
+                : cli.SweepRandom is not null ? SweepMode.Random
+                : SweepMode.Grid,
             Trials = cli.SweepTrials ?? cli.SweepRandom ?? 0,
             Seed = cli.SweepSeed,
             Metric = cli.SweepMetric[4..],
@@ -202,7 +213,15 @@ internal sealed class Commands
         if (cli.Executor == "slurm")
         {
             jobs = cli.Jobs ?? 100;
-            var slurm = new SlurmExecutor(new SlurmOptions { Partition = cli.Partition, Account = cli.Account, ExtraArguments = cli.SlurmArguments }, log);
+            var slurm = new SlurmExecutor(
+                new SlurmOptions
+                {
+                    Partition = cli.Partition,
+                    Account = cli.Account,
+                    ExtraArguments = cli.SlurmArguments,
+                },
+                log
+            );
             return new ExecutorHandle(slurm, slurm);
         }
 
@@ -210,7 +229,9 @@ internal sealed class Commands
         jobs = Math.Min(cli.Jobs ?? 1, Environment.ProcessorCount);
         if (cli.Jobs > jobs)
         {
-            log($"--jobs {cli.Jobs}: this machine has {Environment.ProcessorCount} cores; running at most {jobs} stages at once");
+            log(
+                $"--jobs {cli.Jobs}: this machine has {Environment.ProcessorCount} cores; running at most {jobs} stages at once"
+            );
         }
 
         return new ExecutorHandle(new ProcessStageRunner(), null);
@@ -219,7 +240,8 @@ internal sealed class Commands
     /// <summary>An executor and what to dispose of when the command ends (the slurm executor's queue poller).</summary>
     private sealed class ExecutorHandle(IStageExecutor executor, IDisposable? owned) : IStageExecutor, IDisposable
     {
-        public int Run(StageInvocation invocation, CancellationToken cancellationToken) => executor.Run(invocation, cancellationToken);
+        public int Run(StageInvocation invocation, CancellationToken cancellationToken) =>
+            executor.Run(invocation, cancellationToken);
 
         // Jobs of an earlier slurm run count whatever executor this run uses: they may still write into the workspace.
         public void RecoverFromEarlierRun(PipelineWorkspace workspace)
@@ -252,12 +274,16 @@ internal sealed class Commands
         try
         {
             var summary = engine.Run(request, _cancel.Token);
-            int ran = summary.Results.Count(r => r.Outcome == StageOutcome.Ran);
-            int skipped = summary.Results.Count(r => r.Outcome == StageOutcome.Skipped);
-            int restored = summary.Results.Count(r => r.Outcome == StageOutcome.Restored);
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"pipeline: {summary.Results.Count} stages: {ran} ran, {skipped} up to date, {restored} restored; "
-                + $"pipeline work {summary.Overhead.TotalMilliseconds:F0} ms (excluding stage programs), total {summary.Elapsed.TotalSeconds:F2} s"));
+            var ran = summary.Results.Count(r => r.Outcome == StageOutcome.Ran);
+            var skipped = summary.Results.Count(r => r.Outcome == StageOutcome.Skipped);
+            var restored = summary.Results.Count(r => r.Outcome == StageOutcome.Restored);
+            Console.WriteLine(
+                string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"pipeline: {summary.Results.Count} stages: {ran} ran, {skipped} up to date, {restored} restored; "
+                        + $"pipeline work {summary.Overhead.TotalMilliseconds:F0} ms (excluding stage programs), total {summary.Elapsed.TotalSeconds:F2} s"
+                )
+            );
             return 0;
         }
         finally

@@ -12,9 +12,16 @@ internal static class RunReport
         var sb = new StringBuilder();
         foreach (var r in results)
         {
-            sb.Append(r.Stage).Append('\t').Append(r.Phase).Append('\t').Append(r.OutcomeText).Append('\t')
-                .Append(r.Duration.TotalSeconds.ToString("F2", CultureInfo.InvariantCulture)).Append('\t')
-                .Append(r.Detail.Replace('\t', ' ').Replace('\n', ' ')).Append('\n');
+            sb.Append(r.Stage)
+                .Append('\t')
+                .Append(r.Phase)
+                .Append('\t')
+                .Append(r.OutcomeText)
+                .Append('\t')
+                .Append(r.Duration.TotalSeconds.ToString("F2", CultureInfo.InvariantCulture))
+                .Append('\t')
+                .Append(r.Detail.Replace('\t', ' ').Replace('\n', ' '))
+                .Append('\n');
         }
 
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(file))!);

@@ -7,14 +7,10 @@ namespace Nsmt.Pipeline;
 public class PipelineException : Exception
 {
     public PipelineException(string message)
-        : base(message)
-    {
-    }
+        : base(message) { }
 
     public PipelineException(string message, Exception inner)
-        : base(message, inner)
-    {
-    }
+        : base(message, inner) { }
 }
 
 /// <summary>Another run holds the workspace lock.</summary>

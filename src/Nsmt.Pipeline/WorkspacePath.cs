@@ -14,14 +14,14 @@ public static class WorkspacePath
             throw new PipelineException($"{context}: empty path");
         }
 
-        string p = path.Replace('\\', '/');
+        var p = path.Replace('\\', '/');
         if (p.StartsWith('/') || (p.Length > 1 && p[1] == ':'))
         {
             throw new PipelineException($"{context}: '{path}' must be relative to the workspace root, not absolute");
         }
 
         var parts = new List<string>();
-        foreach (string part in p.Split('/'))
+        foreach (var part in p.Split('/'))
         {
             if (part.Length == 0 || part == ".")
             {
@@ -46,10 +46,16 @@ public static class WorkspacePath
 
     /// <summary>True when <paramref name="inner"/> equals <paramref name="outer"/> or lies inside it.</summary>
     public static bool IsWithin(string inner, string outer) =>
-        inner == outer || (inner.Length > outer.Length && inner.StartsWith(outer, StringComparison.Ordinal) && inner[outer.Length] == '/');
+        inner == outer
+        || (
+            inner.Length > outer.Length
+            && inner.StartsWith(outer, StringComparison.Ordinal)
+            && inner[outer.Length] == '/'
+        );
 
     /// <summary>True when one of the two paths contains the other (or they are equal).</summary>
     public static bool Overlaps(string a, string b) => IsWithin(a, b) || IsWithin(b, a);
 
-    public static string ToFull(string root, string relative) => Path.Combine(root, relative.Replace('/', Path.DirectorySeparatorChar));
+    public static string ToFull(string root, string relative) =>
+        Path.Combine(root, relative.Replace('/', Path.DirectorySeparatorChar));
 }

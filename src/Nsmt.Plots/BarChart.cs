@@ -38,7 +38,9 @@ public sealed class BarChart : IChart
         ArgumentNullException.ThrowIfNull(name);
         if (values.Length != Categories.Count)
         {
-            throw new ArgumentException($"series '{name}' has {values.Length} values for {Categories.Count} categories");
+            throw new ArgumentException(
+                $"series '{name}' has {values.Length} values for {Categories.Count} categories"
+            );
         }
 
         _series.Add(new BarSeries(name, values.ToArray(), color ?? Palette.At(_series.Count)));
@@ -49,49 +51,62 @@ public sealed class BarChart : IChart
     {
         ArgumentNullException.ThrowIfNull(svg);
         var area = PlotArea.Inside(x, y, width, height, Title is not null, XLabel is not null, YLabel is not null);
-        double top = _series.SelectMany(s => s.Values).Where(double.IsFinite).DefaultIfEmpty(0).Max();
+        var top = _series.SelectMany(s => s.Values).Where(double.IsFinite).DefaultIfEmpty(0).Max();
         // Headroom above the tallest bar for the legend in the top right corner.
         top *= _series.Count > 1 ? 1.1 + (0.07 * _series.Count) : 1;
-        double[] ticks = Ticks.Linear(0, top > 0 ? top : 1, Math.Max(2, (int)(area.Height / 45)));
-        double yMax = Math.Max(ticks[^1], top > 0 ? top : 1);
+        var ticks = Ticks.Linear(0, top > 0 ? top : 1, Math.Max(2, (int)(area.Height / 45)));
+        var yMax = Math.Max(ticks[^1], top > 0 ? top : 1);
         double Py(double v) => area.Bottom - (area.Height * Math.Clamp(v / yMax, 0, 1));
 
         if (Title is not null)
         {
-            svg.Text(x + (width / 2), y + 17, Title, SvgDocument.FitFontSize(Title, 13, width, bold: true), TextAnchor.Middle, bold: true);
+            svg.Text(
+                x + (width / 2),
+                y + 17,
+                Title,
+                SvgDocument.FitFontSize(Title, 13, width, bold: true),
+                TextAnchor.Middle,
+                bold: true
+            );
         }
 
         svg.Rect(area.Left, area.Top, area.Width, area.Height, "white", "#888888", 1);
-        foreach (double t in ticks)
+        foreach (var t in ticks)
         {
-            double py = Py(t);
+            var py = Py(t);
             svg.Line(area.Left, py, area.Right, py, "#e6e6e6", 1);
             svg.Text(area.Left - 6, py + 4, Ticks.Label(t), FontSize, TextAnchor.End);
         }
 
-        int n = Categories.Count;
-        double slot = area.Width / n;
-        double bar = slot * 0.8 / Math.Max(1, _series.Count);
-        for (int s = 0; s < _series.Count; s++)
+        var n = Categories.Count;
+        var slot = area.Width / n;
+        var bar = slot * 0.8 / Math.Max(1, _series.Count);
+        for (var s = 0; s < _series.Count; s++)
         {
-            for (int c = 0; c < n; c++)
+            for (var c = 0; c < n; c++)
             {
-                double v = _series[s].Values[c];
+                var v = _series[s].Values[c];
                 if (double.IsFinite(v) && v > 0)
                 {
-                    double py = Py(v);
-                    svg.Rect(area.Left + (c * slot) + (slot * 0.1) + (s * bar), py, bar, area.Bottom - py, _series[s].Color,
-                        tooltip: $"{_series[s].Name} {Categories[c]}: {Ticks.Label(v)}");
+                    var py = Py(v);
+                    svg.Rect(
+                        area.Left + (c * slot) + (slot * 0.1) + (s * bar),
+                        py,
+                        bar,
+                        area.Bottom - py,
+                        _series[s].Color,
+                        tooltip: $"{_series[s].Name} {Categories[c]}: {Ticks.Label(v)}"
+                    );
                 }
             }
         }
 
         // Every k-th label, k chosen so the widest label fits its share of the axis.
-        double labelWidth = (Categories.Max(l => l.Length) * FontSize * 0.6) + 6;
-        int every = Math.Max(1, (int)Math.Ceiling(labelWidth / slot));
-        for (int c = 0; c < n; c += every)
+        var labelWidth = (Categories.Max(l => l.Length) * FontSize * 0.6) + 6;
+        var every = Math.Max(1, (int)Math.Ceiling(labelWidth / slot));
+        for (var c = 0; c < n; c += every)
         {
-            double px = area.Left + ((c + 0.5) * slot);
+            var px = area.Left + ((c + 0.5) * slot);
             svg.Line(px, area.Bottom, px, area.Bottom + 4, "#888888", 1);
             svg.Text(px, area.Bottom + 15, Categories[c], FontSize, TextAnchor.Middle);
         }
@@ -104,14 +119,21 @@ public sealed class BarChart : IChart
 
         if (YLabel is not null)
         {
-            svg.Text(area.Left - 48, area.Top + (area.Height / 2), YLabel, FontSize + 1, TextAnchor.Middle, rotateDegrees: -90);
+            svg.Text(
+                area.Left - 48,
+                area.Top + (area.Height / 2),
+                YLabel,
+                FontSize + 1,
+                TextAnchor.Middle,
+                rotateDegrees: -90
+            );
         }
 
         if (_series.Count > 1)
         {
-            for (int s = 0; s < _series.Count; s++)
+            for (var s = 0; s < _series.Count; s++)
             {
-                double ly = area.Top + 8 + (s * 16);
+                var ly = area.Top + 8 + (s * 16);
                 svg.Rect(area.Right - 110, ly, 10, 10, _series[s].Color);
                 svg.Text(area.Right - 96, ly + 9, _series[s].Name, FontSize);
             }

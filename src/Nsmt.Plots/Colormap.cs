@@ -14,16 +14,40 @@ public sealed class Colormap
     }
 
     /// <summary>matplotlib's viridis (perceptually uniform), sampled at ten points.</summary>
-    public static Colormap Viridis { get; } = new(
-        "viridis", "#440154", "#482878", "#3E4A89", "#31688E", "#26828E", "#1F9E89", "#35B779", "#6DCD59", "#B4DE2C", "#FDE725");
+    public static Colormap Viridis { get; } =
+        new(
+            "viridis",
+            "#440154",
+            "#482878",
+            "#3E4A89",
+            "#31688E",
+            "#26828E",
+            "#1F9E89",
+            "#35B779",
+            "#6DCD59",
+            "#B4DE2C",
+            "#FDE725"
+        );
 
     /// <summary>matplotlib's magma, sampled at ten points.</summary>
-    public static Colormap Magma { get; } = new(
-        "magma", "#000004", "#180F3E", "#451077", "#721F81", "#9F2F7F", "#CD4071", "#F1605D", "#FD9567", "#FEC98D", "#FCFDBF");
+    public static Colormap Magma { get; } =
+        new(
+            "magma",
+            "#000004",
+            "#180F3E",
+            "#451077",
+            "#721F81",
+            "#9F2F7F",
+            "#CD4071",
+            "#F1605D",
+            "#FD9567",
+            "#FEC98D",
+            "#FCFDBF"
+        );
 
     /// <summary>White to dark blue, for confusion matrices and counts.</summary>
-    public static Colormap Blues { get; } = new(
-        "blues", "#F7FBFF", "#DEEBF7", "#C6DBEF", "#9ECAE1", "#6BAED6", "#4292C6", "#2171B5", "#08519C", "#08306B");
+    public static Colormap Blues { get; } =
+        new("blues", "#F7FBFF", "#DEEBF7", "#C6DBEF", "#9ECAE1", "#6BAED6", "#4292C6", "#2171B5", "#08519C", "#08306B");
 
     public string Name { get; }
 
@@ -40,9 +64,9 @@ public sealed class Colormap
             return _anchors[^1];
         }
 
-        double position = t * (_anchors.Length - 1);
-        int i = (int)position;
-        double f = position - i;
+        var position = t * (_anchors.Length - 1);
+        var i = (int)position;
+        var f = position - i;
         var (a, b) = (_anchors[i], _anchors[i + 1]);
         return (Mix(a.R, b.R, f), Mix(a.G, b.G, f), Mix(a.B, b.B, f));
     }
@@ -62,8 +86,10 @@ public sealed class Colormap
 
     private static byte Mix(byte a, byte b, double f) => (byte)Math.Round(a + ((b - a) * f));
 
-    private static (byte, byte, byte) ParseHex(string hex) => (
-        byte.Parse(hex.AsSpan(1, 2), NumberStyles.HexNumber, CultureInfo.InvariantCulture),
-        byte.Parse(hex.AsSpan(3, 2), NumberStyles.HexNumber, CultureInfo.InvariantCulture),
-        byte.Parse(hex.AsSpan(5, 2), NumberStyles.HexNumber, CultureInfo.InvariantCulture));
+    private static (byte, byte, byte) ParseHex(string hex) =>
+        (
+            byte.Parse(hex.AsSpan(1, 2), NumberStyles.HexNumber, CultureInfo.InvariantCulture),
+            byte.Parse(hex.AsSpan(3, 2), NumberStyles.HexNumber, CultureInfo.InvariantCulture),
+            byte.Parse(hex.AsSpan(5, 2), NumberStyles.HexNumber, CultureInfo.InvariantCulture)
+        );
 }

@@ -1,4 +1,5 @@
 using Nsmt.Core;
+
 namespace Nsmt.Plots;
 
 /// <summary>Charts laid out in a grid (row by row) under an optional title, saved as one SVG.</summary>
@@ -44,17 +45,31 @@ public sealed class Figure
         }
 
         double titleHeight = Title is null ? 0 : 30;
-        int rows = (_panels.Count + Columns - 1) / Columns;
-        int columns = Math.Min(Columns, _panels.Count);
+        var rows = (_panels.Count + Columns - 1) / Columns;
+        var columns = Math.Min(Columns, _panels.Count);
         var svg = new SvgDocument(columns * PanelWidth, titleHeight + (rows * PanelHeight));
         if (Title is not null)
         {
-            svg.Text(svg.Width / 2, 21, Title, SvgDocument.FitFontSize(Title, 16, svg.Width, bold: true), TextAnchor.Middle, bold: true);
+            svg.Text(
+                svg.Width / 2,
+                21,
+                Title,
+                SvgDocument.FitFontSize(Title, 16, svg.Width, bold: true),
+                TextAnchor.Middle,
+                bold: true
+            );
         }
 
-        for (int i = 0; i < _panels.Count; i++)
+        for (var i = 0; i < _panels.Count; i++)
         {
-            _panels[i].Render(svg, (i % Columns) * PanelWidth, titleHeight + ((i / Columns) * PanelHeight), PanelWidth, PanelHeight);
+            _panels[i]
+                .Render(
+                    svg,
+                    (i % Columns) * PanelWidth,
+                    titleHeight + ((i / Columns) * PanelHeight),
+                    PanelWidth,
+                    PanelHeight
+                );
         }
 
         return svg.ToSvg();

@@ -30,7 +30,9 @@ public sealed class Heatmap : IChart
         ArgumentOutOfRangeException.ThrowIfLessThan(columns, 1);
         if (values.Length != (long)rows * columns)
         {
-            throw new ArgumentException($"a {rows} x {columns} heat map needs {(long)rows * columns} values, got {values.Length}");
+            throw new ArgumentException(
+                $"a {rows} x {columns} heat map needs {(long)rows * columns} values, got {values.Length}"
+            );
         }
 
         Values = values;
@@ -84,16 +86,26 @@ public sealed class Heatmap : IChart
 
     public HeatmapRendering Rendering { get; init; } = HeatmapRendering.Auto;
 
-    public bool UsesPng => Rendering == HeatmapRendering.Png || (Rendering == HeatmapRendering.Auto && Values.Length > MaxRectangles);
+    public bool UsesPng =>
+        Rendering == HeatmapRendering.Png || (Rendering == HeatmapRendering.Auto && Values.Length > MaxRectangles);
 
     public void Render(SvgDocument svg, double x, double y, double width, double height)
     {
         ArgumentNullException.ThrowIfNull(svg);
         double colorBarRoom = ShowColorBar ? 78 : 14;
-        var area = PlotArea.Inside(x, y, width, height, Title is not null, XLabel is not null || ColumnLabels is not null, YLabel is not null, colorBarRoom);
+        var area = PlotArea.Inside(
+            x,
+            y,
+            width,
+            height,
+            Title is not null,
+            XLabel is not null || ColumnLabels is not null,
+            YLabel is not null,
+            colorBarRoom
+        );
         if (RowLabels is not null)
         {
-            double extra = Math.Min(80, RowLabels.Max(l => l.Length) * FontSize * 0.6) - 30;
+            var extra = Math.Min(80, RowLabels.Max(l => l.Length) * FontSize * 0.6) - 30;
             if (extra > 0)
             {
                 area = area with { Left = area.Left + extra, Width = Math.Max(10, area.Width - extra) };
@@ -103,7 +115,14 @@ public sealed class Heatmap : IChart
         var (low, high) = ColorRange();
         if (Title is not null)
         {
-            svg.Text(x + (width / 2), y + 17, Title, SvgDocument.FitFontSize(Title, 13, width, bold: true), TextAnchor.Middle, bold: true);
+            svg.Text(
+                x + (width / 2),
+                y + 17,
+                Title,
+                SvgDocument.FitFontSize(Title, 13, width, bold: true),
+                TextAnchor.Middle,
+                bold: true
+            );
         }
 
         if (UsesPng)
@@ -128,14 +147,16 @@ public sealed class Heatmap : IChart
     public byte[] ToPng(double low, double high)
     {
         var rgb = new byte[Rows * Columns * 3];
-        for (int r = 0; r < Rows; r++)
+        for (var r = 0; r < Rows; r++)
         {
-            int imageRow = RowZeroAtBottom ? Rows - 1 - r : r;
-            for (int c = 0; c < Columns; c++)
+            var imageRow = RowZeroAtBottom ? Rows - 1 - r : r;
+            for (var c = 0; c < Columns; c++)
             {
-                double v = Values[(r * Columns) + c];
-                var (red, green, blue) = double.IsNaN(v) ? ((byte)200, (byte)200, (byte)200) : Colormap.At((v - low) / (high - low));
-                int o = ((imageRow * Columns) + c) * 3;
+                var v = Values[(r * Columns) + c];
+                var (red, green, blue) = double.IsNaN(v)
+                    ? ((byte)200, (byte)200, (byte)200)
+                    : Colormap.At((v - low) / (high - low));
+                var o = ((imageRow * Columns) + c) * 3;
                 rgb[o] = red;
                 rgb[o + 1] = green;
                 rgb[o + 2] = blue;
@@ -147,10 +168,11 @@ public sealed class Heatmap : IChart
 
     private (double Low, double High) ColorRange()
     {
-        double low = ColorMin ?? double.PositiveInfinity, high = ColorMax ?? double.NegativeInfinity;
+        double low = ColorMin ?? double.PositiveInfinity,
+            high = ColorMax ?? double.NegativeInfinity;
         if (ColorMin is null || ColorMax is null)
         {
-            foreach (double v in Values)
+            foreach (var v in Values)
             {
                 if (double.IsFinite(v))
                 {
@@ -182,24 +204,38 @@ public sealed class Heatmap : IChart
 
     private void DrawCells(SvgDocument svg, PlotArea area, double low, double high)
     {
-        double cellWidth = area.Width / Columns;
-        double cellHeight = area.Height / Rows;
-        for (int r = 0; r < Rows; r++)
+        var cellWidth = area.Width / Columns;
+        var cellHeight = area.Height / Rows;
+        for (var r = 0; r < Rows; r++)
         {
-            int drawRow = RowZeroAtBottom ? Rows - 1 - r : r;
-            for (int c = 0; c < Columns; c++)
+            var drawRow = RowZeroAtBottom ? Rows - 1 - r : r;
+            for (var c = 0; c < Columns; c++)
             {
-                double v = Values[(r * Columns) + c];
-                double t = (v - low) / (high - low);
-                string fill = double.IsNaN(v) ? "#c8c8c8" : Colormap.HexAt(t);
-                string tooltip = $"{RowName(r)}, {ColumnName(c)}: {Format(v)}";
+                var v = Values[(r * Columns) + c];
+                var t = (v - low) / (high - low);
+                var fill = double.IsNaN(v) ? "#c8c8c8" : Colormap.HexAt(t);
+                var tooltip = $"{RowName(r)}, {ColumnName(c)}: {Format(v)}";
                 // A hair of overlap hides anti-aliasing seams between neighbouring cells.
-                svg.Rect(area.Left + (c * cellWidth), area.Top + (drawRow * cellHeight), cellWidth + 0.3, cellHeight + 0.3, fill, tooltip: tooltip);
+                svg.Rect(
+                    area.Left + (c * cellWidth),
+                    area.Top + (drawRow * cellHeight),
+                    cellWidth + 0.3,
+                    cellHeight + 0.3,
+                    fill,
+                    tooltip: tooltip
+                );
                 if (ShowValues && !double.IsNaN(v))
                 {
-                    string textColor = Colormap.LuminanceAt(t) > 0.55 ? "#111111" : "#ffffff";
-                    double size = Math.Clamp(Math.Min(cellWidth / 4, cellHeight / 2), 6, 13);
-                    svg.Text(area.Left + ((c + 0.5) * cellWidth), area.Top + ((drawRow + 0.5) * cellHeight) + (size * 0.35), Format(v), size, TextAnchor.Middle, textColor);
+                    var textColor = Colormap.LuminanceAt(t) > 0.55 ? "#111111" : "#ffffff";
+                    var size = Math.Clamp(Math.Min(cellWidth / 4, cellHeight / 2), 6, 13);
+                    svg.Text(
+                        area.Left + ((c + 0.5) * cellWidth),
+                        area.Top + ((drawRow + 0.5) * cellHeight) + (size * 0.35),
+                        Format(v),
+                        size,
+                        TextAnchor.Middle,
+                        textColor
+                    );
                 }
             }
         }
@@ -209,19 +245,25 @@ public sealed class Heatmap : IChart
     {
         if (ColumnLabels is not null)
         {
-            double cellWidth = area.Width / Columns;
-            int every = Math.Max(1, (int)Math.Ceiling(Columns * 8 * FontSize * 0.6 / area.Width / 1.2));
-            for (int c = 0; c < Columns && c < ColumnLabels.Count; c += every)
+            var cellWidth = area.Width / Columns;
+            var every = Math.Max(1, (int)Math.Ceiling(Columns * 8 * FontSize * 0.6 / area.Width / 1.2));
+            for (var c = 0; c < Columns && c < ColumnLabels.Count; c += every)
             {
-                svg.Text(area.Left + ((c + 0.5) * cellWidth), area.Bottom + 15, ColumnLabels[c], FontSize, TextAnchor.Middle);
+                svg.Text(
+                    area.Left + ((c + 0.5) * cellWidth),
+                    area.Bottom + 15,
+                    ColumnLabels[c],
+                    FontSize,
+                    TextAnchor.Middle
+                );
             }
         }
         else if (XRange is { } range)
         {
             var axis = new Axis(range.Min, range.Max, AxisScale.Linear, area.Left, area.Right);
-            foreach (double t in axis.Ticks(Math.Max(2, (int)(area.Width / 90))))
+            foreach (var t in axis.Ticks(Math.Max(2, (int)(area.Width / 90))))
             {
-                double px = axis.ToPixel(t);
+                var px = axis.ToPixel(t);
                 svg.Line(px, area.Bottom, px, area.Bottom + 4, "#888888", 1);
                 svg.Text(px, area.Bottom + 15, Ticks.Label(t), FontSize, TextAnchor.Middle);
             }
@@ -237,12 +279,18 @@ public sealed class Heatmap : IChart
     {
         if (RowLabels is not null)
         {
-            double cellHeight = area.Height / Rows;
-            int every = Math.Max(1, (int)Math.Ceiling(FontSize * 1.2 / cellHeight));
-            for (int r = 0; r < Rows && r < RowLabels.Count; r += every)
+            var cellHeight = area.Height / Rows;
+            var every = Math.Max(1, (int)Math.Ceiling(FontSize * 1.2 / cellHeight));
+            for (var r = 0; r < Rows && r < RowLabels.Count; r += every)
             {
-                int drawRow = RowZeroAtBottom ? Rows - 1 - r : r;
-                svg.Text(area.Left - 6, area.Top + ((drawRow + 0.5) * cellHeight) + 4, RowLabels[r], FontSize, TextAnchor.End);
+                var drawRow = RowZeroAtBottom ? Rows - 1 - r : r;
+                svg.Text(
+                    area.Left - 6,
+                    area.Top + ((drawRow + 0.5) * cellHeight) + 4,
+                    RowLabels[r],
+                    FontSize,
+                    TextAnchor.End
+                );
             }
         }
         else if (YRange is { } range)
@@ -250,9 +298,9 @@ public sealed class Heatmap : IChart
             var axis = RowZeroAtBottom
                 ? new Axis(range.Min, range.Max, AxisScale.Linear, area.Bottom, area.Top)
                 : new Axis(range.Min, range.Max, AxisScale.Linear, area.Top, area.Bottom);
-            foreach (double t in axis.Ticks(Math.Max(2, (int)(area.Height / 45))))
+            foreach (var t in axis.Ticks(Math.Max(2, (int)(area.Height / 45))))
             {
-                double py = axis.ToPixel(t);
+                var py = axis.ToPixel(t);
                 svg.Line(area.Left - 4, py, area.Left, py, "#888888", 1);
                 svg.Text(area.Left - 6, py + 4, Ticks.Label(t), FontSize, TextAnchor.End);
             }
@@ -260,41 +308,51 @@ public sealed class Heatmap : IChart
 
         if (YLabel is not null)
         {
-            double labelX = RowLabels is not null ? area.Left - 20 - Math.Min(80, RowLabels.Max(l => l.Length) * FontSize * 0.6) : area.Left - 48;
+            var labelX = RowLabels is not null
+                ? area.Left - 20 - Math.Min(80, RowLabels.Max(l => l.Length) * FontSize * 0.6)
+                : area.Left - 48;
             svg.Text(labelX, area.Top + (area.Height / 2), YLabel, FontSize + 1, TextAnchor.Middle, rotateDegrees: -90);
         }
     }
 
     private void DrawColorBar(SvgDocument svg, PlotArea area, double low, double high)
     {
-        double left = area.Right + 12;
+        var left = area.Right + 12;
         const double barWidth = 12;
         const int steps = 64;
-        double stepHeight = area.Height / steps;
-        for (int i = 0; i < steps; i++)
+        var stepHeight = area.Height / steps;
+        for (var i = 0; i < steps; i++)
         {
-            double t = (i + 0.5) / steps;
+            var t = (i + 0.5) / steps;
             svg.Rect(left, area.Bottom - ((i + 1) * stepHeight), barWidth, stepHeight + 0.3, Colormap.HexAt(t));
         }
 
         svg.Rect(left, area.Top, barWidth, area.Height, "none", "#888888", 1);
         var axis = new Axis(low, high, AxisScale.Linear, area.Bottom, area.Top);
-        foreach (double t in axis.Ticks(Math.Max(2, (int)(area.Height / 45))))
+        foreach (var t in axis.Ticks(Math.Max(2, (int)(area.Height / 45))))
         {
-            double py = axis.ToPixel(t);
+            var py = axis.ToPixel(t);
             svg.Line(left + barWidth, py, left + barWidth + 3, py, "#888888", 1);
             svg.Text(left + barWidth + 5, py + 4, Ticks.Label(t), FontSize - 1);
         }
 
         if (ColorBarLabel is not null)
         {
-            svg.Text(left + barWidth + 40, area.Top + (area.Height / 2), ColorBarLabel, FontSize, TextAnchor.Middle, rotateDegrees: 90);
+            svg.Text(
+                left + barWidth + 40,
+                area.Top + (area.Height / 2),
+                ColorBarLabel,
+                FontSize,
+                TextAnchor.Middle,
+                rotateDegrees: 90
+            );
         }
     }
 
     private string RowName(int r) => RowLabels is not null && r < RowLabels.Count ? RowLabels[r] : $"row {r}";
 
-    private string ColumnName(int c) => ColumnLabels is not null && c < ColumnLabels.Count ? ColumnLabels[c] : $"column {c}";
+    private string ColumnName(int c) =>
+        ColumnLabels is not null && c < ColumnLabels.Count ? ColumnLabels[c] : $"column {c}";
 
     private string Format(double v) => v.ToString(ValueFormat, CultureInfo.InvariantCulture);
 }

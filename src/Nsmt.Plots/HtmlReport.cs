@@ -1,8 +1,8 @@
-using Nsmt.Core;
 using System.Globalization;
 using System.Net;
 using System.Text;
 using System.Text.RegularExpressions;
+using Nsmt.Core;
 
 namespace Nsmt.Plots;
 
@@ -38,7 +38,7 @@ public sealed partial class HtmlReport
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(level, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(level, 6);
-        string anchor = UniqueId(id ?? text);
+        var anchor = UniqueId(id ?? text);
         if (level == 2)
         {
             _sections.Add((anchor, text));
@@ -56,7 +56,7 @@ public sealed partial class HtmlReport
     {
         ArgumentNullException.ThrowIfNull(text);
         var slug = new StringBuilder();
-        foreach (char c in text.ToLowerInvariant())
+        foreach (var c in text.ToLowerInvariant())
         {
             if (char.IsAsciiLetterOrDigit(c))
             {
@@ -68,7 +68,7 @@ public sealed partial class HtmlReport
             }
         }
 
-        string result = slug.ToString().Trim('-');
+        var result = slug.ToString().Trim('-');
         return result.Length == 0 ? "section" : result;
     }
 
@@ -95,7 +95,10 @@ public sealed partial class HtmlReport
     {
         ArgumentNullException.ThrowIfNull(header);
         ArgumentNullException.ThrowIfNull(rows);
-        return HtmlTable(header.Select(Encode).ToList(), rows.Select(r => (IReadOnlyList<string>)r.Select(c => Breakable(Encode(c))).ToList()));
+        return HtmlTable(
+            header.Select(Encode).ToList(),
+            rows.Select(r => (IReadOnlyList<string>)r.Select(c => Breakable(Encode(c))).ToList())
+        );
     }
 
     /// <summary>
@@ -111,7 +114,9 @@ public sealed partial class HtmlReport
             return encoded;
         }
 
-        return encoded.Replace("/", "/<wbr>", StringComparison.Ordinal).Replace("_", "_<wbr>", StringComparison.Ordinal);
+        return encoded
+            .Replace("/", "/<wbr>", StringComparison.Ordinal)
+            .Replace("_", "_<wbr>", StringComparison.Ordinal);
     }
 
     /// <summary>A table whose cells are HTML fragments (links, emphasis), inserted as given.</summary>
@@ -121,7 +126,7 @@ public sealed partial class HtmlReport
         ArgumentNullException.ThrowIfNull(rows);
         // The wrapper scrolls a table wider than the page inside itself rather than widening the page.
         _body.Append("<div class=\"scroll\"><table>\n<tr>");
-        foreach (string cell in header)
+        foreach (var cell in header)
         {
             _body.Append("<th>").Append(cell).Append("</th>");
         }
@@ -130,7 +135,7 @@ public sealed partial class HtmlReport
         foreach (var row in rows)
         {
             _body.Append("<tr>");
-            foreach (string cell in row)
+            foreach (var cell in row)
             {
                 _body.Append("<td>").Append(cell).Append("</td>");
             }
@@ -178,15 +183,25 @@ public sealed partial class HtmlReport
 
     /// <summary>An <c>img</c> element holding a PNG as a data URI (for <see cref="Html"/> fragments).</summary>
     public static string ImageTag(ReadOnlySpan<byte> png, string alt, string? cssClass = null) =>
-        "<img" + (cssClass is null ? "" : $" class=\"{Encode(cssClass)}\"") + " alt=\"" + Encode(alt) + "\" src=\"data:image/png;base64,"
-        + Convert.ToBase64String(png) + "\">";
+        "<img"
+        + (cssClass is null ? "" : $" class=\"{Encode(cssClass)}\"")
+        + " alt=\""
+        + Encode(alt)
+        + "\" src=\"data:image/png;base64,"
+        + Convert.ToBase64String(png)
+        + "\">";
 
     /// <summary>An audio player for a WAV file embedded as a data URI, with its label above it.</summary>
     public HtmlReport Audio(ReadOnlySpan<byte> wav, string label)
     {
         ArgumentNullException.ThrowIfNull(label);
-        _body.Append("<figure class=\"clip\">\n<figcaption>").Append(Encode(label)).Append("</figcaption>\n")
-            .Append("<audio controls preload=\"auto\" src=\"data:audio/wav;base64,").Append(Convert.ToBase64String(wav)).Append("\"></audio>\n</figure>\n");
+        _body
+            .Append("<figure class=\"clip\">\n<figcaption>")
+            .Append(Encode(label))
+            .Append("</figcaption>\n")
+            .Append("<audio controls preload=\"auto\" src=\"data:audio/wav;base64,")
+            .Append(Convert.ToBase64String(wav))
+            .Append("\"></audio>\n</figure>\n");
         return this;
     }
 
@@ -207,7 +222,7 @@ public sealed partial class HtmlReport
 
     public string ToHtml()
     {
-        string body = _body.ToString();
+        var body = _body.ToString();
         if (body.Contains(ContentsMarker, StringComparison.Ordinal))
         {
             var nav = new StringBuilder("<nav class=\"contents\"><h2 id=\"contents\">Contents</h2>\n<ol>\n");
@@ -220,8 +235,15 @@ public sealed partial class HtmlReport
         }
 
         return "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-            + "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>" + Encode(Title) + "</title>\n<style>\n" + Style + "</style>\n</head>\n<body>\n<h1>"
-            + Encode(Title) + "</h1>\n" + body + "</body>\n</html>\n";
+            + "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>"
+            + Encode(Title)
+            + "</title>\n<style>\n"
+            + Style
+            + "</style>\n</head>\n<body>\n<h1>"
+            + Encode(Title)
+            + "</h1>\n"
+            + body
+            + "</body>\n</html>\n";
     }
 
     public void Save(string path) => AtomicFile.WriteAllText(path, ToHtml());
@@ -280,8 +302,9 @@ public sealed partial class HtmlReport
 
     private string UniqueId(string text)
     {
-        string slug = Slug(text), id = slug;
-        for (int n = 2; !_ids.Add(id); n++)
+        string slug = Slug(text),
+            id = slug;
+        for (var n = 2; !_ids.Add(id); n++)
         {
             id = $"{slug}-{n.ToString(CultureInfo.InvariantCulture)}";
         }

@@ -1,4 +1,5 @@
 using Nsmt.Core;
+
 namespace Nsmt.Plots;
 
 /// <summary>Something that draws itself into a rectangle of an <see cref="SvgDocument"/>.</summary>
@@ -26,7 +27,8 @@ public static class ChartExtensions
 public static class Palette
 {
     public static IReadOnlyList<string> Categorical { get; } =
-        ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"];
+    ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"];
 
-    public static string At(int index) => Categorical[((index % Categorical.Count) + Categorical.Count) % Categorical.Count];
+    public static string At(int index) =>
+        Categorical[((index % Categorical.Count) + Categorical.Count) % Categorical.Count];
 }

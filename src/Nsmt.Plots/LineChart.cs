@@ -7,7 +7,15 @@ public enum AxisScale
 }
 
 /// <summary>One line of a <see cref="LineChart"/>.</summary>
-public sealed record LineSeries(string Name, double[] X, double[] Y, string Color, double Width = 1.5, string? Dash = null, bool Markers = false);
+public sealed record LineSeries(
+    string Name,
+    double[] X,
+    double[] Y,
+    string Color,
+    double Width = 1.5,
+    string? Dash = null,
+    bool Markers = false
+);
 
 /// <summary>A horizontal reference line (a threshold, a target level).</summary>
 public sealed record ReferenceLine(double Y, string? Label, string Color = "#555555", string? Dash = "5,4");
@@ -46,7 +54,15 @@ public sealed class LineChart : IChart
 
     public IReadOnlyList<LineSeries> Series => _series;
 
-    public LineChart Add(string name, ReadOnlySpan<double> x, ReadOnlySpan<double> y, string? color = null, double width = 1.5, string? dash = null, bool markers = false)
+    public LineChart Add(
+        string name,
+        ReadOnlySpan<double> x,
+        ReadOnlySpan<double> y,
+        string? color = null,
+        double width = 1.5,
+        string? dash = null,
+        bool markers = false
+    )
     {
         ArgumentNullException.ThrowIfNull(name);
         if (x.Length != y.Length)
@@ -54,16 +70,26 @@ public sealed class LineChart : IChart
             throw new ArgumentException($"series '{name}' has {x.Length} x values but {y.Length} y values");
         }
 
-        _series.Add(new LineSeries(name, x.ToArray(), y.ToArray(), color ?? Palette.At(_series.Count), width, dash, markers));
+        _series.Add(
+            new LineSeries(name, x.ToArray(), y.ToArray(), color ?? Palette.At(_series.Count), width, dash, markers)
+        );
         return this;
     }
 
     /// <summary>A series sampled at x = x0, x0 + dx, ... (e.g. a waveform against time).</summary>
-    public LineChart Add(string name, ReadOnlySpan<float> y, double x0, double dx, string? color = null, double width = 1.5, string? dash = null)
+    public LineChart Add(
+        string name,
+        ReadOnlySpan<float> y,
+        double x0,
+        double dx,
+        string? color = null,
+        double width = 1.5,
+        string? dash = null
+    )
     {
         var xs = new double[y.Length];
         var ys = new double[y.Length];
-        for (int i = 0; i < y.Length; i++)
+        for (var i = 0; i < y.Length; i++)
         {
             xs[i] = x0 + (i * dx);
             ys[i] = y[i];
@@ -83,20 +109,32 @@ public sealed class LineChart : IChart
         ArgumentNullException.ThrowIfNull(svg);
         var area = PlotArea.Inside(x, y, width, height, Title is not null, XLabel is not null, YLabel is not null);
         var (xMin, xMax) = Range(XMin, XMax, _series.SelectMany(s => s.X), XScale);
-        var (yMin, yMax) = Range(YMin, YMax, _series.SelectMany(s => s.Y).Concat(_referenceLines.Select(r => r.Y)), YScale);
+        var (yMin, yMax) = Range(
+            YMin,
+            YMax,
+            _series.SelectMany(s => s.Y).Concat(_referenceLines.Select(r => r.Y)),
+            YScale
+        );
         var xAxis = new Axis(xMin, xMax, XScale, area.Left, area.Right);
         var yAxis = new Axis(yMin, yMax, YScale, area.Bottom, area.Top);
 
         if (Title is not null)
         {
-            svg.Text(x + (width / 2), y + 17, Title, SvgDocument.FitFontSize(Title, 13, width, bold: true), TextAnchor.Middle, bold: true);
+            svg.Text(
+                x + (width / 2),
+                y + 17,
+                Title,
+                SvgDocument.FitFontSize(Title, 13, width, bold: true),
+                TextAnchor.Middle,
+                bold: true
+            );
         }
 
         DrawAxes(svg, area, xAxis, yAxis);
         svg.BeginClip(area.Left, area.Top, area.Width, area.Height);
         foreach (var line in _referenceLines)
         {
-            double py = yAxis.ToPixel(line.Y);
+            var py = yAxis.ToPixel(line.Y);
             if (double.IsFinite(py))
             {
                 svg.Line(area.Left, py, area.Right, py, line.Color, 1, line.Dash);
@@ -122,17 +160,17 @@ public sealed class LineChart : IChart
     private void DrawAxes(SvgDocument svg, PlotArea area, Axis xAxis, Axis yAxis)
     {
         svg.Rect(area.Left, area.Top, area.Width, area.Height, "white", "#888888", 1);
-        foreach (double t in xAxis.Ticks(Math.Max(2, (int)(area.Width / 90))))
+        foreach (var t in xAxis.Ticks(Math.Max(2, (int)(area.Width / 90))))
         {
-            double px = xAxis.ToPixel(t);
+            var px = xAxis.ToPixel(t);
             svg.Line(px, area.Top, px, area.Bottom, "#e6e6e6", 1);
             svg.Line(px, area.Bottom, px, area.Bottom + 4, "#888888", 1);
             svg.Text(px, area.Bottom + 15, Ticks.Label(t), FontSize, TextAnchor.Middle);
         }
 
-        foreach (double t in yAxis.Ticks(Math.Max(2, (int)(area.Height / 45))))
+        foreach (var t in yAxis.Ticks(Math.Max(2, (int)(area.Height / 45))))
         {
-            double py = yAxis.ToPixel(t);
+            var py = yAxis.ToPixel(t);
             svg.Line(area.Left, py, area.Right, py, "#e6e6e6", 1);
             svg.Line(area.Left - 4, py, area.Left, py, "#888888", 1);
             svg.Text(area.Left - 6, py + 4, Ticks.Label(t), FontSize, TextAnchor.End);
@@ -146,8 +184,8 @@ public sealed class LineChart : IChart
 
         if (YLabel is not null)
         {
-            double cx = area.Left - 48;
-            double cy = area.Top + (area.Height / 2);
+            var cx = area.Left - 48;
+            var cy = area.Top + (area.Height / 2);
             svg.Text(cx, cy, YLabel, FontSize + 1, TextAnchor.Middle, rotateDegrees: -90);
         }
     }
@@ -168,10 +206,10 @@ public sealed class LineChart : IChart
             py.Clear();
         }
 
-        for (int i = 0; i < series.X.Length; i++)
+        for (var i = 0; i < series.X.Length; i++)
         {
-            double sx = xAxis.ToPixel(series.X[i]);
-            double sy = yAxis.ToPixel(series.Y[i]);
+            var sx = xAxis.ToPixel(series.X[i]);
+            var sy = yAxis.ToPixel(series.Y[i]);
             if (!(double.IsFinite(sx) && double.IsFinite(sy)))
             {
                 Flush();
@@ -199,11 +237,14 @@ public sealed class LineChart : IChart
 
         var outX = new List<double>(4 * columns);
         var outY = new List<double>(4 * columns);
-        int i = 0;
+        var i = 0;
         while (i < x.Count)
         {
-            double column = Math.Floor(x[i]);
-            int first = i, low = i, high = i, last = i;
+            var column = Math.Floor(x[i]);
+            int first = i,
+                low = i,
+                high = i,
+                last = i;
             for (; i < x.Count && Math.Floor(x[i]) == column; i++)
             {
                 if (y[i] < y[low])
@@ -219,7 +260,7 @@ public sealed class LineChart : IChart
                 last = i;
             }
 
-            foreach (int k in new SortedSet<int> { first, low, high, last })
+            foreach (var k in new SortedSet<int> { first, low, high, last })
             {
                 outX.Add(x[k]);
                 outY.Add(y[k]);
@@ -232,14 +273,14 @@ public sealed class LineChart : IChart
     private void DrawLegend(SvgDocument svg, PlotArea area, Axis xAxis, Axis yAxis)
     {
         double rowHeight = 15;
-        double textWidth = _series.Max(s => s.Name.Length) * FontSize * 0.6;
-        double boxWidth = 30 + textWidth;
-        double boxHeight = 6 + (rowHeight * _series.Count);
+        var textWidth = _series.Max(s => s.Name.Length) * FontSize * 0.6;
+        var boxWidth = 30 + textWidth;
+        var boxHeight = 6 + (rowHeight * _series.Count);
         var (left, top) = LegendCorner(area, boxWidth, boxHeight, xAxis, yAxis);
         svg.Rect(left, top, boxWidth, boxHeight, "white", "#cccccc", 1);
-        for (int i = 0; i < _series.Count; i++)
+        for (var i = 0; i < _series.Count; i++)
         {
-            double cy = top + 3 + (rowHeight * i) + (rowHeight / 2);
+            var cy = top + 3 + (rowHeight * i) + (rowHeight / 2);
             svg.Line(left + 5, cy, left + 22, cy, _series[i].Color, 2, _series[i].Dash);
             svg.Text(left + 26, cy + 4, _series[i].Name, FontSize);
         }
@@ -251,14 +292,21 @@ public sealed class LineChart : IChart
     /// right (loss) would otherwise run under it. Lines are sampled between their points, reference lines count
     /// where they cross the box.
     /// </summary>
-    internal (double Left, double Top) LegendCorner(PlotArea area, double boxWidth, double boxHeight, Axis xAxis, Axis yAxis)
+    internal (double Left, double Top) LegendCorner(
+        PlotArea area,
+        double boxWidth,
+        double boxHeight,
+        Axis xAxis,
+        Axis yAxis
+    )
     {
         var pixels = new List<(double X, double Y)>();
         foreach (var series in _series)
         {
-            for (int i = 0; i < series.X.Length; i++)
+            for (var i = 0; i < series.X.Length; i++)
             {
-                double x = xAxis.ToPixel(series.X[i]), y = yAxis.ToPixel(series.Y[i]);
+                double x = xAxis.ToPixel(series.X[i]),
+                    y = yAxis.ToPixel(series.Y[i]);
                 if (!(double.IsFinite(x) && double.IsFinite(y)))
                 {
                     continue;
@@ -267,8 +315,9 @@ public sealed class LineChart : IChart
                 pixels.Add((x, y));
                 if (i + 1 < series.X.Length && series.X.Length <= 2000)
                 {
-                    double x2 = xAxis.ToPixel(series.X[i + 1]), y2 = yAxis.ToPixel(series.Y[i + 1]);
-                    for (int k = 1; k < 8 && double.IsFinite(x2) && double.IsFinite(y2); k++)
+                    double x2 = xAxis.ToPixel(series.X[i + 1]),
+                        y2 = yAxis.ToPixel(series.Y[i + 1]);
+                    for (var k = 1; k < 8 && double.IsFinite(x2) && double.IsFinite(y2); k++)
                     {
                         pixels.Add((x + ((x2 - x) * k / 8), y + ((y2 - y) * k / 8)));
                     }
@@ -285,17 +334,19 @@ public sealed class LineChart : IChart
             (area.Left + 6, area.Bottom - boxHeight - 6),
         ];
         int Hidden((double Left, double Top) c) =>
-            pixels.Count(p => p.X >= c.Left - 4 && p.X <= c.Left + boxWidth + 4 && p.Y >= c.Top - 4 && p.Y <= c.Top + boxHeight + 4)
-            + (8 * references.Count(y => y >= c.Top - 4 && y <= c.Top + boxHeight + 4));
+            pixels.Count(p =>
+                p.X >= c.Left - 4 && p.X <= c.Left + boxWidth + 4 && p.Y >= c.Top - 4 && p.Y <= c.Top + boxHeight + 4
+            ) + (8 * references.Count(y => y >= c.Top - 4 && y <= c.Top + boxHeight + 4));
         return corners.MinBy(Hidden); // MinBy keeps the first of equals: top right unless another corner hides less
     }
 
     private static (double Min, double Max) Range(double? min, double? max, IEnumerable<double> values, AxisScale scale)
     {
-        double lo = double.PositiveInfinity, hi = double.NegativeInfinity;
+        double lo = double.PositiveInfinity,
+            hi = double.NegativeInfinity;
         if (min is null || max is null)
         {
-            foreach (double v in values)
+            foreach (var v in values)
             {
                 if (double.IsFinite(v) && (scale == AxisScale.Linear || v > 0))
                 {
@@ -314,13 +365,13 @@ public sealed class LineChart : IChart
 
         if (hi <= lo)
         {
-            double pad = scale == AxisScale.Log ? lo : Math.Max(Math.Abs(lo) * 0.1, 1e-9);
+            var pad = scale == AxisScale.Log ? lo : Math.Max(Math.Abs(lo) * 0.1, 1e-9);
             (lo, hi) = scale == AxisScale.Log ? (lo / 2, hi * 2) : (lo - pad, hi + pad);
         }
         else if (scale == AxisScale.Linear && (min is null || max is null))
         {
             // A little headroom so lines do not sit on the frame.
-            double pad = (hi - lo) * 0.04;
+            var pad = (hi - lo) * 0.04;
             lo = min ?? lo - pad;
             hi = max ?? hi + pad;
         }
@@ -336,12 +387,21 @@ internal readonly record struct PlotArea(double Left, double Top, double Width, 
 
     public double Bottom => Top + Height;
 
-    public static PlotArea Inside(double x, double y, double width, double height, bool title, bool xLabel, bool yLabel, double rightMargin = 14)
+    public static PlotArea Inside(
+        double x,
+        double y,
+        double width,
+        double height,
+        bool title,
+        bool xLabel,
+        bool yLabel,
+        double rightMargin = 14
+    )
     {
-        double left = x + (yLabel ? 66 : 50);
-        double top = y + (title ? 28 : 10);
-        double bottom = y + height - (xLabel ? 42 : 24);
-        double right = x + width - rightMargin;
+        var left = x + (yLabel ? 66 : 50);
+        var top = y + (title ? 28 : 10);
+        var bottom = y + height - (xLabel ? 42 : 24);
+        var right = x + width - rightMargin;
         return new PlotArea(left, top, Math.Max(10, right - left), Math.Max(10, bottom - top));
     }
 }
@@ -369,5 +429,6 @@ internal readonly record struct Axis(double Min, double Max, AxisScale Scale, do
         return PixelAtMin + (f * (PixelAtMax - PixelAtMin));
     }
 
-    public double[] Ticks(int target) => Scale == AxisScale.Log ? Plots.Ticks.Log(Min, Max) : Plots.Ticks.Linear(Min, Max, target);
+    public double[] Ticks(int target) =>
+        Scale == AxisScale.Log ? Plots.Ticks.Log(Min, Max) : Plots.Ticks.Linear(Min, Max, target);
 }

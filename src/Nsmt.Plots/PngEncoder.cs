@@ -15,12 +15,14 @@ public static class PngEncoder
         ArgumentOutOfRangeException.ThrowIfLessThan(height, 1);
         if (rgb.Length != (long)width * height * 3)
         {
-            throw new ArgumentException($"expected {(long)width * height * 3} bytes of RGB for {width} x {height}, got {rgb.Length}");
+            throw new ArgumentException(
+                $"expected {(long)width * height * 3} bytes of RGB for {width} x {height}, got {rgb.Length}"
+            );
         }
 
-        int stride = (width * 3) + 1;
-        byte[] raw = new byte[height * stride];
-        for (int y = 0; y < height; y++)
+        var stride = (width * 3) + 1;
+        var raw = new byte[height * stride];
+        for (var y = 0; y < height; y++)
         {
             raw[y * stride] = 0; // filter type None
             rgb.Slice(y * width * 3, width * 3).CopyTo(raw.AsSpan((y * stride) + 1));
@@ -32,7 +34,7 @@ public static class PngEncoder
             zlib.Write(raw);
         }
 
-        byte[] header = new byte[13];
+        var header = new byte[13];
         BinaryPrimitives.WriteUInt32BigEndian(header, (uint)width);
         BinaryPrimitives.WriteUInt32BigEndian(header.AsSpan(4), (uint)height);
         header[8] = 8; // bits per channel
@@ -48,7 +50,7 @@ public static class PngEncoder
     /// <summary>CRC-32 as PNG defines it (ISO 3309), over the chunk type and data.</summary>
     public static uint Crc32(ReadOnlySpan<byte> data, uint crc = 0xFFFFFFFF)
     {
-        foreach (byte b in data)
+        foreach (var b in data)
         {
             crc = CrcTable[(crc ^ b) & 0xFF] ^ (crc >> 8);
         }
@@ -72,8 +74,8 @@ public static class PngEncoder
         var table = new uint[256];
         for (uint n = 0; n < 256; n++)
         {
-            uint c = n;
-            for (int k = 0; k < 8; k++)
+            var c = n;
+            for (var k = 0; k < 8; k++)
             {
                 c = (c & 1) != 0 ? 0xEDB88320 ^ (c >> 1) : c >> 1;
             }

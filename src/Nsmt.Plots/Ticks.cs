@@ -13,11 +13,11 @@ public static class Ticks
             return double.IsFinite(min) ? [min] : [];
         }
 
-        double step = NiceStep((max - min) / Math.Max(1, target));
-        long first = (long)Math.Ceiling((min / step) - 1e-9);
-        long last = (long)Math.Floor((max / step) + 1e-9);
+        var step = NiceStep((max - min) / Math.Max(1, target));
+        var first = (long)Math.Ceiling((min / step) - 1e-9);
+        var last = (long)Math.Floor((max / step) + 1e-9);
         var ticks = new List<double>();
-        for (long k = first; k <= last && ticks.Count < 1000; k++)
+        for (var k = first; k <= last && ticks.Count < 1000; k++)
         {
             ticks.Add(Multiple(k, step));
         }
@@ -33,15 +33,15 @@ public static class Ticks
             return [];
         }
 
-        int low = (int)Math.Floor(Math.Log10(min));
-        int high = (int)Math.Ceiling(Math.Log10(max));
+        var low = (int)Math.Floor(Math.Log10(min));
+        var high = (int)Math.Ceiling(Math.Log10(max));
         double[] multipliers = high - low <= 3 ? [1, 2, 5] : [1];
         var ticks = new List<double>();
-        for (int e = low; e <= high; e++)
+        for (var e = low; e <= high; e++)
         {
-            foreach (double m in multipliers)
+            foreach (var m in multipliers)
             {
-                double t = m * Math.Pow(10, e);
+                var t = m * Math.Pow(10, e);
                 if (t >= min * (1 - 1e-9) && t <= max * (1 + 1e-9))
                 {
                     ticks.Add(t);
@@ -74,9 +74,13 @@ public static class Ticks
             return 1;
         }
 
-        double power = Math.Pow(10, Math.Floor(Math.Log10(rough)));
-        double fraction = rough / power;
-        double nice = fraction <= 1 ? 1 : fraction <= 2 ? 2 : fraction <= 5 ? 5 : 10;
+        var power = Math.Pow(10, Math.Floor(Math.Log10(rough)));
+        var fraction = rough / power;
+        double nice =
+            fraction <= 1 ? 1
+            : fraction <= 2 ? 2
+            : fraction <= 5 ? 5
+            : 10;
         return nice * power;
     }
 
@@ -88,7 +92,7 @@ public static class Ticks
             return "0";
         }
 
-        double magnitude = Math.Abs(value);
+        var magnitude = Math.Abs(value);
         if (magnitude >= 1000 && magnitude < 1e7 && Math.Abs((value / 1000) - Math.Round(value / 1000, 2)) < 1e-9)
         {
             return (value / 1000).ToString("0.##", CultureInfo.InvariantCulture) + "k";

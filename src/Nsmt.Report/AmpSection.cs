@@ -1,7 +1,7 @@
-using Nsmt.Outputs;
-using Nsmt.Runs;
 using System.Text;
+using Nsmt.Outputs;
 using Nsmt.Plots;
+using Nsmt.Runs;
 
 namespace Nsmt.Report;
 
@@ -24,47 +24,112 @@ internal static class AmpSection
 
     public static void AddTraining(HtmlReport report, string run, ISet<string> present)
     {
-        string name = SpectralExperiment.FolderName(run);
+        var name = SpectralExperiment.FolderName(run);
         report.Heading($"Amp training run {name}", id: Anchors.AmpRun(name));
-        report.Html(Anchors.Related([(Anchors.Amp(name), "figures and audio"), (Anchors.Diagram(name), "architecture"), ("summary", "summary")], present));
+        report.Html(
+            Anchors.Related(
+                [
+                    (Anchors.Amp(name), "figures and audio"),
+                    (Anchors.Diagram(name), "architecture"),
+                    ("summary", "summary"),
+                ],
+                present
+            )
+        );
         var rows = ReportBuilder.ReadMetrics(run);
         if (rows.Count > 0)
         {
             var epochs = rows.Select(r => r["epoch"] + 1).ToArray();
             var figures = new List<(string, string?)>();
-            var losses = new LineChart { Title = "Loss per epoch", XLabel = "epoch", YLabel = "loss", YScale = AxisScale.Log };
-            int i = 0;
+            var losses = new LineChart
+            {
+                Title = "Loss per epoch",
+                XLabel = "epoch",
+                YLabel = "loss",
+                YScale = AxisScale.Log,
+            };
+            var i = 0;
             foreach (var key in new[] { "train/loss", "val/loss" }.Where(rows[0].ContainsKey))
-                losses.Add(key, epochs, [.. rows.Select(r => r.GetValueOrDefault(key, double.NaN))], Palette.At(i++), markers: true, dash: key.StartsWith("train/", StringComparison.Ordinal) ? "5,3" : null);
-            figures.Add((losses.ToSvg(520, 300), "Loss at every epoch (metrics.csv, log scale): train dashed, validation solid"));
+            {
+                losses.Add(
+                    key,
+                    epochs,
+                    [.. rows.Select(r => r.GetValueOrDefault(key, double.NaN))],
+                    Palette.At(i++),
+                    markers: true,
+                    dash: key.StartsWith("train/", StringComparison.Ordinal) ? "5,3" : null
+                );
+            }
+
+            figures.Add(
+                (losses.ToSvg(520, 300), "Loss at every epoch (metrics.csv, log scale): train dashed, validation solid")
+            );
             if (rows[0].ContainsKey("val/esr"))
             {
-                var esr = new LineChart { Title = "Validation ESR per epoch", XLabel = "epoch", YLabel = "ESR", YScale = AxisScale.Log };
-                esr.Add("val/esr", epochs, [.. rows.Select(r => r.GetValueOrDefault("val/esr", double.NaN))], Palette.At(2), markers: true);
+                var esr = new LineChart
+                {
+                    Title = "Validation ESR per epoch",
+                    XLabel = "epoch",
+                    YLabel = "ESR",
+                    YScale = AxisScale.Log,
+                };
+                esr.Add(
+                    "val/esr",
+                    epochs,
+                    [.. rows.Select(r => r.GetValueOrDefault("val/esr", double.NaN))],
+                    Palette.At(2),
+                    markers: true
+                );
                 foreach (var (below, grade) in NamGrades.Table)
+                {
                     esr.AddReferenceLine(below, $"{grade} below", "#777777");
-                figures.Add((esr.ToSvg(520, 300), "Validation ESR at every epoch, with NAM's grade thresholds (log scale)"));
+                }
+
+                figures.Add(
+                    (esr.ToSvg(520, 300), "Validation ESR at every epoch, with NAM's grade thresholds (log scale)")
+                );
             }
 
             report.SvgRow(figures);
         }
 
-        string summary = RunDirectory.Existing(run).SummaryJson;
+        var summary = RunDirectory.Existing(run).SummaryJson;
         if (File.Exists(summary))
-            report.Table(["metric", "value"], ReportBuilder.Scalars(File.ReadAllText(summary)).Where(r => !r[0].StartsWith("top_k", StringComparison.Ordinal)));
+        {
+            report.Table(
+                ["metric", "value"],
+                ReportBuilder
+                    .Scalars(File.ReadAllText(summary))
+                    .Where(r => !r[0].StartsWith("top_k", StringComparison.Ordinal))
+            );
+        }
     }
 
     public static void Add(HtmlReport report, string directory, ISet<string> present)
     {
-        string name = SpectralExperiment.FolderName(directory);
+        var name = SpectralExperiment.FolderName(directory);
         report.Heading($"Amp model vs the real amp: {name}", id: Anchors.Amp(name));
-        report.Html(Anchors.Related([(Anchors.AmpRun(name), "training curves"), (Anchors.Diagram(name), "architecture"), ("summary", "summary")], present));
+        report.Html(
+            Anchors.Related(
+                [
+                    (Anchors.AmpRun(name), "training curves"),
+                    (Anchors.Diagram(name), "architecture"),
+                    ("summary", "summary"),
+                ],
+                present
+            )
+        );
         // What a guitarist looks for first: the sound, then the pictures; every number after them.
         AddClips(report, directory);
         foreach (var svg in FigureOrder(directory))
+        {
             report.Svg(ReportBuilder.InlineSvg(svg), Path.GetFileName(svg));
+        }
+
         foreach (var json in Directory.EnumerateFiles(directory, "*.json").Order(StringComparer.Ordinal))
+        {
             report.Table(["metric", "value"], ReportBuilder.Scalars(File.ReadAllText(json)));
+        }
     }
 
     /// <summary>The evaluation's SVG figures: waveform, spectrograms, sweep first (as AmpEvaluation writes them), then any others.</summary>
@@ -83,21 +148,34 @@ internal static class AmpSection
             return;
         }
 
-        report.Heading("Listen: the same moment through the DI, the real amp and the model", 3, id: $"{Anchors.Amp(SpectralExperiment.FolderName(directory))}-listen");
+        report.Heading(
+            "Listen: the same moment through the DI, the real amp and the model",
+            3,
+            id: $"{Anchors.Amp(SpectralExperiment.FolderName(directory))}-listen"
+        );
         report.Html("<div class=\"row\">");
         foreach (var (file, label) in present)
         {
-            string path = Path.Combine(directory, file);
-            long size = new FileInfo(path).Length;
+            var path = Path.Combine(directory, file);
+            var size = new FileInfo(path).Length;
             if (size > MaxClipBytes)
             {
-                report.Paragraph($"{label}: {file} is {size / 1024} KB, over the {MaxClipBytes / 1024} KB embedded in the page; it is next to the evaluation.");
+                report.Paragraph(
+                    $"{label}: {file} is {size / 1024} KB, over the {MaxClipBytes / 1024} KB embedded in the page; it is next to the evaluation."
+                );
                 continue;
             }
 
-            byte[] wav = File.ReadAllBytes(path);
-            if (wav.Length < 12 || Encoding.ASCII.GetString(wav, 0, 4) != "RIFF" || Encoding.ASCII.GetString(wav, 8, 4) != "WAVE")
+            var wav = File.ReadAllBytes(path);
+            if (
+                wav.Length < 12
+                || Encoding.ASCII.GetString(wav, 0, 4) != "RIFF"
+                || Encoding.ASCII.GetString(wav, 8, 4) != "WAVE"
+            )
+            {
                 throw new InvalidDataException($"{path}: not a WAV file (expected 'RIFF'....'WAVE' at the start)");
+            }
+
             report.Audio(wav, $"{label} ({file})");
         }
 

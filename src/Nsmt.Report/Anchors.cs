@@ -22,7 +22,7 @@ internal static class Anchors
     /// <summary>"see also" links to the sections that exist, as one paragraph (empty when there are none).</summary>
     public static string Related(IEnumerable<(string Id, string Text)> links, ISet<string> present)
     {
-        string shown = Inline(links, present);
+        var shown = Inline(links, present);
         return shown.Length == 0 ? "" : $"<p class=\"related\">See also: {shown}</p>";
     }
 

@@ -1,5 +1,5 @@
-using Nsmt.Runs;
 using System.Text.Json;
+using Nsmt.Runs;
 
 namespace Nsmt.Report;
 
@@ -8,7 +8,13 @@ namespace Nsmt.Report;
 /// (each may be missing), matched by folder name (artifacts/runs/NAME, artifacts/eval/NAME) and by the run's
 /// resolved config (data.dir, choices.data).
 /// </summary>
-internal sealed record SpectralExperiment(string Name, string? Run, string? Eval, string? Dataset, IReadOnlyDictionary<string, string> Config)
+internal sealed record SpectralExperiment(
+    string Name,
+    string? Run,
+    string? Eval,
+    string? Dataset,
+    IReadOnlyDictionary<string, string> Config
+)
 {
     public string? Model => Config.GetValueOrDefault("choices.model");
 
@@ -23,18 +29,26 @@ internal sealed record SpectralExperiment(string Name, string? Run, string? Eval
     {
         var runs = request.Runs.Where(Directory.Exists).ToList();
         var evals = request.Evaluations.Where(Directory.Exists).ToList();
-        var names = runs.Select(FolderName).Concat(evals.Select(FolderName)).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal);
+        var names = runs.Select(FolderName)
+            .Concat(evals.Select(FolderName))
+            .Distinct(StringComparer.Ordinal)
+            .Order(StringComparer.Ordinal);
         var result = new List<SpectralExperiment>();
-        foreach (string name in names)
+        foreach (var name in names)
         {
-            string? run = runs.FirstOrDefault(r => FolderName(r) == name);
-            string? eval = evals.FirstOrDefault(e => FolderName(e) == name)
+            var run = runs.FirstOrDefault(r => FolderName(r) == name);
+            var eval = evals.FirstOrDefault(e => FolderName(e) == name)
                 ?? (run is not null && Directory.Exists(Path.Combine(run, "eval")) ? Path.Combine(run, "eval") : null);
-            var config = run is null ? new Dictionary<string, string>() : SweepSection.FlatConfig(RunDirectory.Existing(run).ConfigFile);
-            string? dataDir = config.GetValueOrDefault("data.dir");
-            string? dataName = config.GetValueOrDefault("choices.data");
-            string? dataset = request.Datasets.Where(Directory.Exists).FirstOrDefault(d =>
-                (dataDir is not null && FolderName(d) == FolderName(dataDir)) || FolderName(d) == dataName);
+            var config = run is null
+                ? new Dictionary<string, string>()
+                : SweepSection.FlatConfig(RunDirectory.Existing(run).ConfigFile);
+            var dataDir = config.GetValueOrDefault("data.dir");
+            var dataName = config.GetValueOrDefault("choices.data");
+            var dataset = request
+                .Datasets.Where(Directory.Exists)
+                .FirstOrDefault(d =>
+                    (dataDir is not null && FolderName(d) == FolderName(dataDir)) || FolderName(d) == dataName
+                );
             result.Add(new SpectralExperiment(name, run, eval, dataset, config));
         }
 
@@ -42,10 +56,12 @@ internal sealed record SpectralExperiment(string Name, string? Run, string? Eval
     }
 
     /// <summary>A training run's summary.json (its place in <see cref="RunDirectory"/>'s layout), or null when absent.</summary>
-    public static JsonDocument? ReadRunSummary(string? run) => run is null ? null : ReadJsonFile(RunDirectory.Existing(run).SummaryJson);
+    public static JsonDocument? ReadRunSummary(string? run) =>
+        run is null ? null : ReadJsonFile(RunDirectory.Existing(run).SummaryJson);
 
     /// <summary>A JSON file's root, or null when the file is absent; malformed JSON is an error naming the file.</summary>
-    public static JsonDocument? ReadJson(string? directory, string file) => directory is null ? null : ReadJsonFile(Path.Combine(directory, file));
+    public static JsonDocument? ReadJson(string? directory, string file) =>
+        directory is null ? null : ReadJsonFile(Path.Combine(directory, file));
 
     private static JsonDocument? ReadJsonFile(string path)
     {

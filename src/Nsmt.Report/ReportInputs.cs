@@ -29,13 +29,28 @@ public static class ReportInputs
         foreach (var (option, folders, what) in slots)
         {
             foreach (var folder in folders.Where(f => !Directory.Exists(f)))
+            {
                 throw new NsmtInputException(folder, option, $"no such directory (expected {what})");
+            }
         }
 
         foreach (var run in request.Runs.Where(r => LogsAmpMetrics(r) == true))
-            throw new NsmtInputException(run, "--runs", $"an amp training run ({RunDirectory.Existing(run).MetricsCsv} logs {AmpOnlyColumn}); amp runs go to --amp-runs");
+        {
+            throw new NsmtInputException(
+                run,
+                "--runs",
+                $"an amp training run ({RunDirectory.Existing(run).MetricsCsv} logs {AmpOnlyColumn}); amp runs go to --amp-runs"
+            );
+        }
+
         foreach (var run in request.AmpRuns.Where(r => LogsAmpMetrics(r) == false))
-            throw new NsmtInputException(run, "--amp-runs", $"a spectral training run ({RunDirectory.Existing(run).MetricsCsv} has no {AmpOnlyColumn}); spectral runs go to --runs");
+        {
+            throw new NsmtInputException(
+                run,
+                "--amp-runs",
+                $"a spectral training run ({RunDirectory.Existing(run).MetricsCsv} has no {AmpOnlyColumn}); spectral runs go to --runs"
+            );
+        }
     }
 
     /// <summary>Whether the run's metrics.csv has the amp column; null when it has no metrics yet.</summary>
@@ -43,7 +58,10 @@ public static class ReportInputs
     {
         var csv = RunDirectory.Existing(run).MetricsCsv;
         if (!File.Exists(csv))
+        {
             return null;
+        }
+
         using var reader = new StreamReader(csv);
         var header = reader.ReadLine();
         return header?.Split(',').Contains(AmpOnlyColumn, StringComparer.Ordinal);

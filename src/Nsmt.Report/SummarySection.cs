@@ -1,6 +1,6 @@
-using Nsmt.Outputs;
 using System.Globalization;
 using System.Text.Json;
+using Nsmt.Outputs;
 using Nsmt.Plots;
 
 namespace Nsmt.Report;
@@ -11,7 +11,13 @@ namespace Nsmt.Report;
 /// </summary>
 internal static class SummarySection
 {
-    public static void Add(HtmlReport report, IReadOnlyList<SpectralExperiment> spectral, IReadOnlyList<string> amp, IReadOnlyList<string> ampRuns, ISet<string> present)
+    public static void Add(
+        HtmlReport report,
+        IReadOnlyList<SpectralExperiment> spectral,
+        IReadOnlyList<string> amp,
+        IReadOnlyList<string> ampRuns,
+        ISet<string> present
+    )
     {
         report.Heading("Summary", id: "summary");
         if (spectral.Count == 0 && amp.Count == 0)
@@ -26,9 +32,16 @@ internal static class SummarySection
             AddSpectral(report, experiment, present);
         }
 
-        foreach (string directory in amp)
+        foreach (var directory in amp)
         {
-            AddAmp(report, directory, ampRuns.FirstOrDefault(r => SpectralExperiment.FolderName(r) == SpectralExperiment.FolderName(directory)), present);
+            AddAmp(
+                report,
+                directory,
+                ampRuns.FirstOrDefault(r =>
+                    SpectralExperiment.FolderName(r) == SpectralExperiment.FolderName(directory)
+                ),
+                present
+            );
         }
     }
 
@@ -37,14 +50,38 @@ internal static class SummarySection
         report.Heading($"{e.Name}: spectrogram to synth parameters", 3, id: $"summary-{HtmlReport.Slug(e.Name)}");
         using var summary = SpectralExperiment.ReadRunSummary(e.Run);
         using var metrics = SpectralExperiment.ReadJson(e.Eval, EvaluationFiles.Metrics);
-        string model = e.Model ?? e.Config.GetValueOrDefault("model.net.architecture") ?? "the model";
-        string parameters = summary is not null && Number(summary.RootElement, "parameters") is { } p ? string.Create(CultureInfo.InvariantCulture, $" ({p:N0} parameters)") : "";
-        string epochs = summary is not null && Number(summary.RootElement, "epochs") is { } n ? string.Create(CultureInfo.InvariantCulture, $" for {n:0} epochs") : "";
-        string data = e.Data ?? "its dataset";
-        string samples = metrics is not null && Number(metrics.RootElement, "samples") is { } s ? string.Create(CultureInfo.InvariantCulture, $"; tested on {s:N0} held-out samples") : "";
-        report.Html($"<p>{HtmlReport.Encode($"{model}{parameters} trained{epochs} on {data}{samples}.")} "
-            + Anchors.Inline([(Anchors.Run(e.Name), "training curves"), (Anchors.Eval(e.Name), "evaluation"), (Anchors.Dataset(e.DatasetSection), "dataset"), (Anchors.Diagram(e.Name), "architecture")], present) + "</p>");
-        if (metrics is null || !metrics.RootElement.TryGetProperty("heads", out var heads) || heads.ValueKind != JsonValueKind.Object)
+        var model = e.Model ?? e.Config.GetValueOrDefault("model.net.architecture") ?? "the model";
+        var parameters =
+            summary is not null && Number(summary.RootElement, "parameters") is { } p
+                ? string.Create(CultureInfo.InvariantCulture, $" ({p:N0} parameters)")
+                : "";
+        var epochs =
+            summary is not null && Number(summary.RootElement, "epochs") is { } n
+                ? string.Create(CultureInfo.InvariantCulture, $" for {n:0} epochs")
+                : "";
+        var data = e.Data ?? "its dataset";
+        var samples =
+            metrics is not null && Number(metrics.RootElement, "samples") is { } s
+                ? string.Create(CultureInfo.InvariantCulture, $"; tested on {s:N0} held-out samples")
+                : "";
+        report.Html(
+            $"<p>{HtmlReport.Encode($"{model}{parameters} trained{epochs} on {data}{samples}.")} "
+                + Anchors.Inline(
+                    [
+                        (Anchors.Run(e.Name), "training curves"),
+                        (Anchors.Eval(e.Name), "evaluation"),
+                        (Anchors.Dataset(e.DatasetSection), "dataset"),
+                        (Anchors.Diagram(e.Name), "architecture"),
+                    ],
+                    present
+                )
+                + "</p>"
+        );
+        if (
+            metrics is null
+            || !metrics.RootElement.TryGetProperty("heads", out var heads)
+            || heads.ValueKind != JsonValueKind.Object
+        )
         {
             report.Html("<p class=\"verdict warn\">No evaluation on the test split: no headline figures.</p>");
             return;
@@ -54,14 +91,19 @@ internal static class SummarySection
         var verdicts = new List<(string Text, bool Good)>();
         foreach (var head in heads.EnumerateObject())
         {
-            double? accuracy = Number(head.Value, "accuracy");
-            double? majority = Number(head.Value, "majority_baseline");
-            double? classes = Number(head.Value, "num_classes");
+            var accuracy = Number(head.Value, "accuracy");
+            var majority = Number(head.Value, "majority_baseline");
+            var classes = Number(head.Value, "num_classes");
             var reference = Baselines.PyTorchReference(e.Model, e.Data, head.Name);
             var verdict = HeadVerdict(head.Name, accuracy, majority, reference);
             verdicts.Add(verdict);
             rows.Add([
-                HtmlReport.Breakable(HtmlReport.Encode(head.Name)) + (classes is { } k ? $" <small>({k.ToString("0", CultureInfo.InvariantCulture)} classes)</small>" : ""),
+                HtmlReport.Breakable(HtmlReport.Encode(head.Name))
+                    + (
+                        classes is { } k
+                            ? $" <small>({k.ToString("0", CultureInfo.InvariantCulture)} classes)</small>"
+                            : ""
+                    ),
                 accuracy is { } a ? $"<b>{Baselines.Format(a)}</b>" : "missing",
                 majority is { } m ? Baselines.Format(m) : "",
                 classes is { } c && c > 0 ? Baselines.Format(1 / c) : "",
@@ -71,33 +113,47 @@ internal static class SummarySection
 
         // The verdicts go under the table, not in a column, and the headers are short: five columns fit a phone.
         report.HtmlTable(["head", "test acc.", "majority", "chance", "PyTorch"], rows);
-        report.Html("<ul class=\"verdicts\">" + string.Concat(verdicts.Select(v => $"<li>{HtmlReport.Encode(v.Text)}</li>")) + "</ul>");
+        report.Html(
+            "<ul class=\"verdicts\">"
+                + string.Concat(verdicts.Select(v => $"<li>{HtmlReport.Encode(v.Text)}</li>"))
+                + "</ul>"
+        );
         if (metrics.RootElement.TryGetProperty("test/acc", out var mean) && mean.ValueKind == JsonValueKind.Number)
         {
-            report.Paragraph($"Mean test accuracy over heads {Baselines.Format(mean.GetDouble())}. PyTorch reference: {Baselines.ReferenceSource}.");
+            report.Paragraph(
+                $"Mean test accuracy over heads {Baselines.Format(mean.GetDouble())}. PyTorch reference: {Baselines.ReferenceSource}."
+            );
         }
 
-        bool good = verdicts.All(v => v.Good);
-        string overall = good
+        var good = verdicts.All(v => v.Good);
+        var overall = good
             ? $"Verdict: {model} learned what the images can tell apart: every head is at or near its reference, or at the majority class where the data leaves no more to learn."
             : $"Verdict: {model} falls short on {string.Join(", ", verdicts.Where(v => !v.Good).Select(v => v.Text.Split(':')[0]))}; see the training curves and confusion matrices below.";
         report.Html($"<p class=\"verdict{(good ? "" : " warn")}\">{HtmlReport.Encode(overall)}</p>");
     }
 
     /// <summary>One head's verdict in words and whether it is as good as can be expected.</summary>
-    internal static (string Text, bool Good) HeadVerdict(string head, double? accuracy, double? majority, Baselines.Reference? reference)
+    internal static (string Text, bool Good) HeadVerdict(
+        string head,
+        double? accuracy,
+        double? majority,
+        Baselines.Reference? reference
+    )
     {
         if (accuracy is not { } a)
         {
             return ($"{head}: no accuracy in metrics.json", false);
         }
 
-        double m = majority ?? 0;
+        var m = majority ?? 0;
         if (reference is not null && reference.Accuracy <= m + 0.005)
         {
             // PyTorch does no better than the majority class either: the data, not the model, sets the limit.
-            bool same = a >= m - 0.02;
-            return ($"{head}: {(same ? "at" : "below")} the majority class, as PyTorch{(reference.Note is null ? "" : $" ({reference.Note})")}", same);
+            var same = a >= m - 0.02;
+            return (
+                $"{head}: {(same ? "at" : "below")} the majority class, as PyTorch{(reference.Note is null ? "" : $" ({reference.Note})")}",
+                same
+            );
         }
 
         if (a <= m + 0.01)
@@ -107,20 +163,21 @@ internal static class SummarySection
 
         if (reference is null)
         {
-            return ($"{head}: learned, {(m > 0 ? $"{a / m:0.0}x the majority class" : "above chance")}; no PyTorch reference for this model and dataset", true);
+            return (
+                $"{head}: learned, {(m > 0 ? $"{a / m:0.0}x the majority class" : "above chance")}; no PyTorch reference for this model and dataset",
+                true
+            );
         }
 
-        double points = (a - reference.Accuracy) * 100;
-        return Math.Abs(points) <= 2
-            ? ($"{head}: learned, matches PyTorch ({points:+0.0;-0.0} points)", true)
-            : points > 0
-                ? ($"{head}: learned, {points:0.0} points above PyTorch's template recipe", true)
-                : ($"{head}: learned, but {-points:0.0} points below PyTorch's template recipe", false);
+        var points = (a - reference.Accuracy) * 100;
+        return Math.Abs(points) <= 2 ? ($"{head}: learned, matches PyTorch ({points:+0.0;-0.0} points)", true)
+            : points > 0 ? ($"{head}: learned, {points:0.0} points above PyTorch's template recipe", true)
+            : ($"{head}: learned, but {-points:0.0} points below PyTorch's template recipe", false);
     }
 
     private static void AddAmp(HtmlReport report, string directory, string? run, ISet<string> present)
     {
-        string name = SpectralExperiment.FolderName(directory);
+        var name = SpectralExperiment.FolderName(directory);
         report.Heading($"{name}: guitar amp model", 3, id: $"summary-{HtmlReport.Slug(name)}");
         using var metrics = SpectralExperiment.ReadJson(directory, AmpEvaluationFiles.Metrics);
         using var summary = SpectralExperiment.ReadRunSummary(run);
@@ -131,37 +188,77 @@ internal static class SummarySection
         }
 
         var root = metrics.RootElement;
-        string architecture = root.TryGetProperty("model", out var m) && m.TryGetProperty("architecture", out var arch) ? arch.ToString() : "the model";
-        string parameters = root.TryGetProperty("model", out m) && Number(m, "parameters") is { } p ? string.Create(CultureInfo.InvariantCulture, $" ({p:N0} weights)") : "";
-        string epochs = summary is not null && Number(summary.RootElement, "epochs") is { } n ? string.Create(CultureInfo.InvariantCulture, $" for {n:0} epochs") : "";
-        string seconds = root.TryGetProperty("range", out var range) && Number(range, "seconds") is { } s ? string.Create(CultureInfo.InvariantCulture, $" {s:0.##} s") : "";
-        report.Html($"<p>{HtmlReport.Encode($"A {architecture}{parameters} trained{epochs} to play the DI capture as the amp does; scored on the{seconds} validation range it never trained on.")} "
-            + Anchors.Inline([(Anchors.AmpRun(name), "training curves"), (Anchors.Amp(name), "figures and audio"), (Anchors.Diagram(name), "architecture")], present) + "</p>");
-        double? esr = Number(root, "esr_nam");
+        var architecture =
+            root.TryGetProperty("model", out var m) && m.TryGetProperty("architecture", out var arch)
+                ? arch.ToString()
+                : "the model";
+        var parameters =
+            root.TryGetProperty("model", out m) && Number(m, "parameters") is { } p
+                ? string.Create(CultureInfo.InvariantCulture, $" ({p:N0} weights)")
+                : "";
+        var epochs =
+            summary is not null && Number(summary.RootElement, "epochs") is { } n
+                ? string.Create(CultureInfo.InvariantCulture, $" for {n:0} epochs")
+                : "";
+        var seconds =
+            root.TryGetProperty("range", out var range) && Number(range, "seconds") is { } s
+                ? string.Create(CultureInfo.InvariantCulture, $" {s:0.##} s")
+                : "";
+        report.Html(
+            $"<p>{HtmlReport.Encode($"A {architecture}{parameters} trained{epochs} to play the DI capture as the amp does; scored on the{seconds} validation range it never trained on.")} "
+                + Anchors.Inline(
+                    [
+                        (Anchors.AmpRun(name), "training curves"),
+                        (Anchors.Amp(name), "figures and audio"),
+                        (Anchors.Diagram(name), "architecture"),
+                    ],
+                    present
+                )
+                + "</p>"
+        );
+        var esr = Number(root, "esr_nam");
         if (esr is not { } e)
         {
             report.Html("<p class=\"verdict warn\">metrics.json has no esr_nam: no grade.</p>");
             return;
         }
 
-        string grade = NamGrades.Of(e);
-        report.HtmlTable(["measure", "value", "baseline"],
-        [
-            ["validation ESR (NAM)", $"<b>{Baselines.Format(e, "0.0000")}</b>", "1.0 = outputting silence; NAM's grades: &lt; 0.01 great, &lt; 0.035 not bad, &lt; 0.1 might sound ok, &lt; 0.3 probably won't sound great"],
-            ["NAM grade", $"<b>{HtmlReport.Encode(grade)}</b>", ""],
-            .. Optional(root, "pearson", "correlation with the amp", "0.0000", "1 = identical shape"),
-            .. Optional(root, "snr_db", "signal to error ratio, dB", "0.0", "ESR 0.01 is 20 dB"),
-            .. Optional(root, "null_test_residual_dbfs", "null-test residual, dBFS", "0.0", "what is left when the model's output is subtracted from the amp's"),
-        ]);
+        var grade = NamGrades.Of(e);
+        report.HtmlTable(
+            ["measure", "value", "baseline"],
+            [
+                [
+                    "validation ESR (NAM)",
+                    $"<b>{Baselines.Format(e, "0.0000")}</b>",
+                    "1.0 = outputting silence; NAM's grades: &lt; 0.01 great, &lt; 0.035 not bad, &lt; 0.1 might sound ok, &lt; 0.3 probably won't sound great",
+                ],
+                ["NAM grade", $"<b>{HtmlReport.Encode(grade)}</b>", ""],
+                .. Optional(root, "pearson", "correlation with the amp", "0.0000", "1 = identical shape"),
+                .. Optional(root, "snr_db", "signal to error ratio, dB", "0.0", "ESR 0.01 is 20 dB"),
+                .. Optional(
+                    root,
+                    "null_test_residual_dbfs",
+                    "null-test residual, dBFS",
+                    "0.0",
+                    "what is left when the model's output is subtracted from the amp's"
+                ),
+            ]
+        );
         var next = NamGrades.Next(e);
-        bool good = e < 0.035;
-        string verdict = next is { } up
+        var good = e < 0.035;
+        var verdict = next is { } up
             ? $"Verdict: {grade} by NAM's grades (ESR {Baselines.Format(e, "0.0000")}); '{up.Grade}' needs an ESR below {up.Below.ToString(CultureInfo.InvariantCulture)}. Listen to the clips below."
             : $"Verdict: great by NAM's grades (ESR {Baselines.Format(e, "0.0000")}, below 0.01): hard to tell from the amp. Listen to the clips below.";
         report.Html($"<p class=\"verdict{(good ? "" : " warn")}\">{HtmlReport.Encode(verdict)}</p>");
     }
 
-    private static IEnumerable<IReadOnlyList<string>> Optional(JsonElement root, string key, string label, string format, string baseline)
+    private static IEnumerable<IReadOnlyList<string>> Optional(
+        JsonElement root,
+        string key,
+        string label,
+        string format,
+        string baseline
+    )
     {
         if (Number(root, key) is { } v)
         {
@@ -170,5 +267,9 @@ internal static class SummarySection
     }
 
     internal static double? Number(JsonElement element, string key) =>
-        element.ValueKind == JsonValueKind.Object && element.TryGetProperty(key, out var v) && v.ValueKind == JsonValueKind.Number ? v.GetDouble() : null;
+        element.ValueKind == JsonValueKind.Object
+        && element.TryGetProperty(key, out var v)
+        && v.ValueKind == JsonValueKind.Number
+            ? v.GetDouble()
+            : null;
 }

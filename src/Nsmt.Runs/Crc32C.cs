@@ -12,7 +12,10 @@ public static class Crc32C
         {
             var c = i;
             for (var k = 0; k < 8; k++)
+            {
                 c = (c & 1) != 0 ? 0x82F63B78u ^ (c >> 1) : c >> 1;
+            }
+
             table[i] = c;
         }
         return table;
@@ -22,11 +25,14 @@ public static class Crc32C
     {
         var crc = 0xFFFFFFFFu;
         foreach (var b in data)
+        {
             crc = Table[(crc ^ b) & 0xFF] ^ (crc >> 8);
+        }
+
         return crc ^ 0xFFFFFFFFu;
     }
 
-    /// <summary>TFRecord stores ((crc >> 15) | (crc << 17)) + 0xa282ead8 so that CRCs of CRCs stay well distributed.</summary>
+    /// <summary>TFRecord stores ((crc &gt;&gt; 15) | (crc &lt;&lt; 17)) + 0xa282ead8 so that CRCs of CRCs stay well distributed.</summary>
     public static uint Masked(ReadOnlySpan<byte> data)
     {
         var crc = Compute(data);

@@ -12,7 +12,9 @@ public sealed class RunDirectory
     {
         Path = System.IO.Path.GetFullPath(path);
         if (create)
+        {
             Directory.CreateDirectory(Checkpoints);
+        }
     }
 
     public string Path { get; }
@@ -40,7 +42,10 @@ public sealed class RunDirectory
         var stamp = now.ToString("yyyy-MM-dd_HH-mm-ss", CultureInfo.InvariantCulture);
         var candidate = System.IO.Path.Combine(runs, stamp);
         for (var i = 1; Directory.Exists(candidate); i++)
+        {
             candidate = System.IO.Path.Combine(runs, $"{stamp}_{i}");
+        }
+
         return new RunDirectory(candidate, create: false).Create();
     }
 
@@ -58,12 +63,22 @@ public sealed class RunDirectory
         ArgumentNullException.ThrowIfNull(path);
         var full = System.IO.Path.GetFullPath(path);
         if (File.Exists(full) || (FileKinds.Of(full) is not (FileKind.Missing or FileKind.Directory)))
-            throw new NsmtInputException(full, option, "expected a run directory (a new or empty folder), found a file");
+        {
+            throw new NsmtInputException(
+                full,
+                option,
+                "expected a run directory (a new or empty folder), found a file"
+            );
+        }
+
         if (Directory.Exists(full) && Directory.EnumerateFileSystemEntries(full).FirstOrDefault() is { } entry)
         {
-            throw new NsmtInputException(full, option,
+            throw new NsmtInputException(
+                full,
+                option,
                 $"already holds files ({System.IO.Path.GetFileName(entry)}, ...) and a new run would replace or mix with them; "
-                + $"choose a new run directory, or continue that run with --resume {path}");
+                    + $"choose a new run directory, or continue that run with --resume {path}"
+            );
         }
 
         return new RunDirectory(full, create: false);
@@ -83,17 +98,26 @@ public sealed class RunDirectory
     /// </summary>
     public void RemoveIfEmpty()
     {
-        if (_createdHere && Directory.Exists(Path) && !Directory.EnumerateFiles(Path, "*", SearchOption.AllDirectories).Any())
+        if (
+            _createdHere
+            && Directory.Exists(Path)
+            && !Directory.EnumerateFiles(Path, "*", SearchOption.AllDirectories).Any()
+        )
+        {
             Directory.Delete(Path, recursive: true);
+        }
     }
 
     /// <summary>
     /// The run folder a checkpoint lies in (<c>RUN/checkpoints/x.ckpt</c> gives <c>RUN</c>), or the folder itself when
     /// <paramref name="path"/> names a run folder; creates nothing.
     /// </summary>
-    public static RunDirectory OfCheckpoint(string path) => Directory.Exists(path)
-        ? Existing(path)
-        : Existing(System.IO.Path.GetDirectoryName(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path)))!);
+    public static RunDirectory OfCheckpoint(string path) =>
+        Directory.Exists(path)
+            ? Existing(path)
+            : Existing(
+                System.IO.Path.GetDirectoryName(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path)))!
+            );
 
     /// <summary>The layout of a run another program wrote, for reading (creates nothing).</summary>
     public static RunDirectory Existing(string path) => new(path, create: false);

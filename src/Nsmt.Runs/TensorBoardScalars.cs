@@ -20,7 +20,7 @@ public static class TensorBoardScalars
             return points;
         }
 
-        foreach (string file in Directory.EnumerateFiles(directory, "events.out.tfevents.*").Order(StringComparer.Ordinal))
+        foreach (var file in Directory.EnumerateFiles(directory, "events.out.tfevents.*").Order(StringComparer.Ordinal))
         {
             ReadFile(file, tag, points);
         }
@@ -30,11 +30,11 @@ public static class TensorBoardScalars
 
     private static void ReadFile(string file, string tag, List<(long, double)> points)
     {
-        byte[] bytes = File.ReadAllBytes(file);
-        int offset = 0;
+        var bytes = File.ReadAllBytes(file);
+        var offset = 0;
         while (offset + 12 <= bytes.Length)
         {
-            ulong length = BinaryPrimitives.ReadUInt64LittleEndian(bytes.AsSpan(offset));
+            var length = BinaryPrimitives.ReadUInt64LittleEndian(bytes.AsSpan(offset));
             if (length > (ulong)(bytes.Length - offset - 16))
             {
                 break;
@@ -48,7 +48,10 @@ public static class TensorBoardScalars
             }
             catch (InvalidProtocolBufferException e)
             {
-                throw new InvalidDataException($"{file}: a record at byte {offset - 16 - (int)length} is not a TensorBoard event ({e.Message})", e);
+                throw new InvalidDataException(
+                    $"{file}: a record at byte {offset - 16 - (int)length} is not a TensorBoard event ({e.Message})",
+                    e
+                );
             }
         }
     }
@@ -60,7 +63,7 @@ public static class TensorBoardScalars
         var input = new CodedInputStream(record.ToArray());
         long step = 0;
         ByteString? summary = null;
-        for (uint t; (t = input.ReadTag()) != 0;)
+        for (uint t; (t = input.ReadTag()) != 0; )
         {
             switch (t)
             {
@@ -82,7 +85,7 @@ public static class TensorBoardScalars
         }
 
         var values = new CodedInputStream(summary.ToByteArray());
-        for (uint t; (t = values.ReadTag()) != 0;)
+        for (uint t; (t = values.ReadTag()) != 0; )
         {
             if (t != ((1 << 3) | 2))
             {
@@ -93,7 +96,7 @@ public static class TensorBoardScalars
             var value = new CodedInputStream(values.ReadBytes().ToByteArray());
             string? name = null;
             float? simple = null;
-            for (uint f; (f = value.ReadTag()) != 0;)
+            for (uint f; (f = value.ReadTag()) != 0; )
             {
                 switch (f)
                 {

@@ -12,16 +12,18 @@ namespace Nsmt.Runs;
 /// </summary>
 public sealed class TensorBoardWriter : IDisposable
 {
-    private readonly FileStream stream;
+    private readonly FileStream _stream;
 
     public TensorBoardWriter(string directory, DateTimeOffset? start = null)
     {
         Directory.CreateDirectory(directory);
         var now = start ?? DateTimeOffset.UtcNow;
-        var name = string.Create(CultureInfo.InvariantCulture,
-            $"events.out.tfevents.{now.ToUnixTimeSeconds()}.{Environment.MachineName}.{Environment.ProcessId}.0");
+        var name = string.Create(
+            CultureInfo.InvariantCulture,
+            $"events.out.tfevents.{now.ToUnixTimeSeconds()}.{Environment.MachineName}.{Environment.ProcessId}.0"
+        );
         FilePath = Path.Combine(directory, name);
-        stream = new FileStream(FilePath, FileMode.Create, FileAccess.Write, FileShare.Read);
+        _stream = new FileStream(FilePath, FileMode.Create, FileAccess.Write, FileShare.Read);
         WriteEvent(Event(WallTime(now), 0, e => e.WriteString(3, "brain.Event:2")));
         Flush();
     }
@@ -30,11 +32,16 @@ public sealed class TensorBoardWriter : IDisposable
 
     public void AddScalar(string tag, double value, long step, DateTimeOffset? time = null)
     {
-        var summary = Message(s => s.WriteMessage(1, Message(v =>
-        {
-            v.WriteString(1, tag);
-            v.WriteFloat(2, (float)value);
-        })));
+        var summary = Message(s =>
+            s.WriteMessage(
+                1,
+                Message(v =>
+                {
+                    v.WriteString(1, tag);
+                    v.WriteFloat(2, (float)value);
+                })
+            )
+        );
         WriteEvent(Event(WallTime(time ?? DateTimeOffset.UtcNow), step, e => e.WriteMessage(5, summary)));
     }
 
@@ -42,31 +49,51 @@ public sealed class TensorBoardWriter : IDisposable
     /// Records a session's hyperparameters (strings, numbers, booleans) and the metric tags the HParams tab
     /// should show, as torch.utils.tensorboard's add_hparams does (experiment + session start + session end).
     /// </summary>
-    public void AddHyperparameters(IReadOnlyDictionary<string, object> hparams, IEnumerable<string> metricTags, DateTimeOffset? time = null)
+    public void AddHyperparameters(
+        IReadOnlyDictionary<string, object> hparams,
+        IEnumerable<string> metricTags,
+        DateTimeOffset? time = null
+    )
     {
         var now = WallTime(time ?? DateTimeOffset.UtcNow);
         var experiment = Message(x =>
         {
             foreach (var (name, value) in hparams)
             {
-                x.WriteMessage(4, Message(info =>
-                {
-                    info.WriteString(1, name);
-                    info.WriteEnum(4, value switch { string => 1, bool => 2, _ => 3 });
-                }));
+                x.WriteMessage(
+                    4,
+                    Message(info =>
+                    {
+                        info.WriteString(1, name);
+                        info.WriteEnum(
+                            4,
+                            value switch
+                            {
+                                string => 1,
+                                bool => 2,
+                                _ => 3,
+                            }
+                        );
+                    })
+                );
             }
             foreach (var tag in metricTags)
+            {
                 x.WriteMessage(5, Message(info => info.WriteMessage(1, Message(n => n.WriteString(2, tag)))));
+            }
         });
         var sessionStart = Message(s =>
         {
             foreach (var (name, value) in hparams)
             {
-                s.WriteMessage(1, Message(entry =>
-                {
-                    entry.WriteString(1, name);
-                    entry.WriteMessage(2, ProtobufValue(value));
-                }));
+                s.WriteMessage(
+                    1,
+                    Message(entry =>
+                    {
+                        entry.WriteString(1, name);
+                        entry.WriteMessage(2, ProtobufValue(value));
+                    })
+                );
             }
             s.WriteDouble(5, now);
         });
@@ -80,12 +107,12 @@ public sealed class TensorBoardWriter : IDisposable
         WritePluginSummary("_hparams_/session_end_info", 4, sessionEnd, now);
     }
 
-    public void Flush() => stream.Flush(flushToDisk: false);
+    public void Flush() => _stream.Flush(flushToDisk: false);
 
     public void Dispose()
     {
-        stream.Flush(flushToDisk: true);
-        stream.Dispose();
+        _stream.Flush(flushToDisk: true);
+        _stream.Dispose();
     }
 
     private void WritePluginSummary(string tag, int dataField, byte[] data, double wallTime)
@@ -99,43 +126,56 @@ public sealed class TensorBoardWriter : IDisposable
         {
             v.WriteString(1, tag);
             // A scalar float tensor of 0, like TensorBoard's own hparams summaries (metadata.NULL_TENSOR).
-            v.WriteMessage(8, Message(t =>
-            {
-                t.WriteEnum(1, 1); // DT_FLOAT
-                t.WriteMessage(2, []);
-                t.WriteFloat(5, 0f);
-            }));
-            v.WriteMessage(9, Message(m => m.WriteMessage(1, Message(pd =>
-            {
-                pd.WriteString(1, "hparams");
-                pd.WriteBytes(2, content);
-            }))));
+            v.WriteMessage(
+                8,
+                Message(t =>
+                {
+                    t.WriteEnum(1, 1); // DT_FLOAT
+                    t.WriteMessage(2, []);
+                    t.WriteFloat(5, 0f);
+                })
+            );
+            v.WriteMessage(
+                9,
+                Message(m =>
+                    m.WriteMessage(
+                        1,
+                        Message(pd =>
+                        {
+                            pd.WriteString(1, "hparams");
+                            pd.WriteBytes(2, content);
+                        })
+                    )
+                )
+            );
         });
         WriteEvent(Event(wallTime, 0, e => e.WriteMessage(5, Message(s => s.WriteMessage(1, value)))));
     }
 
-    private static byte[] ProtobufValue(object value) => Message(v =>
-    {
-        switch (value)
+    private static byte[] ProtobufValue(object value) =>
+        Message(v =>
         {
-            case string s:
-                v.WriteString(3, s);
-                break;
-            case bool b:
-                v.WriteBool(4, b);
-                break;
-            default:
-                v.WriteDouble(2, Convert.ToDouble(value, CultureInfo.InvariantCulture));
-                break;
-        }
-    });
+            switch (value)
+            {
+                case string s:
+                    v.WriteString(3, s);
+                    break;
+                case bool b:
+                    v.WriteBool(4, b);
+                    break;
+                default:
+                    v.WriteDouble(2, Convert.ToDouble(value, CultureInfo.InvariantCulture));
+                    break;
+            }
+        });
 
-    private static byte[] Event(double wallTime, long step, Action<ProtoWriter> body) => Message(e =>
-    {
-        e.WriteDouble(1, wallTime);
-        e.WriteInt64(2, step);
-        body(e);
-    });
+    private static byte[] Event(double wallTime, long step, Action<ProtoWriter> body) =>
+        Message(e =>
+        {
+            e.WriteDouble(1, wallTime);
+            e.WriteInt64(2, step);
+            body(e);
+        });
 
     private void WriteEvent(byte[] data)
     {
@@ -144,9 +184,9 @@ public sealed class TensorBoardWriter : IDisposable
         BinaryPrimitives.WriteUInt32LittleEndian(header[8..], Crc32C.Masked(header[..8]));
         Span<byte> footer = stackalloc byte[4];
         BinaryPrimitives.WriteUInt32LittleEndian(footer, Crc32C.Masked(data));
-        stream.Write(header);
-        stream.Write(data);
-        stream.Write(footer);
+        _stream.Write(header);
+        _stream.Write(data);
+        _stream.Write(footer);
     }
 
     private static double WallTime(DateTimeOffset time) => time.ToUnixTimeMilliseconds() / 1000.0;

@@ -9,7 +9,13 @@ namespace Nsmt.Spectral.Data;
 /// </summary>
 public sealed record ParameterSpec
 {
-    public ParameterSpec(string name, ConfigNumber min, ConfigNumber max, ConfigNumber? step = null, string? description = null)
+    public ParameterSpec(
+        string name,
+        ConfigNumber min,
+        ConfigNumber max,
+        ConfigNumber? step = null,
+        string? description = null
+    )
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
         if (!double.IsFinite(min.Value) || !double.IsFinite(max.Value))
@@ -31,15 +37,21 @@ public sealed record ParameterSpec
         Description = description;
         if (IsVarying && !(Step.Value > 0))
         {
-            throw new ArgumentException($"parameter '{name}': step must be positive for a varying parameter, got {Step}");
+            throw new ArgumentException(
+                $"parameter '{name}': step must be positive for a varying parameter, got {Step}"
+            );
         }
 
         // Checked in double before NumClasses casts to int: a tiny step (1e-300) would saturate and wrap the count.
-        double classes = IsVarying ? Math.Round((max.Value - min.Value) / Step.Value, MidpointRounding.ToEven) + 1 : 1;
+        var classes = IsVarying ? Math.Round((max.Value - min.Value) / Step.Value, MidpointRounding.ToEven) + 1 : 1;
         if (!(classes <= VimhLimits.MaxClasses))
         {
-            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
-                $"parameter '{name}': (max - min)/step gives {classes:G6} classes, expected at most {VimhLimits.MaxClasses} (VimhLimits.MaxClasses)"));
+            throw new ArgumentException(
+                string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"parameter '{name}': (max - min)/step gives {classes:G6} classes, expected at most {VimhLimits.MaxClasses} (VimhLimits.MaxClasses)"
+                )
+            );
         }
     }
 
@@ -59,7 +71,8 @@ public sealed record ParameterSpec
     public bool IsVarying => Min.Value != Max.Value;
 
     /// <summary>round((max - min)/step) + 1, with Python's round-half-even.</summary>
-    public int NumClasses => IsVarying ? (int)Math.Round((Max.Value - Min.Value) / Step.Value, MidpointRounding.ToEven) + 1 : 1;
+    public int NumClasses =>
+        IsVarying ? (int)Math.Round((Max.Value - Min.Value) / Step.Value, MidpointRounding.ToEven) + 1 : 1;
 
     /// <summary>The physical value of a class centre, min + k*step (clamped to max).</summary>
     public double ClassValue(int classIndex) => Math.Min(Min.Value + (classIndex * Step.Value), Max.Value);
@@ -67,8 +80,8 @@ public sealed record ParameterSpec
     /// <summary>q = clamp(int(norm*255), 0, 255), truncating as NSMT does.</summary>
     public byte Quantize(double value)
     {
-        double norm = (value - Min.Value) / (Max.Value - Min.Value);
-        double scaled = norm * 255.0;
+        var norm = (value - Min.Value) / (Max.Value - Min.Value);
+        var scaled = norm * 255.0;
         if (double.IsNaN(scaled))
         {
             throw new ArgumentException($"parameter '{Name}': cannot quantise {value}");
@@ -81,7 +94,7 @@ public sealed record ParameterSpec
 
     public int ClassIndex(byte q)
     {
-        double k = Math.Round((Decode(q) - Min.Value) / Step.Value, MidpointRounding.ToEven);
+        var k = Math.Round((Decode(q) - Min.Value) / Step.Value, MidpointRounding.ToEven);
         return (int)Math.Clamp(k, 0, NumClasses - 1);
     }
 }

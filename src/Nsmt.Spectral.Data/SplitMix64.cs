@@ -16,7 +16,7 @@ public struct SplitMix64
     public static SplitMix64 ForStream(ulong seed, ulong stream)
     {
         // Hash the pair so that nearby seeds/streams start far apart in the sequence.
-        ulong mixed = Mix(Mix(seed + Gamma) ^ (stream * 0xD1B54A32D192ED03UL));
+        var mixed = Mix(Mix(seed + Gamma) ^ (stream * 0xD1B54A32D192ED03UL));
         return new SplitMix64(mixed);
     }
 
@@ -33,11 +33,11 @@ public struct SplitMix64
     public int NextInt(int bound)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(bound, 1);
-        ulong threshold = (0UL - (ulong)bound) % (ulong)bound;
+        var threshold = (0UL - (ulong)bound) % (ulong)bound;
         while (true)
         {
-            ulong r = NextUInt64();
-            UInt128 m = (UInt128)r * (ulong)bound;
+            var r = NextUInt64();
+            var m = (UInt128)r * (ulong)bound;
             if ((ulong)m >= threshold)
             {
                 return (int)(m >> 64);

@@ -85,23 +85,34 @@ public sealed class VimhDataset
     public static VimhDataset Load(string directory)
     {
         ArgumentNullException.ThrowIfNull(directory);
-        string full = System.IO.Path.GetFullPath(directory);
+        var full = System.IO.Path.GetFullPath(directory);
         if (!System.IO.Directory.Exists(full))
         {
             throw new VimhDataException($"{full}: dataset directory not found");
         }
 
-        VimhInfo info = VimhInfo.Read(System.IO.Path.Combine(full, VimhFormat.InfoFileName));
-        string name = System.IO.Path.GetFileName(full.TrimEnd(System.IO.Path.DirectorySeparatorChar));
+        var info = VimhInfo.Read(System.IO.Path.Combine(full, VimhFormat.InfoFileName));
+        var name = System.IO.Path.GetFileName(full.TrimEnd(System.IO.Path.DirectorySeparatorChar));
         if (VimhFormat.DimensionsFromName(name) is { } dims && dims != (info.Height, info.Width, info.Channels))
         {
             throw new VimhDataException(
-                $"{full}: directory name says {dims.Height}x{dims.Width}x{dims.Channels} but {VimhFormat.InfoFileName} says " +
-                $"{info.Height}x{info.Width}x{info.Channels}");
+                $"{full}: directory name says {dims.Height}x{dims.Width}x{dims.Channels} but {VimhFormat.InfoFileName} says "
+                    + $"{info.Height}x{info.Width}x{info.Channels}"
+            );
         }
 
-        VimhSplit train = ReadSplit(System.IO.Path.Combine(full, VimhFormat.TrainFileName), info, info.TrainSamples, "train_samples");
-        VimhSplit test = ReadSplit(System.IO.Path.Combine(full, VimhFormat.TestFileName), info, info.TestSamples, "test_samples");
+        var train = ReadSplit(
+            System.IO.Path.Combine(full, VimhFormat.TrainFileName),
+            info,
+            info.TrainSamples,
+            "train_samples"
+        );
+        var test = ReadSplit(
+            System.IO.Path.Combine(full, VimhFormat.TestFileName),
+            info,
+            info.TestSamples,
+            "test_samples"
+        );
         return new VimhDataset(full, info, train, test);
     }
 
@@ -109,8 +120,8 @@ public sealed class VimhDataset
     public static VimhSplit ReadSplit(string path, VimhInfo info, int? expectedCount = null, string countField = "")
     {
         ArgumentNullException.ThrowIfNull(info);
-        int heads = info.Heads.Count;
-        int recordSize = VimhFormat.RecordSize(info.Height, info.Width, info.Channels, heads);
+        var heads = info.Heads.Count;
+        var recordSize = VimhFormat.RecordSize(info.Height, info.Width, info.Channels, heads);
         FileStream stream;
         try
         {
@@ -123,55 +134,61 @@ public sealed class VimhDataset
 
         using (stream)
         {
-            long length = stream.Length;
-            long count = length / recordSize;
+            var length = stream.Length;
+            var count = length / recordSize;
             if (count * recordSize != length)
             {
                 // Find the first record whose header disagrees before blaming truncation, for a precise message.
                 ValidateHeaders(stream, path, info, recordSize, count);
                 throw new VimhDataException(
-                    $"{path}: truncated record at byte offset {count * recordSize}: {length - (count * recordSize)} bytes " +
-                    $"remain, a record is {recordSize} bytes ({info.Height}x{info.Width}x{info.Channels}, {heads} parameters)");
+                    $"{path}: truncated record at byte offset {count * recordSize}: {length - (count * recordSize)} bytes "
+                        + $"remain, a record is {recordSize} bytes ({info.Height}x{info.Width}x{info.Channels}, {heads} parameters)"
+                );
             }
 
             if (expectedCount is { } expected && expected != count)
             {
                 throw new VimhDataException(
-                    $"{path}: holds {count} records but {VimhFormat.InfoFileName} field '{countField}' says {expected}");
+                    $"{path}: holds {count} records but {VimhFormat.InfoFileName} field '{countField}' says {expected}"
+                );
             }
 
             // The count comes from the real file length, but a real file can still exceed what one array holds.
-            long imageBytes = count * VimhLimits.ImageBytes(info.Height, info.Width, info.Channels);
+            var imageBytes = count * VimhLimits.ImageBytes(info.Height, info.Width, info.Channels);
             if (imageBytes > VimhLimits.MaxSplitImageBytes)
             {
                 throw new VimhDataException(
-                    $"{path}: {count} records of {info.Height}x{info.Width}x{info.Channels} need {imageBytes} bytes of images in memory, " +
-                    $"expected at most {VimhLimits.MaxSplitImageBytes} (VimhLimits.MaxSplitImageBytes, one array); split the dataset");
+                    $"{path}: {count} records of {info.Height}x{info.Width}x{info.Channels} need {imageBytes} bytes of images in memory, "
+                        + $"expected at most {VimhLimits.MaxSplitImageBytes} (VimhLimits.MaxSplitImageBytes, one array); split the dataset"
+                );
             }
 
             var split = new VimhSplit(path, (int)count, info.Height, info.Width, info.Channels, info.Heads);
-            byte[] record = new byte[recordSize];
-            for (int i = 0; i < count; i++)
+            var record = new byte[recordSize];
+            for (var i = 0; i < count; i++)
             {
-                long offset = (long)i * recordSize;
+                var offset = (long)i * recordSize;
                 stream.ReadExactly(record);
                 CheckHeader(record, path, offset, info);
                 split.SpecMin[i] = BinaryPrimitives.ReadSingleLittleEndian(record.AsSpan(6));
                 split.SpecMax[i] = BinaryPrimitives.ReadSingleLittleEndian(record.AsSpan(10));
                 var seen = new bool[heads];
-                for (int p = 0; p < heads; p++)
+                for (var p = 0; p < heads; p++)
                 {
-                    byte id = record[15 + (2 * p)];
-                    byte q = record[16 + (2 * p)];
+                    var id = record[15 + (2 * p)];
+                    var q = record[16 + (2 * p)];
                     if (id >= heads)
                     {
                         throw new VimhDataException(
-                            $"{path}: record at byte offset {offset}: parameter id {id} is out of range (dataset has {heads} parameters)");
+                            $"{path}: record at byte offset {offset}: parameter id {id} is out of range (dataset has {heads} parameters)"
+                        );
                     }
 
                     if (seen[id])
                     {
-                        throw new VimhDataException($"{path}: record at byte offset {offset}: parameter id {id} appears twice");
+                        throw new VimhDataException(
+                            $"{path}: record at byte offset {offset}: parameter id {id} appears twice"
+                        );
                     }
 
                     seen[id] = true;
@@ -179,7 +196,9 @@ public sealed class VimhDataset
                     split.Labels[id][i] = info.Heads[id].ClassIndex(q);
                 }
 
-                record.AsSpan(VimhFormat.FixedHeaderBytes + (2 * heads)).CopyTo(split.Images.AsSpan((int)(i * (long)split.ImageSize)));
+                record
+                    .AsSpan(VimhFormat.FixedHeaderBytes + (2 * heads))
+                    .CopyTo(split.Images.AsSpan((int)(i * (long)split.ImageSize)));
             }
 
             return split;
@@ -188,10 +207,10 @@ public sealed class VimhDataset
 
     private static void ValidateHeaders(FileStream stream, string path, VimhInfo info, int recordSize, long count)
     {
-        byte[] header = new byte[VimhFormat.FixedHeaderBytes];
+        var header = new byte[VimhFormat.FixedHeaderBytes];
         for (long i = 0; i <= count; i++)
         {
-            long offset = i * recordSize;
+            var offset = i * recordSize;
             if (offset + header.Length > stream.Length)
             {
                 return;
@@ -213,14 +232,16 @@ public sealed class VimhDataset
         if ((h, w, c) != (info.Height, info.Width, info.Channels))
         {
             throw new VimhDataException(
-                $"{path}: record at byte offset {offset} is {h}x{w}x{c} but {VimhFormat.InfoFileName} says {info.Height}x{info.Width}x{info.Channels}");
+                $"{path}: record at byte offset {offset} is {h}x{w}x{c} but {VimhFormat.InfoFileName} says {info.Height}x{info.Width}x{info.Channels}"
+            );
         }
 
         int n = record[14];
         if (n != info.Heads.Count)
         {
             throw new VimhDataException(
-                $"{path}: record at byte offset {offset} has N={n} parameters but {VimhFormat.InfoFileName} lists {info.Heads.Count}");
+                $"{path}: record at byte offset {offset} has N={n} parameters but {VimhFormat.InfoFileName} lists {info.Heads.Count}"
+            );
         }
     }
 }

@@ -10,13 +10,14 @@ public readonly record struct EnvelopeOptions(bool Temporal, bool Spectral, bool
     public bool Any => Temporal || Spectral;
 
     /// <summary>The dataset-name suffix: _envelopes, _normalized, _temporal, _spectral or empty.</summary>
-    public string Suffix => (Temporal, Spectral) switch
-    {
-        (true, true) => Normalize ? "_normalized" : "_envelopes",
-        (true, false) => "_temporal",
-        (false, true) => "_spectral",
-        _ => "",
-    };
+    public string Suffix =>
+        (Temporal, Spectral) switch
+        {
+            (true, true) => Normalize ? "_normalized" : "_envelopes",
+            (true, false) => "_temporal",
+            (false, true) => "_spectral",
+            _ => "",
+        };
 }
 
 /// <summary>Constants and naming rules of VIMH 2.1.</summary>
@@ -44,23 +45,36 @@ public static partial class VimhFormat
     /// <summary>The duration as Python prints a float with '.' replaced by 'p' (1.0 -> "1p0").</summary>
     public static string DurationToken(double duration) => PythonJson.FormatFloat(duration).Replace('.', 'p');
 
-    public static string DatasetName(int height, int width, int channels, int sampleRate, double duration, int total,
-        int varyingCount, EnvelopeOptions envelopes, bool shuffled) =>
-        string.Create(CultureInfo.InvariantCulture,
-            $"vimh-{height}x{width}x{channels}_{sampleRate}Hz_{DurationToken(duration)}s_{total}dss_simple_{varyingCount}p{envelopes.Suffix}{(shuffled ? "_shuffled" : "")}");
+    public static string DatasetName(
+        int height,
+        int width,
+        int channels,
+        int sampleRate,
+        double duration,
+        int total,
+        int varyingCount,
+        EnvelopeOptions envelopes,
+        bool shuffled
+    ) =>
+        string.Create(
+            CultureInfo.InvariantCulture,
+            $"vimh-{height}x{width}x{channels}_{sampleRate}Hz_{DurationToken(duration)}s_{total}dss_simple_{varyingCount}p{envelopes.Suffix}{(shuffled ? "_shuffled" : "")}"
+        );
 
     /// <summary>Dimensions encoded in a directory name, or null if the name does not follow the convention.</summary>
     public static (int Height, int Width, int Channels)? DimensionsFromName(string directoryName)
     {
-        Match m = NamePattern().Match(directoryName);
+        var m = NamePattern().Match(directoryName);
         if (!m.Success)
         {
             return null;
         }
 
-        return (int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture),
-                int.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture),
-                int.Parse(m.Groups[3].Value, CultureInfo.InvariantCulture));
+        return (
+            int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture),
+            int.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture),
+            int.Parse(m.Groups[3].Value, CultureInfo.InvariantCulture)
+        );
     }
 
     [GeneratedRegex(@"^vimh-(\d{1,5})x(\d{1,5})x(\d{1,5})_")]

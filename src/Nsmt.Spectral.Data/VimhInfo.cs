@@ -30,7 +30,8 @@ public sealed class VimhInfo
     /// <summary>The heads, in record id order (parameter_names order).</summary>
     public IReadOnlyList<ParameterSpec> Heads { get; private init; } = [];
 
-    public IReadOnlyDictionary<string, ParameterSpec> ParameterMappings { get; private init; } = new Dictionary<string, ParameterSpec>();
+    public IReadOnlyDictionary<string, ParameterSpec> ParameterMappings { get; private init; } =
+        new Dictionary<string, ParameterSpec>();
 
     public int? TrainSamples { get; private init; }
 
@@ -46,11 +47,12 @@ public sealed class VimhInfo
         try
         {
             // The file is read whole: its length is checked first so a huge (or endless) file is not.
-            long length = new FileInfo(path).Length;
+            var length = new FileInfo(path).Length;
             if (length > VimhLimits.MaxInfoBytes)
             {
                 throw new VimhDataException(
-                    $"{path}: dataset info is {length} bytes, expected at most {VimhLimits.MaxInfoBytes} (VimhLimits.MaxInfoBytes)");
+                    $"{path}: dataset info is {length} bytes, expected at most {VimhLimits.MaxInfoBytes} (VimhLimits.MaxInfoBytes)"
+                );
             }
 
             bytes = File.ReadAllBytes(path);
@@ -76,7 +78,7 @@ public sealed class VimhInfo
         JsonElement root;
         try
         {
-            using JsonDocument doc = JsonDocument.Parse(bytes, new JsonDocumentOptions { AllowTrailingCommas = false });
+            using var doc = JsonDocument.Parse(bytes, new JsonDocumentOptions { AllowTrailingCommas = false });
             root = doc.RootElement.Clone();
         }
         catch (JsonException e)
@@ -90,18 +92,18 @@ public sealed class VimhInfo
         }
 
         var names = StringList(root, "parameter_names", path);
-        JsonElement mappingsElement = Property(root, "parameter_mappings", JsonValueKind.Object, path);
+        var mappingsElement = Property(root, "parameter_mappings", JsonValueKind.Object, path);
         var mappings = new Dictionary<string, ParameterSpec>();
-        foreach (JsonProperty m in mappingsElement.EnumerateObject())
+        foreach (var m in mappingsElement.EnumerateObject())
         {
-            string field = $"parameter_mappings.{m.Name}";
+            var field = $"parameter_mappings.{m.Name}";
             if (m.Value.ValueKind != JsonValueKind.Object)
             {
                 throw new VimhDataException($"{path}: field '{field}': expected an object with min, max, step");
             }
 
-            ConfigNumber min = Number(m.Value, "min", field, path);
-            ConfigNumber max = Number(m.Value, "max", field, path);
+            var min = Number(m.Value, "min", field, path);
+            var max = Number(m.Value, "max", field, path);
             ConfigNumber? step = m.Value.TryGetProperty("step", out _) ? Number(m.Value, "step", field, path) : null;
             try
             {
@@ -116,62 +118,78 @@ public sealed class VimhInfo
         if (names.Count > VimhLimits.MaxParameters)
         {
             throw new VimhDataException(
-                $"{path}: field 'parameter_names': lists {names.Count} parameters, expected at most {VimhLimits.MaxParameters} (VimhLimits.MaxParameters; a record stores N in one byte)");
+                $"{path}: field 'parameter_names': lists {names.Count} parameters, expected at most {VimhLimits.MaxParameters} (VimhLimits.MaxParameters; a record stores N in one byte)"
+            );
         }
 
         var heads = new List<ParameterSpec>();
-        foreach (string name in names)
+        foreach (var name in names)
         {
-            if (!mappings.TryGetValue(name, out ParameterSpec? spec))
+            if (!mappings.TryGetValue(name, out var spec))
             {
-                throw new VimhDataException($"{path}: field 'parameter_mappings' has no entry for parameter '{name}' listed in parameter_names");
+                throw new VimhDataException(
+                    $"{path}: field 'parameter_mappings' has no entry for parameter '{name}' listed in parameter_names"
+                );
             }
 
             if (!spec.IsVarying)
             {
-                throw new VimhDataException($"{path}: field 'parameter_mappings.{name}': min equals max, but parameter_names lists it as varying");
+                throw new VimhDataException(
+                    $"{path}: field 'parameter_mappings.{name}': min equals max, but parameter_names lists it as varying"
+                );
             }
 
             heads.Add(spec);
         }
 
-        int height = Dimension(root, "height", path);
-        int width = Dimension(root, "width", path);
-        int channels = Dimension(root, "channels", path);
-        long imageBytes = VimhLimits.ImageBytes(height, width, channels);
+        var height = Dimension(root, "height", path);
+        var width = Dimension(root, "width", path);
+        var channels = Dimension(root, "channels", path);
+        var imageBytes = VimhLimits.ImageBytes(height, width, channels);
         if (imageBytes > VimhLimits.MaxImageBytes)
         {
             throw new VimhDataException(
-                $"{path}: fields 'height' x 'width' x 'channels': {height}x{width}x{channels} = {imageBytes} bytes per image, " +
-                $"expected at most {VimhLimits.MaxImageBytes} (VimhLimits.MaxImageBytes)");
+                $"{path}: fields 'height' x 'width' x 'channels': {height}x{width}x{channels} = {imageBytes} bytes per image, "
+                    + $"expected at most {VimhLimits.MaxImageBytes} (VimhLimits.MaxImageBytes)"
+            );
         }
 
         return new VimhInfo(path, root)
         {
-            DatasetName = root.TryGetProperty("dataset_name", out JsonElement dn) && dn.ValueKind == JsonValueKind.String ? dn.GetString()! : "",
+            DatasetName =
+                root.TryGetProperty("dataset_name", out var dn) && dn.ValueKind == JsonValueKind.String
+                    ? dn.GetString()!
+                    : "",
             Height = height,
             Width = width,
             Channels = channels,
-            ChannelLabels = root.TryGetProperty("channel_labels", out _) ? StringList(root, "channel_labels", path) : [],
+            ChannelLabels = root.TryGetProperty("channel_labels", out _)
+                ? StringList(root, "channel_labels", path)
+                : [],
             Heads = heads,
             ParameterMappings = mappings,
             TrainSamples = OptionalInt(root, "train_samples", path),
             TestSamples = OptionalInt(root, "test_samples", path),
             SampleRate = OptionalInt(root, "sample_rate", path),
-            Duration = root.TryGetProperty("duration", out JsonElement d) && d.ValueKind == JsonValueKind.Number ? d.GetDouble() : null,
+            Duration =
+                root.TryGetProperty("duration", out var d) && d.ValueKind == JsonValueKind.Number
+                    ? d.GetDouble()
+                    : null,
         };
     }
 
     private static JsonElement Property(JsonElement root, string name, JsonValueKind kind, string path)
     {
-        if (!root.TryGetProperty(name, out JsonElement e))
+        if (!root.TryGetProperty(name, out var e))
         {
             throw new VimhDataException($"{path}: field '{name}' is missing");
         }
 
         if (e.ValueKind != kind)
         {
-            throw new VimhDataException($"{path}: field '{name}': expected {kind.ToString().ToLowerInvariant()}, got {e.ValueKind.ToString().ToLowerInvariant()}");
+            throw new VimhDataException(
+                $"{path}: field '{name}': expected {kind.ToString().ToLowerInvariant()}, got {e.ValueKind.ToString().ToLowerInvariant()}"
+            );
         }
 
         return e;
@@ -179,33 +197,41 @@ public sealed class VimhInfo
 
     private static int Dimension(JsonElement root, string name, string path)
     {
-        JsonElement e = Property(root, name, JsonValueKind.Number, path);
-        return e.TryGetInt32(out int v) && v is >= 1 and <= ushort.MaxValue
+        var e = Property(root, name, JsonValueKind.Number, path);
+        return e.TryGetInt32(out var v) && v is >= 1 and <= ushort.MaxValue
             ? v
-            : throw new VimhDataException($"{path}: field '{name}': expected an integer in [1, 65535], got {e.GetRawText()}");
+            : throw new VimhDataException(
+                $"{path}: field '{name}': expected an integer in [1, 65535], got {e.GetRawText()}"
+            );
     }
 
     private static int? OptionalInt(JsonElement root, string name, string path)
     {
-        if (!root.TryGetProperty(name, out JsonElement e))
+        if (!root.TryGetProperty(name, out var e))
         {
             return null;
         }
 
-        return e.ValueKind == JsonValueKind.Number && e.TryGetInt32(out int v) && v >= 0
+        return e.ValueKind == JsonValueKind.Number && e.TryGetInt32(out var v) && v >= 0
             ? v
-            : throw new VimhDataException($"{path}: field '{name}': expected an integer in [0, {int.MaxValue}], got {e.GetRawText()}");
+            : throw new VimhDataException(
+                $"{path}: field '{name}': expected an integer in [0, {int.MaxValue}], got {e.GetRawText()}"
+            );
     }
 
     private static List<string> StringList(JsonElement root, string name, string path)
     {
-        JsonElement e = Property(root, name, JsonValueKind.Array, path);
+        var e = Property(root, name, JsonValueKind.Array, path);
         var list = new List<string>();
-        foreach (JsonElement item in e.EnumerateArray())
+        foreach (var item in e.EnumerateArray())
         {
-            list.Add(item.ValueKind == JsonValueKind.String
-                ? item.GetString()!
-                : throw new VimhDataException($"{path}: field '{name}': expected a list of strings, found {item.GetRawText()}"));
+            list.Add(
+                item.ValueKind == JsonValueKind.String
+                    ? item.GetString()!
+                    : throw new VimhDataException(
+                        $"{path}: field '{name}': expected a list of strings, found {item.GetRawText()}"
+                    )
+            );
         }
 
         return list;
@@ -213,13 +239,13 @@ public sealed class VimhInfo
 
     private static ConfigNumber Number(JsonElement obj, string name, string field, string path)
     {
-        if (!obj.TryGetProperty(name, out JsonElement e) || e.ValueKind != JsonValueKind.Number)
+        if (!obj.TryGetProperty(name, out var e) || e.ValueKind != JsonValueKind.Number)
         {
             throw new VimhDataException($"{path}: field '{field}.{name}': expected a number");
         }
 
-        string raw = e.GetRawText();
-        bool isInteger = !raw.Contains('.') && !raw.Contains('e') && !raw.Contains('E');
+        var raw = e.GetRawText();
+        var isInteger = !raw.Contains('.') && !raw.Contains('e') && !raw.Contains('E');
         return new ConfigNumber(e.GetDouble(), isInteger);
     }
 }

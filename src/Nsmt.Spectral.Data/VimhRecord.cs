@@ -5,11 +5,19 @@ namespace Nsmt.Spectral.Data;
 /// <summary>Encodes one VIMH binary record (little-endian; see the spec's record table).</summary>
 public static class VimhRecord
 {
-    public static void Write(Span<byte> destination, int height, int width, int channels, float specMin, float specMax,
-        ReadOnlySpan<byte> quantizedLabels, ReadOnlySpan<byte> image)
+    public static void Write(
+        Span<byte> destination,
+        int height,
+        int width,
+        int channels,
+        float specMin,
+        float specMax,
+        ReadOnlySpan<byte> quantizedLabels,
+        ReadOnlySpan<byte> image
+    )
     {
-        int n = quantizedLabels.Length;
-        int size = VimhFormat.RecordSize(height, width, channels, n);
+        var n = quantizedLabels.Length;
+        var size = VimhFormat.RecordSize(height, width, channels, n);
         if (destination.Length < size)
         {
             throw new ArgumentException($"record needs {size} bytes, destination has {destination.Length}");
@@ -26,7 +34,7 @@ public static class VimhRecord
         BinaryPrimitives.WriteSingleLittleEndian(destination[6..], specMin);
         BinaryPrimitives.WriteSingleLittleEndian(destination[10..], specMax);
         destination[14] = checked((byte)n);
-        for (int i = 0; i < n; i++)
+        for (var i = 0; i < n; i++)
         {
             destination[15 + (2 * i)] = (byte)i; // id = index into parameter_names
             destination[16 + (2 * i)] = quantizedLabels[i];

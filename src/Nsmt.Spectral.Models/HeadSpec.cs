@@ -1,4 +1,3 @@
-using Nsmt.Neural;
 namespace Nsmt.Spectral.Models;
 
 /// <summary>How a head's output is read: class logits, one sigmoid value in [0, 1] mapped to the parameter's range, or one raw value.</summary>
@@ -6,6 +5,7 @@ public enum HeadKind
 {
     Classification,
     Regression,
+
     /// <summary>One unbounded value per head (quantized regression clamps it to [0, classes-1] in the loss).</summary>
     Scalar,
 }
@@ -19,9 +19,15 @@ public sealed record HeadSpec(string Name, int NumClasses, double Min = 0, doubl
     public static HeadSpec FromRange(string name, double min, double max, double step)
     {
         if (!(step > 0))
+        {
             throw new ArgumentOutOfRangeException(nameof(step), step, $"head '{name}': step must be > 0");
+        }
+
         if (!(max > min))
+        {
             throw new ArgumentException($"head '{name}': max ({max}) must exceed min ({min}) for a varying parameter");
+        }
+
         return new HeadSpec(name, (int)Math.Round((max - min) / step) + 1, min, max);
     }
 

@@ -1,12 +1,16 @@
-using Nsmt.Neural;
-using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace Nsmt.Spectral.Models;
 
-public sealed record SimpleCnnOptions(int InputChannels = 1, int Conv1Channels = 64, int Conv2Channels = 128, int FcHidden = 512,
-    double Dropout = 0.5, int InputSize = 32);
+public sealed record SimpleCnnOptions(
+    int InputChannels = 1,
+    int Conv1Channels = 64,
+    int Conv2Channels = 128,
+    int FcHidden = 512,
+    double Dropout = 0.5,
+    int InputSize = 32
+);
 
 /// <summary>
 /// Two [Conv3x3 -> BatchNorm -> ReLU -> MaxPool2] stages, adaptive pooling to 7x7 (28-px inputs) or 4x4,
@@ -14,31 +18,47 @@ public sealed record SimpleCnnOptions(int InputChannels = 1, int Conv1Channels =
 /// </summary>
 public sealed class SimpleCnn : MultiheadNetwork
 {
-    private readonly Sequential features;
-    private readonly Sequential shared;
-    private readonly ModuleDict<nn.Module<Tensor, Tensor>> heads;
+    private readonly Sequential _features;
+    private readonly Sequential _shared;
+    private readonly ModuleDict<nn.Module<Tensor, Tensor>> _heads;
 
-    public SimpleCnn(SimpleCnnOptions options, IReadOnlyList<HeadSpec> heads, HeadKind kind = HeadKind.Classification, AuxiliaryOptions? auxiliary = null)
+    public SimpleCnn(
+        SimpleCnnOptions options,
+        IReadOnlyList<HeadSpec> heads,
+        HeadKind kind = HeadKind.Classification,
+        AuxiliaryOptions? auxiliary = null
+    )
         : base(nameof(SimpleCnn), heads, kind, auxiliary)
     {
         Options = options;
         var pool = options.InputSize / 4 == 7 ? 7 : 4;
-        register_module("features", features = nn.Sequential(
-            nn.Conv2d(options.InputChannels, options.Conv1Channels, 3, padding: 1),
-            nn.BatchNorm2d(options.Conv1Channels),
-            nn.ReLU(),
-            nn.MaxPool2d(2),
-            nn.Conv2d(options.Conv1Channels, options.Conv2Channels, 3, padding: 1),
-            nn.BatchNorm2d(options.Conv2Channels),
-            nn.ReLU(),
-            nn.MaxPool2d(2),
-            nn.AdaptiveAvgPool2d(pool)));
-        register_module("shared", shared = nn.Sequential(
-            nn.Flatten(),
-            nn.Linear(options.Conv2Channels * pool * pool, options.FcHidden),
-            nn.ReLU(),
-            nn.Dropout(options.Dropout)));
-        register_module("heads", this.heads = BuildHeads(options.FcHidden, (h, width) => nn.Linear(width, OutputWidth(h))));
+        register_module(
+            "features",
+            _features = nn.Sequential(
+                nn.Conv2d(options.InputChannels, options.Conv1Channels, 3, padding: 1),
+                nn.BatchNorm2d(options.Conv1Channels),
+                nn.ReLU(),
+                nn.MaxPool2d(2),
+                nn.Conv2d(options.Conv1Channels, options.Conv2Channels, 3, padding: 1),
+                nn.BatchNorm2d(options.Conv2Channels),
+                nn.ReLU(),
+                nn.MaxPool2d(2),
+                nn.AdaptiveAvgPool2d(pool)
+            )
+        );
+        register_module(
+            "shared",
+            _shared = nn.Sequential(
+                nn.Flatten(),
+                nn.Linear(options.Conv2Channels * pool * pool, options.FcHidden),
+                nn.ReLU(),
+                nn.Dropout(options.Dropout)
+            )
+        );
+        register_module(
+            "heads",
+            this._heads = BuildHeads(options.FcHidden, (h, width) => nn.Linear(width, OutputWidth(h)))
+        );
     }
 
     public SimpleCnnOptions Options { get; }
@@ -46,6 +66,6 @@ public sealed class SimpleCnn : MultiheadNetwork
     public override IReadOnlyDictionary<string, Tensor> forward(Tensor input, Tensor? auxiliary)
     {
         using var scope = NewDisposeScope();
-        return ApplyHeads(heads, shared.call(features.call(input)), auxiliary);
+        return ApplyHeads(_heads, _shared.call(_features.call(input)), auxiliary);
     }
 }

@@ -1,74 +1,90 @@
+using System.Diagnostics.CodeAnalysis;
 using Nsmt.Neural;
-using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
 
 namespace Nsmt.Spectral.Models;
 
-public sealed record VisionTransformerOptions(int InputChannels = 1, int ImageHeight = 32, int ImageWidth = 32, int PatchSize = 8,
-    int EmbedDim = 32, int Layers = 2, int AttentionHeads = 4, int ForwardMultiplier = 2, double Dropout = 0.2);
+public sealed record VisionTransformerOptions(
+    int InputChannels = 1,
+    int ImageHeight = 32,
+    int ImageWidth = 32,
+    int PatchSize = 8,
+    int EmbedDim = 32,
+    int Layers = 2,
+    int AttentionHeads = 4,
+    int ForwardMultiplier = 2,
+    double Dropout = 0.2
+);
 
 /// <summary>Multi-head self-attention with separate q, k, v and output projections; scale 1/sqrt(head dim).</summary>
 public sealed class SelfAttention : nn.Module<Tensor, Tensor>
 {
-    private readonly Linear query;
-    private readonly Linear key;
-    private readonly Linear value;
-    private readonly Linear output;
-    private readonly int heads;
+    private readonly Linear _query;
+    private readonly Linear _key;
+    private readonly Linear _value;
+    private readonly Linear _output;
+    private readonly int _heads;
 
-    public SelfAttention(int embedDim, int heads) : base(nameof(SelfAttention))
+    public SelfAttention(int embedDim, int heads)
+        : base(nameof(SelfAttention))
     {
         if (embedDim % heads != 0)
-            throw new ArgumentException($"embedding dim {embedDim} must be divisible by the number of attention heads {heads}");
-        this.heads = heads;
-        register_module("query", query = nn.Linear(embedDim, embedDim));
-        register_module("key", key = nn.Linear(embedDim, embedDim));
-        register_module("value", value = nn.Linear(embedDim, embedDim));
-        register_module("out", output = nn.Linear(embedDim, embedDim));
+        {
+            throw new ArgumentException(
+                $"embedding dim {embedDim} must be divisible by the number of attention heads {heads}"
+            );
+        }
+
+        this._heads = heads;
+        register_module("query", _query = nn.Linear(embedDim, embedDim));
+        register_module("key", _key = nn.Linear(embedDim, embedDim));
+        register_module("value", _value = nn.Linear(embedDim, embedDim));
+        register_module("out", _output = nn.Linear(embedDim, embedDim));
     }
 
     public override Tensor forward(Tensor x)
     {
         using var scope = NewDisposeScope();
         var (b, n, e) = (x.size(0), x.size(1), x.size(2));
-        var headDim = e / heads;
-        Tensor Split(Tensor t) => t.reshape(b, n, heads, headDim).transpose(1, 2); // [B, A, N, D]
-        var q = Split(query.call(x));
-        var k = Split(key.call(x));
-        var v = Split(value.call(x));
+        var headDim = e / _heads;
+        Tensor Split(Tensor t) => t.reshape(b, n, _heads, headDim).transpose(1, 2); // [B, A, N, D]
+        var q = Split(_query.call(x));
+        var k = Split(_key.call(x));
+        var v = Split(_value.call(x));
         var attention = F.softmax(q.matmul(k.transpose(2, 3)) / Math.Sqrt(headDim), -1);
         var mixed = attention.matmul(v).transpose(1, 2).reshape(b, n, e);
-        return output.call(mixed).MoveToOuterDisposeScope();
+        return _output.call(mixed).MoveToOuterDisposeScope();
     }
 }
 
 /// <summary>Pre-norm transformer encoder block: x += Drop(Attn(LN(x))); x += Drop(FC2(GELU(FC1(LN(x))))).</summary>
 public sealed class EncoderBlock : nn.Module<Tensor, Tensor>
 {
-    private readonly LayerNorm norm1;
-    private readonly SelfAttention attention;
-    private readonly LayerNorm norm2;
-    private readonly Linear fc1;
-    private readonly Linear fc2;
-    private readonly Dropout dropout;
+    private readonly LayerNorm _norm1;
+    private readonly SelfAttention _attention;
+    private readonly LayerNorm _norm2;
+    private readonly Linear _fc1;
+    private readonly Linear _fc2;
+    private readonly Dropout _dropout;
 
-    public EncoderBlock(int embedDim, int heads, int forwardMultiplier, double dropoutP) : base(nameof(EncoderBlock))
+    public EncoderBlock(int embedDim, int heads, int forwardMultiplier, double dropoutP)
+        : base(nameof(EncoderBlock))
     {
-        register_module("norm1", norm1 = nn.LayerNorm(embedDim));
-        register_module("attention", attention = new SelfAttention(embedDim, heads));
-        register_module("norm2", norm2 = nn.LayerNorm(embedDim));
-        register_module("fc1", fc1 = nn.Linear(embedDim, embedDim * forwardMultiplier));
-        register_module("fc2", fc2 = nn.Linear(embedDim * forwardMultiplier, embedDim));
-        register_module("dropout", dropout = nn.Dropout(dropoutP));
+        register_module("norm1", _norm1 = nn.LayerNorm(embedDim));
+        register_module("attention", _attention = new SelfAttention(embedDim, heads));
+        register_module("norm2", _norm2 = nn.LayerNorm(embedDim));
+        register_module("fc1", _fc1 = nn.Linear(embedDim, embedDim * forwardMultiplier));
+        register_module("fc2", _fc2 = nn.Linear(embedDim * forwardMultiplier, embedDim));
+        register_module("dropout", _dropout = nn.Dropout(dropoutP));
     }
 
     public override Tensor forward(Tensor x)
     {
         using var scope = NewDisposeScope();
-        var h = x + dropout.call(attention.call(norm1.call(x)));
-        h = h + dropout.call(fc2.call(F.gelu(fc1.call(norm2.call(h)))));
+        var h = x + _dropout.call(_attention.call(_norm1.call(x)));
+        h = h + _dropout.call(_fc2.call(F.gelu(_fc1.call(_norm2.call(h)))));
         return h.MoveToOuterDisposeScope();
     }
 }
@@ -81,32 +97,74 @@ public sealed class EncoderBlock : nn.Module<Tensor, Tensor>
 /// </summary>
 public sealed class VisionTransformer : MultiheadNetwork
 {
-    private readonly Conv2d patchEmbedding;
-    private readonly Parameter positionEmbedding;
-    private readonly Parameter classToken;
-    private readonly Dropout dropout;
-    private readonly ModuleList<EncoderBlock> encoder;
-    private readonly LayerNorm norm;
-    private readonly ModuleDict<nn.Module<Tensor, Tensor>> heads;
+    private readonly Conv2d _patchEmbedding;
 
-    public VisionTransformer(VisionTransformerOptions options, IReadOnlyList<HeadSpec> heads, HeadKind kind = HeadKind.Classification, AuxiliaryOptions? auxiliary = null)
+    [SuppressMessage(
+        "Style",
+        "IDE1006",
+        Justification = "TorchSharp's to() replaces a registered tensor through the field named like it"
+    )]
+    private readonly Parameter positionEmbedding;
+
+    [SuppressMessage(
+        "Style",
+        "IDE1006",
+        Justification = "TorchSharp's to() replaces a registered tensor through the field named like it"
+    )]
+    private readonly Parameter classToken;
+    private readonly Dropout _dropout;
+    private readonly ModuleList<EncoderBlock> _encoder;
+    private readonly LayerNorm _norm;
+    private readonly ModuleDict<nn.Module<Tensor, Tensor>> _heads;
+
+    public VisionTransformer(
+        VisionTransformerOptions options,
+        IReadOnlyList<HeadSpec> heads,
+        HeadKind kind = HeadKind.Classification,
+        AuxiliaryOptions? auxiliary = null
+    )
         : base(nameof(VisionTransformer), heads, kind, auxiliary)
     {
         if (options.ImageHeight % options.PatchSize != 0 || options.ImageWidth % options.PatchSize != 0)
-            throw new ArgumentException($"image {options.ImageHeight}x{options.ImageWidth} is not divisible into {options.PatchSize}-px patches");
+        {
+            throw new ArgumentException(
+                $"image {options.ImageHeight}x{options.ImageWidth} is not divisible into {options.PatchSize}-px patches"
+            );
+        }
+
         Options = options;
         var e = options.EmbedDim;
         var patches = options.ImageHeight / options.PatchSize * (options.ImageWidth / options.PatchSize);
-        register_module("patch_embedding", patchEmbedding = nn.Conv2d(options.InputChannels, e, options.PatchSize, stride: options.PatchSize));
+        register_module(
+            "patch_embedding",
+            _patchEmbedding = nn.Conv2d(options.InputChannels, e, options.PatchSize, stride: options.PatchSize)
+        );
         positionEmbedding = nn.Parameter(zeros(1, patches, e));
         classToken = nn.Parameter(zeros(1, 1, e));
         register_parameter("position_embedding", positionEmbedding);
         register_parameter("cls_token", classToken);
-        register_module("dropout", dropout = nn.Dropout(options.Dropout));
-        register_module("encoder", encoder = new ModuleList<EncoderBlock>(
-            Enumerable.Range(0, options.Layers).Select(_ => new EncoderBlock(e, options.AttentionHeads, options.ForwardMultiplier, options.Dropout)).ToArray()));
-        register_module("norm", norm = nn.LayerNorm(e));
-        register_module("heads", this.heads = BuildHeads(e, (h, width) => nn.Sequential(nn.Linear(width, e), nn.Tanh(), nn.Linear(e, OutputWidth(h)))));
+        register_module("dropout", _dropout = nn.Dropout(options.Dropout));
+        register_module(
+            "encoder",
+            _encoder = new ModuleList<EncoderBlock>(
+                Enumerable
+                    .Range(0, options.Layers)
+                    .Select(_ => new EncoderBlock(
+                        e,
+                        options.AttentionHeads,
+                        options.ForwardMultiplier,
+                        options.Dropout
+                    ))
+                    .ToArray()
+            )
+        );
+        register_module("norm", _norm = nn.LayerNorm(e));
+        register_module(
+            "heads",
+            this._heads = BuildHeads(e, (h, width) =>
+                nn.Sequential(nn.Linear(width, e), nn.Tanh(), nn.Linear(e, OutputWidth(h)))
+            )
+        );
         InitialiseWeights();
     }
 
@@ -122,12 +180,18 @@ public sealed class VisionTransformer : MultiheadNetwork
                 case Linear linear:
                     Initializers.TruncNormal(linear.weight, std: 0.02);
                     if (linear.bias is not null)
+                    {
                         nn.init.zeros_(linear.bias);
+                    }
+
                     break;
                 case Conv2d conv:
                     Initializers.TruncNormal(conv.weight, std: 0.02);
                     if (conv.bias is not null)
+                    {
                         nn.init.zeros_(conv.bias);
+                    }
+
                     break;
             }
         }
@@ -138,13 +202,16 @@ public sealed class VisionTransformer : MultiheadNetwork
     public override IReadOnlyDictionary<string, Tensor> forward(Tensor input, Tensor? auxiliary)
     {
         using var scope = NewDisposeScope();
-        var tokens = patchEmbedding.call(input).flatten(2).transpose(1, 2); // [B, N, E]
+        var tokens = _patchEmbedding.call(input).flatten(2).transpose(1, 2); // [B, N, E]
         tokens = tokens + positionEmbedding;
         var cls = classToken.expand(input.size(0), -1, -1);
-        var x = dropout.call(cat([cls, tokens], 1));
-        foreach (var block in encoder)
+        var x = _dropout.call(cat([cls, tokens], 1));
+        foreach (var block in _encoder)
+        {
             x = block.call(x);
-        var pooled = norm.call(x).select(1, 0);
-        return ApplyHeads(heads, pooled, auxiliary);
+        }
+
+        var pooled = _norm.call(x).select(1, 0);
+        return ApplyHeads(_heads, pooled, auxiliary);
     }
 }

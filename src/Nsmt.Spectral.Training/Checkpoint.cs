@@ -1,15 +1,11 @@
-using Nsmt.Config;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using Nsmt.Neural;
-using Nsmt.Spectral.Models;
-using TorchSharp;
 using Nsmt.Neural.IO;
 using Nsmt.Neural.Optimization;
-using Nsmt.Spectral.Training.Optimization;
-using Nsmt.Spectral.Training.Config;
 using Nsmt.Spectral.Data;
+using Nsmt.Spectral.Models;
+using Nsmt.Spectral.Training.Config;
 using static TorchSharp.torch;
 
 namespace Nsmt.Spectral.Training;
@@ -40,7 +36,14 @@ public sealed class Checkpoint : IDisposable
 {
     public const string Format = "nsmt-checkpoint/1";
 
-    private Checkpoint(string path, TrainConfig config, VimhInfo dataset, string datasetJson, TrainerState state, Dictionary<string, Tensor> tensors)
+    private Checkpoint(
+        string path,
+        TrainConfig config,
+        VimhInfo dataset,
+        string datasetJson,
+        TrainerState state,
+        Dictionary<string, Tensor> tensors
+    )
     {
         Path = path;
         Config = config;
@@ -66,15 +69,28 @@ public sealed class Checkpoint : IDisposable
 
     /// <param name="live">With weight averaging: the live weights (saved under <see cref="LivePrefix"/>) while
     /// <paramref name="model"/> holds the averaged ones, which evaluation and export read as <c>model.*</c>.</param>
-    public static void Save(string path, TrainConfig config, string datasetJson, TrainerState state, nn.Module model, optim.Optimizer optimizer,
-        IReadOnlyDictionary<string, Tensor>? live = null)
+    public static void Save(
+        string path,
+        TrainConfig config,
+        string datasetJson,
+        TrainerState state,
+        nn.Module model,
+        optim.Optimizer optimizer,
+        IReadOnlyDictionary<string, Tensor>? live = null
+    )
     {
         using var scope = NewDisposeScope();
         var tensors = new Dictionary<string, Tensor>();
         foreach (var (name, t) in model.state_dict())
+        {
             tensors["model." + name] = t;
+        }
+
         foreach (var (name, t) in live ?? new Dictionary<string, Tensor>())
+        {
             tensors[LivePrefix + name] = t;
+        }
+
         tensors[OptimizerStates.TensorName] = OptimizerStates.ToTensor(optimizer);
         tensors["rng_state"] = random.get_rng_state();
         var metadata = new Dictionary<string, string>
@@ -90,14 +106,26 @@ public sealed class Checkpoint : IDisposable
     public static Checkpoint Load(string path)
     {
         if (!File.Exists(path))
+        {
             throw new FileNotFoundException($"{path}: checkpoint not found", path);
+        }
+
         var (tensors, metadata) = SafeTensors.Load(path);
         try
         {
-            string Field(string key) => metadata.TryGetValue(key, out var v) ? v
-                : throw new InvalidDataException($"{path}: not an NSMT.NET checkpoint (metadata field '{key}' missing)");
+            string Field(string key) =>
+                metadata.TryGetValue(key, out var v)
+                    ? v
+                    : throw new InvalidDataException(
+                        $"{path}: not an NSMT.NET checkpoint (metadata field '{key}' missing)"
+                    );
             if (Field("format") != Format)
-                throw new InvalidDataException($"{path}: field 'format': expected '{Format}', got '{metadata["format"]}'");
+            {
+                throw new InvalidDataException(
+                    $"{path}: field 'format': expected '{Format}', got '{metadata["format"]}'"
+                );
+            }
+
             var config = TrainConfig.FromResolvedYaml(Field("config"), path + " (config)");
             var datasetJson = Field("dataset");
             var info = VimhInfo.Parse(Encoding.UTF8.GetBytes(datasetJson), path + " (dataset)");
@@ -108,7 +136,10 @@ public sealed class Checkpoint : IDisposable
         catch
         {
             foreach (var t in tensors.Values)
+            {
                 t.Dispose();
+            }
+
             throw;
         }
     }
@@ -116,18 +147,29 @@ public sealed class Checkpoint : IDisposable
     /// <summary>Builds the checkpoint's network (from its own config and dataset heads) with its weights loaded.</summary>
     public MultiheadNetwork CreateModel()
     {
-        var model = ModelFactory.Create(Config.Model.Network, Heads, InputShape, Config.Model.HeadKind, Config.Data.AuxiliaryFeatures.Count);
+        var model = ModelFactory.Create(
+            Config.Model.Network,
+            Heads,
+            InputShape,
+            Config.Model.HeadKind,
+            Config.Data.AuxiliaryFeatures.Count
+        );
         StateDicts.Load(model, Prefixed("model."), strict: true, origin: Path);
         return model;
     }
 
     public Dictionary<string, Tensor> Prefixed(string prefix) =>
-        Tensors.Where(t => t.Key.StartsWith(prefix, StringComparison.Ordinal)).ToDictionary(t => t.Key[prefix.Length..], t => t.Value);
+        Tensors
+            .Where(t => t.Key.StartsWith(prefix, StringComparison.Ordinal))
+            .ToDictionary(t => t.Key[prefix.Length..], t => t.Value);
 
     /// <summary>Puts the checkpoint's optimiser state into <paramref name="optimizer"/> (for an exact resume).</summary>
     public void LoadOptimizerState(optim.Optimizer optimizer) => OptimizerStates.Load(optimizer, Tensors, Path);
 
-    public Tensor RngState => Tensors.TryGetValue("rng_state", out var t) ? t : throw new InvalidDataException($"{Path}: no rng_state tensor");
+    public Tensor RngState =>
+        Tensors.TryGetValue("rng_state", out var t)
+            ? t
+            : throw new InvalidDataException($"{Path}: no rng_state tensor");
 
     public override string ToString() =>
         string.Create(CultureInfo.InvariantCulture, $"{Path} (epoch {State.EpochsCompleted}, step {State.GlobalStep})");
@@ -135,6 +177,8 @@ public sealed class Checkpoint : IDisposable
     public void Dispose()
     {
         foreach (var t in Tensors.Values)
+        {
             t.Dispose();
+        }
     }
 }

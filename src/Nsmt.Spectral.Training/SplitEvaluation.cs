@@ -1,6 +1,5 @@
 using Nsmt.Neural;
 using Nsmt.Spectral.Models;
-using TorchSharp;
 using Nsmt.Spectral.Training.Data;
 using Nsmt.Spectral.Training.Losses;
 using static TorchSharp.torch;
@@ -12,21 +11,26 @@ public sealed class SplitResult
 {
     public required IReadOnlyList<HeadObjective> Objectives { get; init; }
     public required double Loss { get; init; }
+
     /// <summary>Predicted and true class per head per sample.</summary>
     public required int[][] Predicted { get; init; }
     public required int[][] Truth { get; init; }
+
     /// <summary>Predicted physical values per head (regression heads: the sigmoid mapped to the range; others: the class value).</summary>
     public required double[][] PredictedValues { get; init; }
 
     public int Count => Truth.Length == 0 ? 0 : Truth[0].Length;
 
-    public double Accuracy(int head) => Count == 0 ? 0 : Predicted[head].Zip(Truth[head]).Count(p => p.First == p.Second) / (double)Count;
+    public double Accuracy(int head) =>
+        Count == 0 ? 0 : Predicted[head].Zip(Truth[head]).Count(p => p.First == p.Second) / (double)Count;
 
     /// <summary>Mean absolute error in the parameter's physical units (true value = the class value).</summary>
     public double MeanAbsoluteError(int head)
     {
         var spec = Objectives[head].Head;
-        return Count == 0 ? 0 : PredictedValues[head].Zip(Truth[head]).Average(p => Math.Abs(p.First - spec.ValueOfClass(p.Second)));
+        return Count == 0
+            ? 0
+            : PredictedValues[head].Zip(Truth[head]).Average(p => Math.Abs(p.First - spec.ValueOfClass(p.Second)));
     }
 
     /// <summary>Metrics named like the template's: {split}/loss, {split}/{head}_acc, {split}/{head}_mae (regression), {split}/acc (mean over heads).</summary>
@@ -37,7 +41,9 @@ public sealed class SplitResult
         {
             metrics[$"{split}/{Objectives[h].Head.Name}_acc"] = Accuracy(h);
             if (includeMae)
+            {
                 metrics[$"{split}/{Objectives[h].Head.Name}_mae"] = MeanAbsoluteError(h);
+            }
         }
         metrics[$"{split}/acc"] = Enumerable.Range(0, Objectives.Count).Average(Accuracy);
         return metrics;
@@ -49,7 +55,10 @@ public sealed class SplitResult
         var n = Objectives[head].Head.NumClasses;
         var matrix = new long[n, n];
         for (var i = 0; i < Count; i++)
+        {
             matrix[Truth[head][i], Math.Clamp(Predicted[head][i], 0, n - 1)]++;
+        }
+
         return matrix;
     }
 }
@@ -57,7 +66,13 @@ public sealed class SplitResult
 public static class SplitEvaluation
 {
     /// <summary>Runs the model in eval mode without gradients over a split, in order.</summary>
-    public static SplitResult Run(MultiheadNetwork model, IReadOnlyList<HeadObjective> objectives, DatasetTensors data, int batchSize, int limitBatches = 0)
+    public static SplitResult Run(
+        MultiheadNetwork model,
+        IReadOnlyList<HeadObjective> objectives,
+        DatasetTensors data,
+        int batchSize,
+        int limitBatches = 0
+    )
     {
         var wasTraining = model.training;
         model.eval();
@@ -106,7 +121,11 @@ public static class SplitEvaluation
     }
 
     /// <summary>sum over heads of weight_h * loss_h.</summary>
-    public static Tensor TotalLoss(IReadOnlyList<HeadObjective> objectives, IReadOnlyDictionary<string, Tensor> outputs, Tensor labels)
+    public static Tensor TotalLoss(
+        IReadOnlyList<HeadObjective> objectives,
+        IReadOnlyDictionary<string, Tensor> outputs,
+        Tensor labels
+    )
     {
         using var scope = NewDisposeScope();
         Tensor? total = null;
@@ -115,7 +134,10 @@ public static class SplitEvaluation
             using var target = labels.select(1, h);
             var term = objectives[h].Loss.Loss(outputs[objectives[h].Head.Name], target);
             if (objectives[h].Weight != 1.0)
+            {
                 term = term * objectives[h].Weight;
+            }
+
             total = total is null ? term : total + term;
         }
         return total!.MoveToOuterDisposeScope();

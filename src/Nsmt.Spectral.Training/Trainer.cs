@@ -1,20 +1,19 @@
-using Nsmt.Neural.Engine;
-using Nsmt.Config;
-using Nsmt.Core;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
-using Nsmt.Audio;
+using Nsmt.Config;
+using Nsmt.Core;
 using Nsmt.Neural;
+using Nsmt.Neural.Engine;
+using Nsmt.Neural.Optimization;
+using Nsmt.Runs;
+using Nsmt.Spectral.Data;
 using Nsmt.Spectral.Models;
-using TorchSharp;
 using Nsmt.Spectral.Training.Config;
 using Nsmt.Spectral.Training.Data;
-using Nsmt.Runs;
 using Nsmt.Spectral.Training.Losses;
-using Nsmt.Neural.Optimization;
 using Nsmt.Spectral.Training.Optimization;
-using Nsmt.Spectral.Data;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Nsmt.Spectral.Training;
@@ -30,7 +29,8 @@ public sealed record TrainResult(
     string? LastCheckpoint,
     double TrainSamplesPerSecond,
     double SecondsPerEpoch,
-    long Parameters);
+    long Parameters
+);
 
 /// <summary>
 /// A small Lightning-like loop: seeded shuffling, per-head losses, gradient clipping, optimiser and scheduler from
@@ -39,44 +39,65 @@ public sealed record TrainResult(
 /// </summary>
 public sealed class Trainer(TrainConfig config, ProgressReporter? progress = null)
 {
-    private readonly ProgressReporter progress = progress ?? ProgressReporter.Silent;
+    private readonly ProgressReporter _progress = progress ?? ProgressReporter.Silent;
 
     public TrainConfig Config { get; } = config;
 
     private static string? Diverged(Dictionary<string, double> metrics) =>
-        new[] { "train/loss", "val/loss" }.FirstOrDefault(k => metrics.TryGetValue(k, out var v) && !double.IsFinite(v));
+        new[] { "train/loss", "val/loss" }.FirstOrDefault(k =>
+            metrics.TryGetValue(k, out var v) && !double.IsFinite(v)
+        );
 
-    public TrainResult Fit(VimhDataset dataset, RunDirectory run, string? resumeFrom = null, CancellationToken cancellation = default)
+    public TrainResult Fit(
+        VimhDataset dataset,
+        RunDirectory run,
+        string? resumeFrom = null,
+        CancellationToken cancellation = default
+    )
     {
         var datasetJson = File.ReadAllText(Path.Combine(dataset.Directory, VimhFormat.InfoFileName));
         // An empty split would "train" to a loss of 0 or validate on nothing, and the run would look like a success.
         foreach (var (split, name) in new[] { (dataset.Train, "train"), (dataset.Test, "test") })
         {
             if (split.Count == 0)
-                throw new VimhDataException($"{split.Path}: the {name} split has no records (expected at least 1; the dataset has {dataset.Train.Count} train and {dataset.Test.Count} test records)");
+            {
+                throw new VimhDataException(
+                    $"{split.Path}: the {name} split has no records (expected at least 1; the dataset has {dataset.Train.Count} train and {dataset.Test.Count} test records)"
+                );
+            }
         }
         // Threads, the engine self-check (CPU and the chosen device), the device and deterministic algorithms.
         var device = TrainingEngine.Prepare(Config.Trainer.Engine);
-        progress.Message($"device: {device.Name} ({device.Reason})");
+        _progress.Message($"device: {device.Name} ({device.Reason})");
         manual_seed(Config.Seed);
 
         var heads = DatasetHeads.From(dataset.Heads);
         var shape = new InputShape(dataset.Info.Channels, dataset.Info.Height, dataset.Info.Width);
         var auxiliaryFeatures = Config.Data.AuxiliaryFeatures;
-        using var model = ModelFactory.Create(Config.Model.Network, heads, shape, Config.Model.HeadKind, auxiliaryFeatures.Count);
+        using var model = ModelFactory.Create(
+            Config.Model.Network,
+            heads,
+            shape,
+            Config.Model.HeadKind,
+            auxiliaryFeatures.Count
+        );
         // Model, optimiser state (built below from the moved parameters), batches and losses live on the device; only
         // logged values come back to the CPU.
         model.to(device.Device);
         var objectives = HeadObjectives.Create(Config.Model, heads);
         using var train = DatasetTensors.FromSplit(dataset.Train, dataset.Info, auxiliaryFeatures).On(device.Device);
-        using var validation = DatasetTensors.FromSplit(dataset.Test, dataset.Info, auxiliaryFeatures).On(device.Device);
+        using var validation = DatasetTensors
+            .FromSplit(dataset.Test, dataset.Info, auxiliaryFeatures)
+            .On(device.Device);
         if (train.Auxiliary is not null)
         {
             // From the training split (a resumed run loads the same values back with the weights).
             var (mean, std) = train.AuxiliaryStatistics();
             using (mean)
             using (std)
+            {
                 model.SetAuxiliaryScaling(mean, std);
+            }
         }
         var batchSize = Config.Data.BatchSize;
         var stepsPerEpoch = train.BatchCount(batchSize, Config.Trainer.LimitTrainBatches);
@@ -97,15 +118,20 @@ public sealed class Trainer(TrainConfig config, ProgressReporter? progress = nul
             {
                 average = new WeightAverage(model, Config.WeightAveraging.Decay);
                 if (live.Count > 0)
+                {
                     average.Load(checkpoint.Prefixed("model."), checkpoint.Path);
+                }
             }
             checkpoint.LoadOptimizerState(optimizer);
             schedule.LoadStateDict(checkpoint.State.Scheduler);
             set_rng_state(checkpoint.RngState);
             state = checkpoint.State;
             if (File.Exists(run.MetricsCsv))
+            {
                 csv.Restore(MetricsCsvLogger.Read(run.MetricsCsv), state.EpochsCompleted);
-            progress.Message($"resumed from {checkpoint}");
+            }
+
+            _progress.Message($"resumed from {checkpoint}");
         }
         else if (Config.WeightAveraging.Enabled)
         {
@@ -129,7 +155,19 @@ public sealed class Trainer(TrainConfig config, ProgressReporter? progress = nul
             cancellation.ThrowIfCancellationRequested();
             var clock = Stopwatch.StartNew();
             var learningRate = optimizer.ParamGroups.First().LearningRate;
-            var (trainLoss, trainAccuracy, samples, globalStep) = TrainEpoch(model, objectives, optimizer, schedule, average, train, stepsPerEpoch, epoch, state.GlobalStep, tensorboard, cancellation);
+            var (trainLoss, trainAccuracy, samples, globalStep) = TrainEpoch(
+                model,
+                objectives,
+                optimizer,
+                schedule,
+                average,
+                train,
+                stepsPerEpoch,
+                epoch,
+                state.GlobalStep,
+                tensorboard,
+                cancellation
+            );
             var trainSeconds = clock.Elapsed.TotalSeconds;
             SplitResult val;
             // With weight averaging: the averaged network, its BatchNorm statistics recomputed from the training split
@@ -139,33 +177,61 @@ public sealed class Trainer(TrainConfig config, ProgressReporter? progress = nul
             {
                 if (average is not null)
                 {
-                    WeightAverage.RecomputeBatchNorm(model, TrainInputs(train, batchSize), inputs => inputs.Through(model));
-                    averaged = model.state_dict().ToDictionary(e => e.Key, e => e.Value.detach().clone().DetachFromDisposeScope());
+                    WeightAverage.RecomputeBatchNorm(model, TrainInputs(train, batchSize), inputs =>
+                        inputs.Through(model)
+                    );
+                    averaged = model
+                        .state_dict()
+                        .ToDictionary(e => e.Key, e => e.Value.detach().clone().DetachFromDisposeScope());
                 }
                 val = SplitEvaluation.Run(model, objectives, validation, batchSize, Config.Trainer.LimitValBatches);
             }
 
             metrics = new Dictionary<string, double> { ["train/loss"] = trainLoss, ["lr"] = learningRate };
             for (var h = 0; h < objectives.Count; h++)
+            {
                 metrics[$"train/{objectives[h].Head.Name}_acc"] = trainAccuracy[h];
+            }
+
             foreach (var (k, v) in val.Metrics("val", includeMae))
+            {
                 metrics[k] = v;
+            }
             // A NaN or infinite loss is a lost model: nothing of this epoch is saved and the stage fails here, not at the
             // next stage that reads a checkpoint.
             if (Diverged(metrics) is { } diverged)
             {
-                var message = $"training failed: {diverged} became {metrics[diverged]} in epoch {epoch + 1} "
+                var message =
+                    $"training failed: {diverged} became {metrics[diverged]} in epoch {epoch + 1} "
                     + "(diverged; try a lower model.optimizer.lr or a trainer.gradient_clip_val)";
-                progress.Message(message);
+                _progress.Message(message);
                 throw new NsmtCheckFailedException($"{message}; {run.Path} keeps the last good checkpoint");
             }
             var bests = UpdateBests(state.MetricBests, metrics);
             foreach (var (k, v) in bests)
+            {
                 metrics[k] = v;
+            }
 
             schedule.AfterEpoch(metrics);
-            var (bestValue, bestEpoch, improved) = Improve(Config.Checkpoint.Monitor, Config.Checkpoint.Mode, 0, state.BestMonitorValue, state.BestEpoch, epoch, metrics);
-            var (stopBest, _, stopImproved) = Improve(Config.EarlyStopping.Monitor, Config.EarlyStopping.Mode, Config.EarlyStopping.MinDelta, state.EarlyStoppingBest, 0, epoch, metrics);
+            var (bestValue, bestEpoch, improved) = Improve(
+                Config.Checkpoint.Monitor,
+                Config.Checkpoint.Mode,
+                0,
+                state.BestMonitorValue,
+                state.BestEpoch,
+                epoch,
+                metrics
+            );
+            var (stopBest, _, stopImproved) = Improve(
+                Config.EarlyStopping.Monitor,
+                Config.EarlyStopping.Mode,
+                Config.EarlyStopping.MinDelta,
+                state.EarlyStoppingBest,
+                0,
+                epoch,
+                metrics
+            );
             var wait = stopImproved ? 0 : state.EarlyStoppingWait + 1;
             state = state with
             {
@@ -180,71 +246,120 @@ public sealed class Trainer(TrainConfig config, ProgressReporter? progress = nul
                 Metrics = metrics,
             };
             if (improved)
+            {
                 SaveCheckpoint(run.BestCheckpoint, datasetJson, state, model, optimizer, averaged);
+            }
+
             if (Config.Checkpoint.SaveLast)
+            {
                 SaveCheckpoint(run.LastCheckpoint, datasetJson, state, model, optimizer, averaged);
+            }
+
             foreach (var t in averaged?.Values.AsEnumerable() ?? [])
+            {
                 t.Dispose();
+            }
 
             if (Config.Logger.Csv)
+            {
                 csv.Log(metrics, epoch, globalStep - 1);
+            }
+
             var residentMegabytes = ResidentMegabytes();
             peakResidentMegabytes = Math.Max(peakResidentMegabytes, residentMegabytes);
             residentAfterFirstEpoch ??= residentMegabytes;
             if (tensorboard is not null)
             {
                 foreach (var (k, v) in metrics)
+                {
                     tensorboard.AddScalar(k == "train/loss" ? "train/loss_epoch" : k, v, globalStep);
+                }
+
                 tensorboard.AddScalar("sys/rss_mb", residentMegabytes, globalStep);
                 tensorboard.Flush();
             }
-            progress.EpochCompleted(epoch, metrics, samples / Math.Max(trainSeconds, 1e-9), clock.Elapsed);
+            _progress.EpochCompleted(epoch, metrics, samples / Math.Max(trainSeconds, 1e-9), clock.Elapsed);
             trainedSamples += samples;
             trainingSeconds += trainSeconds;
             epochsRun++;
 
-            if (Config.EarlyStopping.Enabled && wait >= Config.EarlyStopping.Patience && epoch + 1 >= Config.Trainer.MinEpochs)
+            if (
+                Config.EarlyStopping.Enabled
+                && wait >= Config.EarlyStopping.Patience
+                && epoch + 1 >= Config.Trainer.MinEpochs
+            )
             {
                 stoppedEarly = epoch + 1 < Config.Trainer.MaxEpochs;
                 if (stoppedEarly)
                 {
-                    progress.Message(string.Create(CultureInfo.InvariantCulture,
-                        $"early stopping: {Config.EarlyStopping.Monitor} did not improve for {wait} epochs (best {stopBest:0.####})"));
+                    _progress.Message(
+                        string.Create(
+                            CultureInfo.InvariantCulture,
+                            $"early stopping: {Config.EarlyStopping.Monitor} did not improve for {wait} epochs (best {stopBest:0.####})"
+                        )
+                    );
                 }
                 break;
             }
         }
 
         tensorboard?.AddHyperparameters(Hyperparameters(model), ["val/acc", "val/loss", "val/acc_best"]);
-        var result = new TrainResult(run.Path, state.EpochsCompleted, stoppedEarly, metrics, state.MetricBests,
-            File.Exists(run.BestCheckpoint) ? run.BestCheckpoint : null, File.Exists(run.LastCheckpoint) ? run.LastCheckpoint : null,
-            trainedSamples / Math.Max(trainingSeconds, 1e-9), epochsRun == 0 ? 0 : trainingSeconds / epochsRun, model.NumberOfParameters());
+        var result = new TrainResult(
+            run.Path,
+            state.EpochsCompleted,
+            stoppedEarly,
+            metrics,
+            state.MetricBests,
+            File.Exists(run.BestCheckpoint) ? run.BestCheckpoint : null,
+            File.Exists(run.LastCheckpoint) ? run.LastCheckpoint : null,
+            trainedSamples / Math.Max(trainingSeconds, 1e-9),
+            epochsRun == 0 ? 0 : trainingSeconds / epochsRun,
+            model.NumberOfParameters()
+        );
         // summary.json is reproducible (same config + seed => same bytes); what varies run to run goes to timing.json.
-        AtomicFile.WriteAllText(run.TimingJson, JsonSerializer.Serialize(new
-        {
-            train_samples_per_second = Math.Round(result.TrainSamplesPerSecond, 1),
-            seconds_per_epoch = Math.Round(result.SecondsPerEpoch, 3),
-            resident_mb_after_first_epoch = residentAfterFirstEpoch,
-            resident_mb_peak = peakResidentMegabytes,
-            threads = get_num_threads(),
-        }, new JsonSerializerOptions { WriteIndented = true }));
-        AtomicFile.WriteAllText(run.SummaryJson, JsonSerializer.Serialize(new
-        {
-            task_name = Config.TaskName,
-            epochs = result.EpochsCompleted,
-            stopped_early = result.StoppedEarly,
-            parameters = result.Parameters,
-            device = device.Record(),
-            best_epoch = state.BestEpoch,
-            metrics = result.FinalMetrics.OrderBy(m => m.Key, StringComparer.Ordinal).ToDictionary(),
-            bests = result.Bests.OrderBy(m => m.Key, StringComparer.Ordinal).ToDictionary(),
-        }, new JsonSerializerOptions { WriteIndented = true }));
+        AtomicFile.WriteAllText(
+            run.TimingJson,
+            JsonSerializer.Serialize(
+                new
+                {
+                    train_samples_per_second = Math.Round(result.TrainSamplesPerSecond, 1),
+                    seconds_per_epoch = Math.Round(result.SecondsPerEpoch, 3),
+                    resident_mb_after_first_epoch = residentAfterFirstEpoch,
+                    resident_mb_peak = peakResidentMegabytes,
+                    threads = get_num_threads(),
+                },
+                new JsonSerializerOptions { WriteIndented = true }
+            )
+        );
+        AtomicFile.WriteAllText(
+            run.SummaryJson,
+            JsonSerializer.Serialize(
+                new
+                {
+                    task_name = Config.TaskName,
+                    epochs = result.EpochsCompleted,
+                    stopped_early = result.StoppedEarly,
+                    parameters = result.Parameters,
+                    device = device.Record(),
+                    best_epoch = state.BestEpoch,
+                    metrics = result.FinalMetrics.OrderBy(m => m.Key, StringComparer.Ordinal).ToDictionary(),
+                    bests = result.Bests.OrderBy(m => m.Key, StringComparer.Ordinal).ToDictionary(),
+                },
+                new JsonSerializerOptions { WriteIndented = true }
+            )
+        );
         return result;
     }
 
     /// <summary>With weight averaging the checkpoint's model is the averaged state (what evaluation reads), plus the live weights for resume.</summary>
-    private void SaveCheckpoint(string path, string datasetJson, TrainerState state, MultiheadNetwork model, optim.Optimizer optimizer,
-        IReadOnlyDictionary<string, Tensor>? averaged)
+    private void SaveCheckpoint(
+        string path,
+        string datasetJson,
+        TrainerState state,
+        MultiheadNetwork model,
+        optim.Optimizer optimizer,
+        IReadOnlyDictionary<string, Tensor>? averaged
+    )
     {
         if (averaged is null)
         {
@@ -258,13 +373,18 @@ public sealed class Trainer(TrainConfig config, ProgressReporter? progress = nul
         try
         {
             foreach (var (name, t) in current)
+            {
                 t.copy_(averaged[name]);
+            }
+
             Checkpoint.Save(path, Config, datasetJson, state, model, optimizer, live);
         }
         finally
         {
             foreach (var (name, t) in current)
+            {
                 t.copy_(live[name]);
+            }
         }
     }
 
@@ -279,12 +399,22 @@ public sealed class Trainer(TrainConfig config, ProgressReporter? progress = nul
         }
     }
 
-    private (double Loss, double[] Accuracy, long Samples, long GlobalStep) TrainEpoch(MultiheadNetwork model, IReadOnlyList<HeadObjective> objectives,
-        optim.Optimizer optimizer, TrainingSchedule schedule, WeightAverage? average, DatasetTensors train, int steps, int epoch, long globalStep,
-        TensorBoardWriter? tensorboard, CancellationToken cancellation)
+    private (double Loss, double[] Accuracy, long Samples, long GlobalStep) TrainEpoch(
+        MultiheadNetwork model,
+        IReadOnlyList<HeadObjective> objectives,
+        optim.Optimizer optimizer,
+        TrainingSchedule schedule,
+        WeightAverage? average,
+        DatasetTensors train,
+        int steps,
+        int epoch,
+        long globalStep,
+        TensorBoardWriter? tensorboard,
+        CancellationToken cancellation
+    )
     {
         model.train();
-        progress.EpochStarted(epoch, Config.Trainer.MaxEpochs, steps);
+        _progress.EpochStarted(epoch, Config.Trainer.MaxEpochs, steps);
         var batchSize = Config.Data.BatchSize;
         using var order = randperm(train.Count);
         double lossSum = 0;
@@ -320,10 +450,18 @@ public sealed class Trainer(TrainConfig config, ProgressReporter? progress = nul
             samples += length;
             globalStep++;
             if (tensorboard is not null && globalStep % Config.Trainer.LogEveryNSteps == 0)
+            {
                 tensorboard.AddScalar("train/loss_step", lossValue, globalStep);
-            progress.StepCompleted(step, lossValue, samples / Math.Max(clock.Elapsed.TotalSeconds, 1e-9));
+            }
+
+            _progress.StepCompleted(step, lossValue, samples / Math.Max(clock.Elapsed.TotalSeconds, 1e-9));
         }
-        return (samples == 0 ? 0 : lossSum / samples, [.. correct.Select(c => samples == 0 ? 0 : c / (double)samples)], samples, globalStep);
+        return (
+            samples == 0 ? 0 : lossSum / samples,
+            [.. correct.Select(c => samples == 0 ? 0 : c / (double)samples)],
+            samples,
+            globalStep
+        );
     }
 
     // Resident memory after each epoch, logged so a run shows whether memory stays flat.
@@ -337,15 +475,25 @@ public sealed class Trainer(TrainConfig config, ProgressReporter? progress = nul
     {
         var clip = Config.Trainer.GradientClipValue;
         if (clip <= 0)
+        {
             return;
+        }
+
         if (Config.Trainer.GradientClipAlgorithm == "value")
+        {
             nn.utils.clip_grad_value_(model.parameters(), clip);
+        }
         else
+        {
             nn.utils.clip_grad_norm_(model.parameters(), clip);
+        }
     }
 
     /// <summary>val/acc_best and per-head bests: highest accuracy, lowest loss and MAE seen so far.</summary>
-    private static Dictionary<string, double> UpdateBests(IReadOnlyDictionary<string, double> previous, IReadOnlyDictionary<string, double> metrics)
+    private static Dictionary<string, double> UpdateBests(
+        IReadOnlyDictionary<string, double> previous,
+        IReadOnlyDictionary<string, double> metrics
+    )
     {
         var bests = new Dictionary<string, double>(previous);
         foreach (var (name, value) in metrics.Where(m => m.Key.StartsWith("val/", StringComparison.Ordinal)))
@@ -353,19 +501,30 @@ public sealed class Trainer(TrainConfig config, ProgressReporter? progress = nul
             var higherIsBetter = name.EndsWith("acc", StringComparison.Ordinal);
             var key = name + "_best";
             if (!bests.TryGetValue(key, out var best) || (higherIsBetter ? value > best : value < best))
+            {
                 bests[key] = value;
+            }
         }
         return bests;
     }
 
     /// <summary>Lightning's improvement test for checkpointing and early stopping.</summary>
-    private static (double? Best, int BestEpoch, bool Improved) Improve(string monitor, string mode, double minDelta, double? best, int bestEpoch, int epoch,
-        IReadOnlyDictionary<string, double> metrics)
+    private static (double? Best, int BestEpoch, bool Improved) Improve(
+        string monitor,
+        string mode,
+        double minDelta,
+        double? best,
+        int bestEpoch,
+        int epoch,
+        IReadOnlyDictionary<string, double> metrics
+    )
     {
         if (!metrics.TryGetValue(monitor, out var value))
         {
-            throw new ConfigException($"monitor '{monitor}' is not a logged metric{NearestName.Suggestion(monitor, metrics.Keys)}; " +
-                $"available: {string.Join(", ", metrics.Keys.Order(StringComparer.Ordinal))}");
+            throw new ConfigException(
+                $"monitor '{monitor}' is not a logged metric{NearestName.Suggestion(monitor, metrics.Keys)}; "
+                    + $"available: {string.Join(", ", metrics.Keys.Order(StringComparer.Ordinal))}"
+            );
         }
         var improved = best is null || (mode == "max" ? value - minDelta > best : value + minDelta < best);
         return improved ? (value, epoch, true) : (best, bestEpoch, false);
@@ -385,7 +544,12 @@ public sealed class Trainer(TrainConfig config, ProgressReporter? progress = nul
             ["parameters"] = (double)model.NumberOfParameters(),
         };
         foreach (var (k, v) in Config.Model.Network.Settings)
-            result["net." + k] = double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) ? d : v;
+        {
+            result["net." + k] = double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out var d)
+                ? d
+                : v;
+        }
+
         return result;
     }
 }

@@ -1,8 +1,8 @@
 using Nsmt.Config;
-using Nsmt.Spectral.Training.Config;
 using Nsmt.Runs;
 using Nsmt.Spectral.Data;
 using Nsmt.Spectral.Data.Generation;
+using Nsmt.Spectral.Training.Config;
 using GeneratorConfig = Nsmt.Spectral.Data.Config.GeneratorConfig;
 
 namespace Nsmt.Spectral.Training;
@@ -14,10 +14,13 @@ public sealed record TrainRequest
     public required string ConfigRoot { get; init; }
     public string? Experiment { get; init; }
     public IReadOnlyList<string> Overrides { get; init; } = [];
+
     /// <summary>Explicit run directory (default: logs/&lt;task&gt;/runs/&lt;timestamp&gt;).</summary>
     public string? RunDirectory { get; init; }
+
     /// <summary>Dataset directory overriding data.dir.</summary>
     public string? DataDirectory { get; init; }
+
     /// <summary>A checkpoint file or a run directory (its checkpoints/last.ckpt) to continue from.</summary>
     public string? ResumeFrom { get; init; }
 }
@@ -25,9 +28,14 @@ public sealed record TrainRequest
 /// <summary>Composes the config, makes sure the dataset exists (generating it on first use), and trains.</summary>
 public static class TrainingRunner
 {
-    public static TrainResult Run(TrainRequest request, ProgressReporter progress, CancellationToken cancellation = default)
+    public static TrainResult Run(
+        TrainRequest request,
+        ProgressReporter progress,
+        CancellationToken cancellation = default
+    )
     {
-        var workspace = Path.GetDirectoryName(Path.GetFullPath(request.ConfigRoot).TrimEnd(Path.DirectorySeparatorChar)) ?? ".";
+        var workspace = Path.GetDirectoryName(Path.GetFullPath(request.ConfigRoot).TrimEnd(Path.DirectorySeparatorChar))
+            ?? ".";
         string? resumeCheckpoint = null;
         TrainConfig config;
         if (request.ResumeFrom is { } resume)
@@ -39,9 +47,12 @@ public static class TrainingRunner
             var done = checkpoint.State.EpochsCompleted;
             if (done >= config.Trainer.MaxEpochs)
             {
-                throw new ConfigException(resumeCheckpoint, "trainer.max_epochs",
+                throw new ConfigException(
+                    resumeCheckpoint,
+                    "trainer.max_epochs",
                     $"the run has already completed {done} epochs, so trainer.max_epochs={config.Trainer.MaxEpochs} trains nothing; "
-                    + $"give more to continue (e.g. trainer.max_epochs={done + 10}); the run is unchanged");
+                        + $"give more to continue (e.g. trainer.max_epochs={done + 10}); the run is unchanged"
+                );
             }
         }
         else
@@ -50,16 +61,21 @@ public static class TrainingRunner
         }
 
         // A refused log folder must not leave a generated dataset behind; a refused data directory no run folder.
-        var logRoot = resumeCheckpoint is null && request.RunDirectory is null
-            ? ConfigPaths.InsideWorkspace(config.LogDir, config.LogDirOrigin, "paths.log_dir", workspace)
-            : null;
+        var logRoot =
+            resumeCheckpoint is null && request.RunDirectory is null
+                ? ConfigPaths.InsideWorkspace(config.LogDir, config.LogDirOrigin, "paths.log_dir", workspace)
+                : null;
         // A run continues in its own folder; any other folder given must be new or empty (checked before the dataset
         // is generated, made after it loaded).
         var resumedRun = resumeCheckpoint is null ? null : RunDirectory.OfCheckpoint(resumeCheckpoint).Path;
-        RunDirectory? run = request.RunDirectory is { } dir && !SameFolder(dir, resumedRun) ? RunDirectory.ForNewRun(dir) : null;
+        var run = request.RunDirectory is { } dir && !SameFolder(dir, resumedRun) ? RunDirectory.ForNewRun(dir) : null;
         var dataset = DatasetProvider.Ensure(config.Data, workspace, request.DataDirectory, progress);
         run = run?.Create()
-            ?? (resumedRun is not null ? RunDirectory.At(resumedRun) : RunDirectory.CreateTimestamped(logRoot!, config.TaskName, DateTime.Now));
+            ?? (
+                resumedRun is not null
+                    ? RunDirectory.At(resumedRun)
+                    : RunDirectory.CreateTimestamped(logRoot!, config.TaskName, DateTime.Now)
+            );
 
         progress.Message($"run directory: {run.Path}");
         try
@@ -74,7 +90,8 @@ public static class TrainingRunner
     }
 
     private static bool SameFolder(string folder, string? other) =>
-        other is not null && Path.TrimEndingDirectorySeparator(Path.GetFullPath(folder)) == Path.TrimEndingDirectorySeparator(other);
+        other is not null
+        && Path.TrimEndingDirectorySeparator(Path.GetFullPath(folder)) == Path.TrimEndingDirectorySeparator(other);
 }
 
 /// <summary>
@@ -84,19 +101,34 @@ public static class TrainingRunner
 /// </summary>
 public static class DatasetProvider
 {
-    public static VimhDataset Ensure(DataSettings data, string workspace, string? directoryOverride, ProgressReporter progress)
+    public static VimhDataset Ensure(
+        DataSettings data,
+        string workspace,
+        string? directoryOverride,
+        ProgressReporter progress
+    )
     {
-        var directory = Path.GetFullPath(directoryOverride ?? ConfiguredDirectory(data.Directory, workspace, data.DirectoryOrigin));
+        var directory = Path.GetFullPath(
+            directoryOverride ?? ConfiguredDirectory(data.Directory, workspace, data.DirectoryOrigin)
+        );
         if (File.Exists(Path.Combine(directory, VimhFormat.InfoFileName)))
+        {
             return VimhDataset.Load(directory);
+        }
+
         if (directoryOverride is not null)
+        {
             throw new VimhDataException($"{directory}: no VIMH dataset here ({VimhFormat.InfoFileName} missing)");
+        }
 
         var generatorPath = Path.Combine(workspace, data.Generator);
         var overrides = data.Size is { } size ? new[] { $"dataset.size={size}" } : [];
         var generator = GeneratorConfig.Load(generatorPath, overrides);
         progress.Message($"dataset {directory} not found: generating {generator.DatasetName} from {data.Generator}");
-        DatasetGenerator.Generate(generator, new GenerationOptions { OutputDirectory = directory, WriteReports = false });
+        DatasetGenerator.Generate(
+            generator,
+            new GenerationOptions { OutputDirectory = directory, WriteReports = false }
+        );
         return VimhDataset.Load(directory);
     }
 

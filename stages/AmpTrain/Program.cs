@@ -1,25 +1,26 @@
-using Nsmt.Config;
 using System.CommandLine;
-using Nsmt.Cli;
 using System.Globalization;
-using Nsmt.Amp.Format;
+using Nsmt.Amp.Training;
 using Nsmt.Amp.Training.Config;
 using Nsmt.Amp.Training.Data;
 using Nsmt.Amp.Training.Export;
-using Nsmt.Amp.Training;
 using Nsmt.Amp.Training.Knobs;
-using Nsmt.Runs;
+using Nsmt.Cli;
+using Nsmt.Config;
 using Nsmt.Core;
+using Nsmt.Runs;
 
 // AmpTrain: argument parsing plus library calls (AmpDataLoader.Load, AmpTrainer.Run, NamExport).
 var resumeOption = new Option<string>("--resume")
 {
-    Description = "continue the run in this directory from checkpoints/last.ckpt (overrides, e.g. training.epochs=200, update its config.yaml)",
+    Description =
+        "continue the run in this directory from checkpoints/last.ckpt (overrides, e.g. training.epochs=200, update its config.yaml)",
     HelpName = "RUN_DIR",
 };
 var timeOption = new Option<string>("--time")
 {
-    Description = "wall-clock budget for the whole run, e.g. 10m, 90s, 1h30m (sets training.max_seconds); the best model so far is what model.nam holds",
+    Description =
+        "wall-clock budget for the whole run, e.g. 10m, 90s, 1h30m (sets training.max_seconds); the best model so far is what model.nam holds",
     HelpName = "DURATION",
 };
 var configOption = StageOptions.Config("experiment config (YAML), e.g. configs/amp/default.yaml");
@@ -29,7 +30,8 @@ var threadsOption = StageOptions.Threads("libtorch threads (sets training.thread
 var plainOption = StageOptions.Plain();
 var captureOption = new Option<string>("--capture")
 {
-    Description = "with data.source reference: train on this capture WAV (Amp capture --config, the same config) instead of generating it; with --reamped",
+    Description =
+        "with data.source reference: train on this capture WAV (Amp capture --config, the same config) instead of generating it; with --reamped",
     HelpName = "FILE",
 };
 var reampedOption = new Option<string>("--reamped")
@@ -40,60 +42,126 @@ var reampedOption = new Option<string>("--reamped")
 timeOption.Validators.Add(result =>
 {
     if (result.GetValueOrDefault<string>() is { } time && TimeBudget.ParseDuration(time) is null)
+    {
         result.AddError($"--time '{time}': expected a duration such as 10m, 90s, 1.5h or 1h30m");
+    }
 });
 var overridesArgument = Overrides.Argument("training.epochs=20 model.preset=standard data.seconds=60");
-var root = new StageCommand("Trains a neural amp model (NAM WaveNet/LSTM or the seed WaveNet) and writes a run directory: "
-    + "config.yaml, metrics.csv, tensorboard/, checkpoints/ (top-k + last, each with a .nam), "
-    + "model.nam (best), summary.json.",
+var root = new StageCommand(
+    "Trains a neural amp model (NAM WaveNet/LSTM or the seed WaveNet) and writes a run directory: "
+        + "config.yaml, metrics.csv, tensorboard/, checkpoints/ (top-k + last, each with a .nam), "
+        + "model.nam (best), summary.json.",
     "AmpTrain --config configs/amp/default.yaml",
     "AmpTrain --config configs/amp/files.yaml --time 10m data.di=di.wav data.reamp=amp.wav",
     "AmpTrain --resume RUN_DIR training.epochs=40",
     "AmpTrain export RUN_DIR/checkpoints/last.ckpt -o amp.nam",
-    "AmpTrain export LSTM_RUN_DIR/checkpoints/last.ckpt -o amp.json   # AIDA-X")
+    "AmpTrain export LSTM_RUN_DIR/checkpoints/last.ckpt -o amp.json   # AIDA-X"
+)
 {
-    configOption, outputOption, seedOption, threadsOption, plainOption, resumeOption, timeOption, captureOption, reampedOption, overridesArgument,
+    configOption,
+    outputOption,
+    seedOption,
+    threadsOption,
+    plainOption,
+    resumeOption,
+    timeOption,
+    captureOption,
+    reampedOption,
+    overridesArgument,
 };
 root.Validators.Add(command =>
 {
-    bool resume = command.GetResult(resumeOption) is not null;
+    var resume = command.GetResult(resumeOption) is not null;
     if (!resume && command.GetResult(configOption) is null)
+    {
         command.AddError("--config is required (or --resume RUN_DIR)");
-    if (resume && (command.GetResult(configOption) is not null || command.GetResult(outputOption) is not null))
-        command.AddError("--resume takes no --config or --output: the run continues in its folder with its own config.yaml (overrides such as training.epochs=200 still apply)");
-    if ((command.GetResult(captureOption) is null) != (command.GetResult(reampedOption) is null))
-        command.AddError("--capture and --reamped go together");
-});
-root.SetAction(parse => StageCli.Run("AmpTrain", () => Train(parse.GetValue(configOption), parse.GetValue(outputOption), parse.GetValue(resumeOption),
-    parse.GetValue(timeOption), parse.GetValue(plainOption), TrainOverrides(parse),
-    parse.GetValue(captureOption) is { } capture ? (capture, parse.GetRequiredValue(reampedOption)) : null),
-    IsBadInput,
-    // A resumed run reads the config.yaml inside its run folder, not config files.
-    () => parse.GetValue(configOption) is { } config ? AmpTrainConfig.ReadsOf(config, TrainOverrides(parse)) : ConfigReads.None));
+    }
 
-var checkpointArgument = new Argument<string>("checkpoint") { Description = "a .ckpt file of a run (checkpoints/last.ckpt, a top-k one, ...)" };
-var namOption = StageOptions.Output("the .nam file to write (.json or .aidax: an AIDA-X model, for LSTM captures)", required: true, helpName: "FILE");
-var export = new Command("export", "Exports a checkpoint's model as a .nam file (version 0.5.4), with measured loudness and gain, or as an AIDA-X .json.")
+    if (resume && (command.GetResult(configOption) is not null || command.GetResult(outputOption) is not null))
+    {
+        command.AddError(
+            "--resume takes no --config or --output: the run continues in its folder with its own config.yaml (overrides such as training.epochs=200 still apply)"
+        );
+    }
+
+    if ((command.GetResult(captureOption) is null) != (command.GetResult(reampedOption) is null))
+    {
+        command.AddError("--capture and --reamped go together");
+    }
+});
+root.SetAction(parse =>
+    StageCli.Run(
+        "AmpTrain",
+        () =>
+            Train(
+                parse.GetValue(configOption),
+                parse.GetValue(outputOption),
+                parse.GetValue(resumeOption),
+                parse.GetValue(timeOption),
+                parse.GetValue(plainOption),
+                TrainOverrides(parse),
+                parse.GetValue(captureOption) is { } capture ? (capture, parse.GetRequiredValue(reampedOption)) : null
+            ),
+        IsBadInput,
+        // A resumed run reads the config.yaml inside its run folder, not config files.
+        () =>
+            parse.GetValue(configOption) is { } config
+                ? AmpTrainConfig.ReadsOf(config, TrainOverrides(parse))
+                : ConfigReads.None
+    )
+);
+
+var checkpointArgument = new Argument<string>("checkpoint")
 {
-    checkpointArgument, namOption,
+    Description = "a .ckpt file of a run (checkpoints/last.ckpt, a top-k one, ...)",
 };
-export.SetAction(parse => StageCli.Run("AmpTrain export", () => Export(parse.GetRequiredValue(checkpointArgument), parse.GetRequiredValue(namOption)), IsBadInput));
+var namOption = StageOptions.Output(
+    "the .nam file to write (.json or .aidax: an AIDA-X model, for LSTM captures)",
+    required: true,
+    helpName: "FILE"
+);
+var export = new Command(
+    "export",
+    "Exports a checkpoint's model as a .nam file (version 0.5.4), with measured loudness and gain, or as an AIDA-X .json."
+)
+{
+    checkpointArgument,
+    namOption,
+};
+export.SetAction(parse =>
+    StageCli.Run(
+        "AmpTrain export",
+        () => Export(parse.GetRequiredValue(checkpointArgument), parse.GetRequiredValue(namOption)),
+        IsBadInput
+    )
+);
 root.Add(export);
 return StageCli.Invoke(root, args);
 
 IReadOnlyList<string> TrainOverrides(ParseResult parse) =>
-    Overrides.With(parse.GetValue(overridesArgument), ("seed", parse.GetValue(seedOption)), ("training.threads", parse.GetValue(threadsOption)));
+    Overrides.With(
+        parse.GetValue(overridesArgument),
+        ("seed", parse.GetValue(seedOption)),
+        ("training.threads", parse.GetValue(threadsOption))
+    );
 
 // Beyond NsmtInputException (configs, .nam, WAV, ingest): the argument checks of TorchSharp and of the trainer's
 // recipe validation, which report a recipe the engine cannot run.
 static bool IsBadInput(Exception e) => e is ArgumentException or NotSupportedException or InvalidOperationException;
 
-static int Train(string? configPath, string? runDir, string? resume, string? time, bool plain, IReadOnlyList<string> overrides,
-    (string Capture, string Reamped)? referenceFiles)
+static int Train(
+    string? configPath,
+    string? runDir,
+    string? resume,
+    string? time,
+    bool plain,
+    IReadOnlyList<string> overrides,
+    (string Capture, string Reamped)? referenceFiles
+)
 {
     if (time is not null)
     {
-        double seconds = TimeBudget.ParseDuration(time) ?? throw new ArgumentException($"--time '{time}': not a duration");
+        var seconds = TimeBudget.ParseDuration(time) ?? throw new ArgumentException($"--time '{time}': not a duration");
         overrides = [.. overrides, string.Create(CultureInfo.InvariantCulture, $"training.max_seconds={seconds:R}")];
     }
 
@@ -121,11 +189,18 @@ static int Train(string? configPath, string? runDir, string? resume, string? tim
     {
         e.Cancel = true;
         cancel.Cancel();
-        Console.Error.WriteLine("AmpTrain: stopping after this step (the last completed epoch stays saved; --resume continues)");
+        Console.Error.WriteLine(
+            "AmpTrain: stopping after this step (the last completed epoch stays saved; --resume continues)"
+        );
     };
     var progress = ProgressReporter.ForConsole(plain);
     if (referenceFiles is not null && config.Data.Source != DataSource.Reference)
-        throw new ArgumentException($"{configPath}: field 'data.source': expected reference with --capture and --reamped (the recordings are data.di and data.reamp), got files");
+    {
+        throw new ArgumentException(
+            $"{configPath}: field 'data.source': expected reference with --capture and --reamped (the recordings are data.di and data.reamp), got files"
+        );
+    }
+
     var data = AmpDataLoader.Load(config.Data, referenceFiles);
     run = (run ?? RunDirectory.CreateTimestamped("logs", "amp", DateTime.Now)).Create();
     Console.WriteLine($"AmpTrain: {config.Model.Describe()} -> {run.Path}");
@@ -140,9 +215,13 @@ static int Train(string? configPath, string? runDir, string? resume, string? tim
         throw;
     }
 
-    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-        $"Validation ESR {result.ValidationEsr:0.00000} ({result.Grade}) at epoch {result.BestEpoch} of {result.Epochs}; "
-        + $"{result.ElapsedSeconds:0.0} s; {result.StopReason}"));
+    Console.WriteLine(
+        string.Create(
+            CultureInfo.InvariantCulture,
+            $"Validation ESR {result.ValidationEsr:0.00000} ({result.Grade}) at epoch {result.BestEpoch} of {result.Epochs}; "
+                + $"{result.ElapsedSeconds:0.0} s; {result.StopReason}"
+        )
+    );
     if (result.ModelPath is not null)
     {
         Console.WriteLine($"Model: {result.ModelPath}");
@@ -163,23 +242,35 @@ static int Train(string? configPath, string? runDir, string? resume, string? tim
 static string ResumeFolder(string resume)
 {
     if (Directory.Exists(resume))
+    {
         return resume;
+    }
+
     if (File.Exists(resume))
+    {
         return RunDirectory.OfCheckpoint(resume).Path;
-    throw new NsmtInputException(resume, "--resume", "no such run directory or checkpoint (expected a run directory with checkpoints/last.ckpt)");
+    }
+
+    throw new NsmtInputException(
+        resume,
+        "--resume",
+        "no such run directory or checkpoint (expected a run directory with checkpoints/last.ckpt)"
+    );
 }
 
 // A config with a knobs: section trains one knob-conditioned LSTM/GRU or WaveNet over all its settings (Nsmt.Amp.Training.Knobs).
 static int TrainKnobs(string configPath, string? runDir, IReadOnlyList<string> overrides, bool plain)
 {
     var config = KnobTrainConfig.Load(configPath, overrides);
-    string folder = runDir ?? RunDirectory.CreateTimestamped("logs", "amp", DateTime.Now).Path;
-    Console.WriteLine($"AmpTrain: knob-conditioned {config.ModelName} over {config.Settings.Count} settings -> {folder}");
+    var folder = runDir ?? RunDirectory.CreateTimestamped("logs", "amp", DateTime.Now).Path;
+    Console.WriteLine(
+        $"AmpTrain: knob-conditioned {config.ModelName} over {config.Settings.Count} settings -> {folder}"
+    );
     var captures = KnobCaptureSet.Load(config);
     foreach (var capture in captures)
     {
         Console.WriteLine($"  {capture.Setting}{(capture.HeldOut ? " (held out)" : "")}: {capture.Data.Description}");
-        foreach (string warning in capture.Data.Warnings)
+        foreach (var warning in capture.Data.Warnings)
         {
             Console.WriteLine($"    warning: {warning}");
         }
@@ -188,11 +279,20 @@ static int TrainKnobs(string configPath, string? runDir, IReadOnlyList<string> o
     var result = new KnobTrainer(config, captures, folder, ProgressReporter.ForConsole(plain)).Run();
     foreach (var e in result.Esr)
     {
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {e.Setting,-28} {(e.HeldOut ? "held out" : "trained "),-9} validation ESR {e.Esr:0.00000}"));
+        Console.WriteLine(
+            string.Create(
+                CultureInfo.InvariantCulture,
+                $"  {e.Setting, -28} {(e.HeldOut ? "held out" : "trained "), -9} validation ESR {e.Esr:0.00000}"
+            )
+        );
     }
 
-    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-        $"Validation ESR worst trained {result.WorstTrained:0.00000}, worst held out {result.WorstHeldOut:0.00000}, epoch {result.BestEpoch} of {result.Epochs}; {result.ElapsedSeconds:0.0} s"));
+    Console.WriteLine(
+        string.Create(
+            CultureInfo.InvariantCulture,
+            $"Validation ESR worst trained {result.WorstTrained:0.00000}, worst held out {result.WorstHeldOut:0.00000}, epoch {result.BestEpoch} of {result.Epochs}; {result.ElapsedSeconds:0.0} s"
+        )
+    );
     Console.WriteLine($"Model: {result.ModelPath}");
     return 0;
 }
@@ -202,7 +302,9 @@ static int Export(string checkpointPath, string output)
     if (CheckpointExport.IsAidaPath(output))
     {
         var keras = CheckpointExport.ToAida(checkpointPath, output);
-        Console.WriteLine($"Wrote {output}: AIDA-X {keras.Layers[0].TypeName} {keras.Layers[0].OutputSize}, {keras.InputSize} input(s)");
+        Console.WriteLine(
+            $"Wrote {output}: AIDA-X {keras.Layers[0].TypeName} {keras.Layers[0].OutputSize}, {keras.InputSize} input(s)"
+        );
         return 0;
     }
 

@@ -1,11 +1,9 @@
-using Nsmt.Config;
 using System.CommandLine;
 using Nsmt.Cli;
 using Nsmt.Report;
+using Nsmt.Runs;
 using Nsmt.Spectral.Training.Comparison;
 using Nsmt.Spectral.Training.Config;
-using Nsmt.Runs;
-using Nsmt.Spectral.Data;
 
 // Compare: argument parsing plus one library call per part (ArchitectureComparison.Run, ReportBuilder.Build).
 var outputOption = StageOptions.Output("report directory (e.g. artifacts/report)", required: true);
@@ -13,9 +11,16 @@ var architecturesOption = new Option<string[]>("--architectures")
 {
     Description = "model configs to compare, e.g. cnn_micro,cnn_tiny,vit_micro (skip to only build the report)",
     HelpName = "LIST",
-    CustomParser = r => [.. r.Tokens.SelectMany(t => t.Value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))],
+    CustomParser = r =>
+        [
+            .. r.Tokens.SelectMany(t =>
+                t.Value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            ),
+        ],
 };
-var experimentOption = StageOptions.Experiment("experiment giving dataset and hyperparameters (default trivial_micro_small)");
+var experimentOption = StageOptions.Experiment(
+    "experiment giving dataset and hyperparameters (default trivial_micro_small)"
+);
 var epochsOption = StageOptions.WholeNumber("--epochs", "epochs per architecture (default 3)", minimum: 1);
 var dataOption = StageOptions.Data("dataset directory instead of the experiment's data.dir");
 var seedOption = StageOptions.Seed("random seed of the comparison runs (sets seed=N)");
@@ -26,43 +31,93 @@ var evalsOption = Directories("--evals", "Evaluate output directories to include
 var diagramsOption = Directories("--diagrams", "diagram directories to include");
 var ampOption = Directories("--amp", "amp evaluation directories to include");
 var ampRunsOption = Directories("--amp-runs", "amp training run directories to include (training curves)");
-var datasetsOption = Directories("--datasets", "VIMH dataset directories the runs trained on (spectrograms, label histograms)");
-var lockOption = new Option<string>("--lock") { Description = "pipeline lock file (default artifacts/pipeline.lock when present)", HelpName = "FILE" };
-var overridesArgument = Overrides.Argument("data.batch_size=32 (for the comparison runs)");
-var root = new StageCommand("Trains each model of a comparison set for N epochs on one experiment's dataset (the template's \"make ca\") and "
-    + "writes comparison.csv/.md, then builds DIR/index.html: comparison tables, training curves, confusion matrices, "
-    + "architecture diagrams, dataset previews, amp plots and listening clips and the pipeline lock's provenance, all inline.",
-    "Compare --output artifacts/report --runs artifacts/runs/quick --evals artifacts/eval/quick --diagrams artifacts/diagrams/quick",
-    "Compare --output artifacts/compare --architectures cnn_micro,cnn_tiny --experiment quick --epochs 2 data.batch_size=32")
+var datasetsOption = Directories(
+    "--datasets",
+    "VIMH dataset directories the runs trained on (spectrograms, label histograms)"
+);
+var lockOption = new Option<string>("--lock")
 {
-    outputOption, architecturesOption, experimentOption, epochsOption, dataOption, seedOption, threadsOption, plainOption,
-    runsOption, evalsOption, diagramsOption, ampOption, ampRunsOption, datasetsOption, lockOption, overridesArgument,
+    Description = "pipeline lock file (default artifacts/pipeline.lock when present)",
+    HelpName = "FILE",
 };
-root.SetAction(parse => StageCli.Run("Compare", () => Compare(
-    parse.GetRequiredValue(outputOption),
-    parse.GetValue(architecturesOption) ?? [],
-    parse.GetValue(experimentOption) ?? "trivial_micro_small",
-    parse.GetValue(epochsOption) ?? 3,
-    parse.GetValue(dataOption),
-    parse.GetValue(lockOption),
-    parse.GetValue(plainOption),
-    new Inputs(parse.GetValue(runsOption) ?? [], parse.GetValue(evalsOption) ?? [], parse.GetValue(diagramsOption) ?? [], parse.GetValue(ampOption) ?? [],
-        parse.GetValue(ampRunsOption) ?? [], parse.GetValue(datasetsOption) ?? []),
-    Overrides.With(parse.GetValue(overridesArgument), ("seed", parse.GetValue(seedOption)), ("trainer.threads", parse.GetValue(threadsOption)))),
-    e => e is System.Runtime.InteropServices.ExternalException or System.Text.Json.JsonException));
+var overridesArgument = Overrides.Argument("data.batch_size=32 (for the comparison runs)");
+var root = new StageCommand(
+    "Trains each model of a comparison set for N epochs on one experiment's dataset (the template's \"make ca\") and "
+        + "writes comparison.csv/.md, then builds DIR/index.html: comparison tables, training curves, confusion matrices, "
+        + "architecture diagrams, dataset previews, amp plots and listening clips and the pipeline lock's provenance, all inline.",
+    "Compare --output artifacts/report --runs artifacts/runs/quick --evals artifacts/eval/quick --diagrams artifacts/diagrams/quick",
+    "Compare --output artifacts/compare --architectures cnn_micro,cnn_tiny --experiment quick --epochs 2 data.batch_size=32"
+)
+{
+    outputOption,
+    architecturesOption,
+    experimentOption,
+    epochsOption,
+    dataOption,
+    seedOption,
+    threadsOption,
+    plainOption,
+    runsOption,
+    evalsOption,
+    diagramsOption,
+    ampOption,
+    ampRunsOption,
+    datasetsOption,
+    lockOption,
+    overridesArgument,
+};
+root.SetAction(parse =>
+    StageCli.Run(
+        "Compare",
+        () =>
+            Compare(
+                parse.GetRequiredValue(outputOption),
+                parse.GetValue(architecturesOption) ?? [],
+                parse.GetValue(experimentOption) ?? "trivial_micro_small",
+                parse.GetValue(epochsOption) ?? 3,
+                parse.GetValue(dataOption),
+                parse.GetValue(lockOption),
+                parse.GetValue(plainOption),
+                new Inputs(
+                    parse.GetValue(runsOption) ?? [],
+                    parse.GetValue(evalsOption) ?? [],
+                    parse.GetValue(diagramsOption) ?? [],
+                    parse.GetValue(ampOption) ?? [],
+                    parse.GetValue(ampRunsOption) ?? [],
+                    parse.GetValue(datasetsOption) ?? []
+                ),
+                Overrides.With(
+                    parse.GetValue(overridesArgument),
+                    ("seed", parse.GetValue(seedOption)),
+                    ("trainer.threads", parse.GetValue(threadsOption))
+                )
+            ),
+        e => e is System.Runtime.InteropServices.ExternalException or System.Text.Json.JsonException
+    )
+);
 return StageCli.Invoke(root, args);
 
 // Several values after one option (--runs a b c), as the pipeline passes a list; none is allowed (an empty list).
-static Option<string[]> Directories(string name, string description) => new(name)
-{
-    Description = description,
-    HelpName = "DIR...",
-    Arity = ArgumentArity.ZeroOrMore,
-    AllowMultipleArgumentsPerToken = true,
-};
+static Option<string[]> Directories(string name, string description) =>
+    new(name)
+    {
+        Description = description,
+        HelpName = "DIR...",
+        Arity = ArgumentArity.ZeroOrMore,
+        AllowMultipleArgumentsPerToken = true,
+    };
 
-static int Compare(string output, string[] architectures, string experiment, int epochs, string? data, string? lockFile, bool plain, Inputs inputs,
-    IReadOnlyList<string> overrides)
+static int Compare(
+    string output,
+    string[] architectures,
+    string experiment,
+    int epochs,
+    string? data,
+    string? lockFile,
+    bool plain,
+    Inputs inputs,
+    IReadOnlyList<string> overrides
+)
 {
     var configRoot = ConfigLocator.Find(Directory.GetCurrentDirectory());
     var defaultLock = Path.Combine(Path.GetDirectoryName(configRoot)!, "artifacts", "pipeline.lock");
@@ -83,16 +138,19 @@ static int Compare(string output, string[] architectures, string experiment, int
     if (architectures.Length > 0)
     {
         comparisonDir = Path.Combine(output, "comparison");
-        ArchitectureComparison.Run(new ComparisonRequest
-        {
-            ConfigRoot = configRoot,
-            Experiment = experiment,
-            Models = architectures,
-            Epochs = epochs,
-            Output = comparisonDir,
-            DataDirectory = data,
-            Overrides = overrides,
-        }, ProgressReporter.ForConsole(plain));
+        ArchitectureComparison.Run(
+            new ComparisonRequest
+            {
+                ConfigRoot = configRoot,
+                Experiment = experiment,
+                Models = architectures,
+                Epochs = epochs,
+                Output = comparisonDir,
+                DataDirectory = data,
+                Overrides = overrides,
+            },
+            ProgressReporter.ForConsole(plain)
+        );
         Console.WriteLine(File.ReadAllText(Path.Combine(comparisonDir, "comparison.md")));
     }
     var index = ReportBuilder.Build(request with { Comparison = comparisonDir });
@@ -101,4 +159,11 @@ static int Compare(string output, string[] architectures, string experiment, int
 }
 
 /// <summary>The pipeline outputs the report includes.</summary>
-internal sealed record Inputs(string[] Runs, string[] Evals, string[] Diagrams, string[] Amp, string[] AmpRuns, string[] Datasets);
+internal sealed record Inputs(
+    string[] Runs,
+    string[] Evals,
+    string[] Diagrams,
+    string[] Amp,
+    string[] AmpRuns,
+    string[] Datasets
+);

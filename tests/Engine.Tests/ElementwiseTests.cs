@@ -1,6 +1,4 @@
 using Nsmt.Neural;
-using Nsmt.Spectral.Models;
-using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
 
 namespace Engine.Tests;
@@ -10,55 +8,92 @@ public class ElementwiseTests
     private static Tensor X => Golden.Get("ew.x");
     private static Tensor Y => Golden.Get("ew.y");
 
-    public static TheoryData<string> Cases => new()
-    {
-        "add", "sub", "mul", "div", "pow", "pow_scalar", "rsub", "rdiv", "exp", "log", "sqrt", "tanh", "sigmoid", "relu", "gelu", "gelu_tanh",
-        "silu", "leaky_relu", "softmax", "log_softmax", "clamp", "where", "masked_fill", "gt", "maximum", "abs", "erfinv", "sum1", "mean0", "std1",
-        "var0_biased", "amax1", "logsumexp1", "norm", "sum_all", "prod1", "max1_values", "cumsum1",
-    };
+    public static TheoryData<string> Cases =>
+        new()
+        {
+            "add",
+            "sub",
+            "mul",
+            "div",
+            "pow",
+            "pow_scalar",
+            "rsub",
+            "rdiv",
+            "exp",
+            "log",
+            "sqrt",
+            "tanh",
+            "sigmoid",
+            "relu",
+            "gelu",
+            "gelu_tanh",
+            "silu",
+            "leaky_relu",
+            "softmax",
+            "log_softmax",
+            "clamp",
+            "where",
+            "masked_fill",
+            "gt",
+            "maximum",
+            "abs",
+            "erfinv",
+            "sum1",
+            "mean0",
+            "std1",
+            "var0_biased",
+            "amax1",
+            "logsumexp1",
+            "norm",
+            "sum_all",
+            "prod1",
+            "max1_values",
+            "cumsum1",
+        };
 
-    private static Tensor Compute(string name, Tensor x, Tensor y) => name switch
-    {
-        "add" => x + y,
-        "sub" => x - y,
-        "mul" => x * y,
-        "div" => x / y,
-        "pow" => y.pow(x),
-        "pow_scalar" => x.pow(2),
-        "rsub" => 1.5 - x,
-        "rdiv" => 2.0 / y,
-        "exp" => x.exp(),
-        "log" => y.log(),
-        "sqrt" => y.sqrt(),
-        "tanh" => x.tanh(),
-        "sigmoid" => x.sigmoid(),
-        "relu" => x.relu(),
-        "gelu" => F.gelu(x),
-        "gelu_tanh" => F.gelu(x, GELU.Approximate.tanh),
-        "silu" => F.silu(x),
-        "leaky_relu" => F.leaky_relu(x, 0.2),
-        "softmax" => F.softmax(x, 1),
-        "log_softmax" => F.log_softmax(x, 1),
-        "clamp" => x.clamp(-0.5, 0.7),
-        "where" => where(x > 0, x, y),
-        "masked_fill" => x.masked_fill(x < 0, -9.0),
-        "gt" => (x > y).to(float32),
-        "maximum" => maximum(x, y),
-        "abs" => x.abs(),
-        "erfinv" => x.clamp(-0.9, 0.9).erfinv(),
-        "sum1" => x.sum(1),
-        "mean0" => x.mean([0]),
-        "std1" => x.std(1),
-        "var0_biased" => x.var(0, unbiased: false),
-        "amax1" => x.amax([1]),
-        "logsumexp1" => x.logsumexp(1),
-        "norm" => x.norm().reshape(1),
-        "sum_all" => x.sum().reshape(1),
-        "prod1" => x.prod(1),
-        "max1_values" => x.max(1).values,
-        "cumsum1" => x.cumsum(1),
-        _ => throw new ArgumentException(name),
-    };
+    private static Tensor Compute(string name, Tensor x, Tensor y) =>
+        name switch
+        {
+            "add" => x + y,
+            "sub" => x - y,
+            "mul" => x * y,
+            "div" => x / y,
+            "pow" => y.pow(x),
+            "pow_scalar" => x.pow(2),
+            "rsub" => 1.5 - x,
+            "rdiv" => 2.0 / y,
+            "exp" => x.exp(),
+            "log" => y.log(),
+            "sqrt" => y.sqrt(),
+            "tanh" => x.tanh(),
+            "sigmoid" => x.sigmoid(),
+            "relu" => x.relu(),
+            "gelu" => F.gelu(x),
+            "gelu_tanh" => F.gelu(x, GELU.Approximate.tanh),
+            "silu" => F.silu(x),
+            "leaky_relu" => F.leaky_relu(x, 0.2),
+            "softmax" => F.softmax(x, 1),
+            "log_softmax" => F.log_softmax(x, 1),
+            "clamp" => x.clamp(-0.5, 0.7),
+            "where" => where(x > 0, x, y),
+            "masked_fill" => x.masked_fill(x < 0, -9.0),
+            "gt" => (x > y).to(float32),
+            "maximum" => maximum(x, y),
+            "abs" => x.abs(),
+            "erfinv" => x.clamp(-0.9, 0.9).erfinv(),
+            "sum1" => x.sum(1),
+            "mean0" => x.mean([0]),
+            "std1" => x.std(1),
+            "var0_biased" => x.var(0, unbiased: false),
+            "amax1" => x.amax([1]),
+            "logsumexp1" => x.logsumexp(1),
+            "norm" => x.norm().reshape(1),
+            "sum_all" => x.sum().reshape(1),
+            "prod1" => x.prod(1),
+            "max1_values" => x.max(1).values,
+            "cumsum1" => x.cumsum(1),
+            _ => throw new ArgumentException(name),
+        };
 
     [Theory]
     [MemberData(nameof(Cases))]
@@ -105,7 +140,13 @@ public class ElementwiseTests
         Assert.Equal(new[] { 3, -4 }, tensor(new[] { 3, -4 }).ToArray<int>());
         Assert.Equal(new byte[] { 0, 255 }, tensor(new byte[] { 0, 255 }).ToArray<byte>());
         Assert.Equal(new[] { true, false }, tensor(new[] { true, false }).ToArray<bool>());
-        var m = tensor(new float[,] { { 1, 2, 3 }, { 4, 5, 6 } });
+        var m = tensor(
+            new float[,]
+            {
+                { 1, 2, 3 },
+                { 4, 5, 6 },
+            }
+        );
         Assert.Equal(new long[] { 2, 3 }, m.shape);
         Assert.Equal(6f, m[1][2].item<float>());
         Assert.Equal(new float[] { 1, 0, 0, 1 }, eye(2).ToArray<float>());

@@ -35,7 +35,7 @@ public class EngineGuardTests
         Assert.False(report.OneDnnEnabled);
         Assert.Equal([false], engine.Switches);
         Assert.Equal(2, engine.Checks);
-        string line = Assert.Single(lines);
+        var line = Assert.Single(lines);
         Assert.Equal(report.Line, line);
         Assert.Contains("Fake CPU (family 26 model 2), libtorch 2.10.0", line);
         Assert.Contains("conv1d 17->16 k3 d2 output: max error 3.1", line);
@@ -46,7 +46,9 @@ public class EngineGuardTests
     public void Kernels_still_wrong_after_the_switch_refuse_to_run()
     {
         var engine = new FakeEngine(wrongWithOneDnn: true, wrongWithout: true);
-        var error = Assert.Throws<NsmtEnvironmentException>(() => EngineGuard.Verify(OneDnnMode.Auto, engine, _ => { }));
+        var error = Assert.Throws<NsmtEnvironmentException>(() =>
+            EngineGuard.Verify(OneDnnMode.Auto, engine, _ => { })
+        );
         Assert.Contains("after switching oneDNN off", error.Message);
         Assert.Contains("would produce garbage", error.Message);
         Assert.Equal(2, engine.Checks);
@@ -71,10 +73,17 @@ public class EngineGuardTests
     [Fact]
     public void A_missing_switch_is_reported_not_a_crash()
     {
-        var engine = new FakeEngine(wrongWithOneDnn: true, wrongWithout: false) { Unavailable = "libtorch_cpu lacks _ZN2at13globalContextEv" };
-        var error = Assert.Throws<NsmtEnvironmentException>(() => EngineGuard.Verify(OneDnnMode.Auto, engine, _ => { }));
+        var engine = new FakeEngine(wrongWithOneDnn: true, wrongWithout: false)
+        {
+            Unavailable = "libtorch_cpu lacks _ZN2at13globalContextEv",
+        };
+        var error = Assert.Throws<NsmtEnvironmentException>(() =>
+            EngineGuard.Verify(OneDnnMode.Auto, engine, _ => { })
+        );
         Assert.Contains("oneDNN cannot be switched off (libtorch_cpu lacks _ZN2at13globalContextEv)", error.Message);
-        var forced = Assert.Throws<NsmtEnvironmentException>(() => EngineGuard.Verify(OneDnnMode.Off, engine, _ => { }));
+        var forced = Assert.Throws<NsmtEnvironmentException>(() =>
+            EngineGuard.Verify(OneDnnMode.Off, engine, _ => { })
+        );
         Assert.Contains("switch cannot be reached", forced.Message);
     }
 
@@ -89,7 +98,9 @@ public class EngineGuardTests
     [Fact]
     public void A_bad_mode_names_where_it_came_from_and_what_is_expected()
     {
-        var error = Assert.Throws<NsmtInputException>(() => EngineGuard.Parse("maybe", "configs/trainer/default.yaml:12:9"));
+        var error = Assert.Throws<NsmtInputException>(() =>
+            EngineGuard.Parse("maybe", "configs/trainer/default.yaml:12:9")
+        );
         Assert.Equal("configs/trainer/default.yaml:12:9: onednn: expected auto, on or off, got 'maybe'", error.Message);
     }
 
@@ -116,7 +127,7 @@ public class EngineGuardTests
 
     private sealed class FakeEngine(bool wrongWithOneDnn, bool wrongWithout) : IComputeEngine
     {
-        private bool enabled = true;
+        private bool _enabled = true;
 
         public string? Unavailable { get; init; }
 
@@ -126,21 +137,21 @@ public class EngineGuardTests
 
         public string Description => "Fake CPU (family 26 model 2), libtorch 2.10.0";
 
-        public bool? OneDnnEnabled => Unavailable is null ? enabled : null;
+        public bool? OneDnnEnabled => Unavailable is null ? _enabled : null;
 
         public string? SwitchUnavailable => Unavailable;
 
         public void SetOneDnn(bool value)
         {
             Switches.Add(value);
-            enabled = value;
+            _enabled = value;
         }
 
         public IReadOnlyList<KernelMismatch> Check(out TimeSpan elapsed)
         {
             Checks++;
             elapsed = TimeSpan.FromMilliseconds(12);
-            bool wrong = OneDnnEnabled != false ? wrongWithOneDnn : wrongWithout;
+            var wrong = OneDnnEnabled != false ? wrongWithOneDnn : wrongWithout;
             return wrong ? [Wrong] : [];
         }
     }

@@ -1,6 +1,4 @@
 using Nsmt.Neural;
-using Nsmt.Spectral.Models;
-using static TorchSharp.torch;
 
 namespace Engine.Tests;
 
@@ -26,7 +24,9 @@ public class ErrorAndLifetimeTests
     {
         using var scope = NewDisposeScope();
         Assert.Throws<System.Runtime.InteropServices.ExternalException>(() => ones(3).view(2, 2));
-        Assert.Throws<System.Runtime.InteropServices.ExternalException>(() => nn.functional.conv2d(ones(1, 3, 4, 4), ones(2, 4, 3, 3)));
+        Assert.Throws<System.Runtime.InteropServices.ExternalException>(() =>
+            nn.functional.conv2d(ones(1, 3, 4, 4), ones(2, 4, 3, 3))
+        );
         Assert.Throws<System.Runtime.InteropServices.ExternalException>(() => ones(2, 2).backward());
         Assert.ThrowsAny<Exception>(() => ones(2).ToArray<double>());
     }
@@ -42,7 +42,8 @@ public class ErrorAndLifetimeTests
     [Fact]
     public void Dispose_scope_releases_temporaries_but_not_moved_tensors()
     {
-        Tensor kept, temporary;
+        Tensor kept,
+            temporary;
         using (var scope = NewDisposeScope())
         {
             temporary = ones(3) * 2;
@@ -71,7 +72,10 @@ public class ErrorAndLifetimeTests
     public void Threads_default_to_all_cores_and_can_be_set()
     {
         using var _ = ones(1);
-        var all = Environment.GetEnvironmentVariable("NSMT_NUM_THREADS") is { } n && int.TryParse(n, out var v) ? v : Environment.ProcessorCount;
+        var all =
+            Environment.GetEnvironmentVariable("NSMT_NUM_THREADS") is { } n && int.TryParse(n, out var v)
+                ? v
+                : Environment.ProcessorCount;
         Assert.Equal(all, get_num_threads());
         set_num_threads(1);
         Assert.Equal(1, get_num_threads());

@@ -1,6 +1,4 @@
 using Nsmt.Neural;
-using Nsmt.Spectral.Models;
-using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
 
 namespace Engine.Tests;
@@ -29,8 +27,10 @@ public class GradCheckTests
                 return y.item<double>();
             }
             var numeric = (At(h) - At(-h)) / (2 * h);
-            Assert.True(Math.Abs(numeric - analytic[i]) <= 1e-6 + 1e-5 * Math.Abs(numeric),
-                $"element {i}: autograd {analytic[i]:R}, finite difference {numeric:R}");
+            Assert.True(
+                Math.Abs(numeric - analytic[i]) <= 1e-6 + 1e-5 * Math.Abs(numeric),
+                $"element {i}: autograd {analytic[i]:R}, finite difference {numeric:R}"
+            );
         }
     }
 
@@ -39,18 +39,27 @@ public class GradCheckTests
     {
         manual_seed(1);
         using var w = randn([3, 2, 3], float64);
-        GradCheck(x => (F.softmax(F.conv1d(x, w, padding: 1).tanh(), 1) * arange(0, 3, dtype: float64).reshape(1, 3, 1)).sum(), [2, 2, 6], 7);
+        GradCheck(
+            x =>
+                (F.softmax(F.conv1d(x, w, padding: 1).tanh(), 1) * arange(0, 3, dtype: float64).reshape(1, 3, 1)).sum(),
+            [2, 2, 6],
+            7
+        );
     }
 
     [Fact]
     public void Norms_pooling_and_matmul_chain()
     {
-        GradCheck(x =>
-        {
-            var y = F.layer_norm(x, [4]);
-            var z = F.avg_pool2d(y.unsqueeze(0), [2, 2]).squeeze(0);
-            return (z.matmul(z.transpose(1, 2)).exp() * 0.1).sum() + x.pow(3).mean();
-        }, [2, 4, 4], 3);
+        GradCheck(
+            x =>
+            {
+                var y = F.layer_norm(x, [4]);
+                var z = F.avg_pool2d(y.unsqueeze(0), [2, 2]).squeeze(0);
+                return (z.matmul(z.transpose(1, 2)).exp() * 0.1).sum() + x.pow(3).mean();
+            },
+            [2, 4, 4],
+            3
+        );
     }
 
     [Fact]

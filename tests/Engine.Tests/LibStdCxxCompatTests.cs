@@ -11,8 +11,10 @@ public class LibStdCxxCompatTests
 {
     private static string PackagedLibrary()
     {
-        var root = typeof(LibStdCxxCompatTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
-            .Single(a => a.Key == "NuGetPackageRoot").Value!;
+        var root = typeof(LibStdCxxCompatTests)
+            .Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
+            .Single(a => a.Key == "NuGetPackageRoot")
+            .Value!;
         return Path.Combine(root, "torchsharp", "0.107.0", "runtimes", "linux-x64", "native", "libLibTorchSharp.so");
     }
 
@@ -86,14 +88,19 @@ public class LibStdCxxCompatTests
         Assert.Equal(6f, ones(2, 3).sum().item<float>());
         var copy = Path.Combine(AppContext.BaseDirectory, "runtimes", "linux-x64", "native", "libLibTorchSharp.so");
         var system = LibStdCxxCompat.FindSystemLibStdCxx()!;
-        var missing = LibStdCxxCompat.WeakenMissingVersions(File.ReadAllBytes(copy), LibStdCxxCompat.DefinedVersions(File.ReadAllBytes(system)));
+        var missing = LibStdCxxCompat.WeakenMissingVersions(
+            File.ReadAllBytes(copy),
+            LibStdCxxCompat.DefinedVersions(File.ReadAllBytes(system))
+        );
         Assert.Equal(File.ReadAllBytes(copy), missing.Image); // already weak: a second patch changes nothing
     }
 
     [Fact]
     public void Not_an_elf_file_is_a_clear_error()
     {
-        var error = Assert.Throws<ElfPatchException>(() => LibStdCxxCompat.WeakenMissingVersions(new byte[100], new HashSet<string>()));
+        var error = Assert.Throws<ElfPatchException>(() =>
+            LibStdCxxCompat.WeakenMissingVersions(new byte[100], new HashSet<string>())
+        );
         Assert.Contains("not an ELF file", error.Message);
     }
 }

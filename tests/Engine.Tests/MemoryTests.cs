@@ -1,4 +1,3 @@
-using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
 
 namespace Engine.Tests;
@@ -16,7 +15,10 @@ public class MemoryTests
     public void Twenty_thousand_training_steps_in_dispose_scopes_keep_resident_memory_flat()
     {
         if (!OperatingSystem.IsLinux())
+        {
             return;
+        }
+
         manual_seed(0);
         using var model = nn.Sequential(nn.Linear(16, 32), nn.ReLU(), nn.Linear(32, 4));
         using var optimizer = optim.Adam(model.parameters(), lr: 1e-3);
@@ -45,6 +47,9 @@ public class MemoryTests
         GC.WaitForPendingFinalizers();
         var growth = ResidentBytes() - before;
         // Leaking one small tensor per step would be ~20,000 x (>= 100 bytes + allocator overhead) > 8 MB.
-        Assert.True(growth < 8 * 1024 * 1024, $"resident memory grew by {growth / 1024.0 / 1024.0:F1} MB over 20,000 steps");
+        Assert.True(
+            growth < 8 * 1024 * 1024,
+            $"resident memory grew by {growth / 1024.0 / 1024.0:F1} MB over 20,000 steps"
+        );
     }
 }

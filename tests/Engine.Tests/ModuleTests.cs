@@ -1,7 +1,5 @@
 using Nsmt.Neural;
-using Nsmt.Spectral.Models;
-using TorchSharp.Modules;
-using static TorchSharp.torch;
+using TorchSharp.Utils;
 
 namespace Engine.Tests;
 
@@ -26,15 +24,21 @@ public class ModuleTests
     private static void AssertParametersEqualGolden(string prefix, nn.Module module)
     {
         foreach (var (name, p) in module.named_parameters())
+        {
             Golden.AssertEqual(Golden.Get($"init.{prefix}.{name}"), p, $"{prefix}.{name}");
+        }
     }
 
     [Fact]
     public void Default_initialisations_are_bit_identical_to_pytorch_given_the_seed()
     {
         foreach (var (prefix, module) in FixtureModules())
+        {
             using (module)
+            {
                 AssertParametersEqualGolden(prefix, module);
+            }
+        }
     }
 
     [Fact]
@@ -86,16 +90,23 @@ public class ModuleTests
 
     private sealed class TwoLayer : nn.Module<Tensor, Tensor>
     {
-        private readonly Linear fc1 = nn.Linear(4, 8);
-        private readonly BatchNorm1d norm = nn.BatchNorm1d(8);
-        private readonly Linear fc2 = nn.Linear(8, 2);
+        // RegisterComponents names the parameters after the fields; PyTorch's names are fc1, norm, fc2.
+        [ComponentName(Name = "fc1")]
+        private readonly Linear _fc1 = nn.Linear(4, 8);
 
-        public TwoLayer() : base(nameof(TwoLayer)) => RegisterComponents();
+        [ComponentName(Name = "norm")]
+        private readonly BatchNorm1d _norm = nn.BatchNorm1d(8);
+
+        [ComponentName(Name = "fc2")]
+        private readonly Linear _fc2 = nn.Linear(8, 2);
+
+        public TwoLayer()
+            : base(nameof(TwoLayer)) => RegisterComponents();
 
         public override Tensor forward(Tensor input)
         {
             using var scope = NewDisposeScope();
-            return fc2.forward(norm.forward(fc1.forward(input)).relu()).MoveToOuterDisposeScope();
+            return _fc2.forward(_norm.forward(_fc1.forward(input)).relu()).MoveToOuterDisposeScope();
         }
     }
 
@@ -106,8 +117,19 @@ public class ModuleTests
         // PyTorch's names; TorchSharp lists a BatchNorm's buffers in another order, which safetensors (sorted keys)
         // and load_state_dict (by name) do not see.
         Assert.Equal(
-            ["fc1.bias", "fc1.weight", "fc2.bias", "fc2.weight", "norm.bias", "norm.num_batches_tracked", "norm.running_mean", "norm.running_var", "norm.weight"],
-            model.state_dict().Keys.Order(StringComparer.Ordinal));
+            [
+                "fc1.bias",
+                "fc1.weight",
+                "fc2.bias",
+                "fc2.weight",
+                "norm.bias",
+                "norm.num_batches_tracked",
+                "norm.running_mean",
+                "norm.running_var",
+                "norm.weight",
+            ],
+            model.state_dict().Keys.Order(StringComparer.Ordinal)
+        );
         Assert.Equal(4 * 8 + 8 + 8 + 8 + 8 * 2 + 2, model.NumberOfParameters());
 
         using var other = new TwoLayer();

@@ -1,4 +1,3 @@
-using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
 
 namespace Engine.Tests;
@@ -9,29 +8,63 @@ public class NnFunctionalTests
     private static void CheckCase(string name, int inputs, Func<Tensor[], Tensor> forward)
     {
         using var scope = NewDisposeScope();
-        var leaves = Enumerable.Range(0, inputs).Select(i => Golden.Get($"{name}.in{i}").clone().requires_grad_()).ToArray();
+        var leaves = Enumerable
+            .Range(0, inputs)
+            .Select(i => Golden.Get($"{name}.in{i}").clone().requires_grad_())
+            .ToArray();
         var output = forward(leaves);
         Golden.AssertClose($"{name}.out", output, 1e-5, 1e-4);
         (output * Golden.Get($"{name}.w")).sum().backward();
         for (var i = 0; i < inputs; i++)
+        {
             Golden.AssertClose($"{name}.grad{i}", leaves[i].grad!, 1e-5, 1e-4);
+        }
     }
 
-    [Fact] public void Conv1d_strided_dilated_grouped() => CheckCase("conv1d", 3, t => F.conv1d(t[0], t[1], t[2], stride: 2, padding: 1, dilation: 2, groups: 2));
-    [Fact] public void Conv1d_same_padding() => CheckCase("conv1d_same", 3, t => F.conv1d_padding(t[0], t[1], t[2], 1, Padding.Same, dilation: 3));
-    [Fact] public void Conv2d_strided_padded() => CheckCase("conv2d", 3, t => F.conv2d(t[0], t[1], t[2], [2, 1], [1, 2]));
-    [Fact] public void Conv2d_depthwise() => CheckCase("conv2d_dw", 2, t => F.conv2d(t[0], t[1], null, padding: [3, 3], groups: 4));
-    [Fact] public void Conv_transpose1d() => CheckCase("conv_transpose1d", 3, t => F.conv_transpose1d(t[0], t[1], t[2], stride: 2, padding: 1, output_padding: 1));
-    [Fact] public void Max_pool2d() => CheckCase("max_pool2d", 1, t => F.max_pool2d(t[0], [2, 2]));
-    [Fact] public void Avg_pool2d() => CheckCase("avg_pool2d", 1, t => F.avg_pool2d(t[0], [3, 3], [2, 2], [1, 1]));
-    [Fact] public void Adaptive_avg_pool2d() => CheckCase("adaptive_avg_pool2d", 1, t => F.adaptive_avg_pool2d(t[0], [3, 2]));
-    [Fact] public void Max_pool1d() => CheckCase("max_pool1d", 1, t => F.max_pool1d(t[0], 3, 2));
-    [Fact] public void Layer_norm() => CheckCase("layer_norm", 3, t => F.layer_norm(t[0], [6], t[1], t[2]));
-    [Fact] public void Group_norm() => CheckCase("group_norm", 3, t => F.group_norm(t[0], 2, t[1], t[2]));
+    [Fact]
+    public void Conv1d_strided_dilated_grouped() =>
+        CheckCase("conv1d", 3, t => F.conv1d(t[0], t[1], t[2], stride: 2, padding: 1, dilation: 2, groups: 2));
 
     [Fact]
-    public void Batch_norm_training() => CheckCase("batch_norm", 3, t =>
-        F.batch_norm(t[0], zeros(3), ones(3), t[1], t[2], training: true, momentum: 0.1, eps: 1e-5));
+    public void Conv1d_same_padding() =>
+        CheckCase("conv1d_same", 3, t => F.conv1d_padding(t[0], t[1], t[2], 1, Padding.Same, dilation: 3));
+
+    [Fact]
+    public void Conv2d_strided_padded() => CheckCase("conv2d", 3, t => F.conv2d(t[0], t[1], t[2], [2, 1], [1, 2]));
+
+    [Fact]
+    public void Conv2d_depthwise() =>
+        CheckCase("conv2d_dw", 2, t => F.conv2d(t[0], t[1], null, padding: [3, 3], groups: 4));
+
+    [Fact]
+    public void Conv_transpose1d() =>
+        CheckCase("conv_transpose1d", 3, t =>
+            F.conv_transpose1d(t[0], t[1], t[2], stride: 2, padding: 1, output_padding: 1)
+        );
+
+    [Fact]
+    public void Max_pool2d() => CheckCase("max_pool2d", 1, t => F.max_pool2d(t[0], [2, 2]));
+
+    [Fact]
+    public void Avg_pool2d() => CheckCase("avg_pool2d", 1, t => F.avg_pool2d(t[0], [3, 3], [2, 2], [1, 1]));
+
+    [Fact]
+    public void Adaptive_avg_pool2d() => CheckCase("adaptive_avg_pool2d", 1, t => F.adaptive_avg_pool2d(t[0], [3, 2]));
+
+    [Fact]
+    public void Max_pool1d() => CheckCase("max_pool1d", 1, t => F.max_pool1d(t[0], 3, 2));
+
+    [Fact]
+    public void Layer_norm() => CheckCase("layer_norm", 3, t => F.layer_norm(t[0], [6], t[1], t[2]));
+
+    [Fact]
+    public void Group_norm() => CheckCase("group_norm", 3, t => F.group_norm(t[0], 2, t[1], t[2]));
+
+    [Fact]
+    public void Batch_norm_training() =>
+        CheckCase("batch_norm", 3, t =>
+            F.batch_norm(t[0], zeros(3), ones(3), t[1], t[2], training: true, momentum: 0.1, eps: 1e-5)
+        );
 
     [Fact]
     public void BatchNorm2d_module_updates_running_statistics_and_uses_them_in_eval()
@@ -66,23 +99,33 @@ public class NnFunctionalTests
         var goal = Golden.Get("loss.goal");
         var soft = Golden.Get("loss.soft");
         var labels = Golden.Get("loss.labels");
-        var input = (name switch
-        {
-            "mse" or "l1" or "smooth_l1" or "huber" or "bce_logits" => Golden.Get("loss.pred"),
-            "bce" => Golden.Get("loss.probs"),
-            _ => Golden.Get("loss.logits"),
-        }).clone().requires_grad_();
+        var input = (
+            name switch
+            {
+                "mse" or "l1" or "smooth_l1" or "huber" or "bce_logits" => Golden.Get("loss.pred"),
+                "bce" => Golden.Get("loss.probs"),
+                _ => Golden.Get("loss.logits"),
+            }
+        )
+            .clone()
+            .requires_grad_();
         var loss = name switch
         {
             "ce" => F.cross_entropy(input, target),
-            "ce_weighted_smoothed" => F.cross_entropy(input, target, Golden.Get("loss.class_weights"), label_smoothing: 0.1),
+            "ce_weighted_smoothed" => F.cross_entropy(
+                input,
+                target,
+                Golden.Get("loss.class_weights"),
+                label_smoothing: 0.1
+            ),
             "ce_soft_targets" => F.cross_entropy(input, soft),
             "nll" => F.nll_loss(F.log_softmax(input, 1), target),
             "mse" => F.mse_loss(input, goal),
             "l1" => F.l1_loss(input, goal),
             "smooth_l1" => F.smooth_l1_loss(input, goal, beta: 0.5),
             "huber" => F.huber_loss(input, goal, delta: 0.1),
-            "kl_div" => F.kl_div(F.log_softmax(input, 1), soft, log_target: false, reduction: nn.Reduction.Sum) / input.size(0),
+            "kl_div" => F.kl_div(F.log_softmax(input, 1), soft, log_target: false, reduction: nn.Reduction.Sum)
+                / input.size(0),
             "bce" => F.binary_cross_entropy(input, labels),
             "bce_logits" => F.binary_cross_entropy_with_logits(input, labels),
             _ => throw new ArgumentException(name),

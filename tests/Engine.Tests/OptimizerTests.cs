@@ -1,15 +1,16 @@
-using Nsmt.Neural.Optimization;
 using Nsmt.Neural;
-using Nsmt.Spectral.Models;
-using static TorchSharp.torch;
+using Nsmt.Neural.Optimization;
 using F = TorchSharp.torch.nn.functional;
 
 namespace Engine.Tests;
 
 public class OptimizerTests
 {
-    private static (Parameter w, double[] lrs) Run(Func<Parameter[], optim.Optimizer> make, int steps = 12,
-        Func<optim.Optimizer, LRScheduler>? schedule = null)
+    private static (Parameter w, double[] lrs) Run(
+        Func<Parameter[], optim.Optimizer> make,
+        int steps = 12,
+        Func<optim.Optimizer, LRScheduler>? schedule = null
+    )
     {
         var w = nn.Parameter(Golden.Get("opt.W0").clone());
         using var optimizer = make([w]);
@@ -30,12 +31,36 @@ public class OptimizerTests
         return (w, lrs.ToArray());
     }
 
-    [Fact] public void Adam_with_l2_matches_pytorch() => Golden.AssertClose("opt.adam", Run(p => optim.Adam(p, lr: 0.05, weight_decay: 0.1)).w, 1e-6);
-    [Fact] public void Adam_amsgrad_matches_pytorch() => Golden.AssertClose("opt.adam_amsgrad", Run(p => optim.Adam(p, lr: 0.05, amsgrad: true)).w, 1e-6);
-    [Fact] public void AdamW_matches_pytorch() => Golden.AssertClose("opt.adamw", Run(p => optim.AdamW(p, lr: 0.05, weight_decay: 0.01)).w, 1e-6);
-    [Fact] public void Sgd_matches_pytorch() => Golden.AssertClose("opt.sgd", Run(p => optim.SGD(p, 0.1)).w, 1e-6);
-    [Fact] public void Sgd_nesterov_matches_pytorch() => Golden.AssertClose("opt.sgd_nesterov", Run(p => optim.SGD(p, 0.05, momentum: 0.9, nesterov: true, weight_decay: 0.01)).w, 1e-6);
-    [Fact] public void Sgd_dampening_matches_pytorch() => Golden.AssertClose("opt.sgd_momentum_dampening", Run(p => optim.SGD(p, 0.05, momentum: 0.8, dampening: 0.3)).w, 1e-6);
+    [Fact]
+    public void Adam_with_l2_matches_pytorch() =>
+        Golden.AssertClose("opt.adam", Run(p => optim.Adam(p, lr: 0.05, weight_decay: 0.1)).w, 1e-6);
+
+    [Fact]
+    public void Adam_amsgrad_matches_pytorch() =>
+        Golden.AssertClose("opt.adam_amsgrad", Run(p => optim.Adam(p, lr: 0.05, amsgrad: true)).w, 1e-6);
+
+    [Fact]
+    public void AdamW_matches_pytorch() =>
+        Golden.AssertClose("opt.adamw", Run(p => optim.AdamW(p, lr: 0.05, weight_decay: 0.01)).w, 1e-6);
+
+    [Fact]
+    public void Sgd_matches_pytorch() => Golden.AssertClose("opt.sgd", Run(p => optim.SGD(p, 0.1)).w, 1e-6);
+
+    [Fact]
+    public void Sgd_nesterov_matches_pytorch() =>
+        Golden.AssertClose(
+            "opt.sgd_nesterov",
+            Run(p => optim.SGD(p, 0.05, momentum: 0.9, nesterov: true, weight_decay: 0.01)).w,
+            1e-6
+        );
+
+    [Fact]
+    public void Sgd_dampening_matches_pytorch() =>
+        Golden.AssertClose(
+            "opt.sgd_momentum_dampening",
+            Run(p => optim.SGD(p, 0.05, momentum: 0.8, dampening: 0.3)).w,
+            1e-6
+        );
 
     [Theory]
     [InlineData("adam_steplr")]
@@ -61,11 +86,15 @@ public class OptimizerTests
         var w = nn.Parameter(Golden.Get("opt.W0").clone());
         using var optimizer = optim.SGD([w], 1.0);
         var plateau = new ReduceLROnPlateau(optimizer, patience: 2, factor: 0.5, cooldown: 1);
-        var lrs = Golden.Get("opt.plateau.metrics").ToArray<double>().Select(m =>
-        {
-            plateau.step(m);
-            return optimizer.ParamGroups.First().LearningRate;
-        }).ToArray();
+        var lrs = Golden
+            .Get("opt.plateau.metrics")
+            .ToArray<double>()
+            .Select(m =>
+            {
+                plateau.step(m);
+                return optimizer.ParamGroups.First().LearningRate;
+            })
+            .ToArray();
         Golden.AssertClose("opt.plateau.lrs", tensor(lrs), 0, 0);
     }
 
@@ -100,13 +129,19 @@ public class OptimizerTests
         using (var first = optim.Adam([w], lr: 0.05))
         {
             for (var i = 0; i < 4; i++)
+            {
                 Step(first);
+            }
+
             saved = OptimizerStates.ToTensor(first).DetachFromDisposeScope();
         }
         using var second = optim.Adam([w], lr: 0.05);
         OptimizerStates.Load(second, new Dictionary<string, Tensor> { [OptimizerStates.TensorName] = saved }, "test");
         for (var i = 0; i < 4; i++)
+        {
             Step(second);
+        }
+
         Golden.AssertEqual(straight, w, "resumed weights");
     }
 }

@@ -1,4 +1,3 @@
-using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
 
 namespace Engine.Tests;
@@ -15,7 +14,11 @@ public class ShapeAndLinearAlgebraTests
         Golden.AssertEqual(Golden.Get("shape.stack2"), stack([a, a + 1], 2), "stack");
         Golden.AssertEqual(Golden.Get("shape.narrow"), a.narrow(2, 1, 2), "narrow");
         Golden.AssertEqual(Golden.Get("shape.slice"), a.slice(2, 1, 4, 2), "slice");
-        Golden.AssertEqual(Golden.Get("shape.index_select"), a.index_select(1, tensor(new long[] { 2, 0 })), "index_select");
+        Golden.AssertEqual(
+            Golden.Get("shape.index_select"),
+            a.index_select(1, tensor(new long[] { 2, 0 })),
+            "index_select"
+        );
         Golden.AssertEqual(Golden.Get("shape.pad_constant"), F.pad(a, [1, 2, 0, 1], value: 0.5), "pad constant");
         Golden.AssertEqual(Golden.Get("shape.pad_reflect"), F.pad(a, [2, 1], PaddingModes.Reflect), "pad reflect");
         Golden.AssertEqual(Golden.Get("shape.transpose"), a.transpose(0, 2), "transpose");

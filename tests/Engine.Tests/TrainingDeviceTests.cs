@@ -17,9 +17,18 @@ public class TrainingDeviceTests
     [InlineData("cuda", 2, false, "cuda:0")]
     [InlineData("cuda:1", 2, false, "cuda:1")]
     [InlineData(" MPS ", 0, true, "mps")]
-    public void Auto_takes_cuda_then_mps_then_cpu_and_a_named_device_is_that_device(string requested, int cuda, bool mps, string expected)
+    public void Auto_takes_cuda_then_mps_then_cpu_and_a_named_device_is_that_device(
+        string requested,
+        int cuda,
+        bool mps,
+        string expected
+    )
     {
-        var device = TrainingDevice.Resolve(requested, "trainer.accelerator", new FakeProbe(cuda > 0 ? "cuda" : "cpu", cuda, mps));
+        var device = TrainingDevice.Resolve(
+            requested,
+            "trainer.accelerator",
+            new FakeProbe(cuda > 0 ? "cuda" : "cpu", cuda, mps)
+        );
         Assert.Equal(expected, device.Name);
         Assert.False(string.IsNullOrWhiteSpace(device.Reason));
     }
@@ -29,7 +38,9 @@ public class TrainingDeviceTests
     [InlineData("cuda:0")]
     public void Cuda_on_a_cpu_build_fails_naming_the_msbuild_property(string requested)
     {
-        var error = Assert.Throws<NsmtEnvironmentException>(() => TrainingDevice.Resolve(requested, "training.accelerator", CpuBuild));
+        var error = Assert.Throws<NsmtEnvironmentException>(() =>
+            TrainingDevice.Resolve(requested, "training.accelerator", CpuBuild)
+        );
         Assert.Contains("training.accelerator=" + requested, error.Message, StringComparison.Ordinal);
         Assert.Contains("TorchBackend=cuda", error.Message, StringComparison.Ordinal);
     }
@@ -37,16 +48,22 @@ public class TrainingDeviceTests
     [Fact]
     public void Cuda_build_without_a_gpu_or_with_too_few_says_which()
     {
-        var none = Assert.Throws<NsmtEnvironmentException>(() => TrainingDevice.Resolve("cuda", "trainer.accelerator", new FakeProbe("cuda", 0, false)));
+        var none = Assert.Throws<NsmtEnvironmentException>(() =>
+            TrainingDevice.Resolve("cuda", "trainer.accelerator", new FakeProbe("cuda", 0, false))
+        );
         Assert.Contains("torch.cuda.is_available() is false", none.Message, StringComparison.Ordinal);
-        var few = Assert.Throws<NsmtEnvironmentException>(() => TrainingDevice.Resolve("cuda:2", "trainer.accelerator", new FakeProbe("cuda", 2, false)));
+        var few = Assert.Throws<NsmtEnvironmentException>(() =>
+            TrainingDevice.Resolve("cuda:2", "trainer.accelerator", new FakeProbe("cuda", 2, false))
+        );
         Assert.Contains("cuda:0 to cuda:1", few.Message, StringComparison.Ordinal);
     }
 
     [Fact]
     public void Mps_where_it_is_absent_fails_with_the_reason()
     {
-        var error = Assert.Throws<NsmtEnvironmentException>(() => TrainingDevice.Resolve("mps", "trainer.accelerator", CpuBuild));
+        var error = Assert.Throws<NsmtEnvironmentException>(() =>
+            TrainingDevice.Resolve("mps", "trainer.accelerator", CpuBuild)
+        );
         Assert.Contains("trainer.accelerator=mps", error.Message, StringComparison.Ordinal);
         Assert.Contains("Apple silicon", error.Message, StringComparison.Ordinal);
     }
@@ -58,8 +75,13 @@ public class TrainingDeviceTests
     [InlineData("tpu")]
     public void A_misspelt_accelerator_names_the_field_and_the_choices(string value)
     {
-        var error = Assert.Throws<NsmtInputException>(() => TrainingDevice.Validate(value, "trainer.accelerator", "configs/trainer/default.yaml:9:14"));
-        Assert.Equal($"configs/trainer/default.yaml:9:14: trainer.accelerator: expected one of auto, cpu, cuda, mps or cuda:N (N = 0, 1, ...), got '{value}'", error.Message);
+        var error = Assert.Throws<NsmtInputException>(() =>
+            TrainingDevice.Validate(value, "trainer.accelerator", "configs/trainer/default.yaml:9:14")
+        );
+        Assert.Equal(
+            $"configs/trainer/default.yaml:9:14: trainer.accelerator: expected one of auto, cpu, cuda, mps or cuda:N (N = 0, 1, ...), got '{value}'",
+            error.Message
+        );
     }
 
     [Fact]
@@ -68,7 +90,9 @@ public class TrainingDeviceTests
         // The real libtorch of this build: TorchBackend=cpu by default (build/Torch.targets).
         var device = TrainingDevice.Resolve("auto", "trainer.accelerator");
         if (device.IsCpu)
+        {
             Assert.Throws<NsmtEnvironmentException>(() => TrainingDevice.Resolve("cuda", "trainer.accelerator"));
+        }
     }
 
     [Fact]
@@ -77,10 +101,12 @@ public class TrainingDeviceTests
         // An observable effect of torch.use_deterministic_algorithms(True) on the CPU: uninitialised memory is filled
         // (NaN for floats, the largest value for integers) instead of holding whatever was there. The thread count is
         // left as the other tests expect it.
-        int threads = get_num_threads();
+        var threads = get_num_threads();
         try
         {
-            TrainingEngine.Prepare(new EngineSettings("trainer.", "cpu", Deterministic: true, OneDnnMode.Auto, threads));
+            TrainingEngine.Prepare(
+                new EngineSettings("trainer.", "cpu", Deterministic: true, OneDnnMode.Auto, threads)
+            );
             using var floats = empty(1000);
             Assert.All(floats.data<float>().ToArray(), v => Assert.True(float.IsNaN(v)));
             using var longs = empty(1000, ScalarType.Int64);
@@ -88,7 +114,9 @@ public class TrainingDeviceTests
         }
         finally
         {
-            TrainingEngine.Prepare(new EngineSettings("trainer.", "cpu", Deterministic: false, OneDnnMode.Auto, threads));
+            TrainingEngine.Prepare(
+                new EngineSettings("trainer.", "cpu", Deterministic: false, OneDnnMode.Auto, threads)
+            );
         }
     }
 }

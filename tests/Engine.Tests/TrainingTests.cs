@@ -1,7 +1,5 @@
 using Nsmt.Neural;
-using Nsmt.Spectral.Models;
 using Nsmt.Neural.IO;
-using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
 
 namespace Engine.Tests;
@@ -62,7 +60,9 @@ public class TrainingTests
         {
             Assert.True(accuracy >= 0.99, $"accuracy {accuracy:P1} < 99%");
             foreach (var (name, p) in first.named_parameters())
+            {
                 Assert.Equal(p.ToArray<float>(), second.state_dict()[name].ToArray<float>());
+            }
         }
     }
 
@@ -78,7 +78,10 @@ public class TrainingTests
             var metadata = copy.load_safetensors(path);
             Assert.Equal("3", metadata["epoch"]);
             foreach (var (name, t) in model.state_dict())
+            {
                 Golden.AssertEqual(t, copy.state_dict()[name], name);
+            }
+
             Assert.Equal(ScalarType.Int64, copy.state_dict()["1.num_batches_tracked"].dtype);
 
             using var other = nn.Sequential(nn.Conv1d(2, 4, 3));
@@ -103,7 +106,10 @@ public class TrainingTests
             var bytes = File.ReadAllBytes(path);
             var headerLength = (long)BitConverter.ToUInt64(bytes, 0);
             var checksum = System.Security.Cryptography.SHA256.HashData(bytes.AsSpan((int)(8 + headerLength)));
-            Assert.Contains(Convert.ToHexStringLower(checksum), System.Text.Encoding.UTF8.GetString(bytes, 8, (int)headerLength));
+            Assert.Contains(
+                Convert.ToHexStringLower(checksum),
+                System.Text.Encoding.UTF8.GetString(bytes, 8, (int)headerLength)
+            );
             bytes[^5] ^= 0x10; // one bit of the last weight
             File.WriteAllBytes(path, bytes);
             var before = File.ReadAllBytes(path);
@@ -129,7 +135,10 @@ public class TrainingTests
             Assert.Contains("header length", Assert.Throws<InvalidDataException>(() => SafeTensors.Load(path)).Message);
             var header = "{\"w\":{\"dtype\":\"F32\",\"shape\":[4],\"data_offsets\":[0,8]}}"u8.ToArray();
             File.WriteAllBytes(path, [.. BitConverter.GetBytes((ulong)header.Length), .. header, .. new byte[8]]);
-            Assert.Contains("needs 16 bytes", Assert.Throws<InvalidDataException>(() => SafeTensors.Load(path)).Message);
+            Assert.Contains(
+                "needs 16 bytes",
+                Assert.Throws<InvalidDataException>(() => SafeTensors.Load(path)).Message
+            );
         }
         finally
         {
@@ -142,12 +151,18 @@ public class TrainingTests
     [InlineData("[4294967296,4294967296]", "[0,0]", "more elements than 64 bits count")]
     [InlineData("[2147483648]", "[0,8589934592]", "outside the 8 data bytes")]
     [InlineData("[2147483648]", "[0,8]", "needs 8589934592 bytes")]
-    public void Safetensors_shapes_of_2_to_the_31_or_more_are_refused_before_allocating(string shape, string offsets, string expected)
+    public void Safetensors_shapes_of_2_to_the_31_or_more_are_refused_before_allocating(
+        string shape,
+        string offsets,
+        string expected
+    )
     {
         var path = Path.Combine(Path.GetTempPath(), $"nsmt-{Guid.NewGuid():N}.safetensors");
         try
         {
-            var header = System.Text.Encoding.UTF8.GetBytes($"{{\"w\":{{\"dtype\":\"F32\",\"shape\":{shape},\"data_offsets\":{offsets}}}}}");
+            var header = System.Text.Encoding.UTF8.GetBytes(
+                $"{{\"w\":{{\"dtype\":\"F32\",\"shape\":{shape},\"data_offsets\":{offsets}}}}}"
+            );
             File.WriteAllBytes(path, [.. BitConverter.GetBytes((ulong)header.Length), .. header, .. new byte[8]]);
             var (error, _) = Bounded.Throws<InvalidDataException>(() => SafeTensors.Load(path));
             Assert.Contains(path, error.Message);

@@ -19,14 +19,14 @@ public sealed class ActivationTests
     [Fact]
     public void Accurate_tanh_is_within_a_few_ulp_of_the_true_value()
     {
-        float[] x = Sweep();
-        float[] y = (float[])x.Clone();
+        var x = Sweep();
+        var y = (float[])x.Clone();
         AccurateTanh.Apply(y);
 
-        for (int i = 0; i < x.Length; i++)
+        for (var i = 0; i < x.Length; i++)
         {
-            double exact = Math.Tanh(x[i]);
-            double ulp = Math.Max(Math.Abs(exact), 1e-38) * Math.Pow(2, -23);
+            var exact = Math.Tanh(x[i]);
+            var ulp = Math.Max(Math.Abs(exact), 1e-38) * Math.Pow(2, -23);
             Assert.True(Math.Abs(y[i] - exact) <= 4 * ulp, $"tanh({x[i]:G9}) = {y[i]:G9}, exact {exact:G12}");
         }
     }
@@ -34,11 +34,11 @@ public sealed class ActivationTests
     [Fact]
     public void Accurate_tanh_tail_elements_get_the_same_values_as_vector_elements()
     {
-        float[] x = Sweep().Take(21).ToArray(); // 21 = 2 vectors + a tail of 5
-        float[] whole = (float[])x.Clone();
+        var x = Sweep().Take(21).ToArray(); // 21 = 2 vectors + a tail of 5
+        var whole = (float[])x.Clone();
         AccurateTanh.Apply(whole);
 
-        for (int i = 0; i < x.Length; i++)
+        for (var i = 0; i < x.Length; i++)
         {
             Assert.Equal(whole[i], AccurateTanh.Tanh(x[i]));
         }
@@ -50,13 +50,13 @@ public sealed class ActivationTests
     [Fact]
     public void Fast_tanh_follows_the_spec_formula()
     {
-        float[] x = FastSweep();
-        float[] y = new float[x.Length];
+        var x = FastSweep();
+        var y = new float[x.Length];
         FastTanh.Tanh(x, y);
 
-        for (int i = 0; i < x.Length; i++)
+        for (var i = 0; i < x.Length; i++)
         {
-            double expected = ReferenceModels.FastTanh(x[i]);
+            var expected = ReferenceModels.FastTanh(x[i]);
             Assert.True(Math.Abs(y[i] - expected) <= 1e-6 * Math.Max(1, Math.Abs(expected)), $"fast_tanh({x[i]})");
             Assert.Equal(FastTanh.Tanh(x[i]), y[i]); // vector and scalar paths agree
         }
@@ -65,13 +65,13 @@ public sealed class ActivationTests
     [Fact]
     public void Fast_sigmoid_is_half_fast_tanh_of_half_x_plus_one_half()
     {
-        float[] x = FastSweep();
-        float[] y = new float[x.Length];
+        var x = FastSweep();
+        var y = new float[x.Length];
         FastTanh.Sigmoid(x, y);
 
-        for (int i = 0; i < x.Length; i++)
+        for (var i = 0; i < x.Length; i++)
         {
-            double expected = 0.5 * (ReferenceModels.FastTanh(0.5 * x[i]) + 1);
+            var expected = 0.5 * (ReferenceModels.FastTanh(0.5 * x[i]) + 1);
             Assert.True(Math.Abs(y[i] - expected) <= 1e-6, $"fast_sigmoid({x[i]})");
         }
     }

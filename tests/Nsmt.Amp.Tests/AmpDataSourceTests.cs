@@ -1,10 +1,8 @@
-using Nsmt.Amp.Capture;
 using Nsmt.Amp.Stage;
 using Nsmt.Amp.Training;
 using Nsmt.Amp.Training.Config;
 using Nsmt.Amp.Training.Data;
 using Nsmt.Amp.Training.Export;
-using Nsmt.Audio;
 using Nsmt.Runs;
 
 namespace Nsmt.Amp.Tests;
@@ -23,13 +21,22 @@ public sealed class AmpDataSourceTests : IDisposable
 
     private static int Amp(params string[] args) => Commands.Root().Parse(args).Invoke();
 
-    private sealed record Outputs(byte[] Capture, byte[] Reamped, byte[] Model, string Metrics, AmpTrainConfig Config, string ReampedPath);
+    private sealed record Outputs(
+        byte[] Capture,
+        byte[] Reamped,
+        byte[] Model,
+        string Metrics,
+        AmpTrainConfig Config,
+        string ReampedPath
+    );
 
     private Outputs RunFlow(string name, double gainDb)
     {
-        string dir = Directory.CreateDirectory(Path.Combine(_folder, name)).FullName;
-        string config = Path.Combine(dir, "amp.yaml");
-        File.WriteAllText(config, $"""
+        var dir = Directory.CreateDirectory(Path.Combine(_folder, name)).FullName;
+        var config = Path.Combine(dir, "amp.yaml");
+        File.WriteAllText(
+            config,
+            $"""
             seed: 0
             data:
               source: reference
@@ -50,9 +57,10 @@ public sealed class AmpDataSourceTests : IDisposable
             loss:
               mse: 1
               pre_emph_mrstft: 0
-            """);
-        string capture = Path.Combine(dir, "capture.wav");
-        string reamped = Path.Combine(dir, "reamped.wav");
+            """
+        );
+        var capture = Path.Combine(dir, "capture.wav");
+        var reamped = Path.Combine(dir, "reamped.wav");
         Assert.Equal(0, Amp("capture", "--config", config, "-o", capture));
         Assert.Equal(0, Amp("reamp", "--config", config, capture, "-o", reamped));
 
@@ -63,16 +71,22 @@ public sealed class AmpDataSourceTests : IDisposable
         var result = new AmpTrainer(settings, data, run).Run();
         // model.nam is exported when validation improves on the untrained model; one tiny epoch need not, so the
         // last checkpoint is exported the same way (AmpTrain export).
-        string model = result.ModelPath ?? Path.Combine(dir, "last.nam");
+        var model = result.ModelPath ?? Path.Combine(dir, "last.nam");
         if (result.ModelPath is null)
         {
             CheckpointExport.ToNam(run.LastCheckpoint, model);
         }
 
-        string eval = Path.Combine(dir, "eval");
+        var eval = Path.Combine(dir, "eval");
         Assert.Equal(0, Amp("evaluate", "--model", model, "--di", capture, "--reamp", reamped, "-o", eval));
-        return new Outputs(File.ReadAllBytes(capture), File.ReadAllBytes(reamped), File.ReadAllBytes(model),
-            File.ReadAllText(Path.Combine(eval, "metrics.json")), settings, reamped);
+        return new Outputs(
+            File.ReadAllBytes(capture),
+            File.ReadAllBytes(reamped),
+            File.ReadAllBytes(model),
+            File.ReadAllText(Path.Combine(eval, "metrics.json")),
+            settings,
+            reamped
+        );
     }
 
     [Fact]
@@ -88,13 +102,15 @@ public sealed class AmpDataSourceTests : IDisposable
 
         // A capture that is not the config's is refused rather than trained on.
         var other = standard.Config.Data with { CaptureSeed = 1 };
-        Assert.Throws<ArgumentException>(() => AmpDataLoader.Load(other, (Path.Combine(_folder, "gain12", "capture.wav"), standard.ReampedPath)));
+        Assert.Throws<ArgumentException>(() =>
+            AmpDataLoader.Load(other, (Path.Combine(_folder, "gain12", "capture.wav"), standard.ReampedPath))
+        );
     }
 
     [Fact]
     public void Capture_and_reamp_refuse_options_the_config_sets_and_a_recording_experiment()
     {
-        string config = Path.Combine(_folder, "files.yaml");
+        var config = Path.Combine(_folder, "files.yaml");
         File.WriteAllText(config, "data:\n  source: files\n  di: di.wav\n  reamp: amp.wav\n");
         Assert.Equal(1, Amp("capture", "--config", config, "--seconds", "5", "-o", Path.Combine(_folder, "c.wav")));
         Assert.Equal(1, Amp("capture", "-o", Path.Combine(_folder, "c.wav"), "data.capture_seed=3"));

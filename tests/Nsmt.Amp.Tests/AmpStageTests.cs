@@ -1,6 +1,6 @@
 using System.Diagnostics;
-using Nsmt.Amp.Format;
 using Nsmt.Amp.Architectures;
+using Nsmt.Amp.Format;
 using Nsmt.Amp.Processing;
 using Nsmt.Amp.Stage;
 using Nsmt.Audio;
@@ -45,13 +45,38 @@ public sealed class AmpStageTests : IDisposable
     [NamFixtureFact]
     public void Process_with_size_plays_the_submodel_core_plays_at_that_size()
     {
-        string output = Path.Combine(_folder, "lite.wav");
-        string input = NamFixtures.PathOf("input_48k_f32.wav");
-        Assert.Equal(0, Amp("process", input, "-o", output, "--model", CoreExamplesConformanceTests.CoreExample("A2.nam"), "--size", "0.3"));
-        float[] expected = NamFixtures.ReadMono(Path.Combine("core-examples", "A2.size0.3.core.wav"));
+        var output = Path.Combine(_folder, "lite.wav");
+        var input = NamFixtures.PathOf("input_48k_f32.wav");
+        Assert.Equal(
+            0,
+            Amp(
+                "process",
+                input,
+                "-o",
+                output,
+                "--model",
+                CoreExamplesConformanceTests.CoreExample("A2.nam"),
+                "--size",
+                "0.3"
+            )
+        );
+        var expected = NamFixtures.ReadMono(Path.Combine("core-examples", "A2.size0.3.core.wav"));
         ConformanceTests.AssertClose(expected, WavFile.Read(output).Channels[0], 1e-5f);
 
-        Assert.Equal(BadInput, Amp("process", input, "-o", output, "--overwrite", "--model", CoreExamplesConformanceTests.CoreExample("A2.nam"), "--size", "1.5"));
+        Assert.Equal(
+            BadInput,
+            Amp(
+                "process",
+                input,
+                "-o",
+                output,
+                "--overwrite",
+                "--model",
+                CoreExamplesConformanceTests.CoreExample("A2.nam"),
+                "--size",
+                "1.5"
+            )
+        );
     }
 
     [NamFixtureFact]
@@ -59,7 +84,7 @@ public sealed class AmpStageTests : IDisposable
     {
         Assert.Equal(0, Amp("info", CoreExamplesConformanceTests.CoreExample("A2.nam")));
         Assert.Equal(BadInput, Amp("info", Path.Combine(_folder, "absent.nam")));
-        string broken = Path.Combine(_folder, "broken.nam");
+        var broken = Path.Combine(_folder, "broken.nam");
         File.WriteAllText(broken, "{\"version\": \"0.9.0\"}");
         Assert.Equal(BadInput, Amp("info", broken));
     }
@@ -75,7 +100,7 @@ public sealed class AmpStageTests : IDisposable
     [Fact]
     public void Process_refuses_an_output_that_is_a_symbolic_link_to_the_input_or_the_model()
     {
-        string link = Path.Combine(_folder, "link.wav");
+        var link = Path.Combine(_folder, "link.wav");
         File.CreateSymbolicLink(link, _wav);
         var before = Snapshot();
         Assert.Equal(BadInput, Amp("process", _wav, "-o", link, "--model", _model));
@@ -91,7 +116,7 @@ public sealed class AmpStageTests : IDisposable
             return; // hard links are recognised through statx, on Linux only
         }
 
-        string hard = Path.Combine(_folder, "hard.wav");
+        var hard = Path.Combine(_folder, "hard.wav");
         using (var ln = Process.Start("ln", [_wav, hard]))
         {
             ln.WaitForExit();
@@ -107,8 +132,8 @@ public sealed class AmpStageTests : IDisposable
     [Fact]
     public void Process_with_overwrite_replaces_the_input_and_a_distinct_output_needs_no_flag()
     {
-        byte[] original = File.ReadAllBytes(_wav);
-        string other = Path.Combine(_folder, "out.wav");
+        var original = File.ReadAllBytes(_wav);
+        var other = Path.Combine(_folder, "out.wav");
         Assert.Equal(0, Amp("process", _wav, "-o", other, "--model", _model));
         Assert.Equal(original, File.ReadAllBytes(_wav));
 
@@ -128,7 +153,7 @@ public sealed class AmpStageTests : IDisposable
     [Fact]
     public void Evaluate_refuses_an_output_folder_where_it_would_replace_an_input()
     {
-        string metrics = Path.Combine(_folder, "metrics.json");
+        var metrics = Path.Combine(_folder, "metrics.json");
         File.Copy(_model, metrics);
         var before = Snapshot();
         Assert.Equal(BadInput, Amp("evaluate", "--model", metrics, "--di", _wav, "--reamp", _wav, "-o", _folder));
@@ -138,10 +163,14 @@ public sealed class AmpStageTests : IDisposable
     [Fact]
     public void Process_with_a_model_whose_sizes_overflow_exits_2()
     {
-        string hostile = Path.Combine(_folder, "hostile.nam");
-        File.WriteAllText(hostile, "{\"version\": \"0.5.4\", \"architecture\": \"LSTM\", \"sample_rate\": 48000, "
-            + "\"config\": {\"input_size\": 1, \"hidden_size\": 2, \"num_layers\": 1073741825}, \"weights\": ["
-            + string.Join(", ", Enumerable.Repeat("0.01", 39)) + "]}");
+        var hostile = Path.Combine(_folder, "hostile.nam");
+        File.WriteAllText(
+            hostile,
+            "{\"version\": \"0.5.4\", \"architecture\": \"LSTM\", \"sample_rate\": 48000, "
+                + "\"config\": {\"input_size\": 1, \"hidden_size\": 2, \"num_layers\": 1073741825}, \"weights\": ["
+                + string.Join(", ", Enumerable.Repeat("0.01", 39))
+                + "]}"
+        );
         var before = Snapshot();
         Assert.Equal(BadInput, Amp("process", _wav, "-o", Path.Combine(_folder, "out.wav"), "--model", hostile));
         AssertUnchanged(before);

@@ -8,20 +8,30 @@ internal static class AmpTestSignals
     public const int Rate = 48000;
 
     private static readonly Lazy<CaptureSignal> ShortCapture = new(() =>
-        CaptureSignal.Generate(new CaptureSignalOptions { Seconds = 12, ValidationSeconds = 1, Seed = 5 }));
+        CaptureSignal.Generate(
+            new CaptureSignalOptions
+            {
+                Seconds = 12,
+                ValidationSeconds = 1,
+                Seed = 5,
+            }
+        )
+    );
 
     /// <summary>12 s: 1 s validation passages, 4.5 s of sweeps, noise and guitar.</summary>
     public static CaptureSignal Capture => ShortCapture.Value;
 
     /// <summary>The capture through the default reference amp with an interface latency.</summary>
     public static float[] Reamp(int latency = 0, double? noiseDbfs = null) =>
-        new ReferenceAmp.ReferenceAmp(new ReferenceAmp.ReferenceAmpOptions { LatencySamples = latency, NoiseDbfs = noiseDbfs }).Process(Capture.Samples);
+        new ReferenceAmp.ReferenceAmp(
+            new ReferenceAmp.ReferenceAmpOptions { LatencySamples = latency, NoiseDbfs = noiseDbfs }
+        ).Process(Capture.Samples);
 
     /// <summary>y = gain * x delayed by <paramref name="latency"/> samples (output longer by the latency).</summary>
     public static float[] PureDelay(float[] x, int latency, float gain = 0.5f)
     {
         var y = new float[x.Length + latency];
-        for (int i = 0; i < x.Length; i++)
+        for (var i = 0; i < x.Length; i++)
         {
             y[i + latency] = gain * x[i];
         }
@@ -32,7 +42,7 @@ internal static class AmpTestSignals
     public static float[] Sine(int length, double frequency, double amplitude, int rate = Rate, double phase = 0)
     {
         var x = new float[length];
-        for (int n = 0; n < length; n++)
+        for (var n = 0; n < length; n++)
         {
             x[n] = (float)(amplitude * Math.Sin((2 * Math.PI * frequency * n / rate) + phase));
         }
@@ -43,10 +53,11 @@ internal static class AmpTestSignals
     /// <summary>|DFT| at one frequency (Goertzel-style direct sum), normalised so a unit sine reads 1.</summary>
     public static double Amplitude(ReadOnlySpan<float> x, double frequency, int rate = Rate)
     {
-        double re = 0, im = 0;
-        for (int n = 0; n < x.Length; n++)
+        double re = 0,
+            im = 0;
+        for (var n = 0; n < x.Length; n++)
         {
-            double angle = 2 * Math.PI * frequency * n / rate;
+            var angle = 2 * Math.PI * frequency * n / rate;
             re += x[n] * Math.Cos(angle);
             im -= x[n] * Math.Sin(angle);
         }
@@ -57,7 +68,7 @@ internal static class AmpTestSignals
     public static double RmsDb(ReadOnlySpan<float> x)
     {
         double sum = 0;
-        foreach (float v in x)
+        foreach (var v in x)
         {
             sum += (double)v * v;
         }

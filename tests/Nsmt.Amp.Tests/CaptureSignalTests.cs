@@ -21,13 +21,15 @@ public sealed class CaptureSignalTests : IDisposable
         Assert.Equal([180000, 204000], layout.ClickPositions);
         Assert.Equal(SampleRange.FromBounds(168000, 1296000), layout.Train);
         Assert.Equal(0, layout.Sections[0].Range.Start);
-        for (int i = 1; i < layout.Sections.Count; i++)
+        for (var i = 1; i < layout.Sections.Count; i++)
         {
             Assert.Equal(layout.Sections[i - 1].Range.End, layout.Sections[i].Range.Start);
         }
 
         Assert.Equal(30 * 48000, layout.Sections[^1].Range.End);
-        Assert.All(layout.Sweeps, s => Assert.True(layout.SectionOf(CaptureSectionKind.Sweeps)!.Range.Contains(s.Start) && s.Length > 48000));
+        Assert.All(layout.Sweeps, s =>
+            Assert.True(layout.SectionOf(CaptureSectionKind.Sweeps)!.Range.Contains(s.Start) && s.Length > 48000)
+        );
     }
 
     [Fact]
@@ -38,7 +40,7 @@ public sealed class CaptureSignalTests : IDisposable
 
         Assert.Equal(12 * 48000, x.Length);
         Assert.Equal(48000, signal.SampleRate);
-        foreach (int click in signal.ClickPositions)
+        foreach (var click in signal.ClickPositions)
         {
             Assert.Equal(0.9f, x[click], 1e-6f);
             Assert.All(x.AsSpan(click - 2000, 2000).ToArray(), v => Assert.Equal(0f, v));
@@ -65,10 +67,10 @@ public sealed class CaptureSignalTests : IDisposable
         var x = signal.Samples.AsSpan(sweep.Start, sweep.Length);
 
         // Farina sweep: f(t) = f1 * (f2/f1)^(t/T); at mid-sweep sqrt(20 * 20000) = 632.5 Hz.
-        int middle = x.Length / 2;
+        var middle = x.Length / 2;
         var window = x.Slice(middle - 1200, 2400);
-        int crossings = 0;
-        for (int i = 1; i < window.Length; i++)
+        var crossings = 0;
+        for (var i = 1; i < window.Length; i++)
         {
             if ((window[i - 1] < 0) != (window[i] < 0))
             {
@@ -76,7 +78,7 @@ public sealed class CaptureSignalTests : IDisposable
             }
         }
 
-        double frequency = crossings / 2.0 / (window.Length / 48000.0);
+        var frequency = crossings / 2.0 / (window.Length / 48000.0);
         Assert.InRange(frequency, 632.5 * 0.97, 632.5 * 1.03);
         Assert.InRange(x.ToArray().Max(Math.Abs), 0.49f, 0.5f);
     }
@@ -87,9 +89,9 @@ public sealed class CaptureSignalTests : IDisposable
         var signal = AmpTestSignals.Capture;
         var noise = signal.Sections.Single(s => s.Kind == CaptureSectionKind.Noise).Range;
         double[] levels = [-48, -36, -24, -18, -14];
-        int gap = 48000 / 20;
-        int each = (noise.Length / levels.Length) - gap;
-        for (int k = 0; k < levels.Length; k++)
+        var gap = 48000 / 20;
+        var each = (noise.Length / levels.Length) - gap;
+        for (var k = 0; k < levels.Length; k++)
         {
             // Skip the 10 ms fades at both ends.
             var burst = signal.Samples.AsSpan(noise.Start + (k * (each + gap)) + 480, each - 960);
@@ -101,16 +103,23 @@ public sealed class CaptureSignalTests : IDisposable
     public void Karplus_strong_pluck_has_the_requested_pitch_and_decay()
     {
         var output = new double[48000 * 2];
-        PluckedString.Render(new Pluck(110, 0.5, 0.7, DecaySeconds: 1.0, PickPosition: 0.2, Muted: false), new Random(1), 48000, output, 0, output.Length - 1000);
+        PluckedString.Render(
+            new Pluck(110, 0.5, 0.7, DecaySeconds: 1.0, PickPosition: 0.2, Muted: false),
+            new Random(1),
+            48000,
+            output,
+            0,
+            output.Length - 1000
+        );
 
         // Autocorrelation peak near one period (436.4 samples at 110 Hz).
         var segment = output.AsSpan(4800, 9600);
-        int bestLag = 0;
-        double best = double.NegativeInfinity;
-        for (int lag = 300; lag < 600; lag++)
+        var bestLag = 0;
+        var best = double.NegativeInfinity;
+        for (var lag = 300; lag < 600; lag++)
         {
             double sum = 0;
-            for (int i = 0; i + lag < segment.Length; i++)
+            for (var i = 0; i + lag < segment.Length; i++)
             {
                 sum += segment[i] * segment[i + lag];
             }
@@ -124,22 +133,29 @@ public sealed class CaptureSignalTests : IDisposable
         Assert.InRange(48000.0 / bestLag, 110 * 0.99, 110 * 1.01);
 
         // T60 = 1 s: the level 1 s later is about 60 dB lower (the averaging filter adds a little more loss).
-        double early = Rms(output.AsSpan(2400, 4800));
-        double late = Rms(output.AsSpan(2400 + 48000, 4800));
+        var early = Rms(output.AsSpan(2400, 4800));
+        var late = Rms(output.AsSpan(2400 + 48000, 4800));
         Assert.InRange(20 * Math.Log10(late / early), -75, -55);
     }
 
     [Fact]
     public void Same_seed_gives_the_same_samples_and_another_seed_other_guitar()
     {
-        var options = new CaptureSignalOptions { Seconds = 11, ValidationSeconds = 1, Seed = 9 };
+        var options = new CaptureSignalOptions
+        {
+            Seconds = 11,
+            ValidationSeconds = 1,
+            Seed = 9,
+        };
         var a = CaptureSignal.Generate(options);
         var b = CaptureSignal.Generate(options);
         var c = CaptureSignal.Generate(options with { Seed = 10 });
 
         Assert.True(a.Samples.AsSpan().SequenceEqual(b.Samples));
         var guitar = a.Sections.Single(s => s.Kind == CaptureSectionKind.Guitar).Range;
-        Assert.False(a.Samples.AsSpan(guitar.Start, guitar.Length).SequenceEqual(c.Samples.AsSpan(guitar.Start, guitar.Length)));
+        Assert.False(
+            a.Samples.AsSpan(guitar.Start, guitar.Length).SequenceEqual(c.Samples.AsSpan(guitar.Start, guitar.Length))
+        );
         Assert.Equal(a.ClickPositions, c.ClickPositions);
     }
 
@@ -147,7 +163,7 @@ public sealed class CaptureSignalTests : IDisposable
     public void Saved_file_is_24_bit_lossless_and_its_layout_is_recognised()
     {
         var signal = AmpTestSignals.Capture;
-        string path = Path.Combine(_folder, "capture.wav");
+        var path = Path.Combine(_folder, "capture.wav");
 
         signal.Save(path);
         var info = WavFile.ReadInfo(path);
@@ -176,7 +192,9 @@ public sealed class CaptureSignalTests : IDisposable
     [Fact]
     public void Too_short_a_signal_is_refused_with_the_minimum_length()
     {
-        var error = Assert.Throws<ArgumentException>(() => CaptureSignal.Generate(new CaptureSignalOptions { Seconds = 10, ValidationSeconds = 3 }));
+        var error = Assert.Throws<ArgumentException>(() =>
+            CaptureSignal.Generate(new CaptureSignalOptions { Seconds = 10, ValidationSeconds = 3 })
+        );
 
         Assert.Contains("Seconds", error.Message, StringComparison.Ordinal);
         Assert.Contains("at least 11 s", error.Message, StringComparison.Ordinal);
@@ -187,7 +205,7 @@ public sealed class CaptureSignalTests : IDisposable
     private static double Rms(ReadOnlySpan<double> x)
     {
         double sum = 0;
-        foreach (double v in x)
+        foreach (var v in x)
         {
             sum += v * v;
         }

@@ -8,17 +8,18 @@ public sealed class ConformanceTests
 {
     private const float Tolerance = 1e-5f;
 
-    public static TheoryData<string, string, TanhMode> Cases => new()
-    {
-        { "wavenet_a1_standard.nam", "wavenet_a1_standard.expected.wav", TanhMode.Exact },
-        { "wavenet_a1_standard.nam", "wavenet_a1_standard.fasttanh.expected.wav", TanhMode.Fast },
-        { "lstm.nam", "lstm.expected.wav", TanhMode.Exact },
-    };
+    public static TheoryData<string, string, TanhMode> Cases =>
+        new()
+        {
+            { "wavenet_a1_standard.nam", "wavenet_a1_standard.expected.wav", TanhMode.Exact },
+            { "wavenet_a1_standard.nam", "wavenet_a1_standard.fasttanh.expected.wav", TanhMode.Fast },
+            { "lstm.nam", "lstm.expected.wav", TanhMode.Exact },
+        };
 
     public static TheoryData<string, string, TanhMode, int> CasesByBlock()
     {
         var data = new TheoryData<string, string, TanhMode, int>();
-        foreach (int block in new[] { 1, 7, 64, 4096 })
+        foreach (var block in new[] { 1, 7, 64, 4096 })
         {
             data.Add("wavenet_a1_standard.nam", "wavenet_a1_standard.expected.wav", TanhMode.Exact, block);
             data.Add("wavenet_a1_standard.nam", "wavenet_a1_standard.fasttanh.expected.wav", TanhMode.Fast, block);
@@ -30,17 +31,22 @@ public sealed class ConformanceTests
 
     [NamFixtureTheory]
     [MemberData(nameof(CasesByBlock))]
-    public void Streaming_engine_reproduces_core_at_every_block_size(string modelFile, string expectedFile, TanhMode mode, int block)
+    public void Streaming_engine_reproduces_core_at_every_block_size(
+        string modelFile,
+        string expectedFile,
+        TanhMode mode,
+        int block
+    )
     {
         var model = NamFile.Load(NamFixtures.PathOf(modelFile));
-        float[] input = NamFixtures.ReadMono("input_48k_f32.wav");
-        float[] expected = NamFixtures.ReadMono(expectedFile);
+        var input = NamFixtures.ReadMono("input_48k_f32.wav");
+        var expected = NamFixtures.ReadMono(expectedFile);
         var engine = NamEngineFactory.Create(model, mode);
 
         var output = new float[input.Length];
-        for (int start = 0; start < input.Length; start += block)
+        for (var start = 0; start < input.Length; start += block)
         {
-            int count = Math.Min(block, input.Length - start);
+            var count = Math.Min(block, input.Length - start);
             engine.Process(input.AsSpan(start, count), output.AsSpan(start, count));
         }
 
@@ -52,8 +58,8 @@ public sealed class ConformanceTests
     public void Offline_path_reproduces_core(string modelFile, string expectedFile, TanhMode mode)
     {
         var model = NamFile.Load(NamFixtures.PathOf(modelFile));
-        float[] input = NamFixtures.ReadMono("input_48k_f32.wav");
-        float[] expected = NamFixtures.ReadMono(expectedFile);
+        var input = NamFixtures.ReadMono("input_48k_f32.wav");
+        var expected = NamFixtures.ReadMono(expectedFile);
 
         AssertClose(expected, NamOfflineProcessor.Process(model, input, mode), Tolerance);
     }
@@ -63,8 +69,8 @@ public sealed class ConformanceTests
     public void Offline_path_in_small_chunks_reproduces_core(string modelFile, string expectedFile, TanhMode mode)
     {
         var model = NamFile.Load(NamFixtures.PathOf(modelFile));
-        float[] input = NamFixtures.ReadMono("input_48k_f32.wav");
-        float[] expected = NamFixtures.ReadMono(expectedFile);
+        var input = NamFixtures.ReadMono("input_48k_f32.wav");
+        var expected = NamFixtures.ReadMono(expectedFile);
 
         // 5000 is neither a power of two nor a divisor of the 2 s input: boundaries fall mid-signal.
         AssertClose(expected, NamOfflineProcessor.Process(model, input, mode, chunkSize: 5000), Tolerance);
@@ -73,20 +79,20 @@ public sealed class ConformanceTests
     [NamFixtureFact]
     public void Fast_and_exact_tanh_fixtures_differ_so_the_mode_is_really_tested()
     {
-        float[] exact = NamFixtures.ReadMono("wavenet_a1_standard.expected.wav");
-        float[] fast = NamFixtures.ReadMono("wavenet_a1_standard.fasttanh.expected.wav");
-        float maxDifference = exact.Zip(fast, (a, b) => MathF.Abs(a - b)).Max();
+        var exact = NamFixtures.ReadMono("wavenet_a1_standard.expected.wav");
+        var fast = NamFixtures.ReadMono("wavenet_a1_standard.fasttanh.expected.wav");
+        var maxDifference = exact.Zip(fast, (a, b) => MathF.Abs(a - b)).Max();
         Assert.True(maxDifference > 10 * Tolerance, $"fixtures differ by only {maxDifference}");
     }
 
     internal static void AssertClose(float[] expected, float[] actual, float tolerance)
     {
         Assert.Equal(expected.Length, actual.Length);
-        int worst = 0;
+        var worst = 0;
         float worstError = 0;
-        for (int i = 0; i < expected.Length; i++)
+        for (var i = 0; i < expected.Length; i++)
         {
-            float error = MathF.Abs(expected[i] - actual[i]);
+            var error = MathF.Abs(expected[i] - actual[i]);
             if (!(error <= worstError))
             {
                 worst = i;
@@ -96,6 +102,7 @@ public sealed class ConformanceTests
 
         Assert.True(
             worstError <= tolerance,
-            $"max |error| {worstError:G4} at sample {worst} (expected {expected[worst]:G9}, got {actual[worst]:G9}), tolerance {tolerance:G3}");
+            $"max |error| {worstError:G4} at sample {worst} (expected {expected[worst]:G9}, got {actual[worst]:G9}), tolerance {tolerance:G3}"
+        );
     }
 }

@@ -13,22 +13,23 @@ public sealed class CoreExamplesConformanceTests
     private const float Tolerance = 1e-5f;
 
     /// <summary>Model, Core's output, slimmable size Core was set to (1: its default, the full model).</summary>
-    public static TheoryData<string, string, double> Cases => new()
-    {
-        { "A2.nam", "A2.core.wav", 1.0 },
-        { "A2.nam", "A2.size0.3.core.wav", 0.3 },
-        { "wavenet_a2_max.nam", "wavenet_a2_max.core.wav", 1.0 },
-        { "slimmable_wavenet.nam", "slimmable_wavenet.core.wav", 1.0 },
-        { "slimmable_container.nam", "slimmable_container.core.wav", 1.0 },
-        { "wavenet_condition_dsp.nam", "wavenet_condition_dsp.core.wav", 1.0 },
-    };
+    public static TheoryData<string, string, double> Cases =>
+        new()
+        {
+            { "A2.nam", "A2.core.wav", 1.0 },
+            { "A2.nam", "A2.size0.3.core.wav", 0.3 },
+            { "wavenet_a2_max.nam", "wavenet_a2_max.core.wav", 1.0 },
+            { "slimmable_wavenet.nam", "slimmable_wavenet.core.wav", 1.0 },
+            { "slimmable_container.nam", "slimmable_container.core.wav", 1.0 },
+            { "wavenet_condition_dsp.nam", "wavenet_condition_dsp.core.wav", 1.0 },
+        };
 
     public static TheoryData<string, string, double, int> CasesByBlock()
     {
         var data = new TheoryData<string, string, double, int>();
         foreach (var row in Cases)
         {
-            foreach (int block in new[] { 1, 64, 1000 })
+            foreach (var block in new[] { 1, 64, 1000 })
             {
                 data.Add((string)row[0], (string)row[1], (double)row[2], block);
             }
@@ -42,14 +43,14 @@ public sealed class CoreExamplesConformanceTests
     public void Streaming_engine_reproduces_core(string modelFile, string expectedFile, double size, int block)
     {
         var model = NamFile.Load(CoreExample(modelFile));
-        float[] input = NamFixtures.ReadMono("input_48k_f32.wav");
-        float[] expected = NamFixtures.ReadMono(Path.Combine("core-examples", expectedFile));
+        var input = NamFixtures.ReadMono("input_48k_f32.wav");
+        var expected = NamFixtures.ReadMono(Path.Combine("core-examples", expectedFile));
         var engine = NamEngineFactory.Create(model, TanhMode.Exact, size);
 
         var output = new float[input.Length];
-        for (int start = 0; start < input.Length; start += block)
+        for (var start = 0; start < input.Length; start += block)
         {
-            int count = Math.Min(block, input.Length - start);
+            var count = Math.Min(block, input.Length - start);
             engine.Process(input.AsSpan(start, count), output.AsSpan(start, count));
         }
 
@@ -60,7 +61,8 @@ public sealed class CoreExamplesConformanceTests
     public void A2_sizes_select_submodels_as_core_does()
     {
         var container = Assert.IsType<SlimmableContainerConfig>(NamFile.Load(CoreExample("A2.nam")).Config);
-        int ChannelsAt(double size) => ((ExtendedWaveNetConfig)container.SubmodelForSize(size).Model.Config).LayerArrays[0].Channels;
+        int ChannelsAt(double size) =>
+            ((ExtendedWaveNetConfig)container.SubmodelForSize(size).Model.Config).LayerArrays[0].Channels;
 
         // A submodel serves sizes below its max_value: 0.5 already selects A2-Full.
         Assert.Equal(3, ChannelsAt(0.0));
@@ -81,10 +83,13 @@ public sealed class CoreExamplesConformanceTests
     public void Slimmable_wavenet_sizes_differ_from_the_full_model()
     {
         var model = NamFile.Load(CoreExample("slimmable_wavenet.nam"));
-        float[] input = NamFixtures.ReadMono("input_48k_f32.wav");
-        float[] full = Render(model, input, 1.0);
-        float[] slim = Render(model, input, 0.0);
-        Assert.True(full.Zip(slim, (a, b) => MathF.Abs(a - b)).Max() > 100 * Tolerance, "size 0 should play the 1-channel slice");
+        var input = NamFixtures.ReadMono("input_48k_f32.wav");
+        var full = Render(model, input, 1.0);
+        var slim = Render(model, input, 0.0);
+        Assert.True(
+            full.Zip(slim, (a, b) => MathF.Abs(a - b)).Max() > 100 * Tolerance,
+            "size 0 should play the 1-channel slice"
+        );
         var config = (ExtendedWaveNetConfig)model.Config;
         Assert.Equal([1], config.ChannelsForSize(0.0));
         Assert.Equal([2], config.ChannelsForSize(0.34));

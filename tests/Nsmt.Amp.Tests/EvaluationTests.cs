@@ -1,9 +1,9 @@
 using System.Text.Json;
 using System.Xml.Linq;
+using Nsmt.Amp.Architectures;
 using Nsmt.Amp.Engine;
 using Nsmt.Amp.Evaluation;
 using Nsmt.Amp.Ingest;
-using Nsmt.Amp.Architectures;
 
 namespace Nsmt.Amp.Tests;
 
@@ -26,8 +26,16 @@ public sealed class EvaluationTests : IDisposable
         var onePass = NamOfflineProcessor.Process(model, pair.Input);
         var range = pair.ValidationRange;
         Assert.Equal(range, result.Range);
-        TestModels.AssertClose(onePass.AsSpan(range.Start, range.Length).ToArray().Select(v => (double)v).ToArray(), result.Prediction, 1e-6);
-        Assert.Equal(Metrics.Esr(result.Prediction, pair.Output.AsSpan(range.Start, range.Length)), result.Metrics.EsrNam, 12);
+        TestModels.AssertClose(
+            onePass.AsSpan(range.Start, range.Length).ToArray().Select(v => (double)v).ToArray(),
+            result.Prediction,
+            1e-6
+        );
+        Assert.Equal(
+            Metrics.Esr(result.Prediction, pair.Output.AsSpan(range.Start, range.Length)),
+            result.Metrics.EsrNam,
+            12
+        );
 
         using var json = JsonDocument.Parse(File.ReadAllBytes(result.MetricsPath));
         var root = json.RootElement;
@@ -36,23 +44,38 @@ public sealed class EvaluationTests : IDisposable
         Assert.Equal(result.Metrics.QualityGrade, root.GetProperty("quality_grade").GetString());
         Assert.Equal(range.Start, root.GetProperty("range").GetProperty("start").GetInt32());
         Assert.Equal(2, root.GetProperty("sweeps").GetArrayLength());
-        Assert.Equal(pair.Report.Latency.Alignment.Latency, root.GetProperty("ingest").GetProperty("latency_samples").GetInt32());
-        Assert.Equal(["waveform.svg", "spectrograms.svg", "sweep.svg"], root.GetProperty("figures").EnumerateArray().Select(e => e.GetString()));
-        foreach (string figure in result.FigurePaths)
+        Assert.Equal(
+            pair.Report.Latency.Alignment.Latency,
+            root.GetProperty("ingest").GetProperty("latency_samples").GetInt32()
+        );
+        Assert.Equal(
+            ["waveform.svg", "spectrograms.svg", "sweep.svg"],
+            root.GetProperty("figures").EnumerateArray().Select(e => e.GetString())
+        );
+        foreach (var figure in result.FigurePaths)
         {
             var svg = XDocument.Load(figure);
             Assert.Equal("svg", svg.Root!.Name.LocalName);
             Assert.True(new FileInfo(figure).Length < 1_500_000, $"{figure} is {new FileInfo(figure).Length} bytes");
         }
 
-        Assert.Contains("data:image/png;base64,", File.ReadAllText(Path.Combine(_folder, "spectrograms.svg")), StringComparison.Ordinal);
+        Assert.Contains(
+            "data:image/png;base64,",
+            File.ReadAllText(Path.Combine(_folder, "spectrograms.svg")),
+            StringComparison.Ordinal
+        );
     }
 
     [Fact]
     public void A_whole_file_evaluation_scores_every_aligned_sample_and_says_so()
     {
         var x = AmpTestSignals.Sine(48000 * 3, 220, 0.3);
-        var pair = CapturePair.Load(x, AmpTestSignals.PureDelay(x, 10), 48000, new IngestOptions { Scope = ValidationScope.HeldOutIfCaptureSignal });
+        var pair = CapturePair.Load(
+            x,
+            AmpTestSignals.PureDelay(x, 10),
+            48000,
+            new IngestOptions { Scope = ValidationScope.HeldOutIfCaptureSignal }
+        );
         var model = TestModels.Random(NamPresets.WaveNet(WaveNetPreset.Nano));
 
         var result = AmpEvaluation.Run(model, pair, _folder, new EvaluationOptions { WriteFigures = false });
@@ -73,7 +96,13 @@ public sealed class EvaluationTests : IDisposable
     {
         var target = AmpTestSignals.Sine(24000, 440, 0.5);
 
-        var result = AmpEvaluation.Run((float[])target.Clone(), target, 48000, _folder, new EvaluationOptions { WriteFigures = false });
+        var result = AmpEvaluation.Run(
+            (float[])target.Clone(),
+            target,
+            48000,
+            _folder,
+            new EvaluationOptions { WriteFigures = false }
+        );
 
         Assert.Equal(0, result.Metrics.EsrNam);
         Assert.Equal("great", result.Metrics.QualityGrade);
@@ -90,7 +119,7 @@ public sealed class EvaluationTests : IDisposable
         var sweep = new float[48000];
         var signal = new double[48000];
         Nsmt.Amp.Capture.TestSignals.Sweep(signal, 48000, 0.5);
-        for (int i = 0; i < sweep.Length; i++)
+        for (var i = 0; i < sweep.Length; i++)
         {
             sweep[i] = (float)signal[i];
         }
@@ -98,7 +127,7 @@ public sealed class EvaluationTests : IDisposable
         var (frequencies, reference) = EvaluationFigures.TransferDb(sweep, sweep, 48000);
         var (_, half) = EvaluationFigures.TransferDb(sweep, sweep.Select(v => 0.5f * v).ToArray(), 48000);
 
-        for (int i = 0; i < frequencies.Length; i++)
+        for (var i = 0; i < frequencies.Length; i++)
         {
             Assert.Equal(0, reference[i], 9);
             Assert.Equal(20 * Math.Log10(0.5), half[i], 5);

@@ -21,7 +21,11 @@ public sealed class ExtendedWaveNetTests : IDisposable
     [InlineData("slimmable_container.nam", 1.0)]
     public void Process_allocates_nothing_after_construction(string modelFile, double size)
     {
-        var engine = NamEngineFactory.Create(NamFile.Load(CoreExamplesConformanceTests.CoreExample(modelFile)), TanhMode.Exact, size);
+        var engine = NamEngineFactory.Create(
+            NamFile.Load(CoreExamplesConformanceTests.CoreExample(modelFile)),
+            TanhMode.Exact,
+            size
+        );
         Assert.Equal(0, TestModels.AllocatedBytesWhileProcessing(engine, [1, 7, 64, 300, 4096]));
     }
 
@@ -34,41 +38,44 @@ public sealed class ExtendedWaveNetTests : IDisposable
         json["version"] = "0.6.0";
         foreach (var array in json["config"]!["layers"]!.AsArray())
         {
-            bool gated = array!["gated"]!.GetValue<bool>();
+            var gated = array!["gated"]!.GetValue<bool>();
             array.AsObject().Remove("gated");
             array["gating_mode"] = gated ? "gated" : "none";
             array["activation"] = JsonNode.Parse("{\"type\": \"Tanh\"}");
-            array["head"] = JsonNode.Parse($"{{\"out_channels\": {array["head_size"]}, \"kernel_size\": 1, \"bias\": {array["head_bias"]!.ToJsonString()}}}");
+            array["head"] = JsonNode.Parse(
+                $"{{\"out_channels\": {array["head_size"]}, \"kernel_size\": 1, \"bias\": {array["head_bias"]!.ToJsonString()}}}"
+            );
             array.AsObject().Remove("head_size");
             array.AsObject().Remove("head_bias");
         }
 
         var extended = NamFile.Parse(json.ToJsonString());
         Assert.IsType<ExtendedWaveNetConfig>(extended.Config);
-        float[] input = TestModels.Signal(3000);
-        float[] expected = TestModels.Stream(NamEngineFactory.Create(a1), input, 64);
-        float[] actual = TestModels.Stream(NamEngineFactory.Create(extended), input, 64);
+        var input = TestModels.Signal(3000);
+        var expected = TestModels.Stream(NamEngineFactory.Create(a1), input, 64);
+        var actual = TestModels.Stream(NamEngineFactory.Create(extended), input, 64);
         ConformanceTests.AssertClose(expected, actual, 1e-5f);
     }
 
     /// <summary>Edits of Core's A2.nam (path inside A2-Full's layer array) and the field the error must name.</summary>
-    public static TheoryData<string, string, string> BadFields => new()
-    {
-        { "activation", "{\"type\": \"Swish\"}", "activation.type" },
-        { "activation", "[\"ReLU\"]", "activation" },
-        { "gating_mode", "\"maybe\"", "gating_mode" },
-        { "kernel_sizes", "[6, 6]", "kernel_sizes" },
-        { "bottleneck", "0", "bottleneck" },
-        { "layer1x1", "{\"active\": true}", "layer1x1.groups" },
-        { "layer1x1", "{\"active\": true, \"groups\": 3}", "layer1x1.groups" },
-        { "conv_pre_film", "{\"active\": true, \"shift\": true, \"groups\": 3}", "conv_pre_film.groups" },
-        { "conv_pre_film", "{\"active\": true, \"scale\": 2}", "conv_pre_film.scale" },
-        { "head1x1_post_film", "{\"active\": true}", "head1x1_post_film" },
-        { "head", "{\"out_channels\": 1, \"kernel_size\": 16, \"bias\": true, \"stride\": 2}", "head.stride" },
-        { "slimmable", "{\"method\": \"prune\"}", "slimmable.method" },
-        { "secondary_activation", "[\"Sigmoid\"]", "secondary_activation" },
-        { "film", "{}", "film" },
-    };
+    public static TheoryData<string, string, string> BadFields =>
+        new()
+        {
+            { "activation", "{\"type\": \"Swish\"}", "activation.type" },
+            { "activation", "[\"ReLU\"]", "activation" },
+            { "gating_mode", "\"maybe\"", "gating_mode" },
+            { "kernel_sizes", "[6, 6]", "kernel_sizes" },
+            { "bottleneck", "0", "bottleneck" },
+            { "layer1x1", "{\"active\": true}", "layer1x1.groups" },
+            { "layer1x1", "{\"active\": true, \"groups\": 3}", "layer1x1.groups" },
+            { "conv_pre_film", "{\"active\": true, \"shift\": true, \"groups\": 3}", "conv_pre_film.groups" },
+            { "conv_pre_film", "{\"active\": true, \"scale\": 2}", "conv_pre_film.scale" },
+            { "head1x1_post_film", "{\"active\": true}", "head1x1_post_film" },
+            { "head", "{\"out_channels\": 1, \"kernel_size\": 16, \"bias\": true, \"stride\": 2}", "head.stride" },
+            { "slimmable", "{\"method\": \"prune\"}", "slimmable.method" },
+            { "secondary_activation", "[\"Sigmoid\"]", "secondary_activation" },
+            { "film", "{}", "film" },
+        };
 
     [NamFixtureTheory]
     [MemberData(nameof(BadFields))]
@@ -95,7 +102,11 @@ public sealed class ExtendedWaveNetTests : IDisposable
     [InlineData("max_value", "0.4", "config.submodels[1].max_value")]
     [InlineData("weights", "[1, 2]", "config.submodels[1].model.weights")]
     [InlineData("in_channels", "2", "config.submodels[1].model.config.in_channels")]
-    [InlineData("condition_dsp", "{\"version\": \"0.5.4\", \"architecture\": \"LSTM\", \"config\": {\"input_size\": 1, \"hidden_size\": 1, \"num_layers\": 1}, \"weights\": [0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0], \"sample_rate\": 48000}", "config.submodels[1].model.config.condition_dsp.architecture")]
+    [InlineData(
+        "condition_dsp",
+        "{\"version\": \"0.5.4\", \"architecture\": \"LSTM\", \"config\": {\"input_size\": 1, \"hidden_size\": 1, \"num_layers\": 1}, \"weights\": [0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0], \"sample_rate\": 48000}",
+        "config.submodels[1].model.config.condition_dsp.architecture"
+    )]
     public void Submodel_and_config_errors_name_their_full_path(string key, string value, string expectedField)
     {
         var json = A2Json();
@@ -121,7 +132,7 @@ public sealed class ExtendedWaveNetTests : IDisposable
     {
         var model = NamFile.Load(CoreExamplesConformanceTests.CoreExample("slimmable_wavenet.nam"));
         var full = (ExtendedWaveNetConfig)model.Config;
-        for (int size = 0; size <= 10; size++)
+        for (var size = 0; size <= 10; size++)
         {
             var played = model.AtSize(size / 10.0);
             var config = (ExtendedWaveNetConfig)played.Config;
@@ -140,7 +151,7 @@ public sealed class ExtendedWaveNetTests : IDisposable
     [NamFixtureFact]
     public void Info_describes_a2_with_both_submodels_and_who_reads_it()
     {
-        string info = NamModelInfo.Describe(NamFile.Load(CoreExamplesConformanceTests.CoreExample("A2.nam")));
+        var info = NamModelInfo.Describe(NamFile.Load(CoreExamplesConformanceTests.CoreExample("A2.nam")));
         Assert.Contains("version: 0.7.0", info, StringComparison.Ordinal);
         Assert.Contains("NOT older plugins that read only 0.5.x", info, StringComparison.Ordinal);
         Assert.Contains("SlimmableContainer, 2 submodels", info, StringComparison.Ordinal);
@@ -153,16 +164,17 @@ public sealed class ExtendedWaveNetTests : IDisposable
         Assert.Contains("head 1 (kernel 16)", info, StringComparison.Ordinal);
         Assert.Contains("loudness -24.04 dB", info, StringComparison.Ordinal);
 
-        string a1 = NamModelInfo.Describe(NamFile.Load(NamFixtures.PathOf("wavenet_a1_standard.nam")));
+        var a1 = NamModelInfo.Describe(NamFile.Load(NamFixtures.PathOf("wavenet_a1_standard.nam")));
         Assert.Contains("every NAM player", a1, StringComparison.Ordinal);
         Assert.Contains("receptive field: 4,093 samples", a1, StringComparison.Ordinal);
     }
 
-    private static JsonObject A2Json() => JsonNode.Parse(File.ReadAllText(CoreExamplesConformanceTests.CoreExample("A2.nam")))!.AsObject();
+    private static JsonObject A2Json() =>
+        JsonNode.Parse(File.ReadAllText(CoreExamplesConformanceTests.CoreExample("A2.nam")))!.AsObject();
 
     private NamFormatException LoadFails(JsonObject json)
     {
-        string path = Path.Combine(_folder, "bad.nam");
+        var path = Path.Combine(_folder, "bad.nam");
         File.WriteAllText(path, json.ToJsonString());
         return Assert.Throws<NamFormatException>(() => NamFile.Load(path));
     }

@@ -9,8 +9,16 @@ public class FuzzFindingTests
     public void A_nam_file_with_invalid_utf8_inside_a_string_is_refused_naming_the_file()
     {
         // JsonDocument accepted the text and threw InvalidOperationException when the string was read.
-        string path = Path.Combine(Path.GetTempPath(), $"nsmt-fuzz-{Guid.NewGuid():N}.nam");
-        File.WriteAllBytes(path, [.. "{\"version\": \"0.5.4\", \"architecture\": \""u8, 0xC3, 0x28, .. "\", \"config\": {}, \"weights\": []}"u8]);
+        var path = Path.Combine(Path.GetTempPath(), $"nsmt-fuzz-{Guid.NewGuid():N}.nam");
+        File.WriteAllBytes(
+            path,
+            [
+                .. "{\"version\": \"0.5.4\", \"architecture\": \""u8,
+                0xC3,
+                0x28,
+                .. "\", \"config\": {}, \"weights\": []}"u8,
+            ]
+        );
         try
         {
             var e = Assert.Throws<NamFormatException>(() => NamFile.Load(path));

@@ -29,7 +29,7 @@ public sealed class IngestTests : IDisposable
         Assert.True(pair.Report.ChecksPassed);
 
         // Aligned one sample early, the target is the input one sample late: causal for the model.
-        for (int i = 1; i < pair.Input.Length; i += 997)
+        for (var i = 1; i < pair.Input.Length; i += 997)
         {
             Assert.Equal(0.5f * pair.Input[i - 1], pair.Output[i]);
         }
@@ -55,7 +55,10 @@ public sealed class IngestTests : IDisposable
         Assert.InRange(report.Latency.CorrelationOnset!.Value, 336, 340);
         Assert.Equal(LatencyMethod.Clicks, report.Latency.Method);
         Assert.True(report.Latency.CorrelationOnset > report.Latency.ClickLatency);
-        Assert.Equal(["differ by"], report.Warnings.Select(w => w.Contains("differ by", StringComparison.Ordinal) ? "differ by" : w));
+        Assert.Equal(
+            ["differ by"],
+            report.Warnings.Select(w => w.Contains("differ by", StringComparison.Ordinal) ? "differ by" : w)
+        );
     }
 
     [Fact]
@@ -63,7 +66,7 @@ public sealed class IngestTests : IDisposable
     {
         var y = AmpTestSignals.PureDelay(Di, 100);
         var repeat = AmpTestSignals.Capture.ValidationRepeatRange;
-        for (int i = repeat.Start + 100; i < repeat.End + 100; i++)
+        for (var i = repeat.Start + 100; i < repeat.End + 100; i++)
         {
             y[i] *= 0.9f;
         }
@@ -92,7 +95,7 @@ public sealed class IngestTests : IDisposable
         // Clicks answer after 100 samples, the guitar after 400: something is wrong with the capture.
         var y = AmpTestSignals.PureDelay(Di, 100);
         var late = AmpTestSignals.PureDelay(Di, 400);
-        int guitarStart = AmpTestSignals.Capture.Sections.Single(s => s.Kind == CaptureSectionKind.Guitar).Range.Start;
+        var guitarStart = AmpTestSignals.Capture.Sections.Single(s => s.Kind == CaptureSectionKind.Guitar).Range.Start;
         Array.Copy(late, guitarStart, y, guitarStart, y.Length - guitarStart);
 
         var latency = CapturePair.Load(Di, y, 48000).Report;
@@ -107,7 +110,12 @@ public sealed class IngestTests : IDisposable
     [Fact]
     public void Manual_latency_wins_and_detections_are_still_reported()
     {
-        var pair = CapturePair.Load(Di, AmpTestSignals.PureDelay(Di, 123), 48000, new IngestOptions { ManualLatency = 50 });
+        var pair = CapturePair.Load(
+            Di,
+            AmpTestSignals.PureDelay(Di, 123),
+            48000,
+            new IngestOptions { ManualLatency = 50 }
+        );
 
         Assert.Equal(50, pair.Report.Latency.Alignment.Latency);
         Assert.Equal(LatencyMethod.Manual, pair.Report.Latency.Method);
@@ -120,12 +128,17 @@ public sealed class IngestTests : IDisposable
     {
         var x = AmpTestSignals.Sine(48000 * 12, 220, 0.3);
         var noise = new Random(3);
-        for (int i = 0; i < x.Length; i++)
+        for (var i = 0; i < x.Length; i++)
         {
             x[i] += (float)(0.05 * (noise.NextDouble() - 0.5));
         }
 
-        var pair = CapturePair.Load(x, AmpTestSignals.PureDelay(x, 700), 48000, new IngestOptions { ValidationSeconds = 2 });
+        var pair = CapturePair.Load(
+            x,
+            AmpTestSignals.PureDelay(x, 700),
+            48000,
+            new IngestOptions { ValidationSeconds = 2 }
+        );
 
         Assert.False(pair.Report.StandardCaptureSignal);
         Assert.Null(pair.Report.Latency.ClickDelays);
@@ -142,10 +155,10 @@ public sealed class IngestTests : IDisposable
     {
         var y = AmpTestSignals.Reamp(latency: 10);
         var pair = CapturePair.Load(Di, y, 48000, new IngestOptions { InputGainDb = 6 });
-        int latency = pair.Report.Latency.Alignment.Latency;
+        var latency = pair.Report.Latency.Alignment.Latency;
 
         Assert.Equal(6, pair.Report.InputGainDb);
-        for (int i = 0; i < pair.Input.Length; i += 1009)
+        for (var i = 0; i < pair.Input.Length; i += 1009)
         {
             Assert.Equal((float)(Di[i] * Math.Pow(10, 6 / 20.0)), pair.Input[i]);
             Assert.Equal(y[i + latency], pair.Output[i]);
@@ -171,7 +184,11 @@ public sealed class IngestTests : IDisposable
     {
         var reamp44 = new Nsmt.Audio.Dsp.Resampler(48000, 44100).Process(AmpTestSignals.PureDelay(Di, 200));
 
-        var pair = CapturePair.Load(AudioBuffer.Mono(48000, Di), AudioBuffer.Mono(44100, reamp44), new IngestOptions { Resample = true });
+        var pair = CapturePair.Load(
+            AudioBuffer.Mono(48000, Di),
+            AudioBuffer.Mono(44100, reamp44),
+            new IngestOptions { Resample = true }
+        );
 
         Assert.Equal(48000, pair.SampleRate);
         Assert.Equal("reamp 44100 Hz -> 48000 Hz", pair.Report.Resampling);
@@ -183,11 +200,21 @@ public sealed class IngestTests : IDisposable
     [Fact]
     public void A_shorter_reamp_is_an_error_naming_both_lengths()
     {
-        var error = Assert.Throws<IngestException>(() => CapturePair.Load(Di, Di.AsSpan(0, Di.Length - 1000).ToArray(), 48000));
+        var error = Assert.Throws<IngestException>(() =>
+            CapturePair.Load(Di, Di.AsSpan(0, Di.Length - 1000).ToArray(), 48000)
+        );
 
         Assert.Equal("length", error.Field);
-        Assert.Contains(Di.Length.ToString(System.Globalization.CultureInfo.InvariantCulture), error.Message, StringComparison.Ordinal);
-        Assert.Contains((Di.Length - 1000).ToString(System.Globalization.CultureInfo.InvariantCulture), error.Message, StringComparison.Ordinal);
+        Assert.Contains(
+            Di.Length.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            error.Message,
+            StringComparison.Ordinal
+        );
+        Assert.Contains(
+            (Di.Length - 1000).ToString(System.Globalization.CultureInfo.InvariantCulture),
+            error.Message,
+            StringComparison.Ordinal
+        );
     }
 
     [Fact]
@@ -198,7 +225,12 @@ public sealed class IngestTests : IDisposable
 
         Assert.Equal(Di.Length + 20100, pair.Report.OutputFrames);
         Assert.Equal(20000 + 1, pair.Report.OutputFramesTrimmed);
-        Assert.Equal("length", Assert.Throws<IngestException>(() => CapturePair.Load(Di, longer.Concat(new float[10]).ToArray(), 48000)).Field);
+        Assert.Equal(
+            "length",
+            Assert
+                .Throws<IngestException>(() => CapturePair.Load(Di, longer.Concat(new float[10]).ToArray(), 48000))
+                .Field
+        );
     }
 
     [Fact]
@@ -209,7 +241,7 @@ public sealed class IngestTests : IDisposable
         Assert.Contains("silence", silent.Message, StringComparison.Ordinal);
 
         var clipped = AmpTestSignals.PureDelay(Di, 100, gain: 2f);
-        for (int i = 0; i < clipped.Length; i++)
+        for (var i = 0; i < clipped.Length; i++)
         {
             clipped[i] = Math.Clamp(clipped[i], -1f, 1f);
         }
@@ -231,7 +263,9 @@ public sealed class IngestTests : IDisposable
         var report = CapturePair.Load(Di, y, 48000).Report;
 
         Assert.Contains(report.Warnings, w => w.Contains("silent for", StringComparison.Ordinal));
-        Assert.DoesNotContain(CapturePair.Load(Di, AmpTestSignals.PureDelay(Di, 100), 48000).Report.Warnings, w => w.Contains("silent for", StringComparison.Ordinal));
+        Assert.DoesNotContain(CapturePair.Load(Di, AmpTestSignals.PureDelay(Di, 100), 48000).Report.Warnings, w =>
+            w.Contains("silent for", StringComparison.Ordinal)
+        );
     }
 
     [Fact]
@@ -260,17 +294,22 @@ public sealed class IngestTests : IDisposable
         Assert.Equal("average of 2 channels", averaged.Report.OutputChannelHandling);
         Assert.Equal("channel 1 of 2", picked.Report.OutputChannelHandling);
         Assert.Equal("mono", picked.Report.InputChannelHandling);
-        int i = 50000;
+        var i = 50000;
         Assert.Equal(0.5f * y[i + averaged.Report.Latency.Alignment.Latency], averaged.Output[i]);
         Assert.Equal(y[i + picked.Report.Latency.Alignment.Latency], picked.Output[i]);
-        Assert.Equal("channels", Assert.Throws<IngestException>(() => CapturePair.Load(di, stereoReamp, new IngestOptions { Channel = 2 })).Field);
+        Assert.Equal(
+            "channels",
+            Assert
+                .Throws<IngestException>(() => CapturePair.Load(di, stereoReamp, new IngestOptions { Channel = 2 }))
+                .Field
+        );
     }
 
     [Fact]
     public void Files_are_read_and_errors_name_the_file()
     {
-        string diPath = Path.Combine(_folder, "di.wav");
-        string reampPath = Path.Combine(_folder, "reamp.wav");
+        var diPath = Path.Combine(_folder, "di.wav");
+        var reampPath = Path.Combine(_folder, "reamp.wav");
         WavFile.Write(diPath, AudioBuffer.Mono(48000, Di), WavSampleFormat.Pcm24);
         WavFile.Write(reampPath, AudioBuffer.Mono(48000, AmpTestSignals.Reamp(latency: 77)), WavSampleFormat.Pcm24);
 
@@ -315,7 +354,12 @@ public sealed class IngestTests : IDisposable
     public void Scoring_our_capture_signal_by_default_takes_its_held_out_passage_and_whole_on_request()
     {
         var reamp = AmpTestSignals.Reamp();
-        var byDefault = CapturePair.Load(Di, reamp, 48000, new IngestOptions { Scope = ValidationScope.HeldOutIfCaptureSignal });
+        var byDefault = CapturePair.Load(
+            Di,
+            reamp,
+            48000,
+            new IngestOptions { Scope = ValidationScope.HeldOutIfCaptureSignal }
+        );
         Assert.Equal(AmpTestSignals.Capture.ValidationRepeatRange.Start, byDefault.ValidationRange.Start);
         Assert.False(byDefault.TrainRange.IsEmpty);
 

@@ -24,14 +24,14 @@ public sealed class InputProbeTests : IDisposable
 
     private string Model()
     {
-        string model = Path.Combine(_folder, "model.nam");
+        var model = Path.Combine(_folder, "model.nam");
         NamFile.Save(TestModels.Random(NamPresets.Lstm(LstmPreset.Nano)), model);
         return model;
     }
 
     private string FloatWav(string name, float[] samples)
     {
-        string path = Path.Combine(_folder, name);
+        var path = Path.Combine(_folder, name);
         WavFile.Write(path, AudioBuffer.Mono(48000, samples), WavSampleFormat.Float32);
         return path;
     }
@@ -41,11 +41,14 @@ public sealed class InputProbeTests : IDisposable
     {
         var samples = Enumerable.Range(0, 4800).Select(i => 0.25f * MathF.Sin(i * 0.05f)).ToArray();
         samples[1234] = float.NaN;
-        string input = FloatWav("nan.wav", samples);
-        string output = Path.Combine(_folder, "out.wav");
+        var input = FloatWav("nan.wav", samples);
+        var output = Path.Combine(_folder, "out.wav");
 
         var error = Assert.ThrowsAny<NsmtInputException>(() => AmpProcessor.ProcessFile(Model(), input, output));
-        Assert.Equal($"{input}: samples: expected finite values, got NaN at frame 1234 (NaN and infinity cannot be processed)", error.Message);
+        Assert.Equal(
+            $"{input}: samples: expected finite values, got NaN at frame 1234 (NaN and infinity cannot be processed)",
+            error.Message
+        );
         Assert.False(File.Exists(output));
         Assert.Equal(2, Commands.Root().Parse(["process", input, "-o", output, "--model", Model()]).Invoke());
 
@@ -60,9 +63,14 @@ public sealed class InputProbeTests : IDisposable
     public void A_block_size_out_of_range_is_refused_naming_the_option(string block)
     {
         // The probe's case: "--block 0" printed the processor's "BlockSize: expected 1 to 1048576 samples, got 0".
-        string input = FloatWav("dry.wav", new float[4800]);
-        var parse = Commands.Root().Parse(["process", input, "-o", Path.Combine(_folder, "out.wav"), "--model", Model(), "--block", block]);
-        Assert.Equal($"--block expects a whole number from 1 to 1048576, got '{block}'", Assert.Single(parse.Errors).Message);
+        var input = FloatWav("dry.wav", new float[4800]);
+        var parse = Commands
+            .Root()
+            .Parse(["process", input, "-o", Path.Combine(_folder, "out.wav"), "--model", Model(), "--block", block]);
+        Assert.Equal(
+            $"--block expects a whole number from 1 to 1048576, got '{block}'",
+            Assert.Single(parse.Errors).Message
+        );
     }
 
     [Fact]
@@ -71,8 +79,13 @@ public sealed class InputProbeTests : IDisposable
         var left = new float[100];
         var right = new float[100];
         right[7] = float.PositiveInfinity;
-        var error = Assert.ThrowsAny<NsmtInputException>(() => FiniteSamples.Require(new AudioBuffer(48000, [left, right]), "x.wav"));
-        Assert.Equal("x.wav: samples: expected finite values, got Infinity at frame 7 of channel 1 (NaN and infinity cannot be processed)", error.Message);
+        var error = Assert.ThrowsAny<NsmtInputException>(() =>
+            FiniteSamples.Require(new AudioBuffer(48000, [left, right]), "x.wav")
+        );
+        Assert.Equal(
+            "x.wav: samples: expected finite values, got Infinity at frame 7 of channel 1 (NaN and infinity cannot be processed)",
+            error.Message
+        );
     }
 
     [Fact]
@@ -80,8 +93,9 @@ public sealed class InputProbeTests : IDisposable
     {
         var report = CapturePair.Load(Di, Di.ToArray(), 48000).Report;
         Assert.Contains(report.Warnings, w => w.Contains("holds the same samples as the DI", StringComparison.Ordinal));
-        Assert.DoesNotContain(CapturePair.Load(Di, AmpTestSignals.PureDelay(Di, 32), 48000).Report.Warnings,
-            w => w.Contains("same samples", StringComparison.Ordinal));
+        Assert.DoesNotContain(CapturePair.Load(Di, AmpTestSignals.PureDelay(Di, 32), 48000).Report.Warnings, w =>
+            w.Contains("same samples", StringComparison.Ordinal)
+        );
     }
 
     [Fact]
@@ -91,24 +105,30 @@ public sealed class InputProbeTests : IDisposable
         // given -5 differs from both. Every warning must say that the given latency is the one used.
         var y = AmpTestSignals.PureDelay(Di, 32);
         var later = AmpTestSignals.PureDelay(Di, 35);
-        int guitarStart = AmpTestSignals.Capture.Sections.Single(s => s.Kind == CaptureSectionKind.Guitar).Range.Start;
+        var guitarStart = AmpTestSignals.Capture.Sections.Single(s => s.Kind == CaptureSectionKind.Guitar).Range.Start;
         Array.Copy(later, guitarStart, y, guitarStart, y.Length - guitarStart);
 
         var report = CapturePair.Load(Di, y, 48000, new IngestOptions { ManualLatency = -5 }).Report;
 
         Assert.Equal(-5, report.Latency.Alignment.Latency);
-        Assert.DoesNotContain(report.Warnings, w => w.Contains("win", StringComparison.Ordinal) && !w.Contains("given", StringComparison.Ordinal));
-        Assert.Contains("the given latency (-5 samples) differs from the one detected on this pair (31, by clicks); the given latency (-5 samples) is used",
-            report.Warnings);
-        Assert.Contains(report.Warnings, w => w.StartsWith("latency by clicks (32) and by cross-correlation", StringComparison.Ordinal)
-            && w.EndsWith("; the given latency (-5 samples) is used", StringComparison.Ordinal));
+        Assert.DoesNotContain(report.Warnings, w =>
+            w.Contains("win", StringComparison.Ordinal) && !w.Contains("given", StringComparison.Ordinal)
+        );
+        Assert.Contains(
+            "the given latency (-5 samples) differs from the one detected on this pair (31, by clicks); the given latency (-5 samples) is used",
+            report.Warnings
+        );
+        Assert.Contains(report.Warnings, w =>
+            w.StartsWith("latency by clicks (32) and by cross-correlation", StringComparison.Ordinal)
+            && w.EndsWith("; the given latency (-5 samples) is used", StringComparison.Ordinal)
+        );
     }
 
     [Fact]
     public void A_nam_file_with_a_utf8_byte_order_mark_loads_as_nam_core_reads_it()
     {
-        string model = Model();
-        string withBom = Path.Combine(_folder, "bom.nam");
+        var model = Model();
+        var withBom = Path.Combine(_folder, "bom.nam");
         File.WriteAllBytes(withBom, [.. Encoding.UTF8.GetPreamble(), .. File.ReadAllBytes(model)]);
         var expected = NamFile.Load(model);
         var loaded = NamFile.Load(withBom);

@@ -13,9 +13,10 @@ public sealed class KnobPlayingTests
     private static KerasModel KnobLstm()
     {
         var random = new Random(3);
-        float[] Values(int n, double scale) => Enumerable.Range(0, n).Select(_ => (float)((random.NextDouble() - 0.5) * 2 * scale)).ToArray();
+        float[] Values(int n, double scale) =>
+            Enumerable.Range(0, n).Select(_ => (float)((random.NextDouble() - 0.5) * 2 * scale)).ToArray();
         var kernel = Values(2 * 32, 0.8);
-        for (int c = 0; c < 32; c++)
+        for (var c = 0; c < 32; c++)
         {
             kernel[32 + c] *= 4; // the knob's row
         }
@@ -25,14 +26,23 @@ public sealed class KnobPlayingTests
         return new KerasModel(2, [lstm, head]) { Knobs = [new KnobRange("gain_db", 0, 18)] };
     }
 
-    private static float[] Sine(int length) => Enumerable.Range(0, length).Select(i => 0.5f * MathF.Sin(2 * MathF.PI * 220 * i / 48000)).ToArray();
+    private static float[] Sine(int length) =>
+        Enumerable.Range(0, length).Select(i => 0.5f * MathF.Sin(2 * MathF.PI * 220 * i / 48000)).ToArray();
 
-    private static float[] Stream(KerasModel model, float[] input, int block, int changeAt, float from, float to, bool ramp)
+    private static float[] Stream(
+        KerasModel model,
+        float[] input,
+        int block,
+        int changeAt,
+        float from,
+        float to,
+        bool ramp
+    )
     {
         var engine = new KerasEngine(model);
         engine.SetKnobsImmediately([from]);
         var output = new float[input.Length];
-        for (int start = 0; start < input.Length; start += block)
+        for (var start = 0; start < input.Length; start += block)
         {
             if (start == changeAt)
             {
@@ -46,7 +56,7 @@ public sealed class KnobPlayingTests
                 }
             }
 
-            int count = Math.Min(block, input.Length - start);
+            var count = Math.Min(block, input.Length - start);
             engine.Process(input.AsSpan(start, count), output.AsSpan(start, count));
         }
 
@@ -56,7 +66,7 @@ public sealed class KnobPlayingTests
     private static double LargestStep(ReadOnlySpan<float> signal, int from, int to)
     {
         double largest = 0;
-        for (int i = Math.Max(1, from); i < to; i++)
+        for (var i = Math.Max(1, from); i < to; i++)
         {
             largest = Math.Max(largest, Math.Abs(signal[i] - signal[i - 1]));
         }
@@ -67,42 +77,63 @@ public sealed class KnobPlayingTests
     [Fact]
     public void A_knob_change_while_streaming_makes_no_jump_above_the_signals_own_largest_step()
     {
-        const int block = 64, changeAt = 188 * block;
+        const int block = 64,
+            changeAt = 188 * block;
         var model = KnobLstm();
         var input = Sine(20_000);
         var ramped = Stream(model, input, block, changeAt, 0f, 1f, ramp: true);
         // The signal's own steps: the same stream held at settings along the way, after it settled.
-        double own = Enumerable.Range(0, 21)
+        var own = Enumerable
+            .Range(0, 21)
             .Select(i => LargestStep(Stream(model, input, block, -1, i / 20f, i / 20f, ramp: true), 2000, input.Length))
             .Max();
-        double atChange = LargestStep(ramped, changeAt - block, changeAt + new KerasEngine(model).RampSamples + block);
+        var atChange = LargestStep(ramped, changeAt - block, changeAt + new KerasEngine(model).RampSamples + block);
         Assert.True(atChange <= own, $"largest step at the ramped change {atChange} vs the signal's own {own}");
 
         // The measure hears a click: a knob that shifts a memoryless model's output (y = x + 0.3 knob), stepped
         // without a ramp, jumps far above the signal's own largest step.
-        var shift = new KerasModel(2, [new KerasDense(2, 1, [1f, 0.3f], [0f], KerasActivation.None, TimeDistributed: false)]);
+        var shift = new KerasModel(
+            2,
+            [new KerasDense(2, 1, [1f, 0.3f], [0f], KerasActivation.None, TimeDistributed: false)]
+        );
         var stepped = Stream(shift, input, block, changeAt, 0f, 1f, ramp: false);
-        double click = LargestStep(stepped, changeAt - 1, changeAt + 1);
-        Assert.True(click > 10 * LargestStep(stepped, 1, changeAt - 1), $"an unramped knob step ({click}) should stand out");
+        var click = LargestStep(stepped, changeAt - 1, changeAt + 1);
+        Assert.True(
+            click > 10 * LargestStep(stepped, 1, changeAt - 1),
+            $"an unramped knob step ({click}) should stand out"
+        );
     }
 
     [Fact]
     public void An_automation_file_renders_a_sweep_interpolated_sample_by_sample()
     {
         // The network's output is its knob input, so the output is the normalised sweep itself.
-        var model = new KerasModel(2, [new KerasDense(2, 1, [0f, 1f], [0f], KerasActivation.None, TimeDistributed: false)])
+        var model = new KerasModel(
+            2,
+            [new KerasDense(2, 1, [0f, 1f], [0f], KerasActivation.None, TimeDistributed: false)]
+        )
         {
             Knobs = [new KnobRange("gain_db", 0, 18)],
         };
         var automation = KnobAutomation.Parse(["time,gain_db", "0,0", "0.5,18", "1,9"], "sweep.csv");
         const int block = 37;
-        float[] output = KerasProcessor.Process(model, new float[1000], sampleRate: 1000, knobs: null, automation, blockSize: block);
+        var output = KerasProcessor.Process(
+            model,
+            new float[1000],
+            sampleRate: 1000,
+            knobs: null,
+            automation,
+            blockSize: block
+        );
         static double Sweep(double t) => t <= 0.5 ? t / 0.5 : 1 - ((t - 0.5) / 0.5 * 0.5); // normalised: 18 dB is 1
-        for (int n = 0; n < output.Length; n++)
+        for (var n = 0; n < output.Length; n++)
         {
             // Each block ramps linearly from the sweep's value at its start to the value at its end.
-            int start = n / block * block, end = Math.Min(start + block, output.Length);
-            double expected = Sweep(start / 1000.0) + ((Sweep(end / 1000.0) - Sweep(start / 1000.0)) * (n - start + 1) / (end - start));
+            int start = n / block * block,
+                end = Math.Min(start + block, output.Length);
+            var expected =
+                Sweep(start / 1000.0)
+                + ((Sweep(end / 1000.0) - Sweep(start / 1000.0)) * (n - start + 1) / (end - start));
             Assert.True(Math.Abs(output[n] - expected) < 1e-5, $"sample {n}: {output[n]} vs {expected}");
         }
     }
@@ -121,26 +152,53 @@ public sealed class KnobPlayingTests
     [Fact]
     public void Amp_process_plays_a_json_model_at_the_given_knob_value_and_reamp_set_turns_the_reference_amps_knobs()
     {
-        string folder = Directory.CreateTempSubdirectory("nsmt-knobs-").FullName;
+        var folder = Directory.CreateTempSubdirectory("nsmt-knobs-").FullName;
         try
         {
-            string modelPath = Path.Combine(folder, "knobs.json");
+            var modelPath = Path.Combine(folder, "knobs.json");
             File.WriteAllText(modelPath, KerasModelFile.Serialize(KnobLstm() with { SampleRate = 48000 }));
-            string input = Path.Combine(folder, "in.wav");
+            var input = Path.Combine(folder, "in.wav");
             WavFile.Write(input, AudioBuffer.Mono(48000, Sine(4800)), WavSampleFormat.Float32);
-            string output = Path.Combine(folder, "out.wav");
-            Assert.Equal(0, Commands.Root().Parse(["process", input, "-o", output, "--model", modelPath, "--knob", "gain_db=9"]).Invoke());
-            float[] expected = KerasProcessor.Process(KnobLstm(), Sine(4800), 48000, KnobSetting.Parse("gain_db=9", "test"), null);
+            var output = Path.Combine(folder, "out.wav");
+            Assert.Equal(
+                0,
+                Commands
+                    .Root()
+                    .Parse(["process", input, "-o", output, "--model", modelPath, "--knob", "gain_db=9"])
+                    .Invoke()
+            );
+            var expected = KerasProcessor.Process(
+                KnobLstm(),
+                Sine(4800),
+                48000,
+                KnobSetting.Parse("gain_db=9", "test"),
+                null
+            );
             Assert.Equal(expected, WavFile.Read(output).Channels[0]);
-            Assert.Equal(2, Commands.Root().Parse(["process", input, "-o", output, "--model", modelPath, "--knob", "gain=9", "--overwrite"]).Invoke());
+            Assert.Equal(
+                2,
+                Commands
+                    .Root()
+                    .Parse(["process", input, "-o", output, "--model", modelPath, "--knob", "gain=9", "--overwrite"])
+                    .Invoke()
+            );
 
-            string reamped = Path.Combine(folder, "reamped.wav");
-            Assert.Equal(0, Commands.Root().Parse(["reamp", input, "-o", reamped, "--set", "gain_db=6,mid_db=-2"]).Invoke());
+            var reamped = Path.Combine(folder, "reamped.wav");
+            Assert.Equal(
+                0,
+                Commands.Root().Parse(["reamp", input, "-o", reamped, "--set", "gain_db=6,mid_db=-2"]).Invoke()
+            );
             var amp = new ReferenceAmp.ReferenceAmp(new ReferenceAmpOptions { GainDb = 6, MidDb = -2 });
             var wav = WavFile.Read(reamped).Channels[0];
             var direct = amp.Process(Sine(4800));
-            Assert.True(wav.Zip(direct).Max(p => Math.Abs(p.First - p.Second)) < 1e-6, "reamp --set differs from the amp at those knobs");
-            Assert.Equal(2, Commands.Root().Parse(["reamp", input, "-o", reamped, "--set", "gian_db=6", "--overwrite"]).Invoke());
+            Assert.True(
+                wav.Zip(direct).Max(p => Math.Abs(p.First - p.Second)) < 1e-6,
+                "reamp --set differs from the amp at those knobs"
+            );
+            Assert.Equal(
+                2,
+                Commands.Root().Parse(["reamp", input, "-o", reamped, "--set", "gian_db=6", "--overwrite"]).Invoke()
+            );
         }
         finally
         {

@@ -9,26 +9,28 @@ namespace Nsmt.Amp.Tests;
 /// </summary>
 public sealed class LatencyDetectionTests
 {
-    public static TheoryData<string, double> Rigs => new()
-    {
-        { "delay", 7 },
-        { "delay", 12.4 },
-        { "tone", 7 },
-        { "tone", 12.4 },
-        { "amp", 7 },
-        { "amp", 12.4 },
-        { "amp+tone", 7 },
-        { "amp+tone", 12.4 },
-    };
+    public static TheoryData<string, double> Rigs =>
+        new()
+        {
+            { "delay", 7 },
+            { "delay", 12.4 },
+            { "tone", 7 },
+            { "tone", 12.4 },
+            { "amp", 7 },
+            { "amp", 12.4 },
+            { "amp+tone", 7 },
+            { "amp+tone", 12.4 },
+        };
 
-    private static float[] Rig(string kind, float[] di, double delay) => kind switch
-    {
-        "delay" => LatencyRigs.Delay(di, delay),
-        "tone" => LatencyRigs.Delay(LatencyRigs.ToneStack(di), delay),
-        "amp" => LatencyRigs.Delay(LatencyRigs.Amp(di), delay),
-        "amp+tone" => LatencyRigs.Delay(LatencyRigs.ToneStack(LatencyRigs.Amp(di)), delay),
-        _ => throw new ArgumentException(kind),
-    };
+    private static float[] Rig(string kind, float[] di, double delay) =>
+        kind switch
+        {
+            "delay" => LatencyRigs.Delay(di, delay),
+            "tone" => LatencyRigs.Delay(LatencyRigs.ToneStack(di), delay),
+            "amp" => LatencyRigs.Delay(LatencyRigs.Amp(di), delay),
+            "amp+tone" => LatencyRigs.Delay(LatencyRigs.ToneStack(LatencyRigs.Amp(di)), delay),
+            _ => throw new ArgumentException(kind),
+        };
 
     [Theory]
     [MemberData(nameof(Rigs))]
@@ -71,7 +73,7 @@ public sealed class LatencyDetectionTests
         var di = LatencyRigs.Di;
         var reamp = Rig("tone", di, 7);
 
-        int plain = PlainCorrelationPeak(di, reamp, maxLag: 200);
+        var plain = PlainCorrelationPeak(di, reamp, maxLag: 200);
         var detection = LatencyDetector.DetectByCorrelation(di, reamp)!;
 
         Assert.True(Math.Abs(plain - 7) > 5, $"plain correlation peak {plain}");
@@ -84,12 +86,12 @@ public sealed class LatencyDetectionTests
     {
         // x = sin(w n), delayed by d: y[n] = sin(w (n - d)). Checks the rig the other tests trust.
         const double d = 12.4;
-        foreach (double frequency in new[] { 100.0, 1000.0, 8000.0 })
+        foreach (var frequency in new[] { 100.0, 1000.0, 8000.0 })
         {
             var x = AmpTestSignals.Sine(4800, frequency, 0.5);
             var y = LatencyRigs.Delay(x, d);
-            double w = 2 * Math.PI * frequency / LatencyRigs.Rate;
-            for (int n = 200; n < 4500; n += 37)
+            var w = 2 * Math.PI * frequency / LatencyRigs.Rate;
+            for (var n = 200; n < 4500; n += 37)
             {
                 Assert.Equal(0.5 * Math.Sin(w * (n - d)), y[n], 1e-4);
             }
@@ -104,7 +106,7 @@ public sealed class LatencyDetectionTests
 
         var h = LatencyRigs.ToneStack(impulse);
 
-        int largest = Enumerable.Range(0, h.Length).MaxBy(i => Math.Abs(h[i]));
+        var largest = Enumerable.Range(0, h.Length).MaxBy(i => Math.Abs(h[i]));
         Assert.Equal(0, largest);
     }
 
@@ -144,13 +146,13 @@ public sealed class LatencyDetectionTests
     /// <summary>argmax over lags 0..maxLag of sum x[n] y[n + lag]: the detector before issue 16.</summary>
     private static int PlainCorrelationPeak(float[] x, float[] y, int maxLag)
     {
-        int best = 0;
-        double bestValue = double.NegativeInfinity;
-        int length = Math.Min(x.Length, y.Length - maxLag);
-        for (int lag = 0; lag <= maxLag; lag++)
+        var best = 0;
+        var bestValue = double.NegativeInfinity;
+        var length = Math.Min(x.Length, y.Length - maxLag);
+        for (var lag = 0; lag <= maxLag; lag++)
         {
             double sum = 0;
-            for (int n = 0; n < length; n += 2)
+            for (var n = 0; n < length; n += 2)
             {
                 sum += (double)x[n] * y[n + lag];
             }

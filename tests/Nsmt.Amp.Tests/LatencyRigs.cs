@@ -12,7 +12,8 @@ internal static class LatencyRigs
     public const int Rate = 48000;
 
     private static readonly Lazy<float[]> Guitar = new(() =>
-        GuitarPhrases.Render(new Random(16), Rate, 14 * Rate).Select(v => (float)(0.5 * v)).ToArray());
+        GuitarPhrases.Render(new Random(16), Rate, 14 * Rate).Select(v => (float)(0.5 * v)).ToArray()
+    );
 
     /// <summary>14 s of synthetic guitar playing, no clicks: like a DI recorded by a user.</summary>
     public static float[] Di => (float[])Guitar.Value.Clone();
@@ -28,8 +29,8 @@ internal static class LatencyRigs
     public static float[] Delay(float[] x, double delay)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(delay);
-        int whole = (int)Math.Floor(delay);
-        double fraction = delay - whole;
+        var whole = (int)Math.Floor(delay);
+        var fraction = delay - whole;
         if (fraction == 0)
         {
             var shifted = new float[x.Length + whole];
@@ -40,23 +41,23 @@ internal static class LatencyRigs
         // Taps k = 1 - W .. W around the whole part: h[k] = sinc(k - fraction) * window.
         var taps = new double[2 * DelayHalfWidth];
         double sum = 0;
-        for (int i = 0; i < taps.Length; i++)
+        for (var i = 0; i < taps.Length; i++)
         {
-            int k = i - DelayHalfWidth + 1;
-            double t = k - fraction;
-            double r = t / DelayHalfWidth;
-            double window = r * r < 1 ? BesselI0(8 * Math.Sqrt(1 - (r * r))) / BesselI0(8) : 0;
+            var k = i - DelayHalfWidth + 1;
+            var t = k - fraction;
+            var r = t / DelayHalfWidth;
+            var window = r * r < 1 ? BesselI0(8 * Math.Sqrt(1 - (r * r))) / BesselI0(8) : 0;
             taps[i] = (Math.Abs(t) < 1e-12 ? 1 : Math.Sin(Math.PI * t) / (Math.PI * t)) * window;
             sum += taps[i];
         }
 
         var y = new float[x.Length + whole + DelayHalfWidth];
-        for (int n = 0; n < y.Length; n++)
+        for (var n = 0; n < y.Length; n++)
         {
             double acc = 0;
-            for (int i = 0; i < taps.Length; i++)
+            for (var i = 0; i < taps.Length; i++)
             {
-                int source = n - whole - (i - DelayHalfWidth + 1);
+                var source = n - whole - (i - DelayHalfWidth + 1);
                 if (source >= 0 && source < x.Length)
                 {
                     acc += taps[i] / sum * x[source];
@@ -84,7 +85,7 @@ internal static class LatencyRigs
             new(BiquadCoefficients.Design(BiquadType.Peaking, Rate, 650, 0.7, -6)),
         ];
         var y = new float[x.Length];
-        for (int n = 0; n < x.Length; n++)
+        for (var n = 0; n < x.Length; n++)
         {
             double v = x[n];
             foreach (var filter in stack)
@@ -100,12 +101,15 @@ internal static class LatencyRigs
 
     /// <summary>The reference amp without its oversampling filters (whose linear-phase delay would add to the rig's) and with its cabinet low-pass near Nyquist.</summary>
     public static float[] Amp(float[] x) =>
-        new ReferenceAmp.ReferenceAmp(new ReferenceAmp.ReferenceAmpOptions { Oversampling = 1, CabinetHighCutHz = 20000 }).Process(x);
+        new ReferenceAmp.ReferenceAmp(
+            new ReferenceAmp.ReferenceAmpOptions { Oversampling = 1, CabinetHighCutHz = 20000 }
+        ).Process(x);
 
     private static double BesselI0(double x)
     {
-        double sum = 1, term = 1;
-        for (int k = 1; k < 50 && term > 1e-17 * sum; k++)
+        double sum = 1,
+            term = 1;
+        for (var k = 1; k < 50 && term > 1e-17 * sum; k++)
         {
             term *= x * x / (4.0 * k * k);
             sum += term;

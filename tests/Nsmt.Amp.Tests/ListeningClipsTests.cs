@@ -1,6 +1,6 @@
+using Nsmt.Amp.Architectures;
 using Nsmt.Amp.Evaluation;
 using Nsmt.Amp.Ingest;
-using Nsmt.Amp.Architectures;
 using Nsmt.Audio;
 
 namespace Nsmt.Amp.Tests;
@@ -18,7 +18,7 @@ public sealed class ListeningClipsTests : IDisposable
         var di = new float[rate * 4];
         var amp = new float[di.Length];
         var model = new float[di.Length];
-        for (int i = 2 * rate; i < 3 * rate; i++)
+        for (var i = 2 * rate; i < 3 * rate; i++)
         {
             // Silence but for one loud second from 2 s on.
             di[i] = 0.5f * MathF.Sin(i * 0.1f);
@@ -28,7 +28,10 @@ public sealed class ListeningClipsTests : IDisposable
 
         var paths = ListeningClips.Write(_folder, di, amp, model, rate, seconds: 1);
 
-        Assert.Equal([ListeningClips.DiFileName, ListeningClips.AmpFileName, ListeningClips.ModelFileName], paths.Select(Path.GetFileName));
+        Assert.Equal(
+            [ListeningClips.DiFileName, ListeningClips.AmpFileName, ListeningClips.ModelFileName],
+            paths.Select(Path.GetFileName)
+        );
         var read = paths.Select(p => WavFile.Read(p)).ToList();
         Assert.All(read, a => Assert.Equal((rate, 1, rate), (a.SampleRate, a.ChannelCount, a.Length)));
         Assert.All(paths, p => Assert.Equal(44 + (2 * rate), new FileInfo(p).Length)); // 16-bit PCM
@@ -59,7 +62,7 @@ public sealed class ListeningClipsTests : IDisposable
         var clip = WavFile.Read(Path.Combine(_folder, ListeningClips.ModelFileName));
         Assert.Equal(Math.Min(24000, pair.ValidationRange.Length), clip.Length);
 
-        string other = Path.Combine(_folder, "none");
+        var other = Path.Combine(_folder, "none");
         AmpEvaluation.Run(model, pair, other, new EvaluationOptions { ClipSeconds = 0 });
         Assert.False(File.Exists(Path.Combine(other, ListeningClips.DiFileName)));
     }

@@ -1,5 +1,5 @@
-using Nsmt.Amp.Engine;
 using Nsmt.Amp.Architectures;
+using Nsmt.Amp.Engine;
 
 namespace Nsmt.Amp.Tests;
 
@@ -27,7 +27,7 @@ public sealed class LstmEngineTests
         // Non-zero initial state, so loading h0/c0 is tested too.
         foreach (var b in config.DescribeWeights().Where(b => b.Name.EndsWith("0", StringComparison.Ordinal)))
         {
-            for (int i = 0; i < b.Length; i++)
+            for (var i = 0; i < b.Length; i++)
             {
                 weights[b.Offset + i] = 0.1f * (i % 5) - 0.2f;
             }
@@ -35,8 +35,8 @@ public sealed class LstmEngineTests
 
         // 8 kHz keeps the half-second prewarm short for the double-precision reference.
         var model = new NamModel(config, weights, sampleRate: 8000);
-        float[] input = TestModels.Signal(3000);
-        double[] expected = ReferenceModels.Lstm(model, input, prewarm: 4000, fast: mode == TanhMode.Fast);
+        var input = TestModels.Signal(3000);
+        var expected = ReferenceModels.Lstm(model, input, prewarm: 4000, fast: mode == TanhMode.Fast);
 
         var output = TestModels.Stream(new LstmEngine(model, mode), input, block);
 
@@ -65,10 +65,10 @@ public sealed class LstmEngineTests
     public void Block_size_does_not_change_the_output()
     {
         var model = TestModels.Random(NamPresets.Lstm(LstmPreset.Standard));
-        float[] input = TestModels.Signal(5000);
-        float[] reference = TestModels.Stream(new LstmEngine(model), input, 4096);
+        var input = TestModels.Signal(5000);
+        var reference = TestModels.Stream(new LstmEngine(model), input, 4096);
 
-        foreach (int block in new[] { 1, 7, 64 })
+        foreach (var block in new[] { 1, 7, 64 })
         {
             Assert.Equal(reference, TestModels.Stream(new LstmEngine(model), input, block));
         }

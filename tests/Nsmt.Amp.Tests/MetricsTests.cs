@@ -32,22 +32,38 @@ public sealed class MetricsTests
         float[] target = [2f, 2f, 1f, 1f];
         float[] prediction = [2f, 2f, 0f, 0f];
 
-        Assert.Equal(0.5, Metrics.EsrPerItemMean(prediction, target, 2), 12);   // (0 + 1) / 2
-        Assert.Equal(0.2, Metrics.Esr(prediction, target), 12);                 // 2 / 10
+        Assert.Equal(0.5, Metrics.EsrPerItemMean(prediction, target, 2), 12); // (0 + 1) / 2
+        Assert.Equal(0.2, Metrics.Esr(prediction, target), 12); // 2 / 10
         Assert.Equal(0.5 / (2.5 + 1e-8), Metrics.EsrPooled(prediction, target), 12);
     }
 
     [Fact]
     public void Golden_values_from_numpy_and_torch()
     {
-        using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Fixtures", "amp_metrics.json")));
+        using var json = JsonDocument.Parse(
+            File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Fixtures", "amp_metrics.json"))
+        );
         var expected = json.RootElement;
         var (prediction, target) = FixtureSignals(expected.GetProperty("n").GetInt32());
         double Get(string name) => expected.GetProperty(name).GetDouble();
 
         // The signals are rebuilt from the script's formula; check they are the script's floats.
-        Assert.Equal(expected.GetProperty("first_samples").GetProperty("prediction").EnumerateArray().Select(e => (float)e.GetDouble()), prediction.Take(4));
-        Assert.Equal(expected.GetProperty("first_samples").GetProperty("target").EnumerateArray().Select(e => (float)e.GetDouble()), target.Take(4));
+        Assert.Equal(
+            expected
+                .GetProperty("first_samples")
+                .GetProperty("prediction")
+                .EnumerateArray()
+                .Select(e => (float)e.GetDouble()),
+            prediction.Take(4)
+        );
+        Assert.Equal(
+            expected
+                .GetProperty("first_samples")
+                .GetProperty("target")
+                .EnumerateArray()
+                .Select(e => (float)e.GetDouble()),
+            target.Take(4)
+        );
         AssertRelative(Get("esr_nam"), Metrics.Esr(prediction, target), 1e-6);
         AssertRelative(Get("esr_per_item_mean_1000"), Metrics.EsrPerItemMean(prediction, target, 1000), 1e-6);
         AssertRelative(Get("esr_pooled"), Metrics.EsrPooled(prediction, target), 1e-6);
@@ -68,7 +84,8 @@ public sealed class MetricsTests
     [InlineData(0.1, "probably won't sound great")]
     [InlineData(0.3, "something went wrong")]
     [InlineData(double.NaN, "something went wrong")]
-    public void Quality_grades_follow_nam_thresholds(double esr, string grade) => Assert.Equal(grade, Nsmt.Outputs.NamGrades.Of(esr));
+    public void Quality_grades_follow_nam_thresholds(double esr, string grade) =>
+        Assert.Equal(grade, Nsmt.Outputs.NamGrades.Of(esr));
 
     [Theory]
     [InlineData(0.951, "excellent")]
@@ -76,7 +93,8 @@ public sealed class MetricsTests
     [InlineData(0.85, "good")]
     [InlineData(0.75, "fair")]
     [InlineData(0.7, "poor")]
-    public void Correlation_grades_follow_the_seed(double r, string grade) => Assert.Equal(grade, Metrics.CorrelationGrade(r));
+    public void Correlation_grades_follow_the_seed(double r, string grade) =>
+        Assert.Equal(grade, Metrics.CorrelationGrade(r));
 
     [Fact]
     public void Edge_cases_are_defined_and_mismatched_lengths_refused()
@@ -96,15 +114,23 @@ public sealed class MetricsTests
     {
         var target = new float[n];
         var prediction = new float[n];
-        for (int i = 0; i < n; i++)
+        for (var i = 0; i < n; i++)
         {
-            target[i] = (float)((0.5 * Math.Sin(2 * Math.PI * 440 * i / 48000.0)) + (0.2 * Math.Sin((2 * Math.PI * 1234.5 * i / 48000.0) + 0.3)));
-            prediction[i] = (float)((0.6 * Math.Tanh(1.5 * target[i])) + (0.01 * Math.Sin(2 * Math.PI * 7000 * i / 48000.0)) + 0.003);
+            target[i] = (float)(
+                (0.5 * Math.Sin(2 * Math.PI * 440 * i / 48000.0))
+                + (0.2 * Math.Sin((2 * Math.PI * 1234.5 * i / 48000.0) + 0.3))
+            );
+            prediction[i] = (float)(
+                (0.6 * Math.Tanh(1.5 * target[i])) + (0.01 * Math.Sin(2 * Math.PI * 7000 * i / 48000.0)) + 0.003
+            );
         }
 
         return (prediction, target);
     }
 
     private static void AssertRelative(double expected, double actual, double tolerance) =>
-        Assert.True(Math.Abs(actual - expected) <= tolerance * Math.Abs(expected), $"expected {expected:R}, got {actual:R} (relative error {Math.Abs(actual - expected) / Math.Abs(expected):G3})");
+        Assert.True(
+            Math.Abs(actual - expected) <= tolerance * Math.Abs(expected),
+            $"expected {expected:R}, got {actual:R} (relative error {Math.Abs(actual - expected) / Math.Abs(expected):G3})"
+        );
 }

@@ -1,6 +1,6 @@
+using Nsmt.Amp.Architectures;
 using Nsmt.Amp.Engine;
 using Nsmt.Amp.Format;
-using Nsmt.Amp.Architectures;
 
 namespace Nsmt.Amp.Tests;
 
@@ -65,8 +65,14 @@ public sealed class NamFileFixtureTests
         var original = NamFile.Load(NamFixtures.PathOf(file));
 
         // The WaveNet example omits sample_rate; we only export models that state it.
-        var stated = new NamModel(original.Config, original.Weights, original.SampleRate ?? 48000, original.Metadata, original.Version);
-        string path = Path.Combine(Path.GetTempPath(), $"nsmt-roundtrip-{Guid.NewGuid():N}.nam");
+        var stated = new NamModel(
+            original.Config,
+            original.Weights,
+            original.SampleRate ?? 48000,
+            original.Metadata,
+            original.Version
+        );
+        var path = Path.Combine(Path.GetTempPath(), $"nsmt-roundtrip-{Guid.NewGuid():N}.nam");
         try
         {
             NamFile.Save(stated, path);
@@ -78,10 +84,11 @@ public sealed class NamFileFixtureTests
             Assert.Equal(stated.SampleRate, reread.SampleRate);
             Assert.Equal(stated.Metadata, reread.Metadata);
 
-            float[] input = NamFixtures.ReadMono("input_48k_f32.wav").AsSpan(0, 20000).ToArray();
+            var input = NamFixtures.ReadMono("input_48k_f32.wav").AsSpan(0, 20000).ToArray();
             Assert.Equal(
                 TestModels.Stream(NamEngineFactory.Create(stated), input, 64),
-                TestModels.Stream(NamEngineFactory.Create(reread), input, 64));
+                TestModels.Stream(NamEngineFactory.Create(reread), input, 64)
+            );
         }
         finally
         {

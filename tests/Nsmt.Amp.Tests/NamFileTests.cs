@@ -1,8 +1,8 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Nsmt.Amp.Format;
 using Nsmt.Amp.Architectures;
+using Nsmt.Amp.Format;
 
 namespace Nsmt.Amp.Tests;
 
@@ -21,14 +21,14 @@ public sealed class NamFileTests : IDisposable
 
     private string WriteFile(string name, string json)
     {
-        string path = Path.Combine(_folder, name);
+        var path = Path.Combine(_folder, name);
         File.WriteAllText(path, json);
         return path;
     }
 
     private NamFormatException LoadFails(string json, string name = "broken.nam")
     {
-        string path = WriteFile(name, json);
+        var path = WriteFile(name, json);
         var error = Assert.Throws<NamFormatException>(() => NamFile.Load(path));
         Assert.Equal(path, error.FilePath);
         Assert.Contains(path, error.Message, StringComparison.Ordinal);
@@ -50,8 +50,19 @@ public sealed class NamFileTests : IDisposable
         foreach (var array in config["layers"]!.AsArray())
         {
             Assert.Equal(
-                ["input_size", "condition_size", "head_size", "channels", "kernel_size", "dilations", "activation", "gated", "head_bias"],
-                array!.AsObject().Select(p => p.Key));
+                [
+                    "input_size",
+                    "condition_size",
+                    "head_size",
+                    "channels",
+                    "kernel_size",
+                    "dilations",
+                    "activation",
+                    "gated",
+                    "head_bias",
+                ],
+                array!.AsObject().Select(p => p.Key)
+            );
             Assert.Equal(JsonValueKind.False, array["gated"]!.GetValueKind());
             Assert.Equal("Tanh", (string?)array["activation"]);
         }
@@ -71,8 +82,19 @@ public sealed class NamFileTests : IDisposable
     public void Export_writes_round_trippable_invariant_floats()
     {
         var config = NamPresets.Lstm(LstmPreset.Nano);
-        float[] weights = NamWeightInitializer.CreateRandom(config, 4);
-        float[] awkward = [float.Epsilon, float.MaxValue, -float.MaxValue, 1.17549435E-38f, 0.1f, 1f / 3f, -0f, 16777217f, 3.4e-5f];
+        var weights = NamWeightInitializer.CreateRandom(config, 4);
+        float[] awkward =
+        [
+            float.Epsilon,
+            float.MaxValue,
+            -float.MaxValue,
+            1.17549435E-38f,
+            0.1f,
+            1f / 3f,
+            -0f,
+            16777217f,
+            3.4e-5f,
+        ];
         awkward.CopyTo(weights, 0);
         var model = new NamModel(config, weights, 44100);
 
@@ -83,7 +105,7 @@ public sealed class NamFileTests : IDisposable
             var comma = (CultureInfo)CultureInfo.InvariantCulture.Clone();
             comma.NumberFormat.NumberDecimalSeparator = ",";
             CultureInfo.CurrentCulture = comma;
-            string text = NamFile.Serialize(model);
+            var text = NamFile.Serialize(model);
             var reread = NamFile.Parse(text);
             Assert.Equal(BitsOf(weights), BitsOf(reread.Weights));
         }
@@ -96,7 +118,8 @@ public sealed class NamFileTests : IDisposable
     [Fact]
     public void Random_models_of_every_preset_round_trip_exactly()
     {
-        var configs = Enum.GetValues<WaveNetPreset>().Select(p => (NamModelConfig)NamPresets.WaveNet(p))
+        var configs = Enum.GetValues<WaveNetPreset>()
+            .Select(p => (NamModelConfig)NamPresets.WaveNet(p))
             .Concat(Enum.GetValues<LstmPreset>().Select(p => NamPresets.Lstm(p)));
         foreach (var config in configs)
         {
@@ -138,7 +161,12 @@ public sealed class NamFileTests : IDisposable
                             Delays = [-2, -3],
                             SafetyFactor = 1,
                             Recommended = -4,
-                            Warnings = new NamLatencyWarnings { MatchesLookahead = true, DisagreementTooHigh = false, NotDetected = false },
+                            Warnings = new NamLatencyWarnings
+                            {
+                                MatchesLookahead = true,
+                                DisagreementTooHigh = false,
+                                NotDetected = false,
+                            },
                         },
                     },
                     Checks = new NamDataChecks { Version = 3, Passed = false },
@@ -154,7 +182,7 @@ public sealed class NamFileTests : IDisposable
     [Fact]
     public void Save_replaces_the_file_atomically_and_leaves_no_temporary_files()
     {
-        string path = Path.Combine(_folder, "model.nam");
+        var path = Path.Combine(_folder, "model.nam");
         NamFile.Save(SmallLstm(), path);
         NamFile.Save(SmallWaveNet(), path);
 
@@ -165,11 +193,11 @@ public sealed class NamFileTests : IDisposable
     [Fact]
     public void Save_validates_before_touching_the_target()
     {
-        string path = Path.Combine(_folder, "model.nam");
+        var path = Path.Combine(_folder, "model.nam");
         NamFile.Save(SmallLstm(), path);
-        string before = File.ReadAllText(path);
+        var before = File.ReadAllText(path);
         var config = NamPresets.WaveNet(WaveNetPreset.Nano, headScale: 0.02f);
-        float[] weights = NamWeightInitializer.CreateRandom(config, 1);
+        var weights = NamWeightInitializer.CreateRandom(config, 1);
         weights[^1] = 0.5f; // Core would use 0.5, the config says 0.02
         var inconsistent = new NamModel(config, weights, 48000);
 
@@ -193,7 +221,8 @@ public sealed class NamFileTests : IDisposable
     [InlineData("tone_type", "bright")]
     public void Export_refuses_metadata_values_outside_the_spec(string field, string value)
     {
-        var metadata = field == "gear_type" ? new NamMetadata { GearType = value } : new NamMetadata { ToneType = value };
+        var metadata =
+            field == "gear_type" ? new NamMetadata { GearType = value } : new NamMetadata { ToneType = value };
         var model = SmallLstm().WithMetadata(metadata);
         Assert.Equal($"metadata.{field}", Assert.Throws<NamFormatException>(() => NamFile.Serialize(model)).Field);
     }
@@ -201,7 +230,7 @@ public sealed class NamFileTests : IDisposable
     [Fact]
     public void Corrupt_json_names_the_file()
     {
-        string json = NamFile.Serialize(SmallLstm());
+        var json = NamFile.Serialize(SmallLstm());
         var error = LoadFails(json[..(json.Length / 2)]);
         Assert.Equal("(json)", error.Field);
     }
@@ -212,7 +241,7 @@ public sealed class NamFileTests : IDisposable
         var json = AsJson(SmallLstm());
         const string marker = "123456789.5";
         json["weights"]!.AsArray()[0] = JsonValue.Create(123456789.5);
-        string withNaN = json.ToJsonString().Replace(marker, "NaN", StringComparison.Ordinal);
+        var withNaN = json.ToJsonString().Replace(marker, "NaN", StringComparison.Ordinal);
 
         var error = LoadFails(withNaN);
         Assert.Equal("(json)", error.Field);
@@ -230,7 +259,7 @@ public sealed class NamFileTests : IDisposable
         var json = AsJson(SmallLstm());
         const string marker = "123456789.5";
         json["weights"]!.AsArray()[5] = JsonValue.Create(123456789.5);
-        string text = json.ToJsonString().Replace(marker, literal, StringComparison.Ordinal);
+        var text = json.ToJsonString().Replace(marker, literal, StringComparison.Ordinal);
 
         var error = LoadFails(text);
         Assert.Equal("weights[5]", error.Field);
@@ -358,22 +387,27 @@ public sealed class NamFileTests : IDisposable
         Assert.Equal(version, NamFile.Parse(json.ToJsonString()).Version);
     }
 
-    public static TheoryData<string, string, string> LayerRuleViolations => new()
-    {
-        { "layers[0].input_size", "2", "config.layers[0].input_size" },
-        { "layers[1].input_size", "3", "config.layers[1].input_size" },
-        { "layers[1].channels", "3", "config.layers[1].channels" },
-        { "layers[1].head_size", "2", "config.layers[1].head_size" },
-        { "layers[0].condition_size", "2", "config.layers[0].condition_size" },
-        { "layers[0].activation", "\"Swish\"", "config.layers[0].activation" },
-        { "layers[0].activation", "\"tanh\"", "config.layers[0].activation" },
-        { "layers[0].gated", "0", "config.layers[0].gated" },
-        { "layers[0].kernel_size", "3.5", "config.layers[0].kernel_size" },
-        { "layers[0].dilations", "[]", "config.layers[0].dilations" },
-        { "layers[0].dilations", "[1, 0]", "config.layers[0].dilations[1]" },
-        { "head", "{}", "config.head.channels" },
-        { "head", "{\"in_channels\": 1, \"channels\": 2, \"out_channels\": 2, \"kernel_sizes\": [1], \"activation\": \"ReLU\"}", "config.head.out_channels" },
-    };
+    public static TheoryData<string, string, string> LayerRuleViolations =>
+        new()
+        {
+            { "layers[0].input_size", "2", "config.layers[0].input_size" },
+            { "layers[1].input_size", "3", "config.layers[1].input_size" },
+            { "layers[1].channels", "3", "config.layers[1].channels" },
+            { "layers[1].head_size", "2", "config.layers[1].head_size" },
+            { "layers[0].condition_size", "2", "config.layers[0].condition_size" },
+            { "layers[0].activation", "\"Swish\"", "config.layers[0].activation" },
+            { "layers[0].activation", "\"tanh\"", "config.layers[0].activation" },
+            { "layers[0].gated", "0", "config.layers[0].gated" },
+            { "layers[0].kernel_size", "3.5", "config.layers[0].kernel_size" },
+            { "layers[0].dilations", "[]", "config.layers[0].dilations" },
+            { "layers[0].dilations", "[1, 0]", "config.layers[0].dilations[1]" },
+            { "head", "{}", "config.head.channels" },
+            {
+                "head",
+                "{\"in_channels\": 1, \"channels\": 2, \"out_channels\": 2, \"kernel_sizes\": [1], \"activation\": \"ReLU\"}",
+                "config.head.out_channels"
+            },
+        };
 
     [Theory]
     [MemberData(nameof(LayerRuleViolations))]
@@ -387,8 +421,8 @@ public sealed class NamFileTests : IDisposable
         }
         else
         {
-            int index = where[7] - '0';
-            string key = where[(where.IndexOf('.', StringComparison.Ordinal) + 1)..];
+            var index = where[7] - '0';
+            var key = where[(where.IndexOf('.', StringComparison.Ordinal) + 1)..];
             config["layers"]![index]![key] = JsonNode.Parse(value);
         }
 
@@ -426,7 +460,9 @@ public sealed class NamFileTests : IDisposable
     public void Metadata_with_a_wrong_type_is_rejected_naming_the_field()
     {
         var json = AsJson(SmallLstm());
-        json["metadata"] = JsonNode.Parse("{\"training\": {\"data\": {\"latency\": {\"calibration\": {\"delays\": [\"a\"]}}}}}");
+        json["metadata"] = JsonNode.Parse(
+            "{\"training\": {\"data\": {\"latency\": {\"calibration\": {\"delays\": [\"a\"]}}}}}"
+        );
         Assert.Equal("metadata.training.data.latency.calibration.delays[0]", LoadFails(json.ToJsonString()).Field);
     }
 
@@ -434,11 +470,17 @@ public sealed class NamFileTests : IDisposable
     public void Constructing_an_invalid_model_fails_with_the_same_rules()
     {
         var config = NamPresets.Lstm(LstmPreset.Nano);
-        float[] weights = new float[config.ParameterCount];
+        var weights = new float[config.ParameterCount];
         weights[3] = float.NaN;
         Assert.Equal("weights[3]", Assert.Throws<NamFormatException>(() => new NamModel(config, weights, 48000)).Field);
-        Assert.Equal("weights", Assert.Throws<NamFormatException>(() => new NamModel(config, new float[5], 48000)).Field);
-        Assert.Equal("sample_rate", Assert.Throws<NamFormatException>(() => new NamModel(config, new float[709], 0)).Field);
+        Assert.Equal(
+            "weights",
+            Assert.Throws<NamFormatException>(() => new NamModel(config, new float[5], 48000)).Field
+        );
+        Assert.Equal(
+            "sample_rate",
+            Assert.Throws<NamFormatException>(() => new NamModel(config, new float[709], 0)).Field
+        );
     }
 
     private static int[] BitsOf(float[] values) => values.Select(BitConverter.SingleToInt32Bits).ToArray();

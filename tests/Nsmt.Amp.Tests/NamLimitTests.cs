@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
+using Nsmt.Amp.Architectures;
 using Nsmt.Amp.Format;
 using Xunit.Abstractions;
-using Nsmt.Amp.Architectures;
 
 namespace Nsmt.Amp.Tests;
 
@@ -21,7 +21,7 @@ public sealed class NamLimitTests : IDisposable
     /// <summary>Loads the file, asserting that it fails fast and small, naming the file, the field and the limit.</summary>
     private NamFormatException LoadFails(JsonObject json, string field, string limit)
     {
-        string path = Path.Combine(_folder, "hostile.nam");
+        var path = Path.Combine(_folder, "hostile.nam");
         File.WriteAllText(path, json.ToJsonString());
         var (error, cost) = Bounded.Throws<NamFormatException>(() => NamFile.Load(path));
         _output.WriteLine($"{field}: {cost}");
@@ -35,14 +35,20 @@ public sealed class NamLimitTests : IDisposable
     }
 
     /// <summary>An LSTM file with the given sizes and the 39 weights of a 1-layer, 2-unit model.</summary>
-    private static JsonObject Lstm(long hiddenSize, long numLayers) => new()
-    {
-        ["version"] = "0.5.4",
-        ["architecture"] = "LSTM",
-        ["config"] = new JsonObject { ["input_size"] = 1, ["hidden_size"] = hiddenSize, ["num_layers"] = numLayers },
-        ["weights"] = new JsonArray([.. Enumerable.Repeat(0.01, 39).Select(v => (JsonNode?)v)]),
-        ["sample_rate"] = 48000,
-    };
+    private static JsonObject Lstm(long hiddenSize, long numLayers) =>
+        new()
+        {
+            ["version"] = "0.5.4",
+            ["architecture"] = "LSTM",
+            ["config"] = new JsonObject
+            {
+                ["input_size"] = 1,
+                ["hidden_size"] = hiddenSize,
+                ["num_layers"] = numLayers,
+            },
+            ["weights"] = new JsonArray([.. Enumerable.Repeat(0.01, 39).Select(v => (JsonNode?)v)]),
+            ["sample_rate"] = 48000,
+        };
 
     private static JsonObject SmallWaveNet() =>
         JsonNode.Parse(NamFile.Serialize(TestModels.Random(NamPresets.WaveNet(WaveNetPreset.Nano))))!.AsObject();
@@ -51,7 +57,7 @@ public sealed class NamLimitTests : IDisposable
     public void The_39_weight_lstm_fixture_is_valid_with_one_layer()
     {
         // Guards the hostile tests below: with sane sizes the same file loads.
-        string path = Path.Combine(_folder, "ok.nam");
+        var path = Path.Combine(_folder, "ok.nam");
         File.WriteAllText(path, Lstm(2, 1).ToJsonString());
         Assert.Equal(39, NamFile.Load(path).Weights.Length);
     }
@@ -60,14 +66,22 @@ public sealed class NamLimitTests : IDisposable
     public void Lstm_layer_count_that_wraps_32_bit_arithmetic_to_39_weights_is_refused()
     {
         // 39 + 1073741824 * 44 weights is 0 mod 2^32 + 39: the old int count matched the 39 weights given.
-        var error = LoadFails(Lstm(2, 1073741825), "config.num_layers", $"{NamLimits.MaxLstmLayers}] (NamLimits.MaxLstmLayers)");
+        var error = LoadFails(
+            Lstm(2, 1073741825),
+            "config.num_layers",
+            $"{NamLimits.MaxLstmLayers}] (NamLimits.MaxLstmLayers)"
+        );
         Assert.Contains("1073741825", error.Problem, StringComparison.Ordinal);
     }
 
     [Fact]
     public void Lstm_hidden_size_of_a_million_names_the_limit_not_a_wrapped_count()
     {
-        var error = LoadFails(Lstm(1_000_000, 1), "config.hidden_size", $"{NamLimits.MaxLstmHiddenSize}] (NamLimits.MaxLstmHiddenSize)");
+        var error = LoadFails(
+            Lstm(1_000_000, 1),
+            "config.hidden_size",
+            $"{NamLimits.MaxLstmHiddenSize}] (NamLimits.MaxLstmHiddenSize)"
+        );
         Assert.DoesNotContain("1396447425", error.Message, StringComparison.Ordinal);
     }
 
@@ -84,7 +98,7 @@ public sealed class NamLimitTests : IDisposable
     public void Wavenet_sizes_above_the_limits_are_refused_by_field(string key, long value, string field, string limit)
     {
         var json = SmallWaveNet();
-        int array = field.Contains("[1]", StringComparison.Ordinal) ? 1 : 0;
+        var array = field.Contains("[1]", StringComparison.Ordinal) ? 1 : 0;
         json["config"]!["layers"]![array]![key] = value;
         LoadFails(json, field, limit);
     }
@@ -132,7 +146,9 @@ public sealed class NamLimitTests : IDisposable
         var json = SmallWaveNet();
         var layer = json["config"]!["layers"]![0]!;
         layer["kernel_size"] = NamLimits.MaxKernelSize;
-        layer["dilations"] = new JsonArray([.. Enumerable.Repeat(NamLimits.MaxDilation, 512).Select(d => (JsonNode?)d)]);
+        layer["dilations"] = new JsonArray([
+            .. Enumerable.Repeat(NamLimits.MaxDilation, 512).Select(d => (JsonNode?)d),
+        ]);
         LoadFails(json, "config.layers", "NamLimits.MaxReceptiveField");
     }
 

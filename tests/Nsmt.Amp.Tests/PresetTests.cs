@@ -1,5 +1,5 @@
-using Nsmt.Amp.Format;
 using Nsmt.Amp.Architectures;
+using Nsmt.Amp.Format;
 
 namespace Nsmt.Amp.Tests;
 
@@ -40,11 +40,17 @@ public sealed class PresetTests
 
         Assert.Equal(10_864, blocks.Single(b => b.Name == "layers[1].rechannel.weight").Offset);
         Assert.Equal(13_801, blocks.Single(b => b.Name == "head_scale").Offset);
-        Assert.Equal(16 + 10 * 1072 + 128, blocks.Where(b => b.Name.StartsWith("layers[0]", StringComparison.Ordinal)).Sum(b => b.Length));
-        Assert.Equal(2_937, blocks.Where(b => b.Name.StartsWith("layers[1]", StringComparison.Ordinal)).Sum(b => b.Length));
+        Assert.Equal(
+            16 + 10 * 1072 + 128,
+            blocks.Where(b => b.Name.StartsWith("layers[0]", StringComparison.Ordinal)).Sum(b => b.Length)
+        );
+        Assert.Equal(
+            2_937,
+            blocks.Where(b => b.Name.StartsWith("layers[1]", StringComparison.Ordinal)).Sum(b => b.Length)
+        );
 
         // Blocks tile the weight vector without gaps or overlaps.
-        for (int i = 1; i < blocks.Count; i++)
+        for (var i = 1; i < blocks.Count; i++)
         {
             Assert.Equal(blocks[i - 1].Offset + blocks[i - 1].Length, blocks[i].Offset);
         }
@@ -68,7 +74,7 @@ public sealed class PresetTests
     public void Random_initialisation_is_deterministic_and_stores_the_head_scale_last()
     {
         var config = NamPresets.WaveNet(WaveNetPreset.Nano, headScale: 0.03f);
-        float[] a = NamWeightInitializer.CreateRandom(config, seed: 1);
+        var a = NamWeightInitializer.CreateRandom(config, seed: 1);
 
         Assert.Equal(a, NamWeightInitializer.CreateRandom(config, seed: 1));
         Assert.NotEqual(a, NamWeightInitializer.CreateRandom(config, seed: 2));
@@ -88,24 +94,32 @@ public sealed class PresetTests
         Assert.Equal(2, config.LayerArrays.Count);
         Assert.Equal((1, channels, headSize), (first.InputSize, first.Channels, first.HeadSize));
         Assert.Equal((channels, headSize, 1), (second.InputSize, second.Channels, second.HeadSize));
-        Assert.All(config.LayerArrays, a => Assert.Equal((3, "Tanh", false, 1), (a.KernelSize, a.Activation, a.Gated, a.ConditionSize)));
+        Assert.All(config.LayerArrays, a =>
+            Assert.Equal((3, "Tanh", false, 1), (a.KernelSize, a.Activation, a.Gated, a.ConditionSize))
+        );
         Assert.Equal(0.02f, config.HeadScale);
     }
 
     [Fact]
     public void A_preset_file_is_data_read_through_the_nam_config_rules()
     {
-        string directory = Path.Combine(Path.GetTempPath(), $"nsmt-presets-{Guid.NewGuid():N}");
+        var directory = Path.Combine(Path.GetTempPath(), $"nsmt-presets-{Guid.NewGuid():N}");
         Directory.CreateDirectory(directory);
         try
         {
-            string path = Path.Combine(directory, NamPresetFile.LstmFile);
-            File.WriteAllText(path, "architecture: LSTM\npresets:\n  tiny: {input_size: 1, hidden_size: 3, num_layers: 2}\n");
+            var path = Path.Combine(directory, NamPresetFile.LstmFile);
+            File.WriteAllText(
+                path,
+                "architecture: LSTM\npresets:\n  tiny: {input_size: 1, hidden_size: 3, num_layers: 2}\n"
+            );
             var tiny = Assert.IsType<LstmConfig>(NamPresetFile.Load(path)["tiny"]);
             Assert.Equal((3, 2), (tiny.HiddenSize, tiny.NumLayers));
 
             // A key a .nam config does not have is refused with the file and the field under the preset.
-            File.WriteAllText(path, "architecture: LSTM\npresets:\n  tiny: {input_size: 1, hidden_size: 3, num_layers: 2, dropout: 0.1}\n");
+            File.WriteAllText(
+                path,
+                "architecture: LSTM\npresets:\n  tiny: {input_size: 1, hidden_size: 3, num_layers: 2, dropout: 0.1}\n"
+            );
             var error = Assert.Throws<NamFormatException>(() => NamPresetFile.Load(path));
             Assert.Contains(path, error.Message, StringComparison.Ordinal);
             Assert.StartsWith("presets.tiny", error.Field, StringComparison.Ordinal);

@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
+using Nsmt.Amp.Architectures;
 using Nsmt.Amp.Engine;
 using Nsmt.Amp.Format;
-using Nsmt.Amp.Architectures;
 using Nsmt.Amp.Processing;
 using Nsmt.Audio;
 
@@ -24,10 +24,10 @@ public sealed class ProcessingTests : IDisposable
         var processor = new ChunkedNamProcessor(model, maxChunk: 3000);
         var output = new float[input.Length];
         int[] pieces = [1, 7, 500, 4093, 2999, 3000, 3001, 10000];
-        int start = 0;
-        for (int k = 0; start < input.Length; k++)
+        var start = 0;
+        for (var k = 0; start < input.Length; k++)
         {
-            int count = Math.Min(pieces[k % pieces.Length], input.Length - start);
+            var count = Math.Min(pieces[k % pieces.Length], input.Length - start);
             processor.Process(input.AsSpan(start, count), output.AsSpan(start, count));
             start += count;
         }
@@ -41,14 +41,14 @@ public sealed class ProcessingTests : IDisposable
     public void Chunked_processing_reproduces_nam_core(string modelFile, string expectedFile, int chunk)
     {
         var model = NamFile.Load(NamFixtures.PathOf(modelFile));
-        float[] input = NamFixtures.ReadMono("input_48k_f32.wav");
-        float[] expected = NamFixtures.ReadMono(expectedFile);
+        var input = NamFixtures.ReadMono("input_48k_f32.wav");
+        var expected = NamFixtures.ReadMono(expectedFile);
 
         var output = new float[input.Length];
         var processor = new ChunkedNamProcessor(model, maxChunk: chunk);
-        for (int start = 0; start < input.Length; start += 12345)
+        for (var start = 0; start < input.Length; start += 12345)
         {
-            int count = Math.Min(12345, input.Length - start);
+            var count = Math.Min(12345, input.Length - start);
             processor.Process(input.AsSpan(start, count), output.AsSpan(start, count));
         }
 
@@ -59,10 +59,15 @@ public sealed class ProcessingTests : IDisposable
     public void Streaming_mode_matches_nam_core_with_fast_tanh()
     {
         var model = NamFile.Load(NamFixtures.PathOf("wavenet_a1_standard.nam"));
-        float[] input = NamFixtures.ReadMono("input_48k_f32.wav");
-        float[] expected = NamFixtures.ReadMono("wavenet_a1_standard.fasttanh.expected.wav");
+        var input = NamFixtures.ReadMono("input_48k_f32.wav");
+        var expected = NamFixtures.ReadMono("wavenet_a1_standard.fasttanh.expected.wav");
 
-        var output = AmpProcessor.Process(model, input, 48000, new ProcessingOptions { BlockSize = 64, TanhMode = TanhMode.Fast });
+        var output = AmpProcessor.Process(
+            model,
+            input,
+            48000,
+            new ProcessingOptions { BlockSize = 64, TanhMode = TanhMode.Fast }
+        );
 
         TestModels.AssertClose(expected.Select(v => (double)v).ToArray(), output, 1e-5);
     }
@@ -80,12 +85,15 @@ public sealed class ProcessingTests : IDisposable
 
         var (re44, im44) = Harmonics(at44.AsSpan(44100 / 2, 147 * 100), 147);
         var (re48, im48) = Harmonics(at48.AsSpan(48000 / 2, 160 * 100), 160);
-        double fundamental = Math.Sqrt((re48[1] * re48[1]) + (im48[1] * im48[1]));
+        var fundamental = Math.Sqrt((re48[1] * re48[1]) + (im48[1] * im48[1]));
         Assert.True(fundamental > 1e-3, $"fundamental {fundamental}");
-        for (int k = 1; k * 300 <= 19000; k++)
+        for (var k = 1; k * 300 <= 19000; k++)
         {
-            double difference = Math.Sqrt(Math.Pow(re44[k] - re48[k], 2) + Math.Pow(im44[k] - im48[k], 2));
-            Assert.True(difference < 1e-3 * fundamental, $"harmonic {k} ({k * 300} Hz) differs by {difference / fundamental:G3} of the fundamental");
+            var difference = Math.Sqrt(Math.Pow(re44[k] - re48[k], 2) + Math.Pow(im44[k] - im48[k], 2));
+            Assert.True(
+                difference < 1e-3 * fundamental,
+                $"harmonic {k} ({k * 300} Hz) differs by {difference / fundamental:G3} of the fundamental"
+            );
         }
     }
 
@@ -99,21 +107,26 @@ public sealed class ProcessingTests : IDisposable
         var loud = new NamModel(small.Config, weights, 48000);
         var left = TestModels.Signal(20000);
         var right = TestModels.Signal(20000, seed: 4).Select(v => 0.3f * v).ToArray();
-        string input = Path.Combine(_folder, "in.wav");
+        var input = Path.Combine(_folder, "in.wav");
         WavFile.Write(input, new AudioBuffer(48000, [left, right]), WavSampleFormat.Float32);
 
-        string floatPath = Path.Combine(_folder, "out_float.wav");
-        string pcmPath = Path.Combine(_folder, "out_pcm24.wav");
+        var floatPath = Path.Combine(_folder, "out_float.wav");
+        var pcmPath = Path.Combine(_folder, "out_pcm24.wav");
         var floatReport = AmpProcessor.ProcessFile(loud, input, floatPath);
-        var pcmReport = AmpProcessor.ProcessFile(loud, input, pcmPath, new ProcessingOptions { OutputFormat = WavSampleFormat.Pcm24 });
+        var pcmReport = AmpProcessor.ProcessFile(
+            loud,
+            input,
+            pcmPath,
+            new ProcessingOptions { OutputFormat = WavSampleFormat.Pcm24 }
+        );
         var written = WavFile.Read(floatPath);
-        float[] expectedLeft = NamOfflineProcessor.Process(loud, left);
-        float[] expectedRight = NamOfflineProcessor.Process(loud, right);
+        var expectedLeft = NamOfflineProcessor.Process(loud, left);
+        var expectedRight = NamOfflineProcessor.Process(loud, right);
 
         Assert.Equal(2, written.ChannelCount);
         TestModels.AssertClose(expectedLeft.Select(v => (double)v).ToArray(), written.Channels[0], 1e-6);
         TestModels.AssertClose(expectedRight.Select(v => (double)v).ToArray(), written.Channels[1], 1e-6);
-        long above = expectedLeft.Concat(expectedRight).LongCount(v => Math.Abs(v) > 1);
+        var above = expectedLeft.Concat(expectedRight).LongCount(v => Math.Abs(v) > 1);
         Assert.True(above > 0, "the test model should exceed full scale");
         Assert.Equal(above, floatReport.SamplesAboveFullScale);
         Assert.Equal(0, floatReport.ClippedInFile);
@@ -128,7 +141,8 @@ public sealed class ProcessingTests : IDisposable
         var model = TestModels.Random(NamPresets.WaveNet(WaveNetPreset.Nano));
 
         var error = Assert.Throws<ArgumentException>(() =>
-            AmpProcessor.Process(model, new float[1000], 44100, new ProcessingOptions { AllowResampling = false }));
+            AmpProcessor.Process(model, new float[1000], 44100, new ProcessingOptions { AllowResampling = false })
+        );
 
         Assert.Contains("48000 Hz", error.Message, StringComparison.Ordinal);
         Assert.Contains("44100 Hz", error.Message, StringComparison.Ordinal);
@@ -141,29 +155,35 @@ public sealed class ProcessingTests : IDisposable
     [InlineData("count")]
     public void Broken_model_files_are_refused_with_the_file_and_field(string breakage)
     {
-        var json = JsonNode.Parse(NamFile.Serialize(TestModels.Random(NamPresets.WaveNet(WaveNetPreset.Nano))))!.AsObject();
-        string text = json.ToJsonString();
-        string weights = json["weights"]!.ToJsonString();
-        string firstWeight = json["weights"]![0]!.ToJsonString();
+        var json = JsonNode
+            .Parse(NamFile.Serialize(TestModels.Random(NamPresets.WaveNet(WaveNetPreset.Nano))))!
+            .AsObject();
+        var text = json.ToJsonString();
+        var weights = json["weights"]!.ToJsonString();
+        var firstWeight = json["weights"]![0]!.ToJsonString();
         text = breakage switch
         {
             "truncated" => text[..(text.Length / 2)],
             "nan" => text.Replace(weights, "[NaN" + weights[(1 + firstWeight.Length)..], StringComparison.Ordinal),
-            "overflow" => text.Replace(weights, "[1e999" + weights[(1 + firstWeight.Length)..], StringComparison.Ordinal),
+            "overflow" => text.Replace(
+                weights,
+                "[1e999" + weights[(1 + firstWeight.Length)..],
+                StringComparison.Ordinal
+            ),
             _ => text.Replace(weights, "[" + weights[(2 + firstWeight.Length)..], StringComparison.Ordinal),
         };
-        string modelPath = Path.Combine(_folder, $"{breakage}.nam");
+        var modelPath = Path.Combine(_folder, $"{breakage}.nam");
         File.WriteAllText(modelPath, text);
-        string input = Path.Combine(_folder, "in.wav");
+        var input = Path.Combine(_folder, "in.wav");
         WavFile.Write(input, AudioBuffer.Mono(48000, TestModels.Signal(1000)), WavSampleFormat.Float32);
-        string output = Path.Combine(_folder, "out.wav");
+        var output = Path.Combine(_folder, "out.wav");
 
         var error = Assert.Throws<NamFormatException>(() => AmpProcessor.ProcessFile(modelPath, input, output));
 
         Assert.Equal(modelPath, error.FilePath);
         Assert.Contains(modelPath, error.Message, StringComparison.Ordinal);
         Assert.False(File.Exists(output));
-        string expectedField = breakage switch
+        var expectedField = breakage switch
         {
             "truncated" or "nan" => "(json)",
             "overflow" => "weights[0]",
@@ -175,14 +195,14 @@ public sealed class ProcessingTests : IDisposable
     /// <summary>DFT bins at the harmonics of a signal holding a whole number of periods of <paramref name="period"/> samples.</summary>
     private static (double[] Re, double[] Im) Harmonics(ReadOnlySpan<float> x, int period)
     {
-        int count = 64;
+        var count = 64;
         var re = new double[count];
         var im = new double[count];
-        for (int k = 1; k < count; k++)
+        for (var k = 1; k < count; k++)
         {
-            for (int n = 0; n < x.Length; n++)
+            for (var n = 0; n < x.Length; n++)
             {
-                double angle = 2 * Math.PI * k * n / period;
+                var angle = 2 * Math.PI * k * n / period;
                 re[k] += x[n] * Math.Cos(angle);
                 im[k] -= x[n] * Math.Sin(angle);
             }

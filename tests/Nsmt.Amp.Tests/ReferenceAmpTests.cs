@@ -29,12 +29,12 @@ public sealed class ReferenceAmpTests
         var yQuiet = amp.Process(quiet).AsSpan(24000, 24000);
 
         // A linear system would give exactly 10x more output for 10x more input.
-        double gainRatio = AmpTestSignals.Amplitude(yLoud, 500) / AmpTestSignals.Amplitude(yQuiet, 500);
+        var gainRatio = AmpTestSignals.Amplitude(yLoud, 500) / AmpTestSignals.Amplitude(yQuiet, 500);
         Assert.InRange(gainRatio, 1, 7);
 
-        double fundamental = AmpTestSignals.Amplitude(yLoud, 500);
-        double second = AmpTestSignals.Amplitude(yLoud, 1000);   // from the asymmetric stage
-        double third = AmpTestSignals.Amplitude(yLoud, 1500);
+        var fundamental = AmpTestSignals.Amplitude(yLoud, 500);
+        var second = AmpTestSignals.Amplitude(yLoud, 1000); // from the asymmetric stage
+        var third = AmpTestSignals.Amplitude(yLoud, 1500);
         Assert.True(second / fundamental > 0.01, $"2nd harmonic {second / fundamental:G3} of the fundamental");
         Assert.True(third / fundamental > 0.05, $"3rd harmonic {third / fundamental:G3} of the fundamental");
     }
@@ -61,9 +61,9 @@ public sealed class ReferenceAmpTests
         var y = new SyntheticAmp().Process(x);
 
         Assert.All(y.AsSpan(0, 1000).ToArray(), v => Assert.Equal(0f, v));
-        double total = Energy(y);
+        var total = Energy(y);
         // What is left 4000 samples after the click (a receptive field of 4093 covers the rest).
-        double tail = Energy(y.AsSpan(5000));
+        var tail = Energy(y.AsSpan(5000));
         Assert.True(tail < 1e-10 * total, $"tail energy {tail / total:G3} of the total");
     }
 
@@ -75,27 +75,50 @@ public sealed class ReferenceAmpTests
         var x = AmpTestSignals.Sine(48000, 7000, 0.7);
         double Alias(int factor)
         {
-            var y = new SyntheticAmp(new SyntheticAmpOptions { Oversampling = factor, CabinetHighCutHz = 20000 }).Process(x).AsSpan(24000, 24000);
+            var y = new SyntheticAmp(new SyntheticAmpOptions { Oversampling = factor, CabinetHighCutHz = 20000 })
+                .Process(x)
+                .AsSpan(24000, 24000);
             return AmpTestSignals.Amplitude(y, 1000) / AmpTestSignals.Amplitude(y, 7000);
         }
 
-        double plain = Alias(1);
-        double oversampled = Alias(4);
-        Assert.True(oversampled < plain / 100, $"alias at 1 kHz: {20 * Math.Log10(plain):0.0} dB without oversampling, {20 * Math.Log10(oversampled):0.0} dB with 4x");
+        var plain = Alias(1);
+        var oversampled = Alias(4);
+        Assert.True(
+            oversampled < plain / 100,
+            $"alias at 1 kHz: {20 * Math.Log10(plain):0.0} dB without oversampling, {20 * Math.Log10(oversampled):0.0} dB with 4x"
+        );
     }
 
     [Fact]
     public void Bad_options_are_refused_by_name()
     {
-        Assert.Contains("Oversampling", Assert.Throws<ArgumentException>(() => new SyntheticAmp(new SyntheticAmpOptions { Oversampling = 3 })).Message, StringComparison.Ordinal);
-        Assert.Contains("LatencySamples", Assert.Throws<ArgumentException>(() => new SyntheticAmp(new SyntheticAmpOptions { LatencySamples = -1 })).Message, StringComparison.Ordinal);
-        Assert.Contains("CabinetHighCutHz", Assert.Throws<ArgumentException>(() => new SyntheticAmp(new SyntheticAmpOptions { CabinetHighCutHz = 30000 })).Message, StringComparison.Ordinal);
+        Assert.Contains(
+            "Oversampling",
+            Assert
+                .Throws<ArgumentException>(() => new SyntheticAmp(new SyntheticAmpOptions { Oversampling = 3 }))
+                .Message,
+            StringComparison.Ordinal
+        );
+        Assert.Contains(
+            "LatencySamples",
+            Assert
+                .Throws<ArgumentException>(() => new SyntheticAmp(new SyntheticAmpOptions { LatencySamples = -1 }))
+                .Message,
+            StringComparison.Ordinal
+        );
+        Assert.Contains(
+            "CabinetHighCutHz",
+            Assert
+                .Throws<ArgumentException>(() => new SyntheticAmp(new SyntheticAmpOptions { CabinetHighCutHz = 30000 }))
+                .Message,
+            StringComparison.Ordinal
+        );
     }
 
     private static double Energy(ReadOnlySpan<float> x)
     {
         double sum = 0;
-        foreach (float v in x)
+        foreach (var v in x)
         {
             sum += (double)v * v;
         }

@@ -9,16 +9,44 @@ internal static class TestModels
     /// Three arrays exercising what the presets do not: gating, channel counts that are not
     /// multiples of 4, kernel sizes 2 and 4, head bias on and off, a non-default head scale.
     /// </summary>
-    public static WaveNetConfig OddGatedConfig() => new()
-    {
-        LayerArrays =
-        [
-            new WaveNetLayerArrayConfig { InputSize = 1, Channels = 3, HeadSize = 5, KernelSize = 2, Dilations = [1, 3, 2], Gated = true, HeadBias = true },
-            new WaveNetLayerArrayConfig { InputSize = 3, Channels = 5, HeadSize = 2, KernelSize = 4, Dilations = [2, 1], Gated = false, HeadBias = false },
-            new WaveNetLayerArrayConfig { InputSize = 5, Channels = 2, HeadSize = 1, KernelSize = 3, Dilations = [1, 4], Gated = true, HeadBias = true },
-        ],
-        HeadScale = 0.5f,
-    };
+    public static WaveNetConfig OddGatedConfig() =>
+        new()
+        {
+            LayerArrays =
+            [
+                new WaveNetLayerArrayConfig
+                {
+                    InputSize = 1,
+                    Channels = 3,
+                    HeadSize = 5,
+                    KernelSize = 2,
+                    Dilations = [1, 3, 2],
+                    Gated = true,
+                    HeadBias = true,
+                },
+                new WaveNetLayerArrayConfig
+                {
+                    InputSize = 3,
+                    Channels = 5,
+                    HeadSize = 2,
+                    KernelSize = 4,
+                    Dilations = [2, 1],
+                    Gated = false,
+                    HeadBias = false,
+                },
+                new WaveNetLayerArrayConfig
+                {
+                    InputSize = 5,
+                    Channels = 2,
+                    HeadSize = 1,
+                    KernelSize = 3,
+                    Dilations = [1, 4],
+                    Gated = true,
+                    HeadBias = true,
+                },
+            ],
+            HeadScale = 0.5f,
+        };
 
     public static NamModel Random(NamModelConfig config, int seed = 3, double? sampleRate = 48000) =>
         new(config, NamWeightInitializer.CreateRandom(config, seed), sampleRate);
@@ -28,10 +56,15 @@ internal static class TestModels
     {
         var random = new Random(seed);
         var x = new float[length];
-        for (int n = 0; n < length; n++)
+        for (var n = 0; n < length; n++)
         {
-            double t = n / 48000.0;
-            x[n] = (float)((0.5 * Math.Sin(2 * Math.PI * 220 * t)) + (0.3 * Math.Sin(2 * Math.PI * 1375 * t)) + (n > length / 2 ? 0.1 : 0) + (0.05 * (random.NextDouble() - 0.5)));
+            var t = n / 48000.0;
+            x[n] = (float)(
+                (0.5 * Math.Sin(2 * Math.PI * 220 * t))
+                + (0.3 * Math.Sin(2 * Math.PI * 1375 * t))
+                + (n > length / 2 ? 0.1 : 0)
+                + (0.05 * (random.NextDouble() - 0.5))
+            );
         }
 
         return x;
@@ -40,9 +73,9 @@ internal static class TestModels
     public static float[] Stream(Engine.INamEngine engine, float[] input, int block)
     {
         var output = new float[input.Length];
-        for (int start = 0; start < input.Length; start += block)
+        for (var start = 0; start < input.Length; start += block)
         {
-            int count = Math.Min(block, input.Length - start);
+            var count = Math.Min(block, input.Length - start);
             engine.Process(input.AsSpan(start, count), output.AsSpan(start, count));
         }
 
@@ -59,7 +92,7 @@ internal static class TestModels
         var output = new float[4096];
         void RunAllBlockSizes()
         {
-            foreach (int block in blockSizes)
+            foreach (var block in blockSizes)
             {
                 engine.Process(input.AsSpan(0, block), output);
             }
@@ -71,11 +104,11 @@ internal static class TestModels
         // The fewest bytes over up to three rounds: the runtime's tiered compilation can allocate on this thread while
         // it promotes a method (seen once: 2,880 bytes in one round), while code that allocates per call allocates in
         // every round.
-        long fewest = long.MaxValue;
-        for (int round = 0; round < 3 && fewest > 0; round++)
+        var fewest = long.MaxValue;
+        for (var round = 0; round < 3 && fewest > 0; round++)
         {
-            long before = GC.GetAllocatedBytesForCurrentThread();
-            for (int i = 0; i < 5; i++)
+            var before = GC.GetAllocatedBytesForCurrentThread();
+            for (var i = 0; i < 5; i++)
             {
                 RunAllBlockSizes();
             }
@@ -90,10 +123,10 @@ internal static class TestModels
     {
         Assert.Equal(expected.Length, actual.Length);
         double worst = 0;
-        int at = 0;
-        for (int i = 0; i < expected.Length; i++)
+        var at = 0;
+        for (var i = 0; i < expected.Length; i++)
         {
-            double error = Math.Abs(expected[i] - actual[i]);
+            var error = Math.Abs(expected[i] - actual[i]);
             if (!(error <= worst))
             {
                 worst = error;
@@ -101,6 +134,9 @@ internal static class TestModels
             }
         }
 
-        Assert.True(worst <= tolerance, $"max |error| {worst:G4} at sample {at} (expected {expected[at]:G9}, got {actual[at]:G9})");
+        Assert.True(
+            worst <= tolerance,
+            $"max |error| {worst:G4} at sample {at} (expected {expected[at]:G9}, got {actual[at]:G9})"
+        );
     }
 }

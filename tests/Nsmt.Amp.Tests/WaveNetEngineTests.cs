@@ -1,5 +1,5 @@
-using Nsmt.Amp.Engine;
 using Nsmt.Amp.Architectures;
+using Nsmt.Amp.Engine;
 
 namespace Nsmt.Amp.Tests;
 
@@ -8,7 +8,7 @@ public sealed class WaveNetEngineTests
     public static TheoryData<int, TanhMode> BlocksAndModes()
     {
         var data = new TheoryData<int, TanhMode>();
-        foreach (int block in new[] { 1, 7, 64, 300, 4096 })
+        foreach (var block in new[] { 1, 7, 64, 300, 4096 })
         {
             data.Add(block, TanhMode.Exact);
             data.Add(block, TanhMode.Fast);
@@ -22,8 +22,8 @@ public sealed class WaveNetEngineTests
     public void Gated_odd_sized_model_matches_the_reference_forward_pass(int block, TanhMode mode)
     {
         var model = TestModels.Random(TestModels.OddGatedConfig());
-        float[] input = TestModels.Signal(3000);
-        double[] expected = ReferenceModels.WaveNet(model, input, mode == TanhMode.Fast);
+        var input = TestModels.Signal(3000);
+        var expected = ReferenceModels.WaveNet(model, input, mode == TanhMode.Fast);
 
         var output = TestModels.Stream(new WaveNetEngine(model, mode), input, block);
 
@@ -37,8 +37,8 @@ public sealed class WaveNetEngineTests
     {
         // Head scale 1 so the comparison is not shrunk by NAM's 0.02.
         var model = TestModels.Random(NamPresets.WaveNet(preset, headScale: 1f), seed: 5);
-        float[] input = TestModels.Signal(1200);
-        double[] expected = ReferenceModels.WaveNet(model, input, fastTanh: false);
+        var input = TestModels.Signal(1200);
+        var expected = ReferenceModels.WaveNet(model, input, fastTanh: false);
 
         TestModels.AssertClose(expected, TestModels.Stream(new WaveNetEngine(model), input, 64), 1e-4);
         TestModels.AssertClose(expected, NamOfflineProcessor.Process(model, input, chunkSize: 500), 1e-4);
@@ -48,8 +48,8 @@ public sealed class WaveNetEngineTests
     public void Offline_path_matches_the_reference_for_the_gated_model()
     {
         var model = TestModels.Random(TestModels.OddGatedConfig());
-        float[] input = TestModels.Signal(3000);
-        double[] expected = ReferenceModels.WaveNet(model, input, fastTanh: false);
+        var input = TestModels.Signal(3000);
+        var expected = ReferenceModels.WaveNet(model, input, fastTanh: false);
 
         TestModels.AssertClose(expected, NamOfflineProcessor.Process(model, input), 2e-5);
     }
@@ -58,10 +58,10 @@ public sealed class WaveNetEngineTests
     public void Chunked_offline_processing_gives_the_same_samples_as_one_pass()
     {
         var model = TestModels.Random(NamPresets.WaveNet(WaveNetPreset.Feather, headScale: 1f));
-        float[] input = TestModels.Signal(20000);
+        var input = TestModels.Signal(20000);
 
-        float[] onePass = NamOfflineProcessor.Process(model, input, chunkSize: input.Length);
-        foreach (int chunk in new[] { 999, 4096, 7000 })
+        var onePass = NamOfflineProcessor.Process(model, input, chunkSize: input.Length);
+        foreach (var chunk in new[] { 999, 4096, 7000 })
         {
             Assert.Equal(onePass, NamOfflineProcessor.Process(model, input, chunkSize: chunk));
         }
@@ -72,10 +72,10 @@ public sealed class WaveNetEngineTests
     {
         // Long enough that the layer buffers move their history to the front many times.
         var model = TestModels.Random(NamPresets.WaveNet(WaveNetPreset.Lite, headScale: 1f));
-        float[] input = TestModels.Signal(30000);
+        var input = TestModels.Signal(30000);
 
-        float[] offline = NamOfflineProcessor.Process(model, input);
-        float[] streamed = TestModels.Stream(new WaveNetEngine(model), input, 61);
+        var offline = NamOfflineProcessor.Process(model, input);
+        var streamed = TestModels.Stream(new WaveNetEngine(model), input, 61);
 
         TestModels.AssertClose(offline.Select(v => (double)v).ToArray(), streamed, 1e-5);
     }
@@ -84,12 +84,12 @@ public sealed class WaveNetEngineTests
     public void Reset_returns_to_the_prewarmed_state()
     {
         var model = TestModels.Random(TestModels.OddGatedConfig());
-        float[] input = TestModels.Signal(2000);
+        var input = TestModels.Signal(2000);
         var engine = new WaveNetEngine(model);
 
-        float[] first = TestModels.Stream(engine, input, 64);
+        var first = TestModels.Stream(engine, input, 64);
         engine.Reset();
-        float[] second = TestModels.Stream(engine, input, 64);
+        var second = TestModels.Stream(engine, input, 64);
 
         Assert.Equal(first, second);
     }
@@ -101,7 +101,7 @@ public sealed class WaveNetEngineTests
         // Zeroed histories without prewarm would give different values during the first RF samples.
         var model = TestModels.Random(NamPresets.WaveNet(WaveNetPreset.Nano, headScale: 1f));
         var engine = new WaveNetEngine(model);
-        float[] output = TestModels.Stream(engine, new float[5000], 64);
+        var output = TestModels.Stream(engine, new float[5000], 64);
 
         Assert.NotEqual(0f, output[0]);
         Assert.All(output, y => Assert.Equal(output[^1], y, 6));
@@ -119,15 +119,15 @@ public sealed class WaveNetEngineTests
     {
         var config = TestModels.OddGatedConfig();
         var model = TestModels.Random(config);
-        float[] input = TestModels.Signal(500);
-        float[] baseline = TestModels.Stream(new WaveNetEngine(model), input, 64);
+        var input = TestModels.Signal(500);
+        var baseline = TestModels.Stream(new WaveNetEngine(model), input, 64);
 
         var weights = (float[])model.Weights.Clone();
         weights[^1] *= 2;
         var doubled = new NamModel(config, weights, 48000);
-        float[] scaled = TestModels.Stream(new WaveNetEngine(doubled), input, 64);
+        var scaled = TestModels.Stream(new WaveNetEngine(doubled), input, 64);
 
-        for (int i = 0; i < input.Length; i++)
+        for (var i = 0; i < input.Length; i++)
         {
             Assert.Equal(2 * baseline[i], scaled[i], 6);
         }

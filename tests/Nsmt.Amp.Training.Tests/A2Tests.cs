@@ -1,12 +1,12 @@
 using Nsmt.Amp.Engine;
 using Nsmt.Amp.Format;
 using Nsmt.Amp.Training.Config;
-using Nsmt.Config;
-using Nsmt.Runs;
 using Nsmt.Amp.Training.Export;
 using Nsmt.Amp.Training.Modules;
+using Nsmt.Config;
 using Nsmt.Neural;
 using Nsmt.Neural.IO;
+using Nsmt.Runs;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -16,7 +16,8 @@ namespace Nsmt.Amp.Training.Tests;
 public class A2Tests
 {
     private static readonly Lazy<Dictionary<string, Tensor>> A2Golden = new(() =>
-        SafeTensors.Load(Path.Combine(AppContext.BaseDirectory, "Fixtures", "a2_golden.safetensors")).tensors);
+        SafeTensors.Load(Path.Combine(AppContext.BaseDirectory, "Fixtures", "a2_golden.safetensors")).tensors
+    );
 
     private static Tensor GoldenTensor(string name) => A2Golden.Value[name];
 
@@ -43,26 +44,38 @@ public class A2Tests
         var expected = GoldenTensor("a2.output");
         Assert.Equal(expected.shape, output.shape);
         // float32 against PyTorch's float64: the outputs are O(0.1).
-        Golden.AssertClose(expected.to(float32).ToArray<float>(), output.detach().ToArray<float>(), 2e-6, 1e-4, "A2 output");
+        Golden.AssertClose(
+            expected.to(float32).ToArray<float>(),
+            output.detach().ToArray<float>(),
+            2e-6,
+            1e-4,
+            "A2 output"
+        );
 
         // Gradients in float64 (the reference's precision): the module's graph, independent of the CPU's float32 kernels.
         model.to(float64);
         input = GoldenTensor("a2.input").to(float64).requires_grad_(true);
         output = model.call(input);
-        Golden.AssertClose(expected.to(float32).ToArray<float>(), output.detach().to(float32).ToArray<float>(), 1e-7, 1e-6, "A2 output (float64)");
+        Golden.AssertClose(
+            expected.to(float32).ToArray<float>(),
+            output.detach().to(float32).ToArray<float>(),
+            1e-7,
+            1e-6,
+            "A2 output (float64)"
+        );
         (output * GoldenTensor("a2.cotangent").to(float64)).sum().backward();
         // Tensor by tensor, so a failure names the parameter. The last layer's layer1x1 feeds nothing: torch leaves its
         // gradient unset, PyTorch's reference has zeros.
         var expectedGradients = GoldenTensor("a2.grad_weights").to(float32).ToArray<float>();
         double gradientScale = expectedGradients.Max(Math.Abs);
-        int offset = 0;
+        var offset = 0;
         var failures = new List<string>();
         foreach (var (tensor, name) in A2NamFile.Tensors(model))
         {
-            int count = (int)tensor.numel();
+            var count = (int)tensor.numel();
             var actual = tensor.grad is { } g ? g.to(float32).contiguous().ToArray<float>() : new float[count];
             var expectedPart = expectedGradients.AsSpan(offset, count).ToArray();
-            double worst = expectedPart.Zip(actual, (e, a) => Math.Abs(e - a) - (1e-4 * Math.Abs(e))).Max();
+            var worst = expectedPart.Zip(actual, (e, a) => Math.Abs(e - a) - (1e-4 * Math.Abs(e))).Max();
             if (worst > 1e-5 * gradientScale)
             {
                 failures.Add($"{name} (off by {worst:G3})");
@@ -74,7 +87,13 @@ public class A2Tests
         Assert.Equal(expectedGradients.Length, offset);
         Assert.True(failures.Count == 0, "gradients differ from PyTorch's: " + string.Join(", ", failures));
         var inputGradients = GoldenTensor("a2.grad_input").to(float32).ToArray<float>();
-        Golden.AssertClose(inputGradients, input.grad!.to(float32).ToArray<float>(), 1e-5 * inputGradients.Max(Math.Abs), 1e-4, "A2 input gradients");
+        Golden.AssertClose(
+            inputGradients,
+            input.grad!.to(float32).ToArray<float>(),
+            1e-5 * inputGradients.Max(Math.Abs),
+            1e-4,
+            "A2 input gradients"
+        );
     }
 
     [Fact]
@@ -114,7 +133,7 @@ public class A2Tests
         manual_seed(3);
         using var lite = new NamA2WaveNet(A2Presets.Get("lite"));
         using var full = new NamA2WaveNet(A2Presets.Get("full"));
-        string path = Path.Combine(Path.GetTempPath(), $"a2_{Guid.NewGuid():N}.nam");
+        var path = Path.Combine(Path.GetTempPath(), $"a2_{Guid.NewGuid():N}.nam");
         try
         {
             A2NamFile.SaveContainer([new(lite, 0.5, null), new(full, 1.0, null)], path, 48_000, null);
@@ -133,11 +152,15 @@ public class A2Tests
     [NamFixtureFact]
     public void A2_config_refuses_features_outside_a2_by_field()
     {
-        var e = Assert.Throws<NamFormatException>(() => A2NamFile.Load(NamFixtures.PathOf("core-examples/wavenet_a2_max.nam")));
+        var e = Assert.Throws<NamFormatException>(() =>
+            A2NamFile.Load(NamFixtures.PathOf("core-examples/wavenet_a2_max.nam"))
+        );
         Assert.StartsWith("config.", e.Field);
         Assert.Contains("wavenet_a2_max.nam", e.Message);
         // LSTM and A1 submodels are no A2 either.
-        Assert.Throws<NamFormatException>(() => A2NamFile.Load(NamFixtures.PathOf("core-examples/slimmable_container.nam")));
+        Assert.Throws<NamFormatException>(() =>
+            A2NamFile.Load(NamFixtures.PathOf("core-examples/slimmable_container.nam"))
+        );
     }
 
     [Fact]
@@ -165,17 +188,25 @@ public class A2Tests
 
         var noLegacy = Assert.Throws<ConfigException>(() => TrainingTests.SmallConfig("a2", "model.nam_version=0.5.4"));
         Assert.Contains("model.nam_version", noLegacy.Message);
-        Assert.Throws<ConfigException>(() => TrainingTests.SmallConfig("wavenet", "model.preset=nano", "model.nam_version=0.7.0"));
+        Assert.Throws<ConfigException>(() =>
+            TrainingTests.SmallConfig("wavenet", "model.preset=nano", "model.nam_version=0.7.0")
+        );
         Assert.Throws<ConfigException>(() => TrainingTests.SmallConfig("a2", "model.preset=standard"));
     }
 
     [Fact]
     public void Packed_training_exports_both_widths_as_a_container_equal_to_the_trained_modules()
     {
-        string root = Path.Combine(Path.GetTempPath(), $"nsmt-a2-{Guid.NewGuid():N}");
+        var root = Path.Combine(Path.GetTempPath(), $"nsmt-a2-{Guid.NewGuid():N}");
         try
         {
-            var config = TrainingTests.SmallConfig("a2", "model.preset=packed", "training.epochs=1", "training.batch_size=16", "training.top_k=1");
+            var config = TrainingTests.SmallConfig(
+                "a2",
+                "model.preset=packed",
+                "training.epochs=1",
+                "training.batch_size=16",
+                "training.top_k=1"
+            );
             var data = TrainingTests.SyntheticData();
             var result = new AmpTrainer(config, data, RunDirectory.At(root)).Run();
             var row = MetricsCsvLogger.Read(RunDirectory.At(root).MetricsCsv).Single();
@@ -186,28 +217,30 @@ public class A2Tests
             var widths = A2NamFile.Load(result.ModelPath!);
             Assert.Equal([0.5, 1.0], widths.Select(w => w.MaxValue));
             Assert.Equal([3, 8], widths.Select(w => w.Module.Config.Channels));
-            string json = File.ReadAllText(result.ModelPath!);
+            var json = File.ReadAllText(result.ModelPath!);
             Assert.Contains("\"version\":\"0.7.0\"", json);
             Assert.Contains("\"architecture\":\"SlimmableContainer\"", json);
             Assert.Contains("\"loudness\"", json);
 
             // The checkpoint's module (last epoch = best here) and the file compute the same samples.
-            using var checkpoint = AmpCheckpoint.Load(Directory.GetFiles(RunDirectory.At(root).Checkpoints, "epoch=*.ckpt").Single());
+            using var checkpoint = AmpCheckpoint.Load(
+                Directory.GetFiles(RunDirectory.At(root).Checkpoints, "epoch=*.ckpt").Single()
+            );
             using var trained = (PackedA2)config.Model.CreateModule(data.SampleRate);
             checkpoint.LoadExportedWeights(trained);
             var clip = data.Input.AsSpan(0, 8_000);
             // Our streaming engine plays the file (blocks of 64) as the torch modules compute it: size 1.0 is A2-Full,
             // 0.3 A2-Lite (Core serves a size from the first submodel whose max_value is above it).
             var nam = NamFile.Load(result.ModelPath!);
-            for (int i = 0; i < 2; i++)
+            for (var i = 0; i < 2; i++)
             {
-                float[] torchOutput = trained.Submodels[i].Process(clip);
+                var torchOutput = trained.Submodels[i].Process(clip);
                 Golden.AssertClose(torchOutput, widths[i].Module.Process(clip), 0, 0, $"width {i} read back");
                 var engine = NamEngineFactory.Create(nam, TanhMode.Exact, i == 1 ? 1.0 : 0.3);
                 var played = new float[clip.Length];
-                for (int start = 0; start < clip.Length; start += 64)
+                for (var start = 0; start < clip.Length; start += 64)
                 {
-                    int count = Math.Min(64, clip.Length - start);
+                    var count = Math.Min(64, clip.Length - start);
                     engine.Process(clip.Slice(start, count), played.AsSpan(start, count));
                 }
 

@@ -13,7 +13,10 @@ public sealed class AidaExportTests
     private static readonly KnobRange[] Knobs = [new("gain_db", 0, 18), new("mid_db", -4, 4)];
 
     private static float[] Signal(int length) =>
-        Enumerable.Range(0, length).Select(i => (0.5f * MathF.Sin(i * 0.043f)) + (0.2f * MathF.Sin(i * 0.31f))).ToArray();
+        Enumerable
+            .Range(0, length)
+            .Select(i => (0.5f * MathF.Sin(i * 0.043f)) + (0.2f * MathF.Sin(i * 0.31f)))
+            .ToArray();
 
     /// <summary>Weights tripled so the gates saturate and a wrong gate order or bias would show.</summary>
     private static void Amplify(nn.Module module)
@@ -33,7 +36,7 @@ public sealed class AidaExportTests
         manual_seed(5);
         using var module = new ConditionedRnn(cell, hiddenSize: 16, Knobs);
         Amplify(module);
-        string json = KerasModelFile.Serialize(AidaExport.ToKerasModel(module, sampleRate: 48_000));
+        var json = KerasModelFile.Serialize(AidaExport.ToKerasModel(module, sampleRate: 48_000));
         var model = KerasModelFile.Parse(json, "exported.json");
         AidaLimits.Check(model);
         Assert.Equal(3, model.InputSize);
@@ -41,19 +44,27 @@ public sealed class AidaExportTests
 
         // The reference runs in float64: this machine's float32 LSTM kernels are not trusted (issue 29).
         module.to(ScalarType.Float64);
-        float[] input = Signal(1500);
-        double[][] settings = [[0, -4], [9, 0], [18, 2.5]];
+        var input = Signal(1500);
+        double[][] settings =
+        [
+            [0, -4],
+            [9, 0],
+            [18, 2.5],
+        ];
         var outputs = new List<float[]>();
         foreach (var setting in settings)
         {
-            double[] expected = module.Process(input, setting);
+            var expected = module.Process(input, setting);
             var engine = new KerasEngine(model);
             engine.SetKnobsImmediately(module.Normalize(setting));
             var actual = new float[input.Length];
             engine.Process(input, actual);
-            for (int i = 0; i < input.Length; i++)
+            for (var i = 0; i < input.Length; i++)
             {
-                Assert.True(Math.Abs(actual[i] - expected[i]) <= 1e-5, $"{cell} at {string.Join(",", setting)}, sample {i}: {actual[i]} vs torch {expected[i]}");
+                Assert.True(
+                    Math.Abs(actual[i] - expected[i]) <= 1e-5,
+                    $"{cell} at {string.Join(",", setting)}, sample {i}: {actual[i]} vs torch {expected[i]}"
+                );
             }
 
             outputs.Add(actual);
@@ -74,7 +85,7 @@ public sealed class AidaExportTests
         Assert.Empty(model.Knobs);
 
         module.to(ScalarType.Float64);
-        float[] input = Signal(1000);
+        var input = Signal(1000);
         double[] expected;
         using (no_grad())
         {
@@ -86,7 +97,7 @@ public sealed class AidaExportTests
 
         var actual = new float[input.Length];
         new KerasEngine(model).Process(input, actual);
-        for (int i = 0; i < input.Length; i++)
+        for (var i = 0; i < input.Length; i++)
         {
             Assert.True(Math.Abs(actual[i] - expected[i]) <= 1e-5, $"sample {i}: {actual[i]} vs torch {expected[i]}");
         }
@@ -96,7 +107,12 @@ public sealed class AidaExportTests
     public void Models_aida_x_cannot_play_are_refused_naming_the_field()
     {
         using var module = new ConditionedRnn(RnnCell.Gru, hiddenSize: 10, Knobs);
-        var error = Assert.Throws<NamFormatException>(() => KerasModelFile.SaveForAida(AidaExport.ToKerasModel(module, 48_000), Path.Combine(Path.GetTempPath(), "never-written.json")));
+        var error = Assert.Throws<NamFormatException>(() =>
+            KerasModelFile.SaveForAida(
+                AidaExport.ToKerasModel(module, 48_000),
+                Path.Combine(Path.GetTempPath(), "never-written.json")
+            )
+        );
         Assert.Equal("layers[0].shape", error.Field);
         Assert.Contains("8/12/16/20/24/32/40/64/80", error.Problem, StringComparison.Ordinal);
         Assert.False(File.Exists(Path.Combine(Path.GetTempPath(), "never-written.json")));

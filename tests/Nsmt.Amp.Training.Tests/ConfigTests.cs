@@ -1,5 +1,5 @@
-using Nsmt.Config;
 using Nsmt.Amp.Training.Config;
+using Nsmt.Config;
 
 namespace Nsmt.Amp.Training.Tests;
 
@@ -15,7 +15,9 @@ public class ConfigTests
             }
         }
 
-        throw new InvalidOperationException("repository root (Pipeline.sln) not found above " + AppContext.BaseDirectory);
+        throw new InvalidOperationException(
+            "repository root (Pipeline.sln) not found above " + AppContext.BaseDirectory
+        );
     }
 
     [Fact]
@@ -36,7 +38,7 @@ public class ConfigTests
     [Fact]
     public void Shipped_configs_load_and_overrides_apply()
     {
-        foreach (string file in Directory.GetFiles(RepoFile(Path.Combine("configs", "amp")), "*.yaml"))
+        foreach (var file in Directory.GetFiles(RepoFile(Path.Combine("configs", "amp")), "*.yaml"))
         {
             // A config with a knobs: section is a knob experiment (AmpTrain dispatches on it the same way).
             if (Nsmt.Config.SiblingDefaults.Load(file)["knobs"] is not null)
@@ -49,7 +51,10 @@ public class ConfigTests
             }
         }
 
-        var config = AmpTrainConfig.Load(RepoFile("configs/amp/default.yaml"), ["training.epochs=7", "model.preset=standard", "loss.dc=0.5"]);
+        var config = AmpTrainConfig.Load(
+            RepoFile("configs/amp/default.yaml"),
+            ["training.epochs=7", "model.preset=standard", "loss.dc=0.5"]
+        );
         Assert.Equal(7, config.Training.Epochs);
         Assert.Equal("standard", config.Model.Preset);
         Assert.Equal(0.5, config.Loss.Dc);
@@ -59,8 +64,11 @@ public class ConfigTests
     [Fact]
     public void Resolved_yaml_reads_back_to_the_same_config()
     {
-        var config = AmpTrainConfig.Parse("model:\n  type: lstm\n  preset: lite\nmetadata:\n  name: \"a \\\"quoted\\\" name\"\n", "x",
-            ["data.amp.noise_dbfs=-60", "training.grad_clip=1", "model.lstm_burn_in=128"]);
+        var config = AmpTrainConfig.Parse(
+            "model:\n  type: lstm\n  preset: lite\nmetadata:\n  name: \"a \\\"quoted\\\" name\"\n",
+            "x",
+            ["data.amp.noise_dbfs=-60", "training.grad_clip=1", "model.lstm_burn_in=128"]
+        );
         var again = AmpTrainConfig.Parse(config.ResolvedYaml, "resolved");
         Assert.Equal(config.ResolvedYaml, again.ResolvedYaml);
         Assert.Equal("a \"quoted\" name", again.Metadata.Name);
@@ -99,10 +107,10 @@ public class ConfigTests
 
         var config = AmpTrainConfig.Load(dir.File("c.yaml"), ["loss.dc=0.25"]);
 
-        Assert.Equal(5, config.Training.Epochs);       // from a
+        Assert.Equal(5, config.Training.Epochs); // from a
         Assert.Equal(0.01, config.Training.LearningRate); // a again after b: later entries win
-        Assert.Equal(2, config.Training.BatchSize);     // own key
-        Assert.Equal(0.25, config.Loss.Dc);             // the override wins over everything
+        Assert.Equal(2, config.Training.BatchSize); // own key
+        Assert.Equal(0.25, config.Loss.Dc); // the override wins over everything
     }
 
     [Theory]
@@ -124,7 +132,9 @@ public class ConfigTests
     [InlineData("data.sample_rate=44100", "field 'data.sample_rate' applies only to data.source: reference")]
     public void Settings_of_the_other_data_source_are_refused(string setting, string expected)
     {
-        var error = Assert.Throws<ConfigException>(() => AmpTrainConfig.Load(RepoFile("configs/amp/files.yaml"), [setting]));
+        var error = Assert.Throws<ConfigException>(() =>
+            AmpTrainConfig.Load(RepoFile("configs/amp/files.yaml"), [setting])
+        );
         Assert.Contains(expected, error.Message, StringComparison.Ordinal);
         Assert.Contains($"override '{setting}'", error.Message, StringComparison.Ordinal);
     }
@@ -132,12 +142,14 @@ public class ConfigTests
     [Fact]
     public void Switching_the_model_type_keeps_only_that_types_settings()
     {
-        string yaml = AmpTrainConfig.Load(RepoFile("configs/amp/default.yaml"), ["model.type=seed_wavenet", "model.seed.channels=8"]).ResolvedYaml;
+        var yaml = AmpTrainConfig
+            .Load(RepoFile("configs/amp/default.yaml"), ["model.type=seed_wavenet", "model.seed.channels=8"])
+            .ResolvedYaml;
         Assert.Contains("    channels: 8\n", yaml, StringComparison.Ordinal);
         Assert.DoesNotContain("preset:", yaml, StringComparison.Ordinal);
         Assert.DoesNotContain("head_scale:", yaml, StringComparison.Ordinal);
 
-        string lstm = AmpTrainConfig.Load(RepoFile("configs/amp/default.yaml"), ["model.type=lstm"]).ResolvedYaml;
+        var lstm = AmpTrainConfig.Load(RepoFile("configs/amp/default.yaml"), ["model.type=lstm"]).ResolvedYaml;
         Assert.Contains("  lstm_burn_in: ", lstm, StringComparison.Ordinal);
         Assert.DoesNotContain("  seed:\n", lstm, StringComparison.Ordinal);
     }
@@ -145,11 +157,22 @@ public class ConfigTests
     [Fact]
     public void Resolved_config_of_a_files_run_holds_only_the_keys_that_apply()
     {
-        string yaml = AmpTrainConfig.Load(RepoFile("configs/amp/files.yaml")).ResolvedYaml;
+        var yaml = AmpTrainConfig.Load(RepoFile("configs/amp/files.yaml")).ResolvedYaml;
 
         Assert.Contains("  source: files\n", yaml, StringComparison.Ordinal);
         Assert.Contains("  di: ", yaml, StringComparison.Ordinal);
-        foreach (string key in new[] { "seconds:", "sample_rate:", "capture_seed:", "amp:", "gain_db:", "lstm_burn_in:", "channels:" })
+        foreach (
+            var key in new[]
+            {
+                "seconds:",
+                "sample_rate:",
+                "capture_seed:",
+                "amp:",
+                "gain_db:",
+                "lstm_burn_in:",
+                "channels:",
+            }
+        )
         {
             Assert.DoesNotContain("  " + key, yaml, StringComparison.Ordinal);
         }
@@ -172,8 +195,8 @@ public class ConfigTests
     }
 
     [Theory]
-    [InlineData(": [\nd")]   // found by fuzzing: YamlDotNet 16 throws InvalidOperationException
-    [InlineData("\0: n")]    // found by fuzzing: YamlDotNet 16 throws ArgumentException
+    [InlineData(": [\nd")] // found by fuzzing: YamlDotNet 16 throws InvalidOperationException
+    [InlineData("\0: n")] // found by fuzzing: YamlDotNet 16 throws ArgumentException
     public void Yaml_that_breaks_the_parser_is_a_config_error_naming_the_file(string text)
     {
         var error = Assert.Throws<ConfigException>(() => AmpTrainConfig.Parse(text, "broken.yaml"));
@@ -191,7 +214,7 @@ public class ConfigTests
     [Fact]
     public void Config_file_of_2_GiB_is_refused_without_being_read()
     {
-        string path = Path.Combine(Path.GetTempPath(), $"nsmt-amp-huge-{Guid.NewGuid():N}.yaml");
+        var path = Path.Combine(Path.GetTempPath(), $"nsmt-amp-huge-{Guid.NewGuid():N}.yaml");
         try
         {
             using (var stream = File.OpenWrite(path))
@@ -201,7 +224,10 @@ public class ConfigTests
 
             var (e, _) = Bounded.Throws<ConfigException>(() => AmpTrainConfig.Load(path));
             Assert.Contains(path, e.Message);
-            Assert.Contains($"the file is {1L << 31} bytes, expected at most 1048576 (YamlGuard.MaxFileBytes)", e.Message);
+            Assert.Contains(
+                $"the file is {1L << 31} bytes, expected at most 1048576 (YamlGuard.MaxFileBytes)",
+                e.Message
+            );
         }
         finally
         {
@@ -215,8 +241,8 @@ public class ConfigTests
     [InlineData("training.epochs", "1e30")]
     public void Sizes_of_2_to_the_31_or_more_are_refused_naming_the_field(string key, string value)
     {
-        string path = Path.Combine(Path.GetTempPath(), $"nsmt-amp-size-{Guid.NewGuid():N}.yaml");
-        string[] parts = key.Split('.');
+        var path = Path.Combine(Path.GetTempPath(), $"nsmt-amp-size-{Guid.NewGuid():N}.yaml");
+        var parts = key.Split('.');
         File.WriteAllText(path, $"{parts[0]}:\n  {parts[1]}: {value}\n");
         try
         {
@@ -236,7 +262,7 @@ public class ConfigTests
     [InlineData("mappings")]
     public void Alias_bomb_is_refused_fast_naming_file_and_line(string kind)
     {
-        string path = Path.Combine(Path.GetTempPath(), $"nsmt-amp-bomb-{Guid.NewGuid():N}.yaml");
+        var path = Path.Combine(Path.GetTempPath(), $"nsmt-amp-bomb-{Guid.NewGuid():N}.yaml");
         File.WriteAllText(path, kind == "lists" ? YamlBombs.Lists("training") : YamlBombs.Mappings("training"));
         try
         {
@@ -255,7 +281,9 @@ public class ConfigTests
     [InlineData("!custom 7", "!custom")]
     public void Unknown_yaml_tags_are_refused_naming_file_and_line(string value, string tag)
     {
-        var e = Assert.Throws<ConfigException>(() => AmpTrainConfig.Parse("seed: 0\ntraining:\n  epochs: " + value + "\n", "tagged.yaml"));
+        var e = Assert.Throws<ConfigException>(() =>
+            AmpTrainConfig.Parse("seed: 0\ntraining:\n  epochs: " + value + "\n", "tagged.yaml")
+        );
         Assert.StartsWith($"tagged.yaml:3:11: unsupported YAML tag '{tag}'", e.Message);
     }
 

@@ -1,9 +1,6 @@
-using Nsmt.Neural;
 using Nsmt.Amp.Capture;
-using Nsmt.Amp.Training.Config;
 using Nsmt.Amp.Training.Data;
-using TorchSharp;
-using static TorchSharp.torch;
+using Nsmt.Neural;
 
 namespace Nsmt.Amp.Training.Tests;
 
@@ -17,7 +14,10 @@ public class DataTests
         Assert.Equal(0.25, AmpDataLoader.RepeatEsr(output, new SampleRange(0, 4), new SampleRange(4, 4)), 12);
         // Two silent passages agree perfectly: 0, not infinity; sound against a silent repeat: infinity.
         Assert.Equal(0, AmpDataLoader.RepeatEsr(output, new SampleRange(8, 4), new SampleRange(12, 4)));
-        Assert.Equal(double.PositiveInfinity, AmpDataLoader.RepeatEsr(output, new SampleRange(0, 4), new SampleRange(8, 4)));
+        Assert.Equal(
+            double.PositiveInfinity,
+            AmpDataLoader.RepeatEsr(output, new SampleRange(0, 4), new SampleRange(8, 4))
+        );
     }
 
     [Fact]
@@ -52,48 +52,87 @@ public class DataTests
     public void A_range_too_short_for_one_window_is_an_error_naming_the_fix()
     {
         var data = new float[1000];
-        var error = Assert.Throws<ArgumentException>(() => new WindowDataset(data, data, new SampleRange(0, 1000), ny: 800, context: 300, lookahead: 0));
+        var error = Assert.Throws<ArgumentException>(() =>
+            new WindowDataset(data, data, new SampleRange(0, 1000), ny: 800, context: 300, lookahead: 0)
+        );
         Assert.Contains("data.ny", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
     public void Reference_source_aligns_output_to_input_and_holds_out_the_repeat()
     {
-        var data = AmpDataLoader.Load(new Config.DataSettings { SampleRate = 16_000, Seconds = 8, ValidationSeconds = 1 });
+        var data = AmpDataLoader.Load(
+            new Config.DataSettings
+            {
+                SampleRate = 16_000,
+                Seconds = 8,
+                ValidationSeconds = 1,
+            }
+        );
         Assert.Equal(data.Input.Length, data.Output.Length);
         Assert.Equal(16_000, data.SampleRate);
         Assert.Equal(data.Input.Length, data.Validation.End);
         Assert.True(data.Train.End <= data.Validation.Start);
         Assert.True(data.Checks!.Passed);
         // A known latency is removed exactly: the aligned output does not depend on it.
-        var delayed = AmpDataLoader.Load(new Config.DataSettings
-        {
-            SampleRate = 16_000, Seconds = 8, ValidationSeconds = 1, Amp = new ReferenceAmp.ReferenceAmpOptions { LatencySamples = 123 },
-        });
+        var delayed = AmpDataLoader.Load(
+            new Config.DataSettings
+            {
+                SampleRate = 16_000,
+                Seconds = 8,
+                ValidationSeconds = 1,
+                Amp = new ReferenceAmp.ReferenceAmpOptions { LatencySamples = 123 },
+            }
+        );
         Assert.Equal(data.Output, delayed.Output);
     }
 
     [Fact]
     public void Files_source_ingests_a_recorded_pair_and_detects_its_latency()
     {
-        string dir = Path.Combine(Path.GetTempPath(), $"nsmt-amp-files-{Guid.NewGuid():N}");
+        var dir = Path.Combine(Path.GetTempPath(), $"nsmt-amp-files-{Guid.NewGuid():N}");
         Directory.CreateDirectory(dir);
         try
         {
             // A "recording": the capture signal through the reference amp behind 200 samples of interface latency.
-            var capture = CaptureSignal.Generate(new CaptureSignalOptions { SampleRate = 16_000, Seconds = 8, ValidationSeconds = 1 });
-            var amp = new ReferenceAmp.ReferenceAmp(new ReferenceAmp.ReferenceAmpOptions { SampleRate = 16_000, LatencySamples = 200 });
-            string di = Path.Combine(dir, "di.wav"), reamp = Path.Combine(dir, "reamp.wav");
+            var capture = CaptureSignal.Generate(
+                new CaptureSignalOptions
+                {
+                    SampleRate = 16_000,
+                    Seconds = 8,
+                    ValidationSeconds = 1,
+                }
+            );
+            var amp = new ReferenceAmp.ReferenceAmp(
+                new ReferenceAmp.ReferenceAmpOptions { SampleRate = 16_000, LatencySamples = 200 }
+            );
+            string di = Path.Combine(dir, "di.wav"),
+                reamp = Path.Combine(dir, "reamp.wav");
             capture.Save(di);
-            Nsmt.Audio.WavFile.Write(reamp, Nsmt.Audio.AudioBuffer.Mono(16_000, amp.Process(capture.Samples)), Nsmt.Audio.WavSampleFormat.Float32);
-            var config = Config.AmpTrainConfig.Parse($"data:\n  source: files\n  di: {di}\n  reamp: {reamp}\n", "files test");
+            Nsmt.Audio.WavFile.Write(
+                reamp,
+                Nsmt.Audio.AudioBuffer.Mono(16_000, amp.Process(capture.Samples)),
+                Nsmt.Audio.WavSampleFormat.Float32
+            );
+            var config = Config.AmpTrainConfig.Parse(
+                $"data:\n  source: files\n  di: {di}\n  reamp: {reamp}\n",
+                "files test"
+            );
             var data = AmpDataLoader.Load(config.Data);
             Assert.Equal(16_000, data.SampleRate);
             Assert.NotNull(data.Latency!.Calibration);
             // The response starts after the interface latency plus at most the oversampling filters' delay; a 1-sample margin is taken off.
-            Assert.InRange(data.Latency.Calibration!.Recommended!.Value, 199, 200 + (int)Math.Ceiling(amp.OversamplingDelay));
+            Assert.InRange(
+                data.Latency.Calibration!.Recommended!.Value,
+                199,
+                200 + (int)Math.Ceiling(amp.OversamplingDelay)
+            );
             // The held-out range is the repeated passage (its last samples may fall beyond the aligned end).
-            Assert.InRange(data.Validation.Length, capture.Layout.ValidationRepeat.Length - 100, capture.Layout.ValidationRepeat.Length);
+            Assert.InRange(
+                data.Validation.Length,
+                capture.Layout.ValidationRepeat.Length - 100,
+                capture.Layout.ValidationRepeat.Length
+            );
             Assert.Equal(data.Input.Length, data.Validation.End);
         }
         finally

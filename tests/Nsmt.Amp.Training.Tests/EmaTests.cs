@@ -1,7 +1,6 @@
-using Nsmt.Neural.Optimization;
-using Nsmt.Neural;
 using Nsmt.Amp.Training.Modules;
-using Nsmt.Amp.Training;
+using Nsmt.Neural;
+using Nsmt.Neural.Optimization;
 using static TorchSharp.torch;
 
 namespace Nsmt.Amp.Training.Tests;
@@ -25,7 +24,13 @@ public class EmaTests
         var raw = parameter.ToArray<float>();
         using (average.Apply())
         {
-            Golden.AssertClose(initial.Select(v => v + 0.25f).ToArray(), parameter.ToArray<float>(), 1e-6, 0, "averaged weights");
+            Golden.AssertClose(
+                initial.Select(v => v + 0.25f).ToArray(),
+                parameter.ToArray<float>(),
+                1e-6,
+                0,
+                "averaged weights"
+            );
         }
 
         Assert.Equal(raw, parameter.ToArray<float>());

@@ -1,9 +1,8 @@
+using Nsmt.Amp.Architectures;
 using Nsmt.Amp.Engine;
 using Nsmt.Amp.Format;
-using Nsmt.Amp.Architectures;
 using Nsmt.Amp.Training.Export;
 using Nsmt.Amp.Training.Modules;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Nsmt.Amp.Training.Tests;
@@ -13,7 +12,8 @@ public class ExportTests
     private static float[] TestSignal(int length, int seed)
     {
         var random = new Random(seed);
-        return Enumerable.Range(0, length)
+        return Enumerable
+            .Range(0, length)
             .Select(i => (0.4f * MathF.Sin(i * 0.031f)) + (0.1f * ((float)random.NextDouble() - 0.5f)))
             .ToArray();
     }
@@ -39,7 +39,7 @@ public class ExportTests
     [NamFixtureFact]
     public void Fixture_weights_survive_import_and_export_unchanged()
     {
-        foreach (string file in new[] { "wavenet_a1_standard.nam", "lstm.nam" })
+        foreach (var file in new[] { "wavenet_a1_standard.nam", "lstm.nam" })
         {
             var original = NamFile.Load(NamFixtures.PathOf(file));
             using var module = NamExport.FromNamModel(original);
@@ -63,7 +63,7 @@ public class ExportTests
         using var trained = new NamWaveNet(NamPresets.WaveNet(preset));
         TrainBriefly(trained);
         var input = TestSignal(6_000, 1);
-        string path = Path.Combine(Path.GetTempPath(), $"nsmt-export-{Guid.NewGuid():N}.nam");
+        var path = Path.Combine(Path.GetTempPath(), $"nsmt-export-{Guid.NewGuid():N}.nam");
         try
         {
             NamExport.Save(trained, path, 48_000);
@@ -97,9 +97,16 @@ public class ExportTests
     [Fact]
     public void Unsupported_nam_keys_are_rejected_by_name()
     {
-        var json = NamFile.Serialize(new NamModel(NamPresets.WaveNet(WaveNetPreset.Nano), NamWeightInitializer.CreateRandom(NamPresets.WaveNet(WaveNetPreset.Nano), 1), 48_000))
+        var json = NamFile
+            .Serialize(
+                new NamModel(
+                    NamPresets.WaveNet(WaveNetPreset.Nano),
+                    NamWeightInitializer.CreateRandom(NamPresets.WaveNet(WaveNetPreset.Nano), 1),
+                    48_000
+                )
+            )
             .Replace("\"gated\":", "\"gating_mode\":\"none\",\"gated\":", StringComparison.Ordinal);
-        string path = Path.Combine(Path.GetTempPath(), $"nsmt-bad-{Guid.NewGuid():N}.nam");
+        var path = Path.Combine(Path.GetTempPath(), $"nsmt-bad-{Guid.NewGuid():N}.nam");
         File.WriteAllText(path, json);
         try
         {
@@ -140,7 +147,7 @@ public class ExportTests
     {
         using var optimizer = optim.Adam(model.parameters(), lr: 0.01);
         var input = TestSignal(model.Context + 512, 9);
-        for (int step = 0; step < 3; step++)
+        for (var step = 0; step < 3; step++)
         {
             using var scope = NewDisposeScope();
             optimizer.zero_grad();

@@ -1,7 +1,6 @@
 using Nsmt.Neural;
-using TorchSharp;
-using static TorchSharp.torch;
 using Nsmt.Neural.IO;
+using static TorchSharp.torch;
 
 namespace Nsmt.Amp.Training.Tests;
 
@@ -9,23 +8,34 @@ namespace Nsmt.Amp.Training.Tests;
 internal static class Golden
 {
     private static readonly Lazy<Dictionary<string, Tensor>> Tensors = new(() =>
-        SafeTensors.Load(Path.Combine(AppContext.BaseDirectory, "Fixtures", "amp_golden.safetensors")).tensors);
+        SafeTensors.Load(Path.Combine(AppContext.BaseDirectory, "Fixtures", "amp_golden.safetensors")).tensors
+    );
 
     public static Tensor Get(string name) =>
-        Tensors.Value.TryGetValue(name, out var t) ? t : throw new KeyNotFoundException($"golden fixture has no tensor '{name}'");
+        Tensors.Value.TryGetValue(name, out var t)
+            ? t
+            : throw new KeyNotFoundException($"golden fixture has no tensor '{name}'");
 
     public static float[] Floats(string name) => Get(name).ToArray<float>();
 
     /// <summary>|actual - expected| &lt;= atol + rtol*|expected| elementwise, naming the first offender.</summary>
-    public static void AssertClose(ReadOnlySpan<float> expected, ReadOnlySpan<float> actual, double atol, double rtol, string what)
+    public static void AssertClose(
+        ReadOnlySpan<float> expected,
+        ReadOnlySpan<float> actual,
+        double atol,
+        double rtol,
+        string what
+    )
     {
         Assert.Equal(expected.Length, actual.Length);
-        for (int i = 0; i < expected.Length; i++)
+        for (var i = 0; i < expected.Length; i++)
         {
-            double tolerance = atol + (rtol * Math.Abs(expected[i]));
+            var tolerance = atol + (rtol * Math.Abs(expected[i]));
             if (!(Math.Abs(expected[i] - actual[i]) <= tolerance))
             {
-                Assert.Fail($"{what}: element {i} is {actual[i]:R}, expected {expected[i]:R} (tolerance {tolerance:G3})");
+                Assert.Fail(
+                    $"{what}: element {i} is {actual[i]:R}, expected {expected[i]:R} (tolerance {tolerance:G3})"
+                );
             }
         }
     }

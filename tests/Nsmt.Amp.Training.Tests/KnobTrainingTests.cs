@@ -1,6 +1,5 @@
 using Nsmt.Amp.Keras;
 using Nsmt.Amp.Training.Knobs;
-using Nsmt.Config;
 using Nsmt.Core;
 
 namespace Nsmt.Amp.Training.Tests;
@@ -44,14 +43,14 @@ public sealed class KnobTrainingTests
         Assert.Equal(captures[0].Data.Input, captures[2].Data.Input);
         Assert.NotEqual(captures[0].Data.Output, captures[2].Data.Output);
 
-        string folder = Path.Combine(Path.GetTempPath(), "nsmt-knobs-" + Guid.NewGuid().ToString("N"));
+        var folder = Path.Combine(Path.GetTempPath(), "nsmt-knobs-" + Guid.NewGuid().ToString("N"));
         try
         {
             var result = new KnobTrainer(config, captures, folder).Run();
             Assert.Equal(["gain_db=0", "gain_db=9", "gain_db=18"], result.Esr.Select(e => e.Setting.ToString()));
             Assert.Equal([false, true, false], result.Esr.Select(e => e.HeldOut));
             Assert.All(result.Esr, e => Assert.True(double.IsFinite(e.Esr) && e.Esr > 0));
-            string csv = File.ReadAllText(Path.Combine(folder, "knob_esr.csv"));
+            var csv = File.ReadAllText(Path.Combine(folder, "knob_esr.csv"));
             Assert.Contains("\"gain_db=9\",9,true,", csv, StringComparison.Ordinal);
 
             var model = KerasModelFile.Load(result.ModelPath);
@@ -72,7 +71,9 @@ public sealed class KnobTrainingTests
     [InlineData("cell: gru", "cell: rnn", "knobs.cell")]
     public void Bad_knob_configs_are_refused_naming_the_field(string from, string to, string message)
     {
-        var error = Record.Exception(() => KnobTrainConfig.Parse(Tiny.Replace(from, to, StringComparison.Ordinal), "tiny.yaml"));
+        var error = Record.Exception(() =>
+            KnobTrainConfig.Parse(Tiny.Replace(from, to, StringComparison.Ordinal), "tiny.yaml")
+        );
         Assert.True(error is NsmtInputException, $"expected an input error, got {error}");
         Assert.Contains(message, error!.Message, StringComparison.Ordinal);
     }

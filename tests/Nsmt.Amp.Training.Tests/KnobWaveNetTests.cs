@@ -17,22 +17,41 @@ namespace Nsmt.Amp.Training.Tests;
 public sealed class KnobWaveNetTests
 {
     private static readonly Lazy<Dictionary<string, Tensor>> Fixture = new(() =>
-        SafeTensors.Load(Path.Combine(AppContext.BaseDirectory, "Fixtures", "knob_wavenet_golden.safetensors")).tensors);
+        SafeTensors.Load(Path.Combine(AppContext.BaseDirectory, "Fixtures", "knob_wavenet_golden.safetensors")).tensors
+    );
 
     private static Tensor GoldenTensor(string name) => Fixture.Value[$"knob_wavenet.{name}"];
 
     /// <summary>The fixture's architecture: two arrays (3 then 2 channels, kernels 3 and 2), two knobs.</summary>
-    private static KnobWaveNet SmallModule() => new(
-        new WaveNetConfig
-        {
-            LayerArrays =
-            [
-                new WaveNetLayerArrayConfig { InputSize = 1, HeadSize = 2, Channels = 3, KernelSize = 3, Dilations = [1, 2], HeadBias = false },
-                new WaveNetLayerArrayConfig { InputSize = 3, HeadSize = 1, Channels = 2, KernelSize = 2, Dilations = [4, 1], HeadBias = true },
-            ],
-            HeadScale = 0.02f,
-        },
-        [new KnobRange("gain_db", 0, 18), new KnobRange("mid_db", -4, 4)]);
+    private static KnobWaveNet SmallModule() =>
+        new(
+            new WaveNetConfig
+            {
+                LayerArrays =
+                [
+                    new WaveNetLayerArrayConfig
+                    {
+                        InputSize = 1,
+                        HeadSize = 2,
+                        Channels = 3,
+                        KernelSize = 3,
+                        Dilations = [1, 2],
+                        HeadBias = false,
+                    },
+                    new WaveNetLayerArrayConfig
+                    {
+                        InputSize = 3,
+                        HeadSize = 1,
+                        Channels = 2,
+                        KernelSize = 2,
+                        Dilations = [4, 1],
+                        HeadBias = true,
+                    },
+                ],
+                HeadScale = 0.02f,
+            },
+            [new KnobRange("gain_db", 0, 18), new KnobRange("mid_db", -4, 4)]
+        );
 
     [Fact]
     public void Knob_wavenet_computes_and_differentiates_like_pytorch()
@@ -50,17 +69,27 @@ public sealed class KnobWaveNetTests
         var input = GoldenTensor("input").to(float64).requires_grad_(true);
         var knobs = GoldenTensor("knobs").to(float64).requires_grad_(true);
         output = model.call(input, knobs);
-        Golden.AssertClose(expected, output.detach().to(float32).ToArray<float>(), 1e-7, 1e-6, "knob WaveNet output (float64)");
+        Golden.AssertClose(
+            expected,
+            output.detach().to(float32).ToArray<float>(),
+            1e-7,
+            1e-6,
+            "knob WaveNet output (float64)"
+        );
         (output * GoldenTensor("cotangent")).sum().backward();
         var expectedGradients = GoldenTensor("grad_weights").ToArray<double>();
-        int offset = 0;
+        var offset = 0;
         var failures = new List<string>();
         foreach (var (tensor, name) in model.WeightTensors())
         {
-            int count = (int)tensor.numel();
+            var count = (int)tensor.numel();
             // The last layer's 1x1 feeds nothing: torch leaves its gradient unset, PyTorch's reference has zeros.
             var actual = tensor.grad is { } g ? g.contiguous().ToArray<double>() : new double[count];
-            double worst = expectedGradients.AsSpan(offset, count).ToArray().Zip(actual, (e, a) => Math.Abs(e - a) / (1e-9 + Math.Abs(e))).Max();
+            var worst = expectedGradients
+                .AsSpan(offset, count)
+                .ToArray()
+                .Zip(actual, (e, a) => Math.Abs(e - a) / (1e-9 + Math.Abs(e)))
+                .Max();
             if (worst > 1e-9)
             {
                 failures.Add($"{name} (relative error {worst:G3})");
@@ -71,8 +100,20 @@ public sealed class KnobWaveNetTests
 
         Assert.Equal(expectedGradients.Length, offset);
         Assert.True(failures.Count == 0, "gradients differ from PyTorch's: " + string.Join(", ", failures));
-        Golden.AssertClose(GoldenTensor("grad_input").to(float32).ToArray<float>(), input.grad!.to(float32).ToArray<float>(), 1e-9, 1e-7, "input gradients");
-        Golden.AssertClose(GoldenTensor("grad_knobs").to(float32).ToArray<float>(), knobs.grad!.to(float32).ToArray<float>(), 1e-9, 1e-7, "knob gradients");
+        Golden.AssertClose(
+            GoldenTensor("grad_input").to(float32).ToArray<float>(),
+            input.grad!.to(float32).ToArray<float>(),
+            1e-9,
+            1e-7,
+            "input gradients"
+        );
+        Golden.AssertClose(
+            GoldenTensor("grad_knobs").to(float32).ToArray<float>(),
+            knobs.grad!.to(float32).ToArray<float>(),
+            1e-9,
+            1e-7,
+            "knob gradients"
+        );
     }
 
     [Fact]
@@ -91,8 +132,17 @@ public sealed class KnobWaveNetTests
         var processed = model.Process(signal, [9.0, 2.0]);
         var padded = new float[model.Context + signal.Length];
         signal.CopyTo(padded.AsSpan(model.Context));
-        using var window = model.call(TorchSharp.torch.tensor(padded).reshape(1, -1), TorchSharp.torch.tensor(new[] { 0.5f, 0.75f }).reshape(1, -1));
-        Golden.AssertClose(window.ToArray<float>(), processed.Select(v => (float)v).ToArray(), 0, 0, "Process vs window");
+        using var window = model.call(
+            TorchSharp.torch.tensor(padded).reshape(1, -1),
+            TorchSharp.torch.tensor(new[] { 0.5f, 0.75f }).reshape(1, -1)
+        );
+        Golden.AssertClose(
+            window.ToArray<float>(),
+            processed.Select(v => (float)v).ToArray(),
+            0,
+            0,
+            "Process vs window"
+        );
     }
 
     [Fact]
@@ -122,7 +172,7 @@ public sealed class KnobWaveNetTests
             """;
         var config = KnobTrainConfig.Parse(tiny, "tiny.yaml");
         Assert.True(config.IsWaveNet);
-        string folder = Path.Combine(Path.GetTempPath(), "nsmt-knobwn-" + Guid.NewGuid().ToString("N"));
+        var folder = Path.Combine(Path.GetTempPath(), "nsmt-knobwn-" + Guid.NewGuid().ToString("N"));
         try
         {
             var result = new KnobTrainer(config, KnobCaptureSet.Load(config), folder).Run();
@@ -138,20 +188,35 @@ public sealed class KnobWaveNetTests
             Assert.Equal(2, layers[0].GetProperty("condition_size").GetInt32());
             Assert.True(layers[1].GetProperty("activation_pre_film").GetProperty("active").GetBoolean());
             // The weights are the model's: a fresh module holding them gives the ESR the trainer reported.
-            var weights = root.GetProperty("model").GetProperty("weights").EnumerateArray().Select(v => v.GetSingle()).ToArray();
+            var weights = root.GetProperty("model")
+                .GetProperty("weights")
+                .EnumerateArray()
+                .Select(v => v.GetSingle())
+                .ToArray();
             using var module = (KnobWaveNet)config.CreateModule();
             KnobWaveNetFile.SetWeights(module, weights);
             Assert.Equal(weights, KnobWaveNetFile.Weights(module));
 
             // The knob evaluation: heat map, sweep figure and table, and clips at two settings (a trained, a held-out one).
-            Assert.Contains("held out: gain_db=9", File.ReadAllText(Path.Combine(folder, "knob_esr.svg")), StringComparison.Ordinal);
-            Assert.Contains("gain_db: output level", File.ReadAllText(Path.Combine(folder, "knob_sweep.svg")), StringComparison.Ordinal);
+            Assert.Contains(
+                "held out: gain_db=9",
+                File.ReadAllText(Path.Combine(folder, "knob_esr.svg")),
+                StringComparison.Ordinal
+            );
+            Assert.Contains(
+                "gain_db: output level",
+                File.ReadAllText(Path.Combine(folder, "knob_sweep.svg")),
+                StringComparison.Ordinal
+            );
             var sweepRows = File.ReadAllLines(Path.Combine(folder, "knob_sweep.csv"));
             Assert.Equal(1 + KnobEvaluation.SweepPoints + 3, sweepRows.Length); // the model's sweep, the amp's 3 captured settings
             Assert.Contains(sweepRows, r => r.StartsWith("gain_db,18,amp,", StringComparison.Ordinal));
-            foreach (string setting in new[] { "gain_db_0", "gain_db_9" })
+            foreach (var setting in new[] { "gain_db_0", "gain_db_9" })
             {
-                Assert.True(File.Exists(Path.Combine(folder, "clips", setting, "clip_model.wav")), $"clip for {setting}");
+                Assert.True(
+                    File.Exists(Path.Combine(folder, "clips", setting, "clip_model.wav")),
+                    $"clip for {setting}"
+                );
             }
         }
         finally
@@ -165,18 +230,24 @@ public sealed class KnobWaveNetTests
     {
         using var model = SmallModule();
         KnobWaveNetFile.SetWeights(model, GoldenTensor("weights").ToArray<float>()); // FiLM away from its identity start
-        string path = Path.Combine(Path.GetTempPath(), $"knob_wavenet_{Guid.NewGuid():N}.json");
+        var path = Path.Combine(Path.GetTempPath(), $"knob_wavenet_{Guid.NewGuid():N}.json");
         try
         {
             KnobWaveNetFile.Save(model, path, 48000, null);
             var read = KnobWaveNetReader.Load(path);
             Assert.Equal(model.Knobs, read.Knobs);
             model.to(float64); // the reference, free of the CPU's float32 kernels
-            var signal = Enumerable.Range(0, 3000).Select(i => (float)(0.6 * Math.Sin(i * 0.031) * Math.Sin(i * 0.0017))).ToArray();
+            var signal = Enumerable
+                .Range(0, 3000)
+                .Select(i => (float)(0.6 * Math.Sin(i * 0.031) * Math.Sin(i * 0.0017)))
+                .ToArray();
             foreach (var (gain, mid) in new[] { (0.0, -4.0), (9.0, 1.0), (18.0, 4.0) })
             {
-                var setting = KnobSetting.Parse(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"gain_db={gain},mid_db={mid}"), "test");
-                float[] played = KerasProcessor.Process(read, signal, 48000, setting, automation: null, blockSize: 64);
+                var setting = KnobSetting.Parse(
+                    string.Create(System.Globalization.CultureInfo.InvariantCulture, $"gain_db={gain},mid_db={mid}"),
+                    "test"
+                );
+                var played = KerasProcessor.Process(read, signal, 48000, setting, automation: null, blockSize: 64);
                 var expected = model.Process(signal, [gain, mid]).Select(v => (float)v).ToArray();
                 Golden.AssertClose(expected, played, 1e-5, 0, $"engine vs torch at {setting}");
             }
@@ -192,7 +263,10 @@ public sealed class KnobWaveNetTests
     {
         using var model = SmallModule();
         KnobSetting At(double gain, double mid) => KnobSetting.Parse($"gain_db={gain},mid_db={mid}", "test");
-        var map = KnobEvaluation.EsrHeatmap(model, [new(At(0, -4), false, 0.1), new(At(18, -4), false, 0.2), new(At(18, 4), true, 0.3)]);
+        var map = KnobEvaluation.EsrHeatmap(
+            model,
+            [new(At(0, -4), false, 0.1), new(At(18, -4), false, 0.2), new(At(18, 4), true, 0.3)]
+        );
         Assert.Equal((2, 2), (map.Rows, map.Columns));
         Assert.Equal(["0", "18"], map.ColumnLabels!);
         Assert.Equal(["-4", "4"], map.RowLabels!);
@@ -204,7 +278,11 @@ public sealed class KnobWaveNetTests
     [InlineData(new[] { -20.0, -15, -12 }, new[] { -21.0, -16, -11 }, true)]
     [InlineData(new[] { -20.0, -15, -12 }, new[] { -21.0, -10, -11 }, false)] // the model's level turns back
     [InlineData(new[] { -20.0, -15, -12 }, new[] { -11.0, -16, -21 }, false)] // monotone, but the wrong way
-    public void A_sweep_follows_the_amp_when_its_level_moves_the_same_way_monotonically(double[] amp, double[] model, bool follows)
+    public void A_sweep_follows_the_amp_when_its_level_moves_the_same_way_monotonically(
+        double[] amp,
+        double[] model,
+        bool follows
+    )
     {
         static List<SweepPoint> Points(double[] levels) => levels.Select((l, i) => new SweepPoint(i, l, 1000)).ToList();
         var sweep = new KnobSweep("gain_db", KnobSetting.Parse("gain_db=0", "test"), Points(model), Points(amp));
@@ -225,11 +303,16 @@ public sealed class KnobWaveNetTests
     [Fact]
     public void A_knob_wavenet_config_refuses_a_recurrent_cell()
     {
-        var error = Record.Exception(() => KnobTrainConfig.Parse("""
-            data: {source: reference, seconds: 7, validation_seconds: 1}
-            model: {type: wavenet, preset: nano}
-            knobs: {cell: gru, grid: {gain_db: [0, 18]}}
-            """, "k.yaml"));
+        var error = Record.Exception(() =>
+            KnobTrainConfig.Parse(
+                """
+                data: {source: reference, seconds: 7, validation_seconds: 1}
+                model: {type: wavenet, preset: nano}
+                knobs: {cell: gru, grid: {gain_db: [0, 18]}}
+                """,
+                "k.yaml"
+            )
+        );
         Assert.True(error is NsmtInputException, $"expected an input error, got {error}");
         Assert.Contains("knobs.cell", error!.Message, StringComparison.Ordinal);
     }

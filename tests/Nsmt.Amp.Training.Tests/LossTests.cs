@@ -1,6 +1,5 @@
 using Nsmt.Amp.Evaluation;
 using Nsmt.Amp.Training.Losses;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Nsmt.Amp.Training.Tests;
@@ -14,15 +13,28 @@ public class LossTests
         ["mse"] = AmpLosses.Mse,
         ["pre_emph_mse"] = (p, t) => AmpLosses.Mse(AmpLosses.PreEmphasis(p, 0.85), AmpLosses.PreEmphasis(t, 0.85)),
         ["pre_emph_esr"] = (p, t) => AmpLosses.Esr(AmpLosses.PreEmphasis(p, 0.85), AmpLosses.PreEmphasis(t, 0.85)),
-        ["mrstft"] = (p, t) => { using var loss = new MultiResolutionStftLoss(); return loss.forward(p, t); },
-        ["pre_emph_mrstft"] = (p, t) => { using var loss = new MultiResolutionStftLoss(); return loss.forward(AmpLosses.PreEmphasis(p, 0.85), AmpLosses.PreEmphasis(t, 0.85)); },
+        ["mrstft"] = (p, t) =>
+        {
+            using var loss = new MultiResolutionStftLoss();
+            return loss.forward(p, t);
+        },
+        ["pre_emph_mrstft"] = (p, t) =>
+        {
+            using var loss = new MultiResolutionStftLoss();
+            return loss.forward(AmpLosses.PreEmphasis(p, 0.85), AmpLosses.PreEmphasis(t, 0.85));
+        },
         ["dc"] = (p, t) => AmpLosses.Dc(p, t),
-        ["nam_default"] = (p, t) => { using var loss = new AmpLoss(LossSettings.Nam); return loss.Compute(p, t).total; },
+        ["nam_default"] = (p, t) =>
+        {
+            using var loss = new AmpLoss(LossSettings.Nam);
+            return loss.Compute(p, t).total;
+        },
     };
 
     public static TheoryData<string> Names => new(Cases.Keys);
 
-    public static TheoryData<string> SpectralNames => new(Cases.Keys.Where(n => n.Contains("mrstft", StringComparison.Ordinal) || n == "nam_default"));
+    public static TheoryData<string> SpectralNames =>
+        new(Cases.Keys.Where(n => n.Contains("mrstft", StringComparison.Ordinal) || n == "nam_default"));
 
     [Theory]
     [MemberData(nameof(SpectralNames))]
@@ -33,8 +45,13 @@ public class LossTests
         var value = Cases[name](prediction, Golden.Get("loss.target").to(ScalarType.Float64));
         value.backward();
         var expected = Golden.Get($"loss.{name}.grad64");
-        var error = ((prediction.grad! - expected).abs() / (expected.abs() + (1e-6 * expected.abs().max()))).max().item<double>();
-        Assert.True(error < 1e-8, $"{name}: float64 gradient differs from PyTorch's by {error:E2} (largest relative element)");
+        var error = ((prediction.grad! - expected).abs() / (expected.abs() + (1e-6 * expected.abs().max())))
+            .max()
+            .item<double>();
+        Assert.True(
+            error < 1e-8,
+            $"{name}: float64 gradient differs from PyTorch's by {error:E2} (largest relative element)"
+        );
     }
 
     [Theory]
@@ -54,9 +71,14 @@ public class LossTests
         var spectral = name.Contains("mrstft", StringComparison.Ordinal) || name == "nam_default";
         var expected = Golden.Get($"loss.{name}.grad");
         var relativeL2 = ((prediction.grad! - expected).norm() / expected.norm()).item<float>();
-        Assert.True(relativeL2 < (spectral ? 1e-2 : 2e-5), $"{name}: gradient differs from PyTorch's by {relativeL2:E2} (relative L2)");
+        Assert.True(
+            relativeL2 < (spectral ? 1e-2 : 2e-5),
+            $"{name}: gradient differs from PyTorch's by {relativeL2:E2} (relative L2)"
+        );
         if (!spectral)
+        {
             Golden.AssertClose($"loss.{name}.grad", prediction.grad!, 1e-9, 2e-5);
+        }
     }
 
     [Fact]
@@ -99,7 +121,14 @@ public class LossTests
     public void Loss_mix_reports_each_active_term_and_rejects_bad_settings()
     {
         using var scope = NewDisposeScope();
-        using var loss = new AmpLoss(new LossSettings { Mse = 1, Esr = 0.5, PreEmphasisMrstft = 0 });
+        using var loss = new AmpLoss(
+            new LossSettings
+            {
+                Mse = 1,
+                Esr = 0.5,
+                PreEmphasisMrstft = 0,
+            }
+        );
         var (total, terms) = loss.Compute(Golden.Get("loss.prediction"), Golden.Get("loss.target"));
         Assert.Equal(["mse", "esr"], terms.Keys);
         Assert.Equal(terms["mse"].item<float>() + (0.5f * terms["esr"].item<float>()), total.item<float>(), 5);

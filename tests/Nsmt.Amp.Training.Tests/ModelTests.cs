@@ -1,7 +1,7 @@
-using Nsmt.Neural;
 using Nsmt.Amp.Architectures;
 using Nsmt.Amp.Training.Export;
 using Nsmt.Amp.Training.Modules;
+using Nsmt.Neural;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -12,7 +12,12 @@ public class ModelTests
     [Theory]
     [InlineData(16, 10, 7_889, 2_047)]
     [InlineData(18, 9, 8_965, 1_023)]
-    public void Seed_wavenet_has_the_specified_parameter_count_and_receptive_field(int channels, int layers, int parameters, int receptiveField)
+    public void Seed_wavenet_has_the_specified_parameter_count_and_receptive_field(
+        int channels,
+        int layers,
+        int parameters,
+        int receptiveField
+    )
     {
         using var model = new SeedWaveNet(new SeedWaveNetOptions(Channels: channels, Layers: layers));
         Assert.Equal(parameters, model.NumberOfParameters());
@@ -88,8 +93,26 @@ public class ModelTests
         {
             LayerArrays =
             [
-                new WaveNetLayerArrayConfig { InputSize = 1, Channels = 4, HeadSize = 3, KernelSize = 3, Dilations = [1, 2, 4], Gated = true, HeadBias = false },
-                new WaveNetLayerArrayConfig { InputSize = 4, Channels = 3, HeadSize = 1, KernelSize = 2, Dilations = [1, 3], Gated = true, HeadBias = true },
+                new WaveNetLayerArrayConfig
+                {
+                    InputSize = 1,
+                    Channels = 4,
+                    HeadSize = 3,
+                    KernelSize = 3,
+                    Dilations = [1, 2, 4],
+                    Gated = true,
+                    HeadBias = false,
+                },
+                new WaveNetLayerArrayConfig
+                {
+                    InputSize = 4,
+                    Channels = 3,
+                    HeadSize = 1,
+                    KernelSize = 2,
+                    Dilations = [1, 3],
+                    Gated = true,
+                    HeadBias = true,
+                },
             ],
             HeadScale = 0.3f,
         };
@@ -109,8 +132,26 @@ public class ModelTests
         {
             LayerArrays =
             [
-                new WaveNetLayerArrayConfig { InputSize = 1, Channels = 3, HeadSize = 2, KernelSize = 3, Dilations = [1, 4], Gated = gated, HeadBias = false },
-                new WaveNetLayerArrayConfig { InputSize = 3, Channels = 2, HeadSize = 1, KernelSize = 3, Dilations = [2, 1], Gated = gated, HeadBias = true },
+                new WaveNetLayerArrayConfig
+                {
+                    InputSize = 1,
+                    Channels = 3,
+                    HeadSize = 2,
+                    KernelSize = 3,
+                    Dilations = [1, 4],
+                    Gated = gated,
+                    HeadBias = false,
+                },
+                new WaveNetLayerArrayConfig
+                {
+                    InputSize = 3,
+                    Channels = 2,
+                    HeadSize = 1,
+                    KernelSize = 3,
+                    Dilations = [2, 1],
+                    Gated = gated,
+                    HeadBias = true,
+                },
             ],
             HeadScale = 0.5f,
         };
@@ -148,12 +189,31 @@ public class ModelTests
         {
             LayerArrays =
             [
-                new WaveNetLayerArrayConfig { InputSize = 1, Channels = 16, HeadSize = 8, KernelSize = 3, Dilations = [1, 2, 64], Gated = false, HeadBias = false },
-                new WaveNetLayerArrayConfig { InputSize = 16, Channels = 8, HeadSize = 1, KernelSize = 3, Dilations = [1, 8], Gated = false, HeadBias = true },
+                new WaveNetLayerArrayConfig
+                {
+                    InputSize = 1,
+                    Channels = 16,
+                    HeadSize = 8,
+                    KernelSize = 3,
+                    Dilations = [1, 2, 64],
+                    Gated = false,
+                    HeadBias = false,
+                },
+                new WaveNetLayerArrayConfig
+                {
+                    InputSize = 16,
+                    Channels = 8,
+                    HeadSize = 1,
+                    KernelSize = 3,
+                    Dilations = [1, 8],
+                    Gated = false,
+                    HeadBias = true,
+                },
             ],
             HeadScale = 0.02f,
         };
-        using var module = (NamWaveNet)NamExport.FromNamModel(new NamModel(config, Golden.Floats("a1_wide.weights"), 48_000));
+        using var module = (NamWaveNet)
+            NamExport.FromNamModel(new NamModel(config, Golden.Floats("a1_wide.weights"), 48_000));
         module.FuseInputMixer = fused;
         var x = Golden.Get("a1_wide.input").clone().requires_grad_(true);
         var y = module.call(x);
@@ -166,7 +226,9 @@ public class ModelTests
         using (no_grad())
         {
             foreach (var p in module.parameters())
+            {
                 p.copy_(p.grad ?? zeros_like(p));
+            }
         }
 
         var gradients = NamExport.ToNamModel(module, 48_000).Weights[..^1];
@@ -198,10 +260,10 @@ public class ModelTests
         using var model = new NamLstm(new LstmConfig { HiddenSize = 5, NumLayers = 2 }, sampleRate: 100);
         model.SetInitialStateFromSilence();
         var input = Golden.Floats("lstm.input")[..300];
-        float[] single = model.Process(input);
+        var single = model.Process(input);
         model.to(ScalarType.Float64);
         Assert.Equal(ScalarType.Float64, model.InitialHidden.dtype);
-        float[] dbl = model.Process(input);
+        var dbl = model.Process(input);
         Golden.AssertClose(dbl, single, 1e-5, 1e-4, "float64 against float32 processing");
     }
 
@@ -226,8 +288,13 @@ public class ModelTests
         using var model = new NamLstm(new LstmConfig { HiddenSize = 5, NumLayers = 2 }, burnIn: 100);
         var y = model.call(Golden.Get("lstm.input"));
         Assert.Equal([2L, 200L], y.shape);
-        Golden.AssertClose(Golden.Floats("lstm.output").Chunk(300).SelectMany(row => row.Skip(100)).ToArray(), y.contiguous().ToArray<float>(),
-            1e-6, 1e-5, "burn-in outputs");
+        Golden.AssertClose(
+            Golden.Floats("lstm.output").Chunk(300).SelectMany(row => row.Skip(100)).ToArray(),
+            y.contiguous().ToArray<float>(),
+            1e-6,
+            1e-5,
+            "burn-in outputs"
+        );
     }
 
     [Fact]

@@ -18,7 +18,11 @@ public class ReferenceLatencyTests
 
         var plain = AmpTrainConfig.Parse(Reference, "x");
         Assert.Null(plain.Data.Latency);
-        Assert.DoesNotContain("latency:", plain.ResolvedYaml.Replace("latency_samples:", "", StringComparison.Ordinal), StringComparison.Ordinal);
+        Assert.DoesNotContain(
+            "latency:",
+            plain.ResolvedYaml.Replace("latency_samples:", "", StringComparison.Ordinal),
+            StringComparison.Ordinal
+        );
     }
 
     [Fact]
@@ -28,7 +32,7 @@ public class ReferenceLatencyTests
         var aligned = AmpDataLoader.FromReferenceAmp(AmpTrainConfig.Parse(Reference, "x", ["data.latency=32"]).Data);
 
         // Ingestion drops the first L samples of the reamp: output[i] with latency 32 is output[i + 32] without, same input.
-        int n = Math.Min(aligned.Output.Length, plain.Output.Length - 32);
+        var n = Math.Min(aligned.Output.Length, plain.Output.Length - 32);
         Assert.True(n > 100_000);
         Assert.Equal(plain.Output.AsSpan(32, n).ToArray(), aligned.Output.AsSpan(0, n).ToArray());
         Assert.Equal(plain.Input.AsSpan(0, n).ToArray(), aligned.Input.AsSpan(0, n).ToArray());

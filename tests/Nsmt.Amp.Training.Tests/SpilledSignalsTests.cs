@@ -12,25 +12,33 @@ namespace Nsmt.Amp.Training.Tests;
 [Collection(MemoryCollection.Name)]
 public sealed class SpilledSignalsTests : IDisposable
 {
-    private readonly string root = Path.Combine(Path.GetTempPath(), $"nsmt-spill-{Guid.NewGuid():N}");
+    private readonly string _root = Path.Combine(Path.GetTempPath(), $"nsmt-spill-{Guid.NewGuid():N}");
 
-    public SpilledSignalsTests() => Directory.CreateDirectory(root);
+    public SpilledSignalsTests() => Directory.CreateDirectory(_root);
 
-    public void Dispose() => Directory.Delete(root, recursive: true);
+    public void Dispose() => Directory.Delete(_root, recursive: true);
 
     [Fact]
     public void Loaded_training_data_does_not_keep_the_recording_in_memory()
     {
         // 60 s at 48 kHz: the aligned pair alone is 23 MB of floats (main kept it, and more, for the whole run).
-        var settings = new Config.DataSettings { SampleRate = 48_000, Seconds = 60, ValidationSeconds = 1 };
+        var settings = new Config.DataSettings
+        {
+            SampleRate = 48_000,
+            Seconds = 60,
+            ValidationSeconds = 1,
+        };
         // A short load first: what the first one sets up once (the amp's filters, the types) is not the recording.
-        AmpDataLoader.Load(settings with { Seconds = 8 }, scratchDirectory: root).Signals.Dispose();
-        long before = GC.GetTotalMemory(forceFullCollection: true);
-        var data = AmpDataLoader.Load(settings, scratchDirectory: root);
-        long retained = GC.GetTotalMemory(forceFullCollection: true) - before;
-        long pairBytes = 2L * sizeof(float) * 48_000 * 60;
+        AmpDataLoader.Load(settings with { Seconds = 8 }, scratchDirectory: _root).Signals.Dispose();
+        var before = GC.GetTotalMemory(forceFullCollection: true);
+        var data = AmpDataLoader.Load(settings, scratchDirectory: _root);
+        var retained = GC.GetTotalMemory(forceFullCollection: true) - before;
+        var pairBytes = 2L * sizeof(float) * 48_000 * 60;
         // Main kept the aligned pair (all of pairBytes) and more; what stays now is the report, metadata and caches.
-        Assert.True(retained < pairBytes / 2, $"the loaded data keeps {retained:N0} bytes on the heap (the pair is {pairBytes:N0})");
+        Assert.True(
+            retained < pairBytes / 2,
+            $"the loaded data keeps {retained:N0} bytes on the heap (the pair is {pairBytes:N0})"
+        );
         // It is all there, read back from the scratch file.
         Assert.Equal(data.Validation.End, data.Signals.Length);
         Assert.True(data.Signals.Length > 59 * 48_000);
@@ -44,7 +52,7 @@ public sealed class SpilledSignalsTests : IDisposable
         var random = new Random(7);
         var input = Enumerable.Range(0, 5000).Select(_ => (float)random.NextDouble() - 0.5f).ToArray();
         var output = input.Select(v => MathF.Tanh(3 * v)).ToArray();
-        using (var spilled = AlignedSignals.Spill(input, output, root))
+        using (var spilled = AlignedSignals.Spill(input, output, _root))
         {
             Assert.Equal(5000, spilled.Length);
             Assert.Equal(input.AsSpan(1234, 777).ToArray(), spilled.Input(1234, 777));
@@ -53,7 +61,14 @@ public sealed class SpilledSignalsTests : IDisposable
             Assert.Throws<ArgumentOutOfRangeException>(() => spilled.Output(4001, 1000));
             Assert.Throws<ArgumentOutOfRangeException>(() => spilled.Input(-1, 10));
             // The window dataset gives the same batches from either.
-            var fromMemory = new WindowDataset(input, output, new SampleRange(0, 5000), ny: 100, context: 30, lookahead: 2);
+            var fromMemory = new WindowDataset(
+                input,
+                output,
+                new SampleRange(0, 5000),
+                ny: 100,
+                context: 30,
+                lookahead: 2
+            );
             var fromDisk = new WindowDataset(spilled, new SampleRange(0, 5000), ny: 100, context: 30, lookahead: 2);
             int[] indices = [5, 0, 47];
             var (x1, y1) = fromMemory.Batch(indices);
@@ -69,11 +84,11 @@ public sealed class SpilledSignalsTests : IDisposable
 
             if (!OperatingSystem.IsWindows())
             {
-                Assert.Empty(Directory.GetFiles(root)); // unlinked at once: a killed run leaves nothing behind
+                Assert.Empty(Directory.GetFiles(_root)); // unlinked at once: a killed run leaves nothing behind
             }
         }
 
-        Assert.Empty(Directory.GetFiles(root));
+        Assert.Empty(Directory.GetFiles(_root));
     }
 
     [Fact]
@@ -81,18 +96,19 @@ public sealed class SpilledSignalsTests : IDisposable
     {
         var config = TrainingTests.SmallConfig("wavenet", "model.preset=nano", "training.epochs=2");
         var inMemory = TrainingTests.SyntheticData();
-        using var spilled = inMemory.Spill(root).Signals;
+        using var spilled = inMemory.Spill(_root).Signals;
         var onDisk = new AmpTrainingData(spilled, inMemory.SampleRate, inMemory.Train, inMemory.Validation);
-        new AmpTrainer(config, inMemory, RunDirectory.At(Path.Combine(root, "memory"))).Run();
-        new AmpTrainer(config, onDisk, RunDirectory.At(Path.Combine(root, "disk"))).Run();
-        var (a, _) = SafeTensors.Load(Path.Combine(root, "memory", "checkpoints", "last.ckpt"));
-        var (b, _) = SafeTensors.Load(Path.Combine(root, "disk", "checkpoints", "last.ckpt"));
+        new AmpTrainer(config, inMemory, RunDirectory.At(Path.Combine(_root, "memory"))).Run();
+        new AmpTrainer(config, onDisk, RunDirectory.At(Path.Combine(_root, "disk"))).Run();
+        var (a, _) = SafeTensors.Load(Path.Combine(_root, "memory", "checkpoints", "last.ckpt"));
+        var (b, _) = SafeTensors.Load(Path.Combine(_root, "disk", "checkpoints", "last.ckpt"));
         foreach (var (name, tensor) in a.Where(kv => !kv.Key.StartsWith("rng/", StringComparison.Ordinal)))
         {
             Assert.Equal(tensor.bytes.ToArray(), b[name].bytes.ToArray());
         }
 
-        var esr = (string run) => MetricsCsvLogger.Read(Path.Combine(root, run, "metrics.csv")).Select(r => r["val/esr"]);
+        var esr = (string run) =>
+            MetricsCsvLogger.Read(Path.Combine(_root, run, "metrics.csv")).Select(r => r["val/esr"]);
         Assert.Equal(esr("memory"), esr("disk"));
     }
 }

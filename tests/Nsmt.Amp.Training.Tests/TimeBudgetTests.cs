@@ -1,5 +1,3 @@
-using Nsmt.Amp.Training;
-
 namespace Nsmt.Amp.Training.Tests;
 
 public class TimeBudgetTests
@@ -36,7 +34,10 @@ public class TimeBudgetTests
     public void Projected_epochs_count_what_fits_at_the_current_pace_up_to_the_epoch_limit()
     {
         var budget = new TimeBudget(600);
-        Assert.Equal(2 + 4, budget.ProjectedEpochs(epochsDone: 2, elapsedSeconds: 150, epochSeconds: 100, maxEpochs: 25));
+        Assert.Equal(
+            2 + 4,
+            budget.ProjectedEpochs(epochsDone: 2, elapsedSeconds: 150, epochSeconds: 100, maxEpochs: 25)
+        );
         Assert.Equal(25, budget.ProjectedEpochs(epochsDone: 2, elapsedSeconds: 20, epochSeconds: 10, maxEpochs: 25));
         Assert.Contains("2.5 min of 10.0 min used", budget.Describe(2, 150, 100, 25), StringComparison.Ordinal);
         Assert.Contains("about 6 of 25 epochs fit", budget.Describe(2, 150, 100, 25), StringComparison.Ordinal);

@@ -1,10 +1,9 @@
 using Nsmt.Amp.Capture;
-using Nsmt.Core;
 using Nsmt.Amp.Format;
 using Nsmt.Amp.Training.Config;
 using Nsmt.Amp.Training.Data;
 using Nsmt.Amp.Training.Export;
-using Nsmt.Amp.Training;
+using Nsmt.Core;
 using Nsmt.Neural.IO;
 using Nsmt.Runs;
 
@@ -12,13 +11,13 @@ namespace Nsmt.Amp.Training.Tests;
 
 public sealed class TrainingTests : IDisposable
 {
-    private readonly string root = Path.Combine(Path.GetTempPath(), $"nsmt-amp-train-{Guid.NewGuid():N}");
+    private readonly string _root = Path.Combine(Path.GetTempPath(), $"nsmt-amp-train-{Guid.NewGuid():N}");
 
     public void Dispose()
     {
-        if (Directory.Exists(root))
+        if (Directory.Exists(_root))
         {
-            Directory.Delete(root, recursive: true);
+            Directory.Delete(_root, recursive: true);
         }
     }
 
@@ -26,52 +25,63 @@ public sealed class TrainingTests : IDisposable
     internal static AmpTrainingData SyntheticData(int seconds = 4)
     {
         const int rate = 8000;
-        int n = seconds * rate;
+        var n = seconds * rate;
         var random = new Random(5);
         var input = new float[n];
         var output = new float[n];
         double state = 0;
-        for (int i = 0; i < n; i++)
+        for (var i = 0; i < n; i++)
         {
-            double t = (double)i / rate;
-            double envelope = 0.3 + (0.25 * Math.Sin(2 * Math.PI * 0.7 * t));
-            input[i] = (float)((envelope * Math.Sin(2 * Math.PI * 110 * t * (1 + (0.3 * t / seconds)))) + (0.05 * (random.NextDouble() - 0.5)));
+            var t = (double)i / rate;
+            var envelope = 0.3 + (0.25 * Math.Sin(2 * Math.PI * 0.7 * t));
+            input[i] = (float)(
+                (envelope * Math.Sin(2 * Math.PI * 110 * t * (1 + (0.3 * t / seconds))))
+                + (0.05 * (random.NextDouble() - 0.5))
+            );
             state += 0.35 * (input[i] - state);
             output[i] = (float)(0.5 * Math.Tanh(3 * state));
         }
 
-        int validation = rate / 2;
-        return new AmpTrainingData(input, output, rate, new SampleRange(0, n - validation), new SampleRange(n - validation, validation))
+        var validation = rate / 2;
+        return new AmpTrainingData(
+            input,
+            output,
+            rate,
+            new SampleRange(0, n - validation),
+            new SampleRange(n - validation, validation)
+        )
         {
             Description = "synthetic test data",
         };
     }
 
-    internal static AmpTrainConfig SmallConfig(string model = "seed_wavenet", params string[] overrides) => AmpTrainConfig.Parse(
-        """
-        seed: 3
-        data:
-          ny: 512
-        model:
-          type: seed_wavenet
-          seed:
-            channels: 4
-            layers: 4
-        training:
-          epochs: 4
-          batch_size: 8
-          lr: 0.01
-          top_k: 2
-          threads: 1
-        loss:
-          mse: 1
-          pre_emph_mrstft: 0
-        """,
-        "test config",
-        [$"model.type={model}", .. overrides]);
+    internal static AmpTrainConfig SmallConfig(string model = "seed_wavenet", params string[] overrides) =>
+        AmpTrainConfig.Parse(
+            """
+            seed: 3
+            data:
+              ny: 512
+            model:
+              type: seed_wavenet
+              seed:
+                channels: 4
+                layers: 4
+            training:
+              epochs: 4
+              batch_size: 8
+              lr: 0.01
+              top_k: 2
+              threads: 1
+            loss:
+              mse: 1
+              pre_emph_mrstft: 0
+            """,
+            "test config",
+            [$"model.type={model}", .. overrides]
+        );
 
     private AmpTrainingResult Train(AmpTrainConfig config, string name, bool resume = false) =>
-        new AmpTrainer(config, SyntheticData(), RunDirectory.At(Path.Combine(root, name))).Run(resume);
+        new AmpTrainer(config, SyntheticData(), RunDirectory.At(Path.Combine(_root, name))).Run(resume);
 
     [Fact]
     public void Training_lowers_validation_esr_and_writes_the_run_directory()
@@ -82,7 +92,10 @@ public sealed class TrainingTests : IDisposable
         Assert.Equal(6, rows.Count);
         // 54 windows (512 outputs after 30 samples of context in 28,000), batches of 8, the last partial one dropped.
         Assert.Equal(6, rows[0]["step"]);
-        Assert.True(rows[^1]["val/esr"] < 0.5 * rows[0]["val/esr"], $"validation ESR went from {rows[0]["val/esr"]} to {rows[^1]["val/esr"]}");
+        Assert.True(
+            rows[^1]["val/esr"] < 0.5 * rows[0]["val/esr"],
+            $"validation ESR went from {rows[0]["val/esr"]} to {rows[^1]["val/esr"]}"
+        );
         Assert.Equal(rows.Min(r => r["val/esr"]), result.ValidationEsr);
         Assert.True(File.Exists(run.ConfigFile));
         Assert.True(File.Exists(run.LastCheckpoint));
@@ -99,19 +112,19 @@ public sealed class TrainingTests : IDisposable
     [InlineData(0.9)]
     public void Resumed_run_continues_exactly_like_an_uninterrupted_one(double emaDecay)
     {
-        string ema = FormattableString.Invariant($"training.ema_decay={emaDecay}");
+        var ema = FormattableString.Invariant($"training.ema_decay={emaDecay}");
         Train(SmallConfig(overrides: ema), "straight");
         Train(SmallConfig(overrides: [ema, "training.epochs=2"]), "interrupted");
         Train(SmallConfig(overrides: ema), "interrupted", resume: true);
-        var (straight, _) = SafeTensors.Load(Path.Combine(root, "straight", "checkpoints", "last.ckpt"));
-        var (resumed, _) = SafeTensors.Load(Path.Combine(root, "interrupted", "checkpoints", "last.ckpt"));
+        var (straight, _) = SafeTensors.Load(Path.Combine(_root, "straight", "checkpoints", "last.ckpt"));
+        var (resumed, _) = SafeTensors.Load(Path.Combine(_root, "interrupted", "checkpoints", "last.ckpt"));
         foreach (var (name, tensor) in straight.Where(kv => !kv.Key.StartsWith("rng/", StringComparison.Ordinal)))
         {
             Assert.Equal(tensor.bytes.ToArray(), resumed[name].bytes.ToArray());
         }
 
-        var a = MetricsCsvLogger.Read(Path.Combine(root, "straight", "metrics.csv"));
-        var b = MetricsCsvLogger.Read(Path.Combine(root, "interrupted", "metrics.csv"));
+        var a = MetricsCsvLogger.Read(Path.Combine(_root, "straight", "metrics.csv"));
+        var b = MetricsCsvLogger.Read(Path.Combine(_root, "interrupted", "metrics.csv"));
         Assert.Equal(a.Select(r => r["val/esr"]), b.Select(r => r["val/esr"]));
         Assert.Equal(a.Select(r => r["step"]), b.Select(r => r["step"]));
     }
@@ -122,8 +135,8 @@ public sealed class TrainingTests : IDisposable
         Train(SmallConfig(overrides: "training.epochs=3"), "auto");
         Train(SmallConfig(overrides: ["training.epochs=3", "training.accelerator=cpu"]), "cpu");
         // The checkpoint's tensors (its embedded config differs by the one key) and the metrics, byte for byte.
-        var (auto, _) = SafeTensors.Load(Path.Combine(root, "auto", "checkpoints", "last.ckpt"));
-        var (cpu, _) = SafeTensors.Load(Path.Combine(root, "cpu", "checkpoints", "last.ckpt"));
+        var (auto, _) = SafeTensors.Load(Path.Combine(_root, "auto", "checkpoints", "last.ckpt"));
+        var (cpu, _) = SafeTensors.Load(Path.Combine(_root, "cpu", "checkpoints", "last.ckpt"));
         Assert.Equal(auto.Keys.Order(), cpu.Keys.Order());
         foreach (var (name, tensor) in auto)
         {
@@ -131,17 +144,25 @@ public sealed class TrainingTests : IDisposable
         }
 
         // metrics.csv apart from its two wall-clock columns.
-        static IEnumerable<string> Values(string run) => MetricsCsvLogger.Read(Path.Combine(run, "metrics.csv"))
-            .SelectMany(r => r.Where(kv => !kv.Key.EndsWith("_seconds", StringComparison.Ordinal)).Select(kv => FormattableString.Invariant($"{kv.Key}={kv.Value:R}")));
-        Assert.Equal(Values(Path.Combine(root, "auto")), Values(Path.Combine(root, "cpu")));
+        static IEnumerable<string> Values(string run) =>
+            MetricsCsvLogger
+                .Read(Path.Combine(run, "metrics.csv"))
+                .SelectMany(r =>
+                    r.Where(kv => !kv.Key.EndsWith("_seconds", StringComparison.Ordinal))
+                        .Select(kv => FormattableString.Invariant($"{kv.Key}={kv.Value:R}"))
+                );
+        Assert.Equal(Values(Path.Combine(_root, "auto")), Values(Path.Combine(_root, "cpu")));
 
         // Written with accelerator=cpu, resumed with auto (CPU here): it loads and continues like an uninterrupted run.
         Train(SmallConfig(overrides: ["training.epochs=2", "training.accelerator=cpu"]), "moved");
         Train(SmallConfig(overrides: ["training.epochs=3", "training.accelerator=auto"]), "moved", resume: true);
         Assert.Equal(
-            MetricsCsvLogger.Read(Path.Combine(root, "auto", "metrics.csv")).Select(r => r["val/esr"]),
-            MetricsCsvLogger.Read(Path.Combine(root, "moved", "metrics.csv")).Select(r => r["val/esr"]));
-        using var summary = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(root, "moved", "summary.json")));
+            MetricsCsvLogger.Read(Path.Combine(_root, "auto", "metrics.csv")).Select(r => r["val/esr"]),
+            MetricsCsvLogger.Read(Path.Combine(_root, "moved", "metrics.csv")).Select(r => r["val/esr"])
+        );
+        using var summary = System.Text.Json.JsonDocument.Parse(
+            File.ReadAllText(Path.Combine(_root, "moved", "summary.json"))
+        );
         Assert.Equal("cpu", summary.RootElement.GetProperty("device").GetProperty("name").GetString());
         Assert.Equal("auto", summary.RootElement.GetProperty("device").GetProperty("requested").GetString());
     }
@@ -152,10 +173,18 @@ public sealed class TrainingTests : IDisposable
         // With a zero learning rate nothing improves after the first epoch: early stopping ends the run after the
         // patience, and a run whose best epoch is still its first learned nothing (issue 29), which fails the stage.
         var error = Assert.Throws<NsmtCheckFailedException>(() =>
-            Train(SmallConfig(overrides: ["training.lr=0", "training.early_stopping_patience=2", "training.epochs=10"]), "early"));
-        Assert.Contains("the validation ESR never improved on the first epoch's", error.Message, StringComparison.Ordinal);
+            Train(
+                SmallConfig(overrides: ["training.lr=0", "training.early_stopping_patience=2", "training.epochs=10"]),
+                "early"
+            )
+        );
+        Assert.Contains(
+            "the validation ESR never improved on the first epoch's",
+            error.Message,
+            StringComparison.Ordinal
+        );
         Assert.Contains("in 3 epochs", error.Message, StringComparison.Ordinal);
-        var run = RunDirectory.At(Path.Combine(root, "early"));
+        var run = RunDirectory.At(Path.Combine(_root, "early"));
         Assert.Equal(3, MetricsCsvLogger.Read(run.MetricsCsv).Count);
         Assert.Contains("training failed", File.ReadAllText(run.SummaryJson), StringComparison.Ordinal);
     }
@@ -164,8 +193,14 @@ public sealed class TrainingTests : IDisposable
     public void Wavenet_run_exports_best_model_with_metadata_and_checkpoint_export_reproduces_it()
     {
         // With a weight average: model.nam and the exported checkpoint hold the averaged weights.
-        var config = SmallConfig("wavenet", "model.preset=nano", "training.epochs=2", "metadata.gear_type=pedal", "metadata.name=test pedal",
-            "training.ema_decay=0.8");
+        var config = SmallConfig(
+            "wavenet",
+            "model.preset=nano",
+            "training.epochs=2",
+            "metadata.gear_type=pedal",
+            "metadata.name=test pedal",
+            "training.ema_decay=0.8"
+        );
         var result = Train(config, "nano");
         Assert.NotNull(result.ModelPath);
         var model = NamFile.Load(result.ModelPath!);
@@ -179,8 +214,10 @@ public sealed class TrainingTests : IDisposable
         var checkpoints = Directory.GetFiles(Path.Combine(result.RunDirectory, "checkpoints"), "*.ckpt");
         Assert.All(checkpoints, c => Assert.True(File.Exists(Path.ChangeExtension(c, ".nam")), c));
 
-        var best = Directory.GetFiles(Path.Combine(result.RunDirectory, "checkpoints"), $"epoch={result.BestEpoch:0000}_*.ckpt").Single();
-        string exported = Path.Combine(root, "exported.nam");
+        var best = Directory
+            .GetFiles(Path.Combine(result.RunDirectory, "checkpoints"), $"epoch={result.BestEpoch:0000}_*.ckpt")
+            .Single();
+        var exported = Path.Combine(_root, "exported.nam");
         CheckpointExport.ToNam(best, exported);
         Assert.Equal(model.Weights, NamFile.Load(exported).Weights);
     }
@@ -196,7 +233,9 @@ public sealed class TrainingTests : IDisposable
         Assert.InRange(delay.AddedDelay, -1, 1);
         Assert.InRange(delay.ModelOnset!.Value, delay.TargetOnset!.Value - 1, delay.TargetOnset.Value + 1);
         Assert.InRange(delay.TargetOnset.Value, 0, 1);
-        using var summary = System.Text.Json.JsonDocument.Parse(File.ReadAllText(RunDirectory.At(result.RunDirectory).SummaryJson));
+        using var summary = System.Text.Json.JsonDocument.Parse(
+            File.ReadAllText(RunDirectory.At(result.RunDirectory).SummaryJson)
+        );
         Assert.Equal(delay.AddedDelay, summary.RootElement.GetProperty("added_delay_samples").GetDouble(), 12);
     }
 
@@ -208,24 +247,35 @@ public sealed class TrainingTests : IDisposable
         var data = SyntheticData();
         Array.Clear(data.Output, 0, 8_000);
         var config = SmallConfig(overrides: ["loss.mse=0", "loss.esr=1", "training.batch_size=54"]);
-        var run = RunDirectory.At(Path.Combine(root, "diverged"));
+        var run = RunDirectory.At(Path.Combine(_root, "diverged"));
         var error = Assert.Throws<NsmtCheckFailedException>(() => new AmpTrainer(config, data, run).Run());
         Assert.StartsWith("training failed: the training loss became ", error.Message, StringComparison.Ordinal);
         Assert.Contains(" in epoch 1 (diverged", error.Message, StringComparison.Ordinal);
         Assert.False(File.Exists(run.LastCheckpoint));
         using var summary = System.Text.Json.JsonDocument.Parse(File.ReadAllText(run.SummaryJson));
-        Assert.StartsWith("training failed", summary.RootElement.GetProperty("stop_reason").GetString(), StringComparison.Ordinal);
+        Assert.StartsWith(
+            "training failed",
+            summary.RootElement.GetProperty("stop_reason").GetString(),
+            StringComparison.Ordinal
+        );
     }
 
     [Fact]
     public void Lstm_trains_with_burn_in_and_exports()
     {
-        var config = SmallConfig("lstm", "model.preset=nano", "model.lstm_burn_in=64", "data.ny=256", "training.epochs=1");
+        var config = SmallConfig(
+            "lstm",
+            "model.preset=nano",
+            "model.lstm_burn_in=64",
+            "data.ny=256",
+            "training.epochs=1"
+        );
         var result = Train(config, "lstm");
         Assert.True(double.IsFinite(result.ValidationEsr));
         var model = NamFile.Load(result.ModelPath!);
         Assert.Equal(709, model.Weights.Length);
     }
+
     [Fact]
     public void An_export_from_a_checkpoint_carries_the_alignment_the_training_used()
     {
@@ -233,12 +283,22 @@ public sealed class TrainingTests : IDisposable
         // alignment on new audio instead of scoring the model on the one it learned.
         var latency = new Nsmt.Amp.Architectures.NamLatencyMetadata
         {
-            Calibration = new Nsmt.Amp.Architectures.NamLatencyCalibration { AlgorithmVersion = 1, Delays = [13, 14], SafetyFactor = 1, Recommended = 12 },
+            Calibration = new Nsmt.Amp.Architectures.NamLatencyCalibration
+            {
+                AlgorithmVersion = 1,
+                Delays = [13, 14],
+                SafetyFactor = 1,
+                Recommended = 12,
+            },
         };
-        var data = SyntheticData() with { Latency = latency, Checks = new Nsmt.Amp.Architectures.NamDataChecks { Version = 1, Passed = true } };
+        var data = SyntheticData() with
+        {
+            Latency = latency,
+            Checks = new Nsmt.Amp.Architectures.NamDataChecks { Version = 1, Passed = true },
+        };
         var config = SmallConfig("lstm", "model.preset=nano", "data.ny=256", "training.epochs=1");
-        var result = new AmpTrainer(config, data, RunDirectory.At(Path.Combine(root, "aligned"))).Run();
-        string exported = Path.Combine(root, "aligned-export.nam");
+        var result = new AmpTrainer(config, data, RunDirectory.At(Path.Combine(_root, "aligned"))).Run();
+        var exported = Path.Combine(_root, "aligned-export.nam");
 
         CheckpointExport.ToNam(Path.Combine(result.RunDirectory, "checkpoints", "last.ckpt"), exported);
 
@@ -258,12 +318,12 @@ public sealed class TrainingTests : IDisposable
     [Fact]
     public void Export_refuses_an_output_that_is_its_checkpoint_by_path_or_link()
     {
-        string last = TrainedCheckpoint("export-self");
-        byte[] before = File.ReadAllBytes(last);
-        string link = Path.Combine(root, "link.nam");
+        var last = TrainedCheckpoint("export-self");
+        var before = File.ReadAllBytes(last);
+        var link = Path.Combine(_root, "link.nam");
         File.CreateSymbolicLink(link, last);
-        string dotted = Path.Combine(Path.GetDirectoryName(last)!, ".", "last.ckpt");
-        foreach (string output in new[] { last, link, dotted })
+        var dotted = Path.Combine(Path.GetDirectoryName(last)!, ".", "last.ckpt");
+        foreach (var output in new[] { last, link, dotted })
         {
             var error = Assert.Throws<Nsmt.Core.NsmtInputException>(() => CheckpointExport.ToNam(last, output));
             Assert.Contains("same file", error.Message, StringComparison.Ordinal);
@@ -278,23 +338,31 @@ public sealed class TrainingTests : IDisposable
     [RootFact]
     public void Export_into_a_device_node_writes_through_it()
     {
-        string checkpoint = TrainedCheckpoint("export-device");
-        string node = SpecialFiles.NullDevice(root);
+        var checkpoint = TrainedCheckpoint("export-device");
+        var node = SpecialFiles.NullDevice(_root);
         CheckpointExport.ToNam(checkpoint, node);
         Assert.Equal("character special file", SpecialFiles.TypeOf(node));
     }
+
     [Fact]
     public void A_time_budget_ends_an_epoch_between_batches_and_saves_what_it_trained()
     {
         // 60 s of audio in 512-sample windows: about 115 steps an epoch, far more than one budget of 1 ms allows.
         var config = SmallConfig(overrides: ["training.max_seconds=0.001", "training.epochs=3"]);
-        var result = new AmpTrainer(config, SyntheticData(seconds: 60), RunDirectory.At(Path.Combine(root, "budget"))).Run();
+        var result = new AmpTrainer(
+            config,
+            SyntheticData(seconds: 60),
+            RunDirectory.At(Path.Combine(_root, "budget"))
+        ).Run();
 
-        Assert.Matches(@"^time budget of 0 s reached after 1 of \d+ steps of epoch 1; the model so far is validated and saved$", result.StopReason);
+        Assert.Matches(
+            @"^time budget of 0 s reached after 1 of \d+ steps of epoch 1; the model so far is validated and saved$",
+            result.StopReason
+        );
         Assert.Equal(1, result.Epochs);
-        using var last = AmpCheckpoint.Load(Path.Combine(root, "budget", "checkpoints", "last.ckpt"));
+        using var last = AmpCheckpoint.Load(Path.Combine(_root, "budget", "checkpoints", "last.ckpt"));
         Assert.Equal(0, last.Progress.Epoch);
         Assert.Equal(1, last.Progress.GlobalStep);
-        Assert.Single(MetricsCsvLogger.Read(Path.Combine(root, "budget", "metrics.csv")));
+        Assert.Single(MetricsCsvLogger.Read(Path.Combine(_root, "budget", "metrics.csv")));
     }
 }

@@ -5,7 +5,13 @@ public class AudioBufferTests
     [Fact]
     public void Downmix_averages_the_channels_sample_by_sample()
     {
-        var stereo = new AudioBuffer(48000, [[1f, -0.5f, 0.25f], [0f, 0.5f, 0.75f]]);
+        var stereo = new AudioBuffer(
+            48000,
+            [
+                [1f, -0.5f, 0.25f],
+                [0f, 0.5f, 0.75f],
+            ]
+        );
         Assert.Equal([0.5f, 0f, 0.5f], stereo.Downmix());
 
         float[] samples = [0.1f, 0.2f];

@@ -10,16 +10,16 @@ public class DspPropertyTests
     [InlineData(2)]
     [InlineData(12)]
     [InlineData(80)]
-    [InlineData(97)]   // prime > 31: Bluestein
+    [InlineData(97)] // prime > 31: Bluestein
     [InlineData(128)]
-    [InlineData(210)]  // 2*3*5*7
+    [InlineData(210)] // 2*3*5*7
     [InlineData(1000)]
     [InlineData(4099)] // prime: Bluestein with a large inner transform
     public void Fft_matches_the_DFT_definition(int n)
     {
         var rng = new Random(n);
         var x = new Complex[n];
-        for (int i = 0; i < n; i++)
+        for (var i = 0; i < n; i++)
         {
             x[i] = new Complex(rng.NextDouble() - 0.5, rng.NextDouble() - 0.5);
         }
@@ -28,21 +28,24 @@ public class DspPropertyTests
         Fft.Get(n).Forward(x, ours);
 
         // Direct O(n^2) evaluation of X[k] = sum x[j] e^{-2 pi i jk/n}, checked on a few bins for large n.
-        int[] bins = n <= 256 ? Enumerable.Range(0, n).ToArray() : [0, 1, 2, n / 3, n / 2, n - 1];
-        foreach (int k in bins)
+        var bins = n <= 256 ? Enumerable.Range(0, n).ToArray() : [0, 1, 2, n / 3, n / 2, n - 1];
+        foreach (var k in bins)
         {
-            Complex expected = Complex.Zero;
-            for (int j = 0; j < n; j++)
+            var expected = Complex.Zero;
+            for (var j = 0; j < n; j++)
             {
                 expected += x[j] * Complex.FromPolarCoordinates(1, -2 * Math.PI * ((long)j * k % n) / n);
             }
 
-            Assert.True((expected - ours[k]).Magnitude < 1e-9 * Math.Max(1, n), $"n={n} bin {k}: {expected} vs {ours[k]}");
+            Assert.True(
+                (expected - ours[k]).Magnitude < 1e-9 * Math.Max(1, n),
+                $"n={n} bin {k}: {expected} vs {ours[k]}"
+            );
         }
 
         var back = new Complex[n];
         Fft.Get(n).Inverse(ours, back);
-        for (int i = 0; i < n; i++)
+        for (var i = 0; i < n; i++)
         {
             Assert.True((back[i] / n - x[i]).Magnitude < 1e-10, $"n={n} inverse at {i}");
         }
@@ -58,18 +61,18 @@ public class DspPropertyTests
     [InlineData(48000, 96000)]
     public void Resampler_preserves_a_passband_sine(int from, int to)
     {
-        double f = 0.3 * Math.Min(from, to) / 2; // well inside the passband
-        float[] input = Sine(f, from, from / 2, 0.5);
+        var f = 0.3 * Math.Min(from, to) / 2; // well inside the passband
+        var input = Sine(f, from, from / 2, 0.5);
 
-        float[] output = new Resampler(from, to).Process(input);
+        var output = new Resampler(from, to).Process(input);
 
         Assert.Equal((long)Math.Ceiling(input.Length * (double)to / from), output.Length);
         // Away from the edges (where the filter sees zeros) the output is the same sine sampled at the new rate.
-        int margin = output.Length / 5;
+        var margin = output.Length / 5;
         double worst = 0;
-        for (int j = margin; j < output.Length - margin; j++)
+        for (var j = margin; j < output.Length - margin; j++)
         {
-            double expected = 0.5 * Math.Sin(2 * Math.PI * f * j / to);
+            var expected = 0.5 * Math.Sin(2 * Math.PI * f * j / to);
             worst = Math.Max(worst, Math.Abs(output[j] - expected));
         }
 
@@ -83,21 +86,24 @@ public class DspPropertyTests
     [InlineData(16000, 8000, 4400)]
     public void Resampler_attenuates_the_stopband_by_the_stated_amount(int from, int to, double f)
     {
-        float[] input = Sine(f, from, from / 2, 1.0);
+        var input = Sine(f, from, from / 2, 1.0);
 
-        float[] output = new Resampler(from, to).Process(input);
+        var output = new Resampler(from, to).Process(input);
 
-        int margin = output.Length / 5;
+        var margin = output.Length / 5;
         double sumSquares = 0;
-        for (int j = margin; j < output.Length - margin; j++)
+        for (var j = margin; j < output.Length - margin; j++)
         {
             sumSquares += output[j] * (double)output[j];
         }
 
-        double rms = Math.Sqrt(sumSquares / (output.Length - (2 * margin)));
-        double attenuationDb = -20 * Math.Log10(rms / Math.Sqrt(0.5));
+        var rms = Math.Sqrt(sumSquares / (output.Length - (2 * margin)));
+        var attenuationDb = -20 * Math.Log10(rms / Math.Sqrt(0.5));
         // float32 output rounding limits what can be measured to ~ -140 dB; the design target is 100 dB.
-        Assert.True(attenuationDb > Resampler.StopbandAttenuationDb - 3, $"{from}->{to} at {f} Hz: only {attenuationDb:F1} dB");
+        Assert.True(
+            attenuationDb > Resampler.StopbandAttenuationDb - 3,
+            $"{from}->{to} at {f} Hz: only {attenuationDb:F1} dB"
+        );
     }
 
     [Fact]
@@ -116,14 +122,14 @@ public class DspPropertyTests
     public void Stft_of_pure_tone_peaks_at_its_bin_with_normalized_scale()
     {
         // A cosine at bin 5 of a 64-point rectangular frame has |X| = n/2; normalized divides by sqrt(n).
-        int n = 64;
+        var n = 64;
         var x = new double[n];
-        for (int i = 0; i < n; i++)
+        for (var i = 0; i < n; i++)
         {
             x[i] = Math.Cos(2 * Math.PI * 5 * i / n);
         }
 
-        Spectrogram mag = Stft.Forward(x, new StftOptions(n) { Center = false, Normalized = true }).Magnitude();
+        var mag = Stft.Forward(x, new StftOptions(n) { Center = false, Normalized = true }).Magnitude();
 
         Assert.Equal(1, mag.Frames);
         Assert.Equal(n / 2.0 / Math.Sqrt(n), mag[5, 0], 9);
@@ -142,7 +148,7 @@ public class DspPropertyTests
     private static float[] Sine(double f, int rate, int length, double amplitude)
     {
         var x = new float[length];
-        for (int i = 0; i < length; i++)
+        for (var i = 0; i < length; i++)
         {
             x[i] = (float)(amplitude * Math.Sin(2 * Math.PI * f * i / rate));
         }

@@ -10,22 +10,26 @@ internal static class TestFiles
     /// <summary>Runs sox (installed by build/setup.sh) and returns its standard output as a temp file's path.</summary>
     public static string Sox(params string[] arguments)
     {
-        var start = new System.Diagnostics.ProcessStartInfo("sox") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (string argument in arguments)
+        var start = new System.Diagnostics.ProcessStartInfo("sox")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);
         }
 
         using var process = System.Diagnostics.Process.Start(start)!;
-        Task<string> stderr = process.StandardError.ReadToEndAsync();
-        string stdout = process.StandardOutput.ReadToEnd();
+        var stderr = process.StandardError.ReadToEndAsync();
+        var stdout = process.StandardOutput.ReadToEnd();
         process.WaitForExit();
         if (process.ExitCode != 0)
         {
             throw new InvalidOperationException($"sox {string.Join(' ', arguments)} failed: {stderr.Result}");
         }
 
-        string output = Path.Combine(Path.GetTempPath(), $"nsmt-sox-{Guid.NewGuid():N}.dat");
+        var output = Path.Combine(Path.GetTempPath(), $"nsmt-sox-{Guid.NewGuid():N}.dat");
         File.WriteAllText(output, stdout);
         return output;
     }
@@ -34,20 +38,23 @@ internal static class TestFiles
     public static float[][] ReadSoxDat(string path)
     {
         var rows = new List<double[]>();
-        foreach (string line in File.ReadLines(path))
+        foreach (var line in File.ReadLines(path))
         {
             if (line.TrimStart().StartsWith(';') || line.Trim().Length == 0)
             {
                 continue;
             }
 
-            rows.Add(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)
-                .Select(s => double.Parse(s, CultureInfo.InvariantCulture)).ToArray());
+            rows.Add(
+                line.Split(' ', StringSplitOptions.RemoveEmptyEntries)
+                    .Select(s => double.Parse(s, CultureInfo.InvariantCulture))
+                    .ToArray()
+            );
         }
 
-        int channels = rows[0].Length - 1;
+        var channels = rows[0].Length - 1;
         var result = new float[channels][];
-        for (int c = 0; c < channels; c++)
+        for (var c = 0; c < channels; c++)
         {
             result[c] = rows.Select(r => (float)r[c + 1]).ToArray();
         }
@@ -75,8 +82,6 @@ internal sealed class TempDir : IDisposable
         {
             Directory.Delete(Path, recursive: true);
         }
-        catch (IOException)
-        {
-        }
+        catch (IOException) { }
     }
 }

@@ -12,25 +12,33 @@ public class WavFileTests
     [InlineData("float32_stereo", 16000, 2, 16, WavSampleFormat.Float32)]
     [InlineData("float64_mono", 96000, 1, 16, WavSampleFormat.Float64)]
     [InlineData("pcm16_extra_chunks", 8000, 1, 15, WavSampleFormat.Pcm16)] // LIST (odd size) + JUNK
-    public void Reads_sox_files_as_sox_decodes_them(string name, int rate, int channels, int frames, WavSampleFormat format)
+    public void Reads_sox_files_as_sox_decodes_them(
+        string name,
+        int rate,
+        int channels,
+        int frames,
+        WavSampleFormat format
+    )
     {
-        string wav = TestFiles.Fixture("wav", name + ".wav");
-        float[][] expected = TestFiles.ReadSoxDat(TestFiles.Fixture("wav", name + ".dat"));
+        var wav = TestFiles.Fixture("wav", name + ".wav");
+        var expected = TestFiles.ReadSoxDat(TestFiles.Fixture("wav", name + ".dat"));
 
-        WavInfo info = WavFile.ReadInfo(wav);
+        var info = WavFile.ReadInfo(wav);
         Assert.Equal(new WavInfo(rate, channels, frames, format), info);
 
-        AudioBuffer audio = WavFile.Read(wav);
+        var audio = WavFile.Read(wav);
         Assert.Equal(rate, audio.SampleRate);
         Assert.Equal(channels, audio.ChannelCount);
         Assert.Equal(frames, audio.Length);
-        for (int c = 0; c < channels; c++)
+        for (var c = 0; c < channels; c++)
         {
-            for (int i = 0; i < frames; i++)
+            for (var i = 0; i < frames; i++)
             {
                 // sox prints ~11 significant digits; float32 keeps ~7.
-                Assert.True(Math.Abs(expected[c][i] - audio.Channels[c][i]) < 1e-6,
-                    $"channel {c} frame {i}: sox {expected[c][i]}, ours {audio.Channels[c][i]}");
+                Assert.True(
+                    Math.Abs(expected[c][i] - audio.Channels[c][i]) < 1e-6,
+                    $"channel {c} frame {i}: sox {expected[c][i]}, ours {audio.Channels[c][i]}"
+                );
             }
         }
 
@@ -48,33 +56,37 @@ public class WavFileTests
     {
         using var dir = new TempDir();
         var rng = new Random(1234);
-        int bits = format.BitsPerSample();
-        int frames = 1001; // odd, so 8-bit mono data needs a pad byte
+        var bits = format.BitsPerSample();
+        var frames = 1001; // odd, so 8-bit mono data needs a pad byte
         var data = new float[channels][];
-        for (int c = 0; c < channels; c++)
+        for (var c = 0; c < channels; c++)
         {
             data[c] = new float[frames];
-            for (int i = 0; i < frames; i++)
+            for (var i = 0; i < frames; i++)
             {
-                double x = (rng.NextDouble() * 2) - 1;
+                var x = (rng.NextDouble() * 2) - 1;
                 // Integer formats hold k/2^(bits-1) exactly; float32 cannot hold every 32-bit code, so use 24-bit steps there.
-                data[c][i] = format.IsFloat() ? (float)x : (float)(Math.Floor(x * Math.Pow(2, Math.Min(bits, 24) - 1)) / Math.Pow(2, Math.Min(bits, 24) - 1));
+                data[c][i] = format.IsFloat()
+                    ? (float)x
+                    : (float)(
+                        Math.Floor(x * Math.Pow(2, Math.Min(bits, 24) - 1)) / Math.Pow(2, Math.Min(bits, 24) - 1)
+                    );
             }
         }
 
         data[0][0] = -1f; // the most negative code is representable
-        string path = dir.File("x.wav");
-        WavWriteResult result = WavFile.Write(path, new AudioBuffer(22050, data), format);
+        var path = dir.File("x.wav");
+        var result = WavFile.Write(path, new AudioBuffer(22050, data), format);
 
         Assert.Equal(0, result.ClippedSamples);
-        AudioBuffer back = WavFile.Read(path);
+        var back = WavFile.Read(path);
         Assert.Equal(new WavInfo(22050, channels, frames, format), WavFile.ReadInfo(path));
-        for (int c = 0; c < channels; c++)
+        for (var c = 0; c < channels; c++)
         {
             Assert.Equal(data[c], back.Channels[c]);
         }
 
-        long expectedLength = new FileInfo(path).Length;
+        var expectedLength = new FileInfo(path).Length;
         Assert.Equal(0, expectedLength % 2); // RIFF chunks are padded to even length
     }
 
@@ -87,13 +99,13 @@ public class WavFileTests
     {
         using var dir = new TempDir();
         float[] samples = [1.5f, -2f, float.NaN, 1f, -1f, 0.25f, float.PositiveInfinity];
-        string path = dir.File("clip.wav");
+        var path = dir.File("clip.wav");
 
-        WavWriteResult result = WavFile.Write(path, AudioBuffer.Mono(8000, samples), format);
+        var result = WavFile.Write(path, AudioBuffer.Mono(8000, samples), format);
 
         Assert.Equal(4, result.ClippedSamples); // 1.5, -2, NaN, +inf; +-1.0 are full scale, not clips
-        float[] back = WavFile.Read(path).Channels[0];
-        float top = 1f - (1f / (1L << (format.BitsPerSample() - 1)));
+        var back = WavFile.Read(path).Channels[0];
+        var top = 1f - (1f / (1L << (format.BitsPerSample() - 1)));
         Assert.Equal(top, back[0], 6);
         Assert.Equal(-1f, back[1]);
         Assert.Equal(0f, back[2]);
@@ -107,7 +119,7 @@ public class WavFileTests
     public void Float_formats_never_clip()
     {
         using var dir = new TempDir();
-        WavWriteResult result = WavFile.Write(dir.File("f.wav"), AudioBuffer.Mono(8000, [3f, -4f]), WavSampleFormat.Float32);
+        var result = WavFile.Write(dir.File("f.wav"), AudioBuffer.Mono(8000, [3f, -4f]), WavSampleFormat.Float32);
         Assert.Equal(0, result.ClippedSamples);
         Assert.Equal([3f, -4f], WavFile.Read(dir.File("f.wav")).Channels[0]);
     }
@@ -115,12 +127,12 @@ public class WavFileTests
     [Fact]
     public void Streaming_reader_in_small_blocks_matches_whole_file_read()
     {
-        string wav = TestFiles.Fixture("wav", "pcm24_3ch.wav");
-        AudioBuffer whole = WavFile.Read(wav);
+        var wav = TestFiles.Fixture("wav", "pcm24_3ch.wav");
+        var whole = WavFile.Read(wav);
 
-        using WavReader reader = WavReader.Open(wav);
+        using var reader = WavReader.Open(wav);
         var planar = new float[3][] { new float[16], new float[16], new float[16] };
-        int at = 0;
+        var at = 0;
         int n;
         while ((n = reader.ReadFrames(planar, at, Math.Min(5, 16 - at))) > 0)
         {
@@ -128,12 +140,12 @@ public class WavFileTests
         }
 
         Assert.Equal(16, at);
-        for (int c = 0; c < 3; c++)
+        for (var c = 0; c < 3; c++)
         {
             Assert.Equal(whole.Channels[c], planar[c]);
         }
 
-        using WavReader interleavedReader = WavReader.Open(wav);
+        using var interleavedReader = WavReader.Open(wav);
         var interleaved = new float[7 * 3]; // 7 frames per call, 16 frames in all
         var collected = new List<float>();
         while ((n = interleavedReader.ReadFrames(interleaved)) > 0)
@@ -142,9 +154,9 @@ public class WavFileTests
         }
 
         Assert.Equal(16 * 3, collected.Count);
-        for (int f = 0; f < 16; f++)
+        for (var f = 0; f < 16; f++)
         {
-            for (int c = 0; c < 3; c++)
+            for (var c = 0; c < 3; c++)
             {
                 Assert.Equal(whole.Channels[c][f], collected[(f * 3) + c]);
             }
@@ -155,11 +167,20 @@ public class WavFileTests
     public void Accepts_float_file_with_16_byte_fmt_chunk_and_no_fact_chunk()
     {
         using var dir = new TempDir();
-        string path = dir.File("short-fmt.wav");
-        File.WriteAllBytes(path, WavBytes(formatTag: 3, channels: 1, rate: 8000, bits: 32, blockAlign: 4,
-            data: [.. BitConverter.GetBytes(0.5f), .. BitConverter.GetBytes(-0.25f)]));
+        var path = dir.File("short-fmt.wav");
+        File.WriteAllBytes(
+            path,
+            WavBytes(
+                formatTag: 3,
+                channels: 1,
+                rate: 8000,
+                bits: 32,
+                blockAlign: 4,
+                data: [.. BitConverter.GetBytes(0.5f), .. BitConverter.GetBytes(-0.25f)]
+            )
+        );
 
-        AudioBuffer audio = WavFile.Read(path);
+        var audio = WavFile.Read(path);
 
         Assert.Equal(WavSampleFormat.Float32, WavFile.ReadInfo(path).Format);
         Assert.Equal([0.5f, -0.25f], audio.Channels[0]);
@@ -169,7 +190,7 @@ public class WavFileTests
     public void Overwrites_existing_file_and_leaves_no_temporary_files()
     {
         using var dir = new TempDir();
-        string path = dir.File("out.wav");
+        var path = dir.File("out.wav");
         File.WriteAllText(path, "old content");
 
         WavFile.Write(path, AudioBuffer.Mono(8000, [0.5f]), WavSampleFormat.Pcm16);
@@ -180,7 +201,7 @@ public class WavFileTests
 
     public static TheoryData<string, byte[], string> MalformedFiles()
     {
-        byte[] good = WavBytes(1, 1, 8000, 16, 2, new byte[8]);
+        var good = WavBytes(1, 1, 8000, 16, 2, new byte[8]);
         var data = new TheoryData<string, byte[], string>
         {
             { "empty", [], "empty" },
@@ -197,15 +218,15 @@ public class WavFileTests
             { "no data", good[..36], "no data chunk" },
         };
 
-        byte[] hugeData = (byte[])good.Clone();
+        var hugeData = (byte[])good.Clone();
         BinaryPrimitives.WriteUInt32LittleEndian(hugeData.AsSpan(40), 0xFFFFFFF0);
         data.Add("huge data size", hugeData, "declares 4294967280 bytes");
 
-        byte[] hugeFmt = (byte[])good.Clone();
+        var hugeFmt = (byte[])good.Clone();
         BinaryPrimitives.WriteUInt32LittleEndian(hugeFmt.AsSpan(16), 0x7FFFFFFF);
         data.Add("huge fmt size", hugeFmt, "fmt chunk declares");
 
-        byte[] shortFmt = (byte[])good.Clone();
+        var shortFmt = (byte[])good.Clone();
         BinaryPrimitives.WriteUInt32LittleEndian(shortFmt.AsSpan(16), 14);
         data.Add("short fmt", shortFmt, "expected at least 16");
 
@@ -219,10 +240,14 @@ public class WavFileTests
 
     [Theory]
     [MemberData(nameof(MalformedFiles))]
-    public void Malformed_files_raise_WavFormatException_naming_file_and_reason(string name, byte[] bytes, string reason)
+    public void Malformed_files_raise_WavFormatException_naming_file_and_reason(
+        string name,
+        byte[] bytes,
+        string reason
+    )
     {
         using var dir = new TempDir();
-        string path = dir.File(name.Replace(' ', '_') + ".wav");
+        var path = dir.File(name.Replace(' ', '_') + ".wav");
         File.WriteAllBytes(path, bytes);
 
         var read = Assert.Throws<WavFormatException>(() => WavFile.Read(path));
@@ -244,27 +269,32 @@ public class WavFileTests
     public void Sox_reads_the_files_we_write_as_the_samples_we_wrote(WavSampleFormat format, int channels)
     {
         using var dir = new TempDir();
-        string path = dir.File("ours.wav");
+        var path = dir.File("ours.wav");
         const int frames = 257; // odd: 8-bit mono needs the RIFF pad byte
         var data = new float[channels][];
-        for (int c = 0; c < channels; c++)
+        for (var c = 0; c < channels; c++)
         {
-            data[c] = Enumerable.Range(0, frames).Select(i => (float)(0.9 * Math.Sin((0.05 + (0.01 * c)) * i))).ToArray();
+            data[c] = Enumerable
+                .Range(0, frames)
+                .Select(i => (float)(0.9 * Math.Sin((0.05 + (0.01 * c)) * i)))
+                .ToArray();
         }
 
         WavFile.Write(path, new AudioBuffer(44100, data), format);
-        float[][] sox = TestFiles.ReadSoxDat(TestFiles.Sox(path, "-t", "dat", "-"));
+        var sox = TestFiles.ReadSoxDat(TestFiles.Sox(path, "-t", "dat", "-"));
 
         Assert.Equal(channels, sox.Length);
-        float step = format.IsFloat() ? 1e-6f : 1f / (1 << (format.BitsPerSample() - 1));
-        for (int c = 0; c < channels; c++)
+        var step = format.IsFloat() ? 1e-6f : 1f / (1 << (format.BitsPerSample() - 1));
+        for (var c = 0; c < channels; c++)
         {
             Assert.Equal(frames, sox[c].Length);
-            for (int i = 0; i < frames; i++)
+            for (var i = 0; i < frames; i++)
             {
                 // Within half a code of the input (rounding), plus sox's printed precision.
-                Assert.True(Math.Abs(sox[c][i] - data[c][i]) <= (step / 2) + 1e-6,
-                    $"channel {c} frame {i}: wrote {data[c][i]}, sox reads {sox[c][i]}");
+                Assert.True(
+                    Math.Abs(sox[c][i] - data[c][i]) <= (step / 2) + 1e-6,
+                    $"channel {c} frame {i}: wrote {data[c][i]}, sox reads {sox[c][i]}"
+                );
             }
         }
     }
@@ -274,15 +304,15 @@ public class WavFileTests
     {
         // A data chunk that claims more bytes than the file holds (a recording cut off mid-write): NAudio 3.3
         // opens it and silently reads shorter audio; the header parser in front of it refuses it and says why.
-        byte[] good = WavBytes(1, 1, 8000, 16, 2, new byte[8]);
-        byte[] truncated = good[..^4];
+        var good = WavBytes(1, 1, 8000, 16, 2, new byte[8]);
+        var truncated = good[..^4];
         using (var lenient = new NAudio.Wave.WaveFileReader(new MemoryStream(truncated)))
         {
             Assert.Equal(4, lenient.Length);
         }
 
         using var dir = new TempDir();
-        string path = dir.File("truncated.wav");
+        var path = dir.File("truncated.wav");
         File.WriteAllBytes(path, truncated);
         var e = Assert.Throws<WavFormatException>(() => WavFile.Read(path));
         Assert.Contains("data chunk at byte 36 declares 8 bytes but only 4 remain", e.Message);
@@ -294,10 +324,10 @@ public class WavFileTests
         // AFL++ (bench/fuzz) changed bytes of a PCM SubFormat GUID after its first two: the file passed the header
         // checks, then NAudio's converter threw ArgumentException ("Unsupported source encoding").
         using var dir = new TempDir();
-        string path = dir.File("guid.wav");
+        var path = dir.File("guid.wav");
         WavFile.Write(path, new AudioBuffer(8000, [new float[4], new float[4], new float[4]]), WavSampleFormat.Pcm16);
-        byte[] bytes = File.ReadAllBytes(path);
-        int guid = 12 + 8 + 24; // RIFF header, fmt header, WAVEFORMATEX + cbSize/validBits/channelMask
+        var bytes = File.ReadAllBytes(path);
+        var guid = 12 + 8 + 24; // RIFF header, fmt header, WAVEFORMATEX + cbSize/validBits/channelMask
         Assert.Equal(0xFFFE, BinaryPrimitives.ReadUInt16LittleEndian(bytes.AsSpan(20)));
         bytes[guid + 12] ^= 0x5A;
         File.WriteAllBytes(path, bytes);
@@ -311,13 +341,22 @@ public class WavFileTests
     {
         // AFL++ spliced a second fmt chunk (block align 180) behind the data: NAudio took the last fmt, our parser the
         // first, and the read died in NAudio with ArgumentException ("Must read complete blocks").
-        byte[] first = WavBytes(1, 1, 8000, 16, 2, new byte[8]);
-        byte[] secondFmt = [.. "fmt "u8, .. BitConverter.GetBytes(16u), .. BitConverter.GetBytes((ushort)1), .. BitConverter.GetBytes((ushort)1),
-            .. BitConverter.GetBytes(8000u), .. BitConverter.GetBytes(8000u * 180), .. BitConverter.GetBytes((ushort)180), .. BitConverter.GetBytes((ushort)16)];
+        var first = WavBytes(1, 1, 8000, 16, 2, new byte[8]);
+        byte[] secondFmt =
+        [
+            .. "fmt "u8,
+            .. BitConverter.GetBytes(16u),
+            .. BitConverter.GetBytes((ushort)1),
+            .. BitConverter.GetBytes((ushort)1),
+            .. BitConverter.GetBytes(8000u),
+            .. BitConverter.GetBytes(8000u * 180),
+            .. BitConverter.GetBytes((ushort)180),
+            .. BitConverter.GetBytes((ushort)16),
+        ];
         byte[] bytes = [.. first, .. secondFmt];
         BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(4), (uint)(bytes.Length - 8));
         using var dir = new TempDir();
-        string path = dir.File("two_fmt.wav");
+        var path = dir.File("two_fmt.wav");
         File.WriteAllBytes(path, bytes);
 
         var e = Assert.Throws<WavFormatException>(() => WavFile.Read(path));
@@ -333,7 +372,14 @@ public class WavFileTests
     }
 
     /// <summary>Hand-built canonical WAV (16-byte fmt chunk), for malformed-input tests.</summary>
-    internal static byte[] WavBytes(ushort formatTag, ushort channels, uint rate, ushort bits, ushort blockAlign, byte[] data)
+    internal static byte[] WavBytes(
+        ushort formatTag,
+        ushort channels,
+        uint rate,
+        ushort bits,
+        ushort blockAlign,
+        byte[] data
+    )
     {
         var b = new List<byte>();
         b.AddRange("RIFF"u8.ToArray());

@@ -6,7 +6,10 @@ public class CompositionTests
     {
         var root = ConfigYaml.Parse(yaml, "c.yaml");
         foreach (var o in overrides)
+        {
             ConfigOverride.Parse(o).ApplyTo(root);
+        }
+
         return root;
     }
 
@@ -70,9 +73,16 @@ public class CompositionTests
     [Fact]
     public void Interpolation_errors_name_the_key_and_the_nearest_reference()
     {
-        var e = Assert.Throws<ConfigException>(() => ConfigInterpolation.Resolve(ConfigYaml.Parse("n: 3\nm: ${nn}\n", "c.yaml")));
-        Assert.Equal("c.yaml:2:4: field 'm': expected a reference to a key of the config, got '${nn}' (did you mean 'n'?)", e.Message);
-        var cycle = Assert.Throws<ConfigException>(() => ConfigInterpolation.Resolve(ConfigYaml.Parse("a: ${b}\nb: ${a}\n", "c.yaml")));
+        var e = Assert.Throws<ConfigException>(() =>
+            ConfigInterpolation.Resolve(ConfigYaml.Parse("n: 3\nm: ${nn}\n", "c.yaml"))
+        );
+        Assert.Equal(
+            "c.yaml:2:4: field 'm': expected a reference to a key of the config, got '${nn}' (did you mean 'n'?)",
+            e.Message
+        );
+        var cycle = Assert.Throws<ConfigException>(() =>
+            ConfigInterpolation.Resolve(ConfigYaml.Parse("a: ${b}\nb: ${a}\n", "c.yaml"))
+        );
         Assert.Contains("(a cycle?)", cycle.Message, StringComparison.Ordinal);
     }
 

@@ -8,17 +8,27 @@ public class ConfigPathsTests
     [InlineData("data/x", "data/x")]
     [InlineData("data/../logs", "logs")]
     public void Paths_from_a_config_resolve_inside_the_workspace(string value, string expected) =>
-        Assert.Equal(Path.Combine(Workspace, expected), ConfigPaths.InsideWorkspace(value, "c.yaml:3:6", "data.dir", Workspace));
+        Assert.Equal(
+            Path.Combine(Workspace, expected),
+            ConfigPaths.InsideWorkspace(value, "c.yaml:3:6", "data.dir", Workspace)
+        );
 
     [Theory]
     [InlineData("../escaped", "c.yaml:3:6")]
-    [InlineData("/tmp/elsewhere", "c.yaml:3:6")]        // absolute, but written in a config file
+    [InlineData("/tmp/elsewhere", "c.yaml:3:6")] // absolute, but written in a config file
     [InlineData("../escaped", "override 'data.dir=../escaped'")] // from the command line, but relative
-    [InlineData("/tmp/elsewhere", null)]                 // set in code: no command line vouches for it
-    public void Paths_leaving_the_workspace_are_refused_unless_absolute_on_the_command_line(string value, string? origin)
+    [InlineData("/tmp/elsewhere", null)] // set in code: no command line vouches for it
+    public void Paths_leaving_the_workspace_are_refused_unless_absolute_on_the_command_line(
+        string value,
+        string? origin
+    )
     {
         var e = Assert.Throws<ConfigException>(() => ConfigPaths.InsideWorkspace(value, origin, "data.dir", Workspace));
-        Assert.StartsWith($"{origin ?? "config"}: field 'data.dir': expected a path that stays inside the workspace {Workspace}, got '{value}'", e.Message, StringComparison.Ordinal);
+        Assert.StartsWith(
+            $"{origin ?? "config"}: field 'data.dir': expected a path that stays inside the workspace {Workspace}, got '{value}'",
+            e.Message,
+            StringComparison.Ordinal
+        );
         Assert.Contains("must stay inside the workspace", e.Message, StringComparison.Ordinal);
     }
 
@@ -26,12 +36,16 @@ public class ConfigPathsTests
     public void An_absolute_path_from_the_command_line_is_taken_as_written()
     {
         var o = ConfigOverride.Parse("data.dir=/tmp/elsewhere");
-        Assert.Equal("/tmp/elsewhere", ConfigPaths.InsideWorkspace("/tmp/elsewhere", o.Value.Origin, "data.dir", Workspace));
+        Assert.Equal(
+            "/tmp/elsewhere",
+            ConfigPaths.InsideWorkspace("/tmp/elsewhere", o.Value.Origin, "data.dir", Workspace)
+        );
     }
+
     [Theory]
-    [InlineData("out")]          // the link itself
-    [InlineData("out/data")]     // a folder to be made below it
-    [InlineData("chain/data")]   // a link to the link
+    [InlineData("out")] // the link itself
+    [InlineData("out/data")] // a folder to be made below it
+    [InlineData("chain/data")] // a link to the link
     [InlineData("inner/../out")] // through a real folder first
     public void A_symbolic_link_inside_the_workspace_does_not_carry_a_config_path_outside(string value)
     {
@@ -43,7 +57,9 @@ public class ConfigPathsTests
             Directory.CreateDirectory(Path.Combine(workspace, "inner"));
             Directory.CreateSymbolicLink(Path.Combine(workspace, "out"), outside);
             Directory.CreateSymbolicLink(Path.Combine(workspace, "chain"), "out");
-            var e = Assert.Throws<ConfigException>(() => ConfigPaths.InsideWorkspace(value, "c.yaml:3:6", "data.dir", workspace));
+            var e = Assert.Throws<ConfigException>(() =>
+                ConfigPaths.InsideWorkspace(value, "c.yaml:3:6", "data.dir", workspace)
+            );
             Assert.Contains("through a symbolic link " + outside, e.Message, StringComparison.Ordinal);
             Assert.Contains("must stay inside the workspace", e.Message, StringComparison.Ordinal);
         }
@@ -65,8 +81,14 @@ public class ConfigPathsTests
             Directory.CreateSymbolicLink(workspace, real);
             Directory.CreateDirectory(Path.Combine(real, "datasets"));
             Directory.CreateSymbolicLink(Path.Combine(real, "data"), "datasets");
-            Assert.Equal(Path.Combine(workspace, "data", "x"), ConfigPaths.InsideWorkspace("data/x", "c.yaml:3:6", "data.dir", workspace));
-            Assert.Equal(Path.Combine(real, "datasets", "x"), ConfigPaths.RealPath(Path.Combine(workspace, "data", "x")));
+            Assert.Equal(
+                Path.Combine(workspace, "data", "x"),
+                ConfigPaths.InsideWorkspace("data/x", "c.yaml:3:6", "data.dir", workspace)
+            );
+            Assert.Equal(
+                Path.Combine(real, "datasets", "x"),
+                ConfigPaths.RealPath(Path.Combine(workspace, "data", "x"))
+            );
         }
         finally
         {

@@ -12,7 +12,10 @@ public class MessageSnapshotTests
     {
         var root = ConfigYaml.Parse(yaml, "configs/x.yaml");
         foreach (var o in overrides)
+        {
             ConfigOverride.Parse(o).ApplyTo(root, strict: false);
+        }
+
         var r = new ConfigReader(root, "configs/x.yaml");
         return Assert.Throws<ConfigException>(() =>
         {
@@ -25,14 +28,36 @@ public class MessageSnapshotTests
     }
 
     [Fact]
-    public void Common_mistakes() => Snapshot.Verify(string.Join("\n", new[]
-    {
-        Bind(Yaml).Message,
-        Bind(Yaml.Replace("threads: two", "threads: 2", StringComparison.Ordinal).Replace("max_epochs", "max_epoch", StringComparison.Ordinal)).Message,
-        Bind(Yaml.Replace("threads: two", "threads: 2", StringComparison.Ordinal), "model.mode=clasification").Message,
-        Bind(Yaml.Replace("threads: two", "threads: 2", StringComparison.Ordinal), "model.lrr=3").Message,
-        Assert.Throws<ConfigException>(() => ConfigYaml.ReadFile("configs/no-such-file.yaml")).Message,
-        Assert.Throws<ConfigException>(() => ConfigOverride.Parse("trainer.max_epochs").ApplyTo(new ConfigMapping("x"))).Message,
-        Assert.Throws<ConfigException>(() => ConfigOverride.Parse("trainer.max_epocs=3").ApplyTo(ConfigYaml.Parse(Yaml, "configs/x.yaml"))).Message,
-    }) + "\n");
+    public void Common_mistakes() =>
+        Snapshot.Verify(
+            string.Join(
+                "\n",
+                new[]
+                {
+                    Bind(Yaml).Message,
+                    Bind(
+                        Yaml.Replace("threads: two", "threads: 2", StringComparison.Ordinal)
+                            .Replace("max_epochs", "max_epoch", StringComparison.Ordinal)
+                    ).Message,
+                    Bind(
+                        Yaml.Replace("threads: two", "threads: 2", StringComparison.Ordinal),
+                        "model.mode=clasification"
+                    ).Message,
+                    Bind(Yaml.Replace("threads: two", "threads: 2", StringComparison.Ordinal), "model.lrr=3").Message,
+                    Assert.Throws<ConfigException>(() => ConfigYaml.ReadFile("configs/no-such-file.yaml")).Message,
+                    Assert
+                        .Throws<ConfigException>(() =>
+                            ConfigOverride.Parse("trainer.max_epochs").ApplyTo(new ConfigMapping("x"))
+                        )
+                        .Message,
+                    Assert
+                        .Throws<ConfigException>(() =>
+                            ConfigOverride
+                                .Parse("trainer.max_epocs=3")
+                                .ApplyTo(ConfigYaml.Parse(Yaml, "configs/x.yaml"))
+                        )
+                        .Message,
+                }
+            ) + "\n"
+        );
 }

@@ -12,7 +12,10 @@ public class OverrideRulesTests
     {
         var root = ConfigYaml.Parse(yaml, "configs/amp/recipe.yaml");
         foreach (var o in overrides)
+        {
             ConfigOverride.Parse(o).ApplyTo(root);
+        }
+
         return new ConfigReader(root, "configs/amp/recipe.yaml");
     }
 
@@ -31,8 +34,11 @@ public class OverrideRulesTests
     public void Tilde_with_a_value_deletes_only_that_value()
     {
         var e = Assert.Throws<ConfigException>(() => Read(Recipe, "~training.epochs=30"));
-        Assert.Equal("override '~training.epochs=30': key 'training.epochs' holds '25' (set at configs/amp/recipe.yaml:2:11), not '30'; "
-            + "~training.epochs deletes it whatever it holds", e.Message);
+        Assert.Equal(
+            "override '~training.epochs=30': key 'training.epochs' holds '25' (set at configs/amp/recipe.yaml:2:11), not '30'; "
+                + "~training.epochs deletes it whatever it holds",
+            e.Message
+        );
     }
 
     [Theory]
@@ -43,8 +49,11 @@ public class OverrideRulesTests
     {
         var r = Read(Recipe, set);
         var e = Assert.Throws<ConfigException>(() => r.Int("training.epochs", 100, 1));
-        Assert.Equal($"override '{set}': field 'training.epochs': expected an integer >= 1, got {got} "
-            + "(this key cannot be null: give a value, or leave the key out for its default)", e.Message);
+        Assert.Equal(
+            $"override '{set}': field 'training.epochs': expected an integer >= 1, got {got} "
+                + "(this key cannot be null: give a value, or leave the key out for its default)",
+            e.Message
+        );
         Assert.Equal("training.epochs", e.Key);
     }
 
@@ -66,8 +75,11 @@ public class OverrideRulesTests
     public void Plus_on_an_existing_key_is_an_error_as_in_hydra()
     {
         var e = Assert.Throws<ConfigException>(() => Read(Recipe, "+training.epochs=5"));
-        Assert.Equal("override '+training.epochs=5': key 'training.epochs' already exists (set at configs/amp/recipe.yaml:2:11); "
-            + "change it with training.epochs=..., + only adds a new key", e.Message);
+        Assert.Equal(
+            "override '+training.epochs=5': key 'training.epochs' already exists (set at configs/amp/recipe.yaml:2:11); "
+                + "change it with training.epochs=..., + only adds a new key",
+            e.Message
+        );
         Assert.Equal(0.5, Read(Recipe, "+training.ema=0.5").Double("training.ema", 0));
     }
 
@@ -88,7 +100,10 @@ public class OverrideRulesTests
         using var folder = new TempFolder();
         var file = folder.Write("two.yaml", "training:\n  epochs: 25\n---\ntraining:\n  epochs: 1\n");
         var e = Assert.Throws<ConfigException>(() => ConfigYaml.ReadFile(file));
-        Assert.Equal($"{file}:4:1: a second YAML document ('---'): a config is one document (merge them or split the file)", e.Message);
+        Assert.Equal(
+            $"{file}:4:1: a second YAML document ('---'): a config is one document (merge them or split the file)",
+            e.Message
+        );
     }
 
     [Fact]

@@ -1,5 +1,5 @@
-using Xunit.Abstractions;
 using System.Diagnostics;
+using Xunit.Abstractions;
 
 namespace Nsmt.Config.Tests;
 
@@ -13,16 +13,22 @@ public class SafetyTests(ITestOutputHelper output)
     {
         using var dir = new TempFolder();
         var path = dir.Write("lol.yaml", kind == "lists" ? YamlBombs.Lists() : YamlBombs.Mappings());
-        long before = GC.GetAllocatedBytesForCurrentThread();
+        var before = GC.GetAllocatedBytesForCurrentThread();
         var clock = Stopwatch.StartNew();
         var e = Assert.Throws<ConfigException>(() => ConfigYaml.ReadFile(path));
         clock.Stop();
-        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-        output.WriteLine($"{kind}: refused in {clock.Elapsed.TotalMilliseconds:0.0} ms, {allocated / 1e6:0.00} MB allocated");
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        output.WriteLine(
+            $"{kind}: refused in {clock.Elapsed.TotalMilliseconds:0.0} ms, {allocated / 1e6:0.00} MB allocated"
+        );
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(1), $"took {clock.Elapsed.TotalMilliseconds:0} ms");
         Assert.True(allocated < 100L << 20, $"allocated {allocated / 1e6:0.0} MB");
         Assert.StartsWith(path + ":", e.Message, StringComparison.Ordinal);
-        Assert.Contains("expands to more than 100000 values (YamlGuard.MaxExpandedNodes)", e.Message, StringComparison.Ordinal);
+        Assert.Contains(
+            "expands to more than 100000 values (YamlGuard.MaxExpandedNodes)",
+            e.Message,
+            StringComparison.Ordinal
+        );
         Assert.Contains("alias bomb", e.Message, StringComparison.Ordinal);
     }
 
@@ -56,14 +62,20 @@ public class SafetyTests(ITestOutputHelper output)
         using var dir = new TempFolder();
         var path = System.IO.Path.Combine(dir.Path, "huge.yaml");
         using (var stream = File.OpenWrite(path))
+        {
             stream.SetLength(1L << 31); // sparse
+        }
+
         var (e, _) = Bounded.Throws<ConfigException>(() => ConfigYaml.ReadFile(path));
-        Assert.Equal($"{path}: cannot read config: the file is {1L << 31} bytes, expected at most 1048576 (YamlGuard.MaxFileBytes)", e.Message);
+        Assert.Equal(
+            $"{path}: cannot read config: the file is {1L << 31} bytes, expected at most 1048576 (YamlGuard.MaxFileBytes)",
+            e.Message
+        );
     }
 
     [Theory]
-    [InlineData(": [\nd")]   // YamlDotNet 16: InvalidOperationException from its scanner
-    [InlineData("\0: n")]    // YamlDotNet 16: ArgumentException
+    [InlineData(": [\nd")] // YamlDotNet 16: InvalidOperationException from its scanner
+    [InlineData("\0: n")] // YamlDotNet 16: ArgumentException
     public void Yaml_that_breaks_the_parser_is_a_config_error_naming_the_file(string text)
     {
         var e = Assert.Throws<ConfigException>(() => ConfigYaml.Parse(text, "broken.yaml"));
@@ -73,7 +85,9 @@ public class SafetyTests(ITestOutputHelper output)
     [Fact]
     public void The_config_exception_is_bad_input()
     {
-        var e = Assert.Throws<ConfigException>(() => new ConfigReader(ConfigYaml.Parse("n: x\n", "f.yaml")).Int("n", 1));
+        var e = Assert.Throws<ConfigException>(() =>
+            new ConfigReader(ConfigYaml.Parse("n: x\n", "f.yaml")).Int("n", 1)
+        );
         Assert.IsAssignableFrom<Nsmt.Core.NsmtInputException>(e);
         Assert.Equal("f.yaml:1:4", e.Location);
         Assert.Equal("n", e.Key);

@@ -15,9 +15,13 @@ public sealed partial class LibraryMapTests
     public void Every_library_has_a_row_in_the_readme_map_and_every_row_a_library()
     {
         var map = ReadMap();
-        var libraries = Directory.GetDirectories(Path.Combine(Root, "src"))
+        var libraries = Directory
+            .GetDirectories(Path.Combine(Root, "src"))
             .Where(d => File.Exists(Path.Combine(d, Path.GetFileName(d) + ".csproj")))
-            .Select(Path.GetFileName).OfType<string>().Order().ToArray();
+            .Select(Path.GetFileName)
+            .OfType<string>()
+            .Order()
+            .ToArray();
         Assert.Equal(libraries, map.Keys.Order().ToArray());
     }
 
@@ -27,11 +31,16 @@ public sealed partial class LibraryMapTests
         var problems = new List<string>();
         foreach (var (library, allowed) in ReadMap())
         {
-            string project = Path.Combine(Root, "src", library, library + ".csproj");
+            var project = Path.Combine(Root, "src", library, library + ".csproj");
             if (!File.Exists(project))
+            {
                 continue;
-            foreach (string reference in ProjectReferences(project).Where(r => !allowed.Contains(r)))
+            }
+
+            foreach (var reference in ProjectReferences(project).Where(r => !allowed.Contains(r)))
+            {
                 problems.Add($"{library} references {reference}, which the README's map does not allow");
+            }
         }
 
         Assert.Empty(problems);
@@ -42,17 +51,25 @@ public sealed partial class LibraryMapTests
     {
         var map = ReadMap();
         var state = new Dictionary<string, int>(); // 1 = on the current path, 2 = done
-        foreach (string library in map.Keys)
+        foreach (var library in map.Keys)
+        {
             Visit(library, []);
+        }
 
         void Visit(string library, List<string> path)
         {
             if (state.GetValueOrDefault(library) == 2)
+            {
                 return;
+            }
+
             Assert.False(state.GetValueOrDefault(library) == 1, "cycle: " + string.Join(" -> ", path.Append(library)));
             state[library] = 1;
-            foreach (string used in map.GetValueOrDefault(library) ?? [])
+            foreach (var used in map.GetValueOrDefault(library) ?? [])
+            {
                 Visit(used, [.. path, library]);
+            }
+
             state[library] = 2;
         }
     }
@@ -61,11 +78,14 @@ public sealed partial class LibraryMapTests
     public void A_reference_outside_the_map_is_reported()
     {
         // The check above must be able to fail: a made-up project that references a library its row does not list.
-        string dir = Directory.CreateTempSubdirectory("nsmt-map-").FullName;
+        var dir = Directory.CreateTempSubdirectory("nsmt-map-").FullName;
         try
         {
-            string project = Path.Combine(dir, "X.csproj");
-            File.WriteAllText(project, """<Project><ItemGroup><ProjectReference Include="../Nsmt.Amp/Nsmt.Amp.csproj" /></ItemGroup></Project>""");
+            var project = Path.Combine(dir, "X.csproj");
+            File.WriteAllText(
+                project,
+                """<Project><ItemGroup><ProjectReference Include="../Nsmt.Amp/Nsmt.Amp.csproj" /></ItemGroup></Project>"""
+            );
             Assert.Equal(["Nsmt.Amp"], ProjectReferences(project));
             Assert.DoesNotContain("Nsmt.Amp", ReadMap()["Nsmt.Core"]);
         }
@@ -80,33 +100,55 @@ public sealed partial class LibraryMapTests
     {
         // A `Nsmt.X.Y` in the README is a library, a namespace, or a type (and member) in a namespace: README drift
         // (a type documented in a library it left) fails here.
-        string readme = File.ReadAllText(Path.Combine(Root, "README.md"));
-        var sources = new[] { "src", "stages" }.SelectMany(d => Directory.EnumerateFiles(Path.Combine(Root, d), "*.cs", SearchOption.AllDirectories))
-            .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal))
-            .Select(File.ReadAllText).ToList();
-        var namespaces = sources.SelectMany(text => NamespaceDeclaration().Matches(text).Select(m => m.Groups[1].Value)).ToHashSet(StringComparer.Ordinal);
-        var libraries = Directory.GetDirectories(Path.Combine(Root, "src")).Select(Path.GetFileName).OfType<string>().ToHashSet(StringComparer.Ordinal);
+        var readme = File.ReadAllText(Path.Combine(Root, "README.md"));
+        var sources = new[] { "src", "stages" }
+            .SelectMany(d => Directory.EnumerateFiles(Path.Combine(Root, d), "*.cs", SearchOption.AllDirectories))
+            .Where(f =>
+                !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal)
+            )
+            .Select(File.ReadAllText)
+            .ToList();
+        var namespaces = sources
+            .SelectMany(text => NamespaceDeclaration().Matches(text).Select(m => m.Groups[1].Value))
+            .ToHashSet(StringComparer.Ordinal);
+        var libraries = Directory
+            .GetDirectories(Path.Combine(Root, "src"))
+            .Select(Path.GetFileName)
+            .OfType<string>()
+            .ToHashSet(StringComparer.Ordinal);
 
-        bool DeclaresType(string ns, string type) => sources.Any(text =>
-            text.Contains($"namespace {ns};", StringComparison.Ordinal)
-            && Regex.IsMatch(text, $@"\b(class|record|struct|interface|enum)\s+(struct\s+)?{Regex.Escape(type)}\b"));
+        bool DeclaresType(string ns, string type) =>
+            sources.Any(text =>
+                text.Contains($"namespace {ns};", StringComparison.Ordinal)
+                && Regex.IsMatch(text, $@"\b(class|record|struct|interface|enum)\s+(struct\s+)?{Regex.Escape(type)}\b")
+            );
 
         bool Exists(string name)
         {
             if (libraries.Contains(name) || namespaces.Contains(name))
-                return true;
-            var parts = name.Split('.');
-            for (int i = parts.Length - 1; i >= 2; i--)
             {
-                string ns = string.Join('.', parts[..i]);
+                return true;
+            }
+
+            var parts = name.Split('.');
+            for (var i = parts.Length - 1; i >= 2; i--)
+            {
+                var ns = string.Join('.', parts[..i]);
                 if (namespaces.Contains(ns))
+                {
                     return DeclaresType(ns, parts[i]);
+                }
             }
 
             return false;
         }
 
-        var missing = ReadmeName().Matches(readme).Select(m => m.Groups[1].Value).Distinct().Where(n => !Exists(n)).ToList();
+        var missing = ReadmeName()
+            .Matches(readme)
+            .Select(m => m.Groups[1].Value)
+            .Distinct()
+            .Where(n => !Exists(n))
+            .ToList();
         Assert.Empty(missing);
     }
 
@@ -119,14 +161,16 @@ public sealed partial class LibraryMapTests
     /// <summary>Rows of the README's "Libraries" table: `Nsmt.X` | owns | may use (short names, "-" for none).</summary>
     private static Dictionary<string, HashSet<string>> ReadMap()
     {
-        string readme = File.ReadAllText(Path.Combine(Root, "README.md"));
-        int start = readme.IndexOf("### Libraries", StringComparison.Ordinal);
+        var readme = File.ReadAllText(Path.Combine(Root, "README.md"));
+        var start = readme.IndexOf("### Libraries", StringComparison.Ordinal);
         Assert.True(start >= 0, "README.md has no '### Libraries' section");
         var map = new Dictionary<string, HashSet<string>>();
         foreach (Match row in MapRow().Matches(readme[start..].Split("\n\n#")[0]))
         {
-            var uses = row.Groups["uses"].Value.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
-                .Where(u => u != "-").Select(u => "Nsmt." + u);
+            var uses = row.Groups["uses"]
+                .Value.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
+                .Where(u => u != "-")
+                .Select(u => "Nsmt." + u);
             map[row.Groups["name"].Value] = [.. uses];
         }
 
@@ -135,16 +179,21 @@ public sealed partial class LibraryMapTests
     }
 
     private static string[] ProjectReferences(string project) =>
-        XDocument.Load(project).Descendants("ProjectReference")
+        XDocument
+            .Load(project)
+            .Descendants("ProjectReference")
             .Select(r => Path.GetFileNameWithoutExtension((string?)r.Attribute("Include") ?? ""))
-            .Order().ToArray();
+            .Order()
+            .ToArray();
 
     private static string FindRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {
             if (File.Exists(Path.Combine(dir.FullName, "Pipeline.sln")))
+            {
                 return dir.FullName;
+            }
         }
 
         throw new InvalidOperationException("Pipeline.sln not found above " + AppContext.BaseDirectory);

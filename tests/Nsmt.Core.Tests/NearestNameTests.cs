@@ -1,5 +1,3 @@
-using Nsmt.Core;
-
 namespace Nsmt.Core.Tests;
 
 public sealed class NearestNameTests
@@ -21,6 +19,9 @@ public sealed class NearestNameTests
         Assert.Equal("", NearestName.Suggestion("learning_rate", keys));
         // Dotted keys: judged on the last segment, so a shared prefix does not make an unrelated word "near".
         Assert.Equal("", NearestName.Suggestion("model.net.bogus", ["model.net.dropout", "model.net.channels"]));
-        Assert.Equal(" (did you mean 'model.net.dropout'?)", NearestName.Suggestion("model.net.dropuot", ["model.net.dropout", "model.net.channels"]));
+        Assert.Equal(
+            " (did you mean 'model.net.dropout'?)",
+            NearestName.Suggestion("model.net.dropuot", ["model.net.dropout", "model.net.channels"])
+        );
     }
 }

@@ -22,12 +22,20 @@ internal sealed partial class DotGraph
     {
         var names = new Dictionary<string, string>();
         foreach (Match m in NodeLine().Matches(dot))
-            names[m.Groups["id"].Value] = m.Groups["tooltip"].Success ? m.Groups["tooltip"].Value : m.Groups["id"].Value;
+        {
+            names[m.Groups["id"].Value] = m.Groups["tooltip"].Success
+                ? m.Groups["tooltip"].Value
+                : m.Groups["id"].Value;
+        }
+
         var edges = EdgeLine().Matches(dot).Select(m => (m.Groups["from"].Value, m.Groups["to"].Value)).ToList();
         return new DotGraph(names, edges);
     }
 
-    [GeneratedRegex(@"^\s*(?<id>\w+) \[label=""(?:[^""\\]|\\.)*""(?:, tooltip=""(?<tooltip>[^""]*)"")?", RegexOptions.Multiline)]
+    [GeneratedRegex(
+        @"^\s*(?<id>\w+) \[label=""(?:[^""\\]|\\.)*""(?:, tooltip=""(?<tooltip>[^""]*)"")?",
+        RegexOptions.Multiline
+    )]
     private static partial Regex NodeLine();
 
     [GeneratedRegex(@"^\s*(?<from>\w+) -> (?<to>\w+);", RegexOptions.Multiline)]

@@ -1,6 +1,5 @@
 using Nsmt.Neural;
 using Nsmt.Spectral.Models;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Nsmt.Diagrams.Tests;
@@ -22,13 +21,15 @@ public class ForwardHookTests
         var x = ones(4, 3);
         Tensor? seenInput = null;
         long[]? seenShape = null;
-        var observe = linear.register_forward_hook((module, input, output) =>
-        {
-            Assert.Same(linear, module);
-            seenInput = input;
-            seenShape = output.shape;
-            return null!;
-        });
+        var observe = linear.register_forward_hook(
+            (module, input, output) =>
+            {
+                Assert.Same(linear, module);
+                seenInput = input;
+                seenShape = output.shape;
+                return null!;
+            }
+        );
         var replace = linear.register_forward_hook((_, _, output) => output * 0);
         var y = linear.call(x);
         Assert.Same(x, seenInput);
@@ -43,11 +44,31 @@ public class ForwardHookTests
         var module = new PassThrough();
         var order = new List<string>();
         var doubled = ones(2);
-        var first = module.register_forward_pre_hook((_, input) => { order.Add("pre1"); return null!; });
-        var second = module.register_forward_pre_hook((_, input) => { order.Add("pre2"); return doubled; });
-        using var observer = module.ObserveForward((_, input) => order.Add("observe-before " + (ReferenceEquals(input, doubled) ? "replaced" : "original")),
-            (_, _, _) => order.Add("observe-after"));
-        var post = module.register_forward_hook((_, input, _) => { order.Add("post " + (ReferenceEquals(input, doubled) ? "replaced" : "original")); return null!; });
+        var first = module.register_forward_pre_hook(
+            (_, input) =>
+            {
+                order.Add("pre1");
+                return null!;
+            }
+        );
+        var second = module.register_forward_pre_hook(
+            (_, input) =>
+            {
+                order.Add("pre2");
+                return doubled;
+            }
+        );
+        using var observer = module.ObserveForward(
+            (_, input) => order.Add("observe-before " + (ReferenceEquals(input, doubled) ? "replaced" : "original")),
+            (_, _, _) => order.Add("observe-after")
+        );
+        var post = module.register_forward_hook(
+            (_, input, _) =>
+            {
+                order.Add("post " + (ReferenceEquals(input, doubled) ? "replaced" : "original"));
+                return null!;
+            }
+        );
         var output = module.call(zeros(2));
         Assert.Same(doubled, output);
         Assert.Equal(["pre1", "pre2", "observe-before replaced", "observe-after", "post replaced"], order);
@@ -76,7 +97,13 @@ public class ForwardHookTests
         var module = new PassThrough();
         var calls = 0;
         HookHandle? handle = null;
-        handle = module.ObserveForward(before: (_, _) => { calls++; handle!.remove(); });
+        handle = module.ObserveForward(
+            before: (_, _) =>
+            {
+                calls++;
+                handle!.remove();
+            }
+        );
         using var other = module.ObserveForward(before: (_, _) => calls += 10);
         module.call(zeros(1));
         module.call(zeros(1));
@@ -91,13 +118,19 @@ public class ForwardHookTests
         var x = zeros(1);
         var calls = 0;
         using (module.ObserveForward(before: (_, _) => calls++))
+        {
             module.forward(x);
+        }
+
         Assert.Equal(0, calls);
 
         module.call(x); // JIT the path first
         var before = GC.GetAllocatedBytesForCurrentThread();
         for (var i = 0; i < 1000; i++)
+        {
             module.call(x);
+        }
+
         Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
     }
 
@@ -113,12 +146,21 @@ public class ForwardHookTests
     {
         using var scope = NewDisposeScope();
         manual_seed(0);
-        using var model = new SimpleCnn(new SimpleCnnOptions(1, 4, 4, 8, 0.2, 32), [new HeadSpec("a", 3), new HeadSpec("b", 5)]);
+        using var model = new SimpleCnn(
+            new SimpleCnnOptions(1, 4, 4, 8, 0.2, 32),
+            [new HeadSpec("a", 3), new HeadSpec("b", 5)]
+        );
         var seen = new List<string>();
-        var handles = model.NamedModulesDepthFirst().Select(m => m.module.ObserveForward(before: (_, _) => seen.Add(m.name))).ToList();
+        var handles = model
+            .NamedModulesDepthFirst()
+            .Select(m => m.module.ObserveForward(before: (_, _) => seen.Add(m.name)))
+            .ToList();
         model.eval();
         using (no_grad())
+        {
             model.call(rand(1, 1, 32, 32), null);
+        }
+
         handles.ForEach(h => h.remove());
         // Every module but the ModuleDict (a container that is never called itself) ran through call, in order.
         var expected = model.NamedModulesDepthFirst().Select(m => m.name).Where(n => n != "heads").ToList();

@@ -1,6 +1,4 @@
-using Nsmt.Neural;
 using Nsmt.Spectral.Models;
-using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -20,11 +18,29 @@ public class ModelGraphTests
     {
         var graph = DotGraph.Parse(Dot("SimpleCnn"));
         var expected = new List<(string, string)> { ("input", "features.0") };
-        var chain = new[] { "features.0", "features.1", "features.2", "features.3", "features.4", "features.5", "features.6", "features.7", "features.8",
-            "shared.0", "shared.1", "shared.2", "shared.3" };
+        var chain = new[]
+        {
+            "features.0",
+            "features.1",
+            "features.2",
+            "features.3",
+            "features.4",
+            "features.5",
+            "features.6",
+            "features.7",
+            "features.8",
+            "shared.0",
+            "shared.1",
+            "shared.2",
+            "shared.3",
+        };
         expected.AddRange(chain.Zip(chain.Skip(1)));
-        expected.AddRange([("shared.3", "heads.note_velocity"), ("shared.3", "heads.log10_decay_time"),
-            ("heads.note_velocity", "output0"), ("heads.log10_decay_time", "output1")]);
+        expected.AddRange([
+            ("shared.3", "heads.note_velocity"),
+            ("shared.3", "heads.log10_decay_time"),
+            ("heads.note_velocity", "output0"),
+            ("heads.log10_decay_time", "output1"),
+        ]);
         Assert.Equal(expected, graph.NamedEdges);
     }
 
@@ -63,8 +79,10 @@ public class ModelGraphTests
         {
             var graph = DotGraph.Parse(Dot(name));
             var forward = Reachable("input", graph.Edges);
-            var backward = graph.Names.Keys.Where(id => id.StartsWith("output", StringComparison.Ordinal))
-                .SelectMany(o => Reachable(o, graph.Edges.Select(e => (e.To, e.From)).ToList())).ToHashSet();
+            var backward = graph
+                .Names.Keys.Where(id => id.StartsWith("output", StringComparison.Ordinal))
+                .SelectMany(o => Reachable(o, graph.Edges.Select(e => (e.To, e.From)).ToList()))
+                .ToHashSet();
             foreach (var (id, path) in graph.Names)
             {
                 Assert.True(forward.Contains(id), $"{name}: {path} is not reached from the input");
@@ -78,9 +96,16 @@ public class ModelGraphTests
         var seen = new HashSet<string> { start };
         var queue = new Queue<string>([start]);
         while (queue.TryDequeue(out var node))
+        {
             foreach (var (_, to) in edges.Where(e => e.From == node))
+            {
                 if (seen.Add(to))
+                {
                     queue.Enqueue(to);
+                }
+            }
+        }
+
         return seen;
     }
 
@@ -98,9 +123,16 @@ public class ModelGraphTests
     {
         var graph = DotGraph.Parse(Dot("SimpleCnn", new GraphOptions { MaxDepth = 1 }));
         Assert.Equal(
-            [("input", "features"), ("features", "shared"), ("shared", "heads.note_velocity"), ("shared", "heads.log10_decay_time"),
-                ("heads.note_velocity", "output0"), ("heads.log10_decay_time", "output1")],
-            graph.NamedEdges);
+            [
+                ("input", "features"),
+                ("features", "shared"),
+                ("shared", "heads.note_velocity"),
+                ("shared", "heads.log10_decay_time"),
+                ("heads.note_velocity", "output0"),
+                ("heads.log10_decay_time", "output1"),
+            ],
+            graph.NamedEdges
+        );
         Assert.Throws<ArgumentOutOfRangeException>(() => Dot("SimpleCnn", new GraphOptions { MaxDepth = 0 }));
     }
 
@@ -109,7 +141,11 @@ public class ModelGraphTests
     {
         var dot = Dot("SimpleCnn", new GraphOptions { Direction = GraphDirection.LeftToRight });
         Assert.Contains("rankdir=LR", dot, StringComparison.Ordinal);
-        Assert.Contains("label=\"4: Conv2d\\n8->16 k3 p1\\n[1, 16, 16, 16]\\n1,168 params\"", dot, StringComparison.Ordinal);
+        Assert.Contains(
+            "label=\"4: Conv2d\\n8->16 k3 p1\\n[1, 16, 16, 16]\\n1,168 params\"",
+            dot,
+            StringComparison.Ordinal
+        );
         Assert.Contains("label=\"3: Dropout\\np=0.2\\n[1, 32]\"", dot, StringComparison.Ordinal);
         Assert.Contains("label=\"log10_decay_time\\n[1, 24]\", shape=oval", dot, StringComparison.Ordinal);
         Assert.Contains("subgraph cluster_0 {", dot, StringComparison.Ordinal);
@@ -118,9 +154,9 @@ public class ModelGraphTests
 
     private sealed class Quoted() : nn.Module<Tensor, Tensor>("My\"Block\\")
     {
-        private readonly Linear inner = nn.Linear(2, 2);
+        private readonly Linear _inner = nn.Linear(2, 2);
 
-        public override Tensor forward(Tensor input) => inner.call(input);
+        public override Tensor forward(Tensor input) => _inner.call(input);
     }
 
     [Fact]

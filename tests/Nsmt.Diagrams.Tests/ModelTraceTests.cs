@@ -1,5 +1,4 @@
 using Nsmt.Neural;
-using Nsmt.Spectral.Models;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -39,10 +38,17 @@ public class ModelTraceTests
         using var model = TestModels.Build("ConvNeXtV2");
         using var x = rand(1, 1, 32, 32);
         var trace = ModelTrace.Capture(model, x);
-        Assert.Equal(["note_velocity: [1, 3]", "log10_decay_time: [1, 24]"], trace.OutputShapes.Select(s => s.ToString()));
+        Assert.Equal(
+            ["note_velocity: [1, 3]", "log10_decay_time: [1, 24]"],
+            trace.OutputShapes.Select(s => s.ToString())
+        );
         var text = ModelSummary.Render(trace);
-        Assert.Contains("ConvNeXtV2                               note_velocity: [1, 3]     --\n"
-            + "                                         log10_decay_time: [1, 24]\n", text, StringComparison.Ordinal);
+        Assert.Contains(
+            "ConvNeXtV2                               note_velocity: [1, 3]     --\n"
+                + "                                         log10_decay_time: [1, 24]\n",
+            text,
+            StringComparison.Ordinal
+        );
     }
 
     [Fact]
@@ -53,8 +59,19 @@ public class ModelTraceTests
         using var x = rand(1, 1, 32, 32);
         var trace = ModelTrace.Capture(model, x);
         var lists = trace.Layers.Where(l => l.Depth == 1 && l.TypeName == "ModuleList").ToList();
-        Assert.Equal(["downsample_layers", "stages", "downsample_layers", "stages", "downsample_layers", "stages", "downsample_layers", "stages"],
-            lists.Select(l => l.Path));
+        Assert.Equal(
+            [
+                "downsample_layers",
+                "stages",
+                "downsample_layers",
+                "stages",
+                "downsample_layers",
+                "stages",
+                "downsample_layers",
+                "stages",
+            ],
+            lists.Select(l => l.Path)
+        );
         Assert.Equal([false, false, true, true, true, true, true, true], lists.Select(l => l.IsRecursive));
         Assert.Equal(model.NumberOfParameters(), TorchinfoStatistics.Of(trace).TotalParams);
     }
@@ -68,23 +85,27 @@ public class ModelTraceTests
             using var x = rand(1, 1, 32, 32);
             var trace = ModelTrace.Capture(model, x);
             Assert.True(model.NumberOfParameters() == TorchinfoStatistics.Of(trace).TotalParams, name);
-            Assert.True(trace.Layers.Count(l => l.Kind == LayerKind.NotReached) == 0, $"{name}: some layer ran without hooks");
+            Assert.True(
+                trace.Layers.Count(l => l.Kind == LayerKind.NotReached) == 0,
+                $"{name}: some layer ran without hooks"
+            );
         }
     }
 
     private sealed class ForwardOnly : nn.Module<Tensor, Tensor>
     {
-        private readonly Linear hidden = nn.Linear(2, 3);
-        private readonly Linear output = nn.Linear(3, 1);
+        private readonly Linear _hidden = nn.Linear(2, 3);
+        private readonly Linear _output = nn.Linear(3, 1);
 
-        public ForwardOnly() : base(nameof(ForwardOnly))
+        public ForwardOnly()
+            : base(nameof(ForwardOnly))
         {
-            register_module("hidden", hidden);
-            register_module("output", output);
+            register_module("hidden", _hidden);
+            register_module("output", _output);
         }
 
         // 'hidden' is invoked with forward, so no hook sees it.
-        public override Tensor forward(Tensor input) => output.call(hidden.forward(input));
+        public override Tensor forward(Tensor input) => _output.call(_hidden.forward(input));
     }
 
     [Fact]
@@ -93,7 +114,10 @@ public class ModelTraceTests
         using var model = new ForwardOnly();
         using var x = ones(1, 2);
         var trace = ModelTrace.Capture(model, x);
-        Assert.Equal([("", LayerKind.Called), ("output", LayerKind.Called), ("hidden", LayerKind.NotReached)], trace.Layers.Select(l => (l.Path, l.Kind)));
+        Assert.Equal(
+            [("", LayerKind.Called), ("output", LayerKind.Called), ("hidden", LayerKind.NotReached)],
+            trace.Layers.Select(l => (l.Path, l.Kind))
+        );
         Assert.Equal(13, TorchinfoStatistics.Of(trace).TotalParams);
         Assert.Contains("(not run)", ModelGraph.ToDot(trace), StringComparison.Ordinal);
     }
@@ -103,7 +127,9 @@ public class ModelTraceTests
     {
         using var model = new ForwardOnly();
         using var x = ones(1, 2);
-        var error = Assert.Throws<InvalidOperationException>(() => ModelTrace.Capture(model, x, input => model.forward((Tensor)input)));
+        var error = Assert.Throws<InvalidOperationException>(() =>
+            ModelTrace.Capture(model, x, input => model.forward((Tensor)input))
+        );
         Assert.Contains("call()", error.Message, StringComparison.Ordinal);
     }
 

@@ -1,4 +1,4 @@
-using TorchSharp;
+using System.Diagnostics.CodeAnalysis;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -12,23 +12,29 @@ public class SummaryFormatTests
     /// </summary>
     private sealed class Tiny : nn.Module<Tensor, Tensor>
     {
-        private readonly Parameter scale;
-        private readonly Sequential body;
-        private readonly Linear frozen;
-        private readonly Linear unused;
+        [SuppressMessage(
+            "Style",
+            "IDE1006",
+            Justification = "TorchSharp's to() replaces a registered tensor through the field named like it"
+        )]
+        private readonly Parameter _scale;
+        private readonly Sequential _body;
+        private readonly Linear _frozen;
+        private readonly Linear _unused;
 
-        public Tiny(string name = "Tiny") : base(name)
+        public Tiny(string name = "Tiny")
+            : base(name)
         {
-            scale = nn.Parameter(ones(2));
-            register_parameter("scale", scale);
-            register_module("body", body = nn.Sequential(nn.Linear(3, 4), nn.ReLU()));
-            register_module("frozen", frozen = nn.Linear(4, 2));
-            frozen.weight.requires_grad = false;
-            frozen.bias!.requires_grad = false;
-            register_module("unused", unused = nn.Linear(2, 5));
+            _scale = nn.Parameter(ones(2));
+            register_parameter("scale", _scale);
+            register_module("body", _body = nn.Sequential(nn.Linear(3, 4), nn.ReLU()));
+            register_module("frozen", _frozen = nn.Linear(4, 2));
+            _frozen.weight.requires_grad = false;
+            _frozen.bias!.requires_grad = false;
+            register_module("unused", _unused = nn.Linear(2, 5));
         }
 
-        public override Tensor forward(Tensor input) => frozen.call(body.call(input)) * scale;
+        public override Tensor forward(Tensor input) => _frozen.call(_body.call(input)) * _scale;
     }
 
     private static ModelTrace TraceTiny(string name = "Tiny")
@@ -126,22 +132,38 @@ public class SummaryFormatTests
     [InlineData(12345.678, "12345.68")]
     [InlineData(-0.125, "-0.12")]
     [InlineData(16.166236, "16.17")]
-    public void Sizes_print_as_Python_prints_them(double value, string expected) => Assert.Equal(expected, PythonFormat.Fixed2(value));
+    public void Sizes_print_as_Python_prints_them(double value, string expected) =>
+        Assert.Equal(expected, PythonFormat.Fixed2(value));
 
     [Theory]
     [InlineData(0, "0")]
     [InlineData(999, "999")]
     [InlineData(1000, "1,000")]
     [InlineData(1_129_098, "1,129,098")]
-    public void Counts_are_grouped_by_thousands(long value, string expected) => Assert.Equal(expected, PythonFormat.Grouped(value));
+    public void Counts_are_grouped_by_thousands(long value, string expected) =>
+        Assert.Equal(expected, PythonFormat.Grouped(value));
 
     [Fact]
     public void Bad_options_are_rejected_with_the_setting_named()
     {
         var trace = TraceTiny();
-        Assert.Contains("depth", Assert.Throws<ArgumentOutOfRangeException>(() => ModelSummary.Render(trace, new SummaryOptions { Depth = -1 })).Message,
-            StringComparison.Ordinal);
-        Assert.Contains("column width", Assert.Throws<ArgumentOutOfRangeException>(() => ModelSummary.Render(trace, new SummaryOptions { ColumnWidth = 0 })).Message,
-            StringComparison.Ordinal);
+        Assert.Contains(
+            "depth",
+            Assert
+                .Throws<ArgumentOutOfRangeException>(() =>
+                    ModelSummary.Render(trace, new SummaryOptions { Depth = -1 })
+                )
+                .Message,
+            StringComparison.Ordinal
+        );
+        Assert.Contains(
+            "column width",
+            Assert
+                .Throws<ArgumentOutOfRangeException>(() =>
+                    ModelSummary.Render(trace, new SummaryOptions { ColumnWidth = 0 })
+                )
+                .Message,
+            StringComparison.Ordinal
+        );
     }
 }

@@ -20,14 +20,29 @@ public class TorchinfoGoldenTests
         {
             var where = $"{name} row '{row.Path}'";
             Assert.True(row.Type == layer.TypeName, $"{where}: type {layer.TypeName}, PyTorch {row.Type}");
-            Assert.True((row.Depth, row.DepthIndex) == (layer.Depth, layer.DepthIndex), $"{where}: {layer.Depth}-{layer.DepthIndex}, PyTorch {row.Depth}-{row.DepthIndex}");
+            Assert.True(
+                (row.Depth, row.DepthIndex) == (layer.Depth, layer.DepthIndex),
+                $"{where}: {layer.Depth}-{layer.DepthIndex}, PyTorch {row.Depth}-{row.DepthIndex}"
+            );
             Assert.True(row.Container == (layer.Kind == LayerKind.Container), $"{where}: kind {layer.Kind}");
             Assert.True(row.Recursive == layer.IsRecursive, $"{where}: recursive {layer.IsRecursive}");
             Assert.True(row.Leaf == layer.IsLeaf, $"{where}: leaf {layer.IsLeaf}");
-            Assert.True(row.NumParams == layer.NumParams, $"{where}: {layer.NumParams} params, PyTorch {row.NumParams}");
-            Assert.True(row.TrainableParams == layer.TrainableParams, $"{where}: {layer.TrainableParams} trainable, PyTorch {row.TrainableParams}");
-            Assert.True(row.LeftoverParams == layer.LeftoverParams(), $"{where}: leftover {layer.LeftoverParams()}, PyTorch {row.LeftoverParams}");
-            Assert.Equal(row.Output.Select(o => $"{o.Label}: [{string.Join(", ", o.Shape)}]"), layer.OutputShapes.Select(s => $"{s.Label}: {s.DimsText}"));
+            Assert.True(
+                row.NumParams == layer.NumParams,
+                $"{where}: {layer.NumParams} params, PyTorch {row.NumParams}"
+            );
+            Assert.True(
+                row.TrainableParams == layer.TrainableParams,
+                $"{where}: {layer.TrainableParams} trainable, PyTorch {row.TrainableParams}"
+            );
+            Assert.True(
+                row.LeftoverParams == layer.LeftoverParams(),
+                $"{where}: leftover {layer.LeftoverParams()}, PyTorch {row.LeftoverParams}"
+            );
+            Assert.Equal(
+                row.Output.Select(o => $"{o.Label}: [{string.Join(", ", o.Shape)}]"),
+                layer.OutputShapes.Select(s => $"{s.Label}: {s.DimsText}")
+            );
         }
     }
 
@@ -41,7 +56,16 @@ public class TorchinfoGoldenTests
         using var x = rand(1, 1, 32, 32);
         var statistics = TorchinfoStatistics.Of(ModelTrace.Capture(model, x));
         var expected = TorchinfoReference.TotalsOf(name);
-        Assert.Equal(expected, new TorchinfoReference.Totals(statistics.TotalParams, statistics.TrainableParams, statistics.TotalMultAdds,
-            statistics.InputBytes, statistics.ForwardBackwardBytes, statistics.ParamBytes));
+        Assert.Equal(
+            expected,
+            new TorchinfoReference.Totals(
+                statistics.TotalParams,
+                statistics.TrainableParams,
+                statistics.TotalMultAdds,
+                statistics.InputBytes,
+                statistics.ForwardBackwardBytes,
+                statistics.ParamBytes
+            )
+        );
     }
 }

@@ -33,7 +33,13 @@ public sealed class ConcurrencyTests
         return ws;
     }
 
-    private static RunRequest Both(int jobs) => new() { Experiments = ["alpha", "beta"], Jobs = jobs, Phases = ["Train"] };
+    private static RunRequest Both(int jobs) =>
+        new()
+        {
+            Experiments = ["alpha", "beta"],
+            Jobs = jobs,
+            Phases = ["Train"],
+        };
 
     [Fact]
     public void With_two_jobs_the_two_trainings_run_at_the_same_time()
@@ -59,12 +65,14 @@ public sealed class ConcurrencyTests
     {
         using var ws = Workspace();
         ws.Write("fail-beta", "1");
-        var e = Assert.Throws<StageFailedException>(() => ws.Engine().Run(new RunRequest { Experiments = ["alpha", "beta"], Jobs = 2 }));
+        var e = Assert.Throws<StageFailedException>(() =>
+            ws.Engine().Run(new RunRequest { Experiments = ["alpha", "beta"], Jobs = 2 })
+        );
         Assert.Equal("train@beta", e.Stage);
         Assert.Contains("exit code 7", e.Message);
 
         var lockFile = LockFile.Load(ws.Path_("artifacts/pipeline.lock"));
-        Assert.NotNull(lockFile["train@alpha"]);              // finished beside the failure: published and recorded
+        Assert.NotNull(lockFile["train@alpha"]); // finished beside the failure: published and recorded
         Assert.Null(lockFile["train@beta"]);
         Assert.False(Directory.Exists(ws.Path_("runs/beta")));
         Assert.DoesNotContain("evaluate@alpha", ws.Runner.Invoked);

@@ -12,7 +12,10 @@ public sealed class DefinitionTests
     {
         using var ws = new TestWorkspace();
         var graph = Resolve(ws, "alpha", "beta");
-        Assert.Equal(["generate@tiny", "train@alpha", "train@beta", "evaluate@alpha", "evaluate@beta"], graph.Stages.Select(s => s.Name));
+        Assert.Equal(
+            ["generate@tiny", "train@alpha", "train@beta", "evaluate@alpha", "evaluate@beta"],
+            graph.Stages.Select(s => s.Name)
+        );
         Assert.Contains(new StageEdge("generate@tiny", "train@beta", "data/tiny"), graph.Edges);
         Assert.Contains(new StageEdge("train@alpha", "evaluate@alpha", "runs/alpha"), graph.Edges);
         Assert.Equal(["sh", "stages/train.sh", "data/tiny", "runs/beta"], graph["train@beta"].CommandLine());
@@ -41,16 +44,31 @@ public sealed class DefinitionTests
     public void Two_stages_writing_overlapping_paths_are_rejected()
     {
         using var ws = new TestWorkspace();
-        ws.Write("pipeline.yaml", TestWorkspace.PipelineYaml.Replace("report: eval/${experiment}/report.txt", "report: runs/${experiment}/report.txt"));
+        ws.Write(
+            "pipeline.yaml",
+            TestWorkspace.PipelineYaml.Replace(
+                "report: eval/${experiment}/report.txt",
+                "report: runs/${experiment}/report.txt"
+            )
+        );
         var e = Assert.Throws<PipelineException>(() => Resolve(ws, "alpha"));
-        Assert.Contains("output runs/alpha/report.txt of evaluate@alpha overlaps output runs/alpha of train@alpha", e.Message);
+        Assert.Contains(
+            "output runs/alpha/report.txt of evaluate@alpha overlaps output runs/alpha of train@alpha",
+            e.Message
+        );
     }
 
     [Fact]
     public void A_cycle_is_rejected()
     {
         using var ws = new TestWorkspace();
-        ws.Write("pipeline.yaml", TestWorkspace.PipelineYaml.Replace("params: [\"configs/data/${exp.data}.yaml\"]", "params: [\"configs/data/${exp.data}.yaml\"]\n        deps: [\"eval/${experiment}\"]"));
+        ws.Write(
+            "pipeline.yaml",
+            TestWorkspace.PipelineYaml.Replace(
+                "params: [\"configs/data/${exp.data}.yaml\"]",
+                "params: [\"configs/data/${exp.data}.yaml\"]\n        deps: [\"eval/${experiment}\"]"
+            )
+        );
         var e = Assert.Throws<PipelineException>(() => Resolve(ws, "alpha"));
         Assert.Contains("cycle", e.Message);
     }
@@ -59,25 +77,35 @@ public sealed class DefinitionTests
     public void Each_items_expand_over_the_selected_experiments_and_lists_splice_into_arguments()
     {
         using var ws = new TestWorkspace();
-        ws.Write("pipeline.yaml", TestWorkspace.PipelineYaml + """
+        ws.Write(
+            "pipeline.yaml",
+            TestWorkspace.PipelineYaml
+                + """
 
-            stages:
-              compare:
-                phase: Evaluate
-                command: [sh, -c, "cat $@ > report.md", sh, "${deps.runs}"]
-                deps:
-                  runs: [{each: toy, value: "eval/${experiment}/report.txt"}]
-                outs: [report.md]
-            """);
+                stages:
+                  compare:
+                    phase: Evaluate
+                    command: [sh, -c, "cat $@ > report.md", sh, "${deps.runs}"]
+                    deps:
+                      runs: [{each: toy, value: "eval/${experiment}/report.txt"}]
+                    outs: [report.md]
+                """
+        );
         var compare = Resolve(ws, "beta", "alpha")["compare"];
-        Assert.Equal(["sh", "-c", "cat $@ > report.md", "sh", "eval/alpha/report.txt", "eval/beta/report.txt"], compare.CommandLine());
+        Assert.Equal(
+            ["sh", "-c", "cat $@ > report.md", "sh", "eval/alpha/report.txt", "eval/beta/report.txt"],
+            compare.CommandLine()
+        );
     }
 
     [Fact]
     public void Unknown_fields_are_rejected_with_the_allowed_ones()
     {
         using var ws = new TestWorkspace();
-        ws.Write("pipeline.yaml", TestWorkspace.PipelineYaml.Replace("phase: Train", "phase: Train\n        output: x"));
+        ws.Write(
+            "pipeline.yaml",
+            TestWorkspace.PipelineYaml.Replace("phase: Train", "phase: Train\n        output: x")
+        );
         var e = Assert.Throws<PipelineException>(() => Resolve(ws, "alpha"));
         Assert.Contains("unknown field 'output' in stage train", e.Message);
     }
@@ -86,7 +114,13 @@ public sealed class DefinitionTests
     public void Resources_are_read_per_stage_and_stay_out_of_the_fingerprint()
     {
         using var ws = new TestWorkspace();
-        ws.Write("pipeline.yaml", TestWorkspace.PipelineYaml.Replace("        phase: Train\n", "        phase: Train\n        resources: {cpus: 2, memory: 4g, time: \"0-01:30:00\", gres: \"gpu:1\"}\n"));
+        ws.Write(
+            "pipeline.yaml",
+            TestWorkspace.PipelineYaml.Replace(
+                "        phase: Train\n",
+                "        phase: Train\n        resources: {cpus: 2, memory: 4g, time: \"0-01:30:00\", gres: \"gpu:1\"}\n"
+            )
+        );
         var train = Resolve(ws, "alpha")["train@alpha"];
         Assert.Equal(new StageResources(2, "4G", "0-01:30:00", "gpu:1"), train.Resources);
         Assert.Equal(StageResources.None, Resolve(ws, "alpha")["generate@tiny"].Resources);
@@ -105,7 +139,13 @@ public sealed class DefinitionTests
     public void A_bad_resource_names_file_line_stage_field_and_what_is_expected(string resources, string expected)
     {
         using var ws = new TestWorkspace();
-        ws.Write("pipeline.yaml", TestWorkspace.PipelineYaml.Replace("        phase: Train\n", $"        phase: Train\n        resources: {resources}\n"));
+        ws.Write(
+            "pipeline.yaml",
+            TestWorkspace.PipelineYaml.Replace(
+                "        phase: Train\n",
+                $"        phase: Train\n        resources: {resources}\n"
+            )
+        );
         var e = Assert.Throws<PipelineException>(() => Resolve(ws, "alpha"));
         Assert.Contains("pipeline.yaml:", e.Message);
         Assert.Contains("stage train (experiment alpha)", e.Message);

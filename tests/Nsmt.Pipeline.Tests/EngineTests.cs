@@ -5,7 +5,8 @@ namespace Nsmt.Pipeline.Tests;
 
 public sealed class EngineTests
 {
-    private static StageOutcome OutcomeOf(RunSummary summary, string stage) => summary.Results.Single(r => r.Stage == stage).Outcome;
+    private static StageOutcome OutcomeOf(RunSummary summary, string stage) =>
+        summary.Results.Single(r => r.Stage == stage).Outcome;
 
     [Fact]
     public void First_run_runs_every_stage_and_a_second_run_runs_none_and_reads_no_file()
@@ -43,7 +44,10 @@ public sealed class EngineTests
         Assert.Equal(StageOutcome.Skipped, OutcomeOf(summary, "generate@tiny"));
         Assert.Equal(StageOutcome.Ran, OutcomeOf(summary, "train@alpha"));
         Assert.Equal(StageOutcome.Ran, OutcomeOf(summary, "evaluate@alpha"));
-        Assert.Contains("param changed: configs/train.yaml: lr 0.1 -> 0.2", summary.Results.Single(r => r.Stage == "train@alpha").Detail);
+        Assert.Contains(
+            "param changed: configs/train.yaml: lr 0.1 -> 0.2",
+            summary.Results.Single(r => r.Stage == "train@alpha").Detail
+        );
         Assert.StartsWith("{\"lr\": 0.2,", ws.Read("eval/alpha/report.txt"));
     }
 
@@ -78,7 +82,7 @@ public sealed class EngineTests
         var changed = ws.Run(new RunRequest { Overrides = ["lr=0.5"] });
         Assert.Equal(StageOutcome.Ran, OutcomeOf(changed, "train@alpha"));
         Assert.StartsWith("{\"lr\": 0.5,", ws.Read("runs/alpha/metrics.json"));
-        int invoked = ws.Runner.Invoked.Count;
+        var invoked = ws.Runner.Invoked.Count;
 
         var back = ws.Run();
         Assert.Equal(invoked, ws.Runner.Invoked.Count);
@@ -134,14 +138,21 @@ public sealed class EngineTests
         // Issue 29: AmpTrain exited 0 with a run directory but no model.nam; the pipeline marked it ran and the next
         // stage failed on a missing dependency. The reader's dependency inside the directory is now checked at once.
         using var ws = new TestWorkspace();
-        ws.Write("pipeline.yaml", TestWorkspace.PipelineYaml.Replace(
-            "        deps:\n          run: runs/${experiment}\n",
-            "        deps:\n          run: runs/${experiment}\n          model: runs/${experiment}/checkpoints/best.ckpt\n",
-            StringComparison.Ordinal));
+        ws.Write(
+            "pipeline.yaml",
+            TestWorkspace.PipelineYaml.Replace(
+                "        deps:\n          run: runs/${experiment}\n",
+                "        deps:\n          run: runs/${experiment}\n          model: runs/${experiment}/checkpoints/best.ckpt\n",
+                StringComparison.Ordinal
+            )
+        );
         ws.Write("stages/train.sh", "set -e\nmkdir -p \"$2\"\necho '{}' > \"$2/metrics.json\"\n");
         var error = Assert.Throws<StageFailedException>(() => ws.Run());
         Assert.Equal("train@alpha", error.Stage);
-        Assert.Contains("train@alpha exited successfully but did not write runs/alpha/checkpoints/best.ckpt, which evaluate@alpha reads", error.Message);
+        Assert.Contains(
+            "train@alpha exited successfully but did not write runs/alpha/checkpoints/best.ckpt, which evaluate@alpha reads",
+            error.Message
+        );
         Assert.DoesNotContain("evaluate@alpha", ws.Runner.Invoked);
         Assert.False(Directory.Exists(ws.Path_("runs/alpha")));
         Assert.Null(LockFile.Load(ws.Path_("artifacts/pipeline.lock"))["train@alpha"]);
@@ -169,7 +180,10 @@ public sealed class EngineTests
         var summary = ws.Run();
         Assert.Equal(StageOutcome.Skipped, OutcomeOf(summary, "train@alpha"));
         Assert.Equal(StageOutcome.Ran, OutcomeOf(summary, "evaluate@alpha"));
-        Assert.Contains("code changed: stages/evaluate.sh", summary.Results.Single(r => r.Stage == "evaluate@alpha").Detail);
+        Assert.Contains(
+            "code changed: stages/evaluate.sh",
+            summary.Results.Single(r => r.Stage == "evaluate@alpha").Detail
+        );
     }
 
     [Fact]

@@ -7,11 +7,12 @@ namespace Nsmt.Pipeline.Tests;
 /// <summary>Inputs AFL++ found (bench/fuzz, minimised) that escaped the YAML readers with undocumented exceptions.</summary>
 public sealed class FuzzFindingTests
 {
-    public static TheoryData<string> BrokenYaml => new()
-    {
-        ": [\nd", // YamlDotNet 16: InvalidOperationException from its scanner
-        "\0: )",  // YamlDotNet 16: ArgumentException ("current event is of an unsupported type")
-    };
+    public static TheoryData<string> BrokenYaml =>
+        new()
+        {
+            ": [\nd", // YamlDotNet 16: InvalidOperationException from its scanner
+            "\0: )", // YamlDotNet 16: ArgumentException ("current event is of an unsupported type")
+        };
 
     [Theory]
     [MemberData(nameof(BrokenYaml))]
@@ -25,11 +26,11 @@ public sealed class FuzzFindingTests
     }
 
     [Theory]
-    [InlineData("schema: 1\nstages:\n  a: 3")]                                   // a stage that is not a mapping
-    [InlineData("schema: 1\nstages:\n  a:\n    fingerprint: [x]")]             // a value that is a list
-    [InlineData("schema: 1\nstages:\n  a:\n    fingerprint: f\n    cmd: x")]  // cmd not a list
-    [InlineData("schema: 99999999999\nstages: {}")]                             // overflows an int
-    [InlineData("- 1\n- 2")]                                                    // not a mapping at all
+    [InlineData("schema: 1\nstages:\n  a: 3")] // a stage that is not a mapping
+    [InlineData("schema: 1\nstages:\n  a:\n    fingerprint: [x]")] // a value that is a list
+    [InlineData("schema: 1\nstages:\n  a:\n    fingerprint: f\n    cmd: x")] // cmd not a list
+    [InlineData("schema: 99999999999\nstages: {}")] // overflows an int
+    [InlineData("- 1\n- 2")] // not a mapping at all
     public void A_lock_file_of_the_wrong_shape_is_an_unreadable_lock_file(string text)
     {
         using var workspace = new TestWorkspace();
@@ -47,7 +48,9 @@ public sealed class FuzzFindingTests
         workspace.Write("broken.yaml", text);
         var paramsError = Assert.Throws<PipelineException>(() => new ParamFiles(workspace.Root).Read("params.yaml"));
         Assert.Contains("params.yaml: invalid YAML", paramsError.Message, StringComparison.Ordinal);
-        var definitionError = Assert.Throws<PipelineException>(() => PipelineDefinition.Load(workspace.Root, "broken.yaml"));
+        var definitionError = Assert.Throws<PipelineException>(() =>
+            PipelineDefinition.Load(workspace.Root, "broken.yaml")
+        );
         Assert.Contains("broken.yaml", definitionError.Message, StringComparison.Ordinal);
         Assert.Contains("invalid YAML", definitionError.Message, StringComparison.Ordinal);
     }

@@ -68,7 +68,9 @@ public sealed class KillTests
         try
         {
             // Queued behind the holder, by name, instead of failing.
-            EngineTests.WaitFor(() => waiterOutput.Any(l => l.Contains($"waiting for pid {holder.Id}", StringComparison.Ordinal)));
+            EngineTests.WaitFor(() =>
+                waiterOutput.Any(l => l.Contains($"waiting for pid {holder.Id}", StringComparison.Ordinal))
+            );
             Assert.False(waiter.HasExited);
 
             File.Delete(ws.Path_("slow"));
@@ -86,10 +88,13 @@ public sealed class KillTests
         }
 
         waiter.WaitForExit(); // drains the redirected output
-        string output = string.Join('\n', waiterOutput);
+        var output = string.Join('\n', waiterOutput);
         Assert.Contains("train@alpha: running", output);
         Assert.Equal(reference.Outputs(), ws.Outputs());
-        Assert.False(File.Exists(ws.Path_(".cache/pipeline/lock.owner")), "the waiter, now the holder, removes the owner file when done");
+        Assert.False(
+            File.Exists(ws.Path_(".cache/pipeline/lock.owner")),
+            "the waiter, now the holder, removes the owner file when done"
+        );
         Assert.Contains(" 0 ran, ", Cli(ws, "run").Output); // nothing left to redo
     }
 
@@ -103,7 +108,7 @@ public sealed class KillTests
             EngineTests.WaitFor(() => File.Exists(ws.Path_("slow.started")));
             holder.Kill();
             holder.WaitForExit();
-            string owner = File.ReadAllText(ws.Path_(".cache/pipeline/lock.owner"));
+            var owner = File.ReadAllText(ws.Path_(".cache/pipeline/lock.owner"));
             Assert.Contains($"pid={holder.Id}", owner); // the stale record the next run must not trust
         }
 
@@ -125,9 +130,9 @@ public sealed class KillTests
         using var ws = new TestWorkspace();
         Assert.Equal(0, Cli(ws, "run", "--phase", "Generate").ExitCode);
         ws.Write("configs/data/tiny.yaml", "size: 20000\nseed: 1\n");
-        string saved = ws.Path_("saved-data");
+        var saved = ws.Path_("saved-data");
         CopyTree(ws.Path_("data"), saved);
-        string script = $"""
+        var script = $"""
             set -e
             mount -t tmpfs -o size=64k tmpfs data
             cp -a saved-data/. data/
@@ -138,8 +143,14 @@ public sealed class KillTests
             echo "samples: $(wc -l < data/tiny/samples.txt)"
             ls data/tiny | tr '\n' ' '; echo
             """;
-        var start = new ProcessStartInfo("unshare") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = ws.Root };
-        foreach (string a in new[] { "-rm", "sh", "-c", script })
+        var start = new ProcessStartInfo("unshare")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = ws.Root,
+        };
+        foreach (var a in new[] { "-rm", "sh", "-c", script })
         {
             start.ArgumentList.Add(a);
         }
@@ -147,11 +158,14 @@ public sealed class KillTests
         start.Environment.Remove(WorkspaceLockTokenVariable);
         using var p = Process.Start(start)!;
         var stderr = p.StandardError.ReadToEndAsync();
-        string output = await p.StandardOutput.ReadToEndAsync() + await stderr;
+        var output = await p.StandardOutput.ReadToEndAsync() + await stderr;
         await p.WaitForExitAsync();
 
         Assert.True(p.ExitCode == 0, output);
-        Assert.Contains("stage generate@tiny: its new outputs could not be put in place (No space left on device", output);
+        Assert.Contains(
+            "stage generate@tiny: its new outputs could not be put in place (No space left on device",
+            output
+        );
         Assert.Contains("the previous outputs were restored", output);
         Assert.Contains("exit=1", output); // a clear pipeline error, not an unhandled exception (134)
         Assert.Contains("info: size=5", output);
@@ -163,9 +177,9 @@ public sealed class KillTests
 
     private static void CopyTree(string source, string target)
     {
-        foreach (string file in Directory.EnumerateFiles(source, "*", SearchOption.AllDirectories))
+        foreach (var file in Directory.EnumerateFiles(source, "*", SearchOption.AllDirectories))
         {
-            string to = Path.Combine(target, Path.GetRelativePath(source, file));
+            var to = Path.Combine(target, Path.GetRelativePath(source, file));
             Directory.CreateDirectory(Path.GetDirectoryName(to)!);
             File.Copy(file, to);
         }
@@ -175,7 +189,13 @@ public sealed class KillTests
     public async Task Serve_mode_runs_one_command_per_line_and_answers_each_with_a_done_line()
     {
         using var ws = new TestWorkspace();
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
         start.ArgumentList.Add(CliPath);
         start.ArgumentList.Add("serve");
         start.ArgumentList.Add("--done-marker");
@@ -209,9 +229,16 @@ public sealed class KillTests
     {
         using var ws = new TestWorkspace();
         ws.Write("slow", "1");
-        var start = new ProcessStartInfo("sh") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        var start = new ProcessStartInfo("sh")
+        {
+            UseShellExecute = false,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
         start.ArgumentList.Add("-c");
-        start.ArgumentList.Add($"{{ printf 'run\\t--root\\t%s\\n' '{ws.Root}'; sleep 60; }} | dotnet '{CliPath}' serve --done-marker done");
+        start.ArgumentList.Add(
+            $"{{ printf 'run\\t--root\\t%s\\n' '{ws.Root}'; sleep 60; }} | dotnet '{CliPath}' serve --done-marker done"
+        );
         start.Environment.Remove("NSMT_PIPELINE_LOCK_TOKEN");
         using var caller = Process.Start(start)!;
         caller.OutputDataReceived += (_, _) => { };
@@ -221,7 +248,10 @@ public sealed class KillTests
         EngineTests.WaitFor(() => File.Exists(ws.Path_("slow.started")));
         caller.Kill(); // the caller only: the server is re-parented and must notice
 
-        EngineTests.WaitFor(() => !Directory.Exists(ws.Path_(".cache/pipeline/tmp/train@alpha")) && !Process.GetProcesses().Any(p => IsTrainOf(p, ws.Root)));
+        EngineTests.WaitFor(() =>
+            !Directory.Exists(ws.Path_(".cache/pipeline/tmp/train@alpha"))
+            && !Process.GetProcesses().Any(p => IsTrainOf(p, ws.Root))
+        );
         Assert.False(Directory.Exists(ws.Path_("runs/alpha")));
         Assert.Null(State.LockFile.Load(ws.Path_("artifacts/pipeline.lock"))["train@alpha"]);
     }
@@ -230,8 +260,9 @@ public sealed class KillTests
     {
         try
         {
-            string cmdline = File.ReadAllText($"/proc/{p.Id}/cmdline");
-            return cmdline.Contains("stages/train.sh", StringComparison.Ordinal) && new DirectoryInfo($"/proc/{p.Id}/cwd").LinkTarget == root;
+            var cmdline = File.ReadAllText($"/proc/{p.Id}/cmdline");
+            return cmdline.Contains("stages/train.sh", StringComparison.Ordinal)
+                && new DirectoryInfo($"/proc/{p.Id}/cwd").LinkTarget == root;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -244,11 +275,20 @@ public sealed class KillTests
     private static Process Start(TestWorkspace ws, params string[] args) => Start(ws, null, args);
 
     /// <summary>Starts the command line; its output lines go to <paramref name="lines"/> when given.</summary>
-    private static Process Start(TestWorkspace ws, System.Collections.Concurrent.ConcurrentQueue<string>? lines, params string[] args)
+    private static Process Start(
+        TestWorkspace ws,
+        System.Collections.Concurrent.ConcurrentQueue<string>? lines,
+        params string[] args
+    )
     {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
         start.ArgumentList.Add(CliPath);
-        foreach (string a in args)
+        foreach (var a in args)
         {
             start.ArgumentList.Add(a);
         }
@@ -274,9 +314,14 @@ public sealed class KillTests
 
     private static (int ExitCode, string Output) Cli(TestWorkspace ws, params string[] args)
     {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
         start.ArgumentList.Add(CliPath);
-        foreach (string a in args)
+        foreach (var a in args)
         {
             start.ArgumentList.Add(a);
         }
@@ -286,7 +331,7 @@ public sealed class KillTests
         start.Environment.Remove("NSMT_PIPELINE_LOCK_TOKEN");
         using var p = Process.Start(start)!;
         var stderr = p.StandardError.ReadToEndAsync();
-        string stdout = p.StandardOutput.ReadToEnd();
+        var stdout = p.StandardOutput.ReadToEnd();
         p.WaitForExit();
         return (p.ExitCode, stdout + stderr.Result);
     }

@@ -10,7 +10,7 @@ public sealed class LockFileSizeTests
     {
         using var workspace = new TestWorkspace();
         workspace.Write("artifacts/pipeline.lock", "schema: 1\nstages: {}");
-        string path = workspace.Path_("artifacts/pipeline.lock");
+        var path = workspace.Path_("artifacts/pipeline.lock");
         Assert.Empty(LockFile.Load(path).Entries); // the same file at its real size loads
 
         using (var stream = File.OpenWrite(path))
@@ -20,7 +20,11 @@ public sealed class LockFileSizeTests
 
         var (e, _) = Bounded.Throws<PipelineException>(() => LockFile.Load(path));
         Assert.Contains(path, e.Message, StringComparison.Ordinal);
-        Assert.Contains($"lock file is {1L << 31} bytes, expected at most {LockFile.MaxBytes} (LockFile.MaxBytes)", e.Message, StringComparison.Ordinal);
+        Assert.Contains(
+            $"lock file is {1L << 31} bytes, expected at most {LockFile.MaxBytes} (LockFile.MaxBytes)",
+            e.Message,
+            StringComparison.Ordinal
+        );
         Assert.Equal(1L << 31, new FileInfo(path).Length); // left as it is
     }
 }

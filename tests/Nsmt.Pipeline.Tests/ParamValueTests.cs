@@ -9,7 +9,10 @@ public sealed class ParamValueTests
     {
         var stream = new YamlStream();
         stream.Load(new StringReader("v: " + yaml));
-        return ParamValue.FromYaml(((YamlMappingNode)stream.Documents[0].RootNode).Children[new YamlScalarNode("v")], "test");
+        return ParamValue.FromYaml(
+            ((YamlMappingNode)stream.Documents[0].RootNode).Children[new YamlScalarNode("v")],
+            "test"
+        );
     }
 
     [Theory]
@@ -26,7 +29,11 @@ public sealed class ParamValueTests
     [InlineData(".inf", ".inf", ParamKind.Float)]
     [InlineData("[1, 2.5, x]", "[1,2.5,\"x\"]", ParamKind.List)]
     [InlineData("{b: 1, a: [true]}", "{\"a\":[true],\"b\":1}", ParamKind.Map)]
-    public void Yaml_scalars_are_typed_by_the_core_schema_and_written_as_canonical_json(string yaml, string json, ParamKind kind)
+    public void Yaml_scalars_are_typed_by_the_core_schema_and_written_as_canonical_json(
+        string yaml,
+        string json,
+        ParamKind kind
+    )
     {
         var v = Parse(yaml);
         Assert.Equal(kind, v.Kind);

@@ -14,7 +14,7 @@ public sealed class ReportSnapshotTests
     {
         using var ws = new TestWorkspace();
         ws.Run();
-        string text = ws.Read("artifacts/pipeline.lock");
+        var text = ws.Read("artifacts/pipeline.lock");
         Snapshot.Verify(text, new SnapshotSettings { Paths = [(ws.Root, "{workspace}")] }, extension: "yaml");
 
         // Reading it back gives the same text, and every fingerprint is the hash of its recorded parts.
@@ -28,9 +28,9 @@ public sealed class ReportSnapshotTests
     {
         using var ws = new TestWorkspace();
         ws.Run(new RunRequest { Experiments = ["alpha", "beta"] });
-        ws.Write("configs/data/tiny.yaml", "size: 6\nseed: 1\n");                     // generate's parameter
-        ws.Write("stages/evaluate.sh", TestWorkspace.EvaluateScript + "\n# v2");      // evaluate's code
-        File.Delete(ws.Path_("eval/beta/report.txt"));                                 // an output
+        ws.Write("configs/data/tiny.yaml", "size: 6\nseed: 1\n"); // generate's parameter
+        ws.Write("stages/evaluate.sh", TestWorkspace.EvaluateScript + "\n# v2"); // evaluate's code
+        File.Delete(ws.Path_("eval/beta/report.txt")); // an output
         var report = ws.Engine().Status(new RunRequest { Experiments = ["alpha", "beta"], Overrides = ["lr=0.3"] });
         Snapshot.Verify(report.Render());
         Assert.False(report.AllUpToDate);

@@ -16,7 +16,8 @@ public sealed class SlurmFactAttribute : FactAttribute
     {
         if (Environment.GetEnvironmentVariable("NSMT_REQUIRE_SLURM") != "1" && Unavailable.Value is { } reason)
         {
-            Skip = $"Slurm is not available here ({reason}); `build/slurm-local.sh start` (root) starts a one-node Slurm";
+            Skip =
+                $"Slurm is not available here ({reason}); `build/slurm-local.sh start` (root) starts a one-node Slurm";
         }
     }
 
@@ -24,10 +25,15 @@ public sealed class SlurmFactAttribute : FactAttribute
     {
         try
         {
-            var start = new ProcessStartInfo("sinfo", "-h -o %T") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+            var start = new ProcessStartInfo("sinfo", "-h -o %T")
+            {
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+                UseShellExecute = false,
+            };
             using var p = Process.Start(start)!;
             var stderr = p.StandardError.ReadToEndAsync();
-            string states = p.StandardOutput.ReadToEnd();
+            var states = p.StandardOutput.ReadToEnd();
             if (!p.WaitForExit(10_000))
             {
                 p.Kill();

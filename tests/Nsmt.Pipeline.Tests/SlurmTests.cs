@@ -14,19 +14,48 @@ public sealed class SlurmTests
     public void A_stage_is_submitted_with_its_resources_and_the_cluster_options()
     {
         using var ws = new TestWorkspace();
-        ws.Write("pipeline.yaml", TestWorkspace.PipelineYaml.Replace("        phase: Train\n", "        phase: Train\n        resources: {cpus: 2, memory: 3G, time: \"10\", gres: \"gpu:1\"}\n"));
+        ws.Write(
+            "pipeline.yaml",
+            TestWorkspace.PipelineYaml.Replace(
+                "        phase: Train\n",
+                "        phase: Train\n        resources: {cpus: 2, memory: 3G, time: \"10\", gres: \"gpu:1\"}\n"
+            )
+        );
         var stage = PipelineDefinition.Load(ws.Root).Resolve(["alpha"])["train@alpha"];
-        using var slurm = new SlurmExecutor(new SlurmOptions { Partition = "gpu", Account = "audio", ExtraArguments = ["--qos=short"] });
+        using var slurm = new SlurmExecutor(
+            new SlurmOptions
+            {
+                Partition = "gpu",
+                Account = "audio",
+                ExtraArguments = ["--qos=short"],
+            }
+        );
         var invocation = new StageInvocation(stage, stage.CommandLine(), ws.Root);
         Assert.Equal(
-            ["--parsable", "--job-name=nsmt:train@alpha", "--output=/logs/x.log", $"--chdir={ws.Root}", "--cpus-per-task=2", "--mem=3G", "--time=10", "--gres=gpu:1", "--partition=gpu", "--account=audio", "--qos=short"],
-            slurm.SubmitArguments(invocation, "/logs/x.log"));
+            [
+                "--parsable",
+                "--job-name=nsmt:train@alpha",
+                "--output=/logs/x.log",
+                $"--chdir={ws.Root}",
+                "--cpus-per-task=2",
+                "--mem=3G",
+                "--time=10",
+                "--gres=gpu:1",
+                "--partition=gpu",
+                "--account=audio",
+                "--qos=short",
+            ],
+            slurm.SubmitArguments(invocation, "/logs/x.log")
+        );
 
         // The script runs the argv quoted, in the workspace, and records the exit code with a rename as its last act.
-        string script = SlurmExecutor.Script(invocation with { Argv = ["sh", "it's.sh"] }, "/s/status");
+        var script = SlurmExecutor.Script(invocation with { Argv = ["sh", "it's.sh"] }, "/s/status");
         Assert.Contains($"cd '{ws.Root}' || exit 1\n", script);
         Assert.Contains("'sh' 'it'\\''s.sh' </dev/null\n", script);
-        Assert.EndsWith("printf '%s\\n' \"$code\" > '/s/status.tmp' && mv '/s/status.tmp' '/s/status'\nexit $code\n", script);
+        Assert.EndsWith(
+            "printf '%s\\n' \"$code\" > '/s/status.tmp' && mv '/s/status.tmp' '/s/status'\nexit $code\n",
+            script
+        );
     }
 
     [SlurmFact]
@@ -41,7 +70,10 @@ public sealed class SlurmTests
         var summary = new PipelineEngine(ws.Workspace, slurm).Run(request);
         Assert.All(summary.Results, r => Assert.Equal(StageOutcome.Ran, r.Outcome));
         Assert.Equal(local.Outputs(), ws.Outputs());
-        Assert.Equal(local.Read("artifacts/pipeline.lock").Replace(local.Root, "{ws}"), ws.Read("artifacts/pipeline.lock").Replace(ws.Root, "{ws}"));
+        Assert.Equal(
+            local.Read("artifacts/pipeline.lock").Replace(local.Root, "{ws}"),
+            ws.Read("artifacts/pipeline.lock").Replace(ws.Root, "{ws}")
+        );
         Assert.Empty(new SlurmJobRegistry(ws.Workspace).List());
 
         // A second run through slurm submits nothing: up to date is decided by the driver.
@@ -55,7 +87,9 @@ public sealed class SlurmTests
         using var ws = new TestWorkspace();
         ws.Write("stages/evaluate.sh", "exit 5");
         using var slurm = new SlurmExecutor(Fast);
-        var e = Assert.Throws<StageFailedException>(() => new PipelineEngine(ws.Workspace, slurm).Run(new RunRequest()));
+        var e = Assert.Throws<StageFailedException>(() =>
+            new PipelineEngine(ws.Workspace, slurm).Run(new RunRequest())
+        );
         Assert.Contains("stage evaluate@alpha failed (exit code 5)", e.Message);
         Assert.False(File.Exists(ws.Path_("eval/alpha/report.txt")));
         Assert.NotNull(LockFile.Load(ws.Path_("artifacts/pipeline.lock"))["train@alpha"]);
@@ -68,9 +102,11 @@ public sealed class SlurmTests
         ws.Write("slow", "1");
         using var slurm = new SlurmExecutor(Fast);
         using var cancel = new CancellationTokenSource();
-        var run = new Background<RunSummary>(() => new PipelineEngine(ws.Workspace, slurm).Run(new RunRequest(), cancel.Token));
+        var run = new Background<RunSummary>(() =>
+            new PipelineEngine(ws.Workspace, slurm).Run(new RunRequest(), cancel.Token)
+        );
         EngineTests.WaitFor(() => File.Exists(ws.Path_("slow.started")));
-        string id = Assert.Single(new SlurmJobRegistry(ws.Workspace).List()).Id;
+        var id = Assert.Single(new SlurmJobRegistry(ws.Workspace).List()).Id;
         cancel.Cancel();
         Assert.True(run.Join(TimeSpan.FromSeconds(60)));
         Assert.IsType<StageFailedException>(run.Error);
@@ -92,20 +128,23 @@ public sealed class SlurmTests
         EngineTests.WaitFor(() => File.Exists(ws.Path_("slow.started")));
         driver.Kill(); // SIGKILL: no scancel from the driver itself
         driver.WaitForExit();
-        string id = Assert.Single(new SlurmJobRegistry(ws.Workspace).List()).Id;
+        var id = Assert.Single(new SlurmJobRegistry(ws.Workspace).List()).Id;
         Assert.Equal("RUNNING", JobState(id));
 
         var status = Cli(ws, "status");
-        string statusText = status.StandardOutput.ReadToEnd();
+        var statusText = status.StandardOutput.ReadToEnd();
         status.WaitForExit();
         Assert.Contains($"slurm job {id}  train@alpha  RUNNING", statusText);
 
         File.Delete(ws.Path_("slow"));
         var rerun = Cli(ws, "run", "--executor", "slurm");
-        string output = rerun.StandardOutput.ReadToEnd();
+        var output = rerun.StandardOutput.ReadToEnd();
         rerun.WaitForExit();
         Assert.Equal(0, rerun.ExitCode);
-        Assert.Contains($"cancelling 1 slurm job(s) of an earlier run that did not end cleanly: {id} (train@alpha)", output);
+        Assert.Contains(
+            $"cancelling 1 slurm job(s) of an earlier run that did not end cleanly: {id} (train@alpha)",
+            output
+        );
         Assert.Equal("CANCELLED", JobState(id));
         Assert.Contains("train@alpha: running (never run)", output);
         Assert.Equal(reference.Outputs(), ws.Outputs());
@@ -121,7 +160,7 @@ public sealed class SlurmTests
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, UseShellExecute = false };
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "nsmt-pipeline.dll"));
-        foreach (string a in args)
+        foreach (var a in args)
         {
             start.ArgumentList.Add(a);
         }

@@ -22,20 +22,27 @@ public sealed class SweepTests
     private static TestWorkspace Workspace()
     {
         var ws = new TestWorkspace();
-        ws.Write("pipeline.yaml", TestWorkspace.PipelineYaml.Replace("- configs/train.yaml: [lr, epochs, seed]", "- configs/experiment/${experiment}.yaml"));
+        ws.Write(
+            "pipeline.yaml",
+            TestWorkspace.PipelineYaml.Replace(
+                "- configs/train.yaml: [lr, epochs, seed]",
+                "- configs/experiment/${experiment}.yaml"
+            )
+        );
         ws.Write("stages/train.sh", Train);
         ws.Write("configs/experiment/alpha.yaml", "# the base\ndata: tiny\nopt:\n  lr: 0.1\nwidth: 4\n");
         Directory.CreateDirectory(ws.Path_("configs/data"));
         return ws;
     }
 
-    private static SweepRequest Grid(params string[] sweeps) => new()
-    {
-        BaseExperiment = "alpha",
-        Dimensions = sweeps.Select(SweepDimension.Parse).ToList(),
-        Metric = "score",
-        Run = new RunRequest { Jobs = 2 },
-    };
+    private static SweepRequest Grid(params string[] sweeps) =>
+        new()
+        {
+            BaseExperiment = "alpha",
+            Dimensions = sweeps.Select(SweepDimension.Parse).ToList(),
+            Metric = "score",
+            Run = new RunRequest { Jobs = 2 },
+        };
 
     [Fact]
     public void A_grid_runs_every_trial_as_an_experiment_ranks_them_and_a_rerun_runs_nothing()
@@ -48,13 +55,13 @@ public sealed class SweepTests
         Assert.Equal("opt.lr=0.01 width=8", best.Trial.Describe());
         Assert.Equal(10.0, best.Score);
         Assert.Equal("{\"score\": 10.000000}\n", ws.Read($"runs/{best.Trial.Name}/metrics.json"));
-        string[] table = ws.Read("artifacts/sweeps/alpha/trials.tsv").Split('\n');
+        var table = ws.Read("artifacts/sweeps/alpha/trials.tsv").Split('\n');
         Assert.Equal("rank\ttrial\topt.lr\twidth\tscore", table[0]);
         Assert.Equal($"1\t{best.Trial.Name}\t0.01\t8\t10", table[1]);
 
         // The trial file is the base with the trial's values, and a rerun finds every stage up to date.
         Assert.Contains("opt:\n  lr: 0.01\nwidth: 8\n", ws.Read($"configs/experiment/{best.Trial.Name}.yaml"));
-        int before = ws.Runner.Invoked.Count;
+        var before = ws.Runner.Invoked.Count;
         new SweepRunner(ws.Engine()).Run(Grid("opt.lr=0.001,0.01,0.1", "width=4,8"));
         Assert.Equal(before, ws.Runner.Invoked.Count);
     }
@@ -63,7 +70,9 @@ public sealed class SweepTests
     public void A_metric_the_trials_do_not_write_fails_after_the_first_trial_naming_the_ones_they_do()
     {
         using var ws = Workspace();
-        var e = Assert.Throws<PipelineException>(() => new SweepRunner(ws.Engine()).Run(Grid("opt.lr=0.001,0.01,0.1") with { Metric = "nope" }));
+        var e = Assert.Throws<PipelineException>(() =>
+            new SweepRunner(ws.Engine()).Run(Grid("opt.lr=0.001,0.01,0.1") with { Metric = "nope" })
+        );
         Assert.StartsWith("--sweep-metric nope: the first trial (alpha.trial-", e.Message, StringComparison.Ordinal);
         Assert.EndsWith(") wrote no such metric; expected one of: score", e.Message, StringComparison.Ordinal);
         // Only the first trial trained; the others never started, and their files were never written (issue 23: lazily).
@@ -77,7 +86,10 @@ public sealed class SweepTests
         var a = new SweepTrial("quick", [new("model", "cnn_tiny"), new("model.optimizer.lr", "1e-3")]);
         var b = new SweepTrial("quick", [new("model.optimizer.lr", "1e-3"), new("model", "cnn_tiny")]);
         Assert.Equal(a.Name, b.Name);
-        Assert.NotEqual(a.Name, new SweepTrial("quick", [new("model", "cnn_tiny"), new("model.optimizer.lr", "3e-3")]).Name);
+        Assert.NotEqual(
+            a.Name,
+            new SweepTrial("quick", [new("model", "cnn_tiny"), new("model.optimizer.lr", "3e-3")]).Name
+        );
         Assert.Matches("^quick\\.trial-[0-9a-f]{8}$", a.Name);
     }
 
@@ -100,10 +112,19 @@ public sealed class SweepTests
         Assert.Contains("a grid needs listed values", e.Message);
 
         // "data" is a config group here (configs/data/tiny.yaml): data=huge must name a file of it.
-        var swap = Assert.Throws<PipelineException>(() => TrialConfigWriter.Write(ws.Root, new SweepTrial("alpha", [new("data", "huge")]), "s"));
+        var swap = Assert.Throws<PipelineException>(() =>
+            TrialConfigWriter.Write(ws.Root, new SweepTrial("alpha", [new("data", "huge")]), "s")
+        );
         Assert.Equal("--sweep data=huge: configs/data/huge.yaml does not exist (expected one of: tiny)", swap.Message);
-        string written = TrialConfigWriter.Write(ws.Root, new SweepTrial("alpha", [new("data", "tiny"), new("opt.beta", "-0.5")]), "s");
-        Assert.EndsWith("\ndefaults:\n  data: tiny\ndata: tiny\nopt:\n  lr: 0.1\n  beta: -0.5\nwidth: 4\n", ws.Read(written));
+        var written = TrialConfigWriter.Write(
+            ws.Root,
+            new SweepTrial("alpha", [new("data", "tiny"), new("opt.beta", "-0.5")]),
+            "s"
+        );
+        Assert.EndsWith(
+            "\ndefaults:\n  data: tiny\ndata: tiny\nopt:\n  lr: 0.1\n  beta: -0.5\nwidth: 4\n",
+            ws.Read(written)
+        );
     }
 
     [Theory]
@@ -113,7 +134,9 @@ public sealed class SweepTests
     public void A_sweep_name_that_is_not_a_plain_name_is_refused_before_anything_is_written(string name, string option)
     {
         using var ws = Workspace();
-        var e = Assert.Throws<PipelineException>(() => new SweepRunner(ws.Engine()).Run(Grid("width=4,8") with { Name = name }));
+        var e = Assert.Throws<PipelineException>(() =>
+            new SweepRunner(ws.Engine()).Run(Grid("width=4,8") with { Name = name })
+        );
         Assert.Contains($"{option} '{name}': expected a plain name", e.Message);
         Assert.False(Directory.Exists(ws.Path_("artifacts/sweeps")));
         Assert.False(File.Exists(Path.GetFullPath(Path.Combine(ws.Path_("artifacts/sweeps"), name, "trials.tsv"))));
@@ -124,10 +147,15 @@ public sealed class SweepTests
     public void A_grid_beyond_the_limit_is_refused_with_its_count_before_any_trial_is_written()
     {
         using var ws = Workspace();
-        string thousand = string.Join(',', Enumerable.Range(1, 1000));
-        var e = Assert.Throws<PipelineException>(() => new SweepRunner(ws.Engine()).Run(Grid($"width={thousand}", $"opt.lr={thousand}")));
+        var thousand = string.Join(',', Enumerable.Range(1, 1000));
+        var e = Assert.Throws<PipelineException>(() =>
+            new SweepRunner(ws.Engine()).Run(Grid($"width={thousand}", $"opt.lr={thousand}"))
+        );
         Assert.Contains("1,000,000 trials, more than the limit of 1,000", e.Message);
-        Assert.Equal(1_000_000, GridSampler.Count([SweepDimension.Parse($"a={thousand}"), SweepDimension.Parse($"b={thousand}")]));
+        Assert.Equal(
+            1_000_000,
+            GridSampler.Count([SweepDimension.Parse($"a={thousand}"), SweepDimension.Parse($"b={thousand}")])
+        );
         Assert.Empty(Directory.GetFiles(ws.Path_("configs/experiment"), "*.trial-*"));
     }
 
@@ -137,7 +165,9 @@ public sealed class SweepTests
         using var ws = Workspace();
         using var cancel = new CancellationTokenSource();
         cancel.Cancel();
-        Assert.ThrowsAny<OperationCanceledException>(() => new SweepRunner(ws.Engine()).Run(Grid("width=4,8", "opt.lr=0.1,0.2"), cancel.Token));
+        Assert.ThrowsAny<OperationCanceledException>(() =>
+            new SweepRunner(ws.Engine()).Run(Grid("width=4,8", "opt.lr=0.1,0.2"), cancel.Token)
+        );
         Assert.Empty(Directory.GetFiles(ws.Path_("configs/experiment"), "*.trial-*"));
         Assert.Empty(ws.Runner.Invoked);
     }
@@ -145,20 +175,29 @@ public sealed class SweepTests
     [Fact]
     public void Random_trials_depend_only_on_the_seed_and_stay_in_their_ranges()
     {
-        SweepDimension[] dims = [SweepDimension.Parse("lr=log:1e-5..1e-1"), SweepDimension.Parse("width=int:2..16"), SweepDimension.Parse("model=a,b")];
+        SweepDimension[] dims =
+        [
+            SweepDimension.Parse("lr=log:1e-5..1e-1"),
+            SweepDimension.Parse("width=int:2..16"),
+            SweepDimension.Parse("model=a,b"),
+        ];
         var first = new RandomSampler("q", dims, 20, seed: 7).All();
         Assert.Equal(first.Select(t => t.Name), new RandomSampler("q", dims, 20, seed: 7).All().Select(t => t.Name));
         Assert.NotEqual(first.Select(t => t.Name), new RandomSampler("q", dims, 20, seed: 8).All().Select(t => t.Name));
         Assert.Equal(20, first.Count);
         foreach (var t in first)
         {
-            double lr = double.Parse(t.Assignments[0].Value, CultureInfo.InvariantCulture);
+            var lr = double.Parse(t.Assignments[0].Value, CultureInfo.InvariantCulture);
             Assert.InRange(lr, 1e-5, 1e-1);
             Assert.InRange(int.Parse(t.Assignments[1].Value, CultureInfo.InvariantCulture), 2, 16);
         }
 
         // Log-uniform: about as many draws below 1e-3 as above (uniform would put 99 % above).
-        Assert.InRange(first.Count(t => double.Parse(t.Assignments[0].Value, CultureInfo.InvariantCulture) < 1e-3), 5, 15);
+        Assert.InRange(
+            first.Count(t => double.Parse(t.Assignments[0].Value, CultureInfo.InvariantCulture) < 1e-3),
+            5,
+            15
+        );
     }
 
     [Fact]
@@ -166,7 +205,8 @@ public sealed class SweepTests
     {
         SweepDimension[] dims = [SweepDimension.Parse("lr=log:1e-6..1"), SweepDimension.Parse("model=a,b,c,d")];
         static double Objective(SweepTrial t) =>
-            -Math.Pow(Math.Log10(double.Parse(t.Assignments[0].Value, CultureInfo.InvariantCulture)) + 4, 2) + (t.Assignments[1].Value == "c" ? 1 : 0);
+            -Math.Pow(Math.Log10(double.Parse(t.Assignments[0].Value, CultureInfo.InvariantCulture)) + 4, 2)
+            + (t.Assignments[1].Value == "c" ? 1 : 0);
 
         List<TrialScore> Search(ISweepSampler sampler)
         {
@@ -182,7 +222,10 @@ public sealed class SweepTests
         var tpe = Search(new TpeSampler("q", dims, 40, seed: 3));
         var random = Search(new RandomSampler("q", dims, 40, seed: 3));
         Assert.Equal(40, tpe.Count);
-        Assert.Equal(tpe.Select(t => t.Trial.Name), Search(new TpeSampler("q", dims, 40, seed: 3)).Select(t => t.Trial.Name));
+        Assert.Equal(
+            tpe.Select(t => t.Trial.Name),
+            Search(new TpeSampler("q", dims, 40, seed: 3)).Select(t => t.Trial.Name)
+        );
 
         // The last 20 proposals: TPE's are near lr = 1e-4 with model c far more often than random draws.
         double Mean(List<TrialScore> h) => h.Skip(20).Average(t => t.Score!.Value);

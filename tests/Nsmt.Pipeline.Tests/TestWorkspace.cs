@@ -104,7 +104,7 @@ internal sealed class TestWorkspace : IDisposable
 
     public void Write(string relative, string text)
     {
-        string full = Path_(relative);
+        var full = Path_(relative);
         Directory.CreateDirectory(Path.GetDirectoryName(full)!);
         File.WriteAllText(full, text.Replace("\r\n", "\n") + (text.EndsWith('\n') ? string.Empty : "\n"));
     }
@@ -115,15 +115,15 @@ internal sealed class TestWorkspace : IDisposable
     public SortedDictionary<string, string> Outputs()
     {
         var files = new SortedDictionary<string, string>(StringComparer.Ordinal);
-        foreach (string dir in new[] { "data", "runs", "eval" })
+        foreach (var dir in new[] { "data", "runs", "eval" })
         {
-            string full = Path_(dir);
+            var full = Path_(dir);
             if (!Directory.Exists(full))
             {
                 continue;
             }
 
-            foreach (string f in Directory.EnumerateFiles(full, "*", SearchOption.AllDirectories))
+            foreach (var f in Directory.EnumerateFiles(full, "*", SearchOption.AllDirectories))
             {
                 files[Path.GetRelativePath(Root, f)] = File.ReadAllText(f);
             }

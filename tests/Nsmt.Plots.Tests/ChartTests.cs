@@ -14,7 +14,13 @@ public sealed class ChartTests : IDisposable
     [Fact]
     public void Line_chart_is_well_formed_and_escapes_text()
     {
-        var chart = new LineChart { Title = "ESR < 0.01 & \"great\"", XLabel = "epoch", YLabel = "loss", YScale = AxisScale.Log }
+        var chart = new LineChart
+        {
+            Title = "ESR < 0.01 & \"great\"",
+            XLabel = "epoch",
+            YLabel = "loss",
+            YScale = AxisScale.Log,
+        }
             .Add("train <a>", [1, 2, 3], [0.1, 0.01, 0.001], markers: true)
             .Add("validation", [1, 2, 3], [0.2, double.NaN, 0.002])
             .AddReferenceLine(0.01, "great");
@@ -33,16 +39,18 @@ public sealed class ChartTests : IDisposable
     [Fact]
     public void Long_series_are_reduced_to_pixel_extremes_without_losing_a_spike()
     {
-        int n = 200_000;
+        var n = 200_000;
         var x = Enumerable.Range(0, n).Select(i => (double)i).ToArray();
         var y = x.Select(i => Math.Sin(i / 1000.0)).ToArray();
         y[123_457] = 5; // a one-sample spike
 
-        string svg = new LineChart { YMin = -6, YMax = 6 }.Add("signal", x, y).ToSvg(800, 300);
+        var svg = new LineChart { YMin = -6, YMax = 6 }
+            .Add("signal", x, y)
+            .ToSvg(800, 300);
         var points = XDocument.Parse(svg).Descendants(Svg + "polyline").Single().Attribute("points")!.Value.Split(' ');
 
         Assert.InRange(points.Length, 800, 4 * 800);
-        double spikeY = points.Select(p => double.Parse(p.Split(',')[1], CultureInfo.InvariantCulture)).Min();
+        var spikeY = points.Select(p => double.Parse(p.Split(',')[1], CultureInfo.InvariantCulture)).Min();
         Assert.True(spikeY < 40, $"the spike should reach near the top of the plot, lowest y {spikeY}");
         Assert.True(svg.Length < 100_000, $"{svg.Length} characters");
     }
@@ -64,7 +72,11 @@ public sealed class ChartTests : IDisposable
 
         Assert.False(confusion.UsesPng);
         Assert.Empty(document.Descendants(Svg + "image"));
-        var cellTitles = document.Descendants(Svg + "rect").Select(r => r.Element(Svg + "title")?.Value).Where(t => t is not null).ToList();
+        var cellTitles = document
+            .Descendants(Svg + "rect")
+            .Select(r => r.Element(Svg + "title")?.Value)
+            .Where(t => t is not null)
+            .ToList();
         Assert.Contains("square, saw: 0", cellTitles);
         var texts = document.Descendants(Svg + "text").Select(t => t.Value).ToList();
         Assert.Contains("7", texts);
@@ -74,17 +86,24 @@ public sealed class ChartTests : IDisposable
     [Fact]
     public void Large_heatmap_embeds_one_png_pixel_per_cell()
     {
-        int rows = 100, columns = 300;
+        int rows = 100,
+            columns = 300;
         var values = new double[rows * columns];
-        for (int i = 0; i < values.Length; i++)
+        for (var i = 0; i < values.Length; i++)
         {
             values[i] = (i / columns) - (i % columns * 0.1);
         }
 
-        var heatmap = new Heatmap(values, rows, columns) { RowZeroAtBottom = true, XRange = (0, 3), YRange = (0, 24000), ColorBarLabel = "dB" };
+        var heatmap = new Heatmap(values, rows, columns)
+        {
+            RowZeroAtBottom = true,
+            XRange = (0, 3),
+            YRange = (0, 24000),
+            ColorBarLabel = "dB",
+        };
         var document = XDocument.Parse(heatmap.ToSvg());
         var image = document.Descendants(Svg + "image").Single();
-        byte[] png = Convert.FromBase64String(image.Attribute("href")!.Value["data:image/png;base64,".Length..]);
+        var png = Convert.FromBase64String(image.Attribute("href")!.Value["data:image/png;base64,".Length..]);
 
         Assert.True(heatmap.UsesPng);
         Assert.Equal(columns, System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(png.AsSpan(16)));
@@ -95,7 +114,7 @@ public sealed class ChartTests : IDisposable
     [Fact]
     public void Figure_saves_atomically_into_a_new_folder()
     {
-        string path = Path.Combine(_folder, "sub", "figure.svg");
+        var path = Path.Combine(_folder, "sub", "figure.svg");
         var figure = new Figure(2, 300, 200) { Title = "Two panels" }
             .Add(new LineChart().Add("a", [0, 1], [0, 1]))
             .Add(new Heatmap([1, 2, 3, 4], 2, 2));
@@ -111,16 +130,22 @@ public sealed class ChartTests : IDisposable
     [Fact]
     public void Html_report_escapes_text_and_embeds_figures()
     {
-        string svg = new LineChart().Add("a", [0, 1], [0, 1]).ToSvg(300, 200);
+        var svg = new LineChart().Add("a", [0, 1], [0, 1]).ToSvg(300, 200);
         var report = new HtmlReport("Run <1>")
             .Heading("Metrics & figures")
-            .Table(["metric", "value"], [["ESR", "0.0042"], ["grade", "<great>"]])
+            .Table(
+                ["metric", "value"],
+                [
+                    ["ESR", "0.0042"],
+                    ["grade", "<great>"],
+                ]
+            )
             .Svg(svg, "training curve")
             .Paragraph("done");
-        string path = Path.Combine(_folder, "report.html");
+        var path = Path.Combine(_folder, "report.html");
 
         report.Save(path);
-        string html = File.ReadAllText(path);
+        var html = File.ReadAllText(path);
 
         Assert.Contains("<title>Run &lt;1&gt;</title>", html, StringComparison.Ordinal);
         Assert.Contains("Metrics &amp; figures", html, StringComparison.Ordinal);

@@ -18,14 +18,15 @@ public sealed class PngEncoderTests
     [Fact]
     public void Encoded_image_has_valid_chunks_and_decodes_to_the_pixels()
     {
-        const int width = 5, height = 3;
+        const int width = 5,
+            height = 3;
         var rgb = new byte[width * height * 3];
-        for (int i = 0; i < rgb.Length; i++)
+        for (var i = 0; i < rgb.Length; i++)
         {
             rgb[i] = (byte)((i * 37) + 11);
         }
 
-        byte[] png = PngEncoder.EncodeRgb(width, height, rgb);
+        var png = PngEncoder.EncodeRgb(width, height, rgb);
 
         Assert.Equal(new byte[] { 0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A }, png[..8]);
         var chunks = ReadChunks(png);
@@ -42,12 +43,15 @@ public sealed class PngEncoderTests
             zlib.CopyTo(inflated);
         }
 
-        byte[] raw = inflated.ToArray();
+        var raw = inflated.ToArray();
         Assert.Equal(height * ((width * 3) + 1), raw.Length);
-        for (int y = 0; y < height; y++)
+        for (var y = 0; y < height; y++)
         {
             Assert.Equal(0, raw[y * ((width * 3) + 1)]);
-            Assert.Equal(rgb.AsSpan(y * width * 3, width * 3).ToArray(), raw.AsSpan((y * ((width * 3) + 1)) + 1, width * 3).ToArray());
+            Assert.Equal(
+                rgb.AsSpan(y * width * 3, width * 3).ToArray(),
+                raw.AsSpan((y * ((width * 3) + 1)) + 1, width * 3).ToArray()
+            );
         }
     }
 
@@ -61,13 +65,13 @@ public sealed class PngEncoderTests
     private static List<(string Type, byte[] Data)> ReadChunks(byte[] png)
     {
         var chunks = new List<(string, byte[])>();
-        int p = 8;
+        var p = 8;
         while (p < png.Length)
         {
-            int length = BinaryPrimitives.ReadInt32BigEndian(png.AsSpan(p));
-            string type = Encoding.ASCII.GetString(png, p + 4, 4);
-            byte[] data = png.AsSpan(p + 8, length).ToArray();
-            uint crc = BinaryPrimitives.ReadUInt32BigEndian(png.AsSpan(p + 8 + length));
+            var length = BinaryPrimitives.ReadInt32BigEndian(png.AsSpan(p));
+            var type = Encoding.ASCII.GetString(png, p + 4, 4);
+            var data = png.AsSpan(p + 8, length).ToArray();
+            var crc = BinaryPrimitives.ReadUInt32BigEndian(png.AsSpan(p + 8 + length));
             Assert.Equal(PngEncoder.Crc32(data, PngEncoder.Crc32(png.AsSpan(p + 4, 4))) ^ 0xFFFFFFFF, crc);
             chunks.Add((type, data));
             p += 12 + length;

@@ -10,11 +10,13 @@ public sealed class ReportLayoutTests
     public void A_title_wider_than_its_figure_shrinks_to_fit_and_a_short_one_keeps_its_size()
     {
         const string title = "note_velocity: confusion matrix (rows: true, columns: predicted)";
-        double size = SvgDocument.FitFontSize(title, 16, 440, bold: true);
+        var size = SvgDocument.FitFontSize(title, 16, 440, bold: true);
         Assert.True(size < 16 && title.Length * 0.66 * size <= 440 - 8 + 1e-9, $"size {size}");
         Assert.Equal(16, SvgDocument.FitFontSize("Loss", 16, 440, bold: true));
 
-        string svg = new Figure(1, 440, 320) { Title = title }.Add(new Heatmap([1, 0, 0, 1], 2, 2)).ToSvg();
+        var svg = new Figure(1, 440, 320) { Title = title }
+            .Add(new Heatmap([1, 0, 0, 1], 2, 2))
+            .ToSvg();
         var text = XDocument.Parse(svg).Descendants().First(e => e.Name.LocalName == "text" && e.Value == title);
         Assert.Equal(size, double.Parse(text.Attribute("font-size")!.Value, CultureInfo.InvariantCulture), 2);
     }
@@ -22,15 +24,23 @@ public sealed class ReportLayoutTests
     [Fact]
     public void A_bar_chart_draws_a_bar_per_value_and_thins_crowded_labels()
     {
-        var categories = Enumerable.Range(0, 24).Select(i => (-2 + (i * 0.1)).ToString("0.0", CultureInfo.InvariantCulture)).ToList();
+        var categories = Enumerable
+            .Range(0, 24)
+            .Select(i => (-2 + (i * 0.1)).ToString("0.0", CultureInfo.InvariantCulture))
+            .ToList();
         var chart = new BarChart(categories) { Title = "samples per class" }
             .Add("train", Enumerable.Range(0, 24).Select(i => (double)(i % 5)).ToArray())
             .Add("test", Enumerable.Range(0, 24).Select(_ => 1.0).ToArray());
         var doc = XDocument.Parse(chart.ToSvg(360, 240));
 
-        int bars = doc.Descendants().Count(e => e.Name.LocalName == "rect" && e.Elements().Any(t => t.Name.LocalName == "title"));
+        var bars = doc.Descendants()
+            .Count(e => e.Name.LocalName == "rect" && e.Elements().Any(t => t.Name.LocalName == "title"));
         Assert.Equal(24 - 5 + 24, bars); // zero counts draw nothing
-        var labels = doc.Descendants().Where(e => e.Name.LocalName == "text").Select(e => e.Value).Where(categories.Contains).ToList();
+        var labels = doc.Descendants()
+            .Where(e => e.Name.LocalName == "text")
+            .Select(e => e.Value)
+            .Where(categories.Contains)
+            .ToList();
         Assert.True(labels.Count is > 2 and < 24, $"{labels.Count} category labels on a 360 px axis");
         Assert.Throws<ArgumentException>(() => chart.Add("short", [1.0]));
     }
@@ -38,8 +48,13 @@ public sealed class ReportLayoutTests
     [Fact]
     public void Headings_get_unique_anchors_and_the_contents_list_them()
     {
-        var report = new HtmlReport("t").Heading("Summary").Contents().Heading("Run a.b").Heading("Run a.b").Heading("detail", 3);
-        string html = report.ToHtml();
+        var report = new HtmlReport("t")
+            .Heading("Summary")
+            .Contents()
+            .Heading("Run a.b")
+            .Heading("Run a.b")
+            .Heading("detail", 3);
+        var html = report.ToHtml();
 
         Assert.Contains("<h2 id=\"run-a-b\">", html);
         Assert.Contains("<h2 id=\"run-a-b-2\">", html);
@@ -60,14 +75,17 @@ public sealed class ReportLayoutTests
     [Fact]
     public void Each_inline_figure_keeps_its_own_clip_path()
     {
-        string chart = new LineChart().Add("a", [0, 1], [0, 1]).ToSvg(300, 200);
+        var chart = new LineChart().Add("a", [0, 1], [0, 1]).ToSvg(300, 200);
         Assert.Contains("url(#clip1)", chart);
-        string html = new HtmlReport("t").Svg(chart).Svg(chart).ToHtml();
+        var html = new HtmlReport("t").Svg(chart).Svg(chart).ToHtml();
 
         Assert.Contains("<clipPath id=\"f1-clip1\">", html);
         Assert.Contains("url(#f2-clip1)", html);
         Assert.DoesNotContain("url(#clip1)", html);
-        Assert.Equal("<a xlink:href=\"#f3-n\"/><image href=\"data:x\"/><g id=\"f3-n\"/>", HtmlReport.ScopeIds("<a xlink:href=\"#n\"/><image href=\"data:x\"/><g id=\"n\"/>", "f3-"));
+        Assert.Equal(
+            "<a xlink:href=\"#f3-n\"/><image href=\"data:x\"/><g id=\"f3-n\"/>",
+            HtmlReport.ScopeIds("<a xlink:href=\"#n\"/><image href=\"data:x\"/><g id=\"n\"/>", "f3-")
+        );
     }
 
     [Fact]
@@ -76,12 +94,25 @@ public sealed class ReportLayoutTests
         double[] x = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
         (double X, double Y) Legend(double[] y)
         {
-            var doc = XDocument.Parse(new LineChart().Add("val/accuracy_of_a_head", x, y).Add("train/accuracy_of_a_head", x, [.. y.Select(v => v - 0.02)]).ToSvg(520, 300));
-            var box = doc.Descendants().Single(e => e.Name.LocalName == "rect" && (string?)e.Attribute("fill") == "white" && (string?)e.Attribute("stroke") == "#cccccc");
-            return (double.Parse(box.Attribute("x")!.Value, CultureInfo.InvariantCulture), double.Parse(box.Attribute("y")!.Value, CultureInfo.InvariantCulture));
+            var doc = XDocument.Parse(
+                new LineChart()
+                    .Add("val/accuracy_of_a_head", x, y)
+                    .Add("train/accuracy_of_a_head", x, [.. y.Select(v => v - 0.02)])
+                    .ToSvg(520, 300)
+            );
+            var box = doc.Descendants()
+                .Single(e =>
+                    e.Name.LocalName == "rect"
+                    && (string?)e.Attribute("fill") == "white"
+                    && (string?)e.Attribute("stroke") == "#cccccc"
+                );
+            return (
+                double.Parse(box.Attribute("x")!.Value, CultureInfo.InvariantCulture),
+                double.Parse(box.Attribute("y")!.Value, CultureInfo.InvariantCulture)
+            );
         }
 
-        var falling = Legend([.. x.Select(v => 1 / v)]);   // a loss: the top right is free
+        var falling = Legend([.. x.Select(v => 1 / v)]); // a loss: the top right is free
         var rising = Legend([.. x.Select(v => 1 - (1 / v))]); // an accuracy: it climbs into the top right
         Assert.True(falling.X > 260 && falling.Y < 60, $"falling: {falling}");
         Assert.True(rising.Y > 150, $"rising: the legend should leave the top, found it at {rising}");
@@ -90,8 +121,8 @@ public sealed class ReportLayoutTests
     [Fact]
     public void Images_and_clips_are_embedded_as_data()
     {
-        byte[] png = PngEncoder.EncodeRgb(1, 1, [255, 0, 0]);
-        string html = new HtmlReport("t").Image(png, "red <dot>").Audio([82, 73, 70, 70], "DI & amp").ToHtml();
+        var png = PngEncoder.EncodeRgb(1, 1, [255, 0, 0]);
+        var html = new HtmlReport("t").Image(png, "red <dot>").Audio([82, 73, 70, 70], "DI & amp").ToHtml();
 
         Assert.Contains("alt=\"red &lt;dot&gt;\" src=\"data:image/png;base64,", html);
         Assert.Contains("<audio controls preload=\"auto\" src=\"data:audio/wav;base64,UklGRg==\">", html);

@@ -9,19 +9,40 @@ internal static class Chromium
     public static string? Find()
     {
         string[] names = ["chromium", "chromium-browser", "google-chrome"];
-        var directories = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries).Append("/usr/bin");
+        var directories = (Environment.GetEnvironmentVariable("PATH") ?? "")
+            .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
+            .Append("/usr/bin");
         return directories.SelectMany(d => names.Select(n => Path.Combine(d, n))).FirstOrDefault(File.Exists);
     }
 
     public static string Require() =>
-        Find() ?? throw new InvalidOperationException("chromium is not installed: build/setup.sh installs it (apt-get install -y chromium)");
+        Find()
+        ?? throw new InvalidOperationException(
+            "chromium is not installed: build/setup.sh installs it (apt-get install -y chromium)"
+        );
 
     /// <summary>Runs chromium with the given arguments and returns (exit code, stdout, stderr).</summary>
-    public static async Task<(int ExitCode, string Stdout, string Stderr)> Run(IEnumerable<string> arguments, TimeSpan timeout)
+    public static async Task<(int ExitCode, string Stdout, string Stderr)> Run(
+        IEnumerable<string> arguments,
+        TimeSpan timeout
+    )
     {
-        string profile = Path.Combine(Path.GetTempPath(), "nsmt-chromium-" + Guid.NewGuid().ToString("N"));
+        var profile = Path.Combine(Path.GetTempPath(), "nsmt-chromium-" + Guid.NewGuid().ToString("N"));
         var start = new ProcessStartInfo(Require()) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (string arg in new[] { "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--mute-audio", "--hide-scrollbars", $"--user-data-dir={profile}", "--enable-logging=stderr", "--v=0" }.Concat(arguments))
+        foreach (
+            var arg in new[]
+            {
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--no-first-run",
+                "--mute-audio",
+                "--hide-scrollbars",
+                $"--user-data-dir={profile}",
+                "--enable-logging=stderr",
+                "--v=0",
+            }.Concat(arguments)
+        )
         {
             start.ArgumentList.Add(arg);
         }
@@ -39,7 +60,9 @@ internal static class Chromium
             catch (OperationCanceledException)
             {
                 process.Kill(entireProcessTree: true);
-                throw new TimeoutException($"chromium did not finish within {timeout.TotalSeconds:0} s: {await stderr}");
+                throw new TimeoutException(
+                    $"chromium did not finish within {timeout.TotalSeconds:0} s: {await stderr}"
+                );
             }
 
             return (process.ExitCode, await stdout, await stderr);
@@ -50,12 +73,8 @@ internal static class Chromium
             {
                 Directory.Delete(profile, recursive: true);
             }
-            catch (IOException)
-            {
-            }
-            catch (UnauthorizedAccessException)
-            {
-            }
+            catch (IOException) { }
+            catch (UnauthorizedAccessException) { }
         }
     }
 

@@ -11,7 +11,8 @@ public sealed class SummaryTests(RealisticInputs inputs) : IClassFixture<Realist
     [InlineData(0.0479, "might sound ok")]
     [InlineData(0.2, "probably won't sound great")]
     [InlineData(0.5, "something went wrong")]
-    public void Nam_grades_follow_the_spec(double esr, string grade) => Assert.Equal(grade, Nsmt.Outputs.NamGrades.Of(esr));
+    public void Nam_grades_follow_the_spec(double esr, string grade) =>
+        Assert.Equal(grade, Nsmt.Outputs.NamGrades.Of(esr));
 
     [Fact]
     public void The_next_grade_says_what_esr_it_needs()
@@ -31,13 +32,23 @@ public sealed class SummaryTests(RealisticInputs inputs) : IClassFixture<Realist
         Assert.Equal((true, "matches PyTorch"), Verdict(0.896, 0.053, tiny));
         Assert.Equal((false, "below PyTorch"), Verdict(0.70, 0.053, tiny));
         Assert.Equal((false, "no better than always answering the most common class"), Verdict(0.06, 0.053, tiny));
-        Assert.Equal((true, "at the majority class, as PyTorch"), Verdict(0.515, 0.515, Baselines.PyTorchReference("cnn_tiny", "simple_saw_16384", "note_velocity")));
+        Assert.Equal(
+            (true, "at the majority class, as PyTorch"),
+            Verdict(0.515, 0.515, Baselines.PyTorchReference("cnn_tiny", "simple_saw_16384", "note_velocity"))
+        );
         Assert.Equal((true, "no PyTorch reference"), Verdict(0.6, 0.1, null));
 
         static (bool, string) Verdict(double accuracy, double majority, Baselines.Reference? reference)
         {
             var (text, good) = SummarySection.HeadVerdict("h", accuracy, majority, reference);
-            string[] phrases = ["matches PyTorch", "below PyTorch", "no better than always answering the most common class", "at the majority class, as PyTorch", "no PyTorch reference"];
+            string[] phrases =
+            [
+                "matches PyTorch",
+                "below PyTorch",
+                "no better than always answering the most common class",
+                "at the majority class, as PyTorch",
+                "no PyTorch reference",
+            ];
             return (good, phrases.First(p => text.Contains(p, StringComparison.Ordinal)));
         }
     }
@@ -45,35 +56,76 @@ public sealed class SummaryTests(RealisticInputs inputs) : IClassFixture<Realist
     [Fact]
     public void The_summary_sets_the_headline_figures_beside_their_baselines_and_links_the_sections()
     {
-        string html = File.ReadAllText(inputs.Index);
-        int summary = html.IndexOf("<h2 id=\"summary\">", StringComparison.Ordinal);
-        int contents = html.IndexOf("<h2 id=\"contents\">", StringComparison.Ordinal);
+        var html = File.ReadAllText(inputs.Index);
+        var summary = html.IndexOf("<h2 id=\"summary\">", StringComparison.Ordinal);
+        var contents = html.IndexOf("<h2 id=\"contents\">", StringComparison.Ordinal);
         Assert.True(summary > 0 && contents > summary, "the summary comes first, then the contents");
-        string top = html[summary..contents];
-        foreach (string text in new[] { "cnn_tiny (10,411 parameters) trained for 15 epochs on simple_saw_16384", "<b>0.896</b>", "0.053", "0.903", "0.042",
-            "log10_decay_time: learned, matches PyTorch", "Verdict: cnn_tiny learned", "<b>0.0121</b>", "not bad", "&#39;great&#39; needs an ESR below 0.01" })
+        var top = html[summary..contents];
+        foreach (
+            var text in new[]
+            {
+                "cnn_tiny (10,411 parameters) trained for 15 epochs on simple_saw_16384",
+                "<b>0.896</b>",
+                "0.053",
+                "0.903",
+                "0.042",
+                "log10_decay_time: learned, matches PyTorch",
+                "Verdict: cnn_tiny learned",
+                "<b>0.0121</b>",
+                "not bad",
+                "&#39;great&#39; needs an ESR below 0.01",
+            }
+        )
+        {
             Assert.Contains(text, top);
-        foreach (string anchor in new[] { "run-trivial-tiny-large", "eval-trivial-tiny-large", "dataset-simple-saw-64", "architecture-trivial-tiny-large", "amp-run-first-amp", "amp-first-amp" })
+        }
+
+        foreach (
+            var anchor in new[]
+            {
+                "run-trivial-tiny-large",
+                "eval-trivial-tiny-large",
+                "dataset-simple-saw-64",
+                "architecture-trivial-tiny-large",
+                "amp-run-first-amp",
+                "amp-first-amp",
+            }
+        )
         {
             Assert.Contains($"href=\"#{anchor}\"", html);
             Assert.Contains($"id=\"{anchor}\"", html);
         }
 
         Assert.DoesNotContain("architecture-missing", html); // a folder that is not there gets no section and no link
-        var ids = System.Text.RegularExpressions.Regex.Matches(html, " id=\"([^\"]+)\"").Select(m => m.Groups[1].Value).ToList();
+        var ids = System
+            .Text.RegularExpressions.Regex.Matches(html, " id=\"([^\"]+)\"")
+            .Select(m => m.Groups[1].Value)
+            .ToList();
         Assert.Equal(ids.Count, ids.Distinct().Count());
-        foreach (var link in System.Text.RegularExpressions.Regex.Matches(html, "href=\"#([^\"]+)\"").Select(m => m.Groups[1].Value).Distinct())
+        foreach (
+            var link in System
+                .Text.RegularExpressions.Regex.Matches(html, "href=\"#([^\"]+)\"")
+                .Select(m => m.Groups[1].Value)
+                .Distinct()
+        )
+        {
             Assert.True(ids.Contains(link), $"a link to #{link}, which no element has as its id");
+        }
     }
 
     [Fact]
     public void A_run_with_its_own_eval_folder_is_linked_there()
     {
-        string run = Path.Combine(inputs.Root, "own-eval", "quick");
+        var run = Path.Combine(inputs.Root, "own-eval", "quick");
         Directory.CreateDirectory(Path.Combine(run, "eval"));
-        File.WriteAllText(Path.Combine(run, "eval", "metrics.json"), "{\"test/acc\": 0.5, \"heads\": {\"a\": {\"accuracy\": 0.5, \"majority_baseline\": 0.25, \"num_classes\": 4}}}");
-        string index = ReportBuilder.Build(new ReportRequest { Output = Path.Combine(inputs.Root, "own-eval", "report"), Runs = [run] });
-        string html = File.ReadAllText(index);
+        File.WriteAllText(
+            Path.Combine(run, "eval", "metrics.json"),
+            "{\"test/acc\": 0.5, \"heads\": {\"a\": {\"accuracy\": 0.5, \"majority_baseline\": 0.25, \"num_classes\": 4}}}"
+        );
+        var index = ReportBuilder.Build(
+            new ReportRequest { Output = Path.Combine(inputs.Root, "own-eval", "report"), Runs = [run] }
+        );
+        var html = File.ReadAllText(index);
 
         Assert.Contains("href=\"#eval-quick\"", html);
         Assert.Contains("<h3 id=\"eval-quick\">Evaluation (test split)</h3>", html);
@@ -83,7 +135,7 @@ public sealed class SummaryTests(RealisticInputs inputs) : IClassFixture<Realist
     [Fact]
     public void The_page_embeds_the_clips_and_the_spectrogram_sheet_with_parameter_names()
     {
-        string html = File.ReadAllText(inputs.Index);
+        var html = File.ReadAllText(inputs.Index);
         Assert.Equal(3, html.Split("<audio controls", StringSplitOptions.None).Length - 1);
         Assert.Contains("src=\"data:audio/wav;base64,UklGR", html); // "RIFF"
         Assert.Contains("note_velocity = ", html);
@@ -91,13 +143,16 @@ public sealed class SummaryTests(RealisticInputs inputs) : IClassFixture<Realist
         Assert.DoesNotContain("P0=", html);
         Assert.Contains("Training loss per step", html);
         Assert.Contains("log10_decay_time: samples per class", html);
-        Assert.True(new FileInfo(inputs.Index).Length < 2_000_000, $"the page is {new FileInfo(inputs.Index).Length} bytes");
+        Assert.True(
+            new FileInfo(inputs.Index).Length < 2_000_000,
+            $"the page is {new FileInfo(inputs.Index).Length} bytes"
+        );
     }
 
     [Fact]
     public void Per_step_scalars_read_back_as_the_trainer_wrote_them()
     {
-        string directory = Path.Combine(inputs.Root, "tb-roundtrip");
+        var directory = Path.Combine(inputs.Root, "tb-roundtrip");
         using (var writer = new TensorBoardWriter(directory))
         {
             writer.AddScalar("train/loss_step", 2.5, 7);

@@ -5,17 +5,25 @@ namespace Nsmt.Report.Tests;
 /// <summary>The report's sweep section, built from trial run folders alone.</summary>
 public sealed class SweepSectionTests : IDisposable
 {
-    private readonly string _root = Path.Combine(Path.GetTempPath(), "nsmt-sweep-report-" + Guid.NewGuid().ToString("N"));
+    private readonly string _root = Path.Combine(
+        Path.GetTempPath(),
+        "nsmt-sweep-report-" + Guid.NewGuid().ToString("N")
+    );
 
     private string Run(string name, string model, string lr, string convChannels, double? score)
     {
-        string dir = Path.Combine(_root, name);
+        var dir = Path.Combine(_root, name);
         Directory.CreateDirectory(dir);
-        File.WriteAllText(Path.Combine(dir, "config.yaml"),
-            $"task_name: {name}\nchoices:\n  experiment: {name}\n  model: {model}\nmodel:\n  net:\n    conv1_channels: {convChannels}\n  optimizer:\n    lr: {lr}\nseed: 1\n");
+        File.WriteAllText(
+            Path.Combine(dir, "config.yaml"),
+            $"task_name: {name}\nchoices:\n  experiment: {name}\n  model: {model}\nmodel:\n  net:\n    conv1_channels: {convChannels}\n  optimizer:\n    lr: {lr}\nseed: 1\n"
+        );
         if (score is { } s)
         {
-            File.WriteAllText(Path.Combine(dir, "summary.json"), $"{{\"bests\": {{\"val/acc_best\": {s.ToString(System.Globalization.CultureInfo.InvariantCulture)}}}}}");
+            File.WriteAllText(
+                Path.Combine(dir, "summary.json"),
+                $"{{\"bests\": {{\"val/acc_best\": {s.ToString(System.Globalization.CultureInfo.InvariantCulture)}}}}}"
+            );
         }
 
         return dir;
@@ -33,12 +41,12 @@ public sealed class SweepSectionTests : IDisposable
         ];
         var report = new HtmlReport("t");
         SweepSection.Add(report, runs);
-        string html = report.ToHtml();
+        var html = report.ToHtml();
 
         Assert.Contains("Sweep over quick: 3 trials, best first", html);
-        int first = html.IndexOf("quick.trial-00000002", StringComparison.Ordinal);
-        int second = html.IndexOf("quick.trial-00000001", StringComparison.Ordinal);
-        int missing = html.IndexOf("quick.trial-00000003", StringComparison.Ordinal);
+        var first = html.IndexOf("quick.trial-00000002", StringComparison.Ordinal);
+        var second = html.IndexOf("quick.trial-00000001", StringComparison.Ordinal);
+        var missing = html.IndexOf("quick.trial-00000003", StringComparison.Ordinal);
         Assert.True(first > 0 && first < second && second < missing, "best first, the trial without a score last");
         Assert.Contains("choices.model", html);
         Assert.Contains("model.optimizer.lr", html);

@@ -11,18 +11,28 @@ namespace Nsmt.Spectral.Data.Tests;
 /// </summary>
 public class AuxiliaryFeatureTests
 {
-    private static readonly SpectrogramAxes Axes32 = new(1, 32, 32, 0.01, [.. Enumerable.Range(1, 32).Select(k => k * 100.0)], true, "test");
+    private static readonly SpectrogramAxes Axes32 = new(
+        1,
+        32,
+        32,
+        0.01,
+        [.. Enumerable.Range(1, 32).Select(k => k * 100.0)],
+        true,
+        "test"
+    );
 
     /// <summary>The golden script's image: rows scaled by (h+1)/H, columns by exp(-t/tau) after a linear attack.</summary>
     private static byte[] SyntheticImage(double tau, int attackFrames)
     {
         var image = new byte[32 * 32];
-        for (int h = 0; h < 32; h++)
+        for (var h = 0; h < 32; h++)
         {
-            for (int w = 0; w < 32; w++)
+            for (var w = 0; w < 32; w++)
             {
-                double envelope = w < attackFrames ? (w + 1.0) / (attackFrames + 1) : Math.Exp(-(w - attackFrames) * 0.01 / tau);
-                image[(h * 32) + w] = (byte)Math.Clamp(Math.Round(255 * ((h + 1) / 32.0) * envelope, MidpointRounding.ToEven), 0, 255);
+                var envelope =
+                    w < attackFrames ? (w + 1.0) / (attackFrames + 1) : Math.Exp(-(w - attackFrames) * 0.01 / tau);
+                image[(h * 32) + w] = (byte)
+                    Math.Clamp(Math.Round(255 * ((h + 1) / 32.0) * envelope, MidpointRounding.ToEven), 0, 255);
             }
         }
 
@@ -35,7 +45,7 @@ public class AuxiliaryFeatureTests
     public void The_fit_recovers_a_known_decay_constant_exactly(double tau, double pythonValue)
     {
         double[] profile = [.. Enumerable.Range(0, 32).Select(w => 3.7 * Math.Exp(-w * 0.01 / tau))];
-        double measured = DecayTime.FromProfile(profile, 0.01);
+        var measured = DecayTime.FromProfile(profile, 0.01);
         Assert.Equal(Math.Log10(tau), measured, 9);
         Assert.Equal(pythonValue, measured, 9);
     }
@@ -51,7 +61,7 @@ public class AuxiliaryFeatureTests
     [InlineData(1.0, 4, -0.10158186473795223)]
     public void Decay_time_of_an_image_matches_the_templates_formula(double tau, int attackFrames, double pythonValue)
     {
-        double measured = DecayTime.Measure(new RecordView(SyntheticImage(tau, attackFrames), 0, 1, Axes32));
+        var measured = DecayTime.Measure(new RecordView(SyntheticImage(tau, attackFrames), 0, 1, Axes32));
         // The template computes the profile in float32; ours in float64.
         Assert.Equal(pythonValue, measured, 5);
     }
@@ -63,7 +73,7 @@ public class AuxiliaryFeatureTests
     {
         // The 5-frame smoothing is zero-padded, so the last two frames sag: decays much longer than the image read short
         // (the template's formula does the same: tau 0.3 s reads 0.29, 1 s reads 0.84 in its own numbers above).
-        double measured = Math.Pow(10, DecayTime.Measure(new RecordView(SyntheticImage(tau, 0), 0, 1, Axes32)));
+        var measured = Math.Pow(10, DecayTime.Measure(new RecordView(SyntheticImage(tau, 0), 0, 1, Axes32)));
         Assert.InRange(measured / tau, 0.99, 1.01);
     }
 
@@ -81,7 +91,11 @@ public class AuxiliaryFeatureTests
     {
         var white = Enumerable.Repeat((byte)255, 32 * 32).ToArray();
         // Every pixel decodes to spec_max = 10 dB (power 10): a frame sums 32 * 10, and the frames' mean is the same.
-        Assert.Equal(10 * Math.Log10(320), AuxiliaryFeatures.Find("rms_db", "test").Measure(new RecordView(white, -50, 10, Axes32)), 9);
+        Assert.Equal(
+            10 * Math.Log10(320),
+            AuxiliaryFeatures.Find("rms_db", "test").Measure(new RecordView(white, -50, 10, Axes32)),
+            9
+        );
     }
 
     [Fact]
@@ -90,16 +104,25 @@ public class AuxiliaryFeatureTests
         var feature = AuxiliaryFeatures.Find("rms_db", "test");
         double Level(GeneratorConfig config, double velocity)
         {
-            byte[] record = DatasetGenerator.RenderRecord(config, new Dictionary<string, double> { ["note_velocity"] = velocity, ["log10_decay_time"] = -0.5 });
-            float specMin = BitConverter.ToSingle(record, 6), specMax = BitConverter.ToSingle(record, 10);
+            var record = DatasetGenerator.RenderRecord(
+                config,
+                new Dictionary<string, double> { ["note_velocity"] = velocity, ["log10_decay_time"] = -0.5 }
+            );
+            float specMin = BitConverter.ToSingle(record, 6),
+                specMax = BitConverter.ToSingle(record, 10);
             return feature.Measure(new RecordView(record.AsSpan(19), specMin, specMax, Axes32));
         }
 
         // The synth is linear in velocity: 127 against 31 is 20*log10(127/31) = 12.25 dB, whatever the image scaling.
-        double expected = 20 * Math.Log10(127.0 / 31);
-        GeneratorConfig minMax = TestSupport.Config("simple_saw");
+        var expected = 20 * Math.Log10(127.0 / 31);
+        var minMax = TestSupport.Config("simple_saw");
         Assert.Equal(expected, Level(minMax, 127) - Level(minMax, 31), 3);
-        GeneratorConfig absolute = TestSupport.Config("simple_saw", "generate.level=absolute", "generate.db_floor=-80", "generate.db_ceiling=20");
+        var absolute = TestSupport.Config(
+            "simple_saw",
+            "generate.level=absolute",
+            "generate.db_floor=-80",
+            "generate.db_ceiling=20"
+        );
         Assert.InRange(Level(absolute, 127) - Level(absolute, 31), expected - 0.1, expected + 0.1); // 8-bit steps of 0.39 dB
     }
 
@@ -108,7 +131,7 @@ public class AuxiliaryFeatureTests
     {
         var feature = AuxiliaryFeatures.Find("spectral_centroid", "test");
         var image = new byte[32 * 32];
-        for (int w = 0; w < 32; w++)
+        for (var w = 0; w < 32; w++)
         {
             image[(4 * 32) + w] = 255; // row 4 = bin 5 = 500 Hz; every other pixel at -200 dB
         }
@@ -123,10 +146,14 @@ public class AuxiliaryFeatureTests
     {
         var image = new byte[32 * 32];
         var envelopes = Axes32 with { PixelsAreDecibels = false };
-        var e = Assert.Throws<VimhDataException>(() => AuxiliaryFeatures.Find("rms_db", "test").Measure(new RecordView(image, 0, 1, envelopes)));
+        var e = Assert.Throws<VimhDataException>(() =>
+            AuxiliaryFeatures.Find("rms_db", "test").Measure(new RecordView(image, 0, 1, envelopes))
+        );
         Assert.Contains("channel_labels", e.Message);
         var mel = Axes32 with { RowFrequencies = null };
-        e = Assert.Throws<VimhDataException>(() => AuxiliaryFeatures.Find("spectral_centroid", "test").Measure(new RecordView(image, 0, 1, mel)));
+        e = Assert.Throws<VimhDataException>(() =>
+            AuxiliaryFeatures.Find("spectral_centroid", "test").Measure(new RecordView(image, 0, 1, mel))
+        );
         Assert.Contains("spectrogram_config.type", e.Message);
         e = Assert.Throws<VimhDataException>(() => AuxiliaryFeatures.Find("decay", "data.auxiliary_features"));
         Assert.Contains("decay_time", e.Message);
@@ -136,8 +163,11 @@ public class AuxiliaryFeatureTests
     public void Axes_come_from_the_datasets_info()
     {
         using var dir = new TempDir();
-        GeneratorConfig config = TestSupport.Config("simple_saw", "dataset.size=10");
-        GenerationResult result = DatasetGenerator.Generate(config, new GenerationOptions { OutputDirectory = dir.File(config.DatasetName), WriteReports = false });
+        var config = TestSupport.Config("simple_saw", "dataset.size=10");
+        var result = DatasetGenerator.Generate(
+            config,
+            new GenerationOptions { OutputDirectory = dir.File(config.DatasetName), WriteReports = false }
+        );
         var axes = SpectrogramAxes.From(VimhDataset.Load(result.DatasetDirectory).Info);
         Assert.Equal(0.01, axes.FrameSeconds, 12); // hop 80 at 8 kHz
         Assert.Equal(100, axes.RowFrequencies![0], 9); // bin 1 of an 80-point FFT at 8 kHz

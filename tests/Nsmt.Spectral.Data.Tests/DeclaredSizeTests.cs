@@ -1,4 +1,3 @@
-using Nsmt.Config;
 using System.Globalization;
 using Xunit.Abstractions;
 
@@ -16,20 +15,31 @@ public sealed class DeclaredSizeTests(ITestOutputHelper output) : IDisposable
     public void Dispose() => _dir.Dispose();
 
     /// <summary>A 1-head info JSON; <paramref name="extra"/> is spliced in as further top-level fields.</summary>
-    private static string Info(long height, long width, long channels, string extra = "", string step = "0.1", string max = "1",
-        int heads = 1)
+    private static string Info(
+        long height,
+        long width,
+        long channels,
+        string extra = "",
+        string step = "0.1",
+        string max = "1",
+        int heads = 1
+    )
     {
         var names = Enumerable.Range(0, heads).Select(i => $"\"p{i}\"").ToList();
-        var mappings = Enumerable.Range(0, heads).Select(i => $"\"p{i}\": {{\"min\": 0, \"max\": {max}, \"step\": {step}}}");
-        return string.Create(CultureInfo.InvariantCulture,
-            $"{{\"dataset_name\": \"hostile\", \"height\": {height}, \"width\": {width}, \"channels\": {channels}, " +
-            $"\"parameter_names\": [{string.Join(", ", names)}], \"parameter_mappings\": {{{string.Join(", ", mappings)}}}{extra}}}");
+        var mappings = Enumerable
+            .Range(0, heads)
+            .Select(i => $"\"p{i}\": {{\"min\": 0, \"max\": {max}, \"step\": {step}}}");
+        return string.Create(
+            CultureInfo.InvariantCulture,
+            $"{{\"dataset_name\": \"hostile\", \"height\": {height}, \"width\": {width}, \"channels\": {channels}, "
+                + $"\"parameter_names\": [{string.Join(", ", names)}], \"parameter_mappings\": {{{string.Join(", ", mappings)}}}{extra}}}"
+        );
     }
 
     /// <summary>A dataset directory (not named by the vimh- convention) with this info and small real 1x1x1 record files.</summary>
     private string Dataset(string info, int trainRecords = 5, int testRecords = 1)
     {
-        string ds = Directory.CreateDirectory(_dir.File("hostile")).FullName;
+        var ds = Directory.CreateDirectory(_dir.File("hostile")).FullName;
         File.WriteAllText(Path.Combine(ds, VimhFormat.InfoFileName), info);
         File.WriteAllBytes(Path.Combine(ds, VimhFormat.TrainFileName), Records(trainRecords));
         File.WriteAllBytes(Path.Combine(ds, VimhFormat.TestFileName), Records(testRecords));
@@ -38,9 +48,9 @@ public sealed class DeclaredSizeTests(ITestOutputHelper output) : IDisposable
 
     private static byte[] Records(int count)
     {
-        int size = VimhFormat.RecordSize(1, 1, 1, 1);
-        byte[] bytes = new byte[count * size];
-        for (int i = 0; i < count; i++)
+        var size = VimhFormat.RecordSize(1, 1, 1, 1);
+        var bytes = new byte[count * size];
+        for (var i = 0; i < count; i++)
         {
             VimhRecord.Write(bytes.AsSpan(i * size), 1, 1, 1, 0f, 1f, [128], [7]);
         }
@@ -52,7 +62,7 @@ public sealed class DeclaredSizeTests(ITestOutputHelper output) : IDisposable
     {
         var (error, cost) = Bounded.Throws<VimhDataException>(() => VimhDataset.Load(ds));
         output.WriteLine($"{cost}: {error.Message}");
-        foreach (string part in expected)
+        foreach (var part in expected)
         {
             Assert.Contains(part, error.Message, StringComparison.Ordinal);
         }
@@ -75,9 +85,14 @@ public sealed class DeclaredSizeTests(ITestOutputHelper output) : IDisposable
     [InlineData(32768, 65535, 1)] // 2^31 - 32768 bytes: fits an int, not memory
     public void Image_dimensions_whose_product_exceeds_the_limit_are_refused_before_reading_records(int h, int w, int c)
     {
-        string ds = Dataset(Info(h, w, c));
-        LoadFails(ds, Path.Combine(ds, VimhFormat.InfoFileName), "'height' x 'width' x 'channels'",
-            $"{(long)h * w * c} bytes per image", "VimhLimits.MaxImageBytes");
+        var ds = Dataset(Info(h, w, c));
+        LoadFails(
+            ds,
+            Path.Combine(ds, VimhFormat.InfoFileName),
+            "'height' x 'width' x 'channels'",
+            $"{(long)h * w * c} bytes per image",
+            "VimhLimits.MaxImageBytes"
+        );
     }
 
     [Fact]
@@ -93,15 +108,19 @@ public sealed class DeclaredSizeTests(ITestOutputHelper output) : IDisposable
     [InlineData("test_samples", "1e30")]
     public void Sample_counts_of_2_to_the_31_or_more_are_refused_naming_the_field(string field, string value)
     {
-        string ds = Dataset(Info(1, 1, 1, $", \"{field}\": {value}"));
+        var ds = Dataset(Info(1, 1, 1, $", \"{field}\": {value}"));
         LoadFails(ds, $"field '{field}': expected an integer in [0, 2147483647], got {value}");
     }
 
     [Fact]
     public void Sample_count_of_2_to_the_31_minus_1_is_compared_with_the_file_before_allocating()
     {
-        string ds = Dataset(Info(1, 1, 1, ", \"train_samples\": 2147483647"));
-        LoadFails(ds, Path.Combine(ds, VimhFormat.TrainFileName), "holds 5 records but vimh_dataset_info.json field 'train_samples' says 2147483647");
+        var ds = Dataset(Info(1, 1, 1, ", \"train_samples\": 2147483647"));
+        LoadFails(
+            ds,
+            Path.Combine(ds, VimhFormat.TrainFileName),
+            "holds 5 records but vimh_dataset_info.json field 'train_samples' says 2147483647"
+        );
     }
 
     [Theory]
@@ -110,22 +129,22 @@ public sealed class DeclaredSizeTests(ITestOutputHelper output) : IDisposable
     [InlineData("65536", "1", "65537 classes")]
     public void Class_counts_above_the_limit_are_refused_naming_the_parameter(string max, string step, string classes)
     {
-        string ds = Dataset(Info(1, 1, 1, step: step, max: max));
+        var ds = Dataset(Info(1, 1, 1, step: step, max: max));
         LoadFails(ds, "field 'parameter_mappings.p0'", classes, "VimhLimits.MaxClasses");
     }
 
     [Fact]
     public void More_parameters_than_a_record_can_count_are_refused()
     {
-        string ds = Dataset(Info(1, 1, 1, heads: 256));
+        var ds = Dataset(Info(1, 1, 1, heads: 256));
         LoadFails(ds, "field 'parameter_names': lists 256 parameters", "VimhLimits.MaxParameters");
     }
 
     [Fact]
     public void Info_file_of_2_GiB_is_refused_without_being_read()
     {
-        string ds = Dataset(Info(1, 1, 1));
-        string info = Path.Combine(ds, VimhFormat.InfoFileName);
+        var ds = Dataset(Info(1, 1, 1));
+        var info = Path.Combine(ds, VimhFormat.InfoFileName);
         using (var stream = File.OpenWrite(info))
         {
             stream.SetLength(1L << 31); // sparse: costs no disk
@@ -138,10 +157,10 @@ public sealed class DeclaredSizeTests(ITestOutputHelper output) : IDisposable
     public void Split_too_large_for_one_array_is_refused_before_allocating()
     {
         // 256x256x3 records: 10,923 of them are 2^31 + 65,536 image bytes, more than one array holds.
-        string infoPath = _dir.File(VimhFormat.InfoFileName);
+        var infoPath = _dir.File(VimhFormat.InfoFileName);
         File.WriteAllText(infoPath, Info(256, 256, 3));
-        VimhInfo info = VimhInfo.Read(infoPath);
-        string train = _dir.File(VimhFormat.TrainFileName);
+        var info = VimhInfo.Read(infoPath);
+        var train = _dir.File(VimhFormat.TrainFileName);
         using (var stream = File.OpenWrite(train))
         {
             stream.SetLength(10_923L * VimhFormat.RecordSize(256, 256, 3, 1)); // sparse
@@ -157,7 +176,7 @@ public sealed class DeclaredSizeTests(ITestOutputHelper output) : IDisposable
     [Fact]
     public void Generator_config_file_of_2_GiB_is_refused_without_being_read()
     {
-        string path = _dir.File("huge.yaml");
+        var path = _dir.File("huge.yaml");
         using (var stream = File.OpenWrite(path))
         {
             stream.SetLength(1L << 31); // sparse
@@ -166,7 +185,11 @@ public sealed class DeclaredSizeTests(ITestOutputHelper output) : IDisposable
         var (error, cost) = Bounded.Throws<Nsmt.Config.ConfigException>(() => Config.GeneratorConfig.Load(path));
         output.WriteLine($"{cost}: {error.Message}");
         Assert.Contains(path, error.Message, StringComparison.Ordinal);
-        Assert.Contains($"the file is {1L << 31} bytes, expected at most 1048576 (YamlGuard.MaxFileBytes)", error.Message, StringComparison.Ordinal);
+        Assert.Contains(
+            $"the file is {1L << 31} bytes, expected at most 1048576 (YamlGuard.MaxFileBytes)",
+            error.Message,
+            StringComparison.Ordinal
+        );
     }
 
     [Theory]
@@ -176,7 +199,9 @@ public sealed class DeclaredSizeTests(ITestOutputHelper output) : IDisposable
     [InlineData("synthesizer.parameters.note_velocity.step=1e-300", "VimhLimits.MaxClasses")]
     public void Generator_config_sizes_above_the_limits_are_refused_naming_the_field(string overrides, string expected)
     {
-        var (error, cost) = Bounded.Throws<Nsmt.Config.ConfigException>(() => TestSupport.Config("simple_saw", overrides.Split(',')));
+        var (error, cost) = Bounded.Throws<Nsmt.Config.ConfigException>(() =>
+            TestSupport.Config("simple_saw", overrides.Split(','))
+        );
         output.WriteLine($"{cost}: {error.Message}");
         Assert.Contains(expected, error.Message, StringComparison.Ordinal);
     }

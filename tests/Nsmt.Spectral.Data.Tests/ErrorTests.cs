@@ -10,13 +10,19 @@ public class ErrorTests
     public void Unknown_override_key_is_an_error_naming_it()
     {
         var e = Assert.Throws<ConfigException>(() => TestSupport.Config("simple_saw", "dataset.sise=10"));
-        Assert.Equal($"override 'dataset.sise=10': unknown key 'dataset.sise' (did you mean 'dataset.size'?) (not a setting of {TestSupport.ShippedConfig("simple_saw")})", e.Message);
+        Assert.Equal(
+            $"override 'dataset.sise=10': unknown key 'dataset.sise' (did you mean 'dataset.size'?) (not a setting of {TestSupport.ShippedConfig("simple_saw")})",
+            e.Message
+        );
     }
 
     [Theory]
     [InlineData("dataset.size=abc", "field 'dataset.size': expected an integer")]
     [InlineData("generate.channels=2", "field 'generate.channels': expected 1 or 3")]
-    [InlineData("stft.window_type=kaiser", "field 'stft.window_type': expected one of rectangular, hann, hamming, blackman")]
+    [InlineData(
+        "stft.window_type=kaiser",
+        "field 'stft.window_type': expected one of rectangular, hann, hamming, blackman"
+    )]
     [InlineData("generate.width=200", "field 'generate.width'")]
     [InlineData("generate.height=41", "height=41 needs 42")]
     [InlineData("synthesizer.parameters.note_velocity.step=0", "step must be positive")]
@@ -31,8 +37,9 @@ public class ErrorTests
     public void Unknown_key_in_file_names_file_line_and_key()
     {
         using var dir = new TempDir();
-        string text = File.ReadAllText(TestSupport.ShippedConfig("simple_saw")).Replace("  channels: 1", "  channels: 1\n  chanels: 3");
-        string path = dir.WriteYaml(text);
+        var text = File.ReadAllText(TestSupport.ShippedConfig("simple_saw"))
+            .Replace("  channels: 1", "  channels: 1\n  chanels: 3");
+        var path = dir.WriteYaml(text);
         var e = Assert.Throws<ConfigException>(() => GeneratorConfig.Load(path));
         Assert.Contains(path, e.Message);
         Assert.Contains("unknown key 'generate.chanels'", e.Message);
@@ -41,23 +48,30 @@ public class ErrorTests
     [Fact]
     public void Unknown_synth_parameter_is_an_error()
     {
-        var e = Assert.Throws<ConfigException>(() => TestSupport.Config("simple_saw", "synthesizer.parameters.wobble.min_value=1"));
+        var e = Assert.Throws<ConfigException>(() =>
+            TestSupport.Config("simple_saw", "synthesizer.parameters.wobble.min_value=1")
+        );
         Assert.Contains("unknown synthesizer parameter 'wobble'", e.Message);
     }
 
     private static string MakeDataset(TempDir dir, int size = 10)
     {
-        GeneratorConfig config = TestSupport.Config("simple_saw", $"dataset.size={size}");
-        return DatasetGenerator.Generate(config, new GenerationOptions { OutputDirectory = dir.File(config.DatasetName), WriteReports = false }).DatasetDirectory;
+        var config = TestSupport.Config("simple_saw", $"dataset.size={size}");
+        return DatasetGenerator
+            .Generate(
+                config,
+                new GenerationOptions { OutputDirectory = dir.File(config.DatasetName), WriteReports = false }
+            )
+            .DatasetDirectory;
     }
 
     [Fact]
     public void Truncated_record_names_file_and_byte_offset()
     {
         using var dir = new TempDir();
-        string ds = MakeDataset(dir);
-        string train = Path.Combine(ds, "train");
-        byte[] bytes = File.ReadAllBytes(train);
+        var ds = MakeDataset(dir);
+        var train = Path.Combine(ds, "train");
+        var bytes = File.ReadAllBytes(train);
         File.WriteAllBytes(train, bytes[..^100]);
 
         var e = Assert.Throws<VimhDataException>(() => VimhDataset.Load(ds));
@@ -69,9 +83,9 @@ public class ErrorTests
     public void Record_dimensions_disagreeing_with_json_are_errors()
     {
         using var dir = new TempDir();
-        string ds = MakeDataset(dir);
-        string test = Path.Combine(ds, "test");
-        byte[] bytes = File.ReadAllBytes(test);
+        var ds = MakeDataset(dir);
+        var test = Path.Combine(ds, "test");
+        var bytes = File.ReadAllBytes(test);
         bytes[1043] = 31; // second record claims height 31
         File.WriteAllBytes(test, bytes);
 
@@ -83,9 +97,9 @@ public class ErrorTests
     public void Parameter_id_out_of_range_is_an_error()
     {
         using var dir = new TempDir();
-        string ds = MakeDataset(dir);
-        string train = Path.Combine(ds, "train");
-        byte[] bytes = File.ReadAllBytes(train);
+        var ds = MakeDataset(dir);
+        var train = Path.Combine(ds, "train");
+        var bytes = File.ReadAllBytes(train);
         bytes[(2 * 1043) + 17] = 5; // second pair's id
         File.WriteAllBytes(train, bytes);
 
@@ -97,8 +111,8 @@ public class ErrorTests
     public void Directory_name_disagreeing_with_json_is_an_error()
     {
         using var dir = new TempDir();
-        string ds = MakeDataset(dir);
-        string renamed = Path.Combine(dir.Path, "vimh-16x32x1_8000Hz_1p0s_10dss_simple_2p");
+        var ds = MakeDataset(dir);
+        var renamed = Path.Combine(dir.Path, "vimh-16x32x1_8000Hz_1p0s_10dss_simple_2p");
         Directory.Move(ds, renamed);
 
         var e = Assert.Throws<VimhDataException>(() => VimhDataset.Load(renamed));
@@ -109,8 +123,8 @@ public class ErrorTests
     public void Record_count_disagreeing_with_json_is_an_error()
     {
         using var dir = new TempDir();
-        string ds = MakeDataset(dir);
-        string train = Path.Combine(ds, "train");
+        var ds = MakeDataset(dir);
+        var train = Path.Combine(ds, "train");
         File.WriteAllBytes(train, File.ReadAllBytes(train)[..(3 * 1043)]);
 
         var e = Assert.Throws<VimhDataException>(() => VimhDataset.Load(ds));
@@ -121,8 +135,8 @@ public class ErrorTests
     public void Missing_or_broken_info_json_is_an_error_naming_it()
     {
         using var dir = new TempDir();
-        string ds = MakeDataset(dir);
-        string info = Path.Combine(ds, VimhFormat.InfoFileName);
+        var ds = MakeDataset(dir);
+        var info = Path.Combine(ds, VimhFormat.InfoFileName);
         File.WriteAllText(info, "{\"height\": 32");
         var broken = Assert.Throws<VimhDataException>(() => VimhDataset.Load(ds));
         Assert.Contains(info, broken.Message);
@@ -138,7 +152,7 @@ public class ErrorTests
     public void Alias_bomb_is_refused_fast_naming_file_and_line(string kind)
     {
         using var dir = new TempDir();
-        string path = dir.WriteYaml(kind == "lists" ? YamlBombs.Lists() : YamlBombs.Mappings());
+        var path = dir.WriteYaml(kind == "lists" ? YamlBombs.Lists() : YamlBombs.Mappings());
         var (e, _) = Bounded.Throws<ConfigException>(() => GeneratorConfig.Load(path));
         Assert.Contains(path + ":", e.Message);
         Assert.Contains("YamlGuard.MaxExpandedNodes", e.Message);
@@ -150,11 +164,12 @@ public class ErrorTests
     public void Unknown_yaml_tags_are_refused_naming_file_and_line(string value, string tag)
     {
         using var dir = new TempDir();
-        string text = File.ReadAllText(TestSupport.ShippedConfig("simple_saw")).Replace("  channels: 1", "  channels: " + value);
+        var text = File.ReadAllText(TestSupport.ShippedConfig("simple_saw"))
+            .Replace("  channels: 1", "  channels: " + value);
         var lines = text.Split('\n').ToList();
-        int line = lines.FindIndex(l => l.Contains(tag, StringComparison.Ordinal)) + 1;
-        int column = lines[line - 1].IndexOf(tag, StringComparison.Ordinal) + 1;
-        string path = dir.WriteYaml(text);
+        var line = lines.FindIndex(l => l.Contains(tag, StringComparison.Ordinal)) + 1;
+        var column = lines[line - 1].IndexOf(tag, StringComparison.Ordinal) + 1;
+        var path = dir.WriteYaml(text);
         var e = Assert.Throws<ConfigException>(() => GeneratorConfig.Load(path));
         Assert.StartsWith($"{path}:{line}:{column}: unsupported YAML tag '{tag}'", e.Message);
     }
@@ -163,7 +178,8 @@ public class ErrorTests
     public void Standard_yaml_tags_are_accepted()
     {
         using var dir = new TempDir();
-        string text = File.ReadAllText(TestSupport.ShippedConfig("simple_saw")).Replace("  channels: 1", "  channels: !!int 1");
+        var text = File.ReadAllText(TestSupport.ShippedConfig("simple_saw"))
+            .Replace("  channels: 1", "  channels: !!int 1");
         Assert.Equal(1, GeneratorConfig.Load(dir.WriteYaml(text)).Channels);
     }
 }

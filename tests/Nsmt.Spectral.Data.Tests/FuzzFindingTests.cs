@@ -1,5 +1,4 @@
 using Nsmt.Config;
-using System.Text;
 using Nsmt.Spectral.Data.Config;
 
 namespace Nsmt.Spectral.Data.Tests;
@@ -17,12 +16,12 @@ public class FuzzFindingTests
     }
 
     [Theory]
-    [InlineData(": [\nd")]   // YamlDotNet 16: InvalidOperationException from its scanner
-    [InlineData("\0: n")]    // YamlDotNet 16: ArgumentException ("current event is of an unsupported type")
+    [InlineData(": [\nd")] // YamlDotNet 16: InvalidOperationException from its scanner
+    [InlineData("\0: n")] // YamlDotNet 16: ArgumentException ("current event is of an unsupported type")
     public void Yaml_that_breaks_the_parser_is_a_config_error_naming_the_file(string text)
     {
         using var dir = new TempDir();
-        string path = dir.WriteYaml(text);
+        var path = dir.WriteYaml(text);
         var e = Assert.Throws<ConfigException>(() => GeneratorConfig.Load(path));
         Assert.Contains(path, e.Message);
         Assert.Contains("invalid YAML", e.Message);

@@ -1,7 +1,6 @@
-using Nsmt.Config;
 using System.Buffers.Binary;
-using System.Text.Json;
 using System.Text.Json.Nodes;
+using Nsmt.Config;
 using Nsmt.Spectral.Data.Config;
 using Nsmt.Spectral.Data.Generation;
 
@@ -11,14 +10,22 @@ namespace Nsmt.Spectral.Data.Tests;
 public class LevelScalingTests
 {
     private static byte[] Render(GeneratorConfig config, double velocity, double decay) =>
-        DatasetGenerator.RenderRecord(config, new Dictionary<string, double> { ["note_velocity"] = velocity, ["log10_decay_time"] = decay });
+        DatasetGenerator.RenderRecord(
+            config,
+            new Dictionary<string, double> { ["note_velocity"] = velocity, ["log10_decay_time"] = decay }
+        );
 
     [Fact]
     public void Worked_sample_maps_its_spec_range_into_the_fixed_range()
     {
-        GeneratorConfig config = TestSupport.Config("simple_saw", "generate.level=absolute", "generate.db_floor=-80", "generate.db_ceiling=20");
+        var config = TestSupport.Config(
+            "simple_saw",
+            "generate.level=absolute",
+            "generate.db_floor=-80",
+            "generate.db_ceiling=20"
+        );
 
-        byte[] record = Render(config, 127, -0.3);
+        var record = Render(config, 127, -0.3);
 
         // The spec's worked sample spans -24.0520 .. 9.00355 dB. On -80..20 dB: round((9.00355 + 80) / 100 * 255) = round(226.96) = 227
         // and round((-24.0520 + 80) / 100 * 255) = round(142.67) = 143.
@@ -35,15 +42,21 @@ public class LevelScalingTests
     [Fact]
     public void Halving_the_velocity_darkens_absolute_images_by_6_dB_and_leaves_minmax_images_unchanged()
     {
-        GeneratorConfig minMax = TestSupport.Config("simple_saw");
-        GeneratorConfig absolute = TestSupport.Config("simple_saw", "generate.level=absolute", "generate.db_floor=-80", "generate.db_ceiling=20");
+        var minMax = TestSupport.Config("simple_saw");
+        var absolute = TestSupport.Config(
+            "simple_saw",
+            "generate.level=absolute",
+            "generate.db_floor=-80",
+            "generate.db_ceiling=20"
+        );
 
         // The synth is linear in velocity: velocity 63.5 is the 127 signal times 1/2, every dB value 20*log10(2) = 6.0206 lower,
         // 6.0206 * 255/100 = 15.35 pixel steps on a 100 dB range (15 or 16 after rounding; clipped pixels excepted).
         // Per-image min-max scaling removes the offset entirely: that is why NSMT's note_velocity head cannot learn.
         Assert.Equal(Render(minMax, 127, -0.3).AsSpan(19).ToArray(), Render(minMax, 63.5, -0.3).AsSpan(19).ToArray());
-        byte[] loud = Render(absolute, 127, -0.3)[19..], soft = Render(absolute, 63.5, -0.3)[19..];
-        for (int i = 0; i < loud.Length; i++)
+        byte[] loud = Render(absolute, 127, -0.3)[19..],
+            soft = Render(absolute, 63.5, -0.3)[19..];
+        for (var i = 0; i < loud.Length; i++)
         {
             Assert.InRange(loud[i] - soft[i], 15, 16);
         }
@@ -53,41 +66,64 @@ public class LevelScalingTests
     public void Dataset_records_the_range_in_its_info_and_loads_back()
     {
         using var dir = new TempDir();
-        GeneratorConfig config = TestSupport.Config("simple_saw", "dataset.size=20", "generate.level=absolute", "generate.db_floor=-70.5", "generate.db_ceiling=12");
-        GenerationResult result = DatasetGenerator.Generate(config, new GenerationOptions { OutputDirectory = dir.File(config.DatasetName), WriteReports = false });
+        var config = TestSupport.Config(
+            "simple_saw",
+            "dataset.size=20",
+            "generate.level=absolute",
+            "generate.db_floor=-70.5",
+            "generate.db_ceiling=12"
+        );
+        var result = DatasetGenerator.Generate(
+            config,
+            new GenerationOptions { OutputDirectory = dir.File(config.DatasetName), WriteReports = false }
+        );
 
-        string json = File.ReadAllText(Path.Combine(result.DatasetDirectory, VimhFormat.InfoFileName));
-        JsonObject info = JsonNode.Parse(json)!.AsObject();
-        JsonObject level = info[LevelScaling.InfoKey]!.AsObject();
+        var json = File.ReadAllText(Path.Combine(result.DatasetDirectory, VimhFormat.InfoFileName));
+        var info = JsonNode.Parse(json)!.AsObject();
+        var level = info[LevelScaling.InfoKey]!.AsObject();
         Assert.Equal("absolute", (string?)level["mode"]);
         Assert.Equal(-70.5, (double)level["db_floor"]!);
         Assert.Equal(12, (double)level["db_ceiling"]!);
 
         // Apart from that key the info is the min-max dataset's, so NSMT's loader (which reads only the keys it knows) sees the same.
         using var other = new TempDir();
-        GeneratorConfig plain = TestSupport.Config("simple_saw", "dataset.size=20");
-        GenerationResult plainResult = DatasetGenerator.Generate(plain, new GenerationOptions { OutputDirectory = other.File(plain.DatasetName), WriteReports = false });
-        JsonObject plainInfo = JsonNode.Parse(File.ReadAllText(Path.Combine(plainResult.DatasetDirectory, VimhFormat.InfoFileName)))!.AsObject();
+        var plain = TestSupport.Config("simple_saw", "dataset.size=20");
+        var plainResult = DatasetGenerator.Generate(
+            plain,
+            new GenerationOptions { OutputDirectory = other.File(plain.DatasetName), WriteReports = false }
+        );
+        var plainInfo = JsonNode
+            .Parse(File.ReadAllText(Path.Combine(plainResult.DatasetDirectory, VimhFormat.InfoFileName)))!
+            .AsObject();
         info.Remove(LevelScaling.InfoKey);
-        foreach (JsonObject o in new[] { info, plainInfo })
+        foreach (var o in new[] { info, plainInfo })
         {
             o["nsmt_net"]!.AsObject().Remove("train_sha256");
             o["nsmt_net"]!.AsObject().Remove("test_sha256");
         }
 
         Assert.Equal(plainInfo.ToJsonString(), info.ToJsonString());
-        Assert.DoesNotContain(LevelScaling.InfoKey, File.ReadAllText(Path.Combine(plainResult.DatasetDirectory, VimhFormat.InfoFileName)));
+        Assert.DoesNotContain(
+            LevelScaling.InfoKey,
+            File.ReadAllText(Path.Combine(plainResult.DatasetDirectory, VimhFormat.InfoFileName))
+        );
 
-        VimhDataset ds = VimhDataset.Load(result.DatasetDirectory);
+        var ds = VimhDataset.Load(result.DatasetDirectory);
         Assert.Equal(16, ds.Train.Count);
         Assert.All(ds.Train.SpecMin.ToArray(), v => Assert.Equal(-70.5f, v));
         Assert.All(ds.Train.SpecMax.ToArray(), v => Assert.Equal(12f, v));
     }
 
     [Theory]
-    [InlineData(new[] { "generate.level=absolute", "generate.db_floor=0", "generate.db_ceiling=-10" }, "field 'generate.db_ceiling': expected a number above generate.db_floor (0)")]
+    [InlineData(
+        new[] { "generate.level=absolute", "generate.db_floor=0", "generate.db_ceiling=-10" },
+        "field 'generate.db_ceiling': expected a number above generate.db_floor (0)"
+    )]
     [InlineData(new[] { "generate.level=loud" }, "field 'generate.level': expected one of minmax, absolute")]
-    [InlineData(new[] { "generate.level=absolute", "generate.temporal_envelope=true" }, "field 'generate.level': expected minmax with envelope channels")]
+    [InlineData(
+        new[] { "generate.level=absolute", "generate.temporal_envelope=true" },
+        "field 'generate.level': expected minmax with envelope channels"
+    )]
     public void Bad_level_settings_are_errors_naming_the_field(string[] overrides, string expected)
     {
         var e = Assert.Throws<ConfigException>(() => TestSupport.Config("simple_saw", overrides));
@@ -98,9 +134,9 @@ public class LevelScalingTests
     public void A_bad_range_in_a_file_names_the_file_and_line()
     {
         using var dir = new TempDir();
-        string text = File.ReadAllText(TestSupport.ShippedConfig("simple_saw"))
+        var text = File.ReadAllText(TestSupport.ShippedConfig("simple_saw"))
             .Replace("  channels: 1", "  channels: 1\n  level: absolute\n  db_floor: -20\n  db_ceiling: -30");
-        string path = dir.WriteYaml(text);
+        var path = dir.WriteYaml(text);
         var e = Assert.Throws<ConfigException>(() => GeneratorConfig.Load(path));
         Assert.Contains(path + ":", e.Message);
         Assert.Contains("generate.db_ceiling", e.Message);

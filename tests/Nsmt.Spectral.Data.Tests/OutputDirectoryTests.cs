@@ -12,7 +12,8 @@ public class OutputDirectoryTests
         DatasetGenerator.Generate(Tiny(), new GenerationOptions { OutputDirectory = directory, WriteReports = false });
 
     private static Dictionary<string, byte[]> Snapshot(string directory) =>
-        Directory.EnumerateFileSystemEntries(directory, "*", SearchOption.AllDirectories)
+        Directory
+            .EnumerateFileSystemEntries(directory, "*", SearchOption.AllDirectories)
             .ToDictionary(p => p, p => File.Exists(p) ? File.ReadAllBytes(p) : []);
 
     private static void AssertUnchanged(Dictionary<string, byte[]> before, string directory)
@@ -29,12 +30,12 @@ public class OutputDirectoryTests
     public void A_rerun_after_a_killed_generation_sweeps_the_temporaries_it_left()
     {
         using var dir = new TempDir();
-        string target = dir.File("killed");
+        var target = dir.File("killed");
         Directory.CreateDirectory(target);
         // What a generation killed mid-write leaves: its in-progress marker and its splits' temporaries (writer gone).
         File.WriteAllText(Path.Combine(target, DatasetDirectory.InProgressMarker), "interrupted");
         string[] stale = [$".train.999999999.{Guid.NewGuid():N}.tmp", $".test.999999999.{Guid.NewGuid():N}.tmp"];
-        foreach (string name in stale)
+        foreach (var name in stale)
         {
             File.WriteAllBytes(Path.Combine(target, name), new byte[1000]);
         }
@@ -49,7 +50,7 @@ public class OutputDirectoryTests
     public void An_existing_directory_with_other_files_is_refused_and_left_untouched()
     {
         using var dir = new TempDir();
-        string target = dir.File("mine");
+        var target = dir.File("mine");
         Directory.CreateDirectory(target);
         File.WriteAllText(Path.Combine(target, "train"), "precious data that is not a VIMH split");
         File.WriteAllText(Path.Combine(target, "notes.txt"), "more");
@@ -66,7 +67,7 @@ public class OutputDirectoryTests
     public void A_dataset_from_another_tool_is_refused()
     {
         using var dir = new TempDir();
-        string target = dir.File("python-made");
+        var target = dir.File("python-made");
         Directory.CreateDirectory(target);
         File.WriteAllText(Path.Combine(target, VimhFormat.InfoFileName), "{\"dataset_name\": \"other\"}");
         File.WriteAllBytes(Path.Combine(target, VimhFormat.TrainFileName), [1, 2, 3]);
@@ -81,7 +82,7 @@ public class OutputDirectoryTests
     public void A_file_in_place_of_the_directory_is_refused()
     {
         using var dir = new TempDir();
-        string target = dir.File("a-file");
+        var target = dir.File("a-file");
         File.WriteAllText(target, "keep me");
 
         var e = Assert.Throws<VimhDataException>(() => Generate(target));
@@ -93,9 +94,9 @@ public class OutputDirectoryTests
     public void New_and_empty_directories_are_filled_and_left_without_the_marker()
     {
         using var dir = new TempDir();
-        string empty = dir.File("empty");
+        var empty = dir.File("empty");
         Directory.CreateDirectory(empty);
-        foreach (string target in new[] { dir.File("new/nested"), empty })
+        foreach (var target in new[] { dir.File("new/nested"), empty })
         {
             Generate(target);
             Assert.True(File.Exists(Path.Combine(target, VimhFormat.InfoFileName)));
@@ -107,7 +108,7 @@ public class OutputDirectoryTests
     public void Its_own_dataset_and_an_interrupted_generation_are_refilled()
     {
         using var dir = new TempDir();
-        string target = dir.File("ours");
+        var target = dir.File("ours");
         Generate(target);
         var first = Snapshot(target);
         Generate(target); // a finished dataset of ours: regenerated to the same bytes

@@ -7,7 +7,8 @@ internal static class TestSupport
     public static string Fixture(string name) => Path.Combine(AppContext.BaseDirectory, "Fixtures", name);
 
     /// <summary>The shipped configs, copied next to the test assembly.</summary>
-    public static string ShippedConfig(string name) => Path.Combine(AppContext.BaseDirectory, "configs", name + ".yaml");
+    public static string ShippedConfig(string name) =>
+        Path.Combine(AppContext.BaseDirectory, "configs", name + ".yaml");
 
     public static GeneratorConfig Config(string name, params string[] overrides) =>
         GeneratorConfig.Load(ShippedConfig(name), overrides);
@@ -28,7 +29,7 @@ internal sealed class TempDir : IDisposable
 
     public string WriteYaml(string text, string name = "config.yaml")
     {
-        string p = File(name);
+        var p = File(name);
         System.IO.File.WriteAllText(p, text);
         return p;
     }
@@ -39,8 +40,6 @@ internal sealed class TempDir : IDisposable
         {
             Directory.Delete(Path, recursive: true);
         }
-        catch (IOException)
-        {
-        }
+        catch (IOException) { }
     }
 }

@@ -1,6 +1,4 @@
 using Nsmt.Neural;
-using Nsmt.Spectral.Models;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Nsmt.Spectral.Models.Tests;
@@ -44,7 +42,16 @@ public class ParameterCountTests
     [Theory]
     [InlineData(8, 32, 2, 4, 2, 0.2, 21_162, 22_779)] // vit_micro
     [InlineData(4, 64, 3, 4, 2, 0.3, 110_602, 115_867)] // vit_tiny
-    public void VisionTransformer_counts_match_the_spec(int patch, int embed, int layers, int heads, int mul, double dropout, long tenClass, long simpleSaw)
+    public void VisionTransformer_counts_match_the_spec(
+        int patch,
+        int embed,
+        int layers,
+        int heads,
+        int mul,
+        double dropout,
+        long tenClass,
+        long simpleSaw
+    )
     {
         var options = new VisionTransformerOptions(1, 32, 32, patch, embed, layers, heads, mul, dropout);
         Assert.Equal(tenClass, Count(h => new VisionTransformer(options, h), TenClasses));
@@ -77,6 +84,9 @@ public class ParameterCountTests
     {
         // cnn_micro regression on simple_saw: two heads Linear(32, 1) instead of 3 + 24 logits.
         var options = new SimpleCnnOptions(1, 8, 16, 32, 0.2, 32);
-        Assert.Equal(10_411 - (33 * 27) + 33 * 2, Count(h => new SimpleCnn(options, h, HeadKind.Regression), SimpleSaw));
+        Assert.Equal(
+            10_411 - (33 * 27) + 33 * 2,
+            Count(h => new SimpleCnn(options, h, HeadKind.Regression), SimpleSaw)
+        );
     }
 }

@@ -9,7 +9,11 @@ namespace Nsmt.Spectral.Training.Tests;
 public class ConfigCompositionTests(ITestOutputHelper output)
 {
     // simple_saw's varying parameters: note_velocity 126..127 step 0.5 (3 classes), log10_decay_time -2..0.3 step 0.1 (24 classes).
-    private static readonly HeadSpec[] SimpleSawHeads = [new("note_velocity", 3, 126, 127), new("log10_decay_time", 24, -2, 0.3)];
+    private static readonly HeadSpec[] SimpleSawHeads =
+    [
+        new("note_velocity", 3, 126, 127),
+        new("log10_decay_time", 24, -2, 0.3),
+    ];
 
     public static TheoryData<string> Experiments() => [.. new ConfigComposer(RepoPaths.Configs).Experiments()];
 
@@ -33,7 +37,12 @@ public class ConfigCompositionTests(ITestOutputHelper output)
     public void Named_model_configs_have_the_specified_parameter_counts_on_simple_saw(string model, long expected)
     {
         var config = TrainConfig.Load(RepoPaths.Configs, null, [$"model={model}"]);
-        using var network = ModelFactory.Create(config.Model.Network, SimpleSawHeads, new InputShape(1, 32, 32), config.Model.HeadKind);
+        using var network = ModelFactory.Create(
+            config.Model.Network,
+            SimpleSawHeads,
+            new InputShape(1, 32, 32),
+            config.Model.HeadKind
+        );
         Assert.Equal(expected, network.NumberOfParameters());
     }
 
@@ -43,9 +52,9 @@ public class ConfigCompositionTests(ITestOutputHelper output)
         var config = TrainConfig.Load(RepoPaths.Configs, "trivial_tiny_small", ["model.optimizer.lr=0.5"]);
         Assert.Equal("simple_cnn", config.Model.Network.Architecture);
         Assert.Equal("16", config.Model.Network.Settings["conv1_channels"]); // cnn_tiny group file
-        Assert.Equal(32, config.Data.BatchSize);                            // experiment
-        Assert.Equal(0.001, config.Model.Optimizer.WeightDecay);           // experiment over the group's 1e-3
-        Assert.Equal(0.5, config.Model.Optimizer.LearningRate);            // command line over the experiment
+        Assert.Equal(32, config.Data.BatchSize); // experiment
+        Assert.Equal(0.001, config.Model.Optimizer.WeightDecay); // experiment over the group's 1e-3
+        Assert.Equal(0.5, config.Model.Optimizer.LearningRate); // command line over the experiment
         Assert.Equal("trivial_tiny_small", config.TaskName);
         Assert.Equal(8, config.Trainer.MaxEpochs);
     }
@@ -61,18 +70,27 @@ public class ConfigCompositionTests(ITestOutputHelper output)
     [Fact]
     public void Tilde_deletes_a_key_and_interpolation_reads_other_keys()
     {
-        var config = TrainConfig.Load(RepoPaths.Configs, null, ["~tags", "task_name=${model.net.architecture}_seed${seed}", "seed=7"]);
+        var config = TrainConfig.Load(
+            RepoPaths.Configs,
+            null,
+            ["~tags", "task_name=${model.net.architecture}_seed${seed}", "seed=7"]
+        );
         Assert.Empty(config.Tags);
         Assert.Equal($"{config.Model.Network.Architecture}_seed7", config.TaskName); // resolved after every override
         Assert.Equal(config.TaskName, TrainConfig.FromResolvedYaml(config.ResolvedYaml, "config.yaml").TaskName); // text stays text
         var e = Assert.Throws<ConfigException>(() => TrainConfig.Load(RepoPaths.Configs, null, ["task_name=${sed}"]));
-        Assert.Equal("override 'task_name=${sed}': field 'task_name': expected a reference to a key of the config, got '${sed}' (did you mean 'seed'?)", e.Message);
+        Assert.Equal(
+            "override 'task_name=${sed}': field 'task_name': expected a reference to a key of the config, got '${sed}' (did you mean 'seed'?)",
+            e.Message
+        );
     }
 
     [Fact]
     public void Unknown_override_names_the_key_and_the_nearest_valid_one()
     {
-        var e = Assert.Throws<ConfigException>(() => TrainConfig.Load(RepoPaths.Configs, null, ["trainer.max_epoch=3"]));
+        var e = Assert.Throws<ConfigException>(() =>
+            TrainConfig.Load(RepoPaths.Configs, null, ["trainer.max_epoch=3"])
+        );
         Assert.Contains("'trainer.max_epoch'", e.Message);
         Assert.Contains("did you mean 'trainer.max_epochs'", e.Message);
     }
@@ -82,7 +100,9 @@ public class ConfigCompositionTests(ITestOutputHelper output)
     {
         var config = TrainConfig.Load(RepoPaths.Configs, null, ["+model.head_weights.note_velocity=0.25"]);
         Assert.Equal(0.25, config.Model.HeadWeights["note_velocity"]);
-        var e = Assert.Throws<ConfigException>(() => TrainConfig.Load(RepoPaths.Configs, null, ["+trainer.max_epocs=3"]));
+        var e = Assert.Throws<ConfigException>(() =>
+            TrainConfig.Load(RepoPaths.Configs, null, ["+trainer.max_epocs=3"])
+        );
         Assert.Contains("unknown key 'trainer.max_epocs'", e.Message);
         Assert.Contains("did you mean 'trainer.max_epochs'", e.Message);
     }
@@ -91,7 +111,10 @@ public class ConfigCompositionTests(ITestOutputHelper output)
     public void Unknown_key_in_an_experiment_file_names_file_line_and_nearest_key()
     {
         using var dir = CopyOfConfigs();
-        dir.File("configs/experiment/typo.yaml", "defaults:\n  model: cnn_micro\ntrainer:\n  patiense: 3\n  max_epochs: 2\n");
+        dir.File(
+            "configs/experiment/typo.yaml",
+            "defaults:\n  model: cnn_micro\ntrainer:\n  patiense: 3\n  max_epochs: 2\n"
+        );
         var e = Assert.Throws<ConfigException>(() => TrainConfig.Load(Path.Combine(dir.Path, "configs"), "typo"));
         Assert.Contains("typo.yaml:4", e.Message);
         Assert.Contains("'trainer.patiense'", e.Message);
@@ -100,10 +123,14 @@ public class ConfigCompositionTests(ITestOutputHelper output)
     [Fact]
     public void Bad_values_name_the_field_and_the_expected_value()
     {
-        var e = Assert.Throws<ConfigException>(() => TrainConfig.Load(RepoPaths.Configs, null, ["data.batch_size=zero"]));
+        var e = Assert.Throws<ConfigException>(() =>
+            TrainConfig.Load(RepoPaths.Configs, null, ["data.batch_size=zero"])
+        );
         Assert.Contains("field 'data.batch_size'", e.Message);
         Assert.Contains("expected an integer >= 1", e.Message);
-        var mode = Assert.Throws<ConfigException>(() => TrainConfig.Load(RepoPaths.Configs, null, ["model.output_mode=clasification"]));
+        var mode = Assert.Throws<ConfigException>(() =>
+            TrainConfig.Load(RepoPaths.Configs, null, ["model.output_mode=clasification"])
+        );
         Assert.Contains("did you mean 'classification'", mode.Message);
     }
 
@@ -120,18 +147,31 @@ public class ConfigCompositionTests(ITestOutputHelper output)
     public void Unknown_network_setting_is_rejected_by_the_factory_with_a_suggestion()
     {
         var config = TrainConfig.Load(RepoPaths.Configs, null, ["+model.net.conv1_channel=4"]);
-        var e = Assert.Throws<ModelConfigException>(() => ModelFactory.Create(config.Model.Network, SimpleSawHeads, new InputShape(1, 32, 32)));
+        var e = Assert.Throws<ModelConfigException>(() =>
+            ModelFactory.Create(config.Model.Network, SimpleSawHeads, new InputShape(1, 32, 32))
+        );
         Assert.Contains("did you mean 'conv1_channels'", e.Message);
     }
 
     [Fact]
     public void Resolved_yaml_reads_back_to_the_same_config()
     {
-        var config = TrainConfig.Load(RepoPaths.Configs, "moog_vit_resonance", ["model.optimizer.lr=1e-3", "tags=[a, 'b: c']"]);
+        var config = TrainConfig.Load(
+            RepoPaths.Configs,
+            "moog_vit_resonance",
+            ["model.optimizer.lr=1e-3", "tags=[a, 'b: c']"]
+        );
         var again = TrainConfig.FromResolvedYaml(config.ResolvedYaml, "resolved");
         Assert.Equal(config.ResolvedYaml, again.ResolvedYaml);
         Assert.Equal(config.Model.Network.Settings, again.Model.Network.Settings);
-        Assert.Equal(config.Model with { HeadWeights = again.Model.HeadWeights, Network = again.Model.Network }, again.Model);
+        Assert.Equal(
+            config.Model with
+            {
+                HeadWeights = again.Model.HeadWeights,
+                Network = again.Model.Network,
+            },
+            again.Model
+        );
         Assert.Equal(["a", "b: c"], again.Tags);
         Assert.Equal(config.Trainer, again.Trainer);
     }
@@ -143,7 +183,9 @@ public class ConfigCompositionTests(ITestOutputHelper output)
     {
         using var dir = CopyOfConfigs();
         var path = dir.File("configs/experiment/bomb.yaml", kind == "lists" ? YamlBombs.Lists() : YamlBombs.Mappings());
-        var (e, cost) = Bounded.Throws<ConfigException>(() => TrainConfig.Load(Path.Combine(dir.Path, "configs"), "bomb"));
+        var (e, cost) = Bounded.Throws<ConfigException>(() =>
+            TrainConfig.Load(Path.Combine(dir.Path, "configs"), "bomb")
+        );
         output.WriteLine($"{kind} bomb refused: {cost}");
         Assert.Contains(path + ":", e.Message);
         Assert.Contains("YamlGuard.MaxExpandedNodes", e.Message);
@@ -159,7 +201,9 @@ public class ConfigCompositionTests(ITestOutputHelper output)
             stream.SetLength(1L << 31); // sparse
         }
 
-        var (e, cost) = Bounded.Throws<ConfigException>(() => TrainConfig.Load(Path.Combine(dir.Path, "configs"), "huge"));
+        var (e, cost) = Bounded.Throws<ConfigException>(() =>
+            TrainConfig.Load(Path.Combine(dir.Path, "configs"), "huge")
+        );
         output.WriteLine($"2 GiB experiment refused: {cost}");
         Assert.Contains(path, e.Message);
         Assert.Contains($"the file is {1L << 31} bytes, expected at most 1048576 (YamlGuard.MaxFileBytes)", e.Message);
@@ -181,9 +225,27 @@ public class ConfigCompositionTests(ITestOutputHelper output)
     public void Alias_bomb_in_a_list_override_is_refused()
     {
         // A list on the command line is parsed as YAML too.
-        var (e, _) = Bounded.Throws<ConfigException>(() => TrainConfig.Load(RepoPaths.Configs, null, ["+x=[&a [1, 1, 1], [*a, *a, *a]]"]));
+        var (e, _) = Bounded.Throws<ConfigException>(() =>
+            TrainConfig.Load(RepoPaths.Configs, null, ["+x=[&a [1, 1, 1], [*a, *a, *a]]"])
+        );
         Assert.DoesNotContain("MaxExpandedNodes", e.Message); // small: read, then refused as an unknown key
-        var bomb = "+x=[" + string.Join(", ", Enumerable.Range(0, 5).Select(i => $"&l{i} [" + (i == 0 ? "1, 1, 1, 1, 1, 1, 1, 1, 1, 1" : string.Join(", ", Enumerable.Repeat($"*l{i - 1}", 10))) + "]")) + "]";
+        var bomb =
+            "+x=["
+            + string.Join(
+                ", ",
+                Enumerable
+                    .Range(0, 5)
+                    .Select(i =>
+                        $"&l{i} ["
+                        + (
+                            i == 0
+                                ? "1, 1, 1, 1, 1, 1, 1, 1, 1, 1"
+                                : string.Join(", ", Enumerable.Repeat($"*l{i - 1}", 10))
+                        )
+                        + "]"
+                    )
+            )
+            + "]";
         var (big, _) = Bounded.Throws<ConfigException>(() => TrainConfig.Load(RepoPaths.Configs, null, [bomb]));
         Assert.Contains("YamlGuard.MaxExpandedNodes", big.Message);
     }
@@ -194,7 +256,10 @@ public class ConfigCompositionTests(ITestOutputHelper output)
     public void Unknown_yaml_tags_in_an_experiment_are_refused_naming_file_and_line(string value, string tag)
     {
         using var dir = CopyOfConfigs();
-        var path = dir.File("configs/experiment/tagged.yaml", "defaults:\n  model: cnn_micro\ntrainer:\n  max_epochs: " + value + "\n");
+        var path = dir.File(
+            "configs/experiment/tagged.yaml",
+            "defaults:\n  model: cnn_micro\ntrainer:\n  max_epochs: " + value + "\n"
+        );
         var e = Assert.Throws<ConfigException>(() => TrainConfig.Load(Path.Combine(dir.Path, "configs"), "tagged"));
         Assert.StartsWith($"{path}:4:15: unsupported YAML tag '{tag}'", e.Message);
     }

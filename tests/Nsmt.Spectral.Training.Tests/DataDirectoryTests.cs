@@ -1,7 +1,7 @@
 using Nsmt.Config;
-using Nsmt.Spectral.Training.Config;
 using Nsmt.Runs;
 using Nsmt.Spectral.Data;
+using Nsmt.Spectral.Training.Config;
 
 namespace Nsmt.Spectral.Training.Tests;
 
@@ -16,16 +16,20 @@ public class DataDirectoryTests
     {
         var root = new TempDir();
         foreach (var file in Directory.EnumerateFiles(RepoPaths.Configs, "*.yaml", SearchOption.AllDirectories))
+        {
             root.File(Path.Combine("ws", Path.GetRelativePath(RepoPaths.Root, file)), File.ReadAllText(file));
+        }
+
         return (root, Path.Combine(root.Path, "ws"));
     }
 
-    private static TrainRequest Request(string workspace, params string[] overrides) => new()
-    {
-        ConfigRoot = Path.Combine(workspace, "configs"),
-        Experiment = "quick",
-        Overrides = ["data.size=10", .. overrides],
-    };
+    private static TrainRequest Request(string workspace, params string[] overrides) =>
+        new()
+        {
+            ConfigRoot = Path.Combine(workspace, "configs"),
+            Experiment = "quick",
+            Overrides = ["data.size=10", .. overrides],
+        };
 
     private static Dictionary<string, byte[]> Snapshot(string directory) =>
         Directory.EnumerateFiles(directory, "*", SearchOption.AllDirectories).ToDictionary(p => p, File.ReadAllBytes);
@@ -41,7 +45,9 @@ public class DataDirectoryTests
         File.WriteAllText(Path.Combine(mine, "test"), "more of it");
         var before = Snapshot(root.Path);
 
-        var e = Assert.Throws<VimhDataException>(() => TrainingRunner.Run(Request(workspace, "data.dir=mine"), ProgressReporter.Silent));
+        var e = Assert.Throws<VimhDataException>(() =>
+            TrainingRunner.Run(Request(workspace, "data.dir=mine"), ProgressReporter.Silent)
+        );
         Assert.Contains(mine, e.Message);
         Assert.Contains("train", e.Message);
         var after = Snapshot(root.Path);
@@ -60,7 +66,9 @@ public class DataDirectoryTests
         using var _ = root;
         var before = Snapshot(root.Path);
 
-        var e = Assert.Throws<ConfigException>(() => TrainingRunner.Run(Request(workspace, $"data.dir={value}"), ProgressReporter.Silent));
+        var e = Assert.Throws<ConfigException>(() =>
+            TrainingRunner.Run(Request(workspace, $"data.dir={value}"), ProgressReporter.Silent)
+        );
         Assert.Contains("data.dir", e.Message);
         Assert.Contains($"'{value}'", e.Message);
         Assert.Contains("must stay inside the workspace", e.Message);
@@ -82,7 +90,15 @@ public class DataDirectoryTests
         // --data may point anywhere, for reading an existing dataset.
         var elsewhere = Path.Combine(root.Path, "elsewhere");
         Directory.Move(Path.Combine(workspace, "data", "tiny"), elsewhere);
-        var read = DatasetProvider.Ensure(data with { Directory = "../escaped" }, workspace, elsewhere, ProgressReporter.Silent);
+        var read = DatasetProvider.Ensure(
+            data with
+            {
+                Directory = "../escaped",
+            },
+            workspace,
+            elsewhere,
+            ProgressReporter.Silent
+        );
         Assert.Equal(elsewhere, read.Directory);
     }
 
@@ -92,11 +108,17 @@ public class DataDirectoryTests
         var (root, workspace) = NewWorkspace();
         using var _ = root;
         var outside = Path.Combine(root.Path, "outside");
-        File.AppendAllText(Path.Combine(workspace, "configs", "experiment", "quick.yaml"), $"\npaths:\n  log_dir: {outside}\n");
+        File.AppendAllText(
+            Path.Combine(workspace, "configs", "experiment", "quick.yaml"),
+            $"\npaths:\n  log_dir: {outside}\n"
+        );
 
         var e = Assert.Throws<ConfigException>(() => TrainingRunner.Run(Request(workspace), ProgressReporter.Silent));
         Assert.Contains("quick.yaml:", e.Message);
-        Assert.Contains($"field 'paths.log_dir': expected a path that stays inside the workspace {workspace}, got '{outside}'", e.Message);
+        Assert.Contains(
+            $"field 'paths.log_dir': expected a path that stays inside the workspace {workspace}, got '{outside}'",
+            e.Message
+        );
         Assert.False(Directory.Exists(outside));
     }
 }

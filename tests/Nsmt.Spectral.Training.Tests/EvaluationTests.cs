@@ -1,8 +1,8 @@
 using System.Text.Json;
 using Nsmt.Audio;
+using Nsmt.Runs;
 using Nsmt.Spectral.Training.Config;
 using Nsmt.Spectral.Training.Evaluation;
-using Nsmt.Runs;
 
 namespace Nsmt.Spectral.Training.Tests;
 
@@ -34,16 +34,31 @@ public class EvaluationTests(SmallDataset data) : IClassFixture<SmallDataset>
     public void Evaluate_writes_consistent_metrics_confusion_matrices_and_reconstructions()
     {
         using var run = new TempDir();
-        var config = TrainConfig.Load(RepoPaths.Configs, "trivial_micro_small", ["trainer.max_epochs=2", "logger.tensorboard=false", "trainer.threads=1"]);
+        var config = TrainConfig.Load(
+            RepoPaths.Configs,
+            "trivial_micro_small",
+            ["trainer.max_epochs=2", "logger.tensorboard=false", "trainer.threads=1"]
+        );
         var trained = new Trainer(config).Fit(data.Dataset, RunDirectory.At(run.Path));
         var output = Path.Combine(run.Path, "eval");
-        var report = ModelEvaluation.Run(new EvaluateRequest { Checkpoint = run.Path, Data = data.Directory, Output = output, ReconstructionSamples = 3 });
+        var report = ModelEvaluation.Run(
+            new EvaluateRequest
+            {
+                Checkpoint = run.Path,
+                Data = data.Directory,
+                Output = output,
+                ReconstructionSamples = 3,
+            }
+        );
 
         Assert.Equal(data.Dataset.Test.Count, report.Samples);
         // best.ckpt is the epoch with the best val/acc: its accuracies are the logged bests.
         Assert.Equal(trained.Bests["val/acc_best"], report.MeanAccuracy, 12);
         using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(output, "metrics.json")));
-        Assert.Equal(report.Heads[1].Accuracy, json.RootElement.GetProperty("heads").GetProperty("log10_decay_time").GetProperty("accuracy").GetDouble());
+        Assert.Equal(
+            report.Heads[1].Accuracy,
+            json.RootElement.GetProperty("heads").GetProperty("log10_decay_time").GetProperty("accuracy").GetDouble()
+        );
 
         for (var h = 0; h < report.Heads.Count; h++)
         {
@@ -78,9 +93,24 @@ public class EvaluationTests(SmallDataset data) : IClassFixture<SmallDataset>
         var config = TrainConfig.Load(RepoPaths.Configs, "quick", ["logger.tensorboard=false"]);
         new Trainer(config).Fit(data.Dataset, RunDirectory.At(run.Path));
         using var other = new TempDir();
-        var moog = Nsmt.Spectral.Data.Config.GeneratorConfig.Load(Path.Combine(RepoPaths.Configs, "synth", "moog_basic.yaml"), ["dataset.size=20"]);
-        Nsmt.Spectral.Data.Generation.DatasetGenerator.Generate(moog, new Nsmt.Spectral.Data.Generation.GenerationOptions { OutputDirectory = other.Path, WriteReports = false });
-        var e = Assert.Throws<InvalidDataException>(() => ModelEvaluation.Run(new EvaluateRequest { Checkpoint = run.Path, Data = other.Path, Output = Path.Combine(run.Path, "e") }));
+        var moog = Nsmt.Spectral.Data.Config.GeneratorConfig.Load(
+            Path.Combine(RepoPaths.Configs, "synth", "moog_basic.yaml"),
+            ["dataset.size=20"]
+        );
+        Nsmt.Spectral.Data.Generation.DatasetGenerator.Generate(
+            moog,
+            new Nsmt.Spectral.Data.Generation.GenerationOptions { OutputDirectory = other.Path, WriteReports = false }
+        );
+        var e = Assert.Throws<InvalidDataException>(() =>
+            ModelEvaluation.Run(
+                new EvaluateRequest
+                {
+                    Checkpoint = run.Path,
+                    Data = other.Path,
+                    Output = Path.Combine(run.Path, "e"),
+                }
+            )
+        );
         Assert.Contains("do not match the checkpoint", e.Message);
         Assert.False(Directory.Exists(Path.Combine(run.Path, "e")));
     }

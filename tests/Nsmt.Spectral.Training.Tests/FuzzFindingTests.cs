@@ -1,5 +1,4 @@
 using Nsmt.Config;
-using Nsmt.Spectral.Training.Config;
 
 namespace Nsmt.Spectral.Training.Tests;
 
@@ -7,8 +6,8 @@ namespace Nsmt.Spectral.Training.Tests;
 public class FuzzFindingTests
 {
     [Theory]
-    [InlineData(": [\nd")]   // YamlDotNet 16: InvalidOperationException from its scanner
-    [InlineData("\0: n")]    // YamlDotNet 16: ArgumentException ("current event is of an unsupported type")
+    [InlineData(": [\nd")] // YamlDotNet 16: InvalidOperationException from its scanner
+    [InlineData("\0: n")] // YamlDotNet 16: ArgumentException ("current event is of an unsupported type")
     public void Yaml_that_breaks_the_parser_is_a_config_error_naming_the_file(string text)
     {
         var e = Assert.Throws<ConfigException>(() => ConfigYaml.Parse(text, "experiment/broken.yaml"));

@@ -23,7 +23,10 @@ public class LoggingTests
         using (var writer = new TensorBoardWriter(dir.Path, DateTimeOffset.FromUnixTimeSeconds(1_700_000_000)))
         {
             writer.AddScalar("val/acc", 0.75, 42);
-            writer.AddHyperparameters(new Dictionary<string, object> { ["lr"] = 0.003, ["architecture"] = "simple_cnn" }, ["val/acc"]);
+            writer.AddHyperparameters(
+                new Dictionary<string, object> { ["lr"] = 0.003, ["architecture"] = "simple_cnn" },
+                ["val/acc"]
+            );
             path = writer.FilePath;
         }
         Assert.StartsWith("events.out.tfevents.1700000000.", Path.GetFileName(path));
@@ -39,8 +42,13 @@ public class LoggingTests
         Assert.Equal("val/acc", value[1].Single().ToStringUtf8());
         Assert.Equal(0.75f, BinaryPrimitives.ReadSingleLittleEndian(value[2].Single().Span));
 
-        var hparamTags = events.Skip(2).Select(e => Fields(Fields(Fields(e)[5].Single())[1].Single())[1].Single().ToStringUtf8());
-        Assert.Equal(["_hparams_/experiment", "_hparams_/session_start_info", "_hparams_/session_end_info"], hparamTags);
+        var hparamTags = events
+            .Skip(2)
+            .Select(e => Fields(Fields(Fields(e)[5].Single())[1].Single())[1].Single().ToStringUtf8());
+        Assert.Equal(
+            ["_hparams_/experiment", "_hparams_/session_start_info", "_hparams_/session_end_info"],
+            hparamTags
+        );
         var plugin = Fields(Fields(Fields(Fields(Fields(events[3])[5].Single())[1].Single())[9].Single())[1].Single());
         Assert.Equal("hparams", plugin[1].Single().ToStringUtf8());
     }
@@ -70,7 +78,10 @@ public class LoggingTests
             var length = (int)BinaryPrimitives.ReadUInt64LittleEndian(header);
             Assert.Equal(Crc32C.Masked(header), BinaryPrimitives.ReadUInt32LittleEndian(file.AsSpan(offset + 8, 4)));
             var data = file.AsSpan(offset + 12, length);
-            Assert.Equal(Crc32C.Masked(data), BinaryPrimitives.ReadUInt32LittleEndian(file.AsSpan(offset + 12 + length, 4)));
+            Assert.Equal(
+                Crc32C.Masked(data),
+                BinaryPrimitives.ReadUInt32LittleEndian(file.AsSpan(offset + 12 + length, 4))
+            );
             records.Add(ByteString.CopyFrom(data));
             offset += 16 + length;
         }
@@ -86,7 +97,7 @@ public class LoggingTests
         while ((tag = input.ReadTag()) != 0)
         {
             var field = WireFormat.GetTagFieldNumber(tag);
-            ByteString value = WireFormat.GetTagWireType(tag) switch
+            var value = WireFormat.GetTagWireType(tag) switch
             {
                 WireFormat.WireType.Varint => ByteString.CopyFrom(BitConverter.GetBytes(input.ReadUInt64())),
                 WireFormat.WireType.Fixed64 => ByteString.CopyFrom(BitConverter.GetBytes(input.ReadFixed64())),

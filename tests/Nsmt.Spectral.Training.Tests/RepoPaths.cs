@@ -12,9 +12,13 @@ internal static class RepoPaths
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {
             if (File.Exists(Path.Combine(dir.FullName, "configs", "train.yaml")))
+            {
                 return dir.FullName;
+            }
         }
-        throw new DirectoryNotFoundException("repository root with configs/train.yaml not found above " + AppContext.BaseDirectory);
+        throw new DirectoryNotFoundException(
+            "repository root with configs/train.yaml not found above " + AppContext.BaseDirectory
+        );
     }
 }
 
@@ -23,7 +27,8 @@ internal sealed class TempDir : IDisposable
 {
     public TempDir() => Directory.CreateDirectory(Path);
 
-    public string Path { get; } = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "nsmt-tests-" + Guid.NewGuid().ToString("N"));
+    public string Path { get; } =
+        System.IO.Path.Combine(System.IO.Path.GetTempPath(), "nsmt-tests-" + Guid.NewGuid().ToString("N"));
 
     public string File(string relative, string content)
     {
@@ -39,8 +44,6 @@ internal sealed class TempDir : IDisposable
         {
             Directory.Delete(Path, recursive: true);
         }
-        catch (IOException)
-        {
-        }
+        catch (IOException) { }
     }
 }

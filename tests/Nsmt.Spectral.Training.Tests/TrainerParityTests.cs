@@ -1,8 +1,7 @@
 using System.Globalization;
-using TorchSharp;
 using Nsmt.Neural.IO;
-using Nsmt.Spectral.Training.Config;
 using Nsmt.Runs;
+using Nsmt.Spectral.Training.Config;
 using static TorchSharp.torch;
 
 namespace Nsmt.Spectral.Training.Tests;
@@ -16,9 +15,15 @@ public class TrainerParityTests(SmallDataset data) : IClassFixture<SmallDataset>
     [Fact]
     public void Two_epochs_of_cnn_micro_match_pytorch()
     {
-        var (golden, metadata) = SafeTensors.Load(Path.Combine(AppContext.BaseDirectory, "Fixtures", "trainer_cnn_micro.safetensors"));
+        var (golden, metadata) = SafeTensors.Load(
+            Path.Combine(AppContext.BaseDirectory, "Fixtures", "trainer_cnn_micro.safetensors")
+        );
         using var run = new TempDir();
-        var config = TrainConfig.Load(RepoPaths.Configs, "trivial_micro_small", ["trainer.min_epochs=2", "trainer.max_epochs=2", "trainer.threads=1", "logger.tensorboard=false"]);
+        var config = TrainConfig.Load(
+            RepoPaths.Configs,
+            "trivial_micro_small",
+            ["trainer.min_epochs=2", "trainer.max_epochs=2", "trainer.threads=1", "logger.tensorboard=false"]
+        );
         new Trainer(config).Fit(data.Dataset, RunDirectory.At(run.Path));
 
         using var checkpoint = Checkpoint.Load(Path.Combine(run.Path, "checkpoints", "last.ckpt"));
@@ -27,11 +32,14 @@ public class TrainerParityTests(SmallDataset data) : IClassFixture<SmallDataset>
         // PyTorch's reference ran its convolutions through oneDNN, as ours do on a healthy CPU (2e-5 after two epochs).
         // Where the engine self-check switched oneDNN off (issue 29), libtorch's own kernels sum in another order and
         // two epochs of SGD carry that rounding further (6.6e-5 and 1.2e-4 in two runs on AMD Zen 5).
-        double tolerance = Nsmt.Neural.Engine.EngineGuard.Ensure().OneDnnEnabled == false ? 3e-4 : 2e-5;
+        var tolerance = Nsmt.Neural.Engine.EngineGuard.Ensure().OneDnnEnabled == false ? 3e-4 : 2e-5;
         foreach (var (name, expected) in golden)
         {
             using var difference = (weights[name].to(ScalarType.Float64) - expected.to(ScalarType.Float64)).abs().max();
-            Assert.True(difference.item<double>() < tolerance, $"{name}: max |ours - PyTorch| = {difference.item<double>()} (tolerance {tolerance})");
+            Assert.True(
+                difference.item<double>() < tolerance,
+                $"{name}: max |ours - PyTorch| = {difference.item<double>()} (tolerance {tolerance})"
+            );
         }
 
         var rows = MetricsCsvLogger.Read(Path.Combine(run.Path, "metrics.csv"));
@@ -39,10 +47,14 @@ public class TrainerParityTests(SmallDataset data) : IClassFixture<SmallDataset>
         {
             Assert.Equal(Number(metadata[$"epoch{epoch}.val_loss"]), rows[epoch]["val/loss"], 5);
             foreach (var head in new[] { "note_velocity", "log10_decay_time" })
+            {
                 Assert.Equal(Number(metadata[$"epoch{epoch}.val/{head}_acc"]), rows[epoch][$"val/{head}_acc"], 12);
+            }
         }
         foreach (var t in golden.Values)
+        {
             t.Dispose();
+        }
     }
 
     private static double Number(string text) => double.Parse(text, CultureInfo.InvariantCulture);

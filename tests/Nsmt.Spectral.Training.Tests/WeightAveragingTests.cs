@@ -1,11 +1,8 @@
 using Nsmt.Config;
 using Nsmt.Neural;
-using Nsmt.Spectral.Models;
-using Nsmt.Spectral.Training.Config;
-using Nsmt.Runs;
 using Nsmt.Neural.Optimization;
-using Nsmt.Spectral.Training.Optimization;
-using TorchSharp;
+using Nsmt.Runs;
+using Nsmt.Spectral.Training.Config;
 using static TorchSharp.torch;
 
 namespace Nsmt.Spectral.Training.Tests;
@@ -13,7 +10,11 @@ namespace Nsmt.Spectral.Training.Tests;
 public class WeightAveragingTests(SmallDataset data) : IClassFixture<SmallDataset>
 {
     private static TrainConfig Config(params string[] overrides) =>
-        TrainConfig.Load(RepoPaths.Configs, "trivial_micro_small", ["logger.tensorboard=false", "trainer.threads=1", .. overrides]);
+        TrainConfig.Load(
+            RepoPaths.Configs,
+            "trivial_micro_small",
+            ["logger.tensorboard=false", "trainer.threads=1", .. overrides]
+        );
 
     [Fact]
     public void Average_follows_the_ema_rule_and_batchnorm_statistics_are_recomputed_for_it()
@@ -40,10 +41,18 @@ public class WeightAveragingTests(SmallDataset data) : IClassFixture<SmallDatase
         model.train();
         using var x = tensor(new float[] { 1, 1, 3, 1 }).reshape(2, 2);
         using (no_grad())
+        {
             model.forward(x).Dispose();
+        }
+
         average.Update();
 
-        var live = new[] { state["fc.weight"].ToArray<float>(), state["fc.bias"].ToArray<float>(), state["bn.running_mean"].ToArray<float>() };
+        var live = new[]
+        {
+            state["fc.weight"].ToArray<float>(),
+            state["fc.bias"].ToArray<float>(),
+            state["bn.running_mean"].ToArray<float>(),
+        };
         using (average.Apply())
         {
             // 0.75 * [1, 2] + 0.25 * [3, -2] = [1.5, 1.0]; bias 0.75 * 0.5 + 0.25 * 1.5 = 0.75.
@@ -84,36 +93,66 @@ public class WeightAveragingTests(SmallDataset data) : IClassFixture<SmallDatase
 
         using var cancel = new CancellationTokenSource();
         Assert.ThrowsAny<OperationCanceledException>(() =>
-            new Trainer(config, new CancelAfter(1, cancel)).Fit(data.Dataset, RunDirectory.At(split.Path), null, cancel.Token));
+            new Trainer(config, new CancelAfter(1, cancel)).Fit(
+                data.Dataset,
+                RunDirectory.At(split.Path),
+                null,
+                cancel.Token
+            )
+        );
         var last = Path.Combine(split.Path, "checkpoints", "last.ckpt");
         new Trainer(config).Fit(data.Dataset, RunDirectory.At(split.Path), last);
 
         using var a = Checkpoint.Load(Path.Combine(whole.Path, "checkpoints", "last.ckpt"));
         using var b = Checkpoint.Load(last);
-        foreach (var (name, t) in a.Tensors.Where(t => t.Key.StartsWith("model.", StringComparison.Ordinal) || t.Key.StartsWith(Checkpoint.LivePrefix, StringComparison.Ordinal)))
-            Assert.Equal(t.to(ScalarType.Float64).ToArray<double>(), b.Tensors[name].to(ScalarType.Float64).ToArray<double>());
+        foreach (
+            var (name, t) in a.Tensors.Where(t =>
+                t.Key.StartsWith("model.", StringComparison.Ordinal)
+                || t.Key.StartsWith(Checkpoint.LivePrefix, StringComparison.Ordinal)
+            )
+        )
+        {
+            Assert.Equal(
+                t.to(ScalarType.Float64).ToArray<double>(),
+                b.Tensors[name].to(ScalarType.Float64).ToArray<double>()
+            );
+        }
 
         // model.* is the average (different from the live weights) and reproduces the logged validation loss.
         var averaged = a.Prefixed("model.");
         var live = a.Prefixed(Checkpoint.LivePrefix);
         Assert.Equal(averaged.Keys.Order(), live.Keys.Order());
-        Assert.Contains(averaged.Keys, k => averaged[k].is_floating_point() && !averaged[k].eq(live[k]).all().item<bool>());
+        Assert.Contains(averaged.Keys, k =>
+            averaged[k].is_floating_point() && !averaged[k].eq(live[k]).all().item<bool>()
+        );
         using var model = a.CreateModel();
         var objectives = Losses.HeadObjectives.Create(a.Config.Model, a.Heads);
         using var validation = Data.DatasetTensors.FromSplit(data.Dataset.Test);
         var rows = MetricsCsvLogger.Read(Path.Combine(whole.Path, "metrics.csv"));
         Assert.Equal(rows[^1]["val/loss"], SplitEvaluation.Run(model, objectives, validation, 32).Loss, 5);
-        Assert.Equal(rows.Select(r => r["val/loss"]), MetricsCsvLogger.Read(Path.Combine(split.Path, "metrics.csv")).Select(r => r["val/loss"]));
+        Assert.Equal(
+            rows.Select(r => r["val/loss"]),
+            MetricsCsvLogger.Read(Path.Combine(split.Path, "metrics.csv")).Select(r => r["val/loss"])
+        );
     }
 
     private sealed class CancelAfter(int epoch, CancellationTokenSource cancel) : ProgressReporter
     {
         public override void EpochStarted(int e, int maxEpochs, int stepsInEpoch) { }
+
         public override void StepCompleted(int stepInEpoch, double loss, double samplesPerSecond) { }
-        public override void EpochCompleted(int e, IReadOnlyDictionary<string, double> metrics, double samplesPerSecond, TimeSpan duration)
+
+        public override void EpochCompleted(
+            int e,
+            IReadOnlyDictionary<string, double> metrics,
+            double samplesPerSecond,
+            TimeSpan duration
+        )
         {
             if (e == epoch)
+            {
                 cancel.Cancel();
+            }
         }
     }
 }

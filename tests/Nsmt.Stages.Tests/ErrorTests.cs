@@ -15,21 +15,22 @@ public sealed class ErrorTests
     private const int Usage = 1;
     private const int BadInput = 2;
 
-    public static TheoryData<string, string, string[]> UsageErrors() => new()
-    {
-        { "unknown-option", "Generate", ["--config", "configs/synth/simple_saw.yaml", "--plian"] },
-        { "wrong-type", "Generate", ["--config", "configs/synth/simple_saw.yaml", "--threads", "two"] },
-        { "missing-required-option", "Generate", ["dataset.size=16"] },
-        { "missing-value", "Evaluate", ["--checkpoint"] },
-        { "not-an-override", "Train", ["--experiment", "quick", "stray"] },
-        { "negative-seed", "AmpTrain", ["--config", "configs/amp/quick_amp.yaml", "--seed", "-1"] },
-        { "conflicting-options", "AmpTrain", ["--resume", "logs/amp/runs/x", "--output", "elsewhere"] },
-        { "not-a-duration", "AmpTrain", ["--config", "configs/amp/quick_amp.yaml", "--time", "ten minutes"] },
-        { "one-source", "Diagram", ["--experiment", "quick", "--nam", "x.nam"] },
-        { "unknown-command", "Amp", ["chek"] },
-        { "unknown-subcommand-option", "Amp", ["check", "--dii", "a.wav", "--reamp", "b.wav"] },
-        { "not-a-choice", "Amp", ["process", "a.wav", "-o", "b.wav", "--model", "m.nam", "--format", "mp3"] },
-    };
+    public static TheoryData<string, string, string[]> UsageErrors() =>
+        new()
+        {
+            { "unknown-option", "Generate", ["--config", "configs/synth/simple_saw.yaml", "--plian"] },
+            { "wrong-type", "Generate", ["--config", "configs/synth/simple_saw.yaml", "--threads", "two"] },
+            { "missing-required-option", "Generate", ["dataset.size=16"] },
+            { "missing-value", "Evaluate", ["--checkpoint"] },
+            { "not-an-override", "Train", ["--experiment", "quick", "stray"] },
+            { "negative-seed", "AmpTrain", ["--config", "configs/amp/quick_amp.yaml", "--seed", "-1"] },
+            { "conflicting-options", "AmpTrain", ["--resume", "logs/amp/runs/x", "--output", "elsewhere"] },
+            { "not-a-duration", "AmpTrain", ["--config", "configs/amp/quick_amp.yaml", "--time", "ten minutes"] },
+            { "one-source", "Diagram", ["--experiment", "quick", "--nam", "x.nam"] },
+            { "unknown-command", "Amp", ["chek"] },
+            { "unknown-subcommand-option", "Amp", ["check", "--dii", "a.wav", "--reamp", "b.wav"] },
+            { "not-a-choice", "Amp", ["process", "a.wav", "-o", "b.wav", "--model", "m.nam", "--format", "mp3"] },
+        };
 
     [Theory]
     [MemberData(nameof(UsageErrors))]
@@ -47,7 +48,11 @@ public sealed class ErrorTests
     {
         var result = StageProgram.Run("Train", "--experiment", "quick", "--thread", "2");
         Assert.Equal(Usage, result.ExitCode);
-        Assert.Contains("Train: error: unknown option '--thread' (did you mean '--threads'?)", result.Error, StringComparison.Ordinal);
+        Assert.Contains(
+            "Train: error: unknown option '--thread' (did you mean '--threads'?)",
+            result.Error,
+            StringComparison.Ordinal
+        );
     }
 
     [Fact]
@@ -81,11 +86,34 @@ public sealed class ErrorTests
 
     [Theory]
     [InlineData("Train", "trainer.max_epoch", "trainer.max_epochs", "--experiment", "quick", "trainer.max_epoch=3")]
-    [InlineData("Compare", "trainer.max_epoch", "trainer.max_epochs", "--output", "never", "--architectures", "cnn_micro", "--experiment", "quick", "trainer.max_epoch=3")]
+    [InlineData(
+        "Compare",
+        "trainer.max_epoch",
+        "trainer.max_epochs",
+        "--output",
+        "never",
+        "--architectures",
+        "cnn_micro",
+        "--experiment",
+        "quick",
+        "trainer.max_epoch=3"
+    )]
     [InlineData("Diagram", "model.net.bogus", null, "--experiment", "quick", "model.net.bogus=1")]
-    [InlineData("Generate", "dataset.sise", "simple_saw.yaml", "--config", "configs/synth/simple_saw.yaml", "dataset.sise=16")]
+    [InlineData(
+        "Generate",
+        "dataset.sise",
+        "simple_saw.yaml",
+        "--config",
+        "configs/synth/simple_saw.yaml",
+        "dataset.sise=16"
+    )]
     [InlineData("AmpTrain", "training.epoch", null, "--config", "configs/amp/quick_amp.yaml", "training.epoch=3")]
-    public void An_unknown_config_key_is_bad_input_naming_it(string stage, string key, string? alsoNamed, params string[] args)
+    public void An_unknown_config_key_is_bad_input_naming_it(
+        string stage,
+        string key,
+        string? alsoNamed,
+        params string[] args
+    )
     {
         var result = StageProgram.Run(stage, args);
         AssertBadInput(stage, result, $"'{key}'");
@@ -101,7 +129,11 @@ public sealed class ErrorTests
     [InlineData("Train", "trainer.max_epochs", "--experiment", "quick", "trainer.max_epochs=abc")]
     [InlineData("Generate", "dataset.size", "--config", "configs/synth/simple_saw.yaml", "dataset.size=abc")]
     [InlineData("AmpTrain", "training.epochs", "--config", "configs/amp/quick_amp.yaml", "training.epochs=abc")]
-    public void A_config_value_of_the_wrong_type_is_bad_input_naming_key_and_value(string stage, string key, params string[] args)
+    public void A_config_value_of_the_wrong_type_is_bad_input_naming_key_and_value(
+        string stage,
+        string key,
+        params string[] args
+    )
     {
         var result = StageProgram.Run(stage, args);
         AssertBadInput(stage, result, key);
@@ -112,7 +144,7 @@ public sealed class ErrorTests
     private static void AssertBadInput(string stage, StageProgram.Result result, string named)
     {
         Assert.True(result.ExitCode == BadInput, $"exit code {result.ExitCode}\n{result.Output}\n{result.Error}");
-        string error = result.Error.ReplaceLineEndings("\n");
+        var error = result.Error.ReplaceLineEndings("\n");
         Assert.StartsWith($"{stage}: error: ", error, StringComparison.Ordinal);
         Assert.Single(error.TrimEnd('\n').Split('\n'));
         Assert.Contains(named, error, StringComparison.Ordinal);

@@ -9,24 +9,25 @@ public sealed class HelpTests
     // Help and messages hold no times; "90s" in a description is text, not a duration to scrub.
     private static readonly SnapshotSettings Verbatim = new() { ScrubDurations = false, ScrubTimestamps = false };
 
-    public static TheoryData<string, string[]> Helps() => new()
-    {
-        { "Generate", [] },
-        { "Train", [] },
-        { "Evaluate", [] },
-        { "Diagram", [] },
-        { "Compare", [] },
-        { "AmpTrain", [] },
-        { "AmpTrain", ["export"] },
-        { "Amp", [] },
-        { "Amp", ["capture"] },
-        { "Amp", ["reamp"] },
-        { "Amp", ["check"] },
-        { "Amp", ["process"] },
-        { "Amp", ["evaluate"] },
-        { "nsmt-pipeline", [] },
-        { "nsmt-pipeline", ["run"] },
-    };
+    public static TheoryData<string, string[]> Helps() =>
+        new()
+        {
+            { "Generate", [] },
+            { "Train", [] },
+            { "Evaluate", [] },
+            { "Diagram", [] },
+            { "Compare", [] },
+            { "AmpTrain", [] },
+            { "AmpTrain", ["export"] },
+            { "Amp", [] },
+            { "Amp", ["capture"] },
+            { "Amp", ["reamp"] },
+            { "Amp", ["check"] },
+            { "Amp", ["process"] },
+            { "Amp", ["evaluate"] },
+            { "nsmt-pipeline", [] },
+            { "nsmt-pipeline", ["run"] },
+        };
 
     [Theory]
     [MemberData(nameof(Helps))]
@@ -49,7 +50,7 @@ public sealed class HelpTests
     [InlineData("nsmt-pipeline")]
     public void Every_stage_has_examples_the_common_options_and_a_version(string stage)
     {
-        string help = StageProgram.Run(stage, "--help").Output;
+        var help = StageProgram.Run(stage, "--help").Output;
         Assert.Contains("\nExamples:\n  " + stage + " ", help, StringComparison.Ordinal);
         Assert.Contains("--version", help, StringComparison.Ordinal);
         var version = StageProgram.Run(stage, "--version");
@@ -66,8 +67,10 @@ public sealed class HelpTests
     [InlineData("AmpTrain", "--config", "--output", "--seed", "--threads", "--plain")]
     public void Common_options_have_one_spelling(string stage, params string[] options)
     {
-        string help = StageProgram.Run(stage, "--help").Output;
-        Assert.All(options, o => Assert.Matches(new Regex($@"^\s+(-o, )?{Regex.Escape(o)}( <|\s)", RegexOptions.Multiline), help));
+        var help = StageProgram.Run(stage, "--help").Output;
+        Assert.All(options, o =>
+            Assert.Matches(new Regex($@"^\s+(-o, )?{Regex.Escape(o)}( <|\s)", RegexOptions.Multiline), help)
+        );
         Assert.DoesNotContain("--run-dir", help, StringComparison.Ordinal);
     }
 }

@@ -18,12 +18,15 @@ public sealed class OutputSafetyTests : IDisposable
     [RootFact]
     public void A_device_node_survives_every_stages_output_option()
     {
-        string node = SpecialFiles.NullDevice(_dir);
-        string dry = In("dry.wav");
-        Assert.Equal(0, StageProgram.Run("Amp", "capture", "-o", dry, "--seconds", "8", "--validation-seconds", "1").ExitCode);
-        string wet = In("wet.wav");
+        var node = SpecialFiles.NullDevice(_dir);
+        var dry = In("dry.wav");
+        Assert.Equal(
+            0,
+            StageProgram.Run("Amp", "capture", "-o", dry, "--seconds", "8", "--validation-seconds", "1").ExitCode
+        );
+        var wet = In("wet.wav");
         Assert.Equal(0, StageProgram.Run("Amp", "reamp", dry, "-o", wet).ExitCode);
-        string model = NamFixtures.PathOf("lstm.nam");
+        var model = NamFixtures.PathOf("lstm.nam");
 
         // Single files: written into the node, as a shell redirection would, and the command succeeds.
         var writers = new[]
@@ -63,9 +66,12 @@ public sealed class OutputSafetyTests : IDisposable
     [Theory]
     [InlineData("AmpTrain", "--config", "configs/amp/quick_amp.yaml")]
     [InlineData("Train", "--experiment", "quick")]
-    public void A_new_run_into_a_folder_holding_another_run_is_refused_and_changes_nothing(string stage, params string[] args)
+    public void A_new_run_into_a_folder_holding_another_run_is_refused_and_changes_nothing(
+        string stage,
+        params string[] args
+    )
     {
-        string run = Directory.CreateDirectory(In("old-run")).FullName;
+        var run = Directory.CreateDirectory(In("old-run")).FullName;
         File.WriteAllText(Path.Combine(run, "metrics.csv"), "epoch,val/loss\n0,1\n1,0.5\n");
         Directory.CreateDirectory(Path.Combine(run, "checkpoints"));
         File.WriteAllText(Path.Combine(run, "checkpoints", "last.ckpt"), "old checkpoint");
@@ -76,37 +82,68 @@ public sealed class OutputSafetyTests : IDisposable
         Assert.Contains(run, result.Error, StringComparison.Ordinal);
         Assert.Contains("--resume", result.Error, StringComparison.Ordinal);
         Assert.Equal("epoch,val/loss\n0,1\n1,0.5\n", File.ReadAllText(Path.Combine(run, "metrics.csv")));
-        Assert.Equal(["checkpoints", "metrics.csv"], Directory.GetFileSystemEntries(run).Select(Path.GetFileName).Order(StringComparer.Ordinal));
-        Assert.Equal(["last.ckpt"], Directory.GetFileSystemEntries(Path.Combine(run, "checkpoints")).Select(Path.GetFileName));
+        Assert.Equal(
+            ["checkpoints", "metrics.csv"],
+            Directory.GetFileSystemEntries(run).Select(Path.GetFileName).Order(StringComparer.Ordinal)
+        );
+        Assert.Equal(
+            ["last.ckpt"],
+            Directory.GetFileSystemEntries(Path.Combine(run, "checkpoints")).Select(Path.GetFileName)
+        );
     }
 
     [Fact]
     public void An_amp_training_with_a_missing_recording_leaves_no_run_folder()
     {
-        string run = In("new-run");
-        var result = StageProgram.Run("AmpTrain", "--config", "configs/amp/files.yaml", "-o", run, $"data.di={In("missing.wav")}",
-            $"data.reamp={In("missing-too.wav")}");
+        var run = In("new-run");
+        var result = StageProgram.Run(
+            "AmpTrain",
+            "--config",
+            "configs/amp/files.yaml",
+            "-o",
+            run,
+            $"data.di={In("missing.wav")}",
+            $"data.reamp={In("missing-too.wav")}"
+        );
         Assert.True(result.ExitCode == BadInput, $"exit {result.ExitCode}\n{result.Error}");
         Assert.Contains("missing.wav", result.Error, StringComparison.Ordinal);
         Assert.False(Directory.Exists(run), "a refused input left its run folder");
     }
+
     [Theory]
     [InlineData("INT")]
     [InlineData("TERM")]
     public void An_interrupted_generation_leaves_no_temporary_files_and_exits_130(string signal)
     {
-        string output = In("dataset");
-        using var process = StageProgram.Start("Generate", "--config", "configs/synth/simple_saw.yaml", "-o", output, "--plain", "--no-reports",
-            "dataset.size=2000000");
+        var output = In("dataset");
+        using var process = StageProgram.Start(
+            "Generate",
+            "--config",
+            "configs/synth/simple_saw.yaml",
+            "-o",
+            output,
+            "--plain",
+            "--no-reports",
+            "dataset.size=2000000"
+        );
         var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (!(Directory.Exists(output) && Directory.EnumerateFiles(output, "*.tmp").Any()) && DateTime.UtcNow < deadline && !process.HasExited)
+        while (
+            !(Directory.Exists(output) && Directory.EnumerateFiles(output, "*.tmp").Any())
+            && DateTime.UtcNow < deadline
+            && !process.HasExited
+        )
         {
             Thread.Sleep(50);
         }
 
         Assert.False(process.HasExited, "the generation ended before it could be interrupted");
         Thread.Sleep(500); // well into writing its splits
-        using (var kill = System.Diagnostics.Process.Start("kill", ["-" + signal, process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+        using (
+            var kill = System.Diagnostics.Process.Start(
+                "kill",
+                ["-" + signal, process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]
+            )
+        )
         {
             kill.WaitForExit();
         }
@@ -119,11 +156,15 @@ public sealed class OutputSafetyTests : IDisposable
     [Fact]
     public void Evaluate_refuses_an_output_folder_that_is_not_an_evaluations_before_reading_anything()
     {
-        string dataset = Directory.CreateDirectory(In("dataset")).FullName;
+        var dataset = Directory.CreateDirectory(In("dataset")).FullName;
         File.WriteAllText(Path.Combine(dataset, "train"), "records");
         var result = StageProgram.Run("Evaluate", "--checkpoint", In("missing.ckpt"), "-o", dataset);
         Assert.True(result.ExitCode == BadInput, $"exit {result.ExitCode}\n{result.Error}");
-        Assert.Contains($"{dataset}: --output: expected a folder for the evaluation", result.Error, StringComparison.Ordinal);
+        Assert.Contains(
+            $"{dataset}: --output: expected a folder for the evaluation",
+            result.Error,
+            StringComparison.Ordinal
+        );
         Assert.Contains("it holds train", result.Error, StringComparison.Ordinal);
         Assert.Equal(["train"], Directory.GetFileSystemEntries(dataset).Select(Path.GetFileName));
     }

@@ -13,21 +13,30 @@ public sealed class ProbeFindingTests : IDisposable
     private const int Interrupted = 130;
     private const string QuickAmp = "configs/amp/quick_amp.yaml";
 
-    private readonly string folder = Directory.CreateTempSubdirectory("nsmt-stage-probe-").FullName;
+    private readonly string _folder = Directory.CreateTempSubdirectory("nsmt-stage-probe-").FullName;
 
-    public void Dispose() => Directory.Delete(folder, recursive: true);
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
 
-    private string In(string name) => Path.Combine(folder, name);
+    private string In(string name) => Path.Combine(_folder, name);
 
     private static string AssertBadInput(StageProgram.Result result, params string[] named)
     {
         Assert.True(result.ExitCode == BadInput, $"exit code {result.ExitCode}\n{result.Output}\n{result.Error}");
         // The engine self-check's line (where it switched oneDNN off on this CPU) is information, not the error.
-        string error = string.Join('\n', result.Error.ReplaceLineEndings("\n").TrimEnd('\n').Split('\n')
-            .Where(line => !line.StartsWith("engine: ", StringComparison.Ordinal)));
+        var error = string.Join(
+            '\n',
+            result
+                .Error.ReplaceLineEndings("\n")
+                .TrimEnd('\n')
+                .Split('\n')
+                .Where(line => !line.StartsWith("engine: ", StringComparison.Ordinal))
+        );
         Assert.Single(error.Split('\n'));
-        foreach (string n in named)
+        foreach (var n in named)
+        {
             Assert.Contains(n, error, StringComparison.Ordinal);
+        }
+
         return error;
     }
 
@@ -35,8 +44,14 @@ public sealed class ProbeFindingTests : IDisposable
     public void Tilde_overrides_reach_the_config_library_from_the_command_line()
     {
         // Refused as "unexpected argument" (exit 1) before; now the library deletes, or names the key it lacks.
-        AssertBadInput(StageProgram.Run("AmpTrain", "--config", QuickAmp, "~training.nope"), "override '~training.nope': unknown key 'training.nope'");
-        AssertBadInput(StageProgram.Run("AmpTrain", "--config", QuickAmp, "~training.epochs", "training.epoch=3"), "unknown key 'training.epoch'");
+        AssertBadInput(
+            StageProgram.Run("AmpTrain", "--config", QuickAmp, "~training.nope"),
+            "override '~training.nope': unknown key 'training.nope'"
+        );
+        AssertBadInput(
+            StageProgram.Run("AmpTrain", "--config", QuickAmp, "~training.epochs", "training.epoch=3"),
+            "unknown key 'training.epoch'"
+        );
     }
 
     [Theory]
@@ -44,16 +59,29 @@ public sealed class ProbeFindingTests : IDisposable
     [InlineData("training.epochs=null")]
     [InlineData("training.epochs=~")]
     public void An_empty_override_is_bad_input_not_the_code_default(string set) =>
-        AssertBadInput(StageProgram.Run("AmpTrain", "--config", QuickAmp, set), $"override '{set}': field 'training.epochs': expected an integer", "cannot be null");
+        AssertBadInput(
+            StageProgram.Run("AmpTrain", "--config", QuickAmp, set),
+            $"override '{set}': field 'training.epochs': expected an integer",
+            "cannot be null"
+        );
 
     [Fact]
     public void Empty_and_multi_document_configs_and_a_directory_are_bad_input_naming_the_file()
     {
         File.WriteAllText(In("empty.yaml"), "");
-        AssertBadInput(StageProgram.Run("AmpTrain", "--config", In("empty.yaml")), $"{In("empty.yaml")}: the config file is empty");
+        AssertBadInput(
+            StageProgram.Run("AmpTrain", "--config", In("empty.yaml")),
+            $"{In("empty.yaml")}: the config file is empty"
+        );
         File.WriteAllText(In("two.yaml"), "defaults: [quick_amp]\n---\ntraining:\n  epochs: 1\n");
-        AssertBadInput(StageProgram.Run("Generate", "--config", In("two.yaml")), $"{In("two.yaml")}:3:1: a second YAML document");
-        AssertBadInput(StageProgram.Run("AmpTrain", "--config", folder), $"{folder}: cannot read config: it is a directory");
+        AssertBadInput(
+            StageProgram.Run("Generate", "--config", In("two.yaml")),
+            $"{In("two.yaml")}:3:1: a second YAML document"
+        );
+        AssertBadInput(
+            StageProgram.Run("AmpTrain", "--config", _folder),
+            $"{_folder}: cannot read config: it is a directory"
+        );
     }
 
     [Fact]
@@ -61,46 +89,87 @@ public sealed class ProbeFindingTests : IDisposable
     {
         var threads = StageProgram.Run("AmpTrain", "--config", QuickAmp, "--threads", "1000");
         Assert.Equal(Usage, threads.ExitCode);
-        Assert.StartsWith("AmpTrain: error: --threads expects a whole number from 1 to 256, got '1000'", threads.Error, StringComparison.Ordinal);
-        AssertBadInput(StageProgram.Run("Train", "--experiment", "quick", "trainer.min_epochs=5", "trainer.max_epochs=2"),
-            "field 'trainer.min_epochs': expected an integer <= trainer.max_epochs (2), got '5'");
+        Assert.StartsWith(
+            "AmpTrain: error: --threads expects a whole number from 1 to 256, got '1000'",
+            threads.Error,
+            StringComparison.Ordinal
+        );
+        AssertBadInput(
+            StageProgram.Run("Train", "--experiment", "quick", "trainer.min_epochs=5", "trainer.max_epochs=2"),
+            "field 'trainer.min_epochs': expected an integer <= trainer.max_epochs (2), got '5'"
+        );
     }
 
     [Fact]
     public void Plus_on_an_existing_key_is_bad_input()
     {
-        AssertBadInput(StageProgram.Run("Train", "--experiment", "quick", "+trainer.max_epochs=3"),
-            "key 'trainer.max_epochs' already exists", "change it with trainer.max_epochs=...");
+        AssertBadInput(
+            StageProgram.Run("Train", "--experiment", "quick", "+trainer.max_epochs=3"),
+            "key 'trainer.max_epochs' already exists",
+            "change it with trainer.max_epochs=..."
+        );
     }
 
     [Fact]
     public void A_dataset_size_with_an_empty_split_is_refused_before_anything_is_written()
     {
-        AssertBadInput(StageProgram.Run("Generate", "--config", "configs/synth/simple_saw.yaml", "-o", In("data"), "dataset.size=1"),
-            "field 'dataset.size': expected at least 2", "a split of 0 train and 1 test records");
+        AssertBadInput(
+            StageProgram.Run(
+                "Generate",
+                "--config",
+                "configs/synth/simple_saw.yaml",
+                "-o",
+                In("data"),
+                "dataset.size=1"
+            ),
+            "field 'dataset.size': expected at least 2",
+            "a split of 0 train and 1 test records"
+        );
         Assert.False(Directory.Exists(In("data")));
     }
 
     [Fact]
     public void Amp_training_input_errors_leave_no_run_directory_and_a_missing_resume_folder_is_named()
     {
-        AssertBadInput(StageProgram.Run("AmpTrain", "--config", "configs/amp/files.yaml", "-o", In("run"), $"data.di={In("di.wav")}", $"data.reamp={In("amp.wav")}"),
-            In("di.wav"));
+        AssertBadInput(
+            StageProgram.Run(
+                "AmpTrain",
+                "--config",
+                "configs/amp/files.yaml",
+                "-o",
+                In("run"),
+                $"data.di={In("di.wav")}",
+                $"data.reamp={In("amp.wav")}"
+            ),
+            In("di.wav")
+        );
         Assert.False(Directory.Exists(In("run")));
-        var missing = AssertBadInput(StageProgram.Run("AmpTrain", "--resume", In("no-run")), $"{In("no-run")}: --resume: no such run directory or checkpoint");
+        var missing = AssertBadInput(
+            StageProgram.Run("AmpTrain", "--resume", In("no-run")),
+            $"{In("no-run")}: --resume: no such run directory or checkpoint"
+        );
         Assert.DoesNotContain("config.yaml", missing, StringComparison.Ordinal);
     }
 
     [Fact]
     public void Compare_refuses_a_missing_folder_and_runs_in_the_other_domain_slot()
     {
-        AssertBadInput(StageProgram.Run("Compare", "--output", In("report"), "--runs", In("nope")), $"{In("nope")}: --runs: no such directory");
+        AssertBadInput(
+            StageProgram.Run("Compare", "--output", In("report"), "--runs", In("nope")),
+            $"{In("nope")}: --runs: no such directory"
+        );
         Directory.CreateDirectory(In("amp-run"));
         File.WriteAllText(In("amp-run/metrics.csv"), "epoch,step,train/loss,val/esr\n0,10,0.5,0.2\n");
-        AssertBadInput(StageProgram.Run("Compare", "--output", In("report"), "--runs", In("amp-run")), $"{In("amp-run")}: --runs: an amp training run");
+        AssertBadInput(
+            StageProgram.Run("Compare", "--output", In("report"), "--runs", In("amp-run")),
+            $"{In("amp-run")}: --runs: an amp training run"
+        );
         Directory.CreateDirectory(In("spectral-run"));
         File.WriteAllText(In("spectral-run/metrics.csv"), "epoch,step,train/loss,val/acc\n0,10,0.5,0.2\n");
-        AssertBadInput(StageProgram.Run("Compare", "--output", In("report"), "--amp-runs", In("spectral-run")), $"{In("spectral-run")}: --amp-runs: a spectral training run");
+        AssertBadInput(
+            StageProgram.Run("Compare", "--output", In("report"), "--amp-runs", In("spectral-run")),
+            $"{In("spectral-run")}: --amp-runs: a spectral training run"
+        );
         Assert.False(Directory.Exists(In("report")));
     }
 
@@ -108,14 +177,16 @@ public sealed class ProbeFindingTests : IDisposable
     public void An_over_long_key_gives_a_short_line()
     {
         var result = StageProgram.Run("AmpTrain", "--config", QuickAmp, new string('k', 100_000) + "=1");
-        string error = AssertBadInput(result, "(100000 characters)");
+        var error = AssertBadInput(result, "(100000 characters)");
         Assert.True(error.Length < 1000, $"{error.Length} characters");
     }
 
     /// <summary>A tiny reference-amp run: a few seconds an epoch on one thread.</summary>
     private string TinyAmpConfig()
     {
-        File.WriteAllText(In("tiny.yaml"), """
+        File.WriteAllText(
+            In("tiny.yaml"),
+            """
             seed: 0
             data:
               source: reference
@@ -135,14 +206,15 @@ public sealed class ProbeFindingTests : IDisposable
             loss:
               mse: 1
               pre_emph_mrstft: 0
-            """);
+            """
+        );
         return In("tiny.yaml");
     }
 
     [Fact]
     public async Task Amp_training_interrupted_exits_130_keeping_its_last_epoch_and_a_resume_that_trains_nothing_is_refused()
     {
-        string run = In("run");
+        var run = In("run");
         var start = new ProcessStartInfo("dotnet")
         {
             RedirectStandardOutput = true,
@@ -150,29 +222,54 @@ public sealed class ProbeFindingTests : IDisposable
             UseShellExecute = false,
             WorkingDirectory = StageProgram.RepositoryRoot,
         };
-        foreach (string a in new[] { Path.Combine(AppContext.BaseDirectory, "AmpTrain.dll"), "--config", TinyAmpConfig(), "-o", run, "--plain" })
+        foreach (
+            var a in new[]
+            {
+                Path.Combine(AppContext.BaseDirectory, "AmpTrain.dll"),
+                "--config",
+                TinyAmpConfig(),
+                "-o",
+                run,
+                "--plain",
+            }
+        )
+        {
             start.ArgumentList.Add(a);
+        }
+
         using var process = Process.Start(start)!;
         var error = process.StandardError.ReadToEndAsync();
         // The first completed epoch's line, then Ctrl-C (SIGINT) as a terminal sends it.
         string? line;
-        while ((line = process.StandardOutput.ReadLine()) is not null && !line.StartsWith("epoch 1/", StringComparison.Ordinal))
-        {
-        }
+        while (
+            (line = process.StandardOutput.ReadLine()) is not null
+            && !line.StartsWith("epoch 1/", StringComparison.Ordinal)
+        ) { }
 
         Assert.NotNull(line);
-        using (var kill = Process.Start("kill", ["-INT", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+        using (
+            var kill = Process.Start(
+                "kill",
+                ["-INT", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]
+            )
+        )
+        {
             kill.WaitForExit();
-        string rest = await process.StandardOutput.ReadToEndAsync();
+        }
+
+        var rest = await process.StandardOutput.ReadToEndAsync();
         Assert.True(process.WaitForExit(120_000), "AmpTrain did not stop after SIGINT");
-        string stderr = await error;
+        var stderr = await error;
         Assert.True(process.ExitCode == Interrupted, $"exit code {process.ExitCode}\n{rest}\n{stderr}");
         Assert.Contains("stopping after this step", stderr, StringComparison.Ordinal);
         Assert.True(File.Exists(Path.Combine(run, "checkpoints", "last.ckpt")));
 
         // Resuming with fewer epochs than done: bad input, and config.yaml keeps its 1000.
-        byte[] config = File.ReadAllBytes(Path.Combine(run, "config.yaml"));
-        AssertBadInput(StageProgram.Run("AmpTrain", "--resume", run, "training.epochs=1"), "training.epochs=1 trains nothing");
+        var config = File.ReadAllBytes(Path.Combine(run, "config.yaml"));
+        AssertBadInput(
+            StageProgram.Run("AmpTrain", "--resume", run, "training.epochs=1"),
+            "training.epochs=1 trains nothing"
+        );
         Assert.Equal(config, File.ReadAllBytes(Path.Combine(run, "config.yaml")));
     }
 }

@@ -21,7 +21,11 @@ namespace Nsmt.Stages.Tests;
 [Collection(ConsoleCollection.Name)]
 public sealed class ReportedParamsTests : IDisposable
 {
-    private readonly string _root = Path.Combine(Path.GetTempPath(), "nsmt-reported-params", Guid.NewGuid().ToString("N"));
+    private readonly string _root = Path.Combine(
+        Path.GetTempPath(),
+        "nsmt-reported-params",
+        Guid.NewGuid().ToString("N")
+    );
     private readonly string _previousDirectory = Directory.GetCurrentDirectory();
 
     public ReportedParamsTests()
@@ -46,7 +50,10 @@ public sealed class ReportedParamsTests : IDisposable
         var after = Params(graph);
 
         Assert.Equal(["train@quality_tiny_15", "evaluate@quality_tiny_15", "compare"], Stale(graph, before, after));
-        var reasons = FingerprintDiff.Explain(Entry("train@quality_tiny_15", before), Parts(after["train@quality_tiny_15"]));
+        var reasons = FingerprintDiff.Explain(
+            Entry("train@quality_tiny_15", before),
+            Parts(after["train@quality_tiny_15"])
+        );
         Assert.Equal(["param changed: configs/logger/default.yaml: tensorboard true -> false"], reasons);
     }
 
@@ -70,8 +77,14 @@ public sealed class ReportedParamsTests : IDisposable
         var graph = Graph(experiments);
         var source = new InProcessReads();
         var baseline = Params(graph, source);
-        var truth = graph.Stages.Where(s => s.Program is ProjectProgram).ToDictionary(s => s.Name, s => Truth(s, source), StringComparer.Ordinal);
-        var files = truth.Values.SelectMany(t => t.Keys).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+        var truth = graph
+            .Stages.Where(s => s.Program is ProjectProgram)
+            .ToDictionary(s => s.Name, s => Truth(s, source), StringComparer.Ordinal);
+        var files = truth
+            .Values.SelectMany(t => t.Keys)
+            .Distinct(StringComparer.Ordinal)
+            .Order(StringComparer.Ordinal)
+            .ToList();
         Assert.Contains("configs/logger/default.yaml", files);
         Assert.Contains("configs/amp/recipe.yaml", files);
 
@@ -82,7 +95,7 @@ public sealed class ReportedParamsTests : IDisposable
             var leaves = ConfigYaml.ReadFile(file).Leaves().ToList();
 
             // A comment: nothing is stale.
-            string text = File.ReadAllText(file);
+            var text = File.ReadAllText(file);
             File.WriteAllText(file, text + "\n# a comment no stage reads\n");
             Assert.Empty(Stale(graph, baseline, Params(graph, source, readers)));
             File.WriteAllText(file, text);
@@ -111,18 +124,30 @@ public sealed class ReportedParamsTests : IDisposable
                     readChanges += wantRead ? 1 : 0;
 
                     changedKeys.Add(key);
-                    var keyReaders = graph.Stages.Where(s => truth.TryGetValue(s.Name, out var t) && t.TryGetValue(file, out var keys) && keys.Contains(key)).ToList();
+                    var keyReaders = graph
+                        .Stages.Where(s =>
+                            truth.TryGetValue(s.Name, out var t)
+                            && t.TryGetValue(file, out var keys)
+                            && keys.Contains(key)
+                        )
+                        .ToList();
                     var expected = graph.WithDownstream(keyReaders).Select(s => s.Name).ToList();
-                    Assert.True(expected.SequenceEqual(Stale(graph, baseline, after)),
-                        $"{file}: changing {key} ({(wantRead ? "read" : "not read")} by {stage.Name}) made [{string.Join(", ", Stale(graph, baseline, after))}] stale; expected [{string.Join(", ", expected)}]");
+                    Assert.True(
+                        expected.SequenceEqual(Stale(graph, baseline, after)),
+                        $"{file}: changing {key} ({(wantRead ? "read" : "not read")} by {stage.Name}) made [{string.Join(", ", Stale(graph, baseline, after))}] stale; expected [{string.Join(", ", expected)}]"
+                    );
                     File.WriteAllText(file, text);
                 }
             }
 
             // configs/amp/a2.yaml holds only choices whose alternatives are other architectures (model.type, preset,
             // nam_version); its numbers come from the files it composes, which are checked on their own.
-            Assert.True(readChanges > 0 || readers.All(r => truth[r.Name][file].Count == 0) || file.EndsWith("configs/amp/a2.yaml", StringComparison.Ordinal),
-                $"{file}: no value its readers read could be changed to another valid value");
+            Assert.True(
+                readChanges > 0
+                    || readers.All(r => truth[r.Name][file].Count == 0)
+                    || file.EndsWith("configs/amp/a2.yaml", StringComparison.Ordinal),
+                $"{file}: no value its readers read could be changed to another valid value"
+            );
             checkedFiles++;
         }
 
@@ -133,24 +158,49 @@ public sealed class ReportedParamsTests : IDisposable
     private static List<string> FlowExperiments()
     {
         var spectral = Directory.GetFiles("configs/experiment", "*.yaml");
-        var amp = Directory.GetFiles("configs/amp", "*.yaml").Where(f => !File.ReadAllText(f).Contains("source: files", StringComparison.Ordinal)
-            && !File.ReadAllText(f).Contains("\nknobs:", StringComparison.Ordinal)); // knob runs have their own trainer, outside the amp flow
-        return [.. spectral.Concat(amp).Select(Path.GetFileNameWithoutExtension).OfType<string>().Order(StringComparer.Ordinal)];
+        var amp = Directory
+            .GetFiles("configs/amp", "*.yaml")
+            .Where(f =>
+                !File.ReadAllText(f).Contains("source: files", StringComparison.Ordinal)
+                && !File.ReadAllText(f).Contains("\nknobs:", StringComparison.Ordinal)
+            ); // knob runs have their own trainer, outside the amp flow
+        return
+        [
+            .. spectral
+                .Concat(amp)
+                .Select(Path.GetFileNameWithoutExtension)
+                .OfType<string>()
+                .Order(StringComparer.Ordinal),
+        ];
     }
 
     /// <summary>What the stage's program says it reads, file -> keys (asked directly, whatever pipeline.yaml declares).</summary>
     private static Dictionary<string, HashSet<string>> Truth(Stage stage, InProcessReads source)
     {
-        var reads = source.Describe(stage, (ProjectProgram)stage.Program, [.. stage.Arguments.Select(a => a.Render(i => stage.Outs[i].Path))]);
-        return reads.Files.ToDictionary(f => Path.GetRelativePath(Directory.GetCurrentDirectory(), Path.GetFullPath(f.Key)).Replace('\\', '/'),
-            f => f.Value.Keys.ToHashSet(StringComparer.Ordinal), StringComparer.Ordinal);
+        var reads = source.Describe(
+            stage,
+            (ProjectProgram)stage.Program,
+            [.. stage.Arguments.Select(a => a.Render(i => stage.Outs[i].Path))]
+        );
+        return reads.Files.ToDictionary(
+            f => Path.GetRelativePath(Directory.GetCurrentDirectory(), Path.GetFullPath(f.Key)).Replace('\\', '/'),
+            f => f.Value.Keys.ToHashSet(StringComparer.Ordinal),
+            StringComparer.Ordinal
+        );
     }
 
     /// <summary>Changes the first candidate that can take another valid value; the file is left changed.</summary>
-    private bool TryMutate(string file, List<(string Path, ConfigNode Node)> candidates, StageGraph graph, InProcessReads source, IReadOnlyList<Stage> readers,
-        out string key, out Dictionary<string, SortedDictionary<string, SortedDictionary<string, ParamValue>>> after)
+    private bool TryMutate(
+        string file,
+        List<(string Path, ConfigNode Node)> candidates,
+        StageGraph graph,
+        InProcessReads source,
+        IReadOnlyList<Stage> readers,
+        out string key,
+        out Dictionary<string, SortedDictionary<string, SortedDictionary<string, ParamValue>>> after
+    )
     {
-        string text = File.ReadAllText(file);
+        var text = File.ReadAllText(file);
         foreach (var (path, node) in candidates)
         {
             foreach (var changed in OtherValues(text, node))
@@ -184,10 +234,14 @@ public sealed class ReportedParamsTests : IDisposable
         }
 
         var parts = scalar.Origin.Split(':');
-        int line = int.Parse(parts[^2], System.Globalization.CultureInfo.InvariantCulture) - 1;
-        int column = int.Parse(parts[^1], System.Globalization.CultureInfo.InvariantCulture) - 1;
+        var line = int.Parse(parts[^2], System.Globalization.CultureInfo.InvariantCulture) - 1;
+        var column = int.Parse(parts[^1], System.Globalization.CultureInfo.InvariantCulture) - 1;
         var lines = text.Split('\n');
-        if (line >= lines.Length || column > lines[line].Length || !lines[line][column..].StartsWith(scalar.Text, StringComparison.Ordinal))
+        if (
+            line >= lines.Length
+            || column > lines[line].Length
+            || !lines[line][column..].StartsWith(scalar.Text, StringComparison.Ordinal)
+        )
         {
             yield break;
         }
@@ -196,9 +250,22 @@ public sealed class ReportedParamsTests : IDisposable
         string[] others = v.Kind switch
         {
             ParamKind.Bool => [v.ToString() == "true" ? "false" : "true"],
-            ParamKind.Integer => [(long.Parse(scalar.Text, System.Globalization.CultureInfo.InvariantCulture) + 1).ToString(System.Globalization.CultureInfo.InvariantCulture),
-                (long.Parse(scalar.Text, System.Globalization.CultureInfo.InvariantCulture) * 2).ToString(System.Globalization.CultureInfo.InvariantCulture)],
-            ParamKind.Float => [(double.Parse(scalar.Text, System.Globalization.CultureInfo.InvariantCulture) * 0.5 + 0.25).ToString("R", System.Globalization.CultureInfo.InvariantCulture)],
+            ParamKind.Integer =>
+            [
+                (long.Parse(scalar.Text, System.Globalization.CultureInfo.InvariantCulture) + 1).ToString(
+                    System.Globalization.CultureInfo.InvariantCulture
+                ),
+                (long.Parse(scalar.Text, System.Globalization.CultureInfo.InvariantCulture) * 2).ToString(
+                    System.Globalization.CultureInfo.InvariantCulture
+                ),
+            ],
+            ParamKind.Float =>
+            [
+                (double.Parse(scalar.Text, System.Globalization.CultureInfo.InvariantCulture) * 0.5 + 0.25).ToString(
+                    "R",
+                    System.Globalization.CultureInfo.InvariantCulture
+                ),
+            ],
             ParamKind.String => [scalar.Text + "x"],
             _ => [],
         };
@@ -210,32 +277,61 @@ public sealed class ReportedParamsTests : IDisposable
         }
     }
 
-    private static StageGraph Graph(IReadOnlyList<string> experiments) => PipelineDefinition.Load(Directory.GetCurrentDirectory()).Resolve(experiments);
+    private static StageGraph Graph(IReadOnlyList<string> experiments) =>
+        PipelineDefinition.Load(Directory.GetCurrentDirectory()).Resolve(experiments);
 
-    private Dictionary<string, SortedDictionary<string, SortedDictionary<string, ParamValue>>> Params(StageGraph graph) => Params(graph, new InProcessReads());
+    private Dictionary<string, SortedDictionary<string, SortedDictionary<string, ParamValue>>> Params(
+        StageGraph graph
+    ) => Params(graph, new InProcessReads());
 
     /// <summary>Every stage's params as the pipeline computes them (only <paramref name="only"/>'s are recomputed: the others read nothing that changed).</summary>
-    private Dictionary<string, SortedDictionary<string, SortedDictionary<string, ParamValue>>> Params(StageGraph graph, InProcessReads source, IReadOnlyList<Stage>? only = null)
+    private Dictionary<string, SortedDictionary<string, SortedDictionary<string, ParamValue>>> Params(
+        StageGraph graph,
+        InProcessReads source,
+        IReadOnlyList<Stage>? only = null
+    )
     {
-        var calculator = new FingerprintCalculator(new WorkspaceHasher(Directory.GetCurrentDirectory(), StatCache.InMemory()), graph, [], source);
+        var calculator = new FingerprintCalculator(
+            new WorkspaceHasher(Directory.GetCurrentDirectory(), StatCache.InMemory()),
+            graph,
+            [],
+            source
+        );
         source.Forget();
         return (only ?? graph.Stages).ToDictionary(s => s.Name, calculator.Params, StringComparer.Ordinal);
     }
 
     /// <summary>The stages whose params changed, with their downstream, in run order.</summary>
-    private static List<string> Stale(StageGraph graph, IReadOnlyDictionary<string, SortedDictionary<string, SortedDictionary<string, ParamValue>>> before,
-        IReadOnlyDictionary<string, SortedDictionary<string, SortedDictionary<string, ParamValue>>> after)
+    private static List<string> Stale(
+        StageGraph graph,
+        IReadOnlyDictionary<string, SortedDictionary<string, SortedDictionary<string, ParamValue>>> before,
+        IReadOnlyDictionary<string, SortedDictionary<string, SortedDictionary<string, ParamValue>>> after
+    )
     {
-        var changed = graph.Stages.Where(s => after.TryGetValue(s.Name, out var now) && Json(now) != Json(before[s.Name]));
+        var changed = graph.Stages.Where(s =>
+            after.TryGetValue(s.Name, out var now) && Json(now) != Json(before[s.Name])
+        );
         return [.. graph.WithDownstream(changed).Select(s => s.Name)];
     }
 
-    private static string Json(SortedDictionary<string, SortedDictionary<string, ParamValue>> parameters) => Parts(parameters).ToCanonicalJson();
+    private static string Json(SortedDictionary<string, SortedDictionary<string, ParamValue>> parameters) =>
+        Parts(parameters).ToCanonicalJson();
 
     private static FingerprintParts Parts(SortedDictionary<string, SortedDictionary<string, ParamValue>> parameters) =>
-        new([], CodeIdentity.Empty, new(StringComparer.Ordinal), parameters, ParamValue.Null, new(StringComparer.Ordinal), []);
+        new(
+            [],
+            CodeIdentity.Empty,
+            new(StringComparer.Ordinal),
+            parameters,
+            ParamValue.Null,
+            new(StringComparer.Ordinal),
+            []
+        );
 
-    private static LockEntry Entry(string stage, Dictionary<string, SortedDictionary<string, SortedDictionary<string, ParamValue>>> parameters)
+    private static LockEntry Entry(
+        string stage,
+        Dictionary<string, SortedDictionary<string, SortedDictionary<string, ParamValue>>> parameters
+    )
     {
         var parts = Parts(parameters[stage]);
         return new LockEntry(stage, parts.ComputeFingerprint(), parts, []);
@@ -243,7 +339,7 @@ public sealed class ReportedParamsTests : IDisposable
 
     private static void Edit(string file, string from, string to)
     {
-        string text = File.ReadAllText(file);
+        var text = File.ReadAllText(file);
         Assert.Contains(from, text);
         File.WriteAllText(file, text.Replace(from, to, StringComparison.Ordinal));
     }
@@ -274,14 +370,14 @@ public sealed class ReportedParamsTests : IDisposable
 
         public ConfigReads Describe(Stage stage, ProjectProgram program, IReadOnlyList<string> arguments)
         {
-            string key = string.Join('\0', [program.AssemblyPath, .. arguments]);
+            var key = string.Join('\0', [program.AssemblyPath, .. arguments]);
             if (_known.TryGetValue(key, out var known))
             {
                 return known;
             }
 
             var entry = Assembly.Load(Path.GetFileNameWithoutExtension(program.AssemblyPath)).EntryPoint!;
-            string report = Path.Combine(Path.GetTempPath(), $"nsmt-reads-{Guid.NewGuid():N}.json");
+            var report = Path.Combine(Path.GetTempPath(), $"nsmt-reads-{Guid.NewGuid():N}.json");
             var error = new StringWriter();
             var console = Console.Error;
             try

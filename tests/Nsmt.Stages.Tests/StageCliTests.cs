@@ -54,7 +54,9 @@ public sealed class StageCliTests
     public void A_full_disk_is_an_environment_failure_exit_4_in_one_line()
     {
         if (!File.Exists("/dev/full"))
+        {
             return; // Linux's always-full device; elsewhere the classification is by the OS's own error codes
+        }
         // A real ENOSPC, as a write to a full disk raises it (through AtomicFile's copy of the error).
         var (code, error) = Run(() =>
         {
@@ -64,9 +66,13 @@ public sealed class StageCliTests
             return ExitCodes.Ok;
         });
         Assert.Equal(ExitCodes.Unexpected, code);
-        string line = Assert.Single(error.ReplaceLineEndings("\n").TrimEnd('\n').Split('\n'));
+        var line = Assert.Single(error.ReplaceLineEndings("\n").TrimEnd('\n').Split('\n'));
         Assert.StartsWith("Stage: error: ", line, StringComparison.Ordinal);
-        Assert.EndsWith("(the environment: free some space or write somewhere writable)", line, StringComparison.Ordinal);
+        Assert.EndsWith(
+            "(the environment: free some space or write somewhere writable)",
+            line,
+            StringComparison.Ordinal
+        );
         Assert.Equal(4, Run(() => throw new IOException("Read-only file system", 30)).Code);
         Assert.Equal(2, Run(() => throw new IOException("some other I/O error")).Code);
     }
@@ -76,16 +82,29 @@ public sealed class StageCliTests
     {
         var (code, error) = Run(() => throw new InvalidOperationException("broken\ninvariant"));
         Assert.Equal(ExitCodes.Unexpected, code);
-        Assert.Equal("Stage: error: unexpected InvalidOperationException: broken invariant\n(set NSMT_DEBUG=1 for the stack trace)\n",
-            error.ReplaceLineEndings("\n"));
+        Assert.Equal(
+            "Stage: error: unexpected InvalidOperationException: broken invariant\n(set NSMT_DEBUG=1 for the stack trace)\n",
+            error.ReplaceLineEndings("\n")
+        );
     }
 
-    private static StageCommand Command(out Argument<string[]> overrides, out Option<int?> seed, out Option<int?> threads)
+    private static StageCommand Command(
+        out Argument<string[]> overrides,
+        out Option<int?> seed,
+        out Option<int?> threads
+    )
     {
         overrides = Overrides.Argument("a=1");
         seed = StageOptions.Seed();
         threads = StageOptions.Threads("threads");
-        return new StageCommand("test") { StageOptions.Config("config"), seed, threads, StageOptions.Plain(), overrides };
+        return new StageCommand("test")
+        {
+            StageOptions.Config("config"),
+            seed,
+            threads,
+            StageOptions.Plain(),
+            overrides,
+        };
     }
 
     [Fact]
@@ -94,7 +113,10 @@ public sealed class StageCliTests
         var command = Command(out var overrides, out var seed, out var threads);
         var parse = command.Parse(["--config", "c.yaml", "a.b=1", "--seed", "7", "+c=x"]);
         Assert.Empty(parse.Errors);
-        Assert.Equal(["a.b=1", "+c=x", "seed=7"], Overrides.With(parse.GetValue(overrides), ("seed", parse.GetValue(seed)), ("t", parse.GetValue(threads))));
+        Assert.Equal(
+            ["a.b=1", "+c=x", "seed=7"],
+            Overrides.With(parse.GetValue(overrides), ("seed", parse.GetValue(seed)), ("t", parse.GetValue(threads)))
+        );
     }
 
     [Theory]

@@ -13,7 +13,7 @@ internal static class StageProgram
     {
         using var process = Process.Start(StartInfo(stage, args))!;
         var error = process.StandardError.ReadToEndAsync();
-        string output = process.StandardOutput.ReadToEnd();
+        var output = process.StandardOutput.ReadToEnd();
         process.WaitForExit();
         return new Result(process.ExitCode, output, error.Result);
     }
@@ -39,7 +39,7 @@ internal static class StageProgram
             WorkingDirectory = RepositoryRoot,
         };
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, stage + ".dll"));
-        foreach (string a in args)
+        foreach (var a in args)
         {
             start.ArgumentList.Add(a);
         }

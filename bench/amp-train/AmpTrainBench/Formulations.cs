@@ -26,7 +26,7 @@ internal static class Formulations
     {
         set_num_threads(threads);
         manual_seed(0);
-        int rf = 1 + Arrays.Sum(_ => Ten.Sum(d => 2 * d));
+        var rf = 1 + Arrays.Sum(_ => Ten.Sum(d => 2 * d));
         var model = new Weights();
         using var x = randn(Batch, Ny + rf - 1) * 0.3;
         using var y = randn(Batch, Ny) * 0.1;
@@ -34,7 +34,7 @@ internal static class Formulations
         using (no_grad())
         {
             using var reference = Forward("nam", model, x);
-            foreach (string mode in modes)
+            foreach (var mode in modes)
             {
                 using var other = Forward(mode, model, x);
                 if (!other.allclose(reference, atol: 1e-5))
@@ -45,9 +45,9 @@ internal static class Formulations
         }
 
         var best = modes.ToDictionary(m => m, _ => double.MaxValue);
-        for (int r = 0; r < repeats; r++)
+        for (var r = 0; r < repeats; r++)
         {
-            foreach (string mode in modes)
+            foreach (var mode in modes)
             {
                 var clock = Stopwatch.StartNew();
                 using (var scope = NewDisposeScope())
@@ -65,10 +65,12 @@ internal static class Formulations
             }
         }
 
-        Console.WriteLine($"A1 standard, one training step (batch {Batch}, ny {Ny}), {threads} threads, best of {repeats}, TorchSharp (libtorch {__version__}):");
-        foreach (string mode in modes)
+        Console.WriteLine(
+            $"A1 standard, one training step (batch {Batch}, ny {Ny}), {threads} threads, best of {repeats}, TorchSharp (libtorch {__version__}):"
+        );
+        foreach (var mode in modes)
         {
-            Console.WriteLine($"  {mode,-7} {best[mode],7:F0} ms  ({best[mode] / best["nam"]:F2}x nam)");
+            Console.WriteLine($"  {mode, -7} {best[mode], 7:F0} ms  ({best[mode] / best["nam"]:F2}x nam)");
         }
 
         return 0;
@@ -79,18 +81,20 @@ internal static class Formulations
     {
         set_num_threads(threads);
         manual_seed(0);
-        Console.WriteLine($"one dilated conv, kernel 3, batch {Batch}, length {Ny + 4000}, forward + backward, {threads} threads, best of {repeats} (ms):");
+        Console.WriteLine(
+            $"one dilated conv, kernel 3, batch {Batch}, length {Ny + 4000}, forward + backward, {threads} threads, best of {repeats} (ms):"
+        );
         Console.WriteLine("  channels dilation  conv1d  conv2d");
-        foreach (int channels in new[] { 8, 16, 17 })
+        foreach (var channels in new[] { 8, 16, 17 })
         {
-            foreach (int d in new[] { 1, 64, 512 })
+            foreach (var d in new[] { 1, 64, 512 })
             {
                 using var x = randn(Batch, channels, Ny + 4000).requires_grad_();
                 using var w = randn(channels, channels, 3).requires_grad_();
                 double Time(Func<Tensor> f)
                 {
-                    double bestMs = double.MaxValue;
-                    for (int r = 0; r < repeats; r++)
+                    var bestMs = double.MaxValue;
+                    for (var r = 0; r < repeats; r++)
                     {
                         var clock = Stopwatch.StartNew();
                         using (var scope = NewDisposeScope())
@@ -106,9 +110,9 @@ internal static class Formulations
                     return bestMs;
                 }
 
-                double c1 = Time(() => F.conv1d(x, w, dilation: d));
-                double c2 = Time(() => F.conv2d(x.unsqueeze(2), w.unsqueeze(2), dilation: [1, d]).squeeze(2));
-                Console.WriteLine($"  {channels,8} {d,8} {c1,7:F1} {c2,7:F1}");
+                var c1 = Time(() => F.conv1d(x, w, dilation: d));
+                var c2 = Time(() => F.conv2d(x.unsqueeze(2), w.unsqueeze(2), dilation: [1, d]).squeeze(2));
+                Console.WriteLine($"  {channels, 8} {d, 8} {c1, 7:F1} {c2, 7:F1}");
             }
         }
 
@@ -128,21 +132,23 @@ internal static class Formulations
         set_num_threads(threads);
         manual_seed(0);
         var weights = Ten.Select(_ => (((rand(16, 16, 3) * 2) - 1) / Math.Sqrt(48)).requires_grad_()).ToArray();
-        foreach (int batch in new[] { 1, 4, 16 })
+        foreach (var batch in new[] { 1, 4, 16 })
         {
             using var x = randn(batch, 16, 8192 + Ten.Sum(d => 2 * d));
-            double bestMs = double.MaxValue;
-            for (int r = 0; r < repeats; r++)
+            var bestMs = double.MaxValue;
+            for (var r = 0; r < repeats; r++)
             {
                 var clock = Stopwatch.StartNew();
                 using (var scope = NewDisposeScope())
                 {
-                    Tensor h = x;
-                    for (int l = 0; l < Ten.Length; l++)
+                    var h = x;
+                    for (var l = 0; l < Ten.Length; l++)
                     {
-                        h = (StackAsConv2d
-                            ? F.conv2d(h.unsqueeze(2), weights[l].unsqueeze(2), dilation: [1, Ten[l]]).squeeze(2)
-                            : F.conv1d(h, weights[l], dilation: Ten[l])).tanh();
+                        h = (
+                            StackAsConv2d
+                                ? F.conv2d(h.unsqueeze(2), weights[l].unsqueeze(2), dilation: [1, Ten[l]]).squeeze(2)
+                                : F.conv1d(h, weights[l], dilation: Ten[l])
+                        ).tanh();
                     }
 
                     h.square().mean().backward();
@@ -165,19 +171,19 @@ internal static class Formulations
     private static Tensor Forward(string mode, Weights model, Tensor x)
     {
         using var scope = NewDisposeScope();
-        bool last = mode is "im2col" or "taps";
+        var last = mode is "im2col" or "taps";
         var cond = last ? x.unsqueeze(2) : x.unsqueeze(1);
-        Tensor u = cond;
+        var u = cond;
         Tensor? head = null;
         foreach (var array in model.ArraysWeights)
         {
             var h = last ? matmul(u, array.Rechannel.squeeze(2).t()) : F.conv1d(u, array.Rechannel);
-            Tensor? s = head;
+            var s = head;
             foreach (var layer in array.Layers)
             {
                 var z = Dilated(mode, h, cond, layer);
                 var a = z.tanh();
-                long n = last ? a.size(1) : a.size(2);
+                var n = last ? a.size(1) : a.size(2);
                 Tensor tail;
                 if (last)
                 {
@@ -205,7 +211,7 @@ internal static class Formulations
 
     private static Tensor Dilated(string mode, Tensor h, Tensor cond, LayerWeights l)
     {
-        int d = l.Dilation;
+        var d = l.Dilation;
         switch (mode)
         {
             case "nam":
@@ -224,7 +230,12 @@ internal static class Formulations
             case "fused":
             {
                 var weight = cat([l.Conv, F.pad(l.Mixin, [2, 0])], 1);
-                return F.conv1d(cat([h, cond.narrow(2, cond.size(2) - h.size(2), h.size(2))], 1), weight, l.ConvBias, dilation: d);
+                return F.conv1d(
+                    cat([h, cond.narrow(2, cond.size(2) - h.size(2), h.size(2))], 1),
+                    weight,
+                    l.ConvBias,
+                    dilation: d
+                );
             }
 
             case "conv2d":
@@ -235,7 +246,7 @@ internal static class Formulations
         }
 
         // channels-last: h [B, L, C], cond [B, L, 1]
-        long lo = h.size(1) - (2 * d);
+        var lo = h.size(1) - (2 * d);
         Tensor zc;
         if (mode == "im2col")
         {
@@ -244,7 +255,9 @@ internal static class Formulations
         }
         else
         {
-            zc = l.ConvBias + matmul(h.narrow(1, 0, lo), l.Conv.select(2, 0).t())
+            zc =
+                l.ConvBias
+                + matmul(h.narrow(1, 0, lo), l.Conv.select(2, 0).t())
                 + matmul(h.narrow(1, d, lo), l.Conv.select(2, 1).t())
                 + matmul(h.narrow(1, 2 * d, lo), l.Conv.select(2, 2).t());
         }
@@ -252,7 +265,14 @@ internal static class Formulations
         return zc + (cond.narrow(1, cond.size(1) - lo, lo) * l.Mixin.select(2, 0).select(1, 0));
     }
 
-    private sealed record LayerWeights(int Dilation, Tensor Conv, Tensor ConvBias, Tensor Mixin, Tensor OneByOne, Tensor OneByOneBias);
+    private sealed record LayerWeights(
+        int Dilation,
+        Tensor Conv,
+        Tensor ConvBias,
+        Tensor Mixin,
+        Tensor OneByOne,
+        Tensor OneByOneBias
+    );
 
     private sealed record ArrayWeights(Tensor Rechannel, LayerWeights[] Layers, Tensor Head, Tensor? HeadBias);
 
@@ -260,11 +280,24 @@ internal static class Formulations
     {
         public Weights()
         {
-            ArraysWeights = [.. Arrays.Select(a => new ArrayWeights(
-                Param(a.C, a.In, 1),
-                [.. Ten.Select(d => new LayerWeights(d, Param(a.C, a.C, 3), Zeros(a.C), Param(a.C, 1, 1), Param(a.C, a.C, 1), Zeros(a.C)))],
-                Param(a.H, a.C, 1),
-                a.In != 1 ? Zeros(a.H) : null))];
+            ArraysWeights =
+            [
+                .. Arrays.Select(a => new ArrayWeights(
+                    Param(a.C, a.In, 1),
+                    [
+                        .. Ten.Select(d => new LayerWeights(
+                            d,
+                            Param(a.C, a.C, 3),
+                            Zeros(a.C),
+                            Param(a.C, 1, 1),
+                            Param(a.C, a.C, 1),
+                            Zeros(a.C)
+                        )),
+                    ],
+                    Param(a.H, a.C, 1),
+                    a.In != 1 ? Zeros(a.H) : null
+                )),
+            ];
         }
 
         public ArrayWeights[] ArraysWeights { get; }

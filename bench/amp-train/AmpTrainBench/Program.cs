@@ -1,9 +1,9 @@
 using System.Globalization;
 using System.Text.Json;
 using Nsmt.Amp.Capture;
+using Nsmt.Amp.Training;
 using Nsmt.Amp.Training.Config;
 using Nsmt.Amp.Training.Data;
-using Nsmt.Amp.Training;
 using Nsmt.Audio;
 using Nsmt.Runs;
 
@@ -37,25 +37,38 @@ if (args.Length >= 1 && args[0] == "convs")
 
 if (args.Length >= 2 && args[0] == "prepare")
 {
-    double seconds = Option("--seconds", 30);
+    var seconds = Option("--seconds", 30);
     var data = AmpDataLoader.Load(new DataSettings { Seconds = seconds, ValidationSeconds = 3 });
     Directory.CreateDirectory(args[1]);
-    WavFile.Write(Path.Combine(args[1], "input.wav"), AudioBuffer.Mono(data.SampleRate, data.Input), WavSampleFormat.Float32);
-    WavFile.Write(Path.Combine(args[1], "output.wav"), AudioBuffer.Mono(data.SampleRate, data.Output), WavSampleFormat.Float32);
-    File.WriteAllText(Path.Combine(args[1], "data.json"), JsonSerializer.Serialize(new
-    {
-        sample_rate = data.SampleRate,
-        train = new[] { data.Train.Start, data.Train.Length },
-        validation = new[] { data.Validation.Start, data.Validation.Length },
-    }));
+    WavFile.Write(
+        Path.Combine(args[1], "input.wav"),
+        AudioBuffer.Mono(data.SampleRate, data.Input),
+        WavSampleFormat.Float32
+    );
+    WavFile.Write(
+        Path.Combine(args[1], "output.wav"),
+        AudioBuffer.Mono(data.SampleRate, data.Output),
+        WavSampleFormat.Float32
+    );
+    File.WriteAllText(
+        Path.Combine(args[1], "data.json"),
+        JsonSerializer.Serialize(
+            new
+            {
+                sample_rate = data.SampleRate,
+                train = new[] { data.Train.Start, data.Train.Length },
+                validation = new[] { data.Validation.Start, data.Validation.Length },
+            }
+        )
+    );
     Console.WriteLine($"prepared {args[1]}: {data.Description}");
     return 0;
 }
 
 if (args.Length >= 2 && args[0] == "train")
 {
-    string dir = args[1];
-    string model = OptionText("--model", "standard");
+    var dir = args[1];
+    var model = OptionText("--model", "standard");
     var overrides = new List<string>
     {
         $"training.epochs={(int)Option("--epochs", 3)}",
@@ -67,11 +80,18 @@ if (args.Length >= 2 && args[0] == "train")
     };
     var config = AmpTrainConfig.Parse("", "bench", overrides);
     using var meta = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "data.json")));
-    SampleRange Range(string name) => new(meta.RootElement.GetProperty(name)[0].GetInt32(), meta.RootElement.GetProperty(name)[1].GetInt32());
+    SampleRange Range(string name) =>
+        new(meta.RootElement.GetProperty(name)[0].GetInt32(), meta.RootElement.GetProperty(name)[1].GetInt32());
     var input = WavFile.Read(Path.Combine(dir, "input.wav"));
     var output = WavFile.Read(Path.Combine(dir, "output.wav"));
-    var data = new AmpTrainingData(input.Channels[0], output.Channels[0], input.SampleRate, Range("train"), Range("validation"));
-    string runDir = Path.Combine(Path.GetTempPath(), $"nsmt-amp-bench-{Guid.NewGuid():N}");
+    var data = new AmpTrainingData(
+        input.Channels[0],
+        output.Channels[0],
+        input.SampleRate,
+        Range("train"),
+        Range("validation")
+    );
+    var runDir = Path.Combine(Path.GetTempPath(), $"nsmt-amp-bench-{Guid.NewGuid():N}");
     try
     {
         var run = RunDirectory.At(runDir);
@@ -88,8 +108,12 @@ if (args.Length >= 2 && args[0] == "train")
 
         foreach (var row in MetricsCsvLogger.Read(run.MetricsCsv))
         {
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"epoch {(int)row["epoch"] + 1} train_seconds {row["train_seconds"]:0.000} val_esr {row["val/esr"]:0.000000}"));
+            Console.WriteLine(
+                string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"epoch {(int)row["epoch"] + 1} train_seconds {row["train_seconds"]:0.000} val_esr {row["val/esr"]:0.000000}"
+                )
+            );
         }
     }
     finally
@@ -100,17 +124,19 @@ if (args.Length >= 2 && args[0] == "train")
     return 0;
 }
 
-Console.Error.WriteLine("usage: AmpTrainBench prepare DIR [--seconds S] | train DIR --model seed|standard|feather|nano --epochs N --threads T [--batch B] [--ny NY] | formulations [--threads T] [--repeats N] [--onednn auto|on|off]");
+Console.Error.WriteLine(
+    "usage: AmpTrainBench prepare DIR [--seconds S] | train DIR --model seed|standard|feather|nano --epochs N --threads T [--batch B] [--ny NY] | formulations [--threads T] [--repeats N] [--onednn auto|on|off]"
+);
 return 2;
 
 double Option(string name, double fallback)
 {
-    int i = Array.IndexOf(args, name);
+    var i = Array.IndexOf(args, name);
     return i >= 0 && i + 1 < args.Length ? double.Parse(args[i + 1], CultureInfo.InvariantCulture) : fallback;
 }
 
 string OptionText(string name, string fallback)
 {
-    int i = Array.IndexOf(args, name);
+    var i = Array.IndexOf(args, name);
     return i >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;
 }

@@ -10,13 +10,13 @@ if (args.Length == 0 || !Targets.All.TryGetValue(args[0], out var target))
     return 2;
 }
 
-string scratch = Directory.CreateTempSubdirectory("nsmt-fuzz-").FullName;
+var scratch = Directory.CreateTempSubdirectory("nsmt-fuzz-").FullName;
 try
 {
     if (args.Length > 1)
     {
-        int failures = 0;
-        foreach (string file in args[1..])
+        var failures = 0;
+        foreach (var file in args[1..])
         {
             try
             {

@@ -15,7 +15,10 @@ namespace Nsmt.Fuzz;
 /// </summary>
 internal static class Targets
 {
-    public static readonly IReadOnlyDictionary<string, Action<byte[], string>> All = new Dictionary<string, Action<byte[], string>>
+    public static readonly IReadOnlyDictionary<string, Action<byte[], string>> All = new Dictionary<
+        string,
+        Action<byte[], string>
+    >
     {
         ["wav"] = Wav,
         ["vimh"] = Vimh,
@@ -25,25 +28,30 @@ internal static class Targets
     };
 
     /// <summary>The error types the readers document; everything else escaping them is a bug.</summary>
-    public static bool IsDocumented(Exception e) => e is WavFormatException or VimhDataException or NamFormatException
-        or AmpConfigException or Nsmt.Spectral.Training.Config.ConfigException or Nsmt.Spectral.Data.Config.ConfigException or PipelineException;
+    public static bool IsDocumented(Exception e) =>
+        e
+            is WavFormatException
+                or VimhDataException
+                or NamFormatException
+                or AmpConfigException
+                or Nsmt.Spectral.Training.Config.ConfigException
+                or Nsmt.Spectral.Data.Config.ConfigException
+                or PipelineException;
 
     /// <summary>The bytes as a WAV file; every frame is read through the streaming reader.</summary>
     private static void Wav(byte[] input, string scratch)
     {
-        string path = Write(scratch, "input.wav", input);
+        var path = Write(scratch, "input.wav", input);
         using var reader = WavReader.Open(path);
         var block = new float[Math.Max(1, reader.Info.ChannelCount) * 256];
-        while (reader.ReadFrames(block) > 0)
-        {
-        }
+        while (reader.ReadFrames(block) > 0) { }
     }
 
     /// <summary>vimh_dataset_info.json, a NUL byte, then the train split's records (the test split is empty).</summary>
     private static void Vimh(byte[] input, string scratch)
     {
-        int split = Array.IndexOf(input, (byte)0);
-        string directory = Path.Combine(scratch, "dataset");
+        var split = Array.IndexOf(input, (byte)0);
+        var directory = Path.Combine(scratch, "dataset");
         Directory.CreateDirectory(directory);
         Write(directory, VimhFormat.InfoFileName, split < 0 ? input : input[..split]);
         Write(directory, VimhFormat.TrainFileName, split < 0 ? [] : input[(split + 1)..]);
@@ -59,14 +67,23 @@ internal static class Targets
     /// </summary>
     private static void Yaml(byte[] input, string scratch)
     {
-        string text = Encoding.UTF8.GetString(input);
-        int marker = text.IndexOf("---overrides---", StringComparison.Ordinal);
-        string yaml = marker < 0 ? text : text[..marker];
-        string[] overrides = marker < 0 ? [] : text[(marker + 15)..].Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        string path = Write(scratch, "config.yaml", Encoding.UTF8.GetBytes(yaml));
+        var text = Encoding.UTF8.GetString(input);
+        var marker = text.IndexOf("---overrides---", StringComparison.Ordinal);
+        var yaml = marker < 0 ? text : text[..marker];
+        var overrides =
+            marker < 0
+                ? []
+                : text[(marker + 15)..]
+                    .Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var path = Write(scratch, "config.yaml", Encoding.UTF8.GetBytes(yaml));
         Try(() => AmpTrainConfig.Load(path, overrides));
         Try(() => Nsmt.Spectral.Training.Config.ConfigYaml.ReadFile(path));
-        Try(() => Nsmt.Spectral.Data.Config.GeneratorConfig.Load(path, overrides.Where(o => o.Contains('=', StringComparison.Ordinal))));
+        Try(() =>
+            Nsmt.Spectral.Data.Config.GeneratorConfig.Load(
+                path,
+                overrides.Where(o => o.Contains('=', StringComparison.Ordinal))
+            )
+        );
     }
 
     private static void Lock(byte[] input, string scratch) => LockFile.Load(Write(scratch, "pipeline.lock", input));
@@ -77,14 +94,12 @@ internal static class Targets
         {
             read();
         }
-        catch (Exception e) when (IsDocumented(e))
-        {
-        }
+        catch (Exception e) when (IsDocumented(e)) { }
     }
 
     private static string Write(string directory, string name, byte[] bytes)
     {
-        string path = Path.Combine(directory, name);
+        var path = Path.Combine(directory, name);
         File.WriteAllBytes(path, bytes);
         return path;
     }

@@ -1,11 +1,11 @@
 using System.Globalization;
-using Nsmt.Neural.Engine;
-using Nsmt.Amp.Capture;
 using Nsmt.Amp.Architectures;
-using Nsmt.Config;
+using Nsmt.Amp.Capture;
 using Nsmt.Amp.ReferenceAmp;
 using Nsmt.Amp.Training.Losses;
 using Nsmt.Amp.Training.Modules;
+using Nsmt.Config;
+using Nsmt.Neural.Engine;
 
 namespace Nsmt.Amp.Training.Config;
 
@@ -64,13 +64,14 @@ public sealed record DataSettings
     /// Reference: the capture signal these settings describe. Training generates it in memory; the amp flow's capture
     /// stage writes it (Amp capture --config), so the model is evaluated on the signal it was trained on.
     /// </summary>
-    public CaptureSignalOptions CaptureOptions() => new()
-    {
-        SampleRate = SampleRate,
-        Seconds = Seconds,
-        ValidationSeconds = ValidationSeconds ?? ReferenceValidationSeconds,
-        Seed = CaptureSeed,
-    };
+    public CaptureSignalOptions CaptureOptions() =>
+        new()
+        {
+            SampleRate = SampleRate,
+            Seconds = Seconds,
+            ValidationSeconds = ValidationSeconds ?? ReferenceValidationSeconds,
+            Seed = CaptureSeed,
+        };
 
     /// <summary>Reference: the amp these settings describe, at the capture's rate (Amp reamp --config plays through it).</summary>
     public ReferenceAmpOptions AmpOptions() => Amp with { SampleRate = SampleRate };
@@ -137,24 +138,33 @@ public sealed record ModelSettings
     public string ExportVersion => NamVersion ?? (Type == ModelType.A2 ? "0.7.0" : "0.5.4");
 
     /// <summary>A fresh, seeded-initialised module of this architecture.</summary>
-    public AmpModule CreateModule(double sampleRate) => Type switch
-    {
-        ModelType.WaveNet => new NamWaveNet(NamPresets.WaveNet(Enum.Parse<WaveNetPreset>(Preset, ignoreCase: true), (float)HeadScale)),
-        ModelType.Lstm => new NamLstm(NamPresets.Lstm(Enum.Parse<LstmPreset>(Preset, ignoreCase: true)), LstmBurnIn, sampleRate),
-        ModelType.SeedWaveNet => new SeedWaveNet(Seed),
-        ModelType.A2 when Preset == Packed => new PackedA2(A2Presets.All()),
-        ModelType.A2 => new NamA2WaveNet(A2Presets.Get(Preset)),
-        _ => throw new ArgumentOutOfRangeException(nameof(Type), Type, null),
-    };
+    public AmpModule CreateModule(double sampleRate) =>
+        Type switch
+        {
+            ModelType.WaveNet => new NamWaveNet(
+                NamPresets.WaveNet(Enum.Parse<WaveNetPreset>(Preset, ignoreCase: true), (float)HeadScale)
+            ),
+            ModelType.Lstm => new NamLstm(
+                NamPresets.Lstm(Enum.Parse<LstmPreset>(Preset, ignoreCase: true)),
+                LstmBurnIn,
+                sampleRate
+            ),
+            ModelType.SeedWaveNet => new SeedWaveNet(Seed),
+            ModelType.A2 when Preset == Packed => new PackedA2(A2Presets.All()),
+            ModelType.A2 => new NamA2WaveNet(A2Presets.Get(Preset)),
+            _ => throw new ArgumentOutOfRangeException(nameof(Type), Type, null),
+        };
 
-    public string Describe() => Type switch
-    {
-        ModelType.SeedWaveNet => $"seed WaveNet C{Seed.Channels} L{Seed.Layers} K{Seed.KernelSize} ({(Seed.Causal ? "causal" : "offline")})",
-        ModelType.Lstm => $"NAM LSTM {Preset}",
-        ModelType.A2 when Preset == Packed => $"NAM WaveNet A2 packed ({string.Join(" + ", A2Presets.Names)})",
-        ModelType.A2 => $"NAM WaveNet A2 {Preset}",
-        _ => $"NAM WaveNet A1 {Preset}",
-    };
+    public string Describe() =>
+        Type switch
+        {
+            ModelType.SeedWaveNet =>
+                $"seed WaveNet C{Seed.Channels} L{Seed.Layers} K{Seed.KernelSize} ({(Seed.Causal ? "causal" : "offline")})",
+            ModelType.Lstm => $"NAM LSTM {Preset}",
+            ModelType.A2 when Preset == Packed => $"NAM WaveNet A2 packed ({string.Join(" + ", A2Presets.Names)})",
+            ModelType.A2 => $"NAM WaveNet A2 {Preset}",
+            _ => $"NAM WaveNet A1 {Preset}",
+        };
 }
 
 /// <summary><c>training:</c> optimisation (NAM's defaults).</summary>
@@ -262,7 +272,7 @@ public sealed record AmpTrainConfig
     /// </summary>
     private static ConfigMapping WithOverrides(ConfigMapping root, IEnumerable<string>? overrides)
     {
-        foreach (string o in overrides ?? [])
+        foreach (var o in overrides ?? [])
         {
             ConfigOverride.Parse(o).ApplyTo(root, strict: false);
         }
@@ -276,24 +286,36 @@ public sealed record AmpTrainConfig
     /// Binds an already composed tree; <paramref name="reampListedElsewhere"/> lets data.source files come without
     /// data.reamp (a knob config lists one recording per setting instead).
     /// </summary>
-    internal static AmpTrainConfig Bind(ConfigMapping root, IEnumerable<string>? overrides, string name, string? path, bool reampListedElsewhere = false) =>
-        Bind(new ConfigReader(WithOverrides(root, overrides), name), path, reampListedElsewhere);
+    internal static AmpTrainConfig Bind(
+        ConfigMapping root,
+        IEnumerable<string>? overrides,
+        string name,
+        string? path,
+        bool reampListedElsewhere = false
+    ) => Bind(new ConfigReader(WithOverrides(root, overrides), name), path, reampListedElsewhere);
 
-    internal static ConfigMapping ApplyOverrides(ConfigMapping root, IEnumerable<string>? overrides) => WithOverrides(root, overrides);
+    internal static ConfigMapping ApplyOverrides(ConfigMapping root, IEnumerable<string>? overrides) =>
+        WithOverrides(root, overrides);
 
     private static AmpTrainConfig Bind(ConfigReader s, string? path, bool reampListedElsewhere = false)
     {
         // Each key is read once, here; the reader records the value it resolved to (the file's or the default), in
         // this order, and that record is the resolved config.yaml. Keys that do not apply are pruned from it.
         var defaults = new AmpTrainConfig();
-        int runSeed = s.Int("seed", 0);
-        var source = s.Choice("data.source", "reference", "reference", "files") == "files" ? DataSource.Files : DataSource.Reference;
+        var runSeed = s.Int("seed", 0);
+        var source =
+            s.Choice("data.source", "reference", "reference", "files") == "files"
+                ? DataSource.Files
+                : DataSource.Reference;
         // Settings of the other data source are refused rather than carried along unused (and into config.yaml).
-        foreach (string key in source == DataSource.Files ? ReferenceOnlyKeys : FilesOnlyKeys)
+        foreach (var key in source == DataSource.Files ? ReferenceOnlyKeys : FilesOnlyKeys)
         {
-            s.NotApplicable(key, source == DataSource.Files
-                ? "applies only to data.source: reference (recordings bring their own rate and length)"
-                : "applies only to data.source: files");
+            s.NotApplicable(
+                key,
+                source == DataSource.Files
+                    ? "applies only to data.source: reference (recordings bring their own rate and length)"
+                    : "applies only to data.source: files"
+            );
         }
 
         var modelType = s.Choice("model.type", "wavenet", "wavenet", "lstm", "seed_wavenet", "a2") switch
@@ -310,7 +332,7 @@ public sealed record AmpTrainConfig
         // model.type on the command line on top of a config is a normal move. config.yaml holds only the chosen type's.
         T KeptFor<T>(string key, Func<string, T> read, params ModelType[] types)
         {
-            T value = read(key);
+            var value = read(key);
             if (!types.Contains(modelType))
             {
                 s.Prune(key);
@@ -323,18 +345,38 @@ public sealed record AmpTrainConfig
         var model = new ModelSettings
         {
             Type = modelType,
-            Preset = KeptFor("model.preset", key => modelType == ModelType.A2
-                ? s.Choice(key, ModelSettings.Packed, [.. A2Presets.Names, ModelSettings.Packed])
-                : s.Choice(key, defaults.Model.Preset, ModelSettings.Presets), ModelType.WaveNet, ModelType.Lstm, ModelType.A2),
-            NamVersion = KeptFor("model.nam_version", key => s.Has(key) ? s.Choice(key, "0.5.4", ModelSettings.NamVersions) : null, ModelType.A2),
+            Preset = KeptFor(
+                "model.preset",
+                key =>
+                    modelType == ModelType.A2
+                        ? s.Choice(key, ModelSettings.Packed, [.. A2Presets.Names, ModelSettings.Packed])
+                        : s.Choice(key, defaults.Model.Preset, ModelSettings.Presets),
+                ModelType.WaveNet,
+                ModelType.Lstm,
+                ModelType.A2
+            ),
+            NamVersion = KeptFor(
+                "model.nam_version",
+                key => s.Has(key) ? s.Choice(key, "0.5.4", ModelSettings.NamVersions) : null,
+                ModelType.A2
+            ),
             HeadScale = KeptFor("model.head_scale", key => s.Double(key, defaults.Model.HeadScale), ModelType.WaveNet),
-            LstmBurnIn = KeptFor("model.lstm_burn_in", key => s.Int(key, defaults.Model.LstmBurnIn, 0, 1 << 20), ModelType.Lstm),
-            Seed = KeptFor("model.seed", _ => new SeedWaveNetOptions(
-                Channels: s.Int("model.seed.channels", seedNet.Channels, 1, 1024),
-                Layers: s.Int("model.seed.layers", seedNet.Layers, 1, 30),
-                KernelSize: s.Int("model.seed.kernel_size", seedNet.KernelSize, 1, 64),
-                DilationBase: s.Int("model.seed.dilation_base", seedNet.DilationBase, 1, 16),
-                Causal: s.Bool("model.seed.causal", seedNet.Causal)), ModelType.SeedWaveNet),
+            LstmBurnIn = KeptFor(
+                "model.lstm_burn_in",
+                key => s.Int(key, defaults.Model.LstmBurnIn, 0, 1 << 20),
+                ModelType.Lstm
+            ),
+            Seed = KeptFor(
+                "model.seed",
+                _ => new SeedWaveNetOptions(
+                    Channels: s.Int("model.seed.channels", seedNet.Channels, 1, 1024),
+                    Layers: s.Int("model.seed.layers", seedNet.Layers, 1, 30),
+                    KernelSize: s.Int("model.seed.kernel_size", seedNet.KernelSize, 1, 64),
+                    DilationBase: s.Int("model.seed.dilation_base", seedNet.DilationBase, 1, 16),
+                    Causal: s.Bool("model.seed.causal", seedNet.Causal)
+                ),
+                ModelType.SeedWaveNet
+            ),
         };
         if (modelType == ModelType.A2)
         {
@@ -355,9 +397,16 @@ public sealed record AmpTrainConfig
             EarlyStoppingPatience = s.Int("training.early_stopping_patience", t.EarlyStoppingPatience, 0),
             TopK = s.Int("training.top_k", t.TopK, 0, 1000),
             Threads = s.Int("training.threads", t.Threads, 0, 1024),
-            OneDnn = EngineGuard.Parse(s.Choice("training.onednn", t.OneDnn.ToString().ToLowerInvariant(), "auto", "on", "off"), "training.onednn"),
+            OneDnn = EngineGuard.Parse(
+                s.Choice("training.onednn", t.OneDnn.ToString().ToLowerInvariant(), "auto", "on", "off"),
+                "training.onednn"
+            ),
             MaxSeconds = s.Double("training.max_seconds", t.MaxSeconds, 0),
-            Accelerator = TrainingDevice.Validate(s.String("training.accelerator", t.Accelerator), "training.accelerator", path),
+            Accelerator = TrainingDevice.Validate(
+                s.String("training.accelerator", t.Accelerator),
+                "training.accelerator",
+                path
+            ),
             Deterministic = s.Bool("training.deterministic", t.Deterministic),
         };
         var l = defaults.Loss;
@@ -407,17 +456,18 @@ public sealed record AmpTrainConfig
     private static double? ReadValidationSeconds(ConfigReader s) => s.NullableDouble("data.validation_seconds", 1, 600);
 
     /// <summary>The files source's data keys, in config.yaml's order (the reference keys are refused before).</summary>
-    private static DataSettings BindFilesData(ConfigReader s) => new()
-    {
-        Source = DataSource.Files,
-        DiPath = ResolvePath(s, "data.di"),
-        ReampPath = ResolvePath(s, "data.reamp"),
-        Latency = ReadLatency(s),
-        Channel = s.NullableInt("data.channel", 0, 64),
-        Resample = s.Bool("data.resample", false),
-        InputGainDb = s.Double("data.input_gain_db", 0, -60, 60),
-        ValidationSeconds = ReadValidationSeconds(s),
-    };
+    private static DataSettings BindFilesData(ConfigReader s) =>
+        new()
+        {
+            Source = DataSource.Files,
+            DiPath = ResolvePath(s, "data.di"),
+            ReampPath = ResolvePath(s, "data.reamp"),
+            Latency = ReadLatency(s),
+            Channel = s.NullableInt("data.channel", 0, 64),
+            Resample = s.Bool("data.resample", false),
+            InputGainDb = s.Double("data.input_gain_db", 0, -60, 60),
+            ValidationSeconds = ReadValidationSeconds(s),
+        };
 
     /// <summary>The reference source's data keys: the capture and the reference amp's knobs (the files keys are refused before).</summary>
     private static DataSettings BindReferenceData(ConfigReader s, DataSettings defaults)
@@ -459,13 +509,26 @@ public sealed record AmpTrainConfig
         };
     }
 
-    private static readonly string[] ReferenceOnlyKeys = ["data.sample_rate", "data.seconds", "data.capture_seed", "data.amp"];
+    private static readonly string[] ReferenceOnlyKeys =
+    [
+        "data.sample_rate",
+        "data.seconds",
+        "data.capture_seed",
+        "data.amp",
+    ];
 
-    private static readonly string[] FilesOnlyKeys = ["data.di", "data.reamp", "data.channel", "data.resample", "data.input_gain_db"];
+    private static readonly string[] FilesOnlyKeys =
+    [
+        "data.di",
+        "data.reamp",
+        "data.channel",
+        "data.resample",
+        "data.input_gain_db",
+    ];
 
     private static string? OneOf(ConfigReader s, string key, IReadOnlyList<string> allowed)
     {
-        ConfigScalar? value = s.Scalar(key);
+        var value = s.Scalar(key);
         s.Resolve(key, value?.Text);
         return value is null || allowed.Contains(value.Text)
             ? value?.Text
@@ -475,7 +538,7 @@ public sealed record AmpTrainConfig
     /// <summary>Relative data paths are taken from the current directory (the repository root for configs/), and recorded so.</summary>
     private static string? ResolvePath(ConfigReader s, string key)
     {
-        string? path = s.OptionalString(key) is { } value ? Path.GetFullPath(value) : null;
+        var path = s.OptionalString(key) is { } value ? Path.GetFullPath(value) : null;
         s.Resolve(key, path, plain: false);
         return path;
     }
@@ -496,22 +559,31 @@ public sealed record AmpTrainConfig
             throw new ConfigException($"{where}: {e.Message}");
         }
 
-        bool a2 = Model.Type == ModelType.A2;
+        var a2 = Model.Type == ModelType.A2;
         if (Model.NamVersion is { } version && a2 == (version == "0.5.4"))
         {
-            throw new ConfigException(a2
-                ? $"{where}: model.nam_version: A2 has no 0.5.4 form (per-layer kernel sizes, LeakyReLU, the bottleneck and the head conv are 0.6 features); use 0.6.0 or 0.7.0"
-                : $"{where}: model.nam_version: {version} is written for A2 models only; A1 WaveNets and LSTMs export 0.5.4");
+            throw new ConfigException(
+                a2
+                    ? $"{where}: model.nam_version: A2 has no 0.5.4 form (per-layer kernel sizes, LeakyReLU, the bottleneck and the head conv are 0.6 features); use 0.6.0 or 0.7.0"
+                    : $"{where}: model.nam_version: {version} is written for A2 models only; A1 WaveNets and LSTMs export 0.5.4"
+            );
         }
 
-        if (Data.Source == DataSource.Files && (Data.DiPath is null || (Data.ReampPath is null && !reampListedElsewhere)))
+        if (
+            Data.Source == DataSource.Files
+            && (Data.DiPath is null || (Data.ReampPath is null && !reampListedElsewhere))
+        )
         {
-            throw new ConfigException($"{where}: data.source is files: data.di and data.reamp must name the DI and reamped WAV files");
+            throw new ConfigException(
+                $"{where}: data.source is files: data.di and data.reamp must name the DI and reamped WAV files"
+            );
         }
 
         if (Data.Source == DataSource.Reference && (Data.DiPath is not null || Data.ReampPath is not null))
         {
-            throw new ConfigException($"{where}: data.di/data.reamp are only used with data.source: files (the reference source generates both)");
+            throw new ConfigException(
+                $"{where}: data.di/data.reamp are only used with data.source: files (the reference source generates both)"
+            );
         }
 
         if (Data.Source == DataSource.Reference)
@@ -520,12 +592,20 @@ public sealed record AmpTrainConfig
             var capture = Data.CaptureOptions();
             try
             {
-                CaptureLayout.Compute((int)Math.Round(capture.Seconds * capture.SampleRate), (int)Math.Round(capture.ValidationSeconds * capture.SampleRate), capture.SampleRate);
+                CaptureLayout.Compute(
+                    (int)Math.Round(capture.Seconds * capture.SampleRate),
+                    (int)Math.Round(capture.ValidationSeconds * capture.SampleRate),
+                    capture.SampleRate
+                );
             }
             catch (ArgumentException e)
             {
-                throw new ConfigException(string.Create(CultureInfo.InvariantCulture,
-                    $"{where}: data.seconds: {e.Message} (data.validation_seconds {capture.ValidationSeconds:0.###} s)"));
+                throw new ConfigException(
+                    string.Create(
+                        CultureInfo.InvariantCulture,
+                        $"{where}: data.seconds: {e.Message} (data.validation_seconds {capture.ValidationSeconds:0.###} s)"
+                    )
+                );
             }
         }
     }

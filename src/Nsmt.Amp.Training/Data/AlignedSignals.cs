@@ -51,15 +51,17 @@ public abstract class AlignedSignals : IDisposable
         GC.SuppressFinalize(this);
     }
 
-    protected virtual void Dispose(bool disposing)
-    {
-    }
+    protected virtual void Dispose(bool disposing) { }
 
     protected void CheckRange(int start, int length)
     {
         if (start < 0 || length < 0 || start > Length - length)
         {
-            throw new ArgumentOutOfRangeException(nameof(start), start, $"samples [{start}, {start + (long)length}) must lie inside the {Length} samples");
+            throw new ArgumentOutOfRangeException(
+                nameof(start),
+                start,
+                $"samples [{start}, {start + (long)length}) must lie inside the {Length} samples"
+            );
         }
     }
 
@@ -69,7 +71,9 @@ public abstract class AlignedSignals : IDisposable
         ArgumentNullException.ThrowIfNull(output);
         if (input.Length != output.Length)
         {
-            throw new ArgumentException($"input ({input.Length} samples) and output ({output.Length} samples) must be aligned to the same length");
+            throw new ArgumentException(
+                $"input ({input.Length} samples) and output ({output.Length} samples) must be aligned to the same length"
+            );
         }
     }
 }
@@ -113,24 +117,30 @@ public sealed class SpilledSignals : AlignedSignals
     /// <summary>Samples written per call: keeps each write's byte count well inside an int.</summary>
     private const int WriteChunk = 1 << 20;
 
-    private readonly SafeFileHandle file;
-    private readonly int length;
+    private readonly SafeFileHandle _file;
+    private readonly int _length;
 
     private SpilledSignals(SafeFileHandle file, int length)
     {
-        this.file = file;
-        this.length = length;
+        this._file = file;
+        this._length = length;
     }
 
-    public override int Length => length;
+    public override int Length => _length;
 
     internal static SpilledSignals Write(float[] input, float[] output, string directory)
     {
         CheckAligned(input, output);
-        string path = Path.Combine(directory, $"nsmt-amp-windows-{Guid.NewGuid():N}.tmp");
+        var path = Path.Combine(directory, $"nsmt-amp-windows-{Guid.NewGuid():N}.tmp");
         // DeleteOnClose removes it on Windows even when the process is killed; elsewhere it is unlinked at once
         // (the open handle keeps the data), so no exit, clean or not, leaves it behind.
-        var file = File.OpenHandle(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.Delete, FileOptions.DeleteOnClose);
+        var file = File.OpenHandle(
+            path,
+            FileMode.CreateNew,
+            FileAccess.ReadWrite,
+            FileShare.Delete,
+            FileOptions.DeleteOnClose
+        );
         try
         {
             if (!OperatingSystem.IsWindows())
@@ -141,7 +151,7 @@ public sealed class SpilledSignals : AlignedSignals
             long offset = 0;
             foreach (var signal in new[] { input, output })
             {
-                for (int i = 0; i < signal.Length; i += WriteChunk)
+                for (var i = 0; i < signal.Length; i += WriteChunk)
                 {
                     var bytes = MemoryMarshal.AsBytes(signal.AsSpan(i, Math.Min(WriteChunk, signal.Length - i)));
                     RandomAccess.Write(file, bytes, offset);
@@ -160,17 +170,17 @@ public sealed class SpilledSignals : AlignedSignals
 
     public override void ReadInput(int start, Span<float> destination) => Read(0, start, destination);
 
-    public override void ReadOutput(int start, Span<float> destination) => Read(length, start, destination);
+    public override void ReadOutput(int start, Span<float> destination) => Read(_length, start, destination);
 
     /// <param name="signalStart">Where the signal starts in the file, in samples: 0 for the input, Length for the output.</param>
     private void Read(long signalStart, int start, Span<float> destination)
     {
         CheckRange(start, destination.Length);
         var bytes = MemoryMarshal.AsBytes(destination);
-        long offset = (signalStart + start) * sizeof(float);
+        var offset = (signalStart + start) * sizeof(float);
         while (!bytes.IsEmpty)
         {
-            int read = RandomAccess.Read(file, bytes, offset);
+            var read = RandomAccess.Read(_file, bytes, offset);
             if (read == 0)
             {
                 throw new IOException($"the scratch file of the training pair ended early at byte {offset}");
@@ -185,7 +195,7 @@ public sealed class SpilledSignals : AlignedSignals
     {
         if (disposing)
         {
-            file.Dispose();
+            _file.Dispose();
         }
     }
 }

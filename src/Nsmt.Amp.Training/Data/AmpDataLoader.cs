@@ -1,11 +1,10 @@
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using Nsmt.Amp.Capture;
-using Nsmt.Audio;
 using Nsmt.Amp.Evaluation;
 using Nsmt.Amp.Ingest;
-using Nsmt.Amp.Architectures;
 using Nsmt.Amp.Training.Config;
+using Nsmt.Audio;
 
 namespace Nsmt.Amp.Training.Data;
 
@@ -15,7 +14,11 @@ public static class AmpDataLoader
     /// <summary>The pair for training, spilled to a scratch file (<see cref="AmpTrainingData.Spill"/>) once ingested.</summary>
     /// <param name="referenceFiles">With data.source reference: the capture and reamp WAVs written from these settings.</param>
     /// <param name="scratchDirectory">Where the pair is spilled (default: the temp directory, TMPDIR).</param>
-    public static AmpTrainingData Load(DataSettings settings, (string Capture, string Reamped)? referenceFiles = null, string? scratchDirectory = null)
+    public static AmpTrainingData Load(
+        DataSettings settings,
+        (string Capture, string Reamped)? referenceFiles = null,
+        string? scratchDirectory = null
+    )
     {
         ArgumentNullException.ThrowIfNull(settings);
         var spilled = IngestAndSpill(settings, referenceFiles, scratchDirectory);
@@ -27,7 +30,11 @@ public static class AmpDataLoader
 
     /// <remarks>Not inlined: the in-memory pair must die with this frame, before <see cref="Load"/> collects.</remarks>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static AmpTrainingData IngestAndSpill(DataSettings settings, (string Capture, string Reamped)? referenceFiles, string? scratchDirectory)
+    private static AmpTrainingData IngestAndSpill(
+        DataSettings settings,
+        (string Capture, string Reamped)? referenceFiles,
+        string? scratchDirectory
+    )
     {
         var ingested = settings.Source switch
         {
@@ -45,36 +52,62 @@ public static class AmpDataLoader
     /// the same settings (the pipeline's amp flow), so training reads the very bytes evaluation reads (a reamp
     /// hotter than full scale is clipped there as in the file); the capture must be the one these settings make.
     /// </summary>
-    public static AmpTrainingData FromReferenceAmp(DataSettings settings, (string Capture, string Reamped)? files = null)
+    public static AmpTrainingData FromReferenceAmp(
+        DataSettings settings,
+        (string Capture, string Reamped)? files = null
+    )
     {
         var capture = CaptureSignal.Generate(settings.CaptureOptions());
         var amp = new ReferenceAmp.ReferenceAmp(settings.AmpOptions());
-        var response = files is { } f ? ReadReferencePair(settings, capture, f.Capture, f.Reamped) : amp.Process(capture.Samples);
-        var pair = CapturePair.Load(capture.Samples, response, capture.SampleRate, new IngestOptions
-        {
-            Layout = capture.Layout,
-            ManualLatency = settings.Latency ?? amp.Options.LatencySamples, // data.latency: an LSTM's alignment (DataSettings.Latency)
-            InputGainDb = settings.InputGainDb,
-        });
-        string source = files is { } written ? $"{written.Capture} -> {written.Reamped} (reference amp)" : "reference amp";
-        return FromPair(pair, string.Create(CultureInfo.InvariantCulture, $"{source}, {capture.DurationSeconds:0.#} s capture"));
+        var response = files is { } f
+            ? ReadReferencePair(settings, capture, f.Capture, f.Reamped)
+            : amp.Process(capture.Samples);
+        var pair = CapturePair.Load(
+            capture.Samples,
+            response,
+            capture.SampleRate,
+            new IngestOptions
+            {
+                Layout = capture.Layout,
+                ManualLatency = settings.Latency ?? amp.Options.LatencySamples, // data.latency: an LSTM's alignment (DataSettings.Latency)
+                InputGainDb = settings.InputGainDb,
+            }
+        );
+        var source = files is { } written ? $"{written.Capture} -> {written.Reamped} (reference amp)" : "reference amp";
+        return FromPair(
+            pair,
+            string.Create(CultureInfo.InvariantCulture, $"{source}, {capture.DurationSeconds:0.#} s capture")
+        );
     }
 
     /// <summary>The reamped samples, after checking the capture file is the signal the settings describe.</summary>
-    private static float[] ReadReferencePair(DataSettings settings, CaptureSignal capture, string capturePath, string reampedPath)
+    private static float[] ReadReferencePair(
+        DataSettings settings,
+        CaptureSignal capture,
+        string capturePath,
+        string reampedPath
+    )
     {
         var di = WavFile.Read(capturePath);
-        if (di.ChannelCount != 1 || di.SampleRate != capture.SampleRate || !di.Channels[0].AsSpan().SequenceEqual(capture.Samples))
+        if (
+            di.ChannelCount != 1
+            || di.SampleRate != capture.SampleRate
+            || !di.Channels[0].AsSpan().SequenceEqual(capture.Samples)
+        )
         {
-            throw new ArgumentException($"{capturePath}: expected the capture of data: (sample_rate {settings.SampleRate}, seconds {settings.Seconds}, "
-                + $"capture_seed {settings.CaptureSeed}), got another signal; write it with Amp capture --config");
+            throw new ArgumentException(
+                $"{capturePath}: expected the capture of data: (sample_rate {settings.SampleRate}, seconds {settings.Seconds}, "
+                    + $"capture_seed {settings.CaptureSeed}), got another signal; write it with Amp capture --config"
+            );
         }
 
         var wet = WavFile.Read(reampedPath);
         return wet.ChannelCount == 1 && wet.SampleRate == capture.SampleRate && wet.Length == capture.Samples.Length
             ? wet.Channels[0]
-            : throw new ArgumentException($"{reampedPath}: expected a mono {capture.SampleRate} Hz reamp of {capturePath} ({capture.Samples.Length} frames), "
-                + $"got {wet.ChannelCount} channel(s) at {wet.SampleRate} Hz, {wet.Length} frames");
+            : throw new ArgumentException(
+                $"{reampedPath}: expected a mono {capture.SampleRate} Hz reamp of {capturePath} ({capture.Samples.Length} frames), "
+                    + $"got {wet.ChannelCount} channel(s) at {wet.SampleRate} Hz, {wet.Length} frames"
+            );
     }
 
     /// <summary>A DI and a reamped WAV, aligned and checked by ingestion (latency detected unless data.latency is given).</summary>
@@ -85,14 +118,18 @@ public static class AmpDataLoader
             throw new ArgumentException("data.di and data.reamp must name the DI and reamped WAV files");
         }
 
-        var pair = CapturePair.Load(settings.DiPath, settings.ReampPath, new IngestOptions
-        {
-            ManualLatency = settings.Latency,
-            InputGainDb = settings.InputGainDb,
-            Channel = settings.Channel,
-            Resample = settings.Resample,
-            ValidationSeconds = settings.ValidationSeconds ?? DataSettings.FilesValidationSeconds,
-        });
+        var pair = CapturePair.Load(
+            settings.DiPath,
+            settings.ReampPath,
+            new IngestOptions
+            {
+                ManualLatency = settings.Latency,
+                InputGainDb = settings.InputGainDb,
+                Channel = settings.Channel,
+                Resample = settings.Resample,
+                ValidationSeconds = settings.ValidationSeconds ?? DataSettings.FilesValidationSeconds,
+            }
+        );
         return FromPair(pair, $"{settings.DiPath} -> {settings.ReampPath}");
     }
 
@@ -101,29 +138,36 @@ public static class AmpDataLoader
         var report = pair.Report;
         var l = report.Latency;
         // The alignment the model will learn, and what it came from: every sample of margin is delay the model adds.
-        string latency = l.Method switch
+        var latency = l.Method switch
         {
-            LatencyMethod.Clicks => $"latency {l.Alignment.Latency} samples (clicks at {l.ClickLatency}, margin {l.Alignment.SafetyMargin})",
-            LatencyMethod.CrossCorrelation => string.Create(CultureInfo.InvariantCulture,
-                $"latency {l.Alignment.Latency} samples (cross-correlation: response at {l.CorrelationOnset}, peak {l.CorrelationLatency:0.0}, margin {l.Alignment.SafetyMargin})"),
+            LatencyMethod.Clicks =>
+                $"latency {l.Alignment.Latency} samples (clicks at {l.ClickLatency}, margin {l.Alignment.SafetyMargin})",
+            LatencyMethod.CrossCorrelation => string.Create(
+                CultureInfo.InvariantCulture,
+                $"latency {l.Alignment.Latency} samples (cross-correlation: response at {l.CorrelationOnset}, peak {l.CorrelationLatency:0.0}, margin {l.Alignment.SafetyMargin})"
+            ),
             _ => $"latency {l.Alignment.Latency} samples ({l.Method.ToString().ToLowerInvariant()})",
         };
-        string repeat = report.ReplicateEsr is { } esr ? string.Create(CultureInfo.InvariantCulture, $", validation repeat ESR {esr:0.#####}") : "";
+        var repeat = report.ReplicateEsr is { } esr
+            ? string.Create(CultureInfo.InvariantCulture, $", validation repeat ESR {esr:0.#####}")
+            : "";
         return new AmpTrainingData(pair.Input, pair.Output, pair.SampleRate, pair.TrainRange, pair.ValidationRange)
         {
             Latency = report.ToLatencyMetadata(),
             Checks = report.ToDataChecks(),
             Warnings = report.Warnings,
-            Description = string.Create(CultureInfo.InvariantCulture,
+            Description = string.Create(
+                CultureInfo.InvariantCulture,
                 $"{source} at {pair.SampleRate} Hz: train {pair.TrainRange.Seconds(pair.SampleRate):0.#} s, "
-                + $"validation {pair.ValidationRange.Seconds(pair.SampleRate):0.#} s, {latency}{repeat}"),
+                    + $"validation {pair.ValidationRange.Seconds(pair.SampleRate):0.#} s, {latency}{repeat}"
+            ),
         };
     }
 
     /// <summary>ESR between the output's two validation passages (same input): large means noise, time effects or moved knobs.</summary>
     public static double RepeatEsr(float[] output, SampleRange first, SampleRange repeat)
     {
-        int n = Math.Min(first.Length, repeat.Length);
+        var n = Math.Min(first.Length, repeat.Length);
         return Metrics.Esr(output.AsSpan(first.Start, n), output.AsSpan(repeat.Start, n));
     }
 }

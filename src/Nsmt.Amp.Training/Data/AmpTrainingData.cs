@@ -1,5 +1,5 @@
-using Nsmt.Amp.Capture;
 using Nsmt.Amp.Architectures;
+using Nsmt.Amp.Capture;
 using Nsmt.Amp.Ingest;
 
 namespace Nsmt.Amp.Training.Data;
@@ -11,9 +11,7 @@ namespace Nsmt.Amp.Training.Data;
 public sealed record AmpTrainingData
 {
     public AmpTrainingData(float[] input, float[] output, int sampleRate, SampleRange train, SampleRange validation)
-        : this(AlignedSignals.InMemory(input, output), sampleRate, train, validation)
-    {
-    }
+        : this(AlignedSignals.InMemory(input, output), sampleRate, train, validation) { }
 
     public AmpTrainingData(AlignedSignals signals, int sampleRate, SampleRange train, SampleRange validation)
     {
@@ -23,7 +21,9 @@ public sealed record AmpTrainingData
         {
             if (range.IsEmpty || range.End > signals.Length)
             {
-                throw new ArgumentException($"{name} range {range} must be non-empty and inside the {signals.Length} samples");
+                throw new ArgumentException(
+                    $"{name} range {range} must be non-empty and inside the {signals.Length} samples"
+                );
             }
         }
 
@@ -73,7 +73,14 @@ public sealed record AmpTrainingData
     /// only its windows, whatever the recording's length. The arrays of this instance are no longer needed.
     /// </summary>
     public AmpTrainingData Spill(string? directory = null) =>
-        new(Signals is InMemorySignals held ? AlignedSignals.Spill(held.InputSamples, held.OutputSamples, directory) : Signals, SampleRate, Train, Validation)
+        new(
+            Signals is InMemorySignals held
+                ? AlignedSignals.Spill(held.InputSamples, held.OutputSamples, directory)
+                : Signals,
+            SampleRate,
+            Train,
+            Validation
+        )
         {
             Latency = Latency,
             Checks = Checks,

@@ -1,6 +1,5 @@
-using Nsmt.Neural;
 using Nsmt.Amp.Capture;
-using TorchSharp;
+using Nsmt.Neural;
 using static TorchSharp.torch;
 
 namespace Nsmt.Amp.Training.Data;
@@ -14,12 +13,10 @@ namespace Nsmt.Amp.Training.Data;
 /// </summary>
 public sealed class WindowDataset
 {
-    private readonly AlignedSignals signals;
+    private readonly AlignedSignals _signals;
 
     public WindowDataset(float[] input, float[] output, SampleRange targets, int ny, int context, int lookahead)
-        : this(AlignedSignals.InMemory(input, output), targets, ny, context, lookahead)
-    {
-    }
+        : this(AlignedSignals.InMemory(input, output), targets, ny, context, lookahead) { }
 
     /// <summary>Windows over <paramref name="signals"/>, read a batch at a time (so a pair spilled to disk stays there).</summary>
     public WindowDataset(AlignedSignals signals, SampleRange targets, int ny, int context, int lookahead)
@@ -28,18 +25,19 @@ public sealed class WindowDataset
         ArgumentOutOfRangeException.ThrowIfLessThan(ny, 1);
         ArgumentOutOfRangeException.ThrowIfNegative(context);
         ArgumentOutOfRangeException.ThrowIfNegative(lookahead);
-        this.signals = signals;
+        this._signals = signals;
         Ny = ny;
         Context = context;
         Lookahead = lookahead;
         FirstTarget = Math.Max(targets.Start, context);
-        int end = Math.Min(targets.End, signals.Length - lookahead);
+        var end = Math.Min(targets.End, signals.Length - lookahead);
         Count = Math.Max(0, (end - FirstTarget) / ny);
         if (Count == 0)
         {
             throw new ArgumentException(
                 $"the range {targets} holds no window of {ny} output samples with {context} samples of context and {lookahead} of lookahead; "
-                + "use more data or a smaller data.ny");
+                    + "use more data or a smaller data.ny"
+            );
         }
     }
 
@@ -63,19 +61,26 @@ public sealed class WindowDataset
     {
         var x = new float[indices.Length * InputLength];
         var y = new float[indices.Length * Ny];
-        for (int b = 0; b < indices.Length; b++)
+        for (var b = 0; b < indices.Length; b++)
         {
             if ((uint)indices[b] >= (uint)Count)
             {
-                throw new ArgumentOutOfRangeException(nameof(indices), indices[b], $"window index must be in [0, {Count})");
+                throw new ArgumentOutOfRangeException(
+                    nameof(indices),
+                    indices[b],
+                    $"window index must be in [0, {Count})"
+                );
             }
 
-            int start = TargetStart(indices[b]);
-            signals.ReadInput(start - Context, x.AsSpan(b * InputLength, InputLength));
-            signals.ReadOutput(start, y.AsSpan(b * Ny, Ny));
+            var start = TargetStart(indices[b]);
+            _signals.ReadInput(start - Context, x.AsSpan(b * InputLength, InputLength));
+            _signals.ReadOutput(start, y.AsSpan(b * Ny, Ny));
         }
 
-        return (TensorExtensions.FromSpan<float>(x, indices.Length, InputLength), TensorExtensions.FromSpan<float>(y, indices.Length, Ny));
+        return (
+            TensorExtensions.FromSpan<float>(x, indices.Length, InputLength),
+            TensorExtensions.FromSpan<float>(y, indices.Length, Ny)
+        );
     }
 
     /// <summary>
@@ -85,10 +90,13 @@ public sealed class WindowDataset
     public int[] Shuffle(long seed, int epoch)
     {
         var order = Enumerable.Range(0, Count).ToArray();
-        ulong state = unchecked((ulong)seed * 0x9E3779B97F4A7C15UL) ^ unchecked((ulong)epoch * 0xD1B54A32D192ED03UL) ^ 0x5851F42D4C957F2DUL;
-        for (int i = order.Length - 1; i > 0; i--)
+        var state =
+            unchecked((ulong)seed * 0x9E3779B97F4A7C15UL)
+            ^ unchecked((ulong)epoch * 0xD1B54A32D192ED03UL)
+            ^ 0x5851F42D4C957F2DUL;
+        for (var i = order.Length - 1; i > 0; i--)
         {
-            int j = (int)(SplitMix(ref state) % (ulong)(i + 1));
+            var j = (int)(SplitMix(ref state) % (ulong)(i + 1));
             (order[i], order[j]) = (order[j], order[i]);
         }
 
@@ -97,7 +105,7 @@ public sealed class WindowDataset
 
     private static ulong SplitMix(ref ulong state)
     {
-        ulong z = state += 0x9E3779B97F4A7C15UL;
+        var z = state += 0x9E3779B97F4A7C15UL;
         z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
         z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
         return z ^ (z >> 31);

@@ -24,41 +24,54 @@ public static class A2NamFile
 
     /// <summary>Writes one A2 as a 0.6.0 WaveNet, atomically.</summary>
     public static void SaveWaveNet(NamA2WaveNet module, string path, double sampleRate, NamMetadata? metadata) =>
-        AtomicFile.Write(path, stream => Write(stream, w => WriteWaveNet(w, module, WaveNetVersion, sampleRate, metadata)));
+        AtomicFile.Write(path, stream =>
+            Write(stream, w => WriteWaveNet(w, module, WaveNetVersion, sampleRate, metadata))
+        );
 
     /// <summary>Writes the widths as a 0.7.0 SlimmableContainer (smallest first, the last serving size 1.0), atomically.</summary>
-    public static void SaveContainer(IReadOnlyList<A2Submodel> submodels, string path, double sampleRate, NamMetadata? metadata)
+    public static void SaveContainer(
+        IReadOnlyList<A2Submodel> submodels,
+        string path,
+        double sampleRate,
+        NamMetadata? metadata
+    )
     {
         ArgumentOutOfRangeException.ThrowIfZero(submodels.Count);
-        if (submodels[^1].MaxValue != 1.0 || submodels.Zip(submodels.Skip(1)).Any(p => p.First.MaxValue >= p.Second.MaxValue))
+        if (
+            submodels[^1].MaxValue != 1.0
+            || submodels.Zip(submodels.Skip(1)).Any(p => p.First.MaxValue >= p.Second.MaxValue)
+        )
         {
-            throw new ArgumentException("submodels' max_value must increase and end at 1.0 (Core's rule)", nameof(submodels));
+            throw new ArgumentException(
+                "submodels' max_value must increase and end at 1.0 (Core's rule)",
+                nameof(submodels)
+            );
         }
 
         AtomicFile.Write(path, stream => Write(stream, w =>
-        {
-            w.WriteStartObject();
-            w.WriteString("version", ContainerVersion);
-            WriteMetadata(w, metadata);
-            w.WriteString("architecture", "SlimmableContainer");
-            w.WriteStartObject("config");
-            w.WriteStartArray("submodels");
-            foreach (var s in submodels)
             {
                 w.WriteStartObject();
-                w.WriteNumber("max_value", s.MaxValue);
-                w.WritePropertyName("model");
-                WriteWaveNet(w, s.Module, ContainerVersion, sampleRate, s.Metadata);
-                w.WriteEndObject();
-            }
+                w.WriteString("version", ContainerVersion);
+                WriteMetadata(w, metadata);
+                w.WriteString("architecture", "SlimmableContainer");
+                w.WriteStartObject("config");
+                w.WriteStartArray("submodels");
+                foreach (var s in submodels)
+                {
+                    w.WriteStartObject();
+                    w.WriteNumber("max_value", s.MaxValue);
+                    w.WritePropertyName("model");
+                    WriteWaveNet(w, s.Module, ContainerVersion, sampleRate, s.Metadata);
+                    w.WriteEndObject();
+                }
 
-            w.WriteEndArray();
-            w.WriteEndObject();
-            w.WriteStartArray("weights");
-            w.WriteEndArray();
-            w.WriteNumber("sample_rate", sampleRate);
-            w.WriteEndObject();
-        }));
+                w.WriteEndArray();
+                w.WriteEndObject();
+                w.WriteStartArray("weights");
+                w.WriteEndArray();
+                w.WriteNumber("sample_rate", sampleRate);
+                w.WriteEndObject();
+            }));
     }
 
     /// <summary>The module's weights in .nam order, head_scale last; fails naming the tensor when one is not finite.</summary>
@@ -82,22 +95,36 @@ public static class A2NamFile
     {
         var model = NamFile.Load(path);
         return model.Config is SlimmableContainerConfig container
-            ? [.. container.Submodels.Select((s, i) => new A2Submodel(FromModel(s.Model, path, $"config.submodels[{i}].model.config"), s.MaxValue, s.Model.Metadata))]
+            ?
+            [
+                .. container.Submodels.Select(
+                    (s, i) =>
+                        new A2Submodel(
+                            FromModel(s.Model, path, $"config.submodels[{i}].model.config"),
+                            s.MaxValue,
+                            s.Model.Metadata
+                        )
+                ),
+            ]
             : [new A2Submodel(FromModel(model, path, "config"), 1.0, model.Metadata)];
     }
 
-    private static NamA2WaveNet FromModel(NamModel model, string path, string at) => FromWeights(A2Config.From(model.Config, path, at), model.Weights);
+    private static NamA2WaveNet FromModel(NamModel model, string path, string at) =>
+        FromWeights(A2Config.From(model.Config, path, at), model.Weights);
 
     /// <summary>A module holding a flat .nam weight vector (head_scale last) of <paramref name="config"/>.</summary>
     public static NamA2WaveNet FromWeights(A2Config config, float[] weights)
     {
         if (weights.Length != config.WeightCount)
         {
-            throw new ArgumentException($"the A2 config uses {config.WeightCount} weights, got {weights.Length}", nameof(weights));
+            throw new ArgumentException(
+                $"the A2 config uses {config.WeightCount} weights, got {weights.Length}",
+                nameof(weights)
+            );
         }
 
         var module = new NamA2WaveNet(config) { HeadScale = weights[^1] };
-        int offset = 0;
+        var offset = 0;
         using (no_grad())
         {
             foreach (var (tensor, name) in Tensors(module))
@@ -113,10 +140,10 @@ public static class A2NamFile
     internal static IEnumerable<(Tensor tensor, string name)> Tensors(NamA2WaveNet module)
     {
         yield return (module.Rechannel.weight, "rechannel.weight");
-        for (int l = 0; l < module.Layers.Count; l++)
+        for (var l = 0; l < module.Layers.Count; l++)
         {
             var layer = module.Layers[l];
-            string p = $"layers.{l}";
+            var p = $"layers.{l}";
             yield return (layer.Conv.weight, $"{p}.conv.weight");
             yield return (layer.Conv.bias!, $"{p}.conv.bias");
             yield return (layer.InputMixer.weight, $"{p}.input_mixer.weight");
@@ -148,10 +175,16 @@ public static class A2NamFile
     }
 
     /// <summary>A WaveNet model object with every field of a 0.6 layer array, as NAM's trainer exports A2.</summary>
-    private static void WriteWaveNet(Utf8JsonWriter w, NamA2WaveNet module, string version, double sampleRate, NamMetadata? metadata)
+    private static void WriteWaveNet(
+        Utf8JsonWriter w,
+        NamA2WaveNet module,
+        string version,
+        double sampleRate,
+        NamMetadata? metadata
+    )
     {
         var c = module.Config;
-        int n = c.Layers;
+        var n = c.Layers;
         w.WriteStartObject();
         w.WriteString("version", version);
         WriteMetadata(w, metadata);
@@ -170,7 +203,7 @@ public static class A2NamFile
         IntArray(w, "kernel_sizes", c.KernelSizes);
         IntArray(w, "dilations", c.Dilations);
         w.WriteStartArray("activation");
-        foreach (double? slope in c.LeakySlopes)
+        foreach (var slope in c.LeakySlopes)
         {
             w.WriteStartObject();
             w.WriteString("type", slope is null ? "Tanh" : "LeakyReLU");
@@ -195,7 +228,7 @@ public static class A2NamFile
         w.WriteEndObject();
         w.WriteNumber("groups_input", 1);
         w.WriteNumber("groups_input_mixin", 1);
-        foreach (string film in A2Config.FilmBlocks)
+        foreach (var film in A2Config.FilmBlocks)
         {
             w.WriteStartObject(film);
             w.WriteBoolean("active", false);
@@ -205,14 +238,14 @@ public static class A2NamFile
         }
 
         w.WriteStartArray("gating_mode");
-        for (int i = 0; i < n; i++)
+        for (var i = 0; i < n; i++)
         {
             w.WriteStringValue("none");
         }
 
         w.WriteEndArray();
         w.WriteStartArray("secondary_activation");
-        for (int i = 0; i < n; i++)
+        for (var i = 0; i < n; i++)
         {
             w.WriteNullValue();
         }
@@ -225,7 +258,7 @@ public static class A2NamFile
         w.WriteNumber("head_scale", module.HeadScale);
         w.WriteEndObject();
         w.WriteStartArray("weights");
-        foreach (float v in Weights(module))
+        foreach (var v in Weights(module))
         {
             // "R" keeps every float32 exactly (a shortest round-trip form).
             w.WriteRawValue(v.ToString("R", CultureInfo.InvariantCulture));
@@ -239,7 +272,7 @@ public static class A2NamFile
     private static void IntArray(Utf8JsonWriter w, string name, IReadOnlyList<int> values)
     {
         w.WriteStartArray(name);
-        foreach (int v in values)
+        foreach (var v in values)
         {
             w.WriteNumberValue(v);
         }

@@ -19,10 +19,11 @@ public static class AidaExport
     {
         ArgumentNullException.ThrowIfNull(module);
         var parameters = Parameters(module.Core);
-        int inputs = 1 + module.Knobs.Count;
-        KerasLayer recurrent = module.Cell == RnnCell.Lstm
-            ? Lstm(parameters, inputs, module.HiddenSize, layer: 0)
-            : Gru(parameters, inputs, module.HiddenSize);
+        var inputs = 1 + module.Knobs.Count;
+        KerasLayer recurrent =
+            module.Cell == RnnCell.Lstm
+                ? Lstm(parameters, inputs, module.HiddenSize, layer: 0)
+                : Gru(parameters, inputs, module.HiddenSize);
         return new KerasModel(inputs, [recurrent, Head(module.Head.weight, module.Head.bias!, module.HiddenSize)])
         {
             SampleRate = sampleRate,
@@ -39,12 +40,17 @@ public static class AidaExport
         ArgumentNullException.ThrowIfNull(module);
         if (module.Config.NumLayers != 1)
         {
-            throw new NotSupportedException($"AIDA-X plays one recurrent layer; this LSTM has {module.Config.NumLayers}");
+            throw new NotSupportedException(
+                $"AIDA-X plays one recurrent layer; this LSTM has {module.Config.NumLayers}"
+            );
         }
 
         var parameters = Parameters(module.Core);
         var lstm = Lstm(parameters, module.Config.InputSize, module.Config.HiddenSize, layer: 0);
-        return new KerasModel(module.Config.InputSize, [lstm, Head(module.Head.weight, module.Head.bias!, module.Config.HiddenSize)])
+        return new KerasModel(
+            module.Config.InputSize,
+            [lstm, Head(module.Head.weight, module.Head.bias!, module.Config.HiddenSize)]
+        )
         {
             SampleRate = sampleRate,
         };
@@ -61,24 +67,36 @@ public static class AidaExport
             hidden,
             KerasModel.Transpose(p[$"weight_ih_l{layer}"], 4 * hidden, inputs),
             KerasModel.Transpose(p[$"weight_hh_l{layer}"], 4 * hidden, hidden),
-            bias);
+            bias
+        );
     }
 
     private static KerasGru Gru(Dictionary<string, float[]> p, int inputs, int hidden)
     {
         var kernel = KerasModel.Transpose(ToKerasGateOrder(p["weight_ih_l0"], hidden, inputs), 3 * hidden, inputs);
         var recurrent = KerasModel.Transpose(ToKerasGateOrder(p["weight_hh_l0"], hidden, hidden), 3 * hidden, hidden);
-        float[] bias = [.. ToKerasGateOrder(p["bias_ih_l0"], hidden, 1), .. ToKerasGateOrder(p["bias_hh_l0"], hidden, 1)];
+        float[] bias =
+        [
+            .. ToKerasGateOrder(p["bias_ih_l0"], hidden, 1),
+            .. ToKerasGateOrder(p["bias_hh_l0"], hidden, 1),
+        ];
         return new KerasGru(inputs, hidden, kernel, recurrent, bias);
     }
 
     private static KerasDense Head(Tensor weight, Tensor bias, int hidden) =>
-        new(hidden, 1, Values(weight, "head.weight"), Values(bias, "head.bias"), KerasActivation.None, TimeDistributed: false);
+        new(
+            hidden,
+            1,
+            Values(weight, "head.weight"),
+            Values(bias, "head.bias"),
+            KerasActivation.None,
+            TimeDistributed: false
+        );
 
     /// <summary>Rows of PyTorch's r, z, n blocks ([3H][columns]) reordered to Keras' z, r, h.</summary>
     private static float[] ToKerasGateOrder(float[] rows, int hidden, int columns)
     {
-        int block = hidden * columns;
+        var block = hidden * columns;
         return [.. rows.AsSpan(block, block), .. rows.AsSpan(0, block), .. rows.AsSpan(2 * block, block)];
     }
 

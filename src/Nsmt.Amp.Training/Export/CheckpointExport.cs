@@ -1,9 +1,7 @@
-using Nsmt.Amp.Architectures;
 using Nsmt.Amp.Keras;
+using Nsmt.Amp.Processing;
 using Nsmt.Amp.Training.Config;
 using Nsmt.Amp.Training.Modules;
-using Nsmt.Amp.Training;
-using Nsmt.Amp.Processing;
 using Nsmt.Core;
 
 namespace Nsmt.Amp.Training.Export;
@@ -18,47 +16,62 @@ public static class CheckpointExport
         // replace the checkpoint with JSON, and the run could no longer resume.
         if (FileIdentity.SameFile(output, checkpointPath))
         {
-            throw new NsmtInputException(output, "--output",
-                $"expected a file other than the checkpoint ({checkpointPath}): it is the same file and would be replaced by the .nam; choose another output, e.g. model.nam");
+            throw new NsmtInputException(
+                output,
+                "--output",
+                $"expected a file other than the checkpoint ({checkpointPath}): it is the same file and would be replaced by the .nam; choose another output, e.g. model.nam"
+            );
         }
 
         using var checkpoint = AmpCheckpoint.Load(checkpointPath);
         var config = AmpTrainConfig.Parse(checkpoint.ConfigYaml, $"{checkpointPath} (embedded config)");
-        using AmpModule model = config.Model.CreateModule(checkpoint.SampleRate);
+        using var model = config.Model.CreateModule(checkpoint.SampleRate);
         // The averaged weights, when the run kept an average: those were validated and exported.
         checkpoint.LoadExportedWeights(model);
         if (!model.IsNamExportable)
         {
-            throw new NotSupportedException($"{checkpointPath}: {config.Model.Describe()} has no .nam form (only NAM's WaveNets and LSTM)");
+            throw new NotSupportedException(
+                $"{checkpointPath}: {config.Model.Describe()} has no .nam form (only NAM's WaveNets and LSTM)"
+            );
         }
 
         AmpTrainer.PrepareForExport(model);
-        double esr = checkpoint.Progress.ValidationEsr;
+        var esr = checkpoint.Progress.ValidationEsr;
         double? loudness = null;
         ModelExport.Save(model, output, checkpoint.SampleRate, config.Model.ExportVersion, module =>
         {
-            var metadata = TrainedModelMetadata.Build(module, checkpoint.SampleRate, config.Metadata, checkpoint.TrainingData, double.IsFinite(esr) ? esr : null, DateTime.Now);
+            var metadata = TrainedModelMetadata.Build(
+                module,
+                checkpoint.SampleRate,
+                config.Metadata,
+                checkpoint.TrainingData,
+                double.IsFinite(esr) ? esr : null,
+                DateTime.Now
+            );
             loudness = metadata.Loudness; // the last measured is the default width's (ModelExport measures it last)
             return metadata;
         });
-        return string.Create(System.Globalization.CultureInfo.InvariantCulture,
-            $"{config.Model.Describe()} as .nam {config.Model.ExportVersion} at {checkpoint.SampleRate} Hz, {model.WeightCount} weights, loudness {loudness:0.0} dB");
+        return string.Create(
+            System.Globalization.CultureInfo.InvariantCulture,
+            $"{config.Model.Describe()} as .nam {config.Model.ExportVersion} at {checkpoint.SampleRate} Hz, {model.WeightCount} weights, loudness {loudness:0.0} dB"
+        );
     }
 
     /// <summary>Whether a path names an AIDA-X model file (<c>.json</c> or <c>.aidax</c>) rather than a <c>.nam</c>.</summary>
-    public static bool IsAidaPath(string path) =>
-        Path.GetExtension(path).ToLowerInvariant() is ".json" or ".aidax";
+    public static bool IsAidaPath(string path) => Path.GetExtension(path).ToLowerInvariant() is ".json" or ".aidax";
 
     /// <summary>An LSTM capture's checkpoint as an AIDA-X model (one layer of a hidden size AIDA-X supports).</summary>
     public static KerasModel ToAida(string checkpointPath, string output)
     {
         using var checkpoint = AmpCheckpoint.Load(checkpointPath);
         var config = AmpTrainConfig.Parse(checkpoint.ConfigYaml, $"{checkpointPath} (embedded config)");
-        using AmpModule model = config.Model.CreateModule(checkpoint.SampleRate);
+        using var model = config.Model.CreateModule(checkpoint.SampleRate);
         checkpoint.LoadExportedWeights(model);
         if (model is not NamLstm lstm)
         {
-            throw new NotSupportedException($"{checkpointPath}: {config.Model.Describe()} has no AIDA-X form (AIDA-X plays LSTM and GRU models; WaveNets stay .nam)");
+            throw new NotSupportedException(
+                $"{checkpointPath}: {config.Model.Describe()} has no AIDA-X form (AIDA-X plays LSTM and GRU models; WaveNets stay .nam)"
+            );
         }
 
         var keras = AidaExport.ToKerasModel(lstm, checkpoint.SampleRate);

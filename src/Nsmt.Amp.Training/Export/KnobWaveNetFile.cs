@@ -38,7 +38,7 @@ public static class KnobWaveNetFile
     {
         ArgumentNullException.ThrowIfNull(module);
         ArgumentNullException.ThrowIfNull(weights);
-        int offset = 0;
+        var offset = 0;
         using (TorchSharp.torch.no_grad())
         {
             foreach (var (tensor, name) in module.WeightTensors())
@@ -49,7 +49,10 @@ public static class KnobWaveNetFile
 
         if (offset != weights.Length - 1 || weights[^1] != module.HeadScale)
         {
-            throw new ArgumentException($"expected {offset + 1} weights ending in head_scale {module.HeadScale}, got {weights.Length} ending in {weights[^1]}", nameof(weights));
+            throw new ArgumentException(
+                $"expected {offset + 1} weights ending in head_scale {module.HeadScale}, got {weights.Length} ending in {weights[^1]}",
+                nameof(weights)
+            );
         }
     }
 
@@ -57,7 +60,7 @@ public static class KnobWaveNetFile
     public static void Save(KnobWaveNet module, string path, double sampleRate, NamMetadata? metadata)
     {
         ArgumentNullException.ThrowIfNull(module);
-        float[] weights = Weights(module);
+        var weights = Weights(module);
         AtomicFile.Write(path, stream =>
         {
             using var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = false });
@@ -82,7 +85,13 @@ public static class KnobWaveNetFile
         });
     }
 
-    private static void WriteModel(Utf8JsonWriter w, KnobWaveNet module, float[] weights, double sampleRate, NamMetadata? metadata)
+    private static void WriteModel(
+        Utf8JsonWriter w,
+        KnobWaveNet module,
+        float[] weights,
+        double sampleRate,
+        NamMetadata? metadata
+    )
     {
         w.WriteStartObject();
         w.WriteString("version", "0.6.0");
@@ -108,7 +117,7 @@ public static class KnobWaveNetFile
             w.WriteNumber("channels", array.Channels);
             w.WriteNumber("kernel_size", array.KernelSize);
             w.WriteStartArray("dilations");
-            foreach (int d in array.Dilations)
+            foreach (var d in array.Dilations)
             {
                 w.WriteNumberValue(d);
             }
@@ -132,7 +141,7 @@ public static class KnobWaveNetFile
         w.WriteNumber("head_scale", module.HeadScale);
         w.WriteEndObject();
         w.WriteStartArray("weights");
-        foreach (float v in weights)
+        foreach (var v in weights)
         {
             // "R" keeps every float32 exactly.
             w.WriteRawValue(v.ToString("R", CultureInfo.InvariantCulture));

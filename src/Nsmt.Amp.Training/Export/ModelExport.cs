@@ -11,15 +11,25 @@ namespace Nsmt.Amp.Training.Export;
 public static class ModelExport
 {
     /// <param name="metadata">The metadata of one module (a width of a packed model, or the model itself).</param>
-    public static void Save(AmpModule module, string path, double sampleRate, string version, Func<AmpModule, NamMetadata> metadata)
+    public static void Save(
+        AmpModule module,
+        string path,
+        double sampleRate,
+        string version,
+        Func<AmpModule, NamMetadata> metadata
+    )
     {
         ArgumentNullException.ThrowIfNull(module);
         ArgumentNullException.ThrowIfNull(metadata);
         switch (module)
         {
             case PackedA2 packed when version == A2NamFile.ContainerVersion:
-                int count = packed.Submodels.Count;
-                var widths = packed.Submodels.Select((s, i) => new A2Submodel(s, i == count - 1 ? 1.0 : (i + 1.0) / count, metadata(s))).ToList();
+                var count = packed.Submodels.Count;
+                var widths = packed
+                    .Submodels.Select(
+                        (s, i) => new A2Submodel(s, i == count - 1 ? 1.0 : (i + 1.0) / count, metadata(s))
+                    )
+                    .ToList();
                 A2NamFile.SaveContainer(widths, path, sampleRate, widths[^1].Metadata);
                 break;
             case PackedA2 packed:

@@ -1,8 +1,7 @@
-using Nsmt.Neural;
-using Nsmt.Amp.Format;
 using Nsmt.Amp.Architectures;
+using Nsmt.Amp.Format;
 using Nsmt.Amp.Training.Modules;
-using TorchSharp;
+using Nsmt.Neural;
 using static TorchSharp.torch;
 
 namespace Nsmt.Amp.Training.Export;
@@ -24,7 +23,9 @@ public static class NamExport
         {
             NamWaveNet wavenet => new NamModel(wavenet.Config, WaveNetWeights(wavenet), sampleRate, metadata),
             NamLstm lstm => new NamModel(lstm.Config, LstmWeights(lstm), sampleRate, metadata),
-            _ => throw new NotSupportedException($"{module.TypeName()} has no .nam representation (only NAM's A1 WaveNet and LSTM do)"),
+            _ => throw new NotSupportedException(
+                $"{module.TypeName()} has no .nam representation (only NAM's A1 WaveNet and LSTM do)"
+            ),
         };
     }
 
@@ -47,7 +48,10 @@ public static class NamExport
             // A 0.6/0.7 WaveNet trains as an A2, the one such architecture we train; anything else is refused by field.
             ExtendedWaveNetConfig => A2NamFile.FromWeights(A2Config.From(model.Config, null, "config"), model.Weights),
             _ => throw new NamFormatException(
-                null, "config", $"this {model.Architecture.ToFileValue()} model ({model.Config.GetType().Name}) plays in the engine but cannot be imported into a torch module yet (A1 WaveNet, A2 and LSTM only)"),
+                null,
+                "config",
+                $"this {model.Architecture.ToFileValue()} model ({model.Config.GetType().Name}) plays in the engine but cannot be imported into a torch module yet (A1 WaveNet, A2 and LSTM only)"
+            ),
         };
     }
 
@@ -94,15 +98,15 @@ public static class NamExport
     /// <summary>The tensors of the flat vector, in order (without head_scale); weights are [out][in][k] row-major.</summary>
     private static IEnumerable<(Tensor tensor, string name)> WaveNetTensors(NamWaveNet module)
     {
-        for (int j = 0; j < module.Arrays.Count; j++)
+        for (var j = 0; j < module.Arrays.Count; j++)
         {
             var array = module.Arrays[j];
-            string prefix = $"layer_arrays.{j}";
+            var prefix = $"layer_arrays.{j}";
             yield return (array.Rechannel.weight, $"{prefix}.rechannel.weight");
-            for (int l = 0; l < array.Layers.Count; l++)
+            for (var l = 0; l < array.Layers.Count; l++)
             {
                 var layer = array.Layers[l];
-                string p = $"{prefix}.layers.{l}";
+                var p = $"{prefix}.layers.{l}";
                 yield return (layer.Conv.weight, $"{p}.conv.weight");
                 yield return (layer.Conv.bias!, $"{p}.conv.bias");
                 yield return (layer.InputMixer.weight, $"{p}.input_mixer.weight");
@@ -125,9 +129,12 @@ public static class NamExport
     private static IEnumerable<(Tensor tensor, string name)> LstmTensors(NamLstm module)
     {
         var parameters = module.Core.named_parameters().ToDictionary(p => p.name, p => (Tensor)p.parameter);
-        for (int l = 0; l < module.Config.NumLayers; l++)
+        for (var l = 0; l < module.Config.NumLayers; l++)
         {
-            yield return (cat([parameters[$"weight_ih_l{l}"], parameters[$"weight_hh_l{l}"]], 1), $"core.weight_ih_l{l}|weight_hh_l{l}");
+            yield return (
+                cat([parameters[$"weight_ih_l{l}"], parameters[$"weight_hh_l{l}"]], 1),
+                $"core.weight_ih_l{l}|weight_hh_l{l}"
+            );
             yield return (parameters[$"bias_ih_l{l}"] + parameters[$"bias_hh_l{l}"], $"core.bias_ih_l{l}+bias_hh_l{l}");
             yield return (module.InitialHidden[l], $"initial_hidden[{l}]");
             yield return (module.InitialCell[l], $"initial_cell[{l}]");
@@ -141,11 +148,13 @@ public static class NamExport
     {
         using var scope = NewDisposeScope();
         var data = tensor.detach().contiguous().to(float32).ToArray<float>();
-        for (int i = 0; i < data.Length; i++)
+        for (var i = 0; i < data.Length; i++)
         {
             if (!float.IsFinite(data[i]))
             {
-                throw new InvalidOperationException($"cannot export: {name} has a non-finite value ({data[i]}) at flat index {i}; the model diverged");
+                throw new InvalidOperationException(
+                    $"cannot export: {name} has a non-finite value ({data[i]}) at flat index {i}; the model diverged"
+                );
             }
         }
 
@@ -154,10 +163,10 @@ public static class NamExport
 
     private static NamWaveNet LoadWaveNet(WaveNetConfig config, NamModel model)
     {
-        float scale = model.EffectiveHeadScale;
+        var scale = model.EffectiveHeadScale;
         // Core takes the scale from the last weight; keep that value so outputs match Core's.
         var module = new NamWaveNet(config with { HeadScale = scale });
-        int offset = 0;
+        var offset = 0;
         using (no_grad())
         {
             foreach (var (tensor, name) in WaveNetTensors(module))
@@ -174,13 +183,18 @@ public static class NamExport
     {
         var module = new NamLstm(config, burnIn, model.SampleRate);
         var parameters = module.Core.named_parameters().ToDictionary(p => p.name, p => (Tensor)p.parameter);
-        int h = config.HiddenSize, offset = 0;
+        int h = config.HiddenSize,
+            offset = 0;
         using (no_grad())
         {
-            for (int l = 0; l < config.NumLayers; l++)
+            for (var l = 0; l < config.NumLayers; l++)
             {
-                int input = l == 0 ? config.InputSize : h;
-                using var w = TensorExtensions.FromSpan<float>(model.Weights.AsSpan(offset, 4 * h * (input + h)), 4 * h, input + h);
+                var input = l == 0 ? config.InputSize : h;
+                using var w = TensorExtensions.FromSpan<float>(
+                    model.Weights.AsSpan(offset, 4 * h * (input + h)),
+                    4 * h,
+                    input + h
+                );
                 offset += 4 * h * (input + h);
                 parameters[$"weight_ih_l{l}"].copy_(w.narrow(1, 0, input));
                 parameters[$"weight_hh_l{l}"].copy_(w.narrow(1, input, h));
@@ -203,10 +217,14 @@ public static class NamExport
 
     internal static int Fill(Tensor target, float[] weights, int offset, string name)
     {
-        int count = checked((int)target.numel());
+        var count = checked((int)target.numel());
         if (offset + count > weights.Length)
         {
-            throw new NamFormatException(null, "weights", $"too few weights for {name}: need {offset + count}, have {weights.Length}");
+            throw new NamFormatException(
+                null,
+                "weights",
+                $"too few weights for {name}: need {offset + count}, have {weights.Length}"
+            );
         }
 
         using var source = TensorExtensions.FromSpan<float>(weights.AsSpan(offset, count), target.shape);
@@ -218,7 +236,11 @@ public static class NamExport
     {
         if (consumed != model.Weights.Length)
         {
-            throw new NamFormatException(null, "weights", $"the {model.Architecture.ToFileValue()} config uses {consumed} weights, the model has {model.Weights.Length}");
+            throw new NamFormatException(
+                null,
+                "weights",
+                $"the {model.Architecture.ToFileValue()} config uses {consumed} weights, the model has {model.Weights.Length}"
+            );
         }
     }
 }

@@ -1,7 +1,5 @@
-using Nsmt.Amp.Capture;
 using Nsmt.Amp.Architectures;
-using Nsmt.Amp.Training.Config;
-using Nsmt.Amp.Training.Data;
+using Nsmt.Amp.Capture;
 using Nsmt.Amp.Training.Modules;
 using Nsmt.Audio.Dsp;
 
@@ -30,10 +28,20 @@ public static class TrainedModelMetadata
     private static float[] MakeClip(int sampleRate)
     {
         // The capture signal starts at 16 kHz; a lower-rate model gets the clip resampled.
-        int rate = Math.Max(sampleRate, MinimumCaptureRate);
-        var capture = CaptureSignal.Generate(new CaptureSignalOptions { SampleRate = rate, Seconds = 8, ValidationSeconds = 1, Seed = 0 });
+        var rate = Math.Max(sampleRate, MinimumCaptureRate);
+        var capture = CaptureSignal.Generate(
+            new CaptureSignalOptions
+            {
+                SampleRate = rate,
+                Seconds = 8,
+                ValidationSeconds = 1,
+                Seed = 0,
+            }
+        );
         var clip = capture.Samples.AsSpan(capture.ValidationRange.Start, rate).ToArray();
-        return rate == sampleRate ? clip : new Resampler(rate, sampleRate).Process(clip).AsSpan(0, sampleRate).ToArray();
+        return rate == sampleRate
+            ? clip
+            : new Resampler(rate, sampleRate).Process(clip).AsSpan(0, sampleRate).ToArray();
     }
 
     private const int MinimumCaptureRate = 16_000;
@@ -48,11 +56,12 @@ public static class TrainedModelMetadata
     /// </summary>
     public static double Gain(AmpModule module, float[] clip)
     {
-        double sum = 0, atFull = 0;
-        for (int step = 0; step <= 10; step++)
+        double sum = 0,
+            atFull = 0;
+        for (var step = 0; step <= 10; step++)
         {
-            float g = step / 10f;
-            double r = Rms(module.Process(clip.Select(v => v * g).ToArray()));
+            var g = step / 10f;
+            var r = Rms(module.Process(clip.Select(v => v * g).ToArray()));
             sum += r;
             if (step == 10)
             {
@@ -60,12 +69,20 @@ public static class TrainedModelMetadata
             }
         }
 
-        double max = 11 * atFull, min = max / 2;
+        double max = 11 * atFull,
+            min = max / 2;
         return max > min ? Math.Clamp((sum - min) / (max - min), 0, 1) : 0;
     }
 
     /// <summary>The gear fields of the recipe's <c>metadata:</c> plus what export measures and records.</summary>
-    public static NamMetadata Build(AmpModule module, int sampleRate, NamMetadata gear, NamTrainingData? data, double? validationEsr, DateTime now)
+    public static NamMetadata Build(
+        AmpModule module,
+        int sampleRate,
+        NamMetadata gear,
+        NamTrainingData? data,
+        double? validationEsr,
+        DateTime now
+    )
     {
         var clip = ReferenceClip(sampleRate);
         return gear with
@@ -85,7 +102,7 @@ public static class TrainedModelMetadata
     private static double Rms(float[] samples)
     {
         double sum = 0;
-        foreach (float v in samples)
+        foreach (var v in samples)
         {
             sum += (double)v * v;
         }

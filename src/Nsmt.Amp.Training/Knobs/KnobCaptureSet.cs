@@ -20,16 +20,22 @@ public static class KnobCaptureSet
         var data = config.Amp.Data;
         if (data.Source == DataSource.Reference)
         {
-            return config.Settings
-                .Select(setting => new KnobCapture(
+            return config
+                .Settings.Select(setting => new KnobCapture(
                     setting,
-                    AmpDataLoader.FromReferenceAmp(data with { Amp = ReferenceAmpKnobs.Apply(data.Amp, setting, "knobs.grid") }),
-                    config.HeldOut.Contains(setting)))
+                    AmpDataLoader.FromReferenceAmp(
+                        data with
+                        {
+                            Amp = ReferenceAmpKnobs.Apply(data.Amp, setting, "knobs.grid"),
+                        }
+                    ),
+                    config.HeldOut.Contains(setting)
+                ))
                 .ToList();
         }
 
         var captures = new List<KnobCapture>();
-        int? shared = data.Latency;
+        var shared = data.Latency;
         foreach (var recording in config.Recordings)
         {
             var pair = AmpDataLoader.FromFiles(data with { ReampPath = recording.Path, Latency = shared });

@@ -14,7 +14,12 @@ namespace Nsmt.Amp.Training.Knobs;
 public sealed record SweepPoint(double Value, double LevelDb, double CentroidHz);
 
 /// <summary>A sweep of one knob with the others fixed: the model densely, the amp at the captured settings on the line.</summary>
-public sealed record KnobSweep(string Knob, KnobSetting Base, IReadOnlyList<SweepPoint> Model, IReadOnlyList<SweepPoint> Amp)
+public sealed record KnobSweep(
+    string Knob,
+    KnobSetting Base,
+    IReadOnlyList<SweepPoint> Model,
+    IReadOnlyList<SweepPoint> Amp
+)
 {
     /// <summary>Whether the amp's level moves one way only along the captured points (null: fewer than 2).</summary>
     public bool? AmpLevelMonotone => Amp.Count < 2 ? null : Monotone(Amp.Select(p => p.LevelDb).ToList());
@@ -23,12 +28,15 @@ public sealed record KnobSweep(string Knob, KnobSetting Base, IReadOnlyList<Swee
     public bool ModelLevelMonotone => Monotone(Model.Select(p => p.LevelDb).ToList());
 
     /// <summary>Whether model and amp levels rise (or fall) together: the model is monotone the same way where the amp is.</summary>
-    public bool? LevelFollowsAmp => AmpLevelMonotone is not true
-        ? null
-        : ModelLevelMonotone && Math.Sign(Model[^1].LevelDb - Model[0].LevelDb) == Math.Sign(Amp[^1].LevelDb - Amp[0].LevelDb);
+    public bool? LevelFollowsAmp =>
+        AmpLevelMonotone is not true
+            ? null
+            : ModelLevelMonotone
+                && Math.Sign(Model[^1].LevelDb - Model[0].LevelDb) == Math.Sign(Amp[^1].LevelDb - Amp[0].LevelDb);
 
     private static bool Monotone(IReadOnlyList<double> values) =>
-        values.Zip(values.Skip(1), (a, b) => b - a).All(d => d >= 0) || values.Zip(values.Skip(1), (a, b) => b - a).All(d => d <= 0);
+        values.Zip(values.Skip(1), (a, b) => b - a).All(d => d >= 0)
+        || values.Zip(values.Skip(1), (a, b) => b - a).All(d => d <= 0);
 }
 
 /// <summary>
@@ -44,18 +52,36 @@ public static class KnobEvaluation
     public const int SweepPoints = 13;
     public const double ClipSeconds = 2;
 
-    public static IReadOnlyList<KnobSweep> Write(KnobModule module, IReadOnlyList<KnobCapture> captures, IReadOnlyList<SettingEsr> esr, string folder)
+    public static IReadOnlyList<KnobSweep> Write(
+        KnobModule module,
+        IReadOnlyList<KnobCapture> captures,
+        IReadOnlyList<SettingEsr> esr,
+        string folder
+    )
     {
         ArgumentNullException.ThrowIfNull(module);
         ArgumentNullException.ThrowIfNull(captures);
         AtomicFile.WriteAllText(Path.Combine(folder, "knob_esr.svg"), EsrHeatmap(module, esr).ToSvg(560, 320));
         WriteClips(module, captures, folder);
         var sweeps = module.Knobs.Select(k => Sweep(module, captures, k.Name)).ToList();
-        var figure = new Figure(columns: 2, panelWidth: 440, panelHeight: 280) { Title = "Knob sweeps on the validation passage: model (line) and amp (markers)" };
+        var figure = new Figure(columns: 2, panelWidth: 440, panelHeight: 280)
+        {
+            Title = "Knob sweeps on the validation passage: model (line) and amp (markers)",
+        };
         foreach (var sweep in sweeps)
         {
-            string at = string.Join(", ", sweep.Base.Values.Where(v => v.Key != sweep.Knob).Select(v => $"{v.Key} {v.Value:0.##}"));
-            figure.Add(SweepChart(sweep, $"{sweep.Knob}: output level{(at.Length > 0 ? $" ({at})" : "")}", "level (dB RMS)", p => p.LevelDb));
+            var at = string.Join(
+                ", ",
+                sweep.Base.Values.Where(v => v.Key != sweep.Knob).Select(v => $"{v.Key} {v.Value:0.##}")
+            );
+            figure.Add(
+                SweepChart(
+                    sweep,
+                    $"{sweep.Knob}: output level{(at.Length > 0 ? $" ({at})" : "")}",
+                    "level (dB RMS)",
+                    p => p.LevelDb
+                )
+            );
             figure.Add(SweepChart(sweep, $"{sweep.Knob}: spectral centroid", "centroid (Hz)", p => p.CentroidHz));
         }
 
@@ -67,7 +93,12 @@ public static class KnobEvaluation
             {
                 foreach (var p in points)
                 {
-                    csv.AppendLine(string.Create(CultureInfo.InvariantCulture, $"{sweep.Knob},{p.Value:R},{source},{p.LevelDb:R},{p.CentroidHz:R}"));
+                    csv.AppendLine(
+                        string.Create(
+                            CultureInfo.InvariantCulture,
+                            $"{sweep.Knob},{p.Value:R},{source},{p.LevelDb:R},{p.CentroidHz:R}"
+                        )
+                    );
                 }
             }
         }
@@ -76,35 +107,44 @@ public static class KnobEvaluation
         var json = sweeps.Select(s => new
         {
             knob = s.Knob,
-            others = string.Join(",", s.Base.Values.Where(v => v.Key != s.Knob).Select(v => string.Create(CultureInfo.InvariantCulture, $"{v.Key}={v.Value:0.###}"))),
+            others = string.Join(
+                ",",
+                s.Base.Values.Where(v => v.Key != s.Knob)
+                    .Select(v => string.Create(CultureInfo.InvariantCulture, $"{v.Key}={v.Value:0.###}"))
+            ),
             amp_level_monotone = s.AmpLevelMonotone,
             model_level_monotone = s.ModelLevelMonotone,
             level_follows_amp = s.LevelFollowsAmp,
         });
-        AtomicFile.WriteAllText(Path.Combine(folder, "knob_sweep.json"), JsonSerializer.Serialize(json, new JsonSerializerOptions { WriteIndented = true }));
+        AtomicFile.WriteAllText(
+            Path.Combine(folder, "knob_sweep.json"),
+            JsonSerializer.Serialize(json, new JsonSerializerOptions { WriteIndented = true })
+        );
         return sweeps;
     }
 
     /// <summary>ESR over the grid: columns the first knob's values, rows the second's (one row for one knob).</summary>
     internal static Heatmap EsrHeatmap(KnobModule module, IReadOnlyList<SettingEsr> esr)
     {
-        string columnKnob = module.Knobs[0].Name;
-        string? rowKnob = module.Knobs.Count > 1 ? module.Knobs[1].Name : null;
+        var columnKnob = module.Knobs[0].Name;
+        var rowKnob = module.Knobs.Count > 1 ? module.Knobs[1].Name : null;
         var columns = esr.Select(e => e.Setting[columnKnob]).Distinct().Order().ToList();
         var rows = rowKnob is null ? [0.0] : esr.Select(e => e.Setting[rowKnob]).Distinct().Order().ToList();
         var values = Enumerable.Repeat(double.NaN, rows.Count * columns.Count).ToArray();
         foreach (var e in esr)
         {
-            int row = rowKnob is null ? 0 : rows.IndexOf(e.Setting[rowKnob]);
+            var row = rowKnob is null ? 0 : rows.IndexOf(e.Setting[rowKnob]);
             values[(row * columns.Count) + columns.IndexOf(e.Setting[columnKnob])] = e.Esr;
         }
 
         var heldOut = esr.Where(e => e.HeldOut).Select(e => e.Setting.ToString()).ToList();
         return new Heatmap(values, rows.Count, columns.Count)
         {
-            Title = "Validation ESR per setting" + (heldOut.Count > 0 ? $" (held out: {string.Join("; ", heldOut)})" : ""),
+            Title =
+                "Validation ESR per setting" + (heldOut.Count > 0 ? $" (held out: {string.Join("; ", heldOut)})" : ""),
             ColumnLabels = columns.Select(v => v.ToString("0.##", CultureInfo.InvariantCulture)).ToList(),
-            RowLabels = rows.Select(v => rowKnob is null ? "" : v.ToString("0.##", CultureInfo.InvariantCulture)).ToList(),
+            RowLabels = rows.Select(v => rowKnob is null ? "" : v.ToString("0.##", CultureInfo.InvariantCulture))
+                .ToList(),
             XLabel = columnKnob,
             YLabel = rowKnob,
             ShowValues = true,
@@ -116,29 +156,46 @@ public static class KnobEvaluation
 
     private static void WriteClips(KnobModule module, IReadOnlyList<KnobCapture> captures, string folder)
     {
-        var chosen = new[] { captures.FirstOrDefault(c => !c.HeldOut), captures.LastOrDefault(c => c.HeldOut) ?? captures.LastOrDefault(c => !c.HeldOut) }
-            .OfType<KnobCapture>().Distinct().ToList();
+        var chosen = new[]
+        {
+            captures.FirstOrDefault(c => !c.HeldOut),
+            captures.LastOrDefault(c => c.HeldOut) ?? captures.LastOrDefault(c => !c.HeldOut),
+        }
+            .OfType<KnobCapture>()
+            .Distinct()
+            .ToList();
         foreach (var capture in chosen)
         {
             var (di, model) = ValidationOutput(module, capture, capture.Setting.Values.Select(v => v.Value).ToList());
             var range = capture.Data.Validation;
-            string name = capture.Setting.ToString().Replace('=', '_').Replace(',', '_').Replace('-', 'm');
-            ListeningClips.Write(Path.Combine(folder, "clips", name), di, capture.Data.Output.AsSpan(range.Start, range.Length), model, capture.Data.SampleRate, ClipSeconds);
+            var name = capture.Setting.ToString().Replace('=', '_').Replace(',', '_').Replace('-', 'm');
+            ListeningClips.Write(
+                Path.Combine(folder, "clips", name),
+                di,
+                capture.Data.Output.AsSpan(range.Start, range.Length),
+                model,
+                capture.Data.SampleRate,
+                ClipSeconds
+            );
         }
     }
 
     private static KnobSweep Sweep(KnobModule module, IReadOnlyList<KnobCapture> captures, string knob)
     {
         // The other knobs at the middle of their captured values, so the amp's own settings lie on the line.
-        var baseValues = module.Knobs.Select(k => k.Name == knob
-            ? new KeyValuePair<string, double>(k.Name, k.Minimum)
-            : new KeyValuePair<string, double>(k.Name, Middle(captures.Select(c => c.Setting[k.Name])))).ToList();
+        var baseValues = module
+            .Knobs.Select(k =>
+                k.Name == knob
+                    ? new KeyValuePair<string, double>(k.Name, k.Minimum)
+                    : new KeyValuePair<string, double>(k.Name, Middle(captures.Select(c => c.Setting[k.Name])))
+            )
+            .ToList();
         var baseSetting = new KnobSetting(baseValues);
         var range = module.Knobs.First(k => k.Name == knob);
         var model = new List<SweepPoint>(SweepPoints);
-        for (int i = 0; i < SweepPoints; i++)
+        for (var i = 0; i < SweepPoints; i++)
         {
-            double value = range.Minimum + ((range.Maximum - range.Minimum) * i / (SweepPoints - 1));
+            var value = range.Minimum + ((range.Maximum - range.Minimum) * i / (SweepPoints - 1));
             var values = baseValues.Select(v => v.Key == knob ? value : v.Value).ToList();
             var (_, output) = ValidationOutput(module, captures[0], values);
             model.Add(Measure(value, output, captures[0].Data.SampleRate));
@@ -147,7 +204,13 @@ public static class KnobEvaluation
         var amp = captures
             .Where(c => baseValues.All(v => v.Key == knob || c.Setting[v.Key] == v.Value))
             .OrderBy(c => c.Setting[knob])
-            .Select(c => Measure(c.Setting[knob], c.Data.Output.AsSpan(c.Data.Validation.Start, c.Data.Validation.Length).ToArray(), c.Data.SampleRate))
+            .Select(c =>
+                Measure(
+                    c.Setting[knob],
+                    c.Data.Output.AsSpan(c.Data.Validation.Start, c.Data.Validation.Length).ToArray(),
+                    c.Data.SampleRate
+                )
+            )
             .ToList();
         return new KnobSweep(knob, baseSetting, model, amp);
     }
@@ -159,28 +222,36 @@ public static class KnobEvaluation
     }
 
     /// <summary>The DI of the validation passage and the model's output for it at the given knob values.</summary>
-    private static (float[] Di, float[] Model) ValidationOutput(KnobModule module, KnobCapture capture, IReadOnlyList<double> knobValues)
+    private static (float[] Di, float[] Model) ValidationOutput(
+        KnobModule module,
+        KnobCapture capture,
+        IReadOnlyList<double> knobValues
+    )
     {
         var range = capture.Data.Validation;
-        int start = Math.Max(0, range.Start - module.Context);
-        double[] output = module.Process(capture.Data.Input.AsSpan(start, range.End - start), knobValues);
-        return (capture.Data.Input.AsSpan(range.Start, range.Length).ToArray(), output.AsSpan(range.Start - start).ToArray().Select(v => (float)v).ToArray());
+        var start = Math.Max(0, range.Start - module.Context);
+        var output = module.Process(capture.Data.Input.AsSpan(start, range.End - start), knobValues);
+        return (
+            capture.Data.Input.AsSpan(range.Start, range.Length).ToArray(),
+            output.AsSpan(range.Start - start).ToArray().Select(v => (float)v).ToArray()
+        );
     }
 
     /// <summary>RMS level in dB and the power-weighted mean frequency of a Hann STFT (2,048 points).</summary>
     internal static SweepPoint Measure(double value, float[] signal, int sampleRate)
     {
-        double sum = signal.Sum(v => (double)v * v);
-        double level = 10 * Math.Log10(Math.Max(sum / Math.Max(1, signal.Length), 1e-20));
+        var sum = signal.Sum(v => (double)v * v);
+        var level = 10 * Math.Log10(Math.Max(sum / Math.Max(1, signal.Length), 1e-20));
         var options = new StftOptions(2048) { Window = WindowType.Hann };
         var magnitude = Stft.Forward(signal, options).Magnitude();
-        double weighted = 0, total = 0;
-        for (int bin = 0; bin < magnitude.Bins; bin++)
+        double weighted = 0,
+            total = 0;
+        for (var bin = 0; bin < magnitude.Bins; bin++)
         {
-            double frequency = bin * (double)sampleRate / options.NFft;
-            for (int frame = 0; frame < magnitude.Frames; frame++)
+            var frequency = bin * (double)sampleRate / options.NFft;
+            for (var frame = 0; frame < magnitude.Frames; frame++)
             {
-                double power = magnitude[bin, frame] * magnitude[bin, frame];
+                var power = magnitude[bin, frame] * magnitude[bin, frame];
                 weighted += frequency * power;
                 total += power;
             }
@@ -191,11 +262,28 @@ public static class KnobEvaluation
 
     private static LineChart SweepChart(KnobSweep sweep, string title, string yLabel, Func<SweepPoint, double> metric)
     {
-        var chart = new LineChart { Title = title, XLabel = sweep.Knob, YLabel = yLabel };
-        chart.Add("model", sweep.Model.Select(p => p.Value).ToArray(), sweep.Model.Select(metric).ToArray(), Palette.At(0));
+        var chart = new LineChart
+        {
+            Title = title,
+            XLabel = sweep.Knob,
+            YLabel = yLabel,
+        };
+        chart.Add(
+            "model",
+            sweep.Model.Select(p => p.Value).ToArray(),
+            sweep.Model.Select(metric).ToArray(),
+            Palette.At(0)
+        );
         if (sweep.Amp.Count > 0)
         {
-            chart.Add("amp", sweep.Amp.Select(p => p.Value).ToArray(), sweep.Amp.Select(metric).ToArray(), Palette.At(1), dash: "4,3", markers: true);
+            chart.Add(
+                "amp",
+                sweep.Amp.Select(p => p.Value).ToArray(),
+                sweep.Amp.Select(metric).ToArray(),
+                Palette.At(1),
+                dash: "4,3",
+                markers: true
+            );
         }
 
         return chart;

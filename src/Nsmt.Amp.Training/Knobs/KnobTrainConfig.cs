@@ -42,16 +42,26 @@ public sealed record KnobTrainConfig
     public bool IsWaveNet => Amp.Model.Type == ModelType.WaveNet;
 
     /// <summary>The untrained model: a conditioned LSTM/GRU, or a knob WaveNet of the model.preset A1 architecture.</summary>
-    public KnobModule CreateModule() => IsWaveNet
-        ? new KnobWaveNet(NamPresets.WaveNet(Enum.Parse<WaveNetPreset>(Amp.Model.Preset, ignoreCase: true), (float)Amp.Model.HeadScale), Ranges)
-        : new ConditionedRnn(Cell, HiddenSize, Ranges, Amp.Model.LstmBurnIn);
+    public KnobModule CreateModule() =>
+        IsWaveNet
+            ? new KnobWaveNet(
+                NamPresets.WaveNet(
+                    Enum.Parse<WaveNetPreset>(Amp.Model.Preset, ignoreCase: true),
+                    (float)Amp.Model.HeadScale
+                ),
+                Ranges
+            )
+            : new ConditionedRnn(Cell, HiddenSize, Ranges, Amp.Model.LstmBurnIn);
 
     /// <summary>How reports name the model: "LSTM 24", "GRU 16" or "WaveNet nano".</summary>
-    public string ModelName => IsWaveNet ? $"WaveNet {Amp.Model.Preset}" : $"{Cell.ToString().ToUpperInvariant()} {HiddenSize}";
+    public string ModelName =>
+        IsWaveNet ? $"WaveNet {Amp.Model.Preset}" : $"{Cell.ToString().ToUpperInvariant()} {HiddenSize}";
 
     /// <summary>Each knob's range over the settings: what the model's 0..1 inputs span.</summary>
     public IReadOnlyList<KnobRange> Ranges =>
-        Settings[0].Names.Select(name => new KnobRange(name, Settings.Min(s => s[name]), Settings.Max(s => s[name]))).ToList();
+        Settings[0]
+            .Names.Select(name => new KnobRange(name, Settings.Min(s => s[name]), Settings.Max(s => s[name])))
+            .ToList();
 
     public static KnobTrainConfig Load(string path, IEnumerable<string>? overrides = null) =>
         Bind(SiblingDefaults.Load(path), overrides, path, path);
@@ -65,18 +75,22 @@ public sealed record KnobTrainConfig
         var knobsRoot = new ConfigMapping(root.Origin);
         if (root["knobs"] is not { } knobsNode)
         {
-            throw new ConfigException($"{name}: a knob config needs a knobs: section (grid or recordings, held_out, cell)");
+            throw new ConfigException(
+                $"{name}: a knob config needs a knobs: section (grid or recordings, held_out, cell)"
+            );
         }
 
         knobsRoot.Set("knobs", knobsNode);
         root.Remove("knobs");
-        bool files = (root["data"] as ConfigMapping)?["source"] is ConfigScalar { Text: "files" };
+        var files = (root["data"] as ConfigMapping)?["source"] is ConfigScalar { Text: "files" };
         var amp = AmpTrainConfig.Bind(root, null, name, path, reampListedElsewhere: files);
         if (amp.Model.Type is not (ModelType.Lstm or ModelType.WaveNet) || amp.Data.ReampPath is not null)
         {
-            throw new ConfigException(amp.Data.ReampPath is null
-                ? $"{name}: field 'model.type': a knob model is lstm (knobs.cell picks LSTM or GRU) or wavenet (an A1 preset with knob condition channels and FiLM), got another type"
-                : $"{name}: field 'data.reamp': a knob config lists one recording per setting in knobs.recordings instead");
+            throw new ConfigException(
+                amp.Data.ReampPath is null
+                    ? $"{name}: field 'model.type': a knob model is lstm (knobs.cell picks LSTM or GRU) or wavenet (an A1 preset with knob condition channels and FiLM), got another type"
+                    : $"{name}: field 'data.reamp': a knob config lists one recording per setting in knobs.recordings instead"
+            );
         }
 
         var s = new ConfigReader(knobsRoot, name);
@@ -90,12 +104,15 @@ public sealed record KnobTrainConfig
             cell = s.Choice("knobs.cell", "lstm", "lstm", "gru") == "gru" ? RnnCell.Gru : RnnCell.Lstm;
         }
 
-        bool float64 = s.Choice("knobs.precision", "float32", "float32", "float64") == "float64";
+        var float64 = s.Choice("knobs.precision", "float32", "float32", "float64") == "float64";
         IReadOnlyList<KnobRecording> recordings = [];
         IReadOnlyList<KnobSetting> settings;
         if (files)
         {
-            s.NotApplicable("knobs.grid", "applies only to data.source: reference (recordings are listed in knobs.recordings)");
+            s.NotApplicable(
+                "knobs.grid",
+                "applies only to data.source: reference (recordings are listed in knobs.recordings)"
+            );
             recordings = s.StringList("knobs.recordings").Select(line => ParseRecording(line, s.File)).ToList();
             settings = recordings.Select(r => r.Setting).ToList();
         }
@@ -111,23 +128,47 @@ public sealed record KnobTrainConfig
 
         var heldOut = s.StringList("knobs.held_out").Select(text => KnobSetting.Parse(text, "knobs.held_out")).ToList();
         s.RejectUnknown();
-        var config = new KnobTrainConfig { Amp = amp, Cell = cell, Settings = settings, HeldOut = heldOut, Recordings = recordings, Float64 = float64 };
+        var config = new KnobTrainConfig
+        {
+            Amp = amp,
+            Cell = cell,
+            Settings = settings,
+            HeldOut = heldOut,
+            Recordings = recordings,
+            Float64 = float64,
+        };
         config.Validate(s.File);
         return config;
     }
 
     private static List<KnobSetting> Grid(ConfigReader s)
     {
-        var grid = s.Mapping("knobs.grid") ?? throw s.Missing("knobs.grid", "a mapping of knob name to its values, e.g. gain_db: [0, 6, 12, 18]");
-        var axes = grid.Keys.Select(knob => (knob, values: s.StringList($"knobs.grid.{knob}")
-            .Select(text => double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) && double.IsFinite(v)
-                ? v
-                : throw s.Error($"knobs.grid.{knob}", "numbers", $"'{text}'"))
-            .ToList())).ToList();
+        var grid = s.Mapping("knobs.grid")
+            ?? throw s.Missing("knobs.grid", "a mapping of knob name to its values, e.g. gain_db: [0, 6, 12, 18]");
+        var axes = grid
+            .Keys.Select(knob =>
+                (
+                    knob,
+                    values: s.StringList($"knobs.grid.{knob}")
+                        .Select(text =>
+                            double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var v)
+                            && double.IsFinite(v)
+                                ? v
+                                : throw s.Error($"knobs.grid.{knob}", "numbers", $"'{text}'")
+                        )
+                        .ToList()
+                )
+            )
+            .ToList();
         var settings = new List<KnobSetting> { new([]) };
         foreach (var (knob, values) in axes)
         {
-            settings = [.. settings.SelectMany(partial => values.Select(v => new KnobSetting([.. partial.Values, new(knob, v)])))];
+            settings =
+            [
+                .. settings.SelectMany(partial =>
+                    values.Select(v => new KnobSetting([.. partial.Values, new(knob, v)]))
+                ),
+            ];
         }
 
         return settings;
@@ -136,13 +177,20 @@ public sealed record KnobTrainConfig
     /// <summary>"FILE SETTING": the reamped WAV, a space, then its knob values (gain_db=6,mid_db=0).</summary>
     private static KnobRecording ParseRecording(string line, string file)
     {
-        int space = line.TrimEnd().LastIndexOf(' ');
+        var space = line.TrimEnd().LastIndexOf(' ');
         if (space <= 0)
         {
-            throw new ConfigException(file, "knobs.recordings", $"expected 'FILE knob=value,...' (e.g. amp_g6.wav gain_db=6,mid_db=0), got '{line}'");
+            throw new ConfigException(
+                file,
+                "knobs.recordings",
+                $"expected 'FILE knob=value,...' (e.g. amp_g6.wav gain_db=6,mid_db=0), got '{line}'"
+            );
         }
 
-        return new KnobRecording(System.IO.Path.GetFullPath(line[..space].Trim()), KnobSetting.Parse(line[(space + 1)..], "knobs.recordings"));
+        return new KnobRecording(
+            System.IO.Path.GetFullPath(line[..space].Trim()),
+            KnobSetting.Parse(line[(space + 1)..], "knobs.recordings")
+        );
     }
 
     private void Validate(string where)
@@ -152,9 +200,15 @@ public sealed record KnobTrainConfig
             throw new ConfigException($"{where}: knobs: a knob model needs at least 2 settings, got {Settings.Count}");
         }
 
-        if (!IsWaveNet && NamPresets.Lstm(Enum.Parse<LstmPreset>(Amp.Model.Preset, ignoreCase: true)) is { NumLayers: not 1 } preset)
+        if (
+            !IsWaveNet
+            && NamPresets.Lstm(Enum.Parse<LstmPreset>(Amp.Model.Preset, ignoreCase: true))
+                is { NumLayers: not 1 } preset
+        )
         {
-            throw new ConfigException($"{where}: field 'model.preset': a knob model has one recurrent layer (AIDA-X plays one); '{Amp.Model.Preset}' has {preset.NumLayers} (standard 1x24, feather 1x16, nano 1x12)");
+            throw new ConfigException(
+                $"{where}: field 'model.preset': a knob model has one recurrent layer (AIDA-X plays one); '{Amp.Model.Preset}' has {preset.NumLayers} (standard 1x24, feather 1x16, nano 1x12)"
+            );
         }
 
         var names = Settings[0].Names.ToList();
@@ -167,7 +221,9 @@ public sealed record KnobTrainConfig
         {
             if (!setting.Names.SequenceEqual(names))
             {
-                throw new ConfigException($"{where}: knobs: setting '{setting}' must give the knobs {string.Join(", ", names)} in that order");
+                throw new ConfigException(
+                    $"{where}: knobs: setting '{setting}' must give the knobs {string.Join(", ", names)} in that order"
+                );
             }
         }
 
@@ -183,12 +239,16 @@ public sealed record KnobTrainConfig
 
         if (Settings.Count - HeldOut.Count < 1)
         {
-            throw new ConfigException($"{where}: field 'knobs.held_out': every setting is held out; nothing is left to train on");
+            throw new ConfigException(
+                $"{where}: field 'knobs.held_out': every setting is held out; nothing is left to train on"
+            );
         }
 
         foreach (var range in Ranges.Where(r => !(r.Maximum > r.Minimum)))
         {
-            throw new ConfigException($"{where}: knobs: knob '{range.Name}' takes one value only; it needs two or more");
+            throw new ConfigException(
+                $"{where}: knobs: knob '{range.Name}' takes one value only; it needs two or more"
+            );
         }
     }
 }

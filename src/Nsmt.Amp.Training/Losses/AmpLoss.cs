@@ -1,4 +1,3 @@
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Nsmt.Amp.Training.Losses;
@@ -6,7 +5,7 @@ namespace Nsmt.Amp.Training.Losses;
 /// <summary>The weighted training loss of <see cref="LossSettings"/>, with each term's value for logging.</summary>
 public sealed class AmpLoss : IDisposable
 {
-    private readonly MultiResolutionStftLoss? stft;
+    private readonly MultiResolutionStftLoss? _stft;
 
     public AmpLoss(LossSettings settings)
     {
@@ -15,7 +14,7 @@ public sealed class AmpLoss : IDisposable
         Settings = settings;
         if (settings.Mrstft > 0 || settings.PreEmphasisMrstft > 0)
         {
-            stft = new MultiResolutionStftLoss();
+            _stft = new MultiResolutionStftLoss();
         }
     }
 
@@ -27,7 +26,8 @@ public sealed class AmpLoss : IDisposable
         using var scope = NewDisposeScope();
         var terms = new Dictionary<string, Tensor>();
         Tensor? total = null;
-        Tensor? emphasisedPrediction = null, emphasisedTarget = null;
+        Tensor? emphasisedPrediction = null,
+            emphasisedTarget = null;
         (Tensor, Tensor) Emphasised()
         {
             emphasisedPrediction ??= AmpLosses.PreEmphasis(prediction, Settings.PreEmphasisCoefficient);
@@ -52,10 +52,22 @@ public sealed class AmpLoss : IDisposable
         Add("mse", s.Mse, () => AmpLosses.Mse(prediction, target));
         Add("esr", s.Esr, () => AmpLosses.Esr(prediction, target));
         Add("esr_pooled", s.EsrPooled, () => AmpLosses.EsrPooled(prediction, target));
-        Add("pre_emph_mse", s.PreEmphasisMse, () => { var (p, t) = Emphasised(); return AmpLosses.Mse(p, t); });
-        Add("pre_emph_esr", s.PreEmphasisEsr, () => { var (p, t) = Emphasised(); return AmpLosses.Esr(p, t); });
-        Add("mrstft", s.Mrstft, () => stft!.forward(prediction, target));
-        Add("pre_emph_mrstft", s.PreEmphasisMrstft, () => { var (p, t) = Emphasised(); return stft!.forward(p, t); });
+        Add("pre_emph_mse", s.PreEmphasisMse, () =>
+        {
+            var (p, t) = Emphasised();
+            return AmpLosses.Mse(p, t);
+        });
+        Add("pre_emph_esr", s.PreEmphasisEsr, () =>
+        {
+            var (p, t) = Emphasised();
+            return AmpLosses.Esr(p, t);
+        });
+        Add("mrstft", s.Mrstft, () => _stft!.forward(prediction, target));
+        Add("pre_emph_mrstft", s.PreEmphasisMrstft, () =>
+        {
+            var (p, t) = Emphasised();
+            return _stft!.forward(p, t);
+        });
         Add("dc", s.Dc, () => AmpLosses.Dc(prediction, target));
         foreach (var value in terms.Values)
         {
@@ -65,5 +77,5 @@ public sealed class AmpLoss : IDisposable
         return (total!.MoveToOuterDisposeScope(), terms);
     }
 
-    public void Dispose() => stft?.Dispose();
+    public void Dispose() => _stft?.Dispose();
 }

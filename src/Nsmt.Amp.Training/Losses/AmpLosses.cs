@@ -1,5 +1,4 @@
 using Nsmt.Amp.Evaluation;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Nsmt.Amp.Training.Losses;
@@ -47,7 +46,7 @@ public static class AmpLosses
     public static Tensor PreEmphasis(Tensor x, double coefficient)
     {
         using var scope = NewDisposeScope();
-        long n = x.size(-1);
+        var n = x.size(-1);
         if (n < 2)
         {
             throw new ArgumentException($"pre-emphasis needs at least 2 samples, got {n}");
@@ -73,7 +72,8 @@ public static class AmpLosses
         if (!prediction.shape.SequenceEqual(target.shape))
         {
             throw new ArgumentException(
-                $"prediction [{string.Join(", ", prediction.shape)}] and target [{string.Join(", ", target.shape)}] differ in shape");
+                $"prediction [{string.Join(", ", prediction.shape)}] and target [{string.Join(", ", target.shape)}] differ in shape"
+            );
         }
 
         return prediction.Dimensions switch

@@ -65,7 +65,9 @@ public sealed record LossSettings
 
         if (!(PreEmphasisCoefficient is >= 0 and < 1))
         {
-            throw new ArgumentException($"loss.pre_emph_coef: expected a number in [0, 1), got {PreEmphasisCoefficient}");
+            throw new ArgumentException(
+                $"loss.pre_emph_coef: expected a number in [0, 1), got {PreEmphasisCoefficient}"
+            );
         }
     }
 }

@@ -14,7 +14,7 @@ public sealed class MultiResolutionStftLoss : IDisposable
 {
     public const double MagnitudeFloor = 1e-8;
 
-    private readonly Tensor[] windows;
+    private readonly Tensor[] _windows;
 
     public MultiResolutionStftLoss(IReadOnlyList<StftResolution>? resolutions = null)
     {
@@ -28,11 +28,13 @@ public sealed class MultiResolutionStftLoss : IDisposable
         {
             if (r.FftSize < 2 || r.HopSize < 1 || r.WindowLength < 1 || r.WindowLength > r.FftSize)
             {
-                throw new ArgumentException($"invalid STFT resolution {r}: need fft >= 2, hop >= 1, 1 <= window <= fft");
+                throw new ArgumentException(
+                    $"invalid STFT resolution {r}: need fft >= 2, hop >= 1, 1 <= window <= fft"
+                );
             }
         }
 
-        windows = Resolutions.Select(r => hann_window(r.WindowLength).DetachFromDisposeScope()).ToArray();
+        _windows = Resolutions.Select(r => hann_window(r.WindowLength).DetachFromDisposeScope()).ToArray();
     }
 
     public IReadOnlyList<StftResolution> Resolutions { get; }
@@ -42,17 +44,19 @@ public sealed class MultiResolutionStftLoss : IDisposable
         using var scope = NewDisposeScope();
         var (x, y) = AmpLosses.AsBatch(prediction, target);
         Tensor? total = null;
-        for (int i = 0; i < Resolutions.Count; i++)
+        for (var i = 0; i < Resolutions.Count; i++)
         {
             var r = Resolutions[i];
             long minimum = (r.FftSize / 2) + 1;
             if (x.size(1) < minimum)
             {
-                throw new ArgumentException($"signals of {x.size(1)} samples are too short for an STFT of size {r.FftSize} (need > {r.FftSize / 2})");
+                throw new ArgumentException(
+                    $"signals of {x.size(1)} samples are too short for an STFT of size {r.FftSize} (need > {r.FftSize / 2})"
+                );
             }
 
-            var xMag = Magnitude(x, r, windows[i]);
-            var yMag = Magnitude(y, r, windows[i]);
+            var xMag = Magnitude(x, r, _windows[i]);
+            var yMag = Magnitude(y, r, _windows[i]);
             var convergence = (yMag - xMag).norm() / yMag.norm();
             var logMagnitude = nn.functional.l1_loss(xMag.log(), yMag.log());
             var term = convergence + logMagnitude;
@@ -66,10 +70,20 @@ public sealed class MultiResolutionStftLoss : IDisposable
     {
         // The window is made in the signal's precision (a float32 window widened to float64 would move the loss by 3e-7)
         // and on its device.
-        var w = window.dtype == signal.dtype && window.device_type == signal.device_type
-            ? window
-            : hann_window(r.WindowLength, dtype: signal.dtype, device: signal.device);
-        var spectrum = stft(signal, r.FftSize, r.HopSize, r.WindowLength, w, center: true, pad_mode: PaddingModes.Reflect, return_complex: true);
+        var w =
+            window.dtype == signal.dtype && window.device_type == signal.device_type
+                ? window
+                : hann_window(r.WindowLength, dtype: signal.dtype, device: signal.device);
+        var spectrum = stft(
+            signal,
+            r.FftSize,
+            r.HopSize,
+            r.WindowLength,
+            w,
+            center: true,
+            pad_mode: PaddingModes.Reflect,
+            return_complex: true
+        );
         // re^2 + im^2 on the two strided views: a reduction over a last axis of size 2 costs more.
         var power = spectrum.real.square() + spectrum.imag.square();
         return power.clamp(min: MagnitudeFloor).sqrt();
@@ -77,7 +91,7 @@ public sealed class MultiResolutionStftLoss : IDisposable
 
     public void Dispose()
     {
-        foreach (var w in windows)
+        foreach (var w in _windows)
         {
             w.Dispose();
         }

@@ -40,8 +40,13 @@ public sealed record A2Config
     /// head conv B*K_head (+1); head_scale. A2-Lite 1,871, A2-Full 12,146.
     /// </summary>
     public int WeightCount =>
-        Channels + KernelSizes.Sum(k => (Bottleneck * Channels * k) + Bottleneck + Bottleneck + (Channels * Bottleneck) + Channels)
-        + (Bottleneck * HeadKernelSize) + (HeadBias ? 1 : 0) + 1;
+        Channels
+        + KernelSizes.Sum(k =>
+            (Bottleneck * Channels * k) + Bottleneck + Bottleneck + (Channels * Bottleneck) + Channels
+        )
+        + (Bottleneck * HeadKernelSize)
+        + (HeadBias ? 1 : 0)
+        + 1;
 
     /// <summary>The same architecture with another width (packed training's narrower submodels): bottleneck follows channels.</summary>
     public A2Config WithChannels(int channels) => this with { Channels = channels, Bottleneck = channels };
@@ -56,7 +61,10 @@ public sealed record A2Config
         NamFormatException Refuse(string field, string problem) => new(file, $"{at}{field}", problem);
         if (parsed is not ExtendedWaveNetConfig config)
         {
-            throw Refuse("", $"an A2 is a 0.6 WaveNet (per-layer kernel sizes, activation objects, a head conv), got {parsed.GetType().Name}");
+            throw Refuse(
+                "",
+                $"an A2 is a 0.6 WaveNet (per-layer kernel sizes, activation objects, a head conv), got {parsed.GetType().Name}"
+            );
         }
 
         if (config.PostHead is not null)
@@ -81,7 +89,13 @@ public sealed record A2Config
             throw Refuse($"{la}.head", "A2's head conv has out_channels 1 and dilation 1");
         }
 
-        if (a.GroupsInput != 1 || a.GroupsInputMixin != 1 || a.Layer1x1Groups != 1 || !a.Layer1x1Active || a.Head1x1Active)
+        if (
+            a.GroupsInput != 1
+            || a.GroupsInputMixin != 1
+            || a.Layer1x1Groups != 1
+            || !a.Layer1x1Active
+            || a.Head1x1Active
+        )
         {
             throw Refuse(la, "A2 has ungrouped convs, an active layer1x1 and no head1x1");
         }
@@ -93,11 +107,14 @@ public sealed record A2Config
 
         if (a.SlimmableChannels is not null)
         {
-            throw Refuse($"{la}.slimmable", "a slimmable WaveNet is not part of A2 (null expected; A2's widths are separate submodels)");
+            throw Refuse(
+                $"{la}.slimmable",
+                "a slimmable WaveNet is not part of A2 (null expected; A2's widths are separate submodels)"
+            );
         }
 
         var slopes = new List<double?>(a.LayerCount);
-        for (int i = 0; i < a.LayerCount; i++)
+        for (var i = 0; i < a.LayerCount; i++)
         {
             if (a.GatingModes[i] != GatingMode.None)
             {
@@ -105,12 +122,17 @@ public sealed record A2Config
             }
 
             var activation = a.Activations[i];
-            slopes.Add(activation.Kind switch
-            {
-                NamActivationKind.Tanh => null,
-                NamActivationKind.LeakyReLU => activation.NegativeSlope,
-                _ => throw Refuse($"{la}.activation[{i}]", $"A2 training supports LeakyReLU and Tanh, got {activation.FileName}"),
-            });
+            slopes.Add(
+                activation.Kind switch
+                {
+                    NamActivationKind.Tanh => null,
+                    NamActivationKind.LeakyReLU => activation.NegativeSlope,
+                    _ => throw Refuse(
+                        $"{la}.activation[{i}]",
+                        $"A2 training supports LeakyReLU and Tanh, got {activation.FileName}"
+                    ),
+                }
+            );
         }
 
         return new A2Config
@@ -129,7 +151,13 @@ public sealed record A2Config
     /// <summary>The FiLM blocks of a 0.6 layer array, by their .nam keys; A2 leaves them all inactive.</summary>
     public static readonly string[] FilmBlocks =
     [
-        "conv_pre_film", "conv_post_film", "input_mixin_pre_film", "input_mixin_post_film",
-        "activation_pre_film", "activation_post_film", "layer1x1_post_film", "head1x1_post_film",
+        "conv_pre_film",
+        "conv_post_film",
+        "input_mixin_pre_film",
+        "input_mixin_post_film",
+        "activation_pre_film",
+        "activation_post_film",
+        "layer1x1_post_film",
+        "head1x1_post_film",
     ];
 }

@@ -13,10 +13,13 @@ public static class A2Presets
 {
     public const string FileName = "a2.yaml";
 
-    private static readonly ConcurrentDictionary<string, IReadOnlyList<(string Name, A2Config Config)>> Loaded = new(StringComparer.Ordinal);
+    private static readonly ConcurrentDictionary<string, IReadOnlyList<(string Name, A2Config Config)>> Loaded = new(
+        StringComparer.Ordinal
+    );
 
     /// <summary>Every preset, in the file's order.</summary>
-    public static IReadOnlyList<(string Name, A2Config Config)> All() => Loaded.GetOrAdd(Path.Combine(NamPresetFile.Directory(), FileName), Load);
+    public static IReadOnlyList<(string Name, A2Config Config)> All() =>
+        Loaded.GetOrAdd(Path.Combine(NamPresetFile.Directory(), FileName), Load);
 
     public static IReadOnlyList<string> Names => [.. All().Select(p => p.Name)];
 
@@ -31,7 +34,11 @@ public static class A2Presets
             }
         }
 
-        throw new NamFormatException(Path.Combine(NamPresetFile.Directory(), FileName), $"presets.{name}", $"no such preset (the file has: {string.Join(", ", Names)})");
+        throw new NamFormatException(
+            Path.Combine(NamPresetFile.Directory(), FileName),
+            $"presets.{name}",
+            $"no such preset (the file has: {string.Join(", ", Names)})"
+        );
     }
 
     /// <summary>The presets as the .nam reader parses them (<see cref="NamPresetFile.Load"/>), each checked to be an A2.</summary>

@@ -1,6 +1,5 @@
 using Nsmt.Neural;
 using Nsmt.Neural.Engine;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Nsmt.Amp.Training.Modules;
@@ -65,24 +64,27 @@ public abstract class AmpModule : nn.Module<Tensor, Tensor>
     public virtual float[] PredictAligned(ReadOnlySpan<float> input, int chunkSize = DefaultChunkSize)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(chunkSize, 1);
-        int context = Context, lookahead = Lookahead;
-        int count = input.Length - context - lookahead;
+        int context = Context,
+            lookahead = Lookahead;
+        var count = input.Length - context - lookahead;
         if (count < 0)
         {
-            throw new ArgumentException($"input of {input.Length} samples is shorter than the model's context + lookahead ({context + lookahead})");
+            throw new ArgumentException(
+                $"input of {input.Length} samples is shorter than the model's context + lookahead ({context + lookahead})"
+            );
         }
 
         var output = new float[count];
-        bool wasTraining = training;
+        var wasTraining = training;
         var device = this.ParameterDevice();
         eval();
         try
         {
             using var noGrad = no_grad();
-            for (int start = 0; start < count; start += chunkSize)
+            for (var start = 0; start < count; start += chunkSize)
             {
                 using var scope = NewDisposeScope();
-                int n = Math.Min(chunkSize, count - start);
+                var n = Math.Min(chunkSize, count - start);
                 var window = input.Slice(start, context + n + lookahead);
                 using var x = TensorExtensions.FromSpan(window, 1, window.Length).to(device);
                 using var y = call(x);

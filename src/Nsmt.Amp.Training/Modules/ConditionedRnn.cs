@@ -1,7 +1,6 @@
 using Nsmt.Amp.Keras;
 using Nsmt.Neural;
 using Nsmt.Neural.Engine;
-using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -22,9 +21,9 @@ public enum RnnCell
 /// </summary>
 public sealed class ConditionedRnn : KnobModule
 {
-    private readonly GRU? gru;
-    private readonly LSTM? lstm;
-    private readonly Linear head;
+    private readonly GRU? _gru;
+    private readonly LSTM? _lstm;
+    private readonly Linear _head;
 
     public ConditionedRnn(RnnCell cell, int hiddenSize, IReadOnlyList<KnobRange> knobs, int burnIn = 0)
         : base(nameof(ConditionedRnn), knobs)
@@ -35,17 +34,17 @@ public sealed class ConditionedRnn : KnobModule
         Cell = cell;
         HiddenSize = hiddenSize;
         BurnIn = burnIn;
-        int inputs = 1 + knobs.Count;
+        var inputs = 1 + knobs.Count;
         if (cell == RnnCell.Lstm)
         {
-            register_module("core", lstm = nn.LSTM(inputs, hiddenSize, batchFirst: true));
+            register_module("core", _lstm = nn.LSTM(inputs, hiddenSize, batchFirst: true));
         }
         else
         {
-            register_module("core", gru = nn.GRU(inputs, hiddenSize, batchFirst: true));
+            register_module("core", _gru = nn.GRU(inputs, hiddenSize, batchFirst: true));
         }
 
-        register_module("head", head = nn.Linear(hiddenSize, 1));
+        register_module("head", _head = nn.Linear(hiddenSize, 1));
     }
 
     public RnnCell Cell { get; }
@@ -57,15 +56,15 @@ public sealed class ConditionedRnn : KnobModule
     public override int Context => BurnIn;
 
     /// <summary>The recurrent layer (<see cref="LSTM"/> or GRU), for export.</summary>
-    public nn.Module Core => (nn.Module?)lstm ?? gru!;
+    public nn.Module Core => (nn.Module?)_lstm ?? _gru!;
 
-    public Linear Head => head;
+    public Linear Head => _head;
 
     /// <summary>audio [B, T] and normalised knobs [B, K] (one setting per window) to outputs [B, T - BurnIn].</summary>
     public override Tensor forward(Tensor audio, Tensor knobs)
     {
         using var scope = NewDisposeScope();
-        long length = audio.size(1);
+        var length = audio.size(1);
         return Run(audio, knobs).narrow(1, BurnIn, length - BurnIn).MoveToOuterDisposeScope();
     }
 
@@ -75,15 +74,18 @@ public sealed class ConditionedRnn : KnobModule
     /// </summary>
     public override double[] Process(ReadOnlySpan<float> input, IReadOnlyList<double> knobValues)
     {
-        bool wasTraining = training;
+        var wasTraining = training;
         eval();
         try
         {
             using var noGrad = no_grad();
             using var scope = NewDisposeScope();
-            var dtype = head.weight.dtype;
-            var audio = TensorExtensions.FromSpan(input, 1, input.Length).to(dtype).to(head.weight.device);
-            var knobs = TensorExtensions.FromSpan<float>(Normalize(knobValues), 1, Knobs.Count).to(dtype).to(head.weight.device);
+            var dtype = _head.weight.dtype;
+            var audio = TensorExtensions.FromSpan(input, 1, input.Length).to(dtype).to(_head.weight.device);
+            var knobs = TensorExtensions
+                .FromSpan<float>(Normalize(knobValues), 1, Knobs.Count)
+                .to(dtype)
+                .to(_head.weight.device);
             return Run(audio, knobs).reshape(-1).to(float64).ToArray<double>();
         }
         finally
@@ -95,9 +97,10 @@ public sealed class ConditionedRnn : KnobModule
     /// <summary>Every output of the window, [B, T]: the knobs repeated at each sample beside the audio.</summary>
     private Tensor Run(Tensor audio, Tensor knobs)
     {
-        long batch = audio.size(0), length = audio.size(1);
+        long batch = audio.size(0),
+            length = audio.size(1);
         var x = cat([audio.unsqueeze(2), knobs.unsqueeze(1).expand(batch, length, Knobs.Count)], 2);
-        var features = lstm is not null ? lstm.forward(x).Item1 : gru!.forward(x).Item1;
-        return head.call(features).squeeze(2);
+        var features = _lstm is not null ? _lstm.forward(x).Item1 : _gru!.forward(x).Item1;
+        return _head.call(features).squeeze(2);
     }
 }

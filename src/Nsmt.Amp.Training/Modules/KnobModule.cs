@@ -1,5 +1,4 @@
 using Nsmt.Amp.Keras;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Nsmt.Amp.Training.Modules;
@@ -28,7 +27,10 @@ public abstract class KnobModule : nn.Module<Tensor, Tensor, Tensor>
     {
         if (values.Count != Knobs.Count)
         {
-            throw new ArgumentException($"the model takes {Knobs.Count} knob value(s), got {values.Count}", nameof(values));
+            throw new ArgumentException(
+                $"the model takes {Knobs.Count} knob value(s), got {values.Count}",
+                nameof(values)
+            );
         }
 
         return Knobs.Select((knob, i) => (float)knob.Normalize(values[i])).ToArray();

@@ -2,7 +2,6 @@ using Nsmt.Amp.Architectures;
 using Nsmt.Amp.Keras;
 using Nsmt.Neural;
 using Nsmt.Neural.Engine;
-using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -53,12 +52,12 @@ public sealed class KnobWaveNetLayer : nn.Module
     /// <summary>h [B, C, L] and the condition [B, 1+K, &gt;= L], right-aligned: (activation, next residual or null).</summary>
     public (Tensor activation, Tensor? next) Run(Tensor h, Tensor condition, bool residual)
     {
-        long length = h.size(2) - History;
+        var length = h.size(2) - History;
         var c = condition.narrow(2, condition.size(2) - length, length);
         var z = Conv.call(h) + InputMixer.call(c);
         var film = Film.call(c);
         var a = ((z * film.narrow(1, 0, Channels)) + film.narrow(1, Channels, Channels)).tanh();
-        Tensor? next = residual ? h.narrow(2, h.size(2) - length, length) + OneByOne.call(a) : null;
+        var next = residual ? h.narrow(2, h.size(2) - length, length) + OneByOne.call(a) : null;
         return (a, next);
     }
 }
@@ -70,9 +69,21 @@ public sealed class KnobWaveNetLayerArray : nn.Module
         : base(nameof(KnobWaveNetLayerArray))
     {
         register_module("rechannel", Rechannel = nn.Conv1d(config.InputSize, config.Channels, 1, bias: false));
-        register_module("layers", Layers = new ModuleList<KnobWaveNetLayer>(
-            [.. config.Dilations.Select(d => new KnobWaveNetLayer(config.Channels, config.KernelSize, d, conditionSize))]));
-        register_module("head_rechannel", HeadRechannel = nn.Conv1d(config.Channels, config.HeadSize, 1, bias: config.HeadBias));
+        register_module(
+            "layers",
+            Layers = new ModuleList<KnobWaveNetLayer>([
+                .. config.Dilations.Select(d => new KnobWaveNetLayer(
+                    config.Channels,
+                    config.KernelSize,
+                    d,
+                    conditionSize
+                )),
+            ])
+        );
+        register_module(
+            "head_rechannel",
+            HeadRechannel = nn.Conv1d(config.Channels, config.HeadSize, 1, bias: config.HeadBias)
+        );
     }
 
     public Conv1d Rechannel { get; }
@@ -82,13 +93,19 @@ public sealed class KnobWaveNetLayerArray : nn.Module
     public Conv1d HeadRechannel { get; }
 
     /// <summary>As <see cref="NamWaveNetLayerArray.Run"/>, with the knob condition.</summary>
-    public (Tensor head, Tensor? residual) Run(Tensor input, Tensor condition, Tensor? headIn, long outLength, bool needResidual)
+    public (Tensor head, Tensor? residual) Run(
+        Tensor input,
+        Tensor condition,
+        Tensor? headIn,
+        long outLength,
+        bool needResidual
+    )
     {
         var h = Rechannel.call(input);
-        Tensor? s = headIn;
-        for (int l = 0; l < Layers.Count; l++)
+        var s = headIn;
+        for (var l = 0; l < Layers.Count; l++)
         {
-            bool last = l == Layers.Count - 1;
+            var last = l == Layers.Count - 1;
             var (a, next) = Layers[l].Run(h, condition, residual: !last || needResidual);
             var tail = a.narrow(2, a.size(2) - outLength, outLength);
             s = s is null ? tail : s + tail;
@@ -117,15 +134,25 @@ public sealed class KnobWaveNet : KnobModule
         : base(nameof(KnobWaveNet), knobs)
     {
         ArgumentNullException.ThrowIfNull(architecture);
-        if (knobs.Count < 1 || architecture.LayerArrays.Any(a => a.Gated || a.Activation != WaveNetLayerArrayConfig.TanhActivation))
+        if (
+            knobs.Count < 1
+            || architecture.LayerArrays.Any(a => a.Gated || a.Activation != WaveNetLayerArrayConfig.TanhActivation)
+        )
         {
-            throw new ArgumentException("a knob WaveNet takes 1 or more knobs and ungated Tanh layer arrays (NAM's A1 presets)", nameof(architecture));
+            throw new ArgumentException(
+                "a knob WaveNet takes 1 or more knobs and ungated Tanh layer arrays (NAM's A1 presets)",
+                nameof(architecture)
+            );
         }
 
         EngineGuard.Ensure(); // the CPU's float32 kernels are checked before the first model is built (issue 29)
         Architecture = architecture;
-        register_module("layer_arrays", Arrays = new ModuleList<KnobWaveNetLayerArray>(
-            [.. architecture.LayerArrays.Select(a => new KnobWaveNetLayerArray(a, 1 + knobs.Count))]));
+        register_module(
+            "layer_arrays",
+            Arrays = new ModuleList<KnobWaveNetLayerArray>([
+                .. architecture.LayerArrays.Select(a => new KnobWaveNetLayerArray(a, 1 + knobs.Count)),
+            ])
+        );
     }
 
     public WaveNetConfig Architecture { get; }
@@ -141,20 +168,23 @@ public sealed class KnobWaveNet : KnobModule
     public override Tensor forward(Tensor audio, Tensor knobs)
     {
         using var scope = NewDisposeScope();
-        long batch = audio.size(0), length = audio.size(1);
-        long outLength = length - Context;
+        long batch = audio.size(0),
+            length = audio.size(1);
+        var outLength = length - Context;
         if (outLength < 1)
         {
-            throw new ArgumentException($"input of {length} samples is shorter than the receptive field ({ReceptiveField})");
+            throw new ArgumentException(
+                $"input of {length} samples is shorter than the receptive field ({ReceptiveField})"
+            );
         }
 
         var x = audio.unsqueeze(1);
         var condition = cat([x, knobs.unsqueeze(2).expand(batch, Knobs.Count, length)], 1);
-        Tensor input = x;
+        var input = x;
         Tensor? head = null;
-        for (int j = 0; j < Arrays.Count; j++)
+        for (var j = 0; j < Arrays.Count; j++)
         {
-            bool last = j == Arrays.Count - 1;
+            var last = j == Arrays.Count - 1;
             var (h, residual) = Arrays[j].Run(input, condition, head, outLength, needResidual: !last);
             head = h;
             if (residual is not null)
@@ -168,7 +198,7 @@ public sealed class KnobWaveNet : KnobModule
 
     public override double[] Process(ReadOnlySpan<float> input, IReadOnlyList<double> knobValues)
     {
-        bool wasTraining = training;
+        var wasTraining = training;
         eval();
         try
         {
@@ -193,14 +223,14 @@ public sealed class KnobWaveNet : KnobModule
     /// </summary>
     public IEnumerable<(Tensor Tensor, string Name)> WeightTensors()
     {
-        for (int j = 0; j < Arrays.Count; j++)
+        for (var j = 0; j < Arrays.Count; j++)
         {
             var a = Arrays[j];
             yield return (a.Rechannel.weight!, $"layers[{j}].rechannel.weight");
-            for (int l = 0; l < a.Layers.Count; l++)
+            for (var l = 0; l < a.Layers.Count; l++)
             {
                 var layer = a.Layers[l];
-                string at = $"layers[{j}].layer[{l}]";
+                var at = $"layers[{j}].layer[{l}]";
                 yield return (layer.Conv.weight!, $"{at}.conv.weight");
                 yield return (layer.Conv.bias!, $"{at}.conv.bias");
                 yield return (layer.InputMixer.weight!, $"{at}.input_mixin.weight");

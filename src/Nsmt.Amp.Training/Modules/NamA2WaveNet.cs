@@ -1,4 +1,3 @@
-using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -43,11 +42,11 @@ public sealed class NamA2Layer : nn.Module
     /// </summary>
     public (Tensor activation, Tensor? next) Run(Tensor h, Tensor condition, bool residual)
     {
-        long length = h.size(2) - History;
+        var length = h.size(2) - History;
         var z = Conv.call(h);
         z.add_(InputMixer.call(condition.narrow(2, condition.size(2) - length, length)));
         var a = LeakySlope is { } slope ? nn.functional.leaky_relu(z, slope) : z.tanh();
-        Tensor? next = residual ? h.narrow(2, h.size(2) - length, length) + Layer1x1.call(a) : null;
+        var next = residual ? h.narrow(2, h.size(2) - length, length) + Layer1x1.call(a) : null;
         return (a, next);
     }
 }
@@ -65,7 +64,12 @@ public sealed class NamA2WaveNet : AmpModule
         ArgumentNullException.ThrowIfNull(config);
         Config = config;
         register_module("rechannel", Rechannel = nn.Conv1d(1, config.Channels, 1, bias: false));
-        register_module("layers", Layers = new ModuleList<NamA2Layer>([.. Enumerable.Range(0, config.Layers).Select(i => new NamA2Layer(config, i))]));
+        register_module(
+            "layers",
+            Layers = new ModuleList<NamA2Layer>([
+                .. Enumerable.Range(0, config.Layers).Select(i => new NamA2Layer(config, i)),
+            ])
+        );
         register_module("head", Head = nn.Conv1d(config.Bottleneck, 1, config.HeadKernelSize, bias: config.HeadBias));
         HeadScale = config.HeadScale;
     }
@@ -98,18 +102,20 @@ public sealed class NamA2WaveNet : AmpModule
     /// <summary>The head conv's output before head_scale, [B, T - Context].</summary>
     public Tensor Unscaled(Tensor x)
     {
-        long outLength = x.size(1) - ReceptiveField + 1;
+        var outLength = x.size(1) - ReceptiveField + 1;
         if (outLength < 1)
         {
-            throw new ArgumentException($"input of {x.size(1)} samples is shorter than the receptive field ({ReceptiveField})");
+            throw new ArgumentException(
+                $"input of {x.size(1)} samples is shorter than the receptive field ({ReceptiveField})"
+            );
         }
 
         // The head conv needs K_head - 1 samples of the activation sum before the first output.
-        long headLength = outLength + Config.HeadKernelSize - 1;
+        var headLength = outLength + Config.HeadKernelSize - 1;
         var condition = x.unsqueeze(1);
         var h = Rechannel.call(condition);
         Tensor? sum = null;
-        for (int l = 0; l < Layers.Count; l++)
+        for (var l = 0; l < Layers.Count; l++)
         {
             // The last layer's layer1x1 feeds nothing (Core computes it; its weights are exported all the same).
             var (a, next) = Layers[l].Run(h, condition, residual: l < Layers.Count - 1);
@@ -124,5 +130,6 @@ public sealed class NamA2WaveNet : AmpModule
         return Head.call(sum!).squeeze(1);
     }
 
-    public override float[] Process(ReadOnlySpan<float> input, int chunkSize = DefaultChunkSize) => ProcessConvolutional(input, chunkSize);
+    public override float[] Process(ReadOnlySpan<float> input, int chunkSize = DefaultChunkSize) =>
+        ProcessConvolutional(input, chunkSize);
 }

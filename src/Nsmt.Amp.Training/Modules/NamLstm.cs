@@ -1,6 +1,5 @@
-using Nsmt.Neural;
 using Nsmt.Amp.Architectures;
-using TorchSharp;
+using Nsmt.Neural;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -18,8 +17,8 @@ public sealed class NamLstm : AmpModule
     /// <summary>NAM exports the state after this many samples of silence from zero.</summary>
     public const int ExportSilenceSamples = 48_000;
 
-    private readonly LSTM core;
-    private readonly Linear head;
+    private readonly LSTM _core;
+    private readonly Linear _head;
 
     public NamLstm(LstmConfig config, int burnIn = 0, double? sampleRate = null)
         : base(nameof(NamLstm))
@@ -30,8 +29,11 @@ public sealed class NamLstm : AmpModule
         Config = config;
         BurnIn = burnIn;
         SampleRate = sampleRate;
-        register_module("core", core = nn.LSTM(config.InputSize, config.HiddenSize, config.NumLayers, batchFirst: true));
-        register_module("head", head = nn.Linear(config.HiddenSize, 1));
+        register_module(
+            "core",
+            _core = nn.LSTM(config.InputSize, config.HiddenSize, config.NumLayers, batchFirst: true)
+        );
+        register_module("head", _head = nn.Linear(config.HiddenSize, 1));
         register_buffer(InitialHiddenName, zeros(config.NumLayers, config.HiddenSize));
         register_buffer(InitialCellName, zeros(config.NumLayers, config.HiddenSize));
     }
@@ -44,9 +46,9 @@ public sealed class NamLstm : AmpModule
     /// <summary>Rate of the prewarm in <see cref="Process"/> (0.5 s of silence; 1 sample when unknown, as Core).</summary>
     public double? SampleRate { get; set; }
 
-    public LSTM Core => core;
+    public LSTM Core => _core;
 
-    public Linear Head => head;
+    public Linear Head => _head;
 
     // Read through the module each time: module.to(dtype or device) replaces the buffers, and a tensor kept from
     // construction would be the released original ("Tensor invalid -- empty handle" after .to(float64)).
@@ -68,15 +70,15 @@ public sealed class NamLstm : AmpModule
     public override Tensor forward(Tensor x)
     {
         using var scope = NewDisposeScope();
-        var (features, _, _) = core.forward(x.unsqueeze(2));
-        var y = head.call(features).squeeze(2);
+        var (features, _, _) = _core.forward(x.unsqueeze(2));
+        var y = _head.call(features).squeeze(2);
         return y.narrow(1, BurnIn, y.size(1) - BurnIn).MoveToOuterDisposeScope();
     }
 
     /// <summary>Windows of a recurrent model cannot be chunked (the state would restart): one pass from a zero state.</summary>
     public override float[] PredictAligned(ReadOnlySpan<float> input, int chunkSize = DefaultChunkSize)
     {
-        bool wasTraining = training;
+        var wasTraining = training;
         eval();
         try
         {
@@ -96,7 +98,7 @@ public sealed class NamLstm : AmpModule
     {
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        var (_, h, c) = core.forward(zeros(1, ExportSilenceSamples, 1, device: InitialHidden.device));
+        var (_, h, c) = _core.forward(zeros(1, ExportSilenceSamples, 1, device: InitialHidden.device));
         InitialHidden.copy_(h.squeeze(1));
         InitialCell.copy_(c.squeeze(1));
     }
@@ -105,25 +107,31 @@ public sealed class NamLstm : AmpModule
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(chunkSize, 1);
         var output = new float[input.Length];
-        bool wasTraining = training;
+        var wasTraining = training;
         eval();
         try
         {
             using var noGrad = no_grad();
             using var outer = NewDisposeScope();
             var state = (InitialHidden.unsqueeze(1), InitialCell.unsqueeze(1));
-            int prewarm = SampleRate is { } rate ? Math.Max(1, (int)(0.5 * rate)) : 1;
+            var prewarm = SampleRate is { } rate ? Math.Max(1, (int)(0.5 * rate)) : 1;
             // The module's own precision (float32, or float64 after module.to(float64)) for input and state alike.
             var dtype = InitialHidden.dtype;
-            (_, var h0, var c0) = core.forward(zeros(1, prewarm, 1, dtype: dtype, device: InitialHidden.device), state);
+            (_, var h0, var c0) = _core.forward(
+                zeros(1, prewarm, 1, dtype: dtype, device: InitialHidden.device),
+                state
+            );
             state = (h0, c0);
-            for (int start = 0; start < input.Length; start += chunkSize)
+            for (var start = 0; start < input.Length; start += chunkSize)
             {
-                int count = Math.Min(chunkSize, input.Length - start);
-                using var x = TensorExtensions.FromSpan(input.Slice(start, count), 1, count, 1).to(dtype).to(InitialHidden.device);
-                var (features, h, c) = core.forward(x, state);
+                var count = Math.Min(chunkSize, input.Length - start);
+                using var x = TensorExtensions
+                    .FromSpan(input.Slice(start, count), 1, count, 1)
+                    .to(dtype)
+                    .to(InitialHidden.device);
+                var (features, h, c) = _core.forward(x, state);
                 state = (h, c);
-                using var y = head.call(features).to(ScalarType.Float32);
+                using var y = _head.call(features).to(ScalarType.Float32);
                 y.CopyTo<float>(output.AsSpan(start, count));
             }
         }

@@ -1,5 +1,5 @@
-using Nsmt.Neural;
 using Nsmt.Amp.Architectures;
+using Nsmt.Neural;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -18,7 +18,7 @@ public sealed class NamWaveNetLayer : nn.Module
         Channels = array.Channels;
         Gated = array.Gated;
         Dilation = dilation;
-        int m = array.ConvOutputChannels;
+        var m = array.ConvOutputChannels;
         register_module("conv", Conv = nn.Conv1d(array.Channels, m, array.KernelSize, dilation: dilation));
         register_module("input_mixer", InputMixer = nn.Conv1d(array.ConditionSize, m, 1, bias: false));
         register_module("1x1", OneByOne = nn.Conv1d(array.Channels, array.Channels, 1));
@@ -46,7 +46,7 @@ public sealed class NamWaveNetLayer : nn.Module
     /// </summary>
     public (Tensor activation, Tensor? next) Run(Tensor h, Tensor condition, bool residual, bool fuseMixer)
     {
-        long length = h.size(2) - History;
+        var length = h.size(2) - History;
         Tensor z;
         // Observers (diagrams, forward hooks) see NAM's formulation: same result, one call per module.
         if (fuseMixer && !Conv.HasForwardHooks && !InputMixer.HasForwardHooks)
@@ -54,7 +54,7 @@ public sealed class NamWaveNetLayer : nn.Module
             // The mixin rides along as one more input channel of the dilated conv, weighted only at
             // the last tap (the output's own sample): one convolution instead of two plus an add.
             // A training step is about 10% faster than NAM's formulation (bench/amp-train/RESULTS.md).
-            long k = Conv.kernel_size[0];
+            var k = Conv.kernel_size[0];
             var weight = torch.cat([Conv.weight, nn.functional.pad(InputMixer.weight, [k - 1, 0])], 1);
             var input = torch.cat([h, condition.narrow(2, condition.size(2) - h.size(2), h.size(2))], 1);
             z = nn.functional.conv1d(input, weight, Conv.bias, dilation: Dilation);
@@ -66,10 +66,8 @@ public sealed class NamWaveNetLayer : nn.Module
             z.add_(InputMixer.call(condition.narrow(2, condition.size(2) - length, length)));
         }
 
-        var a = Gated
-            ? z.narrow(1, 0, Channels).tanh() * z.narrow(1, Channels, Channels).sigmoid()
-            : z.tanh_();
-        Tensor? next = residual ? h.narrow(2, h.size(2) - length, length) + OneByOne.call(a) : null;
+        var a = Gated ? z.narrow(1, 0, Channels).tanh() * z.narrow(1, Channels, Channels).sigmoid() : z.tanh_();
+        var next = residual ? h.narrow(2, h.size(2) - length, length) + OneByOne.call(a) : null;
         return (a, next);
     }
 }
@@ -83,9 +81,15 @@ public sealed class NamWaveNetLayerArray : nn.Module
         Config = config;
         register_module("rechannel", Rechannel = nn.Conv1d(config.InputSize, config.Channels, 1, bias: false));
         // TorchSharp registers a ModuleList's items when the list is registered: fill it first.
-        register_module("layers", Layers = new ModuleList<NamWaveNetLayer>([.. config.Dilations.Select(d => new NamWaveNetLayer(config, d))]));
+        register_module(
+            "layers",
+            Layers = new ModuleList<NamWaveNetLayer>([.. config.Dilations.Select(d => new NamWaveNetLayer(config, d))])
+        );
 
-        register_module("head_rechannel", HeadRechannel = nn.Conv1d(config.Channels, config.HeadSize, 1, bias: config.HeadBias));
+        register_module(
+            "head_rechannel",
+            HeadRechannel = nn.Conv1d(config.Channels, config.HeadSize, 1, bias: config.HeadBias)
+        );
     }
 
     public WaveNetLayerArrayConfig Config { get; }
@@ -101,13 +105,20 @@ public sealed class NamWaveNetLayerArray : nn.Module
     /// accumulator starts at <paramref name="headIn"/> (null = zeros) and is kept only over the last
     /// <paramref name="outLength"/> samples. Returns (head output [B, H, outLength], residual stream).
     /// </summary>
-    public (Tensor head, Tensor? residual) Run(Tensor input, Tensor condition, Tensor? headIn, long outLength, bool needResidual, bool fuseMixer)
+    public (Tensor head, Tensor? residual) Run(
+        Tensor input,
+        Tensor condition,
+        Tensor? headIn,
+        long outLength,
+        bool needResidual,
+        bool fuseMixer
+    )
     {
         var h = Rechannel.call(input);
-        Tensor? s = headIn;
-        for (int l = 0; l < Layers.Count; l++)
+        var s = headIn;
+        for (var l = 0; l < Layers.Count; l++)
         {
-            bool last = l == Layers.Count - 1;
+            var last = l == Layers.Count - 1;
             var (a, next) = Layers[l].Run(h, condition, residual: !last || needResidual, fuseMixer);
             var tail = a.narrow(2, a.size(2) - outLength, outLength);
             s = s is null ? tail : s + tail;
@@ -134,7 +145,12 @@ public sealed class NamWaveNet : AmpModule
         ArgumentNullException.ThrowIfNull(config);
         config.Validate();
         Config = config;
-        register_module("layer_arrays", Arrays = new ModuleList<NamWaveNetLayerArray>([.. config.LayerArrays.Select(a => new NamWaveNetLayerArray(a))]));
+        register_module(
+            "layer_arrays",
+            Arrays = new ModuleList<NamWaveNetLayerArray>([
+                .. config.LayerArrays.Select(a => new NamWaveNetLayerArray(a)),
+            ])
+        );
     }
 
     public WaveNetConfig Config { get; }
@@ -160,18 +176,20 @@ public sealed class NamWaveNet : AmpModule
     public override Tensor forward(Tensor x)
     {
         using var scope = NewDisposeScope();
-        long outLength = x.size(1) - ReceptiveField + 1;
+        var outLength = x.size(1) - ReceptiveField + 1;
         if (outLength < 1)
         {
-            throw new ArgumentException($"input of {x.size(1)} samples is shorter than the receptive field ({ReceptiveField})");
+            throw new ArgumentException(
+                $"input of {x.size(1)} samples is shorter than the receptive field ({ReceptiveField})"
+            );
         }
 
         var condition = x.unsqueeze(1);
-        Tensor input = condition;
+        var input = condition;
         Tensor? head = null;
-        for (int j = 0; j < Arrays.Count; j++)
+        for (var j = 0; j < Arrays.Count; j++)
         {
-            bool last = j == Arrays.Count - 1;
+            var last = j == Arrays.Count - 1;
             var (h, residual) = Arrays[j].Run(input, condition, head, outLength, needResidual: !last, FuseInputMixer);
             head = h;
             if (residual is not null)
@@ -183,5 +201,6 @@ public sealed class NamWaveNet : AmpModule
         return (head!.squeeze(1) * HeadScale).MoveToOuterDisposeScope();
     }
 
-    public override float[] Process(ReadOnlySpan<float> input, int chunkSize = DefaultChunkSize) => ProcessConvolutional(input, chunkSize);
+    public override float[] Process(ReadOnlySpan<float> input, int chunkSize = DefaultChunkSize) =>
+        ProcessConvolutional(input, chunkSize);
 }

@@ -20,11 +20,17 @@ public sealed class PackedA2 : AmpModule
         ArgumentOutOfRangeException.ThrowIfLessThan(widths.Count, 2);
         if (widths.Select(w => w.Config.ReceptiveField).Distinct().Count() != 1)
         {
-            throw new ArgumentException("packed widths must share the receptive field (same layers, kernels and dilations)", nameof(widths));
+            throw new ArgumentException(
+                "packed widths must share the receptive field (same layers, kernels and dilations)",
+                nameof(widths)
+            );
         }
 
         Names = [.. widths.Select(w => w.Name)];
-        register_module("submodels", Submodels = new ModuleList<NamA2WaveNet>([.. widths.Select(w => new NamA2WaveNet(w.Config))]));
+        register_module(
+            "submodels",
+            Submodels = new ModuleList<NamA2WaveNet>([.. widths.Select(w => new NamA2WaveNet(w.Config))])
+        );
     }
 
     /// <summary>The widths' preset names, narrowest first.</summary>
@@ -49,7 +55,9 @@ public sealed class PackedA2 : AmpModule
         return torch.cat([.. Submodels.Select(s => s.call(x))], 0).MoveToOuterDisposeScope();
     }
 
-    public override float[] PredictAligned(ReadOnlySpan<float> input, int chunkSize = DefaultChunkSize) => Widest.PredictAligned(input, chunkSize);
+    public override float[] PredictAligned(ReadOnlySpan<float> input, int chunkSize = DefaultChunkSize) =>
+        Widest.PredictAligned(input, chunkSize);
 
-    public override float[] Process(ReadOnlySpan<float> input, int chunkSize = DefaultChunkSize) => Widest.Process(input, chunkSize);
+    public override float[] Process(ReadOnlySpan<float> input, int chunkSize = DefaultChunkSize) =>
+        Widest.Process(input, chunkSize);
 }

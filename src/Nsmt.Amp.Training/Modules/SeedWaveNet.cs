@@ -1,4 +1,3 @@
-using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -16,18 +15,26 @@ namespace Nsmt.Amp.Training.Modules;
 /// True: each output sees only the present and past (the seed's causal mode). False: "same"
 /// alignment, each output sees (RF-1)/2 samples of past and future (the seed's offline mode).
 /// </param>
-public sealed record SeedWaveNetOptions(int Channels = 16, int Layers = 10, int KernelSize = 3, int DilationBase = 2, bool Causal = true)
+public sealed record SeedWaveNetOptions(
+    int Channels = 16,
+    int Layers = 10,
+    int KernelSize = 3,
+    int DilationBase = 2,
+    bool Causal = true
+)
 {
     /// <summary>The seed's real-time variant: C 18, L 9 (8,965 parameters, RF 1,023).</summary>
     public static SeedWaveNetOptions RealTime { get; } = new(Channels: 18, Layers: 9);
 
-    public IReadOnlyList<int> Dilations => Enumerable.Range(0, Layers).Select(i => checked((int)Math.Pow(DilationBase, i))).ToArray();
+    public IReadOnlyList<int> Dilations =>
+        Enumerable.Range(0, Layers).Select(i => checked((int)Math.Pow(DilationBase, i))).ToArray();
 
     /// <summary>1 + sum of (K-1)*d.</summary>
     public int ReceptiveField => 1 + Dilations.Sum(d => (KernelSize - 1) * d);
 
     /// <summary>C + C (input 1x1 with bias) + L*(C*C*K + C) + C + 1 (output 1x1 with bias).</summary>
-    public int ParameterCount => (2 * Channels) + (Layers * ((Channels * Channels * KernelSize) + Channels)) + Channels + 1;
+    public int ParameterCount =>
+        (2 * Channels) + (Layers * ((Channels * Channels * KernelSize) + Channels)) + Channels + 1;
 
     public void Validate()
     {
@@ -35,7 +42,11 @@ public sealed record SeedWaveNetOptions(int Channels = 16, int Layers = 10, int 
         Require(Layers >= 1, "layers", $"must be >= 1, got {Layers}");
         Require(KernelSize >= 1, "kernel_size", $"must be >= 1, got {KernelSize}");
         Require(DilationBase >= 1, "dilation_base", $"must be >= 1, got {DilationBase}");
-        Require(Causal || KernelSize % 2 == 1, "kernel_size", $"must be odd for the non-causal (\"same\") variant, got {KernelSize}");
+        Require(
+            Causal || KernelSize % 2 == 1,
+            "kernel_size",
+            $"must be odd for the non-causal (\"same\") variant, got {KernelSize}"
+        );
     }
 
     private static void Require(bool condition, string field, string message)
@@ -50,9 +61,9 @@ public sealed record SeedWaveNetOptions(int Channels = 16, int Layers = 10, int 
 /// <summary>The seed's WaveNet as a torch module; valid convolutions, aligned by <see cref="SeedWaveNetOptions.Causal"/>.</summary>
 public sealed class SeedWaveNet : AmpModule
 {
-    private readonly Conv1d input;
-    private readonly ModuleList<Conv1d> blocks;
-    private readonly Conv1d output;
+    private readonly Conv1d _input;
+    private readonly ModuleList<Conv1d> _blocks;
+    private readonly Conv1d _output;
 
     public SeedWaveNet(SeedWaveNetOptions options)
         : base(nameof(SeedWaveNet))
@@ -60,12 +71,18 @@ public sealed class SeedWaveNet : AmpModule
         options.Validate();
         Options = options;
         // Construction order = PyTorch's registration order, so a seed gives PyTorch's initial weights.
-        register_module("input", input = nn.Conv1d(1, options.Channels, 1));
+        register_module("input", _input = nn.Conv1d(1, options.Channels, 1));
         // TorchSharp registers a ModuleList's items when the list is registered: fill it first.
-        register_module("blocks", blocks = new ModuleList<Conv1d>(
-            [.. options.Dilations.Select(d => nn.Conv1d(options.Channels, options.Channels, options.KernelSize, dilation: d))]));
+        register_module(
+            "blocks",
+            _blocks = new ModuleList<Conv1d>([
+                .. options.Dilations.Select(d =>
+                    nn.Conv1d(options.Channels, options.Channels, options.KernelSize, dilation: d)
+                ),
+            ])
+        );
 
-        register_module("output", output = nn.Conv1d(options.Channels, 1, 1));
+        register_module("output", _output = nn.Conv1d(options.Channels, 1, 1));
     }
 
     public SeedWaveNetOptions Options { get; }
@@ -81,16 +98,17 @@ public sealed class SeedWaveNet : AmpModule
     public override Tensor forward(Tensor x)
     {
         using var scope = NewDisposeScope();
-        var h = input.call(x.unsqueeze(1));
-        foreach (var block in blocks)
+        var h = _input.call(x.unsqueeze(1));
+        foreach (var block in _blocks)
         {
             var z = block.call(h);
-            long length = z.size(2);
+            var length = z.size(2);
             h = h.narrow(2, h.size(2) - length, length) + z.tanh_();
         }
 
-        return output.call(h).squeeze(1).MoveToOuterDisposeScope();
+        return _output.call(h).squeeze(1).MoveToOuterDisposeScope();
     }
 
-    public override float[] Process(ReadOnlySpan<float> input, int chunkSize = DefaultChunkSize) => ProcessConvolutional(input, chunkSize);
+    public override float[] Process(ReadOnlySpan<float> input, int chunkSize = DefaultChunkSize) =>
+        ProcessConvolutional(input, chunkSize);
 }

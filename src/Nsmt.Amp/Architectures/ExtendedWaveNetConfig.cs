@@ -7,11 +7,19 @@ namespace Nsmt.Amp.Architectures;
 /// then a causal conv with bias (dilation 1); the last conv has <see cref="OutChannels"/> outputs, the
 /// others <see cref="Channels"/>. Its input is head_scale times the last array's head output.
 /// </summary>
-public sealed record PostStackHeadConfig(int Channels, int OutChannels, IReadOnlyList<int> KernelSizes, NamActivation Activation)
+public sealed record PostStackHeadConfig(
+    int Channels,
+    int OutChannels,
+    IReadOnlyList<int> KernelSizes,
+    NamActivation Activation
+)
 {
     public bool Equals(PostStackHeadConfig? other) =>
-        other is not null && Channels == other.Channels && OutChannels == other.OutChannels
-        && KernelSizes.SequenceEqual(other.KernelSizes) && Activation == other.Activation;
+        other is not null
+        && Channels == other.Channels
+        && OutChannels == other.OutChannels
+        && KernelSizes.SequenceEqual(other.KernelSizes)
+        && Activation == other.Activation;
 
     public override int GetHashCode() => HashCode.Combine(Channels, OutChannels, KernelSizes.Count);
 }
@@ -62,7 +70,9 @@ public sealed record ExtendedWaveNetConfig : NamModelConfig
     public override int ReceptiveField => checked((int)ReceptiveField64);
 
     private long ReceptiveField64 =>
-        1 + LayerArrays.Sum(a => a.HistoryLength64) + (PostHead?.KernelSizes.Sum(k => k - 1L) ?? 0)
+        1
+        + LayerArrays.Sum(a => a.HistoryLength64)
+        + (PostHead?.KernelSizes.Sum(k => k - 1L) ?? 0)
         + ((ConditionDsp?.ReceptiveField ?? 1) - 1L);
 
     /// <summary>Samples of silence Core feeds on reset: the condition DSP's prewarm (else 1) plus every look-back.</summary>
@@ -71,25 +81,80 @@ public sealed record ExtendedWaveNetConfig : NamModelConfig
     /// <summary>Every convolution in weight-file order (head_scale, one more weight, follows them).</summary>
     public IEnumerable<WaveNetModule> Modules()
     {
-        for (int j = 0; j < LayerArrays.Count; j++)
+        for (var j = 0; j < LayerArrays.Count; j++)
         {
             var a = LayerArrays[j];
-            string prefix = $"layers[{j}]";
-            yield return new WaveNetModule($"{prefix}.rechannel", WaveNetModuleRole.Rechannel, j, -1, a.Channels, a.InputSize, 1, 1, 1, false);
-            for (int l = 0; l < a.LayerCount; l++)
+            var prefix = $"layers[{j}]";
+            yield return new WaveNetModule(
+                $"{prefix}.rechannel",
+                WaveNetModuleRole.Rechannel,
+                j,
+                -1,
+                a.Channels,
+                a.InputSize,
+                1,
+                1,
+                1,
+                false
+            );
+            for (var l = 0; l < a.LayerCount; l++)
             {
-                string layer = $"{prefix}.layer[{l}]";
-                int m = a.ConvOutputChannels(l);
-                yield return new WaveNetModule($"{layer}.conv", WaveNetModuleRole.Conv, j, l, m, a.Channels, a.KernelSizes[l], a.Dilations[l], a.GroupsInput, true);
-                yield return new WaveNetModule($"{layer}.input_mixin", WaveNetModuleRole.InputMixin, j, l, m, a.ConditionSize, 1, 1, a.GroupsInputMixin, false);
+                var layer = $"{prefix}.layer[{l}]";
+                var m = a.ConvOutputChannels(l);
+                yield return new WaveNetModule(
+                    $"{layer}.conv",
+                    WaveNetModuleRole.Conv,
+                    j,
+                    l,
+                    m,
+                    a.Channels,
+                    a.KernelSizes[l],
+                    a.Dilations[l],
+                    a.GroupsInput,
+                    true
+                );
+                yield return new WaveNetModule(
+                    $"{layer}.input_mixin",
+                    WaveNetModuleRole.InputMixin,
+                    j,
+                    l,
+                    m,
+                    a.ConditionSize,
+                    1,
+                    1,
+                    a.GroupsInputMixin,
+                    false
+                );
                 if (a.Layer1x1Active)
                 {
-                    yield return new WaveNetModule($"{layer}.layer1x1", WaveNetModuleRole.Layer1x1, j, l, a.Channels, a.Bottleneck, 1, 1, a.Layer1x1Groups, true);
+                    yield return new WaveNetModule(
+                        $"{layer}.layer1x1",
+                        WaveNetModuleRole.Layer1x1,
+                        j,
+                        l,
+                        a.Channels,
+                        a.Bottleneck,
+                        1,
+                        1,
+                        a.Layer1x1Groups,
+                        true
+                    );
                 }
 
                 if (a.Head1x1Active)
                 {
-                    yield return new WaveNetModule($"{layer}.head1x1", WaveNetModuleRole.Head1x1, j, l, a.Head1x1OutChannels, a.Bottleneck, 1, 1, a.Head1x1Groups, true);
+                    yield return new WaveNetModule(
+                        $"{layer}.head1x1",
+                        WaveNetModuleRole.Head1x1,
+                        j,
+                        l,
+                        a.Head1x1OutChannels,
+                        a.Bottleneck,
+                        1,
+                        1,
+                        a.Head1x1Groups,
+                        true
+                    );
                 }
 
                 foreach (var position in Enum.GetValues<FilmPosition>())
@@ -97,24 +162,56 @@ public sealed record ExtendedWaveNetConfig : NamModelConfig
                     if (a.FilmHasWeights(position))
                     {
                         var film = a.Film(position);
-                        int outputs = (film.Shift ? 2 : 1) * a.FilmTargetChannels(position, l);
+                        var outputs = (film.Shift ? 2 : 1) * a.FilmTargetChannels(position, l);
                         yield return new WaveNetModule(
-                            $"{layer}.{ExtendedLayerArrayConfig.FilmKey(position)}", WaveNetModuleRole.Film, j, l, outputs, a.ConditionSize, 1, 1, film.Groups, true, position);
+                            $"{layer}.{ExtendedLayerArrayConfig.FilmKey(position)}",
+                            WaveNetModuleRole.Film,
+                            j,
+                            l,
+                            outputs,
+                            a.ConditionSize,
+                            1,
+                            1,
+                            film.Groups,
+                            true,
+                            position
+                        );
                     }
                 }
             }
 
             yield return new WaveNetModule(
-                $"{prefix}.head_rechannel", WaveNetModuleRole.HeadRechannel, j, -1, a.HeadSize, a.HeadInputSize, a.HeadKernelSize, a.HeadDilation, 1, a.HeadBias);
+                $"{prefix}.head_rechannel",
+                WaveNetModuleRole.HeadRechannel,
+                j,
+                -1,
+                a.HeadSize,
+                a.HeadInputSize,
+                a.HeadKernelSize,
+                a.HeadDilation,
+                1,
+                a.HeadBias
+            );
         }
 
         if (PostHead is { } head)
         {
-            int input = LayerArrays[^1].HeadSize;
-            for (int i = 0; i < head.KernelSizes.Count; i++)
+            var input = LayerArrays[^1].HeadSize;
+            for (var i = 0; i < head.KernelSizes.Count; i++)
             {
-                int output = i == head.KernelSizes.Count - 1 ? head.OutChannels : head.Channels;
-                yield return new WaveNetModule($"head.conv[{i}]", WaveNetModuleRole.PostHeadConv, -1, i, output, input, head.KernelSizes[i], 1, 1, true);
+                var output = i == head.KernelSizes.Count - 1 ? head.OutChannels : head.Channels;
+                yield return new WaveNetModule(
+                    $"head.conv[{i}]",
+                    WaveNetModuleRole.PostHeadConv,
+                    -1,
+                    i,
+                    output,
+                    input,
+                    head.KernelSizes[i],
+                    1,
+                    1,
+                    true
+                );
                 input = output;
             }
         }
@@ -123,10 +220,10 @@ public sealed record ExtendedWaveNetConfig : NamModelConfig
     public override IReadOnlyList<NamWeightBlock> DescribeWeights()
     {
         var blocks = new List<NamWeightBlock>();
-        int offset = 0;
+        var offset = 0;
         foreach (var module in Modules())
         {
-            int fanIn = module.InPerGroup * module.KernelSize;
+            var fanIn = module.InPerGroup * module.KernelSize;
             blocks.Add(new NamWeightBlock($"{module.Name}.weight", offset, module.WeightLength, fanIn));
             offset += module.WeightLength;
             if (module.Bias)
@@ -155,7 +252,11 @@ public sealed record ExtendedWaveNetConfig : NamModelConfig
     {
         if (LayerArrays is null || LayerArrays.Count == 0 || LayerArrays.Count > NamLimits.MaxLayerArrays)
         {
-            return new NamFormatException(null, "config.layers", $"must contain 1 to {NamLimits.MaxLayerArrays} layer arrays (NamLimits.MaxLayerArrays), got {LayerArrays?.Count ?? 0}");
+            return new NamFormatException(
+                null,
+                "config.layers",
+                $"must contain 1 to {NamLimits.MaxLayerArrays} layer arrays (NamLimits.MaxLayerArrays), got {LayerArrays?.Count ?? 0}"
+            );
         }
 
         if (!float.IsFinite(HeadScale))
@@ -165,13 +266,19 @@ public sealed record ExtendedWaveNetConfig : NamModelConfig
 
         if (KnobInputs < 0 || KnobInputs > MaxKnobInputs || (KnobInputs > 0 && ConditionDsp is not null))
         {
-            return new NamFormatException(null, "knobs", $"a knob WaveNet takes 1 to {MaxKnobInputs} knobs and no condition_dsp, got {KnobInputs}");
+            return new NamFormatException(
+                null,
+                "knobs",
+                $"a knob WaveNet takes 1 to {MaxKnobInputs} knobs and no condition_dsp, got {KnobInputs}"
+            );
         }
 
-        int conditionRows = ConditionDsp?.Config is ExtendedWaveNetConfig condition ? condition.OutputChannels : 1 + KnobInputs;
-        for (int j = 0; j < LayerArrays.Count; j++)
+        var conditionRows = ConditionDsp?.Config is ExtendedWaveNetConfig condition
+            ? condition.OutputChannels
+            : 1 + KnobInputs;
+        for (var j = 0; j < LayerArrays.Count; j++)
         {
-            string field = $"config.layers[{j}]";
+            var field = $"config.layers[{j}]";
             var array = LayerArrays[j];
             if (array.FindProblem(field) is { } own)
             {
@@ -180,14 +287,24 @@ public sealed record ExtendedWaveNetConfig : NamModelConfig
 
             if (array.ConditionSize != conditionRows)
             {
-                string source = ConditionDsp is not null ? $"the condition_dsp's output channels ({conditionRows})"
-                    : KnobInputs > 0 ? $"the audio plus {KnobInputs} knob(s): {conditionRows}" : "the raw input: 1 (there is no condition_dsp)";
-                return new NamFormatException(null, $"{field}.condition_size", $"must equal {source}, got {array.ConditionSize}");
+                var source =
+                    ConditionDsp is not null ? $"the condition_dsp's output channels ({conditionRows})"
+                    : KnobInputs > 0 ? $"the audio plus {KnobInputs} knob(s): {conditionRows}"
+                    : "the raw input: 1 (there is no condition_dsp)";
+                return new NamFormatException(
+                    null,
+                    $"{field}.condition_size",
+                    $"must equal {source}, got {array.ConditionSize}"
+                );
             }
 
             if (j == 0 && array.InputSize != 1)
             {
-                return new NamFormatException(null, $"{field}.input_size", $"the first array takes the mono input: must be 1, got {array.InputSize}");
+                return new NamFormatException(
+                    null,
+                    $"{field}.input_size",
+                    $"the first array takes the mono input: must be 1, got {array.InputSize}"
+                );
             }
 
             if (j > 0)
@@ -195,50 +312,89 @@ public sealed record ExtendedWaveNetConfig : NamModelConfig
                 var previous = LayerArrays[j - 1];
                 if (array.InputSize != previous.Channels)
                 {
-                    return new NamFormatException(null, $"{field}.input_size", $"must equal channels of layers[{j - 1}] ({previous.Channels}), got {array.InputSize}");
+                    return new NamFormatException(
+                        null,
+                        $"{field}.input_size",
+                        $"must equal channels of layers[{j - 1}] ({previous.Channels}), got {array.InputSize}"
+                    );
                 }
 
                 // The previous head output is copied into this array's head accumulator.
                 if (array.HeadInputSize != previous.HeadSize || array.Channels != previous.HeadSize)
                 {
                     return new NamFormatException(
-                        null, $"{field}.channels", $"must equal head size of layers[{j - 1}] ({previous.HeadSize}), as must this array's head input (bottleneck or head1x1.out_channels); got {array.Channels} and {array.HeadInputSize}");
+                        null,
+                        $"{field}.channels",
+                        $"must equal head size of layers[{j - 1}] ({previous.HeadSize}), as must this array's head input (bottleneck or head1x1.out_channels); got {array.Channels} and {array.HeadInputSize}"
+                    );
                 }
             }
         }
 
         if (PostHead is { } head)
         {
-            if (head.KernelSizes.Count == 0 || head.KernelSizes.Any(k => NamLimits.OutOfRange(k, NamLimits.MaxKernelSize, nameof(NamLimits.MaxKernelSize)) is not null))
+            if (
+                head.KernelSizes.Count == 0
+                || head.KernelSizes.Any(k =>
+                    NamLimits.OutOfRange(k, NamLimits.MaxKernelSize, nameof(NamLimits.MaxKernelSize)) is not null
+                )
+            )
             {
-                return new NamFormatException(null, "config.head.kernel_sizes", $"must list kernel sizes in [1, {NamLimits.MaxKernelSize}]");
+                return new NamFormatException(
+                    null,
+                    "config.head.kernel_sizes",
+                    $"must list kernel sizes in [1, {NamLimits.MaxKernelSize}]"
+                );
             }
 
-            if (NamLimits.OutOfRange(head.Channels, NamLimits.MaxChannels, nameof(NamLimits.MaxChannels)) is { } channels)
+            if (
+                NamLimits.OutOfRange(head.Channels, NamLimits.MaxChannels, nameof(NamLimits.MaxChannels)) is
+                { } channels
+            )
             {
                 return new NamFormatException(null, "config.head.channels", channels);
             }
 
-            if (NamLimits.OutOfRange(head.OutChannels, NamLimits.MaxChannels, nameof(NamLimits.MaxChannels)) is { } outputs)
+            if (
+                NamLimits.OutOfRange(head.OutChannels, NamLimits.MaxChannels, nameof(NamLimits.MaxChannels)) is
+                { } outputs
+            )
             {
                 return new NamFormatException(null, "config.head.out_channels", outputs);
             }
 
-            if (ExtendedLayerArrayConfig.CheckSlopes(head.Activation, LayerArrays[^1].HeadSize, "config.head.activation") is { } slopes)
+            if (
+                ExtendedLayerArrayConfig.CheckSlopes(
+                    head.Activation,
+                    LayerArrays[^1].HeadSize,
+                    "config.head.activation"
+                ) is
+                { } slopes
+            )
             {
                 return slopes;
             }
 
             if (IsSlimmable)
             {
-                return new NamFormatException(null, "config.head", "a slimmable WaveNet cannot have a post-stack head (Core refuses it)");
+                return new NamFormatException(
+                    null,
+                    "config.head",
+                    "a slimmable WaveNet cannot have a post-stack head (Core refuses it)"
+                );
             }
         }
 
         if (!IsConditionDsp && OutputChannels != 1)
         {
-            string where = PostHead is null ? $"config.layers[{LayerArrays.Count - 1}].head_size" : "config.head.out_channels";
-            return new NamFormatException(null, where, $"the model produces the mono output: must be 1, got {OutputChannels}");
+            var where = PostHead is null
+                ? $"config.layers[{LayerArrays.Count - 1}].head_size"
+                : "config.head.out_channels";
+            return new NamFormatException(
+                null,
+                where,
+                $"the model produces the mono output: must be 1, got {OutputChannels}"
+            );
         }
 
         if (IsSlimmable && FindSlimmingProblem() is { } slimming)
@@ -248,7 +404,11 @@ public sealed record ExtendedWaveNetConfig : NamModelConfig
 
         if (ReceptiveField64 > NamLimits.MaxReceptiveField)
         {
-            return new NamFormatException(null, "config.layers", $"receptive field of {ReceptiveField64} samples is more than the limit of {NamLimits.MaxReceptiveField} (NamLimits.MaxReceptiveField)");
+            return new NamFormatException(
+                null,
+                "config.layers",
+                $"receptive field of {ReceptiveField64} samples is more than the limit of {NamLimits.MaxReceptiveField} (NamLimits.MaxReceptiveField)"
+            );
         }
 
         return TooManyWeights();
@@ -256,28 +416,44 @@ public sealed record ExtendedWaveNetConfig : NamModelConfig
 
     private NamFormatException? FindSlimmingProblem()
     {
-        for (int j = 0; j < LayerArrays.Count; j++)
+        for (var j = 0; j < LayerArrays.Count; j++)
         {
             var array = LayerArrays[j];
-            string field = $"config.layers[{j}]";
+            var field = $"config.layers[{j}]";
             if (array.SlimmableChannels is not { } allowed)
             {
                 continue;
             }
 
-            if (allowed.Count == 0 || allowed[^1] != array.Channels || allowed.Any(c => c < 1)
-                || allowed.Zip(allowed.Skip(1)).Any(p => p.Second <= p.First))
+            if (
+                allowed.Count == 0
+                || allowed[^1] != array.Channels
+                || allowed.Any(c => c < 1)
+                || allowed.Zip(allowed.Skip(1)).Any(p => p.Second <= p.First)
+            )
             {
                 return new NamFormatException(
-                    null, $"{field}.slimmable.kwargs.allowed_channels", $"must be positive, strictly ascending and end with channels ({array.Channels})");
+                    null,
+                    $"{field}.slimmable.kwargs.allowed_channels",
+                    $"must be positive, strictly ascending and end with channels ({array.Channels})"
+                );
             }
 
             // Core slices only ungrouped convs and 1x1 heads.
-            if (array.GroupsInput != 1 || array.GroupsInputMixin != 1 || (array.Layer1x1Active && array.Layer1x1Groups != 1)
-                || (array.Head1x1Active && array.Head1x1Groups != 1) || array.HeadKernelSize != 1
-                || array.Films.Values.Any(f => f.Active && f.Groups != 1))
+            if (
+                array.GroupsInput != 1
+                || array.GroupsInputMixin != 1
+                || (array.Layer1x1Active && array.Layer1x1Groups != 1)
+                || (array.Head1x1Active && array.Head1x1Groups != 1)
+                || array.HeadKernelSize != 1
+                || array.Films.Values.Any(f => f.Active && f.Groups != 1)
+            )
             {
-                return new NamFormatException(null, $"{field}.slimmable", "slimming needs every conv ungrouped and a head of kernel 1 (as in Core)");
+                return new NamFormatException(
+                    null,
+                    $"{field}.slimmable",
+                    "slimming needs every conv ungrouped and a head of kernel 1 (as in Core)"
+                );
             }
         }
 
@@ -289,9 +465,13 @@ public sealed record ExtendedWaveNetConfig : NamModelConfig
     /// them: allowed[min(floor(size * n), n - 1)]; arrays without allowed channels keep theirs.
     /// </summary>
     public IReadOnlyList<int> ChannelsForSize(double size) =>
-        LayerArrays.Select(a => a.SlimmableChannels is { } allowed
-            ? allowed[Math.Min((int)Math.Floor(size * allowed.Count), allowed.Count - 1)]
-            : a.Channels).ToArray();
+        LayerArrays
+            .Select(a =>
+                a.SlimmableChannels is { } allowed
+                    ? allowed[Math.Min((int)Math.Floor(size * allowed.Count), allowed.Count - 1)]
+                    : a.Channels
+            )
+            .ToArray();
 
     /// <summary>
     /// The model sliced to <paramref name="channels"/> per array, as Core's SlimmableWavenet builds it:
@@ -308,11 +488,11 @@ public sealed record ExtendedWaveNetConfig : NamModelConfig
         }
 
         var arrays = new ExtendedLayerArrayConfig[LayerArrays.Count];
-        for (int j = 0; j < arrays.Length; j++)
+        for (var j = 0; j < arrays.Length; j++)
         {
             var a = LayerArrays[j];
-            int c = channels[j];
-            int bottleneck = a.Layer1x1Active ? Math.Max(1, a.Bottleneck * c / a.Channels) : c;
+            var c = channels[j];
+            var bottleneck = a.Layer1x1Active ? Math.Max(1, a.Bottleneck * c / a.Channels) : c;
             arrays[j] = a with
             {
                 Channels = c,
@@ -324,16 +504,16 @@ public sealed record ExtendedWaveNetConfig : NamModelConfig
 
         var slim = this with { LayerArrays = arrays };
         var sliced = new List<float>();
-        int offset = 0;
+        var offset = 0;
         foreach (var (full, cut) in Modules().Zip(slim.Modules()))
         {
-            for (int r = 0; r < full.OutChannels; r++)
+            for (var r = 0; r < full.OutChannels; r++)
             {
-                for (int i = 0; i < full.InChannels; i++)
+                for (var i = 0; i < full.InChannels; i++)
                 {
-                    for (int k = 0; k < full.KernelSize; k++)
+                    for (var k = 0; k < full.KernelSize; k++)
                     {
-                        float w = weights[offset++];
+                        var w = weights[offset++];
                         if (r < cut.OutChannels && i < cut.InChannels)
                         {
                             sliced.Add(w);
@@ -344,7 +524,7 @@ public sealed record ExtendedWaveNetConfig : NamModelConfig
 
             if (full.Bias)
             {
-                for (int r = 0; r < full.OutChannels; r++, offset++)
+                for (var r = 0; r < full.OutChannels; r++, offset++)
                 {
                     if (r < cut.OutChannels)
                     {

@@ -24,9 +24,10 @@ public sealed record LstmConfig : NamModelConfig
         {
             checked
             {
-                long h = HiddenSize, input0 = InputSize;
-                long first = (4 * h * (input0 + h)) + (4 * h) + h + h;
-                long other = (4 * h * (h + h)) + (4 * h) + h + h;
+                long h = HiddenSize,
+                    input0 = InputSize;
+                var first = (4 * h * (input0 + h)) + (4 * h) + h + h;
+                var other = (4 * h * (h + h)) + (4 * h) + h + h;
                 return first + ((NumLayers - 1L) * other) + h + 1;
             }
         }
@@ -37,17 +38,17 @@ public sealed record LstmConfig : NamModelConfig
     public override IReadOnlyList<NamWeightBlock> DescribeWeights()
     {
         var blocks = new List<NamWeightBlock>();
-        int offset = 0;
+        var offset = 0;
         void Add(string name, int length, int fanIn)
         {
             blocks.Add(new NamWeightBlock(name, offset, length, fanIn));
             offset += length;
         }
 
-        int h = HiddenSize;
-        for (int l = 0; l < NumLayers; l++)
+        var h = HiddenSize;
+        for (var l = 0; l < NumLayers; l++)
         {
-            int input = l == 0 ? InputSize : h;
+            var input = l == 0 ? InputSize : h;
             Add($"layers[{l}].w_ih_hh", 4 * h * (input + h), h);
             Add($"layers[{l}].bias_ih_plus_hh", 4 * h, 0);
             Add($"layers[{l}].h0", h, 0);
@@ -66,7 +67,10 @@ public sealed record LstmConfig : NamModelConfig
             return new NamFormatException(null, "config.input_size", $"must be 1 (mono input), got {InputSize}");
         }
 
-        if (NamLimits.OutOfRange(HiddenSize, NamLimits.MaxLstmHiddenSize, nameof(NamLimits.MaxLstmHiddenSize)) is { } hidden)
+        if (
+            NamLimits.OutOfRange(HiddenSize, NamLimits.MaxLstmHiddenSize, nameof(NamLimits.MaxLstmHiddenSize)) is
+            { } hidden
+        )
         {
             return new NamFormatException(null, "config.hidden_size", hidden);
         }

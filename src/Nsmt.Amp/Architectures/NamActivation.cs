@@ -49,24 +49,29 @@ public sealed record NamActivation
     /// <summary>The name in a <c>.nam</c> file (Core also reads "LeakyHardTanh").</summary>
     public string FileName => FileNameOf(Kind);
 
-    public static string FileNameOf(NamActivationKind kind) => kind switch
-    {
-        NamActivationKind.FastTanh => "Fasttanh",
-        _ => kind.ToString(),
-    };
+    public static string FileNameOf(NamActivationKind kind) =>
+        kind switch
+        {
+            NamActivationKind.FastTanh => "Fasttanh",
+            _ => kind.ToString(),
+        };
 
     /// <summary>The kind named <paramref name="name"/> in a file (case-sensitive, as Core), or null.</summary>
-    public static NamActivationKind? ParseKind(string name) => name switch
-    {
-        "Fasttanh" => NamActivationKind.FastTanh,
-        "LeakyHardTanh" => NamActivationKind.LeakyHardtanh,
-        _ => Enum.TryParse<NamActivationKind>(name, ignoreCase: false, out var kind) && name == kind.ToString() && kind != NamActivationKind.FastTanh
-            ? kind
-            : null,
-    };
+    public static NamActivationKind? ParseKind(string name) =>
+        name switch
+        {
+            "Fasttanh" => NamActivationKind.FastTanh,
+            "LeakyHardTanh" => NamActivationKind.LeakyHardtanh,
+            _ => Enum.TryParse<NamActivationKind>(name, ignoreCase: false, out var kind)
+            && name == kind.ToString()
+            && kind != NamActivationKind.FastTanh
+                ? kind
+                : null,
+        };
 
     /// <summary>The slope PReLU applies to channel <paramref name="channel"/>.</summary>
-    public float SlopeOf(int channel) => NegativeSlopes is { Count: > 0 } slopes ? slopes[channel % slopes.Count] : NegativeSlope;
+    public float SlopeOf(int channel) =>
+        NegativeSlopes is { Count: > 0 } slopes ? slopes[channel % slopes.Count] : NegativeSlope;
 
     public bool Equals(NamActivation? other) =>
         other is not null
@@ -78,5 +83,6 @@ public sealed record NamActivation
         && MinSlope.Equals(other.MinSlope)
         && MaxSlope.Equals(other.MaxSlope);
 
-    public override int GetHashCode() => HashCode.Combine(Kind, NegativeSlope, NegativeSlopes?.Count ?? 0, MinValue, MaxValue);
+    public override int GetHashCode() =>
+        HashCode.Combine(Kind, NegativeSlope, NegativeSlopes?.Count ?? 0, MinValue, MaxValue);
 }

@@ -16,11 +16,12 @@ public enum NamArchitecture
 public static class NamArchitectureExtensions
 {
     /// <summary>The <c>architecture</c> value in a <c>.nam</c> file (case-sensitive).</summary>
-    public static string ToFileValue(this NamArchitecture architecture) => architecture switch
-    {
-        NamArchitecture.WaveNet => "WaveNet",
-        NamArchitecture.Lstm => "LSTM",
-        NamArchitecture.SlimmableContainer => "SlimmableContainer",
-        _ => throw new ArgumentOutOfRangeException(nameof(architecture), architecture, null),
-    };
+    public static string ToFileValue(this NamArchitecture architecture) =>
+        architecture switch
+        {
+            NamArchitecture.WaveNet => "WaveNet",
+            NamArchitecture.Lstm => "LSTM",
+            NamArchitecture.SlimmableContainer => "SlimmableContainer",
+            _ => throw new ArgumentOutOfRangeException(nameof(architecture), architecture, null),
+        };
 }

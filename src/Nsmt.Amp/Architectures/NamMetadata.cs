@@ -8,7 +8,15 @@ public sealed record NamMetadata
 {
     /// <summary>Allowed <c>gear_type</c> values (nam-format.md).</summary>
     public static readonly IReadOnlyList<string> GearTypes =
-        ["amp", "pedal", "pedal_amp", "amp_cab", "amp_pedal_cab", "preamp", "studio"];
+    [
+        "amp",
+        "pedal",
+        "pedal_amp",
+        "amp_cab",
+        "amp_pedal_cab",
+        "preamp",
+        "studio",
+    ];
 
     /// <summary>Allowed <c>tone_type</c> values (nam-format.md).</summary>
     public static readonly IReadOnlyList<string> ToneTypes = ["clean", "overdrive", "crunch", "hi_gain", "fuzz"];

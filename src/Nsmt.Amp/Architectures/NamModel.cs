@@ -18,7 +18,13 @@ public sealed class NamModel
     /// <param name="metadata">Optional descriptive metadata.</param>
     /// <param name="version">Format version the model was read as (we always write <see cref="CurrentVersion"/>).</param>
     /// <exception cref="NamFormatException">A rule of the format is broken.</exception>
-    public NamModel(NamModelConfig config, float[] weights, double? sampleRate, NamMetadata? metadata = null, string version = CurrentVersion)
+    public NamModel(
+        NamModelConfig config,
+        float[] weights,
+        double? sampleRate,
+        NamMetadata? metadata = null,
+        string version = CurrentVersion
+    )
     {
         ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(weights);
@@ -72,7 +78,10 @@ public sealed class NamModel
                 return container.SubmodelForSize(size).Model;
             case ExtendedWaveNetConfig { IsSlimmable: true } wavenet:
                 var (sliced, weights) = wavenet.Slice(wavenet.ChannelsForSize(size), Weights);
-                var played = sliced with { LayerArrays = sliced.LayerArrays.Select(a => a with { SlimmableChannels = null }).ToArray() };
+                var played = sliced with
+                {
+                    LayerArrays = sliced.LayerArrays.Select(a => a with { SlimmableChannels = null }).ToArray(),
+                };
                 return new NamModel(played, weights, SampleRate, Metadata, Version);
             default:
                 return this;
@@ -83,7 +92,11 @@ public sealed class NamModel
     {
         if (!NamVersion.IsSupported(Version))
         {
-            return new NamFormatException(null, "version", $"unsupported version '{Version}' ({NamVersion.SupportedDescription})");
+            return new NamFormatException(
+                null,
+                "version",
+                $"unsupported version '{Version}' ({NamVersion.SupportedDescription})"
+            );
         }
 
         if (Config.FindProblem() is { } configProblem)
@@ -94,10 +107,13 @@ public sealed class NamModel
         if (Weights.Length != Config.ParameterCount)
         {
             return new NamFormatException(
-                null, "weights", $"expected exactly {Config.ParameterCount} weights for this {Architecture.ToFileValue()} config, got {Weights.Length}");
+                null,
+                "weights",
+                $"expected exactly {Config.ParameterCount} weights for this {Architecture.ToFileValue()} config, got {Weights.Length}"
+            );
         }
 
-        for (int i = 0; i < Weights.Length; i++)
+        for (var i = 0; i < Weights.Length; i++)
         {
             if (!float.IsFinite(Weights[i]))
             {

@@ -7,9 +7,7 @@ namespace Nsmt.Amp.Architectures;
 /// </summary>
 public abstract record NamModelConfig
 {
-    private protected NamModelConfig()
-    {
-    }
+    private protected NamModelConfig() { }
 
     public abstract NamArchitecture Architecture { get; }
 
@@ -40,7 +38,11 @@ public abstract record NamModelConfig
     /// <summary>Checked after the per-field limits, which keep <see cref="WeightCount"/> far from overflowing a long.</summary>
     private protected NamFormatException? TooManyWeights() =>
         WeightCount > NamLimits.MaxWeights
-            ? new NamFormatException(null, "config", $"this config needs {WeightCount} weights, more than the limit of {NamLimits.MaxWeights} (NamLimits.MaxWeights)")
+            ? new NamFormatException(
+                null,
+                "config",
+                $"this config needs {WeightCount} weights, more than the limit of {NamLimits.MaxWeights} (NamLimits.MaxWeights)"
+            )
             : null;
 }
 

@@ -21,17 +21,23 @@ public static class NamPresetFile
     /// <summary>Environment variable naming the presets folder, for a program run outside the repository.</summary>
     public const string DirectoryVariable = "NSMT_AMP_MODELS";
 
-    private static readonly ConcurrentDictionary<string, IReadOnlyDictionary<string, NamModelConfig>> Loaded = new(StringComparer.Ordinal);
+    private static readonly ConcurrentDictionary<string, IReadOnlyDictionary<string, NamModelConfig>> Loaded = new(
+        StringComparer.Ordinal
+    );
 
     /// <summary>The preset <paramref name="name"/> of <paramref name="fileName"/> in the presets folder.</summary>
     /// <exception cref="NamFormatException">The file breaks a rule of the .nam config, or has no such preset.</exception>
     public static NamModelConfig Preset(string fileName, string name)
     {
-        string path = Path.Combine(Directory(), fileName);
+        var path = Path.Combine(Directory(), fileName);
         var presets = Loaded.GetOrAdd(path, Load);
         return presets.TryGetValue(name, out var config)
             ? config
-            : throw new NamFormatException(path, $"presets.{name}", $"no such preset (the file has: {string.Join(", ", presets.Keys)})");
+            : throw new NamFormatException(
+                path,
+                $"presets.{name}",
+                $"no such preset (the file has: {string.Join(", ", presets.Keys)})"
+            );
     }
 
     /// <summary>Every preset of a file, by name, in the file's order.</summary>
@@ -39,7 +45,7 @@ public static class NamPresetFile
     {
         // Read by the config library: bounded size, aliases and tags refused before anything is expanded.
         var root = ConfigYaml.ReadFile(path);
-        string architecture = Scalar(root, "architecture", path);
+        var architecture = Scalar(root, "architecture", path);
         if (root["presets"] is not ConfigMapping presets)
         {
             throw new NamFormatException(path, "presets", "required: a mapping NAME: config");
@@ -48,7 +54,7 @@ public static class NamPresetFile
         var result = new Dictionary<string, NamModelConfig>(StringComparer.Ordinal);
         foreach (var (name, value) in presets.Entries)
         {
-            string text = ToJson(value)?.ToJsonString() ?? "null";
+            var text = ToJson(value)?.ToJsonString() ?? "null";
             using var json = JsonDocument.Parse(text);
             try
             {
@@ -57,7 +63,9 @@ public static class NamPresetFile
             catch (NamFormatException e)
             {
                 // The reader names fields from the .nam root (config.layers[0]...); here they sit under the preset.
-                string field = e.Field.StartsWith("config", StringComparison.Ordinal) ? $"presets.{name}{e.Field["config".Length..]}" : e.Field;
+                var field = e.Field.StartsWith("config", StringComparison.Ordinal)
+                    ? $"presets.{name}{e.Field["config".Length..]}"
+                    : e.Field;
                 throw new NamFormatException(path, field, e.Problem, e);
             }
         }
@@ -73,11 +81,11 @@ public static class NamPresetFile
             return Path.GetFullPath(named);
         }
 
-        foreach (string start in new[] { Environment.CurrentDirectory, AppContext.BaseDirectory })
+        foreach (var start in new[] { Environment.CurrentDirectory, AppContext.BaseDirectory })
         {
             for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
             {
-                string candidate = Path.Combine(dir.FullName, "configs", "amp", "models");
+                var candidate = Path.Combine(dir.FullName, "configs", "amp", "models");
                 if (File.Exists(Path.Combine(candidate, WaveNetFile)))
                 {
                     return candidate;
@@ -86,7 +94,8 @@ public static class NamPresetFile
         }
 
         throw new DirectoryNotFoundException(
-            $"configs/amp/models (NAM's model presets) not found above {Environment.CurrentDirectory} or {AppContext.BaseDirectory}; set {DirectoryVariable}");
+            $"configs/amp/models (NAM's model presets) not found above {Environment.CurrentDirectory} or {AppContext.BaseDirectory}; set {DirectoryVariable}"
+        );
     }
 
     private static string Scalar(ConfigMapping node, string key, string path) =>
@@ -98,22 +107,28 @@ public static class NamPresetFile
     /// YAML to the JSON a .nam file would hold: a plain scalar is a number, true/false or null when it reads as one
     /// (YAML's core schema), a quoted one is a string.
     /// </summary>
-    private static JsonNode? ToJson(ConfigNode node) => node switch
-    {
-        ConfigMapping map => new JsonObject(map.Entries.Select(kv => KeyValuePair.Create(kv.Key, ToJson(kv.Value)))),
-        ConfigSequence seq => new JsonArray(seq.Items.Select(ToJson).ToArray()),
-        ConfigScalar { Plain: true, Text: var v } => PlainScalar(v),
-        ConfigScalar s => JsonValue.Create(s.Text),
-        _ => throw new NamFormatException(null, "(yaml)", $"unsupported node at {node.Origin}"),
-    };
+    private static JsonNode? ToJson(ConfigNode node) =>
+        node switch
+        {
+            ConfigMapping map => new JsonObject(
+                map.Entries.Select(kv => KeyValuePair.Create(kv.Key, ToJson(kv.Value)))
+            ),
+            ConfigSequence seq => new JsonArray(seq.Items.Select(ToJson).ToArray()),
+            ConfigScalar { Plain: true, Text: var v } => PlainScalar(v),
+            ConfigScalar s => JsonValue.Create(s.Text),
+            _ => throw new NamFormatException(null, "(yaml)", $"unsupported node at {node.Origin}"),
+        };
 
-    private static JsonNode? PlainScalar(string? value) => value switch
-    {
-        null or "null" or "~" or "" => null,
-        "true" => JsonValue.Create(true),
-        "false" => JsonValue.Create(false),
-        _ when long.TryParse(value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long l) => JsonValue.Create(l),
-        _ when double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out double d) => JsonValue.Create(d),
-        _ => JsonValue.Create(value),
-    };
+    private static JsonNode? PlainScalar(string? value) =>
+        value switch
+        {
+            null or "null" or "~" or "" => null,
+            "true" => JsonValue.Create(true),
+            "false" => JsonValue.Create(false),
+            _ when long.TryParse(value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var l) =>
+                JsonValue.Create(l),
+            _ when double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) =>
+                JsonValue.Create(d),
+            _ => JsonValue.Create(value),
+        };
 }

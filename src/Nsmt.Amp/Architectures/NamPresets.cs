@@ -33,7 +33,8 @@ public static class NamPresets
         return headScale is { } scale ? config with { HeadScale = scale } : config;
     }
 
-    public static LstmConfig Lstm(LstmPreset preset) => (LstmConfig)NamPresetFile.Preset(NamPresetFile.LstmFile, PresetName(preset));
+    public static LstmConfig Lstm(LstmPreset preset) =>
+        (LstmConfig)NamPresetFile.Preset(NamPresetFile.LstmFile, PresetName(preset));
 
     private static string PresetName<T>(T preset)
         where T : struct, Enum => preset.ToString().ToLowerInvariant();

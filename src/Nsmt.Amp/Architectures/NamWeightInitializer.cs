@@ -14,7 +14,7 @@ public static class NamWeightInitializer
         var random = new Random(seed);
         var weights = new float[config.ParameterCount];
         var blocks = config.DescribeWeights();
-        int previousFanIn = 1;
+        var previousFanIn = 1;
         foreach (var block in blocks)
         {
             var span = weights.AsSpan(block.Offset, block.Length);
@@ -22,16 +22,19 @@ public static class NamWeightInitializer
             {
                 span[0] = wavenet.HeadScale;
             }
-            else if (block.Name.EndsWith(".h0", StringComparison.Ordinal) || block.Name.EndsWith(".c0", StringComparison.Ordinal))
+            else if (
+                block.Name.EndsWith(".h0", StringComparison.Ordinal)
+                || block.Name.EndsWith(".c0", StringComparison.Ordinal)
+            )
             {
                 span.Clear();
             }
             else
             {
                 // A bias (fan-in 0) takes the bound of the weight it belongs to, as in PyTorch.
-                int fanIn = block.FanIn > 0 ? block.FanIn : previousFanIn;
-                float bound = 1f / MathF.Sqrt(fanIn);
-                for (int i = 0; i < span.Length; i++)
+                var fanIn = block.FanIn > 0 ? block.FanIn : previousFanIn;
+                var bound = 1f / MathF.Sqrt(fanIn);
+                for (var i = 0; i < span.Length; i++)
                 {
                     span[i] = ((float)random.NextDouble() * 2f - 1f) * bound;
                 }

@@ -30,7 +30,8 @@ public sealed record SlimmableContainerConfig : NamModelConfig
 
     public override IReadOnlyList<NamWeightBlock> DescribeWeights() => [];
 
-    public bool Equals(SlimmableContainerConfig? other) => other is not null && Submodels.SequenceEqual(other.Submodels);
+    public bool Equals(SlimmableContainerConfig? other) =>
+        other is not null && Submodels.SequenceEqual(other.Submodels);
 
     public override int GetHashCode() => Submodels.Count;
 
@@ -41,27 +42,45 @@ public sealed record SlimmableContainerConfig : NamModelConfig
             return new NamFormatException(null, "config.submodels", "must be a non-empty array");
         }
 
-        for (int i = 0; i < Submodels.Count; i++)
+        for (var i = 0; i < Submodels.Count; i++)
         {
-            if (!double.IsFinite(Submodels[i].MaxValue) || (i > 0 && Submodels[i].MaxValue <= Submodels[i - 1].MaxValue))
+            if (
+                !double.IsFinite(Submodels[i].MaxValue) || (i > 0 && Submodels[i].MaxValue <= Submodels[i - 1].MaxValue)
+            )
             {
-                return new NamFormatException(null, $"config.submodels[{i}].max_value", "submodels must be sorted by strictly ascending, finite max_value");
+                return new NamFormatException(
+                    null,
+                    $"config.submodels[{i}].max_value",
+                    "submodels must be sorted by strictly ascending, finite max_value"
+                );
             }
 
             if (Submodels[i].Model.Config is SlimmableContainerConfig)
             {
-                return new NamFormatException(null, $"config.submodels[{i}].model.architecture", "a SlimmableContainer inside a SlimmableContainer is not supported");
+                return new NamFormatException(
+                    null,
+                    $"config.submodels[{i}].model.architecture",
+                    "a SlimmableContainer inside a SlimmableContainer is not supported"
+                );
             }
         }
 
         if (Submodels[^1].MaxValue < 1.0)
         {
-            return new NamFormatException(null, $"config.submodels[{Submodels.Count - 1}].max_value", $"the last submodel must serve size 1.0: must be >= 1.0, got {Submodels[^1].MaxValue}");
+            return new NamFormatException(
+                null,
+                $"config.submodels[{Submodels.Count - 1}].max_value",
+                $"the last submodel must serve size 1.0: must be >= 1.0, got {Submodels[^1].MaxValue}"
+            );
         }
 
-        double?[] rates = Submodels.Select(s => s.Model.SampleRate).Where(r => r is not null).Distinct().ToArray();
+        var rates = Submodels.Select(s => s.Model.SampleRate).Where(r => r is not null).Distinct().ToArray();
         return rates.Length > 1
-            ? new NamFormatException(null, "config.submodels", $"submodels must share one sample_rate, got {string.Join(", ", rates)}")
+            ? new NamFormatException(
+                null,
+                "config.submodels",
+                $"submodels must share one sample_rate, got {string.Join(", ", rates)}"
+            )
             : null;
     }
 }

@@ -29,31 +29,31 @@ public sealed record WaveNetConfig : NamModelConfig
     private long ReceptiveField64 => checked(1 + LayerArrays.Sum(a => a.HistoryLength64));
 
     public bool Equals(WaveNetConfig? other) =>
-        other is not null
-        && HeadScale.Equals(other.HeadScale)
-        && LayerArrays.SequenceEqual(other.LayerArrays);
+        other is not null && HeadScale.Equals(other.HeadScale) && LayerArrays.SequenceEqual(other.LayerArrays);
 
     public override int GetHashCode() => HashCode.Combine(HeadScale, LayerArrays.Count);
 
     public override IReadOnlyList<NamWeightBlock> DescribeWeights()
     {
         var blocks = new List<NamWeightBlock>();
-        int offset = 0;
+        var offset = 0;
         void Add(string name, int length, int fanIn)
         {
             blocks.Add(new NamWeightBlock(name, offset, length, fanIn));
             offset += length;
         }
 
-        for (int j = 0; j < LayerArrays.Count; j++)
+        for (var j = 0; j < LayerArrays.Count; j++)
         {
             var a = LayerArrays[j];
-            int c = a.Channels, m = a.ConvOutputChannels, k = a.KernelSize;
-            string prefix = $"layers[{j}]";
+            int c = a.Channels,
+                m = a.ConvOutputChannels,
+                k = a.KernelSize;
+            var prefix = $"layers[{j}]";
             Add($"{prefix}.rechannel.weight", c * a.InputSize, a.InputSize);
-            for (int l = 0; l < a.Dilations.Count; l++)
+            for (var l = 0; l < a.Dilations.Count; l++)
             {
-                string layer = $"{prefix}.layer[{l}]";
+                var layer = $"{prefix}.layer[{l}]";
                 Add($"{layer}.conv.weight", m * c * k, c * k);
                 Add($"{layer}.conv.bias", m, 0);
                 Add($"{layer}.input_mixin.weight", m * a.ConditionSize, a.ConditionSize);
@@ -82,7 +82,10 @@ public sealed record WaveNetConfig : NamModelConfig
         if (LayerArrays.Count > NamLimits.MaxLayerArrays)
         {
             return new NamFormatException(
-                null, "config.layers", $"must contain at most {NamLimits.MaxLayerArrays} layer arrays (NamLimits.MaxLayerArrays), got {LayerArrays.Count}");
+                null,
+                "config.layers",
+                $"must contain at most {NamLimits.MaxLayerArrays} layer arrays (NamLimits.MaxLayerArrays), got {LayerArrays.Count}"
+            );
         }
 
         if (!float.IsFinite(HeadScale))
@@ -90,9 +93,9 @@ public sealed record WaveNetConfig : NamModelConfig
             return new NamFormatException(null, "config.head_scale", "must be a finite number");
         }
 
-        for (int j = 0; j < LayerArrays.Count; j++)
+        for (var j = 0; j < LayerArrays.Count; j++)
         {
-            string field = $"config.layers[{j}]";
+            var field = $"config.layers[{j}]";
             var array = LayerArrays[j];
             if (array.FindProblem(field) is { } own)
             {
@@ -101,7 +104,11 @@ public sealed record WaveNetConfig : NamModelConfig
 
             if (j == 0 && array.InputSize != 1)
             {
-                return new NamFormatException(null, $"{field}.input_size", $"the first array takes the mono input: must be 1, got {array.InputSize}");
+                return new NamFormatException(
+                    null,
+                    $"{field}.input_size",
+                    $"the first array takes the mono input: must be 1, got {array.InputSize}"
+                );
             }
 
             if (j > 0)
@@ -110,14 +117,20 @@ public sealed record WaveNetConfig : NamModelConfig
                 if (array.InputSize != previous.Channels)
                 {
                     return new NamFormatException(
-                        null, $"{field}.input_size", $"must equal channels of layers[{j - 1}] ({previous.Channels}), got {array.InputSize}");
+                        null,
+                        $"{field}.input_size",
+                        $"must equal channels of layers[{j - 1}] ({previous.Channels}), got {array.InputSize}"
+                    );
                 }
 
                 // The previous array's head output becomes this array's skip accumulator.
                 if (array.Channels != previous.HeadSize)
                 {
                     return new NamFormatException(
-                        null, $"{field}.channels", $"must equal head_size of layers[{j - 1}] ({previous.HeadSize}), got {array.Channels}");
+                        null,
+                        $"{field}.channels",
+                        $"must equal head_size of layers[{j - 1}] ({previous.HeadSize}), got {array.Channels}"
+                    );
                 }
             }
         }
@@ -126,13 +139,19 @@ public sealed record WaveNetConfig : NamModelConfig
         if (last.HeadSize != 1)
         {
             return new NamFormatException(
-                null, $"config.layers[{LayerArrays.Count - 1}].head_size", $"the last array produces the mono output: must be 1, got {last.HeadSize}");
+                null,
+                $"config.layers[{LayerArrays.Count - 1}].head_size",
+                $"the last array produces the mono output: must be 1, got {last.HeadSize}"
+            );
         }
 
         if (ReceptiveField64 > NamLimits.MaxReceptiveField)
         {
             return new NamFormatException(
-                null, "config.layers", $"receptive field of {ReceptiveField64} samples (1 + sum of (kernel_size - 1) * dilation) is more than the limit of {NamLimits.MaxReceptiveField} (NamLimits.MaxReceptiveField)");
+                null,
+                "config.layers",
+                $"receptive field of {ReceptiveField64} samples (1 + sum of (kernel_size - 1) * dilation) is more than the limit of {NamLimits.MaxReceptiveField} (NamLimits.MaxReceptiveField)"
+            );
         }
 
         return TooManyWeights();

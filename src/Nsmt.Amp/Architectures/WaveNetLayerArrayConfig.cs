@@ -46,8 +46,10 @@ public sealed record WaveNetLayerArrayConfig
         {
             checked
             {
-                long c = Channels, m = Gated ? 2L * Channels : Channels, h = HeadSize;
-                long perLayer = (m * c * KernelSize) + m + m + (c * c) + c;
+                long c = Channels,
+                    m = Gated ? 2L * Channels : Channels,
+                    h = HeadSize;
+                var perLayer = (m * c * KernelSize) + m + m + (c * c) + c;
                 return (c * InputSize) + (Dilations.Count * perLayer) + (h * c) + (HeadBias ? h : 0);
             }
         }
@@ -72,7 +74,7 @@ public sealed record WaveNetLayerArrayConfig
         hash.Add(HeadSize);
         hash.Add(Channels);
         hash.Add(KernelSize);
-        foreach (int d in Dilations)
+        foreach (var d in Dilations)
         {
             hash.Add(d);
         }
@@ -92,7 +94,11 @@ public sealed record WaveNetLayerArrayConfig
 
         if (ConditionSize != 1)
         {
-            return new NamFormatException(null, $"{field}.condition_size", $"must be 1 (the raw input), got {ConditionSize}");
+            return new NamFormatException(
+                null,
+                $"{field}.condition_size",
+                $"must be 1 (the raw input), got {ConditionSize}"
+            );
         }
 
         if (NamLimits.OutOfRange(Channels, NamLimits.MaxChannels, nameof(NamLimits.MaxChannels)) is { } channels)
@@ -105,7 +111,9 @@ public sealed record WaveNetLayerArrayConfig
             return new NamFormatException(null, $"{field}.head_size", headSize);
         }
 
-        if (NamLimits.OutOfRange(KernelSize, NamLimits.MaxKernelSize, nameof(NamLimits.MaxKernelSize)) is { } kernelSize)
+        if (
+            NamLimits.OutOfRange(KernelSize, NamLimits.MaxKernelSize, nameof(NamLimits.MaxKernelSize)) is { } kernelSize
+        )
         {
             return new NamFormatException(null, $"{field}.kernel_size", kernelSize);
         }
@@ -118,12 +126,17 @@ public sealed record WaveNetLayerArrayConfig
         if (Dilations.Count > NamLimits.MaxLayersPerArray)
         {
             return new NamFormatException(
-                null, $"{field}.dilations", $"must list at most {NamLimits.MaxLayersPerArray} dilations (NamLimits.MaxLayersPerArray), got {Dilations.Count}");
+                null,
+                $"{field}.dilations",
+                $"must list at most {NamLimits.MaxLayersPerArray} dilations (NamLimits.MaxLayersPerArray), got {Dilations.Count}"
+            );
         }
 
-        for (int i = 0; i < Dilations.Count; i++)
+        for (var i = 0; i < Dilations.Count; i++)
         {
-            if (NamLimits.OutOfRange(Dilations[i], NamLimits.MaxDilation, nameof(NamLimits.MaxDilation)) is { } dilation)
+            if (
+                NamLimits.OutOfRange(Dilations[i], NamLimits.MaxDilation, nameof(NamLimits.MaxDilation)) is { } dilation
+            )
             {
                 return new NamFormatException(null, $"{field}.dilations[{i}]", dilation);
             }
@@ -132,7 +145,10 @@ public sealed record WaveNetLayerArrayConfig
         if (!string.Equals(Activation, TanhActivation, StringComparison.Ordinal))
         {
             return new NamFormatException(
-                null, $"{field}.activation", $"unsupported activation '{Activation}' (only \"{TanhActivation}\", case-sensitive)");
+                null,
+                $"{field}.activation",
+                $"unsupported activation '{Activation}' (only \"{TanhActivation}\", case-sensitive)"
+            );
         }
 
         return null;

@@ -44,7 +44,8 @@ public sealed record WaveNetModule(
     int Dilation,
     int Groups,
     bool Bias,
-    FilmPosition? Film = null)
+    FilmPosition? Film = null
+)
 {
     public int InPerGroup => InChannels / Groups;
 
@@ -59,15 +60,15 @@ public sealed record WaveNetModule(
     public float[] DenseWeights(ReadOnlySpan<float> source)
     {
         var dense = new float[OutChannels * InChannels * KernelSize];
-        int outPerGroup = OutChannels / Groups;
-        int i = 0;
-        for (int r = 0; r < OutChannels; r++)
+        var outPerGroup = OutChannels / Groups;
+        var i = 0;
+        for (var r = 0; r < OutChannels; r++)
         {
-            int group = r / outPerGroup;
-            for (int j = 0; j < InPerGroup; j++)
+            var group = r / outPerGroup;
+            for (var j = 0; j < InPerGroup; j++)
             {
-                int c = (group * InPerGroup) + j;
-                for (int k = 0; k < KernelSize; k++)
+                var c = (group * InPerGroup) + j;
+                for (var k = 0; k < KernelSize; k++)
                 {
                     dense[(((r * InChannels) + c) * KernelSize) + k] = source[i++];
                 }

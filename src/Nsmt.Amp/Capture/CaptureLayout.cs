@@ -32,8 +32,8 @@ public sealed class CaptureLayout
         ClickBackground = new SampleRange(clicks.Start + Samples(0.05), Samples(0.15));
         Train = SampleRange.FromBounds(clicks.Start, ValidationRepeat.Start);
         var sweeps = Find(CaptureSectionKind.Sweeps).Range;
-        int gap = sampleRate / 10;
-        int each = (sweeps.Length - (2 * gap)) / 2;
+        var gap = sampleRate / 10;
+        var each = (sweeps.Length - (2 * gap)) / 2;
         Sweeps = [new SampleRange(sweeps.Start, each), new SampleRange(sweeps.Start + each + gap, each)];
     }
 
@@ -76,24 +76,25 @@ public sealed class CaptureLayout
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(sampleRate, 8000);
         ArgumentOutOfRangeException.ThrowIfLessThan(validationLength, sampleRate / 2);
-        int gap = (int)Math.Round(GapSeconds * sampleRate);
-        int clicks = (int)Math.Round(ClickSectionSeconds * sampleRate);
-        int fixedLength = (2 * validationLength) + (2 * gap) + clicks;
-        int middle = length - fixedLength;
-        int minimumMiddle = 3 * sampleRate;
+        var gap = (int)Math.Round(GapSeconds * sampleRate);
+        var clicks = (int)Math.Round(ClickSectionSeconds * sampleRate);
+        var fixedLength = (2 * validationLength) + (2 * gap) + clicks;
+        var middle = length - fixedLength;
+        var minimumMiddle = 3 * sampleRate;
         if (middle < minimumMiddle)
         {
             throw new ArgumentException(
                 $"a capture signal with {(double)validationLength / sampleRate:0.###} s validation passages needs at least "
-                + $"{(double)(fixedLength + minimumMiddle) / sampleRate:0.###} s, got {(double)length / sampleRate:0.###} s");
+                    + $"{(double)(fixedLength + minimumMiddle) / sampleRate:0.###} s, got {(double)length / sampleRate:0.###} s"
+            );
         }
 
         // Sweeps and noise get a fixed share of the middle (bounded); guitar gets the rest.
-        int sweeps = Math.Clamp((int)(0.12 * middle), sampleRate, 6 * sampleRate);
-        int noise = Math.Clamp((int)(0.10 * middle), sampleRate / 2, 4 * sampleRate);
-        int guitar = middle - sweeps - noise;
+        var sweeps = Math.Clamp((int)(0.12 * middle), sampleRate, 6 * sampleRate);
+        var noise = Math.Clamp((int)(0.10 * middle), sampleRate / 2, 4 * sampleRate);
+        var guitar = middle - sweeps - noise;
         var sections = new List<CaptureSection>();
-        int position = 0;
+        var position = 0;
         void Add(CaptureSectionKind kind, int count, string description)
         {
             sections.Add(new CaptureSection(kind, new SampleRange(position, count), description));
@@ -120,18 +121,19 @@ public sealed class CaptureLayout
     /// </summary>
     public static CaptureLayout? Detect(ReadOnlySpan<float> samples, int sampleRate)
     {
-        int minimumGap = (int)(MinimumGapForDetection * sampleRate);
-        int silenceBeforeClick = (int)Math.Round(GapSeconds * sampleRate) + (int)Math.Round(FirstClickSeconds * sampleRate);
-        int position = 0;
-        for (int attempt = 0; attempt < 8 && position < samples.Length; attempt++)
+        var minimumGap = (int)(MinimumGapForDetection * sampleRate);
+        var silenceBeforeClick =
+            (int)Math.Round(GapSeconds * sampleRate) + (int)Math.Round(FirstClickSeconds * sampleRate);
+        var position = 0;
+        for (var attempt = 0; attempt < 8 && position < samples.Length; attempt++)
         {
-            int runStart = FindSilentRun(samples, position, minimumGap);
+            var runStart = FindSilentRun(samples, position, minimumGap);
             if (runStart < 0)
             {
                 return null;
             }
 
-            int runEnd = runStart;
+            var runEnd = runStart;
             while (runEnd < samples.Length && samples[runEnd] == 0)
             {
                 runEnd++;
@@ -139,7 +141,7 @@ public sealed class CaptureLayout
 
             // The run ends at the first click, a fixed distance after the validation passage; using
             // its end rather than its start tolerates a passage that fades to exact zero.
-            int validationLength = runEnd - silenceBeforeClick;
+            var validationLength = runEnd - silenceBeforeClick;
             if (validationLength >= sampleRate / 2 && TryLayout(samples, validationLength, sampleRate) is { } layout)
             {
                 return layout;
@@ -163,20 +165,24 @@ public sealed class CaptureLayout
             return null;
         }
 
-        if (!samples.Slice(layout.Validation.Start, validationLength).SequenceEqual(samples.Slice(layout.ValidationRepeat.Start, validationLength)))
+        if (
+            !samples
+                .Slice(layout.Validation.Start, validationLength)
+                .SequenceEqual(samples.Slice(layout.ValidationRepeat.Start, validationLength))
+        )
         {
             return null;
         }
 
-        int guard = sampleRate / 100;
-        foreach (int click in layout.ClickPositions)
+        var guard = sampleRate / 100;
+        foreach (var click in layout.ClickPositions)
         {
             if (!(Math.Abs(samples[click]) >= 0.5f))
             {
                 return null;
             }
 
-            for (int i = click - guard; i <= click + guard; i++)
+            for (var i = click - guard; i <= click + guard; i++)
             {
                 if (i != click && samples[i] != 0)
                 {
@@ -190,8 +196,8 @@ public sealed class CaptureLayout
 
     private static int FindSilentRun(ReadOnlySpan<float> samples, int from, int minimumLength)
     {
-        int run = 0;
-        for (int i = from; i < samples.Length; i++)
+        var run = 0;
+        for (var i = from; i < samples.Length; i++)
         {
             run = samples[i] == 0 ? run + 1 : 0;
             if (run >= minimumLength)

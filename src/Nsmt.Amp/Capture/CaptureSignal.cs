@@ -41,13 +41,33 @@ public sealed class CaptureSignal
     public static CaptureSignal Generate(CaptureSignalOptions? options = null)
     {
         options ??= new CaptureSignalOptions();
-        Check(options.SampleRate >= 16000 && options.SampleRate <= 384000, nameof(options.SampleRate), "between 16000 and 384000 Hz", options.SampleRate);
-        Check(double.IsFinite(options.Seconds) && options.Seconds > 0 && options.Seconds <= 3600, nameof(options.Seconds), "in (0, 3600] s", options.Seconds);
-        Check(double.IsFinite(options.ValidationSeconds) && options.ValidationSeconds >= 1, nameof(options.ValidationSeconds), "at least 1 s", options.ValidationSeconds);
-        Check(options.GuitarPeak > 0 && options.GuitarPeak <= 0.9, nameof(options.GuitarPeak), "in (0, 0.9]", options.GuitarPeak);
-        int rate = options.SampleRate;
-        int length = (int)Math.Round(options.Seconds * rate);
-        int validationLength = (int)Math.Round(options.ValidationSeconds * rate);
+        Check(
+            options.SampleRate >= 16000 && options.SampleRate <= 384000,
+            nameof(options.SampleRate),
+            "between 16000 and 384000 Hz",
+            options.SampleRate
+        );
+        Check(
+            double.IsFinite(options.Seconds) && options.Seconds > 0 && options.Seconds <= 3600,
+            nameof(options.Seconds),
+            "in (0, 3600] s",
+            options.Seconds
+        );
+        Check(
+            double.IsFinite(options.ValidationSeconds) && options.ValidationSeconds >= 1,
+            nameof(options.ValidationSeconds),
+            "at least 1 s",
+            options.ValidationSeconds
+        );
+        Check(
+            options.GuitarPeak > 0 && options.GuitarPeak <= 0.9,
+            nameof(options.GuitarPeak),
+            "in (0, 0.9]",
+            options.GuitarPeak
+        );
+        var rate = options.SampleRate;
+        var length = (int)Math.Round(options.Seconds * rate);
+        var validationLength = (int)Math.Round(options.ValidationSeconds * rate);
         CaptureLayout layout;
         try
         {
@@ -65,14 +85,14 @@ public sealed class CaptureSignal
         var guitarRange = layout.SectionOf(CaptureSectionKind.Guitar)!.Range;
         var guitar = GuitarPhrases.Render(new Random(Mix(options.Seed, 3)), rate, guitarRange.Length);
         // One scale for both, so the held-out passage is played like the training guitar (not louder).
-        double loudest = Math.Max(Peak(validation), Peak(guitar));
-        double scale = loudest > 0 ? options.GuitarPeak / loudest : 0;
+        var loudest = Math.Max(Peak(validation), Peak(guitar));
+        var scale = loudest > 0 ? options.GuitarPeak / loudest : 0;
         Scale(validation, scale);
         Scale(guitar, scale);
         validation.CopyTo(signal, layout.Validation.Start);
         validation.CopyTo(signal, layout.ValidationRepeat.Start);
         guitar.CopyTo(signal, guitarRange.Start);
-        foreach (int click in layout.ClickPositions)
+        foreach (var click in layout.ClickPositions)
         {
             signal[click] = CaptureLayout.ClickAmplitude;
         }
@@ -92,7 +112,7 @@ public sealed class CaptureSignal
         }
 
         var samples = new float[length];
-        for (int i = 0; i < length; i++)
+        for (var i = 0; i < length; i++)
         {
             samples[i] = QuantizeTo24Bit(signal[i]);
         }
@@ -107,7 +127,7 @@ public sealed class CaptureSignal
     internal static float QuantizeTo24Bit(double x)
     {
         const double scale = 8388608.0;
-        double code = Math.Clamp(Math.Round(x * scale, MidpointRounding.ToEven), -scale, scale - 1);
+        var code = Math.Clamp(Math.Round(x * scale, MidpointRounding.ToEven), -scale, scale - 1);
         return (float)(code / scale);
     }
 
@@ -115,7 +135,7 @@ public sealed class CaptureSignal
 
     private static void Scale(double[] x, double scale)
     {
-        for (int i = 0; i < x.Length; i++)
+        for (var i = 0; i < x.Length; i++)
         {
             x[i] *= scale;
         }

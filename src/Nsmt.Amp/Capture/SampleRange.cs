@@ -26,8 +26,8 @@ public readonly record struct SampleRange
     /// <summary>This range moved by <paramref name="offset"/> and cut to [0, <paramref name="limit"/>).</summary>
     public SampleRange ShiftClamped(int offset, int limit)
     {
-        int start = Math.Clamp(Start + offset, 0, limit);
-        int end = Math.Clamp(End + offset, 0, limit);
+        var start = Math.Clamp(Start + offset, 0, limit);
+        var end = Math.Clamp(End + offset, 0, limit);
         return FromBounds(start, end);
     }
 

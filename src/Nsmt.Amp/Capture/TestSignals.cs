@@ -9,7 +9,7 @@ internal static class TestSignals
     /// <summary>Two exponential sweeps (Farina) where the layout puts them, at -20 and -6 dBFS.</summary>
     public static void WriteSweeps(Span<double> signal, CaptureLayout layout)
     {
-        for (int k = 0; k < layout.Sweeps.Count; k++)
+        for (var k = 0; k < layout.Sweeps.Count; k++)
         {
             var range = layout.Sweeps[k];
             Sweep(signal.Slice(range.Start, range.Length), layout.SampleRate, CaptureLayout.SweepLevels[k]);
@@ -19,13 +19,13 @@ internal static class TestSignals
     /// <summary>x(t) = A sin(2 pi f1 T / ln(f2/f1) (exp(t ln(f2/f1) / T) - 1)), with 10 ms raised-cosine fades.</summary>
     public static void Sweep(Span<double> target, int sampleRate, double amplitude)
     {
-        double f2 = Math.Min(SweepEndHz, 0.45 * sampleRate);
-        double duration = (double)target.Length / sampleRate;
-        double rate = Math.Log(f2 / SweepStartHz);
-        for (int n = 0; n < target.Length; n++)
+        var f2 = Math.Min(SweepEndHz, 0.45 * sampleRate);
+        var duration = (double)target.Length / sampleRate;
+        var rate = Math.Log(f2 / SweepStartHz);
+        for (var n = 0; n < target.Length; n++)
         {
-            double t = (double)n / sampleRate;
-            double phase = 2 * Math.PI * SweepStartHz * duration / rate * (Math.Exp(t * rate / duration) - 1);
+            var t = (double)n / sampleRate;
+            var phase = 2 * Math.PI * SweepStartHz * duration / rate * (Math.Exp(t * rate / duration) - 1);
             target[n] = amplitude * Fade(n, target.Length, sampleRate / 100) * Math.Sin(phase);
         }
     }
@@ -34,13 +34,13 @@ internal static class TestSignals
     public static void WriteNoiseBursts(Span<double> target, int sampleRate, Random random)
     {
         double[] levelsDb = [-48, -36, -24, -18, -14];
-        int gap = sampleRate / 20;
-        int each = (target.Length / levelsDb.Length) - gap;
-        for (int k = 0; k < levelsDb.Length; k++)
+        var gap = sampleRate / 20;
+        var each = (target.Length / levelsDb.Length) - gap;
+        for (var k = 0; k < levelsDb.Length; k++)
         {
-            double rms = Math.Pow(10, levelsDb[k] / 20);
+            var rms = Math.Pow(10, levelsDb[k] / 20);
             var burst = target.Slice(k * (each + gap), each);
-            for (int n = 0; n < burst.Length; n++)
+            for (var n = 0; n < burst.Length; n++)
             {
                 burst[n] = Math.Clamp(rms * Gaussian(random), -0.85, 0.85) * Fade(n, burst.Length, sampleRate / 100);
             }
@@ -49,15 +49,15 @@ internal static class TestSignals
 
     private static double Fade(int n, int length, int fade)
     {
-        int edge = Math.Min(n, length - 1 - n);
+        var edge = Math.Min(n, length - 1 - n);
         return edge >= fade ? 1.0 : 0.5 * (1 - Math.Cos(Math.PI * edge / fade));
     }
 
     private static double Gaussian(Random random)
     {
         // Box-Muller; 1 - U avoids log(0).
-        double u1 = 1.0 - random.NextDouble();
-        double u2 = random.NextDouble();
+        var u1 = 1.0 - random.NextDouble();
+        var u2 = random.NextDouble();
         return Math.Sqrt(-2.0 * Math.Log(u1)) * Math.Cos(2 * Math.PI * u2);
     }
 }

@@ -20,8 +20,8 @@ internal static class AccurateTanh
 
     public static void Apply(Span<float> values)
     {
-        ref float start = ref MemoryMarshal.GetReference(values);
-        int i = 0;
+        ref var start = ref MemoryMarshal.GetReference(values);
+        var i = 0;
         for (; i <= values.Length - Vector256<float>.Count; i += Vector256<float>.Count)
         {
             Tanh(Vector256.LoadUnsafe(ref start, (nuint)i)).StoreUnsafe(ref start, (nuint)i);
@@ -48,14 +48,22 @@ internal static class AccurateTanh
         // tanh rounds to +-1. For tiny |x| the ratio loses relative accuracy, so return x there.
         var clamped = Vector256.Clamp(x, Vector256.Create(-SaturationLimit), Vector256.Create(SaturationLimit));
         var x2 = clamped * clamped;
-        var p = Vector256.MultiplyAddEstimate(Vector256.Create(-2.76076847742355e-16f), x2, Vector256.Create(2.00018790482477e-13f));
+        var p = Vector256.MultiplyAddEstimate(
+            Vector256.Create(-2.76076847742355e-16f),
+            x2,
+            Vector256.Create(2.00018790482477e-13f)
+        );
         p = Vector256.MultiplyAddEstimate(p, x2, Vector256.Create(-8.60467152213735e-11f));
         p = Vector256.MultiplyAddEstimate(p, x2, Vector256.Create(5.12229709037114e-08f));
         p = Vector256.MultiplyAddEstimate(p, x2, Vector256.Create(1.48572235717979e-05f));
         p = Vector256.MultiplyAddEstimate(p, x2, Vector256.Create(6.37261928875436e-04f));
         p = Vector256.MultiplyAddEstimate(p, x2, Vector256.Create(4.89352455891786e-03f));
         p *= clamped;
-        var q = Vector256.MultiplyAddEstimate(Vector256.Create(1.19825839466702e-06f), x2, Vector256.Create(1.18534705686654e-04f));
+        var q = Vector256.MultiplyAddEstimate(
+            Vector256.Create(1.19825839466702e-06f),
+            x2,
+            Vector256.Create(1.18534705686654e-04f)
+        );
         q = Vector256.MultiplyAddEstimate(q, x2, Vector256.Create(2.26843463243900e-03f));
         q = Vector256.MultiplyAddEstimate(q, x2, Vector256.Create(4.89352518554385e-03f));
         var tiny = Vector256.LessThan(Vector256.Abs(x), Vector256.Create(TinyLimit));

@@ -62,11 +62,11 @@ internal static unsafe class ConvKernel
 
     public static void Run(in ConvCall call)
     {
-        int perTile = call.InChannels * call.Taps * RowTile;
-        for (int r0 = 0; r0 < call.Rows; r0 += RowTile)
+        var perTile = call.InChannels * call.Taps * RowTile;
+        for (var r0 = 0; r0 < call.Rows; r0 += RowTile)
         {
-            float* tileWeights = call.Weights + ((r0 / RowTile) * perTile);
-            int t0 = 0;
+            var tileWeights = call.Weights + ((r0 / RowTile) * perTile);
+            var t0 = 0;
             for (; t0 + WideTile <= call.Columns; t0 += WideTile)
             {
                 Wide(call, tileWeights, r0, t0);
@@ -88,27 +88,27 @@ internal static unsafe class ConvKernel
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void RunInCoreOrder(in ConvCall call)
     {
-        int perTile = call.InChannels * call.Taps * RowTile;
-        int tapStride = call.Taps * RowTile;
+        var perTile = call.InChannels * call.Taps * RowTile;
+        var tapStride = call.Taps * RowTile;
         nint stride = call.InputStride;
-        for (int r0 = 0; r0 < call.Rows; r0 += RowTile)
+        for (var r0 = 0; r0 < call.Rows; r0 += RowTile)
         {
-            float* tileWeights = call.Weights + ((r0 / RowTile) * perTile);
-            for (int t0 = 0; t0 < call.Columns; t0 += ColumnQuantum)
+            var tileWeights = call.Weights + ((r0 / RowTile) * perTile);
+            for (var t0 = 0; t0 < call.Columns; t0 += ColumnQuantum)
             {
                 var o0 = Vector256<float>.Zero;
                 var o1 = Vector256<float>.Zero;
                 var o2 = Vector256<float>.Zero;
                 var o3 = Vector256<float>.Zero;
-                for (int k = 0; k < call.Taps; k++)
+                for (var k = 0; k < call.Taps; k++)
                 {
-                    float* w = tileWeights + (k * RowTile);
-                    float* src = call.Input + t0 + call.TapOffsets[k];
+                    var w = tileWeights + (k * RowTile);
+                    var src = call.Input + t0 + call.TapOffsets[k];
                     var s0 = Vector256<float>.Zero;
                     var s1 = Vector256<float>.Zero;
                     var s2 = Vector256<float>.Zero;
                     var s3 = Vector256<float>.Zero;
-                    for (int c = 0; c < call.InChannels; c++, w += tapStride, src += stride)
+                    for (var c = 0; c < call.InChannels; c++, w += tapStride, src += stride)
                     {
                         var x = Vector256.Load(src);
                         s0 += Vector256.Create(w[0]) * x;
@@ -175,15 +175,15 @@ internal static unsafe class ConvKernel
         var a32 = Vector256<float>.Zero;
         var a33 = Vector256<float>.Zero;
 
-        int taps = call.Taps;
-        int* offsets = call.TapOffsets;
-        float* row = call.Input + t0;
+        var taps = call.Taps;
+        var offsets = call.TapOffsets;
+        var row = call.Input + t0;
         nint stride = call.InputStride;
-        for (int c = 0; c < call.InChannels; c++, row += stride)
+        for (var c = 0; c < call.InChannels; c++, row += stride)
         {
-            for (int k = 0; k < taps; k++, w += RowTile)
+            for (var k = 0; k < taps; k++, w += RowTile)
             {
-                float* src = row + offsets[k];
+                var src = row + offsets[k];
                 var x0 = Vector256.Load(src);
                 var x1 = Vector256.Load(src + 8);
                 var x2 = Vector256.Load(src + 16);
@@ -213,7 +213,7 @@ internal static unsafe class ConvKernel
         }
 
         nint outStride = call.OutputStride;
-        float* o = call.Output + (r0 * outStride) + t0;
+        var o = call.Output + (r0 * outStride) + t0;
         Finish(call, a00, r0 + 0, t0).Store(o);
         Finish(call, a01, r0 + 0, t0 + 8).Store(o + 8);
         Finish(call, a02, r0 + 0, t0 + 16).Store(o + 16);
@@ -243,13 +243,13 @@ internal static unsafe class ConvKernel
         var a2 = Vector256<float>.Zero;
         var a3 = Vector256<float>.Zero;
 
-        int taps = call.Taps;
-        int* offsets = call.TapOffsets;
-        float* row = call.Input + t0;
+        var taps = call.Taps;
+        var offsets = call.TapOffsets;
+        var row = call.Input + t0;
         nint stride = call.InputStride;
-        for (int c = 0; c < call.InChannels; c++, row += stride)
+        for (var c = 0; c < call.InChannels; c++, row += stride)
         {
-            for (int k = 0; k < taps; k++, w += RowTile)
+            for (var k = 0; k < taps; k++, w += RowTile)
             {
                 var x = Vector256.Load(row + offsets[k]);
                 a0 = Vector256.MultiplyAddEstimate(Vector256.Create(w[0]), x, a0);
@@ -264,10 +264,18 @@ internal static unsafe class ConvKernel
 
     /// <summary>Finishes and stores 4 rows x 8 columns of products.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void StoreTile(in ConvCall call, Vector256<float> a0, Vector256<float> a1, Vector256<float> a2, Vector256<float> a3, int r0, int t0)
+    private static void StoreTile(
+        in ConvCall call,
+        Vector256<float> a0,
+        Vector256<float> a1,
+        Vector256<float> a2,
+        Vector256<float> a3,
+        int r0,
+        int t0
+    )
     {
         nint outStride = call.OutputStride;
-        float* o = call.Output + (r0 * outStride) + t0;
+        var o = call.Output + (r0 * outStride) + t0;
         Finish(call, a0, r0, t0).Store(o);
         Finish(call, a1, r0 + 1, t0).Store(o + outStride);
         Finish(call, a2, r0 + 2, t0).Store(o + (2 * outStride));

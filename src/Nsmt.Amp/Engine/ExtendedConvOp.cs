@@ -15,14 +15,21 @@ internal sealed unsafe class ExtendedConvOp
 
     /// <param name="paddedRows">Output rows of the packed conv (a multiple of <see cref="ConvKernel.RowTile"/>).</param>
     /// <param name="inputRows">Rows the input signal has (padded rows of its producer, or 1 for the raw input).</param>
-    public ExtendedConvOp(WaveNetModule module, WeightCursor cursor, int paddedRows, int inputRows, Func<int, int>? rowMap = null, bool mixinOnly = false)
+    public ExtendedConvOp(
+        WaveNetModule module,
+        WeightCursor cursor,
+        int paddedRows,
+        int inputRows,
+        Func<int, int>? rowMap = null,
+        bool mixinOnly = false
+    )
     {
-        float[] dense = module.DenseWeights(cursor.Take(module.WeightLength));
+        var dense = module.DenseWeights(cursor.Take(module.WeightLength));
         Module = module;
         PaddedRows = paddedRows;
         History = (module.KernelSize - 1) * module.Dilation;
         _tapOffsets = new PinnedBuffer<int>(module.KernelSize);
-        for (int k = 0; k < module.KernelSize; k++)
+        for (var k = 0; k < module.KernelSize; k++)
         {
             // Tap k multiplies x[t - (K-1-k)*d]; tap K-1 is the current sample.
             _tapOffsets.Span[k] = -(module.KernelSize - 1 - k) * module.Dilation;
@@ -36,7 +43,15 @@ internal sealed unsafe class ExtendedConvOp
         }
         else
         {
-            _conv = new PackedConv(dense, module.OutChannels, module.InChannels, module.KernelSize, paddedRows, inputRows, rowMap);
+            _conv = new PackedConv(
+                dense,
+                module.OutChannels,
+                module.InChannels,
+                module.KernelSize,
+                paddedRows,
+                inputRows,
+                rowMap
+            );
         }
 
         _hasBias = module.Bias;
@@ -60,8 +75,17 @@ internal sealed unsafe class ExtendedConvOp
     /// output = residual + ((W * input + bias) + mixin * condition), each term only when given;
     /// strides are in floats per row.
     /// </summary>
-    public void Run(float* input, int inputStride, float* output, int outputStride, int columns,
-        float* residual = null, int residualStride = 0, float* mixin = null, float* condition = null)
+    public void Run(
+        float* input,
+        int inputStride,
+        float* output,
+        int outputStride,
+        int columns,
+        float* residual = null,
+        int residualStride = 0,
+        float* mixin = null,
+        float* condition = null
+    )
     {
         var call = new ConvCall
         {

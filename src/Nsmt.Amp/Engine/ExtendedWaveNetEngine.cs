@@ -22,7 +22,10 @@ public sealed unsafe class ExtendedWaveNetEngine : INamEngine
         ArgumentNullException.ThrowIfNull(model);
         if (model.Config is not ExtendedWaveNetConfig config)
         {
-            throw new ArgumentException($"expected a 0.6/0.7 WaveNet model, got {model.Config.GetType().Name}", nameof(model));
+            throw new ArgumentException(
+                $"expected a 0.6/0.7 WaveNet model, got {model.Config.GetType().Name}",
+                nameof(model)
+            );
         }
 
         _network = new ExtendedWaveNetNetwork(config, model.Weights, tanhMode);
@@ -50,7 +53,8 @@ public sealed unsafe class ExtendedWaveNetEngine : INamEngine
     public ReadOnlySpan<float> Knobs => _knobs.Values;
 
     /// <summary>New knob values, reached by a ramp over the next block or <see cref="RampSamples"/>, whichever is longer.</summary>
-    public void SetKnobs(ReadOnlySpan<float> values, int? rampSamples = null) => _knobs.SetTarget(values, rampSamples ?? RampSamples);
+    public void SetKnobs(ReadOnlySpan<float> values, int? rampSamples = null) =>
+        _knobs.SetTarget(values, rampSamples ?? RampSamples);
 
     /// <summary>Sets the knobs at once: before playing starts (then <see cref="Reset"/> prewarms at them).</summary>
     public void SetKnobsImmediately(ReadOnlySpan<float> values) => _knobs.SetImmediately(values);
@@ -61,14 +65,16 @@ public sealed unsafe class ExtendedWaveNetEngine : INamEngine
 
         // Core zeroes every history, then feeds its prewarm count of silence (a knob WaveNet at its current knobs).
         _input.Clear();
-        for (int k = 0; k < _knobs.Count; k++)
+        for (var k = 0; k < _knobs.Count; k++)
         {
-            _input.Slice((1 + k) * ExtendedWaveNetNetwork.MaxChunk, ExtendedWaveNetNetwork.MaxChunk).Fill(_knobs.Values[k]);
+            _input
+                .Slice((1 + k) * ExtendedWaveNetNetwork.MaxChunk, ExtendedWaveNetNetwork.MaxChunk)
+                .Fill(_knobs.Values[k]);
         }
 
-        for (int done = 0; done < _prewarmSamples; done += ExtendedWaveNetNetwork.MaxChunk)
+        for (var done = 0; done < _prewarmSamples; done += ExtendedWaveNetNetwork.MaxChunk)
         {
-            int count = Math.Min(ExtendedWaveNetNetwork.MaxChunk, _prewarmSamples - done);
+            var count = Math.Min(ExtendedWaveNetNetwork.MaxChunk, _prewarmSamples - done);
             _network.ProcessChunk(_input.Pointer, count, RoundUp(count), _output.Pointer);
         }
     }
@@ -80,10 +86,10 @@ public sealed unsafe class ExtendedWaveNetEngine : INamEngine
             throw new ArgumentException("output is shorter than input", nameof(output));
         }
 
-        for (int start = 0; start < input.Length; start += ExtendedWaveNetNetwork.MaxChunk)
+        for (var start = 0; start < input.Length; start += ExtendedWaveNetNetwork.MaxChunk)
         {
-            int count = Math.Min(ExtendedWaveNetNetwork.MaxChunk, input.Length - start);
-            int columns = RoundUp(count);
+            var count = Math.Min(ExtendedWaveNetNetwork.MaxChunk, input.Length - start);
+            var columns = RoundUp(count);
             input.Slice(start, count).CopyTo(_input.Span);
             _input.Slice(count, columns - count).Clear();
             if (_knobs.Count > 0)
@@ -101,19 +107,20 @@ public sealed unsafe class ExtendedWaveNetEngine : INamEngine
     {
         _knobs.BeginBlock(blockStarting);
         var rows = _input.Span;
-        for (int t = 0; t < columns; t++)
+        for (var t = 0; t < columns; t++)
         {
             if (t < count)
             {
                 _knobs.Advance();
             }
 
-            for (int k = 0; k < _knobs.Count; k++)
+            for (var k = 0; k < _knobs.Count; k++)
             {
                 rows[((1 + k) * ExtendedWaveNetNetwork.MaxChunk) + t] = _knobs.Values[k];
             }
         }
     }
 
-    private static int RoundUp(int count) => (count + ConvKernel.ColumnQuantum - 1) / ConvKernel.ColumnQuantum * ConvKernel.ColumnQuantum;
+    private static int RoundUp(int count) =>
+        (count + ConvKernel.ColumnQuantum - 1) / ConvKernel.ColumnQuantum * ConvKernel.ColumnQuantum;
 }

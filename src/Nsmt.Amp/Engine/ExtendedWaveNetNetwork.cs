@@ -57,16 +57,16 @@ internal sealed unsafe class ExtendedWaveNetNetwork
         _conditionRows = _conditionDsp?.PaddedOutputRows ?? 1 + config.KnobInputs;
         var cursor = new WeightCursor(weights);
         var modules = config.Modules().ToArray();
-        int next = 0;
+        var next = 0;
         _arrays = new ArrayOps[config.LayerArrays.Count];
-        int inputRows = 1;
-        for (int j = 0; j < _arrays.Length; j++)
+        var inputRows = 1;
+        for (var j = 0; j < _arrays.Length; j++)
         {
             _arrays[j] = new ArrayOps(config.LayerArrays[j], modules, ref next, cursor, inputRows, _conditionRows);
             inputRows = _arrays[j].PaddedChannels;
         }
 
-        int outputRows = _arrays[^1].PaddedHeadRows;
+        var outputRows = _arrays[^1].PaddedHeadRows;
         if (config.PostHead is not null)
         {
             _postHead = new PostHeadOps(config.PostHead, modules, ref next, cursor, outputRows);
@@ -104,7 +104,11 @@ internal sealed unsafe class ExtendedWaveNetNetwork
         _preActivation = new PinnedBuffer<float>(layers.Max(l => l.PaddedBottleneck) * MaxChunk);
         _layer1x1 = new PinnedBuffer<float>(_arrays.Max(a => a.PaddedChannels) * MaxChunk);
         _head1x1 = new PinnedBuffer<float>(_arrays.Max(a => a.PaddedHeadInputRows) * MaxChunk);
-        _residual = [new PinnedBuffer<float>(_arrays.Max(a => a.PaddedChannels) * MaxChunk), new PinnedBuffer<float>(_arrays.Max(a => a.PaddedChannels) * MaxChunk)];
+        _residual =
+        [
+            new PinnedBuffer<float>(_arrays.Max(a => a.PaddedChannels) * MaxChunk),
+            new PinnedBuffer<float>(_arrays.Max(a => a.PaddedChannels) * MaxChunk),
+        ];
         _headOutput = new PinnedBuffer<float>(_arrays.Max(a => a.PaddedHeadRows) * MaxChunk);
         Clear();
     }
@@ -144,21 +148,21 @@ internal sealed unsafe class ExtendedWaveNetNetwork
             _position = _historyStart;
         }
 
-        float* condition = input;
+        var condition = input;
         if (_conditionDsp is not null)
         {
             condition = _condition.Pointer;
             _conditionDsp.ProcessChunk(input, count, columns, condition);
         }
 
-        float* arrayInput = input;
-        for (int j = 0; j < _arrays.Length; j++)
+        var arrayInput = input;
+        for (var j = 0; j < _arrays.Length; j++)
         {
             var array = _arrays[j];
-            bool lastArray = j == _arrays.Length - 1;
-            float* accumulator = array.Accumulator!.At(_position);
-            int accumulatorStride = _bufferLength;
-            for (int r = 0; r < array.PaddedHeadInputRows; r++)
+            var lastArray = j == _arrays.Length - 1;
+            var accumulator = array.Accumulator!.At(_position);
+            var accumulatorStride = _bufferLength;
+            for (var r = 0; r < array.PaddedHeadInputRows; r++)
             {
                 var row = new Span<float>(accumulator + (r * (nint)accumulatorStride), columns);
                 if (j == 0)
@@ -174,14 +178,14 @@ internal sealed unsafe class ExtendedWaveNetNetwork
 
             // Layer 0's input: the rechannelled array input, written where its conv reads it.
             var first = array.Layers[0];
-            float* h = first.HasConvPreFilm ? _residual[0].Pointer : first.ConvInput!.At(_position);
-            int hStride = first.HasConvPreFilm ? MaxChunk : _bufferLength;
+            var h = first.HasConvPreFilm ? _residual[0].Pointer : first.ConvInput!.At(_position);
+            var hStride = first.HasConvPreFilm ? MaxChunk : _bufferLength;
             array.Rechannel.Run(arrayInput, MaxChunk, h, hStride, columns);
 
-            for (int l = 0; l < array.Layers.Length; l++)
+            for (var l = 0; l < array.Layers.Length; l++)
             {
                 var layer = array.Layers[l];
-                bool lastLayer = l == array.Layers.Length - 1;
+                var lastLayer = l == array.Layers.Length - 1;
                 float* nextH;
                 int nextStride;
                 if (lastLayer)
@@ -200,7 +204,19 @@ internal sealed unsafe class ExtendedWaveNetNetwork
                     nextStride = _bufferLength;
                 }
 
-                RunLayer(array, layer, h, hStride, condition, accumulator, accumulatorStride, nextH, nextStride, columns, computeResidual: !(lastArray && lastLayer));
+                RunLayer(
+                    array,
+                    layer,
+                    h,
+                    hStride,
+                    condition,
+                    accumulator,
+                    accumulatorStride,
+                    nextH,
+                    nextStride,
+                    columns,
+                    computeResidual: !(lastArray && lastLayer)
+                );
                 h = nextH;
                 hStride = nextStride;
             }
@@ -209,10 +225,10 @@ internal sealed unsafe class ExtendedWaveNetNetwork
             arrayInput = array.Output.Pointer;
         }
 
-        int rows = _arrays[^1].PaddedHeadRows;
+        var rows = _arrays[^1].PaddedHeadRows;
         if (_postHead is null)
         {
-            for (int i = 0; i < rows * MaxChunk; i++)
+            for (var i = 0; i < rows * MaxChunk; i++)
             {
                 output[i] = _headScale * _headOutput.Pointer[i];
             }
@@ -225,32 +241,60 @@ internal sealed unsafe class ExtendedWaveNetNetwork
         _position += count;
     }
 
-    private void RunLayer(ArrayOps array, LayerOps layer, float* h, int hStride, float* condition, float* accumulator, int accumulatorStride,
-        float* next, int nextStride, int columns, bool computeResidual)
+    private void RunLayer(
+        ArrayOps array,
+        LayerOps layer,
+        float* h,
+        int hStride,
+        float* condition,
+        float* accumulator,
+        int accumulatorStride,
+        float* next,
+        int nextStride,
+        int columns,
+        bool computeResidual
+    )
     {
         const int stride = MaxChunk;
-        float* convInput = layer.ConvInput!.At(_position);
+        var convInput = layer.ConvInput!.At(_position);
         if (layer.HasConvPreFilm)
         {
             Film(layer, FilmPosition.ConvPre, condition, h, hStride, convInput, _bufferLength, columns);
         }
 
-        float* z = _z.Pointer;
+        var z = _z.Pointer;
         if (layer.FusedMixin)
         {
             // z = (W * h + b) + w_mix * c in one pass (Core's order).
-            layer.Conv.Run(convInput, _bufferLength, z, stride, columns, mixin: layer.Mixin.MixinWeights, condition: condition);
+            layer.Conv.Run(
+                convInput,
+                _bufferLength,
+                z,
+                stride,
+                columns,
+                mixin: layer.Mixin.MixinWeights,
+                condition: condition
+            );
         }
         else
         {
-            float* mixinInput = condition;
+            var mixinInput = condition;
             if (layer.Films[(int)FilmPosition.InputMixinPre] is not null)
             {
-                Film(layer, FilmPosition.InputMixinPre, condition, condition, stride, _conditionFilm.Pointer, stride, columns);
+                Film(
+                    layer,
+                    FilmPosition.InputMixinPre,
+                    condition,
+                    condition,
+                    stride,
+                    _conditionFilm.Pointer,
+                    stride,
+                    columns
+                );
                 mixinInput = _conditionFilm.Pointer;
             }
 
-            float* mix = _mix.Pointer;
+            var mix = _mix.Pointer;
             layer.Mixin.Run(mixinInput, stride, mix, stride, columns);
             if (layer.Films[(int)FilmPosition.InputMixinPost] is not null)
             {
@@ -261,7 +305,7 @@ internal sealed unsafe class ExtendedWaveNetNetwork
             {
                 layer.Conv.Run(convInput, _bufferLength, z, stride, columns);
                 Film(layer, FilmPosition.ConvPost, condition, z, stride, z, stride, columns);
-                for (int i = 0; i < layer.ZRows * stride; i++)
+                for (var i = 0; i < layer.ZRows * stride; i++)
                 {
                     z[i] += mix[i];
                 }
@@ -285,7 +329,7 @@ internal sealed unsafe class ExtendedWaveNetNetwork
         }
 
         // Head: head1x1(a) or a itself, added to the accumulator.
-        float* headInput = z;
+        var headInput = z;
         if (layer.Head1x1 is not null)
         {
             headInput = _head1x1.Pointer;
@@ -296,11 +340,15 @@ internal sealed unsafe class ExtendedWaveNetNetwork
             }
         }
 
-        for (int r = 0; r < array.PaddedHeadInputRows; r++)
+        for (var r = 0; r < array.PaddedHeadInputRows; r++)
         {
-            float* target = accumulator + (r * (nint)accumulatorStride);
-            float* source = headInput + (r * (nint)stride);
-            System.Numerics.Tensors.TensorPrimitives.Add(new ReadOnlySpan<float>(target, columns), new ReadOnlySpan<float>(source, columns), new Span<float>(target, columns));
+            var target = accumulator + (r * (nint)accumulatorStride);
+            var source = headInput + (r * (nint)stride);
+            System.Numerics.Tensors.TensorPrimitives.Add(
+                new ReadOnlySpan<float>(target, columns),
+                new ReadOnlySpan<float>(source, columns),
+                new Span<float>(target, columns)
+            );
         }
 
         if (!computeResidual)
@@ -310,19 +358,21 @@ internal sealed unsafe class ExtendedWaveNetNetwork
 
         if (layer.Layer1x1 is null)
         {
-            for (int r = 0; r < array.PaddedChannels; r++)
+            for (var r = 0; r < array.PaddedChannels; r++)
             {
-                new ReadOnlySpan<float>(h + (r * (nint)hStride), columns).CopyTo(new Span<float>(next + (r * (nint)nextStride), columns));
+                new ReadOnlySpan<float>(h + (r * (nint)hStride), columns).CopyTo(
+                    new Span<float>(next + (r * (nint)nextStride), columns)
+                );
             }
         }
         else if (layer.Films[(int)FilmPosition.Layer1x1Post] is not null && layer.Gating == GatingMode.Blended)
         {
-            float* l1 = _layer1x1.Pointer;
+            var l1 = _layer1x1.Pointer;
             layer.Layer1x1.Run(z, stride, l1, stride, columns);
             Film(layer, FilmPosition.Layer1x1Post, condition, l1, stride, l1, stride, columns);
-            for (int r = 0; r < array.PaddedChannels; r++)
+            for (var r = 0; r < array.PaddedChannels; r++)
             {
-                for (int t = 0; t < columns; t++)
+                for (var t = 0; t < columns; t++)
                 {
                     next[(r * (nint)nextStride) + t] = h[(r * (nint)hStride) + t] + l1[(r * stride) + t];
                 }
@@ -337,7 +387,7 @@ internal sealed unsafe class ExtendedWaveNetNetwork
     private void Activate(LayerOps layer, float* z, int columns)
     {
         const int stride = MaxChunk;
-        for (int r = 0; r < layer.Bottleneck; r++)
+        for (var r = 0; r < layer.Bottleneck; r++)
         {
             var primary = new Span<float>(z + (r * stride), columns);
             if (layer.Gating == GatingMode.None)
@@ -359,9 +409,9 @@ internal sealed unsafe class ExtendedWaveNetNetwork
                 primary.CopyTo(pre);
                 NamActivationKernel.Apply(layer.Activation, _mode, primary, r);
                 NamActivationKernel.Apply(layer.Secondary!, _mode, secondary, r);
-                for (int t = 0; t < columns; t++)
+                for (var t = 0; t < columns; t++)
                 {
-                    float alpha = secondary[t];
+                    var alpha = secondary[t];
                     primary[t] = (alpha * primary[t]) + ((1f - alpha) * pre[t]);
                 }
             }
@@ -369,29 +419,38 @@ internal sealed unsafe class ExtendedWaveNetNetwork
     }
 
     /// <summary>dest = target * scale (+ shift), with scale and shift computed from the condition.</summary>
-    private void Film(LayerOps layer, FilmPosition position, float* condition, float* target, int targetStride, float* dest, int destStride, int columns)
+    private void Film(
+        LayerOps layer,
+        FilmPosition position,
+        float* condition,
+        float* target,
+        int targetStride,
+        float* dest,
+        int destStride,
+        int columns
+    )
     {
         const int stride = MaxChunk;
         var film = layer.Films[(int)position]!;
-        float* scale = _film.Pointer;
+        var scale = _film.Pointer;
         film.Conv.Run(condition, stride, scale, stride, columns);
-        float* shift = film.Shift ? scale + (film.TargetRows * (nint)stride) : null;
-        for (int r = 0; r < film.TargetRows; r++)
+        var shift = film.Shift ? scale + (film.TargetRows * (nint)stride) : null;
+        for (var r = 0; r < film.TargetRows; r++)
         {
-            float* x = target + (r * (nint)targetStride);
-            float* y = dest + (r * (nint)destStride);
-            float* a = scale + (r * (nint)stride);
+            var x = target + (r * (nint)targetStride);
+            var y = dest + (r * (nint)destStride);
+            var a = scale + (r * (nint)stride);
             if (shift is null)
             {
-                for (int t = 0; t < columns; t++)
+                for (var t = 0; t < columns; t++)
                 {
                     y[t] = x[t] * a[t];
                 }
             }
             else
             {
-                float* b = shift + (r * (nint)stride);
-                for (int t = 0; t < columns; t++)
+                var b = shift + (r * (nint)stride);
+                for (var t = 0; t < columns; t++)
                 {
                     y[t] = (x[t] * a[t]) + b[t];
                 }
@@ -420,10 +479,12 @@ internal sealed unsafe class ExtendedWaveNetNetwork
 
         public void MoveToFront(int position, int newPosition)
         {
-            for (int r = 0; r < Rows; r++)
+            for (var r = 0; r < Rows; r++)
             {
-                int row = r * _length;
-                Buffer.Slice(row + position - History, History).CopyTo(Buffer.Slice(row + newPosition - History, History));
+                var row = r * _length;
+                Buffer
+                    .Slice(row + position - History, History)
+                    .CopyTo(Buffer.Slice(row + newPosition - History, History));
             }
         }
     }
@@ -471,33 +532,49 @@ internal sealed unsafe class ExtendedWaveNetNetwork
 
         public bool HasConvPreFilm => Films[(int)FilmPosition.ConvPre] is not null;
 
-        public int MaxFilmRows => Films.Where(f => f is not null).Select(f => f!.Conv.PaddedRows).DefaultIfEmpty(0).Max();
+        public int MaxFilmRows =>
+            Films.Where(f => f is not null).Select(f => f!.Conv.PaddedRows).DefaultIfEmpty(0).Max();
     }
 
     internal sealed class ArrayOps
     {
-        public ArrayOps(ExtendedLayerArrayConfig config, WaveNetModule[] modules, ref int next, WeightCursor cursor, int inputRows, int conditionRows)
+        public ArrayOps(
+            ExtendedLayerArrayConfig config,
+            WaveNetModule[] modules,
+            ref int next,
+            WeightCursor cursor,
+            int inputRows,
+            int conditionRows
+        )
         {
-            int c = config.Channels, b = config.Bottleneck;
+            int c = config.Channels,
+                b = config.Bottleneck;
             PaddedChannels = PackedConv.PadRows(c);
             PaddedHeadInputRows = PackedConv.PadRows(config.HeadInputSize);
             PaddedHeadRows = PackedConv.PadRows(config.HeadSize);
             Rechannel = new ExtendedConvOp(modules[next++], cursor, PaddedChannels, inputRows);
             Layers = new LayerOps[config.LayerCount];
-            int bp = PackedConv.PadRows(b);
-            for (int l = 0; l < Layers.Length; l++)
+            var bp = PackedConv.PadRows(b);
+            for (var l = 0; l < Layers.Length; l++)
             {
                 var gating = config.GatingModes[l];
-                bool twoHalves = gating != GatingMode.None;
-                int zRows = twoHalves ? 2 * bp : bp;
+                var twoHalves = gating != GatingMode.None;
+                var zRows = twoHalves ? 2 * bp : bp;
                 Func<int, int> zMap = r => r < b ? r : bp + (r - b);
-                bool fused = config.ConditionSize == 1 && config.GroupsInputMixin == 1
-                    && !config.Film(FilmPosition.InputMixinPre).Active && !config.Film(FilmPosition.InputMixinPost).Active
+                var fused =
+                    config.ConditionSize == 1
+                    && config.GroupsInputMixin == 1
+                    && !config.Film(FilmPosition.InputMixinPre).Active
+                    && !config.Film(FilmPosition.InputMixinPost).Active
                     && !config.Film(FilmPosition.ConvPost).Active;
                 var conv = new ExtendedConvOp(modules[next++], cursor, zRows, PaddedChannels, zMap);
                 var mixin = new ExtendedConvOp(modules[next++], cursor, zRows, conditionRows, zMap, mixinOnly: fused);
-                var layer1x1 = config.Layer1x1Active ? new ExtendedConvOp(modules[next++], cursor, PaddedChannels, bp) : null;
-                var head1x1 = config.Head1x1Active ? new ExtendedConvOp(modules[next++], cursor, PaddedHeadInputRows, bp) : null;
+                var layer1x1 = config.Layer1x1Active
+                    ? new ExtendedConvOp(modules[next++], cursor, PaddedChannels, bp)
+                    : null;
+                var head1x1 = config.Head1x1Active
+                    ? new ExtendedConvOp(modules[next++], cursor, PaddedHeadInputRows, bp)
+                    : null;
                 var films = new FilmOps?[Enum.GetValues<FilmPosition>().Length];
                 foreach (var position in Enum.GetValues<FilmPosition>())
                 {
@@ -507,12 +584,19 @@ internal sealed unsafe class ExtendedWaveNetNetwork
                     }
 
                     var film = config.Film(position);
-                    int target = config.FilmTargetChannels(position, l);
-                    bool zLayout = position is FilmPosition.ConvPost or FilmPosition.InputMixinPost or FilmPosition.ActivationPre;
-                    int targetRows = zLayout ? zRows : PackedConv.PadRows(target);
-                    Func<int, int> targetMap = zLayout ? zMap : r => r;
+                    var target = config.FilmTargetChannels(position, l);
+                    var zLayout =
+                        position is FilmPosition.ConvPost or FilmPosition.InputMixinPost or FilmPosition.ActivationPre;
+                    var targetRows = zLayout ? zRows : PackedConv.PadRows(target);
+                    var targetMap = zLayout ? zMap : r => r;
                     Func<int, int> rows = r => r < target ? targetMap(r) : targetRows + targetMap(r - target);
-                    var op = new ExtendedConvOp(modules[next++], cursor, (film.Shift ? 2 : 1) * targetRows, conditionRows, rows);
+                    var op = new ExtendedConvOp(
+                        modules[next++],
+                        cursor,
+                        (film.Shift ? 2 : 1) * targetRows,
+                        conditionRows,
+                        rows
+                    );
                     films[(int)position] = new FilmOps(op, film.Shift, targetRows);
                 }
 
@@ -565,17 +649,23 @@ internal sealed unsafe class ExtendedWaveNetNetwork
         private readonly PinnedBuffer<float>[] _outputs;
         private readonly NamActivation _activation;
 
-        public PostHeadOps(PostStackHeadConfig config, WaveNetModule[] modules, ref int next, WeightCursor cursor, int inputRows)
+        public PostHeadOps(
+            PostStackHeadConfig config,
+            WaveNetModule[] modules,
+            ref int next,
+            WeightCursor cursor,
+            int inputRows
+        )
         {
             _activation = config.Activation;
             _convs = new ExtendedConvOp[config.KernelSizes.Count];
             Inputs = new HistoryBuffer[_convs.Length];
             _outputs = new PinnedBuffer<float>[_convs.Length];
-            int rows = inputRows;
-            for (int i = 0; i < _convs.Length; i++)
+            var rows = inputRows;
+            for (var i = 0; i < _convs.Length; i++)
             {
                 var module = modules[next++];
-                int outRows = PackedConv.PadRows(module.OutChannels);
+                var outRows = PackedConv.PadRows(module.OutChannels);
                 _convs[i] = new ExtendedConvOp(module, cursor, outRows, rows);
                 Inputs[i] = new HistoryBuffer(rows, _convs[i].History);
                 _outputs[i] = new PinnedBuffer<float>(outRows * MaxChunk);
@@ -589,18 +679,26 @@ internal sealed unsafe class ExtendedWaveNetNetwork
 
         public int PaddedOutputRows { get; }
 
-        public void Run(float* headOutput, float headScale, int position, int bufferLength, int columns, float* output, TanhMode mode)
+        public void Run(
+            float* headOutput,
+            float headScale,
+            int position,
+            int bufferLength,
+            int columns,
+            float* output,
+            TanhMode mode
+        )
         {
-            float* source = headOutput;
-            float scale = headScale;
-            for (int i = 0; i < _convs.Length; i++)
+            var source = headOutput;
+            var scale = headScale;
+            for (var i = 0; i < _convs.Length; i++)
             {
-                float* input = Inputs[i].At(position);
-                int inputRows = Inputs[i].Rows;
-                for (int r = 0; r < inputRows; r++)
+                var input = Inputs[i].At(position);
+                var inputRows = Inputs[i].Rows;
+                for (var r = 0; r < inputRows; r++)
                 {
                     var row = new Span<float>(input + (r * (nint)bufferLength), columns);
-                    for (int t = 0; t < columns; t++)
+                    for (var t = 0; t < columns; t++)
                     {
                         row[t] = scale * source[(r * MaxChunk) + t];
                     }
@@ -608,7 +706,7 @@ internal sealed unsafe class ExtendedWaveNetNetwork
                     NamActivationKernel.Apply(_activation, mode, row, r);
                 }
 
-                float* target = i == _convs.Length - 1 ? output : _outputs[i].Pointer;
+                var target = i == _convs.Length - 1 ? output : _outputs[i].Pointer;
                 _convs[i].Run(input, bufferLength, target, MaxChunk, columns);
                 source = target;
                 scale = 1f;

@@ -18,8 +18,8 @@ public static class FastTanh
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float Tanh(float x)
     {
-        float ax = MathF.Abs(x);
-        float x2 = x * x;
+        var ax = MathF.Abs(x);
+        var x2 = x * x;
         return x * (A + (A * ax) + ((B + (C * ax)) * x2)) / (D + ((D + x2) * MathF.Abs(x + (E * x * ax))));
     }
 
@@ -34,11 +34,11 @@ public static class FastTanh
             throw new ArgumentException("destination is shorter than the input", nameof(destination));
         }
 
-        int i = 0;
+        var i = 0;
         if (Vector256.IsHardwareAccelerated)
         {
-            ref float src = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
-            ref float dst = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(destination);
+            ref var src = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
+            ref var dst = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(destination);
             for (; i <= x.Length - Vector256<float>.Count; i += Vector256<float>.Count)
             {
                 var v = Vector256.LoadUnsafe(ref src, (nuint)i);
@@ -60,11 +60,11 @@ public static class FastTanh
             throw new ArgumentException("destination is shorter than the input", nameof(destination));
         }
 
-        int i = 0;
+        var i = 0;
         if (Vector256.IsHardwareAccelerated)
         {
-            ref float src = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
-            ref float dst = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(destination);
+            ref var src = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
+            ref var dst = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(destination);
             var half = Vector256.Create(0.5f);
             for (; i <= x.Length - Vector256<float>.Count; i += Vector256<float>.Count)
             {
@@ -85,8 +85,15 @@ public static class FastTanh
         // Same operation order as the scalar version so both give the same float32 result.
         var ax = Vector256.Abs(x);
         var x2 = x * x;
-        var numerator = x * (Vector256.Create(A) + (Vector256.Create(A) * ax) + ((Vector256.Create(B) + (Vector256.Create(C) * ax)) * x2));
-        var denominator = Vector256.Create(D) + ((Vector256.Create(D) + x2) * Vector256.Abs(x + (Vector256.Create(E) * x * ax)));
+        var numerator =
+            x
+            * (
+                Vector256.Create(A)
+                + (Vector256.Create(A) * ax)
+                + ((Vector256.Create(B) + (Vector256.Create(C) * ax)) * x2)
+            );
+        var denominator =
+            Vector256.Create(D) + ((Vector256.Create(D) + x2) * Vector256.Abs(x + (Vector256.Create(E) * x * ax)));
         return numerator / denominator;
     }
 }

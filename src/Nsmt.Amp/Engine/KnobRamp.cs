@@ -55,7 +55,7 @@ public sealed class KnobRamp
         {
             _remaining = Math.Max(samples, _pendingLength);
             _pendingLength = -1;
-            for (int k = 0; k < _values.Length; k++)
+            for (var k = 0; k < _values.Length; k++)
             {
                 _starts[k] = _values[k];
                 _steps[k] = (_targets[k] - _values[k]) / _remaining;
@@ -72,7 +72,7 @@ public sealed class KnobRamp
         {
             _remaining--;
             _done++;
-            for (int k = 0; k < _values.Length; k++)
+            for (var k = 0; k < _values.Length; k++)
             {
                 _values[k] = _remaining == 0 ? _targets[k] : _starts[k] + (_steps[k] * _done);
             }
@@ -83,7 +83,10 @@ public sealed class KnobRamp
     {
         if (values.Length != _values.Length)
         {
-            throw new ArgumentException($"the model takes {_values.Length} knob value(s), got {values.Length}", nameof(values));
+            throw new ArgumentException(
+                $"the model takes {_values.Length} knob value(s), got {values.Length}",
+                nameof(values)
+            );
         }
     }
 }

@@ -28,11 +28,11 @@ public sealed unsafe class LstmEngine : INamEngine
 
         SampleRate = model.SampleRate;
         TanhMode = tanhMode;
-        int hidden = config.HiddenSize;
-        int padded = (hidden + Lane - 1) / Lane * Lane;
+        var hidden = config.HiddenSize;
+        var padded = (hidden + Lane - 1) / Lane * Lane;
         var cursor = new WeightCursor(model.Weights);
         _layers = new Layer[config.NumLayers];
-        for (int l = 0; l < _layers.Length; l++)
+        for (var l = 0; l < _layers.Length; l++)
         {
             _layers[l] = new Layer(l == 0 ? config.InputSize : hidden, hidden, padded, cursor);
         }
@@ -61,7 +61,7 @@ public sealed unsafe class LstmEngine : INamEngine
             layer.LoadInitialState();
         }
 
-        for (int i = 0; i < _prewarmSamples; i++)
+        for (var i = 0; i < _prewarmSamples; i++)
         {
             Step(0f);
         }
@@ -74,7 +74,7 @@ public sealed unsafe class LstmEngine : INamEngine
             throw new ArgumentException("output is shorter than input", nameof(output));
         }
 
-        for (int i = 0; i < input.Length; i++)
+        for (var i = 0; i < input.Length; i++)
         {
             output[i] = Step(input[i]);
         }
@@ -82,7 +82,7 @@ public sealed unsafe class LstmEngine : INamEngine
 
     private float Step(float x)
     {
-        float* v = &x;
+        var v = &x;
         foreach (var layer in _layers)
         {
             layer.Step(v, TanhMode);
@@ -90,8 +90,8 @@ public sealed unsafe class LstmEngine : INamEngine
         }
 
         var sum = Vector256<float>.Zero;
-        float* w = _headWeight.Pointer;
-        for (int i = 0; i < _headWeight.Length; i += Lane)
+        var w = _headWeight.Pointer;
+        for (var i = 0; i < _headWeight.Length; i += Lane)
         {
             sum = Vector256.MultiplyAddEstimate(Vector256.Load(w + i), Vector256.Load(v + i), sum);
         }
@@ -115,25 +115,27 @@ public sealed unsafe class LstmEngine : INamEngine
         {
             _inputs = inputs;
             _padded = padded;
-            int columns = inputs + hidden;
-            int packedColumns = inputs + padded;
+            var columns = inputs + hidden;
+            var packedColumns = inputs + padded;
 
             // File: W [4H][I+H] row-major. Packed: per 8 padded gate rows, [column][8], so one
             // accumulator vector walks its rows' weights sequentially.
             var source = cursor.Take(4 * hidden * columns);
             _weights = new PinnedBuffer<float>(4 * padded * packedColumns);
-            for (int r = 0; r < 4 * hidden; r++)
+            for (var r = 0; r < 4 * hidden; r++)
             {
-                int pr = PaddedRow(r, hidden, padded);
-                for (int c = 0; c < columns; c++)
+                var pr = PaddedRow(r, hidden, padded);
+                for (var c = 0; c < columns; c++)
                 {
-                    _weights.Span[(pr / Lane * packedColumns * Lane) + (c * Lane) + (pr % Lane)] = source[(r * columns) + c];
+                    _weights.Span[(pr / Lane * packedColumns * Lane) + (c * Lane) + (pr % Lane)] = source[
+                        (r * columns) + c
+                    ];
                 }
             }
 
             _bias = new PinnedBuffer<float>(4 * padded);
             var bias = cursor.Take(4 * hidden);
-            for (int r = 0; r < 4 * hidden; r++)
+            for (var r = 0; r < 4 * hidden; r++)
             {
                 _bias.Span[PaddedRow(r, hidden, padded)] = bias[r];
             }
@@ -157,21 +159,25 @@ public sealed unsafe class LstmEngine : INamEngine
 
         public void Step(float* input, TanhMode mode)
         {
-            int columns = _inputs + _padded;
-            float* w = _weights.Pointer;
-            float* b = _bias.Pointer;
-            float* z = _gates.Pointer;
-            float* h = _hidden.Pointer;
-            for (int r = 0; r < 4 * _padded; r += Lane, w += columns * Lane)
+            var columns = _inputs + _padded;
+            var w = _weights.Pointer;
+            var b = _bias.Pointer;
+            var z = _gates.Pointer;
+            var h = _hidden.Pointer;
+            for (var r = 0; r < 4 * _padded; r += Lane, w += columns * Lane)
             {
                 var acc = Vector256.Load(b + r);
-                for (int c = 0; c < _inputs; c++)
+                for (var c = 0; c < _inputs; c++)
                 {
-                    acc = Vector256.MultiplyAddEstimate(Vector256.Create(input[c]), Vector256.Load(w + (c * Lane)), acc);
+                    acc = Vector256.MultiplyAddEstimate(
+                        Vector256.Create(input[c]),
+                        Vector256.Load(w + (c * Lane)),
+                        acc
+                    );
                 }
 
-                float* wh = w + (_inputs * Lane);
-                for (int c = 0; c < _padded; c++)
+                var wh = w + (_inputs * Lane);
+                for (var c = 0; c < _padded; c++)
                 {
                     acc = Vector256.MultiplyAddEstimate(Vector256.Create(h[c]), Vector256.Load(wh + (c * Lane)), acc);
                 }
@@ -180,14 +186,14 @@ public sealed unsafe class LstmEngine : INamEngine
             }
 
             // Gate blocks i, f, g, o (PyTorch order), each padded to _padded.
-            int p = _padded;
+            var p = _padded;
             var gates = _gates.Span;
             Sigmoid(gates[..(2 * p)], mode);
             Tanh(gates.Slice(2 * p, p), mode);
             Sigmoid(gates.Slice(3 * p, p), mode);
 
-            float* cellState = _cell.Pointer;
-            for (int i = 0; i < p; i += Lane)
+            var cellState = _cell.Pointer;
+            for (var i = 0; i < p; i += Lane)
             {
                 var ig = Vector256.Load(z + i);
                 var fg = Vector256.Load(z + p + i);
@@ -199,7 +205,7 @@ public sealed unsafe class LstmEngine : INamEngine
             var tanhCell = gates.Slice(2 * p, p); // g is consumed: reuse its block for tanh(c)
             _cell.Span.CopyTo(tanhCell);
             Tanh(tanhCell, mode);
-            for (int i = 0; i < p; i += Lane)
+            for (var i = 0; i < p; i += Lane)
             {
                 (Vector256.Load(z + (3 * p) + i) * Vector256.Load(z + (2 * p) + i)).Store(h + i);
             }

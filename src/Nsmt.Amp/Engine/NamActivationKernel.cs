@@ -37,52 +37,61 @@ internal static class NamActivationKernel
                 TensorPrimitives.Sigmoid(row, row);
                 break;
             case NamActivationKind.SiLU:
-                foreach (ref float x in row)
+                foreach (ref var x in row)
                 {
                     x *= 1f / (1f + MathF.Exp(-x));
                 }
 
                 break;
             case NamActivationKind.Hardswish:
-                foreach (ref float x in row)
+                foreach (ref var x in row)
                 {
-                    float t = x + 3f;
-                    float clamped = t < 0f ? 0f : (t > 6f ? 6f : t);
+                    var t = x + 3f;
+                    var clamped = t < 0f ? 0f : (t > 6f ? 6f : t);
                     x = x * clamped * (1f / 6f);
                 }
 
                 break;
             case NamActivationKind.LeakyHardtanh:
-                foreach (ref float x in row)
+                foreach (ref var x in row)
                 {
-                    x = x < activation.MinValue ? ((x - activation.MinValue) * activation.MinSlope) + activation.MinValue
-                        : x > activation.MaxValue ? ((x - activation.MaxValue) * activation.MaxSlope) + activation.MaxValue
+                    x =
+                        x < activation.MinValue
+                            ? ((x - activation.MinValue) * activation.MinSlope) + activation.MinValue
+                        : x > activation.MaxValue
+                            ? ((x - activation.MaxValue) * activation.MaxSlope) + activation.MaxValue
                         : x;
                 }
 
                 break;
             case NamActivationKind.Softsign:
-                foreach (ref float x in row)
+                foreach (ref var x in row)
                 {
                     x /= 1f + MathF.Abs(x);
                 }
 
                 break;
             default:
-                throw new ArgumentOutOfRangeException(nameof(activation), activation.Kind, "no kernel for this activation");
+                throw new ArgumentOutOfRangeException(
+                    nameof(activation),
+                    activation.Kind,
+                    "no kernel for this activation"
+                );
         }
     }
 
     /// <summary>x > 0 ? x : slope * x (ReLU with slope 0).</summary>
     private static void LeakyRelu(Span<float> row, float slope)
     {
-        ref float start = ref MemoryMarshal.GetReference(row);
+        ref var start = ref MemoryMarshal.GetReference(row);
         var s = Vector256.Create(slope);
-        int i = 0;
+        var i = 0;
         for (; i <= row.Length - Vector256<float>.Count; i += Vector256<float>.Count)
         {
             var x = Vector256.LoadUnsafe(ref start, (nuint)i);
-            Vector256.ConditionalSelect(Vector256.GreaterThan(x, Vector256<float>.Zero), x, x * s).StoreUnsafe(ref start, (nuint)i);
+            Vector256
+                .ConditionalSelect(Vector256.GreaterThan(x, Vector256<float>.Zero), x, x * s)
+                .StoreUnsafe(ref start, (nuint)i);
         }
 
         for (; i < row.Length; i++)

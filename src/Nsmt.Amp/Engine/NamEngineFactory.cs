@@ -18,7 +18,11 @@ public static class NamEngineFactory
             WaveNetConfig => new WaveNetEngine(played, tanhMode),
             ExtendedWaveNetConfig => new ExtendedWaveNetEngine(played, tanhMode),
             LstmConfig => new LstmEngine(played, tanhMode),
-            _ => throw new ArgumentOutOfRangeException(nameof(model), played.Architecture, "no engine for this architecture"),
+            _ => throw new ArgumentOutOfRangeException(
+                nameof(model),
+                played.Architecture,
+                "no engine for this architecture"
+            ),
         };
     }
 }

@@ -11,23 +11,32 @@ public static class NamOfflineProcessor
 {
     public const int DefaultChunkSize = 32768;
 
-    public static float[] Process(NamModel model, ReadOnlySpan<float> input, TanhMode tanhMode = TanhMode.Exact, int chunkSize = DefaultChunkSize)
+    public static float[] Process(
+        NamModel model,
+        ReadOnlySpan<float> input,
+        TanhMode tanhMode = TanhMode.Exact,
+        int chunkSize = DefaultChunkSize
+    )
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentOutOfRangeException.ThrowIfLessThan(chunkSize, 1);
         var output = new float[input.Length];
         if (model.Config is WaveNetConfig)
         {
-            var processor = new WaveNetOfflineProcessor(WaveNetPackedModel.Create(model), tanhMode, Math.Min(chunkSize, Math.Max(1, input.Length)));
+            var processor = new WaveNetOfflineProcessor(
+                WaveNetPackedModel.Create(model),
+                tanhMode,
+                Math.Min(chunkSize, Math.Max(1, input.Length))
+            );
             processor.Process(input, output);
         }
         else
         {
             // A recurrent model carries its whole state; chunking is just consecutive blocks.
             var engine = NamEngineFactory.Create(model, tanhMode);
-            for (int start = 0; start < input.Length; start += chunkSize)
+            for (var start = 0; start < input.Length; start += chunkSize)
             {
-                int count = Math.Min(chunkSize, input.Length - start);
+                var count = Math.Min(chunkSize, input.Length - start);
                 engine.Process(input.Slice(start, count), output.AsSpan(start, count));
             }
         }

@@ -14,7 +14,15 @@ internal sealed unsafe class PackedConv
 
     /// <param name="source">Weights [rows][inChannels][taps] (row-major).</param>
     /// <param name="rowMap">Padded row index of each source row (allows the gated layout).</param>
-    public PackedConv(ReadOnlySpan<float> source, int rows, int inChannels, int taps, int paddedRows, int paddedInChannels, Func<int, int>? rowMap = null)
+    public PackedConv(
+        ReadOnlySpan<float> source,
+        int rows,
+        int inChannels,
+        int taps,
+        int paddedRows,
+        int paddedInChannels,
+        Func<int, int>? rowMap = null
+    )
     {
         rowMap ??= r => r;
         PaddedRows = paddedRows;
@@ -22,16 +30,17 @@ internal sealed unsafe class PackedConv
         Taps = taps;
         _weights = new PinnedBuffer<float>(paddedRows * paddedInChannels * taps);
         var packed = _weights.Span;
-        for (int r = 0; r < rows; r++)
+        for (var r = 0; r < rows; r++)
         {
-            int pr = rowMap(r);
-            int tileBase = pr / ConvKernel.RowTile * paddedInChannels * taps * ConvKernel.RowTile;
-            for (int c = 0; c < inChannels; c++)
+            var pr = rowMap(r);
+            var tileBase = pr / ConvKernel.RowTile * paddedInChannels * taps * ConvKernel.RowTile;
+            for (var c = 0; c < inChannels; c++)
             {
-                for (int k = 0; k < taps; k++)
+                for (var k = 0; k < taps; k++)
                 {
-                    packed[tileBase + (((c * taps) + k) * ConvKernel.RowTile) + (pr % ConvKernel.RowTile)] =
-                        source[(((r * inChannels) + c) * taps) + k];
+                    packed[tileBase + (((c * taps) + k) * ConvKernel.RowTile) + (pr % ConvKernel.RowTile)] = source[
+                        (((r * inChannels) + c) * taps) + k
+                    ];
                 }
             }
         }
@@ -59,7 +68,7 @@ internal sealed unsafe class PackedConv
 
     public void SetBias(ReadOnlySpan<float> bias)
     {
-        for (int r = 0; r < SourceRows; r++)
+        for (var r = 0; r < SourceRows; r++)
         {
             _bias.Span[RowMap(r)] = bias[r];
         }
@@ -69,7 +78,7 @@ internal sealed unsafe class PackedConv
     public void SetMixin(ReadOnlySpan<float> mixin)
     {
         _mixin = new PinnedBuffer<float>(PaddedRows);
-        for (int r = 0; r < SourceRows; r++)
+        for (var r = 0; r < SourceRows; r++)
         {
             _mixin.Span[RowMap(r)] = mixin[r];
         }

@@ -41,7 +41,9 @@ public sealed unsafe class WaveNetEngine : INamEngine
         // Room for the longest history plus several chunks, so history moves are rare and cheap.
         _historyStart = _model.MaxLayerHistory;
         _bufferLength = _historyStart + Math.Max(4 * MaxChunk, 2 * _model.MaxLayerHistory) + ConvKernel.ColumnQuantum;
-        _arrays = _model.Arrays.Select((a, j) => new ArrayState(a, _bufferLength, j == _model.Arrays.Length - 1)).ToArray();
+        _arrays = _model
+            .Arrays.Select((a, j) => new ArrayState(a, _bufferLength, j == _model.Arrays.Length - 1))
+            .ToArray();
         _condition = new PinnedBuffer<float>(MaxChunk);
         _z = new PinnedBuffer<float>(_model.Arrays.Max(a => a.PaddedConvRows) * MaxChunk);
         _headOut = new PinnedBuffer<float>(_model.Arrays[^1].PaddedHeadRows * MaxChunk);
@@ -66,9 +68,9 @@ public sealed unsafe class WaveNetEngine : INamEngine
         _position = _historyStart;
 
         // Core zeroes every history, then feeds silence until RF samples have passed.
-        for (int done = 0; done < ReceptiveField; done += MaxChunk)
+        for (var done = 0; done < ReceptiveField; done += MaxChunk)
         {
-            int count = Math.Min(MaxChunk, ReceptiveField - done);
+            var count = Math.Min(MaxChunk, ReceptiveField - done);
             ProcessChunk(_silence.Slice(0, count), _discard.Slice(0, count));
         }
     }
@@ -80,20 +82,20 @@ public sealed unsafe class WaveNetEngine : INamEngine
             throw new ArgumentException("output is shorter than input", nameof(output));
         }
 
-        for (int start = 0; start < input.Length; start += MaxChunk)
+        for (var start = 0; start < input.Length; start += MaxChunk)
         {
-            int count = Math.Min(MaxChunk, input.Length - start);
+            var count = Math.Min(MaxChunk, input.Length - start);
             ProcessChunk(input.Slice(start, count), output.Slice(start, count));
         }
     }
 
     private void ProcessChunk(ReadOnlySpan<float> input, Span<float> output)
     {
-        int count = input.Length;
+        var count = input.Length;
 
         // Columns are computed in multiples of the vector width; the padded columns hold the
         // response to trailing zeros and are overwritten by the next chunk before anything reads them.
-        int columns = (count + ConvKernel.ColumnQuantum - 1) / ConvKernel.ColumnQuantum * ConvKernel.ColumnQuantum;
+        var columns = (count + ConvKernel.ColumnQuantum - 1) / ConvKernel.ColumnQuantum * ConvKernel.ColumnQuantum;
         if (_position + columns > _bufferLength)
         {
             MoveHistoryToFront();
@@ -101,27 +103,34 @@ public sealed unsafe class WaveNetEngine : INamEngine
 
         input.CopyTo(_condition.Span);
         _condition.Slice(count, columns - count).Clear();
-        float* condition = _condition.Pointer;
+        var condition = _condition.Pointer;
 
-        float* arrayInput = condition;
-        int arrayInputStride = 0;
-        for (int j = 0; j < _arrays.Length; j++)
+        var arrayInput = condition;
+        var arrayInputStride = 0;
+        for (var j = 0; j < _arrays.Length; j++)
         {
             var state = _arrays[j];
             var array = state.Array;
-            int stride = _bufferLength;
+            var stride = _bufferLength;
 
-            WaveNetLayerRunner.Rechannel(array, arrayInput, arrayInputStride, state.LayerInput(0) + _position, stride, columns);
+            WaveNetLayerRunner.Rechannel(
+                array,
+                arrayInput,
+                arrayInputStride,
+                state.LayerInput(0) + _position,
+                stride,
+                columns
+            );
             if (j == 0)
             {
                 new Span<float>(state.Skip, array.PaddedChannels * columns).Clear();
             }
 
-            int last = array.Layers.Length - 1;
-            for (int l = 0; l <= last; l++)
+            var last = array.Layers.Length - 1;
+            for (var l = 0; l <= last; l++)
             {
-                bool isLast = l == last;
-                float* layerOutput = isLast ? state.ArrayOutput : state.LayerInput(l + 1) + _position;
+                var isLast = l == last;
+                var layerOutput = isLast ? state.ArrayOutput : state.LayerInput(l + 1) + _position;
                 WaveNetLayerRunner.RunLayer(
                     array,
                     array.Layers[l],
@@ -134,19 +143,20 @@ public sealed unsafe class WaveNetEngine : INamEngine
                     isLast ? columns : stride,
                     columns,
                     TanhMode,
-                    computeResidual: !(isLast && state.IsLastArray));
+                    computeResidual: !(isLast && state.IsLastArray)
+                );
             }
 
             // The head output is the next array's skip accumulator (or the model output).
-            float* head = state.IsLastArray ? _headOut.Pointer : _arrays[j + 1].Skip;
+            var head = state.IsLastArray ? _headOut.Pointer : _arrays[j + 1].Skip;
             WaveNetLayerRunner.Head(array, state.Skip, head, columns);
             arrayInput = state.ArrayOutput;
             arrayInputStride = columns;
         }
 
-        float scale = _model.HeadScale;
-        float* y = _headOut.Pointer;
-        for (int t = 0; t < count; t++)
+        var scale = _model.HeadScale;
+        var y = _headOut.Pointer;
+        for (var t = 0; t < count; t++)
         {
             output[t] = scale * y[t];
         }
@@ -177,7 +187,9 @@ public sealed unsafe class WaveNetEngine : INamEngine
             Array = array;
             IsLastArray = isLastArray;
             _bufferLength = bufferLength;
-            _layerInputs = array.Layers.Select(_ => new PinnedBuffer<float>(array.PaddedChannels * bufferLength)).ToArray();
+            _layerInputs = array
+                .Layers.Select(_ => new PinnedBuffer<float>(array.PaddedChannels * bufferLength))
+                .ToArray();
             _skip = new PinnedBuffer<float>(array.PaddedChannels * MaxChunk);
             _arrayOutput = new PinnedBuffer<float>(array.PaddedChannels * MaxChunk);
         }
@@ -206,14 +218,16 @@ public sealed unsafe class WaveNetEngine : INamEngine
         /// <summary>Moves each layer's last (K-1)*d columns before <paramref name="position"/> to end at <paramref name="newPosition"/>.</summary>
         public void MoveHistory(int position, int newPosition)
         {
-            for (int l = 0; l < _layerInputs.Length; l++)
+            for (var l = 0; l < _layerInputs.Length; l++)
             {
-                int history = Array.Layers[l].History;
+                var history = Array.Layers[l].History;
                 var buffer = _layerInputs[l];
-                for (int c = 0; c < Array.Config.Channels; c++)
+                for (var c = 0; c < Array.Config.Channels; c++)
                 {
-                    int row = c * _bufferLength;
-                    buffer.Slice(row + position - history, history).CopyTo(buffer.Slice(row + newPosition - history, history));
+                    var row = c * _bufferLength;
+                    buffer
+                        .Slice(row + position - history, history)
+                        .CopyTo(buffer.Slice(row + newPosition - history, history));
                 }
             }
         }

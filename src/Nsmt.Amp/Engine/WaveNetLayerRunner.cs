@@ -24,9 +24,10 @@ internal static unsafe class WaveNetLayerRunner
         int outputStride,
         int columns,
         TanhMode mode,
-        bool computeResidual)
+        bool computeResidual
+    )
     {
-        int cp = array.PaddedChannels;
+        var cp = array.PaddedChannels;
         var conv = new ConvCall
         {
             Weights = layer.Conv.Weights,
@@ -45,7 +46,7 @@ internal static unsafe class WaveNetLayerRunner
         };
         ConvKernel.Run(conv);
 
-        int activationLength = cp * columns;
+        var activationLength = cp * columns;
         var activation = new Span<float>(z, activationLength);
         Activations.Tanh(activation, mode);
         if (array.Config.Gated)
@@ -62,21 +63,71 @@ internal static unsafe class WaveNetLayerRunner
 
         if (computeResidual)
         {
-            Pointwise(layer.OneByOne, cp, cp, z, columns, layer.OneByOne.Bias, output, outputStride, columns, input, inputStride);
+            Pointwise(
+                layer.OneByOne,
+                cp,
+                cp,
+                z,
+                columns,
+                layer.OneByOne.Bias,
+                output,
+                outputStride,
+                columns,
+                input,
+                inputStride
+            );
         }
     }
 
     /// <summary>1x1 conv without bias/residual: the array's input rechannel.</summary>
-    public static void Rechannel(PackedLayerArray array, float* input, int inputStride, float* output, int outputStride, int columns) =>
-        Pointwise(array.Rechannel, array.PaddedChannels, array.PaddedInputChannels, input, inputStride, null, output, outputStride, columns);
+    public static void Rechannel(
+        PackedLayerArray array,
+        float* input,
+        int inputStride,
+        float* output,
+        int outputStride,
+        int columns
+    ) =>
+        Pointwise(
+            array.Rechannel,
+            array.PaddedChannels,
+            array.PaddedInputChannels,
+            input,
+            inputStride,
+            null,
+            output,
+            outputStride,
+            columns
+        );
 
     /// <summary>Head rechannel (bias iff head_bias; padded bias is zero otherwise).</summary>
     public static void Head(PackedLayerArray array, float* s, float* output, int columns) =>
-        Pointwise(array.Head, array.PaddedHeadRows, array.PaddedChannels, s, columns, array.Head.Bias, output, columns, columns);
+        Pointwise(
+            array.Head,
+            array.PaddedHeadRows,
+            array.PaddedChannels,
+            s,
+            columns,
+            array.Head.Bias,
+            output,
+            columns,
+            columns
+        );
 
     /// <summary>A 1x1 conv; when <paramref name="residual"/> is given, it is added to the output (the layer's residual path).</summary>
-    private static void Pointwise(PackedConv conv, int rows, int inChannels, float* input, int inputStride, float* bias, float* output, int outputStride, int columns,
-        float* residual = null, int residualStride = 0)
+    private static void Pointwise(
+        PackedConv conv,
+        int rows,
+        int inChannels,
+        float* input,
+        int inputStride,
+        float* bias,
+        float* output,
+        int outputStride,
+        int columns,
+        float* residual = null,
+        int residualStride = 0
+    )
     {
         var call = new ConvCall
         {

@@ -39,58 +39,69 @@ internal sealed unsafe class WaveNetOfflineProcessor
 
     public void Process(ReadOnlySpan<float> input, Span<float> output)
     {
-        for (int start = 0; start < input.Length; start += ChunkSize)
+        for (var start = 0; start < input.Length; start += ChunkSize)
         {
-            int count = Math.Min(ChunkSize, input.Length - start);
+            var count = Math.Min(ChunkSize, input.Length - start);
             ProcessChunk(input, start, count, output.Slice(start, count));
         }
     }
 
     private void ProcessChunk(ReadOnlySpan<float> input, int start, int count, Span<float> output)
     {
-        int context = _model.ReceptiveField - 1;
-        int length = count + context;
-        int columns = RoundUp(length);
+        var context = _model.ReceptiveField - 1;
+        var length = count + context;
+        var columns = RoundUp(length);
 
         // Condition = the input with RF-1 samples of context before the chunk (zeros before the start).
         var condition = _condition.Slice(0, columns);
         condition.Clear();
-        int firstInput = start - context;
-        int skipFront = Math.Max(0, -firstInput);
+        var firstInput = start - context;
+        var skipFront = Math.Max(0, -firstInput);
         input.Slice(firstInput + skipFront, length - skipFront).CopyTo(condition[skipFront..]);
 
-        float* arrayInput = _condition.Pointer;
-        int arrayInputStride = 0;
+        var arrayInput = _condition.Pointer;
+        var arrayInputStride = 0;
         var arrays = _model.Arrays;
-        for (int j = 0; j < arrays.Length; j++)
+        for (var j = 0; j < arrays.Length; j++)
         {
             var array = arrays[j];
-            float* h = _residual[j].Pointer + _margin;
-            float* s = _skip[j].Pointer;
+            var h = _residual[j].Pointer + _margin;
+            var s = _skip[j].Pointer;
             WaveNetLayerRunner.Rechannel(array, arrayInput, arrayInputStride, h, _rowStride, columns);
             if (j == 0)
             {
                 new Span<float>(s, array.PaddedChannels * columns).Clear();
             }
 
-            bool lastArray = j == arrays.Length - 1;
-            for (int l = 0; l < array.Layers.Length; l++)
+            var lastArray = j == arrays.Length - 1;
+            for (var l = 0; l < array.Layers.Length; l++)
             {
-                bool lastLayer = l == array.Layers.Length - 1;
+                var lastLayer = l == array.Layers.Length - 1;
                 WaveNetLayerRunner.RunLayer(
-                    array, array.Layers[l], h, _rowStride, _condition.Pointer, _z.Pointer, s, h, _rowStride, columns, _mode,
-                    computeResidual: !(lastLayer && lastArray));
+                    array,
+                    array.Layers[l],
+                    h,
+                    _rowStride,
+                    _condition.Pointer,
+                    _z.Pointer,
+                    s,
+                    h,
+                    _rowStride,
+                    columns,
+                    _mode,
+                    computeResidual: !(lastLayer && lastArray)
+                );
             }
 
-            float* head = lastArray ? _headOut.Pointer : _skip[j + 1].Pointer;
+            var head = lastArray ? _headOut.Pointer : _skip[j + 1].Pointer;
             WaveNetLayerRunner.Head(array, s, head, columns);
             arrayInput = h;
             arrayInputStride = _rowStride;
         }
 
-        float scale = _model.HeadScale;
-        float* y = _headOut.Pointer + context;
-        for (int t = 0; t < count; t++)
+        var scale = _model.HeadScale;
+        var y = _headOut.Pointer + context;
+        for (var t = 0; t < count; t++)
         {
             output[t] = scale * y[t];
         }

@@ -16,7 +16,7 @@ internal sealed unsafe class PackedLayer
 
         // Tap k multiplies x[t - (K-1-k)*d]; tap K-1 is the current sample.
         _tapOffsets = new PinnedBuffer<int>(kernelSize);
-        for (int k = 0; k < kernelSize; k++)
+        for (var k = 0; k < kernelSize; k++)
         {
             _tapOffsets.Span[k] = -(kernelSize - 1 - k) * dilation;
         }
@@ -86,31 +86,34 @@ internal sealed class WaveNetPackedModel
         var config = (WaveNetConfig)model.Config;
         var cursor = new WeightCursor(model.Weights);
         var arrays = new PackedLayerArray[config.LayerArrays.Count];
-        int paddedInput = 1;
-        for (int j = 0; j < arrays.Length; j++)
+        var paddedInput = 1;
+        for (var j = 0; j < arrays.Length; j++)
         {
             arrays[j] = PackArray(config.LayerArrays[j], paddedInput, cursor);
             paddedInput = arrays[j].PaddedChannels;
         }
 
-        float headScale = cursor.TakeOne();
+        var headScale = cursor.TakeOne();
         cursor.ExpectEnd();
         return new WaveNetPackedModel(arrays, headScale, config.ReceptiveField);
     }
 
     private static PackedLayerArray PackArray(WaveNetLayerArrayConfig array, int paddedInput, WeightCursor cursor)
     {
-        int c = array.Channels, k = array.KernelSize, h = array.HeadSize, m = array.ConvOutputChannels;
-        int cp = PackedConv.PadRows(c);
-        int hp = PackedConv.PadRows(h);
-        int mp = array.Gated ? 2 * cp : cp;
+        int c = array.Channels,
+            k = array.KernelSize,
+            h = array.HeadSize,
+            m = array.ConvOutputChannels;
+        var cp = PackedConv.PadRows(c);
+        var hp = PackedConv.PadRows(h);
+        var mp = array.Gated ? 2 * cp : cp;
 
         // Gated: the tanh half stays in rows [0, C), the sigmoid half moves to rows [Cp, Cp + C).
         Func<int, int> gatedRows = r => r < c ? r : cp + (r - c);
 
         var rechannel = new PackedConv(cursor.Take(c * array.InputSize), c, array.InputSize, 1, cp, paddedInput);
         var layers = new PackedLayer[array.Dilations.Count];
-        for (int l = 0; l < layers.Length; l++)
+        for (var l = 0; l < layers.Length; l++)
         {
             var conv = new PackedConv(cursor.Take(m * c * k), m, c, k, mp, cp, array.Gated ? gatedRows : null);
             conv.SetBias(cursor.Take(m));

@@ -1,13 +1,12 @@
-using Nsmt.Outputs;
-using Nsmt.Core;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using Nsmt.Amp.Architectures;
 using Nsmt.Amp.Capture;
 using Nsmt.Amp.Engine;
 using Nsmt.Amp.Ingest;
-using Nsmt.Amp.Architectures;
 using Nsmt.Amp.Processing;
-using Nsmt.Audio;
+using Nsmt.Core;
+using Nsmt.Outputs;
 
 namespace Nsmt.Amp.Evaluation;
 
@@ -28,7 +27,12 @@ public static class AmpEvaluation
     /// validation range, as in one pass over the file) and scores the validation range. The sweep
     /// figure uses the capture's own sweeps when it has them, else <see cref="EvaluationOptions.Reference"/>.
     /// </summary>
-    public static EvaluationResult Run(NamModel model, CapturePair pair, string outputDirectory, EvaluationOptions? options = null)
+    public static EvaluationResult Run(
+        NamModel model,
+        CapturePair pair,
+        string outputDirectory,
+        EvaluationOptions? options = null
+    )
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(pair);
@@ -39,26 +43,31 @@ public static class AmpEvaluation
             throw new ArgumentException("the pair's validation range is empty", nameof(pair));
         }
 
-        float[] prediction = Predict(model, pair.Input, pair.SampleRate, range, options.TanhMode);
+        var prediction = Predict(model, pair.Input, pair.SampleRate, range, options.TanhMode);
         var target = pair.Output.AsSpan(range.Start, range.Length);
         var sweeps = new List<SweepComparison>();
         var notes = new List<string>();
         if (pair.Layout is { } layout)
         {
-            for (int k = 0; k < layout.Sweeps.Count; k++)
+            for (var k = 0; k < layout.Sweeps.Count; k++)
             {
                 // The sweep plus the gap after it, so the response's tail is included.
-                var sweep = SampleRange.FromBounds(layout.Sweeps[k].Start, layout.Sweeps[k].End + (pair.SampleRate / 10)).ShiftClamped(-pair.InputOffset, pair.Input.Length);
+                var sweep = SampleRange
+                    .FromBounds(layout.Sweeps[k].Start, layout.Sweeps[k].End + (pair.SampleRate / 10))
+                    .ShiftClamped(-pair.InputOffset, pair.Input.Length);
                 if (sweep.Length < pair.SampleRate / 2)
                 {
                     continue;
                 }
 
-                sweeps.Add(new SweepComparison(
-                    $"{20 * Math.Log10(CaptureLayout.SweepLevels[k]):0} dBFS",
-                    pair.Input.AsSpan(sweep.Start, sweep.Length).ToArray(),
-                    pair.Output.AsSpan(sweep.Start, sweep.Length).ToArray(),
-                    Predict(model, pair.Input, pair.SampleRate, sweep, options.TanhMode)));
+                sweeps.Add(
+                    new SweepComparison(
+                        $"{20 * Math.Log10(CaptureLayout.SweepLevels[k]):0} dBFS",
+                        pair.Input.AsSpan(sweep.Start, sweep.Length).ToArray(),
+                        pair.Output.AsSpan(sweep.Start, sweep.Length).ToArray(),
+                        Predict(model, pair.Input, pair.SampleRate, sweep, options.TanhMode)
+                    )
+                );
             }
 
             notes.Add("sweep responses come from the capture's sweep section, which is part of the training range");
@@ -103,29 +112,74 @@ public static class AmpEvaluation
             },
         };
         // A pair read with nothing to train on (IngestOptions.Scope) is scored over every aligned sample; say so everywhere.
-        string rangeName = pair.TrainRange.IsEmpty && range.Start == 0 && range.Length == pair.Input.Length ? "whole file" : "validation";
-        var result = Write(prediction, target, pair.SampleRate, range, rangeName, outputDirectory, options, sweeps, notes, extra) with { AddedDelay = delay, RangeName = rangeName };
+        var rangeName =
+            pair.TrainRange.IsEmpty && range.Start == 0 && range.Length == pair.Input.Length
+                ? "whole file"
+                : "validation";
+        var result = Write(
+            prediction,
+            target,
+            pair.SampleRate,
+            range,
+            rangeName,
+            outputDirectory,
+            options,
+            sweeps,
+            notes,
+            extra
+        ) with
+        {
+            AddedDelay = delay,
+            RangeName = rangeName,
+        };
         if (options.WriteFigures && options.ClipSeconds > 0)
         {
             // Only here is the DI at hand: a prediction scored on its own has no input to play.
-            ListeningClips.Write(outputDirectory, pair.Input.AsSpan(range.Start, range.Length), target, prediction, pair.SampleRate, options.ClipSeconds);
+            ListeningClips.Write(
+                outputDirectory,
+                pair.Input.AsSpan(range.Start, range.Length),
+                target,
+                prediction,
+                pair.SampleRate,
+                options.ClipSeconds
+            );
         }
 
         return result;
     }
 
     /// <summary>Scores a prediction made elsewhere (e.g. by the trainer) against its target and writes the same files.</summary>
-    public static EvaluationResult Run(float[] prediction, float[] target, int sampleRate, string outputDirectory, EvaluationOptions? options = null, IReadOnlyList<SweepComparison>? sweeps = null)
+    public static EvaluationResult Run(
+        float[] prediction,
+        float[] target,
+        int sampleRate,
+        string outputDirectory,
+        EvaluationOptions? options = null,
+        IReadOnlyList<SweepComparison>? sweeps = null
+    )
     {
         ArgumentNullException.ThrowIfNull(prediction);
         ArgumentNullException.ThrowIfNull(target);
         if (target.Length == 0 || prediction.Length != target.Length)
         {
-            throw new ArgumentException($"expected a non-empty prediction as long as the target, got {prediction.Length} and {target.Length} samples");
+            throw new ArgumentException(
+                $"expected a non-empty prediction as long as the target, got {prediction.Length} and {target.Length} samples"
+            );
         }
 
         options ??= new EvaluationOptions();
-        return Write(prediction, target, sampleRate, new SampleRange(0, target.Length), "given", outputDirectory, options, sweeps ?? [], [], []);
+        return Write(
+            prediction,
+            target,
+            sampleRate,
+            new SampleRange(0, target.Length),
+            "given",
+            outputDirectory,
+            options,
+            sweeps ?? [],
+            [],
+            []
+        );
     }
 
     /// <summary>
@@ -133,58 +187,111 @@ public static class AmpEvaluation
     /// the whole input would give it: a WaveNet needs only the RF-1 samples before the range; a
     /// recurrent model is run from the start.
     /// </summary>
-    public static float[] Predict(NamModel model, float[] input, int sampleRate, SampleRange range, TanhMode tanhMode = TanhMode.Exact)
+    public static float[] Predict(
+        NamModel model,
+        float[] input,
+        int sampleRate,
+        SampleRange range,
+        TanhMode tanhMode = TanhMode.Exact
+    )
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(input);
-        int from = model.Config is WaveNetConfig ? Math.Max(0, range.Start - (model.ReceptiveField - 1)) : 0;
+        var from = model.Config is WaveNetConfig ? Math.Max(0, range.Start - (model.ReceptiveField - 1)) : 0;
         // Resampling filters reach a little beyond the range: give them a margin of real input.
-        bool resampled = model.SampleRate is { } rate && rate != sampleRate;
+        var resampled = model.SampleRate is { } rate && rate != sampleRate;
         if (resampled)
         {
             from = Math.Max(0, from - (sampleRate / 10));
         }
 
-        int to = resampled ? Math.Min(input.Length, range.End + (sampleRate / 10)) : range.End;
-        var output = AmpProcessor.Process(model, input.AsSpan(from, to - from), sampleRate, new ProcessingOptions { TanhMode = tanhMode });
+        var to = resampled ? Math.Min(input.Length, range.End + (sampleRate / 10)) : range.End;
+        var output = AmpProcessor.Process(
+            model,
+            input.AsSpan(from, to - from),
+            sampleRate,
+            new ProcessingOptions { TanhMode = tanhMode }
+        );
         return output.AsSpan(range.Start - from, range.Length).ToArray();
     }
 
-    private static IEnumerable<SweepComparison> SyntheticSweeps(NamModel model, int sampleRate, EvaluationOptions options)
+    private static IEnumerable<SweepComparison> SyntheticSweeps(
+        NamModel model,
+        int sampleRate,
+        EvaluationOptions options
+    )
     {
-        foreach (double level in CaptureLayout.SweepLevels)
+        foreach (var level in CaptureLayout.SweepLevels)
         {
-            int length = 2 * sampleRate;
+            var length = 2 * sampleRate;
             var sweep = new double[length + (sampleRate / 10)];
             TestSignals.Sweep(sweep.AsSpan(0, length), sampleRate, level);
-            float[] input = sweep.Select(v => (float)v).ToArray();
-            float[] reference = options.Reference!(input);
+            var input = sweep.Select(v => (float)v).ToArray();
+            var reference = options.Reference!(input);
             if (reference.Length < input.Length)
             {
-                throw new ArgumentException($"the reference returned {reference.Length} samples for {input.Length} (it must return at least as many)");
+                throw new ArgumentException(
+                    $"the reference returned {reference.Length} samples for {input.Length} (it must return at least as many)"
+                );
             }
 
-            float[] modelOutput = AmpProcessor.Process(model, input, sampleRate, new ProcessingOptions { TanhMode = options.TanhMode });
-            yield return new SweepComparison($"{20 * Math.Log10(level):0} dBFS", input, reference.AsSpan(0, input.Length).ToArray(), modelOutput);
+            var modelOutput = AmpProcessor.Process(
+                model,
+                input,
+                sampleRate,
+                new ProcessingOptions { TanhMode = options.TanhMode }
+            );
+            yield return new SweepComparison(
+                $"{20 * Math.Log10(level):0} dBFS",
+                input,
+                reference.AsSpan(0, input.Length).ToArray(),
+                modelOutput
+            );
         }
     }
 
     private static EvaluationResult Write(
-        float[] prediction, ReadOnlySpan<float> target, int sampleRate, SampleRange range, string rangeName, string outputDirectory,
-        EvaluationOptions options, IReadOnlyList<SweepComparison> sweeps, List<string> notes, Dictionary<string, object?> extra)
+        float[] prediction,
+        ReadOnlySpan<float> target,
+        int sampleRate,
+        SampleRange range,
+        string rangeName,
+        string outputDirectory,
+        EvaluationOptions options,
+        IReadOnlyList<SweepComparison> sweeps,
+        List<string> notes,
+        Dictionary<string, object?> extra
+    )
     {
         ArgumentNullException.ThrowIfNull(outputDirectory);
         var metrics = EvaluationMetrics.Compute(prediction, target, sampleRate);
         Directory.CreateDirectory(outputDirectory);
         var figures = new List<string>();
-        string? label = options.Label is null ? null : $"{options.Label}: ";
+        var label = options.Label is null ? null : $"{options.Label}: ";
         if (options.WriteFigures)
         {
-            string path = Path.Combine(outputDirectory, WaveformFileName);
-            EvaluationFigures.Waveforms(prediction, target, sampleRate, options.ZoomSeconds, $"{label}{rangeName} range, ESR {metrics.EsrNam:0.0000} ({metrics.QualityGrade})").Save(path);
+            var path = Path.Combine(outputDirectory, WaveformFileName);
+            EvaluationFigures
+                .Waveforms(
+                    prediction,
+                    target,
+                    sampleRate,
+                    options.ZoomSeconds,
+                    $"{label}{rangeName} range, ESR {metrics.EsrNam:0.0000} ({metrics.QualityGrade})"
+                )
+                .Save(path);
             figures.Add(path);
             path = Path.Combine(outputDirectory, SpectrogramFileName);
-            EvaluationFigures.Spectrograms(prediction, target, sampleRate, options.SpectrogramFftSize, options.DynamicRangeDb, $"{label}spectrograms ({rangeName} range)").Save(path);
+            EvaluationFigures
+                .Spectrograms(
+                    prediction,
+                    target,
+                    sampleRate,
+                    options.SpectrogramFftSize,
+                    options.DynamicRangeDb,
+                    $"{label}spectrograms ({rangeName} range)"
+                )
+                .Save(path);
             figures.Add(path);
             if (sweeps.Count > 0)
             {
@@ -195,8 +302,11 @@ public static class AmpEvaluation
         }
 
         var differences = sweeps.Select(s => (s.Label, MeanAbsDifference(s, sampleRate))).ToList();
-        string metricsPath = Path.Combine(outputDirectory, MetricsFileName);
-        AtomicFile.WriteAllBytes(metricsPath, MetricsJson(metrics, range, rangeName, sampleRate, differences, figures, notes, extra));
+        var metricsPath = Path.Combine(outputDirectory, MetricsFileName);
+        AtomicFile.WriteAllBytes(
+            metricsPath,
+            MetricsJson(metrics, range, rangeName, sampleRate, differences, figures, notes, extra)
+        );
         return new EvaluationResult
         {
             Metrics = metrics,
@@ -214,10 +324,15 @@ public static class AmpEvaluation
         var (frequencies, reference) = EvaluationFigures.TransferDb(sweep.Input, sweep.Reference, sampleRate);
         var (_, model) = EvaluationFigures.TransferDb(sweep.Input, sweep.Model, sampleRate);
         double sum = 0;
-        int count = 0;
-        for (int i = 0; i < frequencies.Length; i++)
+        var count = 0;
+        for (var i = 0; i < frequencies.Length; i++)
         {
-            if (frequencies[i] >= 50 && frequencies[i] <= 15000 && double.IsFinite(reference[i]) && double.IsFinite(model[i]))
+            if (
+                frequencies[i] >= 50
+                && frequencies[i] <= 15000
+                && double.IsFinite(reference[i])
+                && double.IsFinite(model[i])
+            )
             {
                 sum += Math.Abs(model[i] - reference[i]);
                 count++;
@@ -228,11 +343,23 @@ public static class AmpEvaluation
     }
 
     private static byte[] MetricsJson(
-        EvaluationMetrics m, SampleRange range, string rangeName, int sampleRate, List<(string Label, double Difference)> sweeps,
-        List<string> figures, List<string> notes, Dictionary<string, object?> extra)
+        EvaluationMetrics m,
+        SampleRange range,
+        string rangeName,
+        int sampleRate,
+        List<(string Label, double Difference)> sweeps,
+        List<string> figures,
+        List<string> notes,
+        Dictionary<string, object?> extra
+    )
     {
         using var stream = new MemoryStream();
-        using (var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        using (
+            var json = new Utf8JsonWriter(
+                stream,
+                new JsonWriterOptions { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }
+            )
+        )
         {
             json.WriteStartObject();
             json.WriteStartObject("range");
@@ -254,11 +381,20 @@ public static class AmpEvaluation
             Number(json, "null_test_residual_db_re_target", m.ResidualRelativeDb);
             Number(json, "dc_error", m.DcError);
             Number(json, "mrstft", m.MultiResolutionStft);
-            json.WriteString("mrstft_convention", "auraloss: mean over FFT 1024/2048/512 (hop 120/240/50, Hann 600/1200/240) of spectral convergence + mean |log mag diff|; no pre-emphasis");
+            json.WriteString(
+                "mrstft_convention",
+                "auraloss: mean over FFT 1024/2048/512 (hop 120/240/50, Hann 600/1200/240) of spectral convergence + mean |log mag diff|; no pre-emphasis"
+            );
             json.WriteString("quality_grade", m.QualityGrade);
-            json.WriteString("quality_grade_rule", "NAM, by esr_nam: <0.01 great, <0.035 not bad, <0.1 might sound ok, <0.3 probably won't sound great");
+            json.WriteString(
+                "quality_grade_rule",
+                "NAM, by esr_nam: <0.01 great, <0.035 not bad, <0.1 might sound ok, <0.3 probably won't sound great"
+            );
             json.WriteString("correlation_grade", m.CorrelationGrade);
-            json.WriteString("correlation_grade_rule", "seed, by pearson: >0.95 excellent, >0.90 very good, >0.80 good, >0.70 fair");
+            json.WriteString(
+                "correlation_grade_rule",
+                "seed, by pearson: >0.95 excellent, >0.90 very good, >0.80 good, >0.70 fair"
+            );
             json.WriteStartArray("sweeps");
             foreach (var (label, difference) in sweeps)
             {
@@ -270,14 +406,14 @@ public static class AmpEvaluation
 
             json.WriteEndArray();
             json.WriteStartArray("figures");
-            foreach (string figure in figures)
+            foreach (var figure in figures)
             {
                 json.WriteStringValue(Path.GetFileName(figure));
             }
 
             json.WriteEndArray();
             json.WriteStartArray("notes");
-            foreach (string note in notes)
+            foreach (var note in notes)
             {
                 json.WriteStringValue(note);
             }

@@ -14,42 +14,69 @@ public static class EvaluationFigures
     /// Three panels: target and prediction over the whole range; a zoom of
     /// <paramref name="zoomSeconds"/> where the residual is largest; the residual over the whole range.
     /// </summary>
-    public static Figure Waveforms(ReadOnlySpan<float> prediction, ReadOnlySpan<float> target, int sampleRate, double zoomSeconds = 0.03, string? title = null)
+    public static Figure Waveforms(
+        ReadOnlySpan<float> prediction,
+        ReadOnlySpan<float> target,
+        int sampleRate,
+        double zoomSeconds = 0.03,
+        string? title = null
+    )
     {
-        int n = target.Length;
+        var n = target.Length;
         var residual = new float[n];
-        for (int i = 0; i < n; i++)
+        for (var i = 0; i < n; i++)
         {
             residual[i] = target[i] - prediction[i];
         }
 
-        double dt = 1.0 / sampleRate;
-        var overview = new LineChart { Title = "Target (reamp) and prediction", XLabel = "time (s)", YLabel = "amplitude" }
+        var dt = 1.0 / sampleRate;
+        var overview = new LineChart
+        {
+            Title = "Target (reamp) and prediction",
+            XLabel = "time (s)",
+            YLabel = "amplitude",
+        }
             .Add("target", target, 0, dt, Palette.At(0), 1)
             .Add("prediction", prediction, 0, dt, Palette.At(1), 1);
 
-        int zoom = Math.Clamp((int)(zoomSeconds * sampleRate), 16, Math.Max(16, n));
-        int zoomStart = LargestEnergyWindow(residual, Math.Min(zoom, n));
-        int zoomLength = Math.Min(zoom, n - zoomStart);
+        var zoom = Math.Clamp((int)(zoomSeconds * sampleRate), 16, Math.Max(16, n));
+        var zoomStart = LargestEnergyWindow(residual, Math.Min(zoom, n));
+        var zoomLength = Math.Min(zoom, n - zoomStart);
         var zoomed = new LineChart
         {
-            Title = $"Zoom where the residual is largest ({zoomStart * dt:0.000} s to {(zoomStart + zoomLength) * dt:0.000} s)",
+            Title =
+                $"Zoom where the residual is largest ({zoomStart * dt:0.000} s to {(zoomStart + zoomLength) * dt:0.000} s)",
             XLabel = "time (s)",
             YLabel = "amplitude",
         }
             .Add("target", target.Slice(zoomStart, zoomLength), zoomStart * dt, dt, Palette.At(0), 1.5)
             .Add("prediction", prediction.Slice(zoomStart, zoomLength), zoomStart * dt, dt, Palette.At(1), 1.5, "5,3");
 
-        var residualChart = new LineChart { Title = "Residual (target - prediction)", XLabel = "time (s)", YLabel = "amplitude", ShowLegend = false }
-            .Add("residual", residual, 0, dt, Palette.At(3), 1);
-        return new Figure(1, 900, 260) { Title = title }.Add(overview).Add(zoomed).Add(residualChart);
+        var residualChart = new LineChart
+        {
+            Title = "Residual (target - prediction)",
+            XLabel = "time (s)",
+            YLabel = "amplitude",
+            ShowLegend = false,
+        }.Add("residual", residual, 0, dt, Palette.At(3), 1);
+        return new Figure(1, 900, 260) { Title = title }
+            .Add(overview)
+            .Add(zoomed)
+            .Add(residualChart);
     }
 
     /// <summary>Spectrograms of target, prediction and residual on one dB colour scale (the target's peak down <paramref name="dynamicRangeDb"/>).</summary>
-    public static Figure Spectrograms(ReadOnlySpan<float> prediction, ReadOnlySpan<float> target, int sampleRate, int fftSize = 1024, double dynamicRangeDb = 90, string? title = null)
+    public static Figure Spectrograms(
+        ReadOnlySpan<float> prediction,
+        ReadOnlySpan<float> target,
+        int sampleRate,
+        int fftSize = 1024,
+        double dynamicRangeDb = 90,
+        string? title = null
+    )
     {
         var residual = new float[target.Length];
-        for (int i = 0; i < residual.Length; i++)
+        for (var i = 0; i < residual.Length; i++)
         {
             residual[i] = target[i] - prediction[i];
         }
@@ -57,22 +84,23 @@ public static class EvaluationFigures
         var t = SpectrogramDb(target, fftSize);
         var p = SpectrogramDb(prediction, fftSize);
         var r = SpectrogramDb(residual, fftSize);
-        double top = t.Values.Where(double.IsFinite).DefaultIfEmpty(0).Max();
-        double seconds = (double)target.Length / sampleRate;
-        Heatmap Panel(Grid grid, string name) => new(grid.Values, grid.Rows, grid.Columns)
-        {
-            Title = name,
-            XLabel = "time (s)",
-            YLabel = "frequency (Hz)",
-            XRange = (0, seconds),
-            YRange = (0, sampleRate / 2.0),
-            RowZeroAtBottom = true,
-            ColorMin = top - dynamicRangeDb,
-            ColorMax = top,
-            ColorBarLabel = "dB",
-            Colormap = Colormap.Magma,
-            Rendering = HeatmapRendering.Png,
-        };
+        var top = t.Values.Where(double.IsFinite).DefaultIfEmpty(0).Max();
+        var seconds = (double)target.Length / sampleRate;
+        Heatmap Panel(Grid grid, string name) =>
+            new(grid.Values, grid.Rows, grid.Columns)
+            {
+                Title = name,
+                XLabel = "time (s)",
+                YLabel = "frequency (Hz)",
+                XRange = (0, seconds),
+                YRange = (0, sampleRate / 2.0),
+                RowZeroAtBottom = true,
+                ColorMin = top - dynamicRangeDb,
+                ColorMax = top,
+                ColorBarLabel = "dB",
+                Colormap = Colormap.Magma,
+                Rendering = HeatmapRendering.Png,
+            };
         return new Figure(1, 900, 250) { Title = title }
             .Add(Panel(t, "Target (reamp)"))
             .Add(Panel(p, "Prediction"))
@@ -92,20 +120,35 @@ public static class EvaluationFigures
             var (frequencies, reference) = TransferDb(sweep.Input, sweep.Reference, sampleRate);
             var (_, model) = TransferDb(sweep.Input, sweep.Model, sampleRate);
             var difference = model.Zip(reference, (m, r) => m - r).ToArray();
-            figure.Add(new LineChart { Title = $"Sweep at {sweep.Label}: magnitude response", XLabel = "frequency (Hz)", YLabel = "dB re input", XScale = AxisScale.Log, XMin = 20, XMax = 20000 }
-                .Add("reference (reamp)", frequencies, reference, Palette.At(0), 1.8)
-                .Add("model", frequencies, model, Palette.At(1), 1.5, "6,3")
-                .Add("model - reference", frequencies, difference, Palette.At(2), 1.2));
+            figure.Add(
+                new LineChart
+                {
+                    Title = $"Sweep at {sweep.Label}: magnitude response",
+                    XLabel = "frequency (Hz)",
+                    YLabel = "dB re input",
+                    XScale = AxisScale.Log,
+                    XMin = 20,
+                    XMax = 20000,
+                }
+                    .Add("reference (reamp)", frequencies, reference, Palette.At(0), 1.8)
+                    .Add("model", frequencies, model, Palette.At(1), 1.5, "6,3")
+                    .Add("model - reference", frequencies, difference, Palette.At(2), 1.2)
+            );
         }
 
         return figure;
     }
 
     /// <summary>1/6-octave band levels of |Y|^2 / |X|^2 from 20 Hz to 20 kHz, dB (NaN where the input has no energy).</summary>
-    public static (double[] Frequencies, double[] Db) TransferDb(ReadOnlySpan<float> input, ReadOnlySpan<float> response, int sampleRate, int bandsPerOctave = 6)
+    public static (double[] Frequencies, double[] Db) TransferDb(
+        ReadOnlySpan<float> input,
+        ReadOnlySpan<float> response,
+        int sampleRate,
+        int bandsPerOctave = 6
+    )
     {
-        int n = Math.Min(input.Length, response.Length);
-        int size = 1;
+        var n = Math.Min(input.Length, response.Length);
+        var size = 1;
         while (size < n)
         {
             size <<= 1;
@@ -113,18 +156,20 @@ public static class EvaluationFigures
 
         var x = Spectrum(input[..n], size);
         var y = Spectrum(response[..n], size);
-        double low = 20, high = Math.Min(20000, 0.49 * sampleRate);
-        int bands = (int)Math.Floor(Math.Log2(high / low) * bandsPerOctave) + 1;
+        double low = 20,
+            high = Math.Min(20000, 0.49 * sampleRate);
+        var bands = (int)Math.Floor(Math.Log2(high / low) * bandsPerOctave) + 1;
         var frequencies = new double[bands];
         var db = new double[bands];
-        double halfBand = Math.Pow(2, 0.5 / bandsPerOctave);
-        for (int b = 0; b < bands; b++)
+        var halfBand = Math.Pow(2, 0.5 / bandsPerOctave);
+        for (var b = 0; b < bands; b++)
         {
-            double centre = low * Math.Pow(2, (double)b / bandsPerOctave);
-            int first = (int)Math.Ceiling(centre / halfBand * size / sampleRate);
-            int last = (int)Math.Floor(centre * halfBand * size / sampleRate);
-            double px = 0, py = 0;
-            for (int k = Math.Max(1, first); k <= Math.Min(size / 2, Math.Max(first, last)); k++)
+            var centre = low * Math.Pow(2, (double)b / bandsPerOctave);
+            var first = (int)Math.Ceiling(centre / halfBand * size / sampleRate);
+            var last = (int)Math.Floor(centre * halfBand * size / sampleRate);
+            double px = 0,
+                py = 0;
+            for (var k = Math.Max(1, first); k <= Math.Min(size / 2, Math.Max(first, last)); k++)
             {
                 px += x[k];
                 py += y[k];
@@ -140,7 +185,7 @@ public static class EvaluationFigures
     private static double[] Spectrum(ReadOnlySpan<float> signal, int size)
     {
         var buffer = new Complex[size];
-        for (int i = 0; i < signal.Length; i++)
+        for (var i = 0; i < signal.Length; i++)
         {
             buffer[i] = signal[i];
         }
@@ -148,7 +193,7 @@ public static class EvaluationFigures
         var spectrum = new Complex[size];
         Fft.Get(size).Forward(buffer, spectrum);
         var power = new double[(size / 2) + 1];
-        for (int k = 0; k < power.Length; k++)
+        for (var k = 0; k < power.Length; k++)
         {
             power[k] = (spectrum[k].Real * spectrum[k].Real) + (spectrum[k].Imaginary * spectrum[k].Imaginary);
         }
@@ -161,7 +206,7 @@ public static class EvaluationFigures
     /// <summary>Magnitude spectrogram in dB, pooled (max power) down to at most 192 rows x 480 columns.</summary>
     private static Grid SpectrogramDb(ReadOnlySpan<float> signal, int fftSize)
     {
-        int hop = Math.Max(fftSize / 8, (int)Math.Ceiling(signal.Length / (double)MaxSpectrogramColumns));
+        var hop = Math.Max(fftSize / 8, (int)Math.Ceiling(signal.Length / (double)MaxSpectrogramColumns));
         var options = new StftOptions(fftSize) { HopLength = hop, Window = WindowType.Hann };
         if (signal.Length <= fftSize / 2)
         {
@@ -169,22 +214,23 @@ public static class EvaluationFigures
         }
 
         var spectrum = Stft.Forward(signal, options);
-        int bins = spectrum.Bins, frames = spectrum.Frames;
-        int rowGroup = (int)Math.Ceiling(bins / (double)MaxSpectrogramRows);
-        int columnGroup = (int)Math.Ceiling(frames / (double)MaxSpectrogramColumns);
-        int rows = (bins + rowGroup - 1) / rowGroup;
-        int columns = (frames + columnGroup - 1) / columnGroup;
+        int bins = spectrum.Bins,
+            frames = spectrum.Frames;
+        var rowGroup = (int)Math.Ceiling(bins / (double)MaxSpectrogramRows);
+        var columnGroup = (int)Math.Ceiling(frames / (double)MaxSpectrogramColumns);
+        var rows = (bins + rowGroup - 1) / rowGroup;
+        var columns = (frames + columnGroup - 1) / columnGroup;
         var values = new double[rows * columns];
         // Hann's coherent gain is 1/2: scale so a full-scale sine reads about 0 dB.
-        double scale = 2.0 / fftSize;
-        for (int r = 0; r < rows; r++)
+        var scale = 2.0 / fftSize;
+        for (var r = 0; r < rows; r++)
         {
-            for (int c = 0; c < columns; c++)
+            for (var c = 0; c < columns; c++)
             {
                 double best = 0;
-                for (int b = r * rowGroup; b < Math.Min(bins, (r + 1) * rowGroup); b++)
+                for (var b = r * rowGroup; b < Math.Min(bins, (r + 1) * rowGroup); b++)
                 {
-                    for (int f = c * columnGroup; f < Math.Min(frames, (c + 1) * columnGroup); f++)
+                    for (var f = c * columnGroup; f < Math.Min(frames, (c + 1) * columnGroup); f++)
                     {
                         var z = spectrum[b, f];
                         best = Math.Max(best, (z.Real * z.Real) + (z.Imaginary * z.Imaginary));
@@ -206,14 +252,14 @@ public static class EvaluationFigures
         }
 
         double energy = 0;
-        for (int i = 0; i < window; i++)
+        for (var i = 0; i < window; i++)
         {
             energy += (double)x[i] * x[i];
         }
 
-        double best = energy;
-        int bestStart = 0;
-        for (int start = 1; start + window <= x.Length; start++)
+        var best = energy;
+        var bestStart = 0;
+        for (var start = 1; start + window <= x.Length; start++)
         {
             energy += ((double)x[start + window - 1] * x[start + window - 1]) - ((double)x[start - 1] * x[start - 1]);
             if (energy > best)

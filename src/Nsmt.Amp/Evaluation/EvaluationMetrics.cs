@@ -1,4 +1,5 @@
 using Nsmt.Outputs;
+
 namespace Nsmt.Amp.Evaluation;
 
 /// <summary>Every measure of one prediction against its target, labelled with its convention.</summary>
@@ -41,17 +42,17 @@ public sealed record EvaluationMetrics
 
     public static EvaluationMetrics Compute(ReadOnlySpan<float> prediction, ReadOnlySpan<float> target, int sampleRate)
     {
-        double esr = Metrics.Esr(prediction, target);
-        double pearson = Metrics.Pearson(prediction, target);
-        bool longEnough = target.Length > Metrics.NamResolutions.Max(r => r.FftSize) / 2;
+        var esr = Metrics.Esr(prediction, target);
+        var pearson = Metrics.Pearson(prediction, target);
+        var longEnough = target.Length > Metrics.NamResolutions.Max(r => r.FftSize) / 2;
         double targetRms = 0;
-        foreach (float v in target)
+        foreach (var v in target)
         {
             targetRms += (double)v * v;
         }
 
         targetRms = target.Length == 0 ? 0 : Math.Sqrt(targetRms / target.Length);
-        double residual = Metrics.ResidualRmsDbfs(prediction, target);
+        var residual = Metrics.ResidualRmsDbfs(prediction, target);
         return new EvaluationMetrics
         {
             Samples = target.Length,

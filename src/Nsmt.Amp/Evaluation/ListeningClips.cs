@@ -1,5 +1,5 @@
-using Nsmt.Outputs;
 using Nsmt.Audio;
+using Nsmt.Outputs;
 
 namespace Nsmt.Amp.Evaluation;
 
@@ -19,23 +19,39 @@ public static class ListeningClips
     /// is loudest: a window that starts in a pause between notes would let the listener hear nothing. The three
     /// keep their levels as recorded, so the amp and the model compare as they are. Returns the paths written.
     /// </summary>
-    public static IReadOnlyList<string> Write(string outputDirectory, ReadOnlySpan<float> di, ReadOnlySpan<float> amp, ReadOnlySpan<float> model, int sampleRate, double seconds)
+    public static IReadOnlyList<string> Write(
+        string outputDirectory,
+        ReadOnlySpan<float> di,
+        ReadOnlySpan<float> amp,
+        ReadOnlySpan<float> model,
+        int sampleRate,
+        double seconds
+    )
     {
         ArgumentNullException.ThrowIfNull(outputDirectory);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(sampleRate, 0);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(seconds, 0);
         if (di.Length != amp.Length || di.Length != model.Length || di.Length == 0)
         {
-            throw new ArgumentException($"expected three non-empty signals of one length, got DI {di.Length}, amp {amp.Length} and model {model.Length} samples");
+            throw new ArgumentException(
+                $"expected three non-empty signals of one length, got DI {di.Length}, amp {amp.Length} and model {model.Length} samples"
+            );
         }
 
-        int length = Math.Min(di.Length, (int)Math.Round(seconds * sampleRate));
-        int start = LoudestWindow(di, length, Math.Max(1, sampleRate / 10));
+        var length = Math.Min(di.Length, (int)Math.Round(seconds * sampleRate));
+        var start = LoudestWindow(di, length, Math.Max(1, sampleRate / 10));
         Directory.CreateDirectory(outputDirectory);
         var paths = new List<string>(3);
-        foreach (var (name, signal) in new[] { (DiFileName, di.Slice(start, length).ToArray()), (AmpFileName, amp.Slice(start, length).ToArray()), (ModelFileName, model.Slice(start, length).ToArray()) })
+        foreach (
+            var (name, signal) in new[]
+            {
+                (DiFileName, di.Slice(start, length).ToArray()),
+                (AmpFileName, amp.Slice(start, length).ToArray()),
+                (ModelFileName, model.Slice(start, length).ToArray()),
+            }
+        )
         {
-            string path = Path.Combine(outputDirectory, name);
+            var path = Path.Combine(outputDirectory, name);
             WavFile.Write(path, AudioBuffer.Mono(sampleRate, signal), WavSampleFormat.Pcm16);
             paths.Add(path);
         }
@@ -48,16 +64,16 @@ public static class ListeningClips
     {
         // Prefix sums of squares make each window's energy one subtraction.
         var energy = new double[signal.Length + 1];
-        for (int i = 0; i < signal.Length; i++)
+        for (var i = 0; i < signal.Length; i++)
         {
             energy[i + 1] = energy[i] + ((double)signal[i] * signal[i]);
         }
 
-        int best = 0;
+        var best = 0;
         double bestEnergy = -1;
-        for (int start = 0; start + length <= signal.Length; start += hop)
+        for (var start = 0; start + length <= signal.Length; start += hop)
         {
-            double e = energy[start + length] - energy[start];
+            var e = energy[start + length] - energy[start];
             if (e > bestEnergy)
             {
                 bestEnergy = e;

@@ -19,7 +19,7 @@ public static class Metrics
 
     /// <summary>NAM's MR-STFT resolutions (FFT 1024/2048/512, hop 120/240/50, window 600/1200/240).</summary>
     public static IReadOnlyList<StftResolution> NamResolutions { get; } =
-        [new(1024, 120, 600), new(2048, 240, 1200), new(512, 50, 240)];
+    [new(1024, 120, 600), new(2048, 240, 1200), new(512, 50, 240)];
 
     /// <summary>
     /// NAM's ESR of one item, the one definition every ESR in the project uses (training's validation, the tensor
@@ -30,10 +30,11 @@ public static class Metrics
     public static double Esr(ReadOnlySpan<float> prediction, ReadOnlySpan<float> target)
     {
         CheckLengths(prediction, target);
-        double error = 0, energy = 0;
-        for (int i = 0; i < target.Length; i++)
+        double error = 0,
+            energy = 0;
+        for (var i = 0; i < target.Length; i++)
         {
-            double d = (double)prediction[i] - target[i];
+            var d = (double)prediction[i] - target[i];
             error += d * d;
             energy += (double)target[i] * target[i];
         }
@@ -47,7 +48,9 @@ public static class Metrics
     /// (silent) is 0, a perfect model; a silent target with any error is +infinity, the worst ESR there is.
     /// </summary>
     public static double EsrOfSums(double squaredError, double targetEnergy) =>
-        targetEnergy > 0 ? squaredError / targetEnergy : squaredError > 0 ? double.PositiveInfinity : 0;
+        targetEnergy > 0 ? squaredError / targetEnergy
+        : squaredError > 0 ? double.PositiveInfinity
+        : 0;
 
     /// <summary>NAM's batch convention: ESR of each consecutive item of <paramref name="itemLength"/> samples, then the mean (a shorter last item counts as one).</summary>
     public static double EsrPerItemMean(ReadOnlySpan<float> prediction, ReadOnlySpan<float> target, int itemLength)
@@ -55,10 +58,10 @@ public static class Metrics
         CheckLengths(prediction, target);
         ArgumentOutOfRangeException.ThrowIfLessThan(itemLength, 1);
         double sum = 0;
-        int items = 0;
-        for (int start = 0; start < target.Length; start += itemLength)
+        var items = 0;
+        for (var start = 0; start < target.Length; start += itemLength)
         {
-            int count = Math.Min(itemLength, target.Length - start);
+            var count = Math.Min(itemLength, target.Length - start);
             sum += Esr(prediction.Slice(start, count), target.Slice(start, count));
             items++;
         }
@@ -82,19 +85,21 @@ public static class Metrics
     {
         CheckLengths(prediction, target);
         double error = 0;
-        for (int i = 0; i < target.Length; i++)
+        for (var i = 0; i < target.Length; i++)
         {
-            double d = (double)prediction[i] - target[i];
+            var d = (double)prediction[i] - target[i];
             error += d * d;
         }
 
         return target.Length == 0 ? 0 : error / target.Length;
     }
 
-    public static double Rmse(ReadOnlySpan<float> prediction, ReadOnlySpan<float> target) => Math.Sqrt(Mse(prediction, target));
+    public static double Rmse(ReadOnlySpan<float> prediction, ReadOnlySpan<float> target) =>
+        Math.Sqrt(Mse(prediction, target));
 
     /// <summary>10 log10(sum t^2 / sum (t-y)^2): -10 log10(ESR). Infinite for a perfect prediction.</summary>
-    public static double SnrDb(ReadOnlySpan<float> prediction, ReadOnlySpan<float> target) => -10 * Math.Log10(Esr(prediction, target));
+    public static double SnrDb(ReadOnlySpan<float> prediction, ReadOnlySpan<float> target) =>
+        -10 * Math.Log10(Esr(prediction, target));
 
     /// <summary>Pearson's r (NaN when either signal is constant): <see cref="Correlation.Pearson"/>.</summary>
     public static double Pearson(ReadOnlySpan<float> prediction, ReadOnlySpan<float> target)
@@ -104,7 +109,8 @@ public static class Metrics
     }
 
     /// <summary>Null test: RMS level of t - y in dBFS (what is left when the model's output is subtracted from the amp's).</summary>
-    public static double ResidualRmsDbfs(ReadOnlySpan<float> prediction, ReadOnlySpan<float> target) => 10 * Math.Log10(Mse(prediction, target));
+    public static double ResidualRmsDbfs(ReadOnlySpan<float> prediction, ReadOnlySpan<float> target) =>
+        10 * Math.Log10(Mse(prediction, target));
 
     /// <summary>DC loss of the spec: (mean(t) - mean(y))^2 / mean(t^2).</summary>
     public static double DcError(ReadOnlySpan<float> prediction, ReadOnlySpan<float> target)
@@ -115,8 +121,9 @@ public static class Metrics
             return 0;
         }
 
-        double meanY = 0, meanT = 0;
-        for (int i = 0; i < target.Length; i++)
+        double meanY = 0,
+            meanT = 0;
+        for (var i = 0; i < target.Length; i++)
         {
             meanY += prediction[i];
             meanT += target[i];
@@ -124,9 +131,11 @@ public static class Metrics
 
         meanY /= target.Length;
         meanT /= target.Length;
-        double energy = MeanSquare(target);
-        double d = (meanT - meanY) * (meanT - meanY);
-        return energy > 0 ? d / energy : d > 0 ? double.PositiveInfinity : 0;
+        var energy = MeanSquare(target);
+        var d = (meanT - meanY) * (meanT - meanY);
+        return energy > 0 ? d / energy
+            : d > 0 ? double.PositiveInfinity
+            : 0;
     }
 
     /// <summary>
@@ -136,7 +145,11 @@ public static class Metrics
     /// zero-padded to the FFT size, torch.stft framing (centred, reflect padding); then the mean
     /// over resolutions (default: <see cref="NamResolutions"/>).
     /// </summary>
-    public static double MultiResolutionStft(ReadOnlySpan<float> prediction, ReadOnlySpan<float> target, IReadOnlyList<StftResolution>? resolutions = null)
+    public static double MultiResolutionStft(
+        ReadOnlySpan<float> prediction,
+        ReadOnlySpan<float> target,
+        IReadOnlyList<StftResolution>? resolutions = null
+    )
     {
         CheckLengths(prediction, target);
         resolutions ??= NamResolutions;
@@ -150,17 +163,26 @@ public static class Metrics
         {
             if (target.Length <= r.FftSize / 2)
             {
-                throw new ArgumentException($"signals of {target.Length} samples are too short for an STFT of size {r.FftSize} (need more than {r.FftSize / 2})");
+                throw new ArgumentException(
+                    $"signals of {target.Length} samples are too short for an STFT of size {r.FftSize} (need more than {r.FftSize / 2})"
+                );
             }
 
-            var options = new StftOptions(r.FftSize) { HopLength = r.HopSize, WinLength = r.WindowLength, Window = WindowType.Hann };
+            var options = new StftOptions(r.FftSize)
+            {
+                HopLength = r.HopSize,
+                WinLength = r.WindowLength,
+                Window = WindowType.Hann,
+            };
             var y = Stft.Forward(prediction, options);
             var t = Stft.Forward(target, options);
-            double difference = 0, targetNorm = 0, logSum = 0;
-            for (int i = 0; i < t.Values.Length; i++)
+            double difference = 0,
+                targetNorm = 0,
+                logSum = 0;
+            for (var i = 0; i < t.Values.Length; i++)
             {
-                double magnitudeY = Magnitude(y.Values[i]);
-                double magnitudeT = Magnitude(t.Values[i]);
+                var magnitudeY = Magnitude(y.Values[i]);
+                var magnitudeT = Magnitude(t.Values[i]);
                 difference += (magnitudeT - magnitudeY) * (magnitudeT - magnitudeY);
                 targetNorm += magnitudeT * magnitudeT;
                 logSum += Math.Abs(Math.Log(magnitudeY) - Math.Log(magnitudeT));
@@ -173,21 +195,23 @@ public static class Metrics
     }
 
     /// <summary>The seed's verdict on Pearson's r.</summary>
-    public static string CorrelationGrade(double r) => r switch
-    {
-        > 0.95 => "excellent",
-        > 0.90 => "very good",
-        > 0.80 => "good",
-        > 0.70 => "fair",
-        _ => "poor",
-    };
+    public static string CorrelationGrade(double r) =>
+        r switch
+        {
+            > 0.95 => "excellent",
+            > 0.90 => "very good",
+            > 0.80 => "good",
+            > 0.70 => "fair",
+            _ => "poor",
+        };
 
-    private static double Magnitude(Complex z) => Math.Sqrt(Math.Max((z.Real * z.Real) + (z.Imaginary * z.Imaginary), 1e-8));
+    private static double Magnitude(Complex z) =>
+        Math.Sqrt(Math.Max((z.Real * z.Real) + (z.Imaginary * z.Imaginary), 1e-8));
 
     private static double MeanSquare(ReadOnlySpan<float> x)
     {
         double sum = 0;
-        foreach (float v in x)
+        foreach (var v in x)
         {
             sum += (double)v * v;
         }
@@ -199,7 +223,9 @@ public static class Metrics
     {
         if (prediction.Length != target.Length)
         {
-            throw new ArgumentException($"prediction has {prediction.Length} samples but target has {target.Length}; compare over a common length");
+            throw new ArgumentException(
+                $"prediction has {prediction.Length} samples but target has {target.Length}; compare over a common length"
+            );
         }
     }
 }

@@ -17,7 +17,11 @@ public sealed record ModelDelay(double AddedDelay, double ConfidenceDb, int? Mod
     public const int SearchSamples = 256;
 
     /// <summary>Measures on aligned, equally long input, target and prediction (e.g. the validation range). Null when too short or silent.</summary>
-    public static ModelDelay? Measure(ReadOnlySpan<float> input, ReadOnlySpan<float> target, ReadOnlySpan<float> prediction)
+    public static ModelDelay? Measure(
+        ReadOnlySpan<float> input,
+        ReadOnlySpan<float> target,
+        ReadOnlySpan<float> prediction
+    )
     {
         var added = LatencyDetector.DetectByCorrelation(target, prediction, SearchSamples, SearchSamples);
         if (added is null)
@@ -30,7 +34,10 @@ public sealed record ModelDelay(double AddedDelay, double ConfidenceDb, int? Mod
         return new ModelDelay(added.Latency, added.PeakToNoiseDb, model?.Onset, rig?.Onset);
     }
 
-    public string ToText() => string.Create(System.Globalization.CultureInfo.InvariantCulture,
-        $"model's added delay {AddedDelay:+0.00;-0.00;0.00} samples vs the target (confidence {ConfidenceDb:0} dB); "
-        + $"response starts {ModelOnset?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "?"} samples after the input (target: {TargetOnset?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "?"})");
+    public string ToText() =>
+        string.Create(
+            System.Globalization.CultureInfo.InvariantCulture,
+            $"model's added delay {AddedDelay:+0.00;-0.00;0.00} samples vs the target (confidence {ConfidenceDb:0} dB); "
+                + $"response starts {ModelOnset?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "?"} samples after the input (target: {TargetOnset?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "?"})"
+        );
 }

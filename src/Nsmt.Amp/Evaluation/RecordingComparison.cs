@@ -1,10 +1,10 @@
-using Nsmt.Outputs;
 using System.Globalization;
 using System.Text;
+using Nsmt.Amp.Architectures;
 using Nsmt.Amp.Engine;
 using Nsmt.Amp.Ingest;
-using Nsmt.Amp.Architectures;
 using Nsmt.Amp.Processing;
+using Nsmt.Outputs;
 
 namespace Nsmt.Amp.Evaluation;
 
@@ -34,17 +34,32 @@ public sealed record RecordingComparison
     /// when given, else the alignment the model carries, else the detected one; runs the model over
     /// the aligned DI and compares. Short files are fine: no validation range is held out.
     /// </summary>
-    public static RecordingComparison Run(NamModel model, string diPath, string reampPath, int? latency = null, TanhMode tanhMode = TanhMode.Exact)
+    public static RecordingComparison Run(
+        NamModel model,
+        string diPath,
+        string reampPath,
+        int? latency = null,
+        TanhMode tanhMode = TanhMode.Exact
+    )
     {
         ArgumentNullException.ThrowIfNull(model);
-        var pair = CapturePair.Load(diPath, reampPath, new IngestOptions
-        {
-            ManualLatency = latency,
-            TrainedAlignment = Alignment.Of(model),
-            DetectLayout = false,
-            Scope = ValidationScope.Whole, // everything is compared; nothing is held out
-        });
-        float[] prediction = AmpProcessor.Process(model, pair.Input, pair.SampleRate, new ProcessingOptions { TanhMode = tanhMode });
+        var pair = CapturePair.Load(
+            diPath,
+            reampPath,
+            new IngestOptions
+            {
+                ManualLatency = latency,
+                TrainedAlignment = Alignment.Of(model),
+                DetectLayout = false,
+                Scope = ValidationScope.Whole, // everything is compared; nothing is held out
+            }
+        );
+        var prediction = AmpProcessor.Process(
+            model,
+            pair.Input,
+            pair.SampleRate,
+            new ProcessingOptions { TanhMode = tanhMode }
+        );
         return new RecordingComparison
         {
             Ingest = pair.Report,
@@ -61,13 +76,19 @@ public sealed record RecordingComparison
         var text = new StringBuilder();
         var c = CultureInfo.InvariantCulture;
         var l = Ingest.Latency;
-        text.Append(c, $"compared with {Ingest.OutputName}: latency {l.Alignment.Latency} samples, {l.DescribeSource()}\n");
-        foreach (string warning in Ingest.Warnings)
+        text.Append(
+            c,
+            $"compared with {Ingest.OutputName}: latency {l.Alignment.Latency} samples, {l.DescribeSource()}\n"
+        );
+        foreach (var warning in Ingest.Warnings)
         {
             text.Append($"warning: {warning}\n");
         }
 
-        text.Append(c, $"{Samples} samples: ESR (NAM) {Esr:0.000000} -> {NamGrades.Of(Esr)}; RMSE {Rmse:0.000000}; Pearson r {Pearson:0.00000} -> {Metrics.CorrelationGrade(Pearson)}\n");
+        text.Append(
+            c,
+            $"{Samples} samples: ESR (NAM) {Esr:0.000000} -> {NamGrades.Of(Esr)}; RMSE {Rmse:0.000000}; Pearson r {Pearson:0.00000} -> {Metrics.CorrelationGrade(Pearson)}\n"
+        );
         if (AddedDelay is { } delay)
         {
             text.Append(delay.ToText()).Append('\n');

@@ -13,17 +13,53 @@ internal static class ExtendedWaveNetReader
 {
     private const string SlimmableMethod = "slice_channels_uniform";
 
-    private static readonly HashSet<string> ConfigKeys = ["layers", "head", "head_scale", "condition_dsp", "in_channels"];
+    private static readonly HashSet<string> ConfigKeys =
+    [
+        "layers",
+        "head",
+        "head_scale",
+        "condition_dsp",
+        "in_channels",
+    ];
 
-    private static readonly HashSet<string> PostHeadKeys = ["in_channels", "channels", "out_channels", "kernel_sizes", "activation"];
+    private static readonly HashSet<string> PostHeadKeys =
+    [
+        "in_channels",
+        "channels",
+        "out_channels",
+        "kernel_sizes",
+        "activation",
+    ];
 
     private static readonly HashSet<string> LayerArrayKeys =
     [
-        "input_size", "condition_size", "head", "head_size", "head_bias", "channels", "bottleneck", "kernel_size", "kernel_sizes",
-        "dilations", "activation", "gating_mode", "gated", "secondary_activation", "groups_input", "groups_input_mixin",
-        "head1x1", "layer1x1", "slimmable",
-        "conv_pre_film", "conv_post_film", "input_mixin_pre_film", "input_mixin_post_film", "activation_pre_film",
-        "activation_post_film", "layer1x1_post_film", "head1x1_post_film",
+        "input_size",
+        "condition_size",
+        "head",
+        "head_size",
+        "head_bias",
+        "channels",
+        "bottleneck",
+        "kernel_size",
+        "kernel_sizes",
+        "dilations",
+        "activation",
+        "gating_mode",
+        "gated",
+        "secondary_activation",
+        "groups_input",
+        "groups_input_mixin",
+        "head1x1",
+        "layer1x1",
+        "slimmable",
+        "conv_pre_film",
+        "conv_post_film",
+        "input_mixin_pre_film",
+        "input_mixin_post_film",
+        "activation_pre_film",
+        "activation_post_film",
+        "layer1x1_post_film",
+        "head1x1_post_film",
     ];
 
     private static readonly HashSet<string> HeadKeys = ["out_channels", "kernel_size", "bias", "head_dilation"];
@@ -31,23 +67,46 @@ internal static class ExtendedWaveNetReader
     private static readonly HashSet<string> FilmKeys = ["active", "shift", "groups"];
 
     private static readonly HashSet<string> ActivationKeys =
-        ["type", "negative_slope", "negative_slopes", "min_val", "max_val", "min_slope", "max_slope"];
+    [
+        "type",
+        "negative_slope",
+        "negative_slopes",
+        "min_val",
+        "max_val",
+        "min_slope",
+        "max_slope",
+    ];
 
     /// <param name="parseNested">Parses a nested model object (the condition DSP) at the given field path.</param>
     /// <param name="knobInputs">Knobs beside the audio in the condition (a knob WaveNet file; 0 for a .nam).</param>
-    public static ExtendedWaveNetConfig Parse(JsonElement config, bool isConditionDsp, Func<JsonElement, string, NamModel> parseNested, int knobInputs = 0)
+    public static ExtendedWaveNetConfig Parse(
+        JsonElement config,
+        bool isConditionDsp,
+        Func<JsonElement, string, NamModel> parseNested,
+        int knobInputs = 0
+    )
     {
         const string path = "config";
         RejectUnknownKeys(config, path, ConfigKeys, "not part of NAM Core's WaveNet config");
         if (Optional(config, "in_channels") is { } inChannels && AsInt(inChannels, "config.in_channels") != 1)
         {
-            throw new NamFormatException(null, "config.in_channels", $"only mono input is supported: must be 1, got {inChannels.GetRawText()}");
+            throw new NamFormatException(
+                null,
+                "config.in_channels",
+                $"only mono input is supported: must be 1, got {inChannels.GetRawText()}"
+            );
         }
 
-        NamModel? conditionDsp = Optional(config, "condition_dsp") is { } dsp ? parseNested(dsp, "config.condition_dsp") : null;
+        var conditionDsp = Optional(config, "condition_dsp") is { } dsp
+            ? parseNested(dsp, "config.condition_dsp")
+            : null;
         if (conditionDsp is not null && conditionDsp.Config is not ExtendedWaveNetConfig)
         {
-            throw new NamFormatException(null, "config.condition_dsp.architecture", $"only a WaveNet condition DSP is supported, got {conditionDsp.Architecture.ToFileValue()}");
+            throw new NamFormatException(
+                null,
+                "config.condition_dsp.architecture",
+                $"only a WaveNet condition DSP is supported, got {conditionDsp.Architecture.ToFileValue()}"
+            );
         }
 
         var arrays = RequireObjects(config, path, "layers", ParseLayerArray);
@@ -94,14 +153,24 @@ internal static class ExtendedWaveNetReader
         };
 
         // Core reads negative_slopes only for PReLU, and only when negative_slope is absent.
-        if (kind == NamActivationKind.PReLU && Optional(value, "negative_slope") is null && Optional(value, "negative_slopes") is { } slopes)
+        if (
+            kind == NamActivationKind.PReLU
+            && Optional(value, "negative_slope") is null
+            && Optional(value, "negative_slopes") is { } slopes
+        )
         {
             if (slopes.ValueKind != JsonValueKind.Array || slopes.GetArrayLength() == 0)
             {
                 throw new NamFormatException(null, $"{field}.negative_slopes", "must be a non-empty array of numbers");
             }
 
-            activation = activation with { NegativeSlopes = slopes.EnumerateArray().Select((s, i) => AsFiniteSingle(s, $"{field}.negative_slopes[{i}]")).ToArray() };
+            activation = activation with
+            {
+                NegativeSlopes = slopes
+                    .EnumerateArray()
+                    .Select((s, i) => AsFiniteSingle(s, $"{field}.negative_slopes[{i}]"))
+                    .ToArray(),
+            };
         }
 
         return activation;
@@ -110,7 +179,10 @@ internal static class ExtendedWaveNetReader
     private static NamActivationKind KindOf(string name, string field) =>
         NamActivation.ParseKind(name)
         ?? throw new NamFormatException(
-            null, field, $"unsupported activation '{name}' (NAM Core's: {string.Join(", ", Enum.GetValues<NamActivationKind>().Select(NamActivation.FileNameOf))}; case-sensitive)");
+            null,
+            field,
+            $"unsupported activation '{name}' (NAM Core's: {string.Join(", ", Enum.GetValues<NamActivationKind>().Select(NamActivation.FileNameOf))}; case-sensitive)"
+        );
 
     private static PostStackHeadConfig ParsePostHead(JsonElement head, List<ExtendedLayerArrayConfig> arrays)
     {
@@ -121,30 +193,39 @@ internal static class ExtendedWaveNetReader
         }
 
         RejectUnknownKeys(head, path, PostHeadKeys, "not part of NAM Core's post-stack head");
-        int implied = arrays.Count > 0 ? arrays[^1].HeadSize : 0;
+        var implied = arrays.Count > 0 ? arrays[^1].HeadSize : 0;
         if (Optional(head, "in_channels") is { } legacy && AsInt(legacy, $"{path}.in_channels") != implied)
         {
-            throw new NamFormatException(null, $"{path}.in_channels", $"must equal the last layer array's head size ({implied}), got {legacy.GetRawText()}");
+            throw new NamFormatException(
+                null,
+                $"{path}.in_channels",
+                $"must equal the last layer array's head size ({implied}), got {legacy.GetRawText()}"
+            );
         }
 
         return new PostStackHeadConfig(
             RequireInt(head, path, "channels"),
             RequireInt(head, path, "out_channels"),
             IntList(RequireArray(head, path, "kernel_sizes"), $"{path}.kernel_sizes"),
-            ParseActivation(RequireElementOf(head, path, "activation"), $"{path}.activation"));
+            ParseActivation(RequireElementOf(head, path, "activation"), $"{path}.activation")
+        );
     }
 
     private static ExtendedLayerArrayConfig ParseLayerArray(JsonElement layer, string field)
     {
         RejectUnknownKeys(layer, field, LayerArrayKeys, "not a WaveNet layer array key NAM Core reads");
         var dilations = IntList(RequireArray(layer, field, "dilations"), $"{field}.dilations");
-        int layers = dilations.Count;
-        int channels = RequireInt(layer, field, "channels");
+        var layers = dilations.Count;
+        var channels = RequireInt(layer, field, "channels");
 
         var (headSize, headKernel, headDilation, headBias) = ParseHead(layer, field);
         var (gatingModes, secondaries) = ParseGating(layer, field, layers);
         var (head1x1Active, head1x1Out, head1x1Groups) = Optional(layer, "head1x1") is { } h
-            ? (RequireBool(h, $"{field}.head1x1", "active"), RequireInt(h, $"{field}.head1x1", "out_channels"), RequireInt(h, $"{field}.head1x1", "groups"))
+            ? (
+                RequireBool(h, $"{field}.head1x1", "active"),
+                RequireInt(h, $"{field}.head1x1", "out_channels"),
+                RequireInt(h, $"{field}.head1x1", "groups")
+            )
             : (false, channels, 1);
         var (layer1x1Active, layer1x1Groups) = Optional(layer, "layer1x1") is { } l1
             ? (RequireBool(l1, $"{field}.layer1x1", "active"), RequireInt(l1, $"{field}.layer1x1", "groups"))
@@ -158,7 +239,12 @@ internal static class ExtendedWaveNetReader
             Bottleneck = Optional(layer, "bottleneck") is { } b ? AsInt(b, $"{field}.bottleneck") : channels,
             KernelSizes = ParseKernelSizes(layer, field, layers),
             Dilations = dilations,
-            Activations = PerLayer(RequireElementOf(layer, field, "activation"), $"{field}.activation", layers, ParseActivation),
+            Activations = PerLayer(
+                RequireElementOf(layer, field, "activation"),
+                $"{field}.activation",
+                layers,
+                ParseActivation
+            ),
             GatingModes = gatingModes,
             SecondaryActivations = secondaries,
             HeadSize = headSize,
@@ -166,13 +252,16 @@ internal static class ExtendedWaveNetReader
             HeadDilation = headDilation,
             HeadBias = headBias,
             GroupsInput = Optional(layer, "groups_input") is { } gi ? AsInt(gi, $"{field}.groups_input") : 1,
-            GroupsInputMixin = Optional(layer, "groups_input_mixin") is { } gm ? AsInt(gm, $"{field}.groups_input_mixin") : 1,
+            GroupsInputMixin = Optional(layer, "groups_input_mixin") is { } gm
+                ? AsInt(gm, $"{field}.groups_input_mixin")
+                : 1,
             Layer1x1Active = layer1x1Active,
             Layer1x1Groups = layer1x1Groups,
             Head1x1Active = head1x1Active,
             Head1x1OutChannels = head1x1Out,
             Head1x1Groups = head1x1Groups,
-            Films = Enum.GetValues<FilmPosition>().ToDictionary(p => p, p => ParseFilm(layer, field, ExtendedLayerArrayConfig.FilmKey(p))),
+            Films = Enum.GetValues<FilmPosition>()
+                .ToDictionary(p => p, p => ParseFilm(layer, field, ExtendedLayerArrayConfig.FilmKey(p))),
             SlimmableChannels = ParseSlimmable(layer, field, channels),
         };
     }
@@ -182,15 +271,20 @@ internal static class ExtendedWaveNetReader
     {
         if (Optional(layer, "head") is { } head)
         {
-            string path = $"{field}.head";
+            var path = $"{field}.head";
             if (head.ValueKind != JsonValueKind.Object)
             {
                 throw new NamFormatException(null, path, "must be an object with out_channels, kernel_size and bias");
             }
 
             RejectUnknownKeys(head, path, HeadKeys, "not part of a layer array's head");
-            int dilation = Optional(head, "head_dilation") is { } d ? AsInt(d, $"{path}.head_dilation") : 1;
-            return (RequireInt(head, path, "out_channels"), RequireInt(head, path, "kernel_size"), dilation, RequireBool(head, path, "bias"));
+            var dilation = Optional(head, "head_dilation") is { } d ? AsInt(d, $"{path}.head_dilation") : 1;
+            return (
+                RequireInt(head, path, "out_channels"),
+                RequireInt(head, path, "kernel_size"),
+                dilation,
+                RequireBool(head, path, "bias")
+            );
         }
 
         if (Optional(layer, "head_size") is { } size)
@@ -198,16 +292,24 @@ internal static class ExtendedWaveNetReader
             return (AsInt(size, $"{field}.head_size"), 1, 1, RequireBool(layer, field, "head_bias"));
         }
 
-        throw new NamFormatException(null, $"{field}.head", "required: a 'head' object (out_channels, kernel_size, bias) or legacy 'head_size' and 'head_bias'");
+        throw new NamFormatException(
+            null,
+            $"{field}.head",
+            "required: a 'head' object (out_channels, kernel_size, bias) or legacy 'head_size' and 'head_bias'"
+        );
     }
 
     private static IReadOnlyList<int> ParseKernelSizes(JsonElement layer, string field, int layers)
     {
-        bool single = layer.TryGetProperty("kernel_size", out var kernel);
-        bool list = layer.TryGetProperty("kernel_sizes", out var kernels);
+        var single = layer.TryGetProperty("kernel_size", out var kernel);
+        var list = layer.TryGetProperty("kernel_sizes", out var kernels);
         if (single && list)
         {
-            throw new NamFormatException(null, $"{field}.kernel_sizes", "only one of kernel_size (int) or kernel_sizes (array) may be given");
+            throw new NamFormatException(
+                null,
+                $"{field}.kernel_sizes",
+                "only one of kernel_size (int) or kernel_sizes (array) may be given"
+            );
         }
 
         if (list)
@@ -222,31 +324,43 @@ internal static class ExtendedWaveNetReader
 
         if (!single)
         {
-            throw new NamFormatException(null, $"{field}.kernel_size", "required: kernel_size (int) or kernel_sizes (array)");
+            throw new NamFormatException(
+                null,
+                $"{field}.kernel_size",
+                "required: kernel_size (int) or kernel_sizes (array)"
+            );
         }
 
         return Enumerable.Repeat(AsInt(kernel, $"{field}.kernel_size"), layers).ToArray();
     }
 
     /// <summary>gating_mode (one string or one per layer) with secondary_activation (default Sigmoid), or legacy <c>gated</c>.</summary>
-    private static (IReadOnlyList<GatingMode> Modes, IReadOnlyList<NamActivation?> Secondaries) ParseGating(JsonElement layer, string field, int layers)
+    private static (IReadOnlyList<GatingMode> Modes, IReadOnlyList<NamActivation?> Secondaries) ParseGating(
+        JsonElement layer,
+        string field,
+        int layers
+    )
     {
         var modes = new List<GatingMode>();
         var secondaries = new List<NamActivation?>();
         if (layer.TryGetProperty("gating_mode", out var gating))
         {
-            bool perLayer = gating.ValueKind == JsonValueKind.Array;
+            var perLayer = gating.ValueKind == JsonValueKind.Array;
             var strings = perLayer ? gating.EnumerateArray().ToArray() : Enumerable.Repeat(gating, layers).ToArray();
-            bool hasSecondary = layer.TryGetProperty("secondary_activation", out var secondary);
-            bool secondaryPerLayer = hasSecondary && secondary.ValueKind == JsonValueKind.Array;
+            var hasSecondary = layer.TryGetProperty("secondary_activation", out var secondary);
+            var secondaryPerLayer = hasSecondary && secondary.ValueKind == JsonValueKind.Array;
             if (perLayer && secondaryPerLayer && secondary.GetArrayLength() != layers)
             {
-                throw new NamFormatException(null, $"{field}.secondary_activation", $"must have one entry per layer ({layers}), got {secondary.GetArrayLength()}");
+                throw new NamFormatException(
+                    null,
+                    $"{field}.secondary_activation",
+                    $"must have one entry per layer ({layers}), got {secondary.GetArrayLength()}"
+                );
             }
 
-            for (int l = 0; l < strings.Length; l++)
+            for (var l = 0; l < strings.Length; l++)
             {
-                string modeField = perLayer ? $"{field}.gating_mode[{l}]" : $"{field}.gating_mode";
+                var modeField = perLayer ? $"{field}.gating_mode[{l}]" : $"{field}.gating_mode";
                 var mode = ParseGatingMode(strings[l], modeField);
                 modes.Add(mode);
                 if (mode == GatingMode.None)
@@ -259,7 +373,9 @@ internal static class ExtendedWaveNetReader
                 }
                 else if (secondaryPerLayer)
                 {
-                    secondaries.Add(ParseActivation(perLayer ? secondary[l] : secondary, $"{field}.secondary_activation[{l}]"));
+                    secondaries.Add(
+                        ParseActivation(perLayer ? secondary[l] : secondary, $"{field}.secondary_activation[{l}]")
+                    );
                 }
                 else
                 {
@@ -288,7 +404,11 @@ internal static class ExtendedWaveNetReader
                 "none" => GatingMode.None,
                 "gated" => GatingMode.Gated,
                 "blended" => GatingMode.Blended,
-                var other => throw new NamFormatException(null, field, $"unsupported gating mode '{other}' (expected \"none\", \"gated\" or \"blended\")"),
+                var other => throw new NamFormatException(
+                    null,
+                    field,
+                    $"unsupported gating mode '{other}' (expected \"none\", \"gated\" or \"blended\")"
+                ),
             }
             : throw new NamFormatException(null, field, "must be a string: \"none\", \"gated\" or \"blended\"");
 
@@ -300,7 +420,7 @@ internal static class ExtendedWaveNetReader
             return FilmConfig.Inactive;
         }
 
-        string path = $"{field}.{key}";
+        var path = $"{field}.{key}";
         if (film.ValueKind != JsonValueKind.Object)
         {
             throw new NamFormatException(null, path, "must be false or an object with active, shift and groups");
@@ -308,7 +428,7 @@ internal static class ExtendedWaveNetReader
 
         RejectUnknownKeys(film, path, FilmKeys, "not part of a FiLM block");
         bool Flag(string name) => Optional(film, name) is not { } v || AsBool(v, $"{path}.{name}");
-        int groups = Optional(film, "groups") is { } g ? AsInt(g, $"{path}.groups") : 1;
+        var groups = Optional(film, "groups") is { } g ? AsInt(g, $"{path}.groups") : 1;
         return Flag("active") ? new FilmConfig(true, Flag("shift"), groups) : FilmConfig.Inactive;
     }
 
@@ -319,22 +439,36 @@ internal static class ExtendedWaveNetReader
             return null;
         }
 
-        string path = $"{field}.slimmable";
+        var path = $"{field}.slimmable";
         if (slimmable.ValueKind != JsonValueKind.Object)
         {
             throw new NamFormatException(null, path, "must be null or an object with method and kwargs");
         }
 
-        RejectUnknownKeys(slimmable, path, new HashSet<string> { "method", "kwargs" }, "not part of a slimmable setting");
-        string method = RequireString(slimmable, path, "method");
+        RejectUnknownKeys(
+            slimmable,
+            path,
+            new HashSet<string> { "method", "kwargs" },
+            "not part of a slimmable setting"
+        );
+        var method = RequireString(slimmable, path, "method");
         if (method != SlimmableMethod)
         {
-            throw new NamFormatException(null, $"{path}.method", $"unsupported slimmable method '{method}' (only \"{SlimmableMethod}\")");
+            throw new NamFormatException(
+                null,
+                $"{path}.method",
+                $"unsupported slimmable method '{method}' (only \"{SlimmableMethod}\")"
+            );
         }
 
         if (Optional(slimmable, "kwargs") is { } kwargs && Optional(kwargs, "allowed_channels") is { } allowed)
         {
-            RejectUnknownKeys(kwargs, $"{path}.kwargs", new HashSet<string> { "allowed_channels" }, "not a parameter of slice_channels_uniform");
+            RejectUnknownKeys(
+                kwargs,
+                $"{path}.kwargs",
+                new HashSet<string> { "allowed_channels" },
+                "not a parameter of slice_channels_uniform"
+            );
             return IntList(allowed, $"{path}.kwargs.allowed_channels");
         }
 
@@ -342,7 +476,12 @@ internal static class ExtendedWaveNetReader
         return Enumerable.Range(1, Math.Max(channels, 0)).ToArray();
     }
 
-    private static IReadOnlyList<T> PerLayer<T>(JsonElement value, string field, int layers, Func<JsonElement, string, T> parse)
+    private static IReadOnlyList<T> PerLayer<T>(
+        JsonElement value,
+        string field,
+        int layers,
+        Func<JsonElement, string, T> parse
+    )
     {
         if (value.ValueKind != JsonValueKind.Array)
         {
@@ -352,7 +491,11 @@ internal static class ExtendedWaveNetReader
 
         if (value.GetArrayLength() != layers)
         {
-            throw new NamFormatException(null, field, $"must have one entry per layer ({layers}, the length of dilations), got {value.GetArrayLength()}");
+            throw new NamFormatException(
+                null,
+                field,
+                $"must have one entry per layer ({layers}, the length of dilations), got {value.GetArrayLength()}"
+            );
         }
 
         return value.EnumerateArray().Select((v, i) => parse(v, $"{field}[{i}]")).ToArray();

@@ -12,7 +12,11 @@ internal static class JsonFields
         {
             if (!allowed.Contains(property.Name))
             {
-                throw new NamFormatException(null, Join(path, property.Name), $"unsupported key '{property.Name}' ({why})");
+                throw new NamFormatException(
+                    null,
+                    Join(path, property.Name),
+                    $"unsupported key '{property.Name}' ({why})"
+                );
             }
         }
     }
@@ -20,27 +24,28 @@ internal static class JsonFields
     public static JsonElement RequireObject(JsonElement obj, string path, string key)
     {
         var value = Require(obj, path, key);
-        return value.ValueKind == JsonValueKind.Object
-            ? value
-            : throw TypeError(path, key, "an object", value);
+        return value.ValueKind == JsonValueKind.Object ? value : throw TypeError(path, key, "an object", value);
     }
 
     public static JsonElement RequireArray(JsonElement obj, string path, string key)
     {
         var value = Require(obj, path, key);
-        return value.ValueKind == JsonValueKind.Array
-            ? value
-            : throw TypeError(path, key, "an array", value);
+        return value.ValueKind == JsonValueKind.Array ? value : throw TypeError(path, key, "an array", value);
     }
 
     /// <summary>An array of objects at <paramref name="key"/>, each parsed with its own field path (<c>key[i]</c>).</summary>
-    public static List<T> RequireObjects<T>(JsonElement obj, string path, string key, Func<JsonElement, string, T> parse)
+    public static List<T> RequireObjects<T>(
+        JsonElement obj,
+        string path,
+        string key,
+        Func<JsonElement, string, T> parse
+    )
     {
         var items = new List<T>();
-        int i = 0;
+        var i = 0;
         foreach (var item in RequireArray(obj, path, key).EnumerateArray())
         {
-            string field = $"{Join(path, key)}[{i}]";
+            var field = $"{Join(path, key)}[{i}]";
             if (item.ValueKind != JsonValueKind.Object)
             {
                 throw new NamFormatException(null, field, "must be an object");
@@ -72,16 +77,21 @@ internal static class JsonFields
         obj.TryGetProperty(key, out var value) && value.ValueKind != JsonValueKind.Null ? value : null;
 
     public static int AsInt(JsonElement value, string field) =>
-        value.ValueKind == JsonValueKind.Number && value.TryGetInt32(out int result)
+        value.ValueKind == JsonValueKind.Number && value.TryGetInt32(out var result)
             ? result
-            : throw new NamFormatException(null, field, $"must be an integer in [{int.MinValue}, {int.MaxValue}], got {Describe(value)}");
+            : throw new NamFormatException(
+                null,
+                field,
+                $"must be an integer in [{int.MinValue}, {int.MaxValue}], got {Describe(value)}"
+            );
 
-    public static bool AsBool(JsonElement value, string field) => value.ValueKind switch
-    {
-        JsonValueKind.True => true,
-        JsonValueKind.False => false,
-        _ => throw new NamFormatException(null, field, $"must be true or false, got {Describe(value)}"),
-    };
+    public static bool AsBool(JsonElement value, string field) =>
+        value.ValueKind switch
+        {
+            JsonValueKind.True => true,
+            JsonValueKind.False => false,
+            _ => throw new NamFormatException(null, field, $"must be true or false, got {Describe(value)}"),
+        };
 
     public static double AsDouble(JsonElement value, string field)
     {
@@ -91,7 +101,7 @@ internal static class JsonFields
         }
 
         // double.Parse maps out-of-range literals such as 1e400 to infinity; reject those explicitly.
-        double result = double.Parse(value.GetRawText(), NumberStyles.Float, CultureInfo.InvariantCulture);
+        var result = double.Parse(value.GetRawText(), NumberStyles.Float, CultureInfo.InvariantCulture);
         return double.IsFinite(result)
             ? result
             : throw new NamFormatException(null, field, $"must be finite, got {value.GetRawText()}");
@@ -105,7 +115,7 @@ internal static class JsonFields
             throw new NamFormatException(null, field, $"must be a number, got {Describe(value)}");
         }
 
-        float result = float.Parse(value.GetRawText(), NumberStyles.Float, CultureInfo.InvariantCulture);
+        var result = float.Parse(value.GetRawText(), NumberStyles.Float, CultureInfo.InvariantCulture);
         return float.IsFinite(result)
             ? result
             : throw new NamFormatException(null, field, $"must be finite as float32, got {value.GetRawText()}");
@@ -131,12 +141,13 @@ internal static class JsonFields
     private static NamFormatException TypeError(string path, string key, string expected, JsonElement value) =>
         new(null, Join(path, key), $"must be {expected}, got {Describe(value)}");
 
-    private static string Describe(JsonElement value) => value.ValueKind switch
-    {
-        JsonValueKind.Object => "an object",
-        JsonValueKind.Array => "an array",
-        JsonValueKind.String => $"the string \"{value.GetString()}\"",
-        JsonValueKind.Null => "null",
-        _ => value.GetRawText(),
-    };
+    private static string Describe(JsonElement value) =>
+        value.ValueKind switch
+        {
+            JsonValueKind.Object => "an object",
+            JsonValueKind.Array => "an array",
+            JsonValueKind.String => $"the string \"{value.GetString()}\"",
+            JsonValueKind.Null => "null",
+            _ => value.GetRawText(),
+        };
 }

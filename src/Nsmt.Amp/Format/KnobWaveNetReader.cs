@@ -30,7 +30,8 @@ public static class KnobWaveNetReader
             using var document = JsonDocument.Parse(File.ReadAllBytes(path));
             return document.RootElement.ValueKind == JsonValueKind.Object
                 && document.RootElement.TryGetProperty("format", out var format)
-                && format.ValueKind == JsonValueKind.String && format.GetString() == Format;
+                && format.ValueKind == JsonValueKind.String
+                && format.GetString() == Format;
         }
         catch (JsonException)
         {
@@ -76,14 +77,35 @@ public static class KnobWaveNetReader
         var knobs = RequireObjects(root, string.Empty, "knobs", (knob, field) =>
         {
             RejectUnknownKeys(knob, field, KnobKeys, "not part of a knob");
-            var range = new KnobRange(RequireString(knob, field, "name"),
-                AsDouble(Optional(knob, "min") ?? throw new NamFormatException(null, $"{field}.min", "required"), $"{field}.min"),
-                AsDouble(Optional(knob, "max") ?? throw new NamFormatException(null, $"{field}.max", "required"), $"{field}.max"));
-            return range.Maximum > range.Minimum ? range : throw new NamFormatException(null, field, $"max must be above min, got {range.Minimum}..{range.Maximum}");
+            var range = new KnobRange(
+                RequireString(knob, field, "name"),
+                AsDouble(
+                    Optional(knob, "min") ?? throw new NamFormatException(null, $"{field}.min", "required"),
+                    $"{field}.min"
+                ),
+                AsDouble(
+                    Optional(knob, "max") ?? throw new NamFormatException(null, $"{field}.max", "required"),
+                    $"{field}.max"
+                )
+            );
+            return range.Maximum > range.Minimum
+                ? range
+                : throw new NamFormatException(
+                    null,
+                    field,
+                    $"max must be above min, got {range.Minimum}..{range.Maximum}"
+                );
         });
-        if (knobs.Count is < 1 or > ExtendedWaveNetConfig.MaxKnobInputs || knobs.Select(k => k.Name).Distinct().Count() != knobs.Count)
+        if (
+            knobs.Count is < 1 or > ExtendedWaveNetConfig.MaxKnobInputs
+            || knobs.Select(k => k.Name).Distinct().Count() != knobs.Count
+        )
         {
-            throw new NamFormatException(null, "knobs", $"1 to {ExtendedWaveNetConfig.MaxKnobInputs} knobs of distinct names expected, got {knobs.Count}");
+            throw new NamFormatException(
+                null,
+                "knobs",
+                $"1 to {ExtendedWaveNetConfig.MaxKnobInputs} knobs of distinct names expected, got {knobs.Count}"
+            );
         }
 
         var model = NamReader.ParseKnobWaveNet(RequireObject(root, string.Empty, "model"), knobs.Count);

@@ -40,7 +40,8 @@ internal static class NamMetadataReader
             RequireInt(date, path, "day"),
             RequireInt(date, path, "hour"),
             RequireInt(date, path, "minute"),
-            RequireInt(date, path, "second"));
+            RequireInt(date, path, "second")
+        );
     }
 
     private static NamTrainingMetadata ParseTraining(JsonElement training, string path)
@@ -48,7 +49,9 @@ internal static class NamMetadataReader
         RequireKind(training, path, JsonValueKind.Object);
         return new NamTrainingMetadata
         {
-            Settings = Optional(training, "settings") is { } settings ? ParseSettings(settings, $"{path}.settings") : null,
+            Settings = Optional(training, "settings") is { } settings
+                ? ParseSettings(settings, $"{path}.settings")
+                : null,
             Data = Optional(training, "data") is { } data ? ParseData(data, $"{path}.data") : null,
             ValidationEsr = OptionalDouble(training, path, "validation_esr"),
         };
@@ -103,7 +106,9 @@ internal static class NamMetadataReader
             Delays = delays,
             SafetyFactor = OptionalInt(calibration, path, "safety_factor"),
             Recommended = OptionalInt(calibration, path, "recommended"),
-            Warnings = Optional(calibration, "warnings") is { } warnings ? ParseWarnings(warnings, $"{path}.warnings") : null,
+            Warnings = Optional(calibration, "warnings") is { } warnings
+                ? ParseWarnings(warnings, $"{path}.warnings")
+                : null,
         };
     }
 
@@ -132,7 +137,11 @@ internal static class NamMetadataReader
     {
         if (value.ValueKind != kind)
         {
-            throw new NamFormatException(null, path, $"must be {(kind == JsonValueKind.Object ? "an object" : "an array")}");
+            throw new NamFormatException(
+                null,
+                path,
+                $"must be {(kind == JsonValueKind.Object ? "an object" : "an array")}"
+            );
         }
     }
 

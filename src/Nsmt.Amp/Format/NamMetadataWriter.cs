@@ -11,13 +11,19 @@ internal static class NamMetadataWriter
         if (metadata.GearType is { } gearType && !NamMetadata.GearTypes.Contains(gearType))
         {
             throw new NamFormatException(
-                null, "metadata.gear_type", $"'{gearType}' is not one of {string.Join(", ", NamMetadata.GearTypes)}");
+                null,
+                "metadata.gear_type",
+                $"'{gearType}' is not one of {string.Join(", ", NamMetadata.GearTypes)}"
+            );
         }
 
         if (metadata.ToneType is { } toneType && !NamMetadata.ToneTypes.Contains(toneType))
         {
             throw new NamFormatException(
-                null, "metadata.tone_type", $"'{toneType}' is not one of {string.Join(", ", NamMetadata.ToneTypes)}");
+                null,
+                "metadata.tone_type",
+                $"'{toneType}' is not one of {string.Join(", ", NamMetadata.ToneTypes)}"
+            );
         }
 
         if (metadata.Gain is { } gain && !(gain >= 0 && gain <= 1))
@@ -118,7 +124,7 @@ internal static class NamMetadataWriter
         if (calibration.Delays is { } delays)
         {
             writer.WriteStartArray("delays");
-            foreach (int delay in delays)
+            foreach (var delay in delays)
             {
                 writer.WriteNumberValue(delay);
             }

@@ -25,11 +25,18 @@ public static class NamModelInfo
         if (model.Config is SlimmableContainerConfig container)
         {
             double from = 0;
-            for (int i = 0; i < container.Submodels.Count; i++)
+            for (var i = 0; i < container.Submodels.Count; i++)
             {
                 var submodel = container.Submodels[i];
-                string upTo = i == container.Submodels.Count - 1 ? "1]" : Invariant($"{submodel.MaxValue})");
-                Line(text, indent, $"submodel {i}", Invariant($"plays sizes [{from}, {upTo}{(i == container.Submodels.Count - 1 ? " (the default)" : "")}, version {submodel.Model.Version}"));
+                var upTo = i == container.Submodels.Count - 1 ? "1]" : Invariant($"{submodel.MaxValue})");
+                Line(
+                    text,
+                    indent,
+                    $"submodel {i}",
+                    Invariant(
+                        $"plays sizes [{from}, {upTo}{(i == container.Submodels.Count - 1 ? " (the default)" : "")}, version {submodel.Model.Version}"
+                    )
+                );
                 DescribeModel(text, indent + 1, submodel.Model);
                 from = submodel.MaxValue;
             }
@@ -37,7 +44,9 @@ public static class NamModelInfo
         else
         {
             Line(text, indent, "weights", Invariant($"{model.Weights.Length:N0}"));
-            string rate = model.SampleRate is { } r ? Invariant($" = {(model.ReceptiveField - 1) * 1000.0 / r:0.0} ms of history") : "";
+            var rate = model.SampleRate is { } r
+                ? Invariant($" = {(model.ReceptiveField - 1) * 1000.0 / r:0.0} ms of history")
+                : "";
             Line(text, indent, "receptive field", Invariant($"{model.ReceptiveField:N0} samples{rate}"));
         }
 
@@ -51,18 +60,35 @@ public static class NamModelInfo
         DescribeMetadata(text, indent, model.Metadata);
     }
 
-    private static string Architecture(NamModelConfig config) => config switch
-    {
-        LstmConfig lstm => Invariant($"LSTM, {lstm.NumLayers} layer(s) of {lstm.HiddenSize} units"),
-        WaveNetConfig a1 => Invariant($"WaveNet (A1), {a1.LayerArrays.Count} layer array(s): ")
-            + string.Join("; ", a1.LayerArrays.Select(a => Invariant(
-                $"{a.Channels} channels, {a.Dilations.Count} layers, kernel {a.KernelSize}, {a.Activation}{(a.Gated ? " gated" : "")}, head {a.HeadSize}"))),
-        ExtendedWaveNetConfig wavenet => Invariant($"WaveNet (0.6/0.7 options), {wavenet.LayerArrays.Count} layer array(s): ")
-            + string.Join("; ", wavenet.LayerArrays.Select(DescribeArray))
-            + (wavenet.PostHead is { } head ? Invariant($"; post-stack head kernels [{string.Join(", ", head.KernelSizes)}], {head.Activation.FileName}") : ""),
-        SlimmableContainerConfig container => Invariant($"SlimmableContainer, {container.Submodels.Count} submodels"),
-        _ => config.Architecture.ToFileValue(),
-    };
+    private static string Architecture(NamModelConfig config) =>
+        config switch
+        {
+            LstmConfig lstm => Invariant($"LSTM, {lstm.NumLayers} layer(s) of {lstm.HiddenSize} units"),
+            WaveNetConfig a1 => Invariant($"WaveNet (A1), {a1.LayerArrays.Count} layer array(s): ")
+                + string.Join(
+                    "; ",
+                    a1.LayerArrays.Select(a =>
+                        Invariant(
+                            $"{a.Channels} channels, {a.Dilations.Count} layers, kernel {a.KernelSize}, {a.Activation}{(a.Gated ? " gated" : "")}, head {a.HeadSize}"
+                        )
+                    )
+                ),
+            ExtendedWaveNetConfig wavenet => Invariant(
+                $"WaveNet (0.6/0.7 options), {wavenet.LayerArrays.Count} layer array(s): "
+            )
+                + string.Join("; ", wavenet.LayerArrays.Select(DescribeArray))
+                + (
+                    wavenet.PostHead is { } head
+                        ? Invariant(
+                            $"; post-stack head kernels [{string.Join(", ", head.KernelSizes)}], {head.Activation.FileName}"
+                        )
+                        : ""
+                ),
+            SlimmableContainerConfig container => Invariant(
+                $"SlimmableContainer, {container.Submodels.Count} submodels"
+            ),
+            _ => config.Architecture.ToFileValue(),
+        };
 
     private static string DescribeArray(ExtendedLayerArrayConfig a)
     {
@@ -91,7 +117,10 @@ public static class NamModelInfo
             parts.Add("grouped convs");
         }
 
-        var films = Enum.GetValues<FilmPosition>().Where(p => a.Film(p).Active).Select(ExtendedLayerArrayConfig.FilmKey).ToArray();
+        var films = Enum.GetValues<FilmPosition>()
+            .Where(p => a.Film(p).Active)
+            .Select(ExtendedLayerArrayConfig.FilmKey)
+            .ToArray();
         if (films.Length > 0)
         {
             parts.Add($"FiLM {string.Join(", ", films)}");
@@ -112,7 +141,8 @@ public static class NamModelInfo
             return;
         }
 
-        string? Join(params string?[] parts) => parts.Any(p => p is not null) ? string.Join(" ", parts.Where(p => p is not null)) : null;
+        string? Join(params string?[] parts) =>
+            parts.Any(p => p is not null) ? string.Join(" ", parts.Where(p => p is not null)) : null;
         var levels = new List<string>();
         if (metadata.Loudness is { } loudness)
         {
@@ -142,9 +172,16 @@ public static class NamModelInfo
         if (metadata.Training?.Data?.Latency is { } latency)
         {
             var calibration = latency.Calibration;
-            string delays = calibration?.Delays is { } d ? $"delays [{string.Join(", ", d)}]" : "";
-            Line(text, indent, "latency", Invariant(
-                $"manual {latency.Manual?.ToString(CultureInfo.InvariantCulture) ?? "none"}, recommended {calibration?.Recommended?.ToString(CultureInfo.InvariantCulture) ?? "none"} samples {delays}").TrimEnd());
+            var delays = calibration?.Delays is { } d ? $"delays [{string.Join(", ", d)}]" : "";
+            Line(
+                text,
+                indent,
+                "latency",
+                Invariant(
+                        $"manual {latency.Manual?.ToString(CultureInfo.InvariantCulture) ?? "none"}, recommended {calibration?.Recommended?.ToString(CultureInfo.InvariantCulture) ?? "none"} samples {delays}"
+                    )
+                    .TrimEnd()
+            );
         }
 
         if (metadata.Training?.ValidationEsr is { } esr)
@@ -157,7 +194,15 @@ public static class NamModelInfo
             Line(text, indent, "name", name);
         }
 
-        if (Join(metadata.GearMake, metadata.GearModel, metadata.GearType is { } type ? $"[{type}]" : null, metadata.ToneType) is { } gear)
+        if (
+            Join(
+                metadata.GearMake,
+                metadata.GearModel,
+                metadata.GearType is { } type ? $"[{type}]" : null,
+                metadata.ToneType
+            ) is
+            { } gear
+        )
         {
             Line(text, indent, "gear", gear);
         }

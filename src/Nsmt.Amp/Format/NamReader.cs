@@ -12,13 +12,29 @@ namespace Nsmt.Amp.Format;
 internal static class NamReader
 {
     private static readonly HashSet<string> TopLevelKeys =
-        ["version", "architecture", "config", "weights", "sample_rate", "metadata", "notes"];
+    [
+        "version",
+        "architecture",
+        "config",
+        "weights",
+        "sample_rate",
+        "metadata",
+        "notes",
+    ];
 
     private static readonly HashSet<string> WaveNetConfigKeys = ["layers", "head", "head_scale"];
 
     private static readonly HashSet<string> LayerArrayKeys =
     [
-        "input_size", "condition_size", "head_size", "channels", "kernel_size", "dilations", "activation", "gated", "head_bias",
+        "input_size",
+        "condition_size",
+        "head_size",
+        "channels",
+        "kernel_size",
+        "dilations",
+        "activation",
+        "gated",
+        "head_bias",
     ];
 
     private static readonly HashSet<string> LstmConfigKeys = ["input_size", "hidden_size", "num_layers"];
@@ -46,7 +62,11 @@ internal static class NamReader
         // (found by fuzzing): the whole text is checked here, once, so every read after it is safe.
         if (!System.Text.Unicode.Utf8.IsValid(utf8Json.Span))
         {
-            throw new NamFormatException(null, "(json)", $"not valid UTF-8 text (at byte {InvalidUtf8Offset(utf8Json.Span)}); a .nam file is UTF-8 JSON");
+            throw new NamFormatException(
+                null,
+                "(json)",
+                $"not valid UTF-8 text (at byte {InvalidUtf8Offset(utf8Json.Span)}); a .nam file is UTF-8 JSON"
+            );
         }
 
         // A UTF-8 byte order mark (Windows editors write one) is not JSON, but NAM Core's reader skips it: so do we.
@@ -63,16 +83,22 @@ internal static class NamReader
         catch (JsonException e)
         {
             // JSON has no NaN/Infinity tokens, so such a weight surfaces here as corrupt JSON.
-            string where = e.LineNumber is { } line ? $" at line {line + 1}, byte {e.BytePositionInLine + 1}" : string.Empty;
-            string reason = e.Message.Split(" LineNumber:", 2)[0].TrimEnd();
-            bool namedFloat = reason.Contains("'N'", StringComparison.Ordinal) || reason.Contains("'I'", StringComparison.Ordinal);
-            string hint = namedFloat ? " (JSON has no NaN or Infinity literals: every weight must be a finite number)" : string.Empty;
+            var where = e.LineNumber is { } line
+                ? $" at line {line + 1}, byte {e.BytePositionInLine + 1}"
+                : string.Empty;
+            var reason = e.Message.Split(" LineNumber:", 2)[0].TrimEnd();
+            var namedFloat =
+                reason.Contains("'N'", StringComparison.Ordinal) || reason.Contains("'I'", StringComparison.Ordinal);
+            var hint = namedFloat
+                ? " (JSON has no NaN or Infinity literals: every weight must be a finite number)"
+                : string.Empty;
             throw new NamFormatException(null, "(json)", $"not valid JSON{where}: {reason}{hint}", e);
         }
     }
 
     /// <summary>The .nam-shaped model object inside a knob WaveNet file (<see cref="KnobWaveNetReader"/>), whose condition holds <paramref name="knobInputs"/> knobs.</summary>
-    internal static NamModel ParseKnobWaveNet(JsonElement model, int knobInputs) => ParseRoot(model, isConditionDsp: false, knobInputs);
+    internal static NamModel ParseKnobWaveNet(JsonElement model, int knobInputs) =>
+        ParseRoot(model, isConditionDsp: false, knobInputs);
 
     private static NamModel ParseRoot(JsonElement root, bool isConditionDsp, int knobInputs = 0)
     {
@@ -82,40 +108,62 @@ internal static class NamReader
         }
 
         RejectUnknownKeys(root, string.Empty, TopLevelKeys, "not part of the .nam format");
-        string version = RequireString(root, string.Empty, "version");
+        var version = RequireString(root, string.Empty, "version");
         if (!NamVersion.IsSupported(version))
         {
-            throw new NamFormatException(null, "version", $"unsupported version '{version}' ({NamVersion.SupportedDescription})");
+            throw new NamFormatException(
+                null,
+                "version",
+                $"unsupported version '{version}' ({NamVersion.SupportedDescription})"
+            );
         }
 
-        string architecture = RequireString(root, string.Empty, "architecture");
+        var architecture = RequireString(root, string.Empty, "architecture");
         // Check the config before the weights so a count mismatch is reported against a sane config.
-        NamModelConfig config = ParseConfig(architecture, RequireObject(root, string.Empty, "config"), isConditionDsp, knobInputs);
+        var config = ParseConfig(architecture, RequireObject(root, string.Empty, "config"), isConditionDsp, knobInputs);
         // A container has no weights of its own: Core ignores its top-level array.
-        float[] weights = config is SlimmableContainerConfig ? [] : ParseWeights(RequireArray(root, string.Empty, "weights"), config);
-        double? sampleRate = ParseSampleRate(root);
-        NamMetadata? metadata = Optional(root, "metadata") is { } meta ? NamMetadataReader.Parse(meta) : null;
+        var weights =
+            config is SlimmableContainerConfig ? [] : ParseWeights(RequireArray(root, string.Empty, "weights"), config);
+        var sampleRate = ParseSampleRate(root);
+        var metadata = Optional(root, "metadata") is { } meta ? NamMetadataReader.Parse(meta) : null;
         return new NamModel(config, weights, sampleRate, metadata, version);
     }
 
     /// <summary>A .nam file's <c>config</c> object for its <c>architecture</c>, validated (also the form of NAM's presets).</summary>
-    public static NamModelConfig ParseConfig(string architecture, JsonElement configElement, bool isConditionDsp = false, int knobInputs = 0)
+    public static NamModelConfig ParseConfig(
+        string architecture,
+        JsonElement configElement,
+        bool isConditionDsp = false,
+        int knobInputs = 0
+    )
     {
         if (knobInputs > 0 && architecture != "WaveNet")
         {
-            throw new NamFormatException(null, "architecture", $"a knob model's architecture is \"WaveNet\", got '{architecture}'");
+            throw new NamFormatException(
+                null,
+                "architecture",
+                $"a knob model's architecture is \"WaveNet\", got '{architecture}'"
+            );
         }
 
         NamModelConfig config = architecture switch
         {
-            "WaveNet" when !isConditionDsp && knobInputs == 0 && IsA1(configElement) => ParseWaveNetConfig(configElement),
+            "WaveNet" when !isConditionDsp && knobInputs == 0 && IsA1(configElement) => ParseWaveNetConfig(
+                configElement
+            ),
             "WaveNet" => ExtendedWaveNetReader.Parse(configElement, isConditionDsp, ParseNested, knobInputs),
             "LSTM" => ParseLstmConfig(configElement),
             "SlimmableContainer" => ParseContainerConfig(configElement),
             "ConvNet" or "Linear" => throw new NamFormatException(
-                null, "architecture", $"the legacy '{architecture}' architecture is not supported (supported: \"WaveNet\", \"LSTM\", \"SlimmableContainer\")"),
+                null,
+                "architecture",
+                $"the legacy '{architecture}' architecture is not supported (supported: \"WaveNet\", \"LSTM\", \"SlimmableContainer\")"
+            ),
             _ => throw new NamFormatException(
-                null, "architecture", $"unsupported architecture '{architecture}' (supported: \"WaveNet\", \"LSTM\", \"SlimmableContainer\"; case-sensitive)"),
+                null,
+                "architecture",
+                $"unsupported architecture '{architecture}' (supported: \"WaveNet\", \"LSTM\", \"SlimmableContainer\"; case-sensitive)"
+            ),
         };
         config.Validate();
         return config;
@@ -124,20 +172,26 @@ internal static class NamReader
     /// <summary>Whether a WaveNet config is plain A1: only A1's keys, Tanh, no post head, condition DSP or input channels.</summary>
     private static bool IsA1(JsonElement config)
     {
-        if (config.ValueKind != JsonValueKind.Object
+        if (
+            config.ValueKind != JsonValueKind.Object
             || config.EnumerateObject().Any(p => !WaveNetConfigKeys.Contains(p.Name))
             || Optional(config, "head") is not null
-            || !config.TryGetProperty("layers", out var layers) || layers.ValueKind != JsonValueKind.Array)
+            || !config.TryGetProperty("layers", out var layers)
+            || layers.ValueKind != JsonValueKind.Array
+        )
         {
             return false;
         }
 
-        return layers.EnumerateArray().All(layer =>
-            layer.ValueKind == JsonValueKind.Object
-            && layer.EnumerateObject().All(p => LayerArrayKeys.Contains(p.Name))
-            && layer.TryGetProperty("activation", out var activation)
-            && activation.ValueKind == JsonValueKind.String
-            && activation.GetString() == WaveNetLayerArrayConfig.TanhActivation);
+        return layers
+            .EnumerateArray()
+            .All(layer =>
+                layer.ValueKind == JsonValueKind.Object
+                && layer.EnumerateObject().All(p => LayerArrayKeys.Contains(p.Name))
+                && layer.TryGetProperty("activation", out var activation)
+                && activation.ValueKind == JsonValueKind.String
+                && activation.GetString() == WaveNetLayerArrayConfig.TanhActivation
+            );
     }
 
     /// <summary>A model nested in another's config; its errors name their full path.</summary>
@@ -165,7 +219,7 @@ internal static class NamReader
         var submodels = RequireObjects(config, path, "submodels", (entry, field) =>
         {
             RejectUnknownKeys(entry, field, SubmodelKeys, "not part of a SlimmableContainer submodel");
-            double maxValue = AsDouble(RequireElement(entry, field, "max_value"), $"{field}.max_value");
+            var maxValue = AsDouble(RequireElement(entry, field, "max_value"), $"{field}.max_value");
             return new SlimmableSubmodel(maxValue, ParseNested(RequireObject(entry, field, "model"), $"{field}.model"));
         });
         return new SlimmableContainerConfig { Submodels = submodels };
@@ -181,7 +235,11 @@ internal static class NamReader
 
         if (value.ValueKind == JsonValueKind.Null)
         {
-            throw new NamFormatException(null, "sample_rate", "must not be null (Core fails to load such a file); give the rate in Hz");
+            throw new NamFormatException(
+                null,
+                "sample_rate",
+                "must not be null (Core fails to load such a file); give the rate in Hz"
+            );
         }
 
         return AsDouble(value, "sample_rate");
@@ -189,15 +247,18 @@ internal static class NamReader
 
     private static float[] ParseWeights(JsonElement array, NamModelConfig config)
     {
-        int count = array.GetArrayLength();
+        var count = array.GetArrayLength();
         if (count != config.ParameterCount)
         {
             throw new NamFormatException(
-                null, "weights", $"expected exactly {config.ParameterCount} weights for this {config.Architecture.ToFileValue()} config, got {count}");
+                null,
+                "weights",
+                $"expected exactly {config.ParameterCount} weights for this {config.Architecture.ToFileValue()} config, got {count}"
+            );
         }
 
         var weights = new float[count];
-        int i = 0;
+        var i = 0;
         foreach (var value in array.EnumerateArray())
         {
             weights[i] = AsFiniteSingle(value, $"weights[{i}]");
@@ -230,7 +291,7 @@ internal static class NamReader
         RejectUnknownKeys(layer, field, LayerArrayKeys, "a WaveNet feature newer than A1; not supported");
         var dilationsElement = RequireArray(layer, field, "dilations");
         var dilations = new List<int>();
-        int i = 0;
+        var i = 0;
         foreach (var d in dilationsElement.EnumerateArray())
         {
             dilations.Add(AsInt(d, $"{field}.dilations[{i}]"));
@@ -276,7 +337,13 @@ internal static class NamReader
     /// <summary>The offset of the first byte that does not decode as UTF-8.</summary>
     private static int InvalidUtf8Offset(ReadOnlySpan<byte> text)
     {
-        System.Text.Unicode.Utf8.ToUtf16(text, new char[text.Length], out int valid, out _, replaceInvalidSequences: false);
+        System.Text.Unicode.Utf8.ToUtf16(
+            text,
+            new char[text.Length],
+            out var valid,
+            out _,
+            replaceInvalidSequences: false
+        );
         return valid;
     }
 }

@@ -10,7 +10,8 @@ namespace Nsmt.Amp.Format;
 /// </summary>
 public static class NamVersion
 {
-    public const string SupportedDescription = "expected \"0.MINOR.PATCH\" with MINOR 5, 6 or 7 and an integer PATCH, e.g. \"0.5.4\" or \"0.7.0\"";
+    public const string SupportedDescription =
+        "expected \"0.MINOR.PATCH\" with MINOR 5, 6 or 7 and an integer PATCH, e.g. \"0.5.4\" or \"0.7.0\"";
 
     public static bool IsSupported(string? version) => MinorOf(version) is >= 5 and <= 7;
 
@@ -22,18 +23,26 @@ public static class NamVersion
             return null;
         }
 
-        string[] parts = version.Split('.');
-        bool wellFormed = parts.Length == 3
+        var parts = version.Split('.');
+        var wellFormed =
+            parts.Length == 3
             && parts[0] == "0"
-            && parts.Skip(1).All(p => p.Length > 0 && p.All(char.IsAsciiDigit) && int.TryParse(p, NumberStyles.None, CultureInfo.InvariantCulture, out _));
+            && parts
+                .Skip(1)
+                .All(p =>
+                    p.Length > 0
+                    && p.All(char.IsAsciiDigit)
+                    && int.TryParse(p, NumberStyles.None, CultureInfo.InvariantCulture, out _)
+                );
         return wellFormed ? int.Parse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture) : null;
     }
 
     /// <summary>Which players read a file of this version (for <c>Amp info</c>).</summary>
-    public static string Players(string version) => MinorOf(version) switch
-    {
-        5 => "every NAM player: NAM Core (all versions) and older plugins that read only 0.5.x",
-        6 or 7 => "NAM Core 0.5.5 (HEAD) and players built on it; NOT older plugins that read only 0.5.x",
-        _ => "none known",
-    };
+    public static string Players(string version) =>
+        MinorOf(version) switch
+        {
+            5 => "every NAM player: NAM Core (all versions) and older plugins that read only 0.5.x",
+            6 or 7 => "NAM Core 0.5.5 (HEAD) and players built on it; NOT older plugins that read only 0.5.x",
+            _ => "none known",
+        };
 }

@@ -37,7 +37,7 @@ internal static class NamWriter
         }
 
         writer.WriteStartArray("weights");
-        foreach (float w in model.Weights)
+        foreach (var w in model.Weights)
         {
             WriteSingle(writer, w);
         }
@@ -53,7 +53,11 @@ internal static class NamWriter
     {
         if (model.SampleRate is null)
         {
-            throw new NamFormatException(null, "sample_rate", "is unknown; a model we export must state the rate its input must have");
+            throw new NamFormatException(
+                null,
+                "sample_rate",
+                "is unknown; a model we export must state the rate its input must have"
+            );
         }
 
         if (model.Config is WaveNetConfig wavenet && wavenet.HeadScale != model.Weights[^1])
@@ -62,7 +66,8 @@ internal static class NamWriter
                 null,
                 "config.head_scale",
                 $"is {wavenet.HeadScale.ToString("R", CultureInfo.InvariantCulture)} but the last weight (which Core uses) is "
-                + $"{model.Weights[^1].ToString("R", CultureInfo.InvariantCulture)}; they must be equal");
+                    + $"{model.Weights[^1].ToString("R", CultureInfo.InvariantCulture)}; they must be equal"
+            );
         }
 
         if (model.Metadata is { } metadata)
@@ -84,7 +89,7 @@ internal static class NamWriter
             writer.WriteNumber("channels", array.Channels);
             writer.WriteNumber("kernel_size", array.KernelSize);
             writer.WriteStartArray("dilations");
-            foreach (int d in array.Dilations)
+            foreach (var d in array.Dilations)
             {
                 writer.WriteNumberValue(d);
             }

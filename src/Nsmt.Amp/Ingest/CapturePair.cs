@@ -1,6 +1,6 @@
-using Nsmt.Amp.Evaluation;
 using System.Globalization;
 using Nsmt.Amp.Capture;
+using Nsmt.Amp.Evaluation;
 using Nsmt.Audio;
 using Nsmt.Audio.Dsp;
 
@@ -56,7 +56,13 @@ public sealed class CapturePair
         Load(AudioBuffer.Mono(sampleRate, input), AudioBuffer.Mono(sampleRate, output), options, "input", "output");
 
     /// <summary>Aligns two buffers (any channel counts and rates, handled per <paramref name="options"/>).</summary>
-    public static CapturePair Load(AudioBuffer input, AudioBuffer output, IngestOptions? options = null, string inputName = "input", string outputName = "output")
+    public static CapturePair Load(
+        AudioBuffer input,
+        AudioBuffer output,
+        IngestOptions? options = null,
+        string inputName = "input",
+        string outputName = "output"
+    )
     {
         ArgumentNullException.ThrowIfNull(input);
         ArgumentNullException.ThrowIfNull(output);
@@ -65,15 +71,15 @@ public sealed class CapturePair
         var names = new PairNames(inputName, outputName);
         var warnings = new List<string>();
 
-        int rate = CheckSampleRates(input, output, options, names);
-        string inputHandling = ChannelHandling(input, options.Channel, inputName);
-        string outputHandling = ChannelHandling(output, options.Channel, outputName);
-        float[] x = ToMono(input, options.Channel);
-        float[] y = ToMono(output, options.Channel);
+        var rate = CheckSampleRates(input, output, options, names);
+        var inputHandling = ChannelHandling(input, options.Channel, inputName);
+        var outputHandling = ChannelHandling(output, options.Channel, outputName);
+        var x = ToMono(input, options.Channel);
+        var y = ToMono(output, options.Channel);
         FiniteSamples.Require(x, inputName);
         FiniteSamples.Require(y, outputName);
-        CaptureLayout? layout = RecogniseLayout(x, input.SampleRate, options, inputName);
-        string? resampling = ResampleTo(rate, input.SampleRate, output.SampleRate, ref x, ref y);
+        var layout = RecogniseLayout(x, input.SampleRate, options, inputName);
+        var resampling = ResampleTo(rate, input.SampleRate, output.SampleRate, ref x, ref y);
         warnings.AddRange(DropLayoutIfResampled(ref layout, input.SampleRate, rate));
 
         var inputLevels = Levels.Measure(x, options.ClipLevel);
@@ -83,7 +89,9 @@ public sealed class CapturePair
         CheckLengths(x.Length, y.Length, rate, options, names);
         if (x.Length <= y.Length && y.AsSpan(0, x.Length).SequenceEqual(x))
         {
-            warnings.Add($"the reamp {outputName} holds the same samples as the DI {inputName} (the same file twice?): there is no amp in it to learn");
+            warnings.Add(
+                $"the reamp {outputName} holds the same samples as the DI {inputName} (the same file twice?): there is no amp in it to learn"
+            );
         }
 
         ApplyInputGain(x, options.InputGainDb);
@@ -137,20 +145,35 @@ public sealed class CapturePair
         public int Length => Input.Length;
     }
 
-    private sealed record ValidationSplit(SampleRange Validation, SampleRange Train, double? ReplicateEsr, IReadOnlyList<string> Warnings);
+    private sealed record ValidationSplit(
+        SampleRange Validation,
+        SampleRange Train,
+        double? ReplicateEsr,
+        IReadOnlyList<string> Warnings
+    );
 
     /// <summary>Sample rates: equal, or resampled on request (never silently). Returns the rate to work at.</summary>
     private static int CheckSampleRates(AudioBuffer input, AudioBuffer output, IngestOptions options, PairNames names)
     {
-        int rate = options.TargetSampleRate ?? input.SampleRate;
+        var rate = options.TargetSampleRate ?? input.SampleRate;
         if (output.SampleRate != input.SampleRate && !options.Resample)
         {
-            throw new IngestException(names.Output, "sample_rate", $"{input.SampleRate} Hz (the DI's rate; or ask for resampling)", $"{output.SampleRate} Hz");
+            throw new IngestException(
+                names.Output,
+                "sample_rate",
+                $"{input.SampleRate} Hz (the DI's rate; or ask for resampling)",
+                $"{output.SampleRate} Hz"
+            );
         }
 
         if (rate != input.SampleRate && !options.Resample)
         {
-            throw new IngestException(names.Input, "sample_rate", $"{rate} Hz (the target rate; or ask for resampling)", $"{input.SampleRate} Hz");
+            throw new IngestException(
+                names.Input,
+                "sample_rate",
+                $"{rate} Hz (the target rate; or ask for resampling)",
+                $"{input.SampleRate} Hz"
+            );
         }
 
         return rate;
@@ -159,10 +182,15 @@ public sealed class CapturePair
     /// <summary>The capture layout, recognised on the DI as written (before any gain or resampling), or given and checked.</summary>
     private static CaptureLayout? RecogniseLayout(float[] x, int inputRate, IngestOptions options, string inputName)
     {
-        CaptureLayout? layout = options.Layout;
+        var layout = options.Layout;
         if (layout is not null && (layout.Length != x.Length || layout.SampleRate != inputRate))
         {
-            throw new IngestException(inputName, "length", $"{layout.Length} frames at {layout.SampleRate} Hz (the given capture layout)", $"{x.Length} frames at {inputRate} Hz");
+            throw new IngestException(
+                inputName,
+                "length",
+                $"{layout.Length} frames at {layout.SampleRate} Hz (the given capture layout)",
+                $"{x.Length} frames at {inputRate} Hz"
+            );
         }
 
         return layout ?? (options.DetectLayout ? CaptureLayout.Detect(x, inputRate) : null);
@@ -209,12 +237,22 @@ public sealed class CapturePair
     {
         if (inputLevels.PeakDbfs < options.SilenceDbfs)
         {
-            throw new IngestException(names.Input, "samples", $"audio above {options.SilenceDbfs} dBFS peak", $"silence (peak {Format(inputLevels.PeakDbfs)} dBFS)");
+            throw new IngestException(
+                names.Input,
+                "samples",
+                $"audio above {options.SilenceDbfs} dBFS peak",
+                $"silence (peak {Format(inputLevels.PeakDbfs)} dBFS)"
+            );
         }
 
         if (outputLevels.PeakDbfs < options.SilenceDbfs)
         {
-            throw new IngestException(names.Output, "samples", $"audio above {options.SilenceDbfs} dBFS peak (is the amp connected?)", $"silence (peak {Format(outputLevels.PeakDbfs)} dBFS)");
+            throw new IngestException(
+                names.Output,
+                "samples",
+                $"audio above {options.SilenceDbfs} dBFS peak (is the amp connected?)",
+                $"silence (peak {Format(outputLevels.PeakDbfs)} dBFS)"
+            );
         }
     }
 
@@ -232,17 +270,33 @@ public sealed class CapturePair
     }
 
     /// <summary>The reamp may run up to MaxExtraOutputSeconds longer (trimmed), never shorter.</summary>
-    private static void CheckLengths(int inputLength, int outputLength, int rate, IngestOptions options, PairNames names)
+    private static void CheckLengths(
+        int inputLength,
+        int outputLength,
+        int rate,
+        IngestOptions options,
+        PairNames names
+    )
     {
-        int extraAllowed = (int)Math.Round(options.MaxExtraOutputSeconds * rate);
+        var extraAllowed = (int)Math.Round(options.MaxExtraOutputSeconds * rate);
         if (outputLength < inputLength)
         {
-            throw new IngestException(names.Output, "length", $"at least {inputLength} frames (the DI's length, {names.Input})", $"{outputLength} frames");
+            throw new IngestException(
+                names.Output,
+                "length",
+                $"at least {inputLength} frames (the DI's length, {names.Input})",
+                $"{outputLength} frames"
+            );
         }
 
         if (outputLength > inputLength + extraAllowed)
         {
-            throw new IngestException(names.Output, "length", $"at most {inputLength + extraAllowed} frames (the DI's {inputLength} plus {options.MaxExtraOutputSeconds} s)", $"{outputLength} frames");
+            throw new IngestException(
+                names.Output,
+                "length",
+                $"at most {inputLength + extraAllowed} frames (the DI's {inputLength} plus {options.MaxExtraOutputSeconds} s)",
+                $"{outputLength} frames"
+            );
         }
     }
 
@@ -253,8 +307,8 @@ public sealed class CapturePair
             return;
         }
 
-        double gain = Math.Pow(10, gainDb / 20);
-        for (int i = 0; i < x.Length; i++)
+        var gain = Math.Pow(10, gainDb / 20);
+        for (var i = 0; i < x.Length; i++)
         {
             x[i] = (float)(x[i] * gain);
         }
@@ -266,23 +320,36 @@ public sealed class CapturePair
     /// </summary>
     private static AlignedSignals Align(float[] x, float[] y, int latency, string outputName)
     {
-        int inputStart = Math.Max(0, -latency);
-        int outputStart = Math.Max(0, latency);
-        int aligned = Math.Min(x.Length - inputStart, y.Length - outputStart);
+        var inputStart = Math.Max(0, -latency);
+        var outputStart = Math.Max(0, latency);
+        var aligned = Math.Min(x.Length - inputStart, y.Length - outputStart);
         if (aligned <= 0)
         {
-            throw new IngestException(outputName, "latency", $"less than the {x.Length} frames of audio", $"{latency} samples");
+            throw new IngestException(
+                outputName,
+                "latency",
+                $"less than the {x.Length} frames of audio",
+                $"{latency} samples"
+            );
         }
 
-        return new AlignedSignals(x.AsSpan(inputStart, aligned).ToArray(), y.AsSpan(outputStart, aligned).ToArray(), latency, inputStart, y.Length - outputStart - aligned);
+        return new AlignedSignals(
+            x.AsSpan(inputStart, aligned).ToArray(),
+            y.AsSpan(outputStart, aligned).ToArray(),
+            latency,
+            inputStart,
+            y.Length - outputStart - aligned
+        );
     }
 
     private static IEnumerable<string> DropoutWarnings(AlignedSignals alignment, int rate)
     {
         if (Dropouts(alignment.Input, alignment.Output, rate) is { Count: > 0 } dropouts)
         {
-            yield return string.Create(CultureInfo.InvariantCulture,
-                $"the reamp is silent for {dropouts.Count * 0.1:0.0} s while the DI plays (first at {dropouts[0] / (double)rate:0.0} s): a dropout, a noise gate or a disconnected cable?");
+            yield return string.Create(
+                CultureInfo.InvariantCulture,
+                $"the reamp is silent for {dropouts.Count * 0.1:0.0} s while the DI plays (first at {dropouts[0] / (double)rate:0.0} s): a dropout, a noise gate or a disconnected cable?"
+            );
         }
     }
 
@@ -290,14 +357,28 @@ public sealed class CapturePair
     /// The validation and training ranges: everything (whole scope), the capture signal's repeated passage, or the
     /// last ValidationSeconds of arbitrary audio. With the capture signal, also the ESR between its two passages.
     /// </summary>
-    private static ValidationSplit SplitValidation(float[] y, CaptureLayout? layout, AlignedSignals alignment, int rate, IngestOptions options, string inputName)
+    private static ValidationSplit SplitValidation(
+        float[] y,
+        CaptureLayout? layout,
+        AlignedSignals alignment,
+        int rate,
+        IngestOptions options,
+        string inputName
+    )
     {
-        int aligned = alignment.Length;
-        int latency = alignment.Latency;
-        bool whole = options.Scope == ValidationScope.Whole || (options.Scope == ValidationScope.HeldOutIfCaptureSignal && layout is null);
+        var aligned = alignment.Length;
+        var latency = alignment.Latency;
+        var whole =
+            options.Scope == ValidationScope.Whole
+            || (options.Scope == ValidationScope.HeldOutIfCaptureSignal && layout is null);
         if (whole)
         {
-            return new ValidationSplit(new SampleRange(0, aligned), new SampleRange(0, 0), layout is null ? null : ReplicateEsr(y, layout, latency), []);
+            return new ValidationSplit(
+                new SampleRange(0, aligned),
+                new SampleRange(0, 0),
+                layout is null ? null : ReplicateEsr(y, layout, latency),
+                []
+            );
         }
 
         if (layout is not null)
@@ -305,49 +386,83 @@ public sealed class CapturePair
             var validation = layout.ValidationRepeat.ShiftClamped(-alignment.InputStart, aligned);
             var train = layout.Train.ShiftClamped(-alignment.InputStart, aligned);
             // A reamp exactly as long as the DI loses the last few samples of the passage; say so only when it matters.
-            string[] warnings = layout.ValidationRepeat.Length - validation.Length > rate / 100
-                ? [$"the validation passage lost {layout.ValidationRepeat.Length - validation.Length} samples to the latency (reamp not long enough)"]
-                : [];
+            string[] warnings =
+                layout.ValidationRepeat.Length - validation.Length > rate / 100
+                    ?
+                    [
+                        $"the validation passage lost {layout.ValidationRepeat.Length - validation.Length} samples to the latency (reamp not long enough)",
+                    ]
+                    : [];
             return new ValidationSplit(validation, train, ReplicateEsr(y, layout, latency), warnings);
         }
 
-        int validationLength = (int)Math.Round(options.ValidationSeconds * rate);
+        var validationLength = (int)Math.Round(options.ValidationSeconds * rate);
         if (aligned < validationLength + rate)
         {
-            throw new IngestException(inputName, "length",
+            throw new IngestException(
+                inputName,
+                "length",
                 $"at least {options.ValidationSeconds + 1} s after alignment ({options.ValidationSeconds} s validation plus 1 s to train on)",
-                string.Create(CultureInfo.InvariantCulture, $"{(double)aligned / rate:0.###} s"));
+                string.Create(CultureInfo.InvariantCulture, $"{(double)aligned / rate:0.###} s")
+            );
         }
 
-        return new ValidationSplit(new SampleRange(aligned - validationLength, validationLength), new SampleRange(0, aligned - validationLength), null, []);
+        return new ValidationSplit(
+            new SampleRange(aligned - validationLength, validationLength),
+            new SampleRange(0, aligned - validationLength),
+            null,
+            []
+        );
     }
 
     private static IEnumerable<string> ReplicateWarnings(double? replicateEsr, IngestOptions options)
     {
         if (replicateEsr > options.ReplicateEsrThreshold)
         {
-            yield return string.Create(CultureInfo.InvariantCulture, $"validation replicates differ (ESR {replicateEsr:0.0000} > {options.ReplicateEsrThreshold}): ")
+            yield return string.Create(
+                CultureInfo.InvariantCulture,
+                $"validation replicates differ (ESR {replicateEsr:0.0000} > {options.ReplicateEsrThreshold}): "
+            )
                 + "the rig does not sound like itself when played twice (noise, a time-based effect such as delay or reverb, a knob moved, or the amp not warmed up)";
         }
     }
 
     /// <summary>"; the given latency (N) is used": a manual latency always wins, and warnings must not say otherwise.</summary>
     private static string GivenLatencyUsed(IngestOptions options) =>
-        options.ManualLatency is { } given ? string.Create(CultureInfo.InvariantCulture, $"; the given latency ({given} samples) is used") : "";
+        options.ManualLatency is { } given
+            ? string.Create(CultureInfo.InvariantCulture, $"; the given latency ({given} samples) is used")
+            : "";
 
-    private static LatencyReport ChooseLatency(float[] x, float[] y, CaptureLayout? layout, IngestOptions options, List<string> warnings, string outputName)
+    private static LatencyReport ChooseLatency(
+        float[] x,
+        float[] y,
+        CaptureLayout? layout,
+        IngestOptions options,
+        List<string> warnings,
+        string outputName
+    )
     {
-        LatencyDetector.ClickDetection? clicks = layout is null ? null : LatencyDetector.DetectByClicks(y, layout, options.LatencyLookahead, options.MaxLatencySamples);
-        SampleRange? window = layout?.SectionOf(CaptureSectionKind.Guitar)?.Range;
-        var correlation = LatencyDetector.DetectByCorrelation(x, y, options.LatencyLookahead, options.MaxLatencySamples, window);
+        var clicks = layout is null
+            ? null
+            : LatencyDetector.DetectByClicks(y, layout, options.LatencyLookahead, options.MaxLatencySamples);
+        var window = layout?.SectionOf(CaptureSectionKind.Guitar)?.Range;
+        var correlation = LatencyDetector.DetectByCorrelation(
+            x,
+            y,
+            options.LatencyLookahead,
+            options.MaxLatencySamples,
+            window
+        );
 
-        int? clickLatency = clicks is { AllDetected: true } ? clicks.Delays.Min() : null;
-        bool notDetected = clicks is not null && !clicks.AllDetected;
-        bool matchesLookahead = clicks is not null && clicks.Delays.Any(d => d == -options.LatencyLookahead);
-        bool disagreement = false;
+        var clickLatency = clicks is { AllDetected: true } ? clicks.Delays.Min() : null;
+        var notDetected = clicks is not null && !clicks.AllDetected;
+        var matchesLookahead = clicks is not null && clicks.Delays.Any(d => d == -options.LatencyLookahead);
+        var disagreement = false;
         if (notDetected)
         {
-            warnings.Add("no response rose above the click threshold after at least one click: is the reamp connected and recorded from the start?");
+            warnings.Add(
+                "no response rose above the click threshold after at least one click: is the reamp connected and recorded from the start?"
+            );
         }
 
         if (matchesLookahead)
@@ -358,7 +473,9 @@ public sealed class CapturePair
         if (clicks is { AllDetected: true } && clicks.Delays.Max() - clicks.Delays.Min() >= 20)
         {
             disagreement = true;
-            warnings.Add($"the two clicks give different delays ({string.Join(", ", clicks.Delays)}): if the model is poor, give the latency manually");
+            warnings.Add(
+                $"the two clicks give different delays ({string.Join(", ", clicks.Delays)}): if the model is poor, give the latency manually"
+            );
         }
 
         if (clickLatency is { } fromClicks && correlation is { } corr)
@@ -368,33 +485,55 @@ public sealed class CapturePair
             if (difference > options.DisagreementToleranceSamples)
             {
                 disagreement = true;
-                warnings.Add(string.Create(CultureInfo.InvariantCulture,
-                    $"latency by clicks ({fromClicks}) and by cross-correlation ({corr.Onset}) differ by more than {options.DisagreementToleranceSamples} samples{GivenLatencyUsed(options)}"));
+                warnings.Add(
+                    string.Create(
+                        CultureInfo.InvariantCulture,
+                        $"latency by clicks ({fromClicks}) and by cross-correlation ({corr.Onset}) differ by more than {options.DisagreementToleranceSamples} samples{GivenLatencyUsed(options)}"
+                    )
+                );
             }
             else if (difference > options.AgreementToleranceSamples)
             {
                 // Which one wins: the given latency when there is one (it always does), else the earlier clicks.
-                string winner = options.ManualLatency is null
+                var winner = options.ManualLatency is null
                     ? ": the earlier clicks win over the correlation; give the latency if the model sounds late or smeared"
                     : GivenLatencyUsed(options);
-                warnings.Add(string.Create(CultureInfo.InvariantCulture,
-                    $"latency by clicks ({fromClicks}) and by cross-correlation ({corr.Onset}) differ by {difference:0} samples (more than {options.AgreementToleranceSamples}){winner}"));
+                warnings.Add(
+                    string.Create(
+                        CultureInfo.InvariantCulture,
+                        $"latency by clicks ({fromClicks}) and by cross-correlation ({corr.Onset}) differ by {difference:0} samples (more than {options.AgreementToleranceSamples}){winner}"
+                    )
+                );
             }
         }
 
         // What the detection would have chosen (the onset less its margin), against the given latency.
-        int? detectedOnset = clickLatency is { } byClicks ? byClicks - options.SafetyMarginSamples
-            : correlation is { } byCorrelation ? byCorrelation.Onset - options.CorrelationSafetyMarginSamples : null;
-        if (options.ManualLatency is { } given && detectedOnset is { } found && Math.Abs(found - given) > options.AgreementToleranceSamples)
+        int? detectedOnset =
+            clickLatency is { } byClicks ? byClicks - options.SafetyMarginSamples
+            : correlation is { } byCorrelation ? byCorrelation.Onset - options.CorrelationSafetyMarginSamples
+            : null;
+        if (
+            options.ManualLatency is { } given
+            && detectedOnset is { } found
+            && Math.Abs(found - given) > options.AgreementToleranceSamples
+        )
         {
-            warnings.Add(string.Create(CultureInfo.InvariantCulture,
-                $"the given latency ({given} samples) differs from the one detected on this pair ({found}, by {(clickLatency is null ? "cross-correlation" : "clicks")}){GivenLatencyUsed(options)}"));
+            warnings.Add(
+                string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"the given latency ({given} samples) differs from the one detected on this pair ({found}, by {(clickLatency is null ? "cross-correlation" : "clicks")}){GivenLatencyUsed(options)}"
+                )
+            );
         }
 
         if (correlation is { Confident: false } doubtful)
         {
-            warnings.Add(string.Create(CultureInfo.InvariantCulture,
-                $"the cross-correlation peak stands only {doubtful.PeakToNoiseDb:0.0} dB above the rest (below {LatencyDetector.CorrelationDetection.ConfidentDb} dB): the delay is uncertain (noise, a time-based effect, or too little playing); check it or give the latency manually"));
+            warnings.Add(
+                string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"the cross-correlation peak stands only {doubtful.PeakToNoiseDb:0.0} dB above the rest (below {LatencyDetector.CorrelationDetection.ConfidentDb} dB): the delay is uncertain (noise, a time-based effect, or too little playing); check it or give the latency manually"
+                )
+            );
         }
 
         if (correlation is { Peak: < 0 })
@@ -412,25 +551,42 @@ public sealed class CapturePair
         else if (options.TrainedAlignment is { } trained)
         {
             (chosen, margin, method) = (trained.Latency, trained.SafetyMargin, LatencyMethod.Model);
-            int? detected = clickLatency is { } c ? c - options.SafetyMarginSamples
-                : correlation is { } r ? r.Onset - options.CorrelationSafetyMarginSamples : null;
+            int? detected =
+                clickLatency is { } c ? c - options.SafetyMarginSamples
+                : correlation is { } r ? r.Onset - options.CorrelationSafetyMarginSamples
+                : null;
             if (detected is { } d && Math.Abs(d - trained.Latency) > options.AgreementToleranceSamples)
             {
-                warnings.Add($"this recording's detected alignment ({d} samples) differs from the one the model was trained with ({trained.Latency}): "
-                    + "a different interface, buffer size or sample rate? The model's is used; give the latency to override");
+                warnings.Add(
+                    $"this recording's detected alignment ({d} samples) differs from the one the model was trained with ({trained.Latency}): "
+                        + "a different interface, buffer size or sample rate? The model's is used; give the latency to override"
+                );
             }
         }
         else if (clickLatency is { } onset)
         {
-            (chosen, margin, method) = (onset - options.SafetyMarginSamples, options.SafetyMarginSamples, LatencyMethod.Clicks);
+            (chosen, margin, method) = (
+                onset - options.SafetyMarginSamples,
+                options.SafetyMarginSamples,
+                LatencyMethod.Clicks
+            );
         }
         else if (correlation is not null)
         {
-            (chosen, margin, method) = (correlation.Onset - options.CorrelationSafetyMarginSamples, options.CorrelationSafetyMarginSamples, LatencyMethod.CrossCorrelation);
+            (chosen, margin, method) = (
+                correlation.Onset - options.CorrelationSafetyMarginSamples,
+                options.CorrelationSafetyMarginSamples,
+                LatencyMethod.CrossCorrelation
+            );
         }
         else
         {
-            throw new IngestException(outputName, "latency", "a detectable delay (clicks or correlation) or a manual latency", "none: the signals are too short or silent");
+            throw new IngestException(
+                outputName,
+                "latency",
+                "a detectable delay (clicks or correlation) or a manual latency",
+                "none: the signals are too short or silent"
+            );
         }
 
         return new LatencyReport
@@ -456,28 +612,30 @@ public sealed class CapturePair
     {
         // The samples where both passages lie inside the recording (a negative latency cuts the first's start,
         // the recording's end the repeat's).
-        int from = Math.Max(0, -(layout.Validation.Start + latency));
-        int to = Math.Min(layout.Validation.Length, y.Length - (layout.ValidationRepeat.Start + latency));
+        var from = Math.Max(0, -(layout.Validation.Start + latency));
+        var to = Math.Min(layout.Validation.Length, y.Length - (layout.ValidationRepeat.Start + latency));
         if (to <= from)
         {
             return null;
         }
 
-        int count = to - from;
+        var count = to - from;
         return Metrics.Esr(
             y.AsSpan(layout.Validation.Start + latency + from, count),
-            y.AsSpan(layout.ValidationRepeat.Start + latency + from, count));
+            y.AsSpan(layout.ValidationRepeat.Start + latency + from, count)
+        );
     }
 
     /// <summary>Starts of 100 ms windows where the DI plays (above -50 dBFS RMS) but the reamp is silent (below -80 dBFS RMS).</summary>
     private static List<int> Dropouts(float[] input, float[] output, int rate)
     {
-        int window = rate / 10;
+        var window = rate / 10;
         var starts = new List<int>();
-        for (int start = 0; start + window <= input.Length; start += window)
+        for (var start = 0; start + window <= input.Length; start += window)
         {
-            double inputEnergy = 0, outputEnergy = 0;
-            for (int i = start; i < start + window; i++)
+            double inputEnergy = 0,
+                outputEnergy = 0;
+            for (var i = start; i < start + window; i++)
             {
                 inputEnergy += (double)input[i] * input[i];
                 outputEnergy += (double)output[i] * output[i];
@@ -506,14 +664,26 @@ public sealed class CapturePair
     {
         if (audio.ChannelCount == 1)
         {
-            return channel is null or 0 ? "mono" : throw new IngestException(name, "channels", $"a channel index below 1 (the file is mono)", $"channel {channel}");
+            return channel is null or 0
+                ? "mono"
+                : throw new IngestException(
+                    name,
+                    "channels",
+                    $"a channel index below 1 (the file is mono)",
+                    $"channel {channel}"
+                );
         }
 
         if (channel is { } c)
         {
             return c < audio.ChannelCount
                 ? $"channel {c + 1} of {audio.ChannelCount}"
-                : throw new IngestException(name, "channels", $"a channel index below {audio.ChannelCount}", $"channel {c}");
+                : throw new IngestException(
+                    name,
+                    "channels",
+                    $"a channel index below {audio.ChannelCount}",
+                    $"channel {c}"
+                );
         }
 
         return $"average of {audio.ChannelCount} channels";
@@ -540,29 +710,61 @@ public sealed class CapturePair
         {
             if (!ok)
             {
-                throw new IngestException("options", field, expected, Convert.ToString(actual, CultureInfo.InvariantCulture) ?? "null");
+                throw new IngestException(
+                    "options",
+                    field,
+                    expected,
+                    Convert.ToString(actual, CultureInfo.InvariantCulture) ?? "null"
+                );
             }
         }
 
         Require(o.TargetSampleRate is null or > 0, nameof(o.TargetSampleRate), "a positive rate", o.TargetSampleRate!);
         Require(o.Channel is null or >= 0, nameof(o.Channel), "a channel index >= 0", o.Channel!);
-        Require(double.IsFinite(o.InputGainDb) && Math.Abs(o.InputGainDb) <= 60, nameof(o.InputGainDb), "a gain within +-60 dB", o.InputGainDb);
+        Require(
+            double.IsFinite(o.InputGainDb) && Math.Abs(o.InputGainDb) <= 60,
+            nameof(o.InputGainDb),
+            "a gain within +-60 dB",
+            o.InputGainDb
+        );
         Require(o.ValidationSeconds > 0, nameof(o.ValidationSeconds), "a positive duration", o.ValidationSeconds);
-        Require(o.SafetyMarginSamples >= 0 && o.CorrelationSafetyMarginSamples >= 0, nameof(o.SafetyMarginSamples), "non-negative margins", $"{o.SafetyMarginSamples}, {o.CorrelationSafetyMarginSamples}");
-        Require(o.AgreementToleranceSamples >= 0 && o.DisagreementToleranceSamples >= 0, nameof(o.AgreementToleranceSamples), "non-negative tolerances", $"{o.AgreementToleranceSamples}, {o.DisagreementToleranceSamples}");
-        Require(o.LatencyLookahead >= 0 && o.MaxLatencySamples > 0, nameof(o.MaxLatencySamples), "a non-negative lookahead and a positive maximum", $"{o.LatencyLookahead}, {o.MaxLatencySamples}");
-        Require(o.MaxExtraOutputSeconds >= 0, nameof(o.MaxExtraOutputSeconds), "a non-negative duration", o.MaxExtraOutputSeconds);
+        Require(
+            o.SafetyMarginSamples >= 0 && o.CorrelationSafetyMarginSamples >= 0,
+            nameof(o.SafetyMarginSamples),
+            "non-negative margins",
+            $"{o.SafetyMarginSamples}, {o.CorrelationSafetyMarginSamples}"
+        );
+        Require(
+            o.AgreementToleranceSamples >= 0 && o.DisagreementToleranceSamples >= 0,
+            nameof(o.AgreementToleranceSamples),
+            "non-negative tolerances",
+            $"{o.AgreementToleranceSamples}, {o.DisagreementToleranceSamples}"
+        );
+        Require(
+            o.LatencyLookahead >= 0 && o.MaxLatencySamples > 0,
+            nameof(o.MaxLatencySamples),
+            "a non-negative lookahead and a positive maximum",
+            $"{o.LatencyLookahead}, {o.MaxLatencySamples}"
+        );
+        Require(
+            o.MaxExtraOutputSeconds >= 0,
+            nameof(o.MaxExtraOutputSeconds),
+            "a non-negative duration",
+            o.MaxExtraOutputSeconds
+        );
     }
 
-    private static string Format(double db) => double.IsNegativeInfinity(db) ? "-inf" : db.ToString("0.0", CultureInfo.InvariantCulture);
+    private static string Format(double db) =>
+        double.IsNegativeInfinity(db) ? "-inf" : db.ToString("0.0", CultureInfo.InvariantCulture);
 
     private readonly record struct Levels(double PeakDbfs, double RmsDbfs, long Clipped)
     {
         public static Levels Measure(float[] x, double clipLevel)
         {
-            double peak = 0, energy = 0;
+            double peak = 0,
+                energy = 0;
             long clipped = 0;
-            foreach (float v in x)
+            foreach (var v in x)
             {
                 double a = Math.Abs(v);
                 peak = Math.Max(peak, a);
@@ -573,7 +775,7 @@ public sealed class CapturePair
                 }
             }
 
-            double rms = x.Length == 0 ? 0 : Math.Sqrt(energy / x.Length);
+            var rms = x.Length == 0 ? 0 : Math.Sqrt(energy / x.Length);
             return new Levels(20 * Math.Log10(peak), 20 * Math.Log10(rms), clipped);
         }
     }

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
-using Nsmt.Amp.Capture;
 using Nsmt.Amp.Architectures;
+using Nsmt.Amp.Capture;
 
 namespace Nsmt.Amp.Ingest;
 
@@ -71,26 +71,28 @@ public sealed record IngestReport
     public IReadOnlyList<string> Warnings { get; init; } = [];
 
     /// <summary>NAM's data checks: latency found, detections agree, replicates match.</summary>
-    public bool ChecksPassed => !ReplicateFlagged && !Latency.Disagreement && !Latency.ClicksNotDetected && !Latency.MatchesLookahead;
+    public bool ChecksPassed =>
+        !ReplicateFlagged && !Latency.Disagreement && !Latency.ClicksNotDetected && !Latency.MatchesLookahead;
 
     /// <summary>The <c>metadata.training.data.latency</c> record a trainer writes into the <c>.nam</c> file.</summary>
-    public NamLatencyMetadata ToLatencyMetadata() => new()
-    {
-        Manual = Latency.Manual,
-        Calibration = new NamLatencyCalibration
+    public NamLatencyMetadata ToLatencyMetadata() =>
+        new()
         {
-            AlgorithmVersion = 1,
-            Delays = Latency.ClickDelays?.ToArray() ?? (Latency.CorrelationOnset is { } c ? [c] : []),
-            SafetyFactor = Latency.Alignment.SafetyMargin,
-            Recommended = Latency.Alignment.Latency,
-            Warnings = new NamLatencyWarnings
+            Manual = Latency.Manual,
+            Calibration = new NamLatencyCalibration
             {
-                MatchesLookahead = Latency.MatchesLookahead,
-                DisagreementTooHigh = Latency.Disagreement,
-                NotDetected = Latency.ClicksNotDetected,
+                AlgorithmVersion = 1,
+                Delays = Latency.ClickDelays?.ToArray() ?? (Latency.CorrelationOnset is { } c ? [c] : []),
+                SafetyFactor = Latency.Alignment.SafetyMargin,
+                Recommended = Latency.Alignment.Latency,
+                Warnings = new NamLatencyWarnings
+                {
+                    MatchesLookahead = Latency.MatchesLookahead,
+                    DisagreementTooHigh = Latency.Disagreement,
+                    NotDetected = Latency.ClicksNotDetected,
+                },
             },
-        },
-    };
+        };
 
     /// <summary>The <c>metadata.training.data.checks</c> record (version 1 of these checks).</summary>
     public NamDataChecks ToDataChecks() => new() { Version = 1, Passed = ChecksPassed };
@@ -102,48 +104,75 @@ public sealed record IngestReport
         void Line(string line) => text.Append(line).Append('\n');
         var c = CultureInfo.InvariantCulture;
         Line($"DI:     {InputName}: {InputFrames} frames, {InputFileSampleRate} Hz, {InputChannelHandling}");
-        Line($"reamp:  {OutputName}: {OutputFrames} frames, {OutputFileSampleRate} Hz, {OutputChannelHandling}"
-            + (OutputFramesTrimmed > 0 ? $", {OutputFramesTrimmed} frames beyond the aligned DI trimmed" : ""));
+        Line(
+            $"reamp:  {OutputName}: {OutputFrames} frames, {OutputFileSampleRate} Hz, {OutputChannelHandling}"
+                + (OutputFramesTrimmed > 0 ? $", {OutputFramesTrimmed} frames beyond the aligned DI trimmed" : "")
+        );
         if (Resampling is not null)
         {
             Line($"resampled: {Resampling}");
         }
 
-        Line(string.Create(c, $"levels: DI peak {InputPeakDbfs:0.0} dBFS, RMS {InputRmsDbfs:0.0} dBFS; reamp peak {OutputPeakDbfs:0.0} dBFS, RMS {OutputRmsDbfs:0.0} dBFS (never normalised)"));
+        Line(
+            string.Create(
+                c,
+                $"levels: DI peak {InputPeakDbfs:0.0} dBFS, RMS {InputRmsDbfs:0.0} dBFS; reamp peak {OutputPeakDbfs:0.0} dBFS, RMS {OutputRmsDbfs:0.0} dBFS (never normalised)"
+            )
+        );
         if (InputGainDb != 0)
         {
             Line(string.Create(c, $"input gain: {InputGainDb:+0.0##;-0.0##} dB applied to the DI"));
         }
 
-        Line($"signal: {(StandardCaptureSignal ? "NSMT capture signal (clicks and validation repeat found)" : "arbitrary recording")}");
+        Line(
+            $"signal: {(StandardCaptureSignal ? "NSMT capture signal (clicks and validation repeat found)" : "arbitrary recording")}"
+        );
         var l = Latency;
         if (l.ClickDelays is not null)
         {
-            Line($"latency by clicks: {(l.ClicksNotDetected ? "not detected" : string.Join(", ", l.ClickDelays) + " samples")}"
-                + (l.ClickThreshold is { } th ? string.Create(c, $" (threshold {th:G3})") : ""));
+            Line(
+                $"latency by clicks: {(l.ClicksNotDetected ? "not detected" : string.Join(", ", l.ClickDelays) + " samples")}"
+                    + (l.ClickThreshold is { } th ? string.Create(c, $" (threshold {th:G3})") : "")
+            );
         }
 
         if (l.CorrelationLatency is { } corr)
         {
-            Line(string.Create(c, $"latency by cross-correlation: response starts at {l.CorrelationOnset} samples, peaks at {corr:0.00} (confidence {l.CorrelationConfidenceDb:0.0} dB peak-to-noise; correlation {l.CorrelationPeak:0.000}{(l.CorrelationPeak < 0 ? ", polarity inverted" : "")})"));
+            Line(
+                string.Create(
+                    c,
+                    $"latency by cross-correlation: response starts at {l.CorrelationOnset} samples, peaks at {corr:0.00} (confidence {l.CorrelationConfidenceDb:0.0} dB peak-to-noise; correlation {l.CorrelationPeak:0.000}{(l.CorrelationPeak < 0 ? ", polarity inverted" : "")})"
+                )
+            );
         }
 
-        string method = l.Method switch
+        var method = l.Method switch
         {
             LatencyMethod.Manual => "manual override",
-            LatencyMethod.Model => $"the alignment the model was trained with, from its metadata (safety margin {l.Alignment.SafetyMargin}); --latency overrides",
+            LatencyMethod.Model =>
+                $"the alignment the model was trained with, from its metadata (safety margin {l.Alignment.SafetyMargin}); --latency overrides",
             LatencyMethod.Clicks => $"clicks, minus a safety margin of {l.Alignment.SafetyMargin}",
             _ => $"cross-correlation, minus a safety margin of {l.Alignment.SafetyMargin}",
         };
         Line($"latency used: {l.Alignment.Latency} samples ({method})");
         if (ReplicateEsr is { } esr)
         {
-            Line(string.Create(c, $"replicate ESR of the validation passages: {esr:0.000000}{(ReplicateFlagged ? " (FLAGGED: above threshold)" : " (ok)")}"));
+            Line(
+                string.Create(
+                    c,
+                    $"replicate ESR of the validation passages: {esr:0.000000}{(ReplicateFlagged ? " (FLAGGED: above threshold)" : " (ok)")}"
+                )
+            );
         }
 
-        Line(string.Create(c, $"aligned: {AlignedLength} samples; train {TrainRange} ({TrainRange.Seconds(SampleRate):0.##} s); validation {ValidationRange} ({ValidationRange.Seconds(SampleRate):0.##} s)"));
+        Line(
+            string.Create(
+                c,
+                $"aligned: {AlignedLength} samples; train {TrainRange} ({TrainRange.Seconds(SampleRate):0.##} s); validation {ValidationRange} ({ValidationRange.Seconds(SampleRate):0.##} s)"
+            )
+        );
         Line($"clipped samples: DI {InputClippedSamples}, reamp {OutputClippedSamples}");
-        foreach (string warning in Warnings)
+        foreach (var warning in Warnings)
         {
             Line($"warning: {warning}");
         }

@@ -52,24 +52,29 @@ public static class LatencyDetector
     /// is where |output| first exceeds it, searched from <paramref name="lookahead"/> samples before
     /// the click to <paramref name="lookback"/> after.
     /// </summary>
-    public static ClickDetection DetectByClicks(ReadOnlySpan<float> output, CaptureLayout layout, int lookahead = 1000, int lookback = 10000)
+    public static ClickDetection DetectByClicks(
+        ReadOnlySpan<float> output,
+        CaptureLayout layout,
+        int lookahead = 1000,
+        int lookback = 10000
+    )
     {
         ArgumentNullException.ThrowIfNull(layout);
         var background = layout.ClickBackground.ShiftClamped(0, output.Length);
         double backgroundPeak = 0;
-        foreach (float v in output.Slice(background.Start, background.Length))
+        foreach (var v in output.Slice(background.Start, background.Length))
         {
             backgroundPeak = Math.Max(backgroundPeak, Math.Abs(v));
         }
 
-        double threshold = Math.Max(backgroundPeak + AbsoluteThreshold, (1 + RelativeThreshold) * backgroundPeak);
+        var threshold = Math.Max(backgroundPeak + AbsoluteThreshold, (1 + RelativeThreshold) * backgroundPeak);
         var delays = new List<int?>();
-        foreach (int click in layout.ClickPositions)
+        foreach (var click in layout.ClickPositions)
         {
-            int from = Math.Max(0, click - lookahead);
-            int to = Math.Min(output.Length, click + lookback);
+            var from = Math.Max(0, click - lookahead);
+            var to = Math.Min(output.Length, click + lookback);
             int? delay = null;
-            for (int i = from; i < to; i++)
+            for (var i = from; i < to; i++)
             {
                 if (Math.Abs(output[i]) > threshold)
                 {
@@ -98,13 +103,19 @@ public static class LatencyDetector
     /// plus at most the few samples its filters take to rise. The peak is then located between
     /// samples by band-limited (windowed-sinc) interpolation of the estimate.
     /// </remarks>
-    public static CorrelationDetection? DetectByCorrelation(ReadOnlySpan<float> input, ReadOnlySpan<float> output, int lookahead = 1000, int maxLatency = 10000, SampleRange? window = null)
+    public static CorrelationDetection? DetectByCorrelation(
+        ReadOnlySpan<float> input,
+        ReadOnlySpan<float> output,
+        int lookahead = 1000,
+        int maxLatency = 10000,
+        SampleRange? window = null
+    )
     {
         ArgumentOutOfRangeException.ThrowIfNegative(lookahead);
         ArgumentOutOfRangeException.ThrowIfNegative(maxLatency);
-        int lags = lookahead + maxLatency + 1;
-        int length = Math.Min(input.Length, output.Length);
-        int windowLength = Math.Min(MaxTransform - lags, length - lags);
+        var lags = lookahead + maxLatency + 1;
+        var length = Math.Min(input.Length, output.Length);
+        var windowLength = Math.Min(MaxTransform - lags, length - lags);
         if (windowLength < 1024)
         {
             return null;
@@ -115,14 +126,14 @@ public static class LatencyDetector
             windowLength = Math.Min(windowLength, Math.Max(1024, given.Length));
         }
 
-        int lastStart = Math.Max(lookahead, length - maxLatency - windowLength);
-        int start = window is { } w
+        var lastStart = Math.Max(lookahead, length - maxLatency - windowLength);
+        var start = window is { } w
             ? Math.Clamp(w.Start, lookahead, lastStart)
             : LoudestWindow(input, windowLength, lookahead, lastStart);
 
         // c[m] = sum_n a[n] b[n + m], a = input window, b = output from start - lookahead.
-        int bLength = windowLength + lags - 1;
-        int size = 1;
+        var bLength = windowLength + lags - 1;
+        var size = 1;
         while (size < bLength)
         {
             size <<= 1;
@@ -131,7 +142,7 @@ public static class LatencyDetector
         var a = new Complex[size];
         var b = new Complex[size];
         double inputEnergy = 0;
-        for (int n = 0; n < windowLength; n++)
+        for (var n = 0; n < windowLength; n++)
         {
             double v = input[start + n];
             a[n] = v;
@@ -143,10 +154,10 @@ public static class LatencyDetector
             return null;
         }
 
-        int bStart = start - lookahead;
-        for (int n = 0; n < bLength; n++)
+        var bStart = start - lookahead;
+        for (var n = 0; n < bLength; n++)
         {
-            int i = bStart + n;
+            var i = bStart + n;
             b[n] = i >= 0 && i < output.Length ? output[i] : 0;
         }
 
@@ -155,17 +166,17 @@ public static class LatencyDetector
         var spectrumB = new Complex[size];
         fft.Forward(a, spectrumA);
         fft.Forward(b, spectrumB);
-        double[] power = SmoothedPower(spectrumA);
-        double floor = RegularisationFloor * power.Average();
-        for (int k = 0; k < size; k++)
+        var power = SmoothedPower(spectrumA);
+        var floor = RegularisationFloor * power.Average();
+        for (var k = 0; k < size; k++)
         {
             spectrumA[k] = Complex.Conjugate(spectrumA[k]) * spectrumB[k] / (power[k] + floor);
         }
 
         fft.Inverse(spectrumA, spectrumB);
         var response = new double[lags];
-        int best = 0;
-        for (int m = 0; m < lags; m++)
+        var best = 0;
+        for (var m = 0; m < lags; m++)
         {
             response[m] = spectrumB[m].Real;
             if (Math.Abs(response[m]) > Math.Abs(response[best]))
@@ -174,15 +185,20 @@ public static class LatencyDetector
             }
         }
 
-        double latency = InterpolatePeak(response, best) - lookahead;
-        int onset = Onset(response, best) - lookahead;
-        return new CorrelationDetection(latency, onset, NormalisedCorrelation(input, output, start, windowLength, (int)Math.Round(latency)), PeakToNoiseDb(response, best));
+        var latency = InterpolatePeak(response, best) - lookahead;
+        var onset = Onset(response, best) - lookahead;
+        return new CorrelationDetection(
+            latency,
+            onset,
+            NormalisedCorrelation(input, output, start, windowLength, (int)Math.Round(latency)),
+            PeakToNoiseDb(response, best)
+        );
     }
 
     private static int Onset(double[] h, int best)
     {
-        double level = CorrelationDetection.OnsetFraction * Math.Abs(h[best]);
-        int onset = best;
+        var level = CorrelationDetection.OnsetFraction * Math.Abs(h[best]);
+        var onset = best;
         while (onset > 0 && best - onset < MaxRiseSamples && Math.Abs(h[onset - 1]) >= level)
         {
             onset--;
@@ -204,22 +220,22 @@ public static class LatencyDetector
     private static double[] SmoothedPower(Complex[] spectrum)
     {
         const int radius = 8;
-        int n = spectrum.Length;
+        var n = spectrum.Length;
         var power = new double[n];
-        for (int k = 0; k < n; k++)
+        for (var k = 0; k < n; k++)
         {
-            double m = spectrum[k].Magnitude;
+            var m = spectrum[k].Magnitude;
             power[k] = m * m;
         }
 
         var smoothed = new double[n];
         double sum = 0;
-        for (int k = -radius; k <= radius; k++)
+        for (var k = -radius; k <= radius; k++)
         {
             sum += power[((k % n) + n) % n];
         }
 
-        for (int k = 0; k < n; k++)
+        for (var k = 0; k < n; k++)
         {
             smoothed[k] = sum / ((2 * radius) + 1);
             sum += power[(k + radius + 1) % n] - power[((k - radius) % n + n) % n];
@@ -239,17 +255,17 @@ public static class LatencyDetector
         double Value(double t)
         {
             double sum = 0;
-            int centre = (int)Math.Floor(t);
-            for (int k = centre - KernelHalfWidth + 1; k <= centre + KernelHalfWidth; k++)
+            var centre = (int)Math.Floor(t);
+            for (var k = centre - KernelHalfWidth + 1; k <= centre + KernelHalfWidth; k++)
             {
                 if (k < 0 || k >= h.Length)
                 {
                     continue;
                 }
 
-                double x = t - k;
-                double r = x / KernelHalfWidth;
-                double taper = r * r < 1 ? BesselI0(6 * Math.Sqrt(1 - (r * r))) : 0;
+                var x = t - k;
+                var r = x / KernelHalfWidth;
+                var taper = r * r < 1 ? BesselI0(6 * Math.Sqrt(1 - (r * r))) : 0;
                 sum += h[k] * Sinc(x) * taper;
             }
 
@@ -257,20 +273,22 @@ public static class LatencyDetector
         }
 
         const int steps = 64;
-        double bestT = best, bestValue = double.NegativeInfinity;
-        for (int s = -steps / 2; s <= steps / 2; s++)
+        double bestT = best,
+            bestValue = double.NegativeInfinity;
+        for (var s = -steps / 2; s <= steps / 2; s++)
         {
-            double t = best + ((double)s / steps);
-            double v = Value(t);
+            var t = best + ((double)s / steps);
+            var v = Value(t);
             if (v > bestValue)
             {
                 (bestValue, bestT) = (v, t);
             }
         }
 
-        double step = 1.0 / steps;
-        double left = Value(bestT - step), right = Value(bestT + step);
-        double curvature = left - (2 * bestValue) + right;
+        var step = 1.0 / steps;
+        double left = Value(bestT - step),
+            right = Value(bestT + step);
+        var curvature = left - (2 * bestValue) + right;
         return curvature < 0 ? bestT + (0.5 * step * (left - right) / curvature) : bestT;
     }
 
@@ -278,8 +296,9 @@ public static class LatencyDetector
 
     private static double BesselI0(double x)
     {
-        double sum = 1, term = 1;
-        for (int k = 1; k < 50; k++)
+        double sum = 1,
+            term = 1;
+        for (var k = 1; k < 50; k++)
         {
             term *= x / (2 * k);
             term *= x / (2 * k);
@@ -297,8 +316,8 @@ public static class LatencyDetector
     private static double PeakToNoiseDb(double[] h, int best)
     {
         double sum = 0;
-        int count = 0;
-        for (int m = 0; m < h.Length; m++)
+        var count = 0;
+        for (var m = 0; m < h.Length; m++)
         {
             if (Math.Abs(m - best) > 4 * KernelHalfWidth)
             {
@@ -307,18 +326,26 @@ public static class LatencyDetector
             }
         }
 
-        double noise = count > 0 ? Math.Sqrt(sum / count) : 0;
+        var noise = count > 0 ? Math.Sqrt(sum / count) : 0;
         return noise > 0 ? 20 * Math.Log10(Math.Abs(h[best]) / noise) : double.PositiveInfinity;
     }
 
     /// <summary>sum x[n] y[n + lag] / sqrt(sum x^2 sum y^2) over the window: how alike the two are at that delay, sign included.</summary>
-    private static double NormalisedCorrelation(ReadOnlySpan<float> input, ReadOnlySpan<float> output, int start, int length, int lag)
+    private static double NormalisedCorrelation(
+        ReadOnlySpan<float> input,
+        ReadOnlySpan<float> output,
+        int start,
+        int length,
+        int lag
+    )
     {
-        double cross = 0, inputEnergy = 0, outputEnergy = 0;
-        for (int n = start; n < start + length; n++)
+        double cross = 0,
+            inputEnergy = 0,
+            outputEnergy = 0;
+        for (var n = start; n < start + length; n++)
         {
             double x = input[n];
-            int j = n + lag;
+            var j = n + lag;
             double y = j >= 0 && j < output.Length ? output[j] : 0;
             cross += x * y;
             inputEnergy += x * x;
@@ -335,13 +362,13 @@ public static class LatencyDetector
             return first;
         }
 
-        int step = Math.Max(1, windowLength / 4);
-        int bestStart = first;
+        var step = Math.Max(1, windowLength / 4);
+        var bestStart = first;
         double bestEnergy = -1;
-        for (int s = first; s <= last; s += step)
+        for (var s = first; s <= last; s += step)
         {
             double energy = 0;
-            foreach (float v in input.Slice(s, windowLength))
+            foreach (var v in input.Slice(s, windowLength))
             {
                 energy += v * v;
             }

@@ -45,12 +45,14 @@ public sealed record LatencyReport
     public LatencyMethod Method { get; init; }
 
     /// <summary>Where <see cref="Alignment"/> came from, as the commands that score a model say it.</summary>
-    public string DescribeSource() => Method switch
-    {
-        LatencyMethod.Manual => "given with --latency",
-        LatencyMethod.Model => "the alignment the model was trained with (its metadata); --latency overrides",
-        _ => $"detected on this pair ({Method}, margin {Alignment.SafetyMargin}): the model carries no training alignment",
-    };
+    public string DescribeSource() =>
+        Method switch
+        {
+            LatencyMethod.Manual => "given with --latency",
+            LatencyMethod.Model => "the alignment the model was trained with (its metadata); --latency overrides",
+            _ =>
+                $"detected on this pair ({Method}, margin {Alignment.SafetyMargin}): the model carries no training alignment",
+        };
 
     /// <summary>A click delay sat at the edge of the search window (NAM's "matches lookahead" warning).</summary>
     public bool MatchesLookahead { get; init; }

@@ -18,18 +18,34 @@ public static class AidaLimits
         ArgumentNullException.ThrowIfNull(model);
         if (model.InputSize is < 1 or > MaxInputs)
         {
-            throw new NamFormatException(null, "in_shape", $"AIDA-X takes 1 to {MaxInputs} inputs (audio and up to 2 knobs), this model has {model.InputSize}");
+            throw new NamFormatException(
+                null,
+                "in_shape",
+                $"AIDA-X takes 1 to {MaxInputs} inputs (audio and up to 2 knobs), this model has {model.InputSize}"
+            );
         }
 
-        if (model.Layers.Count != 2 || model.Layers[0] is not (KerasLstm or KerasGru) || model.Layers[1] is not KerasDense { OutputSize: 1, Activation: KerasActivation.None })
+        if (
+            model.Layers.Count != 2
+            || model.Layers[0] is not (KerasLstm or KerasGru)
+            || model.Layers[1] is not KerasDense { OutputSize: 1, Activation: KerasActivation.None }
+        )
         {
-            throw new NamFormatException(null, "layers", "AIDA-X plays one lstm or gru layer followed by one linear dense layer with 1 output");
+            throw new NamFormatException(
+                null,
+                "layers",
+                "AIDA-X plays one lstm or gru layer followed by one linear dense layer with 1 output"
+            );
         }
 
-        int hidden = model.Layers[0].OutputSize;
+        var hidden = model.Layers[0].OutputSize;
         if (!HiddenSizes.Contains(hidden))
         {
-            throw new NamFormatException(null, "layers[0].shape", $"AIDA-X supports hidden sizes {string.Join("/", HiddenSizes)}, this model has {hidden}");
+            throw new NamFormatException(
+                null,
+                "layers[0].shape",
+                $"AIDA-X supports hidden sizes {string.Join("/", HiddenSizes)}, this model has {hidden}"
+            );
         }
     }
 }

@@ -70,7 +70,7 @@ public sealed class KerasEngine : INamEngine
             layer.Reset();
         }
 
-        for (int i = 0; i < PrewarmSamples; i++)
+        for (var i = 0; i < PrewarmSamples; i++)
         {
             Step(0f);
         }
@@ -95,9 +95,9 @@ public sealed class KerasEngine : INamEngine
             throw new ArgumentException("output is shorter than input", nameof(output));
         }
 
-        int n = input.Length;
+        var n = input.Length;
         _knobs.BeginBlock(n);
-        for (int i = 0; i < n; i++)
+        for (var i = 0; i < n; i++)
         {
             _knobs.Advance();
             output[i] = Step(input[i]);
@@ -106,26 +106,27 @@ public sealed class KerasEngine : INamEngine
 
     private float Step(float x)
     {
-        float scaled = x * _inputGain;
+        var scaled = x * _inputGain;
         var first = _activations[0];
         first[0] = scaled;
         _knobs.Values.CopyTo(first.AsSpan(1));
-        for (int l = 0; l < _layers.Length; l++)
+        for (var l = 0; l < _layers.Length; l++)
         {
             _layers[l].Forward(_activations[l], _activations[l + 1]);
         }
 
-        float y = _activations[^1][0];
+        var y = _activations[^1][0];
         return (_inputSkip ? scaled + y : y) * _outputGain;
     }
 
-    private static IStep CreateStep(KerasLayer layer) => layer switch
-    {
-        KerasDense dense => new DenseStep(dense),
-        KerasLstm lstm => new LstmStep(lstm),
-        KerasGru gru => new GruStep(gru),
-        _ => throw new ArgumentException($"no step for layer {layer.TypeName}", nameof(layer)),
-    };
+    private static IStep CreateStep(KerasLayer layer) =>
+        layer switch
+        {
+            KerasDense dense => new DenseStep(dense),
+            KerasLstm lstm => new LstmStep(lstm),
+            KerasGru gru => new GruStep(gru),
+            _ => throw new ArgumentException($"no step for layer {layer.TypeName}", nameof(layer)),
+        };
 
     private static float Sigmoid(float x) => 1f / (1f + MathF.Exp(-x));
 
@@ -140,14 +141,12 @@ public sealed class KerasEngine : INamEngine
     {
         private readonly float[] _rows = KerasModel.Transpose(layer.Kernel, layer.InputSize, layer.OutputSize);
 
-        public void Reset()
-        {
-        }
+        public void Reset() { }
 
         public void Forward(ReadOnlySpan<float> input, Span<float> output)
         {
-            int inputs = layer.InputSize;
-            for (int o = 0; o < layer.OutputSize; o++)
+            var inputs = layer.InputSize;
+            for (var o = 0; o < layer.OutputSize; o++)
             {
                 output[o] = TensorPrimitives.Dot(_rows.AsSpan(o * inputs, inputs), input) + layer.Bias[o];
             }
@@ -164,7 +163,7 @@ public sealed class KerasEngine : INamEngine
                     TensorPrimitives.Max(output, 0f, output);
                     break;
                 case KerasActivation.Elu:
-                    for (int i = 0; i < output.Length; i++)
+                    for (var i = 0; i < output.Length; i++)
                     {
                         output[i] = output[i] > 0 ? output[i] : MathF.Exp(output[i]) - 1;
                     }
@@ -194,20 +193,22 @@ public sealed class KerasEngine : INamEngine
 
         public void Forward(ReadOnlySpan<float> input, Span<float> output)
         {
-            int inputs = layer.InputSize;
-            int hidden = layer.OutputSize;
-            for (int r = 0; r < 4 * hidden; r++)
+            var inputs = layer.InputSize;
+            var hidden = layer.OutputSize;
+            for (var r = 0; r < 4 * hidden; r++)
             {
-                _z[r] = TensorPrimitives.Dot(_w.AsSpan(r * inputs, inputs), input)
-                    + TensorPrimitives.Dot(_u.AsSpan(r * hidden, hidden), _h) + layer.Bias[r];
+                _z[r] =
+                    TensorPrimitives.Dot(_w.AsSpan(r * inputs, inputs), input)
+                    + TensorPrimitives.Dot(_u.AsSpan(r * hidden, hidden), _h)
+                    + layer.Bias[r];
             }
 
-            for (int j = 0; j < hidden; j++)
+            for (var j = 0; j < hidden; j++)
             {
-                float i = Sigmoid(_z[j]);
-                float f = Sigmoid(_z[hidden + j]);
-                float g = MathF.Tanh(_z[(2 * hidden) + j]);
-                float o = Sigmoid(_z[(3 * hidden) + j]);
+                var i = Sigmoid(_z[j]);
+                var f = Sigmoid(_z[hidden + j]);
+                var g = MathF.Tanh(_z[(2 * hidden) + j]);
+                var o = Sigmoid(_z[(3 * hidden) + j]);
                 _c[j] = (f * _c[j]) + (i * g);
                 _h[j] = o * MathF.Tanh(_c[j]);
             }
@@ -232,20 +233,20 @@ public sealed class KerasEngine : INamEngine
 
         public void Forward(ReadOnlySpan<float> input, Span<float> output)
         {
-            int inputs = layer.InputSize;
-            int hidden = layer.OutputSize;
-            int gates = 3 * hidden;
-            for (int r = 0; r < gates; r++)
+            var inputs = layer.InputSize;
+            var hidden = layer.OutputSize;
+            var gates = 3 * hidden;
+            for (var r = 0; r < gates; r++)
             {
                 _wx[r] = TensorPrimitives.Dot(_w.AsSpan(r * inputs, inputs), input) + layer.Bias[r];
                 _uh[r] = TensorPrimitives.Dot(_u.AsSpan(r * hidden, hidden), _h) + layer.Bias[gates + r];
             }
 
-            for (int j = 0; j < hidden; j++)
+            for (var j = 0; j < hidden; j++)
             {
-                float z = Sigmoid(_wx[j] + _uh[j]);
-                float r = Sigmoid(_wx[hidden + j] + _uh[hidden + j]);
-                float c = MathF.Tanh(_wx[(2 * hidden) + j] + (r * _uh[(2 * hidden) + j]));
+                var z = Sigmoid(_wx[j] + _uh[j]);
+                var r = Sigmoid(_wx[hidden + j] + _uh[hidden + j]);
+                var c = MathF.Tanh(_wx[(2 * hidden) + j] + (r * _uh[(2 * hidden) + j]));
                 _h[j] = ((1 - z) * c) + (z * _h[j]);
             }
 

@@ -41,8 +41,15 @@ internal static class KerasJsonReader
         }
         catch (JsonException e)
         {
-            string where = e.LineNumber is { } line ? $" at line {line + 1}, byte {e.BytePositionInLine + 1}" : string.Empty;
-            throw new NamFormatException(null, "(json)", $"not valid JSON{where}: {e.Message.Split(" LineNumber:", 2)[0].TrimEnd()}", e);
+            var where = e.LineNumber is { } line
+                ? $" at line {line + 1}, byte {e.BytePositionInLine + 1}"
+                : string.Empty;
+            throw new NamFormatException(
+                null,
+                "(json)",
+                $"not valid JSON{where}: {e.Message.Split(" LineNumber:", 2)[0].TrimEnd()}",
+                e
+            );
         }
     }
 
@@ -53,11 +60,11 @@ internal static class KerasJsonReader
             throw new NamFormatException(null, "(root)", "must be a JSON object with in_shape and layers");
         }
 
-        int inputs = LastDimension(RequireArray(root, string.Empty, "in_shape"), "in_shape");
+        var inputs = LastDimension(RequireArray(root, string.Empty, "in_shape"), "in_shape");
         var layersJson = RequireArray(root, string.Empty, "layers");
         var layers = new List<KerasLayer>();
-        int width = inputs;
-        int index = 0;
+        var width = inputs;
+        var index = 0;
         foreach (var layerJson in layersJson.EnumerateArray())
         {
             var layer = ParseLayer(layerJson, $"layers[{index}]", width);
@@ -76,9 +83,10 @@ internal static class KerasJsonReader
             InputSkip = ParseSkip(root),
             InputGainDb = OptionalNumber(root, "in_gain") ?? 0,
             OutputGainDb = OptionalNumber(root, "out_gain") ?? 0,
-            SampleRate = OptionalNumber(root, SampleRateKey) is { } rate && rate > 0
-                ? rate
-                : Optional(root, SampleRateKey) is null ? null : throw new NamFormatException(null, SampleRateKey, "must be a positive number of Hz"),
+            SampleRate =
+                OptionalNumber(root, SampleRateKey) is { } rate && rate > 0 ? rate
+                : Optional(root, SampleRateKey) is null ? null
+                : throw new NamFormatException(null, SampleRateKey, "must be a positive number of Hz"),
             Knobs = ParseKnobs(root, inputs),
         };
         return model;
@@ -91,12 +99,16 @@ internal static class KerasJsonReader
             return false;
         }
 
-        int value = AsInt(skip, "in_skip");
+        var value = AsInt(skip, "in_skip");
         return value switch
         {
             0 => false,
             1 => true,
-            _ => throw new NamFormatException(null, "in_skip", $"must be 0 or 1 (AIDA-X supports no other), got {value}"),
+            _ => throw new NamFormatException(
+                null,
+                "in_skip",
+                $"must be 0 or 1 (AIDA-X supports no other), got {value}"
+            ),
         };
     }
 
@@ -112,24 +124,28 @@ internal static class KerasJsonReader
 
         if (knobs.ValueKind != JsonValueKind.Array || knobs.GetArrayLength() != inputs - 1)
         {
-            throw new NamFormatException(null, KnobsKey, $"must be an array of {inputs - 1} knob(s) (in_shape has {inputs} inputs: the audio and the knobs)");
+            throw new NamFormatException(
+                null,
+                KnobsKey,
+                $"must be an array of {inputs - 1} knob(s) (in_shape has {inputs} inputs: the audio and the knobs)"
+            );
         }
 
         var result = new List<KnobRange>();
-        int i = 0;
+        var i = 0;
         foreach (var knob in knobs.EnumerateArray())
         {
-            string path = $"{KnobsKey}[{i++}]";
+            var path = $"{KnobsKey}[{i++}]";
             if (knob.ValueKind != JsonValueKind.Object)
             {
                 throw new NamFormatException(null, path, "must be an object with name, min and max");
             }
 
-            string name = RequireString(knob, path, "name");
-            double min = Optional(knob, "min") is { } minJson
+            var name = RequireString(knob, path, "name");
+            var min = Optional(knob, "min") is { } minJson
                 ? AsDouble(minJson, Join(path, "min"))
                 : throw new NamFormatException(null, Join(path, "min"), "required key is missing");
-            double max = Optional(knob, "max") is { } maxJson ? AsDouble(maxJson, Join(path, "max")) : double.NaN;
+            var max = Optional(knob, "max") is { } maxJson ? AsDouble(maxJson, Join(path, "max")) : double.NaN;
             if (!(max > min))
             {
                 throw new NamFormatException(null, Join(path, "max"), $"must be a number above min ({min})");
@@ -148,21 +164,33 @@ internal static class KerasJsonReader
             throw new NamFormatException(null, path, "must be an object with type, shape and weights");
         }
 
-        string type = RequireString(layer, path, "type");
-        string activation = Optional(layer, "activation") is { } a
-            ? a.ValueKind == JsonValueKind.String ? a.GetString()! : throw new NamFormatException(null, Join(path, "activation"), "must be a string")
+        var type = RequireString(layer, path, "type");
+        var activation = Optional(layer, "activation") is { } a
+            ? a.ValueKind == JsonValueKind.String
+                ? a.GetString()!
+                : throw new NamFormatException(null, Join(path, "activation"), "must be a string")
             : string.Empty;
-        int outputs = LastDimension(RequireArray(layer, path, "shape"), Join(path, "shape"));
+        var outputs = LastDimension(RequireArray(layer, path, "shape"), Join(path, "shape"));
         var weights = RequireArray(layer, path, "weights");
-        string weightsPath = Join(path, "weights");
+        var weightsPath = Join(path, "weights");
         switch (type)
         {
             case "dense":
             case "time-distributed-dense":
                 ExpectCount(weights, weightsPath, 1, 2);
                 var kernel = Matrix(weights[0], $"{weightsPath}[0]", inputs, outputs);
-                var bias = weights.GetArrayLength() > 1 ? Vector(weights[1], $"{weightsPath}[1]", outputs) : new float[outputs];
-                return new KerasDense(inputs, outputs, kernel, bias, ParseActivation(activation, path), type != "dense");
+                var bias =
+                    weights.GetArrayLength() > 1
+                        ? Vector(weights[1], $"{weightsPath}[1]", outputs)
+                        : new float[outputs];
+                return new KerasDense(
+                    inputs,
+                    outputs,
+                    kernel,
+                    bias,
+                    ParseActivation(activation, path),
+                    type != "dense"
+                );
             case "lstm":
                 RequireTanh(activation, path);
                 ExpectCount(weights, weightsPath, 3, 3);
@@ -171,7 +199,8 @@ internal static class KerasJsonReader
                     outputs,
                     Matrix(weights[0], $"{weightsPath}[0]", inputs, 4 * outputs),
                     Matrix(weights[1], $"{weightsPath}[1]", outputs, 4 * outputs),
-                    Vector(weights[2], $"{weightsPath}[2]", 4 * outputs));
+                    Vector(weights[2], $"{weightsPath}[2]", 4 * outputs)
+                );
             case "gru":
                 RequireTanh(activation, path);
                 ExpectCount(weights, weightsPath, 3, 3);
@@ -180,30 +209,43 @@ internal static class KerasJsonReader
                     outputs,
                     Matrix(weights[0], $"{weightsPath}[0]", inputs, 3 * outputs),
                     Matrix(weights[1], $"{weightsPath}[1]", outputs, 3 * outputs),
-                    Matrix(weights[2], $"{weightsPath}[2]", 2, 3 * outputs));
+                    Matrix(weights[2], $"{weightsPath}[2]", 2, 3 * outputs)
+                );
             default:
                 throw new NamFormatException(
-                    null, Join(path, "type"), $"unsupported layer type '{type}' (this engine plays dense, time-distributed-dense, lstm and gru)");
+                    null,
+                    Join(path, "type"),
+                    $"unsupported layer type '{type}' (this engine plays dense, time-distributed-dense, lstm and gru)"
+                );
         }
     }
 
-    private static KerasActivation ParseActivation(string name, string path) => name switch
-    {
-        "" or "linear" => KerasActivation.None,
-        "tanh" => KerasActivation.Tanh,
-        "relu" => KerasActivation.Relu,
-        "sigmoid" => KerasActivation.Sigmoid,
-        "elu" => KerasActivation.Elu,
-        "softmax" => KerasActivation.Softmax,
-        _ => throw new NamFormatException(null, Join(path, "activation"), $"unsupported activation '{name}' (expected one of \"\", tanh, relu, sigmoid, elu, softmax)"),
-    };
+    private static KerasActivation ParseActivation(string name, string path) =>
+        name switch
+        {
+            "" or "linear" => KerasActivation.None,
+            "tanh" => KerasActivation.Tanh,
+            "relu" => KerasActivation.Relu,
+            "sigmoid" => KerasActivation.Sigmoid,
+            "elu" => KerasActivation.Elu,
+            "softmax" => KerasActivation.Softmax,
+            _ => throw new NamFormatException(
+                null,
+                Join(path, "activation"),
+                $"unsupported activation '{name}' (expected one of \"\", tanh, relu, sigmoid, elu, softmax)"
+            ),
+        };
 
     private static void RequireTanh(string activation, string path)
     {
         // RTNeural's recurrent layers always use tanh; another name would play differently than Keras trained it.
         if (activation is not ("" or "tanh"))
         {
-            throw new NamFormatException(null, Join(path, "activation"), $"a recurrent layer's activation must be tanh, got '{activation}'");
+            throw new NamFormatException(
+                null,
+                Join(path, "activation"),
+                $"a recurrent layer's activation must be tanh, got '{activation}'"
+            );
         }
     }
 
@@ -214,18 +256,22 @@ internal static class KerasJsonReader
             throw new NamFormatException(null, path, "must end with the feature count, e.g. [null, null, 1]");
         }
 
-        int size = AsInt(shape[shape.GetArrayLength() - 1], $"{path}[{shape.GetArrayLength() - 1}]");
+        var size = AsInt(shape[shape.GetArrayLength() - 1], $"{path}[{shape.GetArrayLength() - 1}]");
         return size is >= 1 and <= 4096
             ? size
-            : throw new NamFormatException(null, $"{path}[{shape.GetArrayLength() - 1}]", $"must be a feature count in [1, 4096], got {size}");
+            : throw new NamFormatException(
+                null,
+                $"{path}[{shape.GetArrayLength() - 1}]",
+                $"must be a feature count in [1, 4096], got {size}"
+            );
     }
 
     private static void ExpectCount(JsonElement weights, string path, int min, int max)
     {
-        int count = weights.GetArrayLength();
+        var count = weights.GetArrayLength();
         if (count < min || count > max)
         {
-            string expected = min == max ? $"{min}" : $"{min} to {max}";
+            var expected = min == max ? $"{min}" : $"{min} to {max}";
             throw new NamFormatException(null, path, $"expected {expected} weight arrays, got {count}");
         }
     }
@@ -238,7 +284,7 @@ internal static class KerasJsonReader
         }
 
         var values = new float[rowCount * columns];
-        for (int r = 0; r < rowCount; r++)
+        for (var r = 0; r < rowCount; r++)
         {
             Vector(rows[r], $"{path}[{r}]", columns).CopyTo(values, r * columns);
         }
@@ -254,7 +300,7 @@ internal static class KerasJsonReader
         }
 
         var values = new float[length];
-        for (int i = 0; i < length; i++)
+        for (var i = 0; i < length; i++)
         {
             values[i] = AsFiniteSingle(array[i], $"{path}[{i}]");
         }
@@ -263,5 +309,7 @@ internal static class KerasJsonReader
     }
 
     private static string Shape(JsonElement value) =>
-        value.ValueKind == JsonValueKind.Array ? $"an array of {value.GetArrayLength()}" : value.ValueKind.ToString().ToLowerInvariant();
+        value.ValueKind == JsonValueKind.Array
+            ? $"an array of {value.GetArrayLength()}"
+            : value.ValueKind.ToString().ToLowerInvariant();
 }

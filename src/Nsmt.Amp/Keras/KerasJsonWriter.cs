@@ -72,11 +72,12 @@ internal static class KerasJsonWriter
         json.WriteEndObject();
     }
 
-    private static string ActivationName(KerasActivation activation) => activation switch
-    {
-        KerasActivation.None => string.Empty,
-        _ => activation.ToString().ToLowerInvariant(),
-    };
+    private static string ActivationName(KerasActivation activation) =>
+        activation switch
+        {
+            KerasActivation.None => string.Empty,
+            _ => activation.ToString().ToLowerInvariant(),
+        };
 
     private static void WriteShape(Utf8JsonWriter json, string key, int features)
     {
@@ -90,7 +91,7 @@ internal static class KerasJsonWriter
     private static void WriteMatrix(Utf8JsonWriter json, float[] values, int rows, int columns)
     {
         json.WriteStartArray();
-        for (int r = 0; r < rows; r++)
+        for (var r = 0; r < rows; r++)
         {
             WriteVector(json, values.AsSpan(r * columns, columns));
         }
@@ -101,7 +102,7 @@ internal static class KerasJsonWriter
     private static void WriteVector(Utf8JsonWriter json, ReadOnlySpan<float> values)
     {
         json.WriteStartArray();
-        foreach (float value in values)
+        foreach (var value in values)
         {
             if (!float.IsFinite(value))
             {

@@ -22,8 +22,14 @@ public abstract record KerasLayer(int InputSize, int OutputSize)
 /// <c>dense</c> / <c>time-distributed-dense</c> (the same per-sample map in a streaming model):
 /// y = act(x . Kernel + Bias), Kernel [in][out] row-major.
 /// </summary>
-public sealed record KerasDense(int InputSize, int OutputSize, float[] Kernel, float[] Bias, KerasActivation Activation, bool TimeDistributed)
-    : KerasLayer(InputSize, OutputSize)
+public sealed record KerasDense(
+    int InputSize,
+    int OutputSize,
+    float[] Kernel,
+    float[] Bias,
+    KerasActivation Activation,
+    bool TimeDistributed
+) : KerasLayer(InputSize, OutputSize)
 {
     public override string TypeName => TimeDistributed ? "time-distributed-dense" : "dense";
 }
@@ -92,9 +98,9 @@ public sealed record KerasModel(int InputSize, IReadOnlyList<KerasLayer> Layers)
     {
         ArgumentNullException.ThrowIfNull(values);
         var result = new float[values.Length];
-        for (int r = 0; r < rows; r++)
+        for (var r = 0; r < rows; r++)
         {
-            for (int c = 0; c < columns; c++)
+            for (var c = 0; c < columns; c++)
             {
                 result[(c * rows) + r] = values[(r * columns) + c];
             }

@@ -32,7 +32,10 @@ public sealed class KnobAutomation
     public static KnobAutomation Parse(IReadOnlyList<string> lines, string source)
     {
         ArgumentNullException.ThrowIfNull(lines);
-        var rows = lines.Select((text, i) => (text: text.Trim(), line: i + 1)).Where(r => r.text.Length > 0 && !r.text.StartsWith('#')).ToList();
+        var rows = lines
+            .Select((text, i) => (text: text.Trim(), line: i + 1))
+            .Where(r => r.text.Length > 0 && !r.text.StartsWith('#'))
+            .ToList();
         if (rows.Count < 2)
         {
             throw new NsmtInputException(source, "(file)", "expected a header (time,KNOB,...) and at least one row");
@@ -41,23 +44,37 @@ public sealed class KnobAutomation
         var header = rows[0].text.Split(',').Select(h => h.Trim()).ToArray();
         if (header.Length < 2 || header[0] != "time")
         {
-            throw new NsmtInputException($"{source}:1", "header", $"expected 'time' then knob names (e.g. time,gain_db), got '{rows[0].text}'");
+            throw new NsmtInputException(
+                $"{source}:1",
+                "header",
+                $"expected 'time' then knob names (e.g. time,gain_db), got '{rows[0].text}'"
+            );
         }
 
         var times = new double[rows.Count - 1];
         var values = new double[rows.Count - 1][];
-        for (int r = 1; r < rows.Count; r++)
+        for (var r = 1; r < rows.Count; r++)
         {
             var cells = rows[r].text.Split(',');
-            string where = $"{source}:{rows[r].line}";
+            var where = $"{source}:{rows[r].line}";
             if (cells.Length != header.Length)
             {
-                throw new NsmtInputException(where, "row", $"expected {header.Length} values ({string.Join(",", header)}), got {cells.Length}");
+                throw new NsmtInputException(
+                    where,
+                    "row",
+                    $"expected {header.Length} values ({string.Join(",", header)}), got {cells.Length}"
+                );
             }
 
-            var numbers = cells.Select((c, i) => double.TryParse(c.Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out double v) && double.IsFinite(v)
-                ? v
-                : throw new NsmtInputException(where, header[i], $"expected a number, got '{c.Trim()}'")).ToArray();
+            var numbers = cells
+                .Select(
+                    (c, i) =>
+                        double.TryParse(c.Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out var v)
+                        && double.IsFinite(v)
+                            ? v
+                            : throw new NsmtInputException(where, header[i], $"expected a number, got '{c.Trim()}'")
+                )
+                .ToArray();
             if (r > 1 && numbers[0] <= times[r - 2])
             {
                 throw new NsmtInputException(where, "time", $"times must rise: {numbers[0]} after {times[r - 2]}");
@@ -78,19 +95,19 @@ public sealed class KnobAutomation
             return _values[0][knob];
         }
 
-        int i = Array.BinarySearch(_times, seconds);
+        var i = Array.BinarySearch(_times, seconds);
         if (i >= 0)
         {
             return _values[i][knob];
         }
 
-        int next = ~i;
+        var next = ~i;
         if (next >= _times.Length)
         {
             return _values[^1][knob];
         }
 
-        double fraction = (seconds - _times[next - 1]) / (_times[next] - _times[next - 1]);
+        var fraction = (seconds - _times[next - 1]) / (_times[next] - _times[next - 1]);
         return _values[next - 1][knob] + (fraction * (_values[next][knob] - _values[next - 1][knob]));
     }
 }

@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
+using Nsmt.Amp.Architectures;
 using Nsmt.Amp.Engine;
 using Nsmt.Amp.Format;
-using Nsmt.Amp.Architectures;
 using Nsmt.Audio;
 using Nsmt.Audio.Dsp;
 
@@ -17,12 +17,17 @@ public static class AmpProcessor
 {
     /// <summary>Processes a mono signal at <paramref name="sampleRate"/>; the result has the input's length and rate.</summary>
     /// <exception cref="ArgumentException">The rates differ and resampling is off, or an option is out of range.</exception>
-    public static float[] Process(NamModel model, ReadOnlySpan<float> input, int sampleRate, ProcessingOptions? options = null)
+    public static float[] Process(
+        NamModel model,
+        ReadOnlySpan<float> input,
+        int sampleRate,
+        ProcessingOptions? options = null
+    )
     {
         ArgumentNullException.ThrowIfNull(model);
         options ??= new ProcessingOptions();
         CheckOptions(options);
-        int modelRate = ModelRate(model, sampleRate);
+        var modelRate = ModelRate(model, sampleRate);
         if (modelRate == sampleRate)
         {
             return RunModel(model, input, options);
@@ -30,18 +35,25 @@ public static class AmpProcessor
 
         if (!options.AllowResampling)
         {
-            throw new ArgumentException($"the model runs at {modelRate} Hz but the input is at {sampleRate} Hz (resampling is off)");
+            throw new ArgumentException(
+                $"the model runs at {modelRate} Hz but the input is at {sampleRate} Hz (resampling is off)"
+            );
         }
 
-        float[] atModelRate = new Resampler(sampleRate, modelRate).Process(input);
-        float[] processed = RunModel(model, atModelRate, options);
-        float[] back = new Resampler(modelRate, sampleRate).Process(processed);
+        var atModelRate = new Resampler(sampleRate, modelRate).Process(input);
+        var processed = RunModel(model, atModelRate, options);
+        var back = new Resampler(modelRate, sampleRate).Process(processed);
         return back.AsSpan(0, input.Length).ToArray();
     }
 
     /// <summary>Loads a <c>.nam</c> file and processes a WAV file with it.</summary>
     /// <exception cref="NamFormatException">The model file is invalid (names file and field).</exception>
-    public static ProcessingReport ProcessFile(string modelPath, string inputPath, string outputPath, ProcessingOptions? options = null)
+    public static ProcessingReport ProcessFile(
+        string modelPath,
+        string inputPath,
+        string outputPath,
+        ProcessingOptions? options = null
+    )
     {
         ArgumentNullException.ThrowIfNull(modelPath);
         return ProcessFile(NamFile.Load(modelPath), inputPath, outputPath, options);
@@ -51,7 +63,12 @@ public static class AmpProcessor
     /// Processes every channel of a WAV file independently and writes the result atomically
     /// (the input file is never touched, even when both paths are the same).
     /// </summary>
-    public static ProcessingReport ProcessFile(NamModel model, string inputPath, string outputPath, ProcessingOptions? options = null)
+    public static ProcessingReport ProcessFile(
+        NamModel model,
+        string inputPath,
+        string outputPath,
+        ProcessingOptions? options = null
+    )
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(inputPath);
@@ -66,7 +83,7 @@ public static class AmpProcessor
         var audio = WavFile.Read(inputPath);
         FiniteSamples.Require(audio, inputPath); // as check and training refuse it: NaN in, NaN out for a receptive field
         var warnings = new List<string>();
-        int modelRate = ModelRate(model, audio.SampleRate);
+        var modelRate = ModelRate(model, audio.SampleRate);
         if (model.SampleRate is null)
         {
             warnings.Add($"the model does not state its sample rate; assumed the input's {audio.SampleRate} Hz");
@@ -74,12 +91,14 @@ public static class AmpProcessor
 
         if (modelRate != audio.SampleRate && !options.AllowResampling)
         {
-            throw new ArgumentException($"{inputPath}: sample_rate: expected the model's {modelRate} Hz (resampling is off), got {audio.SampleRate} Hz");
+            throw new ArgumentException(
+                $"{inputPath}: sample_rate: expected the model's {modelRate} Hz (resampling is off), got {audio.SampleRate} Hz"
+            );
         }
 
         var watch = Stopwatch.StartNew();
         var channels = new float[audio.ChannelCount][];
-        for (int c = 0; c < audio.ChannelCount; c++)
+        for (var c = 0; c < audio.ChannelCount; c++)
         {
             channels[c] = Process(model, audio.Channels[c], audio.SampleRate, options);
         }
@@ -89,7 +108,7 @@ public static class AmpProcessor
         double peak = 0;
         foreach (var channel in channels)
         {
-            foreach (float v in channel)
+            foreach (var v in channel)
             {
                 double a = Math.Abs(v);
                 peak = Math.Max(peak, a);
@@ -102,8 +121,13 @@ public static class AmpProcessor
 
         if (above > 0)
         {
-            string note = options.OutputFormat.IsFloat() ? "" : $", so the {options.OutputFormat} file clips them";
-            warnings.Add(string.Create(CultureInfo.InvariantCulture, $"{above} output samples exceed full scale (peak {20 * Math.Log10(peak):+0.00} dBFS); left as they are{note}"));
+            var note = options.OutputFormat.IsFloat() ? "" : $", so the {options.OutputFormat} file clips them";
+            warnings.Add(
+                string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"{above} output samples exceed full scale (peak {20 * Math.Log10(peak):+0.00} dBFS); left as they are{note}"
+                )
+            );
         }
 
         var result = WavFile.Write(outputPath, new AudioBuffer(audio.SampleRate, channels), options.OutputFormat);
@@ -133,15 +157,15 @@ public static class AmpProcessor
         if (options.BlockSize is { } block)
         {
             var engine = NamEngineFactory.Create(model, options.TanhMode);
-            for (int start = 0; start < input.Length; start += block)
+            for (var start = 0; start < input.Length; start += block)
             {
-                int count = Math.Min(block, input.Length - start);
+                var count = Math.Min(block, input.Length - start);
                 engine.Process(input.Slice(start, count), output.AsSpan(start, count));
             }
         }
         else
         {
-            int chunk = Math.Min(options.ChunkSize, Math.Max(1, input.Length));
+            var chunk = Math.Min(options.ChunkSize, Math.Max(1, input.Length));
             new ChunkedNamProcessor(model, options.TanhMode, chunk).Process(input, output);
         }
 
@@ -157,22 +181,28 @@ public static class AmpProcessor
 
         if (rate != Math.Round(rate) || rate > int.MaxValue)
         {
-            throw new ArgumentException($"sample_rate: expected a whole number of Hz to resample to, got {rate.ToString(CultureInfo.InvariantCulture)}");
+            throw new ArgumentException(
+                $"sample_rate: expected a whole number of Hz to resample to, got {rate.ToString(CultureInfo.InvariantCulture)}"
+            );
         }
 
         return (int)rate;
     }
 
-    private static string DescribeMode(ProcessingOptions options) => (options.BlockSize is { } block
-        ? $"streaming, blocks of {block} samples"
-        : $"offline, chunks of {options.ChunkSize} samples")
-        + (options.Size < 1 ? string.Create(CultureInfo.InvariantCulture, $", slimmable size {options.Size}") : "");
+    private static string DescribeMode(ProcessingOptions options) =>
+        (
+            options.BlockSize is { } block
+                ? $"streaming, blocks of {block} samples"
+                : $"offline, chunks of {options.ChunkSize} samples"
+        ) + (options.Size < 1 ? string.Create(CultureInfo.InvariantCulture, $", slimmable size {options.Size}") : "");
 
     private static void CheckOptions(ProcessingOptions options)
     {
         if (options.BlockSize is < 1 or > ProcessingOptions.MaxBlockSize)
         {
-            throw new ArgumentException($"BlockSize: expected 1 to {ProcessingOptions.MaxBlockSize} samples, got {options.BlockSize}");
+            throw new ArgumentException(
+                $"BlockSize: expected 1 to {ProcessingOptions.MaxBlockSize} samples, got {options.BlockSize}"
+            );
         }
 
         if (!(options.Size >= 0 && options.Size <= 1))

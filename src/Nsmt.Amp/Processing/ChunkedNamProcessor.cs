@@ -1,5 +1,5 @@
-using Nsmt.Amp.Engine;
 using Nsmt.Amp.Architectures;
+using Nsmt.Amp.Engine;
 
 namespace Nsmt.Amp.Processing;
 
@@ -69,7 +69,10 @@ public sealed class ChunkedNamProcessor
     {
         if (output.Length < input.Length)
         {
-            throw new ArgumentException($"output holds {output.Length} samples, input has {input.Length}", nameof(output));
+            throw new ArgumentException(
+                $"output holds {output.Length} samples, input has {input.Length}",
+                nameof(output)
+            );
         }
 
         if (_recurrent is not null)
@@ -78,9 +81,9 @@ public sealed class ChunkedNamProcessor
             return;
         }
 
-        for (int start = 0; start < input.Length; start += MaxChunk)
+        for (var start = 0; start < input.Length; start += MaxChunk)
         {
-            int count = Math.Min(MaxChunk, input.Length - start);
+            var count = Math.Min(MaxChunk, input.Length - start);
             // _work[0.._context) holds the last RF-1 input samples seen (zeros at the start).
             input.Slice(start, count).CopyTo(_work.AsSpan(_context));
             _waveNet!.Process(_work.AsSpan(0, _context + count), _workOutput.AsSpan(0, _context + count));

@@ -16,7 +16,7 @@ public static unsafe class FileIdentity
     private const int DevMajorOffset = 136;
     private const int DevMinorOffset = 140;
 
-    private static bool _statxUnavailable = !OperatingSystem.IsLinux();
+    private static bool StatxUnavailable = !OperatingSystem.IsLinux();
 
     public static bool SameFile(string first, string second)
     {
@@ -28,7 +28,7 @@ public static unsafe class FileIdentity
         }
 
         // Different paths to one file need both to exist; a missing output cannot be an input.
-        if (!File.Exists(first) || !File.Exists(second) || _statxUnavailable)
+        if (!File.Exists(first) || !File.Exists(second) || StatxUnavailable)
         {
             return false;
         }
@@ -39,18 +39,20 @@ public static unsafe class FileIdentity
         }
         catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
         {
-            _statxUnavailable = true;
+            StatxUnavailable = true;
             return false;
         }
     }
 
     private static StringComparison PathComparison =>
-        OperatingSystem.IsWindows() || OperatingSystem.IsMacOS() ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal;
+        OperatingSystem.IsWindows() || OperatingSystem.IsMacOS()
+            ? StringComparison.OrdinalIgnoreCase
+            : StringComparison.Ordinal;
 
     /// <summary>The full path with a final symbolic link (chain) followed.</summary>
     private static string Resolve(string path)
     {
-        string full = Path.GetFullPath(path);
+        var full = Path.GetFullPath(path);
         try
         {
             return File.ResolveLinkTarget(full, returnFinalTarget: true)?.FullName ?? full;
@@ -64,15 +66,17 @@ public static unsafe class FileIdentity
     /// <summary>(device major, device minor, inode) via statx(2), following symbolic links; null when it fails.</summary>
     private static (uint Major, uint Minor, ulong Inode)? Identity(string path)
     {
-        byte[] name = Encoding.UTF8.GetBytes(Path.GetFullPath(path) + "\0");
-        byte* buffer = stackalloc byte[StatxBufferSize];
+        var name = Encoding.UTF8.GetBytes(Path.GetFullPath(path) + "\0");
+        var buffer = stackalloc byte[StatxBufferSize];
         int rc;
         fixed (byte* p = name)
         {
             rc = Statx(AtFdCwd, p, 0, StatxBasicStats, buffer);
         }
 
-        return rc != 0 ? null : (*(uint*)(buffer + DevMajorOffset), *(uint*)(buffer + DevMinorOffset), *(ulong*)(buffer + InodeOffset));
+        return rc != 0
+            ? null
+            : (*(uint*)(buffer + DevMajorOffset), *(uint*)(buffer + DevMinorOffset), *(ulong*)(buffer + InodeOffset));
     }
 
     [DllImport("libc.so.6", EntryPoint = "statx", SetLastError = true)]

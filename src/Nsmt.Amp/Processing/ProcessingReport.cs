@@ -37,7 +37,8 @@ public sealed record ProcessingReport
     public TimeSpan Elapsed { get; init; }
 
     /// <summary>Seconds of audio per second of processing.</summary>
-    public double RealTimeFactor => Elapsed.TotalSeconds > 0 ? Frames / (double)InputSampleRate / Elapsed.TotalSeconds : double.PositiveInfinity;
+    public double RealTimeFactor =>
+        Elapsed.TotalSeconds > 0 ? Frames / (double)InputSampleRate / Elapsed.TotalSeconds : double.PositiveInfinity;
 
     public IReadOnlyList<string> Warnings { get; init; } = [];
 
@@ -49,7 +50,12 @@ public sealed record ProcessingReport
             .Append(Resampled ? string.Create(c, $" (resampled to the model's {ModelSampleRate} Hz and back)") : "")
             .Append('\n');
         text.Append($"mode: {Mode}, {(TanhMode == TanhMode.Fast ? "fast tanh" : "exact tanh")}\n");
-        text.Append(string.Create(c, $"output peak {OutputPeakDbfs:0.00} dBFS; {SamplesAboveFullScale} samples above full scale (not rescaled)"));
+        text.Append(
+            string.Create(
+                c,
+                $"output peak {OutputPeakDbfs:0.00} dBFS; {SamplesAboveFullScale} samples above full scale (not rescaled)"
+            )
+        );
         if (OutputFormat is { } format)
         {
             text.Append(string.Create(c, $"; {ClippedInFile} clipped when writing {format}"));
@@ -57,7 +63,7 @@ public sealed record ProcessingReport
 
         text.Append('\n');
         text.Append(string.Create(c, $"time {Elapsed.TotalSeconds:0.00} s ({RealTimeFactor:0.0}x real time)\n"));
-        foreach (string warning in Warnings)
+        foreach (var warning in Warnings)
         {
             text.Append("warning: ").Append(warning).Append('\n');
         }

@@ -1,4 +1,5 @@
 using Nsmt.Audio.Dsp;
+
 namespace Nsmt.Amp.ReferenceAmp;
 
 /// <summary>
@@ -20,20 +21,20 @@ internal sealed class HalfbandFilter
         }
 
         _taps = new double[tapCount];
-        int centre = (tapCount - 1) / 2;
-        double i0Beta = Window.BesselI0(kaiserBeta);
+        var centre = (tapCount - 1) / 2;
+        var i0Beta = Window.BesselI0(kaiserBeta);
         double sum = 0;
-        for (int n = 0; n < tapCount; n++)
+        for (var n = 0; n < tapCount; n++)
         {
-            int offset = n - centre;
-            double sinc = offset == 0 ? 1.0 : Math.Sin(Math.PI * offset / 2.0) / (Math.PI * offset / 2.0);
-            double r = (double)offset / centre;
-            double window = Window.BesselI0(kaiserBeta * Math.Sqrt(Math.Max(0, 1 - (r * r)))) / i0Beta;
+            var offset = n - centre;
+            var sinc = offset == 0 ? 1.0 : Math.Sin(Math.PI * offset / 2.0) / (Math.PI * offset / 2.0);
+            var r = (double)offset / centre;
+            var window = Window.BesselI0(kaiserBeta * Math.Sqrt(Math.Max(0, 1 - (r * r)))) / i0Beta;
             _taps[n] = 0.5 * sinc * window;
             sum += _taps[n];
         }
 
-        for (int n = 0; n < tapCount; n++)
+        for (var n = 0; n < tapCount; n++)
         {
             _taps[n] /= sum; // unity gain at DC
         }
@@ -46,11 +47,11 @@ internal sealed class HalfbandFilter
     public double[] Upsample(ReadOnlySpan<double> input)
     {
         var output = new double[2 * input.Length];
-        for (int n = 0; n < output.Length; n++)
+        for (var n = 0; n < output.Length; n++)
         {
             double sum = 0;
             // Only taps j with n-j even meet a non-zero (original) sample x[(n-j)/2].
-            for (int j = n & 1; j < _taps.Length && j <= n; j += 2)
+            for (var j = n & 1; j < _taps.Length && j <= n; j += 2)
             {
                 sum += _taps[j] * input[(n - j) >> 1];
             }
@@ -65,12 +66,12 @@ internal sealed class HalfbandFilter
     public double[] Downsample(ReadOnlySpan<double> input)
     {
         var output = new double[input.Length / 2];
-        int centre = (_taps.Length - 1) / 2;
-        for (int m = 0; m < output.Length; m++)
+        var centre = (_taps.Length - 1) / 2;
+        for (var m = 0; m < output.Length; m++)
         {
-            int n = 2 * m;
+            var n = 2 * m;
             double sum = 0;
-            for (int j = 0; j < _taps.Length && j <= n; j++)
+            for (var j = 0; j < _taps.Length && j <= n; j++)
             {
                 // Zero taps (even distance from the centre, except the centre) contribute nothing.
                 if (j != centre && ((j - centre) & 1) == 0)

@@ -10,7 +10,9 @@ namespace Nsmt.Amp.ReferenceAmp;
 public sealed record KnobSetting(IReadOnlyList<KeyValuePair<string, double>> Values)
 {
     public double this[string name] =>
-        Values.FirstOrDefault(v => v.Key == name) is { Key: not null } pair ? pair.Value : throw new KeyNotFoundException($"no knob '{name}' in {this}");
+        Values.FirstOrDefault(v => v.Key == name) is { Key: not null } pair
+            ? pair.Value
+            : throw new KeyNotFoundException($"no knob '{name}' in {this}");
 
     public IEnumerable<string> Names => Values.Select(v => v.Key);
 
@@ -21,13 +23,26 @@ public sealed record KnobSetting(IReadOnlyList<KeyValuePair<string, double>> Val
     {
         ArgumentNullException.ThrowIfNull(text);
         var values = new List<KeyValuePair<string, double>>();
-        foreach (string part in text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+        foreach (var part in text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
         {
-            int equals = part.IndexOf('=', StringComparison.Ordinal);
-            string name = equals > 0 ? part[..equals].Trim() : string.Empty;
-            if (name.Length == 0 || !double.TryParse(part[(equals + 1)..], NumberStyles.Float, CultureInfo.InvariantCulture, out double value) || !double.IsFinite(value))
+            var equals = part.IndexOf('=', StringComparison.Ordinal);
+            var name = equals > 0 ? part[..equals].Trim() : string.Empty;
+            if (
+                name.Length == 0
+                || !double.TryParse(
+                    part[(equals + 1)..],
+                    NumberStyles.Float,
+                    CultureInfo.InvariantCulture,
+                    out var value
+                )
+                || !double.IsFinite(value)
+            )
             {
-                throw new NsmtInputException(null, field, $"expected knob=value pairs separated by commas (e.g. gain_db=6,mid_db=-2), got '{part}'");
+                throw new NsmtInputException(
+                    null,
+                    field,
+                    $"expected knob=value pairs separated by commas (e.g. gain_db=6,mid_db=-2), got '{part}'"
+                );
             }
 
             if (values.Any(v => v.Key == name))
@@ -76,7 +91,11 @@ public static class ReferenceAmpKnobs
         {
             options = Setters.TryGetValue(name, out var set)
                 ? set(options, value)
-                : throw new NsmtInputException(null, field, $"the reference amp has no knob '{name}'{NearestName.Suggestion(name, Setters.Keys)} (knobs: {string.Join(", ", Setters.Keys)})");
+                : throw new NsmtInputException(
+                    null,
+                    field,
+                    $"the reference amp has no knob '{name}'{NearestName.Suggestion(name, Setters.Keys)} (knobs: {string.Join(", ", Setters.Keys)})"
+                );
         }
 
         return options;

@@ -10,13 +10,21 @@ public static class Correlation
     public static double Pearson(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
     {
         if (a.Length != b.Length)
-            throw new ArgumentException($"signals of {a.Length} and {b.Length} samples: Pearson's r needs equal lengths");
-        int n = a.Length;
-        if (n == 0)
-            return double.NaN;
+        {
+            throw new ArgumentException(
+                $"signals of {a.Length} and {b.Length} samples: Pearson's r needs equal lengths"
+            );
+        }
 
-        double meanA = 0, meanB = 0;
-        for (int i = 0; i < n; i++)
+        var n = a.Length;
+        if (n == 0)
+        {
+            return double.NaN;
+        }
+
+        double meanA = 0,
+            meanB = 0;
+        for (var i = 0; i < n; i++)
         {
             meanA += a[i];
             meanB += b[i];
@@ -24,11 +32,13 @@ public static class Correlation
 
         meanA /= n;
         meanB /= n;
-        double covariance = 0, varianceA = 0, varianceB = 0;
-        for (int i = 0; i < n; i++)
+        double covariance = 0,
+            varianceA = 0,
+            varianceB = 0;
+        for (var i = 0; i < n; i++)
         {
-            double da = a[i] - meanA;
-            double db = b[i] - meanB;
+            var da = a[i] - meanA;
+            var db = b[i] - meanB;
             covariance += da * db;
             varianceA += da * da;
             varianceB += db * db;

@@ -32,9 +32,9 @@ public sealed class Fft
         else
         {
             _twiddles = new Complex[length];
-            for (int j = 0; j < length; j++)
+            for (var j = 0; j < length; j++)
             {
-                double angle = -2.0 * Math.PI * j / length;
+                var angle = -2.0 * Math.PI * j / length;
                 _twiddles[j] = new Complex(Math.Cos(angle), Math.Sin(angle));
             }
         }
@@ -66,14 +66,14 @@ public sealed class Fft
     {
         CheckLengths(input.Length, output.Length);
         // inverse(x) = conj(forward(conj(x)))
-        Complex[] conj = new Complex[Length];
-        for (int i = 0; i < Length; i++)
+        var conj = new Complex[Length];
+        for (var i = 0; i < Length; i++)
         {
             conj[i] = Complex.Conjugate(input[i]);
         }
 
         Forward(conj, output);
-        for (int i = 0; i < Length; i++)
+        for (var i = 0; i < Length; i++)
         {
             output[i] = Complex.Conjugate(output[i]);
         }
@@ -96,37 +96,37 @@ public sealed class Fft
             return;
         }
 
-        int p = _factors[level];
-        int m = n / p;
-        for (int q = 0; q < p; q++)
+        var p = _factors[level];
+        var m = n / p;
+        for (var q = 0; q < p; q++)
         {
             Recurse(input[(q * stride)..], stride * p, output.Slice(q * m, m), m, level + 1);
         }
 
-        int twiddleStep = Length / n; // W_n^j = W_N^(j * N/n)
+        var twiddleStep = Length / n; // W_n^j = W_N^(j * N/n)
         switch (p)
         {
             case 2:
-                for (int k = 0; k < m; k++)
+                for (var k = 0; k < m; k++)
                 {
-                    Complex t0 = output[k];
-                    Complex t1 = output[m + k] * _twiddles[k * twiddleStep];
+                    var t0 = output[k];
+                    var t1 = output[m + k] * _twiddles[k * twiddleStep];
                     output[k] = t0 + t1;
                     output[m + k] = t0 - t1;
                 }
 
                 break;
             case 4:
-                for (int k = 0; k < m; k++)
+                for (var k = 0; k < m; k++)
                 {
-                    Complex t0 = output[k];
-                    Complex t1 = output[m + k] * _twiddles[k * twiddleStep];
-                    Complex t2 = output[(2 * m) + k] * _twiddles[2 * k * twiddleStep];
-                    Complex t3 = output[(3 * m) + k] * _twiddles[3 * k * twiddleStep];
-                    Complex a = t0 + t2;
-                    Complex b = t0 - t2;
-                    Complex c = t1 + t3;
-                    Complex d = t1 - t3;
+                    var t0 = output[k];
+                    var t1 = output[m + k] * _twiddles[k * twiddleStep];
+                    var t2 = output[(2 * m) + k] * _twiddles[2 * k * twiddleStep];
+                    var t3 = output[(3 * m) + k] * _twiddles[3 * k * twiddleStep];
+                    var a = t0 + t2;
+                    var b = t0 - t2;
+                    var c = t1 + t3;
+                    var d = t1 - t3;
                     var minusId = new Complex(d.Imaginary, -d.Real); // -i * d (forward direction)
                     output[k] = a + c;
                     output[m + k] = b + minusId;
@@ -137,18 +137,18 @@ public sealed class Fft
                 break;
             default:
                 Span<Complex> t = stackalloc Complex[p];
-                int radixStep = Length / p; // W_p^j = W_N^(j * N/p)
-                for (int k = 0; k < m; k++)
+                var radixStep = Length / p; // W_p^j = W_N^(j * N/p)
+                for (var k = 0; k < m; k++)
                 {
-                    for (int q = 0; q < p; q++)
+                    for (var q = 0; q < p; q++)
                     {
                         t[q] = output[(q * m) + k] * _twiddles[(q * k * twiddleStep) % Length];
                     }
 
-                    for (int r = 0; r < p; r++)
+                    for (var r = 0; r < p; r++)
                     {
-                        Complex sum = t[0];
-                        for (int q = 1; q < p; q++)
+                        var sum = t[0];
+                        for (var q = 1; q < p; q++)
                         {
                             sum += t[q] * _twiddles[(q * r % p) * radixStep];
                         }
@@ -176,7 +176,7 @@ public sealed class Fft
             n /= 2;
         }
 
-        for (int f = 3; (long)f * f <= n; f += 2)
+        for (var f = 3; (long)f * f <= n; f += 2)
         {
             while (n % f == 0)
             {
@@ -198,13 +198,13 @@ public sealed class Fft
     {
         private readonly int _n;
         private readonly Fft _inner;
-        private readonly Complex[] _chirp;        // exp(-i pi k^2 / N)
+        private readonly Complex[] _chirp; // exp(-i pi k^2 / N)
         private readonly Complex[] _filterSpectrum; // FFT of the conjugate chirp, wrapped
 
         public Bluestein(int n)
         {
             _n = n;
-            int m = 1;
+            var m = 1;
             while (m < (2 * n) - 1)
             {
                 m <<= 1;
@@ -212,17 +212,17 @@ public sealed class Fft
 
             _inner = Get(m);
             _chirp = new Complex[n];
-            for (int k = 0; k < n; k++)
+            for (var k = 0; k < n; k++)
             {
                 // k^2 mod 2N keeps the angle small, so it stays exact for large k.
-                long kk = (long)k * k % (2L * n);
-                double angle = -Math.PI * kk / n;
+                var kk = (long)k * k % (2L * n);
+                var angle = -Math.PI * kk / n;
                 _chirp[k] = new Complex(Math.Cos(angle), Math.Sin(angle));
             }
 
             var filter = new Complex[m];
             filter[0] = Complex.Conjugate(_chirp[0]);
-            for (int k = 1; k < n; k++)
+            for (var k = 1; k < n; k++)
             {
                 filter[k] = Complex.Conjugate(_chirp[k]);
                 filter[m - k] = filter[k];
@@ -234,23 +234,23 @@ public sealed class Fft
 
         public void Forward(ReadOnlySpan<Complex> input, Span<Complex> output)
         {
-            int m = _inner.Length;
+            var m = _inner.Length;
             var a = new Complex[m];
-            for (int k = 0; k < _n; k++)
+            for (var k = 0; k < _n; k++)
             {
                 a[k] = input[k] * _chirp[k];
             }
 
             var spectrum = new Complex[m];
             _inner.Forward(a, spectrum);
-            for (int i = 0; i < m; i++)
+            for (var i = 0; i < m; i++)
             {
                 spectrum[i] *= _filterSpectrum[i];
             }
 
             _inner.Inverse(spectrum, a);
-            double scale = 1.0 / m;
-            for (int k = 0; k < _n; k++)
+            var scale = 1.0 / m;
+            for (var k = 0; k < _n; k++)
             {
                 output[k] = a[k] * _chirp[k] * scale;
             }

@@ -26,39 +26,50 @@ public sealed class MelFilterbank
 
     public static double MelToHz(double mel) => 700.0 * (Math.Exp(mel / 1127.0) - 1.0);
 
-    public static MelFilterbank Create(double sampleRate, int nFft, int bands, double fMin, double fMax, bool crop = true)
+    public static MelFilterbank Create(
+        double sampleRate,
+        int nFft,
+        int bands,
+        double fMin,
+        double fMax,
+        bool crop = true
+    )
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(bands, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(nFft, 2);
         if (!(fMin >= 0 && fMax > fMin && fMax <= sampleRate / 2))
         {
-            throw new ArgumentException($"mel range must satisfy 0 <= fMin < fMax <= sr/2, got fMin={fMin} fMax={fMax} sr={sampleRate}");
+            throw new ArgumentException(
+                $"mel range must satisfy 0 <= fMin < fMax <= sr/2, got fMin={fMin} fMax={fMax} sr={sampleRate}"
+            );
         }
 
-        int inputBins = (nFft / 2) + 1;
+        var inputBins = (nFft / 2) + 1;
         if (crop)
         {
             inputBins = Math.Min(inputBins, (int)Math.Ceiling(fMax * nFft / sampleRate));
         }
 
-        double minMel = HzToMel(fMin);
-        double maxMel = HzToMel(fMax);
+        var minMel = HzToMel(fMin);
+        var maxMel = HzToMel(fMax);
         var peaksBin = new double[bands + 2];
-        for (int i = 0; i < peaksBin.Length; i++)
+        for (var i = 0; i < peaksBin.Length; i++)
         {
-            double mel = minMel + ((maxMel - minMel) * i / (bands + 1));
+            var mel = minMel + ((maxMel - minMel) * i / (bands + 1));
             peaksBin[i] = MelToHz(mel) * nFft / sampleRate;
         }
 
         var weights = new double[bands][];
-        for (int b = 0; b < bands; b++)
+        for (var b = 0; b < bands; b++)
         {
-            double l = peaksBin[b], c = peaksBin[b + 1], r = peaksBin[b + 2];
+            double l = peaksBin[b],
+                c = peaksBin[b + 1],
+                r = peaksBin[b + 2];
             var w = new double[inputBins];
             double sum = 0;
-            for (int k = 0; k < inputBins; k++)
+            for (var k = 0; k < inputBins; k++)
             {
-                double v = Math.Max(0.0, Math.Min((k - l) / (c - l), (k - r) / (c - r)));
+                var v = Math.Max(0.0, Math.Min((k - l) / (c - l), (k - r) / (c - r)));
                 w[k] = v;
                 sum += v;
             }
@@ -67,11 +78,12 @@ public sealed class MelFilterbank
             if (sum == 0)
             {
                 throw new ArgumentException(
-                    $"mel band {b} (centre {c * sampleRate / nFft:F1} Hz) covers no FFT bin; " +
-                    $"use fewer bands than {bands} or a larger n_fft than {nFft}");
+                    $"mel band {b} (centre {c * sampleRate / nFft:F1} Hz) covers no FFT bin; "
+                        + $"use fewer bands than {bands} or a larger n_fft than {nFft}"
+                );
             }
 
-            for (int k = 0; k < inputBins; k++)
+            for (var k = 0; k < inputBins; k++)
             {
                 w[k] /= sum;
             }
@@ -92,13 +104,13 @@ public sealed class MelFilterbank
         }
 
         var result = new Spectrogram(Bands, magnitude.Frames);
-        for (int b = 0; b < Bands; b++)
+        for (var b = 0; b < Bands; b++)
         {
-            double[] w = _weights[b];
-            for (int t = 0; t < magnitude.Frames; t++)
+            var w = _weights[b];
+            for (var t = 0; t < magnitude.Frames; t++)
             {
                 double sum = 0;
-                for (int k = 0; k < InputBins; k++)
+                for (var k = 0; k < InputBins; k++)
                 {
                     sum += w[k] * magnitude[k, t];
                 }

@@ -10,10 +10,10 @@ public static class PreEmphasis
             return;
         }
 
-        double previous = samples[0];
-        for (int n = 1; n < samples.Length; n++)
+        var previous = samples[0];
+        for (var n = 1; n < samples.Length; n++)
         {
-            double current = samples[n];
+            var current = samples[n];
             samples[n] = current - (coefficient * previous);
             previous = current;
         }
@@ -26,10 +26,10 @@ public static class PreEmphasis
             return; // NSMT treats a coefficient <= 0 as "off"
         }
 
-        float previous = samples[0];
-        for (int n = 1; n < samples.Length; n++)
+        var previous = samples[0];
+        for (var n = 1; n < samples.Length; n++)
         {
-            float current = samples[n];
+            var current = samples[n];
             samples[n] = (float)(current - (coefficient * previous));
             previous = current;
         }

@@ -12,7 +12,7 @@ public sealed class Resampler
     public const double StopbandAttenuationDb = 100.0;
     public const double PassbandFraction = 0.9;
 
-    private readonly int _up;   // L
+    private readonly int _up; // L
     private readonly int _down; // M
     private readonly int _halfTaps;
     private readonly double[][] _phases; // [phase][tap], tap i -> input offset i - _halfTaps
@@ -23,34 +23,36 @@ public sealed class Resampler
         ArgumentOutOfRangeException.ThrowIfLessThan(outputRate, 1);
         InputRate = inputRate;
         OutputRate = outputRate;
-        int g = Gcd(inputRate, outputRate);
+        var g = Gcd(inputRate, outputRate);
         _up = outputRate / g;
         _down = inputRate / g;
         if (_up > 4096)
         {
-            throw new ArgumentException($"rate ratio {outputRate}/{inputRate} reduces to {_up}/{_down}; numerators above 4096 are not supported");
+            throw new ArgumentException(
+                $"rate ratio {outputRate}/{inputRate} reduces to {_up}/{_down}; numerators above 4096 are not supported"
+            );
         }
 
-        double nyquist = Math.Min(inputRate, outputRate) / 2.0;
-        double transition = (1.0 - PassbandFraction) * nyquist;      // Hz
-        double cutoff = (PassbandFraction * nyquist) + (transition / 2); // -6 dB point, Hz
-        double fc = cutoff / inputRate;                                // cycles per input sample
-        double beta = 0.1102 * (StopbandAttenuationDb - 8.7);
+        var nyquist = Math.Min(inputRate, outputRate) / 2.0;
+        var transition = (1.0 - PassbandFraction) * nyquist; // Hz
+        var cutoff = (PassbandFraction * nyquist) + (transition / 2); // -6 dB point, Hz
+        var fc = cutoff / inputRate; // cycles per input sample
+        var beta = 0.1102 * (StopbandAttenuationDb - 8.7);
         // Kaiser's length estimate, in input samples, for this attenuation and transition width.
-        double length = (StopbandAttenuationDb - 7.95) / (2.285 * 2 * Math.PI * (transition / inputRate));
+        var length = (StopbandAttenuationDb - 7.95) / (2.285 * 2 * Math.PI * (transition / inputRate));
         _halfTaps = (int)Math.Ceiling(length / 2) + 1;
-        double i0Beta = Window.BesselI0(beta);
+        var i0Beta = Window.BesselI0(beta);
 
         _phases = new double[_up][];
-        for (int phase = 0; phase < _up; phase++)
+        for (var phase = 0; phase < _up; phase++)
         {
-            double frac = (double)phase / _up; // output time minus floor, in input samples
+            var frac = (double)phase / _up; // output time minus floor, in input samples
             var taps = new double[(2 * _halfTaps) + 1];
-            for (int i = 0; i < taps.Length; i++)
+            for (var i = 0; i < taps.Length; i++)
             {
-                double tau = frac - (i - _halfTaps); // distance from the input sample to the output instant
-                double r = tau / (_halfTaps);
-                double window = Math.Abs(r) >= 1 ? 0 : Window.BesselI0(beta * Math.Sqrt(1 - (r * r))) / i0Beta;
+                var tau = frac - (i - _halfTaps); // distance from the input sample to the output instant
+                var r = tau / (_halfTaps);
+                var window = Math.Abs(r) >= 1 ? 0 : Window.BesselI0(beta * Math.Sqrt(1 - (r * r))) / i0Beta;
                 taps[i] = 2 * fc * Sinc(2 * fc * tau) * window;
             }
 
@@ -70,15 +72,15 @@ public sealed class Resampler
         var output = new float[OutputLength(input.Length)];
         for (long j = 0; j < output.Length; j++)
         {
-            long position = j * _down; // output instant in units of 1/L input samples
-            long center = position / _up;
-            int phase = (int)(position % _up);
-            double[] taps = _phases[phase];
-            long first = center - _halfTaps;
+            var position = j * _down; // output instant in units of 1/L input samples
+            var center = position / _up;
+            var phase = (int)(position % _up);
+            var taps = _phases[phase];
+            var first = center - _halfTaps;
             double sum = 0;
-            int iStart = (int)Math.Max(0, -first);
-            int iEnd = (int)Math.Min(taps.Length, input.Length - first);
-            for (int i = iStart; i < iEnd; i++)
+            var iStart = (int)Math.Max(0, -first);
+            var iEnd = (int)Math.Min(taps.Length, input.Length - first);
+            for (var i = iStart; i < iEnd; i++)
             {
                 sum += taps[i] * input[(int)(first + i)];
             }

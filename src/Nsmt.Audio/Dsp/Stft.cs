@@ -64,9 +64,9 @@ public sealed record StftOptions
     /// <summary>The analysis window, zero-padded centrally to n_fft (as torch does).</summary>
     public double[] PaddedWindow()
     {
-        double[] w = Dsp.Window.Create(Window, Win, PeriodicWindow);
+        var w = Dsp.Window.Create(Window, Win, PeriodicWindow);
         var padded = new double[NFft];
-        int left = (NFft - Win) / 2;
+        var left = (NFft - Win) / 2;
         w.CopyTo(padded, left);
         return padded;
     }
@@ -97,7 +97,7 @@ public sealed class ComplexSpectrogram
     public Spectrogram Magnitude()
     {
         var result = new Spectrogram(Bins, Frames);
-        for (int i = 0; i < Values.Length; i++)
+        for (var i = 0; i < Values.Length; i++)
         {
             result.Values[i] = Values[i].Magnitude;
         }
@@ -132,7 +132,7 @@ public sealed class Spectrogram
     public Spectrogram ToDecibels(double floor = 1e-10)
     {
         var result = new Spectrogram(Bins, Frames);
-        for (int i = 0; i < Values.Length; i++)
+        for (var i = 0; i < Values.Length; i++)
         {
             result.Values[i] = 20.0 * Math.Log10(Math.Max(Values[i], floor));
         }
@@ -147,14 +147,18 @@ public static class Stft
     /// <summary>Number of frames torch.stft produces for a signal of this length.</summary>
     public static int FrameCount(int signalLength, StftOptions options)
     {
-        int padded = options.Center ? signalLength + (2 * (options.NFft / 2)) : signalLength;
+        var padded = options.Center ? signalLength + (2 * (options.NFft / 2)) : signalLength;
         return padded < options.NFft ? 0 : 1 + ((padded - options.NFft) / options.Hop);
     }
 
-    public static ComplexSpectrogram Forward(ReadOnlySpan<float> signal, StftOptions options, int maxFrames = int.MaxValue)
+    public static ComplexSpectrogram Forward(
+        ReadOnlySpan<float> signal,
+        StftOptions options,
+        int maxFrames = int.MaxValue
+    )
     {
         var x = new double[signal.Length];
-        for (int i = 0; i < x.Length; i++)
+        for (var i = 0; i < x.Length; i++)
         {
             x[i] = signal[i];
         }
@@ -163,36 +167,42 @@ public static class Stft
     }
 
     /// <param name="maxFrames">Compute only the first frames (the rest are identical to a full run, just not computed).</param>
-    public static ComplexSpectrogram Forward(ReadOnlySpan<double> signal, StftOptions options, int maxFrames = int.MaxValue)
+    public static ComplexSpectrogram Forward(
+        ReadOnlySpan<double> signal,
+        StftOptions options,
+        int maxFrames = int.MaxValue
+    )
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        int nFft = options.NFft;
-        double[] padded = options.Center ? Pad(signal, nFft / 2, options.PadMode) : signal.ToArray();
+        var nFft = options.NFft;
+        var padded = options.Center ? Pad(signal, nFft / 2, options.PadMode) : signal.ToArray();
         if (padded.Length < nFft)
         {
             throw new ArgumentException(
-                $"signal of {signal.Length} samples is shorter than n_fft={nFft}" + (options.Center ? " after padding" : ""));
+                $"signal of {signal.Length} samples is shorter than n_fft={nFft}"
+                    + (options.Center ? " after padding" : "")
+            );
         }
 
-        int frames = Math.Min(FrameCount(signal.Length, options), maxFrames);
-        int bins = options.Bins;
+        var frames = Math.Min(FrameCount(signal.Length, options), maxFrames);
+        var bins = options.Bins;
         var result = new ComplexSpectrogram(bins, frames);
-        double[] window = options.PaddedWindow();
-        double scale = options.Normalized ? 1.0 / Math.Sqrt(nFft) : 1.0;
-        Fft fft = Fft.Get(nFft);
+        var window = options.PaddedWindow();
+        var scale = options.Normalized ? 1.0 / Math.Sqrt(nFft) : 1.0;
+        var fft = Fft.Get(nFft);
         var frame = new Complex[nFft];
         var spectrum = new Complex[nFft];
-        for (int t = 0; t < frames; t++)
+        for (var t = 0; t < frames; t++)
         {
-            int start = t * options.Hop;
-            for (int i = 0; i < nFft; i++)
+            var start = t * options.Hop;
+            for (var i = 0; i < nFft; i++)
             {
                 frame[i] = new Complex(padded[start + i] * window[i], 0);
             }
 
             fft.Forward(frame, spectrum);
-            for (int k = 0; k < bins; k++)
+            for (var k = 0; k < bins; k++)
             {
                 result[k, t] = spectrum[k] * scale;
             }
@@ -210,63 +220,67 @@ public static class Stft
         ArgumentNullException.ThrowIfNull(spectrogram);
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        int nFft = options.NFft;
+        var nFft = options.NFft;
         if (spectrogram.Bins != options.Bins)
         {
             throw new ArgumentException($"spectrogram has {spectrogram.Bins} bins, options expect {options.Bins}");
         }
 
-        int frames = spectrogram.Frames;
-        int hop = options.Hop;
-        double[] window = options.PaddedWindow();
-        int expectedLength = nFft + (hop * (frames - 1));
+        var frames = spectrogram.Frames;
+        var hop = options.Hop;
+        var window = options.PaddedWindow();
+        var expectedLength = nFft + (hop * (frames - 1));
         var signal = new double[expectedLength];
         var envelope = new double[expectedLength];
-        double scale = (options.Normalized ? Math.Sqrt(nFft) : 1.0) / nFft;
-        Fft fft = Fft.Get(nFft);
+        var scale = (options.Normalized ? Math.Sqrt(nFft) : 1.0) / nFft;
+        var fft = Fft.Get(nFft);
         var spectrum = new Complex[nFft];
         var time = new Complex[nFft];
-        for (int t = 0; t < frames; t++)
+        for (var t = 0; t < frames; t++)
         {
             if (options.OneSided)
             {
-                for (int k = 0; k < options.Bins; k++)
+                for (var k = 0; k < options.Bins; k++)
                 {
                     spectrum[k] = spectrogram[k, t];
                 }
 
                 // Hermitian symmetry rebuilds the negative frequencies, as irfft does.
-                for (int k = options.Bins; k < nFft; k++)
+                for (var k = options.Bins; k < nFft; k++)
                 {
                     spectrum[k] = Complex.Conjugate(spectrogram[nFft - k, t]);
                 }
             }
             else
             {
-                for (int k = 0; k < nFft; k++)
+                for (var k = 0; k < nFft; k++)
                 {
                     spectrum[k] = spectrogram[k, t];
                 }
             }
 
             fft.Inverse(spectrum, time);
-            int start = t * hop;
-            for (int i = 0; i < nFft; i++)
+            var start = t * hop;
+            for (var i = 0; i < nFft; i++)
             {
                 signal[start + i] += time[i].Real * scale * window[i];
                 envelope[start + i] += window[i] * window[i];
             }
         }
 
-        int begin = options.Center ? nFft / 2 : 0;
-        int end = length.HasValue ? begin + length.Value : options.Center ? expectedLength - (nFft / 2) : expectedLength;
+        var begin = options.Center ? nFft / 2 : 0;
+        var end =
+            length.HasValue ? begin + length.Value
+            : options.Center ? expectedLength - (nFft / 2)
+            : expectedLength;
         var output = new double[Math.Max(end - begin, 0)];
-        for (int i = begin; i < Math.Min(end, expectedLength); i++)
+        for (var i = begin; i < Math.Min(end, expectedLength); i++)
         {
             if (envelope[i] < 1e-11)
             {
                 throw new ArgumentException(
-                    $"window overlap-add is zero at sample {i - begin} (the NOLA condition fails for this window and hop)");
+                    $"window overlap-add is zero at sample {i - begin} (the NOLA condition fails for this window and hop)"
+                );
             }
 
             output[i - begin] = signal[i] / envelope[i];
@@ -286,10 +300,12 @@ public static class Stft
 
         if (pad >= x.Length)
         {
-            throw new ArgumentException($"reflect padding of {pad} needs a signal longer than {pad} samples, got {x.Length}");
+            throw new ArgumentException(
+                $"reflect padding of {pad} needs a signal longer than {pad} samples, got {x.Length}"
+            );
         }
 
-        for (int i = 1; i <= pad; i++)
+        for (var i = 1; i <= pad; i++)
         {
             result[pad - i] = x[i];
             result[pad + x.Length - 1 + i] = x[x.Length - 1 - i];

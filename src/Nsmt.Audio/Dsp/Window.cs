@@ -20,8 +20,10 @@ public static class Window
     /// </summary>
     public static double BesselI0(double x)
     {
-        double sum = 1, term = 1, q = x * x / 4;
-        for (int k = 1; k < 200; k++)
+        double sum = 1,
+            term = 1,
+            q = x * x / 4;
+        for (var k = 1; k < 200; k++)
         {
             term *= q / ((double)k * k);
             sum += term;
@@ -50,9 +52,9 @@ public static class Window
         }
 
         double period = periodic ? length : length - 1;
-        for (int n = 0; n < length; n++)
+        for (var n = 0; n < length; n++)
         {
-            double x = 2.0 * Math.PI * n / period;
+            var x = 2.0 * Math.PI * n / period;
             w[n] = type switch
             {
                 WindowType.Hann => 0.5 - (0.5 * Math.Cos(x)),
@@ -66,21 +68,25 @@ public static class Window
     }
 
     /// <summary>Parses the names used in configs: rectangular, hann, hamming, blackman.</summary>
-    public static WindowType Parse(string name) => name.ToLowerInvariant() switch
-    {
-        "rectangular" or "rect" or "boxcar" or "ones" => WindowType.Rectangular,
-        "hann" or "hanning" => WindowType.Hann,
-        "hamming" => WindowType.Hamming,
-        "blackman" => WindowType.Blackman,
-        _ => throw new FormatException($"unknown window type '{name}' (expected rectangular, hann, hamming or blackman)"),
-    };
+    public static WindowType Parse(string name) =>
+        name.ToLowerInvariant() switch
+        {
+            "rectangular" or "rect" or "boxcar" or "ones" => WindowType.Rectangular,
+            "hann" or "hanning" => WindowType.Hann,
+            "hamming" => WindowType.Hamming,
+            "blackman" => WindowType.Blackman,
+            _ => throw new FormatException(
+                $"unknown window type '{name}' (expected rectangular, hann, hamming or blackman)"
+            ),
+        };
 
-    public static string Name(WindowType type) => type switch
-    {
-        WindowType.Rectangular => "rectangular",
-        WindowType.Hann => "hann",
-        WindowType.Hamming => "hamming",
-        WindowType.Blackman => "blackman",
-        _ => throw new ArgumentOutOfRangeException(nameof(type), type, "unknown window type"),
-    };
+    public static string Name(WindowType type) =>
+        type switch
+        {
+            WindowType.Rectangular => "rectangular",
+            WindowType.Hann => "hann",
+            WindowType.Hamming => "hamming",
+            WindowType.Blackman => "blackman",
+            _ => throw new ArgumentOutOfRangeException(nameof(type), type, "unknown window type"),
+        };
 }

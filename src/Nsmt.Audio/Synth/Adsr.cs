@@ -31,13 +31,13 @@ public sealed class Adsr
 
         TotalSamples = totalSamples;
         _sustain = settings.Sustain;
-        int a = (int)(settings.Attack * sampleRate);
-        int d = (int)(settings.Decay * sampleRate);
-        int r = (int)(settings.Release * sampleRate);
-        long transient = (long)a + d + r;
+        var a = (int)(settings.Attack * sampleRate);
+        var d = (int)(settings.Decay * sampleRate);
+        var r = (int)(settings.Release * sampleRate);
+        var transient = (long)a + d + r;
         if (transient > totalSamples)
         {
-            double scale = (double)totalSamples / transient;
+            var scale = (double)totalSamples / transient;
             a = (int)(a * scale);
             d = (int)(d * scale);
             r = (int)(r * scale);
@@ -47,8 +47,11 @@ public sealed class Adsr
         _decay = d;
         _release = r;
         _sustainSamples = Math.Max(0, totalSamples - a - d - r);
-        double lastDecay = d > 0 ? Linspace(1.0, _sustain, d, d - 1) : 1.0;
-        _releaseStart = _sustainSamples > 0 ? _sustain : d == 0 ? 1.0 : lastDecay;
+        var lastDecay = d > 0 ? Linspace(1.0, _sustain, d, d - 1) : 1.0;
+        _releaseStart =
+            _sustainSamples > 0 ? _sustain
+            : d == 0 ? 1.0
+            : lastDecay;
     }
 
     public int TotalSamples { get; }
@@ -59,10 +62,12 @@ public sealed class Adsr
     {
         if (destination.Length > TotalSamples)
         {
-            throw new ArgumentException($"destination of {destination.Length} samples is longer than the envelope ({TotalSamples})");
+            throw new ArgumentException(
+                $"destination of {destination.Length} samples is longer than the envelope ({TotalSamples})"
+            );
         }
 
-        for (int i = 0; i < destination.Length; i++)
+        for (var i = 0; i < destination.Length; i++)
         {
             destination[i] = (float)ValueAt(i);
         }

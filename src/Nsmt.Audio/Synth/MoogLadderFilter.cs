@@ -25,12 +25,12 @@ public sealed class MoogLadderFilter
     /// <summary>Filters one sample with cutoff <paramref name="cutoffHz"/> and resonance in [0, 1).</summary>
     public double Process(double x, double cutoffHz, double resonance)
     {
-        double fc = Math.Clamp(cutoffHz, 20.0, _sampleRate * 0.45);
-        double res = Math.Clamp(resonance, 0.0, 0.99);
-        double g = Math.Tan(Math.PI * fc / _sampleRate);
-        double a = 1.0 / (1.0 + (2.0 * g));
-        double u = x - (4.0 * res * _lastOutput);
-        for (int i = 0; i < 4; i++)
+        var fc = Math.Clamp(cutoffHz, 20.0, _sampleRate * 0.45);
+        var res = Math.Clamp(resonance, 0.0, 0.99);
+        var g = Math.Tan(Math.PI * fc / _sampleRate);
+        var a = 1.0 / (1.0 + (2.0 * g));
+        var u = x - (4.0 * res * _lastOutput);
+        for (var i = 0; i < 4; i++)
         {
             _stage[i] = ((1.0 - a) * u) + (a * _stage[i]);
             u = Math.Tanh(_stage[i]);

@@ -29,8 +29,17 @@ public sealed record SawSynthParameters
     /// <summary>The parameter names a config may use, as NSMT spells them.</summary>
     public static IReadOnlyList<string> Names { get; } =
     [
-        "note_number", "note_velocity", "log10_decay_time", "filter_enabled", "filter_cutoff", "filter_resonance",
-        "filter_env_attack", "filter_env_decay", "filter_env_sustain", "filter_env_release", "filter_env_amount",
+        "note_number",
+        "note_velocity",
+        "log10_decay_time",
+        "filter_enabled",
+        "filter_cutoff",
+        "filter_resonance",
+        "filter_env_attack",
+        "filter_env_decay",
+        "filter_env_sustain",
+        "filter_env_release",
+        "filter_env_amount",
     ];
 
     /// <summary>Builds parameters from NSMT names; unknown names are an error naming them.</summary>
@@ -38,29 +47,55 @@ public sealed record SawSynthParameters
     {
         ArgumentNullException.ThrowIfNull(values);
         var p = new SawSynthParameters { Duration = duration };
-        AdsrSettings env = p.FilterEnvelope;
-        foreach ((string name, double v) in values)
+        var env = p.FilterEnvelope;
+        foreach ((var name, var v) in values)
         {
             switch (name)
             {
-                case "note_number": p = p with { NoteNumber = v }; break;
-                case "note_velocity": p = p with { NoteVelocity = v }; break;
-                case "log10_decay_time": p = p with { Log10DecayTime = v }; break;
-                case "filter_enabled": p = p with { FilterEnabled = v != 0 }; break;
-                case "filter_cutoff": p = p with { FilterCutoff = v }; break;
-                case "filter_resonance": p = p with { FilterResonance = v }; break;
-                case "filter_env_attack": env = env with { Attack = v }; break;
-                case "filter_env_decay": env = env with { Decay = v }; break;
-                case "filter_env_sustain": env = env with { Sustain = v }; break;
-                case "filter_env_release": env = env with { Release = v }; break;
-                case "filter_env_amount": p = p with { FilterEnvAmount = v }; break;
+                case "note_number":
+                    p = p with { NoteNumber = v };
+                    break;
+                case "note_velocity":
+                    p = p with { NoteVelocity = v };
+                    break;
+                case "log10_decay_time":
+                    p = p with { Log10DecayTime = v };
+                    break;
+                case "filter_enabled":
+                    p = p with { FilterEnabled = v != 0 };
+                    break;
+                case "filter_cutoff":
+                    p = p with { FilterCutoff = v };
+                    break;
+                case "filter_resonance":
+                    p = p with { FilterResonance = v };
+                    break;
+                case "filter_env_attack":
+                    env = env with { Attack = v };
+                    break;
+                case "filter_env_decay":
+                    env = env with { Decay = v };
+                    break;
+                case "filter_env_sustain":
+                    env = env with { Sustain = v };
+                    break;
+                case "filter_env_release":
+                    env = env with { Release = v };
+                    break;
+                case "filter_env_amount":
+                    p = p with { FilterEnvAmount = v };
+                    break;
                 default:
                     throw new ArgumentException(
-                        $"unknown synthesizer parameter '{name}' (expected one of: {string.Join(", ", Names)})");
+                        $"unknown synthesizer parameter '{name}' (expected one of: {string.Join(", ", Names)})"
+                    );
             }
         }
 
-        return p with { FilterEnvelope = env };
+        return p with
+        {
+            FilterEnvelope = env,
+        };
     }
 }
 
@@ -87,15 +122,20 @@ public sealed class SimpleSawSynth
             throw new ArgumentOutOfRangeException(nameof(duration), duration, "duration must be positive");
         }
 
-        double n = duration * SampleRate;
+        var n = duration * SampleRate;
         if (n >= int.MaxValue)
         {
             throw new ArgumentOutOfRangeException(nameof(duration), duration, "duration too long");
         }
 
-        int count = (int)n;
-        return count > 0 ? count : throw new ArgumentOutOfRangeException(
-            nameof(duration), duration, $"duration shorter than one sample at {SampleRate} Hz");
+        var count = (int)n;
+        return count > 0
+            ? count
+            : throw new ArgumentOutOfRangeException(
+                nameof(duration),
+                duration,
+                $"duration shorter than one sample at {SampleRate} Hz"
+            );
     }
 
     public float[] Render(SawSynthParameters parameters)
@@ -109,9 +149,9 @@ public sealed class SimpleSawSynth
     /// <summary>Renders the first <c>destination.Length</c> samples of the note, rounded to float32 as NSMT outputs them.</summary>
     public void Render(SawSynthParameters parameters, Span<float> destination)
     {
-        double[] full = new double[destination.Length];
+        var full = new double[destination.Length];
         Render(parameters, full);
-        for (int i = 0; i < full.Length; i++)
+        for (var i = 0; i < full.Length; i++)
         {
             destination[i] = (float)full[i];
         }
@@ -124,24 +164,31 @@ public sealed class SimpleSawSynth
     public void Render(SawSynthParameters parameters, Span<double> destination)
     {
         ArgumentNullException.ThrowIfNull(parameters);
-        int total = SampleCount(parameters.Duration);
+        var total = SampleCount(parameters.Duration);
         if (destination.Length > total)
         {
-            throw new ArgumentException($"destination of {destination.Length} samples is longer than the note ({total})");
+            throw new ArgumentException(
+                $"destination of {destination.Length} samples is longer than the note ({total})"
+            );
         }
 
         if (parameters.NoteVelocity is < 0 or > 127 || double.IsNaN(parameters.NoteVelocity))
         {
-            throw new ArgumentOutOfRangeException(nameof(parameters), parameters.NoteVelocity, "note_velocity must be in [0, 127]");
+            throw new ArgumentOutOfRangeException(
+                nameof(parameters),
+                parameters.NoteVelocity,
+                "note_velocity must be in [0, 127]"
+            );
         }
 
-        double frequency = 440.0 * Math.Pow(2.0, (parameters.NoteNumber - 69.0) / 12.0);
-        double tau = Math.Pow(10.0, parameters.Log10DecayTime);
-        double amplitude = parameters.NoteVelocity / 127.0;
-        MoogLadderFilter? filter = parameters.FilterEnabled ? new MoogLadderFilter(SampleRate) : null;
-        Adsr? envelope = filter is not null && parameters.FilterEnvAmount != 0.0
-            ? new Adsr(SampleRate, total, parameters.FilterEnvelope)
-            : null;
+        var frequency = 440.0 * Math.Pow(2.0, (parameters.NoteNumber - 69.0) / 12.0);
+        var tau = Math.Pow(10.0, parameters.Log10DecayTime);
+        var amplitude = parameters.NoteVelocity / 127.0;
+        var filter = parameters.FilterEnabled ? new MoogLadderFilter(SampleRate) : null;
+        var envelope =
+            filter is not null && parameters.FilterEnvAmount != 0.0
+                ? new Adsr(SampleRate, total, parameters.FilterEnvelope)
+                : null;
 
         // Three passes with the same per-sample arithmetic as the one-loop definition, so the
         // bytes do not change: (1) the serial decay recurrence, (2) the saw and gain, vectorised,
@@ -150,9 +197,9 @@ public sealed class SimpleSawSynth
         ApplySaw(frequency, amplitude, destination);
         if (filter is not null)
         {
-            for (int k = 0; k < destination.Length; k++)
+            for (var k = 0; k < destination.Length; k++)
             {
-                double cutoff = envelope is null
+                var cutoff = envelope is null
                     ? parameters.FilterCutoff
                     : parameters.FilterCutoff * Math.Pow(2.0, parameters.FilterEnvAmount * envelope[k]);
                 destination[k] = filter.Process(destination[k], cutoff, parameters.FilterResonance);
@@ -170,23 +217,23 @@ public sealed class SimpleSawSynth
     private void FillDecay(double tau, Span<double> destination)
     {
         const int Segment = 256;
-        double decayPerSample = Math.Exp(-1.0 / (SampleRate * tau));
-        int length = destination.Length;
-        for (int anchor = 0; anchor < length; anchor += Segment)
+        var decayPerSample = Math.Exp(-1.0 / (SampleRate * tau));
+        var length = destination.Length;
+        for (var anchor = 0; anchor < length; anchor += Segment)
         {
             destination[anchor] = Math.Exp(-((double)anchor / SampleRate) / tau);
         }
 
-        int fullSegments = length / Segment;
-        for (int j = 1; j < Segment; j++)
+        var fullSegments = length / Segment;
+        for (var j = 1; j < Segment; j++)
         {
-            for (int k = j; k < fullSegments * Segment; k += Segment)
+            for (var k = j; k < fullSegments * Segment; k += Segment)
             {
                 destination[k] = destination[k - 1] * decayPerSample;
             }
         }
 
-        for (int k = (fullSegments * Segment) + 1; k < length; k++)
+        for (var k = (fullSegments * Segment) + 1; k < length; k++)
         {
             destination[k] = destination[k - 1] * decayPerSample; // the last, partial segment
         }
@@ -200,12 +247,12 @@ public sealed class SimpleSawSynth
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot: skip tier-0 code, which is many times slower
     private void ApplySaw(double frequency, double amplitude, Span<double> destination)
     {
-        int k = 0;
+        var k = 0;
         if (Vector.IsHardwareAccelerated && destination.Length >= Vector<double>.Count)
         {
-            int lanes = Vector<double>.Count;
+            var lanes = Vector<double>.Count;
             Span<double> firstIndices = stackalloc double[lanes];
-            for (int i = 0; i < lanes; i++)
+            for (var i = 0; i < lanes; i++)
             {
                 firstIndices[i] = i;
             }
@@ -217,13 +264,13 @@ public sealed class SimpleSawSynth
             var half = new Vector<double>(0.5);
             var two = new Vector<double>(2.0);
             var gain = new Vector<double>(amplitude);
-            Span<Vector<double>> output = MemoryMarshal.Cast<double, Vector<double>>(destination);
-            for (int v = 0; v < output.Length; v++, k += lanes)
+            var output = MemoryMarshal.Cast<double, Vector<double>>(destination);
+            for (var v = 0; v < output.Length; v++, k += lanes)
             {
-                Vector<double> t = index / rate;
-                Vector<double> phase = (f * t) - half;
+                var t = index / rate;
+                var phase = (f * t) - half;
                 phase -= Vector.Floor(phase);
-                Vector<double> saw = (two * phase) - Vector<double>.One;
+                var saw = (two * phase) - Vector<double>.One;
                 output[v] = gain * saw * output[v];
                 index += step;
             }
@@ -231,10 +278,10 @@ public sealed class SimpleSawSynth
 
         for (; k < destination.Length; k++)
         {
-            double t = (double)k / SampleRate;
-            double phase = (frequency * t) - 0.5;
+            var t = (double)k / SampleRate;
+            var phase = (frequency * t) - 0.5;
             phase -= Math.Floor(phase);
-            double saw = (2.0 * phase) - 1.0;
+            var saw = (2.0 * phase) - 1.0;
             destination[k] = amplitude * saw * destination[k];
         }
     }

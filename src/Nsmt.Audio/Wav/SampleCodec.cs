@@ -24,16 +24,16 @@ internal static class SampleCodec
                 return false;
         }
 
-        bool clipped = !(x >= -1f && x <= 1f); // also true for NaN
-        double scale = format switch
+        var clipped = !(x >= -1f && x <= 1f); // also true for NaN
+        var scale = format switch
         {
             WavSampleFormat.Pcm8 => 128.0,
             WavSampleFormat.Pcm16 => 32768.0,
             WavSampleFormat.Pcm24 => 8388608.0,
             _ => 2147483648.0,
         };
-        double scaled = double.IsNaN(x) ? 0.0 : Math.Round(x * scale, MidpointRounding.ToEven);
-        long code = (long)Math.Clamp(scaled, -scale, scale - 1);
+        var scaled = double.IsNaN(x) ? 0.0 : Math.Round(x * scale, MidpointRounding.ToEven);
+        var code = (long)Math.Clamp(scaled, -scale, scale - 1);
         switch (format)
         {
             case WavSampleFormat.Pcm8:

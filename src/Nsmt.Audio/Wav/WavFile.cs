@@ -1,5 +1,5 @@
-using Nsmt.Core;
 using NAudio.Wave;
+using Nsmt.Core;
 
 namespace Nsmt.Audio;
 
@@ -8,13 +8,13 @@ public static class WavFile
 {
     public static AudioBuffer Read(string path)
     {
-        using WavReader reader = WavReader.Open(path);
+        using var reader = WavReader.Open(path);
         return reader.ReadToEnd();
     }
 
     public static WavInfo ReadInfo(string path)
     {
-        using WavReader reader = WavReader.Open(path);
+        using var reader = WavReader.Open(path);
         return reader.Info;
     }
 
@@ -26,20 +26,23 @@ public static class WavFile
     {
         ArgumentNullException.ThrowIfNull(path);
         ArgumentNullException.ThrowIfNull(audio);
-        int channels = audio.ChannelCount;
+        var channels = audio.ChannelCount;
         if (channels > ushort.MaxValue)
         {
             throw new ArgumentException($"{channels} channels exceed the WAV limit of 65535", nameof(audio));
         }
 
-        int bytesPerSample = format.BytesPerSample();
-        int blockAlign = channels * bytesPerSample;
+        var bytesPerSample = format.BytesPerSample();
+        var blockAlign = channels * bytesPerSample;
         if (blockAlign > ushort.MaxValue)
         {
-            throw new ArgumentException($"a frame of {blockAlign} bytes exceeds the WAV block-align limit of 65535", nameof(audio));
+            throw new ArgumentException(
+                $"a frame of {blockAlign} bytes exceeds the WAV block-align limit of 65535",
+                nameof(audio)
+            );
         }
 
-        long dataBytes = (long)audio.Length * blockAlign;
+        var dataBytes = (long)audio.Length * blockAlign;
         const int largestHeader = 12 + 8 + 40 + 12 + 8; // RIFF, extensible fmt, fact, data headers
         if (largestHeader + dataBytes + 1 > uint.MaxValue)
         {
@@ -53,14 +56,14 @@ public static class WavFile
             // does not own the stream: disposing it finalises the sizes before the file is renamed into place.
             using var writer = new WaveFileWriter(stream, WavFormats.ToNAudio(format, audio.SampleRate, channels));
             const int framesPerChunk = 4096;
-            byte[] buffer = new byte[framesPerChunk * blockAlign];
-            for (int start = 0; start < audio.Length; start += framesPerChunk)
+            var buffer = new byte[framesPerChunk * blockAlign];
+            for (var start = 0; start < audio.Length; start += framesPerChunk)
             {
-                int n = Math.Min(framesPerChunk, audio.Length - start);
-                int o = 0;
-                for (int f = 0; f < n; f++)
+                var n = Math.Min(framesPerChunk, audio.Length - start);
+                var o = 0;
+                for (var f = 0; f < n; f++)
                 {
-                    for (int c = 0; c < channels; c++)
+                    for (var c = 0; c < channels; c++)
                     {
                         if (SampleCodec.Encode(audio.Channels[c][start + f], buffer.AsSpan(o, bytesPerSample), format))
                         {

@@ -12,22 +12,28 @@ internal static class WavFormats
     /// </summary>
     public static WaveFormat ToNAudio(WavSampleFormat format, int sampleRate, int channels)
     {
-        int bits = format.BitsPerSample();
+        var bits = format.BitsPerSample();
         if (channels > 2)
         {
             return new WaveFormatExtensible(sampleRate, bits, channels, format.IsFloat(), bits, 0);
         }
 
         return format.IsFloat()
-            ? WaveFormat.CreateCustomFormat(WaveFormatEncoding.IeeeFloat, sampleRate, channels,
-                sampleRate * channels * format.BytesPerSample(), channels * format.BytesPerSample(), bits)
+            ? WaveFormat.CreateCustomFormat(
+                WaveFormatEncoding.IeeeFloat,
+                sampleRate,
+                channels,
+                sampleRate * channels * format.BytesPerSample(),
+                channels * format.BytesPerSample(),
+                bits
+            )
             : new WaveFormat(sampleRate, bits, channels);
     }
 
     /// <summary>Our format for what NAudio read, or null if it is not one we support.</summary>
     public static WavSampleFormat? FromNAudio(WaveFormat waveFormat)
     {
-        WaveFormatEncoding encoding = waveFormat.Encoding;
+        var encoding = waveFormat.Encoding;
         if (encoding == WaveFormatEncoding.Extensible)
         {
             // NAudio's reader hands extensible formats over as WaveFormatExtraData; the extra bytes are

@@ -17,14 +17,15 @@ internal static class WavHeaderParser
     private const ushort FormatExtensible = 0xFFFE;
 
     /// <summary>Bytes 2..15 of KSDATAFORMAT_SUBTYPE_PCM / _IEEE_FLOAT, as stored (little-endian fields).</summary>
-    private static ReadOnlySpan<byte> KsDataFormatGuidTail => [0x00, 0x00, 0x00, 0x00, 0x10, 0x00, 0x80, 0x00, 0x00, 0xAA, 0x00, 0x38, 0x9B, 0x71];
+    private static ReadOnlySpan<byte> KsDataFormatGuidTail =>
+        [0x00, 0x00, 0x00, 0x00, 0x10, 0x00, 0x80, 0x00, 0x00, 0xAA, 0x00, 0x38, 0x9B, 0x71];
 
     // fmt chunks are small; anything larger than this is corrupt rather than exotic.
     private const uint MaxFmtChunkBytes = 1024;
 
     public static WavLayout Parse(Stream stream, string path)
     {
-        long fileLength = stream.Length;
+        var fileLength = stream.Length;
         if (fileLength == 0)
         {
             throw new WavFormatException(path, "file is empty");
@@ -33,12 +34,18 @@ internal static class WavHeaderParser
         Span<byte> riff = stackalloc byte[12];
         if (!TryReadExactly(stream, riff))
         {
-            throw new WavFormatException(path, $"file is {fileLength} bytes, too short for a RIFF/WAVE header (12 bytes)");
+            throw new WavFormatException(
+                path,
+                $"file is {fileLength} bytes, too short for a RIFF/WAVE header (12 bytes)"
+            );
         }
 
         if (!riff[..4].SequenceEqual("RIFF"u8))
         {
-            throw new WavFormatException(path, $"not a RIFF file (starts with '{Printable(riff[..4])}', expected 'RIFF')");
+            throw new WavFormatException(
+                path,
+                $"not a RIFF file (starts with '{Printable(riff[..4])}', expected 'RIFF')"
+            );
         }
 
         if (!riff[8..12].SequenceEqual("WAVE"u8))
@@ -46,7 +53,7 @@ internal static class WavHeaderParser
             throw new WavFormatException(path, $"RIFF form type is '{Printable(riff[8..12])}', expected 'WAVE'");
         }
 
-        uint riffSize = BinaryPrimitives.ReadUInt32LittleEndian(riff[4..8]);
+        var riffSize = BinaryPrimitives.ReadUInt32LittleEndian(riff[4..8]);
         FmtChunk? fmt = null;
         long fmtOffset = -1;
         long dataOffset = -1;
@@ -61,10 +68,10 @@ internal static class WavHeaderParser
                 break;
             }
 
-            string id = Printable(chunkHeader[..4]);
-            uint size = BinaryPrimitives.ReadUInt32LittleEndian(chunkHeader[4..]);
-            long body = position + 8;
-            long remaining = fileLength - body;
+            var id = Printable(chunkHeader[..4]);
+            var size = BinaryPrimitives.ReadUInt32LittleEndian(chunkHeader[4..]);
+            var body = position + 8;
+            var remaining = fileLength - body;
 
             if (id == "fmt ")
             {
@@ -75,10 +82,13 @@ internal static class WavHeaderParser
 
                 if (size > MaxFmtChunkBytes || size > remaining)
                 {
-                    throw new WavFormatException(path, $"fmt chunk declares {size} bytes but only {remaining} remain in the file");
+                    throw new WavFormatException(
+                        path,
+                        $"fmt chunk declares {size} bytes but only {remaining} remain in the file"
+                    );
                 }
 
-                byte[] fmtBytes = new byte[size];
+                var fmtBytes = new byte[size];
                 stream.ReadExactly(fmtBytes);
                 fmt = ParseFmt(fmtBytes, path);
                 fmtOffset = body;
@@ -87,8 +97,10 @@ internal static class WavHeaderParser
             {
                 if (size > remaining)
                 {
-                    throw new WavFormatException(path,
-                        $"truncated: data chunk at byte {position} declares {size} bytes but only {remaining} remain in the file");
+                    throw new WavFormatException(
+                        path,
+                        $"truncated: data chunk at byte {position} declares {size} bytes but only {remaining} remain in the file"
+                    );
                 }
 
                 dataOffset = body;
@@ -101,8 +113,10 @@ internal static class WavHeaderParser
             }
             else if (size > remaining)
             {
-                throw new WavFormatException(path,
-                    $"truncated: chunk '{id}' at byte {position} declares {size} bytes but only {remaining} remain in the file");
+                throw new WavFormatException(
+                    path,
+                    $"truncated: chunk '{id}' at byte {position} declares {size} bytes but only {remaining} remain in the file"
+                );
             }
 
             // RIFF pads chunks to even length; the pad byte is not counted in the size.
@@ -116,11 +130,13 @@ internal static class WavHeaderParser
 
         // NAudio reads chunks only inside the RIFF size, so a header that was never finalised (size 0, as a recorder
         // that stopped early leaves it) would hide the chunks found here and surface as its "No fmt chunk".
-        long needed = Math.Max(fmtOffset, dataOffset);
+        var needed = Math.Max(fmtOffset, dataOffset);
         if (riffSize + 8L < needed)
         {
-            throw new WavFormatException(path,
-                $"RIFF header declares {riffSize} bytes, but its fmt and data chunks reach byte {needed}; expected {fileLength - 8} (the file's length less 8): was the recording finalised?");
+            throw new WavFormatException(
+                path,
+                $"RIFF header declares {riffSize} bytes, but its fmt and data chunks reach byte {needed}; expected {fileLength - 8} (the file's length less 8): was the recording finalised?"
+            );
         }
 
         if (dataOffset < 0)
@@ -130,8 +146,10 @@ internal static class WavHeaderParser
 
         if (dataBytes % fmt.BlockAlign != 0)
         {
-            throw new WavFormatException(path,
-                $"truncated: data chunk holds {dataBytes} bytes, not a whole number of {fmt.BlockAlign}-byte frames");
+            throw new WavFormatException(
+                path,
+                $"truncated: data chunk holds {dataBytes} bytes, not a whole number of {fmt.BlockAlign}-byte frames"
+            );
         }
 
         var info = new WavInfo(fmt.SampleRate, fmt.Channels, dataBytes / fmt.BlockAlign, fmt.Format);
@@ -142,19 +160,22 @@ internal static class WavHeaderParser
 
     private static FmtChunk ParseFmt(ReadOnlySpan<byte> fmt, string path)
     {
-        ushort tag = BinaryPrimitives.ReadUInt16LittleEndian(fmt);
-        ushort channels = BinaryPrimitives.ReadUInt16LittleEndian(fmt[2..]);
-        uint sampleRate = BinaryPrimitives.ReadUInt32LittleEndian(fmt[4..]);
-        ushort blockAlign = BinaryPrimitives.ReadUInt16LittleEndian(fmt[12..]);
-        ushort bits = BinaryPrimitives.ReadUInt16LittleEndian(fmt[14..]);
+        var tag = BinaryPrimitives.ReadUInt16LittleEndian(fmt);
+        var channels = BinaryPrimitives.ReadUInt16LittleEndian(fmt[2..]);
+        var sampleRate = BinaryPrimitives.ReadUInt32LittleEndian(fmt[4..]);
+        var blockAlign = BinaryPrimitives.ReadUInt16LittleEndian(fmt[12..]);
+        var bits = BinaryPrimitives.ReadUInt16LittleEndian(fmt[14..]);
 
-        ushort effectiveTag = tag;
+        var effectiveTag = tag;
         if (tag == FormatExtensible)
         {
             // cbSize(2) validBits(2) channelMask(4) subFormat GUID(16): the GUID's first two bytes are the real tag.
             if (fmt.Length < 40)
             {
-                throw new WavFormatException(path, $"WAVE_FORMAT_EXTENSIBLE fmt chunk is {fmt.Length} bytes, expected 40");
+                throw new WavFormatException(
+                    path,
+                    $"WAVE_FORMAT_EXTENSIBLE fmt chunk is {fmt.Length} bytes, expected 40"
+                );
             }
 
             effectiveTag = BinaryPrimitives.ReadUInt16LittleEndian(fmt[24..]);
@@ -162,8 +183,10 @@ internal static class WavHeaderParser
             // any other GUID is another encoding that merely shares the first two bytes.
             if (!fmt[26..40].SequenceEqual(KsDataFormatGuidTail))
             {
-                throw new WavFormatException(path,
-                    $"WAVE_FORMAT_EXTENSIBLE SubFormat GUID is not a PCM or IEEE float one (expected {{0000{effectiveTag:X4}-0000-0010-8000-00AA00389B71}})");
+                throw new WavFormatException(
+                    path,
+                    $"WAVE_FORMAT_EXTENSIBLE SubFormat GUID is not a PCM or IEEE float one (expected {{0000{effectiveTag:X4}-0000-0010-8000-00AA00389B71}})"
+                );
             }
         }
 
@@ -174,10 +197,13 @@ internal static class WavHeaderParser
 
         if (sampleRate == 0 || sampleRate > int.MaxValue)
         {
-            throw new WavFormatException(path, $"fmt chunk declares sample rate {sampleRate}, expected a positive rate");
+            throw new WavFormatException(
+                path,
+                $"fmt chunk declares sample rate {sampleRate}, expected a positive rate"
+            );
         }
 
-        WavSampleFormat format = (effectiveTag, bits) switch
+        var format = (effectiveTag, bits) switch
         {
             (FormatPcm, 8) => WavSampleFormat.Pcm8,
             (FormatPcm, 16) => WavSampleFormat.Pcm16,
@@ -185,16 +211,20 @@ internal static class WavHeaderParser
             (FormatPcm, 32) => WavSampleFormat.Pcm32,
             (FormatIeeeFloat, 32) => WavSampleFormat.Float32,
             (FormatIeeeFloat, 64) => WavSampleFormat.Float64,
-            _ => throw new WavFormatException(path,
-                $"unsupported encoding: format tag 0x{effectiveTag:X4} with {bits} bits per sample " +
-                "(supported: PCM 8/16/24/32, IEEE float 32/64)"),
+            _ => throw new WavFormatException(
+                path,
+                $"unsupported encoding: format tag 0x{effectiveTag:X4} with {bits} bits per sample "
+                    + "(supported: PCM 8/16/24/32, IEEE float 32/64)"
+            ),
         };
 
-        int expectedBlockAlign = channels * format.BytesPerSample();
+        var expectedBlockAlign = channels * format.BytesPerSample();
         if (blockAlign != expectedBlockAlign)
         {
-            throw new WavFormatException(path,
-                $"fmt chunk block align is {blockAlign}, expected {expectedBlockAlign} ({channels} channels x {format.BytesPerSample()} bytes)");
+            throw new WavFormatException(
+                path,
+                $"fmt chunk block align is {blockAlign}, expected {expectedBlockAlign} ({channels} channels x {format.BytesPerSample()} bytes)"
+            );
         }
 
         return new FmtChunk(format, channels, (int)sampleRate, blockAlign);
@@ -202,10 +232,10 @@ internal static class WavHeaderParser
 
     private static bool TryReadExactly(Stream stream, Span<byte> buffer)
     {
-        int total = 0;
+        var total = 0;
         while (total < buffer.Length)
         {
-            int n = stream.Read(buffer[total..]);
+            var n = stream.Read(buffer[total..]);
             if (n == 0)
             {
                 return false;
@@ -220,7 +250,7 @@ internal static class WavHeaderParser
     private static string Printable(ReadOnlySpan<byte> bytes)
     {
         var sb = new StringBuilder(bytes.Length);
-        foreach (byte b in bytes)
+        foreach (var b in bytes)
         {
             sb.Append(b is >= 0x20 and < 0x7F ? (char)b : '?');
         }

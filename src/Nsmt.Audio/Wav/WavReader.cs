@@ -49,7 +49,7 @@ public sealed class WavReader : IDisposable
         WaveFileReader? wave = null;
         try
         {
-            WavLayout layout = WavHeaderParser.Parse(stream, path);
+            var layout = WavHeaderParser.Parse(stream, path);
             stream.Position = 0;
             wave = Guard(path, "NAudio cannot read it", () => new WaveFileReader(stream));
             CheckAgreement(layout, wave, stream.Position, path);
@@ -69,12 +69,12 @@ public sealed class WavReader : IDisposable
     /// </summary>
     public int ReadFrames(Span<float> interleaved)
     {
-        int channels = Info.ChannelCount;
-        int wanted = (int)Math.Min(interleaved.Length / channels, FramesRemaining);
-        int done = 0;
+        var channels = Info.ChannelCount;
+        var wanted = (int)Math.Min(interleaved.Length / channels, FramesRemaining);
+        var done = 0;
         while (done < wanted)
         {
-            int n = Math.Min(wanted - done, ChunkFrames);
+            var n = Math.Min(wanted - done, ChunkFrames);
             ReadInterleaved(n, interleaved.Slice(done * channels, n * channels));
             done += n;
         }
@@ -89,39 +89,45 @@ public sealed class WavReader : IDisposable
     public int ReadFrames(float[][] destination, int offset, int frameCount)
     {
         ArgumentNullException.ThrowIfNull(destination);
-        int channels = Info.ChannelCount;
+        var channels = Info.ChannelCount;
         if (destination.Length != channels)
         {
-            throw new ArgumentException($"destination has {destination.Length} channels, file has {channels}", nameof(destination));
+            throw new ArgumentException(
+                $"destination has {destination.Length} channels, file has {channels}",
+                nameof(destination)
+            );
         }
 
         ArgumentOutOfRangeException.ThrowIfNegative(offset);
         ArgumentOutOfRangeException.ThrowIfNegative(frameCount);
-        foreach (float[] channel in destination)
+        foreach (var channel in destination)
         {
             if (channel.Length < offset + frameCount)
             {
-                throw new ArgumentException("a destination channel is shorter than offset + frameCount", nameof(destination));
+                throw new ArgumentException(
+                    "a destination channel is shorter than offset + frameCount",
+                    nameof(destination)
+                );
             }
         }
 
-        int wanted = (int)Math.Min(frameCount, FramesRemaining);
-        int done = 0;
+        var wanted = (int)Math.Min(frameCount, FramesRemaining);
+        var done = 0;
         while (done < wanted)
         {
-            int n = Math.Min(wanted - done, ChunkFrames);
+            var n = Math.Min(wanted - done, ChunkFrames);
             if (_floatBuffer.Length < n * channels)
             {
                 _floatBuffer = new float[ChunkFrames * channels];
             }
 
-            Span<float> interleaved = _floatBuffer.AsSpan(0, n * channels);
+            var interleaved = _floatBuffer.AsSpan(0, n * channels);
             ReadInterleaved(n, interleaved);
-            for (int c = 0; c < channels; c++)
+            for (var c = 0; c < channels; c++)
             {
-                float[] target = destination[c];
-                int at = offset + done;
-                for (int f = 0; f < n; f++)
+                var target = destination[c];
+                var at = offset + done;
+                for (var f = 0; f < n; f++)
                 {
                     target[at + f] = interleaved[(f * channels) + c];
                 }
@@ -137,14 +143,17 @@ public sealed class WavReader : IDisposable
     public AudioBuffer ReadToEnd()
     {
         // FrameCount is bounded by the file length (checked by the parser), so this allocation is safe.
-        long remaining = FramesRemaining;
+        var remaining = FramesRemaining;
         if (remaining > Array.MaxLength)
         {
-            throw new WavFormatException(_path, $"{remaining} frames per channel exceed the largest array .NET can hold; use ReadFrames to stream");
+            throw new WavFormatException(
+                _path,
+                $"{remaining} frames per channel exceed the largest array .NET can hold; use ReadFrames to stream"
+            );
         }
 
         var channels = new float[Info.ChannelCount][];
-        for (int c = 0; c < channels.Length; c++)
+        for (var c = 0; c < channels.Length; c++)
         {
             channels[c] = new float[remaining];
         }
@@ -169,8 +178,15 @@ public sealed class WavReader : IDisposable
         {
             return call();
         }
-        catch (Exception e) when (e is FormatException or InvalidDataException or EndOfStreamException or ArgumentException
-            or NotSupportedException or InvalidOperationException)
+        catch (Exception e)
+            when (e
+                    is FormatException
+                        or InvalidDataException
+                        or EndOfStreamException
+                        or ArgumentException
+                        or NotSupportedException
+                        or InvalidOperationException
+            )
         {
             throw new WavFormatException(path, $"{what}: {e.Message}", e);
         }
@@ -183,22 +199,30 @@ public sealed class WavReader : IDisposable
     /// <remarks>NAudio leaves the stream at the start of the samples it will read: <paramref name="dataOffset"/>.</remarks>
     private static void CheckAgreement(WavLayout layout, WaveFileReader wave, long dataOffset, string path)
     {
-        WaveFormat format = wave.WaveFormat;
-        WavSampleFormat? theirs = WavFormats.FromNAudio(format);
-        if (theirs != layout.Info.Format || format.Channels != layout.Info.ChannelCount || format.BlockAlign != layout.BlockAlign
-            || format.SampleRate != layout.Info.SampleRate || wave.Length != layout.DataBytes || dataOffset != layout.DataOffset)
+        var format = wave.WaveFormat;
+        var theirs = WavFormats.FromNAudio(format);
+        if (
+            theirs != layout.Info.Format
+            || format.Channels != layout.Info.ChannelCount
+            || format.BlockAlign != layout.BlockAlign
+            || format.SampleRate != layout.Info.SampleRate
+            || wave.Length != layout.DataBytes
+            || dataOffset != layout.DataOffset
+        )
         {
             // Two fmt or data chunks, say: one of them is not what the author meant, and we cannot tell which.
-            throw new WavFormatException(path,
-                $"ambiguous chunk layout: the first fmt and data chunks read as {layout.Info.Format}, {layout.Info.ChannelCount} channels, " +
-                $"{layout.Info.SampleRate} Hz, {layout.DataBytes} data bytes at byte {layout.DataOffset}, but the file also reads as " +
-                $"{format} (block align {format.BlockAlign}), {wave.Length} data bytes at byte {dataOffset}");
+            throw new WavFormatException(
+                path,
+                $"ambiguous chunk layout: the first fmt and data chunks read as {layout.Info.Format}, {layout.Info.ChannelCount} channels, "
+                    + $"{layout.Info.SampleRate} Hz, {layout.DataBytes} data bytes at byte {layout.DataOffset}, but the file also reads as "
+                    + $"{format} (block align {format.BlockAlign}), {wave.Length} data bytes at byte {dataOffset}"
+            );
         }
     }
 
     private void ReadInterleaved(int frames, Span<float> interleaved)
     {
-        int done = 0;
+        var done = 0;
         while (done < interleaved.Length)
         {
             int n;
@@ -214,7 +238,10 @@ public sealed class WavReader : IDisposable
             if (n == 0 || n % Info.ChannelCount != 0)
             {
                 // The file shrank after the header was validated.
-                throw new WavFormatException(_path, $"truncated: data ended early at frame {_framesRead + (done / Info.ChannelCount)}");
+                throw new WavFormatException(
+                    _path,
+                    $"truncated: data ended early at frame {_framesRead + (done / Info.ChannelCount)}"
+                );
             }
 
             done += n;

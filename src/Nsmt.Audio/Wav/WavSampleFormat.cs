@@ -14,16 +14,17 @@ public enum WavSampleFormat
 
 public static class WavSampleFormatExtensions
 {
-    public static int BitsPerSample(this WavSampleFormat format) => format switch
-    {
-        WavSampleFormat.Pcm8 => 8,
-        WavSampleFormat.Pcm16 => 16,
-        WavSampleFormat.Pcm24 => 24,
-        WavSampleFormat.Pcm32 => 32,
-        WavSampleFormat.Float32 => 32,
-        WavSampleFormat.Float64 => 64,
-        _ => throw new ArgumentOutOfRangeException(nameof(format), format, "unknown WAV sample format"),
-    };
+    public static int BitsPerSample(this WavSampleFormat format) =>
+        format switch
+        {
+            WavSampleFormat.Pcm8 => 8,
+            WavSampleFormat.Pcm16 => 16,
+            WavSampleFormat.Pcm24 => 24,
+            WavSampleFormat.Pcm32 => 32,
+            WavSampleFormat.Float32 => 32,
+            WavSampleFormat.Float64 => 64,
+            _ => throw new ArgumentOutOfRangeException(nameof(format), format, "unknown WAV sample format"),
+        };
 
     public static int BytesPerSample(this WavSampleFormat format) => format.BitsPerSample() / 8;
 

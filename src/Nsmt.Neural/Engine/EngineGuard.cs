@@ -49,7 +49,7 @@ public static class EngineGuard
     public const string EnvironmentVariable = "NSMT_ONEDNN";
 
     private static readonly Lock Gate = new();
-    private static EngineReport? last;
+    private static EngineReport? Last;
 
     /// <summary>
     /// Checks the engine once per process (again only when an explicit mode differs from the one checked) and returns
@@ -61,10 +61,13 @@ public static class EngineGuard
         var resolved = mode == OneDnnMode.Auto ? FromEnvironment() : mode;
         lock (Gate)
         {
-            if (last is not null && (resolved == OneDnnMode.Auto || resolved == last.Mode))
-                return last;
-            last = Verify(resolved, LibTorchEngine.Instance, log ?? Console.Error.WriteLine);
-            return last;
+            if (Last is not null && (resolved == OneDnnMode.Auto || resolved == Last.Mode))
+            {
+                return Last;
+            }
+
+            Last = Verify(resolved, LibTorchEngine.Instance, log ?? Console.Error.WriteLine);
+            return Last;
         }
     }
 
@@ -77,22 +80,33 @@ public static class EngineGuard
         ArgumentNullException.ThrowIfNull(device);
         Ensure();
         if (device.IsCpu)
+        {
             return;
+        }
+
         lock (Gate)
         {
             if (!CheckedDevices.Add(device.Name))
+            {
                 return;
+            }
+
             var (mismatches, elapsed) = KernelSelfCheck.Run(device.Device);
             if (mismatches.Count > 0)
             {
                 CheckedDevices.Remove(device.Name);
                 throw new NsmtEnvironmentException(
                     $"engine: {device.Name}: float32 kernels disagree with float64 on the CPU ({Summary(mismatches)}); training there would produce "
-                    + "garbage. Train on the CPU (accelerator: cpu) and report this device and libtorch version.");
+                        + "garbage. Train on the CPU (accelerator: cpu) and report this device and libtorch version."
+                );
             }
 
-            (log ?? Console.Error.WriteLine)(string.Create(CultureInfo.InvariantCulture,
-                $"engine: {device.Name}: float32 agrees with float64 ({elapsed.TotalMilliseconds:0} ms)"));
+            (log ?? Console.Error.WriteLine)(
+                string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"engine: {device.Name}: float32 agrees with float64 ({elapsed.TotalMilliseconds:0} ms)"
+                )
+            );
         }
     }
 
@@ -105,13 +119,14 @@ public static class EngineGuard
             : OneDnnMode.Auto;
 
     /// <summary>auto, on or off (true/false accepted as on/off, as YAML writes booleans).</summary>
-    public static OneDnnMode Parse(string value, string source) => value.Trim().ToLowerInvariant() switch
-    {
-        "auto" => OneDnnMode.Auto,
-        "on" or "true" => OneDnnMode.On,
-        "off" or "false" => OneDnnMode.Off,
-        _ => throw new NsmtInputException(source, "onednn", $"expected auto, on or off, got '{value}'"),
-    };
+    public static OneDnnMode Parse(string value, string source) =>
+        value.Trim().ToLowerInvariant() switch
+        {
+            "auto" => OneDnnMode.Auto,
+            "on" or "true" => OneDnnMode.On,
+            "off" or "false" => OneDnnMode.Off,
+            _ => throw new NsmtInputException(source, "onednn", $"expected auto, on or off, got '{value}'"),
+        };
 
     /// <summary>The policy, on any engine: set the switch as asked, check, and in auto mode switch off and re-check.</summary>
     public static EngineReport Verify(OneDnnMode mode, IComputeEngine engine, Action<string> log)
@@ -119,21 +134,31 @@ public static class EngineGuard
         ArgumentNullException.ThrowIfNull(engine);
         ArgumentNullException.ThrowIfNull(log);
         if (mode != OneDnnMode.Auto)
+        {
             Force(engine, mode == OneDnnMode.On);
+        }
 
         var mismatches = engine.Check(out var elapsed);
-        bool switched = false;
+        var switched = false;
         if (mismatches.Count > 0 && mode == OneDnnMode.Auto && engine.OneDnnEnabled == true)
         {
-            string found = Summary(mismatches);
+            var found = Summary(mismatches);
             engine.SetOneDnn(false);
             switched = true;
             mismatches = engine.Check(out var recheck);
             elapsed += recheck;
             if (mismatches.Count == 0)
             {
-                var report = new EngineReport(mode, false, true, elapsed, string.Create(CultureInfo.InvariantCulture,
-                    $"engine: {engine.Description}: oneDNN computed wrong float32 results ({found}); switched oneDNN off, re-checked: float32 agrees with float64 ({elapsed.TotalMilliseconds:0} ms)"));
+                var report = new EngineReport(
+                    mode,
+                    false,
+                    true,
+                    elapsed,
+                    string.Create(
+                        CultureInfo.InvariantCulture,
+                        $"engine: {engine.Description}: oneDNN computed wrong float32 results ({found}); switched oneDNN off, re-checked: float32 agrees with float64 ({elapsed.TotalMilliseconds:0} ms)"
+                    )
+                );
                 log(report.Line);
                 return report;
             }
@@ -141,7 +166,7 @@ public static class EngineGuard
 
         if (mismatches.Count > 0)
         {
-            string state = engine.OneDnnEnabled switch
+            var state = engine.OneDnnEnabled switch
             {
                 true => "with oneDNN on",
                 false => switched ? "after switching oneDNN off" : "with oneDNN off",
@@ -149,12 +174,26 @@ public static class EngineGuard
             };
             throw new NsmtEnvironmentException(
                 $"engine: {engine.Description}: float32 kernels disagree with float64 {state} ({Summary(mismatches)}); "
-                + $"training on this engine would produce garbage. {Advice(mode, engine)}");
+                    + $"training on this engine would produce garbage. {Advice(mode, engine)}"
+            );
         }
 
-        string onednn = engine.OneDnnEnabled switch { true => "oneDNN on", false => "oneDNN off", null => "oneDNN switch unavailable" };
-        return new EngineReport(mode, engine.OneDnnEnabled, switched, elapsed, string.Create(CultureInfo.InvariantCulture,
-            $"engine: {engine.Description}: float32 agrees with float64 ({onednn}, {ModeText(mode)}; checked in {elapsed.TotalMilliseconds:0} ms)"));
+        var onednn = engine.OneDnnEnabled switch
+        {
+            true => "oneDNN on",
+            false => "oneDNN off",
+            null => "oneDNN switch unavailable",
+        };
+        return new EngineReport(
+            mode,
+            engine.OneDnnEnabled,
+            switched,
+            elapsed,
+            string.Create(
+                CultureInfo.InvariantCulture,
+                $"engine: {engine.Description}: float32 agrees with float64 ({onednn}, {ModeText(mode)}; checked in {elapsed.TotalMilliseconds:0} ms)"
+            )
+        );
     }
 
     private static void Force(IComputeEngine engine, bool enabled)
@@ -162,25 +201,29 @@ public static class EngineGuard
         if (engine.OneDnnEnabled is null)
         {
             throw new NsmtEnvironmentException(
-                $"{EnvironmentVariable}/onednn asks for oneDNN {(enabled ? "on" : "off")}, but libtorch's switch cannot be reached: {engine.SwitchUnavailable}");
+                $"{EnvironmentVariable}/onednn asks for oneDNN {(enabled ? "on" : "off")}, but libtorch's switch cannot be reached: {engine.SwitchUnavailable}"
+            );
         }
 
         engine.SetOneDnn(enabled);
     }
 
-    private static string ModeText(OneDnnMode mode) => mode switch
-    {
-        OneDnnMode.On => "forced on",
-        OneDnnMode.Off => "forced off",
-        _ => "auto",
-    };
+    private static string ModeText(OneDnnMode mode) =>
+        mode switch
+        {
+            OneDnnMode.On => "forced on",
+            OneDnnMode.Off => "forced off",
+            _ => "auto",
+        };
 
-    private static string Advice(OneDnnMode mode, IComputeEngine engine) => mode switch
-    {
-        OneDnnMode.On => $"Unset {EnvironmentVariable} (or set it to auto) to let the check switch oneDNN off.",
-        _ when engine.OneDnnEnabled is null => "Report this CPU and libtorch version.",
-        _ => $"Report this CPU and libtorch version; {EnvironmentVariable}=on forces the other path, at your own risk of wrong results.",
-    };
+    private static string Advice(OneDnnMode mode, IComputeEngine engine) =>
+        mode switch
+        {
+            OneDnnMode.On => $"Unset {EnvironmentVariable} (or set it to auto) to let the check switch oneDNN off.",
+            _ when engine.OneDnnEnabled is null => "Report this CPU and libtorch version.",
+            _ =>
+                $"Report this CPU and libtorch version; {EnvironmentVariable}=on forces the other path, at your own risk of wrong results.",
+        };
 
     private static string Summary(IReadOnlyList<KernelMismatch> mismatches) =>
         mismatches.Count == 1 ? mismatches[0].ToString() : $"{mismatches[0]}, and {mismatches.Count - 1} more";

@@ -69,15 +69,30 @@ public static class KernelSelfCheck
                 var x = randn([2, cin, 40 + (dilation * (kernel - 1))], generator: generator);
                 var w = randn([cout, cin, kernel], generator: generator) * (1.0 / Math.Sqrt(cin * kernel));
                 var b = randn([cout], generator: generator);
-                Compare($"conv1d {cin}->{cout} k{kernel} d{dilation}", (x, w, b), p => F.conv1d(p[0], p[1], p[2], dilation: dilation), mismatches, generator, device);
+                Compare(
+                    $"conv1d {cin}->{cout} k{kernel} d{dilation}",
+                    (x, w, b),
+                    p => F.conv1d(p[0], p[1], p[2], dilation: dilation),
+                    mismatches,
+                    generator,
+                    device
+                );
             }
 
             foreach (var (cin, cout, kernel) in Conv2dCases)
             {
                 var x = randn([2, cin, 12, 12], generator: generator);
-                var w = randn([cout, cin, kernel, kernel], generator: generator) * (1.0 / Math.Sqrt(cin * kernel * kernel));
+                var w =
+                    randn([cout, cin, kernel, kernel], generator: generator) * (1.0 / Math.Sqrt(cin * kernel * kernel));
                 var b = randn([cout], generator: generator);
-                Compare($"conv2d {cin}->{cout} k{kernel}x{kernel}", (x, w, b), p => F.conv2d(p[0], p[1], p[2], padding: [1, 1]), mismatches, generator, device);
+                Compare(
+                    $"conv2d {cin}->{cout} k{kernel}x{kernel}",
+                    (x, w, b),
+                    p => F.conv2d(p[0], p[1], p[2], padding: [1, 1]),
+                    mismatches,
+                    generator,
+                    device
+                );
             }
 
             CheckLstm(mismatches, generator, device);
@@ -95,7 +110,14 @@ public static class KernelSelfCheck
     /// The output and the gradients of sum(output * g) with respect to every input, in float32 and in float64 from the
     /// same (float32-representable) values.
     /// </summary>
-    private static void Compare(string name, (Tensor X, Tensor W, Tensor B) inputs, Func<Tensor[], Tensor> op, List<KernelMismatch> mismatches, Generator generator, Device device)
+    private static void Compare(
+        string name,
+        (Tensor X, Tensor W, Tensor B) inputs,
+        Func<Tensor[], Tensor> op,
+        List<KernelMismatch> mismatches,
+        Generator generator,
+        Device device
+    )
     {
         Tensor[] Leaves(ScalarType type, Device on) =>
             [.. new[] { inputs.X, inputs.W, inputs.B }.Select(t => t.to(type).to(on).detach().requires_grad_(true))];
@@ -109,8 +131,10 @@ public static class KernelSelfCheck
         (y64 * g.to(ScalarType.Float64)).sum().backward();
         Judge(name, "output", y, y64, mismatches);
         string[] gradients = ["input gradient", "weight gradient", "bias gradient"];
-        for (int i = 0; i < single.Length; i++)
+        for (var i = 0; i < single.Length; i++)
+        {
             Judge(name, gradients[i], single[i].grad!, dbl[i].grad!, mismatches);
+        }
     }
 
     /// <summary>NAM's 1x24 LSTM shape on a short sequence: output and the input and weight gradients.</summary>
@@ -139,15 +163,25 @@ public static class KernelSelfCheck
         Judge("lstm 1->24", "output", y, y64, mismatches);
         Judge("lstm 1->24", "input gradient", x.grad!, x64.grad!, mismatches);
         foreach (var ((name, p), (_, p64)) in lstm.named_parameters().Zip(lstm64.named_parameters()))
+        {
             Judge("lstm 1->24", $"{name} gradient", p.grad!, p64.grad!, mismatches);
+        }
     }
 
-    private static void Judge(string name, string quantity, Tensor single, Tensor reference, List<KernelMismatch> mismatches)
+    private static void Judge(
+        string name,
+        string quantity,
+        Tensor single,
+        Tensor reference,
+        List<KernelMismatch> mismatches
+    )
     {
-        double scale = reference.abs().max().item<double>();
-        double error = (single.cpu().to(ScalarType.Float64) - reference).abs().max().item<double>();
+        var scale = reference.abs().max().item<double>();
+        var error = (single.cpu().to(ScalarType.Float64) - reference).abs().max().item<double>();
         // NaN compares false: a NaN error (the padded layout read a NaN) must count as wrong.
         if (!(error <= RelativeTolerance * Math.Max(scale, 1e-6)))
+        {
             mismatches.Add(new KernelMismatch(name, quantity, error, scale));
+        }
     }
 }

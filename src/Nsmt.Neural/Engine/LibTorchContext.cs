@@ -11,39 +11,45 @@ namespace Nsmt.Neural.Engine;
 /// </summary>
 internal sealed unsafe class LibTorchContext
 {
-    private readonly IntPtr context;
-    private readonly delegate* unmanaged<IntPtr, byte, void> setUserEnabledMkldnn;
-    private readonly delegate* unmanaged<IntPtr, byte> userEnabledMkldnn;
-    private readonly delegate* unmanaged<IntPtr, byte, void> setUserEnabledNnpack;
-    private readonly delegate* unmanaged<byte> nnpackAvailable;
-    private readonly delegate* unmanaged<IntPtr, byte, byte, void> setDeterministicAlgorithms;
-    private readonly delegate* unmanaged<IntPtr, byte> deterministicAlgorithms;
-    private readonly delegate* unmanaged<IntPtr, byte, void> setDeterministicCudnn;
+    private readonly IntPtr _context;
+    private readonly delegate* unmanaged<IntPtr, byte, void> _setUserEnabledMkldnn;
+    private readonly delegate* unmanaged<IntPtr, byte> _userEnabledMkldnn;
+    private readonly delegate* unmanaged<IntPtr, byte, void> _setUserEnabledNnpack;
+    private readonly delegate* unmanaged<byte> _nnpackAvailable;
+    private readonly delegate* unmanaged<IntPtr, byte, byte, void> _setDeterministicAlgorithms;
+    private readonly delegate* unmanaged<IntPtr, byte> _deterministicAlgorithms;
+    private readonly delegate* unmanaged<IntPtr, byte, void> _setDeterministicCudnn;
 
     private LibTorchContext(IntPtr library, Symbols symbols)
     {
         var globalContext = (delegate* unmanaged<IntPtr>)NativeLibrary.GetExport(library, symbols.GlobalContext);
-        setUserEnabledMkldnn = (delegate* unmanaged<IntPtr, byte, void>)NativeLibrary.GetExport(library, symbols.SetUserEnabledMkldnn);
-        userEnabledMkldnn = (delegate* unmanaged<IntPtr, byte>)NativeLibrary.GetExport(library, symbols.UserEnabledMkldnn);
+        _setUserEnabledMkldnn = (delegate* unmanaged<IntPtr, byte, void>)
+            NativeLibrary.GetExport(library, symbols.SetUserEnabledMkldnn);
+        _userEnabledMkldnn = (delegate* unmanaged<IntPtr, byte>)
+            NativeLibrary.GetExport(library, symbols.UserEnabledMkldnn);
         // NNPACK's switches are optional: without them the warnings stay, the results do not change.
-        if (NativeLibrary.TryGetExport(library, symbols.SetUserEnabledNnpack, out var setNnpack)
-            && NativeLibrary.TryGetExport(library, symbols.NnpackAvailable, out var nnpack))
+        if (
+            NativeLibrary.TryGetExport(library, symbols.SetUserEnabledNnpack, out var setNnpack)
+            && NativeLibrary.TryGetExport(library, symbols.NnpackAvailable, out var nnpack)
+        )
         {
-            setUserEnabledNnpack = (delegate* unmanaged<IntPtr, byte, void>)setNnpack;
-            nnpackAvailable = (delegate* unmanaged<byte>)nnpack;
+            _setUserEnabledNnpack = (delegate* unmanaged<IntPtr, byte, void>)setNnpack;
+            _nnpackAvailable = (delegate* unmanaged<byte>)nnpack;
         }
 
         // Deterministic algorithms are optional too: without them trainer.deterministic is refused, naming the reason.
-        if (TryExport(library, symbols.SetDeterministicAlgorithms, out var setDeterministic)
+        if (
+            TryExport(library, symbols.SetDeterministicAlgorithms, out var setDeterministic)
             && TryExport(library, symbols.DeterministicAlgorithms, out var deterministic)
-            && TryExport(library, symbols.SetDeterministicCudnn, out var setCudnn))
+            && TryExport(library, symbols.SetDeterministicCudnn, out var setCudnn)
+        )
         {
-            setDeterministicAlgorithms = (delegate* unmanaged<IntPtr, byte, byte, void>)setDeterministic;
-            deterministicAlgorithms = (delegate* unmanaged<IntPtr, byte>)deterministic;
-            setDeterministicCudnn = (delegate* unmanaged<IntPtr, byte, void>)setCudnn;
+            _setDeterministicAlgorithms = (delegate* unmanaged<IntPtr, byte, byte, void>)setDeterministic;
+            _deterministicAlgorithms = (delegate* unmanaged<IntPtr, byte>)deterministic;
+            _setDeterministicCudnn = (delegate* unmanaged<IntPtr, byte, void>)setCudnn;
         }
 
-        context = globalContext();
+        _context = globalContext();
     }
 
     /// <summary>The first of the candidate names (separated by '|': manglings differ by compiler version) that the library exports.</summary>
@@ -52,7 +58,9 @@ internal sealed unsafe class LibTorchContext
         foreach (var name in names.Split('|'))
         {
             if (NativeLibrary.TryGetExport(library, name, out address))
+            {
                 return true;
+            }
         }
 
         address = IntPtr.Zero;
@@ -60,7 +68,7 @@ internal sealed unsafe class LibTorchContext
     }
 
     /// <summary>Whether torch.use_deterministic_algorithms and cudnn.deterministic can be reached in this libtorch.</summary>
-    public bool HasDeterminismSwitch => setDeterministicAlgorithms != null;
+    public bool HasDeterminismSwitch => _setDeterministicAlgorithms != null;
 
     /// <summary>
     /// torch.use_deterministic_algorithms(value) (errors, not warnings, for an operation without a deterministic
@@ -68,13 +76,16 @@ internal sealed unsafe class LibTorchContext
     /// </summary>
     public bool Deterministic
     {
-        get => HasDeterminismSwitch && deterministicAlgorithms(context) != 0;
+        get => HasDeterminismSwitch && _deterministicAlgorithms(_context) != 0;
         set
         {
             if (!HasDeterminismSwitch)
+            {
                 throw new InvalidOperationException("this libtorch exports no deterministic-algorithms switch");
-            setDeterministicAlgorithms(context, value ? (byte)1 : (byte)0, 0);
-            setDeterministicCudnn(context, value ? (byte)1 : (byte)0);
+            }
+
+            _setDeterministicAlgorithms(_context, value ? (byte)1 : (byte)0, 0);
+            _setDeterministicCudnn(_context, value ? (byte)1 : (byte)0);
         }
     }
 
@@ -83,8 +94,8 @@ internal sealed unsafe class LibTorchContext
 
     public bool OneDnnEnabled
     {
-        get => userEnabledMkldnn(context) != 0;
-        set => setUserEnabledMkldnn(context, value ? (byte)1 : (byte)0);
+        get => _userEnabledMkldnn(_context) != 0;
+        set => _setUserEnabledMkldnn(_context, value ? (byte)1 : (byte)0);
     }
 
     /// <summary>The process's libtorch context, or null (with <see cref="Unavailable"/> saying why).</summary>
@@ -94,7 +105,7 @@ internal sealed unsafe class LibTorchContext
         InitializeDeviceType(DeviceType.CPU);
         var symbols = OperatingSystem.IsWindows() ? Symbols.Msvc : Symbols.Itanium;
         string? tried = null;
-        foreach (string candidate in LibraryCandidates())
+        foreach (var candidate in LibraryCandidates())
         {
             if (!NativeLibrary.TryLoad(candidate, out var library))
             {
@@ -124,7 +135,7 @@ internal sealed unsafe class LibTorchContext
     /// </summary>
     public bool DisableNnpackWhereUnsupported()
     {
-        if (nnpackAvailable == null)
+        if (_nnpackAvailable == null)
         {
             return false;
         }
@@ -132,12 +143,12 @@ internal sealed unsafe class LibTorchContext
         bool available;
         using (StandardErrorMute.Begin())
         {
-            available = nnpackAvailable() != 0;
+            available = _nnpackAvailable() != 0;
         }
 
         if (!available)
         {
-            setUserEnabledNnpack(context, 0);
+            _setUserEnabledNnpack(_context, 0);
         }
 
         return !available;
@@ -145,10 +156,16 @@ internal sealed unsafe class LibTorchContext
 
     private static IEnumerable<string> LibraryCandidates()
     {
-        string file = OperatingSystem.IsWindows() ? "torch_cpu.dll" : OperatingSystem.IsMacOS() ? "libtorch_cpu.dylib" : "libtorch_cpu.so";
-        string rid = RuntimeInformation.RuntimeIdentifier;
-        string os = OperatingSystem.IsWindows() ? "win" : OperatingSystem.IsMacOS() ? "osx" : "linux";
-        string arch = RuntimeInformation.ProcessArchitecture.ToString().ToLowerInvariant();
+        var file =
+            OperatingSystem.IsWindows() ? "torch_cpu.dll"
+            : OperatingSystem.IsMacOS() ? "libtorch_cpu.dylib"
+            : "libtorch_cpu.so";
+        var rid = RuntimeInformation.RuntimeIdentifier;
+        var os =
+            OperatingSystem.IsWindows() ? "win"
+            : OperatingSystem.IsMacOS() ? "osx"
+            : "linux";
+        var arch = RuntimeInformation.ProcessArchitecture.ToString().ToLowerInvariant();
         yield return Path.Combine(AppContext.BaseDirectory, "runtimes", $"{os}-{arch}", "native", file);
         yield return Path.Combine(AppContext.BaseDirectory, "runtimes", rid, "native", file);
         yield return Path.Combine(AppContext.BaseDirectory, file);
@@ -156,8 +173,16 @@ internal sealed unsafe class LibTorchContext
     }
 
     /// <summary>The mangled names of at::globalContext() and the Context members used here.</summary>
-    private sealed record Symbols(string GlobalContext, string SetUserEnabledMkldnn, string UserEnabledMkldnn, string SetUserEnabledNnpack, string NnpackAvailable,
-        string SetDeterministicAlgorithms, string DeterministicAlgorithms, string SetDeterministicCudnn)
+    private sealed record Symbols(
+        string GlobalContext,
+        string SetUserEnabledMkldnn,
+        string UserEnabledMkldnn,
+        string SetUserEnabledNnpack,
+        string NnpackAvailable,
+        string SetDeterministicAlgorithms,
+        string DeterministicAlgorithms,
+        string SetDeterministicCudnn
+    )
     {
         public static readonly Symbols Itanium = new(
             "_ZN2at13globalContextEv",
@@ -167,7 +192,8 @@ internal sealed unsafe class LibTorchContext
             "_ZN2at6native17_nnpack_availableEv",
             "_ZN2at7Context26setDeterministicAlgorithmsEbb",
             "_ZNK2at7Context23deterministicAlgorithmsEv",
-            "_ZN2at7Context21setDeterministicCuDNNEb");
+            "_ZN2at7Context21setDeterministicCuDNNEb"
+        );
 
         public static readonly Symbols Msvc = new(
             "?globalContext@at@@YAAEAVContext@1@XZ",
@@ -177,6 +203,7 @@ internal sealed unsafe class LibTorchContext
             "?_nnpack_available@native@at@@YA_NXZ",
             "?setDeterministicAlgorithms@Context@at@@QEAAX_N0@Z|?setDeterministicAlgorithms@Context@at@@QEAAX_N_N@Z",
             "?deterministicAlgorithms@Context@at@@QEBA_NXZ",
-            "?setDeterministicCuDNN@Context@at@@QEAAX_N@Z");
+            "?setDeterministicCuDNN@Context@at@@QEAAX_N@Z"
+        );
     }
 }

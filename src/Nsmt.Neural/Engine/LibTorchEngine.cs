@@ -6,14 +6,14 @@ namespace Nsmt.Neural.Engine;
 /// <summary>The real engine: libtorch's context switches and <see cref="KernelSelfCheck"/> on this CPU.</summary>
 internal sealed class LibTorchEngine : IComputeEngine
 {
-    private readonly LibTorchContext? context;
+    private readonly LibTorchContext? _context;
 
     private LibTorchEngine()
     {
-        context = LibTorchContext.Open();
+        _context = LibTorchContext.Open();
         // libtorch consults NNPACK for float32 conv2d (with oneDNN on too); where it cannot start ("Unsupported
         // hardware") it warns on every convolution. Off there, from the start; results do not change.
-        context?.DisableNnpackWhereUnsupported();
+        _context?.DisableNnpackWhereUnsupported();
         Description = $"{CpuName()}, libtorch {LibTorchVersion()}";
     }
 
@@ -22,17 +22,20 @@ internal sealed class LibTorchEngine : IComputeEngine
     public string Description { get; }
 
     /// <summary>libtorch's context switches (null where they cannot be reached: <see cref="LibTorchContext.Unavailable"/>).</summary>
-    internal LibTorchContext? Context => context;
+    internal LibTorchContext? Context => _context;
 
-    public bool? OneDnnEnabled => context?.OneDnnEnabled;
+    public bool? OneDnnEnabled => _context?.OneDnnEnabled;
 
-    public string? SwitchUnavailable => context is null ? LibTorchContext.Unavailable : null;
+    public string? SwitchUnavailable => _context is null ? LibTorchContext.Unavailable : null;
 
     public void SetOneDnn(bool enabled)
     {
-        if (context is null)
+        if (_context is null)
+        {
             return;
-        context.OneDnnEnabled = enabled;
+        }
+
+        _context.OneDnnEnabled = enabled;
     }
 
     public IReadOnlyList<KernelMismatch> Check(out TimeSpan elapsed)
@@ -45,15 +48,24 @@ internal sealed class LibTorchEngine : IComputeEngine
     /// <summary>The CPU's marketing name with its family and model (what tells Zen generations apart), where the OS says.</summary>
     internal static string CpuName()
     {
-        string arch = RuntimeInformation.ProcessArchitecture.ToString().ToLowerInvariant();
+        var arch = RuntimeInformation.ProcessArchitecture.ToString().ToLowerInvariant();
         if (OperatingSystem.IsWindows())
+        {
             return Environment.GetEnvironmentVariable("PROCESSOR_IDENTIFIER") ?? arch;
+        }
+
         if (!File.Exists("/proc/cpuinfo"))
+        {
             return arch;
-        var fields = File.ReadLines("/proc/cpuinfo").TakeWhile(l => l.Length > 0)
-            .Select(l => l.Split(':', 2)).Where(p => p.Length == 2)
-            .GroupBy(p => p[0].Trim()).ToDictionary(g => g.Key, g => g.First()[1].Trim());
-        string name = fields.GetValueOrDefault("model name") ?? fields.GetValueOrDefault("Model") ?? arch;
+        }
+
+        var fields = File.ReadLines("/proc/cpuinfo")
+            .TakeWhile(l => l.Length > 0)
+            .Select(l => l.Split(':', 2))
+            .Where(p => p.Length == 2)
+            .GroupBy(p => p[0].Trim())
+            .ToDictionary(g => g.Key, g => g.First()[1].Trim());
+        var name = fields.GetValueOrDefault("model name") ?? fields.GetValueOrDefault("Model") ?? arch;
         return fields.TryGetValue("cpu family", out var family) && fields.TryGetValue("model", out var model)
             ? string.Create(CultureInfo.InvariantCulture, $"{name} (family {family} model {model})")
             : name;

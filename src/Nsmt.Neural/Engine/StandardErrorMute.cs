@@ -10,22 +10,33 @@ namespace Nsmt.Neural.Engine;
 internal sealed partial class StandardErrorMute : IDisposable
 {
     private const int StandardError = 2;
-    private readonly int saved;
+    private readonly int _saved;
 
-    private StandardErrorMute(int saved) => this.saved = saved;
+    private StandardErrorMute(int saved) => this._saved = saved;
 
     public static StandardErrorMute Begin()
     {
         if (OperatingSystem.IsWindows())
+        {
             return new StandardErrorMute(-1);
+        }
         // .NET's Console.Error duplicates descriptor 2 when first used: create it now, or it would write to /dev/null.
         Console.Error.Flush();
-        int saved = dup(StandardError);
-        int devNull = saved < 0 ? -1 : open("/dev/null", 1 /* O_WRONLY */);
+        var saved = dup(StandardError);
+        var devNull =
+            saved < 0
+                ? -1
+                : open(
+                    "/dev/null",
+                    1 /* O_WRONLY */
+                );
         if (devNull < 0)
         {
             if (saved >= 0)
+            {
                 _ = close(saved);
+            }
+
             return new StandardErrorMute(-1);
         }
 
@@ -36,10 +47,13 @@ internal sealed partial class StandardErrorMute : IDisposable
 
     public void Dispose()
     {
-        if (saved < 0)
+        if (_saved < 0)
+        {
             return;
-        _ = dup2(saved, StandardError);
-        _ = close(saved);
+        }
+
+        _ = dup2(_saved, StandardError);
+        _ = close(_saved);
     }
 
     [LibraryImport("libc", SetLastError = true)]

@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Reflection;
 using Nsmt.Core;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Nsmt.Neural.Engine;
@@ -42,8 +41,15 @@ public sealed record TrainingDevice(string Requested, string Name, string Reason
     {
         var text = value.Trim().ToLowerInvariant();
         if (Choices.Contains(text) || CudaIndex(text) is not null)
+        {
             return text;
-        throw new NsmtInputException(origin, field, $"expected one of {string.Join(", ", Choices)} or cuda:N (N = 0, 1, ...), got '{value}'");
+        }
+
+        throw new NsmtInputException(
+            origin,
+            field,
+            $"expected one of {string.Join(", ", Choices)} or cuda:N (N = 0, 1, ...), got '{value}'"
+        );
     }
 
     /// <summary>
@@ -59,43 +65,64 @@ public sealed record TrainingDevice(string Requested, string Name, string Reason
             case "cpu":
                 return new(text, "cpu", "asked for");
             case "auto" when probe.CudaDeviceCount > 0:
-                return new(text, "cuda:0", $"auto: CUDA is available ({probe.CudaDeviceCount} device(s)); the first is used");
+                return new(
+                    text,
+                    "cuda:0",
+                    $"auto: CUDA is available ({probe.CudaDeviceCount} device(s)); the first is used"
+                );
             case "auto" when probe.MpsAvailable:
                 return new(text, "mps", "auto: no CUDA device; Apple's MPS is available");
             case "auto":
-                return new(text, "cpu", $"auto: no CUDA device and no MPS in this libtorch (TorchBackend={probe.TorchBackend})");
+                return new(
+                    text,
+                    "cpu",
+                    $"auto: no CUDA device and no MPS in this libtorch (TorchBackend={probe.TorchBackend})"
+                );
             case "mps":
                 return probe.MpsAvailable
                     ? new(text, "mps", "asked for")
                     : throw new NsmtEnvironmentException(
                         $"{field}=mps: this libtorch has no usable MPS backend (torch.mps_is_available() is false); MPS needs macOS on Apple "
-                        + $"silicon with the osx-arm64 libtorch (TorchBackend=cpu there). Set {field}=auto or cpu to train on the CPU.");
+                            + $"silicon with the osx-arm64 libtorch (TorchBackend=cpu there). Set {field}=auto or cpu to train on the CPU."
+                    );
         }
 
         var index = CudaIndex(text) ?? 0;
         if (probe.CudaDeviceCount > index)
+        {
             return new(text, $"cuda:{index.ToString(CultureInfo.InvariantCulture)}", "asked for");
+        }
+
         if (probe.TorchBackend != "cuda")
         {
             throw new NsmtEnvironmentException(
                 $"{field}={text}: this build's libtorch backend is '{probe.TorchBackend}', which has no CUDA. Rebuild with the MSBuild "
-                + $"property TorchBackend=cuda (`dotnet build -c Release -p:TorchBackend=cuda`, Linux or Windows with an NVIDIA GPU), "
-                + $"or set {field}=auto or cpu.");
+                    + $"property TorchBackend=cuda (`dotnet build -c Release -p:TorchBackend=cuda`, Linux or Windows with an NVIDIA GPU), "
+                    + $"or set {field}=auto or cpu."
+            );
         }
 
-        throw new NsmtEnvironmentException(probe.CudaDeviceCount == 0
-            ? $"{field}={text}: this build has the CUDA libtorch (TorchBackend=cuda) but torch.cuda.is_available() is false: no NVIDIA GPU or driver is visible to this process (check nvidia-smi and CUDA_VISIBLE_DEVICES)."
-            : $"{field}={text}: only {probe.CudaDeviceCount} CUDA device(s) are visible (cuda:0 to cuda:{probe.CudaDeviceCount - 1}).");
+        throw new NsmtEnvironmentException(
+            probe.CudaDeviceCount == 0
+                ? $"{field}={text}: this build has the CUDA libtorch (TorchBackend=cuda) but torch.cuda.is_available() is false: no NVIDIA GPU or driver is visible to this process (check nvidia-smi and CUDA_VISIBLE_DEVICES)."
+                : $"{field}={text}: only {probe.CudaDeviceCount} CUDA device(s) are visible (cuda:0 to cuda:{probe.CudaDeviceCount - 1})."
+        );
     }
 
     /// <summary>The summary.json record: the device that trained, what was asked and why this one.</summary>
     public IReadOnlyDictionary<string, string> Record() =>
-        new Dictionary<string, string> { ["name"] = Name, ["requested"] = Requested, ["reason"] = Reason };
+        new Dictionary<string, string>
+        {
+            ["name"] = Name,
+            ["requested"] = Requested,
+            ["reason"] = Reason,
+        };
 
     private static int? CudaIndex(string text) =>
         text == "cuda" ? 0
         : text.StartsWith("cuda:", StringComparison.Ordinal)
-          && int.TryParse(text.AsSpan(5), NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n
+        && int.TryParse(text.AsSpan(5), NumberStyles.None, CultureInfo.InvariantCulture, out var n)
+            ? n
         : null;
 }
 
@@ -104,8 +131,12 @@ internal sealed class LibTorchDevices : IDeviceProbe
 {
     public static LibTorchDevices Instance { get; } = new();
 
-    public string TorchBackend { get; } = typeof(LibTorchDevices).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
-        .FirstOrDefault(a => a.Key == "TorchBackend")?.Value ?? "cpu";
+    public string TorchBackend { get; } =
+        typeof(LibTorchDevices)
+            .Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
+            .FirstOrDefault(a => a.Key == "TorchBackend")
+            ?.Value
+        ?? "cpu";
 
     public int CudaDeviceCount => cuda.is_available() ? cuda.device_count() : 0;
 

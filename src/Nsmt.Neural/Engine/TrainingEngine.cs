@@ -9,7 +9,13 @@ namespace Nsmt.Neural.Engine;
 /// in ("trainer." for spectral, "training." for amp), so errors name the key the user wrote.
 /// </summary>
 /// <param name="Threads">libtorch's intra-op threads; 0 = the cores this process may use (Environment.ProcessorCount).</param>
-public sealed record EngineSettings(string KeyPrefix, string Accelerator, bool Deterministic, OneDnnMode OneDnn, int Threads);
+public sealed record EngineSettings(
+    string KeyPrefix,
+    string Accelerator,
+    bool Deterministic,
+    OneDnnMode OneDnn,
+    int Threads
+);
 
 /// <summary>
 /// What every training entry point does before its first model, in one order: threads, the CPU engine self-check,
@@ -35,10 +41,14 @@ public static partial class TrainingEngine
         if (context is null || !context.HasDeterminismSwitch)
         {
             if (!settings.Deterministic)
+            {
                 return; // libtorch's default is off: nothing to switch
+            }
+
             throw new NsmtEnvironmentException(
                 $"{settings.KeyPrefix}deterministic=true: this libtorch's deterministic-algorithms switch cannot be reached "
-                + $"({LibTorchContext.Unavailable ?? "the symbol is not exported"}); set {settings.KeyPrefix}deterministic=false to train without it");
+                    + $"({LibTorchContext.Unavailable ?? "the symbol is not exported"}); set {settings.KeyPrefix}deterministic=false to train without it"
+            );
         }
 
         if (settings.Deterministic && device.Name.StartsWith("cuda", StringComparison.Ordinal))
@@ -55,11 +65,18 @@ public static partial class TrainingEngine
     private static void SetNativeEnvironment(string name, string value)
     {
         if (Environment.GetEnvironmentVariable(name) is not null)
+        {
             return;
+        }
+
         if (OperatingSystem.IsWindows())
+        {
             _ = _putenv_s(name, value);
+        }
         else
+        {
             _ = setenv(name, value, 0);
+        }
     }
 
     [LibraryImport("libc", StringMarshalling = StringMarshalling.Utf8)]

@@ -1,10 +1,9 @@
 using System.Buffers.Binary;
+using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using System.Security.Cryptography;
 using Nsmt.Core;
-using TorchSharp;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
 
@@ -26,13 +25,24 @@ public static class SafeTensors
 
     private static readonly Dictionary<ScalarType, string> DtypeNames = new()
     {
-        [ScalarType.Float64] = "F64", [ScalarType.Float32] = "F32", [ScalarType.Float16] = "F16", [ScalarType.BFloat16] = "BF16",
-        [ScalarType.Int64] = "I64", [ScalarType.Int32] = "I32", [ScalarType.Int16] = "I16", [ScalarType.Int8] = "I8",
-        [ScalarType.Byte] = "U8", [ScalarType.Bool] = "BOOL",
+        [ScalarType.Float64] = "F64",
+        [ScalarType.Float32] = "F32",
+        [ScalarType.Float16] = "F16",
+        [ScalarType.BFloat16] = "BF16",
+        [ScalarType.Int64] = "I64",
+        [ScalarType.Int32] = "I32",
+        [ScalarType.Int16] = "I16",
+        [ScalarType.Int8] = "I8",
+        [ScalarType.Byte] = "U8",
+        [ScalarType.Bool] = "BOOL",
     };
 
     /// <summary>Writes the tensors (copied to CPU) atomically: a temporary file is renamed over the target.</summary>
-    public static void Save(string path, IReadOnlyDictionary<string, Tensor> tensors, IReadOnlyDictionary<string, string>? metadata = null)
+    public static void Save(
+        string path,
+        IReadOnlyDictionary<string, Tensor> tensors,
+        IReadOnlyDictionary<string, string>? metadata = null
+    )
     {
         var entries = new JsonObject();
         var blobs = new List<byte[]>();
@@ -41,7 +51,12 @@ public static class SafeTensors
         foreach (var (name, tensor) in tensors.OrderBy(kv => kv.Key, StringComparer.Ordinal))
         {
             if (!DtypeNames.TryGetValue(tensor.dtype, out var dtypeName))
-                throw new ArgumentException($"tensor '{name}' has dtype {tensor.dtype}, which safetensors cannot store");
+            {
+                throw new ArgumentException(
+                    $"tensor '{name}' has dtype {tensor.dtype}, which safetensors cannot store"
+                );
+            }
+
             var bytes = ToBytes(tensor);
             hash.AppendData(bytes);
             entries[name] = new JsonObject
@@ -54,11 +69,21 @@ public static class SafeTensors
             offset += bytes.Length;
         }
         var meta = new JsonObject();
-        var allMetadata = new SortedDictionary<string, string>(StringComparer.Ordinal) { [DataHashKey] = Convert.ToHexStringLower(hash.GetHashAndReset()) };
+        var allMetadata = new SortedDictionary<string, string>(StringComparer.Ordinal)
+        {
+            [DataHashKey] = Convert.ToHexStringLower(hash.GetHashAndReset()),
+        };
         foreach (var (k, v) in metadata ?? new Dictionary<string, string>())
-            allMetadata[k] = k == DataHashKey ? throw new ArgumentException($"metadata key '{DataHashKey}' is reserved") : v;
+        {
+            allMetadata[k] =
+                k == DataHashKey ? throw new ArgumentException($"metadata key '{DataHashKey}' is reserved") : v;
+        }
+
         foreach (var (k, v) in allMetadata)
+        {
             meta[k] = v;
+        }
+
         var header = new JsonObject { ["__metadata__"] = meta };
         foreach (var (name, entry) in entries.ToList())
         {
@@ -74,9 +99,14 @@ public static class SafeTensors
             stream.Write(length);
             stream.Write(json);
             for (var i = json.Length; i < padded; i++)
+            {
                 stream.WriteByte((byte)' ');
+            }
+
             foreach (var blob in blobs)
+            {
                 stream.Write(blob);
+            }
         });
     }
 
@@ -91,14 +121,23 @@ public static class SafeTensors
     {
         var file = new FileInfo(path);
         if (!file.Exists)
+        {
             throw new FileNotFoundException($"safetensors file '{path}' does not exist", path);
+        }
+
         using var stream = file.OpenRead();
         Span<byte> lengthBytes = stackalloc byte[8];
         if (stream.ReadAtLeast(lengthBytes, 8, throwOnEndOfStream: false) < 8)
+        {
             throw Invalid(path, "the file is shorter than the 8-byte header length");
+        }
+
         var headerLength = BinaryPrimitives.ReadUInt64LittleEndian(lengthBytes);
         if (headerLength > MaxHeaderBytes || (long)headerLength > file.Length - 8)
+        {
             throw Invalid(path, $"header length {headerLength} exceeds the file ({file.Length} bytes)");
+        }
+
         var headerBytes = new byte[headerLength];
         stream.ReadExactly(headerBytes);
         JsonObject header;
@@ -121,18 +160,26 @@ public static class SafeTensors
                 if (name == "__metadata__")
                 {
                     foreach (var (k, v) in node?.AsObject() ?? [])
+                    {
                         metadata[k] = v?.GetValue<string>() ?? "";
+                    }
+
                     continue;
                 }
                 tensors[name] = ReadTensor(path, stream, name, node, dataStart, dataLength);
             }
             if (metadata.TryGetValue(DataHashKey, out var expected))
+            {
                 VerifyDataHash(path, stream, dataStart, expected);
+            }
         }
         catch
         {
             foreach (var t in tensors.Values)
+            {
                 t.Dispose();
+            }
+
             throw;
         }
         return (tensors, metadata);
@@ -143,23 +190,50 @@ public static class SafeTensors
         stream.Position = dataStart;
         var actual = Convert.ToHexStringLower(SHA256.HashData(stream));
         if (!string.Equals(actual, expected, StringComparison.OrdinalIgnoreCase))
-            throw Invalid(path, $"tensor data does not match its recorded hash: metadata '{DataHashKey}' expects {expected}, " +
-                $"the data hashes to {actual} (the file was changed or damaged after it was written)");
+        {
+            throw Invalid(
+                path,
+                $"tensor data does not match its recorded hash: metadata '{DataHashKey}' expects {expected}, "
+                    + $"the data hashes to {actual} (the file was changed or damaged after it was written)"
+            );
+        }
     }
 
-    private static Tensor ReadTensor(string path, FileStream stream, string name, JsonNode? node, long dataStart, long dataLength)
+    private static Tensor ReadTensor(
+        string path,
+        FileStream stream,
+        string name,
+        JsonNode? node,
+        long dataStart,
+        long dataLength
+    )
     {
         var entry = node as JsonObject ?? throw Invalid(path, $"entry '{name}' is not an object");
         var dtypeName = entry["dtype"]?.GetValue<string>() ?? throw Invalid(path, $"entry '{name}' has no dtype");
         var dtype = DtypeNames.FirstOrDefault(kv => kv.Value == dtypeName).Key;
         if (!DtypeNames.TryGetValue(dtype, out var known) || known != dtypeName)
+        {
             throw Invalid(path, $"entry '{name}' has unsupported dtype '{dtypeName}'");
-        var shape = (entry["shape"] as JsonArray ?? throw Invalid(path, $"entry '{name}' has no shape")).Select(d => d!.GetValue<long>()).ToArray();
-        var offsets = (entry["data_offsets"] as JsonArray ?? throw Invalid(path, $"entry '{name}' has no data_offsets")).Select(d => d!.GetValue<long>()).ToArray();
+        }
+
+        var shape = (entry["shape"] as JsonArray ?? throw Invalid(path, $"entry '{name}' has no shape"))
+            .Select(d => d!.GetValue<long>())
+            .ToArray();
+        var offsets = (entry["data_offsets"] as JsonArray ?? throw Invalid(path, $"entry '{name}' has no data_offsets"))
+            .Select(d => d!.GetValue<long>())
+            .ToArray();
         if (offsets.Length != 2 || offsets[0] < 0 || offsets[1] < offsets[0] || offsets[1] > dataLength)
-            throw Invalid(path, $"entry '{name}' has data_offsets [{string.Join(", ", offsets)}] outside the {dataLength} data bytes");
+        {
+            throw Invalid(
+                path,
+                $"entry '{name}' has data_offsets [{string.Join(", ", offsets)}] outside the {dataLength} data bytes"
+            );
+        }
+
         if (shape.Any(d => d < 0))
+        {
             throw Invalid(path, $"entry '{name}' has a negative dimension in shape [{string.Join(", ", shape)}]");
+        }
         // Checked: a shape such as [2^32, 2^32] wraps to 0 elements, would match empty data_offsets and then ask
         // libtorch for 2^64 elements.
         long elements;
@@ -171,11 +245,20 @@ public static class SafeTensors
         }
         catch (OverflowException)
         {
-            throw Invalid(path, $"entry '{name}' has shape [{string.Join(", ", shape)}], more elements than 64 bits count");
+            throw Invalid(
+                path,
+                $"entry '{name}' has shape [{string.Join(", ", shape)}], more elements than 64 bits count"
+            );
         }
         var size = offsets[1] - offsets[0];
         if (elements * elementSize != size)
-            throw Invalid(path, $"entry '{name}': shape [{string.Join(", ", shape)}] of {dtypeName} needs {elements * elementSize} bytes, data_offsets give {size}");
+        {
+            throw Invalid(
+                path,
+                $"entry '{name}': shape [{string.Join(", ", shape)}] of {dtypeName} needs {elements * elementSize} bytes, data_offsets give {size}"
+            );
+        }
+
         var bytes = new byte[size];
         stream.Position = dataStart + offsets[0];
         stream.ReadExactly(bytes);
@@ -184,19 +267,24 @@ public static class SafeTensors
         return tensor;
     }
 
-    private static long ElementSize(ScalarType dtype) => dtype switch
-    {
-        ScalarType.Float64 or ScalarType.Int64 => 8,
-        ScalarType.Float32 or ScalarType.Int32 => 4,
-        ScalarType.Float16 or ScalarType.BFloat16 or ScalarType.Int16 => 2,
-        _ => 1,
-    };
+    private static long ElementSize(ScalarType dtype) =>
+        dtype switch
+        {
+            ScalarType.Float64 or ScalarType.Int64 => 8,
+            ScalarType.Float32 or ScalarType.Int32 => 4,
+            ScalarType.Float16 or ScalarType.BFloat16 or ScalarType.Int16 => 2,
+            _ => 1,
+        };
 
-    private static InvalidDataException Invalid(string path, string reason) => new($"'{path}' is not a valid safetensors file: {reason}");
+    private static InvalidDataException Invalid(string path, string reason) =>
+        new($"'{path}' is not a valid safetensors file: {reason}");
 
     /// <summary>Saves a module's state_dict (parameters and persistent buffers).</summary>
-    public static void save_safetensors(this Module module, string path, IReadOnlyDictionary<string, string>? metadata = null) =>
-        Save(path, module.state_dict(), metadata);
+    public static void save_safetensors(
+        this Module module,
+        string path,
+        IReadOnlyDictionary<string, string>? metadata = null
+    ) => Save(path, module.state_dict(), metadata);
 
     /// <summary>Loads weights saved by <see cref="save_safetensors"/> (or by PyTorch); names, shapes and dtypes must match.</summary>
     public static Dictionary<string, string> load_safetensors(this Module module, string path, bool strict = true)
@@ -209,7 +297,9 @@ public static class SafeTensors
         finally
         {
             foreach (var t in tensors.Values)
+            {
                 t.Dispose();
+            }
         }
         return metadata;
     }

@@ -1,5 +1,3 @@
-using Nsmt.Neural;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Nsmt.Neural.IO;
@@ -11,7 +9,11 @@ namespace Nsmt.Neural.IO;
 public static class StateDicts
 {
     public static (IReadOnlyList<string> Missing, IReadOnlyList<string> Unexpected) Load(
-        nn.Module module, IReadOnlyDictionary<string, Tensor> source, bool strict = true, string? origin = null)
+        nn.Module module,
+        IReadOnlyDictionary<string, Tensor> source,
+        bool strict = true,
+        string? origin = null
+    )
     {
         var target = module.state_dict();
         var missing = target.Keys.Where(k => !source.ContainsKey(k)).ToList();
@@ -20,11 +22,20 @@ public static class StateDicts
         foreach (var (name, t) in target)
         {
             if (!source.TryGetValue(name, out var s))
+            {
                 continue;
+            }
+
             if (!s.shape.SequenceEqual(t.shape))
-                problems.Add($"'{name}': shape [{string.Join(", ", s.shape)}] in the source, [{string.Join(", ", t.shape)}] in the model");
+            {
+                problems.Add(
+                    $"'{name}': shape [{string.Join(", ", s.shape)}] in the source, [{string.Join(", ", t.shape)}] in the model"
+                );
+            }
             else if (s.dtype != t.dtype)
+            {
                 problems.Add($"'{name}': dtype {s.dtype} in the source, {t.dtype} in the model");
+            }
         }
         if (strict)
         {
@@ -32,12 +43,25 @@ public static class StateDicts
             problems.AddRange(unexpected.Select(k => $"'{k}': not a parameter or buffer of {module.TypeName()}"));
         }
         if (problems.Count > 0)
-            throw new ArgumentException((origin is null ? "" : $"'{origin}': ") +
-                $"state dict does not match {module.TypeName()}:\n  " + string.Join("\n  ", problems));
+        {
+            throw new ArgumentException(
+                (origin is null ? "" : $"'{origin}': ")
+                    + $"state dict does not match {module.TypeName()}:\n  "
+                    + string.Join("\n  ", problems)
+            );
+        }
+
         using (no_grad())
+        {
             foreach (var (name, t) in target)
+            {
                 if (source.TryGetValue(name, out var s))
+                {
                     t.copy_(s);
+                }
+            }
+        }
+
         return (missing, unexpected);
     }
 }

@@ -1,4 +1,3 @@
-using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -17,7 +16,10 @@ public static class OptimizerStates
     {
         using var buffer = new MemoryStream();
         using (var writer = new BinaryWriter(buffer, System.Text.Encoding.UTF8, leaveOpen: true))
+        {
             Helper(optimizer).save_state_dict(writer);
+        }
+
         var bytes = buffer.ToArray();
         var tensor = empty(bytes.LongLength, ScalarType.Byte);
         bytes.CopyTo(tensor.bytes);
@@ -29,22 +31,32 @@ public static class OptimizerStates
     {
         if (!tensors.TryGetValue(TensorName, out var state))
         {
-            throw new InvalidDataException(tensors.Keys.Any(k => k.StartsWith("optimizer.", StringComparison.Ordinal) || k.StartsWith("optimizer/", StringComparison.Ordinal))
-                ? $"{origin}: tensor '{TensorName}' missing: the checkpoint was written by the earlier libtorch 1.13 engine; its weights " +
-                  "load for evaluation and export, but resuming needs a checkpoint written by this version (train again)"
-                : $"{origin}: tensor '{TensorName}' missing: expected the optimizer's state to resume from");
+            throw new InvalidDataException(
+                tensors.Keys.Any(k =>
+                    k.StartsWith("optimizer.", StringComparison.Ordinal)
+                    || k.StartsWith("optimizer/", StringComparison.Ordinal)
+                )
+                    ? $"{origin}: tensor '{TensorName}' missing: the checkpoint was written by the earlier libtorch 1.13 engine; its weights "
+                        + "load for evaluation and export, but resuming needs a checkpoint written by this version (train again)"
+                    : $"{origin}: tensor '{TensorName}' missing: expected the optimizer's state to resume from"
+            );
         }
         using var reader = new BinaryReader(new MemoryStream(state.bytes.ToArray()));
         try
         {
             Helper(optimizer).load_state_dict(reader);
         }
-        catch (Exception e) when (e is EndOfStreamException or ArgumentException or InvalidOperationException or IOException)
+        catch (Exception e)
+            when (e is EndOfStreamException or ArgumentException or InvalidOperationException or IOException)
         {
-            throw new InvalidDataException($"{origin}: tensor '{TensorName}' does not hold a state for this {optimizer.GetType().Name} ({e.Message})", e);
+            throw new InvalidDataException(
+                $"{origin}: tensor '{TensorName}' does not hold a state for this {optimizer.GetType().Name} ({e.Message})",
+                e
+            );
         }
     }
 
     private static OptimizerHelper Helper(optim.Optimizer optimizer) =>
-        optimizer as OptimizerHelper ?? throw new NotSupportedException($"{optimizer.GetType().Name} cannot save its state");
+        optimizer as OptimizerHelper
+        ?? throw new NotSupportedException($"{optimizer.GetType().Name} cannot save its state");
 }

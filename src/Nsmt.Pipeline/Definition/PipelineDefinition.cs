@@ -1,7 +1,6 @@
-using Nsmt.Config;
 using System.Text.RegularExpressions;
+using Nsmt.Config;
 using Nsmt.Pipeline.Fingerprints;
-using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
 namespace Nsmt.Pipeline.Definition;
@@ -10,7 +9,13 @@ namespace Nsmt.Pipeline.Definition;
 /// An experiment the pipeline runs: its flow (which stages it gets), its variables (<c>${exp.KEY}</c>: the keys of its
 /// config file and of its declaration) and the keys of the flow's extra var files (<c>${NAME.KEY}</c>).
 /// </summary>
-public sealed record Experiment(string Name, string Flow, string? ConfigPath, IReadOnlyDictionary<string, string> Vars, IReadOnlyDictionary<string, string> FileVars);
+public sealed record Experiment(
+    string Name,
+    string Flow,
+    string? ConfigPath,
+    IReadOnlyDictionary<string, string> Vars,
+    IReadOnlyDictionary<string, string> FileVars
+);
 
 /// <summary>
 /// pipeline.yaml: stage declarations grouped in flows, each instantiated per experiment (DVC's foreach), plus
@@ -18,11 +23,32 @@ public sealed record Experiment(string Name, string Flow, string? ConfigPath, IR
 /// </summary>
 public sealed partial class PipelineDefinition
 {
-    private static readonly string[] StageFields = ["phase", "desc", "key", "program", "command", "code", "args", "deps", "params", "report_params", "outs", "metrics", "seed", "resources"];
+    private static readonly string[] StageFields =
+    [
+        "phase",
+        "desc",
+        "key",
+        "program",
+        "command",
+        "code",
+        "args",
+        "deps",
+        "params",
+        "report_params",
+        "outs",
+        "metrics",
+        "seed",
+        "resources",
+    ];
 
     private readonly Dictionary<string, string> _vars;
     private readonly Dictionary<string, (string? Flow, Dictionary<string, string> Vars)> _declared;
-    private readonly List<(string Name, string? Config, List<(string Name, string File)> VarFiles, List<(string Name, YamlMappingNode Node)> Stages)> _flows = [];
+    private readonly List<(
+        string Name,
+        string? Config,
+        List<(string Name, string File)> VarFiles,
+        List<(string Name, YamlMappingNode Node)> Stages
+    )> _flows = [];
     private readonly List<(string Name, YamlMappingNode Node)> _globalStages = [];
 
     private PipelineDefinition(string root, string file)
@@ -50,7 +76,7 @@ public sealed partial class PipelineDefinition
 
     public static PipelineDefinition Load(string root, string file = "pipeline.yaml")
     {
-        string full = WorkspacePath.ToFull(root, file);
+        var full = WorkspacePath.ToFull(root, file);
         if (!System.IO.File.Exists(full))
         {
             throw new PipelineException($"{file} not found in {root}");
@@ -80,7 +106,9 @@ public sealed partial class PipelineDefinition
     /// <summary>Resolves the stages for <paramref name="experiments"/> (the file's <c>default:</c> list when null or empty).</summary>
     public StageGraph Resolve(IReadOnlyList<string>? experiments = null)
     {
-        var names = (experiments is { Count: > 0 } ? experiments : DefaultExperiments).Distinct(StringComparer.Ordinal).ToList();
+        var names = (experiments is { Count: > 0 } ? experiments : DefaultExperiments)
+            .Distinct(StringComparer.Ordinal)
+            .ToList();
         var resolved = names.Select(ResolveExperiment).ToList();
         var stages = new List<Stage>();
         foreach (var flow in _flows)
@@ -121,8 +149,14 @@ public sealed partial class PipelineDefinition
                 continue;
             }
 
-            string? config = flow.Config is null ? null : Template.RenderText(flow.Config, n => n == "experiment" ? new TemplateValue.Text(name) : null, $"{File}: flows.{flow.Name}.config");
-            bool exists = config is not null && System.IO.File.Exists(WorkspacePath.ToFull(Root, config));
+            var config = flow.Config is null
+                ? null
+                : Template.RenderText(
+                    flow.Config,
+                    n => n == "experiment" ? new TemplateValue.Text(name) : null,
+                    $"{File}: flows.{flow.Name}.config"
+                );
+            var exists = config is not null && System.IO.File.Exists(WorkspacePath.ToFull(Root, config));
             if (declared.Flow is not null || exists)
             {
                 candidates.Add((flow.Name, exists ? config : null));
@@ -131,18 +165,29 @@ public sealed partial class PipelineDefinition
 
         if (declared.Flow is not null && candidates.Count == 0)
         {
-            throw new PipelineException($"{File}: experiment {name} names flow '{declared.Flow}', which is not declared under flows:");
+            throw new PipelineException(
+                $"{File}: experiment {name} names flow '{declared.Flow}', which is not declared under flows:"
+            );
         }
 
         if (candidates.Count == 0)
         {
-            string looked = string.Join(", ", _flows.Where(f => f.Config is not null).Select(f => $"{f.Config!.Replace("${experiment}", name)} (flow {f.Name})"));
-            throw new PipelineException($"unknown experiment '{name}': found none of {looked}, and it is not declared under experiments: in {File}");
+            var looked = string.Join(
+                ", ",
+                _flows
+                    .Where(f => f.Config is not null)
+                    .Select(f => $"{f.Config!.Replace("${experiment}", name)} (flow {f.Name})")
+            );
+            throw new PipelineException(
+                $"unknown experiment '{name}': found none of {looked}, and it is not declared under experiments: in {File}"
+            );
         }
 
         if (candidates.Count > 1)
         {
-            throw new PipelineException($"experiment '{name}' is ambiguous: it matches flows {string.Join(" and ", candidates.Select(c => c.Flow))}; declare its flow under experiments: in {File}");
+            throw new PipelineException(
+                $"experiment '{name}' is ambiguous: it matches flows {string.Join(" and ", candidates.Select(c => c.Flow))}; declare its flow under experiments: in {File}"
+            );
         }
 
         var (flowName, configPath) = candidates[0];
@@ -165,12 +210,16 @@ public sealed partial class PipelineDefinition
         var fileVars = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var (varName, template) in _flows.First(f => f.Name == flowName).VarFiles)
         {
-            string where = $"{File}: flows.{flowName}.vars.{varName} (experiment {name})";
-            TemplateValue? Lookup(string n) => n == "experiment" ? new TemplateValue.Text(name)
-                : n.StartsWith("exp.", StringComparison.Ordinal) && vars.TryGetValue(n[4..], out string? v) ? new TemplateValue.Text(v)
-                : n.StartsWith("vars.", StringComparison.Ordinal) && _vars.TryGetValue(n[5..], out string? g) ? new TemplateValue.Text(g)
-                : fileVars.TryGetValue(n, out string? f) ? new TemplateValue.Text(f) : null;
-            string path = WorkspacePath.Normalize(Template.RenderText(template, Lookup, where), where);
+            var where = $"{File}: flows.{flowName}.vars.{varName} (experiment {name})";
+            TemplateValue? Lookup(string n) =>
+                n == "experiment" ? new TemplateValue.Text(name)
+                : n.StartsWith("exp.", StringComparison.Ordinal) && vars.TryGetValue(n[4..], out var v)
+                    ? new TemplateValue.Text(v)
+                : n.StartsWith("vars.", StringComparison.Ordinal) && _vars.TryGetValue(n[5..], out var g)
+                    ? new TemplateValue.Text(g)
+                : fileVars.TryGetValue(n, out var f) ? new TemplateValue.Text(f)
+                : null;
+            var path = WorkspacePath.Normalize(Template.RenderText(template, Lookup, where), where);
             if (!System.IO.File.Exists(WorkspacePath.ToFull(Root, path)))
             {
                 throw new PipelineException($"{where}: {path} does not exist");
@@ -197,13 +246,16 @@ public sealed partial class PipelineDefinition
         }
 
         // Experiments that share a stage (two experiments on one dataset) share its instance when it is identical.
-        bool same = existing.CommandLine().SequenceEqual(stage.CommandLine())
+        var same =
+            existing.CommandLine().SequenceEqual(stage.CommandLine())
             && existing.Deps.Select(d => d.Path).SequenceEqual(stage.Deps.Select(d => d.Path))
             && existing.Outs.Select(d => d.Path).SequenceEqual(stage.Outs.Select(d => d.Path))
             && existing.Params.Select(p => p.File).SequenceEqual(stage.Params.Select(p => p.File));
         if (!same)
         {
-            throw new PipelineException($"{stage.Origin}: stage {stage.Name} is declared twice with different commands or paths (experiments {existing.Experiment} and {stage.Experiment}); give it a key that tells them apart");
+            throw new PipelineException(
+                $"{stage.Origin}: stage {stage.Name} is declared twice with different commands or paths (experiments {existing.Experiment} and {stage.Experiment}); give it a key that tells them apart"
+            );
         }
     }
 
@@ -211,7 +263,7 @@ public sealed partial class PipelineDefinition
     {
         foreach (var (keyNode, value) in top.Children)
         {
-            string key = ParamValue.KeyText(keyNode, File);
+            var key = ParamValue.KeyText(keyNode, File);
             switch (key)
             {
                 case "phases":
@@ -283,7 +335,10 @@ public sealed partial class PipelineDefinition
                                     {
                                         if (varName is "exp" or "vars" or "deps" or "outs" or "experiment" or "key")
                                         {
-                                            throw Error(fileNode, $"flows.{name}.vars.{varName}: '{varName}' is a reserved name");
+                                            throw Error(
+                                                fileNode,
+                                                $"flows.{name}.vars.{varName}: '{varName}' is a reserved name"
+                                            );
                                         }
 
                                         varFiles.Add((varName, Scalar(fileNode, $"flows.{name}.vars.{varName}")));
@@ -306,7 +361,10 @@ public sealed partial class PipelineDefinition
                     _globalStages.AddRange(StageNodes(value, "stages"));
                     break;
                 default:
-                    throw Error(keyNode, $"unknown top-level field '{key}' (expected phases, default, build, vars, experiments, flows, stages)");
+                    throw Error(
+                        keyNode,
+                        $"unknown top-level field '{key}' (expected phases, default, build, vars, experiments, flows, stages)"
+                    );
             }
         }
 
@@ -314,7 +372,9 @@ public sealed partial class PipelineDefinition
         {
             if (decl.Flow is not null && _flows.All(f => f.Name != decl.Flow))
             {
-                throw new PipelineException($"{File}: experiment {name} names flow '{decl.Flow}', which is not declared under flows:");
+                throw new PipelineException(
+                    $"{File}: experiment {name} names flow '{decl.Flow}', which is not declared under flows:"
+                );
             }
         }
     }
@@ -335,10 +395,13 @@ public sealed partial class PipelineDefinition
 
             foreach (var (k, _) in m.Children)
             {
-                string field = ParamValue.KeyText(k, File);
+                var field = ParamValue.KeyText(k, File);
                 if (!StageFields.Contains(field))
                 {
-                    throw Error(k, $"unknown field '{field}' in stage {name} (expected {string.Join(", ", StageFields)})");
+                    throw Error(
+                        k,
+                        $"unknown field '{field}' in stage {name} (expected {string.Join(", ", StageFields)})"
+                    );
                 }
             }
 
@@ -346,32 +409,38 @@ public sealed partial class PipelineDefinition
         }
     }
 
-    private Stage RenderStage(string definition, YamlMappingNode node, Experiment? experiment, IReadOnlyList<Experiment> all) =>
-        new StageRenderer(this, definition, node, experiment, all).Render();
+    private Stage RenderStage(
+        string definition,
+        YamlMappingNode node,
+        Experiment? experiment,
+        IReadOnlyList<Experiment> all
+    ) => new StageRenderer(this, definition, node, experiment, all).Render();
 
     private string AssemblyPathOf(string projectDir)
     {
-        string full = WorkspacePath.ToFull(Root, projectDir);
-        string name = Directory.Exists(full) && Directory.GetFiles(full, "*.csproj") is [var single]
-            ? Path.GetFileNameWithoutExtension(single)
-            : projectDir[(projectDir.LastIndexOf('/') + 1)..];
+        var full = WorkspacePath.ToFull(Root, projectDir);
+        var name =
+            Directory.Exists(full) && Directory.GetFiles(full, "*.csproj") is [var single]
+                ? Path.GetFileNameWithoutExtension(single)
+                : projectDir[(projectDir.LastIndexOf('/') + 1)..];
         return $"{projectDir}/bin/{Configuration}/{Framework}/{name}.dll";
     }
 
-    private IEnumerable<(string Key, YamlNode Value)> Map(YamlNode node, string where) => node is YamlMappingNode m
-        ? m.Children.Select(kv => (ParamValue.KeyText(kv.Key, File), kv.Value))
-        : throw Error(node, $"{where} must be a mapping");
+    private IEnumerable<(string Key, YamlNode Value)> Map(YamlNode node, string where) =>
+        node is YamlMappingNode m
+            ? m.Children.Select(kv => (ParamValue.KeyText(kv.Key, File), kv.Value))
+            : throw Error(node, $"{where} must be a mapping");
 
-    private string Scalar(YamlNode node, string where) => node is YamlScalarNode { Value: { } v }
-        ? v
-        : throw Error(node, $"{where} must be a single value");
+    private string Scalar(YamlNode node, string where) =>
+        node is YamlScalarNode { Value: { } v } ? v : throw Error(node, $"{where} must be a single value");
 
-    private List<string> Strings(YamlNode node, string where) => node switch
-    {
-        YamlSequenceNode seq => seq.Children.Select(c => Scalar(c, where)).ToList(),
-        YamlScalarNode s => [Scalar(s, where)],
-        _ => throw Error(node, $"{where} must be a list"),
-    };
+    private List<string> Strings(YamlNode node, string where) =>
+        node switch
+        {
+            YamlSequenceNode seq => seq.Children.Select(c => Scalar(c, where)).ToList(),
+            YamlScalarNode s => [Scalar(s, where)],
+            _ => throw Error(node, $"{where} must be a list"),
+        };
 
     private PipelineException Error(YamlNode node, string message) =>
         new(message.StartsWith(File, StringComparison.Ordinal) ? message : $"{File}:{node.Start.Line}: {message}");

@@ -42,7 +42,9 @@ public sealed class StageGraph
 
                         if (producer == consumer)
                         {
-                            throw new PipelineException($"{consumer.Origin}: stage {consumer.Name} reads {dep.Path}, which overlaps its own output {o.Path}");
+                            throw new PipelineException(
+                                $"{consumer.Origin}: stage {consumer.Name} reads {dep.Path}, which overlaps its own output {o.Path}"
+                            );
                         }
 
                         if (!edges.Any(e => e.From == producer.Name && e.To == consumer.Name && e.Path == dep.Path))
@@ -74,9 +76,12 @@ public sealed class StageGraph
     /// <summary>The experiments this graph was resolved for.</summary>
     public IReadOnlyList<string> Experiments { get; }
 
-    public Stage this[string name] => _byName.TryGetValue(name, out var s)
-        ? s
-        : throw new PipelineException($"no stage named {name} (stages: {string.Join(", ", _byName.Keys.Order(StringComparer.Ordinal))})");
+    public Stage this[string name] =>
+        _byName.TryGetValue(name, out var s)
+            ? s
+            : throw new PipelineException(
+                $"no stage named {name} (stages: {string.Join(", ", _byName.Keys.Order(StringComparer.Ordinal))})"
+            );
 
     public bool Contains(string name) => _byName.ContainsKey(name);
 
@@ -124,26 +129,29 @@ public sealed class StageGraph
     private static void CheckOutputs(IReadOnlyList<Stage> stages)
     {
         var all = stages.SelectMany(s => s.Outs.Select(o => (Stage: s, o.Path))).ToList();
-        for (int i = 0; i < all.Count; i++)
+        for (var i = 0; i < all.Count; i++)
         {
-            for (int j = i + 1; j < all.Count; j++)
+            for (var j = i + 1; j < all.Count; j++)
             {
                 if (WorkspacePath.Overlaps(all[i].Path, all[j].Path))
                 {
                     throw new PipelineException(
                         $"{all[j].Stage.Origin}: output {all[j].Path} of {all[j].Stage.Name} overlaps output {all[i].Path} of {all[i].Stage.Name}; "
-                        + "every path must be written by one stage only");
+                            + "every path must be written by one stage only"
+                    );
                 }
             }
         }
 
         foreach (var s in stages)
         {
-            foreach (string m in s.Metrics)
+            foreach (var m in s.Metrics)
             {
                 if (!s.Outs.Any(o => WorkspacePath.IsWithin(m, o.Path)))
                 {
-                    throw new PipelineException($"{s.Origin}: metrics file {m} of {s.Name} is not inside one of its outputs");
+                    throw new PipelineException(
+                        $"{s.Origin}: metrics file {m} of {s.Name} is not inside one of its outputs"
+                    );
                 }
             }
         }
@@ -153,8 +161,8 @@ public sealed class StageGraph
     {
         int PhaseRank(Stage s)
         {
-            int i = -1;
-            for (int k = 0; k < phases.Count; k++)
+            var i = -1;
+            for (var k = 0; k < phases.Count; k++)
             {
                 if (string.Equals(phases[k], s.Phase, StringComparison.OrdinalIgnoreCase))
                 {
@@ -172,12 +180,15 @@ public sealed class StageGraph
         {
             var ready = stages
                 .Where(s => remaining.Contains(s.Name) && Upstream(s).All(u => !remaining.Contains(u.Name)))
-                .OrderBy(PhaseRank).ThenBy(s => declared[s.Name])
+                .OrderBy(PhaseRank)
+                .ThenBy(s => declared[s.Name])
                 .FirstOrDefault();
             if (ready is null)
             {
-                string cycle = string.Join(", ", remaining.Order(StringComparer.Ordinal));
-                throw new PipelineException($"the stages {cycle} depend on each other in a cycle (each reads what another writes)");
+                var cycle = string.Join(", ", remaining.Order(StringComparer.Ordinal));
+                throw new PipelineException(
+                    $"the stages {cycle} depend on each other in a cycle (each reads what another writes)"
+                );
             }
 
             order.Add(ready);

@@ -23,7 +23,13 @@ public sealed partial class PipelineDefinition
         private List<(string? Name, List<string> Paths)> _depsNamed = [];
         private Dictionary<string, int> _outIndex = new(StringComparer.Ordinal);
 
-        public StageRenderer(PipelineDefinition pipeline, string definition, YamlMappingNode node, Experiment? experiment, IReadOnlyList<Experiment> all)
+        public StageRenderer(
+            PipelineDefinition pipeline,
+            string definition,
+            YamlMappingNode node,
+            Experiment? experiment,
+            IReadOnlyList<Experiment> all
+        )
         {
             _pipeline = pipeline;
             _definition = definition;
@@ -31,7 +37,11 @@ public sealed partial class PipelineDefinition
             _experiment = experiment;
             _all = all;
             _origin = $"{pipeline.File}:{node.Start.Line}";
-            _fields = node.Children.ToDictionary(kv => ParamValue.KeyText(kv.Key, pipeline.File), kv => kv.Value, StringComparer.Ordinal);
+            _fields = node.Children.ToDictionary(
+                kv => ParamValue.KeyText(kv.Key, pipeline.File),
+                kv => kv.Value,
+                StringComparer.Ordinal
+            );
             _key = Field("key") is { } keyNode
                 ? Template.RenderText(pipeline.Scalar(keyNode, "key"), n => BaseLookup(n, experiment), Where("key"))
                 : experiment?.Name;
@@ -45,7 +55,7 @@ public sealed partial class PipelineDefinition
             var arguments = new List<StageArgument>();
             var program = Program(arguments);
             AddArguments(arguments, "args");
-            string phase = Phase();
+            var phase = Phase();
             var parameters = Params();
             var metrics = Field("metrics") is { } metricsNode
                 ? _pipeline.Strings(metricsNode, "metrics").Select(m => RenderPath(m, "metrics")).ToList()
@@ -85,18 +95,21 @@ public sealed partial class PipelineDefinition
 
             if (name.StartsWith("exp.", StringComparison.Ordinal))
             {
-                return exp is not null && exp.Vars.TryGetValue(name[4..], out string? v) ? new TemplateValue.Text(v) : null;
+                return exp is not null && exp.Vars.TryGetValue(name[4..], out var v) ? new TemplateValue.Text(v) : null;
             }
 
             if (name.StartsWith("vars.", StringComparison.Ordinal))
             {
-                return _pipeline._vars.TryGetValue(name[5..], out string? g) ? new TemplateValue.Text(g) : null;
+                return _pipeline._vars.TryGetValue(name[5..], out var g) ? new TemplateValue.Text(g) : null;
             }
 
-            return exp is not null && exp.FileVars.TryGetValue(name, out string? fileVar) ? new TemplateValue.Text(fileVar) : null;
+            return exp is not null && exp.FileVars.TryGetValue(name, out var fileVar)
+                ? new TemplateValue.Text(fileVar)
+                : null;
         }
 
-        private TemplateValue? WithKey(string n, Experiment? exp) => n == "key" && _key is not null ? new TemplateValue.Text(_key) : BaseLookup(n, exp);
+        private TemplateValue? WithKey(string n, Experiment? exp) =>
+            n == "key" && _key is not null ? new TemplateValue.Text(_key) : BaseLookup(n, exp);
 
         /// <summary>What arguments may also refer to: <c>${deps.NAME}</c> and <c>${outs.NAME}</c>.</summary>
         private TemplateValue? Full(string n, Experiment? exp)
@@ -109,7 +122,7 @@ public sealed partial class PipelineDefinition
 
             if (n.StartsWith("outs.", StringComparison.Ordinal))
             {
-                return _outIndex.TryGetValue(n[5..], out int i) ? new TemplateValue.Output(i) : null;
+                return _outIndex.TryGetValue(n[5..], out var i) ? new TemplateValue.Output(i) : null;
             }
 
             return WithKey(n, exp);
@@ -117,31 +130,50 @@ public sealed partial class PipelineDefinition
 
         /// <summary>A templated workspace path of <paramref name="field"/>, rendered for this stage's experiment.</summary>
         private string RenderPath(string template, string field) =>
-            WorkspacePath.Normalize(Template.RenderText(template, n => WithKey(n, _experiment), Where(field)), Where(field));
+            WorkspacePath.Normalize(
+                Template.RenderText(template, n => WithKey(n, _experiment), Where(field)),
+                Where(field)
+            );
 
         /// <summary>Each-items expand over the selected experiments (of one flow, or all): used by stages that combine runs.</summary>
         private IEnumerable<string> Expand(YamlNode item, string field)
         {
             if (item is not YamlMappingNode m)
             {
-                yield return Template.RenderText(_pipeline.Scalar(item, field), n => WithKey(n, _experiment), Where(field));
+                yield return Template.RenderText(
+                    _pipeline.Scalar(item, field),
+                    n => WithKey(n, _experiment),
+                    Where(field)
+                );
                 yield break;
             }
 
-            var f = m.Children.ToDictionary(kv => ParamValue.KeyText(kv.Key, _pipeline.File), kv => kv.Value, StringComparer.Ordinal);
+            var f = m.Children.ToDictionary(
+                kv => ParamValue.KeyText(kv.Key, _pipeline.File),
+                kv => kv.Value,
+                StringComparer.Ordinal
+            );
             if (f.Count != 2 || !f.TryGetValue("each", out var eachNode) || !f.TryGetValue("value", out var valueNode))
             {
-                throw _pipeline.Error(item, $"{Where(field)}: a mapping item must be {{each: FLOW|all, value: TEMPLATE}}");
+                throw _pipeline.Error(
+                    item,
+                    $"{Where(field)}: a mapping item must be {{each: FLOW|all, value: TEMPLATE}}"
+                );
             }
 
-            string flow = _pipeline.Scalar(eachNode, "each");
+            var flow = _pipeline.Scalar(eachNode, "each");
             if (flow != "all" && _pipeline._flows.All(fl => fl.Name != flow))
             {
-                throw _pipeline.Error(eachNode, $"{Where(field)}: each: '{flow}' is not a flow (flows: {string.Join(", ", _pipeline._flows.Select(fl => fl.Name))}, or all)");
+                throw _pipeline.Error(
+                    eachNode,
+                    $"{Where(field)}: each: '{flow}' is not a flow (flows: {string.Join(", ", _pipeline._flows.Select(fl => fl.Name))}, or all)"
+                );
             }
 
-            string template = _pipeline.Scalar(valueNode, "value");
-            foreach (var e in _all.Where(e => flow == "all" || e.Flow == flow).OrderBy(e => e.Name, StringComparer.Ordinal))
+            var template = _pipeline.Scalar(valueNode, "value");
+            foreach (
+                var e in _all.Where(e => flow == "all" || e.Flow == flow).OrderBy(e => e.Name, StringComparer.Ordinal)
+            )
             {
                 yield return Template.RenderText(template, n => WithKey(n, e), Where(field));
             }
@@ -158,21 +190,28 @@ public sealed partial class PipelineDefinition
                 case YamlSequenceNode seq:
                     foreach (var item in seq.Children)
                     {
-                        result.Add((null, Expand(item, field).Select(p => WorkspacePath.Normalize(p, Where(field))).ToList()));
+                        result.Add(
+                            (null, Expand(item, field).Select(p => WorkspacePath.Normalize(p, Where(field))).ToList())
+                        );
                     }
 
                     break;
                 case YamlMappingNode map:
                     foreach (var (k, v) in map.Children)
                     {
-                        string n = ParamValue.KeyText(k, _pipeline.File);
-                        var paths = v is YamlSequenceNode s ? s.Children.SelectMany(c => Expand(c, field)) : Expand(v, field);
+                        var n = ParamValue.KeyText(k, _pipeline.File);
+                        var paths = v is YamlSequenceNode s
+                            ? s.Children.SelectMany(c => Expand(c, field))
+                            : Expand(v, field);
                         result.Add((n, paths.Select(p => WorkspacePath.Normalize(p, Where(field))).ToList()));
                     }
 
                     break;
                 default:
-                    throw _pipeline.Error(Field(field)!, $"{Where(field)}: expected a list of paths or a mapping NAME: path");
+                    throw _pipeline.Error(
+                        Field(field)!,
+                        $"{Where(field)}: expected a list of paths or a mapping NAME: path"
+                    );
             }
 
             return result;
@@ -221,7 +260,9 @@ public sealed partial class PipelineDefinition
                 }
                 else
                 {
-                    arguments.AddRange(Template.RenderArgument(_pipeline.Scalar(item, field), n => Full(n, _experiment), Where(field)));
+                    arguments.AddRange(
+                        Template.RenderArgument(_pipeline.Scalar(item, field), n => Full(n, _experiment), Where(field))
+                    );
                 }
             }
         }
@@ -233,31 +274,44 @@ public sealed partial class PipelineDefinition
             {
                 if (Field("command") is not null)
                 {
-                    throw _pipeline.Error(programNode, $"{Where("program")}: give either program: (a stage project) or command:, not both");
+                    throw _pipeline.Error(
+                        programNode,
+                        $"{Where("program")}: give either program: (a stage project) or command:, not both"
+                    );
                 }
 
-                string dir = RenderPath(_pipeline.Scalar(programNode, "program"), "program");
+                var dir = RenderPath(_pipeline.Scalar(programNode, "program"), "program");
                 return new ProjectProgram(dir, _pipeline.AssemblyPathOf(dir));
             }
 
             if (Field("command") is not null)
             {
                 AddArguments(arguments, "command");
-                var code = Field("code") is null ? [] : _pipeline.Strings(Field("code")!, "code").Select(c => RenderPath(c, "code")).ToList();
+                var code = Field("code") is null
+                    ? []
+                    : _pipeline.Strings(Field("code")!, "code").Select(c => RenderPath(c, "code")).ToList();
                 return new CommandProgram(code);
             }
 
-            throw _pipeline.Error(_node, $"{Where("program")}: a stage needs program: (a stage project directory) or command: (an argv list)");
+            throw _pipeline.Error(
+                _node,
+                $"{Where("program")}: a stage needs program: (a stage project directory) or command: (an argv list)"
+            );
         }
 
         /// <summary>The phase, spelled as the pipeline's <c>phases:</c> list spells it.</summary>
         private string Phase()
         {
-            string phase = Field("phase") is { } phaseNode ? _pipeline.Scalar(phaseNode, "phase") : throw _pipeline.Error(_node, $"{Where("phase")}: missing phase:");
+            var phase = Field("phase") is { } phaseNode
+                ? _pipeline.Scalar(phaseNode, "phase")
+                : throw _pipeline.Error(_node, $"{Where("phase")}: missing phase:");
             var phases = _pipeline.Phases;
             if (phases.Count > 0 && !phases.Contains(phase, StringComparer.OrdinalIgnoreCase))
             {
-                throw _pipeline.Error(Field("phase")!, $"{Where("phase")}: '{phase}' is not one of the phases ({string.Join(", ", phases)})");
+                throw _pipeline.Error(
+                    Field("phase")!,
+                    $"{Where("phase")}: '{phase}' is not one of the phases ({string.Join(", ", phases)})"
+                );
             }
 
             return phases.FirstOrDefault(p => string.Equals(p, phase, StringComparison.OrdinalIgnoreCase)) ?? phase;
@@ -271,15 +325,21 @@ public sealed partial class PipelineDefinition
                 return false;
             }
 
-            bool reports = _pipeline.Scalar(node, "report_params") switch
+            var reports = _pipeline.Scalar(node, "report_params") switch
             {
                 "true" => true,
                 "false" => false,
-                var other => throw _pipeline.Error(node, $"{Where("report_params")}: expected true or false, got '{other}'"),
+                var other => throw _pipeline.Error(
+                    node,
+                    $"{Where("report_params")}: expected true or false, got '{other}'"
+                ),
             };
             if (reports && program is not ProjectProgram)
             {
-                throw _pipeline.Error(node, $"{Where("report_params")}: only a program: (a stage project) can report the config it reads; list a command's params: instead");
+                throw _pipeline.Error(
+                    node,
+                    $"{Where("report_params")}: only a program: (a stage project) can report the config it reads; list a command's params: instead"
+                );
             }
 
             return reports;
@@ -308,7 +368,12 @@ public sealed partial class PipelineDefinition
                 else if (item is YamlMappingNode m && m.Children.Count == 1)
                 {
                     var (fileNode, keysNode) = m.Children.First();
-                    parameters.Add(new ParamSource(RenderPath(ParamValue.KeyText(fileNode, _pipeline.File), "params"), _pipeline.Strings(keysNode, "params keys")));
+                    parameters.Add(
+                        new ParamSource(
+                            RenderPath(ParamValue.KeyText(fileNode, _pipeline.File), "params"),
+                            _pipeline.Strings(keysNode, "params keys")
+                        )
+                    );
                 }
                 else
                 {
@@ -321,7 +386,8 @@ public sealed partial class PipelineDefinition
 
         private ParamSource FullParamSource(YamlMappingNode full)
         {
-            string? fileText = null, under = null;
+            string? fileText = null,
+                under = null;
             List<string> keys = [];
             foreach (var (k, v) in full.Children)
             {
@@ -352,7 +418,12 @@ public sealed partial class PipelineDefinition
                 foreach (var (k, v) in _pipeline.Map(resourcesNode, Where("resources")))
                 {
                     // Where() starts with pipeline.yaml:LINE, so the message names the file, stage, field and expected value.
-                    resources = StageResources.With(resources, k, _pipeline.Scalar(v, $"{Where("resources")}.{k}"), Where("resources"));
+                    resources = StageResources.With(
+                        resources,
+                        k,
+                        _pipeline.Scalar(v, $"{Where("resources")}.{k}"),
+                        Where("resources")
+                    );
                 }
             }
 

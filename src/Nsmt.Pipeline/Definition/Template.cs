@@ -33,12 +33,14 @@ public sealed record StageArgument(IReadOnlyList<ArgSegment> Segments)
         var sb = new StringBuilder();
         foreach (var s in Segments)
         {
-            sb.Append(s switch
-            {
-                ArgSegment.Literal l => l.Text,
-                ArgSegment.OutputRef o => outputPath(o.Index),
-                _ => throw new InvalidOperationException(),
-            });
+            sb.Append(
+                s switch
+                {
+                    ArgSegment.Literal l => l.Text,
+                    ArgSegment.OutputRef o => outputPath(o.Index),
+                    _ => throw new InvalidOperationException(),
+                }
+            );
         }
 
         return sb.ToString();
@@ -74,9 +76,13 @@ internal static class Template
                     sb.Append(p.Values[0]);
                     break;
                 case TemplateValue.Paths:
-                    throw new PipelineException($"{where}: ${{{part.Text}}} is a list of paths; use it alone as a whole argument");
+                    throw new PipelineException(
+                        $"{where}: ${{{part.Text}}} is a list of paths; use it alone as a whole argument"
+                    );
                 default:
-                    throw new PipelineException($"{where}: ${{{part.Text}}} is an output; outputs can be referenced only in args or command");
+                    throw new PipelineException(
+                        $"{where}: ${{{part.Text}}} is an output; outputs can be referenced only in args or command"
+                    );
             }
         }
 
@@ -87,7 +93,11 @@ internal static class Template
     public static IEnumerable<StageArgument> RenderArgument(string template, Lookup lookup, string where)
     {
         var parts = Split(template, where);
-        if (parts.Count == 1 && !parts[0].IsLiteral && Resolve(parts[0].Text, lookup, where) is TemplateValue.Paths paths)
+        if (
+            parts.Count == 1
+            && !parts[0].IsLiteral
+            && Resolve(parts[0].Text, lookup, where) is TemplateValue.Paths paths
+        )
         {
             return paths.Values.Select(StageArgument.Of);
         }
@@ -111,7 +121,9 @@ internal static class Template
                     literal.Append(p.Values[0]);
                     break;
                 case TemplateValue.Paths:
-                    throw new PipelineException($"{where}: ${{{part.Text}}} is a list of paths; use it alone as a whole argument");
+                    throw new PipelineException(
+                        $"{where}: ${{{part.Text}}} is a list of paths; use it alone as a whole argument"
+                    );
                 case TemplateValue.Output o:
                     if (literal.Length > 0)
                     {
@@ -139,7 +151,7 @@ internal static class Template
     {
         var parts = new List<(bool, string)>();
         var literal = new StringBuilder();
-        int i = 0;
+        var i = 0;
         while (i < template.Length)
         {
             if (template[i] == '$' && i + 2 < template.Length && template[i + 1] == '$' && template[i + 2] == '{')
@@ -149,7 +161,7 @@ internal static class Template
             }
             else if (template[i] == '$' && i + 1 < template.Length && template[i + 1] == '{')
             {
-                int end = template.IndexOf('}', i + 2);
+                var end = template.IndexOf('}', i + 2);
                 if (end < 0)
                 {
                     throw new PipelineException($"{where}: unclosed '${{' in \"{template}\"");
@@ -161,7 +173,7 @@ internal static class Template
                     literal.Clear();
                 }
 
-                string name = template[(i + 2)..end].Trim();
+                var name = template[(i + 2)..end].Trim();
                 if (name.Length == 0)
                 {
                     throw new PipelineException($"{where}: empty '${{}}' in \"{template}\"");

@@ -20,9 +20,7 @@ public interface IStageExecutor
     /// Called once before a run, before the engine clears the temporary directories: an executor whose work can
     /// outlive a killed driver (a batch job) must make sure nothing of an earlier run still writes there.
     /// </summary>
-    void RecoverFromEarlierRun(PipelineWorkspace workspace)
-    {
-    }
+    void RecoverFromEarlierRun(PipelineWorkspace workspace) { }
 
     /// <summary>Lines describing work in flight (queued or running jobs), for Status; empty when it has none to show.</summary>
     IReadOnlyList<string> DescribeActiveWork(PipelineWorkspace workspace) => [];

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using Nsmt.Pipeline.Definition;
 
 namespace Nsmt.Pipeline.Execution;
 
@@ -15,8 +14,13 @@ public sealed class ProcessStageRunner : IStageExecutor
     public int Run(StageInvocation invocation, CancellationToken cancellationToken)
     {
         // Standard input is closed for the stage: in serve mode the pipeline's own input carries the build's commands.
-        var start = new ProcessStartInfo { WorkingDirectory = invocation.WorkingDirectory, UseShellExecute = false, RedirectStandardInput = true };
-        bool guarded = OperatingSystem.IsLinux() && File.Exists(SetPriv);
+        var start = new ProcessStartInfo
+        {
+            WorkingDirectory = invocation.WorkingDirectory,
+            UseShellExecute = false,
+            RedirectStandardInput = true,
+        };
+        var guarded = OperatingSystem.IsLinux() && File.Exists(SetPriv);
         if (guarded)
         {
             start.FileName = SetPriv;
@@ -29,13 +33,14 @@ public sealed class ProcessStageRunner : IStageExecutor
             start.FileName = invocation.Argv[0];
         }
 
-        foreach (string a in invocation.Argv.Skip(guarded ? 0 : 1))
+        foreach (var a in invocation.Argv.Skip(guarded ? 0 : 1))
         {
             start.ArgumentList.Add(a);
         }
 
         start.Environment["NSMT_PIPELINE_STAGE"] = invocation.Stage.Name;
-        using var process = Process.Start(start) ?? throw new PipelineException($"could not start {invocation.Argv[0]}");
+        using var process = Process.Start(start)
+            ?? throw new PipelineException($"could not start {invocation.Argv[0]}");
         process.StandardInput.Close();
         using var registration = cancellationToken.Register(() =>
         {

@@ -14,7 +14,11 @@ namespace Nsmt.Pipeline.Execution;
 /// temporary directory and move the outputs into place only when it succeeds. Stages whose inputs are settled run
 /// concurrently, up to <see cref="RunRequest.Jobs"/> at a time, on the executor (this machine or a Slurm cluster).
 /// </summary>
-public sealed class PipelineEngine(PipelineWorkspace workspace, IStageExecutor? executor = null, Action<string>? log = null)
+public sealed class PipelineEngine(
+    PipelineWorkspace workspace,
+    IStageExecutor? executor = null,
+    Action<string>? log = null
+)
 {
     private readonly IStageExecutor _executor = executor ?? new ProcessStageRunner();
     private readonly Action<string> _log = log ?? (_ => { });
@@ -30,14 +34,21 @@ public sealed class PipelineEngine(PipelineWorkspace workspace, IStageExecutor? 
     public RunSummary Run(RunRequest request, CancellationToken cancellationToken = default)
     {
         var clock = Stopwatch.StartNew();
-        using var workspaceLock = request.WorkspaceLockHeld ? null : WorkspaceLock.Acquire(Workspace.WorkspaceLockFile, request.Wait, request.Command, _log);
+        using var workspaceLock = request.WorkspaceLockHeld
+            ? null
+            : WorkspaceLock.Acquire(Workspace.WorkspaceLockFile, request.Wait, request.Command, _log);
         var graph = Resolve(request);
         var targets = request.SelectTargets(graph);
         var targetNames = targets.Select(t => t.Name).ToHashSet(StringComparer.Ordinal);
         var plan = graph.WithUpstream(targets);
         var statCache = StatCache.Load(Workspace.StatCacheFile, Workspace.StatCacheRacyMarginNs);
         var hasher = new WorkspaceHasher(Workspace.Root, statCache);
-        var calculator = new FingerprintCalculator(hasher, graph, request.Overrides.Select(ParamOverride.Parse).ToList(), readsCache: Workspace.ReadsCacheDirectory);
+        var calculator = new FingerprintCalculator(
+            hasher,
+            graph,
+            request.Overrides.Select(ParamOverride.Parse).ToList(),
+            readsCache: Workspace.ReadsCacheDirectory
+        );
         var lockFile = LockFile.Load(Workspace.LockFile);
         var runCache = new RunCache(Workspace.RunCacheDirectory);
         _executor.RecoverFromEarlierRun(Workspace); // before the cleanup below: nothing of a killed run may still write there
@@ -56,8 +67,14 @@ public sealed class PipelineEngine(PipelineWorkspace workspace, IStageExecutor? 
             // only run programs. So the lock file has one writer, and the stat cache needs no locking.
             while (true)
             {
-                while (failure is null && !cancellationToken.IsCancellationRequested
-                       && pending.FirstOrDefault(s => graph.Upstream(s).All(u => !inPlan.Contains(u.Name) || settled.Contains(u.Name))) is { } stage)
+                while (
+                    failure is null
+                    && !cancellationToken.IsCancellationRequested
+                    && pending.FirstOrDefault(s =>
+                        graph.Upstream(s).All(u => !inPlan.Contains(u.Name) || settled.Contains(u.Name))
+                    )
+                        is { } stage
+                )
                 {
                     if (running.Count >= request.Jobs)
                     {
@@ -65,7 +82,18 @@ public sealed class PipelineEngine(PipelineWorkspace workspace, IStageExecutor? 
                     }
 
                     pending.Remove(stage);
-                    var started = StartOrSettle(stage, targetNames.Contains(stage.Name), request, calculator, lockFile, runCache, hasher, results, completions, cancellationToken);
+                    var started = StartOrSettle(
+                        stage,
+                        targetNames.Contains(stage.Name),
+                        request,
+                        calculator,
+                        lockFile,
+                        runCache,
+                        hasher,
+                        results,
+                        completions,
+                        cancellationToken
+                    );
                     if (started)
                     {
                         inPrograms.Start();
@@ -93,14 +121,32 @@ public sealed class PipelineEngine(PipelineWorkspace workspace, IStageExecutor? 
                 {
                     Finish(done, graph, runCache, hasher, lockFile);
                     settled.Add(done.Stage.Name);
-                    results.Add(new StageResult(done.Stage.Name, done.Stage.Phase, StageOutcome.Ran, done.Elapsed, done.Reasons, done.IsTarget));
+                    results.Add(
+                        new StageResult(
+                            done.Stage.Name,
+                            done.Stage.Phase,
+                            StageOutcome.Ran,
+                            done.Elapsed,
+                            done.Reasons,
+                            done.IsTarget
+                        )
+                    );
                     _log($"{done.Stage.Name}: ran in {done.Elapsed.TotalSeconds:F1} s");
                 }
                 catch (StageFailedException e)
                 {
                     // Stages already running go on and are kept when they succeed (another trial's work is valid);
                     // nothing new starts.
-                    results.Add(new StageResult(done.Stage.Name, done.Stage.Phase, StageOutcome.Failed, done.Elapsed, e.Message, done.IsTarget));
+                    results.Add(
+                        new StageResult(
+                            done.Stage.Name,
+                            done.Stage.Phase,
+                            StageOutcome.Failed,
+                            done.Elapsed,
+                            e.Message,
+                            done.IsTarget
+                        )
+                    );
                     failure ??= e;
                 }
             }
@@ -118,28 +164,50 @@ public sealed class PipelineEngine(PipelineWorkspace workspace, IStageExecutor? 
 
         if (pending.Count > 0 && cancellationToken.IsCancellationRequested)
         {
-            throw new StageFailedException(pending[0].Name, $"interrupted before {pending[0].Name} started; finished stages are kept");
+            throw new StageFailedException(
+                pending[0].Name,
+                $"interrupted before {pending[0].Name} started; finished stages are kept"
+            );
         }
 
         return new RunSummary(results, clock.Elapsed, inPrograms.Elapsed);
     }
 
     /// <summary>A stage program that ended (or could not run), handed from its executor thread to the engine's.</summary>
-    private sealed record Completion(Stage Stage, bool IsTarget, string Reasons, string Fingerprint, FingerprintParts Parts,
-        IReadOnlyList<string> Argv, int? ExitCode, Exception? Error, TimeSpan Elapsed);
+    private sealed record Completion(
+        Stage Stage,
+        bool IsTarget,
+        string Reasons,
+        string Fingerprint,
+        FingerprintParts Parts,
+        IReadOnlyList<string> Argv,
+        int? ExitCode,
+        Exception? Error,
+        TimeSpan Elapsed
+    );
 
     /// <summary>
     /// Skips the stage when up to date, restores it from the run cache when its fingerprint ran before, or starts its
     /// program on the executor (true). Runs on the engine's thread.
     /// </summary>
-    private bool StartOrSettle(Stage stage, bool isTarget, RunRequest request, FingerprintCalculator calculator, LockFile lockFile,
-        RunCache runCache, WorkspaceHasher hasher, List<StageResult> results, BlockingCollection<Completion> completions, CancellationToken cancellationToken)
+    private bool StartOrSettle(
+        Stage stage,
+        bool isTarget,
+        RunRequest request,
+        FingerprintCalculator calculator,
+        LockFile lockFile,
+        RunCache runCache,
+        WorkspaceHasher hasher,
+        List<StageResult> results,
+        BlockingCollection<Completion> completions,
+        CancellationToken cancellationToken
+    )
     {
         var stageClock = Stopwatch.StartNew();
         var parts = calculator.Compute(stage);
-        string fingerprint = parts.ComputeFingerprint();
+        var fingerprint = parts.ComputeFingerprint();
         var recorded = lockFile[stage.Name];
-        List<string> reasons = recorded is null ? ["never run"] : FingerprintDiff.Explain(recorded, parts);
+        var reasons = recorded is null ? ["never run"] : FingerprintDiff.Explain(recorded, parts);
         if (recorded is not null && reasons.Count == 0)
         {
             reasons.AddRange(OutputProblems(recorded, hasher));
@@ -151,7 +219,16 @@ public sealed class PipelineEngine(PipelineWorkspace workspace, IStageExecutor? 
             {
                 if (isTarget)
                 {
-                    results.Add(new StageResult(stage.Name, stage.Phase, StageOutcome.Skipped, stageClock.Elapsed, "up to date", true));
+                    results.Add(
+                        new StageResult(
+                            stage.Name,
+                            stage.Phase,
+                            StageOutcome.Skipped,
+                            stageClock.Elapsed,
+                            "up to date",
+                            true
+                        )
+                    );
                     _log($"{stage.Name}: up to date");
                 }
 
@@ -160,8 +237,10 @@ public sealed class PipelineEngine(PipelineWorkspace workspace, IStageExecutor? 
 
             if (runCache.Contains(fingerprint) && TryRestore(stage, fingerprint, parts, runCache, hasher, lockFile))
             {
-                string why = $"{string.Join("; ", reasons)}; outputs of this fingerprint restored from the run cache";
-                results.Add(new StageResult(stage.Name, stage.Phase, StageOutcome.Restored, stageClock.Elapsed, why, isTarget));
+                var why = $"{string.Join("; ", reasons)}; outputs of this fingerprint restored from the run cache";
+                results.Add(
+                    new StageResult(stage.Name, stage.Phase, StageOutcome.Restored, stageClock.Elapsed, why, isTarget)
+                );
                 _log($"{stage.Name}: restored from cache ({string.Join("; ", reasons)})");
                 return false;
             }
@@ -172,8 +251,8 @@ public sealed class PipelineEngine(PipelineWorkspace workspace, IStageExecutor? 
         }
 
         _log($"{stage.Name}: running ({string.Join("; ", reasons)})");
-        string tempRelative = Workspace.TempRelative(stage.Name);
-        string tempFull = Workspace.Full(tempRelative);
+        var tempRelative = Workspace.TempRelative(stage.Name);
+        var tempFull = Workspace.Full(tempRelative);
         DeleteDirectory(tempFull);
         foreach (var o in stage.Outs)
         {
@@ -183,7 +262,7 @@ public sealed class PipelineEngine(PipelineWorkspace workspace, IStageExecutor? 
         File.WriteAllText(Path.Combine(tempFull, StartedMarker), stage.Name);
 
         var argv = calculator.CommandLine(stage, i => $"{tempRelative}/{stage.Outs[i].Path}");
-        string reasonText = string.Join("; ", reasons);
+        var reasonText = string.Join("; ", reasons);
         var thread = new Thread(() =>
         {
             // A dedicated thread per running stage, alive until its program ends: the local executor's
@@ -199,7 +278,19 @@ public sealed class PipelineEngine(PipelineWorkspace workspace, IStageExecutor? 
                 error = e;
             }
 
-            completions.Add(new Completion(stage, isTarget, reasonText, fingerprint, parts, argv, exitCode, error, stageClock.Elapsed));
+            completions.Add(
+                new Completion(
+                    stage,
+                    isTarget,
+                    reasonText,
+                    fingerprint,
+                    parts,
+                    argv,
+                    exitCode,
+                    error,
+                    stageClock.Elapsed
+                )
+            );
         })
         {
             IsBackground = true,
@@ -213,8 +304,8 @@ public sealed class PipelineEngine(PipelineWorkspace workspace, IStageExecutor? 
     private void Finish(Completion done, StageGraph graph, RunCache runCache, WorkspaceHasher hasher, LockFile lockFile)
     {
         var stage = done.Stage;
-        string tempRelative = Workspace.TempRelative(stage.Name);
-        string tempFull = Workspace.Full(tempRelative);
+        var tempRelative = Workspace.TempRelative(stage.Name);
+        var tempFull = Workspace.Full(tempRelative);
         try
         {
             switch (done.Error)
@@ -222,9 +313,15 @@ public sealed class PipelineEngine(PipelineWorkspace workspace, IStageExecutor? 
                 case null:
                     break;
                 case OperationCanceledException:
-                    throw new StageFailedException(stage.Name, $"stage {stage.Name} was interrupted; its partial outputs were discarded");
+                    throw new StageFailedException(
+                        stage.Name,
+                        $"stage {stage.Name} was interrupted; its partial outputs were discarded"
+                    );
                 case System.ComponentModel.Win32Exception or IOException:
-                    throw new StageFailedException(stage.Name, $"stage {stage.Name}: cannot start `{done.Argv[0]}`: {done.Error.Message}");
+                    throw new StageFailedException(
+                        stage.Name,
+                        $"stage {stage.Name}: cannot start `{done.Argv[0]}`: {done.Error.Message}"
+                    );
                 case StageFailedException failed:
                     throw failed;
                 default:
@@ -233,27 +330,34 @@ public sealed class PipelineEngine(PipelineWorkspace workspace, IStageExecutor? 
 
             if (done.ExitCode != 0)
             {
-                throw new StageFailedException(stage.Name,
-                    $"stage {stage.Name} failed (exit code {done.ExitCode}); its outputs were discarded and earlier results are kept. Command: {string.Join(' ', done.Argv)}");
+                throw new StageFailedException(
+                    stage.Name,
+                    $"stage {stage.Name} failed (exit code {done.ExitCode}); its outputs were discarded and earlier results are kept. Command: {string.Join(' ', done.Argv)}"
+                );
             }
 
             // Outputs written after their temporary directory was deleted (someone removed .cache/pipeline while the
             // stage ran) can be any part of what the stage wrote: never published, whatever they look like.
             if (!File.Exists(Path.Combine(tempFull, StartedMarker)))
             {
-                throw new StageFailedException(stage.Name,
-                    $"stage {stage.Name}: its temporary directory {tempRelative} was deleted while it ran, so its outputs may be incomplete; they were discarded and earlier results are kept");
+                throw new StageFailedException(
+                    stage.Name,
+                    $"stage {stage.Name}: its temporary directory {tempRelative} was deleted while it ran, so its outputs may be incomplete; they were discarded and earlier results are kept"
+                );
             }
 
-            long hashedAt = StatCache.NowNs();
+            var hashedAt = StatCache.NowNs();
             var produced = new List<(PathHash Hash, string FullPath)>();
             foreach (var o in stage.Outs)
             {
-                string full = Path.Combine(tempFull, o.Path);
+                var full = Path.Combine(tempFull, o.Path);
                 var h = hasher.HashUncached(o.Path, full);
                 if (h.Kind == PathKind.Missing)
                 {
-                    throw new StageFailedException(stage.Name, $"stage {stage.Name} exited successfully but did not write its output {o.Path} (it was asked to write {tempRelative}/{o.Path})");
+                    throw new StageFailedException(
+                        stage.Name,
+                        $"stage {stage.Name} exited successfully but did not write its output {o.Path} (it was asked to write {tempRelative}/{o.Path})"
+                    );
                 }
 
                 produced.Add((h, full));
@@ -265,22 +369,34 @@ public sealed class PipelineEngine(PipelineWorkspace workspace, IStageExecutor? 
             {
                 if (!Path.Exists(Path.Combine(tempFull, path)))
                 {
-                    throw new StageFailedException(stage.Name,
-                        $"stage {stage.Name} exited successfully but did not write {path}, which {reader} reads; its outputs were discarded and earlier results are kept");
+                    throw new StageFailedException(
+                        stage.Name,
+                        $"stage {stage.Name} exited successfully but did not write {path}, which {reader} reads; its outputs were discarded and earlier results are kept"
+                    );
                 }
             }
 
-            foreach (string m in stage.Metrics)
+            foreach (var m in stage.Metrics)
             {
                 if (!File.Exists(Path.Combine(tempFull, m)))
                 {
-                    throw new StageFailedException(stage.Name, $"stage {stage.Name} did not write its metrics file {m}");
+                    throw new StageFailedException(
+                        stage.Name,
+                        $"stage {stage.Name} did not write its metrics file {m}"
+                    );
                 }
             }
 
             runCache.Store(done.Fingerprint, produced);
             Publish(stage, tempFull, produced.Select(p => p.Hash).ToList(), hasher, hashedAt);
-            lockFile.Set(new LockEntry(stage.Name, done.Fingerprint, done.Parts, produced.Select(p => OutputRecord.From(p.Hash)).ToList()));
+            lockFile.Set(
+                new LockEntry(
+                    stage.Name,
+                    done.Fingerprint,
+                    done.Parts,
+                    produced.Select(p => OutputRecord.From(p.Hash)).ToList()
+                )
+            );
             lockFile.Save();
         }
         finally
@@ -320,7 +436,12 @@ public sealed class PipelineEngine(PipelineWorkspace workspace, IStageExecutor? 
         {
             var statCache = StatCache.Load(Workspace.StatCacheFile, Workspace.StatCacheRacyMarginNs);
             var hasher = new WorkspaceHasher(Workspace.Root, statCache);
-            var calculator = new FingerprintCalculator(hasher, graph, request.Overrides.Select(ParamOverride.Parse).ToList(), readsCache: Workspace.ReadsCacheDirectory);
+            var calculator = new FingerprintCalculator(
+                hasher,
+                graph,
+                request.Overrides.Select(ParamOverride.Parse).ToList(),
+                readsCache: Workspace.ReadsCacheDirectory
+            );
             var lockFile = LockFile.Load(Workspace.LockFile);
             var runCache = new RunCache(Workspace.RunCacheDirectory);
             var stale = new HashSet<string>(StringComparer.Ordinal);
@@ -335,7 +456,7 @@ public sealed class PipelineEngine(PipelineWorkspace workspace, IStageExecutor? 
                 }
 
                 StageState state;
-                bool cached = false;
+                var cached = false;
                 var recorded = lockFile[stage.Name];
                 try
                 {
@@ -351,7 +472,10 @@ public sealed class PipelineEngine(PipelineWorkspace workspace, IStageExecutor? 
                         reasons.AddRange(OutputProblems(recorded, hasher));
                     }
 
-                    state = recorded is null ? StageState.NeverRun : reasons.Count == 0 ? StageState.UpToDate : StageState.Stale;
+                    state =
+                        recorded is null ? StageState.NeverRun
+                        : reasons.Count == 0 ? StageState.UpToDate
+                        : StageState.Stale;
                 }
                 catch (ProgramNotBuiltException e)
                 {
@@ -360,8 +484,12 @@ public sealed class PipelineEngine(PipelineWorkspace workspace, IStageExecutor? 
                 }
                 catch (MissingDependencyException e)
                 {
-                    var producer = graph.Stages.FirstOrDefault(s => s.Outs.Any(o => WorkspacePath.Overlaps(o.Path, e.Path)));
-                    reasons.Add($"dependency missing: {e.Path}{(producer is null ? " (no stage writes it)" : $" (written by {producer.Name})")}");
+                    var producer = graph.Stages.FirstOrDefault(s =>
+                        s.Outs.Any(o => WorkspacePath.Overlaps(o.Path, e.Path))
+                    );
+                    reasons.Add(
+                        $"dependency missing: {e.Path}{(producer is null ? " (no stage writes it)" : $" (written by {producer.Name})")}"
+                    );
                     state = recorded is null ? StageState.NeverRun : StageState.Stale;
                 }
                 catch (PipelineException e)
@@ -376,7 +504,9 @@ public sealed class PipelineEngine(PipelineWorkspace workspace, IStageExecutor? 
                     stale.Add(stage.Name);
                 }
 
-                statuses.Add(new StageStatus(stage.Name, stage.Phase, state, reasons, cached && state != StageState.UpToDate));
+                statuses.Add(
+                    new StageStatus(stage.Name, stage.Phase, state, reasons, cached && state != StageState.UpToDate)
+                );
             }
 
             if (held is not null)
@@ -384,7 +514,10 @@ public sealed class PipelineEngine(PipelineWorkspace workspace, IStageExecutor? 
                 statCache.Save();
             }
 
-            return new StatusReport(graph.Experiments, statuses, busy) { ActiveWork = _executor.DescribeActiveWork(Workspace) };
+            return new StatusReport(graph.Experiments, statuses, busy)
+            {
+                ActiveWork = _executor.DescribeActiveWork(Workspace),
+            };
         }
         finally
         {
@@ -395,7 +528,12 @@ public sealed class PipelineEngine(PipelineWorkspace workspace, IStageExecutor? 
     /// <summary>Removes the outputs and lock entries of the selected stages (and, when asked, the run cache).</summary>
     public IReadOnlyList<string> Clean(RunRequest request, bool runCache)
     {
-        using var workspaceLock = WorkspaceLock.Acquire(Workspace.WorkspaceLockFile, request.Wait, request.Command, _log);
+        using var workspaceLock = WorkspaceLock.Acquire(
+            Workspace.WorkspaceLockFile,
+            request.Wait,
+            request.Command,
+            _log
+        );
         var graph = Resolve(request);
         var lockFile = LockFile.Load(Workspace.LockFile);
         var removed = new List<string>();
@@ -403,7 +541,7 @@ public sealed class PipelineEngine(PipelineWorkspace workspace, IStageExecutor? 
         {
             foreach (var o in stage.Outs)
             {
-                string full = Workspace.Full(o.Path);
+                var full = Workspace.Full(o.Path);
                 if (File.Exists(full) || Directory.Exists(full))
                 {
                     DeletePath(full);
@@ -427,13 +565,20 @@ public sealed class PipelineEngine(PipelineWorkspace workspace, IStageExecutor? 
         return removed;
     }
 
-    private bool TryRestore(Stage stage, string fingerprint, FingerprintParts parts, RunCache runCache, WorkspaceHasher hasher, LockFile lockFile)
+    private bool TryRestore(
+        Stage stage,
+        string fingerprint,
+        FingerprintParts parts,
+        RunCache runCache,
+        WorkspaceHasher hasher,
+        LockFile lockFile
+    )
     {
-        string tempFull = Workspace.Full(Workspace.TempRelative(stage.Name));
+        var tempFull = Workspace.Full(Workspace.TempRelative(stage.Name));
         DeleteDirectory(tempFull);
         try
         {
-            long hashedAt = StatCache.NowNs();
+            var hashedAt = StatCache.NowNs();
             var restored = runCache.TryRestore(fingerprint, path => Path.Combine(tempFull, path));
             if (restored is null || !restored.Select(r => r.Path).SequenceEqual(stage.Outs.Select(o => o.Path)))
             {
@@ -455,17 +600,23 @@ public sealed class PipelineEngine(PipelineWorkspace workspace, IStageExecutor? 
     /// Moves finished outputs from the temporary directory into place. An existing output is first moved aside, so
     /// an interruption leaves either the old output or the new one, or none (which the lock's hashes reveal).
     /// </summary>
-    private void Publish(Stage stage, string tempFull, IReadOnlyList<PathHash> hashes, WorkspaceHasher hasher, long hashedAt)
+    private void Publish(
+        Stage stage,
+        string tempFull,
+        IReadOnlyList<PathHash> hashes,
+        WorkspaceHasher hasher,
+        long hashedAt
+    )
     {
-        string aside = tempFull + ".old";
+        var aside = tempFull + ".old";
         DeleteDirectory(aside);
         var placed = new List<(string Target, string? Old)>();
         try
         {
             foreach (var o in stage.Outs)
             {
-                string source = Path.Combine(tempFull, o.Path);
-                string target = Workspace.Full(o.Path);
+                var source = Path.Combine(tempFull, o.Path);
+                var target = Workspace.Full(o.Path);
                 string? old = null;
                 hasher.StatCache.Forget(o.Path);
                 if (File.Exists(target) || Directory.Exists(target))
@@ -484,10 +635,12 @@ public sealed class PipelineEngine(PipelineWorkspace workspace, IStageExecutor? 
         {
             // A full disk (or a read-only mount) while copying onto another file system: the aside copies live in the
             // temporary directory, deleted after this call, so put them back now or the previous outputs are lost.
-            string restored = RestorePrevious(placed);
-            throw new StageFailedException(stage.Name,
-                $"stage {stage.Name}: its new outputs could not be put in place ({e.Message}); " +
-                $"the new outputs were discarded and {restored}. Free space, then rerun.");
+            var restored = RestorePrevious(placed);
+            throw new StageFailedException(
+                stage.Name,
+                $"stage {stage.Name}: its new outputs could not be put in place ({e.Message}); "
+                    + $"the new outputs were discarded and {restored}. Free space, then rerun."
+            );
         }
 
         DeleteDirectory(aside);
@@ -497,7 +650,7 @@ public sealed class PipelineEngine(PipelineWorkspace workspace, IStageExecutor? 
         {
             foreach (var f in h.Files)
             {
-                string key = f.RelativePath.Length == 0 ? h.Path : $"{h.Path}/{f.RelativePath}";
+                var key = f.RelativePath.Length == 0 ? h.Path : $"{h.Path}/{f.RelativePath}";
                 var stat = FileStats.Get(Workspace.Full(key));
                 if (stat.Exists && stat.Size == f.Size)
                 {
@@ -581,9 +734,15 @@ public sealed class PipelineEngine(PipelineWorkspace workspace, IStageExecutor? 
     private static void CopyDirectory(string source, string target)
     {
         Directory.CreateDirectory(target);
-        foreach (string file in Directory.EnumerateFiles(source, "*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0 }))
+        foreach (
+            var file in Directory.EnumerateFiles(
+                source,
+                "*",
+                new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0 }
+            )
+        )
         {
-            string to = Path.Combine(target, Path.GetRelativePath(source, file));
+            var to = Path.Combine(target, Path.GetRelativePath(source, file));
             Directory.CreateDirectory(Path.GetDirectoryName(to)!);
             File.Copy(file, to);
         }

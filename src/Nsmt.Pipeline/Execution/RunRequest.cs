@@ -42,7 +42,7 @@ public sealed record RunRequest
             return graph.Stages;
         }
 
-        foreach (string p in Phases)
+        foreach (var p in Phases)
         {
             if (graph.Phases.Count > 0 && !graph.Phases.Contains(p, StringComparer.OrdinalIgnoreCase))
             {
@@ -50,15 +50,23 @@ public sealed record RunRequest
             }
         }
 
-        foreach (string s in Stages)
+        foreach (var s in Stages)
         {
             if (!graph.Stages.Any(x => x.Name == s || x.Definition == s))
             {
-                throw new PipelineException($"no stage '{s}' for these experiments (stages: {string.Join(", ", graph.Stages.Select(x => x.Name))})");
+                throw new PipelineException(
+                    $"no stage '{s}' for these experiments (stages: {string.Join(", ", graph.Stages.Select(x => x.Name))})"
+                );
             }
         }
 
-        return graph.Stages.Where(s => Phases.Contains(s.Phase, StringComparer.OrdinalIgnoreCase) || Stages.Contains(s.Name) || Stages.Contains(s.Definition)).ToList();
+        return graph
+            .Stages.Where(s =>
+                Phases.Contains(s.Phase, StringComparer.OrdinalIgnoreCase)
+                || Stages.Contains(s.Name)
+                || Stages.Contains(s.Definition)
+            )
+            .ToList();
     }
 }
 
@@ -77,15 +85,23 @@ public enum StageOutcome
     Failed,
 }
 
-public sealed record StageResult(string Stage, string Phase, StageOutcome Outcome, TimeSpan Duration, string Detail, bool IsTarget)
+public sealed record StageResult(
+    string Stage,
+    string Phase,
+    StageOutcome Outcome,
+    TimeSpan Duration,
+    string Detail,
+    bool IsTarget
+)
 {
-    public string OutcomeText => Outcome switch
-    {
-        StageOutcome.Ran => "ran",
-        StageOutcome.Skipped => "skipped (up to date)",
-        StageOutcome.Restored => "restored (cache)",
-        _ => "failed",
-    };
+    public string OutcomeText =>
+        Outcome switch
+        {
+            StageOutcome.Ran => "ran",
+            StageOutcome.Skipped => "skipped (up to date)",
+            StageOutcome.Restored => "restored (cache)",
+            _ => "failed",
+        };
 }
 
 public sealed record RunSummary(IReadOnlyList<StageResult> Results, TimeSpan Elapsed, TimeSpan InStagePrograms)

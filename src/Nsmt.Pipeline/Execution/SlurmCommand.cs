@@ -16,7 +16,7 @@ public static class SlurmCommand
             RedirectStandardError = true,
             RedirectStandardInput = true,
         };
-        foreach (string a in arguments)
+        foreach (var a in arguments)
         {
             start.ArgumentList.Add(a);
         }
@@ -28,7 +28,9 @@ public static class SlurmCommand
         }
         catch (System.ComponentModel.Win32Exception e)
         {
-            throw new PipelineException($"the slurm executor needs `{program}` on PATH (Slurm's client commands): {e.Message}");
+            throw new PipelineException(
+                $"the slurm executor needs `{program}` on PATH (Slurm's client commands): {e.Message}"
+            );
         }
 
         using (process)
@@ -40,7 +42,9 @@ public static class SlurmCommand
             if (!process.WaitForExit(timeout ?? TimeSpan.FromSeconds(60)))
             {
                 process.Kill(entireProcessTree: true);
-                throw new PipelineException($"`{program} {string.Join(' ', start.ArgumentList)}` did not answer within {(timeout ?? TimeSpan.FromSeconds(60)).TotalSeconds:F0} s; is slurmctld running?");
+                throw new PipelineException(
+                    $"`{program} {string.Join(' ', start.ArgumentList)}` did not answer within {(timeout ?? TimeSpan.FromSeconds(60)).TotalSeconds:F0} s; is slurmctld running?"
+                );
             }
 
             return new Result(process.ExitCode, output.Result, error.Result);

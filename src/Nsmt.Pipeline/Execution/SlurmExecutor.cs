@@ -1,7 +1,7 @@
-using Nsmt.Core;
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text;
+using Nsmt.Core;
 
 namespace Nsmt.Pipeline.Execution;
 
@@ -37,7 +37,19 @@ public sealed record SlurmOptions
 public sealed class SlurmExecutor : IStageExecutor, IDisposable
 {
     private static readonly string[] EndedStates =
-        ["COMPLETED", "FAILED", "CANCELLED", "TIMEOUT", "OUT_OF_MEMORY", "NODE_FAIL", "PREEMPTED", "BOOT_FAIL", "DEADLINE", "SPECIAL_EXIT", "REVOKED"];
+    [
+        "COMPLETED",
+        "FAILED",
+        "CANCELLED",
+        "TIMEOUT",
+        "OUT_OF_MEMORY",
+        "NODE_FAIL",
+        "PREEMPTED",
+        "BOOT_FAIL",
+        "DEADLINE",
+        "SPECIAL_EXIT",
+        "REVOKED",
+    ];
 
     private readonly SlurmOptions _options;
     private readonly Action<string> _log;
@@ -57,7 +69,13 @@ public sealed class SlurmExecutor : IStageExecutor, IDisposable
     public IReadOnlyList<string> SubmitArguments(StageInvocation invocation, string logFile)
     {
         var r = invocation.Stage.Resources;
-        var args = new List<string> { "--parsable", $"--job-name=nsmt:{invocation.Stage.Name}", $"--output={logFile}", $"--chdir={invocation.WorkingDirectory}" };
+        var args = new List<string>
+        {
+            "--parsable",
+            $"--job-name=nsmt:{invocation.Stage.Name}",
+            $"--output={logFile}",
+            $"--chdir={invocation.WorkingDirectory}",
+        };
         if (r.Cpus is { } cpus)
         {
             args.Add($"--cpus-per-task={cpus.ToString(CultureInfo.InvariantCulture)}");
@@ -101,7 +119,13 @@ public sealed class SlurmExecutor : IStageExecutor, IDisposable
         sb.Append("export NSMT_PIPELINE_STAGE=").Append(Quote(invocation.Stage.Name)).Append('\n');
         sb.Append(string.Join(' ', invocation.Argv.Select(Quote))).Append(" </dev/null\n");
         sb.Append("code=$?\n");
-        sb.Append("printf '%s\\n' \"$code\" > ").Append(Quote(statusFile + ".tmp")).Append(" && mv ").Append(Quote(statusFile + ".tmp")).Append(' ').Append(Quote(statusFile)).Append('\n');
+        sb.Append("printf '%s\\n' \"$code\" > ")
+            .Append(Quote(statusFile + ".tmp"))
+            .Append(" && mv ")
+            .Append(Quote(statusFile + ".tmp"))
+            .Append(' ')
+            .Append(Quote(statusFile))
+            .Append('\n');
         sb.Append("exit $code\n");
         return sb.ToString();
     }
@@ -110,30 +134,36 @@ public sealed class SlurmExecutor : IStageExecutor, IDisposable
     {
         var workspace = new PipelineWorkspace(invocation.WorkingDirectory);
         var registry = new SlurmJobRegistry(workspace);
-        string token = Guid.NewGuid().ToString("N")[..12];
-        string safe = invocation.Stage.Name.Replace('@', '_').Replace('/', '_');
-        string script = Path.Combine(registry.Directory, "scripts", $"{safe}.{token}.sh");
-        string statusFile = Path.Combine(registry.Directory, "status", $"{safe}.{token}");
-        string logFile = Path.Combine(registry.Directory, "logs", $"{safe}.{token}.log");
+        var token = Guid.NewGuid().ToString("N")[..12];
+        var safe = invocation.Stage.Name.Replace('@', '_').Replace('/', '_');
+        var script = Path.Combine(registry.Directory, "scripts", $"{safe}.{token}.sh");
+        var statusFile = Path.Combine(registry.Directory, "status", $"{safe}.{token}");
+        var logFile = Path.Combine(registry.Directory, "logs", $"{safe}.{token}.log");
         Directory.CreateDirectory(Path.GetDirectoryName(statusFile)!);
         Directory.CreateDirectory(Path.GetDirectoryName(logFile)!);
         AtomicFile.WriteAllText(script, Script(invocation, statusFile));
         cancellationToken.ThrowIfCancellationRequested();
 
         var submit = SlurmCommand.Run(_options.Sbatch, [.. SubmitArguments(invocation, logFile), script]);
-        string id = submit.Output.Trim().Split(';')[0];
+        var id = submit.Output.Trim().Split(';')[0];
         if (submit.ExitCode != 0 || !long.TryParse(id, NumberStyles.None, CultureInfo.InvariantCulture, out _))
         {
-            throw new StageFailedException(invocation.Stage.Name,
+            throw new StageFailedException(
+                invocation.Stage.Name,
                 $"sbatch refused stage {invocation.Stage.Name} (exit code {submit.ExitCode}): {submit.Error.Trim()} {submit.Output.Trim()}".TrimEnd()
-                + $" (the stage and its resources: are declared at {invocation.Stage.Origin})");
+                    + $" (the stage and its resources: are declared at {invocation.Stage.Origin})"
+            );
         }
 
         registry.Add(new SlurmJob(id, invocation.Stage.Name, logFile, statusFile));
-        _log($"{invocation.Stage.Name}: slurm job {id} submitted (log {Path.GetRelativePath(workspace.Root, logFile)})");
+        _log(
+            $"{invocation.Stage.Name}: slurm job {id} submitted (log {Path.GetRelativePath(workspace.Root, logFile)})"
+        );
         try
         {
-            var ended = _waiting.GetOrAdd(id, _ => new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously));
+            var ended = _waiting.GetOrAdd(id, _ => new TaskCompletionSource<string>(
+                TaskCreationOptions.RunContinuationsAsynchronously
+            ));
             string state;
             try
             {
@@ -146,14 +176,24 @@ public sealed class SlurmExecutor : IStageExecutor, IDisposable
             }
 
             ShowLog(invocation.Stage.Name, id, logFile);
-            if (File.Exists(statusFile) && int.TryParse(File.ReadAllText(statusFile).Trim(), NumberStyles.Integer, CultureInfo.InvariantCulture, out int code))
+            if (
+                File.Exists(statusFile)
+                && int.TryParse(
+                    File.ReadAllText(statusFile).Trim(),
+                    NumberStyles.Integer,
+                    CultureInfo.InvariantCulture,
+                    out var code
+                )
+            )
             {
                 return code;
             }
 
-            throw new StageFailedException(invocation.Stage.Name,
+            throw new StageFailedException(
+                invocation.Stage.Name,
                 $"slurm job {id} for stage {invocation.Stage.Name} ended ({state}) before its program finished (time limit, memory, scancel or node failure); "
-                + $"its outputs were discarded. Log: {logFile}");
+                    + $"its outputs were discarded. Log: {logFile}"
+            );
         }
         finally
         {
@@ -174,7 +214,9 @@ public sealed class SlurmExecutor : IStageExecutor, IDisposable
             return;
         }
 
-        _log($"cancelling {leftovers.Count} slurm job(s) of an earlier run that did not end cleanly: {string.Join(", ", leftovers.Select(j => $"{j.Id} ({j.Stage})"))}");
+        _log(
+            $"cancelling {leftovers.Count} slurm job(s) of an earlier run that did not end cleanly: {string.Join(", ", leftovers.Select(j => $"{j.Id} ({j.Stage})"))}"
+        );
         Cancel(leftovers.Select(j => j.Id).ToList());
         foreach (var job in leftovers)
         {
@@ -192,7 +234,10 @@ public sealed class SlurmExecutor : IStageExecutor, IDisposable
         }
 
         var states = QueueStates();
-        return jobs.Select(j => $"slurm job {j.Id}  {j.Stage}  {states.GetValueOrDefault(j.Id, "ended (or unknown to squeue)")}  log {Path.GetRelativePath(workspace.Root, j.LogFile)}").ToList();
+        return jobs.Select(j =>
+                $"slurm job {j.Id}  {j.Stage}  {states.GetValueOrDefault(j.Id, "ended (or unknown to squeue)")}  log {Path.GetRelativePath(workspace.Root, j.LogFile)}"
+            )
+            .ToList();
     }
 
     public void Dispose() => _poller.Dispose();
@@ -210,7 +255,7 @@ public sealed class SlurmExecutor : IStageExecutor, IDisposable
         while (DateTime.UtcNow < deadline)
         {
             var states = QueueStates();
-            if (ids.All(id => !states.TryGetValue(id, out string? s) || EndedStates.Contains(s)))
+            if (ids.All(id => !states.TryGetValue(id, out var s) || EndedStates.Contains(s)))
             {
                 return;
             }
@@ -224,16 +269,25 @@ public sealed class SlurmExecutor : IStageExecutor, IDisposable
     /// <summary>One squeue call for all of this user's jobs, ended ones included while the controller remembers them.</summary>
     private Dictionary<string, string> QueueStates()
     {
-        var result = SlurmCommand.Run(_options.Squeue, ["-h", "-t", "all", "-u", Environment.UserName, "-o", "%i %T"], TimeSpan.FromSeconds(30));
+        var result = SlurmCommand.Run(
+            _options.Squeue,
+            ["-h", "-t", "all", "-u", Environment.UserName, "-o", "%i %T"],
+            TimeSpan.FromSeconds(30)
+        );
         if (result.ExitCode != 0)
         {
             throw new PipelineException($"squeue failed (exit code {result.ExitCode}): {result.Error.Trim()}");
         }
 
         var states = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (string line in result.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        foreach (
+            var line in result.Output.Split(
+                '\n',
+                StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries
+            )
+        )
         {
-            string[] f = line.Split(' ', 2);
+            var f = line.Split(' ', 2);
             if (f.Length == 2)
             {
                 states[f[0]] = f[1];
@@ -256,7 +310,7 @@ public sealed class SlurmExecutor : IStageExecutor, IDisposable
             foreach (var (id, ended) in _waiting)
             {
                 // Gone from the queue: the controller forgot it (MinJobAge); the status file tells how it ended.
-                if (!states.TryGetValue(id, out string? state))
+                if (!states.TryGetValue(id, out var state))
                 {
                     ended.TrySetResult("ended, no longer in the queue");
                 }

@@ -1,5 +1,5 @@
-using Nsmt.Core;
 using System.Globalization;
+using Nsmt.Core;
 
 namespace Nsmt.Pipeline.Execution;
 
@@ -30,16 +30,23 @@ public sealed class SlurmJobRegistry(PipelineWorkspace workspace)
         }
 
         var jobs = new List<SlurmJob>();
-        foreach (string file in System.IO.Directory.EnumerateFiles(JobsDirectory))
+        foreach (var file in System.IO.Directory.EnumerateFiles(JobsDirectory))
         {
-            string id = Path.GetFileName(file);
+            var id = Path.GetFileName(file);
             if (!long.TryParse(id, NumberStyles.None, CultureInfo.InvariantCulture, out _))
             {
                 continue; // a temporary file of AtomicFile, or something that is not ours
             }
 
-            string[] lines = File.ReadAllLines(file);
-            jobs.Add(new SlurmJob(id, lines.ElementAtOrDefault(0) ?? "?", lines.ElementAtOrDefault(1) ?? string.Empty, lines.ElementAtOrDefault(2) ?? string.Empty));
+            var lines = File.ReadAllLines(file);
+            jobs.Add(
+                new SlurmJob(
+                    id,
+                    lines.ElementAtOrDefault(0) ?? "?",
+                    lines.ElementAtOrDefault(1) ?? string.Empty,
+                    lines.ElementAtOrDefault(2) ?? string.Empty
+                )
+            );
         }
 
         return jobs.OrderBy(j => long.Parse(j.Id, CultureInfo.InvariantCulture)).ToList();

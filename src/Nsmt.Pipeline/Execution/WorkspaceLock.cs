@@ -1,5 +1,5 @@
-using Nsmt.Core;
 using System.Globalization;
+using Nsmt.Core;
 
 namespace Nsmt.Pipeline.Execution;
 
@@ -26,39 +26,50 @@ public sealed class WorkspaceLock : IDisposable
     public bool Owned => _stream is not null;
 
     /// <summary>Takes the lock, failing at once with a clear message when another run holds it, or waiting when asked.</summary>
-    public static WorkspaceLock Acquire(string lockFile, bool wait, string command, Action<string>? log = null, TimeSpan? pollInterval = null)
+    public static WorkspaceLock Acquire(
+        string lockFile,
+        bool wait,
+        string command,
+        Action<string>? log = null,
+        TimeSpan? pollInterval = null
+    )
     {
-        string ownerFile = lockFile + ".owner";
+        var ownerFile = lockFile + ".owner";
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(lockFile))!);
-        bool announced = false;
+        var announced = false;
         while (true)
         {
             try
             {
                 var stream = new FileStream(lockFile, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
-                string token = Guid.NewGuid().ToString("N");
-                string started = DateTime.Now.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture);
-                AtomicFile.WriteAllText(ownerFile, $"pid={Environment.ProcessId}\ntoken={token}\nstarted={started}\ncommand={command}\n");
+                var token = Guid.NewGuid().ToString("N");
+                var started = DateTime.Now.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture);
+                AtomicFile.WriteAllText(
+                    ownerFile,
+                    $"pid={Environment.ProcessId}\ntoken={token}\nstarted={started}\ncommand={command}\n"
+                );
                 Environment.SetEnvironmentVariable(TokenVariable, token);
                 return new WorkspaceLock(stream, ownerFile);
             }
             catch (IOException)
             {
                 var owner = ReadOwner(ownerFile);
-                string? inherited = Environment.GetEnvironmentVariable(TokenVariable);
-                if (inherited is not null && owner.TryGetValue("token", out string? held) && held == inherited)
+                var inherited = Environment.GetEnvironmentVariable(TokenVariable);
+                if (inherited is not null && owner.TryGetValue("token", out var held) && held == inherited)
                 {
                     return new WorkspaceLock(null, ownerFile);
                 }
 
-                string who = owner.Count == 0
-                    ? "another process"
-                    : $"pid {owner.GetValueOrDefault("pid", "?")} (`{owner.GetValueOrDefault("command", "?")}`, started {owner.GetValueOrDefault("started", "?")})";
+                var who =
+                    owner.Count == 0
+                        ? "another process"
+                        : $"pid {owner.GetValueOrDefault("pid", "?")} (`{owner.GetValueOrDefault("command", "?")}`, started {owner.GetValueOrDefault("started", "?")})";
                 if (!wait)
                 {
                     throw new WorkspaceBusyException(
                         $"another pipeline run is using this workspace: {who} holds {lockFile}. "
-                        + "Wait for it to finish, or pass --wait to queue behind it.");
+                            + "Wait for it to finish, or pass --wait to queue behind it."
+                    );
                 }
 
                 if (!announced)
@@ -95,9 +106,9 @@ public sealed class WorkspaceLock : IDisposable
         var result = new Dictionary<string, string>(StringComparer.Ordinal);
         try
         {
-            foreach (string line in File.ReadAllLines(ownerFile))
+            foreach (var line in File.ReadAllLines(ownerFile))
             {
-                int eq = line.IndexOf('=');
+                var eq = line.IndexOf('=');
                 if (eq > 0)
                 {
                     result[line[..eq]] = line[(eq + 1)..];

@@ -33,7 +33,7 @@ public sealed class CodeIdentityReader(WorkspaceHasher hasher)
     private CodeIdentity ReadCommand(Stage stage, CommandProgram program)
     {
         var identity = CodeIdentity.Empty;
-        foreach (string file in program.CodeFiles)
+        foreach (var file in program.CodeFiles)
         {
             var h = hasher.Hash(file);
             if (h.Kind == PathKind.Missing)
@@ -49,14 +49,16 @@ public sealed class CodeIdentityReader(WorkspaceHasher hasher)
 
     private CodeIdentity ReadProject(Stage stage, ProjectProgram program)
     {
-        string assembly = program.AssemblyPath;
-        string outDir = assembly[..assembly.LastIndexOf('/')];
-        string name = Path.GetFileNameWithoutExtension(assembly);
+        var assembly = program.AssemblyPath;
+        var outDir = assembly[..assembly.LastIndexOf('/')];
+        var name = Path.GetFileNameWithoutExtension(assembly);
         if (!File.Exists(WorkspacePath.ToFull(hasher.Root, assembly)))
         {
-            throw new ProgramNotBuiltException(stage.Name,
+            throw new ProgramNotBuiltException(
+                stage.Name,
                 $"stage {stage.Name}: program {program.ProjectDirectory} is not built ({assembly} is missing); "
-                + $"`dotnet cake` builds it, or: dotnet build {program.ProjectDirectory} -c Release");
+                    + $"`dotnet cake` builds it, or: dotnet build {program.ProjectDirectory} -c Release"
+            );
         }
 
         var identity = CodeIdentity.Empty;
@@ -65,7 +67,10 @@ public sealed class CodeIdentityReader(WorkspaceHasher hasher)
             var h = hasher.Hash($"{outDir}/{fileName}");
             if (h.Kind != PathKind.File)
             {
-                throw new ProgramNotBuiltException(stage.Name, $"stage {stage.Name}: {outDir}/{fileName} is missing; rebuild {program.ProjectDirectory}");
+                throw new ProgramNotBuiltException(
+                    stage.Name,
+                    $"stage {stage.Name}: {outDir}/{fileName} is missing; rebuild {program.ProjectDirectory}"
+                );
             }
 
             identity.Files[fileName] = h.Hash;
@@ -73,7 +78,7 @@ public sealed class CodeIdentityReader(WorkspaceHasher hasher)
 
         AddFile($"{name}.dll");
         AddFile($"{name}.runtimeconfig.json");
-        string depsFile = WorkspacePath.ToFull(hasher.Root, $"{outDir}/{name}.deps.json");
+        var depsFile = WorkspacePath.ToFull(hasher.Root, $"{outDir}/{name}.deps.json");
         if (File.Exists(depsFile))
         {
             using var doc = JsonDocument.Parse(File.ReadAllBytes(depsFile));
@@ -82,10 +87,13 @@ public sealed class CodeIdentityReader(WorkspaceHasher hasher)
             {
                 foreach (var lib in target.Value.EnumerateObject())
                 {
-                    int slash = lib.Name.IndexOf('/');
-                    string libName = lib.Name[..slash];
-                    string version = lib.Name[(slash + 1)..];
-                    string type = libraries.TryGetProperty(lib.Name, out var info) && info.TryGetProperty("type", out var t) ? t.GetString() ?? "" : "";
+                    var slash = lib.Name.IndexOf('/');
+                    var libName = lib.Name[..slash];
+                    var version = lib.Name[(slash + 1)..];
+                    var type =
+                        libraries.TryGetProperty(lib.Name, out var info) && info.TryGetProperty("type", out var t)
+                            ? t.GetString() ?? ""
+                            : "";
                     if (type == "package")
                     {
                         identity.Packages[libName] = version;
@@ -101,7 +109,11 @@ public sealed class CodeIdentityReader(WorkspaceHasher hasher)
             }
         }
 
-        foreach (string native in Directory.EnumerateFiles(WorkspacePath.ToFull(hasher.Root, outDir), "*.so").Order(StringComparer.Ordinal))
+        foreach (
+            var native in Directory
+                .EnumerateFiles(WorkspacePath.ToFull(hasher.Root, outDir), "*.so")
+                .Order(StringComparer.Ordinal)
+        )
         {
             AddFile(Path.GetFileName(native));
         }

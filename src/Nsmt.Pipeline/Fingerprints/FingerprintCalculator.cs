@@ -22,28 +22,40 @@ public sealed class FingerprintCalculator
 
     /// <param name="reads">How reporting stages (report_params) are asked what they read; by default their programs are run.</param>
     /// <param name="readsCache">Where reports are kept between runs (none: asked every time).</param>
-    public FingerprintCalculator(WorkspaceHasher hasher, StageGraph graph, IReadOnlyList<ParamOverride> overrides, IConfigReadsSource? reads = null,
-        string? readsCache = null)
+    public FingerprintCalculator(
+        WorkspaceHasher hasher,
+        StageGraph graph,
+        IReadOnlyList<ParamOverride> overrides,
+        IConfigReadsSource? reads = null,
+        string? readsCache = null
+    )
     {
         _hasher = hasher;
         _params = new ParamFiles(hasher.Root);
         _code = new CodeIdentityReader(hasher);
         _reported = new ReportedParams(hasher, reads ?? new ProgramConfigReads(hasher.Root), _code.Read, readsCache);
-        _overrides = overrides.Count == 0
-            ? graph.Stages.ToDictionary(s => s.Name, _ => new List<ParamOverride>(), StringComparer.Ordinal)
-            : ParamOverride.Route(overrides, graph.Stages, ReadsKey);
+        _overrides =
+            overrides.Count == 0
+                ? graph.Stages.ToDictionary(s => s.Name, _ => new List<ParamOverride>(), StringComparer.Ordinal)
+                : ParamOverride.Route(overrides, graph.Stages, ReadsKey);
     }
 
     /// <summary>Whether the stage reads <paramref name="key"/> (a --set without a stage goes to each stage that does).</summary>
     private bool ReadsKey(Stage stage, string key) =>
         stage.Params.Any(p => _params.Values(p, stage.Origin).ContainsKey(key))
-        || (stage.ReportsParams && _reported.Keys(stage, Arguments(stage, [])).Any(k => k == key || k.StartsWith(key + ".", StringComparison.Ordinal)));
+        || (
+            stage.ReportsParams
+            && _reported
+                .Keys(stage, Arguments(stage, []))
+                .Any(k => k == key || k.StartsWith(key + ".", StringComparison.Ordinal))
+        );
 
     /// <summary>The argv after the program, as the stage runs (outputs at their final paths) with these overrides.</summary>
     private static IReadOnlyList<string> Arguments(Stage stage, IReadOnlyList<ParamOverride> overrides) =>
         [.. stage.Arguments.Select(a => a.Render(i => stage.Outs[i].Path)), .. overrides.Select(o => o.Argument)];
 
-    public IReadOnlyList<ParamOverride> OverridesFor(Stage stage) => _overrides.TryGetValue(stage.Name, out var o) ? o : [];
+    public IReadOnlyList<ParamOverride> OverridesFor(Stage stage) =>
+        _overrides.TryGetValue(stage.Name, out var o) ? o : [];
 
     /// <summary>The stage's argv with outputs at <paramref name="outputPath"/>, overrides appended as key=value.</summary>
     public IReadOnlyList<string> CommandLine(Stage stage, Func<int, string>? outputPath = null) =>
@@ -57,8 +69,14 @@ public sealed class FingerprintCalculator
     {
         var parameters = stage.ReportsParams
             ? new SortedDictionary<string, SortedDictionary<string, ParamValue>>(
-                _reported.Params(stage, Arguments(stage, OverridesFor(stage))).ToDictionary(kv => kv.Key, kv => new SortedDictionary<string, ParamValue>(kv.Value, StringComparer.Ordinal)),
-                StringComparer.Ordinal)
+                _reported
+                    .Params(stage, Arguments(stage, OverridesFor(stage)))
+                    .ToDictionary(
+                        kv => kv.Key,
+                        kv => new SortedDictionary<string, ParamValue>(kv.Value, StringComparer.Ordinal)
+                    ),
+                StringComparer.Ordinal
+            )
             : new SortedDictionary<string, SortedDictionary<string, ParamValue>>(StringComparer.Ordinal);
         foreach (var p in stage.Params)
         {
@@ -80,7 +98,9 @@ public sealed class FingerprintCalculator
         if (overrides.Count > 0)
         {
             parameters[FingerprintParts.OverridesSection] = new SortedDictionary<string, ParamValue>(
-                overrides.ToDictionary(o => o.Key, o => o.Value), StringComparer.Ordinal);
+                overrides.ToDictionary(o => o.Key, o => o.Value),
+                StringComparer.Ordinal
+            );
         }
 
         return parameters;
@@ -95,7 +115,11 @@ public sealed class FingerprintCalculator
             var h = _hasher.Hash(d.Path);
             if (h.Kind == PathKind.Missing)
             {
-                throw new MissingDependencyException(stage.Name, d.Path, $"stage {stage.Name}: dependency {d.Path} does not exist ({stage.Origin})");
+                throw new MissingDependencyException(
+                    stage.Name,
+                    d.Path,
+                    $"stage {stage.Name}: dependency {d.Path} does not exist ({stage.Origin})"
+                );
             }
 
             deps[d.Path] = h.Hash;
@@ -105,8 +129,9 @@ public sealed class FingerprintCalculator
         var overrides = OverridesFor(stage);
 
         // The seed: an override wins, then the params files in declaration order, then the files a stage reported.
-        ParamValue seed = overrides.FirstOrDefault(o => o.Key == stage.SeedKey)?.Value
-            ?? stage.Params.Select(p => parameters[p.File].GetValueOrDefault(stage.SeedKey))
+        var seed = overrides.FirstOrDefault(o => o.Key == stage.SeedKey)?.Value
+            ?? stage
+                .Params.Select(p => parameters[p.File].GetValueOrDefault(stage.SeedKey))
                 .Concat(parameters.Values.Select(values => values.GetValueOrDefault(stage.SeedKey)))
                 .FirstOrDefault(v => v is not null)
             ?? ParamValue.Null;
@@ -118,6 +143,7 @@ public sealed class FingerprintCalculator
             parameters,
             seed,
             ToolVersions.For(stage, code),
-            stage.Outs.Select(o => o.Path).ToList());
+            stage.Outs.Select(o => o.Path).ToList()
+        );
     }
 }

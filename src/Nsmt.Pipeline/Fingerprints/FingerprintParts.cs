@@ -23,7 +23,8 @@ public sealed record FingerprintParts(
     SortedDictionary<string, SortedDictionary<string, ParamValue>> Params,
     ParamValue Seed,
     SortedDictionary<string, string> Tools,
-    IReadOnlyList<string> Outs)
+    IReadOnlyList<string> Outs
+)
 {
     /// <summary>The params section holding <c>--set</c> overrides, named so it cannot clash with a file path.</summary>
     public const string OverridesSection = "--set";
@@ -42,7 +43,7 @@ public sealed record FingerprintParts(
         sb.Append(",\"outs\":");
         WriteArray(sb, Outs);
         sb.Append(",\"params\":{");
-        bool first = true;
+        var first = true;
         foreach (var (file, values) in Params)
         {
             if (!first)
@@ -67,8 +68,8 @@ public sealed record FingerprintParts(
     private static void WriteArray(StringBuilder sb, IEnumerable<string> items)
     {
         sb.Append('[');
-        bool first = true;
-        foreach (string item in items)
+        var first = true;
+        foreach (var item in items)
         {
             if (!first)
             {
@@ -85,7 +86,7 @@ public sealed record FingerprintParts(
     private static void WriteMap(StringBuilder sb, SortedDictionary<string, string> map)
     {
         sb.Append('{');
-        bool first = true;
+        var first = true;
         foreach (var (k, v) in map)
         {
             if (!first)

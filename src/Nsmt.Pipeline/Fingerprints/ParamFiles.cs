@@ -21,7 +21,7 @@ public sealed class ParamFiles(string root)
             return cached;
         }
 
-        string full = WorkspacePath.ToFull(root, relativePath);
+        var full = WorkspacePath.ToFull(root, relativePath);
         if (!File.Exists(full))
         {
             throw new PipelineException($"params file {relativePath} does not exist");
@@ -60,9 +60,9 @@ public sealed class ParamFiles(string root)
             return selected;
         }
 
-        foreach (string key in keys)
+        foreach (var key in keys)
         {
-            bool found = false;
+            var found = false;
             foreach (var (k, v) in all)
             {
                 if (WorkspacePath.IsWithin(k.Replace('.', '/'), key.Replace('.', '/')))

@@ -15,17 +15,19 @@ public sealed record ParamOverride(string? StageFilter, string Key, string Value
 
     public static ParamOverride Parse(string text)
     {
-        int eq = text.IndexOf('=');
+        var eq = text.IndexOf('=');
         if (eq <= 0)
         {
-            throw new PipelineException($"--set '{text}': expected [STAGE:]key=value, e.g. --set optimizer.lr=0.01 or --set train:trainer.max_epochs=2");
+            throw new PipelineException(
+                $"--set '{text}': expected [STAGE:]key=value, e.g. --set optimizer.lr=0.01 or --set train:trainer.max_epochs=2"
+            );
         }
 
-        string left = text[..eq].Trim();
-        string value = text[(eq + 1)..];
-        int colon = left.IndexOf(':');
-        string? stage = colon > 0 ? left[..colon] : null;
-        string key = colon > 0 ? left[(colon + 1)..] : left;
+        var left = text[..eq].Trim();
+        var value = text[(eq + 1)..];
+        var colon = left.IndexOf(':');
+        var stage = colon > 0 ? left[..colon] : null;
+        var key = colon > 0 ? left[(colon + 1)..] : left;
         if (key.Length == 0 || key.Any(char.IsWhiteSpace))
         {
             throw new PipelineException($"--set '{text}': '{key}' is not a parameter key");
@@ -35,10 +37,19 @@ public sealed record ParamOverride(string? StageFilter, string Key, string Value
     }
 
     public bool TargetsStage(Stage stage) =>
-        StageFilter is not null && (StageFilter == stage.Name || StageFilter == stage.Definition || string.Equals(StageFilter, stage.Phase, StringComparison.OrdinalIgnoreCase));
+        StageFilter is not null
+        && (
+            StageFilter == stage.Name
+            || StageFilter == stage.Definition
+            || string.Equals(StageFilter, stage.Phase, StringComparison.OrdinalIgnoreCase)
+        );
 
     /// <summary>Assigns each override to its stages; an override no stage takes is an error naming it.</summary>
-    public static Dictionary<string, List<ParamOverride>> Route(IReadOnlyList<ParamOverride> overrides, IReadOnlyList<Stage> stages, Func<Stage, string, bool> reads)
+    public static Dictionary<string, List<ParamOverride>> Route(
+        IReadOnlyList<ParamOverride> overrides,
+        IReadOnlyList<Stage> stages,
+        Func<Stage, string, bool> reads
+    )
     {
         var routed = stages.ToDictionary(s => s.Name, _ => new List<ParamOverride>(), StringComparer.Ordinal);
         foreach (var o in overrides)
@@ -48,9 +59,11 @@ public sealed record ParamOverride(string? StageFilter, string Key, string Value
                 : stages.Where(s => reads(s, o.Key)).ToList();
             if (takers.Count == 0)
             {
-                throw new PipelineException(o.StageFilter is not null
-                    ? $"--set {o.StageFilter}:{o.Argument}: no stage named '{o.StageFilter}' in this pipeline (stages: {string.Join(", ", stages.Select(s => s.Name))})"
-                    : $"--set {o.Argument}: no stage's params include '{o.Key}'; name the stage explicitly: --set STAGE:{o.Argument}");
+                throw new PipelineException(
+                    o.StageFilter is not null
+                        ? $"--set {o.StageFilter}:{o.Argument}: no stage named '{o.StageFilter}' in this pipeline (stages: {string.Join(", ", stages.Select(s => s.Name))})"
+                        : $"--set {o.Argument}: no stage's params include '{o.Key}'; name the stage explicitly: --set STAGE:{o.Argument}"
+                );
             }
 
             foreach (var s in takers)

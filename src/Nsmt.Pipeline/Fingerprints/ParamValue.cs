@@ -28,7 +28,12 @@ public sealed partial class ParamValue : IEquatable<ParamValue>
     private readonly IReadOnlyList<ParamValue>? _items;
     private readonly SortedDictionary<string, ParamValue>? _map;
 
-    private ParamValue(ParamKind kind, string? scalar, IReadOnlyList<ParamValue>? items, SortedDictionary<string, ParamValue>? map)
+    private ParamValue(
+        ParamKind kind,
+        string? scalar,
+        IReadOnlyList<ParamValue>? items,
+        SortedDictionary<string, ParamValue>? map
+    )
     {
         Kind = kind;
         _scalar = scalar;
@@ -45,7 +50,8 @@ public sealed partial class ParamValue : IEquatable<ParamValue>
 
     public static ParamValue Of(bool value) => new(ParamKind.Bool, value ? "true" : "false", null, null);
 
-    public static ParamValue Of(long value) => new(ParamKind.Integer, value.ToString(CultureInfo.InvariantCulture), null, null);
+    public static ParamValue Of(long value) =>
+        new(ParamKind.Integer, value.ToString(CultureInfo.InvariantCulture), null, null);
 
     public static ParamValue Of(double value) => new(ParamKind.Float, FormatDouble(value), null, null);
 
@@ -89,12 +95,15 @@ public sealed partial class ParamValue : IEquatable<ParamValue>
 
         if (IntegerPattern().IsMatch(text))
         {
-            return long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long l)
+            return long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var l)
                 ? Of(l)
                 : new ParamValue(ParamKind.Integer, text.TrimStart('+'), null, null); // beyond 64 bits: keep the digits
         }
 
-        if (text.StartsWith("0x", StringComparison.Ordinal) && long.TryParse(text.AsSpan(2), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out long hex))
+        if (
+            text.StartsWith("0x", StringComparison.Ordinal)
+            && long.TryParse(text.AsSpan(2), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var hex)
+        )
         {
             return Of(hex);
         }
@@ -118,22 +127,31 @@ public sealed partial class ParamValue : IEquatable<ParamValue>
     }
 
     /// <summary>Converts a config node (scalar, sequence, mapping) to a value.</summary>
-    public static ParamValue FromNode(ConfigNode node) => node switch
-    {
-        ConfigScalar s => FromScalar(s.Text, s.Plain),
-        ConfigSequence seq => List(seq.Items.Select(FromNode)),
-        ConfigMapping map => Map(map.Entries.Select(kv => KeyValuePair.Create(kv.Key, FromNode(kv.Value)))),
-        _ => throw new ArgumentException($"unknown config node {node.GetType().Name}", nameof(node)),
-    };
+    public static ParamValue FromNode(ConfigNode node) =>
+        node switch
+        {
+            ConfigScalar s => FromScalar(s.Text, s.Plain),
+            ConfigSequence seq => List(seq.Items.Select(FromNode)),
+            ConfigMapping map => Map(map.Entries.Select(kv => KeyValuePair.Create(kv.Key, FromNode(kv.Value)))),
+            _ => throw new ArgumentException($"unknown config node {node.GetType().Name}", nameof(node)),
+        };
 
     /// <summary>Converts any YAML node (scalar, sequence, mapping) to a value (the lock file's).</summary>
-    public static ParamValue FromYaml(YamlNode node, string context) => node switch
-    {
-        YamlScalarNode s => FromScalar(s.Value ?? string.Empty, s.Style is YamlDotNet.Core.ScalarStyle.Plain or YamlDotNet.Core.ScalarStyle.Any),
-        YamlSequenceNode seq => List(seq.Children.Select(c => FromYaml(c, context))),
-        YamlMappingNode map => Map(map.Children.Select(kv => KeyValuePair.Create(KeyText(kv.Key, context), FromYaml(kv.Value, context)))),
-        _ => throw new PipelineException($"{context}: unsupported YAML node at line {node.Start.Line} (aliases are not supported)"),
-    };
+    public static ParamValue FromYaml(YamlNode node, string context) =>
+        node switch
+        {
+            YamlScalarNode s => FromScalar(
+                s.Value ?? string.Empty,
+                s.Style is YamlDotNet.Core.ScalarStyle.Plain or YamlDotNet.Core.ScalarStyle.Any
+            ),
+            YamlSequenceNode seq => List(seq.Children.Select(c => FromYaml(c, context))),
+            YamlMappingNode map => Map(
+                map.Children.Select(kv => KeyValuePair.Create(KeyText(kv.Key, context), FromYaml(kv.Value, context)))
+            ),
+            _ => throw new PipelineException(
+                $"{context}: unsupported YAML node at line {node.Start.Line} (aliases are not supported)"
+            ),
+        };
 
     /// <summary>Compact canonical JSON: sorted keys, no spaces. This is what fingerprints hash.</summary>
     public string ToCanonicalJson()
@@ -153,15 +171,17 @@ public sealed partial class ParamValue : IEquatable<ParamValue>
 
     public override string ToString() => ToYamlFlow();
 
-    public bool Equals(ParamValue? other) => other is not null && Kind == other.Kind && ToCanonicalJson() == other.ToCanonicalJson();
+    public bool Equals(ParamValue? other) =>
+        other is not null && Kind == other.Kind && ToCanonicalJson() == other.ToCanonicalJson();
 
     public override bool Equals(object? obj) => Equals(obj as ParamValue);
 
     public override int GetHashCode() => StringComparer.Ordinal.GetHashCode(ToCanonicalJson());
 
-    internal static string KeyText(YamlNode key, string context) => key is YamlScalarNode { Value: { } v }
-        ? v
-        : throw new PipelineException($"{context}: line {key.Start.Line}: mapping keys must be plain scalars");
+    internal static string KeyText(YamlNode key, string context) =>
+        key is YamlScalarNode { Value: { } v }
+            ? v
+            : throw new PipelineException($"{context}: line {key.Start.Line}: mapping keys must be plain scalars");
 
     internal static string FormatDouble(double d)
     {
@@ -175,7 +195,7 @@ public sealed partial class ParamValue : IEquatable<ParamValue>
             return d > 0 ? ".inf" : "-.inf";
         }
 
-        string s = d.ToString("R", CultureInfo.InvariantCulture);
+        var s = d.ToString("R", CultureInfo.InvariantCulture);
         // An integral double must not read back as an integer: 2.0 stays "2.0".
         return s.Contains('.') || s.Contains('E') ? s : s + ".0";
     }
@@ -183,7 +203,7 @@ public sealed partial class ParamValue : IEquatable<ParamValue>
     internal static void WriteJsonString(StringBuilder sb, string s)
     {
         sb.Append('"');
-        foreach (char c in s)
+        foreach (var c in s)
         {
             switch (c)
             {
@@ -228,7 +248,7 @@ public sealed partial class ParamValue : IEquatable<ParamValue>
                 break;
             case ParamKind.List:
                 sb.Append('[');
-                for (int i = 0; i < _items!.Count; i++)
+                for (var i = 0; i < _items!.Count; i++)
                 {
                     if (i > 0)
                     {
@@ -242,7 +262,7 @@ public sealed partial class ParamValue : IEquatable<ParamValue>
                 break;
             case ParamKind.Map:
                 sb.Append('{');
-                bool first = true;
+                var first = true;
                 foreach (var (key, value) in _map!)
                 {
                     if (!first)

@@ -25,7 +25,7 @@ public sealed class ProgramConfigReads(string root) : IConfigReadsSource
 {
     public ConfigReads Describe(Stage stage, ProjectProgram program, IReadOnlyList<string> arguments)
     {
-        string report = Path.Combine(Path.GetTempPath(), $"nsmt-reads-{Guid.NewGuid():N}.json");
+        var report = Path.Combine(Path.GetTempPath(), $"nsmt-reads-{Guid.NewGuid():N}.json");
         var start = new ProcessStartInfo("dotnet")
         {
             WorkingDirectory = root,
@@ -34,7 +34,7 @@ public sealed class ProgramConfigReads(string root) : IConfigReadsSource
             UseShellExecute = false,
         };
         start.ArgumentList.Add(WorkspacePath.ToFull(root, program.AssemblyPath));
-        foreach (string a in arguments)
+        foreach (var a in arguments)
         {
             start.ArgumentList.Add(a);
         }
@@ -42,14 +42,17 @@ public sealed class ProgramConfigReads(string root) : IConfigReadsSource
         start.Environment[ConfigReads.DescribeVariable] = report;
         try
         {
-            using var process = Process.Start(start) ?? throw new PipelineException($"stage {stage.Name}: could not start dotnet");
+            using var process = Process.Start(start)
+                ?? throw new PipelineException($"stage {stage.Name}: could not start dotnet");
             var error = process.StandardError.ReadToEndAsync();
             process.StandardOutput.ReadToEnd();
             process.WaitForExit();
             if (process.ExitCode != 0 || !File.Exists(report))
             {
-                string message = error.Result.Trim();
-                throw new PipelineException($"stage {stage.Name}: its config cannot be read: {(message.Length > 0 ? message : $"exit code {process.ExitCode}")}");
+                var message = error.Result.Trim();
+                throw new PipelineException(
+                    $"stage {stage.Name}: its config cannot be read: {(message.Length > 0 ? message : $"exit code {process.ExitCode}")}"
+                );
             }
 
             return ConfigReads.FromJson(File.ReadAllText(report), $"stage {stage.Name}'s config reads");
@@ -68,34 +71,62 @@ public sealed class ProgramConfigReads(string root) : IConfigReadsSource
 /// of every file it read are unchanged (what a deterministic program reads is decided by exactly those), so Status
 /// starts a stage's program only after one of them changed.
 /// </summary>
-public sealed class ReportedParams(WorkspaceHasher hasher, IConfigReadsSource source, Func<Stage, CodeIdentity> code, string? cacheDirectory = null)
+public sealed class ReportedParams(
+    WorkspaceHasher hasher,
+    IConfigReadsSource source,
+    Func<Stage, CodeIdentity> code,
+    string? cacheDirectory = null
+)
 {
-    private readonly string root = hasher.Root;
+    private readonly string _root = hasher.Root;
 
-    private readonly Dictionary<string, (ConfigReads Reads, SortedDictionary<string, SortedDictionary<string, ParamValue>> Params)> _reports = new(StringComparer.Ordinal);
+    private readonly Dictionary<
+        string,
+        (ConfigReads Reads, SortedDictionary<string, SortedDictionary<string, ParamValue>> Params)
+    > _reports = new(StringComparer.Ordinal);
 
     /// <summary>The composed keys the stage reads (where <c>--set KEY=VALUE</c> overrides go).</summary>
-    public IReadOnlyList<string> Keys(Stage stage, IReadOnlyList<string> arguments) => Report(stage, arguments).Reads.Keys;
+    public IReadOnlyList<string> Keys(Stage stage, IReadOnlyList<string> arguments) =>
+        Report(stage, arguments).Reads.Keys;
 
-    public SortedDictionary<string, SortedDictionary<string, ParamValue>> Params(Stage stage, IReadOnlyList<string> arguments) =>
-        Report(stage, arguments).Params;
+    public SortedDictionary<string, SortedDictionary<string, ParamValue>> Params(
+        Stage stage,
+        IReadOnlyList<string> arguments
+    ) => Report(stage, arguments).Params;
 
-    private (ConfigReads Reads, SortedDictionary<string, SortedDictionary<string, ParamValue>> Params) Report(Stage stage, IReadOnlyList<string> arguments)
+    private (ConfigReads Reads, SortedDictionary<string, SortedDictionary<string, ParamValue>> Params) Report(
+        Stage stage,
+        IReadOnlyList<string> arguments
+    )
     {
         if (stage.Program is not ProjectProgram program)
         {
             throw new PipelineException($"{stage.Origin}: stage {stage.Name}: report_params needs a stage project");
         }
 
-        string key = string.Join('\0', [stage.Name, .. arguments]);
+        var key = string.Join('\0', [stage.Name, .. arguments]);
         if (_reports.TryGetValue(key, out var known))
         {
             return known;
         }
 
-        string? cacheFile = cacheDirectory is null ? null
-            : Path.Combine(cacheDirectory, ContentHasher.HashText(string.Join('\0', [code(stage).Files.Count.ToString(CultureInfo.InvariantCulture),
-                .. code(stage).Files.Select(f => $"{f.Key}={f.Value}"), .. code(stage).Packages.Select(p => $"{p.Key}={p.Value}"), "--", .. arguments])) + ".json");
+        var cacheFile = cacheDirectory is null
+            ? null
+            : Path.Combine(
+                cacheDirectory,
+                ContentHasher.HashText(
+                    string.Join(
+                        '\0',
+                        [
+                            code(stage).Files.Count.ToString(CultureInfo.InvariantCulture),
+                            .. code(stage).Files.Select(f => $"{f.Key}={f.Value}"),
+                            .. code(stage).Packages.Select(p => $"{p.Key}={p.Value}"),
+                            "--",
+                            .. arguments,
+                        ]
+                    )
+                ) + ".json"
+            );
         ConfigReads reads;
         try
         {
@@ -114,8 +145,10 @@ public sealed class ReportedParams(WorkspaceHasher hasher, IConfigReadsSource so
         var result = new SortedDictionary<string, SortedDictionary<string, ParamValue>>(StringComparer.Ordinal);
         foreach (var (file, values) in reads.Files)
         {
-            string relative = Relative(stage, file);
-            var section = result.TryGetValue(relative, out var existing) ? existing : result[relative] = new(StringComparer.Ordinal);
+            var relative = Relative(stage, file);
+            var section = result.TryGetValue(relative, out var existing)
+                ? existing
+                : result[relative] = new(StringComparer.Ordinal);
             foreach (var (k, node) in values)
             {
                 section[k] = ParamValue.FromNode(node);
@@ -146,7 +179,14 @@ public sealed class ReportedParams(WorkspaceHasher hasher, IConfigReadsSource so
 
             return ConfigReads.FromJson(doc.RootElement.GetProperty("report").GetString() ?? "", cacheFile);
         }
-        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or ConfigException or IOException)
+        catch (Exception e)
+            when (e
+                    is JsonException
+                        or KeyNotFoundException
+                        or InvalidOperationException
+                        or ConfigException
+                        or IOException
+            )
         {
             return null; // a damaged cache entry is only a miss
         }
@@ -159,9 +199,9 @@ public sealed class ReportedParams(WorkspaceHasher hasher, IConfigReadsSource so
         {
             json.WriteStartObject();
             json.WriteStartObject("hashes");
-            foreach (string file in reads.Files.Keys)
+            foreach (var file in reads.Files.Keys)
             {
-                string relative = Relative(stage, file);
+                var relative = Relative(stage, file);
                 json.WriteString(relative, hasher.Hash(relative).Hash);
             }
 
@@ -177,10 +217,10 @@ public sealed class ReportedParams(WorkspaceHasher hasher, IConfigReadsSource so
     /// <summary>A file the program read, as a workspace path (a config outside the workspace is not reproducible from it).</summary>
     private string Relative(Stage stage, string file)
     {
-        string full = Path.GetFullPath(file, root);
-        string relative = Path.GetRelativePath(root, full).Replace(Path.DirectorySeparatorChar, '/');
+        var full = Path.GetFullPath(file, _root);
+        var relative = Path.GetRelativePath(_root, full).Replace(Path.DirectorySeparatorChar, '/');
         return relative.StartsWith("../", StringComparison.Ordinal) || relative == ".." || Path.IsPathRooted(relative)
-            ? throw new PipelineException($"stage {stage.Name}: reads config {full}, outside the workspace {root}")
+            ? throw new PipelineException($"stage {stage.Name}: reads config {full}, outside the workspace {_root}")
             : relative;
     }
 }

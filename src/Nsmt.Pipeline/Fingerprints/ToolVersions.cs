@@ -18,7 +18,10 @@ public static partial class ToolVersions
 
         // Only stages whose code loads TorchSharp depend on libtorch: upgrading it must not rerun Generate. The
         // libtorch backend package (libtorch-cpu-<os>-<arch>, libtorch-cuda-*) carries libtorch's version.
-        var backend = code.Packages.Keys.Where(p => p.StartsWith("libtorch-", StringComparison.OrdinalIgnoreCase)).Order(StringComparer.Ordinal).FirstOrDefault();
+        var backend = code
+            .Packages.Keys.Where(p => p.StartsWith("libtorch-", StringComparison.OrdinalIgnoreCase))
+            .Order(StringComparer.Ordinal)
+            .FirstOrDefault();
         if (backend is not null)
         {
             tools["libtorch"] = code.Packages[backend];

@@ -15,9 +15,15 @@ public static class ContentHasher
 
     public static string HashFile(string fullPath)
     {
-        using var handle = File.OpenHandle(fullPath, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.SequentialScan);
+        using var handle = File.OpenHandle(
+            fullPath,
+            FileMode.Open,
+            FileAccess.Read,
+            FileShare.Read,
+            FileOptions.SequentialScan
+        );
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        byte[] buffer = ArrayPool<byte>.Shared.Rent(BlockSize);
+        var buffer = ArrayPool<byte>.Shared.Rent(BlockSize);
         try
         {
             long offset = 0;

@@ -4,7 +4,14 @@ using System.Text;
 namespace Nsmt.Pipeline.Hashing;
 
 /// <summary>What the stat cache compares: when all of these are unchanged, the content is assumed unchanged.</summary>
-public readonly record struct FileStat(bool Exists, bool IsDirectory, long Size, long MtimeNs, long CtimeNs, ulong Inode)
+public readonly record struct FileStat(
+    bool Exists,
+    bool IsDirectory,
+    long Size,
+    long MtimeNs,
+    long CtimeNs,
+    ulong Inode
+)
 {
     public static FileStat Missing => new(false, false, 0, 0, 0, 0);
 }
@@ -29,11 +36,11 @@ public static unsafe class FileStats
     private const int Enoent = 2;
     private const int Enotdir = 20;
 
-    private static bool _statxUnavailable = !OperatingSystem.IsLinux();
+    private static bool StatxUnavailable = !OperatingSystem.IsLinux();
 
     public static FileStat Get(string fullPath)
     {
-        if (!_statxUnavailable)
+        if (!StatxUnavailable)
         {
             try
             {
@@ -41,7 +48,7 @@ public static unsafe class FileStats
             }
             catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
             {
-                _statxUnavailable = true;
+                StatxUnavailable = true;
             }
         }
 
@@ -50,11 +57,11 @@ public static unsafe class FileStats
 
     private static FileStat GetWithStatx(string fullPath)
     {
-        int byteCount = Encoding.UTF8.GetByteCount(fullPath);
-        Span<byte> path = byteCount < 1024 ? stackalloc byte[byteCount + 1] : new byte[byteCount + 1];
+        var byteCount = Encoding.UTF8.GetByteCount(fullPath);
+        var path = byteCount < 1024 ? stackalloc byte[byteCount + 1] : new byte[byteCount + 1];
         Encoding.UTF8.GetBytes(fullPath, path);
         path[byteCount] = 0;
-        byte* buffer = stackalloc byte[StatxBufferSize];
+        var buffer = stackalloc byte[StatxBufferSize];
         int rc;
         fixed (byte* p = path)
         {
@@ -63,7 +70,7 @@ public static unsafe class FileStats
 
         if (rc != 0)
         {
-            int errno = Marshal.GetLastPInvokeError();
+            var errno = Marshal.GetLastPInvokeError();
             if (errno is Enoent or Enotdir)
             {
                 return FileStat.Missing;
@@ -79,7 +86,8 @@ public static unsafe class FileStats
             Size: *(long*)(buffer + SizeOffset),
             MtimeNs: Timestamp(buffer + MtimeOffset),
             CtimeNs: Timestamp(buffer + CtimeOffset),
-            Inode: *(ulong*)(buffer + InodeOffset));
+            Inode: *(ulong*)(buffer + InodeOffset)
+        );
     }
 
     private static long Timestamp(byte* at) => (*(long*)at * 1_000_000_000L) + *(uint*)(at + 8);
@@ -97,7 +105,7 @@ public static unsafe class FileStats
             return FileStat.Missing;
         }
 
-        long mtimeNs = (info.LastWriteTimeUtc - DateTime.UnixEpoch).Ticks * 100;
+        var mtimeNs = (info.LastWriteTimeUtc - DateTime.UnixEpoch).Ticks * 100;
         return new FileStat(true, false, info.Length, mtimeNs, 0, 0);
     }
 

@@ -1,7 +1,7 @@
-using Nsmt.Core;
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text;
+using Nsmt.Core;
 
 namespace Nsmt.Pipeline.Hashing;
 
@@ -38,20 +38,23 @@ public sealed class StatCache
             return cache;
         }
 
-        foreach (string line in File.ReadLines(file))
+        foreach (var line in File.ReadLines(file))
         {
             if (line.StartsWith('#'))
             {
                 continue;
             }
 
-            string[] f = line.Split('\t');
+            var f = line.Split('\t');
             // A damaged line is dropped: the cost is one re-hash, never a wrong hash.
-            if (f.Length == 6 && f[0].Length == 64
-                && long.TryParse(f[1], NumberStyles.None, CultureInfo.InvariantCulture, out long size)
-                && long.TryParse(f[2], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long mtime)
-                && long.TryParse(f[3], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long ctime)
-                && ulong.TryParse(f[4], NumberStyles.None, CultureInfo.InvariantCulture, out ulong inode))
+            if (
+                f.Length == 6
+                && f[0].Length == 64
+                && long.TryParse(f[1], NumberStyles.None, CultureInfo.InvariantCulture, out var size)
+                && long.TryParse(f[2], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var mtime)
+                && long.TryParse(f[3], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var ctime)
+                && ulong.TryParse(f[4], NumberStyles.None, CultureInfo.InvariantCulture, out var inode)
+            )
             {
                 cache._entries[f[5]] = new Entry(f[0], new FileStat(true, false, size, mtime, ctime, inode));
             }
@@ -77,8 +80,11 @@ public sealed class StatCache
     /// <summary>Records a hash computed from a read that started at <paramref name="hashStartedNs"/> (Unix ns).</summary>
     public void Put(string relativePath, in FileStat stat, string hash, long hashStartedNs)
     {
-        if (stat.MtimeNs >= hashStartedNs - _racyMarginNs || stat.CtimeNs >= hashStartedNs - _racyMarginNs
-            || relativePath.AsSpan().IndexOfAny('\t', '\n', '\r') >= 0)
+        if (
+            stat.MtimeNs >= hashStartedNs - _racyMarginNs
+            || stat.CtimeNs >= hashStartedNs - _racyMarginNs
+            || relativePath.AsSpan().IndexOfAny('\t', '\n', '\r') >= 0
+        )
         {
             _entries.TryRemove(relativePath, out _);
             return;
@@ -90,7 +96,7 @@ public sealed class StatCache
 
     public void Forget(string relativePathOrDirectory)
     {
-        foreach (string key in _entries.Keys)
+        foreach (var key in _entries.Keys)
         {
             if (WorkspacePath.IsWithin(key, relativePathOrDirectory))
             {
@@ -110,12 +116,18 @@ public sealed class StatCache
         var sb = new StringBuilder(Header).Append('\n');
         foreach (var (path, e) in _entries.OrderBy(kv => kv.Key, StringComparer.Ordinal))
         {
-            sb.Append(e.Hash).Append('\t')
-                .Append(e.Stat.Size.ToString(CultureInfo.InvariantCulture)).Append('\t')
-                .Append(e.Stat.MtimeNs.ToString(CultureInfo.InvariantCulture)).Append('\t')
-                .Append(e.Stat.CtimeNs.ToString(CultureInfo.InvariantCulture)).Append('\t')
-                .Append(e.Stat.Inode.ToString(CultureInfo.InvariantCulture)).Append('\t')
-                .Append(path).Append('\n');
+            sb.Append(e.Hash)
+                .Append('\t')
+                .Append(e.Stat.Size.ToString(CultureInfo.InvariantCulture))
+                .Append('\t')
+                .Append(e.Stat.MtimeNs.ToString(CultureInfo.InvariantCulture))
+                .Append('\t')
+                .Append(e.Stat.CtimeNs.ToString(CultureInfo.InvariantCulture))
+                .Append('\t')
+                .Append(e.Stat.Inode.ToString(CultureInfo.InvariantCulture))
+                .Append('\t')
+                .Append(path)
+                .Append('\n');
         }
 
         AtomicFile.WriteAllText(_file, sb.ToString());

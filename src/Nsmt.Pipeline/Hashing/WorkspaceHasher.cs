@@ -37,10 +37,12 @@ public sealed class WorkspaceHasher(string root, StatCache statCache)
 
     public long BytesRead => Interlocked.Read(ref _bytesRead);
 
-    public PathHash Hash(string relativePath) => HashAt(relativePath, WorkspacePath.ToFull(Root, relativePath), cacheKeyPrefix: relativePath);
+    public PathHash Hash(string relativePath) =>
+        HashAt(relativePath, WorkspacePath.ToFull(Root, relativePath), cacheKeyPrefix: relativePath);
 
     /// <summary>Hashes a path outside its workspace location (a stage's temporary output) without using the stat cache.</summary>
-    public PathHash HashUncached(string displayPath, string fullPath) => HashAt(displayPath, fullPath, cacheKeyPrefix: null);
+    public PathHash HashUncached(string displayPath, string fullPath) =>
+        HashAt(displayPath, fullPath, cacheKeyPrefix: null);
 
     private PathHash HashAt(string displayPath, string fullPath, string? cacheKeyPrefix)
     {
@@ -52,23 +54,32 @@ public sealed class WorkspaceHasher(string root, StatCache statCache)
 
         if (!stat.IsDirectory)
         {
-            string hash = HashFile(fullPath, stat, cacheKeyPrefix);
+            var hash = HashFile(fullPath, stat, cacheKeyPrefix);
             return new PathHash(displayPath, PathKind.File, hash, [new FileHash(string.Empty, stat.Size, hash)]);
         }
 
-        var options = new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0, IgnoreInaccessible = false };
-        string[] relative = Directory.EnumerateFiles(fullPath, "*", options)
+        var options = new EnumerationOptions
+        {
+            RecurseSubdirectories = true,
+            AttributesToSkip = 0,
+            IgnoreInaccessible = false,
+        };
+        var relative = Directory
+            .EnumerateFiles(fullPath, "*", options)
             .Select(f => Path.GetRelativePath(fullPath, f).Replace(Path.DirectorySeparatorChar, '/'))
             .Order(StringComparer.Ordinal)
             .ToArray();
         var files = new FileHash[relative.Length];
         var misses = new ConcurrentQueue<int>();
         var stats = new FileStat[relative.Length];
-        for (int i = 0; i < relative.Length; i++)
+        for (var i = 0; i < relative.Length; i++)
         {
-            string full = Path.Combine(fullPath, relative[i]);
+            var full = Path.Combine(fullPath, relative[i]);
             stats[i] = FileStats.Get(full);
-            if (cacheKeyPrefix is not null && StatCache.TryGet(cacheKeyPrefix + "/" + relative[i], stats[i], out string hit))
+            if (
+                cacheKeyPrefix is not null
+                && StatCache.TryGet(cacheKeyPrefix + "/" + relative[i], stats[i], out var hit)
+            )
             {
                 files[i] = new FileHash(relative[i], stats[i].Size, hit);
             }
@@ -80,9 +91,13 @@ public sealed class WorkspaceHasher(string root, StatCache statCache)
 
         Parallel.ForEach(misses, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, i =>
         {
-            string full = Path.Combine(fullPath, relative[i]);
-            string key = cacheKeyPrefix is null ? string.Empty : cacheKeyPrefix + "/" + relative[i];
-            files[i] = new FileHash(relative[i], stats[i].Size, HashFile(full, stats[i], cacheKeyPrefix is null ? null : key, lookedUp: true));
+            var full = Path.Combine(fullPath, relative[i]);
+            var key = cacheKeyPrefix is null ? string.Empty : cacheKeyPrefix + "/" + relative[i];
+            files[i] = new FileHash(
+                relative[i],
+                stats[i].Size,
+                HashFile(full, stats[i], cacheKeyPrefix is null ? null : key, lookedUp: true)
+            );
         });
 
         return new PathHash(displayPath, PathKind.Directory, ContentHasher.HashListing(files), files);
@@ -90,13 +105,13 @@ public sealed class WorkspaceHasher(string root, StatCache statCache)
 
     private string HashFile(string fullPath, FileStat stat, string? cacheKey, bool lookedUp = false)
     {
-        if (cacheKey is not null && !lookedUp && StatCache.TryGet(cacheKey, stat, out string hit))
+        if (cacheKey is not null && !lookedUp && StatCache.TryGet(cacheKey, stat, out var hit))
         {
             return hit;
         }
 
-        long started = StatCache.NowNs();
-        string hash = ContentHasher.HashFile(fullPath);
+        var started = StatCache.NowNs();
+        var hash = ContentHasher.HashFile(fullPath);
         Interlocked.Increment(ref _filesRead);
         Interlocked.Add(ref _bytesRead, stat.Size);
         if (cacheKey is not null)

@@ -11,11 +11,17 @@ public static class DagRenderer
         var sb = new StringBuilder();
         sb.Append("Pipeline for experiments: ").Append(string.Join(", ", graph.Experiments)).Append('\n');
         sb.Append(graph.Stages.Count).Append(" stages in run order:\n");
-        int width = graph.Stages.Count == 0 ? 0 : graph.Stages.Max(s => s.Name.Length);
+        var width = graph.Stages.Count == 0 ? 0 : graph.Stages.Max(s => s.Name.Length);
         foreach (var s in graph.Stages)
         {
-            string program = s.Program is ProjectProgram p ? p.ProjectDirectory : "command";
-            sb.Append("  ").Append(s.Name.PadRight(width)).Append("  ").Append(s.Phase.PadRight(9)).Append(' ').Append(program).Append('\n');
+            var program = s.Program is ProjectProgram p ? p.ProjectDirectory : "command";
+            sb.Append("  ")
+                .Append(s.Name.PadRight(width))
+                .Append("  ")
+                .Append(s.Phase.PadRight(9))
+                .Append(' ')
+                .Append(program)
+                .Append('\n');
             foreach (var e in graph.IncomingEdges(s))
             {
                 sb.Append("      <- ").Append(e.From).Append("  (").Append(e.Path).Append(")\n");
@@ -33,7 +39,7 @@ public static class DagRenderer
     public static string Mermaid(StageGraph graph)
     {
         var sb = new StringBuilder("flowchart LR\n");
-        foreach (string phase in graph.Phases.Where(ph => graph.Stages.Any(s => s.Phase == ph)))
+        foreach (var phase in graph.Phases.Where(ph => graph.Stages.Any(s => s.Phase == ph)))
         {
             sb.Append("  subgraph ").Append(Id(phase)).Append("_phase[\"").Append(phase).Append("\"]\n");
             foreach (var s in graph.Stages.Where(s => s.Phase == phase))
@@ -60,7 +66,7 @@ public static class DagRenderer
     private static string Id(string name)
     {
         var sb = new StringBuilder();
-        foreach (char c in name)
+        foreach (var c in name)
         {
             sb.Append(char.IsAsciiLetterOrDigit(c) ? c : '_');
         }

@@ -15,20 +15,38 @@ public static class FingerprintDiff
             reasons.Add($"command changed: `{string.Join(' ', was.Command)}` -> `{string.Join(' ', current.Command)}`");
         }
 
-        Compare(reasons, was.Code.Files, current.Code.Files, changed: k => $"code changed: {k}", added: k => $"code added: {k}", removed: k => $"code removed: {k}");
-        Compare(reasons, was.Code.Packages, current.Code.Packages,
+        Compare(
+            reasons,
+            was.Code.Files,
+            current.Code.Files,
+            changed: k => $"code changed: {k}",
+            added: k => $"code added: {k}",
+            removed: k => $"code removed: {k}"
+        );
+        Compare(
+            reasons,
+            was.Code.Packages,
+            current.Code.Packages,
             changed: k => $"package changed: {k} {was.Code.Packages[k]} -> {current.Code.Packages[k]}",
             added: k => $"package added: {k} {current.Code.Packages[k]}",
-            removed: k => $"package removed: {k}");
-        Compare(reasons, was.Deps, current.Deps, changed: k => $"dependency changed: {k}", added: k => $"dependency added: {k}", removed: k => $"dependency removed: {k}");
-        foreach (string file in was.Params.Keys.Union(current.Params.Keys).Order(StringComparer.Ordinal))
+            removed: k => $"package removed: {k}"
+        );
+        Compare(
+            reasons,
+            was.Deps,
+            current.Deps,
+            changed: k => $"dependency changed: {k}",
+            added: k => $"dependency added: {k}",
+            removed: k => $"dependency removed: {k}"
+        );
+        foreach (var file in was.Params.Keys.Union(current.Params.Keys).Order(StringComparer.Ordinal))
         {
             var before = was.Params.GetValueOrDefault(file) ?? new SortedDictionary<string, ParamValue>();
             var after = current.Params.GetValueOrDefault(file) ?? new SortedDictionary<string, ParamValue>();
-            foreach (string key in before.Keys.Union(after.Keys).Order(StringComparer.Ordinal))
+            foreach (var key in before.Keys.Union(after.Keys).Order(StringComparer.Ordinal))
             {
-                bool had = before.TryGetValue(key, out var b);
-                bool has = after.TryGetValue(key, out var a);
+                var had = before.TryGetValue(key, out var b);
+                var has = after.TryGetValue(key, out var a);
                 if (had && has && !a!.Equals(b))
                 {
                     reasons.Add($"param changed: {file}: {key} {b} -> {a}");
@@ -49,13 +67,19 @@ public static class FingerprintDiff
             reasons.Add($"seed changed: {was.Seed} -> {current.Seed}");
         }
 
-        Compare(reasons, was.Tools, current.Tools,
+        Compare(
+            reasons,
+            was.Tools,
+            current.Tools,
             changed: k => $"tool changed: {k} {was.Tools[k]} -> {current.Tools[k]}",
             added: k => $"tool added: {k} {current.Tools[k]}",
-            removed: k => $"tool removed: {k}");
+            removed: k => $"tool removed: {k}"
+        );
         if (!was.Outs.SequenceEqual(current.Outs))
         {
-            reasons.Add($"declared outputs changed: [{string.Join(", ", was.Outs)}] -> [{string.Join(", ", current.Outs)}]");
+            reasons.Add(
+                $"declared outputs changed: [{string.Join(", ", was.Outs)}] -> [{string.Join(", ", current.Outs)}]"
+            );
         }
 
         if (reasons.Count == 0 && recorded.Fingerprint != current.ComputeFingerprint())
@@ -66,13 +90,19 @@ public static class FingerprintDiff
         return reasons;
     }
 
-    private static void Compare(List<string> reasons, SortedDictionary<string, string> before, SortedDictionary<string, string> after,
-        Func<string, string> changed, Func<string, string> added, Func<string, string> removed)
+    private static void Compare(
+        List<string> reasons,
+        SortedDictionary<string, string> before,
+        SortedDictionary<string, string> after,
+        Func<string, string> changed,
+        Func<string, string> added,
+        Func<string, string> removed
+    )
     {
-        foreach (string k in before.Keys.Union(after.Keys).Order(StringComparer.Ordinal))
+        foreach (var k in before.Keys.Union(after.Keys).Order(StringComparer.Ordinal))
         {
-            bool had = before.TryGetValue(k, out string? b);
-            bool has = after.TryGetValue(k, out string? a);
+            var had = before.TryGetValue(k, out var b);
+            var has = after.TryGetValue(k, out var a);
             if (had && has && a != b)
             {
                 reasons.Add(changed(k));

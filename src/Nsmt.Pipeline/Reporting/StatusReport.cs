@@ -10,7 +10,13 @@ public enum StageState
     NotBuilt,
 }
 
-public sealed record StageStatus(string Stage, string Phase, StageState State, IReadOnlyList<string> Reasons, bool InRunCache);
+public sealed record StageStatus(
+    string Stage,
+    string Phase,
+    StageState State,
+    IReadOnlyList<string> Reasons,
+    bool InRunCache
+);
 
 /// <summary>What <c>Status</c> prints: every stage, whether it would run, and exactly why.</summary>
 public sealed record StatusReport(IReadOnlyList<string> Experiments, IReadOnlyList<StageStatus> Stages, string? Busy)
@@ -29,10 +35,10 @@ public sealed record StatusReport(IReadOnlyList<string> Experiments, IReadOnlyLi
             sb.Append("note: ").Append(Busy).Append('\n');
         }
 
-        int width = Stages.Count == 0 ? 0 : Stages.Max(s => s.Stage.Length);
+        var width = Stages.Count == 0 ? 0 : Stages.Max(s => s.Stage.Length);
         foreach (var s in Stages)
         {
-            string state = s.State switch
+            var state = s.State switch
             {
                 StageState.UpToDate => "up to date",
                 StageState.Stale => "stale",
@@ -44,8 +50,14 @@ public sealed record StatusReport(IReadOnlyList<string> Experiments, IReadOnlyLi
                 state += " (run cache has its outputs: would restore)";
             }
 
-            sb.Append("  ").Append(s.Stage.PadRight(width)).Append("  ").Append(s.Phase.PadRight(9)).Append(' ').Append(state).Append('\n');
-            foreach (string r in s.Reasons)
+            sb.Append("  ")
+                .Append(s.Stage.PadRight(width))
+                .Append("  ")
+                .Append(s.Phase.PadRight(9))
+                .Append(' ')
+                .Append(state)
+                .Append('\n');
+            foreach (var r in s.Reasons)
             {
                 if (r != "never run")
                 {
@@ -54,12 +66,12 @@ public sealed record StatusReport(IReadOnlyList<string> Experiments, IReadOnlyLi
             }
         }
 
-        int upToDate = Stages.Count(s => s.State == StageState.UpToDate);
+        var upToDate = Stages.Count(s => s.State == StageState.UpToDate);
         sb.Append(upToDate).Append(" up to date, ").Append(Stages.Count - upToDate).Append(" would run\n");
         if (ActiveWork.Count > 0)
         {
             sb.Append("Jobs in flight:\n");
-            foreach (string line in ActiveWork)
+            foreach (var line in ActiveWork)
             {
                 sb.Append("  ").Append(line).Append('\n');
             }

@@ -1,6 +1,6 @@
-using Nsmt.Core;
 using System.Globalization;
 using System.Text;
+using Nsmt.Core;
 using Nsmt.Pipeline.Fingerprints;
 using Nsmt.Pipeline.Hashing;
 using YamlDotNet.Core;
@@ -15,7 +15,12 @@ public sealed record OutputRecord(string Path, PathKind Kind, string Hash, int F
 }
 
 /// <summary>One stage's record: its fingerprint, the parts it was computed from, and the outputs it produced.</summary>
-public sealed record LockEntry(string Stage, string Fingerprint, FingerprintParts Parts, IReadOnlyList<OutputRecord> Outs);
+public sealed record LockEntry(
+    string Stage,
+    string Fingerprint,
+    FingerprintParts Parts,
+    IReadOnlyList<OutputRecord> Outs
+);
 
 /// <summary>
 /// artifacts/pipeline.lock: per stage, what it last ran with and what it produced. YAML in a fixed order (stages
@@ -54,11 +59,12 @@ public sealed class LockFile
             return file;
         }
 
-        long length = new FileInfo(path).Length;
+        var length = new FileInfo(path).Length;
         if (length > MaxBytes)
         {
             throw new PipelineException(
-                $"{path}: lock file is {length} bytes, expected at most {MaxBytes} (LockFile.MaxBytes); delete it to start a fresh record (stages will rerun or restore from the cache)");
+                $"{path}: lock file is {length} bytes, expected at most {MaxBytes} (LockFile.MaxBytes); delete it to start a fresh record (stages will rerun or restore from the cache)"
+            );
         }
 
         var stream = new YamlStream();
@@ -71,26 +77,45 @@ public sealed class LockFile
                 return file;
             }
 
-            var root = stream.Documents[0].RootNode as YamlMappingNode ?? throw new FormatException("the top level is not a mapping");
-            int schema = int.Parse(Text(root, "schema"), CultureInfo.InvariantCulture);
+            var root =
+                stream.Documents[0].RootNode as YamlMappingNode
+                ?? throw new FormatException("the top level is not a mapping");
+            var schema = int.Parse(Text(root, "schema"), CultureInfo.InvariantCulture);
             if (schema != Schema)
             {
-                throw new PipelineException($"{path}: lock schema {schema} is not {Schema}; delete the file (stages will rerun or restore from the cache)");
+                throw new PipelineException(
+                    $"{path}: lock schema {schema} is not {Schema}; delete the file (stages will rerun or restore from the cache)"
+                );
             }
 
-            if (root.Children.TryGetValue(new YamlScalarNode("stages"), out var stagesNode) && stagesNode is YamlMappingNode stages)
+            if (
+                root.Children.TryGetValue(new YamlScalarNode("stages"), out var stagesNode)
+                && stagesNode is YamlMappingNode stages
+            )
             {
                 foreach (var (k, v) in stages.Children)
                 {
-                    string name = Value(k, "a stage name");
-                    file._entries[name] = ReadEntry(name, v as YamlMappingNode ?? throw new FormatException($"stage '{name}' is not a mapping"));
+                    var name = Value(k, "a stage name");
+                    file._entries[name] = ReadEntry(
+                        name,
+                        v as YamlMappingNode ?? throw new FormatException($"stage '{name}' is not a mapping")
+                    );
                 }
             }
         }
-        catch (Exception e) when (e is YamlException or KeyNotFoundException or FormatException or OverflowException
-            or InvalidOperationException or ArgumentException) // YamlDotNet throws the last two on some malformed text (fuzzing)
+        catch (Exception e)
+            when (e
+                    is YamlException
+                        or KeyNotFoundException
+                        or FormatException
+                        or OverflowException
+                        or InvalidOperationException
+                        or ArgumentException
+            ) // YamlDotNet throws the last two on some malformed text (fuzzing)
         {
-            throw new PipelineException($"{path}: unreadable lock file ({e.Message}); delete it to start a fresh record (stages will rerun or restore from the cache)");
+            throw new PipelineException(
+                $"{path}: unreadable lock file ({e.Message}); delete it to start a fresh record (stages will rerun or restore from the cache)"
+            );
         }
 
         return file;
@@ -147,10 +172,17 @@ public sealed class LockFile
         sb.Append("    outs:").Append(e.Outs.Count == 0 ? " {}\n" : "\n");
         foreach (var o in e.Outs)
         {
-            sb.Append("      ").Append(YamlText.Scalar(o.Path)).Append(": {kind: ").Append(o.Kind == PathKind.Directory ? "dir" : "file")
-                .Append(", hash: ").Append(o.Hash)
-                .Append(", files: ").Append(o.Files.ToString(CultureInfo.InvariantCulture))
-                .Append(", bytes: ").Append(o.Bytes.ToString(CultureInfo.InvariantCulture)).Append("}\n");
+            sb.Append("      ")
+                .Append(YamlText.Scalar(o.Path))
+                .Append(": {kind: ")
+                .Append(o.Kind == PathKind.Directory ? "dir" : "file")
+                .Append(", hash: ")
+                .Append(o.Hash)
+                .Append(", files: ")
+                .Append(o.Files.ToString(CultureInfo.InvariantCulture))
+                .Append(", bytes: ")
+                .Append(o.Bytes.ToString(CultureInfo.InvariantCulture))
+                .Append("}\n");
         }
     }
 
@@ -171,8 +203,12 @@ public sealed class LockFile
         foreach (var (fileNode, valuesNode) in Map(node, "params").Children)
         {
             var values = new SortedDictionary<string, ParamValue>(StringComparer.Ordinal);
-            string file = Value(fileNode, "a params file");
-            foreach (var (k, v) in (valuesNode as YamlMappingNode ?? throw new FormatException($"params of '{file}' are not a mapping")).Children)
+            var file = Value(fileNode, "a params file");
+            foreach (
+                var (k, v) in (
+                    valuesNode as YamlMappingNode ?? throw new FormatException($"params of '{file}' are not a mapping")
+                ).Children
+            )
             {
                 values[Value(k, "a param name")] = ParamValue.FromYaml(v, "pipeline.lock");
             }
@@ -183,36 +219,48 @@ public sealed class LockFile
         var outs = new List<OutputRecord>();
         foreach (var (k, v) in Map(node, "outs").Children)
         {
-            string path = Value(k, "an output path");
+            var path = Value(k, "an output path");
             var o = v as YamlMappingNode ?? throw new FormatException($"output '{path}' is not a mapping");
-            outs.Add(new OutputRecord(
-                path,
-                Text(o, "kind") == "dir" ? PathKind.Directory : PathKind.File,
-                Text(o, "hash"),
-                int.Parse(Text(o, "files"), CultureInfo.InvariantCulture),
-                long.Parse(Text(o, "bytes"), CultureInfo.InvariantCulture)));
+            outs.Add(
+                new OutputRecord(
+                    path,
+                    Text(o, "kind") == "dir" ? PathKind.Directory : PathKind.File,
+                    Text(o, "hash"),
+                    int.Parse(Text(o, "files"), CultureInfo.InvariantCulture),
+                    long.Parse(Text(o, "bytes"), CultureInfo.InvariantCulture)
+                )
+            );
         }
 
         var parts = new FingerprintParts(
-            Command: (node.Children[new YamlScalarNode("cmd")] as YamlSequenceNode ?? throw new FormatException("'cmd' is not a list"))
-                .Children.Select(c => Value(c, "a cmd item")).ToList(),
+            Command: (
+                node.Children[new YamlScalarNode("cmd")] as YamlSequenceNode
+                ?? throw new FormatException("'cmd' is not a list")
+            )
+                .Children.Select(c => Value(c, "a cmd item"))
+                .ToList(),
             Code: new CodeIdentity(StringMap(Map(code, "files")), StringMap(Map(code, "packages"))),
             Deps: StringMap(Map(node, "deps")),
             Params: parameters,
             Seed: ParamValue.FromYaml(node.Children[new YamlScalarNode("seed")], "pipeline.lock"),
             Tools: StringMap(Map(node, "tools")),
-            Outs: outs.Select(o => o.Path).ToList());
+            Outs: outs.Select(o => o.Path).ToList()
+        );
         return new LockEntry(name, Text(node, "fingerprint"), parts, outs);
     }
 
     // Typed reads that name what is wrong: a malformed lock is reported as unreadable, never as a crash.
     private static YamlMappingNode Map(YamlMappingNode node, string key) =>
-        node.Children[new YamlScalarNode(key)] as YamlMappingNode ?? throw new FormatException($"'{key}' is not a mapping");
+        node.Children[new YamlScalarNode(key)] as YamlMappingNode
+        ?? throw new FormatException($"'{key}' is not a mapping");
 
-    private static string Text(YamlMappingNode node, string key) => Value(node.Children[new YamlScalarNode(key)], $"'{key}'");
+    private static string Text(YamlMappingNode node, string key) =>
+        Value(node.Children[new YamlScalarNode(key)], $"'{key}'");
 
     private static string Value(YamlNode node, string what) =>
-        node is YamlScalarNode { Value: { } value } ? value : throw new FormatException($"{what} is not a single value");
+        node is YamlScalarNode { Value: { } value }
+            ? value
+            : throw new FormatException($"{what} is not a single value");
 
     private static SortedDictionary<string, string> StringMap(YamlMappingNode node)
     {

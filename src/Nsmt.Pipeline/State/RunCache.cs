@@ -1,8 +1,8 @@
-using Nsmt.Core;
 using System.Buffers;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using Nsmt.Core;
 using Nsmt.Pipeline.Hashing;
 
 namespace Nsmt.Pipeline.State;
@@ -20,17 +20,24 @@ public sealed class RunCache(string directory)
 
     public bool Contains(string fingerprint) => File.Exists(ManifestPath(fingerprint));
 
-    /// <summary>Stores a run's outputs (read from <paramref name="locations"/>) under its fingerprint.</summary>
+    /// <summary>Stores a run's outputs (read from <paramref name="outputs"/>) under its fingerprint.</summary>
     public void Store(string fingerprint, IReadOnlyList<(PathHash Hash, string FullPath)> outputs)
     {
         var manifest = new StringBuilder("# nsmt pipeline run v1\n");
         foreach (var (hash, full) in outputs)
         {
-            manifest.Append("out\t").Append(hash.Kind == PathKind.Directory ? "dir" : "file").Append('\t').Append(hash.Hash).Append('\t').Append(hash.Path).Append('\n');
+            manifest
+                .Append("out\t")
+                .Append(hash.Kind == PathKind.Directory ? "dir" : "file")
+                .Append('\t')
+                .Append(hash.Hash)
+                .Append('\t')
+                .Append(hash.Path)
+                .Append('\n');
             foreach (var f in hash.Files)
             {
-                string source = f.RelativePath.Length == 0 ? full : Path.Combine(full, f.RelativePath);
-                string obj = ObjectPath(f.Hash);
+                var source = f.RelativePath.Length == 0 ? full : Path.Combine(full, f.RelativePath);
+                var obj = ObjectPath(f.Hash);
                 if (!File.Exists(obj))
                 {
                     AtomicFile.Write(obj, target =>
@@ -40,7 +47,14 @@ public sealed class RunCache(string directory)
                     });
                 }
 
-                manifest.Append("file\t").Append(f.Hash).Append('\t').Append(f.Size.ToString(CultureInfo.InvariantCulture)).Append('\t').Append(f.RelativePath).Append('\n');
+                manifest
+                    .Append("file\t")
+                    .Append(f.Hash)
+                    .Append('\t')
+                    .Append(f.Size.ToString(CultureInfo.InvariantCulture))
+                    .Append('\t')
+                    .Append(f.RelativePath)
+                    .Append('\n');
             }
         }
 
@@ -53,14 +67,16 @@ public sealed class RunCache(string directory)
     /// </summary>
     public IReadOnlyList<PathHash>? TryRestore(string fingerprint, Func<string, string> destination)
     {
-        string manifestPath = ManifestPath(fingerprint);
+        var manifestPath = ManifestPath(fingerprint);
         if (!File.Exists(manifestPath))
         {
             return null;
         }
 
         var restored = new List<PathHash>();
-        string? outPath = null, outKind = null, outHash = null;
+        string? outPath = null,
+            outKind = null,
+            outHash = null;
         var files = new List<FileHash>();
         void Finish()
         {
@@ -79,14 +95,14 @@ public sealed class RunCache(string directory)
 
         try
         {
-            foreach (string line in File.ReadLines(manifestPath))
+            foreach (var line in File.ReadLines(manifestPath))
             {
                 if (line.StartsWith('#'))
                 {
                     continue;
                 }
 
-                string[] f = line.Split('\t');
+                var f = line.Split('\t');
                 if (f[0] == "out")
                 {
                     Finish();
@@ -94,9 +110,9 @@ public sealed class RunCache(string directory)
                 }
                 else
                 {
-                    string hash = f[1];
-                    long size = long.Parse(f[2], CultureInfo.InvariantCulture);
-                    string target = f[3].Length == 0 ? destination(outPath!) : Path.Combine(destination(outPath!), f[3]);
+                    var hash = f[1];
+                    var size = long.Parse(f[2], CultureInfo.InvariantCulture);
+                    var target = f[3].Length == 0 ? destination(outPath!) : Path.Combine(destination(outPath!), f[3]);
                     if (!CopyVerified(ObjectPath(hash), target, hash))
                     {
                         Forget(fingerprint);
@@ -118,7 +134,7 @@ public sealed class RunCache(string directory)
         // The listing hash must match too: a damaged manifest must not restore a different set of files.
         foreach (var r in restored)
         {
-            string listing = r.Kind == PathKind.Directory ? ContentHasher.HashListing(r.Files) : r.Files.Single().Hash;
+            var listing = r.Kind == PathKind.Directory ? ContentHasher.HashListing(r.Files) : r.Files.Single().Hash;
             if (listing != r.Hash)
             {
                 Forget(fingerprint);
@@ -144,10 +160,17 @@ public sealed class RunCache(string directory)
 
         System.IO.Directory.CreateDirectory(Path.GetDirectoryName(target)!);
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        byte[] buffer = ArrayPool<byte>.Shared.Rent(ContentHasher.BlockSize);
+        var buffer = ArrayPool<byte>.Shared.Rent(ContentHasher.BlockSize);
         try
         {
-            using var input = new FileStream(source, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
+            using var input = new FileStream(
+                source,
+                FileMode.Open,
+                FileAccess.Read,
+                FileShare.Read,
+                1,
+                FileOptions.SequentialScan
+            );
             using var output = new FileStream(target, FileMode.Create, FileAccess.Write, FileShare.None, 1);
             int read;
             while ((read = input.Read(buffer, 0, ContentHasher.BlockSize)) > 0)

@@ -9,8 +9,12 @@ internal static partial class YamlText
 {
     public static string Scalar(string s)
     {
-        bool plain = PlainSafe().IsMatch(s) && !s.Contains(": ", StringComparison.Ordinal) && !s.Contains(" #", StringComparison.Ordinal)
-            && !s.EndsWith(':') && ParamValue.FromScalar(s, plain: true).Kind == ParamKind.String;
+        var plain =
+            PlainSafe().IsMatch(s)
+            && !s.Contains(": ", StringComparison.Ordinal)
+            && !s.Contains(" #", StringComparison.Ordinal)
+            && !s.EndsWith(':')
+            && ParamValue.FromScalar(s, plain: true).Kind == ParamKind.String;
         return plain ? s : Quoted(s);
     }
 

@@ -16,13 +16,14 @@ public sealed class SweepRandom(ulong seed)
     /// <summary>Standard normal (Box-Muller).</summary>
     public double NextGaussian()
     {
-        double u1 = 1.0 - NextDouble(), u2 = NextDouble();
+        double u1 = 1.0 - NextDouble(),
+            u2 = NextDouble();
         return Math.Sqrt(-2.0 * Math.Log(u1)) * Math.Cos(2.0 * Math.PI * u2);
     }
 
     private ulong Next()
     {
-        ulong z = _state += 0x9E3779B97F4A7C15UL;
+        var z = _state += 0x9E3779B97F4A7C15UL;
         z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
         z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
         return z ^ (z >> 31);

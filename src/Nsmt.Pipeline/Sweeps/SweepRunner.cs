@@ -1,7 +1,7 @@
-using Nsmt.Core;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using Nsmt.Core;
 using Nsmt.Pipeline.Execution;
 
 namespace Nsmt.Pipeline.Sweeps;
@@ -74,23 +74,45 @@ public sealed class SweepRunner(PipelineEngine engine, Action<string>? log = nul
         }
 
         PlainName(request.BaseExperiment, "--experiment");
-        string name = PlainName(request.Name ?? request.BaseExperiment, request.Name is null ? "--experiment" : "--sweep-name");
-        long count = request.Mode == SweepMode.Grid ? GridSampler.Count(request.Dimensions) : request.Trials;
+        var name = PlainName(
+            request.Name ?? request.BaseExperiment,
+            request.Name is null ? "--experiment" : "--sweep-name"
+        );
+        var count = request.Mode == SweepMode.Grid ? GridSampler.Count(request.Dimensions) : request.Trials;
         if (count > MaxTrials)
         {
-            throw new PipelineException(string.Create(CultureInfo.InvariantCulture,
-                $"the sweep has {count:N0} trials, more than the limit of {MaxTrials:N0} (each trial is an experiment file and a training run); sweep fewer values, or sample the space with --sweep-random N or --sweep-trials N"));
+            throw new PipelineException(
+                string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"the sweep has {count:N0} trials, more than the limit of {MaxTrials:N0} (each trial is an experiment file and a training run); sweep fewer values, or sample the space with --sweep-random N or --sweep-trials N"
+                )
+            );
         }
 
-        string root = engine.Workspace.Root;
+        var root = engine.Workspace.Root;
         TrialConfigWriter.BaseFile(root, request.BaseExperiment);
         // Held for the whole sweep (trial files included); the engine's runs inside it are let through by its token.
-        using var workspaceLock = WorkspaceLock.Acquire(engine.Workspace.WorkspaceLockFile, request.Run.Wait, request.Run.Command, _log);
+        using var workspaceLock = WorkspaceLock.Acquire(
+            engine.Workspace.WorkspaceLockFile,
+            request.Run.Wait,
+            request.Run.Command,
+            _log
+        );
         ISweepSampler sampler = request.Mode switch
         {
             SweepMode.Grid => new GridSampler(request.BaseExperiment, request.Dimensions),
-            SweepMode.Random => new RandomSampler(request.BaseExperiment, request.Dimensions, Positive(request.Trials, "--sweep-random"), request.Seed),
-            _ => new TpeSampler(request.BaseExperiment, request.Dimensions, Positive(request.Trials, "--sweep-trials"), request.Seed),
+            SweepMode.Random => new RandomSampler(
+                request.BaseExperiment,
+                request.Dimensions,
+                Positive(request.Trials, "--sweep-random"),
+                request.Seed
+            ),
+            _ => new TpeSampler(
+                request.BaseExperiment,
+                request.Dimensions,
+                Positive(request.Trials, "--sweep-trials"),
+                request.Seed
+            ),
         };
 
         void WriteTrial(SweepTrial trial)
@@ -101,7 +123,7 @@ public sealed class SweepRunner(PipelineEngine engine, Action<string>? log = nul
         }
 
         var history = new List<TrialScore>();
-        int batch = request.Mode == SweepMode.Tpe ? Math.Max(1, request.Run.Jobs) : int.MaxValue;
+        var batch = request.Mode == SweepMode.Tpe ? Math.Max(1, request.Run.Jobs) : int.MaxValue;
         while (sampler.Next(batch, history) is { Count: > 0 } next)
         {
             if (request.Mode == SweepMode.Tpe)
@@ -116,7 +138,16 @@ public sealed class SweepRunner(PipelineEngine engine, Action<string>? log = nul
             if (request.Mode == SweepMode.Tpe)
             {
                 // Only training is needed to score a trial; evaluation and the report follow once for all of them.
-                engine.Run(request.Run with { Experiments = next.Select(t => t.Name).ToList(), Phases = ["Train"], Stages = [], WorkspaceLockHeld = true }, cancellationToken);
+                engine.Run(
+                    request.Run with
+                    {
+                        Experiments = next.Select(t => t.Name).ToList(),
+                        Phases = ["Train"],
+                        Stages = [],
+                        WorkspaceLockHeld = true,
+                    },
+                    cancellationToken
+                );
             }
 
             if (request.Mode == SweepMode.Tpe && history.Count == 0)
@@ -127,7 +158,9 @@ public sealed class SweepRunner(PipelineEngine engine, Action<string>? log = nul
             history.AddRange(next.Select(t => new TrialScore(t, null)));
             if (request.Mode == SweepMode.Tpe)
             {
-                history = history.Select(h => h.Score is null ? h with { Score = Score(h.Trial, request) } : h).ToList();
+                history = history
+                    .Select(h => h.Score is null ? h with { Score = Score(h.Trial, request) } : h)
+                    .ToList();
             }
         }
 
@@ -136,7 +169,16 @@ public sealed class SweepRunner(PipelineEngine engine, Action<string>? log = nul
             // One trial's training first: a metric the trainer does not write fails before the other trials run, and
             // before their files are written (a failed sweep leaves one trial file, not the whole grid's).
             WriteTrial(history[0].Trial);
-            engine.Run(request.Run with { Experiments = [history[0].Trial.Name], Phases = ["Train"], Stages = [], WorkspaceLockHeld = true }, cancellationToken);
+            engine.Run(
+                request.Run with
+                {
+                    Experiments = [history[0].Trial.Name],
+                    Phases = ["Train"],
+                    Stages = [],
+                    WorkspaceLockHeld = true,
+                },
+                cancellationToken
+            );
             RequireMetric(history[0].Trial, request);
             foreach (var waiting in history.Skip(1))
             {
@@ -144,7 +186,16 @@ public sealed class SweepRunner(PipelineEngine engine, Action<string>? log = nul
             }
         }
 
-        engine.Run(request.Run with { Experiments = history.Select(h => h.Trial.Name).ToList(), Phases = [], Stages = [], WorkspaceLockHeld = true }, cancellationToken);
+        engine.Run(
+            request.Run with
+            {
+                Experiments = history.Select(h => h.Trial.Name).ToList(),
+                Phases = [],
+                Stages = [],
+                WorkspaceLockHeld = true,
+            },
+            cancellationToken
+        );
         var scored = history.Select(h => h with { Score = Score(h.Trial, request) }).ToList();
         var result = new SweepResult(name, scored, $"artifacts/sweeps/{name}/trials.tsv");
         WriteTable(result, request);
@@ -157,9 +208,16 @@ public sealed class SweepRunner(PipelineEngine engine, Action<string>? log = nul
     /// </summary>
     private static string PlainName(string value, string option)
     {
-        if (value.Length == 0 || value is "." or ".." || value.IndexOfAny(['/', '\\']) >= 0 || value.Any(char.IsControl))
+        if (
+            value.Length == 0
+            || value is "." or ".."
+            || value.IndexOfAny(['/', '\\']) >= 0
+            || value.Any(char.IsControl)
+        )
         {
-            throw new PipelineException($"{option} '{value}': expected a plain name (no '/', '\\', '..' or control characters): it names files under artifacts/sweeps/ and configs/");
+            throw new PipelineException(
+                $"{option} '{value}': expected a plain name (no '/', '\\', '..' or control characters): it names files under artifacts/sweeps/ and configs/"
+            );
         }
 
         return value;
@@ -171,7 +229,7 @@ public sealed class SweepRunner(PipelineEngine engine, Action<string>? log = nul
         var graph = engine.Resolve(new RunRequest { Experiments = [trial.Name] });
         foreach (var stage in graph.Stages.Where(s => s.Experiment == trial.Name))
         {
-            foreach (string metrics in stage.Metrics)
+            foreach (var metrics in stage.Metrics)
             {
                 if (ReadMetric(engine.Workspace.Full(metrics), request.Metric) is { } value)
                 {
@@ -190,13 +248,19 @@ public sealed class SweepRunner(PipelineEngine engine, Action<string>? log = nul
     private void RequireMetric(SweepTrial trial, SweepRequest request)
     {
         var graph = engine.Resolve(new RunRequest { Experiments = [trial.Name] });
-        var files = graph.Stages.Where(s => s.Experiment == trial.Name).SelectMany(s => s.Metrics)
-            .Select(engine.Workspace.Full).Where(File.Exists).ToList();
+        var files = graph
+            .Stages.Where(s => s.Experiment == trial.Name)
+            .SelectMany(s => s.Metrics)
+            .Select(engine.Workspace.Full)
+            .Where(File.Exists)
+            .ToList();
         var keys = files.SelectMany(MetricKeys).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
         if (files.Count > 0 && !keys.Contains(request.Metric, StringComparer.Ordinal))
         {
-            throw new PipelineException($"--sweep-metric {ShownText.Of(request.Metric)}: the first trial ({trial.Name}) wrote no such metric"
-                + $"{NearestName.Suggestion(request.Metric, keys)}; expected one of: {string.Join(", ", keys)}");
+            throw new PipelineException(
+                $"--sweep-metric {ShownText.Of(request.Metric)}: the first trial ({trial.Name}) wrote no such metric"
+                    + $"{NearestName.Suggestion(request.Metric, keys)}; expected one of: {string.Join(", ", keys)}"
+            );
         }
     }
 
@@ -207,7 +271,9 @@ public sealed class SweepRunner(PipelineEngine engine, Action<string>? log = nul
         var keys = new List<string>();
         foreach (var scope in MetricScopes(doc.RootElement))
         {
-            keys.AddRange(scope.EnumerateObject().Where(p => p.Value.ValueKind == JsonValueKind.Number).Select(p => p.Name));
+            keys.AddRange(
+                scope.EnumerateObject().Where(p => p.Value.ValueKind == JsonValueKind.Number).Select(p => p.Name)
+            );
         }
 
         return keys;
@@ -215,8 +281,12 @@ public sealed class SweepRunner(PipelineEngine engine, Action<string>? log = nul
 
     /// <summary>Where a metric may be: the root, then its <c>bests</c> and <c>metrics</c> objects.</summary>
     private static IEnumerable<JsonElement> MetricScopes(JsonElement root) =>
-        new[] { root }.Concat(new[] { "bests", "metrics" }
-            .Select(s => root.ValueKind == JsonValueKind.Object && root.TryGetProperty(s, out var e) ? e : default))
+        new[] { root }
+            .Concat(
+                new[] { "bests", "metrics" }.Select(s =>
+                    root.ValueKind == JsonValueKind.Object && root.TryGetProperty(s, out var e) ? e : default
+                )
+            )
             .Where(scope => scope.ValueKind == JsonValueKind.Object);
 
     internal static double? ReadMetric(string file, string key)
@@ -242,22 +312,37 @@ public sealed class SweepRunner(PipelineEngine engine, Action<string>? log = nul
     private void WriteTable(SweepResult result, SweepRequest request)
     {
         var keys = request.Dimensions.Select(d => d.Key).ToList();
-        var sb = new StringBuilder("rank\ttrial\t").Append(string.Join('\t', keys)).Append('\t').Append(request.Metric).Append('\n');
-        int rank = 1;
+        var sb = new StringBuilder("rank\ttrial\t")
+            .Append(string.Join('\t', keys))
+            .Append('\t')
+            .Append(request.Metric)
+            .Append('\n');
+        var rank = 1;
         foreach (var t in result.Ranked)
         {
-            string metric = t.Score is { } s ? (request.Maximize ? s : -s).ToString("G6", CultureInfo.InvariantCulture) : "missing";
-            sb.Append(rank++.ToString(CultureInfo.InvariantCulture)).Append('\t').Append(t.Trial.Name).Append('\t')
-                .Append(string.Join('\t', keys.Select(k => t.Trial.Assignments.First(a => a.Key == k).Value))).Append('\t').Append(metric).Append('\n');
+            var metric = t.Score is { } s
+                ? (request.Maximize ? s : -s).ToString("G6", CultureInfo.InvariantCulture)
+                : "missing";
+            sb.Append(rank++.ToString(CultureInfo.InvariantCulture))
+                .Append('\t')
+                .Append(t.Trial.Name)
+                .Append('\t')
+                .Append(string.Join('\t', keys.Select(k => t.Trial.Assignments.First(a => a.Key == k).Value)))
+                .Append('\t')
+                .Append(metric)
+                .Append('\n');
         }
 
         AtomicFile.WriteAllText(engine.Workspace.Full(result.TableFile), sb.ToString());
-        _log($"sweep {result.Name}: {result.Trials.Count} trials, best first ({request.Metric}, {(request.Maximize ? "higher" : "lower")} is better):");
-        foreach (string line in sb.ToString().TrimEnd('\n').Split('\n'))
+        _log(
+            $"sweep {result.Name}: {result.Trials.Count} trials, best first ({request.Metric}, {(request.Maximize ? "higher" : "lower")} is better):"
+        );
+        foreach (var line in sb.ToString().TrimEnd('\n').Split('\n'))
         {
             _log("  " + line.Replace('\t', ' '));
         }
     }
 
-    private static int Positive(int n, string option) => n > 0 ? n : throw new PipelineException($"{option} needs a positive number of trials");
+    private static int Positive(int n, string option) =>
+        n > 0 ? n : throw new PipelineException($"{option} needs a positive number of trials");
 }

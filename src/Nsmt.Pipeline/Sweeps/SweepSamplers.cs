@@ -19,7 +19,10 @@ public sealed class GridSampler(string baseExperiment, IReadOnlyList<SweepDimens
         long count = 1;
         foreach (var d in dimensions.Where(d => !d.IsRange))
         {
-            count = d.Values!.Count == 0 ? 0 : count > long.MaxValue / d.Values.Count ? long.MaxValue : count * d.Values.Count;
+            count =
+                d.Values!.Count == 0 ? 0
+                : count > long.MaxValue / d.Values.Count ? long.MaxValue
+                : count * d.Values.Count;
         }
 
         return count;
@@ -29,13 +32,20 @@ public sealed class GridSampler(string baseExperiment, IReadOnlyList<SweepDimens
     {
         foreach (var d in dimensions.Where(d => d.IsRange))
         {
-            throw new PipelineException($"--sweep {d.Key}: a grid needs listed values (a,b,c), not a range; ranges are for --sweep-random N and --sweep-trials N");
+            throw new PipelineException(
+                $"--sweep {d.Key}: a grid needs listed values (a,b,c), not a range; ranges are for --sweep-random N and --sweep-trials N"
+            );
         }
 
-        IEnumerable<List<KeyValuePair<string, string>>> combos = [[]];
+        IEnumerable<List<KeyValuePair<string, string>>> combos =
+        [
+            [],
+        ];
         foreach (var d in dimensions)
         {
-            combos = combos.SelectMany(c => d.Values!.Select(v => new List<KeyValuePair<string, string>>(c) { new(d.Key, v) }));
+            combos = combos.SelectMany(c =>
+                d.Values!.Select(v => new List<KeyValuePair<string, string>>(c) { new(d.Key, v) })
+            );
         }
 
         return combos.Select(c => new SweepTrial(baseExperiment, c)).ToList();
@@ -46,15 +56,23 @@ public sealed class GridSampler(string baseExperiment, IReadOnlyList<SweepDimens
 }
 
 /// <summary>Independent uniform draws per key (log-uniform for log: ranges), N trials from one seed.</summary>
-public sealed class RandomSampler(string baseExperiment, IReadOnlyList<SweepDimension> dimensions, int trials, ulong seed) : ISweepSampler
+public sealed class RandomSampler(
+    string baseExperiment,
+    IReadOnlyList<SweepDimension> dimensions,
+    int trials,
+    ulong seed
+) : ISweepSampler
 {
     public IReadOnlyList<SweepTrial> All()
     {
         var random = new SweepRandom(seed);
         var result = new List<SweepTrial>();
-        for (int attempt = 0; result.Count < trials && attempt < trials * 20; attempt++)
+        for (var attempt = 0; result.Count < trials && attempt < trials * 20; attempt++)
         {
-            var trial = new SweepTrial(baseExperiment, dimensions.Select(d => new KeyValuePair<string, string>(d.Key, Draw(d, random))).ToList());
+            var trial = new SweepTrial(
+                baseExperiment,
+                dimensions.Select(d => new KeyValuePair<string, string>(d.Key, Draw(d, random))).ToList()
+            );
             if (!result.Any(t => t.Name == trial.Name))
             {
                 result.Add(trial); // a small space can repeat values; a repeat would only find the first one cached

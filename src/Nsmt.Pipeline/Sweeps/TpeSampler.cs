@@ -10,7 +10,8 @@ namespace Nsmt.Pipeline.Sweeps;
 /// expected improvement under this model, is proposed. Listed values are modelled by smoothed frequencies.
 /// Scores are the trainer's own metrics of finished trials (e.g. val/acc_best); every draw comes from one seed.
 /// </summary>
-public sealed class TpeSampler(string baseExperiment, IReadOnlyList<SweepDimension> dimensions, int trials, ulong seed) : ISweepSampler
+public sealed class TpeSampler(string baseExperiment, IReadOnlyList<SweepDimension> dimensions, int trials, ulong seed)
+    : ISweepSampler
 {
     public const int StartupTrials = 4;
     public const double Gamma = 0.25;
@@ -18,19 +19,26 @@ public sealed class TpeSampler(string baseExperiment, IReadOnlyList<SweepDimensi
 
     public IReadOnlyList<SweepTrial> Next(int count, IReadOnlyList<TrialScore> history)
     {
-        int left = trials - history.Count;
+        var left = trials - history.Count;
         var proposed = new List<SweepTrial>();
         // One generator per proposal position, seeded by the seed and the history size, so the proposals of a
         // resumed sweep repeat those of the interrupted one.
         var random = new SweepRandom(seed * 1_000_003UL + (ulong)history.Count);
         var scored = history.Where(h => h.Score is not null).ToList();
-        for (int i = 0; i < Math.Min(count, left); i++)
+        for (var i = 0; i < Math.Min(count, left); i++)
         {
-            for (int attempt = 0; attempt < 50; attempt++)
+            for (var attempt = 0; attempt < 50; attempt++)
             {
-                bool startup = scored.Count < StartupTrials || attempt >= 25;
-                var trial = new SweepTrial(baseExperiment, dimensions.Select(d => new KeyValuePair<string, string>(d.Key,
-                    startup ? RandomSampler.Draw(d, random) : Propose(d, scored, random))).ToList());
+                var startup = scored.Count < StartupTrials || attempt >= 25;
+                var trial = new SweepTrial(
+                    baseExperiment,
+                    dimensions
+                        .Select(d => new KeyValuePair<string, string>(
+                            d.Key,
+                            startup ? RandomSampler.Draw(d, random) : Propose(d, scored, random)
+                        ))
+                        .ToList()
+                );
                 if (!history.Any(h => h.Trial.Name == trial.Name) && !proposed.Any(p => p.Name == trial.Name))
                 {
                     proposed.Add(trial);
@@ -45,10 +53,12 @@ public sealed class TpeSampler(string baseExperiment, IReadOnlyList<SweepDimensi
     private static string Propose(SweepDimension d, List<TrialScore> scored, SweepRandom random)
     {
         var ordered = scored.OrderByDescending(s => s.Score!.Value).ToList();
-        int good = Math.Max(1, (int)Math.Ceiling(Gamma * ordered.Count));
+        var good = Math.Max(1, (int)Math.Ceiling(Gamma * ordered.Count));
         var goodValues = ordered.Take(good).Select(s => Value(s.Trial, d.Key)).ToList();
         var badValues = ordered.Skip(good).Select(s => Value(s.Trial, d.Key)).ToList();
-        return d.IsRange ? ProposeNumeric(d, goodValues, badValues, random) : ProposeChoice(d, goodValues, badValues, random);
+        return d.IsRange
+            ? ProposeNumeric(d, goodValues, badValues, random)
+            : ProposeChoice(d, goodValues, badValues, random);
     }
 
     private static string Value(SweepTrial trial, string key) => trial.Assignments.First(a => a.Key == key).Value;
@@ -56,20 +66,22 @@ public sealed class TpeSampler(string baseExperiment, IReadOnlyList<SweepDimensi
     private static string ProposeChoice(SweepDimension d, List<string> good, List<string> bad, SweepRandom random)
     {
         double[] Weights(List<string> seen) => d.Values!.Select(v => 1.0 + seen.Count(s => s == v)).ToArray(); // +1: the prior
-        double[] l = Weights(good), g = Weights(bad);
-        double lSum = l.Sum(), gSum = g.Sum();
-        string best = d.Values![0];
-        double bestRatio = double.NegativeInfinity;
-        for (int c = 0; c < Candidates; c++)
+        double[] l = Weights(good),
+            g = Weights(bad);
+        double lSum = l.Sum(),
+            gSum = g.Sum();
+        var best = d.Values![0];
+        var bestRatio = double.NegativeInfinity;
+        for (var c = 0; c < Candidates; c++)
         {
-            double u = random.NextDouble() * lSum;
-            int k = 0;
+            var u = random.NextDouble() * lSum;
+            var k = 0;
             while (k < l.Length - 1 && (u -= l[k]) > 0)
             {
                 k++;
             }
 
-            double ratio = Math.Log(l[k] / lSum) - Math.Log(g[k] / gSum);
+            var ratio = Math.Log(l[k] / lSum) - Math.Log(g[k] / gSum);
             if (ratio > bestRatio)
             {
                 (best, bestRatio) = (d.Values[k], ratio);
@@ -83,12 +95,12 @@ public sealed class TpeSampler(string baseExperiment, IReadOnlyList<SweepDimensi
     {
         var l = Parzen.Fit(d, good.Select(d.ToSpace).ToList());
         var g = Parzen.Fit(d, bad.Select(d.ToSpace).ToList());
-        double best = l.Sample(random);
-        double bestRatio = double.NegativeInfinity;
-        for (int c = 0; c < Candidates; c++)
+        var best = l.Sample(random);
+        var bestRatio = double.NegativeInfinity;
+        for (var c = 0; c < Candidates; c++)
         {
-            double x = l.Sample(random);
-            double ratio = l.LogDensity(x) - g.LogDensity(x);
+            var x = l.Sample(random);
+            var ratio = l.LogDensity(x) - g.LogDensity(x);
             if (ratio > bestRatio)
             {
                 (best, bestRatio) = (x, ratio);
@@ -103,16 +115,18 @@ public sealed class TpeSampler(string baseExperiment, IReadOnlyList<SweepDimensi
     {
         public static Parzen Fit(SweepDimension d, List<double> observations)
         {
-            double low = d.SpaceLow, high = d.SpaceHigh, width = high - low;
+            double low = d.SpaceLow,
+                high = d.SpaceHigh,
+                width = high - low;
             var means = observations.Append((low + high) / 2).ToList();
             var sigmas = new List<double>();
             var sorted = observations.Order().ToList();
-            double minSigma = width / Math.Min(100.0, 1.0 + observations.Count);
-            foreach (double x in observations)
+            var minSigma = width / Math.Min(100.0, 1.0 + observations.Count);
+            foreach (var x in observations)
             {
-                int i = sorted.IndexOf(x);
-                double leftGap = i > 0 ? x - sorted[i - 1] : x - low;
-                double rightGap = i < sorted.Count - 1 ? sorted[i + 1] - x : high - x;
+                var i = sorted.IndexOf(x);
+                var leftGap = i > 0 ? x - sorted[i - 1] : x - low;
+                var rightGap = i < sorted.Count - 1 ? sorted[i + 1] - x : high - x;
                 sigmas.Add(Math.Clamp(Math.Max(leftGap, rightGap), minSigma, width));
             }
 
@@ -122,10 +136,10 @@ public sealed class TpeSampler(string baseExperiment, IReadOnlyList<SweepDimensi
 
         public double Sample(SweepRandom random)
         {
-            int k = random.NextInt(Means.Length);
-            for (int attempt = 0; attempt < 100; attempt++)
+            var k = random.NextInt(Means.Length);
+            for (var attempt = 0; attempt < 100; attempt++)
             {
-                double x = Means[k] + Sigmas[k] * random.NextGaussian();
+                var x = Means[k] + Sigmas[k] * random.NextGaussian();
                 if (x >= Low && x < High)
                 {
                     return x; // truncated to the range by rejection
@@ -138,9 +152,9 @@ public sealed class TpeSampler(string baseExperiment, IReadOnlyList<SweepDimensi
         public double LogDensity(double x)
         {
             double sum = 0;
-            for (int k = 0; k < Means.Length; k++)
+            for (var k = 0; k < Means.Length; k++)
             {
-                double z = (x - Means[k]) / Sigmas[k];
+                var z = (x - Means[k]) / Sigmas[k];
                 sum += Math.Exp(-0.5 * z * z) / Sigmas[k];
             }
 

@@ -1,7 +1,7 @@
 using System.Globalization;
-using Nsmt.Config;
 using Nsmt.Audio.Dsp;
 using Nsmt.Audio.Synth;
+using Nsmt.Config;
 using Nsmt.Spectral.Data.Json;
 
 namespace Nsmt.Spectral.Data.Config;
@@ -30,7 +30,8 @@ public sealed record SpectrogramSettings(
     WindowType Window,
     ConfigNumber BinsPerHarmonic,
     ConfigNumber MelFreqMin,
-    ConfigNumber MelFreqMaxRatio);
+    ConfigNumber MelFreqMaxRatio
+);
 
 /// <summary>
 /// A dataset generator configuration, read from YAML with NSMT's key names:
@@ -75,24 +76,37 @@ public sealed record GeneratorConfig
     /// <summary>generate.level: NSMT's per-image min-max (default) or a fixed dB range for the dataset.</summary>
     public LevelScaling Level { get; init; } = LevelScaling.MinMax;
 
-    public int Channels => Envelopes.Any ? 1 + (Envelopes.Temporal ? 1 : 0) + (Envelopes.Spectral ? 1 : 0) : BaseChannels;
+    public int Channels =>
+        Envelopes.Any ? 1 + (Envelopes.Temporal ? 1 : 0) + (Envelopes.Spectral ? 1 : 0) : BaseChannels;
 
     public IReadOnlyList<ParameterSpec> VaryingParameters => Parameters.Where(p => p.IsVarying).ToList();
 
-    public string DatasetName => VimhFormat.DatasetName(Height, Width, Channels, SampleRate, Duration, Size,
-        VaryingParameters.Count, Envelopes, Shuffle);
+    public string DatasetName =>
+        VimhFormat.DatasetName(
+            Height,
+            Width,
+            Channels,
+            SampleRate,
+            Duration,
+            Size,
+            VaryingParameters.Count,
+            Envelopes,
+            Shuffle
+        );
 
     /// <summary>Loads a YAML config and applies <c>key=value</c> overrides (dotted paths, e.g. dataset.size=16384).</summary>
-    public static GeneratorConfig Load(string path, IEnumerable<string>? overrides = null) => Binding(path, overrides).Config;
+    public static GeneratorConfig Load(string path, IEnumerable<string>? overrides = null) =>
+        Binding(path, overrides).Config;
 
     /// <summary>What <see cref="Load"/> reads, for the pipeline's fingerprint (the same binder).</summary>
-    public static ConfigReads ReadsOf(string path, IEnumerable<string>? overrides = null) => ConfigReads.Of(Binding(path, overrides).Reader);
+    public static ConfigReads ReadsOf(string path, IEnumerable<string>? overrides = null) =>
+        ConfigReads.Of(Binding(path, overrides).Reader);
 
     private static (GeneratorConfig Config, ConfigReader Reader) Binding(string path, IEnumerable<string>? overrides)
     {
         ArgumentNullException.ThrowIfNull(path);
-        ConfigMapping root = ConfigYaml.ReadFile(path);
-        foreach (string o in overrides ?? [])
+        var root = ConfigYaml.ReadFile(path);
+        foreach (var o in overrides ?? [])
         {
             // Keys absent from the file take their defaults; an override may set them, and a misspelt one is
             // named by RejectUnknown with the nearest valid key.
@@ -100,7 +114,7 @@ public sealed record GeneratorConfig
         }
 
         var b = new ConfigReader(root, path);
-        GeneratorConfig config = Bind(b);
+        var config = Bind(b);
         b.RejectUnknown();
         return (config, b);
     }
@@ -108,18 +122,18 @@ public sealed record GeneratorConfig
     /// <summary>A number that remembers whether it was written as an integer (NSMT's YAML typing).</summary>
     internal static ConfigNumber Number(ConfigReader b, string path, ConfigNumber? fallback)
     {
-        ConfigScalar? s = b.Scalar(path);
+        var s = b.Scalar(path);
         return s is null ? fallback ?? throw b.Missing(path, "a number") : ParseNumber(b, path, s);
     }
 
     private static ConfigNumber ParseNumber(ConfigReader b, string path, ConfigScalar s)
     {
-        if (s.Plain && long.TryParse(s.Text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long i))
+        if (s.Plain && long.TryParse(s.Text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var i))
         {
             return new ConfigNumber(i, true);
         }
 
-        if (double.TryParse(s.Text, NumberStyles.Float, CultureInfo.InvariantCulture, out double d) && double.IsFinite(d))
+        if (double.TryParse(s.Text, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) && double.IsFinite(d))
         {
             return ConfigNumber.Float(d);
         }
@@ -129,50 +143,59 @@ public sealed record GeneratorConfig
 
     private static GeneratorConfig Bind(ConfigReader b)
     {
-        int size = b.Int("dataset.size", null, 1, 100_000_000);
-        int trainCount = VimhFormat.TrainCount(size);
+        var size = b.Int("dataset.size", null, 1, 100_000_000);
+        var trainCount = VimhFormat.TrainCount(size);
         if (trainCount < 1 || size - trainCount < 1)
         {
             // The split is floor(0.8 N) / the rest: an empty split would train or test on nothing.
-            throw b.Error("dataset.size", "at least 2 (80 % train, 20 % test, each at least 1 record)",
-                $"{size} (a split of {trainCount} train and {size - trainCount} test records)", b.Scalar("dataset.size"));
+            throw b.Error(
+                "dataset.size",
+                "at least 2 (80 % train, 20 % test, each at least 1 record)",
+                $"{size} (a split of {trainCount} train and {size - trainCount} test records)",
+                b.Scalar("dataset.size")
+            );
         }
-        int sampleRate = b.Int("dataset.sampling_rate", null, 1, 1_000_000);
-        double duration = b.Double("dataset.duration", null, double.Epsilon, 3600);
+        var sampleRate = b.Int("dataset.sampling_rate", null, 1, 1_000_000);
+        var duration = b.Double("dataset.duration", null, double.Epsilon, 3600);
         if ((int)(duration * sampleRate) < 1)
         {
-            throw new ConfigException($"{b.File}: field 'dataset.duration': {duration} s is shorter than one sample at {sampleRate} Hz");
+            throw new ConfigException(
+                $"{b.File}: field 'dataset.duration': {duration} s is shorter than one sample at {sampleRate} Hz"
+            );
         }
 
         // Each clip is synthesised into arrays of this many samples; 3600 s at 1 MHz would not fit an int.
         if (duration * sampleRate > VimhLimits.MaxClipSamples)
         {
             throw new ConfigException(
-                $"{b.File}: field 'dataset.duration': {duration} s at {sampleRate} Hz is {duration * sampleRate:0} samples per clip, " +
-                $"expected at most {VimhLimits.MaxClipSamples} (VimhLimits.MaxClipSamples)");
+                $"{b.File}: field 'dataset.duration': {duration} s at {sampleRate} Hz is {duration * sampleRate:0} samples per clip, "
+                    + $"expected at most {VimhLimits.MaxClipSamples} (VimhLimits.MaxClipSamples)"
+            );
         }
 
-        ulong seed = b.UInt64("seed", 42);
-        SamplingMode sampling = b.Choice("sampling", "random", "random", "grid") == "grid" ? SamplingMode.Grid : SamplingMode.Random;
-        bool shuffle = b.Bool("shuffle", false);
+        var seed = b.UInt64("seed", 42);
+        var sampling =
+            b.Choice("sampling", "random", "random", "grid") == "grid" ? SamplingMode.Grid : SamplingMode.Random;
+        var shuffle = b.Bool("shuffle", false);
 
-        int height = b.Int("generate.height", null, 1, ushort.MaxValue);
-        int width = b.Int("generate.width", null, 1, ushort.MaxValue);
-        int channels = b.Int("generate.channels", 1, 1, 3);
+        var height = b.Int("generate.height", null, 1, ushort.MaxValue);
+        var width = b.Int("generate.width", null, 1, ushort.MaxValue);
+        var channels = b.Int("generate.channels", 1, 1, 3);
         if (channels == 2)
         {
             throw b.Error("generate.channels", "1 or 3", "2");
         }
 
-        long imageBytes = VimhLimits.ImageBytes(height, width, channels);
+        var imageBytes = VimhLimits.ImageBytes(height, width, channels);
         if (imageBytes > VimhLimits.MaxImageBytes)
         {
             throw new ConfigException(
-                $"{b.File}: fields 'generate.height' x 'generate.width' x 'generate.channels': {height}x{width}x{channels} = {imageBytes} " +
-                $"bytes per image, expected at most {VimhLimits.MaxImageBytes} (VimhLimits.MaxImageBytes)");
+                $"{b.File}: fields 'generate.height' x 'generate.width' x 'generate.channels': {height}x{width}x{channels} = {imageBytes} "
+                    + $"bytes per image, expected at most {VimhLimits.MaxImageBytes} (VimhLimits.MaxImageBytes)"
+            );
         }
 
-        ConfigNumber preEmphasis = Number(b, "generate.pre_emphasis_coefficient", ConfigNumber.Float(0.0));
+        var preEmphasis = Number(b, "generate.pre_emphasis_coefficient", ConfigNumber.Float(0.0));
         if (preEmphasis.Value is < 0 or >= 1)
         {
             throw b.Error("generate.pre_emphasis_coefficient", "a number in [0, 1)", preEmphasis.ToString());
@@ -181,18 +204,26 @@ public sealed record GeneratorConfig
         var envelopes = new EnvelopeOptions(
             b.Bool("generate.temporal_envelope", false),
             b.Bool("generate.spectral_envelope", false),
-            b.Bool("generate.normalize", false));
+            b.Bool("generate.normalize", false)
+        );
         if (envelopes.Normalize && !envelopes.Any)
         {
-            throw new ConfigException($"{b.File}: field 'generate.normalize' needs generate.temporal_envelope or generate.spectral_envelope");
+            throw new ConfigException(
+                $"{b.File}: field 'generate.normalize' needs generate.temporal_envelope or generate.spectral_envelope"
+            );
         }
 
-        LevelScaling level = LevelScaling.Bind(b, envelopes);
-        string outputRoot = b.OptionalString("generate.output_dir") ?? "data";
+        var level = LevelScaling.Bind(b, envelopes);
+        var outputRoot = b.OptionalString("generate.output_dir") ?? "data";
         // Datasets are written below the current directory (the workspace) unless the command line says otherwise.
-        _ = ConfigPaths.InsideWorkspace(outputRoot, b.Scalar("generate.output_dir")?.Origin, "generate.output_dir", Environment.CurrentDirectory);
+        _ = ConfigPaths.InsideWorkspace(
+            outputRoot,
+            b.Scalar("generate.output_dir")?.Origin,
+            "generate.output_dir",
+            Environment.CurrentDirectory
+        );
 
-        SpectrogramSettings spectrogram = BindSpectrogram(b, sampleRate, height, width);
+        var spectrogram = BindSpectrogram(b, sampleRate, height, width);
         IReadOnlyList<ParameterSpec> parameters = BindParameters(b);
 
         var config = new GeneratorConfig
@@ -217,12 +248,13 @@ public sealed record GeneratorConfig
         config.CheckImageFits(b.File);
         if (sampling == SamplingMode.Grid)
         {
-            long combinations = config.GridCombinationCount();
+            var combinations = config.GridCombinationCount();
             if (combinations != size)
             {
                 throw new ConfigException(
-                    $"{b.File}: field 'dataset.size': grid sampling yields {combinations} combinations of the parameters' step grids, " +
-                    $"so dataset.size must be {combinations}, got {size}");
+                    $"{b.File}: field 'dataset.size': grid sampling yields {combinations} combinations of the parameters' step grids, "
+                        + $"so dataset.size must be {combinations}, got {size}"
+                );
             }
         }
 
@@ -231,60 +263,71 @@ public sealed record GeneratorConfig
 
     private static SpectrogramSettings BindSpectrogram(ConfigReader b, int sampleRate, int height, int width)
     {
-        SpectrogramType type = b.Choice("stft.type", "stft", "stft", "mel") == "mel" ? SpectrogramType.Mel : SpectrogramType.Stft;
-        int nFft = b.Int("stft.n_fft", 512, 2, 1 << 20);
-        int nWindow = b.Int("stft.n_window", nFft, 1, nFft);
-        int hop = b.Int("stft.hop_length", 64, 1, 1 << 20);
-        string windowName = b.Choice("stft.window_type", "rectangular", "rectangular", "hann", "hamming", "blackman");
-        ConfigNumber binsPerHarmonic = Number(b, "stft.bins_per_harmonic", ConfigNumber.Float(1.0));
-        ConfigNumber freqMin = Number(b, "mel.freq_min", ConfigNumber.Float(40.0));
-        ConfigNumber freqMaxRatio = Number(b, "mel.freq_max_ratio", ConfigNumber.Float(0.9));
+        var type = b.Choice("stft.type", "stft", "stft", "mel") == "mel" ? SpectrogramType.Mel : SpectrogramType.Stft;
+        var nFft = b.Int("stft.n_fft", 512, 2, 1 << 20);
+        var nWindow = b.Int("stft.n_window", nFft, 1, nFft);
+        var hop = b.Int("stft.hop_length", 64, 1, 1 << 20);
+        var windowName = b.Choice("stft.window_type", "rectangular", "rectangular", "hann", "hamming", "blackman");
+        var binsPerHarmonic = Number(b, "stft.bins_per_harmonic", ConfigNumber.Float(1.0));
+        var freqMin = Number(b, "mel.freq_min", ConfigNumber.Float(40.0));
+        var freqMaxRatio = Number(b, "mel.freq_max_ratio", ConfigNumber.Float(0.9));
         if (type == SpectrogramType.Mel)
         {
-            double fMax = freqMaxRatio.Value * sampleRate / 2;
+            var fMax = freqMaxRatio.Value * sampleRate / 2;
             if (!(freqMaxRatio.Value > 0 && freqMaxRatio.Value <= 1) || !(freqMin.Value >= 0 && freqMin.Value < fMax))
             {
                 throw new ConfigException(
-                    $"{b.File}: fields 'mel.freq_min'/'mel.freq_max_ratio': expected 0 <= freq_min < freq_max_ratio*sr/2 with ratio in (0, 1], " +
-                    $"got {freqMin} and {freqMaxRatio}");
+                    $"{b.File}: fields 'mel.freq_min'/'mel.freq_max_ratio': expected 0 <= freq_min < freq_max_ratio*sr/2 with ratio in (0, 1], "
+                        + $"got {freqMin} and {freqMaxRatio}"
+                );
             }
         }
 
-        return new SpectrogramSettings(type, nFft, nWindow, hop, Window.Parse(windowName), binsPerHarmonic, freqMin, freqMaxRatio);
+        return new SpectrogramSettings(
+            type,
+            nFft,
+            nWindow,
+            hop,
+            Window.Parse(windowName),
+            binsPerHarmonic,
+            freqMin,
+            freqMaxRatio
+        );
     }
 
     private static List<ParameterSpec> BindParameters(ConfigReader b)
     {
-        ConfigMapping map = b.Mapping("synthesizer.parameters")
+        var map = b.Mapping("synthesizer.parameters")
             ?? throw b.Missing("synthesizer.parameters", "a mapping of parameter specs");
-        string? synthType = b.OptionalString("synthesizer.type");
+        var synthType = b.OptionalString("synthesizer.type");
         if (synthType is not null and not "simple")
         {
             throw b.Error("synthesizer.type", "'simple' (SimpleSawSynth)", $"'{synthType}'");
         }
 
         var result = new List<ParameterSpec>();
-        foreach ((string name, object node) in map.Entries)
+        foreach ((var name, object node) in map.Entries)
         {
-            string path = "synthesizer.parameters." + name;
+            var path = "synthesizer.parameters." + name;
             if (!SawSynthParameters.Names.Contains(name))
             {
                 throw new ConfigException(
-                    $"{b.File}: field '{path}': unknown synthesizer parameter '{name}' (expected one of {string.Join(", ", SawSynthParameters.Names)})");
+                    $"{b.File}: field '{path}': unknown synthesizer parameter '{name}' (expected one of {string.Join(", ", SawSynthParameters.Names)})"
+                );
             }
 
             if (b.Node(path) is ConfigScalar fixedValue)
             {
-                ConfigNumber v = ParseNumber(b, path, fixedValue);
+                var v = ParseNumber(b, path, fixedValue);
                 result.Add(new ParameterSpec(name, v, v));
                 continue;
             }
 
-            ConfigNumber min = BindEither(b, path, "min_value", "min");
-            ConfigNumber max = BindEither(b, path, "max_value", "max");
-            ConfigScalar? stepNode = b.Scalar(path + ".step");
+            var min = BindEither(b, path, "min_value", "min");
+            var max = BindEither(b, path, "max_value", "max");
+            var stepNode = b.Scalar(path + ".step");
             ConfigNumber? step = stepNode is null ? null : ParseNumber(b, path + ".step", stepNode);
-            string? description = b.OptionalString(path + ".description");
+            var description = b.OptionalString(path + ".description");
             try
             {
                 result.Add(new ParameterSpec(name, min, max, step, description));
@@ -297,7 +340,9 @@ public sealed record GeneratorConfig
 
         if (result.Count(p => p.IsVarying) > 255)
         {
-            throw new ConfigException($"{b.File}: field 'synthesizer.parameters': at most 255 varying parameters fit in a VIMH record");
+            throw new ConfigException(
+                $"{b.File}: field 'synthesizer.parameters': at most 255 varying parameters fit in a VIMH record"
+            );
         }
 
         return result;
@@ -305,14 +350,16 @@ public sealed record GeneratorConfig
 
     private static ConfigNumber BindEither(ConfigReader b, string path, string nsmtName, string shortName)
     {
-        ConfigScalar? a = b.Scalar(path + "." + nsmtName);
-        ConfigScalar? c = b.Scalar(path + "." + shortName);
+        var a = b.Scalar(path + "." + nsmtName);
+        var c = b.Scalar(path + "." + shortName);
         if (a is not null && c is not null)
         {
             throw new ConfigException($"{b.File}: field '{path}': give {nsmtName} or {shortName}, not both");
         }
 
-        ConfigScalar s = a ?? c ?? throw new ConfigException($"{b.File}: field '{path}.{nsmtName}' is missing (expected a number)");
+        var s = a
+            ?? c
+            ?? throw new ConfigException($"{b.File}: field '{path}.{nsmtName}' is missing (expected a number)");
         return ParseNumber(b, path + "." + (a is not null ? nsmtName : shortName), s);
     }
 
@@ -320,7 +367,7 @@ public sealed record GeneratorConfig
     public long GridCombinationCount()
     {
         long n = 1;
-        foreach (ParameterSpec p in VaryingParameters)
+        foreach (var p in VaryingParameters)
         {
             n = checked(n * p.NumClasses);
         }
@@ -331,29 +378,36 @@ public sealed record GeneratorConfig
     /// <summary>NSMT silently writes smaller images when the spectrogram is too small; we refuse up front.</summary>
     internal void CheckImageFits(string file)
     {
-        int samples = (int)(Duration * SampleRate);
-        int padded = Math.Max(samples, Spectrogram.NFft);
-        int frames = 1 + ((padded - Spectrogram.NFft) / Spectrogram.HopLength);
+        var samples = (int)(Duration * SampleRate);
+        var padded = Math.Max(samples, Spectrogram.NFft);
+        var frames = 1 + ((padded - Spectrogram.NFft) / Spectrogram.HopLength);
         if (frames < Width)
         {
             throw new ConfigException(
-                $"{file}: field 'generate.width': {samples} samples with n_fft={Spectrogram.NFft}, hop_length={Spectrogram.HopLength} " +
-                $"give {frames} frames, fewer than width={Width}");
+                $"{file}: field 'generate.width': {samples} samples with n_fft={Spectrogram.NFft}, hop_length={Spectrogram.HopLength} "
+                    + $"give {frames} frames, fewer than width={Width}"
+            );
         }
 
         if (Spectrogram.Type == SpectrogramType.Stft && (Spectrogram.NFft / 2) + 1 < Height + 1)
         {
             throw new ConfigException(
-                $"{file}: field 'generate.height': n_fft={Spectrogram.NFft} gives {(Spectrogram.NFft / 2) + 1} bins; " +
-                $"height={Height} needs {Height + 1} (bin 0, DC, is dropped)");
+                $"{file}: field 'generate.height': n_fft={Spectrogram.NFft} gives {(Spectrogram.NFft / 2) + 1} bins; "
+                    + $"height={Height} needs {Height + 1} (bin 0, DC, is dropped)"
+            );
         }
 
         if (Spectrogram.Type == SpectrogramType.Mel)
         {
             try
             {
-                _ = MelFilterbank.Create(SampleRate, Spectrogram.NFft, Height, Spectrogram.MelFreqMin.Value,
-                    Spectrogram.MelFreqMaxRatio.Value * SampleRate / 2);
+                _ = MelFilterbank.Create(
+                    SampleRate,
+                    Spectrogram.NFft,
+                    Height,
+                    Spectrogram.MelFreqMin.Value,
+                    Spectrogram.MelFreqMaxRatio.Value * SampleRate / 2
+                );
             }
             catch (ArgumentException e)
             {
@@ -362,5 +416,6 @@ public sealed record GeneratorConfig
         }
     }
 
-    public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"{DatasetName} (seed {Seed}, {Sampling})");
+    public override string ToString() =>
+        string.Create(CultureInfo.InvariantCulture, $"{DatasetName} (seed {Seed}, {Sampling})");
 }

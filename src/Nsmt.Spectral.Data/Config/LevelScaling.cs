@@ -25,9 +25,9 @@ public sealed record LevelScaling(bool Absolute, ConfigNumber FloorDb, ConfigNum
 
     internal static LevelScaling Bind(ConfigReader b, EnvelopeOptions envelopes)
     {
-        bool absolute = b.Choice("generate.level", "minmax", "minmax", "absolute") == "absolute";
-        ConfigNumber floor = GeneratorConfig.Number(b, "generate.db_floor", MinMax.FloorDb);
-        ConfigNumber ceiling = GeneratorConfig.Number(b, "generate.db_ceiling", MinMax.CeilingDb);
+        var absolute = b.Choice("generate.level", "minmax", "minmax", "absolute") == "absolute";
+        var floor = GeneratorConfig.Number(b, "generate.db_floor", MinMax.FloorDb);
+        var ceiling = GeneratorConfig.Number(b, "generate.db_ceiling", MinMax.CeilingDb);
         if (!absolute)
         {
             return MinMax with { FloorDb = floor, CeilingDb = ceiling };
@@ -35,26 +35,40 @@ public sealed record LevelScaling(bool Absolute, ConfigNumber FloorDb, ConfigNum
 
         if (!(double.IsFinite(floor.Value) && double.IsFinite(ceiling.Value) && ceiling.Value > floor.Value))
         {
-            throw b.Error("generate.db_ceiling", $"a number above generate.db_floor ({floor})", ceiling.ToString(),
-                b.Scalar("generate.db_ceiling") ?? b.Scalar("generate.db_floor"));
+            throw b.Error(
+                "generate.db_ceiling",
+                $"a number above generate.db_floor ({floor})",
+                ceiling.ToString(),
+                b.Scalar("generate.db_ceiling") ?? b.Scalar("generate.db_floor")
+            );
         }
 
         // The envelope channels are rescaled jointly by min-max after the gray image is made (NSMT's rule), which
         // would undo a fixed range; refuse rather than write images that silently lose the level again.
         if (envelopes.Any)
         {
-            throw b.Error("generate.level", "minmax with envelope channels (generate.temporal_envelope/spectral_envelope rescale " +
-                "the channel stack per image, which would undo a fixed dB range)", "'absolute'", b.Scalar("generate.level"));
+            throw b.Error(
+                "generate.level",
+                "minmax with envelope channels (generate.temporal_envelope/spectral_envelope rescale "
+                    + "the channel stack per image, which would undo a fixed dB range)",
+                "'absolute'",
+                b.Scalar("generate.level")
+            );
         }
 
         return new LevelScaling(true, floor, ceiling);
     }
 
     /// <summary>The info JSON entry (absolute only; a min-max dataset's JSON stays exactly NSMT's).</summary>
-    internal PyDict ToInfo() => new(
-        ("mode", "absolute"),
-        ("db_floor", FloorDb.ToPy()),
-        ("db_ceiling", CeilingDb.ToPy()),
-        ("description", "pixel = clip(round_half_even((dB - db_floor)/(db_ceiling - db_floor)*255), 0, 255) for the whole dataset; " +
-            "spec_min/spec_max of every record hold db_floor/db_ceiling"));
+    internal PyDict ToInfo() =>
+        new(
+            ("mode", "absolute"),
+            ("db_floor", FloorDb.ToPy()),
+            ("db_ceiling", CeilingDb.ToPy()),
+            (
+                "description",
+                "pixel = clip(round_half_even((dB - db_floor)/(db_ceiling - db_floor)*255), 0, 255) for the whole dataset; "
+                    + "spec_min/spec_max of every record hold db_floor/db_ceiling"
+            )
+        );
 }

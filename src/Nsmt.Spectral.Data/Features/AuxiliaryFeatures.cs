@@ -24,29 +24,45 @@ public readonly ref struct RecordView(ReadOnlySpan<byte> image, float specMin, f
 /// later versions pass hop_length / sample_rate as here). <see cref="PixelsAreDecibels"/> holds when channel 0 is the
 /// gray dB image whose pixels decode with the record's spec_min/spec_max (not for envelope stacks).
 /// </summary>
-public sealed record SpectrogramAxes(int Channels, int Height, int Width, double FrameSeconds, double[]? RowFrequencies,
-    bool PixelsAreDecibels, string Origin)
+public sealed record SpectrogramAxes(
+    int Channels,
+    int Height,
+    int Width,
+    double FrameSeconds,
+    double[]? RowFrequencies,
+    bool PixelsAreDecibels,
+    string Origin
+)
 {
     public static SpectrogramAxes From(VimhInfo info)
     {
-        var config = info.Json.TryGetProperty("spectrogram_config", out JsonElement c) && c.ValueKind == JsonValueKind.Object ? c : default;
-        double sampleRate = info.SampleRate ?? Number(config, "sample_rate") ?? 0;
-        double hop = Number(config, "hop_length") ?? 0;
-        double frameSeconds = sampleRate > 0 && hop > 0 ? hop / sampleRate : 0;
-        double nFft = Number(config, "n_fft") ?? 0;
-        bool isStft = config.ValueKind == JsonValueKind.Object && config.TryGetProperty("type", out JsonElement t)
-            && t.ValueKind == JsonValueKind.String && t.GetString() == "stft";
+        var config =
+            info.Json.TryGetProperty("spectrogram_config", out var c) && c.ValueKind == JsonValueKind.Object
+                ? c
+                : default;
+        var sampleRate = info.SampleRate ?? Number(config, "sample_rate") ?? 0;
+        var hop = Number(config, "hop_length") ?? 0;
+        var frameSeconds = sampleRate > 0 && hop > 0 ? hop / sampleRate : 0;
+        var nFft = Number(config, "n_fft") ?? 0;
+        var isStft =
+            config.ValueKind == JsonValueKind.Object
+            && config.TryGetProperty("type", out var t)
+            && t.ValueKind == JsonValueKind.String
+            && t.GetString() == "stft";
 
         // STFT rows are bins 1..H (DC dropped): row r is (r + 1) * sr / n_fft Hz.
-        double[]? rows = isStft && sampleRate > 0 && nFft > 0
-            ? [.. Enumerable.Range(0, info.Height).Select(r => (r + 1) * sampleRate / nFft)]
-            : null;
-        bool decibels = info.ChannelLabels.Count == 0 || info.ChannelLabels.All(l => l is "Gray" or "R" or "G" or "B");
+        double[]? rows =
+            isStft && sampleRate > 0 && nFft > 0
+                ? [.. Enumerable.Range(0, info.Height).Select(r => (r + 1) * sampleRate / nFft)]
+                : null;
+        var decibels = info.ChannelLabels.Count == 0 || info.ChannelLabels.All(l => l is "Gray" or "R" or "G" or "B");
         return new SpectrogramAxes(info.Channels, info.Height, info.Width, frameSeconds, rows, decibels, info.Path);
     }
 
     private static double? Number(JsonElement obj, string name) =>
-        obj.ValueKind == JsonValueKind.Object && obj.TryGetProperty(name, out JsonElement e) && e.ValueKind == JsonValueKind.Number
+        obj.ValueKind == JsonValueKind.Object
+        && obj.TryGetProperty(name, out var e)
+        && e.ValueKind == JsonValueKind.Number
             ? e.GetDouble()
             : null;
 }
@@ -59,34 +75,45 @@ public static class AuxiliaryFeatures
 {
     public static IReadOnlyList<AuxiliaryFeature> All { get; } =
     [
-        new("decay_time", "log10 s",
-            "the template's measured decay: the image summed over channels and rows per frame, smoothed by a 5-frame box, " +
-            "normalised to its peak; a weighted least-squares line through log(profile) from the peak on gives tau; log10 tau in [-3, 1], -1 when undefined",
-            DecayTime.Measure),
-        new("rms_db", "dB",
-            "the level of the spectrogram: 10 log10 of the mean over frames of the summed power of channel 0's rows, " +
-            "pixels decoded to dB with the record's spec_min/spec_max",
-            RmsDecibels),
-        new("spectral_centroid", "Hz",
+        new(
+            "decay_time",
+            "log10 s",
+            "the template's measured decay: the image summed over channels and rows per frame, smoothed by a 5-frame box, "
+                + "normalised to its peak; a weighted least-squares line through log(profile) from the peak on gives tau; log10 tau in [-3, 1], -1 when undefined",
+            DecayTime.Measure
+        ),
+        new(
+            "rms_db",
+            "dB",
+            "the level of the spectrogram: 10 log10 of the mean over frames of the summed power of channel 0's rows, "
+                + "pixels decoded to dB with the record's spec_min/spec_max",
+            RmsDecibels
+        ),
+        new(
+            "spectral_centroid",
+            "Hz",
             "the power-weighted mean frequency of channel 0 over all frames (STFT datasets: row r is bin r + 1)",
-            SpectralCentroid),
+            SpectralCentroid
+        ),
     ];
 
     public static IReadOnlyList<string> Names { get; } = [.. All.Select(f => f.Name)];
 
     public static AuxiliaryFeature Find(string name, string origin) =>
         All.FirstOrDefault(f => f.Name == name)
-        ?? throw new VimhDataException($"{origin}: unknown auxiliary feature '{name}'{Nsmt.Core.NearestName.Suggestion(name, Names)}; " +
-            $"expected one of {string.Join(", ", Names)}");
+        ?? throw new VimhDataException(
+            $"{origin}: unknown auxiliary feature '{name}'{Nsmt.Core.NearestName.Suggestion(name, Names)}; "
+                + $"expected one of {string.Join(", ", Names)}"
+        );
 
     /// <summary>The features of every sample of a split: [Count * features.Count] float32, sample-major.</summary>
     public static float[] Compute(IReadOnlyList<AuxiliaryFeature> features, VimhSplit split, SpectrogramAxes axes)
     {
         var values = new float[(long)split.Count * features.Count];
-        for (int i = 0; i < split.Count; i++)
+        for (var i = 0; i < split.Count; i++)
         {
             var record = new RecordView(split.Image(i), split.SpecMin[i], split.SpecMax[i], axes);
-            for (int f = 0; f < features.Count; f++)
+            for (var f = 0; f < features.Count; f++)
             {
                 values[((long)i * features.Count) + f] = (float)features[f].Measure(record);
             }
@@ -100,9 +127,9 @@ public static class AuxiliaryFeatures
         RequireDecibels(record.Axes, "rms_db");
         var axes = record.Axes;
         double sum = 0;
-        for (int row = 0; row < axes.Height; row++)
+        for (var row = 0; row < axes.Height; row++)
         {
-            for (int frame = 0; frame < axes.Width; frame++)
+            for (var frame = 0; frame < axes.Width; frame++)
             {
                 sum += Power(record, row, frame);
             }
@@ -114,15 +141,18 @@ public static class AuxiliaryFeatures
     private static double SpectralCentroid(RecordView record)
     {
         RequireDecibels(record.Axes, "spectral_centroid");
-        var frequencies = record.Axes.RowFrequencies ?? throw new VimhDataException(
-            $"{record.Axes.Origin}: auxiliary feature 'spectral_centroid' needs spectrogram_config.type \"stft\" with n_fft and a sample rate " +
-            "(the frequency of each row); this dataset has none");
-        double weighted = 0, total = 0;
-        for (int row = 0; row < record.Axes.Height; row++)
+        var frequencies = record.Axes.RowFrequencies
+            ?? throw new VimhDataException(
+                $"{record.Axes.Origin}: auxiliary feature 'spectral_centroid' needs spectrogram_config.type \"stft\" with n_fft and a sample rate "
+                    + "(the frequency of each row); this dataset has none"
+            );
+        double weighted = 0,
+            total = 0;
+        for (var row = 0; row < record.Axes.Height; row++)
         {
-            for (int frame = 0; frame < record.Axes.Width; frame++)
+            for (var frame = 0; frame < record.Axes.Width; frame++)
             {
-                double p = Power(record, row, frame);
+                var p = Power(record, row, frame);
                 weighted += p * frequencies[row];
                 total += p;
             }
@@ -134,7 +164,9 @@ public static class AuxiliaryFeatures
     // The inverse of the 8-bit scaling (exact to half a grey level): dB = spec_min + pixel / 255 * (spec_max - spec_min).
     private static double Power(RecordView record, int row, int frame)
     {
-        double decibels = record.SpecMin + (record.Image[(row * record.Axes.Width) + frame] / 255.0 * (record.SpecMax - record.SpecMin));
+        var decibels =
+            record.SpecMin
+            + (record.Image[(row * record.Axes.Width) + frame] / 255.0 * (record.SpecMax - record.SpecMin));
         return Math.Pow(10, decibels / 10);
     }
 
@@ -143,8 +175,9 @@ public static class AuxiliaryFeatures
         if (!axes.PixelsAreDecibels)
         {
             throw new VimhDataException(
-                $"{axes.Origin}: auxiliary feature '{feature}' decodes pixels to dB, which needs channel_labels \"Gray\" (or R, G, B); " +
-                "with envelope channels spec_min/spec_max describe the whole channel stack");
+                $"{axes.Origin}: auxiliary feature '{feature}' decodes pixels to dB, which needs channel_labels \"Gray\" (or R, G, B); "
+                    + "with envelope channels spec_min/spec_max describe the whole channel stack"
+            );
         }
     }
 }
@@ -167,17 +200,18 @@ public static class DecayTime
         if (axes.FrameSeconds <= 0)
         {
             throw new VimhDataException(
-                $"{axes.Origin}: auxiliary feature 'decay_time' needs spectrogram_config.hop_length and sample_rate (the time between frames)");
+                $"{axes.Origin}: auxiliary feature 'decay_time' needs spectrogram_config.hop_length and sample_rate (the time between frames)"
+            );
         }
 
         var energy = new double[axes.Width];
-        int plane = axes.Height * axes.Width;
-        for (int c = 0; c < axes.Channels; c++)
+        var plane = axes.Height * axes.Width;
+        for (var c = 0; c < axes.Channels; c++)
         {
-            for (int row = 0; row < axes.Height; row++)
+            for (var row = 0; row < axes.Height; row++)
             {
                 var pixels = record.Image.Slice((c * plane) + (row * axes.Width), axes.Width);
-                for (int w = 0; w < axes.Width; w++)
+                for (var w = 0; w < axes.Width; w++)
                 {
                     energy[w] += pixels[w] / 255.0;
                 }
@@ -185,32 +219,41 @@ public static class DecayTime
         }
 
         // The template smooths as the generator's envelope channels do (a zero-padded box), and only when W >= 5.
-        return FromProfile(energy.Length < SmoothingFrames ? energy : EnvelopeChannels.BoxSmooth(energy, SmoothingFrames), axes.FrameSeconds);
+        return FromProfile(
+            energy.Length < SmoothingFrames ? energy : EnvelopeChannels.BoxSmooth(energy, SmoothingFrames),
+            axes.FrameSeconds
+        );
     }
 
     /// <summary>The fit on a per-frame profile as measured (smoothed, not yet normalised); frame w is at w * frameSeconds.</summary>
     public static double FromProfile(IReadOnlyList<double> profile, double frameSeconds)
     {
-        double max = profile.Max();
+        var max = profile.Max();
         var normalized = max > 0 ? profile.Select(v => v / max).ToArray() : [.. profile.Select(_ => 0.001)];
-        int peak = Array.IndexOf(normalized, normalized.Max());
+        var peak = Array.IndexOf(normalized, normalized.Max());
         if (normalized.Length - peak < 3)
         {
             return Undefined;
         }
 
         // Weighted least squares with weights profile^2 on the squared residuals (polyfit weights the unsquared ones).
-        double sw = 0, st = 0, sy = 0, stt = 0, sty = 0;
-        int used = 0;
-        for (int i = peak; i < normalized.Length; i++)
+        double sw = 0,
+            st = 0,
+            sy = 0,
+            stt = 0,
+            sty = 0;
+        var used = 0;
+        for (var i = peak; i < normalized.Length; i++)
         {
-            double y = normalized[i];
+            var y = normalized[i];
             if (y <= 1e-6)
             {
                 continue;
             }
 
-            double weight = y * y, t = i * frameSeconds, logY = Math.Log(y);
+            double weight = y * y,
+                t = i * frameSeconds,
+                logY = Math.Log(y);
             sw += weight;
             st += weight * t;
             sy += weight * logY;
@@ -219,13 +262,13 @@ public static class DecayTime
             used++;
         }
 
-        double denominator = (sw * stt) - (st * st);
+        var denominator = (sw * stt) - (st * st);
         if (used < 2 || denominator <= 0)
         {
             return Undefined;
         }
 
-        double slope = ((sw * sty) - (st * sy)) / denominator;
+        var slope = ((sw * sty) - (st * sy)) / denominator;
         return slope < -1e-6 ? Math.Clamp(Math.Log10(-1.0 / slope), -3.0, 1.0) : Undefined;
     }
 }

@@ -1,5 +1,5 @@
-using Nsmt.Core;
 using System.Text.Json;
+using Nsmt.Core;
 
 namespace Nsmt.Spectral.Data.Generation;
 
@@ -32,15 +32,23 @@ internal static class DatasetDirectory
 
         if (Directory.Exists(directory))
         {
-            var entries = Directory.EnumerateFileSystemEntries(directory).Select(Path.GetFileName).OfType<string>().Order(StringComparer.Ordinal).ToList();
-            bool ours = entries.Count == 0 || entries.Contains(InProgressMarker) || IsFinishedDataset(directory);
+            var entries = Directory
+                .EnumerateFileSystemEntries(directory)
+                .Select(Path.GetFileName)
+                .OfType<string>()
+                .Order(StringComparer.Ordinal)
+                .ToList();
+            var ours = entries.Count == 0 || entries.Contains(InProgressMarker) || IsFinishedDataset(directory);
             if (!ours)
             {
-                string found = string.Join(", ", entries.Take(ListedEntries)) + (entries.Count > ListedEntries ? $" and {entries.Count - ListedEntries} more" : "");
+                var found =
+                    string.Join(", ", entries.Take(ListedEntries))
+                    + (entries.Count > ListedEntries ? $" and {entries.Count - ListedEntries} more" : "");
                 throw new VimhDataException(
                     $"{directory}: refusing to generate a dataset into this existing directory: it is not empty and was not made by the "
-                    + $"dataset generator (no {VimhFormat.InfoFileName} from {GeneratorName}; found: {found}); "
-                    + "choose a data directory that does not exist yet, or an empty one");
+                        + $"dataset generator (no {VimhFormat.InfoFileName} from {GeneratorName}; found: {found}); "
+                        + "choose a data directory that does not exist yet, or an empty one"
+                );
             }
         }
         else
@@ -50,8 +58,11 @@ internal static class DatasetDirectory
 
         // A generation killed before it could clean up left its temporaries (whole splits: hundreds of MB).
         AtomicFile.SweepStaleTemporaries(directory);
-        File.WriteAllText(Path.Combine(directory, InProgressMarker), $"{GeneratorName} is generating a dataset here; "
-            + "if this file stays, generation was interrupted and the data files are incomplete\n");
+        File.WriteAllText(
+            Path.Combine(directory, InProgressMarker),
+            $"{GeneratorName} is generating a dataset here; "
+                + "if this file stays, generation was interrupted and the data files are incomplete\n"
+        );
         // The old info JSON describes the old data files; until the new one is written the directory is not a dataset.
         File.Delete(Path.Combine(directory, VimhFormat.InfoFileName));
     }

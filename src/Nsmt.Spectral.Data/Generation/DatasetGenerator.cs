@@ -1,11 +1,10 @@
-using Nsmt.Core;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Reflection;
 using System.Security.Cryptography;
-using Nsmt.Audio;
 using Nsmt.Audio.Dsp;
 using Nsmt.Audio.Synth;
+using Nsmt.Core;
 using Nsmt.Spectral.Data.Config;
 using Nsmt.Spectral.Data.Json;
 using Nsmt.Spectral.Data.Preview;
@@ -40,7 +39,8 @@ public sealed record GenerationResult(
     TimeSpan Elapsed,
     string? PreviewPath,
     string? SummaryPath,
-    string Summary);
+    string Summary
+);
 
 /// <summary>
 /// Generates a VIMH dataset from a <see cref="GeneratorConfig"/>: parameters per sample from
@@ -60,71 +60,90 @@ public static class DatasetGenerator
         ArgumentNullException.ThrowIfNull(config);
         options ??= new GenerationOptions();
         var clock = Stopwatch.StartNew();
-        string directory = Path.GetFullPath(options.OutputDirectory ?? Path.Combine(config.OutputRoot, config.DatasetName));
+        var directory = Path.GetFullPath(
+            options.OutputDirectory ?? Path.Combine(config.OutputRoot, config.DatasetName)
+        );
         DatasetDirectory.Claim(directory);
 
-        int total = config.Size;
-        int trainCount = VimhFormat.TrainCount(total);
-        int heads = config.VaryingParameters.Count;
-        int recordSize = VimhFormat.RecordSize(config.Height, config.Width, config.Channels, heads);
+        var total = config.Size;
+        var trainCount = VimhFormat.TrainCount(total);
+        var heads = config.VaryingParameters.Count;
+        var recordSize = VimhFormat.RecordSize(config.Height, config.Width, config.Channels, heads);
         var labels = new byte[(long)total * heads]; // kept for the summary: small (N x heads)
-        byte[] previewRecords = new byte[Math.Min(options.PreviewCount, total) * recordSize];
+        var previewRecords = new byte[Math.Min(options.PreviewCount, total) * recordSize];
 
-        string trainHash = "", testHash = "";
+        string trainHash = "",
+            testHash = "";
         // Both splits are written to temporaries and renamed only once both are complete (test first, then train),
         // so a failed or killed run never leaves a split that the other does not match.
         AtomicFile.Write(Path.Combine(directory, VimhFormat.TrainFileName), train =>
-        AtomicFile.Write(Path.Combine(directory, VimhFormat.TestFileName), test =>
-        {
-            using var trainSha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-            using var testSha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-            int chunkSamples = Math.Clamp(MaxChunkBytes / recordSize, 1, ChunkSamples);
-            byte[] chunk = new byte[Math.Min(chunkSamples, total) * recordSize];
-            int done = 0;
-            for (int start = 0; start < total; start += chunkSamples)
+            AtomicFile.Write(Path.Combine(directory, VimhFormat.TestFileName), test =>
             {
-                int count = Math.Min(chunkSamples, total - start);
-                GenerateRecords(config, start, count, chunk, options.MaxDegreeOfParallelism, options.CancellationToken,
-                    () => options.Progress?.Report(new GenerationProgress(Interlocked.Increment(ref done), total)));
-                for (int i = 0; i < count; i++)
+                using var trainSha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+                using var testSha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+                var chunkSamples = Math.Clamp(MaxChunkBytes / recordSize, 1, ChunkSamples);
+                var chunk = new byte[Math.Min(chunkSamples, total) * recordSize];
+                var done = 0;
+                for (var start = 0; start < total; start += chunkSamples)
                 {
-                    int position = start + i;
-                    ReadOnlySpan<byte> record = chunk.AsSpan(i * recordSize, recordSize);
-                    for (int h = 0; h < heads; h++)
+                    var count = Math.Min(chunkSamples, total - start);
+                    GenerateRecords(
+                        config,
+                        start,
+                        count,
+                        chunk,
+                        options.MaxDegreeOfParallelism,
+                        options.CancellationToken,
+                        () => options.Progress?.Report(new GenerationProgress(Interlocked.Increment(ref done), total))
+                    );
+                    for (var i = 0; i < count; i++)
                     {
-                        labels[((long)position * heads) + h] = record[16 + (2 * h)];
+                        var position = start + i;
+                        ReadOnlySpan<byte> record = chunk.AsSpan(i * recordSize, recordSize);
+                        for (var h = 0; h < heads; h++)
+                        {
+                            labels[((long)position * heads) + h] = record[16 + (2 * h)];
+                        }
+
+                        if (position < options.PreviewCount)
+                        {
+                            record.CopyTo(previewRecords.AsSpan(position * recordSize));
+                        }
                     }
 
-                    if (position < options.PreviewCount)
-                    {
-                        record.CopyTo(previewRecords.AsSpan(position * recordSize));
-                    }
+                    WriteSplit(chunk, start, count, recordSize, trainCount, train, trainSha, test, testSha);
                 }
 
-                WriteSplit(chunk, start, count, recordSize, trainCount, train, trainSha, test, testSha);
-            }
-
-            trainHash = Convert.ToHexStringLower(trainSha.GetHashAndReset());
-            testHash = Convert.ToHexStringLower(testSha.GetHashAndReset());
-        }));
+                trainHash = Convert.ToHexStringLower(trainSha.GetHashAndReset());
+                testHash = Convert.ToHexStringLower(testSha.GetHashAndReset());
+            })
+        );
 
         var extra = new PyDict(
             ("generator", DatasetDirectory.GeneratorName),
-            ("generator_version", typeof(DatasetGenerator).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0"),
+            (
+                "generator_version",
+                typeof(DatasetGenerator)
+                    .Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()
+                    ?.InformationalVersion
+                    ?? "0"
+            ),
             ("config_file", Path.GetFileName(config.SourcePath)),
             ("seed", (long)config.Seed),
             ("sampling", config.Sampling == SamplingMode.Grid ? "grid" : "random"),
             ("shuffled", config.Shuffle),
             ("train_sha256", trainHash),
-            ("test_sha256", testHash));
+            ("test_sha256", testHash)
+        );
         // The JSON goes last: a directory with a complete info file has complete data files.
-        PyDict info = VimhInfoWriter.Build(config, trainCount, total - trainCount, extra);
+        var info = VimhInfoWriter.Build(config, trainCount, total - trainCount, extra);
         AtomicFile.WriteAllText(Path.Combine(directory, VimhFormat.InfoFileName), PythonJson.Serialize(info));
         DatasetDirectory.Complete(directory);
 
         var specs = config.VaryingParameters;
-        string summary = DatasetSummary.Format(config, labels);
-        string? previewPath = null, summaryPath = null;
+        var summary = DatasetSummary.Format(config, labels);
+        string? previewPath = null,
+            summaryPath = null;
         if (options.WriteReports)
         {
             summaryPath = Path.Combine(directory, "summary.txt");
@@ -132,26 +151,51 @@ public static class DatasetGenerator
             if (previewRecords.Length > 0)
             {
                 previewPath = Path.Combine(directory, "preview.png");
-                ContactSheet.Write(previewPath, previewRecords, recordSize, config.Height, config.Width, config.Channels, specs);
+                ContactSheet.Write(
+                    previewPath,
+                    previewRecords,
+                    recordSize,
+                    config.Height,
+                    config.Width,
+                    config.Channels,
+                    specs
+                );
             }
         }
 
-        return new GenerationResult(directory, trainCount, total - trainCount, clock.Elapsed, previewPath, summaryPath, summary);
+        return new GenerationResult(
+            directory,
+            trainCount,
+            total - trainCount,
+            clock.Elapsed,
+            previewPath,
+            summaryPath,
+            summary
+        );
     }
 
     /// <summary>
     /// Generates records [start, start+count) into <paramref name="destination"/> (count * record size bytes).
     /// Each sample's bytes depend only on the config and its position.
     /// </summary>
-    public static void GenerateRecords(GeneratorConfig config, int start, int count, Span<byte> destination,
-        int? maxDegreeOfParallelism = null, CancellationToken cancellationToken = default, Action? onSampleDone = null)
+    public static void GenerateRecords(
+        GeneratorConfig config,
+        int start,
+        int count,
+        Span<byte> destination,
+        int? maxDegreeOfParallelism = null,
+        CancellationToken cancellationToken = default,
+        Action? onSampleDone = null
+    )
     {
         ArgumentNullException.ThrowIfNull(config);
-        int heads = config.VaryingParameters.Count;
-        int recordSize = VimhFormat.RecordSize(config.Height, config.Width, config.Channels, heads);
+        var heads = config.VaryingParameters.Count;
+        var recordSize = VimhFormat.RecordSize(config.Height, config.Width, config.Channels, heads);
         if (destination.Length < (long)count * recordSize)
         {
-            throw new ArgumentException($"destination holds {destination.Length} bytes, {count} records need {(long)count * recordSize}");
+            throw new ArgumentException(
+                $"destination holds {destination.Length} bytes, {count} records need {(long)count * recordSize}"
+            );
         }
 
         var sampler = new ParameterSampler(config);
@@ -159,7 +203,7 @@ public static class DatasetGenerator
         {
             fixed (byte* basePointer = destination)
             {
-                nint address = (nint)basePointer;
+                var address = (nint)basePointer;
                 var parallel = new ParallelOptions
                 {
                     MaxDegreeOfParallelism = maxDegreeOfParallelism ?? Environment.ProcessorCount,
@@ -167,18 +211,24 @@ public static class DatasetGenerator
                 };
                 // Ranges of samples rather than one delegate call per ~20 µs sample: less scheduling
                 // overhead, still fine-grained enough to balance the load.
-                OrderablePartitioner<Tuple<int, int>> ranges = Partitioner.Create(0, count, RangeSamples);
-                Parallel.ForEach(ranges, parallel, () => new SampleWorker(config, sampler), (range, _, worker) =>
-                {
-                    for (int i = range.Item1; i < range.Item2; i++)
+                var ranges = Partitioner.Create(0, count, RangeSamples);
+                Parallel.ForEach(
+                    ranges,
+                    parallel,
+                    () => new SampleWorker(config, sampler),
+                    (range, _, worker) =>
                     {
-                        var slot = new Span<byte>((byte*)address + ((long)i * recordSize), recordSize);
-                        worker.Render(start + i, slot);
-                        onSampleDone?.Invoke();
-                    }
+                        for (var i = range.Item1; i < range.Item2; i++)
+                        {
+                            var slot = new Span<byte>((byte*)address + ((long)i * recordSize), recordSize);
+                            worker.Render(start + i, slot);
+                            onSampleDone?.Invoke();
+                        }
 
-                    return worker;
-                }, _ => { });
+                        return worker;
+                    },
+                    _ => { }
+                );
             }
         }
     }
@@ -191,25 +241,43 @@ public static class DatasetGenerator
     {
         ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(values);
-        foreach (string name in values.Keys)
+        foreach (var name in values.Keys)
         {
             if (!config.Parameters.Any(p => p.Name == name))
             {
-                throw new ArgumentException($"parameter '{name}' is not in the config (expected one of {string.Join(", ", config.Parameters.Select(p => p.Name))})");
+                throw new ArgumentException(
+                    $"parameter '{name}' is not in the config (expected one of {string.Join(", ", config.Parameters.Select(p => p.Name))})"
+                );
             }
         }
 
-        double[] ordered = config.Parameters.Select(p => values.TryGetValue(p.Name, out double v) ? v
-            : p.IsVarying ? throw new ArgumentException($"a value for varying parameter '{p.Name}' is required") : p.Min.Value).ToArray();
-        var record = new byte[VimhFormat.RecordSize(config.Height, config.Width, config.Channels, config.VaryingParameters.Count)];
+        var ordered = config
+            .Parameters.Select(p =>
+                values.TryGetValue(p.Name, out var v) ? v
+                : p.IsVarying ? throw new ArgumentException($"a value for varying parameter '{p.Name}' is required")
+                : p.Min.Value
+            )
+            .ToArray();
+        var record = new byte[
+            VimhFormat.RecordSize(config.Height, config.Width, config.Channels, config.VaryingParameters.Count)
+        ];
         new SampleWorker(config, new ParameterSampler(config)).RenderValues(ordered, record);
         return record;
     }
 
-    private static void WriteSplit(byte[] chunk, int start, int count, int recordSize, int trainCount,
-        Stream train, IncrementalHash trainSha, Stream test, IncrementalHash testSha)
+    private static void WriteSplit(
+        byte[] chunk,
+        int start,
+        int count,
+        int recordSize,
+        int trainCount,
+        Stream train,
+        IncrementalHash trainSha,
+        Stream test,
+        IncrementalHash testSha
+    )
     {
-        int inTrain = Math.Clamp(trainCount - start, 0, count);
+        var inTrain = Math.Clamp(trainCount - start, 0, count);
         if (inTrain > 0)
         {
             train.Write(chunk, 0, inTrain * recordSize);
@@ -245,7 +313,10 @@ public static class DatasetGenerator
             _imager = new SpectrogramImager(config);
             _values = new double[config.Parameters.Count];
             _named = new KeyValuePair<string, double>[config.Parameters.Count];
-            _varying = Enumerable.Range(0, config.Parameters.Count).Where(i => config.Parameters[i].IsVarying).ToArray();
+            _varying = Enumerable
+                .Range(0, config.Parameters.Count)
+                .Where(i => config.Parameters[i].IsVarying)
+                .ToArray();
             _quantized = new byte[_varying.Length];
             _audio = new double[SpectrogramImager.SamplesNeeded(config)];
             _image = new byte[config.Height * config.Width * config.Channels];
@@ -260,23 +331,32 @@ public static class DatasetGenerator
         public void RenderValues(ReadOnlySpan<double> values, Span<byte> record)
         {
             values.CopyTo(_values);
-            for (int p = 0; p < _values.Length; p++)
+            for (var p = 0; p < _values.Length; p++)
             {
                 _named[p] = KeyValuePair.Create(_config.Parameters[p].Name, _values[p]);
             }
 
-            SawSynthParameters parameters = SawSynthParameters.FromValues(_named, _config.Duration);
+            var parameters = SawSynthParameters.FromValues(_named, _config.Duration);
             // Synthesis is causal, so the prefix the image needs equals the start of the full clip.
             // Kept in double precision, as the spec's worked example is computed.
             _synth.Render(parameters, _audio);
             PreEmphasis.Apply(_audio, _config.PreEmphasis.Value);
-            (float specMin, float specMax) = _imager.Render(_audio, _image);
-            for (int h = 0; h < _varying.Length; h++)
+            (var specMin, var specMax) = _imager.Render(_audio, _image);
+            for (var h = 0; h < _varying.Length; h++)
             {
                 _quantized[h] = _config.Parameters[_varying[h]].Quantize(_values[_varying[h]]);
             }
 
-            VimhRecord.Write(record, _config.Height, _config.Width, _config.Channels, specMin, specMax, _quantized, _image);
+            VimhRecord.Write(
+                record,
+                _config.Height,
+                _config.Width,
+                _config.Channels,
+                specMin,
+                specMax,
+                _quantized,
+                _image
+            );
         }
     }
 }

@@ -16,23 +16,24 @@ internal static class DecibelQuantizer
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static (double Min, double Max) ScaleWithRange(Span<double> values, double factor)
     {
-        double min = double.PositiveInfinity, max = double.NegativeInfinity;
-        int i = 0;
+        double min = double.PositiveInfinity,
+            max = double.NegativeInfinity;
+        var i = 0;
         if (Vector.IsHardwareAccelerated && values.Length >= Vector<double>.Count)
         {
-            Span<Vector<double>> vectors = MemoryMarshal.Cast<double, Vector<double>>(values);
+            var vectors = MemoryMarshal.Cast<double, Vector<double>>(values);
             var f = new Vector<double>(factor);
             var vmin = new Vector<double>(double.PositiveInfinity);
             var vmax = new Vector<double>(double.NegativeInfinity);
-            for (int v = 0; v < vectors.Length; v++)
+            for (var v = 0; v < vectors.Length; v++)
             {
-                Vector<double> x = vectors[v] * f;
+                var x = vectors[v] * f;
                 vectors[v] = x;
                 vmin = Vector.Min(vmin, x);
                 vmax = Vector.Max(vmax, x);
             }
 
-            for (int j = 0; j < Vector<double>.Count; j++)
+            for (var j = 0; j < Vector<double>.Count; j++)
             {
                 min = Math.Min(min, vmin[j]);
                 max = Math.Max(max, vmax[j]);
@@ -43,7 +44,7 @@ internal static class DecibelQuantizer
 
         for (; i < values.Length; i++)
         {
-            double x = values[i] * factor;
+            var x = values[i] * factor;
             values[i] = x;
             min = Math.Min(min, x);
             max = Math.Max(max, x);
@@ -65,20 +66,20 @@ internal static class DecibelQuantizer
             return;
         }
 
-        double range = max - min;
-        int i = 0;
+        var range = max - min;
+        var i = 0;
         if (Vector.IsHardwareAccelerated && values.Length >= Vector<double>.Count)
         {
-            ReadOnlySpan<Vector<double>> vectors = MemoryMarshal.Cast<double, Vector<double>>(values);
+            var vectors = MemoryMarshal.Cast<double, Vector<double>>(values);
             var lo = new Vector<double>(min);
             var span = new Vector<double>(range);
             var full = new Vector<double>(255.0);
-            for (int v = 0; v < vectors.Length; v++, i += Vector<double>.Count)
+            for (var v = 0; v < vectors.Length; v++, i += Vector<double>.Count)
             {
                 // Division, not a multiply by the reciprocal: the scalar formula divides.
-                Vector<double> q = Vector.Round((vectors[v] - lo) / span * full);
+                var q = Vector.Round((vectors[v] - lo) / span * full);
                 q = Vector.Min(Vector.Max(q, Vector<double>.Zero), full);
-                for (int j = 0; j < Vector<double>.Count; j++)
+                for (var j = 0; j < Vector<double>.Count; j++)
                 {
                     pixels[i + j] = (byte)q[j];
                 }
@@ -87,7 +88,8 @@ internal static class DecibelQuantizer
 
         for (; i < values.Length; i++)
         {
-            pixels[i] = (byte)Math.Clamp(Math.Round((values[i] - min) / range * 255.0, MidpointRounding.ToEven), 0, 255);
+            pixels[i] = (byte)
+                Math.Clamp(Math.Round((values[i] - min) / range * 255.0, MidpointRounding.ToEven), 0, 255);
         }
     }
 }

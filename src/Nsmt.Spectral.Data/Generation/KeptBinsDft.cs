@@ -19,15 +19,15 @@ internal sealed class KeptBinsDft
     private const int BlockVectors = 4; // accumulators per frame in the register-blocked kernel
 
     private readonly int _nFft;
-    private readonly int _rows;      // N/2 + 1 folded samples
+    private readonly int _rows; // N/2 + 1 folded samples
     private readonly int _binCount;
     private readonly int _sinOffset; // first sin column, a multiple of a block: a block is all cos or all sin
-    private readonly int _stride;    // columns per basis row
+    private readonly int _stride; // columns per basis row
     private readonly double[] _window;
     private readonly double[] _basis; // [n * _stride + column]
     private readonly double[] _products; // two frames of columns
-    private readonly double[] _padded;   // a frame that runs past the end of the audio
-    private readonly double[] _folded;   // [frame a sums | frame a diffs | frame b sums | frame b diffs], _rows each
+    private readonly double[] _padded; // a frame that runs past the end of the audio
+    private readonly double[] _folded; // [frame a sums | frame a diffs | frame b sums | frame b diffs], _rows each
 
     public KeptBinsDft(int nFft, int firstBin, int binCount, ReadOnlySpan<double> window)
     {
@@ -38,12 +38,12 @@ internal sealed class KeptBinsDft
         _sinOffset = RoundUp(binCount, BlockVectors * Vector<double>.Count);
         _stride = 2 * _sinOffset;
         _basis = new double[_rows * _stride];
-        for (int n = 0; n < _rows; n++)
+        for (var n = 0; n < _rows; n++)
         {
-            for (int k = 0; k < binCount; k++)
+            for (var k = 0; k < binCount; k++)
             {
                 // (bin*n) mod N keeps the angle exact for large products.
-                double angle = 2.0 * Math.PI * ((long)(firstBin + k) * n % nFft) / nFft;
+                var angle = 2.0 * Math.PI * ((long)(firstBin + k) * n % nFft) / nFft;
                 _basis[(n * _stride) + k] = Math.Cos(angle);
                 _basis[(n * _stride) + _sinOffset + k] = Math.Sin(angle);
             }
@@ -61,12 +61,12 @@ internal sealed class KeptBinsDft
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot: skip tier-0 code, which is many times slower
     public void Magnitudes(ReadOnlySpan<double> audio, int frames, int hop, double scale, Span<double> magnitude)
     {
-        Span<double> first = _folded.AsSpan(0, 2 * _rows);
-        Span<double> second = _folded.AsSpan(2 * _rows, 2 * _rows);
-        for (int t = 0; t < frames; t += 2)
+        var first = _folded.AsSpan(0, 2 * _rows);
+        var second = _folded.AsSpan(2 * _rows, 2 * _rows);
+        for (var t = 0; t < frames; t += 2)
         {
             Fold(audio, t * hop, first);
-            bool pair = t + 1 < frames;
+            var pair = t + 1 < frames;
             if (pair)
             {
                 Fold(audio, (t + 1) * hop, second);
@@ -101,16 +101,16 @@ internal sealed class KeptBinsDft
             x = _padded;
         }
 
-        Span<double> sums = folded[.._rows];
-        Span<double> diffs = folded[_rows..];
+        var sums = folded[.._rows];
+        var diffs = folded[_rows..];
         ReadOnlySpan<double> w = _window.AsSpan(0, _nFft);
         x = x[.._nFft];
         sums[0] = x[0] * w[0];
         diffs[0] = 0;
-        for (int n = 1; n < _rows; n++)
+        for (var n = 1; n < _rows; n++)
         {
-            int m = _nFft - n;
-            double a = x[n] * w[n];
+            var m = _nFft - n;
+            var a = x[n] * w[n];
             if (m == n)
             {
                 sums[n] = a;
@@ -118,7 +118,7 @@ internal sealed class KeptBinsDft
             }
             else
             {
-                double b = x[m] * w[m];
+                var b = x[m] * w[m];
                 sums[n] = a + b;
                 diffs[n] = a - b;
             }
@@ -129,14 +129,18 @@ internal sealed class KeptBinsDft
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Store(int offset, int t, int frames, double scale, Span<double> magnitude)
     {
-        ReadOnlySpan<Vector<double>> re = MemoryMarshal.Cast<double, Vector<double>>(_products.AsSpan(offset, _sinOffset));
-        ReadOnlySpan<Vector<double>> im = MemoryMarshal.Cast<double, Vector<double>>(_products.AsSpan(offset + _sinOffset, _sinOffset));
+        ReadOnlySpan<Vector<double>> re = MemoryMarshal.Cast<double, Vector<double>>(
+            _products.AsSpan(offset, _sinOffset)
+        );
+        ReadOnlySpan<Vector<double>> im = MemoryMarshal.Cast<double, Vector<double>>(
+            _products.AsSpan(offset + _sinOffset, _sinOffset)
+        );
         var factor = new Vector<double>(scale);
-        int lanes = Vector<double>.Count;
+        var lanes = Vector<double>.Count;
         for (int v = 0, k = 0; k < _binCount; v++)
         {
-            Vector<double> m = Vector.SquareRoot((re[v] * re[v]) + (im[v] * im[v])) * factor;
-            for (int j = 0; j < lanes && k < _binCount; j++, k++)
+            var m = Vector.SquareRoot((re[v] * re[v]) + (im[v] * im[v])) * factor;
+            for (var j = 0; j < lanes && k < _binCount; j++, k++)
             {
                 magnitude[(k * frames) + t] = m[j];
             }
@@ -151,23 +155,32 @@ internal sealed class KeptBinsDft
     private void Multiply(ReadOnlySpan<double> a, ReadOnlySpan<double> b)
     {
         // Raw refs: the hot loop would otherwise pay a bounds check per basis load.
-        ref Vector<double> basis = ref Unsafe.As<double, Vector<double>>(ref MemoryMarshal.GetArrayDataReference(_basis));
-        ref Vector<double> products = ref Unsafe.As<double, Vector<double>>(ref MemoryMarshal.GetArrayDataReference(_products));
-        int rowVectors = _stride / Vector<double>.Count;
-        int sinVectors = _sinOffset / Vector<double>.Count;
-        for (int block = 0; block < rowVectors; block += BlockVectors)
+        ref var basis = ref Unsafe.As<double, Vector<double>>(ref MemoryMarshal.GetArrayDataReference(_basis));
+        ref var products = ref Unsafe.As<double, Vector<double>>(ref MemoryMarshal.GetArrayDataReference(_products));
+        var rowVectors = _stride / Vector<double>.Count;
+        var sinVectors = _sinOffset / Vector<double>.Count;
+        for (var block = 0; block < rowVectors; block += BlockVectors)
         {
-            int section = block < sinVectors ? 0 : _rows; // sums for cos blocks, differences for sin blocks
-            ref double aRef = ref Unsafe.Add(ref MemoryMarshal.GetReference(a), section);
-            ref double bRef = ref Unsafe.Add(ref MemoryMarshal.GetReference(b), section);
-            Vector<double> a0 = Vector<double>.Zero, a1 = a0, a2 = a0, a3 = a0;
-            Vector<double> b0 = a0, b1 = a0, b2 = a0, b3 = a0;
-            ref Vector<double> row = ref Unsafe.Add(ref basis, block);
-            for (int n = 0; n < _rows; n++)
+            var section = block < sinVectors ? 0 : _rows; // sums for cos blocks, differences for sin blocks
+            ref var aRef = ref Unsafe.Add(ref MemoryMarshal.GetReference(a), section);
+            ref var bRef = ref Unsafe.Add(ref MemoryMarshal.GetReference(b), section);
+            Vector<double> a0 = Vector<double>.Zero,
+                a1 = a0,
+                a2 = a0,
+                a3 = a0;
+            Vector<double> b0 = a0,
+                b1 = a0,
+                b2 = a0,
+                b3 = a0;
+            ref var row = ref Unsafe.Add(ref basis, block);
+            for (var n = 0; n < _rows; n++)
             {
                 var xa = new Vector<double>(Unsafe.Add(ref aRef, n));
                 var xb = new Vector<double>(Unsafe.Add(ref bRef, n));
-                Vector<double> m0 = row, m1 = Unsafe.Add(ref row, 1), m2 = Unsafe.Add(ref row, 2), m3 = Unsafe.Add(ref row, 3);
+                Vector<double> m0 = row,
+                    m1 = Unsafe.Add(ref row, 1),
+                    m2 = Unsafe.Add(ref row, 2),
+                    m3 = Unsafe.Add(ref row, 3);
                 a0 = Vector.FusedMultiplyAdd(xa, m0, a0);
                 a1 = Vector.FusedMultiplyAdd(xa, m1, a1);
                 a2 = Vector.FusedMultiplyAdd(xa, m2, a2);
@@ -179,12 +192,12 @@ internal sealed class KeptBinsDft
                 row = ref Unsafe.Add(ref row, rowVectors);
             }
 
-            ref Vector<double> pa = ref Unsafe.Add(ref products, block);
+            ref var pa = ref Unsafe.Add(ref products, block);
             pa = a0;
             Unsafe.Add(ref pa, 1) = a1;
             Unsafe.Add(ref pa, 2) = a2;
             Unsafe.Add(ref pa, 3) = a3;
-            ref Vector<double> pb = ref Unsafe.Add(ref products, rowVectors + block);
+            ref var pb = ref Unsafe.Add(ref products, rowVectors + block);
             pb = b0;
             Unsafe.Add(ref pb, 1) = b1;
             Unsafe.Add(ref pb, 2) = b2;

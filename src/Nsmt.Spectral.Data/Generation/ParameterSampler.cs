@@ -22,10 +22,10 @@ internal sealed class ParameterSampler
         {
             // Fisher-Yates with its own stream (index ulong.MaxValue is never a sample index).
             _permutation = Enumerable.Range(0, config.Size).ToArray();
-            SplitMix64 rng = SplitMix64.ForStream(config.Seed, ulong.MaxValue);
-            for (int i = _permutation.Length - 1; i > 0; i--)
+            var rng = SplitMix64.ForStream(config.Seed, ulong.MaxValue);
+            for (var i = _permutation.Length - 1; i > 0; i--)
             {
-                int j = rng.NextInt(i + 1);
+                var j = rng.NextInt(i + 1);
                 (_permutation[i], _permutation[j]) = (_permutation[j], _permutation[i]);
             }
         }
@@ -36,8 +36,8 @@ internal sealed class ParameterSampler
     /// <summary>Fills all parameter values (config order) for the sample written at <paramref name="position"/>.</summary>
     public void ValuesAt(int position, Span<double> values)
     {
-        int index = _permutation?[position] ?? position;
-        for (int p = 0; p < _all.Length; p++)
+        var index = _permutation?[position] ?? position;
+        for (var p = 0; p < _all.Length; p++)
         {
             values[p] = _all[p].Min.Value;
         }
@@ -46,20 +46,20 @@ internal sealed class ParameterSampler
         {
             // Mixed-radix digits of the index, last varying parameter fastest (itertools.product order).
             long rest = index;
-            for (int v = _varyingIndex.Length - 1; v >= 0; v--)
+            for (var v = _varyingIndex.Length - 1; v >= 0; v--)
             {
-                ParameterSpec spec = _all[_varyingIndex[v]];
-                int k = (int)(rest % spec.NumClasses);
+                var spec = _all[_varyingIndex[v]];
+                var k = (int)(rest % spec.NumClasses);
                 rest /= spec.NumClasses;
                 values[_varyingIndex[v]] = spec.ClassValue(k);
             }
         }
         else
         {
-            SplitMix64 rng = SplitMix64.ForStream(_config.Seed, (ulong)index);
-            foreach (int p in _varyingIndex)
+            var rng = SplitMix64.ForStream(_config.Seed, (ulong)index);
+            foreach (var p in _varyingIndex)
             {
-                ParameterSpec spec = _all[p];
+                var spec = _all[p];
                 values[p] = spec.Min.Value + (rng.NextDouble() * (spec.Max.Value - spec.Min.Value));
             }
         }

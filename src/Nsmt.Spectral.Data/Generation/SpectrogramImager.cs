@@ -23,6 +23,7 @@ internal sealed class SpectrogramImager
     private readonly MelFilterbank? _mel;
     private readonly int _firstBin;
     private readonly int _binCount;
+
     // Few bins of a short frame: a direct DFT of just those bins (a small matrix product) beats
     // a full FFT. Null when the FFT is cheaper.
     private const int DirectDftMaxBins = 64;
@@ -30,13 +31,13 @@ internal sealed class SpectrogramImager
     private readonly Complex[] _frame;
     private readonly Complex[] _spectrum;
     private readonly double[] _magnitude; // [bin][frame] for the bins we keep
-    private readonly double[] _db;        // [row][frame], H x W
-    private readonly byte[] _gray;        // H x W
+    private readonly double[] _db; // [row][frame], H x W
+    private readonly byte[] _gray; // H x W
 
     public SpectrogramImager(GeneratorConfig config)
     {
         _config = config;
-        SpectrogramSettings s = config.Spectrogram;
+        var s = config.Spectrogram;
         var options = new StftOptions(s.NFft)
         {
             HopLength = s.HopLength,
@@ -50,8 +51,13 @@ internal sealed class SpectrogramImager
         _scale = 1.0 / Math.Sqrt(s.NFft);
         if (s.Type == SpectrogramType.Mel)
         {
-            _mel = MelFilterbank.Create(config.SampleRate, s.NFft, config.Height, s.MelFreqMin.Value,
-                s.MelFreqMaxRatio.Value * config.SampleRate / 2);
+            _mel = MelFilterbank.Create(
+                config.SampleRate,
+                s.NFft,
+                config.Height,
+                s.MelFreqMin.Value,
+                s.MelFreqMaxRatio.Value * config.SampleRate / 2
+            );
             _firstBin = 0;
             _binCount = _mel.InputBins;
         }
@@ -80,30 +86,32 @@ internal sealed class SpectrogramImager
     /// <summary>Audio samples the image depends on: the first W frames, at most the whole clip.</summary>
     public static int SamplesNeeded(GeneratorConfig config)
     {
-        int total = (int)(config.Duration * config.SampleRate);
-        int needed = ((config.Width - 1) * config.Spectrogram.HopLength) + config.Spectrogram.NFft;
+        var total = (int)(config.Duration * config.SampleRate);
+        var needed = ((config.Width - 1) * config.Spectrogram.HopLength) + config.Spectrogram.NFft;
         return Math.Min(total, needed);
     }
 
     /// <summary>Kept-bin magnitudes via a full FFT per frame (many bins, where the direct DFT loses).</summary>
     private void FftMagnitudes(ReadOnlySpan<double> audio)
     {
-        int w = _config.Width, nFft = _config.Spectrogram.NFft, hop = _config.Spectrogram.HopLength;
-        Fft fft = _fft!;
-        for (int t = 0; t < w; t++)
+        int w = _config.Width,
+            nFft = _config.Spectrogram.NFft,
+            hop = _config.Spectrogram.HopLength;
+        var fft = _fft!;
+        for (var t = 0; t < w; t++)
         {
-            int start = t * hop;
-            for (int i = 0; i < nFft; i++)
+            var start = t * hop;
+            for (var i = 0; i < nFft; i++)
             {
-                int at = start + i;
-                double x = at < audio.Length ? audio[at] : 0.0; // zero-pad a clip shorter than n_fft
+                var at = start + i;
+                var x = at < audio.Length ? audio[at] : 0.0; // zero-pad a clip shorter than n_fft
                 _frame[i] = new Complex(x * _window[i], 0);
             }
 
             fft.Forward(_frame, _spectrum);
-            for (int k = 0; k < _binCount; k++)
+            for (var k = 0; k < _binCount; k++)
             {
-                Complex z = _spectrum[_firstBin + k];
+                var z = _spectrum[_firstBin + k];
                 _magnitude[(k * w) + t] = Math.Sqrt((z.Real * z.Real) + (z.Imaginary * z.Imaginary)) * _scale;
             }
         }
@@ -113,7 +121,9 @@ internal sealed class SpectrogramImager
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot: skip tier-0 code, which is many times slower
     public (float SpecMin, float SpecMax) Render(ReadOnlySpan<double> audio, Span<byte> image)
     {
-        int h = _config.Height, w = _config.Width, hop = _config.Spectrogram.HopLength;
+        int h = _config.Height,
+            w = _config.Width,
+            hop = _config.Spectrogram.HopLength;
         if (_direct is not null)
         {
             _direct.Magnitudes(audio, w, hop, _scale, _magnitude);
@@ -123,9 +133,9 @@ internal sealed class SpectrogramImager
             FftMagnitudes(audio);
         }
 
-        for (int row = 0; row < h; row++)
+        for (var row = 0; row < h; row++)
         {
-            for (int t = 0; t < w; t++)
+            for (var t = 0; t < w; t++)
             {
                 double amplitude;
                 if (_mel is null)
@@ -135,7 +145,7 @@ internal sealed class SpectrogramImager
                 else
                 {
                     amplitude = 0;
-                    for (int k = 0; k < _binCount; k++)
+                    for (var k = 0; k < _binCount; k++)
                     {
                         amplitude += _mel[row, k] * _magnitude[(k * w) + t];
                     }
@@ -148,7 +158,7 @@ internal sealed class SpectrogramImager
         // dB = 20*log10(max(mag, 1e-10)). TensorPrimitives.Log10 is vectorised (this was a large share
         // of the per-sample cost); the scaling, range and quantisation are fused passes.
         TensorPrimitives.Log10(_db, _db);
-        (double min, double max) = DecibelQuantizer.ScaleWithRange(_db, 20.0);
+        (var min, var max) = DecibelQuantizer.ScaleWithRange(_db, 20.0);
         if (_config.Level.Absolute)
         {
             // One dB range for the whole dataset (generate.level: absolute), recorded as the record's spec_min/spec_max
@@ -163,7 +173,7 @@ internal sealed class SpectrogramImager
             return EnvelopeChannels.Compose(_gray, h, w, _config.Envelopes, image);
         }
 
-        for (int c = 0; c < _config.Channels; c++)
+        for (var c = 0; c < _config.Channels; c++)
         {
             _gray.CopyTo(image.Slice(c * _gray.Length, _gray.Length));
         }
@@ -179,14 +189,20 @@ internal static class EnvelopeChannels
     private const int SpectralKernel = 7;
     private const double Epsilon = 1e-10;
 
-    public static (float SpecMin, float SpecMax) Compose(byte[] gray, int h, int w, EnvelopeOptions options, Span<byte> image)
+    public static (float SpecMin, float SpecMax) Compose(
+        byte[] gray,
+        int h,
+        int w,
+        EnvelopeOptions options,
+        Span<byte> image
+    )
     {
         // temporal: per-frame sum over frequency, 5-tap box with zero padding (when W >= 5)
         var temporal = new double[w];
-        for (int t = 0; t < w; t++)
+        for (var t = 0; t < w; t++)
         {
             double sum = 0;
-            for (int row = 0; row < h; row++)
+            for (var row = 0; row < h; row++)
             {
                 sum += gray[(row * w) + t];
             }
@@ -201,10 +217,10 @@ internal static class EnvelopeChannels
 
         // spectral: per-bin mean over time, 7-tap box with zero padding (when H >= 7)
         var spectral = new double[h];
-        for (int row = 0; row < h; row++)
+        for (var row = 0; row < h; row++)
         {
             double sum = 0;
-            for (int t = 0; t < w; t++)
+            for (var t = 0; t < w; t++)
             {
                 sum += gray[(row * w) + t];
             }
@@ -217,14 +233,14 @@ internal static class EnvelopeChannels
             spectral = BoxSmooth(spectral, SpectralKernel);
         }
 
-        int plane = h * w;
-        int channels = 1 + (options.Temporal ? 1 : 0) + (options.Spectral ? 1 : 0);
+        var plane = h * w;
+        var channels = 1 + (options.Temporal ? 1 : 0) + (options.Spectral ? 1 : 0);
         var stack = new double[channels * plane];
-        for (int row = 0; row < h; row++)
+        for (var row = 0; row < h; row++)
         {
-            for (int t = 0; t < w; t++)
+            for (var t = 0; t < w; t++)
             {
-                int i = (row * w) + t;
+                var i = (row * w) + t;
                 double s = gray[i];
                 if (options.Normalize)
                 {
@@ -233,7 +249,7 @@ internal static class EnvelopeChannels
                 }
 
                 stack[i] = s;
-                int c = 1;
+                var c = 1;
                 if (options.Temporal)
                 {
                     stack[(c++ * plane) + i] = temporal[t];
@@ -246,11 +262,13 @@ internal static class EnvelopeChannels
             }
         }
 
-        double min = stack.Min(), max = stack.Max();
-        for (int i = 0; i < stack.Length; i++)
+        double min = stack.Min(),
+            max = stack.Max();
+        for (var i = 0; i < stack.Length; i++)
         {
             // astype(uint8) truncates; NSMT fills 128 when the stack is flat.
-            image[i] = max > min ? (byte)Math.Clamp(Math.Truncate((stack[i] - min) / (max - min) * 255.0), 0, 255) : (byte)128;
+            image[i] =
+                max > min ? (byte)Math.Clamp(Math.Truncate((stack[i] - min) / (max - min) * 255.0), 0, 255) : (byte)128;
         }
 
         return ((float)min, (float)max);
@@ -259,12 +277,12 @@ internal static class EnvelopeChannels
     /// <summary>NSMT's envelope smoothing: a box of <paramref name="kernel"/> samples, zero-padded at both ends, divided by the kernel length.</summary>
     internal static double[] BoxSmooth(double[] x, int kernel)
     {
-        int half = kernel / 2;
+        var half = kernel / 2;
         var y = new double[x.Length];
-        for (int i = 0; i < x.Length; i++)
+        for (var i = 0; i < x.Length; i++)
         {
             double sum = 0;
-            for (int j = i - half; j <= i + half; j++)
+            for (var j = i - half; j <= i + half; j++)
             {
                 if (j >= 0 && j < x.Length)
                 {

@@ -12,22 +12,31 @@ internal static class VimhInfoWriter
         List<ParameterSpec> varying = [.. c.VaryingParameters];
         var mappings = new List<KeyValuePair<string, PyValue>>();
         var fixedParameters = new List<KeyValuePair<string, PyValue>>();
-        foreach (ParameterSpec p in c.Parameters)
+        foreach (var p in c.Parameters)
         {
-            mappings.Add(KeyValuePair.Create<string, PyValue>(p.Name, new PyDict(
-                ("min", p.Min.ToPy()),
-                ("step", p.Step.ToPy()),
-                ("max", p.Max.ToPy()),
-                ("description", $"simple parameter: {p.Name}"))));
+            mappings.Add(
+                KeyValuePair.Create<string, PyValue>(
+                    p.Name,
+                    new PyDict(
+                        ("min", p.Min.ToPy()),
+                        ("step", p.Step.ToPy()),
+                        ("max", p.Max.ToPy()),
+                        ("description", $"simple parameter: {p.Name}")
+                    )
+                )
+            );
             if (!p.IsVarying)
             {
-                fixedParameters.Add(KeyValuePair.Create<string, PyValue>(p.Name, new PyDict(
-                    ("value", p.Min.ToPy()),
-                    ("description", p.Description ?? $"Fixed {p.Name}"))));
+                fixedParameters.Add(
+                    KeyValuePair.Create<string, PyValue>(
+                        p.Name,
+                        new PyDict(("value", p.Min.ToPy()), ("description", p.Description ?? $"Fixed {p.Name}"))
+                    )
+                );
             }
         }
 
-        SpectrogramSettings s = c.Spectrogram;
+        var s = c.Spectrogram;
         var quantization = new PyList([new PyInt(0), new PyInt(255)]);
         var info = new List<(string, PyValue)>
         {
@@ -52,28 +61,41 @@ internal static class VimhInfoWriter
             ("parameter_mappings", new PyDict(mappings)),
             ("fixed_parameters", new PyDict(fixedParameters)),
             ("pre_emphasis_coefficient", c.PreEmphasis.ToPy()),
-            ("spectrogram_config", new PyDict(
-                ("sample_rate", c.SampleRate),
-                ("type", s.Type == SpectrogramType.Mel ? "mel" : "stft"),
-                ("n_fft", s.NFft),
-                ("n_window", s.NWindow),
-                ("hop_length", s.HopLength),
-                ("window_type", Window.Name(s.Window)),
-                ("bins_per_harmonic", s.BinsPerHarmonic.ToPy()),
-                ("n_bins", c.Height),
-                ("method", "efficient_leaf"))),
-            ("mel_config", new PyDict(
-                ("freq_min", s.MelFreqMin.ToPy()),
-                ("freq_max_ratio", s.MelFreqMaxRatio.ToPy()))),
-            ("label_encoding", new PyDict(
-                ("format", "[height] [width] [channels] [spec_min] [spec_max] [N] [param1_id] [param1_val] [param2_id] [param2_val] ..."),
-                ("metadata_bytes", 14),
-                ("scale_factors", new PyDict(
-                    ("spec_min", "float32 - minimum dB value before normalization"),
-                    ("spec_max", "float32 - maximum dB value before normalization"))),
-                ("N_range", quantization),
-                ("param_id_range", quantization),
-                ("param_val_range", quantization))),
+            (
+                "spectrogram_config",
+                new PyDict(
+                    ("sample_rate", c.SampleRate),
+                    ("type", s.Type == SpectrogramType.Mel ? "mel" : "stft"),
+                    ("n_fft", s.NFft),
+                    ("n_window", s.NWindow),
+                    ("hop_length", s.HopLength),
+                    ("window_type", Window.Name(s.Window)),
+                    ("bins_per_harmonic", s.BinsPerHarmonic.ToPy()),
+                    ("n_bins", c.Height),
+                    ("method", "efficient_leaf")
+                )
+            ),
+            ("mel_config", new PyDict(("freq_min", s.MelFreqMin.ToPy()), ("freq_max_ratio", s.MelFreqMaxRatio.ToPy()))),
+            (
+                "label_encoding",
+                new PyDict(
+                    (
+                        "format",
+                        "[height] [width] [channels] [spec_min] [spec_max] [N] [param1_id] [param1_val] [param2_id] [param2_val] ..."
+                    ),
+                    ("metadata_bytes", 14),
+                    (
+                        "scale_factors",
+                        new PyDict(
+                            ("spec_min", "float32 - minimum dB value before normalization"),
+                            ("spec_max", "float32 - maximum dB value before normalization")
+                        )
+                    ),
+                    ("N_range", quantization),
+                    ("param_id_range", quantization),
+                    ("param_val_range", quantization)
+                )
+            ),
         };
         if (c.Level.Absolute)
         {

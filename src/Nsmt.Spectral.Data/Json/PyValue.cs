@@ -39,9 +39,7 @@ public sealed record PyList(IReadOnlyList<PyValue> Items) : PyValue;
 public sealed record PyDict(IReadOnlyList<KeyValuePair<string, PyValue>> Items) : PyValue
 {
     public PyDict(params (string Key, PyValue Value)[] items)
-        : this(items.Select(i => KeyValuePair.Create(i.Key, i.Value)).ToList())
-    {
-    }
+        : this(items.Select(i => KeyValuePair.Create(i.Key, i.Value)).ToList()) { }
 }
 
 /// <summary>A number from a config file, keeping whether it was written as an integer.</summary>
@@ -51,7 +49,8 @@ public readonly record struct ConfigNumber(double Value, bool IsInteger)
 
     public PyValue ToPy() => IsInteger ? new PyInt((long)Value) : new PyFloat(Value);
 
-    public override string ToString() => IsInteger ? ((long)Value).ToString(CultureInfo.InvariantCulture) : PythonJson.FormatFloat(Value);
+    public override string ToString() =>
+        IsInteger ? ((long)Value).ToString(CultureInfo.InvariantCulture) : PythonJson.FormatFloat(Value);
 }
 
 /// <summary>Serialises like Python's <c>json.dump(obj, f, indent=4)</c> (ensure_ascii, repr floats, no trailing newline).</summary>
@@ -83,9 +82,9 @@ public static class PythonJson
         }
 
         // "R" gives the shortest digits that round-trip (as Python's repr does); only the layout differs.
-        (string digits, int exponent) = Decompose(value.ToString("R", CultureInfo.InvariantCulture));
-        bool negative = value < 0;
-        string sign = negative ? "-" : "";
+        (var digits, var exponent) = Decompose(value.ToString("R", CultureInfo.InvariantCulture));
+        var negative = value < 0;
+        var sign = negative ? "-" : "";
         if (exponent >= -4 && exponent < 16)
         {
             string text;
@@ -105,8 +104,8 @@ public static class PythonJson
             return sign + text;
         }
 
-        string mantissa = digits.Length == 1 ? digits : digits[0] + "." + digits[1..];
-        string exp = (exponent < 0 ? "-" : "+") + Math.Abs(exponent).ToString("00", CultureInfo.InvariantCulture);
+        var mantissa = digits.Length == 1 ? digits : digits[0] + "." + digits[1..];
+        var exp = (exponent < 0 ? "-" : "+") + Math.Abs(exponent).ToString("00", CultureInfo.InvariantCulture);
         return sign + mantissa + "e" + exp;
     }
 
@@ -114,26 +113,26 @@ public static class PythonJson
     private static (string Digits, int Exponent) Decompose(string text)
     {
         text = text.TrimStart('-');
-        int exponent = 0;
-        int e = text.IndexOfAny(['E', 'e']);
+        var exponent = 0;
+        var e = text.IndexOfAny(['E', 'e']);
         if (e >= 0)
         {
             exponent = int.Parse(text[(e + 1)..], CultureInfo.InvariantCulture);
             text = text[..e];
         }
 
-        int dot = text.IndexOf('.');
-        string intPart = dot >= 0 ? text[..dot] : text;
-        string fracPart = dot >= 0 ? text[(dot + 1)..] : "";
-        string all = intPart + fracPart;
-        int pointPosition = intPart.Length; // digits before the decimal point
-        int leading = 0;
+        var dot = text.IndexOf('.');
+        var intPart = dot >= 0 ? text[..dot] : text;
+        var fracPart = dot >= 0 ? text[(dot + 1)..] : "";
+        var all = intPart + fracPart;
+        var pointPosition = intPart.Length; // digits before the decimal point
+        var leading = 0;
         while (leading < all.Length - 1 && all[leading] == '0')
         {
             leading++;
         }
 
-        string digits = all[leading..].TrimEnd('0');
+        var digits = all[leading..].TrimEnd('0');
         if (digits.Length == 0)
         {
             digits = "0";
@@ -170,7 +169,7 @@ public static class PythonJson
                 }
 
                 sb.Append('[');
-                for (int k = 0; k < list.Items.Count; k++)
+                for (var k = 0; k < list.Items.Count; k++)
                 {
                     sb.Append(k == 0 ? "" : ",").Append('\n').Append(' ', indent * (depth + 1));
                     Write(sb, list.Items[k], indent, depth + 1);
@@ -186,7 +185,7 @@ public static class PythonJson
                 }
 
                 sb.Append('{');
-                for (int k = 0; k < dict.Items.Count; k++)
+                for (var k = 0; k < dict.Items.Count; k++)
                 {
                     sb.Append(k == 0 ? "" : ",").Append('\n').Append(' ', indent * (depth + 1));
                     WriteString(sb, dict.Items[k].Key);
@@ -204,17 +203,31 @@ public static class PythonJson
     private static void WriteString(StringBuilder sb, string s)
     {
         sb.Append('"');
-        foreach (char c in s)
+        foreach (var c in s)
         {
             switch (c)
             {
-                case '"': sb.Append("\\\""); break;
-                case '\\': sb.Append("\\\\"); break;
-                case '\n': sb.Append("\\n"); break;
-                case '\r': sb.Append("\\r"); break;
-                case '\t': sb.Append("\\t"); break;
-                case '\b': sb.Append("\\b"); break;
-                case '\f': sb.Append("\\f"); break;
+                case '"':
+                    sb.Append("\\\"");
+                    break;
+                case '\\':
+                    sb.Append("\\\\");
+                    break;
+                case '\n':
+                    sb.Append("\\n");
+                    break;
+                case '\r':
+                    sb.Append("\\r");
+                    break;
+                case '\t':
+                    sb.Append("\\t");
+                    break;
+                case '\b':
+                    sb.Append("\\b");
+                    break;
+                case '\f':
+                    sb.Append("\\f");
+                    break;
                 default:
                     if (c < 0x20 || c > 0x7E)
                     {

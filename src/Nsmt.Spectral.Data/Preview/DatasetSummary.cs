@@ -18,31 +18,40 @@ public static class DatasetSummary
         var ci = CultureInfo.InvariantCulture;
         sb.AppendLine(ci, $"dataset   {config.DatasetName}");
         sb.AppendLine(ci, $"config    {config.SourcePath}");
-        sb.AppendLine(ci, $"samples   {config.Size} (train {VimhFormat.TrainCount(config.Size)}, test {config.Size - VimhFormat.TrainCount(config.Size)})");
-        sb.AppendLine(ci, $"sampling  {config.Sampling.ToString().ToLowerInvariant()}, seed {config.Seed}{(config.Shuffle ? ", shuffled" : "")}");
-        sb.AppendLine(ci, $"image     {config.Height}x{config.Width}x{config.Channels}, {config.Spectrogram.Type.ToString().ToLowerInvariant()} n_fft {config.Spectrogram.NFft}, hop {config.Spectrogram.HopLength}");
-        foreach (ParameterSpec p in config.Parameters.Where(p => !p.IsVarying))
+        sb.AppendLine(
+            ci,
+            $"samples   {config.Size} (train {VimhFormat.TrainCount(config.Size)}, test {config.Size - VimhFormat.TrainCount(config.Size)})"
+        );
+        sb.AppendLine(
+            ci,
+            $"sampling  {config.Sampling.ToString().ToLowerInvariant()}, seed {config.Seed}{(config.Shuffle ? ", shuffled" : "")}"
+        );
+        sb.AppendLine(
+            ci,
+            $"image     {config.Height}x{config.Width}x{config.Channels}, {config.Spectrogram.Type.ToString().ToLowerInvariant()} n_fft {config.Spectrogram.NFft}, hop {config.Spectrogram.HopLength}"
+        );
+        foreach (var p in config.Parameters.Where(p => !p.IsVarying))
         {
             sb.AppendLine(ci, $"fixed     {p.Name} = {p.Min}");
         }
 
-        for (int h = 0; h < heads.Count; h++)
+        for (var h = 0; h < heads.Count; h++)
         {
-            ParameterSpec spec = heads[h];
+            var spec = heads[h];
             var counts = new long[spec.NumClasses];
-            int samples = heads.Count == 0 ? 0 : labels.Length / heads.Count;
-            for (int i = 0; i < samples; i++)
+            var samples = heads.Count == 0 ? 0 : labels.Length / heads.Count;
+            for (var i = 0; i < samples; i++)
             {
                 counts[spec.ClassIndex(labels[(i * heads.Count) + h])]++;
             }
 
-            long most = Math.Max(1, counts.Max());
+            var most = Math.Max(1, counts.Max());
             sb.AppendLine();
             sb.AppendLine(ci, $"P{h} {spec.Name}: {spec.NumClasses} classes, {spec.Min}..{spec.Max} step {spec.Step}");
-            for (int k = 0; k < counts.Length; k++)
+            for (var k = 0; k < counts.Length; k++)
             {
-                int bar = (int)Math.Round(counts[k] * (double)BarWidth / most);
-                sb.AppendLine(ci, $"  {k,3} {spec.ClassValue(k),10:G6} {counts[k],8} {new string('#', bar)}");
+                var bar = (int)Math.Round(counts[k] * (double)BarWidth / most);
+                sb.AppendLine(ci, $"  {k, 3} {spec.ClassValue(k), 10:G6} {counts[k], 8} {new string('#', bar)}");
             }
         }
 

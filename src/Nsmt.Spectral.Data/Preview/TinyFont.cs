@@ -30,29 +30,41 @@ internal static class TinyFont
     };
 
     /// <summary>Draws text into an RGB canvas at (x, y), each font pixel scaled to scale x scale.</summary>
-    public static void Draw(byte[] rgb, int canvasWidth, int canvasHeight, int x, int y, string text, int scale, byte r, byte g, byte b)
+    public static void Draw(
+        byte[] rgb,
+        int canvasWidth,
+        int canvasHeight,
+        int x,
+        int y,
+        string text,
+        int scale,
+        byte r,
+        byte g,
+        byte b
+    )
     {
-        foreach (char raw in text)
+        foreach (var raw in text)
         {
-            char c = char.ToUpperInvariant(raw);
-            byte[] glyph = Glyphs.TryGetValue(c, out byte[]? found) ? found : Glyphs['#'];
-            for (int row = 0; row < GlyphHeight; row++)
+            var c = char.ToUpperInvariant(raw);
+            var glyph = Glyphs.TryGetValue(c, out var found) ? found : Glyphs['#'];
+            for (var row = 0; row < GlyphHeight; row++)
             {
-                for (int col = 0; col < GlyphWidth; col++)
+                for (var col = 0; col < GlyphWidth; col++)
                 {
                     if ((glyph[row] & (1 << (GlyphWidth - 1 - col))) == 0)
                     {
                         continue;
                     }
 
-                    for (int dy = 0; dy < scale; dy++)
+                    for (var dy = 0; dy < scale; dy++)
                     {
-                        for (int dx = 0; dx < scale; dx++)
+                        for (var dx = 0; dx < scale; dx++)
                         {
-                            int px = x + (col * scale) + dx, py = y + (row * scale) + dy;
+                            int px = x + (col * scale) + dx,
+                                py = y + (row * scale) + dy;
                             if (px >= 0 && px < canvasWidth && py >= 0 && py < canvasHeight)
                             {
-                                int o = ((py * canvasWidth) + px) * 3;
+                                var o = ((py * canvasWidth) + px) * 3;
                                 rgb[o] = r;
                                 rgb[o + 1] = g;
                                 rgb[o + 2] = b;

@@ -11,8 +11,12 @@ public static class ConfigLocator
         {
             var candidate = Path.Combine(dir.FullName, "configs");
             if (File.Exists(Path.Combine(candidate, ConfigComposer.PrimaryFile)))
+            {
                 return candidate;
+            }
         }
-        throw new ConfigException($"no configs/{ConfigComposer.PrimaryFile} in {start} or its parents (pass --configs DIR)");
+        throw new ConfigException(
+            $"no configs/{ConfigComposer.PrimaryFile} in {start} or its parents (pass --configs DIR)"
+        );
     }
 }

@@ -1,6 +1,5 @@
-using Nsmt.Neural.Engine;
 using Nsmt.Config;
-using Nsmt.Neural;
+using Nsmt.Neural.Engine;
 using Nsmt.Spectral.Models;
 
 namespace Nsmt.Spectral.Training.Config;
@@ -26,29 +25,74 @@ public sealed record DataSettings(string Generator, int? Size, string Directory,
     public string? DirectoryOrigin { get; init; }
 }
 
-public sealed record LossSettings(string Distance, double Alpha, double Power, double Base,
-    string SoftShape, int SoftWidth, double SoftSigma, double LabelSmoothing);
+public sealed record LossSettings(
+    string Distance,
+    double Alpha,
+    double Power,
+    double Base,
+    string SoftShape,
+    int SoftWidth,
+    double SoftSigma,
+    double LabelSmoothing
+);
 
-public sealed record OptimizerSettings(string Name, double LearningRate, double WeightDecay, double Beta1, double Beta2, double Eps,
-    double Momentum, bool Nesterov);
+public sealed record OptimizerSettings(
+    string Name,
+    double LearningRate,
+    double WeightDecay,
+    double Beta1,
+    double Beta2,
+    double Eps,
+    double Momentum,
+    bool Nesterov
+);
 
-public sealed record SchedulerSettings(string Name, string Monitor, string Mode, double Factor, int Patience, double Threshold,
-    int StepSize, double Gamma, int TMax, double EtaMin, double MaxLearningRate, double PctStart);
+public sealed record SchedulerSettings(
+    string Name,
+    string Monitor,
+    string Mode,
+    double Factor,
+    int Patience,
+    double Threshold,
+    int StepSize,
+    double Gamma,
+    int TMax,
+    double EtaMin,
+    double MaxLearningRate,
+    double PctStart
+);
 
-public sealed record ModelSettings(NetworkSpec Network, OutputMode Mode, LossSettings Loss, IReadOnlyDictionary<string, double> HeadWeights,
-    OptimizerSettings Optimizer, SchedulerSettings Scheduler)
+public sealed record ModelSettings(
+    NetworkSpec Network,
+    OutputMode Mode,
+    LossSettings Loss,
+    IReadOnlyDictionary<string, double> HeadWeights,
+    OptimizerSettings Optimizer,
+    SchedulerSettings Scheduler
+)
 {
-    public HeadKind HeadKind => Mode switch
-    {
-        OutputMode.Regression => HeadKind.Regression,
-        OutputMode.QuantizedRegression => HeadKind.Scalar,
-        _ => HeadKind.Classification,
-    };
+    public HeadKind HeadKind =>
+        Mode switch
+        {
+            OutputMode.Regression => HeadKind.Regression,
+            OutputMode.QuantizedRegression => HeadKind.Scalar,
+            _ => HeadKind.Classification,
+        };
 }
 
 /// <summary>Loop settings (Lightning's Trainer arguments); min_epochs above max_epochs is an error where both are set together or min_epochs on the command line (else, as in Lightning, max_epochs wins).</summary>
-public sealed record TrainerSettings(int MinEpochs, int MaxEpochs, double GradientClipValue, string GradientClipAlgorithm,
-    int LimitTrainBatches, int LimitValBatches, int Threads, bool Deterministic, int LogEveryNSteps, OneDnnMode OneDnn)
+public sealed record TrainerSettings(
+    int MinEpochs,
+    int MaxEpochs,
+    double GradientClipValue,
+    string GradientClipAlgorithm,
+    int LimitTrainBatches,
+    int LimitValBatches,
+    int Threads,
+    bool Deterministic,
+    int LogEveryNSteps,
+    OneDnnMode OneDnn
+)
 {
     /// <summary>trainer.accelerator: auto | cpu | cuda | cuda:N | mps (<see cref="TrainingDevice"/>).</summary>
     public string Accelerator { get; init; } = "auto";
@@ -81,7 +125,8 @@ public sealed record TrainConfig(
     EarlyStoppingSettings EarlyStopping,
     LoggerSettings Logger,
     string LogDir,
-    ConfigMapping Resolved)
+    ConfigMapping Resolved
+)
 {
     /// <summary>callbacks.weight_averaging; absent from the shipped configs, so their resolved configs are unchanged.</summary>
     public WeightAveragingSettings WeightAveraging { get; init; } = new(0);
@@ -99,7 +144,9 @@ public sealed record TrainConfig(
     {
         var root = ConfigYaml.Parse(yaml, origin);
         foreach (var o in overrides ?? [])
+        {
             ConfigOverride.Parse(o).ApplyTo(root);
+        }
         // A run's record holds min_epochs and max_epochs side by side as the run resolved them (max_epochs may have been
         // lowered on its command line): judged again only where an override here sets min_epochs.
         return Binding(root, resolved: true).Config;
@@ -124,7 +171,8 @@ public sealed record TrainConfig(
                 r.String("data.generator", "configs/synth/simple_saw.yaml"),
                 r.Scalar("data.size") is null ? null : r.Int("data.size", 0, 2),
                 r.String("data.dir", "data/simple_saw"),
-                r.Int("data.batch_size", 128, 1))
+                r.Int("data.batch_size", 128, 1)
+            )
             {
                 DirectoryOrigin = r.Scalar("data.dir")?.Origin,
                 AuxiliaryFeatures = AuxiliaryFeatureNames(r),
@@ -140,23 +188,27 @@ public sealed record TrainConfig(
                 r.Int("trainer.threads", 0, 0),
                 r.Bool("trainer.deterministic", true),
                 r.Int("trainer.log_every_n_steps", 10, 1),
-                EngineGuard.Parse(r.Choice("trainer.onednn", "auto", "auto", "on", "off"), "trainer.onednn"))
+                EngineGuard.Parse(r.Choice("trainer.onednn", "auto", "auto", "on", "off"), "trainer.onednn")
+            )
             {
                 Accelerator = Accelerator(r, "trainer.accelerator"),
             },
             new CheckpointSettings(
                 r.String("callbacks.model_checkpoint.monitor", "val/acc"),
                 r.Choice("callbacks.model_checkpoint.mode", "max", "min", "max"),
-                r.Bool("callbacks.model_checkpoint.save_last", true)),
+                r.Bool("callbacks.model_checkpoint.save_last", true)
+            ),
             new EarlyStoppingSettings(
                 r.Bool("callbacks.early_stopping.enabled", true),
                 r.String("callbacks.early_stopping.monitor", "val/acc"),
                 r.Choice("callbacks.early_stopping.mode", "max", "min", "max"),
                 r.Int("callbacks.early_stopping.patience", 100, 1),
-                r.Double("callbacks.early_stopping.min_delta", 0, 0)),
+                r.Double("callbacks.early_stopping.min_delta", 0, 0)
+            ),
             new LoggerSettings(r.Bool("logger.csv", true), r.Bool("logger.tensorboard", true)),
             r.String("paths.log_dir", "logs"),
-            root)
+            root
+        )
         {
             LogDirOrigin = r.Scalar("paths.log_dir")?.Origin,
             WeightAveraging = new WeightAveragingSettings(r.Double("callbacks.weight_averaging.decay", 0, 0, 0.999999)),
@@ -164,10 +216,17 @@ public sealed record TrainConfig(
         // Lightning lets max_epochs win silently. Lowering max_epochs alone for a short run still does (the usual
         // `trainer.max_epochs=2` on an experiment with min_epochs: 5); a minimum above the maximum where both are
         // written together, or a minimum given on the command line, is a mistake in one of them.
-        if (config.Trainer.MinEpochs > config.Trainer.MaxEpochs && MinimumGivenWithMaximum(r.Scalar("trainer.min_epochs"), r.Scalar("trainer.max_epochs"), resolved))
+        if (
+            config.Trainer.MinEpochs > config.Trainer.MaxEpochs
+            && MinimumGivenWithMaximum(r.Scalar("trainer.min_epochs"), r.Scalar("trainer.max_epochs"), resolved)
+        )
         {
-            throw r.Error("trainer.min_epochs", $"an integer <= trainer.max_epochs ({config.Trainer.MaxEpochs})",
-                $"'{config.Trainer.MinEpochs}'", r.Scalar("trainer.min_epochs"));
+            throw r.Error(
+                "trainer.min_epochs",
+                $"an integer <= trainer.max_epochs ({config.Trainer.MaxEpochs})",
+                $"'{config.Trainer.MinEpochs}'",
+                r.Scalar("trainer.min_epochs")
+            );
         }
         r.RejectUnknown();
         return (config, r);
@@ -179,12 +238,22 @@ public sealed record TrainConfig(
     private static bool MinimumGivenWithMaximum(ConfigScalar? min, ConfigScalar? max, bool resolved)
     {
         if (min is null)
+        {
             return false;
+        }
+
         if (ConfigOverride.IsOverride(min.Origin))
+        {
             return true;
+        }
+
         if (resolved)
+        {
             return false;
-        static string File(string origin) => System.Text.RegularExpressions.Regex.Replace(origin, ":[0-9]+:[0-9]+$", "");
+        }
+
+        static string File(string origin) =>
+            System.Text.RegularExpressions.Regex.Replace(origin, ":[0-9]+:[0-9]+$", "");
         return max is not null && File(min.Origin) == File(max.Origin);
     }
 
@@ -194,12 +263,21 @@ public sealed record TrainConfig(
         foreach (var name in names)
         {
             if (!Nsmt.Spectral.Data.Features.AuxiliaryFeatures.Names.Contains(name))
-                throw new ConfigException($"field 'data.auxiliary_features': " +
-                    $"unknown feature '{name}'{Nsmt.Core.NearestName.Suggestion(name, Nsmt.Spectral.Data.Features.AuxiliaryFeatures.Names)}; " +
-                    $"expected any of {string.Join(", ", Nsmt.Spectral.Data.Features.AuxiliaryFeatures.Names)}");
+            {
+                throw new ConfigException(
+                    $"field 'data.auxiliary_features': "
+                        + $"unknown feature '{name}'{Nsmt.Core.NearestName.Suggestion(name, Nsmt.Spectral.Data.Features.AuxiliaryFeatures.Names)}; "
+                        + $"expected any of {string.Join(", ", Nsmt.Spectral.Data.Features.AuxiliaryFeatures.Names)}"
+                );
+            }
         }
         if (names.Distinct().Count() != names.Count)
-            throw new ConfigException($"field 'data.auxiliary_features': a feature is listed twice ({string.Join(", ", names)})");
+        {
+            throw new ConfigException(
+                $"field 'data.auxiliary_features': a feature is listed twice ({string.Join(", ", names)})"
+            );
+        }
+
         return names;
     }
 
@@ -207,7 +285,9 @@ public sealed record TrainConfig(
     {
         var net = r.OpenMapping("model.net") ?? throw r.Missing("model.net", "architecture: and its settings");
         var architecture = (net["architecture"] as ConfigScalar)?.Text
-            ?? throw new ConfigException($"{net.Origin}: field 'model.net.architecture' is missing (expected one of {string.Join(", ", ModelFactory.ArchitectureNames)})");
+            ?? throw new ConfigException(
+                $"{net.Origin}: field 'model.net.architecture' is missing (expected one of {string.Join(", ", ModelFactory.ArchitectureNames)})"
+            );
         var settings = new Dictionary<string, string>();
         foreach (var (key, value) in net.Entries.Where(e => e.Key != "architecture"))
         {
@@ -218,8 +298,16 @@ public sealed record TrainConfig(
                 _ => throw r.Error($"model.net.{key}", "a value or a list", "a mapping", value),
             };
         }
-        var mode = r.Choice("model.output_mode", "classification",
-            "classification", "ordinal", "quantized_regression", "regression", "weighted_ce", "soft_targets") switch
+        var mode = r.Choice(
+            "model.output_mode",
+            "classification",
+            "classification",
+            "ordinal",
+            "quantized_regression",
+            "regression",
+            "weighted_ce",
+            "soft_targets"
+        ) switch
         {
             "ordinal" => OutputMode.Ordinal,
             "quantized_regression" => OutputMode.QuantizedRegression,
@@ -236,12 +324,15 @@ public sealed record TrainConfig(
             r.Choice("model.loss.shape", "triangular", "triangular", "gaussian", "log_triangular"),
             r.Int("model.loss.width", 2, 0),
             r.Double("model.loss.sigma", 1, 1e-9),
-            r.Double("model.loss.label_smoothing", 0, 0, 1));
+            r.Double("model.loss.label_smoothing", 0, 0, 1)
+        );
         var weights = new Dictionary<string, double>();
         if (r.OpenMapping("model.head_weights") is { } headWeights)
         {
             foreach (var (head, _) in headWeights.Entries)
+            {
                 weights[head] = r.Double($"model.head_weights.{head}", 1, 0);
+            }
         }
         var optimizer = new OptimizerSettings(
             r.Choice("model.optimizer.name", "adam", "adam", "adamw", "sgd"),
@@ -251,7 +342,8 @@ public sealed record TrainConfig(
             r.Double("model.optimizer.beta2", 0.999, 0, 1),
             r.Double("model.optimizer.eps", 1e-8, 0),
             r.Double("model.optimizer.momentum", 0, 0, 1),
-            r.Bool("model.optimizer.nesterov", false));
+            r.Bool("model.optimizer.nesterov", false)
+        );
         var scheduler = new SchedulerSettings(
             r.Choice("model.scheduler.name", "none", "none", "plateau", "step", "exponential", "cosine", "onecycle"),
             r.String("model.scheduler.monitor", "val/loss"),
@@ -264,7 +356,15 @@ public sealed record TrainConfig(
             r.Int("model.scheduler.t_max", 0, 0),
             r.Double("model.scheduler.eta_min", 0, 0),
             r.Double("model.scheduler.max_lr", 0, 0),
-            r.Double("model.scheduler.pct_start", 0.3, 0, 1));
-        return new ModelSettings(new NetworkSpec(architecture, settings) { Origin = "model.net" }, mode, loss, weights, optimizer, scheduler);
+            r.Double("model.scheduler.pct_start", 0.3, 0, 1)
+        );
+        return new ModelSettings(
+            new NetworkSpec(architecture, settings) { Origin = "model.net" },
+            mode,
+            loss,
+            weights,
+            optimizer,
+            scheduler
+        );
     }
 }

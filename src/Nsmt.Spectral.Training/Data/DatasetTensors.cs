@@ -1,8 +1,8 @@
 using Nsmt.Neural;
-using Nsmt.Spectral.Models;
-using TorchSharp;
 using Nsmt.Spectral.Data;
 using Nsmt.Spectral.Data.Features;
+using Nsmt.Spectral.Models;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Nsmt.Spectral.Training.Data;
@@ -28,14 +28,20 @@ public sealed class DatasetTensors : IDisposable
     public int Count { get; }
 
     /// <param name="auxiliaryFeatures">Names from the feature registry (<see cref="AuxiliaryFeatures"/>), measured per record; needs <paramref name="info"/>.</param>
-    public static DatasetTensors FromSplit(VimhSplit split, VimhInfo? info = null, IReadOnlyList<string>? auxiliaryFeatures = null)
+    public static DatasetTensors FromSplit(
+        VimhSplit split,
+        VimhInfo? info = null,
+        IReadOnlyList<string>? auxiliaryFeatures = null
+    )
     {
         var images = InputScaling.ToTensor(split.Images, split.Count, split.Channels, split.Height, split.Width);
         Tensor? auxiliary = null;
         if (auxiliaryFeatures is { Count: > 0 })
         {
             ArgumentNullException.ThrowIfNull(info);
-            var features = auxiliaryFeatures.Select(name => AuxiliaryFeatures.Find(name, "data.auxiliary_features")).ToArray();
+            var features = auxiliaryFeatures
+                .Select(name => AuxiliaryFeatures.Find(name, "data.auxiliary_features"))
+                .ToArray();
             var values = AuxiliaryFeatures.Compute(features, split, SpectrogramAxes.From(info));
             auxiliary = TensorExtensions.FromSpan<float>(values, split.Count, features.Length);
         }
@@ -45,9 +51,16 @@ public sealed class DatasetTensors : IDisposable
         {
             var column = split.Labels[h];
             for (var i = 0; i < split.Count; i++)
+            {
                 labels[(long)i * heads + h] = column[i];
+            }
         }
-        return new DatasetTensors(images, auxiliary, TensorExtensions.FromSpan<long>(labels, split.Count, heads), split.Count);
+        return new DatasetTensors(
+            images,
+            auxiliary,
+            TensorExtensions.FromSpan<long>(labels, split.Count, heads),
+            split.Count
+        );
     }
 
     /// <summary>
@@ -57,7 +70,10 @@ public sealed class DatasetTensors : IDisposable
     public DatasetTensors On(Device device)
     {
         if (Images.device_type == device.type && (device.type == DeviceType.CPU || Images.device_index == device.index))
+        {
             return this;
+        }
+
         var moved = new DatasetTensors(Images.to(device), Auxiliary?.to(device), Labels.to(device), Count);
         Dispose();
         return moved;
@@ -88,10 +104,18 @@ public sealed class DatasetTensors : IDisposable
     public (ModelInputs Inputs, Tensor Labels) Batch(Tensor? order, int start, int length)
     {
         if (order is null)
-            return (new ModelInputs(Images.narrow(0, start, length), Auxiliary?.narrow(0, start, length)), Labels.narrow(0, start, length));
+        {
+            return (
+                new ModelInputs(Images.narrow(0, start, length), Auxiliary?.narrow(0, start, length)),
+                Labels.narrow(0, start, length)
+            );
+        }
         // The order is drawn on the CPU (the same random stream on every device) and follows the data to its device.
         using var index = order.narrow(0, start, length).to(Images.device);
-        return (new ModelInputs(Images.index_select(0, index), Auxiliary?.index_select(0, index)), Labels.index_select(0, index));
+        return (
+            new ModelInputs(Images.index_select(0, index), Auxiliary?.index_select(0, index)),
+            Labels.index_select(0, index)
+        );
     }
 
     public void Dispose()

@@ -1,15 +1,13 @@
-using Nsmt.Outputs;
-using Nsmt.Core;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Nsmt.Audio;
-using Nsmt.Audio.Synth;
+using Nsmt.Core;
+using Nsmt.Outputs;
 using Nsmt.Plots;
+using Nsmt.Spectral.Data;
 using Nsmt.Spectral.Training.Data;
 using Nsmt.Spectral.Training.Losses;
-using Nsmt.Spectral.Data;
 
 namespace Nsmt.Spectral.Training.Evaluation;
 
@@ -18,19 +16,33 @@ public sealed record EvaluateRequest
 {
     /// <summary>A .ckpt file, or a run directory (its checkpoints/best.ckpt, else last.ckpt).</summary>
     public required string Checkpoint { get; init; }
+
     /// <summary>VIMH dataset directory (default: the checkpoint config's data.dir under <see cref="Workspace"/>).</summary>
     public string? Data { get; init; }
     public required string Output { get; init; }
     public string Workspace { get; init; } = ".";
+
     /// <summary>Test samples re-synthesised from true and predicted parameters.</summary>
     public int ReconstructionSamples { get; init; } = 8;
     public int BatchSize { get; init; } = 256;
 }
 
-public sealed record HeadReport(string Name, int NumClasses, double Accuracy, double MeanAbsoluteError, double MajorityBaseline);
+public sealed record HeadReport(
+    string Name,
+    int NumClasses,
+    double Accuracy,
+    double MeanAbsoluteError,
+    double MajorityBaseline
+);
 
-public sealed record EvaluationReport(string Checkpoint, string Dataset, int Samples, double Loss, IReadOnlyList<HeadReport> Heads,
-    IReadOnlyList<ReconstructionSample> Reconstructions)
+public sealed record EvaluationReport(
+    string Checkpoint,
+    string Dataset,
+    int Samples,
+    double Loss,
+    IReadOnlyList<HeadReport> Heads,
+    IReadOnlyList<ReconstructionSample> Reconstructions
+)
 {
     public double MeanAccuracy => Heads.Average(h => h.Accuracy);
 }
@@ -62,13 +74,36 @@ public static class ModelEvaluation
             var head = objectives[h].Head;
             var counts = new long[head.NumClasses];
             foreach (var c in result.Truth[h])
+            {
                 counts[c]++;
-            heads.Add(new HeadReport(head.Name, head.NumClasses, result.Accuracy(h), result.MeanAbsoluteError(h), counts.Max() / (double)Math.Max(1, result.Count)));
+            }
+
+            heads.Add(
+                new HeadReport(
+                    head.Name,
+                    head.NumClasses,
+                    result.Accuracy(h),
+                    result.MeanAbsoluteError(h),
+                    counts.Max() / (double)Math.Max(1, result.Count)
+                )
+            );
             WriteConfusion(request.Output, head, result.ConfusionMatrix(h));
         }
 
-        var reconstructions = Reconstruction.Run(dataset, result, Math.Min(request.ReconstructionSamples, result.Count), Path.Combine(request.Output, ReconstructionFolder));
-        var report = new EvaluationReport(checkpointPath, dataset.Directory, result.Count, result.Loss, heads, reconstructions);
+        var reconstructions = Reconstruction.Run(
+            dataset,
+            result,
+            Math.Min(request.ReconstructionSamples, result.Count),
+            Path.Combine(request.Output, ReconstructionFolder)
+        );
+        var report = new EvaluationReport(
+            checkpointPath,
+            dataset.Directory,
+            result.Count,
+            result.Loss,
+            heads,
+            reconstructions
+        );
         AtomicFile.WriteAllText(Path.Combine(request.Output, MetricsFile), ToJson(report));
         return report;
     }
@@ -82,14 +117,34 @@ public static class ModelEvaluation
         var full = Path.GetFullPath(output);
         const string expected = "expected a folder for the evaluation: new, empty, or an earlier evaluation's";
         if (FileKinds.Of(full) is not (FileKind.Missing or FileKind.Directory))
+        {
             throw new NsmtInputException(full, "--output", $"{expected}; found a file");
-        if (Directory.Exists(full) && Directory.EnumerateFileSystemEntries(full).Select(Path.GetFileName).FirstOrDefault(n => !IsEvaluationOutput(n!)) is { } foreign)
-            throw new NsmtInputException(full, "--output", $"{expected}; it holds {foreign}, which an evaluation does not write (a dataset or run folder?); choose another folder");
+        }
+
+        if (
+            Directory.Exists(full)
+            && Directory
+                .EnumerateFileSystemEntries(full)
+                .Select(Path.GetFileName)
+                .FirstOrDefault(n => !IsEvaluationOutput(n!))
+                is { } foreign
+        )
+        {
+            throw new NsmtInputException(
+                full,
+                "--output",
+                $"{expected}; it holds {foreign}, which an evaluation does not write (a dataset or run folder?); choose another folder"
+            );
+        }
     }
 
     private static bool IsEvaluationOutput(string name) =>
-        name is MetricsFile or ReconstructionFolder || AtomicFile.IsTemporaryName(name)
-        || (name.StartsWith("confusion_", StringComparison.Ordinal) && (name.EndsWith(".csv", StringComparison.Ordinal) || name.EndsWith(".svg", StringComparison.Ordinal)));
+        name is MetricsFile or ReconstructionFolder
+        || AtomicFile.IsTemporaryName(name)
+        || (
+            name.StartsWith("confusion_", StringComparison.Ordinal)
+            && (name.EndsWith(".csv", StringComparison.Ordinal) || name.EndsWith(".svg", StringComparison.Ordinal))
+        );
 
     private const string MetricsFile = EvaluationFiles.Metrics;
     private const string ReconstructionFolder = EvaluationFiles.ReconstructionFolder;
@@ -97,14 +152,21 @@ public static class ModelEvaluation
     public static string ResolveCheckpoint(string path)
     {
         if (!Directory.Exists(path))
+        {
             return path;
+        }
+
         foreach (var name in new[] { "best.ckpt", "last.ckpt" })
         {
             var candidate = Path.Combine(path, "checkpoints", name);
             if (File.Exists(candidate))
+            {
                 return candidate;
+            }
         }
-        throw new FileNotFoundException($"{path}: no checkpoints/best.ckpt or checkpoints/last.ckpt in this run directory");
+        throw new FileNotFoundException(
+            $"{path}: no checkpoints/best.ckpt or checkpoints/last.ckpt in this run directory"
+        );
     }
 
     private static void CheckCompatible(Training.Checkpoint checkpoint, VimhDataset dataset)
@@ -113,26 +175,44 @@ public static class ModelEvaluation
         var actual = DatasetHeads.From(dataset.Heads).Select(h => $"{h.Name}:{h.NumClasses}");
         if (!expected.SequenceEqual(actual))
         {
-            throw new InvalidDataException($"{dataset.Directory}: heads {string.Join(", ", actual)} do not match the checkpoint's " +
-                $"{string.Join(", ", expected)} ({checkpoint.Path})");
+            throw new InvalidDataException(
+                $"{dataset.Directory}: heads {string.Join(", ", actual)} do not match the checkpoint's "
+                    + $"{string.Join(", ", expected)} ({checkpoint.Path})"
+            );
         }
-        if ((dataset.Info.Channels, dataset.Info.Height, dataset.Info.Width) != (checkpoint.InputShape.Channels, checkpoint.InputShape.Height, checkpoint.InputShape.Width))
-            throw new InvalidDataException($"{dataset.Directory}: images are {dataset.Info.Channels}x{dataset.Info.Height}x{dataset.Info.Width}, the checkpoint expects {checkpoint.InputShape}");
+        if (
+            (dataset.Info.Channels, dataset.Info.Height, dataset.Info.Width)
+            != (checkpoint.InputShape.Channels, checkpoint.InputShape.Height, checkpoint.InputShape.Width)
+        )
+        {
+            throw new InvalidDataException(
+                $"{dataset.Directory}: images are {dataset.Info.Channels}x{dataset.Info.Height}x{dataset.Info.Width}, the checkpoint expects {checkpoint.InputShape}"
+            );
+        }
     }
 
     private static void WriteConfusion(string output, Models.HeadSpec head, long[,] matrix)
     {
         var n = head.NumClasses;
-        var labels = Enumerable.Range(0, n).Select(c => head.ValueOfClass(c).ToString("0.###", CultureInfo.InvariantCulture)).ToArray();
+        var labels = Enumerable
+            .Range(0, n)
+            .Select(c => head.ValueOfClass(c).ToString("0.###", CultureInfo.InvariantCulture))
+            .ToArray();
         var csv = new StringBuilder("true\\predicted");
         foreach (var l in labels)
+        {
             csv.Append(',').Append(l);
+        }
+
         csv.Append('\n');
         for (var r = 0; r < n; r++)
         {
             csv.Append(labels[r]);
             for (var c = 0; c < n; c++)
+            {
                 csv.Append(',').Append(matrix[r, c].ToString(CultureInfo.InvariantCulture));
+            }
+
             csv.Append('\n');
         }
         AtomicFile.WriteAllText(Path.Combine(output, $"confusion_{head.Name}.csv"), csv.ToString());
@@ -143,21 +223,25 @@ public static class ModelEvaluation
         {
             var total = Enumerable.Range(0, n).Sum(c => matrix[r, c]);
             for (var c = 0; c < n; c++)
+            {
                 values[r * n + c] = total == 0 ? double.NaN : matrix[r, c] / (double)total;
+            }
         }
         var size = Math.Clamp(40 + n * 22, 320, 760);
         new Figure(1, size + 120, size) { Title = $"{head.Name}: confusion matrix (rows: true, columns: predicted)" }
-            .Add(new Heatmap(values, n, n)
-            {
-                RowLabels = labels,
-                ColumnLabels = labels,
-                XLabel = "predicted",
-                YLabel = "true",
-                Colormap = Colormap.Blues,
-                ColorMin = 0,
-                ColorMax = 1,
-                ColorBarLabel = "fraction of true class",
-            })
+            .Add(
+                new Heatmap(values, n, n)
+                {
+                    RowLabels = labels,
+                    ColumnLabels = labels,
+                    XLabel = "predicted",
+                    YLabel = "true",
+                    Colormap = Colormap.Blues,
+                    ColorMin = 0,
+                    ColorMax = 1,
+                    ColorBarLabel = "fraction of true class",
+                }
+            )
             .Save(Path.Combine(output, $"confusion_{head.Name}.svg"));
     }
 

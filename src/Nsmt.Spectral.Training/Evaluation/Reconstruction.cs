@@ -1,15 +1,18 @@
-using Nsmt.Outputs;
-using System.Globalization;
 using System.Text.Json.Nodes;
 using Nsmt.Audio;
 using Nsmt.Audio.Synth;
+using Nsmt.Outputs;
 using Nsmt.Plots;
 using Nsmt.Spectral.Data;
 
 namespace Nsmt.Spectral.Training.Evaluation;
 
 /// <summary>One test sample re-synthesised from its true and its predicted parameters.</summary>
-public sealed record ReconstructionSample(int Index, IReadOnlyDictionary<string, (double True, double Predicted)> Parameters, AudioComparison Audio)
+public sealed record ReconstructionSample(
+    int Index,
+    IReadOnlyDictionary<string, (double True, double Predicted)> Parameters,
+    AudioComparison Audio
+)
 {
     public double AbsoluteError(string name) => Math.Abs(Parameters[name].Predicted - Parameters[name].True);
 }
@@ -21,17 +24,30 @@ public sealed record ReconstructionSample(int Index, IReadOnlyDictionary<string,
 /// </summary>
 public static class Reconstruction
 {
-    public static IReadOnlyList<ReconstructionSample> Run(VimhDataset dataset, SplitResult result, int count, string output)
+    public static IReadOnlyList<ReconstructionSample> Run(
+        VimhDataset dataset,
+        SplitResult result,
+        int count,
+        string output
+    )
     {
         if (count <= 0)
+        {
             return [];
+        }
+
         Directory.CreateDirectory(output);
         var info = dataset.Info;
-        var sampleRate = info.SampleRate ?? throw new InvalidDataException($"{info.Path}: sample_rate is needed to re-synthesise audio");
-        var duration = info.Duration ?? throw new InvalidDataException($"{info.Path}: duration is needed to re-synthesise audio");
+        var sampleRate = info.SampleRate
+            ?? throw new InvalidDataException($"{info.Path}: sample_rate is needed to re-synthesise audio");
+        var duration = info.Duration
+            ?? throw new InvalidDataException($"{info.Path}: duration is needed to re-synthesise audio");
         var synth = new SimpleSawSynth(sampleRate);
         var samples = new List<ReconstructionSample>();
-        var figure = new Figure(1, 760, 170) { Title = "Audio reconstruction: true (blue) vs predicted (orange) parameters, first 100 ms" };
+        var figure = new Figure(1, 760, 170)
+        {
+            Title = "Audio reconstruction: true (blue) vs predicted (orange) parameters, first 100 ms",
+        };
         // Spread the chosen samples over the split rather than taking the first few (generation order is random anyway).
         for (var k = 0; k < count; k++)
         {
@@ -42,22 +58,32 @@ public static class Reconstruction
             foreach (var (name, spec) in info.ParameterMappings)
             {
                 var head = result.Objectives.ToList().FindIndex(o => o.Head.Name == name);
-                var truth = head < 0 ? spec.Min.Value : result.Objectives[head].Head.ValueOfClass(result.Truth[head][index]);
+                var truth =
+                    head < 0 ? spec.Min.Value : result.Objectives[head].Head.ValueOfClass(result.Truth[head][index]);
                 var predicted = head < 0 ? spec.Min.Value : result.PredictedValues[head][index];
                 trueValues.Add(KeyValuePair.Create(name, truth));
                 predictedValues.Add(KeyValuePair.Create(name, predicted));
                 if (head >= 0)
+                {
                     parameters[name] = (truth, predicted);
+                }
             }
             var trueAudio = synth.Render(SawSynthParameters.FromValues(trueValues, duration));
             var predictedAudio = synth.Render(SawSynthParameters.FromValues(predictedValues, duration));
             WavFile.Write(Path.Combine(output, $"sample_{index:D4}_true.wav"), AudioBuffer.Mono(sampleRate, trueAudio));
-            WavFile.Write(Path.Combine(output, $"sample_{index:D4}_predicted.wav"), AudioBuffer.Mono(sampleRate, predictedAudio));
-            samples.Add(new ReconstructionSample(index, parameters, AudioComparison.Compute(trueAudio, predictedAudio)));
+            WavFile.Write(
+                Path.Combine(output, $"sample_{index:D4}_predicted.wav"),
+                AudioBuffer.Mono(sampleRate, predictedAudio)
+            );
+            samples.Add(
+                new ReconstructionSample(index, parameters, AudioComparison.Compute(trueAudio, predictedAudio))
+            );
             var window = Math.Min(trueAudio.Length, sampleRate / 10);
-            figure.Add(new LineChart { Title = $"test sample {index}", XLabel = "time (s)" }
-                .Add("true", trueAudio.AsSpan(0, window), 0, 1.0 / sampleRate, "#1f77b4")
-                .Add("predicted", predictedAudio.AsSpan(0, window), 0, 1.0 / sampleRate, "#ff7f0e", dash: "4,2"));
+            figure.Add(
+                new LineChart { Title = $"test sample {index}", XLabel = "time (s)" }
+                    .Add("true", trueAudio.AsSpan(0, window), 0, 1.0 / sampleRate, "#1f77b4")
+                    .Add("predicted", predictedAudio.AsSpan(0, window), 0, 1.0 / sampleRate, "#ff7f0e", dash: "4,2")
+            );
         }
         figure.Save(Path.Combine(output, EvaluationFiles.ReconstructionFigure));
         return samples;
@@ -70,18 +96,28 @@ public static class Reconstruction
         {
             var parameters = new JsonObject();
             foreach (var (name, (t, p)) in s.Parameters)
-                parameters[name] = new JsonObject { ["true"] = t, ["predicted"] = p, ["abs_error"] = Math.Abs(p - t) };
-            list.Add(new JsonObject
             {
-                ["index"] = s.Index,
-                ["parameters"] = parameters,
-                ["mse"] = s.Audio.Mse,
-                ["rmse"] = s.Audio.Rmse,
-                ["snr_db"] = Finite(s.Audio.SnrDb),
-                ["correlation"] = s.Audio.Correlation,
-                ["max_xcorr"] = s.Audio.MaxCrossCorrelation,
-                ["good"] = s.Audio.IsGood,
-            });
+                parameters[name] = new JsonObject
+                {
+                    ["true"] = t,
+                    ["predicted"] = p,
+                    ["abs_error"] = Math.Abs(p - t),
+                };
+            }
+
+            list.Add(
+                new JsonObject
+                {
+                    ["index"] = s.Index,
+                    ["parameters"] = parameters,
+                    ["mse"] = s.Audio.Mse,
+                    ["rmse"] = s.Audio.Rmse,
+                    ["snr_db"] = Finite(s.Audio.SnrDb),
+                    ["correlation"] = s.Audio.Correlation,
+                    ["max_xcorr"] = s.Audio.MaxCrossCorrelation,
+                    ["good"] = s.Audio.IsGood,
+                }
+            );
         }
         return new JsonObject
         {
@@ -95,5 +131,4 @@ public static class Reconstruction
 
     // JSON has no infinity: an exact reconstruction (zero error) reports SNR as null.
     private static double? Finite(double v) => double.IsFinite(v) ? Math.Round(v, 6) : null;
-
 }

@@ -1,5 +1,3 @@
-using Nsmt.Neural;
-using Nsmt.Spectral.Models;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -27,10 +25,11 @@ public enum Distance
 
 internal static class DistanceExtensions
 {
-    public static Tensor Measure(this Distance distance, Tensor prediction, Tensor target, double huberDelta = 0.1) => distance switch
-    {
-        Distance.L1 => torch.nn.functional.l1_loss(prediction, target),
-        Distance.L2 => torch.nn.functional.mse_loss(prediction, target),
-        _ => torch.nn.functional.huber_loss(prediction, target, delta: huberDelta),
-    };
+    public static Tensor Measure(this Distance distance, Tensor prediction, Tensor target, double huberDelta = 0.1) =>
+        distance switch
+        {
+            Distance.L1 => torch.nn.functional.l1_loss(prediction, target),
+            Distance.L2 => torch.nn.functional.mse_loss(prediction, target),
+            _ => torch.nn.functional.huber_loss(prediction, target, delta: huberDelta),
+        };
 }

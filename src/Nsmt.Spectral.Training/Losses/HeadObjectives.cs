@@ -1,10 +1,8 @@
 using Nsmt.Config;
 using Nsmt.Core;
-using Nsmt.Neural;
 using Nsmt.Spectral.Models;
-using TorchSharp;
-using static TorchSharp.torch;
 using Nsmt.Spectral.Training.Config;
+using static TorchSharp.torch;
 
 namespace Nsmt.Spectral.Training.Losses;
 
@@ -22,10 +20,19 @@ public static class HeadObjectives
     {
         foreach (var name in model.HeadWeights.Keys.Where(n => heads.All(h => h.Name != n)))
         {
-            throw new ConfigException($"model.head_weights.{name}: no such head in the dataset" +
-                $"{NearestName.Suggestion(name, heads.Select(h => h.Name))}; heads: {string.Join(", ", heads.Select(h => h.Name))}");
+            throw new ConfigException(
+                $"model.head_weights.{name}: no such head in the dataset"
+                    + $"{NearestName.Suggestion(name, heads.Select(h => h.Name))}; heads: {string.Join(", ", heads.Select(h => h.Name))}"
+            );
         }
-        return [.. heads.Select(h => new HeadObjective(h, LossFor(model, h), model.HeadWeights.TryGetValue(h.Name, out var w) ? w : 1.0))];
+        return
+        [
+            .. heads.Select(h => new HeadObjective(
+                h,
+                LossFor(model, h),
+                model.HeadWeights.TryGetValue(h.Name, out var w) ? w : 1.0
+            )),
+        ];
     }
 
     private static IHeadLoss LossFor(ModelSettings model, HeadSpec head)
@@ -36,22 +43,31 @@ public static class HeadObjectives
         {
             OutputMode.Classification => new CrossEntropyLoss(labelSmoothing: loss.LabelSmoothing),
             OutputMode.WeightedCrossEntropy => new WeightedCrossEntropyLoss(loss.Power, loss.Base),
-            OutputMode.SoftTargets => new SoftTargetLoss(loss.SoftShape switch
-            {
-                "gaussian" => SoftTargetShape.Gaussian,
-                "log_triangular" => SoftTargetShape.LogTriangular,
-                _ => SoftTargetShape.Triangular,
-            }, loss.SoftWidth, loss.SoftSigma),
+            OutputMode.SoftTargets => new SoftTargetLoss(
+                loss.SoftShape switch
+                {
+                    "gaussian" => SoftTargetShape.Gaussian,
+                    "log_triangular" => SoftTargetShape.LogTriangular,
+                    _ => SoftTargetShape.Triangular,
+                },
+                loss.SoftWidth,
+                loss.SoftSigma
+            ),
             OutputMode.Ordinal => new OrdinalRegressionLoss(range, Distance(loss.Distance), loss.Alpha),
-            OutputMode.QuantizedRegression => new QuantizedRegressionLoss(head.NumClasses, range, Distance(loss.Distance)),
+            OutputMode.QuantizedRegression => new QuantizedRegressionLoss(
+                head.NumClasses,
+                range,
+                Distance(loss.Distance)
+            ),
             _ => new NormalizedRegressionLoss(head.Min, head.Max, head.NumClasses, Distance(loss.Distance)),
         };
     }
 
-    private static Distance Distance(string name) => name switch
-    {
-        "l1" => Losses.Distance.L1,
-        "huber" => Losses.Distance.Huber,
-        _ => Losses.Distance.L2,
-    };
+    private static Distance Distance(string name) =>
+        name switch
+        {
+            "l1" => Losses.Distance.L1,
+            "huber" => Losses.Distance.Huber,
+            _ => Losses.Distance.L2,
+        };
 }

@@ -1,4 +1,3 @@
-using TorchSharp;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
 
@@ -14,7 +13,9 @@ public sealed class OrdinalRegressionLoss(double range, Distance distance = Dist
     {
         using var scope = NewDisposeScope();
         var c = output.size(1);
-        return (F.softmax(output, 1) * arange(0, c, dtype: output.dtype, device: output.device)).sum(1).MoveToOuterDisposeScope();
+        return (F.softmax(output, 1) * arange(0, c, dtype: output.dtype, device: output.device))
+            .sum(1)
+            .MoveToOuterDisposeScope();
     }
 
     public Tensor Loss(Tensor output, Tensor classes)
@@ -22,7 +23,9 @@ public sealed class OrdinalRegressionLoss(double range, Distance distance = Dist
         using var scope = NewDisposeScope();
         var c = output.size(1);
         var scale = c > 1 ? range / (c - 1) : range;
-        var loss = distance.Measure(Expected(output), classes.to(output.dtype)) * scale + F.cross_entropy(output, classes) * alpha;
+        var loss =
+            distance.Measure(Expected(output), classes.to(output.dtype)) * scale
+            + F.cross_entropy(output, classes) * alpha;
         return loss.MoveToOuterDisposeScope();
     }
 
@@ -59,7 +62,8 @@ public sealed class QuantizedRegressionLoss(int numClasses, double range, Distan
 /// with y = min + class*step the physical value (NSMT fed class indices here by mistake),
 /// loss = dist(p, t) * (max - min). Prediction = nearest class of min + p*(max - min).
 /// </summary>
-public sealed class NormalizedRegressionLoss(double min, double max, int numClasses, Distance distance = Distance.L2) : IHeadLoss
+public sealed class NormalizedRegressionLoss(double min, double max, int numClasses, Distance distance = Distance.L2)
+    : IHeadLoss
 {
     private double Step => numClasses > 1 ? (max - min) / (numClasses - 1) : 0;
 

@@ -1,4 +1,3 @@
-using Nsmt.Neural;
 using Nsmt.Spectral.Models;
 using Nsmt.Tests.Snapshots;
 using static TorchSharp.torch;
@@ -26,14 +25,17 @@ public class ArchitectureSnapshotTests
 
     [Theory]
     [MemberData(nameof(Architectures))]
-    public void Summary(string architecture) => Snapshot.Verify(ModelSummary.Render(Trace(architecture)), Exact, "txt", architecture);
+    public void Summary(string architecture) =>
+        Snapshot.Verify(ModelSummary.Render(Trace(architecture)), Exact, "txt", architecture);
 
     [Theory]
     [MemberData(nameof(Architectures))]
-    public void Graph(string architecture) => Snapshot.Verify(ModelGraph.ToDot(Trace(architecture)), Exact, "dot", architecture);
+    public void Graph(string architecture) =>
+        Snapshot.Verify(ModelGraph.ToDot(Trace(architecture)), Exact, "dot", architecture);
 
     [Fact]
-    public void Regression_summary() => Snapshot.Verify(ModelSummary.Render(Trace("VisionTransformer", HeadKind.Regression)), Exact, "txt");
+    public void Regression_summary() =>
+        Snapshot.Verify(ModelSummary.Render(Trace("VisionTransformer", HeadKind.Regression)), Exact, "txt");
 
     private static ModelTrace Trace(string architecture, HeadKind kind = HeadKind.Classification)
     {

@@ -28,7 +28,7 @@ internal static class Bounded
         Cost? cost = null;
         var thread = new Thread(() =>
         {
-            long before = GC.GetAllocatedBytesForCurrentThread();
+            var before = GC.GetAllocatedBytesForCurrentThread();
             var clock = Stopwatch.StartNew();
             try
             {
@@ -41,7 +41,9 @@ internal static class Bounded
 
             cost = new Cost(GC.GetAllocatedBytesForCurrentThread() - before, clock.Elapsed);
         })
-        { IsBackground = true };
+        {
+            IsBackground = true,
+        };
         thread.Start();
         Assert.True(thread.Join(MaxTime), $"still running after {MaxTime.TotalSeconds} s");
         Assert.True(cost!.AllocatedBytes < MaxAllocatedBytes, $"allocated {cost}");
@@ -57,9 +59,11 @@ internal static class YamlBombs
     {
         var text = new StringBuilder();
         text.Append(key).Append(":\n  l0: &l0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n");
-        for (int level = 1; level < levels; level++)
+        for (var level = 1; level < levels; level++)
         {
-            text.Append($"  l{level}: &l{level} [").Append(string.Join(", ", Enumerable.Repeat($"*l{level - 1}", 9))).Append("]\n");
+            text.Append($"  l{level}: &l{level} [")
+                .Append(string.Join(", ", Enumerable.Repeat($"*l{level - 1}", 9)))
+                .Append("]\n");
         }
 
         return text.ToString();
@@ -69,10 +73,15 @@ internal static class YamlBombs
     public static string Mappings(string key = "bomb", int levels = 9)
     {
         var text = new StringBuilder();
-        text.Append(key).Append(":\n  l0: &l0 {").Append(string.Join(", ", Enumerable.Range(0, 9).Select(i => $"k{i}: lol"))).Append("}\n");
-        for (int level = 1; level < levels; level++)
+        text.Append(key)
+            .Append(":\n  l0: &l0 {")
+            .Append(string.Join(", ", Enumerable.Range(0, 9).Select(i => $"k{i}: lol")))
+            .Append("}\n");
+        for (var level = 1; level < levels; level++)
         {
-            text.Append($"  l{level}: &l{level} {{").Append(string.Join(", ", Enumerable.Range(0, 9).Select(i => $"k{i}: *l{level - 1}"))).Append("}\n");
+            text.Append($"  l{level}: &l{level} {{")
+                .Append(string.Join(", ", Enumerable.Range(0, 9).Select(i => $"k{i}: *l{level - 1}")))
+                .Append("}\n");
         }
 
         return text.ToString();

@@ -14,7 +14,8 @@ internal static class NamFixtures
 
     public static string SkipReason =>
         "NAM conformance fixtures not found: expected ../shared/fixtures/nam next to the repository root "
-        + "(the folder containing Pipeline.sln), found by walking up from " + AppContext.BaseDirectory;
+        + "(the folder containing Pipeline.sln), found by walking up from "
+        + AppContext.BaseDirectory;
 
     public static string PathOf(string fileName) =>
         Path.Combine(Directory ?? throw new InvalidOperationException(SkipReason), fileName);
@@ -38,7 +39,7 @@ internal static class SharedFixtureFolder
         {
             if (File.Exists(Path.Combine(dir.FullName, "Pipeline.sln")))
             {
-                string candidate = Path.GetFullPath(Path.Combine(dir.FullName, "..", "shared", "fixtures", name));
+                var candidate = Path.GetFullPath(Path.Combine(dir.FullName, "..", "shared", "fixtures", name));
                 return System.IO.Directory.Exists(candidate) ? candidate : null;
             }
         }

@@ -11,14 +11,14 @@ public static class SpecialFiles
     /// <summary>A copy of /dev/null's node (character device 1,3); mknod needs root.</summary>
     public static string NullDevice(string directory, string name = "null")
     {
-        string path = Path.Combine(directory, name);
+        var path = Path.Combine(directory, name);
         Run("mknod", path, "c", "1", "3");
         return path;
     }
 
     public static string Fifo(string directory, string name = "fifo")
     {
-        string path = Path.Combine(directory, name);
+        var path = Path.Combine(directory, name);
         Run("mkfifo", path);
         return path;
     }
@@ -31,18 +31,20 @@ public static class SpecialFiles
     private static string Run(string program, params string[] args)
     {
         var start = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (string a in args)
+        foreach (var a in args)
         {
             start.ArgumentList.Add(a);
         }
 
         using var process = Process.Start(start)!;
-        string output = process.StandardOutput.ReadToEnd();
-        string error = process.StandardError.ReadToEnd();
+        var output = process.StandardOutput.ReadToEnd();
+        var error = process.StandardError.ReadToEnd();
         process.WaitForExit();
         if (process.ExitCode != 0)
         {
-            throw new InvalidOperationException($"{program} {string.Join(' ', args)}: exit {process.ExitCode}: {error}");
+            throw new InvalidOperationException(
+                $"{program} {string.Join(' ', args)}: exit {process.ExitCode}: {error}"
+            );
         }
 
         return output;

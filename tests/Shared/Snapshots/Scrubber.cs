@@ -19,7 +19,7 @@ internal static partial class Scrubber
             paths.Add((Path.GetTempPath().TrimEnd('/'), "{temp}"));
         }
 
-        string result = ReplacePaths(text, paths);
+        var result = ReplacePaths(text, paths);
         if (settings.ScrubTimestamps)
         {
             result = Timestamp().Replace(result, "{timestamp}");
@@ -60,12 +60,15 @@ internal static partial class Scrubber
     }
 
     /// <summary>Rounds every decimal number (digits '.' digits, optional exponent) to <paramref name="decimals"/> places.</summary>
-    public static string RoundFloats(string text, int decimals) => Float().Replace(text, m =>
-    {
-        double value = double.Parse(m.Value, NumberStyles.Float, CultureInfo.InvariantCulture);
-        string rounded = Math.Round(value, decimals, MidpointRounding.AwayFromZero).ToString("F" + decimals, CultureInfo.InvariantCulture);
-        return rounded.StartsWith('-') && rounded.Trim('-', '0', '.').Length == 0 ? rounded[1..] : rounded;
-    });
+    public static string RoundFloats(string text, int decimals) =>
+        Float()
+            .Replace(text, m =>
+            {
+                var value = double.Parse(m.Value, NumberStyles.Float, CultureInfo.InvariantCulture);
+                var rounded = Math.Round(value, decimals, MidpointRounding.AwayFromZero)
+                    .ToString("F" + decimals, CultureInfo.InvariantCulture);
+                return rounded.StartsWith('-') && rounded.Trim('-', '0', '.').Length == 0 ? rounded[1..] : rounded;
+            });
 
     [GeneratedRegex(@"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?")]
     private static partial Regex Timestamp();

@@ -20,16 +20,20 @@ internal static class Snapshot
         string extension = "txt",
         string? name = null,
         [CallerFilePath] string sourceFile = "",
-        [CallerMemberName] string member = "")
+        [CallerMemberName] string member = ""
+    )
     {
         settings ??= new SnapshotSettings();
-        string scrubbed = Normalize(Scrubber.Apply(actual, settings));
-        string directory = Path.GetDirectoryName(SourceLocator.Resolve(sourceFile))!;
-        string stem = Path.Combine(directory, $"{Path.GetFileNameWithoutExtension(sourceFile)}.{member}{(name is null ? string.Empty : "." + name)}");
-        string verified = $"{stem}.verified.{extension}";
-        string received = $"{stem}.received.{extension}";
+        var scrubbed = Normalize(Scrubber.Apply(actual, settings));
+        var directory = Path.GetDirectoryName(SourceLocator.Resolve(sourceFile))!;
+        var stem = Path.Combine(
+            directory,
+            $"{Path.GetFileNameWithoutExtension(sourceFile)}.{member}{(name is null ? string.Empty : "." + name)}"
+        );
+        var verified = $"{stem}.verified.{extension}";
+        var received = $"{stem}.received.{extension}";
 
-        string? expected = File.Exists(verified) ? Normalize(File.ReadAllText(verified)) : null;
+        var expected = File.Exists(verified) ? Normalize(File.ReadAllText(verified)) : null;
         if (expected == scrubbed)
         {
             File.Delete(received);
@@ -44,26 +48,29 @@ internal static class Snapshot
         }
 
         File.WriteAllText(received, scrubbed, new UTF8Encoding(false));
-        string what = expected is null ? $"no verified snapshot {verified}" : $"snapshot mismatch: {FirstDifference(expected, scrubbed)}";
+        var what = expected is null
+            ? $"no verified snapshot {verified}"
+            : $"snapshot mismatch: {FirstDifference(expected, scrubbed)}";
         throw new SnapshotMismatchException(
-            $"{what}\nreceived: {received}\naccept with: mv '{received}' '{verified}' (or rerun with {AcceptVariable}=1)");
+            $"{what}\nreceived: {received}\naccept with: mv '{received}' '{verified}' (or rerun with {AcceptVariable}=1)"
+        );
     }
 
     /// <summary>Newlines as \n and exactly one trailing newline, so editors and platforms do not matter.</summary>
     private static string Normalize(string text)
     {
-        string t = text.Replace("\r\n", "\n", StringComparison.Ordinal).TrimEnd('\n');
+        var t = text.Replace("\r\n", "\n", StringComparison.Ordinal).TrimEnd('\n');
         return t + "\n";
     }
 
     private static string FirstDifference(string expected, string actual)
     {
-        string[] e = expected.Split('\n');
-        string[] a = actual.Split('\n');
-        for (int i = 0; i < Math.Max(e.Length, a.Length); i++)
+        var e = expected.Split('\n');
+        var a = actual.Split('\n');
+        for (var i = 0; i < Math.Max(e.Length, a.Length); i++)
         {
-            string el = i < e.Length ? e[i] : "<end of file>";
-            string al = i < a.Length ? a[i] : "<end of file>";
+            var el = i < e.Length ? e[i] : "<end of file>";
+            var al = i < a.Length ? a[i] : "<end of file>";
             if (el != al)
             {
                 return $"line {i + 1}\n  expected: {el}\n  received: {al}";

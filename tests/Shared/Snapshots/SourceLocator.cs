@@ -29,17 +29,19 @@ internal static class SourceLocator
             return callerFilePath;
         }
 
-        string normalized = callerFilePath.Replace('\\', '/');
-        int mapped = normalized.IndexOf("/_/", StringComparison.Ordinal);
+        var normalized = callerFilePath.Replace('\\', '/');
+        var mapped = normalized.IndexOf("/_/", StringComparison.Ordinal);
         if (mapped >= 0 && RepositoryRoot is { } root)
         {
-            string candidate = Path.Combine(root, normalized[(mapped + 3)..]);
+            var candidate = Path.Combine(root, normalized[(mapped + 3)..]);
             if (File.Exists(candidate))
             {
                 return candidate;
             }
         }
 
-        throw new InvalidOperationException($"cannot find the test source file {callerFilePath} (repository root: {RepositoryRoot ?? "not found"})");
+        throw new InvalidOperationException(
+            $"cannot find the test source file {callerFilePath} (repository root: {RepositoryRoot ?? "not found"})"
+        );
     }
 }
