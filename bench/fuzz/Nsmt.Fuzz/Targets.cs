@@ -33,9 +33,7 @@ internal static class Targets
             is WavFormatException
                 or VimhDataException
                 or NamFormatException
-                or AmpConfigException
-                or Nsmt.Spectral.Training.Config.ConfigException
-                or Nsmt.Spectral.Data.Config.ConfigException
+                or Nsmt.Config.ConfigException
                 or PipelineException;
 
     /// <summary>The bytes as a WAV file; every frame is read through the streaming reader.</summary>
@@ -77,7 +75,7 @@ internal static class Targets
                     .Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         var path = Write(scratch, "config.yaml", Encoding.UTF8.GetBytes(yaml));
         Try(() => AmpTrainConfig.Load(path, overrides));
-        Try(() => Nsmt.Spectral.Training.Config.ConfigYaml.ReadFile(path));
+        Try(() => Nsmt.Config.ConfigYaml.ReadFile(path));
         Try(() =>
             Nsmt.Spectral.Data.Config.GeneratorConfig.Load(
                 path,
