@@ -1,6 +1,7 @@
 #!/bin/bash
-# Resident memory of AmpTrain against the recording's length (issue 23 item 13): a 1-minute and a 10-minute
-# capture/reamp pair (Amp capture + Amp reamp, 48 kHz), each trained for a 25 s budget (nano, one thread).
+# Resident memory of AmpTrain against the recording's length (issue 23 item 13): capture/reamp pairs of the given
+# lengths in seconds (default a 1-minute and a 10-minute pair; Amp capture + Amp reamp, 48 kHz, kept in BENCH_DIR),
+# each trained for a 25 s budget (nano, one thread).
 # Prints the peak RSS (/usr/bin/time -v) and the largest RSS once training has started (polled every 0.2 s).
 # Usage: bench/amp-memory/run.sh [LABEL] [SECONDS...]   (build stages/Amp and stages/AmpTrain -c Release first)
 set -eu

@@ -55,18 +55,27 @@ public sealed class AudioBuffer
     public float[] Downmix()
     {
         var mono = new float[Length];
+        Downmix(Channels, 0, mono);
+        return mono;
+    }
+
+    /// <summary>
+    /// The average of <paramref name="channels"/>' frames [<paramref name="start"/>, start + mono.Length) into
+    /// <paramref name="mono"/>, as <see cref="Downmix()"/> computes it (a recording read a piece at a time gets the same floats).
+    /// </summary>
+    public static void Downmix(float[][] channels, int start, Span<float> mono)
+    {
+        ArgumentNullException.ThrowIfNull(channels);
         for (var i = 0; i < mono.Length; i++)
         {
             double sum = 0;
-            foreach (var channel in Channels)
+            foreach (var channel in channels)
             {
-                sum += channel[i];
+                sum += channel[start + i];
             }
 
-            mono[i] = (float)(sum / ChannelCount);
+            mono[i] = (float)(sum / channels.Length);
         }
-
-        return mono;
     }
 
     public static AudioBuffer Mono(int sampleRate, float[] samples)

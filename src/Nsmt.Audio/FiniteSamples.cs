@@ -11,7 +11,8 @@ namespace Nsmt.Audio;
 public static class FiniteSamples
 {
     /// <summary>Throws <see cref="NsmtInputException"/> naming <paramref name="name"/>, field "samples" and the first bad frame.</summary>
-    public static void Require(ReadOnlySpan<float> samples, string name, int? channel = null)
+    /// <param name="firstFrame">The frame number of <paramref name="samples"/>[0], for a piece of a longer recording.</param>
+    public static void Require(ReadOnlySpan<float> samples, string name, int? channel = null, long firstFrame = 0)
     {
         for (var i = 0; i < samples.Length; i++)
         {
@@ -23,7 +24,7 @@ public static class FiniteSamples
                     "samples",
                     string.Create(
                         CultureInfo.InvariantCulture,
-                        $"expected finite values, got {samples[i]} at frame {i}{where} (NaN and infinity cannot be processed)"
+                        $"expected finite values, got {samples[i]} at frame {firstFrame + i}{where} (NaN and infinity cannot be processed)"
                     )
                 );
             }

@@ -11,7 +11,10 @@ namespace Nsmt.Amp.Training.Data;
 /// <summary>Builds the training pair a config's <c>data:</c> section asks for.</summary>
 public static class AmpDataLoader
 {
-    /// <summary>The pair for training, spilled to a scratch file (<see cref="AmpTrainingData.Spill"/>) once ingested.</summary>
+    /// <summary>
+    /// The pair for training, in a scratch file: data.di/data.reamp streamed into it while they are read
+    /// (<see cref="StreamFromFiles"/>), the reference amp's pair spilled to it (<see cref="AmpTrainingData.Spill"/>) once made.
+    /// </summary>
     /// <param name="referenceFiles">With data.source reference: the capture and reamp WAVs written from these settings.</param>
     /// <param name="scratchDirectory">Where the pair is spilled (default: the temp directory, TMPDIR).</param>
     public static AmpTrainingData Load(
@@ -22,8 +25,8 @@ public static class AmpDataLoader
     {
         ArgumentNullException.ThrowIfNull(settings);
         var spilled = IngestAndSpill(settings, referenceFiles, scratchDirectory);
-        // Ingestion's arrays (the files as read, mono, aligned: six copies of a signal) are garbage now; collect them
-        // at once, so training does not run beside gigabytes a recording's length left behind until the next full GC.
+        // Ingestion's arrays (the reference amp's signals, as made and aligned; a streamed load's pieces) are garbage
+        // now; collect them at once, so training does not run beside what loading left behind until the next full GC.
         GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
         return spilled;
     }
@@ -39,7 +42,7 @@ public static class AmpDataLoader
         var ingested = settings.Source switch
         {
             DataSource.Reference => FromReferenceAmp(settings, referenceFiles),
-            _ => FromFiles(settings),
+            _ => StreamFromFiles(settings, scratchDirectory),
         };
         return ingested.Spill(scratchDirectory);
     }
@@ -110,27 +113,45 @@ public static class AmpDataLoader
             );
     }
 
-    /// <summary>A DI and a reamped WAV, aligned and checked by ingestion (latency detected unless data.latency is given).</summary>
+    /// <summary>A DI and a reamped WAV, aligned and checked by ingestion (latency detected unless data.latency is given), in memory.</summary>
     public static AmpTrainingData FromFiles(DataSettings settings)
     {
-        if (settings.DiPath is null || settings.ReampPath is null)
-        {
-            throw new ArgumentException("data.di and data.reamp must name the DI and reamped WAV files");
-        }
+        var (di, reamp) = FilePaths(settings);
+        return FromPair(CapturePair.Load(di, reamp, FilesIngestOptions(settings)), $"{di} -> {reamp}");
+    }
 
-        var pair = CapturePair.Load(
-            settings.DiPath,
-            settings.ReampPath,
-            new IngestOptions
-            {
-                ManualLatency = settings.Latency,
-                InputGainDb = settings.InputGainDb,
-                Channel = settings.Channel,
-                Resample = settings.Resample,
-                ValidationSeconds = settings.ValidationSeconds ?? DataSettings.FilesValidationSeconds,
-            }
-        );
-        return FromPair(pair, $"{settings.DiPath} -> {settings.ReampPath}");
+    /// <summary>
+    /// <see cref="FromFiles"/> read a piece at a time straight into a scratch file in <paramref name="scratchDirectory"/>
+    /// (default: TMPDIR), so that loading, like training, holds bounded memory whatever the recording's length
+    /// (<see cref="CapturePair.LoadStreamed"/>); the same samples, ranges and report.
+    /// </summary>
+    public static AmpTrainingData StreamFromFiles(DataSettings settings, string? scratchDirectory = null)
+    {
+        var (di, reamp) = FilePaths(settings);
+        var pair = CapturePair.LoadStreamed(di, reamp, FilesIngestOptions(settings), scratchDirectory);
+        return FromPair(pair, $"{di} -> {reamp}");
+    }
+
+    private static (string Di, string Reamp) FilePaths(DataSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        return settings is { DiPath: { } di, ReampPath: { } reamp }
+            ? (di, reamp)
+            : throw new ArgumentException("data.di and data.reamp must name the DI and reamped WAV files");
+    }
+
+    /// <summary>How data.di/data.reamp are ingested, from the <c>data:</c> settings.</summary>
+    private static IngestOptions FilesIngestOptions(DataSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        return new IngestOptions
+        {
+            ManualLatency = settings.Latency,
+            InputGainDb = settings.InputGainDb,
+            Channel = settings.Channel,
+            Resample = settings.Resample,
+            ValidationSeconds = settings.ValidationSeconds ?? DataSettings.FilesValidationSeconds,
+        };
     }
 
     private static AmpTrainingData FromPair(CapturePair pair, string source)
@@ -151,7 +172,7 @@ public static class AmpDataLoader
         var repeat = report.ReplicateEsr is { } esr
             ? string.Create(CultureInfo.InvariantCulture, $", validation repeat ESR {esr:0.#####}")
             : "";
-        return new AmpTrainingData(pair.Input, pair.Output, pair.SampleRate, pair.TrainRange, pair.ValidationRange)
+        return new AmpTrainingData(pair.Signals, pair.SampleRate, pair.TrainRange, pair.ValidationRange)
         {
             Latency = report.ToLatencyMetadata(),
             Checks = report.ToDataChecks(),

@@ -37,10 +37,10 @@ public sealed record AmpTrainingData
     public AlignedSignals Signals { get; }
 
     /// <summary>The whole input: the array itself when held in memory, else a full copy (for small data and tests).</summary>
-    public float[] Input => Signals is InMemorySignals held ? held.InputSamples : Signals.Input(0, Signals.Length);
+    public float[] Input => Signals.AllInput();
 
     /// <summary>The whole output: the array itself when held in memory, else a full copy (for small data and tests).</summary>
-    public float[] Output => Signals is InMemorySignals held ? held.OutputSamples : Signals.Output(0, Signals.Length);
+    public float[] Output => Signals.AllOutput();
 
     public int SampleRate { get; }
 

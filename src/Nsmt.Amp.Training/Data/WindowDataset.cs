@@ -1,4 +1,5 @@
 using Nsmt.Amp.Capture;
+using Nsmt.Amp.Ingest;
 using Nsmt.Neural;
 using static TorchSharp.torch;
 

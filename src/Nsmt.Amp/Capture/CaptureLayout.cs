@@ -1,3 +1,5 @@
+using Nsmt.Audio;
+
 namespace Nsmt.Amp.Capture;
 
 /// <summary>
@@ -119,8 +121,16 @@ public sealed class CaptureLayout
     /// layout says.
     /// Returns null for any other audio.
     /// </summary>
-    public static CaptureLayout? Detect(ReadOnlySpan<float> samples, int sampleRate)
+    public static CaptureLayout? Detect(float[] samples, int sampleRate) =>
+        Detect(SampleSource.Of(samples), sampleRate);
+
+    /// <summary>
+    /// <see cref="Detect(float[], int)"/> on a recording of any length: it scans for the silence a piece at a time and
+    /// reads only the passages and clicks it checks.
+    /// </summary>
+    public static CaptureLayout? Detect(SampleSource samples, int sampleRate)
     {
+        ArgumentNullException.ThrowIfNull(samples);
         var minimumGap = (int)(MinimumGapForDetection * sampleRate);
         var silenceBeforeClick =
             (int)Math.Round(GapSeconds * sampleRate) + (int)Math.Round(FirstClickSeconds * sampleRate);
@@ -133,11 +143,7 @@ public sealed class CaptureLayout
                 return null;
             }
 
-            var runEnd = runStart;
-            while (runEnd < samples.Length && samples[runEnd] == 0)
-            {
-                runEnd++;
-            }
+            var runEnd = EndOfSilence(samples, runStart);
 
             // The run ends at the first click, a fixed distance after the validation passage; using
             // its end rather than its start tolerates a passage that fades to exact zero.
@@ -153,7 +159,7 @@ public sealed class CaptureLayout
         return null;
     }
 
-    private static CaptureLayout? TryLayout(ReadOnlySpan<float> samples, int validationLength, int sampleRate)
+    private static CaptureLayout? TryLayout(SampleSource samples, int validationLength, int sampleRate)
     {
         CaptureLayout layout;
         try
@@ -165,11 +171,7 @@ public sealed class CaptureLayout
             return null;
         }
 
-        if (
-            !samples
-                .Slice(layout.Validation.Start, validationLength)
-                .SequenceEqual(samples.Slice(layout.ValidationRepeat.Start, validationLength))
-        )
+        if (!SameSamples(samples, layout.Validation.Start, layout.ValidationRepeat.Start, validationLength))
         {
             return null;
         }
@@ -177,14 +179,15 @@ public sealed class CaptureLayout
         var guard = sampleRate / 100;
         foreach (var click in layout.ClickPositions)
         {
-            if (!(Math.Abs(samples[click]) >= 0.5f))
+            var around = samples.Read(click - guard, (2 * guard) + 1);
+            if (!(Math.Abs(around[guard]) >= 0.5f))
             {
                 return null;
             }
 
-            for (var i = click - guard; i <= click + guard; i++)
+            for (var i = 0; i < around.Length; i++)
             {
-                if (i != click && samples[i] != 0)
+                if (i != guard && around[i] != 0)
                 {
                     return null;
                 }
@@ -194,19 +197,69 @@ public sealed class CaptureLayout
         return layout;
     }
 
-    private static int FindSilentRun(ReadOnlySpan<float> samples, int from, int minimumLength)
+    /// <summary>Whether samples [a, a + length) equal samples [b, b + length) (compared a piece at a time).</summary>
+    private static bool SameSamples(SampleSource samples, int a, int b, int length)
+    {
+        var other = new float[Math.Min(SampleSource.ChunkSamples, length)];
+        var offset = 0;
+        foreach (var piece in samples.Chunks(a, a + length))
+        {
+            // A file's pieces are at most ChunkSamples long; an array's single piece is compared a buffer at a time.
+            for (var done = 0; done < piece.Length; done += other.Length)
+            {
+                var part = piece.Span.Slice(done, Math.Min(other.Length, piece.Length - done));
+                samples.Read(b + offset + done, other.AsSpan(0, part.Length));
+                if (!part.SequenceEqual(other.AsSpan(0, part.Length)))
+                {
+                    return false;
+                }
+            }
+
+            offset += piece.Length;
+        }
+
+        return true;
+    }
+
+    private static int FindSilentRun(SampleSource samples, int from, int minimumLength)
     {
         var run = 0;
-        for (var i = from; i < samples.Length; i++)
+        var i = from;
+        foreach (var piece in samples.Chunks(from, samples.Length))
         {
-            run = samples[i] == 0 ? run + 1 : 0;
-            if (run >= minimumLength)
+            foreach (var v in piece.Span)
             {
-                return i - run + 1;
+                run = v == 0 ? run + 1 : 0;
+                if (run >= minimumLength)
+                {
+                    return i - run + 1;
+                }
+
+                i++;
             }
         }
 
         return -1;
+    }
+
+    /// <summary>The first non-zero sample at or after <paramref name="from"/> (the length when there is none).</summary>
+    private static int EndOfSilence(SampleSource samples, int from)
+    {
+        var i = from;
+        foreach (var piece in samples.Chunks(from, samples.Length))
+        {
+            foreach (var v in piece.Span)
+            {
+                if (v != 0)
+                {
+                    return i;
+                }
+
+                i++;
+            }
+        }
+
+        return i;
     }
 
     private CaptureSection Find(CaptureSectionKind kind) => Sections.First(s => s.Kind == kind);

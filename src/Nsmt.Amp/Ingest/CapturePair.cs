@@ -13,19 +13,28 @@ namespace Nsmt.Amp.Ingest;
 /// </summary>
 public sealed class CapturePair
 {
-    private CapturePair(float[] input, float[] output, int sampleRate, CaptureLayout? layout, IngestReport report)
+    /// <summary>Frames read from a WAV file per piece when streaming (<see cref="LoadStreamed"/>).</summary>
+    internal const int StreamFrames = 1 << 16;
+
+    private CapturePair(AlignedSignals signals, int sampleRate, CaptureLayout? layout, IngestReport report)
     {
-        Input = input;
-        Output = output;
+        Signals = signals;
         SampleRate = sampleRate;
         Layout = layout;
         Report = report;
     }
 
-    /// <summary>The DI, aligned: Input[i] produced Output[i].</summary>
-    public float[] Input { get; }
+    /// <summary>
+    /// The aligned pair: arrays from <see cref="Load(string, string, IngestOptions?)"/>, a scratch file from
+    /// <see cref="LoadStreamed"/> (whoever takes the pair disposes it then).
+    /// </summary>
+    public AlignedSignals Signals { get; }
 
-    public float[] Output { get; }
+    /// <summary>The DI, aligned: Input[i] produced Output[i] (a full copy when the pair is in a scratch file).</summary>
+    public float[] Input => Signals.AllInput();
+
+    /// <summary>The reamp, aligned (a full copy when the pair is in a scratch file).</summary>
+    public float[] Output => Signals.AllOutput();
 
     public int SampleRate { get; }
 
@@ -51,6 +60,173 @@ public sealed class CapturePair
         return Load(Read(diPath), Read(reampPath), options, diPath, reampPath);
     }
 
+    /// <summary>
+    /// <see cref="Load(string, string, IngestOptions?)"/> in memory bounded whatever the recording's length (issue 23
+    /// item 13: a 2-hour pair peaked near 8 GB): the files are read a piece at a time into a scratch file in
+    /// <paramref name="scratchDirectory"/> (default: TMPDIR), checked and measured on the way, and the latency is found
+    /// from the few seconds it looks at; <see cref="Signals"/> are then stretches of that file. The same checks, report
+    /// and samples as <see cref="Load(string, string, IngestOptions?)"/>. A pair that must be resampled is resampled in
+    /// memory (the resampler works on whole signals), then spilled.
+    /// </summary>
+    /// <exception cref="IngestException">A rule is broken; the message names file, field, expected and actual values.</exception>
+    /// <exception cref="WavFormatException">A file is not a readable WAV.</exception>
+    public static CapturePair LoadStreamed(
+        string diPath,
+        string reampPath,
+        IngestOptions? options = null,
+        string? scratchDirectory = null
+    )
+    {
+        ArgumentNullException.ThrowIfNull(diPath);
+        ArgumentNullException.ThrowIfNull(reampPath);
+        options ??= new IngestOptions();
+        CheckOptions(options);
+        var names = new PairNames(diPath, reampPath);
+        using var di = Open(diPath);
+        using var reamp = Open(reampPath);
+        var rate = CheckSampleRates(di.Info.SampleRate, reamp.Info.SampleRate, options, names);
+        if (rate != di.Info.SampleRate || rate != reamp.Info.SampleRate)
+        {
+            var resampled = Load(di.ReadToEnd(), reamp.ReadToEnd(), options, diPath, reampPath);
+            return new CapturePair(
+                AlignedSignals.Spill(resampled.Input, resampled.Output, scratchDirectory),
+                resampled.SampleRate,
+                resampled.Layout,
+                resampled.Report
+            );
+        }
+
+        var scratch = ScratchFile.Create(scratchDirectory);
+        try
+        {
+            return StreamThroughScratch(di, reamp, options, names, scratch);
+        }
+        catch
+        {
+            scratch.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The DI goes to the scratch file's first <c>di frames</c> samples (as read, then with the input gain), the reamp after it.</summary>
+    private static CapturePair StreamThroughScratch(
+        WavReader di,
+        WavReader reamp,
+        IngestOptions options,
+        PairNames names,
+        ScratchFile scratch
+    )
+    {
+        var warnings = new List<string>();
+        var inputHandling = ChannelHandling(di.Info.ChannelCount, options.Channel, names.Input);
+        var outputHandling = ChannelHandling(reamp.Info.ChannelCount, options.Channel, names.Output);
+        var xLength = Frames(di, names.Input);
+        var yLength = Frames(reamp, names.Output);
+        var x = SampleSource.Of(scratch, 0, xLength);
+        var y = SampleSource.Of(scratch, xLength, yLength);
+
+        var inputMeter = new LevelMeter(options.ClipLevel);
+        foreach (var (start, piece) in MonoPieces(di, options.Channel))
+        {
+            FiniteSamples.Require(piece.Span, names.Input, firstFrame: start);
+            inputMeter.Add(piece.Span);
+            scratch.Write(start, piece.Span);
+        }
+
+        var outputMeter = new LevelMeter(options.ClipLevel);
+        var sameAsInput = xLength <= yLength;
+        var input = new float[StreamFrames];
+        foreach (var (start, piece) in MonoPieces(reamp, options.Channel))
+        {
+            FiniteSamples.Require(piece.Span, names.Output, firstFrame: start);
+            outputMeter.Add(piece.Span);
+            scratch.Write(xLength + (long)start, piece.Span);
+            if (sameAsInput && start < xLength)
+            {
+                var shared = piece.Span[..Math.Min(piece.Length, xLength - start)];
+                x.Read(start, input.AsSpan(0, shared.Length));
+                sameAsInput = shared.SequenceEqual(input.AsSpan(0, shared.Length));
+            }
+        }
+
+        var layout = RecogniseLayout(x, di.Info.SampleRate, options, names.Input);
+        var facts = new PairFacts(
+            di.Info.SampleRate,
+            di.Info.SampleRate,
+            reamp.Info.SampleRate,
+            null,
+            di.Info.ChannelCount,
+            reamp.Info.ChannelCount,
+            inputHandling,
+            outputHandling,
+            xLength,
+            yLength,
+            inputMeter.Levels,
+            outputMeter.Levels
+        );
+        CheckPair(facts, sameAsInput, options, names, warnings);
+
+        if (options.InputGainDb != 0)
+        {
+            for (var start = 0; start < xLength; start += StreamFrames)
+            {
+                var piece = input.AsSpan(0, Math.Min(StreamFrames, xLength - start));
+                x.Read(start, piece);
+                ApplyInputGain(piece, options.InputGainDb);
+                scratch.Write(start, piece);
+            }
+        }
+
+        return AlignAndSplit(facts, x, y, layout, options, names, warnings, range => new SpilledSignals(
+            scratch,
+            range.InputStart,
+            xLength + (long)range.OutputStart,
+            range.Length
+        ));
+    }
+
+    /// <summary>
+    /// The file's frames a piece at a time, as ingestion's mono signal (<see cref="ToMono"/>: one channel, the chosen
+    /// one, or the average). A piece is valid until the next is asked for.
+    /// </summary>
+    private static IEnumerable<(int Start, ReadOnlyMemory<float> Mono)> MonoPieces(WavReader reader, int? channel)
+    {
+        var channels = reader.Info.ChannelCount;
+        var planar = new float[channels][];
+        for (var c = 0; c < channels; c++)
+        {
+            planar[c] = new float[StreamFrames];
+        }
+
+        var mono = new float[StreamFrames];
+        var start = 0;
+        int read;
+        while ((read = reader.ReadFrames(planar, 0, StreamFrames)) > 0)
+        {
+            if (channels == 1 || channel is not null)
+            {
+                yield return (start, planar[channel ?? 0].AsMemory(0, read));
+            }
+            else
+            {
+                AudioBuffer.Downmix(planar, 0, mono.AsSpan(0, read));
+                yield return (start, mono.AsMemory(0, read));
+            }
+
+            start += read;
+        }
+    }
+
+    private static int Frames(WavReader reader, string name) =>
+        reader.Info.FrameCount <= Array.MaxLength
+            ? (int)reader.Info.FrameCount
+            : throw new IngestException(
+                name,
+                "length",
+                $"at most {Array.MaxLength} frames",
+                $"{reader.Info.FrameCount} frames"
+            );
+
     /// <summary>Aligns two mono signals at one rate (in memory).</summary>
     public static CapturePair Load(float[] input, float[] output, int sampleRate, IngestOptions? options = null) =>
         Load(AudioBuffer.Mono(sampleRate, input), AudioBuffer.Mono(sampleRate, output), options, "input", "output");
@@ -71,79 +247,149 @@ public sealed class CapturePair
         var names = new PairNames(inputName, outputName);
         var warnings = new List<string>();
 
-        var rate = CheckSampleRates(input, output, options, names);
-        var inputHandling = ChannelHandling(input, options.Channel, inputName);
-        var outputHandling = ChannelHandling(output, options.Channel, outputName);
+        var rate = CheckSampleRates(input.SampleRate, output.SampleRate, options, names);
+        var inputHandling = ChannelHandling(input.ChannelCount, options.Channel, inputName);
+        var outputHandling = ChannelHandling(output.ChannelCount, options.Channel, outputName);
         var x = ToMono(input, options.Channel);
         var y = ToMono(output, options.Channel);
         FiniteSamples.Require(x, inputName);
         FiniteSamples.Require(y, outputName);
-        var layout = RecogniseLayout(x, input.SampleRate, options, inputName);
+        var layout = RecogniseLayout(SampleSource.Of(x), input.SampleRate, options, inputName);
         var resampling = ResampleTo(rate, input.SampleRate, output.SampleRate, ref x, ref y);
         warnings.AddRange(DropLayoutIfResampled(ref layout, input.SampleRate, rate));
 
-        var inputLevels = Levels.Measure(x, options.ClipLevel);
-        var outputLevels = Levels.Measure(y, options.ClipLevel);
-        CheckNotSilent(inputLevels, outputLevels, options, names);
-        warnings.AddRange(ClippingWarnings(inputLevels, outputLevels, options));
-        CheckLengths(x.Length, y.Length, rate, options, names);
-        if (x.Length <= y.Length && y.AsSpan(0, x.Length).SequenceEqual(x))
+        var facts = new PairFacts(
+            rate,
+            input.SampleRate,
+            output.SampleRate,
+            resampling,
+            input.ChannelCount,
+            output.ChannelCount,
+            inputHandling,
+            outputHandling,
+            input.Length,
+            output.Length,
+            Levels.Measure(x, options.ClipLevel),
+            Levels.Measure(y, options.ClipLevel)
+        );
+        CheckPair(facts, x.Length <= y.Length && y.AsSpan(0, x.Length).SequenceEqual(x), options, names, warnings);
+        ApplyInputGain(x, options.InputGainDb);
+        return AlignAndSplit(facts, SampleSource.Of(x), SampleSource.Of(y), layout, options, names, warnings, range =>
+            AlignedSignals.InMemory(
+                x.AsSpan(range.InputStart, range.Length).ToArray(),
+                y.AsSpan(range.OutputStart, range.Length).ToArray()
+            )
+        );
+    }
+
+    /// <summary>What was read, and the levels measured, before alignment (the report's first half).</summary>
+    private sealed record PairFacts(
+        int SampleRate,
+        int InputFileSampleRate,
+        int OutputFileSampleRate,
+        string? Resampling,
+        int InputChannels,
+        int OutputChannels,
+        string InputChannelHandling,
+        string OutputChannelHandling,
+        int InputFrames,
+        int OutputFrames,
+        Levels InputLevels,
+        Levels OutputLevels
+    );
+
+    /// <summary>The checks on levels and lengths, and the warnings about them, before alignment.</summary>
+    private static void CheckPair(
+        PairFacts facts,
+        bool outputEqualsInput,
+        IngestOptions options,
+        PairNames names,
+        List<string> warnings
+    )
+    {
+        CheckNotSilent(facts.InputLevels, facts.OutputLevels, options, names);
+        warnings.AddRange(ClippingWarnings(facts.InputLevels, facts.OutputLevels, options));
+        // The lengths at the working rate (after any resampling).
+        var (inputLength, outputLength) = (facts.InputLevels.Samples, facts.OutputLevels.Samples);
+        CheckLengths((int)inputLength, (int)outputLength, facts.SampleRate, options, names);
+        if (outputEqualsInput)
         {
             warnings.Add(
-                $"the reamp {outputName} holds the same samples as the DI {inputName} (the same file twice?): there is no amp in it to learn"
+                $"the reamp {names.Output} holds the same samples as the DI {names.Input} (the same file twice?): there is no amp in it to learn"
             );
         }
+    }
 
-        ApplyInputGain(x, options.InputGainDb);
-
-        var latency = ChooseLatency(x, y, layout, options, warnings, outputName);
-        var alignment = Align(x, y, latency.Alignment.Latency, outputName);
-        warnings.AddRange(DropoutWarnings(alignment, rate));
-        var split = SplitValidation(y, layout, alignment, rate, options, inputName);
-        warnings.AddRange(split.Warnings);
-        warnings.AddRange(ReplicateWarnings(split.ReplicateEsr, options));
-
-        var report = new IngestReport
+    /// <summary>Latency, alignment, dropouts and the validation split: the same for a pair in memory and one in a scratch file.</summary>
+    /// <param name="x">The DI at the working rate, with the input gain applied.</param>
+    /// <param name="y">The reamp at the working rate.</param>
+    /// <param name="pairOf">The aligned pair for a range of both (copies, or stretches of the scratch file).</param>
+    private static CapturePair AlignAndSplit(
+        PairFacts facts,
+        SampleSource x,
+        SampleSource y,
+        CaptureLayout? layout,
+        IngestOptions options,
+        PairNames names,
+        List<string> warnings,
+        Func<AlignedRange, AlignedSignals> pairOf
+    )
+    {
+        var rate = facts.SampleRate;
+        var latency = ChooseLatency(x, y, layout, options, warnings, names.Output);
+        var alignment = Align(x.Length, y.Length, latency.Alignment.Latency, names.Output);
+        var signals = pairOf(alignment);
+        try
         {
-            InputName = inputName,
-            OutputName = outputName,
-            SampleRate = rate,
-            InputFileSampleRate = input.SampleRate,
-            OutputFileSampleRate = output.SampleRate,
-            Resampling = resampling,
-            InputChannels = input.ChannelCount,
-            OutputChannels = output.ChannelCount,
-            InputChannelHandling = inputHandling,
-            OutputChannelHandling = outputHandling,
-            InputFrames = input.Length,
-            OutputFrames = output.Length,
-            OutputFramesTrimmed = alignment.Trimmed,
-            InputGainDb = options.InputGainDb,
-            StandardCaptureSignal = layout is not null,
-            Latency = latency,
-            ReplicateEsr = split.ReplicateEsr,
-            ReplicateFlagged = split.ReplicateEsr > options.ReplicateEsrThreshold,
-            AlignedLength = alignment.Length,
-            ValidationRange = split.Validation,
-            TrainRange = split.Train,
-            InputPeakDbfs = inputLevels.PeakDbfs,
-            OutputPeakDbfs = outputLevels.PeakDbfs,
-            InputRmsDbfs = inputLevels.RmsDbfs,
-            OutputRmsDbfs = outputLevels.RmsDbfs,
-            InputClippedSamples = inputLevels.Clipped,
-            OutputClippedSamples = outputLevels.Clipped,
-            Warnings = warnings,
-        };
-        return new CapturePair(alignment.Input, alignment.Output, rate, layout, report);
+            warnings.AddRange(DropoutWarnings(signals, rate));
+            var split = SplitValidation(y, layout, alignment, rate, options, names.Input);
+            warnings.AddRange(split.Warnings);
+            warnings.AddRange(ReplicateWarnings(split.ReplicateEsr, options));
+
+            var report = new IngestReport
+            {
+                InputName = names.Input,
+                OutputName = names.Output,
+                SampleRate = rate,
+                InputFileSampleRate = facts.InputFileSampleRate,
+                OutputFileSampleRate = facts.OutputFileSampleRate,
+                Resampling = facts.Resampling,
+                InputChannels = facts.InputChannels,
+                OutputChannels = facts.OutputChannels,
+                InputChannelHandling = facts.InputChannelHandling,
+                OutputChannelHandling = facts.OutputChannelHandling,
+                InputFrames = facts.InputFrames,
+                OutputFrames = facts.OutputFrames,
+                OutputFramesTrimmed = alignment.Trimmed,
+                InputGainDb = options.InputGainDb,
+                StandardCaptureSignal = layout is not null,
+                Latency = latency,
+                ReplicateEsr = split.ReplicateEsr,
+                ReplicateFlagged = split.ReplicateEsr > options.ReplicateEsrThreshold,
+                AlignedLength = alignment.Length,
+                ValidationRange = split.Validation,
+                TrainRange = split.Train,
+                InputPeakDbfs = facts.InputLevels.PeakDbfs,
+                OutputPeakDbfs = facts.OutputLevels.PeakDbfs,
+                InputRmsDbfs = facts.InputLevels.RmsDbfs,
+                OutputRmsDbfs = facts.OutputLevels.RmsDbfs,
+                InputClippedSamples = facts.InputLevels.Clipped,
+                OutputClippedSamples = facts.OutputLevels.Clipped,
+                Warnings = warnings,
+            };
+            return new CapturePair(signals, rate, layout, report);
+        }
+        catch
+        {
+            signals.Dispose();
+            throw;
+        }
     }
 
     private readonly record struct PairNames(string Input, string Output);
 
-    /// <summary>The aligned signals: output sample i answers input sample i.</summary>
-    private sealed record AlignedSignals(float[] Input, float[] Output, int Latency, int InputStart, int Trimmed)
-    {
-        public int Length => Input.Length;
-    }
+    /// <summary>Where the aligned signals lie: output sample OutputStart + i answers input sample InputStart + i.</summary>
+    private sealed record AlignedRange(int Latency, int InputStart, int OutputStart, int Length, int Trimmed);
 
     private sealed record ValidationSplit(
         SampleRange Validation,
@@ -153,26 +399,26 @@ public sealed class CapturePair
     );
 
     /// <summary>Sample rates: equal, or resampled on request (never silently). Returns the rate to work at.</summary>
-    private static int CheckSampleRates(AudioBuffer input, AudioBuffer output, IngestOptions options, PairNames names)
+    private static int CheckSampleRates(int inputRate, int outputRate, IngestOptions options, PairNames names)
     {
-        var rate = options.TargetSampleRate ?? input.SampleRate;
-        if (output.SampleRate != input.SampleRate && !options.Resample)
+        var rate = options.TargetSampleRate ?? inputRate;
+        if (outputRate != inputRate && !options.Resample)
         {
             throw new IngestException(
                 names.Output,
                 "sample_rate",
-                $"{input.SampleRate} Hz (the DI's rate; or ask for resampling)",
-                $"{output.SampleRate} Hz"
+                $"{inputRate} Hz (the DI's rate; or ask for resampling)",
+                $"{outputRate} Hz"
             );
         }
 
-        if (rate != input.SampleRate && !options.Resample)
+        if (rate != inputRate && !options.Resample)
         {
             throw new IngestException(
                 names.Input,
                 "sample_rate",
                 $"{rate} Hz (the target rate; or ask for resampling)",
-                $"{input.SampleRate} Hz"
+                $"{inputRate} Hz"
             );
         }
 
@@ -180,7 +426,12 @@ public sealed class CapturePair
     }
 
     /// <summary>The capture layout, recognised on the DI as written (before any gain or resampling), or given and checked.</summary>
-    private static CaptureLayout? RecogniseLayout(float[] x, int inputRate, IngestOptions options, string inputName)
+    private static CaptureLayout? RecogniseLayout(
+        SampleSource x,
+        int inputRate,
+        IngestOptions options,
+        string inputName
+    )
     {
         var layout = options.Layout;
         if (layout is not null && (layout.Length != x.Length || layout.SampleRate != inputRate))
@@ -300,7 +551,7 @@ public sealed class CapturePair
         }
     }
 
-    private static void ApplyInputGain(float[] x, double gainDb)
+    private static void ApplyInputGain(Span<float> x, double gainDb)
     {
         if (gainDb == 0)
         {
@@ -318,33 +569,27 @@ public sealed class CapturePair
     /// Output sample i + L answers input sample i. The reamp's extra tail supplies the last L answers; anything
     /// beyond the DI's length is dropped.
     /// </summary>
-    private static AlignedSignals Align(float[] x, float[] y, int latency, string outputName)
+    private static AlignedRange Align(int inputLength, int outputLength, int latency, string outputName)
     {
         var inputStart = Math.Max(0, -latency);
         var outputStart = Math.Max(0, latency);
-        var aligned = Math.Min(x.Length - inputStart, y.Length - outputStart);
+        var aligned = Math.Min(inputLength - inputStart, outputLength - outputStart);
         if (aligned <= 0)
         {
             throw new IngestException(
                 outputName,
                 "latency",
-                $"less than the {x.Length} frames of audio",
+                $"less than the {inputLength} frames of audio",
                 $"{latency} samples"
             );
         }
 
-        return new AlignedSignals(
-            x.AsSpan(inputStart, aligned).ToArray(),
-            y.AsSpan(outputStart, aligned).ToArray(),
-            latency,
-            inputStart,
-            y.Length - outputStart - aligned
-        );
+        return new AlignedRange(latency, inputStart, outputStart, aligned, outputLength - outputStart - aligned);
     }
 
-    private static IEnumerable<string> DropoutWarnings(AlignedSignals alignment, int rate)
+    private static IEnumerable<string> DropoutWarnings(AlignedSignals aligned, int rate)
     {
-        if (Dropouts(alignment.Input, alignment.Output, rate) is { Count: > 0 } dropouts)
+        if (Dropouts(aligned, rate) is { Count: > 0 } dropouts)
         {
             yield return string.Create(
                 CultureInfo.InvariantCulture,
@@ -358,9 +603,9 @@ public sealed class CapturePair
     /// last ValidationSeconds of arbitrary audio. With the capture signal, also the ESR between its two passages.
     /// </summary>
     private static ValidationSplit SplitValidation(
-        float[] y,
+        SampleSource y,
         CaptureLayout? layout,
-        AlignedSignals alignment,
+        AlignedRange alignment,
         int rate,
         IngestOptions options,
         string inputName
@@ -434,8 +679,8 @@ public sealed class CapturePair
             : "";
 
     private static LatencyReport ChooseLatency(
-        float[] x,
-        float[] y,
+        SampleSource x,
+        SampleSource y,
         CaptureLayout? layout,
         IngestOptions options,
         List<string> warnings,
@@ -608,7 +853,7 @@ public sealed class CapturePair
     }
 
     /// <summary>ESR(first passage's output, repeat's output) with the repeat as target, over the samples both have.</summary>
-    private static double? ReplicateEsr(float[] y, CaptureLayout layout, int latency)
+    private static double? ReplicateEsr(SampleSource y, CaptureLayout layout, int latency)
     {
         // The samples where both passages lie inside the recording (a negative latency cuts the first's start,
         // the recording's end the repeat's).
@@ -621,21 +866,24 @@ public sealed class CapturePair
 
         var count = to - from;
         return Metrics.Esr(
-            y.AsSpan(layout.Validation.Start + latency + from, count),
-            y.AsSpan(layout.ValidationRepeat.Start + latency + from, count)
+            y.Read(layout.Validation.Start + latency + from, count),
+            y.Read(layout.ValidationRepeat.Start + latency + from, count)
         );
     }
 
     /// <summary>Starts of 100 ms windows where the DI plays (above -50 dBFS RMS) but the reamp is silent (below -80 dBFS RMS).</summary>
-    private static List<int> Dropouts(float[] input, float[] output, int rate)
+    private static List<int> Dropouts(AlignedSignals aligned, int rate)
     {
         var window = rate / 10;
+        var (input, output) = (new float[window], new float[window]);
         var starts = new List<int>();
-        for (var start = 0; start + window <= input.Length; start += window)
+        for (var start = 0; start + window <= aligned.Length; start += window)
         {
+            aligned.ReadInput(start, input);
+            aligned.ReadOutput(start, output);
             double inputEnergy = 0,
                 outputEnergy = 0;
-            for (var i = start; i < start + window; i++)
+            for (var i = 0; i < window; i++)
             {
                 inputEnergy += (double)input[i] * input[i];
                 outputEnergy += (double)output[i] * output[i];
@@ -652,17 +900,18 @@ public sealed class CapturePair
 
     private static AudioBuffer Read(string path)
     {
-        if (!File.Exists(path))
-        {
-            throw new IngestException(path, "file", "an existing WAV file", "no such file");
-        }
-
-        return WavFile.Read(path);
+        using var reader = Open(path);
+        return reader.ReadToEnd();
     }
 
-    private static string ChannelHandling(AudioBuffer audio, int? channel, string name)
+    private static WavReader Open(string path) =>
+        File.Exists(path)
+            ? WavReader.Open(path)
+            : throw new IngestException(path, "file", "an existing WAV file", "no such file");
+
+    private static string ChannelHandling(int channelCount, int? channel, string name)
     {
-        if (audio.ChannelCount == 1)
+        if (channelCount == 1)
         {
             return channel is null or 0
                 ? "mono"
@@ -676,17 +925,12 @@ public sealed class CapturePair
 
         if (channel is { } c)
         {
-            return c < audio.ChannelCount
-                ? $"channel {c + 1} of {audio.ChannelCount}"
-                : throw new IngestException(
-                    name,
-                    "channels",
-                    $"a channel index below {audio.ChannelCount}",
-                    $"channel {c}"
-                );
+            return c < channelCount
+                ? $"channel {c + 1} of {channelCount}"
+                : throw new IngestException(name, "channels", $"a channel index below {channelCount}", $"channel {c}");
         }
 
-        return $"average of {audio.ChannelCount} channels";
+        return $"average of {channelCount} channels";
     }
 
     private static float[] ToMono(AudioBuffer audio, int? channel)
@@ -757,26 +1001,47 @@ public sealed class CapturePair
     private static string Format(double db) =>
         double.IsNegativeInfinity(db) ? "-inf" : db.ToString("0.0", CultureInfo.InvariantCulture);
 
-    private readonly record struct Levels(double PeakDbfs, double RmsDbfs, long Clipped)
+    /// <param name="Samples">How many samples were measured.</param>
+    private readonly record struct Levels(double PeakDbfs, double RmsDbfs, long Clipped, long Samples)
     {
         public static Levels Measure(float[] x, double clipLevel)
         {
-            double peak = 0,
-                energy = 0;
-            long clipped = 0;
+            var meter = new LevelMeter(clipLevel);
+            meter.Add(x);
+            return meter.Levels;
+        }
+    }
+
+    /// <summary>Peak, RMS and clipped samples of a signal given a piece at a time (the same sums, in the same order, as at once).</summary>
+    private sealed class LevelMeter(double clipLevel)
+    {
+        private double _peak;
+        private double _energy;
+        private long _clipped;
+        private long _samples;
+
+        public void Add(ReadOnlySpan<float> x)
+        {
             foreach (var v in x)
             {
                 double a = Math.Abs(v);
-                peak = Math.Max(peak, a);
-                energy += a * a;
+                _peak = Math.Max(_peak, a);
+                _energy += a * a;
                 if (a >= clipLevel)
                 {
-                    clipped++;
+                    _clipped++;
                 }
             }
 
-            var rms = x.Length == 0 ? 0 : Math.Sqrt(energy / x.Length);
-            return new Levels(20 * Math.Log10(peak), 20 * Math.Log10(rms), clipped);
+            _samples += x.Length;
         }
+
+        public Levels Levels =>
+            new(
+                20 * Math.Log10(_peak),
+                20 * Math.Log10(_samples == 0 ? 0 : Math.Sqrt(_energy / _samples)),
+                _clipped,
+                _samples
+            );
     }
 }

@@ -1,5 +1,6 @@
 using System.Numerics;
 using Nsmt.Amp.Capture;
+using Nsmt.Audio;
 using Nsmt.Audio.Dsp;
 
 namespace Nsmt.Amp.Ingest;
@@ -90,6 +91,24 @@ public static class LatencyDetector
     }
 
     /// <summary>
+    /// <see cref="DetectByClicks(ReadOnlySpan{float}, CaptureLayout, int, int)"/> on a recording of any length: it reads
+    /// only the prefix that holds the background and the clicks' search windows (the capture signal puts them in its
+    /// first seconds).
+    /// </summary>
+    public static ClickDetection DetectByClicks(
+        SampleSource output,
+        CaptureLayout layout,
+        int lookahead = 1000,
+        int lookback = 10000
+    )
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        ArgumentNullException.ThrowIfNull(layout);
+        var end = Math.Clamp(layout.ClickPositions.Max() + (long)lookback, 0, output.Length);
+        return DetectByClicks(output.Read(0, (int)end), layout, lookahead, lookback);
+    }
+
+    /// <summary>
     /// The delay in [-<paramref name="lookahead"/>, <paramref name="maxLatency"/>] at the peak of the
     /// rig's estimated impulse response, over a window of the input (the loudest stretch, or
     /// <paramref name="window"/> when given). Null when the window is silent or the signals are too short.
@@ -111,10 +130,57 @@ public static class LatencyDetector
         SampleRange? window = null
     )
     {
+        if (Place(input.Length, output.Length, lookahead, maxLatency, window) is not { } place)
+        {
+            return null;
+        }
+
+        var start = place.Start ?? LoudestWindow(input, place.WindowLength, lookahead, place.LastStart);
+        var excerpt = OutputExcerpt.Around(start, place.WindowLength, lookahead, maxLatency, output.Length);
+        output[excerpt.Recorded].CopyTo(excerpt.RecordedPart);
+        return Estimate(input.Slice(start, place.WindowLength), excerpt.Samples, lookahead, maxLatency);
+    }
+
+    /// <summary>
+    /// <see cref="DetectByCorrelation(ReadOnlySpan{float}, ReadOnlySpan{float}, int, int, SampleRange?)"/> on a recording
+    /// of any length, with the same result: it holds the transform's window, never the whole recording.
+    /// </summary>
+    public static CorrelationDetection? DetectByCorrelation(
+        SampleSource input,
+        SampleSource output,
+        int lookahead = 1000,
+        int maxLatency = 10000,
+        SampleRange? window = null
+    )
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        ArgumentNullException.ThrowIfNull(output);
+        if (Place(input.Length, output.Length, lookahead, maxLatency, window) is not { } place)
+        {
+            return null;
+        }
+
+        var start = place.Start ?? LoudestWindow(input, place.WindowLength, lookahead, place.LastStart);
+        var excerpt = OutputExcerpt.Around(start, place.WindowLength, lookahead, maxLatency, output.Length);
+        output.Read(excerpt.Recorded.Start.Value, excerpt.RecordedPart);
+        return Estimate(input.Read(start, place.WindowLength), excerpt.Samples, lookahead, maxLatency);
+    }
+
+    /// <summary>Where the correlation window lies: its length, and its start when given (null: the loudest stretch).</summary>
+    private readonly record struct WindowPlace(int WindowLength, int LastStart, int? Start);
+
+    private static WindowPlace? Place(
+        int inputLength,
+        int outputLength,
+        int lookahead,
+        int maxLatency,
+        SampleRange? window
+    )
+    {
         ArgumentOutOfRangeException.ThrowIfNegative(lookahead);
         ArgumentOutOfRangeException.ThrowIfNegative(maxLatency);
         var lags = lookahead + maxLatency + 1;
-        var length = Math.Min(input.Length, output.Length);
+        var length = Math.Min(inputLength, outputLength);
         var windowLength = Math.Min(MaxTransform - lags, length - lags);
         if (windowLength < 1024)
         {
@@ -127,9 +193,55 @@ public static class LatencyDetector
         }
 
         var lastStart = Math.Max(lookahead, length - maxLatency - windowLength);
-        var start = window is { } w
-            ? Math.Clamp(w.Start, lookahead, lastStart)
-            : LoudestWindow(input, windowLength, lookahead, lastStart);
+        return new WindowPlace(
+            windowLength,
+            lastStart,
+            window is { } w ? Math.Clamp(w.Start, lookahead, lastStart) : null
+        );
+    }
+
+    /// <summary>
+    /// Output samples kept beyond the lags either side: the interpolated peak may round one sample past the searched
+    /// lags, and the normalised correlation reads the output there.
+    /// </summary>
+    private const int ExcerptMargin = 2;
+
+    /// <summary>
+    /// The output samples the estimate reads, from the window's start - lookahead - margin to its end + maxLatency +
+    /// margin: zeros where the recording has none, the recording's samples [<see cref="Recorded"/>) to be copied into
+    /// <see cref="RecordedPart"/>.
+    /// </summary>
+    private readonly record struct OutputExcerpt(float[] Samples, Range Recorded, int From)
+    {
+        public Span<float> RecordedPart =>
+            Recorded.End.Value > Recorded.Start.Value
+                ? Samples.AsSpan(Recorded.Start.Value - From, Recorded.End.Value - Recorded.Start.Value)
+                : [];
+
+        public static OutputExcerpt Around(int start, int windowLength, int lookahead, int maxLatency, int outputLength)
+        {
+            var samples = new float[windowLength + lookahead + maxLatency + (2 * ExcerptMargin)];
+            var from = start - lookahead - ExcerptMargin;
+            var lo = Math.Clamp(from, 0, outputLength);
+            var hi = Math.Clamp(from + samples.Length, lo, outputLength);
+            return new OutputExcerpt(samples, lo..hi, from);
+        }
+    }
+
+    /// <param name="input">The input window.</param>
+    /// <param name="output">
+    /// The output from <see cref="ExcerptMargin"/> + <paramref name="lookahead"/> samples before the window's start
+    /// (<see cref="OutputExcerpt"/>; zeros where the recording has none).
+    /// </param>
+    private static CorrelationDetection? Estimate(
+        ReadOnlySpan<float> input,
+        float[] output,
+        int lookahead,
+        int maxLatency
+    )
+    {
+        var lags = lookahead + maxLatency + 1;
+        var windowLength = input.Length;
 
         // c[m] = sum_n a[n] b[n + m], a = input window, b = output from start - lookahead.
         var bLength = windowLength + lags - 1;
@@ -144,7 +256,7 @@ public static class LatencyDetector
         double inputEnergy = 0;
         for (var n = 0; n < windowLength; n++)
         {
-            double v = input[start + n];
+            double v = input[n];
             a[n] = v;
             inputEnergy += v * v;
         }
@@ -154,11 +266,9 @@ public static class LatencyDetector
             return null;
         }
 
-        var bStart = start - lookahead;
         for (var n = 0; n < bLength; n++)
         {
-            var i = bStart + n;
-            b[n] = i >= 0 && i < output.Length ? output[i] : 0;
+            b[n] = output[ExcerptMargin + n];
         }
 
         var fft = Fft.Get(size);
@@ -190,7 +300,7 @@ public static class LatencyDetector
         return new CorrelationDetection(
             latency,
             onset,
-            NormalisedCorrelation(input, output, start, windowLength, (int)Math.Round(latency)),
+            NormalisedCorrelation(input, output, lookahead + ExcerptMargin, (int)Math.Round(latency)),
             PeakToNoiseDb(response, best)
         );
     }
@@ -331,21 +441,16 @@ public static class LatencyDetector
     }
 
     /// <summary>sum x[n] y[n + lag] / sqrt(sum x^2 sum y^2) over the window: how alike the two are at that delay, sign included.</summary>
-    private static double NormalisedCorrelation(
-        ReadOnlySpan<float> input,
-        ReadOnlySpan<float> output,
-        int start,
-        int length,
-        int lag
-    )
+    /// <param name="outputOffset">The index in <paramref name="output"/> of the output sample beside input[0].</param>
+    private static double NormalisedCorrelation(ReadOnlySpan<float> input, float[] output, int outputOffset, int lag)
     {
         double cross = 0,
             inputEnergy = 0,
             outputEnergy = 0;
-        for (var n = start; n < start + length; n++)
+        for (var n = 0; n < input.Length; n++)
         {
             double x = input[n];
-            var j = n + lag;
+            var j = outputOffset + n + lag;
             double y = j >= 0 && j < output.Length ? output[j] : 0;
             cross += x * y;
             inputEnergy += x * x;
@@ -367,10 +472,36 @@ public static class LatencyDetector
         double bestEnergy = -1;
         for (var s = first; s <= last; s += step)
         {
-            double energy = 0;
-            foreach (var v in input.Slice(s, windowLength))
+            var energy = AddEnergy(0, input.Slice(s, windowLength));
+            if (energy > bestEnergy)
             {
-                energy += v * v;
+                (bestEnergy, bestStart) = (energy, s);
+            }
+        }
+
+        return bestStart;
+    }
+
+    /// <summary>The span version's choice, reading each candidate window a piece at a time (summed in the same order).</summary>
+    private static int LoudestWindow(SampleSource input, int windowLength, int first, int last)
+    {
+        if (last <= first)
+        {
+            return first;
+        }
+
+        var step = Math.Max(1, windowLength / 4);
+        var bestStart = first;
+        double bestEnergy = -1;
+        var buffer = new float[Math.Min(SampleSource.ChunkSamples, windowLength)];
+        for (var s = first; s <= last; s += step)
+        {
+            double energy = 0;
+            for (var at = s; at < s + windowLength; at += buffer.Length)
+            {
+                var piece = buffer.AsSpan(0, Math.Min(buffer.Length, s + windowLength - at));
+                input.Read(at, piece);
+                energy = AddEnergy(energy, piece);
             }
 
             if (energy > bestEnergy)
@@ -380,5 +511,15 @@ public static class LatencyDetector
         }
 
         return bestStart;
+    }
+
+    private static double AddEnergy(double energy, ReadOnlySpan<float> samples)
+    {
+        foreach (var v in samples)
+        {
+            energy += v * v;
+        }
+
+        return energy;
     }
 }

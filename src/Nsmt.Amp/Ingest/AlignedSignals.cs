@@ -1,12 +1,12 @@
-using System.Runtime.InteropServices;
-using Microsoft.Win32.SafeHandles;
+using Nsmt.Audio;
 
-namespace Nsmt.Amp.Training.Data;
+namespace Nsmt.Amp.Ingest;
 
 /// <summary>
-/// An aligned input/output pair that training reads a window at a time: held in memory, or spilled to a scratch
-/// file so that a long recording costs disk, not memory (issue 23 item 13: a 2-hour pair held 8.5 GB). Reads
-/// return the very floats that were stored, so training on either gives the same weights.
+/// An aligned input/output pair that training reads a window at a time: held in memory, or in a scratch file so that
+/// a long recording costs disk, not memory (issue 23 item 13: a 2-hour pair held 8.5 GB). Reads return the very floats
+/// that were stored, so training on either gives the same weights. <see cref="CapturePair.LoadStreamed"/> writes a
+/// recording's pair straight to the file; <see cref="Spill"/> writes one held in memory.
 /// </summary>
 public abstract class AlignedSignals : IDisposable
 {
@@ -34,6 +34,12 @@ public abstract class AlignedSignals : IDisposable
         ReadOutput(start, samples);
         return samples;
     }
+
+    /// <summary>The whole input: the array itself when held in memory, else a full copy (for small data and tests).</summary>
+    public virtual float[] AllInput() => Input(0, Length);
+
+    /// <summary>The whole output: the array itself when held in memory, else a full copy (for small data and tests).</summary>
+    public virtual float[] AllOutput() => Output(0, Length);
 
     /// <summary>The pair as given, held in memory (the arrays are not copied).</summary>
     public static InMemorySignals InMemory(float[] input, float[] output) => new(input, output);
@@ -94,6 +100,10 @@ public sealed class InMemorySignals : AlignedSignals
 
     public override int Length => InputSamples.Length;
 
+    public override float[] AllInput() => InputSamples;
+
+    public override float[] AllOutput() => OutputSamples;
+
     public override void ReadInput(int start, Span<float> destination)
     {
         CheckRange(start, destination.Length);
@@ -108,58 +118,38 @@ public sealed class InMemorySignals : AlignedSignals
 }
 
 /// <summary>
-/// The pair in a scratch file (input floats, then output floats, in this machine's byte order), read with positioned
-/// reads: the process holds no more than the windows it asks for (the OS's page cache may keep the file, and gives it
-/// back under pressure).
+/// The pair in a scratch file (two stretches of floats: the input and the output), read with positioned reads: the
+/// process holds no more than the windows it asks for (the OS's page cache may keep the file, and gives it back under
+/// pressure). It owns the file.
 /// </summary>
 public sealed class SpilledSignals : AlignedSignals
 {
-    /// <summary>Samples written per call: keeps each write's byte count well inside an int.</summary>
-    private const int WriteChunk = 1 << 20;
+    private readonly ScratchFile _file;
+    private readonly SampleSource _input;
+    private readonly SampleSource _output;
 
-    private readonly SafeFileHandle _file;
-    private readonly int _length;
-
-    private SpilledSignals(SafeFileHandle file, int length)
+    /// <param name="file">The scratch file, disposed with this pair.</param>
+    /// <param name="inputOffset">Where the input starts in the file, in samples.</param>
+    /// <param name="outputOffset">Where the output starts in the file, in samples.</param>
+    /// <param name="length">Samples in each signal.</param>
+    internal SpilledSignals(ScratchFile file, long inputOffset, long outputOffset, int length)
     {
-        this._file = file;
-        this._length = length;
+        _file = file;
+        _input = SampleSource.Of(file, inputOffset, length);
+        _output = SampleSource.Of(file, outputOffset, length);
     }
 
-    public override int Length => _length;
+    public override int Length => _input.Length;
 
     internal static SpilledSignals Write(float[] input, float[] output, string directory)
     {
         CheckAligned(input, output);
-        var path = Path.Combine(directory, $"nsmt-amp-windows-{Guid.NewGuid():N}.tmp");
-        // DeleteOnClose removes it on Windows even when the process is killed; elsewhere it is unlinked at once
-        // (the open handle keeps the data), so no exit, clean or not, leaves it behind.
-        var file = File.OpenHandle(
-            path,
-            FileMode.CreateNew,
-            FileAccess.ReadWrite,
-            FileShare.Delete,
-            FileOptions.DeleteOnClose
-        );
+        var file = ScratchFile.Create(directory);
         try
         {
-            if (!OperatingSystem.IsWindows())
-            {
-                File.Delete(path);
-            }
-
-            long offset = 0;
-            foreach (var signal in new[] { input, output })
-            {
-                for (var i = 0; i < signal.Length; i += WriteChunk)
-                {
-                    var bytes = MemoryMarshal.AsBytes(signal.AsSpan(i, Math.Min(WriteChunk, signal.Length - i)));
-                    RandomAccess.Write(file, bytes, offset);
-                    offset += bytes.Length;
-                }
-            }
-
-            return new SpilledSignals(file, input.Length);
+            file.Write(0, input);
+            file.Write(input.Length, output);
+            return new SpilledSignals(file, 0, input.Length, input.Length);
         }
         catch
         {
@@ -168,27 +158,16 @@ public sealed class SpilledSignals : AlignedSignals
         }
     }
 
-    public override void ReadInput(int start, Span<float> destination) => Read(0, start, destination);
-
-    public override void ReadOutput(int start, Span<float> destination) => Read(_length, start, destination);
-
-    /// <param name="signalStart">Where the signal starts in the file, in samples: 0 for the input, Length for the output.</param>
-    private void Read(long signalStart, int start, Span<float> destination)
+    public override void ReadInput(int start, Span<float> destination)
     {
         CheckRange(start, destination.Length);
-        var bytes = MemoryMarshal.AsBytes(destination);
-        var offset = (signalStart + start) * sizeof(float);
-        while (!bytes.IsEmpty)
-        {
-            var read = RandomAccess.Read(_file, bytes, offset);
-            if (read == 0)
-            {
-                throw new IOException($"the scratch file of the training pair ended early at byte {offset}");
-            }
+        _input.Read(start, destination);
+    }
 
-            bytes = bytes[read..];
-            offset += read;
-        }
+    public override void ReadOutput(int start, Span<float> destination)
+    {
+        CheckRange(start, destination.Length);
+        _output.Read(start, destination);
     }
 
     protected override void Dispose(bool disposing)
