@@ -239,6 +239,7 @@ public sealed class KnobWaveNetTests
             KnobWaveNetFile.Save(model, path, 48000, null);
             var read = KnobWaveNetReader.Load(path);
             Assert.Equal(model.Knobs, read.Knobs);
+            Assert.Equal(KnobWaveNetFile.FileConfig(model), read.Model.Config); // the 0.6 writer's round trip
             model.to(float64); // the reference, free of the CPU's float32 kernels
             var signal = Enumerable
                 .Range(0, 3000)
