@@ -120,7 +120,12 @@ internal static class AmpSection
             )
         );
         // What a guitarist looks for first: the sound, then the pictures; every number after them.
-        AddClips(report, directory);
+        AddClips(
+            report,
+            directory,
+            "Listen: the same moment through the DI, the real amp and the model",
+            $"{Anchors.Amp(name)}-listen"
+        );
         foreach (var svg in FigureOrder(directory))
         {
             report.Svg(ReportBuilder.InlineSvg(svg), Path.GetFileName(svg));
@@ -140,7 +145,8 @@ internal static class AmpSection
         return all.OrderBy(f => known.IndexOf(Path.GetFileName(f)) is var i && i >= 0 ? i : known.Count);
     }
 
-    private static void AddClips(HtmlReport report, string directory)
+    /// <summary>The clips of <paramref name="directory"/> (DI, amp, model) under a level-3 heading; nothing when it has none.</summary>
+    internal static void AddClips(HtmlReport report, string directory, string heading, string id)
     {
         var present = Clips.Where(c => File.Exists(Path.Combine(directory, c.File))).ToList();
         if (present.Count == 0)
@@ -148,11 +154,7 @@ internal static class AmpSection
             return;
         }
 
-        report.Heading(
-            "Listen: the same moment through the DI, the real amp and the model",
-            3,
-            id: $"{Anchors.Amp(SpectralExperiment.FolderName(directory))}-listen"
-        );
+        report.Heading(heading, 3, id: id);
         report.Html("<div class=\"row\">");
         foreach (var (file, label) in present)
         {

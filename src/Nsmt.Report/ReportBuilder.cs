@@ -33,6 +33,9 @@ public sealed record ReportRequest
     /// <summary>Amp training run folders (metrics.csv, summary.json), matched to <see cref="Amp"/> by folder name.</summary>
     public IReadOnlyList<string> AmpRuns { get; init; } = [];
 
+    /// <summary>Knob run folders (knob_esr.csv/.svg, clips/, knob_sweep.*): <see cref="KnobSection"/>.</summary>
+    public IReadOnlyList<string> KnobRuns { get; init; } = [];
+
     /// <summary>VIMH dataset folders the spectral runs trained on (contact sheet, label histograms).</summary>
     public IReadOnlyList<string> Datasets { get; init; } = [];
 
@@ -119,6 +122,7 @@ public static partial class ReportBuilder
             AmpSection.Add(report, directory, present);
         }
 
+        KnobSection.AddAll(report, request.KnobRuns, present);
         foreach (var diagram in diagrams)
         {
             AddDiagram(report, diagram, present);

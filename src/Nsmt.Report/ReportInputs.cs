@@ -25,6 +25,7 @@ public static class ReportInputs
             ("--amp", request.Amp, "an amp evaluation directory"),
             ("--amp-runs", request.AmpRuns, "an amp training run"),
             ("--datasets", request.Datasets, "a VIMH dataset directory"),
+            ("--knob-runs", request.KnobRuns, "a knob training run"),
         };
         foreach (var (option, folders, what) in slots)
         {
@@ -32,6 +33,11 @@ public static class ReportInputs
             {
                 throw new NsmtInputException(folder, option, $"no such directory (expected {what})");
             }
+        }
+
+        foreach (var run in request.KnobRuns)
+        {
+            KnobSection.Check(run);
         }
 
         foreach (var run in request.Runs.Where(r => LogsAmpMetrics(r) == true))

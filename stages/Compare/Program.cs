@@ -35,6 +35,7 @@ var datasetsOption = Directories(
     "--datasets",
     "VIMH dataset directories the runs trained on (spectrograms, label histograms)"
 );
+var knobRunsOption = Directories("--knob-runs", "knob run directories to include (ESR heat map, clips, sweeps)");
 var lockOption = new Option<string>("--lock")
 {
     Description = "pipeline lock file (default artifacts/pipeline.lock when present)",
@@ -63,6 +64,7 @@ var root = new StageCommand(
     ampOption,
     ampRunsOption,
     datasetsOption,
+    knobRunsOption,
     lockOption,
     overridesArgument,
 };
@@ -84,7 +86,8 @@ root.SetAction(parse =>
                     parse.GetValue(diagramsOption) ?? [],
                     parse.GetValue(ampOption) ?? [],
                     parse.GetValue(ampRunsOption) ?? [],
-                    parse.GetValue(datasetsOption) ?? []
+                    parse.GetValue(datasetsOption) ?? [],
+                    parse.GetValue(knobRunsOption) ?? []
                 ),
                 Overrides.With(
                     parse.GetValue(overridesArgument),
@@ -131,6 +134,7 @@ static int Compare(
         Amp = inputs.Amp,
         AmpRuns = inputs.AmpRuns,
         Datasets = inputs.Datasets,
+        KnobRuns = inputs.KnobRuns,
         Lock = lockFile ?? (File.Exists(defaultLock) ? defaultLock : null),
     };
     ReportInputs.Check(request);
@@ -165,5 +169,6 @@ internal sealed record Inputs(
     string[] Diagrams,
     string[] Amp,
     string[] AmpRuns,
-    string[] Datasets
+    string[] Datasets,
+    string[] KnobRuns
 );

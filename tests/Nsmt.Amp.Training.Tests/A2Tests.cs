@@ -142,6 +142,7 @@ public class A2Tests
             Assert.Equal(A2NamFile.Weights(full), A2NamFile.Weights(back[1].Module));
             A2NamFile.SaveWaveNet(full, path, 48_000, null);
             Assert.Equal(A2NamFile.Weights(full), A2NamFile.Weights(A2NamFile.Load(path).Single().Module));
+            Assert.Equal(full.Config.ToNamConfig(full.HeadScale), NamFile.Load(path).Config); // the 0.6 writer's round trip
         }
         finally
         {

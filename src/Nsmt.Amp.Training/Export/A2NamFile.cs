@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json;
 using Nsmt.Amp.Architectures;
 using Nsmt.Amp.Format;
@@ -174,109 +173,17 @@ public static class A2NamFile
         }
     }
 
-    /// <summary>A WaveNet model object with every field of a 0.6 layer array, as NAM's trainer exports A2.</summary>
+    /// <summary>A WaveNet model object with every key of a 0.6 layer array, as NAM's trainer exports A2.</summary>
     private static void WriteWaveNet(
         Utf8JsonWriter w,
         NamA2WaveNet module,
         string version,
         double sampleRate,
         NamMetadata? metadata
-    )
-    {
-        var c = module.Config;
-        var n = c.Layers;
-        w.WriteStartObject();
-        w.WriteString("version", version);
-        WriteMetadata(w, metadata);
-        w.WriteString("architecture", "WaveNet");
-        w.WriteStartObject("config");
-        w.WriteStartArray("layers");
-        w.WriteStartObject();
-        w.WriteNumber("input_size", 1);
-        w.WriteNumber("condition_size", 1);
-        w.WriteStartObject("head");
-        w.WriteNumber("out_channels", 1);
-        w.WriteNumber("kernel_size", c.HeadKernelSize);
-        w.WriteBoolean("bias", c.HeadBias);
-        w.WriteEndObject();
-        w.WriteNumber("channels", c.Channels);
-        IntArray(w, "kernel_sizes", c.KernelSizes);
-        IntArray(w, "dilations", c.Dilations);
-        w.WriteStartArray("activation");
-        foreach (var slope in c.LeakySlopes)
-        {
-            w.WriteStartObject();
-            w.WriteString("type", slope is null ? "Tanh" : "LeakyReLU");
-            if (slope is { } s)
-            {
-                w.WriteNumber("negative_slope", s);
-            }
-
-            w.WriteEndObject();
-        }
-
-        w.WriteEndArray();
-        w.WriteNumber("bottleneck", c.Bottleneck);
-        w.WriteStartObject("head1x1");
-        w.WriteBoolean("active", false);
-        w.WriteNumber("out_channels", 1);
-        w.WriteNumber("groups", 1);
-        w.WriteEndObject();
-        w.WriteStartObject("layer1x1");
-        w.WriteBoolean("active", true);
-        w.WriteNumber("groups", 1);
-        w.WriteEndObject();
-        w.WriteNumber("groups_input", 1);
-        w.WriteNumber("groups_input_mixin", 1);
-        foreach (var film in A2Config.FilmBlocks)
-        {
-            w.WriteStartObject(film);
-            w.WriteBoolean("active", false);
-            w.WriteBoolean("shift", true);
-            w.WriteNumber("groups", 1);
-            w.WriteEndObject();
-        }
-
-        w.WriteStartArray("gating_mode");
-        for (var i = 0; i < n; i++)
-        {
-            w.WriteStringValue("none");
-        }
-
-        w.WriteEndArray();
-        w.WriteStartArray("secondary_activation");
-        for (var i = 0; i < n; i++)
-        {
-            w.WriteNullValue();
-        }
-
-        w.WriteEndArray();
-        w.WriteNull("slimmable");
-        w.WriteEndObject();
-        w.WriteEndArray();
-        w.WriteNull("head");
-        w.WriteNumber("head_scale", module.HeadScale);
-        w.WriteEndObject();
-        w.WriteStartArray("weights");
-        foreach (var v in Weights(module))
-        {
-            // "R" keeps every float32 exactly (a shortest round-trip form).
-            w.WriteRawValue(v.ToString("R", CultureInfo.InvariantCulture));
-        }
-
-        w.WriteEndArray();
-        w.WriteNumber("sample_rate", sampleRate);
-        w.WriteEndObject();
-    }
-
-    private static void IntArray(Utf8JsonWriter w, string name, IReadOnlyList<int> values)
-    {
-        w.WriteStartArray(name);
-        foreach (var v in values)
-        {
-            w.WriteNumberValue(v);
-        }
-
-        w.WriteEndArray();
-    }
+    ) =>
+        ExtendedWaveNetWriter.WriteModel(
+            w,
+            new NamModel(module.Config.ToNamConfig(module.HeadScale), Weights(module), sampleRate, metadata, version),
+            WaveNetKeySet.Complete
+        );
 }

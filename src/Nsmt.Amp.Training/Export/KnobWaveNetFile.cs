@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json;
 using Nsmt.Amp.Architectures;
 using Nsmt.Amp.Format;
@@ -18,6 +17,9 @@ namespace Nsmt.Amp.Training.Export;
 public static class KnobWaveNetFile
 {
     public const string DefaultFileName = "knob_wavenet.json";
+
+    /// <summary>The .nam version of the model object.</summary>
+    public const string Version = "0.6.0";
 
     /// <summary>The module's weights in file order, head_scale last; fails naming a non-finite tensor.</summary>
     public static float[] Weights(KnobWaveNet module)
@@ -56,11 +58,47 @@ public static class KnobWaveNetFile
         }
     }
 
-    /// <summary>Writes the model atomically.</summary>
+    /// <summary>
+    /// The model's .nam 0.6 WaveNet config: its A1 arrays with condition_size 1 + knobs and an active
+    /// activation_pre_film with shift (everything else at NAM Core's defaults).
+    /// </summary>
+    public static ExtendedWaveNetConfig FileConfig(KnobWaveNet module)
+    {
+        ArgumentNullException.ThrowIfNull(module);
+        return new ExtendedWaveNetConfig
+        {
+            LayerArrays =
+            [
+                .. module.Architecture.LayerArrays.Select(a => new ExtendedLayerArrayConfig
+                {
+                    InputSize = a.InputSize,
+                    ConditionSize = 1 + module.Knobs.Count,
+                    Channels = a.Channels,
+                    Bottleneck = a.Channels,
+                    KernelSizes = [.. Enumerable.Repeat(a.KernelSize, a.Dilations.Count)],
+                    Dilations = a.Dilations,
+                    Activations = [.. Enumerable.Repeat(NamActivation.Tanh, a.Dilations.Count)],
+                    GatingModes = [.. Enumerable.Repeat(GatingMode.None, a.Dilations.Count)],
+                    SecondaryActivations = [.. Enumerable.Repeat<NamActivation?>(null, a.Dilations.Count)],
+                    HeadSize = a.HeadSize,
+                    HeadBias = a.HeadBias,
+                    Head1x1OutChannels = a.Channels,
+                    Films = new Dictionary<FilmPosition, FilmConfig>
+                    {
+                        [FilmPosition.ActivationPre] = new(Active: true, Shift: true),
+                    },
+                }),
+            ],
+            HeadScale = module.HeadScale,
+            KnobInputs = module.Knobs.Count,
+        };
+    }
+
+    /// <summary>Writes the model atomically (its config in <see cref="WaveNetKeySet.Compact"/> form).</summary>
     public static void Save(KnobWaveNet module, string path, double sampleRate, NamMetadata? metadata)
     {
         ArgumentNullException.ThrowIfNull(module);
-        var weights = Weights(module);
+        var model = new NamModel(FileConfig(module), Weights(module), sampleRate, metadata, Version);
         AtomicFile.Write(path, stream =>
         {
             using var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = false });
@@ -79,76 +117,9 @@ public static class KnobWaveNetFile
 
             w.WriteEndArray();
             w.WritePropertyName("model");
-            WriteModel(w, module, weights, sampleRate, metadata);
+            ExtendedWaveNetWriter.WriteModel(w, model, WaveNetKeySet.Compact);
             w.WriteEndObject();
             w.Flush();
         });
-    }
-
-    private static void WriteModel(
-        Utf8JsonWriter w,
-        KnobWaveNet module,
-        float[] weights,
-        double sampleRate,
-        NamMetadata? metadata
-    )
-    {
-        w.WriteStartObject();
-        w.WriteString("version", "0.6.0");
-        if (metadata is not null)
-        {
-            w.WritePropertyName("metadata");
-            NamMetadataWriter.Write(w, metadata);
-        }
-
-        w.WriteString("architecture", "WaveNet");
-        w.WriteStartObject("config");
-        w.WriteStartArray("layers");
-        foreach (var array in module.Architecture.LayerArrays)
-        {
-            w.WriteStartObject();
-            w.WriteNumber("input_size", array.InputSize);
-            w.WriteNumber("condition_size", 1 + module.Knobs.Count);
-            w.WriteStartObject("head");
-            w.WriteNumber("out_channels", array.HeadSize);
-            w.WriteNumber("kernel_size", 1);
-            w.WriteBoolean("bias", array.HeadBias);
-            w.WriteEndObject();
-            w.WriteNumber("channels", array.Channels);
-            w.WriteNumber("kernel_size", array.KernelSize);
-            w.WriteStartArray("dilations");
-            foreach (var d in array.Dilations)
-            {
-                w.WriteNumberValue(d);
-            }
-
-            w.WriteEndArray();
-            w.WriteString("activation", array.Activation);
-            w.WriteStartObject("layer1x1");
-            w.WriteBoolean("active", true);
-            w.WriteNumber("groups", 1);
-            w.WriteEndObject();
-            w.WriteStartObject("activation_pre_film");
-            w.WriteBoolean("active", true);
-            w.WriteBoolean("shift", true);
-            w.WriteNumber("groups", 1);
-            w.WriteEndObject();
-            w.WriteEndObject();
-        }
-
-        w.WriteEndArray();
-        w.WriteNull("head");
-        w.WriteNumber("head_scale", module.HeadScale);
-        w.WriteEndObject();
-        w.WriteStartArray("weights");
-        foreach (var v in weights)
-        {
-            // "R" keeps every float32 exactly.
-            w.WriteRawValue(v.ToString("R", CultureInfo.InvariantCulture));
-        }
-
-        w.WriteEndArray();
-        w.WriteNumber("sample_rate", sampleRate);
-        w.WriteEndObject();
     }
 }

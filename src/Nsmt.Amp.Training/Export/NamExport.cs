@@ -96,31 +96,8 @@ public static class NamExport
     }
 
     /// <summary>The tensors of the flat vector, in order (without head_scale); weights are [out][in][k] row-major.</summary>
-    private static IEnumerable<(Tensor tensor, string name)> WaveNetTensors(NamWaveNet module)
-    {
-        for (var j = 0; j < module.Arrays.Count; j++)
-        {
-            var array = module.Arrays[j];
-            var prefix = $"layer_arrays.{j}";
-            yield return (array.Rechannel.weight, $"{prefix}.rechannel.weight");
-            for (var l = 0; l < array.Layers.Count; l++)
-            {
-                var layer = array.Layers[l];
-                var p = $"{prefix}.layers.{l}";
-                yield return (layer.Conv.weight, $"{p}.conv.weight");
-                yield return (layer.Conv.bias!, $"{p}.conv.bias");
-                yield return (layer.InputMixer.weight, $"{p}.input_mixer.weight");
-                yield return (layer.OneByOne.weight, $"{p}.1x1.weight");
-                yield return (layer.OneByOne.bias!, $"{p}.1x1.bias");
-            }
-
-            yield return (array.HeadRechannel.weight, $"{prefix}.head_rechannel.weight");
-            if (array.HeadRechannel.bias is { } bias)
-            {
-                yield return (bias, $"{prefix}.head_rechannel.bias");
-            }
-        }
-    }
+    private static IEnumerable<(Tensor tensor, string name)> WaveNetTensors(NamWaveNet module) =>
+        NamWaveNetLayerArray.WeightTensors(module.Arrays);
 
     /// <summary>
     /// Per layer: [weight_ih | weight_hh] row by row (a temporary), bias_ih + bias_hh, h0, c0; then head.

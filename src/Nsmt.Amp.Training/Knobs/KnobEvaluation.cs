@@ -6,6 +6,7 @@ using Nsmt.Amp.ReferenceAmp;
 using Nsmt.Amp.Training.Modules;
 using Nsmt.Audio.Dsp;
 using Nsmt.Core;
+using Nsmt.Outputs;
 using Nsmt.Plots;
 
 namespace Nsmt.Amp.Training.Knobs;
@@ -61,7 +62,7 @@ public static class KnobEvaluation
     {
         ArgumentNullException.ThrowIfNull(module);
         ArgumentNullException.ThrowIfNull(captures);
-        AtomicFile.WriteAllText(Path.Combine(folder, "knob_esr.svg"), EsrHeatmap(module, esr).ToSvg(560, 320));
+        AtomicFile.WriteAllText(Path.Combine(folder, KnobRunFiles.EsrHeatmap), EsrHeatmap(module, esr).ToSvg(560, 320));
         WriteClips(module, captures, folder);
         var sweeps = module.Knobs.Select(k => Sweep(module, captures, k.Name)).ToList();
         var figure = new Figure(columns: 2, panelWidth: 440, panelHeight: 280)
@@ -85,7 +86,7 @@ public static class KnobEvaluation
             figure.Add(SweepChart(sweep, $"{sweep.Knob}: spectral centroid", "centroid (Hz)", p => p.CentroidHz));
         }
 
-        AtomicFile.WriteAllText(Path.Combine(folder, "knob_sweep.svg"), figure.ToSvg());
+        AtomicFile.WriteAllText(Path.Combine(folder, KnobRunFiles.Sweep), figure.ToSvg());
         var csv = new StringBuilder("knob,value,source,level_db,centroid_hz\n");
         foreach (var sweep in sweeps)
         {
@@ -103,7 +104,7 @@ public static class KnobEvaluation
             }
         }
 
-        AtomicFile.WriteAllText(Path.Combine(folder, "knob_sweep.csv"), csv.ToString());
+        AtomicFile.WriteAllText(Path.Combine(folder, KnobRunFiles.SweepTable), csv.ToString());
         var json = sweeps.Select(s => new
         {
             knob = s.Knob,
@@ -117,7 +118,7 @@ public static class KnobEvaluation
             level_follows_amp = s.LevelFollowsAmp,
         });
         AtomicFile.WriteAllText(
-            Path.Combine(folder, "knob_sweep.json"),
+            Path.Combine(folder, KnobRunFiles.SweepVerdicts),
             JsonSerializer.Serialize(json, new JsonSerializerOptions { WriteIndented = true })
         );
         return sweeps;
@@ -170,7 +171,7 @@ public static class KnobEvaluation
             var range = capture.Data.Validation;
             var name = capture.Setting.ToString().Replace('=', '_').Replace(',', '_').Replace('-', 'm');
             ListeningClips.Write(
-                Path.Combine(folder, "clips", name),
+                Path.Combine(folder, KnobRunFiles.Clips, name),
                 di,
                 capture.Data.Output.AsSpan(range.Start, range.Length),
                 model,

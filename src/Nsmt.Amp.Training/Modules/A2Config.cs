@@ -148,16 +148,38 @@ public sealed record A2Config
         };
     }
 
-    /// <summary>The FiLM blocks of a 0.6 layer array, by their .nam keys; A2 leaves them all inactive.</summary>
-    public static readonly string[] FilmBlocks =
-    [
-        "conv_pre_film",
-        "conv_post_film",
-        "input_mixin_pre_film",
-        "input_mixin_post_film",
-        "activation_pre_film",
-        "activation_post_film",
-        "layer1x1_post_film",
-        "head1x1_post_film",
-    ];
+    /// <summary>
+    /// This A2 as a .nam 0.6 WaveNet config (the inverse of <see cref="From"/>) with <paramref name="headScale"/>: one
+    /// array on the raw input, FiLM and head1x1 inactive (head1x1's out_channels 1, as NAM's trainer writes it).
+    /// </summary>
+    public ExtendedWaveNetConfig ToNamConfig(float headScale) =>
+        new()
+        {
+            LayerArrays =
+            [
+                new ExtendedLayerArrayConfig
+                {
+                    InputSize = 1,
+                    Channels = Channels,
+                    Bottleneck = Bottleneck,
+                    KernelSizes = KernelSizes,
+                    Dilations = Dilations,
+                    Activations =
+                    [
+                        .. LeakySlopes.Select(s =>
+                            s is { } slope
+                                ? new NamActivation { Kind = NamActivationKind.LeakyReLU, NegativeSlope = (float)slope }
+                                : NamActivation.Tanh
+                        ),
+                    ],
+                    GatingModes = [.. Enumerable.Repeat(GatingMode.None, Layers)],
+                    SecondaryActivations = [.. Enumerable.Repeat<NamActivation?>(null, Layers)],
+                    HeadSize = 1,
+                    HeadKernelSize = HeadKernelSize,
+                    HeadBias = HeadBias,
+                    Head1x1OutChannels = 1,
+                },
+            ],
+            HeadScale = headScale,
+        };
 }

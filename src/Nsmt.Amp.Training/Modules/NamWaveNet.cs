@@ -7,21 +7,37 @@ using static TorchSharp.torch;
 namespace Nsmt.Amp.Training.Modules;
 
 /// <summary>
-/// One layer of an A1 layer array (nam-format.md): z = conv(h) + mixin(x); a = act(z) (gated:
-/// tanh(z[:C]) * sigmoid(z[C:])); h = h + 1x1(a); the head accumulator takes a.
+/// One layer of an A1 layer array (nam-format.md): z = conv(h) + mixin(c); a = act(z) (gated:
+/// tanh(z[:C]) * sigmoid(z[C:])); h = h + 1x1(a); the head accumulator takes a. The condition c is the raw input
+/// (A1: <see cref="WaveNetLayerArrayConfig.ConditionSize"/> 1) or the audio and the knobs of a
+/// <see cref="KnobWaveNet"/> (1 + K rows), which also turns on FiLM before the activation (NAM 0.6's
+/// <c>activation_pre_film</c> with shift): z = scale(c) * z + shift(c), scale and shift one 1x1 conv of c.
 /// </summary>
 public sealed class NamWaveNetLayer : nn.Module
 {
-    public NamWaveNetLayer(WaveNetLayerArrayConfig array, int dilation)
+    public NamWaveNetLayer(WaveNetLayerArrayConfig array, int dilation, bool film = false)
         : base(nameof(NamWaveNetLayer))
     {
         Channels = array.Channels;
         Gated = array.Gated;
         Dilation = dilation;
         var m = array.ConvOutputChannels;
+        // Registered (and so initialised) in NAM's order; the FiLM block, absent from A1, comes last.
         register_module("conv", Conv = nn.Conv1d(array.Channels, m, array.KernelSize, dilation: dilation));
         register_module("input_mixer", InputMixer = nn.Conv1d(array.ConditionSize, m, 1, bias: false));
         register_module("1x1", OneByOne = nn.Conv1d(array.Channels, array.Channels, 1));
+        if (film)
+        {
+            register_module("film", Film = nn.Conv1d(array.ConditionSize, 2 * m, 1));
+            using (no_grad())
+            {
+                // FiLM starts as the identity (scale 1, shift 0): the untrained layer is A1's, and training grows
+                // the condition's multiplicative effect from there.
+                Film.weight!.zero_();
+                Film.bias!.zero_();
+                Film.bias!.narrow(0, 0, m).fill_(1.0);
+            }
+        }
     }
 
     public Conv1d Conv { get; }
@@ -29,6 +45,9 @@ public sealed class NamWaveNetLayer : nn.Module
     public Conv1d InputMixer { get; }
 
     public Conv1d OneByOne { get; }
+
+    /// <summary>Condition to [scale rows; shift rows] of z (NAM's FiLM layout); null in A1.</summary>
+    public Conv1d? Film { get; }
 
     public int Channels { get; }
 
@@ -41,7 +60,7 @@ public sealed class NamWaveNetLayer : nn.Module
 
     /// <summary>
     /// One layer over right-aligned signals: <paramref name="h"/> [B, C, L], <paramref name="condition"/>
-    /// [B, 1, >= L]. Returns the activation [B, C, L - History] and, unless <paramref name="residual"/>
+    /// [B, ConditionSize, >= L]. Returns the activation [B, C, L - History] and, unless <paramref name="residual"/>
     /// is false, the next residual stream of the same length.
     /// </summary>
     public (Tensor activation, Tensor? next) Run(Tensor h, Tensor condition, bool residual, bool fuseMixer)
@@ -66,16 +85,26 @@ public sealed class NamWaveNetLayer : nn.Module
             z.add_(InputMixer.call(condition.narrow(2, condition.size(2) - length, length)));
         }
 
+        if (Film is not null)
+        {
+            var film = Film.call(condition.narrow(2, condition.size(2) - length, length));
+            var rows = z.size(1);
+            z = (z * film.narrow(1, 0, rows)) + film.narrow(1, rows, rows);
+        }
+
         var a = Gated ? z.narrow(1, 0, Channels).tanh() * z.narrow(1, Channels, Channels).sigmoid() : z.tanh_();
         var next = residual ? h.narrow(2, h.size(2) - length, length) + OneByOne.call(a) : null;
         return (a, next);
     }
 }
 
-/// <summary>One A1 layer array: rechannel, layers, head rechannel (registered in NAM's order).</summary>
+/// <summary>
+/// One A1 layer array: rechannel, layers, head rechannel (registered in NAM's order); with <paramref name="film"/>,
+/// every layer has a FiLM block (a <see cref="KnobWaveNet"/>'s array).
+/// </summary>
 public sealed class NamWaveNetLayerArray : nn.Module
 {
-    public NamWaveNetLayerArray(WaveNetLayerArrayConfig config)
+    public NamWaveNetLayerArray(WaveNetLayerArrayConfig config, bool film = false)
         : base(nameof(NamWaveNetLayerArray))
     {
         Config = config;
@@ -83,7 +112,9 @@ public sealed class NamWaveNetLayerArray : nn.Module
         // TorchSharp registers a ModuleList's items when the list is registered: fill it first.
         register_module(
             "layers",
-            Layers = new ModuleList<NamWaveNetLayer>([.. config.Dilations.Select(d => new NamWaveNetLayer(config, d))])
+            Layers = new ModuleList<NamWaveNetLayer>([
+                .. config.Dilations.Select(d => new NamWaveNetLayer(config, d, film)),
+            ])
         );
 
         register_module(
@@ -101,7 +132,7 @@ public sealed class NamWaveNetLayerArray : nn.Module
     public Conv1d HeadRechannel { get; }
 
     /// <summary>
-    /// Runs the array on <paramref name="input"/> [B, in, L] with the raw input as condition; the head
+    /// Runs the array on <paramref name="input"/> [B, in, L] with its condition (right-aligned); the head
     /// accumulator starts at <paramref name="headIn"/> (null = zeros) and is kept only over the last
     /// <paramref name="outLength"/> samples. Returns (head output [B, H, outLength], residual stream).
     /// </summary>
@@ -129,6 +160,77 @@ public sealed class NamWaveNetLayerArray : nn.Module
         }
 
         return (HeadRechannel.call(s!), needResidual ? h : null);
+    }
+
+    /// <summary>
+    /// The array's tensors in .nam order (weights [out][in][k] row-major), named under <paramref name="prefix"/>:
+    /// rechannel, per layer conv (weight, bias), input mixin, 1x1 (weight, bias) and FiLM (weight, bias) where there
+    /// is one, then the head rechannel (weight, bias if any).
+    /// </summary>
+    public IEnumerable<(Tensor Tensor, string Name)> WeightTensors(string prefix)
+    {
+        yield return (Rechannel.weight!, $"{prefix}.rechannel.weight");
+        for (var l = 0; l < Layers.Count; l++)
+        {
+            var layer = Layers[l];
+            var p = $"{prefix}.layers.{l}";
+            yield return (layer.Conv.weight!, $"{p}.conv.weight");
+            yield return (layer.Conv.bias!, $"{p}.conv.bias");
+            yield return (layer.InputMixer.weight!, $"{p}.input_mixer.weight");
+            yield return (layer.OneByOne.weight!, $"{p}.1x1.weight");
+            yield return (layer.OneByOne.bias!, $"{p}.1x1.bias");
+            if (layer.Film is { } film)
+            {
+                yield return (film.weight!, $"{p}.film.weight");
+                yield return (film.bias!, $"{p}.film.bias");
+            }
+        }
+
+        yield return (HeadRechannel.weight!, $"{prefix}.head_rechannel.weight");
+        if (HeadRechannel.bias is { } bias)
+        {
+            yield return (bias, $"{prefix}.head_rechannel.bias");
+        }
+    }
+
+    /// <summary>Every array's <see cref="WeightTensors(string)"/>, in order, named <c>layer_arrays.j.…</c>.</summary>
+    public static IEnumerable<(Tensor Tensor, string Name)> WeightTensors(ModuleList<NamWaveNetLayerArray> arrays) =>
+        arrays.SelectMany((array, j) => array.WeightTensors($"layer_arrays.{j}"));
+
+    /// <summary>
+    /// A1's chain of arrays on <paramref name="audio"/> [B, 1, L]: each array's residual stream feeds the next and
+    /// the head accumulator runs through them all. Returns the last head [B, H, L - receptive field + 1].
+    /// </summary>
+    public static Tensor RunChain(
+        ModuleList<NamWaveNetLayerArray> arrays,
+        Tensor audio,
+        Tensor condition,
+        int receptiveField,
+        bool fuseMixer
+    )
+    {
+        var outLength = audio.size(2) - receptiveField + 1;
+        if (outLength < 1)
+        {
+            throw new ArgumentException(
+                $"input of {audio.size(2)} samples is shorter than the receptive field ({receptiveField})"
+            );
+        }
+
+        var input = audio;
+        Tensor? head = null;
+        for (var j = 0; j < arrays.Count; j++)
+        {
+            var last = j == arrays.Count - 1;
+            var (h, residual) = arrays[j].Run(input, condition, head, outLength, needResidual: !last, fuseMixer);
+            head = h;
+            if (residual is not null)
+            {
+                input = residual;
+            }
+        }
+
+        return head!;
     }
 }
 
@@ -176,29 +278,9 @@ public sealed class NamWaveNet : AmpModule
     public override Tensor forward(Tensor x)
     {
         using var scope = NewDisposeScope();
-        var outLength = x.size(1) - ReceptiveField + 1;
-        if (outLength < 1)
-        {
-            throw new ArgumentException(
-                $"input of {x.size(1)} samples is shorter than the receptive field ({ReceptiveField})"
-            );
-        }
-
-        var condition = x.unsqueeze(1);
-        var input = condition;
-        Tensor? head = null;
-        for (var j = 0; j < Arrays.Count; j++)
-        {
-            var last = j == Arrays.Count - 1;
-            var (h, residual) = Arrays[j].Run(input, condition, head, outLength, needResidual: !last, FuseInputMixer);
-            head = h;
-            if (residual is not null)
-            {
-                input = residual;
-            }
-        }
-
-        return (head!.squeeze(1) * HeadScale).MoveToOuterDisposeScope();
+        var audio = x.unsqueeze(1);
+        var head = NamWaveNetLayerArray.RunChain(Arrays, audio, audio, ReceptiveField, FuseInputMixer);
+        return (head.squeeze(1) * HeadScale).MoveToOuterDisposeScope();
     }
 
     public override float[] Process(ReadOnlySpan<float> input, int chunkSize = DefaultChunkSize) =>

@@ -11,7 +11,7 @@ namespace Nsmt.Amp.Format;
 /// </summary>
 internal static class ExtendedWaveNetReader
 {
-    private const string SlimmableMethod = "slice_channels_uniform";
+    internal const string SlimmableMethod = "slice_channels_uniform";
 
     private static readonly HashSet<string> ConfigKeys =
     [
