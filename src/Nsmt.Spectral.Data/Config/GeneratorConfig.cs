@@ -60,7 +60,7 @@ public sealed record GeneratorConfig
 
     public required int Width { get; init; }
 
-    /// <summary>1 or 3 (gray replicated); ignored when envelope channels are requested.</summary>
+    /// <summary>1 or 3 (gray replicated); ignored when envelope channels or generate.level: both decide the channels.</summary>
     public required int BaseChannels { get; init; }
 
     public required ConfigNumber PreEmphasis { get; init; }
@@ -77,7 +77,9 @@ public sealed record GeneratorConfig
     public LevelScaling Level { get; init; } = LevelScaling.MinMax;
 
     public int Channels =>
-        Envelopes.Any ? 1 + (Envelopes.Temporal ? 1 : 0) + (Envelopes.Spectral ? 1 : 0) : BaseChannels;
+        Envelopes.Any
+            ? 1 + (Envelopes.Temporal ? 1 : 0) + (Envelopes.Spectral ? 1 : 0)
+            : Level.Channels ?? BaseChannels;
 
     public IReadOnlyList<ParameterSpec> VaryingParameters => Parameters.Where(p => p.IsVarying).ToList();
 
@@ -214,6 +216,17 @@ public sealed record GeneratorConfig
         }
 
         var level = LevelScaling.Bind(b, envelopes);
+        if (level.Channels is { } levelChannels && channels != 1)
+        {
+            // generate.level: both makes its own two channels (min-max and absolute); a replicated RGB image has no place.
+            throw b.Error(
+                "generate.channels",
+                $"1 with generate.level: both (which writes {levelChannels} channels: min-max and absolute)",
+                channels.ToString(CultureInfo.InvariantCulture),
+                b.Scalar("generate.channels")
+            );
+        }
+
         var outputRoot = b.OptionalString("generate.output_dir") ?? "data";
         // Datasets are written below the current directory (the workspace) unless the command line says otherwise.
         _ = ConfigPaths.InsideWorkspace(
