@@ -16,15 +16,27 @@ public class LevelScalingTests
             new Dictionary<string, double> { ["note_velocity"] = velocity, ["log10_decay_time"] = decay }
         );
 
+    /// <summary>simple_saw with generate.level <paramref name="mode"/> on the -80..+20 dB range.</summary>
+    private static GeneratorConfig OnFixedRange(string mode) =>
+        TestSupport.Config("simple_saw", $"generate.level={mode}", "generate.db_floor=-80", "generate.db_ceiling=20");
+
+    /// <summary>A dataset generated into <paramref name="dir"/>; returns its folder and its info JSON.</summary>
+    private static (string Directory, JsonObject Info) Generate(TempDir dir, GeneratorConfig config)
+    {
+        var result = DatasetGenerator.Generate(
+            config,
+            new GenerationOptions { OutputDirectory = dir.File(config.DatasetName), WriteReports = false }
+        );
+        var info = JsonNode
+            .Parse(File.ReadAllText(Path.Combine(result.DatasetDirectory, VimhFormat.InfoFileName)))!
+            .AsObject();
+        return (result.DatasetDirectory, info);
+    }
+
     [Fact]
     public void Worked_sample_maps_its_spec_range_into_the_fixed_range()
     {
-        var config = TestSupport.Config(
-            "simple_saw",
-            "generate.level=absolute",
-            "generate.db_floor=-80",
-            "generate.db_ceiling=20"
-        );
+        var config = OnFixedRange("absolute");
 
         var record = Render(config, 127, -0.3);
 
@@ -44,12 +56,7 @@ public class LevelScalingTests
     public void Halving_the_velocity_darkens_absolute_images_by_6_dB_and_leaves_minmax_images_unchanged()
     {
         var minMax = TestSupport.Config("simple_saw");
-        var absolute = TestSupport.Config(
-            "simple_saw",
-            "generate.level=absolute",
-            "generate.db_floor=-80",
-            "generate.db_ceiling=20"
-        );
+        var absolute = OnFixedRange("absolute");
 
         // The synth is linear in velocity: velocity 63.5 is the 127 signal times 1/2, every dB value 20*log10(2) = 6.0206 lower,
         // 6.0206 * 255/100 = 15.35 pixel steps on a 100 dB range (15 or 16 after rounding; clipped pixels excepted).
@@ -74,13 +81,7 @@ public class LevelScalingTests
             "generate.db_floor=-70.5",
             "generate.db_ceiling=12"
         );
-        var result = DatasetGenerator.Generate(
-            config,
-            new GenerationOptions { OutputDirectory = dir.File(config.DatasetName), WriteReports = false }
-        );
-
-        var json = File.ReadAllText(Path.Combine(result.DatasetDirectory, VimhFormat.InfoFileName));
-        var info = JsonNode.Parse(json)!.AsObject();
+        var (directory, info) = Generate(dir, config);
         var level = info[LevelScaling.InfoKey]!.AsObject();
         Assert.Equal("absolute", (string?)level["mode"]);
         Assert.Equal(-70.5, (double)level["db_floor"]!);
@@ -88,14 +89,8 @@ public class LevelScalingTests
 
         // Apart from that key the info is the min-max dataset's, so NSMT's loader (which reads only the keys it knows) sees the same.
         using var other = new TempDir();
-        var plain = TestSupport.Config("simple_saw", "dataset.size=20");
-        var plainResult = DatasetGenerator.Generate(
-            plain,
-            new GenerationOptions { OutputDirectory = other.File(plain.DatasetName), WriteReports = false }
-        );
-        var plainInfo = JsonNode
-            .Parse(File.ReadAllText(Path.Combine(plainResult.DatasetDirectory, VimhFormat.InfoFileName)))!
-            .AsObject();
+        var (_, plainInfo) = Generate(other, TestSupport.Config("simple_saw", "dataset.size=20"));
+        Assert.False(plainInfo.ContainsKey(LevelScaling.InfoKey));
         info.Remove(LevelScaling.InfoKey);
         foreach (var o in new[] { info, plainInfo })
         {
@@ -104,12 +99,8 @@ public class LevelScalingTests
         }
 
         Assert.Equal(plainInfo.ToJsonString(), info.ToJsonString());
-        Assert.DoesNotContain(
-            LevelScaling.InfoKey,
-            File.ReadAllText(Path.Combine(plainResult.DatasetDirectory, VimhFormat.InfoFileName))
-        );
 
-        var ds = VimhDataset.Load(result.DatasetDirectory);
+        var ds = VimhDataset.Load(directory);
         Assert.Equal(16, ds.Train.Count);
         Assert.All(ds.Train.SpecMin.ToArray(), v => Assert.Equal(-70.5f, v));
         Assert.All(ds.Train.SpecMax.ToArray(), v => Assert.Equal(12f, v));
@@ -119,18 +110,8 @@ public class LevelScalingTests
     public void Both_writes_the_minmax_image_and_the_absolute_image_as_two_channels_of_one_record()
     {
         var minMax = TestSupport.Config("simple_saw");
-        var absolute = TestSupport.Config(
-            "simple_saw",
-            "generate.level=absolute",
-            "generate.db_floor=-80",
-            "generate.db_ceiling=20"
-        );
-        var both = TestSupport.Config(
-            "simple_saw",
-            "generate.level=both",
-            "generate.db_floor=-80",
-            "generate.db_ceiling=20"
-        );
+        var absolute = OnFixedRange("absolute");
+        var both = OnFixedRange("both");
         Assert.Equal(2, both.Channels);
         Assert.StartsWith("vimh-32x32x2_", both.DatasetName, StringComparison.Ordinal);
 
@@ -157,14 +138,10 @@ public class LevelScalingTests
     public void A_both_dataset_labels_its_channels_records_the_range_and_loads_back_with_the_level_features()
     {
         using var dir = new TempDir();
-        var config = TestSupport.Config("simple_saw", "dataset.size=20", "generate.level=both");
-        var result = DatasetGenerator.Generate(
-            config,
-            new GenerationOptions { OutputDirectory = dir.File(config.DatasetName), WriteReports = false }
+        var (directory, info) = Generate(
+            dir,
+            TestSupport.Config("simple_saw", "dataset.size=20", "generate.level=both")
         );
-        var info = JsonNode
-            .Parse(File.ReadAllText(Path.Combine(result.DatasetDirectory, VimhFormat.InfoFileName)))!
-            .AsObject();
         Assert.Equal(2, (int)info["channels"]!);
         Assert.Equal("32x32x2", (string?)info["image_size"]);
         Assert.Equal(["Gray", "Gray_absolute"], info["channel_labels"]!.AsArray().Select(l => (string?)l));
@@ -174,13 +151,8 @@ public class LevelScalingTests
         // The same clips as the min-max dataset: channel 0 and spec_min/spec_max match it record for record, so the
         // level feature decoded from channel 0 (rms_db) is the min-max dataset's.
         using var other = new TempDir();
-        var plain = TestSupport.Config("simple_saw", "dataset.size=20");
-        var plainResult = DatasetGenerator.Generate(
-            plain,
-            new GenerationOptions { OutputDirectory = other.File(plain.DatasetName), WriteReports = false }
-        );
-        var ds = VimhDataset.Load(result.DatasetDirectory);
-        var plainDs = VimhDataset.Load(plainResult.DatasetDirectory);
+        var ds = VimhDataset.Load(directory);
+        var plainDs = VimhDataset.Load(Generate(other, TestSupport.Config("simple_saw", "dataset.size=20")).Directory);
         Assert.Equal(2, ds.Train.Channels);
         Assert.Equal(plainDs.Train.SpecMin.ToArray(), ds.Train.SpecMin.ToArray());
         for (var i = 0; i < ds.Train.Count; i++)

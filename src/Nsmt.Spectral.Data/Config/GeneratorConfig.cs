@@ -188,15 +188,6 @@ public sealed record GeneratorConfig
             throw b.Error("generate.channels", "1 or 3", "2");
         }
 
-        var imageBytes = VimhLimits.ImageBytes(height, width, channels);
-        if (imageBytes > VimhLimits.MaxImageBytes)
-        {
-            throw new ConfigException(
-                $"{b.File}: fields 'generate.height' x 'generate.width' x 'generate.channels': {height}x{width}x{channels} = {imageBytes} "
-                    + $"bytes per image, expected at most {VimhLimits.MaxImageBytes} (VimhLimits.MaxImageBytes)"
-            );
-        }
-
         var preEmphasis = Number(b, "generate.pre_emphasis_coefficient", ConfigNumber.Float(0.0));
         if (preEmphasis.Value is < 0 or >= 1)
         {
@@ -258,6 +249,16 @@ public sealed record GeneratorConfig
             OutputRoot = outputRoot,
             Level = level,
         };
+        // The image's channels as written (envelope channels and generate.level: both decide them, not generate.channels alone).
+        var imageBytes = VimhLimits.ImageBytes(height, width, config.Channels);
+        if (imageBytes > VimhLimits.MaxImageBytes)
+        {
+            throw new ConfigException(
+                $"{b.File}: fields 'generate.height' x 'generate.width' x 'generate.channels': {height}x{width}x{config.Channels} = {imageBytes} "
+                    + $"bytes per image, expected at most {VimhLimits.MaxImageBytes} (VimhLimits.MaxImageBytes)"
+            );
+        }
+
         config.CheckImageFits(b.File);
         if (sampling == SamplingMode.Grid)
         {
