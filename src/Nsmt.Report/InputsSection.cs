@@ -203,7 +203,7 @@ internal static class InputsSection
                 : (BestValidation(e), BestValidation(control), "best validation accuracy per head (summary.json)");
         var seed = e.Config.GetValueOrDefault("seed") ?? "the same";
         report.Paragraph(
-            $"With and without the auxiliary inputs: {e.Name} against {control.Name} (seed {seed}, the same data and config but {FeaturesKey}), {what}."
+            $"With and without the auxiliary inputs: {e.Name} against {control.Name} (seed {seed}; the same data and config except {FeaturesKey}), {what}."
         );
         string Format(double? v) => v?.ToString("0.000", CultureInfo.InvariantCulture) ?? "missing";
         report.Table(
