@@ -13,7 +13,12 @@ mkdir -p "$out"
 ( train --experiment velocity_tiny_minmax '+data.auxiliary_features=[rms_db]' task_name=velocity_minmax_rms_db > "$out/velocity_minmax_rms_db.log" 2>&1
   train --experiment velocity_tiny_minmax task_name=velocity_minmax > "$out/velocity_minmax.log" 2>&1
   train --experiment velocity_tiny_minmax '+data.auxiliary_features=[rms_db,decay_time]' task_name=velocity_minmax_rms_db_decay_plain > "$out/velocity_minmax_rms_db_decay_plain.log" 2>&1
-  train --experiment velocity_tiny_level task_name=velocity_tiny_level > "$out/velocity_tiny_level.log" 2>&1 ) &
+  train --experiment velocity_tiny_level task_name=velocity_tiny_level > "$out/velocity_tiny_level.log" 2>&1
+  # velocity_tiny_level's control (the same config, seed and data without the scalars) and the two-channel images.
+  train --experiment velocity_tiny_minmax data.batch_size=32 task_name=velocity_tiny_minmax_b32 > "$out/velocity_tiny_minmax_b32.log" 2>&1
+  train --experiment velocity_tiny data.batch_size=32 task_name=velocity_tiny_b32 > "$out/velocity_tiny_b32.log" 2>&1
+  train --experiment velocity_tiny_both task_name=velocity_tiny_both > "$out/velocity_tiny_both.log" 2>&1
+  train --experiment velocity_tiny_both data.batch_size=64 task_name=velocity_tiny_both_b64 > "$out/velocity_tiny_both_b64.log" 2>&1 ) &
 # The template's auxiliary_cnn_16kdss against the same model without the auxiliary input.
 ( train --experiment auxiliary_cnn_16kdss trainer.max_epochs="$EPOCHS_16K" task_name=aux16k > "$out/aux16k.log" 2>&1
   train --experiment auxiliary_cnn_16kdss 'data.auxiliary_features=[]' trainer.max_epochs="$EPOCHS_16K" task_name=aux16k_without > "$out/aux16k_without.log" 2>&1 ) &

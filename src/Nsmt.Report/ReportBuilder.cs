@@ -97,6 +97,7 @@ public static partial class ReportBuilder
         }
 
         SweepSection.Add(report, request.Runs); // sweep trials first, as a ranked table and figure; then each run
+        InputsSection.Add(report, spectral); // what each model sees: images, auxiliary scalars, with against without
         foreach (var run in request.Runs.Where(Directory.Exists))
         {
             AddRun(report, run, spectral.FirstOrDefault(e => e.Name == Name(run)), present);

@@ -194,6 +194,10 @@ public sealed class DeclaredSizeTests(ITestOutputHelper output) : IDisposable
 
     [Theory]
     [InlineData("generate.height=65535,generate.width=65535,generate.channels=3", "VimhLimits.MaxImageBytes")]
+    [InlineData(
+        "generate.height=4096,generate.width=4096,generate.level=both",
+        "4096x4096x2 = 33554432 bytes per image"
+    )]
     [InlineData("dataset.duration=3600,dataset.sampling_rate=1000000", "VimhLimits.MaxClipSamples")]
     [InlineData("dataset.size=2147483648", "field 'dataset.size'")]
     [InlineData("synthesizer.parameters.note_velocity.step=1e-300", "VimhLimits.MaxClasses")]

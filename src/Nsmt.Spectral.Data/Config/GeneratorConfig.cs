@@ -60,7 +60,7 @@ public sealed record GeneratorConfig
 
     public required int Width { get; init; }
 
-    /// <summary>1 or 3 (gray replicated); ignored when envelope channels are requested.</summary>
+    /// <summary>1 or 3 (gray replicated); ignored when envelope channels or generate.level: both decide the channels.</summary>
     public required int BaseChannels { get; init; }
 
     public required ConfigNumber PreEmphasis { get; init; }
@@ -77,7 +77,9 @@ public sealed record GeneratorConfig
     public LevelScaling Level { get; init; } = LevelScaling.MinMax;
 
     public int Channels =>
-        Envelopes.Any ? 1 + (Envelopes.Temporal ? 1 : 0) + (Envelopes.Spectral ? 1 : 0) : BaseChannels;
+        Envelopes.Any
+            ? 1 + (Envelopes.Temporal ? 1 : 0) + (Envelopes.Spectral ? 1 : 0)
+            : Level.Channels ?? BaseChannels;
 
     public IReadOnlyList<ParameterSpec> VaryingParameters => Parameters.Where(p => p.IsVarying).ToList();
 
@@ -186,15 +188,6 @@ public sealed record GeneratorConfig
             throw b.Error("generate.channels", "1 or 3", "2");
         }
 
-        var imageBytes = VimhLimits.ImageBytes(height, width, channels);
-        if (imageBytes > VimhLimits.MaxImageBytes)
-        {
-            throw new ConfigException(
-                $"{b.File}: fields 'generate.height' x 'generate.width' x 'generate.channels': {height}x{width}x{channels} = {imageBytes} "
-                    + $"bytes per image, expected at most {VimhLimits.MaxImageBytes} (VimhLimits.MaxImageBytes)"
-            );
-        }
-
         var preEmphasis = Number(b, "generate.pre_emphasis_coefficient", ConfigNumber.Float(0.0));
         if (preEmphasis.Value is < 0 or >= 1)
         {
@@ -214,6 +207,17 @@ public sealed record GeneratorConfig
         }
 
         var level = LevelScaling.Bind(b, envelopes);
+        if (level.Channels is { } levelChannels && channels != 1)
+        {
+            // generate.level: both makes its own two channels (min-max and absolute); a replicated RGB image has no place.
+            throw b.Error(
+                "generate.channels",
+                $"1 with generate.level: both (which writes {levelChannels} channels: min-max and absolute)",
+                channels.ToString(CultureInfo.InvariantCulture),
+                b.Scalar("generate.channels")
+            );
+        }
+
         var outputRoot = b.OptionalString("generate.output_dir") ?? "data";
         // Datasets are written below the current directory (the workspace) unless the command line says otherwise.
         _ = ConfigPaths.InsideWorkspace(
@@ -245,6 +249,16 @@ public sealed record GeneratorConfig
             OutputRoot = outputRoot,
             Level = level,
         };
+        // The image's channels as written (envelope channels and generate.level: both decide them, not generate.channels alone).
+        var imageBytes = VimhLimits.ImageBytes(height, width, config.Channels);
+        if (imageBytes > VimhLimits.MaxImageBytes)
+        {
+            throw new ConfigException(
+                $"{b.File}: fields 'generate.height' x 'generate.width' x 'generate.channels': {height}x{width}x{config.Channels} = {imageBytes} "
+                    + $"bytes per image, expected at most {VimhLimits.MaxImageBytes} (VimhLimits.MaxImageBytes)"
+            );
+        }
+
         config.CheckImageFits(b.File);
         if (sampling == SamplingMode.Grid)
         {

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Nsmt.Spectral.Data.Config;
 using Nsmt.Spectral.Data.Generation;
 
 namespace Nsmt.Spectral.Data.Features;
@@ -55,7 +56,11 @@ public sealed record SpectrogramAxes(
             isStft && sampleRate > 0 && nFft > 0
                 ? [.. Enumerable.Range(0, info.Height).Select(r => (r + 1) * sampleRate / nFft)]
                 : null;
-        var decibels = info.ChannelLabels.Count == 0 || info.ChannelLabels.All(l => l is "Gray" or "R" or "G" or "B");
+        // Channel 0 decodes with spec_min/spec_max unless envelope channels share the range (generate.level: both keeps
+        // NSMT's min-max image in channel 0 and its fixed-range copy beside it).
+        var decibels =
+            info.ChannelLabels.Count == 0
+            || info.ChannelLabels.All(l => l is "Gray" or "R" or "G" or "B" or LevelScaling.AbsoluteChannelLabel);
         return new SpectrogramAxes(info.Channels, info.Height, info.Width, frameSeconds, rows, decibels, info.Path);
     }
 

@@ -173,6 +173,20 @@ internal sealed class SpectrogramImager
             return EnvelopeChannels.Compose(_gray, h, w, _config.Envelopes, image);
         }
 
+        if (_config.Level.Mode == LevelMode.Both)
+        {
+            // Channel 0 is NSMT's min-max image (the shape, with the record's own range); channel 1 the same dB on the
+            // dataset's fixed range (the level), decoded with level_scaling's floor and ceiling.
+            _gray.CopyTo(image[.._gray.Length]);
+            DecibelQuantizer.Quantize(
+                _db,
+                _config.Level.FloorDb.Value,
+                _config.Level.CeilingDb.Value,
+                image.Slice(_gray.Length, _gray.Length)
+            );
+            return ((float)min, (float)max);
+        }
+
         for (var c = 0; c < _config.Channels; c++)
         {
             _gray.CopyTo(image.Slice(c * _gray.Length, _gray.Length));

@@ -97,7 +97,7 @@ internal static class VimhInfoWriter
                 )
             ),
         };
-        if (c.Level.Absolute)
+        if (c.Level.Mode != LevelMode.MinMax)
         {
             info.Add((LevelScaling.InfoKey, c.Level.ToInfo())); // NSMT's loader reads only the keys it knows
         }
@@ -126,6 +126,11 @@ internal static class VimhInfoWriter
             }
 
             return labels;
+        }
+
+        if (c.Level.Mode == LevelMode.Both)
+        {
+            return ["Gray", LevelScaling.AbsoluteChannelLabel];
         }
 
         return c.Channels == 3 ? ["R", "G", "B"] : ["Gray"];
