@@ -8,6 +8,7 @@ using Nsmt.Amp.Training.Knobs;
 using Nsmt.Cli;
 using Nsmt.Config;
 using Nsmt.Core;
+using Nsmt.Neural.Training;
 using Nsmt.Runs;
 
 // AmpTrain: argument parsing plus library calls (AmpDataLoader.Load, AmpTrainer.Run, NamExport).
