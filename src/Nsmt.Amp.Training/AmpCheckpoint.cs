@@ -1,105 +1,43 @@
 using System.Globalization;
 using System.Text.Json;
-using System.Text.Json.Serialization;
 using Nsmt.Amp.Architectures;
 using Nsmt.Amp.Format;
 using Nsmt.Amp.Training.Modules;
-using Nsmt.Neural.IO;
-using Nsmt.Neural.Optimization;
+using Nsmt.Neural.Training;
 using static TorchSharp.torch;
 
 namespace Nsmt.Amp.Training;
 
-/// <summary>One kept checkpoint: its epoch, validation ESR and file name (in checkpoints/).</summary>
-public sealed record RankedCheckpoint(int Epoch, double ValidationEsr, string FileName);
-
-/// <summary>The loop's counters, saved with every checkpoint so a resumed run continues exactly.</summary>
-public sealed record TrainingProgress
-{
-    /// <summary>Index of the last completed epoch (-1 before the first).</summary>
-    public int Epoch { get; init; } = -1;
-
-    public long GlobalStep { get; init; }
-
-    public double ValidationEsr { get; init; } = double.NaN;
-
-    public double BestValidationEsr { get; init; } = double.PositiveInfinity;
-
-    public int BestEpoch { get; init; } = -1;
-
-    public int EpochsWithoutImprovement { get; init; }
-
-    /// <summary>Training time of the run so far (all sessions).</summary>
-    public double ElapsedSeconds { get; init; }
-
-    /// <summary>The top-k checkpoints, best first.</summary>
-    public IReadOnlyList<RankedCheckpoint> TopK { get; init; } = [];
-}
-
 /// <summary>
-/// A training checkpoint as safetensors (readable by PyTorch's safetensors): "model/..." (state
-/// dict), "optimizer/..." (Adam moments), "ema/..." (averaged weights, when the run averages),
-/// "rng/torch" (libtorch's generator), and metadata: the
-/// resolved config, optimizer and scheduler numbers, the loop's counters, and what ingestion found out about the data
+/// An amp run's checkpoint: the shared layout (<see cref="TrainingCheckpoint"/>: the validated weights as
+/// <c>model/…</c>, with an EMA the live ones as <c>live/…</c>, the optimiser and RNG state, the
+/// <see cref="TrainingState"/>) with the resolved config, the sample rate and what ingestion found out about the data
 /// (<c>metadata.training.data</c> of the <c>.nam</c>: the alignment the run trained with and the data checks), so that
-/// an export from the checkpoint carries the same.
+/// an export from the checkpoint carries the same. Checkpoints of the earlier amp layout (nsmt-amp-checkpoint/1) load too.
 /// </summary>
 public static class AmpCheckpoint
 {
-    public const string Format = "nsmt-amp-checkpoint/1";
+    /// <summary>The checkpoints' domain.</summary>
+    public const string Domain = "amp";
 
-    /// <summary>Key prefix of the averaged weights in the checkpoint ("ema/" + the parameter's state_dict name).</summary>
-    public const string AveragePrefix = "ema/";
+    private const string SampleRateKey = "sample_rate";
 
     /// <summary>Metadata key of the <c>.nam</c>'s <c>metadata.training.data</c> (absent in checkpoints of older runs).</summary>
     private const string TrainingDataKey = "training_data";
 
-    private static readonly JsonSerializerOptions Json = new()
+    /// <summary>What an amp checkpoint carries beside the weights.</summary>
+    internal static Dictionary<string, string> Metadata(int sampleRate, NamTrainingData? trainingData)
     {
-        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
-    };
-
-    public static void Save(
-        string path,
-        AmpModule model,
-        optim.Optimizer optimizer,
-        LRScheduler scheduler,
-        TrainingProgress progress,
-        string configYaml,
-        int sampleRate,
-        WeightAverage? average = null,
-        NamTrainingData? trainingData = null
-    )
-    {
-        using var scope = NewDisposeScope();
-        var tensors = new Dictionary<string, Tensor>();
-        foreach (var (name, t) in model.state_dict())
-        {
-            tensors["model/" + name] = t;
-        }
-
-        tensors[OptimizerStates.TensorName] = OptimizerStates.ToTensor(optimizer);
-
-        foreach (var (name, t) in average?.Averages.Select(a => (AveragePrefix + a.Name, a.Average)) ?? [])
-        {
-            tensors[name] = t;
-        }
-
-        tensors["rng/torch"] = random.get_rng_state();
         var metadata = new Dictionary<string, string>
         {
-            ["format"] = Format,
-            ["config"] = configYaml,
-            ["sample_rate"] = sampleRate.ToString(CultureInfo.InvariantCulture),
-            ["scheduler"] = JsonSerializer.Serialize(scheduler.state_dict(), Json),
-            ["progress"] = JsonSerializer.Serialize(progress, Json),
+            [SampleRateKey] = sampleRate.ToString(CultureInfo.InvariantCulture),
         };
         if (trainingData is not null)
         {
             metadata[TrainingDataKey] = TrainingDataJson(trainingData);
         }
 
-        SafeTensors.Save(path, tensors, metadata);
+        return metadata;
     }
 
     private static string TrainingDataJson(NamTrainingData data)
@@ -116,40 +54,31 @@ public static class AmpCheckpoint
     /// <summary>A checkpoint's contents; dispose to free the tensors.</summary>
     public sealed class Contents : IDisposable
     {
-        internal Contents(string path, Dictionary<string, Tensor> tensors, Dictionary<string, string> metadata)
+        internal Contents(TrainingCheckpoint checkpoint)
         {
-            Path = path;
-            Tensors = tensors;
-            Metadata = metadata;
-            if (!metadata.TryGetValue("format", out var format) || format != AmpCheckpoint.Format)
-            {
-                throw new InvalidDataException(
-                    $"{path}: not an amp training checkpoint (metadata 'format' is '{format}', expected '{AmpCheckpoint.Format}')"
-                );
-            }
-
-            Progress = JsonSerializer.Deserialize<TrainingProgress>(Require("progress"), Json)
-                ?? throw new InvalidDataException($"{path}: empty 'progress' metadata");
+            Checkpoint = checkpoint;
         }
 
-        public string Path { get; }
+        /// <summary>The file in the shared layout (what the training loop resumes from).</summary>
+        public TrainingCheckpoint Checkpoint { get; }
 
-        public Dictionary<string, Tensor> Tensors { get; }
+        public string Path => Checkpoint.Path;
 
-        public Dictionary<string, string> Metadata { get; }
+        public TrainingState State => Checkpoint.State;
 
-        public TrainingProgress Progress { get; }
+        /// <summary>The validation ESR of the checkpoint's epoch (NaN where it has none).</summary>
+        public double ValidationEsr => State.Metrics.GetValueOrDefault("val/esr", double.NaN);
 
-        public string ConfigYaml => Require("config");
+        public string ConfigYaml => Checkpoint.ConfigYaml;
 
-        public int SampleRate => int.Parse(Require("sample_rate"), CultureInfo.InvariantCulture);
+        public int SampleRate => int.Parse(Checkpoint.Require(SampleRateKey), CultureInfo.InvariantCulture);
 
         /// <summary>The data record the run's <c>.nam</c> files carry (alignment, checks); null in checkpoints of older runs.</summary>
         public NamTrainingData? TrainingData
         {
             get
             {
-                if (!Metadata.TryGetValue(TrainingDataKey, out var json))
+                if (!Checkpoint.Metadata.TryGetValue(TrainingDataKey, out var json))
                 {
                     return null;
                 }
@@ -169,11 +98,11 @@ public static class AmpCheckpoint
             }
         }
 
-        public void LoadModel(AmpModule model)
+        /// <summary>Puts the checkpoint's validated weights (the averaged ones, where the run averaged) into the model.</summary>
+        public void LoadExportedWeights(AmpModule model) => Load(model, Checkpoint.Model);
+
+        private void Load(AmpModule model, Dictionary<string, Tensor> state)
         {
-            var state = Tensors
-                .Where(kv => kv.Key.StartsWith("model/", StringComparison.Ordinal))
-                .ToDictionary(kv => kv.Key["model/".Length..], kv => kv.Value);
             // TorchSharp says only "state_dict is not identical": name the first weight that differs.
             if (Mismatch(model.state_dict(), state) is { } mismatch)
             {
@@ -197,7 +126,7 @@ public static class AmpCheckpoint
         }
 
         /// <summary>The first weight the model and the checkpoint disagree on (name or shape), or null when they fit.</summary>
-        private static string? Mismatch(
+        internal static string? Mismatch(
             IReadOnlyDictionary<string, Tensor> model,
             IReadOnlyDictionary<string, Tensor> checkpoint
         )
@@ -218,66 +147,8 @@ public static class AmpCheckpoint
                 : null;
         }
 
-        /// <summary>Whether the checkpoint holds averaged weights (the ones validated and exported).</summary>
-        public bool HasAverage => Tensors.Keys.Any(k => k.StartsWith(AveragePrefix, StringComparison.Ordinal));
-
-        /// <summary>Puts the checkpoint's averaged weights (or, without an average, its raw ones) into the model.</summary>
-        public void LoadExportedWeights(AmpModule model)
-        {
-            LoadModel(model);
-            if (HasAverage)
-            {
-                using var average = new WeightAverage(model, 0.5);
-                average.Load(Averages(), Path);
-                average.CopyToModel();
-            }
-        }
-
-        /// <summary>The averaged weights by parameter name (without the "ema/" prefix), for <see cref="WeightAverage.Load"/>.</summary>
-        public IReadOnlyDictionary<string, Tensor> Averages() =>
-            Tensors
-                .Where(kv => kv.Key.StartsWith(AveragePrefix, StringComparison.Ordinal))
-                .ToDictionary(kv => kv.Key[AveragePrefix.Length..], kv => kv.Value);
-
-        public void LoadTrainingState(optim.Optimizer optimizer, LRScheduler scheduler)
-        {
-            OptimizerStates.Load(optimizer, Tensors, Path);
-            scheduler.load_state_dict(
-                JsonSerializer.Deserialize<Dictionary<string, double>>(Require("scheduler"), Json)!
-            );
-            if (Tensors.TryGetValue("rng/torch", out var rng))
-            {
-                random.set_rng_state(rng);
-            }
-        }
-
-        private string Require(string key) =>
-            Metadata.TryGetValue(key, out var value)
-                ? value
-                : throw new InvalidDataException($"{Path}: checkpoint metadata has no '{key}'");
-
-        public void Dispose()
-        {
-            foreach (var t in Tensors.Values)
-            {
-                t.Dispose();
-            }
-        }
+        public void Dispose() => Checkpoint.Dispose();
     }
 
-    public static Contents Load(string path)
-    {
-        if (!File.Exists(path))
-        {
-            throw new FileNotFoundException($"checkpoint not found: {path}", path);
-        }
-
-        var (tensors, metadata) = SafeTensors.Load(path);
-        foreach (var t in tensors.Values)
-        {
-            t.DetachFromDisposeScope();
-        }
-
-        return new Contents(path, tensors, metadata);
-    }
+    public static Contents Load(string path) => new(TrainingCheckpoint.Load(path, Domain));
 }

@@ -17,6 +17,9 @@ public static class ExitCodes
     /// <summary>Anything else: a bug or the environment (out of memory, a native library); the message says which.</summary>
     public const int Unexpected = 4;
 
-    /// <summary>Interrupted (Ctrl-C), as shells report SIGINT.</summary>
+    /// <summary>Interrupted (Ctrl-C), as shells report SIGINT (128 + 2).</summary>
     public const int Cancelled = 130;
+
+    /// <summary>Stopped by SIGTERM (a scheduler's or a pipeline's stop), as shells report it (128 + 15).</summary>
+    public const int Terminated = 143;
 }

@@ -113,8 +113,9 @@ public static class StageCli
         }
         catch (OperationCanceledException)
         {
+            // 130 for SIGINT, 143 for SIGTERM (StopSignals): what shells and schedulers expect of a stopped program.
             Console.Error.WriteLine($"{stage}: cancelled");
-            return ExitCodes.Cancelled;
+            return StopSignals.ExitCode;
         }
         catch (NsmtCheckFailedException e)
         {

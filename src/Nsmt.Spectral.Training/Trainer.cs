@@ -1,11 +1,7 @@
-using System.Diagnostics;
 using System.Globalization;
-using System.Text.Json;
-using Nsmt.Config;
-using Nsmt.Core;
 using Nsmt.Neural;
 using Nsmt.Neural.Engine;
-using Nsmt.Neural.Optimization;
+using Nsmt.Neural.Training;
 using Nsmt.Runs;
 using Nsmt.Spectral.Data;
 using Nsmt.Spectral.Models;
@@ -33,20 +29,15 @@ public sealed record TrainResult(
 );
 
 /// <summary>
-/// A small Lightning-like loop: seeded shuffling, per-head losses, gradient clipping, optimiser and scheduler from
-/// the config, validation on the dataset's test split each epoch, early stopping, best/last checkpoints with exact
-/// resume, and metrics to CSV, TensorBoard and the console.
+/// Spectral multihead training on the shared <see cref="TrainingLoop"/>: builds the network, the data tensors, the
+/// optimiser and the schedule from the config and runs the loop with <see cref="SpectralTraining"/> as its domain
+/// (seeded shuffling, per-head losses, gradient clipping, validation on the dataset's test split).
 /// </summary>
 public sealed class Trainer(TrainConfig config, ProgressReporter? progress = null)
 {
     private readonly ProgressReporter _progress = progress ?? ProgressReporter.Silent;
 
     public TrainConfig Config { get; } = config;
-
-    private static string? Diverged(Dictionary<string, double> metrics) =>
-        new[] { "train/loss", "val/loss" }.FirstOrDefault(k =>
-            metrics.TryGetValue(k, out var v) && !double.IsFinite(v)
-        );
 
     public TrainResult Fit(
         VimhDataset dataset,
@@ -55,7 +46,6 @@ public sealed class Trainer(TrainConfig config, ProgressReporter? progress = nul
         CancellationToken cancellation = default
     )
     {
-        var datasetJson = File.ReadAllText(Path.Combine(dataset.Directory, VimhFormat.InfoFileName));
         // An empty split would "train" to a loss of 0 or validate on nothing, and the run would look like a success.
         foreach (var (split, name) in new[] { (dataset.Train, "train"), (dataset.Test, "test") })
         {
@@ -68,488 +58,270 @@ public sealed class Trainer(TrainConfig config, ProgressReporter? progress = nul
         }
         // Threads, the engine self-check (CPU and the chosen device), the device and deterministic algorithms.
         var device = TrainingEngine.Prepare(Config.Trainer.Engine);
-        _progress.Message($"device: {device.Name} ({device.Reason})");
         manual_seed(Config.Seed);
+        using var domain = new SpectralTraining(Config, dataset, run, device);
+        using var resume = resumeFrom is null ? null : Checkpoint.LoadRaw(resumeFrom);
+        var outcome = new TrainingLoop(LoopSettings(Config), _progress).Run(domain, run, device, resume, cancellation);
+        return new TrainResult(
+            run.Path,
+            outcome.State.EpochsCompleted,
+            outcome.StoppedEarly,
+            outcome.State.Metrics,
+            outcome.State.MetricBests,
+            File.Exists(run.BestCheckpoint) ? run.BestCheckpoint : null,
+            File.Exists(run.LastCheckpoint) ? run.LastCheckpoint : null,
+            outcome.TrainSamplesPerSecond,
+            outcome.SecondsPerEpoch,
+            domain.Model.NumberOfParameters()
+        );
+    }
 
+    /// <summary>Lightning's callbacks as the config sets them: best.ckpt by the monitor, last.ckpt, early stopping.</summary>
+    private static LoopSettings LoopSettings(TrainConfig config) =>
+        new()
+        {
+            MaxEpochs = config.Trainer.MaxEpochs,
+            MinEpochs = config.Trainer.MinEpochs,
+            Checkpoint = new MetricMonitor(
+                config.Checkpoint.Monitor,
+                config.Checkpoint.Mode,
+                "callbacks.model_checkpoint.monitor"
+            ),
+            SaveBest = true,
+            SaveLast = config.Checkpoint.SaveLast,
+            EarlyStopping = config.EarlyStopping.Enabled
+                ? new EarlyStoppingRule(
+                    new MetricMonitor(
+                        config.EarlyStopping.Monitor,
+                        config.EarlyStopping.Mode,
+                        "callbacks.early_stopping.monitor",
+                        config.EarlyStopping.MinDelta
+                    ),
+                    config.EarlyStopping.Patience
+                )
+                : null,
+            AverageDecay = config.WeightAveraging.Decay,
+            Csv = config.Logger.Csv,
+            TensorBoard = config.Logger.TensorBoard,
+            LogEveryNSteps = config.Trainer.LogEveryNSteps,
+            TrackBests = true,
+        };
+}
+
+/// <summary>
+/// The spectral domain of the <see cref="TrainingLoop"/>: a <see cref="MultiheadNetwork"/> on a VIMH dataset, one
+/// objective per head, accuracy per head (and MAE for regression) on the test split.
+/// </summary>
+internal sealed class SpectralTraining : ITrainingDomain, IDisposable
+{
+    private readonly TrainConfig _config;
+    private readonly RunDirectory _run;
+    private readonly MultiheadNetwork _model;
+    private readonly IReadOnlyList<HeadObjective> _objectives;
+    private readonly DatasetTensors _train;
+    private readonly DatasetTensors _validation;
+    private readonly optim.Optimizer _optimizer;
+    private readonly TrainingSchedule _schedule;
+    private readonly string _datasetJson;
+    private readonly int _stepsPerEpoch;
+    private Tensor? _order;
+    private double _lossSum;
+    private long[] _correct = [];
+    private long _samples;
+
+    public SpectralTraining(TrainConfig config, VimhDataset dataset, RunDirectory run, TrainingDevice device)
+    {
+        _config = config;
+        _run = run;
+        _datasetJson = File.ReadAllText(Path.Combine(dataset.Directory, VimhFormat.InfoFileName));
         var heads = DatasetHeads.From(dataset.Heads);
         var shape = new InputShape(dataset.Info.Channels, dataset.Info.Height, dataset.Info.Width);
-        var auxiliaryFeatures = Config.Data.AuxiliaryFeatures;
-        using var model = ModelFactory.Create(
-            Config.Model.Network,
+        var auxiliaryFeatures = config.Data.AuxiliaryFeatures;
+        _model = ModelFactory.Create(
+            config.Model.Network,
             heads,
             shape,
-            Config.Model.HeadKind,
+            config.Model.HeadKind,
             auxiliaryFeatures.Count
         );
         // Model, optimiser state (built below from the moved parameters), batches and losses live on the device; only
         // logged values come back to the CPU.
-        model.to(device.Device);
-        var objectives = HeadObjectives.Create(Config.Model, heads);
-        using var train = DatasetTensors.FromSplit(dataset.Train, dataset.Info, auxiliaryFeatures).On(device.Device);
-        using var validation = DatasetTensors
-            .FromSplit(dataset.Test, dataset.Info, auxiliaryFeatures)
-            .On(device.Device);
-        if (train.Auxiliary is not null)
+        _model.to(device.Device);
+        _objectives = HeadObjectives.Create(config.Model, heads);
+        _train = DatasetTensors.FromSplit(dataset.Train, dataset.Info, auxiliaryFeatures).On(device.Device);
+        _validation = DatasetTensors.FromSplit(dataset.Test, dataset.Info, auxiliaryFeatures).On(device.Device);
+        if (_train.Auxiliary is not null)
         {
             // From the training split (a resumed run loads the same values back with the weights).
-            var (mean, std) = train.AuxiliaryStatistics();
+            var (mean, std) = _train.AuxiliaryStatistics();
             using (mean)
             using (std)
             {
-                model.SetAuxiliaryScaling(mean, std);
+                _model.SetAuxiliaryScaling(mean, std);
             }
         }
-        var batchSize = Config.Data.BatchSize;
-        var stepsPerEpoch = train.BatchCount(batchSize, Config.Trainer.LimitTrainBatches);
-        using var optimizer = OptimizerFactory.Create(Config.Model.Optimizer, model.parameters());
-        var schedule = new TrainingSchedule(Config.Model.Scheduler, optimizer, Config.Trainer.MaxEpochs, stepsPerEpoch);
 
-        var state = new TrainerState();
-        var csv = new MetricsCsvLogger(run.MetricsCsv);
-        WeightAverage? average = null;
-        if (resumeFrom is not null)
+        _stepsPerEpoch = _train.BatchCount(config.Data.BatchSize, config.Trainer.LimitTrainBatches);
+        _optimizer = OptimizerFactory.Create(config.Model.Optimizer, _model.parameters());
+        _schedule = new TrainingSchedule(config.Model.Scheduler, _optimizer, config.Trainer.MaxEpochs, _stepsPerEpoch);
+    }
+
+    public string Name => Checkpoint.Domain;
+
+    public MultiheadNetwork Model => _model;
+
+    nn.Module ITrainingDomain.Model => _model;
+
+    public optim.Optimizer Optimizer => _optimizer;
+
+    public string ConfigYaml => _config.ResolvedYaml;
+
+    public string DivergenceHint => "try a lower model.optimizer.lr or a trainer.gradient_clip_val";
+
+    /// <summary>The checkpoint evaluation reads: the best one, or the last where none was kept as best.</summary>
+    public string? ModelFile => new[] { _run.BestCheckpoint, _run.LastCheckpoint }.FirstOrDefault(File.Exists);
+
+    public int BeginEpoch(int epoch)
+    {
+        _model.train();
+        _order?.Dispose();
+        _order = randperm(_train.Count);
+        _lossSum = 0;
+        _correct = new long[_objectives.Count];
+        _samples = 0;
+        return _stepsPerEpoch;
+    }
+
+    public StepResult TrainStep(int step)
+    {
+        var batchSize = _config.Data.BatchSize;
+        var start = step * batchSize;
+        var length = Math.Min(batchSize, _train.Count - start);
+        var (inputs, labels) = _train.Batch(_order, start, length);
+        var outputs = inputs.Through(_model);
+        var loss = SplitEvaluation.TotalLoss(_objectives, outputs, labels);
+        _optimizer.zero_grad();
+        loss.backward();
+        ClipGradients();
+        _optimizer.step();
+
+        var lossValue = loss.item<float>();
+        _lossSum += lossValue * length;
+        using (no_grad())
         {
-            using var checkpoint = Checkpoint.Load(resumeFrom);
-            // A run with weight averaging stores the averaged model as model.* (what evaluation reads) and the
-            // live weights as live.*; training continues from the live ones.
-            var live = checkpoint.Prefixed(Checkpoint.LivePrefix);
-            model.load_state_dict(live.Count > 0 ? live : checkpoint.Prefixed("model."), strict: true);
-            if (Config.WeightAveraging.Enabled)
+            for (var h = 0; h < _objectives.Count; h++)
             {
-                average = new WeightAverage(model, Config.WeightAveraging.Decay);
-                if (live.Count > 0)
-                {
-                    average.Load(checkpoint.Prefixed("model."), checkpoint.Path);
-                }
+                var predicted = _objectives[h].Loss.PredictClasses(outputs[_objectives[h].Head.Name]);
+                _correct[h] += predicted.eq(labels.select(1, h)).sum().item<long>();
             }
-            checkpoint.LoadOptimizerState(optimizer);
-            schedule.LoadStateDict(checkpoint.State.Scheduler);
-            set_rng_state(checkpoint.RngState);
-            state = checkpoint.State;
-            if (File.Exists(run.MetricsCsv))
-            {
-                csv.Restore(MetricsCsvLogger.Read(run.MetricsCsv), state.EpochsCompleted);
-            }
-
-            _progress.Message($"resumed from {checkpoint}");
         }
-        else if (Config.WeightAveraging.Enabled)
+
+        _samples += length;
+        return new StepResult(lossValue, length);
+    }
+
+    public void AfterStep() => _schedule.AfterStep();
+
+    public Dictionary<string, double> EndTrainEpoch(int stepsDone)
+    {
+        var metrics = new Dictionary<string, double> { ["train/loss"] = _samples == 0 ? 0 : _lossSum / _samples };
+        for (var h = 0; h < _objectives.Count; h++)
         {
-            average = new WeightAverage(model, Config.WeightAveraging.Decay);
-        }
-        using var averageScope = average;
-
-        AtomicFile.WriteAllText(run.ConfigFile, Config.ResolvedYaml);
-        using var tensorboard = Config.Logger.TensorBoard ? new TensorBoardWriter(run.TensorBoard) : null;
-        var includeMae = Config.Model.Mode == OutputMode.Regression;
-        var trainedSamples = 0L;
-        var trainingSeconds = 0.0;
-        var epochsRun = 0;
-        var stoppedEarly = false;
-        var metrics = new Dictionary<string, double>(state.Metrics);
-        var peakResidentMegabytes = 0.0;
-        double? residentAfterFirstEpoch = null;
-
-        for (var epoch = state.EpochsCompleted; epoch < Config.Trainer.MaxEpochs; epoch++)
-        {
-            cancellation.ThrowIfCancellationRequested();
-            var clock = Stopwatch.StartNew();
-            var learningRate = optimizer.ParamGroups.First().LearningRate;
-            var (trainLoss, trainAccuracy, samples, globalStep) = TrainEpoch(
-                model,
-                objectives,
-                optimizer,
-                schedule,
-                average,
-                train,
-                stepsPerEpoch,
-                epoch,
-                state.GlobalStep,
-                tensorboard,
-                cancellation
-            );
-            var trainSeconds = clock.Elapsed.TotalSeconds;
-            SplitResult val;
-            // With weight averaging: the averaged network, its BatchNorm statistics recomputed from the training split
-            // (SWA's update_bn), is what is validated and what the checkpoints hold (averaged below).
-            Dictionary<string, Tensor>? averaged = null;
-            using (average?.Apply())
-            {
-                if (average is not null)
-                {
-                    WeightAverage.RecomputeBatchNorm(model, TrainInputs(train, batchSize), inputs =>
-                        inputs.Through(model)
-                    );
-                    averaged = model
-                        .state_dict()
-                        .ToDictionary(e => e.Key, e => e.Value.detach().clone().DetachFromDisposeScope());
-                }
-                val = SplitEvaluation.Run(model, objectives, validation, batchSize, Config.Trainer.LimitValBatches);
-            }
-
-            metrics = new Dictionary<string, double> { ["train/loss"] = trainLoss, ["lr"] = learningRate };
-            for (var h = 0; h < objectives.Count; h++)
-            {
-                metrics[$"train/{objectives[h].Head.Name}_acc"] = trainAccuracy[h];
-            }
-
-            foreach (var (k, v) in val.Metrics("val", includeMae))
-            {
-                metrics[k] = v;
-            }
-            // A NaN or infinite loss is a lost model: nothing of this epoch is saved and the stage fails here, not at the
-            // next stage that reads a checkpoint.
-            if (Diverged(metrics) is { } diverged)
-            {
-                var message =
-                    $"training failed: {diverged} became {metrics[diverged]} in epoch {epoch + 1} "
-                    + "(diverged; try a lower model.optimizer.lr or a trainer.gradient_clip_val)";
-                _progress.Message(message);
-                throw new NsmtCheckFailedException($"{message}; {run.Path} keeps the last good checkpoint");
-            }
-            var bests = UpdateBests(state.MetricBests, metrics);
-            foreach (var (k, v) in bests)
-            {
-                metrics[k] = v;
-            }
-
-            schedule.AfterEpoch(metrics);
-            var (bestValue, bestEpoch, improved) = Improve(
-                Config.Checkpoint.Monitor,
-                Config.Checkpoint.Mode,
-                0,
-                state.BestMonitorValue,
-                state.BestEpoch,
-                epoch,
-                metrics
-            );
-            var (stopBest, _, stopImproved) = Improve(
-                Config.EarlyStopping.Monitor,
-                Config.EarlyStopping.Mode,
-                Config.EarlyStopping.MinDelta,
-                state.EarlyStoppingBest,
-                0,
-                epoch,
-                metrics
-            );
-            var wait = stopImproved ? 0 : state.EarlyStoppingWait + 1;
-            state = state with
-            {
-                EpochsCompleted = epoch + 1,
-                GlobalStep = globalStep,
-                BestMonitorValue = bestValue,
-                BestEpoch = bestEpoch,
-                EarlyStoppingBest = stopBest,
-                EarlyStoppingWait = wait,
-                MetricBests = bests,
-                Scheduler = schedule.StateDict(),
-                Metrics = metrics,
-            };
-            if (improved)
-            {
-                SaveCheckpoint(run.BestCheckpoint, datasetJson, state, model, optimizer, averaged);
-            }
-
-            if (Config.Checkpoint.SaveLast)
-            {
-                SaveCheckpoint(run.LastCheckpoint, datasetJson, state, model, optimizer, averaged);
-            }
-
-            foreach (var t in averaged?.Values.AsEnumerable() ?? [])
-            {
-                t.Dispose();
-            }
-
-            if (Config.Logger.Csv)
-            {
-                csv.Log(metrics, epoch, globalStep - 1);
-            }
-
-            var residentMegabytes = ResidentMegabytes();
-            peakResidentMegabytes = Math.Max(peakResidentMegabytes, residentMegabytes);
-            residentAfterFirstEpoch ??= residentMegabytes;
-            if (tensorboard is not null)
-            {
-                foreach (var (k, v) in metrics)
-                {
-                    tensorboard.AddScalar(k == "train/loss" ? "train/loss_epoch" : k, v, globalStep);
-                }
-
-                tensorboard.AddScalar("sys/rss_mb", residentMegabytes, globalStep);
-                tensorboard.Flush();
-            }
-            _progress.EpochCompleted(epoch, metrics, samples / Math.Max(trainSeconds, 1e-9), clock.Elapsed);
-            trainedSamples += samples;
-            trainingSeconds += trainSeconds;
-            epochsRun++;
-
-            if (
-                Config.EarlyStopping.Enabled
-                && wait >= Config.EarlyStopping.Patience
-                && epoch + 1 >= Config.Trainer.MinEpochs
-            )
-            {
-                stoppedEarly = epoch + 1 < Config.Trainer.MaxEpochs;
-                if (stoppedEarly)
-                {
-                    _progress.Message(
-                        string.Create(
-                            CultureInfo.InvariantCulture,
-                            $"early stopping: {Config.EarlyStopping.Monitor} did not improve for {wait} epochs (best {stopBest:0.####})"
-                        )
-                    );
-                }
-                break;
-            }
+            metrics[$"train/{_objectives[h].Head.Name}_acc"] = _samples == 0 ? 0 : _correct[h] / (double)_samples;
         }
 
-        tensorboard?.AddHyperparameters(Hyperparameters(model), ["val/acc", "val/loss", "val/acc_best"]);
-        var result = new TrainResult(
-            run.Path,
-            state.EpochsCompleted,
-            stoppedEarly,
-            metrics,
-            state.MetricBests,
-            File.Exists(run.BestCheckpoint) ? run.BestCheckpoint : null,
-            File.Exists(run.LastCheckpoint) ? run.LastCheckpoint : null,
-            trainedSamples / Math.Max(trainingSeconds, 1e-9),
-            epochsRun == 0 ? 0 : trainingSeconds / epochsRun,
-            model.NumberOfParameters()
+        return metrics;
+    }
+
+    /// <summary>SWA's update_bn over the training split in order.</summary>
+    public void RecomputeBatchNorm() =>
+        Nsmt.Neural.Optimization.WeightAverage.RecomputeBatchNorm(_model, TrainInputs(), inputs =>
+            inputs.Through(_model)
         );
-        // summary.json is reproducible (same config + seed => same bytes); what varies run to run goes to timing.json.
-        AtomicFile.WriteAllText(
-            run.TimingJson,
-            JsonSerializer.Serialize(
-                new
-                {
-                    train_samples_per_second = Math.Round(result.TrainSamplesPerSecond, 1),
-                    seconds_per_epoch = Math.Round(result.SecondsPerEpoch, 3),
-                    resident_mb_after_first_epoch = residentAfterFirstEpoch,
-                    resident_mb_peak = peakResidentMegabytes,
-                    threads = get_num_threads(),
-                },
-                new JsonSerializerOptions { WriteIndented = true }
-            )
+
+    public Dictionary<string, double> Validate()
+    {
+        var result = SplitEvaluation.Run(
+            _model,
+            _objectives,
+            _validation,
+            _config.Data.BatchSize,
+            _config.Trainer.LimitValBatches
         );
-        AtomicFile.WriteAllText(
-            run.SummaryJson,
-            JsonSerializer.Serialize(
-                new
-                {
-                    task_name = Config.TaskName,
-                    epochs = result.EpochsCompleted,
-                    stopped_early = result.StoppedEarly,
-                    parameters = result.Parameters,
-                    device = device.Record(),
-                    best_epoch = state.BestEpoch,
-                    metrics = result.FinalMetrics.OrderBy(m => m.Key, StringComparer.Ordinal).ToDictionary(),
-                    bests = result.Bests.OrderBy(m => m.Key, StringComparer.Ordinal).ToDictionary(),
-                },
-                new JsonSerializerOptions { WriteIndented = true }
-            )
-        );
-        return result;
+        return result.Metrics("val", _config.Model.Mode == OutputMode.Regression);
     }
 
-    /// <summary>With weight averaging the checkpoint's model is the averaged state (what evaluation reads), plus the live weights for resume.</summary>
-    private void SaveCheckpoint(
-        string path,
-        string datasetJson,
-        TrainerState state,
-        MultiheadNetwork model,
-        optim.Optimizer optimizer,
-        IReadOnlyDictionary<string, Tensor>? averaged
-    )
-    {
-        if (averaged is null)
-        {
-            Checkpoint.Save(path, Config, datasetJson, state, model, optimizer);
-            return;
-        }
-        using var scope = NewDisposeScope();
-        using var noGrad = no_grad();
-        var current = model.state_dict();
-        var live = current.ToDictionary(e => e.Key, e => e.Value.detach().clone());
-        try
-        {
-            foreach (var (name, t) in current)
-            {
-                t.copy_(averaged[name]);
-            }
+    public void AfterEpoch(IReadOnlyDictionary<string, double> metrics) => _schedule.AfterEpoch(metrics);
 
-            Checkpoint.Save(path, Config, datasetJson, state, model, optimizer, live);
-        }
-        finally
-        {
-            foreach (var (name, t) in current)
-            {
-                t.copy_(live[name]);
-            }
-        }
-    }
+    public Dictionary<string, double> SchedulerState() => _schedule.StateDict();
 
-    /// <summary>The training split's inputs in order, one batch at a time (for re-estimating BatchNorm statistics).</summary>
-    private static IEnumerable<ModelInputs> TrainInputs(DatasetTensors train, int batchSize)
-    {
-        for (var start = 0; start < train.Count; start += batchSize)
-        {
-            var (inputs, labels) = train.Batch(null, start, Math.Min(batchSize, train.Count - start));
-            labels.Dispose();
-            yield return inputs;
-        }
-    }
+    public void LoadSchedulerState(IReadOnlyDictionary<string, double> state) => _schedule.LoadStateDict(state);
 
-    private (double Loss, double[] Accuracy, long Samples, long GlobalStep) TrainEpoch(
-        MultiheadNetwork model,
-        IReadOnlyList<HeadObjective> objectives,
-        optim.Optimizer optimizer,
-        TrainingSchedule schedule,
-        WeightAverage? average,
-        DatasetTensors train,
-        int steps,
-        int epoch,
-        long globalStep,
-        TensorBoardWriter? tensorboard,
-        CancellationToken cancellation
-    )
-    {
-        model.train();
-        _progress.EpochStarted(epoch, Config.Trainer.MaxEpochs, steps);
-        var batchSize = Config.Data.BatchSize;
-        using var order = randperm(train.Count);
-        double lossSum = 0;
-        var correct = new long[objectives.Count];
-        long samples = 0;
-        var clock = Stopwatch.StartNew();
-        for (var step = 0; step < steps; step++)
-        {
-            cancellation.ThrowIfCancellationRequested();
-            using var scope = NewDisposeScope();
-            var start = step * batchSize;
-            var length = Math.Min(batchSize, train.Count - start);
-            var (inputs, labels) = train.Batch(order, start, length);
-            var outputs = inputs.Through(model);
-            var loss = SplitEvaluation.TotalLoss(objectives, outputs, labels);
-            optimizer.zero_grad();
-            loss.backward();
-            ClipGradients(model);
-            optimizer.step();
-            average?.Update();
-            schedule.AfterStep();
+    public IReadOnlyDictionary<string, string> CheckpointMetadata() =>
+        new Dictionary<string, string> { [Checkpoint.DatasetKey] = _datasetJson };
 
-            var lossValue = loss.item<float>();
-            lossSum += lossValue * length;
-            using (no_grad())
-            {
-                for (var h = 0; h < objectives.Count; h++)
-                {
-                    var predicted = objectives[h].Loss.PredictClasses(outputs[objectives[h].Head.Name]);
-                    correct[h] += predicted.eq(labels.select(1, h)).sum().item<long>();
-                }
-            }
-            samples += length;
-            globalStep++;
-            if (tensorboard is not null && globalStep % Config.Trainer.LogEveryNSteps == 0)
-            {
-                tensorboard.AddScalar("train/loss_step", lossValue, globalStep);
-            }
+    public Dictionary<string, object?> SummaryExtension(TrainingOutcome outcome) =>
+        new() { ["task_name"] = _config.TaskName, ["parameters"] = _model.NumberOfParameters() };
 
-            _progress.StepCompleted(step, lossValue, samples / Math.Max(clock.Elapsed.TotalSeconds, 1e-9));
-        }
-        return (
-            samples == 0 ? 0 : lossSum / samples,
-            [.. correct.Select(c => samples == 0 ? 0 : c / (double)samples)],
-            samples,
-            globalStep
-        );
-    }
-
-    // Resident memory after each epoch, logged so a run shows whether memory stays flat.
-    private static double ResidentMegabytes()
-    {
-        using var self = Process.GetCurrentProcess();
-        return Math.Round(self.WorkingSet64 / (1024.0 * 1024.0), 1);
-    }
-
-    private void ClipGradients(nn.Module model)
-    {
-        var clip = Config.Trainer.GradientClipValue;
-        if (clip <= 0)
-        {
-            return;
-        }
-
-        if (Config.Trainer.GradientClipAlgorithm == "value")
-        {
-            nn.utils.clip_grad_value_(model.parameters(), clip);
-        }
-        else
-        {
-            nn.utils.clip_grad_norm_(model.parameters(), clip);
-        }
-    }
-
-    /// <summary>val/acc_best and per-head bests: highest accuracy, lowest loss and MAE seen so far.</summary>
-    private static Dictionary<string, double> UpdateBests(
-        IReadOnlyDictionary<string, double> previous,
-        IReadOnlyDictionary<string, double> metrics
-    )
-    {
-        var bests = new Dictionary<string, double>(previous);
-        foreach (var (name, value) in metrics.Where(m => m.Key.StartsWith("val/", StringComparison.Ordinal)))
-        {
-            var higherIsBetter = name.EndsWith("acc", StringComparison.Ordinal);
-            var key = name + "_best";
-            if (!bests.TryGetValue(key, out var best) || (higherIsBetter ? value > best : value < best))
-            {
-                bests[key] = value;
-            }
-        }
-        return bests;
-    }
-
-    /// <summary>Lightning's improvement test for checkpointing and early stopping.</summary>
-    private static (double? Best, int BestEpoch, bool Improved) Improve(
-        string monitor,
-        string mode,
-        double minDelta,
-        double? best,
-        int bestEpoch,
-        int epoch,
-        IReadOnlyDictionary<string, double> metrics
-    )
-    {
-        if (!metrics.TryGetValue(monitor, out var value))
-        {
-            throw new ConfigException(
-                $"monitor '{monitor}' is not a logged metric{NearestName.Suggestion(monitor, metrics.Keys)}; "
-                    + $"available: {string.Join(", ", metrics.Keys.Order(StringComparer.Ordinal))}"
-            );
-        }
-        var improved = best is null || (mode == "max" ? value - minDelta > best : value + minDelta < best);
-        return improved ? (value, epoch, true) : (best, bestEpoch, false);
-    }
-
-    private Dictionary<string, object> Hyperparameters(nn.Module model)
+    public (Dictionary<string, object> Values, string[] Metrics)? Hyperparameters()
     {
         var result = new Dictionary<string, object>
         {
-            ["architecture"] = Config.Model.Network.Architecture,
-            ["output_mode"] = Config.Model.Mode.ToString(),
-            ["optimizer"] = Config.Model.Optimizer.Name,
-            ["lr"] = Config.Model.Optimizer.LearningRate,
-            ["weight_decay"] = Config.Model.Optimizer.WeightDecay,
-            ["batch_size"] = (double)Config.Data.BatchSize,
-            ["seed"] = (double)Config.Seed,
-            ["parameters"] = (double)model.NumberOfParameters(),
+            ["architecture"] = _config.Model.Network.Architecture,
+            ["output_mode"] = _config.Model.Mode.ToString(),
+            ["optimizer"] = _config.Model.Optimizer.Name,
+            ["lr"] = _config.Model.Optimizer.LearningRate,
+            ["weight_decay"] = _config.Model.Optimizer.WeightDecay,
+            ["batch_size"] = (double)_config.Data.BatchSize,
+            ["seed"] = (double)_config.Seed,
+            ["parameters"] = (double)_model.NumberOfParameters(),
         };
-        foreach (var (k, v) in Config.Model.Network.Settings)
+        foreach (var (k, v) in _config.Model.Network.Settings)
         {
             result["net." + k] = double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out var d)
                 ? d
                 : v;
         }
 
-        return result;
+        return (result, ["val/acc", "val/loss", "val/acc_best"]);
+    }
+
+    /// <summary>The training split's inputs in order, one batch at a time (for re-estimating BatchNorm statistics).</summary>
+    private IEnumerable<ModelInputs> TrainInputs()
+    {
+        var batchSize = _config.Data.BatchSize;
+        for (var start = 0; start < _train.Count; start += batchSize)
+        {
+            var (inputs, labels) = _train.Batch(null, start, Math.Min(batchSize, _train.Count - start));
+            labels.Dispose();
+            yield return inputs;
+        }
+    }
+
+    private void ClipGradients()
+    {
+        var clip = _config.Trainer.GradientClipValue;
+        if (clip <= 0)
+        {
+            return;
+        }
+
+        if (_config.Trainer.GradientClipAlgorithm == "value")
+        {
+            nn.utils.clip_grad_value_(_model.parameters(), clip);
+        }
+        else
+        {
+            nn.utils.clip_grad_norm_(_model.parameters(), clip);
+        }
+    }
+
+    public void Dispose()
+    {
+        _order?.Dispose();
+        _optimizer.Dispose();
+        _validation.Dispose();
+        _train.Dispose();
+        _model.Dispose();
     }
 }

@@ -8,6 +8,7 @@ using Nsmt.Amp.Training.Knobs;
 using Nsmt.Cli;
 using Nsmt.Config;
 using Nsmt.Core;
+using Nsmt.Neural.Training;
 using Nsmt.Runs;
 
 // AmpTrain: argument parsing plus library calls (AmpDataLoader.Load, AmpTrainer.Run, NamExport).
@@ -184,15 +185,11 @@ static int Train(
         run = runDir is not null ? RunDirectory.ForNewRun(runDir) : null;
     }
 
-    using var cancel = new CancellationTokenSource();
-    Console.CancelKeyPress += (_, e) =>
-    {
-        e.Cancel = true;
-        cancel.Cancel();
-        Console.Error.WriteLine(
-            "AmpTrain: stopping after this step (the last completed epoch stays saved; --resume continues)"
-        );
-    };
+    // SIGINT or SIGTERM: the loop stops at its next step boundary and saves nothing of the unfinished epoch; 130 or 143.
+    using var stop = new StopSignals(
+        "AmpTrain",
+        "after this step; the last completed epoch stays saved, --resume continues"
+    );
     var progress = ProgressReporter.ForConsole(plain);
     if (referenceFiles is not null && config.Data.Source != DataSource.Reference)
     {
@@ -207,7 +204,7 @@ static int Train(
     AmpTrainingResult result;
     try
     {
-        result = new AmpTrainer(config, data, run, progress).Run(resume is not null, cancel.Token);
+        result = new AmpTrainer(config, data, run, progress).Run(resume is not null, stop.Token);
     }
     catch
     {
@@ -234,8 +231,8 @@ static int Train(
     }
 
     Console.WriteLine($"RUN_DIR: {result.RunDirectory}");
-    // Ctrl-C as Train and the README say: 130, the run kept up to its last completed epoch.
-    return cancel.IsCancellationRequested ? ExitCodes.Cancelled : ExitCodes.Ok;
+    // A signal after the last epoch: the run is complete, and the exit code still says it was stopped.
+    return stop.Token.IsCancellationRequested ? StopSignals.ExitCode : ExitCodes.Ok;
 }
 
 // A run directory, or a checkpoint inside one (RUN/checkpoints/x.ckpt); anything else is named, not guessed at.

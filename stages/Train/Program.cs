@@ -120,15 +120,11 @@ static int Train(
 
         return 0;
     }
-    using var cancel = new CancellationTokenSource();
-    Console.CancelKeyPress += (_, e) =>
-    {
-        e.Cancel = true;
-        cancel.Cancel();
-        Console.Error.WriteLine(
-            "Train: stopping; the last completed epoch is in checkpoints/last.ckpt (resume with --resume RUN_DIR)"
-        );
-    };
+    // SIGINT or SIGTERM: the loop stops at its next step boundary and saves nothing of the unfinished epoch; 130 or 143.
+    using var stop = new StopSignals(
+        "Train",
+        "after this step; the last completed epoch is in checkpoints/last.ckpt, resume with --resume RUN_DIR"
+    );
     var request = new TrainRequest
     {
         ConfigRoot = configRoot,
@@ -138,7 +134,7 @@ static int Train(
         DataDirectory = data,
         ResumeFrom = resume,
     };
-    var result = TrainingRunner.Run(request, ProgressReporter.ForConsole(plain), cancel.Token);
+    var result = TrainingRunner.Run(request, ProgressReporter.ForConsole(plain), stop.Token);
     PrintResult(result);
     Console.WriteLine($"RUN_DIR: {result.RunDirectory}");
     return 0;

@@ -1,3 +1,5 @@
+using Nsmt.Neural.Training;
+
 namespace Nsmt.Amp.Training.Tests;
 
 public class TimeBudgetTests

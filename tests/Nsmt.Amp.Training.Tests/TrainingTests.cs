@@ -5,6 +5,7 @@ using Nsmt.Amp.Training.Data;
 using Nsmt.Amp.Training.Export;
 using Nsmt.Core;
 using Nsmt.Neural.IO;
+using Nsmt.Neural.Training;
 using Nsmt.Runs;
 
 namespace Nsmt.Amp.Training.Tests;
@@ -90,8 +91,9 @@ public sealed class TrainingTests : IDisposable
         var run = RunDirectory.At(result.RunDirectory);
         var rows = MetricsCsvLogger.Read(run.MetricsCsv);
         Assert.Equal(6, rows.Count);
-        // 54 windows (512 outputs after 30 samples of context in 28,000), batches of 8, the last partial one dropped.
-        Assert.Equal(6, rows[0]["step"]);
+        // 54 windows (512 outputs after 30 samples of context in 28,000), batches of 8, the last partial one dropped:
+        // 6 steps, and an epoch's row has Lightning's step, the last one trained (0-based).
+        Assert.Equal(5, rows[0]["step"]);
         Assert.True(
             rows[^1]["val/esr"] < 0.5 * rows[0]["val/esr"],
             $"validation ESR went from {rows[0]["val/esr"]} to {rows[^1]["val/esr"]}"
@@ -167,6 +169,113 @@ public sealed class TrainingTests : IDisposable
         Assert.Equal("auto", summary.RootElement.GetProperty("device").GetProperty("requested").GetString());
     }
 
+    [Theory]
+    [InlineData(0.0)]
+    [InlineData(0.9)]
+    public void A_checkpoint_in_the_earlier_amp_layout_exports_and_resumes_like_an_uninterrupted_run(double emaDecay)
+    {
+        var ema = FormattableString.Invariant($"training.ema_decay={emaDecay}");
+        Train(SmallConfig(overrides: [ema, "training.epochs=3"]), "straight");
+        Train(SmallConfig(overrides: [ema, "training.epochs=2"]), "old");
+        var last = Path.Combine(_root, "old", "checkpoints", "last.ckpt");
+        var (current, _) = SafeTensors.Load(last);
+        var validated = current
+            .Where(kv => kv.Key.StartsWith(TrainingCheckpoint.ModelPrefix, StringComparison.Ordinal))
+            .ToDictionary(kv => kv.Key, kv => kv.Value.bytes.ToArray());
+        RewriteAsAmpVersion1(last, SmallConfig(overrides: ema));
+        using (var old = AmpCheckpoint.Load(last))
+        {
+            Assert.Equal(TrainingCheckpoint.AmpFormatV1, old.Checkpoint.Layout);
+            Assert.Equal(2, old.State.EpochsCompleted);
+            // What export reads: the averaged weights where the run averaged, as the current layout's model/.
+            using var model = SmallConfig(overrides: ema).Model.CreateModule(8000);
+            old.LoadExportedWeights(model);
+            foreach (var (name, tensor) in model.state_dict())
+            {
+                Assert.Equal(validated[TrainingCheckpoint.ModelPrefix + name], tensor.bytes.ToArray());
+            }
+        }
+
+        Train(SmallConfig(overrides: [ema, "training.epochs=3"]), "old", resume: true);
+        var (straight, _) = SafeTensors.Load(Path.Combine(_root, "straight", "checkpoints", "last.ckpt"));
+        var (resumed, _) = SafeTensors.Load(last);
+        Assert.Equal(straight.Keys.Order(), resumed.Keys.Order());
+        foreach (var (name, tensor) in straight.Where(kv => !kv.Key.StartsWith("rng/", StringComparison.Ordinal)))
+        {
+            Assert.Equal(tensor.bytes.ToArray(), resumed[name].bytes.ToArray());
+        }
+    }
+
+    /// <summary>
+    /// What AmpCheckpoint.Save of the earlier layout wrote, from a checkpoint of this one: <c>model/</c> the live
+    /// weights, <c>ema/</c> the averaged parameters, the loop's counters as <c>progress</c> and the scheduler apart.
+    /// </summary>
+    private static void RewriteAsAmpVersion1(string path, AmpTrainConfig config)
+    {
+        var (tensors, metadata) = SafeTensors.Load(path);
+        var state = TrainingState.FromJson(metadata["state"], path);
+        using var module = config.Model.CreateModule(8000);
+        var parameters = module.named_parameters().Select(p => p.name).ToHashSet();
+        var averaged = tensors.Keys.Any(k => k.StartsWith(TrainingCheckpoint.LivePrefix, StringComparison.Ordinal));
+        var old = new Dictionary<string, TorchSharp.torch.Tensor>();
+        foreach (var (name, tensor) in tensors)
+        {
+            if (name.StartsWith(TrainingCheckpoint.LivePrefix, StringComparison.Ordinal))
+            {
+                old["model/" + name[TrainingCheckpoint.LivePrefix.Length..]] = tensor;
+            }
+            else if (name.StartsWith(TrainingCheckpoint.ModelPrefix, StringComparison.Ordinal))
+            {
+                var weight = name[TrainingCheckpoint.ModelPrefix.Length..];
+                if (!averaged)
+                {
+                    old[name] = tensor;
+                }
+                else if (parameters.Contains(weight))
+                {
+                    old["ema/" + weight] = tensor;
+                }
+            }
+            else
+            {
+                old[name] = tensor;
+            }
+        }
+
+        var progress = new
+        {
+            Epoch = state.EpochsCompleted - 1,
+            state.GlobalStep,
+            ValidationEsr = state.Metrics["val/esr"],
+            BestValidationEsr = state.BestValue,
+            state.BestEpoch,
+            EpochsWithoutImprovement = state.EarlyStoppingWait,
+            state.ElapsedSeconds,
+            TopK = state
+                .TopK.Select(r => new
+                {
+                    r.Epoch,
+                    ValidationEsr = r.Value,
+                    r.FileName,
+                })
+                .ToArray(),
+        };
+        var metadataV1 = new Dictionary<string, string>
+        {
+            ["format"] = TrainingCheckpoint.AmpFormatV1,
+            ["config"] = metadata["config"],
+            ["sample_rate"] = metadata["sample_rate"],
+            ["scheduler"] = System.Text.Json.JsonSerializer.Serialize(state.Scheduler),
+            ["progress"] = System.Text.Json.JsonSerializer.Serialize(progress),
+        };
+        if (metadata.TryGetValue("training_data", out var data))
+        {
+            metadataV1["training_data"] = data;
+        }
+
+        SafeTensors.Save(path, old, metadataV1);
+    }
+
     [Fact]
     public void Early_stopping_ends_the_run_when_validation_stops_improving_and_a_run_that_never_improved_fails()
     {
@@ -237,6 +346,13 @@ public sealed class TrainingTests : IDisposable
             File.ReadAllText(RunDirectory.At(result.RunDirectory).SummaryJson)
         );
         Assert.Equal(delay.AddedDelay, summary.RootElement.GetProperty("added_delay_samples").GetDouble(), 12);
+        // The model file is named relative to the run folder, so the record stays true where the folder moves (a
+        // pipeline trains in a temporary folder and publishes it under the stage's name).
+        var model = summary.RootElement.GetProperty("model").GetString()!;
+        Assert.Equal("model.nam", model);
+        var published = Path.Combine(_root, "published");
+        Directory.Move(result.RunDirectory, published);
+        Assert.True(File.Exists(Path.Combine(published, model)));
     }
 
     [Fact]
@@ -332,7 +448,7 @@ public sealed class TrainingTests : IDisposable
         Assert.Equal(before, File.ReadAllBytes(last));
         Assert.Equal("symbolic link", SpecialFiles.TypeOf(link));
         using var reloaded = AmpCheckpoint.Load(last);
-        Assert.Equal(0, reloaded.Progress.Epoch);
+        Assert.Equal(1, reloaded.State.EpochsCompleted);
     }
 
     [RootFact]
@@ -361,8 +477,8 @@ public sealed class TrainingTests : IDisposable
         );
         Assert.Equal(1, result.Epochs);
         using var last = AmpCheckpoint.Load(Path.Combine(_root, "budget", "checkpoints", "last.ckpt"));
-        Assert.Equal(0, last.Progress.Epoch);
-        Assert.Equal(1, last.Progress.GlobalStep);
+        Assert.Equal(1, last.State.EpochsCompleted);
+        Assert.Equal(1, last.State.GlobalStep);
         Assert.Single(MetricsCsvLogger.Read(Path.Combine(_root, "budget", "metrics.csv")));
     }
 }

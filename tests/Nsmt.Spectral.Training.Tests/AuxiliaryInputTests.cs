@@ -37,8 +37,8 @@ public class AuxiliaryInputTests(SmallDataset data) : IClassFixture<SmallDataset
         Assert.Equal(1, model.AuxiliaryInputSize);
         using var train = DatasetTensors.FromSplit(data.Dataset.Train, data.Dataset.Info, ["decay_time"]);
         var (mean, std) = train.AuxiliaryStatistics();
-        Assert.Equal(mean.item<float>(), checkpoint.Prefixed("model.")["auxiliary_scaling.mean"].item<float>());
-        Assert.Equal(std.item<float>(), checkpoint.Prefixed("model.")["auxiliary_scaling.std"].item<float>());
+        Assert.Equal(mean.item<float>(), checkpoint.Model["auxiliary_scaling.mean"].item<float>());
+        Assert.Equal(std.item<float>(), checkpoint.Model["auxiliary_scaling.std"].item<float>());
         using var validation = DatasetTensors.FromSplit(data.Dataset.Test, data.Dataset.Info, ["decay_time"]);
         var evaluated = SplitEvaluation.Run(
             model,

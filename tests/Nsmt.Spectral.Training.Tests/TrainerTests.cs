@@ -42,7 +42,7 @@ public class TrainerTests(SmallDataset data) : IClassFixture<SmallDataset>
     private static Dictionary<string, float[]> Weights(string checkpoint)
     {
         using var c = Checkpoint.Load(checkpoint);
-        return c.Prefixed("model.").ToDictionary(p => p.Key, p => p.Value.to(ScalarType.Float32).ToArray<float>());
+        return c.Model.ToDictionary(p => p.Key, p => p.Value.to(ScalarType.Float32).ToArray<float>());
     }
 
     [Fact]
@@ -244,7 +244,8 @@ public class TrainerTests(SmallDataset data) : IClassFixture<SmallDataset>
         Assert.True(growth < 24L << 20, $"resident memory grew {growth >> 20} MB between epoch 2 and 15");
     }
 
-    private sealed class CancelAfterEpoch(int epoch, CancellationTokenSource cancel) : ProgressReporter
+    /// <summary>Cancels the run once epoch <paramref name="epoch"/> (0-based) is complete.</summary>
+    internal sealed class CancelAfterEpoch(int epoch, CancellationTokenSource cancel) : ProgressReporter
     {
         public override void EpochStarted(int e, int maxEpochs, int stepsInEpoch) { }
 

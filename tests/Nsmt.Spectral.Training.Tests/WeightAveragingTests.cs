@@ -1,6 +1,7 @@
 using Nsmt.Config;
 using Nsmt.Neural;
 using Nsmt.Neural.Optimization;
+using Nsmt.Neural.Training;
 using Nsmt.Runs;
 using Nsmt.Spectral.Training.Config;
 using static TorchSharp.torch;
@@ -107,8 +108,8 @@ public class WeightAveragingTests(SmallDataset data) : IClassFixture<SmallDatase
         using var b = Checkpoint.Load(last);
         foreach (
             var (name, t) in a.Tensors.Where(t =>
-                t.Key.StartsWith("model.", StringComparison.Ordinal)
-                || t.Key.StartsWith(Checkpoint.LivePrefix, StringComparison.Ordinal)
+                t.Key.StartsWith(TrainingCheckpoint.ModelPrefix, StringComparison.Ordinal)
+                || t.Key.StartsWith(TrainingCheckpoint.LivePrefix, StringComparison.Ordinal)
             )
         )
         {
@@ -118,9 +119,9 @@ public class WeightAveragingTests(SmallDataset data) : IClassFixture<SmallDatase
             );
         }
 
-        // model.* is the average (different from the live weights) and reproduces the logged validation loss.
-        var averaged = a.Prefixed("model.");
-        var live = a.Prefixed(Checkpoint.LivePrefix);
+        // model/ is the average (different from the live weights) and reproduces the logged validation loss.
+        var averaged = a.Model;
+        var live = a.Live;
         Assert.Equal(averaged.Keys.Order(), live.Keys.Order());
         Assert.Contains(averaged.Keys, k =>
             averaged[k].is_floating_point() && !averaged[k].eq(live[k]).all().item<bool>()

@@ -211,8 +211,18 @@ public sealed class ProbeFindingTests : IDisposable
         return In("tiny.yaml");
     }
 
-    [Fact]
-    public async Task Amp_training_interrupted_exits_130_keeping_its_last_epoch_and_a_resume_that_trains_nothing_is_refused()
+    /// <summary>
+    /// Issue 24: a trainer stopped by a signal stops at its next step boundary, keeps its last completed epoch and no
+    /// temporary file, says so on stderr and exits 128 + the signal (130 for Ctrl-C, 143 for a scheduler's SIGTERM).
+    /// </summary>
+    [Theory]
+    [InlineData("INT", "SIGINT", Interrupted)]
+    [InlineData("TERM", "SIGTERM", 143)]
+    public async Task Amp_training_stopped_by_a_signal_exits_128_plus_it_keeping_its_last_epoch_and_a_resume_that_trains_nothing_is_refused(
+        string signal,
+        string name,
+        int exitCode
+    )
     {
         var run = In("run");
         var start = new ProcessStartInfo("dotnet")
@@ -239,7 +249,7 @@ public sealed class ProbeFindingTests : IDisposable
 
         using var process = Process.Start(start)!;
         var error = process.StandardError.ReadToEndAsync();
-        // The first completed epoch's line, then Ctrl-C (SIGINT) as a terminal sends it.
+        // The first completed epoch's line, then the signal (Ctrl-C sends SIGINT; Slurm and the pipeline SIGTERM).
         string? line;
         while (
             (line = process.StandardOutput.ReadLine()) is not null
@@ -250,7 +260,7 @@ public sealed class ProbeFindingTests : IDisposable
         using (
             var kill = Process.Start(
                 "kill",
-                ["-INT", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]
+                ["-" + signal, process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]
             )
         )
         {
@@ -258,11 +268,12 @@ public sealed class ProbeFindingTests : IDisposable
         }
 
         var rest = await process.StandardOutput.ReadToEndAsync();
-        Assert.True(process.WaitForExit(120_000), "AmpTrain did not stop after SIGINT");
+        Assert.True(process.WaitForExit(120_000), $"AmpTrain did not stop after {name}");
         var stderr = await error;
-        Assert.True(process.ExitCode == Interrupted, $"exit code {process.ExitCode}\n{rest}\n{stderr}");
-        Assert.Contains("stopping after this step", stderr, StringComparison.Ordinal);
+        Assert.True(process.ExitCode == exitCode, $"exit code {process.ExitCode}\n{rest}\n{stderr}");
+        Assert.Contains($"AmpTrain: {name}: stopping (after this step", stderr, StringComparison.Ordinal);
         Assert.True(File.Exists(Path.Combine(run, "checkpoints", "last.ckpt")));
+        Assert.Empty(Directory.EnumerateFiles(run, "*.tmp*", SearchOption.AllDirectories));
 
         // Resuming with fewer epochs than done: bad input, and config.yaml keeps its 1000.
         var config = File.ReadAllBytes(Path.Combine(run, "config.yaml"));

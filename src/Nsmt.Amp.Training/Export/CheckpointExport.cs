@@ -36,7 +36,7 @@ public static class CheckpointExport
         }
 
         AmpTrainer.PrepareForExport(model);
-        var esr = checkpoint.Progress.ValidationEsr;
+        var esr = checkpoint.ValidationEsr;
         double? loudness = null;
         ModelExport.Save(model, output, checkpoint.SampleRate, config.Model.ExportVersion, module =>
         {

@@ -1,9 +1,9 @@
 using System.Globalization;
 
-namespace Nsmt.Amp.Training;
+namespace Nsmt.Neural.Training;
 
 /// <summary>
-/// training.max_seconds: a wall-clock budget for the whole run (all sessions, validation and checkpoints
+/// A wall-clock budget (amp: training.max_seconds) for the whole run (all sessions, validation and checkpoints
 /// included). An epoch is started only if, at the pace of the last one, it ends inside the budget, and an epoch
 /// still running when the budget ends (the first one, on a long recording) stops between batches and is validated
 /// and saved, so "10 minutes" means at most about 10 minutes; the best checkpoint so far is what the run exports.
