@@ -7,7 +7,7 @@ using Nsmt.Amp.Format;
 /// <summary>
 /// One side of bench/amp-core (ours against NAM Core, one process per measurement, as Core's driver):
 /// <c>one MODEL.nam INPUT.f32 OUTPUT.f32 [--size S] [--fast-tanh] [--block N]</c>, the arguments of
-/// bench/amp-core/driver/core_bench.cpp. A warm-up pass over the input (JIT tiers, caches), Reset, then the timed
+/// bench/amp-core/driver/core_bench.cpp. Warm-up passes over the input (JIT tiers, caches), Reset, then the timed
 /// pass; prints "process_s CPU wall_s WALL" (this thread's CPU time and wall time of the timed pass only) and writes
 /// the timed pass's output as raw float32 so the script can check both sides played the same model.
 /// </summary>
@@ -47,7 +47,15 @@ internal static class SingleRun
         var engine = NamEngineFactory.Create(NamFile.Load(positional[0]), tanh, size);
         var input = MemoryMarshal.Cast<byte, float>(File.ReadAllBytes(positional[1])).ToArray();
         var output = new float[input.Length];
-        Process(engine, input, output, block);
+        // Two warm-up passes with pauses: pinned to one core, the JIT's background thread compiles the tier-1 code
+        // only when this thread lets it run; timing right after one pass measured tier-0 code about half the time
+        // (A2-Lite 0.16 to 0.61 s in alternate runs, Core steady at 0.14 s).
+        for (var pass = 0; pass < 2; pass++)
+        {
+            Process(engine, input, output, block);
+            Thread.Sleep(500);
+        }
+
         engine.Reset();
         var wall = Stopwatch.StartNew();
         var cpu = ThreadCpuTime.Seconds();

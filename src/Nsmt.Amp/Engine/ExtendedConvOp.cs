@@ -43,16 +43,13 @@ internal sealed unsafe class ExtendedConvOp
         }
         else
         {
-            // Only the module's own input rows are read: a producer's padding rows (zero weights) would add
-            // nothing but work (a quarter of A2-Lite's, whose 3 channels are padded to 4).
-            ArgumentOutOfRangeException.ThrowIfGreaterThan(module.InChannels, inputRows);
             _conv = new PackedConv(
                 dense,
                 module.OutChannels,
                 module.InChannels,
                 module.KernelSize,
                 paddedRows,
-                module.InChannels,
+                inputRows,
                 rowMap
             );
         }
