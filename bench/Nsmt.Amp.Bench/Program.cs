@@ -8,6 +8,18 @@ using Nsmt.Amp.Format;
 // loaded machine. A2-Lite and A2-Full are NAM Core's own A2.nam (sizes 0.3 and 1.0), read from --a2 (default:
 // ../shared/fixtures/nam/core-examples/A2.nam beside the repository); without it those rows are skipped.
 // Usage: dotnet run -c Release --project bench/Nsmt.Amp.Bench [-- --block 64 --seconds 30 --runs 5 --all --a2 PATH]
+// `one MODEL.nam ...` times one model from a file instead and `compare A.f32 B.f32` prints the largest difference of
+// two raw float32 outputs, for bench/amp-core (see SingleRun).
+if (args is ["one", ..])
+{
+    return SingleRun.Run(args[1..]);
+}
+
+if (args is ["compare", var first, var second])
+{
+    return SingleRun.Compare(first, second);
+}
+
 var block = 64;
 double seconds = 30;
 var runs = 5;
@@ -111,6 +123,8 @@ foreach (var (name, model) in models)
         )
     );
 }
+
+return 0;
 
 double Time(INamEngine engine)
 {
