@@ -3,6 +3,7 @@ using System.Text.Json;
 using Nsmt.Amp.Architectures;
 using Nsmt.Amp.Format;
 using Nsmt.Amp.Training.Modules;
+using Nsmt.Neural.IO;
 using Nsmt.Neural.Training;
 using static TorchSharp.torch;
 
@@ -104,13 +105,7 @@ public static class AmpCheckpoint
         private void Load(AmpModule model, Dictionary<string, Tensor> state)
         {
             // TorchSharp says only "state_dict is not identical": name the first weight that differs.
-            if (Mismatch(model.state_dict(), state) is { } mismatch)
-            {
-                throw new InvalidDataException(
-                    $"{Path}: the checkpoint does not fit the configured model: {mismatch} "
-                        + "(was it trained with another model preset or size?)"
-                );
-            }
+            StateDicts.RequireFit(model.state_dict(), state, Path);
 
             try
             {
@@ -123,28 +118,6 @@ public static class AmpCheckpoint
                     e
                 );
             }
-        }
-
-        /// <summary>The first weight the model and the checkpoint disagree on (name or shape), or null when they fit.</summary>
-        internal static string? Mismatch(
-            IReadOnlyDictionary<string, Tensor> model,
-            IReadOnlyDictionary<string, Tensor> checkpoint
-        )
-        {
-            static string Shape(Tensor t) => "[" + string.Join(", ", t.shape) + "]";
-            if (model.Keys.FirstOrDefault(k => !checkpoint.ContainsKey(k)) is { } missing)
-            {
-                return $"the model's weight '{missing}' {Shape(model[missing])} is not in it";
-            }
-
-            if (checkpoint.Keys.FirstOrDefault(k => !model.ContainsKey(k)) is { } extra)
-            {
-                return $"its weight '{extra}' {Shape(checkpoint[extra])} is not one of the model's";
-            }
-
-            return model.Keys.FirstOrDefault(k => !model[k].shape.SequenceEqual(checkpoint[k].shape)) is { } differs
-                ? $"weight '{differs}' is {Shape(checkpoint[differs])} in it and {Shape(model[differs])} in the model"
-                : null;
         }
 
         public void Dispose() => Checkpoint.Dispose();

@@ -66,6 +66,7 @@ public sealed class TrainingLoop(LoopSettings settings, ProgressReporter? progre
         if (resume is not null)
         {
             // Training continues from the live weights; the average from the validated ones.
+            StateDicts.RequireFit(model.state_dict(), resume.Live, resume.Path);
             StateDicts.Load(model, resume.Live, strict: true, origin: resume.Path);
             average = Averaging(model);
             if (average is not null && resume.HasLive)
