@@ -75,16 +75,10 @@ public sealed class AmpTrainer
         manual_seed(_config.Seed);
         using var domain = new AmpTraining(_config, _data, _run, device);
         using var checkpoint = resume ? AmpCheckpoint.Load(_run.LastCheckpoint) : null;
-        if (checkpoint is not null && checkpoint.State.EpochsCompleted >= t.Epochs)
+        // Before config.yaml is written.
+        if (checkpoint?.State.NothingToTrain(t.Epochs, "training.epochs") is { } nothing)
         {
-            // Before config.yaml is written: a resume that trains nothing must not lower the run's recorded epochs.
-            var done = checkpoint.State.EpochsCompleted;
-            throw new NsmtInputException(
-                _run.ConfigFile,
-                "training.epochs",
-                $"the run has already completed {done} epochs, so training.epochs={t.Epochs} trains nothing; "
-                    + $"give more to continue (e.g. training.epochs={done + 10}); the run is unchanged"
-            );
+            throw new NsmtInputException(_run.ConfigFile, "training.epochs", nothing);
         }
 
         Announce(domain);

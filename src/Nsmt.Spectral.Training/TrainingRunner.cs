@@ -43,16 +43,10 @@ public static class TrainingRunner
             resumeCheckpoint = Directory.Exists(resume) ? Path.Combine(resume, "checkpoints", "last.ckpt") : resume;
             using var checkpoint = Checkpoint.Load(resumeCheckpoint);
             config = TrainConfig.FromResolvedYaml(checkpoint.Config.ResolvedYaml, resumeCheckpoint, request.Overrides);
-            // Refused before anything is written: a resume that trains nothing must not lower the run's recorded epochs.
-            var done = checkpoint.State.EpochsCompleted;
-            if (done >= config.Trainer.MaxEpochs)
+            // Refused before anything is written.
+            if (checkpoint.State.NothingToTrain(config.Trainer.MaxEpochs, "trainer.max_epochs") is { } nothing)
             {
-                throw new ConfigException(
-                    resumeCheckpoint,
-                    "trainer.max_epochs",
-                    $"the run has already completed {done} epochs, so trainer.max_epochs={config.Trainer.MaxEpochs} trains nothing; "
-                        + $"give more to continue (e.g. trainer.max_epochs={done + 10}); the run is unchanged"
-                );
+                throw new ConfigException(resumeCheckpoint, "trainer.max_epochs", nothing);
             }
         }
         else

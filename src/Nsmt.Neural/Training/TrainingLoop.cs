@@ -430,7 +430,7 @@ public sealed class TrainingLoop(LoopSettings settings, ProgressReporter? progre
             var live = validated is null
                 ? null
                 : model.state_dict().ToDictionary(e => e.Key, e => e.Value.detach().clone());
-            using (validated is null ? null : new StateSwap(model, validated))
+            using (validated is null ? null : new StateSwap(model, validated, live!))
             {
                 if (validated is not null)
                 {
@@ -596,17 +596,24 @@ public sealed class TrainingLoop(LoopSettings settings, ProgressReporter? progre
         }
     }
 
-    /// <summary>Puts a saved state into a model until disposed, then the model's own comes back.</summary>
+    /// <summary>
+    /// Puts a saved state into a model until disposed, then puts <paramref name="own"/> back: the model's own state,
+    /// which the caller copied (and keeps) before.
+    /// </summary>
     private sealed class StateSwap : IDisposable
     {
         private readonly Dictionary<string, Tensor> _current;
-        private readonly Dictionary<string, Tensor> _saved;
+        private readonly IReadOnlyDictionary<string, Tensor> _own;
 
-        public StateSwap(nn.Module model, IReadOnlyDictionary<string, Tensor> state)
+        public StateSwap(
+            nn.Module model,
+            IReadOnlyDictionary<string, Tensor> state,
+            IReadOnlyDictionary<string, Tensor> own
+        )
         {
             using var noGrad = no_grad();
             _current = model.state_dict();
-            _saved = _current.ToDictionary(e => e.Key, e => e.Value.detach().clone().DetachFromDisposeScope());
+            _own = own;
             foreach (var (name, t) in _current)
             {
                 t.copy_(state[name]);
@@ -618,8 +625,7 @@ public sealed class TrainingLoop(LoopSettings settings, ProgressReporter? progre
             using var noGrad = no_grad();
             foreach (var (name, t) in _current)
             {
-                t.copy_(_saved[name]);
-                _saved[name].Dispose();
+                t.copy_(_own[name]);
             }
         }
     }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
@@ -13,6 +14,20 @@ public sealed record RankedCheckpoint(int Epoch, double Value, string FileName);
 /// </summary>
 public sealed record TrainingState
 {
+    /// <summary>
+    /// Why resuming this run with <paramref name="maxEpochs"/> (the config key <paramref name="field"/>) would train
+    /// nothing, or null: such a resume is refused before anything is written, so it never lowers the run's recorded
+    /// epochs.
+    /// </summary>
+    public string? NothingToTrain(int maxEpochs, string field) =>
+        EpochsCompleted < maxEpochs
+            ? null
+            : string.Create(
+                CultureInfo.InvariantCulture,
+                $"the run has already completed {EpochsCompleted} epochs, so {field}={maxEpochs} trains nothing; "
+                    + $"give more to continue (e.g. {field}={EpochsCompleted + 10}); the run is unchanged"
+            );
+
     public int EpochsCompleted { get; init; }
 
     public long GlobalStep { get; init; }
