@@ -61,7 +61,7 @@ internal sealed class AmpTraining : ITrainingDomain, IDisposable
         Windows = new WindowDataset(data.Signals, data.Train, config.Data.Ny, _model.Context, _model.Lookahead);
         _validationInput = ValidationInput(out var validationFirst, out var validationCount);
         ValidationCount = validationCount;
-        _validationTarget = data.Signals.Output(validationFirst, validationCount);
+        _validationTarget = data.Signals.Output.Read(validationFirst, validationCount);
         _optimizer = optim.Adam(_model.parameters(), lr: t.LearningRate, weight_decay: t.WeightDecay);
         _scheduler = new ExponentialLR(_optimizer, t.LearningRateGamma);
         _loss = new AmpLoss(config.Loss);
@@ -284,7 +284,7 @@ internal sealed class AmpTraining : ITrainingDomain, IDisposable
             );
         }
 
-        return _data.Signals.Input(first - _model.Context, _model.Context + count + _model.Lookahead);
+        return _data.Signals.Input.Read(first - _model.Context, _model.Context + count + _model.Lookahead);
     }
 
     public void Dispose()
@@ -309,13 +309,13 @@ internal sealed class AmpTraining : ITrainingDomain, IDisposable
         var to = Math.Min(_data.Signals.Length, range.End + (_data.SampleRate / 10));
         var prediction = AmpEvaluation.Predict(
             nam,
-            _data.Signals.Input(from, to - from),
+            _data.Signals.Input.Read(from, to - from),
             _data.SampleRate,
             range.ShiftClamped(-from, to - from)
         );
         return ModelDelay.Measure(
-            _data.Signals.Input(range.Start, range.Length),
-            _data.Signals.Output(range.Start, range.Length),
+            _data.Signals.Input.Read(range.Start, range.Length),
+            _data.Signals.Output.Read(range.Start, range.Length),
             prediction
         );
     }

@@ -61,6 +61,23 @@ public sealed class StreamedIngestTests : IDisposable
     }
 
     [Fact]
+    public void A_pair_that_needs_resampling_streams_to_the_same_pair()
+    {
+        // A reamp recorded at 44.1 kHz is resampled to the DI's 48 kHz a piece at a time (more than one piece of
+        // the reamp's 10 s); then both files brought to 96 kHz, the capture layout dropped with its warning.
+        var reamp44 = new Nsmt.Audio.Dsp.Resampler(Rate, 44_100).Process(AmpTestSignals.Reamp(latency: 200));
+        var (di, wet) = Write(Mono(AmpTestSignals.Capture.Samples), AudioBuffer.Mono(44_100, reamp44));
+
+        var report = AssertSameAsInMemory(di, wet, new IngestOptions { Resample = true, InputGainDb = -3 });
+        var both = AssertSameAsInMemory(di, wet, new IngestOptions { Resample = true, TargetSampleRate = 96_000 });
+
+        Assert.Equal("reamp 44100 Hz -> 48000 Hz", report.Resampling);
+        Assert.True(report.StandardCaptureSignal);
+        Assert.Equal("DI 48000 Hz -> 96000 Hz, reamp 44100 Hz -> 96000 Hz", both.Resampling);
+        Assert.Contains(both.Warnings, w => w.Contains("capture layout", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void The_same_file_twice_is_warned_about_when_streamed()
     {
         var (di, _) = Write(Mono(Music(12 * Rate, seed: 9)), Mono([0.5f]));
@@ -81,6 +98,13 @@ public sealed class StreamedIngestTests : IDisposable
         AssertSameError(Write(Mono(x), Mono(new float[x.Length + 3])));
         AssertSameError((Path.Combine(_folder, "missing.wav"), Write(Mono(x), Mono(x)).Reamp));
         AssertSameError(Write(Mono(x), Mono(x)), new IngestOptions { Channel = 1 });
+        // Rates: a mismatch not asked to be resampled; a NaN in a reamp that would be resampled (found as read).
+        var x44 = new Nsmt.Audio.Dsp.Resampler(Rate, 44_100).Process(x);
+        AssertSameError(Write(Mono(x), AudioBuffer.Mono(44_100, x44)));
+        var resample = new IngestOptions { Resample = true };
+        AssertSameError(Write(Mono(x), AudioBuffer.Mono(44_100, x44.AsSpan(0, 400_000).ToArray())), resample);
+        x44[200_000] = float.NaN;
+        AssertSameError(Write(Mono(x), AudioBuffer.Mono(44_100, x44)), resample);
     }
 
     [Fact]
@@ -100,7 +124,31 @@ public sealed class StreamedIngestTests : IDisposable
         Allocated(shortPair); // the first load's one-time costs (code, the FFT's tables) are not the recording's
         var forShort = Allocated(shortPair);
         var forLong = Allocated(longPair);
+        AssertBounded(forShort, forLong);
+    }
 
+    [Fact]
+    public void Streaming_a_pair_that_needs_resampling_allocates_no_more_for_a_longer_recording()
+    {
+        // Both files at 44.1 kHz brought to 48 kHz: the resampler holds its filter's span and a piece's outputs.
+        static AudioBuffer At44(float[] x) => AudioBuffer.Mono(44_100, x);
+        var shortPair = Write(At44(Music(20 * 44_100, 2)), At44(AmpTestSignals.PureDelay(Music(20 * 44_100, 2), 40)));
+        var longPair = Write(At44(Music(80 * 44_100, 2)), At44(AmpTestSignals.PureDelay(Music(80 * 44_100, 2), 40)));
+        var options = new IngestOptions { Resample = true, TargetSampleRate = Rate };
+        long Allocated((string Di, string Reamp) pair)
+        {
+            var before = GC.GetAllocatedBytesForCurrentThread();
+            CapturePair.LoadStreamed(pair.Di, pair.Reamp, options, _folder).Signals.Dispose();
+            return GC.GetAllocatedBytesForCurrentThread() - before;
+        }
+
+        Allocated(shortPair);
+        AssertBounded(Allocated(shortPair), Allocated(longPair));
+    }
+
+    /// <summary>A load 60 s longer allocates less than a tenth of 60 s of one signal more.</summary>
+    private static void AssertBounded(long forShort, long forLong)
+    {
         var extraSignalBytes = 60L * Rate * sizeof(float);
         Assert.True(
             forLong - forShort < extraSignalBytes / 10,
@@ -116,7 +164,7 @@ public sealed class StreamedIngestTests : IDisposable
         var streamed = CapturePair.LoadStreamed(di, reamp, options, _folder);
         using (streamed.Signals)
         {
-            Assert.IsType<SpilledSignals>(streamed.Signals);
+            Assert.True(streamed.Signals.IsSpilled);
             Assert.Equal(
                 JsonSerializer.Serialize(reference.Report, ReportJson),
                 JsonSerializer.Serialize(streamed.Report, ReportJson)

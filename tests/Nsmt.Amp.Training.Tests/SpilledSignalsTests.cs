@@ -57,11 +57,11 @@ public sealed class SpilledSignalsTests : IDisposable
         using (var spilled = AlignedSignals.Spill(input, output, _root))
         {
             Assert.Equal(5000, spilled.Length);
-            Assert.Equal(input.AsSpan(1234, 777).ToArray(), spilled.Input(1234, 777));
-            Assert.Equal(output.AsSpan(4000, 1000).ToArray(), spilled.Output(4000, 1000));
-            Assert.Equal(output, spilled.Output(0, 5000));
-            Assert.Throws<ArgumentOutOfRangeException>(() => spilled.Output(4001, 1000));
-            Assert.Throws<ArgumentOutOfRangeException>(() => spilled.Input(-1, 10));
+            Assert.Equal(input.AsSpan(1234, 777).ToArray(), spilled.Input.Read(1234, 777));
+            Assert.Equal(output.AsSpan(4000, 1000).ToArray(), spilled.Output.Read(4000, 1000));
+            Assert.Equal(output, spilled.Output.Read(0, 5000));
+            Assert.Throws<ArgumentOutOfRangeException>(() => spilled.Output.Read(4001, 1000));
+            Assert.Throws<ArgumentOutOfRangeException>(() => spilled.Input.Read(-1, 10));
             // The window dataset gives the same batches from either.
             var fromMemory = new WindowDataset(
                 input,
@@ -129,7 +129,7 @@ public sealed class SpilledSignalsTests : IDisposable
         var streamed = AmpDataLoader.Load(files, scratchDirectory: _root);
         using var scratch = streamed.Signals;
 
-        Assert.IsType<SpilledSignals>(streamed.Signals);
+        Assert.True(streamed.Signals.IsSpilled);
         Assert.Equal(whole.Description, streamed.Description);
         Assert.Equal((whole.Train, whole.Validation), (streamed.Train, streamed.Validation));
         Assert.Equal(whole.Alignment, streamed.Alignment);
@@ -140,6 +140,109 @@ public sealed class SpilledSignalsTests : IDisposable
         new AmpTrainer(config, whole, RunDirectory.At(Path.Combine(_root, "whole"))).Run();
         new AmpTrainer(config, streamed, RunDirectory.At(Path.Combine(_root, "streamed"))).Run();
         AssertSameCheckpoints("whole", "streamed");
+    }
+
+    [Fact]
+    public void Knob_recordings_stream_into_scratch_files_with_the_whole_reads_samples_and_errors()
+    {
+        // The knob capture plan's per-setting recordings, one of them at 44.1 kHz (resampled as it streams): each
+        // capture is the in-memory ingestion of its file with the first recording's latency, bit for bit.
+        var data = new Config.DataSettings
+        {
+            SampleRate = 16_000,
+            Seconds = 7,
+            ValidationSeconds = 1,
+        };
+        var capture = CaptureSignal.Generate(data.CaptureOptions());
+        var di = Path.Combine(_root, "di.wav");
+        WavFile.Write(di, AudioBuffer.Mono(16_000, capture.Samples));
+        string Reamp(double gainDb, int rate)
+        {
+            var amp = new Amp.ReferenceAmp.ReferenceAmp(
+                data.AmpOptions() with
+                {
+                    GainDb = gainDb,
+                    LatencySamples = 30,
+                }
+            );
+            var path = Path.Combine(_root, $"gain{gainDb}.wav");
+            var wet = amp.Process(capture.Samples);
+            var samples = rate == 16_000 ? wet : new Nsmt.Audio.Dsp.Resampler(16_000, rate).Process(wet);
+            WavFile.Write(path, AudioBuffer.Mono(rate, samples.Concat(new float[rate / 100]).ToArray()));
+            return path;
+        }
+
+        var recordings = new[] { Reamp(0, 16_000), Reamp(12, 44_100) };
+        string Yaml(params string[] paths) =>
+            $$"""
+                seed: 0
+                data:
+                  source: files
+                  di: {{di}}
+                  resample: true
+                  validation_seconds: 1
+                  ny: 256
+                model:
+                  type: lstm
+                  preset: nano
+                knobs:
+                  cell: gru
+                  recordings:
+                {{string.Join("\n", paths.Select((path, i) => $"    - {path} gain_db={i * 12}"))}}
+                """;
+        var config = Knobs.KnobTrainConfig.Parse(Yaml(recordings), Path.Combine(_root, "knobs.yaml"));
+
+        var captures = Knobs.KnobCaptureSet.Load(config, _root);
+        var latency = captures[0].Data.Latency?.Calibration?.Recommended;
+        try
+        {
+            Assert.All(captures, c => Assert.True(c.Data.Signals.IsSpilled));
+            Assert.NotNull(latency);
+            for (var i = 0; i < recordings.Length; i++)
+            {
+                var whole = AmpDataLoader.FromFiles(
+                    config.Amp.Data with
+                    {
+                        ReampPath = recordings[i],
+                        Latency = i == 0 ? null : latency,
+                    }
+                );
+                Assert.Equal(whole.Description, captures[i].Data.Description);
+                Assert.Equal((whole.Train, whole.Validation), (captures[i].Data.Train, captures[i].Data.Validation));
+                Assert.Equal(whole.Warnings, captures[i].Data.Warnings);
+                AssertBitEqual(whole.Input, captures[i].Data.Input);
+                AssertBitEqual(whole.Output, captures[i].Data.Output);
+            }
+        }
+        finally
+        {
+            foreach (var c in captures)
+            {
+                c.Data.Signals.Dispose();
+            }
+        }
+
+        // A recording refused after others were read: the same error as read whole, and no scratch file left behind.
+        var silent = Path.Combine(_root, "silent.wav");
+        WavFile.Write(silent, AudioBuffer.Mono(16_000, new float[capture.Samples.Length + 100]));
+        var bad = Knobs.KnobTrainConfig.Parse(Yaml(recordings[0], silent), Path.Combine(_root, "bad.yaml"));
+        var expected = Assert.ThrowsAny<Exception>(() =>
+            AmpDataLoader.FromFiles(bad.Amp.Data with { ReampPath = silent, Latency = latency })
+        );
+        var files = Directory.GetFiles(_root).Length;
+        var actual = Assert.ThrowsAny<Exception>(() => Knobs.KnobCaptureSet.Load(bad, _root));
+        Assert.Equal(expected.Message, actual.Message);
+        Assert.Equal(files, Directory.GetFiles(_root).Length);
+    }
+
+    private static void AssertBitEqual(float[] expected, float[] actual)
+    {
+        Assert.Equal(expected.Length, actual.Length);
+        Assert.True(
+            System
+                .Runtime.InteropServices.MemoryMarshal.AsBytes(expected.AsSpan())
+                .SequenceEqual(System.Runtime.InteropServices.MemoryMarshal.AsBytes(actual.AsSpan()))
+        );
     }
 
     private void AssertSameCheckpoints(string first, string second)

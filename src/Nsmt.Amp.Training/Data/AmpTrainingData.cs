@@ -37,10 +37,10 @@ public sealed record AmpTrainingData
     public AlignedSignals Signals { get; }
 
     /// <summary>The whole input: the array itself when held in memory, else a full copy (for small data and tests).</summary>
-    public float[] Input => Signals.AllInput();
+    public float[] Input => Signals.Input.AsArray();
 
     /// <summary>The whole output: the array itself when held in memory, else a full copy (for small data and tests).</summary>
-    public float[] Output => Signals.AllOutput();
+    public float[] Output => Signals.Output.AsArray();
 
     public int SampleRate { get; }
 
@@ -69,18 +69,11 @@ public sealed record AmpTrainingData
     public string Description { get; init; } = "";
 
     /// <summary>
-    /// The same data with the pair spilled to a scratch file (<see cref="AlignedSignals.Spill"/>): training then holds
+    /// The same data with the pair spilled to a scratch file (<see cref="AlignedSignals.Spill(string?)"/>): training then holds
     /// only its windows, whatever the recording's length. The arrays of this instance are no longer needed.
     /// </summary>
     public AmpTrainingData Spill(string? directory = null) =>
-        new(
-            Signals is InMemorySignals held
-                ? AlignedSignals.Spill(held.InputSamples, held.OutputSamples, directory)
-                : Signals,
-            SampleRate,
-            Train,
-            Validation
-        )
+        new(Signals.Spill(directory), SampleRate, Train, Validation)
         {
             Latency = Latency,
             Checks = Checks,

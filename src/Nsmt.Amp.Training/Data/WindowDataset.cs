@@ -74,8 +74,8 @@ public sealed class WindowDataset
             }
 
             var start = TargetStart(indices[b]);
-            _signals.ReadInput(start - Context, x.AsSpan(b * InputLength, InputLength));
-            _signals.ReadOutput(start, y.AsSpan(b * Ny, Ny));
+            _signals.Input.Read(start - Context, x.AsSpan(b * InputLength, InputLength));
+            _signals.Output.Read(start, y.AsSpan(b * Ny, Ny));
         }
 
         return (

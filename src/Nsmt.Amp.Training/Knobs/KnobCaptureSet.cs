@@ -10,11 +10,14 @@ public sealed record KnobCapture(KnobSetting Setting, AmpTrainingData Data, bool
 /// <summary>
 /// The same DI through the amp at every setting, each pair ingested and checked like a normal capture
 /// (alignment, validation replicate). The rig does not change between settings, so one alignment serves
-/// all: the first recording's (detected unless data.latency gives it) is applied to the others.
+/// all: the first recording's (detected unless data.latency gives it) is applied to the others. Recordings are
+/// streamed into scratch files as AmpTrain's are (<see cref="AmpDataLoader.StreamFromFiles"/>), so loading many long
+/// settings holds bounded memory; each capture's <see cref="AmpTrainingData.Signals"/> owns its file.
 /// </summary>
 public static class KnobCaptureSet
 {
-    public static IReadOnlyList<KnobCapture> Load(KnobTrainConfig config)
+    /// <param name="scratchDirectory">Where recordings are streamed to (default: the temp directory, TMPDIR).</param>
+    public static IReadOnlyList<KnobCapture> Load(KnobTrainConfig config, string? scratchDirectory = null)
     {
         ArgumentNullException.ThrowIfNull(config);
         var data = config.Amp.Data;
@@ -36,11 +39,31 @@ public static class KnobCaptureSet
 
         var captures = new List<KnobCapture>();
         var shared = data.Latency;
-        foreach (var recording in config.Recordings)
+        try
         {
-            var pair = AmpDataLoader.FromFiles(data with { ReampPath = recording.Path, Latency = shared });
-            shared ??= pair.Latency?.Manual ?? pair.Latency?.Calibration?.Recommended;
-            captures.Add(new KnobCapture(recording.Setting, pair, config.HeldOut.Contains(recording.Setting)));
+            foreach (var recording in config.Recordings)
+            {
+                var pair = AmpDataLoader.StreamFromFiles(
+                    data with
+                    {
+                        ReampPath = recording.Path,
+                        Latency = shared,
+                    },
+                    scratchDirectory
+                );
+                shared ??= pair.Latency?.Manual ?? pair.Latency?.Calibration?.Recommended;
+                captures.Add(new KnobCapture(recording.Setting, pair, config.HeldOut.Contains(recording.Setting)));
+            }
+        }
+        catch
+        {
+            // A later recording refused: the scratch files of those already read go now, not at exit.
+            foreach (var capture in captures)
+            {
+                capture.Data.Signals.Dispose();
+            }
+
+            throw;
         }
 
         return captures;

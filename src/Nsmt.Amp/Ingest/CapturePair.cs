@@ -31,10 +31,10 @@ public sealed class CapturePair
     public AlignedSignals Signals { get; }
 
     /// <summary>The DI, aligned: Input[i] produced Output[i] (a full copy when the pair is in a scratch file).</summary>
-    public float[] Input => Signals.AllInput();
+    public float[] Input => Signals.Input.AsArray();
 
     /// <summary>The reamp, aligned (a full copy when the pair is in a scratch file).</summary>
-    public float[] Output => Signals.AllOutput();
+    public float[] Output => Signals.Output.AsArray();
 
     public int SampleRate { get; }
 
@@ -63,10 +63,10 @@ public sealed class CapturePair
     /// <summary>
     /// <see cref="Load(string, string, IngestOptions?)"/> in memory bounded whatever the recording's length (issue 23
     /// item 13: a 2-hour pair peaked near 8 GB): the files are read a piece at a time into a scratch file in
-    /// <paramref name="scratchDirectory"/> (default: TMPDIR), checked and measured on the way, and the latency is found
-    /// from the few seconds it looks at; <see cref="Signals"/> are then stretches of that file. The same checks, report
-    /// and samples as <see cref="Load(string, string, IngestOptions?)"/>. A pair that must be resampled is resampled in
-    /// memory (the resampler works on whole signals), then spilled.
+    /// <paramref name="scratchDirectory"/> (default: TMPDIR), checked and measured on the way, resampled a piece at a
+    /// time when asked to (<see cref="Resampler.Stream"/>), and the latency is found from the few seconds it looks at;
+    /// <see cref="Signals"/> are then stretches of that file. The same checks, report and samples as
+    /// <see cref="Load(string, string, IngestOptions?)"/>.
     /// </summary>
     /// <exception cref="IngestException">A rule is broken; the message names file, field, expected and actual values.</exception>
     /// <exception cref="WavFormatException">A file is not a readable WAV.</exception>
@@ -85,21 +85,10 @@ public sealed class CapturePair
         using var di = Open(diPath);
         using var reamp = Open(reampPath);
         var rate = CheckSampleRates(di.Info.SampleRate, reamp.Info.SampleRate, options, names);
-        if (rate != di.Info.SampleRate || rate != reamp.Info.SampleRate)
-        {
-            var resampled = Load(di.ReadToEnd(), reamp.ReadToEnd(), options, diPath, reampPath);
-            return new CapturePair(
-                AlignedSignals.Spill(resampled.Input, resampled.Output, scratchDirectory),
-                resampled.SampleRate,
-                resampled.Layout,
-                resampled.Report
-            );
-        }
-
         var scratch = ScratchFile.Create(scratchDirectory);
         try
         {
-            return StreamThroughScratch(di, reamp, options, names, scratch);
+            return StreamThroughScratch(di, reamp, rate, options, names, scratch);
         }
         catch
         {
@@ -108,81 +97,192 @@ public sealed class CapturePair
         }
     }
 
-    /// <summary>The DI goes to the scratch file's first <c>di frames</c> samples (as read, then with the input gain), the reamp after it.</summary>
+    /// <summary>
+    /// The scratch file holds the DI as read, the reamp as read, then each one that is resampled at the working rate
+    /// <paramref name="rate"/> (the steps and their order are <see cref="Load(AudioBuffer, AudioBuffer, IngestOptions?, string, string)"/>'s);
+    /// the input gain is applied to the working DI in place.
+    /// </summary>
     private static CapturePair StreamThroughScratch(
         WavReader di,
         WavReader reamp,
+        int rate,
         IngestOptions options,
         PairNames names,
         ScratchFile scratch
     )
     {
         var warnings = new List<string>();
+        var (inputRate, outputRate) = (di.Info.SampleRate, reamp.Info.SampleRate);
         var inputHandling = ChannelHandling(di.Info.ChannelCount, options.Channel, names.Input);
         var outputHandling = ChannelHandling(reamp.Info.ChannelCount, options.Channel, names.Output);
-        var xLength = Frames(di, names.Input);
-        var yLength = Frames(reamp, names.Output);
-        var x = SampleSource.Of(scratch, 0, xLength);
-        var y = SampleSource.Of(scratch, xLength, yLength);
+        var diFrames = Frames(di, names.Input);
+        var reampFrames = Frames(reamp, names.Output);
 
+        // A signal kept at its rate is measured as it is read, a resampled one as it is resampled.
         var inputMeter = new LevelMeter(options.ClipLevel);
-        foreach (var (start, piece) in MonoPieces(di, options.Channel))
-        {
-            FiniteSamples.Require(piece.Span, names.Input, firstFrame: start);
-            inputMeter.Add(piece.Span);
-            scratch.Write(start, piece.Span);
-        }
-
         var outputMeter = new LevelMeter(options.ClipLevel);
-        var sameAsInput = xLength <= yLength;
-        var input = new float[StreamFrames];
-        foreach (var (start, piece) in MonoPieces(reamp, options.Channel))
-        {
-            FiniteSamples.Require(piece.Span, names.Output, firstFrame: start);
-            outputMeter.Add(piece.Span);
-            scratch.Write(xLength + (long)start, piece.Span);
-            if (sameAsInput && start < xLength)
-            {
-                var shared = piece.Span[..Math.Min(piece.Length, xLength - start)];
-                x.Read(start, input.AsSpan(0, shared.Length));
-                sameAsInput = shared.SequenceEqual(input.AsSpan(0, shared.Length));
-            }
-        }
+        long end = 0;
+        var diAsRead = Spool(
+            di,
+            diFrames,
+            options.Channel,
+            names.Input,
+            scratch,
+            ref end,
+            inputRate == rate ? inputMeter : null
+        );
+        var reampAsRead = Spool(
+            reamp,
+            reampFrames,
+            options.Channel,
+            names.Output,
+            scratch,
+            ref end,
+            outputRate == rate ? outputMeter : null
+        );
+        var layout = RecogniseLayout(diAsRead.Samples, inputRate, options, names.Input);
+        var x =
+            inputRate == rate
+                ? diAsRead
+                : Resample(diAsRead.Samples, inputRate, rate, scratch, ref end, inputMeter, names.Input);
+        var y =
+            outputRate == rate
+                ? reampAsRead
+                : Resample(reampAsRead.Samples, outputRate, rate, scratch, ref end, outputMeter, names.Output);
+        warnings.AddRange(DropLayoutIfResampled(ref layout, inputRate, rate));
 
-        var layout = RecogniseLayout(x, di.Info.SampleRate, options, names.Input);
         var facts = new PairFacts(
-            di.Info.SampleRate,
-            di.Info.SampleRate,
-            reamp.Info.SampleRate,
-            null,
+            rate,
+            inputRate,
+            outputRate,
+            ResamplingNote(rate, inputRate, outputRate),
             di.Info.ChannelCount,
             reamp.Info.ChannelCount,
             inputHandling,
             outputHandling,
-            xLength,
-            yLength,
+            diFrames,
+            reampFrames,
             inputMeter.Levels,
             outputMeter.Levels
         );
-        CheckPair(facts, sameAsInput, options, names, warnings);
+        CheckPair(facts, StartsWith(y.Samples, x.Samples), options, names, warnings);
 
         if (options.InputGainDb != 0)
         {
-            for (var start = 0; start < xLength; start += StreamFrames)
+            var piece = new float[StreamFrames];
+            for (var start = 0; start < x.Samples.Length; start += StreamFrames)
             {
-                var piece = input.AsSpan(0, Math.Min(StreamFrames, xLength - start));
-                x.Read(start, piece);
-                ApplyInputGain(piece, options.InputGainDb);
-                scratch.Write(start, piece);
+                var stretch = piece.AsSpan(0, Math.Min(StreamFrames, x.Samples.Length - start));
+                x.Samples.Read(start, stretch);
+                ApplyInputGain(stretch, options.InputGainDb);
+                scratch.Write(x.Offset + start, stretch);
             }
         }
 
-        return AlignAndSplit(facts, x, y, layout, options, names, warnings, range => new SpilledSignals(
-            scratch,
-            range.InputStart,
-            xLength + (long)range.OutputStart,
-            range.Length
-        ));
+        return AlignAndSplit(facts, x.Samples, y.Samples, layout, options, names, warnings, range =>
+            AlignedSignals.InScratch(scratch, x.Offset + range.InputStart, y.Offset + range.OutputStart, range.Length)
+        );
+    }
+
+    /// <summary>A signal's place in the scratch file.</summary>
+    private readonly record struct Stretch(long Offset, SampleSource Samples);
+
+    /// <summary>
+    /// The file's mono signal written to <paramref name="scratch"/> from <paramref name="end"/> on (which moves past
+    /// it), checked finite (naming the frame) and measured by <paramref name="meter"/> when given.
+    /// </summary>
+    private static Stretch Spool(
+        WavReader reader,
+        int frames,
+        int? channel,
+        string name,
+        ScratchFile scratch,
+        ref long end,
+        LevelMeter? meter
+    )
+    {
+        var offset = end;
+        foreach (var (start, piece) in MonoPieces(reader, channel))
+        {
+            FiniteSamples.Require(piece.Span, name, firstFrame: start);
+            meter?.Add(piece.Span);
+            scratch.Write(offset + start, piece.Span);
+        }
+
+        end = offset + frames;
+        return new Stretch(offset, SampleSource.Of(scratch, offset, frames));
+    }
+
+    /// <summary>
+    /// <paramref name="signal"/> resampled a piece at a time to <paramref name="end"/> and on in <paramref name="scratch"/>
+    /// (the very floats <see cref="Resampler.Process(ReadOnlySpan{float})"/> gives the whole signal), measured by
+    /// <paramref name="meter"/>.
+    /// </summary>
+    private static Stretch Resample(
+        SampleSource signal,
+        int fromRate,
+        int toRate,
+        ScratchFile scratch,
+        ref long end,
+        LevelMeter meter,
+        string name
+    )
+    {
+        var resampler = new Resampler(fromRate, toRate);
+        var length = resampler.OutputLength(signal.Length);
+        if (length > Array.MaxLength)
+        {
+            throw new IngestException(
+                name,
+                "length",
+                $"at most {Array.MaxLength} frames at {toRate} Hz",
+                $"{length} frames once resampled"
+            );
+        }
+
+        var offset = end;
+        var written = offset;
+        var stream = resampler.Start();
+        void Keep(ReadOnlySpan<float> samples)
+        {
+            meter.Add(samples);
+            scratch.Write(written, samples);
+            written += samples.Length;
+        }
+
+        foreach (var piece in signal.Chunks(0, signal.Length))
+        {
+            Keep(stream.Push(piece.Span));
+        }
+
+        Keep(stream.Finish());
+        end = written;
+        return new Stretch(offset, SampleSource.Of(scratch, offset, (int)length));
+    }
+
+    /// <summary>Whether <paramref name="y"/> begins with every sample of <paramref name="x"/> (the same file twice?), read a piece at a time.</summary>
+    private static bool StartsWith(SampleSource y, SampleSource x)
+    {
+        if (x.Length > y.Length)
+        {
+            return false;
+        }
+
+        var theirs = new float[Math.Min(SampleSource.ChunkSamples, x.Length)];
+        var start = 0;
+        foreach (var piece in x.Chunks(0, x.Length))
+        {
+            var stretch = theirs.AsSpan(0, piece.Length);
+            y.Read(start, stretch);
+            if (!piece.Span.SequenceEqual(stretch))
+            {
+                return false;
+            }
+
+            start += piece.Length;
+        }
+
+        return true;
     }
 
     /// <summary>
@@ -450,25 +550,34 @@ public sealed class CapturePair
     /// <summary>Brings both signals to <paramref name="rate"/>; returns what was done, or null when nothing was.</summary>
     private static string? ResampleTo(int rate, int inputRate, int outputRate, ref float[] x, ref float[] y)
     {
-        if (inputRate == rate && outputRate == rate)
-        {
-            return null;
-        }
-
-        var parts = new List<string>();
         if (inputRate != rate)
         {
             x = new Resampler(inputRate, rate).Process(x);
-            parts.Add($"DI {inputRate} Hz -> {rate} Hz");
         }
 
         if (outputRate != rate)
         {
             y = new Resampler(outputRate, rate).Process(y);
+        }
+
+        return ResamplingNote(rate, inputRate, outputRate);
+    }
+
+    /// <summary>What bringing both signals to <paramref name="rate"/> takes, for the report; null when nothing.</summary>
+    private static string? ResamplingNote(int rate, int inputRate, int outputRate)
+    {
+        var parts = new List<string>();
+        if (inputRate != rate)
+        {
+            parts.Add($"DI {inputRate} Hz -> {rate} Hz");
+        }
+
+        if (outputRate != rate)
+        {
             parts.Add($"reamp {outputRate} Hz -> {rate} Hz");
         }
 
-        return string.Join(", ", parts);
+        return parts.Count == 0 ? null : string.Join(", ", parts);
     }
 
     private static IEnumerable<string> DropLayoutIfResampled(ref CaptureLayout? layout, int inputRate, int rate)
@@ -879,8 +988,8 @@ public sealed class CapturePair
         var starts = new List<int>();
         for (var start = 0; start + window <= aligned.Length; start += window)
         {
-            aligned.ReadInput(start, input);
-            aligned.ReadOutput(start, output);
+            aligned.Input.Read(start, input);
+            aligned.Output.Read(start, output);
             double inputEnergy = 0,
                 outputEnergy = 0;
             for (var i = 0; i < window; i++)

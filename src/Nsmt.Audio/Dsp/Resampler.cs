@@ -72,23 +72,143 @@ public sealed class Resampler
         var output = new float[OutputLength(input.Length)];
         for (long j = 0; j < output.Length; j++)
         {
-            var position = j * _down; // output instant in units of 1/L input samples
-            var center = position / _up;
-            var phase = (int)(position % _up);
-            var taps = _phases[phase];
-            var first = center - _halfTaps;
-            double sum = 0;
-            var iStart = (int)Math.Max(0, -first);
-            var iEnd = (int)Math.Min(taps.Length, input.Length - first);
-            for (var i = iStart; i < iEnd; i++)
-            {
-                sum += taps[i] * input[(int)(first + i)];
-            }
-
-            output[j] = (float)sum;
+            output[j] = Output(j, input, 0, input.Length);
         }
 
         return output;
+    }
+
+    /// <summary>
+    /// A resampling of one signal given a piece at a time, in memory bounded by the filter's length whatever the
+    /// signal's: the same floats, in the same order, as <see cref="Process(ReadOnlySpan{float})"/> of the whole signal.
+    /// </summary>
+    public Stream Start() => new(this);
+
+    /// <summary>First input sample under output sample <paramref name="j"/>'s filter (may be negative).</summary>
+    private long FirstInput(long j) => (j * _down / _up) - _halfTaps;
+
+    /// <summary>
+    /// Output sample <paramref name="j"/> of a signal of <paramref name="inputLength"/> samples, of which
+    /// <paramref name="window"/> holds those from <paramref name="windowStart"/> on (at least the ones under the filter).
+    /// </summary>
+    private float Output(long j, ReadOnlySpan<float> window, long windowStart, long inputLength)
+    {
+        var position = j * _down; // output instant in units of 1/L input samples
+        var taps = _phases[(int)(position % _up)];
+        var first = (position / _up) - _halfTaps;
+        double sum = 0;
+        var iStart = (int)Math.Max(0, -first);
+        var iEnd = (int)Math.Min(taps.Length, inputLength - first);
+        var offset = first - windowStart;
+        for (var i = iStart; i < iEnd; i++)
+        {
+            sum += taps[i] * window[(int)(offset + i)];
+        }
+
+        return (float)sum;
+    }
+
+    /// <summary>
+    /// Resamples a signal given in consecutive pieces (<see cref="Push"/>, then <see cref="Finish"/>): an output sample
+    /// is made as soon as every input sample under its filter has arrived, from the same sum as the whole signal's.
+    /// Holds the filter's span of input and one piece's outputs.
+    /// </summary>
+    public sealed class Stream
+    {
+        private readonly Resampler _resampler;
+        private float[] _pending = [];
+        private float[] _output = [];
+        private long _pendingStart; // input index of _pending[0]
+        private int _pendingCount;
+        private long _received;
+        private long _next; // the next output sample to make
+        private bool _finished;
+
+        internal Stream(Resampler resampler) => _resampler = resampler;
+
+        /// <summary>Input samples given so far.</summary>
+        public long InputLength => _received;
+
+        /// <summary>
+        /// Adds the next <paramref name="input"/> samples; returns the output samples they complete (valid until the
+        /// next call).
+        /// </summary>
+        public ReadOnlySpan<float> Push(ReadOnlySpan<float> input)
+        {
+            RequireOpen();
+            Append(input);
+            _received += input.Length;
+            var tapCount = _resampler._phases[0].Length;
+            // Ready: the filter's last tap lies inside what has arrived, so the signal's end cannot cut the sum.
+            var ready = _next;
+            while (_resampler.FirstInput(ready) + tapCount <= _received)
+            {
+                ready++;
+            }
+
+            return Emit(ready);
+        }
+
+        /// <summary>The signal has ended: returns the remaining output samples (those whose filter runs past the end).</summary>
+        public ReadOnlySpan<float> Finish()
+        {
+            RequireOpen();
+            var outputs = Emit(_resampler.OutputLength(_received));
+            _finished = true;
+            return outputs;
+        }
+
+        private void RequireOpen()
+        {
+            if (_finished)
+            {
+                throw new InvalidOperationException("the resampled signal has already ended (Finish was called)");
+            }
+        }
+
+        private ReadOnlySpan<float> Emit(long end)
+        {
+            var count = (int)(end - _next);
+            if (_output.Length < count)
+            {
+                _output = new float[count];
+            }
+
+            var window = _pending.AsSpan(0, _pendingCount);
+            for (var k = 0; k < count; k++)
+            {
+                _output[k] = _resampler.Output(_next + k, window, _pendingStart, _received);
+            }
+
+            _next = end;
+            Discard(Math.Max(0, _resampler.FirstInput(_next)));
+            return _output.AsSpan(0, count);
+        }
+
+        private void Append(ReadOnlySpan<float> input)
+        {
+            if (_pending.Length < _pendingCount + input.Length)
+            {
+                Array.Resize(ref _pending, Math.Max(_pendingCount + input.Length, 2 * _pending.Length));
+            }
+
+            input.CopyTo(_pending.AsSpan(_pendingCount));
+            _pendingCount += input.Length;
+        }
+
+        /// <summary>Drops the input before <paramref name="start"/>: no output still to come reads it.</summary>
+        private void Discard(long start)
+        {
+            var drop = (int)Math.Min(_pendingCount, start - _pendingStart);
+            if (drop <= 0)
+            {
+                return;
+            }
+
+            _pending.AsSpan(drop, _pendingCount - drop).CopyTo(_pending);
+            _pendingCount -= drop;
+            _pendingStart += drop;
+        }
     }
 
     public AudioBuffer Process(AudioBuffer audio)

@@ -42,6 +42,9 @@ public abstract class SampleSource
         return samples;
     }
 
+    /// <summary>The whole signal: the array itself for an array's samples (not copied), else a new copy (for small data and tests).</summary>
+    public virtual float[] AsArray() => Read(0, Length);
+
     /// <summary>
     /// Samples [<paramref name="start"/>, <paramref name="end"/>) in consecutive pieces, in order. A piece is valid until
     /// the next is asked for (a file's pieces share one buffer).
@@ -64,6 +67,8 @@ public abstract class SampleSource
         private readonly float[] _samples = samples ?? throw new ArgumentNullException(nameof(samples));
 
         public override int Length => _samples.Length;
+
+        public override float[] AsArray() => _samples;
 
         public override IEnumerable<ReadOnlyMemory<float>> Chunks(int start, int end)
         {
