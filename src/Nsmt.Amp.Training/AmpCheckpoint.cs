@@ -26,13 +26,24 @@ public static class AmpCheckpoint
     /// <summary>Metadata key of the <c>.nam</c>'s <c>metadata.training.data</c> (absent in checkpoints of older runs).</summary>
     private const string TrainingDataKey = "training_data";
 
+    /// <summary>The gain the run's training targets were scaled by (data.target_rms_dbfs); absent when 1.</summary>
+    private const string TargetGainKey = "target_gain";
+
     /// <summary>What an amp checkpoint carries beside the weights.</summary>
-    internal static Dictionary<string, string> Metadata(int sampleRate, NamTrainingData? trainingData)
+    internal static Dictionary<string, string> Metadata(
+        int sampleRate,
+        NamTrainingData? trainingData,
+        double targetGain = 1
+    )
     {
         var metadata = new Dictionary<string, string>
         {
             [SampleRateKey] = sampleRate.ToString(CultureInfo.InvariantCulture),
         };
+        if (targetGain != 1)
+        {
+            metadata[TargetGainKey] = targetGain.ToString("R", CultureInfo.InvariantCulture);
+        }
         if (trainingData is not null)
         {
             metadata[TrainingDataKey] = TrainingDataJson(trainingData);
@@ -73,6 +84,21 @@ public static class AmpCheckpoint
         public string ConfigYaml => Checkpoint.ConfigYaml;
 
         public int SampleRate => int.Parse(Checkpoint.Require(SampleRateKey), CultureInfo.InvariantCulture);
+
+        /// <summary>
+        /// The gain the run's targets were scaled by (<see cref="Data.TargetNormalization"/>): an export divides head_scale
+        /// by it. 1 where the run did not normalise (and in checkpoints of older runs).
+        /// </summary>
+        public double TargetGain =>
+            Checkpoint.Metadata.TryGetValue(TargetGainKey, out var text)
+                ? double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var gain)
+                && double.IsFinite(gain)
+                && gain > 0
+                    ? gain
+                    : throw new InvalidDataException(
+                        $"{Path}: metadata '{TargetGainKey}' must be a positive number, got '{text}'"
+                    )
+                : 1;
 
         /// <summary>The data record the run's <c>.nam</c> files carry (alignment, checks); null in checkpoints of older runs.</summary>
         public NamTrainingData? TrainingData

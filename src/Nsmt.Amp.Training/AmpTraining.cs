@@ -58,10 +58,19 @@ internal sealed class AmpTraining : ITrainingDomain, IDisposable
         // device; only logged values and validation outputs come back to the CPU.
         _model.to(device.Device);
         _device = _model.ParameterDevice();
-        Windows = new WindowDataset(data.Signals, data.Train, config.Data.Ny, _model.Context, _model.Lookahead);
+        TargetGain = config.Data.TargetRmsDbfs is { } level ? TargetNormalization.Gain(data.Signals.Output, level) : 1;
+        Windows = new WindowDataset(
+            data.Signals,
+            data.Train,
+            config.Data.Ny,
+            _model.Context,
+            _model.Lookahead,
+            TargetGain
+        );
         _validationInput = ValidationInput(out var validationFirst, out var validationCount);
         ValidationCount = validationCount;
         _validationTarget = data.Signals.Output.Read(validationFirst, validationCount);
+        TargetNormalization.Scale(_validationTarget, TargetGain);
         _optimizer = optim.Adam(_model.parameters(), lr: t.LearningRate, weight_decay: t.WeightDecay);
         _scheduler = new ExponentialLR(_optimizer, t.LearningRateGamma);
         _loss = new AmpLoss(config.Loss);
@@ -72,6 +81,12 @@ internal sealed class AmpTraining : ITrainingDomain, IDisposable
     public WindowDataset Windows { get; }
 
     public int ValidationCount { get; }
+
+    /// <summary>
+    /// What training targets are multiplied by (data.target_rms_dbfs, NAM's normalisation; 1 without): the module
+    /// learns the scaled level, and every export divides its head_scale by this (<see cref="TargetNormalization.Compensate"/>).
+    /// </summary>
+    public double TargetGain { get; }
 
     /// <summary>The best model's added delay on the validation range (issue 16: should be 0); null without a .nam model.</summary>
     public ModelDelay? AddedDelay { get; private set; }
@@ -186,7 +201,7 @@ internal sealed class AmpTraining : ITrainingDomain, IDisposable
     public void PrepareState() => AmpTrainer.PrepareForExport(_model);
 
     public IReadOnlyDictionary<string, string> CheckpointMetadata() =>
-        AmpCheckpoint.Metadata(_data.SampleRate, _data.ToNamTrainingData());
+        AmpCheckpoint.Metadata(_data.SampleRate, _data.ToNamTrainingData(), TargetGain);
 
     public void OnCheckpointWritten(string path, TrainingState state)
     {
@@ -243,6 +258,8 @@ internal sealed class AmpTraining : ITrainingDomain, IDisposable
                 ["safety_margin_samples"] = _data.Latency?.Calibration?.SafetyFactor,
                 ["manual"] = _data.Latency?.Manual is not null,
             },
+            ["target_rms_dbfs"] = _config.Data.TargetRmsDbfs,
+            ["target_gain"] = TargetGain,
             ["added_delay_samples"] = AddedDelay?.AddedDelay,
             ["added_delay_confidence_db"] = AddedDelay?.ConfidenceDb,
             ["model_onset_samples"] = AddedDelay?.ModelOnset,
@@ -250,9 +267,15 @@ internal sealed class AmpTraining : ITrainingDomain, IDisposable
         };
     }
 
-    /// <summary>The .nam files hold what was validated (the loop has the validated weights in the model here).</summary>
-    private void ExportNam(string path) =>
+    /// <summary>
+    /// The .nam files hold what was validated (the loop has the validated weights in the model here), at the recording's
+    /// level: head_scale compensated for the target gain while the file and its metadata (loudness runs the model) are made.
+    /// </summary>
+    private void ExportNam(string path)
+    {
+        using var compensated = TargetNormalization.Compensate(_model, TargetGain);
         ModelExport.Save(_model, path, _data.SampleRate, _config.Model.ExportVersion, Metadata);
+    }
 
     /// <summary>Measured once per validation (loudness and gain run the model), per width of a packed model.</summary>
     private NamMetadata Metadata(AmpModule module) =>

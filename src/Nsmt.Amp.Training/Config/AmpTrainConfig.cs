@@ -101,6 +101,14 @@ public sealed record DataSettings
 
     /// <summary>Output samples per training window (NAM: 8192).</summary>
     public int Ny { get; init; } = 8192;
+
+    /// <summary>
+    /// NAM's output normalisation (its data config's <c>target_rms_dbfs</c>): train on the target scaled to this RMS
+    /// (dBFS; less where its peak would reach full scale), and export with head_scale divided by that gain, so the
+    /// model plays at the amp's level (<see cref="Data.TargetNormalization"/>). Null: the target as recorded. NAM's
+    /// WaveNets only (wavenet, a2): an LSTM has no head_scale to undo it.
+    /// </summary>
+    public double? TargetRmsDbfs { get; init; }
 }
 
 /// <summary><c>model:</c> architecture and size.</summary>
@@ -326,7 +334,11 @@ public sealed record AmpTrainConfig
             _ => ModelType.WaveNet,
         };
         var data = source == DataSource.Files ? BindFilesData(s) : BindReferenceData(s, defaults.Data);
-        data = data with { Ny = s.Int("data.ny", defaults.Data.Ny, 1, 1 << 22) };
+        data = data with
+        {
+            Ny = s.Int("data.ny", defaults.Data.Ny, 1, 1 << 22),
+            TargetRmsDbfs = ReadTargetRmsDbfs(s, modelType),
+        };
 
         // Settings of other model types, by contrast, are read (so they are still checked) but not kept: switching
         // model.type on the command line on top of a config is a normal move. config.yaml holds only the chosen type's.
@@ -452,6 +464,27 @@ public sealed record AmpTrainConfig
     /// <summary>data.latency: "auto" (null) or samples; shared by both sources, which list it at different places.</summary>
     private static int? ReadLatency(ConfigReader s) =>
         s.String("data.latency", "auto") == "auto" ? null : s.Int("data.latency", 0, -1_000_000, 1_000_000);
+
+    /// <summary>data.target_rms_dbfs: null (absent from config.yaml, as before the key existed) or a level for a WaveNet.</summary>
+    private static double? ReadTargetRmsDbfs(ConfigReader s, ModelType modelType)
+    {
+        const string key = "data.target_rms_dbfs";
+        var target = s.NullableDouble(key, -80, 0);
+        if (target is null)
+        {
+            s.Prune(key);
+        }
+        else if (modelType is not (ModelType.WaveNet or ModelType.A2))
+        {
+            throw s.Error(
+                key,
+                "null for this model.type (only NAM's WaveNets, wavenet and a2, have a head_scale that undoes the normalisation on export)",
+                target.Value.ToString(CultureInfo.InvariantCulture)
+            );
+        }
+
+        return target;
+    }
 
     private static double? ReadValidationSeconds(ConfigReader s) => s.NullableDouble("data.validation_seconds", 1, 600);
 

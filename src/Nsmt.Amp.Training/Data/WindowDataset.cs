@@ -20,13 +20,22 @@ public sealed class WindowDataset
         : this(AlignedSignals.InMemory(input, output), targets, ny, context, lookahead) { }
 
     /// <summary>Windows over <paramref name="signals"/>, read a batch at a time (so a pair spilled to disk stays there).</summary>
-    public WindowDataset(AlignedSignals signals, SampleRange targets, int ny, int context, int lookahead)
+    /// <param name="targetGain">What the targets are multiplied by (<see cref="TargetNormalization"/>; 1: as recorded).</param>
+    public WindowDataset(
+        AlignedSignals signals,
+        SampleRange targets,
+        int ny,
+        int context,
+        int lookahead,
+        double targetGain = 1
+    )
     {
         ArgumentNullException.ThrowIfNull(signals);
         ArgumentOutOfRangeException.ThrowIfLessThan(ny, 1);
         ArgumentOutOfRangeException.ThrowIfNegative(context);
         ArgumentOutOfRangeException.ThrowIfNegative(lookahead);
         this._signals = signals;
+        TargetGain = targetGain;
         Ny = ny;
         Context = context;
         Lookahead = lookahead;
@@ -43,6 +52,9 @@ public sealed class WindowDataset
     }
 
     public int Ny { get; }
+
+    /// <summary>What the targets are multiplied by (1: as recorded).</summary>
+    public double TargetGain { get; }
 
     public int Context { get; }
 
@@ -77,6 +89,8 @@ public sealed class WindowDataset
             _signals.Input.Read(start - Context, x.AsSpan(b * InputLength, InputLength));
             _signals.Output.Read(start, y.AsSpan(b * Ny, Ny));
         }
+
+        TargetNormalization.Scale(y, TargetGain);
 
         return (
             TensorExtensions.FromSpan<float>(x, indices.Length, InputLength),

@@ -1,6 +1,7 @@
 using Nsmt.Amp.Keras;
 using Nsmt.Amp.Processing;
 using Nsmt.Amp.Training.Config;
+using Nsmt.Amp.Training.Data;
 using Nsmt.Amp.Training.Modules;
 using Nsmt.Core;
 
@@ -36,6 +37,8 @@ public static class CheckpointExport
         }
 
         AmpTrainer.PrepareForExport(model);
+        // At the recording's level: the run may have trained on normalised targets (data.target_rms_dbfs).
+        using var compensated = TargetNormalization.Compensate(model, checkpoint.TargetGain);
         var esr = checkpoint.ValidationEsr;
         double? loudness = null;
         ModelExport.Save(model, output, checkpoint.SampleRate, config.Model.ExportVersion, module =>

@@ -21,7 +21,15 @@ public static class NamExport
         ArgumentNullException.ThrowIfNull(module);
         return module switch
         {
-            NamWaveNet wavenet => new NamModel(wavenet.Config, WaveNetWeights(wavenet), sampleRate, metadata),
+            NamWaveNet wavenet => new NamModel(
+                wavenet.Config with
+                {
+                    HeadScale = wavenet.HeadScale,
+                },
+                WaveNetWeights(wavenet),
+                sampleRate,
+                metadata
+            ),
             NamLstm lstm => new NamModel(lstm.Config, LstmWeights(lstm), sampleRate, metadata),
             _ => throw new NotSupportedException(
                 $"{module.TypeName()} has no .nam representation (only NAM's A1 WaveNet and LSTM do)"

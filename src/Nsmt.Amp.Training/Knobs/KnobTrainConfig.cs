@@ -93,6 +93,14 @@ public sealed record KnobTrainConfig
             );
         }
 
+        if (amp.Data.TargetRmsDbfs is not null)
+        {
+            // A key nothing would read: the knob trainer trains on the targets as recorded.
+            throw new ConfigException(
+                $"{name}: field 'data.target_rms_dbfs' applies only to AmpTrain's single-capture models, not to knob models"
+            );
+        }
+
         var s = new ConfigReader(knobsRoot, name);
         var cell = RnnCell.Lstm;
         if (amp.Model.Type == ModelType.WaveNet)

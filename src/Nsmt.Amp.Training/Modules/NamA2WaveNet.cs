@@ -56,7 +56,7 @@ public sealed class NamA2Layer : nn.Module
 /// (no bias), the layers, the head conv (kernel K_head, causal) over the sum of every layer's activation, times
 /// head_scale. head_scale is a constant, exported as the last weight, as in NAM's trainer.
 /// </summary>
-public sealed class NamA2WaveNet : AmpModule
+public sealed class NamA2WaveNet : AmpModule, IHeadScaled
 {
     public NamA2WaveNet(A2Config config)
         : base(nameof(NamA2WaveNet))

@@ -239,7 +239,7 @@ public sealed class NamWaveNetLayerArray : nn.Module
 /// raw input, head accumulator chained through the arrays, output = head_scale * last head. The head
 /// scale is a constant, as in NAM's trainer (it is not trained; it is exported as the last weight).
 /// </summary>
-public sealed class NamWaveNet : AmpModule
+public sealed class NamWaveNet : AmpModule, IHeadScaled
 {
     public NamWaveNet(WaveNetConfig config)
         : base(nameof(NamWaveNet))
@@ -247,6 +247,7 @@ public sealed class NamWaveNet : AmpModule
         ArgumentNullException.ThrowIfNull(config);
         config.Validate();
         Config = config;
+        HeadScale = config.HeadScale;
         register_module(
             "layer_arrays",
             Arrays = new ModuleList<NamWaveNetLayerArray>([
@@ -259,7 +260,8 @@ public sealed class NamWaveNet : AmpModule
 
     public ModuleList<NamWaveNetLayerArray> Arrays { get; }
 
-    public float HeadScale => Config.HeadScale;
+    /// <summary>The config's head_scale, until a target normalisation is compensated (the export writes this one).</summary>
+    public float HeadScale { get; set; }
 
     /// <summary>
     /// Computes each layer's input mixin inside its dilated conv (an extra input channel) rather than
