@@ -141,6 +141,16 @@ public sealed class AmpTrainer
         var t = _config.Training;
         var model = domain.Module;
         _progress.Message($"data: {_data.Description}");
+        if (_config.Data.TargetRmsDbfs is { } level)
+        {
+            _progress.Message(
+                string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"targets: normalised to {level} dBFS RMS, gain {domain.TargetGain:0.####} ({20 * Math.Log10(domain.TargetGain):+0.0;-0.0} dB); exports divide head_scale by it"
+                )
+            );
+        }
+
         foreach (var warning in _data.Warnings)
         {
             _progress.Message($"warning: {warning}");
