@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Runtime;
 using System.Runtime.InteropServices;
 using Nsmt.Amp.Engine;
 using Nsmt.Amp.Format;
@@ -47,15 +48,7 @@ internal static class SingleRun
         var engine = NamEngineFactory.Create(NamFile.Load(positional[0]), tanh, size);
         var input = MemoryMarshal.Cast<byte, float>(File.ReadAllBytes(positional[1])).ToArray();
         var output = new float[input.Length];
-        // Two warm-up passes with pauses: pinned to one core, the JIT's background thread compiles the tier-1 code
-        // only when this thread lets it run; timing right after one pass measured tier-0 code about half the time
-        // (A2-Lite 0.16 to 0.61 s in alternate runs, Core steady at 0.14 s).
-        for (var pass = 0; pass < 2; pass++)
-        {
-            Process(engine, input, output, block);
-            Thread.Sleep(500);
-        }
-
+        var warmUps = WarmUp(engine, input, output, block);
         engine.Reset();
         var wall = Stopwatch.StartNew();
         var cpu = ThreadCpuTime.Seconds();
@@ -64,7 +57,10 @@ internal static class SingleRun
         wall.Stop();
         File.WriteAllBytes(positional[2], MemoryMarshal.AsBytes(output.AsSpan()).ToArray());
         Console.WriteLine(
-            string.Create(CultureInfo.InvariantCulture, $"process_s {cpu:F6} wall_s {wall.Elapsed.TotalSeconds:F6}")
+            string.Create(
+                CultureInfo.InvariantCulture,
+                $"process_s {cpu:F6} wall_s {wall.Elapsed.TotalSeconds:F6} warmup_passes {warmUps}"
+            )
         );
         return 0;
     }
@@ -88,6 +84,30 @@ internal static class SingleRun
 
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"max_abs_diff {max:G3}"));
         return 0;
+    }
+
+    /// <summary>
+    /// Warm-up passes over the input until a pass (and a pause after it) makes the JIT compile nothing new, so the
+    /// timed pass runs the final optimised code. .NET compiles a method's optimised tier only after a call-counting
+    /// delay that any new JIT activity extends; two fixed passes (the earlier warm-up) timed tier-0 code in most
+    /// processes (A2-Lite 0.55-0.82 s against 0.16 s, bench/amp-core/RESULTS.md). Pinned to one core, the JIT's
+    /// background thread only runs in the pauses. Returns the number of passes.
+    /// </summary>
+    private static int WarmUp(INamEngine engine, float[] input, float[] output, int block)
+    {
+        const int maxPasses = 12;
+        for (var pass = 1; pass <= maxPasses; pass++)
+        {
+            var compiled = JitInfo.GetCompiledMethodCount();
+            Process(engine, input, output, block);
+            Thread.Sleep(300);
+            if (pass >= 2 && JitInfo.GetCompiledMethodCount() == compiled)
+            {
+                return pass;
+            }
+        }
+
+        return maxPasses;
     }
 
     private static void Process(INamEngine engine, float[] input, float[] output, int block)

@@ -47,7 +47,7 @@ run_side() { # side model size tanh output
   [ -n "$3" ] && args+=(--size "$3")
   [ "$4" = fast ] && args+=(--fast-tanh)
   case $1 in
-    ours) taskset -c "$cpu" $ours one "${args[@]}" ;;
+    ours) DOTNET_TC_CallCountingDelayMs=0 taskset -c "$cpu" $ours one "${args[@]}" ;;
     core-ofast) taskset -c "$cpu" "$cache/ofast/core_bench" "${args[@]}" ;;
     core-native) taskset -c "$cpu" "$cache/native/core_bench" "${args[@]}" ;;
   esac | awk '/^process_s/ { print $2 }'
