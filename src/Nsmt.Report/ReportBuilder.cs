@@ -96,6 +96,7 @@ public static partial class ReportBuilder
             AddComparison(report, comparison);
         }
 
+        AmpComparisonSection.Add(report, amp); // A1 against A2-Lite and A2-Full where they share a capture
         SweepSection.Add(report, request.Runs); // sweep trials first, as a ranked table and figure; then each run
         InputsSection.Add(report, spectral); // what each model sees: images, auxiliary scalars, with against without
         foreach (var run in request.Runs.Where(Directory.Exists))

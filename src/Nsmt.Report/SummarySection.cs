@@ -188,10 +188,14 @@ internal static class SummarySection
         }
 
         var root = metrics.RootElement;
+        // NAM's preset name (A1 standard, A2-Full) where the evaluation recognised one; a container's is its default width's.
         var architecture =
-            root.TryGetProperty("model", out var m) && m.TryGetProperty("architecture", out var arch)
-                ? arch.ToString()
-                : "the model";
+            root.TryGetProperty("model", out var m)
+            && m.TryGetProperty("preset", out var preset)
+            && preset.ValueKind == JsonValueKind.String
+                ? preset.GetString()
+            : m.ValueKind == JsonValueKind.Object && m.TryGetProperty("architecture", out var arch) ? arch.ToString()
+            : "the model";
         var parameters =
             root.TryGetProperty("model", out m) && Number(m, "parameters") is { } p
                 ? string.Create(CultureInfo.InvariantCulture, $" ({p:N0} weights)")
