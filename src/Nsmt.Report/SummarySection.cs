@@ -193,9 +193,9 @@ internal static class SummarySection
             root.TryGetProperty("model", out var m)
             && m.TryGetProperty("preset", out var preset)
             && preset.ValueKind == JsonValueKind.String
-                ? preset.GetString()
-            : m.ValueKind == JsonValueKind.Object && m.TryGetProperty("architecture", out var arch) ? arch.ToString()
-            : "the model";
+                ? $"NAM's {preset.GetString()}"
+            : m.ValueKind == JsonValueKind.Object && m.TryGetProperty("architecture", out var arch) ? $"A {arch}"
+            : "The model";
         var parameters =
             root.TryGetProperty("model", out m) && Number(m, "parameters") is { } p
                 ? string.Create(CultureInfo.InvariantCulture, $" ({p:N0} weights)")
@@ -209,7 +209,7 @@ internal static class SummarySection
                 ? string.Create(CultureInfo.InvariantCulture, $" {s:0.##} s")
                 : "";
         report.Html(
-            $"<p>{HtmlReport.Encode($"A {architecture}{parameters} trained{epochs} to play the DI capture as the amp does; scored on the{seconds} validation range it never trained on.")} "
+            $"<p>{HtmlReport.Encode($"{architecture}{parameters} trained{epochs} to play the DI capture as the amp does; scored on the{seconds} validation range it never trained on.")} "
                 + Anchors.Inline(
                     [
                         (Anchors.AmpRun(name), "training curves"),

@@ -36,6 +36,10 @@ public sealed partial class AmpComparisonTests : IDisposable
             $$"""{"size_from": {{from}}, "size_below": {{(below is { } b ? b.ToString(System.Globalization.CultureInfo.InvariantCulture) : "null")}}, "preset": "{{preset}}", "parameters": {{weights}}, "esr_nam": {{esr}}, "real_time_factor": {{rtf}}}"""
         );
 
+    /// <summary>The main job's A1 evaluation on capture A.</summary>
+    private string FirstAmp() =>
+        Evaluation("first_amp", CaptureA, "WaveNet", "A1 standard", Width("A1 standard", 1, null, 13802, 0.0123, 9.1));
+
     private string Build(params string[] amp) =>
         File.ReadAllText(ReportBuilder.Build(new ReportRequest { Output = Path.Combine(_root, "report"), Amp = amp }));
 
@@ -43,13 +47,7 @@ public sealed partial class AmpComparisonTests : IDisposable
     public void A1_and_both_A2_widths_on_one_capture_share_a_table_and_other_captures_get_their_own()
     {
         var html = Build(
-            Evaluation(
-                "first_amp",
-                CaptureA,
-                "WaveNet",
-                "A1 standard",
-                Width("A1 standard", 1, null, 13802, 0.0123, 9.1)
-            ),
+            FirstAmp(),
             Evaluation(
                 "first_a2",
                 CaptureA,
@@ -86,15 +84,7 @@ public sealed partial class AmpComparisonTests : IDisposable
     [Fact]
     public void One_model_alone_or_evaluations_without_a_capture_identity_make_no_table()
     {
-        var one = Build(
-            Evaluation(
-                "first_amp",
-                CaptureA,
-                "WaveNet",
-                "A1 standard",
-                Width("A1 standard", 1, null, 13802, 0.0123, 9.1)
-            )
-        );
+        var one = Build(FirstAmp());
         Assert.DoesNotContain("id=\"amp-comparison\"", one, StringComparison.Ordinal);
 
         var old = Build(

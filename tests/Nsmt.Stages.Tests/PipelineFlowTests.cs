@@ -1,15 +1,36 @@
+using Nsmt.Amp.Training.Config;
 using Nsmt.Pipeline.Definition;
 
 namespace Nsmt.Stages.Tests;
 
 /// <summary>
-/// The repository's pipeline.yaml: knob experiments run in their own flow (AmpTrain with the knob config; its run
-/// folder, which holds the knob evaluation, goes to the report).
+/// The repository's pipeline.yaml: A2 beside the main job trains on its capture, and knob experiments run in their own
+/// flow (AmpTrain with the knob config; its run folder, which holds the knob evaluation, goes to the report).
 /// </summary>
 public sealed class PipelineFlowTests
 {
     private static StageGraph Resolve(params string[] experiments) =>
         PipelineDefinition.Load(StageProgram.RepositoryRoot).Resolve(experiments);
+
+    [Fact]
+    public void A2_beside_the_main_job_trains_on_the_main_job_s_data_in_its_epochs()
+    {
+        var main = Resolve();
+        Assert.Contains("train@first_amp", main.Stages.Select(s => s.Name));
+        Assert.DoesNotContain(main.Stages, s =>
+            s.Name is "train@first_a2" || s.Name.StartsWith("train@knobs", StringComparison.Ordinal)
+        );
+        var beside = Resolve("quality_tiny_15", "first_amp", "first_a2");
+        Assert.Contains(beside["compare"].Deps, d => d.Path == "artifacts/amp/eval/first_a2");
+
+        var a1 = AmpTrainConfig.Load(Path.Combine(StageProgram.RepositoryRoot, "configs/amp/first_amp.yaml"));
+        var a2 = AmpTrainConfig.Load(Path.Combine(StageProgram.RepositoryRoot, "configs/amp/first_a2.yaml"));
+        Assert.Equal(a1.Data, a2.Data);
+        Assert.Equal(a1.Seed, a2.Seed);
+        Assert.Equal(a1.Training.Epochs, a2.Training.Epochs);
+        Assert.Equal(ModelType.WaveNet, a1.Model.Type);
+        Assert.Equal(ModelType.A2, a2.Model.Type);
+    }
 
     [Fact]
     public void A_knob_experiment_is_the_knob_flow_s_train_stage_and_its_folder_goes_to_the_report()
