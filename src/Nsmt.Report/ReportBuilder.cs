@@ -89,7 +89,7 @@ public static partial class ReportBuilder
         present.UnionWith(amp.Select(a => Anchors.Amp(Name(a))));
         present.UnionWith(ampRuns.Select(r => Anchors.AmpRun(Name(r))));
 
-        SummarySection.Add(report, spectral, amp, ampRuns, present);
+        SummarySection.Add(report, spectral, amp, ampRuns, [.. request.KnobRuns.Where(Directory.Exists)], present);
         report.Contents();
         if (request.Comparison is { } comparison && File.Exists(Path.Combine(comparison, "comparison.csv")))
         {

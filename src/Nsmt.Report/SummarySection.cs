@@ -16,11 +16,12 @@ internal static class SummarySection
         IReadOnlyList<SpectralExperiment> spectral,
         IReadOnlyList<string> amp,
         IReadOnlyList<string> ampRuns,
+        IReadOnlyList<string> knobRuns,
         ISet<string> present
     )
     {
         report.Heading("Summary", id: "summary");
-        if (spectral.Count == 0 && amp.Count == 0)
+        if (spectral.Count == 0 && amp.Count == 0 && knobRuns.Count == 0)
         {
             report.Paragraph("Nothing was trained or evaluated for this report: it holds only what is listed below.");
             return;
@@ -43,6 +44,30 @@ internal static class SummarySection
                 present
             );
         }
+
+        foreach (var run in knobRuns)
+        {
+            AddKnobs(report, run);
+        }
+    }
+
+    /// <summary>A knob run's headline: its worst validation ESR over the trained and over the held-out settings.</summary>
+    private static void AddKnobs(HtmlReport report, string run)
+    {
+        var name = SpectralExperiment.FolderName(run);
+        using var summary = SpectralExperiment.ReadJson(run, "summary.json");
+        var trained = summary is null ? null : Number(summary.RootElement, "worst_trained_esr");
+        var heldOut = summary is null ? null : Number(summary.RootElement, "worst_held_out_esr");
+        report.Heading($"{name}: knob model", 3, id: $"summary-{HtmlReport.Slug(name)}");
+        report.Html(
+            "<p>"
+                + HtmlReport.Encode(
+                    trained is { } t && heldOut is { } h
+                        ? $"Worst validation ESR {Baselines.Format(t, "0.0000")} over the trained settings ({NamGrades.Of(t)}), {Baselines.Format(h, "0.0000")} over the held-out ones ({NamGrades.Of(h)})."
+                        : "No summary.json: no headline figures."
+                )
+                + $" <a href=\"#{KnobSection.AnchorId(name)}\">every setting</a></p>"
+        );
     }
 
     private static void AddSpectral(HtmlReport report, SpectralExperiment e, ISet<string> present)
