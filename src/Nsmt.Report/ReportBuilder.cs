@@ -89,13 +89,14 @@ public static partial class ReportBuilder
         present.UnionWith(amp.Select(a => Anchors.Amp(Name(a))));
         present.UnionWith(ampRuns.Select(r => Anchors.AmpRun(Name(r))));
 
-        SummarySection.Add(report, spectral, amp, ampRuns, present);
+        SummarySection.Add(report, spectral, amp, ampRuns, [.. request.KnobRuns.Where(Directory.Exists)], present);
         report.Contents();
         if (request.Comparison is { } comparison && File.Exists(Path.Combine(comparison, "comparison.csv")))
         {
             AddComparison(report, comparison);
         }
 
+        AmpComparisonSection.Add(report, amp); // A1 against A2-Lite and A2-Full where they share a capture
         SweepSection.Add(report, request.Runs); // sweep trials first, as a ranked table and figure; then each run
         InputsSection.Add(report, spectral); // what each model sees: images, auxiliary scalars, with against without
         foreach (var run in request.Runs.Where(Directory.Exists))

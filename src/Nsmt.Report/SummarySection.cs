@@ -16,11 +16,12 @@ internal static class SummarySection
         IReadOnlyList<SpectralExperiment> spectral,
         IReadOnlyList<string> amp,
         IReadOnlyList<string> ampRuns,
+        IReadOnlyList<string> knobRuns,
         ISet<string> present
     )
     {
         report.Heading("Summary", id: "summary");
-        if (spectral.Count == 0 && amp.Count == 0)
+        if (spectral.Count == 0 && amp.Count == 0 && knobRuns.Count == 0)
         {
             report.Paragraph("Nothing was trained or evaluated for this report: it holds only what is listed below.");
             return;
@@ -43,6 +44,30 @@ internal static class SummarySection
                 present
             );
         }
+
+        foreach (var run in knobRuns)
+        {
+            AddKnobs(report, run);
+        }
+    }
+
+    /// <summary>A knob run's headline: its worst validation ESR over the trained and over the held-out settings.</summary>
+    private static void AddKnobs(HtmlReport report, string run)
+    {
+        var name = SpectralExperiment.FolderName(run);
+        using var summary = SpectralExperiment.ReadJson(run, "summary.json");
+        var trained = summary is null ? null : Number(summary.RootElement, "worst_trained_esr");
+        var heldOut = summary is null ? null : Number(summary.RootElement, "worst_held_out_esr");
+        report.Heading($"{name}: knob model", 3, id: $"summary-{HtmlReport.Slug(name)}");
+        report.Html(
+            "<p>"
+                + HtmlReport.Encode(
+                    trained is { } t && heldOut is { } h
+                        ? $"Worst validation ESR {Baselines.Format(t, "0.0000")} over the trained settings ({NamGrades.Of(t)}), {Baselines.Format(h, "0.0000")} over the held-out ones ({NamGrades.Of(h)})."
+                        : "No summary.json: no headline figures."
+                )
+                + $" <a href=\"#{KnobSection.AnchorId(name)}\">every setting</a></p>"
+        );
     }
 
     private static void AddSpectral(HtmlReport report, SpectralExperiment e, ISet<string> present)
@@ -188,10 +213,14 @@ internal static class SummarySection
         }
 
         var root = metrics.RootElement;
+        // NAM's preset name (A1 standard, A2-Full) where the evaluation recognised one; a container's is its default width's.
         var architecture =
-            root.TryGetProperty("model", out var m) && m.TryGetProperty("architecture", out var arch)
-                ? arch.ToString()
-                : "the model";
+            root.TryGetProperty("model", out var m)
+            && m.TryGetProperty("preset", out var preset)
+            && preset.ValueKind == JsonValueKind.String
+                ? $"NAM's {preset.GetString()}"
+            : m.ValueKind == JsonValueKind.Object && m.TryGetProperty("architecture", out var arch) ? $"A {arch}"
+            : "The model";
         var parameters =
             root.TryGetProperty("model", out m) && Number(m, "parameters") is { } p
                 ? string.Create(CultureInfo.InvariantCulture, $" ({p:N0} weights)")
@@ -205,7 +234,7 @@ internal static class SummarySection
                 ? string.Create(CultureInfo.InvariantCulture, $" {s:0.##} s")
                 : "";
         report.Html(
-            $"<p>{HtmlReport.Encode($"A {architecture}{parameters} trained{epochs} to play the DI capture as the amp does; scored on the{seconds} validation range it never trained on.")} "
+            $"<p>{HtmlReport.Encode($"{architecture}{parameters} trained{epochs} to play the DI capture as the amp does; scored on the{seconds} validation range it never trained on.")} "
                 + Anchors.Inline(
                     [
                         (Anchors.AmpRun(name), "training curves"),

@@ -724,6 +724,17 @@ internal static class Commands
                     );
                 }
 
+                foreach (var w in result.Widths)
+                {
+                    var upTo = w.MaxSize is { } below ? string.Create(Invariant, $"<{below:0.###}") : "1";
+                    Console.WriteLine(
+                        string.Create(
+                            Invariant,
+                            $"size {w.Size:0.###} to {upTo}: {w.Preset ?? "model"}, {w.Weights:N0} weights, ESR {w.EsrNam:0.000000}, streaming {w.RealTimeFactor:0.0}x real time"
+                        )
+                    );
+                }
+
                 Console.WriteLine($"wrote {result.MetricsPath}");
                 foreach (var figure in result.FigurePaths)
                 {

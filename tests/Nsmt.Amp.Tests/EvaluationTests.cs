@@ -3,6 +3,7 @@ using System.Xml.Linq;
 using Nsmt.Amp.Architectures;
 using Nsmt.Amp.Engine;
 using Nsmt.Amp.Evaluation;
+using Nsmt.Amp.Format;
 using Nsmt.Amp.Ingest;
 
 namespace Nsmt.Amp.Tests;
@@ -64,6 +65,54 @@ public sealed class EvaluationTests : IDisposable
             File.ReadAllText(Path.Combine(_folder, "spectrograms.svg")),
             StringComparison.Ordinal
         );
+    }
+
+    [NamFixtureFact]
+    public void A_slimmable_model_is_scored_at_every_width_and_the_capture_is_identified_by_its_samples()
+    {
+        var pair = CapturePair.Load(AmpTestSignals.Capture.Samples, AmpTestSignals.Reamp(latency: 40), 48000);
+        var a2 = NamFile.Load(CoreExamplesConformanceTests.CoreExample("A2.nam"));
+        var options = new EvaluationOptions { WriteFigures = false };
+
+        var result = AmpEvaluation.Run(a2, pair, _folder, options);
+
+        using var json = JsonDocument.Parse(File.ReadAllBytes(result.MetricsPath));
+        var root = json.RootElement;
+        // The container has no weights of its own: the headline is its default width, A2-Full.
+        Assert.Equal(12146, root.GetProperty("model").GetProperty("parameters").GetInt32());
+        Assert.Equal("A2-Full", root.GetProperty("model").GetProperty("preset").GetString());
+        var widths = root.GetProperty("widths").EnumerateArray().ToList();
+        Assert.Equal(["A2-Lite", "A2-Full"], widths.Select(w => w.GetProperty("preset").GetString()));
+        Assert.Equal([1871, 12146], widths.Select(w => w.GetProperty("parameters").GetInt32()));
+        var range = pair.ValidationRange;
+        var target = pair.Output.AsSpan(range.Start, range.Length);
+        foreach (var (width, size) in widths.Zip([0.3, 1.0]))
+        {
+            // Each width's ESR is that of the model Core plays at a size it serves.
+            var played = AmpEvaluation.Predict(a2.AtSize(size), pair.Input, 48000, range);
+            Assert.Equal(Metrics.Esr(played, target), width.GetProperty("esr_nam").GetDouble(), 12);
+        }
+
+        Assert.Equal(result.Metrics.EsrNam, widths[1].GetProperty("esr_nam").GetDouble(), 12);
+        var capture = root.GetProperty("capture").GetProperty("sha256").GetString();
+
+        // Another model on the same pair: the same capture; the same DI through another amp: another.
+        var other = Path.Combine(_folder, "other");
+        AmpEvaluation.Run(TestModels.Random(NamPresets.WaveNet(WaveNetPreset.Nano)), pair, other, options);
+        Assert.Equal(capture, Capture(other));
+        var louder = CapturePair.Load(
+            AmpTestSignals.Capture.Samples,
+            [.. AmpTestSignals.Reamp(latency: 40).Select(v => v * 0.5f)],
+            48000
+        );
+        AmpEvaluation.Run(a2, louder, other, options);
+        Assert.NotEqual(capture, Capture(other));
+
+        static string? Capture(string folder)
+        {
+            using var metrics = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(folder, "metrics.json")));
+            return metrics.RootElement.GetProperty("capture").GetProperty("sha256").GetString();
+        }
     }
 
     [Fact]

@@ -73,6 +73,28 @@ public sealed class KnobSectionTests : IDisposable
     }
 
     [Fact]
+    public void The_summary_gives_a_knob_run_s_worst_trained_and_held_out_esr()
+    {
+        var html = File.ReadAllText(
+            ReportBuilder.Build(new ReportRequest { Output = Path.Combine(_root, "report"), KnobRuns = [KnobRun()] })
+        );
+        var summary = html[
+            html.IndexOf("<h2 id=\"summary\">", StringComparison.Ordinal)..html.IndexOf(
+                "id=\"contents\"",
+                StringComparison.Ordinal
+            )
+        ];
+        Assert.DoesNotContain("Nothing was trained", summary, StringComparison.Ordinal);
+        Assert.Contains("knobs: knob model", summary, StringComparison.Ordinal);
+        Assert.Contains(
+            "Worst validation ESR 0.0797 over the trained settings (might sound ok), 0.0357 over the held-out ones (might sound ok).",
+            summary,
+            StringComparison.Ordinal
+        );
+        Assert.Contains("href=\"#knobs-knobs\"", summary, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_knob_run_shows_its_heat_map_clips_sweep_and_every_settings_esr()
     {
         var request = new ReportRequest { Output = Path.Combine(_root, "report"), KnobRuns = [KnobRun()] };

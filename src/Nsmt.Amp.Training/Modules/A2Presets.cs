@@ -11,7 +11,7 @@ namespace Nsmt.Amp.Training.Modules;
 /// </summary>
 public static class A2Presets
 {
-    public const string FileName = "a2.yaml";
+    public const string FileName = NamPresetFile.A2File;
 
     private static readonly ConcurrentDictionary<string, IReadOnlyList<(string Name, A2Config Config)>> Loaded = new(
         StringComparer.Ordinal

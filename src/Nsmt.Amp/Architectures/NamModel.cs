@@ -88,6 +88,34 @@ public sealed class NamModel
         }
     }
 
+    /// <summary>
+    /// Every model this one plays at some slimmable size, smallest first, each with the lowest size that selects it
+    /// (Core's semantics, see <see cref="AtSize"/>): a SlimmableContainer's submodels (sizes from the previous
+    /// max_value), a slimmable WaveNet's channel counts (size k/n picks the k-th allowed count), else itself at 1.
+    /// </summary>
+    public IReadOnlyList<SlimmableWidth> Widths()
+    {
+        switch (Config)
+        {
+            case SlimmableContainerConfig container:
+                return container
+                    .Submodels.Select(
+                        (s, i) => new SlimmableWidth(i == 0 ? 0 : container.Submodels[i - 1].MaxValue, s.Model)
+                    )
+                    .ToList();
+            case ExtendedWaveNetConfig { IsSlimmable: true } wavenet:
+                var steps = wavenet.LayerArrays.Max(a => a.SlimmableChannels?.Count ?? 1);
+                return Enumerable
+                    .Range(0, steps)
+                    .Select(k => (double)k / steps)
+                    .DistinctBy(size => string.Join(',', wavenet.ChannelsForSize(size)))
+                    .Select(size => new SlimmableWidth(size, AtSize(size)))
+                    .ToList();
+            default:
+                return [new SlimmableWidth(1, this)];
+        }
+    }
+
     private NamFormatException? FindProblem()
     {
         if (!NamVersion.IsSupported(Version))

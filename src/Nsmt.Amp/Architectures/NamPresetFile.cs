@@ -18,6 +18,9 @@ public static class NamPresetFile
     public const string WaveNetFile = "wavenet.yaml";
     public const string LstmFile = "lstm.yaml";
 
+    /// <summary>NAM's A2 widths (0.6 WaveNet configs; read by the trainer's A2Presets).</summary>
+    public const string A2File = "a2.yaml";
+
     /// <summary>Environment variable naming the presets folder, for a program run outside the repository.</summary>
     public const string DirectoryVariable = "NSMT_AMP_MODELS";
 

@@ -1,3 +1,6 @@
+using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Security.Cryptography;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using Nsmt.Amp.Architectures;
@@ -83,14 +86,28 @@ public static class AmpEvaluation
         }
 
         var delay = ModelDelay.Measure(pair.Input.AsSpan(range.Start, range.Length), target, prediction);
+        var input = pair.Input;
+        var output = pair.Output;
+        var widths = WidthScore.Measure(model, input, output, pair.SampleRate, range, options.TanhMode);
+        var played = model.AtSize(1);
         var extra = new Dictionary<string, object?>
         {
             ["model"] = new Dictionary<string, object?>
             {
                 ["architecture"] = model.Architecture.ToString(),
-                ["parameters"] = model.Weights.Length,
+                // A SlimmableContainer has no weights of its own: its count is the default (largest) submodel's.
+                ["parameters"] = played.Weights.Length,
+                ["preset"] = widths[^1].Preset,
                 ["receptive_field"] = model.ReceptiveField,
                 ["sample_rate"] = model.SampleRate,
+                ["real_time_factor"] = widths[^1].RealTimeFactor,
+            },
+            ["widths"] = widths.Select(WidthJson).ToList(),
+            ["capture"] = new Dictionary<string, object?>
+            {
+                ["sha256"] = CaptureIdentity(input, output),
+                ["sha256_of"] =
+                    "the aligned DI and amp samples (float32, little-endian), DI first: equal on the same capture",
             },
             ["ingest"] = new Dictionary<string, object?>
             {
@@ -131,6 +148,7 @@ public static class AmpEvaluation
         {
             AddedDelay = delay,
             RangeName = rangeName,
+            Widths = widths,
         };
         if (options.WriteFigures && options.ClipSeconds > 0)
         {
@@ -180,6 +198,30 @@ public static class AmpEvaluation
             [],
             []
         );
+    }
+
+    private static Dictionary<string, object?> WidthJson(WidthScore w) =>
+        new()
+        {
+            ["size_from"] = w.Size,
+            ["size_below"] = w.MaxSize,
+            ["preset"] = w.Preset,
+            ["parameters"] = w.Weights,
+            ["esr_nam"] = w.EsrNam,
+            ["real_time_factor"] = w.RealTimeFactor,
+            ["real_time_factor_convention"] = string.Create(
+                CultureInfo.InvariantCulture,
+                $"seconds of audio per second of our streaming engine, block {WidthScore.BlockSize}, best of {WidthScore.TimedPasses} passes over up to {WidthScore.MaxTimedSeconds} s of the scored range, on the machine that evaluated"
+            ),
+        };
+
+    /// <summary>SHA-256 of the aligned pair's samples: what makes two evaluations comparable, whatever their names.</summary>
+    private static string CaptureIdentity(float[] input, float[] output)
+    {
+        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        sha.AppendData(MemoryMarshal.AsBytes(input.AsSpan()));
+        sha.AppendData(MemoryMarshal.AsBytes(output.AsSpan()));
+        return Convert.ToHexStringLower(sha.GetHashAndReset());
     }
 
     /// <summary>
@@ -453,6 +495,15 @@ public static class AmpEvaluation
                 break;
             case int i:
                 json.WriteNumberValue(i);
+                break;
+            case System.Collections.IList list:
+                json.WriteStartArray();
+                foreach (var item in list)
+                {
+                    WriteValue(json, item);
+                }
+
+                json.WriteEndArray();
                 break;
             case double d:
                 if (double.IsFinite(d))

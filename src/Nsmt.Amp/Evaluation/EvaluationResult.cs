@@ -27,4 +27,7 @@ public sealed record EvaluationResult
 
     /// <summary>The delay the model adds relative to the target over <see cref="Range"/> (null for a prediction scored without its input).</summary>
     public ModelDelay? AddedDelay { get; init; }
+
+    /// <summary>Every width the model plays (one for a model that is not slimmable), smallest first; empty for a prediction scored on its own.</summary>
+    public IReadOnlyList<WidthScore> Widths { get; init; } = [];
 }
