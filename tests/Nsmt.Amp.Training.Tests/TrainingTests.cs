@@ -397,9 +397,9 @@ public sealed class TrainingTests : IDisposable
     {
         // Issue 28: AmpTrain export wrote a .nam without metadata.training.data, so evaluation re-detected the
         // alignment on new audio instead of scoring the model on the one it learned.
-        var latency = new Nsmt.Amp.Architectures.NamLatencyMetadata
+        var latency = new Nsmt.Amp.Format.NamLatencyMetadata
         {
-            Calibration = new Nsmt.Amp.Architectures.NamLatencyCalibration
+            Calibration = new Nsmt.Amp.Format.NamLatencyCalibration
             {
                 AlgorithmVersion = 1,
                 Delays = [13, 14],
@@ -410,7 +410,7 @@ public sealed class TrainingTests : IDisposable
         var data = SyntheticData() with
         {
             Latency = latency,
-            Checks = new Nsmt.Amp.Architectures.NamDataChecks { Version = 1, Passed = true },
+            Checks = new Nsmt.Amp.Format.NamDataChecks { Version = 1, Passed = true },
         };
         var config = SmallConfig("lstm", "model.preset=nano", "data.ny=256", "training.epochs=1");
         var result = new AmpTrainer(config, data, RunDirectory.At(Path.Combine(_root, "aligned"))).Run();

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Nsmt.Amp.Architectures;
 using Nsmt.Amp.Capture;
+using Nsmt.Amp.Format;
 using Nsmt.Amp.ReferenceAmp;
 using Nsmt.Amp.Training.Losses;
 using Nsmt.Amp.Training.Modules;
