@@ -56,15 +56,15 @@ public sealed class TrainingTests : IDisposable
         };
     }
 
-    internal static AmpTrainConfig SmallConfig(string model = "seed_wavenet", params string[] overrides) =>
+    internal static AmpTrainConfig SmallConfig(string model = "plain_wavenet", params string[] overrides) =>
         AmpTrainConfig.Parse(
             """
             seed: 3
             data:
               ny: 512
             model:
-              type: seed_wavenet
-              seed:
+              type: plain_wavenet
+              plain_wavenet:
                 channels: 4
                 layers: 4
             training:
@@ -103,7 +103,7 @@ public sealed class TrainingTests : IDisposable
         Assert.True(File.Exists(run.LastCheckpoint));
         Assert.True(File.Exists(run.SummaryJson));
         Assert.Single(Directory.GetFiles(run.TensorBoard, "events.out.tfevents.*"));
-        // Top-2 plus last; the seed WaveNet has no .nam form, so no model.nam.
+        // Top-2 plus last; the plain WaveNet has no .nam form, so no model.nam.
         Assert.Equal(3, Directory.GetFiles(run.Checkpoints, "*.ckpt").Length);
         Assert.Null(result.ModelPath);
         Assert.Equal(SmallConfig(overrides: "training.epochs=6").ResolvedYaml, File.ReadAllText(run.ConfigFile));

@@ -195,8 +195,8 @@ public sealed class ProbeFindingTests : IDisposable
               validation_seconds: 2
               ny: 512
             model:
-              type: seed_wavenet
-              seed:
+              type: plain_wavenet
+              plain_wavenet:
                 channels: 4
                 layers: 4
             training:
