@@ -1,6 +1,7 @@
 // NSMT.NET's build: `dotnet tool restore` once, then `dotnet cake [--target=NAME]`.
 //
-//   Generate -> Train -> Evaluate -> Diagram -> Compare   the pipeline, one phase per target (each runs the ones before)
+//   Generate -> Train -> Evaluate -> Diagram -> Report    the pipeline, one phase per target (each runs the ones before)
+//   Compare   the old name of Report (deprecated: works for this release, with a notice)
 //   Default   the whole pipeline on the built-in default experiments (pipeline.yaml: default)
 //   Status    which stages would run and exactly why        Dag    the stage graph, as text and Mermaid
 //   Test      every test project (build/test.sh)            Bench  the pipeline's hashing benchmark
@@ -17,7 +18,7 @@
 #load "build/pipeline.cake"
 
 var target = Argument("target", "Default");
-string[] pipelineTargets = { "Generate", "Train", "Evaluate", "Diagram", "Compare", "Default", "Status", "Clean", "Sweep" };
+string[] pipelineTargets = { "Generate", "Train", "Evaluate", "Diagram", "Report", "Compare", "Default", "Status", "Clean", "Sweep" };
 
 Setup(ctx =>
 {
@@ -37,8 +38,10 @@ Task("Generate").Description("Datasets and captures").Does(() => PipelinePhase("
 Task("Train").Description("Training runs").IsDependentOn("Generate").Does(() => PipelinePhase("Train"));
 Task("Evaluate").Description("Test-set evaluations").IsDependentOn("Train").Does(() => PipelinePhase("Evaluate"));
 Task("Diagram").Description("Model diagrams").IsDependentOn("Evaluate").Does(() => PipelinePhase("Diagram"));
-Task("Compare").Description("The report over all experiments").IsDependentOn("Diagram").Does(() => PipelinePhase("Compare"));
-Task("Default").Description("The whole pipeline").IsDependentOn("Compare");
+Task("Report").Description("The report over all experiments").IsDependentOn("Diagram").Does(() => PipelinePhase("Report"));
+// The old name, for one release: the pipeline maps the phase and prints the one-line notice.
+Task("Compare").Description("Deprecated: the old name of Report").IsDependentOn("Diagram").Does(() => PipelinePhase("Compare"));
+Task("Default").Description("The whole pipeline").IsDependentOn("Report");
 
 Task("Sweep").Description("Trials of one --experiment: --sweep KEY=a,b (grid), --sweep-random N, --sweep-trials N (TPE)").Does(() => PipelineSweep());
 Task("Status").Description("Which stages are stale, and why").Does(() => Pipeline("status"));

@@ -12,7 +12,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 exp="${1:-quick}"
 cli=(dotnet src/Nsmt.Pipeline.Cli/bin/Release/net10.0/nsmt-pipeline.dll)
-phases=(Generate Train Evaluate Diagram Compare)
+phases=(Generate Train Evaluate Diagram Report)
 param="model.optimizer.lr=0.00$((RANDOM % 9000 + 1000))"   # a value not in the run cache yet, so Train really runs
 log="$(mktemp)"
 trap 'rm -f "$log"' EXIT

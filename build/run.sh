@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The main job: the whole pipeline on its small built-in defaults (pipeline.yaml `default:` — one spectral and
 # one amp experiment, a few minutes on 2 cores). Installs prerequisites first.
-#   generate -> train -> evaluate -> diagram -> compare; the report lands in artifacts/report/index.html.
+#   generate -> train -> evaluate -> diagram -> report; the report lands in artifacts/report/index.html.
 # A second run with nothing changed skips every stage.
 set -euo pipefail
 cd "$(dirname "$0")/.."

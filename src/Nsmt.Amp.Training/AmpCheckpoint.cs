@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text.Json;
-using Nsmt.Amp.Architectures;
 using Nsmt.Amp.Format;
 using Nsmt.Amp.Training.Modules;
 using Nsmt.Neural.IO;

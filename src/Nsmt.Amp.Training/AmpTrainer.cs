@@ -29,7 +29,7 @@ public sealed record AmpTrainingResult
 
     public required double ElapsedSeconds { get; init; }
 
-    /// <summary>The best model as .nam (null for the seed WaveNet, which has no .nam form).</summary>
+    /// <summary>The best model as .nam (null for the plain WaveNet, which has no .nam form).</summary>
     public string? ModelPath { get; init; }
 
     public required string StopReason { get; init; }

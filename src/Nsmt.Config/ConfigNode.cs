@@ -38,6 +38,12 @@ public sealed class ConfigMapping(string origin) : ConfigNode(origin)
 
     public IReadOnlyList<KeyValuePair<string, ConfigNode>> Entries => _entries;
 
+    /// <summary>
+    /// Written on one line by <see cref="ConfigYaml.Write"/> (<c>{a: 1, b: 2}</c>): for small records of scalars, such as
+    /// the pipeline lock's outputs, that read best as one line each. Reading does not set it.
+    /// </summary>
+    public bool WrittenInFlow { get; init; }
+
     public IEnumerable<string> Keys => _entries.Select(e => e.Key);
 
     public ConfigNode? this[string key] => _entries.FirstOrDefault(e => e.Key == key).Value;
@@ -66,7 +72,7 @@ public sealed class ConfigMapping(string origin) : ConfigNode(origin)
 
     public override ConfigNode Clone()
     {
-        var copy = new ConfigMapping(Origin);
+        var copy = new ConfigMapping(Origin) { WrittenInFlow = WrittenInFlow };
         foreach (var (key, value) in _entries)
         {
             copy.Set(key, value.Clone());

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using System.Text.RegularExpressions;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
@@ -11,7 +12,7 @@ namespace Nsmt.Config;
 /// and <see cref="YamlGuard"/> refuses alias bombs, deep nesting and object-constructing tags before the document is
 /// converted (the conversion is what would expand aliases).
 /// </summary>
-public static class ConfigYaml
+public static partial class ConfigYaml
 {
     /// <summary>
     /// Reads a config file. An empty file (or one of comments only) is an error: it would run every setting's code
@@ -21,9 +22,12 @@ public static class ConfigYaml
         ToMapping(ReadDocument(ReadText(path), path), path)
         ?? throw new ConfigException($"{path}: the config file is empty (expected a mapping of keys, e.g. 'seed: 0')");
 
-    /// <summary>Parses <paramref name="text"/>; <paramref name="path"/> is the name origins and messages use.</summary>
-    public static ConfigMapping Parse(string text, string path) =>
-        ToMapping(ReadDocument(text, path), path) ?? new ConfigMapping(path);
+    /// <summary>
+    /// Parses <paramref name="text"/>; <paramref name="path"/> is the name origins and messages use.
+    /// <paramref name="maxValues"/>: see <see cref="YamlGuard.FindProblem(YamlNode, long)"/>.
+    /// </summary>
+    public static ConfigMapping Parse(string text, string path, long maxValues = YamlGuard.MaxExpandedNodes) =>
+        ToMapping(ReadDocument(text, path, maxValues), path) ?? new ConfigMapping(path);
 
     /// <summary>The document as a mapping; null for an empty one.</summary>
     private static ConfigMapping? ToMapping(YamlNode? document, string path) =>
@@ -38,7 +42,7 @@ public static class ConfigYaml
     /// The first document's root node, checked by <see cref="YamlGuard"/> (so walking it cannot blow up), or null
     /// for an empty text. For YAML files that are not configs but need the same safety (pipeline definitions).
     /// </summary>
-    public static YamlNode? ReadDocument(string text, string path)
+    public static YamlNode? ReadDocument(string text, string path, long maxValues = YamlGuard.MaxExpandedNodes)
     {
         var stream = new YamlStream();
         try
@@ -70,7 +74,7 @@ public static class ConfigYaml
             );
         }
         // Before converting: the conversion expands aliases and would take gigabytes on an alias bomb.
-        if (YamlGuard.FindProblem(stream) is { } problem)
+        if (YamlGuard.FindProblem(stream.Documents[0].RootNode, maxValues) is { } problem)
         {
             throw new ConfigException($"{path}:{problem.Line}:{problem.Column}: {problem.Message}");
         }
@@ -137,7 +141,10 @@ public static class ConfigYaml
             _ => throw new ConfigException($"{Origin(path, node)}: '{full}' has an unsupported YAML node"),
         };
 
-    /// <summary>Block-style YAML in the tree's order; strings that YAML would misread are quoted.</summary>
+    /// <summary>
+    /// Block-style YAML in the tree's order (a mapping marked <see cref="ConfigMapping.WrittenInFlow"/> on one line);
+    /// strings that YAML would misread are quoted, keys only where YAML needs it, so every tree reads back as itself.
+    /// </summary>
     public static string Write(ConfigMapping root)
     {
         var sb = new StringBuilder();
@@ -149,9 +156,12 @@ public static class ConfigYaml
     {
         foreach (var (key, value) in map.Entries)
         {
-            sb.Append(' ', indent).Append(key).Append(':');
+            sb.Append(' ', indent).Append(Key(key, flow: false)).Append(':');
             switch (value)
             {
+                case ConfigMapping { WrittenInFlow: true } m:
+                    sb.Append(' ').Append(FlowText(m)).Append('\n');
+                    break;
                 case ConfigMapping m when m.Entries.Count > 0:
                     sb.Append('\n');
                     WriteMapping(sb, m, indent + 2);
@@ -160,7 +170,7 @@ public static class ConfigYaml
                     sb.Append(" {}\n");
                     break;
                 case ConfigSequence q:
-                    sb.Append(" [").Append(string.Join(", ", q.Items.Select(FlowItem))).Append("]\n");
+                    sb.Append(' ').Append(FlowItem(q)).Append('\n');
                     break;
                 case ConfigScalar s:
                     sb.Append(' ').Append(Scalar(s)).Append('\n');
@@ -173,7 +183,9 @@ public static class ConfigYaml
     public static string FlowText(ConfigNode node) =>
         node switch
         {
-            ConfigMapping m => "{" + string.Join(", ", m.Entries.Select(e => e.Key + ": " + FlowText(e.Value))) + "}",
+            ConfigMapping m => "{"
+                + string.Join(", ", m.Entries.Select(e => Key(e.Key, flow: true) + ": " + FlowText(e.Value)))
+                + "}",
             _ => FlowItem(node),
         };
 
@@ -182,7 +194,7 @@ public static class ConfigYaml
         {
             ConfigScalar s => Scalar(s),
             ConfigSequence q => "[" + string.Join(", ", q.Items.Select(FlowItem)) + "]",
-            _ => throw new ConfigException($"{node.Origin}: lists of mappings are not supported in configs"),
+            _ => FlowText(node),
         };
 
     private static string Scalar(ConfigScalar s)
@@ -192,13 +204,56 @@ public static class ConfigYaml
             return "null";
         }
 
-        if (s.Plain && NeedsNoQuotes(s.Text))
+        // Neither plain nor single-quoted text can hold a line break or a control character (YAML folds or refuses them).
+        if (s.Text.Any(char.IsControl))
+        {
+            return DoubleQuoted(s.Text);
+        }
+
+        // -.inf is a float of the core schema; the '-' test of NeedsNoQuotes would quote it into a string.
+        if (s.Plain && (NeedsNoQuotes(s.Text) || s.Text is "-.inf" or "-.Inf" or "-.INF"))
         {
             return s.Text;
         }
 
         return "'" + s.Text.Replace("'", "''", StringComparison.Ordinal) + "'";
     }
+
+    /// <summary>A key as written: plain where YAML reads it back as the same text, else double-quoted.</summary>
+    private static string Key(string key, bool flow) =>
+        PlainKey().IsMatch(key)
+        && !key.Contains(": ", StringComparison.Ordinal)
+        && !key.Contains(" #", StringComparison.Ordinal)
+        && !key.EndsWith(':')
+        && !key.EndsWith(' ')
+        && !(flow && key.AsSpan().IndexOfAny(",[]{}") >= 0)
+            ? key
+            : DoubleQuoted(key);
+
+    /// <summary>A YAML double-quoted scalar with JSON's escapes (which YAML's double-quoted style shares).</summary>
+    private static string DoubleQuoted(string text)
+    {
+        var sb = new StringBuilder("\"");
+        foreach (var c in text)
+        {
+            _ = c switch
+            {
+                '"' => sb.Append("\\\""),
+                '\\' => sb.Append("\\\\"),
+                '\n' => sb.Append("\\n"),
+                '\t' => sb.Append("\\t"),
+                '\r' => sb.Append("\\r"),
+                _ when char.IsControl(c) => sb.Append("\\u")
+                    .Append(((int)c).ToString("x4", CultureInfo.InvariantCulture)),
+                _ => sb.Append(c),
+            };
+        }
+
+        return sb.Append('"').ToString();
+    }
+
+    [GeneratedRegex(@"^[A-Za-z0-9_./@+(][A-Za-z0-9_./@+=(), :-]*$")]
+    private static partial Regex PlainKey();
 
     private static bool NeedsNoQuotes(string text) =>
         text.Length > 0

@@ -66,10 +66,14 @@ public static class YamlGuard
         .. new[] { "str", "int", "float", "bool", "null", "map", "seq" }.Select(t => CoreTagPrefix + t),
     ];
 
-    /// <summary>The first problem of the document, or null when it is safe to walk.</summary>
-    public static YamlProblem? FindProblem(YamlNode root)
+    /// <summary>
+    /// The first problem of the document, or null when it is safe to walk. <paramref name="maxValues"/>: the expanded
+    /// size allowed, <see cref="MaxExpandedNodes"/> for a config; a file bounded by its own size limit (the pipeline
+    /// lock) passes a larger one.
+    /// </summary>
+    public static YamlProblem? FindProblem(YamlNode root, long maxValues = MaxExpandedNodes)
     {
-        var walk = new Walk();
+        var walk = new Walk(maxValues);
         try
         {
             walk.Size(root, 1);
@@ -90,7 +94,7 @@ public static class YamlGuard
         public YamlProblem Problem { get; } = problem;
     }
 
-    private sealed class Walk
+    private sealed class Walk(long maxValues)
     {
         // By reference: an alias is the same node object as its anchor, and YamlNode's own equality is structural.
         private readonly Dictionary<YamlNode, (long Size, int Height)> _sized = new(ReferenceEqualityComparer.Instance);
@@ -133,11 +137,12 @@ public static class YamlGuard
             {
                 size += Size(child, depth + 1);
                 height = Math.Max(height, 1 + _sized[child].Height);
-                if (size > MaxExpandedNodes)
+                if (size > maxValues)
                 {
+                    var limit = maxValues == MaxExpandedNodes ? " (YamlGuard.MaxExpandedNodes)" : "";
                     throw Problem(
                         node,
-                        $"the document expands to more than {MaxExpandedNodes} values (YamlGuard.MaxExpandedNodes); "
+                        $"the document expands to more than {maxValues} values{limit}; "
                             + "aliases (*name) repeat what they point at, and this looks like an alias bomb"
                     );
                 }

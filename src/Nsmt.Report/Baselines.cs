@@ -15,7 +15,7 @@ public static class Baselines
         "the template's recipe (constant lr 0.002, dropout 0.3, 15 epochs) in plain PyTorch, same model, data and seed, best epoch (bench/train-parity/RESULTS.md); a better recipe (bench/quality/RESULTS.md) can pass it";
 
     // bench/train-parity/RESULTS.md (2026-12-05): simple_saw-16384, seed 12345, PyTorch best-epoch accuracy.
-    // Copied rather than read at report time: the report depends only on the Compare stage's declared inputs.
+    // Copied rather than read at report time: the report depends only on the Report stage's declared inputs.
     private static readonly Dictionary<(string Model, string Data, string Head), Reference> PyTorch = new()
     {
         [("cnn_micro", "simple_saw_16384", "note_velocity")] = new(

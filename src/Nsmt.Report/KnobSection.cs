@@ -8,7 +8,7 @@ namespace Nsmt.Report;
 /// Knob runs (AmpTrain with a <c>knobs:</c> config; README "Knob models"), one section each: the worst trained and
 /// held-out ESR, the ESR heat map over the knob grid, the listening clips at two settings, the knob sweeps with their
 /// monotonicity verdicts, and every setting's ESR. Knob runs are not pipeline experiments: they reach the report
-/// as folders named on Compare's <c>--knob-runs</c>.
+/// as folders named on Report's <c>--knob-runs</c>.
 /// </summary>
 internal static class KnobSection
 {

@@ -10,7 +10,7 @@ namespace Nsmt.Report;
 /// The report's view of a sweep: training runs named <c>BASE.trial-HASH</c> (the pipeline's sweep trials) grouped per
 /// base experiment, as a table best first (by val/acc_best) of the configuration keys whose values differ between
 /// trials, and a scatter of the score against each numeric swept key. Built from the runs alone (their resolved
-/// config.yaml and summary.json), so it depends only on the Compare stage's inputs.
+/// config.yaml and summary.json), so it depends only on the Report stage's inputs.
 /// </summary>
 public static partial class SweepSection
 {

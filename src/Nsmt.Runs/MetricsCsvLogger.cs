@@ -48,7 +48,7 @@ public sealed class MetricsCsvLogger(string path)
         return sb.ToString();
     }
 
-    /// <summary>Reads a metrics.csv back (for resume and for the Compare stage).</summary>
+    /// <summary>Reads a metrics.csv back (for resume and for the Report stage).</summary>
     public static List<Dictionary<string, double>> Read(string path)
     {
         var lines = File.ReadAllLines(path);

@@ -49,7 +49,7 @@ timeOption.Validators.Add(result =>
 });
 var overridesArgument = Overrides.Argument("training.epochs=20 model.preset=standard data.seconds=60");
 var root = new StageCommand(
-    "Trains a neural amp model (NAM WaveNet/LSTM or the seed WaveNet) and writes a run directory: "
+    "Trains a neural amp model (NAM WaveNet/LSTM or the predecessor project's plain WaveNet) and writes a run directory: "
         + "config.yaml, metrics.csv, tensorboard/, checkpoints/ (top-k + last, each with a .nam), "
         + "model.nam (best), summary.json.",
     "AmpTrain --config configs/amp/default.yaml",

@@ -19,7 +19,7 @@ public sealed class AmpDataSourceTests : IDisposable
 
     public void Dispose() => Directory.Delete(_folder, recursive: true);
 
-    private static int Amp(params string[] args) => Commands.Root().Parse(args).Invoke();
+    private static int Amp(params string[] args) => AmpCommands.Root().Parse(args).Invoke();
 
     private sealed record Outputs(
         byte[] Capture,

@@ -30,7 +30,7 @@ public sealed class AmpStageTests : IDisposable
 
     public void Dispose() => Directory.Delete(_folder, recursive: true);
 
-    private static int Amp(params string[] args) => Commands.Root().Parse(args).Invoke();
+    private static int Amp(params string[] args) => AmpCommands.Root().Parse(args).Invoke();
 
     private Dictionary<string, byte[]> Snapshot() =>
         Directory.EnumerateFiles(_folder).ToDictionary(p => p, File.ReadAllBytes);

@@ -50,7 +50,7 @@ public sealed class InputProbeTests : IDisposable
             error.Message
         );
         Assert.False(File.Exists(output));
-        Assert.Equal(2, Commands.Root().Parse(["process", input, "-o", output, "--model", Model()]).Invoke());
+        Assert.Equal(2, AmpCommands.Root().Parse(["process", input, "-o", output, "--model", Model()]).Invoke());
 
         // The same check, and the same words, where the DI/reamp pair is read.
         var ingest = Assert.ThrowsAny<NsmtInputException>(() => CapturePair.Load(input, input));
@@ -64,7 +64,7 @@ public sealed class InputProbeTests : IDisposable
     {
         // The probe's case: "--block 0" printed the processor's "BlockSize: expected 1 to 1048576 samples, got 0".
         var input = FloatWav("dry.wav", new float[4800]);
-        var parse = Commands
+        var parse = AmpCommands
             .Root()
             .Parse(["process", input, "-o", Path.Combine(_folder, "out.wav"), "--model", Model(), "--block", block]);
         Assert.Equal(

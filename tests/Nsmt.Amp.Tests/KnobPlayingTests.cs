@@ -162,7 +162,7 @@ public sealed class KnobPlayingTests
             var output = Path.Combine(folder, "out.wav");
             Assert.Equal(
                 0,
-                Commands
+                AmpCommands
                     .Root()
                     .Parse(["process", input, "-o", output, "--model", modelPath, "--knob", "gain_db=9"])
                     .Invoke()
@@ -177,7 +177,7 @@ public sealed class KnobPlayingTests
             Assert.Equal(expected, WavFile.Read(output).Channels[0]);
             Assert.Equal(
                 2,
-                Commands
+                AmpCommands
                     .Root()
                     .Parse(["process", input, "-o", output, "--model", modelPath, "--knob", "gain=9", "--overwrite"])
                     .Invoke()
@@ -186,7 +186,7 @@ public sealed class KnobPlayingTests
             var reamped = Path.Combine(folder, "reamped.wav");
             Assert.Equal(
                 0,
-                Commands.Root().Parse(["reamp", input, "-o", reamped, "--set", "gain_db=6,mid_db=-2"]).Invoke()
+                AmpCommands.Root().Parse(["reamp", input, "-o", reamped, "--set", "gain_db=6,mid_db=-2"]).Invoke()
             );
             var amp = new ReferenceAmp.ReferenceAmp(new ReferenceAmpOptions { GainDb = 6, MidDb = -2 });
             var wav = WavFile.Read(reamped).Channels[0];
@@ -197,7 +197,7 @@ public sealed class KnobPlayingTests
             );
             Assert.Equal(
                 2,
-                Commands.Root().Parse(["reamp", input, "-o", reamped, "--set", "gian_db=6", "--overwrite"]).Invoke()
+                AmpCommands.Root().Parse(["reamp", input, "-o", reamped, "--set", "gian_db=6", "--overwrite"]).Invoke()
             );
         }
         finally

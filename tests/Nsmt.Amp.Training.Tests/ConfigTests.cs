@@ -139,11 +139,50 @@ public class ConfigTests
         Assert.Contains($"override '{setting}'", error.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("model.type=seed_wavenet", "field 'model.type': 'seed_wavenet' was renamed 'plain_wavenet'")]
+    [InlineData(
+        "model.seed.channels=8",
+        "field 'model.seed.channels': the plain WaveNet's settings were renamed: write model.plain_wavenet.channels"
+    )]
+    [InlineData("model.seed=3", "field 'model.seed': the plain WaveNet's settings were renamed")]
+    public void The_plain_wavenets_old_seed_spellings_are_refused_naming_the_new_key(string setting, string expected)
+    {
+        var error = Assert.Throws<ConfigException>(() =>
+            AmpTrainConfig.Load(RepoFile("configs/amp/default.yaml"), [setting])
+        );
+        Assert.Contains(expected, error.Message, StringComparison.Ordinal);
+        Assert.Contains($"override '{setting}'", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_config_file_of_the_old_seed_spelling_is_refused_at_its_line()
+    {
+        const string Old = """
+            seed: 0
+            model:
+              type: plain_wavenet
+              seed:
+                channels: 16
+            """;
+        var error = Assert.Throws<ConfigException>(() => AmpTrainConfig.Parse(Old, "old.yaml"));
+        Assert.StartsWith("old.yaml:5:", error.Message, StringComparison.Ordinal);
+        Assert.Contains("write model.plain_wavenet.channels", error.Message, StringComparison.Ordinal);
+        Assert.Contains("the random seed is the top-level key 'seed'", error.Message, StringComparison.Ordinal);
+
+        var renamed = AmpTrainConfig.Parse(
+            Old.Replace("  seed:", "  plain_wavenet:", StringComparison.Ordinal),
+            "new.yaml"
+        );
+        Assert.Equal(16, renamed.Model.PlainWaveNet.Channels);
+        Assert.Equal(0, renamed.Seed);
+    }
+
     [Fact]
     public void Switching_the_model_type_keeps_only_that_types_settings()
     {
         var yaml = AmpTrainConfig
-            .Load(RepoFile("configs/amp/default.yaml"), ["model.type=seed_wavenet", "model.seed.channels=8"])
+            .Load(RepoFile("configs/amp/default.yaml"), ["model.type=plain_wavenet", "model.plain_wavenet.channels=8"])
             .ResolvedYaml;
         Assert.Contains("    channels: 8\n", yaml, StringComparison.Ordinal);
         Assert.DoesNotContain("preset:", yaml, StringComparison.Ordinal);
@@ -151,7 +190,7 @@ public class ConfigTests
 
         var lstm = AmpTrainConfig.Load(RepoFile("configs/amp/default.yaml"), ["model.type=lstm"]).ResolvedYaml;
         Assert.Contains("  lstm_burn_in: ", lstm, StringComparison.Ordinal);
-        Assert.DoesNotContain("  seed:\n", lstm, StringComparison.Ordinal);
+        Assert.DoesNotContain("  plain_wavenet:\n", lstm, StringComparison.Ordinal);
     }
 
     [Fact]

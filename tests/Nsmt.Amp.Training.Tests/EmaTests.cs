@@ -11,7 +11,7 @@ public class EmaTests
     public void Average_follows_the_update_rule_and_apply_swaps_weights_in_and_out()
     {
         manual_seed(1);
-        using var model = new SeedWaveNet(new SeedWaveNetOptions(Channels: 2, Layers: 1));
+        using var model = new PlainWaveNet(new PlainWaveNetOptions(Channels: 2, Layers: 1));
         var parameter = model.parameters().First();
         var initial = parameter.ToArray<float>();
         using var average = new WeightAverage(model, 0.75);

@@ -135,9 +135,9 @@ public class ExportTests
     }
 
     [Fact]
-    public void Seed_wavenet_is_not_exportable()
+    public void Plain_wavenet_is_not_exportable()
     {
-        using var model = new SeedWaveNet(new SeedWaveNetOptions(Channels: 2, Layers: 2));
+        using var model = new PlainWaveNet(new PlainWaveNetOptions(Channels: 2, Layers: 2));
         Assert.False(model.IsNamExportable);
         Assert.Throws<NotSupportedException>(() => NamExport.ToNamModel(model, 48_000));
     }

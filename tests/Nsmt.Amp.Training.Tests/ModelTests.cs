@@ -12,14 +12,14 @@ public class ModelTests
     [Theory]
     [InlineData(16, 10, 7_889, 2_047)]
     [InlineData(18, 9, 8_965, 1_023)]
-    public void Seed_wavenet_has_the_specified_parameter_count_and_receptive_field(
+    public void Plain_wavenet_has_the_specified_parameter_count_and_receptive_field(
         int channels,
         int layers,
         int parameters,
         int receptiveField
     )
     {
-        using var model = new SeedWaveNet(new SeedWaveNetOptions(Channels: channels, Layers: layers));
+        using var model = new PlainWaveNet(new PlainWaveNetOptions(Channels: channels, Layers: layers));
         Assert.Equal(parameters, model.NumberOfParameters());
         Assert.Equal(parameters, model.Options.ParameterCount);
         Assert.Equal(receptiveField, model.ReceptiveField);
@@ -28,12 +28,12 @@ public class ModelTests
     }
 
     [Fact]
-    public void Seed_wavenet_offline_variant_centres_its_receptive_field()
+    public void Plain_wavenet_offline_variant_centres_its_receptive_field()
     {
-        using var model = new SeedWaveNet(new SeedWaveNetOptions(Causal: false));
+        using var model = new PlainWaveNet(new PlainWaveNetOptions(Causal: false));
         Assert.Equal(1_023, model.Context);
         Assert.Equal(1_023, model.Lookahead);
-        Assert.Throws<ArgumentException>(() => new SeedWaveNetOptions(KernelSize: 4, Causal: false).Validate());
+        Assert.Throws<ArgumentException>(() => new PlainWaveNetOptions(KernelSize: 4, Causal: false).Validate());
     }
 
     [Theory]
@@ -62,11 +62,11 @@ public class ModelTests
     }
 
     [Fact]
-    public void Seed_wavenet_initialises_and_computes_like_pytorch()
+    public void Plain_wavenet_initialises_and_computes_like_pytorch()
     {
         using var scope = NewDisposeScope();
         manual_seed(5);
-        using var model = new SeedWaveNet(new SeedWaveNetOptions(Channels: 4, Layers: 4));
+        using var model = new PlainWaveNet(new PlainWaveNetOptions(Channels: 4, Layers: 4));
         foreach (var (name, p) in model.named_parameters())
         {
             // Bit-identical draws: same generator, same order, same formulas as PyTorch's reset_parameters.
@@ -301,7 +301,7 @@ public class ModelTests
     public void Chunked_processing_gives_the_samples_of_one_pass()
     {
         manual_seed(3);
-        using var model = new SeedWaveNet(new SeedWaveNetOptions(Channels: 3, Layers: 5, Causal: false));
+        using var model = new PlainWaveNet(new PlainWaveNetOptions(Channels: 3, Layers: 5, Causal: false));
         var input = Enumerable.Range(0, 500).Select(i => MathF.Sin(i * 0.05f) * 0.5f).ToArray();
         var whole = model.Process(input, chunkSize: 500);
         var chunked = model.Process(input, chunkSize: 37);

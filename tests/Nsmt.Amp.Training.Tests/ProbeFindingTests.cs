@@ -88,7 +88,7 @@ public sealed class ProbeFindingTests : IDisposable
             run
         ).Run();
 
-        var wider = TrainingTests.SmallConfig(overrides: ["training.epochs=3", "model.seed.channels=6"]);
+        var wider = TrainingTests.SmallConfig(overrides: ["training.epochs=3", "model.plain_wavenet.channels=6"]);
         var e = Assert.Throws<InvalidDataException>(() =>
             new AmpTrainer(wider, TrainingTests.SyntheticData(), run).Run(resume: true)
         );

@@ -56,15 +56,15 @@ public sealed class TrainingTests : IDisposable
         };
     }
 
-    internal static AmpTrainConfig SmallConfig(string model = "seed_wavenet", params string[] overrides) =>
+    internal static AmpTrainConfig SmallConfig(string model = "plain_wavenet", params string[] overrides) =>
         AmpTrainConfig.Parse(
             """
             seed: 3
             data:
               ny: 512
             model:
-              type: seed_wavenet
-              seed:
+              type: plain_wavenet
+              plain_wavenet:
                 channels: 4
                 layers: 4
             training:
@@ -103,7 +103,7 @@ public sealed class TrainingTests : IDisposable
         Assert.True(File.Exists(run.LastCheckpoint));
         Assert.True(File.Exists(run.SummaryJson));
         Assert.Single(Directory.GetFiles(run.TensorBoard, "events.out.tfevents.*"));
-        // Top-2 plus last; the seed WaveNet has no .nam form, so no model.nam.
+        // Top-2 plus last; the plain WaveNet has no .nam form, so no model.nam.
         Assert.Equal(3, Directory.GetFiles(run.Checkpoints, "*.ckpt").Length);
         Assert.Null(result.ModelPath);
         Assert.Equal(SmallConfig(overrides: "training.epochs=6").ResolvedYaml, File.ReadAllText(run.ConfigFile));
@@ -397,9 +397,9 @@ public sealed class TrainingTests : IDisposable
     {
         // Issue 28: AmpTrain export wrote a .nam without metadata.training.data, so evaluation re-detected the
         // alignment on new audio instead of scoring the model on the one it learned.
-        var latency = new Nsmt.Amp.Architectures.NamLatencyMetadata
+        var latency = new Nsmt.Amp.Format.NamLatencyMetadata
         {
-            Calibration = new Nsmt.Amp.Architectures.NamLatencyCalibration
+            Calibration = new Nsmt.Amp.Format.NamLatencyCalibration
             {
                 AlgorithmVersion = 1,
                 Delays = [13, 14],
@@ -410,7 +410,7 @@ public sealed class TrainingTests : IDisposable
         var data = SyntheticData() with
         {
             Latency = latency,
-            Checks = new Nsmt.Amp.Architectures.NamDataChecks { Version = 1, Passed = true },
+            Checks = new Nsmt.Amp.Format.NamDataChecks { Version = 1, Passed = true },
         };
         var config = SmallConfig("lstm", "model.preset=nano", "data.ny=256", "training.epochs=1");
         var result = new AmpTrainer(config, data, RunDirectory.At(Path.Combine(_root, "aligned"))).Run();

@@ -96,6 +96,51 @@ public sealed partial class LibraryMapTests
     }
 
     [Fact]
+    public void Every_library_has_a_test_project_or_is_one_the_readme_says_its_users_test()
+    {
+        // The README's tests/ row: one project per library, except the thin ones it names as tested through their users.
+        var readme = File.ReadAllText(Path.Combine(Root, "README.md"));
+        var row = readme.Split('\n').Single(l => l.StartsWith("| `tests/` |", StringComparison.Ordinal));
+        var throughUsers = ReadmeName().Matches(row).Select(m => m.Groups[1].Value).ToHashSet();
+        var testProjects = Directory.GetFiles(
+            Path.Combine(Root, "tests"),
+            "*.Tests.csproj",
+            SearchOption.AllDirectories
+        );
+        var reached = new HashSet<string>();
+        var pending = new Stack<string>(testProjects);
+        while (pending.TryPop(out var project))
+        {
+            foreach (var reference in ProjectReferencePaths(project).Where(r => reached.Add(r)))
+            {
+                pending.Push(reference);
+            }
+        }
+
+        var reachedNames = reached.Select(Path.GetFileNameWithoutExtension).ToHashSet();
+        var problems = new List<string>();
+        foreach (var library in ReadMap().Keys.Order())
+        {
+            var own = Directory.Exists(Path.Combine(Root, "tests", library + ".Tests"));
+            if (own && throughUsers.Contains(library))
+            {
+                problems.Add($"{library} has tests/{library}.Tests, but the README says its users test it");
+            }
+            else if (!own && !throughUsers.Contains(library))
+            {
+                problems.Add($"{library} has no test project, and the README's tests/ row does not name it");
+            }
+            else if (!own && !reachedNames.Contains(library))
+            {
+                problems.Add($"{library}: no test project references it, directly or through its users");
+            }
+        }
+
+        problems.AddRange(throughUsers.Where(n => !ReadMap().ContainsKey(n)).Select(n => $"{n} is not a library"));
+        Assert.Empty(problems);
+    }
+
+    [Fact]
     public void Every_namespace_and_type_the_readme_names_exists()
     {
         // A `Nsmt.X.Y` in the README is a library, a namespace, or a type (and member) in a namespace: README drift
@@ -185,6 +230,15 @@ public sealed partial class LibraryMapTests
             .Select(r => Path.GetFileNameWithoutExtension((string?)r.Attribute("Include") ?? ""))
             .Order()
             .ToArray();
+
+    private static IEnumerable<string> ProjectReferencePaths(string project) =>
+        XDocument
+            .Load(project)
+            .Descendants("ProjectReference")
+            .Select(r => (string?)r.Attribute("Include") ?? "")
+            .Select(include =>
+                Path.GetFullPath(Path.Combine(Path.GetDirectoryName(project)!, include.Replace('\\', '/')))
+            );
 
     private static string FindRoot()
     {

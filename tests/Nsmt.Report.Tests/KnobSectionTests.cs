@@ -5,7 +5,7 @@ using Nsmt.Plots;
 
 namespace Nsmt.Report.Tests;
 
-/// <summary>A knob run folder, as the knob trainer writes it, in the report (Compare --knob-runs).</summary>
+/// <summary>A knob run folder, as the knob trainer writes it, in the report (Report --knob-runs).</summary>
 public sealed class KnobSectionTests : IDisposable
 {
     private readonly string _root = Path.Combine(Path.GetTempPath(), "nsmt-knobreport-" + Guid.NewGuid().ToString("N"));

@@ -87,7 +87,7 @@ public sealed class ErrorTests
     [Theory]
     [InlineData("Train", "trainer.max_epoch", "trainer.max_epochs", "--experiment", "quick", "trainer.max_epoch=3")]
     [InlineData(
-        "Compare",
+        "Report",
         "trainer.max_epoch",
         "trainer.max_epochs",
         "--output",

@@ -16,7 +16,7 @@ public sealed class HelpTests
             { "Train", [] },
             { "Evaluate", [] },
             { "Diagram", [] },
-            { "Compare", [] },
+            { "Report", [] },
             { "AmpTrain", [] },
             { "AmpTrain", ["export"] },
             { "Amp", [] },
@@ -44,7 +44,7 @@ public sealed class HelpTests
     [InlineData("Train")]
     [InlineData("Evaluate")]
     [InlineData("Diagram")]
-    [InlineData("Compare")]
+    [InlineData("Report")]
     [InlineData("AmpTrain")]
     [InlineData("Amp")]
     [InlineData("nsmt-pipeline")]
@@ -63,7 +63,7 @@ public sealed class HelpTests
     [InlineData("Train", "--experiment", "--output", "--data", "--seed", "--threads", "--plain")]
     [InlineData("Evaluate", "--data", "--output")]
     [InlineData("Diagram", "--experiment", "--output")]
-    [InlineData("Compare", "--experiment", "--output", "--data", "--seed", "--threads", "--plain")]
+    [InlineData("Report", "--experiment", "--output", "--data", "--seed", "--threads", "--plain")]
     [InlineData("AmpTrain", "--config", "--output", "--seed", "--threads", "--plain")]
     public void Common_options_have_one_spelling(string stage, params string[] options)
     {

@@ -53,7 +53,7 @@ public sealed class OutputSafetyTests : IDisposable
             ["Train", "--experiment", "quick", "-o", node],
             ["Evaluate", "--checkpoint", In("missing.ckpt"), "-o", node],
             ["Diagram", "--nam", model, "-o", node],
-            ["Compare", "-o", node],
+            ["Report", "-o", node],
         };
         foreach (var args in folders)
         {

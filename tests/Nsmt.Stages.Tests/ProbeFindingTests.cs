@@ -155,19 +155,19 @@ public sealed class ProbeFindingTests : IDisposable
     public void Compare_refuses_a_missing_folder_and_runs_in_the_other_domain_slot()
     {
         AssertBadInput(
-            StageProgram.Run("Compare", "--output", In("report"), "--runs", In("nope")),
+            StageProgram.Run("Report", "--output", In("report"), "--runs", In("nope")),
             $"{In("nope")}: --runs: no such directory"
         );
         Directory.CreateDirectory(In("amp-run"));
         File.WriteAllText(In("amp-run/metrics.csv"), "epoch,step,train/loss,val/esr\n0,10,0.5,0.2\n");
         AssertBadInput(
-            StageProgram.Run("Compare", "--output", In("report"), "--runs", In("amp-run")),
+            StageProgram.Run("Report", "--output", In("report"), "--runs", In("amp-run")),
             $"{In("amp-run")}: --runs: an amp training run"
         );
         Directory.CreateDirectory(In("spectral-run"));
         File.WriteAllText(In("spectral-run/metrics.csv"), "epoch,step,train/loss,val/acc\n0,10,0.5,0.2\n");
         AssertBadInput(
-            StageProgram.Run("Compare", "--output", In("report"), "--amp-runs", In("spectral-run")),
+            StageProgram.Run("Report", "--output", In("report"), "--amp-runs", In("spectral-run")),
             $"{In("spectral-run")}: --amp-runs: a spectral training run"
         );
         Assert.False(Directory.Exists(In("report")));
@@ -195,8 +195,8 @@ public sealed class ProbeFindingTests : IDisposable
               validation_seconds: 2
               ny: 512
             model:
-              type: seed_wavenet
-              seed:
+              type: plain_wavenet
+              plain_wavenet:
                 channels: 4
                 layers: 4
             training:

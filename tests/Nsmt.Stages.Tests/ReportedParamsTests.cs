@@ -131,7 +131,7 @@ public sealed class ReportedParamsTests : IDisposable
                             && keys.Contains(key)
                         )
                         .ToList();
-                    var expected = graph.WithDownstream(keyReaders).Select(s => s.Name).ToList();
+                    var expected = WithDownstream(graph, keyReaders).Select(s => s.Name).ToList();
                     Assert.True(
                         expected.SequenceEqual(Stale(graph, baseline, after)),
                         $"{file}: changing {key} ({(wantRead ? "read" : "not read")} by {stage.Name}) made [{string.Join(", ", Stale(graph, baseline, after))}] stale; expected [{string.Join(", ", expected)}]"
@@ -311,7 +311,22 @@ public sealed class ReportedParamsTests : IDisposable
         var changed = graph.Stages.Where(s =>
             after.TryGetValue(s.Name, out var now) && Json(now) != Json(before[s.Name])
         );
-        return [.. graph.WithDownstream(changed).Select(s => s.Name)];
+        return [.. WithDownstream(graph, changed).Select(s => s.Name)];
+    }
+
+    /// <summary>The stages and everything that depends on them, in run order (what a change should make stale).</summary>
+    private static IReadOnlyList<Stage> WithDownstream(StageGraph graph, IEnumerable<Stage> sources)
+    {
+        var reached = new HashSet<string>(sources.Select(s => s.Name), StringComparer.Ordinal);
+        foreach (var s in graph.Stages)
+        {
+            if (graph.Upstream(s).Any(u => reached.Contains(u.Name)))
+            {
+                reached.Add(s.Name);
+            }
+        }
+
+        return [.. graph.Stages.Where(s => reached.Contains(s.Name))];
     }
 
     private static string Json(SortedDictionary<string, SortedDictionary<string, ParamValue>> parameters) =>

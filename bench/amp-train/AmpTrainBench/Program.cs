@@ -76,7 +76,7 @@ if (args.Length >= 2 && args[0] == "train")
         $"training.batch_size={(int)Option("--batch", 16)}",
         $"data.ny={(int)Option("--ny", 8192)}",
         "training.top_k=0",
-        model == "seed" ? "model.type=seed_wavenet" : $"model.preset={model}",
+        model == "seed" ? "model.type=plain_wavenet" : $"model.preset={model}",
     };
     var config = AmpTrainConfig.Parse("", "bench", overrides);
     using var meta = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "data.json")));

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Nsmt.Amp.Architectures;
 using Nsmt.Amp.Capture;
+using Nsmt.Amp.Format;
 using Nsmt.Amp.ReferenceAmp;
 using Nsmt.Amp.Training.Losses;
 using Nsmt.Amp.Training.Modules;
@@ -26,8 +27,8 @@ public enum ModelType
     /// <summary>NAM's LSTM (a preset).</summary>
     Lstm,
 
-    /// <summary>The seed project's WaveNet (not exportable as .nam).</summary>
-    SeedWaveNet,
+    /// <summary>The predecessor project's plain residual WaveNet, causal or offline (not exportable as .nam).</summary>
+    PlainWaveNet,
 
     /// <summary>NAM's A2 WaveNet (a preset of configs/amp/models/a2.yaml, or all of them packed).</summary>
     A2,
@@ -132,8 +133,8 @@ public sealed record ModelSettings
     /// <summary>LSTM: leading samples of each window that only warm the state (NAM trains with 4096).</summary>
     public int LstmBurnIn { get; init; } = 4096;
 
-    /// <summary>Seed WaveNet: its options.</summary>
-    public SeedWaveNetOptions Seed { get; init; } = new();
+    /// <summary>Plain WaveNet: its options (model.plain_wavenet).</summary>
+    public PlainWaveNetOptions PlainWaveNet { get; init; } = new();
 
     public static readonly string[] Presets = ["standard", "lite", "feather", "nano"];
 
@@ -157,7 +158,7 @@ public sealed record ModelSettings
                 LstmBurnIn,
                 sampleRate
             ),
-            ModelType.SeedWaveNet => new SeedWaveNet(Seed),
+            ModelType.PlainWaveNet => new PlainWaveNet(PlainWaveNet),
             ModelType.A2 when Preset == Packed => new PackedA2(A2Presets.All()),
             ModelType.A2 => new NamA2WaveNet(A2Presets.Get(Preset)),
             _ => throw new ArgumentOutOfRangeException(nameof(Type), Type, null),
@@ -166,8 +167,8 @@ public sealed record ModelSettings
     public string Describe() =>
         Type switch
         {
-            ModelType.SeedWaveNet =>
-                $"seed WaveNet C{Seed.Channels} L{Seed.Layers} K{Seed.KernelSize} ({(Seed.Causal ? "causal" : "offline")})",
+            ModelType.PlainWaveNet =>
+                $"plain WaveNet C{PlainWaveNet.Channels} L{PlainWaveNet.Layers} K{PlainWaveNet.KernelSize} ({(PlainWaveNet.Causal ? "causal" : "offline")})",
             ModelType.Lstm => $"NAM LSTM {Preset}",
             ModelType.A2 when Preset == Packed => $"NAM WaveNet A2 packed ({string.Join(" + ", A2Presets.Names)})",
             ModelType.A2 => $"NAM WaveNet A2 {Preset}",
@@ -199,10 +200,10 @@ public sealed record TrainingSettings
     /// </summary>
     public double EmaDecay { get; init; }
 
-    /// <summary>Gradient norm clip (0 = off; the seed: 1.0).</summary>
+    /// <summary>Gradient norm clip (0 = off; the predecessor project: 1.0).</summary>
     public double GradClip { get; init; }
 
-    /// <summary>Stop after this many epochs without a better validation ESR (0 = off; the seed: 20).</summary>
+    /// <summary>Stop after this many epochs without a better validation ESR (0 = off; the predecessor project: 20).</summary>
     public int EarlyStoppingPatience { get; init; }
 
     /// <summary>Checkpoints kept by validation ESR (plus the last).</summary>
@@ -305,6 +306,43 @@ public sealed record AmpTrainConfig
     internal static ConfigMapping ApplyOverrides(ConfigMapping root, IEnumerable<string>? overrides) =>
         WithOverrides(root, overrides);
 
+    /// <summary>model.type of the predecessor project's plain residual WaveNet (formerly seed_wavenet).</summary>
+    public const string PlainWaveNetType = "plain_wavenet";
+
+    /// <summary>
+    /// The plain WaveNet's old spellings, from when "seed" named the predecessor project (a word every other key uses
+    /// for the random seed): refused naming the new key, never silently ignored or taken for something else.
+    /// </summary>
+    private static void RefuseSeedSpellings(ConfigReader s)
+    {
+        if (s.Root["model"] is not ConfigMapping model)
+        {
+            return;
+        }
+
+        if (model["type"] is ConfigScalar { Text: "seed_wavenet" } type)
+        {
+            throw new ConfigException(
+                type.Origin,
+                "model.type",
+                $"'seed_wavenet' was renamed '{PlainWaveNetType}' (the predecessor project's plain WaveNet); "
+                    + $"write model.type: {PlainWaveNetType}"
+            );
+        }
+
+        if (model["seed"] is { } old)
+        {
+            var (leaf, node) =
+                old is ConfigMapping m && m.Entries.Count > 0 ? m.Leaves("model.seed").First() : ("model.seed", old);
+            throw new ConfigException(
+                node.Origin,
+                leaf,
+                $"the plain WaveNet's settings were renamed: write model.{PlainWaveNetType}{leaf["model.seed".Length..]} "
+                    + "(the random seed is the top-level key 'seed')"
+            );
+        }
+    }
+
     private static AmpTrainConfig Bind(ConfigReader s, string? path, bool reampListedElsewhere = false)
     {
         // Each key is read once, here; the reader records the value it resolved to (the file's or the default), in
@@ -326,10 +364,11 @@ public sealed record AmpTrainConfig
             );
         }
 
-        var modelType = s.Choice("model.type", "wavenet", "wavenet", "lstm", "seed_wavenet", "a2") switch
+        RefuseSeedSpellings(s);
+        var modelType = s.Choice("model.type", "wavenet", "wavenet", "lstm", PlainWaveNetType, "a2") switch
         {
             "lstm" => ModelType.Lstm,
-            "seed_wavenet" => ModelType.SeedWaveNet,
+            PlainWaveNetType => ModelType.PlainWaveNet,
             "a2" => ModelType.A2,
             _ => ModelType.WaveNet,
         };
@@ -353,7 +392,7 @@ public sealed record AmpTrainConfig
             return value;
         }
 
-        var seedNet = defaults.Model.Seed;
+        var plainNet = defaults.Model.PlainWaveNet;
         var model = new ModelSettings
         {
             Type = modelType,
@@ -378,16 +417,16 @@ public sealed record AmpTrainConfig
                 key => s.Int(key, defaults.Model.LstmBurnIn, 0, 1 << 20),
                 ModelType.Lstm
             ),
-            Seed = KeptFor(
-                "model.seed",
-                _ => new SeedWaveNetOptions(
-                    Channels: s.Int("model.seed.channels", seedNet.Channels, 1, 1024),
-                    Layers: s.Int("model.seed.layers", seedNet.Layers, 1, 30),
-                    KernelSize: s.Int("model.seed.kernel_size", seedNet.KernelSize, 1, 64),
-                    DilationBase: s.Int("model.seed.dilation_base", seedNet.DilationBase, 1, 16),
-                    Causal: s.Bool("model.seed.causal", seedNet.Causal)
+            PlainWaveNet = KeptFor(
+                "model.plain_wavenet",
+                _ => new PlainWaveNetOptions(
+                    Channels: s.Int("model.plain_wavenet.channels", plainNet.Channels, 1, 1024),
+                    Layers: s.Int("model.plain_wavenet.layers", plainNet.Layers, 1, 30),
+                    KernelSize: s.Int("model.plain_wavenet.kernel_size", plainNet.KernelSize, 1, 64),
+                    DilationBase: s.Int("model.plain_wavenet.dilation_base", plainNet.DilationBase, 1, 16),
+                    Causal: s.Bool("model.plain_wavenet.causal", plainNet.Causal)
                 ),
-                ModelType.SeedWaveNet
+                ModelType.PlainWaveNet
             ),
         };
         if (modelType == ModelType.A2)
@@ -582,9 +621,9 @@ public sealed record AmpTrainConfig
         try
         {
             Loss.Validate();
-            if (Model.Type == ModelType.SeedWaveNet)
+            if (Model.Type == ModelType.PlainWaveNet)
             {
-                Model.Seed.Validate();
+                Model.PlainWaveNet.Validate();
             }
         }
         catch (ArgumentException e)

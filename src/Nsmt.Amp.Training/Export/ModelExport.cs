@@ -1,4 +1,4 @@
-using Nsmt.Amp.Architectures;
+using Nsmt.Amp.Format;
 using Nsmt.Amp.Training.Modules;
 
 namespace Nsmt.Amp.Training.Export;

@@ -1,5 +1,5 @@
-using Nsmt.Amp.Architectures;
 using Nsmt.Amp.Capture;
+using Nsmt.Amp.Format;
 using Nsmt.Amp.Training.Modules;
 using Nsmt.Audio.Dsp;
 

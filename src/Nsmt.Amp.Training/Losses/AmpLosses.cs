@@ -32,7 +32,7 @@ public static class AmpLosses
         return perItem.mean().MoveToOuterDisposeScope();
     }
 
-    /// <summary>The seed's ESR, pooled over the batch: mean((y - t)^2) / (mean(t^2) + eps).</summary>
+    /// <summary>The predecessor project's ESR, pooled over the batch: mean((y - t)^2) / (mean(t^2) + eps).</summary>
     public static Tensor EsrPooled(Tensor prediction, Tensor target, double epsilon = 1e-8)
     {
         using var scope = NewDisposeScope();
@@ -57,7 +57,7 @@ public static class AmpLosses
 
     /// <summary>
     /// DC loss: mean over items of (mean(t) - mean(y))^2, divided by the batch's mean(t^2) + eps.
-    /// The denominator pools the batch (like the seed's ESR) so a silent window cannot divide by zero.
+    /// The denominator pools the batch (like the predecessor project's ESR) so a silent window cannot divide by zero.
     /// </summary>
     public static Tensor Dc(Tensor prediction, Tensor target, double epsilon = 1e-8)
     {

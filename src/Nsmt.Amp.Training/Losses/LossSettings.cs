@@ -12,7 +12,7 @@ public sealed record LossSettings
     /// <summary>NAM's ESR (per item, averaged).</summary>
     public double Esr { get; init; }
 
-    /// <summary>The seed's ESR (pooled over the batch).</summary>
+    /// <summary>The predecessor project's ESR (pooled over the batch).</summary>
     public double EsrPooled { get; init; }
 
     /// <summary>MSE of pre-emphasised signals.</summary>

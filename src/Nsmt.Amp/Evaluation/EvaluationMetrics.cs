@@ -37,7 +37,7 @@ public sealed record EvaluationMetrics
     /// <summary>NAM's grade of <see cref="EsrNam"/>.</summary>
     public required string QualityGrade { get; init; }
 
-    /// <summary>The seed's grade of <see cref="Pearson"/>.</summary>
+    /// <summary>The predecessor project's grade of <see cref="Pearson"/>.</summary>
     public required string CorrelationGrade { get; init; }
 
     public static EvaluationMetrics Compute(ReadOnlySpan<float> prediction, ReadOnlySpan<float> target, int sampleRate)

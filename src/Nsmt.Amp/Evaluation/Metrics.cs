@@ -9,12 +9,12 @@ public readonly record struct StftResolution(int FftSize, int HopSize, int Windo
 /// <summary>
 /// Error measures between a model's prediction y and the target t (the reamp), all in double
 /// precision. ESR comes in two conventions that must not be mixed up: NAM's (per item
-/// sum((y-t)^2)/sum(t^2), averaged over items) and the seed project's pooled one
+/// sum((y-t)^2)/sum(t^2), averaged over items) and the predecessor project's pooled one
 /// (mean((y-t)^2)/(mean(t^2)+1e-8) over everything at once).
 /// </summary>
 public static class Metrics
 {
-    /// <summary>The seed's ESR denominator guard.</summary>
+    /// <summary>The predecessor project's ESR denominator guard.</summary>
     public const double PooledEsrEpsilon = 1e-8;
 
     /// <summary>NAM's MR-STFT resolutions (FFT 1024/2048/512, hop 120/240/50, window 600/1200/240).</summary>
@@ -69,7 +69,7 @@ public static class Metrics
         return items == 0 ? 0 : sum / items;
     }
 
-    /// <summary>The seed's pooled ESR: mean((y-t)^2) / (mean(t^2) + 1e-8).</summary>
+    /// <summary>The predecessor project's pooled ESR: mean((y-t)^2) / (mean(t^2) + 1e-8).</summary>
     public static double EsrPooled(ReadOnlySpan<float> prediction, ReadOnlySpan<float> target)
     {
         CheckLengths(prediction, target);
@@ -194,7 +194,7 @@ public static class Metrics
         return total / resolutions.Count;
     }
 
-    /// <summary>The seed's verdict on Pearson's r.</summary>
+    /// <summary>The predecessor project's verdict on Pearson's r.</summary>
     public static string CorrelationGrade(double r) =>
         r switch
         {

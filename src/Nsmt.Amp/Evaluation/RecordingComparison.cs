@@ -9,7 +9,7 @@ using Nsmt.Outputs;
 namespace Nsmt.Amp.Evaluation;
 
 /// <summary>
-/// The seed's comparison (ESR, RMSE, Pearson r over the common length) of a model's output for a
+/// The predecessor project's comparison (ESR, RMSE, Pearson r over the common length) of a model's output for a
 /// DI against the rig's recording of the same DI, aligned as the model was trained (issue 16):
 /// what <c>process --compare</c> prints.
 /// </summary>

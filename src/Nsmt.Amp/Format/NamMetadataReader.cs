@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Nsmt.Amp.Architectures;
 using static Nsmt.Amp.Format.JsonFields;
 
 namespace Nsmt.Amp.Format;

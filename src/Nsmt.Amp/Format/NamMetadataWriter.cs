@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Nsmt.Amp.Architectures;
 
 namespace Nsmt.Amp.Format;
 

@@ -1,4 +1,5 @@
 using Nsmt.Amp.Architectures;
+using Nsmt.Amp.Format;
 
 namespace Nsmt.Amp.Ingest;
 

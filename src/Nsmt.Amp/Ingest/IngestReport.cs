@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
-using Nsmt.Amp.Architectures;
 using Nsmt.Amp.Capture;
+using Nsmt.Amp.Format;
 
 namespace Nsmt.Amp.Ingest;
 

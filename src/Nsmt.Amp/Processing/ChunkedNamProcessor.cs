@@ -7,7 +7,7 @@ namespace Nsmt.Amp.Processing;
 /// Offline processing of a signal that arrives in pieces (a long file read chunk by chunk), giving
 /// the same samples as one pass over the whole signal. A WaveNet piece is computed as the valid
 /// forward pass over [the previous RF-1 input samples] ++ piece (zeros before the start, as Core's
-/// prewarm), so no boundary ever sees padding: the seed's chunking clicked at every boundary
+/// prewarm), so no boundary ever sees padding: the predecessor project's chunking clicked at every boundary
 /// because it padded each chunk with zeros. An LSTM simply carries its state.
 /// </summary>
 public sealed class ChunkedNamProcessor

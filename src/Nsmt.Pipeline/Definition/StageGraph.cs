@@ -111,21 +111,6 @@ public sealed class StageGraph
         return Stages.Where(s => needed.Contains(s.Name)).ToList();
     }
 
-    /// <summary>The stages and everything that depends on them, in run order.</summary>
-    public IReadOnlyList<Stage> WithDownstream(IEnumerable<Stage> sources)
-    {
-        var reached = new HashSet<string>(sources.Select(s => s.Name), StringComparer.Ordinal);
-        foreach (var s in Stages)
-        {
-            if (Upstream(s).Any(u => reached.Contains(u.Name)))
-            {
-                reached.Add(s.Name);
-            }
-        }
-
-        return Stages.Where(s => reached.Contains(s.Name)).ToList();
-    }
-
     private static void CheckOutputs(IReadOnlyList<Stage> stages)
     {
         var all = stages.SelectMany(s => s.Outs.Select(o => (Stage: s, o.Path))).ToList();

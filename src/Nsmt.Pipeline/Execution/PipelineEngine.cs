@@ -38,7 +38,7 @@ public sealed class PipelineEngine(
             ? null
             : WorkspaceLock.Acquire(Workspace.WorkspaceLockFile, request.Wait, request.Command, _log);
         var graph = Resolve(request);
-        var targets = request.SelectTargets(graph);
+        var targets = request.SelectTargets(graph, _log);
         var targetNames = targets.Select(t => t.Name).ToHashSet(StringComparer.Ordinal);
         var plan = graph.WithUpstream(targets);
         var statCache = StatCache.Load(Workspace.StatCacheFile, Workspace.StatCacheRacyMarginNs);
@@ -420,7 +420,7 @@ public sealed class PipelineEngine(
     public StatusReport Status(RunRequest request)
     {
         var graph = Resolve(request);
-        var plan = graph.WithUpstream(request.SelectTargets(graph));
+        var plan = graph.WithUpstream(request.SelectTargets(graph, _log));
         WorkspaceLock? held = null;
         string? busy = null;
         try
@@ -537,7 +537,7 @@ public sealed class PipelineEngine(
         var graph = Resolve(request);
         var lockFile = LockFile.Load(Workspace.LockFile);
         var removed = new List<string>();
-        foreach (var stage in request.SelectTargets(graph))
+        foreach (var stage in request.SelectTargets(graph, _log))
         {
             foreach (var o in stage.Outs)
             {

@@ -35,14 +35,23 @@ public sealed record RunRequest
     /// </summary>
     public bool WorkspaceLockHeld { get; init; }
 
-    public IReadOnlyList<Stage> SelectTargets(StageGraph graph)
+    /// <summary>
+    /// Phases renamed in this release: where the pipeline defines the new name and not the old one, the old name selects
+    /// the new phase with a one-line notice. Compare became Report (it builds the report); the alias goes next release.
+    /// </summary>
+    public static IReadOnlyDictionary<string, string> RenamedPhases { get; } =
+        new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase) { ["Compare"] = "Report" };
+
+    /// <param name="notice">Told, in one line, when a phase is selected by its old name.</param>
+    public IReadOnlyList<Stage> SelectTargets(StageGraph graph, Action<string>? notice = null)
     {
         if (Phases.Count == 0 && Stages.Count == 0)
         {
             return graph.Stages;
         }
 
-        foreach (var p in Phases)
+        var phases = Phases.Select(p => CurrentName(graph, p, notice)).ToList();
+        foreach (var p in phases)
         {
             if (graph.Phases.Count > 0 && !graph.Phases.Contains(p, StringComparer.OrdinalIgnoreCase))
             {
@@ -62,11 +71,28 @@ public sealed record RunRequest
 
         return graph
             .Stages.Where(s =>
-                Phases.Contains(s.Phase, StringComparer.OrdinalIgnoreCase)
+                phases.Contains(s.Phase, StringComparer.OrdinalIgnoreCase)
                 || Stages.Contains(s.Name)
                 || Stages.Contains(s.Definition)
             )
             .ToList();
+    }
+
+    private static string CurrentName(StageGraph graph, string phase, Action<string>? notice)
+    {
+        if (
+            graph.Phases.Contains(phase, StringComparer.OrdinalIgnoreCase)
+            || !RenamedPhases.TryGetValue(phase, out var renamed)
+            || !graph.Phases.Contains(renamed, StringComparer.OrdinalIgnoreCase)
+        )
+        {
+            return phase;
+        }
+
+        notice?.Invoke(
+            $"phase '{phase}' is deprecated: it is now '{renamed}' (the old name works for this release only)"
+        );
+        return renamed;
     }
 }
 

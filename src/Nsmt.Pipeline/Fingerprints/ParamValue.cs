@@ -136,6 +136,34 @@ public sealed partial class ParamValue : IEquatable<ParamValue>
             _ => throw new ArgumentException($"unknown config node {node.GetType().Name}", nameof(node)),
         };
 
+    /// <summary>
+    /// The value as a config node (<see cref="FromNode"/> reads it back as this value): numbers, booleans and null
+    /// plain, a string plain only where YAML's core schema reads it back as a string.
+    /// </summary>
+    public ConfigNode ToNode(string origin) =>
+        Kind switch
+        {
+            ParamKind.String => new ConfigScalar(
+                _scalar!,
+                origin,
+                plain: FromScalar(_scalar!, plain: true).Kind == ParamKind.String
+            ),
+            ParamKind.List => new ConfigSequence([.. _items!.Select(i => i.ToNode(origin))], origin),
+            ParamKind.Map => MappingNode(origin),
+            _ => new ConfigScalar(_scalar!, origin),
+        };
+
+    private ConfigMapping MappingNode(string origin)
+    {
+        var mapping = new ConfigMapping(origin);
+        foreach (var (key, value) in _map!)
+        {
+            mapping.Set(key, value.ToNode(origin));
+        }
+
+        return mapping;
+    }
+
     /// <summary>Converts any YAML node (scalar, sequence, mapping) to a value (the lock file's).</summary>
     public static ParamValue FromYaml(YamlNode node, string context) =>
         node switch

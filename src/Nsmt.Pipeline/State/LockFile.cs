@@ -1,10 +1,8 @@
 using System.Globalization;
-using System.Text;
+using Nsmt.Config;
 using Nsmt.Core;
 using Nsmt.Pipeline.Fingerprints;
 using Nsmt.Pipeline.Hashing;
-using YamlDotNet.Core;
-using YamlDotNet.RepresentationModel;
 
 namespace Nsmt.Pipeline.State;
 
@@ -36,6 +34,12 @@ public sealed class LockFile
     /// 1 kB, so this holds tens of thousands of stages.
     /// </summary>
     public const long MaxBytes = 64L << 20;
+    private const string StartAfresh =
+        "delete it to start a fresh record (stages will rerun or restore from the cache)";
+
+    /// <summary>Values the file may expand to: it is bounded by <see cref="MaxBytes"/>, and a value takes two bytes or more.</summary>
+    private const long MaxValues = MaxBytes / 2;
+
     private const string Header =
         "# Written by Nsmt.Pipeline after each successful stage: what every stage last ran with (its fingerprint and\n"
         + "# the parts it is computed from) and the outputs it produced. Do not edit; `dotnet cake --target=Status`\n"
@@ -63,59 +67,40 @@ public sealed class LockFile
         if (length > MaxBytes)
         {
             throw new PipelineException(
-                $"{path}: lock file is {length} bytes, expected at most {MaxBytes} (LockFile.MaxBytes); delete it to start a fresh record (stages will rerun or restore from the cache)"
+                $"{path}: lock file is {length} bytes, expected at most {MaxBytes} (LockFile.MaxBytes); {StartAfresh}"
             );
         }
 
-        var stream = new YamlStream();
+        ConfigMapping root;
         try
         {
-            using var reader = new StreamReader(path);
-            stream.Load(reader);
-            if (stream.Documents.Count == 0)
-            {
-                return file;
-            }
-
-            var root =
-                stream.Documents[0].RootNode as YamlMappingNode
-                ?? throw new FormatException("the top level is not a mapping");
-            var schema = int.Parse(Text(root, "schema"), CultureInfo.InvariantCulture);
-            if (schema != Schema)
-            {
-                throw new PipelineException(
-                    $"{path}: lock schema {schema} is not {Schema}; delete the file (stages will rerun or restore from the cache)"
-                );
-            }
-
-            if (
-                root.Children.TryGetValue(new YamlScalarNode("stages"), out var stagesNode)
-                && stagesNode is YamlMappingNode stages
-            )
-            {
-                foreach (var (k, v) in stages.Children)
-                {
-                    var name = Value(k, "a stage name");
-                    file._entries[name] = ReadEntry(
-                        name,
-                        v as YamlMappingNode ?? throw new FormatException($"stage '{name}' is not a mapping")
-                    );
-                }
-            }
+            // The config library's safe read (no alias expansion, no tags), sized for this file's own limit.
+            root = ConfigYaml.Parse(File.ReadAllText(path), path, MaxValues);
         }
-        catch (Exception e)
-            when (e
-                    is YamlException
-                        or KeyNotFoundException
-                        or FormatException
-                        or OverflowException
-                        or InvalidOperationException
-                        or ArgumentException
-            ) // YamlDotNet throws the last two on some malformed text (fuzzing)
+        catch (ConfigException e)
+        {
+            throw new PipelineException($"{path}: unreadable lock file ({e.Message}); {StartAfresh}", e);
+        }
+
+        if (root.Entries.Count == 0)
+        {
+            return file;
+        }
+
+        var schema = Count(root, "schema", "", int.MaxValue);
+        if (schema != Schema)
         {
             throw new PipelineException(
-                $"{path}: unreadable lock file ({e.Message}); delete it to start a fresh record (stages will rerun or restore from the cache)"
+                $"{path}: lock schema {schema} is not {Schema}; delete the file (stages will rerun or restore from the cache)"
             );
+        }
+
+        if (root["stages"] is { } stages)
+        {
+            foreach (var (name, entry) in Mapping(stages, "stages").Entries)
+            {
+                file._entries[name] = ReadEntry(name, Mapping(entry, $"stages.{name}"), $"stages.{name}");
+            }
         }
 
         return file;
@@ -127,149 +112,176 @@ public sealed class LockFile
 
     public void Save() => AtomicFile.WriteAllText(Path, Render());
 
+    /// <summary>The file's text: the header, then the records through the config library's YAML writer.</summary>
     public string Render()
     {
-        var sb = new StringBuilder(Header);
-        sb.Append("schema: ").Append(Schema).Append('\n');
-        sb.Append("stages:");
-        if (_entries.Count == 0)
-        {
-            sb.Append(" {}");
-        }
-
-        sb.Append('\n');
+        var stages = new ConfigMapping(Path);
         foreach (var e in _entries.Values)
         {
-            WriteEntry(sb, e);
+            stages.Set(e.Stage, EntryNode(e));
         }
 
-        return sb.ToString();
+        var root = new ConfigMapping(Path);
+        root.Set("schema", new ConfigScalar(Schema.ToString(CultureInfo.InvariantCulture), Path));
+        root.Set("stages", stages);
+        return Header + ConfigYaml.Write(root);
     }
 
-    private static void WriteEntry(StringBuilder sb, LockEntry e)
+    private ConfigMapping EntryNode(LockEntry e)
     {
         var p = e.Parts;
-        sb.Append("  ").Append(YamlText.Scalar(e.Stage)).Append(":\n");
-        sb.Append("    fingerprint: ").Append(e.Fingerprint).Append('\n');
-        sb.Append("    cmd: [").Append(string.Join(", ", p.Command.Select(YamlText.FlowItem))).Append("]\n");
-        sb.Append("    code:\n");
-        WriteMap(sb, "      files", p.Code.Files);
-        WriteMap(sb, "      packages", p.Code.Packages);
-        WriteMap(sb, "    deps", p.Deps);
-        sb.Append("    params:");
-        sb.Append(p.Params.Count == 0 ? " {}\n" : "\n");
+        var node = new ConfigMapping(Path);
+        node.Set("fingerprint", Text(e.Fingerprint));
+        node.Set("cmd", new ConfigSequence([.. p.Command.Select(Text)], Path));
+        var code = new ConfigMapping(Path);
+        code.Set("files", Texts(p.Code.Files));
+        code.Set("packages", Texts(p.Code.Packages));
+        node.Set("code", code);
+        node.Set("deps", Texts(p.Deps));
+        var parameters = new ConfigMapping(Path);
         foreach (var (file, values) in p.Params)
         {
-            sb.Append("      ").Append(YamlText.Scalar(file)).Append(':').Append(values.Count == 0 ? " {}\n" : "\n");
-            foreach (var (k, v) in values)
+            var mapping = new ConfigMapping(Path);
+            foreach (var (key, value) in values)
             {
-                sb.Append("        ").Append(YamlText.Scalar(k)).Append(": ").Append(v.ToYamlFlow()).Append('\n');
+                mapping.Set(key, value.ToNode(Path));
             }
+
+            parameters.Set(file, mapping);
         }
 
-        sb.Append("    seed: ").Append(p.Seed.ToYamlFlow()).Append('\n');
-        WriteMap(sb, "    tools", p.Tools);
-        sb.Append("    outs:").Append(e.Outs.Count == 0 ? " {}\n" : "\n");
+        node.Set("params", parameters);
+        node.Set("seed", p.Seed.ToNode(Path));
+        node.Set("tools", Texts(p.Tools));
+        var outs = new ConfigMapping(Path);
         foreach (var o in e.Outs)
         {
-            sb.Append("      ")
-                .Append(YamlText.Scalar(o.Path))
-                .Append(": {kind: ")
-                .Append(o.Kind == PathKind.Directory ? "dir" : "file")
-                .Append(", hash: ")
-                .Append(o.Hash)
-                .Append(", files: ")
-                .Append(o.Files.ToString(CultureInfo.InvariantCulture))
-                .Append(", bytes: ")
-                .Append(o.Bytes.ToString(CultureInfo.InvariantCulture))
-                .Append("}\n");
+            var record = new ConfigMapping(Path) { WrittenInFlow = true };
+            record.Set("kind", Text(o.Kind == PathKind.Directory ? "dir" : "file"));
+            record.Set("hash", Text(o.Hash));
+            record.Set("files", new ConfigScalar(o.Files.ToString(CultureInfo.InvariantCulture), Path));
+            record.Set("bytes", new ConfigScalar(o.Bytes.ToString(CultureInfo.InvariantCulture), Path));
+            outs.Set(o.Path, record);
         }
+
+        node.Set("outs", outs);
+        return node;
     }
 
-    private static void WriteMap(StringBuilder sb, string label, SortedDictionary<string, string> map)
+    /// <summary>Text written plain where YAML reads it back as a string, quoted where it would read as another type.</summary>
+    private ConfigScalar Text(string text) => (ConfigScalar)ParamValue.Of(text).ToNode(Path);
+
+    private ConfigMapping Texts(SortedDictionary<string, string> map)
     {
-        sb.Append(label).Append(':').Append(map.Count == 0 ? " {}\n" : "\n");
-        string indent = new(' ', label.Length - label.TrimStart().Length + 2);
-        foreach (var (k, v) in map)
+        var mapping = new ConfigMapping(Path);
+        foreach (var (key, value) in map)
         {
-            sb.Append(indent).Append(YamlText.Scalar(k)).Append(": ").Append(YamlText.Scalar(v)).Append('\n');
+            mapping.Set(key, Text(value));
         }
+
+        return mapping;
     }
 
-    private static LockEntry ReadEntry(string name, YamlMappingNode node)
+    private static LockEntry ReadEntry(string name, ConfigMapping node, string field)
     {
-        var code = Map(node, "code");
+        var code = Mapping(Required(node, "code", field), $"{field}.code");
         var parameters = new SortedDictionary<string, SortedDictionary<string, ParamValue>>(StringComparer.Ordinal);
-        foreach (var (fileNode, valuesNode) in Map(node, "params").Children)
+        foreach (var (file, valuesNode) in Mapping(Required(node, "params", field), $"{field}.params").Entries)
         {
             var values = new SortedDictionary<string, ParamValue>(StringComparer.Ordinal);
-            var file = Value(fileNode, "a params file");
-            foreach (
-                var (k, v) in (
-                    valuesNode as YamlMappingNode ?? throw new FormatException($"params of '{file}' are not a mapping")
-                ).Children
-            )
+            foreach (var (key, value) in Mapping(valuesNode, $"{field}.params.{file}").Entries)
             {
-                values[Value(k, "a param name")] = ParamValue.FromYaml(v, "pipeline.lock");
+                values[key] = ParamValue.FromNode(value);
             }
 
             parameters[file] = values;
         }
 
         var outs = new List<OutputRecord>();
-        foreach (var (k, v) in Map(node, "outs").Children)
+        foreach (var (path, value) in Mapping(Required(node, "outs", field), $"{field}.outs").Entries)
         {
-            var path = Value(k, "an output path");
-            var o = v as YamlMappingNode ?? throw new FormatException($"output '{path}' is not a mapping");
+            var o = Mapping(value, $"{field}.outs.{path}");
+            var where = $"{field}.outs.{path}";
+            var kind = Text(o, "kind", where);
             outs.Add(
                 new OutputRecord(
                     path,
-                    Text(o, "kind") == "dir" ? PathKind.Directory : PathKind.File,
-                    Text(o, "hash"),
-                    int.Parse(Text(o, "files"), CultureInfo.InvariantCulture),
-                    long.Parse(Text(o, "bytes"), CultureInfo.InvariantCulture)
+                    kind switch
+                    {
+                        "dir" => PathKind.Directory,
+                        "file" => PathKind.File,
+                        _ => throw Malformed(o["kind"]!, $"{where}.kind", "dir or file", $"'{kind}'"),
+                    },
+                    Text(o, "hash", where),
+                    (int)Count(o, "files", where, int.MaxValue),
+                    Count(o, "bytes", where, long.MaxValue)
                 )
             );
         }
 
+        var command =
+            Required(node, "cmd", field) as ConfigSequence
+            ?? throw Malformed(node["cmd"]!, $"{field}.cmd", "a list", Shape(node["cmd"]!));
         var parts = new FingerprintParts(
-            Command: (
-                node.Children[new YamlScalarNode("cmd")] as YamlSequenceNode
-                ?? throw new FormatException("'cmd' is not a list")
-            )
-                .Children.Select(c => Value(c, "a cmd item"))
-                .ToList(),
-            Code: new CodeIdentity(StringMap(Map(code, "files")), StringMap(Map(code, "packages"))),
-            Deps: StringMap(Map(node, "deps")),
+            Command: [.. command.Items.Select((item, i) => Scalar(item, $"{field}.cmd[{i}]"))],
+            Code: new CodeIdentity(
+                Texts(Required(code, "files", $"{field}.code"), $"{field}.code.files"),
+                Texts(Required(code, "packages", $"{field}.code"), $"{field}.code.packages")
+            ),
+            Deps: Texts(Required(node, "deps", field), $"{field}.deps"),
             Params: parameters,
-            Seed: ParamValue.FromYaml(node.Children[new YamlScalarNode("seed")], "pipeline.lock"),
-            Tools: StringMap(Map(node, "tools")),
-            Outs: outs.Select(o => o.Path).ToList()
+            Seed: ParamValue.FromNode(Required(node, "seed", field)),
+            Tools: Texts(Required(node, "tools", field), $"{field}.tools"),
+            Outs: [.. outs.Select(o => o.Path)]
         );
-        return new LockEntry(name, Text(node, "fingerprint"), parts, outs);
+        return new LockEntry(name, Text(node, "fingerprint", field), parts, outs);
     }
 
-    // Typed reads that name what is wrong: a malformed lock is reported as unreadable, never as a crash.
-    private static YamlMappingNode Map(YamlMappingNode node, string key) =>
-        node.Children[new YamlScalarNode(key)] as YamlMappingNode
-        ?? throw new FormatException($"'{key}' is not a mapping");
+    // Typed reads that name the file, line and field: a malformed lock is reported as unreadable, never as a crash.
+    private static PipelineException Malformed(ConfigNode at, string field, string expected, string got) =>
+        new($"{at.Origin}: unreadable lock file: field '{field}': expected {expected}, got {got}; {StartAfresh}");
 
-    private static string Text(YamlMappingNode node, string key) =>
-        Value(node.Children[new YamlScalarNode(key)], $"'{key}'");
+    private static ConfigNode Required(ConfigMapping node, string key, string field) =>
+        node[key]
+        ?? throw new PipelineException(
+            $"{node.Origin}: unreadable lock file: field '{Join(field, key)}' is missing; {StartAfresh}"
+        );
 
-    private static string Value(YamlNode node, string what) =>
-        node is YamlScalarNode { Value: { } value }
-            ? value
-            : throw new FormatException($"{what} is not a single value");
+    private static ConfigMapping Mapping(ConfigNode node, string field) =>
+        node as ConfigMapping ?? throw Malformed(node, field, "a mapping", Shape(node));
 
-    private static SortedDictionary<string, string> StringMap(YamlMappingNode node)
+    private static string Scalar(ConfigNode node, string field) =>
+        node is ConfigScalar s ? s.Text : throw Malformed(node, field, "a single value", Shape(node));
+
+    private static string Text(ConfigMapping node, string key, string field) =>
+        Scalar(Required(node, key, field), Join(field, key));
+
+    private static long Count(ConfigMapping node, string key, string field, long max)
+    {
+        var text = Text(node, key, field);
+        return long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n <= max
+            ? n
+            : throw Malformed(node[key]!, Join(field, key), $"a whole number up to {max}", $"'{text}'");
+    }
+
+    private static SortedDictionary<string, string> Texts(ConfigNode node, string field)
     {
         var map = new SortedDictionary<string, string>(StringComparer.Ordinal);
-        foreach (var (k, v) in node.Children)
+        foreach (var (key, value) in Mapping(node, field).Entries)
         {
-            map[Value(k, "a key")] = Value(v, "a value");
+            map[key] = Scalar(value, Join(field, key));
         }
 
         return map;
     }
+
+    private static string Join(string field, string key) => field.Length == 0 ? key : $"{field}.{key}";
+
+    private static string Shape(ConfigNode node) =>
+        node switch
+        {
+            ConfigMapping => "a mapping",
+            ConfigSequence => "a list",
+            _ => "a single value",
+        };
 }

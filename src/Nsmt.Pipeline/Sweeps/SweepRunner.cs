@@ -49,7 +49,7 @@ public sealed record SweepResult(string Name, IReadOnlyList<TrialScore> Trials, 
 /// cached and skipped like any other, and a rerun after an interruption redoes only unfinished trials. Grid and random
 /// trials are known up front and run as one pipeline run (--jobs of them at once); model-based search trains batches
 /// of --jobs trials, scores them, and asks <see cref="TpeSampler"/> for the next. The last run adds every trial's
-/// evaluation and diagram and the Compare report, which shows the sweep as a table and a figure, best first.
+/// evaluation and diagram and the report (the Report stage), which shows the sweep as a table and a figure, best first.
 /// </summary>
 public sealed class SweepRunner(PipelineEngine engine, Action<string>? log = null)
 {

@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using Nsmt.Core;
 using Nsmt.Outputs;
 using Nsmt.Plots;
@@ -245,29 +244,20 @@ public static class ModelEvaluation
             .Save(Path.Combine(output, $"confusion_{head.Name}.svg"));
     }
 
-    private static string ToJson(EvaluationReport report)
-    {
-        var heads = new JsonObject();
-        foreach (var h in report.Heads)
-        {
-            heads[h.Name] = new JsonObject
-            {
-                ["num_classes"] = h.NumClasses,
-                ["accuracy"] = h.Accuracy,
-                ["mae"] = h.MeanAbsoluteError,
-                ["majority_baseline"] = h.MajorityBaseline,
-            };
-        }
-        var json = new JsonObject
-        {
-            ["checkpoint"] = report.Checkpoint,
-            ["dataset"] = report.Dataset,
-            ["samples"] = report.Samples,
-            ["test/loss"] = report.Loss,
-            ["test/acc"] = report.MeanAccuracy,
-            ["heads"] = heads,
-            ["reconstruction"] = Reconstruction.ToJson(report.Reconstructions),
-        };
-        return json.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
-    }
+    private static string ToJson(EvaluationReport report) =>
+        JsonSerializer.Serialize(
+            new EvaluationMetricsJson(
+                report.Checkpoint,
+                report.Dataset,
+                report.Samples,
+                report.Loss,
+                report.MeanAccuracy,
+                report.Heads.ToDictionary(
+                    h => h.Name,
+                    h => new HeadMetricsJson(h.NumClasses, h.Accuracy, h.MeanAbsoluteError, h.MajorityBaseline)
+                ),
+                Reconstruction.ToJson(report.Reconstructions)
+            ),
+            EvaluationJsonContext.Default.EvaluationMetricsJson
+        );
 }

@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using Nsmt.Audio;
 using Nsmt.Audio.Synth;
 using Nsmt.Outputs;
@@ -89,45 +88,32 @@ public static class Reconstruction
         return samples;
     }
 
-    public static JsonObject ToJson(IReadOnlyList<ReconstructionSample> samples)
-    {
-        var list = new JsonArray();
-        foreach (var s in samples)
-        {
-            var parameters = new JsonObject();
-            foreach (var (name, (t, p)) in s.Parameters)
-            {
-                parameters[name] = new JsonObject
-                {
-                    ["true"] = t,
-                    ["predicted"] = p,
-                    ["abs_error"] = Math.Abs(p - t),
-                };
-            }
-
-            list.Add(
-                new JsonObject
-                {
-                    ["index"] = s.Index,
-                    ["parameters"] = parameters,
-                    ["mse"] = s.Audio.Mse,
-                    ["rmse"] = s.Audio.Rmse,
-                    ["snr_db"] = Finite(s.Audio.SnrDb),
-                    ["correlation"] = s.Audio.Correlation,
-                    ["max_xcorr"] = s.Audio.MaxCrossCorrelation,
-                    ["good"] = s.Audio.IsGood,
-                }
-            );
-        }
-        return new JsonObject
-        {
-            ["samples"] = list,
-            ["mean_snr_db"] = samples.Count == 0 ? null : Finite(samples.Average(s => Math.Min(s.Audio.SnrDb, 200))),
-            ["mean_correlation"] = samples.Count == 0 ? null : samples.Average(s => s.Audio.Correlation),
-            ["good_fraction"] = samples.Count == 0 ? null : samples.Count(s => s.Audio.IsGood) / (double)samples.Count,
-            ["thresholds"] = "good: SNR > 20 dB and correlation > 0.8 (relative parameter error < 10% of range)",
-        };
-    }
+    internal static ReconstructionJson ToJson(IReadOnlyList<ReconstructionSample> samples) =>
+        new(
+            [
+                .. samples.Select(s => new ReconstructionSampleJson(
+                    s.Index,
+                    s.Parameters.ToDictionary(
+                        p => p.Key,
+                        p => new ParameterJson(
+                            p.Value.True,
+                            p.Value.Predicted,
+                            Math.Abs(p.Value.Predicted - p.Value.True)
+                        )
+                    ),
+                    s.Audio.Mse,
+                    s.Audio.Rmse,
+                    Finite(s.Audio.SnrDb),
+                    s.Audio.Correlation,
+                    s.Audio.MaxCrossCorrelation,
+                    s.Audio.IsGood
+                )),
+            ],
+            samples.Count == 0 ? null : Finite(samples.Average(s => Math.Min(s.Audio.SnrDb, 200))),
+            samples.Count == 0 ? null : samples.Average(s => s.Audio.Correlation),
+            samples.Count == 0 ? null : samples.Count(s => s.Audio.IsGood) / (double)samples.Count,
+            "good: SNR > 20 dB and correlation > 0.8 (relative parameter error < 10% of range)"
+        );
 
     // JSON has no infinity: an exact reconstruction (zero error) reports SNR as null.
     private static double? Finite(double v) => double.IsFinite(v) ? Math.Round(v, 6) : null;

@@ -157,9 +157,13 @@ public sealed class DiagramStageTests : IDisposable
     {
         var config = Path.Combine(Configs, "amp", "default.yaml");
         Assert.True(File.Exists(config), $"{config} is missing");
-        var model = ModelSources.FromAmpConfig(config, ["model.type=seed_wavenet", "model.seed.layers=4"], samples: 16);
-        var options = new Nsmt.Amp.Training.Modules.SeedWaveNetOptions(Layers: 4);
-        Assert.Equal("SeedWaveNet", model.Trace.ModelName);
+        var model = ModelSources.FromAmpConfig(
+            config,
+            ["model.type=plain_wavenet", "model.plain_wavenet.layers=4"],
+            samples: 16
+        );
+        var options = new Nsmt.Amp.Training.Modules.PlainWaveNetOptions(Layers: 4);
+        Assert.Equal("PlainWaveNet", model.Trace.ModelName);
         Assert.Equal(options.ParameterCount, TorchinfoStatistics.Of(model.Trace).TotalParams); // 2C + L(C*C*K + C) + C + 1
         Assert.Equal($"[1, {options.ReceptiveField - 1 + 16}]", model.Trace.InputShapes.Single().DimsText);
         Assert.Equal("[1, 16]", model.Trace.OutputShapes.Single().DimsText);

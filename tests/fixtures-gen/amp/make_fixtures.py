@@ -1,11 +1,11 @@
 #!/usr/bin/env python3
 """Golden values for tests/Nsmt.Amp.Training.Tests, computed with PyTorch 1.13 independently of our code:
 
-- losses: NAM's ESR (per item), the seed's pooled ESR, MSE, pre-emphasis, auraloss's multi-resolution STFT loss
+- losses: NAM's ESR (per item), the predecessor project's pooled ESR, MSE, pre-emphasis, auraloss's multi-resolution STFT loss
   (the formulas of auraloss.freq.STFTLoss / MultiResolutionSTFTLoss with NAM's resolutions), DC loss; each with
   its gradient with respect to the prediction;
-- models: the A1 WaveNet computation of nam-format.md (a gated two-array model with random weights), the seed's
-  WaveNet and NAM's LSTM after torch.manual_seed (our default initialisation must draw the same numbers), and an
+- models: the A1 WaveNet computation of nam-format.md (a gated two-array model with random weights), the predecessor
+  project's plain WaveNet and NAM's LSTM after torch.manual_seed (our default initialisation must draw the same numbers), and an
   A1 "nano" WaveNet built in NAM's module order after torch.manual_seed.
 
 Run from the repository root:  /usr/bin/python3 tests/fixtures-gen/amp/make_fixtures.py
@@ -44,7 +44,7 @@ def esr(p, t):  # nam.models.losses.esr
     return torch.mean(torch.mean(torch.square(p - t), dim=1) / torch.mean(torch.square(t), dim=1))
 
 
-def esr_pooled(p, t):  # the seed's ESR
+def esr_pooled(p, t):  # the predecessor project's ESR
     return torch.mean((p - t) ** 2) / (torch.mean(t ** 2) + 1e-8)
 
 
@@ -153,8 +153,8 @@ out["a1_gated.input"] = x
 out["a1_gated.output"] = a1_forward(x, arrays, weights, 0.3)
 
 
-# ---------------------------------------------------------------- seed WaveNet after manual_seed
-class SeedWaveNet(nn.Module):
+# ---------------------------------------------------------------- the predecessor project's plain WaveNet after manual_seed (its keys keep the prefix "seed.", the name it had)
+class PlainWaveNet(nn.Module):
     def __init__(self, channels, layers, kernel, base):
         super().__init__()
         self.input = nn.Conv1d(1, channels, 1)
@@ -170,7 +170,7 @@ class SeedWaveNet(nn.Module):
 
 
 torch.manual_seed(5)
-seed_net = SeedWaveNet(4, 4, 3, 2)
+seed_net = PlainWaveNet(4, 4, 3, 2)
 x = torch.randn(2, 100, generator=g)
 with torch.no_grad():
     out["seed.input"] = x

@@ -8,7 +8,7 @@ using Nsmt.Pipeline.Sweeps;
 namespace Nsmt.Pipeline.Cli;
 
 /// <summary>The commands of nsmt-pipeline, run once per process or, in serve mode, once per line of input.</summary>
-internal sealed class Commands
+internal sealed class PipelineCommands
 {
     private CancellationTokenSource _cancel = new();
 

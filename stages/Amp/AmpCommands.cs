@@ -20,7 +20,7 @@ using Nsmt.Core;
 namespace Nsmt.Amp.Stage;
 
 /// <summary>The subcommands: each reads its options, calls the library once and prints a summary.</summary>
-internal static class Commands
+internal static class AmpCommands
 {
     private const int Ok = ExitCodes.Ok;
     private const int ChecksFailed = ExitCodes.CheckFailed;

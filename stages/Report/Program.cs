@@ -5,7 +5,7 @@ using Nsmt.Runs;
 using Nsmt.Spectral.Training.Comparison;
 using Nsmt.Spectral.Training.Config;
 
-// Compare: argument parsing plus one library call per part (ArchitectureComparison.Run, ReportBuilder.Build).
+// Report: argument parsing plus one library call per part (ArchitectureComparison.Run, ReportBuilder.Build).
 var outputOption = StageOptions.Output("report directory (e.g. artifacts/report)", required: true);
 var architecturesOption = new Option<string[]>("--architectures")
 {
@@ -46,8 +46,8 @@ var root = new StageCommand(
     "Trains each model of a comparison set for N epochs on one experiment's dataset (the template's \"make ca\") and "
         + "writes comparison.csv/.md, then builds DIR/index.html: comparison tables, training curves, confusion matrices, "
         + "architecture diagrams, dataset previews, amp plots and listening clips and the pipeline lock's provenance, all inline.",
-    "Compare --output artifacts/report --runs artifacts/runs/quick --evals artifacts/eval/quick --diagrams artifacts/diagrams/quick",
-    "Compare --output artifacts/compare --architectures cnn_micro,cnn_tiny --experiment quick --epochs 2 data.batch_size=32"
+    "Report --output artifacts/report --runs artifacts/runs/quick --evals artifacts/eval/quick --diagrams artifacts/diagrams/quick",
+    "Report --output artifacts/compare --architectures cnn_micro,cnn_tiny --experiment quick --epochs 2 data.batch_size=32"
 )
 {
     outputOption,
@@ -70,7 +70,7 @@ var root = new StageCommand(
 };
 root.SetAction(parse =>
     StageCli.Run(
-        "Compare",
+        "Report",
         () =>
             Compare(
                 parse.GetRequiredValue(outputOption),

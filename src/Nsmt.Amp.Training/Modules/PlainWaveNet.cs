@@ -4,18 +4,19 @@ using static TorchSharp.torch;
 namespace Nsmt.Amp.Training.Modules;
 
 /// <summary>
-/// The seed project's WaveNet (amp-modeling.md): 1x1 conv 1 -> C, L residual blocks
-/// h = h + tanh(conv_K,d(h)) with dilation base^i, 1x1 conv C -> 1.
+/// The predecessor project's WaveNet (amp-modeling.md, "the seed's model"): a plain residual stack, 1x1 conv 1 -> C,
+/// L blocks h = h + tanh(conv_K,d(h)) with dilation base^i, 1x1 conv C -> 1; none of NAM's gating, layer arrays,
+/// condition mixing or head. "Plain" tells it from NAM's WaveNets; it runs causal or offline (<see cref="Causal"/>).
 /// </summary>
-/// <param name="Channels">C (16; the seed's real-time variant: 18).</param>
+/// <param name="Channels">C (16; the predecessor's real-time variant: 18).</param>
 /// <param name="Layers">L (10; real-time: 9).</param>
 /// <param name="KernelSize">K (3).</param>
 /// <param name="DilationBase">Dilation of block i is base^i (2).</param>
 /// <param name="Causal">
-/// True: each output sees only the present and past (the seed's causal mode). False: "same"
-/// alignment, each output sees (RF-1)/2 samples of past and future (the seed's offline mode).
+/// True: each output sees only the present and past (the predecessor's causal mode). False: "same"
+/// alignment, each output sees (RF-1)/2 samples of past and future (the predecessor's offline mode).
 /// </param>
-public sealed record SeedWaveNetOptions(
+public sealed record PlainWaveNetOptions(
     int Channels = 16,
     int Layers = 10,
     int KernelSize = 3,
@@ -23,8 +24,8 @@ public sealed record SeedWaveNetOptions(
     bool Causal = true
 )
 {
-    /// <summary>The seed's real-time variant: C 18, L 9 (8,965 parameters, RF 1,023).</summary>
-    public static SeedWaveNetOptions RealTime { get; } = new(Channels: 18, Layers: 9);
+    /// <summary>The predecessor's real-time variant: C 18, L 9 (8,965 parameters, RF 1,023).</summary>
+    public static PlainWaveNetOptions RealTime { get; } = new(Channels: 18, Layers: 9);
 
     public IReadOnlyList<int> Dilations =>
         Enumerable.Range(0, Layers).Select(i => checked((int)Math.Pow(DilationBase, i))).ToArray();
@@ -53,20 +54,20 @@ public sealed record SeedWaveNetOptions(
     {
         if (!condition)
         {
-            throw new ArgumentException($"seed WaveNet {field}: {message}");
+            throw new ArgumentException($"plain WaveNet {field}: {message}");
         }
     }
 }
 
-/// <summary>The seed's WaveNet as a torch module; valid convolutions, aligned by <see cref="SeedWaveNetOptions.Causal"/>.</summary>
-public sealed class SeedWaveNet : AmpModule
+/// <summary>The predecessor's plain WaveNet as a torch module; valid convolutions, aligned by <see cref="PlainWaveNetOptions.Causal"/>.</summary>
+public sealed class PlainWaveNet : AmpModule
 {
     private readonly Conv1d _input;
     private readonly ModuleList<Conv1d> _blocks;
     private readonly Conv1d _output;
 
-    public SeedWaveNet(SeedWaveNetOptions options)
-        : base(nameof(SeedWaveNet))
+    public PlainWaveNet(PlainWaveNetOptions options)
+        : base(nameof(PlainWaveNet))
     {
         options.Validate();
         Options = options;
@@ -85,7 +86,7 @@ public sealed class SeedWaveNet : AmpModule
         register_module("output", _output = nn.Conv1d(options.Channels, 1, 1));
     }
 
-    public SeedWaveNetOptions Options { get; }
+    public PlainWaveNetOptions Options { get; }
 
     public int ReceptiveField => Options.ReceptiveField;
 

@@ -1,4 +1,4 @@
-namespace Nsmt.Amp.Architectures;
+namespace Nsmt.Amp.Format;
 
 /// <summary>
 /// The <c>metadata</c> object of a <c>.nam</c> file. Every field is optional (null = absent);
