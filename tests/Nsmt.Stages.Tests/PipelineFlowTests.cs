@@ -82,7 +82,7 @@ public sealed class PipelineFlowTests
                 .Select(a => a == "artifacts/amp/knobs/knobs_micro" ? run : a)
                 .ToList();
             Assert.Contains(run, compare);
-            var compared = StageProgram.Run("Compare", [.. compare.Skip(2)]);
+            var compared = StageProgram.Run("Report", [.. compare.Skip(2)]);
             Assert.True(compared.ExitCode == 0, compared.Output + compared.Error);
             var html = File.ReadAllText(Path.Combine(report, "index.html"));
             Assert.Contains("Knob model run", html, StringComparison.Ordinal);
