@@ -58,11 +58,7 @@ internal sealed class KnobTraining : ITrainingDomain, IDisposable
     private readonly LRScheduler _scheduler;
     private readonly AmpLoss _loss;
     private (int Setting, int Window)[] _order = [];
-    private double _lossSum;
-    private double _normSum;
-    private double _normMax;
-    private int _trained;
-    private Dictionary<string, double> _termSums = [];
+    private readonly EpochLossSums _sums = new();
     private List<SettingEsr> _validated = [];
 
     public KnobTraining(
@@ -137,8 +133,7 @@ internal sealed class KnobTraining : ITrainingDomain, IDisposable
             _order = _order[..(_order.Length / t.BatchSize * t.BatchSize)];
         }
 
-        (_lossSum, _normSum, _normMax, _trained) = (0, 0, 0, 0);
-        _termSums = [];
+        _sums.Reset();
         return (_order.Length + t.BatchSize - 1) / t.BatchSize;
     }
 
@@ -170,36 +165,14 @@ internal sealed class KnobTraining : ITrainingDomain, IDisposable
         _optimizer.zero_grad();
         var (total, terms) = _loss.Compute(_model.call(audio, knobs), target);
         total.backward();
-        // The norm is logged either way; an infinite limit measures without clipping.
-        var norm = nn.utils.clip_grad_norm_(_model.parameters(), t.GradClip > 0 ? t.GradClip : double.PositiveInfinity);
-        _normSum += norm;
-        _normMax = Math.Max(_normMax, norm);
+        _sums.ClipAndRecordNorm(_model.parameters(), t.GradClip);
         _optimizer.step();
-        var value = total.to(ScalarType.Float64).item<double>();
-        _trained += batch.Length;
-        _lossSum += value * batch.Length;
-        foreach (var (key, term) in terms)
-        {
-            _termSums[key] =
-                _termSums.GetValueOrDefault(key) + (term.to(ScalarType.Float64).item<double>() * batch.Length);
-        }
-
+        var value = _sums.Add(total, terms, batch.Length);
         return new StepResult(value, batch.Length);
     }
 
     /// <summary>Means over the windows trained (all of them unless the epoch ended early).</summary>
-    public Dictionary<string, double> EndTrainEpoch(int stepsDone)
-    {
-        var metrics = new Dictionary<string, double> { ["train/loss"] = _lossSum / Math.Max(1, _trained) };
-        foreach (var (key, sum) in _termSums)
-        {
-            metrics[$"train/{key}"] = sum / Math.Max(1, _trained);
-        }
-
-        metrics["train/grad_norm"] = _normSum / Math.Max(1, stepsDone);
-        metrics["train/grad_norm_max"] = _normMax;
-        return metrics;
-    }
+    public Dictionary<string, double> EndTrainEpoch(int stepsDone) => _sums.Metrics(stepsDone);
 
     /// <summary>The ESR of every setting on its validation passage: the trained settings' mean and worst, the held-out worst.</summary>
     public Dictionary<string, double> Validate()
