@@ -14,32 +14,6 @@ namespace Nsmt.Amp.Training.Tests;
 /// <summary>Knob runs on the shared training core: exact resume, checkpoint ranking, weight averaging, the run's record.</summary>
 public sealed class KnobRunTests : IDisposable
 {
-    // Three settings of the reference amp, one held out; a GRU of 12 (nano), 7 s at 16 kHz (the shortest capture signal): seconds an epoch.
-    private const string Tiny = """
-        seed: 0
-        data:
-          source: reference
-          sample_rate: 16000
-          seconds: 7
-          validation_seconds: 1
-          latency: 32
-          ny: 256
-        model:
-          type: lstm
-          preset: nano
-          lstm_burn_in: 64
-        training:
-          epochs: 3
-          batch_size: 64
-          lr: 0.01
-          threads: 1
-        knobs:
-          cell: gru
-          grid:
-            gain_db: [0, 9, 18]
-          held_out: [gain_db=9]
-        """;
-
     private readonly string _root = Path.Combine(Path.GetTempPath(), "nsmt-knobrun-" + Guid.NewGuid().ToString("N"));
 
     public void Dispose()
@@ -50,8 +24,16 @@ public sealed class KnobRunTests : IDisposable
         }
     }
 
+    /// <summary>
+    /// <see cref="KnobTrainingTests.Tiny"/> (three settings of the reference amp, one held out, a GRU of 12, 7 s at
+    /// 16 kHz) for 3 epochs of 5 steps: seconds an epoch.
+    /// </summary>
     private static KnobTrainConfig Config(params string[] overrides) =>
-        KnobTrainConfig.Parse(Tiny, "tiny.yaml", overrides);
+        KnobTrainConfig.Parse(
+            KnobTrainingTests.Tiny,
+            "tiny.yaml",
+            ["training.epochs=3", "training.batch_size=64", .. overrides]
+        );
 
     private KnobTrainingResult Train(KnobTrainConfig config, string name, bool resume = false) =>
         new KnobTrainer(config, KnobCaptureSet.Load(config), Path.Combine(_root, name)).Run(resume);
