@@ -108,17 +108,21 @@ public sealed class AmpTrainer
         };
     }
 
-    /// <summary>NAM's checkpointing (top-k by validation ESR and last), early stopping, EMA and the time budget.</summary>
-    private static LoopSettings LoopSettings(TrainingSettings t)
+    /// <summary>
+    /// NAM's checkpointing (top-k by validation ESR, <paramref name="metric"/>, and last), early stopping, EMA and the
+    /// time budget: the amp recipe's, also for knob runs.
+    /// </summary>
+    internal static LoopSettings LoopSettings(TrainingSettings t, string metric = "val/esr")
     {
-        var esr = new MetricMonitor("val/esr", "min", "training.top_k");
+        var esr = new MetricMonitor(metric, "min", "training.top_k");
+        var tag = metric.Replace('/', '_');
         return new LoopSettings
         {
             MaxEpochs = t.Epochs,
             Checkpoint = esr,
             TopK = t.TopK,
             TopKFileName = (epoch, value) =>
-                string.Create(CultureInfo.InvariantCulture, $"epoch={epoch + 1:0000}_val_esr={value:0.000000}.ckpt"),
+                string.Create(CultureInfo.InvariantCulture, $"epoch={epoch + 1:0000}_{tag}={value:0.000000}.ckpt"),
             SaveLast = true,
             EarlyStopping =
                 t.EarlyStoppingPatience > 0

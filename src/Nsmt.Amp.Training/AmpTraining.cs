@@ -40,11 +40,7 @@ internal sealed class AmpTraining : ITrainingDomain, IDisposable
     private readonly Device _device;
     private readonly Dictionary<AmpModule, NamMetadata> _measured = [];
     private int[] _order = [];
-    private double _lossSum;
-    private double _normSum;
-    private double _normMax;
-    private int _windows;
-    private Dictionary<string, double> _termSums = [];
+    private readonly EpochLossSums _sums = new();
     private double _validationEsr = double.NaN;
 
     public AmpTraining(AmpTrainConfig config, AmpTrainingData data, RunDirectory run, TrainingDevice device)
@@ -116,8 +112,7 @@ internal sealed class AmpTraining : ITrainingDomain, IDisposable
             _order = _order[..(_order.Length / t.BatchSize * t.BatchSize)];
         }
 
-        (_lossSum, _normSum, _normMax, _windows) = (0, 0, 0, 0);
-        _termSums = [];
+        _sums.Reset();
         return (_order.Length + t.BatchSize - 1) / t.BatchSize;
     }
 
@@ -136,35 +131,14 @@ internal sealed class AmpTraining : ITrainingDomain, IDisposable
         var prediction = _model.call(x);
         var (total, terms) = _loss.Compute(prediction, y);
         total.backward();
-        // The norm is logged either way; an infinite limit measures without clipping.
-        var norm = nn.utils.clip_grad_norm_(_model.parameters(), t.GradClip > 0 ? t.GradClip : double.PositiveInfinity);
-        _normSum += norm;
-        _normMax = Math.Max(_normMax, norm);
+        _sums.ClipAndRecordNorm(_model.parameters(), t.GradClip);
         _optimizer.step();
-        double value = total.item<float>();
-        _windows += indices.Length;
-        _lossSum += value * indices.Length;
-        foreach (var (key, term) in terms)
-        {
-            _termSums[key] = _termSums.GetValueOrDefault(key) + (term.item<float>() * indices.Length);
-        }
-
+        var value = _sums.Add(total, terms, indices.Length);
         return new StepResult(value, indices.Length);
     }
 
     /// <summary>Means over the windows trained (all of them unless the epoch ended early).</summary>
-    public Dictionary<string, double> EndTrainEpoch(int stepsDone)
-    {
-        var metrics = new Dictionary<string, double> { ["train/loss"] = _lossSum / Math.Max(1, _windows) };
-        foreach (var (key, sum) in _termSums)
-        {
-            metrics[$"train/{key}"] = sum / Math.Max(1, _windows);
-        }
-
-        metrics["train/grad_norm"] = _normSum / Math.Max(1, stepsDone);
-        metrics["train/grad_norm_max"] = _normMax;
-        return metrics;
-    }
+    public Dictionary<string, double> EndTrainEpoch(int stepsDone) => _sums.Metrics(stepsDone);
 
     public Dictionary<string, double> Validate()
     {

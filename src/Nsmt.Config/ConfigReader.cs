@@ -28,7 +28,14 @@ public sealed class ConfigReader(ConfigMapping root, string? file = null)
     public ConfigMapping Resolved => _resolved;
 
     /// <summary>Records (or replaces in place) the value <paramref name="path"/> resolved to; null writes YAML's null.</summary>
-    public void Resolve(string path, string? text, bool plain = true)
+    public void Resolve(string path, string? text, bool plain = true) =>
+        ResolveNode(
+            path,
+            text is null ? new ConfigScalar("null", _resolved.Origin) : new ConfigScalar(text, _resolved.Origin, plain)
+        );
+
+    /// <summary>Records (or replaces in place) the node <paramref name="path"/> resolved to: a list or a mapping as well as a value.</summary>
+    public void ResolveNode(string path, ConfigNode node)
     {
         var parts = path.Split('.');
         var mapping = _resolved;
@@ -41,10 +48,7 @@ public sealed class ConfigReader(ConfigMapping root, string? file = null)
             }
             mapping = child;
         }
-        mapping.Set(
-            parts[^1],
-            text is null ? new ConfigScalar("null", _resolved.Origin) : new ConfigScalar(text, _resolved.Origin, plain)
-        );
+        mapping.Set(parts[^1], node);
     }
 
     /// <summary>Drops a key (or a group) from <see cref="Resolved"/>: read and checked, but it does not apply to this config.</summary>

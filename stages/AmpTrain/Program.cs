@@ -166,16 +166,18 @@ static int Train(
         overrides = [.. overrides, string.Create(CultureInfo.InvariantCulture, $"training.max_seconds={seconds:R}")];
     }
 
-    if (resume is null && SiblingDefaults.Load(configPath!)["knobs"] is not null)
+    var resumed = resume is null ? null : RunDirectory.At(ResumeFolder(resume));
+    // A knob run's config.yaml keeps its knobs: section, so a resume trains the knob model again.
+    if (SiblingDefaults.Load(resumed?.ConfigFile ?? configPath!)["knobs"] is not null)
     {
-        return TrainKnobs(configPath!, runDir, overrides, plain);
+        return TrainKnobs(resumed?.ConfigFile ?? configPath!, resumed, runDir, overrides, plain);
     }
 
     RunDirectory? run;
     AmpTrainConfig config;
-    if (resume is not null)
+    if (resumed is not null)
     {
-        run = RunDirectory.At(ResumeFolder(resume));
+        run = resumed;
         config = AmpTrainConfig.Load(run.ConfigFile, overrides);
     }
     else
@@ -256,14 +258,26 @@ static string ResumeFolder(string resume)
 }
 
 // A config with a knobs: section trains one knob-conditioned LSTM/GRU or WaveNet over all its settings (Nsmt.Amp.Training.Knobs).
-static int TrainKnobs(string configPath, string? runDir, IReadOnlyList<string> overrides, bool plain)
+static int TrainKnobs(
+    string configFile,
+    RunDirectory? resumed,
+    string? runDir,
+    IReadOnlyList<string> overrides,
+    bool plain
+)
 {
-    var config = KnobTrainConfig.Load(configPath, overrides);
-    var folder = runDir ?? RunDirectory.CreateTimestamped("logs", "amp", DateTime.Now).Path;
-    Console.WriteLine(
-        $"AmpTrain: knob-conditioned {config.ModelName} over {config.Settings.Count} settings -> {folder}"
+    var config = KnobTrainConfig.Load(configFile, overrides);
+    // Checked now, made once the recordings have loaded: bad input leaves no run folder.
+    var run = resumed ?? (runDir is not null ? RunDirectory.ForNewRun(runDir) : null);
+    using var stop = new StopSignals(
+        "AmpTrain",
+        "after this step; the last completed epoch stays saved, --resume continues"
     );
     var captures = KnobCaptureSet.Load(config);
+    run = (run ?? RunDirectory.CreateTimestamped("logs", "amp", DateTime.Now)).Create();
+    Console.WriteLine(
+        $"AmpTrain: knob-conditioned {config.ModelName} over {config.Settings.Count} settings -> {run.Path}"
+    );
     foreach (var capture in captures)
     {
         Console.WriteLine($"  {capture.Setting}{(capture.HeldOut ? " (held out)" : "")}: {capture.Data.Description}");
@@ -273,7 +287,20 @@ static int TrainKnobs(string configPath, string? runDir, IReadOnlyList<string> o
         }
     }
 
-    var result = new KnobTrainer(config, captures, folder, ProgressReporter.ForConsole(plain)).Run();
+    KnobTrainingResult result;
+    try
+    {
+        result = new KnobTrainer(config, captures, run.Path, ProgressReporter.ForConsole(plain)).Run(
+            resumed is not null,
+            stop.Token
+        );
+    }
+    catch
+    {
+        run.RemoveIfEmpty();
+        throw;
+    }
+
     foreach (var e in result.Esr)
     {
         Console.WriteLine(
@@ -287,11 +314,13 @@ static int TrainKnobs(string configPath, string? runDir, IReadOnlyList<string> o
     Console.WriteLine(
         string.Create(
             CultureInfo.InvariantCulture,
-            $"Validation ESR worst trained {result.WorstTrained:0.00000}, worst held out {result.WorstHeldOut:0.00000}, epoch {result.BestEpoch} of {result.Epochs}; {result.ElapsedSeconds:0.0} s"
+            $"Validation ESR worst trained {result.WorstTrained:0.00000}, worst held out {result.WorstHeldOut:0.00000}, epoch {result.BestEpoch} of {result.Epochs}; {result.ElapsedSeconds:0.0} s; {result.StopReason}"
         )
     );
     Console.WriteLine($"Model: {result.ModelPath}");
-    return 0;
+    Console.WriteLine($"RUN_DIR: {result.OutputDirectory}");
+    // A signal after the last epoch: the run is complete, and the exit code still says it was stopped.
+    return stop.Token.IsCancellationRequested ? StopSignals.ExitCode : ExitCodes.Ok;
 }
 
 static int Export(string checkpointPath, string output)

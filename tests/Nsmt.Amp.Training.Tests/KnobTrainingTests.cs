@@ -6,7 +6,7 @@ namespace Nsmt.Amp.Training.Tests;
 
 public sealed class KnobTrainingTests
 {
-    private const string Tiny = """
+    internal const string Tiny = """
         seed: 0
         data:
           source: reference

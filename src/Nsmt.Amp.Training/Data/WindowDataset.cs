@@ -102,9 +102,12 @@ public sealed class WindowDataset
     /// A seeded permutation of the window indices for an epoch: a pure function of (seed, epoch),
     /// so a resumed run shuffles exactly as an uninterrupted one.
     /// </summary>
-    public int[] Shuffle(long seed, int epoch)
+    public int[] Shuffle(long seed, int epoch) => Permutation(Count, seed, epoch);
+
+    /// <summary>A seeded permutation of 0..<paramref name="count"/>-1, a pure function of (count, seed, epoch).</summary>
+    public static int[] Permutation(int count, long seed, int epoch)
     {
-        var order = Enumerable.Range(0, Count).ToArray();
+        var order = Enumerable.Range(0, count).ToArray();
         var state =
             unchecked((ulong)seed * 0x9E3779B97F4A7C15UL)
             ^ unchecked((ulong)epoch * 0xD1B54A32D192ED03UL)

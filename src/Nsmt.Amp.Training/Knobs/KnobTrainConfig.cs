@@ -35,6 +35,12 @@ public sealed record KnobTrainConfig
     /// <summary>Train in float64: slower, but exact where a CPU's float32 recurrent kernels are not (issue 29).</summary>
     public bool Float64 { get; init; }
 
+    /// <summary>
+    /// The resolved config as YAML (a knob run's config.yaml): the amp config's keys, then the <c>knobs:</c> section as
+    /// bound (recordings with absolute paths), so that <c>AmpTrain --resume</c> reads the same experiment back.
+    /// </summary>
+    public string ResolvedYaml { get; init; } = "";
+
     /// <summary>The recurrent layer's width: the LSTM preset's (a knob model has one layer, as AIDA-X plays).</summary>
     public int HiddenSize => NamPresets.Lstm(Enum.Parse<LstmPreset>(Amp.Model.Preset, ignoreCase: true)).HiddenSize;
 
@@ -82,6 +88,7 @@ public sealed record KnobTrainConfig
 
         knobsRoot.Set("knobs", knobsNode);
         root.Remove("knobs");
+        UsePlainMseByDefault(root);
         var files = (root["data"] as ConfigMapping)?["source"] is ConfigScalar { Text: "files" };
         var amp = AmpTrainConfig.Bind(root, null, name, path, reampListedElsewhere: files);
         if (amp.Model.Type is not (ModelType.Lstm or ModelType.WaveNet) || amp.Data.ReampPath is not null)
@@ -123,6 +130,10 @@ public sealed record KnobTrainConfig
             );
             recordings = s.StringList("knobs.recordings").Select(line => ParseRecording(line, s.File)).ToList();
             settings = recordings.Select(r => r.Setting).ToList();
+            s.ResolveNode(
+                "knobs.recordings",
+                Sequence(recordings.Select(r => $"{r.Path} {Exact(r.Setting)}"), quoted: true)
+            );
         }
         else
         {
@@ -135,6 +146,7 @@ public sealed record KnobTrainConfig
         }
 
         var heldOut = s.StringList("knobs.held_out").Select(text => KnobSetting.Parse(text, "knobs.held_out")).ToList();
+        s.ResolveNode("knobs.held_out", Sequence(heldOut.Select(Exact), quoted: true));
         s.RejectUnknown();
         var config = new KnobTrainConfig
         {
@@ -144,9 +156,28 @@ public sealed record KnobTrainConfig
             HeldOut = heldOut,
             Recordings = recordings,
             Float64 = float64,
+            ResolvedYaml = amp.ResolvedYaml + ConfigYaml.Write(s.Resolved),
         };
         config.Validate(s.File);
         return config;
+    }
+
+    /// <summary>
+    /// The knob recipe's loss is plain MSE, what its figures were measured with (the amp default adds NAM's
+    /// pre-emphasised MRSTFT term, which needs windows longer than its FFT); a config's own loss.* keys still apply.
+    /// </summary>
+    private static void UsePlainMseByDefault(ConfigMapping root)
+    {
+        if (root["loss"] is null)
+        {
+            root.Set("loss", new ConfigMapping("knob recipe"));
+        }
+
+        // Anything else under loss: is the binder's to check (and refuse, when it is not a mapping).
+        if (root["loss"] is ConfigMapping loss && loss["pre_emph_mrstft"] is null)
+        {
+            loss.Set("pre_emph_mrstft", new ConfigScalar("0", "knob recipe"));
+        }
     }
 
     private static List<KnobSetting> Grid(ConfigReader s)
@@ -168,6 +199,16 @@ public sealed record KnobTrainConfig
                 )
             )
             .ToList();
+        var resolved = new ConfigMapping(s.Resolved.Origin);
+        foreach (var (knob, values) in axes)
+        {
+            resolved.Set(
+                knob,
+                Sequence(values.Select(v => v.ToString("R", CultureInfo.InvariantCulture)), quoted: false)
+            );
+        }
+
+        s.ResolveNode("knobs.grid", resolved);
         var settings = new List<KnobSetting> { new([]) };
         foreach (var (knob, values) in axes)
         {
@@ -181,6 +222,16 @@ public sealed record KnobTrainConfig
 
         return settings;
     }
+
+    /// <summary>A setting as config text that reads back to the same values (ToString rounds them for display).</summary>
+    internal static string Exact(KnobSetting setting) =>
+        string.Join(
+            ",",
+            setting.Values.Select(v => string.Create(CultureInfo.InvariantCulture, $"{v.Key}={v.Value:R}"))
+        );
+
+    private static ConfigSequence Sequence(IEnumerable<string> items, bool quoted) =>
+        new([.. items.Select(text => new ConfigScalar(text, "resolved config", plain: !quoted))], "resolved config");
 
     /// <summary>"FILE SETTING": the reamped WAV, a space, then its knob values (gain_db=6,mid_db=0).</summary>
     private static KnobRecording ParseRecording(string line, string file)
