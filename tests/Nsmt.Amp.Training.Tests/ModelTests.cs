@@ -2,6 +2,7 @@ using Nsmt.Amp.Architectures;
 using Nsmt.Amp.Training.Export;
 using Nsmt.Amp.Training.Modules;
 using Nsmt.Neural;
+using Nsmt.Neural.Engine;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -172,6 +173,30 @@ public class ModelTests
         var fused = Run(true, out var fusedGradient);
         Golden.AssertClose(separate, fused, 1e-6, 1e-5, "outputs");
         Golden.AssertClose(separateGradient, fusedGradient, 1e-6, 1e-5, "gradients");
+    }
+
+    /// <summary>
+    /// Unset, the mixin formulation is the engine's faster one: fused only where oneDNN computes the convolutions
+    /// (without oneDNN the fused 17-channel conv cost more CPU time, bench/amp-train/RESULTS.md); a setting overrides it.
+    /// </summary>
+    [Fact]
+    public void Unset_input_mixer_formulation_follows_the_engine_and_a_setting_overrides_it()
+    {
+        var layer = new WaveNetLayerArrayConfig
+        {
+            InputSize = 1,
+            Channels = 2,
+            HeadSize = 1,
+            KernelSize = 3,
+            Dilations = [1],
+            Gated = false,
+            HeadBias = true,
+        };
+        using var model = new NamWaveNet(new WaveNetConfig { LayerArrays = [layer], HeadScale = 1f });
+        Assert.Null(model.FuseInputMixer);
+        Assert.Equal(EngineGuard.OneDnnActive, model.FusesInputMixer);
+        model.FuseInputMixer = !EngineGuard.OneDnnActive;
+        Assert.Equal(!EngineGuard.OneDnnActive, model.FusesInputMixer);
     }
 
     /// <summary>

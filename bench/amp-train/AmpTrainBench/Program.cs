@@ -10,7 +10,8 @@ using Nsmt.Runs;
 // The C# side of bench/amp-train (run.sh drives it next to pytorch_train.py):
 //   AmpTrainBench prepare DIR [--seconds S]      reference-amp capture -> DIR/input.wav, output.wav (float32), data.json
 //   AmpTrainBench train DIR --model seed|standard|feather|nano --epochs N --threads T [--batch B] [--ny NY]
-//   AmpTrainBench formulations [--threads T] [--repeats N] [--onednn auto|on|off]   dilated-conv formulations (Formulations.cs)
+//   AmpTrainBench formulations [--threads T] [--repeats N] [--onednn auto|on|off] [--modes nam,crop,...]
+//                              [--array2-channels C] [--onednn-unchecked on|off]   dilated-conv formulations (Formulations.cs)
 // "train" runs the real AmpTrainer and prints one line per epoch: "epoch E train_seconds S val_esr V".
 
 if (Array.IndexOf(args, "--onednn") is int at and >= 0 && at + 1 < args.Length)
@@ -22,7 +23,18 @@ if (Array.IndexOf(args, "--onednn") is int at and >= 0 && at + 1 < args.Length)
 
 if (args.Length >= 1 && args[0] == "formulations")
 {
-    return Formulations.Run((int)Option("--threads", 2), (int)Option("--repeats", 5));
+    return Formulations.Run(
+        (int)Option("--threads", 2),
+        (int)Option("--repeats", 5),
+        OptionText("--modes", string.Join(',', Formulations.AllModes)).Split(','),
+        (int)Option("--array2-channels", 8),
+        OptionText("--onednn-unchecked", "") switch
+        {
+            "on" => true,
+            "off" => false,
+            _ => null,
+        }
+    );
 }
 
 if (args.Length >= 1 && args[0] == "stack")
@@ -125,7 +137,7 @@ if (args.Length >= 2 && args[0] == "train")
 }
 
 Console.Error.WriteLine(
-    "usage: AmpTrainBench prepare DIR [--seconds S] | train DIR --model seed|standard|feather|nano --epochs N --threads T [--batch B] [--ny NY] | formulations [--threads T] [--repeats N] [--onednn auto|on|off]"
+    "usage: AmpTrainBench prepare DIR [--seconds S] | train DIR --model seed|standard|feather|nano --epochs N --threads T [--batch B] [--ny NY] | formulations [--threads T] [--repeats N] [--onednn auto|on|off] [--modes M,...] [--array2-channels C] [--onednn-unchecked on|off]"
 );
 return 2;
 

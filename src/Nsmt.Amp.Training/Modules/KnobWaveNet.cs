@@ -55,8 +55,8 @@ public sealed class KnobWaveNet : KnobModule
     /// <summary>A1's layer arrays with a condition of 1 + knobs rows and a FiLM block in every layer.</summary>
     public ModuleList<NamWaveNetLayerArray> Arrays { get; }
 
-    /// <summary>As <see cref="NamWaveNet.FuseInputMixer"/>: the same function, faster to train on CPU.</summary>
-    public bool FuseInputMixer { get; set; } = true;
+    /// <summary>As <see cref="NamWaveNet.FuseInputMixer"/>: null picks the faster formulation for the engine.</summary>
+    public bool? FuseInputMixer { get; set; }
 
     public float HeadScale => Architecture.HeadScale;
 
@@ -69,7 +69,13 @@ public sealed class KnobWaveNet : KnobModule
         using var scope = NewDisposeScope();
         var x = audio.unsqueeze(1);
         var condition = cat([x, knobs.unsqueeze(2).expand(audio.size(0), Knobs.Count, audio.size(1))], 1);
-        var head = NamWaveNetLayerArray.RunChain(Arrays, x, condition, ReceptiveField, FuseInputMixer);
+        var head = NamWaveNetLayerArray.RunChain(
+            Arrays,
+            x,
+            condition,
+            ReceptiveField,
+            FusedMixer.Resolve(FuseInputMixer)
+        );
         return (head.squeeze(1) * HeadScale).MoveToOuterDisposeScope();
     }
 

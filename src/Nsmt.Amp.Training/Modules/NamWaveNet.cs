@@ -1,5 +1,6 @@
 using Nsmt.Amp.Architectures;
 using Nsmt.Neural;
+using Nsmt.Neural.Engine;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -96,6 +97,17 @@ public sealed class NamWaveNetLayer : nn.Module
         var next = residual ? h.narrow(2, h.size(2) - length, length) + OneByOne.call(a) : null;
         return (a, next);
     }
+}
+
+/// <summary>The input-mixin formulation an A1 layer runs when its model leaves the choice to the engine.</summary>
+public static class FusedMixer
+{
+    /// <summary>
+    /// <paramref name="requested"/> where set; otherwise fused exactly when oneDNN computes the convolutions: with
+    /// oneDNN the fused conv trained about 5 % faster, without it (AMD Zen 5, where oneDNN is switched off) the separate
+    /// 1x1 mixin took less CPU time (bench/amp-train/RESULTS.md).
+    /// </summary>
+    public static bool Resolve(bool? requested) => requested ?? EngineGuard.OneDnnActive;
 }
 
 /// <summary>
@@ -264,10 +276,15 @@ public sealed class NamWaveNet : AmpModule, IHeadScaled
     public float HeadScale { get; set; }
 
     /// <summary>
-    /// Computes each layer's input mixin inside its dilated conv (an extra input channel) rather than
-    /// as a separate 1x1 conv; the same function, faster to train on CPU. Parameters are unchanged.
+    /// Whether each layer's input mixin is computed inside its dilated conv (an extra input channel) rather than as a
+    /// separate 1x1 conv: the same function, parameters unchanged. Null (the default) picks the faster one for the
+    /// engine: fused where oneDNN computes the convolutions, separate where it is off (libtorch's own im2col
+    /// convolution pays more for the 17th channel than the 1x1 conv costs; bench/amp-train/RESULTS.md).
     /// </summary>
-    public bool FuseInputMixer { get; set; } = true;
+    public bool? FuseInputMixer { get; set; }
+
+    /// <summary>The formulation <see cref="FuseInputMixer"/> resolves to on this engine now.</summary>
+    public bool FusesInputMixer => FusedMixer.Resolve(FuseInputMixer);
 
     public int ReceptiveField => Config.ReceptiveField;
 
@@ -281,7 +298,7 @@ public sealed class NamWaveNet : AmpModule, IHeadScaled
     {
         using var scope = NewDisposeScope();
         var audio = x.unsqueeze(1);
-        var head = NamWaveNetLayerArray.RunChain(Arrays, audio, audio, ReceptiveField, FuseInputMixer);
+        var head = NamWaveNetLayerArray.RunChain(Arrays, audio, audio, ReceptiveField, FusesInputMixer);
         return (head.squeeze(1) * HeadScale).MoveToOuterDisposeScope();
     }
 

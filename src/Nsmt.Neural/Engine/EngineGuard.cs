@@ -112,6 +112,12 @@ public static class EngineGuard
 
     private static readonly HashSet<string> CheckedDevices = [];
 
+    /// <summary>
+    /// Whether libtorch's oneDNN kernels compute this process's CPU convolutions now, as the self-check left them (or as
+    /// forced); libtorch's default (on) where its switch cannot be reached. Models pick their fastest formulation by it.
+    /// </summary>
+    public static bool OneDnnActive => LibTorchEngine.Instance.OneDnnEnabled != false;
+
     /// <summary>The mode <c>NSMT_ONEDNN</c> asks for (auto when unset).</summary>
     public static OneDnnMode FromEnvironment() =>
         Environment.GetEnvironmentVariable(EnvironmentVariable) is { Length: > 0 } value
