@@ -170,6 +170,15 @@ static int Train(
     // A knob run's config.yaml keeps its knobs: section, so a resume trains the knob model again.
     if (SiblingDefaults.Load(resumed?.ConfigFile ?? configPath!)["knobs"] is not null)
     {
+        // A knob run reamps or reads one recording per setting (its knobs: section); one pair given here would be
+        // silently ignored, so it is refused.
+        if (referenceFiles is not null)
+        {
+            throw new ArgumentException(
+                $"{resumed?.ConfigFile ?? configPath}: field 'knobs': a knob config trains on one recording per setting (knobs.recordings, or the reference amp at each grid setting); --capture and --reamped give one pair and are not read, leave them out"
+            );
+        }
+
         return TrainKnobs(resumed?.ConfigFile ?? configPath!, resumed, runDir, overrides, plain);
     }
 

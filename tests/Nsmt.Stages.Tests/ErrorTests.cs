@@ -84,6 +84,44 @@ public sealed class ErrorTests
         AssertBadInput(stage, result, named);
     }
 
+    [Fact]
+    public void A_missing_checkpoint_is_named_even_where_the_default_output_folder_holds_other_files()
+    {
+        // The default output of RUN/checkpoints/best.ckpt is RUN/eval; after a main-job run artifacts/eval holds the
+        // pipeline's evaluations, and the missing checkpoint must still be the error, not the output folder.
+        var root = Path.Combine(Path.GetTempPath(), "nsmt-evalorder-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            Directory.CreateDirectory(Path.Combine(root, "eval", "some_experiment"));
+            var checkpoint = Path.Combine(root, "checkpoints", "best.ckpt");
+            var result = StageProgram.Run("Evaluate", "--checkpoint", checkpoint);
+            AssertBadInput("Evaluate", result, checkpoint);
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void A_knob_config_refuses_one_capture_pair_it_would_not_read()
+    {
+        // The pair must not exist: the refusal comes before anything is read or a run folder is made.
+        var result = StageProgram.Run(
+            "AmpTrain",
+            "--config",
+            "configs/amp/knobs_micro.yaml",
+            "--capture",
+            "missing-di.wav",
+            "--reamped",
+            "missing-amp.wav",
+            "--output",
+            Path.Combine(Path.GetTempPath(), "nsmt-never-" + Guid.NewGuid().ToString("N"))
+        );
+        AssertBadInput("AmpTrain", result, "field 'knobs'");
+        Assert.Contains("--capture and --reamped", result.Error, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("Train", "trainer.max_epoch", "trainer.max_epochs", "--experiment", "quick", "trainer.max_epoch=3")]
     [InlineData(
