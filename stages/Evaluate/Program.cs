@@ -63,7 +63,7 @@ static int Evaluate(string run, string? data, string? output, int samples)
     {
         Checkpoint = run,
         Data = data,
-        Output = output ?? Path.Combine(Directory.Exists(run) ? run : RunDirectory.OfCheckpoint(run).Path, "eval"),
+        Output = output ?? DefaultOutput(run),
         Workspace = workspace,
         ReconstructionSamples = samples,
     };
@@ -94,5 +94,12 @@ static int Evaluate(string run, string? data, string? output, int samples)
     Console.WriteLine($"EVAL_DIR: {Path.GetFullPath(request.Output)}");
     return 0;
 }
+
+// RUN/eval, beside the checkpoint's run folder. A checkpoint that is not there has no run folder, and is the error to
+// report, not whatever the folder two levels up holds (after a main-job run, artifacts/eval holds the pipeline's).
+static string DefaultOutput(string checkpoint) =>
+    Directory.Exists(checkpoint) ? Path.Combine(checkpoint, "eval")
+    : File.Exists(checkpoint) ? Path.Combine(RunDirectory.OfCheckpoint(checkpoint).Path, "eval")
+    : throw new FileNotFoundException($"{checkpoint}: checkpoint not found", checkpoint);
 
 static string F(double v) => v.ToString("0.####", CultureInfo.InvariantCulture);

@@ -54,10 +54,9 @@ public static class ModelEvaluation
 {
     public static EvaluationReport Run(EvaluateRequest request)
     {
-        // The checkpoint first: a missing input is the error to report, whatever the default output folder holds.
+        RefuseForeignOutput(request.Output);
         var checkpointPath = ResolveCheckpoint(request.Checkpoint);
         using var checkpoint = Training.Checkpoint.Load(checkpointPath);
-        RefuseForeignOutput(request.Output);
         var dataDir = request.Data ?? Path.Combine(request.Workspace, checkpoint.Config.Data.Directory);
         var dataset = VimhDataset.Load(dataDir);
         CheckCompatible(checkpoint, dataset);
