@@ -127,13 +127,13 @@ internal sealed class AmpTraining : ITrainingDomain, IDisposable
             y = y.repeat(_model.OutputsPerInput, 1); // every width of a packed model learns the same target
         }
 
-        _optimizer.zero_grad();
-        var prediction = _model.call(x);
-        var (total, terms) = _loss.Compute(prediction, y);
-        total.backward();
-        _sums.ClipAndRecordNorm(_model.parameters(), t.GradClip);
-        _optimizer.step();
-        var value = _sums.Add(total, terms, indices.Length);
+        var value = _sums.Step(
+            _optimizer,
+            _model.parameters(),
+            _loss.Compute(_model.call(x), y),
+            t.GradClip,
+            indices.Length
+        );
         return new StepResult(value, indices.Length);
     }
 

@@ -162,12 +162,8 @@ internal sealed class KnobTraining : ITrainingDomain, IDisposable
             .FromSpan<float>(knobValues.ToArray(), batch.Length, _knobs[0].Length)
             .to(_dtype)
             .to(_device);
-        _optimizer.zero_grad();
-        var (total, terms) = _loss.Compute(_model.call(audio, knobs), target);
-        total.backward();
-        _sums.ClipAndRecordNorm(_model.parameters(), t.GradClip);
-        _optimizer.step();
-        var value = _sums.Add(total, terms, batch.Length);
+        var loss = _loss.Compute(_model.call(audio, knobs), target);
+        var value = _sums.Step(_optimizer, _model.parameters(), loss, t.GradClip, batch.Length);
         return new StepResult(value, batch.Length);
     }
 

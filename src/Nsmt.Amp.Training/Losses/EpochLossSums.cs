@@ -21,8 +21,27 @@ internal sealed class EpochLossSums
         _termSums = [];
     }
 
-    /// <summary>Clips the gradients to <paramref name="gradClip"/> (0: no clipping) and records their norm, logged either way.</summary>
-    public void ClipAndRecordNorm(IEnumerable<Parameter> parameters, double gradClip)
+    /// <summary>
+    /// One optimiser step of an amp-style domain on <paramref name="windows"/> windows: the gradients of
+    /// <paramref name="loss"/> (computed on this batch), clipped to <paramref name="gradClip"/> (0: no clipping) with
+    /// their norm recorded, the step, and the loss and terms recorded; returns the loss.
+    /// </summary>
+    public double Step(
+        optim.Optimizer optimizer,
+        IEnumerable<Parameter> parameters,
+        (Tensor Total, IReadOnlyDictionary<string, Tensor> Terms) loss,
+        double gradClip,
+        int windows
+    )
+    {
+        optimizer.zero_grad();
+        loss.Total.backward();
+        ClipAndRecordNorm(parameters, gradClip);
+        optimizer.step();
+        return Add(loss.Total, loss.Terms, windows);
+    }
+
+    private void ClipAndRecordNorm(IEnumerable<Parameter> parameters, double gradClip)
     {
         // An infinite limit measures without clipping.
         var norm = nn.utils.clip_grad_norm_(parameters, gradClip > 0 ? gradClip : double.PositiveInfinity);
@@ -30,8 +49,7 @@ internal sealed class EpochLossSums
         _normMax = Math.Max(_normMax, norm);
     }
 
-    /// <summary>Records a step's loss and terms over <paramref name="windows"/> windows; returns the loss.</summary>
-    public double Add(Tensor total, IReadOnlyDictionary<string, Tensor> terms, int windows)
+    private double Add(Tensor total, IReadOnlyDictionary<string, Tensor> terms, int windows)
     {
         var value = Value(total);
         _windows += windows;
