@@ -167,14 +167,12 @@ public static class KnobEvaluation
             .ToList();
         foreach (var capture in chosen)
         {
-            var (di, model) = ValidationOutput(module, capture, capture.Setting.Values.Select(v => v.Value).ToList());
-            var range = capture.Data.Validation;
             var name = capture.Setting.ToString().Replace('=', '_').Replace(',', '_').Replace('-', 'm');
             ListeningClips.Write(
                 Path.Combine(folder, KnobRunFiles.Clips, name),
-                di,
-                capture.Data.Output.AsSpan(range.Start, range.Length),
-                model,
+                capture.ValidationInput(),
+                capture.ValidationTarget(),
+                capture.PredictValidation(module, capture.KnobValues),
                 capture.Data.SampleRate,
                 ClipSeconds
             );
@@ -198,20 +196,13 @@ public static class KnobEvaluation
         {
             var value = range.Minimum + ((range.Maximum - range.Minimum) * i / (SweepPoints - 1));
             var values = baseValues.Select(v => v.Key == knob ? value : v.Value).ToList();
-            var (_, output) = ValidationOutput(module, captures[0], values);
-            model.Add(Measure(value, output, captures[0].Data.SampleRate));
+            model.Add(Measure(value, captures[0].PredictValidation(module, values), captures[0].Data.SampleRate));
         }
 
         var amp = captures
             .Where(c => baseValues.All(v => v.Key == knob || c.Setting[v.Key] == v.Value))
             .OrderBy(c => c.Setting[knob])
-            .Select(c =>
-                Measure(
-                    c.Setting[knob],
-                    c.Data.Output.AsSpan(c.Data.Validation.Start, c.Data.Validation.Length).ToArray(),
-                    c.Data.SampleRate
-                )
-            )
+            .Select(c => Measure(c.Setting[knob], c.ValidationTarget(), c.Data.SampleRate))
             .ToList();
         return new KnobSweep(knob, baseSetting, model, amp);
     }
@@ -220,22 +211,6 @@ public static class KnobEvaluation
     {
         var distinct = values.Distinct().Order().ToList();
         return distinct[distinct.Count / 2];
-    }
-
-    /// <summary>The DI of the validation passage and the model's output for it at the given knob values.</summary>
-    private static (float[] Di, float[] Model) ValidationOutput(
-        KnobModule module,
-        KnobCapture capture,
-        IReadOnlyList<double> knobValues
-    )
-    {
-        var range = capture.Data.Validation;
-        var start = Math.Max(0, range.Start - module.Context);
-        var output = module.Process(capture.Data.Input.AsSpan(start, range.End - start), knobValues);
-        return (
-            capture.Data.Input.AsSpan(range.Start, range.Length).ToArray(),
-            output.AsSpan(range.Start - start).ToArray().Select(v => (float)v).ToArray()
-        );
     }
 
     /// <summary>RMS level in dB and the power-weighted mean frequency of a Hann STFT (2,048 points).</summary>

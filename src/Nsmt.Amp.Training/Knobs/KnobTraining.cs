@@ -83,9 +83,10 @@ internal sealed class KnobTraining : ITrainingDomain, IDisposable
         var trained = Enumerable.Range(0, captures.Count).Where(i => !captures[i].HeldOut).ToArray();
         _windows = trained.ToDictionary(
             i => i,
+            // Read a batch at a time from the setting's pair (a scratch file for a loaded capture set), so training
+            // holds its windows, not the recordings (issue 23 item 13).
             i => new WindowDataset(
-                captures[i].Data.Input,
-                captures[i].Data.Output,
+                captures[i].Data.Signals,
                 captures[i].Data.Train,
                 config.Amp.Data.Ny,
                 _model.Context,
@@ -140,12 +141,37 @@ internal sealed class KnobTraining : ITrainingDomain, IDisposable
     public StepResult TrainStep(int step)
     {
         var t = _config.Amp.Training;
-        var batch = _order.AsSpan(step * t.BatchSize, Math.Min(t.BatchSize, _order.Length - (step * t.BatchSize)));
+        var (audio, target, knobs) = Batch(step);
+        var loss = _loss.Compute(
+            _model.call(audio.to(_dtype).to(_device), knobs.to(_dtype).to(_device)),
+            target.to(_dtype).to(_device)
+        );
+        var value = _sums.Step(_optimizer, _model.parameters(), loss, t.GradClip, (int)audio.size(0));
+        return new StepResult(value, (int)audio.size(0));
+    }
+
+    /// <summary>
+    /// The (setting, window) of each row of step <paramref name="step"/>'s batch: the epoch's shuffled pairs, the
+    /// windows of one setting together (in their shuffled order), settings in the order they first appear.
+    /// </summary>
+    internal (int Setting, int Window)[] BatchRows(int step)
+    {
+        var size = _config.Amp.Training.BatchSize;
+        var batch = _order.AsSpan(step * size, Math.Min(size, _order.Length - (step * size)));
+        return [.. batch.ToArray().GroupBy(p => p.Setting).SelectMany(group => group)];
+    }
+
+    /// <summary>
+    /// Step <paramref name="step"/>'s batch as float32 on the CPU: audio [B, Context + ny] and target [B, ny] read from
+    /// each setting's pair, a setting's windows in one read, and each row's normalised knob values [B, K].
+    /// </summary>
+    internal (Tensor Audio, Tensor Target, Tensor Knobs) Batch(int step)
+    {
+        var rows = BatchRows(step);
         var inputs = new List<Tensor>();
         var targets = new List<Tensor>();
         var knobValues = new List<float>();
-        // Windows of one setting are read together; the knob rows follow the same order.
-        foreach (var group in batch.ToArray().GroupBy(p => p.Setting))
+        foreach (var group in rows.GroupBy(p => p.Setting))
         {
             var (x, y) = _windows[group.Key].Batch(group.Select(p => p.Window).ToArray());
             inputs.Add(x);
@@ -156,15 +182,11 @@ internal sealed class KnobTraining : ITrainingDomain, IDisposable
             }
         }
 
-        var audio = cat(inputs, 0).to(_dtype).to(_device);
-        var target = cat(targets, 0).to(_dtype).to(_device);
-        var knobs = TensorExtensions
-            .FromSpan<float>(knobValues.ToArray(), batch.Length, _knobs[0].Length)
-            .to(_dtype)
-            .to(_device);
-        var loss = _loss.Compute(_model.call(audio, knobs), target);
-        var value = _sums.Step(_optimizer, _model.parameters(), loss, t.GradClip, batch.Length);
-        return new StepResult(value, batch.Length);
+        return (
+            cat(inputs, 0),
+            cat(targets, 0),
+            TensorExtensions.FromSpan<float>(knobValues.ToArray(), rows.Length, _knobs[0].Length)
+        );
     }
 
     /// <summary>Means over the windows trained (all of them unless the epoch ended early).</summary>
@@ -192,14 +214,10 @@ internal sealed class KnobTraining : ITrainingDomain, IDisposable
     public List<SettingEsr> ValidateSettings()
     {
         var result = new List<SettingEsr>();
+        // One setting's validation passage at a time, read from its pair: memory is the passage's, not the recordings'.
         foreach (var capture in _captures)
         {
-            var range = capture.Data.Validation;
-            var start = Math.Max(0, range.Start - _model.Context);
-            var input = capture.Data.Input.AsSpan(start, range.End - start);
-            var prediction = _model.Process(input, capture.Setting.Values.Select(v => v.Value).ToList());
-            var predicted = prediction.AsSpan(range.Start - start).ToArray().Select(v => (float)v).ToArray();
-            var esr = Metrics.Esr(predicted, capture.Data.Output.AsSpan(range.Start, range.Length));
+            var esr = Metrics.Esr(capture.PredictValidation(_model, capture.KnobValues), capture.ValidationTarget());
             result.Add(new SettingEsr(capture.Setting, capture.HeldOut, esr));
         }
 
