@@ -22,7 +22,7 @@ lock() { flock /tmp/nsmt-build.lock "$@"; }
 # Core, built twice and cached by content.
 driver=$root/bench/amp-core/driver
 key=$( (cd "$core" && find NAM Dependencies/nlohmann -type f | LC_ALL=C sort | xargs sha256sum; \
-        sha256sum "$driver"/*; g++ --version | head -1) | sha256sum | cut -c1-16)
+        (cd "$driver" && sha256sum -- *); g++ --version | head -1) | sha256sum | cut -c1-16)
 cache=${NSMT_CORE_BENCH_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/nsmt/amp-core}/$key
 for flavor in ofast native; do
   if [ ! -x "$cache/$flavor/core_bench" ]; then

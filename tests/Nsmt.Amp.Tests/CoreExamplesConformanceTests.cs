@@ -57,6 +57,37 @@ public sealed class CoreExamplesConformanceTests
         ConformanceTests.AssertClose(expected, output, Tolerance);
     }
 
+    /// <summary>
+    /// A2-Lite and the slimmable WaveNet (3 channels, leaky ReLU / ReLU) take the fused 3-channel kernel; each vector
+    /// width it has (512-bit, 256-bit, 128-bit as on ARM) must play them as Core does, whatever this CPU picks.
+    /// </summary>
+    [NamFixtureTheory]
+    [InlineData("A2.nam", "A2.size0.3.core.wav", 0.3, 16)]
+    [InlineData("A2.nam", "A2.size0.3.core.wav", 0.3, 8)]
+    [InlineData("A2.nam", "A2.size0.3.core.wav", 0.3, 4)]
+    [InlineData("slimmable_wavenet.nam", "slimmable_wavenet.core.wav", 1.0, 4)]
+    public void Three_channel_kernel_reproduces_core_at_each_vector_width(
+        string modelFile,
+        string expectedFile,
+        double size,
+        int lanes
+    )
+    {
+        var model = NamFile.Load(CoreExample(modelFile)).AtSize(size);
+        var input = NamFixtures.ReadMono("input_48k_f32.wav");
+        var expected = NamFixtures.ReadMono(Path.Combine("core-examples", expectedFile));
+        var engine = new ExtendedWaveNetEngine(model, TanhMode.Exact, lanes);
+
+        var output = new float[input.Length];
+        for (var start = 0; start < input.Length; start += 64)
+        {
+            var count = Math.Min(64, input.Length - start);
+            engine.Process(input.AsSpan(start, count), output.AsSpan(start, count));
+        }
+
+        ConformanceTests.AssertClose(expected, output, Tolerance);
+    }
+
     [NamFixtureFact]
     public void A2_sizes_select_submodels_as_core_does()
     {

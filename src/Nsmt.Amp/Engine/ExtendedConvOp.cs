@@ -71,6 +71,20 @@ internal sealed unsafe class ExtendedConvOp
     /// <summary>Per-row condition weights when this conv is a fused 1-row input mixin.</summary>
     public float* MixinWeights => _conv.Mixin;
 
+    /// <summary>Column offset of each tap (0 or negative).</summary>
+    public int* TapOffsets => _tapOffsets.Pointer;
+
+    /// <summary>The weight of (padded) output row, input channel and tap, as packed.</summary>
+    public float Weight(int row, int channel, int tap) =>
+        _conv.Weights[
+            (row / ConvKernel.RowTile * _conv.InChannels * _conv.Taps * ConvKernel.RowTile)
+                + (((channel * _conv.Taps) + tap) * ConvKernel.RowTile)
+                + (row % ConvKernel.RowTile)
+        ];
+
+    /// <summary>The bias of a (padded) output row (0 without bias).</summary>
+    public float BiasOf(int row) => _hasBias ? _conv.Bias[row] : 0f;
+
     /// <summary>
     /// output = residual + ((W * input + bias) + mixin * condition), each term only when given;
     /// strides are in floats per row.

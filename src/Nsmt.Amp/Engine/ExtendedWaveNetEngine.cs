@@ -18,6 +18,10 @@ public sealed unsafe class ExtendedWaveNetEngine : INamEngine
     private readonly KnobRamp _knobs;
 
     public ExtendedWaveNetEngine(NamModel model, TanhMode tanhMode = TanhMode.Exact)
+        : this(model, tanhMode, widestLanes: int.MaxValue) { }
+
+    /// <param name="widestLanes">Widest vector (floats) the fused 3-channel kernel may use, for tests of each width.</param>
+    internal ExtendedWaveNetEngine(NamModel model, TanhMode tanhMode, int widestLanes)
     {
         ArgumentNullException.ThrowIfNull(model);
         if (model.Config is not ExtendedWaveNetConfig config)
@@ -28,7 +32,7 @@ public sealed unsafe class ExtendedWaveNetEngine : INamEngine
             );
         }
 
-        _network = new ExtendedWaveNetNetwork(config, model.Weights, tanhMode);
+        _network = new ExtendedWaveNetNetwork(config, model.Weights, tanhMode, widestLanes);
         SampleRate = model.SampleRate;
         TanhMode = tanhMode;
         _prewarmSamples = config.PrewarmSamples;

@@ -44,13 +44,19 @@ internal sealed unsafe class ExtendedWaveNetNetwork
     private readonly PinnedBuffer<float> _headOutput;
     private int _position;
 
-    public ExtendedWaveNetNetwork(ExtendedWaveNetConfig config, float[] weights, TanhMode mode)
+    /// <param name="widestLanes">Widest vector (floats) the fused 3-channel kernel may use (<see cref="ThreeChannelLayer"/>).</param>
+    public ExtendedWaveNetNetwork(ExtendedWaveNetConfig config, float[] weights, TanhMode mode, int widestLanes)
     {
         _config = config;
         _mode = mode;
         if (config.ConditionDsp is { } dsp)
         {
-            _conditionDsp = new ExtendedWaveNetNetwork((ExtendedWaveNetConfig)dsp.Config, dsp.Weights, mode);
+            _conditionDsp = new ExtendedWaveNetNetwork(
+                (ExtendedWaveNetConfig)dsp.Config,
+                dsp.Weights,
+                mode,
+                widestLanes
+            );
         }
 
         // Without a condition DSP the condition is the input itself: the audio row, then a knob WaveNet's knob rows.
@@ -62,7 +68,15 @@ internal sealed unsafe class ExtendedWaveNetNetwork
         var inputRows = 1;
         for (var j = 0; j < _arrays.Length; j++)
         {
-            _arrays[j] = new ArrayOps(config.LayerArrays[j], modules, ref next, cursor, inputRows, _conditionRows);
+            _arrays[j] = new ArrayOps(
+                config.LayerArrays[j],
+                modules,
+                ref next,
+                cursor,
+                inputRows,
+                _conditionRows,
+                widestLanes
+            );
             inputRows = _arrays[j].PaddedChannels;
         }
 
@@ -255,6 +269,22 @@ internal sealed unsafe class ExtendedWaveNetNetwork
         bool computeResidual
     )
     {
+        if (layer.ThreeChannel is { } fused)
+        {
+            // h is the conv's stateful input here (no FiLM before the conv).
+            fused.Run(
+                h,
+                hStride,
+                condition,
+                accumulator,
+                accumulatorStride,
+                computeResidual ? next : null,
+                nextStride,
+                columns
+            );
+            return;
+        }
+
         const int stride = MaxChunk;
         var convInput = layer.ConvInput!.At(_position);
         if (layer.HasConvPreFilm)
@@ -530,6 +560,9 @@ internal sealed unsafe class ExtendedWaveNetNetwork
 
         public HistoryBuffer? ConvInput { get; init; }
 
+        /// <summary>The fused 3-channel kernel where the layer has its shape, else null.</summary>
+        public ThreeChannelLayer? ThreeChannel { get; init; }
+
         public bool HasConvPreFilm => Films[(int)FilmPosition.ConvPre] is not null;
 
         public int MaxFilmRows =>
@@ -544,7 +577,8 @@ internal sealed unsafe class ExtendedWaveNetNetwork
             ref int next,
             WeightCursor cursor,
             int inputRows,
-            int conditionRows
+            int conditionRows,
+            int widestLanes
         )
         {
             int c = config.Channels,
@@ -615,6 +649,18 @@ internal sealed unsafe class ExtendedWaveNetNetwork
                     ZRows = zRows,
                     FusedMixin = fused,
                     ConvInput = new HistoryBuffer(PaddedChannels, conv.History),
+                    ThreeChannel = ThreeChannelLayer.For(
+                        config,
+                        gating,
+                        config.Activations[l],
+                        fused,
+                        films.Any(f => f is not null),
+                        conv,
+                        mixin,
+                        layer1x1,
+                        head1x1 is not null,
+                        widestLanes
+                    ),
                 };
             }
 
