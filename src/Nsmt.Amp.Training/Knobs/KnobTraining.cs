@@ -59,6 +59,7 @@ internal sealed class KnobTraining : ITrainingDomain, IDisposable
     private readonly AmpLoss _loss;
     private (int Setting, int Window)[] _order = [];
     private readonly EpochLossSums _sums = new();
+    private readonly MixedPrecision<KnobModule> _precision;
     private List<SettingEsr> _validated = [];
 
     public KnobTraining(
@@ -97,6 +98,7 @@ internal sealed class KnobTraining : ITrainingDomain, IDisposable
         _optimizer = optim.Adam(_model.parameters(), lr: t.LearningRate, weight_decay: t.WeightDecay);
         _scheduler = new ExponentialLR(_optimizer, t.LearningRateGamma);
         _loss = new AmpLoss(config.Amp.Loss);
+        _precision = new MixedPrecision<KnobModule>(device.Precision.Mode, _model, config.CreateModule);
     }
 
     public KnobModule Module => _model;
@@ -162,8 +164,10 @@ internal sealed class KnobTraining : ITrainingDomain, IDisposable
             .FromSpan<float>(knobValues.ToArray(), batch.Length, _knobs[0].Length)
             .to(_dtype)
             .to(_device);
-        var loss = _loss.Compute(_model.call(audio, knobs), target);
-        var value = _sums.Step(_optimizer, _model.parameters(), loss, t.GradClip, batch.Length);
+        _precision.BeginStep();
+        var output = _precision.Compute.call(_precision.In(audio), _precision.In(knobs));
+        var loss = _loss.Compute(_precision.Out(output), target);
+        var value = _sums.Step(_precision, _optimizer, _model.parameters(), loss, t.GradClip, batch.Length);
         return new StepResult(value, batch.Length);
     }
 
@@ -325,6 +329,7 @@ internal sealed class KnobTraining : ITrainingDomain, IDisposable
     {
         _loss.Dispose();
         _optimizer.Dispose();
+        _precision.Dispose();
         _model.Dispose();
     }
 }
