@@ -40,6 +40,11 @@ public static partial class TrainingEngine
         var device = TrainingDevice.Resolve(settings.Accelerator, settings.KeyPrefix + "accelerator", probe);
         SetDeterministic(settings, device);
         EngineGuard.EnsureDevice(device);
+        if (settings.Precision == PrecisionMode.BFloat16Mixed)
+        {
+            EngineGuard.EnsureBFloat16(device, settings.OneDnn, settings.KeyPrefix + "precision");
+        }
+
         return device with
         {
             Precision = TrainingPrecision.Apply(settings.Precision, settings.MatmulPrecision, device),
