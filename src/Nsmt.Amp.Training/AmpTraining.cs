@@ -135,7 +135,7 @@ internal sealed class AmpTraining : ITrainingDomain, IDisposable
             _precision,
             _optimizer,
             _model.parameters(),
-            _loss.Compute(_precision.Out(_precision.Compute.call(_precision.In(x))), y),
+            _loss.Compute(_precision.Out(_precision.Compute.call(x)), y),
             t.GradClip,
             indices.Length
         );

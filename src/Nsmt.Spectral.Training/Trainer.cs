@@ -197,10 +197,7 @@ internal sealed class SpectralTraining : ITrainingDomain, IDisposable
         var length = Math.Min(batchSize, _train.Count - start);
         var (inputs, labels) = _train.Batch(_order, start, length);
         _precision.BeginStep();
-        var computed = _precision.Compute.call(
-            _precision.In(inputs.Images),
-            inputs.Auxiliary is null ? null : _precision.In(inputs.Auxiliary)
-        );
+        var computed = inputs.Through(_precision.Compute);
         var outputs = computed.ToDictionary(o => o.Key, o => _precision.Out(o.Value));
         var loss = SplitEvaluation.TotalLoss(_objectives, outputs, labels);
         _precision.Backward(_optimizer, loss);

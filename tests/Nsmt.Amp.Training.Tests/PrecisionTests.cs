@@ -59,6 +59,24 @@ public sealed class PrecisionTests : IDisposable
     }
 
     [Fact]
+    public void A_bf16_mixed_knob_run_trains_its_gru_in_float32_and_its_head_in_bfloat16_to_finite_esr()
+    {
+        var config = KnobTrainConfig.Parse(
+            KnobTrainingTests.Tiny.Replace(
+                "threads: 1",
+                "threads: 1\n  precision: bf16-mixed",
+                StringComparison.Ordinal
+            ),
+            "tiny.yaml"
+        );
+        var folder = Path.Combine(_root, "knobs");
+        var result = new KnobTrainer(config, KnobCaptureSet.Load(config), folder).Run();
+        Assert.All(result.Esr, e => Assert.True(double.IsFinite(e.Esr) && e.Esr > 0));
+        using var summary = JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, "summary.json")));
+        Assert.Equal("bf16-mixed", summary.RootElement.GetProperty("precision").GetProperty("mode").GetString());
+    }
+
+    [Fact]
     public void Bad_precision_values_and_bf16_over_float64_knob_weights_are_refused_naming_the_field()
     {
         var error = Assert.Throws<Nsmt.Config.ConfigException>(() =>

@@ -117,7 +117,11 @@ internal static class ConvCheck
         foreach (var onednn in new[] { true, false })
         {
             SetOneDnn(onednn);
-            Console.WriteLine($"oneDNN {(onednn ? "on" : "off")}:");
+            // What a bf16-mixed run's guard sees in this engine state (EngineGuard.EnsureBFloat16).
+            var (found, _) = KernelSelfCheck.RunBFloat16();
+            Console.WriteLine(
+                $"oneDNN {(onednn ? "on" : "off")}: KernelSelfCheck.RunBFloat16 finds {found.Count} mismatch(es){(found.Count > 0 ? $", e.g. {found[0]}" : "")}"
+            );
             Console.WriteLine(
                 $"  {"case", -24} {"bf16 y", 9} {"bf16 dx", 9} {"bf16 dw", 9} {"f32 y", 9} {"f32 dx", 9} {"f32 dw", 9}"
             );

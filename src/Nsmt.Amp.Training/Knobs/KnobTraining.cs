@@ -165,7 +165,7 @@ internal sealed class KnobTraining : ITrainingDomain, IDisposable
             .to(_dtype)
             .to(_device);
         _precision.BeginStep();
-        var output = _precision.Compute.call(_precision.In(audio), _precision.In(knobs));
+        var output = _precision.Compute.call(audio, knobs);
         var loss = _loss.Compute(_precision.Out(output), target);
         var value = _sums.Step(_precision, _optimizer, _model.parameters(), loss, t.GradClip, batch.Length);
         return new StepResult(value, batch.Length);

@@ -62,9 +62,38 @@ public static class KernelSelfCheck
     /// Every mismatch found (none on a correct engine) and how long the check took. The float32 side runs on
     /// <paramref name="device"/> (the CPU by default); the float64 reference always runs on the CPU (MPS has no float64).
     /// </summary>
-    public static (IReadOnlyList<KernelMismatch> Mismatches, TimeSpan Elapsed) Run(Device? device = null)
+    public static (IReadOnlyList<KernelMismatch> Mismatches, TimeSpan Elapsed) Run(Device? device = null) =>
+        Checked(device, (mismatches, generator, on) =>
+        {
+            CheckConvolutions(mismatches, generator, on, ScalarType.Float32, Conv1dCases, Conv2dCases);
+            CheckLstm(mismatches, generator, on);
+        });
+
+    /// <summary>
+    /// bf16-mixed's kernels: the conv1d and conv2d cases (and 8 input channels, the spectral CNNs' second layer) in
+    /// bfloat16 against float64 from the same bfloat16-rounded values (output, input, weight and bias gradients), within
+    /// <see cref="BFloat16Tolerance"/>. On AMD Zen 5 with libtorch 2.10, oneDNN's bfloat16 convolutions with 1 or 8
+    /// input channels were off by 20-60 % where its float32 ones at those shapes agree (bench/precision/RESULTS.md);
+    /// libtorch's own bfloat16 kernels agree.
+    /// </summary>
+    public static (IReadOnlyList<KernelMismatch> Mismatches, TimeSpan Elapsed) RunBFloat16(Device? device = null) =>
+        Checked(device, (mismatches, generator, on) =>
+            CheckConvolutions(
+                mismatches,
+                generator,
+                on,
+                ScalarType.BFloat16,
+                [.. Conv1dCases, (8, 16, 3, 1)],
+                [.. Conv2dCases, (8, 16, 3)]
+            )
+        );
+
+    /// <summary>Runs <paramref name="check"/> with its own generator, timed, leaving the global random state as it was.</summary>
+    private static (IReadOnlyList<KernelMismatch> Mismatches, TimeSpan Elapsed) Checked(
+        Device? device,
+        Action<List<KernelMismatch>, Generator, Device> check
+    )
     {
-        device ??= CPU;
         var clock = Stopwatch.StartNew();
         var mismatches = new List<KernelMismatch>();
         var rngState = random.get_rng_state();
@@ -72,38 +101,7 @@ public static class KernelSelfCheck
         {
             using var noScopeLeak = NewDisposeScope();
             using var generator = new Generator(20261207);
-            foreach (var (cin, cout, kernel, dilation) in Conv1dCases)
-            {
-                var x = randn([2, cin, 40 + (dilation * (kernel - 1))], generator: generator);
-                var w = randn([cout, cin, kernel], generator: generator) * (1.0 / Math.Sqrt(cin * kernel));
-                var b = randn([cout], generator: generator);
-                Compare(
-                    $"conv1d {cin}->{cout} k{kernel} d{dilation}",
-                    (x, w, b),
-                    p => F.conv1d(p[0], p[1], p[2], dilation: dilation),
-                    mismatches,
-                    generator,
-                    device
-                );
-            }
-
-            foreach (var (cin, cout, kernel) in Conv2dCases)
-            {
-                var x = randn([2, cin, 12, 12], generator: generator);
-                var w =
-                    randn([cout, cin, kernel, kernel], generator: generator) * (1.0 / Math.Sqrt(cin * kernel * kernel));
-                var b = randn([cout], generator: generator);
-                Compare(
-                    $"conv2d {cin}->{cout} k{kernel}x{kernel}",
-                    (x, w, b),
-                    p => F.conv2d(p[0], p[1], p[2], padding: [1, 1]),
-                    mismatches,
-                    generator,
-                    device
-                );
-            }
-
-            CheckLstm(mismatches, generator, device);
+            check(mismatches, generator, device ?? CPU);
         }
         finally
         {
@@ -114,62 +112,47 @@ public static class KernelSelfCheck
         return (mismatches, clock.Elapsed);
     }
 
-    /// <summary>
-    /// bf16-mixed's kernels: the conv1d and conv2d cases in bfloat16 against float64 from the same bfloat16-rounded
-    /// values (output, input, weight and bias gradients), within <see cref="BFloat16Tolerance"/>. On AMD Zen 5 with
-    /// libtorch 2.10, oneDNN's bfloat16 convolutions with 1 or 8 input channels were off by 20-60 % where its float32
-    /// ones at those shapes agree (bench/precision/RESULTS.md); libtorch's own bfloat16 kernels agree.
-    /// </summary>
-    public static (IReadOnlyList<KernelMismatch> Mismatches, TimeSpan Elapsed) RunBFloat16(Device? device = null)
+    private static void CheckConvolutions(
+        List<KernelMismatch> mismatches,
+        Generator generator,
+        Device device,
+        ScalarType type,
+        IEnumerable<(int In, int Out, int Kernel, int Dilation)> conv1d,
+        IEnumerable<(int In, int Out, int Kernel)> conv2d
+    )
     {
-        device ??= CPU;
-        var clock = Stopwatch.StartNew();
-        var mismatches = new List<KernelMismatch>();
-        var rngState = random.get_rng_state();
-        try
+        var prefix = type == ScalarType.Float32 ? "" : "bfloat16 ";
+        foreach (var (cin, cout, kernel, dilation) in conv1d)
         {
-            using var noScopeLeak = NewDisposeScope();
-            using var generator = new Generator(20261207);
-            foreach (var (cin, cout, kernel, dilation) in Conv1dCases.Append((8, 16, 3, 1)))
-            {
-                var x = randn([2, cin, 40 + (dilation * (kernel - 1))], generator: generator);
-                var w = randn([cout, cin, kernel], generator: generator) * (1.0 / Math.Sqrt(cin * kernel));
-                var b = randn([cout], generator: generator);
-                Compare(
-                    $"bfloat16 conv1d {cin}->{cout} k{kernel} d{dilation}",
-                    (x, w, b),
-                    p => F.conv1d(p[0], p[1], p[2], dilation: dilation),
-                    mismatches,
-                    generator,
-                    device,
-                    ScalarType.BFloat16
-                );
-            }
-
-            foreach (var (cin, cout, kernel) in Conv2dCases.Append((8, 16, 3)))
-            {
-                var x = randn([2, cin, 12, 12], generator: generator);
-                var w =
-                    randn([cout, cin, kernel, kernel], generator: generator) * (1.0 / Math.Sqrt(cin * kernel * kernel));
-                var b = randn([cout], generator: generator);
-                Compare(
-                    $"bfloat16 conv2d {cin}->{cout} k{kernel}x{kernel}",
-                    (x, w, b),
-                    p => F.conv2d(p[0], p[1], p[2], padding: [1, 1]),
-                    mismatches,
-                    generator,
-                    device,
-                    ScalarType.BFloat16
-                );
-            }
-        }
-        finally
-        {
-            random.set_rng_state(rngState);
-            rngState.Dispose();
+            var x = randn([2, cin, 40 + (dilation * (kernel - 1))], generator: generator);
+            var w = randn([cout, cin, kernel], generator: generator) * (1.0 / Math.Sqrt(cin * kernel));
+            var b = randn([cout], generator: generator);
+            Compare(
+                $"{prefix}conv1d {cin}->{cout} k{kernel} d{dilation}",
+                (x, w, b),
+                p => F.conv1d(p[0], p[1], p[2], dilation: dilation),
+                mismatches,
+                generator,
+                device,
+                type
+            );
         }
 
-        return (mismatches, clock.Elapsed);
+        foreach (var (cin, cout, kernel) in conv2d)
+        {
+            var x = randn([2, cin, 12, 12], generator: generator);
+            var w = randn([cout, cin, kernel, kernel], generator: generator) * (1.0 / Math.Sqrt(cin * kernel * kernel));
+            var b = randn([cout], generator: generator);
+            Compare(
+                $"{prefix}conv2d {cin}->{cout} k{kernel}x{kernel}",
+                (x, w, b),
+                p => F.conv2d(p[0], p[1], p[2], padding: [1, 1]),
+                mismatches,
+                generator,
+                device,
+                type
+            );
+        }
     }
 
     /// <summary>
@@ -183,7 +166,7 @@ public static class KernelSelfCheck
         List<KernelMismatch> mismatches,
         Generator generator,
         Device device,
-        ScalarType type = ScalarType.Float32
+        ScalarType type
     )
     {
         Tensor[] Leaves(ScalarType leafType, Device on) =>

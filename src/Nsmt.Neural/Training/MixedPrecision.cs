@@ -10,9 +10,11 @@ namespace Nsmt.Neural.Training;
 /// (Micikevicius et al., "Mixed Precision Training", 2018) with explicit casts: the domain's model keeps the float32
 /// master weights, which the optimiser, its state, the weight average, validation and checkpoints use; a compute copy
 /// of the same architecture holds them rounded to bfloat16 in its layers with weights (convolutions, linear layers),
-/// each of which casts its input to bfloat16 as autocast would. Normalisation layers (BatchNorm, LayerNorm, GroupNorm,
-/// InstanceNorm) keep float32 weights and statistics (libtorch normalises a bfloat16 input with float32 parameters,
-/// accumulating in float32); recurrent layers (LSTM, GRU) and parameters of containers stay float32. A step copies the
+/// each of which casts its input to bfloat16 as autocast would; the model's inputs go in as they are (a recurrent core
+/// that a model calls through forward, past the hooks, takes the float32 it gets). Normalisation layers (BatchNorm,
+/// LayerNorm, GroupNorm, InstanceNorm) keep float32 weights and statistics (libtorch normalises a bfloat16 input with
+/// float32 parameters, accumulating in float32); recurrent layers (LSTM, GRU) and parameters of containers stay
+/// float32. A step copies the
 /// master weights in (<see cref="BeginStep"/>), runs forward and backward on the copy, computes the loss in float32 from
 /// outputs cast back (<see cref="Out"/>), and hands the gradients to the master weights in float32 and the BatchNorm
 /// statistics to the master model (<see cref="Backward"/>).
@@ -82,13 +84,6 @@ public sealed class MixedPrecision<TModule> : IDisposable
         {
             copy.copy_(master);
         }
-    }
-
-    /// <summary>A floating-point input as the compute copy takes it (bfloat16); other inputs as they are.</summary>
-    public Tensor In(Tensor input)
-    {
-        ArgumentNullException.ThrowIfNull(input);
-        return _copy is not null && input.is_floating_point() ? input.to(ScalarType.BFloat16) : input;
     }
 
     /// <summary>An output as the loss takes it: float32 (losses and metrics are never computed in bfloat16).</summary>
