@@ -32,6 +32,7 @@ internal sealed class AmpTraining : ITrainingDomain, IDisposable
     private readonly AmpTrainingData _data;
     private readonly RunDirectory _run;
     private readonly AmpModule _model;
+    private readonly MixedPrecision<AmpModule> _precision;
     private readonly optim.Optimizer _optimizer;
     private readonly LRScheduler _scheduler;
     private readonly AmpLoss _loss;
@@ -49,7 +50,8 @@ internal sealed class AmpTraining : ITrainingDomain, IDisposable
         _data = data;
         _run = run;
         var t = config.Training;
-        _model = config.Model.CreateModule(data.SampleRate);
+        AmpModule Build() => config.Model.CreateModule(data.SampleRate);
+        _model = Build();
         // Model, optimiser state (built below from the moved parameters), weight average, batches and losses live on the
         // device; only logged values and validation outputs come back to the CPU.
         _model.to(device.Device);
@@ -70,6 +72,7 @@ internal sealed class AmpTraining : ITrainingDomain, IDisposable
         _optimizer = optim.Adam(_model.parameters(), lr: t.LearningRate, weight_decay: t.WeightDecay);
         _scheduler = new ExponentialLR(_optimizer, t.LearningRateGamma);
         _loss = new AmpLoss(config.Loss);
+        _precision = new MixedPrecision<AmpModule>(device.Precision.Mode, _model, Build);
     }
 
     public AmpModule Module => _model;
@@ -127,10 +130,12 @@ internal sealed class AmpTraining : ITrainingDomain, IDisposable
             y = y.repeat(_model.OutputsPerInput, 1); // every width of a packed model learns the same target
         }
 
+        _precision.BeginStep();
         var value = _sums.Step(
+            _precision,
             _optimizer,
             _model.parameters(),
-            _loss.Compute(_model.call(x), y),
+            _loss.Compute(_precision.Out(_precision.Compute.call(x)), y),
             t.GradClip,
             indices.Length
         );
@@ -288,6 +293,7 @@ internal sealed class AmpTraining : ITrainingDomain, IDisposable
     {
         _loss.Dispose();
         _optimizer.Dispose();
+        _precision.Dispose();
         _model.Dispose();
     }
 

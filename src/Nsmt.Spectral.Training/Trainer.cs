@@ -117,6 +117,7 @@ internal sealed class SpectralTraining : ITrainingDomain, IDisposable
     private readonly TrainConfig _config;
     private readonly RunDirectory _run;
     private readonly MultiheadNetwork _model;
+    private readonly MixedPrecision<MultiheadNetwork> _precision;
     private readonly IReadOnlyList<HeadObjective> _objectives;
     private readonly DatasetTensors _train;
     private readonly DatasetTensors _validation;
@@ -137,13 +138,9 @@ internal sealed class SpectralTraining : ITrainingDomain, IDisposable
         var heads = DatasetHeads.From(dataset.Heads);
         var shape = new InputShape(dataset.Info.Channels, dataset.Info.Height, dataset.Info.Width);
         var auxiliaryFeatures = config.Data.AuxiliaryFeatures;
-        _model = ModelFactory.Create(
-            config.Model.Network,
-            heads,
-            shape,
-            config.Model.HeadKind,
-            auxiliaryFeatures.Count
-        );
+        MultiheadNetwork Build() =>
+            ModelFactory.Create(config.Model.Network, heads, shape, config.Model.HeadKind, auxiliaryFeatures.Count);
+        _model = Build();
         // Model, optimiser state (built below from the moved parameters), batches and losses live on the device; only
         // logged values come back to the CPU.
         _model.to(device.Device);
@@ -164,6 +161,7 @@ internal sealed class SpectralTraining : ITrainingDomain, IDisposable
         _stepsPerEpoch = _train.BatchCount(config.Data.BatchSize, config.Trainer.LimitTrainBatches);
         _optimizer = OptimizerFactory.Create(config.Model.Optimizer, _model.parameters());
         _schedule = new TrainingSchedule(config.Model.Scheduler, _optimizer, config.Trainer.MaxEpochs, _stepsPerEpoch);
+        _precision = new MixedPrecision<MultiheadNetwork>(device.Precision.Mode, _model, Build);
     }
 
     public string Name => Checkpoint.Domain;
@@ -198,10 +196,11 @@ internal sealed class SpectralTraining : ITrainingDomain, IDisposable
         var start = step * batchSize;
         var length = Math.Min(batchSize, _train.Count - start);
         var (inputs, labels) = _train.Batch(_order, start, length);
-        var outputs = inputs.Through(_model);
+        _precision.BeginStep();
+        var computed = inputs.Through(_precision.Compute);
+        var outputs = computed.ToDictionary(o => o.Key, o => _precision.Out(o.Value));
         var loss = SplitEvaluation.TotalLoss(_objectives, outputs, labels);
-        _optimizer.zero_grad();
-        loss.backward();
+        _precision.Backward(_optimizer, loss);
         ClipGradients();
         _optimizer.step();
 
@@ -320,6 +319,7 @@ internal sealed class SpectralTraining : ITrainingDomain, IDisposable
     {
         _order?.Dispose();
         _optimizer.Dispose();
+        _precision.Dispose();
         _validation.Dispose();
         _train.Dispose();
         _model.Dispose();

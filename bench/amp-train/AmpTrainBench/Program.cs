@@ -9,7 +9,7 @@ using Nsmt.Runs;
 
 // The C# side of bench/amp-train (run.sh drives it next to pytorch_train.py):
 //   AmpTrainBench prepare DIR [--seconds S]      reference-amp capture -> DIR/input.wav, output.wav (float32), data.json
-//   AmpTrainBench train DIR --model seed|standard|feather|nano --epochs N --threads T [--batch B] [--ny NY]
+//   AmpTrainBench train DIR --model seed|standard|feather|nano --epochs N --threads T [--batch B] [--ny NY] [--precision 32|bf16-mixed]
 //   AmpTrainBench formulations [--threads T] [--repeats N] [--onednn auto|on|off] [--modes nam,crop,...]
 //                              [--array2-channels C] [--onednn-unchecked on|off]   dilated-conv formulations (Formulations.cs)
 // "train" runs the real AmpTrainer and prints one line per epoch: "epoch E train_seconds S val_esr V".
@@ -88,6 +88,7 @@ if (args.Length >= 2 && args[0] == "train")
         $"training.batch_size={(int)Option("--batch", 16)}",
         $"data.ny={(int)Option("--ny", 8192)}",
         "training.top_k=0",
+        $"training.precision={OptionText("--precision", "32-true")}",
         model == "seed" ? "model.type=plain_wavenet" : $"model.preset={model}",
     };
     var config = AmpTrainConfig.Parse("", "bench", overrides);
@@ -137,7 +138,7 @@ if (args.Length >= 2 && args[0] == "train")
 }
 
 Console.Error.WriteLine(
-    "usage: AmpTrainBench prepare DIR [--seconds S] | train DIR --model seed|standard|feather|nano --epochs N --threads T [--batch B] [--ny NY] | formulations [--threads T] [--repeats N] [--onednn auto|on|off] [--modes M,...] [--array2-channels C] [--onednn-unchecked on|off]"
+    "usage: AmpTrainBench prepare DIR [--seconds S] | train DIR --model seed|standard|feather|nano --epochs N --threads T [--batch B] [--ny NY] [--precision 32|bf16-mixed] | formulations [--threads T] [--repeats N] [--onednn auto|on|off] [--modes M,...] [--array2-channels C] [--onednn-unchecked on|off]"
 );
 return 2;
 

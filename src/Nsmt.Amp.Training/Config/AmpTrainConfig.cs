@@ -218,11 +218,22 @@ public sealed record TrainingSettings
     /// <summary>auto | cpu | cuda | cuda:N | mps (<see cref="TrainingDevice"/>).</summary>
     public string Accelerator { get; init; } = "auto";
 
+    /// <summary>32-true (32) | bf16-mixed (<see cref="TrainingPrecision"/>).</summary>
+    public PrecisionMode Precision { get; init; }
+
+    /// <summary>high (TF32 on CUDA) | highest.</summary>
+    public MatmulPrecision MatmulPrecision { get; init; }
+
     /// <summary>torch.use_deterministic_algorithms and cudnn.deterministic (false: libtorch's fastest kernels).</summary>
     public bool Deterministic { get; init; } = true;
 
     /// <summary>The engine keys as every trainer reads them.</summary>
-    public EngineSettings Engine => new("training.", Accelerator, Deterministic, OneDnn, Threads);
+    public EngineSettings Engine =>
+        new("training.", Accelerator, Deterministic, OneDnn, Threads)
+        {
+            Precision = Precision,
+            MatmulPrecision = MatmulPrecision,
+        };
 
     /// <summary>Stop after the epoch that passes this wall-clock budget (0 = none).</summary>
     public double MaxSeconds { get; init; }
@@ -459,6 +470,18 @@ public sealed record AmpTrainConfig
                 path
             ),
             Deterministic = s.Bool("training.deterministic", t.Deterministic),
+            Precision = TrainingPrecision.Parse(
+                s.Choice("training.precision", TrainingPrecision.NameOf(t.Precision), TrainingPrecision.Choices),
+                "training.precision"
+            ),
+            MatmulPrecision = TrainingPrecision.ParseMatmul(
+                s.Choice(
+                    "training.float32_matmul_precision",
+                    TrainingPrecision.NameOf(t.MatmulPrecision),
+                    TrainingPrecision.MatmulChoices
+                ),
+                "training.float32_matmul_precision"
+            ),
         };
         var l = defaults.Loss;
         var loss = new LossSettings

@@ -5,6 +5,7 @@ using Nsmt.Amp.ReferenceAmp;
 using Nsmt.Amp.Training.Config;
 using Nsmt.Amp.Training.Modules;
 using Nsmt.Config;
+using Nsmt.Neural.Engine;
 
 namespace Nsmt.Amp.Training.Knobs;
 
@@ -120,6 +121,14 @@ public sealed record KnobTrainConfig
         }
 
         var float64 = s.Choice("knobs.precision", "float32", "float32", "float64") == "float64";
+        if (float64 && amp.Training.Precision == PrecisionMode.BFloat16Mixed)
+        {
+            // bf16-mixed keeps float32 master weights: with float64 ones it would be a third precision nothing tests.
+            throw new ConfigException(
+                $"{name}: field 'training.precision': expected 32-true with knobs.precision: float64, got 'bf16-mixed'"
+            );
+        }
+
         IReadOnlyList<KnobRecording> recordings = [];
         IReadOnlyList<KnobSetting> settings;
         if (files)

@@ -59,6 +59,7 @@ internal sealed class KnobTraining : ITrainingDomain, IDisposable
     private readonly AmpLoss _loss;
     private (int Setting, int Window)[] _order = [];
     private readonly EpochLossSums _sums = new();
+    private readonly MixedPrecision<KnobModule> _precision;
     private List<SettingEsr> _validated = [];
 
     public KnobTraining(
@@ -98,6 +99,7 @@ internal sealed class KnobTraining : ITrainingDomain, IDisposable
         _optimizer = optim.Adam(_model.parameters(), lr: t.LearningRate, weight_decay: t.WeightDecay);
         _scheduler = new ExponentialLR(_optimizer, t.LearningRateGamma);
         _loss = new AmpLoss(config.Amp.Loss);
+        _precision = new MixedPrecision<KnobModule>(device.Precision.Mode, _model, config.CreateModule);
     }
 
     public KnobModule Module => _model;
@@ -141,13 +143,16 @@ internal sealed class KnobTraining : ITrainingDomain, IDisposable
     public StepResult TrainStep(int step)
     {
         var t = _config.Amp.Training;
-        var (audio, target, knobs) = Batch(step);
-        var loss = _loss.Compute(
-            _model.call(audio.to(_dtype).to(_device), knobs.to(_dtype).to(_device)),
-            target.to(_dtype).to(_device)
-        );
-        var value = _sums.Step(_optimizer, _model.parameters(), loss, t.GradClip, (int)audio.size(0));
-        return new StepResult(value, (int)audio.size(0));
+        var (cpuAudio, cpuTarget, cpuKnobs) = Batch(step);
+        var rows = (int)cpuAudio.size(0);
+        var audio = cpuAudio.to(_dtype).to(_device);
+        var target = cpuTarget.to(_dtype).to(_device);
+        var knobs = cpuKnobs.to(_dtype).to(_device);
+        _precision.BeginStep();
+        var output = _precision.Compute.call(audio, knobs);
+        var loss = _loss.Compute(_precision.Out(output), target);
+        var value = _sums.Step(_precision, _optimizer, _model.parameters(), loss, t.GradClip, rows);
+        return new StepResult(value, rows);
     }
 
     /// <summary>
@@ -343,6 +348,7 @@ internal sealed class KnobTraining : ITrainingDomain, IDisposable
     {
         _loss.Dispose();
         _optimizer.Dispose();
+        _precision.Dispose();
         _model.Dispose();
     }
 }

@@ -1,3 +1,4 @@
+using Nsmt.Neural.Training;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -24,18 +25,20 @@ internal sealed class EpochLossSums
     /// <summary>
     /// One optimiser step of an amp-style domain on <paramref name="windows"/> windows: the gradients of
     /// <paramref name="loss"/> (computed on this batch), clipped to <paramref name="gradClip"/> (0: no clipping) with
-    /// their norm recorded, the step, and the loss and terms recorded; returns the loss.
+    /// their norm recorded, the step, and the loss and terms recorded; returns the loss. The gradients reach the master
+    /// weights in <paramref name="precision"/>'s way (float32 for a bf16-mixed run, whose loss is float32).
     /// </summary>
-    public double Step(
+    public double Step<TModule>(
+        MixedPrecision<TModule> precision,
         optim.Optimizer optimizer,
         IEnumerable<Parameter> parameters,
         (Tensor Total, IReadOnlyDictionary<string, Tensor> Terms) loss,
         double gradClip,
         int windows
     )
+        where TModule : nn.Module
     {
-        optimizer.zero_grad();
-        loss.Total.backward();
+        precision.Backward(optimizer, loss.Total);
         ClipAndRecordNorm(parameters, gradClip);
         optimizer.step();
         return Add(loss.Total, loss.Terms, windows);

@@ -113,6 +113,59 @@ public static class EngineGuard
     private static readonly HashSet<string> CheckedDevices = [];
 
     /// <summary>
+    /// For a bf16-mixed run: the device's bfloat16 convolutions against float64 (<see cref="KernelSelfCheck.RunBFloat16"/>),
+    /// once per device and process. The float32 check says nothing about them: on AMD Zen 5, libtorch 2.10's oneDNN
+    /// computes some float32 convolutions right and bfloat16 ones of the same shapes wrong. On the CPU in
+    /// <paramref name="mode"/> auto, wrong results switch oneDNN off and re-check; what is still wrong stops the run,
+    /// naming <paramref name="field"/>.
+    /// </summary>
+    public static void EnsureBFloat16(TrainingDevice device, OneDnnMode mode, string field, Action<string>? log = null)
+    {
+        ArgumentNullException.ThrowIfNull(device);
+        log ??= Console.Error.WriteLine;
+        lock (Gate)
+        {
+            if (!CheckedBFloat16.Add(device.Name))
+            {
+                return;
+            }
+
+            var (mismatches, elapsed) = KernelSelfCheck.RunBFloat16(device.Device);
+            var engine = LibTorchEngine.Instance;
+            var resolved = mode == OneDnnMode.Auto ? FromEnvironment() : mode;
+            var switched = false;
+            if (mismatches.Count > 0 && device.IsCpu && resolved == OneDnnMode.Auto && engine.OneDnnEnabled == true)
+            {
+                log(
+                    $"engine: {engine.Description}: oneDNN computed wrong bfloat16 results ({Summary(mismatches)}); switching oneDNN off"
+                );
+                engine.SetOneDnn(false);
+                switched = true;
+                (mismatches, var recheck) = KernelSelfCheck.RunBFloat16(device.Device);
+                elapsed += recheck;
+            }
+
+            if (mismatches.Count > 0)
+            {
+                CheckedBFloat16.Remove(device.Name);
+                throw new NsmtEnvironmentException(
+                    $"{field}=bf16-mixed: {device.Name}'s bfloat16 kernels disagree with float64 ({Summary(mismatches)}); training in "
+                        + $"them would produce garbage. Set {field}=32-true."
+                );
+            }
+
+            log(
+                string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"engine: {device.Name}: bfloat16 agrees with float64{(switched ? " after switching oneDNN off" : "")} ({elapsed.TotalMilliseconds:0} ms)"
+                )
+            );
+        }
+    }
+
+    private static readonly HashSet<string> CheckedBFloat16 = [];
+
+    /// <summary>
     /// Whether libtorch's oneDNN kernels compute this process's CPU convolutions now, as the self-check left them (or as
     /// forced); libtorch's default (on) where its switch cannot be reached. Models pick their fastest formulation by it.
     /// </summary>

@@ -30,6 +30,9 @@ public sealed record TrainingDevice(string Requested, string Name, string Reason
 
     public bool IsCpu => Name == "cpu";
 
+    /// <summary>The precision the run computes in on this device (set by <see cref="TrainingEngine.Prepare"/>).</summary>
+    public TrainingPrecision Precision { get; init; } = TrainingPrecision.Float32;
+
     /// <summary>A new TorchSharp device handle for <see cref="Name"/>.</summary>
     public Device Device => new(Name);
 

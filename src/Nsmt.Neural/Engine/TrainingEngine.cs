@@ -15,11 +15,19 @@ public sealed record EngineSettings(
     bool Deterministic,
     OneDnnMode OneDnn,
     int Threads
-);
+)
+{
+    /// <summary><c>precision</c>: 32-true (the default) or bf16-mixed (<see cref="TrainingPrecision"/>).</summary>
+    public PrecisionMode Precision { get; init; }
+
+    /// <summary><c>float32_matmul_precision</c>: high (TF32 on CUDA, the default) or highest.</summary>
+    public MatmulPrecision MatmulPrecision { get; init; }
+}
 
 /// <summary>
 /// What every training entry point does before its first model, in one order: threads, the CPU engine self-check,
-/// the device (resolved and checked), and deterministic algorithms. Returns the device to train on.
+/// the device (resolved and checked), deterministic algorithms and CUDA's TF32 switch. Returns the device to train on
+/// with the precision the run computes in.
 /// </summary>
 public static partial class TrainingEngine
 {
@@ -32,7 +40,15 @@ public static partial class TrainingEngine
         var device = TrainingDevice.Resolve(settings.Accelerator, settings.KeyPrefix + "accelerator", probe);
         SetDeterministic(settings, device);
         EngineGuard.EnsureDevice(device);
-        return device;
+        if (settings.Precision == PrecisionMode.BFloat16Mixed)
+        {
+            EngineGuard.EnsureBFloat16(device, settings.OneDnn, settings.KeyPrefix + "precision");
+        }
+
+        return device with
+        {
+            Precision = TrainingPrecision.Apply(settings.Precision, settings.MatmulPrecision, device),
+        };
     }
 
     private static void SetDeterministic(EngineSettings settings, TrainingDevice device)

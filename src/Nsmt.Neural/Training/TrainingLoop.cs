@@ -98,7 +98,7 @@ public sealed class TrainingLoop(LoopSettings settings, ProgressReporter? progre
         using var averageScope = average;
         // On resume too: overrides given then (more epochs, a new budget) become part of the run's config.
         AtomicFile.WriteAllText(run.ConfigFile, domain.ConfigYaml);
-        _progress.Message($"device: {device.Name} ({device.Reason})");
+        _progress.Message($"device: {device.Name} ({device.Reason}); precision: {device.Precision.Text}");
         using var tensorBoard = settings.TensorBoard ? new TensorBoardWriter(run.TensorBoard) : null;
         var session = new Session(settings, domain, run, device, average, csv, tensorBoard, _progress, state);
         var outcome = session.Train(cancellation);

@@ -7,7 +7,7 @@ namespace Nsmt.Neural.Training;
 /// <summary>
 /// summary.json, one core for both domains: <c>domain</c>, <c>epochs</c> (completed, all sessions), <c>best_epoch</c>
 /// (1-based, the checkpoint monitor's best), <c>monitor</c> (metric, mode, best value), <c>stop_reason</c>,
-/// <c>stopped_early</c>, <c>device</c>, <c>model</c> (the run's model file relative to the run folder, or null),
+/// <c>stopped_early</c>, <c>device</c>, <c>precision</c> (mode, tf32), <c>model</c> (the run's model file relative to the run folder, or null),
 /// <c>metrics</c> (the last epoch's), <c>bests</c>, <c>top_k</c> (epoch, value, file); then the domain's own fields.
 /// It is reproducible (same config + seed, same bytes, apart from a domain's timing fields); what varies run to run
 /// goes to timing.json.
@@ -44,6 +44,7 @@ public static class TrainingSummary
             ["stop_reason"] = outcome.StopReason,
             ["stopped_early"] = outcome.StoppedEarly,
             ["device"] = outcome.Device.Record(),
+            ["precision"] = outcome.Device.Precision.Record(),
             ["model"] = domain.ModelFile is { } file ? RelativeToRun(run.Path, file) : null,
             ["metrics"] = state.Metrics.OrderBy(m => m.Key, StringComparer.Ordinal).ToDictionary(),
             ["bests"] = state.MetricBests.OrderBy(m => m.Key, StringComparer.Ordinal).ToDictionary(),

@@ -97,8 +97,19 @@ public sealed record TrainerSettings(
     /// <summary>trainer.accelerator: auto | cpu | cuda | cuda:N | mps (<see cref="TrainingDevice"/>).</summary>
     public string Accelerator { get; init; } = "auto";
 
+    /// <summary>trainer.precision: 32-true (32) | bf16-mixed (<see cref="TrainingPrecision"/>).</summary>
+    public PrecisionMode Precision { get; init; }
+
+    /// <summary>trainer.float32_matmul_precision: high (TF32 on CUDA) | highest.</summary>
+    public MatmulPrecision MatmulPrecision { get; init; }
+
     /// <summary>The engine keys as every trainer reads them.</summary>
-    public EngineSettings Engine => new("trainer.", Accelerator, Deterministic, OneDnn, Threads);
+    public EngineSettings Engine =>
+        new("trainer.", Accelerator, Deterministic, OneDnn, Threads)
+        {
+            Precision = Precision,
+            MatmulPrecision = MatmulPrecision,
+        };
 }
 
 public sealed record CheckpointSettings(string Monitor, string Mode, bool SaveLast);
@@ -192,6 +203,14 @@ public sealed record TrainConfig(
             )
             {
                 Accelerator = Accelerator(r, "trainer.accelerator"),
+                Precision = TrainingPrecision.Parse(
+                    r.Choice("trainer.precision", "32-true", TrainingPrecision.Choices),
+                    "trainer.precision"
+                ),
+                MatmulPrecision = TrainingPrecision.ParseMatmul(
+                    r.Choice("trainer.float32_matmul_precision", "high", TrainingPrecision.MatmulChoices),
+                    "trainer.float32_matmul_precision"
+                ),
             },
             new CheckpointSettings(
                 r.String("callbacks.model_checkpoint.monitor", "val/acc"),
