@@ -1,0 +1,27 @@
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Nsmt.Amp.Evaluation;
+
+namespace Nsmt.Amp;
+
+/// <summary>
+/// The library's JSON outputs, written from source-generated records. Each output keeps the conventions it was
+/// published with, so there is one instance per convention; all are indented, snake_case and escape only what JSON
+/// requires (the relaxed encoder: "&lt;0.01" stays readable; the attribute cannot name an encoder, hence the options).
+/// </summary>
+[JsonSerializable(typeof(AmpMetricsJson))]
+internal sealed partial class AmpJsonContext : JsonSerializerContext
+{
+    /// <summary>An evaluation's metrics.json: a non-finite double is written as null.</summary>
+    public static AmpJsonContext Metrics { get; } =
+        new(
+            new JsonSerializerOptions
+            {
+                WriteIndented = true,
+                Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+                PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+                Converters = { new NonFiniteAsNull() },
+            }
+        );
+}
