@@ -50,7 +50,14 @@ public sealed record KnobRangeJson(string Name, double Min, double Max);
 
 public sealed record SettingEsrSummaryJson(string Setting, double Esr);
 
-/// <summary>NaN and infinities are legal values here (a validation may give them): written as JSON's named literals.</summary>
+/// <summary>A setting's ESR as a knob checkpoint carries it (the setting as config text that reads back exactly).</summary>
+internal sealed record SettingEsrCheckpointJson(string Setting, bool HeldOut, double Esr);
+
+/// <summary>
+/// The library's JSON, written from source-generated records. <see cref="JsonSerializerContext.Options"/> of
+/// <c>Default</c> are summary.json's (indented, snake_case; NaN and infinities, which a validation may give, as JSON's
+/// named literals); <see cref="Checkpoint"/> is a checkpoint's metadata (compact, the properties' own names).
+/// </summary>
 [JsonSourceGenerationOptions(
     WriteIndented = true,
     PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
@@ -58,4 +65,9 @@ public sealed record SettingEsrSummaryJson(string Setting, double Esr);
 )]
 [JsonSerializable(typeof(AmpSummaryJson))]
 [JsonSerializable(typeof(KnobSummaryJson))]
-internal sealed partial class AmpTrainingJsonContext : JsonSerializerContext;
+[JsonSerializable(typeof(SettingEsrCheckpointJson[]))]
+internal sealed partial class AmpTrainingJsonContext : JsonSerializerContext
+{
+    /// <summary>A checkpoint's metadata entries.</summary>
+    public static AmpTrainingJsonContext Checkpoint { get; } = new(new JsonSerializerOptions());
+}

@@ -216,10 +216,15 @@ internal sealed class KnobTraining : ITrainingDomain, IDisposable
         new Dictionary<string, string>
         {
             [SampleRateKey] = SampleRate.ToString(CultureInfo.InvariantCulture),
-            [SettingEsrKey] = JsonSerializer.Serialize(
-                _validated.Select(e => new SettingEsrRecord(KnobTrainConfig.Exact(e.Setting), e.HeldOut, e.Esr))
-            ),
+            [SettingEsrKey] = SettingEsrJson(_validated),
         };
+
+    /// <summary>The per-setting ESRs as a checkpoint carries them (<see cref="SettingEsrOf"/> reads them back).</summary>
+    internal static string SettingEsrJson(IEnumerable<SettingEsr> esr) =>
+        JsonSerializer.Serialize(
+            [.. esr.Select(e => new SettingEsrCheckpointJson(KnobTrainConfig.Exact(e.Setting), e.HeldOut, e.Esr))],
+            AmpTrainingJsonContext.Checkpoint.SettingEsrCheckpointJsonArray
+        );
 
     /// <summary>The best model so far (the validated weights are in the model): its file and its knob_esr.csv.</summary>
     public void OnImproved(TrainingState state)
@@ -264,7 +269,10 @@ internal sealed class KnobTraining : ITrainingDomain, IDisposable
             return
             [
                 .. JsonSerializer
-                    .Deserialize<SettingEsrRecord[]>(checkpoint.Require(SettingEsrKey))!
+                    .Deserialize(
+                        checkpoint.Require(SettingEsrKey),
+                        AmpTrainingJsonContext.Checkpoint.SettingEsrCheckpointJsonArray
+                    )!
                     .Select(r => new SettingEsr(KnobSetting.Parse(r.Setting, SettingEsrKey), r.HeldOut, r.Esr)),
             ];
         }
@@ -310,8 +318,6 @@ internal sealed class KnobTraining : ITrainingDomain, IDisposable
 
     private static SettingEsrSummaryJson[] Settings(IReadOnlyList<SettingEsr> esr, bool heldOut) =>
         [.. esr.Where(e => e.HeldOut == heldOut).Select(e => new SettingEsrSummaryJson(e.Setting.ToString(), e.Esr))];
-
-    private sealed record SettingEsrRecord(string Setting, bool HeldOut, double Esr);
 
     public void Dispose()
     {

@@ -49,13 +49,3 @@ public sealed record TrainingTimingJson(
     double ResidentMbPeak,
     int Threads
 );
-
-/// <summary>NaN and infinities are legal values of a run's metrics (a validation may give them): written as JSON's named literals.</summary>
-[JsonSourceGenerationOptions(
-    WriteIndented = true,
-    PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
-    NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals
-)]
-[JsonSerializable(typeof(TrainingSummaryJson))]
-[JsonSerializable(typeof(TrainingTimingJson))]
-internal sealed partial class TrainingJsonContext : JsonSerializerContext;
