@@ -50,12 +50,22 @@ public sealed record KnobRangeJson(string Name, double Min, double Max);
 
 public sealed record SettingEsrSummaryJson(string Setting, double Esr);
 
+/// <summary>One knob's sweep in knob_sweep.json: the other knobs' values, whether the levels move one way and together.</summary>
+/// <param name="AmpLevelMonotone">Null where the amp was captured at fewer than 2 points of the sweep.</param>
+public sealed record KnobSweepVerdictJson(
+    string Knob,
+    string Others,
+    bool? AmpLevelMonotone,
+    bool ModelLevelMonotone,
+    bool? LevelFollowsAmp
+);
+
 /// <summary>A setting's ESR as a knob checkpoint carries it (the setting as config text that reads back exactly).</summary>
 internal sealed record SettingEsrCheckpointJson(string Setting, bool HeldOut, double Esr);
 
 /// <summary>
 /// The library's JSON, written from source-generated records. <see cref="JsonSerializerContext.Options"/> of
-/// <c>Default</c> are summary.json's (indented, snake_case; NaN and infinities, which a validation may give, as JSON's
+/// <c>Default</c> are summary.json's and knob_sweep.json's (indented, snake_case; NaN and infinities, which a validation may give, as JSON's
 /// named literals); <see cref="Checkpoint"/> is a checkpoint's metadata (compact, the properties' own names).
 /// </summary>
 [JsonSourceGenerationOptions(
@@ -65,6 +75,7 @@ internal sealed record SettingEsrCheckpointJson(string Setting, bool HeldOut, do
 )]
 [JsonSerializable(typeof(AmpSummaryJson))]
 [JsonSerializable(typeof(KnobSummaryJson))]
+[JsonSerializable(typeof(KnobSweepVerdictJson[]))]
 [JsonSerializable(typeof(SettingEsrCheckpointJson[]))]
 internal sealed partial class AmpTrainingJsonContext : JsonSerializerContext
 {
