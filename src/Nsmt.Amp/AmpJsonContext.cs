@@ -2,6 +2,7 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Nsmt.Amp.Evaluation;
+using Nsmt.Amp.Ingest;
 
 namespace Nsmt.Amp;
 
@@ -11,6 +12,7 @@ namespace Nsmt.Amp;
 /// requires (the relaxed encoder: "&lt;0.01" stays readable; the attribute cannot name an encoder, hence the options).
 /// </summary>
 [JsonSerializable(typeof(AmpMetricsJson))]
+[JsonSerializable(typeof(IngestReport))]
 internal sealed partial class AmpJsonContext : JsonSerializerContext
 {
     /// <summary>An evaluation's metrics.json: a non-finite double is written as null.</summary>
@@ -22,6 +24,21 @@ internal sealed partial class AmpJsonContext : JsonSerializerContext
                 Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
                 PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
                 Converters = { new NonFiniteAsNull() },
+            }
+        );
+
+    /// <summary>
+    /// A capture pair's ingest report (<c>Amp check --json</c>): non-finite doubles as JSON's named literals, enums by name.
+    /// </summary>
+    public static AmpJsonContext Report { get; } =
+        new(
+            new JsonSerializerOptions
+            {
+                WriteIndented = true,
+                Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+                PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+                NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+                Converters = { new JsonStringEnumConverter() },
             }
         );
 }
