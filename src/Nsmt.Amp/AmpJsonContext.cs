@@ -16,29 +16,24 @@ namespace Nsmt.Amp;
 internal sealed partial class AmpJsonContext : JsonSerializerContext
 {
     /// <summary>An evaluation's metrics.json: a non-finite double is written as null.</summary>
-    public static AmpJsonContext Metrics { get; } =
-        new(
-            new JsonSerializerOptions
-            {
-                WriteIndented = true,
-                Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-                PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-                Converters = { new NonFiniteAsNull() },
-            }
-        );
+    public static AmpJsonContext Metrics { get; } = new(RelaxedOptions(new NonFiniteAsNull()));
 
     /// <summary>
     /// A capture pair's ingest report (<c>Amp check --json</c>): non-finite doubles as JSON's named literals, enums by name.
     /// </summary>
     public static AmpJsonContext Report { get; } =
-        new(
-            new JsonSerializerOptions
-            {
-                WriteIndented = true,
-                Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-                PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-                NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
-                Converters = { new JsonStringEnumConverter() },
-            }
-        );
+        new(RelaxedOptions(new JsonStringEnumConverter(), JsonNumberHandling.AllowNamedFloatingPointLiterals));
+
+    private static JsonSerializerOptions RelaxedOptions(
+        JsonConverter converter,
+        JsonNumberHandling numbers = default
+    ) =>
+        new()
+        {
+            WriteIndented = true,
+            Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+            PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+            NumberHandling = numbers,
+            Converters = { converter },
+        };
 }

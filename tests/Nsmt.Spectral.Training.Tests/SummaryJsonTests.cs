@@ -13,21 +13,16 @@ public sealed class SummaryJsonTests
     {
         var core = new TrainingSummaryJson(
             "spectral",
-            3,
-            1,
-            new MonitorJson("val/esr", "min", 0.75),
-            "max_epochs (3) <reached> & 'done'",
-            false,
-            new DeviceJson("cpu", "auto", "no GPU: café"),
-            "model.nam",
-            new Dictionary<string, double>
-            {
-                ["train/loss"] = 0.125,
-                ["val/esr"] = double.NaN,
-                ["val/x"] = 1e-7,
-            },
-            new Dictionary<string, double> { ["val/esr_best"] = double.PositiveInfinity },
-            [new TopKJson(2, 0.0123456789, "epoch=001-val_esr=0.0123.ckpt"), new TopKJson(1, 0.5, "epoch=000.ckpt")]
+            5,
+            4,
+            new MonitorJson("val/acc", "max", 0.875),
+            "early_stopping: val/acc did not improve in 1 epoch",
+            true,
+            new DeviceJson("cuda:0", "cuda", "asked"),
+            null,
+            new Dictionary<string, double> { ["val/acc"] = 0.875 },
+            new Dictionary<string, double> { ["val/acc_best"] = 0.875 },
+            []
         );
 
         var actual = TrainingSummary.Serialize(core, new SpectralSummaryJson("vimh_16k", 123456).ToElement());
