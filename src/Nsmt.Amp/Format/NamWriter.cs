@@ -8,6 +8,13 @@ namespace Nsmt.Amp.Format;
 /// Writes version 0.5.4 <c>.nam</c> JSON: every legacy key, none of the newer ones, float32
 /// values in round-trippable invariant form ("R"), booleans as true/false.
 /// </summary>
+/// <remarks>
+/// The one kind of JSON output not written from source-generated records (issue 28): the <c>.nam</c> family (this,
+/// ExtendedWaveNetWriter's key sets, NamMetadataWriter, A2NamFile, KnobWaveNetFile) and AIDA-X's model.json
+/// (KerasJsonWriter) are format contracts checked against NAM Core's and RTNeural's fixtures. Which keys appear
+/// depends on the file version and key set, weights (up to millions of float32) are streamed to the file as float32
+/// "R" text, not widened to double, and the metadata's optional fields are left out rather than written null.
+/// </remarks>
 internal static class NamWriter
 {
     public static void Write(NamModel model, Stream stream)
