@@ -11,9 +11,11 @@ namespace Nsmt.Amp.Format;
 /// <remarks>
 /// The one kind of JSON output not written from source-generated records (issue 28): the <c>.nam</c> family (this,
 /// ExtendedWaveNetWriter's key sets, NamMetadataWriter, A2NamFile, KnobWaveNetFile) and AIDA-X's model.json
-/// (KerasJsonWriter) are format contracts checked against NAM Core's and RTNeural's fixtures. Which keys appear
-/// depends on the file version and key set, weights (up to millions of float32) are streamed to the file as float32
-/// "R" text, not widened to double, and the metadata's optional fields are left out rather than written null.
+/// (KerasJsonWriter) are format contracts checked against NAM Core's and RTNeural's fixtures. Which keys appear, and in
+/// which order, depends on the file version and key set; weights are written as float32 "R" text (raw values, so no
+/// serializer's number formatting can change them); the metadata's optional fields are left out, not written null.
+/// Records for them would need a converter per key set; until byte-identity tests against these writers exist, they
+/// stay as they are.
 /// </remarks>
 internal static class NamWriter
 {
