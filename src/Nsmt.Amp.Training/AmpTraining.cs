@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json;
 using Nsmt.Amp.Architectures;
 using Nsmt.Amp.Evaluation;
 using Nsmt.Amp.Format;
@@ -222,28 +223,26 @@ internal sealed class AmpTraining : ITrainingDomain, IDisposable
             )
             : null;
 
-    public Dictionary<string, object?> SummaryExtension(TrainingOutcome outcome)
+    public JsonElement SummaryExtension(TrainingOutcome outcome)
     {
         AddedDelay = ModelFile is { } modelPath ? MeasureAddedDelay(modelPath) : null;
         var best = outcome.State.BestValue ?? double.PositiveInfinity;
-        return new Dictionary<string, object?>
-        {
-            ["validation_esr"] = best,
-            ["grade"] = NamGrades.Of(best),
-            ["elapsed_seconds"] = outcome.State.ElapsedSeconds,
-            ["alignment"] = new Dictionary<string, object?>
-            {
-                ["latency_samples"] = _data.Latency?.Manual ?? _data.Latency?.Calibration?.Recommended,
-                ["safety_margin_samples"] = _data.Latency?.Calibration?.SafetyFactor,
-                ["manual"] = _data.Latency?.Manual is not null,
-            },
-            ["target_rms_dbfs"] = _config.Data.TargetRmsDbfs,
-            ["target_gain"] = TargetGain,
-            ["added_delay_samples"] = AddedDelay?.AddedDelay,
-            ["added_delay_confidence_db"] = AddedDelay?.ConfidenceDb,
-            ["model_onset_samples"] = AddedDelay?.ModelOnset,
-            ["target_onset_samples"] = AddedDelay?.TargetOnset,
-        };
+        return new AmpSummaryJson(
+            best,
+            NamGrades.Of(best),
+            outcome.State.ElapsedSeconds,
+            new AlignmentSummaryJson(
+                _data.Latency?.Manual ?? _data.Latency?.Calibration?.Recommended,
+                _data.Latency?.Calibration?.SafetyFactor,
+                _data.Latency?.Manual is not null
+            ),
+            _config.Data.TargetRmsDbfs,
+            TargetGain,
+            AddedDelay?.AddedDelay,
+            AddedDelay?.ConfidenceDb,
+            AddedDelay?.ModelOnset,
+            AddedDelay?.TargetOnset
+        ).ToElement();
     }
 
     /// <summary>

@@ -1,5 +1,5 @@
-using System.Text;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using System.Text.RegularExpressions;
 using Nsmt.Core;
 
@@ -126,56 +126,38 @@ public sealed partial class ConfigReads
     }
 
     /// <summary><c>{"keys": [...], "files": {FILE: {KEY: YAML flow text}}}</c>: values as YAML, which keeps quoted strings strings.</summary>
-    public string ToJson()
-    {
-        using var stream = new MemoryStream();
-        using (var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
-        {
-            json.WriteStartObject();
-            json.WriteStartArray("keys");
-            foreach (var key in Keys)
-            {
-                json.WriteStringValue(key);
-            }
-
-            json.WriteEndArray();
-            json.WriteStartObject("files");
-            foreach (var (file, values) in Files)
-            {
-                json.WriteStartObject(file);
-                foreach (var (key, node) in values)
-                {
-                    json.WriteString(key, ConfigYaml.FlowText(node));
-                }
-
-                json.WriteEndObject();
-            }
-            json.WriteEndObject();
-            json.WriteEndObject();
-        }
-        return Encoding.UTF8.GetString(stream.ToArray());
-    }
+    public string ToJson() =>
+        JsonSerializer.Serialize(
+            new ConfigReadsJson(
+                Keys,
+                Files.ToDictionary(
+                    f => f.Key,
+                    f =>
+                        (IReadOnlyDictionary<string, string>)
+                            f.Value.ToDictionary(v => v.Key, v => ConfigYaml.FlowText(v.Value))
+                )
+            ),
+            ConfigJsonContext.Default.ConfigReadsJson
+        );
 
     /// <summary>Reads a describe report back; values are config nodes again (origins: the report and the file).</summary>
     public static ConfigReads FromJson(string text, string origin)
     {
         try
         {
-            using var doc = JsonDocument.Parse(text);
-            var keys = doc.RootElement.GetProperty("keys").EnumerateArray().Select(k => k.GetString() ?? "").ToList();
+            var report = JsonSerializer.Deserialize(text, ConfigJsonContext.Default.ConfigReadsJson)
+                ?? throw new InvalidOperationException("the report is null");
             var files = new SortedDictionary<string, SortedDictionary<string, ConfigNode>>(StringComparer.Ordinal);
-            foreach (var file in doc.RootElement.GetProperty("files").EnumerateObject())
+            foreach (var (file, fileValues) in report.Files)
             {
-                var values = files[file.Name] = new SortedDictionary<string, ConfigNode>(StringComparer.Ordinal);
-                foreach (var value in file.Value.EnumerateObject())
+                var values = files[file] = new SortedDictionary<string, ConfigNode>(StringComparer.Ordinal);
+                foreach (var (key, flowText) in fileValues)
                 {
-                    values[value.Name] = ConfigYaml.Parse(
-                        "v: " + value.Value.GetString(),
-                        $"{origin} ({file.Name}: {value.Name})"
-                    )["v"]!;
+                    values[key] = ConfigYaml.Parse("v: " + flowText, $"{origin} ({file}: {key})")["v"]!;
                 }
             }
-            return new ConfigReads(keys, files);
+
+            return new ConfigReads([.. report.Keys], files);
         }
         catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException)
         {
@@ -234,3 +216,22 @@ public sealed partial class ConfigReads
         public void Dispose() => restore();
     }
 }
+
+/// <summary>The describe report as written: the keys read, and per file each key's value as YAML flow text.</summary>
+internal sealed record ConfigReadsJson(
+    IReadOnlyList<string> Keys,
+    IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>> Files
+);
+
+/// <summary>
+/// The library's JSON, written from source-generated records. A report read back must have both fields, not null (a
+/// damaged one is a JsonException, which FromJson turns into a ConfigException).
+/// </summary>
+[JsonSourceGenerationOptions(
+    WriteIndented = true,
+    PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
+    RespectRequiredConstructorParameters = true,
+    RespectNullableAnnotations = true
+)]
+[JsonSerializable(typeof(ConfigReadsJson))]
+internal sealed partial class ConfigJsonContext : JsonSerializerContext;

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json;
 using Nsmt.Neural;
 using Nsmt.Neural.Engine;
 using Nsmt.Neural.Training;
@@ -259,8 +260,8 @@ internal sealed class SpectralTraining : ITrainingDomain, IDisposable
     public IReadOnlyDictionary<string, string> CheckpointMetadata() =>
         new Dictionary<string, string> { [Checkpoint.DatasetKey] = _datasetJson };
 
-    public Dictionary<string, object?> SummaryExtension(TrainingOutcome outcome) =>
-        new() { ["task_name"] = _config.TaskName, ["parameters"] = _model.NumberOfParameters() };
+    public JsonElement SummaryExtension(TrainingOutcome outcome) =>
+        new SpectralSummaryJson(_config.TaskName, _model.NumberOfParameters()).ToElement();
 
     public (Dictionary<string, object> Values, string[] Metrics)? Hyperparameters()
     {

@@ -1,8 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Text.Encodings.Web;
-using System.Text.Json;
-using System.Text.Json.Serialization;
 using Nsmt.Amp.Capture;
 using Nsmt.Amp.Engine;
 using Nsmt.Amp.Evaluation;
@@ -363,7 +360,7 @@ internal static class AmpCommands
                 Console.Write(pair.Report.ToText());
                 if (parse.GetValue(json) is { } jsonPath)
                 {
-                    AtomicFile.WriteAllText(jsonPath, JsonSerializer.Serialize(pair.Report, JsonOptions));
+                    AtomicFile.WriteAllText(jsonPath, pair.Report.ToJson());
                     Console.WriteLine($"report: {jsonPath}");
                 }
 
@@ -745,15 +742,6 @@ internal static class AmpCommands
             }));
         return command;
     }
-
-    private static readonly JsonSerializerOptions JsonOptions = new()
-    {
-        WriteIndented = true,
-        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
-        Converters = { new JsonStringEnumConverter() },
-    };
 
     private static bool IsKerasModel(string path) => Path.GetExtension(path).ToLowerInvariant() is ".json" or ".aidax";
 

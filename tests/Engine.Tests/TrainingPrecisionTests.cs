@@ -26,7 +26,7 @@ public class TrainingPrecisionTests
         var precision = TrainingPrecision.Apply(PrecisionMode.BFloat16Mixed, MatmulPrecision.High, TrainingDevice.Cpu);
         Assert.Equal((cublas, cudnn), (backends.cuda.matmul.allow_tf32, backends.cudnn.allow_tf32));
         Assert.Null(precision.Tf32);
-        Assert.Equal("bf16-mixed", precision.Record()["mode"]);
+        Assert.Equal("bf16-mixed", precision.Record().Mode);
         Assert.Equal("bf16-mixed", precision.Text);
     }
 

@@ -105,24 +105,28 @@ public static class KnobEvaluation
         }
 
         AtomicFile.WriteAllText(Path.Combine(folder, KnobRunFiles.SweepTable), csv.ToString());
-        var json = sweeps.Select(s => new
-        {
-            knob = s.Knob,
-            others = string.Join(
-                ",",
-                s.Base.Values.Where(v => v.Key != s.Knob)
-                    .Select(v => string.Create(CultureInfo.InvariantCulture, $"{v.Key}={v.Value:0.###}"))
-            ),
-            amp_level_monotone = s.AmpLevelMonotone,
-            model_level_monotone = s.ModelLevelMonotone,
-            level_follows_amp = s.LevelFollowsAmp,
-        });
-        AtomicFile.WriteAllText(
-            Path.Combine(folder, KnobRunFiles.SweepVerdicts),
-            JsonSerializer.Serialize(json, new JsonSerializerOptions { WriteIndented = true })
-        );
+        AtomicFile.WriteAllText(Path.Combine(folder, KnobRunFiles.SweepVerdicts), SweepVerdictsJson(sweeps));
         return sweeps;
     }
+
+    /// <summary>knob_sweep.json: per knob, the other knobs' values and whether the levels move one way and together.</summary>
+    internal static string SweepVerdictsJson(IEnumerable<KnobSweep> sweeps) =>
+        JsonSerializer.Serialize(
+            [
+                .. sweeps.Select(s => new KnobSweepVerdictJson(
+                    s.Knob,
+                    string.Join(
+                        ",",
+                        s.Base.Values.Where(v => v.Key != s.Knob)
+                            .Select(v => string.Create(CultureInfo.InvariantCulture, $"{v.Key}={v.Value:0.###}"))
+                    ),
+                    s.AmpLevelMonotone,
+                    s.ModelLevelMonotone,
+                    s.LevelFollowsAmp
+                )),
+            ],
+            AmpTrainingJsonContext.Default.KnobSweepVerdictJsonArray
+        );
 
     /// <summary>ESR over the grid: columns the first knob's values, rows the second's (one row for one knob).</summary>
     internal static Heatmap EsrHeatmap(KnobModule module, IReadOnlyList<SettingEsr> esr)

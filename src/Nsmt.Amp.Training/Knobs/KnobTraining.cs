@@ -239,10 +239,15 @@ internal sealed class KnobTraining : ITrainingDomain, IDisposable
         new Dictionary<string, string>
         {
             [SampleRateKey] = SampleRate.ToString(CultureInfo.InvariantCulture),
-            [SettingEsrKey] = JsonSerializer.Serialize(
-                _validated.Select(e => new SettingEsrRecord(KnobTrainConfig.Exact(e.Setting), e.HeldOut, e.Esr))
-            ),
+            [SettingEsrKey] = SettingEsrJson(_validated),
         };
+
+    /// <summary>The per-setting ESRs as a checkpoint carries them (<see cref="SettingEsrOf"/> reads them back).</summary>
+    internal static string SettingEsrJson(IEnumerable<SettingEsr> esr) =>
+        JsonSerializer.Serialize(
+            [.. esr.Select(e => new SettingEsrCheckpointJson(KnobTrainConfig.Exact(e.Setting), e.HeldOut, e.Esr))],
+            AmpTrainingJsonContext.Checkpoint.SettingEsrCheckpointJsonArray
+        );
 
     /// <summary>The best model so far (the validated weights are in the model): its file and its knob_esr.csv.</summary>
     public void OnImproved(TrainingState state)
@@ -251,27 +256,19 @@ internal sealed class KnobTraining : ITrainingDomain, IDisposable
         WriteEsrTable(_validated);
     }
 
-    public Dictionary<string, object?> SummaryExtension(TrainingOutcome outcome)
+    public JsonElement SummaryExtension(TrainingOutcome outcome)
     {
         var best = BestSettingEsr() ?? [];
         var heldOut = best.Where(e => e.HeldOut).Select(e => e.Esr).ToList();
-        return new Dictionary<string, object?>
-        {
-            ["knob_model"] = _config.ModelName,
-            ["knobs"] = _config
-                .Ranges.Select(r => new Dictionary<string, object?>
-                {
-                    ["name"] = r.Name,
-                    ["min"] = r.Minimum,
-                    ["max"] = r.Maximum,
-                })
-                .ToArray(),
-            ["elapsed_seconds"] = outcome.State.ElapsedSeconds,
-            ["worst_trained_esr"] = best.Count == 0 ? null : best.Where(e => !e.HeldOut).Max(e => e.Esr),
-            ["worst_held_out_esr"] = heldOut.Count == 0 ? null : heldOut.Max(),
-            ["trained"] = Settings(best, heldOut: false),
-            ["held_out"] = Settings(best, heldOut: true),
-        };
+        return new KnobSummaryJson(
+            _config.ModelName,
+            [.. _config.Ranges.Select(r => new KnobRangeJson(r.Name, r.Minimum, r.Maximum))],
+            outcome.State.ElapsedSeconds,
+            best.Count == 0 ? null : best.Where(e => !e.HeldOut).Max(e => e.Esr),
+            heldOut.Count == 0 ? null : heldOut.Max(),
+            Settings(best, heldOut: false),
+            Settings(best, heldOut: true)
+        ).ToElement();
     }
 
     /// <summary>The per-setting ESRs of checkpoints/best.ckpt (any session of the run); null before a best exists.</summary>
@@ -295,7 +292,10 @@ internal sealed class KnobTraining : ITrainingDomain, IDisposable
             return
             [
                 .. JsonSerializer
-                    .Deserialize<SettingEsrRecord[]>(checkpoint.Require(SettingEsrKey))!
+                    .Deserialize(
+                        checkpoint.Require(SettingEsrKey),
+                        AmpTrainingJsonContext.Checkpoint.SettingEsrCheckpointJsonArray
+                    )!
                     .Select(r => new SettingEsr(KnobSetting.Parse(r.Setting, SettingEsrKey), r.HeldOut, r.Esr)),
             ];
         }
@@ -339,10 +339,8 @@ internal sealed class KnobTraining : ITrainingDomain, IDisposable
         AtomicFile.WriteAllText(Path.Combine(_run.Path, KnobRunFiles.EsrTable), csv.ToString());
     }
 
-    private static object[] Settings(IReadOnlyList<SettingEsr> esr, bool heldOut) =>
-        [.. esr.Where(e => e.HeldOut == heldOut).Select(e => new { setting = e.Setting.ToString(), esr = e.Esr })];
-
-    private sealed record SettingEsrRecord(string Setting, bool HeldOut, double Esr);
+    private static SettingEsrSummaryJson[] Settings(IReadOnlyList<SettingEsr> esr, bool heldOut) =>
+        [.. esr.Where(e => e.HeldOut == heldOut).Select(e => new SettingEsrSummaryJson(e.Setting.ToString(), e.Esr))];
 
     public void Dispose()
     {

@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
-using System.Text.Encodings.Web;
 using System.Text.Json;
 using Nsmt.Amp.Architectures;
 using Nsmt.Amp.Capture;
@@ -90,44 +89,33 @@ public static class AmpEvaluation
         var output = pair.Output;
         var widths = WidthScore.Measure(model, input, output, pair.SampleRate, range, options.TanhMode);
         var played = model.AtSize(1);
-        var extra = new Dictionary<string, object?>
-        {
-            ["model"] = new Dictionary<string, object?>
-            {
-                ["architecture"] = model.Architecture.ToString(),
+        var pairFields = new PairFields(
+            new ScoredModelJson(
+                model.Architecture.ToString(),
                 // A SlimmableContainer has no weights of its own: its count is the default (largest) submodel's.
-                ["parameters"] = played.Weights.Length,
-                ["preset"] = widths[^1].Preset,
-                ["receptive_field"] = model.ReceptiveField,
-                ["sample_rate"] = model.SampleRate,
-                ["real_time_factor"] = widths[^1].RealTimeFactor,
-            },
-            ["widths"] = widths.Select(WidthJson).ToList(),
-            ["capture"] = new Dictionary<string, object?>
-            {
-                ["sha256"] = CaptureIdentity(input, output),
-                ["sha256_of"] =
-                    "the aligned DI and amp samples (float32, little-endian), DI first: equal on the same capture",
-            },
-            ["ingest"] = new Dictionary<string, object?>
-            {
-                ["latency_samples"] = pair.Report.Latency.Alignment.Latency,
-                ["latency_method"] = pair.Report.Latency.Method.ToString(),
-                ["safety_margin_samples"] = pair.Report.Latency.Alignment.SafetyMargin,
-                ["detected_correlation_latency_samples"] = pair.Report.Latency.CorrelationLatency,
-                ["detected_click_latency_samples"] = pair.Report.Latency.ClickLatency,
-                ["replicate_esr"] = pair.Report.ReplicateEsr,
-                ["checks_passed"] = pair.Report.ChecksPassed,
-                ["standard_capture_signal"] = pair.Report.StandardCaptureSignal,
-            },
-            ["timing"] = new Dictionary<string, object?>
-            {
-                ["added_delay_samples"] = delay?.AddedDelay,
-                ["added_delay_confidence_db"] = delay?.ConfidenceDb,
-                ["model_onset_samples"] = delay?.ModelOnset,
-                ["target_onset_samples"] = delay?.TargetOnset,
-            },
-        };
+                played.Weights.Length,
+                widths[^1].Preset,
+                model.ReceptiveField,
+                model.SampleRate,
+                widths[^1].RealTimeFactor
+            ),
+            [.. widths.Select(WidthJson)],
+            new CaptureIdentityJson(
+                CaptureIdentity(input, output),
+                "the aligned DI and amp samples (float32, little-endian), DI first: equal on the same capture"
+            ),
+            new IngestSummaryJson(
+                pair.Report.Latency.Alignment.Latency,
+                pair.Report.Latency.Method.ToString(),
+                pair.Report.Latency.Alignment.SafetyMargin,
+                pair.Report.Latency.CorrelationLatency,
+                pair.Report.Latency.ClickLatency,
+                pair.Report.ReplicateEsr,
+                pair.Report.ChecksPassed,
+                pair.Report.StandardCaptureSignal
+            ),
+            new AddedDelayJson(delay?.AddedDelay, delay?.ConfidenceDb, delay?.ModelOnset, delay?.TargetOnset)
+        );
         // A pair read with nothing to train on (IngestOptions.Scope) is scored over every aligned sample; say so everywhere.
         var rangeName =
             pair.TrainRange.IsEmpty && range.Start == 0 && range.Length == pair.Input.Length
@@ -143,7 +131,7 @@ public static class AmpEvaluation
             options,
             sweeps,
             notes,
-            extra
+            pairFields
         ) with
         {
             AddedDelay = delay,
@@ -196,24 +184,23 @@ public static class AmpEvaluation
             options,
             sweeps ?? [],
             [],
-            []
+            null
         );
     }
 
-    private static Dictionary<string, object?> WidthJson(WidthScore w) =>
-        new()
-        {
-            ["size_from"] = w.Size,
-            ["size_below"] = w.MaxSize,
-            ["preset"] = w.Preset,
-            ["parameters"] = w.Weights,
-            ["esr_nam"] = w.EsrNam,
-            ["real_time_factor"] = w.RealTimeFactor,
-            ["real_time_factor_convention"] = string.Create(
+    private static WidthJson WidthJson(WidthScore w) =>
+        new(
+            w.Size,
+            w.MaxSize,
+            w.Preset,
+            w.Weights,
+            w.EsrNam,
+            w.RealTimeFactor,
+            string.Create(
                 CultureInfo.InvariantCulture,
                 $"seconds of audio per second of our streaming engine, block {WidthScore.BlockSize}, best of {WidthScore.TimedPasses} passes over up to {WidthScore.MaxTimedSeconds} s of the scored range, on the machine that evaluated"
-            ),
-        };
+            )
+        );
 
     /// <summary>SHA-256 of the aligned pair's samples: what makes two evaluations comparable, whatever their names.</summary>
     private static string CaptureIdentity(float[] input, float[] output)
@@ -302,7 +289,7 @@ public static class AmpEvaluation
         EvaluationOptions options,
         IReadOnlyList<SweepComparison> sweeps,
         List<string> notes,
-        Dictionary<string, object?> extra
+        PairFields? pairFields
     )
     {
         ArgumentNullException.ThrowIfNull(outputDirectory);
@@ -347,7 +334,7 @@ public static class AmpEvaluation
         var metricsPath = Path.Combine(outputDirectory, MetricsFileName);
         AtomicFile.WriteAllBytes(
             metricsPath,
-            MetricsJson(metrics, range, rangeName, sampleRate, differences, figures, notes, extra)
+            MetricsJson(metrics, range, rangeName, sampleRate, differences, figures, notes, pairFields)
         );
         return new EvaluationResult
         {
@@ -384,7 +371,8 @@ public static class AmpEvaluation
         return count == 0 ? double.NaN : sum / count;
     }
 
-    private static byte[] MetricsJson(
+    /// <summary>metrics.json's bytes (<see cref="AmpMetricsJson"/>).</summary>
+    internal static byte[] MetricsJson(
         EvaluationMetrics m,
         SampleRange range,
         string rangeName,
@@ -392,146 +380,48 @@ public static class AmpEvaluation
         List<(string Label, double Difference)> sweeps,
         List<string> figures,
         List<string> notes,
-        Dictionary<string, object?> extra
-    )
-    {
-        using var stream = new MemoryStream();
-        using (
-            var json = new Utf8JsonWriter(
-                stream,
-                new JsonWriterOptions { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }
-            )
-        )
-        {
-            json.WriteStartObject();
-            json.WriteStartObject("range");
-            json.WriteString("name", rangeName);
-            json.WriteNumber("start", range.Start);
-            json.WriteNumber("length", range.Length);
-            Number(json, "seconds", range.Seconds(sampleRate));
-            json.WriteNumber("sample_rate", sampleRate);
-            json.WriteEndObject();
-            Number(json, "esr_nam", m.EsrNam);
-            json.WriteString("esr_nam_convention", "NAM: sum((y-t)^2)/sum(t^2) over the range as one item");
-            Number(json, "esr_pooled", m.EsrPooled);
-            json.WriteString("esr_pooled_convention", "seed: mean((y-t)^2)/(mean(t^2)+1e-8)");
-            Number(json, "mse", m.Mse);
-            Number(json, "rmse", m.Rmse);
-            Number(json, "snr_db", m.SnrDb);
-            Number(json, "pearson", m.Pearson);
-            Number(json, "null_test_residual_dbfs", m.ResidualRmsDbfs);
-            Number(json, "null_test_residual_db_re_target", m.ResidualRelativeDb);
-            Number(json, "dc_error", m.DcError);
-            Number(json, "mrstft", m.MultiResolutionStft);
-            json.WriteString(
-                "mrstft_convention",
-                "auraloss: mean over FFT 1024/2048/512 (hop 120/240/50, Hann 600/1200/240) of spectral convergence + mean |log mag diff|; no pre-emphasis"
-            );
-            json.WriteString("quality_grade", m.QualityGrade);
-            json.WriteString(
-                "quality_grade_rule",
-                "NAM, by esr_nam: <0.01 great, <0.035 not bad, <0.1 might sound ok, <0.3 probably won't sound great"
-            );
-            json.WriteString("correlation_grade", m.CorrelationGrade);
-            json.WriteString(
-                "correlation_grade_rule",
-                "seed, by pearson: >0.95 excellent, >0.90 very good, >0.80 good, >0.70 fair"
-            );
-            json.WriteStartArray("sweeps");
-            foreach (var (label, difference) in sweeps)
+        PairFields? pairFields
+    ) =>
+        JsonSerializer.SerializeToUtf8Bytes(
+            new AmpMetricsJson
             {
-                json.WriteStartObject();
-                json.WriteString("level", label);
-                Number(json, "mean_abs_difference_db_50hz_15khz", difference);
-                json.WriteEndObject();
-            }
+                Range = new ScoredRangeJson(
+                    rangeName,
+                    range.Start,
+                    range.Length,
+                    range.Seconds(sampleRate),
+                    sampleRate
+                ),
+                EsrNam = m.EsrNam,
+                EsrPooled = m.EsrPooled,
+                Mse = m.Mse,
+                Rmse = m.Rmse,
+                SnrDb = m.SnrDb,
+                Pearson = m.Pearson,
+                NullTestResidualDbfs = m.ResidualRmsDbfs,
+                NullTestResidualDbReTarget = m.ResidualRelativeDb,
+                DcError = m.DcError,
+                Mrstft = m.MultiResolutionStft,
+                QualityGrade = m.QualityGrade,
+                CorrelationGrade = m.CorrelationGrade,
+                Sweeps = [.. sweeps.Select(s => new SweepDifferenceJson(s.Label, s.Difference))],
+                Figures = [.. figures.Select(f => Path.GetFileName(f))],
+                Notes = notes,
+                Model = pairFields?.Model,
+                Widths = pairFields?.Widths,
+                Capture = pairFields?.Capture,
+                Ingest = pairFields?.Ingest,
+                Timing = pairFields?.Timing,
+            },
+            AmpJsonContext.Metrics.AmpMetricsJson
+        );
 
-            json.WriteEndArray();
-            json.WriteStartArray("figures");
-            foreach (var figure in figures)
-            {
-                json.WriteStringValue(Path.GetFileName(figure));
-            }
-
-            json.WriteEndArray();
-            json.WriteStartArray("notes");
-            foreach (var note in notes)
-            {
-                json.WriteStringValue(note);
-            }
-
-            json.WriteEndArray();
-            foreach (var (key, value) in extra)
-            {
-                json.WritePropertyName(key);
-                WriteValue(json, value);
-            }
-
-            json.WriteEndObject();
-        }
-
-        return stream.ToArray();
-    }
-
-    private static void WriteValue(Utf8JsonWriter json, object? value)
-    {
-        switch (value)
-        {
-            case null:
-                json.WriteNullValue();
-                break;
-            case Dictionary<string, object?> map:
-                json.WriteStartObject();
-                foreach (var (key, inner) in map)
-                {
-                    json.WritePropertyName(key);
-                    WriteValue(json, inner);
-                }
-
-                json.WriteEndObject();
-                break;
-            case bool b:
-                json.WriteBooleanValue(b);
-                break;
-            case int i:
-                json.WriteNumberValue(i);
-                break;
-            case System.Collections.IList list:
-                json.WriteStartArray();
-                foreach (var item in list)
-                {
-                    WriteValue(json, item);
-                }
-
-                json.WriteEndArray();
-                break;
-            case double d:
-                if (double.IsFinite(d))
-                {
-                    json.WriteNumberValue(d);
-                }
-                else
-                {
-                    json.WriteNullValue();
-                }
-
-                break;
-            default:
-                json.WriteStringValue(value.ToString());
-                break;
-        }
-    }
-
-    /// <summary>JSON has no NaN or infinity: those are written as null.</summary>
-    private static void Number(Utf8JsonWriter json, string name, double value)
-    {
-        if (double.IsFinite(value))
-        {
-            json.WriteNumber(name, value);
-        }
-        else
-        {
-            json.WriteNull(name);
-        }
-    }
+    /// <summary>What metrics.json adds for a scored capture pair: the model, its widths, the capture and its alignment.</summary>
+    internal sealed record PairFields(
+        ScoredModelJson Model,
+        IReadOnlyList<WidthJson> Widths,
+        CaptureIdentityJson Capture,
+        IngestSummaryJson Ingest,
+        AddedDelayJson Timing
+    );
 }

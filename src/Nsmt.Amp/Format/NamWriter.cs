@@ -8,6 +8,15 @@ namespace Nsmt.Amp.Format;
 /// Writes version 0.5.4 <c>.nam</c> JSON: every legacy key, none of the newer ones, float32
 /// values in round-trippable invariant form ("R"), booleans as true/false.
 /// </summary>
+/// <remarks>
+/// The one kind of JSON output not written from source-generated records (issue 28): the <c>.nam</c> family (this,
+/// ExtendedWaveNetWriter's key sets, NamMetadataWriter, A2NamFile, KnobWaveNetFile) and AIDA-X's model.json
+/// (KerasJsonWriter) are format contracts checked against NAM Core's and RTNeural's fixtures. Which keys appear, and in
+/// which order, depends on the file version and key set; weights are written as float32 "R" text (raw values, so no
+/// serializer's number formatting can change them); the metadata's optional fields are left out, not written null.
+/// Records for them would need a converter per key set; until byte-identity tests against these writers exist, they
+/// stay as they are.
+/// </remarks>
 internal static class NamWriter
 {
     public static void Write(NamModel model, Stream stream)

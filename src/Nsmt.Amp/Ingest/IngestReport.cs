@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using System.Text.Json;
 using Nsmt.Amp.Capture;
 using Nsmt.Amp.Format;
 
@@ -93,6 +94,9 @@ public sealed record IngestReport
                 },
             },
         };
+
+    /// <summary>The report as <c>Amp check --json</c> writes it (<see cref="AmpJsonContext.Report"/>).</summary>
+    public string ToJson() => JsonSerializer.Serialize(this, AmpJsonContext.Report.IngestReport);
 
     /// <summary>The <c>metadata.training.data.checks</c> record (version 1 of these checks).</summary>
     public NamDataChecks ToDataChecks() => new() { Version = 1, Passed = ChecksPassed };

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Reflection;
 using Nsmt.Core;
+using Nsmt.Neural.Training;
 using static TorchSharp.torch;
 
 namespace Nsmt.Neural.Engine;
@@ -113,13 +114,7 @@ public sealed record TrainingDevice(string Requested, string Name, string Reason
     }
 
     /// <summary>The summary.json record: the device that trained, what was asked and why this one.</summary>
-    public IReadOnlyDictionary<string, string> Record() =>
-        new Dictionary<string, string>
-        {
-            ["name"] = Name,
-            ["requested"] = Requested,
-            ["reason"] = Reason,
-        };
+    public DeviceJson Record() => new(Name, Requested, Reason);
 
     private static int? CudaIndex(string text) =>
         text == "cuda" ? 0

@@ -1,4 +1,5 @@
 using Nsmt.Core;
+using Nsmt.Neural.Training;
 using static TorchSharp.torch;
 
 namespace Nsmt.Neural.Engine;
@@ -100,8 +101,7 @@ public sealed record TrainingPrecision(PrecisionMode Mode, bool? Tf32)
     }
 
     /// <summary>The summary.json record: the mode, and TF32 (true/false on CUDA, null where the device has none).</summary>
-    public IReadOnlyDictionary<string, object?> Record() =>
-        new Dictionary<string, object?> { ["mode"] = Name, ["tf32"] = Tf32 };
+    public PrecisionJson Record() => new(Name, Tf32);
 
     /// <summary>The console's words: "bf16-mixed", "32-true, TF32 on".</summary>
     public string Text =>

@@ -1,8 +1,8 @@
 using System.Buffers.Binary;
 using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
 using Nsmt.Core;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
@@ -44,7 +44,7 @@ public static class SafeTensors
         IReadOnlyDictionary<string, string>? metadata = null
     )
     {
-        var entries = new JsonObject();
+        var entries = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
         var blobs = new List<byte[]>();
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         long offset = 0;
@@ -59,16 +59,13 @@ public static class SafeTensors
 
             var bytes = ToBytes(tensor);
             hash.AppendData(bytes);
-            entries[name] = new JsonObject
-            {
-                ["dtype"] = dtypeName,
-                ["shape"] = new JsonArray(tensor.shape.Select(d => (JsonNode)JsonValue.Create(d)).ToArray()),
-                ["data_offsets"] = new JsonArray(offset, offset + bytes.Length),
-            };
+            entries[name] = JsonSerializer.SerializeToElement(
+                new SafeTensorsEntryJson(dtypeName, tensor.shape, [offset, offset + bytes.Length]),
+                SafeTensorsJsonContext.Default.SafeTensorsEntryJson
+            );
             blobs.Add(bytes);
             offset += bytes.Length;
         }
-        var meta = new JsonObject();
         var allMetadata = new SortedDictionary<string, string>(StringComparer.Ordinal)
         {
             [DataHashKey] = Convert.ToHexStringLower(hash.GetHashAndReset()),
@@ -79,18 +76,10 @@ public static class SafeTensors
                 k == DataHashKey ? throw new ArgumentException($"metadata key '{DataHashKey}' is reserved") : v;
         }
 
-        foreach (var (k, v) in allMetadata)
-        {
-            meta[k] = v;
-        }
-
-        var header = new JsonObject { ["__metadata__"] = meta };
-        foreach (var (name, entry) in entries.ToList())
-        {
-            entries.Remove(name);
-            header[name] = entry;
-        }
-        var json = Encoding.UTF8.GetBytes(header.ToJsonString());
+        var json = JsonSerializer.SerializeToUtf8Bytes(
+            new SafeTensorsHeaderJson(allMetadata) { Tensors = entries },
+            SafeTensorsJsonContext.Default.SafeTensorsHeaderJson
+        );
         var padded = (json.Length + 7) / 8 * 8; // the format recommends 8-byte aligned data
         AtomicFile.Write(path, stream =>
         {
@@ -304,3 +293,24 @@ public static class SafeTensors
         return metadata;
     }
 }
+
+/// <summary>
+/// A safetensors header as we write it: the metadata first (sorted), then each tensor (sorted by name). A tensor's
+/// name is a key beside <c>__metadata__</c>, hence extension data; settable, not init-only, because System.Text.Json
+/// binds a record's init-only properties to its constructor, which it refuses for extension data.
+/// </summary>
+internal sealed record SafeTensorsHeaderJson(
+    [property: JsonPropertyName("__metadata__")] IReadOnlyDictionary<string, string> Metadata
+)
+{
+    [JsonExtensionData]
+    public Dictionary<string, JsonElement>? Tensors { get; set; }
+}
+
+internal sealed record SafeTensorsEntryJson(string Dtype, long[] Shape, long[] DataOffsets);
+
+/// <summary>The header's JSON: compact, snake_case.</summary>
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]
+[JsonSerializable(typeof(SafeTensorsHeaderJson))]
+[JsonSerializable(typeof(SafeTensorsEntryJson))]
+internal sealed partial class SafeTensorsJsonContext : JsonSerializerContext;

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using static TorchSharp.torch;
 
 namespace Nsmt.Neural.Training;
@@ -78,8 +79,11 @@ public interface ITrainingDomain
     /// <summary>The run's model file (the best model's), for summary.json; null where the domain has none.</summary>
     string? ModelFile => null;
 
-    /// <summary>The domain's fields of summary.json, beside the core's (<see cref="TrainingSummary"/>).</summary>
-    Dictionary<string, object?> SummaryExtension(TrainingOutcome outcome);
+    /// <summary>
+    /// The domain's fields of summary.json, after the core's (<see cref="TrainingSummary"/>): a JSON object written from
+    /// the domain's own record by its source-generated serializer context.
+    /// </summary>
+    JsonElement SummaryExtension(TrainingOutcome outcome);
 
     /// <summary>TensorBoard's hyperparameters and the metrics to show with them; null for none.</summary>
     (Dictionary<string, object> Values, string[] Metrics)? Hyperparameters() => null;

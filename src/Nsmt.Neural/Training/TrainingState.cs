@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
-using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 
 namespace Nsmt.Neural.Training;
 
@@ -58,23 +58,25 @@ public sealed record TrainingState
     /// <summary>The last epoch's logged metrics.</summary>
     public Dictionary<string, double> Metrics { get; init; } = [];
 
-    /// <summary>NaN and infinities are legal values here (a validation may give them): written as JSON's named literals.</summary>
-    internal static readonly JsonSerializerOptions Json = new()
-    {
-        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
-    };
-
-    public string ToJson() => JsonSerializer.Serialize(this, Json);
+    /// <summary>The checkpoint's <c>state</c> entry (<see cref="TrainingStateJsonContext"/>).</summary>
+    public string ToJson() => JsonSerializer.Serialize(this, TrainingJsonContext.State.TrainingState);
 
     public static TrainingState FromJson(string json, string origin) =>
-        Deserialize<TrainingState>(json, origin)
+        Deserialize(json, origin, TrainingJsonContext.State.TrainingState)
         ?? throw new InvalidDataException($"{origin}: the training state is empty");
 
-    internal static T? Deserialize<T>(string json, string origin)
+    /// <summary>
+    /// Reads the state of an earlier checkpoint layout (LegacyCheckpoints: private records, read by reflection with the
+    /// options the state is written with).
+    /// </summary>
+    internal static T? Deserialize<T>(string json, string origin) =>
+        Deserialize(json, origin, (JsonTypeInfo<T>)TrainingJsonContext.Reflected.GetTypeInfo(typeof(T)));
+
+    private static T? Deserialize<T>(string json, string origin, JsonTypeInfo<T> type)
     {
         try
         {
-            return JsonSerializer.Deserialize<T>(json, Json);
+            return JsonSerializer.Deserialize(json, type);
         }
         catch (JsonException e)
         {

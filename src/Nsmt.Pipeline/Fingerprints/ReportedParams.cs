@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Nsmt.Config;
 using Nsmt.Core;
 using Nsmt.Pipeline.Definition;
@@ -168,16 +169,19 @@ public sealed class ReportedParams(
 
         try
         {
-            using var doc = JsonDocument.Parse(File.ReadAllText(cacheFile));
-            foreach (var file in doc.RootElement.GetProperty("hashes").EnumerateObject())
+            var entry = JsonSerializer.Deserialize(
+                File.ReadAllText(cacheFile),
+                PipelineJsonContext.Default.CacheEntryJson
+            ) ?? throw new InvalidOperationException("the cache entry is null");
+            foreach (var (file, hash) in entry.Hashes)
             {
-                if (hasher.Hash(file.Name).Hash != file.Value.GetString())
+                if (hasher.Hash(file).Hash != hash)
                 {
                     return null;
                 }
             }
 
-            return ConfigReads.FromJson(doc.RootElement.GetProperty("report").GetString() ?? "", cacheFile);
+            return ConfigReads.FromJson(entry.Report, cacheFile);
         }
         catch (Exception e)
             when (e
@@ -194,25 +198,20 @@ public sealed class ReportedParams(
 
     private void Remember(Stage stage, string cacheFile, ConfigReads reads)
     {
-        using var stream = new MemoryStream();
-        using (var json = new Utf8JsonWriter(stream))
+        var hashes = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var file in reads.Files.Keys)
         {
-            json.WriteStartObject();
-            json.WriteStartObject("hashes");
-            foreach (var file in reads.Files.Keys)
-            {
-                var relative = Relative(stage, file);
-                json.WriteString(relative, hasher.Hash(relative).Hash);
-            }
-
-            json.WriteEndObject();
-            json.WriteString("report", reads.ToJson());
-            json.WriteEndObject();
+            var relative = Relative(stage, file);
+            hashes[relative] = hasher.Hash(relative).Hash;
         }
 
         Directory.CreateDirectory(cacheDirectory!);
-        AtomicFile.WriteAllBytes(cacheFile, stream.ToArray());
+        AtomicFile.WriteAllText(cacheFile, CacheEntry(hashes, reads.ToJson()));
     }
+
+    /// <summary>A cache entry: the content hash of each config file the report names, and the report.</summary>
+    internal static string CacheEntry(IReadOnlyDictionary<string, string> hashes, string report) =>
+        JsonSerializer.Serialize(new CacheEntryJson(hashes, report), PipelineJsonContext.Default.CacheEntryJson);
 
     /// <summary>A file the program read, as a workspace path (a config outside the workspace is not reproducible from it).</summary>
     private string Relative(Stage stage, string file)
@@ -224,3 +223,18 @@ public sealed class ReportedParams(
             : relative;
     }
 }
+
+/// <summary>A reported-parameters cache entry: the content hash of each config file the report names, and the report.</summary>
+internal sealed record CacheEntryJson(IReadOnlyDictionary<string, string> Hashes, string Report);
+
+/// <summary>
+/// The pipeline's JSON, written from source-generated records (compact: a cache, not read by people). An entry read back
+/// must have both fields, not null; a damaged one is a JsonException, which the cache counts as a miss.
+/// </summary>
+[JsonSourceGenerationOptions(
+    PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
+    RespectRequiredConstructorParameters = true,
+    RespectNullableAnnotations = true
+)]
+[JsonSerializable(typeof(CacheEntryJson))]
+internal sealed partial class PipelineJsonContext : JsonSerializerContext;

@@ -3,7 +3,7 @@ using System.Text.Json.Serialization;
 namespace Nsmt.Spectral.Training.Evaluation;
 
 // metrics.json of an evaluation, its shape declared once as records: the serializer writes their properties in
-// declaration order, snake_case (EvaluationJsonContext), so the file reads as these records do.
+// declaration order, snake_case (SpectralTrainingJsonContext), so the file reads as these records do.
 
 internal sealed record EvaluationMetricsJson(
     string Checkpoint,
@@ -38,7 +38,3 @@ internal sealed record ReconstructionSampleJson(
 );
 
 internal sealed record ParameterJson(double True, double Predicted, double AbsError);
-
-[JsonSourceGenerationOptions(WriteIndented = true, PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]
-[JsonSerializable(typeof(EvaluationMetricsJson))]
-internal sealed partial class EvaluationJsonContext : JsonSerializerContext;

@@ -258,6 +258,6 @@ public static class ModelEvaluation
                 ),
                 Reconstruction.ToJson(report.Reconstructions)
             ),
-            EvaluationJsonContext.Default.EvaluationMetricsJson
+            SpectralTrainingJsonContext.Default.EvaluationMetricsJson
         );
 }
