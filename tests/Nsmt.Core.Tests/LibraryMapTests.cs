@@ -107,17 +107,7 @@ public sealed partial class LibraryMapTests
             "*.Tests.csproj",
             SearchOption.AllDirectories
         );
-        var reached = new HashSet<string>();
-        var pending = new Stack<string>(testProjects);
-        while (pending.TryPop(out var project))
-        {
-            foreach (var reference in ProjectReferencePaths(project).Where(r => reached.Add(r)))
-            {
-                pending.Push(reference);
-            }
-        }
-
-        var reachedNames = reached.Select(Path.GetFileNameWithoutExtension).ToHashSet();
+        var reachedNames = ReferenceClosure(testProjects);
         var problems = new List<string>();
         foreach (var library in ReadMap().Keys.Order())
         {
@@ -146,13 +136,7 @@ public sealed partial class LibraryMapTests
         // A `Nsmt.X.Y` in the README is a library, a namespace, or a type (and member) in a namespace: README drift
         // (a type documented in a library it left) fails here.
         var readme = File.ReadAllText(Path.Combine(Root, "README.md"));
-        var sources = new[] { "src", "stages" }
-            .SelectMany(d => Directory.EnumerateFiles(Path.Combine(Root, d), "*.cs", SearchOption.AllDirectories))
-            .Where(f =>
-                !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal)
-            )
-            .Select(File.ReadAllText)
-            .ToList();
+        var sources = new[] { "src", "stages" }.SelectMany(d => Sources(Path.Combine(Root, d))).ToList();
         var namespaces = sources
             .SelectMany(text => NamespaceDeclaration().Matches(text).Select(m => m.Groups[1].Value))
             .ToHashSet(StringComparer.Ordinal);
@@ -161,12 +145,6 @@ public sealed partial class LibraryMapTests
             .Select(Path.GetFileName)
             .OfType<string>()
             .ToHashSet(StringComparer.Ordinal);
-
-        bool DeclaresType(string ns, string type) =>
-            sources.Any(text =>
-                text.Contains($"namespace {ns};", StringComparison.Ordinal)
-                && Regex.IsMatch(text, $@"\b(class|record|struct|interface|enum)\s+(struct\s+)?{Regex.Escape(type)}\b")
-            );
 
         bool Exists(string name)
         {
@@ -181,7 +159,7 @@ public sealed partial class LibraryMapTests
                 var ns = string.Join('.', parts[..i]);
                 if (namespaces.Contains(ns))
                 {
-                    return DeclaresType(ns, parts[i]);
+                    return DeclaresType(sources, ns, parts[i]);
                 }
             }
 
@@ -197,6 +175,140 @@ public sealed partial class LibraryMapTests
         Assert.Empty(missing);
     }
 
+    [Fact]
+    public void The_amp_engine_library_reaches_neither_plots_nor_the_tools()
+    {
+        // NAM Core's line (issue 28): what a plugin host links, Nsmt.Amp and all it references, draws no figures and
+        // carries none of the tools around a model. The map's rows check direct references; this checks the closure.
+        var reached = ReferenceClosure([Path.Combine(Root, "src", "Nsmt.Amp", "Nsmt.Amp.csproj")]);
+        Assert.Contains("Nsmt.Audio", reached);
+        Assert.DoesNotContain("Nsmt.Plots", reached);
+        Assert.DoesNotContain("Nsmt.Outputs", reached);
+        Assert.DoesNotContain("Nsmt.Amp.Tools", reached);
+    }
+
+    [Fact]
+    public void A_row_that_names_namespaces_names_exactly_those_its_library_declares()
+    {
+        // The two amp libraries share the Nsmt.Amp.* names, so their rows say which assembly holds which namespace
+        // (and the one type of a shared namespace). A folder moved to the other library without its row, or a row
+        // naming what the library does not declare, fails here.
+        var libraries = MapRows().Select(r => r.Groups["name"].Value).ToHashSet(StringComparer.Ordinal);
+        var problems = MapRows()
+            .SelectMany(row =>
+                NamespaceProblems(
+                    row.Groups["name"].Value,
+                    row.Groups["owns"].Value,
+                    Sources(Path.Combine(Root, "src", row.Groups["name"].Value)).ToList(),
+                    libraries
+                )
+            )
+            .ToList();
+        Assert.Empty(problems);
+    }
+
+    [Fact]
+    public void A_namespace_its_row_does_not_name_or_a_type_it_lacks_is_reported()
+    {
+        // The check above must be able to fail: a library declaring a namespace its row leaves out, and a row naming a
+        // type its library does not declare.
+        string[] sources =
+        [
+            "namespace Nsmt.X.A;\npublic sealed class Kept;",
+            "namespace Nsmt.X.B;\npublic sealed class Moved;",
+        ];
+        var problems = NamespaceProblems("Nsmt.X", "the `Nsmt.X.A` things and `Nsmt.X.A.Gone`", sources, ["Nsmt.X"]);
+        Assert.Equal(
+            [
+                "the row of Nsmt.X names Nsmt.X.A.Gone, which Nsmt.X does not declare",
+                "Nsmt.X declares Nsmt.X.B, which its row does not name",
+            ],
+            problems
+        );
+        Assert.Empty(NamespaceProblems("Nsmt.X", "no namespaces named", sources, ["Nsmt.X"]));
+    }
+
+    /// <summary>
+    /// What is wrong between a row's "owns" text and its library's sources, where the row names namespaces (a row that
+    /// names none describes its library in words and is not checked): each name is a namespace the library declares
+    /// or a type in one, and each namespace the library declares is named (alone or by one of its types).
+    /// </summary>
+    private static List<string> NamespaceProblems(
+        string library,
+        string owns,
+        IReadOnlyList<string> sources,
+        HashSet<string> libraries
+    )
+    {
+        var named = ReadmeName()
+            .Matches(owns)
+            .Select(m => m.Groups[1].Value)
+            .Where(n => !libraries.Contains(n))
+            .Distinct()
+            .ToList();
+        if (named.Count == 0)
+        {
+            return [];
+        }
+
+        var declared = sources
+            .SelectMany(text => NamespaceDeclaration().Matches(text).Select(m => m.Groups[1].Value))
+            .ToHashSet(StringComparer.Ordinal);
+        var problems = new List<string>();
+        foreach (var name in named)
+        {
+            var dot = name.LastIndexOf('.');
+            if (
+                !declared.Contains(name)
+                && !(declared.Contains(name[..dot]) && DeclaresType(sources, name[..dot], name[(dot + 1)..]))
+            )
+            {
+                problems.Add($"the row of {library} names {name}, which {library} does not declare");
+            }
+        }
+
+        foreach (var ns in declared.Order(StringComparer.Ordinal))
+        {
+            if (!named.Any(n => n == ns || n.StartsWith(ns + ".", StringComparison.Ordinal)))
+            {
+                problems.Add($"{library} declares {ns}, which its row does not name");
+            }
+        }
+
+        return problems;
+    }
+
+    private static bool DeclaresType(IEnumerable<string> sources, string ns, string type) =>
+        sources.Any(text =>
+            text.Contains($"namespace {ns};", StringComparison.Ordinal)
+            && Regex.IsMatch(text, $@"\b(class|record|struct|interface|enum)\s+(struct\s+)?{Regex.Escape(type)}\b")
+        );
+
+    /// <summary>The C# sources under a folder, without build outputs.</summary>
+    private static IEnumerable<string> Sources(string dir) =>
+        Directory
+            .EnumerateFiles(dir, "*.cs", SearchOption.AllDirectories)
+            .Where(f =>
+                !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal)
+            )
+            .Select(File.ReadAllText);
+
+    /// <summary>The names of the projects the given ones reference, directly or through others.</summary>
+    private static HashSet<string> ReferenceClosure(IEnumerable<string> projects)
+    {
+        var reached = new HashSet<string>();
+        var pending = new Stack<string>(projects);
+        while (pending.TryPop(out var project))
+        {
+            foreach (var reference in ProjectReferencePaths(project).Where(r => reached.Add(r)))
+            {
+                pending.Push(reference);
+            }
+        }
+
+        return reached.Select(Path.GetFileNameWithoutExtension).OfType<string>().ToHashSet();
+    }
+
     [GeneratedRegex(@"^namespace\s+([\w.]+)\s*;", RegexOptions.Multiline)]
     private static partial Regex NamespaceDeclaration();
 
@@ -206,11 +318,8 @@ public sealed partial class LibraryMapTests
     /// <summary>Rows of the README's "Libraries" table: `Nsmt.X` | owns | may use (short names, "-" for none).</summary>
     private static Dictionary<string, HashSet<string>> ReadMap()
     {
-        var readme = File.ReadAllText(Path.Combine(Root, "README.md"));
-        var start = readme.IndexOf("### Libraries", StringComparison.Ordinal);
-        Assert.True(start >= 0, "README.md has no '### Libraries' section");
         var map = new Dictionary<string, HashSet<string>>();
-        foreach (Match row in MapRow().Matches(readme[start..].Split("\n\n#")[0]))
+        foreach (var row in MapRows())
         {
             var uses = row.Groups["uses"]
                 .Value.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
@@ -221,6 +330,14 @@ public sealed partial class LibraryMapTests
 
         Assert.NotEmpty(map);
         return map;
+    }
+
+    private static IEnumerable<Match> MapRows()
+    {
+        var readme = File.ReadAllText(Path.Combine(Root, "README.md"));
+        var start = readme.IndexOf("### Libraries", StringComparison.Ordinal);
+        Assert.True(start >= 0, "README.md has no '### Libraries' section");
+        return MapRow().Matches(readme[start..].Split("\n\n#")[0]);
     }
 
     private static string[] ProjectReferences(string project) =>
@@ -253,6 +370,6 @@ public sealed partial class LibraryMapTests
         throw new InvalidOperationException("Pipeline.sln not found above " + AppContext.BaseDirectory);
     }
 
-    [GeneratedRegex(@"^\| `(?<name>Nsmt\.[\w.]+)` \|[^\n]*\| (?<uses>[^|\n]*) \|\s*$", RegexOptions.Multiline)]
+    [GeneratedRegex(@"^\| `(?<name>Nsmt\.[\w.]+)` \|(?<owns>[^\n]*)\| (?<uses>[^|\n]*) \|\s*$", RegexOptions.Multiline)]
     private static partial Regex MapRow();
 }

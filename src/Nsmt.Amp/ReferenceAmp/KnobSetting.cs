@@ -3,6 +3,8 @@ using Nsmt.Core;
 
 namespace Nsmt.Amp.ReferenceAmp;
 
+// In the engine library (Nsmt.Amp), not with the reference amp in Nsmt.Amp.Tools: the Keras knob player plays one. The
+// namespace stayed the reference amp's when the library split, so no caller changed.
 /// <summary>
 /// One setting of an amp's knobs, written <c>gain_db=6,mid_db=-2</c> everywhere (<c>Amp reamp --set</c>,
 /// <c>Amp process --knob</c>, the held-out and recordings lists of a knob config): names in the order given.
@@ -64,40 +66,4 @@ public sealed record KnobSetting(IReadOnlyList<KeyValuePair<string, double>> Val
     public bool Equals(KnobSetting? other) => other is not null && ToString() == other.ToString();
 
     public override int GetHashCode() => ToString().GetHashCode(StringComparison.Ordinal);
-}
-
-/// <summary>The reference amp's knobs by the names a <see cref="KnobSetting"/> uses (its options' snake_case names).</summary>
-public static class ReferenceAmpKnobs
-{
-    private static readonly Dictionary<string, Func<ReferenceAmpOptions, double, ReferenceAmpOptions>> Setters = new()
-    {
-        ["gain_db"] = (o, v) => o with { GainDb = v },
-        ["mid_db"] = (o, v) => o with { MidDb = v },
-        ["bass_db"] = (o, v) => o with { BassDb = v },
-        ["treble_db"] = (o, v) => o with { TrebleDb = v },
-        ["second_stage_gain_db"] = (o, v) => o with { SecondStageGainDb = v },
-        ["output_gain_db"] = (o, v) => o with { OutputGainDb = v },
-        ["asymmetry"] = (o, v) => o with { Asymmetry = v },
-    };
-
-    public static IReadOnlyCollection<string> Names => Setters.Keys;
-
-    /// <summary>The options with the setting's knobs turned; an unknown name is an error naming the nearest.</summary>
-    public static ReferenceAmpOptions Apply(ReferenceAmpOptions options, KnobSetting setting, string field)
-    {
-        ArgumentNullException.ThrowIfNull(options);
-        ArgumentNullException.ThrowIfNull(setting);
-        foreach (var (name, value) in setting.Values)
-        {
-            options = Setters.TryGetValue(name, out var set)
-                ? set(options, value)
-                : throw new NsmtInputException(
-                    null,
-                    field,
-                    $"the reference amp has no knob '{name}'{NearestName.Suggestion(name, Setters.Keys)} (knobs: {string.Join(", ", Setters.Keys)})"
-                );
-        }
-
-        return options;
-    }
 }

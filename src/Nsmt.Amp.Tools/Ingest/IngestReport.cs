@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Nsmt.Amp.Capture;
+using Nsmt.Amp.Evaluation;
 using Nsmt.Amp.Format;
 
 namespace Nsmt.Amp.Ingest;

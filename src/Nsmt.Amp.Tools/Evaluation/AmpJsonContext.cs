@@ -1,13 +1,12 @@
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using Nsmt.Amp.Evaluation;
 using Nsmt.Amp.Ingest;
 
-namespace Nsmt.Amp;
+namespace Nsmt.Amp.Evaluation;
 
 /// <summary>
-/// The library's JSON outputs, written from source-generated records. Each output keeps the conventions it was
+/// The tools library's JSON outputs (evaluation metrics and the ingest report), written from source-generated records. Each output keeps the conventions it was
 /// published with, so there is one instance per convention; all are indented, snake_case and escape only what JSON
 /// requires (the relaxed encoder: "&lt;0.01" stays readable; the attribute cannot name an encoder, hence the options).
 /// </summary>
