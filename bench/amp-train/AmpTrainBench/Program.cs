@@ -42,6 +42,11 @@ if (args.Length >= 1 && args[0] == "stack")
     return Formulations.Stack((int)Option("--threads", 1), (int)Option("--repeats", 10));
 }
 
+if (args.Length >= 1 && args[0] == "simdconv")
+{
+    return SimdConvBench.Run((int)Option("--threads", 1), (int)Option("--repeats", 5));
+}
+
 if (args.Length >= 1 && args[0] == "convs")
 {
     return Formulations.SingleConvs((int)Option("--threads", 2), (int)Option("--repeats", 5));

@@ -1,0 +1,692 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using TorchSharp;
+using static TorchSharp.torch;
+
+/// <summary>
+/// Prototype (issue 29 item 4): a dilated, unpadded float32 conv1d written with .NET SIMD, forward and all three
+/// gradients, no im2col buffers. y[b, o, t] = bias[o] + sum_c sum_k w[o, c, k] x[b, c, t + k d].
+/// The time axis is vectorised: for a block of 8 output rows, 2 time vectors of accumulators stay in registers and
+/// every (input row, tap) adds one loaded vector times a broadcast weight. The input gradient is the same kernel over
+/// the output gradient with transposed weights and negative tap offsets; the weight gradient is dot products over
+/// time, 4 x 4 rows at a time. Work is split by batch item (deterministic: each item's results are independent, the
+/// weight and bias partials are summed in batch order).
+/// </summary>
+internal static unsafe class SimdConv
+{
+    /// <summary>Which vector width the kernels run at on this CPU.</summary>
+    public static string Width =>
+        Vector512.IsHardwareAccelerated ? "Vector512"
+        : Vector256.IsHardwareAccelerated ? "Vector256"
+        : "scalar";
+
+    /// <summary>Forward: x [B, C, L], w [O, C, K], bias [O] or null -> [B, O, L - d (K - 1)].</summary>
+    public static Tensor Forward(Tensor x, Tensor w, Tensor? bias, int dilation, int threads)
+    {
+        var (batch, c, length) = ((int)x.size(0), (int)x.size(1), (int)x.size(2));
+        var (o, k) = ((int)w.size(0), (int)w.size(2));
+        var outLength = length - (dilation * (k - 1));
+        var y = empty([batch, o, outLength], ScalarType.Float32);
+        // Packed [c][k][o]: the 8 weights one (input row, tap) broadcasts are adjacent.
+        var packed = Pack(w, transpose: false);
+        var init = bias is null ? new float[o] : Floats(bias).ToArray();
+        var offsets = new int[k];
+        for (var j = 0; j < k; j++)
+        {
+            offsets[j] = j * dilation;
+        }
+
+        var xp = Pointer(x);
+        var yp = Pointer(y);
+        ForBatch(
+            batch,
+            threads,
+            b =>
+            {
+                fixed (float* wp = packed)
+                fixed (float* ip = init)
+                fixed (int* op = offsets)
+                {
+                    Rows(xp + ((long)b * c * length), length, c, yp + ((long)b * o * outLength), outLength, o, wp, k, op, 0, k, ip, 0, outLength);
+                }
+            }
+        );
+        return y;
+    }
+
+    /// <summary>Input gradient: gy [B, O, Lout] -> [B, C, Lout + d (K - 1)] (the transposed conv).</summary>
+    public static Tensor InputGrad(Tensor gy, Tensor w, int dilation, int threads)
+    {
+        var (batch, o, outLength) = ((int)gy.size(0), (int)gy.size(1), (int)gy.size(2));
+        var (c, k) = ((int)w.size(1), (int)w.size(2));
+        var length = outLength + (dilation * (k - 1));
+        var gx = empty([batch, c, length], ScalarType.Float32);
+        var packed = Pack(w, transpose: true);
+        var init = new float[c];
+        var offsets = new int[k];
+        for (var j = 0; j < k; j++)
+        {
+            offsets[j] = -j * dilation;
+        }
+
+        // Segments of s where the set of valid taps (0 <= s - j d < Lout) is one contiguous range [jLo, jHi).
+        var cuts = new SortedSet<int> { 0, length };
+        for (var j = 0; j < k; j++)
+        {
+            cuts.Add(j * dilation);
+            cuts.Add(Math.Min(length, outLength + (j * dilation)));
+        }
+
+        var bounds = cuts.ToArray();
+        var gyp = Pointer(gy);
+        var gxp = Pointer(gx);
+        ForBatch(
+            batch,
+            threads,
+            b =>
+            {
+                fixed (float* wp = packed)
+                fixed (float* ip = init)
+                fixed (int* op = offsets)
+                {
+                    for (var i = 0; i + 1 < bounds.Length; i++)
+                    {
+                        var (s0, s1) = (bounds[i], bounds[i + 1]);
+                        if (s0 >= s1)
+                        {
+                            continue;
+                        }
+
+                        var jHi = Math.Min(k, (s0 / dilation) + 1);
+                        var jLo = 0;
+                        while (jLo < jHi && s0 - (jLo * dilation) >= outLength)
+                        {
+                            jLo++;
+                        }
+
+                        Rows(gyp + ((long)b * o * outLength), outLength, o, gxp + ((long)b * c * length), length, c, wp, k, op, jLo, jHi, ip, s0, s1);
+                    }
+                }
+            }
+        );
+        return gx;
+    }
+
+    /// <summary>Weight and bias gradients: sums over batch and time of gy[o, t] x[c, t + k d].</summary>
+    public static (Tensor Weight, Tensor Bias) WeightGrad(Tensor gy, Tensor x, int kernel, int dilation, int threads)
+    {
+        var (batch, o, outLength) = ((int)gy.size(0), (int)gy.size(1), (int)gy.size(2));
+        var (c, length) = ((int)x.size(1), (int)x.size(2));
+        var partials = new float[batch * o * c * kernel];
+        var biasPartials = new float[batch * o];
+        var gyp = Pointer(gy);
+        var xp = Pointer(x);
+        ForBatch(
+            batch,
+            threads,
+            b =>
+            {
+                var rowsA = new nint[o];
+                for (var r = 0; r < o; r++)
+                {
+                    rowsA[r] = (nint)(gyp + ((long)b * o * outLength) + ((long)r * outLength));
+                }
+
+                // B rows in (c, k) order, so the dot product lands at [o][c][k].
+                var rowsB = new nint[c * kernel];
+                for (var ci = 0; ci < c; ci++)
+                {
+                    for (var j = 0; j < kernel; j++)
+                    {
+                        rowsB[(ci * kernel) + j] = (nint)(xp + ((long)b * c * length) + ((long)ci * length) + (j * dilation));
+                    }
+                }
+
+                fixed (float* pp = &partials[b * o * c * kernel])
+                fixed (float* bp = &biasPartials[b * o])
+                {
+                    Dots(rowsA, rowsB, outLength, pp);
+                    for (var r = 0; r < o; r++)
+                    {
+                        bp[r] = Sum((float*)rowsA[r], outLength);
+                    }
+                }
+            }
+        );
+
+        var size = o * c * kernel;
+        var gw = new float[size];
+        var gb = new float[o];
+        for (var b = 0; b < batch; b++)
+        {
+            for (var i = 0; i < size; i++)
+            {
+                gw[i] += partials[(b * size) + i];
+            }
+
+            for (var i = 0; i < o; i++)
+            {
+                gb[i] += biasPartials[(b * o) + i];
+            }
+        }
+
+        return (tensor(gw).reshape(o, c, kernel), tensor(gb));
+    }
+
+    private static void ForBatch(int batch, int threads, Action<int> body)
+    {
+        if (threads <= 1)
+        {
+            for (var b = 0; b < batch; b++)
+            {
+                body(b);
+            }
+
+            return;
+        }
+
+        Parallel.For(0, batch, new ParallelOptions { MaxDegreeOfParallelism = threads }, body);
+    }
+
+    private static float* Pointer(Tensor t)
+    {
+        if (t.dtype != ScalarType.Float32 || !t.is_contiguous() || t.device_type != DeviceType.CPU)
+        {
+            throw new ArgumentException("SimdConv needs contiguous float32 CPU tensors");
+        }
+
+        return (float*)Unsafe.AsPointer(ref MemoryMarshal.GetReference(t.bytes));
+    }
+
+    private static Span<float> Floats(Tensor t) => MemoryMarshal.Cast<byte, float>(t.contiguous().bytes);
+
+    private static float[] Pack(Tensor w, bool transpose)
+    {
+        // w [O, C, K] -> [C][K][O] (forward) or [O][K][C] (transposed).
+        var (o, c, k) = ((int)w.size(0), (int)w.size(1), (int)w.size(2));
+        var source = Floats(w);
+        var packed = new float[o * c * k];
+        for (var oi = 0; oi < o; oi++)
+        {
+            for (var ci = 0; ci < c; ci++)
+            {
+                for (var j = 0; j < k; j++)
+                {
+                    var v = source[(((oi * c) + ci) * k) + j];
+                    packed[transpose ? (((oi * k) + j) * c) + ci : (((ci * k) + j) * o) + oi] = v;
+                }
+            }
+        }
+
+        return packed;
+    }
+
+    /// <summary>
+    /// dst[p, t] = init[p] + sum_q sum_{j in [jLo, jHi)} wt[q][j][p] src[q, t + off[j]] for t in [t0, t1).
+    /// </summary>
+    private static void Rows(
+        float* src,
+        int srcStride,
+        int q,
+        float* dst,
+        int dstStride,
+        int p,
+        float* wt,
+        int k,
+        int* off,
+        int jLo,
+        int jHi,
+        float* init,
+        int t0,
+        int t1
+    )
+    {
+        var args = new RowArgs(src, srcStride, q, dst, dstStride, p, wt, k, off, jLo, jHi, init);
+        if (Vector512.IsHardwareAccelerated)
+        {
+            t0 = Rows<V512, Vector512<float>>(args, t0, t1);
+        }
+        else if (Vector256.IsHardwareAccelerated)
+        {
+            t0 = Rows<V256, Vector256<float>>(args, t0, t1);
+        }
+
+        Rows<V1, float>(args, t0, t1);
+    }
+
+    private readonly struct RowArgs(
+        float* src,
+        int srcStride,
+        int q,
+        float* dst,
+        int dstStride,
+        int p,
+        float* wt,
+        int k,
+        int* off,
+        int jLo,
+        int jHi,
+        float* init
+    )
+    {
+        public readonly float* Src = src;
+        public readonly int SrcStride = srcStride;
+        public readonly int Q = q;
+        public readonly float* Dst = dst;
+        public readonly int DstStride = dstStride;
+        public readonly int P = p;
+        public readonly float* Wt = wt;
+        public readonly int K = k;
+        public readonly int* Off = off;
+        public readonly int JLo = jLo;
+        public readonly int JHi = jHi;
+        public readonly float* Init = init;
+    }
+
+    /// <summary>Runs the vector kernel over the whole vectors of [t0, t1); returns where it stopped.</summary>
+    private static int Rows<TOps, TV>(RowArgs a, int t0, int t1)
+        where TOps : struct, IVec<TV>
+        where TV : struct
+    {
+        var width = TOps.Width;
+        var step = 2 * width;
+        var end2 = t0 + ((t1 - t0) / step * step);
+        var end1 = t0 + ((t1 - t0) / width * width);
+        var p = 0;
+        for (; p + 8 <= a.P; p += 8)
+        {
+            var t = t0;
+            for (; t < end2; t += step)
+            {
+                Block8x2<TOps, TV>(a, p, t);
+            }
+
+            for (; t < end1; t += width)
+            {
+                for (var pi = p; pi < p + 8; pi++)
+                {
+                    Block1<TOps, TV>(a, pi, t);
+                }
+            }
+        }
+
+        for (; p < a.P; p++)
+        {
+            for (var t = t0; t < end1; t += width)
+            {
+                Block1<TOps, TV>(a, p, t);
+            }
+        }
+
+        return end1;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Block8x2<TOps, TV>(RowArgs a, int p, int t)
+        where TOps : struct, IVec<TV>
+        where TV : struct
+    {
+        var init = a.Init + p;
+        var a00 = TOps.Broadcast(init[0]);
+        var a10 = TOps.Broadcast(init[1]);
+        var a20 = TOps.Broadcast(init[2]);
+        var a30 = TOps.Broadcast(init[3]);
+        var a40 = TOps.Broadcast(init[4]);
+        var a50 = TOps.Broadcast(init[5]);
+        var a60 = TOps.Broadcast(init[6]);
+        var a70 = TOps.Broadcast(init[7]);
+        var (a01, a11, a21, a31, a41, a51, a61, a71) = (a00, a10, a20, a30, a40, a50, a60, a70);
+        var width = TOps.Width;
+        for (var qi = 0; qi < a.Q; qi++)
+        {
+            var row = a.Src + ((long)qi * a.SrcStride) + t;
+            for (var j = a.JLo; j < a.JHi; j++)
+            {
+                var x0 = TOps.Load(row + a.Off[j]);
+                var x1 = TOps.Load(row + a.Off[j] + width);
+                var w = a.Wt + (((qi * a.K) + j) * a.P) + p;
+                var wv = TOps.Broadcast(w[0]);
+                a00 = TOps.Fma(x0, wv, a00);
+                a01 = TOps.Fma(x1, wv, a01);
+                wv = TOps.Broadcast(w[1]);
+                a10 = TOps.Fma(x0, wv, a10);
+                a11 = TOps.Fma(x1, wv, a11);
+                wv = TOps.Broadcast(w[2]);
+                a20 = TOps.Fma(x0, wv, a20);
+                a21 = TOps.Fma(x1, wv, a21);
+                wv = TOps.Broadcast(w[3]);
+                a30 = TOps.Fma(x0, wv, a30);
+                a31 = TOps.Fma(x1, wv, a31);
+                wv = TOps.Broadcast(w[4]);
+                a40 = TOps.Fma(x0, wv, a40);
+                a41 = TOps.Fma(x1, wv, a41);
+                wv = TOps.Broadcast(w[5]);
+                a50 = TOps.Fma(x0, wv, a50);
+                a51 = TOps.Fma(x1, wv, a51);
+                wv = TOps.Broadcast(w[6]);
+                a60 = TOps.Fma(x0, wv, a60);
+                a61 = TOps.Fma(x1, wv, a61);
+                wv = TOps.Broadcast(w[7]);
+                a70 = TOps.Fma(x0, wv, a70);
+                a71 = TOps.Fma(x1, wv, a71);
+            }
+        }
+
+        var d = a.Dst + ((long)p * a.DstStride) + t;
+        var s = (long)a.DstStride;
+        TOps.Store(d, a00);
+        TOps.Store(d + width, a01);
+        TOps.Store(d + s, a10);
+        TOps.Store(d + s + width, a11);
+        TOps.Store(d + (2 * s), a20);
+        TOps.Store(d + (2 * s) + width, a21);
+        TOps.Store(d + (3 * s), a30);
+        TOps.Store(d + (3 * s) + width, a31);
+        TOps.Store(d + (4 * s), a40);
+        TOps.Store(d + (4 * s) + width, a41);
+        TOps.Store(d + (5 * s), a50);
+        TOps.Store(d + (5 * s) + width, a51);
+        TOps.Store(d + (6 * s), a60);
+        TOps.Store(d + (6 * s) + width, a61);
+        TOps.Store(d + (7 * s), a70);
+        TOps.Store(d + (7 * s) + width, a71);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Block1<TOps, TV>(RowArgs a, int p, int t)
+        where TOps : struct, IVec<TV>
+        where TV : struct
+    {
+        var acc = TOps.Broadcast(a.Init[p]);
+        for (var qi = 0; qi < a.Q; qi++)
+        {
+            var row = a.Src + ((long)qi * a.SrcStride) + t;
+            for (var j = a.JLo; j < a.JHi; j++)
+            {
+                acc = TOps.Fma(TOps.Load(row + a.Off[j]), TOps.Broadcast(a.Wt[(((qi * a.K) + j) * a.P) + p]), acc);
+            }
+        }
+
+        TOps.Store(a.Dst + ((long)p * a.DstStride) + t, acc);
+    }
+
+    /// <summary>out[i * |B| + j] = sum_t A_i[t] B_j[t] over length samples.</summary>
+    private static void Dots(nint[] rowsA, nint[] rowsB, int length, float* result)
+    {
+        var nb = rowsB.Length;
+        var i = 0;
+        for (; i + 4 <= rowsA.Length; i += 4)
+        {
+            var j = 0;
+            for (; j + 4 <= nb; j += 4)
+            {
+                Dot4x4(rowsA, i, rowsB, j, length, result, nb);
+            }
+
+            for (; j < nb; j++)
+            {
+                for (var ii = i; ii < i + 4; ii++)
+                {
+                    result[(ii * nb) + j] = Dot((float*)rowsA[ii], (float*)rowsB[j], length);
+                }
+            }
+        }
+
+        for (; i < rowsA.Length; i++)
+        {
+            for (var j = 0; j < nb; j++)
+            {
+                result[(i * nb) + j] = Dot((float*)rowsA[i], (float*)rowsB[j], length);
+            }
+        }
+    }
+
+    private static void Dot4x4(nint[] rowsA, int i, nint[] rowsB, int j, int length, float* result, int nb)
+    {
+        if (Vector512.IsHardwareAccelerated)
+        {
+            Dot4x4<V512, Vector512<float>>(rowsA, i, rowsB, j, length, result, nb);
+        }
+        else if (Vector256.IsHardwareAccelerated)
+        {
+            Dot4x4<V256, Vector256<float>>(rowsA, i, rowsB, j, length, result, nb);
+        }
+        else
+        {
+            Dot4x4<V1, float>(rowsA, i, rowsB, j, length, result, nb);
+        }
+    }
+
+    private static void Dot4x4<TOps, TV>(nint[] rowsA, int i, nint[] rowsB, int j, int length, float* result, int nb)
+        where TOps : struct, IVec<TV>
+        where TV : struct
+    {
+        var p0 = (float*)rowsA[i];
+        var p1 = (float*)rowsA[i + 1];
+        var p2 = (float*)rowsA[i + 2];
+        var p3 = (float*)rowsA[i + 3];
+        var q0 = (float*)rowsB[j];
+        var q1 = (float*)rowsB[j + 1];
+        var q2 = (float*)rowsB[j + 2];
+        var q3 = (float*)rowsB[j + 3];
+        var zero = TOps.Broadcast(0);
+        var (c00, c01, c02, c03, c10, c11, c12, c13) = (zero, zero, zero, zero, zero, zero, zero, zero);
+        var (c20, c21, c22, c23, c30, c31, c32, c33) = (zero, zero, zero, zero, zero, zero, zero, zero);
+        var width = TOps.Width;
+        var end = length / width * width;
+        for (var t = 0; t < end; t += width)
+        {
+            var b0 = TOps.Load(q0 + t);
+            var b1 = TOps.Load(q1 + t);
+            var b2 = TOps.Load(q2 + t);
+            var b3 = TOps.Load(q3 + t);
+            var x = TOps.Load(p0 + t);
+            c00 = TOps.Fma(x, b0, c00);
+            c01 = TOps.Fma(x, b1, c01);
+            c02 = TOps.Fma(x, b2, c02);
+            c03 = TOps.Fma(x, b3, c03);
+            x = TOps.Load(p1 + t);
+            c10 = TOps.Fma(x, b0, c10);
+            c11 = TOps.Fma(x, b1, c11);
+            c12 = TOps.Fma(x, b2, c12);
+            c13 = TOps.Fma(x, b3, c13);
+            x = TOps.Load(p2 + t);
+            c20 = TOps.Fma(x, b0, c20);
+            c21 = TOps.Fma(x, b1, c21);
+            c22 = TOps.Fma(x, b2, c22);
+            c23 = TOps.Fma(x, b3, c23);
+            x = TOps.Load(p3 + t);
+            c30 = TOps.Fma(x, b0, c30);
+            c31 = TOps.Fma(x, b1, c31);
+            c32 = TOps.Fma(x, b2, c32);
+            c33 = TOps.Fma(x, b3, c33);
+        }
+
+        float Tail(float* a, float* b)
+        {
+            var s = 0f;
+            for (var t = end; t < length; t++)
+            {
+                s = MathF.FusedMultiplyAdd(a[t], b[t], s);
+            }
+
+            return s;
+        }
+
+        result[(i * nb) + j] = TOps.Sum(c00) + Tail(p0, q0);
+        result[(i * nb) + j + 1] = TOps.Sum(c01) + Tail(p0, q1);
+        result[(i * nb) + j + 2] = TOps.Sum(c02) + Tail(p0, q2);
+        result[(i * nb) + j + 3] = TOps.Sum(c03) + Tail(p0, q3);
+        result[((i + 1) * nb) + j] = TOps.Sum(c10) + Tail(p1, q0);
+        result[((i + 1) * nb) + j + 1] = TOps.Sum(c11) + Tail(p1, q1);
+        result[((i + 1) * nb) + j + 2] = TOps.Sum(c12) + Tail(p1, q2);
+        result[((i + 1) * nb) + j + 3] = TOps.Sum(c13) + Tail(p1, q3);
+        result[((i + 2) * nb) + j] = TOps.Sum(c20) + Tail(p2, q0);
+        result[((i + 2) * nb) + j + 1] = TOps.Sum(c21) + Tail(p2, q1);
+        result[((i + 2) * nb) + j + 2] = TOps.Sum(c22) + Tail(p2, q2);
+        result[((i + 2) * nb) + j + 3] = TOps.Sum(c23) + Tail(p2, q3);
+        result[((i + 3) * nb) + j] = TOps.Sum(c30) + Tail(p3, q0);
+        result[((i + 3) * nb) + j + 1] = TOps.Sum(c31) + Tail(p3, q1);
+        result[((i + 3) * nb) + j + 2] = TOps.Sum(c32) + Tail(p3, q2);
+        result[((i + 3) * nb) + j + 3] = TOps.Sum(c33) + Tail(p3, q3);
+    }
+
+    private static float Dot(float* a, float* b, int length)
+    {
+        if (Vector512.IsHardwareAccelerated)
+        {
+            return Dot<V512, Vector512<float>>(a, b, length);
+        }
+
+        return Vector256.IsHardwareAccelerated ? Dot<V256, Vector256<float>>(a, b, length) : Dot<V1, float>(a, b, length);
+    }
+
+    private static float Dot<TOps, TV>(float* a, float* b, int length)
+        where TOps : struct, IVec<TV>
+        where TV : struct
+    {
+        var acc = TOps.Broadcast(0);
+        var width = TOps.Width;
+        var end = length / width * width;
+        for (var t = 0; t < end; t += width)
+        {
+            acc = TOps.Fma(TOps.Load(a + t), TOps.Load(b + t), acc);
+        }
+
+        var s = TOps.Sum(acc);
+        for (var t = end; t < length; t++)
+        {
+            s = MathF.FusedMultiplyAdd(a[t], b[t], s);
+        }
+
+        return s;
+    }
+
+    private static float Sum(float* a, int length)
+    {
+        var s = 0f;
+        var acc = Vector256<float>.Zero;
+        var end = length / 8 * 8;
+        for (var t = 0; t < end; t += 8)
+        {
+            acc += Vector256.Load(a + t);
+        }
+
+        s = Vector256.Sum(acc);
+        for (var t = end; t < length; t++)
+        {
+            s += a[t];
+        }
+
+        return s;
+    }
+
+    private interface IVec<TV>
+        where TV : struct
+    {
+        static abstract int Width { get; }
+
+        static abstract TV Load(float* p);
+
+        static abstract void Store(float* p, TV v);
+
+        static abstract TV Broadcast(float v);
+
+        static abstract TV Fma(TV a, TV b, TV c);
+
+        static abstract float Sum(TV v);
+    }
+
+    private readonly struct V512 : IVec<Vector512<float>>
+    {
+        public static int Width => Vector512<float>.Count;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector512<float> Load(float* p) => Vector512.Load(p);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void Store(float* p, Vector512<float> v) => v.Store(p);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector512<float> Broadcast(float v) => Vector512.Create(v);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector512<float> Fma(Vector512<float> a, Vector512<float> b, Vector512<float> c) =>
+            Vector512.FusedMultiplyAdd(a, b, c);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static float Sum(Vector512<float> v) => Vector512.Sum(v);
+    }
+
+    private readonly struct V256 : IVec<Vector256<float>>
+    {
+        public static int Width => Vector256<float>.Count;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector256<float> Load(float* p) => Vector256.Load(p);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void Store(float* p, Vector256<float> v) => v.Store(p);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector256<float> Broadcast(float v) => Vector256.Create(v);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector256<float> Fma(Vector256<float> a, Vector256<float> b, Vector256<float> c) =>
+            Vector256.FusedMultiplyAdd(a, b, c);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static float Sum(Vector256<float> v) => Vector256.Sum(v);
+    }
+
+    private readonly struct V1 : IVec<float>
+    {
+        public static int Width => 1;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static float Load(float* p) => *p;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void Store(float* p, float v) => *p = v;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static float Broadcast(float v) => v;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static float Fma(float a, float b, float c) => MathF.FusedMultiplyAdd(a, b, c);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static float Sum(float v) => v;
+    }
+}
+
+/// <summary>SimdConv as a TorchSharp autograd function: apply(x, w, bias or null, dilation, threads).</summary>
+internal sealed class SimdConvFunction : torch.autograd.SingleTensorFunction<SimdConvFunction>
+{
+    public override string Name => "NsmtSimdConv1d";
+
+    public override Tensor forward(torch.autograd.AutogradContext ctx, params object[] vars)
+    {
+        var (x, w, bias) = ((Tensor)vars[0], (Tensor)vars[1], vars[2] as Tensor);
+        var (dilation, threads) = ((int)vars[3], (int)vars[4]);
+        ctx.save_for_backward([x, w]);
+        ctx.save_data("dilation", dilation);
+        ctx.save_data("threads", threads);
+        ctx.save_data("input_grad", x.requires_grad);
+        ctx.save_data("bias", bias is not null);
+        return SimdConv.Forward(x, w, bias, dilation, threads);
+    }
+
+    public override List<Tensor> backward(torch.autograd.AutogradContext ctx, Tensor grad_output)
+    {
+        var saved = ctx.get_saved_variables();
+        var (x, w) = (saved[0], saved[1]);
+        var dilation = (int)ctx.get_data("dilation");
+        var threads = (int)ctx.get_data("threads");
+        var gy = grad_output.is_contiguous() ? grad_output : grad_output.contiguous();
+        var gx = (bool)ctx.get_data("input_grad") ? SimdConv.InputGrad(gy, w, dilation, threads) : null;
+        var (gw, gb) = SimdConv.WeightGrad(gy, x, (int)w.size(2), dilation, threads);
+        return [gx!, gw, (bool)ctx.get_data("bias") ? gb : null!, null!, null!];
+    }
+}
