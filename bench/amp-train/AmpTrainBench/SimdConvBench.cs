@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Nsmt.Neural.Kernels;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
 
@@ -35,7 +36,7 @@ internal static class SimdConvBench
         set_num_threads(threads);
         manual_seed(0);
         Console.WriteLine(
-            $"one conv1d layer, batch {Batch}, input length {Length}, forward + backward (x, w, b grads), {threads} threads, best of {repeats}, SimdConv at {SimdConv.Width}, libtorch {__version__}"
+            $"one conv1d layer, batch {Batch}, input length {Length}, forward + backward (x, w, b grads), {threads} threads, best of {repeats}, SimdConv at {SimdConv1d.VectorWidth}, libtorch {__version__}"
         );
         Console.WriteLine(
             "  C->O   k    d | err out    gx       gw       gb      | libtorch cpu/wall ms | simd cpu/wall ms | lib/simd cpu  wall"
@@ -56,7 +57,7 @@ internal static class SimdConvBench
             var y64 = F.conv1d(x64, w64, b64, dilation: d);
             y64.backward([g.to(ScalarType.Float64)]);
 
-            var y = SimdConvFunction.apply(x, w, b, d, threads);
+            var y = SimdConv1d.Apply(x, w, b, d);
             y.backward([g]);
             double Err(Tensor ours, Tensor reference) =>
                 (ours.to(ScalarType.Float64) - reference).abs().max().item<double>()
@@ -92,7 +93,7 @@ internal static class SimdConvBench
             for (var r = 0; r < repeats; r++)
             {
                 var l = Time(() => F.conv1d(x, w, b, dilation: d));
-                var s = Time(() => SimdConvFunction.apply(x, w, b, d, threads));
+                var s = Time(() => SimdConv1d.Apply(x, w, b, d));
                 lib = (Math.Min(lib.Cpu, l.Cpu), Math.Min(lib.Wall, l.Wall));
                 simd = (Math.Min(simd.Cpu, s.Cpu), Math.Min(simd.Wall, s.Wall));
             }

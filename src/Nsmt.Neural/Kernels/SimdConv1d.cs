@@ -1,28 +1,79 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using Nsmt.Neural.Engine;
 using TorchSharp;
 using static TorchSharp.torch;
 
+namespace Nsmt.Neural.Kernels;
+
 /// <summary>
-/// Prototype (issue 29 item 4): a dilated, unpadded float32 conv1d written with .NET SIMD, forward and all three
-/// gradients, no im2col buffers. y[b, o, t] = bias[o] + sum_c sum_k w[o, c, k] x[b, c, t + k d].
-/// The time axis is vectorised: for a block of 8 output rows, 2 time vectors of accumulators stay in registers and
-/// every (input row, tap) adds one loaded vector times a broadcast weight. The input gradient is the same kernel over
-/// the output gradient with transposed weights and negative tap offsets; the weight gradient is dot products over
-/// time, 4 x 4 rows at a time. Work is split by batch item (deterministic: each item's results are independent, the
-/// weight and bias partials are summed in batch order).
+/// A dilated, unpadded, stride-1 float32 conv1d on the CPU written with .NET SIMD, forward and all three gradients,
+/// without im2col buffers: y[b, o, t] = bias[o] + sum_c sum_k w[o, c, k] x[b, c, t + k d]. Where oneDNN is off
+/// (issue 29: libtorch 2.10's oneDNN computes wrong float32 convolutions on AMD Zen 5) libtorch unfolds such a conv
+/// into im2col columns and an MKL GEMM; this kernel took 3-6x less CPU time for A1's kernel-3 layers forward and
+/// backward (bench/amp-train/RESULTS.md). The time axis is vectorised (Vector512, else Vector256, else scalar: one
+/// generic kernel): for a block of 8 output rows, 2 time vectors of accumulators stay in registers and every (input
+/// row, tap) adds one loaded vector times a broadcast weight. The input gradient is the same kernel over the output
+/// gradient with transposed weights and negative tap offsets; the weight gradient is dot products over time, 4 x 4
+/// rows at a time. Work is split by batch item, and the weight and bias partials are summed in batch order, so results
+/// do not depend on the thread count.
 /// </summary>
-internal static unsafe class SimdConv
+public static unsafe class SimdConv1d
 {
-    /// <summary>Which vector width the kernels run at on this CPU.</summary>
-    public static string Width =>
+    /// <summary>The vector width the kernel runs at on this CPU.</summary>
+    public static string VectorWidth =>
         Vector512.IsHardwareAccelerated ? "Vector512"
         : Vector256.IsHardwareAccelerated ? "Vector256"
         : "scalar";
 
+    /// <summary>
+    /// <paramref name="requested"/> where set; otherwise used exactly where oneDNN does not compute the convolutions
+    /// (with it on, its JIT kernels are the faster path and this one is not measured against them).
+    /// </summary>
+    public static bool Resolve(bool? requested) => requested ?? !EngineGuard.OneDnnActive;
+
+    /// <summary>Whether the kernel computes this conv: float32 on the CPU, [B, C, L] by [O, C, K] with K > 1.</summary>
+    /// <remarks>1x1 convs stay on libtorch, which runs them as one GEMM at least as fast.</remarks>
+    public static bool Serves(Tensor input, Tensor weight) =>
+        input.device_type == DeviceType.CPU
+        && weight.device_type == DeviceType.CPU
+        && input.dtype == ScalarType.Float32
+        && weight.dtype == ScalarType.Float32
+        && input.dim() == 3
+        && weight.dim() == 3
+        && weight.size(1) == input.size(1)
+        && weight.size(2) > 1
+        && input.size(2) > (weight.size(2) - 1);
+
+    /// <summary>
+    /// conv1d(<paramref name="input"/>, <paramref name="weight"/>, <paramref name="bias"/>, dilation) with autograd,
+    /// on torch's intra-op thread count. Only where <see cref="Serves"/>.
+    /// </summary>
+    public static Tensor Apply(Tensor input, Tensor weight, Tensor? bias, long dilation)
+    {
+        if (!Serves(input, weight) || input.size(2) <= dilation * (weight.size(2) - 1))
+        {
+            throw new ArgumentException(
+                $"SimdConv1d computes float32 CPU convs [B, C, L] x [O, C, K > 1] with L > d (K - 1); got {string.Join('x', input.shape)} x {string.Join('x', weight.shape)}, dilation {dilation}"
+            );
+        }
+
+        return SimdConv1dFunction.apply(input, weight, bias, (int)dilation, get_num_threads());
+    }
+
+    /// <summary>
+    /// <paramref name="conv"/> (unpadded, stride 1, dilation <paramref name="dilation"/>) on <paramref name="input"/>:
+    /// by this kernel where <paramref name="enabled"/> and it serves the shapes, by the module otherwise. A module with
+    /// forward hooks (diagrams, probes) is always called, so observers see it run.
+    /// </summary>
+    public static Tensor Call(TorchSharp.Modules.Conv1d conv, Tensor input, long dilation, bool enabled) =>
+        enabled && !conv.HasForwardHooks && Serves(input, conv.weight!)
+            ? Apply(input, conv.weight!, conv.bias, dilation)
+            : conv.call(input);
+
     /// <summary>Forward: x [B, C, L], w [O, C, K], bias [O] or null -> [B, O, L - d (K - 1)].</summary>
-    public static Tensor Forward(Tensor x, Tensor w, Tensor? bias, int dilation, int threads)
+    internal static Tensor Forward(Tensor x, Tensor w, Tensor? bias, int dilation, int threads)
     {
         var (batch, c, length) = ((int)x.size(0), (int)x.size(1), (int)x.size(2));
         var (o, k) = ((int)w.size(0), (int)w.size(2));
@@ -30,7 +81,7 @@ internal static unsafe class SimdConv
         var y = empty([batch, o, outLength], ScalarType.Float32);
         // Packed [c][k][o]: the 8 weights one (input row, tap) broadcasts are adjacent.
         var packed = Pack(w, transpose: false);
-        var init = bias is null ? new float[o] : Floats(bias).ToArray();
+        var init = bias is null ? new float[o] : Floats(bias);
         var offsets = new int[k];
         for (var j = 0; j < k; j++)
         {
@@ -39,24 +90,37 @@ internal static unsafe class SimdConv
 
         var xp = Pointer(x);
         var yp = Pointer(y);
-        ForBatch(
-            batch,
-            threads,
-            b =>
+        ForBatch(batch, threads, b =>
+        {
+            fixed (float* wp = packed)
+            fixed (float* ip = init)
+            fixed (int* op = offsets)
             {
-                fixed (float* wp = packed)
-                fixed (float* ip = init)
-                fixed (int* op = offsets)
-                {
-                    Rows(xp + ((long)b * c * length), length, c, yp + ((long)b * o * outLength), outLength, o, wp, k, op, 0, k, ip, 0, outLength);
-                }
+                Rows(
+                    new RowArgs(
+                        xp + ((long)b * c * length),
+                        length,
+                        c,
+                        yp + ((long)b * o * outLength),
+                        outLength,
+                        o,
+                        wp,
+                        k,
+                        op,
+                        0,
+                        k,
+                        ip
+                    ),
+                    0,
+                    outLength
+                );
             }
-        );
+        });
         return y;
     }
 
     /// <summary>Input gradient: gy [B, O, Lout] -> [B, C, Lout + d (K - 1)] (the transposed conv).</summary>
-    public static Tensor InputGrad(Tensor gy, Tensor w, int dilation, int threads)
+    internal static Tensor InputGrad(Tensor gy, Tensor w, int dilation, int threads)
     {
         var (batch, o, outLength) = ((int)gy.size(0), (int)gy.size(1), (int)gy.size(2));
         var (c, k) = ((int)w.size(1), (int)w.size(2));
@@ -81,40 +145,55 @@ internal static unsafe class SimdConv
         var bounds = cuts.ToArray();
         var gyp = Pointer(gy);
         var gxp = Pointer(gx);
-        ForBatch(
-            batch,
-            threads,
-            b =>
+        ForBatch(batch, threads, b =>
+        {
+            fixed (float* wp = packed)
+            fixed (float* ip = init)
+            fixed (int* op = offsets)
             {
-                fixed (float* wp = packed)
-                fixed (float* ip = init)
-                fixed (int* op = offsets)
+                for (var i = 0; i + 1 < bounds.Length; i++)
                 {
-                    for (var i = 0; i + 1 < bounds.Length; i++)
+                    var (s0, s1) = (bounds[i], bounds[i + 1]);
+                    var jHi = Math.Min(k, (s0 / dilation) + 1);
+                    var jLo = 0;
+                    while (jLo < jHi && s0 - (jLo * dilation) >= outLength)
                     {
-                        var (s0, s1) = (bounds[i], bounds[i + 1]);
-                        if (s0 >= s1)
-                        {
-                            continue;
-                        }
-
-                        var jHi = Math.Min(k, (s0 / dilation) + 1);
-                        var jLo = 0;
-                        while (jLo < jHi && s0 - (jLo * dilation) >= outLength)
-                        {
-                            jLo++;
-                        }
-
-                        Rows(gyp + ((long)b * o * outLength), outLength, o, gxp + ((long)b * c * length), length, c, wp, k, op, jLo, jHi, ip, s0, s1);
+                        jLo++;
                     }
+
+                    // No valid tap (only where Lout < d): init's zeros.
+                    Rows(
+                        new RowArgs(
+                            gyp + ((long)b * o * outLength),
+                            outLength,
+                            o,
+                            gxp + ((long)b * c * length),
+                            length,
+                            c,
+                            wp,
+                            k,
+                            op,
+                            jLo,
+                            jHi,
+                            ip
+                        ),
+                        s0,
+                        s1
+                    );
                 }
             }
-        );
+        });
         return gx;
     }
 
-    /// <summary>Weight and bias gradients: sums over batch and time of gy[o, t] x[c, t + k d].</summary>
-    public static (Tensor Weight, Tensor Bias) WeightGrad(Tensor gy, Tensor x, int kernel, int dilation, int threads)
+    /// <summary>Weight and bias gradients: sums over batch and time of gy[o, t] x[c, t + k d] and of gy[o, t].</summary>
+    internal static (float[] Weight, float[] Bias) WeightGrad(
+        Tensor gy,
+        Tensor x,
+        int kernel,
+        int dilation,
+        int threads
+    )
     {
         var (batch, o, outLength) = ((int)gy.size(0), (int)gy.size(1), (int)gy.size(2));
         var (c, length) = ((int)x.size(1), (int)x.size(2));
@@ -122,38 +201,36 @@ internal static unsafe class SimdConv
         var biasPartials = new float[batch * o];
         var gyp = Pointer(gy);
         var xp = Pointer(x);
-        ForBatch(
-            batch,
-            threads,
-            b =>
+        ForBatch(batch, threads, b =>
+        {
+            var rowsA = new nint[o];
+            for (var r = 0; r < o; r++)
             {
-                var rowsA = new nint[o];
-                for (var r = 0; r < o; r++)
-                {
-                    rowsA[r] = (nint)(gyp + ((long)b * o * outLength) + ((long)r * outLength));
-                }
+                rowsA[r] = (nint)(gyp + ((long)b * o * outLength) + ((long)r * outLength));
+            }
 
-                // B rows in (c, k) order, so the dot product lands at [o][c][k].
-                var rowsB = new nint[c * kernel];
-                for (var ci = 0; ci < c; ci++)
+            // B rows in (c, k) order, so the dot product lands at [o][c][k].
+            var rowsB = new nint[c * kernel];
+            for (var ci = 0; ci < c; ci++)
+            {
+                for (var j = 0; j < kernel; j++)
                 {
-                    for (var j = 0; j < kernel; j++)
-                    {
-                        rowsB[(ci * kernel) + j] = (nint)(xp + ((long)b * c * length) + ((long)ci * length) + (j * dilation));
-                    }
-                }
-
-                fixed (float* pp = &partials[b * o * c * kernel])
-                fixed (float* bp = &biasPartials[b * o])
-                {
-                    Dots(rowsA, rowsB, outLength, pp);
-                    for (var r = 0; r < o; r++)
-                    {
-                        bp[r] = Sum((float*)rowsA[r], outLength);
-                    }
+                    rowsB[(ci * kernel) + j] = (nint)(
+                        xp + ((long)b * c * length) + ((long)ci * length) + (j * dilation)
+                    );
                 }
             }
-        );
+
+            fixed (float* pp = &partials[b * o * c * kernel])
+            fixed (float* bp = &biasPartials[b * o])
+            {
+                Dots(rowsA, rowsB, outLength, pp);
+                for (var r = 0; r < o; r++)
+                {
+                    bp[r] = Sum((float*)rowsA[r], outLength);
+                }
+            }
+        });
 
         var size = o * c * kernel;
         var gw = new float[size];
@@ -171,7 +248,7 @@ internal static unsafe class SimdConv
             }
         }
 
-        return (tensor(gw).reshape(o, c, kernel), tensor(gb));
+        return (gw, gb);
     }
 
     private static void ForBatch(int batch, int threads, Action<int> body)
@@ -199,7 +276,11 @@ internal static unsafe class SimdConv
         return (float*)Unsafe.AsPointer(ref MemoryMarshal.GetReference(t.bytes));
     }
 
-    private static Span<float> Floats(Tensor t) => MemoryMarshal.Cast<byte, float>(t.contiguous().bytes);
+    private static float[] Floats(Tensor t)
+    {
+        using var dense = t.contiguous();
+        return MemoryMarshal.Cast<byte, float>(dense.bytes).ToArray();
+    }
 
     private static float[] Pack(Tensor w, bool transpose)
     {
@@ -225,24 +306,8 @@ internal static unsafe class SimdConv
     /// <summary>
     /// dst[p, t] = init[p] + sum_q sum_{j in [jLo, jHi)} wt[q][j][p] src[q, t + off[j]] for t in [t0, t1).
     /// </summary>
-    private static void Rows(
-        float* src,
-        int srcStride,
-        int q,
-        float* dst,
-        int dstStride,
-        int p,
-        float* wt,
-        int k,
-        int* off,
-        int jLo,
-        int jHi,
-        float* init,
-        int t0,
-        int t1
-    )
+    private static void Rows(RowArgs args, int t0, int t1)
     {
-        var args = new RowArgs(src, srcStride, q, dst, dstStride, p, wt, k, off, jLo, jHi, init);
         if (Vector512.IsHardwareAccelerated)
         {
             t0 = Rows<V512, Vector512<float>>(args, t0, t1);
@@ -255,6 +320,10 @@ internal static unsafe class SimdConv
         Rows<V1, float>(args, t0, t1);
     }
 
+    /// <summary>
+    /// dst[p, t] = init[p] + sum_q sum_{j in [JLo, JHi)} wt[q][j][p] src[q, t + off[j]]: the rows and weights one call
+    /// of the kernel reads.
+    /// </summary>
     private readonly struct RowArgs(
         float* src,
         int srcStride,
@@ -539,7 +608,9 @@ internal static unsafe class SimdConv
             return Dot<V512, Vector512<float>>(a, b, length);
         }
 
-        return Vector256.IsHardwareAccelerated ? Dot<V256, Vector256<float>>(a, b, length) : Dot<V1, float>(a, b, length);
+        return Vector256.IsHardwareAccelerated
+            ? Dot<V256, Vector256<float>>(a, b, length)
+            : Dot<V1, float>(a, b, length);
     }
 
     private static float Dot<TOps, TV>(float* a, float* b, int length)
@@ -661,32 +732,67 @@ internal static unsafe class SimdConv
     }
 }
 
-/// <summary>SimdConv as a TorchSharp autograd function: apply(x, w, bias or null, dilation, threads).</summary>
-internal sealed class SimdConvFunction : torch.autograd.SingleTensorFunction<SimdConvFunction>
+/// <summary>
+/// <see cref="SimdConv1d"/> as a TorchSharp autograd function: apply(x, w, bias or null, dilation, threads). The
+/// backward pass runs on libtorch's autograd thread, outside any dispose scope, so it releases what it reads itself; the
+/// gradients it returns are copied by libtorch on return and released at the next backward call (TorchSharp gives no
+/// later hook), so at most one layer's set is held between steps.
+/// </summary>
+internal sealed class SimdConv1dFunction : torch.autograd.SingleTensorFunction<SimdConv1dFunction>
 {
+    private static readonly Lock ReturnedGate = new();
+    private static readonly List<Tensor> Returned = [];
+
     public override string Name => "NsmtSimdConv1d";
 
     public override Tensor forward(torch.autograd.AutogradContext ctx, params object[] vars)
     {
         var (x, w, bias) = ((Tensor)vars[0], (Tensor)vars[1], vars[2] as Tensor);
         var (dilation, threads) = ((int)vars[3], (int)vars[4]);
-        ctx.save_for_backward([x, w]);
+        var dense = x.is_contiguous() ? x : x.contiguous();
+        ctx.save_for_backward([dense, w]);
         ctx.save_data("dilation", dilation);
         ctx.save_data("threads", threads);
         ctx.save_data("input_grad", x.requires_grad);
         ctx.save_data("bias", bias is not null);
-        return SimdConv.Forward(x, w, bias, dilation, threads);
+        return SimdConv1d.Forward(dense, w, bias, dilation, threads);
     }
 
     public override List<Tensor> backward(torch.autograd.AutogradContext ctx, Tensor grad_output)
     {
+        lock (ReturnedGate)
+        {
+            foreach (var t in Returned)
+            {
+                t.Dispose();
+            }
+
+            Returned.Clear();
+        }
+
         var saved = ctx.get_saved_variables();
         var (x, w) = (saved[0], saved[1]);
         var dilation = (int)ctx.get_data("dilation");
         var threads = (int)ctx.get_data("threads");
         var gy = grad_output.is_contiguous() ? grad_output : grad_output.contiguous();
-        var gx = (bool)ctx.get_data("input_grad") ? SimdConv.InputGrad(gy, w, dilation, threads) : null;
-        var (gw, gb) = SimdConv.WeightGrad(gy, x, (int)w.size(2), dilation, threads);
-        return [gx!, gw, (bool)ctx.get_data("bias") ? gb : null!, null!, null!];
+        var gx = (bool)ctx.get_data("input_grad") ? SimdConv1d.InputGrad(gy, w, dilation, threads) : null;
+        var (weightGrad, biasGrad) = SimdConv1d.WeightGrad(gy, x, (int)w.size(2), dilation, threads);
+        using var flat = tensor(weightGrad);
+        var gw = flat.reshape(w.shape);
+        var gb = (bool)ctx.get_data("bias") ? tensor(biasGrad) : null;
+        if (!ReferenceEquals(gy, grad_output))
+        {
+            gy.Dispose();
+        }
+
+        grad_output.Dispose();
+        x.Dispose();
+        w.Dispose();
+        lock (ReturnedGate)
+        {
+            Returned.AddRange(new[] { gx, gw, gb }.OfType<Tensor>());
+        }
+
+        return [gx!, gw, gb!, null!, null!];
     }
 }
