@@ -23,6 +23,7 @@ public class SimdConvTests
             { 2, 1, 3, 2, 3, 19 }, // kernel 2, one input row, fewer than 8 output rows
             { 1, 8, 1, 3, 2, 40 }, // one output row
             { 2, 4, 20, 5, 7, 90 }, // kernel 5, 8-row blocks plus 4 leftover rows
+            { 2, 16, 16, 3, 512, 9001 }, // several time chunks per batch item
         };
 
     [Theory]
@@ -81,10 +82,10 @@ public class SimdConvTests
     {
         using var scope = NewDisposeScope();
         manual_seed(7);
-        var x = randn(5, 16, 700);
+        var x = randn(5, 16, 9000);
         var w = randn(16, 16, 3);
         var b = randn(16);
-        var g = randn(5, 16, 700 - 64);
+        var g = randn(5, 16, 9000 - 64);
         var threads = get_num_threads();
         try
         {

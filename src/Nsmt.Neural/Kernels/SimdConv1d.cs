@@ -21,6 +21,9 @@ namespace Nsmt.Neural.Kernels;
 /// </summary>
 public static unsafe class SimdConv1d
 {
+    // Samples per work item: large enough that a thread's items stream through L2, a multiple of every vector step.
+    private const int Chunk = 4096;
+
     /// <summary>The vector width the kernel runs at on this CPU.</summary>
     public static string VectorWidth =>
         Vector512.IsHardwareAccelerated ? "Vector512"
@@ -90,7 +93,7 @@ public static unsafe class SimdConv1d
 
         var xp = Pointer(x);
         var yp = Pointer(y);
-        ForBatch(batch, threads, b =>
+        ForChunks(batch, outLength, threads, (b, t0, t1) =>
         {
             fixed (float* wp = packed)
             fixed (float* ip = init)
@@ -111,8 +114,8 @@ public static unsafe class SimdConv1d
                         k,
                         ip
                     ),
-                    0,
-                    outLength
+                    t0,
+                    t1
                 );
             }
         });
@@ -145,7 +148,7 @@ public static unsafe class SimdConv1d
         var bounds = cuts.ToArray();
         var gyp = Pointer(gy);
         var gxp = Pointer(gx);
-        ForBatch(batch, threads, b =>
+        ForChunks(batch, length, threads, (b, t0, t1) =>
         {
             fixed (float* wp = packed)
             fixed (float* ip = init)
@@ -154,6 +157,11 @@ public static unsafe class SimdConv1d
                 for (var i = 0; i + 1 < bounds.Length; i++)
                 {
                     var (s0, s1) = (bounds[i], bounds[i + 1]);
+                    if (s1 <= t0 || s0 >= t1)
+                    {
+                        continue;
+                    }
+
                     var jHi = Math.Min(k, (s0 / dilation) + 1);
                     var jLo = 0;
                     while (jLo < jHi && s0 - (jLo * dilation) >= outLength)
@@ -177,8 +185,8 @@ public static unsafe class SimdConv1d
                             jHi,
                             ip
                         ),
-                        s0,
-                        s1
+                        Math.Max(s0, t0),
+                        Math.Min(s1, t1)
                     );
                 }
             }
@@ -197,16 +205,18 @@ public static unsafe class SimdConv1d
     {
         var (batch, o, outLength) = ((int)gy.size(0), (int)gy.size(1), (int)gy.size(2));
         var (c, length) = ((int)x.size(1), (int)x.size(2));
-        var partials = new float[batch * o * c * kernel];
-        var biasPartials = new float[batch * o];
+        var items = batch * Chunks(outLength);
+        var partials = new float[items * o * c * kernel];
+        var biasPartials = new float[items * o];
         var gyp = Pointer(gy);
         var xp = Pointer(x);
-        ForBatch(batch, threads, b =>
+        ForChunks(batch, outLength, threads, (b, t0, t1) =>
         {
+            var item = (b * Chunks(outLength)) + (t0 / Chunk);
             var rowsA = new nint[o];
             for (var r = 0; r < o; r++)
             {
-                rowsA[r] = (nint)(gyp + ((long)b * o * outLength) + ((long)r * outLength));
+                rowsA[r] = (nint)(gyp + ((long)b * o * outLength) + ((long)r * outLength) + t0);
             }
 
             // B rows in (c, k) order, so the dot product lands at [o][c][k].
@@ -216,18 +226,18 @@ public static unsafe class SimdConv1d
                 for (var j = 0; j < kernel; j++)
                 {
                     rowsB[(ci * kernel) + j] = (nint)(
-                        xp + ((long)b * c * length) + ((long)ci * length) + (j * dilation)
+                        xp + ((long)b * c * length) + ((long)ci * length) + (j * dilation) + t0
                     );
                 }
             }
 
-            fixed (float* pp = &partials[b * o * c * kernel])
-            fixed (float* bp = &biasPartials[b * o])
+            fixed (float* pp = &partials[item * o * c * kernel])
+            fixed (float* bp = &biasPartials[item * o])
             {
-                Dots(rowsA, rowsB, outLength, pp);
+                Dots(rowsA, rowsB, t1 - t0, pp);
                 for (var r = 0; r < o; r++)
                 {
-                    bp[r] = Sum((float*)rowsA[r], outLength);
+                    bp[r] = Sum((float*)rowsA[r], t1 - t0);
                 }
             }
         });
@@ -235,36 +245,50 @@ public static unsafe class SimdConv1d
         var size = o * c * kernel;
         var gw = new float[size];
         var gb = new float[o];
-        for (var b = 0; b < batch; b++)
+        for (var item = 0; item < items; item++)
         {
             for (var i = 0; i < size; i++)
             {
-                gw[i] += partials[(b * size) + i];
+                gw[i] += partials[(item * size) + i];
             }
 
             for (var i = 0; i < o; i++)
             {
-                gb[i] += biasPartials[(b * o) + i];
+                gb[i] += biasPartials[(item * o) + i];
             }
         }
 
         return (gw, gb);
     }
 
-    private static void ForBatch(int batch, int threads, Action<int> body)
+    /// <summary>
+    /// Runs <paramref name="body"/>(b, t0, t1) over every batch item and fixed chunk of [0, length) (a multiple of every
+    /// vector step), on up to <paramref name="threads"/> threads: a batch of one (validation) still splits, and the chunks
+    /// do not depend on the thread count, so neither do the results.
+    /// </summary>
+    private static void ForChunks(int batch, int length, int threads, Action<int, int, int> body)
     {
+        var chunks = Chunks(length);
+        void Item(int i)
+        {
+            var t0 = i % chunks * Chunk;
+            body(i / chunks, t0, Math.Min(length, t0 + Chunk));
+        }
+
         if (threads <= 1)
         {
-            for (var b = 0; b < batch; b++)
+            for (var i = 0; i < batch * chunks; i++)
             {
-                body(b);
+                Item(i);
             }
 
             return;
         }
 
-        Parallel.For(0, batch, new ParallelOptions { MaxDegreeOfParallelism = threads }, body);
+        Parallel.For(0, batch * chunks, new ParallelOptions { MaxDegreeOfParallelism = threads }, Item);
     }
+
+    private static int Chunks(int length) => Math.Max(1, (length + Chunk - 1) / Chunk);
 
     private static float* Pointer(Tensor t)
     {
@@ -354,6 +378,9 @@ public static unsafe class SimdConv1d
     }
 
     /// <summary>Runs the vector kernel over the whole vectors of [t0, t1); returns where it stopped.</summary>
+    // Compiled optimised at once (here and on the other vector loops): tier-0 code of these generic vector loops is
+    // many times slower, and the first epoch would run on it.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int Rows<TOps, TV>(RowArgs a, int t0, int t1)
         where TOps : struct, IVec<TV>
         where TV : struct
@@ -527,6 +554,7 @@ public static unsafe class SimdConv1d
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Dot4x4<TOps, TV>(nint[] rowsA, int i, nint[] rowsB, int j, int length, float* result, int nb)
         where TOps : struct, IVec<TV>
         where TV : struct
@@ -613,6 +641,7 @@ public static unsafe class SimdConv1d
             : Dot<V1, float>(a, b, length);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static float Dot<TOps, TV>(float* a, float* b, int length)
         where TOps : struct, IVec<TV>
         where TV : struct
@@ -634,6 +663,7 @@ public static unsafe class SimdConv1d
         return s;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static float Sum(float* a, int length)
     {
         var s = 0f;
