@@ -48,6 +48,13 @@ internal static class SimdConvBench
             var x = (randn(Batch, c, Length) * 0.5).requires_grad_();
             var w = (randn(o, c, k) / Math.Sqrt(c * k)).requires_grad_();
             var b = (randn(o) * 0.1).requires_grad_();
+            if (!SimdConv1d.Serves(x, w))
+            {
+                // 1x1 convs stay on libtorch (one GEMM, as fast or faster: RESULTS.md's probe timed them before).
+                Console.WriteLine($"  {c, 2}->{o, -2} {k, 2} {d, 4} | kernel 1: left to libtorch");
+                continue;
+            }
+
             var g = randn(Batch, o, Length - (d * (k - 1)));
 
             // float64 reference
