@@ -765,13 +765,15 @@ public static unsafe class SimdConv1d
 /// <summary>
 /// <see cref="SimdConv1d"/> as a TorchSharp autograd function: apply(x, w, bias or null, dilation, threads). The
 /// backward pass runs on libtorch's autograd thread, outside any dispose scope, so it releases what it reads itself; the
-/// gradients it returns are copied by libtorch on return and released at the next backward call (TorchSharp gives no
-/// later hook), so at most one layer's set is held between steps.
+/// gradients it returns are copied by libtorch on return and released at the thread's next backward call (TorchSharp gives
+/// no later hook), so at most one layer's set is held between steps.
 /// </summary>
 internal sealed class SimdConv1dFunction : torch.autograd.SingleTensorFunction<SimdConv1dFunction>
 {
-    private static readonly Lock ReturnedGate = new();
-    private static readonly List<Tensor> Returned = [];
+    // Per thread: libtorch copies what a backward call returns before that thread runs its next node, while another
+    // thread's backward (a second model training concurrently) could still be returning its own.
+    [ThreadStatic]
+    private static List<Tensor>? Returned;
 
     public override string Name => "NsmtSimdConv1d";
 
@@ -790,15 +792,13 @@ internal sealed class SimdConv1dFunction : torch.autograd.SingleTensorFunction<S
 
     public override List<Tensor> backward(torch.autograd.AutogradContext ctx, Tensor grad_output)
     {
-        lock (ReturnedGate)
+        Returned ??= [];
+        foreach (var t in Returned)
         {
-            foreach (var t in Returned)
-            {
-                t.Dispose();
-            }
-
-            Returned.Clear();
+            t.Dispose();
         }
+
+        Returned.Clear();
 
         var saved = ctx.get_saved_variables();
         var (x, w) = (saved[0], saved[1]);
@@ -818,10 +818,7 @@ internal sealed class SimdConv1dFunction : torch.autograd.SingleTensorFunction<S
         grad_output.Dispose();
         x.Dispose();
         w.Dispose();
-        lock (ReturnedGate)
-        {
-            Returned.AddRange(new[] { gx, gw, gb }.OfType<Tensor>());
-        }
+        Returned.AddRange(new[] { gx, gw, gb }.OfType<Tensor>());
 
         return [gx!, gw, gb!, null!, null!];
     }
