@@ -200,14 +200,56 @@ public class ModelTests
     }
 
     /// <summary>
+    /// Issue 29 item 4: the dilated convs run on the SIMD kernel exactly where oneDNN is off (libtorch's own conv is
+    /// 3-6x slower there), bit-identically from run to run, and the same function as libtorch's conv.
+    /// </summary>
+    [Fact]
+    public void Simd_convolution_follows_the_engine_is_deterministic_and_computes_what_libtorch_does()
+    {
+        using var scope = NewDisposeScope();
+        Assert.Equal(!EngineGuard.OneDnnActive, LayerFormulation.Resolve(null, null).SimdConv);
+        Assert.True(LayerFormulation.Resolve(null, true).SimdConv);
+        manual_seed(5);
+        using var model = new NamWaveNet(NamPresets.WaveNet(WaveNetPreset.Standard));
+        var x = randn(2, model.ReceptiveField + 200) * 0.3;
+        (float[] Output, float[] Gradients) Step(bool simd)
+        {
+            model.SimdConvolution = simd;
+            model.zero_grad();
+            var y = model.call(x);
+            y.square().sum().backward();
+            return (
+                y.detach().contiguous().ToArray<float>(),
+                [.. model.parameters().SelectMany(p => p.grad?.contiguous().ToArray<float>() ?? [])]
+            );
+        }
+
+        var first = Step(true);
+        var second = Step(true);
+        Assert.Equal(first.Output, second.Output);
+        Assert.Equal(first.Gradients, second.Gradients);
+        var libtorch = Step(false);
+        Golden.AssertClose(libtorch.Output, first.Output, 1e-6, 1e-5, "outputs");
+        Golden.AssertClose(
+            libtorch.Gradients,
+            first.Gradients,
+            1e-4 * libtorch.Gradients.Max(Math.Abs),
+            1e-4,
+            "gradients"
+        );
+    }
+
+    /// <summary>
     /// Issue 29: at A1 standard's widths (16 and 8 channels; 17 in the fused mixer) libtorch 2.10's oneDNN computed
     /// wrong float32 convolutions on AVX-512 CPUs, the backward pass in both formulations; the narrow fixtures above
     /// could not notice. The golden values are PyTorch's, in float64, so they hold on every CPU.
     /// </summary>
     [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public void A1_widths_match_pytorch_float64_in_outputs_and_gradients(bool fused)
+    [InlineData(false, false)]
+    [InlineData(true, false)]
+    [InlineData(false, true)]
+    [InlineData(true, true)]
+    public void A1_widths_match_pytorch_float64_in_outputs_and_gradients(bool fused, bool simd)
     {
         using var scope = NewDisposeScope();
         var config = new WaveNetConfig
@@ -240,6 +282,7 @@ public class ModelTests
         using var module = (NamWaveNet)
             NamExport.FromNamModel(new NamModel(config, Golden.Floats("a1_wide.weights"), 48_000));
         module.FuseInputMixer = fused;
+        module.SimdConvolution = simd;
         var x = Golden.Get("a1_wide.input").clone().requires_grad_(true);
         var y = module.call(x);
         Golden.AssertClose("a1_wide.output", y, 1e-6, 1e-4);

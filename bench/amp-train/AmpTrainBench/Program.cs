@@ -12,6 +12,7 @@ using Nsmt.Runs;
 //   AmpTrainBench train DIR --model seed|standard|feather|nano --epochs N --threads T [--batch B] [--ny NY] [--precision 32|bf16-mixed]
 //   AmpTrainBench formulations [--threads T] [--repeats N] [--onednn auto|on|off] [--modes nam,crop,...]
 //                              [--array2-channels C] [--onednn-unchecked on|off]   dilated-conv formulations (Formulations.cs)
+//   AmpTrainBench simdconv [--threads T] [--repeats N] [--onednn off]   one conv layer: SimdConv1d vs libtorch (SimdConvBench.cs)
 // "train" runs the real AmpTrainer and prints one line per epoch: "epoch E train_seconds S val_esr V".
 
 if (Array.IndexOf(args, "--onednn") is int at and >= 0 && at + 1 < args.Length)
@@ -40,6 +41,11 @@ if (args.Length >= 1 && args[0] == "formulations")
 if (args.Length >= 1 && args[0] == "stack")
 {
     return Formulations.Stack((int)Option("--threads", 1), (int)Option("--repeats", 10));
+}
+
+if (args.Length >= 1 && args[0] == "simdconv")
+{
+    return SimdConvBench.Run((int)Option("--threads", 1), (int)Option("--repeats", 5));
 }
 
 if (args.Length >= 1 && args[0] == "convs")

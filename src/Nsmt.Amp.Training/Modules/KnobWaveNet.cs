@@ -58,6 +58,9 @@ public sealed class KnobWaveNet : KnobModule
     /// <summary>As <see cref="NamWaveNet.FuseInputMixer"/>: null picks the faster formulation for the engine.</summary>
     public bool? FuseInputMixer { get; set; }
 
+    /// <summary>As <see cref="NamWaveNet.SimdConvolution"/>: null uses the SIMD conv where oneDNN is off.</summary>
+    public bool? SimdConvolution { get; set; }
+
     public float HeadScale => Architecture.HeadScale;
 
     public int ReceptiveField => Architecture.ReceptiveField;
@@ -74,7 +77,7 @@ public sealed class KnobWaveNet : KnobModule
             x,
             condition,
             ReceptiveField,
-            FusedMixer.Resolve(FuseInputMixer)
+            LayerFormulation.Resolve(FuseInputMixer, SimdConvolution)
         );
         return (head.squeeze(1) * HeadScale).MoveToOuterDisposeScope();
     }

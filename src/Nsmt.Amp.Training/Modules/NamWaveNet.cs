@@ -1,6 +1,7 @@
 using Nsmt.Amp.Architectures;
 using Nsmt.Neural;
 using Nsmt.Neural.Engine;
+using Nsmt.Neural.Kernels;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -64,12 +65,17 @@ public sealed class NamWaveNetLayer : nn.Module
     /// [B, ConditionSize, >= L]. Returns the activation [B, C, L - History] and, unless <paramref name="residual"/>
     /// is false, the next residual stream of the same length.
     /// </summary>
-    public (Tensor activation, Tensor? next) Run(Tensor h, Tensor condition, bool residual, bool fuseMixer)
+    public (Tensor activation, Tensor? next) Run(
+        Tensor h,
+        Tensor condition,
+        bool residual,
+        LayerFormulation formulation
+    )
     {
         var length = h.size(2) - History;
         Tensor z;
         // Observers (diagrams, forward hooks) see NAM's formulation: same result, one call per module.
-        if (fuseMixer && !Conv.HasForwardHooks && !InputMixer.HasForwardHooks)
+        if (formulation.FuseMixer && !Conv.HasForwardHooks && !InputMixer.HasForwardHooks)
         {
             // The mixin rides along as one more input channel of the dilated conv, weighted only at
             // the last tap (the output's own sample): one convolution instead of two plus an add.
@@ -77,12 +83,15 @@ public sealed class NamWaveNetLayer : nn.Module
             var k = Conv.kernel_size[0];
             var weight = torch.cat([Conv.weight, nn.functional.pad(InputMixer.weight, [k - 1, 0])], 1);
             var input = torch.cat([h, condition.narrow(2, condition.size(2) - h.size(2), h.size(2))], 1);
-            z = nn.functional.conv1d(input, weight, Conv.bias, dilation: Dilation);
+            z =
+                formulation.SimdConv && SimdConv1d.Serves(input, weight)
+                    ? SimdConv1d.Apply(input, weight, Conv.bias, Dilation)
+                    : nn.functional.conv1d(input, weight, Conv.bias, dilation: Dilation);
         }
         else
         {
             // NAM's formulation, except that only the aligned tail of the condition is mixed in.
-            z = Conv.call(h);
+            z = SimdConv1d.Call(Conv, h, Dilation, formulation.SimdConv);
             z.add_(InputMixer.call(condition.narrow(2, condition.size(2) - length, length)));
         }
 
@@ -97,6 +106,17 @@ public sealed class NamWaveNetLayer : nn.Module
         var next = residual ? h.narrow(2, h.size(2) - length, length) + OneByOne.call(a) : null;
         return (a, next);
     }
+}
+
+/// <summary>
+/// How an A1 layer computes (the same function either way): the input mixin fused into the dilated conv as an extra input
+/// channel or separate, and the dilated conv by <see cref="SimdConv1d"/> (where it serves) or by libtorch.
+/// </summary>
+public readonly record struct LayerFormulation(bool FuseMixer, bool SimdConv)
+{
+    /// <summary>Each choice as requested, or where null as the engine resolves it.</summary>
+    public static LayerFormulation Resolve(bool? fuseMixer, bool? simdConv) =>
+        new(FusedMixer.Resolve(fuseMixer), SimdConv1d.Resolve(simdConv));
 }
 
 /// <summary>The input-mixin formulation an A1 layer runs when its model leaves the choice to the engine.</summary>
@@ -154,7 +174,7 @@ public sealed class NamWaveNetLayerArray : nn.Module
         Tensor? headIn,
         long outLength,
         bool needResidual,
-        bool fuseMixer
+        LayerFormulation formulation
     )
     {
         var h = Rechannel.call(input);
@@ -162,7 +182,7 @@ public sealed class NamWaveNetLayerArray : nn.Module
         for (var l = 0; l < Layers.Count; l++)
         {
             var last = l == Layers.Count - 1;
-            var (a, next) = Layers[l].Run(h, condition, residual: !last || needResidual, fuseMixer);
+            var (a, next) = Layers[l].Run(h, condition, residual: !last || needResidual, formulation);
             var tail = a.narrow(2, a.size(2) - outLength, outLength);
             s = s is null ? tail : s + tail;
             if (next is not null)
@@ -218,7 +238,7 @@ public sealed class NamWaveNetLayerArray : nn.Module
         Tensor audio,
         Tensor condition,
         int receptiveField,
-        bool fuseMixer
+        LayerFormulation formulation
     )
     {
         var outLength = audio.size(2) - receptiveField + 1;
@@ -234,7 +254,7 @@ public sealed class NamWaveNetLayerArray : nn.Module
         for (var j = 0; j < arrays.Count; j++)
         {
             var last = j == arrays.Count - 1;
-            var (h, residual) = arrays[j].Run(input, condition, head, outLength, needResidual: !last, fuseMixer);
+            var (h, residual) = arrays[j].Run(input, condition, head, outLength, needResidual: !last, formulation);
             head = h;
             if (residual is not null)
             {
@@ -286,6 +306,13 @@ public sealed class NamWaveNet : AmpModule, IHeadScaled
     /// <summary>The formulation <see cref="FuseInputMixer"/> resolves to on this engine now.</summary>
     public bool FusesInputMixer => FusedMixer.Resolve(FuseInputMixer);
 
+    /// <summary>
+    /// Whether the dilated convs run on <see cref="SimdConv1d"/> (CPU float32) rather than libtorch: the same function.
+    /// Null (the default) uses it exactly where oneDNN is off, where libtorch's own conv is 3-6x slower
+    /// (bench/amp-train/RESULTS.md).
+    /// </summary>
+    public bool? SimdConvolution { get; set; }
+
     public int ReceptiveField => Config.ReceptiveField;
 
     public override int Context => ReceptiveField - 1;
@@ -298,7 +325,13 @@ public sealed class NamWaveNet : AmpModule, IHeadScaled
     {
         using var scope = NewDisposeScope();
         var audio = x.unsqueeze(1);
-        var head = NamWaveNetLayerArray.RunChain(Arrays, audio, audio, ReceptiveField, FusesInputMixer);
+        var head = NamWaveNetLayerArray.RunChain(
+            Arrays,
+            audio,
+            audio,
+            ReceptiveField,
+            LayerFormulation.Resolve(FuseInputMixer, SimdConvolution)
+        );
         return (head.squeeze(1) * HeadScale).MoveToOuterDisposeScope();
     }
 

@@ -1,3 +1,4 @@
+using Nsmt.Neural.Kernels;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -88,6 +89,9 @@ public sealed class PlainWaveNet : AmpModule
 
     public PlainWaveNetOptions Options { get; }
 
+    /// <summary>As <see cref="NamWaveNet.SimdConvolution"/>: null uses the SIMD conv where oneDNN is off.</summary>
+    public bool? SimdConvolution { get; set; }
+
     public int ReceptiveField => Options.ReceptiveField;
 
     public override int Context => Options.Causal ? ReceptiveField - 1 : (ReceptiveField - 1) / 2;
@@ -100,9 +104,10 @@ public sealed class PlainWaveNet : AmpModule
     {
         using var scope = NewDisposeScope();
         var h = _input.call(x.unsqueeze(1));
-        foreach (var block in _blocks)
+        var simd = SimdConv1d.Resolve(SimdConvolution);
+        for (var i = 0; i < _blocks.Count; i++)
         {
-            var z = block.call(h);
+            var z = SimdConv1d.Call(_blocks[i], h, Options.Dilations[i], simd);
             var length = z.size(2);
             h = h.narrow(2, h.size(2) - length, length) + z.tanh_();
         }
