@@ -9,6 +9,7 @@ set -eu
 label=${1:-now}; shift || true
 lengths=${*:-60 240}
 root=$(cd "$(dirname "$0")/../.." && pwd)
+. "$root/bench/amp-memory/rss.sh"
 work=${BENCH_DIR:-/tmp/nsmt-knob-memory}
 mkdir -p "$work"
 amp="dotnet $root/stages/Amp/bin/Release/net10.0/Amp.dll"
@@ -21,21 +22,9 @@ for s in $lengths; do
   config=$work/knobs$s.yaml
   sed -e "s|data/amp/di.wav|$work/di$s.wav|" -e "s|data/amp/amp_gain\([0-9]*\)\.wav|$work/re${s}_g\1.wav|" \
     "$root/configs/amp/knobs_files.yaml" >"$config"
-  run=$work/run_${label}_$s log=$work/log_${label}_$s.txt
+  run=$work/run_${label}_$s
   rm -rf "$run"
-  /usr/bin/time -v -o "$work/time_${label}_$s.txt" dotnet "$amptrain" \
-    --config "$config" --plain --threads 1 -o "$run" --time 25s training.epochs=1 >"$log" 2>&1 &
-  outer=$!
-  sleep 0.3
-  pid=$(pgrep -P $outer | head -1)
-  training=0
-  while kill -0 $outer 2>/dev/null; do
-    rss=$(awk '/VmRSS/{print $2}' /proc/$pid/status 2>/dev/null || echo 0)
-    if grep -q "^knob model:" "$log" 2>/dev/null && [ "${rss:-0}" -gt $training ]; then training=$rss; fi
-    sleep 0.2
-  done
-  wait $outer
-  peak=$(awk -F': ' '/Maximum resident/{print $2}' "$work/time_${label}_$s.txt")
-  echo "$label ${s}s peak_rss_kb=$peak training_rss_kb=$training"
+  measure_rss "$label" "$s" "knob model:" dotnet "$amptrain" \
+    --config "$config" --plain --threads 1 -o "$run" --time 25s training.epochs=1
 done
 echo "load: $(cat /proc/loadavg)"

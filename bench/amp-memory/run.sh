@@ -10,6 +10,7 @@ set -eu
 label=${1:-now}; shift || true
 lengths=${*:-60 600}
 root=$(cd "$(dirname "$0")/../.." && pwd)
+. "$root/bench/amp-memory/rss.sh"
 work=${BENCH_DIR:-/tmp/nsmt-amp-memory}
 mkdir -p "$work"
 amp="dotnet $root/stages/Amp/bin/Release/net10.0/Amp.dll"
@@ -20,22 +21,10 @@ for s in $lengths; do
     reamp=$work/re${s}_$REAMP_RATE.wav resample=(data.resample=true)
     [ -f "$reamp" ] || sox "$work/re$s.wav" -r "$REAMP_RATE" "$reamp"
   fi
-  run=$work/run_${label}_$s log=$work/log_${label}_$s.txt
+  run=$work/run_${label}_$s
   rm -rf "$run"
-  /usr/bin/time -v -o "$work/time_${label}_$s.txt" dotnet "$root/stages/AmpTrain/bin/Release/net10.0/AmpTrain.dll" \
+  measure_rss "$label" "$s" "model:" dotnet "$root/stages/AmpTrain/bin/Release/net10.0/AmpTrain.dll" \
     --config "$root/configs/amp/files.yaml" --plain --threads 1 -o "$run" --time 25s \
-    "data.di=$work/di$s.wav" "data.reamp=$reamp" "${resample[@]}" model.preset=nano training.epochs=1 >"$log" 2>&1 &
-  outer=$!
-  sleep 0.3
-  pid=$(pgrep -P $outer | head -1)
-  training=0
-  while kill -0 $outer 2>/dev/null; do
-    rss=$(awk '/VmRSS/{print $2}' /proc/$pid/status 2>/dev/null || echo 0)
-    if grep -q "^model:" "$log" 2>/dev/null && [ "${rss:-0}" -gt $training ]; then training=$rss; fi
-    sleep 0.2
-  done
-  wait $outer
-  peak=$(awk -F': ' '/Maximum resident/{print $2}' "$work/time_${label}_$s.txt")
-  echo "$label ${s}s peak_rss_kb=$peak training_rss_kb=$training"
+    "data.di=$work/di$s.wav" "data.reamp=$reamp" "${resample[@]}" model.preset=nano training.epochs=1
 done
 echo "load: $(cat /proc/loadavg)"
