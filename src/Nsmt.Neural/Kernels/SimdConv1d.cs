@@ -16,8 +16,8 @@ namespace Nsmt.Neural.Kernels;
 /// generic kernel): for a block of 8 output rows, 2 time vectors of accumulators stay in registers and every (input
 /// row, tap) adds one loaded vector times a broadcast weight. The input gradient is the same kernel over the output
 /// gradient with transposed weights and negative tap offsets; the weight gradient is dot products over time, 4 x 4
-/// rows at a time. Work is split by batch item, and the weight and bias partials are summed in batch order, so results
-/// do not depend on the thread count.
+/// rows at a time. Work is split into batch items and fixed time chunks, and the weight and bias partials are summed in
+/// a fixed order, so results do not depend on the thread count.
 /// </summary>
 public static unsafe class SimdConv1d
 {
