@@ -130,6 +130,29 @@ public class SimdConvTests
         Assert.Throws<ArgumentException>(() => SimdConv1d.Apply(zeros(1, 4, 10), zeros(2, 4, 3), null, 5));
     }
 
+    [Fact]
+    public void A_conv_module_runs_on_the_kernel_with_its_own_dilation_and_padded_or_strided_ones_stay_on_libtorch()
+    {
+        using var scope = NewDisposeScope();
+        manual_seed(3);
+        var x = randn(2, 4, 64);
+        foreach (
+            var conv in new[]
+            {
+                nn.Conv1d(4, 8, 3, dilation: 5),
+                nn.Conv1d(4, 8, 3, dilation: 2, padding: 2),
+                nn.Conv1d(4, 8, 3, stride: 2),
+                nn.Conv1d(4, 8, 3, padding: Padding.Same),
+            }
+        )
+        {
+            using var expected = conv.call(x);
+            using var actual = SimdConv1d.Call(conv, x, enabled: true);
+            Assert.Equal(expected.shape, actual.shape);
+            AssertClose(expected.to(ScalarType.Float64), actual, $"conv with dilation {conv.dilation[0]}");
+        }
+    }
+
     // float32 against float64: sums of up to a few hundred products, so within 1e-5 of the largest value.
     private static void AssertClose(Tensor expected, Tensor actual, string what)
     {

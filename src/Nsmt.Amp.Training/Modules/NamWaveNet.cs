@@ -83,15 +83,12 @@ public sealed class NamWaveNetLayer : nn.Module
             var k = Conv.kernel_size[0];
             var weight = torch.cat([Conv.weight, nn.functional.pad(InputMixer.weight, [k - 1, 0])], 1);
             var input = torch.cat([h, condition.narrow(2, condition.size(2) - h.size(2), h.size(2))], 1);
-            z =
-                formulation.SimdConv && SimdConv1d.Serves(input, weight)
-                    ? SimdConv1d.Apply(input, weight, Conv.bias, Dilation)
-                    : nn.functional.conv1d(input, weight, Conv.bias, dilation: Dilation);
+            z = SimdConv1d.Conv1d(input, weight, Conv.bias, Dilation, formulation.SimdConv);
         }
         else
         {
             // NAM's formulation, except that only the aligned tail of the condition is mixed in.
-            z = SimdConv1d.Call(Conv, h, Dilation, formulation.SimdConv);
+            z = SimdConv1d.Call(Conv, h, formulation.SimdConv);
             z.add_(InputMixer.call(condition.narrow(2, condition.size(2) - length, length)));
         }
 

@@ -105,9 +105,9 @@ public sealed class PlainWaveNet : AmpModule
         using var scope = NewDisposeScope();
         var h = _input.call(x.unsqueeze(1));
         var simd = SimdConv1d.Resolve(SimdConvolution);
-        for (var i = 0; i < _blocks.Count; i++)
+        foreach (var block in _blocks)
         {
-            var z = SimdConv1d.Call(_blocks[i], h, Options.Dilations[i], simd);
+            var z = SimdConv1d.Call(block, h, simd);
             var length = z.size(2);
             h = h.narrow(2, h.size(2) - length, length) + z.tanh_();
         }

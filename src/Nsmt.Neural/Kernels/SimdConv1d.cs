@@ -66,14 +66,31 @@ public static unsafe class SimdConv1d
     }
 
     /// <summary>
-    /// <paramref name="conv"/> (unpadded, stride 1, dilation <paramref name="dilation"/>) on <paramref name="input"/>:
-    /// by this kernel where <paramref name="enabled"/> and it serves the shapes, by the module otherwise. A module with
-    /// forward hooks (diagrams, probes) is always called, so observers see it run.
+    /// <paramref name="conv"/> on <paramref name="input"/>: by this kernel where <paramref name="enabled"/>, the module
+    /// computes what the kernel does (unpadded, stride 1, one group; its own dilation) and the kernel serves the shapes,
+    /// by the module otherwise. A module with forward hooks (diagrams, probes) is always called, so observers see it run.
     /// </summary>
-    public static Tensor Call(TorchSharp.Modules.Conv1d conv, Tensor input, long dilation, bool enabled) =>
-        enabled && !conv.HasForwardHooks && Serves(input, conv.weight!)
-            ? Apply(input, conv.weight!, conv.bias, dilation)
+    public static Tensor Call(TorchSharp.Modules.Conv1d conv, Tensor input, bool enabled) =>
+        enabled && !conv.HasForwardHooks && Computes(conv)
+            ? Conv1d(input, conv.weight!, conv.bias, conv.dilation[0], enabled: true)
             : conv.call(input);
+
+    /// <summary>
+    /// F.conv1d(<paramref name="input"/>, <paramref name="weight"/>, <paramref name="bias"/>, dilation), unpadded and
+    /// stride 1: by this kernel where <paramref name="enabled"/> and it serves the shapes, by libtorch otherwise.
+    /// </summary>
+    public static Tensor Conv1d(Tensor input, Tensor weight, Tensor? bias, long dilation, bool enabled) =>
+        enabled && Serves(input, weight)
+            ? Apply(input, weight, bias, dilation)
+            : nn.functional.conv1d(input, weight, bias, dilation: dilation);
+
+    // The geometry the kernel computes: a module padded, strided, grouped or transposed is left to libtorch.
+    private static bool Computes(TorchSharp.Modules.Conv1d conv) =>
+        !conv.transposed
+        && conv.groups == 1
+        && conv.stride.All(s => s == 1)
+        && (conv.padding ?? []).All(p => p == 0)
+        && conv.padding_type is null or Padding.Valid;
 
     /// <summary>Forward: x [B, C, L], w [O, C, K], bias [O] or null -> [B, O, L - d (K - 1)].</summary>
     internal static Tensor Forward(Tensor x, Tensor w, Tensor? bias, int dilation, int threads)
