@@ -58,17 +58,7 @@ public sealed class BarChart : IChart
         var yMax = Math.Max(ticks[^1], top > 0 ? top : 1);
         double Py(double v) => area.Bottom - (area.Height * Math.Clamp(v / yMax, 0, 1));
 
-        if (Title is not null)
-        {
-            svg.Text(
-                x + (width / 2),
-                y + 17,
-                Title,
-                SvgDocument.FitFontSize(Title, 13, width, bold: true),
-                TextAnchor.Middle,
-                bold: true
-            );
-        }
+        PlotArea.DrawTitle(svg, Title, x, y, width);
 
         svg.Rect(area.Left, area.Top, area.Width, area.Height, "white", "#888888", 1);
         foreach (var t in ticks)

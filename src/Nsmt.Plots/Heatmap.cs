@@ -113,17 +113,7 @@ public sealed class Heatmap : IChart
         }
 
         var (low, high) = ColorRange();
-        if (Title is not null)
-        {
-            svg.Text(
-                x + (width / 2),
-                y + 17,
-                Title,
-                SvgDocument.FitFontSize(Title, 13, width, bold: true),
-                TextAnchor.Middle,
-                bold: true
-            );
-        }
+        PlotArea.DrawTitle(svg, Title, x, y, width);
 
         if (UsesPng)
         {

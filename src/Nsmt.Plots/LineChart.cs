@@ -118,17 +118,7 @@ public sealed class LineChart : IChart
         var xAxis = new Axis(xMin, xMax, XScale, area.Left, area.Right);
         var yAxis = new Axis(yMin, yMax, YScale, area.Bottom, area.Top);
 
-        if (Title is not null)
-        {
-            svg.Text(
-                x + (width / 2),
-                y + 17,
-                Title,
-                SvgDocument.FitFontSize(Title, 13, width, bold: true),
-                TextAnchor.Middle,
-                bold: true
-            );
-        }
+        PlotArea.DrawTitle(svg, Title, x, y, width);
 
         DrawAxes(svg, area, xAxis, yAxis);
         svg.BeginClip(area.Left, area.Top, area.Width, area.Height);
@@ -403,6 +393,22 @@ internal readonly record struct PlotArea(double Left, double Top, double Width, 
         var bottom = y + height - (xLabel ? 42 : 24);
         var right = x + width - rightMargin;
         return new PlotArea(left, top, Math.Max(10, right - left), Math.Max(10, bottom - top));
+    }
+
+    /// <summary>A panel's title, bold and centred in the band <see cref="Inside"/> leaves above the plot.</summary>
+    public static void DrawTitle(SvgDocument svg, string? title, double x, double y, double width)
+    {
+        if (title is not null)
+        {
+            svg.Text(
+                x + (width / 2),
+                y + 17,
+                title,
+                SvgDocument.FitFontSize(title, 13, width, bold: true),
+                TextAnchor.Middle,
+                bold: true
+            );
+        }
     }
 }
 

@@ -51,18 +51,6 @@ public sealed record ReportRequest
 /// </summary>
 public static partial class ReportBuilder
 {
-    private static readonly string[] Palette =
-    [
-        "#1f77b4",
-        "#ff7f0e",
-        "#2ca02c",
-        "#d62728",
-        "#9467bd",
-        "#8c564b",
-        "#e377c2",
-        "#7f7f7f",
-    ];
-
     public static string Build(ReportRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -176,7 +164,7 @@ public static partial class ReportBuilder
                 Path.GetFileName(run),
                 [.. rows.Select(r => r["epoch"] + 1)],
                 [.. rows.Select(r => r.GetValueOrDefault("val/acc", double.NaN))],
-                Palette[i++ % Palette.Length],
+                Palette.At(i++),
                 markers: true
             );
         }

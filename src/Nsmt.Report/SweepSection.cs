@@ -15,17 +15,6 @@ namespace Nsmt.Report;
 public static partial class SweepSection
 {
     private const string Score = "val/acc_best";
-    private static readonly string[] Palette =
-    [
-        "#1f77b4",
-        "#ff7f0e",
-        "#2ca02c",
-        "#d62728",
-        "#9467bd",
-        "#8c564b",
-        "#e377c2",
-        "#7f7f7f",
-    ];
 
     public static void Add(HtmlReport report, IEnumerable<string> runs)
     {
@@ -127,7 +116,7 @@ public static partial class SweepSection
                     series.Key.Length == 0 ? "trials" : series.Key,
                     [.. points.Select(p => X(p.Config[key]))],
                     [.. points.Select(p => p.Score!.Value)],
-                    Palette[i++ % Palette.Length],
+                    Palette.At(i++),
                     width: 0,
                     markers: true
                 );

@@ -298,26 +298,17 @@ public sealed record ExtendedWaveNetConfig : NamModelConfig
                 );
             }
 
-            if (j == 0 && array.InputSize != 1)
+            if (
+                LayerArrayChain.InputSizeProblem(field, j, array.InputSize, j > 0 ? LayerArrays[j - 1].Channels : 0) is
+                { } input
+            )
             {
-                return new NamFormatException(
-                    null,
-                    $"{field}.input_size",
-                    $"the first array takes the mono input: must be 1, got {array.InputSize}"
-                );
+                return input;
             }
 
             if (j > 0)
             {
                 var previous = LayerArrays[j - 1];
-                if (array.InputSize != previous.Channels)
-                {
-                    return new NamFormatException(
-                        null,
-                        $"{field}.input_size",
-                        $"must equal channels of layers[{j - 1}] ({previous.Channels}), got {array.InputSize}"
-                    );
-                }
 
                 // The previous head output is copied into this array's head accumulator.
                 if (array.HeadInputSize != previous.HeadSize || array.Channels != previous.HeadSize)

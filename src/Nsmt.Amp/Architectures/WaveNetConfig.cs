@@ -102,26 +102,17 @@ public sealed record WaveNetConfig : NamModelConfig
                 return own;
             }
 
-            if (j == 0 && array.InputSize != 1)
+            if (
+                LayerArrayChain.InputSizeProblem(field, j, array.InputSize, j > 0 ? LayerArrays[j - 1].Channels : 0) is
+                { } input
+            )
             {
-                return new NamFormatException(
-                    null,
-                    $"{field}.input_size",
-                    $"the first array takes the mono input: must be 1, got {array.InputSize}"
-                );
+                return input;
             }
 
             if (j > 0)
             {
                 var previous = LayerArrays[j - 1];
-                if (array.InputSize != previous.Channels)
-                {
-                    return new NamFormatException(
-                        null,
-                        $"{field}.input_size",
-                        $"must equal channels of layers[{j - 1}] ({previous.Channels}), got {array.InputSize}"
-                    );
-                }
 
                 // The previous array's head output becomes this array's skip accumulator.
                 if (array.Channels != previous.HeadSize)

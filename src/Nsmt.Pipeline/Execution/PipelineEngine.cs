@@ -41,16 +41,7 @@ public sealed class PipelineEngine(
         var targets = request.SelectTargets(graph, _log);
         var targetNames = targets.Select(t => t.Name).ToHashSet(StringComparer.Ordinal);
         var plan = graph.WithUpstream(targets);
-        var statCache = StatCache.Load(Workspace.StatCacheFile, Workspace.StatCacheRacyMarginNs);
-        var hasher = new WorkspaceHasher(Workspace.Root, statCache);
-        var calculator = new FingerprintCalculator(
-            hasher,
-            graph,
-            request.Overrides.Select(ParamOverride.Parse).ToList(),
-            readsCache: Workspace.ReadsCacheDirectory
-        );
-        var lockFile = LockFile.Load(Workspace.LockFile);
-        var runCache = new RunCache(Workspace.RunCacheDirectory);
+        var (statCache, hasher, calculator, lockFile, runCache) = OpenState(graph, request);
         _executor.RecoverFromEarlierRun(Workspace); // before the cleanup below: nothing of a killed run may still write there
         DeleteDirectory(Workspace.Full($"{Workspace.CacheRelative}/tmp")); // leftovers of killed runs: never trusted, never reused
         var results = new List<StageResult>();
@@ -413,6 +404,32 @@ public sealed class PipelineEngine(
         where stage.Outs.Any(o => dep.Path != o.Path && WorkspacePath.IsWithin(dep.Path, o.Path))
         select (reader.Name, dep.Path);
 
+    /// <summary>What a run and a status read of the workspace: hashes, fingerprints, the lock and the run cache.</summary>
+    private (
+        StatCache StatCache,
+        WorkspaceHasher Hasher,
+        FingerprintCalculator Calculator,
+        LockFile LockFile,
+        RunCache RunCache
+    ) OpenState(StageGraph graph, RunRequest request)
+    {
+        var statCache = StatCache.Load(Workspace.StatCacheFile, Workspace.StatCacheRacyMarginNs);
+        var hasher = new WorkspaceHasher(Workspace.Root, statCache);
+        var calculator = new FingerprintCalculator(
+            hasher,
+            graph,
+            request.Overrides.Select(ParamOverride.Parse).ToList(),
+            readsCache: Workspace.ReadsCacheDirectory
+        );
+        return (
+            statCache,
+            hasher,
+            calculator,
+            LockFile.Load(Workspace.LockFile),
+            new RunCache(Workspace.RunCacheDirectory)
+        );
+    }
+
     /// <summary>The results of the last <see cref="Run"/>, including the failed stage when it threw.</summary>
     public IReadOnlyList<StageResult> LastResults { get; private set; } = [];
 
@@ -434,16 +451,7 @@ public sealed class PipelineEngine(
 
         try
         {
-            var statCache = StatCache.Load(Workspace.StatCacheFile, Workspace.StatCacheRacyMarginNs);
-            var hasher = new WorkspaceHasher(Workspace.Root, statCache);
-            var calculator = new FingerprintCalculator(
-                hasher,
-                graph,
-                request.Overrides.Select(ParamOverride.Parse).ToList(),
-                readsCache: Workspace.ReadsCacheDirectory
-            );
-            var lockFile = LockFile.Load(Workspace.LockFile);
-            var runCache = new RunCache(Workspace.RunCacheDirectory);
+            var (statCache, hasher, calculator, lockFile, runCache) = OpenState(graph, request);
             var stale = new HashSet<string>(StringComparer.Ordinal);
             var statuses = new List<StageStatus>();
             foreach (var stage in plan)
