@@ -185,6 +185,7 @@ public sealed class SlurmExecutor : IStageExecutor, IDisposable
             _waiting.TryRemove(id, out _);
             registry.Remove(id);
             File.Delete(statusFile);
+            File.Delete(statusFile + ".tmp"); // left by a wrapper killed between writing and renaming it
             File.Delete(script);
         }
     }
