@@ -117,6 +117,23 @@ public sealed class SlurmTests
     }
 
     [SlurmFact]
+    public void A_job_cancelled_behind_the_drivers_back_fails_its_stage_with_slurms_state()
+    {
+        using var ws = new TestWorkspace();
+        ws.Write("slow", "1");
+        using var slurm = new SlurmExecutor(Fast);
+        var run = new Background<RunSummary>(() => new PipelineEngine(ws.Workspace, slurm).Run(new RunRequest()));
+        EngineTests.WaitFor(() => File.Exists(ws.Path_("slow.started")));
+        var id = Assert.Single(new SlurmJobRegistry(ws.Workspace).List()).Id;
+        Assert.Equal(0, SlurmCommand.Run("scancel", [id]).ExitCode);
+        Assert.True(run.Join(TimeSpan.FromSeconds(60)));
+        var e = Assert.IsType<StageFailedException>(run.Error);
+        Assert.Contains($"slurm job {id} for stage train@alpha ended CANCELLED", e.Message);
+        Assert.False(Directory.Exists(ws.Path_("runs/alpha")));
+        Assert.Empty(new SlurmJobRegistry(ws.Workspace).List());
+    }
+
+    [SlurmFact]
     public void Jobs_of_a_driver_killed_outright_show_in_status_and_are_cancelled_by_the_next_run()
     {
         using var reference = new TestWorkspace();

@@ -23,6 +23,15 @@ public sealed record SlurmOptions
     public string Squeue { get; init; } = "squeue";
 
     public string Scancel { get; init; } = "scancel";
+
+    /// <summary>Asked how a job ended once squeue no longer lists it; a cluster without accounting has no answer.</summary>
+    public string Sacct { get; init; } = "sacct";
+
+    /// <summary>
+    /// How long to wait, after a job whose script exited has left the queue, for its exit-status file to show up on
+    /// the driver: a shared file system (NFS) may answer "no such file" from its cache for up to a minute (acdirmax).
+    /// </summary>
+    public TimeSpan StatusFileTimeout { get; init; } = TimeSpan.FromMinutes(2);
 }
 
 /// <summary>
@@ -31,29 +40,15 @@ public sealed record SlurmOptions
 /// run does; the driver publishes outputs, fills the run cache and writes the lock file when the job has ended.
 /// Dependencies are driven by the pipeline, not by Slurm's <c>--dependency</c>: whether a downstream stage runs at all
 /// depends on its fingerprint, which needs the upstream outputs' content, known only once the upstream job is done.
-/// The job's exit code comes from a file its wrapper writes as its last act; a job that ended without it (time
-/// limit, memory, scancel, node failure) failed, whatever Slurm's state says.
+/// The job's exit code comes from a file its wrapper writes (atomically, by rename) as its last act. A job whose script
+/// exited is waited for until that file is visible to the driver, which on a shared file system can be well after the
+/// job left the queue; a job killed first (time limit, memory, scancel, node failure) fails with Slurm's state.
 /// </summary>
 public sealed class SlurmExecutor : IStageExecutor, IDisposable
 {
-    private static readonly string[] EndedStates =
-    [
-        "COMPLETED",
-        "FAILED",
-        "CANCELLED",
-        "TIMEOUT",
-        "OUT_OF_MEMORY",
-        "NODE_FAIL",
-        "PREEMPTED",
-        "BOOT_FAIL",
-        "DEADLINE",
-        "SPECIAL_EXIT",
-        "REVOKED",
-    ];
-
     private readonly SlurmOptions _options;
     private readonly Action<string> _log;
-    private readonly ConcurrentDictionary<string, TaskCompletionSource<string>> _waiting = new();
+    private readonly ConcurrentDictionary<string, TaskCompletionSource<SlurmJobState?>> _waiting = new();
     private readonly Timer _poller;
     private readonly object _consoleLock = new();
     private int _polling;
@@ -155,19 +150,20 @@ public sealed class SlurmExecutor : IStageExecutor, IDisposable
             );
         }
 
-        registry.Add(new SlurmJob(id, invocation.Stage.Name, logFile, statusFile));
+        var job = new SlurmJob(id, invocation.Stage.Name, logFile, statusFile);
+        registry.Add(job);
+        // Waited for from here on; only squeue calls started after this can judge it (see Poll).
+        var ended = _waiting.GetOrAdd(id, _ => new TaskCompletionSource<SlurmJobState?>(
+            TaskCreationOptions.RunContinuationsAsynchronously
+        ));
         _log(
             $"{invocation.Stage.Name}: slurm job {id} submitted (log {Path.GetRelativePath(workspace.Root, logFile)})"
         );
         try
         {
-            var ended = _waiting.GetOrAdd(id, _ => new TaskCompletionSource<string>(
-                TaskCreationOptions.RunContinuationsAsynchronously
-            ));
-            string state;
             try
             {
-                state = ended.Task.Wait(Timeout.Infinite, cancellationToken) ? ended.Task.Result : "UNKNOWN";
+                ended.Task.Wait(cancellationToken);
             }
             catch (OperationCanceledException)
             {
@@ -175,32 +171,118 @@ public sealed class SlurmExecutor : IStageExecutor, IDisposable
                 throw;
             }
 
-            ShowLog(invocation.Stage.Name, id, logFile);
-            if (
-                File.Exists(statusFile)
-                && int.TryParse(
-                    File.ReadAllText(statusFile).Trim(),
-                    NumberStyles.Integer,
-                    CultureInfo.InvariantCulture,
-                    out var code
-                )
-            )
+            try
             {
-                return code;
+                return ExitCode(job, ended.Task.Result, cancellationToken);
             }
-
-            throw new StageFailedException(
-                invocation.Stage.Name,
-                $"slurm job {id} for stage {invocation.Stage.Name} ended ({state}) before its program finished (time limit, memory, scancel or node failure); "
-                    + $"its outputs were discarded. Log: {logFile}"
-            );
+            finally
+            {
+                ShowLog(invocation.Stage.Name, id, logFile);
+            }
         }
         finally
         {
             _waiting.TryRemove(id, out _);
             registry.Remove(id);
             File.Delete(statusFile);
+            File.Delete(statusFile + ".tmp"); // left by a wrapper killed between writing and renaming it
             File.Delete(script);
+        }
+    }
+
+    /// <summary>
+    /// The exit code of an ended job's program, from its status file. squeue's last word on the job (null: it no longer
+    /// lists it, so sacct is asked) tells whether the script exited, and so wrote the file, which may then take a while
+    /// to become visible here; or was killed first, which fails the stage with Slurm's state at once.
+    /// </summary>
+    private int ExitCode(SlurmJob job, SlurmJobState? end, CancellationToken cancellationToken)
+    {
+        end ??= Accounting(job.Id);
+        var deadline = DateTime.UtcNow + _options.StatusFileTimeout;
+        while (true)
+        {
+            if (ReadStatus(job.StatusFile) is { } code)
+            {
+                // The program exited, but Slurm may still have ended the job for a reason worth naming (memory).
+                if (code != 0 && end is { ScriptExited: false })
+                {
+                    throw new StageFailedException(
+                        job.Stage,
+                        $"slurm job {job.Id} for stage {job.Stage} ended {end}; its program exited with code {code}. Log: {job.LogFile}"
+                    );
+                }
+
+                return code;
+            }
+
+            if (end is { ScriptExited: false })
+            {
+                throw new StageFailedException(
+                    job.Stage,
+                    $"slurm job {job.Id} for stage {job.Stage} ended {end} before its program finished "
+                        + $"(time limit, memory, scancel, node failure or signal); its outputs were discarded. Log: {job.LogFile}"
+                );
+            }
+
+            if (DateTime.UtcNow >= deadline)
+            {
+                var how = end is null
+                    ? "left the queue (squeue and sacct no longer know how it ended)"
+                    : $"ended {end}";
+                throw new StageFailedException(
+                    job.Stage,
+                    $"slurm job {job.Id} for stage {job.Stage} {how}, but its exit-status file {job.StatusFile} "
+                        + $"did not appear within {_options.StatusFileTimeout.TotalSeconds:F0} s (is the workspace on a file system "
+                        + $"every node mounts at the same path?); its outputs were discarded. Log: {job.LogFile}"
+                );
+            }
+
+            cancellationToken.WaitHandle.WaitOne(_options.PollInterval);
+            cancellationToken.ThrowIfCancellationRequested();
+            // sacct may not have recorded the job yet when it left the queue.
+            end ??= Accounting(job.Id);
+        }
+    }
+
+    private static int? ReadStatus(string statusFile)
+    {
+        try
+        {
+            return int.TryParse(
+                File.ReadAllText(statusFile).Trim(),
+                NumberStyles.Integer,
+                CultureInfo.InvariantCulture,
+                out var code
+            )
+                ? code
+                : null;
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>How sacct says the job ended; null where there is no accounting, or it has no record of the job yet.</summary>
+    private SlurmJobState? Accounting(string id)
+    {
+        try
+        {
+            var result = SlurmCommand.Run(
+                _options.Sacct,
+                ["-n", "-X", "-P", "-j", id, "-o", "State,ExitCode"],
+                TimeSpan.FromSeconds(30)
+            );
+            return result.ExitCode != 0
+                ? null
+                : result
+                    .Output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                    .Select(SlurmJobState.FromSacct)
+                    .FirstOrDefault(e => e is not null);
+        }
+        catch (PipelineException)
+        {
+            return null; // sacct missing or not answering: the status file alone decides
         }
     }
 
@@ -235,7 +317,7 @@ public sealed class SlurmExecutor : IStageExecutor, IDisposable
 
         var states = QueueStates();
         return jobs.Select(j =>
-                $"slurm job {j.Id}  {j.Stage}  {states.GetValueOrDefault(j.Id, "ended (or unknown to squeue)")}  log {Path.GetRelativePath(workspace.Root, j.LogFile)}"
+                $"slurm job {j.Id}  {j.Stage}  {(states.TryGetValue(j.Id, out var s) ? s.State : "ended (or unknown to squeue)")}  log {Path.GetRelativePath(workspace.Root, j.LogFile)}"
             )
             .ToList();
     }
@@ -255,7 +337,7 @@ public sealed class SlurmExecutor : IStageExecutor, IDisposable
         while (DateTime.UtcNow < deadline)
         {
             var states = QueueStates();
-            if (ids.All(id => !states.TryGetValue(id, out var s) || EndedStates.Contains(s)))
+            if (ids.All(id => !states.TryGetValue(id, out var s) || s.HasEnded))
             {
                 return;
             }
@@ -267,11 +349,12 @@ public sealed class SlurmExecutor : IStageExecutor, IDisposable
     }
 
     /// <summary>One squeue call for all of this user's jobs, ended ones included while the controller remembers them.</summary>
-    private Dictionary<string, string> QueueStates()
+    private Dictionary<string, SlurmJobState> QueueStates()
     {
+        // -O with a "|" suffix per field: the one squeue format that has the exit code (a wait status).
         var result = SlurmCommand.Run(
             _options.Squeue,
-            ["-h", "-t", "all", "-u", Environment.UserName, "-o", "%i %T"],
+            ["-h", "-t", "all", "-u", Environment.UserName, "-O", "JobID:|,State:|,exit_code:|"],
             TimeSpan.FromSeconds(30)
         );
         if (result.ExitCode != 0)
@@ -279,7 +362,7 @@ public sealed class SlurmExecutor : IStageExecutor, IDisposable
             throw new PipelineException($"squeue failed (exit code {result.ExitCode}): {result.Error.Trim()}");
         }
 
-        var states = new Dictionary<string, string>(StringComparer.Ordinal);
+        var states = new Dictionary<string, SlurmJobState>(StringComparer.Ordinal);
         foreach (
             var line in result.Output.Split(
                 '\n',
@@ -287,10 +370,10 @@ public sealed class SlurmExecutor : IStageExecutor, IDisposable
             )
         )
         {
-            var f = line.Split(' ', 2);
-            if (f.Length == 2)
+            var f = line.Split('|');
+            if (f.Length >= 3)
             {
-                states[f[0]] = f[1];
+                states[f[0]] = SlurmJobState.FromWaitStatus(f[1], f[2]);
             }
         }
 
@@ -299,7 +382,10 @@ public sealed class SlurmExecutor : IStageExecutor, IDisposable
 
     private void Poll()
     {
-        if (_waiting.IsEmpty || Interlocked.Exchange(ref _polling, 1) == 1)
+        // Only jobs registered before squeue is asked can be judged by its answer: one submitted while it runs is
+        // missing from it without having ended.
+        var asked = _waiting.ToArray();
+        if (asked.Length == 0 || Interlocked.Exchange(ref _polling, 1) == 1)
         {
             return;
         }
@@ -307,14 +393,14 @@ public sealed class SlurmExecutor : IStageExecutor, IDisposable
         try
         {
             var states = QueueStates();
-            foreach (var (id, ended) in _waiting)
+            foreach (var (id, ended) in asked)
             {
-                // Gone from the queue: the controller forgot it (MinJobAge); the status file tells how it ended.
+                // Gone from the queue: the controller forgot it (MinJobAge); sacct and the status file tell how it ended.
                 if (!states.TryGetValue(id, out var state))
                 {
-                    ended.TrySetResult("ended, no longer in the queue");
+                    ended.TrySetResult(null);
                 }
-                else if (EndedStates.Contains(state))
+                else if (state.HasEnded)
                 {
                     ended.TrySetResult(state);
                 }
