@@ -1,4 +1,6 @@
+using System.Globalization;
 using System.Text;
+using System.Text.Json;
 
 namespace Nsmt.Amp.Tests;
 
@@ -22,6 +24,20 @@ public sealed class NamWriterGoldenTests
     [MemberData(nameof(CoreExampleCases))]
     public void A_core_example_is_rewritten_as_main_wrote_it(string golden) =>
         AssertMains(golden, CoreExampleWrites().Single(c => c.Golden == golden).Write());
+
+    /// <summary>
+    /// The serializer writes a float32 as "R" does (weights are written raw only to keep them on one line), for every
+    /// form of text the cases' weights take.
+    /// </summary>
+    [Fact]
+    public void The_serializers_float_text_is_the_round_trip_text()
+    {
+        var weights = NamWriterCases.Weights(500, 0.5f);
+        Assert.Equal(
+            "[" + string.Join(",", weights.Select(w => w.ToString("R", CultureInfo.InvariantCulture))) + "]",
+            JsonSerializer.Serialize(weights)
+        );
+    }
 
     private static IReadOnlyList<(string Golden, Func<byte[]> Write)> CoreExampleWrites() =>
         NamWriterCases.FromCoreExamples(Path.Combine(NamFixtures.Directory ?? "", "core-examples"));
