@@ -51,16 +51,8 @@ public static class AmpCheckpoint
         return metadata;
     }
 
-    private static string TrainingDataJson(NamTrainingData data)
-    {
-        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
-        using (var writer = new Utf8JsonWriter(buffer))
-        {
-            NamMetadataWriter.WriteData(writer, data);
-        }
-
-        return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
-    }
+    private static string TrainingDataJson(NamTrainingData data) =>
+        JsonSerializer.Serialize(data, NamJsonContext.Default.NamTrainingData);
 
     /// <summary>A checkpoint's contents; dispose to free the tensors.</summary>
     public sealed class Contents : IDisposable

@@ -23,9 +23,7 @@ public static class A2NamFile
 
     /// <summary>Writes one A2 as a 0.6.0 WaveNet, atomically.</summary>
     public static void SaveWaveNet(NamA2WaveNet module, string path, double sampleRate, NamMetadata? metadata) =>
-        AtomicFile.Write(path, stream =>
-            Write(stream, w => WriteWaveNet(w, module, WaveNetVersion, sampleRate, metadata))
-        );
+        AtomicFile.Write(path, stream => Write(stream, WaveNetJson(module, WaveNetVersion, sampleRate, metadata)));
 
     /// <summary>Writes the widths as a 0.7.0 SlimmableContainer (smallest first, the last serving size 1.0), atomically.</summary>
     public static void SaveContainer(
@@ -47,30 +45,20 @@ public static class A2NamFile
             );
         }
 
-        AtomicFile.Write(path, stream => Write(stream, w =>
-            {
-                w.WriteStartObject();
-                w.WriteString("version", ContainerVersion);
-                WriteMetadata(w, metadata);
-                w.WriteString("architecture", "SlimmableContainer");
-                w.WriteStartObject("config");
-                w.WriteStartArray("submodels");
-                foreach (var s in submodels)
-                {
-                    w.WriteStartObject();
-                    w.WriteNumber("max_value", s.MaxValue);
-                    w.WritePropertyName("model");
-                    WriteWaveNet(w, s.Module, ContainerVersion, sampleRate, s.Metadata);
-                    w.WriteEndObject();
-                }
-
-                w.WriteEndArray();
-                w.WriteEndObject();
-                w.WriteStartArray("weights");
-                w.WriteEndArray();
-                w.WriteNumber("sample_rate", sampleRate);
-                w.WriteEndObject();
-            }));
+        var container = new NamFileJson(
+            ContainerVersion,
+            metadata,
+            "SlimmableContainer",
+            new SlimmableContainerConfigJson([
+                .. submodels.Select(s => new SlimmableSubmodelJson(
+                    s.MaxValue,
+                    WaveNetJson(s.Module, ContainerVersion, sampleRate, s.Metadata)
+                )),
+            ]),
+            [],
+            sampleRate
+        );
+        AtomicFile.Write(path, stream => Write(stream, container));
     }
 
     /// <summary>The module's weights in .nam order, head_scale last; fails naming the tensor when one is not finite.</summary>
@@ -157,32 +145,17 @@ public static class A2NamFile
         }
     }
 
-    private static void Write(Stream stream, Action<Utf8JsonWriter> body)
-    {
-        using var writer = new Utf8JsonWriter(stream);
-        body(writer);
-        writer.Flush();
-    }
-
-    private static void WriteMetadata(Utf8JsonWriter w, NamMetadata? metadata)
-    {
-        if (metadata is not null)
-        {
-            w.WritePropertyName("metadata");
-            NamMetadataWriter.Write(w, metadata);
-        }
-    }
+    private static void Write(Stream stream, NamFileJson model) =>
+        JsonSerializer.Serialize(stream, model, NamJsonContext.Default.NamFileJson);
 
     /// <summary>A WaveNet model object with every key of a 0.6 layer array, as NAM's trainer exports A2.</summary>
-    private static void WriteWaveNet(
-        Utf8JsonWriter w,
+    private static NamFileJson WaveNetJson(
         NamA2WaveNet module,
         string version,
         double sampleRate,
         NamMetadata? metadata
     ) =>
-        ExtendedWaveNetWriter.WriteModel(
-            w,
+        ExtendedWaveNetWriter.ToJson(
             new NamModel(module.Config.ToNamConfig(module.HeadScale), Weights(module), sampleRate, metadata, version),
             WaveNetKeySet.Complete
         );

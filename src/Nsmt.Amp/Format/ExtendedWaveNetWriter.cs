@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json;
 using Nsmt.Amp.Architectures;
 
@@ -32,265 +31,141 @@ public static class ExtendedWaveNetWriter
     public static void WriteModel(Utf8JsonWriter w, NamModel model, WaveNetKeySet keys)
     {
         ArgumentNullException.ThrowIfNull(w);
+        JsonSerializer.Serialize(w, ToJson(model, keys), NamJsonContext.Default.NamFileJson);
+    }
+
+    /// <summary>The model object's record (see <see cref="WriteModel"/>).</summary>
+    internal static NamFileJson ToJson(NamModel model, WaveNetKeySet keys)
+    {
         ArgumentNullException.ThrowIfNull(model);
         if (model.Config is not ExtendedWaveNetConfig { PostHead: null } config)
         {
             throw new ArgumentException("a 0.6 WaveNet without a post-stack head is expected", nameof(model));
         }
 
-        w.WriteStartObject();
-        w.WriteString("version", model.Version);
-        if (model.Metadata is { } metadata)
-        {
-            w.WritePropertyName("metadata");
-            NamMetadataWriter.Write(w, metadata);
-        }
-
-        w.WriteString("architecture", "WaveNet");
-        w.WriteStartObject("config");
-        w.WriteStartArray("layers");
-        foreach (var array in config.LayerArrays)
-        {
-            WriteLayerArray(w, array, keys);
-        }
-
-        w.WriteEndArray();
-        w.WriteNull("head");
-        w.WriteNumber("head_scale", config.HeadScale);
-        if (config.ConditionDsp is { } conditionDsp)
-        {
-            w.WritePropertyName("condition_dsp");
-            WriteModel(w, conditionDsp, keys);
-        }
-
-        w.WriteEndObject();
-        w.WriteStartArray("weights");
-        foreach (var v in model.Weights)
-        {
-            // "R" keeps every float32 exactly (a shortest round-trip form).
-            w.WriteRawValue(v.ToString("R", CultureInfo.InvariantCulture));
-        }
-
-        w.WriteEndArray();
-        if (model.SampleRate is { } sampleRate)
-        {
-            w.WriteNumber("sample_rate", sampleRate);
-        }
-
-        w.WriteEndObject();
+        return new NamFileJson(
+            model.Version,
+            model.Metadata,
+            "WaveNet",
+            new ExtendedWaveNetConfigJson
+            {
+                Layers = [.. config.LayerArrays.Select(a => LayerArray(a, keys))],
+                HeadScale = config.HeadScale,
+                ConditionDsp = config.ConditionDsp is { } conditionDsp ? ToJson(conditionDsp, keys) : null,
+            },
+            model.Weights,
+            model.SampleRate
+        );
     }
 
-    /// <summary>One layer array object, in the key order of NAM's trainer.</summary>
-    public static void WriteLayerArray(Utf8JsonWriter w, ExtendedLayerArrayConfig a, WaveNetKeySet keys)
+    /// <summary>One layer array, in the key order of NAM's trainer.</summary>
+    private static ExtendedLayerArrayJson LayerArray(ExtendedLayerArrayConfig a, WaveNetKeySet keys)
     {
-        ArgumentNullException.ThrowIfNull(w);
-        ArgumentNullException.ThrowIfNull(a);
         var complete = keys == WaveNetKeySet.Complete;
-        w.WriteStartObject();
-        w.WriteNumber("input_size", a.InputSize);
-        w.WriteNumber("condition_size", a.ConditionSize);
-        w.WriteStartObject("head");
-        w.WriteNumber("out_channels", a.HeadSize);
-        w.WriteNumber("kernel_size", a.HeadKernelSize);
-        w.WriteBoolean("bias", a.HeadBias);
-        if (a.HeadDilation != 1)
-        {
-            w.WriteNumber("head_dilation", a.HeadDilation);
-        }
-
-        w.WriteEndObject();
-        w.WriteNumber("channels", a.Channels);
-        if (!complete && a.KernelSizes.Distinct().Count() == 1)
-        {
-            w.WriteNumber("kernel_size", a.KernelSizes[0]);
-        }
-        else
-        {
-            IntArray(w, "kernel_sizes", a.KernelSizes);
-        }
-
-        IntArray(w, "dilations", a.Dilations);
-        w.WritePropertyName("activation");
-        if (!complete && a.Activations.Distinct().Count() == 1)
-        {
-            WriteActivation(w, a.Activations[0], nameOnly: true);
-        }
-        else
-        {
-            w.WriteStartArray();
-            foreach (var activation in a.Activations)
-            {
-                WriteActivation(w, activation, nameOnly: false);
-            }
-
-            w.WriteEndArray();
-        }
-
-        if (complete || a.Bottleneck != a.Channels)
-        {
-            w.WriteNumber("bottleneck", a.Bottleneck);
-        }
-
+        var oneKernelSize = !complete && a.KernelSizes.Distinct().Count() == 1;
+        var oneActivation = !complete && a.Activations.Distinct().Count() == 1;
         // Inactive, head1x1 still carries out_channels and groups; the reader's defaults are C and 1.
-        if (complete || a.Head1x1Active || a.Head1x1OutChannels != a.Channels || a.Head1x1Groups != 1)
+        var head1x1 = complete || a.Head1x1Active || a.Head1x1OutChannels != a.Channels || a.Head1x1Groups != 1;
+        var groups = complete || a.GroupsInput != 1 || a.GroupsInputMixin != 1;
+        var gating = complete || a.GatingModes.Any(m => m != GatingMode.None);
+        return new ExtendedLayerArrayJson
         {
-            w.WriteStartObject("head1x1");
-            w.WriteBoolean("active", a.Head1x1Active);
-            w.WriteNumber("out_channels", a.Head1x1OutChannels);
-            w.WriteNumber("groups", a.Head1x1Groups);
-            w.WriteEndObject();
-        }
-
-        w.WriteStartObject("layer1x1");
-        w.WriteBoolean("active", a.Layer1x1Active);
-        w.WriteNumber("groups", a.Layer1x1Groups);
-        w.WriteEndObject();
-        if (complete || a.GroupsInput != 1 || a.GroupsInputMixin != 1)
-        {
-            w.WriteNumber("groups_input", a.GroupsInput);
-            w.WriteNumber("groups_input_mixin", a.GroupsInputMixin);
-        }
-
-        foreach (var position in Enum.GetValues<FilmPosition>())
-        {
-            var film = a.Film(position);
-            if (complete || film.Active)
-            {
-                w.WriteStartObject(ExtendedLayerArrayConfig.FilmKey(position));
-                w.WriteBoolean("active", film.Active);
-                // An inactive block as NAM's trainer writes it (the reader ignores its shift and groups).
-                w.WriteBoolean("shift", !film.Active || film.Shift);
-                w.WriteNumber("groups", film.Active ? film.Groups : 1);
-                w.WriteEndObject();
-            }
-        }
-
-        if (complete || a.GatingModes.Any(m => m != GatingMode.None))
-        {
-            WriteGating(w, a);
-        }
-
-        if (complete || a.SlimmableChannels is not null)
-        {
-            WriteSlimmable(w, a.SlimmableChannels);
-        }
-
-        w.WriteEndObject();
+            InputSize = a.InputSize,
+            ConditionSize = a.ConditionSize,
+            Head = new LayerArrayHeadJson(
+                a.HeadSize,
+                a.HeadKernelSize,
+                a.HeadBias,
+                a.HeadDilation != 1 ? a.HeadDilation : null
+            ),
+            Channels = a.Channels,
+            KernelSize = oneKernelSize ? a.KernelSizes[0] : null,
+            KernelSizes = oneKernelSize ? null : a.KernelSizes,
+            Dilations = a.Dilations,
+            Activation = oneActivation ? NameOrActivation(a.Activations[0]) : a.Activations.Select(Activation).ToList(),
+            Bottleneck = complete || a.Bottleneck != a.Channels ? a.Bottleneck : null,
+            Head1x1 = head1x1 ? new Head1x1Json(a.Head1x1Active, a.Head1x1OutChannels, a.Head1x1Groups) : null,
+            Layer1x1 = new Layer1x1Json(a.Layer1x1Active, a.Layer1x1Groups),
+            GroupsInput = groups ? a.GroupsInput : null,
+            GroupsInputMixin = groups ? a.GroupsInputMixin : null,
+            ConvPreFilm = Film(a, FilmPosition.ConvPre, complete),
+            ConvPostFilm = Film(a, FilmPosition.ConvPost, complete),
+            InputMixinPreFilm = Film(a, FilmPosition.InputMixinPre, complete),
+            InputMixinPostFilm = Film(a, FilmPosition.InputMixinPost, complete),
+            ActivationPreFilm = Film(a, FilmPosition.ActivationPre, complete),
+            ActivationPostFilm = Film(a, FilmPosition.ActivationPost, complete),
+            Layer1x1PostFilm = Film(a, FilmPosition.Layer1x1Post, complete),
+            Head1x1PostFilm = Film(a, FilmPosition.Head1x1Post, complete),
+            GatingMode = gating ? [.. a.GatingModes.Select(GatingName)] : null,
+            SecondaryActivation = gating
+                ? [.. a.SecondaryActivations.Select(x => x is null ? null : Activation(x))]
+                : null,
+            Slimmable = complete || a.SlimmableChannels is not null ? Slimmable(a.SlimmableChannels) : null,
+        };
     }
 
-    private static void WriteGating(Utf8JsonWriter w, ExtendedLayerArrayConfig a)
+    /// <summary>A FiLM block, written when active or in the complete key set; an inactive one as NAM's trainer writes it (the reader ignores its shift and groups).</summary>
+    private static FilmJson? Film(ExtendedLayerArrayConfig a, FilmPosition position, bool complete)
     {
-        w.WriteStartArray("gating_mode");
-        foreach (var mode in a.GatingModes)
-        {
-            w.WriteStringValue(
-                mode switch
-                {
-                    GatingMode.None => "none",
-                    GatingMode.Gated => "gated",
-                    GatingMode.Blended => "blended",
-                    _ => throw new ArgumentOutOfRangeException(nameof(a), mode, "unknown gating mode"),
-                }
-            );
-        }
-
-        w.WriteEndArray();
-        w.WriteStartArray("secondary_activation");
-        foreach (var secondary in a.SecondaryActivations)
-        {
-            if (secondary is null)
-            {
-                w.WriteNullValue();
-            }
-            else
-            {
-                WriteActivation(w, secondary, nameOnly: false);
-            }
-        }
-
-        w.WriteEndArray();
+        var film = a.Film(position);
+        return complete || film.Active
+            ? new FilmJson(film.Active, !film.Active || film.Shift, film.Active ? film.Groups : 1)
+            : null;
     }
 
-    private static void WriteSlimmable(Utf8JsonWriter w, IReadOnlyList<int>? allowed)
-    {
-        if (allowed is null)
+    private static string GatingName(GatingMode mode) =>
+        mode switch
         {
-            w.WriteNull("slimmable");
-            return;
-        }
+            GatingMode.None => "none",
+            GatingMode.Gated => "gated",
+            GatingMode.Blended => "blended",
+            _ => throw new ArgumentOutOfRangeException(nameof(mode), mode, "unknown gating mode"),
+        };
 
-        w.WriteStartObject("slimmable");
-        w.WriteString("method", ExtendedWaveNetReader.SlimmableMethod);
-        w.WriteStartObject("kwargs");
-        IntArray(w, "allowed_channels", allowed);
-        w.WriteEndObject();
-        w.WriteEndObject();
+    private static object Slimmable(IReadOnlyList<int>? allowed) =>
+        allowed is null
+            ? JsonNullValue.Instance
+            : new SlimmableJson(ExtendedWaveNetReader.SlimmableMethod, new SlimmableKwargsJson(allowed));
+
+    /// <summary>
+    /// An activation's name alone where its object would carry no parameter (the compact key set's one activation), else
+    /// the object.
+    /// </summary>
+    private static object NameOrActivation(NamActivation activation)
+    {
+        var json = Activation(activation);
+        return json == new ActivationJson { Type = activation.FileName } ? activation.FileName : json;
     }
 
     /// <summary>
     /// An activation object with the parameters its kind uses and any other that differs from Core's default
-    /// (<c>{"type": "LeakyReLU", "negative_slope": s}</c>), or, with <paramref name="nameOnly"/> and no parameter to
-    /// write, its name alone. Parameters are the float32 widened to double (the reader takes them back exactly).
+    /// (<c>{"type": "LeakyReLU", "negative_slope": s}</c>). Parameters are the float32 widened to double (the reader
+    /// takes them back exactly).
     /// </summary>
-    private static void WriteActivation(Utf8JsonWriter w, NamActivation activation, bool nameOnly)
+    private static ActivationJson Activation(NamActivation activation)
     {
         var kind = activation.Kind;
         var defaults = new NamActivation { Kind = kind };
         // Core reads PReLU's per-channel slopes only when negative_slope is absent.
         var slopes = kind == NamActivationKind.PReLU ? activation.NegativeSlopes : null;
         var hardtanh = kind == NamActivationKind.LeakyHardtanh;
-        (string Key, float Value, float Default, bool Used)[] all =
-        [
-            (
-                "negative_slope",
-                activation.NegativeSlope,
-                defaults.NegativeSlope,
-                kind is NamActivationKind.LeakyReLU or NamActivationKind.PReLU
-            ),
-            ("min_val", activation.MinValue, defaults.MinValue, hardtanh),
-            ("max_val", activation.MaxValue, defaults.MaxValue, hardtanh),
-            ("min_slope", activation.MinSlope, defaults.MinSlope, hardtanh),
-            ("max_slope", activation.MaxSlope, defaults.MaxSlope, hardtanh),
-        ];
-        var parameters = all.Where(p =>
-                (p.Used || !p.Value.Equals(p.Default)) && !(slopes is not null && p.Key == "negative_slope")
-            )
-            .ToList();
-        if (nameOnly && parameters.Count == 0 && slopes is null)
+        double? Parameter(float value, float defaultValue, bool used) =>
+            used || !value.Equals(defaultValue) ? value : null;
+        return new ActivationJson
         {
-            w.WriteStringValue(activation.FileName);
-            return;
-        }
-
-        w.WriteStartObject();
-        w.WriteString("type", activation.FileName);
-        foreach (var p in parameters)
-        {
-            w.WriteNumber(p.Key, (double)p.Value);
-        }
-
-        if (slopes is not null)
-        {
-            w.WriteStartArray("negative_slopes");
-            foreach (var slope in slopes)
-            {
-                w.WriteNumberValue((double)slope);
-            }
-
-            w.WriteEndArray();
-        }
-
-        w.WriteEndObject();
-    }
-
-    private static void IntArray(Utf8JsonWriter w, string name, IReadOnlyList<int> values)
-    {
-        w.WriteStartArray(name);
-        foreach (var v in values)
-        {
-            w.WriteNumberValue(v);
-        }
-
-        w.WriteEndArray();
+            Type = activation.FileName,
+            NegativeSlope = slopes is null
+                ? Parameter(
+                    activation.NegativeSlope,
+                    defaults.NegativeSlope,
+                    kind is NamActivationKind.LeakyReLU or NamActivationKind.PReLU
+                )
+                : null,
+            MinVal = Parameter(activation.MinValue, defaults.MinValue, hardtanh),
+            MaxVal = Parameter(activation.MaxValue, defaults.MaxValue, hardtanh),
+            MinSlope = Parameter(activation.MinSlope, defaults.MinSlope, hardtanh),
+            MaxSlope = Parameter(activation.MaxSlope, defaults.MaxSlope, hardtanh),
+            NegativeSlopes = slopes?.Select(slope => (double)slope).ToList(),
+        };
     }
 }
