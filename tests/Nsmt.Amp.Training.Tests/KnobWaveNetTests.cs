@@ -1,7 +1,6 @@
 using Nsmt.Amp.Architectures;
 using Nsmt.Amp.Format;
 using Nsmt.Amp.Keras;
-using Nsmt.Amp.ReferenceAmp;
 using Nsmt.Amp.Training.Export;
 using Nsmt.Amp.Training.Knobs;
 using Nsmt.Amp.Training.Modules;

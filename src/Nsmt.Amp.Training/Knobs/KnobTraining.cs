@@ -3,7 +3,6 @@ using System.Text;
 using System.Text.Json;
 using Nsmt.Amp.Evaluation;
 using Nsmt.Amp.Keras;
-using Nsmt.Amp.ReferenceAmp;
 using Nsmt.Amp.Training.Data;
 using Nsmt.Amp.Training.Export;
 using Nsmt.Amp.Training.Losses;
