@@ -30,10 +30,9 @@ internal static class KnobWaveNetFileCases
         Training = new NamTrainingMetadata { ValidationEsr = 0.0123456789 },
     };
 
-    /// <summary>Two arrays (3 then 2 channels, kernels 3 and 2), as the knob WaveNet tests' small module.</summary>
-    private static byte[] Saved(IReadOnlyList<KnobRange> knobs, double sampleRate, NamMetadata? metadata)
-    {
-        using var module = new KnobWaveNet(
+    /// <summary>Two arrays (3 then 2 channels, kernels 3 and 2; the knob WaveNet tests' module).</summary>
+    public static KnobWaveNet SmallModule(IReadOnlyList<KnobRange> knobs) =>
+        new(
             new WaveNetConfig
             {
                 LayerArrays =
@@ -61,6 +60,10 @@ internal static class KnobWaveNetFileCases
             },
             knobs
         );
+
+    private static byte[] Saved(IReadOnlyList<KnobRange> knobs, double sampleRate, NamMetadata? metadata)
+    {
+        using var module = SmallModule(knobs);
         var weights = KerasWriterCases.Values(KnobWaveNetFile.Weights(module).Length, knobs.Count);
         weights[^1] = module.HeadScale;
         KnobWaveNetFile.SetWeights(module, weights);
