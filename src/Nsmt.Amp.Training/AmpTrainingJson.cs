@@ -1,5 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Nsmt.Amp.Keras;
+using Nsmt.Amp.Training.Export;
 
 namespace Nsmt.Amp.Training;
 
@@ -46,8 +48,6 @@ public sealed record KnobSummaryJson(
         JsonSerializer.SerializeToElement(this, AmpTrainingJsonContext.Default.KnobSummaryJson);
 }
 
-public sealed record KnobRangeJson(string Name, double Min, double Max);
-
 public sealed record SettingEsrSummaryJson(string Setting, double Esr);
 
 /// <summary>One knob's sweep in knob_sweep.json: the other knobs' values, whether the levels move one way and together.</summary>
@@ -66,7 +66,8 @@ internal sealed record SettingEsrCheckpointJson(string Setting, bool HeldOut, do
 /// <summary>
 /// The library's JSON, written from source-generated records. <see cref="JsonSerializerContext.Options"/> of
 /// <c>Default</c> are summary.json's and knob_sweep.json's (indented, snake_case; NaN and infinities, which a validation may give, as JSON's
-/// named literals); <see cref="Checkpoint"/> is a checkpoint's metadata (compact, the properties' own names).
+/// named literals); <see cref="Checkpoint"/> is a checkpoint's metadata (compact, the properties' own names), and
+/// <see cref="KnobWaveNet"/> a knob WaveNet file.
 /// </summary>
 [JsonSourceGenerationOptions(
     WriteIndented = true,
@@ -77,8 +78,13 @@ internal sealed record SettingEsrCheckpointJson(string Setting, bool HeldOut, do
 [JsonSerializable(typeof(KnobSummaryJson))]
 [JsonSerializable(typeof(KnobSweepVerdictJson[]))]
 [JsonSerializable(typeof(SettingEsrCheckpointJson[]))]
+[JsonSerializable(typeof(KnobWaveNetFileJson))]
 internal sealed partial class AmpTrainingJsonContext : JsonSerializerContext
 {
     /// <summary>A checkpoint's metadata entries.</summary>
     public static AmpTrainingJsonContext Checkpoint { get; } = new(new JsonSerializerOptions());
+
+    /// <summary>A knob WaveNet file (compact, snake_case).</summary>
+    public static AmpTrainingJsonContext KnobWaveNet { get; } =
+        new(new JsonSerializerOptions { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower });
 }

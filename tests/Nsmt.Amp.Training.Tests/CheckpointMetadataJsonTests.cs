@@ -1,4 +1,4 @@
-using Nsmt.Amp.ReferenceAmp;
+using Nsmt.Amp.Keras;
 using Nsmt.Amp.Training.Knobs;
 using Nsmt.Neural.Training;
 

@@ -1,7 +1,5 @@
-using Nsmt.Amp.Architectures;
 using Nsmt.Amp.Format;
 using Nsmt.Amp.Keras;
-using Nsmt.Amp.ReferenceAmp;
 using Nsmt.Amp.Training.Export;
 using Nsmt.Amp.Training.Knobs;
 using Nsmt.Amp.Training.Modules;
@@ -24,34 +22,7 @@ public sealed class KnobWaveNetTests
 
     /// <summary>The fixture's architecture: two arrays (3 then 2 channels, kernels 3 and 2), two knobs.</summary>
     private static KnobWaveNet SmallModule() =>
-        new(
-            new WaveNetConfig
-            {
-                LayerArrays =
-                [
-                    new WaveNetLayerArrayConfig
-                    {
-                        InputSize = 1,
-                        HeadSize = 2,
-                        Channels = 3,
-                        KernelSize = 3,
-                        Dilations = [1, 2],
-                        HeadBias = false,
-                    },
-                    new WaveNetLayerArrayConfig
-                    {
-                        InputSize = 3,
-                        HeadSize = 1,
-                        Channels = 2,
-                        KernelSize = 2,
-                        Dilations = [4, 1],
-                        HeadBias = true,
-                    },
-                ],
-                HeadScale = 0.02f,
-            },
-            [new KnobRange("gain_db", 0, 18), new KnobRange("mid_db", -4, 4)]
-        );
+        KnobWaveNetFileCases.SmallModule([new KnobRange("gain_db", 0, 18), new KnobRange("mid_db", -4, 4)]);
 
     [Theory]
     [InlineData(true)]

@@ -1,3 +1,4 @@
+using Nsmt.Amp.Keras;
 using Nsmt.Neural.Training;
 
 namespace Nsmt.Amp.Training.Tests;

@@ -137,9 +137,7 @@ public sealed partial class LibraryMapTests
         // (a type documented in a library it left) fails here.
         var readme = File.ReadAllText(Path.Combine(Root, "README.md"));
         var sources = new[] { "src", "stages" }.SelectMany(d => Sources(Path.Combine(Root, d))).ToList();
-        var namespaces = sources
-            .SelectMany(text => NamespaceDeclaration().Matches(text).Select(m => m.Groups[1].Value))
-            .ToHashSet(StringComparer.Ordinal);
+        var namespaces = DeclaredNamespaces(sources);
         var libraries = Directory
             .GetDirectories(Path.Combine(Root, "src"))
             .Select(Path.GetFileName)
@@ -188,11 +186,43 @@ public sealed partial class LibraryMapTests
     }
 
     [Fact]
+    public void No_namespace_is_declared_by_two_libraries()
+    {
+        // A namespace belongs to one assembly, so a reader who finds a type by its namespace knows which library holds
+        // it and which map row names it. The amp split had left Nsmt.Amp.ReferenceAmp in both amp libraries.
+        var sources = ReadMap()
+            .Keys.Where(library => Directory.Exists(Path.Combine(Root, "src", library)))
+            .ToDictionary(
+                library => library,
+                library => (IReadOnlyList<string>)[.. Sources(Path.Combine(Root, "src", library))]
+            );
+        Assert.Empty(SharedNamespaces(sources));
+    }
+
+    [Fact]
+    public void A_namespace_declared_by_two_libraries_is_reported()
+    {
+        // The check above must be able to fail: two libraries declaring one namespace, each also one of its own.
+        var sources = new Dictionary<string, IReadOnlyList<string>>
+        {
+            ["Nsmt.X"] = ["namespace Nsmt.X.Shared;\npublic sealed record Setting;", "namespace Nsmt.X;\nclass A;"],
+            ["Nsmt.X.Tools"] =
+            [
+                "namespace Nsmt.X.Shared;\npublic sealed class Amp;",
+                "namespace Nsmt.X.Tools;\nclass B;",
+            ],
+        };
+        Assert.Equal(["Nsmt.X.Shared is declared by Nsmt.X and Nsmt.X.Tools"], SharedNamespaces(sources));
+        sources.Remove("Nsmt.X.Tools");
+        Assert.Empty(SharedNamespaces(sources));
+    }
+
+    [Fact]
     public void A_row_that_names_namespaces_names_exactly_those_its_library_declares()
     {
-        // The two amp libraries share the Nsmt.Amp.* names, so their rows say which assembly holds which namespace
-        // (and the one type of a shared namespace). A folder moved to the other library without its row, or a row
-        // naming what the library does not declare, fails here.
+        // The two amp libraries share the Nsmt.Amp.* prefix, so their rows say which assembly holds which namespace.
+        // A folder moved to the other library without its row, or a row naming what the library does not declare,
+        // fails here.
         var libraries = MapRows().Select(r => r.Groups["name"].Value).ToHashSet(StringComparer.Ordinal);
         var problems = MapRows()
             .SelectMany(row =>
@@ -251,9 +281,7 @@ public sealed partial class LibraryMapTests
             return [];
         }
 
-        var declared = sources
-            .SelectMany(text => NamespaceDeclaration().Matches(text).Select(m => m.Groups[1].Value))
-            .ToHashSet(StringComparer.Ordinal);
+        var declared = DeclaredNamespaces(sources);
         var problems = new List<string>();
         foreach (var name in named)
         {
@@ -277,6 +305,23 @@ public sealed partial class LibraryMapTests
 
         return problems;
     }
+
+    /// <summary>Each namespace declared by more than one library, with the libraries (in the order given).</summary>
+    private static List<string> SharedNamespaces(IReadOnlyDictionary<string, IReadOnlyList<string>> sourcesByLibrary) =>
+        sourcesByLibrary
+            .SelectMany(library =>
+                DeclaredNamespaces(library.Value).Select(ns => (Namespace: ns, Library: library.Key))
+            )
+            .GroupBy(d => d.Namespace, StringComparer.Ordinal)
+            .Where(g => g.Count() > 1)
+            .OrderBy(g => g.Key, StringComparer.Ordinal)
+            .Select(g => $"{g.Key} is declared by {string.Join(" and ", g.Select(d => d.Library))}")
+            .ToList();
+
+    private static HashSet<string> DeclaredNamespaces(IEnumerable<string> sources) =>
+        sources
+            .SelectMany(text => NamespaceDeclaration().Matches(text).Select(m => m.Groups[1].Value))
+            .ToHashSet(StringComparer.Ordinal);
 
     private static bool DeclaresType(IEnumerable<string> sources, string ns, string type) =>
         sources.Any(text =>

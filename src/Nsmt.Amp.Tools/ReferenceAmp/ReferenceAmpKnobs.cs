@@ -1,3 +1,4 @@
+using Nsmt.Amp.Keras;
 using Nsmt.Core;
 
 namespace Nsmt.Amp.ReferenceAmp;

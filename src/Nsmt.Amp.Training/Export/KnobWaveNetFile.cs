@@ -1,6 +1,8 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Nsmt.Amp.Architectures;
 using Nsmt.Amp.Format;
+using Nsmt.Amp.Keras;
 using Nsmt.Amp.Training.Modules;
 using Nsmt.Core;
 
@@ -98,28 +100,36 @@ public static class KnobWaveNetFile
     public static void Save(KnobWaveNet module, string path, double sampleRate, NamMetadata? metadata)
     {
         ArgumentNullException.ThrowIfNull(module);
-        var model = new NamModel(FileConfig(module), Weights(module), sampleRate, metadata, Version);
+        var file = new KnobWaveNetFileJson(
+            KnobWaveNetReader.Format,
+            KnobWaveNetReader.FormatVersion,
+            [.. module.Knobs.Select(KnobRangeJson.Of)],
+            new NamModel(FileConfig(module), Weights(module), sampleRate, metadata, Version)
+        );
         AtomicFile.Write(path, stream =>
-        {
-            using var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = false });
-            w.WriteStartObject();
-            w.WriteString("format", KnobWaveNetReader.Format);
-            w.WriteNumber("format_version", KnobWaveNetReader.FormatVersion);
-            w.WriteStartArray("knobs");
-            foreach (var knob in module.Knobs)
-            {
-                w.WriteStartObject();
-                w.WriteString("name", knob.Name);
-                w.WriteNumber("min", knob.Minimum);
-                w.WriteNumber("max", knob.Maximum);
-                w.WriteEndObject();
-            }
-
-            w.WriteEndArray();
-            w.WritePropertyName("model");
-            ExtendedWaveNetWriter.WriteModel(w, model, WaveNetKeySet.Compact);
-            w.WriteEndObject();
-            w.Flush();
-        });
+            JsonSerializer.Serialize(stream, file, AmpTrainingJsonContext.KnobWaveNet.KnobWaveNetFileJson)
+        );
     }
+}
+
+/// <summary>A knob WaveNet file (<see cref="KnobWaveNetFile"/>): the wrapper's fields, then the .nam model object.</summary>
+internal sealed record KnobWaveNetFileJson(
+    string Format,
+    int FormatVersion,
+    IReadOnlyList<KnobRangeJson> Knobs,
+    [property: JsonConverter(typeof(CompactWaveNetModelConverter))] NamModel Model
+);
+
+/// <summary>
+/// Writes the model object with the 0.6 WaveNet writer in its compact key set: the .nam format's writer owns that
+/// object's keys and number forms, so the knob file's model reads as a .nam's does. Reading is the reader's
+/// (<see cref="KnobWaveNetReader"/>), which checks every field.
+/// </summary>
+internal sealed class CompactWaveNetModelConverter : JsonConverter<NamModel>
+{
+    public override NamModel Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+        throw new NotSupportedException("a knob WaveNet file is read by KnobWaveNetReader");
+
+    public override void Write(Utf8JsonWriter writer, NamModel value, JsonSerializerOptions options) =>
+        ExtendedWaveNetWriter.WriteModel(writer, value, WaveNetKeySet.Compact);
 }

@@ -1,3 +1,4 @@
+using Nsmt.Amp.Keras;
 using Nsmt.Amp.ReferenceAmp;
 using Nsmt.Amp.Training.Config;
 using Nsmt.Amp.Training.Data;

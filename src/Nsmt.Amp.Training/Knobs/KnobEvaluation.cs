@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Nsmt.Amp.Evaluation;
-using Nsmt.Amp.ReferenceAmp;
+using Nsmt.Amp.Keras;
 using Nsmt.Amp.Training.Modules;
 using Nsmt.Audio.Dsp;
 using Nsmt.Core;

@@ -1,4 +1,4 @@
-using Nsmt.Amp.ReferenceAmp;
+using Nsmt.Amp.Keras;
 using Nsmt.Core;
 using Nsmt.Neural.Engine;
 using Nsmt.Neural.IO;

@@ -3,7 +3,6 @@ using System.Text;
 using System.Text.Json;
 using Nsmt.Amp.Evaluation;
 using Nsmt.Amp.Keras;
-using Nsmt.Amp.ReferenceAmp;
 using Nsmt.Amp.Training.Data;
 using Nsmt.Amp.Training.Export;
 using Nsmt.Amp.Training.Losses;
@@ -262,7 +261,7 @@ internal sealed class KnobTraining : ITrainingDomain, IDisposable
         var heldOut = best.Where(e => e.HeldOut).Select(e => e.Esr).ToList();
         return new KnobSummaryJson(
             _config.ModelName,
-            [.. _config.Ranges.Select(r => new KnobRangeJson(r.Name, r.Minimum, r.Maximum))],
+            [.. _config.Ranges.Select(KnobRangeJson.Of)],
             outcome.State.ElapsedSeconds,
             best.Count == 0 ? null : best.Where(e => !e.HeldOut).Max(e => e.Esr),
             heldOut.Count == 0 ? null : heldOut.Max(),

@@ -1,6 +1,5 @@
 using Nsmt.Amp.Engine;
 using Nsmt.Amp.Format;
-using Nsmt.Amp.ReferenceAmp;
 using Nsmt.Audio;
 using Nsmt.Audio.Dsp;
 using Nsmt.Core;

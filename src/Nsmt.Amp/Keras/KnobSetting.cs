@@ -1,10 +1,10 @@
 using System.Globalization;
 using Nsmt.Core;
 
-namespace Nsmt.Amp.ReferenceAmp;
+namespace Nsmt.Amp.Keras;
 
-// In the engine library (Nsmt.Amp), not with the reference amp in Nsmt.Amp.Tools: the Keras knob player plays one. The
-// namespace stayed the reference amp's when the library split, so no caller changed.
+// Beside the knob player that plays it (KerasProcessor, with KnobRange and KnobAutomation), in the engine library: the
+// reference amp in Nsmt.Amp.Tools takes the same setting, but a player needs no reference amp.
 /// <summary>
 /// One setting of an amp's knobs, written <c>gain_db=6,mid_db=-2</c> everywhere (<c>Amp reamp --set</c>,
 /// <c>Amp process --knob</c>, the held-out and recordings lists of a knob config): names in the order given.
