@@ -52,7 +52,7 @@ public static class AmpCheckpoint
     }
 
     private static string TrainingDataJson(NamTrainingData data) =>
-        JsonSerializer.Serialize(data, NamJsonContext.Default.NamTrainingData);
+        JsonSerializer.Serialize(data, AmpFormatJsonContext.Default.NamTrainingData);
 
     /// <summary>A checkpoint's contents; dispose to free the tensors.</summary>
     public sealed class Contents : IDisposable

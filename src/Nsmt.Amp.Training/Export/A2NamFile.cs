@@ -146,7 +146,7 @@ public static class A2NamFile
     }
 
     private static void Write(Stream stream, NamFileJson model) =>
-        JsonSerializer.Serialize(stream, model, NamJsonContext.Default.NamFileJson);
+        JsonSerializer.Serialize(stream, model, AmpFormatJsonContext.Default.NamFileJson);
 
     /// <summary>A WaveNet model object with every key of a 0.6 layer array, as NAM's trainer exports A2.</summary>
     private static NamFileJson WaveNetJson(

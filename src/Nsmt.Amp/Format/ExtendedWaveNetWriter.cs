@@ -31,7 +31,7 @@ public static class ExtendedWaveNetWriter
     public static void WriteModel(Utf8JsonWriter w, NamModel model, WaveNetKeySet keys)
     {
         ArgumentNullException.ThrowIfNull(w);
-        JsonSerializer.Serialize(w, ToJson(model, keys), NamJsonContext.Default.NamFileJson);
+        JsonSerializer.Serialize(w, ToJson(model, keys), AmpFormatJsonContext.Default.NamFileJson);
     }
 
     /// <summary>The model object's record (see <see cref="WriteModel"/>).</summary>

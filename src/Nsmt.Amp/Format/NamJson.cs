@@ -4,7 +4,7 @@ using System.Text.Json.Serialization;
 
 namespace Nsmt.Amp.Format;
 
-// The .nam files we write, their keys declared once as records (NamJsonContext): the serializer writes a record's
+// The .nam files we write, their keys declared once as records (AmpFormatJsonContext): the serializer writes a record's
 // properties in declaration order, which is the published key order, snake_case. An optional key is a nullable
 // property left out when null (JsonIgnore WhenWritingNull); a key always present but null in the file is a property
 // without that condition (head) or JsonNullValue (slimmable, which the compact key set leaves out). A float32 is

@@ -3,7 +3,7 @@ using System.Text.Json.Serialization;
 namespace Nsmt.Amp.Format;
 
 /// <summary>
-/// The <c>metadata</c> object of a <c>.nam</c> file, its properties in the file's key order (NamJsonContext writes it
+/// The <c>metadata</c> object of a <c>.nam</c> file, its properties in the file's key order (AmpFormatJsonContext writes it
 /// as it is). Every field is optional (null = absent, left out of the file);
 /// Core ignores metadata, plugins display it and use <see cref="Loudness"/> to normalise level.
 /// </summary>

@@ -14,7 +14,7 @@ internal static class NamWriter
     {
         CheckExportRules(model);
         using var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
-        JsonSerializer.Serialize(writer, ToJson(model), NamJsonContext.Default.NamFileJson);
+        JsonSerializer.Serialize(writer, ToJson(model), AmpFormatJsonContext.Default.NamFileJson);
     }
 
     /// <summary>Rules beyond those every <see cref="NamModel"/> satisfies, needed for a file Core loads as we mean it.</summary>

@@ -7,7 +7,7 @@ namespace Nsmt.Amp.Keras;
 internal static class KerasJsonWriter
 {
     public static void Write(KerasModel model, Stream stream) =>
-        JsonSerializer.Serialize(stream, Document(model), AmpFormatJsonContext.Default.KerasModelJson);
+        JsonSerializer.Serialize(stream, Document(model), AmpFormatJsonContext.Indented.KerasModelJson);
 
     private static KerasModelJson Document(KerasModel model) =>
         new(
