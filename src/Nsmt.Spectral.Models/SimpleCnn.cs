@@ -1,3 +1,5 @@
+using Nsmt.Neural;
+using Nsmt.Neural.Kernels;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -63,9 +65,36 @@ public sealed class SimpleCnn : MultiheadNetwork
 
     public SimpleCnnOptions Options { get; }
 
+    /// <summary>
+    /// Whether the 3x3 convs run on <see cref="SimdConv2d"/> (CPU float32) rather than libtorch: the same function.
+    /// Null (the default) uses it exactly where oneDNN is off, where libtorch's own conv2d (im2col + GEMM) is 2-3x
+    /// slower on these layers (bench/train-parity/RESULTS.md).
+    /// </summary>
+    public bool? SimdConvolution { get; set; }
+
     public override IReadOnlyDictionary<string, Tensor> forward(Tensor input, Tensor? auxiliary)
     {
         using var scope = NewDisposeScope();
-        return ApplyHeads(_heads, _shared.call(_features.call(input)), auxiliary);
+        return ApplyHeads(_heads, _shared.call(Features(input)), auxiliary);
+    }
+
+    // The feature stack layer by layer with its convs through SimdConv2d where enabled; the Sequential itself where the
+    // kernel is off or the stack has forward hooks (diagrams), so observers see it run.
+    private Tensor Features(Tensor input)
+    {
+        if (!SimdConv2d.Resolve(SimdConvolution) || _features.HasForwardHooks)
+        {
+            return _features.call(input);
+        }
+
+        var h = input;
+        foreach (var layer in _features.children())
+        {
+            h = layer is Conv2d conv
+                ? SimdConv2d.Call(conv, h, enabled: true)
+                : ((nn.Module<Tensor, Tensor>)layer).call(h);
+        }
+
+        return h;
     }
 }

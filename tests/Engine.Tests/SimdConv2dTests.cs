@@ -148,7 +148,7 @@ public class SimdConv2dTests
     }
 
     [Fact]
-    public void Plain_conv_modules_run_on_the_kernel_and_strided_dilated_grouped_or_other_padded_ones_stay_on_libtorch()
+    public void Plain_conv_modules_run_on_the_kernel_and_1x1_strided_dilated_grouped_or_other_padded_ones_stay_on_libtorch()
     {
         using var scope = NewDisposeScope();
         manual_seed(3);
@@ -165,6 +165,7 @@ public class SimdConv2dTests
             (nn.Conv2d(4, 8, 3, padding: 1, groups: 2), false),
             (nn.Conv2d(4, 8, 3, padding: 1, padding_mode: PaddingModes.Reflect), false),
             (nn.Conv2d(4, 8, 4, padding: Padding.Same), false),
+            (nn.Conv2d(4, 8, 1), false),
         };
         foreach (var (conv, served) in cases)
         {

@@ -92,10 +92,12 @@ public static unsafe class SimdConv2d
 
     /// <summary>
     /// Whether the kernel computes <paramref name="conv"/> on <paramref name="input"/>: the module's geometry is the
-    /// kernel's (stride 1, dilation 1, one group, zero padding of at most K - 1) and it serves the shapes.
+    /// kernel's (stride 1, dilation 1, one group, zero padding of at most K - 1), it is wider than 1x1 and the kernel
+    /// serves the shapes.
     /// </summary>
+    /// <remarks>1x1 convs stay on libtorch, which runs them as one GEMM without unfolding.</remarks>
     public static bool Serves(TorchSharp.Modules.Conv2d conv, Tensor input) =>
-        ServedPadding(conv) is var (ph, pw) && Serves(input, conv.weight!, ph, pw);
+        conv.kernel_size.Any(k => k > 1) && ServedPadding(conv) is var (ph, pw) && Serves(input, conv.weight!, ph, pw);
 
     // The padding of a module whose geometry the kernel computes; null for one strided, dilated, grouped, transposed,
     // not zero-padded or 'same'-padded with an even kernel (asymmetric), which libtorch keeps.
