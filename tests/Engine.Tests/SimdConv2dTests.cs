@@ -1,4 +1,5 @@
 using Nsmt.Neural.Kernels;
+using static Engine.Tests.SimdConvTests;
 using F = TorchSharp.torch.nn.functional;
 
 namespace Engine.Tests;
@@ -96,35 +97,7 @@ public class SimdConv2dTests
         var w = randn(16, 8, 3, 3);
         var b = randn(16);
         var g = randn(19, 16, 16, 16);
-        var threads = get_num_threads();
-        try
-        {
-            var runs = new[] { 1, 2, 2 }
-                .Select(n =>
-                {
-                    set_num_threads(n);
-                    var (xs, ws, bs) = (
-                        x.clone().requires_grad_(),
-                        w.clone().requires_grad_(),
-                        b.clone().requires_grad_()
-                    );
-                    var y = SimdConv2d.Apply(xs, ws, bs, 1, 1);
-                    y.backward([g]);
-                    return new[] { y, xs.grad!, ws.grad!, bs.grad! }.Select(t => t.bytes.ToArray()).ToArray();
-                })
-                .ToArray();
-            for (var r = 1; r < runs.Length; r++)
-            {
-                for (var i = 0; i < 4; i++)
-                {
-                    Assert.Equal(runs[0][i], runs[r][i]);
-                }
-            }
-        }
-        finally
-        {
-            set_num_threads(threads);
-        }
+        AssertBitIdenticalAtOneAndTwoThreads(x, w, b, g, (xs, ws, bs) => SimdConv2d.Apply(xs, ws, bs, 1, 1));
     }
 
     [Fact]
@@ -175,13 +148,5 @@ public class SimdConv2dTests
             Assert.Equal(expected.shape, actual.shape);
             AssertClose(expected.to(ScalarType.Float64), actual, $"conv {conv}");
         }
-    }
-
-    // float32 against float64: sums of up to a few thousand products, so within 1e-5 of the largest value.
-    private static void AssertClose(Tensor expected, Tensor actual, string what)
-    {
-        var scale = Math.Max(1.0, expected.abs().max().item<double>());
-        var error = (actual.to(ScalarType.Float64) - expected).abs().max().item<double>();
-        Assert.True(error <= 1e-5 * scale, $"{what}: max abs error {error:E2} against float64 (scale {scale:F3})");
     }
 }

@@ -683,10 +683,8 @@ public static unsafe class SimdConv1d
 }
 
 /// <summary>
-/// <see cref="SimdConv1d"/> as a TorchSharp autograd function: apply(x, w, bias or null, dilation, threads). The
-/// backward pass runs on libtorch's autograd thread, outside any dispose scope, so it releases what it reads itself; the
-/// gradients it returns are copied by libtorch on return and released at the thread's next backward call (TorchSharp gives
-/// no later hook), so at most one layer's set is held between steps.
+/// <see cref="SimdConv1d"/> as a TorchSharp autograd function: apply(x, w, bias or null, dilation, threads); what it
+/// saves and releases as <see cref="SimdConvAutograd"/> says.
 /// </summary>
 internal sealed class SimdConv1dFunction : torch.autograd.SingleTensorFunction<SimdConv1dFunction>
 {
@@ -696,39 +694,19 @@ internal sealed class SimdConv1dFunction : torch.autograd.SingleTensorFunction<S
     {
         var (x, w, bias) = ((Tensor)vars[0], (Tensor)vars[1], vars[2] as Tensor);
         var (dilation, threads) = ((int)vars[3], (int)vars[4]);
-        var dense = x.is_contiguous() ? x : x.contiguous();
-        ctx.save_for_backward([dense, w]);
+        var dense = SimdConvAutograd.Save(ctx, x, w, bias, threads);
         ctx.save_data("dilation", dilation);
-        ctx.save_data("threads", threads);
-        ctx.save_data("input_grad", x.requires_grad);
-        ctx.save_data("bias", bias is not null);
         return SimdConv1d.Forward(dense, w, bias, dilation, threads);
     }
 
     public override List<Tensor> backward(torch.autograd.AutogradContext ctx, Tensor grad_output)
     {
-        ReturnedGradients.ReleasePrevious();
-
-        var saved = ctx.get_saved_variables();
-        var (x, w) = (saved[0], saved[1]);
         var dilation = (int)ctx.get_data("dilation");
-        var threads = (int)ctx.get_data("threads");
-        var gy = grad_output.is_contiguous() ? grad_output : grad_output.contiguous();
-        var gx = (bool)ctx.get_data("input_grad") ? SimdConv1d.InputGrad(gy, w, dilation, threads) : null;
-        var (weightGrad, biasGrad) = SimdConv1d.WeightGrad(gy, x, (int)w.size(2), dilation, threads);
-        using var flat = tensor(weightGrad);
-        var gw = flat.reshape(w.shape);
-        var gb = (bool)ctx.get_data("bias") ? tensor(biasGrad) : null;
-        if (!ReferenceEquals(gy, grad_output))
+        return SimdConvAutograd.Backward(ctx, grad_output, 2, (gy, x, w, threads, inputGrad) =>
         {
-            gy.Dispose();
-        }
-
-        grad_output.Dispose();
-        x.Dispose();
-        w.Dispose();
-        ReturnedGradients.Hold(gx, gw, gb);
-
-        return [gx!, gw, gb!, null!, null!];
+            var gx = inputGrad ? SimdConv1d.InputGrad(gy, w, dilation, threads) : null;
+            var (weight, bias) = SimdConv1d.WeightGrad(gy, x, (int)w.size(2), dilation, threads);
+            return (gx, weight, bias);
+        });
     }
 }

@@ -1,6 +1,5 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
-using Nsmt.Neural.Engine;
 using TorchSharp;
 using static Nsmt.Neural.Kernels.KernelMemory;
 using static TorchSharp.torch;
@@ -38,11 +37,8 @@ public static unsafe class SimdConv2d
     /// <summary>The vector width the kernel runs at on this CPU.</summary>
     public static string VectorWidth => KernelMemory.VectorWidth;
 
-    /// <summary>
-    /// <paramref name="requested"/> where set; otherwise used exactly where oneDNN does not compute the convolutions
-    /// (with it on, its JIT kernels are the faster path and this one is not measured against them).
-    /// </summary>
-    public static bool Resolve(bool? requested) => requested ?? !EngineGuard.OneDnnActive;
+    /// <inheritdoc cref="SimdConv1d.Resolve"/>
+    public static bool Resolve(bool? requested) => SimdConv1d.Resolve(requested);
 
     /// <summary>
     /// Whether the kernel computes this conv: float32 on the CPU, [B, C, H, W] by [O, C, Kh, Kw], zero padding of
@@ -769,8 +765,7 @@ public static unsafe class SimdConv2d
 
 /// <summary>
 /// <see cref="SimdConv2d"/> as a TorchSharp autograd function: apply(x, w, bias or null, padding height, padding width,
-/// threads). The backward pass runs on libtorch's autograd thread, outside any dispose scope, so it releases what it
-/// reads itself; the gradients it returns are held as <see cref="ReturnedGradients"/> says.
+/// threads); what it saves and releases as <see cref="SimdConvAutograd"/> says.
 /// </summary>
 internal sealed class SimdConv2dFunction : torch.autograd.SingleTensorFunction<SimdConv2dFunction>
 {
@@ -778,41 +773,23 @@ internal sealed class SimdConv2dFunction : torch.autograd.SingleTensorFunction<S
 
     public override Tensor forward(torch.autograd.AutogradContext ctx, params object[] vars)
     {
-        var (x, w, bias) = ((Tensor)vars[0], (Tensor)vars[1], vars[2] as Tensor);
+        var (x, bias) = ((Tensor)vars[0], vars[2] as Tensor);
+        var w = ((Tensor)vars[1]).is_contiguous() ? (Tensor)vars[1] : ((Tensor)vars[1]).contiguous();
         var (ph, pw, threads) = ((int)vars[3], (int)vars[4], (int)vars[5]);
-        var dense = x.is_contiguous() ? x : x.contiguous();
-        var weights = w.is_contiguous() ? w : w.contiguous();
-        ctx.save_for_backward([dense, weights]);
+        var dense = SimdConvAutograd.Save(ctx, x, w, bias, threads);
         ctx.save_data("padding_height", ph);
         ctx.save_data("padding_width", pw);
-        ctx.save_data("threads", threads);
-        ctx.save_data("input_grad", x.requires_grad);
-        ctx.save_data("bias", bias is not null);
-        return SimdConv2d.Forward(dense, weights, bias, ph, pw, threads);
+        return SimdConv2d.Forward(dense, w, bias, ph, pw, threads);
     }
 
     public override List<Tensor> backward(torch.autograd.AutogradContext ctx, Tensor grad_output)
     {
-        ReturnedGradients.ReleasePrevious();
-        var saved = ctx.get_saved_variables();
-        var (x, w) = (saved[0], saved[1]);
         var (ph, pw) = ((int)ctx.get_data("padding_height"), (int)ctx.get_data("padding_width"));
-        var threads = (int)ctx.get_data("threads");
-        var gy = grad_output.is_contiguous() ? grad_output : grad_output.contiguous();
-        var gx = (bool)ctx.get_data("input_grad") ? SimdConv2d.InputGrad(gy, w, ph, pw, threads) : null;
-        var (weightGrad, biasGrad) = SimdConv2d.WeightGrad(gy, x, (int)w.size(2), (int)w.size(3), ph, pw, threads);
-        using var flat = tensor(weightGrad);
-        var gw = flat.reshape(w.shape);
-        var gb = (bool)ctx.get_data("bias") ? tensor(biasGrad) : null;
-        if (!ReferenceEquals(gy, grad_output))
+        return SimdConvAutograd.Backward(ctx, grad_output, 3, (gy, x, w, threads, inputGrad) =>
         {
-            gy.Dispose();
-        }
-
-        grad_output.Dispose();
-        x.Dispose();
-        w.Dispose();
-        ReturnedGradients.Hold(gx, gw, gb);
-        return [gx!, gw, gb!, null!, null!, null!];
+            var gx = inputGrad ? SimdConv2d.InputGrad(gy, w, ph, pw, threads) : null;
+            var (weight, bias) = SimdConv2d.WeightGrad(gy, x, (int)w.size(2), (int)w.size(3), ph, pw, threads);
+            return (gx, weight, bias);
+        });
     }
 }

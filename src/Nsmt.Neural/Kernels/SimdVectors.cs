@@ -124,18 +124,39 @@ internal static unsafe class KernelMemory
 }
 
 /// <summary>
-/// The gradients a custom autograd function's backward returns: libtorch copies them on return and TorchSharp gives no
-/// later hook, so each thread releases its previous set at its next backward call and at most one layer's set is held
-/// between steps. Per thread: libtorch copies what a backward call returns before that thread runs its next node, while
-/// another thread's backward (a second model training concurrently) could still be returning its own.
+/// What the SIMD convs' autograd functions share: the tensors and flags forward saves, and the backward pass around
+/// each conv's gradient kernels. The backward pass runs on libtorch's autograd thread, outside any dispose scope, so it
+/// releases what it reads itself; the gradients it returns are copied by libtorch on return and TorchSharp gives no later
+/// hook, so each thread releases its previous set at its next backward call and at most one layer's set is held between
+/// steps. Per thread: libtorch copies what a backward call returns before that thread runs its next node, while another
+/// thread's backward (a second model training concurrently) could still be returning its own.
 /// </summary>
-internal static class ReturnedGradients
+internal static class SimdConvAutograd
 {
     [ThreadStatic]
     private static List<Tensor>? Held;
 
-    /// <summary>Releases what this thread's previous backward call returned.</summary>
-    public static void ReleasePrevious()
+    /// <summary>Saves x (made contiguous) and w, whether x wants a gradient and whether there is a bias; returns x dense.</summary>
+    public static Tensor Save(torch.autograd.AutogradContext ctx, Tensor x, Tensor w, Tensor? bias, int threads)
+    {
+        var dense = x.is_contiguous() ? x : x.contiguous();
+        ctx.save_for_backward([dense, w]);
+        ctx.save_data("threads", threads);
+        ctx.save_data("input_grad", x.requires_grad);
+        ctx.save_data("bias", bias is not null);
+        return dense;
+    }
+
+    /// <summary>
+    /// The gradients of (x, w, bias) from <paramref name="gradients"/>(gy contiguous, x, w, threads, whether x wants
+    /// one), then nulls for the <paramref name="scalars"/> non-tensor arguments.
+    /// </summary>
+    public static List<Tensor> Backward(
+        torch.autograd.AutogradContext ctx,
+        Tensor gradOutput,
+        int scalars,
+        Func<Tensor, Tensor, Tensor, int, bool, (Tensor? Input, float[] Weight, float[] Bias)> gradients
+    )
     {
         Held ??= [];
         foreach (var t in Held)
@@ -144,12 +165,28 @@ internal static class ReturnedGradients
         }
 
         Held.Clear();
-    }
+        var saved = ctx.get_saved_variables();
+        var (x, w) = (saved[0], saved[1]);
+        var gy = gradOutput.is_contiguous() ? gradOutput : gradOutput.contiguous();
+        var (gx, weightGrad, biasGrad) = gradients(
+            gy,
+            x,
+            w,
+            (int)ctx.get_data("threads"),
+            (bool)ctx.get_data("input_grad")
+        );
+        using var flat = tensor(weightGrad);
+        var gw = flat.reshape(w.shape);
+        var gb = (bool)ctx.get_data("bias") ? tensor(biasGrad) : null;
+        if (!ReferenceEquals(gy, gradOutput))
+        {
+            gy.Dispose();
+        }
 
-    /// <summary>Holds <paramref name="gradients"/> (nulls skipped) until this thread's next backward call.</summary>
-    public static void Hold(params Tensor?[] gradients)
-    {
-        Held ??= [];
-        Held.AddRange(gradients.OfType<Tensor>());
+        gradOutput.Dispose();
+        x.Dispose();
+        w.Dispose();
+        Held.AddRange(new[] { gx, gw, gb }.OfType<Tensor>());
+        return [gx!, gw, gb!, .. Enumerable.Repeat<Tensor>(null!, scalars)];
     }
 }
