@@ -10,8 +10,9 @@ namespace Nsmt.Neural.Kernels;
 /// A zero-padded, stride-1 float32 conv2d on the CPU written with .NET SIMD, forward and all three gradients, without
 /// im2col buffers: y[b, o, h, w] = bias[o] + sum_c sum_i sum_j w[o, c, i, j] x[b, c, h + i - ph, w + j - pw]. Where
 /// oneDNN is off (issue 29: libtorch 2.10's oneDNN computes wrong float32 convolutions on AMD Zen 5) libtorch unfolds
-/// such a conv into im2col columns and an MKL GEMM, which is slow for the spectral CNNs' small images and channel counts
-/// (bench/train-parity/RESULTS.md). The width is vectorised (Vector512, else Vector256, else scalar: one generic kernel):
+/// such a conv into im2col columns and an MKL GEMM, which is slow for the spectral CNNs' small images and channel counts:
+/// this kernel took 2.2-5.3x less CPU time for SimpleCnn's second convs forward and backward, 1.2-1.5x for its
+/// one-channel first ones (bench/train-parity/RESULTS.md). The width is vectorised (Vector512, else Vector256, else scalar: one generic kernel):
 /// each batch item's input is copied into a small per-thread buffer with its zero border (rows rounded up to the vector
 /// width), and a register block of 8 output channels x 3 output rows of accumulators adds, for every (input channel,
 /// tap), 3 loaded row vectors times 8 broadcast weights. The input gradient is the same kernel over the output gradient
@@ -22,11 +23,12 @@ namespace Nsmt.Neural.Kernels;
 /// </summary>
 public static unsafe class SimdConv2d
 {
-    // Output channels x output rows of accumulators in the forward block (24 registers of 32 with AVX-512).
+    // Output channels x output rows of accumulators in the forward block: 24 registers of AVX-512's 32 (with AVX2's 16
+    // some spill: correct, slower).
     private const int BlockChannels = 8;
     private const int BlockRows = 3;
 
-    // Output-gradient rows x input rows per weight-gradient block.
+    // Output-gradient channels x input taps per weight-gradient block (24 accumulators).
     private const int GradRows = 8;
     private const int GradTaps = 3;
 
