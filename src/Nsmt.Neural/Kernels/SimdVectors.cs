@@ -136,6 +136,22 @@ internal static class SimdConvAutograd
     [ThreadStatic]
     private static List<Tensor>? Held;
 
+    /// <summary>
+    /// Keeps the gradients a backward call returns (nulls skipped) until this thread's next backward call, and releases
+    /// the ones kept from its previous call, which libtorch has copied by now. Shared with SimdMaxPool2d.
+    /// </summary>
+    public static void HoldUntilNextBackward(params Tensor?[] returned)
+    {
+        Held ??= [];
+        foreach (var t in Held)
+        {
+            t.Dispose();
+        }
+
+        Held.Clear();
+        Held.AddRange(returned.OfType<Tensor>());
+    }
+
     /// <summary>Saves x (made contiguous) and w, whether x wants a gradient and whether there is a bias; returns x dense.</summary>
     public static Tensor Save(torch.autograd.AutogradContext ctx, Tensor x, Tensor w, Tensor? bias, int threads)
     {
@@ -158,13 +174,6 @@ internal static class SimdConvAutograd
         Func<Tensor, Tensor, Tensor, int, bool, (Tensor? Input, float[] Weight, float[] Bias)> gradients
     )
     {
-        Held ??= [];
-        foreach (var t in Held)
-        {
-            t.Dispose();
-        }
-
-        Held.Clear();
         var saved = ctx.get_saved_variables();
         var (x, w) = (saved[0], saved[1]);
         var gy = gradOutput.is_contiguous() ? gradOutput : gradOutput.contiguous();
@@ -186,7 +195,7 @@ internal static class SimdConvAutograd
         gradOutput.Dispose();
         x.Dispose();
         w.Dispose();
-        Held.AddRange(new[] { gx, gw, gb }.OfType<Tensor>());
+        HoldUntilNextBackward(gx, gw, gb);
         return [gx!, gw, gb!, .. Enumerable.Repeat<Tensor>(null!, scalars)];
     }
 }
