@@ -72,17 +72,26 @@ public sealed class SimpleCnn : MultiheadNetwork
     /// </summary>
     public bool? SimdConvolution { get; set; }
 
+    /// <summary>
+    /// Whether the 2x2 max pools run on <see cref="SimdMaxPool2d"/> (CPU float32) rather than libtorch: the same values
+    /// and gradients, bit for bit. Null (the default) uses it exactly where oneDNN is off, where libtorch's pooling
+    /// outweighed the SIMD convs (bench/train-parity/RESULTS.md).
+    /// </summary>
+    public bool? SimdPooling { get; set; }
+
     public override IReadOnlyDictionary<string, Tensor> forward(Tensor input, Tensor? auxiliary)
     {
         using var scope = NewDisposeScope();
         return ApplyHeads(_heads, _shared.call(Features(input)), auxiliary);
     }
 
-    // The feature stack layer by layer with its convs through SimdConv2d where enabled; the Sequential itself where the
-    // kernel is off or the stack has forward hooks (diagrams), so observers see it run.
+    // The feature stack layer by layer with its convs through SimdConv2d and its pools through SimdMaxPool2d where
+    // enabled; the Sequential itself where both kernels are off or the stack has forward hooks (diagrams), so observers
+    // see it run.
     private Tensor Features(Tensor input)
     {
-        if (!SimdConv2d.Resolve(SimdConvolution) || _features.HasForwardHooks)
+        var (convs, pools) = (SimdConv2d.Resolve(SimdConvolution), SimdMaxPool2d.Resolve(SimdPooling));
+        if (!(convs || pools) || _features.HasForwardHooks)
         {
             return _features.call(input);
         }
@@ -90,9 +99,12 @@ public sealed class SimpleCnn : MultiheadNetwork
         var h = input;
         foreach (var layer in _features.children())
         {
-            h = layer is Conv2d conv
-                ? SimdConv2d.Call(conv, h, enabled: true)
-                : ((nn.Module<Tensor, Tensor>)layer).call(h);
+            h = layer switch
+            {
+                Conv2d conv => SimdConv2d.Call(conv, h, convs),
+                MaxPool2d pool => SimdMaxPool2d.Call(pool, h, pools),
+                _ => ((nn.Module<Tensor, Tensor>)layer).call(h),
+            };
         }
 
         return h;
