@@ -10,7 +10,8 @@ namespace Nsmt.Neural.Kernels;
 /// <summary>
 /// 2x2 max pooling with stride 2 (no padding, dilation 1, floor mode) of float32 CPU [B, C, H, W] tensors, forward and
 /// input gradient, written with .NET SIMD. Where oneDNN is off (issue 29) libtorch's own CPU max pool took 12-14 % of a
-/// cnn_tiny epoch, more than the SIMD convs beside it. The width is vectorised: two row vectors of each input row are
+/// cnn_tiny epoch, more than the SIMD convs beside it; this kernel takes 8-13x less CPU time per pool at SimpleCnn's
+/// shapes (bench/train-parity/RESULTS.md). The width is vectorised: two row vectors of each input row are
 /// split into even and odd columns, so one vector of outputs is the max of four vectors (the window's four taps). Each
 /// output is the element libtorch's cpu_max_pool picks, bit for bit: the taps are scanned in its order (0,0), (0,1),
 /// (1,0), (1,1) and a later one is taken where it is greater or NaN (so the first of tied maxima, the last NaN). The
