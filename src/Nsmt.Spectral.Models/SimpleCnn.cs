@@ -1,3 +1,5 @@
+using Nsmt.Neural;
+using Nsmt.Neural.Kernels;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -63,9 +65,48 @@ public sealed class SimpleCnn : MultiheadNetwork
 
     public SimpleCnnOptions Options { get; }
 
+    /// <summary>
+    /// Whether the 3x3 convs run on <see cref="SimdConv2d"/> (CPU float32) rather than libtorch: the same function.
+    /// Null (the default) uses it exactly where oneDNN is off, where libtorch's own conv2d (im2col + GEMM) is 2-3x
+    /// slower on these layers (bench/train-parity/RESULTS.md).
+    /// </summary>
+    public bool? SimdConvolution { get; set; }
+
+    /// <summary>
+    /// Whether the 2x2 max pools run on <see cref="SimdMaxPool2d"/> (CPU float32) rather than libtorch: the same values
+    /// and gradients, bit for bit. Null (the default) uses it exactly where oneDNN is off, where libtorch's pooling
+    /// outweighed the SIMD convs (bench/train-parity/RESULTS.md).
+    /// </summary>
+    public bool? SimdPooling { get; set; }
+
     public override IReadOnlyDictionary<string, Tensor> forward(Tensor input, Tensor? auxiliary)
     {
         using var scope = NewDisposeScope();
-        return ApplyHeads(_heads, _shared.call(_features.call(input)), auxiliary);
+        return ApplyHeads(_heads, _shared.call(Features(input)), auxiliary);
+    }
+
+    // The feature stack layer by layer with its convs through SimdConv2d and its pools through SimdMaxPool2d where
+    // enabled; the Sequential itself where both kernels are off or the stack has forward hooks (diagrams), so observers
+    // see it run.
+    private Tensor Features(Tensor input)
+    {
+        var (convs, pools) = (SimdConv2d.Resolve(SimdConvolution), SimdMaxPool2d.Resolve(SimdPooling));
+        if (!(convs || pools) || _features.HasForwardHooks)
+        {
+            return _features.call(input);
+        }
+
+        var h = input;
+        foreach (var layer in _features.children())
+        {
+            h = layer switch
+            {
+                Conv2d conv => SimdConv2d.Call(conv, h, convs),
+                MaxPool2d pool => SimdMaxPool2d.Call(pool, h, pools),
+                _ => ((nn.Module<Tensor, Tensor>)layer).call(h),
+            };
+        }
+
+        return h;
     }
 }

@@ -86,35 +86,7 @@ public class SimdConvTests
         var w = randn(16, 16, 3);
         var b = randn(16);
         var g = randn(5, 16, 9000 - 64);
-        var threads = get_num_threads();
-        try
-        {
-            var runs = new[] { 1, 2, 2 }
-                .Select(n =>
-                {
-                    set_num_threads(n);
-                    var (xs, ws, bs) = (
-                        x.clone().requires_grad_(),
-                        w.clone().requires_grad_(),
-                        b.clone().requires_grad_()
-                    );
-                    var y = SimdConv1d.Apply(xs, ws, bs, 32);
-                    y.backward([g]);
-                    return new[] { y, xs.grad!, ws.grad!, bs.grad! }.Select(t => t.bytes.ToArray()).ToArray();
-                })
-                .ToArray();
-            for (var r = 1; r < runs.Length; r++)
-            {
-                for (var i = 0; i < 4; i++)
-                {
-                    Assert.Equal(runs[0][i], runs[r][i]);
-                }
-            }
-        }
-        finally
-        {
-            set_num_threads(threads);
-        }
+        AssertBitIdenticalAtOneAndTwoThreads(x, w, b, g, (xs, ws, bs) => SimdConv1d.Apply(xs, ws, bs, 32));
     }
 
     [Fact]
@@ -153,8 +125,52 @@ public class SimdConvTests
         }
     }
 
-    // float32 against float64: sums of up to a few hundred products, so within 1e-5 of the largest value.
-    private static void AssertClose(Tensor expected, Tensor actual, string what)
+    /// <summary>
+    /// Runs <paramref name="conv"/> forward and backward (gradient <paramref name="g"/>) at 1, 2 and again 2 threads and
+    /// asserts the output and the three gradients are bit-identical. Shared with SimdConv2dTests.
+    /// </summary>
+    internal static void AssertBitIdenticalAtOneAndTwoThreads(
+        Tensor x,
+        Tensor w,
+        Tensor b,
+        Tensor g,
+        Func<Tensor, Tensor, Tensor, Tensor> conv
+    )
+    {
+        var threads = get_num_threads();
+        try
+        {
+            var runs = new[] { 1, 2, 2 }
+                .Select(n =>
+                {
+                    set_num_threads(n);
+                    var (xs, ws, bs) = (
+                        x.clone().requires_grad_(),
+                        w.clone().requires_grad_(),
+                        b.clone().requires_grad_()
+                    );
+                    var y = conv(xs, ws, bs);
+                    y.backward([g]);
+                    return new[] { y, xs.grad!, ws.grad!, bs.grad! }.Select(t => t.bytes.ToArray()).ToArray();
+                })
+                .ToArray();
+            for (var r = 1; r < runs.Length; r++)
+            {
+                for (var i = 0; i < 4; i++)
+                {
+                    Assert.Equal(runs[0][i], runs[r][i]);
+                }
+            }
+        }
+        finally
+        {
+            set_num_threads(threads);
+        }
+    }
+
+    // float32 against float64: sums of up to a few thousand products, so within 1e-5 of the largest value. Shared with
+    // SimdConv2dTests.
+    internal static void AssertClose(Tensor expected, Tensor actual, string what)
     {
         var scale = Math.Max(1.0, expected.abs().max().item<double>());
         var error = (actual.to(ScalarType.Float64) - expected).abs().max().item<double>();

@@ -15,14 +15,14 @@ using F = TorchSharp.torch.nn.functional;
 /// </summary>
 internal static class Conv2dBench
 {
-    private const int Batch = 64;
+    internal const int Batch = 64;
 
     // Convs per timed sample (the result is per conv): one conv takes about a millisecond.
     private const int Inner = 10;
 
     // SimpleCnn's two convs for cnn_micro (8, 16 channels) and cnn_tiny (16, 32), 32x32 inputs: the first on the
     // input image (no input gradient in training), the second after a 2x2 max pool.
-    private static readonly (string Name, int C, int O, int Size, bool InputGrad)[] Shapes =
+    internal static readonly (string Name, int C, int O, int Size, bool InputGrad)[] Shapes =
     [
         ("micro conv1", 1, 8, 32, false),
         ("micro conv2", 8, 16, 16, true),
@@ -191,7 +191,7 @@ internal static class Conv2dBench
     private static Tensor Crop(Tensor y, int height, int width) =>
         F.pad(y, [0, 2]).reshape(y.size(0), y.size(1), height, width + 2).narrow(3, 0, width);
 
-    private static double Median(List<double> values)
+    internal static double Median(List<double> values)
     {
         var sorted = values.Order().ToList();
         return sorted.Count % 2 == 1

@@ -14,6 +14,8 @@ using Nsmt.Runs;
 //                              [--array2-channels C] [--onednn-unchecked on|off]   dilated-conv formulations (Formulations.cs)
 //   AmpTrainBench simdconv [--threads T] [--repeats N] [--onednn off]   one conv layer: SimdConv1d vs libtorch (SimdConvBench.cs)
 //   AmpTrainBench conv2d [--threads T] [--repeats N] [--onednn off]     the CNNs' 3x3 conv2d through SimdConv1d (Conv2dBench.cs)
+//   AmpTrainBench simdconv2d [--threads T] [--repeats N] [--onednn off] [--only NAME]  the CNNs' 3x3 conv2d: SimdConv2d vs libtorch (SimdConv2dBench.cs)
+//   AmpTrainBench simdmaxpool2d [--threads T] [--repeats N] [--onednn off]  the CNNs' 2x2 max pools: SimdMaxPool2d vs libtorch (SimdMaxPool2dBench.cs)
 // "train" runs the real AmpTrainer and prints one line per epoch: "epoch E train_seconds S val_esr V".
 
 if (Array.IndexOf(args, "--onednn") is int at and >= 0 && at + 1 < args.Length)
@@ -52,6 +54,16 @@ if (args.Length >= 1 && args[0] == "simdconv")
 if (args.Length >= 1 && args[0] == "conv2d")
 {
     return Conv2dBench.Run((int)Option("--threads", 1), (int)Option("--repeats", 21));
+}
+
+if (args.Length >= 1 && args[0] == "simdconv2d")
+{
+    return SimdConv2dBench.Run((int)Option("--threads", 1), (int)Option("--repeats", 41), OptionText("--only", ""));
+}
+
+if (args.Length >= 1 && args[0] == "simdmaxpool2d")
+{
+    return SimdMaxPool2dBench.Run((int)Option("--threads", 1), (int)Option("--repeats", 41));
 }
 
 if (args.Length >= 1 && args[0] == "convs")
@@ -150,7 +162,7 @@ if (args.Length >= 2 && args[0] == "train")
 }
 
 Console.Error.WriteLine(
-    "usage: AmpTrainBench prepare DIR [--seconds S] | train DIR --model seed|standard|feather|nano --epochs N --threads T [--batch B] [--ny NY] [--precision 32|bf16-mixed] | formulations [--threads T] [--repeats N] [--onednn auto|on|off] [--modes M,...] [--array2-channels C] [--onednn-unchecked on|off] | conv2d [--threads T] [--repeats N] [--onednn off]"
+    "usage: AmpTrainBench prepare DIR [--seconds S] | train DIR --model seed|standard|feather|nano --epochs N --threads T [--batch B] [--ny NY] [--precision 32|bf16-mixed] | formulations [--threads T] [--repeats N] [--onednn auto|on|off] [--modes M,...] [--array2-channels C] [--onednn-unchecked on|off] | conv2d [--threads T] [--repeats N] [--onednn off] | simdconv2d [--threads T] [--repeats N] [--onednn off] [--only NAME] | simdmaxpool2d [--threads T] [--repeats N] [--onednn off]"
 );
 return 2;
 

@@ -1,8 +1,8 @@
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using Nsmt.Neural.Engine;
 using TorchSharp;
+using static Nsmt.Neural.Kernels.KernelMemory;
 using static TorchSharp.torch;
 
 namespace Nsmt.Neural.Kernels;
@@ -25,10 +25,7 @@ public static unsafe class SimdConv1d
     private const int Chunk = 4096;
 
     /// <summary>The vector width the kernel runs at on this CPU.</summary>
-    public static string VectorWidth =>
-        Vector512.IsHardwareAccelerated ? "Vector512"
-        : Vector256.IsHardwareAccelerated ? "Vector256"
-        : "scalar";
+    public static string VectorWidth => KernelMemory.VectorWidth;
 
     /// <summary>
     /// <paramref name="requested"/> where set; otherwise used exactly where oneDNN does not compute the convolutions
@@ -306,22 +303,6 @@ public static unsafe class SimdConv1d
     }
 
     private static int Chunks(int length) => Math.Max(1, (length + Chunk - 1) / Chunk);
-
-    private static float* Pointer(Tensor t)
-    {
-        if (t.dtype != ScalarType.Float32 || !t.is_contiguous() || t.device_type != DeviceType.CPU)
-        {
-            throw new ArgumentException("SimdConv needs contiguous float32 CPU tensors");
-        }
-
-        return (float*)Unsafe.AsPointer(ref MemoryMarshal.GetReference(t.bytes));
-    }
-
-    private static float[] Floats(Tensor t)
-    {
-        using var dense = t.contiguous();
-        return MemoryMarshal.Cast<byte, float>(dense.bytes).ToArray();
-    }
 
     private static float[] Pack(Tensor w, bool transpose)
     {
@@ -699,144 +680,33 @@ public static unsafe class SimdConv1d
 
         return s;
     }
-
-    private interface IVec<TV>
-        where TV : struct
-    {
-        static abstract int Width { get; }
-
-        static abstract TV Load(float* p);
-
-        static abstract void Store(float* p, TV v);
-
-        static abstract TV Broadcast(float v);
-
-        static abstract TV Fma(TV a, TV b, TV c);
-
-        static abstract float Sum(TV v);
-    }
-
-    private readonly struct V512 : IVec<Vector512<float>>
-    {
-        public static int Width => Vector512<float>.Count;
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector512<float> Load(float* p) => Vector512.Load(p);
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static void Store(float* p, Vector512<float> v) => v.Store(p);
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector512<float> Broadcast(float v) => Vector512.Create(v);
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector512<float> Fma(Vector512<float> a, Vector512<float> b, Vector512<float> c) =>
-            Vector512.FusedMultiplyAdd(a, b, c);
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static float Sum(Vector512<float> v) => Vector512.Sum(v);
-    }
-
-    private readonly struct V256 : IVec<Vector256<float>>
-    {
-        public static int Width => Vector256<float>.Count;
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector256<float> Load(float* p) => Vector256.Load(p);
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static void Store(float* p, Vector256<float> v) => v.Store(p);
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector256<float> Broadcast(float v) => Vector256.Create(v);
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector256<float> Fma(Vector256<float> a, Vector256<float> b, Vector256<float> c) =>
-            Vector256.FusedMultiplyAdd(a, b, c);
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static float Sum(Vector256<float> v) => Vector256.Sum(v);
-    }
-
-    private readonly struct V1 : IVec<float>
-    {
-        public static int Width => 1;
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static float Load(float* p) => *p;
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static void Store(float* p, float v) => *p = v;
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static float Broadcast(float v) => v;
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static float Fma(float a, float b, float c) => MathF.FusedMultiplyAdd(a, b, c);
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static float Sum(float v) => v;
-    }
 }
 
 /// <summary>
-/// <see cref="SimdConv1d"/> as a TorchSharp autograd function: apply(x, w, bias or null, dilation, threads). The
-/// backward pass runs on libtorch's autograd thread, outside any dispose scope, so it releases what it reads itself; the
-/// gradients it returns are copied by libtorch on return and released at the thread's next backward call (TorchSharp gives
-/// no later hook), so at most one layer's set is held between steps.
+/// <see cref="SimdConv1d"/> as a TorchSharp autograd function: apply(x, w, bias or null, dilation, threads); what it
+/// saves and releases as <see cref="SimdConvAutograd"/> says.
 /// </summary>
 internal sealed class SimdConv1dFunction : torch.autograd.SingleTensorFunction<SimdConv1dFunction>
 {
-    // Per thread: libtorch copies what a backward call returns before that thread runs its next node, while another
-    // thread's backward (a second model training concurrently) could still be returning its own.
-    [ThreadStatic]
-    private static List<Tensor>? Returned;
-
     public override string Name => "NsmtSimdConv1d";
 
     public override Tensor forward(torch.autograd.AutogradContext ctx, params object[] vars)
     {
         var (x, w, bias) = ((Tensor)vars[0], (Tensor)vars[1], vars[2] as Tensor);
         var (dilation, threads) = ((int)vars[3], (int)vars[4]);
-        var dense = x.is_contiguous() ? x : x.contiguous();
-        ctx.save_for_backward([dense, w]);
+        var dense = SimdConvAutograd.Save(ctx, x, w, bias, threads);
         ctx.save_data("dilation", dilation);
-        ctx.save_data("threads", threads);
-        ctx.save_data("input_grad", x.requires_grad);
-        ctx.save_data("bias", bias is not null);
         return SimdConv1d.Forward(dense, w, bias, dilation, threads);
     }
 
     public override List<Tensor> backward(torch.autograd.AutogradContext ctx, Tensor grad_output)
     {
-        Returned ??= [];
-        foreach (var t in Returned)
-        {
-            t.Dispose();
-        }
-
-        Returned.Clear();
-
-        var saved = ctx.get_saved_variables();
-        var (x, w) = (saved[0], saved[1]);
         var dilation = (int)ctx.get_data("dilation");
-        var threads = (int)ctx.get_data("threads");
-        var gy = grad_output.is_contiguous() ? grad_output : grad_output.contiguous();
-        var gx = (bool)ctx.get_data("input_grad") ? SimdConv1d.InputGrad(gy, w, dilation, threads) : null;
-        var (weightGrad, biasGrad) = SimdConv1d.WeightGrad(gy, x, (int)w.size(2), dilation, threads);
-        using var flat = tensor(weightGrad);
-        var gw = flat.reshape(w.shape);
-        var gb = (bool)ctx.get_data("bias") ? tensor(biasGrad) : null;
-        if (!ReferenceEquals(gy, grad_output))
+        return SimdConvAutograd.Backward(ctx, grad_output, 2, (gy, x, w, threads, inputGrad) =>
         {
-            gy.Dispose();
-        }
-
-        grad_output.Dispose();
-        x.Dispose();
-        w.Dispose();
-        Returned.AddRange(new[] { gx, gw, gb }.OfType<Tensor>());
-
-        return [gx!, gw, gb!, null!, null!];
+            var gx = inputGrad ? SimdConv1d.InputGrad(gy, w, dilation, threads) : null;
+            var (weight, bias) = SimdConv1d.WeightGrad(gy, x, (int)w.size(2), dilation, threads);
+            return (gx, weight, bias);
+        });
     }
 }
