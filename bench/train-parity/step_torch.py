@@ -10,8 +10,7 @@ forward and forward + backward, on its input shape from the step. Prints tab-sep
 import argparse, statistics, sys, time
 import torch
 import torch.nn.functional as F
-from train_torch import MODELS, load_split
-import json
+from train_torch import MODELS, load_split, prepare, train_step
 
 
 def main():
@@ -26,16 +25,10 @@ def main():
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--seed", type=int, default=12345)
     a = ap.parse_args()
-    torch.set_num_threads(a.threads)
-    torch.manual_seed(a.seed)
-    info = json.load(open(f"{a.data}/vimh_dataset_info.json"))
+    if a.epochs < 3:
+        ap.error("--epochs: at least 3 (a warm-up, a timed phased epoch, a whole-step epoch)")
+    info, heads, model = prepare(a)
     xtr, ytr = load_split(f"{a.data}/train", info)
-    names = info["parameter_names"]
-    heads = []
-    for name in names:
-        m = info["parameter_mappings"][name]
-        heads.append((name, int(round((m["max"] - m["min"]) / m["step"])) + 1))
-    model = MODELS[a.model](info["channels"], info["height"], info["width"], heads)
     opt = torch.optim.Adam(model.parameters(), lr=a.lr, weight_decay=a.wd)
     layers = [(f"{part}.{i} {type(m).__name__}", m) for part in ("features", "shared")
               for i, m in enumerate(getattr(model, part))]
@@ -73,14 +66,7 @@ def main():
             record = epoch > 0 and not whole
             idx = perm[s:s + b]
             if whole:
-                x, y = xtr[idx], ytr[idx]
-                out = model(x)
-                loss = sum(F.cross_entropy(out[name], y[:, h]) for h, (name, _) in enumerate(heads))
-                opt.zero_grad()
-                loss.backward()
-                opt.step()
-                loss.item()
-                accuracy(out, y)
+                train_step(model, opt, heads, xtr[idx], ytr[idx])
                 continue
             x, y = timed("batch (index_select)", record, lambda: (xtr[idx], ytr[idx]))
             for name, m in layers:

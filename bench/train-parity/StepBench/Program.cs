@@ -24,6 +24,12 @@ using static TorchSharp.torch;
 var experiment = Text("--experiment", "trivial_tiny_large");
 var epochs = (int)Number("--epochs", 3);
 var repeats = (int)Number("--repeats", 21);
+if (epochs < 3)
+{
+    Console.Error.WriteLine("--epochs: at least 3 (a warm-up, a timed phased epoch, a whole-step epoch)");
+    return 2;
+}
+
 var overrides = args.Where(a =>
         a.Contains('=', StringComparison.Ordinal) && !a.StartsWith("--", StringComparison.Ordinal)
     )
