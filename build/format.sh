@@ -19,7 +19,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # Solution projects plus the benches built on their own (not in Pipeline.sln).
-projects=(Pipeline.sln bench/amp-train/AmpTrainBench/AmpTrainBench.csproj bench/fuzz/Nsmt.Fuzz/Nsmt.Fuzz.csproj)
+projects=(Pipeline.sln bench/amp-train/AmpTrainBench/AmpTrainBench.csproj bench/fuzz/Nsmt.Fuzz/Nsmt.Fuzz.csproj
+  bench/train-parity/StepBench/StepBench.csproj)
 
 dotnet tool restore >/dev/null
 

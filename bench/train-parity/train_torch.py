@@ -114,6 +114,33 @@ MODELS = {
 }
 
 
+def prepare(a):
+    """Threads, seed, the dataset's info, its heads (name, classes) and the model: what every loop here starts from.
+    Loading the splits after it draws nothing from the seeded generator."""
+    torch.set_num_threads(a.threads)
+    torch.manual_seed(a.seed)
+    info = json.load(open(f"{a.data}/vimh_dataset_info.json"))
+    heads = []
+    for name in info["parameter_names"]:
+        m = info["parameter_mappings"][name]
+        heads.append((name, int(round((m["max"] - m["min"]) / m["step"])) + 1))
+    return info, heads, MODELS[a.model](info["channels"], info["height"], info["width"], heads)
+
+
+def train_step(model, opt, heads, x, y):
+    """One step: forward, the heads' cross-entropies summed, backward, Adam, loss.item() and the per-head correct
+    counts (as our trainer logs train accuracy); returns the loss."""
+    out = model(x)
+    loss = sum(F.cross_entropy(out[name], y[:, h]) for h, (name, _) in enumerate(heads))
+    opt.zero_grad()
+    loss.backward()
+    opt.step()
+    with torch.no_grad():
+        for h, (name, _) in enumerate(heads):
+            out[name].argmax(1).eq(y[:, h]).sum().item()
+    return loss.item()
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--data", required=True)
@@ -126,17 +153,9 @@ def main():
     ap.add_argument("--seed", type=int, default=12345)
     ap.add_argument("--threads", type=int, default=1)
     a = ap.parse_args()
-    torch.set_num_threads(a.threads)
-    torch.manual_seed(a.seed)
-    info = json.load(open(f"{a.data}/vimh_dataset_info.json"))
+    info, heads, model = prepare(a)
     xtr, ytr = load_split(f"{a.data}/train", info)
     xva, yva = load_split(f"{a.data}/test", info)
-    names = info["parameter_names"]
-    heads = []
-    for name in names:
-        m = info["parameter_mappings"][name]
-        heads.append((name, int(round((m["max"] - m["min"]) / m["step"])) + 1))
-    model = MODELS[a.model](info["channels"], info["height"], info["width"], heads)
     opt = torch.optim.Adam(model.parameters(), lr=a.lr, weight_decay=a.wd)
     sched = torch.optim.lr_scheduler.ReduceLROnPlateau(opt, mode="min", factor=0.1, patience=a.patience)
     n = xtr.shape[0]
@@ -149,15 +168,7 @@ def main():
         for s in range(0, n, a.batch):
             idx = perm[s:s + a.batch]
             x, y = xtr[idx], ytr[idx]
-            out = model(x)
-            loss = sum(F.cross_entropy(out[name], y[:, h]) for h, (name, _) in enumerate(heads))
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
-            loss_sum += loss.item() * x.shape[0]
-            with torch.no_grad():
-                for h, (name, _) in enumerate(heads):
-                    out[name].argmax(1).eq(y[:, h]).sum().item()
+            loss_sum += train_step(model, opt, heads, x, y) * x.shape[0]
         dt = time.perf_counter() - t0
         total_time += dt
         total_samples += n

@@ -25,8 +25,9 @@ public sealed record EngineSettings(
 }
 
 /// <summary>
-/// What every training entry point does before its first model, in one order: threads, the CPU engine self-check,
-/// the device (resolved and checked), deterministic algorithms and CUDA's TF32 switch. Returns the device to train on
+/// What every training entry point does before its first model, in one order: threads, the native heap kept for reuse
+/// between steps (<see cref="NativeHeap"/>), the CPU engine self-check, the device (resolved and checked), deterministic
+/// algorithms and CUDA's TF32 switch. Returns the device to train on
 /// with the precision the run computes in.
 /// </summary>
 public static partial class TrainingEngine
@@ -35,6 +36,7 @@ public static partial class TrainingEngine
     {
         ArgumentNullException.ThrowIfNull(settings);
         set_num_threads(settings.Threads > 0 ? settings.Threads : Environment.ProcessorCount);
+        NativeHeap.KeepFreedMemory();
         // float32 kernels against float64 before the model is built; wrong ones switch oneDNN off or stop the run.
         EngineGuard.Ensure(settings.OneDnn);
         var device = TrainingDevice.Resolve(settings.Accelerator, settings.KeyPrefix + "accelerator", probe);
