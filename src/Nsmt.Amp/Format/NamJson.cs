@@ -6,18 +6,18 @@ namespace Nsmt.Amp.Format;
 
 // The .nam files we write, their keys declared once as records (AmpFormatJsonContext): the serializer writes a record's
 // properties in declaration order, which is the published key order, snake_case. An optional key is a nullable
-// property left out when null (JsonIgnore WhenWritingNull); a key always present but null in the file is a property
-// without that condition (head) or JsonNullValue (slimmable, which the compact key set leaves out). A float32 is
+// property, left out when null (the context's default); a key always present but null in the file is a property
+// marked JsonIgnore Never (head) or JsonNullValue (slimmable, which the compact key set leaves out). A float32 is
 // written as its shortest round-trip text (the serializer's float formatting is float.ToString("R")'s).
 
 /// <summary>A model object: a whole <c>.nam</c> file, a container's submodel or a condition DSP.</summary>
 internal sealed record NamFileJson(
     string Version,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] NamMetadata? Metadata,
+    NamMetadata? Metadata,
     string Architecture,
     NamConfigJson Config,
     [property: JsonConverter(typeof(WeightsOnOneLine))] float[] Weights,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] double? SampleRate
+    double? SampleRate
 );
 
 /// <summary><c>config</c>, by architecture (written as the derived record, with no type key).</summary>
@@ -32,6 +32,7 @@ internal sealed record WaveNetConfigJson : NamConfigJson
 {
     public required IReadOnlyList<WaveNetLayerArrayJson> Layers { get; init; }
 
+    [JsonIgnore(Condition = JsonIgnoreCondition.Never)]
     public object? Head => null;
 
     public required float HeadScale { get; init; }
@@ -56,11 +57,11 @@ internal sealed record ExtendedWaveNetConfigJson : NamConfigJson
 {
     public required IReadOnlyList<ExtendedLayerArrayJson> Layers { get; init; }
 
+    [JsonIgnore(Condition = JsonIgnoreCondition.Never)]
     public object? Head => null;
 
     public required float HeadScale { get; init; }
 
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public NamFileJson? ConditionDsp { get; init; }
 }
 
@@ -79,10 +80,8 @@ internal sealed record ExtendedLayerArrayJson
 
     public required int Channels { get; init; }
 
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public int? KernelSize { get; init; }
 
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public IReadOnlyList<int>? KernelSizes { get; init; }
 
     public required IReadOnlyList<int> Dilations { get; init; }
@@ -90,63 +89,43 @@ internal sealed record ExtendedLayerArrayJson
     /// <summary>An activation's name (string), its object (<see cref="ActivationJson"/>) or a list of objects.</summary>
     public required object Activation { get; init; }
 
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public int? Bottleneck { get; init; }
 
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public Head1x1Json? Head1x1 { get; init; }
 
     public required Layer1x1Json Layer1x1 { get; init; }
 
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public int? GroupsInput { get; init; }
 
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public int? GroupsInputMixin { get; init; }
 
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public FilmJson? ConvPreFilm { get; init; }
 
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public FilmJson? ConvPostFilm { get; init; }
 
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public FilmJson? InputMixinPreFilm { get; init; }
 
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public FilmJson? InputMixinPostFilm { get; init; }
 
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public FilmJson? ActivationPreFilm { get; init; }
 
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public FilmJson? ActivationPostFilm { get; init; }
 
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public FilmJson? Layer1x1PostFilm { get; init; }
 
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public FilmJson? Head1x1PostFilm { get; init; }
 
     /// <summary>Per layer "none", "gated" or "blended".</summary>
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public IReadOnlyList<string>? GatingMode { get; init; }
 
     /// <summary>Per layer, null where the layer has none.</summary>
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public IReadOnlyList<ActivationJson?>? SecondaryActivation { get; init; }
 
     /// <summary><see cref="SlimmableJson"/>, or <see cref="JsonNullValue"/> where the array is not slimmable.</summary>
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public object? Slimmable { get; init; }
 }
 
-internal sealed record LayerArrayHeadJson(
-    int OutChannels,
-    int KernelSize,
-    bool Bias,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? HeadDilation
-);
+internal sealed record LayerArrayHeadJson(int OutChannels, int KernelSize, bool Bias, int? HeadDilation);
 
 internal sealed record Head1x1Json(bool Active, int OutChannels, int Groups);
 
@@ -162,22 +141,16 @@ internal sealed record ActivationJson
 {
     public required string Type { get; init; }
 
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public double? NegativeSlope { get; init; }
 
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public double? MinVal { get; init; }
 
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public double? MaxVal { get; init; }
 
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public double? MinSlope { get; init; }
 
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public double? MaxSlope { get; init; }
 
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public IReadOnlyList<double>? NegativeSlopes { get; init; }
 }
 

@@ -1,5 +1,3 @@
-using System.Text.Json.Serialization;
-
 namespace Nsmt.Amp.Format;
 
 /// <summary>
@@ -24,44 +22,32 @@ public sealed record NamMetadata
     /// <summary>Allowed <c>tone_type</c> values (nam-format.md).</summary>
     public static readonly IReadOnlyList<string> ToneTypes = ["clean", "overdrive", "crunch", "hi_gain", "fuzz"];
 
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public NamDate? Date { get; init; }
 
     /// <summary>dB RMS of the model's output on the 1 s reference clip.</summary>
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public double? Loudness { get; init; }
 
     /// <summary>Compression estimate in [0, 1].</summary>
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public double? Gain { get; init; }
 
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? Name { get; init; }
 
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? ModeledBy { get; init; }
 
     /// <summary>One of <see cref="GearTypes"/> (checked on export).</summary>
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? GearType { get; init; }
 
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? GearMake { get; init; }
 
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? GearModel { get; init; }
 
     /// <summary>One of <see cref="ToneTypes"/> (checked on export).</summary>
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? ToneType { get; init; }
 
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public double? InputLevelDbu { get; init; }
 
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public double? OutputLevelDbu { get; init; }
 
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public NamTrainingMetadata? Training { get; init; }
 }
 
@@ -70,30 +56,24 @@ public sealed record NamDate(int Year, int Month, int Day, int Hour, int Minute,
 /// <summary><c>metadata.training</c>.</summary>
 public sealed record NamTrainingMetadata
 {
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public NamTrainingSettings? Settings { get; init; }
 
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public NamTrainingData? Data { get; init; }
 
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public double? ValidationEsr { get; init; }
 }
 
 /// <summary><c>metadata.training.settings</c>.</summary>
 public sealed record NamTrainingSettings
 {
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public bool? IgnoreChecks { get; init; }
 }
 
 /// <summary><c>metadata.training.data</c>.</summary>
 public sealed record NamTrainingData
 {
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public NamLatencyMetadata? Latency { get; init; }
 
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public NamDataChecks? Checks { get; init; }
 }
 
@@ -101,29 +81,22 @@ public sealed record NamTrainingData
 public sealed record NamLatencyMetadata
 {
     /// <summary>Manual latency override; wins over the calibration.</summary>
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public int? Manual { get; init; }
 
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public NamLatencyCalibration? Calibration { get; init; }
 }
 
 /// <summary><c>metadata.training.data.latency.calibration</c>.</summary>
 public sealed record NamLatencyCalibration
 {
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public int? AlgorithmVersion { get; init; }
 
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public IReadOnlyList<int>? Delays { get; init; }
 
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public int? SafetyFactor { get; init; }
 
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public int? Recommended { get; init; }
 
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public NamLatencyWarnings? Warnings { get; init; }
 
     public bool Equals(NamLatencyCalibration? other) =>
@@ -140,22 +113,17 @@ public sealed record NamLatencyCalibration
 /// <summary><c>metadata.training.data.latency.calibration.warnings</c>.</summary>
 public sealed record NamLatencyWarnings
 {
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public bool? MatchesLookahead { get; init; }
 
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public bool? DisagreementTooHigh { get; init; }
 
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public bool? NotDetected { get; init; }
 }
 
 /// <summary><c>metadata.training.data.checks</c>.</summary>
 public sealed record NamDataChecks
 {
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public int? Version { get; init; }
 
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public bool? Passed { get; init; }
 }

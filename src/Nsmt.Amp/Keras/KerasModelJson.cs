@@ -15,12 +15,8 @@ internal sealed record KerasModelJson(
     int InSkip,
     double InGain,
     double OutGain,
-    [property: JsonPropertyName(KerasJsonReader.SampleRateKey)]
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
-        double? SampleRate,
-    [property: JsonPropertyName(KerasJsonReader.KnobsKey)]
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
-        IReadOnlyList<KnobRangeJson>? Knobs,
+    [property: JsonPropertyName(KerasJsonReader.SampleRateKey)] double? SampleRate,
+    [property: JsonPropertyName(KerasJsonReader.KnobsKey)] IReadOnlyList<KnobRangeJson>? Knobs,
     IReadOnlyList<KerasLayerJson> Layers
 );
 
