@@ -19,6 +19,7 @@ internal sealed unsafe class LibTorchContext
     private readonly delegate* unmanaged<IntPtr, byte, byte, void> _setDeterministicAlgorithms;
     private readonly delegate* unmanaged<IntPtr, byte> _deterministicAlgorithms;
     private readonly delegate* unmanaged<IntPtr, byte, void> _setDeterministicCudnn;
+    private readonly delegate* unmanaged<IntPtr, byte, void> _setFillUninitializedMemory;
 
     private LibTorchContext(IntPtr library, Symbols symbols)
     {
@@ -49,6 +50,12 @@ internal sealed unsafe class LibTorchContext
             _setDeterministicCudnn = (delegate* unmanaged<IntPtr, byte, void>)setCudnn;
         }
 
+        // libtorch 2.1 and later only; older ones have no fill to switch off.
+        if (TryExport(library, symbols.SetDeterministicFillUninitializedMemory, out var setFill))
+        {
+            _setFillUninitializedMemory = (delegate* unmanaged<IntPtr, byte, void>)setFill;
+        }
+
         _context = globalContext();
     }
 
@@ -72,7 +79,12 @@ internal sealed unsafe class LibTorchContext
 
     /// <summary>
     /// torch.use_deterministic_algorithms(value) (errors, not warnings, for an operation without a deterministic
-    /// implementation) together with torch.backends.cudnn.deterministic = value, as Lightning's deterministic=True sets them.
+    /// implementation) together with torch.backends.cudnn.deterministic = value, as Lightning's deterministic=True sets them,
+    /// but without torch.utils.deterministic.fill_uninitialized_memory. That fill (on by default since libtorch 2.1) writes
+    /// NaN into every tensor torch.empty makes, so that a program which reads memory it never wrote still repeats
+    /// itself; ours write every element they read (the same weights with the fill on and off: EngineDeterminismTests), and
+    /// the fill cost about 7% of a spectral CNN's training step (issue 29). PyTorch's documentation of the setting says to
+    /// switch it off for speed where a program reads no uninitialised memory.
     /// </summary>
     public bool Deterministic
     {
@@ -86,6 +98,10 @@ internal sealed unsafe class LibTorchContext
 
             _setDeterministicAlgorithms(_context, value ? (byte)1 : (byte)0, 0);
             _setDeterministicCudnn(_context, value ? (byte)1 : (byte)0);
+            if (_setFillUninitializedMemory != null)
+            {
+                _setFillUninitializedMemory(_context, 0);
+            }
         }
     }
 
@@ -181,7 +197,8 @@ internal sealed unsafe class LibTorchContext
         string NnpackAvailable,
         string SetDeterministicAlgorithms,
         string DeterministicAlgorithms,
-        string SetDeterministicCudnn
+        string SetDeterministicCudnn,
+        string SetDeterministicFillUninitializedMemory
     )
     {
         public static readonly Symbols Itanium = new(
@@ -192,7 +209,8 @@ internal sealed unsafe class LibTorchContext
             "_ZN2at6native17_nnpack_availableEv",
             "_ZN2at7Context26setDeterministicAlgorithmsEbb",
             "_ZNK2at7Context23deterministicAlgorithmsEv",
-            "_ZN2at7Context21setDeterministicCuDNNEb"
+            "_ZN2at7Context21setDeterministicCuDNNEb",
+            "_ZN2at7Context39setDeterministicFillUninitializedMemoryEb"
         );
 
         public static readonly Symbols Msvc = new(
@@ -203,7 +221,8 @@ internal sealed unsafe class LibTorchContext
             "?_nnpack_available@native@at@@YA_NXZ",
             "?setDeterministicAlgorithms@Context@at@@QEAAX_N0@Z|?setDeterministicAlgorithms@Context@at@@QEAAX_N_N@Z",
             "?deterministicAlgorithms@Context@at@@QEBA_NXZ",
-            "?setDeterministicCuDNN@Context@at@@QEAAX_N@Z"
+            "?setDeterministicCuDNN@Context@at@@QEAAX_N@Z",
+            "?setDeterministicFillUninitializedMemory@Context@at@@QEAAX_N@Z"
         );
     }
 }
