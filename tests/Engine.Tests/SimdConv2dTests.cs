@@ -9,8 +9,8 @@ namespace Engine.Tests;
 /// bias gradients, over shapes that reach every path of the kernel (one and many input channels, output channels not a
 /// multiple of the 8-channel block, heights not a multiple of the 3-row block, widths not a multiple of the vector,
 /// padding 0 to K - 1, kernels 1, 3, 5 and rectangular, more batch items than one weight-gradient group), its
-/// determinism across runs and thread counts, and which modules it computes. Run also with
-/// DOTNET_PreferredVectorBitWidth=256 and DOTNET_EnableAVX=0 for the Vector256 and scalar instantiations.
+/// determinism across runs and thread counts, and which modules it computes. build/test.sh runs
+/// these tests also with DOTNET_PreferredVectorBitWidth=256 and DOTNET_EnableAVX=0 (the Vector256 and scalar kernels).
 /// </summary>
 public class SimdConv2dTests
 {

@@ -8,8 +8,8 @@ namespace Engine.Tests;
 /// input gradient (a max is exact, so the kernel must pick the very element libtorch picks): random data, ReLU'd data
 /// with many tied windows (zeros of both signs among them, so a wrong pick shows in the bits), NaNs, odd sizes (floor
 /// mode), widths that take the Vector512, Vector256 and one-float paths and their overlapping last vectors, and
-/// non-contiguous inputs; its determinism across thread counts, and which modules it computes. Run also with
-/// DOTNET_PreferredVectorBitWidth=256 and DOTNET_EnableAVX=0 for the Vector256 and scalar instantiations.
+/// non-contiguous inputs; its determinism across thread counts, and which modules it computes. build/test.sh runs
+/// these tests also with DOTNET_PreferredVectorBitWidth=256 and DOTNET_EnableAVX=0 (the Vector256 and scalar kernels).
 /// </summary>
 public class SimdMaxPool2dTests
 {

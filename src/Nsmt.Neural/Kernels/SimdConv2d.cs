@@ -236,8 +236,10 @@ public static unsafe class SimdConv2d
             {
                 for (var r = 0; r < Height; r++)
                 {
-                    new ReadOnlySpan<float>(source + (((long)q * Height) + r) * Width, Width).CopyTo(
-                        new Span<float>(buffer + (q * PlaneFloats) + ((r + PadHeight) * Stride) + PadWidth, Width)
+                    CopyFloats(
+                        source + ((((long)q * Height) + r) * Width),
+                        buffer + (q * PlaneFloats) + ((r + PadHeight) * Stride) + PadWidth,
+                        Width
                     );
                 }
             }
@@ -282,8 +284,10 @@ public static unsafe class SimdConv2d
                     {
                         for (var h = 0; h < outHeight; h++)
                         {
-                            new ReadOnlySpan<float>(target + (((p * outHeight) + h) * rowStride), outWidth).CopyTo(
-                                new Span<float>(item + (((long)p * outHeight) + h) * outWidth, outWidth)
+                            CopyFloats(
+                                target + (((p * outHeight) + h) * rowStride),
+                                item + ((((long)p * outHeight) + h) * outWidth),
+                                outWidth
                             );
                         }
                     }
@@ -478,7 +482,12 @@ public static unsafe class SimdConv2d
             }
 
             var packed = bp + (items * inputFloats);
-            new Span<float>(packed, blocks * blockFloats).Clear();
+            // Zeros past the output's edge and the last channel; where there is no such edge every float is written.
+            if (outWidth != plane.RowFloats || outputs % GradRows != 0)
+            {
+                new Span<float>(packed, blocks * blockFloats).Clear();
+            }
+
             for (var n = 0; n < items; n++)
             {
                 for (var o = 0; o < outputs; o++)
@@ -493,9 +502,7 @@ public static unsafe class SimdConv2d
                             + ((o % GradRows) * width);
                         for (var w = 0; w < outWidth; w += width)
                         {
-                            new ReadOnlySpan<float>(row + w, Math.Min(width, outWidth - w)).CopyTo(
-                                new Span<float>(to + (w * GradRows), width)
-                            );
+                            CopyFloats(row + w, to + (w * GradRows), Math.Min(width, outWidth - w));
                         }
                     }
                 }
