@@ -2,6 +2,8 @@
 # Trainer parity and speed vs a plain PyTorch loop (Debian python3-torch), same dataset, hyperparameters,
 # epochs and thread count, measured in one run. Writes results/<model>.{ours.csv,torch.jsonl} and RESULTS.md.
 #   bench/train-parity/run.sh [threads=1] [models="cnn_micro cnn_tiny vit_micro"]
+# OURS_ENV="NAME=value ..." sets variables for our side only, e.g. OURS_ENV="NSMT_ONEDNN=on ONEDNN_MAX_CPU_ISA=SSE41"
+# times libtorch's oneDNN, capped to an instruction set it computes correctly on a CPU where it is wrong otherwise.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 threads=${1:-1}
@@ -9,7 +11,8 @@ models=${2:-"cnn_micro cnn_tiny vit_micro"}
 out=bench/train-parity/results
 mkdir -p "$out"
 dotnet build stages/Train -c Release -nologo -v quiet >/dev/null
-train="dotnet stages/Train/bin/Release/net10.0/Train.dll"
+# shellcheck disable=SC2086
+train="env ${OURS_ENV:-} dotnet stages/Train/bin/Release/net10.0/Train.dll"
 data=data/simple_saw_16384
 # Settings per model: experiment, epochs, batch, lr, weight decay, plateau patience.
 # vit_micro uses weight decay 0: with the template's 0.01 (Adam's L2) it learns nothing (spectral-models.md).
