@@ -25,9 +25,6 @@ public static unsafe class SimdMaxPool2d
     /// <summary>The vector width the kernel runs at on this CPU for outputs at least that wide (narrower rows use less).</summary>
     public static string VectorWidth => KernelMemory.VectorWidth;
 
-    /// <inheritdoc cref="SimdConv1d.Resolve"/>
-    public static bool Resolve(bool? requested) => SimdConv1d.Resolve(requested);
-
     /// <summary>Whether the kernel pools this input: float32 on the CPU, [B, C, H, W] with H and W at least 2.</summary>
     public static bool Serves(Tensor input) =>
         input.device_type == DeviceType.CPU
