@@ -90,7 +90,7 @@ public sealed class SimpleCnn : MultiheadNetwork
     // see it run.
     private Tensor Features(Tensor input)
     {
-        var (convs, pools) = (SimdConv2d.Resolve(SimdConvolution), SimdMaxPool2d.Resolve(SimdPooling));
+        var (convs, pools) = (KernelChoice.Resolve(SimdConvolution), KernelChoice.Resolve(SimdPooling));
         if (!(convs || pools) || _features.HasForwardHooks)
         {
             return _features.call(input);

@@ -122,6 +122,56 @@ public sealed class SlurmJobEndTests
         );
     }
 
+    [Theory]
+    [InlineData(false)] // squeue still lists it: FAILED, wait status 256 (exit code 1)
+    [InlineData(true)] // squeue forgot it; sacct says FAILED|1:0
+    public void A_job_whose_wrapper_failed_without_a_status_file_fails_after_a_short_grace_naming_state_and_code(
+        bool forgotten
+    )
+    {
+        using var ws = new TestWorkspace();
+        using var fake = new FakeSlurm();
+        using var slurm = new SlurmExecutor(fake.Options(Long));
+        var run = Start(slurm, ws, "train@alpha");
+        var job = WaitForJob(ws, "train@alpha");
+        var clock = Stopwatch.StartNew();
+        // The wrapper's cd failed ("|| exit 1"): the script exited 1 and never wrote its status file.
+        if (forgotten)
+        {
+            fake.Account(job.Id, "FAILED|1:0");
+            fake.Forget(job.Id);
+        }
+        else
+        {
+            fake.List(job.Id, "FAILED", 1 << 8);
+        }
+
+        var e = FinishFailing(run);
+        Assert.Equal(
+            $"slurm job {job.Id} for stage train@alpha ended FAILED, exit code 1, without writing its exit-status file {job.StatusFile} (none within 5 s): its wrapper failed before or after the stage program (e.g. its cd into the workspace), or the file is not visible here yet; its outputs were discarded. Log: {job.LogFile}",
+            e.Message
+        );
+        Assert.InRange(clock.Elapsed, SlurmExecutor.FailedScriptStatusGrace, TimeSpan.FromSeconds(15));
+    }
+
+    [Fact]
+    public void A_completed_job_whose_status_file_shows_up_after_the_failed_script_grace_is_still_waited_for()
+    {
+        using var ws = new TestWorkspace();
+        using var fake = new FakeSlurm();
+        using var slurm = new SlurmExecutor(fake.Options(Long));
+        var run = Start(slurm, ws, "train@alpha");
+        var job = WaitForJob(ws, "train@alpha");
+        fake.Account(job.Id, "COMPLETED|0:0");
+        fake.Forget(job.Id);
+
+        // Exit code 0 is the NFS case: the file is late, not missing, so the short grace of a failed script is no limit.
+        var late = SlurmExecutor.FailedScriptStatusGrace + TimeSpan.FromSeconds(1);
+        Assert.False(run.Join(late), $"gave up on the job: {run.Error?.Message}");
+        FakeSlurm.WriteStatus(job, 0);
+        Assert.Equal(0, Finish(run));
+    }
+
     [Fact]
     public void A_program_that_exited_in_a_job_Slurm_ended_for_memory_names_both()
     {

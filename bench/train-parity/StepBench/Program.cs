@@ -62,7 +62,7 @@ foreach (var part in new[] { "features", "shared" })
 // The layers as SimpleCnn.Features calls them: 3x3 convs and 2x2 max pools through the SIMD kernels where they are on
 // (where oneDNN is off), so the phased step times what the whole step runs.
 var (simdConvs, simdPools) = model is SimpleCnn cnn
-    ? (SimdConv2d.Resolve(cnn.SimdConvolution), SimdMaxPool2d.Resolve(cnn.SimdPooling))
+    ? (KernelChoice.Resolve(cnn.SimdConvolution), KernelChoice.Resolve(cnn.SimdPooling))
     : (false, false);
 Tensor Layer(nn.Module<Tensor, Tensor> module, Tensor x) =>
     module switch

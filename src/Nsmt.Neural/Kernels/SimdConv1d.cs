@@ -1,6 +1,5 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
-using Nsmt.Neural.Engine;
 using TorchSharp;
 using static Nsmt.Neural.Kernels.KernelMemory;
 using static TorchSharp.torch;
@@ -26,12 +25,6 @@ public static unsafe class SimdConv1d
 
     /// <summary>The vector width the kernel runs at on this CPU.</summary>
     public static string VectorWidth => KernelMemory.VectorWidth;
-
-    /// <summary>
-    /// <paramref name="requested"/> where set; otherwise used exactly where oneDNN does not compute the convolutions
-    /// (with it on, its JIT kernels are the faster path and this one is not measured against them).
-    /// </summary>
-    public static bool Resolve(bool? requested) => requested ?? !EngineGuard.OneDnnActive;
 
     /// <summary>Whether the kernel computes this conv: float32 on the CPU, [B, C, L] by [O, C, K] with K > 1.</summary>
     /// <remarks>1x1 convs stay on libtorch, which runs them as one GEMM at least as fast.</remarks>

@@ -39,9 +39,6 @@ public static unsafe class SimdConv2d
     /// <summary>The vector width the kernel runs at on this CPU.</summary>
     public static string VectorWidth => KernelMemory.VectorWidth;
 
-    /// <inheritdoc cref="SimdConv1d.Resolve"/>
-    public static bool Resolve(bool? requested) => SimdConv1d.Resolve(requested);
-
     /// <summary>
     /// Whether the kernel computes this conv: float32 on the CPU, [B, C, H, W] by [O, C, Kh, Kw], zero padding of
     /// 0 to K - 1 per side in each dimension, and an output of at least one pixel.

@@ -1,13 +1,14 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Nsmt.Neural.Kernels;
 
 /// <summary>
-/// The vector operations the SIMD convs are written in, once: each kernel is one generic method instantiated at
+/// The vector operations the SIMD kernels are written in, once: each kernel is one generic method instantiated at
 /// Vector512, Vector256 or scalar (<see cref="V512"/>, <see cref="V256"/>, <see cref="V1"/>), whichever this CPU runs.
 /// </summary>
 internal unsafe interface IVec<TV>
@@ -26,10 +27,70 @@ internal unsafe interface IVec<TV>
     static abstract float Sum(TV v);
 }
 
-/// <summary>512-bit vectors (AVX-512).</summary>
-internal readonly unsafe struct V512 : IVec<Vector512<float>>
+/// <summary>What <see cref="SimdMaxPool2d"/> needs beyond the convs' operations: column splits, comparisons and masks.</summary>
+internal unsafe interface IPoolVec<TV> : IVec<TV>
+    where TV : struct
 {
+    static abstract TV Zero { get; }
+
+    /// <summary>(even, odd) columns of the 2 x Width consecutive floats a, b.</summary>
+    static abstract (TV Even, TV Odd) Deinterleave(TV a, TV b);
+
+    /// <summary>The inverse of <see cref="Deinterleave"/>.</summary>
+    static abstract (TV A, TV B) Interleave(TV even, TV odd);
+
+    /// <summary>Where a max pool scanning <paramref name="max"/> then <paramref name="candidate"/> takes the candidate: greater, or NaN.</summary>
+    static abstract TV Takes(TV max, TV candidate);
+
+    /// <summary><paramref name="a"/> where <paramref name="mask"/> is set, else <paramref name="b"/>.</summary>
+    static abstract TV Select(TV mask, TV a, TV b);
+}
+
+/// <summary>512-bit vectors (AVX-512); the pool's columns are split and merged by two-source permutes.</summary>
+internal readonly unsafe struct V512 : IPoolVec<Vector512<float>>
+{
+    private static readonly Vector512<int> Evens = Vector512.Create(
+        0,
+        2,
+        4,
+        6,
+        8,
+        10,
+        12,
+        14,
+        16,
+        18,
+        20,
+        22,
+        24,
+        26,
+        28,
+        30
+    );
+    private static readonly Vector512<int> Odds = Evens + Vector512<int>.One;
+    private static readonly Vector512<int> Lows = Vector512.Create(
+        0,
+        16,
+        1,
+        17,
+        2,
+        18,
+        3,
+        19,
+        4,
+        20,
+        5,
+        21,
+        6,
+        22,
+        7,
+        23
+    );
+    private static readonly Vector512<int> Highs = Lows + Vector512.Create(8);
+
     public static int Width => Vector512<float>.Count;
+
+    public static Vector512<float> Zero => Vector512<float>.Zero;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> Load(float* p) => Vector512.Load(p);
@@ -46,12 +107,30 @@ internal readonly unsafe struct V512 : IVec<Vector512<float>>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float Sum(Vector512<float> v) => Vector512.Sum(v);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static (Vector512<float> Even, Vector512<float> Odd) Deinterleave(Vector512<float> a, Vector512<float> b) =>
+        (Avx512F.PermuteVar16x32x2(a, Evens, b), Avx512F.PermuteVar16x32x2(a, Odds, b));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static (Vector512<float> A, Vector512<float> B) Interleave(Vector512<float> even, Vector512<float> odd) =>
+        (Avx512F.PermuteVar16x32x2(even, Lows, odd), Avx512F.PermuteVar16x32x2(even, Highs, odd));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> Takes(Vector512<float> max, Vector512<float> candidate) =>
+        Vector512.GreaterThan(candidate, max) | ~Vector512.Equals(candidate, candidate);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> Select(Vector512<float> mask, Vector512<float> a, Vector512<float> b) =>
+        Vector512.ConditionalSelect(mask, a, b);
 }
 
-/// <summary>256-bit vectors (AVX2).</summary>
-internal readonly unsafe struct V256 : IVec<Vector256<float>>
+/// <summary>256-bit vectors (AVX2); the pool's columns are split and merged by in-lane shuffles and a cross-lane permute.</summary>
+internal readonly unsafe struct V256 : IPoolVec<Vector256<float>>
 {
     public static int Width => Vector256<float>.Count;
+
+    public static Vector256<float> Zero => Vector256<float>.Zero;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> Load(float* p) => Vector256.Load(p);
@@ -68,12 +147,41 @@ internal readonly unsafe struct V256 : IVec<Vector256<float>>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float Sum(Vector256<float> v) => Vector256.Sum(v);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static (Vector256<float> Even, Vector256<float> Odd) Deinterleave(Vector256<float> a, Vector256<float> b)
+    {
+        // Shuffle gives [a0 a2 b0 b2 | a4 a6 b4 b6]; swapping the middle 64-bit quarters orders it.
+        static Vector256<float> Order(Vector256<float> v) => Avx2.Permute4x64(v.AsDouble(), 0b11_01_10_00).AsSingle();
+        return (Order(Avx.Shuffle(a, b, 0b10_00_10_00)), Order(Avx.Shuffle(a, b, 0b11_01_11_01)));
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static (Vector256<float> A, Vector256<float> B) Interleave(Vector256<float> even, Vector256<float> odd)
+    {
+        // Unpacking gives [e0 o0 e1 o1 | e4 o4 e5 o5] and [e2 o2 e3 o3 | e6 o6 e7 o7]; their halves recombine.
+        var (low, high) = (Avx.UnpackLow(even, odd), Avx.UnpackHigh(even, odd));
+        return (Avx.Permute2x128(low, high, 0x20), Avx.Permute2x128(low, high, 0x31));
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> Takes(Vector256<float> max, Vector256<float> candidate) =>
+        Vector256.GreaterThan(candidate, max) | ~Vector256.Equals(candidate, candidate);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> Select(Vector256<float> mask, Vector256<float> a, Vector256<float> b) =>
+        Vector256.ConditionalSelect(mask, a, b);
 }
 
-/// <summary>One float: the fallback where neither vector width is accelerated.</summary>
-internal readonly unsafe struct V1 : IVec<float>
+/// <summary>
+/// One float: the fallback where neither vector width is accelerated, and the pool's rows narrower than a vector. A
+/// pool mask is a NaN (set) or zero (clear).
+/// </summary>
+internal readonly unsafe struct V1 : IPoolVec<float>
 {
     public static int Width => 1;
+
+    public static float Zero => 0f;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float Load(float* p) => *p;
@@ -89,6 +197,19 @@ internal readonly unsafe struct V1 : IVec<float>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float Sum(float v) => v;
+
+    // One float's "vectors" of two consecutive floats are the pair itself.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static (float Even, float Odd) Deinterleave(float a, float b) => (a, b);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static (float A, float B) Interleave(float even, float odd) => (even, odd);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float Takes(float max, float candidate) => candidate > max || float.IsNaN(candidate) ? float.NaN : 0f;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float Select(float mask, float a, float b) => float.IsNaN(mask) ? a : b;
 }
 
 /// <summary>Raw memory of the tensors and weights the SIMD convs read and write.</summary>

@@ -28,8 +28,9 @@ public sealed record SlurmOptions
     public string Sacct { get; init; } = "sacct";
 
     /// <summary>
-    /// How long to wait, after a job whose script exited has left the queue, for its exit-status file to show up on
-    /// the driver: a shared file system (NFS) may answer "no such file" from its cache for up to a minute (acdirmax).
+    /// How long to wait, after a job whose script exited with code 0 has left the queue, for its exit-status file to
+    /// show up on the driver: a shared file system (NFS) may answer "no such file" from its cache for up to a minute
+    /// (acdirmax). A script that exited non-zero gets only <see cref="SlurmExecutor.FailedScriptStatusGrace"/>.
     /// </summary>
     public TimeSpan StatusFileTimeout { get; init; } = TimeSpan.FromMinutes(2);
 }
@@ -42,10 +43,20 @@ public sealed record SlurmOptions
 /// depends on its fingerprint, which needs the upstream outputs' content, known only once the upstream job is done.
 /// The job's exit code comes from a file its wrapper writes (atomically, by rename) as its last act. A job whose script
 /// exited is waited for until that file is visible to the driver, which on a shared file system can be well after the
-/// job left the queue; a job killed first (time limit, memory, scancel, node failure) fails with Slurm's state.
+/// job left the queue, unless the script exited non-zero (the stage fails either way, so only a short grace); a job
+/// killed first (time limit, memory, scancel, node failure) fails with Slurm's state.
 /// </summary>
 public sealed class SlurmExecutor : IStageExecutor, IDisposable
 {
+    /// <summary>
+    /// How long a job whose script exited non-zero (FAILED with an exit code) is given for its exit-status file to
+    /// show up before its stage fails without it. The script exits with its program's code, so the stage fails
+    /// whatever the file says: it could only confirm the code. Without it the wrapper itself failed before (or
+    /// instead of) recording one, e.g. its <c>cd</c> into the workspace, and waiting out the whole NFS window of
+    /// <see cref="SlurmOptions.StatusFileTimeout"/> would only delay a failure that is already certain.
+    /// </summary>
+    internal static readonly TimeSpan FailedScriptStatusGrace = TimeSpan.FromSeconds(5);
+
     private readonly SlurmOptions _options;
     private readonly Action<string> _log;
     private readonly ConcurrentDictionary<string, TaskCompletionSource<SlurmJobState?>> _waiting = new();
@@ -193,14 +204,22 @@ public sealed class SlurmExecutor : IStageExecutor, IDisposable
     /// <summary>
     /// The exit code of an ended job's program, from its status file. squeue's last word on the job (null: it no longer
     /// lists it, so sacct is asked) tells whether the script exited, and so wrote the file, which may then take a while
-    /// to become visible here; or was killed first, which fails the stage with Slurm's state at once.
+    /// to become visible here (a script that exited non-zero only briefly, see <see cref="FailedScriptStatusGrace"/>);
+    /// or was killed first, which fails the stage with Slurm's state at once.
     /// </summary>
     private int ExitCode(SlurmJob job, SlurmJobState? end, CancellationToken cancellationToken)
     {
         end ??= Accounting(job.Id);
         var deadline = DateTime.UtcNow + _options.StatusFileTimeout;
+        // Set once Slurm (squeue or sacct) says the script exited non-zero.
+        DateTime? failedDeadline = null;
         while (true)
         {
+            if (failedDeadline is null && end is { ScriptExited: true, ExitCode: not 0 })
+            {
+                failedDeadline = DateTime.UtcNow + FailedScriptStatusGrace;
+            }
+
             if (ReadStatus(job.StatusFile) is { } code)
             {
                 // The program exited, but Slurm may still have ended the job for a reason worth naming (memory).
@@ -221,6 +240,17 @@ public sealed class SlurmExecutor : IStageExecutor, IDisposable
                     job.Stage,
                     $"slurm job {job.Id} for stage {job.Stage} ended {end} before its program finished "
                         + $"(time limit, memory, scancel, node failure or signal); its outputs were discarded. Log: {job.LogFile}"
+                );
+            }
+
+            if (DateTime.UtcNow >= failedDeadline)
+            {
+                throw new StageFailedException(
+                    job.Stage,
+                    $"slurm job {job.Id} for stage {job.Stage} ended {end}, without writing its exit-status file "
+                        + $"{job.StatusFile} (none within {FailedScriptStatusGrace.TotalSeconds:F0} s): its wrapper "
+                        + "failed before or after the stage program (e.g. its cd into the workspace), or the file is "
+                        + $"not visible here yet; its outputs were discarded. Log: {job.LogFile}"
                 );
             }
 
