@@ -9,7 +9,8 @@ using F = TorchSharp.torch.nn.functional;
 /// running statistics updated, as in training): each is first checked against float64 batch_norm (output and the input,
 /// weight and bias gradients, max error relative to the largest value), then timed by process CPU time per layer, forward
 /// + backward and forward alone, through the module (libtorch) and SimdBatchNorm2d.Call on a twin module, alternating the
-/// two sides sample by sample: best and median of N samples of 10 layers each.
+/// two sides sample by sample: best and median of N samples of 10 layers each, with the native heap kept as the Train
+/// stage keeps it.
 /// </summary>
 internal static class SimdBatchNorm2dBench
 {
@@ -27,8 +28,11 @@ internal static class SimdBatchNorm2dBench
     {
         set_num_threads(threads);
         manual_seed(0);
+        // As the Train stage runs (TrainingEngine.Prepare): freed blocks reused, so the 1-4 MB outputs and gradients of
+        // both sides do not page-fault afresh on each call.
+        var heap = Nsmt.Neural.Engine.NativeHeap.KeepFreedMemory();
         Console.WriteLine(
-            $"one BatchNorm2d in training mode, batch {Conv2dBench.Batch}, {threads} threads, {repeats} alternating samples of {Inner} layers, process CPU ms per layer best (median), SimdBatchNorm2d at {SimdBatchNorm2d.VectorWidth}, libtorch {__version__}, oneDNN active: {Nsmt.Neural.Engine.EngineGuard.OneDnnActive}"
+            $"one BatchNorm2d in training mode, batch {Conv2dBench.Batch}, {threads} threads, {repeats} alternating samples of {Inner} layers, process CPU ms per layer best (median), SimdBatchNorm2d at {SimdBatchNorm2d.VectorWidth}, libtorch {__version__}, oneDNN active: {Nsmt.Neural.Engine.EngineGuard.OneDnnActive}, native heap kept: {heap}"
         );
         Console.WriteLine(
             "  shape                | max rel. error vs float64 | pass               libtorch         simd            lib/simd"
