@@ -149,13 +149,9 @@ public static unsafe class SimdBatchNorm2d
     {
         var layout = new Layout(x);
         var y = empty(x.shape, ScalarType.Float32);
-        var statistics = new ChannelStatistics[layout.Channels];
-        var xp = Pointer(x);
-        var yp = Pointer(y);
-        ForChannels(layout.Channels, threads, c =>
-            statistics[c] = ForwardChannel(layout, xp, yp, c, eps, gamma?[c] ?? 1f, beta?[c] ?? 0f)
-        );
-        return (y, statistics);
+        var pass = new ForwardPass(layout, Pointer(x), Pointer(y), gamma, beta, eps);
+        ForChannels(pass, threads);
+        return (y, pass.Statistics);
     }
 
     /// <summary>
@@ -173,14 +169,16 @@ public static unsafe class SimdBatchNorm2d
     {
         var layout = new Layout(x);
         var gx = inputGrad ? empty(x.shape, ScalarType.Float32) : null;
-        var (weight, bias) = (new float[layout.Channels], new float[layout.Channels]);
-        var gyp = Pointer(gy);
-        var xp = Pointer(x);
-        var gxp = gx is null ? null : Pointer(gx);
-        ForChannels(layout.Channels, threads, c =>
-            (weight[c], bias[c]) = BackwardChannel(layout, gyp, xp, gxp, c, statistics[c], gamma?[c] ?? 1f)
+        var pass = new BackwardPass(
+            layout,
+            Pointer(gy),
+            Pointer(x),
+            gx is null ? null : Pointer(gx),
+            statistics,
+            gamma
         );
-        return (gx, weight, bias);
+        ForChannels(pass, threads);
+        return (gx, pass.Weight, pass.Bias);
     }
 
     /// <summary>
@@ -207,66 +205,84 @@ public static unsafe class SimdBatchNorm2d
         public long Offset(int b, int c) => (((long)b * Channels) + c) * Plane;
     }
 
-    // Channels are independent and each is computed whole by one thread, so any split gives the same bits.
-    private static void ForChannels(int channels, int threads, Action<int> body)
+    /// <summary>One pass of the kernel over a tensor's channels, run channel by channel at a vector width.</summary>
+    private interface IChannelPass
     {
-        if (threads <= 1 || channels <= 1)
+        int Channels { get; }
+
+        void Run<TOps, TV>(int c)
+            where TOps : struct, IVec<TV>
+            where TV : struct;
+    }
+
+    // Each channel at the widest vector this CPU runs. Channels are independent and each is computed whole by one
+    // thread, so any split gives the same bits.
+    private static void ForChannels<TPass>(TPass pass, int threads)
+        where TPass : struct, IChannelPass
+    {
+        void Channel(int c)
         {
-            for (var c = 0; c < channels; c++)
+            if (Vector512.IsHardwareAccelerated)
             {
-                body(c);
+                pass.Run<V512, Vector512<float>>(c);
+            }
+            else if (Vector256.IsHardwareAccelerated)
+            {
+                pass.Run<V256, Vector256<float>>(c);
+            }
+            else
+            {
+                pass.Run<V1, float>(c);
+            }
+        }
+
+        if (threads <= 1 || pass.Channels <= 1)
+        {
+            for (var c = 0; c < pass.Channels; c++)
+            {
+                Channel(c);
             }
 
             return;
         }
 
-        Parallel.For(0, channels, new ParallelOptions { MaxDegreeOfParallelism = threads }, body);
+        Parallel.For(0, pass.Channels, new ParallelOptions { MaxDegreeOfParallelism = threads }, Channel);
     }
 
-    private static ChannelStatistics ForwardChannel(
-        Layout layout,
-        float* x,
-        float* y,
-        int c,
-        double eps,
-        float gamma,
-        float beta
-    )
+    /// <summary>Forward over each channel: its statistics into <see cref="Statistics"/>, y normalized.</summary>
+    private readonly struct ForwardPass(Layout layout, float* x, float* y, float[]? gamma, float[]? beta, double eps)
+        : IChannelPass
     {
-        if (Vector512.IsHardwareAccelerated)
-        {
-            return ForwardChannel<V512, Vector512<float>>(layout, x, y, c, eps, gamma, beta);
-        }
+        public ChannelStatistics[] Statistics { get; } = new ChannelStatistics[layout.Channels];
 
-        if (Vector256.IsHardwareAccelerated)
-        {
-            return ForwardChannel<V256, Vector256<float>>(layout, x, y, c, eps, gamma, beta);
-        }
+        public int Channels => layout.Channels;
 
-        return ForwardChannel<V1, float>(layout, x, y, c, eps, gamma, beta);
+        public void Run<TOps, TV>(int c)
+            where TOps : struct, IVec<TV>
+            where TV : struct =>
+            Statistics[c] = ForwardChannel<TOps, TV>(layout, x, y, c, eps, gamma?[c] ?? 1f, beta?[c] ?? 0f);
     }
 
-    private static (float Weight, float Bias) BackwardChannel(
+    /// <summary>Backward over each channel: the weight and bias gradients, and gx where it is not null.</summary>
+    private readonly struct BackwardPass(
         Layout layout,
         float* gy,
         float* x,
         float* gx,
-        int c,
-        ChannelStatistics statistics,
-        float gamma
-    )
+        ChannelStatistics[] statistics,
+        float[]? gamma
+    ) : IChannelPass
     {
-        if (Vector512.IsHardwareAccelerated)
-        {
-            return BackwardChannel<V512, Vector512<float>>(layout, gy, x, gx, c, statistics, gamma);
-        }
+        public float[] Weight { get; } = new float[layout.Channels];
 
-        if (Vector256.IsHardwareAccelerated)
-        {
-            return BackwardChannel<V256, Vector256<float>>(layout, gy, x, gx, c, statistics, gamma);
-        }
+        public float[] Bias { get; } = new float[layout.Channels];
 
-        return BackwardChannel<V1, float>(layout, gy, x, gx, c, statistics, gamma);
+        public int Channels => layout.Channels;
+
+        public void Run<TOps, TV>(int c)
+            where TOps : struct, IVec<TV>
+            where TV : struct =>
+            (Weight[c], Bias[c]) = BackwardChannel<TOps, TV>(layout, gy, x, gx, c, statistics[c], gamma?[c] ?? 1f);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
