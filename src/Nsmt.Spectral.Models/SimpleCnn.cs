@@ -82,8 +82,7 @@ public sealed class SimpleCnn : MultiheadNetwork
     /// <summary>
     /// Whether the batch norms run on <see cref="SimdBatchNorm2d"/> (CPU float32, training mode) rather than libtorch:
     /// the same function, running statistics included; evaluation mode always runs on libtorch. Null (the default) uses
-    /// it exactly where oneDNN is off, where libtorch's CPU batch norm took about a fifth of a training step
-    /// (bench/train-parity/RESULTS.md).
+    /// it exactly where oneDNN is off, where it makes one-epoch training 1.2x faster (bench/train-parity/RESULTS.md).
     /// </summary>
     public bool? SimdBatchNorm { get; set; }
 
