@@ -79,19 +79,30 @@ public sealed class SimpleCnn : MultiheadNetwork
     /// </summary>
     public bool? SimdPooling { get; set; }
 
+    /// <summary>
+    /// Whether the batch norms run on <see cref="SimdBatchNorm2d"/> (CPU float32, training mode) rather than libtorch:
+    /// the same function, running statistics included; evaluation mode always runs on libtorch. Null (the default) uses
+    /// it exactly where oneDNN is off, where it makes one-epoch training 1.2x faster (bench/train-parity/RESULTS.md).
+    /// </summary>
+    public bool? SimdBatchNorm { get; set; }
+
     public override IReadOnlyDictionary<string, Tensor> forward(Tensor input, Tensor? auxiliary)
     {
         using var scope = NewDisposeScope();
         return ApplyHeads(_heads, _shared.call(Features(input)), auxiliary);
     }
 
-    // The feature stack layer by layer with its convs through SimdConv2d and its pools through SimdMaxPool2d where
-    // enabled; the Sequential itself where both kernels are off or the stack has forward hooks (diagrams), so observers
-    // see it run.
+    // The feature stack layer by layer with its convs through SimdConv2d, its batch norms through SimdBatchNorm2d and
+    // its pools through SimdMaxPool2d where enabled; the Sequential itself where all three kernels are off or the stack
+    // has forward hooks (diagrams), so observers see it run.
     private Tensor Features(Tensor input)
     {
-        var (convs, pools) = (KernelChoice.Resolve(SimdConvolution), KernelChoice.Resolve(SimdPooling));
-        if (!(convs || pools) || _features.HasForwardHooks)
+        var (convs, norms, pools) = (
+            KernelChoice.Resolve(SimdConvolution),
+            KernelChoice.Resolve(SimdBatchNorm),
+            KernelChoice.Resolve(SimdPooling)
+        );
+        if (!(convs || norms || pools) || _features.HasForwardHooks)
         {
             return _features.call(input);
         }
@@ -102,6 +113,7 @@ public sealed class SimpleCnn : MultiheadNetwork
             h = layer switch
             {
                 Conv2d conv => SimdConv2d.Call(conv, h, convs),
+                BatchNorm2d norm => SimdBatchNorm2d.Call(norm, h, norms),
                 MaxPool2d pool => SimdMaxPool2d.Call(pool, h, pools),
                 _ => ((nn.Module<Tensor, Tensor>)layer).call(h),
             };

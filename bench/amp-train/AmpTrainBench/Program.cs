@@ -16,6 +16,7 @@ using Nsmt.Runs;
 //   AmpTrainBench conv2d [--threads T] [--repeats N] [--onednn off]     the CNNs' 3x3 conv2d through SimdConv1d (Conv2dBench.cs)
 //   AmpTrainBench simdconv2d [--threads T] [--repeats N] [--onednn off] [--only NAME]  the CNNs' 3x3 conv2d: SimdConv2d vs libtorch (SimdConv2dBench.cs)
 //   AmpTrainBench simdmaxpool2d [--threads T] [--repeats N] [--onednn off]  the CNNs' 2x2 max pools: SimdMaxPool2d vs libtorch (SimdMaxPool2dBench.cs)
+//   AmpTrainBench simdbatchnorm2d [--threads T] [--repeats N] [--onednn off]  the CNNs' batch norms: SimdBatchNorm2d vs libtorch (SimdBatchNorm2dBench.cs)
 // "train" runs the real AmpTrainer and prints one line per epoch: "epoch E train_seconds S val_esr V".
 
 if (Array.IndexOf(args, "--onednn") is int at and >= 0 && at + 1 < args.Length)
@@ -64,6 +65,11 @@ if (args.Length >= 1 && args[0] == "simdconv2d")
 if (args.Length >= 1 && args[0] == "simdmaxpool2d")
 {
     return SimdMaxPool2dBench.Run((int)Option("--threads", 1), (int)Option("--repeats", 41));
+}
+
+if (args.Length >= 1 && args[0] == "simdbatchnorm2d")
+{
+    return SimdBatchNorm2dBench.Run((int)Option("--threads", 1), (int)Option("--repeats", 41));
 }
 
 if (args.Length >= 1 && args[0] == "convs")
@@ -162,7 +168,7 @@ if (args.Length >= 2 && args[0] == "train")
 }
 
 Console.Error.WriteLine(
-    "usage: AmpTrainBench prepare DIR [--seconds S] | train DIR --model seed|standard|feather|nano --epochs N --threads T [--batch B] [--ny NY] [--precision 32|bf16-mixed] | formulations [--threads T] [--repeats N] [--onednn auto|on|off] [--modes M,...] [--array2-channels C] [--onednn-unchecked on|off] | conv2d [--threads T] [--repeats N] [--onednn off] | simdconv2d [--threads T] [--repeats N] [--onednn off] [--only NAME] | simdmaxpool2d [--threads T] [--repeats N] [--onednn off]"
+    "usage: AmpTrainBench prepare DIR [--seconds S] | train DIR --model seed|standard|feather|nano --epochs N --threads T [--batch B] [--ny NY] [--precision 32|bf16-mixed] | formulations [--threads T] [--repeats N] [--onednn auto|on|off] [--modes M,...] [--array2-channels C] [--onednn-unchecked on|off] | conv2d [--threads T] [--repeats N] [--onednn off] | simdconv2d [--threads T] [--repeats N] [--onednn off] [--only NAME] | simdmaxpool2d [--threads T] [--repeats N] [--onednn off] | simdbatchnorm2d [--threads T] [--repeats N] [--onednn off]"
 );
 return 2;
 

@@ -59,15 +59,20 @@ foreach (var part in new[] { "features", "shared" })
     }
 }
 
-// The layers as SimpleCnn.Features calls them: 3x3 convs and 2x2 max pools through the SIMD kernels where they are on
-// (where oneDNN is off), so the phased step times what the whole step runs.
-var (simdConvs, simdPools) = model is SimpleCnn cnn
-    ? (KernelChoice.Resolve(cnn.SimdConvolution), KernelChoice.Resolve(cnn.SimdPooling))
-    : (false, false);
+// The layers as SimpleCnn.Features calls them: 3x3 convs, batch norms and 2x2 max pools through the SIMD kernels where
+// they are on (where oneDNN is off), so the phased step times what the whole step runs.
+var (simdConvs, simdNorms, simdPools) = model is SimpleCnn cnn
+    ? (
+        KernelChoice.Resolve(cnn.SimdConvolution),
+        KernelChoice.Resolve(cnn.SimdBatchNorm),
+        KernelChoice.Resolve(cnn.SimdPooling)
+    )
+    : (false, false, false);
 Tensor Layer(nn.Module<Tensor, Tensor> module, Tensor x) =>
     module switch
     {
         Conv2d conv => SimdConv2d.Call(conv, x, simdConvs),
+        BatchNorm2d norm => SimdBatchNorm2d.Call(norm, x, simdNorms),
         MaxPool2d pool => SimdMaxPool2d.Call(pool, x, simdPools),
         _ => module.call(x),
     };
