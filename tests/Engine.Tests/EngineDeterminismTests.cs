@@ -50,8 +50,8 @@ public class EngineDeterminismTests
         });
     }
 
-    // Three Adam steps of a net that runs every SIMD kernel (conv1d, conv2d, max pool) and libtorch's batch norm,
-    // ReLU, pooling, linear and loss; its parameters afterwards.
+    // Three Adam steps of a net that runs every SIMD kernel (conv1d, conv2d, batch norm, max pool) and libtorch's ReLU,
+    // mean, linear, loss and Adam; its parameters afterwards.
     private static Dictionary<string, float[]> Train()
     {
         using var scope = NewDisposeScope();
@@ -70,7 +70,9 @@ public class EngineDeterminismTests
         {
             using var stepScope = NewDisposeScope();
             optimizer.zero_grad();
-            var h = SimdMaxPool2d.Apply(nn.functional.relu(norm.call(SimdConv2d.Call(conv2, x, enabled: true))));
+            var h = SimdMaxPool2d.Apply(
+                nn.functional.relu(SimdBatchNorm2d.Call(norm, SimdConv2d.Call(conv2, x, enabled: true), enabled: true))
+            );
             var flat = h.flatten(2); // [6, 17, 25]
             var sequence = SimdConv1d.Call(conv1, flat, enabled: true); // [6, 9, 21]
             var loss = nn.functional.mse_loss(head.call(sequence.mean([2])), y);
