@@ -67,22 +67,23 @@ public sealed class SimpleCnn : MultiheadNetwork
 
     /// <summary>
     /// Whether the 3x3 convs run on <see cref="SimdConv2d"/> (CPU float32) rather than libtorch: the same function.
-    /// Null (the default) uses it exactly where oneDNN is off, where libtorch's own conv2d (im2col + GEMM) is 2-3x
-    /// slower on these layers (bench/train-parity/RESULTS.md).
+    /// Null (the default): <see cref="KernelChoice.Convolutions"/>, i.e. exactly where oneDNN is off, where libtorch's own
+    /// conv2d (im2col + GEMM) is 2-3x slower on these layers (bench/train-parity/RESULTS.md).
     /// </summary>
     public bool? SimdConvolution { get; set; }
 
     /// <summary>
     /// Whether the 2x2 max pools run on <see cref="SimdMaxPool2d"/> (CPU float32) rather than libtorch: the same values
-    /// and gradients, bit for bit. Null (the default) uses it exactly where oneDNN is off, where libtorch's pooling
-    /// outweighed the SIMD convs (bench/train-parity/RESULTS.md).
+    /// and gradients, bit for bit. Null (the default): <see cref="KernelChoice.NormsAndPools"/>, i.e. on every CPU with 256-
+    /// or 512-bit vectors, where it takes 5-13x less CPU time than libtorch's pooling (bench/train-parity/RESULTS.md).
     /// </summary>
     public bool? SimdPooling { get; set; }
 
     /// <summary>
     /// Whether the batch norms run on <see cref="SimdBatchNorm2d"/> (CPU float32, training mode) rather than libtorch:
-    /// the same function, running statistics included; evaluation mode always runs on libtorch. Null (the default) uses
-    /// it exactly where oneDNN is off, where it makes one-epoch training 1.2x faster (bench/train-parity/RESULTS.md).
+    /// the same function, running statistics included; evaluation mode always runs on libtorch. Null (the default):
+    /// <see cref="KernelChoice.NormsAndPools"/>, as the pools; it made cnn_tiny's one-epoch training 1.2x faster
+    /// (bench/train-parity/RESULTS.md).
     /// </summary>
     public bool? SimdBatchNorm { get; set; }
 
@@ -98,9 +99,9 @@ public sealed class SimpleCnn : MultiheadNetwork
     private Tensor Features(Tensor input)
     {
         var (convs, norms, pools) = (
-            KernelChoice.Resolve(SimdConvolution),
-            KernelChoice.Resolve(SimdBatchNorm),
-            KernelChoice.Resolve(SimdPooling)
+            KernelChoice.Convolutions(SimdConvolution),
+            KernelChoice.NormsAndPools(SimdBatchNorm),
+            KernelChoice.NormsAndPools(SimdPooling)
         );
         if (!(convs || norms || pools) || _features.HasForwardHooks)
         {

@@ -60,12 +60,12 @@ foreach (var part in new[] { "features", "shared" })
 }
 
 // The layers as SimpleCnn.Features calls them: 3x3 convs, batch norms and 2x2 max pools through the SIMD kernels where
-// they are on (where oneDNN is off), so the phased step times what the whole step runs.
+// KernelChoice turns them on, so the phased step times what the whole step runs.
 var (simdConvs, simdNorms, simdPools) = model is SimpleCnn cnn
     ? (
-        KernelChoice.Resolve(cnn.SimdConvolution),
-        KernelChoice.Resolve(cnn.SimdBatchNorm),
-        KernelChoice.Resolve(cnn.SimdPooling)
+        KernelChoice.Convolutions(cnn.SimdConvolution),
+        KernelChoice.NormsAndPools(cnn.SimdBatchNorm),
+        KernelChoice.NormsAndPools(cnn.SimdPooling)
     )
     : (false, false, false);
 Tensor Layer(nn.Module<Tensor, Tensor> module, Tensor x) =>

@@ -113,7 +113,7 @@ public readonly record struct LayerFormulation(bool FuseMixer, bool SimdConv)
 {
     /// <summary>Each choice as requested, or where null as the engine resolves it.</summary>
     public static LayerFormulation Resolve(bool? fuseMixer, bool? simdConv) =>
-        new(FusedMixer.Resolve(fuseMixer), KernelChoice.Resolve(simdConv));
+        new(FusedMixer.Resolve(fuseMixer), KernelChoice.Convolutions(simdConv));
 }
 
 /// <summary>The input-mixin formulation an A1 layer runs when its model leaves the choice to the engine.</summary>

@@ -104,7 +104,7 @@ public sealed class PlainWaveNet : AmpModule
     {
         using var scope = NewDisposeScope();
         var h = _input.call(x.unsqueeze(1));
-        var simd = KernelChoice.Resolve(SimdConvolution);
+        var simd = KernelChoice.Convolutions(SimdConvolution);
         foreach (var block in _blocks)
         {
             var z = SimdConv1d.Call(block, h, simd);
