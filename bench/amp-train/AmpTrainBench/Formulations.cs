@@ -20,7 +20,7 @@ internal static class Formulations
     private static readonly int[] Ten = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512];
 
     /// <summary>Every formulation Run times unless told which.</summary>
-    public static readonly string[] AllModes = ["nam", "crop", "fused", "im2col", "taps", "conv2d"];
+    public static readonly string[] AllModes = ["nam", "crop", "fused", "im2col", "taps", "conv2d", "simd"];
 
     // (input, channels, head) of A1 standard; Run may widen the second array (see its parameter).
     private static (int In, int C, int H)[] Arrays = [(1, 16, 8), (16, 8, 1)];
@@ -261,6 +261,13 @@ internal static class Formulations
                     l.ConvBias,
                     dilation: d
                 );
+            }
+
+            case "simd":
+            {
+                // crop with the dilated conv on Nsmt.Neural.Kernels.SimdConv1d, what the trainer runs where oneDNN is off.
+                var z = Nsmt.Neural.Kernels.SimdConv1d.Conv1d(h, l.Conv, l.ConvBias, d, enabled: true);
+                return z.add_(F.conv1d(cond.narrow(2, cond.size(2) - z.size(2), z.size(2)), l.Mixin));
             }
 
             case "conv2d":
