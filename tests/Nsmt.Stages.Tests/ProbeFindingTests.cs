@@ -225,28 +225,11 @@ public sealed class ProbeFindingTests : IDisposable
     )
     {
         var run = In("run");
-        var start = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            WorkingDirectory = StageProgram.RepositoryRoot,
-        };
-        foreach (
-            var a in new[]
-            {
-                Path.Combine(AppContext.BaseDirectory, "AmpTrain.dll"),
-                "--config",
-                TinyAmpConfig(),
-                "-o",
-                run,
-                "--plain",
-            }
-        )
-        {
-            start.ArgumentList.Add(a);
-        }
-
+        var start = StageProgram.StartInfo(
+            "AmpTrain",
+            ["--config", TinyAmpConfig(), "-o", run, "--plain"],
+            defaultInterrupt: true
+        );
         using var process = Process.Start(start)!;
         var error = process.StandardError.ReadToEndAsync();
         // The first completed epoch's line, then the signal (Ctrl-C sends SIGINT; Slurm and the pipeline SIGTERM).

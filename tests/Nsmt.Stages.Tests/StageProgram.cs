@@ -21,7 +21,7 @@ internal static class StageProgram
     /// <summary>Starts a stage without waiting (to signal it); its output is read and dropped so it never blocks.</summary>
     public static Process Start(string stage, params string[] args)
     {
-        var process = Process.Start(StartInfo(stage, args))!;
+        var process = Process.Start(StartInfo(stage, args, defaultInterrupt: true))!;
         process.OutputDataReceived += (_, _) => { };
         process.ErrorDataReceived += (_, _) => { };
         process.BeginOutputReadLine();
@@ -29,15 +29,29 @@ internal static class StageProgram
         return process;
     }
 
-    private static ProcessStartInfo StartInfo(string stage, string[] args)
+    /// <summary>
+    /// How a stage is started from the repository root, its standard output and error redirected. With
+    /// <paramref name="defaultInterrupt"/> (tests that send SIGINT) it starts with SIGINT's default action, as a
+    /// foreground job of an interactive shell does: a test run whose own SIGINT is ignored (started in the background,
+    /// under nohup) would pass that on, and .NET keeps ignoring a signal that was ignored when the process started, so the
+    /// stage would run on and those tests fail for the way they were launched.
+    /// </summary>
+    public static ProcessStartInfo StartInfo(string stage, string[] args, bool defaultInterrupt = false)
     {
-        var start = new ProcessStartInfo("dotnet")
+        var wrap = defaultInterrupt && OperatingSystem.IsLinux(); // GNU env; other systems run it as it is
+        var start = new ProcessStartInfo(wrap ? "env" : "dotnet")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
             WorkingDirectory = RepositoryRoot,
         };
+        if (wrap)
+        {
+            start.ArgumentList.Add("--default-signal=INT");
+            start.ArgumentList.Add("dotnet"); // env execs it: the same process id receives the signal
+        }
+
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, stage + ".dll"));
         foreach (var a in args)
         {
