@@ -67,7 +67,7 @@ public sealed class SimpleCnn : MultiheadNetwork
 
     /// <summary>
     /// Whether the 3x3 convs run on <see cref="SimdConv2d"/> (CPU float32) rather than libtorch: the same function.
-    /// Null (the default): <see cref="KernelChoice.Convolutions"/>, i.e. exactly where oneDNN is off, where libtorch's own
+    /// Null (the default): <see cref="KernelChoice.Convolutions"/>, i.e. where oneDNN is off (on CPUs with 256/512-bit vectors), where libtorch's own
     /// conv2d (im2col + GEMM) is 2-3x slower on these layers (bench/train-parity/RESULTS.md).
     /// </summary>
     public bool? SimdConvolution { get; set; }

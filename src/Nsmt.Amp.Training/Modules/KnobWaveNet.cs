@@ -58,7 +58,7 @@ public sealed class KnobWaveNet : KnobModule
     /// <summary>As <see cref="NamWaveNet.FuseInputMixer"/>: null picks the faster formulation for the engine.</summary>
     public bool? FuseInputMixer { get; set; }
 
-    /// <summary>As <see cref="NamWaveNet.SimdConvolution"/>: null uses the SIMD conv where oneDNN is off.</summary>
+    /// <summary>As <see cref="NamWaveNet.SimdConvolution"/>: null uses the SIMD conv as <see cref="Nsmt.Neural.Kernels.KernelChoice.Convolutions"/> says.</summary>
     public bool? SimdConvolution { get; set; }
 
     public float HeadScale => Architecture.HeadScale;

@@ -305,8 +305,8 @@ public sealed class NamWaveNet : AmpModule, IHeadScaled
 
     /// <summary>
     /// Whether the dilated convs run on <see cref="SimdConv1d"/> (CPU float32) rather than libtorch: the same function.
-    /// Null (the default) uses it exactly where oneDNN is off, where libtorch's own conv is 3-6x slower
-    /// (bench/amp-train/RESULTS.md).
+    /// Null (the default): <see cref="KernelChoice.Convolutions"/>, i.e. where oneDNN is off (on CPUs with 256/512-bit
+    /// vectors), where libtorch's own conv is 3-6x slower (bench/amp-train/RESULTS.md).
     /// </summary>
     public bool? SimdConvolution { get; set; }
 

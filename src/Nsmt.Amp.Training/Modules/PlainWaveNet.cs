@@ -89,7 +89,7 @@ public sealed class PlainWaveNet : AmpModule
 
     public PlainWaveNetOptions Options { get; }
 
-    /// <summary>As <see cref="NamWaveNet.SimdConvolution"/>: null uses the SIMD conv where oneDNN is off.</summary>
+    /// <summary>As <see cref="NamWaveNet.SimdConvolution"/>: null uses the SIMD conv as <see cref="Nsmt.Neural.Kernels.KernelChoice.Convolutions"/> says.</summary>
     public bool? SimdConvolution { get; set; }
 
     public int ReceptiveField => Options.ReceptiveField;
