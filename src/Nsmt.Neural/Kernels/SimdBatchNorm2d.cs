@@ -235,17 +235,7 @@ public static unsafe class SimdBatchNorm2d
             }
         }
 
-        if (threads <= 1 || pass.Channels <= 1)
-        {
-            for (var c = 0; c < pass.Channels; c++)
-            {
-                Channel(c);
-            }
-
-            return;
-        }
-
-        Parallel.For(0, pass.Channels, new ParallelOptions { MaxDegreeOfParallelism = threads }, Channel);
+        KernelThreads.For(pass.Channels, threads, Channel);
     }
 
     /// <summary>Forward over each channel: its statistics into <see cref="Statistics"/>, y normalized.</summary>

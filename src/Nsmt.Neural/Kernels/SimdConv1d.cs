@@ -249,23 +249,10 @@ public static unsafe class SimdConv1d
             }
         });
 
-        var size = o * c * kernel;
-        var gw = new float[size];
-        var gb = new float[o];
-        for (var item = 0; item < items; item++)
-        {
-            for (var i = 0; i < size; i++)
-            {
-                gw[i] += partials[(item * size) + i];
-            }
-
-            for (var i = 0; i < o; i++)
-            {
-                gb[i] += biasPartials[(item * o) + i];
-            }
-        }
-
-        return (gw, gb);
+        return (
+            KernelThreads.SumInOrder(partials, items, o * c * kernel),
+            KernelThreads.SumInOrder(biasPartials, items, o)
+        );
     }
 
     /// <summary>
@@ -282,17 +269,7 @@ public static unsafe class SimdConv1d
             body(i / chunks, t0, Math.Min(length, t0 + Chunk));
         }
 
-        if (threads <= 1)
-        {
-            for (var i = 0; i < batch * chunks; i++)
-            {
-                Item(i);
-            }
-
-            return;
-        }
-
-        Parallel.For(0, batch * chunks, new ParallelOptions { MaxDegreeOfParallelism = threads }, Item);
+        KernelThreads.For(batch * chunks, threads, Item);
     }
 
     private static int Chunks(int length) => Math.Max(1, (length + Chunk - 1) / Chunk);

@@ -171,7 +171,7 @@ public static unsafe class SimdConv2d
         var partials = new float[groups * size];
         var xp = Pointer(x);
         var gyp = Pointer(gy);
-        ForItems(groups, threads, group =>
+        KernelThreads.For(groups, threads, group =>
         {
             var first = group * GroupItems;
             var items = Math.Min(GroupItems, batch - first);
@@ -181,15 +181,7 @@ public static unsafe class SimdConv2d
             }
         });
 
-        var sum = new float[size];
-        for (var group = 0; group < groups; group++)
-        {
-            for (var i = 0; i < size; i++)
-            {
-                sum[i] += partials[(group * size) + i];
-            }
-        }
-
+        var sum = KernelThreads.SumInOrder(partials, groups, size);
         return (sum[..(o * taps)], sum[(o * taps)..]);
     }
 
@@ -262,7 +254,7 @@ public static unsafe class SimdConv2d
         // through a buffer of rounded rows and blocks, copied out.
         var direct = outWidth == plane.RowFloats && outputs % BlockChannels == 0;
         var bufferedOut = direct ? 0 : RoundUp(outputs, BlockChannels) * outHeight * plane.RowFloats;
-        ForItems(batch, threads, b =>
+        KernelThreads.For(batch, threads, b =>
         {
             var buffer = Scratch.Get((plane.Inputs * plane.PlaneFloats) + bufferedOut);
             fixed (float* bp = buffer)
@@ -698,25 +690,6 @@ public static unsafe class SimdConv2d
         }
 
         return TOps.Sum(acc);
-    }
-
-    /// <summary>
-    /// Runs <paramref name="body"/> over [0, <paramref name="count"/>) on up to <paramref name="threads"/> threads; each
-    /// item's result does not depend on which thread ran it.
-    /// </summary>
-    private static void ForItems(int count, int threads, Action<int> body)
-    {
-        if (threads <= 1 || count <= 1)
-        {
-            for (var i = 0; i < count; i++)
-            {
-                body(i);
-            }
-
-            return;
-        }
-
-        Parallel.For(0, count, new ParallelOptions { MaxDegreeOfParallelism = threads }, body);
     }
 
     private static float[] Pack(Tensor w, bool transposed)

@@ -114,13 +114,7 @@ public static unsafe class SimdMaxPool2d
             Planes(x, output, gx, first, end, plane);
         }
 
-        if (parts == 1)
-        {
-            Part(0);
-            return;
-        }
-
-        Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = parts }, Part);
+        KernelThreads.For(parts, parts, Part);
     }
 
     // The widest vector whose width fits the output rows (an overlapping last vector covers a row's remainder).

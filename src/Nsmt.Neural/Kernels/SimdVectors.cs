@@ -296,6 +296,50 @@ internal static unsafe class KernelMemory
 }
 
 /// <summary>
+/// How the kernels split work over threads and gather it: into work items whose results do not depend on which thread
+/// computed them, partial sums added in item order, so results do not depend on the thread count.
+/// </summary>
+internal static class KernelThreads
+{
+    /// <summary>
+    /// Runs <paramref name="body"/> over [0, <paramref name="count"/>) on up to <paramref name="threads"/> threads (in
+    /// order on the calling thread where one suffices).
+    /// </summary>
+    public static void For(int count, int threads, Action<int> body)
+    {
+        if (threads <= 1 || count <= 1)
+        {
+            for (var i = 0; i < count; i++)
+            {
+                body(i);
+            }
+
+            return;
+        }
+
+        Parallel.For(0, count, new ParallelOptions { MaxDegreeOfParallelism = threads }, body);
+    }
+
+    /// <summary>
+    /// The sum of <paramref name="items"/> consecutive partial vectors of <paramref name="size"/> floats in
+    /// <paramref name="partials"/>, added in item order.
+    /// </summary>
+    public static float[] SumInOrder(float[] partials, int items, int size)
+    {
+        var sum = new float[size];
+        for (var item = 0; item < items; item++)
+        {
+            for (var i = 0; i < size; i++)
+            {
+                sum[i] += partials[(item * size) + i];
+            }
+        }
+
+        return sum;
+    }
+}
+
+/// <summary>
 /// What the SIMD convs' autograd functions share: the tensors and flags forward saves, and the backward pass around
 /// each conv's gradient kernels. The backward pass runs on libtorch's autograd thread, outside any dispose scope, so it
 /// releases what it reads itself; the gradients it returns are copied by libtorch on return and TorchSharp gives no later
