@@ -10,9 +10,7 @@
 set -euo pipefail
 old=$1; new=$2; rounds=${3:-3}
 export ONEDNN_MAX_CPU_ISA=${ONEDNN_MAX_CPU_ISA:-SSE41} OMP_WAIT_POLICY=PASSIVE
-declare -A exp=([cnn_micro]=trivial_micro_large [cnn_tiny]=trivial_tiny_large [vit_micro]=trivial_vit_micro_large)
-declare -A lr=([cnn_micro]=0.003 [cnn_tiny]=0.002 [vit_micro]=0.003)
-declare -A wd=([cnn_micro]=0.01 [cnn_tiny]=0.001 [vit_micro]=0)
+source "$(dirname "$0")/settings.sh"
 echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 (cd "$new" && dotnet stages/Train/bin/Release/net10.0/Train.dll --check-engine 2>&1 | tail -1)
 for m in cnn_micro cnn_tiny vit_micro; do
@@ -20,7 +18,7 @@ for m in cnn_micro cnn_tiny vit_micro; do
     for side in old new; do
       repo=$old; [ $side = new ] && repo=$new
       (cd "$repo" && rm -rf /tmp/healthy_run && CI=true dotnet stages/Train/bin/Release/net10.0/Train.dll --experiment "${exp[$m]}" \
-        --output /tmp/healthy_run trainer.threads=1 trainer.min_epochs=1 trainer.max_epochs=1 data.batch_size=64 \
+        --output /tmp/healthy_run trainer.threads=1 trainer.min_epochs=1 trainer.max_epochs=1 data.batch_size="${batch[$m]}" \
         model.optimizer.lr="${lr[$m]}" model.optimizer.weight_decay="${wd[$m]}" logger.tensorboard=false >/dev/null 2>&1)
       echo "$m $side $r $(/usr/bin/python3 -c "import json;print(json.load(open('/tmp/healthy_run/timing.json'))['train_samples_per_second'])")"
     done

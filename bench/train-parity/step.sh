@@ -12,9 +12,7 @@ rounds=${3:-1}
 out=bench/train-parity/results
 mkdir -p "$out"
 dotnet build bench/train-parity/StepBench -c Release -nologo -v quiet >/dev/null
-declare -A exp=([cnn_micro]=trivial_micro_large [cnn_tiny]=trivial_tiny_large)
-declare -A lr=([cnn_micro]=0.003 [cnn_tiny]=0.002)
-declare -A wd=([cnn_micro]=0.01 [cnn_tiny]=0.001)
+source bench/train-parity/settings.sh
 for m in $models; do
   for round in $(seq "$rounds"); do
     echo "== $m round $round, load $(cut -d' ' -f1-3 /proc/loadavg)"
