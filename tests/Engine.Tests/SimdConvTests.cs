@@ -44,21 +44,18 @@ public class SimdConvTests
         var b = randn(outputs, dtype: ScalarType.Float64);
         var g = randn(batch, outputs, length - (dilation * (kernel - 1)), dtype: ScalarType.Float64);
 
-        var (x64, w64, b64) = (x.clone().requires_grad_(), w.clone().requires_grad_(), b.clone().requires_grad_());
-        var y64 = F.conv1d(x64, w64, b64, dilation: dilation);
-        y64.backward([g]);
-
-        var x32 = x.to(ScalarType.Float32).requires_grad_();
-        var w32 = w.to(ScalarType.Float32).requires_grad_();
-        var b32 = b.to(ScalarType.Float32).requires_grad_();
-        Assert.True(SimdConv1d.Serves(x32, w32));
-        var y32 = SimdConv1d.Apply(x32, w32, b32, dilation);
-        y32.backward([g.to(ScalarType.Float32)]);
-
-        AssertClose(y64, y32, "output");
-        AssertClose(x64.grad!, x32.grad!, "input gradient");
-        AssertClose(w64.grad!, w32.grad!, "weight gradient");
-        AssertClose(b64.grad!, b32.grad!, "bias gradient");
+        AssertMatchesFloat64(
+            x,
+            w,
+            b,
+            g,
+            (x64, w64, b64) => F.conv1d(x64, w64, b64, dilation: dilation),
+            (x32, w32, b32) =>
+            {
+                Assert.True(SimdConv1d.Serves(x32, w32));
+                return SimdConv1d.Apply(x32, w32, b32, dilation);
+            }
+        );
     }
 
     [Fact]
@@ -170,6 +167,35 @@ public class SimdConvTests
 
     // float32 against float64: sums of up to a few thousand products, so within 1e-5 of the largest value. Shared with
     // SimdConv2dTests.
+    /// <summary>
+    /// A kernel in float32 against <paramref name="reference"/> (libtorch in float64) from the same float64 x, w and b:
+    /// the output and the input, weight and bias gradients for the output gradient g. Shared with SimdConv2dTests.
+    /// </summary>
+    internal static void AssertMatchesFloat64(
+        Tensor x,
+        Tensor w,
+        Tensor b,
+        Tensor g,
+        Func<Tensor, Tensor, Tensor, Tensor> reference,
+        Func<Tensor, Tensor, Tensor, Tensor> kernel
+    )
+    {
+        var (x64, w64, b64) = (x.clone().requires_grad_(), w.clone().requires_grad_(), b.clone().requires_grad_());
+        var y64 = reference(x64, w64, b64);
+        y64.backward([g]);
+
+        var x32 = x.to(ScalarType.Float32).requires_grad_();
+        var w32 = w.to(ScalarType.Float32).requires_grad_();
+        var b32 = b.to(ScalarType.Float32).requires_grad_();
+        var y32 = kernel(x32, w32, b32);
+        y32.backward([g.to(ScalarType.Float32)]);
+
+        AssertClose(y64, y32, "output");
+        AssertClose(x64.grad!, x32.grad!, "input gradient");
+        AssertClose(w64.grad!, w32.grad!, "weight gradient");
+        AssertClose(b64.grad!, b32.grad!, "bias gradient");
+    }
+
     internal static void AssertClose(Tensor expected, Tensor actual, string what)
     {
         var scale = Math.Max(1.0, expected.abs().max().item<double>());
